@@ -1,0 +1,23 @@
+package io.esm4j.handler;
+
+import java.util.List;
+
+/**
+ * One invocation's records.
+ *
+ * @param records                the records, in shard (or queue) order
+ * @param shardId                the shard they were read from (a batch never mixes shards), or the queue name
+ * @param eventSourceArn         the stream or queue ARN
+ * @param approximateInvokeCount how many times the first record of this batch has been sent to the handler,
+ *                               this invocation included (1 on the first attempt)
+ */
+public record Batch<R>(List<R> records, String shardId, String eventSourceArn, int approximateInvokeCount) {
+
+    public Batch {
+        records = List.copyOf(records);
+    }
+
+    public int size() {
+        return records.size();
+    }
+}

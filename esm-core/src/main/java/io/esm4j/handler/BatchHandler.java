@@ -1,0 +1,16 @@
+package io.esm4j.handler;
+
+/**
+ * User code invoked with one batch at a time.
+ *
+ * <p>A thrown exception fails the whole batch. Returning {@link BatchResult#success()} completes it. With
+ * ReportBatchItemFailures enabled, {@link BatchResult#failures(java.util.Collection)} names the records that failed;
+ * every malformed or unknown id fails the whole batch, as Lambda does.
+ *
+ * @param <R> the record type of the batch
+ */
+@FunctionalInterface
+public interface BatchHandler<R> {
+
+    BatchResult handle(Batch<R> batch) throws Exception;
+}

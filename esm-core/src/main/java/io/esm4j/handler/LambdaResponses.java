@@ -1,0 +1,57 @@
+package io.esm4j.handler;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a Lambda function's JSON response ({@code StreamsEventResponse} / {@code SQSBatchResponse} shape) into a
+ * {@link BatchResult}, following AWS-SEMANTICS §2.3 and §9: {@code ""}, {@code null}, {@code {}}, {@code []},
+ * {@code {"batchItemFailures":[]}} and {@code {"batchItemFailures":null}} are success; invalid JSON, a wrong key
+ * name, or an empty or null {@code itemIdentifier} fail the whole batch.
+ */
+public final class LambdaResponses {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LambdaResponses() {}
+
+    public static BatchResult parse(String response) {
+        if (response == null || response.isBlank()) {
+            return BatchResult.success();
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(response);
+        } catch (JsonProcessingException e) {
+            return new BatchResult.Malformed("response is not valid JSON");
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return BatchResult.success();
+        }
+        if (root.isArray() && root.isEmpty()) {
+            return BatchResult.success();
+        }
+        if (!root.isObject()) {
+            return new BatchResult.Malformed("response is neither empty nor a JSON object");
+        }
+        JsonNode failures = root.get("batchItemFailures");
+        if (failures == null || failures.isNull()) {
+            return BatchResult.success();
+        }
+        if (!failures.isArray()) {
+            return new BatchResult.Malformed("batchItemFailures is not a list");
+        }
+        List<String> ids = new ArrayList<>();
+        for (JsonNode failure : failures) {
+            JsonNode id = failure.get("itemIdentifier");
+            if (id == null || id.isNull() || !id.isTextual() || id.asText().isEmpty()) {
+                return new BatchResult.Malformed("a batchItemFailures entry has no itemIdentifier string");
+            }
+            ids.add(id.asText());
+        }
+        return BatchResult.failures(ids);
+    }
+}

@@ -1,0 +1,11 @@
+package io.esm4j.queue;
+
+/**
+ * One entry of a batch call (delete, change visibility) that the queue refused.
+ *
+ * @param index       the entry's position in the list that was passed in
+ * @param code        the queue's error code, e.g. {@code ReceiptHandleIsInvalid}
+ * @param message     the queue's explanation
+ * @param senderFault true when retrying the same entry cannot help
+ */
+public record EntryFailure(int index, String code, String message, boolean senderFault) {}

@@ -1,0 +1,270 @@
+package io.esm4j.settings;
+
+import io.esm4j.settings.Setting.DurationSetting;
+import io.esm4j.settings.Setting.IntSetting;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The settings of a stream mapping (Kinesis, DynamoDB Streams), with Lambda's names, ranges and defaults
+ * (AWS-SEMANTICS §1). Built with {@link #builder()}; {@link Builder#build()} rejects every out-of-range value with
+ * an {@link InvalidSettingException} naming the parameter, the value and the allowed range.
+ */
+public record StreamSettings(
+        int batchSize,
+        Duration maximumBatchingWindow,
+        int parallelizationFactor,
+        StartingPosition startingPosition,
+        Instant startingPositionTimestamp,
+        boolean bisectBatchOnFunctionError,
+        int maximumRecordAgeInSeconds,
+        int maximumRetryAttempts,
+        boolean reportBatchItemFailures,
+        boolean bisectConsumesRetryQuota,
+        String functionArn,
+        Duration retryBackoffInitial,
+        Duration retryBackoffMax,
+        int maxBufferedRecordsPerShard,
+        int maxBufferedMegabytesPerShard,
+        Duration idlePollInterval,
+        Duration shardSyncInterval) {
+
+    /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
+    public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+    public static final IntSetting BATCH_SIZE = new IntSetting("BatchSize", 1, 10_000, null, 100,
+            "Most records in one invocation. A batch also ends at the 6 MB payload cap.");
+    public static final DurationSetting MAXIMUM_BATCHING_WINDOW = new DurationSetting("MaximumBatchingWindowInSeconds",
+            Duration.ZERO, Duration.ofSeconds(300), Duration.ZERO,
+            "How long to gather records before invoking, counted from the end of the previous invocation. "
+                    + "0 invokes as soon as records are available. Sub-second values are allowed.");
+    public static final IntSetting PARALLELIZATION_FACTOR = new IntSetting("ParallelizationFactor", 1, 10, null, 1,
+            "Batches of one shard in flight at once; records of one partition key stay in order.");
+    public static final Setting STARTING_POSITION = new Setting.Described("StartingPosition",
+            "TRIM_HORIZON, LATEST, AT_TIMESTAMP", "required",
+            "Where a shard without a checkpoint starts. Child shards of a resharding always start at TRIM_HORIZON.");
+    public static final Setting STARTING_POSITION_TIMESTAMP = new Setting.Described("StartingPositionTimestamp",
+            "an instant not in the future; only with AT_TIMESTAMP", "none",
+            "The arrival time to start from with AT_TIMESTAMP.");
+    public static final Setting BISECT_BATCH_ON_FUNCTION_ERROR = new Setting.Described("BisectBatchOnFunctionError",
+            "true, false", "false",
+            "Split a failed batch in halves and retry each, until a failing record is isolated.");
+    public static final IntSetting MAXIMUM_RECORD_AGE = new IntSetting("MaximumRecordAgeInSeconds", 60, 604_800, -1,
+            -1, "Records older than this are not invoked again; they go to the on-failure destination with "
+                    + "condition RecordAgeExceeded.");
+    public static final IntSetting MAXIMUM_RETRY_ATTEMPTS = new IntSetting("MaximumRetryAttempts", 0, 10_000, -1, -1,
+            "Retries of a failed batch; N retries mean N+1 invocations. Then the records go to the on-failure "
+                    + "destination with condition RetryAttemptsExhausted.");
+    public static final Setting FUNCTION_RESPONSE_TYPES = new Setting.Described("FunctionResponseTypes",
+            "none, ReportBatchItemFailures", "none",
+            "With ReportBatchItemFailures the handler names failed records; the shard resumes from the lowest one.");
+    public static final Setting BISECT_CONSUMES_RETRY_QUOTA = new Setting.Described("BisectConsumesRetryQuota",
+            "true, false", "false",
+            "esm4j: whether a split counts as a retry. AWS says splitting does not consume the retry quota "
+                    + "(AWS-SEMANTICS §10.1); true makes every failed invocation count.");
+    public static final Setting FUNCTION_ARN = new Setting.Described("FunctionArn", "any string",
+            "arn:aws:lambda:local:000000000000:function:<mapping name>",
+            "esm4j: written as requestContext.functionArn in failure records.");
+    public static final DurationSetting RETRY_BACKOFF_INITIAL = new DurationSetting("RetryBackoffInitial",
+            Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofSeconds(1),
+            "esm4j: wait before the first retry of a failed batch; doubles per retry with ±50% jitter.");
+    public static final DurationSetting RETRY_BACKOFF_MAX = new DurationSetting("RetryBackoffMax",
+            Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofMinutes(1),
+            "esm4j: the longest wait between retries; at least RetryBackoffInitial.");
+    public static final IntSetting MAX_BUFFERED_RECORDS = new IntSetting("MaxBufferedRecordsPerShard", 1, 1_000_000,
+            null, 20_000, "esm4j: records read but not yet done, per shard; the reader pauses at the bound.");
+    public static final IntSetting MAX_BUFFERED_MEGABYTES = new IntSetting("MaxBufferedMegabytesPerShard", 6, 4_096,
+            null, 64, "esm4j: payload megabytes read but not yet done, per shard; the reader pauses at the bound.");
+    public static final DurationSetting IDLE_POLL_INTERVAL = new DurationSetting("IdlePollInterval", Duration.ZERO,
+            Duration.ofSeconds(10), Duration.ofMillis(250),
+            "esm4j: wait after a fetch that returned no records, before the next fetch of that shard.");
+    public static final DurationSetting SHARD_SYNC_INTERVAL = new DurationSetting("ShardSyncInterval",
+            Duration.ofMillis(100), Duration.ofHours(1), Duration.ofSeconds(30),
+            "esm4j: how often the shard list is refreshed; a shard end refreshes it at once.");
+
+    /** Every stream setting, in the order of the README's table. */
+    public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
+            STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
+            MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
+            RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
+            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL);
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding Lambda's defaults; only the starting position is required. */
+    public static final class Builder {
+        private int batchSize = BATCH_SIZE.defaultValue();
+        private Duration maximumBatchingWindow = MAXIMUM_BATCHING_WINDOW.defaultValue();
+        private int parallelizationFactor = PARALLELIZATION_FACTOR.defaultValue();
+        private StartingPosition startingPosition;
+        private Instant startingPositionTimestamp;
+        private boolean bisectBatchOnFunctionError;
+        private int maximumRecordAgeInSeconds = MAXIMUM_RECORD_AGE.defaultValue();
+        private int maximumRetryAttempts = MAXIMUM_RETRY_ATTEMPTS.defaultValue();
+        private boolean reportBatchItemFailures;
+        private boolean bisectConsumesRetryQuota;
+        private String functionArn;
+        private Duration retryBackoffInitial = RETRY_BACKOFF_INITIAL.defaultValue();
+        private Duration retryBackoffMax = RETRY_BACKOFF_MAX.defaultValue();
+        private int maxBufferedRecordsPerShard = MAX_BUFFERED_RECORDS.defaultValue();
+        private int maxBufferedMegabytesPerShard = MAX_BUFFERED_MEGABYTES.defaultValue();
+        private Duration idlePollInterval = IDLE_POLL_INTERVAL.defaultValue();
+        private Duration shardSyncInterval = SHARD_SYNC_INTERVAL.defaultValue();
+
+        private Builder() {}
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder maximumBatchingWindow(Duration value) {
+            this.maximumBatchingWindow = value;
+            return this;
+        }
+
+        public Builder maximumBatchingWindowInSeconds(int seconds) {
+            return maximumBatchingWindow(Duration.ofSeconds(seconds));
+        }
+
+        public Builder parallelizationFactor(int value) {
+            this.parallelizationFactor = value;
+            return this;
+        }
+
+        public Builder startingPosition(StartingPosition value) {
+            this.startingPosition = value;
+            return this;
+        }
+
+        /** AT_TIMESTAMP with its timestamp. */
+        public Builder startingPositionAtTimestamp(Instant timestamp) {
+            this.startingPosition = StartingPosition.AT_TIMESTAMP;
+            this.startingPositionTimestamp = timestamp;
+            return this;
+        }
+
+        public Builder startingPositionTimestamp(Instant value) {
+            this.startingPositionTimestamp = value;
+            return this;
+        }
+
+        public Builder bisectBatchOnFunctionError(boolean value) {
+            this.bisectBatchOnFunctionError = value;
+            return this;
+        }
+
+        public Builder maximumRecordAgeInSeconds(int value) {
+            this.maximumRecordAgeInSeconds = value;
+            return this;
+        }
+
+        public Builder maximumRetryAttempts(int value) {
+            this.maximumRetryAttempts = value;
+            return this;
+        }
+
+        /** FunctionResponseTypes = [ReportBatchItemFailures]. */
+        public Builder reportBatchItemFailures(boolean value) {
+            this.reportBatchItemFailures = value;
+            return this;
+        }
+
+        public Builder bisectConsumesRetryQuota(boolean value) {
+            this.bisectConsumesRetryQuota = value;
+            return this;
+        }
+
+        public Builder functionArn(String value) {
+            this.functionArn = value;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryBackoffInitial = initial;
+            this.retryBackoffMax = max;
+            return this;
+        }
+
+        public Builder maxBufferedRecordsPerShard(int value) {
+            this.maxBufferedRecordsPerShard = value;
+            return this;
+        }
+
+        public Builder maxBufferedMegabytesPerShard(int value) {
+            this.maxBufferedMegabytesPerShard = value;
+            return this;
+        }
+
+        public Builder idlePollInterval(Duration value) {
+            this.idlePollInterval = value;
+            return this;
+        }
+
+        public Builder shardSyncInterval(Duration value) {
+            this.shardSyncInterval = value;
+            return this;
+        }
+
+        /** Validates every value; the first one out of range is reported. */
+        public StreamSettings build() {
+            if (startingPosition == null) {
+                throw new InvalidSettingException(STARTING_POSITION.name(), "null",
+                        "one of " + STARTING_POSITION.range());
+            }
+            if (startingPosition == StartingPosition.AT_TIMESTAMP && startingPositionTimestamp == null) {
+                throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), "null",
+                        "a timestamp when StartingPosition is AT_TIMESTAMP");
+            }
+            if (startingPosition != StartingPosition.AT_TIMESTAMP && startingPositionTimestamp != null) {
+                throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), startingPositionTimestamp,
+                        "no timestamp unless StartingPosition is AT_TIMESTAMP (it is " + startingPosition + ")");
+            }
+            RETRY_BACKOFF_INITIAL.check(retryBackoffInitial);
+            RETRY_BACKOFF_MAX.check(retryBackoffMax);
+            if (retryBackoffMax.compareTo(retryBackoffInitial) < 0) {
+                throw new InvalidSettingException(RETRY_BACKOFF_MAX.name(), Setting.words(retryBackoffMax),
+                        "at least RetryBackoffInitial (" + Setting.words(retryBackoffInitial) + ")");
+            }
+            return new StreamSettings(
+                    BATCH_SIZE.check(batchSize),
+                    MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow),
+                    PARALLELIZATION_FACTOR.check(parallelizationFactor),
+                    startingPosition,
+                    startingPositionTimestamp,
+                    bisectBatchOnFunctionError,
+                    MAXIMUM_RECORD_AGE.check(maximumRecordAgeInSeconds),
+                    MAXIMUM_RETRY_ATTEMPTS.check(maximumRetryAttempts),
+                    reportBatchItemFailures,
+                    bisectConsumesRetryQuota,
+                    functionArn,
+                    retryBackoffInitial,
+                    retryBackoffMax,
+                    MAX_BUFFERED_RECORDS.check(maxBufferedRecordsPerShard),
+                    MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard),
+                    IDLE_POLL_INTERVAL.check(idlePollInterval),
+                    SHARD_SYNC_INTERVAL.check(shardSyncInterval));
+        }
+    }
+
+    /** The on-failure record's functionArn: the setting, or one derived from the mapping's name. */
+    public String functionArnFor(String mappingName) {
+        return Objects.requireNonNullElse(functionArn, "arn:aws:lambda:local:000000000000:function:" + mappingName);
+    }
+
+    public boolean retriesUnlimited() {
+        return maximumRetryAttempts == -1;
+    }
+
+    public boolean recordAgeUnlimited() {
+        return maximumRecordAgeInSeconds == -1;
+    }
+
+    public long maxBufferedBytesPerShard() {
+        return maxBufferedMegabytesPerShard * 1024L * 1024L;
+    }
+}
