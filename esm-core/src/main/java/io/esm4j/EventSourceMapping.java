@@ -1,0 +1,176 @@
+package io.esm4j;
+
+import io.esm4j.checkpoint.CheckpointStore;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.internal.metrics.EngineMetrics;
+import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.internal.stream.MappingStatus;
+import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.internal.stream.StreamEngine;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An event source mapping over a stream (Kinesis, DynamoDB Streams, or any {@link StreamSource}): it reads every
+ * shard, forms batches, invokes the handler, retries, bisects, discards, routes failures and checkpoints, with
+ * Lambda's semantics.
+ *
+ * <pre>{@code
+ * EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("orders", source, handler)
+ *         .settings(StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON).build())
+ *         .build();
+ * mapping.start();
+ * ...
+ * StopResult result = mapping.stop(Duration.ofSeconds(30));
+ * }</pre>
+ *
+ * @param <T> the payload type of the source's records
+ */
+public final class EventSourceMapping<T> implements AutoCloseable {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final MappingStatus status;
+    private final StreamEngine<T> engine;
+    private boolean started;
+    private StopResult stopResult;
+
+    private EventSourceMapping(String name, MappingStatus status, StreamEngine<T> engine) {
+        this.name = name;
+        this.status = status;
+        this.engine = engine;
+    }
+
+    /**
+     * @param name    identifies the mapping: it scopes its checkpoints (keep it stable across restarts) and tags its
+     *                metrics; 1–128 letters, digits, '.', '_' or '-'
+     * @param source  the stream
+     * @param handler invoked with each batch
+     */
+    public static <T> Builder<T> builder(String name, StreamSource<T> source, BatchHandler<StreamRecord<T>> handler) {
+        return new Builder<>(name, source, handler);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MappingState state() {
+        return status.state();
+    }
+
+    /** Why the state last changed: "User action", or the problem that keeps the mapping from working. */
+    public String stateTransitionReason() {
+        return status.stateTransitionReason();
+    }
+
+    /** "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it. */
+    public String lastProcessingResult() {
+        return status.lastProcessingResult();
+    }
+
+    /** Starts listing shards and polling them; returns at once. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
+        }
+        started = true;
+        engine.start();
+    }
+
+    /**
+     * Stops polling, lets batches being invoked finish (a failed one is not retried), writes final checkpoints and
+     * reports what was left. Handlers still running at the timeout are interrupted. Calling it again returns the
+     * first result.
+     */
+    public synchronized StopResult stop(Duration timeout) throws InterruptedException {
+        if (stopResult == null) {
+            stopResult = started ? engine.stop(timeout) : new StopResult(true, java.util.Map.of(), 0, java.util.List.of());
+        }
+        return stopResult;
+    }
+
+    /** {@link #stop(Duration)} with a 30-second timeout. */
+    @Override
+    public void close() throws InterruptedException {
+        stop(CLOSE_TIMEOUT);
+    }
+
+    /** Assembles a mapping; {@link #build()} validates everything. */
+    public static final class Builder<T> {
+        private final String name;
+        private final StreamSource<T> source;
+        private final BatchHandler<StreamRecord<T>> handler;
+        private StreamSettings settings;
+        private CheckpointStore checkpointStore = new InMemoryCheckpointStore();
+        private FailureDestination onFailure;
+        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String name, StreamSource<T> source, BatchHandler<StreamRecord<T>> handler) {
+            this.name = name;
+            this.source = Objects.requireNonNull(source, "source");
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        public Builder<T> settings(StreamSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder<T> checkpointStore(CheckpointStore checkpointStore) {
+            this.checkpointStore = Objects.requireNonNull(checkpointStore, "checkpointStore");
+            return this;
+        }
+
+        /** DestinationConfig.OnFailure: where given-up records' failure records go. Without one they are dropped. */
+        public Builder<T> onFailure(FailureDestination destination) {
+            this.onFailure = destination;
+            return this;
+        }
+
+        public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /** The clock for record ages, batching windows and failure-record timestamps; tests pass a MutableClock. */
+        public Builder<T> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public EventSourceMapping<T> build() {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new InvalidSettingException("name", name, "1–128 letters, digits, '.', '_' or '-'");
+            }
+            if (settings == null) {
+                throw new InvalidSettingException("settings", "null",
+                        "StreamSettings with at least a StartingPosition");
+            }
+            if (settings.startingPosition() == StartingPosition.AT_TIMESTAMP
+                    && settings.startingPositionTimestamp().isAfter(clock.instant())) {
+                throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(),
+                        settings.startingPositionTimestamp(), "a time that is not in the future");
+            }
+            MappingStatus status = new MappingStatus();
+            StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, checkpointStore, onFailure,
+                    new EngineMetrics(meterRegistry, name), clock,
+                    new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
+            return new EventSourceMapping<>(name, status, StreamEngine.create(ctx));
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.FailureRecord.RequestContext;
+import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes one batch of a lane to its end: invoke, and on failure retry with backoff, bisect, discard what is too old
+ * and give up what exhausted its retries to the on-failure destination (AWS-SEMANTICS §2.3, §9). Records leave
+ * only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
+ */
+final class BatchProcessor<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
+
+    private final StreamContext<T> ctx;
+    private final StreamSettings settings;
+    private final String shardId;
+    private final Consumer<List<Entry<T>>> onDone;
+    private final ShardWorker.Pauser pauser;
+
+    BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, ShardWorker.Pauser pauser) {
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.shardId = shardId;
+        this.onDone = onDone;
+        this.pauser = pauser;
+    }
+
+    /** Returns true when every record of the batch is done; false when the mapping stopped first. */
+    boolean process(List<Entry<T>> batch) throws InterruptedException {
+        return processRange(batch, 0);
+    }
+
+    private boolean processRange(List<Entry<T>> range, int retriesUsed) throws InterruptedException {
+        List<Entry<T>> current = range;
+        while (true) {
+            current = discardTooOld(current);
+            if (current == null) {
+                return false;
+            }
+            if (current.isEmpty()) {
+                return true;
+            }
+            Outcome outcome = invoke(current);
+            ResponseContext response;
+            switch (outcome) {
+                case Outcome.Succeeded s -> {
+                    onDone.accept(current);
+                    return true;
+                }
+                case Outcome.PartiallyFailed partial -> {
+                    onDone.accept(current.subList(0, partial.firstFailed()));
+                    current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
+                    response = ResponseContext.itemFailures();
+                }
+                case Outcome.Failed failed -> {
+                    if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
+                        return bisect(current, retriesUsed);
+                    }
+                    response = ResponseContext.unhandled();
+                }
+            }
+            retriesUsed++;
+            if (exhausted(retriesUsed)) {
+                return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+            }
+            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+                return false;
+            }
+        }
+    }
+
+    /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (AWS-SEMANTICS §10.1). */
+    private boolean bisect(List<Entry<T>> failed, int retriesUsed) throws InterruptedException {
+        int used = retriesUsed;
+        if (settings.bisectConsumesRetryQuota()) {
+            used++;
+            if (exhausted(used)) {
+                return giveUp(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+            }
+        }
+        int middle = failed.size() / 2;
+        return processRange(List.copyOf(failed.subList(0, middle)), used)
+                && processRange(List.copyOf(failed.subList(middle, failed.size())), used);
+    }
+
+    private boolean exhausted(int retriesUsed) {
+        return !settings.retriesUnlimited() && retriesUsed > settings.maximumRetryAttempts();
+    }
+
+    /** Gives up the records older than MaximumRecordAge; returns the rest, or null if the mapping stopped first. */
+    private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
+        if (settings.recordAgeUnlimited()) {
+            return entries;
+        }
+        Instant cutoff = ctx.clock().instant().minusSeconds(settings.maximumRecordAgeInSeconds());
+        List<Entry<T>> tooOld = new ArrayList<>();
+        List<Entry<T>> fresh = new ArrayList<>(entries.size());
+        for (Entry<T> entry : entries) {
+            (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
+        }
+        if (tooOld.isEmpty()) {
+            return entries;
+        }
+        return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    private Outcome invoke(List<Entry<T>> entries) throws InterruptedException {
+        List<StreamRecord<T>> records = new ArrayList<>(entries.size());
+        for (Entry<T> entry : entries) {
+            entry.invokeCount++;
+            records.add(entry.record);
+        }
+        ctx.metrics().invoked.increment(entries.size());
+        ctx.metrics().batchSize.record(entries.size());
+        Batch<StreamRecord<T>> batch = new Batch<>(records, shardId, ctx.source().streamArn(),
+                entries.getFirst().invokeCount);
+        long started = System.nanoTime();
+        Outcome outcome;
+        try {
+            outcome = interpret(ctx.handler().handle(batch), entries);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception | LinkageError | AssertionError e) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", batch.approximateInvokeCount())
+                    .setCause(e).log("handler failed the batch");
+            outcome = new Outcome.Failed();
+        } finally {
+            ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+        switch (outcome) {
+            case Outcome.Succeeded s -> ctx.status().processed(MappingStatus.OK);
+            case Outcome.PartiallyFailed p -> {
+                ctx.metrics().failedInvoke.increment(entries.size() - p.firstFailed());
+                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+            case Outcome.Failed f -> {
+                ctx.metrics().failedInvoke.increment(entries.size());
+                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+        }
+        return outcome;
+    }
+
+    /**
+     * A response is read only with ReportBatchItemFailures, as Lambda ignores it otherwise. Any id that is blank or
+     * not in the batch fails the whole batch (AWS-SEMANTICS §9).
+     */
+    private Outcome interpret(BatchResult result, List<Entry<T>> entries) {
+        if (!settings.reportBatchItemFailures() || result == null || result instanceof BatchResult.Success) {
+            return new Outcome.Succeeded();
+        }
+        if (result instanceof BatchResult.Malformed malformed) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("reason", malformed.reason()).log("malformed handler response fails the batch");
+            return new Outcome.Failed();
+        }
+        List<String> ids = ((BatchResult.ItemFailures) result).itemIdentifiers();
+        Map<String, Integer> positions = new HashMap<>(entries.size() * 2);
+        for (int i = 0; i < entries.size(); i++) {
+            positions.put(entries.get(i).record.sequenceNumber(), i);
+        }
+        int first = Integer.MAX_VALUE;
+        for (String id : ids) {
+            Integer position = id == null ? null : positions.get(id);
+            if (position == null) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("itemIdentifier", id)
+                        .log("batch item failure names no record of the batch; the whole batch fails");
+                return new Outcome.Failed();
+            }
+            first = Math.min(first, position);
+        }
+        return new Outcome.PartiallyFailed(first);
+    }
+
+    /**
+     * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
+     * pass. Returns false if the mapping stopped before the destination took it.
+     */
+    private boolean giveUp(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
+            throws InterruptedException {
+        int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
+        if (ctx.destination() == null) {
+            ctx.metrics().dropped.increment(entries.size());
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
+                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
+                    .log("records dropped: no on-failure destination");
+            onDone.accept(entries);
+            return true;
+        }
+        FailureRecord record = failureRecord(entries, condition, response, invokeCount);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ctx.destination().send(record);
+                ctx.metrics().deliveredToDestination.increment(entries.size());
+                onDone.accept(entries);
+                return true;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                ctx.metrics().destinationDeliveryFailures.increment();
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("attempt", attempt).setCause(e)
+                        .log("on-failure destination refused a failure record; the checkpoint waits");
+                if (!pauser.pause(ctx.backoff().delay(attempt))) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,
+                                        ResponseContext response, int invokeCount) {
+        StreamRecord<T> first = entries.getFirst().record;
+        StreamRecord<T> last = entries.getLast().record;
+        StreamBatchInfo info = new StreamBatchInfo(shardId, first.sequenceNumber(), last.sequenceNumber(),
+                first.approximateArrivalTimestamp(), last.approximateArrivalTimestamp(), entries.size(),
+                ctx.source().streamArn());
+        RequestContext request = new RequestContext(UUID.randomUUID().toString(),
+                settings.functionArnFor(ctx.mappingName()), condition, invokeCount);
+        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
+        return new FailureRecord(request, response, ctx.clock().instant(), info, ctx.source().batchInfoStyle(),
+                records);
+    }
+
+    private sealed interface Outcome {
+        record Succeeded() implements Outcome {}
+
+        /** Records before {@code firstFailed} succeeded; from it on they are retried. */
+        record PartiallyFailed(int firstFailed) implements Outcome {}
+
+        record Failed() implements Outcome {}
+    }
+}

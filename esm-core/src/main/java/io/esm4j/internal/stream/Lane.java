@@ -1,0 +1,117 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.settings.StreamSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The records of one shard that hash to one lane, in read order, and the batch formation over them: a batch ends
+ * at BatchSize, at the 6 MB payload cap, or when the batching window (started when the previous invocation ended)
+ * has elapsed. One partition key always maps to the same lane and a lane runs one batch at a time, which is what
+ * keeps a key in order with ParallelizationFactor &gt; 1.
+ */
+final class Lane<T> {
+
+    /** While a window is open, re-read the clock this often so that a test clock's advance is noticed. */
+    private static final long WINDOW_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final int batchSize;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Entry<T>> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean closed;
+
+    Lane(int batchSize, Clock clock) {
+        this.batchSize = batchSize;
+        this.clock = clock;
+    }
+
+    void offerAll(List<Entry<T>> entries) {
+        lock.lock();
+        try {
+            for (Entry<T> entry : entries) {
+                queue.addLast(entry);
+                queuedBytes += entry.record.sizeBytes();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops batch formation; {@link #nextBatch} returns null from now on. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes and returns what is still queued; used when the worker stops. */
+    List<Entry<T>> drain() {
+        lock.lock();
+        try {
+            List<Entry<T>> rest = new ArrayList<>(queue);
+            queue.clear();
+            queuedBytes = 0;
+            return rest;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks until a batch is ready: full (BatchSize or 6 MB), or records are queued and the window that started at
+     * {@code windowStart} has elapsed. Returns null once the lane is closed.
+     */
+    List<Entry<T>> nextBatch(Instant windowStart, Duration window) throws InterruptedException {
+        Instant deadline = windowStart.plus(window);
+        lock.lockInterruptibly();
+        try {
+            while (!closed) {
+                if (queue.isEmpty()) {
+                    changed.await();
+                    continue;
+                }
+                if (queue.size() >= batchSize || queuedBytes >= StreamSettings.MAX_PAYLOAD_BYTES
+                        || !clock.instant().isBefore(deadline)) {
+                    return take();
+                }
+                long remaining = Duration.between(clock.instant(), deadline).toNanos();
+                changed.awaitNanos(Math.min(remaining, WINDOW_RECHECK_NANOS));
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Entry<T>> take() {
+        List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queue.size()));
+        long bytes = 0;
+        while (!queue.isEmpty() && batch.size() < batchSize) {
+            int size = queue.peekFirst().record.sizeBytes();
+            // A record bigger than the cap on its own still goes, alone: it cannot be split.
+            if (!batch.isEmpty() && bytes + size > StreamSettings.MAX_PAYLOAD_BYTES) {
+                break;
+            }
+            Entry<T> entry = queue.pollFirst();
+            bytes += size;
+            queuedBytes -= size;
+            batch.add(entry);
+        }
+        return batch;
+    }
+}

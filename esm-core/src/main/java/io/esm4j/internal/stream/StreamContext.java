@@ -1,0 +1,24 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.checkpoint.CheckpointStore;
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.internal.metrics.EngineMetrics;
+import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import java.time.Clock;
+
+/** What every shard worker of one mapping shares. */
+public record StreamContext<T>(
+        String mappingName,
+        StreamSettings settings,
+        StreamSource<T> source,
+        BatchHandler<StreamRecord<T>> handler,
+        CheckpointStore checkpoints,
+        FailureDestination destination,
+        EngineMetrics metrics,
+        Clock clock,
+        RetryBackoff backoff,
+        MappingStatus status) {}

@@ -1,0 +1,35 @@
+package io.esm4j.metrics;
+
+/**
+ * The Micrometer meters a mapping registers, named as Lambda names its event source mapping metrics where Lambda
+ * has one (AWS-SEMANTICS §6.1). Every meter carries the tag {@value #MAPPING_TAG} with the mapping's name.
+ */
+public final class MetricNames {
+
+    public static final String MAPPING_TAG = "mapping";
+
+    /** Records read from the source; an empty poll adds 0. */
+    public static final String POLLED_EVENT_COUNT = "PolledEventCount";
+    /** Records removed by filter criteria (they count as done). */
+    public static final String FILTERED_OUT_EVENT_COUNT = "FilteredOutEventCount";
+    /** Records sent to the handler; a retried record counts again. */
+    public static final String INVOKED_EVENT_COUNT = "InvokedEventCount";
+    /** Records in failed invocations, including those named in batch item failures. */
+    public static final String FAILED_INVOKE_EVENT_COUNT = "FailedInvokeEventCount";
+    /** Records given up (MaximumRecordAge, MaximumRetryAttempts) with no on-failure destination. */
+    public static final String DROPPED_EVENT_COUNT = "DroppedEventCount";
+    /** Records whose failure record reached the on-failure destination. */
+    public static final String ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT = "OnFailureDestinationDeliveredEventCount";
+    /** Failed attempts to deliver a failure record; the delivery is retried and the checkpoint waits. */
+    public static final String DESTINATION_DELIVERY_FAILURES = "DestinationDeliveryFailures";
+    /** Age in milliseconds of the newest record read: millis-behind-latest where the source reports it. */
+    public static final String ITERATOR_AGE = "IteratorAge";
+    /** Records per invocation. */
+    public static final String BATCH_SIZE = "BatchSize";
+    /** Time the handler took per invocation. */
+    public static final String HANDLER_DURATION = "HandlerDuration";
+    /** Failed fetches from the source (each is retried with backoff). */
+    public static final String POLLING_ERROR_COUNT = "PollingErrorCount";
+
+    private MetricNames() {}
+}

@@ -1,0 +1,246 @@
+package io.esm4j.testing;
+
+import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.stream.FetchResult;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.Shard;
+import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * A Kinesis-like stream in memory, for tests, examples and benchmarks: shards own ranges of the 128-bit MD5 hash of
+ * partition keys, records get increasing sequence numbers and arrival times from a clock, and shards can be split
+ * and merged (the parent closes, children inherit its range). Thread-safe.
+ */
+public final class InMemoryStream implements StreamSource<byte[]> {
+
+    private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+
+    private final String name;
+    private final Clock clock;
+    private final BatchInfoStyle style;
+    private final Map<String, MemoryShard> shards = new LinkedHashMap<>();
+    private long nextSequence = 1;
+    private int nextShardNumber;
+    private int failingFetches;
+    private Supplier<Exception> fetchFailure;
+
+    private InMemoryStream(String name, int shardCount, Clock clock, BatchInfoStyle style) {
+        if (shardCount < 1) {
+            throw new IllegalArgumentException("shardCount must be at least 1 but was " + shardCount);
+        }
+        this.name = name;
+        this.clock = clock;
+        this.style = style;
+        BigInteger width = MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
+        for (int i = 0; i < shardCount; i++) {
+            BigInteger start = width.multiply(BigInteger.valueOf(i));
+            BigInteger end = i == shardCount - 1 ? MAX_HASH : start.add(width).subtract(BigInteger.ONE);
+            addShard(start, end, List.of());
+        }
+    }
+
+    public static InMemoryStream create(String name, int shardCount) {
+        return new InMemoryStream(name, shardCount, Clock.systemUTC(), BatchInfoStyle.KINESIS);
+    }
+
+    public static InMemoryStream create(String name, int shardCount, Clock clock) {
+        return new InMemoryStream(name, shardCount, clock, BatchInfoStyle.KINESIS);
+    }
+
+    public static InMemoryStream create(String name, int shardCount, Clock clock, BatchInfoStyle style) {
+        return new InMemoryStream(name, shardCount, clock, style);
+    }
+
+    @Override
+    public String streamArn() {
+        return "arn:aws:kinesis:local:000000000000:stream/" + name;
+    }
+
+    @Override
+    public BatchInfoStyle batchInfoStyle() {
+        return style;
+    }
+
+    /** Appends a record to the open shard that owns the key's hash; returns it. */
+    public StreamRecord<byte[]> put(String partitionKey, byte[] data) {
+        return put(partitionKey, data, clock.instant());
+    }
+
+    public StreamRecord<byte[]> put(String partitionKey, String data) {
+        return put(partitionKey, data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends a record with an explicit arrival time (to make records old without waiting). */
+    public synchronized StreamRecord<byte[]> put(String partitionKey, byte[] data, Instant arrival) {
+        BigInteger hash = hash(partitionKey);
+        MemoryShard shard = shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
+        StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
+                arrival, data.length, data);
+        shard.records.add(record);
+        return record;
+    }
+
+    /** Splits an open shard in two halves of its hash range; returns the children's ids. */
+    public synchronized List<String> split(String shardId) {
+        MemoryShard parent = open(shardId);
+        parent.closed = true;
+        BigInteger middle = parent.start.add(parent.end).shiftRight(1);
+        return List.of(addShard(parent.start, middle, List.of(shardId)).id,
+                addShard(middle.add(BigInteger.ONE), parent.end, List.of(shardId)).id);
+    }
+
+    /** Merges two open shards with adjacent hash ranges; returns the child's id. */
+    public synchronized String merge(String shardId, String adjacentShardId) {
+        MemoryShard a = open(shardId);
+        MemoryShard b = open(adjacentShardId);
+        MemoryShard low = a.start.compareTo(b.start) < 0 ? a : b;
+        MemoryShard high = low == a ? b : a;
+        if (!low.end.add(BigInteger.ONE).equals(high.start)) {
+            throw new IllegalArgumentException("shards " + shardId + " and " + adjacentShardId + " are not adjacent");
+        }
+        a.closed = true;
+        b.closed = true;
+        return addShard(low.start, high.end, List.of(shardId, adjacentShardId)).id;
+    }
+
+    /** The next {@code times} fetches, on any shard, throw what {@code failure} supplies. */
+    public synchronized void failNextFetches(int times, Supplier<Exception> failure) {
+        this.failingFetches = times;
+        this.fetchFailure = failure;
+    }
+
+    /** Every record ever put into a shard, in order. */
+    public synchronized List<StreamRecord<byte[]>> records(String shardId) {
+        return List.copyOf(shard(shardId).records);
+    }
+
+    /** The ids of the shards that accept writes. */
+    public synchronized List<String> openShardIds() {
+        return shards.values().stream().filter(s -> !s.closed).map(s -> s.id).toList();
+    }
+
+    @Override
+    public synchronized List<Shard> listShards() {
+        return shards.values().stream().map(s -> new Shard(s.id, s.parents)).toList();
+    }
+
+    @Override
+    public synchronized ShardReader<byte[]> openReader(String shardId, ReadStart start) {
+        MemoryShard shard = shard(shardId);
+        int position = switch (start) {
+            case ReadStart.TrimHorizon t -> 0;
+            case ReadStart.Latest l -> shard.records.size();
+            case ReadStart.AtTimestamp at -> firstIndex(shard, r -> !r.approximateArrivalTimestamp()
+                    .isBefore(at.timestamp()));
+            case ReadStart.AfterSequenceNumber after -> firstIndex(shard,
+                    r -> r.sequenceNumber().compareTo(after.sequenceNumber()) > 0);
+        };
+        return new Reader(shard, position);
+    }
+
+    private int firstIndex(MemoryShard shard, java.util.function.Predicate<StreamRecord<byte[]>> test) {
+        for (int i = 0; i < shard.records.size(); i++) {
+            if (test.test(shard.records.get(i))) {
+                return i;
+            }
+        }
+        return shard.records.size();
+    }
+
+    private synchronized FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
+        if (failingFetches > 0) {
+            failingFetches--;
+            throw fetchFailure.get();
+        }
+        int to = Math.min(shard.records.size(), from + max);
+        List<StreamRecord<byte[]>> records = List.copyOf(shard.records.subList(from, to));
+        long behind = to < shard.records.size()
+                ? Math.max(0, Duration.between(shard.records.get(to).approximateArrivalTimestamp(), clock.instant())
+                        .toMillis())
+                : 0;
+        return new FetchResult<>(records, behind, shard.closed && to == shard.records.size());
+    }
+
+    private MemoryShard addShard(BigInteger start, BigInteger end, List<String> parents) {
+        MemoryShard shard = new MemoryShard("shardId-%012d".formatted(nextShardNumber++), start, end, parents);
+        shards.put(shard.id, shard);
+        return shard;
+    }
+
+    private MemoryShard shard(String shardId) {
+        MemoryShard shard = shards.get(shardId);
+        if (shard == null) {
+            throw new IllegalArgumentException("stream " + name + " has no shard " + shardId);
+        }
+        return shard;
+    }
+
+    private MemoryShard open(String shardId) {
+        MemoryShard shard = shard(shardId);
+        if (shard.closed) {
+            throw new IllegalArgumentException("shard " + shardId + " is closed");
+        }
+        return shard;
+    }
+
+    private static BigInteger hash(String partitionKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
+            return new BigInteger(1, digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is required of every JVM", e);
+        }
+    }
+
+    private static final class MemoryShard {
+        final String id;
+        final BigInteger start;
+        final BigInteger end;
+        final List<String> parents;
+        final List<StreamRecord<byte[]>> records = new ArrayList<>();
+        boolean closed;
+
+        MemoryShard(String id, BigInteger start, BigInteger end, List<String> parents) {
+            this.id = id;
+            this.start = start;
+            this.end = end;
+            this.parents = List.copyOf(parents);
+        }
+
+        boolean owns(BigInteger hash) {
+            return hash.compareTo(start) >= 0 && hash.compareTo(end) <= 0;
+        }
+    }
+
+    private final class Reader implements ShardReader<byte[]> {
+        private final MemoryShard shard;
+        private int position;
+
+        Reader(MemoryShard shard, int position) {
+            this.shard = shard;
+            this.position = position;
+        }
+
+        @Override
+        public FetchResult<byte[]> fetch(int maxRecords) throws Exception {
+            FetchResult<byte[]> result = InMemoryStream.this.fetch(shard, position, maxRecords);
+            position += result.records().size();
+            return result;
+        }
+    }
+}
