@@ -65,7 +65,7 @@ public record StreamSettings(
             "esm4j: whether a split counts as a retry. AWS says splitting does not consume the retry quota "
                     + "(AWS-SEMANTICS §10.1); true makes every failed invocation count.");
     public static final Setting FUNCTION_ARN = new Setting.Described("FunctionArn", "any string",
-            "arn:aws:lambda:local:000000000000:function:<mapping name>",
+            "arn:aws:lambda:local:000000000000:function:{mapping name}",
             "esm4j: written as requestContext.functionArn in failure records.");
     public static final DurationSetting RETRY_BACKOFF_INITIAL = new DurationSetting("RetryBackoffInitial",
             Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofSeconds(1),
