@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * An event source mapping over a stream (Kinesis, DynamoDB Streams, or any {@link StreamSource}): it reads every
@@ -39,7 +38,6 @@ import java.util.regex.Pattern;
  */
 public final class EventSourceMapping<T> implements AutoCloseable {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -154,9 +152,7 @@ public final class EventSourceMapping<T> implements AutoCloseable {
         }
 
         public EventSourceMapping<T> build() {
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new InvalidSettingException("name", name, "1–128 letters, digits, '.', '_' or '-'");
-            }
+            MappingNames.check(name);
             if (settings == null) {
                 throw new InvalidSettingException("settings", "null",
                         "StreamSettings with at least a StartingPosition");

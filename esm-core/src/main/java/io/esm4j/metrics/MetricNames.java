@@ -22,6 +22,10 @@ public final class MetricNames {
     public static final String ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT = "OnFailureDestinationDeliveredEventCount";
     /** Failed attempts to deliver a failure record; the delivery is retried and the checkpoint waits. */
     public static final String DESTINATION_DELIVERY_FAILURES = "DestinationDeliveryFailures";
+    /** Queue mappings: messages deleted after success or filtering. */
+    public static final String DELETED_EVENT_COUNT = "DeletedEventCount";
+    /** Queue mappings: delete entries the queue refused after retries (the message will be delivered again). */
+    public static final String DELETE_ERROR_COUNT = "DeleteErrorCount";
     /** Age in milliseconds of the newest record read: millis-behind-latest where the source reports it. */
     public static final String ITERATOR_AGE = "IteratorAge";
     /** Records per invocation. */

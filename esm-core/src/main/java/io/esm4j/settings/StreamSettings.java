@@ -69,7 +69,7 @@ public record StreamSettings(
             "esm4j: written as requestContext.functionArn in failure records.");
     public static final DurationSetting RETRY_BACKOFF_INITIAL = new DurationSetting("RetryBackoffInitial",
             Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofSeconds(1),
-            "esm4j: wait before the first retry of a failed batch; doubles per retry with ±50% jitter.");
+            "esm4j: wait before the first retry of a failed batch or source call; doubles per retry with ±50% jitter.");
     public static final DurationSetting RETRY_BACKOFF_MAX = new DurationSetting("RetryBackoffMax",
             Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofMinutes(1),
             "esm4j: the longest wait between retries; at least RetryBackoffInitial.");
@@ -224,12 +224,7 @@ public record StreamSettings(
                 throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), startingPositionTimestamp,
                         "no timestamp unless StartingPosition is AT_TIMESTAMP (it is " + startingPosition + ")");
             }
-            RETRY_BACKOFF_INITIAL.check(retryBackoffInitial);
-            RETRY_BACKOFF_MAX.check(retryBackoffMax);
-            if (retryBackoffMax.compareTo(retryBackoffInitial) < 0) {
-                throw new InvalidSettingException(RETRY_BACKOFF_MAX.name(), Setting.words(retryBackoffMax),
-                        "at least RetryBackoffInitial (" + Setting.words(retryBackoffInitial) + ")");
-            }
+            checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
             return new StreamSettings(
                     BATCH_SIZE.check(batchSize),
                     MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow),
@@ -248,6 +243,15 @@ public record StreamSettings(
                     MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard),
                     IDLE_POLL_INTERVAL.check(idlePollInterval),
                     SHARD_SYNC_INTERVAL.check(shardSyncInterval));
+        }
+    }
+
+    static void checkRetryBackoff(Duration initial, Duration max) {
+        RETRY_BACKOFF_INITIAL.check(initial);
+        RETRY_BACKOFF_MAX.check(max);
+        if (max.compareTo(initial) < 0) {
+            throw new InvalidSettingException(RETRY_BACKOFF_MAX.name(), Setting.words(max),
+                    "at least RetryBackoffInitial (" + Setting.words(initial) + ")");
         }
     }
 

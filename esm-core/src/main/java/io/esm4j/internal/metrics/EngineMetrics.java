@@ -18,6 +18,9 @@ public final class EngineMetrics {
     public final Counter deliveredToDestination;
     public final Counter destinationDeliveryFailures;
     public final Counter pollingErrors;
+    /** Queue mappings only: messages deleted from the queue. */
+    public final Counter deleted;
+    public final Counter deleteErrors;
     public final DistributionSummary iteratorAge;
     public final DistributionSummary batchSize;
     public final Timer handlerDuration;
@@ -32,6 +35,8 @@ public final class EngineMetrics {
         deliveredToDestination = registry.counter(MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT, tags);
         destinationDeliveryFailures = registry.counter(MetricNames.DESTINATION_DELIVERY_FAILURES, tags);
         pollingErrors = registry.counter(MetricNames.POLLING_ERROR_COUNT, tags);
+        deleted = registry.counter(MetricNames.DELETED_EVENT_COUNT, tags);
+        deleteErrors = registry.counter(MetricNames.DELETE_ERROR_COUNT, tags);
         iteratorAge = DistributionSummary.builder(MetricNames.ITERATOR_AGE).baseUnit("milliseconds").tags(tags)
                 .register(registry);
         batchSize = DistributionSummary.builder(MetricNames.BATCH_SIZE).baseUnit("records").tags(tags)

@@ -1,0 +1,133 @@
+package io.esm4j;
+
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.internal.metrics.EngineMetrics;
+import io.esm4j.internal.queue.QueueContext;
+import io.esm4j.internal.queue.QueueEngine;
+import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.internal.stream.MappingStatus;
+import io.esm4j.queue.QueueMessage;
+import io.esm4j.queue.QueueSource;
+import io.esm4j.settings.QueueSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * An event source mapping over a queue (SQS, or any {@link QueueSource}): pollers receive batches, invoke the
+ * handler and delete what succeeded; failed messages come back after their visibility timeout, and the queue's
+ * redrive policy moves them to its DLQ.
+ *
+ * <pre>{@code
+ * QueueEventSourceMapping<Message> mapping = QueueEventSourceMapping.builder("orders", queue, handler)
+ *         .settings(QueueSettings.builder().batchSize(10).reportBatchItemFailures(true).build())
+ *         .build();
+ * mapping.start();
+ * }</pre>
+ */
+public final class QueueEventSourceMapping<T> implements AutoCloseable {
+
+
+    private final String name;
+    private final MappingStatus status;
+    private final QueueEngine<T> engine;
+    private boolean started;
+    private QueueStopResult stopResult;
+
+    private QueueEventSourceMapping(String name, MappingStatus status, QueueEngine<T> engine) {
+        this.name = name;
+        this.status = status;
+        this.engine = engine;
+    }
+
+    public static <T> Builder<T> builder(String name, QueueSource<T> source, BatchHandler<QueueMessage<T>> handler) {
+        return new Builder<>(name, source, handler);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MappingState state() {
+        return status.state();
+    }
+
+    public String stateTransitionReason() {
+        return status.stateTransitionReason();
+    }
+
+    public String lastProcessingResult() {
+        return status.lastProcessingResult();
+    }
+
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
+        }
+        started = true;
+        engine.start();
+    }
+
+    /** Stops receiving, lets batches being handled finish and be deleted, and reports what was left. */
+    public synchronized QueueStopResult stop(Duration timeout) throws InterruptedException {
+        if (stopResult == null) {
+            stopResult = started ? engine.stop(timeout) : new QueueStopResult(true, 0);
+        }
+        return stopResult;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(30));
+    }
+
+    public static final class Builder<T> {
+        private final String name;
+        private final QueueSource<T> source;
+        private final BatchHandler<QueueMessage<T>> handler;
+        private QueueSettings settings = QueueSettings.defaults();
+        private Predicate<QueueMessage<T>> filter = message -> true;
+        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String name, QueueSource<T> source, BatchHandler<QueueMessage<T>> handler) {
+            this.name = name;
+            this.source = Objects.requireNonNull(source, "source");
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        public Builder<T> settings(QueueSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Messages the filter rejects are deleted without invoking the handler, and counted as filtered out. */
+        public Builder<T> filter(Predicate<QueueMessage<T>> filter) {
+            this.filter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        public Builder<T> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public QueueEventSourceMapping<T> build() {
+            MappingNames.check(name);
+            settings.checkFor(source.fifo());
+            MappingStatus status = new MappingStatus();
+            QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
+                    new EngineMetrics(meterRegistry, name), clock,
+                    new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
+            return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.esm4j.internal.handler;
+
+import io.esm4j.handler.BatchResult;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a handler's result means for a batch, read the way Lambda reads it (AWS-SEMANTICS §2.3, §2.4, §9): the
+ * response is ignored unless ReportBatchItemFailures is on; then every listed id must be a record of the batch,
+ * or the whole batch fails.
+ */
+public sealed interface Verdict {
+
+    record Succeeded() implements Verdict {}
+
+    /** The whole batch failed: the handler threw, or its response was malformed. */
+    record Failed(String reason) implements Verdict {}
+
+    /** The records at these positions of the batch failed; the others succeeded. */
+    record PartiallyFailed(BitSet failedPositions) implements Verdict {
+
+        public int firstFailed() {
+            return failedPositions.nextSetBit(0);
+        }
+    }
+
+    /**
+     * @param idsInBatch the batch's record ids in batch order (sequence numbers, message ids)
+     */
+    static Verdict of(BatchResult result, boolean reportBatchItemFailures, List<String> idsInBatch) {
+        if (!reportBatchItemFailures || result == null || result instanceof BatchResult.Success) {
+            return new Succeeded();
+        }
+        if (result instanceof BatchResult.Malformed malformed) {
+            return new Failed("malformed response: " + malformed.reason());
+        }
+        // The same id can appear twice in one SQS receive, and every copy of a failed id failed: positions maps an
+        // id to its first position, nextSame chains the later ones.
+        Map<String, Integer> positions = new HashMap<>(idsInBatch.size() * 2);
+        int[] nextSame = new int[idsInBatch.size()];
+        for (int i = idsInBatch.size() - 1; i >= 0; i--) {
+            Integer later = positions.put(idsInBatch.get(i), i);
+            nextSame[i] = later == null ? -1 : later;
+        }
+        BitSet failed = new BitSet(idsInBatch.size());
+        for (String id : ((BatchResult.ItemFailures) result).itemIdentifiers()) {
+            Integer position = id == null ? null : positions.get(id);
+            if (position == null) {
+                return new Failed("batch item failure '" + id + "' names no record of the batch");
+            }
+            for (int i = position; i >= 0; i = nextSame[i]) {
+                failed.set(i);
+            }
+        }
+        return failed.isEmpty() ? new Succeeded() : new PartiallyFailed(failed);
+    }
+}

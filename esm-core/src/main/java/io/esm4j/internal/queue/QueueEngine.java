@@ -1,0 +1,74 @@
+package io.esm4j.internal.queue;
+
+import io.esm4j.MappingState;
+import io.esm4j.QueueStopResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Runs a queue mapping: MaximumConcurrency pollers on virtual threads and one heartbeat scheduler. */
+public final class QueueEngine<T> {
+
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+
+    private final QueueContext<T> ctx;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final List<QueuePoller<T>> pollers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final ScheduledExecutorService heartbeatScheduler;
+
+    public QueueEngine(QueueContext<T> ctx) {
+        this.ctx = ctx;
+        this.heartbeatScheduler = Executors.newScheduledThreadPool(1,
+                Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-heartbeat-", 0).factory());
+    }
+
+    public void start() {
+        ctx.status().transition(MappingState.ENABLING, "User action");
+        QueueCalls<T> calls = new QueueCalls<>(ctx);
+        VisibilityHeartbeat<T> heartbeat = new VisibilityHeartbeat<>(ctx, calls, heartbeatScheduler);
+        for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
+            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, stopRequested);
+            pollers.add(poller);
+            threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
+        }
+        ctx.status().transition(MappingState.ENABLED, "User action");
+    }
+
+    /**
+     * Stops receiving at once (long polls are interrupted), lets batches being handled finish and be deleted until
+     * the timeout, then interrupts what still runs.
+     */
+    public QueueStopResult stop(Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        ctx.status().transition(MappingState.DISABLING, "User action");
+        stopRequested.countDown();
+        for (int i = 0; i < pollers.size(); i++) {
+            if (pollers.get(i).receiving()) {
+                threads.get(i).interrupt();
+            }
+        }
+        boolean drained = joinAll(deadline);
+        if (!drained) {
+            threads.forEach(Thread::interrupt);
+            joinAll(Instant.now().plus(INTERRUPT_GRACE));
+        }
+        heartbeatScheduler.shutdownNow();
+        ctx.status().transition(MappingState.DISABLED, "User action");
+        return new QueueStopResult(drained, (long) ctx.metrics().deleteErrors.count());
+    }
+
+    private boolean joinAll(Instant deadline) throws InterruptedException {
+        for (Thread thread : threads) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (!left.isPositive() || !thread.join(left)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,227 @@
+package io.esm4j.internal.queue;
+
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.handler.Verdict;
+import io.esm4j.internal.stream.MappingStatus;
+import io.esm4j.queue.QueueMessage;
+import io.esm4j.settings.StreamSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One of the mapping's MaximumConcurrency pollers, as a Lambda SQS poller works: gather a batch from one or more
+ * receives (BatchSize, batching window, 6 MB), drop what the filter rejects, invoke the handler while a heartbeat
+ * keeps the batch invisible, then delete what succeeded. A failed message is not deleted: it comes back after its
+ * visibility timeout and the queue's redrive policy decides when it goes to the DLQ.
+ */
+final class QueuePoller<T> implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueuePoller.class);
+    private static final int MAX_PER_RECEIVE = 10;
+
+    private final QueueContext<T> ctx;
+    private final QueueCalls<T> calls;
+    private final VisibilityHeartbeat<T> heartbeat;
+    private final CountDownLatch stopRequested;
+    /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
+    private final List<QueueMessage<T>> carryOver = new ArrayList<>();
+    private volatile boolean receiving;
+
+    QueuePoller(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat,
+                CountDownLatch stopRequested) {
+        this.ctx = ctx;
+        this.calls = calls;
+        this.heartbeat = heartbeat;
+        this.stopRequested = stopRequested;
+    }
+
+    /** True while blocked in a receive: the only place where stop may interrupt a poller. */
+    boolean receiving() {
+        return receiving;
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        try {
+            while (!stopping()) {
+                List<QueueMessage<T>> batch;
+                try {
+                    batch = collect();
+                    failures = 0;
+                } catch (InterruptedException e) {
+                    break;
+                } catch (Exception e) {
+                    ctx.metrics().pollingErrors.increment();
+                    ctx.status().transition(ctx.status().state(), "PROBLEM: receive failed: " + e);
+                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", ++failures)
+                            .setCause(e).log("receive failed; retrying");
+                    if (stopRequested.await(ctx.backoff().delay(failures).toNanos(), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                    continue;
+                }
+                // A stop may have interrupted the receive just as it returned; the handler must not see that.
+                Thread.interrupted();
+                if (stopping()) {
+                    calls.release(batch);
+                    break;
+                }
+                if (!batch.isEmpty()) {
+                    process(batch);
+                }
+            }
+            calls.release(carryOver);
+        } catch (InterruptedException e) {
+            // Interrupted after the stop timeout; unfinished messages come back after their visibility timeout.
+        }
+    }
+
+    private boolean stopping() {
+        return stopRequested.getCount() == 0;
+    }
+
+    /**
+     * Receives until the batch is full or the window has elapsed; with no window, the first receive that returns
+     * messages ends the batch. A receive error ends a batch that already has messages instead of losing them.
+     */
+    private List<QueueMessage<T>> collect() throws Exception {
+        int batchSize = ctx.settings().batchSize();
+        Duration window = ctx.settings().maximumBatchingWindow();
+        Instant deadline = ctx.clock().instant().plus(window);
+        List<QueueMessage<T>> batch = new ArrayList<>(carryOver);
+        long bytes = batch.stream().mapToLong(QueueMessage::sizeBytes).sum();
+        carryOver.clear();
+        while (batch.size() < batchSize && bytes < StreamSettings.MAX_PAYLOAD_BYTES && !stopping()) {
+            Duration remaining = Duration.between(ctx.clock().instant(), deadline);
+            if (!window.isZero() && !remaining.isPositive() && !batch.isEmpty()) {
+                break;
+            }
+            Duration wait = window.isZero() || !remaining.isPositive()
+                    ? ctx.settings().receiveWaitTime()
+                    : min(ctx.settings().receiveWaitTime(), remaining);
+            List<QueueMessage<T>> received;
+            try {
+                receiving = true;
+                received = ctx.source().receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
+            } catch (Exception e) {
+                if (batch.isEmpty() || e instanceof InterruptedException) {
+                    throw e;
+                }
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                        .log("receive failed; invoking with the messages gathered so far");
+                break;
+            } finally {
+                receiving = false;
+            }
+            ctx.metrics().polled.increment(received.size());
+            for (QueueMessage<T> message : received) {
+                if (!batch.isEmpty() && bytes + message.sizeBytes() > StreamSettings.MAX_PAYLOAD_BYTES) {
+                    carryOver.add(message);
+                } else {
+                    batch.add(message);
+                    bytes += message.sizeBytes();
+                }
+            }
+            if (!carryOver.isEmpty() || (window.isZero() && !batch.isEmpty())) {
+                break;
+            }
+        }
+        return batch;
+    }
+
+    private void process(List<QueueMessage<T>> batch) throws InterruptedException {
+        Instant receivedAt = ctx.clock().instant();
+        List<QueueMessage<T>> toDelete = new ArrayList<>();
+        List<QueueMessage<T>> kept = new ArrayList<>(batch.size());
+        for (QueueMessage<T> message : batch) {
+            (ctx.filter().test(message) ? kept : toDelete).add(message);
+        }
+        ctx.metrics().filteredOut.increment(toDelete.size());
+        if (!kept.isEmpty()) {
+            Verdict verdict = invoke(kept, receivedAt);
+            switch (verdict) {
+                case Verdict.Succeeded s -> toDelete.addAll(kept);
+                case Verdict.Failed f -> { }
+                case Verdict.PartiallyFailed partial -> toDelete.addAll(succeeded(kept, partial));
+            }
+        }
+        calls.delete(toDelete);
+    }
+
+    private Verdict invoke(List<QueueMessage<T>> messages, Instant receivedAt) throws InterruptedException {
+        ctx.metrics().invoked.increment(messages.size());
+        ctx.metrics().batchSize.record(messages.size());
+        Batch<QueueMessage<T>> batch = new Batch<>(messages, queueName(), ctx.source().queueArn(), 1);
+        ScheduledFuture<?> beating = heartbeat.start(messages, receivedAt);
+        long started = System.nanoTime();
+        Verdict verdict;
+        try {
+            BatchResult result = ctx.handler().handle(batch);
+            verdict = Verdict.of(result, ctx.settings().reportBatchItemFailures(),
+                    messages.stream().map(QueueMessage::messageId).toList());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception | LinkageError | AssertionError e) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("batchSize", messages.size())
+                    .setCause(e).log("handler failed the batch; its messages return after the visibility timeout");
+            verdict = new Verdict.Failed(e.getClass().getName());
+        } finally {
+            if (beating != null) {
+                beating.cancel(false);
+            }
+            ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+        switch (verdict) {
+            case Verdict.Succeeded s -> ctx.status().processed(MappingStatus.OK);
+            case Verdict.Failed f -> {
+                ctx.metrics().failedInvoke.increment(messages.size());
+                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+            case Verdict.PartiallyFailed p -> {
+                ctx.metrics().failedInvoke.increment(p.failedPositions().cardinality());
+                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+        }
+        return verdict;
+    }
+
+    /**
+     * The messages to delete after a partial failure. On a FIFO queue a group stops at its first failed message:
+     * that one and every later message of the group stay, so the group keeps its order (AWS-SEMANTICS §2.4).
+     */
+    private List<QueueMessage<T>> succeeded(List<QueueMessage<T>> messages, Verdict.PartiallyFailed partial) {
+        boolean fifo = ctx.source().fifo();
+        Set<String> stoppedGroups = new HashSet<>();
+        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            QueueMessage<T> message = messages.get(i);
+            boolean failed = partial.failedPositions().get(i);
+            if (fifo && (failed || stoppedGroups.contains(message.messageGroupId()))) {
+                stoppedGroups.add(message.messageGroupId());
+            } else if (!failed) {
+                succeeded.add(message);
+            }
+        }
+        return succeeded;
+    }
+
+    private String queueName() {
+        String arn = ctx.source().queueArn();
+        return arn.substring(arn.lastIndexOf(':') + 1);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
