@@ -61,7 +61,7 @@ public sealed interface Setting permits Setting.IntSetting, Setting.DurationSett
 
         @Override
         public String range() {
-            return words(min) + "–" + words(max);
+            return (min.isZero() ? "0" : words(min)) + "–" + words(max);
         }
 
         @Override

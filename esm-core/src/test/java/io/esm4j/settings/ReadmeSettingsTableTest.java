@@ -9,27 +9,42 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's settings table must say what the code says: every setting's row is generated from its definition
- * and must appear verbatim, so a changed range or default cannot go undocumented.
+ * The README's settings tables must say what the code says: each table is generated from the settings'
+ * definitions and must appear verbatim between its markers, so a changed range or default cannot go undocumented.
+ * Run {@link #main} to print the tables after changing a setting.
  */
 class ReadmeSettingsTableTest {
 
-    static String row(Setting setting) {
+    private static String row(Setting setting) {
         return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
                 + setting.description() + " |";
     }
 
-    static List<String> streamRows() {
-        return StreamSettings.ALL.stream().map(ReadmeSettingsTableTest::row).toList();
+    static String table(List<Setting> settings) {
+        StringBuilder table = new StringBuilder("| setting | range | default | meaning |\n| --- | --- | --- | --- |\n");
+        settings.forEach(setting -> table.append(row(setting)).append('\n'));
+        return table.toString();
+    }
+
+    private static String between(String readme, String marker) {
+        String start = "<!-- " + marker + ":start -->\n";
+        String end = "<!-- " + marker + ":end -->";
+        int from = readme.indexOf(start);
+        int to = readme.indexOf(end);
+        assertThat(from).as("README marker " + start.strip()).isNotNegative();
+        assertThat(to).as("README marker " + end).isGreaterThan(from);
+        return readme.substring(from + start.length(), to);
     }
 
     @Test
-    void readmeListsEveryStreamSettingWithItsRangeAndDefault() throws IOException {
+    void readmeTablesMatchTheSettingsDefinitions() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        assertThat(streamRows()).allSatisfy(row -> assertThat(readme).contains(row));
+        assertThat(between(readme, "stream-settings")).isEqualTo(table(StreamSettings.ALL));
+        assertThat(between(readme, "queue-settings")).isEqualTo(table(QueueSettings.ALL));
     }
 
     public static void main(String[] args) {
-        streamRows().forEach(System.out::println);
+        System.out.println("stream-settings\n" + table(StreamSettings.ALL));
+        System.out.println("queue-settings\n" + table(QueueSettings.ALL));
     }
 }

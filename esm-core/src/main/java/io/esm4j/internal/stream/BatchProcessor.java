@@ -7,14 +7,13 @@ import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -160,36 +159,18 @@ final class BatchProcessor<T> {
         return outcome;
     }
 
-    /**
-     * A response is read only with ReportBatchItemFailures, as Lambda ignores it otherwise. Any id that is blank or
-     * not in the batch fails the whole batch (AWS-SEMANTICS §9).
-     */
     private Outcome interpret(BatchResult result, List<Entry<T>> entries) {
-        if (!settings.reportBatchItemFailures() || result == null || result instanceof BatchResult.Success) {
-            return new Outcome.Succeeded();
-        }
-        if (result instanceof BatchResult.Malformed malformed) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("reason", malformed.reason()).log("malformed handler response fails the batch");
-            return new Outcome.Failed();
-        }
-        List<String> ids = ((BatchResult.ItemFailures) result).itemIdentifiers();
-        Map<String, Integer> positions = new HashMap<>(entries.size() * 2);
-        for (int i = 0; i < entries.size(); i++) {
-            positions.put(entries.get(i).record.sequenceNumber(), i);
-        }
-        int first = Integer.MAX_VALUE;
-        for (String id : ids) {
-            Integer position = id == null ? null : positions.get(id);
-            if (position == null) {
+        Verdict verdict = Verdict.of(result, settings.reportBatchItemFailures(),
+                entries.stream().map(e -> e.record.sequenceNumber()).toList());
+        return switch (verdict) {
+            case Verdict.Succeeded s -> new Outcome.Succeeded();
+            case Verdict.PartiallyFailed p -> new Outcome.PartiallyFailed(p.firstFailed());
+            case Verdict.Failed f -> {
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("itemIdentifier", id)
-                        .log("batch item failure names no record of the batch; the whole batch fails");
-                return new Outcome.Failed();
+                        .addKeyValue("reason", f.reason()).log("handler response fails the whole batch");
+                yield new Outcome.Failed();
             }
-            first = Math.min(first, position);
-        }
-        return new Outcome.PartiallyFailed(first);
+        };
     }
 
     /**
