@@ -9,12 +9,18 @@ import java.util.List;
  * @param shardId                the shard they were read from (a batch never mixes shards), or the queue name
  * @param eventSourceArn         the stream or queue ARN
  * @param approximateInvokeCount how many times the first record of this batch has been sent to the handler,
- *                               this invocation included (1 on the first attempt)
+ *                               this invocation included (1 on the first attempt); 1 for queue batches
+ * @param window                 the tumbling window, or null when TumblingWindowInSeconds is 0
  */
-public record Batch<R>(List<R> records, String shardId, String eventSourceArn, int approximateInvokeCount) {
+public record Batch<R>(List<R> records, String shardId, String eventSourceArn, int approximateInvokeCount,
+                       TimeWindow window) {
 
     public Batch {
         records = List.copyOf(records);
+    }
+
+    public Batch(List<R> records, String shardId, String eventSourceArn, int approximateInvokeCount) {
+        this(records, shardId, eventSourceArn, approximateInvokeCount, null);
     }
 
     public int size() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /** What a handler returns for a batch that it did not fail with an exception. */
 public sealed interface BatchResult {
@@ -28,6 +29,17 @@ public sealed interface BatchResult {
         return failures(itemIdentifiers == null ? null : java.util.Arrays.asList(itemIdentifiers));
     }
 
+    /** Tumbling windows: the window's new state; every record succeeded. */
+    static BatchResult state(Map<String, String> state) {
+        return state(state, List.of());
+    }
+
+    /** Tumbling windows: the window's new state, and the records that failed (with ReportBatchItemFailures). */
+    static BatchResult state(Map<String, String> state, Collection<String> itemIdentifiers) {
+        return new WindowState(state, itemIdentifiers == null ? List.of()
+                : Collections.unmodifiableList(new ArrayList<>(itemIdentifiers)));
+    }
+
     /** The whole batch succeeded. */
     enum Success implements BatchResult {
         INSTANCE
@@ -35,6 +47,12 @@ public sealed interface BatchResult {
 
     /** Some records failed; the list keeps nulls and blanks so that the engine can reject them as Lambda does. */
     record ItemFailures(List<String> itemIdentifiers) implements BatchResult {}
+
+    /**
+     * A tumbling-window response: the state to pass to the next invocation of the window, and failed ids as in
+     * {@link ItemFailures}. A null state fails the batch, as a response without state does in Lambda.
+     */
+    record WindowState(Map<String, String> state, List<String> itemIdentifiers) implements BatchResult {}
 
     /** A response that could not be understood; it fails the whole batch. */
     record Malformed(String reason) implements BatchResult {}

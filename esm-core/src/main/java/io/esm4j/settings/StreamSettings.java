@@ -29,7 +29,8 @@ public record StreamSettings(
         int maxBufferedRecordsPerShard,
         int maxBufferedMegabytesPerShard,
         Duration idlePollInterval,
-        Duration shardSyncInterval) {
+        Duration shardSyncInterval,
+        int tumblingWindowInSeconds) {
 
     /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -84,12 +85,16 @@ public record StreamSettings(
             Duration.ofMillis(100), Duration.ofHours(1), Duration.ofSeconds(30),
             "esm4j: how often the shard list is refreshed; a shard end refreshes it at once.");
 
+    public static final IntSetting TUMBLING_WINDOW = new IntSetting("TumblingWindowInSeconds", 0, 900, null, 0,
+            "Aggregate records in windows of this many seconds by arrival time, with state passed from invocation "
+                    + "to invocation; 0 turns windows off. Requires ParallelizationFactor 1 (state is per shard).");
+
     /** Every stream setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
             MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
-            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL);
+            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW);
 
     public static Builder builder() {
         return new Builder();
@@ -114,6 +119,7 @@ public record StreamSettings(
         private int maxBufferedMegabytesPerShard = MAX_BUFFERED_MEGABYTES.defaultValue();
         private Duration idlePollInterval = IDLE_POLL_INTERVAL.defaultValue();
         private Duration shardSyncInterval = SHARD_SYNC_INTERVAL.defaultValue();
+        private int tumblingWindowInSeconds = TUMBLING_WINDOW.defaultValue();
 
         private Builder() {}
 
@@ -210,6 +216,11 @@ public record StreamSettings(
             return this;
         }
 
+        public Builder tumblingWindowInSeconds(int value) {
+            this.tumblingWindowInSeconds = value;
+            return this;
+        }
+
         /** Validates every value; the first one out of range is reported. */
         public StreamSettings build() {
             if (startingPosition == null) {
@@ -225,6 +236,10 @@ public record StreamSettings(
                         "no timestamp unless StartingPosition is AT_TIMESTAMP (it is " + startingPosition + ")");
             }
             checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
+            if (TUMBLING_WINDOW.check(tumblingWindowInSeconds) > 0 && parallelizationFactor != 1) {
+                throw new InvalidSettingException(PARALLELIZATION_FACTOR.name(), parallelizationFactor,
+                        "1 when TumblingWindowInSeconds is set (it is " + tumblingWindowInSeconds + ")");
+            }
             return new StreamSettings(
                     BATCH_SIZE.check(batchSize),
                     MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow),
@@ -242,7 +257,8 @@ public record StreamSettings(
                     MAX_BUFFERED_RECORDS.check(maxBufferedRecordsPerShard),
                     MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard),
                     IDLE_POLL_INTERVAL.check(idlePollInterval),
-                    SHARD_SYNC_INTERVAL.check(shardSyncInterval));
+                    SHARD_SYNC_INTERVAL.check(shardSyncInterval),
+                    tumblingWindowInSeconds);
         }
     }
 
@@ -266,6 +282,10 @@ public record StreamSettings(
 
     public boolean recordAgeUnlimited() {
         return maximumRecordAgeInSeconds == -1;
+    }
+
+    public boolean tumblingWindows() {
+        return tumblingWindowInSeconds > 0;
     }
 
     public long maxBufferedBytesPerShard() {

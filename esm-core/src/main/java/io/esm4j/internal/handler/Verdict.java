@@ -38,6 +38,11 @@ public sealed interface Verdict {
         }
         // The same id can appear twice in one SQS receive, and every copy of a failed id failed: positions maps an
         // id to its first position, nextSame chains the later ones.
+        List<String> failedIds = result instanceof BatchResult.WindowState window
+                ? window.itemIdentifiers() : ((BatchResult.ItemFailures) result).itemIdentifiers();
+        if (failedIds.isEmpty()) {
+            return new Succeeded();
+        }
         Map<String, Integer> positions = new HashMap<>(idsInBatch.size() * 2);
         int[] nextSame = new int[idsInBatch.size()];
         for (int i = idsInBatch.size() - 1; i >= 0; i--) {
@@ -45,7 +50,7 @@ public sealed interface Verdict {
             nextSame[i] = later == null ? -1 : later;
         }
         BitSet failed = new BitSet(idsInBatch.size());
-        for (String id : ((BatchResult.ItemFailures) result).itemIdentifiers()) {
+        for (String id : failedIds) {
             Integer position = id == null ? null : positions.get(id);
             if (position == null) {
                 return new Failed("batch item failure '" + id + "' names no record of the batch");

@@ -7,6 +7,7 @@ import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.TimeWindow;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ final class BatchProcessor<T> {
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final ShardWorker.Pauser pauser;
+    /** The tumbling window the batch in progress belongs to, or null without windows. */
+    private WindowSession<T> window;
+    /** The state of the last window response read by {@link #interpret}. */
+    private Map<String, String> returnedState;
 
     BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, ShardWorker.Pauser pauser) {
         this.ctx = ctx;
@@ -42,9 +48,47 @@ final class BatchProcessor<T> {
         this.pauser = pauser;
     }
 
-    /** Returns true when every record of the batch is done; false when the mapping stopped first. */
-    boolean process(List<Entry<T>> batch) throws InterruptedException {
-        return processRange(batch, 0);
+    /**
+     * Returns true when every record of the batch is done (or, in a tumbling window, aggregated); false when the
+     * mapping stopped first.
+     */
+    boolean process(List<Entry<T>> batch, WindowSession<T> session) throws InterruptedException {
+        window = session;
+        try {
+            return processRange(batch, 0);
+        } finally {
+            window = null;
+        }
+    }
+
+    /**
+     * The final invocation of a tumbling window: no records, the window's state, {@code isFinalInvokeForWindow}.
+     * Its success makes the window's records done; it is retried like any batch, and when retries run out the
+     * window's records are given up. Returns false when the mapping stopped first.
+     */
+    boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
+        for (int retriesUsed = 1; ; retriesUsed++) {
+            Outcome outcome = invoke(List.of(), session.view(true, terminatedEarly));
+            if (outcome instanceof Outcome.Succeeded) {
+                onDone.accept(session.aggregated);
+                return true;
+            }
+            if (exhausted(retriesUsed)) {
+                return session.aggregated.isEmpty() || giveUp(session.aggregated,
+                        FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+            }
+            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+                return false;
+            }
+        }
+    }
+
+    private void succeeded(List<Entry<T>> entries) {
+        if (window == null) {
+            onDone.accept(entries);
+        } else {
+            window.aggregated(entries, returnedState);
+        }
     }
 
     private boolean processRange(List<Entry<T>> range, int retriesUsed) throws InterruptedException {
@@ -57,15 +101,15 @@ final class BatchProcessor<T> {
             if (current.isEmpty()) {
                 return true;
             }
-            Outcome outcome = invoke(current);
+            Outcome outcome = invoke(current, window == null ? null : window.view(false, false));
             ResponseContext response;
             switch (outcome) {
                 case Outcome.Succeeded s -> {
-                    onDone.accept(current);
+                    succeeded(current);
                     return true;
                 }
                 case Outcome.PartiallyFailed partial -> {
-                    onDone.accept(current.subList(0, partial.firstFailed()));
+                    succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
                     response = ResponseContext.itemFailures();
                 }
@@ -121,7 +165,7 @@ final class BatchProcessor<T> {
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
     }
 
-    private Outcome invoke(List<Entry<T>> entries) throws InterruptedException {
+    private Outcome invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
         List<StreamRecord<T>> records = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
             entry.invokeCount++;
@@ -130,11 +174,11 @@ final class BatchProcessor<T> {
         ctx.metrics().invoked.increment(entries.size());
         ctx.metrics().batchSize.record(entries.size());
         Batch<StreamRecord<T>> batch = new Batch<>(records, shardId, ctx.source().streamArn(),
-                entries.getFirst().invokeCount);
+                entries.isEmpty() ? 1 : entries.getFirst().invokeCount, timeWindow);
         long started = System.nanoTime();
         Outcome outcome;
         try {
-            outcome = interpret(ctx.handler().handle(batch), entries);
+            outcome = interpret(ctx.handler().handle(batch), entries, timeWindow != null);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError | AssertionError e) {
@@ -159,7 +203,15 @@ final class BatchProcessor<T> {
         return outcome;
     }
 
-    private Outcome interpret(BatchResult result, List<Entry<T>> entries) {
+    private Outcome interpret(BatchResult result, List<Entry<T>> entries, boolean windowed) {
+        if (windowed) {
+            if (!(result instanceof BatchResult.WindowState windowState) || !validState(windowState.state())) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .log("a tumbling-window response without state fails the batch");
+                return new Outcome.Failed();
+            }
+            returnedState = windowState.state();
+        }
         Verdict verdict = Verdict.of(result, settings.reportBatchItemFailures(),
                 entries.stream().map(e -> e.record.sequenceNumber()).toList());
         return switch (verdict) {
@@ -171,6 +223,10 @@ final class BatchProcessor<T> {
                 yield new Outcome.Failed();
             }
         };
+    }
+
+    private static boolean validState(Map<String, String> state) {
+        return state != null && state.entrySet().stream().allMatch(e -> e.getKey() != null && e.getValue() != null);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The records of one shard that hash to one lane, in read order, and the batch formation over them: a batch ends
@@ -23,6 +24,7 @@ final class Lane<T> {
     private static final long WINDOW_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final int batchSize;
+    private final int windowSeconds;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -30,8 +32,10 @@ final class Lane<T> {
     private long queuedBytes;
     private boolean closed;
 
-    Lane(int batchSize, Clock clock) {
+    /** @param windowSeconds TumblingWindowInSeconds: a batch never spans two windows; 0 without windows */
+    Lane(int batchSize, int windowSeconds, Clock clock) {
         this.batchSize = batchSize;
+        this.windowSeconds = windowSeconds;
         this.clock = clock;
     }
 
@@ -74,15 +78,23 @@ final class Lane<T> {
 
     /**
      * Blocks until a batch is ready: full (BatchSize or 6 MB), or records are queued and the window that started at
-     * {@code windowStart} has elapsed. Returns null once the lane is closed.
+     * {@code windowStart} has elapsed. Returns null once the lane is closed, and an empty list when nothing is queued
+     * and {@code closeTumblingWindow} (checked periodically; null when no tumbling window is open) says so.
      */
-    List<Entry<T>> nextBatch(Instant windowStart, Duration window) throws InterruptedException {
+    List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+            throws InterruptedException {
         Instant deadline = windowStart.plus(window);
         lock.lockInterruptibly();
         try {
             while (!closed) {
                 if (queue.isEmpty()) {
-                    changed.await();
+                    if (closeTumblingWindow == null) {
+                        changed.await();
+                    } else if (closeTumblingWindow.getAsBoolean()) {
+                        return List.of();
+                    } else {
+                        changed.awaitNanos(WINDOW_RECHECK_NANOS);
+                    }
                     continue;
                 }
                 if (queue.size() >= batchSize || queuedBytes >= StreamSettings.MAX_PAYLOAD_BYTES
@@ -101,7 +113,8 @@ final class Lane<T> {
     private List<Entry<T>> take() {
         List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queue.size()));
         long bytes = 0;
-        while (!queue.isEmpty() && batch.size() < batchSize) {
+        long tumblingWindow = tumblingWindowOf(queue.peekFirst());
+        while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
             int size = queue.peekFirst().record.sizeBytes();
             // A record bigger than the cap on its own still goes, alone: it cannot be split.
             if (!batch.isEmpty() && bytes + size > StreamSettings.MAX_PAYLOAD_BYTES) {
@@ -113,5 +126,10 @@ final class Lane<T> {
             batch.add(entry);
         }
         return batch;
+    }
+
+    private long tumblingWindowOf(Entry<T> entry) {
+        return windowSeconds == 0 ? 0
+                : Math.floorDiv(entry.record.approximateArrivalTimestamp().getEpochSecond(), windowSeconds);
     }
 }

@@ -48,6 +48,13 @@ final class ShardWorker<T> {
     private boolean shardEndSaved;
     private Checkpoint unsavedCheckpoint;
     private Checkpoint lastSavedCheckpoint;
+    /**
+     * When the last fetch whose records have been dealt to the lanes started: once it is past a tumbling window's
+     * end, every record that arrived in the window has been read. Together with {@link #inputEnded}, it is what
+     * closes a window that no later record closes.
+     */
+    private volatile Instant lastDealtFetchStart = Instant.MIN;
+    private volatile boolean inputEnded;
 
     ShardWorker(StreamContext<T> ctx, String shardId, ReadStart start, Consumer<String> onShardEnd) {
         this.ctx = ctx;
@@ -58,7 +65,7 @@ final class ShardWorker<T> {
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
         for (int i = 0; i < ctx.settings().parallelizationFactor(); i++) {
-            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.clock()));
+            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock()));
         }
     }
 
@@ -128,6 +135,7 @@ final class ShardWorker<T> {
             int failures = 0;
             while (!stopping()) {
                 int room = budget.awaitRoom();
+                Instant fetchStart = ctx.clock().instant();
                 FetchResult<T> result;
                 try {
                     result = reader.fetch(Math.min(room, MAX_FETCH));
@@ -149,6 +157,7 @@ final class ShardWorker<T> {
                 ctx.metrics().polled.increment(result.records().size());
                 recordIteratorAge(result);
                 dispatch(result.records(), result.shardEnded());
+                lastDealtFetchStart = fetchStart;
                 if (result.shardEnded()) {
                     return;
                 }
@@ -205,6 +214,7 @@ final class ShardWorker<T> {
                 perLane.get(laneOf(record.partitionKey())).add(entry);
             }
             readerReachedEnd = shardEnded;
+            inputEnded = shardEnded;
             endNow = checkShardEnd();
         }
         for (int i = 0; i < lanes.size(); i++) {
@@ -223,14 +233,42 @@ final class ShardWorker<T> {
 
     private void laneLoop(Lane<T> lane) {
         BatchProcessor<T> processor = new BatchProcessor<>(ctx, shardId, this::complete, this::pause);
-        Instant windowStart = ctx.clock().instant();
+        int windowSeconds = ctx.settings().tumblingWindowInSeconds();
+        WindowSession<T> session = null;
+        Instant batchingWindowStart = ctx.clock().instant();
         try {
             while (true) {
-                List<Entry<T>> batch = lane.nextBatch(windowStart, ctx.settings().maximumBatchingWindow());
-                if (batch == null || !processor.process(batch)) {
+                WindowSession<T> open = session;
+                List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
+                        open == null ? null : () -> inputEnded || !lastDealtFetchStart.isBefore(open.end));
+                if (batch == null) {
                     return;
                 }
-                windowStart = ctx.clock().instant();
+                if (session != null && (batch.isEmpty()
+                        || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
+                    boolean early = batch.isEmpty() && ctx.clock().instant().isBefore(session.end);
+                    if (!processor.closeWindow(session, early)) {
+                        return;
+                    }
+                    session = null;
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (windowSeconds > 0 && session == null) {
+                    session = WindowSession.containing(batch.getFirst().record.approximateArrivalTimestamp(),
+                            windowSeconds);
+                }
+                if (!processor.process(batch, session)) {
+                    return;
+                }
+                if (session != null && session.stateTooBig()) {
+                    if (!processor.closeWindow(session, true)) {
+                        return;
+                    }
+                    session = null;
+                }
+                batchingWindowStart = ctx.clock().instant();
             }
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.

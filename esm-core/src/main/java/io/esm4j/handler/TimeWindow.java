@@ -1,0 +1,25 @@
+package io.esm4j.handler;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The tumbling window a batch belongs to (TumblingWindowInSeconds, AWS-SEMANTICS §5), with the state the handler
+ * returned from the previous invocation of the window. The handler must answer with
+ * {@link BatchResult#state(Map)}; a response without state fails the invocation.
+ *
+ * @param start                  the window's start (inclusive), by record arrival time
+ * @param end                    the window's end (exclusive)
+ * @param state                  the state returned by the previous invocation of this window; empty at first
+ * @param isFinalInvokeForWindow true for the invocation that closes the window: it carries no records, only the
+ *                               state, so the handler can emit its aggregate
+ * @param isWindowTerminatedEarly true when the window closed before its end: its state passed 1 MB, or the shard
+ *                               ended
+ */
+public record TimeWindow(Instant start, Instant end, Map<String, String> state, boolean isFinalInvokeForWindow,
+                         boolean isWindowTerminatedEarly) {
+
+    public TimeWindow {
+        state = Map.copyOf(state);
+    }
+}

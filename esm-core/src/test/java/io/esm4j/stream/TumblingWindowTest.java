@@ -1,0 +1,171 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.TimeWindow;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** TumblingWindowInSeconds (AWS-SEMANTICS §5): state passed along, a final invocation, early termination. */
+class TumblingWindowTest {
+
+    private static final Instant WINDOW_START = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final MutableClock clock = new MutableClock(WINDOW_START.plusSeconds(1));
+    private final InMemoryStream stream = InMemoryStream.create("windows", 1, clock);
+    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final List<TimeWindow> windows = new ArrayList<>();
+    private final List<Integer> sizes = new ArrayList<>();
+
+    /** Counts records per window in the state; the final invocation returns the state it got. */
+    private BatchResult count(Batch<StreamRecord<byte[]>> batch) {
+        synchronized (this) {
+            windows.add(batch.window());
+            sizes.add(batch.size());
+        }
+        int count = Integer.parseInt(batch.window().state().getOrDefault("count", "0")) + batch.size();
+        return BatchResult.state(Map.of("count", String.valueOf(count)));
+    }
+
+    private synchronized List<TimeWindow> finals() {
+        return windows.stream().filter(TimeWindow::isFinalInvokeForWindow).toList();
+    }
+
+    private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour behaviour) {
+        return EventSourceMapping.builder("windows", stream, new RecordingHandler().behave(behaviour))
+                .settings(Streams.fast().batchSize(2).tumblingWindowInSeconds(60).build())
+                .checkpointStore(store).clock(clock).build();
+    }
+
+    private void put(int secondsIntoWindow, String data) {
+        stream.put("k", data.getBytes(StandardCharsets.UTF_8), WINDOW_START.plusSeconds(secondsIntoWindow));
+    }
+
+    @Test
+    void statePassesFromInvocationToInvocationAndTheFinalInvocationClosesTheWindow() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            put(1 + i, "a" + i);
+        }
+        EventSourceMapping<byte[]> mapping = mapping(this::count);
+        mapping.start();
+        try {
+            await().until(() -> sizes.stream().mapToInt(Integer::intValue).sum() == 5);
+            // Aggregated but not final: nothing of the window may be checkpointed yet.
+            assertThat(store.load("windows", stream.openShardIds().getFirst())).isEmpty();
+            put(61, "b0");
+            await().until(() -> finals().size() == 1);
+            TimeWindow closing = finals().getFirst();
+            assertThat(closing.start()).isEqualTo(WINDOW_START);
+            assertThat(closing.end()).isEqualTo(WINDOW_START.plusSeconds(60));
+            assertThat(closing.state()).containsEntry("count", "5");
+            assertThat(closing.isWindowTerminatedEarly()).isFalse();
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(4).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        synchronized (this) {
+            assertThat(windows.subList(0, 3)).extracting(w -> w.state().getOrDefault("count", "0"))
+                    .containsExactly("0", "2", "4");
+            assertThat(sizes.get(windows.indexOf(finals().getFirst()))).isZero();
+        }
+    }
+
+    @Test
+    void aWindowClosesOnTimeOnceEveryRecordOfItHasBeenRead() throws Exception {
+        put(1, "a");
+        EventSourceMapping<byte[]> mapping = mapping(this::count);
+        mapping.start();
+        try {
+            await().until(() -> sizes.size() == 1);
+            clock.advance(Duration.ofSeconds(120));
+            await().until(() -> finals().size() == 1);
+            assertThat(finals().getFirst().state()).containsEntry("count", "1");
+            assertThat(finals().getFirst().isWindowTerminatedEarly()).isFalse();
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    @Test
+    void aResponseWithoutStateFailsTheInvocationAndTheSameRecordsComeBackWithTheSameState() throws Exception {
+        put(1, "a");
+        put(2, "b");
+        List<Map<String, String>> statesSeen = new ArrayList<>();
+        EventSourceMapping<byte[]> mapping = mapping(batch -> {
+            synchronized (statesSeen) {
+                statesSeen.add(batch.window().state());
+                return statesSeen.size() < 3 ? BatchResult.success() : count(batch);
+            }
+        });
+        mapping.start();
+        try {
+            await().until(() -> sizes.size() == 1);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(statesSeen).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(statesSeen.subList(0, 3)).allSatisfy(state -> assertThat(state).isEmpty());
+    }
+
+    @Test
+    void stateOverOneMegabyteTerminatesTheWindowEarly() throws Exception {
+        put(1, "a");
+        String big = "x".repeat(1024 * 1024 + 1);
+        EventSourceMapping<byte[]> mapping = mapping(batch -> {
+            count(batch);
+            return BatchResult.state(batch.window().isFinalInvokeForWindow() ? Map.of() : Map.of("big", big));
+        });
+        mapping.start();
+        try {
+            await().until(() -> finals().size() == 1);
+            assertThat(finals().getFirst().isWindowTerminatedEarly()).isTrue();
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    @Test
+    void aShardEndTerminatesTheWindowEarly() throws Exception {
+        put(1, "a");
+        EventSourceMapping<byte[]> mapping = mapping(this::count);
+        mapping.start();
+        try {
+            await().until(() -> sizes.size() == 1);
+            stream.split(stream.openShardIds().getFirst());
+            await().until(() -> finals().size() == 1);
+            assertThat(finals().getFirst().isWindowTerminatedEarly()).isTrue();
+            assertThat(finals().getFirst().state()).containsEntry("count", "1");
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    @Test
+    void tumblingWindowsNeedParallelizationFactorOne() {
+        assertThatThrownBy(() -> StreamSettings.builder().startingPosition(io.esm4j.settings.StartingPosition.LATEST)
+                .tumblingWindowInSeconds(60).parallelizationFactor(2).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("ParallelizationFactor").hasMessageContaining("TumblingWindowInSeconds");
+        assertThatThrownBy(() -> StreamSettings.builder().startingPosition(io.esm4j.settings.StartingPosition.LATEST)
+                .tumblingWindowInSeconds(901).build())
+                .hasMessage("Invalid value for TumblingWindowInSeconds: 901. Expected an integer from 0 to 900.");
+    }
+}
