@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  *       so that queues never wait on each other; another thread may briefly see it in neither.</li>
  * </ul>
  *
- * <p>Thread-safe. One lock per queue; a receive or delete costs O(log n) per message.
+ * <p>Thread-safe. One lock per queue; a receive or delete costs O(log n) per message. Memory: FIFO deduplication ids
+ * are kept for 5 minutes of clock time as in SQS, so a FIFO benchmark at 100,000 messages/s on the system clock holds
+ * 30 million of them; benchmark throughput on a standard queue.
  */
 public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
 
@@ -69,7 +71,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
 
     InMemoryQueue(InMemoryQueueBuilder builder) {
         this.name = builder.name;
-        this.queueArn = arnOf(builder.name);
+        this.queueArn = "arn:aws:sqs:local:000000000000:" + builder.name;
         this.fifo = builder.fifo;
         this.clock = builder.clock;
         this.visibilityTimeout = builder.visibilityTimeout;
@@ -87,10 +89,6 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     /** A builder of a FIFO queue; {@code name} ends in {@code .fifo}, as SQS requires. */
     public static InMemoryQueueBuilder fifo(String name) {
         return new InMemoryQueueBuilder(name, true);
-    }
-
-    static String arnOf(String name) {
-        return "arn:aws:sqs:local:000000000000:" + name;
     }
 
     public String name() {
@@ -146,14 +144,12 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
                     + "MessageGroupId");
         }
         SendChecks.checkFifoId("MessageGroupId", groupId);
-        if (deduplicationId == null) {
-            if (!contentBasedDeduplication) {
-                throw new IllegalArgumentException("InvalidParameterValue: " + name + " has no content-based "
-                        + "deduplication, so the send needs a MessageDeduplicationId");
-            }
-            deduplicationId = Digests.sha256Hex(body == null ? "" : body);
+        if (deduplicationId != null) {
+            SendChecks.checkFifoId("MessageDeduplicationId", deduplicationId);
+        } else if (!contentBasedDeduplication) {
+            throw new IllegalArgumentException("InvalidParameterValue: " + name + " has no content-based "
+                    + "deduplication, so the send needs a MessageDeduplicationId");
         }
-        SendChecks.checkFifoId("MessageDeduplicationId", deduplicationId);
         return store(body, messageAttributes, groupId, deduplicationId);
     }
 
@@ -221,7 +217,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
         }
     }
 
-    /** Messages a receive could get now: visible ones (on a FIFO queue, also those behind a locked group). */
+    /** Messages not in flight; on a FIFO queue this includes those a group lock holds back. */
     public int approximateNumberOfMessages() {
         return withReleased(() -> core.size() - core.inFlightCount());
     }
@@ -298,14 +294,15 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
                 SendChecks.checkAttributes(Objects.requireNonNull(messageAttributes, "messageAttributes"));
         byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
         // Hashing outside the lock keeps concurrent senders from queueing behind it.
+        String dedupId = fifo && deduplicationId == null ? Digests.sha256Hex(body) : deduplicationId;
         MessageContent content = new MessageContent(newMessageId(), body, attributes, Digests.md5Hex(bodyBytes),
                 Digests.md5OfAttributes(attributes), SendChecks.checkSize(bodyBytes.length, attributes), groupId,
-                deduplicationId);
+                dedupId);
         lock.lock();
         try {
             long now = clock.millis();
             if (deduplicator != null) {
-                SendResult original = deduplicator.original(deduplicationId, now);
+                SendResult original = deduplicator.original(dedupId, now);
                 if (original != null) {
                     return original;
                 }
@@ -314,7 +311,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
             core.add(new StoredMessage(content, core.nextOrder(), now, sequenceNumber));
             SendResult sent = new SendResult(content.messageId(), sequenceNumber);
             if (deduplicator != null) {
-                deduplicator.remember(deduplicationId, sent, now);
+                deduplicator.remember(dedupId, sent, now);
             }
             deliverable.signal();
             return sent;

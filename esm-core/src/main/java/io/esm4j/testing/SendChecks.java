@@ -43,6 +43,9 @@ final class SendChecks {
 
     /** Checks the attributes and returns them as an unmodifiable map sorted by name, the order SQS hashes them in. */
     static SortedMap<String, MessageAttribute> checkAttributes(Map<String, MessageAttribute> attributes) {
+        if (attributes.isEmpty()) {
+            return Collections.emptySortedMap();
+        }
         if (attributes.size() > MAX_ATTRIBUTES) {
             throw new IllegalArgumentException("InvalidParameterValue: " + attributes.size()
                     + " message attributes, at most " + MAX_ATTRIBUTES + " are allowed");
