@@ -95,13 +95,14 @@ sealed interface Condition permits Condition.ExactLong, Condition.ExactBigIntege
                 return false;
             }
             double value = leaf.doubleValue();
-            return (lowerInclusive ? value >= lower : value > lower) && (upperInclusive ? value <= upper : value < upper);
+            boolean aboveLower = lowerInclusive ? value >= lower : value > lower;
+            return aboveLower && (upperInclusive ? value <= upper : value < upper);
         }
     }
 
     /**
-     * {@code {"exists": true}} holds for any leaf. {@code {"exists": false}} never holds for a leaf; it matches absence,
-     * which {@link ValueList} handles because there is no leaf to test then.
+     * {@code {"exists": true}} holds for any leaf. {@code {"exists": false}} never holds for a leaf; it matches
+     * absence, which {@link ValueList} handles because there is no leaf to test then.
      */
     record Exists(boolean present) implements Condition {
         @Override

@@ -49,7 +49,8 @@ public final class FilterCriteria {
     }
 
     /**
-     * @param patterns   pattern strings as in {@code FilterCriteria.Filters[].Pattern}; an empty list means no filtering
+     * @param patterns   pattern strings as in {@code FilterCriteria.Filters[].Pattern}; an empty list means no
+     *                   filtering
      * @param maxFilters the account's filter quota, 1 to 10
      * @throws IllegalArgumentException      if maxFilters is outside 1..10
      * @throws InvalidFilterPatternException for more patterns than maxFilters or any invalid pattern

@@ -112,7 +112,7 @@ final class IpAddress {
         }
     }
 
-    /** ::ffff:a.b.c.d is an IPv4 address written the IPv6 way; Java, and so EventBridge's reference, treat it as IPv4. */
+    /** ::ffff:a.b.c.d is an IPv4 address written the IPv6 way; Java, and so EventBridge, treat it as IPv4. */
     private static boolean isV4Mapped(byte[] address) {
         for (int i = 0; i < 10; i++) {
             if (address[i] != 0) {

@@ -11,15 +11,16 @@ import java.util.Set;
 /** Compiles the operator objects of a value list, such as {@code {"numeric": [">", 0, "<=", 5]}}. */
 final class OperatorCompiler {
 
-    static final String EQUALS_IGNORE_CASE = "equals-ignore-case";
-    static final String PREFIX = "prefix";
-    static final String SUFFIX = "suffix";
-    static final String WILDCARD = "wildcard";
-    static final String ANYTHING_BUT = "anything-but";
-    static final String NUMERIC = "numeric";
-    static final String EXISTS = "exists";
-    static final String CIDR = "cidr";
+    private static final String EQUALS_IGNORE_CASE = "equals-ignore-case";
+    private static final String PREFIX = "prefix";
+    private static final String SUFFIX = "suffix";
+    private static final String WILDCARD = "wildcard";
+    private static final String ANYTHING_BUT = "anything-but";
+    private static final String NUMERIC = "numeric";
+    private static final String EXISTS = "exists";
+    private static final String CIDR = "cidr";
 
+    /** Every operator name; also the names a field inside $or may not have. */
     static final Set<String> OPERATORS =
             Set.of(EQUALS_IGNORE_CASE, PREFIX, SUFFIX, WILDCARD, ANYTHING_BUT, NUMERIC, EXISTS, CIDR);
 
@@ -144,7 +145,8 @@ final class OperatorCompiler {
     private Condition.AnythingBut anythingBut(JsonNode argument, String path) {
         return switch (argument.getNodeType()) {
             case STRING -> excluding(Set.of(argument.textValue()), List.of());
-            case NUMBER -> excluding(Set.of(), List.of(Condition.Numeric.equalTo(finite(argument, ANYTHING_BUT, path))));
+            case NUMBER -> excluding(Set.of(), List.of(Condition.Numeric.equalTo(
+                    finite(argument, ANYTHING_BUT, path))));
             case ARRAY -> anythingButList(argument, path);
             case OBJECT -> anythingButOperator(argument, path);
             default -> throw compiler.invalid(path, "anything-but takes a string, a number, a list of them, or one of "

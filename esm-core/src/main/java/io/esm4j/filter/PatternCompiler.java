@@ -78,7 +78,8 @@ final class PatternCompiler {
                 ors.add(orGroup(value, fieldPath));
             } else if (insideOr && OperatorCompiler.OPERATORS.contains(name)) {
                 // EventBridge reserves operator names inside $or so a misplaced operator is not read as a field.
-                throw invalid(fieldPath, "the operator name \"" + name + "\" cannot be used as a field name inside $or");
+                throw invalid(fieldPath, "the operator name \"" + name
+                        + "\" cannot be used as a field name inside $or");
             } else if (value.isObject()) {
                 fields.add(new ObjectPattern.Field(name, object((ObjectNode) value, fieldPath, insideOr)));
             } else if (value.isArray()) {

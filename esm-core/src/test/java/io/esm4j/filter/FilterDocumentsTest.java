@@ -102,7 +102,8 @@ class FilterDocumentsTest {
         assertThat(document.get("dynamodb")).isSameAs(image);
         assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[\"5\"]}}}}", document)).isTrue();
         assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[5]}}}}", document)).isFalse();
-        assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[{\"numeric\":[\">\",0]}]}}}}", document)).isFalse();
+        assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[{\"numeric\":[\">\",0]}]}}}}", document))
+                .isFalse();
     }
 
     @Test

@@ -210,9 +210,9 @@ final class RandomJson {
     JsonNode document() {
         return switch (random.nextInt(20)) {
             case 0 -> value(2);
-            case 1 -> FilterDocuments.kinesisData(chance(50) ? bytes() : value(1).toString().getBytes(StandardCharsets.UTF_8));
+            case 1 -> FilterDocuments.kinesisData(chance(50) ? bytes() : jsonBytes());
             case 2 -> FilterDocuments.sqsBody(chance(50) ? string() : value(0).toString());
-            case 3 -> FilterDocuments.kafkaValue(chance(10) ? null : chance(50) ? bytes() : value(1).toString().getBytes(StandardCharsets.UTF_8));
+            case 3 -> FilterDocuments.kafkaValue(chance(10) ? null : chance(50) ? bytes() : jsonBytes());
             case 4 -> deepArrays();
             default -> object(0);
         };
@@ -280,6 +280,10 @@ final class RandomJson {
             case 5 -> NODES.numberNode(new BigInteger(80, random));
             default -> NODES.numberNode(random.nextGaussian() * 1e6);
         };
+    }
+
+    private byte[] jsonBytes() {
+        return value(1).toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] bytes() {
