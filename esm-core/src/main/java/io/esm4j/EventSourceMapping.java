@@ -3,6 +3,7 @@ package io.esm4j;
 import io.esm4j.checkpoint.CheckpointStore;
 import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureDestination;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
@@ -117,6 +118,7 @@ public final class EventSourceMapping<T> implements AutoCloseable {
         private FailureDestination onFailure;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
+        private FilterCriteria filterCriteria = FilterCriteria.none();
 
         private Builder(String name, StreamSource<T> source, BatchHandler<StreamRecord<T>> handler) {
             this.name = name;
@@ -145,6 +147,12 @@ public final class EventSourceMapping<T> implements AutoCloseable {
             return this;
         }
 
+        /** FilterCriteria: records that match no pattern are not invoked and count as done. */
+        public Builder<T> filterCriteria(FilterCriteria filterCriteria) {
+            this.filterCriteria = Objects.requireNonNull(filterCriteria, "filterCriteria");
+            return this;
+        }
+
         /** The clock for record ages, batching windows and failure-record timestamps; tests pass a MutableClock. */
         public Builder<T> clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -152,7 +160,7 @@ public final class EventSourceMapping<T> implements AutoCloseable {
         }
 
         public EventSourceMapping<T> build() {
-            MappingNames.check(name);
+            BuildChecks.name(name);
             if (settings == null) {
                 throw new InvalidSettingException("settings", "null",
                         "StreamSettings with at least a StartingPosition");
@@ -162,8 +170,10 @@ public final class EventSourceMapping<T> implements AutoCloseable {
                 throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(),
                         settings.startingPositionTimestamp(), "a time that is not in the future");
             }
+            BuildChecks.filter(filterCriteria, source.filterableKeys(), source.streamArn());
             MappingStatus status = new MappingStatus();
-            StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, checkpointStore, onFailure,
+            StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, filterCriteria,
+                    checkpointStore, onFailure,
                     new EngineMetrics(meterRegistry, name), clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new EventSourceMapping<>(name, status, StreamEngine.create(ctx));

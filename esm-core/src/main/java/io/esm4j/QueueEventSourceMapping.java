@@ -1,5 +1,6 @@
 package io.esm4j;
 
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.queue.QueueContext;
@@ -89,7 +90,7 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
         private final QueueSource<T> source;
         private final BatchHandler<QueueMessage<T>> handler;
         private QueueSettings settings = QueueSettings.defaults();
-        private Predicate<QueueMessage<T>> filter = message -> true;
+        private FilterCriteria filterCriteria = FilterCriteria.none();
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
 
@@ -104,9 +105,9 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
             return this;
         }
 
-        /** Messages the filter rejects are deleted without invoking the handler, and counted as filtered out. */
-        public Builder<T> filter(Predicate<QueueMessage<T>> filter) {
-            this.filter = Objects.requireNonNull(filter, "filter");
+        /** FilterCriteria: messages that match no pattern are deleted without invoking the handler. */
+        public Builder<T> filterCriteria(FilterCriteria filterCriteria) {
+            this.filterCriteria = Objects.requireNonNull(filterCriteria, "filterCriteria");
             return this;
         }
 
@@ -121,8 +122,11 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
         }
 
         public QueueEventSourceMapping<T> build() {
-            MappingNames.check(name);
+            BuildChecks.name(name);
             settings.checkFor(source.fifo());
+            FilterCriteria criteria = BuildChecks.filter(filterCriteria, source.filterableKeys(), source.queueArn());
+            Predicate<QueueMessage<T>> filter = criteria.isEmpty() ? message -> true
+                    : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
                     new EngineMetrics(meterRegistry, name), clock,

@@ -1,7 +1,9 @@
 package io.esm4j.queue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The queue-source SPI: what the queue engine needs from SQS or any queue with visibility timeouts.
@@ -36,4 +38,17 @@ public interface QueueSource<T> {
      * the entries that were not changed.
      */
     List<EntryFailure> changeVisibility(List<QueueMessage<T>> messages, Duration visibilityTimeout) throws Exception;
+
+    /** The top-level keys filter patterns may name ({@code body} for SQS); empty if filters are not supported. */
+    default Set<String> filterableKeys() {
+        return Set.of();
+    }
+
+    /**
+     * The document filter criteria are matched against, built with {@link io.esm4j.filter.FilterDocuments}
+     * following the source's data rules. Called only when {@link #filterableKeys()} is not empty.
+     */
+    default ObjectNode filterDocument(QueueMessage<T> message) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support filter criteria");
+    }
 }

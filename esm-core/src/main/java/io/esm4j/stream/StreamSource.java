@@ -1,6 +1,8 @@
 package io.esm4j.stream;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The stream-source SPI: what the engine needs from Kinesis, DynamoDB Streams or any other sharded stream.
@@ -20,4 +22,20 @@ public interface StreamSource<T> {
 
     /** Opens a reader on a shard at a position. */
     ShardReader<T> openReader(String shardId, ReadStart start) throws Exception;
+
+    /**
+     * The top-level keys filter patterns may name for this source (AWS-SEMANTICS §4.2): {@code data} for Kinesis,
+     * {@code dynamodb} for DynamoDB Streams. Empty if the source does not support filter criteria.
+     */
+    default Set<String> filterableKeys() {
+        return Set.of();
+    }
+
+    /**
+     * The document filter criteria are matched against, built with {@link io.esm4j.filter.FilterDocuments}
+     * following the source's data rules. Called only when {@link #filterableKeys()} is not empty.
+     */
+    default ObjectNode filterDocument(StreamRecord<T> record) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support filter criteria");
+    }
 }

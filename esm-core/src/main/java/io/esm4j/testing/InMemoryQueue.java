@@ -1,5 +1,7 @@
 package io.esm4j.testing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -93,6 +96,17 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
 
     public String name() {
         return name;
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return Set.of("body");
+    }
+
+    /** Like SQS: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
+    @Override
+    public ObjectNode filterDocument(QueueMessage<SqsLikeMessage> message) {
+        return FilterDocuments.sqsBody(message.payload().body());
     }
 
     @Override

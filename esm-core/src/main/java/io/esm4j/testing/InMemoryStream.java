@@ -1,5 +1,7 @@
 package io.esm4j.testing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocuments;
 import io.esm4j.stream.BatchInfoStyle;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -73,6 +76,17 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     @Override
     public BatchInfoStyle batchInfoStyle() {
         return style;
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return Set.of("data");
+    }
+
+    /** Like Kinesis: the data is base64-decoded bytes matched as JSON under {@code data}. */
+    @Override
+    public ObjectNode filterDocument(StreamRecord<byte[]> record) {
+        return FilterDocuments.kinesisData(record.payload());
     }
 
     /** Appends a record to the open shard that owns the key's hash; returns it. */

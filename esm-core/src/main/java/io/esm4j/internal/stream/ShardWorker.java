@@ -207,11 +207,16 @@ final class ShardWorker<T> {
         for (int i = 0; i < lanes.size(); i++) {
             perLane.add(new ArrayList<>());
         }
+        List<Entry<T>> filteredOut = new ArrayList<>();
         boolean endNow;
         synchronized (progressLock) {
             for (StreamRecord<T> record : records) {
                 Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
-                perLane.get(laneOf(record.partitionKey())).add(entry);
+                if (matchesFilter(record)) {
+                    perLane.get(laneOf(record.partitionKey())).add(entry);
+                } else {
+                    filteredOut.add(entry);
+                }
             }
             readerReachedEnd = shardEnded;
             inputEnded = shardEnded;
@@ -222,9 +227,16 @@ final class ShardWorker<T> {
                 lanes.get(i).offerAll(perLane.get(i));
             }
         }
+        // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
+        ctx.metrics().filteredOut.increment(filteredOut.size());
+        complete(filteredOut);
         if (endNow) {
             shardEnded();
         }
+    }
+
+    private boolean matchesFilter(StreamRecord<T> record) {
+        return ctx.filter().isEmpty() || ctx.filter().matches(ctx.source().filterDocument(record));
     }
 
     private int laneOf(String partitionKey) {

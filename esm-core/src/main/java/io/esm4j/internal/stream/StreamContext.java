@@ -2,6 +2,7 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.checkpoint.CheckpointStore;
 import io.esm4j.failure.FailureDestination;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
@@ -16,6 +17,7 @@ public record StreamContext<T>(
         StreamSettings settings,
         StreamSource<T> source,
         BatchHandler<StreamRecord<T>> handler,
+        FilterCriteria filter,
         CheckpointStore checkpoints,
         FailureDestination destination,
         EngineMetrics metrics,

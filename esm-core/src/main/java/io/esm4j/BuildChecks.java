@@ -1,0 +1,41 @@
+package io.esm4j;
+
+import io.esm4j.filter.FilterCriteria;
+import io.esm4j.settings.InvalidSettingException;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Checks shared by the mapping builders. */
+final class BuildChecks {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+    private BuildChecks() {}
+
+    /** A mapping's name scopes its checkpoints and tags its metrics, so it must be usable as a key and a tag. */
+    static String name(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new InvalidSettingException("name", name, "1–128 letters, digits, '.', '_' or '-'");
+        }
+        return name;
+    }
+
+    /** Each source filters on its own data key only (AWS-SEMANTICS §4.2), e.g. {@code data} for Kinesis. */
+    static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, String source) {
+        if (criteria.isEmpty()) {
+            return criteria;
+        }
+        if (filterableKeys.isEmpty()) {
+            throw new InvalidSettingException("FilterCriteria", criteria.patterns(),
+                    "no filter criteria: " + source + " does not support filtering");
+        }
+        Set<String> unknown = new TreeSet<>(criteria.referencedKeys());
+        unknown.removeAll(filterableKeys);
+        if (!unknown.isEmpty()) {
+            throw new InvalidSettingException("FilterCriteria", unknown,
+                    "patterns that name only " + new TreeSet<>(filterableKeys) + " for " + source);
+        }
+        return criteria;
+    }
+}
