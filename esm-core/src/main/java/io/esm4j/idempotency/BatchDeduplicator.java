@@ -20,13 +20,16 @@ import java.util.function.Function;
  * {@link Claim#toProcess()} to the handler, then report {@link Claim#completed} and {@link Claim#failed}.
  *
  * <pre>{@code
- * Claim<R> claim = dedup.claim(batch, r -> r.shardId() + ":" + r.sequenceNumber(), deadline);
+ * Claim<R> claim = dedup.claim(records, r -> r.shardId() + ":" + r.sequenceNumber(), deadline);
  * // duplicates(): done, checkpoint or delete them; inProgressElsewhere(): not done, retry them later
- * try {
- *     handler.handle(claim.toProcess());
- *     claim.completed(claim.toProcess());
- * } catch (Exception e) {
- *     claim.failed(claim.toProcess());
+ * if (!claim.toProcess().isEmpty()) {
+ *     try {
+ *         invokeHandler(claim.toProcess());     // with batch item failures: failed(failedOnes), completed(rest)
+ *         claim.completed(claim.toProcess());
+ *     } catch (Exception e) {
+ *         claim.failed(claim.toProcess());
+ *         throw e;
+ *     }
  * }
  * }</pre>
  *

@@ -113,10 +113,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return size.get();
     }
 
-    public int maxEntries() {
-        return maxEntries;
-    }
-
     /** Queue nodes held for eviction order, live and stale; lets tests check that they stay bounded. */
     int trackedNodes() {
         return claims.length.get() + completions.length.get();
@@ -136,8 +132,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             int freed = claims.evictExpiredAtHead(now);
             freed += completions.evictOldest(now, Math.max(0, wanted - freed));
             if (freed == 0) {
-                // Claim expiries need not follow acquire order (mixed InProgressExpiry): look behind live claims.
-                freed = claims.evictExpiredAnywhere(now);
+                freed = evictByScan(now);
             }
             if (freed == 0 && size.get() >= maxEntries) {
                 throw new IdempotencyStoreFullException(maxEntries);
@@ -145,6 +140,27 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         } finally {
             maintenance.unlock();
         }
+    }
+
+    /**
+     * The slow path, when the queue heads offered nothing: claim expiries need not follow acquire order (mixed
+     * InProgressExpiry), and a completion may be in the map a moment before it is queued. Evicts every expired entry,
+     * or else one COMPLETED entry.
+     */
+    private int evictByScan(Instant now) {
+        int freed = 0;
+        Entry anyCompleted = null;
+        for (Entry entry : entries.values()) {
+            if (!entry.liveAt(now)) {
+                freed += removeIfCurrent(entry) ? 1 : 0;
+            } else if (entry.completed && anyCompleted == null) {
+                anyCompleted = entry;
+            }
+        }
+        if (freed == 0 && anyCompleted != null && removeIfCurrent(anyCompleted)) {
+            freed = 1;
+        }
+        return freed;
     }
 
     private boolean isCurrent(Entry entry) {
@@ -217,7 +233,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             return freed;
         }
 
-        /** Evicts expired entries from the head, then live ones until {@code wanted} were freed in all. */
+        /** Evicts from the head every expired entry, then live ones until {@code wanted} were freed in all. */
         int evictOldest(Instant now, int wanted) {
             int freed = 0;
             for (Entry head; (head = nodes.peek()) != null; ) {
@@ -227,22 +243,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
                 poll();
                 if (removeIfCurrent(head)) {
                     freed++;
-                }
-            }
-            return freed;
-        }
-
-        int evictExpiredAnywhere(Instant now) {
-            int freed = 0;
-            for (Iterator<Entry> it = nodes.iterator(); it.hasNext(); ) {
-                Entry entry = it.next();
-                boolean current = isCurrent(entry);
-                if (!current || !entry.liveAt(now)) {
-                    it.remove();
-                    length.decrementAndGet();
-                    if (current && removeIfCurrent(entry)) {
-                        freed++;
-                    }
                 }
             }
             return freed;

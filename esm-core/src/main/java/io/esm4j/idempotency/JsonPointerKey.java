@@ -2,10 +2,10 @@ package io.esm4j.idempotency;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
 import com.fasterxml.jackson.core.filter.JsonPointerBasedFilter;
 import com.fasterxml.jackson.core.filter.TokenFilter;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -14,9 +14,9 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * A key read from the payload at a JSON pointer. A string value is the key as is; a number or boolean is its JSON
- * text ({@code 42}, {@code 4.20}, {@code true}); an object or array is its compact JSON, so {@code /order} keys on
- * the whole order.
+ * A key read from the payload at a JSON pointer. A string value is the key as is; a number or boolean is its text as
+ * Jackson reads it ({@code 42}, {@code true}; {@code 4.20} reads as {@code 4.2}); an object or array is its compact
+ * JSON, so {@code /order} keys on the whole order.
  *
  * <p>A value that is missing, JSON {@code null} or the empty string is an {@link IdempotencyKeyException} by default:
  * falling back silently would key that record on its delivery id, so a producer's duplicate would be processed
@@ -74,17 +74,17 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
             // The parser's own message quotes the offending payload text; logs must never carry payloads.
             long offset = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
             throw new IdempotencyKeyException("The payload of record " + naturalId + " is not valid JSON (error at "
-                    + "byte offset " + offset + "), so JSON pointer " + pointer + " can't be read. Expected a JSON "
+                    + "byte offset " + offset + "), so JSON pointer '" + pointer + "' can't be read. Expected a JSON "
                     + "payload.");
         } catch (IOException e) {
             throw new IdempotencyKeyException("The payload of record " + naturalId + " could not be read for JSON "
-                    + "pointer " + pointer + ": " + e.getClass().getSimpleName());
+                    + "pointer '" + pointer + "': " + e.getClass().getSimpleName());
         }
         if (value.isMissingNode() || value.isNull() || (value.isTextual() && value.textValue().isEmpty())) {
             if (fallbackToNaturalId) {
                 return naturalId;
             }
-            throw new IdempotencyKeyException("No idempotency key at JSON pointer " + pointer + " in the payload of "
+            throw new IdempotencyKeyException("No idempotency key at JSON pointer '" + pointer + "' in the payload of "
                     + "record " + naturalId + ": the value is " + describe(value) + ". Expected a non-empty value; "
                     + "use IdempotencyKey.jsonPointer(...).orNaturalId() to fall back to the record's natural id.");
         }
@@ -112,6 +112,9 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
     private static JsonNode readAt(byte[] json, JsonPointer pointer) throws IOException {
         if (json == null || json.length == 0) {
             return MissingNode.getInstance();
+        }
+        if (pointer.matches()) {
+            return MAPPER.readTree(json); // the filter never matches the root itself
         }
         try (JsonParser parser = new FilteringParserDelegate(MAPPER.createParser(json),
                 new JsonPointerBasedFilter(pointer), TokenFilter.Inclusion.ONLY_INCLUDE_ALL, false)) {
