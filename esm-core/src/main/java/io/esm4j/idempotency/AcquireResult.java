@@ -1,0 +1,28 @@
+package io.esm4j.idempotency;
+
+import java.time.Instant;
+
+/** What {@link IdempotencyStore#acquire} found. */
+public sealed interface AcquireResult {
+
+    /** The key was absent or expired and is now INPROGRESS for the caller: process the record. */
+    enum Acquired implements AcquireResult {
+        INSTANCE
+    }
+
+    /**
+     * The key was processed before and its TTL has not passed: skip the record.
+     *
+     * @param payloadHash the hash stored with the key, or {@code null} if it was completed without payload validation
+     * @param expiry      when the entry's TTL passes
+     */
+    record AlreadyCompleted(String payloadHash, Instant expiry) implements AcquireResult {}
+
+    /**
+     * Another owner holds a live claim: the record is being processed elsewhere right now, or was by a consumer that
+     * stopped without releasing it.
+     *
+     * @param expiry when that claim lapses unless it is completed or released first
+     */
+    record InProgressElsewhere(Instant expiry) implements AcquireResult {}
+}

@@ -1,0 +1,240 @@
+package io.esm4j.idempotency;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * What an engine calls around the handler: {@link #claim} a batch's records before invoking, hand
+ * {@link Claim#toProcess()} to the handler, then report {@link Claim#completed} and {@link Claim#failed}.
+ *
+ * <pre>{@code
+ * Claim<R> claim = dedup.claim(records, r -> r.shardId() + ":" + r.sequenceNumber(), deadline);
+ * // duplicates(): done, checkpoint or delete them; inProgressElsewhere(): not done, retry them later
+ * if (!claim.toProcess().isEmpty()) {
+ *     try {
+ *         invokeHandler(claim.toProcess());     // with batch item failures: failed(failedOnes), completed(rest)
+ *         claim.completed(claim.toProcess());
+ *     } catch (Exception e) {
+ *         claim.failed(claim.toProcess());
+ *         throw e;
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Safe for concurrent use by several lanes; each claim gets its own owner id in the store.
+ *
+ * @param <R> the record type
+ */
+public final class BatchDeduplicator<R> {
+
+    /** The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch. */
+    public static final String DEDUPLICATED_EVENT_COUNT = "DeduplicatedEventCount";
+
+    private final IdempotencyStore store;
+    private final IdempotencyKey<R> key;
+    private final Function<? super R, byte[]> payload;
+    private final IdempotencySettings settings;
+    private final Clock clock;
+    private final Counter deduplicated;
+    // Unique across processes sharing a store, so that one consumer can never release another's claim.
+    private final String ownerPrefix = UUID.randomUUID() + "/";
+    private final AtomicLong claimCount = new AtomicLong();
+
+    private BatchDeduplicator(Builder<R> builder) {
+        this.store = builder.store;
+        this.key = builder.key;
+        this.payload = builder.payload;
+        this.settings = builder.settings;
+        this.clock = builder.clock;
+        this.deduplicated = Counter.builder(DEDUPLICATED_EVENT_COUNT)
+                .description("Records not passed to the handler because their idempotency key was already processed")
+                .tags(builder.tags)
+                .register(builder.registry);
+    }
+
+    /**
+     * @param store    where keys live
+     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT}
+     * @param tags     tags of that counter, e.g. the mapping's name
+     */
+    public static <R> Builder<R> builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
+        return new Builder<>(store, registry, tags);
+    }
+
+    /**
+     * Decides which records of a batch reach the handler, and claims their keys.
+     *
+     * <p>A record whose key is COMPLETED is a duplicate. So is a record whose key an earlier record of the same batch
+     * has, whatever happens to that earlier record: the event is done once that one is. The one exception: when the
+     * earlier record's key is in progress elsewhere, the later one is in progress elsewhere too.
+     *
+     * <p>A record whose key another consumer holds is neither processed nor skipped: the engine must treat it as
+     * failed and retry it (stream: the checkpoint stays before it; queue: it becomes visible again). By then the other
+     * consumer has completed it (a duplicate), released it, or stopped and let its claim lapse (processed here).
+     *
+     * <p>Any exception (no usable key, payload validation, store error, store full) leaves nothing claimed by this
+     * call; the engine fails the whole batch, so bisection isolates a poison record.
+     *
+     * @param records       the batch, in order
+     * @param naturalId     the record's id from its source (see {@link IdempotencyKey#keyOf})
+     * @param batchDeadline when the handler's time for this batch runs out (SQS: the visibility timeout); claims lapse
+     *                      then, unless {@link IdempotencySettings#inProgressExpiry()} is set
+     * @throws IdempotencyKeyException         when a record has no usable key
+     * @throws IdempotencyValidationException  when payload validation is on and a key comes with a different payload
+     * @throws IdempotencyStoreFullException   when the in-memory store is full of live claims
+     * @throws IllegalArgumentException        when the deadline is not after the current time
+     */
+    public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline) {
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(naturalId, "naturalId");
+        Instant now = clock.instant();
+        Instant inProgressExpiry = inProgressExpiry(now, batchDeadline);
+        String owner = ownerPrefix + claimCount.incrementAndGet();
+        List<R> toProcess = new ArrayList<>(records.size());
+        List<R> duplicates = new ArrayList<>();
+        List<R> elsewhere = new ArrayList<>();
+        Map<R, Claim.Held> held = new IdentityHashMap<>();
+        Map<String, Seen> seen = new HashMap<>();
+        try {
+            for (R record : records) {
+                String id = naturalId.apply(record);
+                if (id == null || id.isBlank()) {
+                    throw new IllegalArgumentException("The naturalId function returned '" + id + "' for a record. "
+                            + "Expected its non-blank id from the source (e.g. shardId:sequenceNumber, messageId).");
+                }
+                String recordKey = keyOf(record, id);
+                String hash = settings.payloadValidation() ? PayloadHash.sha256Hex(payload.apply(record)) : null;
+                Seen earlier = seen.get(recordKey);
+                if (earlier != null) {
+                    validate(recordKey, earlier.payloadHash, hash);
+                    (earlier.elsewhere ? elsewhere : duplicates).add(record);
+                    continue;
+                }
+                boolean isElsewhere = false;
+                switch (store.acquire(recordKey, hash, owner, inProgressExpiry)) {
+                    case AcquireResult.Acquired acquired -> {
+                        toProcess.add(record);
+                        held.put(record, new Claim.Held(recordKey, hash));
+                    }
+                    case AcquireResult.AlreadyCompleted completed -> {
+                        validate(recordKey, completed.payloadHash(), hash);
+                        duplicates.add(record);
+                    }
+                    case AcquireResult.InProgressElsewhere inProgress -> {
+                        elsewhere.add(record);
+                        isElsewhere = true;
+                    }
+                }
+                seen.put(recordKey, new Seen(hash, isElsewhere));
+            }
+        } catch (RuntimeException e) {
+            for (Claim.Held h : held.values()) {
+                try {
+                    store.release(h.key(), owner);
+                } catch (RuntimeException releaseError) {
+                    e.addSuppressed(releaseError);
+                }
+            }
+            throw e;
+        }
+        deduplicated.increment(duplicates.size());
+        return new Claim<>(this, owner, toProcess, duplicates, elsewhere, held);
+    }
+
+    /** Marks a key COMPLETED; called by {@link Claim}. */
+    void complete(Claim.Held held) {
+        store.complete(held.key(), held.payloadHash(), clock.instant().plus(settings.completedTtl()));
+    }
+
+    /** Releases a claim; called by {@link Claim}. */
+    boolean release(Claim.Held held, String owner) {
+        return store.release(held.key(), owner);
+    }
+
+    private Instant inProgressExpiry(Instant now, Instant batchDeadline) {
+        Objects.requireNonNull(batchDeadline, "batchDeadline");
+        if (!batchDeadline.isAfter(now)) {
+            throw new IllegalArgumentException("batchDeadline " + batchDeadline + " is not after the current time "
+                    + now + ". Expected the future instant by which the handler must finish this batch.");
+        }
+        return settings.inProgressExpiry() == null ? batchDeadline : now.plus(settings.inProgressExpiry());
+    }
+
+    private String keyOf(R record, String naturalId) {
+        String recordKey = key.keyOf(record, naturalId);
+        if (recordKey == null || recordKey.isBlank()) {
+            throw new IdempotencyKeyException("The idempotency key of record " + naturalId + " is "
+                    + (recordKey == null ? "null" : "blank") + ". Expected a non-blank key.");
+        }
+        return recordKey;
+    }
+
+    private void validate(String recordKey, String expectedHash, String actualHash) {
+        if (settings.payloadValidation() && expectedHash != null && !expectedHash.equals(actualHash)) {
+            throw new IdempotencyValidationException(recordKey, expectedHash, actualHash);
+        }
+    }
+
+    /** The first record of a batch with a given key. */
+    private record Seen(String payloadHash, boolean elsewhere) {}
+
+    /** Options; the store and the metrics are given to {@link #builder}. */
+    public static final class Builder<R> {
+        private final IdempotencyStore store;
+        private final MeterRegistry registry;
+        private final Iterable<Tag> tags;
+        private IdempotencyKey<R> key = IdempotencyKey.naturalId();
+        private Function<? super R, byte[]> payload;
+        private IdempotencySettings settings = IdempotencySettings.defaults();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
+            this.store = Objects.requireNonNull(store, "store");
+            this.registry = Objects.requireNonNull(registry, "registry");
+            this.tags = Objects.requireNonNull(tags, "tags");
+        }
+
+        /** How keys are found; the record's natural id by default. */
+        public Builder<R> key(IdempotencyKey<R> value) {
+            this.key = Objects.requireNonNull(value, "key");
+            return this;
+        }
+
+        /** The payload bytes that payload validation hashes; required when it is on. */
+        public Builder<R> payload(Function<? super R, byte[]> value) {
+            this.payload = Objects.requireNonNull(value, "payload");
+            return this;
+        }
+
+        public Builder<R> settings(IdempotencySettings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            return this;
+        }
+
+        /** Sets claim and TTL expiries; share it with the store's clock. */
+        public Builder<R> clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public BatchDeduplicator<R> build() {
+            if (settings.payloadValidation() && payload == null) {
+                throw new IllegalStateException(IdempotencySettings.PAYLOAD_VALIDATION.name() + " is true but no "
+                        + "payload function was given. Expected Builder.payload(record -> bytes) to hash payloads.");
+            }
+            return new BatchDeduplicator<>(this);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.esm4j.idempotency;
+
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One batch after deduplication: which records go to the handler, which were skipped, and which must wait. Every
+ * record of {@link #toProcess()} holds a claim on its key until it is reported {@link #completed} or {@link #failed};
+ * a record never reported keeps its claim until the in-progress expiry.
+ *
+ * <p>Safe for concurrent use, e.g. when records of one batch finish on different threads.
+ *
+ * @param <R> the record type
+ */
+public final class Claim<R> {
+
+    private static final Logger log = LoggerFactory.getLogger(Claim.class);
+
+    /** The key a record holds and the payload hash stored with it. */
+    record Held(String key, String payloadHash) {}
+
+    private final BatchDeduplicator<R> deduplicator;
+    private final String owner;
+    private final List<R> toProcess;
+    private final List<R> duplicates;
+    private final List<R> inProgressElsewhere;
+    /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
+    private final Map<R, Held> unreported;
+
+    Claim(BatchDeduplicator<R> deduplicator, String owner, List<R> toProcess, List<R> duplicates,
+            List<R> inProgressElsewhere, Map<R, Held> unreported) {
+        this.deduplicator = deduplicator;
+        this.owner = owner;
+        this.toProcess = List.copyOf(toProcess);
+        this.duplicates = List.copyOf(duplicates);
+        this.inProgressElsewhere = List.copyOf(inProgressElsewhere);
+        this.unreported = unreported;
+    }
+
+    /** The records to hand to the handler, in batch order. */
+    public List<R> toProcess() {
+        return toProcess;
+    }
+
+    /**
+     * Records skipped because their key was COMPLETED or came earlier in this batch; counted in
+     * {@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT}. The engine treats them as done: checkpointed or deleted.
+     */
+    public List<R> duplicates() {
+        return duplicates;
+    }
+
+    /**
+     * Records whose key another consumer is processing right now. They are not done: the engine treats them as failed
+     * so that they come back later (after a retry backoff, or the queue's visibility timeout).
+     */
+    public List<R> inProgressElsewhere() {
+        return inProgressElsewhere;
+    }
+
+    /**
+     * Marks records the handler processed as COMPLETED for the CompletedTtl. Every record is tried; a store error is
+     * thrown at the end. The records were processed all the same, so the engine should still checkpoint or delete
+     * them: without a COMPLETED entry a redelivery is processed again, which is at-least-once, not a loss.
+     *
+     * @param records records of {@link #toProcess()} not yet reported
+     * @throws IllegalArgumentException when a record is not one of them; nothing is reported then
+     */
+    public void completed(Collection<? extends R> records) {
+        List<Held> keys = take(records);
+        RuntimeException error = null;
+        for (Held held : keys) {
+            try {
+                deduplicator.complete(held);
+            } catch (RuntimeException e) {
+                error = addTo(error, e);
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    /**
+     * Releases the claims of records the handler failed, so that a retry processes them at once. A claim that lapsed
+     * while the handler ran is left to whoever took it over.
+     *
+     * @param records records of {@link #toProcess()} not yet reported
+     * @throws IllegalArgumentException when a record is not one of them; nothing is reported then
+     */
+    public void failed(Collection<? extends R> records) {
+        List<Held> keys = take(records);
+        RuntimeException error = null;
+        int lapsed = 0;
+        for (Held held : keys) {
+            try {
+                if (!deduplicator.release(held, owner)) {
+                    lapsed++;
+                }
+            } catch (RuntimeException e) {
+                error = addTo(error, e);
+            }
+        }
+        if (lapsed > 0) {
+            // Keys are left out: a key read from a payload is payload.
+            log.warn("{} of {} failed record(s) no longer held their claim: the handler outlasted the in-progress "
+                    + "expiry, so another consumer may have processed those records at the same time", lapsed,
+                    keys.size());
+        }
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    /** Checks every record before reporting any, so that a wrong call reports nothing. */
+    private synchronized List<Held> take(Collection<? extends R> records) {
+        Map<R, Held> taken = new IdentityHashMap<>();
+        for (R record : records) {
+            Held held = unreported.get(record);
+            if (held == null || taken.put(record, held) != null) {
+                throw new IllegalArgumentException("A record passed to completed() or failed() is not an unreported "
+                        + "record of this claim: not in toProcess(), reported before, or passed twice. Expected "
+                        + "records of toProcess() not reported yet (" + unreported.size() + " remain).");
+            }
+        }
+        taken.keySet().forEach(unreported::remove);
+        return List.copyOf(taken.values());
+    }
+
+    private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}

@@ -1,0 +1,100 @@
+package io.esm4j.idempotency;
+
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
+import io.esm4j.settings.Setting.DurationSetting;
+import io.esm4j.settings.Setting.IntSetting;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Deduplication settings. Every instance is valid: the constructor rejects an out-of-range value with an
+ * {@link InvalidSettingException} (an {@link IllegalArgumentException}) naming the setting, the value and the range.
+ *
+ * @param completedTtl      how long a COMPLETED key suppresses its records
+ * @param inProgressExpiry  how long a claim lasts, or {@code null} for "until the batch deadline" (the default)
+ * @param payloadValidation whether a record whose key was completed with a different payload is an error
+ * @param maxEntries        the bound of {@link InMemoryIdempotencyStore}
+ */
+public record IdempotencySettings(
+        Duration completedTtl, Duration inProgressExpiry, boolean payloadValidation, int maxEntries) {
+
+    public static final DurationSetting COMPLETED_TTL = new DurationSetting("CompletedTtl", Duration.ofSeconds(1),
+            Duration.ofDays(30), Duration.ofHours(1),
+            "How long a processed key keeps later records with that key from reaching the handler (720 h = 30 "
+                    + "days). Afterwards the key counts as new.");
+
+    private static final Duration IN_PROGRESS_EXPIRY_MIN = Duration.ofSeconds(1);
+    private static final Duration IN_PROGRESS_EXPIRY_MAX = Duration.ofHours(12);
+
+    public static final Setting IN_PROGRESS_EXPIRY = new Setting.Described("InProgressExpiry",
+            Setting.words(IN_PROGRESS_EXPIRY_MIN) + "–" + Setting.words(IN_PROGRESS_EXPIRY_MAX), "the batch deadline",
+            "How long a claim on a key blocks other consumers while its record is processed. A claim that is "
+                    + "neither completed nor released (the consumer stopped) lapses after it, and the record can be "
+                    + "processed again.");
+    public static final Setting PAYLOAD_VALIDATION = new Setting.Described("PayloadValidation", "true, false",
+            "false", "Compare the SHA-256 of a record's payload with the one stored for its key; a mismatch is an "
+                    + "IdempotencyValidationException instead of a skip.");
+    public static final IntSetting MAX_ENTRIES = new IntSetting("MaxEntries", 1, 10_000_000, null, 100_000,
+            "Keys the in-memory store holds. When full it evicts expired entries first, then the oldest COMPLETED "
+                    + "ones; it never evicts a live INPROGRESS claim.");
+
+    /** Every setting, in the order of the table in IDEMPOTENCY.md. */
+    public static final List<Setting> ALL = List.of(COMPLETED_TTL, IN_PROGRESS_EXPIRY, PAYLOAD_VALIDATION,
+            MAX_ENTRIES);
+
+    public IdempotencySettings {
+        COMPLETED_TTL.check(completedTtl);
+        if (inProgressExpiry != null
+                && (inProgressExpiry.compareTo(IN_PROGRESS_EXPIRY_MIN) < 0
+                        || inProgressExpiry.compareTo(IN_PROGRESS_EXPIRY_MAX) > 0)) {
+            throw new InvalidSettingException(IN_PROGRESS_EXPIRY.name(), Setting.words(inProgressExpiry),
+                    "a duration from " + Setting.words(IN_PROGRESS_EXPIRY_MIN) + " to "
+                            + Setting.words(IN_PROGRESS_EXPIRY_MAX));
+        }
+        MAX_ENTRIES.check(maxEntries);
+    }
+
+    public static IdempotencySettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding the defaults. */
+    public static final class Builder {
+        private Duration completedTtl = COMPLETED_TTL.defaultValue();
+        private Duration inProgressExpiry;
+        private boolean payloadValidation;
+        private int maxEntries = MAX_ENTRIES.defaultValue();
+
+        private Builder() {}
+
+        public Builder completedTtl(Duration value) {
+            this.completedTtl = value;
+            return this;
+        }
+
+        /** A fixed claim duration instead of the batch deadline; {@code null} restores the default. */
+        public Builder inProgressExpiry(Duration value) {
+            this.inProgressExpiry = value;
+            return this;
+        }
+
+        public Builder payloadValidation(boolean value) {
+            this.payloadValidation = value;
+            return this;
+        }
+
+        public Builder maxEntries(int value) {
+            this.maxEntries = value;
+            return this;
+        }
+
+        public IdempotencySettings build() {
+            return new IdempotencySettings(completedTtl, inProgressExpiry, payloadValidation, maxEntries);
+        }
+    }
+}

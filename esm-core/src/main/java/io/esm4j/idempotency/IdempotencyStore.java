@@ -1,0 +1,54 @@
+package io.esm4j.idempotency;
+
+import java.time.Instant;
+
+/**
+ * Where idempotency keys and their state live. Each operation is one single-item write, so that a DynamoDB
+ * implementation maps it to one {@code PutItem}/{@code DeleteItem} (conditional where stated) and never needs a read
+ * first or a transaction.
+ *
+ * <p>A key is INPROGRESS (claimed by an owner until its in-progress expiry) or COMPLETED (until its TTL). An entry
+ * whose expiry has passed ({@code now >= expiry}) counts as absent, whether or not it has been deleted: TTL stores
+ * such as DynamoDB delete expired items late, so implementations must compare expiries themselves.
+ *
+ * <p>Implementations must be safe for concurrent use. They may throw unchecked exceptions on I/O errors; callers
+ * treat that as a failure of the whole batch.
+ */
+public interface IdempotencyStore {
+
+    /**
+     * Claims {@code key} as INPROGRESS for {@code owner} until {@code inProgressExpiry}, if the key is absent or
+     * expired; otherwise reports what holds it and changes nothing.
+     *
+     * <p>DynamoDB: {@code PutItem} with condition {@code attribute_not_exists(id) OR expiry <= :now} and
+     * {@code ReturnValuesOnConditionCheckFailure=ALL_OLD}, so that a duplicate costs one failed write and no read.
+     *
+     * @param payloadHash      SHA-256 hex of the payload, or {@code null} when payload validation is off
+     * @param owner            an id unique to this claim attempt; only this owner can {@link #release} the claim
+     * @param inProgressExpiry when the claim lapses if it is neither completed nor released (a crashed consumer)
+     */
+    AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry);
+
+    /**
+     * Records that {@code key} was processed: COMPLETED until {@code ttlExpiry}, whatever its state was. It is
+     * unconditional on purpose: the handler's success is a fact even if the claim lapsed meanwhile and another owner
+     * holds it now; that owner's later release then finds a COMPLETED entry and leaves it.
+     *
+     * <p>DynamoDB: an unconditional {@code PutItem}.
+     *
+     * @param payloadHash SHA-256 hex of the payload, or {@code null} when payload validation is off
+     */
+    void complete(String key, String payloadHash, Instant ttlExpiry);
+
+    /**
+     * Deletes the INPROGRESS claim on {@code key} if {@code owner} still holds it, so that a retry can process the
+     * record at once instead of waiting for the in-progress expiry. Fencing on the owner keeps a consumer whose claim
+     * lapsed from deleting the claim another consumer took over.
+     *
+     * <p>DynamoDB: {@code DeleteItem} with condition {@code status = INPROGRESS AND owner = :owner}; a failed
+     * condition is the {@code false} result, not an error.
+     *
+     * @return whether the claim was deleted; {@code false} when the key is absent, COMPLETED or held by another owner
+     */
+    boolean release(String key, String owner);
+}

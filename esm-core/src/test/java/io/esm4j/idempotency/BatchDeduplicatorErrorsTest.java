@@ -1,0 +1,186 @@
+package io.esm4j.idempotency;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Tags;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Payload validation and every way a claim or a report can fail. */
+class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
+
+    @Nested
+    class PayloadValidation {
+
+        private final BatchDeduplicator<Msg> validating = builder()
+                .settings(IdempotencySettings.builder().payloadValidation(true).build()).build();
+
+        @Test
+        void sameKeyWithADifferentPayloadIsAnErrorNamingTheKey() {
+            Claim<Msg> first = claim(validating, List.of(new Msg("m1", "{\"amount\":10}")));
+            first.completed(first.toProcess());
+            List<Msg> redelivery = List.of(new Msg("m0", "x"), new Msg("m1", "{\"amount\":99}"));
+
+            assertThatThrownBy(() -> claim(validating, redelivery))
+                    .isInstanceOf(IdempotencyValidationException.class)
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1': its payload differs "
+                            + "from the payload already seen under that key (SHA-256 "
+                            + PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8)) + " expected, "
+                            + PayloadHash.sha256Hex("{\"amount\":99}".getBytes(UTF_8)) + " received).")
+                    .hasMessageNotContaining("amount")
+                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("m1"));
+            // The failed call claimed nothing: m0 is processable at once.
+            assertThat(claim(validating, List.of(new Msg("m0", "x"))).toProcess()).hasSize(1);
+        }
+
+        @Test
+        void sameKeyWithTheSamePayloadIsADuplicate() {
+            Claim<Msg> first = claim(validating, msgs("a"));
+            first.completed(first.toProcess());
+
+            assertThat(claim(validating, msgs("a")).duplicates()).hasSize(1);
+        }
+
+        @Test
+        void differentPayloadsUnderOneKeyInOneBatchAreAnError() {
+            List<Msg> batch = List.of(new Msg("m1", "one"), new Msg("m1", "two"));
+
+            assertThatThrownBy(() -> claim(validating, batch)).isInstanceOf(IdempotencyValidationException.class);
+            assertThat(store.size()).isZero();
+        }
+
+        @Test
+        void keyCompletedWithoutValidationIsNotValidated() {
+            Claim<Msg> first = claim(msgs("a"));
+            first.completed(first.toProcess());
+
+            assertThat(claim(validating, List.of(new Msg("a", "changed"))).duplicates()).hasSize(1);
+        }
+
+        @Test
+        void withoutValidationADifferentPayloadIsSkippedLikeAnyDuplicate() {
+            Claim<Msg> first = claim(msgs("a"));
+            first.completed(first.toProcess());
+
+            assertThat(claim(List.of(new Msg("a", "changed"))).duplicates()).hasSize(1);
+        }
+
+        @Test
+        void validationNeedsThePayload() {
+            BatchDeduplicator.Builder<Msg> noPayload = BatchDeduplicator.<Msg>builder(store, registry, Tags.empty())
+                    .settings(IdempotencySettings.builder().payloadValidation(true).build());
+
+            assertThatThrownBy(noPayload::build)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("PayloadValidation is true but no payload function was given. Expected "
+                            + "Builder.payload(record -> bytes) to hash payloads.");
+        }
+    }
+
+    @Nested
+    class Errors {
+
+        @Test
+        void recordWithoutAKeyFailsTheClaimAndLeavesNothingClaimed() {
+            BatchDeduplicator<Msg> byBody = builder().key(IdempotencyKey.jsonPointerInBytes("/orderId",
+                    m -> m.body().getBytes(UTF_8))).build();
+            List<Msg> batch = List.of(Msg.of("a"), new Msg("poison", "{}"));
+
+            assertThatThrownBy(() -> claim(byBody, batch))
+                    .isInstanceOf(IdempotencyKeyException.class)
+                    .hasMessageContaining("record poison");
+            assertThat(store.size()).isZero();
+        }
+
+        @Test
+        void blankKeyIsRejected() {
+            BatchDeduplicator<Msg> blank = builder().key(IdempotencyKey.from(m -> " ")).build();
+
+            assertThatThrownBy(() -> claim(blank, msgs("a")))
+                    .isInstanceOf(IdempotencyKeyException.class)
+                    .hasMessage("The idempotency key of record a is blank. Expected a non-blank key.");
+        }
+
+        @Test
+        void missingNaturalIdIsRejected() {
+            assertThatThrownBy(() -> dedup.claim(List.of(new Msg(null, "x")), Msg::id, clock.instant().plusSeconds(1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("The naturalId function returned 'null' for a record. Expected its non-blank id from "
+                            + "the source (e.g. shardId:sequenceNumber, messageId).");
+        }
+
+        @Test
+        void storeFullOfLiveClaimsFailsTheClaimAndReleasesWhatItHadClaimed() {
+            InMemoryIdempotencyStore tiny = new InMemoryIdempotencyStore(2, clock);
+            BatchDeduplicator<Msg> onTiny = BatchDeduplicator.<Msg>builder(tiny, registry, Tags.empty()).clock(clock)
+                    .build();
+
+            assertThatThrownBy(() -> claim(onTiny, msgs("a", "b", "c")))
+                    .isInstanceOf(IdempotencyStoreFullException.class);
+            assertThat(tiny.size()).isZero();
+        }
+
+        @Test
+        void reportingARecordThatWasNotHandedOutReportsNothing() {
+            List<Msg> batch = msgs("a", "b");
+            Claim<Msg> first = claim(batch);
+            first.completed(first.toProcess());
+            Claim<Msg> claim = claim(msgs("c", "a"));
+            Msg c = claim.toProcess().get(0);
+            Msg duplicate = claim.duplicates().get(0);
+
+            assertThatThrownBy(() -> claim.completed(List.of(c, duplicate)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("A record passed to completed() or failed() is not an unreported record of this "
+                            + "claim: not in toProcess(), reported before, or passed twice. Expected records of "
+                            + "toProcess() not reported yet (1 remain).");
+            assertThat(store.acquire("c", null, "other", clock.instant().plusSeconds(1)))
+                    .isInstanceOf(AcquireResult.InProgressElsewhere.class);
+        }
+
+        @Test
+        void eachRecordIsReportedOnce() {
+            Claim<Msg> claim = claim(msgs("a", "b"));
+            Msg a = claim.toProcess().get(0);
+            claim.completed(List.of(a));
+
+            assertThatThrownBy(() -> claim.failed(List.of(a))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> claim.failed(List.of(claim.toProcess().get(1), claim.toProcess().get(1))))
+                    .isInstanceOf(IllegalArgumentException.class);
+            claim.failed(List.of(claim.toProcess().get(1)));
+        }
+
+        @Test
+        void storeErrorOnCompleteIsThrownAfterEveryOtherRecordWasCompleted() {
+            IdempotencyStore failingOnB = new IdempotencyStore() {
+                @Override
+                public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
+                    return store.acquire(key, hash, owner, expiry);
+                }
+
+                @Override
+                public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                    if (key.equals("b")) {
+                        throw new IllegalStateException("store unavailable");
+                    }
+                    store.complete(key, payloadHash, ttlExpiry);
+                }
+
+                @Override
+                public boolean release(String key, String owner) {
+                    return store.release(key, owner);
+                }
+            };
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
+                    .clock(clock).build();
+            Claim<Msg> claim = claim(flaky, msgs("a", "b", "c"));
+
+            assertThatThrownBy(() -> claim.completed(claim.toProcess())).hasMessage("store unavailable");
+            assertThat(claim(msgs("a", "c")).duplicates()).hasSize(2);
+        }
+    }
+}
