@@ -142,7 +142,7 @@ class QueueEngineTest {
         IntStream.range(0, 10).forEach(i -> queue.send((i % 2 == 0 ? "keep-" : "drop-") + i));
         QueueRecorder handler = new QueueRecorder();
         mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
-                .filter(m -> QueueRecorder.body(m).startsWith("keep")).meterRegistry(meters).clock(clock).build();
+                .filterCriteria(io.esm4j.filter.FilterCriteria.of(java.util.List.of("{\"body\":[{\"prefix\":\"keep\"}]}"))).meterRegistry(meters).clock(clock).build();
         mapping.start();
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).hasSize(5).allSatisfy(b -> assertThat(b).startsWith("keep"));

@@ -1,0 +1,60 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.filter.FilterCriteria;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.testing.InMemoryStream;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Filter criteria on a stream: only matching records are invoked; the others count as done. */
+class StreamFilterTest {
+
+    @Test
+    void onlyMatchingRecordsAreInvokedAndTheCheckpointMovesPastTheOthers() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("filtered", 1);
+        for (int i = 0; i < 20; i++) {
+            stream.put("k" + i, "{\"type\":\"" + (i % 4 == 0 ? "order" : "ping") + "\",\"n\":" + i + "}");
+        }
+        stream.put("k", "not json");
+        stream.put("k", "{\"type\":\"ping\"}");
+        RecordingHandler handler = RecordingHandler.succeeding();
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("filtered", stream, handler)
+                .settings(Streams.fast().build()).checkpointStore(store).meterRegistry(meters)
+                .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"type\":[\"order\"]}}")))
+                .build();
+        String shard = stream.openShardIds().getFirst();
+        String last = stream.records(shard).getLast().sequenceNumber();
+        mapping.start();
+        try {
+            await().until(() -> store.load("filtered", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.succeededData()).hasSize(5).allSatisfy(d -> assertThat(d).contains("\"order\""));
+        assertThat(meters.counter(MetricNames.FILTERED_OUT_EVENT_COUNT, MetricNames.MAPPING_TAG, "filtered")
+                .count()).isEqualTo(17);
+    }
+
+    @Test
+    void aPatternOnAnotherSourcesKeyIsRejectedAtBuildTime() {
+        InMemoryStream stream = InMemoryStream.create("filtered", 1);
+        assertThatThrownBy(() -> EventSourceMapping.builder("filtered", stream, RecordingHandler.succeeding())
+                .settings(Streams.fast().build())
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[\"x\"]}"))).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("FilterCriteria").hasMessageContaining("[body]").hasMessageContaining("[data]");
+    }
+}
