@@ -1,6 +1,12 @@
 package io.esm4j;
 
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.metrics.MetricNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.time.Clock;
 import io.esm4j.settings.InvalidSettingException;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +25,12 @@ final class BuildChecks {
             throw new InvalidSettingException("name", name, "1–128 letters, digits, '.', '_' or '-'");
         }
         return name;
+    }
+
+    static <R> BatchDeduplicator<R> deduplicator(Idempotency<R> idempotency, MeterRegistry registry,
+                                                 String mappingName, Clock clock) {
+        return idempotency == null ? null
+                : idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }
 
     /** Each source filters on its own data key only (AWS-SEMANTICS §4.2), e.g. {@code data} for Kinesis. */

@@ -5,6 +5,7 @@ import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.MappingStatus;
@@ -119,6 +120,7 @@ public final class EventSourceMapping<T> implements AutoCloseable {
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private FilterCriteria filterCriteria = FilterCriteria.none();
+        private Idempotency<StreamRecord<T>> idempotency;
 
         private Builder(String name, StreamSource<T> source, BatchHandler<StreamRecord<T>> handler) {
             this.name = name;
@@ -153,6 +155,16 @@ public final class EventSourceMapping<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Deduplication: records whose key is already COMPLETED in the store are not handed to the handler and count
+         * as done. The natural id is {@code shardId:sequenceNumber}. Not available with tumbling windows, whose
+         * records must all be replayed into a window's state.
+         */
+        public Builder<T> idempotency(Idempotency<StreamRecord<T>> idempotency) {
+            this.idempotency = idempotency;
+            return this;
+        }
+
         /** The clock for record ages, batching windows and failure-record timestamps; tests pass a MutableClock. */
         public Builder<T> clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -171,9 +183,13 @@ public final class EventSourceMapping<T> implements AutoCloseable {
                         settings.startingPositionTimestamp(), "a time that is not in the future");
             }
             BuildChecks.filter(filterCriteria, source.filterableKeys(), source.streamArn());
+            if (idempotency != null && settings.tumblingWindows()) {
+                throw new InvalidSettingException("idempotency", "set",
+                        "no idempotency when TumblingWindowInSeconds is set (window state needs every record)");
+            }
             MappingStatus status = new MappingStatus();
             StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, filterCriteria,
-                    checkpointStore, onFailure,
+                    checkpointStore, onFailure, BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
                     new EngineMetrics(meterRegistry, name), clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new EventSourceMapping<>(name, status, StreamEngine.create(ctx));

@@ -2,6 +2,7 @@ package io.esm4j;
 
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.queue.QueueContext;
 import io.esm4j.internal.queue.QueueEngine;
@@ -91,6 +92,7 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
         private final BatchHandler<QueueMessage<T>> handler;
         private QueueSettings settings = QueueSettings.defaults();
         private FilterCriteria filterCriteria = FilterCriteria.none();
+        private Idempotency<QueueMessage<T>> idempotency;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
 
@@ -108,6 +110,15 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
         /** FilterCriteria: messages that match no pattern are deleted without invoking the handler. */
         public Builder<T> filterCriteria(FilterCriteria filterCriteria) {
             this.filterCriteria = Objects.requireNonNull(filterCriteria, "filterCriteria");
+            return this;
+        }
+
+        /**
+         * Deduplication: messages whose key is already COMPLETED in the store are deleted without invoking the
+         * handler. The natural id is the message id; a JSON pointer into the body catches a producer's duplicates.
+         */
+        public Builder<T> idempotency(Idempotency<QueueMessage<T>> idempotency) {
+            this.idempotency = idempotency;
             return this;
         }
 
@@ -129,6 +140,7 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
                     : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
                     new EngineMetrics(meterRegistry, name), clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));

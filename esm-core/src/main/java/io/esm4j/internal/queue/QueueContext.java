@@ -1,6 +1,7 @@
 package io.esm4j.internal.queue;
 
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.MappingStatus;
@@ -17,6 +18,7 @@ public record QueueContext<T>(
         QueueSource<T> source,
         BatchHandler<QueueMessage<T>> handler,
         Predicate<QueueMessage<T>> filter,
+        BatchDeduplicator<QueueMessage<T>> deduplicator,
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,

@@ -2,6 +2,7 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.handler.Deduplicated;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.internal.stream.MappingStatus;
 import io.esm4j.queue.QueueMessage;
@@ -162,14 +163,13 @@ final class QueuePoller<T> implements Runnable {
     private Verdict invoke(List<QueueMessage<T>> messages, Instant receivedAt) throws InterruptedException {
         ctx.metrics().invoked.increment(messages.size());
         ctx.metrics().batchSize.record(messages.size());
-        Batch<QueueMessage<T>> batch = new Batch<>(messages, queueName(), ctx.source().queueArn(), 1);
         ScheduledFuture<?> beating = heartbeat.start(messages, receivedAt);
         long started = System.nanoTime();
         Verdict verdict;
         try {
-            BatchResult result = ctx.handler().handle(batch);
-            verdict = Verdict.of(result, ctx.settings().reportBatchItemFailures(),
-                    messages.stream().map(QueueMessage::messageId).toList());
+            verdict = ctx.deduplicator() == null ? handle(messages)
+                    : Deduplicated.invoke(ctx.deduplicator(), messages, QueueMessage::messageId,
+                            receivedAt.plus(claimLifetime()), this::handle);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError | AssertionError e) {
@@ -194,6 +194,21 @@ final class QueuePoller<T> implements Runnable {
             }
         }
         return verdict;
+    }
+
+    private Verdict handle(List<QueueMessage<T>> messages) throws Exception {
+        BatchResult result = ctx.handler().handle(new Batch<>(messages, queueName(), ctx.source().queueArn(), 1));
+        return Verdict.of(result, ctx.settings().reportBatchItemFailures(),
+                messages.stream().map(QueueMessage::messageId).toList());
+    }
+
+    /**
+     * A claim must outlive the messages' invisibility, or a redelivered copy could run at the same time; with the
+     * heartbeat that is VisibilityExtensionLimit.
+     */
+    private Duration claimLifetime() {
+        Duration limit = ctx.settings().visibilityExtensionLimit();
+        return limit.isZero() ? Duration.ofMinutes(15) : limit;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
+import io.esm4j.internal.handler.Deduplicated;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
 final class BatchProcessor<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
+    /**
+     * How long a deduplication claim lives if the batch never reports back (a crash): Lambda's longest function
+     * timeout. IdempotencySettings.InProgressExpiry overrides it.
+     */
+    private static final Duration DEDUP_CLAIM = Duration.ofMinutes(15);
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
@@ -173,22 +179,29 @@ final class BatchProcessor<T> {
         }
         ctx.metrics().invoked.increment(entries.size());
         ctx.metrics().batchSize.record(entries.size());
-        Batch<StreamRecord<T>> batch = new Batch<>(records, shardId, ctx.source().streamArn(),
-                entries.isEmpty() ? 1 : entries.getFirst().invokeCount, timeWindow);
+        int invokeCount = entries.isEmpty() ? 1 : entries.getFirst().invokeCount;
         long started = System.nanoTime();
-        Outcome outcome;
+        Verdict verdict;
         try {
-            outcome = interpret(ctx.handler().handle(batch), entries, timeWindow != null);
+            verdict = ctx.deduplicator() == null || timeWindow != null
+                    ? handle(records, invokeCount, timeWindow)
+                    : Deduplicated.invoke(ctx.deduplicator(), records, BatchProcessor::naturalId,
+                            ctx.clock().instant().plus(DEDUP_CLAIM), subset -> handle(subset, invokeCount, null));
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError | AssertionError e) {
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", batch.approximateInvokeCount())
+                    .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", invokeCount)
                     .setCause(e).log("handler failed the batch");
-            outcome = new Outcome.Failed();
+            verdict = new Verdict.Failed(e.getClass().getName());
         } finally {
             ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
         }
+        Outcome outcome = switch (verdict) {
+            case Verdict.Succeeded s -> new Outcome.Succeeded();
+            case Verdict.PartiallyFailed p -> new Outcome.PartiallyFailed(p.firstFailed());
+            case Verdict.Failed f -> new Outcome.Failed();
+        };
         switch (outcome) {
             case Outcome.Succeeded s -> ctx.status().processed(MappingStatus.OK);
             case Outcome.PartiallyFailed p -> {
@@ -203,26 +216,30 @@ final class BatchProcessor<T> {
         return outcome;
     }
 
-    private Outcome interpret(BatchResult result, List<Entry<T>> entries, boolean windowed) {
-        if (windowed) {
+    /** Kinesis's natural record id, as in a Lambda event's eventID. */
+    private static String naturalId(StreamRecord<?> record) {
+        return record.shardId() + ":" + record.sequenceNumber();
+    }
+
+    /** One handler call; a tumbling-window response must carry state (AWS-SEMANTICS §5). */
+    private Verdict handle(List<StreamRecord<T>> records, int invokeCount, TimeWindow timeWindow) throws Exception {
+        BatchResult result = ctx.handler().handle(new Batch<>(records, shardId, ctx.source().streamArn(),
+                invokeCount, timeWindow));
+        if (timeWindow != null) {
             if (!(result instanceof BatchResult.WindowState windowState) || !validState(windowState.state())) {
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .log("a tumbling-window response without state fails the batch");
-                return new Outcome.Failed();
+                return failed("a tumbling-window response without state fails the batch");
             }
             returnedState = windowState.state();
         }
         Verdict verdict = Verdict.of(result, settings.reportBatchItemFailures(),
-                entries.stream().map(e -> e.record.sequenceNumber()).toList());
-        return switch (verdict) {
-            case Verdict.Succeeded s -> new Outcome.Succeeded();
-            case Verdict.PartiallyFailed p -> new Outcome.PartiallyFailed(p.firstFailed());
-            case Verdict.Failed f -> {
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("reason", f.reason()).log("handler response fails the whole batch");
-                yield new Outcome.Failed();
-            }
-        };
+                records.stream().map(StreamRecord::sequenceNumber).toList());
+        return verdict instanceof Verdict.Failed f ? failed(f.reason()) : verdict;
+    }
+
+    private Verdict failed(String reason) {
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                .addKeyValue("reason", reason).log("handler response fails the whole batch");
+        return new Verdict.Failed(reason);
     }
 
     private static boolean validState(Map<String, String> state) {

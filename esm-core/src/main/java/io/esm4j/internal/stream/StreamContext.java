@@ -4,6 +4,7 @@ import io.esm4j.checkpoint.CheckpointStore;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.settings.StreamSettings;
@@ -20,6 +21,7 @@ public record StreamContext<T>(
         FilterCriteria filter,
         CheckpointStore checkpoints,
         FailureDestination destination,
+        BatchDeduplicator<StreamRecord<T>> deduplicator,
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,

@@ -1,0 +1,85 @@
+package io.esm4j.internal.handler;
+
+import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.idempotency.Claim;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
+ * done; records another consumer is processing count as failed, so they come back; the handler's verdict on the
+ * rest is recorded in the store and mapped back onto the whole batch.
+ */
+public final class Deduplicated {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Deduplicated.class);
+
+    /** Invokes the handler with some of a batch's records and reads its verdict. */
+    @FunctionalInterface
+    public interface Invocation<R> {
+        Verdict invoke(List<R> records) throws Exception;
+    }
+
+    private Deduplicated() {}
+
+    /**
+     * @param deadline when a claim taken now lapses if never reported (the batch deadline)
+     * @return the verdict over {@code records}, positions as in {@code records}
+     * @throws Exception from the store (the batch fails) or from the invocation
+     */
+    public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
+                                     Function<? super R, String> naturalId, Instant deadline,
+                                     Invocation<R> invocation) throws Exception {
+        Claim<R> claim = deduplicator.claim(records, naturalId, deadline);
+        List<R> toProcess = claim.toProcess();
+        Verdict handled;
+        try {
+            handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
+        } catch (Exception | Error e) {
+            claim.failed(toProcess);
+            throw e;
+        }
+        Set<R> failed = Collections.newSetFromMap(new IdentityHashMap<>());
+        failed.addAll(claim.inProgressElsewhere());
+        List<R> completed = new ArrayList<>(toProcess.size());
+        for (int i = 0; i < toProcess.size(); i++) {
+            boolean recordFailed = switch (handled) {
+                case Verdict.Succeeded s -> false;
+                case Verdict.Failed f -> true;
+                case Verdict.PartiallyFailed p -> p.failedPositions().get(i);
+            };
+            if (recordFailed) {
+                failed.add(toProcess.get(i));
+            } else {
+                completed.add(toProcess.get(i));
+            }
+        }
+        try {
+            claim.failed(toProcess.stream().filter(failed::contains).toList());
+            claim.completed(completed);
+        } catch (RuntimeException e) {
+            // The handler's verdict stands: a record whose COMPLETED entry is missing is processed again if
+            // redelivered, which is at-least-once, not a loss.
+            LOG.atWarn().addKeyValue("records", toProcess.size()).setCause(e)
+                    .log("recording outcomes in the idempotency store failed");
+        }
+        if (handled instanceof Verdict.Failed) {
+            return handled;
+        }
+        BitSet positions = new BitSet(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            if (failed.contains(records.get(i))) {
+                positions.set(i);
+            }
+        }
+        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions);
+    }
+}

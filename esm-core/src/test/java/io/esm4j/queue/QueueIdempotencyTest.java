@@ -1,0 +1,75 @@
+package io.esm4j.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencyKey;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.testing.InMemoryQueue;
+import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.SqsLikeMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Deduplication on a queue: redelivered or duplicated messages are deleted without reaching the handler again. */
+class QueueIdempotencyTest {
+
+    private final MutableClock clock = MutableClock.startingNow();
+    private final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(10_000, clock);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private QueueEventSourceMapping<SqsLikeMessage> mapping;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        mapping.stop(Duration.ofSeconds(10));
+    }
+
+    private double deduplicated() {
+        return meters.counter(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT, MetricNames.MAPPING_TAG, "dedup").count();
+    }
+
+    @Test
+    void aMessageRedeliveredAfterAFailedDeleteIsNotHandledTwice() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        String id = queue.send("once").messageId();
+        queue.failEntries(InMemoryQueue.Operation.DELETE, id, 3);
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(store))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> meters.counter(MetricNames.DELETE_ERROR_COUNT, MetricNames.MAPPING_TAG, "dedup")
+                .count() == 1);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("once");
+        assertThat(deduplicated()).isEqualTo(1);
+    }
+
+    @Test
+    void aJsonPointerKeyCatchesAProducersDuplicates() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("{\"orderId\":\"o-1\",\"attempt\":1}");
+        queue.send("{\"orderId\":\"o-1\",\"attempt\":2}");
+        queue.send("{\"orderId\":\"o-2\",\"attempt\":1}");
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.jsonPointerInBytes("/orderId",
+                m -> m.payload().body().getBytes(StandardCharsets.UTF_8));
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).hasSize(2).anyMatch(b -> b.contains("o-2"));
+        assertThat(deduplicated()).isEqualTo(1);
+    }
+}

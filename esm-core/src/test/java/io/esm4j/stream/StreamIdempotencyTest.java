@@ -1,0 +1,97 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.CheckpointStore;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.testing.InMemoryStream;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Deduplication on a stream: a redelivered range reaches the handler only with the records not yet completed. */
+class StreamIdempotencyTest {
+
+    private final InMemoryIdempotencyStore idempotencyStore = new InMemoryIdempotencyStore(10_000, Clock.systemUTC());
+
+    @Test
+    void aRestartBeforeTheCheckpointDoesNotHandTheCompletedRecordsToTheHandlerAgain() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("dedup", 1);
+        Streams.fill(stream, 30, 3);
+        InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        AtomicBoolean storeDown = new AtomicBoolean(true);
+        CheckpointStore flaky = new CheckpointStore() {
+            @Override
+            public Optional<Checkpoint> load(String mappingId, String shardId) {
+                return checkpoints.load(mappingId, shardId);
+            }
+
+            @Override
+            public void save(String mappingId, String shardId, Checkpoint checkpoint) {
+                if (storeDown.get()) {
+                    throw new IllegalStateException("checkpoint store unavailable");
+                }
+                checkpoints.save(mappingId, shardId, checkpoint);
+            }
+        };
+        RecordingHandler first = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("dedup", stream, first)
+                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky)
+                .idempotency(Idempotency.of(idempotencyStore)).build();
+        run1.start();
+        try {
+            await().until(() -> first.succeeded().size() == 30);
+        } finally {
+            Streams.stopQuietly(run1);
+        }
+        assertThat(checkpoints.snapshot("dedup")).isEmpty();
+
+        storeDown.set(false);
+        RecordingHandler second = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("dedup", stream, second)
+                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky)
+                .idempotency(Idempotency.of(idempotencyStore)).build();
+        String shard = stream.openShardIds().getFirst();
+        String last = stream.records(shard).getLast().sequenceNumber();
+        run2.start();
+        try {
+            await().until(() -> checkpoints.load("dedup", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
+        } finally {
+            Streams.stopQuietly(run2);
+        }
+        assertThat(second.succeeded()).isEmpty();
+        assertThat(second.invocationCount()).isZero();
+    }
+
+    @Test
+    void aRetryAfterAPartialFailureBringsOnlyTheFailedRecord() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("partial", 1);
+        Streams.fill(stream, 10, 10);
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        RecordingHandler handler = new RecordingHandler().behave(batch -> {
+            if (!failedOnce.getAndSet(true)) {
+                return BatchResult.failures(batch.records().get(5).sequenceNumber());
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("partial", stream, handler)
+                .settings(Streams.fast().batchSize(10).reportBatchItemFailures(true).build())
+                .idempotency(Idempotency.of(idempotencyStore)).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.invocationCount() == 2);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.invocations().get(0).size()).isEqualTo(10);
+        assertThat(handler.invocations().get(1).records()).extracting(RecordingHandler::text).containsExactly("r5");
+    }
+}
