@@ -20,6 +20,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -38,19 +40,12 @@ import java.util.Objects;
  *
  * @param <T> the payload type of the source's records
  */
-public final class EventSourceMapping<T> implements AutoCloseable {
+public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
 
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
-    private final String name;
-    private final MappingStatus status;
     private final StreamEngine<T> engine;
-    private boolean started;
-    private StopResult stopResult;
 
     private EventSourceMapping(String name, MappingStatus status, StreamEngine<T> engine) {
-        this.name = name;
-        this.status = status;
+        super(name, status);
         this.engine = engine;
     }
 
@@ -64,49 +59,19 @@ public final class EventSourceMapping<T> implements AutoCloseable {
         return new Builder<>(name, source, handler);
     }
 
-    public String name() {
-        return name;
-    }
-
-    public MappingState state() {
-        return status.state();
-    }
-
-    /** Why the state last changed: "User action", or the problem that keeps the mapping from working. */
-    public String stateTransitionReason() {
-        return status.stateTransitionReason();
-    }
-
-    /** "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it. */
-    public String lastProcessingResult() {
-        return status.lastProcessingResult();
-    }
-
-    /** Starts listing shards and polling them; returns at once. */
-    public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
-        }
-        started = true;
+    @Override
+    void startEngine() {
         engine.start();
     }
 
-    /**
-     * Stops polling, lets batches being invoked finish (a failed one is not retried), writes final checkpoints and
-     * reports what was left. Handlers still running at the timeout are interrupted. Calling it again returns the
-     * first result.
-     */
-    public synchronized StopResult stop(Duration timeout) throws InterruptedException {
-        if (stopResult == null) {
-            stopResult = started ? engine.stop(timeout) : new StopResult(true, java.util.Map.of(), 0, java.util.List.of());
-        }
-        return stopResult;
+    @Override
+    StopResult stopEngine(Duration timeout) throws InterruptedException {
+        return engine.stop(timeout);
     }
 
-    /** {@link #stop(Duration)} with a 30-second timeout. */
     @Override
-    public void close() throws InterruptedException {
-        stop(CLOSE_TIMEOUT);
+    StopResult notStartedResult() {
+        return new StopResult(true, Map.of(), 0, List.of());
     }
 
     /** Assembles a mapping; {@link #build()} validates everything. */

@@ -30,18 +30,12 @@ import java.util.function.Predicate;
  * mapping.start();
  * }</pre>
  */
-public final class QueueEventSourceMapping<T> implements AutoCloseable {
+public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStopResult> {
 
-
-    private final String name;
-    private final MappingStatus status;
     private final QueueEngine<T> engine;
-    private boolean started;
-    private QueueStopResult stopResult;
 
     private QueueEventSourceMapping(String name, MappingStatus status, QueueEngine<T> engine) {
-        this.name = name;
-        this.status = status;
+        super(name, status);
         this.engine = engine;
     }
 
@@ -49,41 +43,19 @@ public final class QueueEventSourceMapping<T> implements AutoCloseable {
         return new Builder<>(name, source, handler);
     }
 
-    public String name() {
-        return name;
-    }
-
-    public MappingState state() {
-        return status.state();
-    }
-
-    public String stateTransitionReason() {
-        return status.stateTransitionReason();
-    }
-
-    public String lastProcessingResult() {
-        return status.lastProcessingResult();
-    }
-
-    public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
-        }
-        started = true;
+    @Override
+    void startEngine() {
         engine.start();
     }
 
-    /** Stops receiving, lets batches being handled finish and be deleted, and reports what was left. */
-    public synchronized QueueStopResult stop(Duration timeout) throws InterruptedException {
-        if (stopResult == null) {
-            stopResult = started ? engine.stop(timeout) : new QueueStopResult(true, 0);
-        }
-        return stopResult;
+    @Override
+    QueueStopResult stopEngine(Duration timeout) throws InterruptedException {
+        return engine.stop(timeout);
     }
 
     @Override
-    public void close() throws InterruptedException {
-        stop(Duration.ofSeconds(30));
+    QueueStopResult notStartedResult() {
+        return new QueueStopResult(true, 0);
     }
 
     public static final class Builder<T> {

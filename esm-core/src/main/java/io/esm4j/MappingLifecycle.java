@@ -1,0 +1,71 @@
+package io.esm4j;
+
+import io.esm4j.internal.stream.MappingStatus;
+import java.time.Duration;
+
+/** What stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */
+abstract sealed class MappingLifecycle<R> implements AutoCloseable permits EventSourceMapping, QueueEventSourceMapping {
+
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final MappingStatus status;
+    private boolean started;
+    private R stopResult;
+
+    MappingLifecycle(String name, MappingStatus status) {
+        this.name = name;
+        this.status = status;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MappingState state() {
+        return status.state();
+    }
+
+    /** Why the state last changed: "User action", or the problem that keeps the mapping from working. */
+    public String stateTransitionReason() {
+        return status.stateTransitionReason();
+    }
+
+    /** "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it. */
+    public String lastProcessingResult() {
+        return status.lastProcessingResult();
+    }
+
+    /** Starts polling; returns at once. A mapping starts once: build a new one to restart. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
+        }
+        started = true;
+        startEngine();
+    }
+
+    /**
+     * Stops polling, lets batches being invoked finish (a failed one is not retried), writes what must be written
+     * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted.
+     * Calling it again returns the first result.
+     */
+    public synchronized R stop(Duration timeout) throws InterruptedException {
+        if (stopResult == null) {
+            stopResult = started ? stopEngine(timeout) : notStartedResult();
+        }
+        return stopResult;
+    }
+
+    /** {@link #stop(Duration)} with a 30-second timeout. */
+    @Override
+    public void close() throws InterruptedException {
+        stop(CLOSE_TIMEOUT);
+    }
+
+    abstract void startEngine();
+
+    abstract R stopEngine(Duration timeout) throws InterruptedException;
+
+    abstract R notStartedResult();
+}
