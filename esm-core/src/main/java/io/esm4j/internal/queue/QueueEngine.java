@@ -28,7 +28,8 @@ public final class QueueEngine<T> {
     }
 
     public void start() {
-        ctx.status().transition(MappingState.ENABLING, "User action");
+        // Enabled before the pollers run, so that a first failed receive's reason is not overwritten.
+        ctx.status().transition(MappingState.ENABLED, "User action");
         QueueCalls<T> calls = new QueueCalls<>(ctx);
         VisibilityHeartbeat<T> heartbeat = new VisibilityHeartbeat<>(ctx, calls, heartbeatScheduler);
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
@@ -36,7 +37,6 @@ public final class QueueEngine<T> {
             pollers.add(poller);
             threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
         }
-        ctx.status().transition(MappingState.ENABLED, "User action");
     }
 
     /**
