@@ -96,6 +96,11 @@ final class BatchProcessor<T> {
                 return giveUp(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
         }
+        // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
+        // (its records stay after the checkpoint for the next run), halves included.
+        if (!pauser.pause(Duration.ZERO)) {
+            return false;
+        }
         int middle = failed.size() / 2;
         return processRange(List.copyOf(failed.subList(0, middle)), used)
                 && processRange(List.copyOf(failed.subList(middle, failed.size())), used);
