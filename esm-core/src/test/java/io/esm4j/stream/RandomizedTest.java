@@ -132,7 +132,10 @@ class RandomizedTest {
                         awaitLiveness().until(this::everythingFinishedAndCheckpointed);
                     } else {
                         int progress = random.nextInt(put + 1);
-                        awaitLiveness().until(() -> finishedCount() >= progress);
+                        awaitLiveness().until(() -> {
+                            failFastOnEarlyCheckpoint();
+                            return finishedCount() >= progress;
+                        });
                     }
                 } finally {
                     StopResult result = mapping.stop(Duration.ofSeconds(10));
@@ -212,6 +215,7 @@ class RandomizedTest {
         }
 
         private boolean everythingFinishedAndCheckpointed() {
+            failFastOnEarlyCheckpoint();
             for (String shardId : stream.openShardIds()) {
                 List<StreamRecord<byte[]>> records = stream.records(shardId);
                 if (!records.isEmpty()
@@ -220,6 +224,11 @@ class RandomizedTest {
                 }
             }
             return finishedCount() == total;
+        }
+
+        /** An early checkpoint may also keep the run from ever finishing: report it rather than time out. */
+        private void failFastOnEarlyCheckpoint() {
+            assertThat(earlyCheckpoints).as("%s", this).isEmpty();
         }
 
         /** Records handled or given up, each counted once (a restart may do both to one record). */
