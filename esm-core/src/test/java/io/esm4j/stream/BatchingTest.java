@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -131,7 +134,11 @@ class BatchingTest {
         MutableClock clock = new MutableClock(T0);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         InMemoryStream stream = InMemoryStream.create("window", 1, clock);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        List<Instant> invokedAt = new CopyOnWriteArrayList<>();
+        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+            invokedAt.add(clock.instant());
+            return BatchResult.success();
+        });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("window", stream, handler)
                 .settings(Streams.fast().batchSize(100).maximumBatchingWindowInSeconds(5).build())
                 .clock(clock).meterRegistry(registry).build();
@@ -141,26 +148,24 @@ class BatchingTest {
             putAndAwaitPolled(stream, registry, 0, 3);
             putAndAwaitPolled(stream, registry, 3, 6);
             putAndAwaitPolled(stream, registry, 6, 10);
+            // The clock is frozen inside the window: nothing may be invoked however long we look. Looking a while
+            // cannot fail a correct engine; it only gives a broken one the chance to show itself.
+            assertNoInvocationFor(handler, 0, Duration.ofMillis(300));
 
-            clock.advance(Duration.ofMillis(4_999));
-            // The clock is frozen short of the window: nothing may be invoked however long we look. Checking a
-            // while cannot fail a correct engine; it only gives a broken one the chance to show itself.
-            assertNoInvocationFor(handler, Duration.ofMillis(300));
-
-            clock.advance(Duration.ofMillis(2));
-            await().until(() -> handler.succeeded().size() == 10);
+            advanceUntil(clock, Duration.ofMillis(250), () -> handler.succeeded().size() == 10);
             assertThat(handler.invocations()).hasSize(1);
             assertThat(handler.succeededData())
                     .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "r" + i).toList());
+            // The window started no earlier than the mapping (T0), so the batch cannot have gone before T0 + 5 s.
+            assertThat(invokedAt.getFirst()).isAfterOrEqualTo(T0.plusSeconds(5));
 
-            // The next window starts when the previous invocation ended.
+            // The next window starts when the previous invocation ended, not when the first one did.
             putAndAwaitPolled(stream, registry, 10, 15);
-            clock.advance(Duration.ofMillis(4_999));
             assertNoInvocationFor(handler, 1, Duration.ofMillis(300));
-            clock.advance(Duration.ofMillis(2));
-            await().until(() -> handler.succeeded().size() == 15);
+            advanceUntil(clock, Duration.ofMillis(250), () -> handler.succeeded().size() == 15);
             assertThat(handler.invocations()).hasSize(2);
             assertThat(handler.invocations().get(1).size()).isEqualTo(5);
+            assertThat(invokedAt.get(1)).isAfterOrEqualTo(invokedAt.getFirst().plusSeconds(5));
         } finally {
             Streams.stopQuietly(mapping);
         }
@@ -183,8 +188,7 @@ class BatchingTest {
             assertThat(handler.invocations()).extracting(Batch::size).containsExactly(5, 5);
             assertNoInvocationFor(handler, 2, Duration.ofMillis(300));
 
-            clock.advance(Duration.ofSeconds(301));
-            await().until(() -> handler.succeeded().size() == 12);
+            advanceUntil(clock, Duration.ofSeconds(60), () -> handler.succeeded().size() == 12);
             assertThat(handler.invocations()).extracting(Batch::size).containsExactly(5, 5, 2);
         } finally {
             Streams.stopQuietly(mapping);
@@ -205,10 +209,10 @@ class BatchingTest {
                 .clock(clock).build();
         mapping.start();
         try {
+            // The clock never moves: only a batch at the cap may go.
             await().until(() -> handler.succeeded().size() == 6);
             assertNoInvocationFor(handler, 1, Duration.ofMillis(300));
-            clock.advance(Duration.ofSeconds(301));
-            await().until(() -> handler.succeeded().size() == 7);
+            advanceUntil(clock, Duration.ofSeconds(60), () -> handler.succeeded().size() == 7);
             assertThat(handler.invocations()).extracting(Batch::size).containsExactly(6, 1);
         } finally {
             Streams.stopQuietly(mapping);
@@ -244,8 +248,18 @@ class BatchingTest {
         await().until(() -> registry.get(MetricNames.POLLED_EVENT_COUNT).counter().count() == to);
     }
 
-    private static void assertNoInvocationFor(RecordingHandler handler, Duration duration) {
-        assertNoInvocationFor(handler, 0, duration);
+    /**
+     * Moves the clock forward a step at a time until {@code done}. Stepping, rather than one jump, keeps the test
+     * independent of when exactly a lane thread reads the clock to start its window.
+     */
+    private static void advanceUntil(MutableClock clock, Duration step, Callable<Boolean> done) {
+        await().pollInterval(Duration.ofMillis(10)).until(() -> {
+            if (done.call()) {
+                return true;
+            }
+            clock.advance(step);
+            return false;
+        });
     }
 
     /** The invocation count stays at {@code count} for {@code duration}; this can only fail a broken engine. */
