@@ -143,6 +143,44 @@ class FailureTest {
         assertThat(handler.succeededData()).containsExactlyElementsOf(expected);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"StackOverflowError", "Error", "AssertionError", "RuntimeException"})
+    void aHandlerThrowingAnErrorFailsTheBatchLikeAnException(String thrown) throws Exception {
+        InMemoryStream stream = InMemoryStream.create("handler-error", 1);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 30, 3);
+        // A deeply nested poison payload overflows the stack of a recursive parser; user code (Kotlin's TODO(),
+        // for one) throws plain Errors. Either must fail the batch, which is retried, not end the lane.
+        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+            if (batch.approximateInvokeCount() == 1 && RecordingHandler.text(batch.records().getFirst())
+                    .equals("r10")) {
+                switch (thrown) {
+                    case "StackOverflowError" -> throw new StackOverflowError();
+                    case "Error" -> throw new Error("not implemented");
+                    case "AssertionError" -> throw new AssertionError("unexpected");
+                    default -> throw new IllegalStateException("failed");
+                }
+            }
+            return BatchResult.success();
+        });
+        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("handler-error", stream, handler)
+                .settings(Streams.fast().batchSize(10).build()).checkpointStore(store).build();
+        String last = stream.records(shardId).getLast().sequenceNumber();
+        mapping.start();
+        try {
+            await().until(() -> last.equals(store.sequenceNumber("handler-error", shardId)));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()),
+                Batch::approximateInvokeCount).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("r0", 1), org.assertj.core.groups.Tuple.tuple("r10", 1),
+                        org.assertj.core.groups.Tuple.tuple("r10", 2), org.assertj.core.groups.Tuple.tuple("r20", 1));
+        assertThat(handler.succeededData())
+                .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
+    }
+
     @Test
     void stopDoesNotRetryAFailedBatch() throws Exception {
         InMemoryStream stream = InMemoryStream.create("stop-no-retry", 1);

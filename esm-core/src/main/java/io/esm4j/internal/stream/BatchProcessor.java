@@ -143,7 +143,13 @@ final class BatchProcessor<T> {
             outcome = interpret(ctx.handler().handle(batch), entries);
         } catch (InterruptedException e) {
             throw e;
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Exception | Error e) {
+            // Any Error from user code (a StackOverflowError on a deeply nested poison record, a plain Error) fails
+            // the batch like an exception: escaping, it ended the lane thread and stalled the shard for good. Only
+            // a failing JVM (OutOfMemoryError, InternalError) is let through.
+            if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
+                throw vmError;
+            }
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                     .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", batch.approximateInvokeCount())
                     .setCause(e).log("handler failed the batch");
