@@ -145,6 +145,11 @@ final class BatchProcessor<T> {
                 return giveUp(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
         }
+        // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
+        // (its records stay after the checkpoint for the next run), halves included.
+        if (!pauser.pause(Duration.ZERO)) {
+            return false;
+        }
         int middle = failed.size() / 2;
         return processRange(List.copyOf(failed.subList(0, middle)), used)
                 && processRange(List.copyOf(failed.subList(middle, failed.size())), used);
@@ -189,7 +194,13 @@ final class BatchProcessor<T> {
                             ctx.clock().instant().plus(DEDUP_CLAIM), subset -> handle(subset, invokeCount, null));
         } catch (InterruptedException e) {
             throw e;
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Exception | Error e) {
+            // Any Error from user code (a StackOverflowError on a deeply nested poison record, a plain Error) fails
+            // the batch like an exception: escaping, it ended the lane thread and stalled the shard for good. Only
+            // a failing JVM (OutOfMemoryError, InternalError) is let through.
+            if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
+                throw vmError;
+            }
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                     .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", invokeCount)
                     .setCause(e).log("handler failed the batch");
