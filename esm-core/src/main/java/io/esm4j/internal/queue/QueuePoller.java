@@ -3,6 +3,7 @@ package io.esm4j.internal.queue;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.handler.Deduplicated;
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.internal.stream.MappingStatus;
 import io.esm4j.queue.QueueMessage;
@@ -172,7 +173,8 @@ final class QueuePoller<T> implements Runnable {
                             receivedAt.plus(claimLifetime()), this::handle);
         } catch (InterruptedException e) {
             throw e;
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Exception | Error e) {
+            Fatal.rethrowIfFatal(e);
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("batchSize", messages.size())
                     .setCause(e).log("handler failed the batch; its messages return after the visibility timeout");
             verdict = new Verdict.Failed(e.getClass().getName());

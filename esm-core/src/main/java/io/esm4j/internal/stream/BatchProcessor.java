@@ -9,6 +9,7 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
 import io.esm4j.internal.handler.Deduplicated;
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -195,12 +196,7 @@ final class BatchProcessor<T> {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | Error e) {
-            // Any Error from user code (a StackOverflowError on a deeply nested poison record, a plain Error) fails
-            // the batch like an exception: escaping, it ended the lane thread and stalled the shard for good. Only
-            // a failing JVM (OutOfMemoryError, InternalError) is let through.
-            if (e instanceof VirtualMachineError vmError && !(e instanceof StackOverflowError)) {
-                throw vmError;
-            }
+            Fatal.rethrowIfFatal(e);
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                     .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", invokeCount)
                     .setCause(e).log("handler failed the batch");
