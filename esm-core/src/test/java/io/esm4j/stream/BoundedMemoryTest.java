@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,45 +27,6 @@ class BoundedMemoryTest {
     private final CountDownLatch release = new CountDownLatch(1);
     /** Records read but not done, seen at an invocation, when above the bound. */
     private final List<String> violations = new CopyOnWriteArrayList<>();
-
-    /**
-     * Counts shard listings (the coordinator lists every ShardSyncInterval, which lets a test see time pass) and
-     * runs a check before every fetch.
-     */
-    private static final class CountingSource implements StreamSource<byte[]> {
-        final InMemoryStream stream;
-        final AtomicInteger listings = new AtomicInteger();
-        volatile Runnable beforeFetch = () -> {};
-
-        CountingSource(InMemoryStream stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public String streamArn() {
-            return stream.streamArn();
-        }
-
-        @Override
-        public BatchInfoStyle batchInfoStyle() {
-            return stream.batchInfoStyle();
-        }
-
-        @Override
-        public List<Shard> listShards() {
-            listings.incrementAndGet();
-            return stream.listShards();
-        }
-
-        @Override
-        public ShardReader<byte[]> openReader(String shardId, ReadStart start) {
-            ShardReader<byte[]> reader = stream.openReader(shardId, start);
-            return maxRecords -> {
-                beforeFetch.run();
-                return reader.fetch(maxRecords);
-            };
-        }
-    }
 
     private double polled(String mapping) {
         return registry.get(MetricNames.POLLED_EVENT_COUNT).tag(MetricNames.MAPPING_TAG, mapping).counter().count();
@@ -91,7 +51,7 @@ class BoundedMemoryTest {
     }
 
     /** Lets at least three shard syncs (3 x ShardSyncInterval) pass without sleeping. */
-    private static void letTimePass(CountingSource source) {
+    private static void letTimePass(ObservedSource source) {
         int seen = source.listings.get();
         await().until(() -> source.listings.get() >= seen + 3);
     }
@@ -100,7 +60,7 @@ class BoundedMemoryTest {
     void aBlockedHandlerPausesTheReaderAtTheRecordBound() throws Exception {
         InMemoryStream stream = InMemoryStream.create("bounded", 1);
         Streams.fill(stream, 1_000, 10);
-        CountingSource source = new CountingSource(stream);
+        ObservedSource source = new ObservedSource(stream);
         RecordingHandler handler = blockingFirst("records", 50);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("records", source, handler)
                 .settings(Streams.fast().batchSize(10).maxBufferedRecordsPerShard(50).build())
@@ -133,7 +93,7 @@ class BoundedMemoryTest {
     @Test
     void aBlockedHandlerPausesTheReaderAtTheByteBoundPlusOneFetch() throws Exception {
         InMemoryStream stream = InMemoryStream.create("bytes", 1);
-        CountingSource source = new CountingSource(stream);
+        ObservedSource source = new ObservedSource(stream);
         byte[] megabyte = new byte[MIB];
         RecordingHandler handler = RecordingHandler.succeeding();
         AtomicBoolean first = new AtomicBoolean(true);

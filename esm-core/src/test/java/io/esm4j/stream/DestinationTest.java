@@ -262,6 +262,66 @@ class DestinationTest {
     }
 
     @Test
+    void stoppingWhileTheDestinationRefusesLeavesTheRecordsForTheNextRun() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("s", 1, clock);
+        StreamRecord<byte[]> r0 = put(stream, "k", "r0", NOW);
+        StreamRecord<byte[]> poison = put(stream, "k", "poison", NOW);
+        StreamRecord<byte[]> r2 = put(stream, "k", "r2", NOW);
+        destination.refuseFirst(Integer.MAX_VALUE);
+        RecordingHandler first = RecordingHandler.failingOn("poison");
+        StreamSettings settings = Streams.fast().batchSize(1).maximumRetryAttempts(0).build();
+        EventSourceMapping<byte[]> mapping = mapping("restart", stream, first, settings);
+        mapping.start();
+        io.esm4j.StopResult stopped;
+        try {
+            await().until(() -> destination.refused() >= 3);
+        } finally {
+            stopped = mapping.stop(java.time.Duration.ofSeconds(10));
+        }
+        assertThat(stopped.checkpoints()).containsEntry(r0.shardId(), new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
+        assertThat(stopped.recordsNotProcessed()).isGreaterThanOrEqualTo(1);
+        assertThat(store.load("restart", r0.shardId()))
+                .contains(new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
+        assertThat(first.succeededData()).containsExactly("r0");
+
+        // The next run starts after r0: the undelivered poison record is invoked again, then delivered.
+        CollectingDestination accepting = new CollectingDestination();
+        RecordingHandler second = RecordingHandler.failingOn("poison");
+        EventSourceMapping<byte[]> restarted = EventSourceMapping.builder("restart", stream, second)
+                .settings(settings).checkpointStore(store).onFailure(accepting).clock(clock).build();
+        restarted.start();
+        try {
+            awaitCheckpoint("restart", r2);
+        } finally {
+            Streams.stopQuietly(restarted);
+        }
+        assertThat(second.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()))
+                .containsExactly("poison", "r2");
+        assertThat(accepting.received()).singleElement()
+                .satisfies(f -> assertThat(f.batchInfo().startSequenceNumber()).isEqualTo(poison.sequenceNumber()));
+        assertThat(destination.received()).isEmpty();
+    }
+
+    @Test
+    void everyFailureRecordHasItsOwnRequestId() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("s", 1, clock);
+        put(stream, "k", "poison", NOW);
+        put(stream, "k", "poison", NOW);
+        StreamRecord<byte[]> last = put(stream, "k", "poison", NOW);
+        EventSourceMapping<byte[]> mapping = mapping("ids", stream, RecordingHandler.failingOn("poison"),
+                Streams.fast().batchSize(1).maximumRetryAttempts(0).build());
+        mapping.start();
+        try {
+            awaitCheckpoint("ids", last);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(destination.received()).hasSize(3)
+                .extracting(f -> UUID.fromString(f.requestContext().requestId())).doesNotHaveDuplicates();
+    }
+
+    @Test
     void withoutADestinationGivenUpRecordsAreDroppedAndCounted() throws Exception {
         InMemoryStream stream = InMemoryStream.create("s", 1, clock);
         put(stream, "k", "old0", NOW.minusSeconds(120));

@@ -163,6 +163,50 @@ class LineageTest {
         assertThat(store.load(NAME, root)).contains(Checkpoint.ShardEnd.INSTANCE);
     }
 
+    @org.junit.jupiter.api.Test
+    void withLatestTheChildrenOfAShardBeingReadStartAtTrimHorizon() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("latest", 1);
+        String parent = stream.openShardIds().getFirst();
+        put(stream, 0, 50); // before the mapping: LATEST skips these
+        ObservedSource source = new ObservedSource(stream);
+        RecordingHandler handler = observing(stream);
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, source, handler)
+                .settings(Streams.fast().startingPosition(io.esm4j.settings.StartingPosition.LATEST).batchSize(10)
+                        .build())
+                .checkpointStore(store).build();
+        mapping.start();
+        List<String> children;
+        try {
+            await().until(() -> source.wasOpened(parent));
+            put(stream, 50, 50);
+            await().until(() -> handler.invocationCount() >= 1);
+            children = stream.split(parent);
+            // Written to the children while the parent is still blocked: before any child reader can open.
+            put(stream, 100, 50);
+            assertThat(children).noneMatch(source::wasOpened);
+            release.countDown();
+
+            await().until(() -> handler.succeeded().size() >= 100);
+        } finally {
+            release.countDown();
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(handler.succeededData()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(50, 150).mapToObj(i -> "r" + i).toList());
+        assertThat(source.opened).containsExactly(
+                new ObservedSource.Opened(parent, new io.esm4j.stream.ReadStart.Latest()),
+                new ObservedSource.Opened(children.get(0), new io.esm4j.stream.ReadStart.TrimHorizon()),
+                new ObservedSource.Opened(children.get(1), new io.esm4j.stream.ReadStart.TrimHorizon()));
+        // The parent's first 50 records predate the mapping; the 50 read ones were all done first.
+        for (String child : children) {
+            assertThat(firstSeen.get(child)).singleElement().satisfies(state -> {
+                assertThat(state.checkpoint()).contains(Checkpoint.ShardEnd.INSTANCE);
+                assertThat(state.handled()).isEqualTo(50);
+            });
+        }
+    }
+
     private static void assertNothingLostAndKeysInOrder(RecordingHandler handler, int total) {
         assertThat(handler.succeededData()).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "r" + i).toList());
