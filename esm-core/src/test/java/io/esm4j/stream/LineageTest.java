@@ -207,6 +207,44 @@ class LineageTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aFailedShardEndCheckpointWriteIsRetriedAndTheChildrenStillStart() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("storefail", 1);
+        String parent = stream.openShardIds().getFirst();
+        put(stream, 0, 30);
+        List<String> children = stream.split(parent);
+        put(stream, 30, 30);
+        java.util.concurrent.atomic.AtomicInteger shardEndFailures = new java.util.concurrent.atomic.AtomicInteger();
+        io.esm4j.checkpoint.CheckpointStore flaky = new io.esm4j.checkpoint.CheckpointStore() {
+            @Override
+            public Optional<Checkpoint> load(String mappingId, String shardId) {
+                return store.load(mappingId, shardId);
+            }
+
+            @Override
+            public void save(String mappingId, String shardId, Checkpoint checkpoint) {
+                // The parent's first ShardEnd write fails, as a store hiccup would.
+                if (checkpoint instanceof Checkpoint.ShardEnd && shardEndFailures.getAndIncrement() == 0) {
+                    throw new IllegalStateException("store unavailable");
+                }
+                store.save(mappingId, shardId, checkpoint);
+            }
+        };
+        release.countDown();
+        RecordingHandler handler = observing(stream);
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
+                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() >= 60);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertNothingLostAndKeysInOrder(handler, 60);
+        assertParentsDoneBeforeChildren(children, 1);
+    }
+
     private static void assertNothingLostAndKeysInOrder(RecordingHandler handler, int total) {
         assertThat(handler.succeededData()).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "r" + i).toList());

@@ -199,6 +199,7 @@ final class ShardWorker<T> {
             perLane.add(new ArrayList<>());
         }
         boolean endNow;
+        boolean endWriteFailed;
         synchronized (progressLock) {
             for (StreamRecord<T> record : records) {
                 Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
@@ -206,11 +207,15 @@ final class ShardWorker<T> {
             }
             readerReachedEnd = shardEnded;
             endNow = checkShardEnd();
+            endWriteFailed = shardEndWriteFailed();
         }
         for (int i = 0; i < lanes.size(); i++) {
             if (!perLane.get(i).isEmpty()) {
                 lanes.get(i).offerAll(perLane.get(i));
             }
+        }
+        if (endWriteFailed) {
+            endNow = retryShardEnd();
         }
         if (endNow) {
             shardEnded();
@@ -244,6 +249,7 @@ final class ShardWorker<T> {
         }
         long bytes = 0;
         boolean endNow;
+        boolean endWriteFailed;
         synchronized (progressLock) {
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
@@ -254,10 +260,45 @@ final class ShardWorker<T> {
                 save(new Checkpoint.AtSequenceNumber(sequenceNumber));
             }
             endNow = checkShardEnd();
+            endWriteFailed = shardEndWriteFailed();
         }
         budget.release(entries.size(), bytes);
+        if (endWriteFailed) {
+            endNow = retryShardEnd();
+        }
         if (endNow) {
             shardEnded();
+        }
+    }
+
+    /** Guarded by progressLock. True when the shard is done but writing its ShardEnd checkpoint failed. */
+    private boolean shardEndWriteFailed() {
+        return readerReachedEnd && !shardEndSaved && tracker.allDone();
+    }
+
+    /**
+     * A failed ShardEnd write has no later checkpoint to be retried with (no record will complete after it), and
+     * the children wait for it: without this the shard's lineage would stall until a restart. Retries it with
+     * backoff, outside progressLock, until it is written or the worker stops. Returns true once written here.
+     */
+    private boolean retryShardEnd() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!pause(ctx.backoff().delay(attempt))) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            synchronized (progressLock) {
+                if (!shardEndWriteFailed()) {
+                    return false;
+                }
+                if (checkShardEnd()) {
+                    return true;
+                }
+            }
         }
     }
 
