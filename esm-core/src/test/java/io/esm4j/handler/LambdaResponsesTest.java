@@ -21,6 +21,13 @@ class LambdaResponsesTest {
     @ParameterizedTest(name = "[{index}] {0} is malformed")
     @ValueSource(strings = {
             "not json",
+            "nul",
+            "{}}",
+            "{} trailing",
+            "[]]",
+            "null x",
+            "{\"batchItemFailures\":[]} {\"batchItemFailures\":[]}",
+            "{\"batchItemFailures\":[{\"itemIdentifier\":\"1\"}]}]",
             "{\"batchItemFailures\":[{\"itemIdentifier\":\"1\"}",
             "{\"batchItemFailures\":[{}]}",
             "{\"batchItemFailures\":[{\"itemidentifier\":\"1\"}]}",
