@@ -91,6 +91,48 @@ class BoundedMemoryTest {
     }
 
     @Test
+    void aBlockedKeyInOneLaneBoundsTheOtherLanesToo() throws Exception {
+        // Lane 1 holds key "a", lane 0 key "b". The first record's key blocks; "b" keeps succeeding. Everything
+        // after the blocked record stays unchecked (the checkpoint cannot pass it), so the reader must pause at the
+        // bound rather than keep reading behind it.
+        assertThat(Math.floorMod("a".hashCode(), 2)).isEqualTo(1);
+        assertThat(Math.floorMod("b".hashCode(), 2)).isEqualTo(0);
+        InMemoryStream stream = InMemoryStream.create("lanes", 1);
+        stream.put("a", "r0");
+        for (int i = 1; i < 300; i++) {
+            stream.put(i % 50 == 0 ? "a" : "b", "r" + i);
+        }
+        ObservedSource source = new ObservedSource(stream);
+        RecordingHandler handler = RecordingHandler.succeeding();
+        handler.behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> r.partitionKey().equals("a"))
+                    && !release.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test never released the handler");
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("lanes", source, handler)
+                .settings(Streams.fast().batchSize(10).parallelizationFactor(2).maxBufferedRecordsPerShard(50)
+                        .build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        try {
+            await().until(() -> polled("lanes") >= 50 && handler.succeededData().contains("r49"));
+            letTimePass(source);
+            letTimePass(source);
+            assertThat(polled("lanes")).isEqualTo(50);
+
+            release.countDown();
+            await().until(() -> handler.succeeded().size() >= 300);
+        } finally {
+            release.countDown();
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(handler.succeededData()).doesNotHaveDuplicates().hasSize(300);
+    }
+
+    @Test
     void aBlockedHandlerPausesTheReaderAtTheByteBoundPlusOneFetch() throws Exception {
         InMemoryStream stream = InMemoryStream.create("bytes", 1);
         ObservedSource source = new ObservedSource(stream);

@@ -248,9 +248,11 @@ final class ShardWorker<T> {
             return;
         }
         long bytes = 0;
+        long passed;
         boolean endNow;
         boolean endWriteFailed;
         synchronized (progressLock) {
+            long inFlightBefore = tracker.inFlight();
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
                 bytes += entry.record.sizeBytes();
@@ -259,10 +261,15 @@ final class ShardWorker<T> {
             if (sequenceNumber != null) {
                 save(new Checkpoint.AtSequenceNumber(sequenceNumber));
             }
+            passed = inFlightBefore - tracker.inFlight();
             endNow = checkShardEnd();
             endWriteFailed = shardEndWriteFailed();
         }
-        budget.release(entries.size(), bytes);
+        // Payload bytes are free once a record is done, but its slot in the tracker only once the checkpoint passes
+        // it. Releasing record room per done record let other lanes run ahead of a slow or failing one until the
+        // tracker overflowed and the reader thread died ("more than N records in flight"); so record room comes back
+        // as the checkpointable prefix advances, which keeps the tracker within its capacity.
+        budget.release((int) passed, bytes);
         if (endWriteFailed) {
             endNow = retryShardEnd();
         }
