@@ -97,7 +97,8 @@ class SettingsTest {
                         b -> b.startingPosition(StartingPosition.LATEST).startingPositionTimestamp(NOW)));
     }
 
-    private static Arguments bad(String parameter, String value, String range, Consumer<StreamSettings.Builder> change) {
+    private static Arguments bad(String parameter, String value, String range,
+                                 Consumer<StreamSettings.Builder> change) {
         return Arguments.of(parameter, value, range, change);
     }
 

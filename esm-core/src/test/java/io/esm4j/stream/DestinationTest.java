@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
+import io.esm4j.StopResult;
 import io.esm4j.checkpoint.Checkpoint;
 import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureRecord;
@@ -16,6 +17,7 @@ import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -272,13 +274,14 @@ class DestinationTest {
         StreamSettings settings = Streams.fast().batchSize(1).maximumRetryAttempts(0).build();
         EventSourceMapping<byte[]> mapping = mapping("restart", stream, first, settings);
         mapping.start();
-        io.esm4j.StopResult stopped;
+        StopResult stopped;
         try {
             await().until(() -> destination.refused() >= 3);
         } finally {
-            stopped = mapping.stop(java.time.Duration.ofSeconds(10));
+            stopped = mapping.stop(Duration.ofSeconds(10));
         }
-        assertThat(stopped.checkpoints()).containsEntry(r0.shardId(), new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
+        assertThat(stopped.checkpoints())
+                .containsEntry(r0.shardId(), new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
         assertThat(stopped.recordsNotProcessed()).isGreaterThanOrEqualTo(1);
         assertThat(store.load("restart", r0.shardId()))
                 .contains(new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));

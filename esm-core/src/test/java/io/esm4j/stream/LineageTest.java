@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.CheckpointStore;
 import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.settings.StartingPosition;
 import io.esm4j.testing.InMemoryStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -163,7 +167,7 @@ class LineageTest {
         assertThat(store.load(NAME, root)).contains(Checkpoint.ShardEnd.INSTANCE);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void withLatestTheChildrenOfAShardBeingReadStartAtTrimHorizon() throws Exception {
         InMemoryStream stream = InMemoryStream.create("latest", 1);
         String parent = stream.openShardIds().getFirst();
@@ -171,7 +175,7 @@ class LineageTest {
         ObservedSource source = new ObservedSource(stream);
         RecordingHandler handler = observing(stream);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, source, handler)
-                .settings(Streams.fast().startingPosition(io.esm4j.settings.StartingPosition.LATEST).batchSize(10)
+                .settings(Streams.fast().startingPosition(StartingPosition.LATEST).batchSize(10)
                         .build())
                 .checkpointStore(store).build();
         mapping.start();
@@ -196,11 +200,11 @@ class LineageTest {
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(50, 150).mapToObj(i -> "r" + i).toList());
         // Each reader opens on its own thread: the children in either order, but after the parent.
         assertThat(source.opened.getFirst())
-                .isEqualTo(new ObservedSource.Opened(parent, new io.esm4j.stream.ReadStart.Latest()));
+                .isEqualTo(new ObservedSource.Opened(parent, new ReadStart.Latest()));
         assertThat(source.opened).containsExactlyInAnyOrder(
-                new ObservedSource.Opened(parent, new io.esm4j.stream.ReadStart.Latest()),
-                new ObservedSource.Opened(children.get(0), new io.esm4j.stream.ReadStart.TrimHorizon()),
-                new ObservedSource.Opened(children.get(1), new io.esm4j.stream.ReadStart.TrimHorizon()));
+                new ObservedSource.Opened(parent, new ReadStart.Latest()),
+                new ObservedSource.Opened(children.get(0), new ReadStart.TrimHorizon()),
+                new ObservedSource.Opened(children.get(1), new ReadStart.TrimHorizon()));
         // The parent's first 50 records predate the mapping; the 50 read ones were all done first.
         for (String child : children) {
             assertThat(firstSeen.get(child)).singleElement().satisfies(state -> {
@@ -210,15 +214,15 @@ class LineageTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aFailedShardEndCheckpointWriteIsRetriedAndTheChildrenStillStart() throws Exception {
         InMemoryStream stream = InMemoryStream.create("storefail", 1);
         String parent = stream.openShardIds().getFirst();
         put(stream, 0, 30);
         List<String> children = stream.split(parent);
         put(stream, 30, 30);
-        java.util.concurrent.atomic.AtomicInteger shardEndFailures = new java.util.concurrent.atomic.AtomicInteger();
-        io.esm4j.checkpoint.CheckpointStore flaky = new io.esm4j.checkpoint.CheckpointStore() {
+        AtomicInteger shardEndFailures = new AtomicInteger();
+        CheckpointStore flaky = new CheckpointStore() {
             @Override
             public Optional<Checkpoint> load(String mappingId, String shardId) {
                 return store.load(mappingId, shardId);

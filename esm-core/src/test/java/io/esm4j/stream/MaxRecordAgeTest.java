@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,7 +53,7 @@ class MaxRecordAgeTest {
 
     private void awaitCheckpointAt(StreamRecord<byte[]> record) {
         await().until(() -> store.load("age", shardId),
-                cp -> cp.equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(record.sequenceNumber()))));
+                cp -> cp.equals(Optional.of(new Checkpoint.AtSequenceNumber(record.sequenceNumber()))));
     }
 
     private static List<String> data(Batch<StreamRecord<byte[]>> batch) {
@@ -194,7 +196,7 @@ class MaxRecordAgeTest {
                 .filter(b -> data(b).contains("poison")).toList();
         assertThat(poisonInvocations).hasSize(retries + 1);
         assertThat(poisonInvocations).extracting(Batch::approximateInvokeCount)
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, retries + 1).boxed().toList());
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, retries + 1).boxed().toList());
         assertThat(handler.succeededData()).containsExactly("after");
         assertThat(destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);

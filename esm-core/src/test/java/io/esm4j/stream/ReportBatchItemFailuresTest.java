@@ -19,6 +19,7 @@ import io.esm4j.testing.InMemoryStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,11 +68,11 @@ class ReportBatchItemFailuresTest {
     }
 
     /**
-     * Runs the ten records until the last is checkpointed. Invocation n (1-based) answers {@code responses[n-1]}
+     * Runs the ten records until the last is checkpointed. Invocation n (1-based) answers {@code responses.get(n - 1)}
      * applied to its batch; later invocations succeed.
      */
-    @SafeVarargs
-    private RecordingHandler run(StreamSettings settings, Function<Batch<StreamRecord<byte[]>>, BatchResult>... responses)
+    private RecordingHandler run(StreamSettings settings,
+                                 List<Function<Batch<StreamRecord<byte[]>>, BatchResult>> responses)
             throws Exception {
         AtomicInteger calls = new AtomicInteger();
         RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
@@ -79,7 +80,7 @@ class ReportBatchItemFailuresTest {
                 checkpointAtInvocation.add(store.load("rbif", shardId));
             }
             int n = calls.incrementAndGet();
-            return n <= responses.length ? responses[n - 1].apply(batch) : BatchResult.success();
+            return n <= responses.size() ? responses.get(n - 1).apply(batch) : BatchResult.success();
         });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("rbif", stream, handler).settings(settings)
                 .checkpointStore(store).onFailure(destination).meterRegistry(registry).build();
@@ -102,7 +103,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void recordsBeforeTheFailedOneAreDoneAndOnlyTheRestIsRetried() throws Exception {
-        RecordingHandler handler = run(reporting().build(), batch -> BatchResult.failures(seq(4)));
+        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(4))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9));
@@ -113,7 +114,8 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void withSeveralIdsTheLowestSequenceNumberWins() throws Exception {
-        RecordingHandler handler = run(reporting().build(), batch -> BatchResult.failures(seq(7), seq(2), seq(5)));
+        RecordingHandler handler = run(reporting().build(),
+                List.of(batch -> BatchResult.failures(seq(7), seq(2), seq(5))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(2, 9));
@@ -123,9 +125,9 @@ class ReportBatchItemFailuresTest {
     @Test
     void successivePartialFailuresMoveTheCheckpointEachTime() throws Exception {
         RecordingHandler handler = run(reporting().build(),
-                batch -> BatchResult.failures(seq(4)),
-                batch -> BatchResult.failures(seq(9), seq(6)),
-                batch -> BatchResult.failures(seq(9)));
+                List.of(batch -> BatchResult.failures(seq(4)),
+                        batch -> BatchResult.failures(seq(9), seq(6)),
+                        batch -> BatchResult.failures(seq(9))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9), range(6, 9), range(9, 9));
@@ -135,7 +137,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void aFailureOfTheFirstRecordRetriesTheWholeBatchWithoutCheckpointing() throws Exception {
-        RecordingHandler handler = run(reporting().build(), batch -> BatchResult.failures(seq(0)));
+        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(0))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9));
@@ -147,7 +149,7 @@ class ReportBatchItemFailuresTest {
     void anIdThatIsUnknownNullOrBlankFailsTheWholeBatch(String id) throws Exception {
         String itemIdentifier = id.equals("NULL") ? null : id;
         RecordingHandler handler = run(reporting().build(),
-                batch -> BatchResult.failures(Arrays.asList(seq(6), itemIdentifier)));
+                List.of(batch -> BatchResult.failures(Arrays.asList(seq(6), itemIdentifier))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9));
@@ -158,7 +160,8 @@ class ReportBatchItemFailuresTest {
     @Test
     void anIdOfARecordOutsideTheBatchFailsTheWholeBatch() throws Exception {
         // r7 is in the shard but not in the first batch of five.
-        RecordingHandler handler = run(reporting().batchSize(5).build(), batch -> BatchResult.failures(seq(7)));
+        RecordingHandler handler = run(reporting().batchSize(5).build(),
+                List.of(batch -> BatchResult.failures(seq(7))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 4), range(0, 4), range(5, 9));
@@ -168,8 +171,8 @@ class ReportBatchItemFailuresTest {
     @Test
     void aMalformedResponseFailsTheWholeBatch() throws Exception {
         RecordingHandler handler = run(reporting().build(),
-                batch -> LambdaResponses.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"),
-                batch -> new BatchResult.Malformed("not JSON"));
+                List.of(batch -> LambdaResponses.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"),
+                        batch -> new BatchResult.Malformed("not JSON")));
 
         assertThat(LambdaResponses.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"))
                 .isInstanceOf(BatchResult.Malformed.class);
@@ -180,7 +183,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void anEmptyFailureListIsSuccess() throws Exception {
-        RecordingHandler handler = run(reporting().build(), batch -> BatchResult.failures(List.of()));
+        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(List.of())));
 
         assertThat(handler.invocationCount()).isEqualTo(1);
         assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
@@ -189,8 +192,8 @@ class ReportBatchItemFailuresTest {
     @Test
     void withoutReportBatchItemFailuresAReturnedFailureListIsIgnored() throws Exception {
         RecordingHandler handler = run(Streams.fast().reportBatchItemFailures(false).build(),
-                batch -> BatchResult.failures(seq(4)),
-                batch -> new BatchResult.Malformed("ignored too"));
+                List.of(batch -> BatchResult.failures(seq(4)),
+                        batch -> new BatchResult.Malformed("ignored too")));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data).containsExactly(range(0, 9));
         assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
@@ -200,7 +203,7 @@ class ReportBatchItemFailuresTest {
     @Test
     void withoutReportBatchItemFailuresAMalformedResponseIsIgnored() throws Exception {
         RecordingHandler handler = run(Streams.fast().reportBatchItemFailures(false).build(),
-                batch -> new BatchResult.Malformed("ignored"));
+                List.of(batch -> new BatchResult.Malformed("ignored")));
 
         assertThat(handler.invocationCount()).isEqualTo(1);
     }
@@ -208,9 +211,9 @@ class ReportBatchItemFailuresTest {
     @ParameterizedTest(name = "MaximumRetryAttempts {0}")
     @ValueSource(ints = {0, 2})
     void aPartialFailureGivenUpCoversOnlyTheRecordsFromTheLowestFailedOne(int retries) throws Exception {
+        Function<Batch<StreamRecord<byte[]>>, BatchResult> failR4AndR8 = batch -> BatchResult.failures(seq(8), seq(4));
         RecordingHandler handler = run(reporting().maximumRetryAttempts(retries).build(),
-                IntStream.rangeClosed(0, retries).<Function<Batch<StreamRecord<byte[]>>, BatchResult>>mapToObj(
-                        i -> batch -> BatchResult.failures(seq(8), seq(4))).toArray(Function[]::new));
+                Collections.nCopies(retries + 1, failR4AndR8));
 
         List<List<String>> expected = new ArrayList<>();
         expected.add(range(0, 9));
