@@ -1,6 +1,7 @@
 package io.esm4j.handler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -14,7 +15,12 @@ import java.util.List;
  */
 public final class LambdaResponses {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Trailing tokens fail the parse: Jackson would otherwise read {@code {} garbage} as {@code {}}, turning a response
+     * that is not valid JSON (a whole-batch failure, AWS-SEMANTICS §9) into a success.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private LambdaResponses() {}
 

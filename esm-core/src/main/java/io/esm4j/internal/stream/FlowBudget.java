@@ -6,9 +6,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bound on records and bytes a shard holds between reading and completion. The reader waits for room before
  * each fetch; room comes back only when records are done (not when they are dequeued), so a slow handler pauses
- * the reader. Record room comes back only when the checkpoint passes a record, because the checkpoint tracker holds
- * every record from the oldest unfinished one on. The byte bound can be overshot by at most one fetch, because sizes
- * are known only after it.
+ * the reader. Record room comes back only as the checkpoint passes records (they hold a tracker slot until then),
+ * byte room as soon as each is done. The byte bound can be overshot by at most one fetch, because sizes are known
+ * only after it.
  */
 final class FlowBudget {
 

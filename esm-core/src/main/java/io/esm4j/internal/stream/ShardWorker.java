@@ -209,6 +209,7 @@ final class ShardWorker<T> {
         }
         List<Entry<T>> filteredOut = new ArrayList<>();
         boolean endNow;
+        boolean endWriteFailed;
         synchronized (progressLock) {
             for (StreamRecord<T> record : records) {
                 Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
@@ -221,6 +222,7 @@ final class ShardWorker<T> {
             readerReachedEnd = shardEnded;
             inputEnded = shardEnded;
             endNow = checkShardEnd();
+            endWriteFailed = shardEndWriteFailed();
         }
         for (int i = 0; i < lanes.size(); i++) {
             if (!perLane.get(i).isEmpty()) {
@@ -230,6 +232,9 @@ final class ShardWorker<T> {
         // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
         ctx.metrics().filteredOut.increment(filteredOut.size());
         complete(filteredOut);
+        if (endWriteFailed) {
+            endNow = retryShardEnd();
+        }
         if (endNow) {
             shardEnded();
         }
@@ -293,27 +298,64 @@ final class ShardWorker<T> {
             return;
         }
         long bytes = 0;
-        long checkpointed;
+        long passed;
         boolean endNow;
+        boolean endWriteFailed;
         synchronized (progressLock) {
+            long inFlightBefore = tracker.inFlight();
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
                 bytes += entry.record.sizeBytes();
             }
-            long before = tracker.inFlight();
             String sequenceNumber = tracker.advance();
-            checkpointed = before - tracker.inFlight();
             if (sequenceNumber != null) {
                 save(new Checkpoint.AtSequenceNumber(sequenceNumber));
             }
+            passed = inFlightBefore - tracker.inFlight();
             endNow = checkShardEnd();
+            endWriteFailed = shardEndWriteFailed();
         }
-        // A record's payload is freed when it is done, but its slot in the tracker only when the checkpoint passes
-        // it. Giving record room back before that let the reader overrun the tracker (and die) while one lane was
-        // stuck and the others finished the records behind it.
-        budget.release((int) checkpointed, bytes);
+        // Payload bytes are free once a record is done, but its slot in the tracker only once the checkpoint passes
+        // it. Releasing record room per done record let other lanes run ahead of a slow or failing one until the
+        // tracker overflowed and the reader thread died ("more than N records in flight"); so record room comes back
+        // as the checkpointable prefix advances, which keeps the tracker within its capacity.
+        budget.release((int) passed, bytes);
+        if (endWriteFailed) {
+            endNow = retryShardEnd();
+        }
         if (endNow) {
             shardEnded();
+        }
+    }
+
+    /** Guarded by progressLock. True when the shard is done but writing its ShardEnd checkpoint failed. */
+    private boolean shardEndWriteFailed() {
+        return readerReachedEnd && !shardEndSaved && tracker.allDone();
+    }
+
+    /**
+     * A failed ShardEnd write has no later checkpoint to be retried with (no record will complete after it), and
+     * the children wait for it: without this the shard's lineage would stall until a restart. Retries it with
+     * backoff, outside progressLock, until it is written or the worker stops. Returns true once written here.
+     */
+    private boolean retryShardEnd() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!pause(ctx.backoff().delay(attempt))) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            synchronized (progressLock) {
+                if (!shardEndWriteFailed()) {
+                    return false;
+                }
+                if (checkShardEnd()) {
+                    return true;
+                }
+            }
         }
     }
 
