@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -65,6 +66,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         private QueueSettings settings = QueueSettings.defaults();
         private FilterCriteria filterCriteria = FilterCriteria.none();
         private Idempotency<QueueMessage<T>> idempotency;
+        private Function<QueueMessage<T>, String> orderingKey;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
 
@@ -94,6 +96,17 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             return this;
         }
 
+        /**
+         * esm4j's per-key lane mode for standard queues: messages with the same key (e.g. a customer id in a message
+         * attribute) are never handled by two pollers at once, and each poller handles a key's messages in receive
+         * order. A message whose key another poller holds returns to the queue for a second and is received again.
+         * FIFO queues keep their message groups in order without it.
+         */
+        public Builder<T> orderingKey(Function<QueueMessage<T>, String> orderingKey) {
+            this.orderingKey = Objects.requireNonNull(orderingKey, "orderingKey");
+            return this;
+        }
+
         public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
@@ -112,7 +125,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
                     : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
-                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), orderingKey,
                     new EngineMetrics(meterRegistry, name), clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));

@@ -9,6 +9,7 @@ import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
 import io.esm4j.settings.QueueSettings;
 import java.time.Clock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** What every poller of one queue mapping shares. */
@@ -19,6 +20,7 @@ public record QueueContext<T>(
         BatchHandler<QueueMessage<T>> handler,
         Predicate<QueueMessage<T>> filter,
         BatchDeduplicator<QueueMessage<T>> deduplicator,
+        Function<QueueMessage<T>, String> orderingKey,
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,

@@ -32,8 +32,9 @@ public final class QueueEngine<T> {
         ctx.status().transition(MappingState.ENABLED, "User action");
         QueueCalls<T> calls = new QueueCalls<>(ctx);
         VisibilityHeartbeat<T> heartbeat = new VisibilityHeartbeat<>(ctx, calls, heartbeatScheduler);
+        KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey());
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
-            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, stopRequested);
+            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, lanes, stopRequested);
             pollers.add(poller);
             threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
         }

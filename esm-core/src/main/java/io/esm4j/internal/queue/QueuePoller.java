@@ -30,20 +30,25 @@ final class QueuePoller<T> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueuePoller.class);
     private static final int MAX_PER_RECEIVE = 10;
+    /** How long a message whose key is busy stays away before it is received again. */
+    private static final Duration BUSY_KEY_DELAY = Duration.ofSeconds(1);
 
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
     private final VisibilityHeartbeat<T> heartbeat;
+    /** Per-key lanes, or null when any poller may handle any message. */
+    private final KeyLanes<T> lanes;
     private final CountDownLatch stopRequested;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
     private volatile boolean receiving;
 
-    QueuePoller(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat,
+    QueuePoller(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes,
                 CountDownLatch stopRequested) {
         this.ctx = ctx;
         this.calls = calls;
         this.heartbeat = heartbeat;
+        this.lanes = lanes;
         this.stopRequested = stopRequested;
     }
 
@@ -80,7 +85,7 @@ final class QueuePoller<T> implements Runnable {
                     break;
                 }
                 if (!batch.isEmpty()) {
-                    process(batch);
+                    processInLanes(batch);
                 }
             }
             calls.release(carryOver);
@@ -140,6 +145,23 @@ final class QueuePoller<T> implements Runnable {
             }
         }
         return batch;
+    }
+
+    /** Messages of keys another poller holds go back to the queue briefly, so that a key is never handled twice. */
+    private void processInLanes(List<QueueMessage<T>> batch) throws InterruptedException {
+        if (lanes == null) {
+            process(batch);
+            return;
+        }
+        KeyLanes.Split<T> split = lanes.take(batch);
+        try {
+            calls.changeVisibility(split.busy(), BUSY_KEY_DELAY);
+            if (!split.mine().isEmpty()) {
+                process(split.mine());
+            }
+        } finally {
+            lanes.release(split.keysTaken());
+        }
     }
 
     private void process(List<QueueMessage<T>> batch) throws InterruptedException {
