@@ -74,7 +74,7 @@ public record StreamSettings(
             Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofMinutes(1),
             "esm4j: the longest wait between retries; at least RetryBackoffInitial.");
     public static final IntSetting MAX_BUFFERED_RECORDS = new IntSetting("MaxBufferedRecordsPerShard", 1, 1_000_000,
-            null, 20_000, "esm4j: records read but not yet done, per shard; the reader pauses at the bound.");
+            null, 20_000, "esm4j: records read but not yet checkpointed, per shard; the reader pauses at the bound.");
     public static final IntSetting MAX_BUFFERED_MEGABYTES = new IntSetting("MaxBufferedMegabytesPerShard", 6, 4_096,
             null, 64, "esm4j: payload megabytes read but not yet done, per shard; the reader pauses at the bound.");
     public static final DurationSetting IDLE_POLL_INTERVAL = new DurationSetting("IdlePollInterval", Duration.ZERO,

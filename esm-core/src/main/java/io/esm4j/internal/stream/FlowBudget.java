@@ -6,7 +6,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The bound on records and bytes a shard holds between reading and completion. The reader waits for room before
  * each fetch; room comes back only when records are done (not when they are dequeued), so a slow handler pauses
- * the reader. The byte bound can be overshot by at most one fetch, because sizes are known only after it.
+ * the reader. Record room comes back only when the checkpoint passes a record, because the checkpoint tracker holds
+ * every record from the oldest unfinished one on. The byte bound can be overshot by at most one fetch, because sizes
+ * are known only after it.
  */
 final class FlowBudget {
 

@@ -243,19 +243,25 @@ final class ShardWorker<T> {
             return;
         }
         long bytes = 0;
+        long checkpointed;
         boolean endNow;
         synchronized (progressLock) {
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
                 bytes += entry.record.sizeBytes();
             }
+            long before = tracker.inFlight();
             String sequenceNumber = tracker.advance();
+            checkpointed = before - tracker.inFlight();
             if (sequenceNumber != null) {
                 save(new Checkpoint.AtSequenceNumber(sequenceNumber));
             }
             endNow = checkShardEnd();
         }
-        budget.release(entries.size(), bytes);
+        // A record's payload is freed when it is done, but its slot in the tracker only when the checkpoint passes
+        // it. Giving record room back before that let the reader overrun the tracker (and die) while one lane was
+        // stuck and the others finished the records behind it.
+        budget.release((int) checkpointed, bytes);
         if (endNow) {
             shardEnded();
         }
