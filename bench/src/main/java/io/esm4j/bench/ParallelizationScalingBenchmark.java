@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -42,6 +43,7 @@ public class ParallelizationScalingBenchmark {
 
     private InMemoryStream stream;
     private StreamSettings settings;
+    private final CpuMeter cpu = new CpuMeter();
 
     @Setup(Level.Trial)
     public void fill() {
@@ -49,8 +51,20 @@ public class ParallelizationScalingBenchmark {
         settings = Drain.settings(parallelizationFactor, 100_000);
     }
 
+    @Setup(Level.Iteration)
+    public void startCpuMeter() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportCpu() {
+        cpu.report();
+    }
+
     @Benchmark
     public StopResult sleepingHandler() throws InterruptedException {
-        return Drain.run(stream, settings, RECORDS, batch -> Thread.sleep(HANDLER_MILLIS));
+        StopResult result = Drain.run(stream, settings, RECORDS, batch -> Thread.sleep(HANDLER_MILLIS));
+        cpu.add(RECORDS);
+        return result;
     }
 }
