@@ -48,7 +48,7 @@ public class ParallelizationScalingBenchmark {
     @Setup(Level.Trial)
     public void fill() {
         stream = Drain.filledStream(1, RECORDS, KEYS, PAYLOAD_BYTES);
-        settings = Drain.settings(parallelizationFactor, 100_000);
+        settings = Drain.settings(parallelizationFactor, 20_000);
     }
 
     @Setup(Level.Iteration)
