@@ -42,7 +42,7 @@ final class Drain {
         return stream;
     }
 
-    /** The settings every stream benchmark uses, apart from the parallelization factor. */
+    /** The settings every stream benchmark uses; only the parallelization factor and the record buffer vary. */
     static StreamSettings settings(int parallelizationFactor, int maxBufferedRecordsPerShard) {
         return StreamSettings.builder()
                 .startingPosition(StartingPosition.TRIM_HORIZON)

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @OperationsPerInvocation(ParallelizationScalingBenchmark.RECORDS)
-@Warmup(iterations = 1, time = 10)
+@Warmup(iterations = 2, time = 10)
 @Measurement(iterations = 3, time = 10)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ParallelizationScalingBenchmark {
