@@ -7,20 +7,26 @@ package io.esm4j.internal.stream;
  */
 final class CheckpointTracker {
 
+    private final int capacity;
+    /** The ring is a power of two long, so that a slot is a mask away from an ordinal (this is the hot path). */
     private final String[] sequenceNumbers;
     private final boolean[] done;
+    private final int mask;
     private long head;
     private long tail;
 
     /** @param capacity the most records in flight at once; the shard's flow budget guarantees it */
     CheckpointTracker(int capacity) {
-        this.sequenceNumbers = new String[capacity];
-        this.done = new boolean[capacity];
+        this.capacity = capacity;
+        int size = Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
+        this.sequenceNumbers = new String[size];
+        this.done = new boolean[size];
+        this.mask = size - 1;
     }
 
     long register(String sequenceNumber) {
-        if (tail - head >= sequenceNumbers.length) {
-            throw new IllegalStateException("more than " + sequenceNumbers.length + " records in flight");
+        if (tail - head >= capacity) {
+            throw new IllegalStateException("more than " + capacity + " records in flight");
         }
         sequenceNumbers[slot(tail)] = sequenceNumber;
         return tail++;
@@ -55,6 +61,6 @@ final class CheckpointTracker {
     }
 
     private int slot(long ordinal) {
-        return (int) (ordinal % sequenceNumbers.length);
+        return (int) ordinal & mask;
     }
 }

@@ -7,11 +7,14 @@ final class Entry<T> {
 
     final long ordinal;
     final StreamRecord<T> record;
+    /** Copied from the record: read on every batch formed and every completion. */
+    final int sizeBytes;
     /** Touched only by the lane that owns the record. */
     int invokeCount;
 
     Entry(long ordinal, StreamRecord<T> record) {
         this.ordinal = ordinal;
         this.record = record;
+        this.sizeBytes = record.sizeBytes();
     }
 }

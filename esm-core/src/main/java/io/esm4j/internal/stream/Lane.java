@@ -44,7 +44,7 @@ final class Lane<T> {
         try {
             for (Entry<T> entry : entries) {
                 queue.addLast(entry);
-                queuedBytes += entry.record.sizeBytes();
+                queuedBytes += entry.sizeBytes;
             }
             changed.signalAll();
         } finally {
@@ -115,7 +115,7 @@ final class Lane<T> {
         long bytes = 0;
         long tumblingWindow = tumblingWindowOf(queue.peekFirst());
         while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
-            int size = queue.peekFirst().record.sizeBytes();
+            int size = queue.peekFirst().sizeBytes;
             // A record bigger than the cap on its own still goes, alone: it cannot be split.
             if (!batch.isEmpty() && bytes + size > StreamSettings.MAX_PAYLOAD_BYTES) {
                 break;

@@ -305,7 +305,7 @@ final class ShardWorker<T> {
             long inFlightBefore = tracker.inFlight();
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
-                bytes += entry.record.sizeBytes();
+                bytes += entry.sizeBytes;
             }
             String sequenceNumber = tracker.advance();
             if (sequenceNumber != null) {
