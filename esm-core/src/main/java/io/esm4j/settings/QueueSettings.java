@@ -46,7 +46,7 @@ public record QueueSettings(
     /** Every queue setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, FUNCTION_RESPONSE_TYPES,
             MAXIMUM_CONCURRENCY, RECEIVE_WAIT_TIME, VISIBILITY_EXTENSION_LIMIT, StreamSettings.RETRY_BACKOFF_INITIAL,
-            StreamSettings.RETRY_BACKOFF_MAX);
+            StreamSettings.RETRY_BACKOFF_MAX, StreamSettings.FILTER_CRITERIA);
 
     public static Builder builder() {
         return new Builder();

@@ -90,12 +90,16 @@ public record StreamSettings(
             "Aggregate records in windows of this many seconds by arrival time, with state passed from invocation "
                     + "to invocation; 0 turns windows off. Requires ParallelizationFactor 1 (state is per shard).");
 
+    public static final Setting FILTER_CRITERIA = new Setting.Described("FilterCriteria",
+            "up to 5 patterns of at most 4,096 characters; FilterCriteria.of(patterns, 10) raises the limit to 10",
+            "none", "Lambda filter patterns, ORed; a record matching none is not invoked and counts as done.");
+
     /** Every stream setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
             MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
-            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW);
+            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, FILTER_CRITERIA);
 
     public static Builder builder() {
         return new Builder();
