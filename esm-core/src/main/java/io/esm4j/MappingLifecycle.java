@@ -57,10 +57,17 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         return stopResult;
     }
 
-    /** {@link #stop(Duration)} with a 30-second timeout. */
+    /**
+     * {@link #stop(Duration)} with a 30-second timeout, for try-with-resources. If the calling thread is interrupted
+     * while waiting, it stops waiting and keeps its interrupt status.
+     */
     @Override
-    public void close() throws InterruptedException {
-        stop(CLOSE_TIMEOUT);
+    public void close() {
+        try {
+            stop(CLOSE_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     abstract void startEngine();
