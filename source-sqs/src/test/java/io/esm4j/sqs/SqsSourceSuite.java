@@ -69,6 +69,7 @@ abstract class SqsSourceSuite {
     private SqsClient sqs;
     private Queues queues;
     private final List<QueueEventSourceMapping<?>> mappings = new CopyOnWriteArrayList<>();
+    private final List<SqsClient> extraClients = new CopyOnWriteArrayList<>();
 
     /** Starts the server (if the subclass owns it) and returns its endpoint. */
     protected abstract URI startServer() throws Exception;
@@ -109,6 +110,8 @@ abstract class SqsSourceSuite {
             mapping.stop(Duration.ofSeconds(30));
         }
         mappings.clear();
+        extraClients.forEach(SqsClient::close);
+        extraClients.clear();
     }
 
     // --- one message, the record's shape ---
@@ -369,17 +372,19 @@ abstract class SqsSourceSuite {
         String url = queues.standard("stop", 30);
         queues.sendAll(url, List.of("m-0", "m-1", "m-2", "m-3", "m-4"));
         ReceiveCounter receives = new ReceiveCounter();
-        SqsClient mappingClient = client(receives);
+        SqsClient mappingClient = extraClient(receives);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<String> handled = new CopyOnWriteArrayList<>();
-        QueueEventSourceMapping<SqsMessage> mapping = start(SqsQueueSource.of(mappingClient, url), settings(),
-                batch -> {
-                    entered.countDown();
-                    release.await();
-                    batch.records().forEach(m -> handled.add(m.payload().body()));
-                    return BatchResult.success();
-                });
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        QueueEventSourceMapping<SqsMessage> mapping = started(QueueEventSourceMapping.builder("stop-" + shortId(),
+                        SqsQueueSource.of(mappingClient, url), batch -> {
+                            entered.countDown();
+                            release.await();
+                            batch.records().forEach(m -> handled.add(m.payload().body()));
+                            return BatchResult.success();
+                        })
+                .settings(settings().build()).meterRegistry(registry).build());
         eventually().until(() -> entered.getCount() == 0);
 
         AtomicReference<QueueStopResult> stopped = new AtomicReference<>();
@@ -403,7 +408,8 @@ abstract class SqsSourceSuite {
         assertThat(handled).isNotEmpty();
         assertThat(queues.messagesLeft(url)).isEqualTo(5 - handled.size());
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
-        mappingClient.close();
+        // Interrupting the long polls is part of stopping, not a polling error.
+        assertThat(registry.get(MetricNames.POLLING_ERROR_COUNT).counter().count()).isZero();
     }
 
     // --- errors ---
@@ -491,6 +497,13 @@ abstract class SqsSourceSuite {
         mappings.add(mapping);
         mapping.start();
         return mapping;
+    }
+
+    /** A client of its own for a mapping under test, closed after the test. */
+    private SqsClient extraClient(ExecutionInterceptor... interceptors) {
+        SqsClient client = client(interceptors);
+        extraClients.add(client);
+        return client;
     }
 
     private SqsClient client(ExecutionInterceptor... interceptors) {
