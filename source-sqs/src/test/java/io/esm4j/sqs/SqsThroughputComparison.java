@@ -64,8 +64,14 @@ public final class SqsThroughputComparison {
                 List<Double> raw = new ArrayList<>();
                 List<Double> mapped = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
-                    raw.add(comparison.raw(messages, concurrency));
-                    mapped.add(comparison.mapping(messages, concurrency));
+                    // Alternating which side goes first keeps warm-up and GC left-overs from favouring one.
+                    if (round % 2 == 0) {
+                        raw.add(comparison.raw(messages, concurrency));
+                        mapped.add(comparison.mapping(messages, concurrency));
+                    } else {
+                        mapped.add(comparison.mapping(messages, concurrency));
+                        raw.add(comparison.raw(messages, concurrency));
+                    }
                 }
                 double rawMedian = median(raw);
                 double mappedMedian = median(mapped);
