@@ -17,10 +17,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
-import io.esm4j.queue.QueueSource;
-import io.esm4j.settings.QueueSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,90 +26,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
-import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
- * The SQS source against a real SQS server. Subclasses start the server once per class (ElasticMQ in-process,
- * LocalStack in a container) and hand over its endpoint; every test makes its own queues, so tests do not see each
- * other's messages. Time appears only as liveness bounds (30 s) and as the queues' visibility timeouts, never in an
- * assertion.
+ * The SQS source against a real SQS server, the same test methods for every server a subclass of {@link SqsFixture}
+ * provides. Every test makes its own queues, so tests do not see each other's messages. Time appears only as
+ * liveness bounds (30 s) and as the queues' visibility timeouts, never in an assertion.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SqsSourceSuite {
+abstract class SqsSourceSuite extends SqsFixture {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private SqsClient sqs;
-    private Queues queues;
-    private final List<QueueEventSourceMapping<?>> mappings = new CopyOnWriteArrayList<>();
-    private final List<SqsClient> extraClients = new CopyOnWriteArrayList<>();
-
-    /** Starts the server (if the subclass owns it) and returns its endpoint. */
-    protected abstract URI startServer() throws Exception;
-
-    protected abstract void stopServer() throws Exception;
-
-    protected Region region() {
-        return Region.US_EAST_1;
-    }
-
-    protected AwsBasicCredentials credentials() {
-        return AwsBasicCredentials.create("x", "x");
-    }
-
-    private URI endpoint;
-
-    @BeforeAll
-    final void connect() throws Exception {
-        endpoint = startServer();
-        sqs = client();
-        queues = new Queues(sqs);
-    }
-
-    @AfterAll
-    final void disconnect() throws Exception {
-        try {
-            if (sqs != null) {
-                sqs.close();
-            }
-        } finally {
-            stopServer();
-        }
-    }
-
-    @AfterEach
-    final void stopMappings() throws InterruptedException {
-        for (QueueEventSourceMapping<?> mapping : mappings) {
-            mapping.stop(Duration.ofSeconds(30));
-        }
-        mappings.clear();
-        extraClients.forEach(SqsClient::close);
-        extraClients.clear();
-    }
 
     // --- one message, the record's shape ---
 
@@ -463,62 +400,6 @@ abstract class SqsSourceSuite {
         assertThat(source.queueArn()).isEqualTo(queues.arn(url));
         assertThat(source.fifo()).isFalse();
         assertThat(SqsQueueSource.of(sqs, queues.fifo("fifo", 30)).fifo()).isTrue();
-    }
-
-    // --- helpers ---
-
-    private List<QueueMessage<SqsMessage>> receiveAll(SqsQueueSource source, int count) throws Exception {
-        List<QueueMessage<SqsMessage>> received = new ArrayList<>();
-        eventually().until(() -> {
-            received.addAll(source.receive(10, Duration.ofSeconds(1)));
-            return received.size() >= count;
-        });
-        return received;
-    }
-
-    private static QueueSettings.Builder settings() {
-        return QueueSettings.builder().maximumConcurrency(2)
-                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
-    }
-
-    private QueueEventSourceMapping<SqsMessage> start(String url, QueueSettings.Builder settings,
-                                                      BatchHandler<QueueMessage<SqsMessage>> handler) {
-        return start(SqsQueueSource.of(sqs, url), settings, handler);
-    }
-
-    private QueueEventSourceMapping<SqsMessage> start(QueueSource<SqsMessage> source,
-                                                      QueueSettings.Builder settings,
-                                                      BatchHandler<QueueMessage<SqsMessage>> handler) {
-        return started(QueueEventSourceMapping.builder("sqs-" + shortId(), source, handler)
-                .settings(settings.build()).build());
-    }
-
-    private QueueEventSourceMapping<SqsMessage> started(QueueEventSourceMapping<SqsMessage> mapping) {
-        mappings.add(mapping);
-        mapping.start();
-        return mapping;
-    }
-
-    /** A client of its own for a mapping under test, closed after the test. */
-    private SqsClient extraClient(ExecutionInterceptor... interceptors) {
-        SqsClient client = client(interceptors);
-        extraClients.add(client);
-        return client;
-    }
-
-    private SqsClient client(ExecutionInterceptor... interceptors) {
-        return SqsClient.builder().endpointOverride(endpoint).region(region())
-                .credentialsProvider(StaticCredentialsProvider.create(credentials()))
-                .overrideConfiguration(c -> List.of(interceptors).forEach(c::addExecutionInterceptor))
-                .build();
-    }
-
-    private static ConditionFactory eventually() {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50));
-    }
-
-    private static String shortId() {
-        return UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Field names of a JSON object in document order. */
