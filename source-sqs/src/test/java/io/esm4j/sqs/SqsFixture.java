@@ -88,8 +88,12 @@ abstract class SqsFixture {
         return received;
     }
 
+    /**
+     * Two pollers, fast retries, and 2 s long polls: a long poll that stop() interrupts stays open on the server for
+     * the rest of its wait, and ElasticMQ's shutdown waits for it.
+     */
     protected static QueueSettings.Builder settings() {
-        return QueueSettings.builder().maximumConcurrency(2)
+        return QueueSettings.builder().maximumConcurrency(2).receiveWaitTime(Duration.ofSeconds(2))
                 .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 

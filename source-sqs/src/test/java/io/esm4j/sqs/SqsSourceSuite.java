@@ -133,7 +133,7 @@ abstract class SqsSourceSuite extends SqsFixture {
 
     @Test
     void partialFailureDeletesOnlyTheMessagesThatSucceeded() {
-        String url = queues.standard("partial", 1);
+        String url = queues.standard("partial", 2);
         List<String> bodies = List.of("ok-0", "ok-1", "fail-0", "ok-2", "ok-3", "fail-1", "ok-4", "ok-5", "fail-2");
         queues.sendAll(url, bodies);
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
