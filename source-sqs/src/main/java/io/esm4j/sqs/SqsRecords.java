@@ -1,7 +1,6 @@
 package io.esm4j.sqs;
 
 import io.esm4j.queue.QueueMessage;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +77,26 @@ final class SqsRecords {
         return (int) Math.min(Integer.MAX_VALUE, size);
     }
 
+    /** UTF-8 length without encoding: this runs for every received message. */
     private static int utf8Length(String text) {
-        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
+        if (text == null) {
+            return 0;
+        }
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
     }
 }

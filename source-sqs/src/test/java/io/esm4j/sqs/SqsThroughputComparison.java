@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * handler does nothing, so the ratio is the engine's overhead. Not a test: run it as source-sqs/README.md says.
  *
  * <p>System properties: {@code messages} per run (default 20000), {@code concurrency} (comma-separated, default
- * 5,10), {@code rounds} (default 3; the median is reported).
+ * 5,10), {@code rounds} (default 5; medians are reported).
  */
 public final class SqsThroughputComparison {
 
@@ -44,7 +44,7 @@ public final class SqsThroughputComparison {
 
     public static void main(String[] args) throws Exception {
         int messages = Integer.getInteger("messages", 20_000);
-        int rounds = Integer.getInteger("rounds", 3);
+        int rounds = Integer.getInteger("rounds", 5);
         List<Integer> concurrencies = new ArrayList<>();
         for (String value : System.getProperty("concurrency", "5,10").split(",")) {
             concurrencies.add(Integer.parseInt(value.trim()));
@@ -58,7 +58,7 @@ public final class SqsThroughputComparison {
             SqsThroughputComparison comparison = new SqsThroughputComparison(sqs);
             comparison.raw(messages / 4, concurrencies.getFirst()); // warm-up: JIT, connections
             comparison.mapping(messages / 4, concurrencies.getFirst());
-            System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "concurrency", "raw msg/s", "mapping msg/s",
+            System.out.printf(Locale.ROOT, "%-12s %12s %14s %8s%n", "concurrency", "raw msg/s", "mapping msg/s",
                     "ratio");
             for (int concurrency : concurrencies) {
                 List<Double> raw = new ArrayList<>();
@@ -73,10 +73,14 @@ public final class SqsThroughputComparison {
                         raw.add(comparison.raw(messages, concurrency));
                     }
                 }
-                double rawMedian = median(raw);
-                double mappedMedian = median(mapped);
-                System.out.printf(Locale.ROOT, "%-12d %12.0f %12.0f %8.2f   (raw %s, mapping %s)%n", concurrency,
-                        rawMedian, mappedMedian, mappedMedian / rawMedian, rounded(raw), rounded(mapped));
+                // The ratio is the median of each round's ratio: the two runs of a round are back to back, so a
+                // change in the machine's load between rounds cancels out.
+                List<Double> ratios = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
+                    ratios.add(mapped.get(round) / raw.get(round));
+                }
+                System.out.printf(Locale.ROOT, "%-12d %12.0f %14.0f %8.2f   (raw %s, mapping %s)%n", concurrency,
+                        median(raw), median(mapped), median(ratios), rounded(raw), rounded(mapped));
             }
         } finally {
             server.stopAndWait();
