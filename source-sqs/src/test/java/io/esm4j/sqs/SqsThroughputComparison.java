@@ -1,11 +1,13 @@
 package io.esm4j.sqs;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +60,11 @@ public final class SqsThroughputComparison {
             SqsThroughputComparison comparison = new SqsThroughputComparison(sqs);
             comparison.raw(messages / 4, concurrencies.getFirst()); // warm-up: JIT, connections
             comparison.mapping(messages / 4, concurrencies.getFirst());
-            System.out.printf(Locale.ROOT, "%-12s %12s %14s %8s%n", "concurrency", "raw msg/s", "mapping msg/s",
-                    "ratio");
+            System.out.printf(Locale.ROOT, "%-12s %10s %14s %6s %14s %18s %6s%n", "concurrency", "raw msg/s",
+                    "mapping msg/s", "ratio", "raw CPU us/msg", "mapping CPU us/msg", "ratio");
             for (int concurrency : concurrencies) {
-                List<Double> raw = new ArrayList<>();
-                List<Double> mapped = new ArrayList<>();
+                List<Run> raw = new ArrayList<>();
+                List<Run> mapped = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
                     // Alternating which side goes first keeps warm-up and GC left-overs from favouring one.
                     if (round % 2 == 0) {
@@ -73,25 +75,46 @@ public final class SqsThroughputComparison {
                         raw.add(comparison.raw(messages, concurrency));
                     }
                 }
-                // The ratio is the median of each round's ratio: the two runs of a round are back to back, so a
-                // change in the machine's load between rounds cancels out.
-                List<Double> ratios = new ArrayList<>();
+                // Ratios are medians of each round's ratio: the two runs of a round are back to back, so a change in
+                // the machine's load between rounds cancels out. The CPU ratio (raw cost / mapping cost, client and
+                // server together) is what the throughput ratio becomes when the CPU is the limit, and it is far
+                // less disturbed by other processes than wall-clock rates.
+                List<Double> rateRatios = new ArrayList<>();
+                List<Double> cpuRatios = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
-                    ratios.add(mapped.get(round) / raw.get(round));
+                    rateRatios.add(mapped.get(round).messagesPerSecond() / raw.get(round).messagesPerSecond());
+                    cpuRatios.add(raw.get(round).cpuMicrosPerMessage() / mapped.get(round).cpuMicrosPerMessage());
                 }
-                System.out.printf(Locale.ROOT, "%-12d %12.0f %14.0f %8.2f   (raw %s, mapping %s)%n", concurrency,
-                        median(raw), median(mapped), median(ratios), rounded(raw), rounded(mapped));
+                System.out.printf(Locale.ROOT, "%-12d %10.0f %14.0f %6.2f %14.1f %18.1f %6.2f%n", concurrency,
+                        median(raw.stream().map(Run::messagesPerSecond).toList()),
+                        median(mapped.stream().map(Run::messagesPerSecond).toList()), median(rateRatios),
+                        median(raw.stream().map(Run::cpuMicrosPerMessage).toList()),
+                        median(mapped.stream().map(Run::cpuMicrosPerMessage).toList()), median(cpuRatios));
+                System.out.printf(Locale.ROOT, "             raw msg/s %s, mapping msg/s %s%n",
+                        rounded(raw.stream().map(Run::messagesPerSecond).toList()),
+                        rounded(mapped.stream().map(Run::messagesPerSecond).toList()));
             }
         } finally {
             server.stopAndWait();
         }
     }
 
+    /** One measured run: its rate, and the process CPU time (client and server) it spent per message. */
+    private record Run(double messagesPerSecond, double cpuMicrosPerMessage) {
+
+        static Run since(long startedNanos, long startedCpuNanos, int messages) {
+            double seconds = (System.nanoTime() - startedNanos) / 1e9;
+            double cpuMicros = (processCpuNanos() - startedCpuNanos) / 1e3;
+            return new Run(messages / seconds, cpuMicros / messages);
+        }
+    }
+
     /** The baseline: pollers that receive 10 and delete them in one batch call, nothing else. */
-    private double raw(int messages, int concurrency) throws InterruptedException {
+    private Run raw(int messages, int concurrency) throws InterruptedException {
         String url = filledQueue(messages);
         AtomicInteger deleted = new AtomicInteger();
         long started = System.nanoTime();
+        long startedCpu = processCpuNanos();
         List<Thread> pollers = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             pollers.add(Thread.ofVirtual().start(() -> {
@@ -120,16 +143,16 @@ public final class SqsThroughputComparison {
         while (deleted.get() < messages) {
             Thread.sleep(1);
         }
-        double rate = messages / seconds(started);
+        Run run = Run.since(started, startedCpu, messages);
         pollers.forEach(Thread::interrupt);
         for (Thread poller : pollers) {
             poller.join();
         }
-        return rate;
+        return run;
     }
 
     /** The same work through a mapping: MaximumConcurrency pollers, BatchSize 10, no window, a no-op handler. */
-    private double mapping(int messages, int concurrency) throws InterruptedException {
+    private Run mapping(int messages, int concurrency) throws InterruptedException {
         String url = filledQueue(messages);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         QueueEventSourceMapping<SqsMessage> mapping = QueueEventSourceMapping.builder("throughput",
@@ -140,13 +163,14 @@ public final class SqsThroughputComparison {
                 .build();
         Counter deleted = registry.get(MetricNames.DELETED_EVENT_COUNT).counter();
         long started = System.nanoTime();
+        long startedCpu = processCpuNanos();
         mapping.start();
         while (deleted.count() < messages) {
             Thread.sleep(1);
         }
-        double rate = messages / seconds(started);
+        Run run = Run.since(started, startedCpu, messages);
         mapping.stop(Duration.ofSeconds(30));
-        return rate;
+        return run;
     }
 
     private String filledQueue(int messages) throws InterruptedException {
@@ -174,8 +198,8 @@ public final class SqsThroughputComparison {
         return url;
     }
 
-    private static double seconds(long startedNanos) {
-        return (System.nanoTime() - startedNanos) / 1e9;
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<Double> values) {
