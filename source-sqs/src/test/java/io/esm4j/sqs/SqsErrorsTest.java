@@ -17,7 +17,7 @@ class SqsErrorsTest {
 
     @Test
     void aMissingQueueNamesLambdasErrorCodeAndTheQueue() {
-        QueueDoesNotExistException missing = (QueueDoesNotExistException) QueueDoesNotExistException.builder()
+        QueueDoesNotExistException missing = QueueDoesNotExistException.builder()
                 .statusCode(400).awsErrorDetails(details("QueueDoesNotExist", "The specified queue does not exist."))
                 .build();
 
