@@ -1,0 +1,84 @@
+package io.esm4j.sinks;
+
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import java.util.Objects;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * An on-failure destination on a standard SQS queue: each failure record becomes one message whose body is the
+ * record's JSON, as Lambda sends it (AWS-SEMANTICS §3.5). {@link #send} returns once SQS has accepted the message;
+ * if SQS refuses, it throws and the engine keeps the records' checkpoint and retries the delivery.
+ *
+ * <p>FIFO queues are refused when the destination is built, as AWS refuses them for event source mappings.
+ */
+public final class SqsFailureDestination implements FailureDestination {
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+
+    private SqsFailureDestination(SqsClient sqs, String queueUrl) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+    }
+
+    /** A destination on the standard queue at this URL. */
+    public static SqsFailureDestination of(SqsClient sqs, String queueUrl) {
+        Objects.requireNonNull(sqs, "sqs");
+        if (queueUrl == null || queueUrl.isBlank()) {
+            throw new IllegalArgumentException("queueUrl must be an SQS queue URL but was '" + queueUrl + "'");
+        }
+        rejectFifo(queueUrl);
+        return new SqsFailureDestination(sqs, queueUrl);
+    }
+
+    /**
+     * A destination named the way Lambda's {@code DestinationConfig.OnFailure.Destination} names it:
+     * {@code arn:aws:sqs:<region>:<account>:<queue>}. The queue's URL is looked up once, here.
+     */
+    public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
+        Objects.requireNonNull(sqs, "sqs");
+        String[] parts = queueArn == null ? new String[0] : queueArn.split(":", -1);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
+            throw new IllegalArgumentException("destination must be an SQS queue ARN "
+                    + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
+        }
+        rejectFifo(queueArn);
+        try {
+            String url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
+            return new SqsFailureDestination(sqs, url);
+        } catch (SdkException e) {
+            throw new IllegalArgumentException("cannot find the SQS queue of destination " + queueArn + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    public String queueUrl() {
+        return queueUrl;
+    }
+
+    @Override
+    public void send(FailureRecord record) {
+        String body = record.toJson();
+        try {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+        } catch (SdkException e) {
+            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + queueUrl + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqsFailureDestination[" + queueUrl + "]";
+    }
+
+    private static void rejectFifo(String queue) {
+        if (queue.endsWith(".fifo")) {
+            throw new IllegalArgumentException("SQS queue " + queue + " is a FIFO queue; an on-failure destination "
+                    + "must be a standard queue, because AWS does not deliver event source mapping failure records "
+                    + "to FIFO queues");
+        }
+    }
+}

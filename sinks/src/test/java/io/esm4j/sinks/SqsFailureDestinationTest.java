@@ -1,0 +1,158 @@
+package io.esm4j.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.testing.InMemoryStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** The SQS failure destination against ElasticMQ, in this JVM on a free loopback port. */
+class SqsFailureDestinationTest {
+
+    private static SQSRestServer server;
+    private static SqsClient sqs;
+
+    @BeforeAll
+    static void startServer() {
+        server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0).start();
+        int port = server.waitUntilStarted().localAddress().getPort();
+        sqs = SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        try {
+            if (sqs != null) {
+                sqs.close();
+            }
+        } finally {
+            if (server != null) {
+                server.stopAndWait();
+            }
+        }
+    }
+
+    @Test
+    void sendsTheFailureRecordJsonAsTheMessageBody() {
+        String url = createQueue("failures");
+        FailureRecord record = new FailureRecord(
+                new FailureRecord.RequestContext("c9b8fa9f-5a7f-xmpl-af9c-0c604cde93a5",
+                        "arn:aws:lambda:us-east-2:123456789012:function:myfunction",
+                        FailureCondition.RetryAttemptsExhausted, 1),
+                FailureRecord.ResponseContext.unhandled(), Instant.parse("2019-11-14T00:38:06.021Z"),
+                new StreamBatchInfo("shardId-000000000001", "4960", "4961", Instant.parse("2019-11-14T00:38:04.835Z"),
+                        Instant.parse("2019-11-14T00:38:05.580Z"), 500,
+                        "arn:aws:kinesis:us-east-2:123456789012:stream/mystream"),
+                BatchInfoStyle.KINESIS, List.of());
+
+        SqsFailureDestination.of(sqs, url).send(record);
+
+        assertThat(receiveAll(url, 1)).singleElement().extracting(Message::body).isEqualTo(record.toJson());
+    }
+
+    @Test
+    void aStreamMappingDeliversWhatItGivesUpToTheQueue() throws Exception {
+        String url = createQueue("given-up");
+        InMemoryStream stream = InMemoryStream.create("orders", 1);
+        stream.put("key", "poison");
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.<byte[]>builder("orders-" + shortId(), stream,
+                        batch -> {
+                            throw new IllegalStateException("this handler fails every batch");
+                        })
+                .settings(StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)
+                        .maximumRetryAttempts(0).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(100))
+                        .build())
+                .onFailure(SqsFailureDestination.of(sqs, url))
+                .build();
+        mapping.start();
+        List<Message> delivered;
+        try {
+            delivered = receiveAll(url, 1);
+        } finally {
+            mapping.stop(Duration.ofSeconds(30));
+        }
+
+        assertThat(delivered).singleElement().extracting(Message::body).asString()
+                .contains("\"condition\":\"RetryAttemptsExhausted\"")
+                .contains("\"KinesisBatchInfo\":{\"shardId\":\"" + stream.openShardIds().getFirst() + "\"")
+                .contains("\"streamArn\":\"" + stream.streamArn() + "\"");
+    }
+
+    @Test
+    void findsTheQueueFromLambdasDestinationArn() {
+        String url = createQueue("by-arn");
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+
+        assertThat(SqsFailureDestination.ofArn(sqs, arn).queueUrl()).isEqualTo(url);
+    }
+
+    @Test
+    void refusesFifoQueuesAsAwsDoes() {
+        assertThatThrownBy(() -> SqsFailureDestination.of(sqs, "http://127.0.0.1/000000000000/failures.fifo"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("failures.fifo is a FIFO queue")
+                .hasMessageContaining("must be a standard queue");
+        assertThatThrownBy(() -> SqsFailureDestination.ofArn(sqs, "arn:aws:sqs:us-east-1:123456789012:f.fifo"))
+                .hasMessageContaining("is a FIFO queue");
+    }
+
+    @Test
+    void badDestinationsAreNamedInTheError() {
+        assertThatThrownBy(() -> SqsFailureDestination.ofArn(sqs, "arn:aws:sns:us-east-1:123456789012:topic"))
+                .hasMessageContaining("must be an SQS queue ARN")
+                .hasMessageContaining("arn:aws:sns:us-east-1:123456789012:topic");
+        String missing = createQueue("exists").replaceAll("[^/]+$", "missing-" + shortId());
+        SqsFailureDestination destination = SqsFailureDestination.of(sqs, missing);
+        FailureRecord record = new FailureRecord(new FailureRecord.RequestContext("r", "f",
+                FailureCondition.RecordAgeExceeded, 1), null, Instant.EPOCH,
+                new StreamBatchInfo("s", "1", "1", Instant.EPOCH, Instant.EPOCH, 1, "arn"),
+                BatchInfoStyle.KINESIS, List.of());
+        assertThatThrownBy(() -> destination.send(record))
+                .hasMessageContaining("cannot deliver a failure record to SQS queue " + missing);
+    }
+
+    private static String createQueue(String prefix) {
+        return sqs.createQueue(r -> r.queueName(prefix + "-" + shortId())).queueUrl();
+    }
+
+    private static List<Message> receiveAll(String url, int count) {
+        List<Message> received = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            received.addAll(sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages());
+            return received.size() >= count;
+        });
+        return received;
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}

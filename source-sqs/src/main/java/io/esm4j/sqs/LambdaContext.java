@@ -1,0 +1,85 @@
+package io.esm4j.sqs;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Context} a {@code RequestHandler} gets outside Lambda: a request id per invocation, the queue name as
+ * function name, no deadline (the mapping's visibility heartbeat, not a function timeout, bounds a batch) and a
+ * logger that writes to SLF4J.
+ */
+record LambdaContext(String awsRequestId, String functionName) implements Context {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.esm4j.sqs.function");
+    private static final LambdaLogger LAMBDA_LOGGER = new LambdaLogger() {
+        @Override
+        public void log(String message) {
+            LOG.info(message);
+        }
+
+        @Override
+        public void log(byte[] message) {
+            LOG.info(new String(message, StandardCharsets.UTF_8));
+        }
+    };
+
+    @Override
+    public String getAwsRequestId() {
+        return awsRequestId;
+    }
+
+    @Override
+    public String getLogGroupName() {
+        return null;
+    }
+
+    @Override
+    public String getLogStreamName() {
+        return null;
+    }
+
+    @Override
+    public String getFunctionName() {
+        return functionName;
+    }
+
+    @Override
+    public String getFunctionVersion() {
+        return "$LATEST";
+    }
+
+    @Override
+    public String getInvokedFunctionArn() {
+        return null;
+    }
+
+    @Override
+    public CognitoIdentity getIdentity() {
+        return null;
+    }
+
+    @Override
+    public ClientContext getClientContext() {
+        return null;
+    }
+
+    @Override
+    public int getRemainingTimeInMillis() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public int getMemoryLimitInMB() {
+        return (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
+
+    @Override
+    public LambdaLogger getLogger() {
+        return LAMBDA_LOGGER;
+    }
+}

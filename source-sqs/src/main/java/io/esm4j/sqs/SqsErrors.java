@@ -1,0 +1,80 @@
+package io.esm4j.sqs;
+
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/** Turns SDK exceptions into messages that say what went wrong with which queue, and which of them may pass. */
+final class SqsErrors {
+
+    static final String NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue";
+
+    private static final Set<String> NO_ACCESS = Set.of("AccessDenied", "AccessDeniedException",
+            "AWS.SimpleQueueService.AccessDenied", "KMS.AccessDeniedException", "InvalidClientTokenId",
+            "UnrecognizedClientException", "SignatureDoesNotMatch", "ExpiredToken", "InvalidSecurity");
+
+    private SqsErrors() {}
+
+    /**
+     * The exception to throw for a failed call: an {@link InterruptedException} when the caller's thread was
+     * interrupted (a stopping mapping), else an {@link SqsSourceException}.
+     *
+     * @param operation the SQS action, e.g. {@code ReceiveMessage}
+     */
+    static Exception translate(String operation, String queueUrl, SdkException e) {
+        if (interrupted(e)) {
+            InterruptedException interrupted = new InterruptedException(operation + " on " + queueUrl
+                    + " was interrupted");
+            interrupted.initCause(e);
+            return interrupted;
+        }
+        return describe(operation, queueUrl, e);
+    }
+
+    static SqsSourceException describe(String operation, String queueUrl, SdkException e) {
+        if (!(e instanceof AwsServiceException service) || service.awsErrorDetails() == null) {
+            return new SqsSourceException(null, "Cannot reach SQS for " + operation + " on queue " + queueUrl
+                    + "; retrying: " + e.getMessage(), true, e);
+        }
+        String code = service.awsErrorDetails().errorCode();
+        String reason = service.awsErrorDetails().errorMessage();
+        if (e instanceof QueueDoesNotExistException || NON_EXISTENT_QUEUE.equals(code)
+                || "QueueDoesNotExist".equals(code)) {
+            return new SqsSourceException(NON_EXISTENT_QUEUE, "SQS Error Code: " + NON_EXISTENT_QUEUE + ". Queue "
+                    + queueUrl + " does not exist (" + operation + ")", false, e);
+        }
+        if (service.statusCode() == 403 || NO_ACCESS.contains(code)) {
+            return new SqsSourceException(code, "SQS Error Code: " + code + ". The credentials in use may not call "
+                    + operation + " (permission sqs:" + permission(operation) + ") on queue " + queueUrl + ": "
+                    + reason, false, e);
+        }
+        boolean retryable = service.isThrottlingException() || service.statusCode() >= 500;
+        return new SqsSourceException(code, "SQS Error Code: " + code + ". " + operation + " on queue " + queueUrl
+                + " failed" + (retryable ? " (retrying)" : "") + ": " + reason, retryable, e);
+    }
+
+    /** The IAM action behind an SQS API call; the batch calls need the single-message permission. */
+    private static String permission(String operation) {
+        return operation.endsWith("Batch") ? operation.substring(0, operation.length() - "Batch".length())
+                : operation;
+    }
+
+    private static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AbortedException || cause instanceof InterruptedException
+                    || cause instanceof ClosedByInterruptException
+                    || (cause instanceof InterruptedIOException && !(cause instanceof SocketTimeoutException))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,182 @@
+package io.esm4j.sqs;
+
+import io.esm4j.queue.EntryFailure;
+import io.esm4j.queue.QueueMessage;
+import io.esm4j.queue.QueueSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * An SQS queue (standard or FIFO) as a {@link QueueSource}, on the synchronous AWS SDK v2 client: the engine's
+ * pollers run on virtual threads, so a blocking long poll costs no platform thread.
+ *
+ * <p>Receives ask for every system and message attribute, so the handler sees the record Lambda would send. Batch
+ * deletes and visibility changes use the entry's position as its id, because one receive on a standard queue can
+ * return the same message twice and SQS rejects a batch whose ids repeat. The queue's ARN and visibility timeout
+ * are read once with GetQueueAttributes; a queue that does not exist yet is no error until the first receive, so a
+ * mapping over it starts, reports the problem in its state transition reason, and recovers once the queue exists.
+ */
+public final class SqsQueueSource implements QueueSource<SqsMessage> {
+
+    private static final int MAX_ENTRIES = 10;
+    private static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+    private final boolean fifo;
+    private volatile QueueFacts facts;
+
+    private SqsQueueSource(SqsClient sqs, String queueUrl) {
+        this.sqs = Objects.requireNonNull(sqs, "sqs");
+        if (queueUrl == null || queueUrl.isBlank()) {
+            throw new IllegalArgumentException("queueUrl must be an SQS queue URL but was '" + queueUrl + "'");
+        }
+        this.queueUrl = queueUrl;
+        this.fifo = queueUrl.endsWith(".fifo");
+    }
+
+    /** A source over the queue at this URL; the client's region and credentials are used as they are. */
+    public static SqsQueueSource of(SqsClient sqs, String queueUrl) {
+        return new SqsQueueSource(sqs, queueUrl);
+    }
+
+    public String queueUrl() {
+        return queueUrl;
+    }
+
+    /** The ARN SQS reports for the queue; reads it on first use and throws {@link SqsSourceException} if it cannot. */
+    @Override
+    public String queueArn() {
+        try {
+            return facts().arn();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SqsSourceException(null, "Reading the ARN of queue " + queueUrl + " was interrupted", true, e);
+        }
+    }
+
+    @Override
+    public boolean fifo() {
+        return fifo;
+    }
+
+    @Override
+    public Duration visibilityTimeout() throws InterruptedException {
+        return facts().visibilityTimeout();
+    }
+
+    @Override
+    public List<QueueMessage<SqsMessage>> receive(int maxMessages, Duration waitTime) throws Exception {
+        if (maxMessages < 1 || maxMessages > MAX_ENTRIES) {
+            throw new IllegalArgumentException("maxMessages must be from 1 to 10 but was " + maxMessages);
+        }
+        if (waitTime.isNegative() || waitTime.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("waitTime must be from 0 s to 20 s but was " + waitTime);
+        }
+        QueueFacts queue = facts();
+        List<Message> messages = call("ReceiveMessage", () -> sqs.receiveMessage(r -> r.queueUrl(queueUrl)
+                .maxNumberOfMessages(maxMessages)
+                .waitTimeSeconds(wholeSeconds(waitTime))
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All"))).messages();
+        List<QueueMessage<SqsMessage>> received = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            received.add(SqsRecords.toQueueMessage(message, queue.arn(), queue.region()));
+        }
+        return received;
+    }
+
+    @Override
+    public List<EntryFailure> delete(List<QueueMessage<SqsMessage>> messages) throws Exception {
+        checkEntries(messages);
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(messages.get(i).receiptHandle()).build());
+        }
+        return failures(call("DeleteMessageBatch", () -> sqs.deleteMessageBatch(r -> r.queueUrl(queueUrl)
+                .entries(entries))).failed());
+    }
+
+    @Override
+    public List<EntryFailure> changeVisibility(List<QueueMessage<SqsMessage>> messages, Duration visibilityTimeout)
+            throws Exception {
+        checkEntries(messages);
+        if (visibilityTimeout.isNegative() || visibilityTimeout.compareTo(MAX_VISIBILITY) > 0) {
+            throw new IllegalArgumentException("visibilityTimeout must be from 0 s to 12 h but was "
+                    + visibilityTimeout);
+        }
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        int seconds = wholeSeconds(visibilityTimeout);
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                    .receiptHandle(messages.get(i).receiptHandle()).visibilityTimeout(seconds).build());
+        }
+        return failures(call("ChangeMessageVisibilityBatch", () -> sqs.changeMessageVisibilityBatch(r -> r
+                .queueUrl(queueUrl).entries(entries))).failed());
+    }
+
+    @Override
+    public String toString() {
+        return "SqsQueueSource[" + queueUrl + "]";
+    }
+
+    private QueueFacts facts() throws InterruptedException {
+        QueueFacts known = facts;
+        if (known == null) {
+            known = QueueFacts.of(queueUrl, call("GetQueueAttributes", () -> sqs.getQueueAttributes(r -> r
+                    .queueUrl(queueUrl)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN, QueueAttributeName.VISIBILITY_TIMEOUT)))
+                    .attributes());
+            facts = known;
+        }
+        return known;
+    }
+
+    private <R> R call(String operation, Supplier<R> call) throws InterruptedException {
+        try {
+            return call.get();
+        } catch (SdkException e) {
+            Exception translated = SqsErrors.translate(operation, queueUrl, e);
+            if (translated instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw (SqsSourceException) translated;
+        }
+    }
+
+    private static void checkEntries(List<?> messages) {
+        if (messages.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException("at most 10 messages per batch call but got " + messages.size());
+        }
+    }
+
+    private static List<EntryFailure> failures(List<BatchResultErrorEntry> failed) {
+        return failed.stream().map(f -> new EntryFailure(Integer.parseInt(f.id()), f.code(), f.message(),
+                Boolean.TRUE.equals(f.senderFault()))).toList();
+    }
+
+    /** SQS takes whole seconds; rounding up keeps a long poll from ending before the wait the engine asked for. */
+    private static int wholeSeconds(Duration duration) {
+        long millis = duration.toMillis();
+        return (int) ((millis + 999) / 1000);
+    }
+}

@@ -1,0 +1,78 @@
+package io.esm4j.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+/** The messages a mapping shows for SQS errors, built from the exceptions the SDK throws. */
+class SqsErrorsTest {
+
+    private static final String URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders";
+
+    @Test
+    void aMissingQueueNamesLambdasErrorCodeAndTheQueue() {
+        QueueDoesNotExistException missing = QueueDoesNotExistException.builder()
+                .statusCode(400).awsErrorDetails(details("QueueDoesNotExist", "The specified queue does not exist."))
+                .build();
+
+        SqsSourceException e = SqsErrors.describe("ReceiveMessage", URL, missing);
+
+        assertThat(e).hasMessage("SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. Queue " + URL
+                + " does not exist (ReceiveMessage)");
+        assertThat(e.errorCode()).isEqualTo("AWS.SimpleQueueService.NonExistentQueue");
+        assertThat(e.retryable()).isFalse();
+        assertThat(e).hasCause(missing);
+    }
+
+    @Test
+    void missingPermissionsNameTheIamActionTheCallNeeds() {
+        SqsSourceException e = SqsErrors.describe("DeleteMessageBatch", URL, service(403, "AccessDenied",
+                "User is not authorized to perform: sqs:deletemessage"));
+
+        assertThat(e.getMessage()).startsWith("SQS Error Code: AccessDenied. The credentials in use may not call "
+                + "DeleteMessageBatch (permission sqs:DeleteMessage) on queue " + URL)
+                .endsWith("User is not authorized to perform: sqs:deletemessage");
+        assertThat(e.retryable()).isFalse();
+    }
+
+    @Test
+    void throttlingAndServerErrorsAreRetryable() {
+        assertThat(SqsErrors.describe("ReceiveMessage", URL, service(400, "ThrottlingException", "Rate exceeded"))
+                .retryable()).isTrue();
+        SqsSourceException serverError = SqsErrors.describe("ReceiveMessage", URL,
+                service(500, "InternalError", "We encountered an internal error."));
+        assertThat(serverError.retryable()).isTrue();
+        assertThat(serverError).hasMessage("SQS Error Code: InternalError. ReceiveMessage on queue " + URL
+                + " failed (retrying): We encountered an internal error.");
+    }
+
+    @Test
+    void aNetworkFailureSaysSqsCouldNotBeReached() {
+        SqsSourceException e = SqsErrors.describe("ReceiveMessage", URL,
+                SdkClientException.create("Unable to execute HTTP request: Connection refused"));
+
+        assertThat(e.getMessage()).startsWith("Cannot reach SQS for ReceiveMessage on queue " + URL);
+        assertThat(e.errorCode()).isNull();
+        assertThat(e.retryable()).isTrue();
+    }
+
+    @Test
+    void anAbortedCallIsAnInterruptionNotAnSqsError() {
+        assertThat(SqsErrors.translate("ReceiveMessage", URL, AbortedException.create("Thread was interrupted")))
+                .isInstanceOf(InterruptedException.class);
+    }
+
+    private static AwsServiceException service(int status, String code, String message) {
+        return SqsException.builder().statusCode(status).awsErrorDetails(details(code, message)).build();
+    }
+
+    private static AwsErrorDetails details(String code, String message) {
+        return AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("Sqs").build();
+    }
+}
