@@ -34,19 +34,21 @@ final class BuildChecks {
     }
 
     /** Each source filters on its own data key only (AWS-SEMANTICS §4.2), e.g. {@code data} for Kinesis. */
-    static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, String source) {
+    static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, Object source) {
+        // The source's class, not its ARN: reading an ARN may call the service, and a mapping builds offline.
         if (criteria.isEmpty()) {
             return criteria;
         }
         if (filterableKeys.isEmpty()) {
             throw new InvalidSettingException("FilterCriteria", criteria.patterns(),
-                    "no filter criteria: " + source + " does not support filtering");
+                    "no filter criteria: " + source.getClass().getSimpleName() + " does not support filtering");
         }
         Set<String> unknown = new TreeSet<>(criteria.referencedKeys());
         unknown.removeAll(filterableKeys);
         if (!unknown.isEmpty()) {
             throw new InvalidSettingException("FilterCriteria", unknown,
-                    "patterns that name only " + new TreeSet<>(filterableKeys) + " for " + source);
+                    "patterns that name only " + new TreeSet<>(filterableKeys) + " for "
+                            + source.getClass().getSimpleName());
         }
         return criteria;
     }

@@ -120,7 +120,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         public QueueEventSourceMapping<T> build() {
             BuildChecks.name(name);
             settings.checkFor(source.fifo());
-            FilterCriteria criteria = BuildChecks.filter(filterCriteria, source.filterableKeys(), source.queueArn());
+            FilterCriteria criteria = BuildChecks.filter(filterCriteria, source.filterableKeys(), source);
             Predicate<QueueMessage<T>> filter = criteria.isEmpty() ? message -> true
                     : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();

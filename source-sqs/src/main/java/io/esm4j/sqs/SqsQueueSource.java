@@ -1,5 +1,7 @@
 package io.esm4j.sqs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
@@ -7,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -54,6 +57,17 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
 
     public String queueUrl() {
         return queueUrl;
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return Set.of("body");
+    }
+
+    /** Lambda's SQS rule: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
+    @Override
+    public ObjectNode filterDocument(QueueMessage<SqsMessage> message) {
+        return FilterDocuments.sqsBody(message.payload().body());
     }
 
     /** The ARN SQS reports for the queue; reads it on first use and throws {@link SqsSourceException} if it cannot. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.QueueStopResult;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
@@ -264,7 +265,7 @@ abstract class SqsSourceSuite extends SqsFixture {
                             return BatchResult.success();
                         })
                 .settings(settings().build())
-                .filter(message -> !message.payload().body().startsWith("skip"))
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[{\"prefix\":\"keep\"}]}")))
                 .meterRegistry(registry)
                 .build();
         started(mapping);
