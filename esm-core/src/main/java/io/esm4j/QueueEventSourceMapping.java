@@ -67,6 +67,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         private FilterCriteria filterCriteria = FilterCriteria.none();
         private Idempotency<QueueMessage<T>> idempotency;
         private Function<QueueMessage<T>, String> orderingKey;
+        private Function<QueueMessage<T>, Duration> failedMessageVisibility;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
 
@@ -107,6 +108,17 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             return this;
         }
 
+        /**
+         * esm4j's immediate-retry option: after a failed invocation, each failed message becomes visible again after
+         * the delay this function gives (0: at once; null: leave it to its visibility timeout), e.g. a backoff on its
+         * receive count, instead of waiting out the rest of the visibility timeout. The queue's redrive policy still
+         * counts every receive.
+         */
+        public Builder<T> failedMessageVisibility(Function<QueueMessage<T>, Duration> failedMessageVisibility) {
+            this.failedMessageVisibility = Objects.requireNonNull(failedMessageVisibility, "failedMessageVisibility");
+            return this;
+        }
+
         public Builder<T> meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
@@ -126,6 +138,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             MappingStatus status = new MappingStatus();
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), orderingKey,
+                    failedMessageVisibility,
                     new EngineMetrics(meterRegistry, name), clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));

@@ -188,7 +188,7 @@ class QueueEngineTest {
             release.await();
             return BatchResult.success();
         });
-        start(queue, handler, QueueSettings.builder().build());
+        start(queue, handler, QueueSettings.builder().receiveWaitTime(Duration.ofMillis(200)).build());
         entered.await();
         Thread stopper = Thread.ofVirtual().start(() -> {
             try {
@@ -205,6 +205,43 @@ class QueueEngineTest {
         queue.send("after-stop");
         assertThat(queue.receive(10, Duration.ZERO)).extracting(m -> m.payload().body())
                 .containsExactly("after-stop");
+        assertThat(handler.invocations()).hasSize(1);
+    }
+
+    @Test
+    void failedMessageVisibilityBringsAFailedMessageBackWithoutWaitingOutItsTimeout() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofHours(1))
+                .build();
+        queue.send("flaky");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("not yet");
+            }
+            return BatchResult.success();
+        });
+        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
+                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        // The clock never moves: only the hook can make the message visible again within the hour.
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.invocations()).hasSize(3);
+        assertThat(queue.peekAll()).isEmpty();
+    }
+
+    @Test
+    void aNullFailedMessageVisibilityLeavesTheMessageToItsTimeout() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        queue.send("flaky");
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            throw new IllegalStateException("fails");
+        });
+        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
+                .failedMessageVisibility(message -> null).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> handler.invocations().size() == 1);
+        await().during(Duration.ofMillis(200)).until(() -> queue.approximateNumberOfMessagesNotVisible() == 1);
         assertThat(handler.invocations()).hasSize(1);
     }
 

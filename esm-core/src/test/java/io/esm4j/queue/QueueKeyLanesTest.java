@@ -20,7 +20,7 @@ class QueueKeyLanesTest {
     @Test
     void aKeyIsNeverInTwoHandlersAtOnceAndEveryMessageIsHandled() throws Exception {
         InMemoryQueue queue = InMemoryQueue.standard("lanes").build();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 30; i++) {
             queue.send("k" + (i % 3) + ":m" + i);
         }
         Set<String> active = ConcurrentHashMap.newKeySet();
@@ -38,7 +38,7 @@ class QueueKeyLanesTest {
             return BatchResult.success();
         });
         QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.builder("lanes", queue, handler)
-                .settings(QueueEngineTest.fast().batchSize(2).maximumConcurrency(6).build())
+                .settings(QueueEngineTest.fast().batchSize(2).maximumConcurrency(4).build())
                 .orderingKey(QueueKeyLanesTest::key).build();
         mapping.start();
         try {
@@ -47,7 +47,7 @@ class QueueKeyLanesTest {
             mapping.stop(Duration.ofSeconds(10));
         }
         assertThat(overlaps).hasValue(0);
-        assertThat(handler.bodies()).hasSize(60).doesNotHaveDuplicates();
+        assertThat(handler.bodies()).hasSize(30).doesNotHaveDuplicates();
     }
 
     private static String key(QueueMessage<SqsLikeMessage> message) {

@@ -133,6 +133,28 @@ abstract class SqsSourceSuite extends SqsFixture {
     }
 
     @Test
+    void immediateRetryBringsAFailedMessageBackWithoutWaitingOutItsVisibilityTimeout() {
+        String url = queues.standard("retry-now", 600);
+        queues.send(url, "flaky");
+        List<Integer> receiveCounts = new CopyOnWriteArrayList<>();
+        started(QueueEventSourceMapping.<SqsMessage>builder("retry-" + shortId(), SqsQueueSource.of(sqs, url),
+                        batch -> {
+                            batch.records().forEach(m -> receiveCounts.add(m.payload().approximateReceiveCount()));
+                            if (receiveCounts.size() < 3) {
+                                throw new IllegalStateException("fails twice");
+                            }
+                            return BatchResult.success();
+                        })
+                .settings(settings().build())
+                .failedMessageVisibility(SqsRetryDelay.immediately())
+                .build());
+
+        // With a 10-minute visibility timeout, only the immediate retry can bring it back within the wait.
+        eventually().until(() -> queues.messagesLeft(url) == 0 && receiveCounts.size() == 3);
+        assertThat(receiveCounts).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void partialFailureDeletesOnlyTheMessagesThatSucceeded() {
         String url = queues.standard("partial", 2);
         List<String> bodies = List.of("ok-0", "ok-1", "fail-0", "ok-2", "ok-3", "fail-1", "ok-4", "ok-5", "fail-2");

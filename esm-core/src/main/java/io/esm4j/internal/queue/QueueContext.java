@@ -9,6 +9,7 @@ import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
 import io.esm4j.settings.QueueSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -21,6 +22,7 @@ public record QueueContext<T>(
         Predicate<QueueMessage<T>> filter,
         BatchDeduplicator<QueueMessage<T>> deduplicator,
         Function<QueueMessage<T>, String> orderingKey,
+        Function<QueueMessage<T>, Duration> failedMessageVisibility,
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,

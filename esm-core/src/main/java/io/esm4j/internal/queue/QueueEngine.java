@@ -17,7 +17,6 @@ public final class QueueEngine<T> {
 
     private final QueueContext<T> ctx;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final List<QueuePoller<T>> pollers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService heartbeatScheduler;
 
@@ -35,24 +34,19 @@ public final class QueueEngine<T> {
         KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey());
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
             QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, lanes, stopRequested);
-            pollers.add(poller);
             threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
         }
     }
 
     /**
-     * Stops receiving at once (long polls are interrupted), lets batches being handled finish and be deleted until
-     * the timeout, then interrupts what still runs.
+     * Stops receiving: a long poll in progress is let finish (at most ReceiveWaitTime), because the queue would keep
+     * an abandoned poll open and hide the messages it takes; what it returns is released at once. Batches being
+     * handled finish and are deleted; at the timeout, what still runs is interrupted.
      */
     public QueueStopResult stop(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         ctx.status().transition(MappingState.DISABLING, "User action");
         stopRequested.countDown();
-        for (int i = 0; i < pollers.size(); i++) {
-            if (pollers.get(i).receiving()) {
-                threads.get(i).interrupt();
-            }
-        }
         boolean drained = joinAll(deadline);
         if (!drained) {
             threads.forEach(Thread::interrupt);

@@ -11,11 +11,14 @@ import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +44,6 @@ final class QueuePoller<T> implements Runnable {
     private final CountDownLatch stopRequested;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
-    private volatile boolean receiving;
 
     QueuePoller(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes,
                 CountDownLatch stopRequested) {
@@ -52,11 +54,6 @@ final class QueuePoller<T> implements Runnable {
         this.stopRequested = stopRequested;
     }
 
-    /** True while blocked in a receive: the only place where stop may interrupt a poller. */
-    boolean receiving() {
-        return receiving;
-    }
-
     @Override
     public void run() {
         int failures = 0;
@@ -65,12 +62,16 @@ final class QueuePoller<T> implements Runnable {
                 List<QueueMessage<T>> batch;
                 try {
                     batch = collect();
+                    if (failures > 0) {
+                        ctx.status().transition(ctx.status().state(), "User action");
+                    }
                     failures = 0;
                 } catch (InterruptedException e) {
                     break;
                 } catch (Exception e) {
                     ctx.metrics().pollingErrors.increment();
-                    ctx.status().transition(ctx.status().state(), "PROBLEM: receive failed: " + e);
+                    ctx.status().transition(ctx.status().state(), "PROBLEM: receive failed: "
+                            + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
                     LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", ++failures)
                             .setCause(e).log("receive failed; retrying");
                     if (stopRequested.await(ctx.backoff().delay(failures).toNanos(), TimeUnit.NANOSECONDS)) {
@@ -78,8 +79,6 @@ final class QueuePoller<T> implements Runnable {
                     }
                     continue;
                 }
-                // A stop may have interrupted the receive just as it returned; the handler must not see that.
-                Thread.interrupted();
                 if (stopping()) {
                     calls.release(batch);
                     break;
@@ -119,17 +118,21 @@ final class QueuePoller<T> implements Runnable {
                     : min(ctx.settings().receiveWaitTime(), remaining);
             List<QueueMessage<T>> received;
             try {
-                receiving = true;
                 received = ctx.source().receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
+            } catch (InterruptedException e) {
+                if (batch.isEmpty()) {
+                    throw e;
+                }
+                // Interrupted after the stop timeout: the caller releases what was gathered.
+                Thread.currentThread().interrupt();
+                break;
             } catch (Exception e) {
-                if (batch.isEmpty() || e instanceof InterruptedException) {
+                if (batch.isEmpty()) {
                     throw e;
                 }
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
                         .log("receive failed; invoking with the messages gathered so far");
                 break;
-            } finally {
-                receiving = false;
             }
             ctx.metrics().polled.increment(received.size());
             for (QueueMessage<T> message : received) {
@@ -172,21 +175,25 @@ final class QueuePoller<T> implements Runnable {
             (ctx.filter().test(message) ? kept : toDelete).add(message);
         }
         ctx.metrics().filteredOut.increment(toDelete.size());
+        List<QueueMessage<T>> failed = List.of();
         if (!kept.isEmpty()) {
             Verdict verdict = invoke(kept, receivedAt);
-            switch (verdict) {
-                case Verdict.Succeeded s -> toDelete.addAll(kept);
-                case Verdict.Failed f -> { }
-                case Verdict.PartiallyFailed partial -> toDelete.addAll(succeeded(kept, partial));
-            }
+            List<QueueMessage<T>> succeeded = switch (verdict) {
+                case Verdict.Succeeded s -> kept;
+                case Verdict.Failed f -> List.of();
+                case Verdict.PartiallyFailed partial -> succeeded(kept, partial);
+            };
+            toDelete.addAll(succeeded);
+            failed = without(kept, succeeded);
         }
         calls.delete(toDelete);
+        retryLater(failed);
     }
 
     private Verdict invoke(List<QueueMessage<T>> messages, Instant receivedAt) throws InterruptedException {
         ctx.metrics().invoked.increment(messages.size());
         ctx.metrics().batchSize.record(messages.size());
-        ScheduledFuture<?> beating = heartbeat.start(messages, receivedAt);
+        VisibilityHeartbeat<T>.Beat beating = heartbeat.start(messages, receivedAt);
         long started = System.nanoTime();
         Verdict verdict;
         try {
@@ -202,7 +209,7 @@ final class QueuePoller<T> implements Runnable {
             verdict = new Verdict.Failed(e.getClass().getName());
         } finally {
             if (beating != null) {
-                beating.cancel(false);
+                beating.stop();
             }
             ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
         }
@@ -218,6 +225,32 @@ final class QueuePoller<T> implements Runnable {
             }
         }
         return verdict;
+    }
+
+    /**
+     * With FailedMessageVisibility, failed messages come back after the delay it gives (0: at once) instead of after
+     * the rest of their visibility timeout; a null delay leaves a message as it is.
+     */
+    private void retryLater(List<QueueMessage<T>> failed) throws InterruptedException {
+        if (ctx.failedMessageVisibility() == null || failed.isEmpty()) {
+            return;
+        }
+        Map<Duration, List<QueueMessage<T>>> byDelay = new LinkedHashMap<>();
+        for (QueueMessage<T> message : failed) {
+            Duration delay = ctx.failedMessageVisibility().apply(message);
+            if (delay != null) {
+                byDelay.computeIfAbsent(delay, d -> new ArrayList<>()).add(message);
+            }
+        }
+        for (Map.Entry<Duration, List<QueueMessage<T>>> group : byDelay.entrySet()) {
+            calls.changeVisibility(group.getValue(), group.getKey());
+        }
+    }
+
+    private static <M> List<M> without(List<M> all, List<M> removed) {
+        Set<M> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(removed);
+        return all.stream().filter(m -> !gone.contains(m)).toList();
     }
 
     private Verdict handle(List<QueueMessage<T>> messages) throws Exception {

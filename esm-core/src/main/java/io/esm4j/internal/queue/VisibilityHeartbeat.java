@@ -30,20 +30,55 @@ final class VisibilityHeartbeat<T> {
         this.scheduler = scheduler;
     }
 
-    /** Starts beating for a batch; cancel the returned handle when the handler returns. Null when off. */
-    ScheduledFuture<?> start(List<QueueMessage<T>> messages, Instant receivedAt) {
+    /** The heartbeat of one batch. */
+    final class Beat {
+        private final List<QueueMessage<T>> messages;
+        private final Instant deadline;
+        private final Duration timeout;
+        private ScheduledFuture<?> schedule;
+        private boolean stopped;
+
+        private Beat(List<QueueMessage<T>> messages, Instant deadline, Duration timeout) {
+            this.messages = messages;
+            this.deadline = deadline;
+            this.timeout = timeout;
+        }
+
+        /**
+         * Ends the heartbeat, waiting for a beat in progress: a late extension must not undo a visibility change
+         * made after the handler returned.
+         */
+        synchronized void stop() {
+            stopped = true;
+            if (schedule != null) {
+                schedule.cancel(false);
+            }
+        }
+
+        private synchronized void beat() {
+            if (!stopped) {
+                extend(messages, deadline, timeout);
+            }
+        }
+    }
+
+    /** Starts beating for a batch; stop the returned handle when the handler returns. Null when off. */
+    Beat start(List<QueueMessage<T>> messages, Instant receivedAt) {
         Duration limit = ctx.settings().visibilityExtensionLimit();
         Duration timeout = visibilityTimeout();
         if (limit.isZero() || timeout == null || timeout.isZero()) {
             return null;
         }
-        Instant deadline = receivedAt.plus(limit);
+        Beat beat = new Beat(messages, receivedAt.plus(limit), timeout);
         long periodMillis = Math.max(1, timeout.toMillis() / 2);
-        return scheduler.scheduleAtFixedRate(() -> beat(messages, deadline, timeout), periodMillis, periodMillis,
-                TimeUnit.MILLISECONDS);
+        synchronized (beat) {
+            beat.schedule = scheduler.scheduleAtFixedRate(beat::beat, periodMillis, periodMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+        return beat;
     }
 
-    private void beat(List<QueueMessage<T>> messages, Instant deadline, Duration timeout) {
+    private void extend(List<QueueMessage<T>> messages, Instant deadline, Duration timeout) {
         Duration left = Duration.between(ctx.clock().instant(), deadline);
         if (!left.isPositive()) {
             return;
