@@ -12,8 +12,10 @@ import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.stream.Shard;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,9 +23,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ScalingType;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-/** Split and merge while a mapping consumes, paged shard listing, and restarting from checkpoints. */
+/** Split, merge and UpdateShardCount while a mapping consumes, paged shard listing, restarting from checkpoints. */
 interface ReshardingTests {
 
     KinesisSourceContract fixture();
@@ -84,6 +87,32 @@ interface ReshardingTests {
     }
 
     @Test
+    default void updateShardCountDuringConsumptionLosesNothingAndKeepsLineageOrder() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(2);
+        Recorder handler = slow();
+        KinesisStreamSource source = f.source(stream);
+        f.start(f.mapping("rescale", source, handler).settings(fast().batchSize(10).build()));
+        TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
+        eventually().until(() -> handler.deliveredCount() >= 10);
+
+        f.kinesis.updateShardCount(r -> r.streamName(stream).targetShardCount(4)
+                .scalingType(ScalingType.UNIFORM_SCALING));
+        TestStreams.awaitActive(f.kinesis, stream);
+        List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 100, 10);
+
+        eventually().until(() -> handler.deliveredCount() >= 200);
+        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.delivered());
+        Map<String, Shard> shards = source.listShards().stream()
+                .collect(Collectors.toMap(Shard::shardId, s -> s));
+        for (String child : shardsOf(after)) {
+            assertThat(shards.get(child).parentIds()).isNotEmpty();
+            assertParentsBeforeChildren(handler.delivered(), ancestors(shards, child), Set.of(child));
+        }
+    }
+
+    @Test
     default void aRestartedMappingResumesAfterItsCheckpoints() throws InterruptedException {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
@@ -126,6 +155,19 @@ interface ReshardingTests {
 
     private static Set<String> shardsOf(Collection<TestStreams.Put> puts) {
         return puts.stream().map(TestStreams.Put::shardId).collect(Collectors.toSet());
+    }
+
+    /** The shards {@code shardId} descends from, through every generation of splits and merges. */
+    private static Set<String> ancestors(Map<String, Shard> shards, String shardId) {
+        Set<String> ancestors = new HashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>(shards.get(shardId).parentIds());
+        while (!todo.isEmpty()) {
+            String parent = todo.pop();
+            if (ancestors.add(parent) && shards.containsKey(parent)) {
+                todo.addAll(shards.get(parent).parentIds());
+            }
+        }
+        return ancestors;
     }
 
     /** Every record of the parents reached the handler before any record of the children. */
