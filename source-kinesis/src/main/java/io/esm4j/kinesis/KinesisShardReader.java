@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  *   <li>Position: it remembers the last user record it handed out. An expired iterator is renewed from there
  *       (never from the starting position), or from where it opened if it has handed out nothing yet.</li>
  *   <li>Aggregates: a KPL aggregate becomes its user records; those beyond what the engine asked for wait in the
- *       reader for the next fetch, so a fetch never returns more than {@code maxRecords}.</li>
+ *       reader for the next fetch, so a fetch never returns more than {@code maxRecords}. What waits is bounded by
+ *       one GetRecords response (10 MiB).</li>
  *   <li>Polling: calls are spaced by the GetRecords budget; while Kinesis reports the reader behind, empty reads
  *       are followed at once by the next one; at the tail an empty result goes back to the engine, which waits
  *       IdlePollInterval.</li>
