@@ -5,8 +5,6 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -54,7 +52,7 @@ final class KinesisShardReader implements ShardReader<KinesisRecord> {
     private final String streamName;
     private final String shardId;
     private final RecordConverter converter;
-    private final RateLimiter budget;
+    private final CallPacer budget;
     private final IntervalFunction throttleBackoff;
     /** Where to renew the iterator from until a record has been handed out. */
     private final ReadStart origin;
@@ -73,11 +71,7 @@ final class KinesisShardReader implements ShardReader<KinesisRecord> {
         this.streamName = streamName;
         this.shardId = shardId;
         this.converter = converter;
-        this.budget = RateLimiter.of("kinesis-get-records-" + shardId, RateLimiterConfig.custom()
-                .limitForPeriod(1)
-                .limitRefreshPeriod(Duration.ofNanos(1_000_000_000L / settings.getRecordsPerSecondPerShard()))
-                .timeoutDuration(Duration.ofSeconds(2))
-                .build());
+        this.budget = new CallPacer(settings.getRecordsPerSecondPerShard());
         this.throttleBackoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0,
                 0.5, settings.throttleBackoffMax());
         // A LATEST iterator renewed later would skip what arrived meanwhile; the time it was taken does not.
@@ -139,7 +133,7 @@ final class KinesisShardReader implements ShardReader<KinesisRecord> {
 
     private GetRecordsResponse getRecords(int limit) throws InterruptedException {
         while (true) {
-            awaitBudget();
+            budget.awaitTurn();
             try {
                 GetRecordsResponse response = client.getRecords(GetRecordsRequest.builder()
                         .shardIterator(iterator).limit(limit).build());
@@ -159,14 +153,6 @@ final class KinesisShardReader implements ShardReader<KinesisRecord> {
                 LOG.atInfo().addKeyValue("stream", streamName).addKeyValue("shardId", shardId)
                         .addKeyValue("from", from).log("shard iterator expired; renewing it");
                 iterator = shardIterator(from);
-            }
-        }
-    }
-
-    private void awaitBudget() throws InterruptedException {
-        while (!budget.acquirePermission()) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for the GetRecords budget");
             }
         }
     }

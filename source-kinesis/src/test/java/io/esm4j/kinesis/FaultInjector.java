@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 final class FaultInjector implements ExecutionInterceptor {
 
     private final List<SdkRequest> requests = new ArrayList<>();
+    private final List<Long> getRecordsNanos = new ArrayList<>();
     private final AtomicInteger getRecordsCalls = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
     private final AtomicInteger shardIteratorsIssued = new AtomicInteger();
@@ -40,6 +41,11 @@ final class FaultInjector implements ExecutionInterceptor {
         return injected.get();
     }
 
+    /** When each GetRecords call was made, from {@link System#nanoTime()}. */
+    synchronized List<Long> getRecordsNanos() {
+        return List.copyOf(getRecordsNanos);
+    }
+
     int getRecordsCalls() {
         return getRecordsCalls.get();
     }
@@ -55,6 +61,9 @@ final class FaultInjector implements ExecutionInterceptor {
             requests.add(request);
         }
         if (request instanceof GetRecordsRequest) {
+            synchronized (this) {
+                getRecordsNanos.add(System.nanoTime());
+            }
             RuntimeException fault = getRecordsFault.apply(getRecordsCalls.incrementAndGet());
             if (fault != null) {
                 injected.incrementAndGet();

@@ -12,12 +12,14 @@ import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 
-/** Where reading starts, order per shard and per key, and KPL de-aggregation. */
+/** Where reading starts, order per shard and per key, the GetRecords budget, and KPL de-aggregation. */
 interface ReadingTests {
 
     KinesisSourceContract fixture();
@@ -106,6 +108,22 @@ interface ReadingTests {
         assertThat(handler.deliveredData()).hasSize(400).doesNotHaveDuplicates();
         assertInOrderPerKey(handler.delivered());
         assertThat(handler.delivered().stream().map(KinesisSourceContract::shardOf).distinct()).hasSize(4);
+    }
+
+    @Test
+    default void pollingAtTheTailStaysWithinTheGetRecordsBudget() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        KinesisStreamSource source = f.source(stream, KinesisSourceSettings.builder().getRecordsPerSecondPerShard(2));
+        // With no idle wait at all, only the budget keeps the reader from calling GetRecords in a tight loop.
+        f.start(f.mapping("budget", source, Recorder.succeeding())
+                .settings(fast().idlePollInterval(Duration.ZERO).build()));
+
+        eventually().until(() -> f.faults.getRecordsNanos().size() >= 6);
+        List<Long> calls = f.faults.getRecordsNanos();
+        long spanMillis = TimeUnit.NANOSECONDS.toMillis(calls.getLast() - calls.getFirst());
+        // Calls are paced 500 ms apart; the slack covers the SDK's own work between the pacer and the interceptor.
+        assertThat(spanMillis).isGreaterThanOrEqualTo((calls.size() - 1) * 500L - 100);
     }
 
     @Test
