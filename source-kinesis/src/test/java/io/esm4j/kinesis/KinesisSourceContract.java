@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.handler.BatchHandler;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -75,8 +75,9 @@ abstract class KinesisSourceContract implements ReadingTests, FailureTests, Resh
     /** A new stream with {@code shards} shards, ACTIVE. */
     String newStream(int shards) {
         String name = "esm4j-" + STREAMS.incrementAndGet() + "-" + testName;
-        TestStreams.create(kinesis, name.substring(0, Math.min(name.length(), 128)), shards);
-        return name.substring(0, Math.min(name.length(), 128));
+        name = name.substring(0, Math.min(name.length(), 128)); // Kinesis's limit for stream names
+        TestStreams.create(kinesis, name, shards);
+        return name;
     }
 
     KinesisStreamSource source(String stream) {
@@ -96,8 +97,7 @@ abstract class KinesisSourceContract implements ReadingTests, FailureTests, Resh
     }
 
     EventSourceMapping.Builder<KinesisRecord> mapping(String name, KinesisStreamSource source,
-                                                      io.esm4j.handler.BatchHandler<StreamRecord<KinesisRecord>>
-                                                              handler) {
+                                                      BatchHandler<StreamRecord<KinesisRecord>> handler) {
         return EventSourceMapping.builder(name, source, handler);
     }
 
@@ -137,9 +137,5 @@ abstract class KinesisSourceContract implements ReadingTests, FailureTests, Resh
 
     static int number(KinesisRecord record) {
         return Integer.parseInt(record.dataAsString().substring(1));
-    }
-
-    static <T> Map<String, T> index(List<TestStreams.Put> puts, Function<TestStreams.Put, T> value) {
-        return puts.stream().collect(Collectors.toMap(TestStreams.Put::data, value));
     }
 }

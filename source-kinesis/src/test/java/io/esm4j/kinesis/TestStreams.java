@@ -1,6 +1,5 @@
 package io.esm4j.kinesis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,9 +74,5 @@ final class TestStreams {
     static String putBytes(KinesisClient client, String stream, String partitionKey, byte[] data) {
         return client.putRecord(r -> r.streamName(stream).partitionKey(partitionKey).data(SdkBytes.fromByteArray(data)))
                 .sequenceNumber();
-    }
-
-    static String text(byte[] data) {
-        return new String(data, StandardCharsets.UTF_8);
     }
 }
