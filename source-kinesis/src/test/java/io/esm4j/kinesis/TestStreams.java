@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
@@ -35,7 +35,7 @@ final class TestStreams {
     static void awaitActive(KinesisClient client, String stream) {
         try (KinesisWaiter waiter = KinesisWaiter.builder().client(client)
                 .overrideConfiguration(WaiterOverrideConfiguration.builder()
-                        .backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(100)))
+                        .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(100)))
                         .maxAttempts(300).build())
                 .build()) {
             waiter.waitUntilStreamExists(r -> r.streamName(stream));
