@@ -6,6 +6,9 @@ import static io.esm4j.kinesis.KinesisSourceContract.eventually;
 import static io.esm4j.kinesis.KinesisSourceContract.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esm4j.EventSourceMapping;
+import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.stream.FetchResult;
@@ -15,9 +18,11 @@ import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Where reading starts, order per shard and per key, the GetRecords budget, and KPL de-aggregation. */
 interface ReadingTests {
@@ -148,6 +153,38 @@ interface ReadingTests {
                 .containsExactly("k1", "k2", "k3", "k1", "p", "k4", "k5");
         KinesisRecord subRecord = handler.delivered().get(1);
         assertThat(subRecord.eventID()).isEqualTo(KinesisSourceContract.shardOf(subRecord) + ":" + first + "/1");
+    }
+
+    @Test
+    default void aMappingRestartedWithACheckpointInsideAnAggregateResumesAtTheNextUserRecord() throws Exception {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String aggregate = TestStreams.putBytes(f.kinesis, stream, "agg", KplEncoder.aggregate(List.of(
+                new KplEncoder.UserRecord("k1", "a0"), new KplEncoder.UserRecord("k2", "a1"),
+                new KplEncoder.UserRecord("k3", "a2"), new KplEncoder.UserRecord("k4", "a3"))));
+        TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        // The first run completes [a0, a1] and keeps failing [a2, a3]: its checkpoint is inside the aggregate.
+        Recorder first = Recorder.behaving(batch -> {
+            if (!batch.records().getFirst().payload().dataAsString().equals("a0")) {
+                throw new IllegalStateException("not now");
+            }
+            return BatchResult.success();
+        });
+        String shardId = f.source(stream).listShards().getFirst().shardId();
+        EventSourceMapping<KinesisRecord> mapping = f.start(f.mapping("kpl-resume", f.source(stream), first)
+                .checkpointStore(store).settings(fast().batchSize(2).build()));
+        eventually().until(() -> store.load("kpl-resume", shardId)
+                .equals(Optional.of(new Checkpoint.AtSequenceNumber(aggregate + "/1"))));
+        mapping.stop(Duration.ofSeconds(10));
+
+        Recorder second = Recorder.succeeding();
+        f.start(f.mapping("kpl-resume", f.source(stream), second).checkpointStore(store)
+                .settings(fast().batchSize(2).build()));
+        eventually().until(() -> second.deliveredCount() >= 3);
+        assertThat(second.deliveredData()).containsExactly("a2", "a3", "p0");
+        assertThat(f.faults.shardIteratorRequests().getLast().shardIteratorType())
+                .isEqualTo(ShardIteratorType.AT_SEQUENCE_NUMBER);
     }
 
     /**
