@@ -42,7 +42,7 @@ final class KinesisShardReader implements ShardReader<KinesisRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KinesisShardReader.class);
     /** GetRecords returns at most 10,000 records (AWS-SEMANTICS §7.1). */
-    static final int MAX_GET_RECORDS = 10_000;
+    private static final int MAX_GET_RECORDS = 10_000;
     /** Empty reads in a row while behind before the fetch returns, so that the engine can see a stop. */
     private static final int MAX_EMPTY_READS_WHILE_BEHIND = 20;
     /** Throttled calls in a row from which each one is logged as a warning. */
