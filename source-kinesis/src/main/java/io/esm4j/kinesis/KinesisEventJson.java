@@ -1,0 +1,81 @@
+package io.esm4j.kinesis;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.esm4j.handler.Batch;
+import io.esm4j.stream.StreamRecord;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Writes the {@code {"Records":[...]}} JSON that Lambda sends a function for a Kinesis batch, in Lambda's field order
+ * and formats (AWS-SEMANTICS §3.1): base64 {@code data}, {@code approximateArrivalTimestamp} in epoch seconds with a
+ * millisecond fraction. {@code encryptionType} is written when the service reported it.
+ */
+public final class KinesisEventJson {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+    private KinesisEventJson() {}
+
+    public static String write(Batch<StreamRecord<KinesisRecord>> batch) {
+        return write(batch.records().stream().map(StreamRecord::payload).toList());
+    }
+
+    public static String write(List<KinesisRecord> records) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("Records");
+            for (KinesisRecord record : records) {
+                writeRecord(json, record);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a string cannot fail", e);
+        }
+        return out.toString();
+    }
+
+    private static void writeRecord(JsonGenerator json, KinesisRecord record) throws IOException {
+        KinesisRecord.Kinesis kinesis = record.kinesis();
+        json.writeStartObject();
+        json.writeObjectFieldStart("kinesis");
+        json.writeStringField("kinesisSchemaVersion", kinesis.kinesisSchemaVersion());
+        json.writeStringField("partitionKey", kinesis.partitionKey());
+        json.writeStringField("sequenceNumber", kinesis.sequenceNumber());
+        json.writeStringField("data", Base64.getEncoder().encodeToString(kinesis.data()));
+        json.writeFieldName("approximateArrivalTimestamp");
+        json.writeNumber(epochSeconds(kinesis.approximateArrivalTimestamp()));
+        if (kinesis.encryptionType() != null) {
+            json.writeStringField("encryptionType", kinesis.encryptionType());
+        }
+        json.writeEndObject();
+        json.writeStringField("eventSource", record.eventSource());
+        json.writeStringField("eventVersion", record.eventVersion());
+        json.writeStringField("eventID", record.eventID());
+        json.writeStringField("eventName", record.eventName());
+        json.writeStringField("invokeIdentityArn", record.invokeIdentityArn());
+        json.writeStringField("awsRegion", record.awsRegion());
+        json.writeStringField("eventSourceARN", record.eventSourceARN());
+        json.writeEndObject();
+    }
+
+    /**
+     * Epoch seconds with the milliseconds as a fraction, written as a decimal number the way Lambda shows it
+     * ({@code 1545084650.987}); trailing zeros of the fraction are dropped but one digit is kept
+     * ({@code 1545084650.98}, {@code 1545084650.0}), as a floating-point seconds value prints.
+     */
+    static BigDecimal epochSeconds(Instant instant) {
+        BigDecimal seconds = BigDecimal.valueOf(instant.toEpochMilli(), 3).stripTrailingZeros();
+        return seconds.scale() < 1 ? seconds.setScale(1) : seconds;
+    }
+}

@@ -1,0 +1,78 @@
+package io.esm4j.kinesis;
+
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.stream.StreamRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Runs a handler written for Lambda against {@code aws-lambda-java-events} unchanged: each batch becomes a
+ * {@link KinesisEvent}, and the {@link StreamsEventResponse} becomes the batch result. A null response, a null or
+ * empty {@code batchItemFailures} list are success; each {@code itemIdentifier} names a failed record, and one that is
+ * null, empty or not in the batch fails the whole batch (AWS-SEMANTICS §9). As in Lambda, the response is read only
+ * when the mapping has ReportBatchItemFailures on; a thrown exception fails the whole batch.
+ *
+ * <pre>{@code
+ * EventSourceMapping.builder("orders", source, KinesisLambdaAdapter.of(new OrdersFunction()::handleRequest))
+ * }</pre>
+ */
+public final class KinesisLambdaAdapter {
+
+    private KinesisLambdaAdapter() {}
+
+    public static BatchHandler<StreamRecord<KinesisRecord>> of(
+            Function<KinesisEvent, StreamsEventResponse> function) {
+        Objects.requireNonNull(function, "function");
+        return batch -> toResult(function.apply(toEvent(batch)));
+    }
+
+    /** The batch as aws-lambda-java-events models it; {@code data} is a read-only view of the record's bytes. */
+    public static KinesisEvent toEvent(Batch<StreamRecord<KinesisRecord>> batch) {
+        List<KinesisEvent.KinesisEventRecord> records = new ArrayList<>(batch.size());
+        for (StreamRecord<KinesisRecord> streamRecord : batch.records()) {
+            KinesisRecord record = streamRecord.payload();
+            KinesisRecord.Kinesis source = record.kinesis();
+            KinesisEvent.Record kinesis = new KinesisEvent.Record();
+            kinesis.setKinesisSchemaVersion(source.kinesisSchemaVersion());
+            kinesis.setPartitionKey(source.partitionKey());
+            kinesis.setSequenceNumber(source.sequenceNumber());
+            kinesis.setData(ByteBuffer.wrap(source.data()).asReadOnlyBuffer());
+            kinesis.setApproximateArrivalTimestamp(Date.from(source.approximateArrivalTimestamp()));
+            kinesis.setEncryptionType(source.encryptionType());
+            KinesisEvent.KinesisEventRecord eventRecord = new KinesisEvent.KinesisEventRecord();
+            eventRecord.setKinesis(kinesis);
+            eventRecord.setEventSource(record.eventSource());
+            eventRecord.setEventVersion(record.eventVersion());
+            eventRecord.setEventID(record.eventID());
+            eventRecord.setEventName(record.eventName());
+            eventRecord.setInvokeIdentityArn(record.invokeIdentityArn());
+            eventRecord.setAwsRegion(record.awsRegion());
+            eventRecord.setEventSourceARN(record.eventSourceARN());
+            records.add(eventRecord);
+        }
+        KinesisEvent event = new KinesisEvent();
+        event.setRecords(records);
+        return event;
+    }
+
+    /** The response as a batch result; failed ids are passed on as they are, so the engine can reject bad ones. */
+    public static BatchResult toResult(StreamsEventResponse response) {
+        if (response == null || response.getBatchItemFailures() == null) {
+            return BatchResult.success();
+        }
+        List<String> ids = new ArrayList<>(response.getBatchItemFailures().size());
+        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            // An entry without an identifier is malformed; the engine fails the whole batch for a null id.
+            ids.add(failure == null ? null : failure.getItemIdentifier());
+        }
+        return BatchResult.failures(ids);
+    }
+}

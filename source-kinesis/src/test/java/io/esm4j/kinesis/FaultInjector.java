@@ -1,0 +1,100 @@
+package io.esm4j.kinesis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+
+/**
+ * An SDK interceptor for tests: it records the requests a client makes, fails chosen GetRecords calls with an
+ * exception of the test's choice (neither emulator throttles or expires iterators on demand), and can shrink
+ * ListShards pages to force pagination.
+ */
+final class FaultInjector implements ExecutionInterceptor {
+
+    private final List<SdkRequest> requests = new ArrayList<>();
+    private final List<Long> getRecordsNanos = new ArrayList<>();
+    private final AtomicInteger getRecordsCalls = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicInteger shardIteratorsIssued = new AtomicInteger();
+    private volatile IntFunction<RuntimeException> getRecordsFault = call -> null;
+    private volatile Integer listShardsPageSize;
+
+    /** {@code fault} gets the 1-based number of each GetRecords call and returns what to throw, or null. */
+    void failGetRecords(IntFunction<RuntimeException> fault) {
+        this.getRecordsFault = fault;
+    }
+
+    void listShardsPageSize(int pageSize) {
+        this.listShardsPageSize = pageSize;
+    }
+
+    int injected() {
+        return injected.get();
+    }
+
+    /** When each GetRecords call was made, from {@link System#nanoTime()}. */
+    synchronized List<Long> getRecordsNanos() {
+        return List.copyOf(getRecordsNanos);
+    }
+
+    int getRecordsCalls() {
+        return getRecordsCalls.get();
+    }
+
+    synchronized <R extends SdkRequest> List<R> requests(Class<R> type) {
+        return requests.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        SdkRequest request = context.request();
+        synchronized (this) {
+            requests.add(request);
+        }
+        if (request instanceof GetRecordsRequest) {
+            synchronized (this) {
+                getRecordsNanos.add(System.nanoTime());
+            }
+            RuntimeException fault = getRecordsFault.apply(getRecordsCalls.incrementAndGet());
+            if (fault != null) {
+                injected.incrementAndGet();
+                throw fault;
+            }
+        }
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        if (context.response() instanceof GetShardIteratorResponse) {
+            shardIteratorsIssued.incrementAndGet();
+        }
+    }
+
+    /** How many GetShardIterator calls have returned: a LATEST iterator counts from then. */
+    int shardIteratorsIssued() {
+        return shardIteratorsIssued.get();
+    }
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        Integer pageSize = listShardsPageSize;
+        if (pageSize != null && context.request() instanceof ListShardsRequest listShards) {
+            return listShards.toBuilder().maxResults(pageSize).build();
+        }
+        return context.request();
+    }
+
+    /** The GetShardIterator requests, for checking where readers (re)started. */
+    List<GetShardIteratorRequest> shardIteratorRequests() {
+        return requests(GetShardIteratorRequest.class);
+    }
+}

@@ -1,0 +1,59 @@
+package io.esm4j.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KinesisEventJsonTest {
+
+    private static final String SHARD = "shardId-000000000006";
+    private static final String ROLE = "arn:aws:iam::123456789012:role/lambda-role";
+    private static final String STREAM = "arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream";
+
+    @Test
+    void writesLambdasKinesisEventByteForByte() throws IOException {
+        List<KinesisRecord> records = List.of(
+                record("49590338271490256608559692538361571095921575989136588898", "Hello, this is a test.",
+                        1545084650987L),
+                record("49590338271490256608559692540925702759324208523137515618", "This is only a test.",
+                        1545084711166L));
+
+        assertThat(KinesisEventJson.write(records)).isEqualTo(golden("kinesis-event.json"));
+    }
+
+    @Test
+    void writesArrivalTimesAsEpochSecondsWithTheMillisecondsAsFraction() {
+        assertThat(KinesisEventJson.epochSeconds(Instant.ofEpochMilli(1545084650987L))).hasToString("1545084650.987");
+        assertThat(KinesisEventJson.epochSeconds(Instant.ofEpochMilli(1545084650980L))).hasToString("1545084650.98");
+        assertThat(KinesisEventJson.epochSeconds(Instant.ofEpochMilli(1545084650000L))).hasToString("1545084650.0");
+        assertThat(KinesisEventJson.epochSeconds(Instant.ofEpochSecond(1545084650, 987_654_321)))
+                .hasToString("1545084650.987");
+    }
+
+    @Test
+    void leavesEncryptionTypeOutWhenTheServiceDidNotReportIt() {
+        KinesisRecord record = KinesisRecord.of(SHARD, KinesisRecord.Kinesis.of("k", "1", new byte[] {1},
+                Instant.ofEpochMilli(1000), null), ROLE, "us-east-2", STREAM);
+
+        assertThat(KinesisEventJson.write(List.of(record)))
+                .contains("\"approximateArrivalTimestamp\":1.0},\"eventSource\"")
+                .doesNotContain("encryptionType");
+    }
+
+    private static KinesisRecord record(String sequenceNumber, String data, long arrivalMillis) {
+        KinesisRecord.Kinesis kinesis = KinesisRecord.Kinesis.of("1", sequenceNumber,
+                data.getBytes(StandardCharsets.UTF_8), Instant.ofEpochMilli(arrivalMillis), "NONE");
+        return KinesisRecord.of(SHARD, kinesis, ROLE, "us-east-2", STREAM);
+    }
+
+    private static String golden(String name) throws IOException {
+        try (InputStream in = KinesisEventJsonTest.class.getResourceAsStream("/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.esm4j.kinesis;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * kinesis-mock (npm {@code kinesis-local}) in a Node.js process on 127.0.0.1 and a free port, for tests, examples and
+ * benchmarks. kinesis-mock hard-codes the listening address 0.0.0.0, so a copy of its {@code main.js} with 127.0.0.1
+ * instead is run from a temporary folder (with {@code server.json}, its TLS certificate, beside it). The process
+ * is killed by {@link #close()} and, should the JVM end first, by a shutdown hook.
+ */
+public final class KinesisMockServer implements AutoCloseable {
+
+    private static final String ANY_ADDRESS = "Host$().em(\"0.0.0.0\")";
+    private static final String LOOPBACK = "Host$().em(\"127.0.0.1\")";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Resharding and stream creation take this long instead of 500 ms, so that tests need not wait. */
+    private static final String OPERATION_DURATION = "50ms";
+
+    private final Process process;
+    private final Path workDir;
+    private final Path log;
+    private final URI endpoint;
+    private final Thread shutdownHook;
+
+    private KinesisMockServer(Process process, Path workDir, Path log, URI endpoint) {
+        this.process = process;
+        this.workDir = workDir;
+        this.log = log;
+        this.endpoint = endpoint;
+        this.shutdownHook = new Thread(this::kill, "kinesis-mock-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts kinesis-mock and returns once it answers HTTP. */
+    public static KinesisMockServer start() throws IOException, InterruptedException {
+        Path packageDir = Path.of(System.getProperty("kinesis.mock.dir", "src/test/node"))
+                .resolve("node_modules/kinesis-local");
+        Path mainJs = packageDir.resolve("main.js");
+        if (!Files.isRegularFile(mainJs)) {
+            throw new IllegalStateException("kinesis-mock is not installed: " + mainJs + " does not exist. Run "
+                    + "`npm ci` in " + packageDir.getParent().getParent() + " (the Maven build does it when "
+                    + "node_modules is missing).");
+        }
+        String node = nodeVersion();
+        Path workDir = Files.createTempDirectory("kinesis-mock");
+        Files.writeString(workDir.resolve("main.js"), loopbackOnly(Files.readString(mainJs)));
+        Files.copy(packageDir.resolve("server.json"), workDir.resolve("server.json"));
+        int plainPort = freePort();
+        int tlsPort = freePort();
+        Path log = workDir.resolve("kinesis-mock.log");
+        ProcessBuilder builder = new ProcessBuilder("node", "main.js").directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(plainPort));
+        env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(tlsPort));
+        for (String operation : List.of("CREATE_STREAM", "DELETE_STREAM", "SPLIT_SHARD", "MERGE_SHARDS",
+                "UPDATE_SHARD_COUNT", "UPDATE_STREAM_MODE", "REGISTER_STREAM_CONSUMER", "DEREGISTER_STREAM_CONSUMER",
+                "START_STREAM_ENCRYPTION", "STOP_STREAM_ENCRYPTION")) {
+            env.put(operation + "_DURATION", OPERATION_DURATION);
+        }
+        env.put("LOG_LEVEL", "WARN");
+        env.put("ROOT_LOG_LEVEL", "WARN");
+        env.put("SHARD_LIMIT", "200");
+        KinesisMockServer server = new KinesisMockServer(builder.start(), workDir, log,
+                URI.create("http://127.0.0.1:" + plainPort));
+        try {
+            server.awaitReady(node);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** The plain-HTTP endpoint, for {@code endpointOverride}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void close() {
+        kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down; the hook runs anyway.
+        }
+        deleteQuietly(workDir);
+    }
+
+    /** SIGTERM, then SIGKILL: the server holds nothing worth a graceful end, and it waits for idle connections. */
+    private void kill() {
+        process.destroy();
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String loopbackOnly(String mainJs) {
+        int first = mainJs.indexOf(ANY_ADDRESS);
+        if (first < 0 || mainJs.indexOf(ANY_ADDRESS, first + 1) >= 0) {
+            throw new IllegalStateException("expected exactly one " + ANY_ADDRESS + " in kinesis-mock's main.js "
+                    + "to bind it to 127.0.0.1, but found " + (first < 0 ? "none" : "several")
+                    + "; was kinesis-local upgraded from 0.6.2?");
+        }
+        return mainJs.replace(ANY_ADDRESS, LOOPBACK);
+    }
+
+    private static String nodeVersion() throws IOException, InterruptedException {
+        Process process;
+        try {
+            process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Node.js is required by the Kinesis integration tests (kinesis-mock runs "
+                    + "on it) but `node` was not found on the PATH; install Node.js 18 or newer", e);
+        }
+        String version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        process.waitFor();
+        return version;
+    }
+
+    private void awaitReady(String node) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            while (Instant.now().isBefore(deadline)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("kinesis-mock (node " + node + ") exited with code "
+                            + process.exitValue() + ":\n" + logTail());
+                }
+                try {
+                    http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(1)).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    return;
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+        }
+        throw new IllegalStateException("kinesis-mock did not answer on " + endpoint + " within " + STARTUP_TIMEOUT
+                + ":\n" + logTail());
+    }
+
+    private String logTail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A temporary folder left behind is harmless.
+        }
+    }
+}

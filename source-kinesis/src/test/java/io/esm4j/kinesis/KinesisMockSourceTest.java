@@ -1,0 +1,42 @@
+package io.esm4j.kinesis;
+
+import java.net.URI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/** The Kinesis suite against kinesis-mock, started once for the class on 127.0.0.1. */
+class KinesisMockSourceTest extends KinesisSourceContract {
+
+    private static KinesisMockServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = KinesisMockServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    URI endpoint() {
+        return server.endpoint();
+    }
+
+    @Override
+    Region region() {
+        return Region.US_EAST_1;
+    }
+
+    @Override
+    AwsCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+    }
+}

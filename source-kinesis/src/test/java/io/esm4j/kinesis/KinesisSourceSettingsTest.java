@@ -1,0 +1,61 @@
+package io.esm4j.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class KinesisSourceSettingsTest {
+
+    @Test
+    void defaultsLeaveOneGetRecordsCallPerSecondForOtherConsumers() {
+        KinesisSourceSettings settings = KinesisSourceSettings.defaults();
+
+        assertThat(settings.getRecordsPerSecondPerShard()).isEqualTo(4);
+        assertThat(settings.throttleBackoffInitial()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings.throttleBackoffMax()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.invokeIdentityArnFor("123456789012")).isEqualTo("arn:aws:iam::123456789012:role/esm4j");
+    }
+
+    @Test
+    void invalidValuesNameTheSettingTheValueAndTheRange() {
+        assertThatThrownBy(() -> KinesisSourceSettings.builder().getRecordsPerSecondPerShard(6).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for GetRecordsPerSecondPerShard: 6. Expected an integer from 1 to 5.");
+        assertThatThrownBy(() -> KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("Invalid value for ThrottleBackoffMax: PT1S.");
+        assertThatThrownBy(() -> KinesisSourceSettings.builder().throttleBackoff(Duration.ZERO, Duration.ZERO)
+                .build()).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("Invalid value for ThrottleBackoffInitial: 0 s.");
+    }
+
+    @Test
+    void anExplicitInvokeIdentityArnWins() {
+        assertThat(KinesisSourceSettings.builder().invokeIdentityArn("arn:aws:iam::1:role/mine").build()
+                .invokeIdentityArnFor("2")).isEqualTo("arn:aws:iam::1:role/mine");
+    }
+
+    @Test
+    void theReadmeListsEverySettingWithItsRangeAndDefault() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+
+        assertThat(KinesisSourceSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
+    }
+
+    static String row(Setting setting) {
+        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
+                + setting.description() + " |";
+    }
+
+    public static void main(String[] args) {
+        KinesisSourceSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+    }
+}

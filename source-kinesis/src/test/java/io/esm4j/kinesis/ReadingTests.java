@@ -1,0 +1,232 @@
+package io.esm4j.kinesis;
+
+import static io.esm4j.kinesis.KinesisSourceContract.assertInOrderPerKey;
+import static io.esm4j.kinesis.KinesisSourceContract.assertInPutOrderPerShard;
+import static io.esm4j.kinesis.KinesisSourceContract.eventually;
+import static io.esm4j.kinesis.KinesisSourceContract.fast;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.stream.FetchResult;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+/** Where reading starts, order per shard and per key, the GetRecords budget, and KPL de-aggregation. */
+interface ReadingTests {
+
+    KinesisSourceContract fixture();
+
+    @Test
+    default void trimHorizonDeliversEveryRecordOnceInPutOrderPerShard() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(2);
+        List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 200, 20);
+        Recorder handler = Recorder.succeeding();
+        KinesisStreamSource source = f.source(stream);
+        f.start(f.mapping("trim-horizon", source, handler).settings(fast().batchSize(50).build()));
+
+        eventually().until(() -> handler.deliveredCount() >= 200);
+        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
+        assertInPutOrderPerShard(puts, handler.delivered());
+        TestStreams.Put put = puts.getFirst();
+        KinesisRecord first = handler.delivered().stream()
+                .filter(r -> r.kinesis().sequenceNumber().equals(put.sequenceNumber())).findFirst().orElseThrow();
+        assertThat(first.eventID()).isEqualTo(put.shardId() + ":" + put.sequenceNumber());
+        assertThat(first.eventSourceARN()).isEqualTo(source.streamArn()).endsWith(":stream/" + stream);
+        assertThat(first.awsRegion()).isEqualTo(f.region().id());
+        assertThat(first.eventSource()).isEqualTo("aws:kinesis");
+        assertThat(first.eventName()).isEqualTo("aws:kinesis:record");
+        assertThat(first.invokeIdentityArn()).startsWith("arn:aws:iam::").endsWith(":role/esm4j");
+        assertThat(first.kinesis().partitionKey()).isEqualTo("k0");
+        assertThat(first.dataAsString()).isEqualTo("r0");
+        assertThat(first.kinesis().approximateArrivalTimestamp()).isBefore(Instant.now());
+        assertThat(handler.invocations()).allSatisfy(batch -> {
+            assertThat(batch.size()).isLessThanOrEqualTo(50);
+            assertThat(batch.records()).allSatisfy(r -> assertThat(r.shardId()).isEqualTo(batch.shardId()));
+        });
+    }
+
+    @Test
+    default void latestDeliversOnlyRecordsPutAfterTheStart() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(2);
+        TestStreams.putNumbered(f.kinesis, stream, 0, 20, 4);
+        Recorder handler = Recorder.succeeding();
+        f.start(f.mapping("latest", f.source(stream), handler)
+                .settings(fast().startingPosition(StartingPosition.LATEST).build()));
+        // LATEST means "after the newest record when the iterator was issued": wait until both shards have one.
+        eventually().until(() -> f.faults.shardIteratorsIssued() >= 2);
+
+        List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 20, 20, 4);
+        eventually().until(() -> handler.deliveredCount() >= 20);
+        assertThat(handler.deliveredData()).containsExactlyInAnyOrderElementsOf(
+                puts.stream().map(TestStreams.Put::data).toList());
+        assertInPutOrderPerShard(puts, handler.delivered());
+    }
+
+    @Test
+    default void atTimestampStartsAtTheFirstRecordThatArrivedAtOrAfterIt() throws InterruptedException {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(2);
+        TestStreams.putNumbered(f.kinesis, stream, 0, 20, 4);
+        // Arrival times have millisecond precision: keep the timestamp clear of both groups of records.
+        Thread.sleep(5);
+        Instant between = Instant.now();
+        Thread.sleep(5);
+        List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 20, 20, 4);
+        Recorder handler = Recorder.succeeding();
+        f.start(f.mapping("at-timestamp", f.source(stream), handler)
+                .settings(fast().startingPositionAtTimestamp(between).build()));
+
+        eventually().until(() -> handler.deliveredCount() >= 20);
+        assertThat(handler.deliveredData()).containsExactlyInAnyOrderElementsOf(
+                puts.stream().map(TestStreams.Put::data).toList());
+        assertInPutOrderPerShard(puts, handler.delivered());
+    }
+
+    @Test
+    default void parallelizationFactor10KeepsEachPartitionKeyInOrderOver4Shards() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(4);
+        TestStreams.putNumbered(f.kinesis, stream, 0, 400, 40);
+        Recorder handler = Recorder.behaving(batch -> {
+            Thread.sleep(2);
+            return BatchResult.success();
+        });
+        f.start(f.mapping("pf10", f.source(stream), handler)
+                .settings(fast().parallelizationFactor(10).batchSize(10).build()));
+
+        eventually().until(() -> handler.deliveredCount() >= 400);
+        assertThat(handler.deliveredData()).hasSize(400).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.delivered());
+        assertThat(handler.delivered().stream().map(KinesisSourceContract::shardOf).distinct()).hasSize(4);
+    }
+
+    @Test
+    default void pollingAtTheTailStaysWithinTheGetRecordsBudget() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        KinesisStreamSource source = f.source(stream, KinesisSourceSettings.builder().getRecordsPerSecondPerShard(2));
+        // With no idle wait at all, only the budget keeps the reader from calling GetRecords in a tight loop.
+        f.start(f.mapping("budget", source, Recorder.succeeding())
+                .settings(fast().idlePollInterval(Duration.ZERO).build()));
+
+        eventually().until(() -> f.faults.getRecordsNanos().size() >= 6);
+        List<Long> calls = f.faults.getRecordsNanos();
+        long spanMillis = TimeUnit.NANOSECONDS.toMillis(calls.getLast() - calls.getFirst());
+        // Calls are paced 500 ms apart; the slack covers the SDK's own work between the pacer and the interceptor.
+        assertThat(spanMillis).isGreaterThanOrEqualTo((calls.size() - 1) * 500L - 100);
+    }
+
+    @Test
+    default void kplAggregatesReachTheHandlerAsTheirUserRecords() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String first = TestStreams.putBytes(f.kinesis, stream, "agg-1", KplEncoder.aggregate(List.of(
+                new KplEncoder.UserRecord("k1", "a0"), new KplEncoder.UserRecord("k2", "a1"),
+                new KplEncoder.UserRecord("k3", "a2"), new KplEncoder.UserRecord("k1", "a3"))));
+        String plain = TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
+        String second = TestStreams.putBytes(f.kinesis, stream, "agg-2", KplEncoder.aggregate(List.of(
+                new KplEncoder.UserRecord("k4", "b0"),
+                new KplEncoder.UserRecord("k5", "170141183460469231731687303715884105728", "b1"))));
+        Recorder handler = Recorder.succeeding();
+        f.start(f.mapping("kpl", f.source(stream), handler).settings(fast().build()));
+
+        eventually().until(() -> handler.deliveredCount() >= 7);
+        assertThat(handler.deliveredData()).containsExactly("a0", "a1", "a2", "a3", "p0", "b0", "b1");
+        assertThat(handler.delivered()).extracting(r -> r.kinesis().sequenceNumber()).containsExactly(
+                first + "/0", first + "/1", first + "/2", first + "/3", plain, second + "/0", second + "/1");
+        assertThat(handler.delivered()).extracting(r -> r.kinesis().partitionKey())
+                .containsExactly("k1", "k2", "k3", "k1", "p", "k4", "k5");
+        KinesisRecord subRecord = handler.delivered().get(1);
+        assertThat(subRecord.eventID()).isEqualTo(KinesisSourceContract.shardOf(subRecord) + ":" + first + "/1");
+    }
+
+    @Test
+    default void aMappingRestartedWithACheckpointInsideAnAggregateResumesAtTheNextUserRecord() throws Exception {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String aggregate = TestStreams.putBytes(f.kinesis, stream, "agg", KplEncoder.aggregate(List.of(
+                new KplEncoder.UserRecord("k1", "a0"), new KplEncoder.UserRecord("k2", "a1"),
+                new KplEncoder.UserRecord("k3", "a2"), new KplEncoder.UserRecord("k4", "a3"))));
+        TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        // The first run completes [a0, a1] and keeps failing [a2, a3]: its checkpoint is inside the aggregate.
+        Recorder first = Recorder.behaving(batch -> {
+            if (!batch.records().getFirst().payload().dataAsString().equals("a0")) {
+                throw new IllegalStateException("not now");
+            }
+            return BatchResult.success();
+        });
+        String shardId = f.source(stream).listShards().getFirst().shardId();
+        EventSourceMapping<KinesisRecord> mapping = f.start(f.mapping("kpl-resume", f.source(stream), first)
+                .checkpointStore(store).settings(fast().batchSize(2).build()));
+        eventually().until(() -> store.load("kpl-resume", shardId)
+                .equals(Optional.of(new Checkpoint.AtSequenceNumber(aggregate + "/1"))));
+        mapping.stop(Duration.ofSeconds(10));
+
+        Recorder second = Recorder.succeeding();
+        f.start(f.mapping("kpl-resume", f.source(stream), second).checkpointStore(store)
+                .settings(fast().batchSize(2).build()));
+        eventually().until(() -> second.deliveredCount() >= 3);
+        assertThat(second.deliveredData()).containsExactly("a2", "a3", "p0");
+        assertThat(f.faults.shardIteratorRequests().getLast().shardIteratorType())
+                .isEqualTo(ShardIteratorType.AT_SEQUENCE_NUMBER);
+    }
+
+    /**
+     * A reader resumes inside an aggregate without skipping or repeating a user record, never hands out more than
+     * asked, and renews an iterator that expired after part of an aggregate was handed out.
+     */
+    @Test
+    default void readerResumesInsideAnAggregateAndRenewsAnExpiredIteratorThere() throws Exception {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String aggregate = TestStreams.putBytes(f.kinesis, stream, "agg", KplEncoder.aggregate(List.of(
+                new KplEncoder.UserRecord("k1", "a0"), new KplEncoder.UserRecord("k2", "a1"),
+                new KplEncoder.UserRecord("k3", "a2"), new KplEncoder.UserRecord("k4", "a3"))));
+        TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
+        KinesisStreamSource source = f.source(stream);
+        String shardId = source.listShards().getFirst().shardId();
+
+        try (ShardReader<KinesisRecord> resumed = source.openReader(shardId,
+                new ReadStart.AfterSequenceNumber(aggregate + "/1"))) {
+            assertThat(data(resumed.fetch(1))).containsExactly("a2");
+            assertThat(data(resumed.fetch(10))).containsExactly("a3");
+            assertThat(data(resumed.fetch(10))).containsExactly("p0");
+        }
+        try (ShardReader<KinesisRecord> pastAggregate = source.openReader(shardId,
+                new ReadStart.AfterSequenceNumber(aggregate + "/3"))) {
+            assertThat(data(pastAggregate.fetch(10))).containsExactly("p0");
+        }
+        try (ShardReader<KinesisRecord> reader = source.openReader(shardId, new ReadStart.TrimHorizon())) {
+            // GetRecords with limit 1 returns the aggregate alone; the reader keeps what it did not hand out.
+            assertThat(data(reader.fetch(1))).containsExactly("a0");
+            int callsSoFar = f.faults.getRecordsCalls();
+            f.faults.failGetRecords(call -> call == callsSoFar + 1
+                    ? ExpiredIteratorException.builder().message("injected").build() : null);
+            assertThat(data(reader.fetch(3))).containsExactly("a1", "a2", "a3");
+            assertThat(f.faults.getRecordsCalls()).isEqualTo(callsSoFar);
+            assertThat(data(reader.fetch(10))).containsExactly("p0");
+            assertThat(f.faults.injected()).isEqualTo(1);
+            assertThat(f.faults.shardIteratorRequests().getLast().startingSequenceNumber()).isEqualTo(aggregate);
+        }
+    }
+
+    private static List<String> data(FetchResult<KinesisRecord> result) {
+        return result.records().stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
+    }
+}
