@@ -1,13 +1,17 @@
 package io.esm4j.kinesis;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocuments;
 import io.esm4j.stream.BatchInfoStyle;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
@@ -42,6 +46,17 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     public static Builder builder(KinesisClient client) {
         return new Builder(client);
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return Set.of("data");
+    }
+
+    /** Lambda's rule: the base64-decoded data is matched as JSON under {@code data}; other data never matches. */
+    @Override
+    public ObjectNode filterDocument(StreamRecord<KinesisRecord> record) {
+        return FilterDocuments.kinesisData(record.payload().kinesis().data());
     }
 
     @Override
