@@ -3,6 +3,11 @@ package io.esm4j.kinesis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.filter.FilterCriteria;
+import io.esm4j.stream.StreamRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -40,5 +45,27 @@ class KinesisStreamSourceTest {
             assertThat(source.streamName()).isEqualTo("s");
             assertThat(source.streamArn()).isEqualTo("arn:aws:kinesis:eu-west-1:1:stream/s");
         }
+    }
+
+    @Test
+    void filterCriteriaMatchTheDecodedDataAsJsonAndNeverMatchOtherData() {
+        try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+            KinesisStreamSource source = KinesisStreamSource.builder(client)
+                    .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
+            FilterCriteria orders = FilterCriteria.of(List.of("{\"data\":{\"type\":[\"order\"]}}"));
+
+            assertThat(source.filterableKeys()).containsExactly("data");
+            assertThat(orders.matches(source.filterDocument(record("{\"type\":\"order\"}")))).isTrue();
+            assertThat(orders.matches(source.filterDocument(record("{\"type\":\"ping\"}")))).isFalse();
+            assertThat(orders.matches(source.filterDocument(record("not json")))).isFalse();
+        }
+    }
+
+    private static StreamRecord<KinesisRecord> record(String data) {
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        KinesisRecord record = KinesisRecord.of("shardId-000000000000", KinesisRecord.Kinesis.of("k", "1", bytes,
+                Instant.EPOCH, "NONE"), "arn:aws:iam::1:role/r", "eu-west-1", "arn:aws:kinesis:eu-west-1:1:stream/s");
+        return new StreamRecord<>("shardId-000000000000", "1", "k", Instant.EPOCH, bytes.length, record);
     }
 }
