@@ -1,6 +1,6 @@
 package io.esm4j;
 
-import io.esm4j.internal.stream.MappingStatus;
+import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 
 /** What stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */

@@ -2,6 +2,7 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.queue.QueueMessage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,18 +23,16 @@ final class KeyLanes<T> {
     }
 
     /** The split of a batch into what this poller may handle now and what must wait. */
-    record Split<T>(List<QueueMessage<T>> mine, List<QueueMessage<T>> busy, List<String> keysTaken) {}
+    record Split<T>(List<QueueMessage<T>> mine, List<QueueMessage<T>> busy, Set<String> keysTaken) {}
 
     Split<T> take(List<QueueMessage<T>> messages) {
         List<QueueMessage<T>> mine = new ArrayList<>(messages.size());
         List<QueueMessage<T>> busy = new ArrayList<>();
-        List<String> taken = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
         for (QueueMessage<T> message : messages) {
             String key = keyOf.apply(message);
             if (taken.contains(key) || held.add(key)) {
-                if (!taken.contains(key)) {
-                    taken.add(key);
-                }
+                taken.add(key);
                 mine.add(message);
             } else {
                 busy.add(message);
@@ -42,7 +41,7 @@ final class KeyLanes<T> {
         return new Split<>(mine, busy, taken);
     }
 
-    void release(List<String> keys) {
+    void release(Set<String> keys) {
         keys.forEach(held::remove);
     }
 }

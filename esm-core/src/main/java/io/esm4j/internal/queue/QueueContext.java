@@ -2,9 +2,9 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
-import io.esm4j.internal.stream.MappingStatus;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
 import io.esm4j.settings.QueueSettings;

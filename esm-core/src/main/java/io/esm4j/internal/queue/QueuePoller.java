@@ -2,10 +2,10 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Deduplicated;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
-import io.esm4j.internal.stream.MappingStatus;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;

@@ -1,13 +1,14 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.failure.FailureCondition;
-import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
+import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Deduplicated;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
@@ -75,8 +76,8 @@ final class BatchProcessor<T> {
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
         for (int retriesUsed = 1; ; retriesUsed++) {
-            Outcome outcome = invoke(List.of(), session.view(true, terminatedEarly));
-            if (outcome instanceof Outcome.Succeeded) {
+            Verdict verdict = invoke(List.of(), session.view(true, terminatedEarly));
+            if (verdict instanceof Verdict.Succeeded) {
                 onDone.accept(session.aggregated);
                 return true;
             }
@@ -108,19 +109,19 @@ final class BatchProcessor<T> {
             if (current.isEmpty()) {
                 return true;
             }
-            Outcome outcome = invoke(current, window == null ? null : window.view(false, false));
+            Verdict verdict = invoke(current, window == null ? null : window.view(false, false));
             ResponseContext response;
-            switch (outcome) {
-                case Outcome.Succeeded s -> {
+            switch (verdict) {
+                case Verdict.Succeeded s -> {
                     succeeded(current);
                     return true;
                 }
-                case Outcome.PartiallyFailed partial -> {
+                case Verdict.PartiallyFailed partial -> {
                     succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
                     response = ResponseContext.itemFailures();
                 }
-                case Outcome.Failed failed -> {
+                case Verdict.Failed failed -> {
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
                         return bisect(current, retriesUsed);
                     }
@@ -177,7 +178,7 @@ final class BatchProcessor<T> {
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
     }
 
-    private Outcome invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
+    private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
         List<StreamRecord<T>> records = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
             entry.invokeCount++;
@@ -204,23 +205,18 @@ final class BatchProcessor<T> {
         } finally {
             ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
         }
-        Outcome outcome = switch (verdict) {
-            case Verdict.Succeeded s -> new Outcome.Succeeded();
-            case Verdict.PartiallyFailed p -> new Outcome.PartiallyFailed(p.firstFailed());
-            case Verdict.Failed f -> new Outcome.Failed();
-        };
-        switch (outcome) {
-            case Outcome.Succeeded s -> ctx.status().processed(MappingStatus.OK);
-            case Outcome.PartiallyFailed p -> {
+        switch (verdict) {
+            case Verdict.Succeeded s -> ctx.status().processed(MappingStatus.OK);
+            case Verdict.PartiallyFailed p -> {
                 ctx.metrics().failedInvoke.increment(entries.size() - p.firstFailed());
                 ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
-            case Outcome.Failed f -> {
+            case Verdict.Failed f -> {
                 ctx.metrics().failedInvoke.increment(entries.size());
                 ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
         }
-        return outcome;
+        return verdict;
     }
 
     /** Kinesis's natural record id, as in a Lambda event's eventID. */
@@ -302,14 +298,5 @@ final class BatchProcessor<T> {
         List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
         return new FailureRecord(request, response, ctx.clock().instant(), info, ctx.source().batchInfoStyle(),
                 records);
-    }
-
-    private sealed interface Outcome {
-        record Succeeded() implements Outcome {}
-
-        /** Records before {@code firstFailed} succeeded; from it on they are retried. */
-        record PartiallyFailed(int firstFailed) implements Outcome {}
-
-        record Failed() implements Outcome {}
     }
 }

@@ -1,4 +1,4 @@
-package io.esm4j.internal.stream;
+package io.esm4j.internal;
 
 import io.esm4j.MappingState;
 
