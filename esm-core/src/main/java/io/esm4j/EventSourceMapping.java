@@ -7,6 +7,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.StreamContext;
@@ -153,9 +154,13 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                         "no idempotency when TumblingWindowInSeconds is set (window state needs every record)");
             }
             MappingStatus status = new MappingStatus();
+            EngineMetrics metrics = new EngineMetrics(meterRegistry, name);
+            Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
+                    record -> record.shardId() + ":" + record.sequenceNumber(), StreamRecord::sequenceNumber,
+                    settings.reportBatchItemFailures(), metrics, status);
             StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, filterCriteria,
-                    checkpointStore, onFailure, BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
-                    new EngineMetrics(meterRegistry, name), clock,
+                    checkpointStore, onFailure, invoker, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new EventSourceMapping<>(name, status, StreamEngine.create(ctx));
         }

@@ -4,6 +4,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.queue.QueueContext;
 import io.esm4j.internal.queue.QueueEngine;
@@ -136,10 +137,12 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             Predicate<QueueMessage<T>> filter = criteria.isEmpty() ? message -> true
                     : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();
-            QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter,
-                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), orderingKey,
-                    failedMessageVisibility,
-                    new EngineMetrics(meterRegistry, name), clock,
+            EngineMetrics metrics = new EngineMetrics(meterRegistry, name);
+            Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
+                    QueueMessage::messageId, settings.reportBatchItemFailures(), metrics, status);
+            QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter, invoker, orderingKey,
+                    failedMessageVisibility, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
             return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));
         }

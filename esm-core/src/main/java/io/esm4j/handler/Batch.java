@@ -23,6 +23,11 @@ public record Batch<R>(List<R> records, String shardId, String eventSourceArn, i
         this(records, shardId, eventSourceArn, approximateInvokeCount, null);
     }
 
+    /** The same batch with other records: what the handler sees when some records were already done. */
+    public Batch<R> withRecords(List<R> otherRecords) {
+        return new Batch<>(otherRecords, shardId, eventSourceArn, approximateInvokeCount, window);
+    }
+
     public int size() {
         return records.size();
     }

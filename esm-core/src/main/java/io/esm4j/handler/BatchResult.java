@@ -15,17 +15,19 @@ public sealed interface BatchResult {
     }
 
     /**
-     * ReportBatchItemFailures: the ids (stream sequence numbers, SQS message ids) of the records that failed. An
-     * empty collection means success; a null or blank id makes the response malformed, which fails the whole batch.
+     * ReportBatchItemFailures: the item identifiers of the records that failed: a stream record's sequence number,
+     * an SQS message id, or a source's structured id (Kafka: a map of {@code partition} and {@code offset}), as the
+     * source's event names it. An empty collection means success; a null or blank id, or one that is not in the
+     * batch, makes the response malformed, which fails the whole batch.
      */
-    static BatchResult failures(Collection<String> itemIdentifiers) {
+    static BatchResult failures(Collection<?> itemIdentifiers) {
         if (itemIdentifiers == null || itemIdentifiers.isEmpty()) {
             return success();
         }
-        return new ItemFailures(Collections.unmodifiableList(new ArrayList<>(itemIdentifiers)));
+        return new ItemFailures(Collections.unmodifiableList(new ArrayList<Object>(itemIdentifiers)));
     }
 
-    static BatchResult failures(String... itemIdentifiers) {
+    static BatchResult failures(Object... itemIdentifiers) {
         return failures(itemIdentifiers == null ? null : java.util.Arrays.asList(itemIdentifiers));
     }
 
@@ -35,9 +37,9 @@ public sealed interface BatchResult {
     }
 
     /** Tumbling windows: the window's new state, and the records that failed (with ReportBatchItemFailures). */
-    static BatchResult state(Map<String, String> state, Collection<String> itemIdentifiers) {
+    static BatchResult state(Map<String, String> state, Collection<?> itemIdentifiers) {
         return new WindowState(state, itemIdentifiers == null ? List.of()
-                : Collections.unmodifiableList(new ArrayList<>(itemIdentifiers)));
+                : Collections.unmodifiableList(new ArrayList<Object>(itemIdentifiers)));
     }
 
     /** The whole batch succeeded. */
@@ -46,13 +48,13 @@ public sealed interface BatchResult {
     }
 
     /** Some records failed; the list keeps nulls and blanks so that the engine can reject them as Lambda does. */
-    record ItemFailures(List<String> itemIdentifiers) implements BatchResult {}
+    record ItemFailures(List<Object> itemIdentifiers) implements BatchResult {}
 
     /**
      * A tumbling-window response: the state to pass to the next invocation of the window, and failed ids as in
      * {@link ItemFailures}. A null state fails the batch, as a response without state does in Lambda.
      */
-    record WindowState(Map<String, String> state, List<String> itemIdentifiers) implements BatchResult {}
+    record WindowState(Map<String, String> state, List<Object> itemIdentifiers) implements BatchResult {}
 
     /** A response that could not be understood; it fails the whole batch. */
     record Malformed(String reason) implements BatchResult {}

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a Lambda function's JSON response ({@code StreamsEventResponse} / {@code SQSBatchResponse} shape) into a
@@ -50,14 +52,31 @@ public final class LambdaResponses {
         if (!failures.isArray()) {
             return new BatchResult.Malformed("batchItemFailures is not a list");
         }
-        List<String> ids = new ArrayList<>();
+        List<Object> ids = new ArrayList<>();
         for (JsonNode failure : failures) {
-            JsonNode id = failure.get("itemIdentifier");
-            if (id == null || id.isNull() || !id.isTextual() || id.asText().isEmpty()) {
-                return new BatchResult.Malformed("a batchItemFailures entry has no itemIdentifier string");
+            JsonNode id = failure == null ? null : failure.get("itemIdentifier");
+            if (id != null && id.isTextual() && !id.asText().isEmpty()) {
+                ids.add(id.asText());
+            } else if (id != null && id.isObject() && !id.isEmpty()) {
+                ids.add(structured(id));
+            } else {
+                return new BatchResult.Malformed("a batchItemFailures entry has no itemIdentifier string or object");
             }
-            ids.add(id.asText());
         }
         return BatchResult.failures(ids);
+    }
+
+    /**
+     * Kafka's item identifiers are objects ({@code {"partition":"topic-0","offset":5}}): read as a map whose whole
+     * numbers are Longs, so that it equals the id a Kafka source gives its records.
+     */
+    private static Map<String, Object> structured(JsonNode object) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        object.properties().forEach(field -> {
+            JsonNode value = field.getValue();
+            fields.put(field.getKey(), value.isIntegralNumber() ? (Object) value.asLong()
+                    : value.isObject() ? structured(value) : value.isTextual() ? value.asText() : value.toString());
+        });
+        return fields;
     }
 }

@@ -1,33 +1,90 @@
 package io.esm4j.internal;
 
 import io.esm4j.MappingState;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A mapping's state and last processing result, written by the engine and read by anyone. */
+/**
+ * A mapping's state, why it last changed, and its last processing result; written by the engine, read by anyone.
+ *
+ * <p>State changes are compare-and-set along the lifecycle, so a late writer can never undo a stop (an ENABLING to
+ * ENABLED step that loses a race with {@code stop()} simply does not happen). Problems are reported per component
+ * (a shard, a poller, the coordinator) and cleared by the component when it recovers: while any is open, the most
+ * recent one is the state transition reason; once all are cleared the reason of the last state change shows again.
+ */
 public final class MappingStatus {
 
     public static final String NO_RECORDS_PROCESSED = "No records processed";
     public static final String OK = "OK";
     public static final String FUNCTION_CALL_FAILED = "PROBLEM: Function call failed";
+    public static final String USER_ACTION = "User action";
 
-    private volatile MappingState state = MappingState.CREATING;
-    private volatile String stateTransitionReason = "User action";
+    private record Snapshot(MappingState state, String reason) {}
+
+    private record Problem(long order, String text) {}
+
+    private final AtomicReference<Snapshot> current =
+            new AtomicReference<>(new Snapshot(MappingState.CREATING, USER_ACTION));
+    private final Map<String, Problem> problems = new ConcurrentHashMap<>();
+    private final AtomicLong problemOrder = new AtomicLong();
     private volatile String lastProcessingResult = NO_RECORDS_PROCESSED;
 
     public MappingState state() {
-        return state;
+        return current.get().state();
     }
 
+    /** The newest open problem while the mapping runs; otherwise the reason of the last state change. */
     public String stateTransitionReason() {
-        return stateTransitionReason;
+        Snapshot snapshot = current.get();
+        if (snapshot.state() == MappingState.ENABLING || snapshot.state() == MappingState.ENABLED) {
+            return problems.values().stream().max(Comparator.comparingLong(Problem::order)).map(Problem::text)
+                    .orElse(snapshot.reason());
+        }
+        return snapshot.reason();
     }
 
     public String lastProcessingResult() {
         return lastProcessingResult;
     }
 
-    public void transition(MappingState state, String reason) {
-        this.stateTransitionReason = reason;
-        this.state = state;
+    /** Moves from {@code from} to {@code to}; returns false (and changes nothing) if the state is not {@code from}. */
+    public boolean advance(MappingState from, MappingState to, String reason) {
+        Snapshot seen = current.get();
+        return seen.state() == from && current.compareAndSet(seen, new Snapshot(to, reason));
+    }
+
+    /**
+     * Starts stopping from any state before DISABLING; returns false if a stop had already begun. A stop that follows
+     * a fatal error keeps that error as the reason.
+     */
+    public boolean beginStop(String reason) {
+        while (true) {
+            Snapshot seen = current.get();
+            if (seen.state() == MappingState.DISABLING || seen.state() == MappingState.DISABLED) {
+                return false;
+            }
+            if (current.compareAndSet(seen, new Snapshot(MappingState.DISABLING, reason))) {
+                return true;
+            }
+        }
+    }
+
+    /** The end of a stop: DISABLED, with the reason the stop began with. */
+    public void stopped() {
+        current.updateAndGet(seen -> new Snapshot(MappingState.DISABLED, seen.reason()));
+    }
+
+    /** A component (e.g. {@code shard shardId-1}) reports a problem; it replaces that component's previous one. */
+    public void problem(String component, String text) {
+        problems.put(component, new Problem(problemOrder.incrementAndGet(), text));
+    }
+
+    /** The component works again. */
+    public void resolved(String component) {
+        problems.remove(component);
     }
 
     public void processed(String result) {

@@ -35,7 +35,7 @@ class LambdaResponsesTest {
             "{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}",
             "{\"batchItemFailures\":[{\"itemIdentifier\":null}]}",
             "{\"batchItemFailures\":[{\"itemIdentifier\":123}]}",
-            "{\"batchItemFailures\":[{\"itemIdentifier\":{\"id\":\"1\"}}]}",
+            "{\"batchItemFailures\":[{\"itemIdentifier\":{}}]}",
             "{\"batchItemFailures\":[{\"itemIdentifier\":[\"1\"]}]}",
             "{\"batchItemFailures\":[{\"itemIdentifier\":true}]}",
             "{\"batchItemFailures\":[{\"itemIdentifier\":\"1\"},{\"itemIdentifier\":\"\"}]}",
@@ -66,5 +66,14 @@ class LambdaResponsesTest {
                 "{\"state\":{\"a\":\"b\"},\"batchItemFailures\":[{\"itemIdentifier\":\"7\",\"note\":1}]}");
 
         assertThat(result).isEqualTo(new BatchResult.ItemFailures(java.util.List.of("7")));
+    }
+
+    @Test
+    void kafkaStyleObjectIdentifiersAreReadAsMapsWithLongNumbers() {
+        BatchResult result = LambdaResponses.parse(
+                "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"orders-0\",\"offset\":5}}]}");
+
+        assertThat(result).isEqualTo(new BatchResult.ItemFailures(
+                java.util.List.of(java.util.Map.of("partition", "orders-0", "offset", 5L))));
     }
 }

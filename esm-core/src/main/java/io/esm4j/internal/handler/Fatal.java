@@ -1,17 +1,31 @@
 package io.esm4j.internal.handler;
 
 /**
- * Which handler failures are not a failed batch. Any Error from user code (a StackOverflowError on a deeply nested
- * poison record, a plain Error) fails the batch like an exception: escaping, it would end the engine's thread and
- * stall the shard or poller for good. Only a failing JVM (OutOfMemoryError, InternalError) is let through.
+ * Which failures end the whole mapping rather than one batch, shard or poller. Any other Throwable from user code, a
+ * source, a filter or a store (a StackOverflowError on a deeply nested poison record, a plain Error, a
+ * RuntimeException) fails only the batch or the component that met it, which is retried: escaping, it would end an
+ * engine thread and stall a shard or poller for good. A failing JVM (OutOfMemoryError, InternalError) or a broken
+ * class path (LinkageError) will not heal by retrying, so the mapping stops and says why.
  */
 public final class Fatal {
 
     private Fatal() {}
 
+    public static boolean isFatal(Throwable failure) {
+        return (failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError))
+                || failure instanceof LinkageError;
+    }
+
+    /** Rethrows a fatal failure as it is; returns for any other. */
     public static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError vmError && !(failure instanceof StackOverflowError)) {
-            throw vmError;
+        if (isFatal(failure)) {
+            throw (Error) failure;
         }
+    }
+
+    /** How a failure is named in a state transition reason or a status view: its class and message, no payload. */
+    public static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getName() : failure.getClass().getName() + ": " + message;
     }
 }

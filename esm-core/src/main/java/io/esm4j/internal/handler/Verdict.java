@@ -27,9 +27,10 @@ public sealed interface Verdict {
     }
 
     /**
-     * @param idsInBatch the batch's record ids in batch order (sequence numbers, message ids)
+     * @param idsInBatch the batch's item identifiers in batch order (sequence numbers, message ids, or a source's
+     *                   structured ids such as Kafka's partition and offset), compared with {@code equals}
      */
-    static Verdict of(BatchResult result, boolean reportBatchItemFailures, List<String> idsInBatch) {
+    static Verdict of(BatchResult result, boolean reportBatchItemFailures, List<?> idsInBatch) {
         if (!reportBatchItemFailures || result == null || result instanceof BatchResult.Success) {
             return new Succeeded();
         }
@@ -38,19 +39,19 @@ public sealed interface Verdict {
         }
         // The same id can appear twice in one SQS receive, and every copy of a failed id failed: positions maps an
         // id to its first position, nextSame chains the later ones.
-        List<String> failedIds = result instanceof BatchResult.WindowState window
+        List<?> failedIds = result instanceof BatchResult.WindowState window
                 ? window.itemIdentifiers() : ((BatchResult.ItemFailures) result).itemIdentifiers();
         if (failedIds.isEmpty()) {
             return new Succeeded();
         }
-        Map<String, Integer> positions = new HashMap<>(idsInBatch.size() * 2);
+        Map<Object, Integer> positions = new HashMap<>(idsInBatch.size() * 2);
         int[] nextSame = new int[idsInBatch.size()];
         for (int i = idsInBatch.size() - 1; i >= 0; i--) {
             Integer later = positions.put(idsInBatch.get(i), i);
             nextSame[i] = later == null ? -1 : later;
         }
         BitSet failed = new BitSet(idsInBatch.size());
-        for (String id : failedIds) {
+        for (Object id : failedIds) {
             Integer position = id == null ? null : positions.get(id);
             if (position == null) {
                 return new Failed("batch item failure '" + id + "' names no record of the batch");

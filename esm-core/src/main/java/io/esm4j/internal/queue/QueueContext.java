@@ -1,8 +1,8 @@
 package io.esm4j.internal.queue;
 
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.queue.QueueMessage;
@@ -20,7 +20,7 @@ public record QueueContext<T>(
         QueueSource<T> source,
         BatchHandler<QueueMessage<T>> handler,
         Predicate<QueueMessage<T>> filter,
-        BatchDeduplicator<QueueMessage<T>> deduplicator,
+        Invoker<QueueMessage<T>> invoker,
         Function<QueueMessage<T>, String> orderingKey,
         Function<QueueMessage<T>, Duration> failedMessageVisibility,
         EngineMetrics metrics,

@@ -2,6 +2,7 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.MappingState;
 import io.esm4j.QueueStopResult;
+import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,13 +28,12 @@ public final class QueueEngine<T> {
     }
 
     public void start() {
-        // Enabled before the pollers run, so that a first failed receive's reason is not overwritten.
-        ctx.status().transition(MappingState.ENABLED, "User action");
+        ctx.status().advance(MappingState.CREATING, MappingState.ENABLED, MappingStatus.USER_ACTION);
         QueueCalls<T> calls = new QueueCalls<>(ctx);
         VisibilityHeartbeat<T> heartbeat = new VisibilityHeartbeat<>(ctx, calls, heartbeatScheduler);
         KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey());
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
-            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, lanes, stopRequested);
+            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, heartbeat, lanes, stopRequested, "poller " + i);
             threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
         }
     }
@@ -45,7 +45,7 @@ public final class QueueEngine<T> {
      */
     public QueueStopResult stop(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        ctx.status().transition(MappingState.DISABLING, "User action");
+        ctx.status().beginStop(MappingStatus.USER_ACTION);
         stopRequested.countDown();
         boolean drained = joinAll(deadline);
         if (!drained) {
@@ -53,7 +53,7 @@ public final class QueueEngine<T> {
             joinAll(Instant.now().plus(INTERRUPT_GRACE));
         }
         heartbeatScheduler.shutdownNow();
-        ctx.status().transition(MappingState.DISABLED, "User action");
+        ctx.status().stopped();
         return new QueueStopResult(drained, (long) ctx.metrics().deleteErrors.count());
     }
 

@@ -1,10 +1,6 @@
 package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
-import io.esm4j.handler.BatchResult;
-import io.esm4j.internal.MappingStatus;
-import io.esm4j.internal.handler.Deduplicated;
-import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.settings.StreamSettings;
@@ -42,12 +38,15 @@ final class QueuePoller<T> implements Runnable {
     /** Per-key lanes, or null when any poller may handle any message. */
     private final KeyLanes<T> lanes;
     private final CountDownLatch stopRequested;
+    /** How the poller is named in the mapping's status, e.g. {@code poller 3}. */
+    private final String component;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
 
     QueuePoller(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes,
-                CountDownLatch stopRequested) {
+                CountDownLatch stopRequested, String component) {
         this.ctx = ctx;
+        this.component = component;
         this.calls = calls;
         this.heartbeat = heartbeat;
         this.lanes = lanes;
@@ -63,14 +62,14 @@ final class QueuePoller<T> implements Runnable {
                 try {
                     batch = collect();
                     if (failures > 0) {
-                        ctx.status().transition(ctx.status().state(), "User action");
+                        ctx.status().resolved(component);
                     }
                     failures = 0;
                 } catch (InterruptedException e) {
                     break;
                 } catch (Exception e) {
                     ctx.metrics().pollingErrors.increment();
-                    ctx.status().transition(ctx.status().state(), "PROBLEM: receive failed: "
+                    ctx.status().problem(component, "PROBLEM: receive failed: "
                             + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
                     LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", ++failures)
                             .setCause(e).log("receive failed; retrying");
@@ -191,40 +190,15 @@ final class QueuePoller<T> implements Runnable {
     }
 
     private Verdict invoke(List<QueueMessage<T>> messages, Instant receivedAt) throws InterruptedException {
-        ctx.metrics().invoked.increment(messages.size());
-        ctx.metrics().batchSize.record(messages.size());
         VisibilityHeartbeat<T>.Beat beating = heartbeat.start(messages, receivedAt);
-        long started = System.nanoTime();
-        Verdict verdict;
         try {
-            verdict = ctx.deduplicator() == null ? handle(messages)
-                    : Deduplicated.invoke(ctx.deduplicator(), messages, QueueMessage::messageId,
-                            receivedAt.plus(claimLifetime()), this::handle);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception | Error e) {
-            Fatal.rethrowIfFatal(e);
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("batchSize", messages.size())
-                    .setCause(e).log("handler failed the batch; its messages return after the visibility timeout");
-            verdict = new Verdict.Failed(e.getClass().getName());
+            return ctx.invoker().invoke(new Batch<>(messages, queueName(), ctx.source().queueArn(), 1),
+                    receivedAt.plus(claimLifetime()));
         } finally {
             if (beating != null) {
                 beating.stop();
             }
-            ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
         }
-        switch (verdict) {
-            case Verdict.Succeeded s -> ctx.status().processed(MappingStatus.OK);
-            case Verdict.Failed f -> {
-                ctx.metrics().failedInvoke.increment(messages.size());
-                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
-            }
-            case Verdict.PartiallyFailed p -> {
-                ctx.metrics().failedInvoke.increment(p.failedPositions().cardinality());
-                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
-            }
-        }
-        return verdict;
     }
 
     /**
@@ -251,12 +225,6 @@ final class QueuePoller<T> implements Runnable {
         Set<M> gone = Collections.newSetFromMap(new IdentityHashMap<>());
         gone.addAll(removed);
         return all.stream().filter(m -> !gone.contains(m)).toList();
-    }
-
-    private Verdict handle(List<QueueMessage<T>> messages) throws Exception {
-        BatchResult result = ctx.handler().handle(new Batch<>(messages, queueName(), ctx.source().queueArn(), 1));
-        return Verdict.of(result, ctx.settings().reportBatchItemFailures(),
-                messages.stream().map(QueueMessage::messageId).toList());
     }
 
     /**

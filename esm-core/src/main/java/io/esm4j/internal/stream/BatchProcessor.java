@@ -8,15 +8,13 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
-import io.esm4j.internal.MappingStatus;
-import io.esm4j.internal.handler.Deduplicated;
-import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -184,65 +182,32 @@ final class BatchProcessor<T> {
             entry.invokeCount++;
             records.add(entry.record);
         }
-        ctx.metrics().invoked.increment(entries.size());
-        ctx.metrics().batchSize.record(entries.size());
         int invokeCount = entries.isEmpty() ? 1 : entries.getFirst().invokeCount;
-        long started = System.nanoTime();
-        Verdict verdict;
-        try {
-            verdict = ctx.deduplicator() == null || timeWindow != null
-                    ? handle(records, invokeCount, timeWindow)
-                    : Deduplicated.invoke(ctx.deduplicator(), records, BatchProcessor::naturalId,
-                            ctx.clock().instant().plus(DEDUP_CLAIM), subset -> handle(subset, invokeCount, null));
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception | Error e) {
-            Fatal.rethrowIfFatal(e);
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("batchSize", entries.size()).addKeyValue("invokeCount", invokeCount)
-                    .setCause(e).log("handler failed the batch");
-            verdict = new Verdict.Failed(e.getClass().getName());
-        } finally {
-            ctx.metrics().handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
-        }
-        switch (verdict) {
-            case Verdict.Succeeded s -> ctx.status().processed(MappingStatus.OK);
-            case Verdict.PartiallyFailed p -> {
-                ctx.metrics().failedInvoke.increment(entries.size() - p.firstFailed());
-                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
-            }
-            case Verdict.Failed f -> {
-                ctx.metrics().failedInvoke.increment(entries.size());
-                ctx.status().processed(MappingStatus.FUNCTION_CALL_FAILED);
-            }
-        }
-        return verdict;
+        Batch<StreamRecord<T>> batch = new Batch<>(records, shardId, ctx.source().streamArn(), invokeCount,
+                timeWindow);
+        return ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
     }
 
-    /** Kinesis's natural record id, as in a Lambda event's eventID. */
-    private static String naturalId(StreamRecord<?> record) {
-        return record.shardId() + ":" + record.sequenceNumber();
-    }
-
-    /** One handler call; a tumbling-window response must carry state (AWS-SEMANTICS §5). */
-    private Verdict handle(List<StreamRecord<T>> records, int invokeCount, TimeWindow timeWindow) throws Exception {
-        BatchResult result = ctx.handler().handle(new Batch<>(records, shardId, ctx.source().streamArn(),
-                invokeCount, timeWindow));
-        if (timeWindow != null) {
+    /**
+     * A stream reads a partial failure from its lowest failed record on: that one becomes the checkpoint and every
+     * later record is retried. A tumbling-window response must carry state (AWS-SEMANTICS §5).
+     */
+    private Verdict read(Batch<StreamRecord<T>> batch, BatchResult result) {
+        if (batch.window() != null) {
             if (!(result instanceof BatchResult.WindowState windowState) || !validState(windowState.state())) {
-                return failed("a tumbling-window response without state fails the batch");
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .log("a tumbling-window response without state fails the batch");
+                return new Verdict.Failed("a tumbling-window response without state fails the batch");
             }
             returnedState = windowState.state();
         }
-        Verdict verdict = Verdict.of(result, settings.reportBatchItemFailures(),
-                records.stream().map(StreamRecord::sequenceNumber).toList());
-        return verdict instanceof Verdict.Failed f ? failed(f.reason()) : verdict;
-    }
-
-    private Verdict failed(String reason) {
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("reason", reason).log("handler response fails the whole batch");
-        return new Verdict.Failed(reason);
+        Verdict verdict = ctx.invoker().standardVerdict(batch, result);
+        if (verdict instanceof Verdict.PartiallyFailed partial) {
+            BitSet fromFirst = new BitSet();
+            fromFirst.set(partial.firstFailed(), batch.size());
+            return new Verdict.PartiallyFailed(fromFirst);
+        }
+        return verdict;
     }
 
     private static boolean validState(Map<String, String> state) {

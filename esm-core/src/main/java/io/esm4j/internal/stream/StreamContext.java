@@ -4,8 +4,8 @@ import io.esm4j.checkpoint.CheckpointStore;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.settings.StreamSettings;
@@ -22,7 +22,7 @@ public record StreamContext<T>(
         FilterCriteria filter,
         CheckpointStore checkpoints,
         FailureDestination destination,
-        BatchDeduplicator<StreamRecord<T>> deduplicator,
+        Invoker<StreamRecord<T>> invoker,
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,

@@ -3,6 +3,7 @@ package io.esm4j.internal.stream;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class StreamEngine<T> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
     /** After the stop timeout, how long interrupted handlers get to return. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+    private static final String COORDINATOR = "coordinator";
 
     private final StreamContext<T> ctx;
     private final ShardPlanner planner;
@@ -46,7 +48,7 @@ public final class StreamEngine<T> {
     }
 
     public void start() {
-        ctx.status().transition(MappingState.ENABLING, "User action");
+        ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
         coordinator = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::coordinate);
     }
 
@@ -63,13 +65,12 @@ public final class StreamEngine<T> {
                 try {
                     syncShards();
                     failures = 0;
-                    if (ctx.status().state() == MappingState.ENABLING) {
-                        ctx.status().transition(MappingState.ENABLED, "User action");
-                    }
+                    ctx.status().resolved(COORDINATOR);
+                    ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
                 } catch (Exception e) {
                     failures++;
                     ctx.metrics().pollingErrors.increment();
-                    ctx.status().transition(ctx.status().state(), "PROBLEM: listing shards failed: " + e);
+                    ctx.status().problem(COORDINATOR, "PROBLEM: listing shards failed: " + e);
                     LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures)
                             .setCause(e).log("listing shards failed; retrying");
                 }
@@ -112,7 +113,7 @@ public final class StreamEngine<T> {
     /** Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints. */
     public StopResult stop(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        ctx.status().transition(MappingState.DISABLING, "User action");
+        ctx.status().beginStop(MappingStatus.USER_ACTION);
         List<ShardWorker<T>> all;
         lock.lock();
         try {
@@ -151,7 +152,7 @@ public final class StreamEngine<T> {
             }
             notProcessed += report.recordsNotDone();
         }
-        ctx.status().transition(MappingState.DISABLED, "User action");
+        ctx.status().stopped();
         return new StopResult(drained, checkpoints, notProcessed, unsaved);
     }
 }

@@ -1,0 +1,123 @@
+package io.esm4j.internal.handler;
+
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.metrics.EngineMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path by which both engines call a handler: metrics, deduplication, the reading of the response, and the
+ * rule that any non-fatal Throwable from the handler (or the idempotency store) is a failed batch rather than a dead
+ * thread. A fatal one (see {@link Fatal}) propagates so the engine can stop the mapping.
+ *
+ * @param <R> the record type of the batches
+ */
+public final class Invoker<R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Invoker.class);
+
+    /** Turns a handler's result into a verdict over the batch it was given. */
+    @FunctionalInterface
+    public interface ResponseReader<R> {
+        Verdict read(Batch<R> batch, BatchResult result);
+    }
+
+    private final String mappingName;
+    private final BatchHandler<R> handler;
+    private final BatchDeduplicator<R> deduplicator;
+    private final Function<? super R, String> naturalId;
+    private final Function<? super R, Object> itemIdentifier;
+    private final boolean reportBatchItemFailures;
+    private final EngineMetrics metrics;
+    private final MappingStatus status;
+
+    /**
+     * @param deduplicator   null without idempotency
+     * @param naturalId      the record's own id for the idempotency store
+     * @param itemIdentifier the id a handler names in ReportBatchItemFailures
+     */
+    public Invoker(String mappingName, BatchHandler<R> handler, BatchDeduplicator<R> deduplicator,
+                   Function<? super R, String> naturalId, Function<? super R, Object> itemIdentifier,
+                   boolean reportBatchItemFailures, EngineMetrics metrics, MappingStatus status) {
+        this.mappingName = mappingName;
+        this.handler = handler;
+        this.deduplicator = deduplicator;
+        this.naturalId = naturalId;
+        this.itemIdentifier = itemIdentifier;
+        this.reportBatchItemFailures = reportBatchItemFailures;
+        this.metrics = metrics;
+        this.status = status;
+    }
+
+    /** Invokes with the standard reading of the response (ReportBatchItemFailures if enabled). */
+    public Verdict invoke(Batch<R> batch, Instant claimDeadline) throws InterruptedException {
+        return invoke(batch, claimDeadline, this::standardVerdict);
+    }
+
+    /**
+     * Invokes the handler once with {@code batch}. Records already COMPLETED in the idempotency store are left out of
+     * the call (and count as succeeded); a tumbling-window batch is never deduplicated, because the window's state
+     * needs every record.
+     *
+     * @param claimDeadline when idempotency claims taken for this call lapse if it never reports back
+     */
+    public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader)
+            throws InterruptedException {
+        int size = batch.records().size();
+        metrics.invoked.increment(size);
+        metrics.batchSize.record(size);
+        long started = System.nanoTime();
+        Verdict verdict;
+        try {
+            verdict = deduplicator == null || batch.window() != null
+                    ? call(batch, reader)
+                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline,
+                            subset -> call(batch.withRecords(subset), reader));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Throwable e) {
+            Fatal.rethrowIfFatal(e);
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.shardId())
+                    .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
+                    .setCause(e).log("handler failed the batch");
+            verdict = new Verdict.Failed(Fatal.describe(e));
+        } finally {
+            metrics.handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+        switch (verdict) {
+            case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
+            case Verdict.PartiallyFailed p -> {
+                metrics.failedInvoke.increment(p.failedPositions().cardinality());
+                status.processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+            case Verdict.Failed f -> {
+                metrics.failedInvoke.increment(size);
+                status.processed(MappingStatus.FUNCTION_CALL_FAILED);
+            }
+        }
+        return verdict;
+    }
+
+    /** Lambda's reading of a response: ignored unless ReportBatchItemFailures is on. */
+    public Verdict standardVerdict(Batch<R> batch, BatchResult result) {
+        List<Object> ids = batch.records().stream().map(itemIdentifier).toList();
+        Verdict verdict = Verdict.of(result, reportBatchItemFailures, ids);
+        if (verdict instanceof Verdict.Failed failed) {
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.shardId())
+                    .addKeyValue("reason", failed.reason()).log("handler response fails the whole batch");
+        }
+        return verdict;
+    }
+
+    private Verdict call(Batch<R> batch, ResponseReader<R> reader) throws Exception {
+        return reader.read(batch, handler.handle(batch));
+    }
+}
