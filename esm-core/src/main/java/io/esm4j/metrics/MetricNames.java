@@ -35,5 +35,12 @@ public final class MetricNames {
     /** Failed fetches from the source (each is retried with backoff). */
     public static final String POLLING_ERROR_COUNT = "PollingErrorCount";
 
+    /** esm4j: a shard worker or queue poller failed outside the handler and was restarted (with backoff). */
+    public static final String RESTART_COUNT = "RestartCount";
+    /** esm4j: checkpoint writes that failed; each is retried in the background. */
+    public static final String CHECKPOINT_WRITE_FAILURES = "CheckpointWriteFailures";
+    /** esm4j: shard leases this worker lost to another worker (or could not renew in time). */
+    public static final String LEASES_LOST = "LeasesLost";
+
     private MetricNames() {}
 }

@@ -21,6 +21,7 @@ public final class EngineMetrics {
     /** Queue mappings only: messages deleted from the queue. */
     public final Counter deleted;
     public final Counter deleteErrors;
+    public final Counter restarts;
     public final DistributionSummary iteratorAge;
     public final DistributionSummary batchSize;
     public final Timer handlerDuration;
@@ -37,6 +38,7 @@ public final class EngineMetrics {
         pollingErrors = registry.counter(MetricNames.POLLING_ERROR_COUNT, tags);
         deleted = registry.counter(MetricNames.DELETED_EVENT_COUNT, tags);
         deleteErrors = registry.counter(MetricNames.DELETE_ERROR_COUNT, tags);
+        restarts = registry.counter(MetricNames.RESTART_COUNT, tags);
         iteratorAge = DistributionSummary.builder(MetricNames.ITERATOR_AGE).baseUnit("milliseconds").tags(tags)
                 .register(registry);
         batchSize = DistributionSummary.builder(MetricNames.BATCH_SIZE).baseUnit("records").tags(tags)
