@@ -1,7 +1,5 @@
 package io.esm4j;
 
-import io.esm4j.checkpoint.CheckpointStore;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
@@ -10,8 +8,11 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.internal.stream.RecordFilter;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.internal.stream.StreamEngine;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.LeaseStore;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * An event source mapping over a stream (Kinesis, DynamoDB Streams, or any {@link StreamSource}): it reads every
@@ -45,9 +47,17 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
 
     private final StreamEngine<T> engine;
 
-    private EventSourceMapping(String name, MappingStatus status, StreamEngine<T> engine) {
-        super(name, status);
+    private EventSourceMapping(String name, MappingStatus status, StreamEngine<T> engine, EngineMetrics metrics) {
+        super(name, status, metrics);
         this.engine = engine;
+    }
+
+    /**
+     * The shards as this mapping sees them: those it processes, with reader lag, records in flight, restarts and
+     * the last error; and, from the last lease listing, those other workers hold.
+     */
+    public List<ShardStatus> shards() {
+        return engine.shards();
     }
 
     /**
@@ -81,7 +91,8 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
         private final StreamSource<T> source;
         private final BatchHandler<StreamRecord<T>> handler;
         private StreamSettings settings;
-        private CheckpointStore checkpointStore = new InMemoryCheckpointStore();
+        private LeaseStore leaseStore;
+        private String workerId;
         private FailureDestination onFailure;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
@@ -99,8 +110,22 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             return this;
         }
 
-        public Builder<T> checkpointStore(CheckpointStore checkpointStore) {
-            this.checkpointStore = Objects.requireNonNull(checkpointStore, "checkpointStore");
+        /**
+         * Where shard leases and checkpoints live (an {@link InMemoryLeaseStore} of the mapping's own by default).
+         * Mappings with the same name that share a store share the stream: each shard is processed by one of them
+         * at a time, and the leases balance between them.
+         */
+        public Builder<T> leaseStore(LeaseStore leaseStore) {
+            this.leaseStore = Objects.requireNonNull(leaseStore, "leaseStore");
+            return this;
+        }
+
+        /**
+         * The name under which this mapping holds leases (a random UUID by default): unique per process that shares
+         * a lease store, e.g. host name plus process id. 1–256 characters.
+         */
+        public Builder<T> workerId(String workerId) {
+            this.workerId = workerId;
             return this;
         }
 
@@ -153,16 +178,20 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                 throw new InvalidSettingException("idempotency", "set",
                         "no idempotency when TumblingWindowInSeconds is set (window state needs every record)");
             }
+            String worker = workerId == null ? UUID.randomUUID().toString() : workerId;
+            if (worker.isEmpty() || worker.length() > 256) {
+                throw new InvalidSettingException("workerId", worker, "1 to 256 characters");
+            }
             MappingStatus status = new MappingStatus();
-            EngineMetrics metrics = new EngineMetrics(meterRegistry, name);
+            EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
             Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
-                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock),
-                    record -> record.shardId() + ":" + record.sequenceNumber(), StreamRecord::sequenceNumber,
-                    settings.reportBatchItemFailures(), metrics, status);
-            StreamContext<T> ctx = new StreamContext<>(name, settings, source, handler, filterCriteria,
-                    checkpointStore, onFailure, invoker, metrics, clock,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), source::naturalId,
+                    source::itemIdentifier, settings.reportBatchItemFailures(), metrics, status);
+            StreamContext<T> ctx = new StreamContext<>(name, worker, settings, source,
+                    new RecordFilter<>(filterCriteria, source, name),
+                    leaseStore == null ? new InMemoryLeaseStore() : leaseStore, onFailure, invoker, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
-            return new EventSourceMapping<>(name, status, StreamEngine.create(ctx));
+            return new EventSourceMapping<>(name, status, StreamEngine.create(ctx), metrics);
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.esm4j;
 
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** What stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */
 abstract sealed class MappingLifecycle<R> implements AutoCloseable permits EventSourceMapping, QueueEventSourceMapping {
@@ -10,12 +12,16 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
 
     private final String name;
     private final MappingStatus status;
+    private final EngineMetrics metrics;
+    /** A lock rather than synchronized: stop() blocks for a long time and may run on a virtual thread. */
+    private final ReentrantLock lock = new ReentrantLock();
     private boolean started;
     private R stopResult;
 
-    MappingLifecycle(String name, MappingStatus status) {
+    MappingLifecycle(String name, MappingStatus status, EngineMetrics metrics) {
         this.name = name;
         this.status = status;
+        this.metrics = metrics;
     }
 
     public String name() {
@@ -37,12 +43,18 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     }
 
     /** Starts polling; returns at once. A mapping starts once: build a new one to restart. */
-    public synchronized void start() {
-        if (started) {
-            throw new IllegalStateException("mapping " + name + " was already started; build a new one to restart");
+    public void start() {
+        lock.lock();
+        try {
+            if (started) {
+                throw new IllegalStateException("mapping " + name + " was already started; build a new one to "
+                        + "restart");
+            }
+            started = true;
+            startEngine();
+        } finally {
+            lock.unlock();
         }
-        started = true;
-        startEngine();
     }
 
     /**
@@ -50,11 +62,20 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
      * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted.
      * Calling it again returns the first result.
      */
-    public synchronized R stop(Duration timeout) throws InterruptedException {
-        if (stopResult == null) {
-            stopResult = started ? stopEngine(timeout) : notStartedResult();
+    public R stop(Duration timeout) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            if (stopResult == null) {
+                try {
+                    stopResult = started ? stopEngine(timeout) : notStartedResult();
+                } finally {
+                    metrics.close();
+                }
+            }
+            return stopResult;
+        } finally {
+            lock.unlock();
         }
-        return stopResult;
     }
 
     /**

@@ -36,8 +36,8 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
 
     private final QueueEngine<T> engine;
 
-    private QueueEventSourceMapping(String name, MappingStatus status, QueueEngine<T> engine) {
-        super(name, status);
+    private QueueEventSourceMapping(String name, MappingStatus status, QueueEngine<T> engine, EngineMetrics metrics) {
+        super(name, status, metrics);
         this.engine = engine;
     }
 
@@ -137,14 +137,14 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             Predicate<QueueMessage<T>> filter = criteria.isEmpty() ? message -> true
                     : message -> criteria.matches(source.filterDocument(message));
             MappingStatus status = new MappingStatus();
-            EngineMetrics metrics = new EngineMetrics(meterRegistry, name);
+            EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.QUEUE);
             Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
                     QueueMessage::messageId, settings.reportBatchItemFailures(), metrics, status);
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter, invoker, orderingKey,
                     failedMessageVisibility, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
-            return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx));
+            return new QueueEventSourceMapping<>(name, status, new QueueEngine<>(ctx), metrics);
         }
     }
 }

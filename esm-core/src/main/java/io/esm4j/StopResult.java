@@ -1,6 +1,6 @@
 package io.esm4j;
 
-import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.lease.Checkpoint;
 import java.util.List;
 import java.util.Map;
 

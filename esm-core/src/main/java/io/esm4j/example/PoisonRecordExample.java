@@ -2,7 +2,7 @@ package io.esm4j.example;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
@@ -30,7 +30,7 @@ public final class PoisonRecordExample {
             stream.put("customer-" + (i % 5), "order-" + i);
         }
         CountDownLatch finished = new CountDownLatch(RECORDS);
-        InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
 
         EventSourceMapping<byte[]> mapping = EventSourceMapping.<byte[]>builder("orders-example", stream, batch -> {
                     String first = data(batch.records().getFirst());
@@ -52,7 +52,7 @@ public final class PoisonRecordExample {
                         .maximumRetryAttempts(2)
                         .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
                         .build())
-                .checkpointStore(checkpoints)
+                .leaseStore(leases)
                 .onFailure(failure -> {
                     System.out.println();
                     System.out.println("on-failure destination received:");

@@ -1,6 +1,5 @@
 package io.esm4j.failure;
 
-import io.esm4j.stream.BatchInfoStyle;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,8 +11,7 @@ import java.util.List;
  * @param responseContext the last invocation's response; {@code null} for {@link FailureCondition#RecordAgeExceeded},
  *                        whose records were not invoked, and then absent from the JSON
  * @param timestamp       when the records were given up
- * @param batchInfo       the range of records
- * @param batchInfoStyle  {@code KinesisBatchInfo} or {@code DDBStreamBatchInfo}
+ * @param batchInfo       which records were given up, in the source's shape ({@code KinesisBatchInfo}, ...)
  * @param records         the given-up records themselves (not part of the JSON; a destination such as S3 may add
  *                        them as {@code payload})
  */
@@ -21,8 +19,7 @@ public record FailureRecord(
         RequestContext requestContext,
         ResponseContext responseContext,
         Instant timestamp,
-        StreamBatchInfo batchInfo,
-        BatchInfoStyle batchInfoStyle,
+        BatchInfo batchInfo,
         List<?> records) {
 
     public static final String VERSION = "1.0";

@@ -2,7 +2,6 @@ package io.esm4j.failure;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.esm4j.stream.BatchInfoStyle;
 
 /** Writes a {@link FailureRecord} in AWS's field order and formats. */
 final class FailureRecordJson {
@@ -27,17 +26,7 @@ final class FailureRecordJson {
         root.put("version", FailureRecord.VERSION);
         // AWS writes the record timestamp with milliseconds whatever the source.
         root.put("timestamp", BatchInfoStyle.KINESIS.formatArrival(record.timestamp()));
-        StreamBatchInfo info = record.batchInfo();
-        ObjectNode batch = root.putObject(record.batchInfoStyle().jsonKey());
-        batch.put("shardId", info.shardId());
-        batch.put("startSequenceNumber", info.startSequenceNumber());
-        batch.put("endSequenceNumber", info.endSequenceNumber());
-        batch.put("approximateArrivalOfFirstRecord",
-                record.batchInfoStyle().formatArrival(info.approximateArrivalOfFirstRecord()));
-        batch.put("approximateArrivalOfLastRecord",
-                record.batchInfoStyle().formatArrival(info.approximateArrivalOfLastRecord()));
-        batch.put("batchSize", info.batchSize());
-        batch.put("streamArn", info.streamArn());
+        root.set(record.batchInfo().jsonKey(), JSON.valueToTree(record.batchInfo().jsonFields()));
         return root.toString();
     }
 }

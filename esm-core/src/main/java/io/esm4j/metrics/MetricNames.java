@@ -7,6 +7,8 @@ package io.esm4j.metrics;
 public final class MetricNames {
 
     public static final String MAPPING_TAG = "mapping";
+    /** The tag of per-shard meters. */
+    public static final String SHARD_TAG = "shard";
 
     /** Records read from the source; an empty poll adds 0. */
     public static final String POLLED_EVENT_COUNT = "PolledEventCount";
@@ -26,8 +28,13 @@ public final class MetricNames {
     public static final String DELETED_EVENT_COUNT = "DeletedEventCount";
     /** Queue mappings: delete entries the queue refused after retries (the message will be delivered again). */
     public static final String DELETE_ERROR_COUNT = "DeleteErrorCount";
-    /** Age in milliseconds of the newest record read: millis-behind-latest where the source reports it. */
+    /**
+     * Stream mappings: how far behind the newest record of its shard the most lagging reader is, in milliseconds
+     * (millis-behind-latest where the source reports it, else the age of the newest record read); a gauge.
+     */
     public static final String ITERATOR_AGE = "IteratorAge";
+    /** esm4j, stream mappings: the same per shard, tagged {@value #SHARD_TAG}; gone when the shard is. */
+    public static final String SHARD_ITERATOR_AGE = "ShardIteratorAge";
     /** Records per invocation. */
     public static final String BATCH_SIZE = "BatchSize";
     /** Time the handler took per invocation. */

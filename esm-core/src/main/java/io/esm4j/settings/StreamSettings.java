@@ -30,7 +30,10 @@ public record StreamSettings(
         int maxBufferedMegabytesPerShard,
         Duration idlePollInterval,
         Duration shardSyncInterval,
-        int tumblingWindowInSeconds) {
+        int tumblingWindowInSeconds,
+        Duration checkpointInterval,
+        Duration failoverTime,
+        int maxLeasesToStealAtOneTime) {
 
     /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -95,11 +98,25 @@ public record StreamSettings(
             "none", "Lambda filter patterns, ORed; a record matching none is not invoked and counts as done.");
 
     /** Every stream setting, in the order of the README's table. */
+    public static final DurationSetting CHECKPOINT_INTERVAL = new DurationSetting("CheckpointInterval",
+            Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(1),
+            "esm4j: how often at most a shard's checkpoint is written; writes run in the background and always write "
+                    + "the newest done position, so a slow lease store never slows processing. Also written at stop.");
+    public static final DurationSetting FAILOVER_TIME = new DurationSetting("FailoverTime", Duration.ofMillis(300),
+            Duration.ofMinutes(10), Duration.ofSeconds(10),
+            "esm4j: a shard lease whose counter another worker sees stand still this long is expired and taken "
+                    + "over. The holder renews every third of it and stops processing the shard if it could not "
+                    + "renew for about three quarters of it.");
+    public static final IntSetting MAX_LEASES_TO_STEAL = new IntSetting("MaxLeasesToStealAtOneTime", 0, 100, null, 1,
+            "esm4j: how many leases a worker below its even share takes per round from the most loaded worker "
+                    + "when no lease is free; 0 never steals.");
+
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
             MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
-            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, FILTER_CRITERIA);
+            IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, CHECKPOINT_INTERVAL, FAILOVER_TIME,
+            MAX_LEASES_TO_STEAL, FILTER_CRITERIA);
 
     public static Builder builder() {
         return new Builder();
@@ -125,6 +142,9 @@ public record StreamSettings(
         private Duration idlePollInterval = IDLE_POLL_INTERVAL.defaultValue();
         private Duration shardSyncInterval = SHARD_SYNC_INTERVAL.defaultValue();
         private int tumblingWindowInSeconds = TUMBLING_WINDOW.defaultValue();
+        private Duration checkpointInterval = CHECKPOINT_INTERVAL.defaultValue();
+        private Duration failoverTime = FAILOVER_TIME.defaultValue();
+        private int maxLeasesToStealAtOneTime = MAX_LEASES_TO_STEAL.defaultValue();
 
         private Builder() {}
 
@@ -226,6 +246,21 @@ public record StreamSettings(
             return this;
         }
 
+        public Builder checkpointInterval(Duration value) {
+            this.checkpointInterval = value;
+            return this;
+        }
+
+        public Builder failoverTime(Duration value) {
+            this.failoverTime = value;
+            return this;
+        }
+
+        public Builder maxLeasesToStealAtOneTime(int value) {
+            this.maxLeasesToStealAtOneTime = value;
+            return this;
+        }
+
         /** Validates every value; the first one out of range is reported. */
         public StreamSettings build() {
             if (startingPosition == null) {
@@ -263,7 +298,10 @@ public record StreamSettings(
                     MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard),
                     IDLE_POLL_INTERVAL.check(idlePollInterval),
                     SHARD_SYNC_INTERVAL.check(shardSyncInterval),
-                    tumblingWindowInSeconds);
+                    tumblingWindowInSeconds,
+                    CHECKPOINT_INTERVAL.check(checkpointInterval),
+                    FAILOVER_TIME.check(failoverTime),
+                    MAX_LEASES_TO_STEAL.check(maxLeasesToStealAtOneTime));
         }
     }
 

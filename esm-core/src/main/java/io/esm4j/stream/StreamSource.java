@@ -1,6 +1,7 @@
 package io.esm4j.stream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.failure.BatchInfo;
 import java.util.List;
 import java.util.Set;
 
@@ -14,8 +15,27 @@ public interface StreamSource<T> {
     /** The stream's ARN, as written into failure records ({@code streamArn}). */
     String streamArn();
 
-    /** How failure records name and format this source's batch info. */
-    BatchInfoStyle batchInfoStyle();
+    /**
+     * The batch info of a failure record for given-up records of one shard (in shard order, at least one), e.g.
+     * {@code StreamBatchInfo.of(BatchInfoStyle.KINESIS, shardId, records, streamArn())}.
+     */
+    BatchInfo batchInfo(String shardId, List<StreamRecord<T>> records);
+
+    /**
+     * The record's own id, under which the idempotency store remembers it: Kinesis's {@code eventID}
+     * ({@code shardId:sequenceNumber}, the default); DynamoDB Streams has its own {@code eventID}.
+     */
+    default String naturalId(StreamRecord<T> record) {
+        return record.shardId() + ":" + record.sequenceNumber();
+    }
+
+    /**
+     * The id a handler names in ReportBatchItemFailures for this record, compared with {@code equals}: the sequence
+     * number (the default) for Kinesis and DynamoDB Streams; Kafka's is {@code {partition, offset}}.
+     */
+    default Object itemIdentifier(StreamRecord<T> record) {
+        return record.sequenceNumber();
+    }
 
     /** Every shard the stream has now, open and closed, with parent ids. */
     List<Shard> listShards() throws Exception;

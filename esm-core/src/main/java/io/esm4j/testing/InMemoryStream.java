@@ -2,7 +2,9 @@ package io.esm4j.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.filter.FilterDocuments;
-import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.failure.BatchInfo;
+import io.esm4j.failure.BatchInfoStyle;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -73,9 +75,10 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         return "arn:aws:kinesis:local:000000000000:stream/" + name;
     }
 
+    /** Kinesis's {@code KinesisBatchInfo}, or DynamoDB's {@code DDBStreamBatchInfo} if created with that style. */
     @Override
-    public BatchInfoStyle batchInfoStyle() {
-        return style;
+    public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
+        return StreamBatchInfo.of(style, shardId, records, streamArn());
     }
 
     @Override

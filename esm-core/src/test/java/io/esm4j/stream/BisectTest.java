@@ -8,6 +8,7 @@ import io.esm4j.StopResult;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testing.InMemoryStream;
@@ -47,9 +48,9 @@ class BisectTest {
         FailureRecord failure = run.destination.received().getFirst();
         assertThat(run.destination.received()).hasSize(1);
         assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
-        assertThat(failure.batchInfo().batchSize()).isEqualTo(1);
-        assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(poison.sequenceNumber());
-        assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(poison.sequenceNumber());
+        assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
+        assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(poison.sequenceNumber());
+        assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(poison.sequenceNumber());
         assertThat(records(failure)).containsExactly(poison);
         long poisonInvocations = run.handler.invocations().stream().filter(b -> b.records().contains(poison)).count();
         assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo((int) poisonInvocations);
@@ -74,7 +75,7 @@ class BisectTest {
         assertThat(run.handler.invocations().stream().filter(b -> b.size() == 1 && b.records().contains(poison)))
                 .hasSize(1);
         assertThat(run.destination.received()).singleElement().satisfies(failure -> {
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(1);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
             assertThat(records(failure)).containsExactly(poison);
         });
     }
@@ -89,9 +90,9 @@ class BisectTest {
         List<StreamRecord<byte[]>> all = run.stream.records(run.shardId);
         assertThat(run.destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(100);
-            assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(all.getFirst().sequenceNumber());
-            assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(all.getLast().sequenceNumber());
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(100);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(all.getFirst().sequenceNumber());
+            assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(all.getLast().sequenceNumber());
             assertThat(records(failure)).containsExactlyElementsOf(all);
         });
     }
@@ -120,11 +121,11 @@ class BisectTest {
                 log.add(new String[] {"finished", given.partitionKey(), given.sequenceNumber()});
             });
         };
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("bisect-order", stream, handler)
                 .settings(Streams.fast().batchSize(50).parallelizationFactor(3).bisectBatchOnFunctionError(true)
                         .maximumRetryAttempts(1).build())
-                .checkpointStore(store).onFailure(destination).build();
+                .leaseStore(store).onFailure(destination).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         mapping.start();
         try {
@@ -134,7 +135,7 @@ class BisectTest {
         }
         assertThat(handler.succeeded()).hasSize(300 - poisons.size());
         assertThat(collected.received()).hasSize(poisons.size())
-                .allSatisfy(f -> assertThat(f.batchInfo().batchSize()).isEqualTo(1));
+                .allSatisfy(f -> assertThat(((StreamBatchInfo) f.batchInfo()).batchSize()).isEqualTo(1));
 
         Map<String, List<String>> finished = new LinkedHashMap<>();
         Map<String, String> lastFinished = new HashMap<>();
@@ -202,9 +203,9 @@ class BisectTest {
         Streams.fill(stream, 100, 10);
         RecordingHandler handler = RecordingHandler.failingOn(POISON);
         CollectingDestination destination = new CollectingDestination();
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
-                .settings(settings.build()).checkpointStore(store).onFailure(destination).build();
+                .settings(settings.build()).leaseStore(store).onFailure(destination).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         mapping.start();
         try {

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryStream;
@@ -48,10 +48,10 @@ class CheckpointTest {
             }
             return BatchResult.success();
         });
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("prefix", stream, handler)
                 .settings(Streams.fast().batchSize(5).parallelizationFactor(2).build())
-                .checkpointStore(store).build();
+                .leaseStore(store).build();
         mapping.start();
         try {
             // The other lane finishes every later record while the earliest-but-one is held.
@@ -92,10 +92,10 @@ class CheckpointTest {
             return BatchResult.success();
         });
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("stuck-lane", stream, handler)
                 .settings(Streams.fast().batchSize(3).parallelizationFactor(2).maxBufferedRecordsPerShard(10).build())
-                .checkpointStore(store).meterRegistry(registry).build();
+                .leaseStore(store).meterRegistry(registry).build();
         mapping.start();
         try {
             await().until(() -> handler.succeededData().size() == 9);
@@ -122,12 +122,12 @@ class CheckpointTest {
         String shardId = stream.openShardIds().getFirst();
         Streams.fill(stream, 100, 10);
         String r59 = stream.records(shardId).get(59).sequenceNumber();
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
 
         // Run 1: every batch from r60 on fails, with unlimited retries, so the shard stops at r59.
         RecordingHandler first = RecordingHandler.failingOn("r60");
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("restart", stream, first)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(store).build();
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         StopResult result;
         run1.start();
         try {
@@ -151,7 +151,7 @@ class CheckpointTest {
         // Run 2: a new mapping with the same name and store picks up at r60, not at TRIM_HORIZON.
         RecordingHandler second = RecordingHandler.succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("restart", stream, second)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(store).build();
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         run2.start();
         try {
@@ -176,13 +176,13 @@ class CheckpointTest {
         for (int i = 1; i <= 20; i++) {
             stream.put(OTHER_KEY, "b" + i);
         }
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
 
         // Run 1: a1 fails forever; its lane is stuck while the other lane completes b1..b20 beyond it.
         RecordingHandler first = RecordingHandler.failingOn("a1");
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("restart-pf", stream, first)
                 .settings(Streams.fast().batchSize(5).parallelizationFactor(2).build())
-                .checkpointStore(store).build();
+                .leaseStore(store).build();
         StopResult result;
         run1.start();
         try {
@@ -199,7 +199,7 @@ class CheckpointTest {
         RecordingHandler second = RecordingHandler.succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("restart-pf", stream, second)
                 .settings(Streams.fast().batchSize(5).parallelizationFactor(2).build())
-                .checkpointStore(store).build();
+                .leaseStore(store).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         run2.start();
         try {

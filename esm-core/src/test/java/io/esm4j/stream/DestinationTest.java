@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
@@ -36,7 +37,7 @@ class DestinationTest {
     private static final Instant NOW = Instant.parse("2019-11-14T00:38:06.021Z");
 
     private final MutableClock clock = new MutableClock(NOW);
-    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -52,7 +53,7 @@ class DestinationTest {
 
     private EventSourceMapping<byte[]> mapping(String name, InMemoryStream stream, RecordingHandler handler,
                                                StreamSettings settings) {
-        return EventSourceMapping.builder(name, stream, handler).settings(settings).checkpointStore(store)
+        return EventSourceMapping.builder(name, stream, handler).settings(settings).leaseStore(store)
                 .onFailure(destination).meterRegistry(registry).clock(clock).build();
     }
 
@@ -218,9 +219,9 @@ class DestinationTest {
         }
 
         assertThat(destination.received()).singleElement().satisfies(failure -> {
-            assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(poison.sequenceNumber());
-            assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(poison.sequenceNumber());
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(1);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(poison.sequenceNumber());
+            assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(poison.sequenceNumber());
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
         });
         assertThat(handler.succeededData()).containsExactlyInAnyOrderElementsOf(
                 IntStream.rangeClosed(0, 10).filter(i -> i != 1).mapToObj(i -> "r" + i).toList());
@@ -291,7 +292,7 @@ class DestinationTest {
         CollectingDestination accepting = new CollectingDestination();
         RecordingHandler second = RecordingHandler.failingOn("poison");
         EventSourceMapping<byte[]> restarted = EventSourceMapping.builder("restart", stream, second)
-                .settings(settings).checkpointStore(store).onFailure(accepting).clock(clock).build();
+                .settings(settings).leaseStore(store).onFailure(accepting).clock(clock).build();
         restarted.start();
         try {
             awaitCheckpoint("restart", r2);
@@ -301,7 +302,7 @@ class DestinationTest {
         assertThat(second.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()))
                 .containsExactly("poison", "r2");
         assertThat(accepting.received()).singleElement()
-                .satisfies(f -> assertThat(f.batchInfo().startSequenceNumber()).isEqualTo(poison.sequenceNumber()));
+                .satisfies(f -> assertThat(((StreamBatchInfo) f.batchInfo()).startSequenceNumber()).isEqualTo(poison.sequenceNumber()));
         assertThat(destination.received()).isEmpty();
     }
 
@@ -339,7 +340,7 @@ class DestinationTest {
         });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("nodest", stream, handler)
                 .settings(Streams.fast().batchSize(3).maximumRetryAttempts(1).maximumRecordAgeInSeconds(60).build())
-                .checkpointStore(store).meterRegistry(registry).clock(clock).build();
+                .leaseStore(store).meterRegistry(registry).clock(clock).build();
         mapping.start();
         try {
             awaitCheckpoint("nodest", ok3);

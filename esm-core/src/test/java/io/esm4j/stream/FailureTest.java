@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
 import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,11 +44,11 @@ class FailureTest {
             events.add("succeeded " + first);
             return BatchResult.success();
         });
-        RecordingCheckpointStore store = new RecordingCheckpointStore()
+        RecordingLeaseStore store = new RecordingLeaseStore()
                 .onSave((mapping, shard, checkpoint) -> events.add("checkpoint "
                         + ((Checkpoint.AtSequenceNumber) checkpoint).sequenceNumber()));
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("whole-batch", stream, handler)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(store).build();
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         mapping.start();
         try {
@@ -85,10 +86,10 @@ class FailureTest {
         // r25 fails forever (MaximumRetryAttempts -1): its batch ends at r25 (size 1) or r29 (size 10).
         int batchEnd = batchSize == 1 ? 25 : 29;
         RecordingHandler handler = RecordingHandler.failingOn("r25");
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("no-passing-" + batchSize, stream, handler)
                 .settings(Streams.fast().batchSize(batchSize).maximumRetryAttempts(-1).build())
-                .checkpointStore(store).build();
+                .leaseStore(store).build();
         StopResult result;
         mapping.start();
         try {
@@ -132,10 +133,10 @@ class FailureTest {
         assertThat(destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
             assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(4);
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(10);
-            assertThat(failure.batchInfo().startSequenceNumber())
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(10);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber())
                     .isEqualTo(stream.records(shardId).get(10).sequenceNumber());
-            assertThat(failure.batchInfo().endSequenceNumber())
+            assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber())
                     .isEqualTo(stream.records(shardId).get(19).sequenceNumber());
         });
         List<String> expected = new ArrayList<>(IntStream.range(0, 10).mapToObj(i -> "r" + i).toList());
@@ -163,9 +164,9 @@ class FailureTest {
             }
             return BatchResult.success();
         });
-        RecordingCheckpointStore store = new RecordingCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("handler-error", stream, handler)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(store).build();
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
         mapping.start();
         try {

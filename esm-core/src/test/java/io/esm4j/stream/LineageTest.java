@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.CheckpointStore;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.testing.InMemoryStream;
@@ -37,7 +36,7 @@ class LineageTest {
     /** What a shard's parents looked like when the shard's first batch reached the handler. */
     record ParentState(String child, String parent, Optional<Checkpoint> checkpoint, long handled, int total) {}
 
-    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CountDownLatch release = new CountDownLatch(1);
     private final Map<String, List<ParentState>> firstSeen = new ConcurrentHashMap<>();
 
@@ -73,7 +72,7 @@ class LineageTest {
 
     private EventSourceMapping<byte[]> start(InMemoryStream stream, RecordingHandler handler, int pf) {
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
-                .settings(Streams.fast().batchSize(10).parallelizationFactor(pf).build()).checkpointStore(store)
+                .settings(Streams.fast().batchSize(10).parallelizationFactor(pf).build()).leaseStore(store)
                 .build();
         mapping.start();
         return mapping;
@@ -177,7 +176,7 @@ class LineageTest {
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, source, handler)
                 .settings(Streams.fast().startingPosition(StartingPosition.LATEST).batchSize(10)
                         .build())
-                .checkpointStore(store).build();
+                .leaseStore(store).build();
         mapping.start();
         List<String> children;
         try {
@@ -222,25 +221,16 @@ class LineageTest {
         List<String> children = stream.split(parent);
         put(stream, 30, 30);
         AtomicInteger shardEndFailures = new AtomicInteger();
-        CheckpointStore flaky = new CheckpointStore() {
-            @Override
-            public Optional<Checkpoint> load(String mappingId, String shardId) {
-                return store.load(mappingId, shardId);
+        // The parent's first ShardEnd write fails, as a store hiccup would.
+        store.onSave((mapping, shardId, checkpoint) -> {
+            if (checkpoint instanceof Checkpoint.ShardEnd && shardEndFailures.getAndIncrement() == 0) {
+                throw new IllegalStateException("store unavailable");
             }
-
-            @Override
-            public void save(String mappingId, String shardId, Checkpoint checkpoint) {
-                // The parent's first ShardEnd write fails, as a store hiccup would.
-                if (checkpoint instanceof Checkpoint.ShardEnd && shardEndFailures.getAndIncrement() == 0) {
-                    throw new IllegalStateException("store unavailable");
-                }
-                store.save(mappingId, shardId, checkpoint);
-            }
-        };
+        });
         release.countDown();
         RecordingHandler handler = observing(stream);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky).build();
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         mapping.start();
         try {
             await().until(() -> handler.succeeded().size() >= 60);

@@ -6,13 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -39,11 +40,11 @@ class MaxRecordAgeTest {
     private final MutableClock clock = new MutableClock(T0);
     private final InMemoryStream stream = InMemoryStream.create("age", 1, clock);
     private final String shardId = stream.openShardIds().getFirst();
-    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
 
     private EventSourceMapping<byte[]> mapping(RecordingHandler handler, StreamSettings settings) {
-        return EventSourceMapping.builder("age", stream, handler).settings(settings).checkpointStore(store)
+        return EventSourceMapping.builder("age", stream, handler).settings(settings).leaseStore(store)
                 .onFailure(destination).clock(clock).build();
     }
 
@@ -88,9 +89,9 @@ class MaxRecordAgeTest {
         assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
         assertThat(failure.requestContext().approximateInvokeCount()).isZero();
         assertThat(failure.responseContext()).isNull();
-        assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(old0.sequenceNumber());
-        assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(old2.sequenceNumber());
-        assertThat(failure.batchInfo().batchSize()).isEqualTo(3);
+        assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(old0.sequenceNumber());
+        assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(old2.sequenceNumber());
+        assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(3);
         assertThat(failure.records()).hasSize(3);
 
         JsonNode json = JSON.readTree(failure.toJson());
@@ -130,7 +131,7 @@ class MaxRecordAgeTest {
         assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
         assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(1);
         assertThat(failure.responseContext()).isNull();
-        assertThat(failure.batchInfo().batchSize()).isEqualTo(1);
+        assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
         assertThat(RecordingHandler.text(castRecord(failure.records().getFirst()))).isEqualTo("r0");
         assertThat(failure.timestamp()).isEqualTo(T0.plusSeconds(20));
         assertThat(JSON.readTree(failure.toJson()).has("responseContext")).isFalse();
@@ -156,7 +157,7 @@ class MaxRecordAgeTest {
         assertThat(handler.invocationCount()).isEqualTo(1);
         assertThat(destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(2);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(2);
             assertThat(failure.responseContext()).isNull();
         });
     }
@@ -202,7 +203,7 @@ class MaxRecordAgeTest {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
             assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(retries + 1);
             assertThat(failure.responseContext()).isEqualTo(FailureRecord.ResponseContext.unhandled());
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(1);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
         });
     }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryStream;
@@ -62,10 +62,10 @@ class MetricsTest {
             return BatchResult.success();
         });
         CollectingDestination destination = new CollectingDestination();
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping.Builder<byte[]> builder = EventSourceMapping.builder("metrics", stream, handler)
                 .settings(Streams.fast().batchSize(1).maximumRetryAttempts(1).maxBufferedRecordsPerShard(2).build())
-                .checkpointStore(store).meterRegistry(registry).clock(clock);
+                .leaseStore(store).meterRegistry(registry).clock(clock);
         if (withDestination) {
             builder.onFailure(destination);
         }

@@ -1,5 +1,6 @@
 package io.esm4j.stream;
 
+import io.esm4j.failure.BatchInfo;
 import io.esm4j.testing.InMemoryStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,8 +37,8 @@ final class ObservedSource implements StreamSource<byte[]> {
     }
 
     @Override
-    public BatchInfoStyle batchInfoStyle() {
-        return stream.batchInfoStyle();
+    public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
+        return stream.batchInfo(shardId, records);
     }
 
     @Override

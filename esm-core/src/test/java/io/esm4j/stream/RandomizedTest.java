@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Duration;
@@ -75,7 +76,7 @@ class RandomizedTest {
         final Set<String> givenUp = ConcurrentHashMap.newKeySet();
         final List<FailureRecord> failures = new CopyOnWriteArrayList<>();
         final List<String> earlyCheckpoints = new CopyOnWriteArrayList<>();
-        final RecordingCheckpointStore store;
+        final RecordingLeaseStore store;
         final List<RecordingHandler> segments = new ArrayList<>();
         int put;
 
@@ -102,7 +103,7 @@ class RandomizedTest {
                 }
             }
             this.stream = InMemoryStream.create(name, shards);
-            this.store = new RecordingCheckpointStore().onSave(this::checkNotEarly);
+            this.store = new RecordingLeaseStore().onSave(this::checkNotEarly);
         }
 
         @Override
@@ -120,7 +121,7 @@ class RandomizedTest {
                 RecordingHandler handler = handler();
                 segments.add(handler);
                 EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
-                        .settings(settings()).checkpointStore(store).onFailure(this::deliver).build();
+                        .settings(settings()).leaseStore(store).onFailure(this::deliver).build();
                 mapping.start();
                 try {
                     // Records also arrive while the mapping runs.
@@ -265,7 +266,7 @@ class RandomizedTest {
             }
 
             Map<String, List<String>> savedPerShard = new HashMap<>();
-            for (RecordingCheckpointStore.Save save : store.saves()) {
+            for (RecordingLeaseStore.Save save : store.saves()) {
                 if (save.checkpoint() instanceof Checkpoint.AtSequenceNumber at) {
                     savedPerShard.computeIfAbsent(save.shardId(), s -> new ArrayList<>()).add(at.sequenceNumber());
                 }
@@ -276,12 +277,12 @@ class RandomizedTest {
             for (FailureRecord failure : failures) {
                 List<String> sequenceNumbers = failure.records().stream()
                         .map(r -> ((StreamRecord<?>) r).sequenceNumber()).toList();
-                assertThat(failure.batchInfo().batchSize()).isEqualTo(sequenceNumbers.size());
-                assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(sequenceNumbers.getFirst());
-                assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(sequenceNumbers.getLast());
+                assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(sequenceNumbers.size());
+                assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(sequenceNumbers.getFirst());
+                assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(sequenceNumbers.getLast());
                 assertThat(sequenceNumbers).isSorted();
                 assertThat(failure.records()).allSatisfy(r ->
-                        assertThat(((StreamRecord<?>) r).shardId()).isEqualTo(failure.batchInfo().shardId()));
+                        assertThat(((StreamRecord<?>) r).shardId()).isEqualTo(((StreamBatchInfo) failure.batchInfo()).shardId()));
             }
             if (bisect && !reportItemFailures) {
                 // Whole-batch failures are bisected down to single records: a failing record never takes

@@ -6,15 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class ReportBatchItemFailuresTest {
     private final InMemoryStream stream = InMemoryStream.create("rbif", 1);
     private final String shardId = stream.openShardIds().getFirst();
     private final List<StreamRecord<byte[]>> records = new ArrayList<>();
-    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** The shard's checkpoint as each invocation began. */
@@ -83,7 +84,7 @@ class ReportBatchItemFailuresTest {
             return n <= responses.size() ? responses.get(n - 1).apply(batch) : BatchResult.success();
         });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("rbif", stream, handler).settings(settings)
-                .checkpointStore(store).onFailure(destination).meterRegistry(registry).build();
+                .leaseStore(store).onFailure(destination).meterRegistry(registry).build();
         mapping.start();
         try {
             await().until(() -> store.load("rbif", shardId), cp -> cp.equals(at(9)));
@@ -227,9 +228,9 @@ class ReportBatchItemFailuresTest {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
             assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(retries + 1);
             assertThat(failure.responseContext()).isEqualTo(FailureRecord.ResponseContext.itemFailures());
-            assertThat(failure.batchInfo().batchSize()).isEqualTo(6);
-            assertThat(failure.batchInfo().startSequenceNumber()).isEqualTo(seq(4));
-            assertThat(failure.batchInfo().endSequenceNumber()).isEqualTo(seq(9));
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(6);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(seq(4));
+            assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(seq(9));
             assertThat(failure.records()).hasSize(6);
 
             String json = failure.toJson();

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,9 +19,9 @@ class SmokeTest {
         InMemoryStream stream = InMemoryStream.create("smoke", 2);
         Streams.fill(stream, 250, 20);
         RecordingHandler handler = RecordingHandler.succeeding();
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("smoke", stream, handler)
-                .settings(Streams.fast().build()).checkpointStore(store).build();
+                .settings(Streams.fast().build()).leaseStore(store).build();
         mapping.start();
         try {
             await().until(() -> handler.succeeded().size() == 250);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.InvalidSettingException;
@@ -28,10 +28,10 @@ class StreamFilterTest {
         stream.put("k", "not json");
         stream.put("k", "{\"type\":\"ping\"}");
         RecordingHandler handler = RecordingHandler.succeeding();
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        RecordingLeaseStore store = new RecordingLeaseStore();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("filtered", stream, handler)
-                .settings(Streams.fast().build()).checkpointStore(store).meterRegistry(meters)
+                .settings(Streams.fast().build()).leaseStore(store).meterRegistry(meters)
                 .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"type\":[\"order\"]}}")))
                 .build();
         String shard = stream.openShardIds().getFirst();

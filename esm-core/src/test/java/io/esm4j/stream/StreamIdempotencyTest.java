@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.CheckpointStore;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
@@ -25,25 +24,16 @@ class StreamIdempotencyTest {
     void aRestartBeforeTheCheckpointDoesNotHandTheCompletedRecordsToTheHandlerAgain() throws Exception {
         InMemoryStream stream = InMemoryStream.create("dedup", 1);
         Streams.fill(stream, 30, 3);
-        InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
         AtomicBoolean storeDown = new AtomicBoolean(true);
-        CheckpointStore flaky = new CheckpointStore() {
-            @Override
-            public Optional<Checkpoint> load(String mappingId, String shardId) {
-                return checkpoints.load(mappingId, shardId);
+        RecordingLeaseStore flaky = checkpoints.onSave((mapping, shardId, checkpoint) -> {
+            if (storeDown.get()) {
+                throw new IllegalStateException("checkpoint store unavailable");
             }
-
-            @Override
-            public void save(String mappingId, String shardId, Checkpoint checkpoint) {
-                if (storeDown.get()) {
-                    throw new IllegalStateException("checkpoint store unavailable");
-                }
-                checkpoints.save(mappingId, shardId, checkpoint);
-            }
-        };
+        });
         RecordingHandler first = RecordingHandler.succeeding();
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("dedup", stream, first)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky)
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(flaky)
                 .idempotency(Idempotency.of(idempotencyStore)).build();
         run1.start();
         try {
@@ -51,12 +41,12 @@ class StreamIdempotencyTest {
         } finally {
             Streams.stopQuietly(run1);
         }
-        assertThat(checkpoints.snapshot("dedup")).isEmpty();
+        assertThat(checkpoints.saves()).isEmpty();
 
         storeDown.set(false);
         RecordingHandler second = RecordingHandler.succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("dedup", stream, second)
-                .settings(Streams.fast().batchSize(10).build()).checkpointStore(flaky)
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(flaky)
                 .idempotency(Idempotency.of(idempotencyStore)).build();
         String shard = stream.openShardIds().getFirst();
         String last = stream.records(shard).getLast().sequenceNumber();

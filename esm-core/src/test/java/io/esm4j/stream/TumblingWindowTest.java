@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
@@ -29,7 +29,7 @@ class TumblingWindowTest {
 
     private final MutableClock clock = new MutableClock(WINDOW_START.plusSeconds(1));
     private final InMemoryStream stream = InMemoryStream.create("windows", 1, clock);
-    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final List<TimeWindow> windows = new ArrayList<>();
     private final List<Integer> sizes = new ArrayList<>();
 
@@ -50,7 +50,7 @@ class TumblingWindowTest {
     private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour behaviour) {
         return EventSourceMapping.builder("windows", stream, new RecordingHandler().behave(behaviour))
                 .settings(Streams.fast().batchSize(2).tumblingWindowInSeconds(60).build())
-                .checkpointStore(store).clock(clock).build();
+                .leaseStore(store).clock(clock).build();
     }
 
     private void put(int secondsIntoWindow, String data) {

@@ -10,7 +10,7 @@ import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
-import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.testing.InMemoryStream;
 import java.net.URI;
 import java.time.Duration;

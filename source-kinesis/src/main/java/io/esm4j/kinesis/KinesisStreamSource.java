@@ -2,7 +2,7 @@ package io.esm4j.kinesis;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.filter.FilterDocuments;
-import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;

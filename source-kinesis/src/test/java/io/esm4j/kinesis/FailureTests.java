@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.checkpoint.Checkpoint;
 import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.failure.FailureRecord;
-import io.esm4j.stream.BatchInfoStyle;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
 import java.nio.charset.StandardCharsets;

@@ -4,10 +4,10 @@ import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.failure.FailureRecord;
-import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -35,18 +35,25 @@ final class BatchProcessor<T> {
      * timeout. IdempotencySettings.InProgressExpiry overrides it.
      */
     private static final Duration DEDUP_CLAIM = Duration.ofMinutes(15);
+    static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
-    private final ShardWorker.Pauser pauser;
+    private final Pauser pauser;
     /** The tumbling window the batch in progress belongs to, or null without windows. */
     private WindowSession<T> window;
     /** The state of the last window response read by {@link #interpret}. */
     private Map<String, String> returnedState;
 
-    BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, ShardWorker.Pauser pauser) {
+    /** Waits that end early when the pipeline closes; returns false if it closed. */
+    @FunctionalInterface
+    interface Pauser {
+        boolean pause(Duration duration) throws InterruptedException;
+    }
+
+    BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
@@ -104,11 +111,17 @@ final class BatchProcessor<T> {
             if (current == null) {
                 return false;
             }
-            if (current.isEmpty()) {
-                return true;
-            }
-            Verdict verdict = invoke(current, window == null ? null : window.view(false, false));
+            Verdict verdict;
             ResponseContext response;
+            try {
+                current = withoutFilteredOut(current);
+                if (current.isEmpty()) {
+                    return true;
+                }
+                verdict = invoke(current, window == null ? null : window.view(false, false));
+            } catch (FilterFailure failure) {
+                verdict = new Verdict.Failed(failure.getMessage());
+            }
             switch (verdict) {
                 case Verdict.Succeeded s -> {
                     succeeded(current);
@@ -123,7 +136,8 @@ final class BatchProcessor<T> {
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
                         return bisect(current, retriesUsed);
                     }
-                    response = ResponseContext.unhandled();
+                    // A batch whose filter could not be evaluated never reached the function: no response.
+                    response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
                 }
             }
             retriesUsed++;
@@ -134,6 +148,50 @@ final class BatchProcessor<T> {
                 return false;
             }
         }
+    }
+
+    /** The filter criteria threw on a record again: the batch fails without invoking the handler. */
+    private static final class FilterFailure extends Exception {
+        static final String PREFIX = "filter criteria could not be evaluated on record ";
+
+        FilterFailure(String sequenceNumber, Throwable cause) {
+            super(PREFIX + sequenceNumber + ": " + Fatal.describe(cause), cause, false, false);
+        }
+    }
+
+    /**
+     * Evaluates the filter again on records it failed on when they were read. Those that no longer match are done
+     * (filtered out); if it fails again, so does the batch, as if the handler had failed on that record.
+     */
+    private List<Entry<T>> withoutFilteredOut(List<Entry<T>> entries) throws FilterFailure {
+        List<Entry<T>> filteredOut = new ArrayList<>();
+        for (Entry<T> entry : entries) {
+            if (!entry.filterPending) {
+                continue;
+            }
+            try {
+                if (ctx.filter().matches(entry.record)) {
+                    entry.filterPending = false;
+                } else {
+                    filteredOut.add(entry);
+                }
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("sequenceNumber", entry.record.sequenceNumber()).setCause(e)
+                        .log("filter criteria failed again; the batch fails");
+                ctx.status().processed(FILTER_FAILED);
+                throw new FilterFailure(entry.record.sequenceNumber(), e);
+            }
+        }
+        if (filteredOut.isEmpty()) {
+            return entries;
+        }
+        ctx.metrics().filteredOut.increment(filteredOut.size());
+        onDone.accept(filteredOut);
+        List<Entry<T>> rest = new ArrayList<>(entries);
+        rest.removeAll(filteredOut);
+        return rest;
     }
 
     /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (AWS-SEMANTICS §10.1). */
@@ -239,7 +297,9 @@ final class BatchProcessor<T> {
                 return true;
             } catch (InterruptedException e) {
                 throw e;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // An Error from a destination is retried like an exception: escaping, it would end the lane.
+                Fatal.rethrowIfFatal(e);
                 ctx.metrics().destinationDeliveryFailures.increment();
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                         .addKeyValue("attempt", attempt).setCause(e)
@@ -253,15 +313,10 @@ final class BatchProcessor<T> {
 
     private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,
                                         ResponseContext response, int invokeCount) {
-        StreamRecord<T> first = entries.getFirst().record;
-        StreamRecord<T> last = entries.getLast().record;
-        StreamBatchInfo info = new StreamBatchInfo(shardId, first.sequenceNumber(), last.sequenceNumber(),
-                first.approximateArrivalTimestamp(), last.approximateArrivalTimestamp(), entries.size(),
-                ctx.source().streamArn());
+        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
         RequestContext request = new RequestContext(UUID.randomUUID().toString(),
                 settings.functionArnFor(ctx.mappingName()), condition, invokeCount);
-        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
-        return new FailureRecord(request, response, ctx.clock().instant(), info, ctx.source().batchInfoStyle(),
-                records);
+        return new FailureRecord(request, response, ctx.clock().instant(),
+                ctx.source().batchInfo(shardId, records), records);
     }
 }

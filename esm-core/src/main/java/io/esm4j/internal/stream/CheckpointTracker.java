@@ -3,30 +3,35 @@ package io.esm4j.internal.stream;
 /**
  * Tracks which records of one shard are done and yields the contiguous done prefix: the only position that may be
  * checkpointed. Records are numbered in read order (ordinals); lanes complete them out of order. Not thread-safe:
- * the shard worker guards it.
+ * the pipeline guards it.
+ *
+ * <p>The ring starts small and doubles up to the capacity, so an idle shard costs a few hundred bytes, not the
+ * capacity's worth (20,000 slots by default).
  */
 final class CheckpointTracker {
 
+    private static final int INITIAL_SLOTS = 16;
+
     private final int capacity;
-    /** The ring is a power of two long, so that a slot is a mask away from an ordinal (this is the hot path). */
-    private final String[] sequenceNumbers;
-    private final boolean[] done;
-    private final int mask;
+    /** A power of two long, so that a slot is a mask away from an ordinal (this is the hot path). */
+    private String[] sequenceNumbers;
+    private boolean[] done;
+    private int mask;
     private long head;
     private long tail;
 
     /** @param capacity the most records in flight at once; the shard's flow budget guarantees it */
     CheckpointTracker(int capacity) {
         this.capacity = capacity;
-        int size = Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
-        this.sequenceNumbers = new String[size];
-        this.done = new boolean[size];
-        this.mask = size - 1;
+        allocate(Math.min(INITIAL_SLOTS, ringSize(capacity)));
     }
 
     long register(String sequenceNumber) {
         if (tail - head >= capacity) {
             throw new IllegalStateException("more than " + capacity + " records in flight");
+        }
+        if (tail - head == sequenceNumbers.length) {
+            grow();
         }
         sequenceNumbers[slot(tail)] = sequenceNumber;
         return tail++;
@@ -58,6 +63,27 @@ final class CheckpointTracker {
 
     long inFlight() {
         return tail - head;
+    }
+
+    private void grow() {
+        String[] oldSequences = sequenceNumbers;
+        boolean[] oldDone = done;
+        int oldMask = mask;
+        allocate(oldSequences.length * 2);
+        for (long ordinal = head; ordinal < tail; ordinal++) {
+            sequenceNumbers[slot(ordinal)] = oldSequences[(int) ordinal & oldMask];
+            done[slot(ordinal)] = oldDone[(int) ordinal & oldMask];
+        }
+    }
+
+    private void allocate(int slots) {
+        sequenceNumbers = new String[slots];
+        done = new boolean[slots];
+        mask = slots - 1;
+    }
+
+    private static int ringSize(int capacity) {
+        return Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
     }
 
     private int slot(long ordinal) {

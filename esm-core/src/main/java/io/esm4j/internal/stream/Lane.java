@@ -1,6 +1,6 @@
 package io.esm4j.internal.stream;
 
-import io.esm4j.settings.StreamSettings;
+import io.esm4j.internal.PayloadCap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +20,10 @@ import java.util.function.BooleanSupplier;
  */
 final class Lane<T> {
 
-    /** While a window is open, re-read the clock this often so that a test clock's advance is noticed. */
+    /**
+     * While records wait for a batching window to elapse, re-read the clock this often so that a test clock's advance
+     * is noticed. An idle lane (nothing queued) does not poll: it waits for the next offer.
+     */
     private static final long WINDOW_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final int batchSize;
@@ -39,6 +42,7 @@ final class Lane<T> {
         this.clock = clock;
     }
 
+    /** Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). */
     void offerAll(List<Entry<T>> entries) {
         lock.lock();
         try {
@@ -79,7 +83,7 @@ final class Lane<T> {
     /**
      * Blocks until a batch is ready: full (BatchSize or 6 MB), or records are queued and the window that started at
      * {@code windowStart} has elapsed. Returns null once the lane is closed, and an empty list when nothing is queued
-     * and {@code closeTumblingWindow} (checked periodically; null when no tumbling window is open) says so.
+     * and {@code closeTumblingWindow} (checked at every offer; null when no tumbling window is open) says so.
      */
     List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
             throws InterruptedException {
@@ -88,16 +92,13 @@ final class Lane<T> {
         try {
             while (!closed) {
                 if (queue.isEmpty()) {
-                    if (closeTumblingWindow == null) {
-                        changed.await();
-                    } else if (closeTumblingWindow.getAsBoolean()) {
+                    if (closeTumblingWindow != null && closeTumblingWindow.getAsBoolean()) {
                         return List.of();
-                    } else {
-                        changed.awaitNanos(WINDOW_RECHECK_NANOS);
                     }
+                    changed.await();
                     continue;
                 }
-                if (queue.size() >= batchSize || queuedBytes >= StreamSettings.MAX_PAYLOAD_BYTES
+                if (queue.size() >= batchSize || PayloadCap.full(queuedBytes)
                         || !clock.instant().isBefore(deadline)) {
                     return take();
                 }
@@ -116,8 +117,7 @@ final class Lane<T> {
         long tumblingWindow = tumblingWindowOf(queue.peekFirst());
         while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
             int size = queue.peekFirst().sizeBytes;
-            // A record bigger than the cap on its own still goes, alone: it cannot be split.
-            if (!batch.isEmpty() && bytes + size > StreamSettings.MAX_PAYLOAD_BYTES) {
+            if (!PayloadCap.admits(bytes, batch.size(), size)) {
                 break;
             }
             Entry<T> entry = queue.pollFirst();

@@ -1,393 +1,436 @@
 package io.esm4j.internal.stream;
 
-import io.esm4j.checkpoint.Checkpoint;
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processes one shard: a reader thread fetches within the flow budget and deals records to ParallelizationFactor
- * lanes by partition key; each lane thread forms batches and runs them through a {@link BatchProcessor}; completed
- * records advance the {@link CheckpointTracker}, whose contiguous prefix is checkpointed.
+ * Processes one shard while this worker holds its lease, and supervises itself: a supervisor thread runs sessions
+ * (a reader thread feeding a {@link ShardPipeline}) and replaces a session that fails outside the handler with a new
+ * one that starts after the last done record, with backoff. A reader whose source call fails reopens the shard
+ * after the last record it dealt, with backoff. Progress goes to a {@link ShardCommitter}. Every failure is
+ * counted, logged and shown in the shard's status; only a fatal one stops the mapping.
  */
 final class ShardWorker<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
     /** Kinesis returns at most 10,000 records per GetRecords; no source needs more per fetch. */
     private static final int MAX_FETCH = 10_000;
+    private static final Duration READER_JOIN = Duration.ofSeconds(5);
 
-    /** Waits that end early when the worker stops; returns false if it stopped. */
-    @FunctionalInterface
-    interface Pauser {
-        boolean pause(Duration duration) throws InterruptedException;
+    /** What a worker tells the engine that runs it. */
+    interface Owner {
+        /** The shard's end is checkpointed and its lease released: its children may start. */
+        void shardEnded(ShardWorker<?> worker);
+
+        /** The lease is gone: the worker stopped processing and will write nothing more. */
+        void leaseLost(ShardWorker<?> worker, String reason);
+
+        /** A failure that retrying cannot heal: the mapping must stop. */
+        void fatal(String shardId, Throwable error);
     }
 
+    private sealed interface Signal {}
+
+    private record Failed(Object session, Throwable cause) implements Signal {}
+
+    private record LanesEnded(Object session) implements Signal {}
+
+    private record Stop() implements Signal {}
+
+    private record Ended() implements Signal {}
+
+    private record Lost(String reason) implements Signal {}
+
+    private record FatalError(Throwable error) implements Signal {}
+
     private final StreamContext<T> ctx;
+    private final HeldLease lease;
     private final String shardId;
-    private final ReadStart start;
-    private final Consumer<String> onShardEnd;
-    private final FlowBudget budget;
-    private final CheckpointTracker tracker;
-    private final List<Lane<T>> lanes = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final Object progressLock = new Object();
+    private final Owner owner;
+    private final ShardHealth health = new ShardHealth();
+    private final ShardCommitter committer;
+    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final String component;
+    private Thread supervisor;
+    private volatile Session current;
+    private volatile boolean progressSinceRestart;
+    private final AtomicBoolean lost = new AtomicBoolean();
 
-    // Guarded by progressLock.
-    private boolean readerReachedEnd;
-    private boolean shardEndSaved;
-    private Checkpoint unsavedCheckpoint;
-    private Checkpoint lastSavedCheckpoint;
-    /**
-     * When the last fetch whose records have been dealt to the lanes started: once it is past a tumbling window's
-     * end, every record that arrived in the window has been read. Together with {@link #inputEnded}, it is what
-     * closes a window that no later record closes.
-     */
-    private volatile Instant lastDealtFetchStart = Instant.MIN;
-    private volatile boolean inputEnded;
-
-    ShardWorker(StreamContext<T> ctx, String shardId, ReadStart start, Consumer<String> onShardEnd) {
+    ShardWorker(StreamContext<T> ctx, HeldLease lease, Owner owner) {
         this.ctx = ctx;
-        this.shardId = shardId;
-        this.start = start;
-        this.onShardEnd = onShardEnd;
-        this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
-                ctx.settings().maxBufferedBytesPerShard());
-        this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
-        for (int i = 0; i < ctx.settings().parallelizationFactor(); i++) {
-            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock()));
-        }
+        this.lease = lease;
+        this.shardId = lease.shardId();
+        this.owner = owner;
+        this.component = "shard " + shardId;
+        this.committer = new ShardCommitter(ctx, lease, health, new ShardCommitter.Events() {
+            @Override
+            public void shardEndSaved() {
+                signals.add(new Ended());
+            }
+
+            @Override
+            public void leaseLost(String reason) {
+                ShardWorker.this.leaseLost(reason);
+            }
+
+            @Override
+            public void fatal(Throwable error) {
+                signals.add(new FatalError(error));
+            }
+        });
     }
 
     String shardId() {
         return shardId;
     }
 
+    HeldLease lease() {
+        return lease;
+    }
+
+    ShardHealth health() {
+        return health;
+    }
+
+    Checkpoint savedCheckpoint() {
+        return committer.saved();
+    }
+
+    long inFlight() {
+        Session session = current;
+        return session == null ? 0 : session.pipeline.inFlight();
+    }
+
     void start() {
-        threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-reader")
-                .start(this::readLoop));
-        for (int i = 0; i < lanes.size(); i++) {
-            Lane<T> lane = lanes.get(i);
-            threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + i)
-                    .start(() -> laneLoop(lane)));
-        }
+        committer.start();
+        supervisor = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId).start(this::supervise);
     }
 
     /** Stops reading and forming batches; batches being invoked finish, failed ones are not retried. */
     void requestStop() {
-        stopRequested.countDown();
-        threads.getFirst().interrupt();
-        lanes.forEach(Lane::close);
+        signals.add(new Stop());
+    }
+
+    /**
+     * The renewer could not keep the lease, or another worker took it: stop at once, write nothing more. Counted
+     * once, however many parts of the worker notice.
+     */
+    void leaseLost(String reason) {
+        if (lost.compareAndSet(false, true)) {
+            ctx.metrics().leasesLost.increment();
+            signals.add(new Lost(reason));
+        }
     }
 
     boolean awaitTermination(Instant deadline) throws InterruptedException {
-        for (Thread thread : threads) {
-            Duration left = Duration.between(Instant.now(), deadline);
-            if (!left.isPositive() || !thread.join(left)) {
-                return false;
-            }
-        }
-        return true;
+        Duration left = Duration.between(Instant.now(), deadline);
+        return left.isPositive() && supervisor.join(left);
     }
 
     /** After the stop timeout: interrupts handlers still running. */
-    void interrupt() {
-        threads.forEach(Thread::interrupt);
-    }
-
-    /** Writes a checkpoint that an earlier store failure left unsaved and reports what is left. */
-    ShardStopReport finish() {
-        synchronized (progressLock) {
-            if (unsavedCheckpoint != null) {
-                save(unsavedCheckpoint);
-            }
-            long left = tracker.inFlight();
-            for (Lane<T> lane : lanes) {
-                lane.drain();
-            }
-            return new ShardStopReport(shardId, lastSavedCheckpoint, left, unsavedCheckpoint == null);
+    void interruptHandlers() {
+        Session session = current;
+        if (session != null) {
+            session.pipeline.interruptLanes();
         }
     }
 
-    private boolean stopping() {
-        return stopRequested.getCount() == 0;
+    /** After a stop: writes the final checkpoint, hands the lease back and reports what is left. */
+    ShardStopReport finish(Instant deadline) throws InterruptedException {
+        boolean saved = committer.flush(deadline);
+        committer.close();
+        if (saved) {
+            release();
+        }
+        return new ShardStopReport(shardId, committer.saved(), inFlight(), saved);
     }
 
-    private boolean pause(Duration duration) throws InterruptedException {
-        return !stopRequested.await(duration.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void readLoop() {
-        try (ShardReader<T> reader = openReader()) {
-            if (reader == null) {
-                return;
-            }
-            int failures = 0;
-            while (!stopping()) {
-                int room = budget.awaitRoom();
-                Instant fetchStart = ctx.clock().instant();
-                FetchResult<T> result;
-                try {
-                    result = reader.fetch(Math.min(room, MAX_FETCH));
-                    failures = 0;
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    if (stopping()) {
-                        return;
-                    }
-                    ctx.metrics().pollingErrors.increment();
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                            .addKeyValue("attempt", ++failures).setCause(e).log("fetch failed; retrying");
-                    if (!pause(ctx.backoff().delay(failures))) {
-                        return;
-                    }
-                    continue;
-                }
-                ctx.metrics().polled.increment(result.records().size());
-                recordIteratorAge(result);
-                dispatch(result.records(), result.shardEnded());
-                lastDealtFetchStart = fetchStart;
-                if (result.shardEnded()) {
-                    return;
-                }
-                if (result.records().isEmpty() && !pause(ctx.settings().idlePollInterval())) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            // Interrupted by stop: nothing more to read.
+    private void release() {
+        try {
+            ctx.leases().release(lease.current());
+        } catch (Throwable e) {
+            Fatal.rethrowIfFatal(e);
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(e)
+                    .log("releasing the lease failed; another worker takes it once it expires");
         }
     }
 
-    private ShardReader<T> openReader() throws InterruptedException {
-        for (int attempt = 1; !stopping(); attempt++) {
-            try {
-                return ctx.source().openReader(shardId, start);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                ctx.metrics().pollingErrors.increment();
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("attempt", attempt).setCause(e).log("opening shard reader failed; retrying");
-                if (!pause(ctx.backoff().delay(attempt))) {
-                    break;
-                }
-            }
-        }
-        return null;
-    }
+    // Supervisor thread only.
+    private Session session;
+    private boolean stopping;
+    private boolean ended;
+    private boolean restarting;
+    private int failuresInARow;
 
-    private void recordIteratorAge(FetchResult<T> result) {
-        if (result.millisBehindLatest() >= 0) {
-            ctx.metrics().iteratorAge.record(result.millisBehindLatest());
-        } else if (!result.records().isEmpty()) {
-            Instant newest = result.records().getLast().approximateArrivalTimestamp();
-            ctx.metrics().iteratorAge.record(Math.max(0, Duration.between(newest, ctx.clock().instant()).toMillis()));
-        }
-    }
-
-    private void dispatch(List<StreamRecord<T>> records, boolean shardEnded) {
-        long bytes = 0;
-        for (StreamRecord<T> record : records) {
-            bytes += record.sizeBytes();
-        }
-        budget.take(records.size(), bytes);
-        List<List<Entry<T>>> perLane = new ArrayList<>(lanes.size());
-        for (int i = 0; i < lanes.size(); i++) {
-            perLane.add(new ArrayList<>());
-        }
-        List<Entry<T>> filteredOut = new ArrayList<>();
-        boolean endNow;
-        boolean endWriteFailed;
-        synchronized (progressLock) {
-            for (StreamRecord<T> record : records) {
-                Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
-                if (matchesFilter(record)) {
-                    perLane.get(laneOf(record.partitionKey())).add(entry);
-                } else {
-                    filteredOut.add(entry);
-                }
-            }
-            readerReachedEnd = shardEnded;
-            inputEnded = shardEnded;
-            endNow = checkShardEnd();
-            endWriteFailed = shardEndWriteFailed();
-        }
-        for (int i = 0; i < lanes.size(); i++) {
-            if (!perLane.get(i).isEmpty()) {
-                lanes.get(i).offerAll(perLane.get(i));
-            }
-        }
-        // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
-        ctx.metrics().filteredOut.increment(filteredOut.size());
-        complete(filteredOut);
-        if (endWriteFailed) {
-            endNow = retryShardEnd();
-        }
-        if (endNow) {
-            shardEnded();
-        }
-    }
-
-    private boolean matchesFilter(StreamRecord<T> record) {
-        return ctx.filter().isEmpty() || ctx.filter().matches(ctx.source().filterDocument(record));
-    }
-
-    private int laneOf(String partitionKey) {
-        return lanes.size() == 1 ? 0 : Math.floorMod(partitionKey.hashCode(), lanes.size());
-    }
-
-    private void laneLoop(Lane<T> lane) {
-        BatchProcessor<T> processor = new BatchProcessor<>(ctx, shardId, this::complete, this::pause);
-        int windowSeconds = ctx.settings().tumblingWindowInSeconds();
-        WindowSession<T> session = null;
-        Instant batchingWindowStart = ctx.clock().instant();
+    private void supervise() {
+        ReadStart from = readStart(lease.current().checkpoint());
+        session = startSession(from);
+        long restartAtNanos = 0;
         try {
             while (true) {
-                WindowSession<T> open = session;
-                List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
-                        open == null ? null : () -> inputEnded || !lastDealtFetchStart.isBefore(open.end));
-                if (batch == null) {
-                    return;
+                Signal signal;
+                if (session == null) {
+                    signal = signals.poll(restartAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    if (signal == null) {
+                        session = startSession(from);
+                        continue;
+                    }
+                } else {
+                    signal = signals.take();
                 }
-                if (session != null && (batch.isEmpty()
-                        || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
-                    boolean early = batch.isEmpty() && ctx.clock().instant().isBefore(session.end);
-                    if (!processor.closeWindow(session, early)) {
+                switch (signal) {
+                    case Failed f -> {
+                        if (f.session() == session && !restarting && !stopping) {
+                            failuresInARow = progressSinceRestart ? 1 : failuresInARow + 1;
+                            progressSinceRestart = false;
+                            restarting = true;
+                            restartFailed(f.cause(), failuresInARow);
+                            session.halt();
+                        }
+                    }
+                    case LanesEnded e -> {
+                        if (e.session() != session) {
+                            continue;
+                        }
+                        session.joinReader();
+                        if (stopping) {
+                            if (ended) {
+                                release();
+                                owner.shardEnded(this);
+                            }
+                            return;
+                        }
+                        if (restarting) {
+                            restarting = false;
+                            from = session.resumePoint();
+                            session = null;
+                            restartAtNanos = System.nanoTime() + ctx.backoff().delay(failuresInARow).toNanos();
+                        }
+                    }
+                    case Stop s -> {
+                        stopping = true;
+                        if (session == null) {
+                            return;
+                        }
+                        session.halt();
+                    }
+                    case Ended e -> {
+                        stopping = true;
+                        ended = true;
+                        committer.close();
+                        if (session == null) {
+                            release();
+                            owner.shardEnded(this);
+                            return;
+                        }
+                        session.halt();
+                    }
+                    case Lost l -> {
+                        committer.close();
+                        if (session != null) {
+                            session.halt();
+                        }
+                        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                                .addKeyValue("reason", l.reason()).log("lease lost; the shard stops here");
+                        owner.leaseLost(this, l.reason());
                         return;
                     }
-                    session = null;
-                }
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                if (windowSeconds > 0 && session == null) {
-                    session = WindowSession.containing(batch.getFirst().record.approximateArrivalTimestamp(),
-                            windowSeconds);
-                }
-                if (!processor.process(batch, session)) {
-                    return;
-                }
-                if (session != null && session.stateTooBig()) {
-                    if (!processor.closeWindow(session, true)) {
+                    case FatalError f -> {
+                        committer.close();
+                        if (session != null) {
+                            session.halt();
+                        }
+                        owner.fatal(shardId, f.error());
                         return;
                     }
-                    session = null;
                 }
-                batchingWindowStart = ctx.clock().instant();
             }
         } catch (InterruptedException e) {
-            // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
+            if (session != null) {
+                session.halt();
+            }
         }
     }
 
-    /** Called by lanes as records end; checkpoints the contiguous done prefix. */
-    private void complete(List<Entry<T>> entries) {
-        if (entries.isEmpty()) {
+    private void restartFailed(Throwable cause, int failuresInARow) {
+        if (Fatal.isFatal(cause)) {
+            signals.add(new FatalError(cause));
             return;
         }
-        long bytes = 0;
-        long passed;
-        boolean endNow;
-        boolean endWriteFailed;
-        synchronized (progressLock) {
-            long inFlightBefore = tracker.inFlight();
-            for (Entry<T> entry : entries) {
-                tracker.markDone(entry.ordinal);
-                bytes += entry.sizeBytes;
-            }
-            String sequenceNumber = tracker.advance();
-            if (sequenceNumber != null) {
-                save(new Checkpoint.AtSequenceNumber(sequenceNumber));
-            }
-            passed = inFlightBefore - tracker.inFlight();
-            endNow = checkShardEnd();
-            endWriteFailed = shardEndWriteFailed();
-        }
-        // Payload bytes are free once a record is done, but its slot in the tracker only once the checkpoint passes
-        // it. Releasing record room per done record let other lanes run ahead of a slow or failing one until the
-        // tracker overflowed and the reader thread died ("more than N records in flight"); so record room comes back
-        // as the checkpointable prefix advances, which keeps the tracker within its capacity.
-        budget.release((int) passed, bytes);
-        if (endWriteFailed) {
-            endNow = retryShardEnd();
-        }
-        if (endNow) {
-            shardEnded();
-        }
+        health.restarted(cause);
+        ctx.metrics().restarts.increment();
+        ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after a failure: "
+                + Fatal.describe(cause));
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                .addKeyValue("failuresInARow", failuresInARow).setCause(cause)
+                .log("shard worker failed outside the handler; restarting after the last done record");
     }
 
-    /** Guarded by progressLock. True when the shard is done but writing its ShardEnd checkpoint failed. */
-    private boolean shardEndWriteFailed() {
-        return readerReachedEnd && !shardEndSaved && tracker.allDone();
+    private Session startSession(ReadStart from) {
+        Session started = new Session(from);
+        current = started;
+        started.start();
+        return started;
     }
 
-    /**
-     * A failed ShardEnd write has no later checkpoint to be retried with (no record will complete after it), and
-     * the children wait for it: without this the shard's lineage would stall until a restart. Retries it with
-     * backoff, outside progressLock, until it is written or the worker stops. Returns true once written here.
-     */
-    private boolean retryShardEnd() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                if (!pause(ctx.backoff().delay(attempt))) {
-                    return false;
+    private static ReadStart readStart(Checkpoint checkpoint) {
+        return switch (checkpoint) {
+            case Checkpoint.TrimHorizon t -> new ReadStart.TrimHorizon();
+            case Checkpoint.Latest l -> new ReadStart.Latest();
+            case Checkpoint.AtTimestamp at -> new ReadStart.AtTimestamp(at.timestamp());
+            case Checkpoint.AtSequenceNumber at -> new ReadStart.AfterSequenceNumber(at.sequenceNumber());
+            case Checkpoint.ShardEnd e -> throw new IllegalStateException("shard " + e + " has ended");
+        };
+    }
+
+    /** One run of the shard: a reader thread and a pipeline, replaced as a whole after a failure. */
+    private final class Session implements ShardPipeline.Listener {
+        private final ReadStart start;
+        private final ShardPipeline<T> pipeline;
+        private Thread reader;
+
+        Session(ReadStart start) {
+            this.start = start;
+            this.pipeline = new ShardPipeline<>(ctx, shardId, this);
+        }
+
+        void start() {
+            pipeline.start();
+            reader = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-reader")
+                    .start(this::read);
+        }
+
+        void halt() {
+            pipeline.close();
+            reader.interrupt();
+        }
+
+        void joinReader() throws InterruptedException {
+            reader.join(READER_JOIN);
+        }
+
+        /** Where the next session starts: after the last done record, or where this one started. */
+        ReadStart resumePoint() {
+            String lastDone = pipeline.lastDone();
+            return lastDone == null ? start : new ReadStart.AfterSequenceNumber(lastDone);
+        }
+
+        @Override
+        public void progressed(Checkpoint checkpoint) {
+            committer.offer(checkpoint);
+            caughtUp();
+        }
+
+        /** The session works: records finish, or nothing is left to do. A restart's problem is over. */
+        private void caughtUp() {
+            if (!progressSinceRestart) {
+                progressSinceRestart = true;
+                ctx.status().resolved(component);
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            signals.add(new Failed(this, failure));
+        }
+
+        @Override
+        public void lanesEnded() {
+            signals.add(new LanesEnded(this));
+        }
+
+        private void read() {
+            ReadStart from = start;
+            int failures = 0;
+            while (!pipeline.closed()) {
+                try (ShardReader<T> shardReader = ctx.source().openReader(shardId, from)) {
+                    while (!pipeline.closed()) {
+                        int room = pipeline.awaitRoom();
+                        Instant fetchStart = ctx.clock().instant();
+                        FetchResult<T> result = shardReader.fetch(Math.min(room, MAX_FETCH));
+                        if (failures > 0) {
+                            failures = 0;
+                            ctx.status().resolved(component + " reader");
+                        }
+                        ctx.metrics().polled.increment(result.records().size());
+                        recordIteratorAge(result);
+                        if (!deal(result, fetchStart)) {
+                            return;
+                        }
+                        if (pipeline.inFlight() == 0) {
+                            caughtUp();
+                        }
+                        if (!result.records().isEmpty()) {
+                            from = new ReadStart.AfterSequenceNumber(result.records().getLast().sequenceNumber());
+                        }
+                        if (result.shardEnded()) {
+                            return;
+                        }
+                        if (result.records().isEmpty() && !pipeline.pause(ctx.settings().idlePollInterval())) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Throwable e) {
+                    if (Fatal.isFatal(e)) {
+                        signals.add(new FatalError(e));
+                        return;
+                    }
+                    if (pipeline.closed()) {
+                        return;
+                    }
+                    failures++;
+                    ctx.metrics().pollingErrors.increment();
+                    health.failed(e);
+                    ctx.status().problem(component + " reader", "PROBLEM: reading shard " + shardId + " failed: "
+                            + Fatal.describe(e));
+                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .addKeyValue("attempt", failures).setCause(e)
+                            .log("reading the shard failed; reopening it after the last record read");
+                    try {
+                        if (!pipeline.pause(ctx.backoff().delay(failures))) {
+                            return;
+                        }
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Hands a fetch to the pipeline; a failure there is the engine's, and restarts the session. */
+        private boolean deal(FetchResult<T> result, Instant fetchStart) {
+            try {
+                pipeline.offer(result.records(), result.shardEnded(), fetchStart);
+                return true;
+            } catch (Throwable e) {
+                failed(e);
                 return false;
             }
-            synchronized (progressLock) {
-                if (!shardEndWriteFailed()) {
-                    return false;
-                }
-                if (checkShardEnd()) {
-                    return true;
-                }
+        }
+
+        private void recordIteratorAge(FetchResult<T> result) {
+            if (result.millisBehindLatest() >= 0) {
+                health.iteratorAge(result.millisBehindLatest());
+            } else if (!result.records().isEmpty()) {
+                StreamRecord<T> newest = result.records().getLast();
+                health.iteratorAge(Math.max(0, Duration.between(newest.approximateArrivalTimestamp(),
+                        ctx.clock().instant()).toMillis()));
+            } else {
+                health.iteratorAge(0);
             }
-        }
-    }
-
-    private void shardEnded() {
-        lanes.forEach(Lane::close);
-        onShardEnd.accept(shardId);
-    }
-
-    /** Guarded by progressLock. True exactly once: when the shard's end is checkpointed. */
-    private boolean checkShardEnd() {
-        if (readerReachedEnd && !shardEndSaved && tracker.allDone()) {
-            shardEndSaved = save(Checkpoint.ShardEnd.INSTANCE);
-            return shardEndSaved;
-        }
-        return false;
-    }
-
-    /**
-     * Guarded by progressLock, so checkpoints are written in order. A failed write is kept and retried with the next
-     * one: the records are done, only their checkpoint is late.
-     */
-    private boolean save(Checkpoint checkpoint) {
-        try {
-            ctx.checkpoints().save(ctx.mappingName(), shardId, checkpoint);
-            lastSavedCheckpoint = checkpoint;
-            unsavedCheckpoint = null;
-            return true;
-        } catch (Exception e) {
-            unsavedCheckpoint = checkpoint;
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(e)
-                    .log("checkpoint write failed; it is retried with the next one");
-            return false;
         }
     }
 }

@@ -1,46 +1,81 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.MappingState;
+import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.Checkpoint;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.metrics.MetricNames;
+import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a stream mapping: a coordinator thread lists shards (periodically and as soon as a shard ends), starts a
- * {@link ShardWorker} for every shard the {@link ShardPlanner} allows, and stops them all on {@link #stop}.
+ * Runs a stream mapping: a {@link LeaseCoordinator} takes shard leases and starts a {@link ShardWorker} for each, a
+ * {@link LeaseRenewer} keeps them, and {@link #stop} drains the workers, writes final checkpoints and hands the
+ * leases back so that another worker takes over at once.
  */
 public final class StreamEngine<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
     /** After the stop timeout, how long interrupted handlers get to return. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
-    private static final String COORDINATOR = "coordinator";
+    /** When draining took the whole timeout, final checkpoints and releases still get this long. */
+    private static final Duration FINAL_WRITES_GRACE = Duration.ofSeconds(1);
+    /** How long a stop begun after a fatal error lets batches drain. */
+    private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final StreamContext<T> ctx;
-    private final ShardPlanner planner;
-    private final Map<String, ShardWorker<T>> workers = new LinkedHashMap<>();
-    private final List<ShardWorker<T>> endedWorkers = new ArrayList<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private final List<String> endedShards = new ArrayList<>();
-    private boolean stopping;
-    private Thread coordinator;
+    private final Map<String, ShardWorker<T>> workers = new ConcurrentHashMap<>();
+    private final Map<String, Meter> shardGauges = new ConcurrentHashMap<>();
+    /** Final checkpoints of shards whose workers ended in this run (finished, or lost to another worker). */
+    private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
+    private final LeaseCoordinator coordinator;
+    private final LeaseRenewer renewer;
+    private final AtomicBoolean stopStarted = new AtomicBoolean();
+    private final CompletableFuture<StopResult> stopped = new CompletableFuture<>();
 
-    StreamEngine(StreamContext<T> ctx) {
+    private StreamEngine(StreamContext<T> ctx) {
         this.ctx = ctx;
-        this.planner = new ShardPlanner(ctx.settings());
+        this.coordinator = new LeaseCoordinator(ctx, new LeaseCoordinator.Workers() {
+            @Override
+            public boolean holds(String shardId) {
+                return workers.containsKey(shardId);
+            }
+
+            @Override
+            public void start(HeldLease lease) {
+                startWorker(lease);
+            }
+
+            @Override
+            public void roundCompleted() {
+                ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
+            }
+
+            @Override
+            public void fatal(Throwable error) {
+                StreamEngine.this.fatal(LeaseCoordinator.COMPONENT, error);
+            }
+        });
+        this.renewer = new LeaseRenewer(ctx, this::liveWorkers);
+        ctx.metrics().gauge(MetricNames.ITERATOR_AGE, this, StreamEngine::maxIteratorAge);
     }
 
     public static <T> StreamEngine<T> create(StreamContext<T> ctx) {
@@ -49,110 +84,192 @@ public final class StreamEngine<T> {
 
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
-        coordinator = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::coordinate);
+        renewer.start();
+        coordinator.start();
     }
 
-    private void coordinate() {
-        int failures = 0;
-        lock.lock();
-        try {
-            while (!stopping) {
-                for (String shardId : endedShards) {
-                    planner.markFinished(shardId);
-                    endedWorkers.add(workers.remove(shardId));
-                }
-                endedShards.clear();
-                try {
-                    syncShards();
-                    failures = 0;
-                    ctx.status().resolved(COORDINATOR);
-                    ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
-                } catch (Exception e) {
-                    failures++;
-                    ctx.metrics().pollingErrors.increment();
-                    ctx.status().problem(COORDINATOR, "PROBLEM: listing shards failed: " + e);
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures)
-                            .setCause(e).log("listing shards failed; retrying");
-                }
-                if (!endedShards.isEmpty()) {
-                    continue;
-                }
-                Duration wait = failures > 0 ? ctx.backoff().delay(failures) : ctx.settings().shardSyncInterval();
-                wake.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    private Collection<ShardWorker<T>> liveWorkers() {
+        return workers.values();
+    }
+
+    private void startWorker(HeldLease lease) {
+        ShardWorker<T> worker = new ShardWorker<>(ctx, lease, new ShardWorker.Owner() {
+            @Override
+            public void shardEnded(ShardWorker<?> w) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", w.shardId())
+                        .log("shard finished");
+                forget(w, Checkpoint.ShardEnd.INSTANCE);
+                coordinator.wake(true);
             }
-        } catch (InterruptedException e) {
-            // stop() interrupts only after its own timeout.
-        } finally {
-            lock.unlock();
+
+            @Override
+            public void leaseLost(ShardWorker<?> w, String reason) {
+                forget(w, w.savedCheckpoint());
+                coordinator.wake(false);
+            }
+
+            @Override
+            public void fatal(String shardId, Throwable error) {
+                StreamEngine.this.fatal("shard " + shardId, error);
+            }
+        });
+        if (stopStarted.get()) {
+            return;
+        }
+        workers.put(worker.shardId(), worker);
+        shardGauges.put(worker.shardId(), ctx.metrics().shardGauge(MetricNames.SHARD_ITERATOR_AGE,
+                worker.shardId(), worker.health(), ShardHealth::iteratorAgeMillis));
+        worker.start();
+    }
+
+    private void forget(ShardWorker<?> worker, Checkpoint last) {
+        if (!stopStarted.get() && workers.remove(worker.shardId(), worker)) {
+            ended.put(worker.shardId(), last);
+            Meter gauge = shardGauges.remove(worker.shardId());
+            if (gauge != null) {
+                ctx.metrics().remove(gauge);
+            }
         }
     }
 
-    /** Guarded by lock. */
-    private void syncShards() throws Exception {
-        List<ShardPlanner.Start> starts = planner.plan(ctx.source().listShards(),
-                shardId -> ctx.checkpoints().load(ctx.mappingName(), shardId));
-        for (ShardPlanner.Start start : starts) {
-            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", start.shardId())
-                    .addKeyValue("from", start.from()).log("starting shard");
-            ShardWorker<T> worker = new ShardWorker<>(ctx, start.shardId(), start.from(), this::shardEnded);
-            workers.put(start.shardId(), worker);
-            worker.start();
+    private double maxIteratorAge() {
+        long max = 0;
+        for (ShardWorker<T> worker : workers.values()) {
+            max = Math.max(max, worker.health().iteratorAgeMillis());
+        }
+        return max;
+    }
+
+    /**
+     * A failure that retrying cannot heal (a failing JVM, a broken class path): the mapping stops, with a state and
+     * reason that say so. A later {@link #stop} returns this stop's result.
+     */
+    private void fatal(String component, Throwable error) {
+        String reason = "PROBLEM: stopped after a fatal error in " + component + ": " + Fatal.describe(error);
+        LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component).setCause(error)
+                .log("fatal error; stopping the mapping");
+        if (ctx.status().beginStop(reason)) {
+            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+                try {
+                    stop(FATAL_STOP_TIMEOUT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
-    private void shardEnded(String shardId) {
-        lock.lock();
-        try {
-            endedShards.add(shardId);
-            wake.signalAll();
-        } finally {
-            lock.unlock();
+    /** The shards as this worker knows them: its own in detail, the others' from the last lease listing. */
+    public List<ShardStatus> shards() {
+        Map<String, ShardStatus> byShard = new LinkedHashMap<>();
+        for (Lease lease : coordinator.lastLeases()) {
+            byShard.put(lease.shardId(), new ShardStatus(lease.shardId(), lease.owner(),
+                    Checkpoints.describe(lease.checkpoint()), -1, 0, 0, null));
         }
+        for (ShardWorker<T> worker : workers.values()) {
+            ShardHealth health = worker.health();
+            byShard.put(worker.shardId(), new ShardStatus(worker.shardId(), ctx.workerId(),
+                    Checkpoints.describe(worker.savedCheckpoint()), health.iteratorAgeMillis(), worker.inFlight(),
+                    health.restarts(), health.lastError()));
+        }
+        return new ArrayList<>(byShard.values());
     }
 
-    /** Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints. */
+    /**
+     * Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints and releases the
+     * leases. Runs once: a second call (or the user's call after a fatal stop) waits for the first one's result.
+     */
     public StopResult stop(Duration timeout) throws InterruptedException {
+        if (!stopStarted.compareAndSet(false, true)) {
+            return awaitStop(timeout);
+        }
+        try {
+            StopResult result = runStop(timeout);
+            stopped.complete(result);
+            return result;
+        } catch (Throwable e) {
+            stopped.completeExceptionally(e);
+            throw e;
+        } finally {
+            ctx.status().stopped();
+            ctx.metrics().close();
+        }
+    }
+
+    private StopResult awaitStop(Duration timeout) throws InterruptedException {
+        try {
+            return stopped.get(timeout.plus(INTERRUPT_GRACE).plus(FINAL_WRITES_GRACE).toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            return new StopResult(false, Map.of(), 0, List.of());
+        }
+    }
+
+    private StopResult runStop(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         ctx.status().beginStop(MappingStatus.USER_ACTION);
-        List<ShardWorker<T>> all;
-        lock.lock();
-        try {
-            stopping = true;
-            wake.signalAll();
-            all = new ArrayList<>(workers.values());
-            all.addAll(endedWorkers);
-        } finally {
-            lock.unlock();
-        }
-        if (coordinator != null) {
-            coordinator.join(timeout);
-        }
+        coordinator.stop();
+        List<ShardWorker<T>> all = new ArrayList<>(workers.values());
         all.forEach(ShardWorker::requestStop);
         boolean drained = true;
         for (ShardWorker<T> worker : all) {
             drained &= worker.awaitTermination(deadline);
         }
         if (!drained) {
-            all.forEach(ShardWorker::interrupt);
+            all.forEach(ShardWorker::interruptHandlers);
             Instant graceDeadline = Instant.now().plus(INTERRUPT_GRACE);
             for (ShardWorker<T> worker : all) {
                 worker.awaitTermination(graceDeadline);
             }
         }
-        Map<String, Checkpoint> checkpoints = new HashMap<>();
+        List<ShardStopReport> reports = finishAll(all, later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
+        renewer.stop();
+        Map<String, Checkpoint> checkpoints = new HashMap<>(ended);
         List<String> unsaved = new ArrayList<>();
         long notProcessed = 0;
-        for (ShardWorker<T> worker : all) {
-            ShardStopReport report = worker.finish();
-            if (report.checkpoint() != null) {
-                checkpoints.put(report.shardId(), report.checkpoint());
-            }
+        for (ShardStopReport report : reports) {
+            checkpoints.put(report.shardId(), report.checkpoint());
             if (!report.checkpointSaved()) {
                 unsaved.add(report.shardId());
             }
             notProcessed += report.recordsNotDone();
         }
-        ctx.status().stopped();
         return new StopResult(drained, checkpoints, notProcessed, unsaved);
+    }
+
+    /** Final checkpoints and releases of every shard at once, each bounded by the deadline. */
+    private List<ShardStopReport> finishAll(List<ShardWorker<T>> all, Instant deadline) throws InterruptedException {
+        Map<ShardWorker<T>, CompletableFuture<ShardStopReport>> pending = new LinkedHashMap<>();
+        for (ShardWorker<T> worker : all) {
+            CompletableFuture<ShardStopReport> report = new CompletableFuture<>();
+            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-finish").start(() -> {
+                try {
+                    report.complete(worker.finish(deadline));
+                } catch (Throwable e) {
+                    report.completeExceptionally(e);
+                }
+            });
+            pending.put(worker, report);
+        }
+        List<ShardStopReport> reports = new ArrayList<>();
+        for (Map.Entry<ShardWorker<T>, CompletableFuture<ShardStopReport>> entry : pending.entrySet()) {
+            ShardWorker<T> worker = entry.getKey();
+            try {
+                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+                reports.add(entry.getValue().get(left, TimeUnit.MILLISECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                        .setCause(e).log("final checkpoint not written in time");
+                reports.add(new ShardStopReport(worker.shardId(), worker.savedCheckpoint(), worker.inFlight(),
+                        false));
+            }
+        }
+        return reports;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 }

@@ -1,0 +1,17 @@
+package io.esm4j;
+
+/**
+ * One shard of a stream mapping, as {@link EventSourceMapping#shards()} shows it.
+ *
+ * @param shardId           the shard
+ * @param owner             the worker id that holds the shard's lease, or null when nobody does
+ * @param position          the shard's checkpoint as stored: a sequence number, {@code TRIM_HORIZON},
+ *                          {@code LATEST}, {@code AT_TIMESTAMP <instant>} or {@code SHARD_END}
+ * @param iteratorAgeMillis how far this worker's reader is behind the newest record of the shard; -1 when this
+ *                          worker does not process the shard or has not read yet
+ * @param recordsInFlight   records read by this worker and not yet passed by the checkpoint
+ * @param restarts          how often this worker restarted the shard after a failure outside the handler
+ * @param lastError         the last such failure (or failed read or checkpoint write), or null
+ */
+public record ShardStatus(String shardId, String owner, String position, long iteratorAgeMillis,
+                          long recordsInFlight, long restarts, String lastError) {}

@@ -1,0 +1,57 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.lease.Lease;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A lease this worker holds: the newest version it knows (whose counter is the token of its next write), and until
+ * when it may process the shard without a successful renewal.
+ *
+ * <p>Other workers call a lease expired once they have seen its counter stand still for the failover time, by their
+ * own clocks. A renewal that started at {@code t} is seen by them no earlier than {@code t}, so they cannot take the
+ * lease before {@code t + failoverTime}; the holder stops processing at {@code t + failoverTime - margin}.
+ */
+final class HeldLease {
+
+    private final AtomicReference<Lease> current;
+    private final long failoverNanos;
+    private final long marginNanos;
+    private volatile long lastRenewalStartNanos;
+
+    /** @param takenAtNanos {@link System#nanoTime()} when the take that returned {@code taken} started */
+    HeldLease(Lease taken, long takenAtNanos, Duration failoverTime, Duration margin) {
+        this.current = new AtomicReference<>(taken);
+        this.failoverNanos = failoverTime.toNanos();
+        this.marginNanos = margin.toNanos();
+        this.lastRenewalStartNanos = takenAtNanos;
+    }
+
+    Lease current() {
+        return current.get();
+    }
+
+    String shardId() {
+        return current.get().shardId();
+    }
+
+    /** A renewal (or take) that started at {@code startNanos} returned {@code renewed}. */
+    void renewed(Lease renewed, long startNanos) {
+        current.updateAndGet(known -> renewed.counter() > known.counter() ? renewed : known);
+        lastRenewalStartNanos = startNanos;
+    }
+
+    /** A checkpoint write returned {@code written}; a renewal that raced with it may already be newer. */
+    void checkpointed(Lease written) {
+        current.updateAndGet(known -> known.counter() == written.counter() ? written : known);
+    }
+
+    /** True once the lease may have expired in another worker's eyes: stop processing the shard. */
+    boolean expiredLocally(long nowNanos) {
+        return nowNanos - lastRenewalStartNanos >= failoverNanos - marginNanos;
+    }
+
+    long nanosSinceRenewal(long nowNanos) {
+        return nowNanos - lastRenewalStartNanos;
+    }
+}

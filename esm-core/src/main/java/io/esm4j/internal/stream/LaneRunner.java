@@ -1,0 +1,70 @@
+package io.esm4j.internal.stream;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The loop of one lane thread: takes batches from its lane as they form and runs them through a
+ * {@link BatchProcessor}, opening and closing tumbling windows on the way.
+ */
+final class LaneRunner<T> {
+
+    private final StreamContext<T> ctx;
+    private final Lane<T> lane;
+    private final BatchProcessor<T> processor;
+    private final BooleanSupplier inputEnded;
+    private final Supplier<Instant> lastDealtFetchStart;
+
+    LaneRunner(StreamContext<T> ctx, String shardId, Lane<T> lane, Consumer<List<Entry<T>>> onDone,
+               BatchProcessor.Pauser pauser, BooleanSupplier inputEnded, Supplier<Instant> lastDealtFetchStart) {
+        this.ctx = ctx;
+        this.lane = lane;
+        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser);
+        this.inputEnded = inputEnded;
+        this.lastDealtFetchStart = lastDealtFetchStart;
+    }
+
+    /** Returns when the lane is closed or a batch was left unfinished because the pipeline closed. */
+    void run() throws InterruptedException {
+        int windowSeconds = ctx.settings().tumblingWindowInSeconds();
+        WindowSession<T> session = null;
+        Instant batchingWindowStart = ctx.clock().instant();
+        while (true) {
+            WindowSession<T> open = session;
+            List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
+                    open == null ? null
+                            : () -> inputEnded.getAsBoolean() || !lastDealtFetchStart.get().isBefore(open.end));
+            if (batch == null) {
+                return;
+            }
+            if (session != null && (batch.isEmpty()
+                    || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
+                boolean early = batch.isEmpty() && ctx.clock().instant().isBefore(session.end);
+                if (!processor.closeWindow(session, early)) {
+                    return;
+                }
+                session = null;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            if (windowSeconds > 0 && session == null) {
+                session = WindowSession.containing(batch.getFirst().record.approximateArrivalTimestamp(),
+                        windowSeconds);
+            }
+            if (!processor.process(batch, session)) {
+                return;
+            }
+            if (session != null && session.stateTooBig()) {
+                if (!processor.closeWindow(session, true)) {
+                    return;
+                }
+                session = null;
+            }
+            batchingWindowStart = ctx.clock().instant();
+        }
+    }
+}

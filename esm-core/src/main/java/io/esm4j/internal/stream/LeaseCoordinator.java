@@ -1,0 +1,249 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.stream.Shard;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator thread of a stream mapping: it lists the stream's shards (every ShardSyncInterval, and at once
+ * when a shard ends) and creates leases for new ones ({@link LeaseSeeder}); it lists the leases, notices which ones
+ * stand still (expired, by this worker's clock), and takes what {@link LeaseBalancer} says, starting a shard worker
+ * for each. It holds no lock across any of these calls, and a call that hangs delays only this thread.
+ */
+final class LeaseCoordinator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
+    static final String COMPONENT = "coordinator";
+
+    /** What the coordinator needs from the engine. */
+    interface Workers {
+        boolean holds(String shardId);
+
+        void start(HeldLease lease);
+
+        /** Called after every round that worked, so that the mapping can say it is enabled. */
+        void roundCompleted();
+
+        void fatal(Throwable error);
+    }
+
+    /** When this worker first saw a lease in its present version. */
+    private record Observation(String owner, long counter, long sinceNanos) {}
+
+    private final StreamContext<?> ctx;
+    private final Workers workers;
+    private final Duration failoverTime;
+    private final long takeEveryNanos;
+    private final Random random = new Random();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition woken = lock.newCondition();
+    // Guarded by lock.
+    private boolean wakeRequested;
+    private boolean syncRequested = true;
+    private boolean stopping;
+    // Coordinator thread only.
+    private final Map<String, Observation> observations = new HashMap<>();
+    private Set<String> listed;
+    private long nextSyncNanos;
+    private volatile List<Lease> lastLeases = List.of();
+    private Thread thread;
+
+    LeaseCoordinator(StreamContext<?> ctx, Workers workers) {
+        this.ctx = ctx;
+        this.workers = workers;
+        this.failoverTime = ctx.settings().failoverTime();
+        this.takeEveryNanos = failoverTime.toNanos() / 2;
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::run);
+    }
+
+    /** A shard ended (or a lease was freed): list shards and balance now instead of at the next round. */
+    void wake(boolean syncShards) {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            syncRequested |= syncShards;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the thread, interrupting a source or store call in progress; does not wait for it. */
+    void stop() {
+        lock.lock();
+        try {
+            stopping = true;
+            woken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    /** The leases as last listed, for the status view. */
+    List<Lease> lastLeases() {
+        return lastLeases;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (true) {
+            long waitNanos;
+            try {
+                if (syncDue()) {
+                    syncShards();
+                }
+                balance();
+                if (failures > 0) {
+                    failures = 0;
+                    ctx.status().resolved(COMPONENT);
+                }
+                workers.roundCompleted();
+                waitNanos = Math.min(takeEveryNanos, Math.max(0, nextSyncNanos - System.nanoTime()));
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                if (Fatal.isFatal(e)) {
+                    workers.fatal(e);
+                    return;
+                }
+                if (stopping()) {
+                    return;
+                }
+                failures++;
+                ctx.metrics().pollingErrors.increment();
+                ctx.status().problem(COMPONENT, "PROBLEM: listing shards or leases failed: " + Fatal.describe(e));
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(e)
+                        .log("listing shards or leases failed; retrying");
+                waitNanos = ctx.backoff().delay(failures).toNanos();
+            }
+            if (!await(waitNanos)) {
+                return;
+            }
+        }
+    }
+
+    private boolean stopping() {
+        lock.lock();
+        try {
+            return stopping;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean syncDue() {
+        lock.lock();
+        try {
+            boolean due = syncRequested || System.nanoTime() - nextSyncNanos >= 0;
+            syncRequested = false;
+            return due;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the next round; false once stopping. */
+    private boolean await(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (!stopping && !wakeRequested && left > 0) {
+                left = woken.awaitNanos(left);
+            }
+            wakeRequested = false;
+            return !stopping;
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void syncShards() throws Exception {
+        List<Shard> listing = ctx.source().listShards();
+        Map<String, Lease> existing = byShard(ctx.leases().list(ctx.mappingName()));
+        for (Lease lease : LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, ctx.settings())) {
+            if (ctx.leases().create(lease)) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
+                        .addKeyValue("from", lease.checkpoint()).log("lease created for a new shard");
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        listing.forEach(shard -> ids.add(shard.shardId()));
+        // A finished shard the stream no longer lists has nothing left to guard: its children no longer wait for it.
+        for (Lease lease : existing.values()) {
+            if (lease.ended() && !ids.contains(lease.shardId())) {
+                ctx.leases().delete(lease);
+            }
+        }
+        listed = ids;
+        nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
+    }
+
+    private void balance() throws Exception {
+        List<Lease> leases = ctx.leases().list(ctx.mappingName());
+        lastLeases = List.copyOf(leases);
+        Set<String> expired = observe(leases, System.nanoTime());
+        for (Lease seen : LeaseBalancer.toTake(ctx.workerId(), leases, listed, expired,
+                ctx.settings().maxLeasesToStealAtOneTime(), random)) {
+            long start = System.nanoTime();
+            if (ctx.leases().take(seen, ctx.workerId()) instanceof LeaseWrite.Written written) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", seen.shardId())
+                        .addKeyValue("previousOwner", seen.owner()).addKeyValue("from", seen.checkpoint())
+                        .log("lease taken");
+                workers.start(new HeldLease(written.lease(), start, failoverTime,
+                        LeaseRenewer.margin(failoverTime)));
+            }
+        }
+    }
+
+    /**
+     * Expired: another worker's lease whose owner and counter this worker has seen unchanged for FailoverTime.
+     * A lease in this worker's name that no shard worker of it holds (given up locally) is free at once.
+     */
+    private Set<String> observe(List<Lease> leases, long now) {
+        Set<String> present = new HashSet<>();
+        Set<String> expired = new HashSet<>();
+        for (Lease lease : leases) {
+            String id = lease.shardId();
+            present.add(id);
+            Observation seen = observations.get(id);
+            if (seen == null || seen.counter() != lease.counter() || !Objects.equals(seen.owner(), lease.owner())) {
+                seen = new Observation(lease.owner(), lease.counter(), now);
+                observations.put(id, seen);
+            }
+            if (lease.owner() != null && !workers.holds(id) && (ctx.workerId().equals(lease.owner())
+                    || now - seen.sinceNanos() >= failoverTime.toNanos())) {
+                expired.add(id);
+            }
+        }
+        observations.keySet().retainAll(present);
+        return expired;
+    }
+
+    private static Map<String, Lease> byShard(List<Lease> leases) {
+        Map<String, Lease> byShard = new HashMap<>();
+        leases.forEach(lease -> byShard.put(lease.shardId(), lease));
+        return byShard;
+    }
+}

@@ -1,0 +1,114 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.LeaseWrite;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this worker's leases alive on a schedule of its own, never delayed by handlers or checkpoint writes: every
+ * third of FailoverTime it renews each lease (each call on its own virtual thread, so a hung call delays nothing
+ * else), and a lease whose renewals have not succeeded for FailoverTime minus a safety margin is given up locally
+ * before any other worker can consider it expired.
+ *
+ * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
+ * period. A holder stops at the latest {@code f - f/6 - f/10} after its last successful renewal started, while
+ * another worker takes the lease at the earliest {@code f} after that renewal (it must see the counter stand still
+ * for f by its own clock). So renewal latency plus scheduling delay must stay under about {@code 0.4 f}.
+ */
+final class LeaseRenewer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
+
+    private final StreamContext<?> ctx;
+    private final Supplier<Collection<? extends ShardWorker<?>>> workers;
+    private final long renewEveryNanos;
+    private final Duration tick;
+    private final Set<String> renewing = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Thread thread;
+
+    LeaseRenewer(StreamContext<?> ctx, Supplier<Collection<? extends ShardWorker<?>>> workers) {
+        this.ctx = ctx;
+        this.workers = workers;
+        Duration failover = ctx.settings().failoverTime();
+        this.renewEveryNanos = failover.toNanos() / 3;
+        this.tick = failover.dividedBy(6);
+    }
+
+    /** How much sooner than FailoverTime a holder gives a lease up if it cannot renew it. */
+    static Duration margin(Duration failoverTime) {
+        return failoverTime.dividedBy(6).plus(failoverTime.dividedBy(10));
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-lease-renewer").start(this::run);
+    }
+
+    /** Stops renewing; call after the leases were released (or given up). */
+    void stop() {
+        stopped.countDown();
+    }
+
+    private void run() {
+        while (stopped.getCount() > 0) {
+            try {
+                do {
+                    renewDue(System.nanoTime());
+                } while (!stopped.await(tick.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                // A bug here must not silently end renewals: every lease would be lost a little later.
+                Fatal.rethrowIfFatal(e);
+                ctx.metrics().restarts.increment();
+                ctx.status().problem("lease renewer", "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewer failed");
+            }
+        }
+    }
+
+    private void renewDue(long now) {
+        for (ShardWorker<?> worker : workers.get()) {
+            HeldLease lease = worker.lease();
+            if (lease.expiredLocally(now)) {
+                worker.leaseLost("not renewed within FailoverTime (" + ctx.settings().failoverTime()
+                        + ") less the safety margin");
+            } else if (lease.nanosSinceRenewal(now) >= renewEveryNanos && renewing.add(lease.shardId())) {
+                Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renew-" + lease.shardId())
+                        .start(() -> renew(worker));
+            }
+        }
+    }
+
+    private void renew(ShardWorker<?> worker) {
+        HeldLease lease = worker.lease();
+        long start = System.nanoTime();
+        try {
+            LeaseWrite result = ctx.leases().renew(lease.current());
+            switch (result) {
+                case LeaseWrite.Written written -> {
+                    lease.renewed(written.lease(), start);
+                    ctx.status().resolved("lease of " + lease.shardId());
+                }
+                case LeaseWrite.Lost lost -> worker.leaseLost("another worker took the lease"
+                        + (lost.current() == null ? "" : " (owner now " + lost.current().owner() + ")"));
+            }
+        } catch (Throwable e) {
+            Fatal.rethrowIfFatal(e);
+            ctx.status().problem("lease of " + lease.shardId(), "PROBLEM: renewing the lease of shard "
+                    + lease.shardId() + " failed: " + Fatal.describe(e));
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
+                    .setCause(e).log("lease renewal failed; retrying at the next tick");
+        } finally {
+            renewing.remove(lease.shardId());
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.Shard;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decides the leases to create for shards that have none yet, and where each starts:
+ * <ul>
+ *   <li>a child of a shard the mapping knows (its parent has a lease, now or created in this pass to be read)
+ *       starts at TRIM_HORIZON, so that nothing written after the split is lost; with AT_TIMESTAMP the timestamp is
+ *       kept (every child record is newer than its parents');</li>
+ *   <li>with LATEST, a closed shard the mapping never knew (one that is a parent in the listing) is created ended:
+ *       its records are older than "now";</li>
+ *   <li>any other shard starts at the mapping's starting position.</li>
+ * </ul>
+ * Parents are decided before children, whatever the listing's order. Parents absent from the listing (trimmed)
+ * do not count. Pure: the coordinator creates what it returns with conditional writes, so two workers seeding at
+ * once agree or one of them loses harmlessly.
+ */
+final class LeaseSeeder {
+
+    private LeaseSeeder() {}
+
+    static List<Lease> newLeases(String mapping, List<Shard> listing, Map<String, Lease> existing,
+                                 StreamSettings settings) {
+        Map<String, Shard> byId = listing.stream().collect(Collectors.toMap(Shard::shardId, s -> s, (a, b) -> a));
+        Set<String> parentsOfSomething = listing.stream().flatMap(s -> s.parentIds().stream())
+                .collect(Collectors.toSet());
+        Map<String, Lease> known = new HashMap<>(existing);
+        List<Lease> created = new ArrayList<>();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Shard shard : listing) {
+                if (known.containsKey(shard.shardId())) {
+                    continue;
+                }
+                List<String> listedParents = shard.parentIds().stream().filter(byId::containsKey).toList();
+                if (!known.keySet().containsAll(listedParents)) {
+                    continue;
+                }
+                boolean parentRead = listedParents.stream()
+                        .anyMatch(p -> existing.containsKey(p) || !known.get(p).ended());
+                Checkpoint start;
+                if (parentRead) {
+                    start = childStart(settings);
+                } else if (settings.startingPosition() == StartingPosition.LATEST
+                        && parentsOfSomething.contains(shard.shardId())) {
+                    start = Checkpoint.ShardEnd.INSTANCE;
+                } else {
+                    start = initialStart(settings);
+                }
+                Lease lease = Lease.unowned(mapping, shard.shardId(), start, shard.parentIds());
+                known.put(shard.shardId(), lease);
+                created.add(lease);
+                changed = true;
+            }
+        }
+        return created;
+    }
+
+    private static Checkpoint childStart(StreamSettings settings) {
+        return settings.startingPosition() == StartingPosition.AT_TIMESTAMP
+                ? new Checkpoint.AtTimestamp(settings.startingPositionTimestamp())
+                : Checkpoint.TrimHorizon.INSTANCE;
+    }
+
+    private static Checkpoint initialStart(StreamSettings settings) {
+        return switch (settings.startingPosition()) {
+            case TRIM_HORIZON -> Checkpoint.TrimHorizon.INSTANCE;
+            case LATEST -> Checkpoint.Latest.INSTANCE;
+            case AT_TIMESTAMP -> new Checkpoint.AtTimestamp(settings.startingPositionTimestamp());
+        };
+    }
+}

@@ -1,0 +1,232 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one shard's checkpoints in the background, so that neither the lanes nor the reader ever wait on the
+ * lease store. It keeps only the newest contiguous position offered (positions in between are never written),
+ * writes at most once per CheckpointInterval, retries a failed write with backoff on its own (also when the shard is
+ * idle and nothing newer comes), and stops for good when the store says the lease is no longer this worker's: from
+ * then on nothing this worker finishes is ever checkpointed.
+ */
+final class ShardCommitter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShardCommitter.class);
+
+    /** What the committer tells its shard worker. Called from the committer's thread, outside its lock. */
+    interface Events {
+        void shardEndSaved();
+
+        void leaseLost(String reason);
+
+        void fatal(Throwable error);
+    }
+
+    private enum Outcome { SAVED, LOST, FAILED }
+
+    private final StreamContext<?> ctx;
+    private final String shardId;
+    private final HeldLease lease;
+    private final ShardHealth health;
+    private final Events events;
+    private final long intervalNanos;
+    private final String component;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private Thread thread;
+
+    // Guarded by lock.
+    private Checkpoint pending;
+    private Checkpoint saved;
+    private boolean writing;
+    private boolean closed;
+    private boolean flushing;
+    private long nextWriteNanos;
+    private int failuresInARow;
+
+    ShardCommitter(StreamContext<?> ctx, HeldLease lease, ShardHealth health, Events events) {
+        this.ctx = ctx;
+        this.shardId = lease.shardId();
+        this.lease = lease;
+        this.health = health;
+        this.events = events;
+        this.intervalNanos = ctx.settings().checkpointInterval().toNanos();
+        this.component = "checkpoints of " + shardId;
+        this.saved = lease.current().checkpoint();
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-committer")
+                .start(this::run);
+    }
+
+    /** The newest contiguous done position; cheap and non-blocking, called under the pipeline's progress lock. */
+    void offer(Checkpoint checkpoint) {
+        lock.lock();
+        try {
+            if (!closed) {
+                pending = checkpoint;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last checkpoint the store accepted (at first, the lease's own). */
+    Checkpoint saved() {
+        lock.lock();
+        try {
+            return saved;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes what is pending now, without waiting for the interval; true if everything offered is saved in time. */
+    boolean flush(Instant deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            flushing = true;
+            changed.signalAll();
+            while ((pending != null || writing) && !closed) {
+                long left = Duration.between(Instant.now(), deadline).toNanos();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return pending == null && !writing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops writing; a write in progress finishes in the background. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Checkpoint next = awaitNext();
+                if (next == null) {
+                    return;
+                }
+                Outcome outcome = write(next);
+                afterWrite(next, outcome);
+                if (outcome == Outcome.SAVED && next == Checkpoint.ShardEnd.INSTANCE) {
+                    events.shardEndSaved();
+                } else if (outcome == Outcome.LOST) {
+                    events.leaseLost("the lease store refused a checkpoint: another worker holds the lease");
+                }
+            }
+        } catch (InterruptedException e) {
+            // Only a stopping worker interrupts its committer.
+        } catch (Throwable e) {
+            events.fatal(e);
+        }
+    }
+
+    /** Blocks until a position is due for writing; null once closed. */
+    private Checkpoint awaitNext() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return null;
+                }
+                long wait = nextWriteNanos - System.nanoTime();
+                boolean due = wait <= 0 || (flushing && failuresInARow == 0);
+                if (pending != null && due) {
+                    Checkpoint next = pending;
+                    pending = null;
+                    writing = true;
+                    return next;
+                }
+                if (pending == null) {
+                    changed.await();
+                } else {
+                    changed.awaitNanos(wait);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void afterWrite(Checkpoint written, Outcome outcome) {
+        lock.lock();
+        try {
+            writing = false;
+            switch (outcome) {
+                case SAVED -> {
+                    saved = written;
+                    failuresInARow = 0;
+                    nextWriteNanos = System.nanoTime() + intervalNanos;
+                }
+                case LOST -> closed = true;
+                case FAILED -> {
+                    failuresInARow++;
+                    if (pending == null) {
+                        pending = written;
+                    }
+                    nextWriteNanos = System.nanoTime() + ctx.backoff().delay(failuresInARow).toNanos();
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One conditional write with the lease's newest token. A refusal right after the renewer moved the token on is
+     * not a loss: the write is tried once more with the new token.
+     */
+    private Outcome write(Checkpoint checkpoint) {
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Lease held = lease.current();
+                LeaseWrite result = ctx.leases().checkpoint(held, checkpoint);
+                if (result instanceof LeaseWrite.Written written) {
+                    lease.checkpointed(written.lease());
+                    ctx.status().resolved(component);
+                    return Outcome.SAVED;
+                }
+                if (lease.current() == held) {
+                    break;
+                }
+            }
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .log("checkpoint refused: the lease is no longer this worker's; the shard stops here");
+            return Outcome.LOST;
+        } catch (Throwable e) {
+            Fatal.rethrowIfFatal(e);
+            ctx.metrics().checkpointWriteFailures.increment();
+            health.failed(e);
+            ctx.status().problem(component, "PROBLEM: checkpoint write for shard " + shardId + " failed: "
+                    + Fatal.describe(e));
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("checkpoint", checkpoint).setCause(e)
+                    .log("checkpoint write failed; retrying in the background");
+            return Outcome.FAILED;
+        }
+    }
+}

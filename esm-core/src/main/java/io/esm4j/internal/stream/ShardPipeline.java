@@ -1,0 +1,242 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The processing half of a shard, independent of how records are read or where progress is written: records
+ * offered in shard order are filtered, dealt to ParallelizationFactor lanes by partition key, batched, invoked
+ * with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that the contiguous
+ * done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like streams; a
+ * source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the listener
+ * reports on that same thread.
+ *
+ * <p>One pipeline is one session of a shard: after a failure outside the handler the shard worker closes it, waits
+ * for its lanes and starts a new one from {@link #lastDone()}.
+ */
+final class ShardPipeline<T> {
+
+    /** Where a pipeline reports. Both methods are called from the pipeline's threads and must not block. */
+    interface Listener {
+        /**
+         * The contiguous done prefix moved to {@code checkpoint} (a sequence number, or {@link Checkpoint.ShardEnd}
+         * once the shard ended and every record is done). Calls come in order.
+         */
+        void progressed(Checkpoint checkpoint);
+
+        /** A lane failed outside the handler (engine, source, store): the pipeline must be replaced. */
+        void failed(Throwable failure);
+
+        /** The last lane thread ended (after {@link #close()}, or after a failure). */
+        void lanesEnded();
+    }
+
+    private final StreamContext<T> ctx;
+    private final String shardId;
+    private final Listener listener;
+    private final FlowBudget budget;
+    private final CheckpointTracker tracker;
+    private final List<Lane<T>> lanes = new ArrayList<>();
+    private final List<Thread> laneThreads = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicInteger runningLanes = new AtomicInteger();
+    /** Guards the tracker and the end-of-shard state; never held across I/O or user code. */
+    private final ReentrantLock progressLock = new ReentrantLock();
+
+    private boolean readerReachedEnd;
+    private boolean endReported;
+    private String lastDone;
+    /**
+     * When the last fetch whose records have been dealt to the lanes started: once it is past a tumbling window's
+     * end, every record that arrived in the window has been read. Together with {@link #inputEnded}, it is what
+     * closes a window that no later record closes.
+     */
+    private volatile Instant lastDealtFetchStart = Instant.MIN;
+    private volatile boolean inputEnded;
+
+    ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
+        this.ctx = ctx;
+        this.shardId = shardId;
+        this.listener = listener;
+        this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
+                ctx.settings().maxBufferedBytesPerShard());
+        this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
+        for (int i = 0; i < ctx.settings().parallelizationFactor(); i++) {
+            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock()));
+        }
+    }
+
+    void start() {
+        runningLanes.set(lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            Lane<T> lane = lanes.get(i);
+            laneThreads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + i)
+                    .start(() -> runLane(lane)));
+        }
+    }
+
+    /** Blocks until the shard's buffers have room; returns how many more records may be offered. */
+    int awaitRoom() throws InterruptedException {
+        return budget.awaitRoom();
+    }
+
+    /**
+     * Deals records read from the shard (in shard order, within the room {@link #awaitRoom()} gave) to the lanes.
+     * Filtered-out records are done at once. An empty offer still tells open tumbling windows that reading went on.
+     *
+     * @param shardEnded true when the shard is closed and these are its last records
+     * @param fetchStart when the read that returned them started
+     */
+    void offer(List<StreamRecord<T>> records, boolean shardEnded, Instant fetchStart) {
+        long bytes = 0;
+        for (StreamRecord<T> record : records) {
+            bytes += record.sizeBytes();
+        }
+        budget.take(records.size(), bytes);
+        List<List<Entry<T>>> perLane = new ArrayList<>(lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            perLane.add(new ArrayList<>());
+        }
+        List<Entry<T>> filteredOut = new ArrayList<>();
+        progressLock.lock();
+        try {
+            for (StreamRecord<T> record : records) {
+                Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
+                switch (ctx.filter().test(record)) {
+                    case MATCH -> perLane.get(laneOf(record.partitionKey())).add(entry);
+                    case NO_MATCH -> filteredOut.add(entry);
+                    case FAILED -> {
+                        entry.filterPending = true;
+                        perLane.get(laneOf(record.partitionKey())).add(entry);
+                    }
+                }
+            }
+            readerReachedEnd = shardEnded;
+        } finally {
+            progressLock.unlock();
+        }
+        inputEnded = shardEnded;
+        lastDealtFetchStart = fetchStart;
+        for (int i = 0; i < lanes.size(); i++) {
+            lanes.get(i).offerAll(perLane.get(i));
+        }
+        // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
+        ctx.metrics().filteredOut.increment(filteredOut.size());
+        complete(filteredOut);
+        if (shardEnded && records.isEmpty()) {
+            complete(List.of());
+        }
+    }
+
+    /**
+     * Stops forming batches: invocations in progress finish, a failed batch is not retried and records not yet
+     * done stay after {@link #lastDone()}.
+     */
+    void close() {
+        closed.countDown();
+        lanes.forEach(Lane::close);
+    }
+
+    boolean closed() {
+        return closed.getCount() == 0;
+    }
+
+    /** Waits for the lanes to end; false if the deadline came first. */
+    boolean awaitLanes(Instant deadline) throws InterruptedException {
+        for (Thread thread : laneThreads) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (!left.isPositive() || !thread.join(left)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** After a stop timeout: interrupts handlers still running. */
+    void interruptLanes() {
+        laneThreads.forEach(Thread::interrupt);
+    }
+
+    /** The sequence number of the last record of the done prefix, or null if none is done yet. */
+    String lastDone() {
+        progressLock.lock();
+        try {
+            return lastDone;
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    /** Records read and not yet passed by the done prefix. */
+    long inFlight() {
+        progressLock.lock();
+        try {
+            return tracker.inFlight();
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
+    /** Waits that end early when the pipeline closes; returns false if it closed. */
+    boolean pause(Duration duration) throws InterruptedException {
+        return !closed.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Kafka records without a key are ordered by partition: they share one lane. */
+    private int laneOf(String partitionKey) {
+        return lanes.size() == 1 || partitionKey == null ? 0 : Math.floorMod(partitionKey.hashCode(), lanes.size());
+    }
+
+    private void runLane(Lane<T> lane) {
+        try {
+            new LaneRunner<>(ctx, shardId, lane, this::complete, this::pause,
+                    () -> inputEnded, () -> lastDealtFetchStart).run();
+        } catch (InterruptedException e) {
+            // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
+        } catch (Throwable e) {
+            listener.failed(e);
+        } finally {
+            if (runningLanes.decrementAndGet() == 0) {
+                listener.lanesEnded();
+            }
+        }
+    }
+
+    /** Called as records end; reports the contiguous done prefix. */
+    private void complete(List<Entry<T>> entries) {
+        long bytes = 0;
+        long passed;
+        progressLock.lock();
+        try {
+            long inFlightBefore = tracker.inFlight();
+            for (Entry<T> entry : entries) {
+                tracker.markDone(entry.ordinal);
+                bytes += entry.sizeBytes;
+            }
+            String sequenceNumber = tracker.advance();
+            if (sequenceNumber != null) {
+                lastDone = sequenceNumber;
+                listener.progressed(new Checkpoint.AtSequenceNumber(sequenceNumber));
+            }
+            passed = inFlightBefore - tracker.inFlight();
+            if (readerReachedEnd && !endReported && tracker.allDone()) {
+                endReported = true;
+                listener.progressed(Checkpoint.ShardEnd.INSTANCE);
+            }
+        } finally {
+            progressLock.unlock();
+        }
+        // Payload bytes are free once a record is done, but its slot in the tracker only once the done prefix passes
+        // it: releasing record room per done record let other lanes run ahead of a slow or failing one until the
+        // tracker overflowed. So record room comes back as the prefix advances, which keeps the tracker in bounds.
+        budget.release((int) passed, bytes);
+    }
+}

@@ -1,0 +1,45 @@
+package io.esm4j.lease;
+
+import java.util.List;
+
+/**
+ * Durable shard leases with checkpoints: the SPI through which several workers share a stream, each shard processed
+ * by one worker at a time, with checkpoints that survive restarts. esm-core has {@link InMemoryLeaseStore}; the
+ * {@code state-dynamodb} module keeps leases in a DynamoDB table.
+ *
+ * <p>The contract, which the engine relies on:
+ * <ul>
+ *   <li>Every method is one atomic, conditional operation on one lease (a DynamoDB conditional write): no
+ *       transactions across leases, no locks held between calls.</li>
+ *   <li>{@link #take}, {@link #renew} and {@link #release} increase the lease's counter; {@link #checkpoint} does
+ *       not. Each write other than {@link #create} succeeds only if the stored lease still has the owner and
+ *       counter of the lease passed in, and otherwise returns {@link LeaseWrite.Lost} without writing.</li>
+ *   <li>Time is not the store's business: whether a lease is expired is decided by each worker from how long it
+ *       has seen the counter stand still, by its own clock. No clock is compared across hosts.</li>
+ *   <li>{@link #list} reads strongly consistently: a write that returned is visible to the next list.</li>
+ * </ul>
+ * Implementations must be safe for concurrent use.
+ */
+public interface LeaseStore {
+
+    /** Every lease of a mapping. */
+    List<Lease> list(String mapping) throws Exception;
+
+    /** Stores a new lease unless its shard already has one; returns true if this call created it. */
+    boolean create(Lease lease) throws Exception;
+
+    /** Makes {@code worker} the owner of {@code seen} (unowned, expired, or stolen), if it is still as seen. */
+    LeaseWrite take(Lease seen, String worker) throws Exception;
+
+    /** Shows the owner is alive: increases the counter, if the lease is still as held. */
+    LeaseWrite renew(Lease held) throws Exception;
+
+    /** Moves the lease's checkpoint, if the lease is still as held; the counter stays. */
+    LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception;
+
+    /** Gives the lease up (no owner), if it is still as held, so another worker can take it at once. */
+    LeaseWrite release(Lease held) throws Exception;
+
+    /** Removes a lease (its shard is gone from the stream), if it is still as seen; returns true if removed. */
+    boolean delete(Lease seen) throws Exception;
+}

@@ -1,0 +1,115 @@
+package io.esm4j.internal.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.Shard;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Where each new shard's lease starts (docs/lambda-semantics.md, lineage; the shard state machine in esm-core). */
+class LeaseSeederTest {
+
+    private static final Instant T = Instant.parse("2024-05-01T12:00:00Z");
+    private static final Checkpoint TRIM = Checkpoint.TrimHorizon.INSTANCE;
+    private static final Checkpoint LATEST = Checkpoint.Latest.INSTANCE;
+    private static final Checkpoint END = Checkpoint.ShardEnd.INSTANCE;
+
+    private final Map<String, Lease> existing = new HashMap<>();
+
+    private static StreamSettings settings(StartingPosition position) {
+        return position == StartingPosition.AT_TIMESTAMP
+                ? StreamSettings.builder().startingPositionAtTimestamp(T).build()
+                : StreamSettings.builder().startingPosition(position).build();
+    }
+
+    private Map<String, Checkpoint> seed(StartingPosition position, Shard... listing) {
+        return LeaseSeeder.newLeases("m", List.of(listing), existing, settings(position)).stream()
+                .collect(Collectors.toMap(Lease::shardId, Lease::checkpoint));
+    }
+
+    private static Shard child(String id, String... parents) {
+        return new Shard(id, List.of(parents));
+    }
+
+    private void exists(String shardId, Checkpoint checkpoint) {
+        existing.put(shardId, Lease.unowned("m", shardId, checkpoint, List.of()));
+    }
+
+    @Test
+    void trimHorizonStartsEveryShardAtTheOldestRecordAndKeepsTheParents() {
+        List<Lease> leases = LeaseSeeder.newLeases("m", List.of(Shard.root("r0"), child("c1", "r0"),
+                child("m2", "c1", "r0")), existing, settings(StartingPosition.TRIM_HORIZON));
+
+        assertThat(leases).extracting(Lease::shardId).containsExactly("r0", "c1", "m2");
+        assertThat(leases).allSatisfy(lease -> {
+            assertThat(lease.checkpoint()).isEqualTo(TRIM);
+            assertThat(lease.owner()).isNull();
+            assertThat(lease.counter()).isZero();
+        });
+        assertThat(leases.get(2).parentIds()).containsExactly("c1", "r0");
+    }
+
+    @Test
+    void aChildListedBeforeItsParentIsStillDecidedAfterIt() {
+        assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), Shard.root("r0")))
+                .containsEntry("r0", END).containsEntry("c1", LATEST);
+    }
+
+    @Test
+    void latestEndsClosedShardsNeverReadAndStartsOpenLeavesAtLatest() {
+        // r0 split into c1, c2; c1 split into g3, g4. Only c2, g3 and g4 are open.
+        assertThat(seed(StartingPosition.LATEST, Shard.root("r0"), child("c1", "r0"), child("c2", "r0"),
+                child("g3", "c1"), child("g4", "c1")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("r0", END, "c1", END, "c2", LATEST, "g3", LATEST,
+                        "g4", LATEST));
+    }
+
+    @Test
+    void aChildOfAShardTheMappingKnowsStartsAtTrimHorizonEvenWithLatest() {
+        // r0 was being read when it split: its children must not lose what was written after the split.
+        exists("r0", new Checkpoint.AtSequenceNumber("0042"));
+
+        assertThat(seed(StartingPosition.LATEST, Shard.root("r0"), child("c1", "r0"), child("c2", "r0")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("c1", TRIM, "c2", TRIM));
+    }
+
+    @Test
+    void aChildOfAShardFinishedInAnEarlierRunStartsAtTrimHorizon() {
+        exists("r0", END);
+
+        assertThat(seed(StartingPosition.LATEST, Shard.root("r0"), child("c1", "r0")))
+                .containsExactlyEntriesOf(Map.of("c1", TRIM));
+    }
+
+    @Test
+    void atTimestampShardsAndTheirChildrenKeepTheTimestamp() {
+        Checkpoint atT = new Checkpoint.AtTimestamp(T);
+
+        assertThat(seed(StartingPosition.AT_TIMESTAMP, Shard.root("r0"), child("c1", "r0")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("r0", atT, "c1", atT));
+    }
+
+    @Test
+    void shardsThatHaveALeaseAreLeftAlone() {
+        exists("r0", new Checkpoint.AtSequenceNumber("0042"));
+        exists("c1", new Checkpoint.AtSequenceNumber("0100"));
+
+        assertThat(seed(StartingPosition.TRIM_HORIZON, Shard.root("r0"), child("c1", "r0"), Shard.root("r2")))
+                .containsExactlyEntriesOf(Map.of("r2", TRIM));
+    }
+
+    @Test
+    void parentsAbsentFromTheListingDoNotCount() {
+        // r0 and r1 were trimmed away; of the merge child's parents only c2 is still listed.
+        assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), child("c2", "r1"), child("m3", "c2", "gone")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("c1", LATEST, "c2", END, "m3", LATEST));
+    }
+}
