@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -63,6 +64,8 @@ class SettingsTest {
                         b -> b.maximumRetryAttempts(10_001)),
                 bad("RetryBackoffInitial", "0 s", "from 1 ms to 15 min",
                         b -> b.retryBackoff(Duration.ZERO, Duration.ofSeconds(1))),
+                bad("RetryBackoffInitial", "999.999 µs", "from 1 ms to 15 min",
+                        b -> b.retryBackoff(Duration.ofNanos(999_999), Duration.ofSeconds(1))),
                 bad("RetryBackoffInitial", "16 min", "from 1 ms to 15 min",
                         b -> b.retryBackoff(Duration.ofMinutes(16), Duration.ofMinutes(15))),
                 bad("RetryBackoffMax", "0 s", "from 1 ms to 15 min",
@@ -83,6 +86,10 @@ class SettingsTest {
                         b -> b.idlePollInterval(Duration.ofMillis(-1))),
                 bad("IdlePollInterval", "10001 ms", "from 0 s to 10 s",
                         b -> b.idlePollInterval(Duration.ofMillis(10_001))),
+                bad("IdlePollInterval", "-1 ns", "from 0 s to 10 s",
+                        b -> b.idlePollInterval(Duration.ofNanos(-1))),
+                bad("IdlePollInterval", "10000.000001 ms", "from 0 s to 10 s",
+                        b -> b.idlePollInterval(Duration.ofSeconds(10).plusNanos(1))),
                 bad("ShardSyncInterval", "99 ms", "from 100 ms to 1 h",
                         b -> b.shardSyncInterval(Duration.ofMillis(99))),
                 bad("ShardSyncInterval", "61 min", "from 100 ms to 1 h",
@@ -155,6 +162,44 @@ class SettingsTest {
                         .isInstanceOf(InvalidSettingException.class).hasMessageContaining(s.name());
             }
         }
+    }
+
+    /**
+     * Whole milliseconds and above keep the unit the README table is generated with; anything finer is written
+     * exactly, so a sub-millisecond value never reads as 0 or as a neighbouring millisecond.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            PT0S                          | 0 s
+            PT0.25S                       | 250 ms
+            PT1.5S                        | 1500 ms
+            PT-0.001S                     | -1 ms
+            PT300.001S                    | 300001 ms
+            PT1S                          | 1 s
+            PT90S                         | 90 s
+            PT5M                          | 5 min
+            PT90M                         | 90 min
+            PT1H                          | 1 h
+            PT720H                        | 720 h
+            PT-2H                         | -2 h
+            PT0.000000001S                | 1 ns
+            PT-0.000000001S               | -1 ns
+            PT0.000000999S                | 999 ns
+            PT0.000001S                   | 1 µs
+            PT0.0000015S                  | 1.5 µs
+            PT0.0005S                     | 500 µs
+            PT0.000999999S                | 999.999 µs
+            PT0.0010005S                  | 1.0005 ms
+            PT0.001000001S                | 1.000001 ms
+            PT-0.001000001S               | -1.000001 ms
+            PT1.0000001S                  | 1000.0001 ms
+            PT1H0.000000001S              | 3600000.000001 ms
+            PT2562047788015215H30M7S      | 9223372036854775807 s
+            PT2562047788015215H30M7.999999999S | 9223372036854775807999.999999 ms
+            PT-2562047788015215H-30M-8S   | -9223372036854775808 s
+            """)
+    void durationsAreWrittenExactlyInTheUnitAReaderExpects(Duration duration, String words) {
+        assertThat(Setting.words(duration)).isEqualTo(words);
     }
 
     @ParameterizedTest
