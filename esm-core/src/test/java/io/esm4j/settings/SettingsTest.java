@@ -8,6 +8,9 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -96,6 +99,8 @@ class SettingsTest {
                         b -> b.shardSyncInterval(Duration.ofMinutes(61))),
                 bad("TumblingWindowInSeconds", "-1", "from 0 to 900", b -> b.tumblingWindowInSeconds(-1)),
                 bad("TumblingWindowInSeconds", "901", "from 0 to 900", b -> b.tumblingWindowInSeconds(901)),
+                bad("ParallelizationFactor", "2", "1 when TumblingWindowInSeconds is set (it is 60)",
+                        b -> b.tumblingWindowInSeconds(60).parallelizationFactor(2)),
                 bad("StartingPosition", "null", "TRIM_HORIZON, LATEST, AT_TIMESTAMP",
                         b -> b.startingPosition(null)),
                 bad("StartingPositionTimestamp", "null", "AT_TIMESTAMP",
@@ -125,6 +130,61 @@ class SettingsTest {
                             .startsWith("Invalid value for " + parameter + ": " + value + ".")
                             .contains(range);
                 });
+    }
+
+    /**
+     * StreamSettings is a public record, so its canonical constructor is public: it must reject every case above
+     * exactly as the builder does. The builder's fields are named as the record's components, which lets each case
+     * pass the builder's values to the constructor.
+     */
+    @ParameterizedTest(name = "[{index}] {0} = {1}")
+    @MethodSource("outOfRange")
+    void theConstructorRejectsEveryValueTheBuilderRejects(String parameter, String value, String range,
+                                                          Consumer<StreamSettings.Builder> change) {
+        StreamSettings.Builder builder = valid();
+        change.accept(builder);
+
+        assertThatThrownBy(() -> constructDirectly(builder))
+                .isInstanceOfSatisfying(InvalidSettingException.class, e -> {
+                    assertThat(e.parameter()).isEqualTo(parameter);
+                    assertThat(e.getMessage())
+                            .startsWith("Invalid value for " + parameter + ": " + value + ".")
+                            .contains(range);
+                });
+    }
+
+    @Test
+    void theConstructorBuildsWhatTheBuilderBuilds() throws Throwable {
+        StreamSettings.Builder builder = valid().batchSize(7).parallelizationFactor(3)
+                .maximumBatchingWindow(Duration.ofMillis(1500));
+
+        assertThat(constructDirectly(builder)).isEqualTo(builder.build());
+        assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
+                false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
+                Duration.ofSeconds(30), 0))
+                .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
+        assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
+                -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
+                Duration.ofMillis(250), Duration.ofSeconds(30), 0))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
+    }
+
+    private static StreamSettings constructDirectly(StreamSettings.Builder builder) throws Throwable {
+        RecordComponent[] components = StreamSettings.class.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            Field field = StreamSettings.Builder.class.getDeclaredField(components[i].getName());
+            field.setAccessible(true);
+            types[i] = components[i].getType();
+            values[i] = field.get(builder);
+        }
+        try {
+            return StreamSettings.class.getConstructor(types).newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** A new numeric or duration setting must get an out-of-range case above. */
