@@ -79,7 +79,11 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         }
 
         public Builder<T> settings(QueueSettings settings) {
-            this.settings = Objects.requireNonNull(settings, "settings");
+            if (settings == null) {
+                throw new io.esm4j.settings.InvalidSettingException("settings", "null",
+                        "QueueSettings; QueueSettings.defaults() for Lambda's defaults");
+            }
+            this.settings = settings;
             return this;
         }
 

@@ -97,7 +97,7 @@ final class IpAddress {
             }
             int value = 0;
             for (int i = 0; i < group.length(); i++) {
-                int digit = Character.digit(group.charAt(i), 16);
+                int digit = hexDigit(group.charAt(i));
                 if (digit < 0) {
                     return -1;
                 }
@@ -110,6 +110,23 @@ final class IpAddress {
             }
             start = colon + 1;
         }
+    }
+
+    /**
+     * The value of an ASCII hex digit, or -1. Not {@link Character#digit}, which also takes Arabic-Indic, fullwidth
+     * and other Unicode digits and letters that no address literal contains.
+     */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** ::ffff:a.b.c.d is an IPv4 address written the IPv6 way; Java, and so EventBridge, treat it as IPv4. */

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The settings of a queue mapping (SQS), with Lambda's names, ranges and defaults (AWS-SEMANTICS §1, §2.4).
- * Rules that depend on the queue (FIFO: BatchSize at most 10, no batching window) are checked when the mapping is
- * built.
+ * Every instance is valid: the constructor, and so {@link Builder#build()}, rejects an out-of-range value with an
+ * {@link InvalidSettingException}. Rules that depend on the queue (FIFO: BatchSize at most 10, no batching window)
+ * are checked when the mapping is built.
  */
 public record QueueSettings(
         int batchSize,
@@ -47,6 +48,23 @@ public record QueueSettings(
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, FUNCTION_RESPONSE_TYPES,
             MAXIMUM_CONCURRENCY, RECEIVE_WAIT_TIME, VISIBILITY_EXTENSION_LIMIT, StreamSettings.RETRY_BACKOFF_INITIAL,
             StreamSettings.RETRY_BACKOFF_MAX, StreamSettings.FILTER_CRITERIA);
+
+    /**
+     * Every check that does not depend on the queue lives here rather than in the builder, because the canonical
+     * constructor of a public record is public: no instance can skip them.
+     */
+    public QueueSettings {
+        BATCH_SIZE.check(batchSize);
+        MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow);
+        if (batchSize > 10 && maximumBatchingWindow.isZero()) {
+            throw new InvalidSettingException(MAXIMUM_BATCHING_WINDOW.name(), "0 s",
+                    "a window above 0 when BatchSize is above 10 (BatchSize is " + batchSize + ")");
+        }
+        StreamSettings.checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
+        MAXIMUM_CONCURRENCY.check(maximumConcurrency);
+        RECEIVE_WAIT_TIME.check(receiveWaitTime);
+        VISIBILITY_EXTENSION_LIMIT.check(visibilityExtensionLimit);
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -109,17 +127,10 @@ public record QueueSettings(
             return this;
         }
 
+        /** Validates every value, in the constructor; the first one out of range is reported. */
         public QueueSettings build() {
-            BATCH_SIZE.check(batchSize);
-            MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow);
-            if (batchSize > 10 && maximumBatchingWindow.isZero()) {
-                throw new InvalidSettingException(MAXIMUM_BATCHING_WINDOW.name(), "0 s",
-                        "a window above 0 when BatchSize is above 10 (BatchSize is " + batchSize + ")");
-            }
-            StreamSettings.checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
-            return new QueueSettings(batchSize, maximumBatchingWindow, reportBatchItemFailures,
-                    MAXIMUM_CONCURRENCY.check(maximumConcurrency), RECEIVE_WAIT_TIME.check(receiveWaitTime),
-                    VISIBILITY_EXTENSION_LIMIT.check(visibilityExtensionLimit), retryBackoffInitial, retryBackoffMax);
+            return new QueueSettings(batchSize, maximumBatchingWindow, reportBatchItemFailures, maximumConcurrency,
+                    receiveWaitTime, visibilityExtensionLimit, retryBackoffInitial, retryBackoffMax);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.esm4j.settings;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.text.NumberFormat;
 import java.time.Duration;
 import java.util.Locale;
@@ -77,21 +79,31 @@ public sealed interface Setting permits Setting.IntSetting, Setting.DurationSett
         return NumberFormat.getIntegerInstance(Locale.ROOT).format(value);
     }
 
-    /** Durations in the unit a reader expects: "0 s", "250 ms", "5 min". */
+    /**
+     * Durations in the unit a reader expects: "0 s", "250 ms", "5 min", and exactly below a millisecond: "1.0005 ms",
+     * "1.5 µs", "1 ns". Counted in BigInteger nanoseconds because a Duration can exceed a long of either unit.
+     */
     static String words(Duration d) {
-        if (d.isZero()) {
+        BigInteger nanos = BigInteger.valueOf(d.getSeconds()).multiply(BigInteger.valueOf(1_000_000_000))
+                .add(BigInteger.valueOf(d.getNano()));
+        if (nanos.signum() == 0) {
             return "0 s";
         }
-        if (d.toMillis() % 1000 != 0) {
-            return d.toMillis() + " ms";
+        // The largest whole unit, as the README table is written; ms for anything not whole seconds.
+        String[] units = {"h", "min", "s", "ms"};
+        long[] unitNanos = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L};
+        for (int i = 0; i < units.length; i++) {
+            BigInteger[] quotient = nanos.divideAndRemainder(BigInteger.valueOf(unitNanos[i]));
+            if (quotient[1].signum() == 0) {
+                return quotient[0] + " " + units[i];
+            }
         }
-        long seconds = d.toSeconds();
-        if (seconds % 3600 == 0) {
-            return seconds / 3600 + " h";
-        }
-        if (seconds % 60 == 0) {
-            return seconds / 60 + " min";
-        }
-        return seconds + " s";
+        // A fraction of a millisecond: a decimal, so the value stays exact, in the largest unit it reaches, so it
+        // never reads as 0.
+        BigInteger magnitude = nanos.abs();
+        int scale = magnitude.compareTo(BigInteger.valueOf(1_000_000)) >= 0 ? 6
+                : magnitude.compareTo(BigInteger.valueOf(1_000)) >= 0 ? 3 : 0;
+        String unit = scale == 6 ? "ms" : scale == 3 ? "µs" : "ns";
+        return new BigDecimal(nanos, scale).stripTrailingZeros().toPlainString() + " " + unit;
     }
 }

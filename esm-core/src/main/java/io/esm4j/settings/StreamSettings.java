@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * The settings of a stream mapping (Kinesis, DynamoDB Streams), with Lambda's names, ranges and defaults
- * (AWS-SEMANTICS §1). Built with {@link #builder()}; {@link Builder#build()} rejects every out-of-range value with
- * an {@link InvalidSettingException} naming the parameter, the value and the allowed range.
+ * (AWS-SEMANTICS §1). Built with {@link #builder()}. Every instance is valid: the constructor, and so
+ * {@link Builder#build()}, rejects every out-of-range value with an {@link InvalidSettingException} naming the
+ * parameter, the value and the allowed range.
  */
 public record StreamSettings(
         int batchSize,
@@ -117,6 +118,42 @@ public record StreamSettings(
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
             IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, CHECKPOINT_INTERVAL, FAILOVER_TIME,
             MAX_LEASES_TO_STEAL, FILTER_CRITERIA);
+
+    /**
+     * Every check lives here rather than in the builder, because the canonical constructor of a public record is
+     * public: no instance can skip them.
+     */
+    public StreamSettings {
+        if (startingPosition == null) {
+            throw new InvalidSettingException(STARTING_POSITION.name(), "null",
+                    "one of " + STARTING_POSITION.range());
+        }
+        if (startingPosition == StartingPosition.AT_TIMESTAMP && startingPositionTimestamp == null) {
+            throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), "null",
+                    "a timestamp when StartingPosition is AT_TIMESTAMP");
+        }
+        if (startingPosition != StartingPosition.AT_TIMESTAMP && startingPositionTimestamp != null) {
+            throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), startingPositionTimestamp,
+                    "no timestamp unless StartingPosition is AT_TIMESTAMP (it is " + startingPosition + ")");
+        }
+        checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
+        if (TUMBLING_WINDOW.check(tumblingWindowInSeconds) > 0 && parallelizationFactor != 1) {
+            throw new InvalidSettingException(PARALLELIZATION_FACTOR.name(), parallelizationFactor,
+                    "1 when TumblingWindowInSeconds is set (it is " + tumblingWindowInSeconds + ")");
+        }
+        BATCH_SIZE.check(batchSize);
+        MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow);
+        PARALLELIZATION_FACTOR.check(parallelizationFactor);
+        MAXIMUM_RECORD_AGE.check(maximumRecordAgeInSeconds);
+        MAXIMUM_RETRY_ATTEMPTS.check(maximumRetryAttempts);
+        MAX_BUFFERED_RECORDS.check(maxBufferedRecordsPerShard);
+        MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard);
+        IDLE_POLL_INTERVAL.check(idlePollInterval);
+        SHARD_SYNC_INTERVAL.check(shardSyncInterval);
+        CHECKPOINT_INTERVAL.check(checkpointInterval);
+        FAILOVER_TIME.check(failoverTime);
+        MAX_LEASES_TO_STEAL.check(maxLeasesToStealAtOneTime);
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -261,47 +298,14 @@ public record StreamSettings(
             return this;
         }
 
-        /** Validates every value; the first one out of range is reported. */
+        /** Validates every value, in the constructor; the first one out of range is reported. */
         public StreamSettings build() {
-            if (startingPosition == null) {
-                throw new InvalidSettingException(STARTING_POSITION.name(), "null",
-                        "one of " + STARTING_POSITION.range());
-            }
-            if (startingPosition == StartingPosition.AT_TIMESTAMP && startingPositionTimestamp == null) {
-                throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), "null",
-                        "a timestamp when StartingPosition is AT_TIMESTAMP");
-            }
-            if (startingPosition != StartingPosition.AT_TIMESTAMP && startingPositionTimestamp != null) {
-                throw new InvalidSettingException(STARTING_POSITION_TIMESTAMP.name(), startingPositionTimestamp,
-                        "no timestamp unless StartingPosition is AT_TIMESTAMP (it is " + startingPosition + ")");
-            }
-            checkRetryBackoff(retryBackoffInitial, retryBackoffMax);
-            if (TUMBLING_WINDOW.check(tumblingWindowInSeconds) > 0 && parallelizationFactor != 1) {
-                throw new InvalidSettingException(PARALLELIZATION_FACTOR.name(), parallelizationFactor,
-                        "1 when TumblingWindowInSeconds is set (it is " + tumblingWindowInSeconds + ")");
-            }
-            return new StreamSettings(
-                    BATCH_SIZE.check(batchSize),
-                    MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow),
-                    PARALLELIZATION_FACTOR.check(parallelizationFactor),
-                    startingPosition,
-                    startingPositionTimestamp,
-                    bisectBatchOnFunctionError,
-                    MAXIMUM_RECORD_AGE.check(maximumRecordAgeInSeconds),
-                    MAXIMUM_RETRY_ATTEMPTS.check(maximumRetryAttempts),
-                    reportBatchItemFailures,
-                    bisectConsumesRetryQuota,
-                    functionArn,
-                    retryBackoffInitial,
-                    retryBackoffMax,
-                    MAX_BUFFERED_RECORDS.check(maxBufferedRecordsPerShard),
-                    MAX_BUFFERED_MEGABYTES.check(maxBufferedMegabytesPerShard),
-                    IDLE_POLL_INTERVAL.check(idlePollInterval),
-                    SHARD_SYNC_INTERVAL.check(shardSyncInterval),
-                    tumblingWindowInSeconds,
-                    CHECKPOINT_INTERVAL.check(checkpointInterval),
-                    FAILOVER_TIME.check(failoverTime),
-                    MAX_LEASES_TO_STEAL.check(maxLeasesToStealAtOneTime));
+            return new StreamSettings(batchSize, maximumBatchingWindow, parallelizationFactor, startingPosition,
+                    startingPositionTimestamp, bisectBatchOnFunctionError, maximumRecordAgeInSeconds,
+                    maximumRetryAttempts, reportBatchItemFailures, bisectConsumesRetryQuota, functionArn,
+                    retryBackoffInitial, retryBackoffMax, maxBufferedRecordsPerShard, maxBufferedMegabytesPerShard,
+                    idlePollInterval, shardSyncInterval, tumblingWindowInSeconds, checkpointInterval, failoverTime,
+                    maxLeasesToStealAtOneTime);
         }
     }
 

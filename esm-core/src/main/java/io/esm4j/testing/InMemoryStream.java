@@ -33,6 +33,7 @@ import java.util.function.Supplier;
 public final class InMemoryStream implements StreamSource<byte[]> {
 
     private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+    private static final int MAX_PARTITION_KEY_CHARACTERS = 256;
 
     private final String name;
     private final Clock clock;
@@ -98,11 +99,26 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     }
 
     public StreamRecord<byte[]> put(String partitionKey, String data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must be a string, possibly empty, but was null");
+        }
         return put(partitionKey, data.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Appends a record with an explicit arrival time (to make records old without waiting). */
+    /**
+     * Appends a record with an explicit arrival time (to make records old without waiting).
+     *
+     * @throws IllegalArgumentException if the partition key is not 1 to 256 Unicode characters, as Kinesis requires,
+     *                                  or an argument is null
+     */
     public synchronized StreamRecord<byte[]> put(String partitionKey, byte[] data, Instant arrival) {
+        checkPartitionKey(partitionKey);
+        if (data == null) {
+            throw new IllegalArgumentException("data must be bytes, possibly none, but was null");
+        }
+        if (arrival == null) {
+            throw new IllegalArgumentException("arrival must be an instant but was null");
+        }
         BigInteger hash = hash(partitionKey);
         MemoryShard shard = shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
@@ -213,6 +229,21 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             throw new IllegalArgumentException("shard " + shardId + " is closed");
         }
         return shard;
+    }
+
+    /** Kinesis counts a key's Unicode characters, so one outside the BMP counts once, not as two UTF-16 chars. */
+    private static void checkPartitionKey(String partitionKey) {
+        if (partitionKey == null) {
+            throw new IllegalArgumentException("partitionKey must have 1 to " + MAX_PARTITION_KEY_CHARACTERS
+                    + " Unicode characters but was null");
+        }
+        int characters = partitionKey.codePointCount(0, partitionKey.length());
+        if (characters < 1 || characters > MAX_PARTITION_KEY_CHARACTERS) {
+            String shown = characters <= 40 ? partitionKey
+                    : partitionKey.substring(0, partitionKey.offsetByCodePoints(0, 40)) + "…";
+            throw new IllegalArgumentException("partitionKey must have 1 to " + MAX_PARTITION_KEY_CHARACTERS
+                    + " Unicode characters but had " + characters + " characters: '" + shown + "'");
+        }
     }
 
     private static BigInteger hash(String partitionKey) {

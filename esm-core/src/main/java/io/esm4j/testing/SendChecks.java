@@ -77,11 +77,18 @@ final class SendChecks {
 
     /** MessageGroupId and MessageDeduplicationId: 1 to 128 characters, ASCII letters, digits and punctuation. */
     static void checkFifoId(String parameter, String value) {
-        boolean valid = !value.isEmpty() && value.length() <= MAX_FIFO_ID
-                && value.chars().allMatch(c -> c >= '!' && c <= '~');
-        if (!valid) {
-            throw new IllegalArgumentException("InvalidParameterValue: " + parameter + " '" + value
-                    + "' must have 1 to " + MAX_FIFO_ID + " characters, ASCII letters, digits or punctuation");
+        if (value.isEmpty() || value.length() > MAX_FIFO_ID) {
+            String shown = value.length() <= 40 ? value : value.substring(0, 40) + "…";
+            throw new IllegalArgumentException("InvalidParameterValue: " + parameter + " must have 1 to "
+                    + MAX_FIFO_ID + " characters but had " + value.length() + " characters: '" + shown + "'");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '!' || c > '~') {
+                throw new IllegalArgumentException(String.format("InvalidParameterValue: %s '%s' has character "
+                        + "U+%04X at index %d; only ASCII letters, digits and punctuation (U+0021 to U+007E) are "
+                        + "allowed", parameter, value, (int) c, i));
+            }
         }
     }
 

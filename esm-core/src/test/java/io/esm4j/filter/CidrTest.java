@@ -55,6 +55,13 @@ class CidrTest {
             64:ff9b::/96         | 64:ff9b:0:0:0:0:0:1.2.3.4                | false
             64:ff9b::/96         | 1.2.3.4::                                | false
             2001:db8::1.2.3.4/128| 2001:db8::102:304                        | true
+            # only ASCII digits and hex letters: Arabic-Indic and fullwidth digits are no address
+            ::/0                 | ١::                                      | false
+            ::/0                 | ::١                                      | false
+            ::/0                 | １::                                      | false
+            ::/0                 | ａ::                                      | false
+            0.0.0.0/0            | ١.0.0.0                                  | false
+            0.0.0.0/0            | ::ffff:١.0.0.0                           | false
             """)
     void addresses(String block, String address, boolean expected) {
         String pattern = "{\"ip\":[{\"cidr\":\"" + block + "\"}]}";

@@ -78,6 +78,12 @@ class ValidationTest {
             {"a":[{"cidr":"10.0.0/8"}]}                            | '10.0.0' is not an IPv4 or IPv6 address
             {"a":[{"cidr":"host.example.com/8"}]}                  | is not an IPv4 or IPv6 address
             {"a":[{"cidr":5}]}                                     | cidr takes a string
+            {"a":[{"cidr":"١::/64"}]}                              | cidr "١::/64": '١::' is not an IPv4 or IPv6 address
+            {"a":[{"cidr":"2001:db8::١/128"}]}                     | '2001:db8::١' is not an IPv4 or IPv6 address
+            {"a":[{"cidr":"１::/64"}]}                              | '１::' is not an IPv4 or IPv6 address
+            {"a":[{"cidr":"ａ::/64"}]}                              | 'ａ::' is not an IPv4 or IPv6 address
+            {"a":[{"cidr":"١.0.0.0/8"}]}                           | '١.0.0.0' is not an IPv4 or IPv6 address
+            {"a":[{"cidr":"10.0.0.0/٨"}]}                          | prefix length '٨' is not between 0 and 32
             {"a":[{"anything-but":{"anything-but":"x"}}]}          | anything-but takes one of prefix, suffix, equals-ignore-case or wildcard
             {"a":[{"anything-but":{"numeric":[">",1]}}]}           | anything-but takes one of prefix
             {"a":[{"anything-but":{"exists":false}}]}              | anything-but takes one of prefix

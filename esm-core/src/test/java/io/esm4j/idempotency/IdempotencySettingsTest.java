@@ -61,6 +61,23 @@ class IdempotencySettingsTest {
                 "Invalid value for MaxEntries: 10000001. Expected an integer from 1 to 10,000,000.");
     }
 
+    /** A public record's constructor is public, so it checks the values itself rather than leaving it to build(). */
+    @Test
+    void theConstructorRejectsWhatTheBuilderRejects() {
+        assertThatThrownBy(() -> new IdempotencySettings(Duration.ofMillis(999), null, false, 1))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for CompletedTtl: 999 ms. Expected a duration from 1 s to 720 h.");
+        assertThatThrownBy(() -> new IdempotencySettings(null, null, false, 1))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for CompletedTtl: null. Expected a duration from 1 s to 720 h.");
+        assertThatThrownBy(() -> new IdempotencySettings(Duration.ofHours(1), Duration.ofNanos(999_999_999), false, 1))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for InProgressExpiry: 999.999999 ms. Expected a duration from 1 s to 12 h.");
+        assertThatThrownBy(() -> new IdempotencySettings(Duration.ofHours(1), null, false, 0))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for MaxEntries: 0. Expected an integer from 1 to 10,000,000.");
+    }
+
     @Test
     void inProgressExpiryCanBeResetToTheBatchDeadline() {
         IdempotencySettings settings = IdempotencySettings.builder().inProgressExpiry(Duration.ofMinutes(1))

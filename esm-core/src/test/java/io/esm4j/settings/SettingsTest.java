@@ -8,6 +8,9 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -63,6 +67,8 @@ class SettingsTest {
                         b -> b.maximumRetryAttempts(10_001)),
                 bad("RetryBackoffInitial", "0 s", "from 1 ms to 15 min",
                         b -> b.retryBackoff(Duration.ZERO, Duration.ofSeconds(1))),
+                bad("RetryBackoffInitial", "999.999 µs", "from 1 ms to 15 min",
+                        b -> b.retryBackoff(Duration.ofNanos(999_999), Duration.ofSeconds(1))),
                 bad("RetryBackoffInitial", "16 min", "from 1 ms to 15 min",
                         b -> b.retryBackoff(Duration.ofMinutes(16), Duration.ofMinutes(15))),
                 bad("RetryBackoffMax", "0 s", "from 1 ms to 15 min",
@@ -83,12 +89,30 @@ class SettingsTest {
                         b -> b.idlePollInterval(Duration.ofMillis(-1))),
                 bad("IdlePollInterval", "10001 ms", "from 0 s to 10 s",
                         b -> b.idlePollInterval(Duration.ofMillis(10_001))),
+                bad("IdlePollInterval", "-1 ns", "from 0 s to 10 s",
+                        b -> b.idlePollInterval(Duration.ofNanos(-1))),
+                bad("IdlePollInterval", "10000.000001 ms", "from 0 s to 10 s",
+                        b -> b.idlePollInterval(Duration.ofSeconds(10).plusNanos(1))),
                 bad("ShardSyncInterval", "99 ms", "from 100 ms to 1 h",
                         b -> b.shardSyncInterval(Duration.ofMillis(99))),
                 bad("ShardSyncInterval", "61 min", "from 100 ms to 1 h",
                         b -> b.shardSyncInterval(Duration.ofMinutes(61))),
+                bad("CheckpointInterval", "-1 ms", "from 0 s to 5 min",
+                        b -> b.checkpointInterval(Duration.ofMillis(-1))),
+                bad("CheckpointInterval", "6 min", "from 0 s to 5 min",
+                        b -> b.checkpointInterval(Duration.ofMinutes(6))),
+                bad("FailoverTime", "299 ms", "from 300 ms to 10 min",
+                        b -> b.failoverTime(Duration.ofMillis(299))),
+                bad("FailoverTime", "11 min", "from 300 ms to 10 min",
+                        b -> b.failoverTime(Duration.ofMinutes(11))),
+                bad("MaxLeasesToStealAtOneTime", "-1", "from 0 to 100",
+                        b -> b.maxLeasesToStealAtOneTime(-1)),
+                bad("MaxLeasesToStealAtOneTime", "101", "from 0 to 100",
+                        b -> b.maxLeasesToStealAtOneTime(101)),
                 bad("TumblingWindowInSeconds", "-1", "from 0 to 900", b -> b.tumblingWindowInSeconds(-1)),
                 bad("TumblingWindowInSeconds", "901", "from 0 to 900", b -> b.tumblingWindowInSeconds(901)),
+                bad("ParallelizationFactor", "2", "1 when TumblingWindowInSeconds is set (it is 60)",
+                        b -> b.tumblingWindowInSeconds(60).parallelizationFactor(2)),
                 bad("StartingPosition", "null", "TRIM_HORIZON, LATEST, AT_TIMESTAMP",
                         b -> b.startingPosition(null)),
                 bad("StartingPositionTimestamp", "null", "AT_TIMESTAMP",
@@ -118,6 +142,61 @@ class SettingsTest {
                             .startsWith("Invalid value for " + parameter + ": " + value + ".")
                             .contains(range);
                 });
+    }
+
+    /**
+     * StreamSettings is a public record, so its canonical constructor is public: it must reject every case above
+     * exactly as the builder does. The builder's fields are named as the record's components, which lets each case
+     * pass the builder's values to the constructor.
+     */
+    @ParameterizedTest(name = "[{index}] {0} = {1}")
+    @MethodSource("outOfRange")
+    void theConstructorRejectsEveryValueTheBuilderRejects(String parameter, String value, String range,
+                                                          Consumer<StreamSettings.Builder> change) {
+        StreamSettings.Builder builder = valid();
+        change.accept(builder);
+
+        assertThatThrownBy(() -> constructDirectly(builder))
+                .isInstanceOfSatisfying(InvalidSettingException.class, e -> {
+                    assertThat(e.parameter()).isEqualTo(parameter);
+                    assertThat(e.getMessage())
+                            .startsWith("Invalid value for " + parameter + ": " + value + ".")
+                            .contains(range);
+                });
+    }
+
+    @Test
+    void theConstructorBuildsWhatTheBuilderBuilds() throws Throwable {
+        StreamSettings.Builder builder = valid().batchSize(7).parallelizationFactor(3)
+                .maximumBatchingWindow(Duration.ofMillis(1500));
+
+        assertThat(constructDirectly(builder)).isEqualTo(builder.build());
+        assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
+                false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
+        assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
+                -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
+                Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
+    }
+
+    private static StreamSettings constructDirectly(StreamSettings.Builder builder) throws Throwable {
+        RecordComponent[] components = StreamSettings.class.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            Field field = StreamSettings.Builder.class.getDeclaredField(components[i].getName());
+            field.setAccessible(true);
+            types[i] = components[i].getType();
+            values[i] = field.get(builder);
+        }
+        try {
+            return StreamSettings.class.getConstructor(types).newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** A new numeric or duration setting must get an out-of-range case above. */
@@ -155,6 +234,44 @@ class SettingsTest {
                         .isInstanceOf(InvalidSettingException.class).hasMessageContaining(s.name());
             }
         }
+    }
+
+    /**
+     * Whole milliseconds and above keep the unit the README table is generated with; anything finer is written
+     * exactly, so a sub-millisecond value never reads as 0 or as a neighbouring millisecond.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            PT0S                          | 0 s
+            PT0.25S                       | 250 ms
+            PT1.5S                        | 1500 ms
+            PT-0.001S                     | -1 ms
+            PT300.001S                    | 300001 ms
+            PT1S                          | 1 s
+            PT90S                         | 90 s
+            PT5M                          | 5 min
+            PT90M                         | 90 min
+            PT1H                          | 1 h
+            PT720H                        | 720 h
+            PT-2H                         | -2 h
+            PT0.000000001S                | 1 ns
+            PT-0.000000001S               | -1 ns
+            PT0.000000999S                | 999 ns
+            PT0.000001S                   | 1 µs
+            PT0.0000015S                  | 1.5 µs
+            PT0.0005S                     | 500 µs
+            PT0.000999999S                | 999.999 µs
+            PT0.0010005S                  | 1.0005 ms
+            PT0.001000001S                | 1.000001 ms
+            PT-0.001000001S               | -1.000001 ms
+            PT1.0000001S                  | 1000.0001 ms
+            PT1H0.000000001S              | 3600000.000001 ms
+            PT2562047788015215H30M7S      | 9223372036854775807 s
+            PT2562047788015215H30M7.999999999S | 9223372036854775807999.999999 ms
+            PT-2562047788015215H-30M-8S   | -9223372036854775808 s
+            """)
+    void durationsAreWrittenExactlyInTheUnitAReaderExpects(Duration duration, String words) {
+        assertThat(Setting.words(duration)).isEqualTo(words);
     }
 
     @ParameterizedTest

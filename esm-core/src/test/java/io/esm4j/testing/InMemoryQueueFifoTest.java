@@ -132,6 +132,32 @@ class InMemoryQueueFifoTest {
     }
 
     @Test
+    void aGroupOrDeduplicationIdOutsideOneTo128CharactersIsRejectedNamingItsLength() {
+        assertThatThrownBy(() -> queue.send("x", "", "d"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("InvalidParameterValue")
+                .hasMessageContaining("MessageGroupId").hasMessageContaining("0 characters")
+                .hasMessageContaining("1 to 128");
+        assertThatThrownBy(() -> queue.send("x", "g".repeat(129), "d"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MessageGroupId").hasMessageContaining("129 characters")
+                .hasMessageContaining("1 to 128");
+        assertThatThrownBy(() -> queue.send("x", "A", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MessageDeduplicationId").hasMessageContaining("0 characters");
+        assertThatThrownBy(() -> queue.send("x", "A", "d".repeat(300)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MessageDeduplicationId").hasMessageContaining("300 characters")
+                .hasMessageContaining("1 to 128");
+        assertThatThrownBy(() -> queue.send("x", "A", "d\u00e9"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'d\u00e9'").hasMessageContaining("U+00E9");
+        assertThat(queue.size()).isZero();
+
+        queue.send("x", "g".repeat(128), "d".repeat(128));
+        assertThat(queue.size()).isOne();
+    }
+
+    @Test
     void fifoOptionsAndNamesAreChecked() {
         assertThatThrownBy(() -> InMemoryQueue.fifo("orders"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'orders'").hasMessageContaining(".fifo");

@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
 import io.esm4j.settings.Setting.IntSetting;
@@ -8,8 +9,9 @@ import java.util.List;
 
 /**
  * What the Kinesis source adds to a stream mapping's {@link io.esm4j.settings.StreamSettings}: how it spends the
- * shard's read budget and what it writes into the Lambda event. Built with {@link #builder()}; {@code build()}
- * rejects out-of-range values naming the setting, the value and the range.
+ * shard's read budget and what it writes into the Lambda event. Built with {@link #builder()}. Every instance is
+ * valid: the constructor, and so {@code build()}, rejects out-of-range values with an
+ * {@link InvalidSettingException} naming the setting, the value and the range.
  *
  * @param getRecordsPerSecondPerShard GetRecords calls per second per shard at most
  * @param throttleBackoffInitial      first wait after ProvisionedThroughputExceededException
@@ -40,6 +42,20 @@ public record KinesisSourceSettings(
     /** Every Kinesis source setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(GET_RECORDS_PER_SECOND, THROTTLE_BACKOFF_INITIAL,
             THROTTLE_BACKOFF_MAX, INVOKE_IDENTITY_ARN);
+
+    /**
+     * The checks live here rather than in the builder, because the canonical constructor of a public record is
+     * public: no instance can skip them.
+     */
+    public KinesisSourceSettings {
+        THROTTLE_BACKOFF_INITIAL.check(throttleBackoffInitial);
+        THROTTLE_BACKOFF_MAX.check(throttleBackoffMax);
+        if (throttleBackoffMax.compareTo(throttleBackoffInitial) < 0) {
+            throw new InvalidSettingException(THROTTLE_BACKOFF_MAX.name(), Setting.words(throttleBackoffMax),
+                    "at least ThrottleBackoffInitial (" + Setting.words(throttleBackoffInitial) + ")");
+        }
+        GET_RECORDS_PER_SECOND.check(getRecordsPerSecondPerShard);
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -79,15 +95,10 @@ public record KinesisSourceSettings(
             return this;
         }
 
+        /** Validates every value, in the constructor; the first one out of range is reported. */
         public KinesisSourceSettings build() {
-            THROTTLE_BACKOFF_INITIAL.check(throttleBackoffInitial);
-            THROTTLE_BACKOFF_MAX.check(throttleBackoffMax);
-            if (throttleBackoffMax.compareTo(throttleBackoffInitial) < 0) {
-                throw new io.esm4j.settings.InvalidSettingException(THROTTLE_BACKOFF_MAX.name(), throttleBackoffMax,
-                        "at least ThrottleBackoffInitial (" + throttleBackoffInitial + ")");
-            }
-            return new KinesisSourceSettings(GET_RECORDS_PER_SECOND.check(getRecordsPerSecondPerShard),
-                    throttleBackoffInitial, throttleBackoffMax, invokeIdentityArn);
+            return new KinesisSourceSettings(getRecordsPerSecondPerShard, throttleBackoffInitial, throttleBackoffMax,
+                    invokeIdentityArn);
         }
     }
 }
