@@ -186,7 +186,7 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
             Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), source::naturalId,
-                    source::itemIdentifier, settings.reportBatchItemFailures(), metrics, status);
+                    source::itemIdentifier, settings.reportBatchItemFailures(), true, metrics, status);
             StreamContext<T> ctx = new StreamContext<>(name, worker, settings, source,
                     new RecordFilter<>(filterCriteria, source, name),
                     leaseStore == null ? new InMemoryLeaseStore() : leaseStore, onFailure, invoker, metrics, clock,

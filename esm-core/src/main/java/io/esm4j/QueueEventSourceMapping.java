@@ -144,7 +144,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.QUEUE);
             Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
-                    QueueMessage::messageId, settings.reportBatchItemFailures(), metrics, status);
+                    QueueMessage::messageId, settings.reportBatchItemFailures(), false, metrics, status);
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter, invoker, orderingKey,
                     failedMessageVisibility, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);

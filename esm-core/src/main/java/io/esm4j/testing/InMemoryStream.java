@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +34,8 @@ import java.util.function.Supplier;
  */
 public final class InMemoryStream implements StreamSource<byte[]> {
 
+    /** How long a read at the tail of an open shard waits for a record, unless {@link #longPoll} says otherwise. */
+    public static final Duration DEFAULT_LONG_POLL = Duration.ofSeconds(1);
     private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
     private static final int MAX_PARTITION_KEY_CHARACTERS = 256;
 
@@ -41,6 +45,10 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     private final Map<String, MemoryShard> shards = new LinkedHashMap<>();
     private long nextSequence = 1;
     private int nextShardNumber;
+    /** A lock, not synchronized: a reader waits for records under it, and readers may be virtual threads. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition appended = lock.newCondition();
+    private volatile Duration longPoll = DEFAULT_LONG_POLL;
     private int failingFetches;
     private Supplier<Exception> fetchFailure;
 
@@ -93,6 +101,31 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         return FilterDocuments.kinesisData(record.payload());
     }
 
+    /**
+     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once). A
+     * record put meanwhile ends the wait at once.
+     */
+    public InMemoryStream longPoll(Duration wait) {
+        if (wait == null || wait.isNegative()) {
+            throw new IllegalArgumentException("the long poll must be a duration of 0 or more but was " + wait);
+        }
+        this.longPoll = wait;
+        return this;
+    }
+
+    /** The id of the open shard that a record with this partition key goes to. */
+    public String shardFor(String partitionKey) {
+        checkPartitionKey(partitionKey);
+        BigInteger hash = hash(partitionKey);
+        lock.lock();
+        try {
+            return shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst().map(s -> s.id)
+                    .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Appends a record to the open shard that owns the key's hash; returns it. */
     public StreamRecord<byte[]> put(String partitionKey, byte[] data) {
         return put(partitionKey, data, clock.instant());
@@ -111,79 +144,122 @@ public final class InMemoryStream implements StreamSource<byte[]> {
      * @throws IllegalArgumentException if the partition key is not 1 to 256 Unicode characters, as Kinesis requires,
      *                                  or an argument is null
      */
-    public synchronized StreamRecord<byte[]> put(String partitionKey, byte[] data, Instant arrival) {
-        checkPartitionKey(partitionKey);
-        if (data == null) {
-            throw new IllegalArgumentException("data must be bytes, possibly none, but was null");
+    public StreamRecord<byte[]> put(String partitionKey, byte[] data, Instant arrival) {
+        lock.lock();
+        try {
+            checkPartitionKey(partitionKey);
+            if (data == null) {
+                throw new IllegalArgumentException("data must be bytes, possibly none, but was null");
+            }
+            if (arrival == null) {
+                throw new IllegalArgumentException("arrival must be an instant but was null");
+            }
+            BigInteger hash = hash(partitionKey);
+            MemoryShard shard = shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
+            StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
+                    arrival, data.length, data);
+            shard.records.add(record);
+            appended.signalAll();
+            return record;
+        } finally {
+            lock.unlock();
         }
-        if (arrival == null) {
-            throw new IllegalArgumentException("arrival must be an instant but was null");
-        }
-        BigInteger hash = hash(partitionKey);
-        MemoryShard shard = shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
-        StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
-                arrival, data.length, data);
-        shard.records.add(record);
-        return record;
     }
 
     /** Splits an open shard in two halves of its hash range; returns the children's ids. */
-    public synchronized List<String> split(String shardId) {
-        MemoryShard parent = open(shardId);
-        parent.closed = true;
-        BigInteger middle = parent.start.add(parent.end).shiftRight(1);
-        return List.of(addShard(parent.start, middle, List.of(shardId)).id,
-                addShard(middle.add(BigInteger.ONE), parent.end, List.of(shardId)).id);
+    public List<String> split(String shardId) {
+        lock.lock();
+        try {
+            MemoryShard parent = open(shardId);
+            parent.closed = true;
+            appended.signalAll();
+            BigInteger middle = parent.start.add(parent.end).shiftRight(1);
+            return List.of(addShard(parent.start, middle, List.of(shardId)).id,
+                    addShard(middle.add(BigInteger.ONE), parent.end, List.of(shardId)).id);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Merges two open shards with adjacent hash ranges; returns the child's id. */
-    public synchronized String merge(String shardId, String adjacentShardId) {
-        MemoryShard a = open(shardId);
-        MemoryShard b = open(adjacentShardId);
-        MemoryShard low = a.start.compareTo(b.start) < 0 ? a : b;
-        MemoryShard high = low == a ? b : a;
-        if (!low.end.add(BigInteger.ONE).equals(high.start)) {
-            throw new IllegalArgumentException("shards " + shardId + " and " + adjacentShardId + " are not adjacent");
+    public String merge(String shardId, String adjacentShardId) {
+        lock.lock();
+        try {
+            MemoryShard a = open(shardId);
+            MemoryShard b = open(adjacentShardId);
+            MemoryShard low = a.start.compareTo(b.start) < 0 ? a : b;
+            MemoryShard high = low == a ? b : a;
+            if (!low.end.add(BigInteger.ONE).equals(high.start)) {
+                throw new IllegalArgumentException("shards " + shardId + " and " + adjacentShardId + " are not adjacent");
+            }
+            a.closed = true;
+            b.closed = true;
+            appended.signalAll();
+            return addShard(low.start, high.end, List.of(shardId, adjacentShardId)).id;
+        } finally {
+            lock.unlock();
         }
-        a.closed = true;
-        b.closed = true;
-        return addShard(low.start, high.end, List.of(shardId, adjacentShardId)).id;
     }
 
     /** The next {@code times} fetches, on any shard, throw what {@code failure} supplies. */
-    public synchronized void failNextFetches(int times, Supplier<Exception> failure) {
-        this.failingFetches = times;
-        this.fetchFailure = failure;
+    public void failNextFetches(int times, Supplier<Exception> failure) {
+        lock.lock();
+        try {
+            this.failingFetches = times;
+            this.fetchFailure = failure;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Every record ever put into a shard, in order. */
-    public synchronized List<StreamRecord<byte[]>> records(String shardId) {
-        return List.copyOf(shard(shardId).records);
+    public List<StreamRecord<byte[]>> records(String shardId) {
+        lock.lock();
+        try {
+            return List.copyOf(shard(shardId).records);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The ids of the shards that accept writes. */
-    public synchronized List<String> openShardIds() {
-        return shards.values().stream().filter(s -> !s.closed).map(s -> s.id).toList();
+    public List<String> openShardIds() {
+        lock.lock();
+        try {
+            return shards.values().stream().filter(s -> !s.closed).map(s -> s.id).toList();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized List<Shard> listShards() {
-        return shards.values().stream().map(s -> new Shard(s.id, s.parents)).toList();
+    public List<Shard> listShards() {
+        lock.lock();
+        try {
+            return shards.values().stream().map(s -> new Shard(s.id, s.parents)).toList();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized ShardReader<byte[]> openReader(String shardId, ReadStart start) {
-        MemoryShard shard = shard(shardId);
-        int position = switch (start) {
-            case ReadStart.TrimHorizon t -> 0;
-            case ReadStart.Latest l -> shard.records.size();
-            case ReadStart.AtTimestamp at -> firstIndex(shard, r -> !r.approximateArrivalTimestamp()
-                    .isBefore(at.timestamp()));
-            case ReadStart.AfterSequenceNumber after -> firstIndex(shard,
-                    r -> r.sequenceNumber().compareTo(after.sequenceNumber()) > 0);
-        };
-        return new Reader(shard, position);
+    public ShardReader<byte[]> openReader(String shardId, ReadStart start) {
+        lock.lock();
+        try {
+            MemoryShard shard = shard(shardId);
+            int position = switch (start) {
+                case ReadStart.TrimHorizon t -> 0;
+                case ReadStart.Latest l -> shard.records.size();
+                case ReadStart.AtTimestamp at -> firstIndex(shard, r -> !r.approximateArrivalTimestamp()
+                        .isBefore(at.timestamp()));
+                case ReadStart.AfterSequenceNumber after -> firstIndex(shard,
+                        r -> r.sequenceNumber().compareTo(after.sequenceNumber()) > 0);
+            };
+            return new Reader(shard, position);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int firstIndex(MemoryShard shard, java.util.function.Predicate<StreamRecord<byte[]>> test) {
@@ -195,18 +271,31 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         return shard.records.size();
     }
 
-    private synchronized FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
-        if (failingFetches > 0) {
-            failingFetches--;
-            throw fetchFailure.get();
+    /**
+     * Like a long poll: at the tail of an open shard, waits up to the long-poll time for a record before returning
+     * an empty result, so that idle readers cost next to nothing.
+     */
+    private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
+        lock.lockInterruptibly();
+        try {
+            if (failingFetches > 0) {
+                failingFetches--;
+                throw fetchFailure.get();
+            }
+            long wait = longPoll.toNanos();
+            while (from >= shard.records.size() && !shard.closed && wait > 0) {
+                wait = appended.awaitNanos(wait);
+            }
+            int to = Math.min(shard.records.size(), from + max);
+            List<StreamRecord<byte[]>> records = List.copyOf(shard.records.subList(from, to));
+            long behind = to < shard.records.size()
+                    ? Math.max(0, Duration.between(shard.records.get(to).approximateArrivalTimestamp(),
+                            clock.instant()).toMillis())
+                    : 0;
+            return new FetchResult<>(records, behind, shard.closed && to == shard.records.size());
+        } finally {
+            lock.unlock();
         }
-        int to = Math.min(shard.records.size(), from + max);
-        List<StreamRecord<byte[]>> records = List.copyOf(shard.records.subList(from, to));
-        long behind = to < shard.records.size()
-                ? Math.max(0, Duration.between(shard.records.get(to).approximateArrivalTimestamp(), clock.instant())
-                        .toMillis())
-                : 0;
-        return new FetchResult<>(records, behind, shard.closed && to == shard.records.size());
     }
 
     private MemoryShard addShard(BigInteger start, BigInteger end, List<String> parents) {

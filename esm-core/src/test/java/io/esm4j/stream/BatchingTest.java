@@ -7,10 +7,10 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -132,7 +132,7 @@ class BatchingTest {
     @Test
     void recordsWaitForTheBatchingWindowAndThenArriveInOneBatch() throws Exception {
         MutableClock clock = new MutableClock(T0);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
         InMemoryStream stream = InMemoryStream.create("window", 1, clock);
         List<Instant> invokedAt = new CopyOnWriteArrayList<>();
         RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
@@ -174,7 +174,7 @@ class BatchingTest {
     @Test
     void batchSizeEndsTheWindowEarly() throws Exception {
         MutableClock clock = new MutableClock(T0);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
         InMemoryStream stream = InMemoryStream.create("window-full", 1, clock);
         RecordingHandler handler = RecordingHandler.succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("window-full", stream, handler)
@@ -241,7 +241,7 @@ class BatchingTest {
         }
     }
 
-    private static void putAndAwaitPolled(InMemoryStream stream, SimpleMeterRegistry registry, int from, int to) {
+    private static void putAndAwaitPolled(InMemoryStream stream, RetainingMeterRegistry registry, int from, int to) {
         for (int i = from; i < to; i++) {
             stream.put("k" + (i % 4), ("r" + i).getBytes(StandardCharsets.UTF_8));
         }

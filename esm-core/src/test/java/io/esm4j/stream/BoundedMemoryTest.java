@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +23,7 @@ class BoundedMemoryTest {
 
     private static final int MIB = 1024 * 1024;
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
     private final CountDownLatch release = new CountDownLatch(1);
     /** Records read but not done, seen at an invocation, when above the bound. */
     private final List<String> violations = new CopyOnWriteArrayList<>();

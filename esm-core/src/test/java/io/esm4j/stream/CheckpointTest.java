@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.lease.Checkpoint;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +91,7 @@ class CheckpointTest {
             }
             return BatchResult.success();
         });
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
         RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("stuck-lane", stream, handler)
                 .settings(Streams.fast().batchSize(3).parallelizationFactor(2).maxBufferedRecordsPerShard(10).build())

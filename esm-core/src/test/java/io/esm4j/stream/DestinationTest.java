@@ -13,10 +13,10 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +39,7 @@ class DestinationTest {
     private final MutableClock clock = new MutableClock(NOW);
     private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
 
     private static StreamRecord<byte[]> put(InMemoryStream stream, String key, String data, Instant arrival) {
         return stream.put(key, data.getBytes(StandardCharsets.UTF_8), arrival);

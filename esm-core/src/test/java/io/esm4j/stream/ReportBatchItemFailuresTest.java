@@ -14,10 +14,10 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -44,7 +44,7 @@ class ReportBatchItemFailuresTest {
     private final List<StreamRecord<byte[]>> records = new ArrayList<>();
     private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
     /** The shard's checkpoint as each invocation began. */
     private final List<Optional<Checkpoint>> checkpointAtInvocation = new ArrayList<>();
 
@@ -58,6 +58,25 @@ class ReportBatchItemFailuresTest {
 
     private Optional<Checkpoint> at(int i) {
         return Optional.of(new Checkpoint.AtSequenceNumber(seq(i)));
+    }
+
+    /**
+     * Checkpoints are written in the background, so at an invocation the store may still hold an older one than the
+     * engine had reached; what must never happen is a checkpoint ahead of it: past a record not done yet.
+     */
+    @SafeVarargs
+    private void assertCheckpointsNeverAhead(Optional<Checkpoint>... reached) {
+        assertThat(checkpointAtInvocation).hasSize(reached.length);
+        for (int i = 0; i < reached.length; i++) {
+            Optional<Checkpoint> stored = checkpointAtInvocation.get(i);
+            if (stored.isEmpty()) {
+                continue;
+            }
+            assertThat(reached[i]).as("invocation %d: a checkpoint was stored before any was reached", i + 1)
+                    .isPresent();
+            assertThat(((Checkpoint.AtSequenceNumber) stored.get()).sequenceNumber()).as("invocation %d", i + 1)
+                    .isLessThanOrEqualTo(((Checkpoint.AtSequenceNumber) reached[i].get()).sequenceNumber());
+        }
     }
 
     private static List<String> range(int from, int toInclusive) {
@@ -108,7 +127,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), at(3));
+        assertCheckpointsNeverAhead(Optional.empty(), at(3));
         assertThat(handler.invocations().get(1).approximateInvokeCount()).isEqualTo(2);
         assertThat(destination.received()).isEmpty();
     }
@@ -120,7 +139,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(2, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), at(1));
+        assertCheckpointsNeverAhead(Optional.empty(), at(1));
     }
 
     @Test
@@ -132,7 +151,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9), range(6, 9), range(9, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), at(3), at(5), at(8));
+        assertCheckpointsNeverAhead(Optional.empty(), at(3), at(5), at(8));
         assertThat(handler.succeededData()).containsExactlyElementsOf(range(0, 9));
     }
 
@@ -142,7 +161,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), Optional.empty());
+        assertCheckpointsNeverAhead(Optional.empty(), Optional.empty());
     }
 
     @ParameterizedTest(name = "itemIdentifier \"{0}\"")
@@ -154,7 +173,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), Optional.empty());
+        assertCheckpointsNeverAhead(Optional.empty(), Optional.empty());
         assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(10);
     }
 
@@ -166,7 +185,7 @@ class ReportBatchItemFailuresTest {
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 4), range(0, 4), range(5, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), Optional.empty(), at(4));
+        assertCheckpointsNeverAhead(Optional.empty(), Optional.empty(), at(4));
     }
 
     @Test
@@ -179,7 +198,7 @@ class ReportBatchItemFailuresTest {
                 .isInstanceOf(BatchResult.Malformed.class);
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9), range(0, 9));
-        assertThat(checkpointAtInvocation).containsExactly(Optional.empty(), Optional.empty(), Optional.empty());
+        assertCheckpointsNeverAhead(Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     @Test

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.lease.Checkpoint;
-import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class StreamFilterTest {
         stream.put("k", "{\"type\":\"ping\"}");
         RecordingHandler handler = RecordingHandler.succeeding();
         RecordingLeaseStore store = new RecordingLeaseStore();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RetainingMeterRegistry meters = new RetainingMeterRegistry();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("filtered", stream, handler)
                 .settings(Streams.fast().build()).leaseStore(store).meterRegistry(meters)
                 .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"type\":[\"order\"]}}")))

@@ -17,7 +17,8 @@ final class Streams {
         return StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
                 .idlePollInterval(Duration.ofMillis(5))
-                .shardSyncInterval(Duration.ofMillis(100));
+                .shardSyncInterval(Duration.ofMillis(100))
+                .checkpointInterval(Duration.ZERO);
     }
 
     /** Puts {@code count} records with data "r0", "r1", ... and partition keys "k0".."k{keys-1}". */

@@ -36,6 +36,7 @@ public final class Invoker<R> {
     private final Function<? super R, String> naturalId;
     private final Function<? super R, Object> itemIdentifier;
     private final boolean reportBatchItemFailures;
+    private final boolean retriesFromLowestFailure;
     private final EngineMetrics metrics;
     private final MappingStatus status;
 
@@ -43,16 +44,20 @@ public final class Invoker<R> {
      * @param deduplicator   null without idempotency
      * @param naturalId      the record's own id for the idempotency store
      * @param itemIdentifier the id a handler names in ReportBatchItemFailures
+     * @param retriesFromLowestFailure true for streams, which retry every record from the lowest failed one on
+     *                                 (they all count as failed); false for queues, where only the named ones fail
      */
     public Invoker(String mappingName, BatchHandler<R> handler, BatchDeduplicator<R> deduplicator,
                    Function<? super R, String> naturalId, Function<? super R, Object> itemIdentifier,
-                   boolean reportBatchItemFailures, EngineMetrics metrics, MappingStatus status) {
+                   boolean reportBatchItemFailures, boolean retriesFromLowestFailure, EngineMetrics metrics,
+                   MappingStatus status) {
         this.mappingName = mappingName;
         this.handler = handler;
         this.deduplicator = deduplicator;
         this.naturalId = naturalId;
         this.itemIdentifier = itemIdentifier;
         this.reportBatchItemFailures = reportBatchItemFailures;
+        this.retriesFromLowestFailure = retriesFromLowestFailure;
         this.metrics = metrics;
         this.status = status;
     }
@@ -95,7 +100,8 @@ public final class Invoker<R> {
         switch (verdict) {
             case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
             case Verdict.PartiallyFailed p -> {
-                metrics.failedInvoke.increment(p.failedPositions().cardinality());
+                metrics.failedInvoke.increment(retriesFromLowestFailure ? size - p.firstFailed()
+                        : p.failedPositions().cardinality());
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
             case Verdict.Failed f -> {

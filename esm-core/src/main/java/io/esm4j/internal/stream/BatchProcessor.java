@@ -14,7 +14,6 @@ import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -247,8 +246,8 @@ final class BatchProcessor<T> {
     }
 
     /**
-     * A stream reads a partial failure from its lowest failed record on: that one becomes the checkpoint and every
-     * later record is retried. A tumbling-window response must carry state (AWS-SEMANTICS §5).
+     * A tumbling-window response must carry state. (A partial failure is kept record by record, so that the
+     * idempotency store records exactly which succeeded; the stream then resumes from the lowest failed one.)
      */
     private Verdict read(Batch<StreamRecord<T>> batch, BatchResult result) {
         if (batch.window() != null) {
@@ -259,13 +258,7 @@ final class BatchProcessor<T> {
             }
             returnedState = windowState.state();
         }
-        Verdict verdict = ctx.invoker().standardVerdict(batch, result);
-        if (verdict instanceof Verdict.PartiallyFailed partial) {
-            BitSet fromFirst = new BitSet();
-            fromFirst.set(partial.firstFailed(), batch.size());
-            return new Verdict.PartiallyFailed(fromFirst);
-        }
-        return verdict;
+        return ctx.invoker().standardVerdict(batch, result);
     }
 
     private static boolean validState(Map<String, String> state) {

@@ -61,7 +61,6 @@ final class ShardCommitter {
         this.events = events;
         this.intervalNanos = ctx.settings().checkpointInterval().toNanos();
         this.component = "checkpoints of " + shardId;
-        this.saved = lease.current().checkpoint();
     }
 
     void start() {
@@ -82,7 +81,7 @@ final class ShardCommitter {
         }
     }
 
-    /** The last checkpoint the store accepted (at first, the lease's own). */
+    /** The last checkpoint the store accepted from this committer, or null if none yet. */
     Checkpoint saved() {
         lock.lock();
         try {

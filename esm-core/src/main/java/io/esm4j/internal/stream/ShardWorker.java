@@ -103,8 +103,15 @@ final class ShardWorker<T> {
         return health;
     }
 
-    Checkpoint savedCheckpoint() {
+    /** The last checkpoint this worker wrote, or null if it wrote none. */
+    Checkpoint writtenCheckpoint() {
         return committer.saved();
+    }
+
+    /** Where the shard stands: the last checkpoint written, or the lease's own. */
+    Checkpoint position() {
+        Checkpoint written = committer.saved();
+        return written != null ? written : lease.current().checkpoint();
     }
 
     long inFlight() {
@@ -146,13 +153,15 @@ final class ShardWorker<T> {
         }
     }
 
-    /** After a stop: writes the final checkpoint, hands the lease back and reports what is left. */
+    /**
+     * After a stop: writes the final checkpoint, hands the lease back and reports what is left. The lease is released
+     * even if the checkpoint could not be written: the next worker then starts at once from the last one written,
+     * instead of waiting out the failover time to do the same.
+     */
     ShardStopReport finish(Instant deadline) throws InterruptedException {
         boolean saved = committer.flush(deadline);
         committer.close();
-        if (saved) {
-            release();
-        }
+        release();
         return new ShardStopReport(shardId, committer.saved(), inFlight(), saved);
     }
 

@@ -104,7 +104,7 @@ public final class StreamEngine<T> {
 
             @Override
             public void leaseLost(ShardWorker<?> w, String reason) {
-                forget(w, w.savedCheckpoint());
+                forget(w, w.writtenCheckpoint());
                 coordinator.wake(false);
             }
 
@@ -124,7 +124,9 @@ public final class StreamEngine<T> {
 
     private void forget(ShardWorker<?> worker, Checkpoint last) {
         if (!stopStarted.get() && workers.remove(worker.shardId(), worker)) {
-            ended.put(worker.shardId(), last);
+            if (last != null) {
+                ended.put(worker.shardId(), last);
+            }
             Meter gauge = shardGauges.remove(worker.shardId());
             if (gauge != null) {
                 ctx.metrics().remove(gauge);
@@ -169,7 +171,7 @@ public final class StreamEngine<T> {
         for (ShardWorker<T> worker : workers.values()) {
             ShardHealth health = worker.health();
             byShard.put(worker.shardId(), new ShardStatus(worker.shardId(), ctx.workerId(),
-                    Checkpoints.describe(worker.savedCheckpoint()), health.iteratorAgeMillis(), worker.inFlight(),
+                    Checkpoints.describe(worker.position()), health.iteratorAgeMillis(), worker.inFlight(),
                     health.restarts(), health.lastError()));
         }
         return new ArrayList<>(byShard.values());
@@ -230,7 +232,9 @@ public final class StreamEngine<T> {
         List<String> unsaved = new ArrayList<>();
         long notProcessed = 0;
         for (ShardStopReport report : reports) {
-            checkpoints.put(report.shardId(), report.checkpoint());
+            if (report.checkpoint() != null) {
+                checkpoints.put(report.shardId(), report.checkpoint());
+            }
             if (!report.checkpointSaved()) {
                 unsaved.add(report.shardId());
             }
@@ -262,7 +266,7 @@ public final class StreamEngine<T> {
             } catch (ExecutionException | TimeoutException e) {
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
                         .setCause(e).log("final checkpoint not written in time");
-                reports.add(new ShardStopReport(worker.shardId(), worker.savedCheckpoint(), worker.inFlight(),
+                reports.add(new ShardStopReport(worker.shardId(), worker.writtenCheckpoint(), worker.inFlight(),
                         false));
             }
         }
