@@ -35,7 +35,7 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
     private final String shardId;
     private final RecordConverter converter;
 
-    private KinesisShardReader(KinesisClient client, String streamName, String shardId, RecordConverter converter) {
+    KinesisShardReader(KinesisClient client, String streamName, String shardId, RecordConverter converter) {
         this.client = client;
         this.streamName = streamName;
         this.shardId = shardId;
