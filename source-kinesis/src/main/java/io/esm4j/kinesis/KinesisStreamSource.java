@@ -94,11 +94,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return shards;
     }
 
+    /** A reader on the shard, with its first shard iterator already taken at {@code start}. */
     @Override
-    public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) {
+    public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) throws Exception {
         RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.account()),
                 arn.region(), arn.text());
-        return new KinesisShardReader(client, arn.streamName(), shardId, start, converter, settings);
+        return KinesisShardReader.open(client, arn.streamName(), shardId, start, converter, settings);
     }
 
     public static final class Builder {

@@ -1,4 +1,4 @@
-package io.esm4j.kinesis;
+package io.esm4j.stream.polling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
