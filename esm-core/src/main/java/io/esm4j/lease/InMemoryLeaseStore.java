@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +62,11 @@ public final class InMemoryLeaseStore implements LeaseStore {
 
     private static boolean sameVersion(Lease current, Lease seen) {
         return Objects.equals(current.owner(), seen.owner()) && current.counter() == seen.counter();
+    }
+
+    /** A shard's checkpoint as its lease holds it (a starting position until a record is done), if it has a lease. */
+    public Optional<Checkpoint> checkpoint(String mapping, String shardId) {
+        return Optional.ofNullable(leases(mapping).get(shardId)).map(Lease::checkpoint);
     }
 
     /** The leases of one mapping by shard id, for tests and status pages. */

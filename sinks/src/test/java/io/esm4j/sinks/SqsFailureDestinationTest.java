@@ -66,10 +66,10 @@ class SqsFailureDestinationTest {
                         "arn:aws:lambda:us-east-2:123456789012:function:myfunction",
                         FailureCondition.RetryAttemptsExhausted, 1),
                 FailureRecord.ResponseContext.unhandled(), Instant.parse("2019-11-14T00:38:06.021Z"),
-                new StreamBatchInfo("shardId-000000000001", "4960", "4961", Instant.parse("2019-11-14T00:38:04.835Z"),
-                        Instant.parse("2019-11-14T00:38:05.580Z"), 500,
+                new StreamBatchInfo(BatchInfoStyle.KINESIS, "shardId-000000000001", "4960", "4961",
+                        Instant.parse("2019-11-14T00:38:04.835Z"), Instant.parse("2019-11-14T00:38:05.580Z"), 500,
                         "arn:aws:kinesis:us-east-2:123456789012:stream/mystream"),
-                BatchInfoStyle.KINESIS, List.of());
+                List.of());
 
         SqsFailureDestination.of(sqs, url).send(record);
 
@@ -132,8 +132,8 @@ class SqsFailureDestinationTest {
         SqsFailureDestination destination = SqsFailureDestination.of(sqs, missing);
         FailureRecord record = new FailureRecord(new FailureRecord.RequestContext("r", "f",
                 FailureCondition.RecordAgeExceeded, 1), null, Instant.EPOCH,
-                new StreamBatchInfo("s", "1", "1", Instant.EPOCH, Instant.EPOCH, 1, "arn"),
-                BatchInfoStyle.KINESIS, List.of());
+                new StreamBatchInfo(BatchInfoStyle.KINESIS, "s", "1", "1", Instant.EPOCH, Instant.EPOCH, 1, "arn"),
+                List.of());
         assertThatThrownBy(() -> destination.send(record))
                 .hasMessageContaining("cannot deliver a failure record to SQS queue " + missing);
     }

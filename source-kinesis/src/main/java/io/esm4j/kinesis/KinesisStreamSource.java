@@ -1,8 +1,10 @@
 package io.esm4j.kinesis;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.esm4j.filter.FilterDocuments;
+import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
+import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.filter.FilterDocuments;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
@@ -68,9 +70,10 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return arn.streamName();
     }
 
+    /** {@code KinesisBatchInfo}, with millisecond arrival times. */
     @Override
-    public BatchInfoStyle batchInfoStyle() {
-        return BatchInfoStyle.KINESIS;
+    public BatchInfo batchInfo(String shardId, List<StreamRecord<KinesisRecord>> records) {
+        return StreamBatchInfo.of(BatchInfoStyle.KINESIS, shardId, records, arn.text());
     }
 
     /** Every shard ListShards returns, page by page, open and closed, with its parent and adjacent parent. */

@@ -9,10 +9,10 @@ import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
-import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.BatchInfoStyle;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -42,14 +42,14 @@ interface FailureTests {
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 10, 10);
         Recorder handler = Recorder.failingOn("r6");
         CollectingDestination destination = new CollectingDestination();
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
         KinesisStreamSource source = f.source(stream);
-        f.start(f.mapping("poison", source, handler).checkpointStore(store).onFailure(destination)
+        f.start(f.mapping("poison", source, handler).leaseStore(store).onFailure(destination)
                 .settings(fast().batchSize(10).bisectBatchOnFunctionError(true).maximumRetryAttempts(1).build()));
 
         String shardId = puts.getFirst().shardId();
         String last = puts.getLast().sequenceNumber();
-        eventually().until(() -> store.load("poison", shardId).equals(Optional.of(
+        eventually().until(() -> store.checkpoint("poison", shardId).equals(Optional.of(
                 new Checkpoint.AtSequenceNumber(last))));
         assertThat(handler.deliveredData()).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r7", "r8", "r9");
         assertThat(destination.received()).hasSize(1);
@@ -119,7 +119,7 @@ interface FailureTests {
         List<KinesisEvent> events = new ArrayList<>();
         AtomicBoolean failedOnce = new AtomicBoolean();
         KinesisStreamSource source = f.source(stream);
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
         f.start(f.mapping("lambda", source, KinesisLambdaAdapter.of(event -> {
             synchronized (events) {
                 events.add(event);
@@ -133,10 +133,10 @@ interface FailureTests {
                 }
             }
             return null;
-        })).checkpointStore(store).settings(fast().batchSize(10).reportBatchItemFailures(true).build()));
+        })).leaseStore(store).settings(fast().batchSize(10).reportBatchItemFailures(true).build()));
 
         String last = puts.getLast().sequenceNumber();
-        eventually().until(() -> store.load("lambda", puts.getFirst().shardId())
+        eventually().until(() -> store.checkpoint("lambda", puts.getFirst().shardId())
                 .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
         synchronized (events) {
             assertThat(events).hasSize(2);

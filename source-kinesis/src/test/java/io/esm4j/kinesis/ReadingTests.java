@@ -7,9 +7,9 @@ import static io.esm4j.kinesis.KinesisSourceContract.fast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.checkpoint.Checkpoint;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
@@ -163,7 +163,7 @@ interface ReadingTests {
                 new KplEncoder.UserRecord("k1", "a0"), new KplEncoder.UserRecord("k2", "a1"),
                 new KplEncoder.UserRecord("k3", "a2"), new KplEncoder.UserRecord("k4", "a3"))));
         TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
         // The first run completes [a0, a1] and keeps failing [a2, a3]: its checkpoint is inside the aggregate.
         Recorder first = Recorder.behaving(batch -> {
             if (!batch.records().getFirst().payload().dataAsString().equals("a0")) {
@@ -173,13 +173,13 @@ interface ReadingTests {
         });
         String shardId = f.source(stream).listShards().getFirst().shardId();
         EventSourceMapping<KinesisRecord> mapping = f.start(f.mapping("kpl-resume", f.source(stream), first)
-                .checkpointStore(store).settings(fast().batchSize(2).build()));
-        eventually().until(() -> store.load("kpl-resume", shardId)
+                .leaseStore(store).settings(fast().batchSize(2).build()));
+        eventually().until(() -> store.checkpoint("kpl-resume", shardId)
                 .equals(Optional.of(new Checkpoint.AtSequenceNumber(aggregate + "/1"))));
         mapping.stop(Duration.ofSeconds(10));
 
         Recorder second = Recorder.succeeding();
-        f.start(f.mapping("kpl-resume", f.source(stream), second).checkpointStore(store)
+        f.start(f.mapping("kpl-resume", f.source(stream), second).leaseStore(store)
                 .settings(fast().batchSize(2).build()));
         eventually().until(() -> second.deliveredCount() >= 3);
         assertThat(second.deliveredData()).containsExactly("a2", "a3", "p0");

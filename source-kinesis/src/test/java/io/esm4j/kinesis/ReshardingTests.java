@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
-import io.esm4j.checkpoint.InMemoryCheckpointStore;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.Shard;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -116,11 +116,11 @@ interface ReshardingTests {
     default void aRestartedMappingResumesAfterItsCheckpoints() throws InterruptedException {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
-        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
         List<TestStreams.Put> before = TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
         Recorder first = Recorder.succeeding();
         EventSourceMapping<KinesisRecord> mapping = f.start(f.mapping("resume", f.source(stream), first)
-                .checkpointStore(store).settings(fast().build()));
+                .leaseStore(store).settings(fast().build()));
         eventually().until(() -> first.deliveredCount() >= 100);
         StopResult stopped = mapping.stop(Duration.ofSeconds(10));
         assertThat(stopped.recordsNotProcessed()).isZero();
@@ -129,7 +129,7 @@ interface ReshardingTests {
         List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 50, 10);
         int iteratorsBefore = f.faults.shardIteratorRequests().size();
         Recorder second = Recorder.succeeding();
-        f.start(f.mapping("resume", f.source(stream), second).checkpointStore(store).settings(fast().build()));
+        f.start(f.mapping("resume", f.source(stream), second).leaseStore(store).settings(fast().build()));
 
         eventually().until(() -> second.deliveredCount() >= 50);
         assertThat(second.deliveredData()).hasSize(50)
