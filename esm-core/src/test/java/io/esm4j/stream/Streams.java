@@ -26,6 +26,15 @@ final class Streams {
         IntStream.range(0, count).forEach(i -> stream.put("k" + (i % keys), "r" + i));
     }
 
+    /** A partition key whose records go to {@code shardId}: "key-n" for the smallest such n from {@code from}. */
+    static String keyOn(InMemoryStream stream, String shardId, int from) {
+        for (int n = from; ; n++) {
+            if (stream.shardFor("key-" + n).equals(shardId)) {
+                return "key-" + n;
+            }
+        }
+    }
+
     static void stopQuietly(EventSourceMapping<?> mapping) {
         try {
             mapping.stop(Duration.ofSeconds(10));

@@ -66,7 +66,9 @@ final class LeaseCoordinator {
         this.ctx = ctx;
         this.workers = workers;
         this.failoverTime = ctx.settings().failoverTime();
-        this.takeEveryNanos = failoverTime.toNanos() / 2;
+        // Often enough to take a lease soon after it expires or is released, and to balance as the shard list
+        // changes; never more often than needed for either.
+        this.takeEveryNanos = Math.min(failoverTime.toNanos() / 2, ctx.settings().shardSyncInterval().toNanos());
     }
 
     void start() {
@@ -206,6 +208,9 @@ final class LeaseCoordinator {
         Set<String> expired = observe(leases, System.nanoTime());
         for (Lease seen : LeaseBalancer.toTake(ctx.workerId(), leases, listed, expired,
                 ctx.settings().maxLeasesToStealAtOneTime(), random)) {
+            if (stopping()) {
+                return;
+            }
             long start = System.nanoTime();
             if (ctx.leases().take(seen, ctx.workerId()) instanceof LeaseWrite.Written written) {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", seen.shardId())

@@ -105,12 +105,18 @@ final class ShardPipeline<T> {
         for (int i = 0; i < lanes.size(); i++) {
             perLane.add(new ArrayList<>());
         }
+        // The filter runs before the lock: it is the source's code, and nothing else may wait on it.
+        RecordFilter.Outcome[] outcomes = new RecordFilter.Outcome[records.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = ctx.filter().test(records.get(i));
+        }
         List<Entry<T>> filteredOut = new ArrayList<>();
         progressLock.lock();
         try {
-            for (StreamRecord<T> record : records) {
+            for (int i = 0; i < outcomes.length; i++) {
+                StreamRecord<T> record = records.get(i);
                 Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
-                switch (ctx.filter().test(record)) {
+                switch (outcomes[i]) {
                     case MATCH -> perLane.get(laneOf(record.partitionKey())).add(entry);
                     case NO_MATCH -> filteredOut.add(entry);
                     case FAILED -> {

@@ -65,7 +65,8 @@ final class ShardWorker<T> {
     private Thread supervisor;
     private volatile Session current;
     private volatile boolean progressSinceRestart;
-    private final AtomicBoolean lost = new AtomicBoolean();
+    /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
+    private final AtomicBoolean leaseGone = new AtomicBoolean();
 
     ShardWorker(StreamContext<T> ctx, HeldLease lease, Owner owner) {
         this.ctx = ctx;
@@ -134,7 +135,7 @@ final class ShardWorker<T> {
      * once, however many parts of the worker notice.
      */
     void leaseLost(String reason) {
-        if (lost.compareAndSet(false, true)) {
+        if (leaseGone.compareAndSet(false, true)) {
             ctx.metrics().leasesLost.increment();
             signals.add(new Lost(reason));
         }
@@ -165,7 +166,13 @@ final class ShardWorker<T> {
         return new ShardStopReport(shardId, committer.saved(), inFlight(), saved);
     }
 
+    /** Gives back a lease taken just as the mapping stopped, without starting anything. */
+    void releaseUnstarted() {
+        release();
+    }
+
     private void release() {
+        leaseGone.set(true);
         try {
             ctx.leases().release(lease.current());
         } catch (Throwable e) {
@@ -306,11 +313,14 @@ final class ShardWorker<T> {
     /** One run of the shard: a reader thread and a pipeline, replaced as a whole after a failure. */
     private final class Session implements ShardPipeline.Listener {
         private final ReadStart start;
+        /** Where this session's reading began: its start, or the time a LATEST start was first opened. */
+        private volatile ReadStart origin;
         private final ShardPipeline<T> pipeline;
         private Thread reader;
 
         Session(ReadStart start) {
             this.start = start;
+            this.origin = start;
             this.pipeline = new ShardPipeline<>(ctx, shardId, this);
         }
 
@@ -332,7 +342,7 @@ final class ShardWorker<T> {
         /** Where the next session starts: after the last done record, or where this one started. */
         ReadStart resumePoint() {
             String lastDone = pipeline.lastDone();
-            return lastDone == null ? start : new ReadStart.AfterSequenceNumber(lastDone);
+            return lastDone == null ? origin : new ReadStart.AfterSequenceNumber(lastDone);
         }
 
         @Override
@@ -363,7 +373,13 @@ final class ShardWorker<T> {
             ReadStart from = start;
             int failures = 0;
             while (!pipeline.closed()) {
+                Instant opening = ctx.clock().instant();
                 try (ShardReader<T> shardReader = ctx.source().openReader(shardId, from)) {
+                    if (from instanceof ReadStart.Latest) {
+                        // Reopened at LATEST, a reader would skip what arrived since it first opened.
+                        from = new ReadStart.AtTimestamp(opening);
+                        origin = from;
+                    }
                     while (!pipeline.closed()) {
                         int room = pipeline.awaitRoom();
                         Instant fetchStart = ctx.clock().instant();

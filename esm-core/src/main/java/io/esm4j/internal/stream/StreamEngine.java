@@ -114,6 +114,8 @@ public final class StreamEngine<T> {
             }
         });
         if (stopStarted.get()) {
+            // Taken just as the mapping stopped: hand it back so that nobody waits for it to expire.
+            worker.releaseUnstarted();
             return;
         }
         workers.put(worker.shardId(), worker);

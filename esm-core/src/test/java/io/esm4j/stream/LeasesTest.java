@@ -1,0 +1,193 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.testing.InMemoryStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several mappings with the same name in one JVM share a stream through one lease store: leases balance between
+ * them, a stopping one hands its shards over at once, an abandoned one loses them after the failover time, and a
+ * paused owner whose lease was taken cannot write a late checkpoint. Through all of it every record is handled, per
+ * key in order; duplicates come only from work in flight when a lease moved.
+ */
+class LeasesTest {
+
+    private static final String NAME = "shared";
+    private static final int KEYS = 16;
+
+    private final InMemoryLeaseStore shared = new InMemoryLeaseStore();
+    private final InMemoryStream stream = InMemoryStream.create("shared", 8);
+    private final RecordingHandler handler = RecordingHandler.succeeding();
+    private final List<EventSourceMapping<byte[]>> started = new ArrayList<>();
+    private final Map<String, RetainingMeterRegistry> registries = new HashMap<>();
+    private int put;
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(m -> Streams.stopQuietly(m));
+    }
+
+    private EventSourceMapping<byte[]> worker(String id, StreamSettings settings, WorkerLeaseStore store) {
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        registries.put(id, registry);
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler).settings(settings)
+                .leaseStore(store).workerId(id).meterRegistry(registry).build();
+        mapping.start();
+        started.add(mapping);
+        return mapping;
+    }
+
+    private EventSourceMapping<byte[]> worker(String id, StreamSettings settings) {
+        return worker(id, settings, new WorkerLeaseStore(shared));
+    }
+
+    private void put(int count) {
+        for (int i = 0; i < count; i++, put++) {
+            stream.put("k" + put % KEYS, "r" + put);
+        }
+    }
+
+    private Map<String, Long> owners() {
+        return shared.list(NAME).stream().filter(l -> !l.ended() && l.owner() != null)
+                .collect(Collectors.groupingBy(Lease::owner, Collectors.counting()));
+    }
+
+    private boolean balanced(List<String> workers) {
+        Map<String, Long> owners = owners();
+        return owners.keySet().equals(new java.util.HashSet<>(workers))
+                && owners.values().stream().mapToLong(Long::longValue).sum() == 8
+                && owners.values().stream().allMatch(n -> n >= 8 / workers.size()
+                        && n <= (8 + workers.size() - 1) / workers.size());
+    }
+
+    private boolean allHandled() {
+        return handler.succeeded().stream().map(RecordingHandler::text).distinct().count() == put;
+    }
+
+    /**
+     * Per key, each record reaches the handler only after every earlier record of the key did; a record may come
+     * again (a replay after a lease moved), but never before its predecessors.
+     */
+    private void assertPerKeyOrderWithReplaysOnly() {
+        Map<String, Integer> next = new HashMap<>();
+        Map<String, List<Integer>> expected = new HashMap<>();
+        for (int i = 0; i < put; i++) {
+            expected.computeIfAbsent("k" + i % KEYS, k -> new ArrayList<>()).add(i);
+        }
+        for (StreamRecord<byte[]> record : handler.succeeded()) {
+            String key = record.partitionKey();
+            int n = Integer.parseInt(RecordingHandler.text(record).substring(1));
+            int reached = next.getOrDefault(key, 0);
+            List<Integer> order = expected.get(key);
+            if (reached < order.size() && order.get(reached) == n) {
+                next.put(key, reached + 1);
+            } else {
+                assertThat(order.subList(0, reached)).as("record r%d of %s came before its predecessors", n, key)
+                        .contains(n);
+            }
+        }
+        assertThat(next.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(put);
+    }
+
+    private double leasesLost(String worker) {
+        return registries.get(worker).get(MetricNames.LEASES_LOST).counter().count();
+    }
+
+    @Test
+    void leasesBalanceAndAStoppingWorkerHandsItsShardsOverAtOnce() throws Exception {
+        // Leases never expire in this test: whatever moves, moves because it was handed over or balanced.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10)).build();
+        EventSourceMapping<byte[]> w1 = worker("w1", settings);
+        worker("w2", settings);
+        worker("w3", settings);
+        put(400);
+        await().until(() -> balanced(List.of("w1", "w2", "w3")));
+        await().until(this::allHandled);
+
+        w1.stop(Duration.ofSeconds(10));
+        await().until(() -> balanced(List.of("w2", "w3")));
+        put(400);
+        await().until(this::allHandled);
+
+        assertPerKeyOrderWithReplaysOnly();
+        assertThat(w1.shards()).isNotEmpty();
+    }
+
+    @Test
+    void anAbandonedWorkersShardsMoveAfterTheFailoverTime() throws Exception {
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(1)).build();
+        WorkerLeaseStore cutOff = new WorkerLeaseStore(shared);
+        worker("w1", settings, cutOff);
+        worker("w2", settings);
+        worker("w3", settings);
+        put(400);
+        await().until(() -> balanced(List.of("w1", "w2", "w3")));
+        await().until(this::allHandled);
+
+        // w1 can no longer reach the lease store: it stops renewing, and releases nothing.
+        cutOff.partition();
+        await().until(() -> balanced(List.of("w2", "w3")));
+        await().until(() -> leasesLost("w1") >= 1);
+        put(400);
+        await().until(this::allHandled);
+
+        assertPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
+    void aPausedOwnerWhoseLeaseWasTakenCannotWriteItsLateCheckpoint() throws Exception {
+        InMemoryStream single = InMemoryStream.create("single", 1);
+        String shardId = single.openShardIds().getFirst();
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(1)).batchSize(10).build();
+        WorkerLeaseStore paused = new WorkerLeaseStore(shared);
+        RetainingMeterRegistry firstRegistry = new RetainingMeterRegistry();
+        EventSourceMapping<byte[]> first = EventSourceMapping.builder(NAME, single, handler).settings(settings)
+                .leaseStore(paused).workerId("w1").meterRegistry(firstRegistry).build();
+        first.start();
+        started.add(first);
+        for (int i = 0; i < 50; i++) {
+            single.put("k" + i % KEYS, "r" + i);
+        }
+        String r49 = single.records(shardId).getLast().sequenceNumber();
+        await().until(() -> shared.checkpoint(NAME, shardId).equals(
+                java.util.Optional.of(new Checkpoint.AtSequenceNumber(r49))));
+
+        // w1 stalls on every lease store call, a checkpoint write among them; w2 takes over after the failover.
+        paused.pause();
+        for (int i = 50; i < 100; i++) {
+            single.put("k" + i % KEYS, "r" + i);
+        }
+        EventSourceMapping<byte[]> second = EventSourceMapping.builder(NAME, single, handler).settings(settings)
+                .leaseStore(new WorkerLeaseStore(shared)).workerId("w2").build();
+        second.start();
+        started.add(second);
+        String r99 = single.records(shardId).getLast().sequenceNumber();
+        await().until(() -> shared.snapshot(NAME).get(shardId).owner().equals("w2")
+                && shared.checkpoint(NAME, shardId).equals(
+                        java.util.Optional.of(new Checkpoint.AtSequenceNumber(r99))));
+
+        paused.resume();
+        await().until(() -> paused.refusedCheckpoints() >= 1);
+        await().until(() -> firstRegistry.get(MetricNames.LEASES_LOST).counter().count() >= 1);
+        Lease lease = shared.snapshot(NAME).get(shardId);
+        assertThat(lease.owner()).isEqualTo("w2");
+        assertThat(lease.checkpoint()).isEqualTo(new Checkpoint.AtSequenceNumber(r99));
+        assertThat(handler.succeeded().stream().map(RecordingHandler::text).distinct().count()).isEqualTo(100);
+    }
+}

@@ -1,0 +1,97 @@
+package io.esm4j.stream;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.lease.LeaseWrite;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One worker's view of a lease store that several workers share: it can be cut off (every call fails, as in a
+ * network partition) or paused (every call blocks until resumed, as in a long GC pause), and it counts the
+ * checkpoint writes the store refused.
+ */
+final class WorkerLeaseStore implements LeaseStore {
+
+    private final InMemoryLeaseStore shared;
+    private volatile boolean partitioned;
+    private volatile CountDownLatch paused = new CountDownLatch(0);
+    private volatile int refusedCheckpoints;
+
+    WorkerLeaseStore(InMemoryLeaseStore shared) {
+        this.shared = shared;
+    }
+
+    void partition() {
+        partitioned = true;
+    }
+
+    void pause() {
+        paused = new CountDownLatch(1);
+    }
+
+    void resume() {
+        paused.countDown();
+    }
+
+    int refusedCheckpoints() {
+        return refusedCheckpoints;
+    }
+
+    private void reach() throws InterruptedException {
+        paused.await();
+        if (partitioned) {
+            throw new IllegalStateException("network partition: the lease store cannot be reached");
+        }
+    }
+
+    @Override
+    public List<Lease> list(String mapping) throws Exception {
+        reach();
+        return shared.list(mapping);
+    }
+
+    @Override
+    public boolean create(Lease lease) throws Exception {
+        reach();
+        return shared.create(lease);
+    }
+
+    @Override
+    public LeaseWrite take(Lease seen, String worker) throws Exception {
+        reach();
+        return shared.take(seen, worker);
+    }
+
+    @Override
+    public LeaseWrite renew(Lease held) throws Exception {
+        reach();
+        return shared.renew(held);
+    }
+
+    @Override
+    public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception {
+        reach();
+        LeaseWrite result = shared.checkpoint(held, checkpoint);
+        if (result instanceof LeaseWrite.Lost) {
+            synchronized (this) {
+                refusedCheckpoints++;
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public LeaseWrite release(Lease held) throws Exception {
+        reach();
+        return shared.release(held);
+    }
+
+    @Override
+    public boolean delete(Lease seen) throws Exception {
+        reach();
+        return shared.delete(seen);
+    }
+}
