@@ -5,7 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The shape of the batch-info object in a failure record (AWS-SEMANTICS §3.5): Kinesis writes
+ * The shape of the batch-info object in a failure record (docs/lambda-semantics.md §3.5): Kinesis writes
  * {@code KinesisBatchInfo} with millisecond arrival times, DynamoDB Streams {@code DDBStreamBatchInfo} with
  * whole seconds.
  */
