@@ -33,7 +33,7 @@ final class BuildChecks {
                 : idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }
 
-    /** Each source filters on its own data key only (AWS-SEMANTICS §4.2), e.g. {@code data} for Kinesis. */
+    /** Each source filters on its own data key only (docs/lambda-semantics.md §4.2), e.g. {@code data} for Kinesis. */
     static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, Object source) {
         // The source's class, not its ARN: reading an ARN may call the service, and a mapping builds offline.
         if (criteria.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.esm4j;
 
-/** The lifecycle of a mapping, with Lambda's state names (AWS-SEMANTICS §6.2). */
+/** The lifecycle of a mapping, with Lambda's state names (docs/lambda-semantics.md §6.2). */
 public enum MappingState {
     /** Built, not started. */
     CREATING,

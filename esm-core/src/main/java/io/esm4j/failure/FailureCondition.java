@@ -4,6 +4,6 @@ package io.esm4j.failure;
 public enum FailureCondition {
     /** MaximumRetryAttempts was reached. */
     RetryAttemptsExhausted,
-    /** The records were older than MaximumRecordAgeInSeconds before an invocation (AWS-SEMANTICS §9). */
+    /** The records were older than MaximumRecordAgeInSeconds before an invocation (docs/lambda-semantics.md §9). */
     RecordAgeExceeded
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The on-failure invocation record AWS sends to a destination when a stream mapping gives up a range of records
- * (AWS-SEMANTICS §3.5). {@link #toJson()} writes the exact JSON shape.
+ * (docs/lambda-semantics.md §3.5). {@link #toJson()} writes the exact JSON shape.
  *
  * @param requestContext  requestId, functionArn, condition and approximateInvokeCount
  * @param responseContext the last invocation's response; {@code null} for {@link FailureCondition#RecordAgeExceeded},

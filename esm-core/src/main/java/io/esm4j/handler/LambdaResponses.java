@@ -11,15 +11,15 @@ import java.util.Map;
 
 /**
  * Reads a Lambda function's JSON response ({@code StreamsEventResponse} / {@code SQSBatchResponse} shape) into a
- * {@link BatchResult}, following AWS-SEMANTICS §2.3 and §9: {@code ""}, {@code null}, {@code {}}, {@code []},
- * {@code {"batchItemFailures":[]}} and {@code {"batchItemFailures":null}} are success; invalid JSON, a wrong key
- * name, or an empty or null {@code itemIdentifier} fail the whole batch.
+ * {@link BatchResult}, following docs/lambda-semantics.md §2.3 and §9: {@code ""}, {@code null}, {@code {}},
+ * {@code []}, {@code {"batchItemFailures":[]}} and {@code {"batchItemFailures":null}} are success; invalid JSON, a
+ * wrong key name, or an empty or null {@code itemIdentifier} fail the whole batch.
  */
 public final class LambdaResponses {
 
     /**
      * Trailing tokens fail the parse: Jackson would otherwise read {@code {} garbage} as {@code {}}, turning a response
-     * that is not valid JSON (a whole-batch failure, AWS-SEMANTICS §9) into a success.
+     * that is not valid JSON (a whole-batch failure, docs/lambda-semantics.md §9) into a success.
      */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

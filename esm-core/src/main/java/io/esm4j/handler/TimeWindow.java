@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The tumbling window a batch belongs to (TumblingWindowInSeconds, AWS-SEMANTICS §5), with the state the handler
- * returned from the previous invocation of the window. The handler must answer with
+ * The tumbling window a batch belongs to (TumblingWindowInSeconds, docs/lambda-semantics.md §5), with the state the
+ * handler returned from the previous invocation of the window. The handler must answer with
  * {@link BatchResult#state(Map)}; a response without state fails the invocation.
  *
  * @param start                  the window's start (inclusive), by record arrival time

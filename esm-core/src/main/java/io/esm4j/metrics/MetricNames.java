@@ -2,7 +2,7 @@ package io.esm4j.metrics;
 
 /**
  * The Micrometer meters a mapping registers, named as Lambda names its event source mapping metrics where Lambda
- * has one (AWS-SEMANTICS §6.1). Every meter carries the tag {@value #MAPPING_TAG} with the mapping's name.
+ * has one (docs/lambda-semantics.md §6.1). Every meter carries the tag {@value #MAPPING_TAG} with the mapping's name.
  */
 public final class MetricNames {
 

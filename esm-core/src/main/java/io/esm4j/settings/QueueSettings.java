@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The settings of a queue mapping (SQS), with Lambda's names, ranges and defaults (AWS-SEMANTICS §1, §2.4).
+ * The settings of a queue mapping (SQS), with Lambda's names, ranges and defaults (docs/lambda-semantics.md §1, §2.4).
  * Every instance is valid: the constructor, and so {@link Builder#build()}, rejects an out-of-range value with an
  * {@link InvalidSettingException}. Rules that depend on the queue (FIFO: BatchSize at most 10, no batching window)
  * are checked when the mapping is built.
@@ -134,7 +134,7 @@ public record QueueSettings(
         }
     }
 
-    /** The checks that need to know whether the queue is FIFO (AWS-SEMANTICS §1.1). */
+    /** The checks that need to know whether the queue is FIFO (docs/lambda-semantics.md §1.1). */
     public void checkFor(boolean fifoQueue) {
         if (!fifoQueue) {
             return;

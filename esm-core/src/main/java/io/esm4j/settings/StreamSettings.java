@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The settings of a stream mapping (Kinesis, DynamoDB Streams), with Lambda's names, ranges and defaults
- * (AWS-SEMANTICS §1). Built with {@link #builder()}. Every instance is valid: the constructor, and so
+ * (docs/lambda-semantics.md §1). Built with {@link #builder()}. Every instance is valid: the constructor, and so
  * {@link Builder#build()}, rejects every out-of-range value with an {@link InvalidSettingException} naming the
  * parameter, the value and the allowed range.
  */
@@ -68,7 +68,7 @@ public record StreamSettings(
     public static final Setting BISECT_CONSUMES_RETRY_QUOTA = new Setting.Described("BisectConsumesRetryQuota",
             "true, false", "false",
             "esm4j: whether a split counts as a retry. AWS says splitting does not consume the retry quota "
-                    + "(AWS-SEMANTICS §10.1); true makes every failed invocation count.");
+                    + "(docs/lambda-semantics.md §10.1); true makes every failed invocation count.");
     public static final Setting FUNCTION_ARN = new Setting.Described("FunctionArn", "any string",
             "arn:aws:lambda:local:000000000000:function:{mapping name}",
             "esm4j: written as requestContext.functionArn in failure records.");

@@ -44,8 +44,8 @@ public interface StreamSource<T> {
     ShardReader<T> openReader(String shardId, ReadStart start) throws Exception;
 
     /**
-     * The top-level keys filter patterns may name for this source (AWS-SEMANTICS §4.2): {@code data} for Kinesis,
-     * {@code dynamodb} for DynamoDB Streams. Empty if the source does not support filter criteria.
+     * The top-level keys filter patterns may name for this source (docs/lambda-semantics.md §4.2): {@code data} for
+     * Kinesis, {@code dynamodb} for DynamoDB Streams. Empty if the source does not support filter criteria.
      */
     default Set<String> filterableKeys() {
         return Set.of();

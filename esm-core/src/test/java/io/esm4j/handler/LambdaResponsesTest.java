@@ -7,7 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** AWS-SEMANTICS §2.3 and §9: which function responses are success, item failures or a whole-batch failure. */
+/**
+ * docs/lambda-semantics.md §2.3 and §9: which function responses are success, item failures or a whole-batch failure.
+ */
 class LambdaResponsesTest {
 
     @ParameterizedTest(name = "[{index}] \"{0}\" is success")

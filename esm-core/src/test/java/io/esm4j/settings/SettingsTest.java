@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Settings carry Lambda's names, ranges and defaults (AWS-SEMANTICS §1.1) and fail at build time with a message that
- * names the parameter, the value and the allowed range (DESIGN non-negotiable 5).
+ * Settings carry Lambda's names, ranges and defaults (docs/lambda-semantics.md §1.1) and fail at build time with a
+ * message that names the parameter, the value and the allowed range (docs/design.md guarantee 5).
  */
 class SettingsTest {
 

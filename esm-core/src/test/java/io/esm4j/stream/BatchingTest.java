@@ -22,8 +22,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Batch formation (AWS-SEMANTICS §2.1): a batch ends at BatchSize, at the 6 MB payload cap, or when the batching
- * window has elapsed, whichever comes first; a batch holds records of one shard only.
+ * Batch formation (docs/lambda-semantics.md §2.1): a batch ends at BatchSize, at the 6 MB payload cap, or when the
+ * batching window has elapsed, whichever comes first; a batch holds records of one shard only.
  */
 class BatchingTest {
 

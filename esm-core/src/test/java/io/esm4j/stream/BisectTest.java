@@ -25,8 +25,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * BisectBatchOnFunctionError (AWS-SEMANTICS §2.3, §10.1): a failed batch is split in halves until the failing
- * record is alone; splitting does not consume the retry quota (unless BisectConsumesRetryQuota); the isolated
+ * BisectBatchOnFunctionError (docs/lambda-semantics.md §2.3, §10.1): a failed batch is split in halves until the
+ * failing record is alone; splitting does not consume the retry quota (unless BisectConsumesRetryQuota); the isolated
  * record then gets MaximumRetryAttempts + 1 invocations and goes to the destination, and nothing else does.
  */
 class BisectTest {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN non-negotiable 3: a shard holds at most MaxBufferedRecordsPerShard records and MaxBufferedMegabytesPerShard
+ * docs/design.md guarantee 3: a shard holds at most MaxBufferedRecordsPerShard records and MaxBufferedMegabytesPerShard
  * megabytes (plus at most one fetch) between reading and completion; a blocked handler pauses the reader.
  */
 class BoundedMemoryTest {

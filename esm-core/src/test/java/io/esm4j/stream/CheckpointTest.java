@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checkpointing (DESIGN non-negotiable 1): only the contiguous prefix of completed records is checkpointed, so a
+ * Checkpointing (docs/design.md guarantee 1): only the contiguous prefix of completed records is checkpointed, so a
  * restart resumes right after it and re-reads everything not covered, and nothing before it.
  */
 class CheckpointTest {

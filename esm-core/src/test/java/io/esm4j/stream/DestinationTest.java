@@ -27,9 +27,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The on-failure record (AWS-SEMANTICS §3.5, §9) field by field and in AWS's order, for Kinesis and DynamoDB
- * Streams; a destination that refuses blocks the checkpoint until it takes the record, exactly once (DESIGN
- * non-negotiable 1); without a destination given-up records are dropped and counted.
+ * The on-failure record (docs/lambda-semantics.md §3.5, §9) field by field and in AWS's order, for Kinesis and DynamoDB
+ * Streams; a destination that refuses blocks the checkpoint until it takes the record, exactly once (docs/design.md
+ * guarantee 1); without a destination given-up records are dropped and counted.
  */
 class DestinationTest {
 

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Stream failure handling (AWS-SEMANTICS §2.3, §9): a function error fails and retries the entire batch, the shard
- * does not pass it, MaximumRetryAttempts N means N+1 invocations, and retries back off exponentially with jitter.
+ * Stream failure handling (docs/lambda-semantics.md §2.3, §9): a function error fails and retries the entire batch, the
+ * shard does not pass it, MaximumRetryAttempts N means N+1 invocations, and retries back off exponentially with jitter.
  */
 class FailureTest {
 

@@ -25,9 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Resharding while a mapping consumes (AWS-SEMANTICS §2.2 "parent must be processed before child"): nothing is lost,
- * each partition key stays in order from parent to children, and a child's first record reaches the handler only
- * after every record of its parents did and their checkpoints say ShardEnd.
+ * Resharding while a mapping consumes (docs/lambda-semantics.md §2.2 "parent must be processed before child"): nothing
+ * is lost, each partition key stays in order from parent to children, and a child's first record reaches the handler
+ * only after every record of its parents did and their checkpoints say ShardEnd.
  */
 class LineageTest {
 

@@ -28,9 +28,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * MaximumRecordAgeInSeconds and MaximumRetryAttempts (AWS-SEMANTICS §2.3, §9): records too old are not invoked and
- * are given up with condition RecordAgeExceeded and no responseContext, while the fresh rest of the batch is invoked;
- * N retries mean N+1 invocations; -1 retries forever.
+ * MaximumRecordAgeInSeconds and MaximumRetryAttempts (docs/lambda-semantics.md §2.3, §9): records too old are not
+ * invoked and are given up with condition RecordAgeExceeded and no responseContext, while the fresh rest of the batch
+ * is invoked; N retries mean N+1 invocations; -1 retries forever.
  */
 class MaxRecordAgeTest {
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * DESIGN non-negotiable 6 / AWS-SEMANTICS §6.1: the mapping's Micrometer meters exist, carry the mapping tag, and
- * count a scenario with one failure (retried to success) and one give-up exactly.
+ * docs/design.md guarantee 6 / docs/lambda-semantics.md §6.1: the mapping's Micrometer meters exist, carry the mapping
+ * tag, and count a scenario with one failure (retried to success) and one give-up exactly.
  */
 class MetricsTest {
 

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * ParallelizationFactor (AWS-SEMANTICS §2.2): up to PF batches of one shard at once, records of one partition key
- * always in sequence order; PF 1 is one batch at a time.
+ * ParallelizationFactor (docs/lambda-semantics.md §2.2): up to PF batches of one shard at once, records of one
+ * partition key always in sequence order; PF 1 is one batch at a time.
  */
 class ParallelizationTest {
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Many seeded random configurations and failure patterns, checked against the invariants that must hold whatever
- * the timing (DESIGN non-negotiables 1, 2, 5):
+ * the timing (docs/design.md guarantees 1, 2, 5):
  * <ul>
  *   <li>every record is handled successfully or given up to the destination;</li>
  *   <li>within one run of a mapping, each partition key's successful records are strictly in sequence order;</li>

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ReportBatchItemFailures on a stream (AWS-SEMANTICS §2.3, §9): the lowest failed sequence number becomes the
- * checkpoint and only the records from it on are retried; an id that is not in the batch, null or blank, and a
+ * ReportBatchItemFailures on a stream (docs/lambda-semantics.md §2.3, §9): the lowest failed sequence number becomes
+ * the checkpoint and only the records from it on are retried; an id that is not in the batch, null or blank, and a
  * malformed response fail the whole batch; without the setting a response is ignored.
  */
 class ReportBatchItemFailuresTest {

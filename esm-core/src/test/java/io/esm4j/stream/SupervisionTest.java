@@ -99,7 +99,10 @@ class SupervisionTest {
         source.filterDocument = record -> {
             if (id(record).equals(poison)) {
                 Throwable failure = throwable(thrown);
-                throw failure instanceof Error error ? error : (RuntimeException) failure;
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
             }
         };
         CollectingDestination destination = new CollectingDestination();

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** TumblingWindowInSeconds (AWS-SEMANTICS §5): state passed along, a final invocation, early termination. */
+/** TumblingWindowInSeconds (docs/lambda-semantics.md §5): state passed along, a final invocation, early termination. */
 class TumblingWindowTest {
 
     private static final Instant WINDOW_START = Instant.parse("2026-01-01T00:00:00Z");

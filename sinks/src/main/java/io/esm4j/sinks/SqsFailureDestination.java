@@ -8,8 +8,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * An on-failure destination on a standard SQS queue: each failure record becomes one message whose body is the
- * record's JSON, as Lambda sends it (AWS-SEMANTICS §3.5). {@link #send} returns once SQS has accepted the message;
- * if SQS refuses, it throws and the engine keeps the records' checkpoint and retries the delivery.
+ * record's JSON, as Lambda sends it (docs/lambda-semantics.md §3.5). {@link #send} returns once SQS has accepted the
+ * message; if SQS refuses, it throws and the engine keeps the records' checkpoint and retries the delivery.
  *
  * <p>FIFO queues are refused when the destination is built, as AWS refuses them for event source mappings.
  */

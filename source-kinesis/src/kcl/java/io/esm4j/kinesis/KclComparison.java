@@ -20,6 +20,15 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.kinesis.common.ConfigsBuilder;
@@ -38,8 +47,12 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 
 /**
  * The KCL 3.x side of the benchmark: the same three measures as {@link KinesisBenchmark}, with a KCL Scheduler
- * (polling, default settings, lease table in DynamoDB Local) on the same emulator. Runs {@link KinesisBenchmark}
+ * (polling, default settings, lease table on {@link Dynalite}) on the same emulator. Runs {@link KinesisBenchmark}
  * first, so that one run prints both. Not a test: figures, no assertions.
+ *
+ * <p>dynalite cannot add a global secondary index with UpdateTable, which is how the KCL adds
+ * {@code LeaseOwnerToLeaseKeyIndex} to a lease table it created itself; without the index the KCL never takes a
+ * lease. So each application's lease table is created here first, index included, as the KCL would have it.
  */
 public final class KclComparison {
 
@@ -56,14 +69,14 @@ public final class KclComparison {
         KinesisBenchmark.main(args);
         System.out.println("== KCL 3 (polling, default settings)");
         try (KinesisMockServer kinesisMock = KinesisMockServer.start();
-             DynamoDbLocalServer dynamoDb = DynamoDbLocalServer.start();
+             Dynalite dynamoDb = Dynalite.start();
              KinesisClient kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint())
                      .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).build()) {
             Kcl kcl = new Kcl(kinesisMock.endpoint(), dynamoDb.endpoint());
             firstRecordThenTail(kinesis, kcl, tailRecords);
             backlog(kinesis, kcl, backlogRecords);
         }
-        // KCL and DynamoDB Local leave non-daemon threads behind, which would keep exec:java waiting.
+        // The KCL leaves non-daemon threads behind, which would keep exec:java waiting.
         System.exit(0);
     }
 
@@ -147,6 +160,7 @@ public final class KclComparison {
                     .credentialsProvider(CREDENTIALS).httpClientBuilder(http).build();
             ConfigsBuilder configs = new ConfigsBuilder(stream, "kcl-" + stream, kinesis, dynamoDb, cloudWatch,
                     UUID.randomUUID().toString(), () -> new Processor(sink));
+            createLeaseTable(configs.tableName());
             PollingConfig polling = new PollingConfig(stream, kinesis);
             Scheduler scheduler = new Scheduler(configs.checkpointConfig(), configs.coordinatorConfig(),
                     configs.leaseManagementConfig().workerUtilizationAwareAssignmentConfig(
@@ -161,6 +175,33 @@ public final class KclComparison {
             thread.setDaemon(true);
             thread.start();
             return new Running(scheduler, polling.idleTimeBetweenReadsInMillis(), kinesis, dynamoDb, cloudWatch);
+        }
+
+        /**
+         * The lease table as the KCL 3 would create it: key {@code leaseKey}, on-demand billing, and the
+         * {@code LeaseOwnerToLeaseKeyIndex} index ({@code leaseOwner}, {@code leaseKey}, keys only) in CreateTable.
+         */
+        private void createLeaseTable(String tableName) {
+            try (DynamoDbClient dynamoDb = DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint)
+                    .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).build()) {
+                dynamoDb.createTable(r -> r.tableName(tableName)
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(
+                                AttributeDefinition.builder().attributeName("leaseKey")
+                                        .attributeType(ScalarAttributeType.S).build(),
+                                AttributeDefinition.builder().attributeName("leaseOwner")
+                                        .attributeType(ScalarAttributeType.S).build())
+                        .keySchema(KeySchemaElement.builder().attributeName("leaseKey").keyType(KeyType.HASH).build())
+                        .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName("LeaseOwnerToLeaseKeyIndex")
+                                .keySchema(
+                                        KeySchemaElement.builder().attributeName("leaseOwner")
+                                                .keyType(KeyType.HASH).build(),
+                                        KeySchemaElement.builder().attributeName("leaseKey")
+                                                .keyType(KeyType.RANGE).build())
+                                .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build())
+                                .build()));
+                dynamoDb.waiter().waitUntilTableExists(r -> r.tableName(tableName));
+            }
         }
 
         record Running(Scheduler scheduler, long idleBetweenReadsMillis, KinesisAsyncClient kinesis, DynamoDbAsyncClient dynamoDb,

@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * Writes the {@code {"Records":[...]}} JSON that Lambda sends a function for a Kinesis batch, in Lambda's field order
- * and formats (AWS-SEMANTICS §3.1): base64 {@code data}, {@code approximateArrivalTimestamp} in epoch seconds with a
- * millisecond fraction. {@code encryptionType} is written when the service reported it.
+ * and formats (docs/lambda-semantics.md §3.1): base64 {@code data}, {@code approximateArrivalTimestamp} in epoch
+ * seconds with a millisecond fraction. {@code encryptionType} is written when the service reported it.
  */
 public final class KinesisEventJson {
 

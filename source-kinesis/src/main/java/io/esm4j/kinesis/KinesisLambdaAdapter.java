@@ -17,8 +17,8 @@ import java.util.function.Function;
  * Runs a handler written for Lambda against {@code aws-lambda-java-events} unchanged: each batch becomes a
  * {@link KinesisEvent}, and the {@link StreamsEventResponse} becomes the batch result. A null response, a null or
  * empty {@code batchItemFailures} list are success; each {@code itemIdentifier} names a failed record, and one that is
- * null, empty or not in the batch fails the whole batch (AWS-SEMANTICS §9). As in Lambda, the response is read only
- * when the mapping has ReportBatchItemFailures on; a thrown exception fails the whole batch.
+ * null, empty or not in the batch fails the whole batch (docs/lambda-semantics.md §9). As in Lambda, the response is
+ * read only when the mapping has ReportBatchItemFailures on; a thrown exception fails the whole batch.
  *
  * <pre>{@code
  * EventSourceMapping.builder("orders", source, KinesisLambdaAdapter.of(new OrdersFunction()::handleRequest))

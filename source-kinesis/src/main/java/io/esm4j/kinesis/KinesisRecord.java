@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One record of a Kinesis event, shaped and named as Lambda sends it (AWS-SEMANTICS §3.1); {@link KinesisEventJson}
- * writes it as Lambda's JSON. A user record de-aggregated from a KPL aggregate has its own partition key and data,
- * and a {@code sequenceNumber} with the sub-sequence number ({@link KinesisPosition}).
+ * One record of a Kinesis event, shaped and named as Lambda sends it (docs/lambda-semantics.md §3.1);
+ * {@link KinesisEventJson} writes it as Lambda's JSON. A user record de-aggregated from a KPL aggregate has its own
+ * partition key and data, and a {@code sequenceNumber} with the sub-sequence number ({@link KinesisPosition}).
  *
  * @param kinesis           the Kinesis part of the record
  * @param eventSource       always {@code aws:kinesis}

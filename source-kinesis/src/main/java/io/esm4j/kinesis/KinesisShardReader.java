@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
 
-    /** GetRecords returns at most 10,000 records (AWS-SEMANTICS §7.1). */
+    /** GetRecords returns at most 10,000 records (docs/lambda-semantics.md §7.1). */
     private static final int MAX_GET_RECORDS = 10_000;
 
     private final KinesisClient client;

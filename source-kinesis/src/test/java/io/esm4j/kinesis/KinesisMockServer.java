@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.testsupport.NodeTools;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -7,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * kinesis-mock (npm {@code kinesis-local}) in a Node.js process on 127.0.0.1 and a free port, for tests, examples and
  * benchmarks. kinesis-mock hard-codes the listening address 0.0.0.0, so a copy of its {@code main.js} with 127.0.0.1
  * instead is run from a temporary folder (with {@code server.json}, its TLS certificate, beside it). The process
- * is killed by {@link #close()} and, should the JVM end first, by a shutdown hook.
+ * is killed by {@link #close()} and, should the JVM end first, by a shutdown hook. A fresh clone has no
+ * {@code node_modules}: the first start installs kinesis-mock from the lockfile with {@code npm ci}.
  */
 public final class KinesisMockServer implements AutoCloseable {
 
@@ -47,24 +48,21 @@ public final class KinesisMockServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts kinesis-mock and returns once it answers HTTP. */
+    /** Starts kinesis-mock (after installing it if needed) and returns once it answers HTTP. */
     public static KinesisMockServer start() throws IOException, InterruptedException {
-        Path packageDir = Path.of(System.getProperty("kinesis.mock.dir", "src/test/node"))
-                .resolve("node_modules/kinesis-local");
+        Path nodeProject = Path.of(System.getProperty("kinesis.mock.dir", "src/test/node"));
+        Path packageDir = nodeProject.resolve("node_modules/kinesis-local");
         Path mainJs = packageDir.resolve("main.js");
-        if (!Files.isRegularFile(mainJs)) {
-            throw new IllegalStateException("kinesis-mock is not installed: " + mainJs + " does not exist. Run "
-                    + "`npm ci` in " + packageDir.getParent().getParent() + " (the Maven build does it when "
-                    + "node_modules is missing).");
-        }
-        String node = nodeVersion();
+        NodeTools.ensureInstalled(nodeProject, mainJs);
+        Path nodeExecutable = NodeTools.node();
+        String node = NodeTools.version(nodeExecutable);
         Path workDir = Files.createTempDirectory("kinesis-mock");
         Files.writeString(workDir.resolve("main.js"), loopbackOnly(Files.readString(mainJs)));
         Files.copy(packageDir.resolve("server.json"), workDir.resolve("server.json"));
         int plainPort = freePort();
         int tlsPort = freePort();
         Path log = workDir.resolve("kinesis-mock.log");
-        ProcessBuilder builder = new ProcessBuilder("node", "main.js").directory(workDir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(nodeExecutable.toString(), "main.js").directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(plainPort));
@@ -125,19 +123,6 @@ public final class KinesisMockServer implements AutoCloseable {
                     + "; was kinesis-local upgraded from 0.6.2?");
         }
         return mainJs.replace(ANY_ADDRESS, LOOPBACK);
-    }
-
-    private static String nodeVersion() throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IllegalStateException("Node.js is required by the Kinesis integration tests (kinesis-mock runs "
-                    + "on it) but `node` was not found on the PATH; install Node.js 18 or newer", e);
-        }
-        String version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        process.waitFor();
-        return version;
     }
 
     private void awaitReady(String node) throws IOException, InterruptedException {

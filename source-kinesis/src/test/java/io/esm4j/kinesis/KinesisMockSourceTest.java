@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.testsupport.RequiresNode;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,7 +9,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
-/** The Kinesis suite against kinesis-mock, started once for the class on 127.0.0.1. */
+/**
+ * The Kinesis suite against kinesis-mock, started once for the class on 127.0.0.1. Without Node.js it is skipped with
+ * one log line, except with CI=true, where it fails ({@link RequiresNode}).
+ */
+@RequiresNode
 class KinesisMockSourceTest extends KinesisSourceContract {
 
     private static KinesisMockServer server;

@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.testsupport.RequiresDocker;
 import java.net.URI;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -10,7 +11,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
-/** The same Kinesis suite against LocalStack in a container; skipped where no Docker engine runs. */
+/**
+ * The same Kinesis suite against LocalStack in a container; skipped where no Docker engine runs, with one INFO line
+ * ({@link RequiresDocker} comes first, so Testcontainers does not look for Docker and log errors).
+ */
+@RequiresDocker
 @Testcontainers(disabledWithoutDocker = true)
 class LocalStackKinesisSourceTest extends KinesisSourceContract {
 

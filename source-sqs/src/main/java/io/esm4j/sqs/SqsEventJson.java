@@ -14,7 +14,7 @@ import java.util.Map;
  * Writes SQS records as the {@code {"Records":[...]}} event Lambda sends, field for field in Lambda's order and
  * casing ({@code eventSourceARN}, lower-case attribute fields, binary values in base64, {@code messageAttributes}
  * always present, {@code md5OfMessageAttributes} written as {@code null} when there are no attributes;
- * AWS-SEMANTICS §3.3 and §9).
+ * docs/lambda-semantics.md §3.3 and §9).
  */
 public final class SqsEventJson {
 

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One SQS record exactly as Lambda hands it to a function (AWS-SEMANTICS §3.3); {@link SqsEventJson} writes the
- * event JSON. Maps keep their order (system attributes in Lambda's order, message attributes as SQS returned them)
+ * One SQS record exactly as Lambda hands it to a function (docs/lambda-semantics.md §3.3); {@link SqsEventJson} writes
+ * the event JSON. Maps keep their order (system attributes in Lambda's order, message attributes as SQS returned them)
  * and cannot be changed.
  *
  * @param messageId              the SQS message id; also its id in ReportBatchItemFailures

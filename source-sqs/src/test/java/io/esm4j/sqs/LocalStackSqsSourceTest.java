@@ -1,5 +1,6 @@
 package io.esm4j.sqs;
 
+import io.esm4j.testsupport.RequiresDocker;
 import java.net.URI;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -8,7 +9,11 @@ import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.regions.Region;
 
-/** The same SQS source suite against LocalStack in a container; skipped, not failed, where there is no Docker. */
+/**
+ * The same SQS source suite against LocalStack in a container; skipped, not failed, where there is no Docker, with one
+ * INFO line ({@link RequiresDocker} comes first, so Testcontainers does not look for Docker and log errors).
+ */
+@RequiresDocker
 @Testcontainers(disabledWithoutDocker = true)
 class LocalStackSqsSourceTest extends SqsSourceSuite {
 

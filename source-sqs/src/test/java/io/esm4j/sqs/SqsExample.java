@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.QueueStopResult;
 import io.esm4j.settings.QueueSettings;
 import java.net.URI;
 import java.time.Duration;
@@ -60,9 +61,13 @@ public final class SqsExample {
                 sqs.sendMessage(r -> r.queueUrl(orders).messageBody(body));
             }
 
+            // stop() lets each poller's long poll in progress end (at most ReceiveWaitTime) rather than abandon it on
+            // the server; the default 20 s would make the example wait that long at the end.
+            Duration receiveWaitTime = Duration.ofSeconds(1);
             QueueEventSourceMapping<SqsMessage> mapping = QueueEventSourceMapping.builder("orders",
                             SqsQueueSource.of(sqs, orders), LambdaSqsHandler.requestHandler(new OrderFunction()))
-                    .settings(QueueSettings.builder().batchSize(10).reportBatchItemFailures(true).build())
+                    .settings(QueueSettings.builder().batchSize(10).reportBatchItemFailures(true)
+                            .receiveWaitTime(receiveWaitTime).build())
                     .build();
             System.out.println("invocations:");
             mapping.start();
@@ -71,7 +76,11 @@ public final class SqsExample {
                 sqs.receiveMessage(r -> r.queueUrl(dlq).waitTimeSeconds(1)).messages()
                         .forEach(m -> deadLetters.add(m.body()));
             }
-            System.out.println("stopped: " + mapping.stop(Duration.ofSeconds(30)));
+            System.out.println("stopping: waiting for the long polls in progress to end (ReceiveWaitTime "
+                    + receiveWaitTime.toSeconds() + " s) and for running batches to finish and be deleted");
+            long stopStarted = System.nanoTime();
+            QueueStopResult stopped = mapping.stop(Duration.ofSeconds(30));
+            System.out.printf("stopped after %d ms: %s%n", (System.nanoTime() - stopStarted) / 1_000_000, stopped);
             System.out.println("in the DLQ: " + deadLetters);
             System.out.println("last processing result: " + mapping.lastProcessingResult());
         } finally {

@@ -89,11 +89,11 @@ abstract class SqsFixture {
     }
 
     /**
-     * Two pollers, fast retries, and 2 s long polls: a long poll that stop() interrupts stays open on the server for
-     * the rest of its wait, and ElasticMQ's shutdown waits for it.
+     * Two pollers, fast retries, and 1 s long polls (the shortest long poll SQS has): stop(), which every test ends
+     * with, lets the long polls in progress end, and ElasticMQ's shutdown waits for open ones too.
      */
     protected static QueueSettings.Builder settings() {
-        return QueueSettings.builder().maximumConcurrency(2).receiveWaitTime(Duration.ofSeconds(2))
+        return QueueSettings.builder().maximumConcurrency(2).receiveWaitTime(Duration.ofSeconds(1))
                 .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500));
     }
 

@@ -213,8 +213,10 @@ abstract class SqsSourceSuite extends SqsFixture {
         String url = queues.standard("window", 30);
         List<String> ids = queues.sendAll(url, IntStream.range(0, 15).mapToObj(i -> "m-" + i).toList());
         List<List<String>> batches = new CopyOnWriteArrayList<>();
+        // All 15 are in the queue before the mapping starts, so two receives gather them well within 3 s; a longer
+        // window would only make stop() wait longer for the next gathering's long poll (as long as the window).
         start(new SinglePollerSource(SqsQueueSource.of(sqs, url)),
-                settings().batchSize(15).maximumBatchingWindow(Duration.ofSeconds(20)),
+                settings().batchSize(15).maximumBatchingWindow(Duration.ofSeconds(3)),
                 batch -> {
                     batches.add(batch.records().stream().map(QueueMessage::messageId).toList());
                     return BatchResult.success();

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a handler's result means for a batch, read the way Lambda reads it (AWS-SEMANTICS §2.3, §2.4, §9): the
+ * What a handler's result means for a batch, read the way Lambda reads it (docs/lambda-semantics.md §2.3, §2.4, §9): the
  * response is ignored unless ReportBatchItemFailures is on; then every listed id must be a record of the batch,
  * or the whole batch fails.
  */

@@ -238,7 +238,7 @@ final class QueuePoller<T> implements Runnable {
 
     /**
      * The messages to delete after a partial failure. On a FIFO queue a group stops at its first failed message:
-     * that one and every later message of the group stay, so the group keeps its order (AWS-SEMANTICS §2.4).
+     * that one and every later message of the group stay, so the group keeps its order (docs/lambda-semantics.md §2.4).
      */
     private List<QueueMessage<T>> succeeded(List<QueueMessage<T>> messages, Verdict.PartiallyFailed partial) {
         boolean fifo = ctx.source().fifo();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes one batch of a lane to its end: invoke, and on failure retry with backoff, bisect, discard what is too old
- * and give up what exhausted its retries to the on-failure destination (AWS-SEMANTICS §2.3, §9). Records leave
+ * and give up what exhausted its retries to the on-failure destination (docs/lambda-semantics.md §2.3, §9). Records leave
  * only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
  */
 final class BatchProcessor<T> {
@@ -193,7 +193,7 @@ final class BatchProcessor<T> {
         return rest;
     }
 
-    /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (AWS-SEMANTICS §10.1). */
+    /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (docs/lambda-semantics.md §10.1). */
     private boolean bisect(List<Entry<T>> failed, int retriesUsed) throws InterruptedException {
         int used = retriesUsed;
         if (settings.bisectConsumesRetryQuota()) {

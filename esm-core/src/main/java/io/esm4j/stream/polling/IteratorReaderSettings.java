@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * How an {@link IteratorShardReader} spends a shard's read budget. The source sets these from its own settings and
- * the service's limits (AWS-SEMANTICS §7): Kinesis up to 5 GetRecords per second of up to 10,000 records, DynamoDB
+ * the service's limits (docs/lambda-semantics.md §7): Kinesis up to 5 GetRecords per second of up to 10,000 records, DynamoDB
  * Streams about 4 per second of up to 1,000.
  *
  * @param getRecordsPerSecond      GetRecords calls per second at most; calls are spaced at least 1/this apart

@@ -1,0 +1,139 @@
+package io.esm4j.kinesis;
+
+import io.esm4j.testsupport.NodeTools;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * dynalite (npm {@code dynalite} 4.0.0, Apache-2.0: the DynamoDB API on an in-memory LevelDB) in a Node.js process on
+ * 127.0.0.1 and a free port. dynalite's {@code --port} cannot take 0, so {@code dynalite-server.js} (in the node
+ * folder, beside {@code package.json} and its lockfile) listens on port 0 through dynalite's API with table
+ * operations that take no time, prints the port as its first line, and exits when its standard input closes; this
+ * class reads that port and closes standard input to stop it. The first start installs dynalite with {@code npm ci}.
+ *
+ * <p>Only the folder (system property {@code dynalite.dir}, default {@code src/kcl/node}) and Node.js are needed, so
+ * the class can move to a shared test-support module as it is.
+ */
+public final class Dynalite implements AutoCloseable {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final URI endpoint;
+    private final Path log;
+    private final Thread shutdownHook;
+
+    private Dynalite(Process process, URI endpoint, Path log) {
+        this.process = process;
+        this.endpoint = endpoint;
+        this.log = log;
+        this.shutdownHook = new Thread(this::stop, "dynalite-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts dynalite from {@code dynalite.dir} (default {@code src/kcl/node}). */
+    public static Dynalite start() throws IOException, InterruptedException {
+        return start(Path.of(System.getProperty("dynalite.dir", "src/kcl/node")));
+    }
+
+    /** Starts dynalite from this folder (package.json, package-lock.json, dynalite-server.js). */
+    public static Dynalite start(Path nodeProject) throws IOException, InterruptedException {
+        NodeTools.ensureInstalled(nodeProject, nodeProject.resolve("node_modules/dynalite/package.json"));
+        Path log = Files.createTempFile("dynalite", ".log");
+        Process process = new ProcessBuilder(NodeTools.node().toString(), "dynalite-server.js")
+                .directory(nodeProject.toFile()).redirectError(log.toFile()).start();
+        CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readFirstLine(process));
+        String port;
+        try {
+            port = firstLine.get(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("dynalite did not print its port within " + STARTUP_TIMEOUT + ":\n"
+                    + tail(log), e);
+        }
+        if (port == null || !port.strip().matches("\\d{1,5}")) {
+            process.destroyForcibly();
+            throw new IllegalStateException("dynalite printed " + port + " instead of its port:\n" + tail(log));
+        }
+        return new Dynalite(process, URI.create("http://127.0.0.1:" + port.strip()), log);
+    }
+
+    /** The HTTP endpoint, for {@code endpointOverride}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** Closes dynalite's standard input, which ends it; kills it if it has not ended 5 s later. */
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down; the hook runs anyway.
+        }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            // A temporary log left behind is harmless.
+        }
+    }
+
+    private void stop() {
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The first line of the child's stdout; the rest is drained on a daemon thread so the child never blocks. */
+    private static String readFirstLine(Process process) {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        try {
+            String line = out.readLine();
+            Thread drain = new Thread(() -> {
+                try {
+                    while (out.readLine() != null) {
+                        // dynalite prints nothing after the port; discard whatever comes.
+                    }
+                } catch (IOException e) {
+                    // The process ended.
+                }
+            }, "dynalite-stdout");
+            drain.setDaemon(true);
+            drain.start();
+            return line;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}

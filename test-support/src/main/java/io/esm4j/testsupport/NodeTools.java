@@ -1,0 +1,122 @@
+package io.esm4j.testsupport;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Node.js for the tests that run a server from npm (kinesis-mock): finds {@code node} and {@code npm} on the PATH
+ * and installs a folder's locked packages with {@code npm ci}.
+ */
+public final class NodeTools {
+
+    /** What the PATH holds: both executables, or what is missing. */
+    public record Found(Path node, Path npm) {
+        public boolean complete() {
+            return node != null && npm != null;
+        }
+
+        public String missing() {
+            List<String> missing = new ArrayList<>();
+            if (node == null) {
+                missing.add("node");
+            }
+            if (npm == null) {
+                missing.add("npm");
+            }
+            return String.join(" and ", missing);
+        }
+    }
+
+    private NodeTools() {}
+
+    /** {@code node} and {@code npm} on the PATH of this process. */
+    public static Found onPath() {
+        return find(System.getenv("PATH"), System.getProperty("os.name"));
+    }
+
+    /** {@code node} and {@code npm} on this PATH. */
+    public static Found find(String path, String osName) {
+        boolean windows = osName != null && osName.toLowerCase(Locale.ROOT).startsWith("windows");
+        return new Found(executable(path, windows ? List.of("node.exe") : List.of("node")),
+                executable(path, windows ? List.of("npm.cmd", "npm.exe") : List.of("npm")));
+    }
+
+    private static Path executable(String path, List<String> names) {
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            for (String name : names) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The path of {@code node}, or an exception that says how to get it. */
+    public static Path node() {
+        Found found = onPath();
+        if (found.node() == null) {
+            throw new IllegalStateException("Node.js is needed here (a server from npm runs on it) but `node` is not "
+                    + "on the PATH; install Node.js 20 or newer with npm");
+        }
+        return found.node();
+    }
+
+    /** {@code node --version}, e.g. {@code v20.20.2}. */
+    public static String version(Path node) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(node.toString(), "--version").redirectErrorStream(true).start();
+        String version = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        process.waitFor();
+        return version;
+    }
+
+    /**
+     * Runs {@code npm ci} in {@code packageDir} (which holds package.json and package-lock.json) unless
+     * {@code installedMarker}, a file of the installed packages, already exists. npm's output goes to a temporary log
+     * file, whose tail is the message of the exception if npm fails.
+     */
+    public static synchronized void ensureInstalled(Path packageDir, Path installedMarker)
+            throws IOException, InterruptedException {
+        if (Files.exists(installedMarker)) {
+            return;
+        }
+        Found found = onPath();
+        if (!found.complete()) {
+            throw new IllegalStateException(installedMarker + " is missing and cannot be installed: " + found.missing()
+                    + " not on the PATH; install Node.js 20 or newer with npm, or run `npm ci` in " + packageDir);
+        }
+        Path log = Files.createTempFile("npm-ci", ".log");
+        ProcessBuilder builder = new ProcessBuilder(found.npm().toString(), "ci", "--no-audit", "--no-fund")
+                .directory(packageDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        // npm runs `node` by name from its script: make sure it is the one found.
+        Map<String, String> env = builder.environment();
+        env.put("PATH", found.node().getParent() + File.pathSeparator + env.getOrDefault("PATH", ""));
+        Process npm = builder.start();
+        if (!npm.waitFor(10, TimeUnit.MINUTES)) {
+            npm.destroyForcibly();
+            throw new IllegalStateException("npm ci in " + packageDir + " did not end within 10 minutes; log: " + log);
+        }
+        if (npm.exitValue() != 0 || !Files.exists(installedMarker)) {
+            List<String> lines = Files.readAllLines(log);
+            throw new IllegalStateException("npm ci in " + packageDir + " failed (exit " + npm.exitValue() + "):\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+        }
+        Files.deleteIfExists(log);
+    }
+}
