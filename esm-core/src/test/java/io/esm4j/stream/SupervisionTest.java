@@ -216,7 +216,7 @@ class SupervisionTest {
         RecordingHandler handler = RecordingHandler.failingOn(json("s3-10"));
         EventSourceMapping<byte[]> mapping = mapping(handler).onFailure(record -> {
             if (refusals.getAndDecrement() > 0) {
-                throw new NoSuchFieldError("destination client broken");
+                throw new AssertionError("destination client broken");
             }
             synchronized (delivered) {
                 delivered.add(record);
