@@ -9,7 +9,9 @@ import java.util.Objects;
  *
  * @param shardId                     the shard the record was read from
  * @param sequenceNumber              the record's position in its shard; also its id for ReportBatchItemFailures
- * @param partitionKey                the key that decides ordering when ParallelizationFactor &gt; 1
+ * @param partitionKey                the key that decides ordering when ParallelizationFactor &gt; 1; null for a
+ *                                    record without one (a Kafka record without a key): such records share one
+ *                                    lane, in shard order
  * @param approximateArrivalTimestamp when the record arrived in the stream; drives MaximumRecordAge and IteratorAge
  * @param sizeBytes                   payload size counted against the 6 MB invocation cap and the memory bounds
  * @param payload                     the source's record, handed to the handler as is
@@ -26,7 +28,6 @@ public record StreamRecord<T>(
     public StreamRecord {
         Objects.requireNonNull(shardId, "shardId");
         Objects.requireNonNull(sequenceNumber, "sequenceNumber");
-        Objects.requireNonNull(partitionKey, "partitionKey");
         Objects.requireNonNull(approximateArrivalTimestamp, "approximateArrivalTimestamp");
         if (sizeBytes < 0) {
             throw new IllegalArgumentException("sizeBytes must be >= 0 but was " + sizeBytes);
