@@ -2,10 +2,7 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
-import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
-import io.esm4j.stream.ShardReader;
-import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,18 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processes one shard while this worker holds its lease, and supervises itself: a supervisor thread runs sessions
- * (a reader thread feeding a {@link ShardPipeline}) and replaces a session that fails outside the handler with a new
- * one that starts after the last done record, with backoff. A reader whose source call fails reopens the shard
- * after the last record it dealt, with backoff. Progress goes to a {@link ShardCommitter}. Every failure is
- * counted, logged and shown in the shard's status; only a fatal one stops the mapping.
+ * Processes one shard while this worker holds its lease, and supervises itself: a supervisor thread runs
+ * {@link ShardSession}s and replaces one that fails outside the handler with a new one that starts after the last
+ * done record, with backoff. Progress goes to a {@link ShardCommitter}. Every failure is counted, logged and shown
+ * in the shard's status; only a fatal one stops the mapping.
  */
 final class ShardWorker<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
-    /** Kinesis returns at most 10,000 records per GetRecords; no source needs more per fetch. */
-    private static final int MAX_FETCH = 10_000;
-    private static final Duration READER_JOIN = Duration.ofSeconds(5);
 
     /** What a worker tells the engine that runs it. */
     interface Owner {
@@ -42,9 +35,9 @@ final class ShardWorker<T> {
 
     private sealed interface Signal {}
 
-    private record Failed(Object session, Throwable cause) implements Signal {}
+    private record Failed(ShardSession<?> session, Throwable cause) implements Signal {}
 
-    private record LanesEnded(Object session) implements Signal {}
+    private record LanesEnded(ShardSession<?> session) implements Signal {}
 
     private record Stop() implements Signal {}
 
@@ -63,7 +56,7 @@ final class ShardWorker<T> {
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final String component;
     private Thread supervisor;
-    private volatile Session current;
+    private volatile ShardSession<T> current;
     private volatile boolean progressSinceRestart;
     /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
     private final AtomicBoolean leaseGone = new AtomicBoolean();
@@ -116,8 +109,8 @@ final class ShardWorker<T> {
     }
 
     long inFlight() {
-        Session session = current;
-        return session == null ? 0 : session.pipeline.inFlight();
+        ShardSession<T> session = current;
+        return session == null ? 0 : session.inFlight();
     }
 
     void start() {
@@ -148,9 +141,9 @@ final class ShardWorker<T> {
 
     /** After the stop timeout: interrupts handlers still running. */
     void interruptHandlers() {
-        Session session = current;
+        ShardSession<T> session = current;
         if (session != null) {
-            session.pipeline.interruptLanes();
+            session.interruptHandlers();
         }
     }
 
@@ -183,7 +176,7 @@ final class ShardWorker<T> {
     }
 
     // Supervisor thread only.
-    private Session session;
+    private ShardSession<T> session;
     private boolean stopping;
     private boolean ended;
     private boolean restarting;
@@ -293,12 +286,42 @@ final class ShardWorker<T> {
                 .log("shard worker failed outside the handler; restarting after the last done record");
     }
 
-    private Session startSession(ReadStart from) {
-        Session started = new Session(from);
+    private ShardSession<T> startSession(ReadStart from) {
+        ShardSession<T> started = new ShardSession<>(ctx, shardId, from, health, sessionEvents);
         current = started;
         started.start();
         return started;
     }
+
+    private final ShardSession.Events sessionEvents = new ShardSession.Events() {
+        @Override
+        public void progressed(Checkpoint checkpoint) {
+            committer.offer(checkpoint);
+        }
+
+        @Override
+        public void healthy() {
+            if (!progressSinceRestart) {
+                progressSinceRestart = true;
+                ctx.status().resolved(component);
+            }
+        }
+
+        @Override
+        public void failed(ShardSession<?> failedSession, Throwable failure) {
+            signals.add(new Failed(failedSession, failure));
+        }
+
+        @Override
+        public void lanesEnded(ShardSession<?> endedSession) {
+            signals.add(new LanesEnded(endedSession));
+        }
+
+        @Override
+        public void fatal(Throwable error) {
+            signals.add(new FatalError(error));
+        }
+    };
 
     private static ReadStart readStart(Checkpoint checkpoint) {
         return switch (checkpoint) {
@@ -308,154 +331,5 @@ final class ShardWorker<T> {
             case Checkpoint.AtSequenceNumber at -> new ReadStart.AfterSequenceNumber(at.sequenceNumber());
             case Checkpoint.ShardEnd e -> throw new IllegalStateException("shard " + e + " has ended");
         };
-    }
-
-    /** One run of the shard: a reader thread and a pipeline, replaced as a whole after a failure. */
-    private final class Session implements ShardPipeline.Listener {
-        private final ReadStart start;
-        /** Where this session's reading began: its start, or the time a LATEST start was first opened. */
-        private volatile ReadStart origin;
-        private final ShardPipeline<T> pipeline;
-        private Thread reader;
-
-        Session(ReadStart start) {
-            this.start = start;
-            this.origin = start;
-            this.pipeline = new ShardPipeline<>(ctx, shardId, this);
-        }
-
-        void start() {
-            pipeline.start();
-            reader = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-reader")
-                    .start(this::read);
-        }
-
-        void halt() {
-            pipeline.close();
-            reader.interrupt();
-        }
-
-        void joinReader() throws InterruptedException {
-            reader.join(READER_JOIN);
-        }
-
-        /** Where the next session starts: after the last done record, or where this one started. */
-        ReadStart resumePoint() {
-            String lastDone = pipeline.lastDone();
-            return lastDone == null ? origin : new ReadStart.AfterSequenceNumber(lastDone);
-        }
-
-        @Override
-        public void progressed(Checkpoint checkpoint) {
-            committer.offer(checkpoint);
-            caughtUp();
-        }
-
-        /** The session works: records finish, or nothing is left to do. A restart's problem is over. */
-        private void caughtUp() {
-            if (!progressSinceRestart) {
-                progressSinceRestart = true;
-                ctx.status().resolved(component);
-            }
-        }
-
-        @Override
-        public void failed(Throwable failure) {
-            signals.add(new Failed(this, failure));
-        }
-
-        @Override
-        public void lanesEnded() {
-            signals.add(new LanesEnded(this));
-        }
-
-        private void read() {
-            ReadStart from = start;
-            int failures = 0;
-            while (!pipeline.closed()) {
-                Instant opening = ctx.clock().instant();
-                try (ShardReader<T> shardReader = ctx.source().openReader(shardId, from)) {
-                    if (from instanceof ReadStart.Latest) {
-                        // Reopened at LATEST, a reader would skip what arrived since it first opened.
-                        from = new ReadStart.AtTimestamp(opening);
-                        origin = from;
-                    }
-                    while (!pipeline.closed()) {
-                        int room = pipeline.awaitRoom();
-                        Instant fetchStart = ctx.clock().instant();
-                        FetchResult<T> result = shardReader.fetch(Math.min(room, MAX_FETCH));
-                        if (failures > 0) {
-                            failures = 0;
-                            ctx.status().resolved(component + " reader");
-                        }
-                        ctx.metrics().polled.increment(result.records().size());
-                        recordIteratorAge(result);
-                        if (!deal(result, fetchStart)) {
-                            return;
-                        }
-                        if (pipeline.inFlight() == 0) {
-                            caughtUp();
-                        }
-                        if (!result.records().isEmpty()) {
-                            from = new ReadStart.AfterSequenceNumber(result.records().getLast().sequenceNumber());
-                        }
-                        if (result.shardEnded()) {
-                            return;
-                        }
-                        if (result.records().isEmpty() && !pipeline.pause(ctx.settings().idlePollInterval())) {
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Throwable e) {
-                    if (Fatal.isFatal(e)) {
-                        signals.add(new FatalError(e));
-                        return;
-                    }
-                    if (pipeline.closed()) {
-                        return;
-                    }
-                    failures++;
-                    ctx.metrics().pollingErrors.increment();
-                    health.failed(e);
-                    ctx.status().problem(component + " reader", "PROBLEM: reading shard " + shardId + " failed: "
-                            + Fatal.describe(e));
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                            .addKeyValue("attempt", failures).setCause(e)
-                            .log("reading the shard failed; reopening it after the last record read");
-                    try {
-                        if (!pipeline.pause(ctx.backoff().delay(failures))) {
-                            return;
-                        }
-                    } catch (InterruptedException interrupted) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        /** Hands a fetch to the pipeline; a failure there is the engine's, and restarts the session. */
-        private boolean deal(FetchResult<T> result, Instant fetchStart) {
-            try {
-                pipeline.offer(result.records(), result.shardEnded(), fetchStart);
-                return true;
-            } catch (Throwable e) {
-                failed(e);
-                return false;
-            }
-        }
-
-        private void recordIteratorAge(FetchResult<T> result) {
-            if (result.millisBehindLatest() >= 0) {
-                health.iteratorAge(result.millisBehindLatest());
-            } else if (!result.records().isEmpty()) {
-                StreamRecord<T> newest = result.records().getLast();
-                health.iteratorAge(Math.max(0, Duration.between(newest.approximateArrivalTimestamp(),
-                        ctx.clock().instant()).toMillis()));
-            } else {
-                health.iteratorAge(0);
-            }
-        }
     }
 }
