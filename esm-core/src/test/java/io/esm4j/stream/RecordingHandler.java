@@ -58,7 +58,7 @@ final class RecordingHandler implements BatchHandler<StreamRecord<byte[]>> {
             if (result instanceof BatchResult.ItemFailures failures) {
                 // Records before the lowest failed one count as delivered, as the engine treats them.
                 int first = batch.records().size();
-                for (String id : failures.itemIdentifiers()) {
+                for (Object id : failures.itemIdentifiers()) {
                     for (int i = 0; i < batch.records().size(); i++) {
                         if (batch.records().get(i).sequenceNumber().equals(id)) {
                             first = Math.min(first, i);
