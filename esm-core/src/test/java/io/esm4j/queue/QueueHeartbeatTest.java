@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.SqsLikeMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -107,6 +109,37 @@ class QueueHeartbeatTest {
 
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0", "m0");
+    }
+
+    @Test
+    void aFailingBeatShowsInTheStateTransitionReasonUntilABeatWorksAgain() throws Exception {
+        // The queue's clock stands still, so the message stays hidden whether the beats work or not.
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryQueue queue = InMemoryQueue.standard("beats").clock(clock).visibilityTimeout(Duration.ofSeconds(1))
+                .build();
+        queue.send("slow");
+        FaultyQueue source = new FaultyQueue(queue)
+                .failAlways(InMemoryQueue.Operation.CHANGE_VISIBILITY, () -> new AssertionError("throttled"));
+        CountDownLatch release = new CountDownLatch(1);
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            release.await();
+            return BatchResult.success();
+        });
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        mapping = QueueEventSourceMapping.builder("beats", source, handler).settings(QueueEngineTest.fast().build())
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> mapping.stateTransitionReason().startsWith("PROBLEM"));
+        assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: visibility extension failed: 1 of 1 messages"
+                + " not extended: java.lang.AssertionError: throttled");
+        assertThat(meters.counter(MetricNames.RESTART_COUNT, MetricNames.MAPPING_TAG, "beats").count()).isPositive();
+
+        source.heal(InMemoryQueue.Operation.CHANGE_VISIBILITY);
+        await().until(() -> mapping.stateTransitionReason().equals("User action"));
+        release.countDown();
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("slow");
     }
 
     /** Receives as another consumer would, for as long as {@code holding} says the mapping holds its messages. */

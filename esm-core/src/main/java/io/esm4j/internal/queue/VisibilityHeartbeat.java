@@ -54,8 +54,11 @@ final class VisibilityHeartbeat<T> implements Runnable {
     /** Starts extending messages just received; a no-op when the heartbeat is off. */
     void track(List<QueueMessage<T>> messages, Instant receivedAt) {
         Duration limit = ctx.settings().visibilityExtensionLimit();
+        if (messages.isEmpty() || limit.isZero()) {
+            return;
+        }
         Duration timeout = visibilityTimeout();
-        if (messages.isEmpty() || limit.isZero() || timeout == null || timeout.isZero()) {
+        if (timeout == null || timeout.isZero()) {
             return;
         }
         Instant deadline = receivedAt.plus(limit);
