@@ -106,7 +106,9 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
          * esm4j's per-key lane mode for standard queues: messages with the same key (e.g. a customer id in a message
          * attribute) are never handled by two pollers at once, and each poller handles a key's messages in receive
          * order. A message whose key another poller holds returns to the queue for a second and is received again.
-         * FIFO queues keep their message groups in order without it.
+         * A null key means the message has no key: it is handled at once, by any poller. A message on which the
+         * function throws is not handled: it returns to the queue like a failed message, and the poller shows the
+         * problem and restarts. FIFO queues keep their message groups in order without it.
          */
         public Builder<T> orderingKey(Function<QueueMessage<T>, String> orderingKey) {
             this.orderingKey = Objects.requireNonNull(orderingKey, "orderingKey");
@@ -117,7 +119,8 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
          * esm4j's immediate-retry option: after a failed invocation, each failed message becomes visible again after
          * the delay this function gives (0: at once; null: leave it to its visibility timeout), e.g. a backoff on its
          * receive count, instead of waiting out the rest of the visibility timeout. The queue's redrive policy still
-         * counts every receive.
+         * counts every receive. A message on which the function throws, or gives a delay outside 0 s to 12 h, waits
+         * out its visibility timeout; the poller shows the problem and restarts.
          */
         public Builder<T> failedMessageVisibility(Function<QueueMessage<T>, Duration> failedMessageVisibility) {
             this.failedMessageVisibility = Objects.requireNonNull(failedMessageVisibility, "failedMessageVisibility");

@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  * timeouts on a {@link Clock} (pass a {@link MutableClock} to expire them without sleeping), receive counts, receipt
  * handles, redrive to a dead-letter queue, FIFO groups and deduplication, long polling, and planned failures.
  *
+ * <p>A long poll whose caller is interrupted stays open until its wait time ends, as SQS keeps a poll whose
+ * connection closed: a message it takes meanwhile is hidden for its visibility timeout and nobody gets it.
+ *
  * <p>Where it deliberately differs from SQS, to be deterministic or to make engine bugs visible:
  * <ul>
  *   <li>Only a message's latest receipt handle is accepted. SQS accepts a stale handle for a delete without deleting
@@ -180,6 +183,15 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
         }
         faults.throwIfPlanned(Operation.RECEIVE);
         long deadline = System.nanoTime() + waitTime.toNanos();
+        try {
+            return poll(maxMessages, deadline);
+        } catch (InterruptedException e) {
+            keepPollingForNobody(maxMessages, deadline);
+            throw e;
+        }
+    }
+
+    private List<QueueMessage<SqsLikeMessage>> poll(int maxMessages, long deadline) throws InterruptedException {
         while (true) {
             List<StoredMessage> deadLetters = new ArrayList<>(0);
             List<QueueMessage<SqsLikeMessage>> received;
@@ -199,6 +211,20 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
             }
             awaitDeliverable(Math.min(left, RECHECK_NANOS));
         }
+    }
+
+    /**
+     * As on SQS, a long poll whose caller went away stays open until its wait time ends, and what it takes meanwhile
+     * is received by nobody: hidden for the visibility timeout, its receive count raised.
+     */
+    private void keepPollingForNobody(int maxMessages, long deadline) {
+        Thread.ofVirtual().name(name + "-abandoned-poll").start(() -> {
+            try {
+                poll(maxMessages, deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     @Override

@@ -157,13 +157,45 @@ class QueueEngineTest {
     @Test
     void failedReceivesAreRetriedAndShowInTheStateTransitionReason() {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
-        queue.failNext(InMemoryQueue.Operation.RECEIVE, 3, () -> new IllegalStateException("queue unavailable"));
+        FaultyQueue source = new FaultyQueue(queue)
+                .failAlways(InMemoryQueue.Operation.RECEIVE, () -> new IllegalStateException("queue unavailable"));
         queue.send("m0");
         QueueRecorder handler = new QueueRecorder();
-        start(queue, handler, fast().build());
+        mapping = QueueEventSourceMapping.builder("queue", source, handler).settings(fast().build())
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        // While every receive fails, every poller reports it.
+        await().until(() -> count(MetricNames.POLLING_ERROR_COUNT) >= 3);
+        assertThat(mapping.stateTransitionReason())
+                .isEqualTo("PROBLEM: receive failed: java.lang.IllegalStateException: queue unavailable");
+        assertThat(mapping.state()).isEqualTo(io.esm4j.MappingState.ENABLED);
+        assertThat(handler.invocations()).isEmpty();
+
+        source.heal(InMemoryQueue.Operation.RECEIVE);
         await().until(() -> queue.size() == 0);
-        assertThat(mapping.stateTransitionReason()).contains("queue unavailable");
-        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isEqualTo(3);
+        await().until(() -> mapping.stateTransitionReason().equals("User action"));
+        assertThat(count(MetricNames.RESTART_COUNT)).isEqualTo(count(MetricNames.POLLING_ERROR_COUNT));
+    }
+
+    @Test
+    void deleteFailuresAreCountedByTheEngineEvenWhenTheRegistryKeepsNothing() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        String refused = queue.send("refused").messageId();
+        queue.send("deleted");
+        queue.failEntries(InMemoryQueue.Operation.DELETE, refused, 100);
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
+                .meterRegistry(new io.micrometer.core.instrument.composite.CompositeMeterRegistry()).clock(clock)
+                .build();
+        mapping.start();
+        await().until(() -> queue.size() == 1 && queue.approximateNumberOfMessagesNotVisible() == 1
+                && handler.bodies().size() == 2);
+
+        QueueStopResult result = mapping.stop(Duration.ofSeconds(10));
+
+        assertThat(result.deleteFailures()).isEqualTo(1);
+        assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactly("refused");
     }
 
     @Test

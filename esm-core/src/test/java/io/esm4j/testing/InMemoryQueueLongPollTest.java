@@ -84,6 +84,19 @@ class InMemoryQueueLongPollTest {
         assertThat(poll(queue, 10)).isEmpty();
     }
 
+    @Test
+    void anInterruptedLongPollStaysOpenAndHidesWhatItTakesAsSqsDoes() {
+        Future<List<QueueMessage<SqsLikeMessage>>> receive = longPoll();
+        await().until(() -> queue.waitingReceivers() == 1);
+
+        receive.cancel(true);
+        queue.send("hello");
+
+        await().until(() -> queue.approximateNumberOfMessagesNotVisible() == 1);
+        assertThat(queue.peekAll()).singleElement()
+                .satisfies(m -> assertThat(m.attribute("ApproximateReceiveCount")).isEqualTo("1"));
+    }
+
     private Future<List<QueueMessage<SqsLikeMessage>>> longPoll() {
         return longPoll(10);
     }

@@ -8,10 +8,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Lets only the first poller that asks receive; the others get empty long polls (they wait the wait time and receive
- * nothing). A test that needs every message in one batch uses it, because the engine always runs at least two pollers
- * (MaximumConcurrency ≥ 2), and two pollers may each take part of the queue. Their receives end by themselves, as
- * real long polls do, because stop() lets a receive in progress finish instead of interrupting it.
+ * Lets only the first poller that asks receive; the others get empty long polls. A test that needs every
+ * message in one batch uses it, because the engine always runs at least two pollers (MaximumConcurrency ≥ 2), and
+ * two pollers may each take part of the queue.
  */
 final class SinglePollerSource implements QueueSource<SqsMessage> {
 
@@ -43,7 +42,8 @@ final class SinglePollerSource implements QueueSource<SqsMessage> {
     public List<QueueMessage<SqsMessage>> receive(int maxMessages, Duration waitTime) throws Exception {
         receiver.compareAndSet(null, Thread.currentThread());
         if (receiver.get() != Thread.currentThread()) {
-            Thread.sleep(waitTime.compareTo(MIN_EMPTY_POLL) > 0 ? waitTime : MIN_EMPTY_POLL); // no busy loop on 0
+            // An empty long poll: stop() lets a receive finish rather than interrupt it.
+            Thread.sleep(waitTime);
             return List.of();
         }
         return delegate.receive(maxMessages, waitTime);

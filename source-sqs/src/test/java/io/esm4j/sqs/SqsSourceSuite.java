@@ -41,6 +41,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
@@ -372,6 +373,35 @@ abstract class SqsSourceSuite extends SqsFixture {
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
         // Interrupting the long polls is part of stopping, not a polling error.
         assertThat(registry.get(MetricNames.POLLING_ERROR_COUNT).counter().count()).isZero();
+    }
+
+    @Test
+    void stopShorterThanTheLongPollLeavesNoMessageHiddenByTheStillOpenPoll() throws Exception {
+        // A message hidden by a poll nobody reads would stay hidden for an hour.
+        String url = queues.standard("abandoned", 3600);
+        ReceiveCounter receives = new ReceiveCounter();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        QueueEventSourceMapping<SqsMessage> mapping = start(
+                new SinglePollerSource(SqsQueueSource.of(extraClient(receives), url)),
+                settings().receiveWaitTime(Duration.ofSeconds(10)), batch -> {
+                    batch.records().forEach(m -> handled.add(m.payload().body()));
+                    return BatchResult.success();
+                });
+        eventually().until(() -> receives.inFlight() == 1);
+
+        QueueStopResult stopped = mapping.stop(Duration.ofMillis(100));
+        assertThat(stopped.drainedInTime()).isTrue();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+
+        queues.send(url, "after-stop");
+        List<Message> received = new ArrayList<>();
+        eventually().until(() -> {
+            received.addAll(queues.receive(url, 1));
+            return !received.isEmpty();
+        });
+        assertThat(received).singleElement().satisfies(message -> assertThat(message.attributes()
+                .get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).isIn("1", "2"));
+        assertThat(handled).isEmpty();
     }
 
     // --- errors ---

@@ -1,16 +1,20 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Deletes and visibility changes in chunks of 10, with per-entry failures retried when the queue says retrying can
- * help, and counted and logged when it cannot: a failed delete is never silently ignored.
+ * help, and counted and logged when it cannot: a failed delete is never silently ignored. Any non-fatal Throwable
+ * from the source is a failed call, retried like an exception, so that a source bug cannot end a poller.
  */
 final class QueueCalls<T> {
 
@@ -21,34 +25,70 @@ final class QueueCalls<T> {
     private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
 
     private final QueueContext<T> ctx;
+    /** Counted here, not read back from a meter: a registry may keep nothing. */
+    private final AtomicLong deleteFailures = new AtomicLong();
 
     QueueCalls(QueueContext<T> ctx) {
         this.ctx = ctx;
     }
 
-    /** Deletes the messages; returns how many could not be deleted. */
-    int delete(List<QueueMessage<T>> messages) throws InterruptedException {
-        int failed = 0;
+    /**
+     * What a call left undone after its retries.
+     *
+     * @param failed    messages not deleted or not changed
+     * @param total     messages the call was for
+     * @param lastError the last error the queue gave (an exception, or an entry's code and message); null if none
+     */
+    record Outcome(int failed, int total, String lastError) {
+        static final Outcome NOTHING = new Outcome(0, 0, null);
+
+        boolean ok() {
+            return failed == 0;
+        }
+
+        Outcome plus(Outcome other) {
+            return new Outcome(failed + other.failed, total + other.total,
+                    other.lastError != null ? other.lastError : lastError);
+        }
+
+        /** For a state transition reason: {@code delete failed: 2 of 10 messages not deleted: <error>}. */
+        String describe(String operation, String undone) {
+            return operation + " failed: " + failed + " of " + total + " messages " + undone
+                    + (lastError == null ? "" : ": " + lastError);
+        }
+    }
+
+    /** Messages that succeeded but that the queue would not delete, over the mapping's life. */
+    long deleteFailures() {
+        return deleteFailures.get();
+    }
+
+    Outcome delete(List<QueueMessage<T>> messages) throws InterruptedException {
+        Outcome outcome = Outcome.NOTHING;
         for (int from = 0; from < messages.size(); from += MAX_ENTRIES) {
             List<QueueMessage<T>> chunk = messages.subList(from, Math.min(messages.size(), from + MAX_ENTRIES));
-            int notDeleted = withRetries("delete", chunk, ctx.source()::delete);
-            ctx.metrics().deleted.increment(chunk.size() - notDeleted);
-            failed += notDeleted;
+            Outcome chunkOutcome = withRetries("delete", chunk, ctx.source()::delete);
+            ctx.metrics().deleted.increment(chunk.size() - chunkOutcome.failed());
+            outcome = outcome.plus(chunkOutcome);
         }
-        ctx.metrics().deleteErrors.increment(failed);
-        return failed;
+        ctx.metrics().deleteErrors.increment(outcome.failed());
+        deleteFailures.addAndGet(outcome.failed());
+        return outcome;
     }
 
     /** Makes the messages visible again at once, so another poller or consumer can take them. */
-    void release(List<QueueMessage<T>> messages) throws InterruptedException {
-        changeVisibility(messages, Duration.ZERO);
+    Outcome release(List<QueueMessage<T>> messages) throws InterruptedException {
+        return changeVisibility(messages, Duration.ZERO);
     }
 
-    void changeVisibility(List<QueueMessage<T>> messages, Duration timeout) throws InterruptedException {
+    Outcome changeVisibility(List<QueueMessage<T>> messages, Duration timeout) throws InterruptedException {
+        Outcome outcome = Outcome.NOTHING;
         for (int from = 0; from < messages.size(); from += MAX_ENTRIES) {
             List<QueueMessage<T>> chunk = messages.subList(from, Math.min(messages.size(), from + MAX_ENTRIES));
-            withRetries("changeVisibility", chunk, entries -> ctx.source().changeVisibility(entries, timeout));
+            outcome = outcome.plus(withRetries("changeVisibility", chunk,
+                    entries -> ctx.source().changeVisibility(entries, timeout)));
         }
+        return outcome;
     }
 
     @FunctionalInterface
@@ -56,15 +96,16 @@ final class QueueCalls<T> {
         List<EntryFailure> call(List<QueueMessage<T>> entries) throws Exception;
     }
 
-    /** Returns how many entries still failed after the retries. */
-    private int withRetries(String operation, List<QueueMessage<T>> entries, BatchCall<T> call)
+    private Outcome withRetries(String operation, List<QueueMessage<T>> entries, BatchCall<T> call)
             throws InterruptedException {
         List<QueueMessage<T>> pending = entries;
         int permanent = 0;
+        String lastError = null;
         for (int attempt = 1; ; attempt++) {
             List<QueueMessage<T>> retryable = new ArrayList<>();
             try {
-                for (EntryFailure failure : call.call(pending)) {
+                for (EntryFailure failure : checked(call.call(pending), pending.size())) {
+                    lastError = failure.code() + ": " + failure.message();
                     if (failure.senderFault()) {
                         permanent++;
                         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
@@ -77,10 +118,12 @@ final class QueueCalls<T> {
                 }
             } catch (InterruptedException e) {
                 throw e;
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
                         .addKeyValue("entries", pending.size()).addKeyValue("attempt", attempt).setCause(e)
                         .log("queue call failed");
+                lastError = Fatal.describe(e);
                 retryable = pending;
             }
             if (retryable.isEmpty() || attempt == ATTEMPTS) {
@@ -88,11 +131,29 @@ final class QueueCalls<T> {
                     LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
                             .addKeyValue("entries", retryable.size()).log("giving up on entries after retries");
                 }
-                return permanent + retryable.size();
+                return new Outcome(permanent + retryable.size(), entries.size(), lastError);
             }
             pending = retryable;
             Duration pause = ctx.backoff().delay(attempt);
             Thread.sleep(pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause);
         }
+    }
+
+    /** A source's answer names each refused entry once, by its position in the call. */
+    private static List<EntryFailure> checked(List<EntryFailure> failures, int entries) {
+        if (failures == null) {
+            throw new IllegalStateException("the queue source answered null; expected a list of the refused entries"
+                    + " (empty when all succeeded)");
+        }
+        BitSet seen = new BitSet(entries);
+        for (EntryFailure failure : failures) {
+            if (failure.index() < 0 || failure.index() >= entries || seen.get(failure.index())) {
+                throw new IllegalStateException("the queue source named entry " + failure.index() + " as refused"
+                        + " in a call of " + entries + " entries; expected each position from 0 to "
+                        + (entries - 1) + " at most once");
+            }
+            seen.set(failure.index());
+        }
+        return failures;
     }
 }

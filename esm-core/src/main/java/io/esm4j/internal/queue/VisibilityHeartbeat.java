@@ -1,105 +1,235 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the messages of a running batch invisible: every half visibility timeout it sets their visibility to a full
- * timeout again, but never past the hard deadline (VisibilityExtensionLimit after the receive), so that a stuck
- * handler cannot hold messages forever.
+ * Keeps the messages one poller holds invisible, from the moment they are received (a batching window may hold them
+ * longer than the visibility timeout) until the poller deletes or releases them: every half visibility timeout, one
+ * changeVisibility call per 10 held messages sets their visibility to a full timeout again, but never past
+ * VisibilityExtensionLimit after their receive, so that a stuck handler cannot hold messages forever.
+ *
+ * <p>Each poller has its own heartbeat thread, so a thousand pollers extend on time however slow each call is. The
+ * lock guards only the set of held messages; the network call runs outside it, and {@link #untrack} waits for a beat
+ * in progress so that a late extension never undoes a visibility change made after the handler returned.
  */
-final class VisibilityHeartbeat<T> {
+final class VisibilityHeartbeat<T> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VisibilityHeartbeat.class);
 
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
-    private final ScheduledExecutorService scheduler;
+    private final EngineStop stop;
+    /** How this heartbeat is named in the mapping's status, e.g. {@code poller 3 heartbeat}. */
+    private final String component;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Condition beatDone = lock.newCondition();
+    /** Each held message and the instant after which it is no longer extended; guarded by {@code lock}. */
+    private final Map<QueueMessage<T>, Instant> held = new IdentityHashMap<>();
+    private long nextBeatNanos;
+    private boolean beating;
+    private boolean closed;
     private volatile Duration visibilityTimeout;
 
-    VisibilityHeartbeat(QueueContext<T> ctx, QueueCalls<T> calls, ScheduledExecutorService scheduler) {
+    VisibilityHeartbeat(QueueContext<T> ctx, QueueCalls<T> calls, EngineStop stop, String component) {
         this.ctx = ctx;
         this.calls = calls;
-        this.scheduler = scheduler;
+        this.stop = stop;
+        this.component = component;
     }
 
-    /** The heartbeat of one batch. */
-    final class Beat {
-        private final List<QueueMessage<T>> messages;
-        private final Instant deadline;
-        private final Duration timeout;
-        private ScheduledFuture<?> schedule;
-        private boolean stopped;
-
-        private Beat(List<QueueMessage<T>> messages, Instant deadline, Duration timeout) {
-            this.messages = messages;
-            this.deadline = deadline;
-            this.timeout = timeout;
-        }
-
-        /**
-         * Ends the heartbeat, waiting for a beat in progress: a late extension must not undo a visibility change
-         * made after the handler returned.
-         */
-        synchronized void stop() {
-            stopped = true;
-            if (schedule != null) {
-                schedule.cancel(false);
-            }
-        }
-
-        private synchronized void beat() {
-            if (!stopped) {
-                extend(messages, deadline, timeout);
-            }
-        }
-    }
-
-    /** Starts beating for a batch; stop the returned handle when the handler returns. Null when off. */
-    Beat start(List<QueueMessage<T>> messages, Instant receivedAt) {
+    /** Starts extending messages just received; a no-op when the heartbeat is off. */
+    void track(List<QueueMessage<T>> messages, Instant receivedAt) {
         Duration limit = ctx.settings().visibilityExtensionLimit();
-        Duration timeout = visibilityTimeout();
-        if (limit.isZero() || timeout == null || timeout.isZero()) {
-            return null;
-        }
-        Beat beat = new Beat(messages, receivedAt.plus(limit), timeout);
-        long periodMillis = Math.max(1, timeout.toMillis() / 2);
-        synchronized (beat) {
-            beat.schedule = scheduler.scheduleAtFixedRate(beat::beat, periodMillis, periodMillis,
-                    TimeUnit.MILLISECONDS);
-        }
-        return beat;
-    }
-
-    private void extend(List<QueueMessage<T>> messages, Instant deadline, Duration timeout) {
-        Duration left = Duration.between(ctx.clock().instant(), deadline);
-        if (!left.isPositive()) {
+        if (messages.isEmpty() || limit.isZero()) {
             return;
         }
-        Duration extension = left.compareTo(timeout) < 0 ? left : timeout;
+        Duration timeout = visibilityTimeout();
+        if (timeout == null || timeout.isZero()) {
+            return;
+        }
+        Instant deadline = receivedAt.plus(limit);
+        lock.lock();
         try {
-            calls.changeVisibility(messages, Duration.ofSeconds(Math.max(1, extension.toSeconds())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (held.isEmpty()) {
+                nextBeatNanos = System.nanoTime() + period(timeout).toNanos();
+            }
+            messages.forEach(message -> held.put(message, deadline));
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops extending these messages, after a beat in progress has ended. */
+    void untrack(Collection<QueueMessage<T>> messages) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            awaitBeat();
+            messages.forEach(held::remove);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void untrackAll() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            awaitBeat();
+            held.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the heartbeat thread once a beat in progress has ended. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            held.clear();
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        while (true) {
+            Map<Duration, List<QueueMessage<T>>> due;
+            try {
+                due = awaitDue();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (due == null) {
+                return;
+            }
+            try {
+                failures = beat(due, failures);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                if (Fatal.isFatal(e)) {
+                    stop.fatal(component, e);
+                    return;
+                }
+                failures = failed(failures, "heartbeat failed: " + Fatal.describe(e), e);
+            } finally {
+                lock.lock();
+                try {
+                    beating = false;
+                    beatDone.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** The messages to extend now, by extension; null once closed. Marks a beat in progress. */
+    private Map<Duration, List<QueueMessage<T>>> awaitDue() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    return null;
+                }
+                long wait = nextBeatNanos - System.nanoTime();
+                if (held.isEmpty()) {
+                    changed.await();
+                } else if (wait > 0) {
+                    changed.awaitNanos(wait);
+                } else {
+                    break;
+                }
+            }
+            beating = true;
+            nextBeatNanos = System.nanoTime() + period(visibilityTimeout).toNanos();
+            return extensions(ctx.clock().instant(), visibilityTimeout);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Groups the held messages by how long each may still be extended: normally one group, a full timeout. */
+    private Map<Duration, List<QueueMessage<T>>> extensions(Instant now, Duration timeout) {
+        Map<Duration, List<QueueMessage<T>>> byExtension = new LinkedHashMap<>();
+        for (Map.Entry<QueueMessage<T>, Instant> entry : held.entrySet()) {
+            Duration left = Duration.between(now, entry.getValue());
+            if (left.isPositive()) {
+                Duration extension = left.compareTo(timeout) < 0 ? left : timeout;
+                // SQS takes whole seconds; at least one, so that the last extension is not a release.
+                byExtension.computeIfAbsent(Duration.ofSeconds(Math.max(1, extension.toSeconds())),
+                        e -> new ArrayList<>()).add(entry.getKey());
+            }
+        }
+        return byExtension;
+    }
+
+    private int beat(Map<Duration, List<QueueMessage<T>>> due, int failures) throws InterruptedException {
+        QueueCalls.Outcome outcome = QueueCalls.Outcome.NOTHING;
+        for (Map.Entry<Duration, List<QueueMessage<T>>> group : due.entrySet()) {
+            outcome = outcome.plus(calls.changeVisibility(group.getValue(), group.getKey()));
+        }
+        if (!outcome.ok()) {
+            return failed(failures, outcome.describe("visibility extension", "not extended"), null);
+        }
+        if (failures > 0) {
+            ctx.status().resolved(component);
+        }
+        return 0;
+    }
+
+    /**
+     * A beat that failed: its messages may show up again before their handler is done. The next beat tries again;
+     * the problem stays in the status until one succeeds.
+     */
+    private int failed(int failures, String text, Throwable cause) {
+        ctx.metrics().restarts.increment();
+        ctx.status().problem(component, "PROBLEM: " + text);
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
+                .addKeyValue("failures", failures + 1).setCause(cause).log(text);
+        return failures + 1;
+    }
+
+    private static Duration period(Duration timeout) {
+        return Duration.ofMillis(Math.max(1, timeout.toMillis() / 2));
+    }
+
+    private void awaitBeat() throws InterruptedException {
+        while (beating) {
+            beatDone.await();
         }
     }
 
     private Duration visibilityTimeout() {
-        if (visibilityTimeout == null) {
+        Duration known = visibilityTimeout;
+        if (known == null) {
             try {
-                visibilityTimeout = ctx.source().visibilityTimeout();
-            } catch (Exception e) {
+                known = ctx.source().visibilityTimeout();
+                visibilityTimeout = known;
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
-                        .log("cannot read the queue's visibility timeout; no heartbeat for this batch");
+                        .log("cannot read the queue's visibility timeout; no heartbeat for these messages");
             }
         }
-        return visibilityTimeout;
+        return known;
     }
 }

@@ -1,0 +1,130 @@
+package io.esm4j.internal.queue;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.queue.QueueMessage;
+import io.esm4j.settings.StreamSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers one poller's next batch from one or more receives (BatchSize, batching window, 6 MB). What it receives is
+ * handed to the heartbeat at once, so a window longer than the visibility timeout does not let messages come back.
+ */
+final class BatchCollector<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchCollector.class);
+    private static final int MAX_PER_RECEIVE = 10;
+
+    /** A receive that failed before the batch had any message; the poller restarts after it. */
+    static final class ReceiveFailed extends Exception {
+        ReceiveFailed(Throwable cause) {
+            super(Fatal.describe(cause), cause, false, false);
+        }
+    }
+
+    private final QueueContext<T> ctx;
+    private final VisibilityHeartbeat<T> heartbeat;
+    private final EngineStop stop;
+    private final PollerPhase phase;
+    /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
+    private final List<QueueMessage<T>> carryOver = new ArrayList<>();
+
+    BatchCollector(QueueContext<T> ctx, VisibilityHeartbeat<T> heartbeat, EngineStop stop, PollerPhase phase) {
+        this.ctx = ctx;
+        this.heartbeat = heartbeat;
+        this.stop = stop;
+        this.phase = phase;
+    }
+
+    /** Messages received but in no batch yet; the caller now owns them. */
+    List<QueueMessage<T>> takeCarryOver() {
+        List<QueueMessage<T>> taken = List.copyOf(carryOver);
+        carryOver.clear();
+        return taken;
+    }
+
+    /**
+     * Receives until the batch is full or the window has elapsed; with no window, the first receive ends the batch,
+     * and a receive that returns nothing ends an empty one. A receive error ends a batch that already has messages
+     * instead of losing them.
+     */
+    List<QueueMessage<T>> collect() throws InterruptedException, ReceiveFailed {
+        int batchSize = ctx.settings().batchSize();
+        Duration window = ctx.settings().maximumBatchingWindow();
+        Instant deadline = ctx.clock().instant().plus(window);
+        List<QueueMessage<T>> batch = new ArrayList<>(takeCarryOver());
+        long bytes = batch.stream().mapToLong(QueueMessage::sizeBytes).sum();
+        while (batch.size() < batchSize && bytes < StreamSettings.MAX_PAYLOAD_BYTES && !stop.isRequested()) {
+            Duration remaining = Duration.between(ctx.clock().instant(), deadline);
+            if (!window.isZero() && !remaining.isPositive() && !batch.isEmpty()) {
+                break;
+            }
+            Duration wait = window.isZero() || !remaining.isPositive()
+                    ? ctx.settings().receiveWaitTime()
+                    : min(ctx.settings().receiveWaitTime(), remaining);
+            List<QueueMessage<T>> received;
+            try {
+                received = receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
+            } catch (InterruptedException e) {
+                if (batch.isEmpty()) {
+                    throw e;
+                }
+                // The caller releases what was gathered.
+                Thread.currentThread().interrupt();
+                break;
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
+                if (batch.isEmpty()) {
+                    throw new ReceiveFailed(e);
+                }
+                ctx.metrics().pollingErrors.increment();
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                        .log("receive failed; invoking with the messages gathered so far");
+                break;
+            }
+            heartbeat.track(received, ctx.clock().instant());
+            ctx.metrics().polled.increment(received.size());
+            for (QueueMessage<T> message : received) {
+                if (!batch.isEmpty() && bytes + message.sizeBytes() > StreamSettings.MAX_PAYLOAD_BYTES) {
+                    carryOver.add(message);
+                } else {
+                    batch.add(message);
+                    bytes += message.sizeBytes();
+                }
+            }
+            // An empty receive ends the round too, so that a poller that recovered says so while the queue is idle.
+            if (!carryOver.isEmpty() || batch.isEmpty() || window.isZero()) {
+                break;
+            }
+        }
+        return batch;
+    }
+
+    /** A receive that stop() does not interrupt; none starts once a stop is requested. */
+    private List<QueueMessage<T>> receive(int maxMessages, Duration wait) throws Exception {
+        if (!phase.enterShield()) {
+            throw new InterruptedException("stop interrupted the poller");
+        }
+        try {
+            if (stop.isRequested()) {
+                return List.of();
+            }
+            List<QueueMessage<T>> received = ctx.source().receive(maxMessages, wait);
+            if (received == null) {
+                throw new IllegalStateException("the queue source's receive answered null; expected a list of"
+                        + " messages, empty when none arrived");
+            }
+            return received;
+        } finally {
+            phase.leaveShield();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

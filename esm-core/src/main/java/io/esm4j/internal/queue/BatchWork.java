@@ -1,0 +1,187 @@
+package io.esm4j.internal.queue;
+
+import io.esm4j.handler.Batch;
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.handler.Verdict;
+import io.esm4j.queue.QueueMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a poller does with a batch, as a Lambda SQS poller does: drop what the filter rejects, invoke the handler
+ * while the heartbeat keeps the batch invisible, then delete what succeeded. A failed message is not deleted: it
+ * comes back after its visibility timeout (or as FailedMessageVisibility says) and the queue's redrive policy decides
+ * when it goes to the DLQ.
+ *
+ * <p>A message on which the filter or the ordering key throws is treated like a message the handler failed; the rest
+ * of the batch goes on. Such failures, and queue calls that gave up, are returned so the poller can report them and
+ * restart; only a fatal error or an interrupt escapes, after the keys taken for the batch are released.
+ */
+final class BatchWork<T> {
+
+    /** How long a message whose key is busy stays away before it is received again. */
+    private static final Duration BUSY_KEY_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+    private final QueueContext<T> ctx;
+    private final QueueCalls<T> calls;
+    private final VisibilityHeartbeat<T> heartbeat;
+    /** Per-key lanes, or null when any poller may handle any message. */
+    private final KeyLanes<T> lanes;
+
+    BatchWork(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes) {
+        this.ctx = ctx;
+        this.calls = calls;
+        this.heartbeat = heartbeat;
+        this.lanes = lanes;
+    }
+
+    /** Handles the batch; returns what failed outside the handler (empty when nothing did). */
+    List<PollerFailure> process(List<QueueMessage<T>> batch) throws InterruptedException {
+        List<PollerFailure> failures = new ArrayList<>(0);
+        if (lanes == null) {
+            handle(batch, batch, new ArrayList<>(), failures);
+            return failures;
+        }
+        KeyLanes.Split<T> split = lanes.take(batch);
+        try {
+            List<QueueMessage<T>> failed = new ArrayList<>();
+            for (KeyLanes.KeyFailure<T> keyFailure : split.failures()) {
+                failed.add(keyFailure.message());
+                failures.add(new PollerFailure("orderingKey failed on message " + keyFailure.message().messageId(),
+                        keyFailure.cause()));
+            }
+            if (!split.busy().isEmpty()) {
+                heartbeat.untrack(split.busy());
+                QueueCalls.Outcome outcome = calls.changeVisibility(split.busy(), BUSY_KEY_DELAY);
+                if (!outcome.ok()) {
+                    failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
+                }
+            }
+            handle(split.mine(), batch, failed, failures);
+        } finally {
+            lanes.release(split.keysTaken());
+        }
+        return failures;
+    }
+
+    /**
+     * @param messages the messages to handle
+     * @param batch    every message of the batch, which the heartbeat stops extending before anything is deleted
+     * @param failed   comes in with the messages already failed (a key that could not be read)
+     */
+    private void handle(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, List<QueueMessage<T>> failed,
+                        List<PollerFailure> failures) throws InterruptedException {
+        Instant receivedAt = ctx.clock().instant();
+        List<QueueMessage<T>> toDelete = new ArrayList<>();
+        List<QueueMessage<T>> kept = new ArrayList<>(messages.size());
+        for (QueueMessage<T> message : messages) {
+            try {
+                (ctx.filter().test(message) ? kept : toDelete).add(message);
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
+                failed.add(message);
+                failures.add(new PollerFailure("filter failed on message " + message.messageId(), e));
+            }
+        }
+        ctx.metrics().filteredOut.increment(toDelete.size());
+        if (!kept.isEmpty()) {
+            Verdict verdict = ctx.invoker().invoke(new Batch<>(kept, queueName(), ctx.source().queueArn(), 1),
+                    receivedAt.plus(claimLifetime()));
+            List<QueueMessage<T>> succeeded = switch (verdict) {
+                case Verdict.Succeeded s -> kept;
+                case Verdict.Failed f -> List.of();
+                case Verdict.PartiallyFailed partial -> succeeded(kept, partial);
+            };
+            toDelete.addAll(succeeded);
+            failed.addAll(without(kept, succeeded));
+        }
+        heartbeat.untrack(batch);
+        QueueCalls.Outcome deleted = calls.delete(toDelete);
+        if (!deleted.ok()) {
+            failures.add(new PollerFailure(deleted.describe("delete", "not deleted"), null));
+        }
+        retryLater(failed, failures);
+    }
+
+    /**
+     * With FailedMessageVisibility, failed messages come back after the delay it gives (0: at once) instead of after
+     * the rest of their visibility timeout; a null delay, or a function that throws, leaves a message as it is.
+     */
+    private void retryLater(List<QueueMessage<T>> failed, List<PollerFailure> failures) throws InterruptedException {
+        if (ctx.failedMessageVisibility() == null || failed.isEmpty()) {
+            return;
+        }
+        Map<Duration, List<QueueMessage<T>>> byDelay = new LinkedHashMap<>();
+        for (QueueMessage<T> message : failed) {
+            Duration delay;
+            try {
+                delay = ctx.failedMessageVisibility().apply(message);
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
+                failures.add(new PollerFailure("failedMessageVisibility failed on message " + message.messageId(), e));
+                continue;
+            }
+            if (delay != null && (delay.isNegative() || delay.compareTo(MAX_VISIBILITY) > 0)) {
+                failures.add(new PollerFailure("failedMessageVisibility gave " + delay + " for message "
+                        + message.messageId() + "; expected a duration from 0 s to 12 h, or null", null));
+            } else if (delay != null) {
+                byDelay.computeIfAbsent(delay, d -> new ArrayList<>()).add(message);
+            }
+        }
+        for (Map.Entry<Duration, List<QueueMessage<T>>> group : byDelay.entrySet()) {
+            QueueCalls.Outcome outcome = calls.changeVisibility(group.getValue(), group.getKey());
+            if (!outcome.ok()) {
+                failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
+            }
+        }
+    }
+
+    private static <M> List<M> without(List<M> all, List<M> removed) {
+        Set<M> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(removed);
+        return all.stream().filter(m -> !gone.contains(m)).toList();
+    }
+
+    /**
+     * A claim must outlive the messages' invisibility, or a redelivered copy could run at the same time; with the
+     * heartbeat that is VisibilityExtensionLimit.
+     */
+    private Duration claimLifetime() {
+        Duration limit = ctx.settings().visibilityExtensionLimit();
+        return limit.isZero() ? Duration.ofMinutes(15) : limit;
+    }
+
+    /**
+     * The messages to delete after a partial failure. On a FIFO queue a group stops at its first failed message:
+     * that one and every later message of the group stay, so the group keeps its order, as Lambda does.
+     */
+    private List<QueueMessage<T>> succeeded(List<QueueMessage<T>> messages, Verdict.PartiallyFailed partial) {
+        boolean fifo = ctx.source().fifo();
+        Set<String> stoppedGroups = new HashSet<>();
+        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            QueueMessage<T> message = messages.get(i);
+            boolean failed = partial.failedPositions().get(i);
+            if (fifo && (failed || stoppedGroups.contains(message.messageGroupId()))) {
+                stoppedGroups.add(message.messageGroupId());
+            } else if (!failed) {
+                succeeded.add(message);
+            }
+        }
+        return succeeded;
+    }
+
+    private String queueName() {
+        String arn = ctx.source().queueArn();
+        return arn.substring(arn.lastIndexOf(':') + 1);
+    }
+}

@@ -1,0 +1,178 @@
+package io.esm4j.queue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.testing.InMemoryQueue;
+import io.esm4j.testing.SqsLikeMessage;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * An {@link InMemoryQueue} whose calls can throw any Throwable (an Error too, which the queue's own planned failures
+ * cannot) until healed, and whose visibility changes can take a network round trip's time; it records the calls.
+ */
+final class FaultyQueue implements QueueSource<SqsLikeMessage> {
+
+    private final InMemoryQueue queue;
+    private final Map<InMemoryQueue.Operation, Supplier<? extends Throwable>> failing =
+            new ConcurrentHashMap<>(new EnumMap<>(InMemoryQueue.Operation.class));
+    private final Map<InMemoryQueue.Operation, AtomicInteger> failuresLeft =
+            new ConcurrentHashMap<>(new EnumMap<>(InMemoryQueue.Operation.class));
+    private final Set<Thread> receivingThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger receivesInFlight = new AtomicInteger();
+    private final List<VisibilityCall> visibilityCalls = new CopyOnWriteArrayList<>();
+    private volatile Duration changeVisibilityLatency = Duration.ZERO;
+    private volatile CountDownLatch extensionGate;
+    private volatile Predicate<String> unfilterableBody = body -> false;
+    private volatile Supplier<? extends Throwable> filterFailure;
+
+    /** A changeVisibility call: how many entries, to what timeout. */
+    record VisibilityCall(int entries, Duration timeout) {}
+
+    FaultyQueue(InMemoryQueue queue) {
+        this.queue = queue;
+    }
+
+    /** Every call of {@code operation} throws {@code failure.get()} until {@link #heal}. */
+    FaultyQueue failAlways(InMemoryQueue.Operation operation, Supplier<? extends Throwable> failure) {
+        failuresLeft.remove(operation);
+        failing.put(operation, failure);
+        return this;
+    }
+
+    /** The next {@code times} calls of {@code operation} throw {@code failure.get()}. */
+    FaultyQueue failNext(InMemoryQueue.Operation operation, int times, Supplier<? extends Throwable> failure) {
+        failuresLeft.put(operation, new AtomicInteger(times));
+        failing.put(operation, failure);
+        return this;
+    }
+
+    void heal(InMemoryQueue.Operation operation) {
+        failing.remove(operation);
+    }
+
+    /** How long each changeVisibility call takes before it reaches the queue, as a network call would. */
+    FaultyQueue changeVisibilityLatency(Duration latency) {
+        this.changeVisibilityLatency = latency;
+        return this;
+    }
+
+    /** Visibility extensions (a timeout above zero) wait for {@code gate} before they reach the queue. */
+    FaultyQueue holdExtensions(CountDownLatch gate) {
+        this.extensionGate = gate;
+        return this;
+    }
+
+    /** Building the filter document of a message with such a body throws {@code failure.get()}. */
+    FaultyQueue failFilterDocument(Predicate<String> body, Supplier<? extends Throwable> failure) {
+        this.unfilterableBody = body;
+        this.filterFailure = failure;
+        return this;
+    }
+
+    /** Every changeVisibility call, in call order. */
+    List<VisibilityCall> visibilityCalls() {
+        return List.copyOf(visibilityCalls);
+    }
+
+    Set<Thread> receivingThreads() {
+        return Set.copyOf(receivingThreads);
+    }
+
+    int receivesInFlight() {
+        return receivesInFlight.get();
+    }
+
+    @Override
+    public String queueArn() {
+        return queue.queueArn();
+    }
+
+    @Override
+    public boolean fifo() {
+        return queue.fifo();
+    }
+
+    @Override
+    public Duration visibilityTimeout() {
+        return queue.visibilityTimeout();
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return queue.filterableKeys();
+    }
+
+    @Override
+    public ObjectNode filterDocument(QueueMessage<SqsLikeMessage> message) {
+        if (unfilterableBody.test(message.payload().body())) {
+            throw sneaky(filterFailure.get());
+        }
+        return queue.filterDocument(message);
+    }
+
+    @Override
+    public List<QueueMessage<SqsLikeMessage>> receive(int maxMessages, Duration waitTime) throws Exception {
+        receivingThreads.add(Thread.currentThread());
+        receivesInFlight.incrementAndGet();
+        try {
+            throwIfFailing(InMemoryQueue.Operation.RECEIVE);
+            return queue.receive(maxMessages, waitTime);
+        } finally {
+            receivesInFlight.decrementAndGet();
+        }
+    }
+
+    @Override
+    public List<EntryFailure> delete(List<QueueMessage<SqsLikeMessage>> messages) throws Exception {
+        throwIfFailing(InMemoryQueue.Operation.DELETE);
+        return queue.delete(messages);
+    }
+
+    @Override
+    public List<EntryFailure> changeVisibility(List<QueueMessage<SqsLikeMessage>> messages, Duration timeout)
+            throws Exception {
+        visibilityCalls.add(new VisibilityCall(messages.size(), timeout));
+        Duration latency = changeVisibilityLatency;
+        if (latency.isPositive()) {
+            Thread.sleep(latency);
+        }
+        CountDownLatch gate = extensionGate;
+        if (gate != null && timeout.isPositive()) {
+            gate.await();
+        }
+        throwIfFailing(InMemoryQueue.Operation.CHANGE_VISIBILITY);
+        return queue.changeVisibility(messages, timeout);
+    }
+
+    private void throwIfFailing(InMemoryQueue.Operation operation) throws Exception {
+        Supplier<? extends Throwable> failure = failing.get(operation);
+        if (failure == null) {
+            return;
+        }
+        AtomicInteger left = failuresLeft.get(operation);
+        if (left != null && left.getAndDecrement() <= 0) {
+            return;
+        }
+        Throwable thrown = failure.get();
+        if (thrown instanceof Exception exception) {
+            throw exception;
+        }
+        throw (Error) thrown;
+    }
+
+    private static RuntimeException sneaky(Throwable failure) {
+        if (failure instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        throw (Error) failure;
+    }
+}

@@ -1,0 +1,142 @@
+package io.esm4j.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.MappingState;
+import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.QueueSettings;
+import io.esm4j.testing.InMemoryQueue;
+import io.esm4j.testing.InMemoryQueue.Operation;
+import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.SqsLikeMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Queue calls that throw, and a handler that throws an Error: the poller that met the failure shows it in the state
+ * transition reason, restarts (RestartCount) and clears the problem once it works again; no message is lost.
+ */
+class QueueSourceFailuresTest {
+
+    private static final String MAPPING = "failing";
+
+    private final MutableClock clock = MutableClock.startingNow();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock)
+            .visibilityTimeout(Duration.ofSeconds(30)).build();
+    private final FaultyQueue source = new FaultyQueue(queue);
+    private QueueEventSourceMapping<SqsLikeMessage> mapping;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (mapping != null) {
+            mapping.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    private double count(String meter) {
+        return meters.counter(meter, MetricNames.MAPPING_TAG, MAPPING).count();
+    }
+
+    private void start(QueueRecorder handler, QueueSettings settings) {
+        mapping = QueueEventSourceMapping.builder(MAPPING, source, handler).settings(settings)
+                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+    }
+
+    /** A poller that failed waits minutes before it receives again: its problem stays while the test looks. */
+    private static QueueSettings slowRestarts() {
+        return QueueEngineTest.fast().retryBackoff(Duration.ofMinutes(10), Duration.ofMinutes(15)).build();
+    }
+
+    @Test
+    void anErrorFromReceiveRestartsThePollerInsteadOfEndingIt() {
+        source.failAlways(Operation.RECEIVE, () -> new StackOverflowError("deep in the client"));
+        queue.send("m0");
+        QueueRecorder handler = new QueueRecorder();
+        start(handler, QueueEngineTest.fast().build());
+
+        await().until(() -> count(MetricNames.RESTART_COUNT) >= 4);
+        assertThat(mapping.stateTransitionReason())
+                .isEqualTo("PROBLEM: receive failed: java.lang.StackOverflowError: deep in the client");
+        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isPositive();
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+
+        source.heal(Operation.RECEIVE);
+        await().until(() -> queue.size() == 0);
+        await().until(() -> mapping.stateTransitionReason().equals("User action"));
+        assertThat(handler.bodies()).containsExactly("m0");
+    }
+
+    @Test
+    void aDeleteThatKeepsFailingShowsAsAProblemAndTheMessageIsHandledAgainOnceDeletesWork() {
+        source.failAlways(Operation.DELETE, () -> new IllegalStateException("service unavailable"));
+        queue.send("m0");
+        QueueRecorder handler = new QueueRecorder();
+        start(handler, slowRestarts());
+
+        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(count(MetricNames.DELETE_ERROR_COUNT)).isEqualTo(1);
+        assertThat(mapping.stateTransitionReason())
+                .isEqualTo("PROBLEM: delete failed: 1 of 1 messages not deleted: "
+                        + "java.lang.IllegalStateException: service unavailable");
+        assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
+
+        // The other poller, not in a restart backoff, receives the message again.
+        source.heal(Operation.DELETE);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("m0", "m0");
+    }
+
+    @Test
+    void aChangeVisibilityThatThrowsAnErrorLeavesTheMessageToItsTimeoutAndRestartsThePoller() {
+        source.failAlways(Operation.CHANGE_VISIBILITY, () -> new AssertionError("client bug"));
+        queue.send("m0");
+        AtomicInteger calls = new AtomicInteger();
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("first attempt fails");
+            }
+            return BatchResult.success();
+        });
+        start(handler, slowRestarts());
+
+        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(mapping.stateTransitionReason())
+                .isEqualTo("PROBLEM: changeVisibility failed: 1 of 1 messages not changed: "
+                        + "java.lang.AssertionError: client bug");
+        assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
+
+        source.heal(Operation.CHANGE_VISIBILITY);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("m0", "m0");
+    }
+
+    @Test
+    void aNonFatalErrorFromTheHandlerFailsTheBatchWithoutRestartingThePoller() {
+        queue.send("m0");
+        AtomicInteger calls = new AtomicInteger();
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new StackOverflowError("deeply nested message");
+            }
+            return BatchResult.success();
+        });
+        start(handler, QueueEngineTest.fast().build());
+
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("m0", "m0");
+        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(1);
+        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+    }
+}

@@ -1,0 +1,50 @@
+package io.esm4j.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.MappingState;
+import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.QueueStopResult;
+import io.esm4j.settings.QueueSettings;
+import io.esm4j.testing.InMemoryQueue;
+import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.SqsLikeMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Stopping with a timeout shorter than the long polls in progress. */
+class QueueStopTest {
+
+    @Test
+    void aLongPollThatOutlivesStopReleasesWhatItReceives() throws Exception {
+        // The clock stands still: a message the abandoned poll hid would stay hidden.
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofHours(1))
+                .build();
+        QueueRecorder handler = new QueueRecorder();
+        QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.builder("stop", queue, handler)
+                .settings(QueueSettings.builder().maximumConcurrency(2).receiveWaitTime(Duration.ofSeconds(5)).build())
+                .clock(clock)
+                .build();
+        mapping.start();
+        await().until(() -> queue.waitingReceivers() == 2);
+
+        QueueStopResult result = mapping.stop(Duration.ofMillis(50));
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(result.drainedInTime()).as("no batch was being handled").isTrue();
+
+        queue.send("after-stop");
+        List<QueueMessage<SqsLikeMessage>> received = new ArrayList<>();
+        await().until(() -> {
+            received.addAll(queue.receive(10, Duration.ofMillis(100)));
+            return !received.isEmpty();
+        });
+        // Each of the two polls still open may take it once, and gives it back at once.
+        assertThat(received).singleElement().satisfies(m -> assertThat(m.payload()
+                .attribute("ApproximateReceiveCount")).isIn("1", "2", "3"));
+        assertThat(handler.invocations()).isEmpty();
+    }
+}
