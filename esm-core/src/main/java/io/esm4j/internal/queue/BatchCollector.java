@@ -1,8 +1,8 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.PayloadCap;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
-import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ final class BatchCollector<T> {
         Instant deadline = ctx.clock().instant().plus(window);
         List<QueueMessage<T>> batch = new ArrayList<>(takeCarryOver());
         long bytes = batch.stream().mapToLong(QueueMessage::sizeBytes).sum();
-        while (batch.size() < batchSize && bytes < StreamSettings.MAX_PAYLOAD_BYTES && !stop.isRequested()) {
+        while (batch.size() < batchSize && !PayloadCap.full(bytes) && !stop.isRequested()) {
             Duration remaining = Duration.between(ctx.clock().instant(), deadline);
             if (!window.isZero() && !remaining.isPositive() && !batch.isEmpty()) {
                 break;
@@ -89,7 +89,7 @@ final class BatchCollector<T> {
             heartbeat.track(received, ctx.clock().instant());
             ctx.metrics().polled.increment(received.size());
             for (QueueMessage<T> message : received) {
-                if (!batch.isEmpty() && bytes + message.sizeBytes() > StreamSettings.MAX_PAYLOAD_BYTES) {
+                if (!PayloadCap.admits(bytes, batch.size(), message.sizeBytes())) {
                     carryOver.add(message);
                 } else {
                     batch.add(message);
