@@ -11,4 +11,21 @@ public sealed interface LeaseWrite {
      * was written. {@code current} is the lease as stored now, or null if there is none or the store cannot say.
      */
     record Lost(Lease current) implements LeaseWrite {}
+
+    /**
+     * The outcome, with a refusal that is really this very write seen twice turned into success. When a store's
+     * client retries a write whose first attempt was made but whose response was lost (a timeout, a 5xx), the retry
+     * finds the condition broken by that first attempt. If the lease as stored now has the owner and counter the
+     * write meant to produce (and, for a checkpoint write, which leaves the counter alone, its checkpoint), the
+     * write was made: only this worker can have produced that.
+     */
+    default LeaseWrite orMadeBy(Lease intended, boolean compareCheckpoint) {
+        if (this instanceof Lost lost && lost.current() != null
+                && java.util.Objects.equals(lost.current().owner(), intended.owner())
+                && lost.current().counter() == intended.counter()
+                && (!compareCheckpoint || lost.current().checkpoint().equals(intended.checkpoint()))) {
+            return new Written(lost.current());
+        }
+        return this;
+    }
 }

@@ -212,7 +212,8 @@ final class LeaseCoordinator {
                 return;
             }
             long start = System.nanoTime();
-            if (ctx.leases().take(seen, ctx.workerId()) instanceof LeaseWrite.Written written) {
+            LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
+            if (taken instanceof LeaseWrite.Written written) {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", seen.shardId())
                         .addKeyValue("previousOwner", seen.owner()).addKeyValue("from", seen.checkpoint())
                         .log("lease taken");

@@ -1,6 +1,7 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
 import java.time.Duration;
 import java.util.Collection;
@@ -92,7 +93,8 @@ final class LeaseRenewer {
         HeldLease lease = worker.lease();
         long start = System.nanoTime();
         try {
-            LeaseWrite result = ctx.leases().renew(lease.current());
+            Lease held = lease.current();
+            LeaseWrite result = ctx.leases().renew(held).orMadeBy(held.renewed(), false);
             switch (result) {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), start);

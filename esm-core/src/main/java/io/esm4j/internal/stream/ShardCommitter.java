@@ -31,7 +31,8 @@ final class ShardCommitter {
         void fatal(Throwable error);
     }
 
-    private enum Outcome { SAVED, LOST, FAILED }
+    /** RETRY: not a failure of the store, a write to repeat shortly (see {@link #write}). */
+    private enum Outcome { SAVED, LOST, FAILED, RETRY }
 
     private final StreamContext<?> ctx;
     private final String shardId;
@@ -181,7 +182,7 @@ final class ShardCommitter {
                     nextWriteNanos = System.nanoTime() + intervalNanos;
                 }
                 case LOST -> closed = true;
-                case FAILED -> {
+                case FAILED, RETRY -> {
                     failuresInARow++;
                     if (pending == null) {
                         pending = written;
@@ -203,15 +204,24 @@ final class ShardCommitter {
         try {
             for (int attempt = 0; attempt < 2; attempt++) {
                 Lease held = lease.current();
-                LeaseWrite result = ctx.leases().checkpoint(held, checkpoint);
+                LeaseWrite result = ctx.leases().checkpoint(held, checkpoint)
+                        .orMadeBy(held.checkpointed(checkpoint), true);
                 if (result instanceof LeaseWrite.Written written) {
                     lease.checkpointed(written.lease());
                     ctx.status().resolved(component);
                     return Outcome.SAVED;
                 }
-                if (lease.current() == held) {
-                    break;
+                if (lease.current() != held) {
+                    continue;
                 }
+                if (result instanceof LeaseWrite.Lost lost && aheadInOurName(lost.current(), held)) {
+                    // Our own renewal moved the counter but its answer was lost: the renewer settles which version
+                    // is ours (or that the lease is gone); until then the write waits.
+                    LOG.atDebug().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .log("checkpoint waits for the renewer: the lease moved on in this worker's name");
+                    return Outcome.RETRY;
+                }
+                break;
             }
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                     .log("checkpoint refused: the lease is no longer this worker's; the shard stops here");
@@ -228,4 +238,9 @@ final class ShardCommitter {
             return Outcome.FAILED;
         }
     }
+
+    private static boolean aheadInOurName(Lease current, Lease held) {
+        return current != null && held.owner().equals(current.owner()) && current.counter() > held.counter();
+    }
+
 }
