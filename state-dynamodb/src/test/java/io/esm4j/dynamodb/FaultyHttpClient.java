@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -41,12 +43,16 @@ final class FaultyHttpClient implements SdkHttpClient {
     private final SdkHttpClient delegate;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
+    private final Map<Fault, AtomicLong> injectedByKind = new EnumMap<>(Fault.class);
     private volatile Policy policy = (operation, n) -> Fault.NONE;
     private volatile boolean cutOff;
     private volatile CountDownLatch paused = new CountDownLatch(0);
 
     FaultyHttpClient(SdkHttpClient delegate) {
         this.delegate = delegate;
+        for (Fault fault : Fault.values()) {
+            injectedByKind.put(fault, new AtomicLong());
+        }
     }
 
     void policy(Policy policy) {
@@ -65,9 +71,14 @@ final class FaultyHttpClient implements SdkHttpClient {
         paused.countDown();
     }
 
-    /** Faults injected so far. */
+    /** Faults injected so far, refused connections included. */
     long injected() {
         return injected.get();
+    }
+
+    /** Faults of one kind injected so far. */
+    long injected(Fault fault) {
+        return injectedByKind.get(fault).get();
     }
 
     @Override
@@ -90,6 +101,7 @@ final class FaultyHttpClient implements SdkHttpClient {
                 Fault fault = policy.decide(operation, requests.incrementAndGet());
                 if (fault != Fault.NONE) {
                     injected.incrementAndGet();
+                    injectedByKind.get(fault).incrementAndGet();
                 }
                 return switch (fault) {
                     case NONE -> delegate.prepareRequest(request).call();
