@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * and the engine retries with backoff and shows it. A write whose request reached DynamoDB but whose response was lost
  * is retried by the SDK and then fails its condition, since the first attempt moved the counter: when a retried
  * request finds the item exactly as this write makes it (only this write can make it: an owner and counter pair never
- * repeats), the write is reported {@link LeaseWrite.Written}, so that a lost response never costs a lease.
+ * repeats), the write is reported {@link LeaseWrite.Written}, so that a lost response does not count as a lost
+ * lease.
  *
  * <p>The table is created on first use if missing ({@link DynamoDbLeaseStoreSettings#createTableIfMissing()}). The
  * store never reads a clock: expiry is each worker's own judgement (esm-core's coordinator). Thread-safe.

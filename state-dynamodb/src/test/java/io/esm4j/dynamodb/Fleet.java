@@ -44,13 +44,16 @@ final class Fleet implements AutoCloseable {
         observer = new DynamoDbLeaseStore(client.client(), settings);
     }
 
-    /** From TRIM_HORIZON, with fast retries and shard syncs, checkpoints at once, and this failover time. */
+    /**
+     * From TRIM_HORIZON, with fast retries and shard syncs, checkpoints every 100 ms (each one a write to the single
+     * dynalite process the whole run shares), and this failover time.
+     */
     static StreamSettings.Builder settings(Duration failoverTime) {
         return StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
                 .idlePollInterval(Duration.ofMillis(5))
                 .shardSyncInterval(Duration.ofMillis(200))
-                .checkpointInterval(Duration.ZERO)
+                .checkpointInterval(Duration.ofMillis(100))
                 .failoverTime(failoverTime);
     }
 
