@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.testsupport.Dynalite;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;

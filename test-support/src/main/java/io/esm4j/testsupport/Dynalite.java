@@ -1,6 +1,5 @@
-package io.esm4j.kinesis;
+package io.esm4j.testsupport;
 
-import io.esm4j.testsupport.NodeTools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,17 +17,21 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * dynalite (npm {@code dynalite} 4.0.0, Apache-2.0: the DynamoDB API on an in-memory LevelDB) in a Node.js process on
- * 127.0.0.1 and a free port. dynalite's {@code --port} cannot take 0, so {@code dynalite-server.js} (in the node
- * folder, beside {@code package.json} and its lockfile) listens on port 0 through dynalite's API with table
- * operations that take no time, prints the port as its first line, and exits when its standard input closes; this
- * class reads that port and closes standard input to stop it. The first start installs dynalite with {@code npm ci}.
+ * 127.0.0.1 and a free port, for tests and benchmarks that need a real DynamoDB API server (DynamoDB Local is not open
+ * source). dynalite's {@code --port} cannot take 0, so {@code dynalite-server.js} (in {@code test-support/node/dynalite},
+ * beside {@code package.json} and its lockfile) listens on port 0 through dynalite's API with table operations that take
+ * no time, prints the port as its first line, and exits when its standard input closes; this class reads that port and
+ * closes standard input to stop it. The first start installs dynalite there with {@code npm ci}, once for every module.
  *
- * <p>Only the folder (system property {@code dynalite.dir}, default {@code src/kcl/node}) and Node.js are needed, so
- * the class can move to a shared test-support module as it is.
+ * <p>What dynalite does not do, so that tests do not count on it: {@code ReturnValuesOnConditionCheckFailure} is
+ * accepted but returns no item, TransactWriteItems, UpdateTimeToLive (items never expire), and adding a global
+ * secondary index with UpdateTable.
  */
 public final class Dynalite implements AutoCloseable {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final String DIR_PROPERTY = "dynalite.dir";
+    private static final String DEFAULT_DIR = "test-support/node/dynalite";
 
     private final Process process;
     private final URI endpoint;
@@ -43,9 +46,29 @@ public final class Dynalite implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts dynalite from {@code dynalite.dir} (default {@code src/kcl/node}). */
+    /**
+     * Starts dynalite from the folder in the system property {@code dynalite.dir} (the modules' surefire
+     * configuration sets it), or else from {@code test-support/node/dynalite} in the working directory or above it
+     * (a test run from an IDE).
+     */
     public static Dynalite start() throws IOException, InterruptedException {
-        return start(Path.of(System.getProperty("dynalite.dir", "src/kcl/node")));
+        return start(nodeProject());
+    }
+
+    static Path nodeProject() {
+        String configured = System.getProperty(DIR_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(DEFAULT_DIR);
+            if (Files.isRegularFile(candidate.resolve("dynalite-server.js"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("dynalite's node folder was not found: the system property " + DIR_PROPERTY
+                + " is not set and no " + DEFAULT_DIR + " exists in " + Path.of("").toAbsolutePath()
+                + " or a folder above it. Expected -D" + DIR_PROPERTY + "=<repo>/" + DEFAULT_DIR + ".");
     }
 
     /** Starts dynalite from this folder (package.json, package-lock.json, dynalite-server.js). */

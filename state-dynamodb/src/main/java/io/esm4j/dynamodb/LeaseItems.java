@@ -1,0 +1,140 @@
+package io.esm4j.dynamodb;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A {@link Lease} as an item of the lease table, and back. Names follow the KCL's lease table where the meaning is
+ * the same (leaseOwner, leaseCounter, checkpoint, parentShardIds, ownerSwitchesSinceCheckpoint), so that a person who
+ * knows one reads the other.
+ *
+ * <p>The checkpoint is one string: a sequence number, or one of the KCL's sentinels TRIM_HORIZON, LATEST,
+ * AT_TIMESTAMP (its instant in {@code checkpointTimestamp}, ISO-8601) and SHARD_END. A Kinesis position inside a KPL
+ * aggregate stays the source's own text {@code <sequenceNumber>/<subSequenceNumber>}: the store does not split it into
+ * the KCL's checkpointSubSequenceNumber, because positions are the source's business and other sources write other
+ * forms. An owner-less lease has no leaseOwner attribute.
+ */
+final class LeaseItems {
+
+    static final String MAPPING = "mapping";
+    static final String SHARD_ID = "shardId";
+    static final String OWNER = "leaseOwner";
+    static final String COUNTER = "leaseCounter";
+    static final String CHECKPOINT = "checkpoint";
+    static final String CHECKPOINT_TIMESTAMP = "checkpointTimestamp";
+    static final String PARENTS = "parentShardIds";
+    static final String OWNER_SWITCHES = "ownerSwitchesSinceCheckpoint";
+
+    static final String TRIM_HORIZON = "TRIM_HORIZON";
+    static final String LATEST = "LATEST";
+    static final String AT_TIMESTAMP = "AT_TIMESTAMP";
+    static final String SHARD_END = "SHARD_END";
+    private static final Set<String> SENTINELS = Set.of(TRIM_HORIZON, LATEST, AT_TIMESTAMP, SHARD_END);
+
+    private LeaseItems() {}
+
+    static Map<String, AttributeValue> key(String mapping, String shardId) {
+        return Map.of(MAPPING, s(mapping), SHARD_ID, s(shardId));
+    }
+
+    static Map<String, AttributeValue> key(Lease lease) {
+        return key(lease.mapping(), lease.shardId());
+    }
+
+    static Map<String, AttributeValue> toItem(Lease lease) {
+        Map<String, AttributeValue> item = new HashMap<>(key(lease));
+        if (lease.owner() != null) {
+            item.put(OWNER, s(lease.owner()));
+        }
+        item.put(COUNTER, n(lease.counter()));
+        item.putAll(checkpoint(lease.checkpoint()));
+        item.put(PARENTS, AttributeValue.fromL(lease.parentIds().stream().map(LeaseItems::s).toList()));
+        item.put(OWNER_SWITCHES, n(lease.ownerSwitchesSinceCheckpoint()));
+        return item;
+    }
+
+    /** The checkpoint attribute, and checkpointTimestamp for AT_TIMESTAMP. */
+    static Map<String, AttributeValue> checkpoint(Checkpoint checkpoint) {
+        return switch (checkpoint) {
+            case Checkpoint.TrimHorizon t -> Map.of(CHECKPOINT, s(TRIM_HORIZON));
+            case Checkpoint.Latest l -> Map.of(CHECKPOINT, s(LATEST));
+            case Checkpoint.ShardEnd e -> Map.of(CHECKPOINT, s(SHARD_END));
+            case Checkpoint.AtTimestamp at -> Map.of(CHECKPOINT, s(AT_TIMESTAMP),
+                    CHECKPOINT_TIMESTAMP, s(at.timestamp().toString()));
+            case Checkpoint.AtSequenceNumber at -> {
+                if (SENTINELS.contains(at.sequenceNumber())) {
+                    throw new IllegalArgumentException("A sequence number cannot be '" + at.sequenceNumber()
+                            + "': the lease table reads it as a starting position. Expected a source's position, "
+                            + "not one of " + SENTINELS);
+                }
+                yield Map.of(CHECKPOINT, s(at.sequenceNumber()));
+            }
+        };
+    }
+
+    static Lease fromItem(String table, Map<String, AttributeValue> item) {
+        String mapping = string(table, item, MAPPING);
+        String shardId = string(table, item, SHARD_ID);
+        AttributeValue owner = item.get(OWNER);
+        List<String> parents = item.containsKey(PARENTS)
+                ? item.get(PARENTS).l().stream().map(AttributeValue::s).toList() : List.of();
+        return new Lease(mapping, shardId, owner == null ? null : owner.s(), number(table, item, COUNTER),
+                checkpointOf(table, item), parents, number(table, item, OWNER_SWITCHES));
+    }
+
+    private static Checkpoint checkpointOf(String table, Map<String, AttributeValue> item) {
+        String text = string(table, item, CHECKPOINT);
+        return switch (text) {
+            case TRIM_HORIZON -> Checkpoint.TrimHorizon.INSTANCE;
+            case LATEST -> Checkpoint.Latest.INSTANCE;
+            case SHARD_END -> Checkpoint.ShardEnd.INSTANCE;
+            case AT_TIMESTAMP -> {
+                String timestamp = string(table, item, CHECKPOINT_TIMESTAMP);
+                try {
+                    yield new Checkpoint.AtTimestamp(Instant.parse(timestamp));
+                } catch (DateTimeParseException e) {
+                    throw malformed(table, item, CHECKPOINT_TIMESTAMP + " '" + timestamp
+                            + "' (expected an ISO-8601 instant)");
+                }
+            }
+            default -> new Checkpoint.AtSequenceNumber(text);
+        };
+    }
+
+    private static String string(String table, Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.s() == null) {
+            throw malformed(table, item, "attribute " + name + " (expected a string)");
+        }
+        return value.s();
+    }
+
+    private static long number(String table, Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        try {
+            return Long.parseLong(value.n());
+        } catch (RuntimeException e) {
+            throw malformed(table, item, "attribute " + name + " " + value + " (expected a whole number)");
+        }
+    }
+
+    private static IllegalStateException malformed(String table, Map<String, AttributeValue> item, String what) {
+        return new IllegalStateException("Lease item " + item.get(MAPPING) + "/" + item.get(SHARD_ID) + " in table '"
+                + table + "' has a missing or malformed " + what + "; was it written by something other than esm4j?");
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

@@ -1,0 +1,40 @@
+package io.esm4j.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+@RequiresNode
+class DynaliteTest {
+
+    @Test
+    void answersTheDynamoDbApiOnLoopbackAndStopsWhenClosed() throws Exception {
+        java.net.URI endpoint;
+        try (Dynalite dynalite = Dynalite.start(); HttpClient http = HttpClient.newHttpClient()) {
+            endpoint = dynalite.endpoint();
+            assertThat(endpoint.getHost()).isEqualTo("127.0.0.1");
+            HttpResponse<String> response = http.send(listTables(endpoint), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"TableNames\":[]");
+        }
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> http.send(listTables(endpoint), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    /** A ListTables call as the SDK sends it; dynalite wants a signature's shape but does not check it. */
+    private static HttpRequest listTables(java.net.URI endpoint) {
+        return HttpRequest.newBuilder(endpoint)
+                .header("Content-Type", "application/x-amz-json-1.0")
+                .header("X-Amz-Target", "DynamoDB_20120810.ListTables")
+                .header("X-Amz-Date", "20260101T000000Z")
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+                        + "SignedHeaders=host;x-amz-date, Signature=00")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    }
+}
