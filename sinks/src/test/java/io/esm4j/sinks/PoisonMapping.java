@@ -3,8 +3,11 @@ package io.esm4j.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
@@ -16,6 +19,7 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.InMemoryStream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,6 +33,7 @@ import java.util.Optional;
 final class PoisonMapping implements AutoCloseable {
 
     static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final String name;
     final InMemoryStream stream;
@@ -103,6 +108,34 @@ final class PoisonMapping implements AutoCloseable {
     void awaitCheckpointPastThePoison() {
         await().atMost(PATIENCE)
                 .until(() -> checkpoint().equals(Optional.of(new Checkpoint.AtSequenceNumber(after.sequenceNumber()))));
+    }
+
+    /**
+     * Checks the values of a delivered failure record: the poison record alone, given up after two invocations of
+     * an unhandled error, in the in-memory stream's Kinesis shape.
+     */
+    void assertIsThePoisonRecord(String json) {
+        JsonNode record;
+        try {
+            record = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError("the delivered record is not JSON: " + e.getMessage(), e);
+        }
+        JsonNode request = record.get("requestContext");
+        assertThat(request.get("requestId").asText()).matches("[0-9a-f-]{36}");
+        assertThat(request.get("functionArn").asText()).isEqualTo("arn:aws:lambda:local:000000000000:function:" + name);
+        assertThat(request.get("condition").asText()).isEqualTo("RetryAttemptsExhausted");
+        assertThat(request.get("approximateInvokeCount").asInt()).isEqualTo(2);
+        assertThat(record.get("responseContext").toString())
+                .isEqualTo("{\"statusCode\":200,\"executedVersion\":\"$LATEST\",\"functionError\":\"Unhandled\"}");
+        assertThat(record.get("version").asText()).isEqualTo("1.0");
+        String arrival = BatchInfoStyle.KINESIS.formatArrival(poison.approximateArrivalTimestamp());
+        assertThat(record.get("KinesisBatchInfo").toString()).isEqualTo("{\"shardId\":\"" + shardId() + "\","
+                + "\"startSequenceNumber\":\"" + poison.sequenceNumber() + "\","
+                + "\"endSequenceNumber\":\"" + poison.sequenceNumber() + "\","
+                + "\"approximateArrivalOfFirstRecord\":\"" + arrival + "\","
+                + "\"approximateArrivalOfLastRecord\":\"" + arrival + "\","
+                + "\"batchSize\":1,\"streamArn\":\"" + stream.streamArn() + "\"}");
     }
 
     @Override
