@@ -46,12 +46,7 @@ class FailureDestinationsTest {
 
     @AfterAll
     static void stopServers() throws Exception {
-        try (S3ProxyServer a = s3Server; S3Client b = s3; SnsWireServer c = snsServer; SnsClient d = sns;
-             SqsClient e = sqs) {
-            if (elasticMq != null) {
-                elasticMq.stopAndWait();
-            }
-        }
+        Closer.closeAll(s3, s3Server, sns, snsServer, sqs, elasticMq == null ? null : elasticMq::stopAndWait);
     }
 
     @Test

@@ -139,9 +139,14 @@ final class PoisonMapping implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (stopped == null) {
-            stopped = mapping.stop(Duration.ofSeconds(30));
+            try {
+                stopped = mapping.stop(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping mapping " + name, e);
+            }
         }
     }
 }

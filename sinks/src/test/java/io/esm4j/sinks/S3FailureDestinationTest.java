@@ -36,9 +36,7 @@ class S3FailureDestinationTest {
 
     @AfterAll
     static void stopServer() throws Exception {
-        try (S3ProxyServer s = server; S3Client c = s3) {
-            // closed in reverse order, each even if another fails
-        }
+        Closer.closeAll(s3, server);
     }
 
     @Test

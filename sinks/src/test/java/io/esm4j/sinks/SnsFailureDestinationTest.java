@@ -27,10 +27,8 @@ class SnsFailureDestinationTest {
     }
 
     @AfterAll
-    static void stopServer() {
-        try (SnsWireServer s = server; SnsClient a = sns; SnsClient b = snsWithoutRetries) {
-            // closed in reverse order, each even if another fails
-        }
+    static void stopServer() throws Exception {
+        Closer.closeAll(snsWithoutRetries, sns, server);
     }
 
     @Test
