@@ -54,10 +54,12 @@ public final class FailureDestinations {
     /**
      * The destination that {@code destination} names, for the mapping named {@code mappingName} (S3 keys carry it).
      *
-     * @throws IllegalArgumentException if the value is not a destination esm4j delivers to, its client is missing,
-     *                                  or (SQS) the queue cannot be found
+     * @throws IllegalArgumentException if the mapping name is not one, the value is not a destination esm4j delivers
+     *                                  to, its client is missing, or (SQS) the queue cannot be found
      */
     public FailureDestination forArn(String mappingName, String destination) {
+        // Checked for every kind, not only S3's keys: two swapped strings fail here, naming the one in the wrong place.
+        S3FailureDestination.checkMappingName(mappingName);
         if (destination != null && destination.startsWith("kafka://")) {
             throw new IllegalArgumentException("on-failure destination '" + destination + "' is "
                     + (KAFKA_TOPIC.matcher(destination).matches() ? "a Kafka topic" : "not a valid Kafka topic")

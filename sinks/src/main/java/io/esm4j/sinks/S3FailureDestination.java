@@ -154,7 +154,7 @@ public final class S3FailureDestination implements FailureDestination {
         return "S3FailureDestination[" + bucket + ", mapping " + mappingName + " = " + mappingUuid + "]";
     }
 
-    private static void checkMappingName(String mappingName) {
+    static void checkMappingName(String mappingName) {
         if (mappingName == null || !MAPPING_NAME.matcher(mappingName).matches()) {
             throw new IllegalArgumentException("mappingName must be an event source mapping's name (1–128 letters, "
                     + "digits, '.', '_' or '-') but was '" + mappingName + "'");

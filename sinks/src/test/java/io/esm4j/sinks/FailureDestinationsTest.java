@@ -122,6 +122,14 @@ class FailureDestinationsTest {
     }
 
     @Test
+    void theMappingNameIsCheckedForEveryKindSoSwappedArgumentsFailNamingTheValue() {
+        assertThatThrownBy(() -> destinations.forArn("arn:aws:sns:us-east-1:123456789012:t", "orders"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mappingName must be an event source mapping's name (1–128 letters, digits, '.', '_' or "
+                        + "'-') but was 'arn:aws:sns:us-east-1:123456789012:t'");
+    }
+
+    @Test
     void kafkaTopicsWaitForTheKafkaSourceModule() {
         assertThatThrownBy(() -> destinations.forArn("orders", "kafka://orders-failures"))
                 .isInstanceOf(IllegalArgumentException.class)
