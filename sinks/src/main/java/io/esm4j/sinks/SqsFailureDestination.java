@@ -2,7 +2,10 @@ package io.esm4j.sinks;
 
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -14,6 +17,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <p>FIFO queues are refused when the destination is built, as AWS refuses them for event source mappings.
  */
 public final class SqsFailureDestination implements FailureDestination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqsFailureDestination.class);
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -61,12 +66,17 @@ public final class SqsFailureDestination implements FailureDestination {
     @Override
     public void send(FailureRecord record) {
         String body = record.toJson();
+        String messageId;
         try {
-            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body));
+            messageId = sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body)).messageId();
         } catch (SdkException e) {
             throw new IllegalStateException("cannot deliver a failure record to SQS queue " + queueUrl + ": "
                     + e.getMessage(), e);
         }
+        LOG.atDebug().addKeyValue("queueUrl", queueUrl).addKeyValue("messageId", messageId)
+                .addKeyValue("requestId", record.requestContext().requestId())
+                .addKeyValue("bytes", body.getBytes(StandardCharsets.UTF_8).length)
+                .log("failure record sent to SQS");
     }
 
     @Override

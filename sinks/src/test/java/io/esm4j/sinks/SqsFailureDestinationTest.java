@@ -105,6 +105,24 @@ class SqsFailureDestinationTest {
     }
 
     @Test
+    void aMappingDeliversItsPoisonRecordAndPassesItOnlyOnceTheQueueTakesIt() throws Exception {
+        // The queue does not exist yet: SQS answers NonExistentQueue, as it would to a mapping whose queue was deleted.
+        String name = "orders-sqs-" + shortId();
+        String url = createQueue("exists").replaceAll("[^/]+$", name + "-failures");
+        try (PoisonMapping run = PoisonMapping.start(name, SqsFailureDestination.of(sqs, url))) {
+            run.assertCheckpointWaitsThrough(3);
+
+            assertThat(sqs.createQueue(r -> r.queueName(name + "-failures")).queueUrl()).isEqualTo(url);
+            run.awaitCheckpointPastThePoison();
+
+            assertThat(receiveAll(url, 1)).singleElement().extracting(Message::body).satisfies(json -> {
+                LambdaShape.assertSameShape(json, LambdaShape.queueOrTopicRecord());
+                run.assertIsThePoisonRecord(json);
+            });
+        }
+    }
+
+    @Test
     void findsTheQueueFromLambdasDestinationArn() {
         String url = createQueue("by-arn");
         String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))

@@ -1,0 +1,74 @@
+package io.esm4j.sinks;
+
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.stream.StreamRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Writes the event Lambda would have invoked the function with for the records of a failure record: the
+ * {@code "payload"} an S3 destination adds to the record (docs/lambda-semantics.md §3.5). The sinks module knows no
+ * source's payload type, so the caller says how to write them:
+ *
+ * <pre>{@code
+ * // Kinesis (source-kinesis): Lambda's {"Records":[...]} from the KinesisRecord payloads
+ * EventJson kinesis = EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write);
+ * }</pre>
+ *
+ * <p>The default, {@link #bytesAsKinesis()}, writes {@code byte[]} payloads (the in-memory stream's) as Lambda's
+ * Kinesis event; any other payload fails the delivery with an error that names its type.
+ */
+@FunctionalInterface
+public interface EventJson {
+
+    /**
+     * The event's JSON for the given-up records of {@code failure} ({@link FailureRecord#records()}, in stream order).
+     *
+     * @throws RuntimeException if the records cannot be written; the delivery then fails and is retried
+     */
+    String write(FailureRecord failure);
+
+    /**
+     * The default: records with {@code byte[]} payloads from a source that writes {@code KinesisBatchInfo}, written
+     * as Lambda's Kinesis event ({@code data} in base64, the stream ARN, region and account from the batch info, and
+     * {@code invokeIdentityArn} {@code arn:aws:iam::<account>:role/esm4j} as the Kinesis source's default).
+     */
+    static EventJson bytesAsKinesis() {
+        return KinesisBytesEventJson.INSTANCE;
+    }
+
+    /**
+     * Hands the records' payloads, checked to be of {@code payloadType}, to {@code writer}: for a source module that
+     * has its own event writer, such as {@code KinesisEventJson::write}.
+     */
+    static <P> EventJson ofPayloads(Class<P> payloadType, Function<List<P>, String> writer) {
+        Objects.requireNonNull(payloadType, "payloadType");
+        Objects.requireNonNull(writer, "writer");
+        return failure -> {
+            List<P> payloads = new ArrayList<>();
+            for (Object payload : payloads(failure)) {
+                if (!payloadType.isInstance(payload)) {
+                    throw new IllegalStateException("cannot write the event of a failure record: a record's payload "
+                            + "is " + typeName(payload) + " but this EventJson expects " + payloadType.getName());
+                }
+                payloads.add(payloadType.cast(payload));
+            }
+            return writer.apply(payloads);
+        };
+    }
+
+    /** The source payloads of the failure's records: a {@link StreamRecord}'s payload, other records as they are. */
+    static List<Object> payloads(FailureRecord failure) {
+        List<Object> payloads = new ArrayList<>(failure.records().size());
+        for (Object record : failure.records()) {
+            payloads.add(record instanceof StreamRecord<?> stream ? stream.payload() : record);
+        }
+        return payloads;
+    }
+
+    private static String typeName(Object value) {
+        return value == null ? "null" : value.getClass().getName();
+    }
+}

@@ -1,0 +1,129 @@
+package io.esm4j.sinks;
+
+import io.esm4j.failure.FailureDestination;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * One way in: the on-failure destination that Lambda's {@code DestinationConfig.OnFailure.Destination} names.
+ *
+ * <pre>{@code
+ * FailureDestinations destinations = FailureDestinations.builder().sqs(sqs).sns(sns).s3(s3).build();
+ * FailureDestination onFailure = destinations.forArn("orders", "arn:aws:sns:eu-west-1:123456789012:failures");
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up)</li>
+ *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
+ *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
+ *       {@link Builder#eventJson EventJson} given here</li>
+ *   <li>{@code kafka://<topic>}: refused until esm4j has a Kafka source module, which will bring it</li>
+ * </ul>
+ *
+ * The clients carry region, credentials and endpoint overrides; only the ones the destinations use are needed. An
+ * ARN of any other service, a FIFO queue or topic, and a destination whose client was not given are refused with
+ * an error that names the value.
+ */
+public final class FailureDestinations {
+
+    /** Lambda's pattern for a Kafka topic destination. */
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("kafka://[^.][a-zA-Z0-9\\-_.]{0,248}");
+    private static final String FORMS = "an SQS queue (arn:<partition>:sqs:<region>:<account>:<queue>), an SNS "
+            + "topic (arn:<partition>:sns:<region>:<account>:<topic>), an S3 bucket (arn:<partition>:s3:::<bucket>) "
+            + "or a Kafka topic (kafka://<topic>)";
+
+    private final SqsClient sqs;
+    private final SnsClient sns;
+    private final S3Client s3;
+    private final EventJson eventJson;
+
+    private FailureDestinations(Builder builder) {
+        this.sqs = builder.sqs;
+        this.sns = builder.sns;
+        this.s3 = builder.s3;
+        this.eventJson = builder.eventJson;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The destination that {@code destination} names, for the mapping named {@code mappingName} (S3 keys carry it).
+     *
+     * @throws IllegalArgumentException if the mapping name is not one, the value is not a destination esm4j delivers
+     *                                  to, its client is missing, or (SQS) the queue cannot be found
+     */
+    public FailureDestination forArn(String mappingName, String destination) {
+        // Checked for every kind, not only S3's keys: two swapped strings fail here, naming the one in the wrong place.
+        S3FailureDestination.checkMappingName(mappingName);
+        if (destination != null && destination.startsWith("kafka://")) {
+            throw new IllegalArgumentException("on-failure destination '" + destination + "' is "
+                    + (KAFKA_TOPIC.matcher(destination).matches() ? "a Kafka topic" : "not a valid Kafka topic")
+                    + ": esm4j has no Kafka destination yet; it will come with the Kafka source module (Lambda "
+                    + "takes Kafka topic destinations only on Kafka event source mappings)");
+        }
+        Arn arn = Arn.parse(destination);
+        if (arn == null) {
+            throw new IllegalArgumentException("on-failure destination must be " + FORMS + " but was '"
+                    + destination + "'");
+        }
+        return switch (arn.service()) {
+            case "sqs" -> SqsFailureDestination.ofArn(client(sqs, "SqsClient", ".sqs", destination), destination);
+            case "sns" -> SnsFailureDestination.of(client(sns, "SnsClient", ".sns", destination), destination);
+            case "s3" -> S3FailureDestination.ofArn(client(s3, "S3Client", ".s3", destination), destination,
+                    mappingName, eventJson);
+            default -> throw new IllegalArgumentException("on-failure destination " + destination + " is an ARN of "
+                    + "the service '" + arn.service() + "'; an event source mapping's on-failure destination must be "
+                    + FORMS);
+        };
+    }
+
+    private static <C> C client(C client, String type, String setter, String destination) {
+        if (client == null) {
+            throw new IllegalArgumentException("on-failure destination " + destination + " needs an " + type
+                    + ", but FailureDestinations was built without one; give it with " + setter + "(client)");
+        }
+        return client;
+    }
+
+    public static final class Builder {
+        private SqsClient sqs;
+        private SnsClient sns;
+        private S3Client s3;
+        private EventJson eventJson = EventJson.bytesAsKinesis();
+
+        private Builder() {}
+
+        /** The client for SQS queue destinations. */
+        public Builder sqs(SqsClient client) {
+            this.sqs = Objects.requireNonNull(client, "sqs");
+            return this;
+        }
+
+        /** The client for SNS topic destinations. */
+        public Builder sns(SnsClient client) {
+            this.sns = Objects.requireNonNull(client, "sns");
+            return this;
+        }
+
+        /** The client for S3 bucket destinations. */
+        public Builder s3(S3Client client) {
+            this.s3 = Objects.requireNonNull(client, "s3");
+            return this;
+        }
+
+        /** How S3 destinations write the event of the given-up records; default {@link EventJson#bytesAsKinesis()}. */
+        public Builder eventJson(EventJson eventJson) {
+            this.eventJson = Objects.requireNonNull(eventJson, "eventJson");
+            return this;
+        }
+
+        public FailureDestinations build() {
+            return new FailureDestinations(this);
+        }
+    }
+}

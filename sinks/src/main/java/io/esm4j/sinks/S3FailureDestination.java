@@ -1,0 +1,163 @@
+package io.esm4j.sinks;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * An on-failure destination on an S3 bucket: each failure record becomes one JSON object, as Lambda stores it
+ * (docs/lambda-semantics.md §3.5): the record's JSON plus, last, {@code "payload"}, the event Lambda would have
+ * invoked the function with for the given-up records, as an escaped JSON string; content type
+ * {@code application/json}. The key is
+ * {@code aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>}, with the record's
+ * timestamp in UTC.
+ *
+ * <p>Lambda puts the event source mapping's UUID in the key. An esm4j mapping has a name instead, so the UUID is
+ * {@link #mappingUuid(String) derived from the name} (a name-based version 3 UUID): stable across restarts and
+ * workers, the same for everyone who runs the mapping under that name.
+ *
+ * <p>{@link #send} returns once S3 has stored the object; if S3 refuses (a missing bucket, missing permission, a slow
+ * down), it throws and the engine keeps the records' checkpoint and retries the delivery. The bucket is not looked
+ * up when the destination is built.
+ */
+public final class S3FailureDestination implements FailureDestination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(S3FailureDestination.class);
+    /** A mapping name as {@code EventSourceMapping.builder} accepts it. */
+    private static final Pattern MAPPING_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** S3's rules for general purpose bucket names, less the ones about IP addresses and reserved prefixes. */
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final DateTimeFormatter KEY_TIME =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd/yyyy-MM-dd'T'HH.mm.ss").withZone(ZoneOffset.UTC);
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String mappingName;
+    private final UUID mappingUuid;
+    private final EventJson eventJson;
+
+    private S3FailureDestination(S3Client s3, String bucket, String mappingName, EventJson eventJson) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.mappingName = mappingName;
+        this.mappingUuid = mappingUuid(mappingName);
+        this.eventJson = eventJson;
+    }
+
+    /** A destination on this bucket for the mapping named {@code mappingName}, with the default {@link EventJson}. */
+    public static S3FailureDestination of(S3Client s3, String bucket, String mappingName) {
+        return of(s3, bucket, mappingName, EventJson.bytesAsKinesis());
+    }
+
+    /**
+     * A destination on this bucket for the mapping named {@code mappingName}.
+     *
+     * @param eventJson writes the {@code payload}: the event of the given-up records
+     */
+    public static S3FailureDestination of(S3Client s3, String bucket, String mappingName, EventJson eventJson) {
+        Objects.requireNonNull(s3, "s3");
+        Objects.requireNonNull(eventJson, "eventJson");
+        if (bucket == null || !BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+            throw new IllegalArgumentException("bucket must be an S3 bucket name (3–63 lowercase letters, digits, "
+                    + "'.' and '-', starting and ending with a letter or digit) but was '" + bucket + "'");
+        }
+        checkMappingName(mappingName);
+        return new S3FailureDestination(s3, bucket, mappingName, eventJson);
+    }
+
+    /**
+     * A destination named the way Lambda's {@code DestinationConfig.OnFailure.Destination} names it:
+     * {@code arn:<partition>:s3:::<bucket>}.
+     */
+    public static S3FailureDestination ofArn(S3Client s3, String bucketArn, String mappingName, EventJson eventJson) {
+        Arn arn = Arn.parse(bucketArn);
+        if (arn == null || !arn.service().equals("s3") || !arn.region().isEmpty() || !arn.account().isEmpty()
+                || arn.resource().contains("/")) {
+            throw new IllegalArgumentException("destination must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>) "
+                    + "but was '" + bucketArn + "'");
+        }
+        return of(s3, arn.resource(), mappingName, eventJson);
+    }
+
+    /**
+     * The UUID that stands for the mapping's UUID in object keys: {@link UUID#nameUUIDFromBytes} of the UTF-8 name,
+     * a version 3 (MD5, name-based) UUID. To find a mapping's objects, list the prefix
+     * {@code aws/lambda/<mappingUuid(name)>/}.
+     */
+    public static UUID mappingUuid(String mappingName) {
+        checkMappingName(mappingName);
+        return UUID.nameUUIDFromBytes(mappingName.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public void send(FailureRecord record) {
+        String key = key(record);
+        String body = document(record);
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
+                    RequestBody.fromString(body, StandardCharsets.UTF_8));
+        } catch (SdkException e) {
+            throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + " (key " + key
+                    + "): " + e.getMessage(), e);
+        }
+        LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
+                .addKeyValue("requestId", record.requestContext().requestId())
+                .addKeyValue("records", record.records().size()).log("failure record stored in S3");
+    }
+
+    /** The object's key for this record. */
+    String key(FailureRecord record) {
+        if (!(record.batchInfo() instanceof StreamBatchInfo info)) {
+            throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + ": its keys "
+                    + "name a shard, but the record has " + record.batchInfo().jsonKey() + " without one");
+        }
+        return "aws/lambda/" + mappingUuid + "/" + info.shardId() + "/" + KEY_TIME.format(record.timestamp()) + "-"
+                + UUID.randomUUID();
+    }
+
+    /** The record's JSON with the event added last as {@code "payload"}, a JSON string. */
+    String document(FailureRecord record) {
+        String json = record.toJson();
+        if (!json.endsWith("}")) {
+            throw new IllegalStateException("a failure record's JSON must be an object but ended with '"
+                    + json.charAt(json.length() - 1) + "'");
+        }
+        String event = eventJson.write(record);
+        if (event == null) {
+            throw new IllegalStateException("the S3 destination's EventJson returned null instead of the event");
+        }
+        // Spliced rather than re-parsed: the record's own fields keep their order and exact formatting.
+        StringBuilder document = new StringBuilder(json.length() + event.length() + 32);
+        document.append(json, 0, json.length() - 1).append(",\"payload\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(event, document);
+        return document.append("\"}").toString();
+    }
+
+    @Override
+    public String toString() {
+        return "S3FailureDestination[" + bucket + ", mapping " + mappingName + " = " + mappingUuid + "]";
+    }
+
+    static void checkMappingName(String mappingName) {
+        if (mappingName == null || !MAPPING_NAME.matcher(mappingName).matches()) {
+            throw new IllegalArgumentException("mappingName must be an event source mapping's name (1–128 letters, "
+                    + "digits, '.', '_' or '-') but was '" + mappingName + "'");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.esm4j.sinks;
+
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * An on-failure destination on a standard SNS topic: each failure record is published as one message whose body is
+ * the record's JSON, as Lambda publishes it (docs/lambda-semantics.md §3.5), with no message attributes and no
+ * subject (Lambda's documentation shows the record as the whole message and names none). {@link #send} returns once
+ * SNS has accepted the message; if SNS refuses (a missing topic, missing permission, throttling), it throws and the
+ * engine keeps the records' checkpoint and retries the delivery.
+ *
+ * <p>SNS takes messages up to 256 KB ({@value #MAX_MESSAGE_BYTES} bytes). Lambda keeps to that limit by leaving
+ * the payload out, but a stream failure record has no payload to leave out, so a record over the limit is refused
+ * with a {@link FailureRecordTooLargeException} rather than truncated into invalid JSON.
+ *
+ * <p>FIFO topics are refused when the destination is built, as AWS refuses them for event source mappings.
+ */
+public final class SnsFailureDestination implements FailureDestination {
+
+    /** SNS's limit for a message with its attributes: 256 KiB. */
+    public static final int MAX_MESSAGE_BYTES = 262_144;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnsFailureDestination.class);
+    /** A topic name as SNS allows it: 1–256 letters, digits, '-' and '_', a FIFO topic's ending in '.fifo'. */
+    private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\\.fifo");
+
+    private final SnsClient sns;
+    private final String topicArn;
+
+    private SnsFailureDestination(SnsClient sns, String topicArn) {
+        this.sns = sns;
+        this.topicArn = topicArn;
+    }
+
+    /**
+     * A destination on the standard topic with this ARN, {@code arn:<partition>:sns:<region>:<account>:<topic>}.
+     * The topic is not looked up here: a missing topic fails each delivery, naming the topic.
+     */
+    public static SnsFailureDestination of(SnsClient sns, String topicArn) {
+        Objects.requireNonNull(sns, "sns");
+        Arn arn = Arn.parse(topicArn);
+        if (arn == null || !arn.service().equals("sns") || arn.region().isEmpty() || arn.account().isEmpty()
+                || !TOPIC_NAME.matcher(arn.resource()).matches()) {
+            throw new IllegalArgumentException("destination must be an SNS topic ARN "
+                    + "(arn:<partition>:sns:<region>:<account>:<topic>) but was '" + topicArn + "'");
+        }
+        if (arn.resource().endsWith(".fifo")) {
+            throw new IllegalArgumentException("SNS topic " + topicArn + " is a FIFO topic; an on-failure "
+                    + "destination must be a standard topic, because AWS does not deliver event source mapping "
+                    + "failure records to FIFO topics");
+        }
+        return new SnsFailureDestination(sns, topicArn);
+    }
+
+    public String topicArn() {
+        return topicArn;
+    }
+
+    @Override
+    public void send(FailureRecord record) {
+        String body = record.toJson();
+        int size = body.getBytes(StandardCharsets.UTF_8).length;
+        if (size > MAX_MESSAGE_BYTES) {
+            throw new FailureRecordTooLargeException("SNS topic " + topicArn, size, MAX_MESSAGE_BYTES);
+        }
+        String messageId;
+        try {
+            messageId = sns.publish(r -> r.topicArn(topicArn).message(body)).messageId();
+        } catch (SdkException e) {
+            throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
+                    + e.getMessage(), e);
+        }
+        LOG.atDebug().addKeyValue("topicArn", topicArn).addKeyValue("messageId", messageId)
+                .addKeyValue("requestId", record.requestContext().requestId()).addKeyValue("bytes", size)
+                .log("failure record published to SNS");
+    }
+
+    @Override
+    public String toString() {
+        return "SnsFailureDestination[" + topicArn + "]";
+    }
+}

@@ -1,0 +1,183 @@
+package io.esm4j.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.sinks.sns.PublishedMessage;
+import io.esm4j.sinks.sns.SnsWireServer;
+import java.net.URI;
+import java.util.UUID;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * {@link FailureDestinations#forArn}: each ARN form gives a destination that delivers to what it names (ElasticMQ,
+ * the wire-level SNS endpoint and s3proxy, in this JVM), and anything else is refused naming the value.
+ */
+class FailureDestinationsTest {
+
+    private static SQSRestServer elasticMq;
+    private static SnsWireServer snsServer;
+    private static S3ProxyServer s3Server;
+    private static SqsClient sqs;
+    private static SnsClient sns;
+    private static S3Client s3;
+    private static FailureDestinations destinations;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0).start();
+        sqs = AwsClients.sqs(URI.create("http://127.0.0.1:" + elasticMq.waitUntilStarted().localAddress().getPort()));
+        snsServer = SnsWireServer.start();
+        sns = AwsClients.sns(snsServer.endpoint());
+        s3Server = S3ProxyServer.start();
+        s3 = AwsClients.s3(s3Server.endpoint());
+        destinations = FailureDestinations.builder().sqs(sqs).sns(sns).s3(s3).build();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        Closer.closeAll(s3, s3Server, sns, snsServer, sqs, elasticMq == null ? null : elasticMq::stopAndWait);
+    }
+
+    @Test
+    void anSqsQueueArnGivesTheQueueFoundByGetQueueUrl() {
+        String url = sqs.createQueue(r -> r.queueName("failures-" + shortId())).queueUrl();
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        FailureRecord record = TestRecords.documented();
+
+        FailureDestination destination = destinations.forArn("orders", arn);
+        send(destination, record);
+
+        assertThat(destination).isInstanceOfSatisfying(SqsFailureDestination.class,
+                d -> assertThat(d.queueUrl()).isEqualTo(url));
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(url).waitTimeSeconds(5)).messages()).singleElement()
+                .satisfies(m -> assertThat(m.body()).isEqualTo(record.toJson()));
+    }
+
+    @Test
+    void anSnsTopicArnGivesThatTopic() {
+        String arn = sns.createTopic(r -> r.name("failures-" + shortId())).topicArn();
+        FailureRecord record = TestRecords.documented();
+
+        send(destinations.forArn("orders", arn), record);
+
+        assertThat(snsServer.published(arn)).extracting(PublishedMessage::message).containsExactly(record.toJson());
+    }
+
+    @Test
+    void anS3BucketArnGivesThatBucketKeyedByTheMapping() {
+        String bucket = "failures-" + shortId();
+        s3.createBucket(r -> r.bucket(bucket));
+
+        send(destinations.forArn("orders", "arn:aws:s3:::" + bucket), TestRecords.withTwoRecords());
+
+        assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).singleElement()
+                .satisfies(o -> assertThat(o.key()).startsWith("aws/lambda/"
+                        + S3FailureDestination.mappingUuid("orders") + "/" + TestRecords.SHARD + "/"));
+    }
+
+    @Test
+    void theS3PayloadUsesTheEventJsonGivenToTheBuilder() {
+        String bucket = "failures-" + shortId();
+        s3.createBucket(r -> r.bucket(bucket));
+        FailureDestinations custom = FailureDestinations.builder().s3(s3)
+                .eventJson(failure -> "{\"count\":" + failure.records().size() + "}").build();
+
+        send(custom.forArn("orders", "arn:aws:s3:::" + bucket), TestRecords.withTwoRecords());
+
+        String key = s3.listObjectsV2(r -> r.bucket(bucket)).contents().getFirst().key();
+        assertThat(s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String())
+                .endsWith(",\"payload\":\"{\\\"count\\\":2}\"}");
+    }
+
+    @Test
+    void otherServicesAreRefusedNamingTheArnAndTheFormsThatWork() {
+        for (String arn : new String[] {"arn:aws:lambda:us-east-1:123456789012:function:f",
+                "arn:aws:events:us-east-1:123456789012:event-bus/default"}) {
+            assertThatThrownBy(() -> destinations.forArn("orders", arn))
+                    .as(arn)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("on-failure destination " + arn + " is an ARN of the service '")
+                    .hasMessageContaining("must be an SQS queue (arn:<partition>:sqs:<region>:<account>:<queue>), "
+                            + "an SNS topic (arn:<partition>:sns:<region>:<account>:<topic>), an S3 bucket "
+                            + "(arn:<partition>:s3:::<bucket>) or a Kafka topic (kafka://<topic>)");
+        }
+        for (String value : new String[] {"https://sqs.us-east-1.amazonaws.com/123456789012/q", "", null}) {
+            assertThatThrownBy(() -> destinations.forArn("orders", value))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("on-failure destination must be an SQS queue")
+                    .hasMessageEndingWith(" but was '" + value + "'");
+        }
+    }
+
+    @Test
+    void theMappingNameIsCheckedForEveryKindSoSwappedArgumentsFailNamingTheValue() {
+        assertThatThrownBy(() -> destinations.forArn("arn:aws:sns:us-east-1:123456789012:t", "orders"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mappingName must be an event source mapping's name (1–128 letters, digits, '.', '_' or "
+                        + "'-') but was 'arn:aws:sns:us-east-1:123456789012:t'");
+    }
+
+    @Test
+    void kafkaTopicsWaitForTheKafkaSourceModule() {
+        assertThatThrownBy(() -> destinations.forArn("orders", "kafka://orders-failures"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("on-failure destination 'kafka://orders-failures' is a Kafka topic: esm4j has no Kafka "
+                        + "destination yet; it will come with the Kafka source module (Lambda takes Kafka topic "
+                        + "destinations only on Kafka event source mappings)");
+        assertThatThrownBy(() -> destinations.forArn("orders", "kafka://.hidden"))
+                .hasMessageStartingWith("on-failure destination 'kafka://.hidden' is not a valid Kafka topic");
+    }
+
+    @Test
+    void fifoQueuesAndTopicsAreRefused() {
+        assertThatThrownBy(() -> destinations.forArn("orders", "arn:aws:sqs:us-east-1:000000000000:f.fifo"))
+                .hasMessageContaining("is a FIFO queue");
+        assertThatThrownBy(() -> destinations.forArn("orders", "arn:aws:sns:us-east-1:000000000000:f.fifo"))
+                .hasMessageContaining("is a FIFO topic");
+    }
+
+    @Test
+    void aDestinationWhoseClientWasNotGivenIsRefusedNamingTheClient() {
+        FailureDestinations snsOnly = FailureDestinations.builder().sns(sns).build();
+
+        assertThatThrownBy(() -> snsOnly.forArn("orders", "arn:aws:sqs:us-east-1:000000000000:q"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("on-failure destination arn:aws:sqs:us-east-1:000000000000:q needs an SqsClient, but "
+                        + "FailureDestinations was built without one; give it with .sqs(client)");
+        assertThatThrownBy(() -> snsOnly.forArn("orders", "arn:aws:s3:::bucket"))
+                .hasMessageContaining("needs an S3Client");
+    }
+
+    @Test
+    void aMissingQueueIsRefusedWhenResolved() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();
+
+        assertThatThrownBy(() -> destinations.forArn("orders", arn))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot find the SQS queue of destination " + arn + ": ");
+    }
+
+    private static void send(FailureDestination destination, FailureRecord record) {
+        try {
+            destination.send(record);
+        } catch (Exception e) {
+            throw new AssertionError("the destination refused the record: " + e.getMessage(), e);
+        }
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}

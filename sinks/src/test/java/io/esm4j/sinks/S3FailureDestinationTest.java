@@ -1,0 +1,184 @@
+package io.esm4j.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.failure.FailureRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The S3 failure destination against s3proxy (in-memory blob store), in this JVM on a free loopback port. */
+class S3FailureDestinationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY_TIME = "2019/11/14/2019-11-14T00.38.06";
+    private static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    private static S3ProxyServer server;
+    private static S3Client s3;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start();
+        s3 = AwsClients.s3(server.endpoint());
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        Closer.closeAll(s3, server);
+    }
+
+    @Test
+    void storesTheRecordWithItsEventAsPayloadUnderLambdasKey() throws Exception {
+        String bucket = createBucket();
+        FailureRecord record = TestRecords.withTwoRecords();
+
+        S3FailureDestination.of(s3, bucket, "orders").send(record);
+
+        S3Object stored = onlyObject(bucket);
+        assertThat(stored.key()).matches("aws/lambda/" + S3FailureDestination.mappingUuid("orders") + "/"
+                + TestRecords.SHARD + "/" + KEY_TIME + "-" + UUID_PATTERN);
+        ResponseBytes<GetObjectResponse> object = s3.getObjectAsBytes(r -> r.bucket(bucket).key(stored.key()));
+        assertThat(object.response().contentType()).isEqualTo("application/json");
+        String body = object.asUtf8String();
+        String json = record.toJson();
+        assertThat(body).startsWith(json.substring(0, json.length() - 1) + ",\"payload\":\"");
+        LambdaShape.assertSameShape(body, LambdaShape.s3Object());
+
+        // The payload as written, not re-parsed: Lambda's arrival times are decimals, which a parser may turn into doubles.
+        String payload = JSON.readTree(body).get("payload").asText();
+        assertThat(payload).isEqualTo("{\"Records\":["
+                + "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"key-a\",\"sequenceNumber\":\"1\","
+                + "\"data\":\"" + base64("{\"order\":1}") + "\",\"approximateArrivalTimestamp\":1573691884.835},"
+                + "\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\","
+                + "\"eventID\":\"" + TestRecords.SHARD + ":1\",\"eventName\":\"aws:kinesis:record\","
+                + "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/esm4j\",\"awsRegion\":\"us-east-2\","
+                + "\"eventSourceARN\":\"" + TestRecords.STREAM_ARN + "\"},"
+                + "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":null,\"sequenceNumber\":\"2\","
+                + "\"data\":\"" + base64("not json \"at all\"\n") + "\",\"approximateArrivalTimestamp\":1573691885.58},"
+                + "\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\","
+                + "\"eventID\":\"" + TestRecords.SHARD + ":2\",\"eventName\":\"aws:kinesis:record\","
+                + "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/esm4j\",\"awsRegion\":\"us-east-2\","
+                + "\"eventSourceARN\":\"" + TestRecords.STREAM_ARN + "\"}]}");
+    }
+
+    @Test
+    void aCallersEventJsonWritesThePayload() throws Exception {
+        String bucket = createBucket();
+        EventJson texts = EventJson.ofPayloads(byte[].class, payloads -> JSON.createArrayNode().addAll(
+                payloads.stream().map(p -> JSON.getNodeFactory().textNode(new String(p, StandardCharsets.UTF_8)))
+                        .toList()).toString());
+
+        S3FailureDestination.of(s3, bucket, "orders", texts).send(TestRecords.withTwoRecords());
+
+        String body = s3.getObjectAsBytes(r -> r.bucket(bucket).key(onlyObject(bucket).key())).asUtf8String();
+        assertThat(JSON.readTree(body).get("payload").asText()).isEqualTo("[\"{\\\"order\\\":1}\",\"not json \\\"at all\\\"\\n\"]");
+    }
+
+    @Test
+    void aPayloadOfAnotherTypeFailsTheDeliveryNamingTheType() {
+        String bucket = createBucket();
+        EventJson strings = EventJson.ofPayloads(String.class, List::toString);
+
+        assertThatThrownBy(() -> S3FailureDestination.of(s3, bucket, "orders", strings)
+                .send(TestRecords.withTwoRecords()))
+                .hasMessage("cannot write the event of a failure record: a record's payload is [B but this EventJson "
+                        + "expects java.lang.String");
+        assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
+    }
+
+    @Test
+    void aMappingDeliversItsPoisonRecordAndPassesItOnlyOnceTheBucketTakesIt() throws Exception {
+        // The bucket does not exist yet: S3 answers NoSuchBucket, as it would to a mapping whose bucket was deleted.
+        String name = "orders-s3-" + shortId();
+        String bucket = "failures-" + shortId();
+        try (PoisonMapping run = PoisonMapping.start(name, S3FailureDestination.of(s3, bucket, name))) {
+            run.assertCheckpointWaitsThrough(3);
+
+            s3.createBucket(r -> r.bucket(bucket));
+            run.awaitCheckpointPastThePoison();
+
+            S3Object stored = onlyObject(bucket);
+            assertThat(stored.key()).startsWith("aws/lambda/" + S3FailureDestination.mappingUuid(name) + "/"
+                    + run.shardId() + "/");
+            String body = s3.getObjectAsBytes(r -> r.bucket(bucket).key(stored.key())).asUtf8String();
+            LambdaShape.assertSameShape(body, LambdaShape.s3Object());
+            run.assertIsThePoisonRecord(body);
+            JsonNode event = JSON.readTree(JSON.readTree(body).get("payload").asText());
+            assertThat(event.get("Records")).singleElement().satisfies(r -> {
+                assertThat(r.get("kinesis").get("sequenceNumber").asText()).isEqualTo(run.poison.sequenceNumber());
+                assertThat(r.get("kinesis").get("data").asText()).isEqualTo(
+                        Base64.getEncoder().encodeToString(run.poison.payload()));
+                assertThat(r.get("eventSourceARN").asText()).isEqualTo(run.stream.streamArn());
+            });
+        }
+    }
+
+    @Test
+    void aMissingBucketFailsTheDeliveryNamingTheBucketAndS3sReason() {
+        String bucket = "missing-" + shortId();
+
+        assertThatThrownBy(() -> S3FailureDestination.of(s3, bucket, "orders").send(TestRecords.withTwoRecords()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot store a failure record in S3 bucket " + bucket + " (key aws/lambda/")
+                .hasMessageContaining("The specified bucket does not exist");
+    }
+
+    @Test
+    void theMappingUuidIsStableAndNameBased() {
+        UUID uuid = S3FailureDestination.mappingUuid("orders");
+
+        assertThat(uuid).isEqualTo(UUID.nameUUIDFromBytes("orders".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(S3FailureDestination.mappingUuid("orders"))
+                .isNotEqualTo(S3FailureDestination.mappingUuid("orders2"));
+        assertThat(uuid.version()).isEqualTo(3);
+    }
+
+    @Test
+    void badBucketsArnsAndMappingNamesAreRefusedNamingTheValue() {
+        assertThatThrownBy(() -> S3FailureDestination.of(s3, "Bad_Bucket", "orders"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 'Bad_Bucket'");
+        assertThatThrownBy(() -> S3FailureDestination.of(s3, "failures", "arn:aws:s3:::failures"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mappingName must be an event source mapping's name")
+                .hasMessageContaining("but was 'arn:aws:s3:::failures'");
+        for (String arn : new String[] {"arn:aws:s3:::failures/prefix", "arn:aws:s3:us-east-1:123456789012:failures",
+                "arn:aws:sqs:us-east-1:123456789012:failures"}) {
+            assertThatThrownBy(() -> S3FailureDestination.ofArn(s3, arn, "orders", EventJson.bytesAsKinesis()))
+                    .as(arn)
+                    .hasMessage("destination must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>) but was '"
+                            + arn + "'");
+        }
+    }
+
+    private static S3Object onlyObject(String bucket) {
+        List<S3Object> objects = s3.listObjectsV2(r -> r.bucket(bucket)).contents();
+        assertThat(objects).hasSize(1);
+        return objects.getFirst();
+    }
+
+    private static String createBucket() {
+        String bucket = "failures-" + shortId();
+        s3.createBucket(r -> r.bucket(bucket));
+        return bucket;
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+}
