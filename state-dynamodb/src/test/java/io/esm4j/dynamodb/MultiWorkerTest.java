@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -140,20 +139,19 @@ class MultiWorkerTest {
     }
 
     @Test
-    @Disabled("Open: with every 10th request throttled or answered 500 before the server, a worker still reports "
-            + "LeasesLost 1-2 in most runs (it passed once); the SDK retries each call, so the cause is not found yet. "
-            + "Records are not the problem: the lease moves and its shard is replayed from the checkpoint.")
     void throttlingAndServerErrorsAreRetriedWithoutMovingALease() {
         StreamSettings settings = Fleet.settings(Duration.ofSeconds(10)).build();
         List<Fleet.Worker> workers = List.of(worker("w1", settings), worker("w2", settings), worker("w3", settings));
         handler.put(stream, 200);
         await().atMost(PATIENCE).until(() -> fleet.balanced(List.of("w1", "w2", "w3")));
         await().atMost(PATIENCE).until(handler::allHandled);
+        // Start-up balancing may steal (and so count a lost lease) before the faults begin: compare with then.
         List<Integer> takes = workers.stream().map(w -> w.leases().takes()).toList();
+        List<Double> lost = workers.stream().map(Fleet.Worker::leasesLost).toList();
 
         // Every 10th request of each worker fails before it reaches the server: throttled or a 500, in turn. (A lost
-        // response after the server applied a renewal is left to DynamoDbLeaseStoreTest: while the SDK retries it,
-        // the engine's committer can meet the moved counter and stop the shard, an engine race noted in the README.)
+        // response after the server applied a write is covered by DynamoDbLeaseStoreTest and esm-core's
+        // LostResponseTest.)
         for (Fleet.Worker worker : workers) {
             worker.network().policy((operation, n) -> n % 10 != 0 ? Fault.NONE
                     : n % 20 == 0 ? Fault.THROTTLE : Fault.SERVER_ERROR);
@@ -164,7 +162,8 @@ class MultiWorkerTest {
         await().atMost(PATIENCE).until(() -> workers.stream().allMatch(w -> w.network().injected(Fault.THROTTLE) >= 3
                 && w.network().injected(Fault.SERVER_ERROR) >= 3));
 
-        assertThat(workers).allSatisfy(w -> assertThat(w.leasesLost()).as("leases lost by %s", w.id()).isZero());
+        assertThat(workers.stream().map(Fleet.Worker::leasesLost).toList()).as("leases lost per worker")
+                .isEqualTo(lost);
         assertThat(workers.stream().map(w -> w.leases().takes()).toList()).as("takes per worker").isEqualTo(takes);
         assertThat(fleet.balanced(List.of("w1", "w2", "w3"))).isTrue();
         handler.assertEveryRecordInPerKeyOrderWithReplaysOnly();

@@ -201,6 +201,7 @@ final class ShardCommitter {
      * not a loss: the write is tried once more with the new token.
      */
     private Outcome write(Checkpoint checkpoint) {
+        LeaseWrite refused = null;
         try {
             for (int attempt = 0; attempt < 2; attempt++) {
                 Lease held = lease.current();
@@ -211,6 +212,7 @@ final class ShardCommitter {
                     ctx.status().resolved(component);
                     return Outcome.SAVED;
                 }
+                refused = result;
                 if (lease.current() != held) {
                     continue;
                 }
@@ -223,7 +225,11 @@ final class ShardCommitter {
                 }
                 break;
             }
+            Lease now = refused instanceof LeaseWrite.Lost lost ? lost.current() : null;
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("heldCounter", lease.current().counter())
+                    .addKeyValue("owner", now == null ? null : now.owner())
+                    .addKeyValue("counter", now == null ? null : now.counter())
                     .log("checkpoint refused: the lease is no longer this worker's; the shard stops here");
             return Outcome.LOST;
         } catch (Throwable e) {
