@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,11 @@ public final class StreamEngine<T> {
     private final LeaseCoordinator coordinator;
     private final LeaseRenewer renewer;
     private final AtomicBoolean stopStarted = new AtomicBoolean();
+    /**
+     * Makes a worker's start and the stop's list of workers mutually exclusive: a worker is either started and on
+     * that list, or never started. Held only while threads are started, never across I/O.
+     */
+    private final ReentrantLock startLock = new ReentrantLock();
     private final CompletableFuture<StopResult> stopped = new CompletableFuture<>();
 
     private StreamEngine(StreamContext<T> ctx) {
@@ -113,15 +119,23 @@ public final class StreamEngine<T> {
                 StreamEngine.this.fatal("shard " + shardId, error);
             }
         });
-        if (stopStarted.get()) {
+        boolean started = false;
+        startLock.lock();
+        try {
+            if (!stopStarted.get()) {
+                workers.put(worker.shardId(), worker);
+                shardGauges.put(worker.shardId(), ctx.metrics().shardGauge(MetricNames.SHARD_ITERATOR_AGE,
+                        worker.shardId(), worker.health(), ShardHealth::iteratorAgeMillis));
+                worker.start();
+                started = true;
+            }
+        } finally {
+            startLock.unlock();
+        }
+        if (!started) {
             // Taken just as the mapping stopped: hand it back so that nobody waits for it to expire.
             worker.releaseUnstarted();
-            return;
         }
-        workers.put(worker.shardId(), worker);
-        shardGauges.put(worker.shardId(), ctx.metrics().shardGauge(MetricNames.SHARD_ITERATOR_AGE,
-                worker.shardId(), worker.health(), ShardHealth::iteratorAgeMillis));
-        worker.start();
     }
 
     private void forget(ShardWorker<?> worker, Checkpoint last) {
@@ -215,7 +229,13 @@ public final class StreamEngine<T> {
         Instant deadline = Instant.now().plus(timeout);
         ctx.status().beginStop(MappingStatus.USER_ACTION);
         coordinator.stop();
-        List<ShardWorker<T>> all = new ArrayList<>(workers.values());
+        List<ShardWorker<T>> all;
+        startLock.lock();
+        try {
+            all = new ArrayList<>(workers.values());
+        } finally {
+            startLock.unlock();
+        }
         all.forEach(ShardWorker::requestStop);
         boolean drained = true;
         for (ShardWorker<T> worker : all) {
