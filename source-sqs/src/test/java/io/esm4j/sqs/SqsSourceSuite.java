@@ -173,7 +173,7 @@ abstract class SqsSourceSuite extends SqsFixture {
             }
             return new SQSBatchResponse(failures);
         };
-        start(url, settings().reportBatchItemFailures(true), LambdaSqsHandler.requestHandler(function));
+        start(url, settings().reportBatchItemFailures(true), SqsLambdaAdapter.of(function));
 
         eventually().until(() -> queues.messagesLeft(url) == 0 && handled.size() == bodies.size()
                 && bodies.stream().filter(b -> b.startsWith("fail")).allMatch(b -> handled.get(b).get() == 2));
@@ -191,7 +191,7 @@ abstract class SqsSourceSuite extends SqsFixture {
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
         // Answers a malformed response while the batch holds a first delivery; every message must therefore come
         // back at least once, whichever batches the pollers form.
-        start(url, settings().reportBatchItemFailures(true), LambdaSqsHandler.function(event -> {
+        start(url, settings().reportBatchItemFailures(true), SqsLambdaAdapter.of(event -> {
             boolean firstDelivery = false;
             for (SQSEvent.SQSMessage message : event.getRecords()) {
                 handled.computeIfAbsent(message.getBody(), b -> new AtomicInteger()).incrementAndGet();
