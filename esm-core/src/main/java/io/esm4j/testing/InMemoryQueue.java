@@ -1,6 +1,6 @@
 package io.esm4j.testing;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
@@ -108,7 +108,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
 
     /** Like SQS: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
     @Override
-    public ObjectNode filterDocument(QueueMessage<SqsLikeMessage> message) {
+    public FilterDocument filterDocument(QueueMessage<SqsLikeMessage> message) {
         return FilterDocuments.sqsBody(message.payload().body());
     }
 

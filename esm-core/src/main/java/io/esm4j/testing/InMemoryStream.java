@@ -1,6 +1,6 @@
 package io.esm4j.testing;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
@@ -97,7 +97,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /** Like Kinesis: the data is base64-decoded bytes matched as JSON under {@code data}. */
     @Override
-    public ObjectNode filterDocument(StreamRecord<byte[]> record) {
+    public FilterDocument filterDocument(StreamRecord<byte[]> record) {
         return FilterDocuments.kinesisData(record.payload());
     }
 

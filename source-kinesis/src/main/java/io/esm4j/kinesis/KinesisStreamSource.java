@@ -1,6 +1,6 @@
 package io.esm4j.kinesis;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
@@ -57,7 +57,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     /** Lambda's rule: the base64-decoded data is matched as JSON under {@code data}; other data never matches. */
     @Override
-    public ObjectNode filterDocument(StreamRecord<KinesisRecord> record) {
+    public FilterDocument filterDocument(StreamRecord<KinesisRecord> record) {
         return FilterDocuments.kinesisData(record.payload().kinesis().data());
     }
 

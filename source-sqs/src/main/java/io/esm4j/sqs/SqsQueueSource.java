@@ -1,6 +1,6 @@
 package io.esm4j.sqs;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
@@ -66,7 +66,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
 
     /** Lambda's SQS rule: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
     @Override
-    public ObjectNode filterDocument(QueueMessage<SqsMessage> message) {
+    public FilterDocument filterDocument(QueueMessage<SqsMessage> message) {
         return FilterDocuments.sqsBody(message.payload().body());
     }
 
