@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The {@code KinesisBatchInfo} / {@code DDBStreamBatchInfo} object of a stream failure record: the range of
@@ -20,9 +21,27 @@ public record StreamBatchInfo(
         int batchSize,
         String streamArn) implements BatchInfo {
 
+    public StreamBatchInfo {
+        Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(shardId, "shardId");
+        Objects.requireNonNull(startSequenceNumber, "startSequenceNumber");
+        Objects.requireNonNull(endSequenceNumber, "endSequenceNumber");
+        Objects.requireNonNull(approximateArrivalOfFirstRecord, "approximateArrivalOfFirstRecord");
+        Objects.requireNonNull(approximateArrivalOfLastRecord, "approximateArrivalOfLastRecord");
+        Objects.requireNonNull(streamArn, "streamArn");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1 (a given-up range holds a record) but was "
+                    + batchSize);
+        }
+    }
+
     /** The batch info of given-up records (in shard order, at least one). */
     public static StreamBatchInfo of(BatchInfoStyle style, String shardId, List<? extends StreamRecord<?>> records,
                                      String streamArn) {
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records must hold at least one given-up record of shard " + shardId
+                    + " but was empty");
+        }
         StreamRecord<?> first = records.getFirst();
         StreamRecord<?> last = records.getLast();
         return new StreamBatchInfo(style, shardId, first.sequenceNumber(), last.sequenceNumber(),

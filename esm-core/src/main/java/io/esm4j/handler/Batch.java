@@ -1,6 +1,7 @@
 package io.esm4j.handler;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One invocation's records.
@@ -19,6 +20,12 @@ public record Batch<R>(List<R> records, String partition, String eventSourceArn,
 
     public Batch {
         records = List.copyOf(records);
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(eventSourceArn, "eventSourceArn");
+        if (approximateInvokeCount < 1) {
+            throw new IllegalArgumentException("approximateInvokeCount must be >= 1 (this invocation counts) but was "
+                    + approximateInvokeCount);
+        }
     }
 
     public Batch(List<R> records, String partition, String eventSourceArn, int approximateInvokeCount) {

@@ -26,6 +26,10 @@ public record Lease(String mapping, String shardId, String owner, long counter, 
         Objects.requireNonNull(shardId, "shardId");
         Objects.requireNonNull(checkpoint, "checkpoint");
         parentIds = List.copyOf(parentIds);
+        if (owner != null && owner.isEmpty()) {
+            // A store may not tell "" from "no owner"; the engine never names a worker "" (workerId is 1-256 chars).
+            throw new IllegalArgumentException("owner must be null (no owner) or a worker id but was the empty string");
+        }
         if (counter < 0 || ownerSwitchesSinceCheckpoint < 0) {
             throw new IllegalArgumentException("counter and ownerSwitchesSinceCheckpoint must be >= 0 but were "
                     + counter + " and " + ownerSwitchesSinceCheckpoint);
