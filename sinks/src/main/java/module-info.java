@@ -5,6 +5,7 @@ module io.esm4j.sinks {
     // SqsFailureDestination.of(SqsClient, ...) is public API.
     requires transitive software.amazon.awssdk.services.sqs;
     requires software.amazon.awssdk.core;
+    requires static org.jspecify;
 
     exports io.esm4j.sinks;
 }

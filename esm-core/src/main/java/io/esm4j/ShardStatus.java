@@ -1,6 +1,7 @@
 package io.esm4j;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One shard of a stream mapping, as {@link EventSourceMapping#shards()} shows it.
@@ -15,8 +16,8 @@ import java.util.Objects;
  * @param restarts          how often this worker restarted the shard after a failure outside the handler
  * @param lastError         the last such failure (or failed read or checkpoint write), or null
  */
-public record ShardStatus(String shardId, String owner, String position, long iteratorAgeMillis,
-                          long recordsInFlight, long restarts, String lastError) {
+public record ShardStatus(String shardId, @Nullable String owner, String position, long iteratorAgeMillis,
+                          long recordsInFlight, long restarts, @Nullable String lastError) {
 
     public ShardStatus {
         Objects.requireNonNull(shardId, "shardId");

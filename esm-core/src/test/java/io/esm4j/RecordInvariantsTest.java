@@ -13,7 +13,9 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.TimeWindow;
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.stream.FetchResult;
 import java.time.Instant;
@@ -41,6 +43,16 @@ class RecordInvariantsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> new Lease("m", "s", "w", 0, null, List.of(), 0))
                 .isInstanceOf(NullPointerException.class).hasMessage("checkpoint");
+    }
+
+    /** A lease nobody holds is held by nobody: a write "as its owner" is lost, not a NullPointerException. */
+    @Test
+    void nobodyHoldsAnUnownedLease() throws Exception {
+        Lease unowned = Lease.unowned("m", "s", Checkpoint.TrimHorizon.INSTANCE, List.of());
+        assertThat(unowned.heldBy(null, 0)).isFalse();
+        InMemoryLeaseStore store = new InMemoryLeaseStore();
+        store.create(unowned);
+        assertThat(store.renew(unowned)).isEqualTo(new LeaseWrite.Lost(unowned));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.esm4j.failure;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The on-failure invocation record AWS sends to a destination when a stream mapping gives up a range of records
@@ -19,7 +20,7 @@ import java.util.Objects;
  */
 public record FailureRecord(
         RequestContext requestContext,
-        ResponseContext responseContext,
+        @Nullable ResponseContext responseContext,
         Instant timestamp,
         BatchInfo batchInfo,
         List<?> records) {
@@ -59,7 +60,7 @@ public record FailureRecord(
     /**
      * @param functionError {@code "Unhandled"} when the handler threw, {@code null} when it reported item failures
      */
-    public record ResponseContext(int statusCode, String executedVersion, String functionError) {
+    public record ResponseContext(int statusCode, String executedVersion, @Nullable String functionError) {
 
         public ResponseContext {
             Objects.requireNonNull(executedVersion, "executedVersion");

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code KinesisBatchInfo} / {@code DDBStreamBatchInfo} object of a stream failure record: the range of
@@ -54,8 +55,8 @@ public record StreamBatchInfo(
     }
 
     @Override
-    public Map<String, Object> jsonFields() {
-        Map<String, Object> fields = new LinkedHashMap<>();
+    public Map<String, @Nullable Object> jsonFields() {
+        Map<String, @Nullable Object> fields = new LinkedHashMap<>();
         fields.put("shardId", shardId);
         fields.put("startSequenceNumber", startSequenceNumber);
         fields.put("endSequenceNumber", endSequenceNumber);

@@ -2,6 +2,7 @@ package io.esm4j.handler;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One invocation's records.
@@ -16,7 +17,7 @@ import java.util.Objects;
  * @param window                 the tumbling window, or null when TumblingWindowInSeconds is 0
  */
 public record Batch<R>(List<R> records, String partition, String eventSourceArn, int approximateInvokeCount,
-                       TimeWindow window) {
+                       @Nullable TimeWindow window) {
 
     public Batch {
         records = List.copyOf(records);

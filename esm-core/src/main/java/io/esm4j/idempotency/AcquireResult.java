@@ -2,6 +2,7 @@ package io.esm4j.idempotency;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** What {@link IdempotencyStore#acquire} found. */
 public sealed interface AcquireResult {
@@ -17,7 +18,7 @@ public sealed interface AcquireResult {
      * @param payloadHash the hash stored with the key, or {@code null} if it was completed without payload validation
      * @param expiry      when the entry's TTL passes
      */
-    record AlreadyCompleted(String payloadHash, Instant expiry) implements AcquireResult {
+    record AlreadyCompleted(@Nullable String payloadHash, Instant expiry) implements AcquireResult {
         public AlreadyCompleted {
             Objects.requireNonNull(expiry, "expiry");
         }

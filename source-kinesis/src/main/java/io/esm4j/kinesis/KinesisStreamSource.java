@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -107,8 +108,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     public static final class Builder {
         private final KinesisClient client;
-        private String streamName;
-        private String streamArn;
+        private @Nullable String streamName;
+        private @Nullable String streamArn;
         private KinesisSourceSettings settings = KinesisSourceSettings.defaults();
 
         private Builder(KinesisClient client) {

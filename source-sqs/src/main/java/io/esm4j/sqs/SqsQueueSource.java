@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -39,7 +40,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     private final SqsClient sqs;
     private final String queueUrl;
     private final boolean fifo;
-    private volatile QueueFacts facts;
+    private volatile @Nullable QueueFacts facts;
 
     private SqsQueueSource(SqsClient sqs, String queueUrl) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
