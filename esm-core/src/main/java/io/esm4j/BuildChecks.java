@@ -11,6 +11,7 @@ import io.esm4j.settings.InvalidSettingException;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Checks shared by the mapping builders. */
 final class BuildChecks {
@@ -27,8 +28,8 @@ final class BuildChecks {
         return name;
     }
 
-    static <R> BatchDeduplicator<R> deduplicator(Idempotency<R> idempotency, MeterRegistry registry,
-                                                 String mappingName, Clock clock) {
+    static <R> @Nullable BatchDeduplicator<R> deduplicator(@Nullable Idempotency<R> idempotency,
+                                                           MeterRegistry registry, String mappingName, Clock clock) {
         return idempotency == null ? null
                 : idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }

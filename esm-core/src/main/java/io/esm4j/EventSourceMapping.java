@@ -14,7 +14,6 @@ import io.esm4j.internal.stream.StreamEngine;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.settings.InvalidSettingException;
-import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
@@ -22,10 +21,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event source mapping over a stream (Kinesis, DynamoDB Streams, or any {@link StreamSource}): it reads every
@@ -90,14 +91,14 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
         private final String name;
         private final StreamSource<T> source;
         private final BatchHandler<StreamRecord<T>> handler;
-        private StreamSettings settings;
-        private LeaseStore leaseStore;
-        private String workerId;
-        private FailureDestination onFailure;
+        private @Nullable StreamSettings settings;
+        private @Nullable LeaseStore leaseStore;
+        private @Nullable String workerId;
+        private @Nullable FailureDestination onFailure;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private FilterCriteria filterCriteria = FilterCriteria.none();
-        private Idempotency<StreamRecord<T>> idempotency;
+        private @Nullable Idempotency<StreamRecord<T>> idempotency;
 
         private Builder(String name, StreamSource<T> source, BatchHandler<StreamRecord<T>> handler) {
             this.name = name;
@@ -121,16 +122,19 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
         }
 
         /**
-         * The name under which this mapping holds leases (a random UUID by default): unique per process that shares
-         * a lease store, e.g. host name plus process id. 1–256 characters.
+         * The name under which this mapping holds leases: unique per process that shares a lease store, e.g. host
+         * name plus process id. 1–256 characters; null (the default) for a random UUID.
          */
-        public Builder<T> workerId(String workerId) {
+        public Builder<T> workerId(@Nullable String workerId) {
             this.workerId = workerId;
             return this;
         }
 
-        /** DestinationConfig.OnFailure: where given-up records' failure records go. Without one they are dropped. */
-        public Builder<T> onFailure(FailureDestination destination) {
+        /**
+         * DestinationConfig.OnFailure: where given-up records' failure records go. Without one (null, the default)
+         * they are dropped.
+         */
+        public Builder<T> onFailure(@Nullable FailureDestination destination) {
             this.onFailure = destination;
             return this;
         }
@@ -149,9 +153,9 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
         /**
          * Deduplication: records whose key is already COMPLETED in the store are not handed to the handler and count
          * as done. The natural id is {@code shardId:sequenceNumber}. Not available with tumbling windows, whose
-         * records must all be replayed into a window's state.
+         * records must all be replayed into a window's state. Null (the default) turns deduplication off.
          */
-        public Builder<T> idempotency(Idempotency<StreamRecord<T>> idempotency) {
+        public Builder<T> idempotency(@Nullable Idempotency<StreamRecord<T>> idempotency) {
             this.idempotency = idempotency;
             return this;
         }
@@ -168,10 +172,10 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                 throw new InvalidSettingException("settings", "null",
                         "StreamSettings with at least a StartingPosition");
             }
-            if (settings.startingPosition() == StartingPosition.AT_TIMESTAMP
-                    && settings.startingPositionTimestamp().isAfter(clock.instant())) {
-                throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(),
-                        settings.startingPositionTimestamp(), "a time that is not in the future");
+            Instant timestamp = settings.startingPositionTimestamp(); // set exactly when AT_TIMESTAMP
+            if (timestamp != null && timestamp.isAfter(clock.instant())) {
+                throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(), timestamp,
+                        "a time that is not in the future");
             }
             BuildChecks.filter(filterCriteria, source.filterableKeys(), source);
             if (idempotency != null && settings.tumblingWindows()) {

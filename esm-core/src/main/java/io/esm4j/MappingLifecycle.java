@@ -4,6 +4,7 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /** What stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */
 abstract sealed class MappingLifecycle<R> implements AutoCloseable permits EventSourceMapping, QueueEventSourceMapping {
@@ -16,7 +17,7 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     /** A lock rather than synchronized: stop() blocks for a long time and may run on a virtual thread. */
     private final ReentrantLock lock = new ReentrantLock();
     private boolean started;
-    private R stopResult;
+    private @Nullable R stopResult;
 
     MappingLifecycle(String name, MappingStatus status, EngineMetrics metrics) {
         this.name = name;

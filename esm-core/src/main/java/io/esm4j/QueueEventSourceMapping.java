@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event source mapping over a queue (SQS, or any {@link QueueSource}): pollers receive batches, invoke the
@@ -66,9 +67,9 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         private final BatchHandler<QueueMessage<T>> handler;
         private QueueSettings settings = QueueSettings.defaults();
         private FilterCriteria filterCriteria = FilterCriteria.none();
-        private Idempotency<QueueMessage<T>> idempotency;
-        private Function<QueueMessage<T>, String> orderingKey;
-        private Function<QueueMessage<T>, Duration> failedMessageVisibility;
+        private @Nullable Idempotency<QueueMessage<T>> idempotency;
+        private @Nullable Function<QueueMessage<T>, @Nullable String> orderingKey;
+        private @Nullable Function<QueueMessage<T>, @Nullable Duration> failedMessageVisibility;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
 
@@ -96,8 +97,9 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         /**
          * Deduplication: messages whose key is already COMPLETED in the store are deleted without invoking the
          * handler. The natural id is the message id; a JSON pointer into the body catches a producer's duplicates.
+         * Null (the default) turns deduplication off.
          */
-        public Builder<T> idempotency(Idempotency<QueueMessage<T>> idempotency) {
+        public Builder<T> idempotency(@Nullable Idempotency<QueueMessage<T>> idempotency) {
             this.idempotency = idempotency;
             return this;
         }
@@ -110,7 +112,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
          * function throws is not handled: it returns to the queue like a failed message, and the poller shows the
          * problem and restarts. FIFO queues keep their message groups in order without it.
          */
-        public Builder<T> orderingKey(Function<QueueMessage<T>, String> orderingKey) {
+        public Builder<T> orderingKey(Function<QueueMessage<T>, @Nullable String> orderingKey) {
             this.orderingKey = Objects.requireNonNull(orderingKey, "orderingKey");
             return this;
         }
@@ -122,7 +124,8 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
          * counts every receive. A message on which the function throws, or gives a delay outside 0 s to 12 h, waits
          * out its visibility timeout; the poller shows the problem and restarts.
          */
-        public Builder<T> failedMessageVisibility(Function<QueueMessage<T>, Duration> failedMessageVisibility) {
+        public Builder<T> failedMessageVisibility(
+                Function<QueueMessage<T>, @Nullable Duration> failedMessageVisibility) {
             this.failedMessageVisibility = Objects.requireNonNull(failedMessageVisibility, "failedMessageVisibility");
             return this;
         }

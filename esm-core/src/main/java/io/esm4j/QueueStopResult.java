@@ -10,4 +10,11 @@ package io.esm4j;
  *                       engine counted them (whatever the meter registry keeps); they will be delivered again (make
  *                       handlers idempotent or use the idempotency store)
  */
-public record QueueStopResult(boolean drainedInTime, long deleteFailures) {}
+public record QueueStopResult(boolean drainedInTime, long deleteFailures) {
+
+    public QueueStopResult {
+        if (deleteFailures < 0) {
+            throw new IllegalArgumentException("deleteFailures must be >= 0 but was " + deleteFailures);
+        }
+    }
+}

@@ -1,5 +1,8 @@
 package io.esm4j;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One shard of a stream mapping, as {@link EventSourceMapping#shards()} shows it.
  *
@@ -13,5 +16,19 @@ package io.esm4j;
  * @param restarts          how often this worker restarted the shard after a failure outside the handler
  * @param lastError         the last such failure (or failed read or checkpoint write), or null
  */
-public record ShardStatus(String shardId, String owner, String position, long iteratorAgeMillis,
-                          long recordsInFlight, long restarts, String lastError) {}
+public record ShardStatus(String shardId, @Nullable String owner, String position, long iteratorAgeMillis,
+                          long recordsInFlight, long restarts, @Nullable String lastError) {
+
+    public ShardStatus {
+        Objects.requireNonNull(shardId, "shardId");
+        Objects.requireNonNull(position, "position");
+        if (iteratorAgeMillis < -1) {
+            throw new IllegalArgumentException("iteratorAgeMillis must be -1 (unknown) or >= 0 but was "
+                    + iteratorAgeMillis);
+        }
+        if (recordsInFlight < 0 || restarts < 0) {
+            throw new IllegalArgumentException("recordsInFlight and restarts must be >= 0 but were " + recordsInFlight
+                    + " and " + restarts);
+        }
+    }
+}

@@ -23,5 +23,8 @@ public record StopResult(
     public StopResult {
         checkpoints = Map.copyOf(checkpoints);
         shardsWithUnsavedCheckpoint = List.copyOf(shardsWithUnsavedCheckpoint);
+        if (recordsNotProcessed < 0) {
+            throw new IllegalArgumentException("recordsNotProcessed must be >= 0 but was " + recordsNotProcessed);
+        }
     }
 }

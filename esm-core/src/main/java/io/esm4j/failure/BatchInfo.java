@@ -1,6 +1,7 @@
 package io.esm4j.failure;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The source-specific part of a failure record: which records were given up. Stream sources use
@@ -16,5 +17,5 @@ public interface BatchInfo {
      * The object's fields in the order the failure record writes them. Values are strings, numbers, booleans,
      * null, or maps of the same.
      */
-    Map<String, Object> jsonFields();
+    Map<String, @Nullable Object> jsonFields();
 }

@@ -2,14 +2,17 @@ package io.esm4j.failure;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The on-failure invocation record AWS sends to a destination when a stream mapping gives up a range of records
  * (docs/lambda-semantics.md §3.5). {@link #toJson()} writes the exact JSON shape.
  *
  * @param requestContext  requestId, functionArn, condition and approximateInvokeCount
- * @param responseContext the last invocation's response; {@code null} for {@link FailureCondition#RecordAgeExceeded},
- *                        whose records were not invoked, and then absent from the JSON
+ * @param responseContext the last invocation's response, absent from the JSON when {@code null}: always for
+ *                        {@link FailureCondition#RecordAgeExceeded}, whose records were not invoked, and for records
+ *                        given up because the filter criteria kept failing on them (never invoked either)
  * @param timestamp       when the records were given up
  * @param batchInfo       which records were given up, in the source's shape ({@code KinesisBatchInfo}, ...)
  * @param records         the given-up records themselves (not part of the JSON; a destination such as S3 may add
@@ -17,7 +20,7 @@ import java.util.List;
  */
 public record FailureRecord(
         RequestContext requestContext,
-        ResponseContext responseContext,
+        @Nullable ResponseContext responseContext,
         Instant timestamp,
         BatchInfo batchInfo,
         List<?> records) {
@@ -25,16 +28,43 @@ public record FailureRecord(
     public static final String VERSION = "1.0";
 
     public FailureRecord {
+        Objects.requireNonNull(requestContext, "requestContext");
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(batchInfo, "batchInfo");
         records = List.copyOf(records);
+        if (requestContext.condition() == FailureCondition.RecordAgeExceeded && responseContext != null) {
+            // AWS writes no responseContext for records it never invoked; one here would be a false JSON record.
+            throw new IllegalArgumentException("responseContext must be null for condition RecordAgeExceeded but was "
+                    + responseContext);
+        }
     }
 
+    /**
+     * @param approximateInvokeCount how often the records were sent to the function; 0 for records given up
+     *                               before any invocation
+     */
     public record RequestContext(String requestId, String functionArn, FailureCondition condition,
-                                 int approximateInvokeCount) {}
+                                 int approximateInvokeCount) {
+
+        public RequestContext {
+            Objects.requireNonNull(requestId, "requestId");
+            Objects.requireNonNull(functionArn, "functionArn");
+            Objects.requireNonNull(condition, "condition");
+            if (approximateInvokeCount < 0) {
+                throw new IllegalArgumentException("approximateInvokeCount must be >= 0 but was "
+                        + approximateInvokeCount);
+            }
+        }
+    }
 
     /**
      * @param functionError {@code "Unhandled"} when the handler threw, {@code null} when it reported item failures
      */
-    public record ResponseContext(int statusCode, String executedVersion, String functionError) {
+    public record ResponseContext(int statusCode, String executedVersion, @Nullable String functionError) {
+
+        public ResponseContext {
+            Objects.requireNonNull(executedVersion, "executedVersion");
+        }
 
         public static ResponseContext unhandled() {
             return new ResponseContext(200, "$LATEST", "Unhandled");

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code KinesisBatchInfo} / {@code DDBStreamBatchInfo} object of a stream failure record: the range of
@@ -20,9 +22,27 @@ public record StreamBatchInfo(
         int batchSize,
         String streamArn) implements BatchInfo {
 
+    public StreamBatchInfo {
+        Objects.requireNonNull(style, "style");
+        Objects.requireNonNull(shardId, "shardId");
+        Objects.requireNonNull(startSequenceNumber, "startSequenceNumber");
+        Objects.requireNonNull(endSequenceNumber, "endSequenceNumber");
+        Objects.requireNonNull(approximateArrivalOfFirstRecord, "approximateArrivalOfFirstRecord");
+        Objects.requireNonNull(approximateArrivalOfLastRecord, "approximateArrivalOfLastRecord");
+        Objects.requireNonNull(streamArn, "streamArn");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1 (a given-up range holds a record) but was "
+                    + batchSize);
+        }
+    }
+
     /** The batch info of given-up records (in shard order, at least one). */
     public static StreamBatchInfo of(BatchInfoStyle style, String shardId, List<? extends StreamRecord<?>> records,
                                      String streamArn) {
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records must hold at least one given-up record of shard " + shardId
+                    + " but was empty");
+        }
         StreamRecord<?> first = records.getFirst();
         StreamRecord<?> last = records.getLast();
         return new StreamBatchInfo(style, shardId, first.sequenceNumber(), last.sequenceNumber(),
@@ -35,8 +55,8 @@ public record StreamBatchInfo(
     }
 
     @Override
-    public Map<String, Object> jsonFields() {
-        Map<String, Object> fields = new LinkedHashMap<>();
+    public Map<String, @Nullable Object> jsonFields() {
+        Map<String, @Nullable Object> fields = new LinkedHashMap<>();
         fields.put("shardId", shardId);
         fields.put("startSequenceNumber", startSequenceNumber);
         fields.put("endSequenceNumber", endSequenceNumber);

@@ -92,12 +92,13 @@ public final class FilterCriteria {
      * True if any pattern matches the document (a JSON object such as {"data": {...}} or {"body": "..."}). A document
      * that is not a JSON object has no fields. Never throws for a non-null document.
      */
-    public boolean matches(JsonNode document) {
+    public boolean matches(FilterDocument document) {
         Objects.requireNonNull(document, "document");
         if (filters.length == 0) {
             return true;
         }
-        JsonNode fields = document.isObject() ? document : null;
+        JsonNode node = document.node();
+        JsonNode fields = node.isObject() ? node : null;
         for (ObjectPattern filter : filters) {
             if (filter.matchesFields(fields, true)) {
                 return true;

@@ -9,11 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the document {@link FilterCriteria#matches} sees for one record, under each source's data key and with
- * Lambda's rules for data that is not JSON. The result is always a JSON object, so filtering is one call:
+ * Builds the {@link FilterDocument} {@link FilterCriteria#matches} sees for one record, under each source's data key
+ * and with Lambda's rules for data that is not JSON. The result is always a JSON object, so filtering is one call:
  * {@code criteria.matches(FilterDocuments.sqsBody(body))}.
  *
  * <p>Data counts as JSON when it is a JSON object or array; anything else (text, a bare number, invalid JSON) is
@@ -42,7 +44,7 @@ public final class FilterDocuments {
      * @param data the record's data, base64-decoded (the bytes the producer put)
      * @return {@code {"data": <JSON>}}, or {@code data} holding the not-JSON marker
      */
-    public static ObjectNode kinesisData(byte[] data) {
+    public static FilterDocument kinesisData(byte[] data) {
         Objects.requireNonNull(data, "data");
         String text = utf8(data);
         JsonNode json = text == null ? null : jsonContainer(text);
@@ -50,7 +52,7 @@ public final class FilterDocuments {
     }
 
     /** @return {@code {"body": <JSON>}} for a JSON object or array body, else {@code {"body": "<the body>"}} */
-    public static ObjectNode sqsBody(String body) {
+    public static FilterDocument sqsBody(String body) {
         Objects.requireNonNull(body, "body");
         JsonNode json = jsonContainer(body);
         return document("body", json == null ? NODES.textNode(body) : json);
@@ -61,8 +63,24 @@ public final class FilterDocuments {
      *                 {@code {"NewImage": {"a": {"N": "5"}}}}, used as is (not copied)
      * @return {@code {"dynamodb": ...}}
      */
-    public static ObjectNode dynamodb(JsonNode dynamodb) {
+    public static FilterDocument dynamodb(JsonNode dynamodb) {
         return document("dynamodb", Objects.requireNonNull(dynamodb, "dynamodb"));
+    }
+
+    /**
+     * The same as {@link #dynamodb(JsonNode)} for a source that holds the {@code dynamodb} object as JSON text (the
+     * DynamoDB Streams SDK gives typed {@code AttributeValue}s, which a source writes out in any JSON library).
+     *
+     * @param dynamodbJson the record's {@code dynamodb} object in DynamoDB typed JSON
+     * @throws IllegalArgumentException if the text is not one JSON object
+     */
+    public static FilterDocument dynamodb(String dynamodbJson) {
+        JsonNode dynamodb = FilterDocument.ofJson(dynamodbJson).node();
+        if (!dynamodb.isObject()) {
+            throw new IllegalArgumentException("Expected the dynamodb object of a DynamoDB Streams record as a JSON "
+                    + "object, but got a JSON " + dynamodb.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        return document("dynamodb", dynamodb);
     }
 
     /**
@@ -70,23 +88,23 @@ public final class FilterDocuments {
      * @return {@code {"value": <JSON>}} for a UTF-8 JSON object or array, {@code {"value": "<text>"}} for other
      *         UTF-8 text, and an empty document for a null or non-UTF-8 value
      */
-    public static ObjectNode kafkaValue(byte[] value) {
+    public static FilterDocument kafkaValue(byte @Nullable [] value) {
         String text = value == null ? null : utf8(value);
         if (text == null) {
-            return NODES.objectNode();
+            return FilterDocument.of(NODES.objectNode());
         }
         JsonNode json = jsonContainer(text);
         return document("value", json == null ? NODES.textNode(text) : json);
     }
 
-    private static ObjectNode document(String key, JsonNode value) {
+    private static FilterDocument document(String key, JsonNode value) {
         ObjectNode document = NODES.objectNode();
         document.set(key, value);
-        return document;
+        return FilterDocument.of(document);
     }
 
     /** Strict: a malformed sequence means the bytes are not text, where the JDK's String constructor would guess. */
-    private static String utf8(byte[] bytes) {
+    private static @Nullable String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -99,7 +117,7 @@ public final class FilterDocuments {
     }
 
     /** @return the parsed object or array, or {@code null} if the text is not exactly one of those */
-    private static JsonNode jsonContainer(String text) {
+    private static @Nullable JsonNode jsonContainer(String text) {
         if (!startsLikeContainer(text)) {
             return null; // most plain text, without paying for a parser exception per record
         }

@@ -1,6 +1,7 @@
 package io.esm4j.filter;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses IPv4 and IPv6 address literals without {@link java.net.InetAddress}, which would start a DNS lookup for
@@ -15,7 +16,7 @@ final class IpAddress {
     }
 
     /** @return 4 or 16 bytes, or {@code null} if the text is not an address literal */
-    static byte[] parse(String text) {
+    static byte @Nullable [] parse(String text) {
         if (text.isEmpty() || text.length() > MAX_TEXT_LENGTH) {
             return null;
         }
@@ -54,7 +55,7 @@ final class IpAddress {
         return part == 4;
     }
 
-    private static byte[] parseV6(String text) {
+    private static byte @Nullable [] parseV6(String text) {
         int gap = text.indexOf("::");
         if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
             return null;

@@ -1,6 +1,7 @@
 package io.esm4j.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON object in a pattern: every field must match (AND) and every {@code $or} group must have a matching branch.
@@ -17,7 +18,7 @@ record ObjectPattern(Field[] fields, OrGroup[] ors) implements FieldRule {
     /** An {@code $or} array: at least one branch must match the same object its siblings see. */
     record OrGroup(ObjectPattern[] branches) {
 
-        boolean matches(JsonNode object, boolean topLevel) {
+        boolean matches(@Nullable JsonNode object, boolean topLevel) {
             for (ObjectPattern branch : branches) {
                 if (branch.matchesFields(object, topLevel)) {
                     return true;
@@ -32,7 +33,7 @@ record ObjectPattern(Field[] fields, OrGroup[] ors) implements FieldRule {
     private static final int MATCHED = 2;
 
     @Override
-    public boolean matches(JsonNode value, boolean topLevel) {
+    public boolean matches(@Nullable JsonNode value, boolean topLevel) {
         if (value == null) {
             return matchesFields(null, false);
         }
@@ -55,7 +56,7 @@ record ObjectPattern(Field[] fields, OrGroup[] ors) implements FieldRule {
      * @param object   the object to test, or {@code null} to test a missing object (every field absent)
      * @param topLevel whether these fields are top-level keys
      */
-    boolean matchesFields(JsonNode object, boolean topLevel) {
+    boolean matchesFields(@Nullable JsonNode object, boolean topLevel) {
         for (Field field : fields) {
             JsonNode child = object == null ? null : object.get(field.name());
             if (!field.rule().matches(child, topLevel)) {

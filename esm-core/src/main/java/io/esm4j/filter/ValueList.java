@@ -1,6 +1,7 @@
 package io.esm4j.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The array at a pattern leaf, such as {@code ["Credit", {"prefix": "Deb"}]}: matches when any of its values matches
@@ -16,7 +17,7 @@ record ValueList(ScalarTest test, boolean existsFalse) implements FieldRule {
     private static final int MATCHED = 2;
 
     @Override
-    public boolean matches(JsonNode value, boolean topLevel) {
+    public boolean matches(@Nullable JsonNode value, boolean topLevel) {
         if (value == null) {
             return existsFalse;
         }

@@ -1,9 +1,12 @@
 package io.esm4j.handler;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * User code invoked with one batch at a time.
  *
- * <p>A thrown exception fails the whole batch. Returning {@link BatchResult#success()} completes it. With
+ * <p>A thrown exception fails the whole batch. Returning {@link BatchResult#success()} completes it, and so does
+ * null, as a null Lambda response does (with tumbling windows, a response without state fails the invocation). With
  * ReportBatchItemFailures enabled, {@link BatchResult#failures(java.util.Collection)} names the records that failed;
  * every malformed or unknown id fails the whole batch, as Lambda does.
  *
@@ -12,5 +15,5 @@ package io.esm4j.handler;
 @FunctionalInterface
 public interface BatchHandler<R> {
 
-    BatchResult handle(Batch<R> batch) throws Exception;
+    @Nullable BatchResult handle(Batch<R> batch) throws Exception;
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a Lambda function's JSON response ({@code StreamsEventResponse} / {@code SQSBatchResponse} shape) into a
@@ -26,7 +27,8 @@ public final class LambdaResponses {
 
     private LambdaResponses() {}
 
-    public static BatchResult parse(String response) {
+    /** @param response the function's response as JSON text; null or blank is success, as in Lambda */
+    public static BatchResult parse(@Nullable String response) {
         if (response == null || response.isBlank()) {
             return BatchResult.success();
         }

@@ -2,6 +2,7 @@ package io.esm4j.handler;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The tumbling window a batch belongs to (TumblingWindowInSeconds, docs/lambda-semantics.md §5), with the state the
@@ -20,6 +21,12 @@ public record TimeWindow(Instant start, Instant end, Map<String, String> state, 
                          boolean isWindowTerminatedEarly) {
 
     public TimeWindow {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (!end.isAfter(start)) {
+            throw new IllegalArgumentException("a window must end after it starts, but it starts at " + start
+                    + " and ends at " + end);
+        }
         state = Map.copyOf(state);
     }
 }

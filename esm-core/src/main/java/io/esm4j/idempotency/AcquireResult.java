@@ -1,6 +1,8 @@
 package io.esm4j.idempotency;
 
 import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** What {@link IdempotencyStore#acquire} found. */
 public sealed interface AcquireResult {
@@ -16,7 +18,11 @@ public sealed interface AcquireResult {
      * @param payloadHash the hash stored with the key, or {@code null} if it was completed without payload validation
      * @param expiry      when the entry's TTL passes
      */
-    record AlreadyCompleted(String payloadHash, Instant expiry) implements AcquireResult {}
+    record AlreadyCompleted(@Nullable String payloadHash, Instant expiry) implements AcquireResult {
+        public AlreadyCompleted {
+            Objects.requireNonNull(expiry, "expiry");
+        }
+    }
 
     /**
      * Another owner holds a live claim: the record is being processed elsewhere right now, or was by a consumer that
@@ -24,5 +30,9 @@ public sealed interface AcquireResult {
      *
      * @param expiry when that claim lapses unless it is completed or released first
      */
-    record InProgressElsewhere(Instant expiry) implements AcquireResult {}
+    record InProgressElsewhere(Instant expiry) implements AcquireResult {
+        public InProgressElsewhere {
+            Objects.requireNonNull(expiry, "expiry");
+        }
+    }
 }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,7 @@ public final class Claim<R> {
     private static final Logger log = LoggerFactory.getLogger(Claim.class);
 
     /** The key a record holds and the payload hash stored with it. */
-    record Held(String key, String payloadHash) {}
+    record Held(String key, @Nullable String payloadHash) {}
 
     private final BatchDeduplicator<R> deduplicator;
     private final String owner;
@@ -131,7 +132,7 @@ public final class Claim<R> {
         return List.copyOf(taken.values());
     }
 
-    private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
+    private static RuntimeException addTo(@Nullable RuntimeException first, RuntimeException next) {
         if (first == null) {
             return next;
         }

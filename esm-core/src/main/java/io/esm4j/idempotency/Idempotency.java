@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Tag;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a mapping deduplicates: the store, how keys are found, what payload validation hashes, and the settings. Give
@@ -14,7 +15,8 @@ import java.util.function.Function;
  * Idempotency.<QueueMessage<SqsMessage>>of(store).withKey(IdempotencyKey.jsonPointerInBytes("/orderId", bodyBytes))
  * }</pre>
  */
-public record Idempotency<R>(IdempotencyStore store, IdempotencyKey<R> key, Function<? super R, byte[]> payload,
+public record Idempotency<R>(IdempotencyStore store, IdempotencyKey<R> key,
+                             @Nullable Function<? super R, byte @Nullable []> payload,
                              IdempotencySettings settings) {
 
     public Idempotency {
@@ -33,7 +35,7 @@ public record Idempotency<R>(IdempotencyStore store, IdempotencyKey<R> key, Func
     }
 
     /** The payload bytes payload validation hashes. */
-    public Idempotency<R> withPayload(Function<? super R, byte[]> payload) {
+    public Idempotency<R> withPayload(Function<? super R, byte @Nullable []> payload) {
         return new Idempotency<>(store, key, payload, settings);
     }
 

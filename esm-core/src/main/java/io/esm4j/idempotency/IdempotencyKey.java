@@ -3,6 +3,7 @@ package io.esm4j.idempotency;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a record's idempotency key is found. Two records with the same key are the same event: once one of them is
@@ -40,7 +41,8 @@ public interface IdempotencyKey<R> {
      * The value at an RFC 6901 JSON pointer in the payload's tree, e.g. {@code /order/id}. See
      * {@link JsonPointerKey} for how values become keys and what a missing value does.
      */
-    static <R> JsonPointerKey<R> jsonPointer(String pointer, Function<? super R, ? extends JsonNode> payloadTree) {
+    static <R> JsonPointerKey<R> jsonPointer(String pointer,
+                                             Function<? super R, ? extends @Nullable JsonNode> payloadTree) {
         return JsonPointerKey.ofTree(pointer, payloadTree);
     }
 
@@ -48,7 +50,8 @@ public interface IdempotencyKey<R> {
      * The value at an RFC 6901 JSON pointer in the payload's UTF-8 JSON bytes. The bytes are streamed only up to the
      * value, never turned into a whole tree.
      */
-    static <R> JsonPointerKey<R> jsonPointerInBytes(String pointer, Function<? super R, byte[]> payloadJson) {
+    static <R> JsonPointerKey<R> jsonPointerInBytes(String pointer,
+                                                    Function<? super R, byte @Nullable []> payloadJson) {
         return JsonPointerKey.ofBytes(pointer, payloadJson);
     }
 

@@ -6,6 +6,7 @@ import io.esm4j.settings.Setting.DurationSetting;
 import io.esm4j.settings.Setting.IntSetting;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Deduplication settings. Every instance is valid: the constructor rejects an out-of-range value with an
@@ -17,7 +18,7 @@ import java.util.List;
  * @param maxEntries        the bound of {@link InMemoryIdempotencyStore}
  */
 public record IdempotencySettings(
-        Duration completedTtl, Duration inProgressExpiry, boolean payloadValidation, int maxEntries) {
+        Duration completedTtl, @Nullable Duration inProgressExpiry, boolean payloadValidation, int maxEntries) {
 
     public static final DurationSetting COMPLETED_TTL = new DurationSetting("CompletedTtl", Duration.ofSeconds(1),
             Duration.ofDays(30), Duration.ofHours(1),
@@ -66,7 +67,7 @@ public record IdempotencySettings(
     /** A builder holding the defaults. */
     public static final class Builder {
         private Duration completedTtl = COMPLETED_TTL.defaultValue();
-        private Duration inProgressExpiry;
+        private @Nullable Duration inProgressExpiry;
         private boolean payloadValidation;
         private int maxEntries = MAX_ENTRIES.defaultValue();
 
@@ -78,7 +79,7 @@ public record IdempotencySettings(
         }
 
         /** A fixed claim duration instead of the batch deadline; {@code null} restores the default. */
-        public Builder inProgressExpiry(Duration value) {
+        public Builder inProgressExpiry(@Nullable Duration value) {
             this.inProgressExpiry = value;
             return this;
         }

@@ -1,6 +1,7 @@
 package io.esm4j.idempotency;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where idempotency keys and their state live. Each operation is one single-item write, so that a DynamoDB
@@ -27,7 +28,7 @@ public interface IdempotencyStore {
      * @param owner            an id unique to this claim attempt; only this owner can {@link #release} the claim
      * @param inProgressExpiry when the claim lapses if it is neither completed nor released (a crashed consumer)
      */
-    AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry);
+    AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry);
 
     /**
      * Records that {@code key} was processed: COMPLETED until {@code ttlExpiry}, whatever its state was. It is
@@ -38,7 +39,7 @@ public interface IdempotencyStore {
      *
      * @param payloadHash SHA-256 hex of the payload, or {@code null} when payload validation is off
      */
-    void complete(String key, String payloadHash, Instant ttlExpiry);
+    void complete(String key, @Nullable String payloadHash, Instant ttlExpiry);
 
     /**
      * Deletes the INPROGRESS claim on {@code key} if {@code owner} still holds it, so that a retry can process the

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link IdempotencyStore} in the JVM's heap: for tests, local runs and single-process mappings. It forgets
@@ -50,7 +51,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+    public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
@@ -78,7 +79,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void complete(String key, String payloadHash, Instant ttlExpiry) {
+    public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(ttlExpiry, "ttlExpiry");
         Entry done = new Entry(key, true, payloadHash, null, ttlExpiry);
@@ -98,7 +99,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(owner, "owner");
         boolean[] released = {false};
         entries.computeIfPresent(key, (k, existing) -> {
-            if (!existing.completed && existing.owner.equals(owner)) {
+            if (!existing.completed && owner.equals(existing.owner)) {
                 size.decrementAndGet();
                 released[0] = true;
                 return null;
@@ -182,11 +183,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private static final class Entry {
         final String key;
         final boolean completed;
-        final String payloadHash;
-        final String owner;
+        final @Nullable String payloadHash;
+        final @Nullable String owner;
         final Instant expiry;
 
-        Entry(String key, boolean completed, String payloadHash, String owner, Instant expiry) {
+        Entry(String key, boolean completed, @Nullable String payloadHash, @Nullable String owner, Instant expiry) {
             this.key = key;
             this.completed = completed;
             this.payloadHash = payloadHash;

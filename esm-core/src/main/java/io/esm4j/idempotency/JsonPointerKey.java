@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key read from the payload at a JSON pointer. A string value is the key as is; a number or boolean is its text as
@@ -42,7 +43,7 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
         this.fallbackToNaturalId = fallbackToNaturalId;
     }
 
-    static <R> JsonPointerKey<R> ofTree(String pointer, Function<? super R, ? extends JsonNode> payloadTree) {
+    static <R> JsonPointerKey<R> ofTree(String pointer, Function<? super R, ? extends @Nullable JsonNode> payloadTree) {
         Objects.requireNonNull(payloadTree, "payloadTree");
         return new JsonPointerKey<>(compile(pointer), (record, p) -> {
             JsonNode tree = payloadTree.apply(record);
@@ -50,7 +51,7 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
         }, false);
     }
 
-    static <R> JsonPointerKey<R> ofBytes(String pointer, Function<? super R, byte[]> payloadJson) {
+    static <R> JsonPointerKey<R> ofBytes(String pointer, Function<? super R, byte @Nullable []> payloadJson) {
         Objects.requireNonNull(payloadJson, "payloadJson");
         return new JsonPointerKey<>(compile(pointer), (record, p) -> readAt(payloadJson.apply(record), p), false);
     }
@@ -109,7 +110,7 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
     }
 
     // Streams only up to the value: a key near the start of a large payload costs a few tokens, not a full parse.
-    private static JsonNode readAt(byte[] json, JsonPointer pointer) throws IOException {
+    private static JsonNode readAt(byte @Nullable [] json, JsonPointer pointer) throws IOException {
         if (json == null || json.length == 0) {
             return MissingNode.getInstance();
         }

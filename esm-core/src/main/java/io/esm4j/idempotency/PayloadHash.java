@@ -3,6 +3,7 @@ package io.esm4j.idempotency;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /** SHA-256 of a payload, as lower-case hex. */
 final class PayloadHash {
@@ -21,7 +22,7 @@ final class PayloadHash {
     private PayloadHash() {}
 
     /** A {@code null} payload hashes like an empty one: both mean "no body". */
-    static String sha256Hex(byte[] payload) {
+    static String sha256Hex(byte @Nullable [] payload) {
         MessageDigest digest;
         try {
             digest = (MessageDigest) PROTOTYPE.clone();

@@ -19,6 +19,9 @@ public final class InMemoryLeaseStore implements LeaseStore {
 
     private final Map<String, Map<String, Lease>> byMapping = new ConcurrentHashMap<>();
 
+    /** An empty store. */
+    public InMemoryLeaseStore() {}
+
     @Override
     public List<Lease> list(String mapping) {
         return new ArrayList<>(leases(mapping).values());

@@ -2,6 +2,7 @@ package io.esm4j.lease;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One shard's lease, as a {@link LeaseStore} holds it: which worker processes the shard, the fencing counter, and
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param ownerSwitchesSinceCheckpoint how often the lease changed hands since its checkpoint last moved (a shard
  *                                     that keeps moving without progress shows here)
  */
-public record Lease(String mapping, String shardId, String owner, long counter, Checkpoint checkpoint,
+public record Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
                     List<String> parentIds, long ownerSwitchesSinceCheckpoint) {
 
     public Lease {
@@ -26,6 +27,10 @@ public record Lease(String mapping, String shardId, String owner, long counter, 
         Objects.requireNonNull(shardId, "shardId");
         Objects.requireNonNull(checkpoint, "checkpoint");
         parentIds = List.copyOf(parentIds);
+        if (owner != null && owner.isEmpty()) {
+            // A store may not tell "" from "no owner"; the engine never names a worker "" (workerId is 1-256 chars).
+            throw new IllegalArgumentException("owner must be null (no owner) or a worker id but was the empty string");
+        }
         if (counter < 0 || ownerSwitchesSinceCheckpoint < 0) {
             throw new IllegalArgumentException("counter and ownerSwitchesSinceCheckpoint must be >= 0 but were "
                     + counter + " and " + ownerSwitchesSinceCheckpoint);
@@ -41,9 +46,12 @@ public record Lease(String mapping, String shardId, String owner, long counter, 
         return checkpoint == Checkpoint.ShardEnd.INSTANCE;
     }
 
-    /** True when {@code worker} holds this very version of the lease: the condition of every owner's write. */
-    public boolean heldBy(String worker, long expectedCounter) {
-        return worker.equals(owner) && counter == expectedCounter;
+    /**
+     * True when {@code worker} holds this very version of the lease: the condition of every owner's write. A null
+     * worker (the owner of a lease nobody holds) holds nothing.
+     */
+    public boolean heldBy(@Nullable String worker, long expectedCounter) {
+        return worker != null && worker.equals(owner) && counter == expectedCounter;
     }
 
     public Lease taken(String worker) {

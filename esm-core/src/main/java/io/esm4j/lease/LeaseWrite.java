@@ -1,5 +1,7 @@
 package io.esm4j.lease;
 
+import org.jspecify.annotations.Nullable;
+
 /** The outcome of a conditional lease write: it was made, or the lease is no longer the one the writer held. */
 public sealed interface LeaseWrite {
 
@@ -10,7 +12,7 @@ public sealed interface LeaseWrite {
      * The lease changed since the writer saw it (another worker took it, it was released or deleted), so nothing
      * was written. {@code current} is the lease as stored now, or null if there is none or the store cannot say.
      */
-    record Lost(Lease current) implements LeaseWrite {}
+    record Lost(@Nullable Lease current) implements LeaseWrite {}
 
     /**
      * The outcome, with a refusal that is really this very write seen twice turned into success. When a store's

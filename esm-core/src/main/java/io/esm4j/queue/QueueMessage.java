@@ -1,6 +1,7 @@
 package io.esm4j.queue;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One received message, as the queue engine sees it: what it needs to delete it, to keep FIFO groups in order and
@@ -12,7 +13,8 @@ import java.util.Objects;
  * @param sizeBytes      body plus attributes, counted against the 6 MB invocation cap and the memory bounds
  * @param payload        the source's message, handed to the handler as is
  */
-public record QueueMessage<T>(String messageId, String receiptHandle, String messageGroupId, int sizeBytes, T payload) {
+public record QueueMessage<T>(String messageId, String receiptHandle, @Nullable String messageGroupId, int sizeBytes,
+                              T payload) {
 
     public QueueMessage {
         Objects.requireNonNull(messageId, "messageId");

@@ -1,6 +1,6 @@
 package io.esm4j.queue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -48,7 +48,7 @@ public interface QueueSource<T> {
      * The document filter criteria are matched against, built with {@link io.esm4j.filter.FilterDocuments}
      * following the source's data rules. Called only when {@link #filterableKeys()} is not empty.
      */
-    default ObjectNode filterDocument(QueueMessage<T> message) {
+    default FilterDocument filterDocument(QueueMessage<T> message) {
         throw new UnsupportedOperationException(getClass().getName() + " does not support filter criteria");
     }
 }

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.text.NumberFormat;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One setting's name, allowed range, default and meaning: the single place each of them lives. The README's
@@ -23,7 +24,7 @@ public sealed interface Setting permits Setting.IntSetting, Setting.DurationSett
     /**
      * An integer in {@code [min, max]}, or the {@code unlimited} value (-1 in Lambda's parameters) when it is allowed.
      */
-    record IntSetting(String name, int min, int max, Integer unlimited, int defaultValue, String description)
+    record IntSetting(String name, int min, int max, @Nullable Integer unlimited, int defaultValue, String description)
             implements Setting {
 
         public int check(int value) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a stream mapping (Kinesis, DynamoDB Streams), with Lambda's names, ranges and defaults
@@ -18,13 +19,13 @@ public record StreamSettings(
         Duration maximumBatchingWindow,
         int parallelizationFactor,
         StartingPosition startingPosition,
-        Instant startingPositionTimestamp,
+        @Nullable Instant startingPositionTimestamp,
         boolean bisectBatchOnFunctionError,
         int maximumRecordAgeInSeconds,
         int maximumRetryAttempts,
         boolean reportBatchItemFailures,
         boolean bisectConsumesRetryQuota,
-        String functionArn,
+        @Nullable String functionArn,
         Duration retryBackoffInitial,
         Duration retryBackoffMax,
         int maxBufferedRecordsPerShard,
@@ -164,14 +165,14 @@ public record StreamSettings(
         private int batchSize = BATCH_SIZE.defaultValue();
         private Duration maximumBatchingWindow = MAXIMUM_BATCHING_WINDOW.defaultValue();
         private int parallelizationFactor = PARALLELIZATION_FACTOR.defaultValue();
-        private StartingPosition startingPosition;
-        private Instant startingPositionTimestamp;
+        private @Nullable StartingPosition startingPosition;
+        private @Nullable Instant startingPositionTimestamp;
         private boolean bisectBatchOnFunctionError;
         private int maximumRecordAgeInSeconds = MAXIMUM_RECORD_AGE.defaultValue();
         private int maximumRetryAttempts = MAXIMUM_RETRY_ATTEMPTS.defaultValue();
         private boolean reportBatchItemFailures;
         private boolean bisectConsumesRetryQuota;
-        private String functionArn;
+        private @Nullable String functionArn;
         private Duration retryBackoffInitial = RETRY_BACKOFF_INITIAL.defaultValue();
         private Duration retryBackoffMax = RETRY_BACKOFF_MAX.defaultValue();
         private int maxBufferedRecordsPerShard = MAX_BUFFERED_RECORDS.defaultValue();
@@ -216,7 +217,8 @@ public record StreamSettings(
             return this;
         }
 
-        public Builder startingPositionTimestamp(Instant value) {
+        /** Only with AT_TIMESTAMP; null (the default) for the other starting positions. */
+        public Builder startingPositionTimestamp(@Nullable Instant value) {
             this.startingPositionTimestamp = value;
             return this;
         }
@@ -247,7 +249,8 @@ public record StreamSettings(
             return this;
         }
 
-        public Builder functionArn(String value) {
+        /** Null (the default) derives one from the mapping's name. */
+        public Builder functionArn(@Nullable String value) {
             this.functionArn = value;
             return this;
         }
@@ -299,6 +302,7 @@ public record StreamSettings(
         }
 
         /** Validates every value, in the constructor; the first one out of range is reported. */
+        @SuppressWarnings("NullAway") // a missing StartingPosition is what the constructor rejects, by name
         public StreamSettings build() {
             return new StreamSettings(batchSize, maximumBatchingWindow, parallelizationFactor, startingPosition,
                     startingPositionTimestamp, bisectBatchOnFunctionError, maximumRecordAgeInSeconds,

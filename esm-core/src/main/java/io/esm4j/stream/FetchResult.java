@@ -14,5 +14,9 @@ public record FetchResult<T>(List<StreamRecord<T>> records, long millisBehindLat
 
     public FetchResult {
         records = List.copyOf(records);
+        if (millisBehindLatest < -1) {
+            throw new IllegalArgumentException("millisBehindLatest must be -1 (unknown) or >= 0 but was "
+                    + millisBehindLatest);
+        }
     }
 }

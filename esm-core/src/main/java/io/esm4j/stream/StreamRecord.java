@@ -2,6 +2,7 @@ package io.esm4j.stream;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record read from a shard, as the engine sees it: the metadata it needs for ordering, batching, age and
@@ -20,7 +21,7 @@ import java.util.Objects;
 public record StreamRecord<T>(
         String shardId,
         String sequenceNumber,
-        String partitionKey,
+        @Nullable String partitionKey,
         Instant approximateArrivalTimestamp,
         int sizeBytes,
         T payload) {

@@ -1,7 +1,7 @@
 package io.esm4j.stream;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.failure.BatchInfo;
+import io.esm4j.filter.FilterDocument;
 import java.util.List;
 import java.util.Set;
 
@@ -55,7 +55,7 @@ public interface StreamSource<T> {
      * The document filter criteria are matched against, built with {@link io.esm4j.filter.FilterDocuments}
      * following the source's data rules. Called only when {@link #filterableKeys()} is not empty.
      */
-    default ObjectNode filterDocument(StreamRecord<T> record) {
+    default FilterDocument filterDocument(StreamRecord<T> record) {
         throw new UnsupportedOperationException(getClass().getName() + " does not support filter criteria");
     }
 }

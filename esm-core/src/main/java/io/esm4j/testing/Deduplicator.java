@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * FIFO deduplication: a send whose deduplication id was seen in the last 5 minutes is accepted but not queued, and
@@ -20,7 +21,7 @@ final class Deduplicator {
     private final ArrayDeque<Seen> bySendTime = new ArrayDeque<>();
 
     /** The send that {@code deduplicationId} duplicates, or {@code null} when it is new. */
-    SendResult original(String deduplicationId, long now) {
+    @Nullable SendResult original(String deduplicationId, long now) {
         expire(now);
         Seen seen = byId.get(deduplicationId);
         return seen == null || seen.expiresAt <= now ? null : seen.original;

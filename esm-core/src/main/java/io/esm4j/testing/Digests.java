@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /** The hashes SQS puts on a message, computed the way SQS does so that SDK-style checks pass. */
 final class Digests {
@@ -28,7 +29,7 @@ final class Digests {
      * and the value, each string or value preceded by its length as a 4-byte big-endian int. {@code null} without
      * attributes, as in Lambda's events.
      */
-    static String md5OfAttributes(SortedMap<String, MessageAttribute> attributes) {
+    static @Nullable String md5OfAttributes(SortedMap<String, MessageAttribute> attributes) {
         if (attributes.isEmpty()) {
             return null;
         }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Planned failures of whole calls and of single batch entries. Thread-safe; free while nothing is planned. */
 final class Faults {
@@ -66,14 +67,14 @@ final class Faults {
     }
 
     /** The planned failure of this entry, or {@code null} when it should go through. */
-    EntryFailure entryFailure(Operation operation, String messageId, int index) {
+    @Nullable EntryFailure entryFailure(Operation operation, String messageId, int index) {
         if (!armed) {
             return null;
         }
         synchronized (this) {
             Map<String, Integer> planned = entries.get(operation);
             Integer remaining = planned == null ? null : planned.get(messageId);
-            if (remaining == null) {
+            if (planned == null || remaining == null) {
                 return null;
             }
             if (remaining == 1) {

@@ -37,6 +37,16 @@ final class FifoReady implements ReadyMessages {
         }
     }
 
+    /** The queue reports only messages it sent here, and a message keeps its group until it is removed. */
+    private Group groupOf(StoredMessage message) {
+        Group group = groups.get(message.content.groupId());
+        if (group == null) {
+            throw new IllegalStateException("message " + message.content.messageId() + " of group "
+                    + message.content.groupId() + " is not in this queue's groups");
+        }
+        return group;
+    }
+
     @Override
     public void take(int max, Predicate<StoredMessage> deliver) {
         int delivered = 0;
@@ -61,7 +71,7 @@ final class FifoReady implements ReadyMessages {
 
     @Override
     public void returned(StoredMessage message) {
-        Group group = groups.get(message.content.groupId());
+        Group group = groupOf(message);
         group.inFlight--;
         if (group.inFlight == 0) {
             unlocked.add(group);
@@ -70,7 +80,7 @@ final class FifoReady implements ReadyMessages {
 
     @Override
     public void removed(StoredMessage message) {
-        Group group = groups.get(message.content.groupId());
+        Group group = groupOf(message);
         group.messages.remove(message);
         if (message.inFlight) {
             group.inFlight--;

@@ -1,6 +1,6 @@
 package io.esm4j.testing;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An SQS queue in memory, standard or FIFO, for tests, examples and benchmarks of the queue engine: visibility
@@ -67,13 +68,13 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     private final boolean fifo;
     private final Clock clock;
     private final Duration visibilityTimeout;
-    private final InMemoryQueue deadLetterQueue;
+    private final @Nullable InMemoryQueue deadLetterQueue;
     private final boolean contentBasedDeduplication;
     private final Faults faults = new Faults();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition deliverable = lock.newCondition();
     private final QueueCore core;
-    private final Deduplicator deduplicator;
+    private final @Nullable Deduplicator deduplicator;
 
     InMemoryQueue(InMemoryQueueBuilder builder) {
         this.name = builder.name;
@@ -108,7 +109,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
 
     /** Like SQS: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
     @Override
-    public ObjectNode filterDocument(QueueMessage<SqsLikeMessage> message) {
+    public FilterDocument filterDocument(QueueMessage<SqsLikeMessage> message) {
         return FilterDocuments.sqsBody(message.payload().body());
     }
 
@@ -145,13 +146,14 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
      * Sends to a FIFO queue. {@code deduplicationId} may be {@code null} when the queue has content-based
      * deduplication; a duplicate within 5 minutes is accepted, not queued, and answered with the original's id.
      */
-    public SendResult send(String body, String groupId, String deduplicationId) {
+    public SendResult send(String body, String groupId, @Nullable String deduplicationId) {
         return send(body, groupId, deduplicationId, Map.of());
     }
 
     /** Sends to a FIFO queue, with message attributes; see {@link #send(String, String, String)}. */
     public SendResult send(
-            String body, String groupId, String deduplicationId, Map<String, MessageAttribute> messageAttributes) {
+            String body, String groupId, @Nullable String deduplicationId,
+            Map<String, MessageAttribute> messageAttributes) {
         if (!fifo) {
             throw new IllegalArgumentException("InvalidParameterValue: MessageGroupId and MessageDeduplicationId "
                     + "are for FIFO queues; " + name + " is a standard queue, use send(body)");
@@ -203,7 +205,8 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
                 lock.unlock();
             }
             if (!deadLetters.isEmpty()) {
-                deadLetterQueue.acceptDeadLetters(deadLetters, queueArn);
+                // Only a redrive policy moves messages, and the builder sets one only with its dead-letter queue.
+                Objects.requireNonNull(deadLetterQueue, "deadLetterQueue").acceptDeadLetters(deadLetters, queueArn);
             }
             long left = deadline - System.nanoTime();
             if (!received.isEmpty() || left <= 0) {
@@ -328,7 +331,8 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     }
 
     private SendResult store(
-            String body, Map<String, MessageAttribute> messageAttributes, String groupId, String deduplicationId) {
+            String body, Map<String, MessageAttribute> messageAttributes, @Nullable String groupId,
+            @Nullable String deduplicationId) {
         SendChecks.checkBody(body);
         SortedMap<String, MessageAttribute> attributes =
                 SendChecks.checkAttributes(Objects.requireNonNull(messageAttributes, "messageAttributes"));
@@ -341,7 +345,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
         lock.lock();
         try {
             long now = clock.millis();
-            if (deduplicator != null) {
+            if (deduplicator != null && dedupId != null) {
                 SendResult original = deduplicator.original(dedupId, now);
                 if (original != null) {
                     return original;
@@ -350,7 +354,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
             String sequenceNumber = fifo ? core.nextSequenceNumber() : null;
             core.add(new StoredMessage(content, core.nextOrder(), now, sequenceNumber));
             SendResult sent = new SendResult(content.messageId(), sequenceNumber);
-            if (deduplicator != null) {
+            if (deduplicator != null && dedupId != null) {
                 deduplicator.remember(dedupId, sent, now);
             }
             deliverable.signal();

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Options of an {@link InMemoryQueue}; start with {@link InMemoryQueue#standard} or {@link InMemoryQueue#fifo}. */
 public final class InMemoryQueueBuilder {
@@ -16,7 +17,7 @@ public final class InMemoryQueueBuilder {
     final boolean fifo;
     Clock clock = Clock.systemUTC();
     Duration visibilityTimeout = Duration.ofSeconds(30);
-    InMemoryQueue deadLetterQueue;
+    @Nullable InMemoryQueue deadLetterQueue;
     int maxReceiveCount;
     boolean contentBasedDeduplication;
 

@@ -1,6 +1,6 @@
 package io.esm4j.testing;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Kinesis-like stream in memory, for tests, examples and benchmarks: shards own ranges of the 128-bit MD5 hash of
@@ -50,7 +51,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     private final Condition appended = lock.newCondition();
     private volatile Duration longPoll = DEFAULT_LONG_POLL;
     private int failingFetches;
-    private Supplier<Exception> fetchFailure;
+    private @Nullable Supplier<Exception> fetchFailure;
 
     private InMemoryStream(String name, int shardCount, Clock clock, BatchInfoStyle style) {
         if (shardCount < 1) {
@@ -97,7 +98,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /** Like Kinesis: the data is base64-decoded bytes matched as JSON under {@code data}. */
     @Override
-    public ObjectNode filterDocument(StreamRecord<byte[]> record) {
+    public FilterDocument filterDocument(StreamRecord<byte[]> record) {
         return FilterDocuments.kinesisData(record.payload());
     }
 
@@ -278,9 +279,10 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
         lock.lockInterruptibly();
         try {
-            if (failingFetches > 0) {
+            Supplier<Exception> failure = fetchFailure;
+            if (failingFetches > 0 && failure != null) {
                 failingFetches--;
-                throw fetchFailure.get();
+                throw failure.get();
             }
             long wait = longPoll.toNanos();
             while (from >= shard.records.size() && !shard.closed && wait > 0) {

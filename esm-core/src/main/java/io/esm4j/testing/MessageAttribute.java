@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message attribute as SQS stores it: a data type ({@code String}, {@code Number} or {@code Binary}, optionally
@@ -12,7 +13,7 @@ import java.util.Objects;
  *
  * <p>The binary value is copied in and out, and compared by content, so that the record stays immutable.
  */
-public record MessageAttribute(String dataType, String stringValue, byte[] binaryValue) {
+public record MessageAttribute(String dataType, @Nullable String stringValue, byte @Nullable [] binaryValue) {
 
     public MessageAttribute {
         Objects.requireNonNull(dataType, "dataType");
@@ -49,13 +50,15 @@ public record MessageAttribute(String dataType, String stringValue, byte[] binar
     }
 
     @Override
-    public byte[] binaryValue() {
+    public byte @Nullable [] binaryValue() {
         return binaryValue == null ? null : binaryValue.clone();
     }
 
     /** The value as SQS counts and hashes it: UTF-8 of the string, or the binary as is. Not a copy. */
     byte[] valueBytes() {
-        return binaryValue != null ? binaryValue : stringValue.getBytes(StandardCharsets.UTF_8);
+        // The constructor requires exactly one of the two values.
+        return binaryValue != null ? binaryValue
+                : Objects.requireNonNull(stringValue, "stringValue").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The transport type byte of SQS's attribute MD5: 1 for String and Number, 2 for Binary. */

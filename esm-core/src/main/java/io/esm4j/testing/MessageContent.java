@@ -1,6 +1,7 @@
 package io.esm4j.testing;
 
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a send fixes about a message and no receive changes; a move to a dead-letter queue keeps it too.
@@ -13,7 +14,7 @@ record MessageContent(
         String body,
         SortedMap<String, MessageAttribute> attributes,
         String md5OfBody,
-        String md5OfMessageAttributes,
+        @Nullable String md5OfMessageAttributes,
         int sizeBytes,
-        String groupId,
-        String deduplicationId) {}
+        @Nullable String groupId,
+        @Nullable String deduplicationId) {}

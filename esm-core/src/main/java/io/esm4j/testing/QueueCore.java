@@ -73,8 +73,8 @@ final class QueueCore {
                 deadLetters.add(message);
                 return false;
             }
-            deliver(message, now);
-            received.add(new QueueMessage<>(message.content.messageId(), message.receiptHandle,
+            String receiptHandle = deliver(message, now);
+            received.add(new QueueMessage<>(message.content.messageId(), receiptHandle,
                     message.content.groupId(), message.content.sizeBytes(), message.snapshot(queueArn)));
             return true;
         });
@@ -174,7 +174,8 @@ final class QueueCore {
                 .toList();
     }
 
-    private void deliver(StoredMessage message, long now) {
+    /** Returns the new receipt handle. */
+    private String deliver(StoredMessage message, long now) {
         if (message.receiveCount == 0) {
             message.firstReceiveTimestamp = now;
         }
@@ -183,12 +184,14 @@ final class QueueCore {
             byHandle.remove(message.receiptHandle);
         }
         // Unique per receive in this queue, because the receive count only grows; opaque to callers all the same.
-        message.receiptHandle = message.content.messageId() + "#" + message.receiveCount;
-        byHandle.put(message.receiptHandle, message);
+        String receiptHandle = message.content.messageId() + "#" + message.receiveCount;
+        message.receiptHandle = receiptHandle;
+        byHandle.put(receiptHandle, message);
         message.receivedAt = now;
         message.visibleAt = now + visibilityMillis;
         message.inFlight = true;
         inFlight.add(message);
+        return receiptHandle;
     }
 
     /** Drops a message that leaves this queue; the caller has taken it out of {@link #ready} and {@link #inFlight}. */

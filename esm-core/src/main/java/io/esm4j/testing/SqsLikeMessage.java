@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One received message as SQS returns it with all system and message attributes: the payload of
@@ -25,12 +26,12 @@ import java.util.Objects;
  */
 public record SqsLikeMessage(
         String messageId,
-        String receiptHandle,
+        @Nullable String receiptHandle,
         String body,
         Map<String, String> attributes,
         Map<String, MessageAttribute> messageAttributes,
         String md5OfBody,
-        String md5OfMessageAttributes,
+        @Nullable String md5OfMessageAttributes,
         String queueArn) {
 
     public SqsLikeMessage {
@@ -43,7 +44,7 @@ public record SqsLikeMessage(
     }
 
     /** A system attribute's value, or {@code null} when the message doesn't have it. */
-    public String attribute(String name) {
+    public @Nullable String attribute(String name) {
         return attributes.get(name);
     }
 

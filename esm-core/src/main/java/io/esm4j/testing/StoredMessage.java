@@ -3,6 +3,7 @@ package io.esm4j.testing;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A message in a queue with its delivery state. Mutable; guarded by the owning queue's lock. */
 final class StoredMessage {
@@ -18,8 +19,8 @@ final class StoredMessage {
     /** Position in the queue's send order. */
     final long order;
     final long sentTimestamp;
-    final String sequenceNumber;
-    final String deadLetterSourceArn;
+    final @Nullable String sequenceNumber;
+    final @Nullable String deadLetterSourceArn;
 
     int receiveCount;
     long firstReceiveTimestamp;
@@ -29,14 +30,15 @@ final class StoredMessage {
     long visibleAt;
     boolean inFlight;
     /** The latest receipt handle, the only one accepted; {@code null} before the first receive. */
-    String receiptHandle;
+    @Nullable String receiptHandle;
 
-    StoredMessage(MessageContent content, long order, long sentTimestamp, String sequenceNumber) {
+    StoredMessage(MessageContent content, long order, long sentTimestamp, @Nullable String sequenceNumber) {
         this(content, order, sentTimestamp, sequenceNumber, null);
     }
 
     private StoredMessage(
-            MessageContent content, long order, long sentTimestamp, String sequenceNumber, String deadLetterSourceArn) {
+            MessageContent content, long order, long sentTimestamp, @Nullable String sequenceNumber,
+            @Nullable String deadLetterSourceArn) {
         this.content = content;
         this.order = order;
         this.sentTimestamp = sentTimestamp;
@@ -49,7 +51,7 @@ final class StoredMessage {
      * report ApproximateReceiveCount 3 on the first DLQ receive after maxReceiveCount 2), a new position, and the
      * source queue's ARN.
      */
-    StoredMessage movedTo(long order, long sentTimestamp, String sequenceNumber, String sourceArn) {
+    StoredMessage movedTo(long order, long sentTimestamp, @Nullable String sequenceNumber, String sourceArn) {
         StoredMessage moved = new StoredMessage(content, order, sentTimestamp, sequenceNumber, sourceArn);
         moved.receiveCount = receiveCount;
         moved.firstReceiveTimestamp = firstReceiveTimestamp;

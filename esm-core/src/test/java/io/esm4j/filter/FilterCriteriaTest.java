@@ -1,6 +1,6 @@
 package io.esm4j.filter;
 
-import static io.esm4j.filter.Fixtures.json;
+import static io.esm4j.filter.Fixtures.doc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +18,7 @@ class FilterCriteriaTest {
         assertThat(none.patterns()).isEmpty();
         assertThat(none.referencedKeys()).isEmpty();
         for (String document : List.of("{}", "{\"a\":1}", "[]", "5", "null")) {
-            assertThat(none.matches(json(document))).as(document).isTrue();
+            assertThat(none.matches(doc(document))).as(document).isTrue();
         }
     }
 

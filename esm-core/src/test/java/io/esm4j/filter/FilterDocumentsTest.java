@@ -1,10 +1,11 @@
 package io.esm4j.filter;
 
+import static io.esm4j.filter.Fixtures.doc;
 import static io.esm4j.filter.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,22 +22,22 @@ class FilterDocumentsTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static boolean keeps(String pattern, ObjectNode document) {
+    private static boolean keeps(String pattern, FilterDocument document) {
         return FilterCriteria.of(List.of(pattern)).matches(document);
     }
 
     @Test
     void kinesisJsonDataIsParsedUnderData() {
         assertThat(FilterDocuments.kinesisData(utf8(" {\"a\":[1,{\"b\":\"x\"}]}\n")))
-                .isEqualTo(json("{\"data\":{\"a\":[1,{\"b\":\"x\"}]}}"));
-        assertThat(FilterDocuments.kinesisData(utf8("[1,2]"))).isEqualTo(json("{\"data\":[1,2]}"));
+                .isEqualTo(doc("{\"data\":{\"a\":[1,{\"b\":\"x\"}]}}"));
+        assertThat(FilterDocuments.kinesisData(utf8("[1,2]"))).isEqualTo(doc("{\"data\":[1,2]}"));
     }
 
     /** Non-JSON data under a pattern on data: Lambda drops the record, whatever the pattern says. */
     @ParameterizedTest
     @ValueSource(strings = {"plain text", "5", "\"quoted\"", "{\"a\":", "{\"a\":1} extra", "", "true", "null"})
     void kinesisDataThatIsNotJsonFailsEveryPatternOnData(String data) {
-        ObjectNode document = FilterDocuments.kinesisData(utf8(data));
+        FilterDocument document = FilterDocuments.kinesisData(utf8(data));
         assertThat(keeps("{\"data\":{\"a\":[{\"exists\":false}]}}", document)).isFalse();
         assertThat(keeps("{\"data\":[{\"exists\":false}]}", document)).isFalse();
         assertThat(keeps("{\"data\":[{\"exists\":true}]}", document)).isFalse();
@@ -90,16 +91,16 @@ class FilterDocumentsTest {
 
     @Test
     void sqsBodyDocuments() {
-        assertThat(FilterDocuments.sqsBody("plain")).isEqualTo(json("{\"body\":\"plain\"}"));
-        assertThat(FilterDocuments.sqsBody("")).isEqualTo(json("{\"body\":\"\"}"));
-        assertThat(FilterDocuments.sqsBody("\t{\"a\":1}")).isEqualTo(json("{\"body\":{\"a\":1}}"));
+        assertThat(FilterDocuments.sqsBody("plain")).isEqualTo(doc("{\"body\":\"plain\"}"));
+        assertThat(FilterDocuments.sqsBody("")).isEqualTo(doc("{\"body\":\"\"}"));
+        assertThat(FilterDocuments.sqsBody("\t{\"a\":1}")).isEqualTo(doc("{\"body\":{\"a\":1}}"));
     }
 
     @Test
     void dynamodbTypedJsonIsUsedAsIs() {
         var image = json("{\"NewImage\":{\"a\":{\"N\":\"5\"},\"b\":{\"S\":\"x\"}}}");
-        ObjectNode document = FilterDocuments.dynamodb(image);
-        assertThat(document.get("dynamodb")).isSameAs(image);
+        FilterDocument document = FilterDocuments.dynamodb(image);
+        assertThat(document.node().get("dynamodb")).isSameAs(image);
         assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[\"5\"]}}}}", document)).isTrue();
         assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[5]}}}}", document)).isFalse();
         assertThat(keeps("{\"dynamodb\":{\"NewImage\":{\"a\":{\"N\":[{\"numeric\":[\">\",0]}]}}}}", document))
@@ -108,8 +109,8 @@ class FilterDocumentsTest {
 
     @Test
     void kafkaJsonAndPlainValues() {
-        assertThat(FilterDocuments.kafkaValue(utf8("{\"a\":1}"))).isEqualTo(json("{\"value\":{\"a\":1}}"));
-        assertThat(FilterDocuments.kafkaValue(utf8("plain"))).isEqualTo(json("{\"value\":\"plain\"}"));
+        assertThat(FilterDocuments.kafkaValue(utf8("{\"a\":1}"))).isEqualTo(doc("{\"value\":{\"a\":1}}"));
+        assertThat(FilterDocuments.kafkaValue(utf8("plain"))).isEqualTo(doc("{\"value\":\"plain\"}"));
         assertThat(keeps("{\"value\":{\"a\":[1]}}", FilterDocuments.kafkaValue(utf8("{\"a\":1}")))).isTrue();
         assertThat(keeps("{\"value\":[\"plain\"]}", FilterDocuments.kafkaValue(utf8("plain")))).isTrue();
         assertThat(keeps("{\"value\":{\"a\":[{\"exists\":false}]}}", FilterDocuments.kafkaValue(utf8("plain"))))
@@ -120,8 +121,8 @@ class FilterDocumentsTest {
     /** Lambda applies only metadata filters then; with the value left out, value patterns see an absent field. */
     @Test
     void kafkaValueThatIsNotUtf8OrNullIsLeftOut() {
-        for (ObjectNode document : List.of(FilterDocuments.kafkaValue(NOT_UTF8), FilterDocuments.kafkaValue(null))) {
-            assertThat(document).isEqualTo(json("{}"));
+        for (FilterDocument document : List.of(FilterDocuments.kafkaValue(NOT_UTF8), FilterDocuments.kafkaValue(null))) {
+            assertThat(document).isEqualTo(doc("{}"));
             assertThat(keeps("{\"value\":[{\"anything-but\":\"error\"}]}", document)).isFalse();
             assertThat(keeps("{\"value\":{\"a\":[\"1\"]}}", document)).isFalse();
             assertThat(keeps("{\"value\":[{\"exists\":false}]}", document)).isTrue();
@@ -132,6 +133,44 @@ class FilterDocumentsTest {
     void nullPayloadsAreRejectedWhereSourcesNeverProduceThem() {
         assertThatThrownBy(() -> FilterDocuments.kinesisData(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> FilterDocuments.sqsBody(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> FilterDocuments.dynamodb(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> FilterDocuments.dynamodb((JsonNode) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> FilterDocuments.dynamodb((String) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> FilterDocument.ofJson(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    /** The overload for sources that hold the dynamodb object as text, so that they need no JSON library type. */
+    @Test
+    void dynamodbFromJsonTextIsTheSameDocument() {
+        String image = "{\"NewImage\":{\"a\":{\"N\":\"5\"}}}";
+        assertThat(FilterDocuments.dynamodb(image)).isEqualTo(FilterDocuments.dynamodb(json(image)))
+                .isEqualTo(doc("{\"dynamodb\":" + image + "}"));
+        assertThatThrownBy(() -> FilterDocuments.dynamodb("[1]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Expected the dynamodb object of a DynamoDB Streams record as a JSON object, but got a JSON "
+                        + "array");
+        assertThatThrownBy(() -> FilterDocuments.dynamodb("{\"NewImage\":")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Expected one JSON value as a filter document, but the text (12 characters) is "
+                        + "not valid JSON (the parser stopped at line 1, column ");
+    }
+
+    @Test
+    void documentsGivenAsJsonAreUsedAsTheyAre() {
+        assertThat(doc(" {\"a\": [1, \"x\"]} ")).isEqualTo(doc("{\"a\":[1,\"x\"]}"))
+                .hasSameHashCodeAs(doc("{\"a\":[1,\"x\"]}"))
+                .hasToString("{\"a\":[1,\"x\"]}");
+        // no per-source rule: a string stays a string, whatever it holds
+        assertThat(keeps("{\"body\":[\"{}\"]}", doc("{\"body\":\"{}\"}"))).isTrue();
+        assertThat(doc("[1]")).isNotEqualTo(doc("{}"));
+        assertThat(FilterDocuments.kinesisData(utf8("plain"))).hasToString("{\"data\":null}")
+                .isNotEqualTo(doc("{\"data\":null}"));
+    }
+
+    /** The parser's message says what is wrong; the text itself is record data and stays out of the message. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "plain secret", "{\"a\":1} secret", "{\"a\":"})
+    void textThatIsNotOneJsonValueIsRejected(String text) {
+        assertThatThrownBy(() -> FilterDocument.ofJson(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Expected one JSON value as a filter document, but the text ("
+                        + text.length() + " characters) ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));
     }
 }

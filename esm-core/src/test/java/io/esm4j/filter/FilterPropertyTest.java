@@ -37,7 +37,7 @@ class FilterPropertyTest {
             ObjectNode orPattern = NODES.objectNode().set("$or", NODES.arrayNode().add(first).add(second));
             FilterCriteria or = buildOrNull(orPattern.toString());
             for (int d = 0; d < 10; d++) {
-                JsonNode document = generator.document();
+                FilterDocument document = generator.document();
                 boolean expected = one.matches(document) || two.matches(document);
                 assertThat(both.matches(document)).as("%s | %s on %s", first, second, document).isEqualTo(expected);
                 if (or != null) { // $or adds its own rules, such as no operator names as field names
@@ -58,7 +58,7 @@ class FilterPropertyTest {
                 excluded.add(generator.pick(RandomJson.STRINGS));
             }
             String prefix = "x" + generator.pick(List.of("", "a", "b"));
-            JsonNode document = leafUnderPK(NODES.textNode(generator.pick(List.of(
+            FilterDocument document = leafUnderPK(NODES.textNode(generator.pick(List.of(
                     generator.pick(RandomJson.STRINGS), prefix + "yz", "xa", "b"))));
             assertComplement(excluded.toString(), "{\"anything-but\":" + excluded + "}", document);
             assertComplement("{\"prefix\":\"" + prefix + "\"}", "{\"anything-but\":{\"prefix\":\"" + prefix + "\"}}",
@@ -85,7 +85,8 @@ class FilterPropertyTest {
             if (random.nextInt(5) > 0) {
                 document.set("p", inner);
             }
-            assertThat(exists.matches(document)).as("%s", document).isNotEqualTo(missing.matches(document));
+            FilterDocument wrapped = FilterDocument.of(document);
+            assertThat(exists.matches(wrapped)).as("%s", document).isNotEqualTo(missing.matches(wrapped));
         }
     }
 
@@ -106,7 +107,7 @@ class FilterPropertyTest {
                         && (highOp.equals("<") ? value < high : value <= high);
                 JsonNode number = random.nextBoolean() && value == Math.rint(value)
                         ? NODES.numberNode((long) value) : NODES.numberNode(value);
-                assertThat(range.matches(NODES.objectNode().set("n", number)))
+                assertThat(range.matches(FilterDocument.of(NODES.objectNode().set("n", number))))
                         .as("%s %s %s %s on %s", lowOp, low, highOp, high, number).isEqualTo(expected);
             }
         }
@@ -125,7 +126,7 @@ class FilterPropertyTest {
                 for (int c = 0; c < length; c++) {
                     text.append("ab.*".charAt(random.nextInt(4)));
                 }
-                assertThat(criteria.matches(NODES.objectNode().put("w", text.toString())))
+                assertThat(criteria.matches(FilterDocument.of(NODES.objectNode().put("w", text.toString()))))
                         .as("wildcard %s on %s", wildcard, text)
                         .isEqualTo(regex.matcher(text).matches());
             }
@@ -142,7 +143,7 @@ class FilterPropertyTest {
             for (int d = 0; d < 10; d++) {
                 int address = random.nextBoolean() ? random.nextInt() : network ^ (1 << random.nextInt(32));
                 boolean expected = prefix == 0 || (address ^ network) >>> (32 - prefix) == 0;
-                assertThat(criteria.matches(NODES.objectNode().put("ip", dotted(address))))
+                assertThat(criteria.matches(FilterDocument.of(NODES.objectNode().put("ip", dotted(address)))))
                         .as("%s/%d on %s", dotted(network), prefix, dotted(address)).isEqualTo(expected);
             }
         }
@@ -177,11 +178,11 @@ class FilterPropertyTest {
         }
     }
 
-    private static JsonNode leafUnderPK(JsonNode leaf) {
-        return NODES.objectNode().set("p", NODES.objectNode().set("k", leaf));
+    private static FilterDocument leafUnderPK(JsonNode leaf) {
+        return FilterDocument.of(NODES.objectNode().set("p", NODES.objectNode().set("k", leaf)));
     }
 
-    private static void assertComplement(String values, String anythingBut, JsonNode document) {
+    private static void assertComplement(String values, String anythingBut, FilterDocument document) {
         boolean positive = FilterCriteria.of(List.of("{\"p\":{\"k\":" + array(values) + "}}")).matches(document);
         boolean negative = FilterCriteria.of(List.of("{\"p\":{\"k\":[" + anythingBut + "]}}")).matches(document);
         assertThat(positive).as("%s / %s on %s", values, anythingBut, document).isNotEqualTo(negative);

@@ -1,6 +1,6 @@
 package io.esm4j.filter;
 
-import static io.esm4j.filter.Fixtures.json;
+import static io.esm4j.filter.Fixtures.doc;
 import static io.esm4j.filter.Fixtures.matches;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,9 +66,9 @@ class LogicTest {
     @Test
     void filtersAreOred() {
         FilterCriteria criteria = FilterCriteria.of(List.of("{\"a\":[\"1\"]}", "{\"b\":[\"2\"]}"));
-        assertThat(criteria.matches(json("{\"a\":\"1\"}"))).isTrue();
-        assertThat(criteria.matches(json("{\"b\":\"2\"}"))).isTrue();
-        assertThat(criteria.matches(json("{\"a\":\"2\",\"b\":\"1\"}"))).isFalse();
+        assertThat(criteria.matches(doc("{\"a\":\"1\"}"))).isTrue();
+        assertThat(criteria.matches(doc("{\"b\":\"2\"}"))).isTrue();
+        assertThat(criteria.matches(doc("{\"a\":\"2\",\"b\":\"1\"}"))).isFalse();
     }
 
     @Test
@@ -79,7 +79,7 @@ class LogicTest {
         FilterCriteria separate = FilterCriteria.of(List.of(first, second));
         for (String event : List.of("{\"body\":\"plain\"}", "{\"body\":\"other\"}", "{\"body\":{\"j\":1}}",
                 "{\"body\":{\"k\":1}}", "{}", "{\"body\":[\"plain\"]}")) {
-            assertThat(or.matches(json(event))).as(event).isEqualTo(separate.matches(json(event)));
+            assertThat(or.matches(doc(event))).as(event).isEqualTo(separate.matches(doc(event)));
         }
     }
 
@@ -88,8 +88,8 @@ class LogicTest {
         FilterCriteria absent = FilterCriteria.of(List.of("{\"a\":[{\"exists\":false}]}"));
         FilterCriteria present = FilterCriteria.of(List.of("{\"a\":[{\"exists\":true}]}"));
         for (String document : List.of("[1,2]", "\"a\"", "5", "null", "true")) {
-            assertThat(absent.matches(json(document))).as(document).isTrue();
-            assertThat(present.matches(json(document))).as(document).isFalse();
+            assertThat(absent.matches(doc(document))).as(document).isTrue();
+            assertThat(present.matches(doc(document))).as(document).isFalse();
         }
     }
 }

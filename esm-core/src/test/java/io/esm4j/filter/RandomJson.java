@@ -207,14 +207,14 @@ final class RandomJson {
 
     // --- documents ---
 
-    JsonNode document() {
+    FilterDocument document() {
         return switch (random.nextInt(20)) {
-            case 0 -> value(2);
+            case 0 -> FilterDocument.of(value(2));
             case 1 -> FilterDocuments.kinesisData(chance(50) ? bytes() : jsonBytes());
             case 2 -> FilterDocuments.sqsBody(chance(50) ? string() : value(0).toString());
             case 3 -> FilterDocuments.kafkaValue(chance(10) ? null : chance(50) ? bytes() : jsonBytes());
-            case 4 -> deepArrays();
-            default -> object(0);
+            case 4 -> FilterDocument.of(deepArrays());
+            default -> FilterDocument.of(object(0));
         };
     }
 

@@ -1,6 +1,6 @@
 package io.esm4j.queue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.SqsLikeMessage;
 import java.time.Duration;
@@ -112,7 +112,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     }
 
     @Override
-    public ObjectNode filterDocument(QueueMessage<SqsLikeMessage> message) {
+    public FilterDocument filterDocument(QueueMessage<SqsLikeMessage> message) {
         if (unfilterableBody.test(message.payload().body())) {
             throw sneaky(filterFailure.get());
         }

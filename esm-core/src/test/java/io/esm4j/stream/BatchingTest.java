@@ -69,14 +69,14 @@ class BatchingTest {
         assertThat(stream.openShardIds()).hasSize(3)
                 .allSatisfy(shardId -> assertThat(stream.records(shardId)).isNotEmpty());
         for (Batch<StreamRecord<byte[]>> batch : handler.invocations()) {
-            List<String> ofShard = stream.records(batch.shardId()).stream().map(StreamRecord::sequenceNumber)
+            List<String> ofShard = stream.records(batch.partition()).stream().map(StreamRecord::sequenceNumber)
                     .toList();
             assertThat(batch.records()).allSatisfy(record -> {
-                assertThat(record.shardId()).isEqualTo(batch.shardId());
+                assertThat(record.shardId()).isEqualTo(batch.partition());
                 assertThat(ofShard).contains(record.sequenceNumber());
             });
         }
-        assertThat(handler.invocations()).extracting(Batch::shardId).containsAll(stream.openShardIds());
+        assertThat(handler.invocations()).extracting(Batch::partition).containsAll(stream.openShardIds());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.esm4j.stream;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.testing.InMemoryStream;
 import java.util.List;
@@ -68,7 +68,7 @@ final class FaultyStream implements StreamSource<byte[]> {
     }
 
     @Override
-    public ObjectNode filterDocument(StreamRecord<byte[]> record) {
+    public FilterDocument filterDocument(StreamRecord<byte[]> record) {
         try {
             filterDocument.before(record);
         } catch (RuntimeException | Error e) {

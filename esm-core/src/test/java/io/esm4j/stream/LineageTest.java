@@ -48,7 +48,7 @@ class LineageTest {
         RecordingHandler handler = RecordingHandler.succeeding();
         AtomicBoolean blocked = new AtomicBoolean();
         handler.behave(batch -> {
-            firstSeen.computeIfAbsent(batch.shardId(), shardId -> parentStates(stream, handler, shardId));
+            firstSeen.computeIfAbsent(batch.partition(), shardId -> parentStates(stream, handler, shardId));
             if (blocked.compareAndSet(false, true) && !release.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("test never released the handler");
             }

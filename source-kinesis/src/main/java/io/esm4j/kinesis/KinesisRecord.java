@@ -3,6 +3,7 @@ package io.esm4j.kinesis;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record of a Kinesis event, shaped and named as Lambda sends it (docs/lambda-semantics.md §3.1);
@@ -65,7 +66,7 @@ public record KinesisRecord(
             String sequenceNumber,
             byte[] data,
             Instant approximateArrivalTimestamp,
-            String encryptionType) {
+            @Nullable String encryptionType) {
 
         public Kinesis {
             Objects.requireNonNull(partitionKey, "partitionKey");
@@ -75,7 +76,7 @@ public record KinesisRecord(
         }
 
         public static Kinesis of(String partitionKey, String sequenceNumber, byte[] data, Instant arrival,
-                                 String encryptionType) {
+                                 @Nullable String encryptionType) {
             return new Kinesis(SCHEMA_VERSION, partitionKey, sequenceNumber, data, arrival, encryptionType);
         }
     }

@@ -6,6 +6,7 @@ import io.esm4j.settings.Setting.DurationSetting;
 import io.esm4j.settings.Setting.IntSetting;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the Kinesis source adds to a stream mapping's {@link io.esm4j.settings.StreamSettings}: how it spends the
@@ -22,7 +23,7 @@ public record KinesisSourceSettings(
         int getRecordsPerSecondPerShard,
         Duration throttleBackoffInitial,
         Duration throttleBackoffMax,
-        String invokeIdentityArn) {
+        @Nullable String invokeIdentityArn) {
 
     public static final IntSetting GET_RECORDS_PER_SECOND = new IntSetting("GetRecordsPerSecondPerShard", 1, 5, null,
             4, "esm4j: GetRecords calls per second on one shard. Kinesis allows 5 per shard, shared by every "
@@ -75,7 +76,7 @@ public record KinesisSourceSettings(
         private int getRecordsPerSecondPerShard = GET_RECORDS_PER_SECOND.defaultValue();
         private Duration throttleBackoffInitial = THROTTLE_BACKOFF_INITIAL.defaultValue();
         private Duration throttleBackoffMax = THROTTLE_BACKOFF_MAX.defaultValue();
-        private String invokeIdentityArn;
+        private @Nullable String invokeIdentityArn;
 
         private Builder() {}
 
@@ -90,7 +91,8 @@ public record KinesisSourceSettings(
             return this;
         }
 
-        public Builder invokeIdentityArn(String value) {
+        /** Null (the default) derives it from the stream's account. */
+        public Builder invokeIdentityArn(@Nullable String value) {
             this.invokeIdentityArn = value;
             return this;
         }

@@ -1,6 +1,6 @@
 package io.esm4j.kinesis;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -57,7 +58,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     /** Lambda's rule: the base64-decoded data is matched as JSON under {@code data}; other data never matches. */
     @Override
-    public ObjectNode filterDocument(StreamRecord<KinesisRecord> record) {
+    public FilterDocument filterDocument(StreamRecord<KinesisRecord> record) {
         return FilterDocuments.kinesisData(record.payload().kinesis().data());
     }
 
@@ -107,8 +108,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     public static final class Builder {
         private final KinesisClient client;
-        private String streamName;
-        private String streamArn;
+        private @Nullable String streamName;
+        private @Nullable String streamArn;
         private KinesisSourceSettings settings = KinesisSourceSettings.defaults();
 
         private Builder(KinesisClient client) {

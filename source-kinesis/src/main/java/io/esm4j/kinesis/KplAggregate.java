@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a Kinesis Producer Library aggregated record: the magic bytes {@code F3 89 9A C2}, a protobuf
@@ -29,7 +30,7 @@ final class KplAggregate {
     static final int DIGEST_LENGTH = 16;
 
     /** One user record of an aggregate. {@code explicitHashKey} is null when the producer did not set one. */
-    record UserRecord(String partitionKey, String explicitHashKey, byte[] data) {}
+    record UserRecord(String partitionKey, @Nullable String explicitHashKey, byte[] data) {}
 
     private KplAggregate() {}
 
@@ -108,7 +109,7 @@ final class KplAggregate {
     private static final class RawRecord {
         long partitionKeyIndex = -1;
         long explicitHashKeyIndex = -1;
-        byte[] data;
+        byte @Nullable [] data;
     }
 
     static final class MalformedProtobufException extends RuntimeException {

@@ -33,7 +33,7 @@ public final class KinesisExample {
 
             EventSourceMapping<KinesisRecord> mapping = EventSourceMapping.builder("orders-example", source,
                             batch -> {
-                                System.out.println("batch of " + batch.size() + " from " + batch.shardId() + ": "
+                                System.out.println("batch of " + batch.size() + " from " + batch.partition() + ": "
                                         + KinesisEventJson.write(batch));
                                 batch.records().forEach(r -> tenRecords.countDown());
                                 return BatchResult.success();

@@ -55,7 +55,7 @@ interface ReadingTests {
         assertThat(first.kinesis().approximateArrivalTimestamp()).isBefore(Instant.now());
         assertThat(handler.invocations()).allSatisfy(batch -> {
             assertThat(batch.size()).isLessThanOrEqualTo(50);
-            assertThat(batch.records()).allSatisfy(r -> assertThat(r.shardId()).isEqualTo(batch.shardId()));
+            assertThat(batch.records()).allSatisfy(r -> assertThat(r.shardId()).isEqualTo(batch.partition()));
         });
     }
 

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +35,12 @@ record LambdaContext(String awsRequestId, String functionName) implements Contex
     }
 
     @Override
-    public String getLogGroupName() {
+    public @Nullable String getLogGroupName() {
         return null;
     }
 
     @Override
-    public String getLogStreamName() {
+    public @Nullable String getLogStreamName() {
         return null;
     }
 
@@ -54,17 +55,17 @@ record LambdaContext(String awsRequestId, String functionName) implements Contex
     }
 
     @Override
-    public String getInvokedFunctionArn() {
+    public @Nullable String getInvokedFunctionArn() {
         return null;
     }
 
     @Override
-    public CognitoIdentity getIdentity() {
+    public @Nullable CognitoIdentity getIdentity() {
         return null;
     }
 
     @Override
-    public ClientContext getClientContext() {
+    public @Nullable ClientContext getClientContext() {
         return null;
     }
 

@@ -10,7 +10,7 @@ record QueueFacts(String arn, String region, Duration visibilityTimeout) {
     static QueueFacts of(String queueUrl, Map<QueueAttributeName, String> attributes) {
         String arn = attributes.get(QueueAttributeName.QUEUE_ARN);
         String[] parts = arn == null ? new String[0] : arn.split(":", -1);
-        if (parts.length < 6 || !parts[0].equals("arn")) {
+        if (arn == null || parts.length < 6 || !parts[0].equals("arn")) {
             throw new IllegalStateException("SQS returned QueueArn '" + arn + "' for queue " + queueUrl
                     + "; expected arn:<partition>:sqs:<region>:<account>:<name>");
         }

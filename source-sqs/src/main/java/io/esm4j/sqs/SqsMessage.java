@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SQS record exactly as Lambda hands it to a function (docs/lambda-semantics.md §3.3); {@link SqsEventJson} writes
@@ -29,7 +30,7 @@ public record SqsMessage(
         String body,
         Map<String, String> attributes,
         Map<String, SqsMessageAttribute> messageAttributes,
-        String md5OfMessageAttributes,
+        @Nullable String md5OfMessageAttributes,
         String md5OfBody,
         String eventSource,
         String eventSourceArn,
@@ -51,7 +52,7 @@ public record SqsMessage(
     }
 
     /** The FIFO message group, or {@code null} on a standard queue. */
-    public String messageGroupId() {
+    public @Nullable String messageGroupId() {
         return attributes.get("MessageGroupId");
     }
 

@@ -2,6 +2,7 @@ package io.esm4j.sqs;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message attribute as Lambda puts it into an SQS record: {@code stringValue} for String and Number types,
@@ -16,8 +17,8 @@ import java.util.List;
  *                         ({@code Number.int})
  */
 public record SqsMessageAttribute(
-        String stringValue,
-        ByteBuffer binaryValue,
+        @Nullable String stringValue,
+        @Nullable ByteBuffer binaryValue,
         List<String> stringListValues,
         List<ByteBuffer> binaryListValues,
         String dataType) {
@@ -40,7 +41,7 @@ public record SqsMessageAttribute(
 
     /** A fresh view of the binary value, so that reading it does not move a position others see. */
     @Override
-    public ByteBuffer binaryValue() {
+    public @Nullable ByteBuffer binaryValue() {
         return binaryValue == null ? null : binaryValue.duplicate();
     }
 }

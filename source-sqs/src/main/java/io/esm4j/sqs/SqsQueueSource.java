@@ -1,6 +1,6 @@
 package io.esm4j.sqs;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -39,7 +40,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     private final SqsClient sqs;
     private final String queueUrl;
     private final boolean fifo;
-    private volatile QueueFacts facts;
+    private volatile @Nullable QueueFacts facts;
 
     private SqsQueueSource(SqsClient sqs, String queueUrl) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
@@ -66,7 +67,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
 
     /** Lambda's SQS rule: a JSON body is matched as JSON under {@code body}, any other body as a plain string. */
     @Override
-    public ObjectNode filterDocument(QueueMessage<SqsMessage> message) {
+    public FilterDocument filterDocument(QueueMessage<SqsMessage> message) {
         return FilterDocuments.sqsBody(message.payload().body());
     }
 

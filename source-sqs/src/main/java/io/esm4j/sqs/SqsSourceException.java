@@ -1,5 +1,7 @@
 package io.esm4j.sqs;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An SQS call that failed, with a message that names the error code, the queue and the call, e.g.
  * {@code SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. Queue http://.../orders does not exist
@@ -7,17 +9,17 @@ package io.esm4j.sqs;
  */
 public final class SqsSourceException extends RuntimeException {
 
-    private final String errorCode;
+    private final @Nullable String errorCode;
     private final boolean retryable;
 
-    SqsSourceException(String errorCode, String message, boolean retryable, Throwable cause) {
+    SqsSourceException(@Nullable String errorCode, String message, boolean retryable, Throwable cause) {
         super(message, cause);
         this.errorCode = errorCode;
         this.retryable = retryable;
     }
 
     /** SQS's error code, e.g. {@code AWS.SimpleQueueService.NonExistentQueue}; {@code null} if SQS was not reached. */
-    public String errorCode() {
+    public @Nullable String errorCode() {
         return errorCode;
     }
 

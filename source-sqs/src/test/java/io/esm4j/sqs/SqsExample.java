@@ -65,7 +65,7 @@ public final class SqsExample {
             // the server; the default 20 s would make the example wait that long at the end.
             Duration receiveWaitTime = Duration.ofSeconds(1);
             QueueEventSourceMapping<SqsMessage> mapping = QueueEventSourceMapping.builder("orders",
-                            SqsQueueSource.of(sqs, orders), LambdaSqsHandler.requestHandler(new OrderFunction()))
+                            SqsQueueSource.of(sqs, orders), SqsLambdaAdapter.of(new OrderFunction()))
                     .settings(QueueSettings.builder().batchSize(10).reportBatchItemFailures(true)
                             .receiveWaitTime(receiveWaitTime).build())
                     .build();

@@ -174,7 +174,7 @@ abstract class SqsSourceSuite extends SqsFixture {
             }
             return new SQSBatchResponse(failures);
         };
-        start(url, settings().reportBatchItemFailures(true), LambdaSqsHandler.requestHandler(function));
+        start(url, settings().reportBatchItemFailures(true), SqsLambdaAdapter.of(function));
 
         eventually().until(() -> queues.messagesLeft(url) == 0 && handled.size() == bodies.size()
                 && bodies.stream().filter(b -> b.startsWith("fail")).allMatch(b -> handled.get(b).get() == 2));
@@ -192,7 +192,7 @@ abstract class SqsSourceSuite extends SqsFixture {
         Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
         // Answers a malformed response while the batch holds a first delivery; every message must therefore come
         // back at least once, whichever batches the pollers form.
-        start(url, settings().reportBatchItemFailures(true), LambdaSqsHandler.function(event -> {
+        start(url, settings().reportBatchItemFailures(true), SqsLambdaAdapter.of(event -> {
             boolean firstDelivery = false;
             for (SQSEvent.SQSMessage message : event.getRecords()) {
                 handled.computeIfAbsent(message.getBody(), b -> new AtomicInteger()).incrementAndGet();
@@ -349,9 +349,9 @@ abstract class SqsSourceSuite extends SqsFixture {
                             return BatchResult.success();
                         })
                 .settings(settings().build()).meterRegistry(registry).build());
-        // The mapping removes its meters when it stops: keep the counter to read it afterwards.
-        Counter pollingErrors = registry.get(MetricNames.POLLING_ERROR_COUNT).counter();
         eventually().until(() -> entered.getCount() == 0);
+        // Taken now: stop() removes the mapping's meters from the registry, and a removed counter keeps its count.
+        Counter pollingErrors = registry.get(MetricNames.POLLING_ERROR_COUNT).counter();
 
         AtomicReference<QueueStopResult> stopped = new AtomicReference<>();
         Thread stopper = Thread.ofVirtual().start(() -> {

@@ -1,6 +1,7 @@
 package io.esm4j.testsupport;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -12,7 +13,7 @@ final class DockerCondition implements ExecutionCondition {
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerCondition.class);
 
-    private static volatile DockerProbe.Result probed;
+    private static volatile DockerProbe.@Nullable Result probed;
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

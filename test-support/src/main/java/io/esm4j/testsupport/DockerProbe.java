@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a Docker engine answers, found without Testcontainers (which logs ERROR lines and stack traces when there
@@ -33,7 +34,7 @@ public final class DockerProbe {
 
     private DockerProbe() {}
 
-    public static Result probe(Map<String, String> env, Path home, String osName) {
+    public static Result probe(Map<String, String> env, @Nullable Path home, @Nullable String osName) {
         String dockerHost = env.getOrDefault("DOCKER_HOST", "").strip();
         if (!dockerHost.isEmpty()) {
             if (!dockerHost.startsWith("unix://")) {
@@ -65,7 +66,7 @@ public final class DockerProbe {
                 : "no Docker engine answers on " + String.join(", ", existing));
     }
 
-    static List<Path> socketCandidates(Map<String, String> env, Path home) {
+    static List<Path> socketCandidates(Map<String, String> env, @Nullable Path home) {
         Set<Path> sockets = new LinkedHashSet<>();
         sockets.add(Path.of("/var/run/docker.sock"));
         sockets.add(Path.of("/run/docker.sock"));
@@ -84,7 +85,7 @@ public final class DockerProbe {
         return List.copyOf(sockets);
     }
 
-    private static String testcontainersHost(Path home) {
+    private static @Nullable String testcontainersHost(@Nullable Path home) {
         if (home == null) {
             return null;
         }

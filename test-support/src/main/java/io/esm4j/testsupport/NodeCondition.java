@@ -1,6 +1,7 @@
 package io.esm4j.testsupport;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,7 +27,7 @@ final class NodeCondition implements ExecutionCondition {
     }
 
     /** Enabled with node and npm; otherwise disabled, or an exception when {@code CI=true}. */
-    static ConditionEvaluationResult decide(String suite, Map<String, String> env, String osName) {
+    static ConditionEvaluationResult decide(String suite, Map<String, String> env, @Nullable String osName) {
         NodeTools.Found found = NodeTools.find(env.get("PATH"), osName);
         if (found.complete()) {
             return ConditionEvaluationResult.enabled("node " + found.node() + ", npm " + found.npm());

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Node.js for the tests that run a server from npm (kinesis-mock): finds {@code node} and {@code npm} on the PATH
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class NodeTools {
 
     /** What the PATH holds: both executables, or what is missing. */
-    public record Found(Path node, Path npm) {
+    public record Found(@Nullable Path node, @Nullable Path npm) {
         public boolean complete() {
             return node != null && npm != null;
         }
@@ -44,13 +45,13 @@ public final class NodeTools {
     }
 
     /** {@code node} and {@code npm} on this PATH. */
-    public static Found find(String path, String osName) {
+    public static Found find(@Nullable String path, @Nullable String osName) {
         boolean windows = osName != null && osName.toLowerCase(Locale.ROOT).startsWith("windows");
         return new Found(executable(path, windows ? List.of("node.exe") : List.of("node")),
                 executable(path, windows ? List.of("npm.cmd", "npm.exe") : List.of("npm")));
     }
 
-    private static Path executable(String path, List<String> names) {
+    private static @Nullable Path executable(@Nullable String path, List<String> names) {
         if (path == null) {
             return null;
         }
@@ -97,16 +98,18 @@ public final class NodeTools {
             return;
         }
         Found found = onPath();
-        if (!found.complete()) {
+        Path node = found.node();
+        Path npmExecutable = found.npm();
+        if (node == null || npmExecutable == null) {
             throw new IllegalStateException(installedMarker + " is missing and cannot be installed: " + found.missing()
                     + " not on the PATH; install Node.js 20 or newer with npm, or run `npm ci` in " + packageDir);
         }
         Path log = Files.createTempFile("npm-ci", ".log");
-        ProcessBuilder builder = new ProcessBuilder(found.npm().toString(), "ci", "--no-audit", "--no-fund")
+        ProcessBuilder builder = new ProcessBuilder(npmExecutable.toString(), "ci", "--no-audit", "--no-fund")
                 .directory(packageDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         // npm runs `node` by name from its script: make sure it is the one found.
         Map<String, String> env = builder.environment();
-        env.put("PATH", found.node().getParent() + File.pathSeparator + env.getOrDefault("PATH", ""));
+        env.put("PATH", node.getParent() + File.pathSeparator + env.getOrDefault("PATH", ""));
         Process npm = builder.start();
         if (!npm.waitFor(10, TimeUnit.MINUTES)) {
             npm.destroyForcibly();

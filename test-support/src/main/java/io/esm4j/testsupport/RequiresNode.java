@@ -16,5 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @ExtendWith(NodeCondition.class)
+// The condition stays package-private: JUnit reaches it through the module's opens, users only need the annotation.
+@SuppressWarnings("exports")
 public @interface RequiresNode {
 }

@@ -90,7 +90,7 @@ public final class Invoker<R> {
             throw e;
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.shardId())
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
                     .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
                     .setCause(e).log("handler failed the batch");
             verdict = new Verdict.Failed(Fatal.describe(e));
@@ -117,7 +117,7 @@ public final class Invoker<R> {
         List<Object> ids = batch.records().stream().map(itemIdentifier).toList();
         Verdict verdict = Verdict.of(result, reportBatchItemFailures, ids);
         if (verdict instanceof Verdict.Failed failed) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.shardId())
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
                     .addKeyValue("reason", failed.reason()).log("handler response fails the whole batch");
         }
         return verdict;

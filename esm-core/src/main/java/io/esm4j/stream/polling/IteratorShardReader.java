@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -58,13 +59,13 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private final ArrayDeque<StreamRecord<T>> pending = new ArrayDeque<>();
 
     /** Null while a new iterator must be opened: before the first open succeeded, or after one expired. */
-    private String iterator;
+    private @Nullable String iterator;
     /** Where the iterator was opened, until a record past that position has been read; records before it drop. */
-    private ReadStart openedAt;
+    private @Nullable ReadStart openedAt;
     /** The iterator has not returned a page yet: if it is already expired, renewing again would only loop. */
     private boolean fresh;
     private boolean closed;
-    private String lastHandedOut;
+    private @Nullable String lastHandedOut;
     private long millisBehindLatest = -1;
     private int throttledInARow;
 
@@ -157,12 +158,10 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
 
     private Page<T> getRecords(int limit) throws Exception {
         while (true) {
-            if (iterator == null) {
-                openIterator(renewalStart());
-            }
+            String current = iterator != null ? iterator : openIterator(renewalStart());
             pacer.awaitTurn();
             try {
-                Page<T> page = calls.getRecords(iterator, limit);
+                Page<T> page = calls.getRecords(current, limit);
                 throttledInARow = 0;
                 fresh = false;
                 return page;
@@ -188,16 +187,20 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
         }
     }
 
-    /** Opens an iterator at {@code start}, or at TRIM_HORIZON if the service says {@code start} is trimmed. */
-    private void openIterator(ReadStart start) throws Exception {
+    /**
+     * Opens an iterator at {@code start}, or at TRIM_HORIZON if the service says {@code start} is trimmed; returns it
+     * as well as keeping it.
+     */
+    private String openIterator(ReadStart start) throws Exception {
         ReadStart at = start;
         while (true) {
             try {
-                iterator = calls.openIterator(at);
+                String opened = calls.openIterator(at);
+                iterator = opened;
                 openedAt = at;
                 fresh = true;
                 throttledInARow = 0;
-                return;
+                return opened;
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.esm4j.stream.polling;
 import io.esm4j.stream.StreamRecord;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one GetRecords call returned.
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param behind             true if the shard holds records past this page already, so that an empty page is
  *                           followed at once by another call instead of an IdlePollInterval wait
  */
-public record Page<T>(List<StreamRecord<T>> records, String nextIterator, long millisBehindLatest, boolean behind) {
+public record Page<T>(List<StreamRecord<T>> records, @Nullable String nextIterator, long millisBehindLatest,
+                      boolean behind) {
 
     public Page {
         records = List.copyOf(records);

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.BatchItemFailure;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.queue.QueueMessage;
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class LambdaSqsHandlerTest {
+class SqsLambdaAdapterTest {
 
     private static final SqsMessage RECORD = new SqsMessage("id-1", "handle-1", "hello",
             Map.of("ApproximateReceiveCount", "2"),
@@ -35,7 +36,7 @@ class LambdaSqsHandlerTest {
     @Test
     void theFunctionGetsTheSqsEventLambdaWouldSend() throws Exception {
         AtomicReference<SQSEvent> seen = new AtomicReference<>();
-        LambdaSqsHandler.consumer(seen::set).handle(BATCH);
+        SqsLambdaAdapter.ofConsumer(seen::set).handle(BATCH);
 
         SQSEvent.SQSMessage message = seen.get().getRecords().getFirst();
         assertThat(message.getMessageId()).isEqualTo("id-1");
@@ -63,7 +64,7 @@ class LambdaSqsHandlerTest {
             return null;
         };
 
-        assertThat(LambdaSqsHandler.requestHandler(function).handle(BATCH)).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.of(function).handle(BATCH)).isEqualTo(BatchResult.success());
         assertThat(seen.get().getAwsRequestId()).isNotBlank();
         assertThat(seen.get().getFunctionName()).isEqualTo("orders");
         assertThat(seen.get().getRemainingTimeInMillis()).isPositive();
@@ -73,18 +74,19 @@ class LambdaSqsHandlerTest {
     void batchItemFailuresBecomeTheFailedIds() throws Exception {
         SQSBatchResponse response = new SQSBatchResponse(List.of(new BatchItemFailure("id-1")));
 
-        assertThat(LambdaSqsHandler.function(event -> response).handle(BATCH))
+        assertThat(SqsLambdaAdapter.of(event -> response).handle(BATCH))
                 .isEqualTo(BatchResult.failures("id-1"));
     }
 
     @Test
     void responsesLambdaReadsAsSuccess() throws Exception {
-        assertThat(LambdaSqsHandler.toResult(null)).isEqualTo(BatchResult.success());
-        assertThat(LambdaSqsHandler.toResult(new SQSBatchResponse())).isEqualTo(BatchResult.success());
-        assertThat(LambdaSqsHandler.toResult(new SQSBatchResponse(new ArrayList<>()))).isEqualTo(BatchResult.success());
-        assertThat(LambdaSqsHandler.toResult("")).isEqualTo(BatchResult.success());
-        assertThat(LambdaSqsHandler.toResult(Map.of())).isEqualTo(BatchResult.success());
-        assertThat(LambdaSqsHandler.toResult("{\"batchItemFailures\":null}")).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse(null)).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.toResult(null)).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse(new SQSBatchResponse())).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse(new SQSBatchResponse(new ArrayList<>()))).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse("")).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse(Map.of())).isEqualTo(BatchResult.success());
+        assertThat(SqsLambdaAdapter.fromResponse("{\"batchItemFailures\":null}")).isEqualTo(BatchResult.success());
     }
 
     @Test
@@ -92,25 +94,27 @@ class LambdaSqsHandlerTest {
         SQSBatchResponse response = new SQSBatchResponse(Arrays.asList(new BatchItemFailure(null),
                 new BatchItemFailure(""), null));
 
-        assertThat(LambdaSqsHandler.toResult(response))
+        assertThat(SqsLambdaAdapter.fromResponse(response))
+                .isEqualTo(new BatchResult.ItemFailures(Arrays.asList(null, "", null)));
+        assertThat(SqsLambdaAdapter.toResult(response))
                 .isEqualTo(new BatchResult.ItemFailures(Arrays.asList(null, "", null)));
     }
 
     @Test
     void otherResponseTypesAreReadAsTheirJsonLikeLambdaDoes() throws Exception {
-        assertThat(LambdaSqsHandler.toResult(Map.of("batchItemFailures", List.of(Map.of("itemIdentifier", "id-1")))))
+        assertThat(SqsLambdaAdapter.fromResponse(Map.of("batchItemFailures", List.of(Map.of("itemIdentifier", "id-1")))))
                 .isEqualTo(BatchResult.failures("id-1"));
-        assertThat(LambdaSqsHandler.toResult("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-1\"}]}"))
+        assertThat(SqsLambdaAdapter.fromResponse("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-1\"}]}"))
                 .isEqualTo(BatchResult.failures("id-1"));
-        assertThat(LambdaSqsHandler.toResult("not json")).isInstanceOf(BatchResult.Malformed.class);
-        assertThat(LambdaSqsHandler.toResult(42)).isInstanceOf(BatchResult.Malformed.class);
-        assertThat(LambdaSqsHandler.toResult(Map.of("batchItemFailures", List.of(Map.of("itemId", "id-1")))))
+        assertThat(SqsLambdaAdapter.fromResponse("not json")).isInstanceOf(BatchResult.Malformed.class);
+        assertThat(SqsLambdaAdapter.fromResponse(42)).isInstanceOf(BatchResult.Malformed.class);
+        assertThat(SqsLambdaAdapter.fromResponse(Map.of("batchItemFailures", List.of(Map.of("itemId", "id-1")))))
                 .isInstanceOf(BatchResult.Malformed.class);
     }
 
     @Test
     void anExceptionFromTheFunctionFailsTheBatch() {
-        LambdaSqsHandler handler = LambdaSqsHandler.consumer(event -> {
+        BatchHandler<QueueMessage<SqsMessage>> handler = SqsLambdaAdapter.ofConsumer(event -> {
             throw new IllegalStateException("boom");
         });
 

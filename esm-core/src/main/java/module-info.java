@@ -1,0 +1,34 @@
+/**
+ * esm4j's engine: stream and queue event source mappings with AWS Lambda's semantics, their settings, the source,
+ * lease-store, failure-destination and idempotency-store SPIs, filter criteria, and in-memory sources for tests.
+ *
+ * <p>Only API packages are exported. The engine itself lives in {@code io.esm4j.internal.*}, which is not exported,
+ * to anyone: no other esm4j module needs it, so it can change without breaking a user.
+ */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.esm4j.core {
+    // Public signatures name Jackson (FilterDocuments.dynamodb(JsonNode), IdempotencyKey.jsonPointer) and Micrometer
+    // (the builders' meterRegistry, Idempotency.deduplicator): a user module must read them to call those methods.
+    // Micrometer is an automatic module (its jar names itself micrometer.core), hence the suppressed warnings.
+    requires transitive com.fasterxml.jackson.databind;
+    requires transitive micrometer.core;
+    // Static: the annotations matter to compilers and checkers, not at run time. Transitive: a module that reads
+    // this one reads them too, so its nullness checker (NullAway, Kotlin, an IDE) sees @NullMarked without declaring
+    // JSpecify itself. JUnit declares it the same way.
+    requires static transitive org.jspecify;
+    requires io.github.resilience4j.core;
+    requires org.slf4j;
+
+    exports io.esm4j;
+    exports io.esm4j.failure;
+    exports io.esm4j.filter;
+    exports io.esm4j.handler;
+    exports io.esm4j.idempotency;
+    exports io.esm4j.lease;
+    exports io.esm4j.metrics;
+    exports io.esm4j.queue;
+    exports io.esm4j.settings;
+    exports io.esm4j.stream;
+    exports io.esm4j.stream.polling;
+    exports io.esm4j.testing;
+}

@@ -1,0 +1,105 @@
+package io.esm4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+
+/**
+ * The module io.esm4j.core exports its API packages and nothing else. Tests run on the class path, where every
+ * package is visible, so this reads the compiled module-info.class and resolves the module in a layer of its own with
+ * its real dependencies, as a user's module would see it.
+ */
+class ModuleBoundaryTest {
+
+    private static final String NAME = "io.esm4j.core";
+    private static final String INTERNAL = "io.esm4j.internal";
+    private static final Set<String> API = Set.of("io.esm4j", "io.esm4j.settings", "io.esm4j.handler",
+            "io.esm4j.stream", "io.esm4j.stream.polling", "io.esm4j.queue", "io.esm4j.lease", "io.esm4j.failure",
+            "io.esm4j.filter", "io.esm4j.idempotency", "io.esm4j.metrics", "io.esm4j.testing");
+
+    @Test
+    void theDescriptorExportsExactlyTheApiPackagesToEveryone() {
+        ModuleDescriptor descriptor = module().descriptor();
+
+        assertThat(descriptor.exports()).allSatisfy(export -> assertThat(export.isQualified())
+                .as("export of %s names its readers %s", export.source(), export.targets()).isFalse());
+        assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(API);
+        assertThat(descriptor.isOpen()).isFalse();
+        assertThat(descriptor.opens()).isEmpty();
+    }
+
+    /** A new package must be exported as API or live under io.esm4j.internal: nothing in between by oversight. */
+    @Test
+    void everyPackageIsApiOrInternal() {
+        Set<String> packages = new TreeSet<>(module().descriptor().packages());
+
+        assertThat(packages).containsAll(API);
+        packages.removeAll(API);
+        assertThat(packages).isNotEmpty()
+                .allSatisfy(p -> assertThat(p).as("a package that is neither exported nor internal")
+                        .matches(Pattern.quote(INTERNAL) + "(\\..+)?"));
+    }
+
+    @Test
+    void aModuleThatReadsTheCoreSeesTheApiAndNotTheEngine() throws ClassNotFoundException {
+        ModuleLayer layer = layer();
+        Module core = layer.findModule(NAME).orElseThrow();
+        Module user = getClass().getModule();
+
+        for (String api : API) {
+            assertThat(core.isExported(api, user)).as(api).isTrue();
+        }
+        Set<String> internal = core.getPackages().stream().filter(p -> p.startsWith(INTERNAL))
+                .collect(Collectors.toSet());
+        assertThat(internal).contains("io.esm4j.internal.stream", "io.esm4j.internal.queue");
+        for (String engine : internal) {
+            assertThat(core.isExported(engine, user)).as(engine).isFalse();
+            assertThat(core.isOpen(engine, user)).as(engine).isFalse();
+        }
+        // The classes themselves come from the layer, not from the class path the tests run on.
+        Class<?> mapping = Class.forName(core, "io.esm4j.EventSourceMapping");
+        assertThat(mapping).isNotSameAs(EventSourceMapping.class);
+        assertThat(mapping.getModule()).isSameAs(core);
+    }
+
+    /** Resolution fails unless every module the descriptor requires (by the names it gives) is there. */
+    private static ModuleLayer layer() {
+        ModuleFinder finder = ModuleFinder.of(location(EventSourceMapping.class), location(ObjectMapper.class),
+                location(JsonFactory.class), location(JsonProperty.class), location(MeterRegistry.class),
+                location(IntervalFunction.class), location(Logger.class));
+        Configuration configuration = ModuleLayer.boot().configuration().resolve(finder, ModuleFinder.of(),
+                Set.of(NAME));
+        return ModuleLayer.boot().defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+    }
+
+    /** The compiled main classes: an exploded module, since they hold module-info.class. */
+    private static ModuleReference module() {
+        return ModuleFinder.of(location(EventSourceMapping.class)).find(NAME).orElseThrow(() -> new AssertionError(
+                "expected module " + NAME + " in " + location(EventSourceMapping.class)));
+    }
+
+    private static Path location(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("class path entry of " + type.getName() + " is not a file", e);
+        }
+    }
+}
