@@ -52,6 +52,8 @@ final class ShardPipeline<T> {
     private final ReentrantLock progressLock = new ReentrantLock();
 
     private boolean readerReachedEnd;
+    /** The tracker's count, readable without the lock (the reader asks after every fetch). */
+    private volatile long inFlight;
     private boolean endReported;
     private String lastDone;
     /**
@@ -96,6 +98,15 @@ final class ShardPipeline<T> {
      * @param fetchStart when the read that returned them started
      */
     void offer(List<StreamRecord<T>> records, boolean shardEnded, Instant fetchStart) {
+        if (records.isEmpty() && !shardEnded) {
+            // An idle shard's empty reads cost no lock and wake no lane, unless a tumbling window may be waiting
+            // for reading to pass its end.
+            lastDealtFetchStart = fetchStart;
+            if (ctx.settings().tumblingWindows()) {
+                lanes.forEach(lane -> lane.offerAll(List.of()));
+            }
+            return;
+        }
         long bytes = 0;
         for (StreamRecord<T> record : records) {
             bytes += record.sizeBytes();
@@ -126,6 +137,7 @@ final class ShardPipeline<T> {
                 }
             }
             readerReachedEnd = shardEnded;
+            inFlight = tracker.inFlight();
         } finally {
             progressLock.unlock();
         }
@@ -183,12 +195,7 @@ final class ShardPipeline<T> {
 
     /** Records read and not yet passed by the done prefix. */
     long inFlight() {
-        progressLock.lock();
-        try {
-            return tracker.inFlight();
-        } finally {
-            progressLock.unlock();
-        }
+        return inFlight;
     }
 
     /** Waits that end early when the pipeline closes; returns false if it closed. */
@@ -233,6 +240,7 @@ final class ShardPipeline<T> {
                 listener.progressed(new Checkpoint.AtSequenceNumber(sequenceNumber));
             }
             passed = inFlightBefore - tracker.inFlight();
+            inFlight = tracker.inFlight();
             if (readerReachedEnd && !endReported && tracker.allDone()) {
                 endReported = true;
                 listener.progressed(Checkpoint.ShardEnd.INSTANCE);

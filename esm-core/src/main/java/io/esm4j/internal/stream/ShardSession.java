@@ -124,7 +124,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                         failures = 0;
                         ctx.status().resolved(readerComponent);
                     }
-                    ctx.metrics().polled.increment(result.records().size());
+                    if (!result.records().isEmpty()) {
+                        ctx.metrics().polled.increment(result.records().size());
+                    }
                     recordIteratorAge(result);
                     if (!deal(result, fetchStart)) {
                         return;
