@@ -81,6 +81,17 @@ final class Fleet implements AutoCloseable {
                 .collect(Collectors.groupingBy(Lease::owner, Collectors.counting()));
     }
 
+    /**
+     * Every worker processes exactly the shards the table says it owns: a worker whose lease was taken has noticed
+     * (it notices at its next renewal or checkpoint, and only then counts the lost lease).
+     */
+    boolean settled() {
+        Map<String, Long> owners = owners();
+        return workers.stream().allMatch(w -> w.mapping().shards().stream()
+                .filter(s -> w.id().equals(s.owner()) && !"SHARD_END".equals(s.position())).count()
+                == owners.getOrDefault(w.id(), 0L));
+    }
+
     /** Exactly these workers hold every unfinished lease, within one of each other. */
     boolean balanced(List<String> ids) {
         long open = leases().stream().filter(l -> !l.ended()).count();

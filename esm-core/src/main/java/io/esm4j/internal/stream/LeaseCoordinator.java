@@ -35,6 +35,9 @@ final class LeaseCoordinator {
 
         void start(HeldLease lease);
 
+        /** The listing shows a lease this worker holds in another worker's name: stop that shard now. */
+        void takenOver(String shardId, String owner);
+
         /** Called after every round that worked, so that the mapping can say it is enabled. */
         void roundCompleted();
 
@@ -187,7 +190,7 @@ final class LeaseCoordinator {
         for (Lease lease : LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, ctx.settings())) {
             if (ctx.leases().create(lease)) {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
-                        .addKeyValue("from", lease.checkpoint()).log("lease created for a new shard");
+                        .addKeyValue("from", Checkpoints.describe(lease.checkpoint())).log("lease created for a new shard");
             }
         }
         Set<String> ids = new HashSet<>();
@@ -214,8 +217,10 @@ final class LeaseCoordinator {
             long start = System.nanoTime();
             LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
             if (taken instanceof LeaseWrite.Written written) {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", seen.shardId())
-                        .addKeyValue("previousOwner", seen.owner()).addKeyValue("from", seen.checkpoint())
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
+                        .addKeyValue("shardId", seen.shardId()).addKeyValue("previousOwner", seen.owner())
+                        .addKeyValue("counter", seen.counter()).addKeyValue("expired", expired.contains(seen.shardId()))
+                        .addKeyValue("owners", owners(leases)).addKeyValue("from", Checkpoints.describe(seen.checkpoint()))
                         .log("lease taken");
                 workers.start(new HeldLease(written.lease(), start, failoverTime,
                         LeaseRenewer.margin(failoverTime)));
@@ -238,6 +243,10 @@ final class LeaseCoordinator {
                 seen = new Observation(lease.owner(), lease.counter(), now);
                 observations.put(id, seen);
             }
+            if (workers.holds(id) && !ctx.workerId().equals(lease.owner())) {
+                // Noticed here within a round, instead of at the next renewal a third of FailoverTime later.
+                workers.takenOver(id, lease.owner());
+            }
             if (lease.owner() != null && !workers.holds(id) && (ctx.workerId().equals(lease.owner())
                     || now - seen.sinceNanos() >= failoverTime.toNanos())) {
                 expired.add(id);
@@ -245,6 +254,13 @@ final class LeaseCoordinator {
         }
         observations.keySet().retainAll(present);
         return expired;
+    }
+
+    /** How many unfinished leases each worker holds, as listed: for the log of a take. */
+    private static Map<String, Integer> owners(List<Lease> leases) {
+        Map<String, Integer> owners = new java.util.TreeMap<>();
+        leases.stream().filter(l -> l.owner() != null && !l.ended()).forEach(l -> owners.merge(l.owner(), 1, Integer::sum));
+        return owners;
     }
 
     private static Map<String, Lease> byShard(List<Lease> leases) {

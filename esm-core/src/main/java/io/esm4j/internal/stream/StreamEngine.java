@@ -71,6 +71,14 @@ public final class StreamEngine<T> {
             }
 
             @Override
+            public void takenOver(String shardId, String owner) {
+                ShardWorker<T> worker = workers.get(shardId);
+                if (worker != null) {
+                    worker.leaseLost("the lease listing shows it held by " + (owner == null ? "nobody" : owner));
+                }
+            }
+
+            @Override
             public void roundCompleted() {
                 ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
             }
