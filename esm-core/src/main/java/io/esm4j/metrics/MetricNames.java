@@ -49,5 +49,14 @@ public final class MetricNames {
     /** esm4j: shard leases this worker lost to another worker (or could not renew in time). */
     public static final String LEASES_LOST = "LeasesLost";
 
+    /** esm4j: shard leases this worker holds now; a gauge. */
+    public static final String LEASES_HELD = "LeasesHeld";
+    /** esm4j: leases this worker took, tagged {@value #FROM_TAG}: unowned, expired or stolen. */
+    public static final String LEASES_TAKEN = "LeasesTaken";
+    /** The tag of {@link #LEASES_TAKEN}. */
+    public static final String FROM_TAG = "from";
+    /** esm4j: how long each lease renewal took, failed ones included. */
+    public static final String LEASE_RENEWAL_LATENCY = "LeaseRenewalLatency";
+
     private MetricNames() {}
 }

@@ -11,6 +11,8 @@ import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,6 +107,19 @@ class LeasesTest {
         assertThat(next.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(put);
     }
 
+    /** Leases held by every worker, by their LeasesHeld gauges. */
+    private double leasesHeld() {
+        return registries.values().stream().flatMap(r -> r.find(MetricNames.LEASES_HELD).gauges().stream())
+                .mapToDouble(Gauge::value).sum();
+    }
+
+    /** Leases taken by every worker, from the given kind of owner. */
+    private double taken(String from) {
+        return registries.values().stream().flatMap(r -> r.find(MetricNames.LEASES_TAKEN)
+                .tag(MetricNames.FROM_TAG, from).counters().stream())
+                .mapToDouble(Counter::count).sum();
+    }
+
     private double leasesLost(String worker) {
         return registries.get(worker).get(MetricNames.LEASES_LOST).counter().count();
     }
@@ -119,6 +134,9 @@ class LeasesTest {
         put(400);
         await().until(() -> balanced(List.of("w1", "w2", "w3")));
         await().until(this::allHandled);
+        await().until(() -> leasesHeld() == 8);
+        assertThat(taken("unowned") + taken("expired") + taken("stolen")).isGreaterThanOrEqualTo(8);
+        assertThat(taken("expired")).isZero();
 
         w1.stop(Duration.ofSeconds(10));
         await().until(() -> balanced(List.of("w2", "w3")));
@@ -143,6 +161,8 @@ class LeasesTest {
         // w1 can no longer reach the lease store: it stops renewing, and releases nothing.
         cutOff.partition();
         await().until(() -> balanced(List.of("w2", "w3")));
+        await().until(() -> taken("expired") >= 2);
+        assertThat(registries.get("w2").get(MetricNames.LEASE_RENEWAL_LATENCY).timer().count()).isPositive();
         await().until(() -> leasesLost("w1") >= 1);
         put(400);
         await().until(this::allHandled);

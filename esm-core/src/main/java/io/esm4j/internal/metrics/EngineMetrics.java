@@ -41,6 +41,10 @@ public final class EngineMetrics {
     public final Counter destinationDeliveryFailures;
     public final Counter checkpointWriteFailures;
     public final Counter leasesLost;
+    public final Counter leasesTakenUnowned;
+    public final Counter leasesTakenExpired;
+    public final Counter leasesStolen;
+    public final Timer leaseRenewalLatency;
     /** Queues only: messages deleted from the queue. */
     public final Counter deleted;
     public final Counter deleteErrors;
@@ -60,6 +64,10 @@ public final class EngineMetrics {
         destinationDeliveryFailures = counter(MetricNames.DESTINATION_DELIVERY_FAILURES, stream);
         checkpointWriteFailures = counter(MetricNames.CHECKPOINT_WRITE_FAILURES, stream);
         leasesLost = counter(MetricNames.LEASES_LOST, stream);
+        leasesTakenUnowned = taken("unowned", stream);
+        leasesTakenExpired = taken("expired", stream);
+        leasesStolen = taken("stolen", stream);
+        leaseRenewalLatency = keep(Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY).tags(tags).register(registry));
         deleted = counter(MetricNames.DELETED_EVENT_COUNT, !stream);
         deleteErrors = counter(MetricNames.DELETE_ERROR_COUNT, !stream);
         batchSize = keep(DistributionSummary.builder(MetricNames.BATCH_SIZE).baseUnit("records").tags(tags)
@@ -89,6 +97,12 @@ public final class EngineMetrics {
             registry.remove(meter);
         }
         registered.clear();
+    }
+
+    private Counter taken(String from, boolean applies) {
+        Tags taggedFrom = tags.and(MetricNames.FROM_TAG, from);
+        return applies ? keep(registry.counter(MetricNames.LEASES_TAKEN, taggedFrom))
+                : new NoopCounter(new Meter.Id(MetricNames.LEASES_TAKEN, taggedFrom, null, null, Meter.Type.COUNTER));
     }
 
     private Counter counter(String name, boolean applies) {

@@ -217,6 +217,9 @@ final class LeaseCoordinator {
             long start = System.nanoTime();
             LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
             if (taken instanceof LeaseWrite.Written written) {
+                (seen.owner() == null ? ctx.metrics().leasesTakenUnowned
+                        : expired.contains(seen.shardId()) ? ctx.metrics().leasesTakenExpired
+                        : ctx.metrics().leasesStolen).increment();
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
                         .addKeyValue("shardId", seen.shardId()).addKeyValue("previousOwner", seen.owner())
                         .addKeyValue("counter", seen.counter()).addKeyValue("expired", expired.contains(seen.shardId()))

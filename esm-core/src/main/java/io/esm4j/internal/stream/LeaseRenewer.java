@@ -110,6 +110,7 @@ final class LeaseRenewer {
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
                     .setCause(e).log("lease renewal failed; retrying at the next tick");
         } finally {
+            ctx.metrics().leaseRenewalLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             renewing.remove(lease.shardId());
         }
     }

@@ -90,6 +90,7 @@ public final class StreamEngine<T> {
         });
         this.renewer = new LeaseRenewer(ctx, this::liveWorkers);
         ctx.metrics().gauge(MetricNames.ITERATOR_AGE, this, StreamEngine::maxIteratorAge);
+        ctx.metrics().gauge(MetricNames.LEASES_HELD, workers, Map::size);
     }
 
     public static <T> StreamEngine<T> create(StreamContext<T> ctx) {
