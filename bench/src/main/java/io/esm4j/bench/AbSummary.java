@@ -55,6 +55,7 @@ public final class AbSummary {
                 + " (min – max); CPU: median ns/record");
         System.out.printf(Locale.ROOT, "| %-18s | %-28s | %-28s | %-22s | %-10s | %-10s | %s |%n", "configuration",
                 "old records/s", "new records/s", "new/old", "old CPU", "new CPU", "per-round new/old");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
         for (Map.Entry<String, Map<String, Map<Integer, Score>>> entry : all.entrySet()) {
             Map<Integer, Score> old = entry.getValue().getOrDefault("old", Map.of());
             Map<Integer, Score> neu = entry.getValue().getOrDefault("new", Map.of());

@@ -199,17 +199,23 @@ public final class SlowLeaseStoreComparison {
                 List<Run> runs = entry.getValue().get(delay);
                 List<Double> handled = runs.stream().map(r -> (double) r.handled()).toList();
                 List<Double> ratios = new ArrayList<>();
+                List<Double> cpuRatios = new ArrayList<>();
                 for (int i = 0; i < Math.min(rounds, runs.size()); i++) {
                     ratios.add((double) runs.get(i).handled() / base.get(i).handled());
+                    cpuRatios.add(base.get(i).cpuNanosPerRecord() / runs.get(i).cpuNanosPerRecord());
                 }
                 List<Double> writes = runs.stream().map(r -> (double) r.writesInWindow()).toList();
                 List<Double> cpu = runs.stream().map(Run::cpuNanosPerRecord).toList();
+                List<Double> stops = runs.stream().map(r -> (double) r.stopMillis()).toList();
                 System.out.printf(Locale.ROOT, "  store %3d ms: median %,11.0f records (%,.0f – %,.0f), ratio median"
-                                + " %.3f (%.3f – %.3f), per round %s; checkpoint writes in the window median %,.0f;"
-                                + " cpu median %.0f ns/record%n", delay, Machine.median(handled), Machine.min(handled),
-                        Machine.max(handled), Machine.median(ratios), Machine.min(ratios), Machine.max(ratios),
+                                + " %.3f (%.3f – %.3f), per round %s; by CPU per record (records per CPU second)"
+                                + " %.3f (%.3f – %.3f); checkpoint writes in the window median %,.0f; cpu median %.0f"
+                                + " ns/record; stop median %,.0f ms%n", delay, Machine.median(handled),
+                        Machine.min(handled), Machine.max(handled), Machine.median(ratios), Machine.min(ratios),
+                        Machine.max(ratios),
                         ratios.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList(),
-                        Machine.median(writes), Machine.median(cpu));
+                        Machine.median(cpuRatios), Machine.min(cpuRatios), Machine.max(cpuRatios),
+                        Machine.median(writes), Machine.median(cpu), Machine.median(stops));
             }
         }
     }
