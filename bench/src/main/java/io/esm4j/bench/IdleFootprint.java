@@ -38,8 +38,12 @@ import jdk.jfr.Recording;
  *
  * <pre>
  * java -Xmx1g -cp bench/target/benchmarks.jar io.esm4j.bench.IdleFootprint \
- *     [--shards 1000] [--baseline 20] [--settle 20] [--measure 60] [--top 15] [--jfr /tmp/idle.jfr]
+ *     [--shards 1000] [--baseline 20] [--settle 20] [--measure 60] [--top 15] [--jfr /tmp/idle.jfr] \
+ *     [--idle-poll-ms 250] [--failover-s 10] [--long-poll-ms 1000]
  * </pre>
+ *
+ * The last three change IdlePollInterval, FailoverTime and the in-memory stream's long poll from their defaults,
+ * to see what the idle CPU scales with.
  *
  * With {@code --jfr FILE} a JFR recording ("profile" settings) covers the CPU window and is written to FILE; JFR costs
  * CPU itself, so take the idle CPU figure from a run without it.
@@ -55,12 +59,30 @@ public final class IdleFootprint {
         int measureSeconds = Integer.parseInt(Machine.arg(args, "measure", "60"));
         int top = Integer.parseInt(Machine.arg(args, "top", "15"));
         String jfr = Machine.arg(args, "jfr", null);
+        // Defaults: the engine's and the in-memory stream's own. Varying them shows what the idle CPU scales with.
+        String idlePollMillis = Machine.arg(args, "idle-poll-ms", null);
+        String failoverSeconds = Machine.arg(args, "failover-s", null);
+        String longPollMillis = Machine.arg(args, "long-poll-ms", null);
 
         System.out.printf(Locale.ROOT, "idle footprint: %,d empty in-memory shards, one mapping, default settings;"
                         + " JVM %s %s, %d cpus, max heap %,d MB, load %s%n", shards, Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, Machine.loadAverage());
         InMemoryStream stream = InMemoryStream.create("idle", shards);
+        if (longPollMillis != null) {
+            stream.longPoll(Duration.ofMillis(Long.parseLong(longPollMillis)));
+        }
+        StreamSettings.Builder settings = StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON);
+        if (idlePollMillis != null) {
+            settings.idlePollInterval(Duration.ofMillis(Long.parseLong(idlePollMillis)));
+        }
+        if (failoverSeconds != null) {
+            settings.failoverTime(Duration.ofSeconds(Long.parseLong(failoverSeconds)));
+        }
+        System.out.printf(Locale.ROOT, "settings: IdlePollInterval %s, FailoverTime %s, in-memory long poll %s%n",
+                idlePollMillis == null ? "default" : idlePollMillis + " ms",
+                failoverSeconds == null ? "default" : failoverSeconds + " s",
+                longPollMillis == null ? "default" : longPollMillis + " ms");
 
         Thread.sleep(2_000);
         long baseHeap = usedHeapAfterGc();
@@ -70,7 +92,7 @@ public final class IdleFootprint {
 
         EventSourceMapping<byte[]> mapping = EventSourceMapping.<byte[]>builder("idle", stream,
                         batch -> BatchResult.success())
-                .settings(StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON).build())
+                .settings(settings.build())
                 .workerId(WORKER)
                 .build();
         long start = System.nanoTime();
