@@ -6,6 +6,7 @@ import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.StreamSource;
 import io.esm4j.testing.InMemoryStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -39,11 +40,12 @@ import jdk.jfr.Recording;
  * <pre>
  * java -Xmx1g -cp bench/target/benchmarks.jar io.esm4j.bench.IdleFootprint \
  *     [--shards 1000] [--baseline 20] [--settle 20] [--measure 60] [--top 15] [--jfr /tmp/idle.jfr] \
- *     [--idle-poll-ms 250] [--failover-s 10] [--long-poll-ms 1000]
+ *     [--idle-poll-ms 250] [--failover-s 10] [--pf 1] [--long-poll-ms 1000] [--source memory|sleeping]
  * </pre>
  *
- * The last three change IdlePollInterval, FailoverTime and the in-memory stream's long poll from their defaults,
- * to see what the idle CPU scales with.
+ * The last five change IdlePollInterval, FailoverTime, ParallelizationFactor, the stream's long poll and the
+ * stream from their defaults, to see what the idle CPU scales with: {@code --source sleeping} is
+ * {@link SleepingEmptyStream}, whose fetches only sleep for the long poll, which leaves the engine's own cost.
  *
  * With {@code --jfr FILE} a JFR recording ("profile" settings) covers the CPU window and is written to FILE; JFR costs
  * CPU itself, so take the idle CPU figure from a run without it.
@@ -63,15 +65,20 @@ public final class IdleFootprint {
         String idlePollMillis = Machine.arg(args, "idle-poll-ms", null);
         String failoverSeconds = Machine.arg(args, "failover-s", null);
         String longPollMillis = Machine.arg(args, "long-poll-ms", null);
+        String pf = Machine.arg(args, "pf", null);
+        String sourceKind = Machine.arg(args, "source", "memory");
 
         System.out.printf(Locale.ROOT, "idle footprint: %,d empty in-memory shards, one mapping, default settings;"
                         + " JVM %s %s, %d cpus, max heap %,d MB, load %s%n", shards, Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, Machine.loadAverage());
-        InMemoryStream stream = InMemoryStream.create("idle", shards);
-        if (longPollMillis != null) {
-            stream.longPoll(Duration.ofMillis(Long.parseLong(longPollMillis)));
-        }
+        Duration longPoll = longPollMillis == null ? InMemoryStream.DEFAULT_LONG_POLL
+                : Duration.ofMillis(Long.parseLong(longPollMillis));
+        StreamSource<byte[]> stream = switch (sourceKind) {
+            case "memory" -> InMemoryStream.create("idle", shards).longPoll(longPoll);
+            case "sleeping" -> new SleepingEmptyStream(shards, longPoll);
+            default -> throw new IllegalArgumentException("--source is memory or sleeping, not " + sourceKind);
+        };
         StreamSettings.Builder settings = StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON);
         if (idlePollMillis != null) {
             settings.idlePollInterval(Duration.ofMillis(Long.parseLong(idlePollMillis)));
@@ -79,10 +86,13 @@ public final class IdleFootprint {
         if (failoverSeconds != null) {
             settings.failoverTime(Duration.ofSeconds(Long.parseLong(failoverSeconds)));
         }
-        System.out.printf(Locale.ROOT, "settings: IdlePollInterval %s, FailoverTime %s, in-memory long poll %s%n",
-                idlePollMillis == null ? "default" : idlePollMillis + " ms",
-                failoverSeconds == null ? "default" : failoverSeconds + " s",
-                longPollMillis == null ? "default" : longPollMillis + " ms");
+        if (pf != null) {
+            settings.parallelizationFactor(Integer.parseInt(pf));
+        }
+        System.out.printf(Locale.ROOT, "settings: IdlePollInterval %s, FailoverTime %s, ParallelizationFactor %s;"
+                        + " source %s, long poll %s%n", idlePollMillis == null ? "default" : idlePollMillis + " ms",
+                failoverSeconds == null ? "default" : failoverSeconds + " s", pf == null ? "default" : pf,
+                sourceKind, longPollMillis == null ? "default (1 s)" : longPollMillis + " ms");
 
         Thread.sleep(2_000);
         long baseHeap = usedHeapAfterGc();
