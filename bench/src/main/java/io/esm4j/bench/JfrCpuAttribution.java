@@ -24,7 +24,12 @@ import jdk.jfr.consumer.RecordingFile;
  * jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=1ms" -cp bench/target/benchmarks.jar \
  *     io.esm4j.bench.IdleFootprint --baseline 10 --settle 15 --measure 45
  * java -cp bench/target/benchmarks.jar io.esm4j.bench.JfrCpuAttribution /tmp/idle.jfr
+ * java -cp bench/target/benchmarks.jar io.esm4j.bench.JfrCpuAttribution /tmp/any.jfr --threads
  * </pre>
+ *
+ * With {@code --threads} it instead groups the samples by thread (shard ids and numbers masked) and, within each
+ * group, by the innermost esm4j frame, for any recording (e.g. of a JMH fork started with
+ * {@code -jvmArgsAppend -XX:StartFlightRecording:...}).
  */
 public final class JfrCpuAttribution {
 
@@ -32,6 +37,10 @@ public final class JfrCpuAttribution {
         List<RecordedEvent> events = RecordingFile.readAllEvents(Path.of(args[0]));
         String type = events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.CPUTimeSample"))
                 ? "jdk.CPUTimeSample" : "jdk.ExecutionSample";
+        if (args.length > 1 && args[1].equals("--threads")) {
+            byThread(events, type);
+            return;
+        }
         Map<String, Integer> counts = new LinkedHashMap<>();
         int excluded = 0;
         int all = 0;
@@ -63,6 +72,45 @@ public final class JfrCpuAttribution {
         }
         System.out.printf(Locale.ROOT, "GC threads (not sampled above): %d GCs, %d ms of CPU (jdk.GCCPUTime)%n", gcs,
                 gcCpu.toMillis());
+    }
+
+    private static void byThread(List<RecordedEvent> events, String type) {
+        Map<String, Integer> threads = new java.util.HashMap<>();
+        Map<String, Integer> sites = new java.util.HashMap<>();
+        int all = 0;
+        for (RecordedEvent event : events) {
+            if (!event.getEventType().getName().equals(type)) {
+                continue;
+            }
+            all++;
+            RecordedThread thread = event.getThread("eventThread");
+            if (thread == null) {
+                thread = event.getThread("sampledThread");
+            }
+            String name = thread == null || thread.getJavaName() == null ? "?" : thread.getJavaName()
+                    .replaceAll("shardId-\\d+", "<shard>").replaceAll("(?<=-)\\d+", "N");
+            threads.merge(name, 1, Integer::sum);
+            String site = "(no esm4j frame)";
+            if (event.getStackTrace() != null) {
+                for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+                    if (frame.getMethod().getType().getName().startsWith("io.esm4j")) {
+                        site = frame(frame);
+                        break;
+                    }
+                }
+            }
+            sites.merge(name + "  |  " + site, 1, Integer::sum);
+        }
+        System.out.printf(Locale.ROOT, "%s: %d samples%n", type, all);
+        print(threads, all, 25);
+        System.out.println("by thread and innermost esm4j frame:");
+        print(sites, all, 40);
+    }
+
+    private static void print(Map<String, Integer> counts, int all, int top) {
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %6d %5.1f%%  %s%n", e.getValue(),
+                        100.0 * e.getValue() / all, e.getKey()));
     }
 
     private static String category(RecordedEvent event) {
