@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * Summarizes a side-by-side run of two benchmark jars made by {@code bench/ab-jars.sh}: for each configuration, the
  * JMH score (records/s) of each jar per round, its median and range, the new/old ratio per round with its median and
- * range, and the median CPU ns/record of the measurement iterations (from the CpuMeter lines). For the
+ * range, the median CPU ns/record of the measurement iterations (from the CpuMeter lines), and the new/old ratio of
+ * CPU ns/record per round (above 1: the new jar costs more CPU per record). For the
  * ParallelizationScaling configurations it also gives the PF10/PF1 ratio per jar and round.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.esm4j.bench.AbSummary OUT_DIR</pre>
@@ -53,21 +54,28 @@ public final class AbSummary {
         }
         System.out.println("records/s: median (min – max) over rounds; new/old: median of the per-round ratios"
                 + " (min – max); CPU: median ns/record");
-        System.out.printf(Locale.ROOT, "| %-18s | %-28s | %-28s | %-22s | %-10s | %-10s | %s |%n", "configuration",
-                "old records/s", "new records/s", "new/old", "old CPU", "new CPU", "per-round new/old");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        System.out.printf(Locale.ROOT, "| %-18s | %-28s | %-28s | %-22s | %-10s | %-10s | %-22s | %s |%n",
+                "configuration", "old records/s", "new records/s", "new/old", "old CPU", "new CPU", "CPU new/old",
+                "per-round new/old");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         for (Map.Entry<String, Map<String, Map<Integer, Score>>> entry : all.entrySet()) {
             Map<Integer, Score> old = entry.getValue().getOrDefault("old", Map.of());
             Map<Integer, Score> neu = entry.getValue().getOrDefault("new", Map.of());
             List<Double> ratios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
             for (Map.Entry<Integer, Score> round : neu.entrySet()) {
                 Score o = old.get(round.getKey());
                 if (o != null) {
                     ratios.add(round.getValue().recordsPerSecond() / o.recordsPerSecond());
+                    double cpu = round.getValue().cpuNanosPerRecord() / o.cpuNanosPerRecord();
+                    if (!Double.isNaN(cpu)) {
+                        cpuRatios.add(cpu);
+                    }
                 }
             }
-            System.out.printf(Locale.ROOT, "| %-18s | %-28s | %-28s | %-22s | %-10s | %-10s | %s |%n", entry.getKey(),
-                    range(scores(old)), range(scores(neu)), ratio(ratios), cpuMedian(old), cpuMedian(neu),
+            System.out.printf(Locale.ROOT, "| %-18s | %-28s | %-28s | %-22s | %-10s | %-10s | %-22s | %s |%n",
+                    entry.getKey(), range(scores(old)), range(scores(neu)), ratio(ratios), cpuMedian(old),
+                    cpuMedian(neu), ratio(cpuRatios),
                     ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
         }
         Map<String, Map<Integer, Score>> pf1 = all.get("scaling-pf1");
