@@ -8,15 +8,17 @@
 # JMH_OPTS (default "-f 1 -wi 2 -i 3") applies to every run; each jar's own @Fork JVM flags apply to its forks, so
 # keep them identical between the two. Odd rounds run OLD first, even rounds NEW first. Output per run:
 # OUT_DIR/r<round>-<name>-<old|new>.{json,txt}; load averages in OUT_DIR/load.txt; the summary in OUT_DIR/summary.txt.
+# FIRST_ROUND (default 1) numbers the rounds from there, to add rounds to an earlier run's OUT_DIR.
 set -euo pipefail
 if [ $# -lt 4 ]; then
-  sed -n '2,10p' "$0"
+  sed -n '2,11p' "$0"
   exit 2
 fi
 OLD_JAR=$1 NEW_JAR=$2 ROUNDS=$3 OUT=$4
 shift 4
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JMH_OPTS=${JMH_OPTS:--f 1 -wi 2 -i 3}
+FIRST_ROUND=${FIRST_ROUND:-1}
 if [ $# -eq 0 ]; then
   set -- \
     "overhead-s1-pf1=StreamEngineOverhead -p shards=1 -p parallelizationFactor=1" \
@@ -27,9 +29,10 @@ if [ $# -eq 0 ]; then
     "scaling-pf10=ParallelizationScaling -p parallelizationFactor=10"
 fi
 mkdir -p "$OUT"
-echo "old=$(realpath "$OLD_JAR") new=$(realpath "$NEW_JAR") rounds=$ROUNDS JMH_OPTS=$JMH_OPTS" > "$OUT/setup.txt"
+echo "old=$(realpath "$OLD_JAR") new=$(realpath "$NEW_JAR") rounds=$FIRST_ROUND..$((FIRST_ROUND + ROUNDS - 1))" \
+  "JMH_OPTS=$JMH_OPTS configurations: $*" >> "$OUT/setup.txt"
 "$JAVA" -version 2>> "$OUT/setup.txt"
-for round in $(seq 1 "$ROUNDS"); do
+for round in $(seq "$FIRST_ROUND" $((FIRST_ROUND + ROUNDS - 1))); do
   if [ $((round % 2)) -eq 1 ]; then order="old new"; else order="new old"; fi
   for config in "$@"; do
     name=${config%%=*}
