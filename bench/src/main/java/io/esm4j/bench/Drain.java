@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What the stream benchmarks share: a pre-filled stream, the settings, and one run of a fresh mapping over it. */
 final class Drain {
 
-    /** Mapping names must be unique per run: each run starts from TRIM_HORIZON with no checkpoint. */
+    /** Mapping names must be unique per run: each run starts from TRIM_HORIZON with no lease yet. */
     private static final AtomicInteger RUNS = new AtomicInteger();
     /** A run that has not seen every record by then is broken, not slow. */
     private static final long RUN_TIMEOUT_SECONDS = 300;
@@ -28,10 +28,12 @@ final class Drain {
     /**
      * A stream of {@code shards} shards holding {@code records} records of {@code payloadBytes} bytes each, over
      * {@code keys} partition keys (round-robin, so the shards' MD5 ranges spread them about evenly). Filled once per
-     * trial: records are immutable and every run reads them from TRIM_HORIZON with a fresh checkpoint store.
+     * trial: records are immutable and every run reads them from TRIM_HORIZON with a fresh lease store. A read at
+     * the tail waits up to {@code longPoll} for a record (0: returns empty at once, as the stream did before it
+     * long-polled; the reader then pauses IdlePollInterval).
      */
-    static InMemoryStream filledStream(int shards, int records, int keys, int payloadBytes) {
-        InMemoryStream stream = InMemoryStream.create("bench", shards);
+    static InMemoryStream filledStream(int shards, int records, int keys, int payloadBytes, Duration longPoll) {
+        InMemoryStream stream = InMemoryStream.create("bench", shards).longPoll(longPoll);
         String[] keyNames = new String[keys];
         for (int k = 0; k < keys; k++) {
             keyNames[k] = "key-" + k;
@@ -55,7 +57,7 @@ final class Drain {
     }
 
     /**
-     * Starts a new mapping over the stream, waits until the handler has seen {@code expected} records, stops it and
+     * Starts a new mapping over the stream (with its own new in-memory lease store), waits until the handler has seen {@code expected} records, stops it and
      * returns the stop result. {@code work} runs inside the handler for each batch (the benchmark's handler cost).
      */
     static StopResult run(InMemoryStream stream, StreamSettings settings, long expected, BatchWork work)

@@ -3,6 +3,7 @@ package io.esm4j.bench;
 import io.esm4j.StopResult;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,13 +42,20 @@ public class ParallelizationScalingBenchmark {
     @Param({"1", "10"})
     public int parallelizationFactor;
 
+    /**
+     * How long the in-memory stream's reads wait at the tail. 0 (the default here) keeps the workload of the engine
+     * before the stream long-polled: at the tail the reader gets an empty result and pauses IdlePollInterval (1 ms).
+     */
+    @Param({"0"})
+    public int longPollMillis;
+
     private InMemoryStream stream;
     private StreamSettings settings;
     private final CpuMeter cpu = new CpuMeter();
 
     @Setup(Level.Trial)
     public void fill() {
-        stream = Drain.filledStream(1, RECORDS, KEYS, PAYLOAD_BYTES);
+        stream = Drain.filledStream(1, RECORDS, KEYS, PAYLOAD_BYTES, Duration.ofMillis(longPollMillis));
         settings = Drain.settings(parallelizationFactor, 20_000);
     }
 

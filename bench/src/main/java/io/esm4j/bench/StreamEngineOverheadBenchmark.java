@@ -3,6 +3,7 @@ package io.esm4j.bench;
 import io.esm4j.StopResult;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,13 +49,20 @@ public class StreamEngineOverheadBenchmark {
     @Param({"20000"})
     public int maxBufferedRecordsPerShard;
 
+    /**
+     * How long the in-memory stream's reads wait at the tail. 0 (the default here) keeps the workload of the engine
+     * before the stream long-polled: at the tail the reader gets an empty result and pauses IdlePollInterval (1 ms).
+     */
+    @Param({"0"})
+    public int longPollMillis;
+
     private InMemoryStream stream;
     private StreamSettings settings;
     private final CpuMeter cpu = new CpuMeter();
 
     @Setup(Level.Trial)
     public void fill() {
-        stream = Drain.filledStream(shards, RECORDS, KEYS, PAYLOAD_BYTES);
+        stream = Drain.filledStream(shards, RECORDS, KEYS, PAYLOAD_BYTES, Duration.ofMillis(longPollMillis));
         settings = Drain.settings(parallelizationFactor, maxBufferedRecordsPerShard);
     }
 
