@@ -48,7 +48,6 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     private int nextShardNumber;
     /** A lock, not synchronized: a reader waits for records under it, and readers may be virtual threads. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition appended = lock.newCondition();
     private volatile Duration longPoll = DEFAULT_LONG_POLL;
     private int failingFetches;
     private @Nullable Supplier<Exception> fetchFailure;
@@ -161,7 +160,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
                     arrival, data.length, data);
             shard.records.add(record);
-            appended.signalAll();
+            shard.appended.signalAll();
             return record;
         } finally {
             lock.unlock();
@@ -174,7 +173,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         try {
             MemoryShard parent = open(shardId);
             parent.closed = true;
-            appended.signalAll();
+            parent.appended.signalAll();
             BigInteger middle = parent.start.add(parent.end).shiftRight(1);
             return List.of(addShard(parent.start, middle, List.of(shardId)).id,
                     addShard(middle.add(BigInteger.ONE), parent.end, List.of(shardId)).id);
@@ -196,7 +195,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             }
             a.closed = true;
             b.closed = true;
-            appended.signalAll();
+            a.appended.signalAll();
+            b.appended.signalAll();
             return addShard(low.start, high.end, List.of(shardId, adjacentShardId)).id;
         } finally {
             lock.unlock();
@@ -286,7 +286,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             }
             long wait = longPoll.toNanos();
             while (from >= shard.records.size() && !shard.closed && wait > 0) {
-                wait = appended.awaitNanos(wait);
+                wait = shard.appended.awaitNanos(wait);
             }
             int to = Math.min(shard.records.size(), from + max);
             List<StreamRecord<byte[]>> records = List.copyOf(shard.records.subList(from, to));
@@ -346,12 +346,14 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         }
     }
 
-    private static final class MemoryShard {
+    private final class MemoryShard {
         final String id;
         final BigInteger start;
         final BigInteger end;
         final List<String> parents;
         final List<StreamRecord<byte[]>> records = new ArrayList<>();
+        /** One per shard: a put wakes only the readers of the shard it wrote to, not those of every shard. */
+        final Condition appended = lock.newCondition();
         boolean closed;
 
         MemoryShard(String id, BigInteger start, BigInteger end, List<String> parents) {

@@ -2,13 +2,16 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.stream.StreamRecord;
 
-/** A record in flight in a shard pipeline: its read-order number and how many invocations it has been part of. */
+/**
+ * A record in flight in a shard pipeline: its read-order number and how many invocations it has been part of.
+ *
+ * <p>One is allocated per record read, so its fields are kept to what fits a 32-byte object (with compressed class
+ * pointers): the record's size is read through {@link #record} rather than copied.
+ */
 final class Entry<T> {
 
     final long ordinal;
     final StreamRecord<T> record;
-    /** Copied from the record: read on every batch formed and every completion. */
-    final int sizeBytes;
     /** Touched only by the lane that owns the record. */
     int invokeCount;
     /**
@@ -21,6 +24,5 @@ final class Entry<T> {
     Entry(long ordinal, StreamRecord<T> record) {
         this.ordinal = ordinal;
         this.record = record;
-        this.sizeBytes = record.sizeBytes();
     }
 }

@@ -48,7 +48,7 @@ final class Lane<T> {
         try {
             for (Entry<T> entry : entries) {
                 queue.addLast(entry);
-                queuedBytes += entry.sizeBytes;
+                queuedBytes += entry.record.sizeBytes();
             }
             changed.signalAll();
         } finally {
@@ -116,7 +116,7 @@ final class Lane<T> {
         long bytes = 0;
         long tumblingWindow = tumblingWindowOf(queue.peekFirst());
         while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
-            int size = queue.peekFirst().sizeBytes;
+            int size = queue.peekFirst().record.sizeBytes();
             if (!PayloadCap.admits(bytes, batch.size(), size)) {
                 break;
             }

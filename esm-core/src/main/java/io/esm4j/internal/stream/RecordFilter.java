@@ -4,6 +4,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +29,20 @@ public final class RecordFilter<T> {
         this.mappingName = mappingName;
     }
 
-    Outcome test(StreamRecord<T> record) {
-        if (criteria.isEmpty()) {
-            return Outcome.MATCH;
+    boolean isEmpty() {
+        return criteria.isEmpty();
+    }
+
+    /** The outcome of each record, in order. */
+    Outcome[] testAll(List<StreamRecord<T>> records) {
+        Outcome[] outcomes = new Outcome[records.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = test(records.get(i));
         }
+        return outcomes;
+    }
+
+    private Outcome test(StreamRecord<T> record) {
         try {
             return matches(record) ? Outcome.MATCH : Outcome.NO_MATCH;
         } catch (Throwable e) {

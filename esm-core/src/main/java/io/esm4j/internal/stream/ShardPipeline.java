@@ -116,18 +116,17 @@ final class ShardPipeline<T> {
         for (int i = 0; i < lanes.size(); i++) {
             perLane.add(new ArrayList<>());
         }
-        // The filter runs before the lock: it is the source's code, and nothing else may wait on it.
-        RecordFilter.Outcome[] outcomes = new RecordFilter.Outcome[records.size()];
-        for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = ctx.filter().test(records.get(i));
-        }
-        List<Entry<T>> filteredOut = new ArrayList<>();
+        // The filter runs before the lock: it is the source's code, and nothing else may wait on it. Without
+        // criteria every record matches, and nothing is allocated for outcomes.
+        RecordFilter.Outcome[] outcomes = ctx.filter().isEmpty() ? null : ctx.filter().testAll(records);
+        List<Entry<T>> filteredOut = outcomes == null ? List.of() : new ArrayList<>();
         progressLock.lock();
         try {
-            for (int i = 0; i < outcomes.length; i++) {
+            for (int i = 0; i < records.size(); i++) {
                 StreamRecord<T> record = records.get(i);
                 Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
-                switch (outcomes[i]) {
+                RecordFilter.Outcome outcome = outcomes == null ? RecordFilter.Outcome.MATCH : outcomes[i];
+                switch (outcome) {
                     case MATCH -> perLane.get(laneOf(record.partitionKey())).add(entry);
                     case NO_MATCH -> filteredOut.add(entry);
                     case FAILED -> {
@@ -147,8 +146,10 @@ final class ShardPipeline<T> {
             lanes.get(i).offerAll(perLane.get(i));
         }
         // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
-        ctx.metrics().filteredOut.increment(filteredOut.size());
-        complete(filteredOut);
+        if (!filteredOut.isEmpty()) {
+            ctx.metrics().filteredOut.increment(filteredOut.size());
+            complete(filteredOut);
+        }
         if (shardEnded && records.isEmpty()) {
             complete(List.of());
         }
@@ -232,7 +233,7 @@ final class ShardPipeline<T> {
             long inFlightBefore = tracker.inFlight();
             for (Entry<T> entry : entries) {
                 tracker.markDone(entry.ordinal);
-                bytes += entry.sizeBytes;
+                bytes += entry.record.sizeBytes();
             }
             String sequenceNumber = tracker.advance();
             if (sequenceNumber != null) {
