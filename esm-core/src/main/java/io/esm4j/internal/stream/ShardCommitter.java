@@ -74,8 +74,14 @@ final class ShardCommitter {
         lock.lock();
         try {
             if (!closed) {
+                // Only a committer waiting for something to write needs waking: one that already has a pending
+                // position re-reads it when its interval is up or its write returns. Waking it on every batch
+                // cost a context switch per batch on a busy shard.
+                boolean wasIdle = pending == null;
                 pending = checkpoint;
-                changed.signalAll();
+                if (wasIdle) {
+                    changed.signalAll();
+                }
             }
         } finally {
             lock.unlock();
