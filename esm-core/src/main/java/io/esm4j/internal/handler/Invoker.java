@@ -8,6 +8,7 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -114,7 +115,18 @@ public final class Invoker<R> {
 
     /** Lambda's reading of a response: ignored unless ReportBatchItemFailures is on. */
     public Verdict standardVerdict(Batch<R> batch, BatchResult result) {
-        List<Object> ids = batch.records().stream().map(itemIdentifier).toList();
+        // A view, not a copy: the ids are read only when the response names failed items.
+        List<Object> ids = new AbstractList<>() {
+            @Override
+            public Object get(int index) {
+                return itemIdentifier.apply(batch.records().get(index));
+            }
+
+            @Override
+            public int size() {
+                return batch.records().size();
+            }
+        };
         Verdict verdict = Verdict.of(result, reportBatchItemFailures, ids);
         if (verdict instanceof Verdict.Failed failed) {
             LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())

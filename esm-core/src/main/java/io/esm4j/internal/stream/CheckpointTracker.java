@@ -1,5 +1,8 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.stream.StreamRecord;
+import java.util.List;
+
 /**
  * Tracks which records of one shard are done and yields the contiguous done prefix: the only position that may be
  * checkpointed. Records are numbered in read order (ordinals); lanes complete them out of order. Not thread-safe:
@@ -26,15 +29,19 @@ final class CheckpointTracker {
         allocate(Math.min(INITIAL_SLOTS, ringSize(capacity)));
     }
 
-    long register(String sequenceNumber) {
-        if (tail - head >= capacity) {
+    /** Registers records read, in read order; returns the ordinal of the first (the others follow one by one). */
+    long registerAll(List<? extends StreamRecord<?>> records) {
+        if (tail - head + records.size() > capacity) {
             throw new IllegalStateException("more than " + capacity + " records in flight");
         }
-        if (tail - head == sequenceNumbers.length) {
+        while (tail - head + records.size() > sequenceNumbers.length) {
             grow();
         }
-        sequenceNumbers[slot(tail)] = sequenceNumber;
-        return tail++;
+        long first = tail;
+        for (StreamRecord<?> record : records) {
+            sequenceNumbers[slot(tail++)] = record.sequenceNumber();
+        }
+        return first;
     }
 
     void markDone(long ordinal) {

@@ -112,33 +112,36 @@ final class ShardPipeline<T> {
             bytes += record.sizeBytes();
         }
         budget.take(records.size(), bytes);
-        List<List<Entry<T>>> perLane = new ArrayList<>(lanes.size());
-        for (int i = 0; i < lanes.size(); i++) {
-            perLane.add(new ArrayList<>());
-        }
         // The filter runs before the lock: it is the source's code, and nothing else may wait on it. Without
         // criteria every record matches, and nothing is allocated for outcomes.
         RecordFilter.Outcome[] outcomes = ctx.filter().isEmpty() ? null : ctx.filter().testAll(records);
-        List<Entry<T>> filteredOut = outcomes == null ? List.of() : new ArrayList<>();
+        long firstOrdinal;
         progressLock.lock();
         try {
-            for (int i = 0; i < records.size(); i++) {
-                StreamRecord<T> record = records.get(i);
-                Entry<T> entry = new Entry<>(tracker.register(record.sequenceNumber()), record);
-                RecordFilter.Outcome outcome = outcomes == null ? RecordFilter.Outcome.MATCH : outcomes[i];
-                switch (outcome) {
-                    case MATCH -> perLane.get(laneOf(record.partitionKey())).add(entry);
-                    case NO_MATCH -> filteredOut.add(entry);
-                    case FAILED -> {
-                        entry.filterPending = true;
-                        perLane.get(laneOf(record.partitionKey())).add(entry);
-                    }
-                }
-            }
+            firstOrdinal = tracker.registerAll(records);
             readerReachedEnd = shardEnded;
             inFlight = tracker.inFlight();
         } finally {
             progressLock.unlock();
+        }
+        int expectedPerLane = records.size() / lanes.size() + 16;
+        List<List<Entry<T>>> perLane = new ArrayList<>(lanes.size());
+        for (int i = 0; i < lanes.size(); i++) {
+            perLane.add(new ArrayList<>(Math.min(records.size(), expectedPerLane)));
+        }
+        List<Entry<T>> filteredOut = outcomes == null ? List.of() : new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            StreamRecord<T> record = records.get(i);
+            Entry<T> entry = new Entry<>(firstOrdinal + i, record);
+            RecordFilter.Outcome outcome = outcomes == null ? RecordFilter.Outcome.MATCH : outcomes[i];
+            switch (outcome) {
+                case MATCH -> perLane.get(laneOf(record.partitionKey())).add(entry);
+                case NO_MATCH -> filteredOut.add(entry);
+                case FAILED -> {
+                    entry.filterPending = true;
+                    perLane.get(laneOf(record.partitionKey())).add(entry);
+                }
+            }
         }
         inputEnded = shardEnded;
         lastDealtFetchStart = fetchStart;
