@@ -234,13 +234,16 @@ final class BatchProcessor<T> {
     }
 
     private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
-        List<StreamRecord<T>> records = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
+        @SuppressWarnings("unchecked")
+        StreamRecord<T>[] records = new StreamRecord[entries.size()];
+        for (int i = 0; i < records.length; i++) {
+            Entry<T> entry = entries.get(i);
             entry.invokeCount++;
-            records.add(entry.record);
+            records[i] = entry.record;
         }
         int invokeCount = entries.isEmpty() ? 1 : entries.getFirst().invokeCount;
-        Batch<StreamRecord<T>> batch = new Batch<>(records, shardId, ctx.source().streamArn(), invokeCount,
+        // List.of makes the one immutable copy that Batch then keeps as it is.
+        Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
         return ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
     }
