@@ -13,9 +13,7 @@ module io.esm4j.dynamodbstreams {
     // aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
     requires static transitive aws.lambda.java.events;
     requires software.amazon.awssdk.core;
-    requires software.amazon.awssdk.awscore;
     requires com.fasterxml.jackson.core;
-    requires org.slf4j;
     requires static org.jspecify;
 
     exports io.esm4j.dynamodbstreams;

@@ -186,8 +186,14 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
                 throw new IllegalArgumentException("exactly one of streamArn and table must be set, but got "
                         + "streamArn=" + streamArn + " and table=" + tableName);
             }
-            String text = streamArn != null ? streamArn : latestStreamArn(tableName, dynamoDb);
-            return new DynamoDbStreamSource(client, StreamArn.parse(text), settings);
+            String arn = streamArn;
+            String table = tableName;
+            DynamoDbClient tables = dynamoDb;
+            if (arn == null && table != null && tables != null) {
+                arn = latestStreamArn(table, tables);
+            }
+            return new DynamoDbStreamSource(client, StreamArn.parse(Objects.requireNonNull(arn, "streamArn")),
+                    settings);
         }
 
         private static String latestStreamArn(String tableName, DynamoDbClient dynamoDb) {

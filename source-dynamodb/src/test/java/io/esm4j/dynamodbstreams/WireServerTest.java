@@ -198,6 +198,19 @@ class WireServerTest {
                 .isInstanceOf(DynamoDbException.class).hasMessageContaining("less than or equal to 1000");
     }
 
+    @Test
+    void getRecordsStopsAtOneMegabyte() {
+        TestTable table = table(TestTable.ViewType.NEW_IMAGE, 1);
+        String big = "x".repeat(300_000);
+        for (int i = 0; i < 4; i++) {
+            table.put("{\"pk\":{\"S\":\"k" + i + "\"},\"sk\":{\"N\":\"0\"},\"v\":{\"S\":\"" + big + "\"}}");
+        }
+        GetRecordsResponse page = streams.getRecords(r -> r.shardIterator(iterator(table.streamArn(),
+                table.shardIds().getFirst(), ShardIteratorType.TRIM_HORIZON, null)));
+        assertThat(page.records()).hasSize(3);
+        assertThat(streams.getRecords(r -> r.shardIterator(page.nextShardIterator())).records()).hasSize(1);
+    }
+
     private static String first(String iterator) {
         return streams.getRecords(r -> r.shardIterator(iterator)).records().getFirst().dynamodb().sequenceNumber();
     }

@@ -26,6 +26,8 @@ final class StreamsApi {
     }
 
     private static final int MAX_GET_RECORDS = 1_000;
+    /** GetRecords returns at most 1 MB of records (by their SizeBytes), whichever limit comes first. */
+    private static final long MAX_GET_RECORDS_BYTES = 1024 * 1024;
     private static final int MAX_DESCRIBE_LIMIT = 100;
 
     private final Object lock;
@@ -204,8 +206,7 @@ final class StreamsApi {
             records = List.of();
             next = position.after();
         } else {
-            int from = shard.indexAfter(position.after());
-            records = List.copyOf(shard.records.subList(from, Math.min(shard.records.size(), from + limit)));
+            records = page(shard, shard.indexAfter(position.after()), limit);
             next = records.isEmpty() ? position.after() : records.getLast().sequenceNumber();
         }
         boolean end = !shard.open() && records.size() < limit && shard.indexAfter(next) == shard.records.size()
@@ -223,6 +224,21 @@ final class StreamsApi {
             json.writeEndArray();
             json.writeEndObject();
         };
+    }
+
+    /** Up to {@code limit} records from {@code from}, and no more than 1 MB of them (but at least one). */
+    private static List<LoggedRecord> page(ShardLog shard, int from, int limit) {
+        List<LoggedRecord> page = new ArrayList<>();
+        long bytes = 0;
+        for (int i = from; i < shard.records.size() && page.size() < limit; i++) {
+            LoggedRecord record = shard.records.get(i);
+            bytes += record.sizeBytes();
+            if (!page.isEmpty() && bytes > MAX_GET_RECORDS_BYTES) {
+                break;
+            }
+            page.add(record);
+        }
+        return List.copyOf(page);
     }
 
     private Answer describeTable(JsonNode request) {
