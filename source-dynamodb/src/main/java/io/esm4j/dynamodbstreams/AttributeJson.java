@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -20,11 +19,6 @@ final class AttributeJson {
             writeValue(json, attribute.getValue());
         }
         json.writeEndObject();
-    }
-
-    /** The attributes sorted by name: one text for the same keys, however the service ordered them. */
-    static void writeSorted(JsonGenerator json, Map<String, AttributeValue> item) throws IOException {
-        writeItem(json, item.size() < 2 ? item : new TreeMap<>(item));
     }
 
     static void writeValue(JsonGenerator json, AttributeValue value) throws IOException {

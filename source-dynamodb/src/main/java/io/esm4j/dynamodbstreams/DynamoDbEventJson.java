@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.esm4j.handler.Batch;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -51,15 +50,9 @@ public final class DynamoDbEventJson {
         return out.toString();
     }
 
-    /** The length in bytes of one record's JSON (UTF-8), without keeping the text. */
+    /** The length in bytes of one record's JSON (UTF-8), counted without writing it ({@link JsonLength}). */
     static int size(DynamoDbRecord record) {
-        CountingStream counter = new CountingStream();
-        try (JsonGenerator json = JSON.createGenerator(counter)) {
-            writeRecord(json, record);
-        } catch (IOException e) {
-            throw new UncheckedIOException("counting cannot fail", e);
-        }
-        return (int) Math.min(Integer.MAX_VALUE, counter.count);
+        return (int) Math.min(Integer.MAX_VALUE, JsonLength.record(record));
     }
 
     private static void write(Writer out, DynamoDbRecord record) {
@@ -102,19 +95,5 @@ public final class DynamoDbEventJson {
         }
         json.writeStringField("eventSourceARN", record.eventSourceARN());
         json.writeEndObject();
-    }
-
-    private static final class CountingStream extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
-        }
     }
 }

@@ -1,9 +1,9 @@
 package io.esm4j.dynamodbstreams;
 
 import io.esm4j.settings.InvalidSettingException;
-import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
 import io.esm4j.settings.Setting.IntSetting;
+import io.esm4j.settings.Setting;
 import java.time.Duration;
 import java.util.List;
 

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Identity;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -45,15 +47,63 @@ final class RecordConverter {
 
     /**
      * The lane key of ParallelizationFactor: the item's key attributes (partition and sort key, so that order is
-     * kept per item as Lambda does) as DynamoDB JSON with the attributes sorted by name.
+     * kept per item as Lambda does) as DynamoDB JSON with the attributes sorted by name, e.g.
+     * {@code {"pk":{"S":"a"},"sk":{"N":"1"}}}. Built by hand for the key types (S, N, B): it runs for every record.
      */
     static String partitionKey(Map<String, AttributeValue> keys) {
+        Map<String, AttributeValue> sorted = keys.size() < 2 ? keys : new TreeMap<>(keys);
+        StringBuilder out = new StringBuilder(64).append('{');
+        for (Map.Entry<String, AttributeValue> key : sorted.entrySet()) {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            quote(out, key.getKey());
+            AttributeValue value = key.getValue();
+            out.append(':');
+            switch (value.type()) {
+                case S -> quote(out.append("{\"S\":"), value.s()).append('}');
+                case N -> quote(out.append("{\"N\":"), value.n()).append('}');
+                case B -> out.append("{\"B\":\"").append(Base64.getEncoder().encodeToString(
+                        value.b().asByteArrayUnsafe())).append("\"}");
+                // Not a key type: DynamoDB never sends one, but an emulator might; its JSON is still a stable key.
+                default -> out.append(valueJson(value));
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    private static String valueJson(AttributeValue value) {
         StringWriter out = new StringWriter();
         try (JsonGenerator json = JSON.createGenerator(out)) {
-            AttributeJson.writeSorted(json, keys);
+            AttributeJson.writeValue(json, value);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to a string cannot fail", e);
         }
         return out.toString();
+    }
+
+    /** A JSON string as Jackson writes it: quotes, backslash and control characters escaped, the rest as is. */
+    private static StringBuilder quote(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\f' -> out.append("\\f");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04X", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"');
     }
 }

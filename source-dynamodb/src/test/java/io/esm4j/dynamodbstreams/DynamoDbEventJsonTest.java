@@ -50,6 +50,43 @@ class DynamoDbEventJsonTest {
     }
 
     @Test
+    void theCountedSizeIsTheWrittenLengthForEveryTypeAndEscapedText() {
+        Map<String, AttributeValue> image = new LinkedHashMap<>();
+        image.put("quote\"back\\slash", AttributeValue.fromS("tab\tnl\ncr\rbell\u0007 é € 😀 / <>"));
+        image.put("n", AttributeValue.fromN("-12.5e3"));
+        image.put("b", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2, 3, 4})));
+        image.put("t", AttributeValue.fromBool(true));
+        image.put("f", AttributeValue.fromBool(false));
+        image.put("nul", AttributeValue.fromNul(true));
+        image.put("ss", AttributeValue.fromSs(List.of("a", "ü")));
+        image.put("ns", AttributeValue.fromNs(List.of("1", "22", "333")));
+        image.put("bs", AttributeValue.fromBs(List.of(SdkBytes.fromByteArray(new byte[] {9}),
+                SdkBytes.fromByteArray(new byte[0]))));
+        image.put("m", AttributeValue.fromM(Map.of("inner", AttributeValue.fromL(List.of(
+                AttributeValue.fromM(Map.of()), AttributeValue.fromL(List.of()), AttributeValue.fromS(""))))));
+        image.put("empty", AttributeValue.fromL(List.of()));
+        DynamoDbRecord record = new DynamoDbRecord("id", "INSERT", null, "aws:dynamodb", null,
+                new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(1_700_000_000L), Map.of("k",
+                        AttributeValue.fromS("ключ")), image, image, "1234567890123456789012", 1_234, "NEW_IMAGE"),
+                ARN, new DynamoDbRecord.UserIdentity("dynamodb.amazonaws.com", "Service"));
+        assertThat(DynamoDbEventJson.size(record))
+                .isEqualTo(DynamoDbEventJson.writeRecord(record).getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void thePartitionKeyIsTheKeysAsJsonSortedByName() throws Exception {
+        Map<String, AttributeValue> keys = new LinkedHashMap<>();
+        keys.put("sk", AttributeValue.fromB(SdkBytes.fromUtf8String("hi")));
+        keys.put("pk", AttributeValue.fromS("a\"b\u0001"));
+        String key = RecordConverter.partitionKey(keys);
+        assertThat(key).isEqualTo("{\"pk\":{\"S\":\"a\\\"b\\u0001\"},\"sk\":{\"B\":\"aGk=\"}}");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(key).get("pk").get("S").asText())
+                .isEqualTo("a\"b\u0001");
+        assertThat(RecordConverter.partitionKey(Map.of("n", AttributeValue.fromN("7")))).isEqualTo(
+                "{\"n\":{\"N\":\"7\"}}");
+    }
+
+    @Test
     void aTimeToLiveDeleteCarriesUserIdentityAndNoNewImage() {
         DynamoDbRecord record = new DynamoDbRecord("e1", "REMOVE", "1.1", "aws:dynamodb", "us-east-2",
                 new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(1), Map.of("Id", AttributeValue.fromN("1")), null,
