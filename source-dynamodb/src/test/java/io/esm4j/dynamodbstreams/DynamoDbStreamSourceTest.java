@@ -58,6 +58,15 @@ class DynamoDbStreamSourceTest extends WireFixture {
     }
 
     @Test
+    void filterPatternsOnKeysTheRecordDoesNotHaveAreRefused() {
+        DynamoDbStreamSource source = source(newTable(1));
+        assertThatThrownBy(() -> EventSourceMapping.builder("bad-filter", source, batch -> BatchResult.success())
+                .settings(fast().build())
+                .filterCriteria(io.esm4j.filter.FilterCriteria.of(List.of("{\"data\":{\"a\":[\"b\"]}}"))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data");
+    }
+
+    @Test
     void settingsOutOfRangeAreRefused() {
         assertThatThrownBy(() -> DynamoDbSourceSettings.builder().getRecordsPerSecondPerShard(11).build())
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("GetRecordsPerSecondPerShard");
