@@ -6,6 +6,7 @@ import io.esm4j.dynamodbstreams.wire.TestTable;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +47,23 @@ class ReshardingTest extends WireFixture {
         parentOf.forEach((child, parent) -> assertThat(firstIndex(delivered, written, child))
                 .as("first record of %s after the last of its parent %s", child, parent)
                 .isGreaterThan(lastIndex(delivered, written, parent)));
+    }
+
+    @Test
+    void aChildWhoseParentWasTrimmedAwayIsReadFromItsStart() {
+        TestTable table = newTable(1);
+        String parent = table.shardIds().getFirst();
+        writeNumbered(table, 0, 5, 5);
+        table.rollover();
+        server.clock().advance(Duration.ofHours(25));
+        List<TestTable.Written> child = writeNumbered(table, 5, 5, 5);
+        table.trimOlderThan(Duration.ofHours(24));
+        assertThat(table.shardIds()).doesNotContain(parent).containsExactly(child.getFirst().shardId());
+        Recorder handler = Recorder.succeeding();
+        start(mapping("orphan", source(table), handler).settings(fast().build()));
+
+        eventually().until(() -> handler.deliveredCount() >= 5);
+        assertThat(handler.deliveredNumbers()).containsExactly(5, 6, 7, 8, 9);
     }
 
     @Test
