@@ -3,27 +3,21 @@ package io.esm4j.dynamodbstreams.wire;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Items in DynamoDB's JSON ({@code {"pk": {"S": "a"}, "n": {"N": "5"}}}), as the wire carries them: conversion from
- * the SDK's {@link AttributeValue}, the size DynamoDB counts for an item, and the hash that routes an item's
- * partition key to a shard.
+ * Items in DynamoDB's JSON ({@code {"pk": {"S": "a"}, "n": {"N": "5"}}}), as the wire carries them: parsing and
+ * checking, the size DynamoDB counts for an item, and the hash that routes an item's partition key to a shard.
  */
 final class ItemJson {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ItemJson() {}
 
@@ -34,8 +28,7 @@ final class ItemJson {
                 throw new IllegalArgumentException("expected an item as a JSON object in DynamoDB JSON but got "
                         + (node == null ? "nothing" : node.getNodeType()));
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> attribute = it.next();
+            for (Map.Entry<String, JsonNode> attribute : item.properties()) {
                 checkValue(attribute.getKey(), attribute.getValue());
             }
             return item;
@@ -43,43 +36,6 @@ final class ItemJson {
             throw new IllegalArgumentException("expected an item in DynamoDB JSON but the text is not JSON: "
                     + e.getOriginalMessage(), e);
         }
-    }
-
-    static ObjectNode item(Map<String, AttributeValue> item) {
-        ObjectNode json = NODES.objectNode();
-        item.forEach((name, value) -> json.set(name, value(value)));
-        return json;
-    }
-
-    static ObjectNode value(AttributeValue value) {
-        ObjectNode json = NODES.objectNode();
-        switch (value.type()) {
-            case S -> json.put("S", value.s());
-            case N -> json.put("N", value.n());
-            case B -> json.put("B", base64(value.b().asByteBuffer()));
-            case BOOL -> json.put("BOOL", value.bool());
-            case NUL -> json.put("NULL", true);
-            case SS -> value.ss().forEach(json.putArray("SS")::add);
-            case NS -> value.ns().forEach(json.putArray("NS")::add);
-            case BS -> {
-                ArrayNode set = json.putArray("BS");
-                value.bs().forEach(b -> set.add(base64(b.asByteBuffer())));
-            }
-            case M -> json.set("M", item(value.m()));
-            case L -> {
-                ArrayNode list = json.putArray("L");
-                value.l().forEach(v -> list.add(value(v)));
-            }
-            default -> throw new IllegalArgumentException("attribute value of unknown type " + value);
-        }
-        return json;
-    }
-
-    private static String base64(ByteBuffer bytes) {
-        ByteBuffer copy = bytes.duplicate();
-        byte[] array = new byte[copy.remaining()];
-        copy.get(array);
-        return Base64.getEncoder().encodeToString(array);
     }
 
     /** The single type key of an attribute value, e.g. {@code S}. */
@@ -102,15 +58,14 @@ final class ItemJson {
      */
     static long size(ObjectNode item) {
         long size = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> attribute = it.next();
+        for (Map.Entry<String, JsonNode> attribute : item.properties()) {
             size += utf8(attribute.getKey()) + valueSize(attribute.getValue());
         }
         return size;
     }
 
     private static long valueSize(JsonNode value) {
-        Map.Entry<String, JsonNode> typed = value.fields().next();
+        Map.Entry<String, JsonNode> typed = value.properties().iterator().next();
         JsonNode v = typed.getValue();
         return switch (typed.getKey()) {
             case "S" -> utf8(v.asText());
