@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -32,6 +34,15 @@ final class BuildChecks {
                                                            MeterRegistry registry, String mappingName, Clock clock) {
         return idempotency == null ? null
                 : idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
+    }
+
+    /** A source may not start at every position (DynamoDB Streams has no AT_TIMESTAMP): refused when built. */
+    static void startingPosition(StartingPosition position, Set<StartingPosition> supported, Object source) {
+        if (!supported.contains(position)) {
+            throw new InvalidSettingException(StreamSettings.STARTING_POSITION.name(), position,
+                    "one of " + new TreeSet<>(supported) + ", the starting positions "
+                            + source.getClass().getSimpleName() + " supports");
+        }
     }
 
     /** Each source filters on its own data key only (docs/lambda-semantics.md §4.2), e.g. {@code data} for Kinesis. */

@@ -172,6 +172,7 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                 throw new InvalidSettingException("settings", "null",
                         "StreamSettings with at least a StartingPosition");
             }
+            BuildChecks.startingPosition(settings.startingPosition(), source.startingPositions(), source);
             Instant timestamp = settings.startingPositionTimestamp(); // set exactly when AT_TIMESTAMP
             if (timestamp != null && timestamp.isAfter(clock.instant())) {
                 throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(), timestamp,

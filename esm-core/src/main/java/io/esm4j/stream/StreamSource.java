@@ -2,6 +2,8 @@ package io.esm4j.stream;
 
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.filter.FilterDocument;
+import io.esm4j.settings.StartingPosition;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -35,6 +37,16 @@ public interface StreamSource<T> {
      */
     default Object itemIdentifier(StreamRecord<T> record) {
         return record.sequenceNumber();
+    }
+
+    /**
+     * The starting positions this source can start a shard at: all of them by default. DynamoDB Streams has no
+     * AT_TIMESTAMP. {@code EventSourceMapping.Builder.build()} rejects any other StartingPosition, naming the source,
+     * so that a mapping fails when it is built rather than when its first shard opens. A reader must still accept
+     * {@link ReadStart.AtTimestamp}: the engine reopens a shard that started at LATEST at the time it first opened.
+     */
+    default Set<StartingPosition> startingPositions() {
+        return EnumSet.allOf(StartingPosition.class);
     }
 
     /** Every shard the stream has now, open and closed, with parent ids. */

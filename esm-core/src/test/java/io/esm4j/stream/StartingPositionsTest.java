@@ -1,0 +1,70 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.BatchInfo;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.testing.InMemoryStream;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A source that cannot start at every position (DynamoDB Streams: no AT_TIMESTAMP) fails the mapping's build. */
+class StartingPositionsTest {
+
+    /** An in-memory stream that, like DynamoDB Streams, offers TRIM_HORIZON and LATEST only. */
+    private static final class NoTimestamps implements StreamSource<byte[]> {
+        private final InMemoryStream stream = InMemoryStream.create("no-timestamps", 1);
+
+        @Override
+        public Set<StartingPosition> startingPositions() {
+            return EnumSet.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST);
+        }
+
+        @Override
+        public String streamArn() {
+            return stream.streamArn();
+        }
+
+        @Override
+        public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
+            return stream.batchInfo(shardId, records);
+        }
+
+        @Override
+        public List<Shard> listShards() {
+            return stream.listShards();
+        }
+
+        @Override
+        public ShardReader<byte[]> openReader(String shardId, ReadStart start) {
+            return stream.openReader(shardId, start);
+        }
+    }
+
+    @Test
+    void aStartingPositionTheSourceDoesNotOfferIsRejectedNamingTheSourceAndWhatItOffers() {
+        assertThatThrownBy(() -> EventSourceMapping.builder("positions", new NoTimestamps(),
+                        RecordingHandler.succeeding())
+                .settings(Streams.fast().startingPositionAtTimestamp(Instant.now().minusSeconds(60)).build()).build())
+                .isInstanceOfSatisfying(InvalidSettingException.class,
+                        e -> assertThat(e.parameter()).isEqualTo("StartingPosition"))
+                .hasMessage("Invalid value for StartingPosition: AT_TIMESTAMP. Expected one of [TRIM_HORIZON, LATEST], "
+                        + "the starting positions NoTimestamps supports.");
+    }
+
+    @Test
+    void theOfferedPositionsBuildAndEverySourceOffersAllByDefault() {
+        for (StartingPosition position : List.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST)) {
+            assertThat(EventSourceMapping.builder("positions", new NoTimestamps(), RecordingHandler.succeeding())
+                    .settings(Streams.fast().startingPosition(position).build()).build()).isNotNull();
+        }
+        assertThat(InMemoryStream.create("all", 1).startingPositions())
+                .containsExactlyInAnyOrder(StartingPosition.values());
+    }
+}

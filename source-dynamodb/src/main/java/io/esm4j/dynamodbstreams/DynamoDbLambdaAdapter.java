@@ -1,0 +1,125 @@
+package io.esm4j.dynamodbstreams;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.stream.StreamRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Runs a handler written for Lambda against {@code aws-lambda-java-events} unchanged: each batch becomes a
+ * {@link DynamodbEvent}, and the {@link StreamsEventResponse} becomes the batch result. A null response, a null or
+ * empty {@code batchItemFailures} list are success; each {@code itemIdentifier} names a failed record by its
+ * {@code SequenceNumber}, and one that is null, empty or not in the batch fails the whole batch. As in Lambda, the
+ * response is read only when the mapping has ReportBatchItemFailures on; a thrown exception fails the whole batch.
+ *
+ * <pre>{@code
+ * EventSourceMapping.builder("orders", source, DynamoDbLambdaAdapter.of(new OrdersFunction()::handleRequest))
+ * }</pre>
+ */
+public final class DynamoDbLambdaAdapter {
+
+    private DynamoDbLambdaAdapter() {}
+
+    public static BatchHandler<StreamRecord<DynamoDbRecord>> of(
+            Function<DynamodbEvent, StreamsEventResponse> function) {
+        Objects.requireNonNull(function, "function");
+        return batch -> toResult(function.apply(toEvent(batch)));
+    }
+
+    /** The batch as aws-lambda-java-events models it; binary values are read-only views of the record's bytes. */
+    public static DynamodbEvent toEvent(Batch<StreamRecord<DynamoDbRecord>> batch) {
+        List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>(batch.size());
+        for (StreamRecord<DynamoDbRecord> streamRecord : batch.records()) {
+            DynamoDbRecord record = streamRecord.payload();
+            DynamoDbRecord.Dynamodb source = record.dynamodb();
+            com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord dynamodb =
+                    new com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord();
+            dynamodb.setApproximateCreationDateTime(Date.from(source.approximateCreationDateTime()));
+            dynamodb.setKeys(item(source.keys()));
+            dynamodb.setNewImage(source.newImage() == null ? null : item(source.newImage()));
+            dynamodb.setOldImage(source.oldImage() == null ? null : item(source.oldImage()));
+            dynamodb.setSequenceNumber(source.sequenceNumber());
+            dynamodb.setSizeBytes(source.sizeBytes());
+            dynamodb.setStreamViewType(com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType
+                    .fromValue(source.streamViewType()));
+            DynamodbEvent.DynamodbStreamRecord eventRecord = new DynamodbEvent.DynamodbStreamRecord();
+            eventRecord.setEventID(record.eventID());
+            eventRecord.setEventName(record.eventName());
+            eventRecord.setEventVersion(record.eventVersion());
+            eventRecord.setEventSource(record.eventSource());
+            eventRecord.setAwsRegion(record.awsRegion());
+            eventRecord.setDynamodb(dynamodb);
+            eventRecord.setEventSourceARN(record.eventSourceARN());
+            if (record.userIdentity() != null) {
+                Identity identity = new Identity();
+                identity.setPrincipalId(record.userIdentity().principalId());
+                identity.setType(record.userIdentity().type());
+                eventRecord.setUserIdentity(identity);
+            }
+            records.add(eventRecord);
+        }
+        DynamodbEvent event = new DynamodbEvent();
+        event.setRecords(records);
+        return event;
+    }
+
+    /** The response as a batch result; failed ids are passed on as they are, so the engine can reject bad ones. */
+    public static BatchResult toResult(@Nullable StreamsEventResponse response) {
+        if (response == null || response.getBatchItemFailures() == null) {
+            return BatchResult.success();
+        }
+        List<@Nullable String> ids = new ArrayList<>(response.getBatchItemFailures().size());
+        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            // An entry without an identifier is malformed; the engine fails the whole batch for a null id.
+            ids.add(failure == null ? null : failure.getItemIdentifier());
+        }
+        return BatchResult.failures(ids);
+    }
+
+    private static Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> item(
+            Map<String, AttributeValue> item) {
+        Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> converted =
+                new LinkedHashMap<>();
+        item.forEach((name, value) -> converted.put(name, value(value)));
+        return converted;
+    }
+
+    private static com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue value(
+            AttributeValue value) {
+        com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue converted =
+                new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue();
+        switch (value.type()) {
+            case S -> converted.setS(value.s());
+            case N -> converted.setN(value.n());
+            case B -> converted.setB(bytes(value.b()));
+            case BOOL -> converted.setBOOL(value.bool());
+            case NUL -> converted.setNULL(true);
+            case SS -> converted.setSS(value.ss());
+            case NS -> converted.setNS(value.ns());
+            case BS -> converted.setBS(value.bs().stream().map(DynamoDbLambdaAdapter::bytes).toList());
+            case M -> converted.setM(item(value.m()));
+            case L -> converted.setL(value.l().stream().map(DynamoDbLambdaAdapter::value).toList());
+            default -> throw new IllegalArgumentException("an attribute value of a type this SDK version does not "
+                    + "know: " + value.type());
+        }
+        return converted;
+    }
+
+    private static ByteBuffer bytes(SdkBytes bytes) {
+        return bytes.asByteBuffer();
+    }
+}

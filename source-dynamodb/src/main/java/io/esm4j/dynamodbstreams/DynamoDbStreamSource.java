@@ -1,0 +1,228 @@
+package io.esm4j.dynamodbstreams;
+
+import io.esm4j.failure.BatchInfo;
+import io.esm4j.failure.BatchInfoStyle;
+import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.filter.FilterDocument;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.Shard;
+import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import io.esm4j.stream.polling.IteratorReaderSettings;
+import io.esm4j.stream.polling.IteratorShardReader;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * A DynamoDB stream as a stream source, on the AWS SDK v2 {@link DynamoDbStreamsClient}: it lists shards with their
+ * parents (DynamoDB closes shards and opens children every few hours, and splits them), reads each on esm-core's
+ * {@link IteratorShardReader} and hands the handler Lambda-shaped {@link DynamoDbRecord}s.
+ *
+ * <pre>{@code
+ * DynamoDbStreamSource source = DynamoDbStreamSource.builder(streamsClient).table("orders", dynamoDbClient).build();
+ * EventSourceMapping<DynamoDbRecord> mapping = EventSourceMapping.builder("orders-to-billing", source, handler)
+ *         .settings(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build())
+ *         .build();
+ * }</pre>
+ *
+ * The clients are the caller's: their endpoint, region, credentials, retries and HTTP client apply, and the source
+ * does not close them.
+ */
+public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> {
+
+    /** GetRecords returns at most 1,000 records. */
+    static final int MAX_GET_RECORDS = 1_000;
+    /** DescribeStream returns at most 100 shards a page. */
+    private static final int DESCRIBE_STREAM_LIMIT = 100;
+    /** The record's top-level fields: Lambda filters on {@code dynamodb} and on the metadata beside it. */
+    private static final Set<String> FILTERABLE_KEYS = Set.of("eventID", "eventName", "eventVersion", "eventSource",
+            "awsRegion", "dynamodb", "userIdentity", "eventSourceARN");
+
+    private final DynamoDbStreamsClient client;
+    private final StreamArn arn;
+    private final DynamoDbSourceSettings settings;
+    private final Set<String> closedShards = ConcurrentHashMap.newKeySet();
+
+    private DynamoDbStreamSource(DynamoDbStreamsClient client, StreamArn arn, DynamoDbSourceSettings settings) {
+        this.client = client;
+        this.arn = arn;
+        this.settings = settings;
+    }
+
+    public static Builder builder(DynamoDbStreamsClient client) {
+        return new Builder(client);
+    }
+
+    @Override
+    public String streamArn() {
+        return arn.text();
+    }
+
+    /** The table the stream belongs to. */
+    public String tableName() {
+        return arn.tableName();
+    }
+
+    /** DynamoDB Streams has no AT_TIMESTAMP iterator, so a mapping can start at TRIM_HORIZON or LATEST only. */
+    @Override
+    public Set<StartingPosition> startingPositions() {
+        return EnumSet.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST);
+    }
+
+    /** The stream record's own {@code eventID}. */
+    @Override
+    public String naturalId(StreamRecord<DynamoDbRecord> record) {
+        return record.payload().eventID();
+    }
+
+    /** {@code DDBStreamBatchInfo}, with arrival times in whole seconds. */
+    @Override
+    public BatchInfo batchInfo(String shardId, List<StreamRecord<DynamoDbRecord>> records) {
+        return StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, shardId, records, arn.text());
+    }
+
+    @Override
+    public Set<String> filterableKeys() {
+        return FILTERABLE_KEYS;
+    }
+
+    /**
+     * The record as Lambda's event holds it: {@code dynamodb} in DynamoDB JSON (so {@code {"N": "5"}} is a string
+     * and numeric operators never match, as in Lambda), beside {@code eventName} and the other metadata.
+     */
+    @Override
+    public FilterDocument filterDocument(StreamRecord<DynamoDbRecord> record) {
+        return FilterDocument.ofJson(DynamoDbEventJson.writeRecord(record.payload()));
+    }
+
+    /** Every shard DescribeStream lists, page by page, open and closed, with its parent. */
+    @Override
+    public List<Shard> listShards() {
+        List<Shard> shards = new ArrayList<>();
+        Set<String> closed = new HashSet<>();
+        String exclusiveStart = null;
+        do {
+            String from = exclusiveStart;
+            DescribeStreamResponse response = client.describeStream(r -> r.streamArn(arn.text())
+                    .limit(DESCRIBE_STREAM_LIMIT).exclusiveStartShardId(from));
+            for (software.amazon.awssdk.services.dynamodb.model.Shard shard : response.streamDescription().shards()) {
+                shards.add(new Shard(shard.shardId(), shard.parentShardId() == null ? List.of()
+                        : List.of(shard.parentShardId())));
+                if (shard.sequenceNumberRange() != null
+                        && shard.sequenceNumberRange().endingSequenceNumber() != null) {
+                    closed.add(shard.shardId());
+                }
+            }
+            exclusiveStart = response.streamDescription().lastEvaluatedShardId();
+        } while (exclusiveStart != null);
+        closedShards.addAll(closed);
+        closedShards.retainAll(closed);
+        return shards;
+    }
+
+    /** A reader on the shard, with its first shard iterator already taken at {@code start}. */
+    @Override
+    public ShardReader<DynamoDbRecord> openReader(String shardId, ReadStart start) throws Exception {
+        IteratorReaderSettings reading = IteratorReaderSettings.of(settings.getRecordsPerSecondPerShard(),
+                MAX_GET_RECORDS, settings.throttleBackoffInitial(), settings.throttleBackoffMax());
+        DynamoDbShardCalls calls = new DynamoDbShardCalls(client, arn.text(), shardId,
+                new RecordConverter(shardId, arn.text()), closedShards);
+        return IteratorShardReader.open(arn.text(), shardId, start, calls, reading);
+    }
+
+    @Override
+    public String toString() {
+        return "DynamoDbStreamSource[" + arn.text() + "]";
+    }
+
+    public static final class Builder {
+        private final DynamoDbStreamsClient client;
+        private @Nullable String streamArn;
+        private @Nullable String tableName;
+        private @Nullable DynamoDbClient dynamoDb;
+        private DynamoDbSourceSettings settings = DynamoDbSourceSettings.defaults();
+
+        private Builder(DynamoDbStreamsClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /**
+         * The stream by ARN ({@code arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>}); no call at
+         * build time.
+         */
+        public Builder streamArn(String streamArn) {
+            this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
+            return this;
+        }
+
+        /** The table's current stream: {@link #build()} asks DescribeTable for its LatestStreamArn. */
+        public Builder table(String tableName, DynamoDbClient dynamoDb) {
+            this.tableName = Objects.requireNonNull(tableName, "tableName");
+            this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+            return this;
+        }
+
+        public Builder settings(DynamoDbSourceSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Builds the source; with a table name, this calls DescribeTable once. */
+        public DynamoDbStreamSource build() {
+            if ((streamArn == null) == (tableName == null)) {
+                throw new IllegalArgumentException("exactly one of streamArn and table must be set, but got "
+                        + "streamArn=" + streamArn + " and table=" + tableName);
+            }
+            String arn = streamArn;
+            String table = tableName;
+            DynamoDbClient tables = dynamoDb;
+            if (arn == null && table != null && tables != null) {
+                arn = latestStreamArn(table, tables);
+            }
+            return new DynamoDbStreamSource(client, StreamArn.parse(Objects.requireNonNull(arn, "streamArn")),
+                    settings);
+        }
+
+        private static String latestStreamArn(String tableName, DynamoDbClient dynamoDb) {
+            TableDescription table = dynamoDb.describeTable(r -> r.tableName(tableName)).table();
+            StreamSpecification stream = table.streamSpecification();
+            if (table.latestStreamArn() == null || (stream != null && Boolean.FALSE.equals(stream.streamEnabled()))) {
+                throw new IllegalArgumentException("table " + tableName + " has no stream enabled (DescribeTable "
+                        + "gave " + (table.latestStreamArn() == null ? "no LatestStreamArn"
+                        : "StreamEnabled=false") + "); enable one with a StreamSpecification "
+                        + "(StreamEnabled=true, a StreamViewType) or pass the stream ARN");
+            }
+            return table.latestStreamArn();
+        }
+    }
+
+    /** The parts of a stream ARN: the text, the region and the table. */
+    record StreamArn(String text, String region, String tableName) {
+
+        static StreamArn parse(String text) {
+            String[] parts = text.split(":", 6);
+            String resource = parts.length == 6 ? parts[5] : "";
+            int stream = resource.indexOf("/stream/");
+            if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("dynamodb")
+                    || !resource.startsWith("table/") || stream <= "table/".length()
+                    || stream + "/stream/".length() == resource.length()) {
+                throw new IllegalArgumentException("expected a DynamoDB stream ARN like arn:aws:dynamodb:us-east-1:"
+                        + "123456789012:table/orders/stream/2024-06-10T19:26:16.525 but got '" + text + "'");
+            }
+            return new StreamArn(text, parts[3], resource.substring("table/".length(), stream));
+        }
+    }
+}

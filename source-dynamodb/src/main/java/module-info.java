@@ -1,0 +1,20 @@
+/**
+ * DynamoDB Streams as the source of a stream mapping, the Lambda-shaped DynamoDB event and an adapter for handlers
+ * written against {@code aws-lambda-java-events}.
+ */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.esm4j.dynamodbstreams {
+    requires transitive io.esm4j.core;
+    // The builders take DynamoDbStreamsClient and DynamoDbClient, and DynamoDbRecord holds the SDK's AttributeValue
+    // maps (so that the SDK's own mappers read them): public API.
+    requires transitive software.amazon.awssdk.services.dynamodb;
+    // Only DynamoDbLambdaAdapter needs it, and the Maven dependency is optional: static, because the module runs
+    // without it; transitive, because the adapter's signatures name its types. The jar has no module name of its own:
+    // aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
+    requires static transitive aws.lambda.java.events;
+    requires software.amazon.awssdk.core;
+    requires com.fasterxml.jackson.core;
+    requires static org.jspecify;
+
+    exports io.esm4j.dynamodbstreams;
+}

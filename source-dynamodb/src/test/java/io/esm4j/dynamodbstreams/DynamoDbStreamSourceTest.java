@@ -1,0 +1,101 @@
+package io.esm4j.dynamodbstreams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.dynamodbstreams.wire.TestTable;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.Shard;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Building the source and a mapping on it: ARN or table name, refusals with clear messages, the listing. */
+class DynamoDbStreamSourceTest extends WireFixture {
+
+    @Test
+    void aTableNameIsResolvedToItsLatestStreamArn() {
+        TestTable table = newTable(1);
+        DynamoDbStreamSource source = DynamoDbStreamSource.builder(streams).table(table.name(), dynamodb).build();
+        assertThat(source.streamArn()).isEqualTo(table.streamArn());
+        assertThat(source.tableName()).isEqualTo(table.name());
+    }
+
+    @Test
+    void aTableWithoutStreamIsRefusedWithAClearMessage() {
+        TestTable table = server.createTable("no-stream-" + System.nanoTime(), "pk", null, null, 1);
+        assertThatThrownBy(() -> DynamoDbStreamSource.builder(streams).table(table.name(), dynamodb).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("table " + table.name() + " has no stream enabled")
+                .hasMessageContaining("no LatestStreamArn");
+    }
+
+    @Test
+    void aMalformedArnOrBothOrNeitherAreRefused() {
+        assertThatThrownBy(() -> DynamoDbStreamSource.builder(streams)
+                .streamArn("arn:aws:kinesis:us-east-1:1:stream/x").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a DynamoDB stream ARN");
+        assertThatThrownBy(() -> DynamoDbStreamSource.builder(streams).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one of");
+    }
+
+    @Test
+    void atTimestampIsRefusedWhenTheMappingIsBuilt() {
+        DynamoDbStreamSource source = source(newTable(1));
+        assertThat(source.startingPositions()).containsExactlyInAnyOrder(StartingPosition.TRIM_HORIZON,
+                StartingPosition.LATEST);
+        assertThatThrownBy(() -> EventSourceMapping.builder("at-timestamp", source, batch -> BatchResult.success())
+                .settings(StreamSettings.builder().startingPositionAtTimestamp(Instant.now()).build()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AT_TIMESTAMP");
+    }
+
+    @Test
+    void filterPatternsOnKeysTheRecordDoesNotHaveAreRefused() {
+        DynamoDbStreamSource source = source(newTable(1));
+        assertThatThrownBy(() -> EventSourceMapping.builder("bad-filter", source, batch -> BatchResult.success())
+                .settings(fast().build())
+                .filterCriteria(io.esm4j.filter.FilterCriteria.of(List.of("{\"data\":{\"a\":[\"b\"]}}"))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data");
+    }
+
+    @Test
+    void settingsOutOfRangeAreRefused() {
+        assertThatThrownBy(() -> DynamoDbSourceSettings.builder().getRecordsPerSecondPerShard(11).build())
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("GetRecordsPerSecondPerShard");
+        assertThatThrownBy(() -> DynamoDbSourceSettings.builder()
+                .throttleBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).build())
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("ThrottleBackoffMax");
+    }
+
+    @Test
+    void listShardsFollowsDescribeStreamPagesWithParents() {
+        TestTable table = newTable(60);
+        List<String> children = table.rollover();
+        List<Shard> shards = source(table).listShards();
+        assertThat(shards).hasSize(120).extracting(Shard::shardId).containsExactlyElementsOf(table.shardIds());
+        assertThat(shards.get(60).parentIds()).containsExactly(table.shardIds().getFirst());
+        assertThat(children).hasSize(60);
+        assertThat(server.calls("DescribeStream").stream().filter(c -> c.request().get("StreamArn").asText()
+                .equals(table.streamArn()))).hasSize(2);
+    }
+
+    @Test
+    void thePartitionKeyIsTheItemsKeysInACanonicalOrder() {
+        Map<String, AttributeValue> one = new java.util.LinkedHashMap<>();
+        one.put("sk", AttributeValue.fromN("1"));
+        one.put("pk", AttributeValue.fromS("a"));
+        Map<String, AttributeValue> other = new java.util.LinkedHashMap<>();
+        other.put("pk", AttributeValue.fromS("a"));
+        other.put("sk", AttributeValue.fromN("1"));
+        assertThat(RecordConverter.partitionKey(one)).isEqualTo(RecordConverter.partitionKey(other))
+                .isEqualTo("{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}");
+    }
+}
