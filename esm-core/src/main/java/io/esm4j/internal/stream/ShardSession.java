@@ -119,6 +119,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                 while (!pipeline.closed()) {
                     int room = pipeline.awaitRoom();
                     Instant fetchStart = ctx.clock().instant();
+                    long fetchStartNanos = System.nanoTime();
                     FetchResult<T> result = shardReader.fetch(Math.min(room, MAX_FETCH));
                     if (failures > 0) {
                         failures = 0;
@@ -140,7 +141,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (result.shardEnded()) {
                         return;
                     }
-                    if (result.records().isEmpty() && !pipeline.pause(ctx.settings().idlePollInterval())) {
+                    if (result.records().isEmpty() && !pipeline.pause(
+                            idleWait(ctx.settings().idlePollInterval(), System.nanoTime() - fetchStartNanos))) {
                         return;
                     }
                 }
@@ -160,6 +162,14 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                 }
             }
         }
+    }
+
+    /**
+     * IdlePollInterval counts from the start of the empty fetch: a source that long-polls has already waited, and a
+     * second timed wait per cycle would only double an idle shard's wake-ups.
+     */
+    static Duration idleWait(Duration idlePollInterval, long fetchNanos) {
+        return Duration.ofNanos(Math.max(0, idlePollInterval.toNanos() - fetchNanos));
     }
 
     /** Counts and shows a failed read, then waits before the reopen; false if the session closed meanwhile. */
