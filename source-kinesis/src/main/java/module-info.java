@@ -14,6 +14,7 @@ module io.esm4j.kinesis {
     requires static transitive aws.lambda.java.events;
     requires software.amazon.awssdk.core;
     requires com.fasterxml.jackson.core;
+    requires org.slf4j;
     requires static org.jspecify;
 
     exports io.esm4j.kinesis;

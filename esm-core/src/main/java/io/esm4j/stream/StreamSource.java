@@ -3,8 +3,10 @@ package io.esm4j.stream;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.settings.StartingPosition;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,6 +49,17 @@ public interface StreamSource<T> {
      */
     default Set<StartingPosition> startingPositions() {
         return EnumSet.allOf(StartingPosition.class);
+    }
+
+    /**
+     * How long the stream keeps a record after its arrival, if the source knows: 24 hours for DynamoDB Streams, the
+     * stream's retention period for Kinesis. With MaximumRecordAgeInSeconds -1 the engine gives up records older than
+     * this as if it were their maximum age (condition {@code RecordAgeExceeded}), as Lambda retries a failing batch
+     * only "until the records expire". Empty (the default): such records are retried for as long as the settings
+     * allow. Called for every batch attempt, so it must return a value at hand and never call the service.
+     */
+    default Optional<Duration> retention() {
+        return Optional.empty();
     }
 
     /** Every shard the stream has now, open and closed, with parent ids. */

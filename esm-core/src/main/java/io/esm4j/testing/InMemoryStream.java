@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,6 +50,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     /** A lock, not synchronized: a reader waits for records under it, and readers may be virtual threads. */
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Duration longPoll = DEFAULT_LONG_POLL;
+    private volatile @Nullable Duration retention;
     private int failingFetches;
     private @Nullable Supplier<Exception> fetchFailure;
 
@@ -111,6 +113,23 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         }
         this.longPoll = wait;
         return this;
+    }
+
+    /**
+     * Reports a retention, as Kinesis and DynamoDB Streams do, so that with MaximumRecordAgeInSeconds -1 the engine
+     * gives up records older than it. The stream itself keeps every record; without this call it reports none.
+     */
+    public InMemoryStream retention(Duration retention) {
+        if (retention == null || retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("the retention must be a positive duration but was " + retention);
+        }
+        this.retention = retention;
+        return this;
+    }
+
+    @Override
+    public Optional<Duration> retention() {
+        return Optional.ofNullable(retention);
     }
 
     /** The id of the open shard that a record with this partition key goes to. */

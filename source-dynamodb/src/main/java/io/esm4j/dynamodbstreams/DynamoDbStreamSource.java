@@ -12,11 +12,13 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import io.esm4j.stream.polling.IteratorReaderSettings;
 import io.esm4j.stream.polling.IteratorShardReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +45,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> {
 
+    /** DynamoDB Streams keeps a record for 24 hours; the period cannot be changed. */
+    static final Duration RETENTION = Duration.ofHours(24);
     /** GetRecords returns at most 1,000 records. */
     static final int MAX_GET_RECORDS = 1_000;
     /** DescribeStream returns at most 100 shards a page. */
@@ -80,6 +84,15 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     @Override
     public Set<StartingPosition> startingPositions() {
         return EnumSet.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST);
+    }
+
+    /**
+     * 24 hours, fixed: with MaximumRecordAgeInSeconds -1 a failing record is retried until it is a day old, then
+     * given up with condition RecordAgeExceeded, as Lambda retries it "until the record expires".
+     */
+    @Override
+    public Optional<Duration> retention() {
+        return Optional.of(RETENTION);
     }
 
     /** The stream record's own {@code eventID}. */

@@ -47,6 +47,11 @@ class DynamoDbStreamSourceTest extends WireFixture {
     }
 
     @Test
+    void theRetentionIsDynamoDbStreamsFixed24Hours() {
+        assertThat(source(newTable(1)).retention()).contains(Duration.ofHours(24));
+    }
+
+    @Test
     void atTimestampIsRefusedWhenTheMappingIsBuilt() {
         DynamoDbStreamSource source = source(newTable(1));
         assertThat(source.startingPositions()).containsExactlyInAnyOrder(StartingPosition.TRIM_HORIZON,

@@ -98,6 +98,35 @@ class FailureTest extends WireFixture {
     }
 
     @Test
+    void withTheDefaultsAFailingRecordIsGivenUpOnceOlderThanTheStreamsDayOfRetention() throws Exception {
+        TestTable table = newTable(1);
+        List<TestTable.Written> written = writeNumbered(table, 0, 3, 3);
+        MutableClock clock = new MutableClock(server.clock().instant());
+        Recorder handler = Recorder.behaving(batch -> {
+            throw new IllegalStateException("always failing");
+        });
+        CollectingDestination destination = new CollectingDestination();
+        DynamoDbStreamSource source = source(table);
+        assertThat(source.retention()).contains(Duration.ofHours(24));
+        start(mapping("expiry", source, handler).clock(clock).onFailure(destination)
+                .settings(fast().batchSize(10).build()));
+
+        eventually().until(() -> handler.invocations().size() >= 2);
+        assertThat(destination.received()).isEmpty();
+        clock.advance(Duration.ofHours(24).plusMinutes(1));
+        eventually().until(() -> destination.received().size() == 1);
+        JsonNode json = JSON.readTree(destination.received().getFirst().toJson());
+        assertThat(json.fieldNames()).toIterable()
+                .containsExactly("requestContext", "version", "timestamp", "DDBStreamBatchInfo");
+        assertThat(json.get("requestContext").get("condition").asText()).isEqualTo("RecordAgeExceeded");
+        JsonNode info = json.get("DDBStreamBatchInfo");
+        assertThat(info.get("batchSize").asInt()).isEqualTo(3);
+        assertThat(info.get("startSequenceNumber").asText()).isEqualTo(written.getFirst().sequenceNumber());
+        assertThat(info.get("endSequenceNumber").asText()).isEqualTo(written.getLast().sequenceNumber());
+        assertThat(handler.deliveredNumbers()).isEmpty();
+    }
+
+    @Test
     void aLambdaHandlerRunsUnchangedAndItsBatchItemFailuresBySequenceNumberAreRetried() {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 10, 10);

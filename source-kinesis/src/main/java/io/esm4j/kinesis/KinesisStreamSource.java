@@ -1,24 +1,31 @@
 package io.esm4j.kinesis;
 
-import io.esm4j.filter.FilterDocument;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 
 /**
  * A Kinesis data stream as a stream source, on the AWS SDK v2 {@link KinesisClient}: it lists shards with their
@@ -37,14 +44,26 @@ import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
  */
 public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
+    /**
+     * Kinesis's default retention, and its minimum: assumed until DescribeStreamSummary has answered, and for good if
+     * the client may not call it.
+     */
+    static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisStreamSource.class);
+
     private final KinesisClient client;
     private final StreamArn arn;
     private final KinesisSourceSettings settings;
+    private volatile Duration retention;
+    /** False once DescribeStreamSummary was denied: the source then stops asking. */
+    private volatile boolean retentionReadable = true;
 
-    private KinesisStreamSource(KinesisClient client, StreamArn arn, KinesisSourceSettings settings) {
+    private KinesisStreamSource(KinesisClient client, StreamArn arn, KinesisSourceSettings settings,
+                                Duration retention) {
         this.client = client;
         this.arn = arn;
         this.settings = settings;
+        this.retention = retention;
     }
 
     public static Builder builder(KinesisClient client) {
@@ -77,9 +96,23 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return StreamBatchInfo.of(BatchInfoStyle.KINESIS, shardId, records, arn.text());
     }
 
-    /** Every shard ListShards returns, page by page, open and closed, with its parent and adjacent parent. */
+    /**
+     * The stream's retention period (DescribeStreamSummary {@code RetentionPeriodHours}), as last read: with every
+     * shard listing, so a change is seen within a ShardSyncInterval. 24 hours, Kinesis's default and minimum, until
+     * the first answer, and for good if the caller's credentials may not call DescribeStreamSummary.
+     */
+    @Override
+    public Optional<Duration> retention() {
+        return Optional.of(retention);
+    }
+
+    /**
+     * Every shard ListShards returns, page by page, open and closed, with its parent and adjacent parent. Also reads
+     * the stream's retention again.
+     */
     @Override
     public List<Shard> listShards() {
+        refreshRetention();
         List<Shard> shards = new ArrayList<>();
         String nextToken = null;
         do {
@@ -96,6 +129,40 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             nextToken = response.nextToken();
         } while (nextToken != null);
         return shards;
+    }
+
+    /**
+     * A failed read keeps the retention read last: the listing, which the engine retries, does not fail for it. A
+     * denied read (HTTP 403) is not tried again.
+     */
+    void refreshRetention() {
+        if (!retentionReadable) {
+            return;
+        }
+        try {
+            Integer hours = client.describeStreamSummary(r -> r.streamName(arn.streamName()))
+                    .streamDescriptionSummary().retentionPeriodHours();
+            if (hours != null) {
+                retention = Duration.ofHours(hours);
+            }
+        } catch (KinesisException e) {
+            if (e.statusCode() == 403) {
+                retentionReadable = false;
+                LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
+                        .addKeyValue("error", e.getMessage())
+                        .log("DescribeStreamSummary is not permitted; records are treated as expired after this "
+                                + "retention");
+            } else {
+                keepRetention(e);
+            }
+        } catch (SdkException e) {
+            keepRetention(e);
+        }
+    }
+
+    private void keepRetention(SdkException e) {
+        LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention).setCause(e)
+                .log("DescribeStreamSummary failed; the retention read last still applies");
     }
 
     /** A reader on the shard, with its first shard iterator already taken at {@code start}. */
@@ -133,16 +200,23 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             return this;
         }
 
-        /** Builds the source; with only a stream name, this calls DescribeStreamSummary once. */
+        /**
+         * Builds the source; with only a stream name, this calls DescribeStreamSummary once, for the ARN and the
+         * retention.
+         */
         public KinesisStreamSource build() {
             if ((streamName == null) == (streamArn == null)) {
                 throw new IllegalArgumentException("exactly one of streamName and streamArn must be set, but got "
                         + "streamName=" + streamName + " and streamArn=" + streamArn);
             }
-            String text = streamArn != null ? streamArn
-                    : client.describeStreamSummary(r -> r.streamName(streamName)).streamDescriptionSummary()
-                            .streamARN();
-            return new KinesisStreamSource(client, StreamArn.parse(text), settings);
+            if (streamArn != null) {
+                return new KinesisStreamSource(client, StreamArn.parse(streamArn), settings, DEFAULT_RETENTION);
+            }
+            StreamDescriptionSummary summary = client.describeStreamSummary(r -> r.streamName(streamName))
+                    .streamDescriptionSummary();
+            Duration retention = summary.retentionPeriodHours() == null ? DEFAULT_RETENTION
+                    : Duration.ofHours(summary.retentionPeriodHours());
+            return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, retention);
         }
     }
 

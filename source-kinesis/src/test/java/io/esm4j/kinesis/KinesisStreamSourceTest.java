@@ -6,12 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
 class KinesisStreamSourceTest {
 
@@ -60,6 +68,64 @@ class KinesisStreamSourceTest {
             assertThat(orders.matches(source.filterDocument(record("{\"type\":\"ping\"}")))).isFalse();
             assertThat(orders.matches(source.filterDocument(record("not json")))).isFalse();
         }
+    }
+
+    @Test
+    void theRetentionIs24HoursUntilReadAndStaysSoWhenDescribeStreamSummaryIsDenied() {
+        DescribeFaults faults = new DescribeFaults(403);
+        try (KinesisClient client = faulty(faults)) {
+            KinesisStreamSource source = KinesisStreamSource.builder(client)
+                    .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
+            assertThat(source.retention()).contains(Duration.ofHours(24));
+
+            source.refreshRetention();
+            source.refreshRetention();
+
+            assertThat(source.retention()).contains(Duration.ofHours(24));
+            assertThat(faults.calls).as("a denied call is not made again").hasValue(1);
+        }
+    }
+
+    @Test
+    void aFailedReadOfTheRetentionIsTriedAgainWithTheNextListing() {
+        DescribeFaults faults = new DescribeFaults(500);
+        try (KinesisClient client = faulty(faults)) {
+            KinesisStreamSource source = KinesisStreamSource.builder(client)
+                    .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
+
+            source.refreshRetention();
+            source.refreshRetention();
+
+            assertThat(source.retention()).contains(Duration.ofHours(24));
+            assertThat(faults.calls).hasValue(2);
+        }
+    }
+
+    /** Answers every DescribeStreamSummary with an error of the given HTTP status before anything is sent. */
+    private static final class DescribeFaults implements ExecutionInterceptor {
+        final AtomicInteger calls = new AtomicInteger();
+        private final int status;
+
+        DescribeFaults(int status) {
+            this.status = status;
+        }
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof DescribeStreamSummaryRequest) {
+                calls.incrementAndGet();
+                throw KinesisException.builder().statusCode(status).message("injected")
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode(status == 403 ? "AccessDeniedException"
+                                : "InternalFailure").build()).build();
+            }
+            throw new IllegalStateException("unexpected call " + context.request());
+        }
+    }
+
+    private static KinesisClient faulty(ExecutionInterceptor interceptor) {
+        return KinesisClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }
 
     private static StreamRecord<KinesisRecord> record(String data) {

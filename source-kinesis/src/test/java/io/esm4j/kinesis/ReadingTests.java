@@ -30,6 +30,20 @@ interface ReadingTests {
     KinesisSourceContract fixture();
 
     @Test
+    default void theRetentionIsReadFromTheStreamAndAgainWithEveryListing() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        KinesisStreamSource source = f.source(stream);
+        assertThat(source.retention()).contains(Duration.ofHours(24));
+
+        f.kinesis.increaseStreamRetentionPeriod(r -> r.streamName(stream).retentionPeriodHours(48));
+        TestStreams.awaitActive(f.kinesis, stream);
+        source.listShards();
+
+        assertThat(source.retention()).contains(Duration.ofHours(48));
+    }
+
+    @Test
     default void trimHorizonDeliversEveryRecordOnceInPutOrderPerShard() {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);

@@ -216,12 +216,17 @@ final class BatchProcessor<T> {
         return !settings.retriesUnlimited() && retriesUsed > settings.maximumRetryAttempts();
     }
 
-    /** Gives up the records older than MaximumRecordAge; returns the rest, or null if the mapping stopped first. */
+    /**
+     * Gives up the records older than MaximumRecordAge, or with -1 older than the stream's retention, as Lambda retries
+     * them only until they expire; returns the rest, or null if the mapping stopped first.
+     */
     private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        if (settings.recordAgeUnlimited()) {
+        Duration maximumAge = settings.recordAgeUnlimited() ? ctx.source().retention().orElse(null)
+                : Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
+        if (maximumAge == null) {
             return entries;
         }
-        Instant cutoff = ctx.clock().instant().minusSeconds(settings.maximumRecordAgeInSeconds());
+        Instant cutoff = ctx.clock().instant().minus(maximumAge);
         List<Entry<T>> tooOld = new ArrayList<>();
         List<Entry<T>> fresh = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
