@@ -59,7 +59,7 @@ public record StreamSettings(
             "Split a failed batch in halves and retry each, until a failing record is isolated.");
     public static final IntSetting MAXIMUM_RECORD_AGE = new IntSetting("MaximumRecordAgeInSeconds", 60, 604_800, -1,
             -1, "Records older than this are not invoked again; they go to the on-failure destination with "
-                    + "condition RecordAgeExceeded. -1: until the record expires from the stream, when the source "
+                    + "condition RecordAgeExceeded. Never longer than the stream keeps records; -1: until the record expires from the stream, when the source "
                     + "reports its retention (Kinesis: the stream's retention period; DynamoDB Streams: 24 h).");
     public static final IntSetting MAXIMUM_RETRY_ATTEMPTS = new IntSetting("MaximumRetryAttempts", 0, 10_000, -1, -1,
             "Retries of a failed batch; N retries mean N+1 invocations. Then the records go to the on-failure "

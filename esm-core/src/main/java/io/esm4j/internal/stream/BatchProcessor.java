@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -217,25 +218,36 @@ final class BatchProcessor<T> {
     }
 
     /**
-     * Gives up the records older than MaximumRecordAge, or with -1 older than the stream's retention, as Lambda retries
-     * them only until they expire; returns the rest, or null if the mapping stopped first.
+     * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
+     * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
+     * mapping stopped first.
      */
     private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Duration maximumAge = settings.recordAgeUnlimited() ? ctx.source().retention().orElse(null)
-                : Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
+        Duration maximumAge = maximumRecordAge();
         if (maximumAge == null) {
             return entries;
         }
         Instant cutoff = ctx.clock().instant().minus(maximumAge);
+        // Every batch passes here: the usual case, nothing too old, allocates nothing.
+        if (entries.stream().noneMatch(entry -> entry.record.approximateArrivalTimestamp().isBefore(cutoff))) {
+            return entries;
+        }
         List<Entry<T>> tooOld = new ArrayList<>();
         List<Entry<T>> fresh = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
             (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
         }
-        if (tooOld.isEmpty()) {
-            return entries;
-        }
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */
+    private Duration maximumRecordAge() {
+        Optional<Duration> retention = ctx.source().retention();
+        if (settings.recordAgeUnlimited()) {
+            return retention.orElse(null);
+        }
+        Duration configured = Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
+        return retention.filter(kept -> kept.compareTo(configured) < 0).orElse(configured);
     }
 
     private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
