@@ -7,6 +7,7 @@ import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,6 +62,16 @@ final class Fixtures {
             seen.addAll(firstSeen);
         });
         assertThat(seen).hasSize(count).doesNotHaveDuplicates();
+    }
+
+    /** Values per key (records without a key under their partition's name), in the order given. */
+    static Map<String, List<String>> valuesByKey(List<KafkaRecord> records) {
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        for (KafkaRecord record : records) {
+            String key = record.key() == null ? "null@" + record.topicPartition() : KafkaBroker.text(record.key());
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(KafkaBroker.text(record.value()));
+        }
+        return byKey;
     }
 
     static void stopQuietly(EventSourceMapping<?> mapping) {

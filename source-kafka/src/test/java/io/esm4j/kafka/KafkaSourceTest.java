@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StartingPosition;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -135,5 +139,44 @@ class KafkaSourceTest {
         assertThat(latest.succeeded).extracting(r -> KafkaBroker.text(r.value())).containsExactly("v10");
         assertThat(atTime.succeeded).extracting(r -> KafkaBroker.text(r.value()))
                 .containsExactly("v7", "v8", "v9", "v10");
+    }
+
+    @Test
+    void aSlowHandlerPausesItsPartitionInsteadOfStallingThePollLoop() throws Exception {
+        String topic = broker.topic("slow", 1);
+        for (int i = 0; i < 200; i++) {
+            broker.send(topic, 0, "k" + i % 4, "v" + i);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<Long> inFlight = new CopyOnWriteArrayList<>();
+        AtomicReference<EventSourceMapping<KafkaRecord>> self = new AtomicReference<>();
+        Recorder handler = new Recorder().behave(batch -> {
+            self.get().shards().forEach(shard -> inFlight.add(shard.recordsInFlight()));
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BatchResult.success();
+        });
+        // 200 batches of 20 ms: several max.poll.interval.ms long, with room for 20 records per partition.
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("slow",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.interval.ms", "1000").build(),
+                        handler)
+                .settings(Fixtures.fast().batchSize(1).parallelizationFactor(2).maxBufferedRecordsPerShard(20)
+                        .build())
+                .meterRegistry(registry).build();
+        self.set(mapping);
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> handler.succeeded.size() == 200);
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count()).isZero();
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_LOST).counter().count()).isZero();
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_ASSIGNED).counter().count()).isEqualTo(1);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        assertThat(inFlight).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 200, false);
     }
 }

@@ -4,8 +4,6 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.stream.StreamRecord;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,14 +31,9 @@ final class Recorder implements BatchHandler<StreamRecord<KafkaRecord>> {
         return result;
     }
 
-    /** Values that succeeded, per key (null keys under their partition's name), in the order they succeeded. */
+    /** Values that succeeded, per key, in the order they succeeded. */
     Map<String, List<String>> valuesByKey() {
-        Map<String, List<String>> byKey = new LinkedHashMap<>();
-        for (KafkaRecord record : succeeded) {
-            String key = record.key() == null ? "null@" + record.topicPartition() : KafkaBroker.text(record.key());
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(KafkaBroker.text(record.value()));
-        }
-        return byKey;
+        return Fixtures.valuesByKey(succeeded);
     }
 
     static String value(StreamRecord<KafkaRecord> record) {
