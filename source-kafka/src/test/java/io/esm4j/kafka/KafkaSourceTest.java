@@ -8,14 +8,19 @@ import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -178,5 +183,51 @@ class KafkaSourceTest {
         }
         assertThat(inFlight).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 200, false);
+    }
+
+    @Test
+    void aFailureOnThePollThreadRestartsThePartitionsAfterTheirDonePrefixWithoutSkippingRecords() throws Exception {
+        String topic = broker.topic("restart", 2);
+        broker.sendAll(Fixtures.keyed(topic, 2, 10, 100));
+        // The poll thread reads the clock once per poll that returned records: the third such read fails, after
+        // the records were fetched and before they reached their pipelines.
+        AtomicInteger pollThreadReads = new AtomicInteger();
+        Clock faulty = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().endsWith("-kafka-poll")
+                        && pollThreadReads.incrementAndGet() == 3) {
+                    throw new IllegalStateException("injected fault on the poll thread");
+                }
+                return Instant.now();
+            }
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("restart",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.records", "10").build(), handler)
+                .settings(Fixtures.fast().batchSize(5).parallelizationFactor(2).build())
+                .clock(faulty).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Fixtures.valuesByKey(handler.succeeded).values()
+                    .stream().mapToLong(values -> values.stream().distinct().count()).sum() == 100);
+            assertThat(pollThreadReads.get()).isGreaterThan(3);
+            assertThat(registry.get(MetricNames.RESTART_COUNT).counter().count()).isGreaterThanOrEqualTo(1);
+            assertThat(mapping.shards()).anySatisfy(shard -> assertThat(shard.restarts()).isPositive());
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 100, true);
     }
 }

@@ -44,11 +44,21 @@ final class Partitions {
         this.metrics = metrics;
     }
 
-    void add(TopicPartition partition) {
+    PartitionState add(TopicPartition partition) {
         PartitionState state = new PartitionState(partition, generations.incrementAndGet());
         state.pipeline = startPipeline(state);
         owned.put(partition, state);
         metrics.partitionAdded(state);
+        return state;
+    }
+
+    /** A failure on the poll thread between poll and hand-out: every partition restarts after its done prefix. */
+    void restartAll(Throwable cause) {
+        for (PartitionState state : owned.values()) {
+            if (!state.restarting) {
+                pipelineFailed(state, cause);
+            }
+        }
     }
 
     private ShardPipeline<KafkaRecord> startPipeline(PartitionState state) {

@@ -105,17 +105,18 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void loop() {
         long nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
         while (!stopping()) {
-            partitions.drainEvents();
-            partitions.restartDue();
-            applyBackPressure();
             ConsumerRecords<byte[], byte[]> records;
             try {
+                partitions.drainEvents();
+                partitions.restartDue();
+                applyBackPressure();
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
                 continue;
             } catch (Partitions.FatalPollFailure e) {
                 throw e;
             } catch (RuntimeException e) {
+                // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
                 continue;
             }
@@ -123,12 +124,22 @@ final class PollLoop implements ConsumerRebalanceListener {
                 pollFailuresInARow = 0;
                 ctx.status().resolved(COMPONENT);
             }
-            offer(records);
-            if (System.nanoTime() - nextCommit >= 0) {
-                partitions.commitAsync();
-                nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+            try {
+                offer(records);
+                if (System.nanoTime() - nextCommit >= 0) {
+                    partitions.commitAsync();
+                    nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+                }
+                updateLag();
+            } catch (Partitions.FatalPollFailure e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Polled records may not have reached their pipelines: every partition restarts after its done
+                // prefix, so none is skipped.
+                Fatal.rethrowIfFatal(e);
+                ctx.metrics().pollingErrors.increment();
+                partitions.restartAll(e);
             }
-            updateLag();
         }
     }
 
@@ -176,25 +187,35 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (records.isEmpty()) {
             return;
         }
-        Instant now = ctx.clock().instant();
+        // First note where each partition's records start, so that a restart after a failure part way through
+        // the hand-out seeks back to them instead of skipping them.
+        List<PartitionState> states = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> polled = records.records(partition);
             PartitionState state = partitions.owned.get(partition);
-            if (state == null || state.restarting) {
+            if (state == null) {
+                // Assigned, but its callback did not get to it (it failed part way): the consumer's word counts.
+                state = partitions.add(partition);
+            }
+            long first = records.records(partition).getFirst().offset();
+            if (state.restarting) {
                 // Fetched just before the partition paused for a restart: read again once it restarts.
-                consumer.seek(partition, polled.getFirst().offset());
+                consumer.seek(partition, first);
                 continue;
             }
-            List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.size());
-            for (ConsumerRecord<byte[], byte[]> record : polled) {
-                converted.add(RecordConverter.convert(record, now));
-            }
-            long first = polled.getFirst().offset();
             if (state.firstOffset < 0) {
                 state.firstOffset = first;
             }
             if (state.pipelineFirstOffset < 0) {
                 state.pipelineFirstOffset = first;
+            }
+            states.add(state);
+        }
+        Instant now = ctx.clock().instant();
+        for (PartitionState state : states) {
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(state.partition);
+            List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.size());
+            for (ConsumerRecord<byte[], byte[]> record : polled) {
+                converted.add(RecordConverter.convert(record, now));
             }
             ctx.metrics().polled.increment(converted.size());
             state.pipeline.offer(converted, false, now);
