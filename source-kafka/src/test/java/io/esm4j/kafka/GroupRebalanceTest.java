@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,5 +119,77 @@ class GroupRebalanceTest {
 
     private static int distinctValues(List<KafkaRecord> records) {
         return (int) records.stream().map(r -> KafkaBroker.text(r.value())).distinct().count();
+    }
+
+    @Test
+    void aRevokedPartitionIsCommittedUpToItsDonePrefixAndALateResultIsDropped() throws Exception {
+        String topic = broker.topic("revoke", 2);
+        for (int p = 0; p < 2; p++) {
+            for (int i = 0; i < 10; i++) {
+                broker.send(topic, p, "k" + p, "p" + p + "-" + i);
+            }
+        }
+        String group = "g-" + UUID.randomUUID();
+        // The first member hangs on record 3 of each partition, deaf to interrupts, until the test lets it go.
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> stuck = new CopyOnWriteArrayList<>();
+        Recorder first = new Recorder().behave(batch -> {
+            String value = Recorder.value(batch.records().getFirst());
+            if (value.endsWith("-3")) {
+                stuck.add(value);
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // a handler that does not stop when told: its result comes after the revoke
+                    }
+                }
+            }
+            return BatchResult.success();
+        });
+        SimpleMeterRegistry firstMetrics = new SimpleMeterRegistry();
+        EventSourceMapping<KafkaRecord> m1 = single(topic, group, first, Duration.ofMillis(500), firstMetrics);
+        Recorder second = new Recorder();
+        EventSourceMapping<KafkaRecord> m2 = single(topic, group, second, Duration.ofSeconds(30), null);
+        try {
+            m1.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stuck.size() == 2
+                    && broker.committed(group).values().stream().allMatch(offset -> offset == 3));
+            m2.start();
+            // One partition moves: the first member commits 3 (its done prefix) and lets go; the second goes on.
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.succeeded.size() == 7);
+            String moved = second.succeeded.getFirst().topicPartition();
+            TopicPartition movedPartition = second.succeeded.getFirst().partition() == 0
+                    ? new TopicPartition(topic, 0) : new TopicPartition(topic, 1);
+            assertThat(second.succeeded).extracting(r -> r.offset()).containsExactly(3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(firstMetrics.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(10)
+                    .equals(broker.committed(group).get(movedPartition)));
+            // The late success of the moved partition's record 3 must not be committed over the second's 10.
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.succeeded.stream()
+                    .anyMatch(r -> r.topicPartition().equals(moved) && r.offset() == 3));
+            m1.stop(Duration.ofSeconds(10));
+            assertThat(broker.committed(group)).isEqualTo(broker.endOffsets(topic, 2));
+        } finally {
+            release.countDown();
+            Fixtures.stopQuietly(m1);
+            Fixtures.stopQuietly(m2);
+        }
+    }
+
+    private static EventSourceMapping<KafkaRecord> single(String topic, String group,
+                                                          BatchHandler<StreamRecord<KafkaRecord>> handler,
+                                                          Duration revokeTimeout, SimpleMeterRegistry registry) {
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).revokeTimeout(revokeTimeout)
+                .build();
+        EventSourceMapping.Builder<KafkaRecord> builder = EventSourceMapping.builder("revoke", source, handler)
+                .settings(Fixtures.fast().batchSize(1).build());
+        if (registry != null) {
+            builder.meterRegistry(registry);
+        }
+        return builder.build();
     }
 }

@@ -42,8 +42,12 @@ final class KafkaBroker implements AutoCloseable {
     private KafkaBroker(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        // One request in flight keeps the order without the idempotent producer's sequence numbers, which were
+        // seen to wedge on a fresh embedded broker under load (OutOfOrderSequenceException until the batch expired).
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -79,6 +83,15 @@ final class KafkaBroker implements AutoCloseable {
     String topic(String prefix, int partitions) throws Exception {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        // Wait until every partition has its leader, so that the first sends do not race the topic's creation.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions().stream()
+                .anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has partitions without a leader after 30 s");
+            }
+            Thread.sleep(20);
+        }
         return name;
     }
 
