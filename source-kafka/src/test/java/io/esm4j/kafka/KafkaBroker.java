@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -83,16 +84,20 @@ final class KafkaBroker implements AutoCloseable {
     String topic(String prefix, int partitions) throws Exception {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-        // Wait until every partition has its leader, so that the first sends do not race the topic's creation.
+        // Wait until the broker hosts every partition (ListOffsets answers from the partition itself), so that the
+        // first sends do not race the topic's creation.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions().stream()
-                .anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + name + " has partitions without a leader after 30 s");
+        while (true) {
+            try {
+                endOffsets(name, partitions);
+                return name;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " is not ready after 30 s", e);
+                }
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
         }
-        return name;
     }
 
     RecordMetadata send(String topic, int partition, String key, String value) throws Exception {
