@@ -93,8 +93,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     private final Map<String, String> consumerProperties;
     private final Duration revokeTimeout;
 
-    private KafkaSource(Builder builder) {
-        this.bootstrapServers = builder.bootstrapServers;
+    private KafkaSource(Builder builder, String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         this.topics = builder.topics;
         this.consumerGroupId = builder.consumerGroupId;
         this.eventSourceArn = builder.eventSourceArn;
@@ -291,9 +291,9 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         }
 
         public KafkaSource build() {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new InvalidSettingException(BOOTSTRAP_SERVERS.name(), bootstrapServers,
-                        BOOTSTRAP_SERVERS.range());
+            String servers = bootstrapServers;
+            if (servers == null || servers.isBlank()) {
+                throw new InvalidSettingException(BOOTSTRAP_SERVERS.name(), servers, BOOTSTRAP_SERVERS.range());
             }
             if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
                 throw new InvalidSettingException(TOPICS.name(), topics, "one or more non-blank topic names");
@@ -302,7 +302,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                 throw new InvalidSettingException(CONSUMER_GROUP_ID.name(), consumerGroupId,
                         CONSUMER_GROUP_ID.range());
             }
-            return new KafkaSource(this);
+            return new KafkaSource(this, servers);
         }
     }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,7 @@ public final class KafkaEngine implements MappingEngine {
     private final KafkaSource source;
     private final String groupId;
     private final AtomicBoolean stopStarted = new AtomicBoolean();
-    private volatile PollLoop loop;
-    private volatile Thread thread;
+    private volatile @Nullable PollLoop loop;
 
     public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
         this.ctx = ctx;
@@ -66,7 +66,7 @@ public final class KafkaEngine implements MappingEngine {
                 new Partitions(ctx, consumer, metrics, owned));
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
-        thread = Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
+        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
     }
 
     /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */
@@ -109,7 +109,7 @@ public final class KafkaEngine implements MappingEngine {
         }
     }
 
-    private StopResult awaitResult(PollLoop running, Duration wait) throws InterruptedException {
+    private StopResult awaitResult(@Nullable PollLoop running, Duration wait) throws InterruptedException {
         if (running == null) {
             return new StopResult(true, Map.of(), 0, List.of());
         }

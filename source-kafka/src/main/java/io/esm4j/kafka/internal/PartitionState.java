@@ -16,6 +16,8 @@ final class PartitionState {
     final TopicPartition partition;
     final String shardId;
     final long generation;
+    /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
+    @SuppressWarnings("NullAway.Init")
     volatile ShardPipeline<KafkaRecord> pipeline;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;

@@ -264,6 +264,8 @@ final class Partitions {
     private static final class PipelineListener implements ShardPipeline.Listener {
         private final PartitionState state;
         private final ConcurrentLinkedQueue<LaneEvent> events;
+        /** Set before the pipeline starts, so before any lane can report. */
+        @SuppressWarnings("NullAway.Init")
         ShardPipeline<?> pipeline;
 
         PipelineListener(PartitionState state, ConcurrentLinkedQueue<LaneEvent> events) {

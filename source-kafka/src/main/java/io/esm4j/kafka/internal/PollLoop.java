@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -257,7 +258,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
             Map<TopicPartition, Long> times = new HashMap<>();
-            long at = ctx.settings().startingPositionTimestamp().toEpochMilli();
+            long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
+                    .toEpochMilli();
             for (TopicPartition partition : assigned) {
                 if (committed.get(partition) == null) {
                     times.put(partition, at);
