@@ -192,4 +192,55 @@ class GroupRebalanceTest {
         }
         return builder.build();
     }
+
+    @Test
+    void aMemberThatLostItsMembershipCommitsNothingStale() throws Exception {
+        String topic = broker.topic("lost", 2);
+        for (int p = 0; p < 2; p++) {
+            for (int i = 0; i < 10; i++) {
+                broker.send(topic, p, "k" + p, "p" + p + "-" + i);
+            }
+        }
+        String group = "g-" + UUID.randomUUID();
+        // The first member hangs on record 3 of each partition (the first time only, until interrupted), and waits
+        // 8 s for a revoked partition's batch, far past its 2 s max.poll.interval.ms: the group drops it meanwhile.
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> stuck = new CopyOnWriteArrayList<>();
+        BatchHandler<StreamRecord<KafkaRecord>> hanging = batch -> {
+            String value = Recorder.value(batch.records().getFirst());
+            if (value.endsWith("-3") && !stuck.contains(value)) {
+                stuck.add(value);
+                release.await();
+            }
+            return BatchResult.success();
+        };
+        SimpleMeterRegistry firstMetrics = new SimpleMeterRegistry();
+        KafkaSource slowToLetGo = Fixtures.source(broker, topic).consumerGroupId(group)
+                .revokeTimeout(Duration.ofSeconds(8)).consumerProperty("max.poll.interval.ms", "2000").build();
+        EventSourceMapping<KafkaRecord> m1 = EventSourceMapping.builder("lost", slowToLetGo, hanging)
+                .settings(Fixtures.fast().batchSize(1).build()).meterRegistry(firstMetrics).build();
+        Recorder second = new Recorder();
+        EventSourceMapping<KafkaRecord> m2 = single(topic, group, second, Duration.ofSeconds(30), null);
+        try {
+            m1.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stuck.size() == 2
+                    && broker.committed(group).values().stream().allMatch(offset -> offset == 3));
+            m2.start();
+            // Both members finish the partitions between them once the first one has rejoined.
+            await().atMost(Duration.ofSeconds(90)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+            // The first member notices once its 8 s wait ends: its commit is refused, what it held is lost.
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    firstMetrics.get(KafkaMetricNames.PARTITIONS_LOST).counter().count()
+                            + firstMetrics.get(KafkaMetricNames.COMMIT_ERROR_COUNT).counter().count() > 0);
+            await().atMost(Duration.ofSeconds(90)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+        } finally {
+            release.countDown();
+            Fixtures.stopQuietly(m1);
+            Fixtures.stopQuietly(m2);
+        }
+        // Whatever the first member still held or finished after it was dropped, it never moved an offset back.
+        assertThat(broker.committed(group)).isEqualTo(broker.endOffsets(topic, 2));
+    }
 }
