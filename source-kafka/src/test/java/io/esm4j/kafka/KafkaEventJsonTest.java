@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.sinks.EventJson;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -80,6 +83,24 @@ class KafkaEventJsonTest {
     }
 
     @Test
+    void anS3DestinationsPayloadIsTheKafkaEventOfTheGivenUpRecords() throws Exception {
+        KafkaRecord first = record(0, 5, "k", "a", List.of());
+        KafkaRecord second = record(0, 6, "k", "b", List.of());
+        List<StreamRecord<KafkaRecord>> records = List.of(stream(first), stream(second));
+        FailureRecord failure = new FailureRecord(new FailureRecord.RequestContext("id", "arn",
+                FailureCondition.RetryAttemptsExhausted, 2), FailureRecord.ResponseContext.unhandled(),
+                Instant.parse("2026-12-05T10:00:00Z"), selfManaged.batchInfo("mytopic-0", records), records);
+        // What sinks' S3FailureDestination adds as "payload" when given this EventJson.
+        EventJson eventJson = EventJson.ofPayloads(KafkaRecord.class, selfManaged::eventJson);
+        assertThat(eventJson.write(failure)).isEqualTo(selfManaged.eventJson(List.of(first, second)));
+        JsonNode json = JSON.readTree(failure.toJson());
+        assertThat(json.at("/KafkaBatchInfo")).isEqualTo(JSON.readTree("""
+                {"batchSize":2,"bootstrapServers":"b-1:9092,b-2:9092","payloadSize":4,
+                 "recordsInfo":{"mytopic-0":{"firstRecordOffset":"5","lastRecordOffset":"6",
+                   "firstRecordTimestamp":"2018-12-17T22:10:50.987Z","lastRecordTimestamp":"2018-12-17T22:10:50.987Z"}}}"""));
+    }
+
+    @Test
     void itemIdentifiersAndNaturalIdsNameTopicPartitionAndOffset() {
         StreamRecord<KafkaRecord> record = stream(record(4, 42, "k", "v", List.of()));
         assertThat(selfManaged.itemIdentifier(record)).isEqualTo(Map.of("partition", "mytopic-4", "offset", 42L));
@@ -120,7 +141,8 @@ class KafkaEventJsonTest {
     }
 
     private static StreamRecord<KafkaRecord> stream(KafkaRecord record) {
+        int size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
         return new StreamRecord<>(record.topicPartition(), Long.toString(record.offset()), null,
-                Instant.ofEpochMilli(record.timestamp()), 0, record);
+                Instant.ofEpochMilli(record.timestamp()), size, record);
     }
 }
