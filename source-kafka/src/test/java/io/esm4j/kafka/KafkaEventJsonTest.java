@@ -97,7 +97,8 @@ class KafkaEventJsonTest {
         assertThat(json.at("/KafkaBatchInfo")).isEqualTo(JSON.readTree("""
                 {"batchSize":2,"bootstrapServers":"b-1:9092,b-2:9092","payloadSize":4,
                  "recordsInfo":{"mytopic-0":{"firstRecordOffset":"5","lastRecordOffset":"6",
-                   "firstRecordTimestamp":"2018-12-17T22:10:50.987Z","lastRecordTimestamp":"2018-12-17T22:10:50.987Z"}}}"""));
+                   "firstRecordTimestamp":"2018-12-17T22:10:50.987Z",
+                   "lastRecordTimestamp":"2018-12-17T22:10:50.987Z"}}}"""));
     }
 
     @Test
@@ -141,7 +142,8 @@ class KafkaEventJsonTest {
     }
 
     private static StreamRecord<KafkaRecord> stream(KafkaRecord record) {
-        int size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+        int size = (record.key() == null ? 0 : record.key().length)
+                + (record.value() == null ? 0 : record.value().length);
         return new StreamRecord<>(record.topicPartition(), Long.toString(record.offset()), null,
                 Instant.ofEpochMilli(record.timestamp()), size, record);
     }

@@ -70,7 +70,8 @@ class KafkaSourceTest {
         Map<TopicPartition, Long> ends = broker.endOffsets(topic, 3);
         for (int p = 0; p < 3; p++) {
             assertThat(result.checkpoints().get(topic + "-" + p))
-                    .isEqualTo(new Checkpoint.AtSequenceNumber(Long.toString(ends.get(new TopicPartition(topic, p)) - 1)));
+                    .isEqualTo(new Checkpoint.AtSequenceNumber(
+                            Long.toString(ends.get(new TopicPartition(topic, p)) - 1)));
         }
         // Every batch holds one partition's records; the lanes split them by key.
         assertThat(handler.invocations).allSatisfy(batch -> assertThat(batch.records().stream()
