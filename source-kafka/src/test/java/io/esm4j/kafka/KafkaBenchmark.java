@@ -67,6 +67,8 @@ public final class KafkaBenchmark {
                         round, pc, esm, pc / esm);
             }
         }
+        // parallel-consumer 0.5.3.3 leaves non-daemon threads behind after close(), which keep exec:java waiting.
+        System.exit(0);
     }
 
     /** A topic with {@code count} records of about 25 bytes over {@code keys} keys, spread by the key's hash. */
