@@ -2,8 +2,10 @@
  * esm4j's engine: stream and queue event source mappings with AWS Lambda's semantics, their settings, the source,
  * lease-store, failure-destination and idempotency-store SPIs, filter criteria, and in-memory sources for tests.
  *
- * <p>Only API packages are exported. The engine itself lives in {@code io.esm4j.internal.*}, which is not exported,
- * to anyone: no other esm4j module needs it, so it can change without breaking a user.
+ * <p>Only API packages are exported. The engine itself lives in {@code io.esm4j.internal.*}, which users cannot
+ * reach, so it can change without breaking them. The parts a source that drives its own reading needs (Kafka's
+ * consumer group: a shard pipeline per partition, fed and committed on its poll thread) are exported to that source
+ * module alone; it is released with this one.
  */
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.esm4j.core {
@@ -31,4 +33,12 @@ module io.esm4j.core {
     exports io.esm4j.stream;
     exports io.esm4j.stream.polling;
     exports io.esm4j.testing;
+
+    // esm4j's Kafka source runs partitions through the stream engine's pipeline (EngineFactory, ShardPipeline) instead
+    // of copying it; a qualified export keeps these packages out of the API (source-kafka/README.md, "Design").
+    exports io.esm4j.internal to io.esm4j.kafka;
+    exports io.esm4j.internal.handler to io.esm4j.kafka;
+    exports io.esm4j.internal.metrics to io.esm4j.kafka;
+    exports io.esm4j.internal.retry to io.esm4j.kafka;
+    exports io.esm4j.internal.stream to io.esm4j.kafka;
 }

@@ -8,6 +8,8 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.internal.stream.EngineFactory;
+import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.RecordFilter;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.internal.stream.StreamEngine;
@@ -46,9 +48,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
 
-    private final StreamEngine<T> engine;
+    private final MappingEngine engine;
 
-    private EventSourceMapping(String name, MappingStatus status, StreamEngine<T> engine, EngineMetrics metrics) {
+    private EventSourceMapping(String name, MappingStatus status, MappingEngine engine, EngineMetrics metrics) {
         super(name, status, metrics);
         this.engine = engine;
     }
@@ -196,7 +198,11 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                     new RecordFilter<>(filterCriteria, source, name),
                     leaseStore == null ? new InMemoryLeaseStore() : leaseStore, onFailure, invoker, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
-            return new EventSourceMapping<>(name, status, StreamEngine.create(ctx), metrics);
+            // A source that drives its own reading (Kafka's consumer group) brings its engine; others use leases.
+            @SuppressWarnings("unchecked")
+            MappingEngine engine = source instanceof EngineFactory<?> factory
+                    ? ((EngineFactory<T>) factory).engine(ctx) : StreamEngine.create(ctx);
+            return new EventSourceMapping<>(name, status, engine, metrics);
         }
     }
 }

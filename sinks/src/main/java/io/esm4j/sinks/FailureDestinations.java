@@ -2,6 +2,7 @@ package io.esm4j.sinks;
 
 import io.esm4j.failure.FailureDestination;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -20,7 +21,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
  *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
  *       {@link Builder#eventJson EventJson} given here</li>
- *   <li>{@code kafka://<topic>}: refused until esm4j has a Kafka source module, which will bring it</li>
+ *   <li>{@code kafka://<topic>}: a topic on the Kafka mapping's own cluster, through the function given to
+ *       {@link Builder#kafkaTopics kafkaTopics}, e.g. {@code kafkaSource::failureTopic} from source-kafka (this
+ *       module does not depend on Kafka)</li>
  * </ul>
  *
  * The clients carry region, credentials and endpoint overrides; only the ones the destinations use are needed. An
@@ -39,12 +42,14 @@ public final class FailureDestinations {
     private final SnsClient sns;
     private final S3Client s3;
     private final EventJson eventJson;
+    private final Function<String, ? extends FailureDestination> kafkaTopics;
 
     private FailureDestinations(Builder builder) {
         this.sqs = builder.sqs;
         this.sns = builder.sns;
         this.s3 = builder.s3;
         this.eventJson = builder.eventJson;
+        this.kafkaTopics = builder.kafkaTopics;
     }
 
     public static Builder builder() {
@@ -61,10 +66,7 @@ public final class FailureDestinations {
         // Checked for every kind, not only S3's keys: two swapped strings fail here, naming the one in the wrong place.
         S3FailureDestination.checkMappingName(mappingName);
         if (destination != null && destination.startsWith("kafka://")) {
-            throw new IllegalArgumentException("on-failure destination '" + destination + "' is "
-                    + (KAFKA_TOPIC.matcher(destination).matches() ? "a Kafka topic" : "not a valid Kafka topic")
-                    + ": esm4j has no Kafka destination yet; it will come with the Kafka source module (Lambda "
-                    + "takes Kafka topic destinations only on Kafka event source mappings)");
+            return kafkaTopic(destination);
         }
         Arn arn = Arn.parse(destination);
         if (arn == null) {
@@ -82,6 +84,21 @@ public final class FailureDestinations {
         };
     }
 
+    private FailureDestination kafkaTopic(String destination) {
+        if (!KAFKA_TOPIC.matcher(destination).matches()) {
+            throw new IllegalArgumentException("on-failure destination '" + destination + "' is not a valid Kafka "
+                    + "topic: kafka:// and 1-249 letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        if (kafkaTopics == null) {
+            throw new IllegalArgumentException("on-failure destination " + destination + " is a Kafka topic, but "
+                    + "FailureDestinations was built without a way to reach one; give it with "
+                    + ".kafkaTopics(kafkaSource::failureTopic) (source-kafka; Lambda takes Kafka topic destinations "
+                    + "only on Kafka event source mappings, on the mapping's own cluster)");
+        }
+        return Objects.requireNonNull(kafkaTopics.apply(destination.substring("kafka://".length())),
+                "kafkaTopics returned null for " + destination);
+    }
+
     private static <C> C client(C client, String type, String setter, String destination) {
         if (client == null) {
             throw new IllegalArgumentException("on-failure destination " + destination + " needs an " + type
@@ -95,6 +112,7 @@ public final class FailureDestinations {
         private SnsClient sns;
         private S3Client s3;
         private EventJson eventJson = EventJson.bytesAsKinesis();
+        private Function<String, ? extends FailureDestination> kafkaTopics;
 
         private Builder() {}
 
@@ -119,6 +137,16 @@ public final class FailureDestinations {
         /** How S3 destinations write the event of the given-up records; default {@link EventJson#bytesAsKinesis()}. */
         public Builder eventJson(EventJson eventJson) {
             this.eventJson = Objects.requireNonNull(eventJson, "eventJson");
+            return this;
+        }
+
+        /**
+         * How {@code kafka://<topic>} destinations are reached: a function from the topic name to the destination,
+         * normally {@code kafkaSource::failureTopic} of the Kafka mapping's source (same cluster, same security
+         * settings, Lambda's Kafka failure record).
+         */
+        public Builder kafkaTopics(Function<String, ? extends FailureDestination> kafkaTopics) {
+            this.kafkaTopics = Objects.requireNonNull(kafkaTopics, "kafkaTopics");
             return this;
         }
 

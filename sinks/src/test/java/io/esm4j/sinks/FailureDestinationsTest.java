@@ -8,6 +8,8 @@ import io.esm4j.failure.FailureRecord;
 import io.esm4j.sinks.sns.PublishedMessage;
 import io.esm4j.sinks.sns.SnsWireServer;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -130,14 +132,30 @@ class FailureDestinationsTest {
     }
 
     @Test
-    void kafkaTopicsWaitForTheKafkaSourceModule() {
+    void kafkaTopicsNeedAWayToReachTheClusterAndInvalidTopicsAreRefused() {
         assertThatThrownBy(() -> destinations.forArn("orders", "kafka://orders-failures"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("on-failure destination 'kafka://orders-failures' is a Kafka topic: esm4j has no Kafka "
-                        + "destination yet; it will come with the Kafka source module (Lambda takes Kafka topic "
-                        + "destinations only on Kafka event source mappings)");
+                .hasMessage("on-failure destination kafka://orders-failures is a Kafka topic, but FailureDestinations "
+                        + "was built without a way to reach one; give it with .kafkaTopics(kafkaSource::failureTopic) "
+                        + "(source-kafka; Lambda takes Kafka topic destinations only on Kafka event source mappings, "
+                        + "on the mapping's own cluster)");
         assertThatThrownBy(() -> destinations.forArn("orders", "kafka://.hidden"))
                 .hasMessageStartingWith("on-failure destination 'kafka://.hidden' is not a valid Kafka topic");
+    }
+
+    @Test
+    void kafkaTopicsResolveThroughTheGivenFunctionWithTheTopicName() {
+        List<String> asked = new ArrayList<>();
+        FailureDestination topicDestination = record -> { };
+        FailureDestinations withKafka = FailureDestinations.builder().kafkaTopics(topic -> {
+            asked.add(topic);
+            return topicDestination;
+        }).build();
+        assertThat(withKafka.forArn("orders", "kafka://orders-failures")).isSameAs(topicDestination);
+        assertThat(asked).containsExactly("orders-failures");
+        assertThatThrownBy(() -> withKafka.forArn("orders", "kafka://.hidden"))
+                .hasMessageStartingWith("on-failure destination 'kafka://.hidden' is not a valid Kafka topic");
+        assertThat(asked).containsExactly("orders-failures");
     }
 
     @Test

@@ -80,6 +80,11 @@ public final class EngineMetrics {
         keep(Gauge.builder(name, source, value).tags(tags).strongReference(true).register(registry));
     }
 
+    /** A counter of the mapping that a source's own engine keeps (e.g. Kafka's commits), removed at close. */
+    public Counter counter(String name) {
+        return counter(name, true);
+    }
+
     /** A gauge of one shard, tagged with its id; remove it with {@link #remove(Meter)} when the shard goes. */
     public <S> Meter shardGauge(String name, String shardId, S source, ToDoubleFunction<S> value) {
         return keep(Gauge.builder(name, source, value).tags(tags.and(MetricNames.SHARD_TAG, shardId))

@@ -37,6 +37,16 @@ final class FlowBudget {
         }
     }
 
+    /** The room {@link #awaitRoom()} would return, without waiting: 0 while either bound is reached. */
+    int room() {
+        lock.lock();
+        try {
+            return records >= maxRecords || bytes >= maxBytes ? 0 : maxRecords - records;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void take(int recordCount, long byteCount) {
         lock.lock();
         try {

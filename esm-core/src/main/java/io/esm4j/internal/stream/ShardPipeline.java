@@ -22,10 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One pipeline is one session of a shard: after a failure outside the handler the shard worker closes it, waits
  * for its lanes and starts a new one from {@link #lastDone()}.
  */
-final class ShardPipeline<T> {
+public final class ShardPipeline<T> {
 
     /** Where a pipeline reports. Both methods are called from the pipeline's threads and must not block. */
-    interface Listener {
+    public interface Listener {
         /**
          * The contiguous done prefix moved to {@code checkpoint} (a sequence number, or {@link Checkpoint.ShardEnd}
          * once the shard ended and every record is done). Calls come in order.
@@ -64,7 +64,7 @@ final class ShardPipeline<T> {
     private volatile Instant lastDealtFetchStart = Instant.MIN;
     private volatile boolean inputEnded;
 
-    ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
         this.ctx = ctx;
         this.shardId = shardId;
         this.listener = listener;
@@ -76,7 +76,7 @@ final class ShardPipeline<T> {
         }
     }
 
-    void start() {
+    public void start() {
         runningLanes.set(lanes.size());
         for (int i = 0; i < lanes.size(); i++) {
             Lane<T> lane = lanes.get(i);
@@ -91,13 +91,21 @@ final class ShardPipeline<T> {
     }
 
     /**
+     * How many more records may be offered now, without waiting: 0 while the record or byte bound is reached. For a
+     * reader that must not block (a Kafka poll thread pauses the partition instead).
+     */
+    public int room() {
+        return budget.room();
+    }
+
+    /**
      * Deals records read from the shard (in shard order, within the room {@link #awaitRoom()} gave) to the lanes.
      * Filtered-out records are done at once. An empty offer still tells open tumbling windows that reading went on.
      *
      * @param shardEnded true when the shard is closed and these are its last records
      * @param fetchStart when the read that returned them started
      */
-    void offer(List<StreamRecord<T>> records, boolean shardEnded, Instant fetchStart) {
+    public void offer(List<StreamRecord<T>> records, boolean shardEnded, Instant fetchStart) {
         if (records.isEmpty() && !shardEnded) {
             // An idle shard's empty reads cost no lock and wake no lane, unless a tumbling window may be waiting
             // for reading to pass its end.
@@ -162,17 +170,17 @@ final class ShardPipeline<T> {
      * Stops forming batches: invocations in progress finish, a failed batch is not retried and records not yet
      * done stay after {@link #lastDone()}.
      */
-    void close() {
+    public void close() {
         closed.countDown();
         lanes.forEach(Lane::close);
     }
 
-    boolean closed() {
+    public boolean closed() {
         return closed.getCount() == 0;
     }
 
     /** Waits for the lanes to end; false if the deadline came first. */
-    boolean awaitLanes(Instant deadline) throws InterruptedException {
+    public boolean awaitLanes(Instant deadline) throws InterruptedException {
         for (Thread thread : laneThreads) {
             Duration left = Duration.between(Instant.now(), deadline);
             if (!left.isPositive() || !thread.join(left)) {
@@ -183,12 +191,12 @@ final class ShardPipeline<T> {
     }
 
     /** After a stop timeout: interrupts handlers still running. */
-    void interruptLanes() {
+    public void interruptLanes() {
         laneThreads.forEach(Thread::interrupt);
     }
 
     /** The sequence number of the last record of the done prefix, or null if none is done yet. */
-    String lastDone() {
+    public String lastDone() {
         progressLock.lock();
         try {
             return lastDone;
@@ -198,7 +206,7 @@ final class ShardPipeline<T> {
     }
 
     /** Records read and not yet passed by the done prefix. */
-    long inFlight() {
+    public long inFlight() {
         return inFlight;
     }
 

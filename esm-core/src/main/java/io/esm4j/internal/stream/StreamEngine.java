@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@link LeaseRenewer} keeps them, and {@link #stop} drains the workers, writes final checkpoints and hands the
  * leases back so that another worker takes over at once.
  */
-public final class StreamEngine<T> {
+public final class StreamEngine<T> implements MappingEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
     /** After the stop timeout, how long interrupted handlers get to return. */
@@ -97,6 +97,7 @@ public final class StreamEngine<T> {
         return new StreamEngine<>(ctx);
     }
 
+    @Override
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
         renewer.start();
@@ -187,6 +188,7 @@ public final class StreamEngine<T> {
     }
 
     /** The shards as this worker knows them: its own in detail, the others' from the last lease listing. */
+    @Override
     public List<ShardStatus> shards() {
         Map<String, ShardStatus> byShard = new LinkedHashMap<>();
         for (Lease lease : coordinator.lastLeases()) {
@@ -206,6 +208,7 @@ public final class StreamEngine<T> {
      * Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints and releases the
      * leases. Runs once: a second call (or the user's call after a fatal stop) waits for the first one's result.
      */
+    @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
         if (!stopStarted.compareAndSet(false, true)) {
             return awaitStop(timeout);

@@ -1,0 +1,145 @@
+package io.esm4j.kafka;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.stream.StreamRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Kafka topic on the source's cluster as on-failure destination, Lambda's {@code kafka://<topic>}: every given-up
+ * record becomes one message whose value is Lambda's Kafka failure record for that record alone ({@code
+ * KafkaBatchInfo} with {@code batchSize} 1 and {@code recordInfo}) plus {@code payload}, the one-record Kafka event
+ * with the record itself. The message key is the source record's {@code <topic>-<partition>}, so that one
+ * partition's failures land in one partition of the failure topic, in order. The producer is idempotent with
+ * {@code acks=all}; {@link #send} returns once the broker has every message, and throws otherwise (the engine then
+ * keeps the records unfinished and retries the delivery).
+ *
+ * <p>The producer starts with the first failure and gets the source's bootstrap servers and those of its consumer
+ * properties that a producer knows (security, SASL, TLS). Close the destination after the mappings that use it.
+ */
+public final class KafkaFailureTopic implements FailureDestination, AutoCloseable {
+
+    /** Lambda's pattern for the topic of a {@code kafka://} destination. */
+    private static final Pattern TOPIC = Pattern.compile("[^.][a-zA-Z0-9\\-_.]{0,248}");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final KafkaSource source;
+    private final String topic;
+    private final ReentrantLock producerLock = new ReentrantLock();
+    private @Nullable Producer<byte[], byte[]> producer;
+    private boolean closed;
+
+    KafkaFailureTopic(KafkaSource source, String topic) {
+        if (topic == null || !TOPIC.matcher(topic).matches()) {
+            throw new IllegalArgumentException("on-failure destination 'kafka://" + topic + "' is not a valid Kafka "
+                    + "topic: 1-249 letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        this.source = source;
+        this.topic = topic;
+    }
+
+    /** The topic failures go to. */
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public void send(FailureRecord failure) throws Exception {
+        Producer<byte[], byte[]> out = producer();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (Object item : failure.records()) {
+            StreamRecord<KafkaRecord> record = kafkaRecord(item);
+            byte[] key = record.shardId().getBytes(StandardCharsets.UTF_8);
+            sent.add(out.send(new ProducerRecord<>(topic, key, message(failure, record))));
+        }
+        for (Future<RecordMetadata> result : sent) {
+            try {
+                result.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Kafka failure topic '" + topic + "' refused a failure record: "
+                        + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /** The message value: the failure record of one record, with the record's one-record event as payload. */
+    byte[] message(FailureRecord failure, StreamRecord<KafkaRecord> record) throws Exception {
+        FailureRecord one = new FailureRecord(failure.requestContext(), failure.responseContext(),
+                failure.timestamp(), KafkaBatchInfo.ofOne(source, record), List.of(record));
+        ObjectNode json = (ObjectNode) MAPPER.readTree(one.toJson());
+        json.set("payload", MAPPER.readTree(KafkaEventJson.write(source, List.of(record.payload()))));
+        return MAPPER.writeValueAsBytes(json);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StreamRecord<KafkaRecord> kafkaRecord(Object item) {
+        if (item instanceof StreamRecord<?> record && record.payload() instanceof KafkaRecord) {
+            return (StreamRecord<KafkaRecord>) record;
+        }
+        throw new IllegalStateException("a Kafka failure topic takes the records of a Kafka mapping, but a record "
+                + "of this failure record is " + (item == null ? "null" : item.getClass().getName()));
+    }
+
+    private Producer<byte[], byte[]> producer() {
+        producerLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("Kafka failure topic '" + topic + "' is closed");
+            }
+            if (producer == null) {
+                producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
+                        new ByteArraySerializer());
+            }
+            return producer;
+        } finally {
+            producerLock.unlock();
+        }
+    }
+
+    private Map<String, Object> producerProperties() {
+        Map<String, Object> properties = new HashMap<>();
+        source.consumerProperties().forEach((name, value) -> {
+            if (ProducerConfig.configNames().contains(name) && !name.equals(ProducerConfig.CLIENT_ID_CONFIG)) {
+                properties.put(name, value);
+            }
+        });
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        return properties;
+    }
+
+    /** Closes the producer, waiting for messages in flight. */
+    @Override
+    public void close() {
+        Producer<byte[], byte[]> toClose;
+        producerLock.lock();
+        try {
+            closed = true;
+            toClose = producer;
+            producer = null;
+        } finally {
+            producerLock.unlock();
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+}

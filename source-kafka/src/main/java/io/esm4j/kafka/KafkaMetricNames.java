@@ -1,0 +1,29 @@
+package io.esm4j.kafka;
+
+/**
+ * The meters a Kafka mapping adds to the engine's ({@link io.esm4j.metrics.MetricNames}), tagged with the mapping
+ * ({@code mapping=<name>}); Lambda's names where Lambda has the metric.
+ */
+public final class KafkaMetricNames {
+
+    /** Gauge, Lambda's: records of the mapping's partitions not yet processed (sum over the partitions it owns). */
+    public static final String OFFSET_LAG = "OffsetLag";
+    /** Gauge, Lambda's: the largest OffsetLag of one partition. */
+    public static final String MAX_OFFSET_LAG = "MaxOffsetLag";
+    /** Gauge, esm4j: the OffsetLag of one partition, tagged {@code shard=<topic>-<partition>}. */
+    public static final String PARTITION_OFFSET_LAG = "PartitionOffsetLag";
+    /** Gauge, esm4j: partitions the mapping's consumer owns now. */
+    public static final String PARTITIONS_OWNED = "PartitionsOwned";
+    /** Counter, Lambda's: the sum of committed-offset advances. */
+    public static final String COMMITTED_EVENT_COUNT = "CommittedEventCount";
+    /** Counter, Lambda's: commits the broker refused (they are retried with the next commit). */
+    public static final String COMMIT_ERROR_COUNT = "CommitErrorCount";
+    /** Counter, esm4j: completed rebalances this consumer took part in. */
+    public static final String REBALANCES = "Rebalances";
+    /** Counters, esm4j: partitions assigned, revoked (committed and let go) and lost (let go without commit). */
+    public static final String PARTITIONS_ASSIGNED = "PartitionsAssigned";
+    public static final String PARTITIONS_REVOKED = "PartitionsRevoked";
+    public static final String PARTITIONS_LOST = "PartitionsLost";
+
+    private KafkaMetricNames() {}
+}

@@ -1,0 +1,42 @@
+package io.esm4j.kafka;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One Kafka record as a handler receives it: the fields of a record of Lambda's Kafka event, with key and value as
+ * bytes (the event JSON writes them in base64).
+ *
+ * @param topic         the topic
+ * @param partition     the partition
+ * @param offset        the record's offset in its partition
+ * @param timestamp     the record's timestamp, epoch milliseconds (-1 when the record has none)
+ * @param timestampType {@code CREATE_TIME}, {@code LOG_APPEND_TIME} or {@code NO_TIMESTAMP_TYPE}
+ * @param key           the key, or null for a record without one
+ * @param value         the value, or null for a tombstone
+ * @param headers       the headers in record order, each a one-entry map of its key to its value (a header key may
+ *                      repeat); a header without a value maps to an empty array
+ */
+public record KafkaRecord(
+        String topic,
+        int partition,
+        long offset,
+        long timestamp,
+        String timestampType,
+        byte @Nullable [] key,
+        byte @Nullable [] value,
+        List<Map<String, byte[]>> headers) {
+
+    public KafkaRecord {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(timestampType, "timestampType");
+        headers = List.copyOf(headers);
+    }
+
+    /** Lambda's name for the record's partition, and the key of its list in the event: {@code <topic>-<partition>}. */
+    public String topicPartition() {
+        return topic + "-" + partition;
+    }
+}

@@ -1,0 +1,140 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.MappingState;
+import io.esm4j.ShardStatus;
+import io.esm4j.StopResult;
+import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.stream.MappingEngine;
+import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.StartingPosition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine of a Kafka mapping: one consumer in the source's consumer group, owned by one {@link PollLoop} thread,
+ * and a shard pipeline per assigned partition. Built by {@link KafkaSource#engine}.
+ */
+public final class KafkaEngine implements MappingEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaEngine.class);
+    /** What stop() adds to its timeout for interrupted handlers, the last commit and leaving the group. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final int DEFAULT_MAX_POLL_RECORDS = 500;
+
+    private final StreamContext<KafkaRecord> ctx;
+    private final KafkaSource source;
+    private final String groupId;
+    private final AtomicBoolean stopStarted = new AtomicBoolean();
+    private volatile @Nullable PollLoop loop;
+
+    public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
+        this.ctx = ctx;
+        this.source = source;
+        // Lambda's default: a group of the mapping's own, so it shares partitions with nobody.
+        this.groupId = source.consumerGroupId() != null ? source.consumerGroupId() : UUID.randomUUID().toString();
+    }
+
+    @Override
+    public void start() {
+        ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
+        int maxPollRecords = maxPollRecords();
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(maxPollRecords),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
+        KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), owned);
+        loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics,
+                new Partitions(ctx, consumer, metrics, owned));
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
+                .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
+        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
+    }
+
+    /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */
+    private Map<String, Object> consumerProperties(int maxPollRecords) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        properties.putAll(source.consumerProperties());
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                ctx.settings().startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
+        return properties;
+    }
+
+    /** max.poll.records, at most MaxBufferedRecordsPerShard: a partition polls only with room for a whole poll. */
+    private int maxPollRecords() {
+        String given = source.consumerProperties().get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+        int wanted = given == null ? DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(given.trim());
+        return Math.max(1, Math.min(wanted, ctx.settings().maxBufferedRecordsPerShard()));
+    }
+
+    @Override
+    public StopResult stop(Duration timeout) throws InterruptedException {
+        PollLoop running = loop;
+        if (!stopStarted.compareAndSet(false, true)) {
+            return awaitResult(running, timeout.plus(STOP_GRACE));
+        }
+        ctx.status().beginStop(MappingStatus.USER_ACTION);
+        try {
+            if (running == null) {
+                return new StopResult(true, Map.of(), 0, List.of());
+            }
+            running.requestStop(Instant.now().plus(timeout));
+            return awaitResult(running, timeout.plus(STOP_GRACE));
+        } finally {
+            ctx.status().stopped();
+            ctx.metrics().close();
+        }
+    }
+
+    private StopResult awaitResult(@Nullable PollLoop running, Duration wait) throws InterruptedException {
+        if (running == null) {
+            return new StopResult(true, Map.of(), 0, List.of());
+        }
+        try {
+            return running.result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            return new StopResult(false, Map.of(), 0, List.of());
+        }
+    }
+
+    @Override
+    public List<ShardStatus> shards() {
+        PollLoop running = loop;
+        List<ShardStatus> shards = new ArrayList<>();
+        if (running == null) {
+            return shards;
+        }
+        for (PartitionState state : running.partitions.owned.values()) {
+            long committed = state.committed;
+            shards.add(new ShardStatus(state.shardId, ctx.workerId(),
+                    committed >= 0 ? Long.toString(committed - 1) : "none", -1, state.pipeline.inFlight(),
+                    state.restarts, state.lastError));
+        }
+        return shards;
+    }
+}

@@ -1,0 +1,51 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.internal.stream.ShardPipeline;
+import io.esm4j.kafka.KafkaRecord;
+import io.micrometer.core.instrument.Meter;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One assignment of one partition to this mapping's consumer. A new assignment is a new object with a new
+ * generation: what the lanes of an earlier one report is recognised by identity and dropped (fenced). Fields without
+ * {@code volatile} are the poll thread's alone.
+ */
+final class PartitionState {
+
+    final TopicPartition partition;
+    final String shardId;
+    final long generation;
+    /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
+    @SuppressWarnings("NullAway.Init")
+    volatile ShardPipeline<KafkaRecord> pipeline;
+    /** The offset after the done prefix: what may be committed; -1 until a record is done. */
+    volatile long doneUpTo = -1;
+    /** The last offset committed by this assignment; -1 before the first commit. */
+    volatile long committed = -1;
+    /** The first offset offered under this assignment: CommittedEventCount counts from it. */
+    long firstOffset = -1;
+    /** The first offset offered to the current pipeline: where a restarted pipeline starts if nothing is done. */
+    long pipelineFirstOffset = -1;
+    boolean paused;
+    boolean restarting;
+    boolean lanesEnded;
+    long restartAtNanos;
+    int failuresInARow;
+    volatile long restarts;
+    volatile @Nullable String lastError;
+    /** Records not yet passed by the done prefix plus those the broker has beyond the fetch position; -1 unknown. */
+    volatile long lag = -1;
+    @Nullable Meter lagGauge;
+
+    PartitionState(TopicPartition partition, long generation) {
+        this.partition = partition;
+        this.shardId = partition.topic() + "-" + partition.partition();
+        this.generation = generation;
+    }
+
+    /** The offsets to commit, or -1 if nothing new is done. */
+    long pendingCommit() {
+        return doneUpTo > committed ? doneUpTo : -1;
+    }
+}

@@ -1,0 +1,300 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.stream.ShardPipeline;
+import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.lease.Checkpoint;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this mapping's consumer owns, each with its shard pipeline, and what is done with them on the poll
+ * thread: taking in what the lanes report, committing up to the done prefix, restarting a failed pipeline, and
+ * letting partitions go (revoke, loss, stop). Every method but the map's readers runs on the poll thread.
+ */
+final class Partitions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Partitions.class);
+
+    private final StreamContext<KafkaRecord> ctx;
+    private final Consumer<byte[], byte[]> consumer;
+    private final KafkaMetrics metrics;
+    /** Written by the poll thread only; read by status and gauges. */
+    final Map<TopicPartition, PartitionState> owned;
+    private final ConcurrentLinkedQueue<LaneEvent> events = new ConcurrentLinkedQueue<>();
+    private final AtomicLong generations = new AtomicLong();
+
+    Partitions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, KafkaMetrics metrics,
+               Map<TopicPartition, PartitionState> owned) {
+        this.ctx = ctx;
+        this.owned = owned;
+        this.consumer = consumer;
+        this.metrics = metrics;
+    }
+
+    PartitionState add(TopicPartition partition) {
+        PartitionState state = new PartitionState(partition, generations.incrementAndGet());
+        state.pipeline = startPipeline(state);
+        owned.put(partition, state);
+        metrics.partitionAdded(state);
+        return state;
+    }
+
+    /** A failure on the poll thread between poll and hand-out: every partition restarts after its done prefix. */
+    void restartAll(Throwable cause) {
+        for (PartitionState state : owned.values()) {
+            if (!state.restarting) {
+                pipelineFailed(state, cause);
+            }
+        }
+    }
+
+    private ShardPipeline<KafkaRecord> startPipeline(PartitionState state) {
+        PipelineListener listener = new PipelineListener(state, events);
+        ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener);
+        listener.pipeline = pipeline;
+        pipeline.start();
+        return pipeline;
+    }
+
+    /** Takes in what the lanes reported; reports of partitions no longer owned (or owned anew) are dropped. */
+    void drainEvents() {
+        LaneEvent event;
+        while ((event = events.poll()) != null) {
+            PartitionState state = event.state();
+            if (owned.get(state.partition) != state) {
+                continue;
+            }
+            switch (event) {
+                case LaneEvent.Progressed p -> {
+                    if (p.nextOffset() > state.doneUpTo) {
+                        state.doneUpTo = p.nextOffset();
+                    }
+                    if (state.failuresInARow > 0) {
+                        state.failuresInARow = 0;
+                        ctx.status().resolved(component(state));
+                    }
+                }
+                case LaneEvent.Failed f -> {
+                    if (f.pipeline() == state.pipeline && !state.restarting) {
+                        pipelineFailed(state, f.cause());
+                    }
+                }
+                case LaneEvent.LanesEnded e -> {
+                    if (e.pipeline() == state.pipeline && state.restarting) {
+                        state.lanesEnded = true;
+                        state.restartAtNanos = System.nanoTime()
+                                + ctx.backoff().delay(state.failuresInARow).toNanos();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A lane failed outside the handler (an engine or destination bug, not a handler error): the partition pauses,
+     * the pipeline closes, and once its lanes ended a new one starts after the done prefix, with backoff.
+     */
+    private void pipelineFailed(PartitionState state, Throwable cause) {
+        if (Fatal.isFatal(cause)) {
+            throw new FatalPollFailure(cause);
+        }
+        state.restarting = true;
+        state.failuresInARow++;
+        state.restarts++;
+        state.lastError = Fatal.describe(cause);
+        consumer.pause(List.of(state.partition));
+        state.paused = true;
+        state.pipeline.close();
+        ctx.metrics().restarts.increment();
+        ctx.status().problem(component(state), "PROBLEM: partition " + state.shardId
+                + " restarted after a failure: " + Fatal.describe(cause));
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partition", state.shardId)
+                .addKeyValue("failuresInARow", state.failuresInARow).setCause(cause)
+                .log("partition pipeline failed outside the handler; restarting after the last done record");
+    }
+
+    /** Starts the pipelines whose failed predecessors have ended and whose backoff is over. */
+    void restartDue() {
+        for (PartitionState state : owned.values()) {
+            if (state.restarting && state.lanesEnded && System.nanoTime() - state.restartAtNanos >= 0) {
+                long from = state.doneUpTo >= 0 ? state.doneUpTo : state.pipelineFirstOffset;
+                if (from >= 0) {
+                    consumer.seek(state.partition, from);
+                }
+                state.restarting = false;
+                state.lanesEnded = false;
+                state.pipelineFirstOffset = -1;
+                state.pipeline = startPipeline(state);
+            }
+        }
+    }
+
+    /** Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). */
+    void commitAsync() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending(owned.values());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (done, error) -> {
+            if (error != null) {
+                metrics.commitErrors.increment();
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
+                        .setCause(error).log("offset commit failed; the next commit carries the offsets again");
+                return;
+            }
+            committed(done);
+        });
+    }
+
+    /** Commits the done prefixes of {@code states} and waits; false if the broker did not take them. */
+    boolean commitSync(Collection<PartitionState> states, Duration timeout) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending(states);
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        try {
+            consumer.commitSync(offsets, timeout);
+            committed(offsets);
+            return true;
+        } catch (Exception e) {
+            metrics.commitErrors.increment();
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
+                    .setCause(e).log("offset commit failed; the records after the last commit are read again");
+            return false;
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> pending(Collection<PartitionState> states) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionState state : states) {
+            long offset = state.pendingCommit();
+            if (offset >= 0) {
+                offsets.put(state.partition, new OffsetAndMetadata(offset));
+            }
+        }
+        return offsets;
+    }
+
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, offset) -> {
+            PartitionState state = owned.get(partition);
+            if (state != null && offset.offset() > state.committed) {
+                long from = state.committed >= 0 ? state.committed : state.firstOffset;
+                metrics.committed.increment(Math.max(0, offset.offset() - Math.max(0, from)));
+                state.committed = offset.offset();
+            }
+        });
+    }
+
+    /**
+     * Lets partitions go in order: no more batches, in-flight batches get until {@code deadline}, what is done is
+     * committed (unless {@code commit} is false: the membership was lost and the offsets may belong to another
+     * member now), late lanes are interrupted, and later reports are dropped. Returns whether every lane ended in
+     * time and the commit, if any, went through.
+     */
+    Release release(Collection<PartitionState> states, Instant deadline, boolean commit) {
+        states.forEach(state -> state.pipeline.close());
+        boolean drained = awaitLanes(states, deadline);
+        drainEvents();
+        boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
+        if (!drained) {
+            states.forEach(state -> state.pipeline.interruptLanes());
+        }
+        Release release = Release.of(states, drained, saved);
+        for (PartitionState state : states) {
+            owned.remove(state.partition, state);
+            metrics.partitionRemoved(state);
+            ctx.status().resolved(component(state));
+        }
+        return release;
+    }
+
+    /** Waits for the partitions' lanes to end; false if the deadline (or an interrupt) came first. */
+    static boolean awaitLanes(Collection<PartitionState> states, Instant deadline) {
+        try {
+            boolean drained = true;
+            for (PartitionState state : states) {
+                drained &= state.pipeline.awaitLanes(deadline);
+            }
+            return drained;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String component(PartitionState state) {
+        return "partition " + state.shardId;
+    }
+
+    /** What letting partitions go left: the last done record of each, records not done, unsaved commits. */
+    record Release(boolean drained, Map<String, Checkpoint> checkpoints, long notDone, List<String> unsaved) {
+
+        static Release of(Collection<PartitionState> states, boolean drained, boolean saved) {
+            Map<String, Checkpoint> checkpoints = new HashMap<>();
+            long notDone = 0;
+            List<String> unsaved = new java.util.ArrayList<>();
+            for (PartitionState state : states) {
+                if (state.doneUpTo >= 0) {
+                    checkpoints.put(state.shardId, new Checkpoint.AtSequenceNumber(Long.toString(state.doneUpTo - 1)));
+                }
+                notDone += state.pipeline.inFlight();
+                if (!saved && state.pendingCommit() >= 0) {
+                    unsaved.add(state.shardId);
+                }
+            }
+            return new Release(drained, checkpoints, notDone, unsaved);
+        }
+    }
+
+    /** Forwards one pipeline's reports to the poll thread's queue; never blocks a lane. */
+    private static final class PipelineListener implements ShardPipeline.Listener {
+        private final PartitionState state;
+        private final ConcurrentLinkedQueue<LaneEvent> events;
+        /** Set before the pipeline starts, so before any lane can report. */
+        @SuppressWarnings("NullAway.Init")
+        ShardPipeline<?> pipeline;
+
+        PipelineListener(PartitionState state, ConcurrentLinkedQueue<LaneEvent> events) {
+            this.state = state;
+            this.events = events;
+        }
+
+        @Override
+        public void progressed(Checkpoint checkpoint) {
+            if (checkpoint instanceof Checkpoint.AtSequenceNumber at) {
+                events.add(new LaneEvent.Progressed(state, Long.parseLong(at.sequenceNumber()) + 1));
+            }
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            events.add(new LaneEvent.Failed(state, pipeline, failure));
+        }
+
+        @Override
+        public void lanesEnded() {
+            events.add(new LaneEvent.LanesEnded(state, pipeline));
+        }
+    }
+
+    /** A fatal error (a failing JVM) reported by a lane: the poll loop stops the mapping. */
+    static final class FatalPollFailure extends RuntimeException {
+        FatalPollFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+}

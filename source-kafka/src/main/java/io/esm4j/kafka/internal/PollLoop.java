@@ -1,0 +1,346 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.MappingState;
+import io.esm4j.StopResult;
+import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll thread of a Kafka mapping, the only thread that touches its consumer: it polls, hands each partition's
+ * records to the partition's pipeline, pauses a partition whose pipeline has no room for another poll and resumes
+ * it when there is (so a slow handler never keeps it from polling within {@code max.poll.interval.ms}), commits the
+ * done prefixes on a cadence, and runs the rebalance callbacks. Failed polls are counted, shown in the status and
+ * retried with backoff; only a fatal error stops the mapping.
+ */
+final class PollLoop implements ConsumerRebalanceListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
+    /** How long one poll waits for records: also how soon a paused partition with room again is resumed. */
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final String COMPONENT = "consumer";
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final StreamContext<KafkaRecord> ctx;
+    private final KafkaSource source;
+    private final Consumer<byte[], byte[]> consumer;
+    private final int maxPollRecords;
+    private final KafkaMetrics metrics;
+    final Partitions partitions;
+    final CompletableFuture<StopResult> result = new CompletableFuture<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile Instant stopDeadline = Instant.MAX;
+    private int pollFailuresInARow;
+
+    PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
+             int maxPollRecords, KafkaMetrics metrics, Partitions partitions) {
+        this.ctx = ctx;
+        this.source = source;
+        this.consumer = consumer;
+        this.maxPollRecords = maxPollRecords;
+        this.metrics = metrics;
+        this.partitions = partitions;
+    }
+
+    /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
+    void requestStop(Instant deadline) {
+        stopDeadline = deadline;
+        stopRequested.countDown();
+        consumer.wakeup();
+    }
+
+    private boolean stopping() {
+        return stopRequested.getCount() == 0;
+    }
+
+    void run() {
+        Instant deadline;
+        try {
+            consumer.subscribe(source.topics(), this);
+            loop();
+            deadline = stopDeadline;
+        } catch (Throwable e) {
+            Throwable cause = e instanceof Partitions.FatalPollFailure f ? f.getCause() : e;
+            String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(cause)
+                    .log("fatal error; stopping the mapping");
+            ctx.status().beginStop(reason);
+            deadline = Instant.now().plus(FATAL_STOP_TIMEOUT);
+        }
+        try {
+            result.complete(finish(deadline));
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    private void loop() {
+        long nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+        while (!stopping()) {
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                partitions.drainEvents();
+                partitions.restartDue();
+                applyBackPressure();
+                records = consumer.poll(POLL_TIMEOUT);
+            } catch (WakeupException e) {
+                continue;
+            } catch (Partitions.FatalPollFailure e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Nothing was handed out: the consumer's positions are where the pipelines expect them.
+                pollFailed(e);
+                continue;
+            }
+            if (pollFailuresInARow > 0) {
+                pollFailuresInARow = 0;
+                ctx.status().resolved(COMPONENT);
+            }
+            try {
+                offer(records);
+                if (System.nanoTime() - nextCommit >= 0) {
+                    partitions.commitAsync();
+                    nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+                }
+                updateLag();
+            } catch (Partitions.FatalPollFailure e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Polled records may not have reached their pipelines: every partition restarts after its done
+                // prefix, so none is skipped.
+                Fatal.rethrowIfFatal(e);
+                ctx.metrics().pollingErrors.increment();
+                partitions.restartAll(e);
+            }
+        }
+    }
+
+    private void pollFailed(RuntimeException e) {
+        Fatal.rethrowIfFatal(e);
+        pollFailuresInARow++;
+        ctx.metrics().pollingErrors.increment();
+        ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", pollFailuresInARow)
+                .setCause(e).log("poll failed; retrying with backoff");
+        try {
+            stopRequested.await(ctx.backoff().delay(pollFailuresInARow).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            stopRequested.countDown();
+        }
+    }
+
+    /** A partition polls only while its pipeline has room for a whole poll, so its tracker never overflows. */
+    private void applyBackPressure() {
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (PartitionState state : partitions.owned.values()) {
+            if (state.restarting) {
+                continue;
+            }
+            boolean full = state.pipeline.room() < maxPollRecords;
+            if (full && !state.paused) {
+                pause.add(state.partition);
+                state.paused = true;
+            } else if (!full && state.paused) {
+                resume.add(state.partition);
+                state.paused = false;
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    private void offer(ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        // First note where each partition's records start, so that a restart after a failure part way through
+        // the hand-out seeks back to them instead of skipping them.
+        List<PartitionState> states = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            PartitionState state = partitions.owned.get(partition);
+            if (state == null) {
+                // Assigned, but its callback did not get to it (it failed part way): the consumer's word counts.
+                state = partitions.add(partition);
+            }
+            long first = records.records(partition).getFirst().offset();
+            if (state.restarting) {
+                // Fetched just before the partition paused for a restart: read again once it restarts.
+                consumer.seek(partition, first);
+                continue;
+            }
+            if (state.firstOffset < 0) {
+                state.firstOffset = first;
+            }
+            if (state.pipelineFirstOffset < 0) {
+                state.pipelineFirstOffset = first;
+            }
+            states.add(state);
+        }
+        Instant now = ctx.clock().instant();
+        for (PartitionState state : states) {
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(state.partition);
+            List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.size());
+            for (ConsumerRecord<byte[], byte[]> record : polled) {
+                converted.add(RecordConverter.convert(record, now));
+            }
+            ctx.metrics().polled.increment(converted.size());
+            state.pipeline.offer(converted, false, now);
+        }
+        ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
+    }
+
+    /** OffsetLag: what the broker has past the fetch position plus what was fetched and is not done yet. */
+    private void updateLag() {
+        for (PartitionState state : partitions.owned.values()) {
+            OptionalLong behind = consumer.currentLag(state.partition);
+            state.lag = behind.isPresent() ? behind.getAsLong() + state.pipeline.inFlight() : -1;
+        }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        metrics.rebalances.increment();
+        ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
+        if (assigned.isEmpty()) {
+            return;
+        }
+        metrics.assigned.increment(assigned.size());
+        if (ctx.settings().startingPosition() == StartingPosition.AT_TIMESTAMP) {
+            seekToTimestamp(assigned);
+        }
+        for (TopicPartition partition : assigned) {
+            partitions.add(partition);
+        }
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
+                .log("partitions assigned");
+    }
+
+    /**
+     * AT_TIMESTAMP for partitions the group has no offset for: the first offset at or after the timestamp, or the
+     * end if there is none. Committed offsets win, as in Lambda.
+     */
+    private void seekToTimestamp(Collection<TopicPartition> assigned) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
+            Map<TopicPartition, Long> times = new HashMap<>();
+            long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
+                    .toEpochMilli();
+            for (TopicPartition partition : assigned) {
+                if (committed.get(partition) == null) {
+                    times.put(partition, at);
+                }
+            }
+            if (times.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
+            List<TopicPartition> toEnd = new ArrayList<>();
+            for (TopicPartition partition : times.keySet()) {
+                OffsetAndTimestamp offset = found.get(partition);
+                if (offset == null) {
+                    toEnd.add(partition);
+                } else {
+                    consumer.seek(partition, offset.offset());
+                }
+            }
+            if (!toEnd.isEmpty()) {
+                consumer.seekToEnd(toEnd);
+            }
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            // auto.offset.reset is earliest for AT_TIMESTAMP: records before the timestamp may come, none is lost.
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned).setCause(e)
+                    .log("could not look up the offsets of StartingPositionTimestamp; starting at the earliest");
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        List<PartitionState> states = owned(revoked);
+        if (states.isEmpty()) {
+            return;
+        }
+        metrics.revoked.increment(states.size());
+        partitions.release(states, Instant.now().plus(source.revokeTimeout()), true);
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", revoked)
+                .log("partitions revoked: drained, committed and let go");
+    }
+
+    /** The membership is gone: the partitions may be another member's already, so nothing is committed. */
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lostPartitions) {
+        List<PartitionState> states = owned(lostPartitions);
+        if (states.isEmpty()) {
+            return;
+        }
+        metrics.lost.increment(states.size());
+        partitions.release(states, Instant.now(), false);
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", lostPartitions)
+                .log("partitions lost with the group membership; their results are dropped, nothing committed");
+    }
+
+    private List<PartitionState> owned(Collection<TopicPartition> partitionsGiven) {
+        List<PartitionState> states = new ArrayList<>();
+        for (TopicPartition partition : partitionsGiven) {
+            PartitionState state = partitions.owned.get(partition);
+            if (state != null) {
+                states.add(state);
+            }
+        }
+        return states;
+    }
+
+    /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
+    private StopResult finish(Instant deadline) {
+        List<PartitionState> all = new ArrayList<>(partitions.owned.values());
+        all.forEach(state -> state.pipeline.close());
+        Instant drainUntil = deadline;
+        boolean drained = Partitions.awaitLanes(all, drainUntil);
+        if (!drained) {
+            all.forEach(state -> state.pipeline.interruptLanes());
+            Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
+        }
+        Partitions.Release release = partitions.release(all, Instant.now(), true);
+        try {
+            consumer.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("closing the consumer failed");
+        }
+        return new StopResult(drained, release.checkpoints(), release.notDone(), release.unsaved());
+    }
+}

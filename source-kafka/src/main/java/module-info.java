@@ -1,0 +1,20 @@
+/**
+ * Kafka topics as the source of an event source mapping, with Lambda's Kafka semantics: a consumer group, the
+ * Lambda-shaped Kafka event, {@code <topic>-<partition>} item identifiers, a Kafka topic as on-failure destination,
+ * and an adapter for handlers written against {@code aws-lambda-java-events}.
+ */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.esm4j.kafka {
+    requires transitive io.esm4j.core;
+    // KafkaSource.Builder takes consumer properties by Kafka's names, and the failure topic is a Kafka producer.
+    requires transitive kafka.clients;
+    // Only KafkaLambdaAdapter needs it (optional Maven dependency): see source-kinesis's module-info for why
+    // static transitive.
+    requires static transitive aws.lambda.java.events;
+    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+    requires static org.jspecify;
+
+    exports io.esm4j.kafka;
+}

@@ -1,0 +1,30 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.settings.Setting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The module README's settings table says what KafkaSource says. */
+class KafkaSettingsReadmeTest {
+
+    @Test
+    void theReadmeListsEverySettingWithItsRangeAndDefault() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+
+        assertThat(KafkaSource.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
+    }
+
+    static String row(Setting setting) {
+        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
+                + setting.description() + " |";
+    }
+
+    /** Prints the table's rows, for the README. */
+    public static void main(String[] args) {
+        KafkaSource.ALL.forEach(setting -> System.out.println(row(setting)));
+    }
+}

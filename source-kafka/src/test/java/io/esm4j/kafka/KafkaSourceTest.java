@@ -1,0 +1,234 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
+import io.esm4j.StopResult;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.StartingPosition;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Reading, ordering, starting positions and commits on a real broker. */
+class KafkaSourceTest {
+
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void everyRecordOnceInKeyOrderWithParallelLanesAndOffsetsCommittedToTheEnd() throws Exception {
+        String topic = broker.topic("orders", 3);
+        broker.sendAll(Fixtures.keyed(topic, 3, 20, 600));
+        String group = "g-" + UUID.randomUUID();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("orders",
+                        Fixtures.source(broker, topic).consumerGroupId(group).build(), handler)
+                .settings(Fixtures.fast().batchSize(7).parallelizationFactor(4).build()).build();
+        mapping.start();
+        StopResult result;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 600);
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 3)));
+            assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        } finally {
+            result = mapping.stop(Duration.ofSeconds(10));
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 600, false);
+        assertThat(result.drainedInTime()).isTrue();
+        assertThat(result.recordsNotProcessed()).isZero();
+        Map<TopicPartition, Long> ends = broker.endOffsets(topic, 3);
+        for (int p = 0; p < 3; p++) {
+            assertThat(result.checkpoints().get(topic + "-" + p))
+                    .isEqualTo(new Checkpoint.AtSequenceNumber(
+                            Long.toString(ends.get(new TopicPartition(topic, p)) - 1)));
+        }
+        // Every batch holds one partition's records; the lanes split them by key.
+        assertThat(handler.invocations).allSatisfy(batch -> assertThat(batch.records().stream()
+                .map(r -> r.shardId()).distinct()).hasSize(1));
+    }
+
+    @Test
+    void aGroupsCommittedOffsetsWinOverTheStartingPosition() throws Exception {
+        String topic = broker.topic("resume", 1);
+        for (int i = 0; i < 10; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        Recorder first = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("resume", source, first)
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.succeeded.size() == 10);
+        } finally {
+            mapping.stop(Duration.ofSeconds(10));
+        }
+        assertThat(broker.committed(group)).containsEntry(new TopicPartition(topic, 0), 10L);
+        for (int i = 10; i < 15; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        // TRIM_HORIZON again, but the group has offsets: only the new records come.
+        Recorder second = new Recorder();
+        EventSourceMapping<KafkaRecord> again = EventSourceMapping.builder("resume", source, second)
+                .settings(Fixtures.fast().build()).build();
+        again.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.succeeded.size() >= 5);
+        } finally {
+            again.stop(Duration.ofSeconds(10));
+        }
+        assertThat(second.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v10", "v11", "v12", "v13", "v14");
+    }
+
+    @Test
+    void latestSkipsWhatIsThereAndAtTimestampStartsAtTheFirstRecordFromThen() throws Exception {
+        String topic = broker.topic("positions", 1);
+        long base = System.currentTimeMillis() - 60_000;
+        for (int i = 0; i < 10; i++) {
+            broker.send(new ProducerRecord<>(topic, 0, base + i * 1000L, KafkaBroker.bytes("k"),
+                    KafkaBroker.bytes("v" + i)));
+        }
+        Recorder latest = new Recorder();
+        EventSourceMapping<KafkaRecord> latestMapping = EventSourceMapping.builder("latest",
+                        Fixtures.source(broker, topic).build(), latest)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build();
+        Recorder atTime = new Recorder();
+        EventSourceMapping<KafkaRecord> atTimeMapping = EventSourceMapping.builder("at-time",
+                        Fixtures.source(broker, topic).build(), atTime)
+                .settings(Fixtures.fast().startingPositionAtTimestamp(Instant.ofEpochMilli(base + 6500)).build())
+                .build();
+        latestMapping.start();
+        atTimeMapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> latestMapping.shards().size() == 1
+                    && atTime.succeeded.size() == 3);
+            broker.send(topic, 0, "k", "v10");
+            await().atMost(Duration.ofSeconds(60)).until(() -> latest.succeeded.size() == 1
+                    && atTime.succeeded.size() == 4);
+        } finally {
+            Fixtures.stopQuietly(latestMapping);
+            Fixtures.stopQuietly(atTimeMapping);
+        }
+        assertThat(latest.succeeded).extracting(r -> KafkaBroker.text(r.value())).containsExactly("v10");
+        assertThat(atTime.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v7", "v8", "v9", "v10");
+    }
+
+    @Test
+    void aSlowHandlerPausesItsPartitionInsteadOfStallingThePollLoop() throws Exception {
+        String topic = broker.topic("slow", 1);
+        for (int i = 0; i < 200; i++) {
+            broker.send(topic, 0, "k" + i % 4, "v" + i);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<Long> inFlight = new CopyOnWriteArrayList<>();
+        AtomicReference<EventSourceMapping<KafkaRecord>> self = new AtomicReference<>();
+        Recorder handler = new Recorder().behave(batch -> {
+            self.get().shards().forEach(shard -> inFlight.add(shard.recordsInFlight()));
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BatchResult.success();
+        });
+        // 200 batches of 20 ms: several max.poll.interval.ms long, with room for 20 records per partition.
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("slow",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.interval.ms", "1000").build(),
+                        handler)
+                .settings(Fixtures.fast().batchSize(1).parallelizationFactor(2).maxBufferedRecordsPerShard(20)
+                        .build())
+                .meterRegistry(registry).build();
+        self.set(mapping);
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> handler.succeeded.size() == 200);
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count()).isZero();
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_LOST).counter().count()).isZero();
+            assertThat(registry.get(KafkaMetricNames.PARTITIONS_ASSIGNED).counter().count()).isEqualTo(1);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        assertThat(inFlight).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 200, false);
+    }
+
+    @Test
+    void aFailureOnThePollThreadRestartsThePartitionsAfterTheirDonePrefixWithoutSkippingRecords() throws Exception {
+        String topic = broker.topic("restart", 2);
+        broker.sendAll(Fixtures.keyed(topic, 2, 10, 100));
+        // The poll thread reads the clock once per poll that returned records: the third such read fails, after
+        // the records were fetched and before they reached their pipelines.
+        AtomicInteger pollThreadReads = new AtomicInteger();
+        Clock faulty = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().endsWith("-kafka-poll")
+                        && pollThreadReads.incrementAndGet() == 3) {
+                    throw new IllegalStateException("injected fault on the poll thread");
+                }
+                return Instant.now();
+            }
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("restart",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.records", "10").build(), handler)
+                .settings(Fixtures.fast().batchSize(5).parallelizationFactor(2).build())
+                .clock(faulty).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Fixtures.valuesByKey(handler.succeeded).values()
+                    .stream().mapToLong(values -> values.stream().distinct().count()).sum() == 100);
+            assertThat(pollThreadReads.get()).isGreaterThan(3);
+            assertThat(registry.get(MetricNames.RESTART_COUNT).counter().count()).isGreaterThanOrEqualTo(1);
+            assertThat(mapping.shards()).anySatisfy(shard -> assertThat(shard.restarts()).isPositive());
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 100, true);
+    }
+}
