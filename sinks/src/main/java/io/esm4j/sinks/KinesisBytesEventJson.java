@@ -6,10 +6,9 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Base64;
@@ -37,24 +36,14 @@ final class KinesisBytesEventJson implements EventJson {
         Arn stream = Arn.parse(info.streamArn());
         String region = stream == null ? "" : stream.region();
         String account = stream == null ? "" : stream.account();
-        StringWriter out = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("Records");
-            for (Object element : failure.records()) {
-                if (!(element instanceof StreamRecord<?> record) || !(record.payload() instanceof byte[] data)) {
-                    throw new IllegalStateException("the default EventJson writes records whose payload is byte[] "
-                            + "but a record is " + describe(element) + "; give the S3 destination an EventJson for "
-                            + "its source, e.g. EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write)");
-                }
-                writeRecord(json, record, data, info.streamArn(), region, account);
+        return RecordsJson.write(JSON, failure.records(), (json, element) -> {
+            if (!(element instanceof StreamRecord<?> record) || !(record.payload() instanceof byte[] data)) {
+                throw new IllegalStateException("the default EventJson writes records whose payload is byte[] "
+                        + "but a record is " + describe(element) + "; give the S3 destination an EventJson for "
+                        + "its source, e.g. EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write)");
             }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to a string cannot fail", e);
-        }
-        return out.toString();
+            writeRecord(json, record, data, info.streamArn(), region, account);
+        });
     }
 
     private static void writeRecord(JsonGenerator json, StreamRecord<?> record, byte[] data, String streamArn,

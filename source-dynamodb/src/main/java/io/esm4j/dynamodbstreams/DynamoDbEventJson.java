@@ -3,6 +3,7 @@ package io.esm4j.dynamodbstreams;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.esm4j.handler.Batch;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -28,19 +29,7 @@ public final class DynamoDbEventJson {
     }
 
     public static String write(List<DynamoDbRecord> records) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("Records");
-            for (DynamoDbRecord record : records) {
-                writeRecord(json, record);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to a string cannot fail", e);
-        }
-        return out.toString();
+        return RecordsJson.write(JSON, records, DynamoDbEventJson::writeRecord);
     }
 
     /** One record's JSON, as it appears in the {@code Records} array. */

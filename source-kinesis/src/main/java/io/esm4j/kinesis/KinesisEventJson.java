@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.esm4j.handler.Batch;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Base64;
@@ -30,19 +29,7 @@ public final class KinesisEventJson {
     }
 
     public static String write(List<KinesisRecord> records) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("Records");
-            for (KinesisRecord record : records) {
-                writeRecord(json, record);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to a string cannot fail", e);
-        }
-        return out.toString();
+        return RecordsJson.write(JSON, records, KinesisEventJson::writeRecord);
     }
 
     private static void writeRecord(JsonGenerator json, KinesisRecord record) throws IOException {

@@ -2,9 +2,8 @@ package io.esm4j.sqs;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.esm4j.handler.RecordsJson;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.List;
@@ -24,19 +23,7 @@ public final class SqsEventJson {
 
     /** The event for a batch: {@code {"Records":[...]}}. */
     public static String write(List<SqsMessage> records) {
-        StringWriter out = new StringWriter(records.size() * 1024);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("Records");
-            for (SqsMessage record : records) {
-                writeRecord(json, record);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write an SQS event", e);
-        }
-        return out.toString();
+        return RecordsJson.write(JSON, records, SqsEventJson::writeRecord);
     }
 
     private static void writeRecord(JsonGenerator json, SqsMessage record) throws IOException {
