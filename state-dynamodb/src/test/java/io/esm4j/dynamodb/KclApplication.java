@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -31,26 +31,29 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 /**
  * A KCL 3.x application (one worker: a {@link Scheduler} with polling, from TRIM_HORIZON) on a Kinesis endpoint with
  * its lease table on a DynamoDB endpoint (dynalite); CloudWatch points at a port nobody listens on and is never
- * called. Stopping is graceful, then forced after 30 s.
+ * called. Stopping is graceful, then forced after 30 s. Public for the bench module's KCL side (state-dynamodb's
+ * test-jar).
  *
  * <p>dynalite cannot add a global secondary index with UpdateTable, which is how the KCL adds
  * {@code LeaseOwnerToLeaseKeyIndex} to a lease table it created itself; without the index the KCL never takes a
  * lease. So the lease table is created here first, index included, as the KCL would have it.
  */
-final class KclApplication implements AutoCloseable {
+public final class KclApplication implements AutoCloseable {
 
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
 
     private final Scheduler scheduler;
+    private final String workerId;
     private final String leaseTable;
     private final KinesisAsyncClient kinesis;
     private final DynamoDbAsyncClient dynamoDb;
     private final CloudWatchAsyncClient cloudWatch;
 
-    private KclApplication(Scheduler scheduler, String leaseTable, KinesisAsyncClient kinesis,
+    private KclApplication(Scheduler scheduler, String workerId, String leaseTable, KinesisAsyncClient kinesis,
                            DynamoDbAsyncClient dynamoDb, CloudWatchAsyncClient cloudWatch) {
         this.scheduler = scheduler;
+        this.workerId = workerId;
         this.leaseTable = leaseTable;
         this.kinesis = kinesis;
         this.dynamoDb = dynamoDb;
@@ -60,21 +63,26 @@ final class KclApplication implements AutoCloseable {
     /**
      * Creates the lease table (named after the application) unless it exists, and starts a worker.
      *
-     * @param dynamoDbCalls sees every DynamoDB call of the KCL (a bench counts them); may be a no-op
+     * @param processors    called once per shard the worker processes, with the worker's id
+     * @param dynamoDbCalls sees every DynamoDB call of the KCL (a bench counts them, or cuts the worker off)
+     * @param kinesisCalls  sees every Kinesis call of the KCL
      */
-    static KclApplication start(String application, String stream, URI kinesisEndpoint, URI dynamoDbEndpoint,
-                                Supplier<ShardRecordProcessor> processors, ExecutionInterceptor dynamoDbCalls) {
+    public static KclApplication start(String application, String stream, URI kinesisEndpoint, URI dynamoDbEndpoint,
+                                       Function<String, ShardRecordProcessor> processors,
+                                       ExecutionInterceptor dynamoDbCalls, ExecutionInterceptor kinesisCalls) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1);
         KinesisAsyncClient kinesis = KinesisAsyncClient.builder().endpointOverride(kinesisEndpoint)
-                .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).httpClientBuilder(http).build();
+                .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).httpClientBuilder(http)
+                .overrideConfiguration(c -> c.addExecutionInterceptor(kinesisCalls)).build();
         DynamoDbAsyncClient dynamoDb = DynamoDbAsyncClient.builder().endpointOverride(dynamoDbEndpoint)
                 .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).httpClientBuilder(http)
                 .overrideConfiguration(c -> c.addExecutionInterceptor(dynamoDbCalls)).build();
         CloudWatchAsyncClient cloudWatch = CloudWatchAsyncClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:9")).region(Region.US_EAST_1)
                 .credentialsProvider(CREDENTIALS).httpClientBuilder(http).build();
-        ConfigsBuilder configs = new ConfigsBuilder(stream, application, kinesis, dynamoDb, cloudWatch,
-                "kcl-" + UUID.randomUUID(), processors::get);
+        String workerId = "kcl-" + UUID.randomUUID();
+        ConfigsBuilder configs = new ConfigsBuilder(stream, application, kinesis, dynamoDb, cloudWatch, workerId,
+                () -> processors.apply(workerId));
         createLeaseTable(dynamoDbEndpoint, configs.tableName());
         PollingConfig polling = new PollingConfig(stream, kinesis);
         Scheduler scheduler = new Scheduler(configs.checkpointConfig(), configs.coordinatorConfig(),
@@ -89,11 +97,16 @@ final class KclApplication implements AutoCloseable {
         Thread thread = new Thread(scheduler, "kcl-" + application);
         thread.setDaemon(true);
         thread.start();
-        return new KclApplication(scheduler, configs.tableName(), kinesis, dynamoDb, cloudWatch);
+        return new KclApplication(scheduler, workerId, configs.tableName(), kinesis, dynamoDb, cloudWatch);
+    }
+
+    /** The worker's id, as the lease table's {@code leaseOwner} names it. */
+    public String workerId() {
+        return workerId;
     }
 
     /** The KCL's lease table: what esm4j's {@code KclLeaseTable} names. */
-    String leaseTable() {
+    public String leaseTable() {
         return leaseTable;
     }
 

@@ -106,8 +106,8 @@ class KclHandOverTest {
         String application = "kcl-app-" + Long.toHexString(System.nanoTime());
         String kclTable;
         try (KclApplication kcl = KclApplication.start(application, STREAM, kinesisMock.endpoint(),
-                DynaliteExtension.endpoint(), () -> new CheckpointBelowCut(seenByKcl),
-                new ExecutionInterceptor() {})) {
+                DynaliteExtension.endpoint(), worker -> new CheckpointBelowCut(seenByKcl),
+                new ExecutionInterceptor() {}, new ExecutionInterceptor() {})) {
             kclTable = kcl.leaseTable();
             await().atMost(PATIENCE).until(() -> seenByKcl.size() == BEFORE);
             await().atMost(PATIENCE).until(() -> kclCheckpoints(kclTable).equals(expectedCheckpoints));
