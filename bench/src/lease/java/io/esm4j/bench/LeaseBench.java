@@ -21,28 +21,41 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * the time from abandoning a worker (its clients cut off: no renewal, no release) until every shard it held is
  * processing again. Figures, no assertions; the machine is shared, so single runs vary.
  *
- * <p>{@code --shards 4 --idle-seconds 60 --load-seconds 60 --rate 1000 --only esm4j|kcl}
+ * <p>{@code --shards 4 --idle-seconds 60 --load-seconds 60 --rate 1000 --only esm4j|kcl
+ * --failover-patience-seconds 300 --log-file <path>} (the log file gets both sides' INFO logs, off otherwise)
  */
 public final class LeaseBench {
 
     private static final Duration PATIENCE = Duration.ofMinutes(5);
     private static final Duration BALANCE_PATIENCE = Duration.ofMinutes(2);
 
+    /** The command line's choices. */
+    private record Options(int shards, int idleSeconds, int loadSeconds, int rate, String only,
+                           Duration failoverPatience) {}
+
     private LeaseBench() {}
 
     public static void main(String[] args) throws Exception {
-        // The abandoned worker's failures are provoked; their stack traces would bury the figures.
-        System.setProperty("org.slf4j.simpleLogger.log.software.amazon.kinesis", "off");
-        System.setProperty("org.slf4j.simpleLogger.log.io.esm4j", "off");
-        int shards = Integer.parseInt(Machine.arg(args, "shards", "4"));
-        int idleSeconds = Integer.parseInt(Machine.arg(args, "idle-seconds", "60"));
-        int loadSeconds = Integer.parseInt(Machine.arg(args, "load-seconds", "60"));
-        int rate = Integer.parseInt(Machine.arg(args, "rate", "1000"));
-        String only = Machine.arg(args, "only", "");
+        String logFile = Machine.arg(args, "log-file", "");
+        if (logFile.isEmpty()) {
+            // The abandoned worker's failures are provoked; their stack traces would bury the figures.
+            System.setProperty("org.slf4j.simpleLogger.log.software.amazon.kinesis", "off");
+            System.setProperty("org.slf4j.simpleLogger.log.io.esm4j", "off");
+        } else {
+            System.setProperty("org.slf4j.simpleLogger.logFile", logFile);
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+            System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        }
+        Options options = new Options(Integer.parseInt(Machine.arg(args, "shards", "4")),
+                Integer.parseInt(Machine.arg(args, "idle-seconds", "60")),
+                Integer.parseInt(Machine.arg(args, "load-seconds", "60")),
+                Integer.parseInt(Machine.arg(args, "rate", "1000")), Machine.arg(args, "only", ""),
+                Duration.ofSeconds(Long.parseLong(Machine.arg(args, "failover-patience-seconds", "300"))));
         System.out.printf(Locale.ROOT, "%d shards, 3 workers, idle %d s, load %d s at up to %d records/s; load %s%n",
-                shards, idleSeconds, loadSeconds, rate, Machine.loadAverage());
+                options.shards(), options.idleSeconds(), options.loadSeconds(), options.rate(),
+                Machine.loadAverage());
         try {
-            sides(only, shards, idleSeconds, loadSeconds, rate);
+            sides(options);
         } finally {
             // The KCL leaves non-daemon threads behind, which would keep exec:java waiting, even after a failure.
             System.out.flush();
@@ -50,31 +63,34 @@ public final class LeaseBench {
         }
     }
 
-    private static void sides(String only, int shards, int idleSeconds, int loadSeconds, int rate) throws Exception {
+    private static void sides(Options options) throws Exception {
         try (KinesisMockServer kinesisMock = KinesisMockServer.start();
              Dynalite dynalite = Dynalite.start();
              KinesisClient kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint())
                      .region(Region.US_EAST_1).credentialsProvider(Esm4jFleet.CREDENTIALS).build()) {
             for (String side : new String[] {"esm4j", "kcl"}) {
-                if (!only.isEmpty() && !only.equals(side)) {
+                if (!options.only().isEmpty() && !options.only().equals(side)) {
                     continue;
                 }
                 String stream = side + "-bench";
-                TestStreams.create(kinesis, stream, shards);
+                TestStreams.create(kinesis, stream, options.shards());
                 ShardActivity activity = new ShardActivity();
                 long started = System.nanoTime();
                 try (BenchFleet fleet = side.equals("esm4j")
                         ? new Esm4jFleet(kinesisMock.endpoint(), dynalite.endpoint(), stream, activity)
                         : new KclFleet(kinesisMock.endpoint(), dynalite.endpoint(), stream, activity);
                      Producer producer = new Producer(kinesis, stream, 0)) {
-                    run(side, fleet, producer, activity, shards, idleSeconds, loadSeconds, rate, started);
+                    run(side, fleet, producer, activity, options, started);
                 }
             }
         }
     }
 
-    private static void run(String side, BenchFleet fleet, Producer producer, ShardActivity activity, int shards,
-                            int idleSeconds, int loadSeconds, int rate, long started) throws Exception {
+    private static void run(String side, BenchFleet fleet, Producer producer, ShardActivity activity,
+                            Options options, long started) throws Exception {
+        int shards = options.shards();
+        int idleSeconds = options.idleSeconds();
+        int loadSeconds = options.loadSeconds();
         if (!await("every shard has an owner", PATIENCE, () -> fleet.holdings().values().stream()
                 .mapToInt(Set::size).sum() == shards)) {
             throw new IllegalStateException(side + ": not every shard has an owner: " + sizes(fleet.holdings()));
@@ -92,7 +108,7 @@ public final class LeaseBench {
         Thread.sleep(idleSeconds * 1000L);
         print(side, "idle", fleet.dynamoDbCalls(), shards, idleSeconds);
 
-        producer.rate(rate);
+        producer.rate(options.rate());
         Thread.sleep(10_000);
         fleet.resetCalls();
         long put = producer.put();
@@ -111,9 +127,10 @@ public final class LeaseBench {
                 .orElseThrow().getKey();
         activity.abandoned(victim, holdings.get(victim));
         fleet.cut(victim);
-        if (!await("the abandoned worker's shards are processed again", PATIENCE, activity::allResumed)) {
+        if (!await("the abandoned worker's shards are processed again", options.failoverPatience(),
+                activity::allResumed)) {
             System.out.printf(Locale.ROOT, "%s: abandoned a worker holding %d shards -> not all processing again "
-                    + "within %s; holdings now %s%n", side, holdings.get(victim).size(), PATIENCE,
+                    + "within %s; holdings now %s%n", side, holdings.get(victim).size(), options.failoverPatience(),
                     sizes(fleet.holdings()));
             return;
         }
