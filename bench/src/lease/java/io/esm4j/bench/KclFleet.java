@@ -2,6 +2,7 @@ package io.esm4j.bench;
 
 import io.esm4j.dynamodb.KclApplication;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +26,43 @@ final class KclFleet implements BenchFleet {
 
     private record Worker(KclApplication app, CallCounter dynamoDbCalls, CallCounter kinesisCalls) {}
 
+    private static final Duration FIRST_WORKER_PATIENCE = Duration.ofMinutes(5);
+
     private final Map<String, Worker> workers = new HashMap<>();
     private final DynamoDbClient observer;
     private final String leaseTable;
 
-    KclFleet(URI kinesisEndpoint, URI dynamoDbEndpoint, String stream, ShardActivity activity) {
+    /**
+     * Starts one worker, and the other two once it holds a lease: KCL 3.5.1 workers that initialize at the same
+     * moment race on the table's migration-state row, and the losers never finish initializing (they keep failing
+     * with "AssignmentMode is not initialized"), which left one working worker of three in a first version.
+     */
+    KclFleet(URI kinesisEndpoint, URI dynamoDbEndpoint, String stream, ShardActivity activity)
+            throws InterruptedException {
         String application = "kcl-bench-" + Long.toHexString(System.nanoTime());
-        for (int i = 0; i < 3; i++) {
-            CallCounter dynamoDbCalls = new CallCounter();
-            CallCounter kinesisCalls = new CallCounter();
-            KclApplication app = KclApplication.start(application, stream, kinesisEndpoint, dynamoDbEndpoint,
-                    worker -> new Processor(worker, activity), dynamoDbCalls, kinesisCalls);
-            workers.put(app.workerId(), new Worker(app, dynamoDbCalls, kinesisCalls));
-        }
-        leaseTable = workers.values().iterator().next().app().leaseTable();
         observer = DynamoDbClient.builder().endpointOverride(dynamoDbEndpoint).region(Region.US_EAST_1)
                 .credentialsProvider(Esm4jFleet.CREDENTIALS).build();
+        leaseTable = start(application, stream, kinesisEndpoint, dynamoDbEndpoint, activity).leaseTable();
+        long deadline = System.nanoTime() + FIRST_WORKER_PATIENCE.toNanos();
+        while (holdings().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the first KCL worker held no lease within " + FIRST_WORKER_PATIENCE);
+            }
+            Thread.sleep(100);
+        }
+        for (int i = 0; i < 2; i++) {
+            start(application, stream, kinesisEndpoint, dynamoDbEndpoint, activity);
+        }
+    }
+
+    private KclApplication start(String application, String stream, URI kinesisEndpoint, URI dynamoDbEndpoint,
+                                 ShardActivity activity) {
+        CallCounter dynamoDbCalls = new CallCounter();
+        CallCounter kinesisCalls = new CallCounter();
+        KclApplication app = KclApplication.start(application, stream, kinesisEndpoint, dynamoDbEndpoint,
+                worker -> new Processor(worker, activity), dynamoDbCalls, kinesisCalls);
+        workers.put(app.workerId(), new Worker(app, dynamoDbCalls, kinesisCalls));
+        return app;
     }
 
     @Override
