@@ -60,7 +60,8 @@ final class KclFleet implements BenchFleet {
         CallCounter dynamoDbCalls = new CallCounter();
         CallCounter kinesisCalls = new CallCounter();
         KclApplication app = KclApplication.start(application, stream, kinesisEndpoint, dynamoDbEndpoint,
-                worker -> new Processor(worker, activity), dynamoDbCalls, kinesisCalls);
+                worker -> new Processor(worker, activity), dynamoDbCalls, kinesisCalls,
+                KclApplication.DEFAULT_SHARD_SYNC_INTERVAL);
         workers.put(app.workerId(), new Worker(app, dynamoDbCalls, kinesisCalls));
         return app;
     }

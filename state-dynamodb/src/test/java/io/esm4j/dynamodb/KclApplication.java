@@ -1,6 +1,7 @@
 package io.esm4j.dynamodb;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +41,12 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
  */
 public final class KclApplication implements AutoCloseable {
 
+    /**
+     * The KCL's own default of {@code shardSyncIntervalMillis}. A new application's first worker, after creating the
+     * leases, waits one such interval before it processes anything: tests that want a quick start pass less.
+     */
+    public static final Duration DEFAULT_SHARD_SYNC_INTERVAL = Duration.ofMinutes(1);
+
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
 
@@ -66,10 +73,12 @@ public final class KclApplication implements AutoCloseable {
      * @param processors    called once per shard the worker processes, with the worker's id
      * @param dynamoDbCalls sees every DynamoDB call of the KCL (a bench counts them, or cuts the worker off)
      * @param kinesisCalls  sees every Kinesis call of the KCL
+     * @param shardSyncInterval the KCL's {@code shardSyncIntervalMillis}
      */
     public static KclApplication start(String application, String stream, URI kinesisEndpoint, URI dynamoDbEndpoint,
                                        Function<String, ShardRecordProcessor> processors,
-                                       ExecutionInterceptor dynamoDbCalls, ExecutionInterceptor kinesisCalls) {
+                                       ExecutionInterceptor dynamoDbCalls, ExecutionInterceptor kinesisCalls,
+                                       Duration shardSyncInterval) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1);
         KinesisAsyncClient kinesis = KinesisAsyncClient.builder().endpointOverride(kinesisEndpoint)
                 .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).httpClientBuilder(http)
@@ -86,7 +95,8 @@ public final class KclApplication implements AutoCloseable {
         createLeaseTable(dynamoDbEndpoint, configs.tableName());
         PollingConfig polling = new PollingConfig(stream, kinesis);
         Scheduler scheduler = new Scheduler(configs.checkpointConfig(), configs.coordinatorConfig(),
-                configs.leaseManagementConfig().workerUtilizationAwareAssignmentConfig(
+                configs.leaseManagementConfig().shardSyncIntervalMillis(shardSyncInterval.toMillis())
+                        .workerUtilizationAwareAssignmentConfig(
                         configs.leaseManagementConfig().workerUtilizationAwareAssignmentConfig()
                                 .disableWorkerMetrics(true)),
                 configs.lifecycleConfig(), configs.metricsConfig().metricsFactory(new NullMetricsFactory()),

@@ -49,8 +49,8 @@ import software.amazon.kinesis.retrieval.KinesisClientRecord;
  * The move from the KCL with a lease table the KCL itself wrote: a KCL 3.5.1 application reads a kinesis-mock
  * stream and checkpoints part of it, is shut down, and an esm4j mapping naming its lease table as
  * {@code KclLeaseTable} continues exactly after the KCL's checkpoints: nothing the KCL checkpointed comes again,
- * nothing after it is skipped, per key in order. The KCL needs 20–60 s to start (it waits for its lease table in
- * random steps of up to 30 s), so there is one run for the class.
+ * nothing after it is skipped, per key in order. The KCL needs 15–40 s to start even with a short shard-sync
+ * interval (it waits for its lease table in random steps of up to 30 s), so there is one run for the class.
  */
 @RequiresNode
 @ExtendWith(DynaliteExtension.class)
@@ -64,6 +64,8 @@ class KclHandOverTest {
     private static final int CUT = 50;
     /** Records put after the KCL stopped. */
     private static final int AFTER = 40;
+    /** Not the KCL's 60 s: its first worker waits that long after creating the leases before it reads. */
+    private static final Duration KCL_SHARD_SYNC_INTERVAL = Duration.ofSeconds(5);
     /** Only a bound for a hung test: the KCL's start alone can take a minute on a loaded machine. */
     private static final Duration PATIENCE = Duration.ofMinutes(3);
 
@@ -107,7 +109,7 @@ class KclHandOverTest {
         String kclTable;
         try (KclApplication kcl = KclApplication.start(application, STREAM, kinesisMock.endpoint(),
                 DynaliteExtension.endpoint(), worker -> new CheckpointBelowCut(seenByKcl),
-                new ExecutionInterceptor() {}, new ExecutionInterceptor() {})) {
+                new ExecutionInterceptor() {}, new ExecutionInterceptor() {}, KCL_SHARD_SYNC_INTERVAL)) {
             kclTable = kcl.leaseTable();
             await().atMost(PATIENCE).until(() -> seenByKcl.size() == BEFORE);
             await().atMost(PATIENCE).until(() -> kclCheckpoints(kclTable).equals(expectedCheckpoints));
