@@ -12,18 +12,18 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 
-/** Creating streams and writing records in tests, examples and benchmarks. */
-final class TestStreams {
+/** Creating streams and writing records in tests, examples and benchmarks; public for state-dynamodb's tests. */
+public final class TestStreams {
 
     /** A record as written: its key and data, and where Kinesis put it. */
-    record Put(String partitionKey, String data, String shardId, String sequenceNumber) {}
+    public record Put(String partitionKey, String data, String shardId, String sequenceNumber) {}
 
     private static final int PUT_RECORDS_MAX = 500;
 
     private TestStreams() {}
 
     /** Creates a stream and waits until it is ACTIVE. */
-    static void create(KinesisClient client, String stream, int shards) {
+    public static void create(KinesisClient client, String stream, int shards) {
         client.createStream(r -> r.streamName(stream).shardCount(shards));
         awaitActive(client, stream);
     }
@@ -32,7 +32,7 @@ final class TestStreams {
      * Waits until the stream is ACTIVE, polling every 100 ms (the SDK's own waiter first retries after 10 s); throws
      * if it is not within 30 s.
      */
-    static void awaitActive(KinesisClient client, String stream) {
+    public static void awaitActive(KinesisClient client, String stream) {
         try (KinesisWaiter waiter = KinesisWaiter.builder().client(client)
                 .overrideConfiguration(WaiterOverrideConfiguration.builder()
                         .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMillis(100)))
@@ -43,7 +43,7 @@ final class TestStreams {
     }
 
     /** Puts records with data {@code r<from>}…, and keys {@code k<i % keys>}, in order. */
-    static List<Put> putNumbered(KinesisClient client, String stream, int from, int count, int keys) {
+    public static List<Put> putNumbered(KinesisClient client, String stream, int from, int count, int keys) {
         List<String[]> records = new ArrayList<>(count);
         for (int i = from; i < from + count; i++) {
             records.add(new String[] {"k" + (i % keys), "r" + i});
@@ -52,7 +52,7 @@ final class TestStreams {
     }
 
     /** Puts {key, data} pairs in order, in PutRecords calls of up to 500. */
-    static List<Put> put(KinesisClient client, String stream, List<String[]> records) {
+    public static List<Put> put(KinesisClient client, String stream, List<String[]> records) {
         List<Put> puts = new ArrayList<>(records.size());
         for (int start = 0; start < records.size(); start += PUT_RECORDS_MAX) {
             List<String[]> chunk = records.subList(start, Math.min(records.size(), start + PUT_RECORDS_MAX));
@@ -71,7 +71,7 @@ final class TestStreams {
     }
 
     /** Puts one record with raw data (a KPL aggregate, say); returns its sequence number. */
-    static String putBytes(KinesisClient client, String stream, String partitionKey, byte[] data) {
+    public static String putBytes(KinesisClient client, String stream, String partitionKey, byte[] data) {
         return client.putRecord(r -> r.streamName(stream).partitionKey(partitionKey).data(SdkBytes.fromByteArray(data)))
                 .sequenceNumber();
     }

@@ -54,14 +54,23 @@ final class Recorder implements BatchHandler<StreamRecord<byte[]>> {
      * again (a replay after a lease moved), but never before its predecessors; and every record came.
      */
     synchronized void assertEveryRecordInPerKeyOrderWithReplaysOnly() {
+        assertEveryRecordInPerKeyOrderWithReplaysOnly(handled.stream()
+                .map(r -> new Handled(r.partitionKey(), Integer.parseInt(text(r).substring(1)))).toList(), put);
+    }
+
+    /** A record as handled: data "r{@code n}" with key "k{@code n % KEYS}". */
+    record Handled(String key, int n) {}
+
+    /** The same check on records "r0".."r{@code put - 1}" handled in this order, by any source. */
+    static void assertEveryRecordInPerKeyOrderWithReplaysOnly(List<Handled> handled, int put) {
         Map<String, Integer> next = new HashMap<>();
         Map<String, List<Integer>> expected = new HashMap<>();
         for (int i = 0; i < put; i++) {
             expected.computeIfAbsent("k" + i % KEYS, k -> new ArrayList<>()).add(i);
         }
-        for (StreamRecord<byte[]> record : handled) {
-            String key = record.partitionKey();
-            int n = Integer.parseInt(text(record).substring(1));
+        for (Handled record : handled) {
+            String key = record.key();
+            int n = record.n();
             int reached = next.getOrDefault(key, 0);
             List<Integer> order = expected.get(key);
             if (reached < order.size() && order.get(reached) == n) {
