@@ -39,6 +39,8 @@ class KclMigrationTest {
         worker.client().createTable(r -> r.tableName(kclTable).billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName("leaseKey").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("leaseKey").keyType(KeyType.HASH)));
+        // dynalite answers CreateTable while the table is still CREATING; a write before ACTIVE is refused.
+        worker.client().waiter().waitUntilTableExists(r -> r.tableName(kclTable));
         kclLease("shard-plain", SEQUENCE, 0);
         kclLease("shard-aggregate", SEQUENCE, 3);
         kclLease("shard-ended", "SHARD_END", 0);
