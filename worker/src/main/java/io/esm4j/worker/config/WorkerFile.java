@@ -174,7 +174,8 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         try {
             return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(timeout), concurrency);
         } catch (InvalidSettingException e) {
-            throw new InvalidMappingException(where + "." + e.parameter(), e.getMessage(), e);
+            throw new InvalidMappingException(where + "." + e.parameter(),
+                    e.getMessage().replace(e.parameter(), where + "." + e.parameter()), e);
         }
     }
 
