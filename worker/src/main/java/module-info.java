@@ -30,7 +30,7 @@ module io.esm4j.worker {
     exports io.esm4j.worker;
     exports io.esm4j.worker.config;
     exports io.esm4j.worker.source;
-    exports io.esm4j.worker.target;
+    exports io.esm4j.worker.invoke;
 
     uses io.esm4j.worker.source.SourceFactory;
 }

@@ -17,7 +17,7 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
-import io.esm4j.worker.target.Invoker;
+import io.esm4j.worker.invoke.Invoker;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package io.esm4j.worker.source;
 
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.worker.target.Invoker;
-import io.esm4j.worker.target.TargetLimits;
+import io.esm4j.worker.invoke.Invoker;
+import io.esm4j.worker.invoke.TargetLimits;
 
 /**
  * Where a mapping's batches go: the invoker, the function's shared limits, and the function ARN written into

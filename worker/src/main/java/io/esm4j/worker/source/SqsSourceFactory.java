@@ -15,7 +15,7 @@ import io.esm4j.sqs.SqsMessage;
 import io.esm4j.sqs.SqsQueueSource;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
-import io.esm4j.worker.target.Invoker;
+import io.esm4j.worker.invoke.Invoker;
 import java.util.Map;
 import java.util.Set;
 
