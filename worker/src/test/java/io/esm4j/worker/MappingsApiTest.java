@@ -182,7 +182,7 @@ class MappingsApiTest {
 
     @Test
     void aRestartedWorkerResumesItsApiMappings() throws Exception {
-        String arn = elasticMq.queue("api-restart", 30);
+        String arn = elasticMq.queue("api-restart", 3);
         String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
                 .functionName(function.url().toString()).batchSize(4)).uuid();
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
