@@ -29,6 +29,16 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code Main} with the arguments and waits until it prints where it listens. */
     static WorkerProcess start(Path directory, Path handledFile, String... args) throws IOException {
+        WorkerProcess worker = launch(directory, handledFile, args);
+        await().atMost(Duration.ofSeconds(120)).until(() -> worker.listening() || !worker.process.isAlive());
+        if (worker.url == null) {
+            throw new IllegalStateException("the worker did not start:\n" + worker.output());
+        }
+        return worker;
+    }
+
+    /** Starts {@code Main} with the arguments. */
+    static WorkerProcess launch(Path directory, Path handledFile, String... args) throws IOException {
         Files.createDirectories(directory);
         Path log = Files.createTempFile(directory, "worker-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -40,12 +50,15 @@ final class WorkerProcess implements AutoCloseable {
         builder.environment().put("AWS_ACCESS_KEY_ID", "x");
         builder.environment().put("AWS_SECRET_ACCESS_KEY", "x");
         builder.environment().put("AWS_REGION", "us-east-1");
-        WorkerProcess worker = new WorkerProcess(builder.start(), log);
-        await().atMost(Duration.ofSeconds(120)).until(() -> worker.listening() || !worker.process.isAlive());
-        if (worker.url == null) {
-            throw new IllegalStateException("the worker did not start:\n" + worker.output());
+        return new WorkerProcess(builder.start(), log);
+    }
+
+    /** Waits for the process to end by itself; returns the exit status. */
+    int waitForExit() throws InterruptedException {
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the process did not end within 180 s");
         }
-        return worker;
+        return process.exitValue();
     }
 
     private boolean listening() throws IOException {

@@ -136,6 +136,16 @@ class WorkerProcessTest {
         assertThat(function.received.stream().filter(bodies::contains).count()).isGreaterThanOrEqualTo(10);
     }
 
+    @Test
+    void localModeRunsTheDemoWithItsOwnSqs() throws Exception {
+        worker = WorkerProcess.launch(directory, directory.resolve("unused"), "--local", "--exit-after-demo",
+                "--port", "0");
+
+        assertThat(worker.waitForExit()).as("exit status; output:%n%s", worker.output()).isZero();
+        assertThat(worker.output()).contains("done: 10 messages reached the Java handler, 10 the HTTP function")
+                .contains("[java handler] batch of").contains("[http function] batch of");
+    }
+
     private Path config(String httpQueue, String javaQueue) throws IOException {
         StringBuilder yaml = new StringBuilder("""
                 Endpoints:
