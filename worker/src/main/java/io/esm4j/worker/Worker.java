@@ -1,7 +1,6 @@
 package io.esm4j.worker;
 
 import com.sun.net.httpserver.HttpServer;
-import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
@@ -13,6 +12,7 @@ import io.esm4j.worker.mappings.MappingRegistry;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
+import io.esm4j.worker.state.FileLeaseStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -66,7 +66,7 @@ public final class Worker implements AutoCloseable {
                 : DefaultCredentialsProvider.builder().build();
         AwsClients clients = new AwsClients(region, credentials, endpoints);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LeaseStore leases = new InMemoryLeaseStore();
+        LeaseStore leases = FileLeaseStore.open(options.dataDirectory());
         WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,

@@ -95,10 +95,10 @@ class WorkerProcessTest {
         Path config = config(queue, null);
         worker = WorkerProcess.start(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
                 "0", "--data-dir", directory.resolve("data").toString());
+        function.entered.drainPermits();
         function.hold();
         List<String> bodies = IntStream.range(0, 10).mapToObj(i -> "term-" + i).toList();
         bodies.forEach(body -> elasticMq.send("proc-sigterm", body));
-        function.entered.drainPermits();
         await().atMost(Duration.ofSeconds(60)).until(() -> function.entered.availablePermits() > 0);
 
         Thread release = Thread.ofVirtual().start(() -> {
@@ -121,10 +121,10 @@ class WorkerProcessTest {
         Path config = config(queue, null);
         worker = WorkerProcess.start(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
                 "0", "--data-dir", directory.resolve("data").toString());
+        function.entered.drainPermits();
         function.hold();
         List<String> bodies = IntStream.range(0, 10).mapToObj(i -> "kill-" + i).toList();
         bodies.forEach(body -> elasticMq.send("proc-kill", body));
-        function.entered.drainPermits();
         await().atMost(Duration.ofSeconds(60)).until(() -> function.entered.availablePermits() > 0);
 
         worker.kill();
