@@ -14,12 +14,27 @@ import java.util.List;
 
 /**
  * A Java Lambda handler for worker processes started by tests: appends each message body as a line to the file named
- * by the system property {@code esm4j.test.handled}, which the test reads.
+ * by the system property {@code esm4j.test.handled}, which the test reads; {@code esm4j.test.pauseMillis} makes each
+ * invocation take that long.
  */
 public final class FileRecordingHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     @Override
-    public synchronized SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        long pause = Long.getLong("esm4j.test.pauseMillis", 0);
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        record(event);
+        return SQSBatchResponse.builder().withBatchItemFailures(List.of()).build();
+    }
+
+    private static synchronized void record(SQSEvent event) {
         StringBuilder lines = new StringBuilder();
         event.getRecords().forEach(message -> lines.append(message.getBody()).append('\n'));
         try {
@@ -28,6 +43,5 @@ public final class FileRecordingHandler implements RequestHandler<SQSEvent, SQSB
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return SQSBatchResponse.builder().withBatchItemFailures(List.of()).build();
     }
 }

@@ -29,7 +29,17 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code Main} with the arguments and waits until it prints where it listens. */
     static WorkerProcess start(Path directory, Path handledFile, String... args) throws IOException {
-        WorkerProcess worker = launch(directory, handledFile, args);
+        return start(directory, List.of("-Desm4j.test.handled=" + handledFile), args);
+    }
+
+    /** Starts {@code Main} with the arguments. */
+    static WorkerProcess launch(Path directory, Path handledFile, String... args) throws IOException {
+        return launch(directory, List.of("-Desm4j.test.handled=" + handledFile), args);
+    }
+
+    /** Starts {@code Main} with the JVM options and arguments and waits until it prints where it listens. */
+    static WorkerProcess start(Path directory, List<String> jvmOptions, String... args) throws IOException {
+        WorkerProcess worker = launch(directory, jvmOptions, args);
         await().atMost(Duration.ofSeconds(120)).until(() -> worker.listening() || !worker.process.isAlive());
         if (worker.url == null) {
             throw new IllegalStateException("the worker did not start:\n" + worker.output());
@@ -37,13 +47,13 @@ final class WorkerProcess implements AutoCloseable {
         return worker;
     }
 
-    /** Starts {@code Main} with the arguments. */
-    static WorkerProcess launch(Path directory, Path handledFile, String... args) throws IOException {
+    private static WorkerProcess launch(Path directory, List<String> jvmOptions, String... args) throws IOException {
         Files.createDirectories(directory);
         Path log = Files.createTempFile(directory, "worker-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                        .toString(), "-Xmx256m", "-Desm4j.test.handled=" + handledFile, "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+                .toString(), "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -93,10 +103,15 @@ final class WorkerProcess implements AutoCloseable {
         process.waitFor(60, TimeUnit.SECONDS);
     }
 
+    /** Kills the process if it still runs. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            kill();
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -137,6 +137,49 @@ class WorkerProcessTest {
     }
 
     @Test
+    void twoWorkersWithTheSameFileShareAQueueAsCompetingConsumers() throws Exception {
+        String queue = elasticMq.queue("proc-two", 30);
+        Path config = Files.createTempFile(directory, "two-", ".yaml");
+        Files.writeString(config, """
+                Endpoints:
+                  sqs: %s
+                Functions:
+                  java-fn:
+                    Handler: %s
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: java-fn
+                    BatchSize: 1
+                    ScalingConfig: {MaximumConcurrency: 2}
+                """.formatted(elasticMq.endpoint, FileRecordingHandler.class.getName(), queue));
+        Path handledA = directory.resolve("a.txt");
+        Path handledB = directory.resolve("b.txt");
+        worker = WorkerProcess.start(directory, List.of("-Desm4j.test.handled=" + handledA,
+                "-Desm4j.test.pauseMillis=300"), "--config", config.toString(), "--port", "0", "--data-dir",
+                directory.resolve("data-a").toString());
+        try (WorkerProcess other = WorkerProcess.start(directory, List.of("-Desm4j.test.handled=" + handledB,
+                "-Desm4j.test.pauseMillis=300"), "--config", config.toString(), "--port", "0", "--data-dir",
+                directory.resolve("data-b").toString())) {
+            for (WorkerProcess each : List.of(worker, other)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> http.send(HttpRequest.newBuilder(
+                        URI.create(each.url() + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200);
+            }
+            List<String> bodies = IntStream.range(0, 30).mapToObj(i -> "two-" + i).toList();
+            bodies.forEach(body -> elasticMq.send("proc-two", body));
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                Set<String> both = new HashSet<>(lines(handledA));
+                both.addAll(lines(handledB));
+                return both.containsAll(bodies);
+            });
+            assertThat(lines(handledA)).as("worker A handled some").isNotEmpty();
+            assertThat(lines(handledB)).as("worker B handled some").isNotEmpty();
+            assertThat(other.terminate()).isZero();
+        }
+    }
+
+    @Test
     void localModeRunsTheDemoWithItsOwnSqs() throws Exception {
         worker = WorkerProcess.launch(directory, directory.resolve("unused"), "--local", "--exit-after-demo",
                 "--port", "0");
