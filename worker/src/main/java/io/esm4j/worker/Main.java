@@ -1,7 +1,6 @@
 package io.esm4j.worker;
 
 import io.esm4j.worker.config.Endpoints;
-import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.local.LocalMode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,7 +45,8 @@ public final class Main {
         Worker worker;
         try {
             worker = Worker.start(arguments.options);
-        } catch (InvalidMappingException e) {
+        } catch (IllegalArgumentException e) {
+            // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range.
             System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
             System.exit(2);
             return;

@@ -71,13 +71,14 @@ public final class Worker implements AutoCloseable {
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,
                 new Targets(credentials, region.id()), context, options.dataDirectory(), options.drainTimeout());
+        HttpServer server;
         try {
             registry.load(file.mappings());
+            server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
         } catch (RuntimeException | IOException e) {
             clients.close();
             throw e;
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
         server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));

@@ -180,6 +180,23 @@ class WorkerProcessTest {
     }
 
     @Test
+    void anInvalidFileStopsTheWorkerWithStatusTwoNamingFieldValueAndWhatIsAllowed() throws Exception {
+        Path config = Files.createTempFile(directory, "invalid-", ".yaml");
+        Files.writeString(config, """
+                EventSourceMappings:
+                  - EventSourceArn: arn:aws:sqs:us-east-1:000000000000:q
+                    FunctionName: http://127.0.0.1:1/fn
+                    BatchSize: 0
+                """);
+        worker = WorkerProcess.launch(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
+                "0", "--data-dir", directory.resolve("data-invalid").toString());
+
+        assertThat(worker.waitForExit()).isEqualTo(2);
+        assertThat(worker.output()).contains("esm4j worker: invalid configuration: Invalid value for BatchSize: 0. "
+                + "Expected an integer from 1 to 10,000.");
+    }
+
+    @Test
     void localModeRunsTheDemoWithItsOwnSqs() throws Exception {
         worker = WorkerProcess.launch(directory, directory.resolve("unused"), "--local", "--exit-after-demo",
                 "--port", "0");
