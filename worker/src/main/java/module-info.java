@@ -19,6 +19,7 @@ module io.esm4j.worker {
     requires software.amazon.awssdk.http.auth.aws;
     requires software.amazon.awssdk.http.auth.spi;
     requires software.amazon.awssdk.identity.spi;
+    requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires micrometer.registry.prometheus;
@@ -33,4 +34,5 @@ module io.esm4j.worker {
     exports io.esm4j.worker.invoke;
 
     uses io.esm4j.worker.source.SourceFactory;
+    provides org.slf4j.spi.SLF4JServiceProvider with io.esm4j.worker.logging.JsonLoggingProvider;
 }

@@ -2,6 +2,7 @@ package io.esm4j.worker;
 
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class Main {
             return;
         }
         if (arguments.local) {
+            // Local mode is read by a person: one line per event; a fleet's worker writes JSON lines.
+            System.setProperty("esm4j.log.format", System.getProperty("esm4j.log.format", "text"));
             LocalMode.run(arguments.options, arguments.exitAfterDemo);
             return;
         }
@@ -48,6 +51,10 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range.
             System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (IOException e) {
+            System.err.println("esm4j worker: cannot start: " + e);
             System.exit(2);
             return;
         }
