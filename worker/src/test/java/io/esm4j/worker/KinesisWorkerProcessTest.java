@@ -60,11 +60,10 @@ class KinesisWorkerProcessTest {
     }
 
     @AfterEach
-    void stopWorker() throws Exception {
+    void stopWorker() {
         function.release();
         if (worker != null) {
             worker.close();
-            System.out.println(worker.output());
         }
     }
 

@@ -29,6 +29,7 @@ final class RecordingFunction implements AutoCloseable {
     final java.util.Set<String> distinct = ConcurrentHashMap.newKeySet();
     private volatile Semaphore gate = null;
     final Semaphore entered = new Semaphore(0);
+    final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
 
     RecordingFunction() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -64,7 +65,19 @@ final class RecordingFunction implements AutoCloseable {
                 }
             }
         });
+        server.createContext("/fail", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                in.readAllBytes();
+                failed.incrementAndGet();
+                exchange.sendResponseHeaders(400, -1);
+            }
+        });
         server.start();
+    }
+
+    /** A function that always fails (HTTP 400, a function error). */
+    URI failingUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/fail");
     }
 
     URI url() {

@@ -53,7 +53,7 @@ class WorkerProcessTest {
     }
 
     @AfterEach
-    void stopWorker() throws InterruptedException {
+    void stopWorker() {
         function.release();
         if (worker != null) {
             worker.close();
