@@ -122,6 +122,8 @@ class MappingsApiTest {
                 .containsExactlyElementsOf(arns);
         assertThat(lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2)).nextMarker()).isNotNull();
         assertThat(lambda.listEventSourceMappings(r -> r.functionName("other")).eventSourceMappings()).isEmpty();
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName("arn:aws:lambda:us-east-1:000000000000:function:"
+                + name)).eventSourceMappings()).hasSize(3);
         assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
                 .allMatch(mapping -> mapping.state().equals("Disabled"));
     }

@@ -35,9 +35,7 @@ final class MappingJson {
         if (timestamp != null) {
             json.put(LambdaFields.STARTING_POSITION_TIMESTAMP, seconds(timestamp));
         }
-        String function = mapping.spec().functionName();
-        json.put("FunctionArn", function.startsWith("arn:") ? function
-                : "arn:aws:lambda:" + region + ":000000000000:function:" + function);
+        json.put("FunctionArn", functionArn(mapping, region));
         json.put("LastModified", seconds(mapping.lastModified()));
         json.put("LastProcessingResult", mapping.lastProcessingResult());
         json.put("State", mapping.state());
@@ -45,6 +43,13 @@ final class MappingJson {
         json.put("EventSourceMappingArn", "arn:aws:lambda:" + region + ":000000000000:event-source-mapping:"
                 + mapping.uuid());
         return json;
+    }
+
+    /** The function's ARN as Lambda reports it: the name given if it is an ARN, else one made from it. */
+    static String functionArn(ManagedMapping mapping, String region) {
+        String function = mapping.spec().functionName();
+        return function.startsWith("arn:") ? function
+                : "arn:aws:lambda:" + region + ":000000000000:function:" + function;
     }
 
     private static BigDecimal seconds(Instant instant) {

@@ -93,7 +93,8 @@ public final class MappingsApi implements HttpHandler {
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
                 .filter(m -> function == null || m.spec().functionName().equals(function)
-                        || m.spec().functionName().endsWith(":function:" + function))
+                        || MappingJson.functionArn(m, region).equals(function)
+                        || MappingJson.functionArn(m, region).endsWith(":function:" + function))
                 .toList();
         ObjectNode json = Exchanges.JSON.createObjectNode();
         ArrayNode page = json.putArray("EventSourceMappings");
