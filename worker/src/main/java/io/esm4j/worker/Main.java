@@ -2,6 +2,7 @@ package io.esm4j.worker;
 
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
+import io.esm4j.worker.mappings.MappingConflictException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -48,8 +49,9 @@ public final class Main {
         Worker worker;
         try {
             worker = Worker.start(arguments.options);
-        } catch (IllegalArgumentException e) {
-            // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range.
+        } catch (IllegalArgumentException | MappingConflictException e) {
+            // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range;
+            // a conflict names the two mappings of the file that map the same source to the same function.
             System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
             System.exit(2);
             return;
