@@ -9,6 +9,7 @@ module io.esm4j.worker {
     requires transitive io.esm4j.sqs;
     requires transitive io.esm4j.kinesis;
     requires transitive io.esm4j.sinks;
+    requires io.esm4j.dynamodb;
     requires transitive aws.lambda.java.core;
     requires transitive aws.lambda.java.events;
     requires transitive software.amazon.awssdk.auth;

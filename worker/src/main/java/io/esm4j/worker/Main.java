@@ -96,6 +96,8 @@ public final class Main {
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
                   --drain-timeout SEC    how long a stop waits for in-flight batches (default 30)
                   --worker-id ID         this worker's id in leases (default host-pid)
+                  --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
+                                         in the data directory, one worker per stream)
                   --local                run locally: in-process SQS (ElasticMQ) and a demo mapping
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
@@ -139,6 +141,7 @@ public final class Main {
                             case "--drain-timeout" -> parsed.options = parsed.options.withDrainTimeout(
                                     Worker.parseDuration(flag, value));
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
+                            case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
                         }
                     }

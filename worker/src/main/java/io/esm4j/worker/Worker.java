@@ -1,6 +1,8 @@
 package io.esm4j.worker;
 
 import com.sun.net.httpserver.HttpServer;
+import io.esm4j.dynamodb.DynamoDbLeaseStore;
+import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
@@ -66,7 +68,9 @@ public final class Worker implements AutoCloseable {
                 : DefaultCredentialsProvider.builder().build();
         AwsClients clients = new AwsClients(region, credentials, endpoints);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LeaseStore leases = FileLeaseStore.open(options.dataDirectory());
+        LeaseStore leases = options.leaseTable() == null ? FileLeaseStore.open(options.dataDirectory())
+                : new DynamoDbLeaseStore(clients.dynamodb(), DynamoDbLeaseStoreSettings.builder()
+                        .tableName(options.leaseTable()).build());
         WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,

@@ -21,10 +21,12 @@ import software.amazon.awssdk.regions.Region;
  * @param credentials   the AWS credentials, or null for the SDK's default chain
  * @param drainTimeout  how long a stop waits for in-flight batches before interrupting them
  * @param workerId      this worker's id in lease tables and on the status page
+ * @param leaseTable    a DynamoDB table for stream shard leases shared by several workers, or null to keep them in
+ *                      the data directory (one worker per stream)
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
-                            Duration drainTimeout, String workerId) {
+                            Duration drainTimeout, String workerId, @Nullable String leaseTable) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -42,42 +44,47 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId());
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId);
+                drainTimeout, workerId, leaseTable);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId);
+                drainTimeout, workerId, leaseTable);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId);
+                drainTimeout, workerId, leaseTable);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId);
+                drainTimeout, workerId, leaseTable);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId);
+                drainTimeout, workerId, leaseTable);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId);
+                timeout, workerId, leaseTable);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id);
+                drainTimeout, id, leaseTable);
+    }
+
+    public WorkerOptions withLeaseTable(@Nullable String table) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, table);
     }
 
     private static String defaultWorkerId() {

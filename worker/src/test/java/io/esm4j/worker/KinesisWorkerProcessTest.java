@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.kinesis.KinesisMockServer;
+import io.esm4j.testsupport.Dynalite;
 import io.esm4j.testsupport.RequiresNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,13 +33,14 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * Worker processes reading a Kinesis stream on kinesis-mock into a plain HTTP function: SIGTERM in the middle of a
  * batch drains it and writes final checkpoints (a restart delivers nothing twice); kill -9 in the middle of a batch,
  * then a restart, resumes from the checkpoints in the data directory: nothing lost, records before the checkpoint
- * not delivered again.
+ * not delivered again. Two workers with a DynamoDB lease table (dynalite) share the stream's shards.
  */
 @RequiresNode
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisWorkerProcessTest {
 
     private KinesisMockServer kinesisMock;
+    private Dynalite dynalite;
     private KinesisClient kinesis;
     private RecordingFunction function;
     private WorkerProcess worker;
@@ -44,6 +50,7 @@ class KinesisWorkerProcessTest {
     @BeforeAll
     void startServers() throws Exception {
         kinesisMock = KinesisMockServer.start();
+        dynalite = Dynalite.start();
         kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(ElasticMq.CREDENTIALS).build();
         function = new RecordingFunction();
@@ -55,7 +62,11 @@ class KinesisWorkerProcessTest {
             function.close();
             kinesis.close();
         } finally {
-            kinesisMock.close();
+            try {
+                kinesisMock.close();
+            } finally {
+                dynalite.close();
+            }
         }
     }
 
@@ -121,13 +132,45 @@ class KinesisWorkerProcessTest {
                 .as("records before the checkpoint are not delivered again").doesNotHaveDuplicates();
     }
 
+    @Test
+    void twoWorkersWithADynamoDbLeaseTableShareTheStreamsShards() throws Exception {
+        String arn = stream("shared-stream", 4);
+        Path config = config(arn);
+        worker = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port", "0",
+                "--data-dir", directory.resolve("data-a").toString(), "--worker-id", "worker-a", "--lease-table",
+                "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint());
+        try (WorkerProcess other = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port",
+                "0", "--data-dir", directory.resolve("data-b").toString(), "--worker-id", "worker-b",
+                "--lease-table", "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint())) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                String page = page(worker);
+                return page.contains("<td>worker-a</td>") && page.contains("<td>worker-b</td>");
+            });
+            Map<String, String> records = put("shared-stream", "shared-", 40);
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(records.keySet()));
+            assertThat(page(other)).contains("<td>worker-a</td>").contains("<td>worker-b</td>");
+        }
+    }
+
+    private static String page(WorkerProcess process) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(process.url() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
     private WorkerProcess start(Path config) throws Exception {
         return WorkerProcess.start(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
                 "0", "--data-dir", directory.resolve("data").toString(), "--drain-timeout", "30");
     }
 
     private String stream(String name) {
-        kinesis.createStream(r -> r.streamName(name).shardCount(2));
+        return stream(name, 2);
+    }
+
+    private String stream(String name, int shards) {
+        kinesis.createStream(r -> r.streamName(name).shardCount(shards));
         await().atMost(Duration.ofSeconds(60)).until(() -> kinesis.describeStreamSummary(r -> r.streamName(name))
                 .streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
         return kinesis.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamARN();

@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -29,6 +30,7 @@ public final class AwsClients implements AutoCloseable {
     private final Supplier<KinesisClient> kinesis;
     private final Supplier<SnsClient> sns;
     private final Supplier<S3Client> s3;
+    private final Supplier<DynamoDbClient> dynamodb;
 
     public AwsClients(Region region, AwsCredentialsProvider credentials, Endpoints endpoints) {
         this.region = region;
@@ -39,6 +41,7 @@ public final class AwsClients implements AutoCloseable {
         this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
         this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
                 .build());
+        this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb").build());
     }
 
     public Region region() {
@@ -67,6 +70,10 @@ public final class AwsClients implements AutoCloseable {
 
     public S3Client s3() {
         return s3.get();
+    }
+
+    public DynamoDbClient dynamodb() {
+        return dynamodb.get();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
