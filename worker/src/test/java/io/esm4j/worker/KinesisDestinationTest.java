@@ -35,7 +35,6 @@ class KinesisDestinationTest {
     private KinesisClient kinesis;
     private ElasticMq elasticMq;
     private RecordingFunction function;
-    private Worker worker;
     @TempDir
     Path directory;
 
@@ -49,15 +48,12 @@ class KinesisDestinationTest {
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stop() {
         try {
-            if (worker != null) {
-                worker.close();
-            }
-        } finally {
             function.close();
             elasticMq.close();
             kinesis.close();
+        } finally {
             kinesisMock.close();
         }
     }
@@ -84,9 +80,14 @@ class KinesisDestinationTest {
                       OnFailure:
                         Destination: %s
                 """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, streamArn, function.failingUrl(), dlqArn));
-        worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));
+        // Closed before the test ends: the worker writes its checkpoints into the temporary directory.
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+            assertTheFailureRecordArrives(streamArn);
+        }
+    }
 
+    private void assertTheFailureRecordArrives(String streamArn) throws Exception {
         kinesis.putRecord(r -> r.streamName("dest-stream").partitionKey("k").data(SdkBytes.fromUtf8String("poison")));
 
         List<String> failures = new CopyOnWriteArrayList<>();
