@@ -1,0 +1,164 @@
+package io.esm4j.worker;
+
+import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.local.LocalMode;
+import io.esm4j.worker.mappings.MappingConflictException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The worker's command line.
+ *
+ * <pre>
+ * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
+ *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
+ *                            [--drain-timeout 30] [--worker-id ID]
+ * java -jar esm4j-worker.jar --local [--exit-after-demo]
+ * </pre>
+ *
+ * SIGTERM (and Ctrl-C) drains every mapping, writes final checkpoints and exits with status 0.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Arguments arguments;
+        try {
+            arguments = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(Arguments.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (arguments.help) {
+            System.out.println(Arguments.USAGE);
+            return;
+        }
+        if (arguments.local) {
+            // Local mode is read by a person: one line per event; a fleet's worker writes JSON lines.
+            System.setProperty("esm4j.log.format", System.getProperty("esm4j.log.format", "text"));
+            LocalMode.run(arguments.options, arguments.exitAfterDemo);
+            return;
+        }
+        Worker worker;
+        try {
+            worker = Worker.start(arguments.options);
+        } catch (IllegalArgumentException | MappingConflictException e) {
+            // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range;
+            // a conflict names the two mappings of the file that map the same source to the same function.
+            System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (IOException e) {
+            System.err.println("esm4j worker: cannot start: " + e);
+            System.exit(2);
+            return;
+        }
+        runUntilSignalled(worker);
+    }
+
+    /** Prints where the worker listens, then blocks; SIGTERM drains the worker and exits 0. */
+    public static void runUntilSignalled(Worker worker) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                worker.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                // A JVM ended by a signal exits with 128 + the signal's number even when its hooks succeed; a drain
+                // that completed is a clean stop, so say so.
+                Runtime.getRuntime().halt(0);
+            }
+        }, "esm4j-worker-shutdown"));
+        System.out.println("esm4j worker listening on " + worker.url());
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    /** The parsed command line. */
+    static final class Arguments {
+
+        static final String USAGE = """
+                usage: java -jar esm4j-worker.jar [options]
+                  --config FILE          mappings file, JSON or YAML (Lambda's CreateEventSourceMapping fields)
+                  --data-dir DIR         API mappings and checkpoints survive restarts here (default esm4j-data)
+                  --bind ADDRESS         address of the HTTP server (default 127.0.0.1)
+                  --port N               port of the HTTP server, 0 for a free one (default 8080)
+                  --endpoint SVC=URL     endpoint override for sqs, kinesis, lambda, sns, s3, dynamodb (repeatable)
+                  --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
+                  --drain-timeout SEC    how long a stop waits for in-flight batches (default 30)
+                  --worker-id ID         this worker's id in leases (default host-pid)
+                  --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
+                                         in the data directory, one worker per stream)
+                  --local                run locally: in-process SQS (ElasticMQ) and a demo mapping
+                  --exit-after-demo      with --local: stop once the demo's messages are handled
+                """;
+
+        WorkerOptions options = WorkerOptions.defaults();
+        boolean local;
+        boolean exitAfterDemo;
+        boolean help;
+
+        static Arguments parse(String[] args) {
+            Arguments parsed = new Arguments();
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            String bind = parsed.options.bindAddress();
+            int port = parsed.options.port();
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                switch (flag) {
+                    case "--local" -> parsed.local = true;
+                    case "--exit-after-demo" -> parsed.exitAfterDemo = true;
+                    case "--help", "-h" -> parsed.help = true;
+                    default -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("Unknown option or missing value: " + flag);
+                        }
+                        String value = args[++i];
+                        switch (flag) {
+                            case "--config" -> parsed.options = parsed.options.withConfigFile(Path.of(value));
+                            case "--data-dir" -> parsed.options = parsed.options.withDataDirectory(Path.of(value));
+                            case "--bind" -> bind = value;
+                            case "--port" -> port = integer(flag, value);
+                            case "--endpoint" -> {
+                                int eq = value.indexOf('=');
+                                if (eq <= 0) {
+                                    throw new IllegalArgumentException("Invalid value for --endpoint: " + value
+                                            + ". Expected SERVICE=URL, e.g. sqs=http://127.0.0.1:9324.");
+                                }
+                                endpoints.put(value.substring(0, eq), value.substring(eq + 1));
+                            }
+                            case "--region" -> parsed.options = parsed.options.withAws(Region.of(value),
+                                    parsed.options.credentials());
+                            case "--drain-timeout" -> parsed.options = parsed.options.withDrainTimeout(
+                                    Worker.parseDuration(flag, value));
+                            case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
+                            case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
+                            default -> throw new IllegalArgumentException("Unknown option: " + flag);
+                        }
+                    }
+                }
+            }
+            parsed.options = parsed.options.withListen(bind, port)
+                    .withEndpoints(Endpoints.parse(endpoints, "--endpoint"));
+            return parsed;
+        }
+
+        private static int integer(String flag, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Invalid value for " + flag + ": " + value + ". Expected an "
+                        + "integer.");
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.esm4j.worker;
+
+import com.sun.net.httpserver.HttpServer;
+import io.esm4j.dynamodb.DynamoDbLeaseStore;
+import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.WorkerFile;
+import io.esm4j.worker.http.MappingsApi;
+import io.esm4j.worker.http.OperationsHandler;
+import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.mappings.MappingRegistry;
+import io.esm4j.worker.source.AwsClients;
+import io.esm4j.worker.source.SourceFactories;
+import io.esm4j.worker.source.WorkerContext;
+import io.esm4j.worker.state.FileLeaseStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
+/**
+ * A running worker: its mappings (from the file, the API and the data directory), their clients and targets, and the
+ * HTTP server with Lambda's mapping API, health, metrics and the status page. {@link #close()} drains every mapping
+ * and writes its final checkpoints.
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerOptions options;
+    private final AwsClients clients;
+    private final MappingRegistry registry;
+    private final HttpServer server;
+    private final PrometheusMeterRegistry meters;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Worker(WorkerOptions options, AwsClients clients, MappingRegistry registry, HttpServer server,
+                   PrometheusMeterRegistry meters) {
+        this.options = options;
+        this.clients = clients;
+        this.registry = registry;
+        this.server = server;
+        this.meters = meters;
+    }
+
+    /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
+    public static Worker start(WorkerOptions options) throws IOException {
+        WorkerFile file = options.configFile() == null ? WorkerFile.empty() : WorkerFile.read(options.configFile());
+        Endpoints endpoints = file.endpoints();
+        for (var override : options.endpoints().overrides().entrySet()) {
+            endpoints = endpoints.with(override.getKey(), override.getValue());
+        }
+        Region region = options.region() != null ? options.region() : defaultRegion();
+        AwsCredentialsProvider credentials = options.credentials() != null ? options.credentials()
+                : DefaultCredentialsProvider.builder().build();
+        AwsClients clients = new AwsClients(region, credentials, endpoints);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LeaseStore leases = options.leaseTable() == null ? FileLeaseStore.open(options.dataDirectory())
+                : new DynamoDbLeaseStore(clients.dynamodb(), DynamoDbLeaseStoreSettings.builder()
+                        .tableName(options.leaseTable()).build());
+        WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
+        Functions functions = new Functions(file.functions().named(), endpoints);
+        MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,
+                new Targets(credentials, region.id()), context, options.dataDirectory(), options.drainTimeout());
+        HttpServer server;
+        try {
+            registry.load(file.mappings());
+            server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
+        } catch (RuntimeException | IOException e) {
+            clients.close();
+            throw e;
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
+        server.start();
+        registry.start();
+        Worker worker = new Worker(options, clients, registry, server, meters);
+        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={}", options.workerId(), worker.url(),
+                registry.list().size(), options.dataDirectory().toAbsolutePath());
+        return worker;
+    }
+
+    /** The base URL of the API, health, metrics and status page. */
+    public URI url() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    }
+
+    public MappingRegistry registry() {
+        return registry;
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** Stops accepting API calls, drains every mapping (final checkpoints, leases released), closes the clients. */
+    @Override
+    public void close() throws InterruptedException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("worker stopping drainTimeout={}", options.drainTimeout());
+        server.stop(0);
+        registry.shutdown(options.drainTimeout());
+        clients.close();
+        LOG.info("worker stopped");
+    }
+
+    private static Region defaultRegion() {
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkClientException e) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    static Duration parseDuration(String flag, String value) {
+        try {
+            return Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid value for " + flag + ": " + value
+                    + ". Expected whole seconds.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.esm4j.worker;
+
+import io.esm4j.worker.config.Endpoints;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * How a worker runs, from the command line: see {@link Main} for the flags.
+ *
+ * @param configFile    the mappings file (JSON or YAML), or null for API mappings only
+ * @param dataDirectory where API mappings and stream checkpoints are kept across restarts
+ * @param bindAddress   the address the HTTP server listens on (API, health, metrics, status page)
+ * @param port          its port; 0 picks a free one (printed at start)
+ * @param endpoints     endpoint overrides on top of the file's (the command line wins)
+ * @param region        the AWS region, or null for the SDK's region chain (us-east-1 if it finds none)
+ * @param credentials   the AWS credentials, or null for the SDK's default chain
+ * @param drainTimeout  how long a stop waits for in-flight batches before interrupting them
+ * @param workerId      this worker's id in lease tables and on the status page
+ * @param leaseTable    a DynamoDB table for stream shard leases shared by several workers, or null to keep them in
+ *                      the data directory (one worker per stream)
+ */
+public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
+                            Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
+                            Duration drainTimeout, String workerId, @Nullable String leaseTable) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    public WorkerOptions {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(workerId, "workerId");
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("Invalid value for --port: " + port + ". Expected 0 to 65535.");
+        }
+    }
+
+    public static WorkerOptions defaults() {
+        return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null);
+    }
+
+    public WorkerOptions withConfigFile(@Nullable Path file) {
+        return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withDataDirectory(Path directory) {
+        return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withListen(String address, int listenPort) {
+        return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withEndpoints(Endpoints overrides) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
+                drainTimeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
+                drainTimeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withDrainTimeout(Duration timeout) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                timeout, workerId, leaseTable);
+    }
+
+    public WorkerOptions withWorkerId(String id) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, id, leaseTable);
+    }
+
+    public WorkerOptions withLeaseTable(@Nullable String table) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, table);
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,63 @@
+package io.esm4j.worker.config;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Per-service endpoint overrides (LocalStack, ElasticMQ, kinesis-mock, dynalite): a service without one uses the
+ * AWS SDK's own resolution, which also honours {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>}.
+ */
+public record Endpoints(Map<String, URI> overrides) {
+
+    /** The services the worker calls, by the SDK's service id in lower case. */
+    public static final Set<String> SERVICES = Set.of("sqs", "kinesis", "lambda", "sns", "s3", "dynamodb");
+
+    public Endpoints {
+        overrides = Map.copyOf(overrides);
+    }
+
+    public static Endpoints none() {
+        return new Endpoints(Map.of());
+    }
+
+    /** Parses {@code {"sqs": "http://127.0.0.1:9324", ...}}, naming a wrong service or URL. */
+    public static Endpoints parse(Map<String, String> values, String where) {
+        Map<String, URI> overrides = new TreeMap<>();
+        values.forEach((service, url) -> {
+            String field = where + "." + service;
+            if (!SERVICES.contains(service)) {
+                throw new InvalidMappingException(field, url, "Unknown service; endpoints can be set for "
+                        + String.join(", ", new TreeSet<>(SERVICES)) + ".");
+            }
+            overrides.put(service, url(field, url));
+        });
+        return new Endpoints(overrides);
+    }
+
+    public @Nullable URI endpoint(String service) {
+        return overrides.get(service);
+    }
+
+    public Endpoints with(String service, URI endpoint) {
+        Map<String, URI> copy = new TreeMap<>(overrides);
+        copy.put(service, endpoint);
+        return new Endpoints(copy);
+    }
+
+    static URI url(String field, @Nullable String value) {
+        try {
+            URI uri = value == null ? null : URI.create(value);
+            if (uri != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below, with what is allowed
+        }
+        throw new InvalidMappingException(field, value, "Expected an http:// or https:// URL with a host.");
+    }
+}

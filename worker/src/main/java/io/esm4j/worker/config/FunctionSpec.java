@@ -1,0 +1,54 @@
+package io.esm4j.worker.config;
+
+import io.esm4j.settings.Setting.IntSetting;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a mapping's {@code FunctionName} is invoked, with the target's limits.
+ *
+ * @param name           the function name mappings use
+ * @param kind           the kind of target
+ * @param location       the Lambda function name or ARN, the URL, or the handler class
+ * @param endpoint       for {@link Kind#LAMBDA}: the Lambda endpoint (a LocalStack, the Runtime Interface Emulator),
+ *                       or null for the SDK's default endpoint of the region
+ * @param timeout        how long one invocation may take before it counts as failed
+ * @param maxConcurrency invocations of this target in flight at once, across the worker's mappings
+ */
+public record FunctionSpec(String name, Kind kind, String location, @Nullable URI endpoint, Duration timeout,
+                           int maxConcurrency) {
+
+    public static final IntSetting TIMEOUT = new IntSetting("Timeout", 1, 900, null, 60,
+            "Seconds one invocation of the function may take; then it counts as a failed invocation.");
+    public static final IntSetting MAXIMUM_CONCURRENCY = new IntSetting("MaximumConcurrency", 1, 10_000, null, 100,
+            "Invocations of the function in flight at once, across every mapping of the worker.");
+    public static final List<IntSetting> ALL = List.of(TIMEOUT, MAXIMUM_CONCURRENCY);
+
+    /** The kinds of invoke targets. */
+    public enum Kind {
+        /** Lambda's Invoke API: real Lambda, LocalStack, the Runtime Interface Emulator. */
+        LAMBDA,
+        /** A POST of the event JSON to a URL; the response body is read as the function's response. */
+        URL,
+        /** A class on the worker's class path implementing Lambda's {@code RequestHandler}. */
+        JAVA
+    }
+
+    public FunctionSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(timeout, "timeout");
+        TIMEOUT.check((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+        MAXIMUM_CONCURRENCY.check(maxConcurrency);
+    }
+
+    /** A target with the default limits. */
+    public static FunctionSpec of(String name, Kind kind, String location, @Nullable URI endpoint) {
+        return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(TIMEOUT.defaultValue()),
+                MAXIMUM_CONCURRENCY.defaultValue());
+    }
+}

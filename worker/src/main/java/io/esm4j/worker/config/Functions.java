@@ -1,0 +1,34 @@
+package io.esm4j.worker.config;
+
+import io.esm4j.worker.config.FunctionSpec.Kind;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Resolves a mapping's {@code FunctionName} to a target: a name from the worker file's {@code Functions}; else an
+ * {@code http://} or {@code https://} URL as a plain HTTP target; else a Lambda function name or ARN, invoked through
+ * Lambda's Invoke API at the {@code lambda} endpoint.
+ */
+public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
+
+    public Functions {
+        named = Map.copyOf(named);
+    }
+
+    public FunctionSpec resolve(String functionName) {
+        FunctionSpec spec = named.get(functionName);
+        if (spec != null) {
+            return spec;
+        }
+        if (functionName.startsWith("http://") || functionName.startsWith("https://")) {
+            Endpoints.url("FunctionName", functionName);
+            return FunctionSpec.of(functionName, Kind.URL, functionName, null);
+        }
+        return FunctionSpec.of(functionName, Kind.LAMBDA, functionName, endpoints.endpoint("lambda"));
+    }
+
+    /** Whether the name is one of the file's functions (not looked up at Lambda). */
+    public @Nullable FunctionSpec named(String functionName) {
+        return named.get(functionName);
+    }
+}

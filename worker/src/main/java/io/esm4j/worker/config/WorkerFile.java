@@ -1,0 +1,200 @@
+package io.esm4j.worker.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.worker.config.FunctionSpec.Kind;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The worker's mappings file, JSON or YAML:
+ *
+ * <pre>{@code
+ * Endpoints:               # optional, per service: sqs, kinesis, lambda, sns, s3, dynamodb
+ *   sqs: http://127.0.0.1:9324
+ * Functions:               # optional: targets for FunctionName values
+ *   orders:
+ *     Url: http://127.0.0.1:8080/orders       # or Handler: com.example.Orders, or Lambda: <name or ARN>
+ *     Timeout: 30
+ *     MaximumConcurrency: 10
+ * EventSourceMappings:     # Lambda's CreateEventSourceMapping request, one per mapping
+ *   - EventSourceArn: arn:aws:sqs:us-east-1:000000000000:orders
+ *     FunctionName: orders
+ *     BatchSize: 10
+ * }</pre>
+ *
+ * @param mappings  the mappings, in file order
+ * @param functions the targets of FunctionName values
+ * @param endpoints per-service endpoint overrides
+ */
+public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoints endpoints) {
+
+    private static final Set<String> TOP_LEVEL = Set.of("EventSourceMappings", "Functions", "Endpoints");
+    private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
+            FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name());
+
+    public WorkerFile {
+        mappings = List.copyOf(mappings);
+    }
+
+    public static WorkerFile empty() {
+        return new WorkerFile(List.of(), new Functions(Map.of(), Endpoints.none()), Endpoints.none());
+    }
+
+    /** Reads a file: YAML for {@code .yaml}/{@code .yml}, JSON otherwise. */
+    public static WorkerFile read(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
+        return parse(Files.readString(file), yaml);
+    }
+
+    public static WorkerFile parse(String text, boolean yaml) {
+        ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidMappingException("(file)", "the file is not valid " + (yaml ? "YAML" : "JSON") + ": "
+                    + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return empty();
+        }
+        if (!root.isObject()) {
+            throw new InvalidMappingException("(file)", root.getNodeType(), "Expected an object with "
+                    + String.join(", ", TOP_LEVEL) + ".");
+        }
+        root.fieldNames().forEachRemaining(field -> {
+            if (!TOP_LEVEL.contains(field)) {
+                throw new InvalidMappingException(field, root.get(field), "Unknown field; the file takes "
+                        + String.join(", ", TOP_LEVEL) + ".");
+            }
+        });
+        Endpoints endpoints = Endpoints.parse(strings(root.path("Endpoints"), "Endpoints"), "Endpoints");
+        Functions functions = new Functions(functions(root.path("Functions"), endpoints), endpoints);
+        List<MappingSpec> mappings = new ArrayList<>();
+        JsonNode list = root.path("EventSourceMappings");
+        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+            throw new InvalidMappingException("EventSourceMappings", list.getNodeType(),
+                    "Expected a list of CreateEventSourceMapping requests.");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            mappings.add(MappingSpec.of(list.get(i), "EventSourceMappings[" + i + "]"));
+        }
+        return new WorkerFile(mappings, functions, endpoints);
+    }
+
+    private static Map<String, String> strings(JsonNode object, String where) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (object.isMissingNode() || object.isNull()) {
+            return values;
+        }
+        if (!object.isObject()) {
+            throw new InvalidMappingException(where, object, "Expected an object of service names to URLs.");
+        }
+        object.properties().forEach(field -> {
+            if (!field.getValue().isTextual()) {
+                throw new InvalidMappingException(where + "." + field.getKey(), field.getValue(), "Expected a URL.");
+            }
+            values.put(field.getKey(), field.getValue().asText());
+        });
+        return values;
+    }
+
+    private static Map<String, FunctionSpec> functions(JsonNode object, Endpoints endpoints) {
+        Map<String, FunctionSpec> functions = new LinkedHashMap<>();
+        if (object.isMissingNode() || object.isNull()) {
+            return functions;
+        }
+        if (!object.isObject()) {
+            throw new InvalidMappingException("Functions", object, "Expected an object of function names to "
+                    + "targets.");
+        }
+        object.properties().forEach(field -> functions.put(field.getKey(),
+                function(field.getKey(), field.getValue(), endpoints)));
+        return functions;
+    }
+
+    private static FunctionSpec function(String name, JsonNode target, Endpoints endpoints) {
+        String where = "Functions." + name;
+        if (!target.isObject()) {
+            throw new InvalidMappingException(where, target, "Expected an object with one of Url, Handler, Lambda.");
+        }
+        target.fieldNames().forEachRemaining(field -> {
+            if (!FUNCTION_FIELDS.contains(field)) {
+                throw new InvalidMappingException(where + "." + field, target.get(field), "Unknown field; a "
+                        + "function takes " + String.join(", ", FUNCTION_FIELDS.stream().sorted().toList()) + ".");
+            }
+        });
+        List<String> kinds = new ArrayList<>();
+        for (String kind : List.of("Url", "Handler", "Lambda")) {
+            if (target.has(kind)) {
+                kinds.add(kind);
+            }
+        }
+        if (kinds.size() != 1) {
+            throw new InvalidMappingException(where, kinds, "Expected exactly one of Url (a plain HTTP target), "
+                    + "Handler (a Java RequestHandler class) or Lambda (a function name or ARN for Lambda's Invoke API).");
+        }
+        String kindField = kinds.get(0);
+        String location = text(target, where + "." + kindField, kindField);
+        Kind kind = switch (kindField) {
+            case "Url" -> Kind.URL;
+            case "Handler" -> Kind.JAVA;
+            default -> Kind.LAMBDA;
+        };
+        if (kind == Kind.URL) {
+            Endpoints.url(where + ".Url", location);
+        }
+        @Nullable URI endpoint = null;
+        if (target.has("Endpoint")) {
+            if (kind != Kind.LAMBDA) {
+                throw new InvalidMappingException(where + ".Endpoint", target.get("Endpoint"),
+                        "Endpoint applies only to Lambda targets.");
+            }
+            endpoint = Endpoints.url(where + ".Endpoint", text(target, where + ".Endpoint", "Endpoint"));
+        } else if (kind == Kind.LAMBDA) {
+            endpoint = endpoints.endpoint("lambda");
+        }
+        int timeout = integer(target, where, FunctionSpec.TIMEOUT.name(), FunctionSpec.TIMEOUT.defaultValue());
+        int concurrency = integer(target, where, FunctionSpec.MAXIMUM_CONCURRENCY.name(),
+                FunctionSpec.MAXIMUM_CONCURRENCY.defaultValue());
+        try {
+            return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(timeout), concurrency);
+        } catch (InvalidSettingException e) {
+            throw new InvalidMappingException(where + "." + e.parameter(),
+                    e.getMessage().replace(e.parameter(), where + "." + e.parameter()), e);
+        }
+    }
+
+    private static String text(JsonNode object, String where, String field) {
+        JsonNode value = object.get(field);
+        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+            throw new InvalidMappingException(where, value, "Expected a non-empty string.");
+        }
+        return value.asText();
+    }
+
+    private static int integer(JsonNode object, String where, String field, int defaultValue) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            return defaultValue;
+        }
+        if (!FieldKind.INTEGER.accepts(value)) {
+            throw new InvalidMappingException(where + "." + field, value, "Expected an integer.");
+        }
+        return value.intValue();
+    }
+}

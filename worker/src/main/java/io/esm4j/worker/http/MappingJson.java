@@ -1,0 +1,58 @@
+package io.esm4j.worker.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.worker.config.LambdaFields;
+import io.esm4j.worker.mappings.ManagedMapping;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A mapping as Lambda's API describes it ({@code EventSourceMappingConfiguration}): the request's fields with the
+ * source's defaults filled in, plus UUID, FunctionArn, EventSourceMappingArn, State, StateTransitionReason,
+ * LastProcessingResult and LastModified (epoch seconds, as Lambda sends them).
+ */
+final class MappingJson {
+
+    private MappingJson() {}
+
+    static ObjectNode of(ManagedMapping mapping, Map<String, Object> defaults, String region) {
+        ObjectNode json = Exchanges.JSON.createObjectNode();
+        json.put("UUID", mapping.uuid());
+        ObjectNode request = mapping.spec().toJson();
+        defaults.forEach((field, value) -> {
+            if (!request.has(field)) {
+                request.set(field, Exchanges.JSON.valueToTree(value));
+            }
+        });
+        request.properties().forEach(field -> {
+            if (!field.getKey().equals(LambdaFields.FUNCTION_NAME) && !field.getKey().equals(LambdaFields.ENABLED)
+                    && !field.getKey().equals(LambdaFields.TAGS)) {
+                json.set(field.getKey(), field.getValue());
+            }
+        });
+        Instant timestamp = mapping.spec().timestamp(LambdaFields.STARTING_POSITION_TIMESTAMP);
+        if (timestamp != null) {
+            json.put(LambdaFields.STARTING_POSITION_TIMESTAMP, seconds(timestamp));
+        }
+        json.put("FunctionArn", functionArn(mapping, region));
+        json.put("LastModified", seconds(mapping.lastModified()));
+        json.put("LastProcessingResult", mapping.lastProcessingResult());
+        json.put("State", mapping.state());
+        json.put("StateTransitionReason", mapping.stateTransitionReason());
+        json.put("EventSourceMappingArn", "arn:aws:lambda:" + region + ":000000000000:event-source-mapping:"
+                + mapping.uuid());
+        return json;
+    }
+
+    /** The function's ARN as Lambda reports it: the name given if it is an ARN, else one made from it. */
+    static String functionArn(ManagedMapping mapping, String region) {
+        String function = mapping.spec().functionName();
+        return function.startsWith("arn:") ? function
+                : "arn:aws:lambda:" + region + ":000000000000:function:" + function;
+    }
+
+    private static BigDecimal seconds(Instant instant) {
+        return BigDecimal.valueOf(instant.toEpochMilli()).movePointLeft(3);
+    }
+}

@@ -1,0 +1,134 @@
+package io.esm4j.worker.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.mappings.ManagedMapping;
+import io.esm4j.worker.mappings.MappingConflictException;
+import io.esm4j.worker.mappings.MappingNotFoundException;
+import io.esm4j.worker.mappings.MappingRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lambda's event source mapping API at its REST paths, so the AWS CLI ({@code --endpoint-url}) and the SDKs' Lambda
+ * clients (with an endpoint override) manage the worker's mappings: CreateEventSourceMapping ({@code POST}),
+ * ListEventSourceMappings ({@code GET}, with EventSourceArn, FunctionName, Marker and MaxItems),
+ * GetEventSourceMapping, UpdateEventSourceMapping ({@code PUT}) and DeleteEventSourceMapping on
+ * {@code /2015-03-31/event-source-mappings/{UUID}}. Requests are not authenticated: bind the worker to loopback or
+ * a private network.
+ */
+public final class MappingsApi implements HttpHandler {
+
+    public static final String PATH = "/2015-03-31/event-source-mappings";
+    private static final Logger LOG = LoggerFactory.getLogger(MappingsApi.class);
+    private static final int MAX_ITEMS = 100;
+
+    private final MappingRegistry registry;
+    private final String region;
+
+    public MappingsApi(MappingRegistry registry, String region) {
+        this.registry = registry;
+        this.region = region;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String rest = exchange.getRequestURI().getPath().substring(PATH.length()).replaceAll("^/+|/+$", "");
+            String method = exchange.getRequestMethod();
+            try {
+                if (rest.isEmpty() && method.equals("POST")) {
+                    ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
+                    LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());
+                    Exchanges.json(exchange, 202, describe(created));
+                } else if (rest.isEmpty() && method.equals("GET")) {
+                    Exchanges.json(exchange, 200, list(Exchanges.query(exchange)));
+                } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
+                    Exchanges.json(exchange, 200, describe(registry.get(rest)));
+                } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("PUT")) {
+                    ManagedMapping updated = registry.update(rest, body(exchange));
+                    LOG.info("api update uuid={}", rest);
+                    ObjectNode json = describe(updated);
+                    json.put("State", "Updating");
+                    Exchanges.json(exchange, 202, json);
+                } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("DELETE")) {
+                    ManagedMapping deleted = registry.delete(rest);
+                    LOG.info("api delete uuid={}", rest);
+                    Exchanges.json(exchange, 202, describe(deleted));
+                } else {
+                    Exchanges.error(exchange, 405, "InvalidRequestContentException", method + " "
+                            + exchange.getRequestURI().getPath() + " is not an operation of the event source mapping "
+                            + "API");
+                }
+            } catch (MappingNotFoundException e) {
+                Exchanges.error(exchange, 404, "ResourceNotFoundException", e.getMessage());
+            } catch (MappingConflictException e) {
+                Exchanges.error(exchange, 409, "ResourceConflictException", e.getMessage());
+            } catch (JsonProcessingException e) {
+                Exchanges.error(exchange, 400, "InvalidRequestContentException", "Could not parse request body into "
+                        + "json: " + e.getOriginalMessage());
+            } catch (IllegalArgumentException e) {
+                Exchanges.error(exchange, 400, "InvalidParameterValueException", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("api failed method={} path={}", method, exchange.getRequestURI().getPath(), e);
+                Exchanges.error(exchange, 500, "ServiceException", "The worker failed: " + e);
+            }
+        }
+    }
+
+    private ObjectNode list(Map<String, String> query) {
+        String source = query.get("EventSourceArn");
+        String function = query.get("FunctionName");
+        int start = query.containsKey("Marker") ? parse("Marker", query.get("Marker"), 0, Integer.MAX_VALUE) : 0;
+        int max = query.containsKey("MaxItems") ? parse("MaxItems", query.get("MaxItems"), 1, 10_000) : MAX_ITEMS;
+        List<ManagedMapping> matching = registry.list().stream()
+                .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
+                .filter(m -> function == null || m.spec().functionName().equals(function)
+                        || MappingJson.functionArn(m, region).equals(function)
+                        || MappingJson.functionArn(m, region).endsWith(":function:" + function))
+                .toList();
+        ObjectNode json = Exchanges.JSON.createObjectNode();
+        ArrayNode page = json.putArray("EventSourceMappings");
+        int end = Math.min(matching.size(), start + max);
+        for (int i = start; i < end; i++) {
+            page.add(describe(matching.get(i)));
+        }
+        if (end < matching.size()) {
+            json.put("NextMarker", Integer.toString(end));
+        }
+        return json;
+    }
+
+    private static int parse(String field, String value, int min, int max) {
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new io.esm4j.worker.config.InvalidMappingException(field, value, "Expected an integer from " + min
+                + " to " + max + ".");
+    }
+
+    private ObjectNode describe(ManagedMapping mapping) {
+        return MappingJson.of(mapping, registry.defaults(mapping), region);
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readAllBytes();
+            return bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
+        }
+    }
+}

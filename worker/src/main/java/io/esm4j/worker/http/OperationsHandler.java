@@ -1,0 +1,74 @@
+package io.esm4j.worker.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.esm4j.worker.mappings.ManagedMapping;
+import io.esm4j.worker.mappings.MappingRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The operations endpoints: {@code /health} (JSON with liveness, readiness and each mapping's state),
+ * {@code /health/live} (200 while the worker serves), {@code /health/ready} (200 when every enabled mapping runs
+ * without a problem, 503 otherwise), {@code /metrics} (Prometheus text format) and {@code /} (the status page).
+ */
+public final class OperationsHandler implements HttpHandler {
+
+    private final MappingRegistry registry;
+    private final PrometheusMeterRegistry meters;
+    private final StatusPage statusPage;
+
+    public OperationsHandler(MappingRegistry registry, PrometheusMeterRegistry meters, String workerId) {
+        this.registry = registry;
+        this.meters = meters;
+        this.statusPage = new StatusPage(registry, workerId);
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                Exchanges.send(exchange, 405, "text/plain", "only GET\n");
+                return;
+            }
+            switch (path) {
+                case "/health" -> Exchanges.json(exchange, 200, health());
+                case "/health/live" -> Exchanges.send(exchange, 200, "text/plain", "live\n");
+                case "/health/ready" -> {
+                    boolean ready = ready();
+                    Exchanges.send(exchange, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
+                }
+                case "/metrics" -> Exchanges.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        meters.scrape());
+                case "/", "/status" -> Exchanges.send(exchange, 200, "text/html; charset=utf-8", statusPage.render());
+                default -> Exchanges.send(exchange, 404, "text/plain", "not found: " + path + "\n");
+            }
+        }
+    }
+
+    private boolean ready() {
+        return registry.list().stream().allMatch(ManagedMapping::ready);
+    }
+
+    private ObjectNode health() {
+        List<ManagedMapping> mappings = registry.list();
+        ObjectNode json = Exchanges.JSON.createObjectNode();
+        boolean ready = mappings.stream().allMatch(ManagedMapping::ready);
+        json.put("status", ready ? "UP" : "DEGRADED");
+        json.put("live", true);
+        json.put("ready", ready);
+        ArrayNode list = json.putArray("mappings");
+        for (ManagedMapping mapping : mappings) {
+            ObjectNode entry = list.addObject();
+            entry.put("UUID", mapping.uuid());
+            entry.put("State", mapping.state());
+            entry.put("StateTransitionReason", mapping.stateTransitionReason());
+            entry.put("ready", mapping.ready());
+        }
+        return json;
+    }
+}

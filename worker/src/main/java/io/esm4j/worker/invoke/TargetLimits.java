@@ -1,0 +1,64 @@
+package io.esm4j.worker.invoke;
+
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A function's timeout and concurrency limit, shared by every mapping that invokes it: at most
+ * {@code maxConcurrency} invocations in flight (the others wait for a slot, which holds the batch back as Lambda's
+ * throttling does), and an invocation that runs past the timeout is interrupted and counts as failed.
+ */
+public final class TargetLimits {
+
+    private final String function;
+    private final Semaphore slots;
+    private final Duration timeout;
+
+    public TargetLimits(String function, int maxConcurrency, Duration timeout) {
+        this.function = function;
+        this.slots = new Semaphore(maxConcurrency, true);
+        this.timeout = timeout;
+    }
+
+    public <R> BatchHandler<R> wrap(BatchHandler<R> handler) {
+        return batch -> {
+            slots.acquire();
+            try {
+                FutureTask<@Nullable BatchResult> task = new FutureTask<>(() -> handler.handle(batch));
+                Thread.ofVirtual().name("invoke-" + function).start(task);
+                try {
+                    return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    task.cancel(true);
+                    throw new TimeoutException("function " + function + " did not answer within its Timeout of "
+                            + timeout.toSeconds() + " s");
+                } catch (InterruptedException e) {
+                    task.cancel(true);
+                    throw e;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw e;
+                }
+            } finally {
+                slots.release();
+            }
+        };
+    }
+
+    /** Invocations in flight now. */
+    public int inFlight(int maxConcurrency) {
+        return maxConcurrency - slots.availablePermits();
+    }
+}

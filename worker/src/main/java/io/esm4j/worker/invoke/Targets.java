@@ -1,0 +1,78 @@
+package io.esm4j.worker.invoke;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.InvalidMappingException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * Makes invokers for functions, with one {@link TargetLimits} per function name shared by all its mappings, and one
+ * JDK HTTP client for every HTTP target.
+ */
+public final class Targets {
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final Map<String, TargetLimits> limits = new ConcurrentHashMap<>();
+    private final @Nullable AwsCredentialsProvider credentials;
+    private final String region;
+
+    /**
+     * @param credentials signs Lambda Invoke requests; null sends them unsigned
+     * @param region      the region Lambda requests are signed for and whose endpoint is the default
+     */
+    public Targets(@Nullable AwsCredentialsProvider credentials, String region) {
+        this.credentials = credentials;
+        this.region = region;
+    }
+
+    /** The invoker for a function; a Java handler is instantiated anew (one instance per mapping). */
+    public Invoker invoker(FunctionSpec function) {
+        return switch (function.kind()) {
+            case URL -> new HttpUrlTarget(http, URI.create(function.location()), function.timeout());
+            case LAMBDA -> new LambdaInvokeTarget(http, function.endpoint() != null ? function.endpoint()
+                    : URI.create("https://lambda." + region + ".amazonaws.com"), function.location(),
+                    function.timeout(), credentials, region);
+            case JAVA -> new Invoker.Java(handler(function));
+        };
+    }
+
+    public TargetLimits limits(FunctionSpec function) {
+        return limits.computeIfAbsent(function.name(),
+                name -> new TargetLimits(name, function.maxConcurrency(), function.timeout()));
+    }
+
+    /** Checks that a Java handler class exists and is a RequestHandler, without keeping the instance. */
+    public static void checkHandler(FunctionSpec function) {
+        handler(function);
+    }
+
+    private static RequestHandler<?, ?> handler(FunctionSpec function) {
+        String field = "Functions." + function.name() + ".Handler";
+        Class<?> type;
+        try {
+            type = Class.forName(function.location(), true, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new InvalidMappingException(field, function.location(), "Expected a class on the worker's class "
+                    + "path (add its jar with -cp) implementing com.amazonaws.services.lambda.runtime.RequestHandler.");
+        }
+        if (!RequestHandler.class.isAssignableFrom(type)) {
+            throw new InvalidMappingException(field, function.location(), "The class does not implement "
+                    + "com.amazonaws.services.lambda.runtime.RequestHandler.");
+        }
+        try {
+            return (RequestHandler<?, ?>) type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new InvalidMappingException(field, "a handler class that cannot be instantiated: "
+                    + function.location() + " (" + e + "); it needs a public constructor without parameters", e);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.esm4j.worker.logging;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
+
+/**
+ * One JSON object per event on standard error: {@code time}, {@code level}, {@code logger}, {@code thread},
+ * {@code message}, each {@code key=value} of the message as a field of its own (an {@code error=} field, always the
+ * last, takes the rest of the message), and {@code stack} with the stack trace of a throwable. In text format, one line {@code time level logger - message}. Messages of the worker and the
+ * engine carry ids, names and counts, never payloads.
+ */
+final class JsonLogger extends AbstractLogger {
+
+    private static final long serialVersionUID = 1L;
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern FIELD = Pattern.compile("(?<![\\w.])([a-zA-Z][a-zA-Z0-9]*)=(\\S+)");
+
+    private final transient LogSettings settings;
+    private final Level threshold;
+
+    JsonLogger(String name, LogSettings settings) {
+        this.name = name;
+        this.settings = settings;
+        this.threshold = settings.threshold(name);
+    }
+
+    private boolean enabled(Level level) {
+        return level.toInt() >= threshold.toInt();
+    }
+
+    @Override
+    public boolean isTraceEnabled() {
+        return enabled(Level.TRACE);
+    }
+
+    @Override
+    public boolean isTraceEnabled(Marker marker) {
+        return isTraceEnabled();
+    }
+
+    @Override
+    public boolean isDebugEnabled() {
+        return enabled(Level.DEBUG);
+    }
+
+    @Override
+    public boolean isDebugEnabled(Marker marker) {
+        return isDebugEnabled();
+    }
+
+    @Override
+    public boolean isInfoEnabled() {
+        return enabled(Level.INFO);
+    }
+
+    @Override
+    public boolean isInfoEnabled(Marker marker) {
+        return isInfoEnabled();
+    }
+
+    @Override
+    public boolean isWarnEnabled() {
+        return enabled(Level.WARN);
+    }
+
+    @Override
+    public boolean isWarnEnabled(Marker marker) {
+        return isWarnEnabled();
+    }
+
+    @Override
+    public boolean isErrorEnabled() {
+        return enabled(Level.ERROR);
+    }
+
+    @Override
+    public boolean isErrorEnabled(Marker marker) {
+        return isErrorEnabled();
+    }
+
+    @Override
+    protected @Nullable String getFullyQualifiedCallerName() {
+        return null;
+    }
+
+    @Override
+    protected void handleNormalizedLoggingCall(Level level, @Nullable Marker marker, String pattern,
+                                               Object @Nullable [] arguments, @Nullable Throwable throwable) {
+        String message = MessageFormatter.basicArrayFormat(pattern, arguments);
+        String line = settings.json() ? json(level, message, throwable) : text(level, message, throwable);
+        PrintStream err = System.err;
+        synchronized (err) {
+            err.println(line);
+        }
+    }
+
+    private String json(Level level, String message, @Nullable Throwable throwable) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("time", Instant.now().toString());
+            json.writeStringField("level", level.name());
+            json.writeStringField("logger", name);
+            json.writeStringField("thread", Thread.currentThread().getName());
+            json.writeStringField("message", message);
+            Set<String> written = new HashSet<>(Set.of("time", "level", "logger", "thread", "message", "stack"));
+            Matcher field = FIELD.matcher(message);
+            while (field.find()) {
+                String key = field.group(1);
+                if (key.equals("error")) {
+                    // The last field by convention: an exception's text, which may itself contain "a=b".
+                    json.writeStringField(key, message.substring(field.start(2)));
+                    break;
+                }
+                if (written.add(key)) {
+                    json.writeStringField(key, field.group(2));
+                }
+            }
+            if (throwable != null) {
+                json.writeStringField("stack", stackTrace(throwable));
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private String text(Level level, String message, @Nullable Throwable throwable) {
+        String line = Instant.now() + " " + level + " " + name.substring(name.lastIndexOf('.') + 1) + " - " + message;
+        return throwable == null ? line : line + System.lineSeparator() + stackTrace(throwable);
+    }
+
+    private static String stackTrace(Throwable throwable) {
+        StringWriter trace = new StringWriter();
+        throwable.printStackTrace(new PrintWriter(trace));
+        return trace.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,36 @@
+package io.esm4j.worker.logging;
+
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.event.Level;
+
+/**
+ * The worker's log format and levels, from system properties read once: {@code esm4j.log.format} ({@code json},
+ * the default, or {@code text}) and {@code esm4j.log.level} ({@code INFO} by default). ElasticMQ and Pekko (local
+ * mode only) log at WARN and above, as they report every queue they create.
+ */
+record LogSettings(boolean json, Level level) {
+
+    private static final Map<String, Level> QUIET = Map.of("org.apache.pekko", Level.WARN, "org.elasticmq", Level.WARN,
+            "software.amazon.awssdk", Level.WARN);
+
+    static LogSettings fromSystemProperties() {
+        String format = System.getProperty("esm4j.log.format", "json").toLowerCase(Locale.ROOT);
+        Level level;
+        try {
+            level = Level.valueOf(System.getProperty("esm4j.log.level", "INFO").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            level = Level.INFO;
+        }
+        return new LogSettings(!format.equals("text"), level);
+    }
+
+    Level threshold(String logger) {
+        for (Map.Entry<String, Level> quiet : QUIET.entrySet()) {
+            if (logger.startsWith(quiet.getKey()) && quiet.getValue().toInt() > level.toInt()) {
+                return quiet.getValue();
+            }
+        }
+        return level;
+    }
+}

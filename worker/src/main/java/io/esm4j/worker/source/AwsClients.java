@@ -1,0 +1,110 @@
+package io.esm4j.worker.source;
+
+import io.esm4j.worker.config.Endpoints;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The worker's AWS SDK clients, one per service, made on first use: region and credentials as given (the SDK's
+ * default chains unless the worker runs locally), each service's endpoint overridden where the worker file or the
+ * command line says so. Closed together when the worker stops.
+ */
+public final class AwsClients implements AutoCloseable {
+
+    private final Region region;
+    private final AwsCredentialsProvider credentials;
+    private final Endpoints endpoints;
+    private final List<SdkClient> made = new ArrayList<>();
+    private final Supplier<SqsClient> sqs;
+    private final Supplier<KinesisClient> kinesis;
+    private final Supplier<SnsClient> sns;
+    private final Supplier<S3Client> s3;
+    private final Supplier<DynamoDbClient> dynamodb;
+
+    public AwsClients(Region region, AwsCredentialsProvider credentials, Endpoints endpoints) {
+        this.region = region;
+        this.credentials = credentials;
+        this.endpoints = endpoints;
+        this.sqs = lazy(() -> configure(SqsClient.builder(), "sqs").build());
+        this.kinesis = lazy(() -> configure(KinesisClient.builder(), "kinesis").build());
+        this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
+        this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
+                .build());
+        this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb").build());
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    public SqsClient sqs() {
+        return sqs.get();
+    }
+
+    public KinesisClient kinesis() {
+        return kinesis.get();
+    }
+
+    public SnsClient sns() {
+        return sns.get();
+    }
+
+    public S3Client s3() {
+        return s3.get();
+    }
+
+    public DynamoDbClient dynamodb() {
+        return dynamodb.get();
+    }
+
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
+        builder.region(region).credentialsProvider(credentials);
+        URI endpoint = endpoints.endpoint(service);
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
+    }
+
+    private <C extends SdkClient> Supplier<C> lazy(Supplier<C> factory) {
+        return new Supplier<>() {
+            private C client;
+
+            @Override
+            public C get() {
+                synchronized (AwsClients.this) {
+                    if (client == null) {
+                        client = factory.get();
+                        made.add(client);
+                    }
+                    return client;
+                }
+            }
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        made.forEach(SdkClient::close);
+        made.clear();
+    }
+}

@@ -1,0 +1,81 @@
+package io.esm4j.worker.source;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
+import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.ShardStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** A mapping built by a source factory, whatever its source: started, stopped and observed by the worker. */
+public interface RunningMapping {
+
+    void start();
+
+    /** Drains in-flight batches and writes final checkpoints, at most about {@code timeout}. */
+    void stop(Duration timeout) throws InterruptedException;
+
+    MappingState state();
+
+    String stateTransitionReason();
+
+    String lastProcessingResult();
+
+    /** Shards (or partitions) with owner, position and iterator age; empty for a queue. */
+    List<ShardStatus> shards();
+
+    /** A stream mapping of esm-core. */
+    static RunningMapping of(EventSourceMapping<?> mapping) {
+        return new Lifecycle(mapping::start, mapping::stop, mapping::state, mapping::stateTransitionReason,
+                mapping::lastProcessingResult, mapping::shards);
+    }
+
+    /** A queue mapping of esm-core. */
+    static RunningMapping of(QueueEventSourceMapping<?> mapping) {
+        return new Lifecycle(mapping::start, mapping::stop, mapping::state, mapping::stateTransitionReason,
+                mapping::lastProcessingResult, List::of);
+    }
+
+    /** The mapping's methods, whatever its type. */
+    record Lifecycle(Runnable starter, Stopper stopper, Supplier<MappingState> stateSupplier,
+                     Supplier<String> reasonSupplier, Supplier<String> resultSupplier,
+                     Supplier<List<ShardStatus>> shardsSupplier) implements RunningMapping {
+
+        @Override
+        public void start() {
+            starter.run();
+        }
+
+        @Override
+        public void stop(Duration timeout) throws InterruptedException {
+            stopper.stop(timeout);
+        }
+
+        @Override
+        public MappingState state() {
+            return stateSupplier.get();
+        }
+
+        @Override
+        public String stateTransitionReason() {
+            return reasonSupplier.get();
+        }
+
+        @Override
+        public String lastProcessingResult() {
+            return resultSupplier.get();
+        }
+
+        @Override
+        public List<ShardStatus> shards() {
+            return shardsSupplier.get();
+        }
+    }
+
+    /** {@code stop(timeout)} of either mapping type, whose results differ. */
+    @FunctionalInterface
+    interface Stopper {
+        Object stop(Duration timeout) throws InterruptedException;
+    }
+}

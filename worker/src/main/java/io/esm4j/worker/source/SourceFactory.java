@@ -1,0 +1,48 @@
+package io.esm4j.worker.source;
+
+import io.esm4j.worker.config.MappingSpec;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a Lambda-shaped mapping of one kind of source into an esm-core mapping. The worker picks the first factory
+ * whose {@link #handles} is true; SQS and Kinesis are built in, other sources (DynamoDB Streams, Kafka) plug in as
+ * further implementations, listed in {@link SourceFactories} or found with {@link java.util.ServiceLoader}.
+ */
+public interface SourceFactory {
+
+    /** The source's name in messages, e.g. {@code SQS}. */
+    String kind();
+
+    /** Whether the mapping's event source (its ARN, or for Kafka its SelfManagedEventSource) is this kind. */
+    boolean handles(MappingSpec spec);
+
+    /**
+     * The request fields this source takes besides {@link io.esm4j.worker.config.LambdaFields#COMMON}; any other
+     * field of Lambda's request is refused as not valid for this source.
+     */
+    Set<String> fields();
+
+    /**
+     * Checks every value (through esm-core's settings, so ranges and defaults live there) without calling any
+     * service; throws {@link io.esm4j.worker.config.InvalidMappingException} naming field, value and what is allowed.
+     */
+    void validate(MappingSpec spec);
+
+    /**
+     * The values Lambda's API reports for fields the request left out, by Lambda's field name (BatchSize 10 for SQS,
+     * 100 for Kinesis, ...), taken from esm-core's settings.
+     */
+    default Map<String, Object> defaults() {
+        return Map.of();
+    }
+
+    /**
+     * Builds the mapping, not yet started.
+     *
+     * @param name    the mapping's stable name (its UUID): it scopes leases and checkpoints
+     * @param target  where batches go
+     */
+    RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
+            throws Exception;
+}

@@ -1,0 +1,102 @@
+package io.esm4j.worker.source;
+
+import static io.esm4j.worker.config.LambdaFields.*;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.LambdaResponses;
+import io.esm4j.queue.QueueMessage;
+import io.esm4j.settings.QueueSettings;
+import io.esm4j.sqs.SqsEventJson;
+import io.esm4j.sqs.SqsLambdaAdapter;
+import io.esm4j.sqs.SqsMessage;
+import io.esm4j.sqs.SqsQueueSource;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.invoke.Invoker;
+import java.util.Map;
+import java.util.Set;
+
+/** SQS queues ({@code arn:aws:sqs:...}): a queue mapping with Lambda's SQS event. */
+public final class SqsSourceFactory implements SourceFactory {
+
+    private static final Set<String> FIELDS = Set.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, FUNCTION_RESPONSE_TYPES,
+            FILTER_CRITERIA, SCALING_CONFIG);
+
+    @Override
+    public String kind() {
+        return "SQS";
+    }
+
+    @Override
+    public boolean handles(MappingSpec spec) {
+        return Arns.isService(spec.eventSourceArn(), "sqs");
+    }
+
+    @Override
+    public Set<String> fields() {
+        return FIELDS;
+    }
+
+    @Override
+    public Map<String, Object> defaults() {
+        QueueSettings defaults = QueueSettings.defaults();
+        return Map.of(BATCH_SIZE, defaults.batchSize(),
+                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds());
+    }
+
+    @Override
+    public void validate(MappingSpec spec) {
+        settings(spec);
+        MappingValues.filterCriteria(spec);
+        queueName(spec);
+    }
+
+    @Override
+    public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
+        String queueUrl = context.clients().sqs().getQueueUrl(r -> r.queueName(queueName(spec))).queueUrl();
+        SqsQueueSource source = SqsQueueSource.of(context.clients().sqs(), queueUrl);
+        return RunningMapping.of(QueueEventSourceMapping.builder(name, source, target.limited(handler(target)))
+                .settings(settings(spec))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .meterRegistry(context.meters())
+                .build());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BatchHandler<QueueMessage<SqsMessage>> handler(MappingTarget target) {
+        return switch (target.invoker()) {
+            case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(
+                    SqsEventJson.write(batch.records().stream().map(QueueMessage::payload).toList())));
+            case Invoker.Java java -> SqsLambdaAdapter.of((RequestHandler<SQSEvent, ?>) java.handler());
+        };
+    }
+
+    private static QueueSettings settings(MappingSpec spec) {
+        return MappingValues.settings(() -> {
+            QueueSettings.Builder builder = QueueSettings.builder();
+            if (spec.integer(BATCH_SIZE) != null) {
+                builder.batchSize(spec.integer(BATCH_SIZE));
+            }
+            if (spec.integer(MAXIMUM_BATCHING_WINDOW) != null) {
+                builder.maximumBatchingWindowInSeconds(spec.integer(MAXIMUM_BATCHING_WINDOW));
+            }
+            builder.reportBatchItemFailures(MappingValues.reportBatchItemFailures(spec));
+            if (spec.maximumConcurrency() != null) {
+                builder.maximumConcurrency(spec.maximumConcurrency());
+            }
+            return builder.build();
+        });
+    }
+
+    private static String queueName(MappingSpec spec) {
+        Arns arn = Arns.parse(spec.eventSourceArn());
+        if (arn == null || arn.resource().isBlank() || arn.resource().contains(":")) {
+            throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(),
+                    "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account>:<queue name>.");
+        }
+        return arn.resource();
+    }
+}

@@ -1,0 +1,17 @@
+package io.esm4j.worker.source;
+
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.sinks.FailureDestinations;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * What source factories share: the AWS clients, the meter registry, the lease store for stream shards and this
+ * worker's id in it.
+ */
+public record WorkerContext(AwsClients clients, MeterRegistry meters, LeaseStore leaseStore, String workerId) {
+
+    /** On-failure destinations through this worker's SQS, SNS and S3 clients (made when first used). */
+    public FailureDestinations destinations() {
+        return FailureDestinations.builder().sqs(clients.sqs()).sns(clients.sns()).s3(clients.s3()).build();
+    }
+}

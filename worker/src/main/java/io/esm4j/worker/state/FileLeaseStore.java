@@ -1,0 +1,170 @@
+package io.esm4j.worker.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.lease.LeaseWrite;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Shard leases and checkpoints of one worker in {@code leases.json} of its data directory, so a restarted worker
+ * resumes every stream where it stopped (after a crash, from the last checkpoint written). The leases live in an
+ * {@link InMemoryLeaseStore}, which does the conditional writes; every write that succeeded is followed by writing
+ * the whole file anew (a temporary file moved over the old one), so the file always holds a complete list. The
+ * engine writes leases from its committer and coordinator threads, never on the record path, so the file write
+ * does not slow processing. For several workers sharing streams, use a shared store (state-dynamodb).
+ */
+public final class FileLeaseStore implements LeaseStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final InMemoryLeaseStore leases = new InMemoryLeaseStore();
+    private final Set<String> mappings = ConcurrentHashMap.newKeySet();
+    private final Path file;
+    private final Object writing = new Object();
+
+    private FileLeaseStore(Path file) {
+        this.file = file;
+    }
+
+    /** Opens the store in the directory, loading the leases a previous run left. */
+    public static FileLeaseStore open(Path dataDirectory) throws IOException {
+        FileLeaseStore store = new FileLeaseStore(dataDirectory.resolve("leases.json"));
+        if (Files.exists(store.file)) {
+            for (JsonNode lease : JSON.readTree(store.file.toFile()).path("Leases")) {
+                Lease loaded = fromJson(lease);
+                store.mappings.add(loaded.mapping());
+                store.leases.create(loaded);
+            }
+        }
+        return store;
+    }
+
+    @Override
+    public List<Lease> list(String mapping) {
+        mappings.add(mapping);
+        return leases.list(mapping);
+    }
+
+    @Override
+    public boolean create(Lease lease) throws IOException {
+        mappings.add(lease.mapping());
+        boolean created = leases.create(lease);
+        if (created) {
+            save();
+        }
+        return created;
+    }
+
+    @Override
+    public LeaseWrite take(Lease seen, String worker) throws IOException {
+        return saved(leases.take(seen, worker));
+    }
+
+    @Override
+    public LeaseWrite renew(Lease held) throws IOException {
+        return saved(leases.renew(held));
+    }
+
+    @Override
+    public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws IOException {
+        return saved(leases.checkpoint(held, checkpoint));
+    }
+
+    @Override
+    public LeaseWrite release(Lease held) throws IOException {
+        return saved(leases.release(held));
+    }
+
+    @Override
+    public boolean delete(Lease seen) throws IOException {
+        boolean deleted = leases.delete(seen);
+        if (deleted) {
+            save();
+        }
+        return deleted;
+    }
+
+    private LeaseWrite saved(LeaseWrite write) throws IOException {
+        if (write instanceof LeaseWrite.Written) {
+            save();
+        }
+        return write;
+    }
+
+    /**
+     * Writes every lease; one writer at a time, each writing the state after its own change (a later writer's file
+     * includes every earlier change, because the in-memory store already has it).
+     */
+    private void save() throws IOException {
+        synchronized (writing) {
+            ObjectNode root = JSON.createObjectNode();
+            ArrayNode list = root.putArray("Leases");
+            for (String mapping : mappings) {
+                for (Lease lease : leases.list(mapping)) {
+                    list.add(toJson(lease));
+                }
+            }
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(temp.toFile(), root);
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static ObjectNode toJson(Lease lease) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("mapping", lease.mapping());
+        json.put("shardId", lease.shardId());
+        json.put("owner", lease.owner());
+        json.put("counter", lease.counter());
+        switch (lease.checkpoint()) {
+            case Checkpoint.TrimHorizon ignored -> json.put("checkpoint", "TRIM_HORIZON");
+            case Checkpoint.Latest ignored -> json.put("checkpoint", "LATEST");
+            case Checkpoint.ShardEnd ignored -> json.put("checkpoint", "SHARD_END");
+            case Checkpoint.AtTimestamp at -> json.put("checkpoint", "AT_TIMESTAMP")
+                    .put("timestamp", at.timestamp().toString());
+            case Checkpoint.AtSequenceNumber at -> json.put("checkpoint", "AT_SEQUENCE_NUMBER")
+                    .put("sequenceNumber", at.sequenceNumber());
+        }
+        ArrayNode parents = json.putArray("parentIds");
+        lease.parentIds().forEach(parents::add);
+        json.put("ownerSwitchesSinceCheckpoint", lease.ownerSwitchesSinceCheckpoint());
+        return json;
+    }
+
+    private static Lease fromJson(JsonNode json) {
+        Checkpoint checkpoint = switch (json.path("checkpoint").asText()) {
+            case "TRIM_HORIZON" -> Checkpoint.TrimHorizon.INSTANCE;
+            case "LATEST" -> Checkpoint.Latest.INSTANCE;
+            case "SHARD_END" -> Checkpoint.ShardEnd.INSTANCE;
+            case "AT_TIMESTAMP" -> new Checkpoint.AtTimestamp(Instant.parse(json.path("timestamp").asText()));
+            case "AT_SEQUENCE_NUMBER" -> new Checkpoint.AtSequenceNumber(json.path("sequenceNumber").asText());
+            default -> throw new IllegalArgumentException("leases.json holds an unknown checkpoint: "
+                    + json.path("checkpoint"));
+        };
+        List<String> parents = new ArrayList<>();
+        json.path("parentIds").forEach(parent -> parents.add(parent.asText()));
+        return new Lease(json.path("mapping").asText(), json.path("shardId").asText(),
+                json.hasNonNull("owner") ? json.get("owner").asText() : null, json.path("counter").asLong(),
+                checkpoint, parents, json.path("ownerSwitchesSinceCheckpoint").asLong());
+    }
+}

@@ -1,0 +1,216 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.kinesis.KinesisMockServer;
+import io.esm4j.testsupport.Dynalite;
+import io.esm4j.testsupport.RequiresNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * Worker processes reading a Kinesis stream on kinesis-mock into a plain HTTP function: SIGTERM in the middle of a
+ * batch drains it and writes final checkpoints (a restart delivers nothing twice); kill -9 in the middle of a batch,
+ * then a restart, resumes from the checkpoints in the data directory: nothing lost, records before the checkpoint
+ * not delivered again. Two workers with a DynamoDB lease table (dynalite) share the stream's shards.
+ */
+@RequiresNode
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KinesisWorkerProcessTest {
+
+    private KinesisMockServer kinesisMock;
+    private Dynalite dynalite;
+    private KinesisClient kinesis;
+    private RecordingFunction function;
+    private WorkerProcess worker;
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    void startServers() throws Exception {
+        kinesisMock = KinesisMockServer.start();
+        dynalite = Dynalite.start();
+        kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(ElasticMq.CREDENTIALS).build();
+        function = new RecordingFunction();
+    }
+
+    @AfterAll
+    void stopServers() {
+        try {
+            function.close();
+            kinesis.close();
+        } finally {
+            try {
+                kinesisMock.close();
+            } finally {
+                dynalite.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void stopWorker() {
+        function.release();
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    @Test
+    void sigtermDrainsWritesFinalCheckpointsAndARestartDeliversNothingTwice() throws Exception {
+        String arn = stream("term-stream");
+        Path config = config(arn);
+        worker = start(config);
+        function.entered.drainPermits();
+        function.hold();
+        List<String> records = put("term-stream", "term-", 20).keySet().stream().toList();
+        await().atMost(Duration.ofSeconds(90)).until(() -> function.entered.availablePermits() > 0);
+
+        Thread release = Thread.ofVirtual().start(() -> {
+            await().atMost(Duration.ofSeconds(60)).until(() -> worker.output().contains("worker stopping"));
+            function.release();
+        });
+        assertThat(worker.terminate()).isZero();
+        release.join();
+        assertThat(function.received).isNotEmpty();
+
+        worker = start(config);
+        await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(records));
+        assertThat(function.received.stream().filter(records::contains))
+                .as("each record once: the drained batch was checkpointed at the stop").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void killMinusNineThenRestartResumesFromTheCheckpointsLosingNothing() throws Exception {
+        String arn = stream("kill-stream");
+        Path config = config(arn);
+        worker = start(config);
+        Map<String, String> first = put("kill-stream", "before-", 20);
+        await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(first.keySet()));
+        Map<String, String> lastByShard = new TreeMap<>();
+        first.values().forEach(entry -> {
+            String[] shardAndSequence = entry.split(" ");
+            lastByShard.merge(shardAndSequence[0], shardAndSequence[1],
+                    (a, b) -> new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b)) >= 0 ? a : b);
+        });
+        Path leases = directory.resolve("data").resolve("leases.json");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(leases)
+                && lastByShard.values().stream().allMatch(sequence -> readQuietly(leases).contains(sequence)));
+
+        function.entered.drainPermits();
+        function.hold();
+        Map<String, String> second = put("kill-stream", "after-", 10);
+        await().atMost(Duration.ofSeconds(90)).until(() -> function.entered.availablePermits() > 0);
+        worker.kill();
+        function.release();
+
+        worker = start(config);
+        await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(second.keySet()));
+        assertThat(function.received.stream().filter(first::containsKey))
+                .as("records before the checkpoint are not delivered again").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void twoWorkersWithADynamoDbLeaseTableShareTheStreamsShards() throws Exception {
+        String arn = stream("shared-stream", 4);
+        Path config = config(arn);
+        worker = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port", "0",
+                "--data-dir", directory.resolve("data-a").toString(), "--worker-id", "worker-a", "--lease-table",
+                "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint());
+        try (WorkerProcess other = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port",
+                "0", "--data-dir", directory.resolve("data-b").toString(), "--worker-id", "worker-b",
+                "--lease-table", "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint())) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                String page = page(worker);
+                return page.contains("<td>worker-a</td>") && page.contains("<td>worker-b</td>");
+            });
+            Map<String, String> records = put("shared-stream", "shared-", 40);
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(records.keySet()));
+            assertThat(page(other)).contains("<td>worker-a</td>").contains("<td>worker-b</td>");
+        }
+    }
+
+    private static String page(WorkerProcess process) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(process.url() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
+    private WorkerProcess start(Path config) throws Exception {
+        return WorkerProcess.start(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
+                "0", "--data-dir", directory.resolve("data").toString(), "--drain-timeout", "30");
+    }
+
+    private String stream(String name) {
+        return stream(name, 2);
+    }
+
+    private String stream(String name, int shards) {
+        kinesis.createStream(r -> r.streamName(name).shardCount(shards));
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinesis.describeStreamSummary(r -> r.streamName(name))
+                .streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
+        return kinesis.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamARN();
+    }
+
+    /** Puts numbered records under 4 keys; returns each record's data with "shardId sequenceNumber". */
+    private Map<String, String> put(String stream, String prefix, int count) {
+        Map<String, String> put = new TreeMap<>();
+        IntStream.range(0, count).forEach(i -> {
+            String data = prefix + i;
+            PutRecordResponse response = kinesis.putRecord(r -> r.streamName(stream).partitionKey("key-" + (i % 4))
+                    .data(SdkBytes.fromUtf8String(data)));
+            put.put(data, response.shardId() + " " + response.sequenceNumber());
+        });
+        return put;
+    }
+
+    private Path config(String arn) throws Exception {
+        Path file = Files.createTempFile(directory, "kinesis-", ".yaml");
+        Files.writeString(file, """
+                Endpoints:
+                  kinesis: %s
+                Functions:
+                  http-fn:
+                    Url: %s
+                    Timeout: 120
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: http-fn
+                    StartingPosition: TRIM_HORIZON
+                    BatchSize: 5
+                """.formatted(kinesisMock.endpoint(), function.url(), arn));
+        return file;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.worker.config.Endpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/** Lambda's event source mapping API, through the AWS SDK's own LambdaClient, against an in-process worker. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MappingsApiTest {
+
+    private ElasticMq elasticMq;
+    private RecordingFunction function;
+    private Path dataDirectory;
+    private Worker worker;
+    private LambdaClient lambda;
+
+    @BeforeAll
+    void start() throws Exception {
+        elasticMq = new ElasticMq();
+        function = new RecordingFunction();
+        dataDirectory = Files.createTempDirectory("esm4j-api-test");
+        startWorker();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            stopWorker();
+        } finally {
+            function.close();
+            elasticMq.close();
+        }
+    }
+
+    /** Tests use queues of their own, so a mapping still draining (State Deleting) disturbs no other test. */
+    @AfterEach
+    void deleteMappings() {
+        for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappings().eventSourceMappings()) {
+            if (!mapping.state().equals("Deleting")) {
+                lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid()));
+            }
+        }
+    }
+
+    private void startWorker() throws Exception {
+        worker = Worker.start(WorkerOptions.defaults().withDataDirectory(dataDirectory).withListen("127.0.0.1", 0)
+                .withEndpoints(Endpoints.none().with("sqs", elasticMq.endpoint))
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)));
+        lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
+                .credentialsProvider(ElasticMq.CREDENTIALS).build();
+    }
+
+    private void stopWorker() throws InterruptedException {
+        lambda.close();
+        worker.close();
+    }
+
+    @Test
+    void createGetAndRecordsFlow() {
+        String arn = elasticMq.queue("api-flow", 30);
+        CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString()).batchSize(5).maximumBatchingWindowInSeconds(1));
+
+        assertThat(created.uuid()).isNotBlank();
+        assertThat(created.eventSourceArn()).isEqualTo(arn);
+        assertThat(created.batchSize()).isEqualTo(5);
+        assertThat(created.state()).isIn("Creating", "Enabling", "Enabled");
+        assertThat(created.lastModified()).isNotNull();
+        assertThat(created.eventSourceMappingArn()).endsWith(":event-source-mapping:" + created.uuid());
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
+                .state().equals("Enabled"));
+
+        IntStream.range(0, 12).forEach(i -> elasticMq.send("api-flow", "api-" + i));
+        await().atMost(Duration.ofSeconds(60)).until(() -> function.distinct.containsAll(
+                IntStream.range(0, 12).mapToObj(i -> "api-" + i).toList()));
+        assertThat(function.batchSizes).allMatch(size -> size <= 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
+                .lastProcessingResult().equals("OK"));
+    }
+
+    @Test
+    void defaultsAreReportedAsLambdaReportsThem() {
+        String arn = elasticMq.queue("api-defaults", 30);
+        CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn(arn).functionName(function.url().toString()));
+
+        assertThat(created.batchSize()).isEqualTo(10);
+        assertThat(created.maximumBatchingWindowInSeconds()).isZero();
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + function.url());
+    }
+
+    @Test
+    void listFiltersAndPaginates() {
+        List<String> arns = IntStream.range(0, 3).mapToObj(i -> elasticMq.queue("api-list-" + i, 30)).toList();
+        String name = function.url() + "?list";
+        arns.forEach(arn -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(name)
+                .enabled(false)));
+
+        assertThat(lambda.listEventSourceMappings(r -> r.eventSourceArn(arns.get(1))).eventSourceMappings())
+                .extracting(EventSourceMappingConfiguration::eventSourceArn).containsExactly(arns.get(1));
+        assertThat(lambda.listEventSourceMappingsPaginator(r -> r.functionName(name).maxItems(2))
+                .eventSourceMappings().stream().map(EventSourceMappingConfiguration::eventSourceArn).toList())
+                .containsExactlyElementsOf(arns);
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2)).nextMarker()).isNotNull();
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName("other")).eventSourceMappings()).isEmpty();
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName("arn:aws:lambda:us-east-1:000000000000:function:"
+                + name)).eventSourceMappings()).hasSize(3);
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
+                .allMatch(mapping -> mapping.state().equals("Disabled"));
+    }
+
+    @Test
+    void updateChangesSettingsAndEnabled() {
+        String arn = elasticMq.queue("api-update", 30);
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString())).uuid();
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Enabled"));
+
+        var updated = lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3).enabled(false));
+
+        assertThat(updated.state()).isEqualTo("Updating");
+        assertThat(updated.batchSize()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Disabled"));
+        lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true));
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Enabled"));
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(3);
+    }
+
+    @Test
+    void deleteAnswersDeletingThenTheMappingIsGone() {
+        String arn = elasticMq.queue("api-delete", 30);
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString())).uuid();
+
+        assertThat(lambda.deleteEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Deleting");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid)))
+                        .isInstanceOf(ResourceNotFoundException.class));
+    }
+
+    @Test
+    void errorsHaveLambdasTypesAndSayWhatWasWrong() {
+        String arn = elasticMq.queue("api-errors", 30);
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString()).batchSize(20_000)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("Invalid value for BatchSize: 20000. Expected an integer from 1 to 10,000.")
+                .satisfies(e -> assertThat(((InvalidParameterValueException) e).statusCode()).isEqualTo(400));
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString()).startingPosition("LATEST")))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("StartingPosition is not valid for an SQS event source");
+        assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid("no-such-uuid")))
+                .isInstanceOf(ResourceNotFoundException.class)
+                .satisfies(e -> assertThat(((ResourceNotFoundException) e).statusCode()).isEqualTo(404));
+        lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(function.url().toString()));
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString())))
+                .isInstanceOf(ResourceConflictException.class)
+                .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void aRestartedWorkerResumesItsApiMappings() throws Exception {
+        String arn = elasticMq.queue("api-restart", 3);
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString()).batchSize(4)).uuid();
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Enabled"));
+
+        stopWorker();
+        startWorker();
+
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Enabled"));
+        elasticMq.send("api-restart", "after-restart");
+        await().atMost(Duration.ofSeconds(60)).until(() -> function.distinct.contains("after-restart"));
+    }
+}

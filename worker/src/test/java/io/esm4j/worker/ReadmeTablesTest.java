@@ -1,0 +1,25 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.worker.config.FunctionSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The worker README's function settings table is the code's: name, range, default and meaning. */
+class ReadmeTablesTest {
+
+    @Test
+    void functionSettingsTableMatchesFunctionSpec() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String table = readme.substring(readme.indexOf("<!-- function-settings:start -->"),
+                readme.indexOf("<!-- function-settings:end -->"));
+        List<String> expected = new ArrayList<>();
+        FunctionSpec.ALL.forEach(setting -> expected.add("| `" + setting.name() + "` | " + setting.range() + " | "
+                + setting.defaultText() + " | " + setting.description() + " |"));
+        assertThat(table.lines().filter(line -> line.startsWith("| `")).toList()).isEqualTo(expected);
+    }
+}

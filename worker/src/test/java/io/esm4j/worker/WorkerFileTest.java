@@ -1,0 +1,188 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
+import io.esm4j.worker.source.SourceFactories;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WorkerFileTest {
+
+    private static final String SQS = "arn:aws:sqs:us-east-1:000000000000:orders";
+    private static final String KINESIS = "arn:aws:kinesis:us-east-1:000000000000:stream/clicks";
+    private final SourceFactories factories = SourceFactories.discover();
+
+    @Test
+    void readsYamlWithFunctionsEndpointsAndLambdaFields() {
+        WorkerFile file = WorkerFile.parse("""
+                Endpoints:
+                  sqs: http://127.0.0.1:9324
+                  lambda: http://127.0.0.1:9001
+                Functions:
+                  orders:
+                    Url: http://127.0.0.1:8081/orders
+                    Timeout: 30
+                    MaximumConcurrency: 4
+                  clicks:
+                    Handler: io.esm4j.worker.TestKinesisHandler
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: orders
+                    BatchSize: 25
+                    MaximumBatchingWindowInSeconds: 2
+                    FunctionResponseTypes: [ReportBatchItemFailures]
+                    ScalingConfig: {MaximumConcurrency: 3}
+                    FilterCriteria:
+                      Filters:
+                        - Pattern: '{"body":{"type":["order"]}}'
+                  - EventSourceArn: %s
+                    FunctionName: clicks
+                    StartingPosition: AT_TIMESTAMP
+                    StartingPositionTimestamp: 2026-12-01T00:00:00Z
+                    ParallelizationFactor: "4"
+                    BisectBatchOnFunctionError: "true"
+                    MaximumRetryAttempts: 3
+                    DestinationConfig: {OnFailure: {Destination: arn:aws:sqs:us-east-1:000000000000:dlq}}
+                """.formatted(SQS, KINESIS), true);
+
+        assertThat(file.endpoints().endpoint("sqs")).isEqualTo(URI.create("http://127.0.0.1:9324"));
+        FunctionSpec orders = file.functions().resolve("orders");
+        assertThat(orders.kind()).isEqualTo(FunctionSpec.Kind.URL);
+        assertThat(orders.timeout().toSeconds()).isEqualTo(30);
+        assertThat(orders.maxConcurrency()).isEqualTo(4);
+        assertThat(file.functions().resolve("clicks").kind()).isEqualTo(FunctionSpec.Kind.JAVA);
+        FunctionSpec lambda = file.functions().resolve("arn:aws:lambda:us-east-1:000000000000:function:billing");
+        assertThat(lambda.kind()).isEqualTo(FunctionSpec.Kind.LAMBDA);
+        assertThat(lambda.endpoint()).isEqualTo(URI.create("http://127.0.0.1:9001"));
+        assertThat(file.functions().resolve("https://example.test/hook").kind()).isEqualTo(FunctionSpec.Kind.URL);
+
+        MappingSpec sqs = file.mappings().get(0);
+        assertThat(factories.forMapping(sqs).kind()).isEqualTo("SQS");
+        assertThat(sqs.filterPatterns()).containsExactly("{\"body\":{\"type\":[\"order\"]}}");
+        assertThat(sqs.maximumConcurrency()).isEqualTo(3);
+        MappingSpec kinesis = file.mappings().get(1);
+        assertThat(factories.forMapping(kinesis).kind()).isEqualTo("Kinesis");
+        assertThat(kinesis.timestamp("StartingPositionTimestamp")).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(kinesis.integer("ParallelizationFactor")).isEqualTo(4);
+        assertThat(kinesis.bool("BisectBatchOnFunctionError")).isTrue();
+        assertThat(kinesis.onFailureDestination()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:dlq");
+    }
+
+    @Test
+    void readsJson() {
+        WorkerFile file = WorkerFile.parse("""
+                {"EventSourceMappings": [{"EventSourceArn": "%s", "FunctionName": "orders", "Enabled": false,
+                  "StartingPositionTimestamp": 1796486400}]}
+                """.formatted(KINESIS), false);
+        MappingSpec spec = file.mappings().get(0);
+        assertThat(spec.enabled()).isFalse();
+        assertThat(spec.timestamp("StartingPositionTimestamp")).isEqualTo(Instant.ofEpochSecond(1796486400));
+    }
+
+    @Test
+    void unknownFieldIsRejectedNamingFieldValueAndTheAllowedFields() {
+        assertThatThrownBy(() -> WorkerFile.parse("""
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: orders
+                    BatchSise: 10
+                """.formatted(SQS), true))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageContaining("EventSourceMappings[0].BatchSise")
+                .hasMessageContaining(": 10.")
+                .hasMessageContaining("Unknown field")
+                .hasMessageContaining("BatchSize, FilterCriteria");
+        assertThatThrownBy(() -> WorkerFile.parse("Mappings: []", true))
+                .hasMessageContaining("Mappings").hasMessageContaining("EventSourceMappings");
+        assertThatThrownBy(() -> WorkerFile.parse("""
+                Functions: {f: {Url: "http://h/x", Retries: 3}}
+                """, true))
+                .hasMessageContaining("Functions.f.Retries").hasMessageContaining("MaximumConcurrency, Timeout");
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints: {sqs2: http://h}", true))
+                .hasMessageContaining("Endpoints.sqs2").hasMessageContaining("kinesis, lambda");
+    }
+
+    @Test
+    void wrongTypesAreRejectedWithTheExpectedType() {
+        assertThatThrownBy(() -> spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"BatchSize\": \"ten\"}"
+                .formatted(SQS)))
+                .hasMessage("Invalid value for EventSourceMappings[0].BatchSize: \"ten\". Expected an integer.");
+        assertThatThrownBy(() -> spec("{\"EventSourceArn\": \"%s\"}".formatted(SQS)))
+                .hasMessageContaining("FunctionName").hasMessageContaining("required");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"ftp://x\"}}}", false))
+                .hasMessageContaining("Functions.f.Url").hasMessageContaining("ftp://x")
+                .hasMessageContaining("http:// or https://");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"http://x\", \"Timeout\": 0}}}",
+                false))
+                .hasMessageContaining("Functions.f.Timeout").hasMessageContaining("from 1 to 900");
+    }
+
+    @Test
+    void rangesComeFromEsmCoreSettings() {
+        assertThatThrownBy(() -> factories.forMapping(spec(
+                "{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"BatchSize\": 0}".formatted(SQS))))
+                .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\", \"ParallelizationFactor\": 11}").formatted(KINESIS))))
+                .hasMessage("Invalid value for ParallelizationFactor: 11. Expected an integer from 1 to 10.");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"ScalingConfig\": {\"MaximumConcurrency\": 1}}").formatted(SQS))))
+                .hasMessageContaining("MaximumConcurrency").hasMessageContaining("from 2 to 1,000");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"OLDEST\"}").formatted(KINESIS))))
+                .hasMessage("Invalid value for StartingPosition: OLDEST. Expected one of [TRIM_HORIZON, LATEST, "
+                        + "AT_TIMESTAMP].");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\"}")
+                .formatted(KINESIS))))
+                .hasMessageContaining("StartingPosition is required");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"FunctionResponseTypes\": [\"Partial\"]}").formatted(SQS))))
+                .hasMessageContaining("FunctionResponseTypes").hasMessageContaining("[Partial]")
+                .hasMessageContaining("ReportBatchItemFailures");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"FilterCriteria\": {\"Filters\": [{\"Pattern\": \"{not json\"}]}}").formatted(SQS))))
+                .hasMessageContaining("FilterCriteria");
+    }
+
+    @Test
+    void fieldsOfOtherSourcesAreRejectedForThisSource() {
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"Topics\": [\"t\"]}").formatted(SQS))))
+                .hasMessageContaining("Topics is not valid for an SQS event source")
+                .hasMessageContaining("BatchSize");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\"}").formatted(SQS))))
+                .hasMessageContaining("StartingPosition is not valid for an SQS event source");
+        assertThatThrownBy(() -> factories.forMapping(spec(
+                "{\"EventSourceArn\": \"arn:aws:kafka:us-east-1:0:cluster/c/1\", \"FunctionName\": \"f\"}")))
+                .hasMessageContaining("EventSourceArn").hasMessageContaining("SQS, Kinesis");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\", \"DestinationConfig\": {\"OnSuccess\": {\"Destination\": "
+                + "\"arn:aws:sqs:us-east-1:0:q\"}}}").formatted(KINESIS))))
+                .hasMessageContaining("DestinationConfig.OnSuccess.Destination");
+    }
+
+    @Test
+    void mergeAppliesAnUpdateAndChecksItsFields() {
+        MappingSpec spec = spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"BatchSize\": 5}"
+                .formatted(SQS));
+        MappingSpec updated = spec.merge(io.esm4j.worker.http.TestJson.parse("{\"BatchSize\": 7, \"Enabled\": false}"));
+        assertThat(updated.integer("BatchSize")).isEqualTo(7);
+        assertThat(updated.enabled()).isFalse();
+        assertThat(spec.integer("BatchSize")).isEqualTo(5);
+        assertThatThrownBy(() -> spec.merge(io.esm4j.worker.http.TestJson.parse("{\"Size\": 7}")))
+                .hasMessageContaining("Size");
+    }
+
+    private static MappingSpec spec(String json) {
+        List<MappingSpec> mappings = WorkerFile.parse("{\"EventSourceMappings\": [" + json + "]}", false).mappings();
+        return mappings.get(0);
+    }
+}

@@ -1,0 +1,215 @@
+package io.esm4j.worker.invoke;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/** The HTTP targets against a scripted server on loopback, and the limits around any target. */
+class TargetsTest {
+
+    /** Responses the server gives per path, in order; the last one repeats. */
+    private static final Map<String, List<Reply>> SCRIPT = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+    private static final List<Map<String, List<String>>> HEADERS = new CopyOnWriteArrayList<>();
+    private static final List<String> PATHS = new CopyOnWriteArrayList<>();
+    private static HttpServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    record Reply(int status, String body, Map<String, String> headers) {}
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server.createContext("/", TargetsTest::answer);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop(0);
+    }
+
+    @BeforeEach
+    void reset() {
+        SCRIPT.clear();
+        CALLS.clear();
+        HEADERS.clear();
+        PATHS.clear();
+    }
+
+    private static void answer(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            exchange.getRequestBody().readAllBytes();
+            PATHS.add(path);
+            HEADERS.add(Map.copyOf(exchange.getRequestHeaders()));
+            List<Reply> replies = SCRIPT.getOrDefault(path, List.of(new Reply(404, "", Map.of())));
+            int call = CALLS.computeIfAbsent(path, p -> new AtomicInteger()).getAndIncrement();
+            Reply reply = replies.get(Math.min(call, replies.size() - 1));
+            reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        }
+    }
+
+    private static URI base() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Test
+    void httpTargetReturnsTheBodyAndRetriesServerErrorsAndThrottling() throws Exception {
+        SCRIPT.put("/fn", List.of(new Reply(503, "", Map.of()), new Reply(429, "", Map.of()),
+                new Reply(200, "{\"batchItemFailures\":[]}", Map.of())));
+        HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/fn"), Duration.ofSeconds(30));
+
+        assertThat(target.invoke("{\"Records\":[]}")).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(CALLS.get("/fn").get()).isEqualTo(3);
+        assertThat(HEADERS.get(0).get("Content-type")).containsExactly("application/json");
+    }
+
+    @Test
+    void httpTargetTreatsOtherStatusesAsFunctionErrors() {
+        SCRIPT.put("/bad", List.of(new Reply(400, "secret payload", Map.of())));
+        HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/bad"), Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> target.invoke("{}"))
+                .isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 400")
+                .hasMessageNotContaining("secret payload");
+        assertThat(CALLS.get("/bad").get()).isEqualTo(1);
+    }
+
+    @Test
+    void lambdaTargetPostsToTheInvokePathSignedAndRetriesThrottling() throws Exception {
+        String path = "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aorders/"
+                + "invocations";
+        SCRIPT.put(path, List.of(new Reply(429, "{\"Type\":\"User\"}",
+                        Map.of("x-amzn-ErrorType", "TooManyRequestsException")),
+                new Reply(500, "", Map.of()), new Reply(200, "{\"batchItemFailures\":[]}", Map.of())));
+        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(),
+                "arn:aws:lambda:us-east-1:000000000000:function:orders", Duration.ofSeconds(30),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")), "us-east-1");
+
+        assertThat(target.invoke("{\"Records\":[]}")).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(CALLS.get(path).get()).isEqualTo(3);
+        Map<String, List<String>> headers = HEADERS.get(0);
+        assertThat(headers.get("Authorization").get(0)).startsWith("AWS4-HMAC-SHA256 Credential=AKID/")
+                .contains("/us-east-1/lambda/aws4_request");
+        assertThat(headers.get("X-amz-invocation-type")).containsExactly("RequestResponse");
+    }
+
+    @Test
+    void lambdaFunctionErrorHeaderFailsTheBatchWithoutThePayload() {
+        SCRIPT.put("/2015-03-31/functions/orders/invocations", List.of(new Reply(200,
+                "{\"errorType\":\"IllegalStateException\",\"errorMessage\":\"card 4111 declined\"}",
+                Map.of("X-Amz-Function-Error", "Unhandled"))));
+        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(), "orders", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> target.invoke("{}"))
+                .isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Unhandled")
+                .hasMessageContaining("IllegalStateException")
+                .hasMessageNotContaining("4111");
+        assertThat(HEADERS.get(0)).doesNotContainKey("Authorization");
+    }
+
+    @Test
+    void lambdaClientErrorIsNotRetried() {
+        SCRIPT.put("/2015-03-31/functions/missing/invocations", List.of(new Reply(404, "{}",
+                Map.of("x-amzn-ErrorType", "ResourceNotFoundException"))));
+        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(), "missing", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> target.invoke("{}")).hasMessageContaining("404")
+                .hasMessageContaining("ResourceNotFoundException");
+        assertThat(CALLS.get("/2015-03-31/functions/missing/invocations").get()).isEqualTo(1);
+    }
+
+    @Test
+    void timeoutFailsTheInvocationAndInterruptsIt() throws Exception {
+        TargetLimits limits = new TargetLimits("slow", 2, Duration.ofMillis(200));
+        CountDownLatch interrupted = new CountDownLatch(1);
+        BatchHandler<String> handler = limits.wrap(batch -> {
+            try {
+                Thread.sleep(Duration.ofMinutes(5));
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return BatchResult.success();
+        });
+
+        assertThatThrownBy(() -> handler.handle(batch())).isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("slow").hasMessageContaining("Timeout");
+        assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void concurrencyLimitHoldsFurtherInvocationsBack() throws Exception {
+        TargetLimits limits = new TargetLimits("narrow", 2, Duration.ofMinutes(1));
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CountDownLatch twoIn = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        BatchHandler<String> handler = limits.wrap(batch -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            twoIn.countDown();
+            release.await();
+            inFlight.decrementAndGet();
+            return BatchResult.success();
+        });
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<BatchResult>> calls = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                calls.add(callers.submit(() -> handler.handle(batch())));
+            }
+            assertThat(twoIn.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(limits.inFlight(2)).isEqualTo(2);
+            release.countDown();
+            for (Future<BatchResult> call : calls) {
+                call.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(most.get()).isEqualTo(2);
+    }
+
+    private static Batch<String> batch() {
+        return new Batch<>(List.of("r"), "p", "arn:aws:sqs:us-east-1:0:q", 1);
+    }
+}

@@ -1,0 +1,54 @@
+package io.esm4j.worker.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileLeaseStoreTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aReopenedStoreHasEveryLeaseWithOwnerCounterCheckpointAndParents() throws Exception {
+        FileLeaseStore store = FileLeaseStore.open(directory);
+        store.create(Lease.unowned("m", "shard-0", Checkpoint.TrimHorizon.INSTANCE, List.of()));
+        store.create(Lease.unowned("m", "shard-1", new Checkpoint.AtTimestamp(Instant.parse("2026-12-01T00:00:00Z")),
+                List.of("shard-0")));
+        store.create(Lease.unowned("other", "shard-9", Checkpoint.Latest.INSTANCE, List.of()));
+        Lease seen = store.list("m").stream().filter(l -> l.shardId().equals("shard-0")).findFirst().orElseThrow();
+        Lease taken = ((LeaseWrite.Written) store.take(seen, "worker-a")).lease();
+        Lease checkpointed = ((LeaseWrite.Written) store.checkpoint(taken, new Checkpoint.AtSequenceNumber("42")))
+                .lease();
+
+        FileLeaseStore reopened = FileLeaseStore.open(directory);
+
+        assertThat(reopened.list("m")).containsExactlyInAnyOrderElementsOf(store.list("m"));
+        assertThat(reopened.list("other")).containsExactlyElementsOf(store.list("other"));
+        Lease loaded = reopened.list("m").stream().filter(l -> l.shardId().equals("shard-0")).findFirst()
+                .orElseThrow();
+        assertThat(loaded).isEqualTo(checkpointed);
+        assertThat(loaded.owner()).isEqualTo("worker-a");
+        assertThat(reopened.renew(loaded)).isInstanceOf(LeaseWrite.Written.class);
+        assertThat(reopened.renew(loaded)).as("the counter moved: the old version is fenced off")
+                .isInstanceOf(LeaseWrite.Lost.class);
+    }
+
+    @Test
+    void aLostWriteChangesNothingOnDisk() throws Exception {
+        FileLeaseStore store = FileLeaseStore.open(directory);
+        store.create(Lease.unowned("m", "s", Checkpoint.TrimHorizon.INSTANCE, List.of()));
+        Lease stale = new Lease("m", "s", "someone", 7, Checkpoint.TrimHorizon.INSTANCE, List.of(), 0);
+
+        assertThat(store.checkpoint(stale, new Checkpoint.AtSequenceNumber("1"))).isInstanceOf(LeaseWrite.Lost.class);
+        assertThat(FileLeaseStore.open(directory).list("m").get(0).checkpoint())
+                .isEqualTo(Checkpoint.TrimHorizon.INSTANCE);
+    }
+}
