@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * The source factories the worker knows: SQS and Kinesis built in, then any {@link SourceFactory} on the class or
+ * The source factories the worker knows: SQS, Kinesis, DynamoDB Streams and Kafka built in, then any {@link SourceFactory} on the class or
  * module path ({@link ServiceLoader}), which is how further sources plug in without changing the worker.
  */
 public final class SourceFactories {
@@ -21,7 +21,8 @@ public final class SourceFactories {
 
     /** The built-in factories followed by those found by {@link ServiceLoader}. */
     public static SourceFactories discover() {
-        List<SourceFactory> all = new ArrayList<>(List.of(new SqsSourceFactory(), new KinesisSourceFactory()));
+        List<SourceFactory> all = new ArrayList<>(List.of(new SqsSourceFactory(), new KinesisSourceFactory(),
+                new DynamoDbStreamsSourceFactory(), new KafkaSourceFactory()));
         ServiceLoader.load(SourceFactory.class).forEach(all::add);
         return new SourceFactories(all);
     }
