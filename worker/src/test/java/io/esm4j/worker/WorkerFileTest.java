@@ -161,8 +161,8 @@ class WorkerFileTest {
                 + "\"StartingPosition\": \"LATEST\"}").formatted(SQS))))
                 .hasMessageContaining("StartingPosition is not valid for an SQS event source");
         assertThatThrownBy(() -> factories.forMapping(spec(
-                "{\"EventSourceArn\": \"arn:aws:kafka:us-east-1:0:cluster/c/1\", \"FunctionName\": \"f\"}")))
-                .hasMessageContaining("EventSourceArn").hasMessageContaining("SQS, Kinesis");
+                "{\"EventSourceArn\": \"arn:aws:mq:us-east-1:0:broker:b:1\", \"FunctionName\": \"f\"}")))
+                .hasMessageContaining("EventSourceArn").hasMessageContaining("SQS, Kinesis, DynamoDB Streams, Kafka");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"LATEST\", \"DestinationConfig\": {\"OnSuccess\": {\"Destination\": "
                 + "\"arn:aws:sqs:us-east-1:0:q\"}}}").formatted(KINESIS))))
