@@ -14,6 +14,7 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.sinks.EventJson;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -91,7 +92,9 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .leaseStore(context.leaseStore())
                 .workerId(context.workerId())
-                .onFailure(destination == null ? null : context.destinations().forArn(name, destination))
+                .onFailure(destination == null ? null : context.destinationsBuilder()
+                        .eventJson(EventJson.ofPayloads(DynamoDbRecord.class, DynamoDbEventJson::write))
+                        .build().forArn(name, destination))
                 .meterRegistry(context.meters())
                 .build());
     }
