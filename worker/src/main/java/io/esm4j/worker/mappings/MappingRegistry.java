@@ -235,8 +235,8 @@ public final class MappingRegistry {
             }
             running.start();
             mapping.started();
-            LOG.info("mapping started uuid={} source={} eventSourceArn={} function={}", mapping.uuid(),
-                    mapping.sourceKind(), mapping.spec().eventSourceArn(), mapping.function().name());
+            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
+                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
         } catch (Exception | LinkageError e) {
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));

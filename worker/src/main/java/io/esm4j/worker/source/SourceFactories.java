@@ -37,8 +37,8 @@ public final class SourceFactories {
                         "Expected the ARN of a source this worker reads: " + kinds() + "."));
         for (String field : spec.fieldNames()) {
             if (!LambdaFields.COMMON.contains(field) && !factory.fields().contains(field)) {
-                throw new InvalidMappingException(field, spec.node(field), field + " is not valid for an "
-                        + factory.kind() + " event source; it takes " + String.join(", ",
+                throw new InvalidMappingException(field, spec.node(field), field + " is not valid for "
+                        + factory.kind() + " event sources; it takes " + String.join(", ",
                         factory.fields().stream().sorted().toList()) + ".");
             }
         }

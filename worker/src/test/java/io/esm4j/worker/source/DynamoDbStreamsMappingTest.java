@@ -80,7 +80,7 @@ class DynamoDbStreamsMappingTest {
                 .hasMessageContaining("StartingPosition is required for a DynamoDB Streams source");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"StartingPositionTimestamp\": 1700000000")))
-                .hasMessageContaining("StartingPositionTimestamp is not valid for an DynamoDB Streams event source");
+                .hasMessageContaining("StartingPositionTimestamp is not valid for DynamoDB Streams event sources");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", \"BatchSize\": 10001")))
                 .hasMessage("Invalid value for BatchSize: 10001. Expected an integer from 1 to 10,000.");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
@@ -91,7 +91,7 @@ class DynamoDbStreamsMappingTest {
                 .hasMessageContaining("MaximumRecordAgeInSeconds").hasMessageContaining("30");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"Queues\": [\"q\"]")))
-                .hasMessageContaining("Queues is not valid for an DynamoDB Streams event source");
+                .hasMessageContaining("Queues is not valid for DynamoDB Streams event sources");
         assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(new com.fasterxml.jackson.databind.ObjectMapper()
                 .createObjectNode().put("EventSourceArn", "arn:aws:dynamodb:us-east-1:123456789012:table/orders")
                 .put("FunctionName", "f").put("StartingPosition", "LATEST"), "")))

@@ -102,7 +102,7 @@ class KafkaMappingTest {
                 .hasMessageContaining("allowed: ConsumerGroupId");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"ParallelizationFactor\": 2")))
-                .hasMessageContaining("ParallelizationFactor is not valid for an Kafka event source");
+                .hasMessageContaining("ParallelizationFactor is not valid for Kafka event sources");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", \"BatchSize\": 0")))
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
         assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(json("{\"FunctionName\": \"f\", "
