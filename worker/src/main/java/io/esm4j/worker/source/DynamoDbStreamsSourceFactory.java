@@ -53,14 +53,7 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
 
     @Override
     public Map<String, Object> defaults() {
-        StreamSettings defaults = StreamSettings.builder().startingPosition(StartingPosition.LATEST).build();
-        return Map.of(BATCH_SIZE, defaults.batchSize(),
-                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
-                PARALLELIZATION_FACTOR, defaults.parallelizationFactor(),
-                MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
-                MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
-                BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
-                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
+        return MappingValues.streamDefaults();
     }
 
     @Override
@@ -74,11 +67,7 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
         settings(spec, "validation");
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
-        Integer window = spec.integer(TUMBLING_WINDOW);
-        if (window != null && window > 0) {
-            throw new InvalidMappingException(TUMBLING_WINDOW, window, "The worker does not support tumbling "
-                    + "windows yet; leave TumblingWindowInSeconds out or 0 (the esm4j library supports them).");
-        }
+        MappingValues.noTumblingWindow(spec);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Reading the request fields every source shares into esm-core's types, with the field named in errors. */
@@ -73,6 +74,27 @@ final class MappingValues {
             builder.maximumRetryAttempts(spec.integer(MAXIMUM_RETRY_ATTEMPTS));
         }
         return builder.reportBatchItemFailures(reportBatchItemFailures(spec));
+    }
+
+    /** What Lambda's API reports for the stream fields a Kinesis or DynamoDB Streams request left out. */
+    static Map<String, Object> streamDefaults() {
+        StreamSettings defaults = StreamSettings.builder().startingPosition(StartingPosition.LATEST).build();
+        return Map.of(BATCH_SIZE, defaults.batchSize(),
+                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
+                PARALLELIZATION_FACTOR, defaults.parallelizationFactor(),
+                MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
+                MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
+                BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
+                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
+    }
+
+    /** TumblingWindowInSeconds, which Lambda takes for Kinesis and DynamoDB Streams: only 0 in the worker so far. */
+    static void noTumblingWindow(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        if (window != null && window > 0) {
+            throw new InvalidMappingException(TUMBLING_WINDOW, window, "The worker does not support tumbling "
+                    + "windows yet; leave TumblingWindowInSeconds out or 0 (the esm4j library supports them).");
+        }
     }
 
     static FilterCriteria filterCriteria(MappingSpec spec) {
