@@ -8,6 +8,8 @@ module io.esm4j.worker {
     requires transitive io.esm4j.core;
     requires transitive io.esm4j.sqs;
     requires transitive io.esm4j.kinesis;
+    requires transitive io.esm4j.dynamodbstreams;
+    requires transitive io.esm4j.kafka;
     requires transitive io.esm4j.sinks;
     requires io.esm4j.dynamodb;
     requires transitive aws.lambda.java.core;

@@ -171,7 +171,7 @@ class MappingsApiTest {
         assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
                 .functionName(function.url().toString()).startingPosition("LATEST")))
                 .isInstanceOf(InvalidParameterValueException.class)
-                .hasMessageContaining("StartingPosition is not valid for an SQS event source");
+                .hasMessageContaining("StartingPosition is not valid for SQS event sources");
         assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid("no-such-uuid")))
                 .isInstanceOf(ResourceNotFoundException.class)
                 .satisfies(e -> assertThat(((ResourceNotFoundException) e).statusCode()).isEqualTo(404));

@@ -155,14 +155,14 @@ class WorkerFileTest {
     void fieldsOfOtherSourcesAreRejectedForThisSource() {
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"Topics\": [\"t\"]}").formatted(SQS))))
-                .hasMessageContaining("Topics is not valid for an SQS event source")
+                .hasMessageContaining("Topics is not valid for SQS event sources")
                 .hasMessageContaining("BatchSize");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"LATEST\"}").formatted(SQS))))
-                .hasMessageContaining("StartingPosition is not valid for an SQS event source");
+                .hasMessageContaining("StartingPosition is not valid for SQS event sources");
         assertThatThrownBy(() -> factories.forMapping(spec(
-                "{\"EventSourceArn\": \"arn:aws:kafka:us-east-1:0:cluster/c/1\", \"FunctionName\": \"f\"}")))
-                .hasMessageContaining("EventSourceArn").hasMessageContaining("SQS, Kinesis");
+                "{\"EventSourceArn\": \"arn:aws:mq:us-east-1:0:broker:b:1\", \"FunctionName\": \"f\"}")))
+                .hasMessageContaining("EventSourceArn").hasMessageContaining("SQS, Kinesis, DynamoDB Streams, Kafka");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"LATEST\", \"DestinationConfig\": {\"OnSuccess\": {\"Destination\": "
                 + "\"arn:aws:sqs:us-east-1:0:q\"}}}").formatted(KINESIS))))

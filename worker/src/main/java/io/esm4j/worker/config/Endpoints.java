@@ -13,8 +13,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record Endpoints(Map<String, URI> overrides) {
 
-    /** The services the worker calls, by the SDK's service id in lower case. */
-    public static final Set<String> SERVICES = Set.of("sqs", "kinesis", "lambda", "sns", "s3", "dynamodb");
+    /**
+     * The services the worker calls, by the SDK's service id in lower case without spaces ({@code dynamodbstreams}
+     * for DynamoDB Streams, whose endpoint differs from DynamoDB's).
+     */
+    public static final Set<String> SERVICES = Set.of("sqs", "kinesis", "lambda", "sns", "s3", "dynamodb",
+            "dynamodbstreams");
 
     public Endpoints {
         overrides = Map.copyOf(overrides);

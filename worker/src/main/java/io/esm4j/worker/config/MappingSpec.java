@@ -65,6 +65,24 @@ public final class MappingSpec {
         return request.path(EVENT_SOURCE_ARN).asText("");
     }
 
+    /**
+     * What the mapping reads, for telling mappings apart: the EventSourceArn, or for self-managed Kafka (which has
+     * none) {@code <bootstrap servers> <topics>}.
+     */
+    public String source() {
+        if (request.has(EVENT_SOURCE_ARN)) {
+            return eventSourceArn();
+        }
+        JsonNode servers = request.path(SELF_MANAGED_EVENT_SOURCE).path("Endpoints").path("KAFKA_BOOTSTRAP_SERVERS");
+        return String.join(",", strings(servers)) + " " + String.join(",", strings(TOPICS));
+    }
+
+    private static List<String> strings(JsonNode list) {
+        List<String> values = new ArrayList<>();
+        list.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
     public boolean enabled() {
         Boolean enabled = bool(ENABLED);
         return enabled == null || enabled;
@@ -100,9 +118,7 @@ public final class MappingSpec {
     }
 
     public List<String> strings(String field) {
-        List<String> values = new ArrayList<>();
-        request.path(field).forEach(value -> values.add(value.asText()));
-        return values;
+        return strings(request.path(field));
     }
 
     public @Nullable Instant timestamp(String field) {
@@ -215,6 +231,6 @@ public final class MappingSpec {
 
     @Override
     public String toString() {
-        return "MappingSpec[" + eventSourceArn() + " -> " + functionName() + "]";
+        return "MappingSpec[" + source() + " -> " + functionName() + "]";
     }
 }

@@ -26,13 +26,13 @@ final class StatusPage {
                 .append("<h1>esm4j worker</h1>\n<p>Worker <code>").append(escape(workerId)).append("</code>, ")
                 .append(escape(Instant.now().toString())).append(". <a href=\"/metrics\">metrics</a> · ")
                 .append("<a href=\"/health\">health</a></p>\n<h2>Event source mappings</h2>\n");
-        html.append("<table id=\"mappings\"><tr><th>UUID</th><th>source</th><th>EventSourceArn</th><th>function</th>")
+        html.append("<table id=\"mappings\"><tr><th>UUID</th><th>source</th><th>event source</th><th>function</th>")
                 .append("<th>State</th><th>StateTransitionReason</th><th>LastProcessingResult</th></tr>\n");
         for (ManagedMapping mapping : registry.list()) {
             String reason = mapping.stateTransitionReason();
             html.append("<tr><td>").append(escape(mapping.uuid())).append("</td><td>")
                     .append(escape(mapping.sourceKind())).append("</td><td>")
-                    .append(escape(mapping.spec().eventSourceArn())).append("</td><td>")
+                    .append(escape(mapping.spec().source())).append("</td><td>")
                     .append(escape(mapping.function().name())).append(" (").append(mapping.function().kind())
                     .append(")</td><td>").append(escape(mapping.state())).append("</td><td")
                     .append(reason.startsWith("PROBLEM") ? " class=\"PROBLEM\">" : ">").append(escape(reason))

@@ -80,7 +80,7 @@ public final class MappingRegistry {
     /** Adds the file's mappings (stable UUIDs from source and function) and the persisted API mappings. */
     public void load(List<MappingSpec> fileMappings) throws IOException {
         for (MappingSpec spec : fileMappings) {
-            String uuid = UUID.nameUUIDFromBytes((spec.eventSourceArn() + "\n" + spec.functionName())
+            String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
             add(uuid, spec, Origin.FILE, CompletableFuture.completedFuture(null));
         }
@@ -125,7 +125,7 @@ public final class MappingRegistry {
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
         MappingSpec spec = old.spec().merge(fields);
-        if (!spec.eventSourceArn().equals(old.spec().eventSourceArn())) {
+        if (!spec.source().equals(old.spec().source())) {
             throw new io.esm4j.worker.config.InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
                     "The event source of a mapping cannot be changed; create a new mapping.");
         }
@@ -191,10 +191,10 @@ public final class MappingRegistry {
 
     private ManagedMapping add(String uuid, MappingSpec spec, Origin origin, CompletableFuture<?> predecessor) {
         for (ManagedMapping existing : mappings.values()) {
-            if (!existing.deleting() && existing.spec().eventSourceArn().equals(spec.eventSourceArn())
+            if (!existing.deleting() && existing.spec().source().equals(spec.source())
                     && existing.spec().functionName().equals(spec.functionName())) {
                 throw new MappingConflictException("An event source mapping with event source ("
-                        + spec.eventSourceArn() + "), function (" + spec.functionName() + ") already exists. "
+                        + spec.source() + "), function (" + spec.functionName() + ") already exists. "
                         + "Please update or delete the existing mapping with UUID " + existing.uuid());
             }
         }
@@ -235,8 +235,8 @@ public final class MappingRegistry {
             }
             running.start();
             mapping.started();
-            LOG.info("mapping started uuid={} source={} eventSourceArn={} function={}", mapping.uuid(),
-                    mapping.sourceKind(), mapping.spec().eventSourceArn(), mapping.function().name());
+            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
+                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
         } catch (Exception | LinkageError e) {
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));

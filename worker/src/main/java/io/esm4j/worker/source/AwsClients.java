@@ -10,6 +10,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -31,6 +32,7 @@ public final class AwsClients implements AutoCloseable {
     private final Supplier<SnsClient> sns;
     private final Supplier<S3Client> s3;
     private final Supplier<DynamoDbClient> dynamodb;
+    private final Supplier<DynamoDbStreamsClient> dynamodbStreams;
 
     public AwsClients(Region region, AwsCredentialsProvider credentials, Endpoints endpoints) {
         this.region = region;
@@ -42,6 +44,7 @@ public final class AwsClients implements AutoCloseable {
         this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
                 .build());
         this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb").build());
+        this.dynamodbStreams = lazy(() -> configure(DynamoDbStreamsClient.builder(), "dynamodbstreams").build());
     }
 
     public Region region() {
@@ -74,6 +77,10 @@ public final class AwsClients implements AutoCloseable {
 
     public DynamoDbClient dynamodb() {
         return dynamodb.get();
+    }
+
+    public DynamoDbStreamsClient dynamodbStreams() {
+        return dynamodbStreams.get();
     }
 
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {

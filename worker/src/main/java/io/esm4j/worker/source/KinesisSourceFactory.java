@@ -18,7 +18,7 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,14 +46,7 @@ public final class KinesisSourceFactory implements SourceFactory {
 
     @Override
     public Map<String, Object> defaults() {
-        StreamSettings defaults = StreamSettings.builder().startingPosition(StartingPosition.LATEST).build();
-        return Map.of(BATCH_SIZE, defaults.batchSize(),
-                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
-                PARALLELIZATION_FACTOR, defaults.parallelizationFactor(),
-                MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
-                MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
-                BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
-                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
+        return MappingValues.streamDefaults();
     }
 
     @Override
@@ -67,11 +60,7 @@ public final class KinesisSourceFactory implements SourceFactory {
                     + "ARN: arn:<partition>:kinesis:<region>:<account>:stream/<name> (stream consumers, i.e. "
                     + "enhanced fan-out, are not supported by esm4j).");
         }
-        Integer window = spec.integer(TUMBLING_WINDOW);
-        if (window != null && window > 0) {
-            throw new InvalidMappingException(TUMBLING_WINDOW, window, "The worker does not support tumbling "
-                    + "windows yet; leave TumblingWindowInSeconds out or 0 (the esm4j library supports them).");
-        }
+        MappingValues.noTumblingWindow(spec);
     }
 
     @Override
@@ -105,37 +94,10 @@ public final class KinesisSourceFactory implements SourceFactory {
     private static StreamSettings settings(MappingSpec spec, String functionArn) {
         return MappingValues.settings(() -> {
             StreamSettings.Builder builder = StreamSettings.builder().functionArn(functionArn);
-            String position = spec.text(STARTING_POSITION);
-            if (position == null) {
-                throw new InvalidMappingException(STARTING_POSITION, null, "StartingPosition is required for a "
-                        + "Kinesis source: TRIM_HORIZON, LATEST or AT_TIMESTAMP.");
-            }
-            try {
-                builder.startingPosition(StartingPosition.valueOf(position));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidMappingException(STARTING_POSITION, position, "Expected one of "
-                        + Arrays.toString(StartingPosition.values()) + ".");
-            }
+            builder.startingPosition(MappingValues.startingPosition(spec, "Kinesis",
+                    EnumSet.allOf(StartingPosition.class)));
             builder.startingPositionTimestamp(spec.timestamp(STARTING_POSITION_TIMESTAMP));
-            if (spec.integer(BATCH_SIZE) != null) {
-                builder.batchSize(spec.integer(BATCH_SIZE));
-            }
-            if (spec.integer(MAXIMUM_BATCHING_WINDOW) != null) {
-                builder.maximumBatchingWindowInSeconds(spec.integer(MAXIMUM_BATCHING_WINDOW));
-            }
-            if (spec.integer(PARALLELIZATION_FACTOR) != null) {
-                builder.parallelizationFactor(spec.integer(PARALLELIZATION_FACTOR));
-            }
-            if (spec.bool(BISECT_BATCH_ON_FUNCTION_ERROR) != null) {
-                builder.bisectBatchOnFunctionError(spec.bool(BISECT_BATCH_ON_FUNCTION_ERROR));
-            }
-            if (spec.integer(MAXIMUM_RECORD_AGE) != null) {
-                builder.maximumRecordAgeInSeconds(spec.integer(MAXIMUM_RECORD_AGE));
-            }
-            if (spec.integer(MAXIMUM_RETRY_ATTEMPTS) != null) {
-                builder.maximumRetryAttempts(spec.integer(MAXIMUM_RETRY_ATTEMPTS));
-            }
-            builder.reportBatchItemFailures(MappingValues.reportBatchItemFailures(spec));
+            MappingValues.streamFields(builder, spec);
             return builder.build();
         });
     }

@@ -3,9 +3,14 @@ package io.esm4j.worker.source;
 import static io.esm4j.worker.config.LambdaFields.*;
 
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Reading the request fields every source shares into esm-core's types, with the field named in errors. */
 final class MappingValues {
@@ -24,6 +29,72 @@ final class MappingValues {
             }
         }
         return !types.isEmpty();
+    }
+
+    /**
+     * {@code StartingPosition}, required for stream sources, one of {@code allowed} (DynamoDB Streams has no
+     * AT_TIMESTAMP).
+     */
+    static StartingPosition startingPosition(MappingSpec spec, String kind, Set<StartingPosition> allowed) {
+        List<StartingPosition> positions = Arrays.stream(StartingPosition.values()).filter(allowed::contains).toList();
+        String position = spec.text(STARTING_POSITION);
+        if (position == null) {
+            throw new InvalidMappingException(STARTING_POSITION, null, "StartingPosition is required for a "
+                    + kind + " source: one of " + positions + ".");
+        }
+        return positions.stream().filter(p -> p.name().equals(position)).findFirst()
+                .orElseThrow(() -> new InvalidMappingException(STARTING_POSITION, position, "Expected one of "
+                        + positions + "." + (position.equals(StartingPosition.AT_TIMESTAMP.name())
+                        ? " " + kind + " has no AT_TIMESTAMP, as in Lambda." : "")));
+    }
+
+    /**
+     * The stream fields Kinesis, DynamoDB Streams and Kafka share, applied where the request has them (the builder's
+     * defaults stay otherwise): BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor,
+     * BisectBatchOnFunctionError, MaximumRecordAgeInSeconds, MaximumRetryAttempts and FunctionResponseTypes. Which of
+     * them a source takes at all is its factory's {@code fields()}.
+     */
+    static StreamSettings.Builder streamFields(StreamSettings.Builder builder, MappingSpec spec) {
+        if (spec.integer(BATCH_SIZE) != null) {
+            builder.batchSize(spec.integer(BATCH_SIZE));
+        }
+        if (spec.integer(MAXIMUM_BATCHING_WINDOW) != null) {
+            builder.maximumBatchingWindowInSeconds(spec.integer(MAXIMUM_BATCHING_WINDOW));
+        }
+        if (spec.integer(PARALLELIZATION_FACTOR) != null) {
+            builder.parallelizationFactor(spec.integer(PARALLELIZATION_FACTOR));
+        }
+        if (spec.bool(BISECT_BATCH_ON_FUNCTION_ERROR) != null) {
+            builder.bisectBatchOnFunctionError(spec.bool(BISECT_BATCH_ON_FUNCTION_ERROR));
+        }
+        if (spec.integer(MAXIMUM_RECORD_AGE) != null) {
+            builder.maximumRecordAgeInSeconds(spec.integer(MAXIMUM_RECORD_AGE));
+        }
+        if (spec.integer(MAXIMUM_RETRY_ATTEMPTS) != null) {
+            builder.maximumRetryAttempts(spec.integer(MAXIMUM_RETRY_ATTEMPTS));
+        }
+        return builder.reportBatchItemFailures(reportBatchItemFailures(spec));
+    }
+
+    /** What Lambda's API reports for the stream fields a Kinesis or DynamoDB Streams request left out. */
+    static Map<String, Object> streamDefaults() {
+        StreamSettings defaults = StreamSettings.builder().startingPosition(StartingPosition.LATEST).build();
+        return Map.of(BATCH_SIZE, defaults.batchSize(),
+                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
+                PARALLELIZATION_FACTOR, defaults.parallelizationFactor(),
+                MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
+                MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
+                BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
+                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
+    }
+
+    /** TumblingWindowInSeconds, which Lambda takes for Kinesis and DynamoDB Streams: only 0 in the worker so far. */
+    static void noTumblingWindow(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        if (window != null && window > 0) {
+            throw new InvalidMappingException(TUMBLING_WINDOW, window, "The worker does not support tumbling "
+                    + "windows yet; leave TumblingWindowInSeconds out or 0 (the esm4j library supports them).");
+        }
     }
 
     static FilterCriteria filterCriteria(MappingSpec spec) {

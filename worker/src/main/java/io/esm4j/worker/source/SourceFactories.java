@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * The source factories the worker knows: SQS and Kinesis built in, then any {@link SourceFactory} on the class or
+ * The source factories the worker knows: SQS, Kinesis, DynamoDB Streams and Kafka built in, then any {@link SourceFactory} on the class or
  * module path ({@link ServiceLoader}), which is how further sources plug in without changing the worker.
  */
 public final class SourceFactories {
@@ -21,7 +21,8 @@ public final class SourceFactories {
 
     /** The built-in factories followed by those found by {@link ServiceLoader}. */
     public static SourceFactories discover() {
-        List<SourceFactory> all = new ArrayList<>(List.of(new SqsSourceFactory(), new KinesisSourceFactory()));
+        List<SourceFactory> all = new ArrayList<>(List.of(new SqsSourceFactory(), new KinesisSourceFactory(),
+                new DynamoDbStreamsSourceFactory(), new KafkaSourceFactory()));
         ServiceLoader.load(SourceFactory.class).forEach(all::add);
         return new SourceFactories(all);
     }
@@ -36,8 +37,8 @@ public final class SourceFactories {
                         "Expected the ARN of a source this worker reads: " + kinds() + "."));
         for (String field : spec.fieldNames()) {
             if (!LambdaFields.COMMON.contains(field) && !factory.fields().contains(field)) {
-                throw new InvalidMappingException(field, spec.node(field), field + " is not valid for an "
-                        + factory.kind() + " event source; it takes " + String.join(", ",
+                throw new InvalidMappingException(field, spec.node(field), field + " is not valid for "
+                        + factory.kind() + " event sources; it takes " + String.join(", ",
                         factory.fields().stream().sorted().toList()) + ".");
             }
         }

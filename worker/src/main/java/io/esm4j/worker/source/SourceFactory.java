@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Turns a Lambda-shaped mapping of one kind of source into an esm-core mapping. The worker picks the first factory
- * whose {@link #handles} is true; SQS and Kinesis are built in, other sources (DynamoDB Streams, Kafka) plug in as
+ * whose {@link #handles} is true; SQS, Kinesis, DynamoDB Streams and Kafka are built in, other sources plug in as
  * further implementations, listed in {@link SourceFactories} or found with {@link java.util.ServiceLoader}.
  */
 public interface SourceFactory {

@@ -12,6 +12,11 @@ public record WorkerContext(AwsClients clients, MeterRegistry meters, LeaseStore
 
     /** On-failure destinations through this worker's SQS, SNS and S3 clients (made when first used). */
     public FailureDestinations destinations() {
-        return FailureDestinations.builder().sqs(clients.sqs()).sns(clients.sns()).s3(clients.s3()).build();
+        return destinationsBuilder().build();
+    }
+
+    /** The same, to add a source's own destinations (Kafka's {@code kafka://<topic>}) or S3 payload writer. */
+    public FailureDestinations.Builder destinationsBuilder() {
+        return FailureDestinations.builder().sqs(clients.sqs()).sns(clients.sns()).s3(clients.s3());
     }
 }

@@ -1,0 +1,170 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.github.embeddedkafka.EmbeddedK;
+import io.github.embeddedkafka.EmbeddedKafka$;
+import io.github.embeddedkafka.EmbeddedKafkaConfig$;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import scala.collection.immutable.Map$;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Self-managed Kafka mappings from a worker file, in the worker's own JVM, on a KRaft broker in the test JVM
+ * (embedded-kafka, 127.0.0.1, free ports): an HTTP function receives Lambda's Kafka event, and a failing function's
+ * records are given up to a {@code kafka://} on-failure topic with Lambda's Kafka failure record.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaWorkerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String bootstrapServers;
+    private Admin admin;
+    private KafkaProducer<String, String> producer;
+    private HttpServer function;
+    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    void start() throws Exception {
+        scala.collection.immutable.Map<String, String> empty = Map$.MODULE$.empty();
+        @SuppressWarnings("unchecked")
+        scala.collection.immutable.Map<String, String> broker = (scala.collection.immutable.Map<String, String>)
+                empty.updated("group.initial.rebalance.delay.ms", "0").updated("auto.create.topics.enable", "false");
+        EmbeddedK kafka = EmbeddedKafka$.MODULE$.start(EmbeddedKafkaConfig$.MODULE$.apply(0, 0, broker, empty,
+                empty));
+        bootstrapServers = "127.0.0.1:" + kafka.config().kafkaPort();
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
+                new StringSerializer());
+        function = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        function.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        function.createContext("/fn", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                events.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        function.createContext("/fail", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                in.readAllBytes();
+                exchange.sendResponseHeaders(400, -1);
+            }
+        });
+        function.start();
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            function.stop(0);
+            producer.close(Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
+        } finally {
+            EmbeddedKafka$.MODULE$.stop();
+        }
+    }
+
+    @Test
+    void recordsReachTheFunctionAsLambdasKafkaEventAndGivenUpOnesTheFailureTopic() throws Exception {
+        admin.createTopics(List.of(new NewTopic("orders", 1, (short) 1), new NewTopic("payments", 1, (short) 1),
+                new NewTopic("payments-failures", 1, (short) 1))).all().get();
+        String url = "http://127.0.0.1:" + function.getAddress().getPort();
+        Path config = directory.resolve("mappings.yaml");
+        Files.writeString(config, """
+                EventSourceMappings:
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [orders]
+                    SelfManagedKafkaEventSourceConfig: {ConsumerGroupId: orders-worker}
+                    StartingPosition: TRIM_HORIZON
+                  - FunctionName: %2$s/fail
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [payments]
+                    StartingPosition: TRIM_HORIZON
+                    MaximumRetryAttempts: 0
+                    DestinationConfig: {OnFailure: {Destination: "kafka://payments-failures"}}
+                """.formatted(bootstrapServers, url));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+            producer.send(new ProducerRecord<>("orders", "k1", "first")).get();
+            producer.send(new ProducerRecord<>("orders", "k2", "second")).get();
+            producer.send(new ProducerRecord<>("payments", "p", "poison")).get();
+
+            List<String> values = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                values.clear();
+                events.forEach(event -> event.path("records").path("orders-0").forEach(record -> values.add(
+                        new String(Base64.getDecoder().decode(record.path("value").asText()),
+                                StandardCharsets.UTF_8))));
+                return values.size() >= 2;
+            });
+            assertThat(values).containsExactly("first", "second");
+            JsonNode event = events.getFirst();
+            assertThat(event.path("eventSource").asText()).isEqualTo("SelfManagedKafka");
+            assertThat(event.path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
+            JsonNode first = event.path("records").path("orders-0").get(0);
+            assertThat(first.path("topic").asText()).isEqualTo("orders");
+            assertThat(first.path("offset").asLong()).isZero();
+            assertThat(new String(Base64.getDecoder().decode(first.path("key").asText()), StandardCharsets.UTF_8))
+                    .isEqualTo("k1");
+
+            JsonNode failure = JSON.readTree(firstMessage("payments-failures"));
+            assertThat(failure.path("requestContext").path("condition").asText())
+                    .isEqualTo("RetryAttemptsExhausted");
+            assertThat(failure.path("KafkaBatchInfo").path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
+            assertThat(failure.path("KafkaBatchInfo").path("batchSize").asInt()).isEqualTo(1);
+        }
+    }
+
+    private String firstMessage(String topic) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new StringDeserializer(),
+                new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            List<String> values = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+                return !values.isEmpty();
+            });
+            return values.getFirst();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.esm4j.worker.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DynamoDB Streams mappings from a worker file: Lambda's fields reach esm-core's settings, wrong values are refused
+ * naming the field, the value and what is allowed. (The reading itself is source-dynamodb's, tested there.)
+ */
+class DynamoDbStreamsMappingTest {
+
+    private static final String STREAM =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2024-06-10T19:26:16.525";
+    private final SourceFactories factories = SourceFactories.discover();
+
+    @Test
+    void lambdaFieldsBecomeStreamSettings() {
+        WorkerFile file = WorkerFile.parse("""
+                Endpoints:
+                  dynamodbstreams: http://127.0.0.1:8000
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: orders
+                    StartingPosition: TRIM_HORIZON
+                    BatchSize: 500
+                    MaximumBatchingWindowInSeconds: 5
+                    ParallelizationFactor: 3
+                    BisectBatchOnFunctionError: true
+                    MaximumRecordAgeInSeconds: 3600
+                    MaximumRetryAttempts: 2
+                    FunctionResponseTypes: [ReportBatchItemFailures]
+                    FilterCriteria:
+                      Filters:
+                        - Pattern: '{"eventName":["INSERT"]}'
+                    DestinationConfig: {OnFailure: {Destination: arn:aws:sqs:us-east-1:123456789012:dlq}}
+                """.formatted(STREAM), true);
+        assertThat(file.endpoints().endpoint("dynamodbstreams")).isEqualTo(URI.create("http://127.0.0.1:8000"));
+        MappingSpec spec = file.mappings().getFirst();
+
+        assertThat(factories.forMapping(spec)).isInstanceOf(DynamoDbStreamsSourceFactory.class);
+        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(spec, "arn:fn");
+        assertThat(settings.startingPosition()).isEqualTo(StartingPosition.TRIM_HORIZON);
+        assertThat(settings.batchSize()).isEqualTo(500);
+        assertThat(settings.maximumBatchingWindow()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.parallelizationFactor()).isEqualTo(3);
+        assertThat(settings.bisectBatchOnFunctionError()).isTrue();
+        assertThat(settings.maximumRecordAgeInSeconds()).isEqualTo(3600);
+        assertThat(settings.maximumRetryAttempts()).isEqualTo(2);
+        assertThat(settings.reportBatchItemFailures()).isTrue();
+        assertThat(settings.functionArn()).isEqualTo("arn:fn");
+        assertThat(spec.onFailureDestination()).isEqualTo("arn:aws:sqs:us-east-1:123456789012:dlq");
+    }
+
+    @Test
+    void lambdasDefaultsWhereTheFileSaysNothing() {
+        MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
+        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(factoryChecked(spec), "arn:fn");
+        assertThat(settings.batchSize()).isEqualTo(100);
+        assertThat(settings.maximumRetryAttempts()).isEqualTo(-1);
+        assertThat(settings.maximumRecordAgeInSeconds()).isEqualTo(-1);
+        assertThat(new DynamoDbStreamsSourceFactory().defaults()).containsEntry("BatchSize", 100);
+    }
+
+    @Test
+    void invalidFieldsAreRefusedWithValueAndWhatIsAllowed() {
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"AT_TIMESTAMP\"")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("Invalid value for StartingPosition: AT_TIMESTAMP. Expected one of [TRIM_HORIZON, "
+                        + "LATEST]. DynamoDB Streams has no AT_TIMESTAMP, as in Lambda.");
+        assertThatThrownBy(() -> factories.forMapping(spec("")))
+                .hasMessageContaining("StartingPosition is required for a DynamoDB Streams source");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"StartingPositionTimestamp\": 1700000000")))
+                .hasMessageContaining("StartingPositionTimestamp is not valid for DynamoDB Streams event sources");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", \"BatchSize\": 10001")))
+                .hasMessage("Invalid value for BatchSize: 10001. Expected an integer from 1 to 10,000.");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"ParallelizationFactor\": 0")))
+                .hasMessage("Invalid value for ParallelizationFactor: 0. Expected an integer from 1 to 10.");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"MaximumRecordAgeInSeconds\": 30")))
+                .hasMessageContaining("MaximumRecordAgeInSeconds").hasMessageContaining("30");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"Queues\": [\"q\"]")))
+                .hasMessageContaining("Queues is not valid for DynamoDB Streams event sources");
+        assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("EventSourceArn", "arn:aws:dynamodb:us-east-1:123456789012:table/orders")
+                .put("FunctionName", "f").put("StartingPosition", "LATEST"), "")))
+                .hasMessageContaining("EventSourceArn").hasMessageContaining("table/orders")
+                .hasMessageContaining("table/<table>/stream/<label>");
+    }
+
+    private MappingSpec factoryChecked(MappingSpec spec) {
+        factories.forMapping(spec);
+        return spec;
+    }
+
+    private static MappingSpec spec(String fields) {
+        return WorkerFile.parse("{\"EventSourceMappings\": [{\"EventSourceArn\": \"" + STREAM
+                + "\", \"FunctionName\": \"f\"" + (fields.isEmpty() ? "" : ", " + fields) + "}]}", false)
+                .mappings().getFirst();
+    }
+}

@@ -1,0 +1,126 @@
+package io.esm4j.worker.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Self-managed Kafka mappings from a worker file, in the shape of Lambda's request. */
+class KafkaMappingTest {
+
+    private static final String SOURCE = "\"SelfManagedEventSource\": {\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": "
+            + "[\"b-1.example:9092\", \"b-2.example:9092\"]}}, \"Topics\": [\"orders\"]";
+    private final SourceFactories factories = SourceFactories.discover();
+
+    @Test
+    void lambdaFieldsBecomeTheSourceAndItsSettings() {
+        MappingSpec spec = WorkerFile.parse("""
+                EventSourceMappings:
+                  - FunctionName: orders
+                    SelfManagedEventSource:
+                      Endpoints:
+                        KAFKA_BOOTSTRAP_SERVERS: ["b-1.example:9092", "b-2.example:9092"]
+                    Topics: [orders]
+                    SelfManagedKafkaEventSourceConfig: {ConsumerGroupId: orders-processor}
+                    StartingPosition: AT_TIMESTAMP
+                    StartingPositionTimestamp: 2026-12-01T00:00:00Z
+                    BatchSize: 50
+                    MaximumBatchingWindowInSeconds: 2
+                    BisectBatchOnFunctionError: true
+                    MaximumRecordAgeInSeconds: 600
+                    MaximumRetryAttempts: 3
+                    FunctionResponseTypes: [ReportBatchItemFailures]
+                    FilterCriteria:
+                      Filters:
+                        - Pattern: '{"value":{"type":["order"]}}'
+                    DestinationConfig: {OnFailure: {Destination: "kafka://orders-failures"}}
+                """, true).mappings().getFirst();
+
+        assertThat(factories.forMapping(spec)).isInstanceOf(KafkaSourceFactory.class);
+        KafkaSource source = KafkaSourceFactory.source(spec);
+        assertThat(source.bootstrapServers()).isEqualTo("b-1.example:9092,b-2.example:9092");
+        assertThat(source.topics()).isEqualTo(List.of("orders"));
+        assertThat(source.consumerGroupId()).isEqualTo("orders-processor");
+        assertThat(source.eventSource()).isEqualTo("SelfManagedKafka");
+        StreamSettings settings = KafkaSourceFactory.settings(spec, "arn:fn");
+        assertThat(settings.startingPosition()).isEqualTo(StartingPosition.AT_TIMESTAMP);
+        assertThat(settings.startingPositionTimestamp()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(settings.batchSize()).isEqualTo(50);
+        assertThat(settings.maximumBatchingWindow()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(settings.bisectBatchOnFunctionError()).isTrue();
+        assertThat(settings.maximumRecordAgeInSeconds()).isEqualTo(600);
+        assertThat(settings.maximumRetryAttempts()).isEqualTo(3);
+        assertThat(settings.reportBatchItemFailures()).isTrue();
+        assertThat(spec.onFailureDestination()).isEqualTo("kafka://orders-failures");
+        assertThat(spec.source()).isEqualTo("b-1.example:9092,b-2.example:9092 orders");
+    }
+
+    @Test
+    void lambdasKafkaDefaults() {
+        MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
+        factories.forMapping(spec);
+        StreamSettings settings = KafkaSourceFactory.settings(spec, "arn:fn");
+        assertThat(settings.batchSize()).isEqualTo(100);
+        assertThat(settings.maximumBatchingWindow()).isEqualTo(Duration.ofMillis(500));
+        assertThat(KafkaSourceFactory.source(spec).consumerGroupId()).isNull();
+    }
+
+    @Test
+    void invalidFieldsAreRefusedWithValueAndWhatIsAllowed() {
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"OLDEST\"")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("Invalid value for StartingPosition: OLDEST. Expected one of [TRIM_HORIZON, LATEST, "
+                        + "AT_TIMESTAMP].");
+        assertThatThrownBy(() -> factories.forMapping(spec("")))
+                .hasMessageContaining("StartingPosition is required for a Kafka source");
+        assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(json("{\"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\", \"Topics\": [\"a\", \"b\"], \"SelfManagedEventSource\": "
+                + "{\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": [\"b:9092\"]}}}"), "")))
+                .hasMessage("Invalid value for Topics: [\"a\",\"b\"]. Expected exactly one topic name, as Lambda "
+                        + "takes.");
+        assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(json("{\"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\", \"Topics\": [\"a\"], \"SelfManagedEventSource\": "
+                + "{\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": [\"no-port\"]}}}"), "")))
+                .hasMessageContaining("SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS")
+                .hasMessageContaining("no-port").hasMessageContaining("host:port");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"\"}")))
+                .hasMessageContaining("SelfManagedKafkaEventSourceConfig.ConsumerGroupId")
+                .hasMessageContaining("1 to 200 characters");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"GroupId\": \"g\"}")))
+                .hasMessageContaining("SelfManagedKafkaEventSourceConfig.GroupId")
+                .hasMessageContaining("allowed: ConsumerGroupId");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"ParallelizationFactor\": 2")))
+                .hasMessageContaining("ParallelizationFactor is not valid for Kafka event sources");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", \"BatchSize\": 0")))
+                .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
+        assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(json("{\"FunctionName\": \"f\", "
+                + "\"StartingPosition\": \"LATEST\", \"Topics\": [\"a\"], \"EventSourceArn\": "
+                + "\"arn:aws:kafka:us-east-1:123456789012:cluster/c/1\"}"), "")))
+                .hasMessageContaining("EventSourceArn").hasMessageContaining("self-managed Kafka only");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static MappingSpec spec(String fields) {
+        return WorkerFile.parse("{\"EventSourceMappings\": [{\"FunctionName\": \"f\", " + SOURCE
+                + (fields.isEmpty() ? "" : ", " + fields) + "}]}", false).mappings().getFirst();
+    }
+}
