@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.ShardStatus;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +30,7 @@ class BackgroundCheckpointTest {
             writesStarted.incrementAndGet();
             storeBack.await();
         });
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("slow-store", stream, handler)
                 .settings(Streams.fast().batchSize(10).parallelizationFactor(10).build()).leaseStore(store).build();
         mapping.start();
@@ -53,7 +54,7 @@ class BackgroundCheckpointTest {
     @Test
     void endedShardWorkersDoNotStayAround() throws Exception {
         InMemoryStream stream = InMemoryStream.create("generations", 1);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("generations", stream, handler)
                 .settings(Streams.fast().build()).workerId("me").build();
         mapping.start();

@@ -11,6 +11,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class BatchingTest {
         InMemoryStream stream = InMemoryStream.create("batch-size", 1);
         // Put before start: the reader fetches all 250 at once, so the lane can cut batches of exactly 7.
         Streams.fill(stream, 250, 13);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("batch-size", stream, handler)
                 .settings(Streams.fast().batchSize(7).build()).build();
         mapping.start();
@@ -49,7 +50,7 @@ class BatchingTest {
         List<Integer> expected = new ArrayList<>(java.util.Collections.nCopies(35, 7));
         expected.add(5);
         assertThat(sizes).isEqualTo(expected);
-        assertThat(handler.succeededData())
+        assertThat(handler.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(IntStream.range(0, 250).mapToObj(i -> "r" + i).toList());
     }
 
@@ -57,7 +58,7 @@ class BatchingTest {
     void aBatchNeverMixesShards() throws Exception {
         InMemoryStream stream = InMemoryStream.create("one-shard-per-batch", 3);
         Streams.fill(stream, 600, 60);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("one-shard-per-batch", stream, handler)
                 .settings(Streams.fast().batchSize(50).parallelizationFactor(3).build()).build();
         mapping.start();
@@ -86,7 +87,7 @@ class BatchingTest {
         for (int i = 0; i < 20; i++) {
             stream.put("k" + i, oneMib);
         }
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("payload-cap", stream, handler)
                 .settings(Streams.fast().batchSize(100).build()).build();
         mapping.start();
@@ -113,7 +114,7 @@ class BatchingTest {
         for (int i = 3; i < 6; i++) {
             stream.put("k" + i, small);
         }
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("oversize", stream, handler)
                 .settings(Streams.fast().batchSize(100).build()).build();
         mapping.start();
@@ -135,7 +136,7 @@ class BatchingTest {
         RetainingMeterRegistry registry = new RetainingMeterRegistry();
         InMemoryStream stream = InMemoryStream.create("window", 1, clock);
         List<Instant> invokedAt = new CopyOnWriteArrayList<>();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             invokedAt.add(clock.instant());
             return BatchResult.success();
         });
@@ -154,7 +155,7 @@ class BatchingTest {
 
             advanceUntil(clock, Duration.ofMillis(250), () -> handler.succeeded().size() == 10);
             assertThat(handler.invocations()).hasSize(1);
-            assertThat(handler.succeededData())
+            assertThat(handler.succeededPayloads(Streams::utf8))
                     .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "r" + i).toList());
             // The window started no earlier than the mapping (T0), so the batch cannot have gone before T0 + 5 s.
             assertThat(invokedAt.getFirst()).isAfterOrEqualTo(T0.plusSeconds(5));
@@ -176,7 +177,7 @@ class BatchingTest {
         MutableClock clock = new MutableClock(T0);
         RetainingMeterRegistry registry = new RetainingMeterRegistry();
         InMemoryStream stream = InMemoryStream.create("window-full", 1, clock);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("window-full", stream, handler)
                 .settings(Streams.fast().batchSize(5).maximumBatchingWindowInSeconds(300).build())
                 .clock(clock).meterRegistry(registry).build();
@@ -203,7 +204,7 @@ class BatchingTest {
         for (int i = 0; i < 7; i++) {
             stream.put("k" + i, oneMib);
         }
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("window-cap", stream, handler)
                 .settings(Streams.fast().batchSize(100).maximumBatchingWindowInSeconds(300).build())
                 .clock(clock).build();
@@ -224,18 +225,18 @@ class BatchingTest {
         // The clock never moves: if the engine waited for any window at all, nothing would ever be invoked.
         MutableClock clock = new MutableClock(T0);
         InMemoryStream stream = InMemoryStream.create("no-window", 1, clock);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("no-window", stream, handler)
                 .settings(Streams.fast().batchSize(100).maximumBatchingWindow(Duration.ZERO).build())
                 .clock(clock).build();
         mapping.start();
         try {
             stream.put("k", "first");
-            await().until(() -> handler.succeededData().equals(List.of("first")));
+            await().until(() -> handler.succeededPayloads(Streams::utf8).equals(List.of("first")));
             stream.put("k", "second");
             stream.put("k", "third");
             await().until(() -> handler.succeeded().size() == 3);
-            assertThat(handler.succeededData()).containsExactly("first", "second", "third");
+            assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("first", "second", "third");
         } finally {
             Streams.stopQuietly(mapping);
         }
@@ -263,7 +264,7 @@ class BatchingTest {
     }
 
     /** The invocation count stays at {@code count} for {@code duration}; this can only fail a broken engine. */
-    private static void assertNoInvocationFor(RecordingHandler handler, int count, Duration duration) {
+    private static void assertNoInvocationFor(RecordingHandler<byte[]> handler, int count, Duration duration) {
         assertThat(handler.invocationCount()).isEqualTo(count);
         await().during(duration).atMost(duration.plusSeconds(5)).until(() -> handler.invocationCount() == count);
     }

@@ -12,6 +12,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +41,7 @@ class BisectTest {
         StreamRecord<byte[]> poison = run.record(POISON);
 
         assertThat(run.handler.invocations().getFirst().size()).isEqualTo(100);
-        assertThat(run.handler.succeededData()).containsExactlyElementsOf(allBut(POISON));
+        assertThat(run.handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(allBut(POISON));
         List<Batch<StreamRecord<byte[]>>> alone = run.handler.invocations().stream()
                 .filter(b -> b.size() == 1 && b.records().getFirst().equals(poison)).toList();
         assertThat(alone).as("MaximumRetryAttempts 2 gives the isolated record 3 invocations").hasSize(3);
@@ -71,7 +72,7 @@ class BisectTest {
         StreamRecord<byte[]> poison = run.record(POISON);
 
         // With no retries at all, bisecting still narrows the failure down to the poison alone.
-        assertThat(run.handler.succeededData()).containsExactlyElementsOf(allBut(POISON));
+        assertThat(run.handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(allBut(POISON));
         assertThat(run.handler.invocations().stream().filter(b -> b.size() == 1 && b.records().contains(poison)))
                 .hasSize(1);
         assertThat(run.destination.received()).singleElement().satisfies(failure -> {
@@ -105,9 +106,9 @@ class BisectTest {
         Set<String> poisons = Set.of("r13", "r58", "r77", "r150", "r151", "r201", "r299");
         // One log, in the order things happen: a record invoked, finished by success, or finished by giving up.
         List<String[]> log = Collections.synchronizedList(new ArrayList<>());
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             batch.records().forEach(r -> log.add(new String[] {"invoked", r.partitionKey(), r.sequenceNumber()}));
-            if (batch.records().stream().anyMatch(r -> poisons.contains(RecordingHandler.text(r)))) {
+            if (batch.records().stream().anyMatch(r -> poisons.contains(Streams.text(r)))) {
                 throw new IllegalStateException("poison");
             }
             batch.records().forEach(r -> log.add(new String[] {"finished", r.partitionKey(), r.sequenceNumber()}));
@@ -166,7 +167,7 @@ class BisectTest {
         InMemoryStream stream = InMemoryStream.create("stop-no-bisect", 1);
         Streams.fill(stream, 64, 8);
         ObservedSource source = new ObservedSource(stream);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             // Fail once the stop has begun (the reader closes first): a split batch would be invoked after it.
             source.readerClosed().await(30, TimeUnit.SECONDS);
             throw new IllegalStateException("failed during stop");
@@ -187,10 +188,10 @@ class BisectTest {
         assertThat(result.checkpoints()).isEmpty();
     }
 
-    private record Run(InMemoryStream stream, String shardId, RecordingHandler handler,
+    private record Run(InMemoryStream stream, String shardId, RecordingHandler<byte[]> handler,
                        CollectingDestination destination) {
         StreamRecord<byte[]> record(String data) {
-            return stream.records(shardId).stream().filter(r -> RecordingHandler.text(r).equals(data)).findFirst()
+            return stream.records(shardId).stream().filter(r -> Streams.text(r).equals(data)).findFirst()
                     .orElseThrow();
         }
     }
@@ -201,7 +202,7 @@ class BisectTest {
         InMemoryStream stream = InMemoryStream.create(name, 1);
         String shardId = stream.openShardIds().getFirst();
         Streams.fill(stream, 100, 10);
-        RecordingHandler handler = RecordingHandler.failingOn(POISON);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals(POISON));
         CollectingDestination destination = new CollectingDestination();
         RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
@@ -214,7 +215,7 @@ class BisectTest {
             Streams.stopQuietly(mapping);
         }
         // Each record succeeded at most once.
-        assertThat(handler.succeededData()).doesNotHaveDuplicates();
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates();
         return new Run(stream, shardId, handler, destination);
     }
 

@@ -8,6 +8,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -33,8 +34,8 @@ class BoundedMemoryTest {
     }
 
     /** Blocks the first invocation until released; at every invocation checks polled - done against the bound. */
-    private RecordingHandler blockingFirst(String mapping, int bound) {
-        RecordingHandler handler = RecordingHandler.succeeding();
+    private RecordingHandler<byte[]> blockingFirst(String mapping, int bound) {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         AtomicBoolean first = new AtomicBoolean(true);
         handler.behave(batch -> {
             // With one lane the records done are exactly those that succeeded before this invocation.
@@ -61,7 +62,7 @@ class BoundedMemoryTest {
         InMemoryStream stream = InMemoryStream.create("bounded", 1);
         Streams.fill(stream, 1_000, 10);
         ObservedSource source = new ObservedSource(stream);
-        RecordingHandler handler = blockingFirst("records", 50);
+        RecordingHandler<byte[]> handler = blockingFirst("records", 50);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("records", source, handler)
                 .settings(Streams.fast().batchSize(10).maxBufferedRecordsPerShard(50).build())
                 .meterRegistry(registry).build();
@@ -84,7 +85,7 @@ class BoundedMemoryTest {
             Streams.stopQuietly(mapping);
         }
 
-        assertThat(handler.succeededData()).doesNotHaveDuplicates().hasSize(1_000);
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates().hasSize(1_000);
         assertThat(polled("records")).isEqualTo(1_000);
         assertThat(violations).isEmpty();
         assertThat(handler.invocations()).allSatisfy(b -> assertThat(b.size()).isLessThanOrEqualTo(10));
@@ -103,7 +104,7 @@ class BoundedMemoryTest {
             stream.put(i % 50 == 0 ? "a" : "b", "r" + i);
         }
         ObservedSource source = new ObservedSource(stream);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         handler.behave(batch -> {
             if (batch.records().stream().anyMatch(r -> r.partitionKey().equals("a"))
                     && !release.await(30, TimeUnit.SECONDS)) {
@@ -117,7 +118,7 @@ class BoundedMemoryTest {
                 .meterRegistry(registry).build();
         mapping.start();
         try {
-            await().until(() -> polled("lanes") >= 50 && handler.succeededData().contains("r49"));
+            await().until(() -> polled("lanes") >= 50 && handler.succeededPayloads(Streams::utf8).contains("r49"));
             letTimePass(source);
             letTimePass(source);
             assertThat(polled("lanes")).isEqualTo(50);
@@ -129,7 +130,7 @@ class BoundedMemoryTest {
             Streams.stopQuietly(mapping);
         }
 
-        assertThat(handler.succeededData()).doesNotHaveDuplicates().hasSize(300);
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates().hasSize(300);
     }
 
     @Test
@@ -137,7 +138,7 @@ class BoundedMemoryTest {
         InMemoryStream stream = InMemoryStream.create("bytes", 1);
         ObservedSource source = new ObservedSource(stream);
         byte[] megabyte = new byte[MIB];
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         AtomicBoolean first = new AtomicBoolean(true);
         handler.behave(batch -> {
             if (first.getAndSet(false) && !release.await(30, TimeUnit.SECONDS)) {

@@ -10,6 +10,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class CheckpointTest {
         }
         String last = stream.records(shardId).getLast().sequenceNumber();
         CountDownLatch release = new CountDownLatch(1);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (batch.records().stream().anyMatch(r -> r.sequenceNumber().equals(blocked))) {
                 release.await(30, TimeUnit.SECONDS);
             }
@@ -55,8 +56,8 @@ class CheckpointTest {
         mapping.start();
         try {
             // The other lane finishes every later record while the earliest-but-one is held.
-            await().until(() -> handler.succeededData().size() == 21);
-            assertThat(handler.succeededData()).noneMatch(d -> d.equals("a1"));
+            await().until(() -> handler.succeededPayloads(Streams::utf8).size() == 21);
+            assertThat(handler.succeededPayloads(Streams::utf8)).noneMatch(d -> d.equals("a1"));
             assertThat(store.load("prefix", shardId)).contains(new Checkpoint.AtSequenceNumber(b0));
             assertThat(store.saves()).allSatisfy(save -> assertThat(save.checkpoint())
                     .isEqualTo(new Checkpoint.AtSequenceNumber(b0)));
@@ -85,7 +86,7 @@ class CheckpointTest {
         }
         String last = stream.records(shardId).getLast().sequenceNumber();
         CountDownLatch release = new CountDownLatch(1);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (batch.records().stream().anyMatch(r -> r.sequenceNumber().equals(blocked))) {
                 release.await(30, TimeUnit.SECONDS);
             }
@@ -98,7 +99,7 @@ class CheckpointTest {
                 .leaseStore(store).meterRegistry(registry).build();
         mapping.start();
         try {
-            await().until(() -> handler.succeededData().size() == 9);
+            await().until(() -> handler.succeededPayloads(Streams::utf8).size() == 9);
             // Nothing is checkpointable while a1 is held, so nothing more may be read.
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                     .until(() -> registry.get(MetricNames.POLLED_EVENT_COUNT).counter().count() <= 10);
@@ -113,7 +114,7 @@ class CheckpointTest {
         List<String> expected = new ArrayList<>();
         expected.add("a1");
         IntStream.rangeClosed(1, 40).forEach(i -> expected.add("b" + i));
-        assertThat(handler.succeededData()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -125,14 +126,14 @@ class CheckpointTest {
         RecordingLeaseStore store = new RecordingLeaseStore();
 
         // Run 1: every batch from r60 on fails, with unlimited retries, so the shard stops at r59.
-        RecordingHandler first = RecordingHandler.failingOn("r60");
+        RecordingHandler<byte[]> first = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("r60"));
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("restart", stream, first)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         StopResult result;
         run1.start();
         try {
             await().until(() -> r59.equals(store.sequenceNumber("restart", shardId))
-                    && first.invocations().stream().filter(b -> RecordingHandler.text(b.records().getFirst())
+                    && first.invocations().stream().filter(b -> Streams.text(b.records().getFirst())
                             .equals("r60")).count() >= 3);
         } finally {
             result = run1.stop(Duration.ofSeconds(10));
@@ -142,14 +143,14 @@ class CheckpointTest {
         assertThat(result.recordsNotProcessed()).isEqualTo(40);
         assertThat(result.shardsWithUnsavedCheckpoint()).isEmpty();
         assertThat(store.sequenceNumber("restart", shardId)).isEqualTo(r59);
-        assertThat(first.succeededData())
+        assertThat(first.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(IntStream.range(0, 60).mapToObj(i -> "r" + i).toList());
 
         // Records keep arriving while nothing runs.
         IntStream.range(100, 110).forEach(i -> stream.put("k" + (i % 10), "r" + i));
 
         // Run 2: a new mapping with the same name and store picks up at r60, not at TRIM_HORIZON.
-        RecordingHandler second = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> second = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("restart", stream, second)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         String last = stream.records(shardId).getLast().sequenceNumber();
@@ -159,7 +160,7 @@ class CheckpointTest {
         } finally {
             result = run2.stop(Duration.ofSeconds(10));
         }
-        assertThat(second.succeededData())
+        assertThat(second.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(IntStream.range(60, 110).mapToObj(i -> "r" + i).toList());
         assertThat(second.invocations()).allSatisfy(batch -> assertThat(batch.records())
                 .allSatisfy(r -> assertThat(r.sequenceNumber()).isGreaterThan(r59)));
@@ -179,14 +180,14 @@ class CheckpointTest {
         RecordingLeaseStore store = new RecordingLeaseStore();
 
         // Run 1: a1 fails forever; its lane is stuck while the other lane completes b1..b20 beyond it.
-        RecordingHandler first = RecordingHandler.failingOn("a1");
+        RecordingHandler<byte[]> first = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("a1"));
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("restart-pf", stream, first)
                 .settings(Streams.fast().batchSize(5).parallelizationFactor(2).build())
                 .leaseStore(store).build();
         StopResult result;
         run1.start();
         try {
-            await().until(() -> first.succeededData().size() == 21);
+            await().until(() -> first.succeededPayloads(Streams::utf8).size() == 21);
         } finally {
             result = run1.stop(Duration.ofSeconds(10));
         }
@@ -196,7 +197,7 @@ class CheckpointTest {
         assertThat(result.recordsNotProcessed()).isEqualTo(21);
 
         // Run 2 reads from a1 on again: a1 itself and every b after it, which run 1 had already done.
-        RecordingHandler second = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> second = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("restart-pf", stream, second)
                 .settings(Streams.fast().batchSize(5).parallelizationFactor(2).build())
                 .leaseStore(store).build();
@@ -210,8 +211,8 @@ class CheckpointTest {
         List<String> expected = new ArrayList<>();
         expected.add("a1");
         IntStream.rangeClosed(1, 20).forEach(i -> expected.add("b" + i));
-        assertThat(second.succeededData()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(second.succeededData().stream().filter(d -> d.startsWith("b")).toList())
+        assertThat(second.succeededPayloads(Streams::utf8)).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(second.succeededPayloads(Streams::utf8).stream().filter(d -> d.startsWith("b")).toList())
                 .containsExactlyElementsOf(expected.subList(1, expected.size()));
     }
 }

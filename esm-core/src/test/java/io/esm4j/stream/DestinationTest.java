@@ -17,6 +17,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,13 +46,13 @@ class DestinationTest {
         return stream.put(key, data.getBytes(StandardCharsets.UTF_8), arrival);
     }
 
-    private static RecordingHandler alwaysFailing() {
-        return RecordingHandler.succeeding().behave(batch -> {
+    private static RecordingHandler<byte[]> alwaysFailing() {
+        return RecordingHandler.<byte[]>succeeding().behave(batch -> {
             throw new IllegalStateException("function error");
         });
     }
 
-    private EventSourceMapping<byte[]> mapping(String name, InMemoryStream stream, RecordingHandler handler,
+    private EventSourceMapping<byte[]> mapping(String name, InMemoryStream stream, RecordingHandler<byte[]> handler,
                                                StreamSettings settings) {
         return EventSourceMapping.builder(name, stream, handler).settings(settings).leaseStore(store)
                 .onFailure(destination).meterRegistry(registry).clock(clock).build();
@@ -68,7 +69,7 @@ class DestinationTest {
 
     private JsonNode givenUpJson(String name, InMemoryStream stream, StreamSettings settings,
                                  StreamRecord<byte[]> last) throws Exception {
-        RecordingHandler handler = alwaysFailing();
+        RecordingHandler<byte[]> handler = alwaysFailing();
         EventSourceMapping<byte[]> mapping = mapping(name, stream, handler, settings);
         mapping.start();
         try {
@@ -200,12 +201,12 @@ class DestinationTest {
         IntStream.rangeClosed(2, 9).forEach(i -> put(stream, "b", "r" + i, NOW));
         StreamRecord<byte[]> r10 = put(stream, "a", "r10", NOW);
         destination.refuseFirst(Integer.MAX_VALUE);
-        RecordingHandler handler = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         EventSourceMapping<byte[]> mapping = mapping("blocked", stream, handler,
                 Streams.fast().batchSize(1).parallelizationFactor(2).maximumRetryAttempts(0).build());
         mapping.start();
         try {
-            await().until(() -> handler.succeededData().containsAll(List.of("r0", "r2", "r9"))
+            await().until(() -> handler.succeededPayloads(Streams::utf8).containsAll(List.of("r0", "r2", "r9"))
                     && destination.refused() >= 3);
             assertBlocked(handler, r0);
             int refusedSoFar = destination.refused();
@@ -223,7 +224,7 @@ class DestinationTest {
             assertThat(((StreamBatchInfo) failure.batchInfo()).endSequenceNumber()).isEqualTo(poison.sequenceNumber());
             assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
         });
-        assertThat(handler.succeededData()).containsExactlyInAnyOrderElementsOf(
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyInAnyOrderElementsOf(
                 IntStream.rangeClosed(0, 10).filter(i -> i != 1).mapToObj(i -> "r" + i).toList());
         assertThat(handler.invocations().stream().filter(b -> b.records().contains(poison)).count()).isEqualTo(1);
         assertThat(counter(MetricNames.DESTINATION_DELIVERY_FAILURES, "blocked")).isEqualTo(destination.refused());
@@ -231,14 +232,14 @@ class DestinationTest {
         assertThat(counter(MetricNames.DROPPED_EVENT_COUNT, "blocked")).isZero();
     }
 
-    private void assertBlocked(RecordingHandler handler, StreamRecord<byte[]> r0) {
+    private void assertBlocked(RecordingHandler<byte[]> handler, StreamRecord<byte[]> r0) {
         assertThat(store.load("blocked", r0.shardId()))
                 .as("the checkpoint must not pass a record whose failure record was not delivered")
                 .contains(new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
         assertThat(destination.received()).isEmpty();
-        assertThat(handler.succeededData()).as("the poison record's lane waits for the destination")
+        assertThat(handler.succeededPayloads(Streams::utf8)).as("the poison record's lane waits for the destination")
                 .doesNotContain("r10");
-        assertThat(handler.invocations()).noneMatch(b -> RecordingHandler.text(b.records().getFirst()).equals("r10"));
+        assertThat(handler.invocations()).noneMatch(b -> Streams.text(b.records().getFirst()).equals("r10"));
     }
 
     @Test
@@ -247,7 +248,7 @@ class DestinationTest {
         put(stream, "k", "poison", NOW);
         StreamRecord<byte[]> after = put(stream, "k", "after", NOW);
         destination.refuseFirst(4);
-        RecordingHandler handler = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         EventSourceMapping<byte[]> mapping = mapping("k4", stream, handler,
                 Streams.fast().batchSize(1).maximumRetryAttempts(0).build());
         mapping.start();
@@ -259,7 +260,7 @@ class DestinationTest {
 
         assertThat(destination.refused()).isEqualTo(4);
         assertThat(destination.received()).hasSize(1);
-        assertThat(handler.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()))
+        assertThat(handler.invocations()).extracting(b -> Streams.text(b.records().getFirst()))
                 .containsExactly("poison", "after");
         assertThat(counter(MetricNames.DESTINATION_DELIVERY_FAILURES, "k4")).isEqualTo(4);
     }
@@ -271,7 +272,7 @@ class DestinationTest {
         StreamRecord<byte[]> poison = put(stream, "k", "poison", NOW);
         StreamRecord<byte[]> r2 = put(stream, "k", "r2", NOW);
         destination.refuseFirst(Integer.MAX_VALUE);
-        RecordingHandler first = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> first = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         StreamSettings settings = Streams.fast().batchSize(1).maximumRetryAttempts(0).build();
         EventSourceMapping<byte[]> mapping = mapping("restart", stream, first, settings);
         mapping.start();
@@ -286,11 +287,11 @@ class DestinationTest {
         assertThat(stopped.recordsNotProcessed()).isGreaterThanOrEqualTo(1);
         assertThat(store.load("restart", r0.shardId()))
                 .contains(new Checkpoint.AtSequenceNumber(r0.sequenceNumber()));
-        assertThat(first.succeededData()).containsExactly("r0");
+        assertThat(first.succeededPayloads(Streams::utf8)).containsExactly("r0");
 
         // The next run starts after r0: the undelivered poison record is invoked again, then delivered.
         CollectingDestination accepting = new CollectingDestination();
-        RecordingHandler second = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> second = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         EventSourceMapping<byte[]> restarted = EventSourceMapping.builder("restart", stream, second)
                 .settings(settings).leaseStore(store).onFailure(accepting).clock(clock).build();
         restarted.start();
@@ -299,7 +300,7 @@ class DestinationTest {
         } finally {
             Streams.stopQuietly(restarted);
         }
-        assertThat(second.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()))
+        assertThat(second.invocations()).extracting(b -> Streams.text(b.records().getFirst()))
                 .containsExactly("poison", "r2");
         assertThat(accepting.received()).singleElement()
                 .satisfies(f -> assertThat(((StreamBatchInfo) f.batchInfo()).startSequenceNumber()).isEqualTo(poison.sequenceNumber()));
@@ -312,7 +313,7 @@ class DestinationTest {
         put(stream, "k", "poison", NOW);
         put(stream, "k", "poison", NOW);
         StreamRecord<byte[]> last = put(stream, "k", "poison", NOW);
-        EventSourceMapping<byte[]> mapping = mapping("ids", stream, RecordingHandler.failingOn("poison"),
+        EventSourceMapping<byte[]> mapping = mapping("ids", stream, RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison")),
                 Streams.fast().batchSize(1).maximumRetryAttempts(0).build());
         mapping.start();
         try {
@@ -332,8 +333,8 @@ class DestinationTest {
         put(stream, "k", "p1", NOW);
         put(stream, "k", "p2", NOW);
         StreamRecord<byte[]> ok3 = put(stream, "k", "ok3", NOW);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
-            if (batch.records().stream().anyMatch(r -> RecordingHandler.text(r).startsWith("p"))) {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Streams.text(r).startsWith("p"))) {
                 throw new IllegalStateException("poison");
             }
             return BatchResult.success();
@@ -349,7 +350,7 @@ class DestinationTest {
         }
 
         // old0 dropped for its age without an invocation; p1 and p2 after 1 + 1 invocations.
-        assertThat(handler.invocations()).extracting(b -> b.records().stream().map(RecordingHandler::text).toList())
+        assertThat(handler.invocations()).extracting(b -> b.records().stream().map(Streams::text).toList())
                 .containsExactly(List.of("p1", "p2"), List.of("p1", "p2"), List.of("ok3"));
         assertThat(counter(MetricNames.DROPPED_EVENT_COUNT, "nodest")).isEqualTo(3);
         assertThat(counter(MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT, "nodest")).isZero();

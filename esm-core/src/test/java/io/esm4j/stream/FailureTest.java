@@ -12,6 +12,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +36,8 @@ class FailureTest {
         String shardId = stream.openShardIds().getFirst();
         Streams.fill(stream, 30, 4);
         List<String> events = Collections.synchronizedList(new ArrayList<>());
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
-            String first = RecordingHandler.text(batch.records().getFirst());
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            String first = Streams.text(batch.records().getFirst());
             if (batch.approximateInvokeCount() <= 2) {
                 events.add("failed " + first);
                 throw new IllegalStateException("fails twice");
@@ -71,7 +72,7 @@ class FailureTest {
             List<String> records = IntStream.range(b * 10, b * 10 + 10).mapToObj(i -> "r" + i).toList();
             for (int attempt = 0; attempt < 3; attempt++) {
                 Batch<StreamRecord<byte[]>> batch = invocations.get(b * 3 + attempt);
-                assertThat(batch.records()).extracting(RecordingHandler::text).containsExactlyElementsOf(records);
+                assertThat(batch.records()).extracting(Streams::text).containsExactlyElementsOf(records);
                 assertThat(batch.approximateInvokeCount()).isEqualTo(attempt + 1);
             }
         }
@@ -84,7 +85,7 @@ class FailureTest {
                 "failed r20", "failed r20", "succeeded r20");
         assertThat(tooEarly).isEmpty();
         assertThat(checkpoints).isSubsetOf(r9, r19, last).contains(last).isSorted();
-        assertThat(handler.succeededData())
+        assertThat(handler.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
     }
 
@@ -96,7 +97,7 @@ class FailureTest {
         Streams.fill(stream, 50, 20);
         // r25 fails forever (MaximumRetryAttempts -1): its batch ends at r25 (size 1) or r29 (size 10).
         int batchEnd = batchSize == 1 ? 25 : 29;
-        RecordingHandler handler = RecordingHandler.failingOn("r25");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("r25"));
         RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("no-passing-" + batchSize, stream, handler)
                 .settings(Streams.fast().batchSize(batchSize).maximumRetryAttempts(-1).build())
@@ -105,7 +106,7 @@ class FailureTest {
         mapping.start();
         try {
             await().until(() -> handler.invocations().stream()
-                    .filter(b -> b.records().stream().anyMatch(r -> RecordingHandler.text(r).equals("r25")))
+                    .filter(b -> b.records().stream().anyMatch(r -> Streams.text(r).equals("r25")))
                     .count() >= 20);
         } finally {
             result = mapping.stop(Duration.ofSeconds(10));
@@ -115,7 +116,7 @@ class FailureTest {
         assertThat(handler.invocations()).allSatisfy(batch -> assertThat(batch.records())
                 .allSatisfy(r -> assertThat(r.sequenceNumber()).isLessThanOrEqualTo(endOfFailingBatch)));
         assertThat(handler.invocations().getLast().approximateInvokeCount()).isGreaterThanOrEqualTo(20);
-        assertThat(handler.succeededData()).containsExactlyElementsOf(
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(
                 IntStream.range(0, batchSize == 1 ? 25 : 20).mapToObj(i -> "r" + i).toList());
         assertThat(store.sequenceNumber("no-passing-" + batchSize, shardId)).isEqualTo(checkpoint);
         assertThat(result.checkpoints()).containsEntry(shardId, new Checkpoint.AtSequenceNumber(checkpoint));
@@ -127,7 +128,7 @@ class FailureTest {
         InMemoryStream stream = InMemoryStream.create("retries", 1);
         String shardId = stream.openShardIds().getFirst();
         Streams.fill(stream, 30, 5);
-        RecordingHandler handler = RecordingHandler.failingOn("r12");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("r12"));
         CollectingDestination destination = new CollectingDestination();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("retries", stream, handler)
                 .settings(Streams.fast().batchSize(10).maximumRetryAttempts(3).build())
@@ -139,7 +140,7 @@ class FailureTest {
             Streams.stopQuietly(mapping);
         }
         List<Batch<StreamRecord<byte[]>>> failing = handler.invocations().stream()
-                .filter(b -> RecordingHandler.text(b.records().getFirst()).equals("r10")).toList();
+                .filter(b -> Streams.text(b.records().getFirst()).equals("r10")).toList();
         assertThat(failing).extracting(Batch::approximateInvokeCount).containsExactly(1, 2, 3, 4);
         assertThat(destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
@@ -152,7 +153,7 @@ class FailureTest {
         });
         List<String> expected = new ArrayList<>(IntStream.range(0, 10).mapToObj(i -> "r" + i).toList());
         expected.addAll(IntStream.range(20, 30).mapToObj(i -> "r" + i).toList());
-        assertThat(handler.succeededData()).containsExactlyElementsOf(expected);
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(expected);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -163,8 +164,8 @@ class FailureTest {
         Streams.fill(stream, 30, 3);
         // A deeply nested poison payload overflows the stack of a recursive parser; user code (Kotlin's TODO(),
         // for one) throws plain Errors. Either must fail the batch, which is retried, not end the lane.
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
-            if (batch.approximateInvokeCount() == 1 && RecordingHandler.text(batch.records().getFirst())
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (batch.approximateInvokeCount() == 1 && Streams.text(batch.records().getFirst())
                     .equals("r10")) {
                 switch (thrown) {
                     case "StackOverflowError" -> throw new StackOverflowError();
@@ -185,11 +186,11 @@ class FailureTest {
         } finally {
             Streams.stopQuietly(mapping);
         }
-        assertThat(handler.invocations()).extracting(b -> RecordingHandler.text(b.records().getFirst()),
+        assertThat(handler.invocations()).extracting(b -> Streams.text(b.records().getFirst()),
                 Batch::approximateInvokeCount).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("r0", 1), org.assertj.core.groups.Tuple.tuple("r10", 1),
                         org.assertj.core.groups.Tuple.tuple("r10", 2), org.assertj.core.groups.Tuple.tuple("r20", 1));
-        assertThat(handler.succeededData())
+        assertThat(handler.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
     }
 
@@ -198,7 +199,7 @@ class FailureTest {
         InMemoryStream stream = InMemoryStream.create("stop-no-retry", 1);
         Streams.fill(stream, 20, 5);
         ObservedSource source = new ObservedSource(stream);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             // Fail only once the stop has begun (the reader closes first), so that a retry would come after it.
             source.readerClosed().await(30, TimeUnit.SECONDS);
             throw new IllegalStateException("failed during stop");

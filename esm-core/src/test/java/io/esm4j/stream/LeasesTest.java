@@ -11,6 +11,7 @@ import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class LeasesTest {
 
     private final InMemoryLeaseStore shared = new InMemoryLeaseStore();
     private final InMemoryStream stream = InMemoryStream.create("shared", 8);
-    private final RecordingHandler handler = RecordingHandler.succeeding();
+    private final RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
     private final List<EventSourceMapping<byte[]>> started = new ArrayList<>();
     private final Map<String, RetainingMeterRegistry> registries = new HashMap<>();
     private int put;
@@ -79,7 +80,7 @@ class LeasesTest {
     }
 
     private boolean allHandled() {
-        return handler.succeeded().stream().map(RecordingHandler::text).distinct().count() == put;
+        return handler.succeeded().stream().map(Streams::text).distinct().count() == put;
     }
 
     /**
@@ -94,7 +95,7 @@ class LeasesTest {
         }
         for (StreamRecord<byte[]> record : handler.succeeded()) {
             String key = record.partitionKey();
-            int n = Integer.parseInt(RecordingHandler.text(record).substring(1));
+            int n = Integer.parseInt(Streams.text(record).substring(1));
             int reached = next.getOrDefault(key, 0);
             List<Integer> order = expected.get(key);
             if (reached < order.size() && order.get(reached) == n) {
@@ -208,6 +209,6 @@ class LeasesTest {
         Lease lease = shared.snapshot(NAME).get(shardId);
         assertThat(lease.owner()).isEqualTo("w2");
         assertThat(lease.checkpoint()).isEqualTo(new Checkpoint.AtSequenceNumber(r99));
-        assertThat(handler.succeeded().stream().map(RecordingHandler::text).distinct().count()).isEqualTo(100);
+        assertThat(handler.succeeded().stream().map(Streams::text).distinct().count()).isEqualTo(100);
     }
 }

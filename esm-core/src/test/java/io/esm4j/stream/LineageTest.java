@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.lease.Checkpoint;
-import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +45,8 @@ class LineageTest {
      * A handler whose very first invocation blocks until {@link #release} opens (so the test can reshard while the
      * parent still has unprocessed records), and that notes the parents' state at each shard's first invocation.
      */
-    private RecordingHandler observing(InMemoryStream stream) {
-        RecordingHandler handler = RecordingHandler.succeeding();
+    private RecordingHandler<byte[]> observing(InMemoryStream stream) {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         AtomicBoolean blocked = new AtomicBoolean();
         handler.behave(batch -> {
             firstSeen.computeIfAbsent(batch.partition(), shardId -> parentStates(stream, handler, shardId));
@@ -57,7 +58,7 @@ class LineageTest {
         return handler;
     }
 
-    private List<ParentState> parentStates(InMemoryStream stream, RecordingHandler handler, String shardId) {
+    private List<ParentState> parentStates(InMemoryStream stream, RecordingHandler<byte[]> handler, String shardId) {
         List<String> parents = stream.listShards().stream().filter(s -> s.shardId().equals(shardId)).findFirst()
                 .orElseThrow().parentIds();
         List<ParentState> states = new ArrayList<>();
@@ -70,7 +71,7 @@ class LineageTest {
         return states;
     }
 
-    private EventSourceMapping<byte[]> start(InMemoryStream stream, RecordingHandler handler, int pf) {
+    private EventSourceMapping<byte[]> start(InMemoryStream stream, RecordingHandler<byte[]> handler, int pf) {
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
                 .settings(Streams.fast().batchSize(10).parallelizationFactor(pf).build()).leaseStore(store)
                 .build();
@@ -88,7 +89,7 @@ class LineageTest {
         InMemoryStream stream = InMemoryStream.create("split", 1);
         String parent = stream.openShardIds().getFirst();
         put(stream, 0, 100);
-        RecordingHandler handler = observing(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
         EventSourceMapping<byte[]> mapping = start(stream, handler, pf);
         List<String> children;
         try {
@@ -116,7 +117,7 @@ class LineageTest {
         List<String> parents = stream.openShardIds();
         put(stream, 0, 100);
         assertThat(parents).allSatisfy(p -> assertThat(stream.records(p)).hasSizeGreaterThan(10));
-        RecordingHandler handler = observing(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
         EventSourceMapping<byte[]> mapping = start(stream, handler, pf);
         String child;
         try {
@@ -141,7 +142,7 @@ class LineageTest {
         InMemoryStream stream = InMemoryStream.create("chain", 1);
         String root = stream.openShardIds().getFirst();
         put(stream, 0, 60);
-        RecordingHandler handler = observing(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
         EventSourceMapping<byte[]> mapping = start(stream, handler, pf);
         List<String> children;
         String grandchild;
@@ -172,7 +173,7 @@ class LineageTest {
         String parent = stream.openShardIds().getFirst();
         put(stream, 0, 50); // before the mapping: LATEST skips these
         ObservedSource source = new ObservedSource(stream);
-        RecordingHandler handler = observing(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, source, handler)
                 .settings(Streams.fast().startingPosition(StartingPosition.LATEST).batchSize(10)
                         .build())
@@ -195,7 +196,7 @@ class LineageTest {
             Streams.stopQuietly(mapping);
         }
 
-        assertThat(handler.succeededData()).doesNotHaveDuplicates()
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(50, 150).mapToObj(i -> "r" + i).toList());
         // Each reader opens on its own thread: the children in either order, but after the parent.
         assertThat(source.opened.getFirst())
@@ -228,7 +229,7 @@ class LineageTest {
             }
         });
         release.countDown();
-        RecordingHandler handler = observing(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
         mapping.start();
@@ -242,8 +243,8 @@ class LineageTest {
         assertParentsDoneBeforeChildren(children, 1);
     }
 
-    private static void assertNothingLostAndKeysInOrder(RecordingHandler handler, int total) {
-        assertThat(handler.succeededData()).doesNotHaveDuplicates()
+    private static void assertNothingLostAndKeysInOrder(RecordingHandler<byte[]> handler, int total) {
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "r" + i).toList());
         // Sequence numbers grow across the whole stream, parents' below children's: per key they must ascend.
         Map<String, List<String>> byKey = handler.succeeded().stream().collect(Collectors.groupingBy(

@@ -12,6 +12,7 @@ import io.esm4j.lease.LeaseWrite;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,7 @@ class LostResponseTest {
         InMemoryStream stream = InMemoryStream.create("lost-responses", 4);
         LosingResponses store = new LosingResponses();
         RetainingMeterRegistry registry = new RetainingMeterRegistry();
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("lost-responses", stream, handler)
                 .settings(Streams.fast().batchSize(5).failoverTime(Duration.ofSeconds(3)).build())
                 .leaseStore(store).workerId("only").meterRegistry(registry).build();

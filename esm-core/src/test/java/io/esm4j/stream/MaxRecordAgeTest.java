@@ -16,6 +16,7 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ class MaxRecordAgeTest {
     private final RecordingLeaseStore store = new RecordingLeaseStore();
     private final CollectingDestination destination = new CollectingDestination();
 
-    private EventSourceMapping<byte[]> mapping(RecordingHandler handler, StreamSettings settings) {
+    private EventSourceMapping<byte[]> mapping(RecordingHandler<byte[]> handler, StreamSettings settings) {
         return EventSourceMapping.builder("age", stream, handler).settings(settings).leaseStore(store)
                 .onFailure(destination).clock(clock).build();
     }
@@ -58,7 +59,7 @@ class MaxRecordAgeTest {
     }
 
     private static List<String> data(Batch<StreamRecord<byte[]>> batch) {
-        return batch.records().stream().map(RecordingHandler::text).toList();
+        return batch.records().stream().map(Streams::text).toList();
     }
 
     @Test
@@ -68,7 +69,7 @@ class MaxRecordAgeTest {
         StreamRecord<byte[]> old2 = put("old2", T0.minusSeconds(61));
         put("fresh3", T0.minusSeconds(59));
         StreamRecord<byte[]> fresh4 = put("fresh4", T0);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler,
                 Streams.fast().maximumRecordAgeInSeconds(60).build());
         mapping.start();
@@ -107,7 +108,7 @@ class MaxRecordAgeTest {
         put("r1", T0.minusSeconds(10));
         StreamRecord<byte[]> r2 = put("r2", T0);
         AtomicBoolean failed = new AtomicBoolean();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (failed.compareAndSet(false, true)) {
                 clock.advance(Duration.ofSeconds(20)); // r0 is now 70 s old, r1 30 s, r2 20 s
                 throw new IllegalStateException("first attempt fails");
@@ -132,7 +133,7 @@ class MaxRecordAgeTest {
         assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(1);
         assertThat(failure.responseContext()).isNull();
         assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
-        assertThat(RecordingHandler.text(castRecord(failure.records().getFirst()))).isEqualTo("r0");
+        assertThat(Streams.text(castRecord(failure.records().getFirst()))).isEqualTo("r0");
         assertThat(failure.timestamp()).isEqualTo(T0.plusSeconds(20));
         assertThat(JSON.readTree(failure.toJson()).has("responseContext")).isFalse();
     }
@@ -141,7 +142,7 @@ class MaxRecordAgeTest {
     void aWholeBatchThatGetsTooOldWhileRetryingIsNotInvokedAgain() throws Exception {
         put("r0", T0);
         StreamRecord<byte[]> r1 = put("r1", T0);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             clock.advance(Duration.ofSeconds(61));
             throw new IllegalStateException("always fails");
         });
@@ -165,7 +166,7 @@ class MaxRecordAgeTest {
     @Test
     void withoutAMaximumAgeAnOldRecordIsInvoked() throws Exception {
         StreamRecord<byte[]> ancient = put("ancient", T0.minus(Duration.ofDays(30)));
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler, Streams.fast().build());
         mapping.start();
         try {
@@ -174,7 +175,7 @@ class MaxRecordAgeTest {
             Streams.stopQuietly(mapping);
         }
 
-        assertThat(handler.succeededData()).containsExactly("ancient");
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("ancient");
         assertThat(destination.received()).isEmpty();
     }
 
@@ -183,7 +184,7 @@ class MaxRecordAgeTest {
     void maximumRetryAttemptsNGivesExactlyNPlusOneInvocations(int retries) throws Exception {
         put("poison", T0);
         StreamRecord<byte[]> after = put("after", T0);
-        RecordingHandler handler = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         EventSourceMapping<byte[]> mapping = mapping(handler,
                 Streams.fast().batchSize(1).maximumRetryAttempts(retries).build());
         mapping.start();
@@ -198,7 +199,7 @@ class MaxRecordAgeTest {
         assertThat(poisonInvocations).hasSize(retries + 1);
         assertThat(poisonInvocations).extracting(Batch::approximateInvokeCount)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, retries + 1).boxed().toList());
-        assertThat(handler.succeededData()).containsExactly("after");
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("after");
         assertThat(destination.received()).singleElement().satisfies(failure -> {
             assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
             assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(retries + 1);
@@ -211,7 +212,7 @@ class MaxRecordAgeTest {
     void minusOneRetriesKeepsRetryingAndNeverGivesUp() throws Exception {
         put("poison", T0);
         put("after", T0);
-        RecordingHandler handler = RecordingHandler.failingOn("poison");
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals("poison"));
         EventSourceMapping<byte[]> mapping = mapping(handler,
                 Streams.fast().batchSize(1).maximumRetryAttempts(-1).build());
         mapping.start();
@@ -219,7 +220,7 @@ class MaxRecordAgeTest {
             await().until(() -> handler.invocationCount() > 20);
             assertThat(destination.received()).isEmpty();
             assertThat(store.load("age", shardId)).isEmpty();
-            assertThat(handler.succeededData()).isEmpty();
+            assertThat(handler.succeededPayloads(Streams::utf8)).isEmpty();
             assertThat(handler.invocations()).allSatisfy(b -> assertThat(data(b)).containsExactly("poison"));
         } finally {
             Streams.stopQuietly(mapping);

@@ -12,6 +12,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -59,8 +60,8 @@ class MetricsTest {
         String lastSequenceNumber = stream.records(shardId).getLast().sequenceNumber();
         stream.failNextFetches(2, () -> new IllegalStateException("throttled"));
         AtomicBoolean flakyFailed = new AtomicBoolean();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
-            String data = RecordingHandler.text(batch.records().getFirst());
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            String data = Streams.text(batch.records().getFirst());
             if (data.equals("poison2") || (data.equals("flaky1") && flakyFailed.compareAndSet(false, true))) {
                 throw new IllegalStateException("function error");
             }
@@ -135,7 +136,7 @@ class MetricsTest {
         }
         putOnShard(stream, shards.get(1), "b0", NOW);
         CountDownLatch release = new CountDownLatch(1);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             release.await();
             return BatchResult.success();
         });
@@ -163,7 +164,7 @@ class MetricsTest {
         for (int i = 0; i < 20; i++) {
             InMemoryStream stream = InMemoryStream.create("gone" + i, 2);
             Streams.fill(stream, 10, 2);
-            RecordingHandler handler = RecordingHandler.succeeding();
+            RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
             EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("gone" + i, stream, handler)
                     .settings(Streams.fast().build()).meterRegistry(plain).build();
             mapping.start();
@@ -172,7 +173,7 @@ class MetricsTest {
             mapping.close();
         }
         // A mapping built and closed without starting leaves nothing either.
-        EventSourceMapping.builder("never", InMemoryStream.create("never", 1), RecordingHandler.succeeding())
+        EventSourceMapping.builder("never", InMemoryStream.create("never", 1), RecordingHandler.<byte[]>succeeding())
                 .settings(Streams.fast().build()).meterRegistry(plain).build().close();
         assertThat(plain.getMeters()).isEmpty();
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +32,7 @@ class ParallelizationTest {
         InMemoryStream stream = InMemoryStream.create("pf10", 1);
         Streams.fill(stream, 300, 100);
         CountDownLatch release = new CountDownLatch(1);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             release.await(30, TimeUnit.SECONDS);
             return BatchResult.success();
         });
@@ -51,7 +52,7 @@ class ParallelizationTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handler.maxConcurrent()).isEqualTo(10);
-        assertThat(handler.succeededData()).doesNotHaveDuplicates();
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates();
         assertThat(handler.invocations()).allSatisfy(b -> assertThat(b.records())
                 .allSatisfy(r -> assertThat(r.shardId()).isEqualTo(stream.openShardIds().getFirst())));
     }
@@ -61,7 +62,7 @@ class ParallelizationTest {
         InMemoryStream stream = InMemoryStream.create("pf1", 1);
         Streams.fill(stream, 100, 50);
         CountDownLatch release = new CountDownLatch(1);
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             release.await(30, TimeUnit.SECONDS);
             return BatchResult.success();
         });
@@ -80,7 +81,7 @@ class ParallelizationTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handler.maxConcurrent()).isEqualTo(1);
-        assertThat(handler.succeededData())
+        assertThat(handler.succeededPayloads(Streams::utf8))
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 100).mapToObj(i -> "r" + i).toList());
     }
 
@@ -91,7 +92,7 @@ class ParallelizationTest {
         Streams.fill(stream, 3_000, 40);
         Map<String, AtomicFlag> keyBusy = new ConcurrentHashMap<>();
         List<String> overlaps = new CopyOnWriteArrayList<>();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             Set<String> keys = batch.records().stream().map(StreamRecord::partitionKey).collect(Collectors.toSet());
             List<String> taken = new ArrayList<>();
             try {

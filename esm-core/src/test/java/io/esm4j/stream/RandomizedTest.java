@@ -11,6 +11,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,7 +78,7 @@ class RandomizedTest {
         final List<FailureRecord> failures = new CopyOnWriteArrayList<>();
         final List<String> earlyCheckpoints = new CopyOnWriteArrayList<>();
         final RecordingLeaseStore store;
-        final List<RecordingHandler> segments = new ArrayList<>();
+        final List<RecordingHandler<byte[]>> segments = new ArrayList<>();
         int put;
 
         Scenario(long seed) {
@@ -118,7 +119,7 @@ class RandomizedTest {
             putUpTo(initial);
             for (int segment = 0; segment <= restarts; segment++) {
                 boolean lastSegment = segment == restarts;
-                RecordingHandler handler = handler();
+                RecordingHandler<byte[]> handler = handler();
                 segments.add(handler);
                 EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
                         .settings(settings()).leaseStore(store).onFailure(this::deliver).build();
@@ -165,12 +166,12 @@ class RandomizedTest {
         }
 
         /** Poison records always fail; flaky ones fail their first invocations of each run; the rest succeed. */
-        private RecordingHandler handler() {
+        private RecordingHandler<byte[]> handler() {
             Map<String, Integer> invocations = new ConcurrentHashMap<>();
-            return RecordingHandler.succeeding().behave(batch -> {
+            return RecordingHandler.<byte[]>succeeding().behave(batch -> {
                 List<String> failing = new ArrayList<>();
                 for (StreamRecord<byte[]> record : batch.records()) {
-                    int index = Integer.parseInt(RecordingHandler.text(record).substring(1));
+                    int index = Integer.parseInt(Streams.text(record).substring(1));
                     int attempt = invocations.merge(record.sequenceNumber(), 1, Integer::sum);
                     if (poison.contains(index) || attempt <= flaky.getOrDefault(index, 0)) {
                         failing.add(record.sequenceNumber());
@@ -248,7 +249,7 @@ class RandomizedTest {
                     .allSatisfy(r -> assertThat(handled.contains(r.sequenceNumber())
                             || givenUp.contains(r.sequenceNumber())).as(r.sequenceNumber()).isTrue());
             for (StreamRecord<byte[]> record : all) {
-                int index = Integer.parseInt(RecordingHandler.text(record).substring(1));
+                int index = Integer.parseInt(Streams.text(record).substring(1));
                 if (poison.contains(index)) {
                     assertThat(handled).as("%s: poison succeeded", this).doesNotContain(record.sequenceNumber());
                 }
@@ -289,7 +290,7 @@ class RandomizedTest {
                 // others with it to the destination.
                 for (FailureRecord failure : failures) {
                     assertThat(failure.records()).as("%s", this).singleElement().satisfies(r -> {
-                        int index = Integer.parseInt(RecordingHandler.text(castRecord(r)).substring(1));
+                        int index = Integer.parseInt(Streams.text(castRecord(r)).substring(1));
                         assertThat(poison.contains(index) || flaky.containsKey(index)).isTrue();
                     });
                 }

@@ -18,6 +18,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -84,18 +85,18 @@ class ReportBatchItemFailuresTest {
     }
 
     private static List<String> data(Batch<StreamRecord<byte[]>> batch) {
-        return batch.records().stream().map(RecordingHandler::text).toList();
+        return batch.records().stream().map(Streams::text).toList();
     }
 
     /**
      * Runs the ten records until the last is checkpointed. Invocation n (1-based) answers {@code responses.get(n - 1)}
      * applied to its batch; later invocations succeed.
      */
-    private RecordingHandler run(StreamSettings settings,
+    private RecordingHandler<byte[]> run(StreamSettings settings,
                                  List<Function<Batch<StreamRecord<byte[]>>, BatchResult>> responses)
             throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             synchronized (checkpointAtInvocation) {
                 checkpointAtInvocation.add(store.load("rbif", shardId));
             }
@@ -123,7 +124,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void recordsBeforeTheFailedOneAreDoneAndOnlyTheRestIsRetried() throws Exception {
-        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(4))));
+        RecordingHandler<byte[]> handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(4))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9));
@@ -134,7 +135,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void withSeveralIdsTheLowestSequenceNumberWins() throws Exception {
-        RecordingHandler handler = run(reporting().build(),
+        RecordingHandler<byte[]> handler = run(reporting().build(),
                 List.of(batch -> BatchResult.failures(seq(7), seq(2), seq(5))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
@@ -144,7 +145,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void successivePartialFailuresMoveTheCheckpointEachTime() throws Exception {
-        RecordingHandler handler = run(reporting().build(),
+        RecordingHandler<byte[]> handler = run(reporting().build(),
                 List.of(batch -> BatchResult.failures(seq(4)),
                         batch -> BatchResult.failures(seq(9), seq(6)),
                         batch -> BatchResult.failures(seq(9))));
@@ -152,12 +153,12 @@ class ReportBatchItemFailuresTest {
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(4, 9), range(6, 9), range(9, 9));
         assertCheckpointsNeverAhead(Optional.empty(), at(3), at(5), at(8));
-        assertThat(handler.succeededData()).containsExactlyElementsOf(range(0, 9));
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(range(0, 9));
     }
 
     @Test
     void aFailureOfTheFirstRecordRetriesTheWholeBatchWithoutCheckpointing() throws Exception {
-        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(0))));
+        RecordingHandler<byte[]> handler = run(reporting().build(), List.of(batch -> BatchResult.failures(seq(0))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
                 .containsExactly(range(0, 9), range(0, 9));
@@ -168,7 +169,7 @@ class ReportBatchItemFailuresTest {
     @ValueSource(strings = {"unknown", "", " ", "00000000000000000000", "NULL"})
     void anIdThatIsUnknownNullOrBlankFailsTheWholeBatch(String id) throws Exception {
         String itemIdentifier = id.equals("NULL") ? null : id;
-        RecordingHandler handler = run(reporting().build(),
+        RecordingHandler<byte[]> handler = run(reporting().build(),
                 List.of(batch -> BatchResult.failures(Arrays.asList(seq(6), itemIdentifier))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
@@ -180,7 +181,7 @@ class ReportBatchItemFailuresTest {
     @Test
     void anIdOfARecordOutsideTheBatchFailsTheWholeBatch() throws Exception {
         // r7 is in the shard but not in the first batch of five.
-        RecordingHandler handler = run(reporting().batchSize(5).build(),
+        RecordingHandler<byte[]> handler = run(reporting().batchSize(5).build(),
                 List.of(batch -> BatchResult.failures(seq(7))));
 
         assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
@@ -190,7 +191,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void aMalformedResponseFailsTheWholeBatch() throws Exception {
-        RecordingHandler handler = run(reporting().build(),
+        RecordingHandler<byte[]> handler = run(reporting().build(),
                 List.of(batch -> LambdaResponses.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"),
                         batch -> new BatchResult.Malformed("not JSON")));
 
@@ -203,7 +204,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void anEmptyFailureListIsSuccess() throws Exception {
-        RecordingHandler handler = run(reporting().build(), List.of(batch -> BatchResult.failures(List.of())));
+        RecordingHandler<byte[]> handler = run(reporting().build(), List.of(batch -> BatchResult.failures(List.of())));
 
         assertThat(handler.invocationCount()).isEqualTo(1);
         assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
@@ -211,7 +212,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void withoutReportBatchItemFailuresAReturnedFailureListIsIgnored() throws Exception {
-        RecordingHandler handler = run(Streams.fast().reportBatchItemFailures(false).build(),
+        RecordingHandler<byte[]> handler = run(Streams.fast().reportBatchItemFailures(false).build(),
                 List.of(batch -> BatchResult.failures(seq(4)),
                         batch -> new BatchResult.Malformed("ignored too")));
 
@@ -222,7 +223,7 @@ class ReportBatchItemFailuresTest {
 
     @Test
     void withoutReportBatchItemFailuresAMalformedResponseIsIgnored() throws Exception {
-        RecordingHandler handler = run(Streams.fast().reportBatchItemFailures(false).build(),
+        RecordingHandler<byte[]> handler = run(Streams.fast().reportBatchItemFailures(false).build(),
                 List.of(batch -> new BatchResult.Malformed("ignored")));
 
         assertThat(handler.invocationCount()).isEqualTo(1);
@@ -232,7 +233,7 @@ class ReportBatchItemFailuresTest {
     @ValueSource(ints = {0, 2})
     void aPartialFailureGivenUpCoversOnlyTheRecordsFromTheLowestFailedOne(int retries) throws Exception {
         Function<Batch<StreamRecord<byte[]>>, BatchResult> failR4AndR8 = batch -> BatchResult.failures(seq(8), seq(4));
-        RecordingHandler handler = run(reporting().maximumRetryAttempts(retries).build(),
+        RecordingHandler<byte[]> handler = run(reporting().maximumRetryAttempts(retries).build(),
                 Collections.nCopies(retries + 1, failR4AndR8));
 
         List<List<String>> expected = new ArrayList<>();
@@ -260,7 +261,7 @@ class ReportBatchItemFailuresTest {
             assertThat(response.path("statusCode").asInt()).isEqualTo(200);
             assertThat(JSON.readTree(json).path("KinesisBatchInfo").path("batchSize").asInt()).isEqualTo(6);
         });
-        assertThat(handler.succeededData()).containsExactlyElementsOf(range(0, 3));
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(range(0, 3));
         assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(6.0 * (retries + 1));
         assertThat(counter(MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isEqualTo(6);
     }

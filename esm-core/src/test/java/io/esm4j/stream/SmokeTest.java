@@ -9,6 +9,7 @@ import io.esm4j.StopResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class SmokeTest {
     void deliversEveryRecordOnceAndCheckpointsTheEndOfEachShard() throws Exception {
         InMemoryStream stream = InMemoryStream.create("smoke", 2);
         Streams.fill(stream, 250, 20);
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         RecordingLeaseStore store = new RecordingLeaseStore();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("smoke", stream, handler)
                 .settings(Streams.fast().build()).leaseStore(store).build();
@@ -33,7 +34,7 @@ class SmokeTest {
             assertThat(result.recordsNotProcessed()).isZero();
         }
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
-        assertThat(handler.succeededData()).doesNotHaveDuplicates().hasSize(250);
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates().hasSize(250);
         for (String shardId : stream.openShardIds()) {
             String last = stream.records(shardId).getLast().sequenceNumber();
             assertThat(store.load("smoke", shardId)).contains(new Checkpoint.AtSequenceNumber(last));

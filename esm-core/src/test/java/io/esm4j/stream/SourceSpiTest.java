@@ -13,6 +13,7 @@ import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,9 +101,9 @@ class SourceSpiTest {
             stream.put(i % 2 == 0 ? "none" : "k" + i % 20, "r" + i);
         }
         List<String> unkeyed = Collections.synchronizedList(new ArrayList<>());
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             batch.records().stream().filter(r -> r.partitionKey() == null)
-                    .forEach(r -> unkeyed.add(RecordingHandler.text(r)));
+                    .forEach(r -> unkeyed.add(Streams.text(r)));
             return BatchResult.success();
         });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("orders", new KafkaLike(stream), handler)
@@ -128,8 +129,8 @@ class SourceSpiTest {
             stream.put("k", "r" + i);
         }
         CollectingDestination destination = new CollectingDestination();
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
-            StreamRecord<byte[]> r4 = batch.records().stream().filter(r -> RecordingHandler.text(r).equals("r4"))
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            StreamRecord<byte[]> r4 = batch.records().stream().filter(r -> Streams.text(r).equals("r4"))
                     .findFirst().orElse(null);
             return r4 == null ? BatchResult.success()
                     : BatchResult.failures(Map.of("partition", "orders-0", "offset",
@@ -145,7 +146,7 @@ class SourceSpiTest {
             Streams.stopQuietly(mapping);
         }
         // Records before r4 succeeded; from r4 on the batch was retried, then given up (streams resume there).
-        assertThat(handler.invocations()).extracting(b -> b.records().stream().map(RecordingHandler::text).toList())
+        assertThat(handler.invocations()).extracting(b -> b.records().stream().map(Streams::text).toList())
                 .containsExactly(List.of("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"),
                         List.of("r4", "r5", "r6", "r7", "r8", "r9"));
         JsonNode record = new ObjectMapper().readTree(destination.received().getFirst().toJson());
@@ -180,7 +181,7 @@ class SourceSpiTest {
                 return memory.release(key, owner);
             }
         };
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             return BatchResult.success();
         });
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("orders", new KafkaLike(stream), handler)

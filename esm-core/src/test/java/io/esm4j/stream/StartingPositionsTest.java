@@ -8,6 +8,7 @@ import io.esm4j.failure.BatchInfo;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,7 +51,7 @@ class StartingPositionsTest {
     @Test
     void aStartingPositionTheSourceDoesNotOfferIsRejectedNamingTheSourceAndWhatItOffers() {
         assertThatThrownBy(() -> EventSourceMapping.builder("positions", new NoTimestamps(),
-                        RecordingHandler.succeeding())
+                        RecordingHandler.<byte[]>succeeding())
                 .settings(Streams.fast().startingPositionAtTimestamp(Instant.now().minusSeconds(60)).build()).build())
                 .isInstanceOfSatisfying(InvalidSettingException.class,
                         e -> assertThat(e.parameter()).isEqualTo("StartingPosition"))
@@ -61,7 +62,7 @@ class StartingPositionsTest {
     @Test
     void theOfferedPositionsBuildAndEverySourceOffersAllByDefault() {
         for (StartingPosition position : List.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST)) {
-            assertThat(EventSourceMapping.builder("positions", new NoTimestamps(), RecordingHandler.succeeding())
+            assertThat(EventSourceMapping.builder("positions", new NoTimestamps(), RecordingHandler.<byte[]>succeeding())
                     .settings(Streams.fast().startingPosition(position).build()).build()).isNotNull();
         }
         assertThat(InMemoryStream.create("all", 1).startingPositions())

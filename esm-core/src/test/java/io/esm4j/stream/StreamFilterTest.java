@@ -12,6 +12,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class StreamFilterTest {
         }
         stream.put("k", "not json");
         stream.put("k", "{\"type\":\"ping\"}");
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         RecordingLeaseStore store = new RecordingLeaseStore();
         RetainingMeterRegistry meters = new RetainingMeterRegistry();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("filtered", stream, handler)
@@ -43,7 +44,7 @@ class StreamFilterTest {
         } finally {
             Streams.stopQuietly(mapping);
         }
-        assertThat(handler.succeededData()).hasSize(5).allSatisfy(d -> assertThat(d).contains("\"order\""));
+        assertThat(handler.succeededPayloads(Streams::utf8)).hasSize(5).allSatisfy(d -> assertThat(d).contains("\"order\""));
         assertThat(meters.counter(MetricNames.FILTERED_OUT_EVENT_COUNT, MetricNames.MAPPING_TAG, "filtered")
                 .count()).isEqualTo(17);
     }
@@ -51,7 +52,7 @@ class StreamFilterTest {
     @Test
     void aPatternOnAnotherSourcesKeyIsRejectedAtBuildTime() {
         InMemoryStream stream = InMemoryStream.create("filtered", 1);
-        assertThatThrownBy(() -> EventSourceMapping.builder("filtered", stream, RecordingHandler.succeeding())
+        assertThatThrownBy(() -> EventSourceMapping.builder("filtered", stream, RecordingHandler.<byte[]>succeeding())
                 .settings(Streams.fast().build())
                 .filterCriteria(FilterCriteria.of(List.of("{\"body\":[\"x\"]}"))).build())
                 .isInstanceOf(InvalidSettingException.class)

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.lease.Checkpoint;
-import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +32,7 @@ class StreamIdempotencyTest {
                 throw new IllegalStateException("checkpoint store unavailable");
             }
         });
-        RecordingHandler first = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> first = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> run1 = EventSourceMapping.builder("dedup", stream, first)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(flaky)
                 .idempotency(Idempotency.of(idempotencyStore)).build();
@@ -44,7 +45,7 @@ class StreamIdempotencyTest {
         assertThat(checkpoints.saves()).isEmpty();
 
         storeDown.set(false);
-        RecordingHandler second = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> second = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> run2 = EventSourceMapping.builder("dedup", stream, second)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(flaky)
                 .idempotency(Idempotency.of(idempotencyStore)).build();
@@ -66,7 +67,7 @@ class StreamIdempotencyTest {
         InMemoryStream stream = InMemoryStream.create("partial", 1);
         Streams.fill(stream, 10, 10);
         AtomicBoolean failedOnce = new AtomicBoolean();
-        RecordingHandler handler = new RecordingHandler().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (!failedOnce.getAndSet(true)) {
                 return BatchResult.failures(batch.records().get(5).sequenceNumber());
             }
@@ -82,6 +83,6 @@ class StreamIdempotencyTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handler.invocations().get(0).size()).isEqualTo(10);
-        assertThat(handler.invocations().get(1).records()).extracting(RecordingHandler::text).containsExactly("r5");
+        assertThat(handler.invocations().get(1).records()).extracting(Streams::text).containsExactly("r5");
     }
 }

@@ -17,6 +17,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +44,8 @@ class StreamRetentionTest {
     private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
 
     /** Fails every batch holding "poison", moving the clock on by {@code step} first. */
-    private RecordingHandler poisonAging(Duration step) {
-        return RecordingHandler.succeeding().behave(batch -> {
+    private RecordingHandler<byte[]> poisonAging(Duration step) {
+        return RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (data(batch).contains("poison")) {
                 clock.advance(step);
                 throw new IllegalStateException("poison record");
@@ -53,7 +54,7 @@ class StreamRetentionTest {
         });
     }
 
-    private EventSourceMapping<byte[]> start(RecordingHandler handler, StreamSettings settings, boolean withDestination) {
+    private EventSourceMapping<byte[]> start(RecordingHandler<byte[]> handler, StreamSettings settings, boolean withDestination) {
         EventSourceMapping.Builder<byte[]> builder = EventSourceMapping.builder("retention", stream, handler)
                 .settings(settings).leaseStore(store).meterRegistry(registry).clock(clock);
         EventSourceMapping<byte[]> mapping = (withDestination ? builder.onFailure(destination) : builder).build();
@@ -71,10 +72,10 @@ class StreamRetentionTest {
     }
 
     private static List<String> data(Batch<StreamRecord<byte[]>> batch) {
-        return batch.records().stream().map(RecordingHandler::text).toList();
+        return batch.records().stream().map(Streams::text).toList();
     }
 
-    private long poisonInvocations(RecordingHandler handler) {
+    private long poisonInvocations(RecordingHandler<byte[]> handler) {
         return handler.invocations().stream().filter(b -> data(b).contains("poison")).count();
     }
 
@@ -84,7 +85,7 @@ class StreamRetentionTest {
         StreamRecord<byte[]> poison = stream.put("k", bytes("poison"), T0);
         // Arrives while the poison record is retried, so it is still within the retention when its turn comes.
         StreamRecord<byte[]> after = stream.put("k", bytes("after"), T0.plus(Duration.ofHours(20)));
-        RecordingHandler handler = poisonAging(Duration.ofHours(6));
+        RecordingHandler<byte[]> handler = poisonAging(Duration.ofHours(6));
         EventSourceMapping<byte[]> mapping = start(handler, Streams.fast().batchSize(1).build(), true);
         try {
             awaitCheckpointAt(after);
@@ -94,7 +95,7 @@ class StreamRetentionTest {
 
         // Invoked at 0, 6, 12, 18 and 24 h (24 h is not older than the retention), not at 30 h.
         assertThat(poisonInvocations(handler)).isEqualTo(5);
-        assertThat(handler.succeededData()).containsExactly("after");
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("after");
         FailureRecord failure = destination.received().getFirst();
         assertThat(destination.received()).hasSize(1);
         assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
@@ -120,7 +121,7 @@ class StreamRetentionTest {
         stream.retention(DAY);
         stream.put("k", bytes("poison"), T0);
         StreamRecord<byte[]> after = stream.put("k", bytes("after"), T0.plus(Duration.ofHours(20)));
-        RecordingHandler handler = poisonAging(Duration.ofHours(6));
+        RecordingHandler<byte[]> handler = poisonAging(Duration.ofHours(6));
         EventSourceMapping<byte[]> mapping = start(handler, Streams.fast().batchSize(1).build(), false);
         try {
             awaitCheckpointAt(after);
@@ -129,7 +130,7 @@ class StreamRetentionTest {
         }
 
         assertThat(poisonInvocations(handler)).isEqualTo(5);
-        assertThat(handler.succeededData()).containsExactly("after");
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("after");
         assertThat(registry.get(MetricNames.DROPPED_EVENT_COUNT).tag(MetricNames.MAPPING_TAG, "retention").counter()
                 .count()).isEqualTo(1);
         assertThat(destination.received()).isEmpty();
@@ -139,7 +140,7 @@ class StreamRetentionTest {
     void aSourceWithoutRetentionKeepsRetrying() throws Exception {
         stream.put("k", bytes("poison"), T0);
         stream.put("k", bytes("after"), T0);
-        RecordingHandler handler = poisonAging(Duration.ofDays(30));
+        RecordingHandler<byte[]> handler = poisonAging(Duration.ofDays(30));
         EventSourceMapping<byte[]> mapping = start(handler, Streams.fast().batchSize(1).build(), true);
         try {
             await().until(() -> handler.invocationCount() > 5); // more than 150 days of retries
@@ -149,7 +150,7 @@ class StreamRetentionTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(stream.retention()).isEmpty();
-        assertThat(handler.succeededData()).isEmpty();
+        assertThat(handler.succeededPayloads(Streams::utf8)).isEmpty();
         assertThat(destination.received()).isEmpty();
     }
 
@@ -158,7 +159,7 @@ class StreamRetentionTest {
         stream.retention(DAY);
         stream.put("k", bytes("poison"), T0);
         StreamRecord<byte[]> after = stream.put("k", bytes("after"), T0.plus(Duration.ofHours(6)));
-        RecordingHandler handler = poisonAging(Duration.ofHours(2));
+        RecordingHandler<byte[]> handler = poisonAging(Duration.ofHours(2));
         EventSourceMapping<byte[]> mapping = start(handler,
                 Streams.fast().batchSize(1).maximumRecordAgeInSeconds(3_600).build(), true);
         try {
@@ -179,7 +180,7 @@ class StreamRetentionTest {
         stream.retention(DAY);
         stream.put("k", bytes("poison"), T0);
         StreamRecord<byte[]> after = stream.put("k", bytes("after"), T0.plus(Duration.ofHours(20)));
-        RecordingHandler handler = poisonAging(Duration.ofHours(6));
+        RecordingHandler<byte[]> handler = poisonAging(Duration.ofHours(6));
         EventSourceMapping<byte[]> mapping = start(handler,
                 Streams.fast().batchSize(1).maximumRecordAgeInSeconds(604_800).build(), true);
         try {

@@ -4,6 +4,7 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.stream.IntStream;
 
@@ -33,6 +34,15 @@ final class Streams {
                 return "key-" + n;
             }
         }
+    }
+
+    /** The data of a record put by {@link #fill} or {@code InMemoryStream.put}, as text. */
+    static String text(StreamRecord<byte[]> record) {
+        return utf8(record.payload());
+    }
+
+    static String utf8(byte[] payload) {
+        return new String(payload, StandardCharsets.UTF_8);
     }
 
     static void stopQuietly(EventSourceMapping<?> mapping) {

@@ -15,6 +15,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +64,7 @@ class SupervisionTest {
     }
 
     private static String id(StreamRecord<byte[]> record) {
-        String text = RecordingHandler.text(record);
+        String text = Streams.text(record);
         return text.substring(text.indexOf("\"id\":\"") + 6, text.length() - 2);
     }
 
@@ -71,13 +72,13 @@ class SupervisionTest {
         return registry.get(name).tag(MetricNames.MAPPING_TAG, "supervised").counter().count();
     }
 
-    private EventSourceMapping.Builder<byte[]> mapping(RecordingHandler handler) {
+    private EventSourceMapping.Builder<byte[]> mapping(RecordingHandler<byte[]> handler) {
         return EventSourceMapping.builder("supervised", source, handler).meterRegistry(registry)
                 .settings(Streams.fast().batchSize(10).build());
     }
 
     /** Every record of each shard succeeded, in put order per key, and exactly once. */
-    private static void assertAllHandledInOrder(RecordingHandler handler, Map<String, List<String>> expected) {
+    private static void assertAllHandledInOrder(RecordingHandler<byte[]> handler, Map<String, List<String>> expected) {
         Map<String, List<String>> byKey = handler.succeeded().stream().collect(Collectors.groupingBy(
                 StreamRecord::partitionKey, Collectors.mapping(SupervisionTest::id, Collectors.toList())));
         List<String> all = handler.succeeded().stream().map(SupervisionTest::id).toList();
@@ -106,7 +107,7 @@ class SupervisionTest {
             }
         };
         CollectingDestination destination = new CollectingDestination();
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).filterCriteria(ONLY_OK).onFailure(destination)
                 .settings(Streams.fast().batchSize(10).maximumRetryAttempts(2).bisectBatchOnFunctionError(true)
                         .build()).build();
@@ -142,7 +143,7 @@ class SupervisionTest {
                 throw new IllegalStateException("cannot read this record");
             }
         };
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).filterCriteria(ONLY_OK)
                 .settings(Streams.fast().batchSize(1).build()).build();
         mapping.start();
@@ -170,7 +171,7 @@ class SupervisionTest {
                 throw new IllegalStateException("transient");
             }
         };
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).filterCriteria(ONLY_OK).build();
         mapping.start();
         try {
@@ -190,7 +191,7 @@ class SupervisionTest {
                 throw new AssertionError("lease table unavailable");
             }
         });
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).leaseStore(store).build();
         mapping.start();
         try {
@@ -213,7 +214,7 @@ class SupervisionTest {
         fill();
         AtomicInteger refusals = new AtomicInteger(2);
         List<FailureRecord> delivered = new ArrayList<>();
-        RecordingHandler handler = RecordingHandler.failingOn(json("s3-10"));
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals(json("s3-10")));
         EventSourceMapping<byte[]> mapping = mapping(handler).onFailure(record -> {
             if (refusals.getAndDecrement() > 0) {
                 throw new AssertionError("destination client broken");
@@ -242,7 +243,7 @@ class SupervisionTest {
                 throw new AssertionError("connection reset");
             }
         };
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler)
                 .settings(Streams.fast().batchSize(10).maxBufferedRecordsPerShard(20).build()).build();
         mapping.start();
@@ -265,7 +266,7 @@ class SupervisionTest {
                 throw new AssertionError("ListShards broke");
             }
         };
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).build();
         mapping.start();
         try {
@@ -294,7 +295,7 @@ class SupervisionTest {
             }
         };
         CollectingDestination destination = new CollectingDestination();
-        RecordingHandler handler = RecordingHandler.failingOn(json("s3-100"));
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>failingOn(p -> Streams.utf8(p).equals(json("s3-100")));
         EventSourceMapping<byte[]> mapping = mapping(handler).onFailure(destination)
                 .settings(Streams.fast().batchSize(1).maximumRetryAttempts(0).build()).build();
         mapping.start();
@@ -323,7 +324,7 @@ class SupervisionTest {
         fill();
         Supplier<Error> fatal = where.equals("handler") ? () -> new OutOfMemoryError("simulated")
                 : () -> new NoClassDefFoundError("io/example/Missing");
-        RecordingHandler handler = RecordingHandler.succeeding().behave(batch -> {
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
             if (where.equals("handler") && batch.records().stream().anyMatch(r -> id(r).equals("s0-20"))) {
                 throw fatal.get();
             }
@@ -349,7 +350,7 @@ class SupervisionTest {
     void stopHonoursItsTimeoutWhileListShardsHangsAndTheStateNeverReturnsToEnabled() throws Exception {
         CountDownLatch hang = new CountDownLatch(1);
         source.listShards = x -> awaitUninterruptibly(hang);
-        EventSourceMapping<byte[]> mapping = mapping(RecordingHandler.succeeding()).build();
+        EventSourceMapping<byte[]> mapping = mapping(RecordingHandler.<byte[]>succeeding()).build();
         mapping.start();
         assertThat(mapping.state()).isEqualTo(MappingState.ENABLING);
         StopResult result = mapping.stop(Duration.ofMillis(200));
@@ -372,7 +373,7 @@ class SupervisionTest {
                 awaitUninterruptibly(hang);
             }
         });
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         EventSourceMapping<byte[]> mapping = mapping(handler).leaseStore(store).build();
         mapping.start();
         try {

@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.lease.Checkpoint;
-import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +48,8 @@ class TumblingWindowTest {
         return windows.stream().filter(TimeWindow::isFinalInvokeForWindow).toList();
     }
 
-    private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour behaviour) {
-        return EventSourceMapping.builder("windows", stream, new RecordingHandler().behave(behaviour))
+    private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour<byte[]> behaviour) {
+        return EventSourceMapping.builder("windows", stream, RecordingHandler.<byte[]>succeeding().behave(behaviour))
                 .settings(Streams.fast().batchSize(2).tumblingWindowInSeconds(60).build())
                 .leaseStore(store).clock(clock).build();
     }

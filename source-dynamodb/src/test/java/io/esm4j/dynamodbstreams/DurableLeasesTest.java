@@ -7,6 +7,7 @@ import io.esm4j.dynamodb.DynamoDbLeaseStore;
 import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
 import io.esm4j.dynamodbstreams.wire.TestTable;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.testing.RecordingHandler;
 import io.esm4j.testsupport.Dynalite;
 import io.esm4j.testsupport.RequiresNode;
 import java.time.Duration;
@@ -57,17 +58,17 @@ class DurableLeasesTest extends WireFixture {
         TestTable table = newTable(4);
         DynamoDbLeaseStore leases = new DynamoDbLeaseStore(leaseClient, DynamoDbLeaseStoreSettings.builder()
                 .tableName("esm4j-ddb-leases").build());
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         List<EventSourceMapping<DynamoDbRecord>> first = new ArrayList<>();
         for (String worker : List.of("w1", "w2")) {
             first.add(start(mapping("durable", source(table), handler).leaseStore(leases).workerId(worker)
                     .settings(fast().checkpointInterval(Duration.ofMillis(100)).build())));
         }
         List<TestTable.Written> written = new ArrayList<>(writeNumbered(table, 0, 200, 20));
-        eventually().until(() -> handler.deliveredCount() >= 100);
+        eventually().until(() -> handler.succeededCount() >= 100);
         table.rollover();
         written.addAll(writeNumbered(table, 200, 200, 20));
-        eventually().until(() -> handler.delivered().stream().map(DynamoDbRecord::eventID).distinct().count()
+        eventually().until(() -> handler.succeededPayloads().stream().map(DynamoDbRecord::eventID).distinct().count()
                 >= 400);
         // Every open shard's lease holds the checkpoint of its last record before the two stop.
         Map<String, String> lastOfShard = new HashMap<>();
@@ -81,15 +82,15 @@ class DurableLeasesTest extends WireFixture {
             mapping.stop(Duration.ofSeconds(10));
         }
 
-        Recorder later = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> later = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("durable", source(table), later).leaseStore(leases).workerId("w3").settings(fast().build()));
         List<TestTable.Written> more = writeNumbered(table, 400, 40, 20);
-        eventually().until(() -> later.delivered().stream().map(DynamoDbRecord::eventID).distinct().count()
+        eventually().until(() -> later.succeededPayloads().stream().map(DynamoDbRecord::eventID).distinct().count()
                 >= 40);
-        assertThat(handler.delivered().stream().map(DynamoDbRecord::eventID).distinct().toList())
+        assertThat(handler.succeededPayloads().stream().map(DynamoDbRecord::eventID).distinct().toList())
                 .containsExactlyInAnyOrderElementsOf(written.stream().map(TestTable.Written::eventId).toList());
         // w3 starts at the stored checkpoints: what the first two handled and checkpointed is not read again.
-        assertThat(later.delivered()).extracting(DynamoDbRecord::eventID)
+        assertThat(later.succeededPayloads()).extracting(DynamoDbRecord::eventID)
                 .containsExactlyInAnyOrderElementsOf(more.stream().map(TestTable.Written::eventId).toList());
     }
 }

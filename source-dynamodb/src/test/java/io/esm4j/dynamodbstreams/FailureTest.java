@@ -17,6 +17,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class FailureTest extends WireFixture {
     void bisectAndMaximumRetriesGiveUpThePoisonRecordAloneWithDdbStreamBatchInfo() throws Exception {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 10, 10);
-        Recorder handler = Recorder.failingOn(6);
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>failingOn(r -> WireFixture.number(r) == 6);
         CollectingDestination destination = new CollectingDestination();
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         DynamoDbStreamSource source = source(table);
@@ -51,7 +52,7 @@ class FailureTest extends WireFixture {
         String shardId = written.getFirst().shardId();
         eventually().until(() -> store.checkpoint("poison", shardId).equals(Optional.of(
                 new Checkpoint.AtSequenceNumber(written.getLast().sequenceNumber()))));
-        assertThat(handler.deliveredNumbers()).containsExactly(0, 1, 2, 3, 4, 5, 7, 8, 9);
+        assertThat(handler.succeededPayloads(WireFixture::number)).containsExactly(0, 1, 2, 3, 4, 5, 7, 8, 9);
         assertThat(destination.received()).hasSize(1);
         JsonNode json = JSON.readTree(destination.received().getFirst().toJson());
         assertThat(json.fieldNames()).toIterable()
@@ -78,7 +79,7 @@ class FailureTest extends WireFixture {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 5, 5);
         MutableClock clock = new MutableClock(server.clock().instant());
-        Recorder handler = Recorder.behaving(batch -> {
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding().behave(batch -> {
             throw new IllegalStateException("always failing");
         });
         CollectingDestination destination = new CollectingDestination();
@@ -94,7 +95,7 @@ class FailureTest extends WireFixture {
         assertThat(info.get("batchSize").asInt()).isEqualTo(5);
         assertThat(info.get("startSequenceNumber").asText()).isEqualTo(written.getFirst().sequenceNumber());
         assertThat(info.get("endSequenceNumber").asText()).isEqualTo(written.getLast().sequenceNumber());
-        assertThat(handler.deliveredNumbers()).isEmpty();
+        assertThat(handler.succeededPayloads(WireFixture::number)).isEmpty();
     }
 
     @Test
@@ -102,7 +103,7 @@ class FailureTest extends WireFixture {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 3, 3);
         MutableClock clock = new MutableClock(server.clock().instant());
-        Recorder handler = Recorder.behaving(batch -> {
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding().behave(batch -> {
             throw new IllegalStateException("always failing");
         });
         CollectingDestination destination = new CollectingDestination();
@@ -123,7 +124,7 @@ class FailureTest extends WireFixture {
         assertThat(info.get("batchSize").asInt()).isEqualTo(3);
         assertThat(info.get("startSequenceNumber").asText()).isEqualTo(written.getFirst().sequenceNumber());
         assertThat(info.get("endSequenceNumber").asText()).isEqualTo(written.getLast().sequenceNumber());
-        assertThat(handler.deliveredNumbers()).isEmpty();
+        assertThat(handler.succeededPayloads(WireFixture::number)).isEmpty();
     }
 
     @Test
@@ -181,7 +182,7 @@ class FailureTest extends WireFixture {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 30, 3);
         List<Map<String, String>> states = new ArrayList<>();
-        start(mapping("windows", source(table), Recorder.behaving(batch -> {
+        start(mapping("windows", source(table), RecordingHandler.<DynamoDbRecord>succeeding().behave(batch -> {
             Map<String, String> state = batch.window() == null ? Map.of() : batch.window().state();
             int sum = Integer.parseInt(state.getOrDefault("sum", "0"));
             for (StreamRecord<DynamoDbRecord> record : batch.records()) {
@@ -211,11 +212,11 @@ class FailureTest extends WireFixture {
         TestTable table = newTable(1);
         List<TestTable.Written> written = writeNumbered(table, 0, 10, 10);
         KeyRecordingStore keys = new KeyRecordingStore(new InMemoryIdempotencyStore(1_000, Clock.systemUTC()));
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("idempotent", source(table), handler).idempotency(Idempotency.of(keys))
                 .settings(fast().build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 10);
+        eventually().until(() -> handler.succeededCount() >= 10);
         assertThat(keys.acquired()).hasSize(10).allSatisfy(key -> assertThat(written.stream()
                 .anyMatch(w -> key.endsWith(w.eventId()))).as("key %s ends with an eventID", key).isTrue());
     }

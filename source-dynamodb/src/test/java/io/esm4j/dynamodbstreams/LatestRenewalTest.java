@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.dynamodbstreams.wire.TestTable;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,7 @@ class LatestRenewalTest extends WireFixture {
         server.clock().set(now.minus(Duration.ofMinutes(1)));
         writeNumbered(table, 0, 5, 5);
         server.clock().set(now);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         int before = server.calls("GetShardIterator").size();
         start(mapping("latest-renewal", source(table), handler)
                 .settings(fast().startingPosition(StartingPosition.LATEST).build()));
@@ -33,8 +34,8 @@ class LatestRenewalTest extends WireFixture {
 
         server.clock().advance(Duration.ofMinutes(16));
         writeNumbered(table, 5, 5, 5);
-        eventually().until(() -> handler.deliveredCount() >= 5);
-        assertThat(handler.deliveredNumbers()).containsExactly(5, 6, 7, 8, 9);
+        eventually().until(() -> handler.succeededCount() >= 5);
+        assertThat(handler.succeededPayloads(WireFixture::number)).containsExactly(5, 6, 7, 8, 9);
         List<String> types = server.calls("GetShardIterator").subList(before, server.calls("GetShardIterator").size())
                 .stream().map(c -> c.request().get("ShardIteratorType").asText()).toList();
         assertThat(types).containsExactly("LATEST", "TRIM_HORIZON");

@@ -10,6 +10,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,12 +29,12 @@ class ReadingTest extends WireFixture {
         TestTable table = newTable(2);
         List<TestTable.Written> written = writeNumbered(table, 0, 200, 20);
         table.delete(keys("k0")).orElseThrow();
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         DynamoDbStreamSource source = source(table);
         start(mapping("trim-horizon", source, handler).settings(fast().batchSize(50).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 201);
-        List<DynamoDbRecord> delivered = handler.delivered();
+        eventually().until(() -> handler.succeededCount() >= 201);
+        List<DynamoDbRecord> delivered = handler.succeededPayloads();
         assertThat(delivered).hasSize(201).extracting(DynamoDbRecord::eventID).doesNotHaveDuplicates();
         assertInWriteOrderPerShard(written, delivered.stream()
                 .filter(r -> !r.eventName().equals("REMOVE")).toList());
@@ -67,30 +68,30 @@ class ReadingTest extends WireFixture {
     void latestDeliversOnlyWhatIsWrittenAfterTheStart() {
         TestTable table = newTable(2);
         writeNumbered(table, 0, 20, 4);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         int before = server.calls("GetShardIterator").size();
         start(mapping("latest", source(table), handler)
                 .settings(fast().startingPosition(StartingPosition.LATEST).build()));
         eventually().until(() -> server.calls("GetShardIterator").size() >= before + 2);
 
         List<TestTable.Written> written = writeNumbered(table, 20, 20, 4);
-        eventually().until(() -> handler.deliveredCount() >= 20);
-        assertThat(handler.deliveredNumbers()).containsExactlyInAnyOrderElementsOf(
+        eventually().until(() -> handler.succeededCount() >= 20);
+        assertThat(handler.succeededPayloads(WireFixture::number)).containsExactlyInAnyOrderElementsOf(
                 java.util.stream.IntStream.range(20, 40).boxed().toList());
-        assertInWriteOrderPerShard(written, handler.delivered());
+        assertInWriteOrderPerShard(written, handler.succeededPayloads());
     }
 
     @Test
     void parallelizationFactorKeepsOrderPerItem() {
         TestTable table = newTable(1);
         writeNumbered(table, 0, 300, 12);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("lanes", source(table), handler)
                 .settings(fast().batchSize(10).parallelizationFactor(4).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 300);
-        assertThat(handler.deliveredNumbers()).hasSize(300).doesNotHaveDuplicates();
-        assertInOrderPerItem(handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 300);
+        assertThat(handler.succeededPayloads(WireFixture::number)).hasSize(300).doesNotHaveDuplicates();
+        assertInOrderPerItem(handler.succeededPayloads());
         assertThat(handler.invocations()).allSatisfy(batch -> assertThat(batch.size()).isLessThanOrEqualTo(10));
     }
 
@@ -103,8 +104,8 @@ class ReadingTest extends WireFixture {
         table.put("{\"pk\":{\"S\":\"c\"},\"sk\":{\"N\":\"0\"},\"n\":{\"N\":\"4\"},\"status\":{\"S\":\"open\"}}");
         table.expire(keys("c"));
         String last = table.put(item("d", 6)).orElseThrow().sequenceNumber();
-        Recorder inserts = Recorder.succeeding();
-        Recorder ttl = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> inserts = RecordingHandler.<DynamoDbRecord>succeeding();
+        RecordingHandler<DynamoDbRecord> ttl = RecordingHandler.<DynamoDbRecord>succeeding();
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         DynamoDbStreamSource source = source(table);
         start(mapping("open-inserts", source, inserts).leaseStore(store).settings(fast().build())
@@ -118,8 +119,8 @@ class ReadingTest extends WireFixture {
         eventually().until(() -> store.checkpoint("open-inserts", shard)
                 .equals(Optional.of(new Checkpoint.AtSequenceNumber(last)))
                 && store.checkpoint("ttl-deletes", shard).equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
-        assertThat(inserts.deliveredNumbers()).containsExactly(1, 4);
-        assertThat(ttl.delivered()).singleElement().satisfies(r -> {
+        assertThat(inserts.succeededPayloads(WireFixture::number)).containsExactly(1, 4);
+        assertThat(ttl.succeededPayloads()).singleElement().satisfies(r -> {
             assertThat(r.eventName()).isEqualTo("REMOVE");
             assertThat(r.userIdentity()).isEqualTo(new DynamoDbRecord.UserIdentity("dynamodb.amazonaws.com",
                     "Service"));
@@ -135,29 +136,29 @@ class ReadingTest extends WireFixture {
         server.failNext("GetRecords", Fault.INTERNAL_SERVER_ERROR, 3);
         server.failNext("GetShardIterator", Fault.LIMIT_EXCEEDED, 3);
         server.failNext("DescribeStream", Fault.INTERNAL_SERVER_ERROR, 2);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("throttled", source(table), handler)
                 .settings(fast().batchSize(10).maxBufferedRecordsPerShard(20).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
+        eventually().until(() -> handler.succeededCount() >= 200);
         assertThat(server.pendingFaults()).isZero();
-        assertThat(handler.delivered()).hasSize(200).extracting(DynamoDbRecord::eventID).doesNotHaveDuplicates();
-        assertInWriteOrderPerShard(written, handler.delivered());
+        assertThat(handler.succeededPayloads()).hasSize(200).extracting(DynamoDbRecord::eventID).doesNotHaveDuplicates();
+        assertInWriteOrderPerShard(written, handler.succeededPayloads());
     }
 
     @Test
     void anExpiredIteratorIsReopenedAfterTheLastRecordHandedOut() {
         TestTable table = newTable(1);
         List<TestTable.Written> first = writeNumbered(table, 0, 50, 5);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("expired", source(table), handler).settings(fast().batchSize(10).build()));
-        eventually().until(() -> handler.deliveredCount() >= 50);
+        eventually().until(() -> handler.succeededCount() >= 50);
 
         int opened = server.calls("GetShardIterator").size();
         server.clock().advance(Duration.ofMinutes(16));
         List<TestTable.Written> second = writeNumbered(table, 50, 50, 5);
-        eventually().until(() -> handler.deliveredCount() >= 100);
-        assertThat(handler.deliveredNumbers()).hasSize(100).doesNotHaveDuplicates().isSorted();
+        eventually().until(() -> handler.succeededCount() >= 100);
+        assertThat(handler.succeededPayloads(WireFixture::number)).hasSize(100).doesNotHaveDuplicates().isSorted();
         List<DynamoDbStreamsWireServer.Call> reopened = server.calls("GetShardIterator").subList(opened,
                 server.calls("GetShardIterator").size());
         assertThat(reopened).first().satisfies(call -> {
@@ -174,10 +175,10 @@ class ReadingTest extends WireFixture {
         String shard = table.shardIds().getFirst();
         writeNumbered(table, 0, 5, 5);
         InMemoryLeaseStore store = new InMemoryLeaseStore();
-        Recorder before = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> before = RecordingHandler.<DynamoDbRecord>succeeding();
         DynamoDbStreamSource source = source(table);
         var mapping = start(mapping("trimmed", source, before).leaseStore(store).settings(fast().build()));
-        eventually().until(() -> before.deliveredCount() >= 5
+        eventually().until(() -> before.succeededCount() >= 5
                 && store.checkpoint("trimmed", shard).map(c -> c instanceof Checkpoint.AtSequenceNumber)
                 .orElse(false));
         mapping.stop(Duration.ofSeconds(10));
@@ -186,12 +187,12 @@ class ReadingTest extends WireFixture {
         server.clock().advance(Duration.ofHours(25));
         List<TestTable.Written> kept = writeNumbered(table, 10, 5, 5);
         table.trimOlderThan(Duration.ofHours(24));
-        Recorder after = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> after = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("trimmed", source, after).leaseStore(store).settings(fast().build()));
 
         eventually().until(() -> store.checkpoint("trimmed", shard)
                 .equals(Optional.of(new Checkpoint.AtSequenceNumber(kept.getLast().sequenceNumber()))));
-        assertThat(after.deliveredNumbers()).containsExactly(10, 11, 12, 13, 14);
+        assertThat(after.succeededPayloads(WireFixture::number)).containsExactly(10, 11, 12, 13, 14);
         assertThat(server.calls("GetShardIterator")).extracting(c -> c.request().get("ShardIteratorType").asText())
                 .containsSubsequence("AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON");
     }
@@ -204,11 +205,11 @@ class ReadingTest extends WireFixture {
         table.rollover();
         List<TestTable.Written> child = writeNumbered(table, 10, 10, 5);
         table.emptyPages(parent, 30);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("empty-pages", source(table), handler).settings(fast().batchSize(100).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 20);
-        assertThat(handler.deliveredNumbers()).containsExactlyElementsOf(
+        eventually().until(() -> handler.succeededCount() >= 20);
+        assertThat(handler.succeededPayloads(WireFixture::number)).containsExactlyElementsOf(
                 java.util.stream.IntStream.range(0, 20).boxed().toList());
         assertThat(child.getFirst().shardId()).isNotEqualTo(parent);
     }

@@ -6,6 +6,7 @@ import io.esm4j.dynamodbstreams.wire.TestTable;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,11 +31,11 @@ class ReshardingTest extends WireFixture {
         written.addAll(writeNumbered(table, 40, 40, 8));
         List<String> grandchildren = table.split(children.getFirst());
         written.addAll(writeNumbered(table, 80, 40, 8));
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("lineage", source(table), handler).settings(fast().batchSize(10).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 120);
-        List<DynamoDbRecord> delivered = handler.delivered();
+        eventually().until(() -> handler.succeededCount() >= 120);
+        List<DynamoDbRecord> delivered = handler.succeededPayloads();
         assertThat(delivered).hasSize(120).extracting(DynamoDbRecord::eventID).doesNotHaveDuplicates();
         assertInWriteOrderPerShard(written, delivered);
         assertInOrderPerItem(delivered);
@@ -59,18 +60,18 @@ class ReshardingTest extends WireFixture {
         List<TestTable.Written> child = writeNumbered(table, 5, 5, 5);
         table.trimOlderThan(Duration.ofHours(24));
         assertThat(table.shardIds()).doesNotContain(parent).containsExactly(child.getFirst().shardId());
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         start(mapping("orphan", source(table), handler).settings(fast().build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 5);
-        assertThat(handler.deliveredNumbers()).containsExactly(5, 6, 7, 8, 9);
+        eventually().until(() -> handler.succeededCount() >= 5);
+        assertThat(handler.succeededPayloads(WireFixture::number)).containsExactly(5, 6, 7, 8, 9);
     }
 
     @Test
     void threeMappingsSharingLeasesReadAnEightShardStreamThatRollsOverMidRun() {
         TestTable table = newTable(8);
         LeaseStore leases = new InMemoryLeaseStore();
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<DynamoDbRecord> handler = RecordingHandler.<DynamoDbRecord>succeeding();
         String name = "fleet-" + UUID.randomUUID();
         for (String worker : List.of("w1", "w2", "w3")) {
             start(mapping(name, source(table), handler).leaseStore(leases).workerId(worker)
@@ -80,15 +81,15 @@ class ReshardingTest extends WireFixture {
         // The three share the work: each holds leases before the rollover.
         eventually().until(() -> leases.list(name).stream().map(Lease::owner).filter(Objects::nonNull)
                 .distinct().count() == 3);
-        eventually().until(() -> handler.deliveredCount() >= 100);
+        eventually().until(() -> handler.succeededCount() >= 100);
         List<String> children = table.rollover();
         written.addAll(writeNumbered(table, 400, 400, 40));
         table.split(children.get(3));
         written.addAll(writeNumbered(table, 800, 200, 40));
 
-        eventually().until(() -> handler.delivered().stream().map(DynamoDbRecord::eventID).distinct().count()
+        eventually().until(() -> handler.succeededPayloads().stream().map(DynamoDbRecord::eventID).distinct().count()
                 >= 1_000);
-        List<DynamoDbRecord> delivered = handler.delivered();
+        List<DynamoDbRecord> delivered = handler.succeededPayloads();
         assertThat(delivered.stream().map(DynamoDbRecord::eventID).distinct().toList())
                 .containsExactlyInAnyOrderElementsOf(written.stream().map(TestTable.Written::eventId).toList());
         assertInOrderPerItemAllowingReplays(delivered);

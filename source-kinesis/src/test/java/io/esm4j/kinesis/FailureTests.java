@@ -15,6 +15,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testing.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ interface FailureTests {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(1);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 10, 10);
-        Recorder handler = Recorder.failingOn("r6");
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>failingOn(r -> r.dataAsString().equals("r6"));
         CollectingDestination destination = new CollectingDestination();
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         KinesisStreamSource source = f.source(stream);
@@ -51,7 +52,7 @@ interface FailureTests {
         String last = puts.getLast().sequenceNumber();
         eventually().until(() -> store.checkpoint("poison", shardId).equals(Optional.of(
                 new Checkpoint.AtSequenceNumber(last))));
-        assertThat(handler.deliveredData()).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r7", "r8", "r9");
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r7", "r8", "r9");
         assertThat(destination.received()).hasSize(1);
         FailureRecord failure = destination.received().getFirst();
         JsonNode json = JSON.readTree(failure.toJson());
@@ -89,7 +90,7 @@ interface FailureTests {
         String stream = f.newStream(1);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 5, 5);
         MutableClock clock = MutableClock.startingNow();
-        Recorder handler = Recorder.behaving(batch -> {
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding().behave(batch -> {
             throw new IllegalStateException("always failing");
         });
         CollectingDestination destination = new CollectingDestination();
@@ -108,7 +109,7 @@ interface FailureTests {
         assertThat(info.get("batchSize").asInt()).isEqualTo(5);
         assertThat(info.get("startSequenceNumber").asText()).isEqualTo(puts.getFirst().sequenceNumber());
         assertThat(info.get("endSequenceNumber").asText()).isEqualTo(puts.getLast().sequenceNumber());
-        assertThat(handler.deliveredData()).isEmpty();
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).isEmpty();
     }
 
     @Test
@@ -161,15 +162,15 @@ interface FailureTests {
         f.faults.failGetRecords(call -> call <= 45 && call % 3 != 0
                 ? ProvisionedThroughputExceededException.builder().message("injected").statusCode(400).build()
                 : null);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         KinesisStreamSource source = f.source(stream, KinesisSourceSettings.builder().getRecordsPerSecondPerShard(5)
                 .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(20)));
         f.start(f.mapping("throttled", source, handler)
                 .settings(fast().batchSize(10).maxBufferedRecordsPerShard(20).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
-        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
-        assertInPutOrderPerShard(puts, handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 200);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(200).doesNotHaveDuplicates();
+        assertInPutOrderPerShard(puts, handler.succeededPayloads());
         eventually().until(() -> f.faults.injected() == 30);
     }
 
@@ -180,13 +181,13 @@ interface FailureTests {
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 300, 10);
         f.faults.failGetRecords(call -> call == 3 || call == 6
                 ? ExpiredIteratorException.builder().message("injected").statusCode(400).build() : null);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("expired", f.source(stream), handler)
                 .settings(fast().batchSize(25).maxBufferedRecordsPerShard(50).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 300);
-        assertThat(handler.deliveredData()).hasSize(300).doesNotHaveDuplicates();
-        assertInPutOrderPerShard(puts, handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 300);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(300).doesNotHaveDuplicates();
+        assertInPutOrderPerShard(puts, handler.succeededPayloads());
         assertThat(f.faults.injected()).isEqualTo(2);
         List<GetShardIteratorRequest> iterators = f.faults.shardIteratorRequests();
         assertThat(iterators).extracting(GetShardIteratorRequest::shardIteratorType).containsExactly(

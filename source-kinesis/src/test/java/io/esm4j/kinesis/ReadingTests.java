@@ -15,6 +15,7 @@ import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,15 +49,15 @@ interface ReadingTests {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 200, 20);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         KinesisStreamSource source = f.source(stream);
         f.start(f.mapping("trim-horizon", source, handler).settings(fast().batchSize(50).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
-        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
-        assertInPutOrderPerShard(puts, handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 200);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(200).doesNotHaveDuplicates();
+        assertInPutOrderPerShard(puts, handler.succeededPayloads());
         TestStreams.Put put = puts.getFirst();
-        KinesisRecord first = handler.delivered().stream()
+        KinesisRecord first = handler.succeededPayloads().stream()
                 .filter(r -> r.kinesis().sequenceNumber().equals(put.sequenceNumber())).findFirst().orElseThrow();
         assertThat(first.eventID()).isEqualTo(put.shardId() + ":" + put.sequenceNumber());
         assertThat(first.eventSourceARN()).isEqualTo(source.streamArn()).endsWith(":stream/" + stream);
@@ -78,17 +79,17 @@ interface ReadingTests {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
         TestStreams.putNumbered(f.kinesis, stream, 0, 20, 4);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("latest", f.source(stream), handler)
                 .settings(fast().startingPosition(StartingPosition.LATEST).build()));
         // LATEST means "after the newest record when the iterator was issued": wait until both shards have one.
         eventually().until(() -> f.faults.shardIteratorsIssued() >= 2);
 
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 20, 20, 4);
-        eventually().until(() -> handler.deliveredCount() >= 20);
-        assertThat(handler.deliveredData()).containsExactlyInAnyOrderElementsOf(
+        eventually().until(() -> handler.succeededCount() >= 20);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).containsExactlyInAnyOrderElementsOf(
                 puts.stream().map(TestStreams.Put::data).toList());
-        assertInPutOrderPerShard(puts, handler.delivered());
+        assertInPutOrderPerShard(puts, handler.succeededPayloads());
     }
 
     @Test
@@ -101,14 +102,14 @@ interface ReadingTests {
         Instant between = Instant.now();
         Thread.sleep(5);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 20, 20, 4);
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("at-timestamp", f.source(stream), handler)
                 .settings(fast().startingPositionAtTimestamp(between).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 20);
-        assertThat(handler.deliveredData()).containsExactlyInAnyOrderElementsOf(
+        eventually().until(() -> handler.succeededCount() >= 20);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).containsExactlyInAnyOrderElementsOf(
                 puts.stream().map(TestStreams.Put::data).toList());
-        assertInPutOrderPerShard(puts, handler.delivered());
+        assertInPutOrderPerShard(puts, handler.succeededPayloads());
     }
 
     @Test
@@ -116,17 +117,17 @@ interface ReadingTests {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(4);
         TestStreams.putNumbered(f.kinesis, stream, 0, 400, 40);
-        Recorder handler = Recorder.behaving(batch -> {
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding().behave(batch -> {
             Thread.sleep(2);
             return BatchResult.success();
         });
         f.start(f.mapping("pf10", f.source(stream), handler)
                 .settings(fast().parallelizationFactor(10).batchSize(10).build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 400);
-        assertThat(handler.deliveredData()).hasSize(400).doesNotHaveDuplicates();
-        assertInOrderPerKey(handler.delivered());
-        assertThat(handler.delivered().stream().map(KinesisSourceContract::shardOf).distinct()).hasSize(4);
+        eventually().until(() -> handler.succeededCount() >= 400);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(400).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.succeededPayloads());
+        assertThat(handler.succeededPayloads().stream().map(KinesisSourceContract::shardOf).distinct()).hasSize(4);
     }
 
     @Test
@@ -135,7 +136,7 @@ interface ReadingTests {
         String stream = f.newStream(1);
         KinesisStreamSource source = f.source(stream, KinesisSourceSettings.builder().getRecordsPerSecondPerShard(2));
         // With no idle wait at all, only the budget keeps the reader from calling GetRecords in a tight loop.
-        f.start(f.mapping("budget", source, Recorder.succeeding())
+        f.start(f.mapping("budget", source, RecordingHandler.<KinesisRecord>succeeding())
                 .settings(fast().idlePollInterval(Duration.ZERO).build()));
 
         eventually().until(() -> f.faults.getRecordsNanos().size() >= 6);
@@ -156,16 +157,16 @@ interface ReadingTests {
         String second = TestStreams.putBytes(f.kinesis, stream, "agg-2", KplEncoder.aggregate(List.of(
                 new KplEncoder.UserRecord("k4", "b0"),
                 new KplEncoder.UserRecord("k5", "170141183460469231731687303715884105728", "b1"))));
-        Recorder handler = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("kpl", f.source(stream), handler).settings(fast().build()));
 
-        eventually().until(() -> handler.deliveredCount() >= 7);
-        assertThat(handler.deliveredData()).containsExactly("a0", "a1", "a2", "a3", "p0", "b0", "b1");
-        assertThat(handler.delivered()).extracting(r -> r.kinesis().sequenceNumber()).containsExactly(
+        eventually().until(() -> handler.succeededCount() >= 7);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).containsExactly("a0", "a1", "a2", "a3", "p0", "b0", "b1");
+        assertThat(handler.succeededPayloads()).extracting(r -> r.kinesis().sequenceNumber()).containsExactly(
                 first + "/0", first + "/1", first + "/2", first + "/3", plain, second + "/0", second + "/1");
-        assertThat(handler.delivered()).extracting(r -> r.kinesis().partitionKey())
+        assertThat(handler.succeededPayloads()).extracting(r -> r.kinesis().partitionKey())
                 .containsExactly("k1", "k2", "k3", "k1", "p", "k4", "k5");
-        KinesisRecord subRecord = handler.delivered().get(1);
+        KinesisRecord subRecord = handler.succeededPayloads().get(1);
         assertThat(subRecord.eventID()).isEqualTo(KinesisSourceContract.shardOf(subRecord) + ":" + first + "/1");
     }
 
@@ -179,7 +180,7 @@ interface ReadingTests {
         TestStreams.putBytes(f.kinesis, stream, "p", "p0".getBytes());
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         // The first run completes [a0, a1] and keeps failing [a2, a3]: its checkpoint is inside the aggregate.
-        Recorder first = Recorder.behaving(batch -> {
+        RecordingHandler<KinesisRecord> first = RecordingHandler.<KinesisRecord>succeeding().behave(batch -> {
             if (!batch.records().getFirst().payload().dataAsString().equals("a0")) {
                 throw new IllegalStateException("not now");
             }
@@ -192,11 +193,11 @@ interface ReadingTests {
                 .equals(Optional.of(new Checkpoint.AtSequenceNumber(aggregate + "/1"))));
         mapping.stop(Duration.ofSeconds(10));
 
-        Recorder second = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> second = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("kpl-resume", f.source(stream), second).leaseStore(store)
                 .settings(fast().batchSize(2).build()));
-        eventually().until(() -> second.deliveredCount() >= 3);
-        assertThat(second.deliveredData()).containsExactly("a2", "a3", "p0");
+        eventually().until(() -> second.succeededCount() >= 3);
+        assertThat(second.succeededPayloads(KinesisRecord::dataAsString)).containsExactly("a2", "a3", "p0");
         assertThat(f.faults.shardIteratorRequests().getLast().shardIteratorType())
                 .isEqualTo(ShardIteratorType.AT_SEQUENCE_NUMBER);
     }

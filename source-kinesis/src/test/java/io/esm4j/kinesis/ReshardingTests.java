@@ -11,6 +11,7 @@ import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.Shard;
+import io.esm4j.testing.RecordingHandler;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -35,11 +36,11 @@ interface ReshardingTests {
     default void aSplitDuringConsumptionLosesNothingAndReadsTheParentBeforeItsChildren() {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(1);
-        Recorder handler = slow();
+        RecordingHandler<KinesisRecord> handler = slow();
         KinesisStreamSource source = f.source(stream);
         f.start(f.mapping("split", source, handler).settings(fast().batchSize(10).build()));
         List<TestStreams.Put> before = TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
-        eventually().until(() -> handler.deliveredCount() >= 10);
+        eventually().until(() -> handler.succeededCount() >= 10);
 
         String parent = before.getFirst().shardId();
         f.kinesis.splitShard(r -> r.streamName(stream).shardToSplit(parent)
@@ -47,12 +48,12 @@ interface ReshardingTests {
         TestStreams.awaitActive(f.kinesis, stream);
         List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 100, 10);
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
-        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
-        assertInOrderPerKey(handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 200);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(200).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.succeededPayloads());
         Set<String> children = shardsOf(after);
         assertThat(children).hasSize(2).doesNotContain(parent);
-        assertParentsBeforeChildren(handler.delivered(), Set.of(parent), children);
+        assertParentsBeforeChildren(handler.succeededPayloads(), Set.of(parent), children);
         assertThat(source.listShards()).filteredOn(s -> children.contains(s.shardId()))
                 .allSatisfy(s -> assertThat(s.parentIds()).containsExactly(parent));
     }
@@ -62,11 +63,11 @@ interface ReshardingTests {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
         f.faults.listShardsPageSize(1);
-        Recorder handler = slow();
+        RecordingHandler<KinesisRecord> handler = slow();
         KinesisStreamSource source = f.source(stream);
         f.start(f.mapping("merge", source, handler).settings(fast().batchSize(10).build()));
         List<TestStreams.Put> before = TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
-        eventually().until(() -> handler.deliveredCount() >= 10);
+        eventually().until(() -> handler.succeededCount() >= 10);
 
         List<String> parents = source.listShards().stream().map(Shard::shardId).toList();
         assertThat(parents).hasSize(2).containsExactlyInAnyOrderElementsOf(shardsOf(before));
@@ -75,12 +76,12 @@ interface ReshardingTests {
         TestStreams.awaitActive(f.kinesis, stream);
         List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 100, 10);
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
-        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
-        assertInOrderPerKey(handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 200);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(200).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.succeededPayloads());
         Set<String> child = shardsOf(after);
         assertThat(child).hasSize(1).doesNotContainAnyElementsOf(parents);
-        assertParentsBeforeChildren(handler.delivered(), Set.copyOf(parents), child);
+        assertParentsBeforeChildren(handler.succeededPayloads(), Set.copyOf(parents), child);
         assertThat(source.listShards()).filteredOn(s -> child.contains(s.shardId()))
                 .singleElement().satisfies(s -> assertThat(s.parentIds()).containsExactlyElementsOf(parents));
         assertThat(f.faults.requests(ListShardsRequest.class)).anySatisfy(r -> assertThat(r.nextToken()).isNotNull());
@@ -90,25 +91,25 @@ interface ReshardingTests {
     default void updateShardCountDuringConsumptionLosesNothingAndKeepsLineageOrder() {
         KinesisSourceContract f = fixture();
         String stream = f.newStream(2);
-        Recorder handler = slow();
+        RecordingHandler<KinesisRecord> handler = slow();
         KinesisStreamSource source = f.source(stream);
         f.start(f.mapping("rescale", source, handler).settings(fast().batchSize(10).build()));
         TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
-        eventually().until(() -> handler.deliveredCount() >= 10);
+        eventually().until(() -> handler.succeededCount() >= 10);
 
         f.kinesis.updateShardCount(r -> r.streamName(stream).targetShardCount(4)
                 .scalingType(ScalingType.UNIFORM_SCALING));
         TestStreams.awaitActive(f.kinesis, stream);
         List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 100, 10);
 
-        eventually().until(() -> handler.deliveredCount() >= 200);
-        assertThat(handler.deliveredData()).hasSize(200).doesNotHaveDuplicates();
-        assertInOrderPerKey(handler.delivered());
+        eventually().until(() -> handler.succeededCount() >= 200);
+        assertThat(handler.succeededPayloads(KinesisRecord::dataAsString)).hasSize(200).doesNotHaveDuplicates();
+        assertInOrderPerKey(handler.succeededPayloads());
         Map<String, Shard> shards = source.listShards().stream()
                 .collect(Collectors.toMap(Shard::shardId, s -> s));
         for (String child : shardsOf(after)) {
             assertThat(shards.get(child).parentIds()).isNotEmpty();
-            assertParentsBeforeChildren(handler.delivered(), ancestors(shards, child), Set.of(child));
+            assertParentsBeforeChildren(handler.succeededPayloads(), ancestors(shards, child), Set.of(child));
         }
     }
 
@@ -118,23 +119,23 @@ interface ReshardingTests {
         String stream = f.newStream(2);
         InMemoryLeaseStore store = new InMemoryLeaseStore();
         List<TestStreams.Put> before = TestStreams.putNumbered(f.kinesis, stream, 0, 100, 10);
-        Recorder first = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> first = RecordingHandler.<KinesisRecord>succeeding();
         EventSourceMapping<KinesisRecord> mapping = f.start(f.mapping("resume", f.source(stream), first)
                 .leaseStore(store).settings(fast().build()));
-        eventually().until(() -> first.deliveredCount() >= 100);
+        eventually().until(() -> first.succeededCount() >= 100);
         StopResult stopped = mapping.stop(Duration.ofSeconds(10));
         assertThat(stopped.recordsNotProcessed()).isZero();
         assertThat(stopped.checkpoints()).hasSize(2);
 
         List<TestStreams.Put> after = TestStreams.putNumbered(f.kinesis, stream, 100, 50, 10);
         int iteratorsBefore = f.faults.shardIteratorRequests().size();
-        Recorder second = Recorder.succeeding();
+        RecordingHandler<KinesisRecord> second = RecordingHandler.<KinesisRecord>succeeding();
         f.start(f.mapping("resume", f.source(stream), second).leaseStore(store).settings(fast().build()));
 
-        eventually().until(() -> second.deliveredCount() >= 50);
-        assertThat(second.deliveredData()).hasSize(50)
+        eventually().until(() -> second.succeededCount() >= 50);
+        assertThat(second.succeededPayloads(KinesisRecord::dataAsString)).hasSize(50)
                 .containsExactlyInAnyOrderElementsOf(after.stream().map(TestStreams.Put::data).toList());
-        assertInPutOrderPerShard(after, second.delivered());
+        assertInPutOrderPerShard(after, second.succeededPayloads());
         Map<String, String> lastBefore = before.stream().collect(Collectors.toMap(TestStreams.Put::shardId,
                 TestStreams.Put::sequenceNumber, (a, b) -> b));
         List<GetShardIteratorRequest> resumed = f.faults.shardIteratorRequests()
@@ -146,8 +147,8 @@ interface ReshardingTests {
     }
 
     /** A handler slow enough that a reshard lands while the parents still hold unread records. */
-    private static Recorder slow() {
-        return Recorder.behaving(batch -> {
+    private static RecordingHandler<KinesisRecord> slow() {
+        return RecordingHandler.<KinesisRecord>succeeding().behave(batch -> {
             Thread.sleep(10);
             return BatchResult.success();
         });
