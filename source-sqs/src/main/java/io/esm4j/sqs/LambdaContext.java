@@ -5,16 +5,30 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Context} a {@code RequestHandler} gets outside Lambda: a request id per invocation, the queue name as
- * function name, no deadline (the mapping's visibility heartbeat, not a function timeout, bounds a batch) and a
- * logger that writes to SLF4J.
+ * The {@link Context} a {@code RequestHandler} gets outside Lambda: a request id per invocation, a function name, no
+ * deadline (the mapping's limits, not a function timeout, bound a batch) and a logger that writes to SLF4J. Public
+ * so that other hosts of Lambda handlers (the esm4j worker) give the same context.
+ *
+ * @param awsRequestId the invocation's request id
+ * @param functionName the name {@link #getFunctionName()} returns
  */
-record LambdaContext(String awsRequestId, String functionName) implements Context {
+public record LambdaContext(String awsRequestId, String functionName) implements Context {
+
+    /**
+     * A context for one invocation, with a fresh random request id.
+     *
+     * @param functionName the function's name
+     * @return a new context
+     */
+    public static LambdaContext forInvocation(String functionName) {
+        return new LambdaContext(UUID.randomUUID().toString(), functionName);
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger("io.esm4j.sqs.function");
     private static final LambdaLogger LAMBDA_LOGGER = new LambdaLogger() {

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +58,7 @@ public final class SqsLambdaAdapter {
     public static BatchHandler<QueueMessage<SqsMessage>> of(RequestHandler<SQSEvent, ?> handler) {
         Objects.requireNonNull(handler, "handler");
         return adapt((event, batch) -> handler.handleRequest(event,
-                new LambdaContext(UUID.randomUUID().toString(), batch.partition())));
+                LambdaContext.forInvocation(batch.partition())));
     }
 
     /**

@@ -14,6 +14,11 @@ public sealed interface Invoker permits Invoker.Json, Invoker.Java {
         String invoke(String event) throws Exception;
     }
 
-    /** A handler class from the class path, instantiated once per mapping. */
-    record Java(RequestHandler<?, ?> handler) implements Invoker {}
+    /**
+     * A handler class from the class path, instantiated once per mapping.
+     *
+     * @param handler      the instance
+     * @param functionName the function's name in the mappings file, which the handler's Context reports
+     */
+    record Java(RequestHandler<?, ?> handler, String functionName) implements Invoker {}
 }

@@ -41,7 +41,7 @@ public final class Targets {
             case LAMBDA -> new LambdaInvokeTarget(http, function.endpoint() != null ? function.endpoint()
                     : URI.create("https://lambda." + region + ".amazonaws.com"), function.location(),
                     function.timeout(), credentials, region);
-            case JAVA -> new Invoker.Java(handler(function));
+            case JAVA -> new Invoker.Java(handler(function), function.name());
         };
     }
 

@@ -15,6 +15,7 @@ import io.esm4j.handler.LambdaResponses;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
+import io.esm4j.sqs.LambdaContext;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -95,7 +96,7 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
             case Invoker.Java java -> {
                 RequestHandler<DynamodbEvent, StreamsEventResponse> handler =
                         (RequestHandler<DynamodbEvent, StreamsEventResponse>) java.handler();
-                yield DynamoDbLambdaAdapter.of(event -> handler.handleRequest(event, new WorkerLambdaContext()));
+                yield DynamoDbLambdaAdapter.of(event -> handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
             }
         };
     }

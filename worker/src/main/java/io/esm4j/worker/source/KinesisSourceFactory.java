@@ -14,6 +14,7 @@ import io.esm4j.kinesis.KinesisRecord;
 import io.esm4j.kinesis.KinesisStreamSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.sqs.LambdaContext;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -86,7 +87,7 @@ public final class KinesisSourceFactory implements SourceFactory {
             case Invoker.Java java -> {
                 RequestHandler<KinesisEvent, StreamsEventResponse> handler =
                         (RequestHandler<KinesisEvent, StreamsEventResponse>) java.handler();
-                yield KinesisLambdaAdapter.of(event -> handler.handleRequest(event, new WorkerLambdaContext()));
+                yield KinesisLambdaAdapter.of(event -> handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
             }
         };
     }
