@@ -7,6 +7,7 @@ import io.esm4j.internal.stream.EngineFactory;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.internal.KafkaEngine;
+import io.esm4j.kafka.internal.KafkaEventSize;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
@@ -179,6 +180,17 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     @Override
     public Object itemIdentifier(StreamRecord<KafkaRecord> record) {
         return Map.of("partition", record.shardId(), "offset", record.payload().offset());
+    }
+
+    /**
+     * True when the event with this record alone would be over Lambda's 6 MB invocation payload: as Lambda does for
+     * Kafka, the record is then never invoked but given up with condition {@code MaximumPayloadSizeExceeded}.
+     */
+    @Override
+    public boolean exceedsPayloadLimit(StreamRecord<KafkaRecord> record) {
+        // sizeBytes is the record's part of the event plus the comma before it (RecordConverter).
+        return KafkaEventSize.oneRecordEvent(eventSource(), eventSourceArn, bootstrapServers, record.shardId(),
+                record.sizeBytes() - 1L) > StreamSettings.MAX_PAYLOAD_BYTES;
     }
 
     @Override
