@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.handler.Batch;
+import io.esm4j.kafka.internal.KafkaEventSize;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.AwsClients;
@@ -133,6 +134,39 @@ class KafkaOversizedRecordTest {
 
         assertThat(run.dropped).isEqualTo(1);
         assertThat(run.delivered).isZero();
+    }
+
+    @Test
+    void aBatchEndsBeforeItsEventWithTheEnvelopeIsOverSixMegabytes() throws Exception {
+        String topic = broker.topic("near-cap", 1, Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024)));
+        // Two records whose parts of the event add up to just under 6 MB: with the envelope around them
+        // (eventSource, bootstrapServers, the partition's list), one event of both would be over.
+        KafkaRecord empty = new KafkaRecord(topic, 0, 0, System.currentTimeMillis(), "CREATE_TIME",
+                KafkaBroker.bytes("k"), new byte[0], List.of());
+        long fixed = KafkaEventSize.record(empty) + 1;
+        int value = (int) ((StreamSettings.MAX_PAYLOAD_BYTES / 2 - 10 - fixed) / 4 * 3);
+        for (int i = 0; i < 2; i++) {
+            producer.send(new ProducerRecord<>(topic, 0, KafkaBroker.bytes("k"), filled(value))).get();
+        }
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("near-cap", source, handler)
+                .settings(Fixtures.fast().batchSize(10).build()).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> Long.valueOf(2)
+                    .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        List<KafkaRecord> both = handler.succeeded;
+        assertThat(both).hasSize(2);
+        assertThat(both.stream().mapToLong(KafkaEventSize::record).sum() + 1)
+                .isLessThanOrEqualTo(StreamSettings.MAX_PAYLOAD_BYTES);
+        assertThat(source.eventJson(both).getBytes(StandardCharsets.UTF_8).length)
+                .isGreaterThan(StreamSettings.MAX_PAYLOAD_BYTES);
+        assertThat(handler.invocations).hasSize(2).allSatisfy(batch -> assertThat(batch.records()).hasSize(1));
     }
 
     /**

@@ -68,14 +68,11 @@ public final class KafkaEventSize {
         return size;
     }
 
-    /** The event with one record: what Lambda cannot invoke once it is over the 6 MB payload. */
-    public static long oneRecordEvent(String eventSource, @Nullable String eventSourceArn, String bootstrapServers,
-                                      String topicPartition, long recordSize) {
-        return envelope(eventSource, eventSourceArn, bootstrapServers) + partitionList(topicPartition) + recordSize;
-    }
-
-    /** {@code {"eventSource":..,"eventSourceArn":..,"bootstrapServers":..,"records":{}}} with no partition. */
-    private static long envelope(String eventSource, @Nullable String eventSourceArn, String bootstrapServers) {
+    /**
+     * {@code {"eventSource":..,"eventSourceArn":..,"bootstrapServers":..,"records":{}}} with no partition. With a
+     * partition's list and its records' sizes and the commas between them, the event of one partition's records.
+     */
+    public static long envelope(String eventSource, @Nullable String eventSourceArn, String bootstrapServers) {
         long size = "{\"eventSource\":".length() + string(eventSource)
                 + ",\"bootstrapServers\":".length() + string(bootstrapServers)
                 + ",\"records\":{".length() + "}}".length();
@@ -86,7 +83,7 @@ public final class KafkaEventSize {
     }
 
     /** {@code "<topic>-<partition>":[]} around a partition's records. */
-    private static long partitionList(String topicPartition) {
+    public static long partitionList(String topicPartition) {
         return string(topicPartition) + ":[]".length();
     }
 
