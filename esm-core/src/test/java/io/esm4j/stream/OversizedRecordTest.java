@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A source that says a record is too large for one invocation on its own ({@link StreamSource#exceedsPayloadLimit},
  * as the Kafka source does past 6 MB) gets it given up without an invocation: condition MaximumPayloadSizeExceeded,
- * no responseContext, no invocation counted; the rest of its batch is invoked and the shard moves on.
+ * no responseContext, no invocation counted; the rest of its batch is invoked and the shard moves on. A source whose
+ * events hold more than their records ({@link StreamSource#eventEnvelopeBytes}) has that counted once per batch
+ * against the 6 MB cap.
  */
 class OversizedRecordTest {
 
@@ -64,9 +66,28 @@ class OversizedRecordTest {
                 .count()).isEqualTo(1);
     }
 
+    @Test
+    void theEventsEnvelopeCountsOncePerBatchAgainstTheCap() throws Exception {
+        byte[] oneMib = new byte[1024 * 1024];
+        StreamRecord<byte[]> last = null;
+        for (int i = 0; i < 12; i++) {
+            last = stream.put("k", oneMib);
+        }
+        RecordingHandler handler = RecordingHandler.succeeding();
+        // Six records of 1 MiB make exactly the 6 MiB cap (BatchingTest); with an envelope of one byte, five do.
+        run(handler, new HugeIsTooLarge(1), false, last);
+
+        assertThat(handler.invocations()).extracting(batch -> batch.size()).containsExactly(5, 5, 2);
+    }
+
     private void run(RecordingHandler handler, boolean withDestination, StreamRecord<byte[]> last) {
-        EventSourceMapping.Builder<byte[]> builder = EventSourceMapping.builder("oversized", new HugeIsTooLarge(),
-                handler).settings(Streams.fast().batchSize(10).build()).leaseStore(store).meterRegistry(registry);
+        run(handler, new HugeIsTooLarge(0), withDestination, last);
+    }
+
+    private void run(RecordingHandler handler, StreamSource<byte[]> source, boolean withDestination,
+                     StreamRecord<byte[]> last) {
+        EventSourceMapping.Builder<byte[]> builder = EventSourceMapping.builder("oversized", source, handler)
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).meterRegistry(registry);
         EventSourceMapping<byte[]> mapping = (withDestination ? builder.onFailure(destination) : builder).build();
         mapping.start();
         try {
@@ -77,8 +98,22 @@ class OversizedRecordTest {
         }
     }
 
-    /** The in-memory stream, whose records with data "huge" stand for records over the payload limit. */
+    /**
+     * The in-memory stream, whose records with data "huge" stand for records over the payload limit, and whose events
+     * hold {@code envelope} bytes besides their records.
+     */
     private final class HugeIsTooLarge implements StreamSource<byte[]> {
+
+        private final int envelope;
+
+        HugeIsTooLarge(int envelope) {
+            this.envelope = envelope;
+        }
+
+        @Override
+        public int eventEnvelopeBytes(String shardId) {
+            return envelope;
+        }
 
         @Override
         public boolean exceedsPayloadLimit(StreamRecord<byte[]> record) {

@@ -37,7 +37,8 @@ class KafkaEventSizeTest {
                         List.of()));
         for (KafkaSource source : List.of(SELF_MANAGED, MSK)) {
             for (KafkaRecord record : records) {
-                assertThat(counted(source, List.of(record))).as("%s", record).isEqualTo(written(source, List.of(record)));
+                assertThat(counted(source, List.of(record))).as("%s", record)
+                        .isEqualTo(written(source, List.of(record)));
             }
             // Several partitions in one event, each a list, commas between records and lists.
             assertThat(counted(source, records)).isEqualTo(written(source, records));
