@@ -85,6 +85,11 @@ class RecordInvariantsTest {
         assertThatThrownBy(() -> new FailureRecord(aged, ResponseContext.unhandled(), T, INFO, List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("responseContext must be null for condition RecordAgeExceeded but was ");
+        RequestContext oversized = new RequestContext("r", "f", FailureCondition.MaximumPayloadSizeExceeded, 0);
+        assertThat(new FailureRecord(oversized, null, T, INFO, List.of()).toJson()).doesNotContain("responseContext");
+        assertThatThrownBy(() -> new FailureRecord(oversized, ResponseContext.unhandled(), T, INFO, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("responseContext must be null for condition MaximumPayloadSizeExceeded ");
         RequestContext exhausted = new RequestContext("r", "f", FailureCondition.RetryAttemptsExhausted, 3);
         assertThat(new FailureRecord(exhausted, null, T, INFO, List.of()).responseContext()).isNull();
         assertThatThrownBy(() -> new RequestContext("r", "f", FailureCondition.RetryAttemptsExhausted, -1))

@@ -11,8 +11,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param requestContext  requestId, functionArn, condition and approximateInvokeCount
  * @param responseContext the last invocation's response, absent from the JSON when {@code null}: always for
- *                        {@link FailureCondition#RecordAgeExceeded}, whose records were not invoked, and for records
- *                        given up because the filter criteria kept failing on them (never invoked either)
+ *                        {@link FailureCondition#RecordAgeExceeded} and
+ *                        {@link FailureCondition#MaximumPayloadSizeExceeded}, whose records were not invoked, and
+ *                        for records given up because the filter criteria kept failing on them (never invoked
+ *                        either)
  * @param timestamp       when the records were given up
  * @param batchInfo       which records were given up, in the source's shape ({@code KinesisBatchInfo}, ...)
  * @param records         the given-up records themselves (not part of the JSON; a destination such as S3 may add
@@ -32,10 +34,10 @@ public record FailureRecord(
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(batchInfo, "batchInfo");
         records = List.copyOf(records);
-        if (requestContext.condition() == FailureCondition.RecordAgeExceeded && responseContext != null) {
+        if (neverInvoked(requestContext.condition()) && responseContext != null) {
             // AWS writes no responseContext for records it never invoked; one here would be a false JSON record.
-            throw new IllegalArgumentException("responseContext must be null for condition RecordAgeExceeded but was "
-                    + responseContext);
+            throw new IllegalArgumentException("responseContext must be null for condition "
+                    + requestContext.condition() + " but was " + responseContext);
         }
     }
 
@@ -73,6 +75,11 @@ public record FailureRecord(
         public static ResponseContext itemFailures() {
             return new ResponseContext(200, "$LATEST", null);
         }
+    }
+
+    private static boolean neverInvoked(FailureCondition condition) {
+        return condition == FailureCondition.RecordAgeExceeded
+                || condition == FailureCondition.MaximumPayloadSizeExceeded;
     }
 
     public String toJson() {

@@ -62,6 +62,29 @@ public interface StreamSource<T> {
         return Optional.empty();
     }
 
+    /**
+     * The bytes an event of this shard's records holds besides the records themselves ({@link StreamRecord#sizeBytes()}
+     * counts those): 0 (the default) when the records' sizes cover it, as Kinesis's and DynamoDB Streams' do. Kafka's
+     * event has {@code eventSource}, {@code bootstrapServers} and the partition's list around its records. Batch
+     * formation counts it once per batch, so that no event is over Lambda's 6 MB invocation payload.
+     */
+    default int eventEnvelopeBytes(String shardId) {
+        return 0;
+    }
+
+    /**
+     * Whether this record's event, with it alone, would be over Lambda's 6 MB invocation payload
+     * ({@link io.esm4j.settings.StreamSettings#MAX_PAYLOAD_BYTES}) and Lambda gives such records up for this source
+     * instead of invoking them. If true, the engine never invokes the record: it goes to the on-failure destination
+     * with condition {@code MaximumPayloadSizeExceeded} (or is dropped and counted without one), as Lambda does for
+     * Kafka. False (the default) for sources where Lambda's behaviour is not documented (Kinesis, DynamoDB Streams):
+     * such a record is invoked alone. Called for every record of every batch attempt: it must be cheap, e.g. from
+     * {@link StreamRecord#sizeBytes()}.
+     */
+    default boolean exceedsPayloadLimit(StreamRecord<T> record) {
+        return false;
+    }
+
     /** Every shard the stream has now, open and closed, with parent ids. */
     List<Shard> listShards() throws Exception;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * invoked the function with for the given-up records, as an escaped JSON string; content type
  * {@code application/json}. The key is
  * {@code aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>}, with the record's
- * timestamp in UTC.
+ * timestamp in UTC; for Kafka the shard id is the records' {@code <topic>-<partition>}.
  *
  * <p>Lambda puts the event source mapping's UUID in the key. An esm4j mapping has a name instead, so the UUID is
  * {@link #mappingUuid(String) derived from the name} (a name-based version 3 UUID): stable across restarts and
@@ -123,12 +124,23 @@ public final class S3FailureDestination implements FailureDestination {
 
     /** The object's key for this record. */
     String key(FailureRecord record) {
-        if (!(record.batchInfo() instanceof StreamBatchInfo info)) {
-            throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + ": its keys "
-                    + "name a shard, but the record has " + record.batchInfo().jsonKey() + " without one");
-        }
-        return "aws/lambda/" + mappingUuid + "/" + info.shardId() + "/" + KEY_TIME.format(record.timestamp()) + "-"
+        return "aws/lambda/" + mappingUuid + "/" + shardId(record) + "/" + KEY_TIME.format(record.timestamp()) + "-"
                 + UUID.randomUUID();
+    }
+
+    /**
+     * The batch info's shard, or else the shard of the given-up records: a Kafka batch info has none of its own, and
+     * its records' shard is their {@code <topic>-<partition>} (a failure record holds records of one partition).
+     */
+    private String shardId(FailureRecord record) {
+        if (record.batchInfo() instanceof StreamBatchInfo info) {
+            return info.shardId();
+        }
+        if (!record.records().isEmpty() && record.records().getFirst() instanceof StreamRecord<?> first) {
+            return first.shardId();
+        }
+        throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + ": its keys name a "
+                + "shard, but the record has " + record.batchInfo().jsonKey() + " and no stream records");
     }
 
     /** The record's JSON with the event added last as {@code "payload"}, a JSON string. */

@@ -1,12 +1,12 @@
 package io.esm4j.sinks;
 
 /** Closes test servers and clients in @AfterAll: each one, even when an earlier one fails. */
-final class Closer {
+public final class Closer {
 
     private Closer() {}
 
     /** Closes the non-null resources in order; throws the first failure with the later ones suppressed. */
-    static void closeAll(AutoCloseable... resources) throws Exception {
+    public static void closeAll(AutoCloseable... resources) throws Exception {
         Exception first = null;
         for (AutoCloseable resource : resources) {
             if (resource == null) {

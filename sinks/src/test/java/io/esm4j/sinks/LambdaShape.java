@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * The failure record shape Lambda documents, read from docs/lambda-semantics.md §3.5 (its JSON example), and checks
- * that a delivered record has exactly its fields, in its order, with the same JSON types.
+ * that a delivered record has exactly its fields, in its order, with the same JSON types. Public for other modules'
+ * tests, through this module's test-jar.
  */
-final class LambdaShape {
+public final class LambdaShape {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECTION = "### 3.5 ";
@@ -39,7 +40,7 @@ final class LambdaShape {
         return expected;
     }
 
-    static void assertSameShape(String deliveredJson, ObjectNode expected) {
+    public static void assertSameShape(String deliveredJson, ObjectNode expected) {
         JsonNode delivered;
         try {
             delivered = JSON.readTree(deliveredJson);

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.failure.BatchInfo;
+import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +75,39 @@ class S3FailureDestinationTest {
                 + "\"eventID\":\"" + TestRecords.SHARD + ":2\",\"eventName\":\"aws:kinesis:record\","
                 + "\"invokeIdentityArn\":\"arn:aws:iam::123456789012:role/esm4j\",\"awsRegion\":\"us-east-2\","
                 + "\"eventSourceARN\":\"" + TestRecords.STREAM_ARN + "\"}]}");
+    }
+
+    @Test
+    void aBatchInfoWithoutAShardLeavesTheKeyToTheRecordsShardAsForKafka() throws Exception {
+        String bucket = createBucket();
+        // Kafka's batch info names no shard; its records are of one partition, whose <topic>-<partition> is their
+        // shard id.
+        BatchInfo kafkaLike = new BatchInfo() {
+            @Override
+            public String jsonKey() {
+                return "KafkaBatchInfo";
+            }
+
+            @Override
+            public Map<String, Object> jsonFields() {
+                return Map.of("batchSize", 1);
+            }
+        };
+        StreamRecord<byte[]> record = new StreamRecord<>("orders-3", "42", "k", TestRecords.GIVEN_UP, 1, new byte[1]);
+        FailureRecord failure = new FailureRecord(new FailureRecord.RequestContext("id", "arn",
+                FailureCondition.RetryAttemptsExhausted, 1), FailureRecord.ResponseContext.unhandled(),
+                TestRecords.GIVEN_UP, kafkaLike, List.of(record));
+        S3FailureDestination destination = S3FailureDestination.of(s3, bucket, "orders",
+                EventJson.ofPayloads(byte[].class, payloads -> "{}"));
+
+        destination.send(failure);
+
+        assertThat(onlyObject(bucket).key()).matches("aws/lambda/" + S3FailureDestination.mappingUuid("orders")
+                + "/orders-3/" + KEY_TIME + "-" + UUID_PATTERN);
+        FailureRecord withoutRecords = new FailureRecord(failure.requestContext(), failure.responseContext(),
+                failure.timestamp(), kafkaLike, List.of());
+        assertThatThrownBy(() -> destination.send(withoutRecords)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("KafkaBatchInfo and no stream records");
     }
 
     @Test

@@ -7,11 +7,14 @@ import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 
-/** s3proxy with its in-memory blob store, in this JVM on 127.0.0.1 and a free port, checking SigV4 signatures. */
-final class S3ProxyServer implements AutoCloseable {
+/**
+ * s3proxy with its in-memory blob store, in this JVM on 127.0.0.1 and a free port, checking SigV4 signatures. Public
+ * for other modules' tests, through this module's test-jar.
+ */
+public final class S3ProxyServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "access";
-    static final String SECRET_KEY = "secret";
+    public static final String ACCESS_KEY = "access";
+    public static final String SECRET_KEY = "secret";
 
     private final S3Proxy proxy;
 
@@ -19,7 +22,7 @@ final class S3ProxyServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    static S3ProxyServer start() throws Exception {
+    public static S3ProxyServer start() throws Exception {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(new TransientNio2BlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
@@ -38,7 +41,7 @@ final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(proxy);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 

@@ -1,6 +1,8 @@
 package io.esm4j.kafka;
 
 import io.esm4j.failure.BatchInfo;
+import io.esm4j.failure.BatchInfoStyle;
+import io.esm4j.kafka.internal.KafkaEventSize;
 import io.esm4j.stream.StreamRecord;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -54,10 +56,9 @@ final class KafkaBatchInfo implements BatchInfo {
     }
 
     private static Map<String, @Nullable Object> header(KafkaSource source, List<StreamRecord<KafkaRecord>> records) {
-        long payloadSize = 0;
-        for (StreamRecord<KafkaRecord> record : records) {
-            payloadSize += record.sizeBytes();
-        }
+        // Lambda's payloadSize is the size of the invocation payload: the event of these records, in bytes.
+        long payloadSize = KafkaEventSize.event(source.eventSource(), source.eventSourceArn(),
+                source.bootstrapServers(), records.stream().map(StreamRecord::payload).toList());
         Map<String, @Nullable Object> fields = new LinkedHashMap<>();
         fields.put("batchSize", records.size());
         if (source.eventSourceArn() != null) {
@@ -68,8 +69,9 @@ final class KafkaBatchInfo implements BatchInfo {
         return fields;
     }
 
+    /** Always with milliseconds ({@code 2019-11-14T00:38:04.000Z}), as Lambda writes it; never before the epoch. */
     private static String timestamp(KafkaRecord record) {
-        return Instant.ofEpochMilli(Math.max(0, record.timestamp())).toString();
+        return BatchInfoStyle.KINESIS.formatArrival(Instant.ofEpochMilli(Math.max(0, record.timestamp())));
     }
 
     @Override

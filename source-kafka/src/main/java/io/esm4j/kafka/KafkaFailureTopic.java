@@ -19,8 +19,11 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka topic on the source's cluster as on-failure destination, Lambda's {@code kafka://<topic>}: every given-up
@@ -29,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * with the record itself. The message key is the source record's {@code <topic>-<partition>}, so that one
  * partition's failures land in one partition of the failure topic, in order. The producer is idempotent with
  * {@code acks=all}; {@link #send} returns once the broker has every message, and throws otherwise (the engine then
- * keeps the records unfinished and retries the delivery).
+ * keeps the records unfinished and retries the delivery). A message the producer or the broker refuses for its size
+ * ({@code max.request.size}, the topic's {@code max.message.bytes}) is sent again without {@code payload}, as Lambda
+ * leaves the payload out of a message too large for SNS, so that a large record cannot hold its partition for good.
  *
  * <p>The producer starts with the first failure and gets the source's bootstrap servers and those of its consumer
  * properties that a producer knows (security, SASL, TLS). Close the destination after the mappings that use it.
@@ -39,6 +44,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     /** Lambda's pattern for the topic of a {@code kafka://} destination. */
     private static final Pattern TOPIC = Pattern.compile("[^.][a-zA-Z0-9\\-_.]{0,248}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaFailureTopic.class);
 
     private final KafkaSource source;
     private final String topic;
@@ -63,28 +69,56 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     @Override
     public void send(FailureRecord failure) throws Exception {
         Producer<byte[], byte[]> out = producer();
+        List<StreamRecord<KafkaRecord>> records = new ArrayList<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Object item : failure.records()) {
             StreamRecord<KafkaRecord> record = kafkaRecord(item);
-            byte[] key = record.shardId().getBytes(StandardCharsets.UTF_8);
-            sent.add(out.send(new ProducerRecord<>(topic, key, message(failure, record))));
+            records.add(record);
+            sent.add(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, true))));
         }
-        for (Future<RecordMetadata> result : sent) {
+        for (int i = 0; i < sent.size(); i++) {
             try {
-                result.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("Kafka failure topic '" + topic + "' refused a failure record: "
-                        + e.getCause(), e.getCause());
+                await(sent.get(i));
+            } catch (RecordTooLargeException e) {
+                // Retrying the same message would hold the partition for good: like Lambda for SNS, leave the
+                // payload out; the record info still says where the record is.
+                StreamRecord<KafkaRecord> record = records.get(i);
+                LOG.atWarn().addKeyValue("topic", topic).addKeyValue("record", source.naturalId(record))
+                        .addKeyValue("reason", e.getMessage())
+                        .log("failure record too large for the failure topic with its payload; sent without it");
+                await(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, false))));
             }
         }
     }
 
-    /** The message value: the failure record of one record, with the record's one-record event as payload. */
-    byte[] message(FailureRecord failure, StreamRecord<KafkaRecord> record) throws Exception {
+    private static byte[] key(StreamRecord<KafkaRecord> record) {
+        return record.shardId().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits for the broker's acknowledgement; a refusal for the message's size comes as it is. */
+    private void await(Future<RecordMetadata> result) throws InterruptedException {
+        try {
+            result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException tooLarge) {
+                throw tooLarge;
+            }
+            throw new IllegalStateException("Kafka failure topic '" + topic + "' refused a failure record: "
+                    + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * The message value: the failure record of one record, with the record's one-record event as payload (unless
+     * {@code withPayload} is false).
+     */
+    byte[] message(FailureRecord failure, StreamRecord<KafkaRecord> record, boolean withPayload) throws Exception {
         FailureRecord one = new FailureRecord(failure.requestContext(), failure.responseContext(),
                 failure.timestamp(), KafkaBatchInfo.ofOne(source, record), List.of(record));
         ObjectNode json = (ObjectNode) MAPPER.readTree(one.toJson());
-        json.set("payload", MAPPER.readTree(KafkaEventJson.write(source, List.of(record.payload()))));
+        if (withPayload) {
+            json.set("payload", MAPPER.readTree(KafkaEventJson.write(source, List.of(record.payload()))));
+        }
         return MAPPER.writeValueAsBytes(json);
     }
 

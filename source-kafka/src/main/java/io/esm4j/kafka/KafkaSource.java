@@ -7,6 +7,7 @@ import io.esm4j.internal.stream.EngineFactory;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.internal.KafkaEngine;
+import io.esm4j.kafka.internal.KafkaEventSize;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
@@ -92,6 +93,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     private final @Nullable String eventSourceArn;
     private final Map<String, String> consumerProperties;
     private final Duration revokeTimeout;
+    /** The event's envelope in bytes, which every invocation holds once (see {@link #eventEnvelopeBytes}). */
+    private final long envelopeBytes;
 
     private KafkaSource(Builder builder, String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
@@ -100,6 +103,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         this.eventSourceArn = builder.eventSourceArn;
         this.consumerProperties = Map.copyOf(builder.consumerProperties);
         this.revokeTimeout = builder.revokeTimeout;
+        this.envelopeBytes = KafkaEventSize.envelope(eventSource(), eventSourceArn, bootstrapServers);
     }
 
     public static Builder builder() {
@@ -179,6 +183,26 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     @Override
     public Object itemIdentifier(StreamRecord<KafkaRecord> record) {
         return Map.of("partition", record.shardId(), "offset", record.payload().offset());
+    }
+
+    /**
+     * What the event of a partition's records holds around them: {@code eventSource}, {@code eventSourceArn},
+     * {@code bootstrapServers} and the partition's list. Batch formation counts it once per batch.
+     */
+    @Override
+    public int eventEnvelopeBytes(String shardId) {
+        return (int) (envelopeBytes + KafkaEventSize.partitionList(shardId));
+    }
+
+    /**
+     * True when the event with this record alone would be over Lambda's 6 MB invocation payload: as Lambda does for
+     * Kafka, the record is then never invoked but given up with condition {@code MaximumPayloadSizeExceeded}.
+     */
+    @Override
+    public boolean exceedsPayloadLimit(StreamRecord<KafkaRecord> record) {
+        // sizeBytes is the record's part of the event plus the comma before it (RecordConverter), which a record
+        // alone does not have.
+        return eventEnvelopeBytes(record.shardId()) + record.sizeBytes() - 1L > StreamSettings.MAX_PAYLOAD_BYTES;
     }
 
     @Override

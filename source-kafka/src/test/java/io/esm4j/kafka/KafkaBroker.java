@@ -82,8 +82,13 @@ final class KafkaBroker implements AutoCloseable {
 
     /** A new topic with a unique name. */
     String topic(String prefix, int partitions) throws Exception {
+        return topic(prefix, partitions, Map.of());
+    }
+
+    /** A new topic with a unique name and these topic configs (e.g. {@code max.message.bytes}). */
+    String topic(String prefix, int partitions, Map<String, String> configs) throws Exception {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
         // Wait until the broker hosts every partition (ListOffsets answers from the partition itself), so that the
         // first sends do not race the topic's creation.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -94,8 +94,10 @@ class KafkaEventJsonTest {
         EventJson eventJson = EventJson.ofPayloads(KafkaRecord.class, selfManaged::eventJson);
         assertThat(eventJson.write(failure)).isEqualTo(selfManaged.eventJson(List.of(first, second)));
         JsonNode json = JSON.readTree(failure.toJson());
+        // payloadSize is the size of the invocation payload: the event of the two records, in bytes.
+        assertThat(selfManaged.eventJson(List.of(first, second)).getBytes(StandardCharsets.UTF_8)).hasSize(383);
         assertThat(json.at("/KafkaBatchInfo")).isEqualTo(JSON.readTree("""
-                {"batchSize":2,"bootstrapServers":"b-1:9092,b-2:9092","payloadSize":4,
+                {"batchSize":2,"bootstrapServers":"b-1:9092,b-2:9092","payloadSize":383,
                  "recordsInfo":{"mytopic-0":{"firstRecordOffset":"5","lastRecordOffset":"6",
                    "firstRecordTimestamp":"2018-12-17T22:10:50.987Z",
                    "lastRecordTimestamp":"2018-12-17T22:10:50.987Z"}}}"""));

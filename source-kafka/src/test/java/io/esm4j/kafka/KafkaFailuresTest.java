@@ -97,8 +97,12 @@ class KafkaFailuresTest {
         assertThat(record.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
         assertThat(record.at("/KafkaBatchInfo/bootstrapServers").asText()).isEqualTo(broker.bootstrapServers);
         assertThat(record.at("/KafkaBatchInfo/recordInfo/offset").asText()).isEqualTo("7");
-        assertThat(record.at("/KafkaBatchInfo/payloadSize").asInt()).isEqualTo(3); // key "k" + value "v7"
         JsonNode payload = record.get("payload");
+        // The size of the invocation payload: the one-record event the message carries.
+        assertThat(record.at("/KafkaBatchInfo/payloadSize").asLong())
+                .isEqualTo(JSON.writeValueAsBytes(payload).length);
+        assertThat(record.at("/KafkaBatchInfo/recordInfo/timestamp").asText())
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
         assertThat(payload.at("/eventSource").asText()).isEqualTo("SelfManagedKafka");
         JsonNode poison = payload.at("/records/" + topic + "-0/0");
         assertThat(poison.get("offset").asLong()).isEqualTo(7);

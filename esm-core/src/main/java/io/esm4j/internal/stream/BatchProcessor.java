@@ -108,6 +108,9 @@ final class BatchProcessor<T> {
         List<Entry<T>> current = range;
         while (true) {
             current = discardTooOld(current);
+            if (current != null) {
+                current = discardOversized(current);
+            }
             if (current == null) {
                 return false;
             }
@@ -238,6 +241,31 @@ final class BatchProcessor<T> {
             (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
         }
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    /**
+     * Gives up, without invoking them, the records the source says are too large for one invocation on their own
+     * (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Returns the rest, or null if the mapping
+     * stopped first.
+     */
+    private List<Entry<T>> discardOversized(List<Entry<T>> entries) throws InterruptedException {
+        if (entries.stream().noneMatch(entry -> ctx.source().exceedsPayloadLimit(entry.record))) {
+            return entries;
+        }
+        List<Entry<T>> oversized = new ArrayList<>();
+        List<Entry<T>> rest = new ArrayList<>(entries.size());
+        for (Entry<T> entry : entries) {
+            (ctx.source().exceedsPayloadLimit(entry.record) ? oversized : rest).add(entry);
+        }
+        for (Entry<T> entry : oversized) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
+                    .addKeyValue("sizeBytes", entry.record.sizeBytes())
+                    .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
+                    .log("record over the invocation payload limit on its own: given up without an invocation, "
+                            + "condition MaximumPayloadSizeExceeded");
+        }
+        return giveUp(oversized, FailureCondition.MaximumPayloadSizeExceeded, null) ? rest : null;
     }
 
     /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */

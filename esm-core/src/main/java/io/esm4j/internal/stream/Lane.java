@@ -29,17 +29,23 @@ final class Lane<T> {
     private final int batchSize;
     private final int windowSeconds;
     private final Clock clock;
+    /** What every batch's event holds besides its records (StreamSource.eventEnvelopeBytes), against the 6 MB cap. */
+    private final int envelopeBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Entry<T>> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean closed;
 
-    /** @param windowSeconds TumblingWindowInSeconds: a batch never spans two windows; 0 without windows */
-    Lane(int batchSize, int windowSeconds, Clock clock) {
+    /**
+     * @param windowSeconds TumblingWindowInSeconds: a batch never spans two windows; 0 without windows
+     * @param envelopeBytes the bytes of a batch's event besides its records, counted once per batch
+     */
+    Lane(int batchSize, int windowSeconds, Clock clock, int envelopeBytes) {
         this.batchSize = batchSize;
         this.windowSeconds = windowSeconds;
         this.clock = clock;
+        this.envelopeBytes = envelopeBytes;
     }
 
     /** Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). */
@@ -98,7 +104,7 @@ final class Lane<T> {
                     changed.await();
                     continue;
                 }
-                if (queue.size() >= batchSize || PayloadCap.full(queuedBytes)
+                if (queue.size() >= batchSize || PayloadCap.full(envelopeBytes + queuedBytes)
                         || !clock.instant().isBefore(deadline)) {
                     return take();
                 }
@@ -113,7 +119,7 @@ final class Lane<T> {
 
     private List<Entry<T>> take() {
         List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queue.size()));
-        long bytes = 0;
+        long bytes = envelopeBytes;
         long tumblingWindow = tumblingWindowOf(queue.peekFirst());
         while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
             int size = queue.peekFirst().record.sizeBytes();

@@ -72,7 +72,8 @@ public final class ShardPipeline<T> {
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
         for (int i = 0; i < ctx.settings().parallelizationFactor(); i++) {
-            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock()));
+            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock(),
+                    ctx.source().eventEnvelopeBytes(shardId)));
         }
     }
 

@@ -19,23 +19,20 @@ final class RecordConverter {
 
     static StreamRecord<KafkaRecord> convert(ConsumerRecord<byte[], byte[]> record, Instant readAt) {
         List<Map<String, byte[]>> headers = new ArrayList<>();
-        int size = length(record.key()) + length(record.value());
         for (Header header : record.headers()) {
             byte[] value = header.value() == null ? EMPTY : header.value();
             headers.add(Map.of(header.key(), value));
-            size += header.key().length() + value.length;
         }
         KafkaRecord payload = new KafkaRecord(record.topic(), record.partition(), record.offset(),
                 record.timestamp(), record.timestampType().name(), record.key(), record.value(), headers);
+        // What the record adds to the event, with the comma before it: the 6 MB invocation cap and the memory
+        // bounds count the event's bytes, as Lambda counts its invocation payload.
+        int size = (int) Math.min(Integer.MAX_VALUE, KafkaEventSize.record(payload) + 1);
         // The key decides the lane; Latin-1 maps every byte to one char, so equal keys (and only they) are equal.
         String laneKey = record.key() == null ? null : new String(record.key(), StandardCharsets.ISO_8859_1);
         // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
         Instant timestamp = record.timestamp() < 0 ? readAt : Instant.ofEpochMilli(record.timestamp());
         return new StreamRecord<>(payload.topicPartition(), Long.toString(record.offset()), laneKey, timestamp, size,
                 payload);
-    }
-
-    private static int length(byte[] bytes) {
-        return bytes == null ? 0 : bytes.length;
     }
 }

@@ -1,0 +1,126 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.kafka.KafkaRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The size in UTF-8 bytes of Lambda's Kafka event as {@code KafkaEventJson} writes it, counted without writing it:
+ * what the 6 MB invocation cap, the memory bounds and the failure record's {@code payloadSize} measure. Key and value
+ * count as base64, header values as lists of signed byte values. A test compares every count with the written JSON.
+ */
+public final class KafkaEventSize {
+
+    private KafkaEventSize() {}
+
+    /** One record's object in the event's {@code records} list, without the comma before it. */
+    public static long record(KafkaRecord record) {
+        long size = "{\"topic\":".length() + string(record.topic())
+                + ",\"partition\":".length() + digits(record.partition())
+                + ",\"offset\":".length() + digits(record.offset())
+                + ",\"timestamp\":".length() + digits(record.timestamp())
+                + ",\"timestampType\":".length() + string(record.timestampType())
+                + ",\"headers\":[".length() + "]}".length();
+        if (record.key() != null) {
+            size += ",\"key\":".length() + 2 + base64(record.key().length);
+        }
+        if (record.value() != null) {
+            size += ",\"value\":".length() + 2 + base64(record.value().length);
+        }
+        int headers = 0;
+        for (Map<String, byte[]> header : record.headers()) {
+            size += headers++ > 0 ? 1 : 0;
+            size += "{}".length();
+            int entries = 0;
+            for (Map.Entry<String, byte[]> entry : header.entrySet()) {
+                size += entries++ > 0 ? 1 : 0;
+                size += string(entry.getKey()) + ":[]".length();
+                byte[] value = entry.getValue();
+                for (int i = 0; i < value.length; i++) {
+                    size += (i > 0 ? 1 : 0) + digits(value[i]);
+                }
+            }
+        }
+        return size;
+    }
+
+    /**
+     * The whole event for {@code records} (one batch, in order), grouped by partition as the event groups them:
+     * the envelope, each partition's list and every record.
+     */
+    public static long event(String eventSource, @Nullable String eventSourceArn, String bootstrapServers,
+                             List<KafkaRecord> records) {
+        Map<String, Long> byPartition = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (KafkaRecord record : records) {
+            byPartition.merge(record.topicPartition(), record(record), Long::sum);
+            counts.merge(record.topicPartition(), 1, Integer::sum);
+        }
+        long size = envelope(eventSource, eventSourceArn, bootstrapServers);
+        int partitions = 0;
+        for (Map.Entry<String, Long> partition : byPartition.entrySet()) {
+            size += (partitions++ > 0 ? 1 : 0) + partitionList(partition.getKey());
+            // The records, and the commas between them.
+            size += partition.getValue() + counts.get(partition.getKey()) - 1;
+        }
+        return size;
+    }
+
+    /**
+     * {@code {"eventSource":..,"eventSourceArn":..,"bootstrapServers":..,"records":{}}} with no partition. With a
+     * partition's list and its records' sizes and the commas between them, the event of one partition's records.
+     */
+    public static long envelope(String eventSource, @Nullable String eventSourceArn, String bootstrapServers) {
+        long size = "{\"eventSource\":".length() + string(eventSource)
+                + ",\"bootstrapServers\":".length() + string(bootstrapServers)
+                + ",\"records\":{".length() + "}}".length();
+        if (eventSourceArn != null) {
+            size += ",\"eventSourceArn\":".length() + string(eventSourceArn);
+        }
+        return size;
+    }
+
+    /** {@code "<topic>-<partition>":[]} around a partition's records. */
+    public static long partitionList(String topicPartition) {
+        return string(topicPartition) + ":[]".length();
+    }
+
+    private static long base64(int length) {
+        return 4L * ((length + 2L) / 3);
+    }
+
+    private static int digits(long value) {
+        if (value == Long.MIN_VALUE) {
+            return 20;
+        }
+        int digits = value < 0 ? 2 : 1;
+        for (long rest = Math.abs(value); rest >= 10; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    /** A JSON string with its quotes, escaped as Jackson escapes it, in UTF-8. */
+    private static long string(String text) {
+        long size = 2;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                size += 2;
+            } else if (c < 0x20) {
+                size += c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ? 2 : 6;
+            } else if (c < 0x80) {
+                size += 1;
+            } else if (c < 0x800) {
+                size += 2;
+            } else if (Character.isSurrogate(c)) {
+                size += 2; // a pair is 4 bytes in UTF-8
+            } else {
+                size += 3;
+            }
+        }
+        return size;
+    }
+}
