@@ -63,7 +63,9 @@ final class Partitions {
 
     private ShardPipeline<KafkaRecord> startPipeline(PartitionState state) {
         PipelineListener listener = new PipelineListener(state, events);
-        ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener);
+        // A key with nothing in flight goes to any free lane: keys do not queue behind the keys their hash shares.
+        ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener,
+                ShardPipeline.LaneRouting.FREE_KEY);
         listener.pipeline = pipeline;
         pipeline.start();
         return pipeline;
