@@ -128,6 +128,16 @@ final class KeyLanes<T> implements BatchSource<T> {
         }
     }
 
+    /** Lanes waiting in {@link #nextBatch}. */
+    int idleLanes() {
+        lock.lock();
+        try {
+            return idleLanes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@code closeTumblingWindow} is always null here: no tumbling windows. */
     @Override
     public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
