@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The loop of one lane thread: takes batches from its lane (or the lanes' shared key queues) as they form and runs them through a
- * {@link BatchProcessor}, opening and closing tumbling windows on the way.
+ * The loop of one lane thread: takes batches from its lane (or the lanes' shared key queues) as they form and runs
+ * them through a {@link BatchProcessor}, opening and closing tumbling windows on the way.
  */
 final class LaneRunner<T> {
 

@@ -14,11 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The processing half of a shard, independent of how records are read or where progress is written: records
  * offered in shard order are filtered, dealt to ParallelizationFactor lanes by partition key ({@link LaneRouting}),
- * batched, invoked
- * with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that the contiguous
- * done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like streams; a
- * source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the listener
- * reports on that same thread.
+ * batched, invoked with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that
+ * the contiguous done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like
+ * streams; a source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the
+ * listener reports on that same thread.
  *
  * <p>One pipeline is one session of a shard: after a failure outside the handler the shard worker closes it, waits
  * for its lanes and starts a new one from {@link #lastDone()}.
@@ -266,8 +265,7 @@ public final class ShardPipeline<T> {
     private void runLane(BatchSource<T> lane) {
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
-                    this::pause,
-                    () -> inputEnded, () -> lastDealtFetchStart).run();
+                    this::pause, () -> inputEnded, () -> lastDealtFetchStart).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {
