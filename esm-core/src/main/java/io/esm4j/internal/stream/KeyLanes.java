@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * <p>A batch takes the oldest waiting records of free keys in read order, up to BatchSize and the 6 MB cap, once
  * BatchSize records of free keys wait, the 6 MB are reached, or the lane's batching window elapsed. While other lanes
  * wait for work too, a batch takes at most its share of the free keys, so that keys spread over the idle lanes instead
- * of queueing behind each other in one invocation. Tumbling windows are not supported (their state is per lane).
+ * of queueing behind each other in one invocation. There are no tumbling windows here: they need one lane.
  */
 final class KeyLanes<T> implements BatchSource<T> {
 

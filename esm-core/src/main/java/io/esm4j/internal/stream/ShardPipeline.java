@@ -48,8 +48,7 @@ public final class ShardPipeline<T> {
         KEY_HASH,
         /**
          * esm4j's, for Kafka: a key with no record in flight goes to whichever lane asks first; one key's records are
-         * never in two invocations at once and are handed out in order (see {@link KeyLanes}). Not with tumbling
-         * windows.
+         * never in two invocations at once and are handed out in order (see {@link KeyLanes}).
          */
         FREE_KEY
     }
@@ -95,11 +94,8 @@ public final class ShardPipeline<T> {
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
         this.laneCount = ctx.settings().parallelizationFactor();
+        // Tumbling windows need ParallelizationFactor 1 (StreamSettings checks it), so shared queues never see one.
         if (routing == LaneRouting.FREE_KEY && laneCount > 1) {
-            if (ctx.settings().tumblingWindows()) {
-                throw new IllegalArgumentException("lanes routed by free key cannot run tumbling windows ("
-                        + "TumblingWindowInSeconds " + ctx.settings().tumblingWindowInSeconds() + ")");
-            }
             keyLanes = new KeyLanes<>(ctx.settings().batchSize(), ctx.clock());
         } else {
             keyLanes = null;
