@@ -34,7 +34,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Each round runs both sides of a comparison, the side that goes first alternating from round to round; the summary
  * gives the medians over the rounds (of each side's figure and of the per-round ratio), since single rounds on a
  * shared machine swing widely. The load average is printed before and after.
- * Arguments (optional): no-op records (default 200,000), rounds (default 5).
+ * Arguments (optional): no-op records (default 200,000), rounds (default 5), esm4j's BatchSize in the keyed
+ * comparison (default 100, Lambda's for Kafka).
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
@@ -55,6 +56,7 @@ public final class KafkaBenchmark {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int keyedBatchSize = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         printLoad("before");
         try (KafkaBroker broker = KafkaBroker.start()) {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
@@ -71,7 +73,7 @@ public final class KafkaBenchmark {
             Rounds slowRounds = new Rounds();
             for (int round = 1; round <= rounds; round++) {
                 double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
-                        () -> bench.esm4jSlow(keyed, 10_000));
+                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize));
                 slowRounds.add(1 / seconds[0], 1 / seconds[1]);
                 System.out.printf("5 ms handler round %d: parallel-consumer %.2f s, esm4j %.2f s, ratio %.2f%n",
                         round, seconds[0], seconds[1], seconds[0] / seconds[1]);
@@ -225,7 +227,7 @@ public final class KafkaBenchmark {
     }
 
     /** Seconds for 5 ms per record in key order, at most 60 at once. */
-    private double esm4jSlow(String topic, int count) throws Exception {
+    private double esm4jSlow(String topic, int count, int keyedBatchSize) throws Exception {
         AtomicLong seen = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
@@ -239,7 +241,7 @@ public final class KafkaBenchmark {
                     return BatchResult.success();
                 })
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
-                        .parallelizationFactor(10).maximumBatchingWindow(Duration.ZERO).build())
+                        .parallelizationFactor(10).batchSize(keyedBatchSize).maximumBatchingWindow(Duration.ZERO).build())
                 .build();
         long start = System.nanoTime();
         mapping.start();
