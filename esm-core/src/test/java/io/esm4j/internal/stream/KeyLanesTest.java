@@ -100,6 +100,20 @@ class KeyLanesTest {
     }
 
     @Test
+    void theSixMegabyteCapEndsABatchAndFillsOneWithoutWaitingForTheWindow() throws Exception {
+        KeyLanes<String> lanes = new KeyLanes<>(10, CLOCK);
+        int fourMegabytes = 4 * 1024 * 1024;
+        Entry<String> a1 = entry("a", fourMegabytes);
+        Entry<String> b1 = entry("b", fourMegabytes);
+        lanes.offerAll(List.of(a1, b1));
+
+        // 8 MB of free keys wait: a batch forms at once, with what fits under 6 MB.
+        assertThat(next(lanes, LONG_WINDOW)).containsExactly(a1);
+        lanes.done(List.of(a1));
+        assertThat(next(lanes, NO_WINDOW)).containsExactly(b1);
+    }
+
+    @Test
     void idleLanesShareTheFreeKeys() throws Exception {
         KeyLanes<String> lanes = new KeyLanes<>(100, CLOCK);
         List<CompletableFuture<List<Entry<String>>>> batches = new ArrayList<>();
@@ -159,8 +173,12 @@ class KeyLanesTest {
     }
 
     private Entry<String> entry(String key) {
+        return entry(key, 10);
+    }
+
+    private Entry<String> entry(String key, int sizeBytes) {
         long ordinal = ordinals.getAndIncrement();
-        return new Entry<>(ordinal, new StreamRecord<>("shard-0", Long.toString(ordinal), key, NOW, 10,
+        return new Entry<>(ordinal, new StreamRecord<>("shard-0", Long.toString(ordinal), key, NOW, sizeBytes,
                 "record-" + ordinal));
     }
 }
