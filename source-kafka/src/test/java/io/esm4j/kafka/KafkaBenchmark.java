@@ -241,7 +241,8 @@ public final class KafkaBenchmark {
                     return BatchResult.success();
                 })
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
-                        .parallelizationFactor(10).batchSize(keyedBatchSize).maximumBatchingWindow(Duration.ZERO).build())
+                        .parallelizationFactor(10).batchSize(keyedBatchSize).maximumBatchingWindow(Duration.ZERO)
+                        .build())
                 .build();
         long start = System.nanoTime();
         mapping.start();
