@@ -12,6 +12,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -36,12 +37,12 @@ class OversizedRecordTest {
         stream.put("k", "a");
         StreamRecord<byte[]> huge = stream.put("k", "huge");
         StreamRecord<byte[]> last = stream.put("k", "b");
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         run(handler, true, last);
 
         assertThat(handler.invocations()).allSatisfy(batch ->
-                assertThat(batch.records()).extracting(RecordingHandler::text).doesNotContain("huge"));
-        assertThat(handler.succeededData()).containsExactly("a", "b");
+                assertThat(batch.records()).extracting(Streams::text).doesNotContain("huge"));
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("a", "b");
         FailureRecord failure = destination.received().getFirst();
         assertThat(destination.received()).hasSize(1);
         assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.MaximumPayloadSizeExceeded);
@@ -58,10 +59,10 @@ class OversizedRecordTest {
     void withoutADestinationTheRecordIsDroppedAndCounted() throws Exception {
         stream.put("k", "huge");
         StreamRecord<byte[]> last = stream.put("k", "b");
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         run(handler, false, last);
 
-        assertThat(handler.succeededData()).containsExactly("b");
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("b");
         assertThat(registry.get(MetricNames.DROPPED_EVENT_COUNT).tag(MetricNames.MAPPING_TAG, "oversized").counter()
                 .count()).isEqualTo(1);
     }
@@ -73,18 +74,18 @@ class OversizedRecordTest {
         for (int i = 0; i < 12; i++) {
             last = stream.put("k", oneMib);
         }
-        RecordingHandler handler = RecordingHandler.succeeding();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         // Six records of 1 MiB make exactly the 6 MiB cap (BatchingTest); with an envelope of one byte, five do.
         run(handler, new HugeIsTooLarge(1), false, last);
 
         assertThat(handler.invocations()).extracting(batch -> batch.size()).containsExactly(5, 5, 2);
     }
 
-    private void run(RecordingHandler handler, boolean withDestination, StreamRecord<byte[]> last) {
+    private void run(RecordingHandler<byte[]> handler, boolean withDestination, StreamRecord<byte[]> last) {
         run(handler, new HugeIsTooLarge(0), withDestination, last);
     }
 
-    private void run(RecordingHandler handler, StreamSource<byte[]> source, boolean withDestination,
+    private void run(RecordingHandler<byte[]> handler, StreamSource<byte[]> source, boolean withDestination,
                      StreamRecord<byte[]> last) {
         EventSourceMapping.Builder<byte[]> builder = EventSourceMapping.builder("oversized", source, handler)
                 .settings(Streams.fast().batchSize(10).build()).leaseStore(store).meterRegistry(registry);
@@ -117,7 +118,7 @@ class OversizedRecordTest {
 
         @Override
         public boolean exceedsPayloadLimit(StreamRecord<byte[]> record) {
-            return RecordingHandler.text(record).equals("huge");
+            return Streams.text(record).equals("huge");
         }
 
         @Override

@@ -5,6 +5,8 @@ import io.confluent.parallelconsumer.ParallelStreamProcessor;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StartingPosition;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +31,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>a 5 ms handler per record, 100 keys, 10,000 records: esm4j (ParallelizationFactor 10 on 6 partitions, so
  *       at most 60 records at once) against parallel-consumer 0.5.3.3 in KEY order with maxConcurrency 60.</li>
  * </ol>
- * Arguments (optional): no-op records (default 200,000), rounds (default 3).
+ * Each round runs both sides of a comparison, the side that goes first alternating from round to round; the summary
+ * gives the medians over the rounds (of each side's figure and of the per-round ratio), since single rounds on a
+ * shared machine swing widely. The load average is printed before and after.
+ * Arguments (optional): no-op records (default 200,000), rounds (default 5), esm4j's BatchSize in the keyed
+ * comparison (default 100, Lambda's for Kafka).
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
@@ -49,26 +55,103 @@ public final class KafkaBenchmark {
 
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int keyedBatchSize = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        printLoad("before");
         try (KafkaBroker broker = KafkaBroker.start()) {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
             String noop = bench.fill("bench-noop", records, 1000);
+            Rounds noopRounds = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                double raw = bench.rawConsumer(noop, records);
-                double esm = bench.esm4jNoop(noop, records);
+                double[] seconds = alternate(round, () -> bench.rawConsumer(noop, records),
+                        () -> bench.esm4jNoop(noop, records));
+                noopRounds.add(records / seconds[0], records / seconds[1]);
                 System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f%n",
-                        round, records / raw, records / esm, raw / esm);
+                        round, records / seconds[0], records / seconds[1], seconds[0] / seconds[1]);
             }
             String keyed = bench.fill("bench-keys", 10_000, 100);
+            Rounds slowRounds = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                double pc = bench.parallelConsumer(keyed, 10_000);
-                double esm = bench.esm4jSlow(keyed, 10_000);
+                double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
+                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize));
+                slowRounds.add(1 / seconds[0], 1 / seconds[1]);
                 System.out.printf("5 ms handler round %d: parallel-consumer %.2f s, esm4j %.2f s, ratio %.2f%n",
-                        round, pc, esm, pc / esm);
+                        round, seconds[0], seconds[1], seconds[0] / seconds[1]);
             }
+            System.out.printf("no-op medians over %d rounds: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, "
+                    + "ratio %.2f (per-round ratios %s)%n", rounds, noopRounds.medianBase(),
+                    noopRounds.medianEsm4j(), noopRounds.medianRatio(), noopRounds.ratios());
+            System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
+                    + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
+                    1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
         }
+        printLoad("after");
         // parallel-consumer 0.5.3.3 leaves non-daemon threads behind after close(), which keep exec:java waiting.
         System.exit(0);
+    }
+
+    /** One side of a round, in seconds. */
+    @FunctionalInterface
+    private interface Side {
+        double run() throws Exception;
+    }
+
+    /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns {baseline, esm4j}. */
+    private static double[] alternate(int round, Side baseline, Side esm4j) throws Exception {
+        if (round % 2 == 1) {
+            double first = baseline.run();
+            return new double[] {first, esm4j.run()};
+        }
+        double first = esm4j.run();
+        return new double[] {baseline.run(), first};
+    }
+
+    /** Throughputs (higher is better) of the rounds, the baseline's and esm4j's, and their medians. */
+    private static final class Rounds {
+        private final List<Double> base = new ArrayList<>();
+        private final List<Double> esm4j = new ArrayList<>();
+
+        void add(double baseThroughput, double esm4jThroughput) {
+            base.add(baseThroughput);
+            esm4j.add(esm4jThroughput);
+        }
+
+        double medianBase() {
+            return median(base);
+        }
+
+        double medianEsm4j() {
+            return median(esm4j);
+        }
+
+        /** esm4j's throughput over the baseline's: above 1 is esm4j faster. */
+        double medianRatio() {
+            return median(ratioList());
+        }
+
+        String ratios() {
+            return ratioList().stream().map(r -> String.format("%.2f", r)).toList().toString();
+        }
+
+        private List<Double> ratioList() {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < base.size(); i++) {
+                ratios.add(esm4j.get(i) / base.get(i));
+            }
+            return ratios;
+        }
+
+        private static double median(List<Double> values) {
+            List<Double> sorted = values.stream().sorted().toList();
+            int middle = sorted.size() / 2;
+            return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        }
+    }
+
+    private static void printLoad(String when) {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf("load average %s: %.2f on %d cores%n", when, os.getSystemLoadAverage(),
+                os.getAvailableProcessors());
     }
 
     /** A topic with {@code count} records of about 25 bytes over {@code keys} keys, spread by the key's hash. */
@@ -87,9 +170,13 @@ public final class KafkaBenchmark {
         return topic;
     }
 
-    /** Seconds to drain the topic with a plain consumer loop: poll, count, commitAsync once a second. */
+    /**
+     * Seconds until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
+     * esm4j's figure, from creating the consumer to the last record, without the final commit and close.
+     */
     private double rawConsumer(String topic, int count) {
         long start = System.nanoTime();
+        double seconds;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "raw-" + UUID.randomUUID(),
@@ -107,9 +194,10 @@ public final class KafkaBenchmark {
                     nextCommit = System.nanoTime() + COMMIT_INTERVAL.toNanos();
                 }
             }
+            seconds = (System.nanoTime() - start) / 1e9;
             consumer.commitSync();
         }
-        return (System.nanoTime() - start) / 1e9;
+        return seconds;
     }
 
     /** Seconds from start() until a no-op handler has seen every record. */
@@ -139,7 +227,7 @@ public final class KafkaBenchmark {
     }
 
     /** Seconds for 5 ms per record in key order, at most 60 at once. */
-    private double esm4jSlow(String topic, int count) throws Exception {
+    private double esm4jSlow(String topic, int count, int keyedBatchSize) throws Exception {
         AtomicLong seen = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
@@ -153,7 +241,8 @@ public final class KafkaBenchmark {
                     return BatchResult.success();
                 })
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
-                        .parallelizationFactor(10).maximumBatchingWindow(Duration.ZERO).build())
+                        .parallelizationFactor(10).batchSize(keyedBatchSize).maximumBatchingWindow(Duration.ZERO)
+                        .build())
                 .build();
         long start = System.nanoTime();
         mapping.start();

@@ -18,13 +18,13 @@ import java.util.function.BooleanSupplier;
  * has elapsed. One partition key always maps to the same lane and a lane runs one batch at a time, which is what
  * keeps a key in order with ParallelizationFactor &gt; 1.
  */
-final class Lane<T> {
+final class Lane<T> implements BatchSource<T> {
 
     /**
      * While records wait for a batching window to elapse, re-read the clock this often so that a test clock's advance
      * is noticed. An idle lane (nothing queued) does not poll: it waits for the next offer.
      */
-    private static final long WINDOW_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long WINDOW_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final int batchSize;
     private final int windowSeconds;
@@ -86,12 +86,9 @@ final class Lane<T> {
         }
     }
 
-    /**
-     * Blocks until a batch is ready: full (BatchSize or 6 MB), or records are queued and the window that started at
-     * {@code windowStart} has elapsed. Returns null once the lane is closed, and an empty list when nothing is queued
-     * and {@code closeTumblingWindow} (checked at every offer; null when no tumbling window is open) says so.
-     */
-    List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+    /** {@code closeTumblingWindow} is checked at every offer. */
+    @Override
+    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
             throws InterruptedException {
         Instant deadline = windowStart.plus(window);
         lock.lockInterruptibly();

@@ -7,18 +7,18 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The loop of one lane thread: takes batches from its lane as they form and runs them through a
- * {@link BatchProcessor}, opening and closing tumbling windows on the way.
+ * The loop of one lane thread: takes batches from its lane (or the lanes' shared key queues) as they form and runs
+ * them through a {@link BatchProcessor}, opening and closing tumbling windows on the way.
  */
 final class LaneRunner<T> {
 
     private final StreamContext<T> ctx;
-    private final Lane<T> lane;
+    private final BatchSource<T> lane;
     private final BatchProcessor<T> processor;
     private final BooleanSupplier inputEnded;
     private final Supplier<Instant> lastDealtFetchStart;
 
-    LaneRunner(StreamContext<T> ctx, String shardId, Lane<T> lane, Consumer<List<Entry<T>>> onDone,
+    LaneRunner(StreamContext<T> ctx, String shardId, BatchSource<T> lane, Consumer<List<Entry<T>>> onDone,
                BatchProcessor.Pauser pauser, BooleanSupplier inputEnded, Supplier<Instant> lastDealtFetchStart) {
         this.ctx = ctx;
         this.lane = lane;

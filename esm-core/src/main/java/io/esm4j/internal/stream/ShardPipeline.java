@@ -13,11 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The processing half of a shard, independent of how records are read or where progress is written: records
- * offered in shard order are filtered, dealt to ParallelizationFactor lanes by partition key, batched, invoked
- * with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that the contiguous
- * done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like streams; a
- * source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the listener
- * reports on that same thread.
+ * offered in shard order are filtered, dealt to ParallelizationFactor lanes by partition key ({@link LaneRouting}),
+ * batched, invoked with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that
+ * the contiguous done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like
+ * streams; a source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the
+ * listener reports on that same thread.
  *
  * <p>One pipeline is one session of a shard: after a failure outside the handler the shard worker closes it, waits
  * for its lanes and starts a new one from {@link #lastDone()}.
@@ -39,12 +39,30 @@ public final class ShardPipeline<T> {
         void lanesEnded();
     }
 
+    /** How records reach the ParallelizationFactor lanes; with one lane both are the shard in order. */
+    public enum LaneRouting {
+        /**
+         * Lambda's, for Kinesis and DynamoDB Streams: a key always goes to the lane its hash picks, so keys that share
+         * a lane wait for each other.
+         */
+        KEY_HASH,
+        /**
+         * esm4j's, for Kafka: a key with no record in flight goes to whichever lane asks first; one key's records are
+         * never in two invocations at once and are handed out in order (see {@link KeyLanes}).
+         */
+        FREE_KEY
+    }
+
     private final StreamContext<T> ctx;
     private final String shardId;
     private final Listener listener;
     private final FlowBudget budget;
     private final CheckpointTracker tracker;
+    /** The lanes' own queues with {@link LaneRouting#KEY_HASH}; empty with {@link #keyLanes}. */
     private final List<Lane<T>> lanes = new ArrayList<>();
+    /** The queues all lanes share with {@link LaneRouting#FREE_KEY} and more than one lane; null otherwise. */
+    private final KeyLanes<T> keyLanes;
+    private final int laneCount;
     private final List<Thread> laneThreads = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger runningLanes = new AtomicInteger();
@@ -65,22 +83,34 @@ public final class ShardPipeline<T> {
     private volatile boolean inputEnded;
 
     public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
+        this(ctx, shardId, listener, LaneRouting.KEY_HASH);
+    }
+
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
         this.ctx = ctx;
         this.shardId = shardId;
         this.listener = listener;
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
-        for (int i = 0; i < ctx.settings().parallelizationFactor(); i++) {
-            lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(), ctx.clock(),
-                    ctx.source().eventEnvelopeBytes(shardId)));
+        this.laneCount = ctx.settings().parallelizationFactor();
+        int envelopeBytes = ctx.source().eventEnvelopeBytes(shardId);
+        // Tumbling windows need ParallelizationFactor 1 (StreamSettings checks it), so shared queues never see one.
+        if (routing == LaneRouting.FREE_KEY && laneCount > 1) {
+            keyLanes = new KeyLanes<>(ctx.settings().batchSize(), ctx.clock(), envelopeBytes);
+        } else {
+            keyLanes = null;
+            for (int i = 0; i < laneCount; i++) {
+                lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(),
+                        ctx.clock(), envelopeBytes));
+            }
         }
     }
 
     public void start() {
-        runningLanes.set(lanes.size());
-        for (int i = 0; i < lanes.size(); i++) {
-            Lane<T> lane = lanes.get(i);
+        runningLanes.set(laneCount);
+        for (int i = 0; i < laneCount; i++) {
+            BatchSource<T> lane = keyLanes != null ? keyLanes : lanes.get(i);
             laneThreads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + i)
                     .start(() -> runLane(lane)));
         }
@@ -133,9 +163,11 @@ public final class ShardPipeline<T> {
         } finally {
             progressLock.unlock();
         }
-        int expectedPerLane = records.size() / lanes.size() + 16;
-        List<List<Entry<T>>> perLane = new ArrayList<>(lanes.size());
-        for (int i = 0; i < lanes.size(); i++) {
+        // With free-key routing all matching records go to the shared queues, in read order: one "lane" here.
+        int dealtTo = keyLanes != null ? 1 : lanes.size();
+        int expectedPerLane = records.size() / dealtTo + 16;
+        List<List<Entry<T>>> perLane = new ArrayList<>(dealtTo);
+        for (int i = 0; i < dealtTo; i++) {
             perLane.add(new ArrayList<>(Math.min(records.size(), expectedPerLane)));
         }
         List<Entry<T>> filteredOut = outcomes == null ? List.of() : new ArrayList<>();
@@ -154,6 +186,9 @@ public final class ShardPipeline<T> {
         }
         inputEnded = shardEnded;
         lastDealtFetchStart = fetchStart;
+        if (keyLanes != null) {
+            keyLanes.offerAll(perLane.getFirst());
+        }
         for (int i = 0; i < lanes.size(); i++) {
             lanes.get(i).offerAll(perLane.get(i));
         }
@@ -174,6 +209,9 @@ public final class ShardPipeline<T> {
     public void close() {
         closed.countDown();
         lanes.forEach(Lane::close);
+        if (keyLanes != null) {
+            keyLanes.close();
+        }
     }
 
     public boolean closed() {
@@ -216,15 +254,15 @@ public final class ShardPipeline<T> {
         return !closed.await(duration.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Kafka records without a key are ordered by partition: they share one lane. */
+    /** Kafka records without a key are ordered by partition: they share one lane (with free keys, one key). */
     private int laneOf(String partitionKey) {
-        return lanes.size() == 1 || partitionKey == null ? 0 : Math.floorMod(partitionKey.hashCode(), lanes.size());
+        return lanes.size() <= 1 || partitionKey == null ? 0 : Math.floorMod(partitionKey.hashCode(), lanes.size());
     }
 
-    private void runLane(Lane<T> lane) {
+    private void runLane(BatchSource<T> lane) {
         try {
-            new LaneRunner<>(ctx, shardId, lane, this::complete, this::pause,
-                    () -> inputEnded, () -> lastDealtFetchStart).run();
+            new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
+                    this::pause, () -> inputEnded, () -> lastDealtFetchStart).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {
@@ -234,6 +272,12 @@ public final class ShardPipeline<T> {
                 listener.lanesEnded();
             }
         }
+    }
+
+    /** Records of the shared queues end: their keys may go to any lane once none of their records is in flight. */
+    private void completeAndFreeKeys(List<Entry<T>> entries) {
+        complete(entries);
+        keyLanes.done(entries);
     }
 
     /** Called as records end; reports the contiguous done prefix. */

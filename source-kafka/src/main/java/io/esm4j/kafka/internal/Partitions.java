@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,9 @@ final class Partitions {
 
     private ShardPipeline<KafkaRecord> startPipeline(PartitionState state) {
         PipelineListener listener = new PipelineListener(state, events);
-        ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener);
+        // A key with nothing in flight goes to any free lane: keys do not queue behind the keys their hash shares.
+        ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener,
+                ShardPipeline.LaneRouting.FREE_KEY);
         listener.pipeline = pipeline;
         pipeline.start();
         return pipeline;
@@ -166,7 +169,12 @@ final class Partitions {
             return true;
         }
         try {
-            consumer.commitSync(offsets, timeout);
+            try {
+                consumer.commitSync(offsets, timeout);
+            } catch (WakeupException e) {
+                // stop() wakes the consumer; a wakeup that came between two polls fires here instead, and is spent.
+                consumer.commitSync(offsets, timeout);
+            }
             committed(offsets);
             return true;
         } catch (Exception e) {

@@ -1,0 +1,213 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.internal.PayloadCap;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The records of one shard waiting for a batch when lanes take keys as they come free ({@link
+ * ShardPipeline.LaneRouting#FREE_KEY}) instead of by hash: every lane forms its batches from these shared queues,
+ * one per key. A key is busy while any of its records handed out is not done; a busy key's records wait, so a key's
+ * records are handed out in read order and are never in two invocations at once, while a key with nothing in flight
+ * goes to whichever lane asks first. Records without a key are one key: they keep the shard's order.
+ *
+ * <p>A batch takes the oldest waiting records of free keys in read order, up to BatchSize and the 6 MB cap, once
+ * BatchSize records of free keys wait, the 6 MB are reached, or the lane's batching window elapsed. While other lanes
+ * wait for work too, a batch takes at most its share of the free keys, so that keys spread over the idle lanes instead
+ * of queueing behind each other in one invocation. There are no tumbling windows here: they need one lane.
+ */
+final class KeyLanes<T> implements BatchSource<T> {
+
+    private static final Comparator<Key<?>> OLDEST_FIRST =
+            Comparator.comparingLong(key -> key.waiting.peekFirst().ordinal);
+
+    private final int batchSize;
+    private final Clock clock;
+    /** What every batch's event holds besides its records (StreamSource.eventEnvelopeBytes), against the 6 MB cap. */
+    private final int envelopeBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** The keys with records waiting or in flight; the keyless records' key is {@link #noKey}. */
+    private final Map<String, Key<T>> keys = new HashMap<>();
+    private final Key<T> noKey = new Key<>();
+    /** Keys with records waiting and none in flight, by their first waiting record. */
+    private final PriorityQueue<Key<T>> free = new PriorityQueue<>(OLDEST_FIRST);
+    /** Records (and their bytes) of the free keys: what a batch could take now. */
+    private int freeRecords;
+    private long freeBytes;
+    /** Lanes inside {@link #nextBatch}: the idle ones, among which the free keys are shared. */
+    private int idleLanes;
+    private boolean closed;
+
+    /** @param envelopeBytes the bytes of a batch's event besides its records, counted once per batch */
+    KeyLanes(int batchSize, Clock clock, int envelopeBytes) {
+        this.batchSize = batchSize;
+        this.clock = clock;
+        this.envelopeBytes = envelopeBytes;
+    }
+
+    /** One key's records not yet handed out, in read order, and how many of those handed out are not done. */
+    private static final class Key<T> {
+        final ArrayDeque<Entry<T>> waiting = new ArrayDeque<>(2);
+        long waitingBytes;
+        int inFlight;
+    }
+
+    /** Adds records in read order. */
+    void offerAll(List<Entry<T>> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (Entry<T> entry : entries) {
+                String name = entry.record.partitionKey();
+                Key<T> key = name == null ? noKey : keys.computeIfAbsent(name, unused -> new Key<>());
+                int size = entry.record.sizeBytes();
+                key.waiting.addLast(entry);
+                key.waitingBytes += size;
+                if (key.inFlight == 0) {
+                    freeRecords++;
+                    freeBytes += size;
+                    if (key.waiting.size() == 1) {
+                        free.add(key);
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records handed out are done: a key whose handed-out records are all done is free again. */
+    void done(List<Entry<T>> entries) {
+        lock.lock();
+        try {
+            boolean freed = false;
+            for (Entry<T> entry : entries) {
+                String name = entry.record.partitionKey();
+                Key<T> key = name == null ? noKey : keys.get(name);
+                if (--key.inFlight > 0) {
+                    continue;
+                }
+                if (key.waiting.isEmpty()) {
+                    if (key != noKey) {
+                        keys.remove(name);
+                    }
+                } else {
+                    free.add(key);
+                    freeRecords += key.waiting.size();
+                    freeBytes += key.waitingBytes;
+                    freed = true;
+                }
+            }
+            if (freed) {
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops batch formation; {@link #nextBatch} returns null from now on. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lanes waiting in {@link #nextBatch}. */
+    int idleLanes() {
+        lock.lock();
+        try {
+            return idleLanes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code closeTumblingWindow} is always null here: no tumbling windows. */
+    @Override
+    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+            throws InterruptedException {
+        Instant deadline = windowStart.plus(window);
+        lock.lockInterruptibly();
+        idleLanes++;
+        try {
+            while (!closed) {
+                if (freeRecords == 0) {
+                    changed.await();
+                    continue;
+                }
+                if (freeRecords >= batchSize || PayloadCap.full(envelopeBytes + freeBytes) || !clock.instant().isBefore(deadline)) {
+                    return take();
+                }
+                long remaining = Duration.between(clock.instant(), deadline).toNanos();
+                changed.awaitNanos(Math.min(remaining, Lane.WINDOW_RECHECK_NANOS));
+            }
+            return null;
+        } finally {
+            idleLanes--;
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Merges the free keys' records in read order into one batch. A key taken leaves the free keys (its remaining
+     * records may still join this batch, in order) and stays busy until its records are done.
+     */
+    private List<Entry<T>> take() {
+        int keysLeft = Math.ceilDiv(free.size(), idleLanes);
+        List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, freeRecords));
+        PriorityQueue<Key<T>> taken = new PriorityQueue<>(OLDEST_FIRST);
+        long bytes = envelopeBytes;
+        while (batch.size() < batchSize) {
+            Key<T> oldestFree = keysLeft > 0 ? free.peek() : null;
+            Key<T> oldestTaken = taken.peek();
+            boolean fromFree = oldestFree != null && (oldestTaken == null
+                    || oldestFree.waiting.peekFirst().ordinal < oldestTaken.waiting.peekFirst().ordinal);
+            Key<T> key = fromFree ? oldestFree : oldestTaken;
+            if (key == null) {
+                break;
+            }
+            Entry<T> entry = key.waiting.peekFirst();
+            int size = entry.record.sizeBytes();
+            if (!PayloadCap.admits(bytes, batch.size(), size)) {
+                break;
+            }
+            if (fromFree) {
+                free.poll();
+                keysLeft--;
+                freeRecords -= key.waiting.size();
+                freeBytes -= key.waitingBytes;
+            } else {
+                taken.poll();
+            }
+            key.waiting.pollFirst();
+            key.waitingBytes -= size;
+            key.inFlight++;
+            bytes += size;
+            batch.add(entry);
+            if (!key.waiting.isEmpty()) {
+                taken.add(key);
+            }
+        }
+        return batch;
+    }
+}
