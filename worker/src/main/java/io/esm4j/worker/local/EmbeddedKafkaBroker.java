@@ -20,6 +20,11 @@ final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Starts a broker (with its controller) on free ports of 127.0.0.1; topics are created explicitly. */
     static EmbeddedKafkaBroker start() throws ReflectiveOperationException {
+        // The broker's logging controller asks the Log4j API for a logger; the worker ships no Log4j back end (the
+        // broker logs through SLF4J), so Log4j's status logger would print an ERROR line that changes nothing.
+        if (System.getProperty("log4j2.statusLoggerLevel") == null) {
+            System.setProperty("log4j2.statusLoggerLevel", "OFF");
+        }
         Object brokerProperties = scalaMap(Map.of("group.initial.rebalance.delay.ms", "0",
                 "auto.create.topics.enable", "false"));
         Object empty = scalaMap(Map.of());
