@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.lambda.model.EndPointType;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 
 /**
  * Self-managed Kafka mappings from a worker file and from Lambda's API (the SDK's LambdaClient), in the worker's own
@@ -184,6 +185,8 @@ class KafkaWorkerTest {
                     .topics("api-orders")
                     .startingPosition(EventSourcePosition.TRIM_HORIZON)
                     .selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId("api-orders-group"))
+                    // Kept and ignored: the worker reaches the brokers from its own network.
+                    .sourceAccessConfigurations(a -> a.type(SourceAccessType.VPC_SUBNET).uri("subnet:subnet-0123"))
                     .batchSize(10));
             String uuid = created.uuid();
             assertThat(created.eventSourceArn()).isNull();
@@ -210,6 +213,10 @@ class KafkaWorkerTest {
             assertThat(described.selfManagedKafkaEventSourceConfig().consumerGroupId())
                     .isEqualTo("api-orders-group");
             assertThat(described.startingPosition()).isEqualTo(EventSourcePosition.TRIM_HORIZON);
+            assertThat(described.sourceAccessConfigurations()).singleElement().satisfies(access -> {
+                assertThat(access.type()).isEqualTo(SourceAccessType.VPC_SUBNET);
+                assertThat(access.uri()).isEqualTo("subnet:subnet-0123");
+            });
             assertThat(described.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:"
                     + functionName);
             assertThat(lambda.listEventSourceMappings(r -> r.functionName(functionName)).eventSourceMappings())
