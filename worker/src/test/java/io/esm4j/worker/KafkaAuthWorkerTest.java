@@ -18,8 +18,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,8 +49,9 @@ import software.amazon.awssdk.regions.Region;
 /**
  * Lambda's SourceAccessConfigurations for self-managed Kafka, end to end on loopback: a KRaft broker in the test JVM
  * with a SASL_SSL listener (a self-signed certificate for 127.0.0.1 made with the JDK's keytool; SASL/SCRAM-SHA-512
- * and SASL/PLAIN users), the credentials and the root certificate as secrets in Lambda's JSON shapes behind a
- * Secrets Manager GetSecretValue test endpoint, and mappings that read through them.
+ * and SASL/PLAIN users) and a mutual-TLS listener (trusting the worker's self-signed client certificate), the
+ * credentials, the client certificate with its key and the root certificate as secrets in Lambda's JSON shapes
+ * behind a Secrets Manager GetSecretValue test endpoint, and mappings that read through them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaAuthWorkerTest {
@@ -62,6 +65,7 @@ class KafkaAuthWorkerTest {
     private EmbeddedK kafka;
     private String plainServers;
     private String secureServers;
+    private String mtlsServers;
     private Admin admin;
     private KafkaProducer<String, String> producer;
     private HttpServer http;
@@ -77,21 +81,44 @@ class KafkaAuthWorkerTest {
                 "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
         String certificate = keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keyStore.toString(),
                 "-storepass", STORE_PASSWORD);
+        // The worker's client certificate (self-signed), which the broker's mutual-TLS listener trusts.
+        Path clientStore = directory.resolve("client.p12");
+        keytool("-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=esm4j-worker", "-storetype", "PKCS12", "-keystore", clientStore.toString(),
+                "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
+        String clientCertificate = keytool("-exportcert", "-rfc", "-alias", "client", "-keystore",
+                clientStore.toString(), "-storepass", STORE_PASSWORD);
+        Path clientCertificateFile = Files.writeString(directory.resolve("client.pem"), clientCertificate);
+        Path trustStore = directory.resolve("broker-trust.p12");
+        keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCertificateFile.toString(),
+                "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
 
         int plainPort = freePort();
         int securePort = freePort();
+        int mtlsPort = freePort();
         int controllerPort = freePort();
         plainServers = "localhost:" + plainPort;
         secureServers = "127.0.0.1:" + securePort;
+        mtlsServers = "127.0.0.1:" + mtlsPort;
         String secure = "listener.name.secure.";
+        String mtls = "listener.name.mtls.";
         Map<String, String> broker = Map.ofEntries(
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("auto.create.topics.enable", "false"),
                 Map.entry("listeners", "BROKER://localhost:" + plainPort + ",CONTROLLER://localhost:" + controllerPort
-                        + ",SECURE://127.0.0.1:" + securePort),
+                        + ",SECURE://127.0.0.1:" + securePort + ",MTLS://127.0.0.1:" + mtlsPort),
                 Map.entry("advertised.listeners", "BROKER://localhost:" + plainPort + ",SECURE://127.0.0.1:"
-                        + securePort),
-                Map.entry("listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL"),
+                        + securePort + ",MTLS://127.0.0.1:" + mtlsPort),
+                Map.entry("listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL,"
+                        + "MTLS:SSL"),
+                Map.entry(mtls + "ssl.client.auth", "required"),
+                Map.entry(mtls + "ssl.keystore.location", keyStore.toString()),
+                Map.entry(mtls + "ssl.keystore.type", "PKCS12"),
+                Map.entry(mtls + "ssl.keystore.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.key.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.truststore.location", trustStore.toString()),
+                Map.entry(mtls + "ssl.truststore.type", "PKCS12"),
+                Map.entry(mtls + "ssl.truststore.password", STORE_PASSWORD),
                 Map.entry(secure + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"),
                 Map.entry(secure + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
                         + " required user_alice=\"alice-password\";"),
@@ -108,7 +135,7 @@ class KafkaAuthWorkerTest {
         admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("bob",
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "bob-password"))).all().get();
         admin.createTopics(List.of(new NewTopic("scram-orders", 1, (short) 1),
-                new NewTopic("plain-orders", 1, (short) 1))).all().get();
+                new NewTopic("plain-orders", 1, (short) 1), new NewTopic("mtls-orders", 1, (short) 1))).all().get();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, plainServers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
@@ -118,6 +145,8 @@ class KafkaAuthWorkerTest {
         secrets.put(ARN + "alice", JSON.writeValueAsString(Map.of("username", "alice", "password",
                 "alice-password")));
         secrets.put(ARN + "root-ca", JSON.writeValueAsString(Map.of("certificate", certificate)));
+        secrets.put(ARN + "client-certificate", JSON.writeValueAsString(Map.of("certificate", clientCertificate,
+                "privateKey", privateKeyPem(clientStore, "client"))));
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/secretsmanager", exchange -> {
@@ -192,22 +221,30 @@ class KafkaAuthWorkerTest {
                       - {Type: BASIC_AUTH, URI: "%3$salice"}
                       - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
                   - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%4$s"]}}
+                    Topics: [mtls-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: "%3$sclient-certificate"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                  - FunctionName: %2$s/fn
                     SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
                     Topics: [missing-secret]
                     StartingPosition: TRIM_HORIZON
                     SourceAccessConfigurations:
                       - {Type: BASIC_AUTH, URI: "%3$snobody"}
-                """.formatted(secureServers, url, ARN));
+                """.formatted(secureServers, url, ARN, mtlsServers));
         try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
                 .withDataDirectory(directory.resolve("data")).withListen("127.0.0.1", 0)
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
             producer.send(new ProducerRecord<>("scram-orders", "k", "scram-record")).get();
             producer.send(new ProducerRecord<>("plain-orders", "k", "plain-record")).get();
+            producer.send(new ProducerRecord<>("mtls-orders", "k", "mtls-record")).get();
 
             await().atMost(Duration.ofSeconds(120)).until(() -> values().containsAll(List.of("scram-record",
-                    "plain-record")));
+                    "plain-record", "mtls-record")));
             assertThat(events).allSatisfy(event -> assertThat(event.path("bootstrapServers").asText())
-                    .isEqualTo(secureServers));
+                    .isEqualTo(event.path("records").has("mtls-orders-0") ? mtlsServers : secureServers));
             assertThat(authorizations).isNotEmpty().allSatisfy(authorization -> assertThat(authorization)
                     .startsWith("AWS4-HMAC-SHA256 Credential=x/").contains("/us-east-1/secretsmanager/aws4_request"));
 
@@ -242,6 +279,17 @@ class KafkaAuthWorkerTest {
         }
         Files.delete(errors);
         return output;
+    }
+
+    /** The key of a PKCS#12 entry as unencrypted PKCS#8 PEM, the form Lambda's client certificate secret takes. */
+    private static String privateKeyPem(Path store, String alias) throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, STORE_PASSWORD.toCharArray());
+        }
+        byte[] pkcs8 = keyStore.getKey(alias, STORE_PASSWORD.toCharArray()).getEncoded();
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
     }
 
     private static int freePort() throws IOException {
