@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Self-managed Kafka, in the shape of Lambda's request: {@code SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS},
  * one topic in {@code Topics}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId}, SASL or TLS through
- * {@code SourceAccessConfigurations} (see {@link KafkaSourceAccess}), and Lambda's Kafka event.
+ * {@code SourceAccessConfigurations} ({@link KafkaSourceAccess}), and Lambda's Kafka event.
  * Amazon MSK ({@code arn:aws:kafka:...} as EventSourceArn) is refused: finding its brokers and authenticating with
  * IAM need the MSK API, which the worker does not call.
  */
@@ -86,11 +86,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
             throws Exception {
-        KafkaSourceAccess access = KafkaSourceAccess.of(spec);
-        // Secrets are read at each start (a failed start is retried), so a rotated secret is picked up by a restart.
-        KafkaSource source = source(spec, access.needsSecrets() ? access.consumerProperties(new SecretsManagerSecrets(
-                context.clients().endpoints().endpoint("secretsmanager"), context.clients().credentials())::secretString)
-                : Map.of());
+        KafkaSource source = source(spec, accessProperties(spec, context));
         String destination = spec.onFailureDestination();
         List<KafkaFailureTopic> failureTopics = new ArrayList<>();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, source,
@@ -115,6 +111,21 @@ public final class KafkaSourceFactory implements SourceFactory {
                 failureTopics.forEach(KafkaFailureTopic::close);
             }
         }, mapping::state, mapping::stateTransitionReason, mapping::lastProcessingResult, mapping::shards);
+    }
+
+    /**
+     * The consumer properties of the mapping's SourceAccessConfigurations. Secrets are read at each start (a failed
+     * start is retried), so a rotated secret is picked up by restarting the mapping.
+     */
+    private static Map<String, String> accessProperties(MappingSpec spec, WorkerContext context) throws Exception {
+        KafkaSourceAccess access = KafkaSourceAccess.of(spec);
+        if (!access.needsSecrets()) {
+            return Map.of();
+        }
+        try (SecretsManagerSecrets secrets = new SecretsManagerSecrets(
+                context.clients().endpoints().endpoint("secretsmanager"), context.clients().credentials())) {
+            return access.consumerProperties(secrets::secretString);
+        }
     }
 
     @SuppressWarnings("unchecked")

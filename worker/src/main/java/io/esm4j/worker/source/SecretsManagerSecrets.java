@@ -20,9 +20,9 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * Secrets Manager's GetSecretValue on the JDK's HTTP client with SigV4 (the SDK's {@code secretsmanager} module is
  * not among the worker's dependencies): the {@code SecretString} of a secret, by ARN. The endpoint is the
  * {@code secretsmanager} override if there is one, else the secret's region's. Neither errors nor logs carry the
- * secret's value.
+ * secret's value. One is made for the reads of one mapping start and closed after them.
  */
-final class SecretsManagerSecrets {
+final class SecretsManagerSecrets implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -74,5 +74,10 @@ final class SecretsManagerSecrets {
                     + "secret cannot hold Kafka credentials)");
         }
         return secret.get("SecretString").asText();
+    }
+
+    @Override
+    public void close() {
+        http.close();
     }
 }

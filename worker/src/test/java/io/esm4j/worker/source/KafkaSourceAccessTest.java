@@ -32,7 +32,8 @@ class KafkaSourceAccessTest {
     @Test
     void scramWithAPrivateRootCaIsSaslSslWithAPemTrustStore() throws Exception {
         secrets.put(ARN + "scram", "{\"username\": \"bob\", \"password\": \"p\\\"w\\\\d\"}");
-        secrets.put(ARN + "ca", "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"}");
+        secrets.put(ARN + "ca",
+                "{\"certificate\": \"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\"}");
         MappingSpec spec = spec("""
                 [{"Type": "SASL_SCRAM_512_AUTH", "URI": "%1$sscram"},
                  {"Type": "SERVER_ROOT_CA_CERTIFICATE", "URI": "%1$sca"},
