@@ -65,9 +65,18 @@ public final class Main {
 
     /** Prints where the worker listens, then blocks; SIGTERM drains the worker and exits 0. */
     public static void runUntilSignalled(Worker worker) throws InterruptedException {
+        runUntilSignalled(worker, () -> { });
+    }
+
+    /**
+     * The same, running {@code afterStop} once the worker has stopped (local mode stops its servers there: shutdown
+     * hooks run in no order, and this one ends the JVM).
+     */
+    public static void runUntilSignalled(Worker worker, Runnable afterStop) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 worker.close();
+                afterStop.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -92,13 +101,14 @@ public final class Main {
                   --data-dir DIR         API mappings and checkpoints survive restarts here (default esm4j-data)
                   --bind ADDRESS         address of the HTTP server (default 127.0.0.1)
                   --port N               port of the HTTP server, 0 for a free one (default 8080)
-                  --endpoint SVC=URL     endpoint override for sqs, kinesis, lambda, sns, s3, dynamodb (repeatable)
+                  --endpoint SVC=URL     endpoint override for sqs, kinesis, dynamodbstreams, lambda, sns, s3,
+                                         dynamodb, secretsmanager (repeatable)
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
                   --drain-timeout SEC    how long a stop waits for in-flight batches (default 30)
                   --worker-id ID         this worker's id in leases (default host-pid)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
-                  --local                run locally: in-process SQS (ElasticMQ) and a demo mapping
+                  --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
 

@@ -1,8 +1,10 @@
 package io.esm4j.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -39,11 +41,19 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import scala.collection.immutable.Map$;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.EndPointType;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 
 /**
- * Self-managed Kafka mappings from a worker file, in the worker's own JVM, on a KRaft broker in the test JVM
- * (embedded-kafka, 127.0.0.1, free ports): an HTTP function receives Lambda's Kafka event, and a failing function's
- * records are given up to a {@code kafka://} on-failure topic with Lambda's Kafka failure record.
+ * Self-managed Kafka mappings from a worker file and from Lambda's API (the SDK's LambdaClient), in the worker's own
+ * JVM, on a KRaft broker in the test JVM (embedded-kafka, 127.0.0.1, free ports): an HTTP function and a Java handler
+ * receive Lambda's Kafka event, and a failing function's records are given up to a {@code kafka://} on-failure topic
+ * with Lambda's Kafka failure record.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaWorkerTest {
@@ -55,6 +65,7 @@ class KafkaWorkerTest {
     private KafkaProducer<String, String> producer;
     private HttpServer function;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> apiEvents = new CopyOnWriteArrayList<>();
     @TempDir
     Path directory;
 
@@ -77,6 +88,12 @@ class KafkaWorkerTest {
         function.createContext("/fn", exchange -> {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 events.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        function.createContext("/api", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                apiEvents.add(JSON.readTree(in));
                 exchange.sendResponseHeaders(200, -1);
             }
         });
@@ -150,6 +167,137 @@ class KafkaWorkerTest {
             assertThat(failure.path("KafkaBatchInfo").path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
             assertThat(failure.path("KafkaBatchInfo").path("batchSize").asInt()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aMappingCreatedWithTheSdksLambdaClientRunsIsDescribedAsLambdaDoesAndStopsWhenDeleted() throws Exception {
+        admin.createTopics(List.of(new NewTopic("api-orders", 1, (short) 1))).all().get();
+        String functionName = "http://127.0.0.1:" + function.getAddress().getPort() + "/api";
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withDataDirectory(directory.resolve("api"))
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withDrainTimeout(Duration.ofSeconds(10)));
+             LambdaClient lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
+                     .credentialsProvider(ElasticMq.CREDENTIALS).build()) {
+            CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r
+                    .functionName(functionName)
+                    .selfManagedEventSource(s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS,
+                            List.of(bootstrapServers))))
+                    .topics("api-orders")
+                    .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                    .selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId("api-orders-group"))
+                    // Kept and ignored: the worker reaches the brokers from its own network.
+                    .sourceAccessConfigurations(a -> a.type(SourceAccessType.VPC_SUBNET).uri("subnet:subnet-0123"))
+                    .batchSize(10));
+            String uuid = created.uuid();
+            assertThat(created.eventSourceArn()).isNull();
+            assertThat(created.topics()).containsExactly("api-orders");
+            assertThat(created.selfManagedEventSource().endpoints())
+                    .containsEntry(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(bootstrapServers));
+            assertThat(created.selfManagedKafkaEventSourceConfig().consumerGroupId()).isEqualTo("api-orders-group");
+            assertThat(created.startingPosition()).isEqualTo(EventSourcePosition.TRIM_HORIZON);
+            assertThat(created.batchSize()).isEqualTo(10);
+            await().atMost(Duration.ofSeconds(120)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                    .state().equals("Enabled"));
+
+            for (String value : List.of("one", "two", "three")) {
+                producer.send(new ProducerRecord<>("api-orders", "key", value)).get();
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> values(apiEvents, "api-orders-0").size() >= 3);
+            assertThat(values(apiEvents, "api-orders-0")).containsExactly("one", "two", "three");
+            assertThat(apiEvents.getFirst().path("eventSource").asText()).isEqualTo("SelfManagedKafka");
+
+            GetEventSourceMappingResponse described = lambda.getEventSourceMapping(r -> r.uuid(uuid));
+            assertThat(described.topics()).containsExactly("api-orders");
+            assertThat(described.selfManagedEventSource().endpoints())
+                    .containsEntry(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(bootstrapServers));
+            assertThat(described.selfManagedKafkaEventSourceConfig().consumerGroupId())
+                    .isEqualTo("api-orders-group");
+            assertThat(described.startingPosition()).isEqualTo(EventSourcePosition.TRIM_HORIZON);
+            assertThat(described.sourceAccessConfigurations()).singleElement().satisfies(access -> {
+                assertThat(access.type()).isEqualTo(SourceAccessType.VPC_SUBNET);
+                assertThat(access.uri()).isEqualTo("subnet:subnet-0123");
+            });
+            assertThat(described.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:"
+                    + functionName);
+            assertThat(lambda.listEventSourceMappings(r -> r.functionName(functionName)).eventSourceMappings())
+                    .singleElement().satisfies(mapping -> {
+                        assertThat(mapping.uuid()).isEqualTo(uuid);
+                        assertThat(mapping.topics()).containsExactly("api-orders");
+                        assertThat(mapping.selfManagedKafkaEventSourceConfig().consumerGroupId())
+                                .isEqualTo("api-orders-group");
+                    });
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(3).equals(committed("api-orders-group",
+                    "api-orders")));
+
+            assertThat(lambda.deleteEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Deleting");
+            await().atMost(Duration.ofSeconds(120)).until(() -> lambda.listEventSourceMappings()
+                    .eventSourceMappings().isEmpty());
+            // The mapping's consumer has left its group: nothing reads the topic any more.
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeConsumerGroups(
+                    List.of("api-orders-group")).all().get().get("api-orders-group").members().isEmpty());
+            assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid)))
+                    .isInstanceOf(ResourceNotFoundException.class);
+        }
+    }
+
+    @Test
+    void aJavaHandlerGetsLambdasKafkaEventAndItsBatchItemFailuresAreRetried() throws Exception {
+        admin.createTopics(List.of(new NewTopic("java-orders", 1, (short) 1))).all().get();
+        Path config = directory.resolve("java.yaml");
+        Files.writeString(config, """
+                Functions:
+                  kafka-java:
+                    Handler: %2$s
+                EventSourceMappings:
+                  - FunctionName: kafka-java
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [java-orders]
+                    SelfManagedKafkaEventSourceConfig: {ConsumerGroupId: java-orders-group}
+                    StartingPosition: TRIM_HORIZON
+                    FunctionResponseTypes: [ReportBatchItemFailures]
+                """.formatted(bootstrapServers, RecordingKafkaHandler.class.getName()));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
+                .withDataDirectory(directory.resolve("java")).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+            producer.send(new ProducerRecord<>("java-orders", "k1", "first")).get();
+            producer.send(new ProducerRecord<>("java-orders", "k2", "fail-once")).get();
+            producer.send(new ProducerRecord<>("java-orders", "k3", "third")).get();
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> Long.valueOf(3).equals(committed("java-orders-group",
+                    "java-orders")));
+            List<String> values = new ArrayList<>();
+            RecordingKafkaHandler.EVENTS.forEach(event -> event.getRecords().values().forEach(records -> records
+                    .forEach(record -> values.add(text(record.getValue())))));
+            // Lambda retries a partition from its first reported failure: "fail-once" and what follows come again.
+            assertThat(values).containsSubsequence("first", "fail-once", "fail-once", "third");
+            assertThat(values).containsOnlyOnce("first");
+            KafkaEvent event = RecordingKafkaHandler.EVENTS.getFirst();
+            assertThat(event.getEventSource()).isEqualTo("SelfManagedKafka");
+            assertThat(event.getBootstrapServers()).isEqualTo(bootstrapServers);
+            KafkaEvent.KafkaEventRecord first = event.getRecords().get("java-orders-0").getFirst();
+            assertThat(first.getTopic()).isEqualTo("java-orders");
+            assertThat(first.getPartition()).isZero();
+            assertThat(first.getOffset()).isZero();
+            assertThat(text(first.getKey())).isEqualTo("k1");
+        }
+    }
+
+    private static List<String> values(List<JsonNode> events, String partition) {
+        List<String> values = new ArrayList<>();
+        events.forEach(event -> event.path("records").path(partition).forEach(record -> values.add(
+                text(record.path("value").asText()))));
+        return values;
+    }
+
+    /** Decodes a base64 key or value of Lambda's Kafka event. */
+    static String text(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    private Long committed(String group, String topic) throws Exception {
+        var offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                .get(new TopicPartition(topic, 0));
+        return offset == null ? null : offset.offset();
     }
 
     private String firstMessage(String topic) {

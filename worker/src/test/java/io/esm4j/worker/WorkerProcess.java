@@ -47,7 +47,8 @@ final class WorkerProcess implements AutoCloseable {
         return worker;
     }
 
-    private static WorkerProcess launch(Path directory, List<String> jvmOptions, String... args) throws IOException {
+    /** Starts {@code Main} with the JVM options and arguments. */
+    static WorkerProcess launch(Path directory, List<String> jvmOptions, String... args) throws IOException {
         Files.createDirectories(directory);
         Path log = Files.createTempFile(directory, "worker-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")

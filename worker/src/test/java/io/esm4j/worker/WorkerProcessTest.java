@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.esm4j.testsupport.NodeTools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -196,13 +197,24 @@ class WorkerProcessTest {
     }
 
     @Test
-    void localModeRunsTheDemoWithItsOwnSqs() throws Exception {
-        worker = WorkerProcess.launch(directory, directory.resolve("unused"), "--local", "--exit-after-demo",
-                "--port", "0");
+    void localModeRunsTheDemoWithItsOwnSqsKafkaAndWithNodeKinesis() throws Exception {
+        // The npm folders of kinesis-mock and dynalite, as the local profile passes them.
+        worker = WorkerProcess.launch(directory, List.of("-Dkinesis.mock.dir=" + System.getProperty("kinesis.mock.dir"),
+                "-Ddynalite.dir=" + System.getProperty("dynalite.dir")), "--local", "--exit-after-demo", "--port", "0");
 
         assertThat(worker.waitForExit()).as("exit status; output:%n%s", worker.output()).isZero();
-        assertThat(worker.output()).contains("done: 10 messages reached the Java handler, 10 the HTTP function")
-                .contains("[java handler] batch of").contains("[http function] batch of");
+        String output = worker.output();
+        assertThat(output).contains("done: 10 of 10 SQS messages reached the Java handler, 10 of 10 the HTTP "
+                        + "function; 10 of 10 Kafka records the Kafka handler")
+                .contains("[java handler] batch of").contains("[http function] aws:sqs batch of")
+                .contains("[kafka handler] batch of").contains("Kafka: embedded broker at 127.0.0.1:")
+                .contains("Topics: [esm4j-demo-kafka]");
+        if (NodeTools.onPath().complete()) {
+            assertThat(output).contains("; 10 of 10 Kinesis records the HTTP function")
+                    .contains("[http function] aws:kinesis batch of").doesNotContain("Kinesis demo skipped");
+        } else {
+            assertThat(output).contains("Kinesis demo skipped: ").doesNotContain("Kinesis records");
+        }
     }
 
     private Path config(String httpQueue, String javaQueue) throws IOException {

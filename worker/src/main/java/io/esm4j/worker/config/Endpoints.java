@@ -18,7 +18,7 @@ public record Endpoints(Map<String, URI> overrides) {
      * for DynamoDB Streams, whose endpoint differs from DynamoDB's).
      */
     public static final Set<String> SERVICES = Set.of("sqs", "kinesis", "lambda", "sns", "s3", "dynamodb",
-            "dynamodbstreams");
+            "dynamodbstreams", "secretsmanager");
 
     public Endpoints {
         overrides = Map.copyOf(overrides);

@@ -2,6 +2,7 @@ package io.esm4j.worker.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.worker.aws.AwsSigning;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,12 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpFullRequest;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
@@ -99,9 +94,9 @@ public final class LambdaInvokeTarget implements Invoker.Json {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         Map<String, List<String>> headers = Map.of("Content-Type", List.of("application/json"),
                 "X-Amz-Invocation-Type", List.of("RequestResponse"));
-        AwsCredentialsIdentity identity = identity();
+        AwsCredentialsIdentity identity = AwsSigning.identity(credentials);
         if (identity != null) {
-            headers = sign(body, headers, identity);
+            headers = AwsSigning.signPost(uri, body, headers, identity, "lambda", region);
         }
         headers.forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -109,31 +104,6 @@ public final class LambdaInvokeTarget implements Invoker.Json {
             }
         });
         return builder.build();
-    }
-
-    /** Credentials if there are any: a local endpoint such as the Runtime Interface Emulator needs none. */
-    private @Nullable AwsCredentialsIdentity identity() {
-        if (credentials == null) {
-            return null;
-        }
-        try {
-            return credentials.resolveCredentials();
-        } catch (SdkClientException e) {
-            return null;
-        }
-    }
-
-    private Map<String, List<String>> sign(byte[] body, Map<String, List<String>> headers,
-                                           AwsCredentialsIdentity identity) {
-        SdkHttpFullRequest.Builder unsigned = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
-        headers.forEach(unsigned::putHeader);
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(identity)
-                .request(unsigned.build())
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-        return signed.request().headers();
     }
 
     private static @Nullable String errorType(String body) {

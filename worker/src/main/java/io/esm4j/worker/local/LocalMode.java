@@ -5,99 +5,101 @@ import io.esm4j.worker.Worker;
 import io.esm4j.worker.WorkerOptions;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * {@code --local}: SQS in this process (ElasticMQ on a free loopback port), two queues, a mappings file with one
- * mapping to a Java handler and one to an HTTP function, and a few messages sent to each, printed as the functions
- * receive them. The worker keeps running afterwards (status page, metrics, Lambda's API) until Ctrl-C.
+ * {@code --local}: SQS (ElasticMQ) and Kafka (an embedded KRaft broker) in this process, and, where Node.js and
+ * esm4j's test fixtures are at hand, Kinesis (kinesis-mock) with shard leases in DynamoDB (dynalite); all on
+ * 127.0.0.1 and free ports. A mappings file maps each to a Java handler or an HTTP function, a few records are sent
+ * to each and printed as the functions receive them. The worker keeps running afterwards (status page, metrics,
+ * Lambda's API) until Ctrl-C.
  */
 public final class LocalMode {
-
-    private static final int MESSAGES_PER_QUEUE = 10;
 
     private LocalMode() {}
 
     public static void run(WorkerOptions options, boolean exitAfterDemo) throws Exception {
-        ElasticMq sqsServer = ElasticMq.start();
-        URI sqsEndpoint = sqsServer.endpoint();
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create("local", "local"));
         DemoHttpFunction httpFunction = new DemoHttpFunction();
-        Worker worker;
-        try (SqsClient sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1)
-                .credentialsProvider(credentials).build()) {
-            String javaQueue = sqs.createQueue(r -> r.queueName("esm4j-demo-java")).queueUrl();
-            String httpQueue = sqs.createQueue(r -> r.queueName("esm4j-demo-http")).queueUrl();
+        List<DemoSource> sources = new ArrayList<>();
+        Worker worker = null;
+        boolean done = false;
+        try {
+            sources.add(SqsDemo.start(credentials, httpFunction));
+            sources.add(KafkaDemo.start());
+            KinesisDemo kinesis = KinesisDemo.startIfPossible(credentials, httpFunction);
+            if (kinesis != null) {
+                sources.add(kinesis);
+            }
             Path dataDirectory = Files.createTempDirectory("esm4j-local-");
             Path file = dataDirectory.resolve("mappings.yaml");
-            Files.writeString(file, """
-                    # The local demo's mappings file; a real one has the same shape.
-                    Endpoints:
-                      sqs: %s
-                    Functions:
-                      demo-java:
-                        Handler: %s
-                        Timeout: 30
-                      demo-http:
-                        Url: %s
-                        MaximumConcurrency: 4
-                    EventSourceMappings:
-                      - EventSourceArn: %s
-                        FunctionName: demo-java
-                        BatchSize: 5
-                        MaximumBatchingWindowInSeconds: 1
-                      - EventSourceArn: %s
-                        FunctionName: demo-http
-                        BatchSize: 5
-                        FunctionResponseTypes: [ReportBatchItemFailures]
-                    """.formatted(sqsEndpoint, DemoHandler.class.getName(), httpFunction.url(),
-                    arn(sqs, javaQueue), arn(sqs, httpQueue)));
-            System.out.println("esm4j local mode: ElasticMQ at " + sqsEndpoint + ", mappings file " + file);
+            Files.writeString(file, "# The local demo's mappings file; a real one has the same shape.\n"
+                    + "Functions:\n" + sources.stream().map(DemoSource::functions).collect(Collectors.joining())
+                    + "EventSourceMappings:\n" + sources.stream().map(DemoSource::mappings)
+                    .collect(Collectors.joining()));
+            System.out.println("esm4j local mode: mappings file " + file);
+            sources.forEach(source -> System.out.println("  " + source.server()));
             System.out.println(Files.readString(file));
             WorkerOptions local = options.withConfigFile(file).withDataDirectory(dataDirectory)
-                    .withAws(Region.US_EAST_1, credentials)
-                    .withEndpoints(options.endpoints().with("sqs", sqsEndpoint));
-            worker = startOnFreePortIfTaken(local);
-            for (int i = 1; i <= MESSAGES_PER_QUEUE; i++) {
-                int n = i;
-                sqs.sendMessage(r -> r.queueUrl(javaQueue).messageBody("order-" + n));
-                sqs.sendMessage(r -> r.queueUrl(httpQueue).messageBody("payment-" + n));
+                    .withAws(Region.US_EAST_1, credentials);
+            for (DemoSource source : sources) {
+                local = source.configure(local);
             }
-            System.out.println("sent " + MESSAGES_PER_QUEUE + " messages to each queue");
+            worker = startOnFreePortIfTaken(local);
+            for (DemoSource source : sources) {
+                source.send();
+            }
+            System.out.println("sent " + DemoSource.RECORDS + " records to each mapping");
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while ((DemoHandler.HANDLED.get() < MESSAGES_PER_QUEUE || httpFunction.handled.get() < MESSAGES_PER_QUEUE)
-                    && System.nanoTime() < deadline) {
+            while (!sources.stream().allMatch(DemoSource::done) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            boolean done = DemoHandler.HANDLED.get() >= MESSAGES_PER_QUEUE
-                    && httpFunction.handled.get() >= MESSAGES_PER_QUEUE;
-            System.out.println((done ? "done: " : "timed out: ") + DemoHandler.HANDLED.get() + " messages reached "
-                    + "the Java handler, " + httpFunction.handled.get() + " the HTTP function");
+            done = sources.stream().allMatch(DemoSource::done);
+            System.out.println((done ? "done: " : "timed out: ") + sources.stream().map(DemoSource::progress)
+                    .collect(Collectors.joining("; ")));
             System.out.println("""
                     status page  %1$s/
                     metrics      %1$s/metrics
                     health       %1$s/health/ready
                     Lambda API   aws lambda list-event-source-mappings --endpoint-url %1$s --region us-east-1
                     """.formatted(worker.url()));
-            if (exitAfterDemo || !done) {
-                worker.close();
-                httpFunction.close();
-                sqsServer.close();
-                System.exit(done ? 0 : 1);
+        } finally {
+            if (worker == null || exitAfterDemo || !done) {
+                stop(worker, sources, httpFunction);
             }
         }
+        if (exitAfterDemo || !done) {
+            System.exit(done ? 0 : 1);
+        }
         System.out.println("Ctrl-C stops the worker.");
-        Main.runUntilSignalled(worker);
+        Worker running = worker;
+        Main.runUntilSignalled(running, () -> closeServers(sources, httpFunction));
+    }
+
+    private static void stop(Worker worker, List<DemoSource> sources, DemoHttpFunction httpFunction)
+            throws InterruptedException {
+        try {
+            if (worker != null) {
+                worker.close();
+            }
+        } finally {
+            closeServers(sources, httpFunction);
+        }
+    }
+
+    /** The servers the mappings read, once the worker has stopped. */
+    private static void closeServers(List<DemoSource> sources, DemoHttpFunction httpFunction) {
+        sources.reversed().forEach(DemoSource::close);
+        httpFunction.close();
     }
 
     private static Worker startOnFreePortIfTaken(WorkerOptions options) throws IOException {
@@ -107,11 +109,5 @@ public final class LocalMode {
             System.out.println("port " + options.port() + " is taken; using a free one");
             return Worker.start(options.withListen(options.bindAddress(), 0));
         }
-    }
-
-    private static String arn(SqsClient sqs, String queueUrl) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
-                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes();
-        return attributes.get(QueueAttributeName.QUEUE_ARN);
     }
 }

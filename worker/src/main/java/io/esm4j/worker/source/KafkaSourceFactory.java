@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Self-managed Kafka, in the shape of Lambda's request: {@code SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS},
- * one topic in {@code Topics}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId}, and Lambda's Kafka event.
+ * one topic in {@code Topics}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId}, SASL or TLS through
+ * {@code SourceAccessConfigurations} ({@link KafkaSourceAccess}), and Lambda's Kafka event.
  * Amazon MSK ({@code arn:aws:kafka:...} as EventSourceArn) is refused: finding its brokers and authenticating with
  * IAM need the MSK API, which the worker does not call.
  */
@@ -42,7 +43,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     private static final Set<String> FIELDS = Set.of(SELF_MANAGED_EVENT_SOURCE, TOPICS, SELF_MANAGED_KAFKA_CONFIG,
             BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, STARTING_POSITION, STARTING_POSITION_TIMESTAMP,
             BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES,
-            FILTER_CRITERIA, DESTINATION_CONFIG);
+            FILTER_CRITERIA, DESTINATION_CONFIG, SOURCE_ACCESS_CONFIGURATIONS);
 
     @Override
     public String kind() {
@@ -77,14 +78,16 @@ public final class KafkaSourceFactory implements SourceFactory {
                     + "supported).");
         }
         source(spec);
+        KafkaSourceAccess.of(spec);
         settings(spec, "validation");
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
     }
 
     @Override
-    public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
-        KafkaSource source = source(spec);
+    public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
+            throws Exception {
+        KafkaSource source = source(spec, accessProperties(spec, context));
         String destination = spec.onFailureDestination();
         List<KafkaFailureTopic> failureTopics = new ArrayList<>();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, source,
@@ -111,6 +114,21 @@ public final class KafkaSourceFactory implements SourceFactory {
         }, mapping::state, mapping::stateTransitionReason, mapping::lastProcessingResult, mapping::shards);
     }
 
+    /**
+     * The consumer properties of the mapping's SourceAccessConfigurations. Secrets are read at each start (a failed
+     * start is retried), so a rotated secret is picked up by restarting the mapping.
+     */
+    private static Map<String, String> accessProperties(MappingSpec spec, WorkerContext context) throws Exception {
+        KafkaSourceAccess access = KafkaSourceAccess.of(spec);
+        if (!access.needsSecrets()) {
+            return Map.of();
+        }
+        try (SecretsManagerSecrets secrets = new SecretsManagerSecrets(
+                context.clients().endpoints().endpoint("secretsmanager"), context.clients().credentials())) {
+            return access.consumerProperties(secrets::secretString);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static BatchHandler<StreamRecord<KafkaRecord>> handler(KafkaSource source, MappingTarget target) {
         return switch (target.invoker()) {
@@ -125,6 +143,11 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     /** The source the request describes; package-private so that tests check how the fields map. */
     static KafkaSource source(MappingSpec spec) {
+        return source(spec, Map.of());
+    }
+
+    /** The same, with consumer properties (those of {@link KafkaSourceAccess}). */
+    static KafkaSource source(MappingSpec spec, Map<String, String> consumerProperties) {
         JsonNode servers = path(spec, SELF_MANAGED_EVENT_SOURCE, "Endpoints", "KAFKA_BOOTSTRAP_SERVERS");
         List<String> serverList = new ArrayList<>();
         if (servers != null && servers.isArray()) {
@@ -144,11 +167,14 @@ public final class KafkaSourceFactory implements SourceFactory {
             throw new InvalidMappingException(CONSUMER_GROUP_ID, group, "Expected a consumer group id of 1 to 200 "
                     + "characters (or leave it out for a new random group per mapping, as in Lambda).");
         }
-        return MappingValues.settings(() -> KafkaSource.builder()
-                .bootstrapServers(String.join(",", serverList))
-                .topics(topics.getFirst())
-                .consumerGroupId(group == null ? null : group.asText())
-                .build());
+        return MappingValues.settings(() -> {
+            KafkaSource.Builder builder = KafkaSource.builder()
+                    .bootstrapServers(String.join(",", serverList))
+                    .topics(topics.getFirst())
+                    .consumerGroupId(group == null ? null : group.asText());
+            consumerProperties.forEach(builder::consumerProperty);
+            return builder.build();
+        });
     }
 
     /** A nested value, refusing any field of those objects Lambda's request does not have. */

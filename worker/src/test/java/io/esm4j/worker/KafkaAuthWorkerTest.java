@@ -1,0 +1,309 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.esm4j.worker.mappings.ManagedMapping;
+import io.github.embeddedkafka.EmbeddedK;
+import io.github.embeddedkafka.EmbeddedKafka$;
+import io.github.embeddedkafka.EmbeddedKafkaConfig$;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import scala.collection.immutable.Map$;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Lambda's SourceAccessConfigurations for self-managed Kafka, end to end on loopback: a KRaft broker in the test JVM
+ * with a SASL_SSL listener (a self-signed certificate for 127.0.0.1 made with the JDK's keytool; SASL/SCRAM-SHA-512
+ * and SASL/PLAIN users) and a mutual-TLS listener (trusting the worker's self-signed client certificate), the
+ * credentials, the client certificate with its key and the root certificate as secrets in Lambda's JSON shapes
+ * behind a Secrets Manager GetSecretValue test endpoint, and mappings that read through them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaAuthWorkerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+    private static final String STORE_PASSWORD = "test-store";
+
+    @TempDir
+    static Path directory;
+    private EmbeddedK kafka;
+    private String plainServers;
+    private String secureServers;
+    private String mtlsServers;
+    private Admin admin;
+    private KafkaProducer<String, String> producer;
+    private HttpServer http;
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        Path keyStore = directory.resolve("broker.p12");
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
+        String certificate = keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keyStore.toString(),
+                "-storepass", STORE_PASSWORD);
+        // The worker's client certificate (self-signed), which the broker's mutual-TLS listener trusts.
+        Path clientStore = directory.resolve("client.p12");
+        keytool("-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=esm4j-worker", "-storetype", "PKCS12", "-keystore", clientStore.toString(),
+                "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
+        String clientCertificate = keytool("-exportcert", "-rfc", "-alias", "client", "-keystore",
+                clientStore.toString(), "-storepass", STORE_PASSWORD);
+        Path clientCertificateFile = Files.writeString(directory.resolve("client.pem"), clientCertificate);
+        Path trustStore = directory.resolve("broker-trust.p12");
+        keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCertificateFile.toString(),
+                "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
+
+        int plainPort = freePort();
+        int securePort = freePort();
+        int mtlsPort = freePort();
+        int controllerPort = freePort();
+        plainServers = "localhost:" + plainPort;
+        secureServers = "127.0.0.1:" + securePort;
+        mtlsServers = "127.0.0.1:" + mtlsPort;
+        String secure = "listener.name.secure.";
+        String mtls = "listener.name.mtls.";
+        Map<String, String> broker = Map.ofEntries(
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                Map.entry("auto.create.topics.enable", "false"),
+                Map.entry("listeners", "BROKER://localhost:" + plainPort + ",CONTROLLER://localhost:" + controllerPort
+                        + ",SECURE://127.0.0.1:" + securePort + ",MTLS://127.0.0.1:" + mtlsPort),
+                Map.entry("advertised.listeners", "BROKER://localhost:" + plainPort + ",SECURE://127.0.0.1:"
+                        + securePort + ",MTLS://127.0.0.1:" + mtlsPort),
+                Map.entry("listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL,"
+                        + "MTLS:SSL"),
+                Map.entry(mtls + "ssl.client.auth", "required"),
+                Map.entry(mtls + "ssl.keystore.location", keyStore.toString()),
+                Map.entry(mtls + "ssl.keystore.type", "PKCS12"),
+                Map.entry(mtls + "ssl.keystore.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.key.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.truststore.location", trustStore.toString()),
+                Map.entry(mtls + "ssl.truststore.type", "PKCS12"),
+                Map.entry(mtls + "ssl.truststore.password", STORE_PASSWORD),
+                Map.entry(secure + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"),
+                Map.entry(secure + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required user_alice=\"alice-password\";"),
+                Map.entry(secure + "scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;"),
+                Map.entry(secure + "ssl.keystore.location", keyStore.toString()),
+                Map.entry(secure + "ssl.keystore.type", "PKCS12"),
+                Map.entry(secure + "ssl.keystore.password", STORE_PASSWORD),
+                Map.entry(secure + "ssl.key.password", STORE_PASSWORD));
+        scala.collection.immutable.Map<String, String> empty = Map$.MODULE$.empty();
+        kafka = EmbeddedKafka$.MODULE$.start(EmbeddedKafkaConfig$.MODULE$.apply(plainPort, controllerPort,
+                scalaMap(broker), empty, empty));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plainServers));
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("bob",
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "bob-password"))).all().get();
+        admin.createTopics(List.of(new NewTopic("scram-orders", 1, (short) 1),
+                new NewTopic("plain-orders", 1, (short) 1), new NewTopic("mtls-orders", 1, (short) 1))).all().get();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, plainServers,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
+                new StringSerializer());
+
+        secrets.put(ARN + "bob", JSON.writeValueAsString(Map.of("username", "bob", "password", "bob-password")));
+        secrets.put(ARN + "alice", JSON.writeValueAsString(Map.of("username", "alice", "password",
+                "alice-password")));
+        secrets.put(ARN + "root-ca", JSON.writeValueAsString(Map.of("certificate", certificate)));
+        secrets.put(ARN + "client-certificate", JSON.writeValueAsString(Map.of("certificate", clientCertificate,
+                "privateKey", privateKeyPem(clientStore, "client"))));
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.createContext("/secretsmanager", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                JsonNode request = JSON.readTree(in);
+                authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+                String id = request.path("SecretId").asText();
+                String value = secrets.get(id);
+                boolean found = "secretsmanager.GetSecretValue".equals(exchange.getRequestHeaders()
+                        .getFirst("X-Amz-Target")) && value != null;
+                byte[] body = (found ? JSON.writeValueAsString(Map.of("ARN", id, "Name", id.substring(ARN.length()),
+                        "SecretString", value)) : "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Secrets "
+                        + "Manager can't find the specified secret.\"}").getBytes(StandardCharsets.UTF_8);
+                if (!found) {
+                    exchange.getResponseHeaders().set("x-amzn-ErrorType", "ResourceNotFoundException");
+                }
+                exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+                exchange.sendResponseHeaders(found ? 200 : 400, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        http.createContext("/fn", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                events.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        http.start();
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (http != null) {
+                http.stop(0);
+            }
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+        } finally {
+            if (kafka != null) {
+                // Also takes it off embedded-kafka's list of running servers, which KafkaWorkerTest stops as a whole.
+                EmbeddedKafka$.MODULE$.stop(kafka);
+            }
+        }
+    }
+
+    @Test
+    void scramAndPlainCredentialsAndTheRootCaFromSecretsManagerReachASaslSslListener() throws Exception {
+        String url = "http://127.0.0.1:" + http.getAddress().getPort();
+        Path config = directory.resolve("mappings.yaml");
+        Files.writeString(config, """
+                Endpoints:
+                  secretsmanager: %2$s/secretsmanager
+                EventSourceMappings:
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [scram-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: SASL_SCRAM_512_AUTH, URI: "%3$sbob"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                      - {Type: VPC_SUBNET, URI: "subnet:subnet-0123456789abcdef0"}
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [plain-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: BASIC_AUTH, URI: "%3$salice"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%4$s"]}}
+                    Topics: [mtls-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: "%3$sclient-certificate"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [missing-secret]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: BASIC_AUTH, URI: "%3$snobody"}
+                """.formatted(secureServers, url, ARN, mtlsServers));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
+                .withDataDirectory(directory.resolve("data")).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
+            producer.send(new ProducerRecord<>("scram-orders", "k", "scram-record")).get();
+            producer.send(new ProducerRecord<>("plain-orders", "k", "plain-record")).get();
+            producer.send(new ProducerRecord<>("mtls-orders", "k", "mtls-record")).get();
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> values().containsAll(List.of("scram-record",
+                    "plain-record", "mtls-record")));
+            assertThat(events).allSatisfy(event -> assertThat(event.path("bootstrapServers").asText())
+                    .isEqualTo(event.path("records").has("mtls-orders-0") ? mtlsServers : secureServers));
+            assertThat(authorizations).isNotEmpty().allSatisfy(authorization -> assertThat(authorization)
+                    .startsWith("AWS4-HMAC-SHA256 Credential=x/").contains("/us-east-1/secretsmanager/aws4_request"));
+
+            ManagedMapping missing = worker.registry().list().stream()
+                    .filter(mapping -> mapping.spec().strings("Topics").contains("missing-secret")).findFirst()
+                    .orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> missing.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(missing.stateTransitionReason()).contains("cannot read secret " + ARN + "nobody")
+                    .contains("status 400 ResourceNotFoundException");
+            for (ManagedMapping mapping : worker.registry().list()) {
+                assertThat(mapping.stateTransitionReason()).doesNotContain("password");
+            }
+        }
+    }
+
+    private List<String> values() {
+        List<String> values = new ArrayList<>();
+        events.forEach(event -> event.path("records").forEach(partition -> partition.forEach(record ->
+                values.add(KafkaWorkerTest.text(record.path("value").asText())))));
+        return values;
+    }
+
+    private static String keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString()));
+        command.addAll(List.of(args));
+        Path errors = Files.createTempFile("keytool", ".log");
+        Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("keytool " + args[0] + " failed:\n" + output + Files.readString(errors));
+        }
+        Files.delete(errors);
+        return output;
+    }
+
+    /** The key of a PKCS#12 entry as unencrypted PKCS#8 PEM, the form Lambda's client certificate secret takes. */
+    private static String privateKeyPem(Path store, String alias) throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, STORE_PASSWORD.toCharArray());
+        }
+        byte[] pkcs8 = keyStore.getKey(alias, STORE_PASSWORD.toCharArray()).getEncoded();
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static scala.collection.immutable.Map<String, String> scalaMap(Map<String, String> properties) {
+        scala.collection.immutable.Map<String, String> map = Map$.MODULE$.empty();
+        for (Map.Entry<String, String> entry : properties.entrySet()) {
+            map = (scala.collection.immutable.Map<String, String>) map.updated(entry.getKey(), entry.getValue());
+        }
+        return map;
+    }
+}
