@@ -98,6 +98,8 @@ public final class Main {
                   --worker-id ID         this worker's id in leases (default host-pid)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
+                  --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
+                                         data directory, per worker)
                   --local                run locally: in-process SQS (ElasticMQ) and a demo mapping
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
@@ -142,6 +144,7 @@ public final class Main {
                                     Worker.parseDuration(flag, value));
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
+                            case "--mapping-table" -> parsed.options = parsed.options.withMappingTable(value);
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
                         }
                     }

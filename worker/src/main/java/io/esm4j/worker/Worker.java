@@ -10,7 +10,10 @@ import io.esm4j.worker.config.WorkerFile;
 import io.esm4j.worker.http.MappingsApi;
 import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.mappings.DynamoDbMappingStore;
+import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingRegistry;
+import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
@@ -20,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,8 +77,10 @@ public final class Worker implements AutoCloseable {
                         .tableName(options.leaseTable()).build());
         WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
         Functions functions = new Functions(file.functions().named(), endpoints);
-        MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,
-                new Targets(credentials, region.id()), context, options.dataDirectory(), options.drainTimeout());
+        MappingStore store = options.mappingTable() == null ? new FileMappingStore(options.dataDirectory())
+                : new DynamoDbMappingStore(clients.dynamodb(), options.mappingTable());
+        MappingRegistry registry = new MappingRegistry(SourceFactories.discover(), functions,
+                new Targets(credentials, region.id()), context, store, options.drainTimeout(), Clock.systemUTC());
         HttpServer server;
         try {
             registry.load(file.mappings());
@@ -89,8 +95,8 @@ public final class Worker implements AutoCloseable {
         server.start();
         registry.start();
         Worker worker = new Worker(options, clients, registry, server, meters);
-        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={}", options.workerId(), worker.url(),
-                registry.list().size(), options.dataDirectory().toAbsolutePath());
+        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={}", options.workerId(),
+                worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(), store.location());
         return worker;
     }
 

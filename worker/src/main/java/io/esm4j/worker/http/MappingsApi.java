@@ -46,6 +46,7 @@ public final class MappingsApi implements HttpHandler {
             String rest = exchange.getRequestURI().getPath().substring(PATH.length()).replaceAll("^/+|/+$", "");
             String method = exchange.getRequestMethod();
             try {
+                registry.refreshForApi();
                 if (rest.isEmpty() && method.equals("POST")) {
                     ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
                     LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());
