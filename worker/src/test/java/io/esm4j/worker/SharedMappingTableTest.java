@@ -71,7 +71,7 @@ class SharedMappingTableTest {
                 .withListen("127.0.0.1", 0)
                 .withEndpoints(Endpoints.none().with("sqs", elasticMq.endpoint)
                         .with("dynamodb", dynalite.endpoint()))
-                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10))
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(2))
                 .withMappingTable(table));
         opened.add(worker);
         return worker;

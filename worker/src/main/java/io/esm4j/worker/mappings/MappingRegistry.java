@@ -7,7 +7,6 @@ import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
-import io.esm4j.worker.source.MappingTarget;
 import io.esm4j.worker.source.RunningMapping;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
@@ -51,7 +50,6 @@ public final class MappingRegistry {
     public static final Duration REFRESH = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
     private static final Duration TICK = Duration.ofMillis(250);
-    private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
     /** Deleted UUIDs are remembered this long, so that a read of the store that began before a delete ignores them. */
     private static final Duration TOMBSTONE_TTL = Duration.ofMinutes(10);
 
@@ -60,12 +58,11 @@ public final class MappingRegistry {
     private final AtomicLong changes = new AtomicLong();
     private final SourceFactories factories;
     private final Functions functions;
-    private final Targets targets;
-    private final WorkerContext context;
     private final MappingStore store;
     private final Duration stopTimeout;
     private final Clock clock;
-    private final AtomicLong startFailures = new AtomicLong();
+    private final MappingRunner runner;
+    private volatile boolean started;
     private final AtomicLong refreshFailures = new AtomicLong();
     private final AtomicReference<@Nullable String> refreshProblem = new AtomicReference<>();
     private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(
@@ -81,8 +78,7 @@ public final class MappingRegistry {
                            MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
-        this.targets = targets;
-        this.context = context;
+        this.runner = new MappingRunner(factories, targets, context);
         this.store = store;
         this.stopTimeout = stopTimeout;
         this.clock = clock;
@@ -112,6 +108,7 @@ public final class MappingRegistry {
 
     /** Starts the supervisor, which starts every enabled mapping and retries failed starts, and the refresh. */
     public void start() {
+        started = true;
         supervisor.scheduleWithFixedDelay(this::supervise, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         if (store.shared()) {
             refresher.scheduleWithFixedDelay(this::refreshLogged, REFRESH.toMillis(), REFRESH.toMillis(),
@@ -198,8 +195,8 @@ public final class MappingRegistry {
         for (ManagedMapping mapping : mappings.values()) {
             RunningMapping running = mapping.uninstall();
             if (running != null) {
-                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> stop(mapping, running,
-                        timeout)));
+                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> MappingRunner.stop(mapping,
+                        running, timeout)));
             }
         }
         for (Thread stop : stops) {
@@ -214,7 +211,7 @@ public final class MappingRegistry {
 
     /** Starts that failed, over the worker's life (each is retried). */
     public long startFailures() {
-        return startFailures.get();
+        return runner.startFailures();
     }
 
     private ManagedMapping apiMapping(String uuid, String action) {
@@ -350,7 +347,9 @@ public final class MappingRegistry {
             }
         }
         tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
-        supervisor.execute(this::supervise);
+        if (started) {
+            supervisor.execute(this::supervise);
+        }
     }
 
     private void refreshLogged() {
@@ -376,38 +375,10 @@ public final class MappingRegistry {
         long now = System.nanoTime();
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.mayStart(now) && mapping.beginStart()) {
-                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> startMapping(mapping));
+                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping,
+                        () -> mappings.get(mapping.uuid()) == mapping));
             }
         }
-    }
-
-    private void startMapping(ManagedMapping mapping) {
-        try {
-            SourceFactory factory = factories.forMapping(mapping.spec());
-            MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
-                    targets.limits(mapping.function()), functionArn(mapping.function()));
-            RunningMapping running = factory.create(mapping.uuid(), mapping.spec(), target, context);
-            if (mapping.deleting() || mappings.get(mapping.uuid()) != mapping || !mapping.install(running)) {
-                return;
-            }
-            running.start();
-            mapping.started();
-            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
-                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
-        } catch (Exception | LinkageError e) {
-            startFailures.incrementAndGet();
-            long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
-            mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
-            LOG.warn("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
-                    mapping.startFailures(), backoff, e.toString());
-        } finally {
-            mapping.endStart();
-        }
-    }
-
-    private static String functionArn(FunctionSpec function) {
-        return function.name().startsWith("arn:") ? function.name()
-                : "arn:aws:lambda:local:000000000000:function:" + function.name();
     }
 
     private void stopInBackground(ManagedMapping mapping, CompletableFuture<Void> stopped) {
@@ -415,23 +386,12 @@ public final class MappingRegistry {
             try {
                 RunningMapping running = mapping.uninstall();
                 if (running != null) {
-                    stop(mapping, running, stopTimeout);
+                    MappingRunner.stop(mapping, running, stopTimeout);
                 }
             } finally {
                 stopped.complete(null);
                 supervisor.execute(this::supervise);
             }
         });
-    }
-
-    private static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
-        try {
-            running.stop(timeout);
-            LOG.info("mapping stopped uuid={}", mapping.uuid());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
-        }
     }
 }
