@@ -100,6 +100,8 @@ public final class Main {
                                          in the data directory, one worker per stream)
                   --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
                                          data directory, per worker)
+                  --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
+                                         lines); default: the API is not authenticated
                   --local                run locally: in-process SQS (ElasticMQ) and a demo mapping
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
@@ -145,6 +147,7 @@ public final class Main {
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
                             case "--mapping-table" -> parsed.options = parsed.options.withMappingTable(value);
+                            case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
                         }
                     }

@@ -1,5 +1,6 @@
 package io.esm4j.worker;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import io.esm4j.dynamodb.DynamoDbLeaseStore;
 import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
@@ -7,6 +8,7 @@ import io.esm4j.lease.LeaseStore;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.WorkerFile;
+import io.esm4j.worker.http.ApiAuthentication;
 import io.esm4j.worker.http.MappingsApi;
 import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
@@ -63,6 +65,8 @@ public final class Worker implements AutoCloseable {
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
     public static Worker start(WorkerOptions options) throws IOException {
         WorkerFile file = options.configFile() == null ? WorkerFile.empty() : WorkerFile.read(options.configFile());
+        ApiAuthentication authentication = options.apiKeys() == null ? null
+                : ApiAuthentication.fromFile(options.apiKeys());
         Endpoints endpoints = file.endpoints();
         for (var override : options.endpoints().overrides().entrySet()) {
             endpoints = endpoints.with(override.getKey(), override.getValue());
@@ -90,13 +94,17 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        HttpContext api = server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        if (authentication != null) {
+            api.getFilters().add(authentication);
+        }
         server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
         server.start();
         registry.start();
         Worker worker = new Worker(options, clients, registry, server, meters);
-        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={}", options.workerId(),
-                worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(), store.location());
+        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
+                options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
+                store.location(), authentication == null ? "none" : "sigv4");
         return worker;
     }
 
