@@ -188,6 +188,7 @@ public final class MappingRegistry {
 
     /** Stops every mapping at once, each draining and writing its final checkpoints; waits at most about timeout. */
     public void shutdown(Duration timeout) throws InterruptedException {
+        started = false;
         refresher.shutdownNow();
         supervisor.shutdownNow();
         supervisor.awaitTermination(5, TimeUnit.SECONDS);
