@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -27,7 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * partitions are mapping UUIDs). An item has {@code revision} (N), {@code lastModified} (N, epoch milliseconds) and
  * {@code request} (S, the CreateEventSourceMapping request as JSON). Listing is one strongly consistent, paginated
  * Query of that partition; every write is conditional: create if the UUID is absent, replace and delete only if the
- * item still has the revision the worker read.
+ * item still has the revision the worker read. A create also claims its source and function pair
+ * ({@link SourceClaims}), so that two workers cannot map the same pair at the same moment.
  */
 public final class DynamoDbMappingStore implements MappingStore {
 
@@ -42,6 +44,7 @@ public final class DynamoDbMappingStore implements MappingStore {
     private final DynamoDbClient client;
     private final String table;
     private final DynamoDbLeaseStore tableSetup;
+    private final SourceClaims claims;
 
     /** A store on this table, created if missing (through the client's endpoint, region and credentials). */
     public DynamoDbMappingStore(DynamoDbClient client, String table) {
@@ -50,6 +53,7 @@ public final class DynamoDbMappingStore implements MappingStore {
         this.tableSetup = new DynamoDbLeaseStore(client, DynamoDbLeaseStoreSettings.builder().tableName(table)
                 .build());
         this.table = table;
+        this.claims = new SourceClaims(client, table, this::read);
     }
 
     @Override
@@ -69,9 +73,11 @@ public final class DynamoDbMappingStore implements MappingStore {
         return stored;
     }
 
+    /** Claims the mapping's source and function pair first: a conflict if a mapping of the table holds it. */
     @Override
     public void create(Stored mapping) {
         tableSetup.ensureTable();
+        claims.claim(mapping.uuid(), mapping.spec());
         try {
             client.putItem(r -> r.tableName(table).item(toItem(mapping))
                     .conditionExpression("attribute_not_exists(#uuid)")
@@ -85,12 +91,22 @@ public final class DynamoDbMappingStore implements MappingStore {
     @Override
     public void replace(Stored current, Stored next) {
         tableSetup.ensureTable();
+        boolean moved = !SourceClaims.pair(current.spec()).equals(SourceClaims.pair(next.spec()));
+        if (moved) {
+            claims.claim(next.uuid(), next.spec());
+        }
         try {
             client.putItem(r -> r.tableName(table).item(toItem(next)).conditionExpression("#revision = :revision")
                     .expressionAttributeNames(Map.of("#revision", REVISION))
                     .expressionAttributeValues(Map.of(":revision", n(current.revision()))));
         } catch (ConditionalCheckFailedException e) {
+            if (moved) {
+                claims.release(next.uuid(), next.spec());
+            }
             throw changed(current);
+        }
+        if (moved) {
+            claims.release(current.uuid(), current.spec());
         }
     }
 
@@ -105,6 +121,13 @@ public final class DynamoDbMappingStore implements MappingStore {
         } catch (ConditionalCheckFailedException e) {
             throw changed(current);
         }
+        claims.release(current.uuid(), current.spec());
+    }
+
+    private @Nullable Stored read(String uuid) {
+        Map<String, AttributeValue> item = client.getItem(r -> r.tableName(table).key(key(uuid)).consistentRead(true))
+                .item();
+        return item == null || item.isEmpty() ? null : fromItem(item);
     }
 
     @Override

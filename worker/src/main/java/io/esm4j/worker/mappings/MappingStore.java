@@ -28,7 +28,10 @@ public interface MappingStore {
     /** Every stored mapping, as it is now (a strongly consistent read). */
     List<Stored> load();
 
-    /** Adds a mapping; a {@link MappingConflictException} if its UUID is taken. */
+    /**
+     * Adds a mapping; a {@link MappingConflictException} if its UUID is taken or, in a shared store, another mapping
+     * of the store has its source and function (the registry checks its own view before, for every store).
+     */
     void create(Stored mapping);
 
     /** Replaces {@code current} with {@code next}, only if the store still holds {@code current}'s revision. */

@@ -93,6 +93,53 @@ class DynamoDbMappingStoreTest {
                 .isInstanceOf(MappingConflictException.class);
     }
 
+    private static MappingStore.Stored mapping(String uuid, String queue, String function) throws Exception {
+        return new MappingStore.Stored(uuid, 1, Instant.ofEpochMilli(1_000), MappingSpec.of(JSON.readTree(
+                "{\"EventSourceArn\": \"arn:aws:sqs:us-east-1:123456789012:" + queue + "\", \"FunctionName\": \""
+                        + function + "\"}"), ""));
+    }
+
+    @Test
+    void twoWorkersCannotMapTheSameSourceAndFunction() throws Exception {
+        String table = "esm4j-mappings-pairs";
+        MappingStore first = new DynamoDbMappingStore(client, table);
+        MappingStore second = new DynamoDbMappingStore(client, table);
+        MappingStore.Stored a = mapping("uuid-a", "orders", "f");
+        first.create(a);
+
+        assertThatThrownBy(() -> second.create(mapping("uuid-b", "orders", "f")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("already exists")
+                .hasMessageContaining("uuid-a");
+        second.create(mapping("uuid-b", "orders", "g"));
+
+        first.delete(a);
+        MappingStore.Stored c = mapping("uuid-c", "orders", "f");
+        second.create(c);
+
+        // An update to another function moves the claim: the old pair is free, the new one is taken.
+        second.replace(c, c.next(mapping("uuid-c", "orders", "h").spec(), Instant.ofEpochMilli(2_000)));
+        first.create(mapping("uuid-d", "orders", "f"));
+        assertThatThrownBy(() -> first.create(mapping("uuid-e", "orders", "h")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-c");
+        assertThat(first.load()).extracting(MappingStore.Stored::uuid)
+                .containsExactlyInAnyOrder("uuid-b", "uuid-c", "uuid-d");
+    }
+
+    @Test
+    void aClaimLeftByACrashIsTakenOver() throws Exception {
+        String table = "esm4j-mappings-stale-claim";
+        MappingStore store = new DynamoDbMappingStore(client, table);
+        store.load();
+        // A worker that claimed the pair and died before writing its mapping.
+        new SourceClaims(client, table, uuid -> null).claim("uuid-ghost", mapping("x", "payments", "f").spec());
+
+        store.create(mapping("uuid-live", "payments", "f"));
+
+        assertThat(store.load()).extracting(MappingStore.Stored::uuid).containsExactly("uuid-live");
+        assertThatThrownBy(() -> store.create(mapping("uuid-other", "payments", "f")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-live");
+    }
+
     @Test
     void theFileStoreRefusesStaleWritesAndKeepsRevisions() throws Exception {
         Path directory = Files.createTempDirectory("esm4j-file-store");
