@@ -16,7 +16,8 @@ import software.amazon.awssdk.regions.Region;
  * <pre>
  * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
  *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
- *                            [--drain-timeout 30] [--worker-id ID]
+ *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME] [--mapping-table NAME]
+ *                            [--api-keys FILE]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
