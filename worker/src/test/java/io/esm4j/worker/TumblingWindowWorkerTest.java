@@ -8,14 +8,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.esm4j.dynamodbstreams.wire.DynamoDbStreamsWireServer;
 import io.esm4j.dynamodbstreams.wire.TestTable;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,13 +33,11 @@ import software.amazon.awssdk.regions.Region;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TumblingWindowWorkerTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORDS = 6;
     static final List<DynamodbTimeWindowEvent> JAVA_EVENTS = new CopyOnWriteArrayList<>();
 
     private DynamoDbStreamsWireServer streams;
-    private HttpServer function;
-    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private WindowCountingFunction function;
     @TempDir
     Path directory;
 
@@ -65,29 +56,13 @@ class TumblingWindowWorkerTest {
     @BeforeAll
     void start() throws Exception {
         streams = DynamoDbStreamsWireServer.start();
-        function = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        function.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        function.createContext("/fn", exchange -> {
-            try (exchange; InputStream in = exchange.getRequestBody()) {
-                JsonNode event = JSON.readTree(in);
-                events.add(event);
-                ObjectNode response = JSON.createObjectNode();
-                response.putObject("state").put("count", event.path("state").path("count").asInt(0)
-                        + event.path("Records").size());
-                byte[] body = JSON.writeValueAsBytes(response);
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-        });
-        function.start();
+        function = new WindowCountingFunction();
     }
 
     @AfterAll
     void stop() {
         try {
-            function.stop(0);
+            function.close();
         } finally {
             streams.close();
         }
@@ -105,7 +80,7 @@ class TumblingWindowWorkerTest {
                     Handler: %s
                 EventSourceMappings:
                   - EventSourceArn: %s
-                    FunctionName: http://127.0.0.1:%d/fn
+                    FunctionName: %s
                     StartingPosition: TRIM_HORIZON
                     TumblingWindowInSeconds: 2
                     BatchSize: 2
@@ -115,16 +90,17 @@ class TumblingWindowWorkerTest {
                     TumblingWindowInSeconds: 2
                     BatchSize: 2
                 """.formatted(streams.endpoint(), CountingHandler.class.getName(), table.streamArn(),
-                function.getAddress().getPort()), StandardCharsets.UTF_8);
+                function.url()), StandardCharsets.UTF_8);
         for (int i = 0; i < RECORDS; i++) {
             table.put("{\"pk\":{\"S\":\"o-" + i + "\"}}");
         }
         try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> finalCount(events) == RECORDS
+            await().atMost(Duration.ofSeconds(120)).until(() -> function.finalCount() == RECORDS
                     && JAVA_EVENTS.stream().filter(DynamodbTimeWindowEvent::getIsFinalInvokeForWindow)
                     .mapToInt(event -> Integer.parseInt(event.getState().get("count"))).sum() == RECORDS);
 
+            List<JsonNode> events = function.events;
             JsonNode first = events.getFirst();
             assertThat(first.path("Records").size()).isBetween(1, 2);
             assertThat(first.path("state").isObject()).isTrue();
@@ -141,10 +117,5 @@ class TumblingWindowWorkerTest {
             assertThat(JAVA_EVENTS.getFirst().getWindow().getStart()).isNotBlank();
             assertThat(JAVA_EVENTS.getFirst().getEventSourceArn()).isEqualTo(table.streamArn());
         }
-    }
-
-    private static int finalCount(List<JsonNode> events) {
-        return events.stream().filter(event -> event.path("isFinalInvokeForWindow").asBoolean())
-                .mapToInt(event -> event.path("state").path("count").asInt()).sum();
     }
 }
