@@ -76,6 +76,15 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         return table;
     }
 
+    /**
+     * Makes the table ready now (created if missing and allowed, ACTIVE, its key checked) rather than at the first
+     * call, so that a wrong table fails at start. The esm4j worker also keeps its API mappings in a table of this
+     * shape (a partition of their own), made ready through this method.
+     */
+    public void ensureTable() {
+        setup.ensureReady();
+    }
+
     @Override
     public List<Lease> list(String mapping) {
         setup.ensureReady();

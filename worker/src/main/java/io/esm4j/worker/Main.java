@@ -16,7 +16,8 @@ import software.amazon.awssdk.regions.Region;
  * <pre>
  * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
  *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
- *                            [--drain-timeout 30] [--worker-id ID]
+ *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME] [--mapping-table NAME]
+ *                            [--api-keys FILE]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
@@ -108,6 +109,10 @@ public final class Main {
                   --worker-id ID         this worker's id in leases (default host-pid)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
+                  --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
+                                         data directory, per worker)
+                  --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
+                                         lines); default: the API is not authenticated
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
@@ -152,6 +157,8 @@ public final class Main {
                                     Worker.parseDuration(flag, value));
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
+                            case "--mapping-table" -> parsed.options = parsed.options.withMappingTable(value);
+                            case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
                         }
                     }

@@ -1,5 +1,6 @@
 package io.esm4j.worker;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import io.esm4j.dynamodb.DynamoDbLeaseStore;
 import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
@@ -7,10 +8,14 @@ import io.esm4j.lease.LeaseStore;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.WorkerFile;
+import io.esm4j.worker.http.ApiAuthentication;
 import io.esm4j.worker.http.MappingsApi;
 import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.mappings.DynamoDbMappingStore;
+import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingRegistry;
+import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
@@ -20,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +65,8 @@ public final class Worker implements AutoCloseable {
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
     public static Worker start(WorkerOptions options) throws IOException {
         WorkerFile file = options.configFile() == null ? WorkerFile.empty() : WorkerFile.read(options.configFile());
+        ApiAuthentication authentication = options.apiKeys() == null ? null
+                : ApiAuthentication.fromFile(options.apiKeys());
         Endpoints endpoints = file.endpoints();
         for (var override : options.endpoints().overrides().entrySet()) {
             endpoints = endpoints.with(override.getKey(), override.getValue());
@@ -73,8 +81,10 @@ public final class Worker implements AutoCloseable {
                         .tableName(options.leaseTable()).build());
         WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
         Functions functions = new Functions(file.functions().named(), endpoints);
-        MappingRegistry registry = MappingRegistry.persistent(SourceFactories.discover(), functions,
-                new Targets(credentials, region.id()), context, options.dataDirectory(), options.drainTimeout());
+        MappingStore store = options.mappingTable() == null ? new FileMappingStore(options.dataDirectory())
+                : new DynamoDbMappingStore(clients.dynamodb(), options.mappingTable());
+        MappingRegistry registry = new MappingRegistry(SourceFactories.discover(), functions,
+                new Targets(credentials, region.id()), context, store, options.drainTimeout(), Clock.systemUTC());
         HttpServer server;
         try {
             registry.load(file.mappings());
@@ -84,13 +94,17 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        HttpContext api = server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        if (authentication != null) {
+            api.getFilters().add(authentication);
+        }
         server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
         server.start();
         registry.start();
         Worker worker = new Worker(options, clients, registry, server, meters);
-        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={}", options.workerId(), worker.url(),
-                registry.list().size(), options.dataDirectory().toAbsolutePath());
+        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
+                options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
+                store.location(), authentication == null ? "none" : "sigv4");
         return worker;
     }
 

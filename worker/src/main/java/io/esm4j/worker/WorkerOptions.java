@@ -23,10 +23,15 @@ import software.amazon.awssdk.regions.Region;
  * @param workerId      this worker's id in lease tables and on the status page
  * @param leaseTable    a DynamoDB table for stream shard leases shared by several workers, or null to keep them in
  *                      the data directory (one worker per stream)
+ * @param mappingTable  a DynamoDB table for the mappings created through the API, shared by several workers, or null
+ *                      to keep them in the data directory (per worker)
+ * @param apiKeys       a file of {@code ACCESS_KEY_ID:SECRET_ACCESS_KEY} lines: Lambda's mapping API then requires
+ *                      requests signed (AWS Signature Version 4) by one of them; null leaves the API open
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
-                            Duration drainTimeout, String workerId, @Nullable String leaseTable) {
+                            Duration drainTimeout, String workerId, @Nullable String leaseTable,
+                            @Nullable String mappingTable, @Nullable Path apiKeys) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -44,47 +49,57 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null);
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null, null, null);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId, leaseTable);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId, leaseTable);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId, leaseTable);
+                timeout, workerId, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id, leaseTable);
+                drainTimeout, id, leaseTable, mappingTable, apiKeys);
     }
 
     public WorkerOptions withLeaseTable(@Nullable String table) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, table);
+                drainTimeout, workerId, table, mappingTable, apiKeys);
+    }
+
+    public WorkerOptions withMappingTable(@Nullable String table) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable, table, apiKeys);
+    }
+
+    public WorkerOptions withApiKeys(@Nullable Path file) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable, mappingTable, file);
     }
 
     private static String defaultWorkerId() {

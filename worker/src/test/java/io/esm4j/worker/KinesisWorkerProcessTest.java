@@ -28,6 +28,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * Worker processes reading a Kinesis stream on kinesis-mock into a plain HTTP function: SIGTERM in the middle of a
@@ -132,16 +133,21 @@ class KinesisWorkerProcessTest {
                 .as("records before the checkpoint are not delivered again").doesNotHaveDuplicates();
     }
 
+    /** The lease table also holds the API mappings (--mapping-table): one created through A runs on both workers. */
     @Test
     void twoWorkersWithADynamoDbLeaseTableShareTheStreamsShards() throws Exception {
         String arn = stream("shared-stream", 4);
         Path config = config(arn);
         worker = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port", "0",
                 "--data-dir", directory.resolve("data-a").toString(), "--worker-id", "worker-a", "--lease-table",
-                "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint());
+                "esm4j-worker-leases", "--mapping-table", "esm4j-worker-leases",
+                "--endpoint", "dynamodb=" + dynalite.endpoint());
         try (WorkerProcess other = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port",
                 "0", "--data-dir", directory.resolve("data-b").toString(), "--worker-id", "worker-b",
-                "--lease-table", "esm4j-worker-leases", "--endpoint", "dynamodb=" + dynalite.endpoint())) {
+                "--lease-table", "esm4j-worker-leases", "--mapping-table", "esm4j-worker-leases",
+                "--endpoint", "dynamodb=" + dynalite.endpoint());
+             LambdaClient lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
+                     .credentialsProvider(ElasticMq.CREDENTIALS).build()) {
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 String page = page(worker);
                 return page.contains("<td>worker-a</td>") && page.contains("<td>worker-b</td>");
@@ -150,6 +156,16 @@ class KinesisWorkerProcessTest {
 
             await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(records.keySet()));
             assertThat(page(other)).contains("<td>worker-a</td>").contains("<td>worker-b</td>");
+
+            String apiStream = stream("api-stream", 2);
+            String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(apiStream)
+                    .functionName(function.url().toString()).startingPosition("TRIM_HORIZON")).uuid();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                String page = page(other);
+                return page.contains(uuid) && page.contains("<td>worker-a</td>") && page.contains("<td>worker-b</td>");
+            });
+            Map<String, String> apiRecords = put("api-stream", "api-", 20);
+            await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(apiRecords.keySet()));
         }
     }
 

@@ -166,7 +166,9 @@ class WorkerFileTest {
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"LATEST\", \"DestinationConfig\": {\"OnSuccess\": {\"Destination\": "
                 + "\"arn:aws:sqs:us-east-1:0:q\"}}}").formatted(KINESIS))))
-                .hasMessageContaining("DestinationConfig.OnSuccess.Destination");
+                .hasMessageContaining("DestinationConfig.OnSuccess.Destination")
+                .hasMessageContaining("not supported for event source mappings")
+                .hasMessageContaining("asynchronous invocations");
     }
 
     @Test

@@ -163,7 +163,10 @@ public final class MappingSpec {
         return patterns;
     }
 
-    /** {@code DestinationConfig.OnFailure.Destination}, or null; esm4j delivers no OnSuccess records. */
+    /**
+     * {@code DestinationConfig.OnFailure.Destination}, or null. {@code OnSuccess} is refused, as Lambda's mapping API
+     * refuses it.
+     */
     public @Nullable String onFailureDestination() {
         JsonNode config = request.get(DESTINATION_CONFIG);
         if (config == null) {
@@ -173,8 +176,10 @@ public final class MappingSpec {
         JsonNode onSuccess = config.path("OnSuccess");
         if (onSuccess.isObject() && onSuccess.hasNonNull("Destination")) {
             throw new InvalidMappingException(DESTINATION_CONFIG + ".OnSuccess.Destination",
-                    onSuccess.get("Destination").asText(), "esm4j delivers on-failure records only; leave OnSuccess "
-                            + "out (Lambda takes it only for Kafka sources).");
+                    onSuccess.get("Destination").asText(), "OnSuccess is not supported for event source mappings: "
+                            + "Lambda's CreateEventSourceMapping and UpdateEventSourceMapping refuse it for every "
+                            + "source (Kafka included); Lambda takes it only for asynchronous invocations "
+                            + "(PutFunctionEventInvokeConfig). Leave it out; OnFailure is supported.");
         }
         JsonNode onFailure = config.path("OnFailure");
         if (onFailure.isMissingNode() || onFailure.isNull()) {

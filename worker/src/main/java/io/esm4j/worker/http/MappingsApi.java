@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * clients (with an endpoint override) manage the worker's mappings: CreateEventSourceMapping ({@code POST}),
  * ListEventSourceMappings ({@code GET}, with EventSourceArn, FunctionName, Marker and MaxItems),
  * GetEventSourceMapping, UpdateEventSourceMapping ({@code PUT}) and DeleteEventSourceMapping on
- * {@code /2015-03-31/event-source-mappings/{UUID}}. Requests are not authenticated: bind the worker to loopback or
- * a private network.
+ * {@code /2015-03-31/event-source-mappings/{UUID}}. Requests are authenticated only with {@code --api-keys}
+ * ({@link ApiAuthentication}, in front of this handler); otherwise bind the worker to loopback or a private network.
  */
 public final class MappingsApi implements HttpHandler {
 
@@ -46,6 +46,7 @@ public final class MappingsApi implements HttpHandler {
             String rest = exchange.getRequestURI().getPath().substring(PATH.length()).replaceAll("^/+|/+$", "");
             String method = exchange.getRequestMethod();
             try {
+                registry.refreshForApi();
                 if (rest.isEmpty() && method.equals("POST")) {
                     ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
                     LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());

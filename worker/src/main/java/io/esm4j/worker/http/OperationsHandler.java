@@ -61,6 +61,10 @@ public final class OperationsHandler implements HttpHandler {
         json.put("status", ready ? "UP" : "DEGRADED");
         json.put("live", true);
         json.put("ready", ready);
+        ObjectNode store = json.putObject("mappingStore");
+        store.put("location", registry.storeLocation());
+        store.put("refreshFailures", registry.refreshFailures());
+        store.put("problem", registry.refreshProblem());
         ArrayNode list = json.putArray("mappings");
         for (ManagedMapping mapping : mappings) {
             ObjectNode entry = list.addObject();

@@ -27,18 +27,27 @@ public final class ManagedMapping {
     private final FunctionSpec function;
     private final Origin origin;
     private final Instant lastModified;
+    private final long revision;
+    private final long sequence;
     private final String sourceKind;
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
     private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
     private final AtomicInteger startFailures = new AtomicInteger();
     private final AtomicBoolean starting = new AtomicBoolean();
     private final CompletableFuture<?> predecessorStopped;
-    private volatile boolean deleting;
+    private final AtomicBoolean deleting = new AtomicBoolean();
     private volatile long nextStartAttemptNanos;
 
+    /**
+     * @param revision the stored revision (0 for a mapping of the file)
+     * @param sequence the registry's change counter when this object was made, to tell which mappings a read of a
+     *                 shared store could have missed
+     */
     ManagedMapping(String uuid, MappingSpec spec, FunctionSpec function, Origin origin, Instant lastModified,
-                   String sourceKind, CompletableFuture<?> predecessorStopped) {
+                   long revision, long sequence, String sourceKind, CompletableFuture<?> predecessorStopped) {
         this.uuid = uuid;
+        this.revision = revision;
+        this.sequence = sequence;
         this.predecessorStopped = predecessorStopped;
         this.spec = spec;
         this.function = function;
@@ -67,17 +76,29 @@ public final class ManagedMapping {
         return lastModified;
     }
 
+    public long revision() {
+        return revision;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    MappingStore.Stored stored() {
+        return new MappingStore.Stored(uuid, revision, lastModified, spec);
+    }
+
     public String sourceKind() {
         return sourceKind;
     }
 
     public boolean deleting() {
-        return deleting;
+        return deleting.get();
     }
 
     /** An updated mapping starts once the mapping it replaces has stopped, so the two never share leases. */
     boolean mayStart(long nowNanos) {
-        return !deleting && spec.enabled() && running.get() == null && predecessorStopped.isDone()
+        return !deleting.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
                 && nowNanos - nextStartAttemptNanos >= 0;
     }
 
@@ -89,8 +110,9 @@ public final class ManagedMapping {
         starting.set(false);
     }
 
-    void markDeleting() {
-        deleting = true;
+    /** True for the one caller that turned the mapping to Deleting. */
+    boolean markDeleting() {
+        return deleting.compareAndSet(false, true);
     }
 
     @Nullable RunningMapping running() {
@@ -126,7 +148,7 @@ public final class ManagedMapping {
 
     /** Lambda's State: Creating, Enabling, Enabled, Disabling, Disabled, Deleting. */
     public String state() {
-        if (deleting) {
+        if (deleting.get()) {
             return "Deleting";
         }
         RunningMapping mapping = running.get();

@@ -3,23 +3,24 @@ package io.esm4j.worker.mappings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
-import io.esm4j.worker.source.MappingTarget;
 import io.esm4j.worker.source.RunningMapping;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,74 +36,102 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker's mappings: created from the file and the API, validated through the source factories, started and
  * restarted by one supervisor (a failed start is retried with backoff and shows in the state transition reason),
- * persisted when made through the API, and drained together at shutdown.
+ * persisted in a {@link MappingStore} when made through the API, and drained together at shutdown.
+ *
+ * <p>With a shared store (a DynamoDB table several workers use) the registry reads the store again every
+ * {@link #REFRESH} and before each API call ({@link #refreshForApi()}): mappings created, updated or deleted through
+ * another worker are started, restarted or stopped here too. Local changes are written to the store first (a
+ * compare-and-set on the mapping's revision) and only then applied here, so the local view never holds a change the
+ * store refused; a read of the store that ran while a change was made here never undoes it (see {@link #refresh()}).
  */
 public final class MappingRegistry {
 
+    /** How often a shared store is read again for the changes made through other workers. */
+    public static final Duration REFRESH = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
     private static final Duration TICK = Duration.ofMillis(250);
-    private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** Deleted UUIDs are remembered this long, so that a read of the store that began before a delete ignores them. */
+    private static final Duration TOMBSTONE_TTL = Duration.ofMinutes(10);
 
     private final Map<String, ManagedMapping> mappings = new ConcurrentHashMap<>();
+    private final Map<String, Instant> tombstones = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong();
     private final SourceFactories factories;
     private final Functions functions;
-    private final Targets targets;
-    private final WorkerContext context;
-    private final @Nullable MappingStore store;
+    private final MappingStore store;
     private final Duration stopTimeout;
     private final Clock clock;
-    private final AtomicLong startFailures = new AtomicLong();
+    private final MappingRunner runner;
+    private volatile boolean started;
+    private final AtomicLong refreshFailures = new AtomicLong();
+    private final AtomicReference<@Nullable String> refreshProblem = new AtomicReference<>();
     private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("esm4j-worker-supervisor").daemon().factory());
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("esm4j-worker-mapping-refresh").daemon().factory());
 
     /**
-     * @param store       persists API mappings; null keeps them in memory only
+     * @param store       persists API mappings: a file of the data directory or a table shared by workers
      * @param stopTimeout how long an update or delete waits for the old mapping to drain
      */
     public MappingRegistry(SourceFactories factories, Functions functions, Targets targets, WorkerContext context,
-                           @Nullable MappingStore store, Duration stopTimeout, Clock clock) {
+                           MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
-        this.targets = targets;
-        this.context = context;
+        this.runner = new MappingRunner(factories, targets, context);
         this.store = store;
         this.stopTimeout = stopTimeout;
         this.clock = clock;
     }
 
-    /** A registry persisting API mappings in {@code dataDirectory/mappings.json}. */
-    public static MappingRegistry persistent(SourceFactories factories, Functions functions, Targets targets,
-                                             WorkerContext context, java.nio.file.Path dataDirectory,
-                                             Duration stopTimeout) {
-        return new MappingRegistry(factories, functions, targets, context, new MappingStore(dataDirectory),
-                stopTimeout, Clock.systemUTC());
-    }
-
-    /** Adds the file's mappings (stable UUIDs from source and function) and the persisted API mappings. */
-    public void load(List<MappingSpec> fileMappings) throws IOException {
+    /**
+     * Adds the file's mappings (stable UUIDs from source and function) and the stored API mappings. A shared store
+     * that cannot be read now is read again by the refresh, so a worker starts while DynamoDB is unreachable.
+     */
+    public void load(List<MappingSpec> fileMappings) {
         for (MappingSpec spec : fileMappings) {
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
-            add(uuid, spec, Origin.FILE, CompletableFuture.completedFuture(null));
-        }
-        if (store != null) {
-            for (MappingStore.Stored stored : store.load()) {
-                ManagedMapping mapping = managed(stored.uuid(), stored.spec(), Origin.API,
-                        CompletableFuture.completedFuture(null), stored.lastModified());
-                mappings.put(stored.uuid(), mapping);
+            checkUnique(spec);
+            ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
+                    CompletableFuture.completedFuture(null));
+            if (mappings.putIfAbsent(uuid, mapping) != null) {
+                throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
             }
+        }
+        if (!store.shared()) {
+            store.load().forEach(this::install);
+        } else {
+            refreshLogged();
         }
     }
 
-    /** Starts the supervisor, which starts every enabled mapping and retries failed starts. */
+    /** Starts the supervisor, which starts every enabled mapping and retries failed starts, and the refresh. */
     public void start() {
+        started = true;
         supervisor.scheduleWithFixedDelay(this::supervise, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        if (store.shared()) {
+            refresher.scheduleWithFixedDelay(this::refreshLogged, REFRESH.toMillis(), REFRESH.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Before an API call: with a shared store, reads it so the call sees the changes made through other workers. A
+     * failed read is counted and leaves the local view (a write then fails on the store itself).
+     */
+    public void refreshForApi() {
+        if (store.shared()) {
+            refreshLogged();
+        }
     }
 
     public ManagedMapping create(MappingSpec spec) {
-        ManagedMapping mapping = add(UUID.randomUUID().toString(), spec, Origin.API,
-                CompletableFuture.completedFuture(null));
-        persist();
+        checkUnique(spec);
+        MappingStore.Stored stored = new MappingStore.Stored(UUID.randomUUID().toString(), 1, clock.instant(), spec);
+        validate(spec);
+        store.create(stored);
+        ManagedMapping mapping = install(stored);
         supervisor.execute(this::supervise);
         return mapping;
     }
@@ -121,45 +151,53 @@ public final class MappingRegistry {
         return all;
     }
 
-    /** Applies UpdateEventSourceMapping's fields: the old mapping drains, then the new one starts. */
+    /**
+     * Applies UpdateEventSourceMapping's fields: the old mapping drains, then the new one starts. A
+     * {@link MappingConflictException} when another worker changed the mapping since this one read it.
+     */
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
         MappingSpec spec = old.spec().merge(fields);
         if (!spec.source().equals(old.spec().source())) {
-            throw new io.esm4j.worker.config.InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
+            throw new InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
                     "The event source of a mapping cannot be changed; create a new mapping.");
         }
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        ManagedMapping updated = managed(uuid, spec, Origin.API, stopped, clock.instant());
-        if (!mappings.replace(uuid, old, updated)) {
-            throw new MappingConflictException("The mapping " + uuid + " was changed at the same time; try again.");
+        validate(spec);
+        MappingStore.Stored next = old.stored().next(spec, clock.instant());
+        try {
+            store.replace(old.stored(), next);
+        } catch (MappingConflictException e) {
+            refreshLater();
+            throw e;
         }
-        persist();
-        stopInBackground(old, stopped);
-        return updated;
+        return install(next);
     }
 
     /** Removes a mapping: it answers State Deleting while it drains, then disappears. */
     public ManagedMapping delete(String uuid) {
         ManagedMapping mapping = apiMapping(uuid, "delete");
-        mapping.markDeleting();
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        stopped.whenComplete((ignored, error) -> mappings.remove(uuid, mapping));
-        stopInBackground(mapping, stopped);
-        persistWithout(uuid);
+        try {
+            store.delete(mapping.stored());
+        } catch (MappingConflictException e) {
+            refreshLater();
+            throw e;
+        }
+        remove(mapping);
         return mapping;
     }
 
     /** Stops every mapping at once, each draining and writing its final checkpoints; waits at most about timeout. */
     public void shutdown(Duration timeout) throws InterruptedException {
+        started = false;
+        refresher.shutdownNow();
         supervisor.shutdownNow();
         supervisor.awaitTermination(5, TimeUnit.SECONDS);
         List<Thread> stops = new ArrayList<>();
         for (ManagedMapping mapping : mappings.values()) {
             RunningMapping running = mapping.uninstall();
             if (running != null) {
-                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> stop(mapping, running,
-                        timeout)));
+                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> MappingRunner.stop(mapping,
+                        running, timeout)));
             }
         }
         for (Thread stop : stops) {
@@ -174,7 +212,7 @@ public final class MappingRegistry {
 
     /** Starts that failed, over the worker's life (each is retried). */
     public long startFailures() {
-        return startFailures.get();
+        return runner.startFailures();
     }
 
     private ManagedMapping apiMapping(String uuid, String action) {
@@ -189,7 +227,22 @@ public final class MappingRegistry {
         return mapping;
     }
 
-    private ManagedMapping add(String uuid, MappingSpec spec, Origin origin, CompletableFuture<?> predecessor) {
+    /** Reads of a shared store that failed, over the worker's life (each is retried at the next refresh). */
+    public long refreshFailures() {
+        return refreshFailures.get();
+    }
+
+    /** Why the last read of a shared store failed, or null when it succeeded. */
+    public @Nullable String refreshProblem() {
+        return refreshProblem.get();
+    }
+
+    /** Where API mappings are kept: the file's path or the table's name. */
+    public String storeLocation() {
+        return store.location();
+    }
+
+    private void checkUnique(MappingSpec spec) {
         for (ManagedMapping existing : mappings.values()) {
             if (!existing.deleting() && existing.spec().source().equals(spec.source())
                     && existing.spec().functionName().equals(spec.functionName())) {
@@ -198,59 +251,135 @@ public final class MappingRegistry {
                         + "Please update or delete the existing mapping with UUID " + existing.uuid());
             }
         }
-        ManagedMapping mapping = managed(uuid, spec, origin, predecessor, clock.instant());
-        if (mappings.putIfAbsent(uuid, mapping) != null) {
-            throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
-        }
-        return mapping;
     }
 
-    private ManagedMapping managed(String uuid, MappingSpec spec, Origin origin, CompletableFuture<?> predecessor,
-                                   java.time.Instant lastModified) {
-        SourceFactory factory = factories.forMapping(spec);
+    /** What making a ManagedMapping checks, before anything is written to the store. */
+    private void validate(MappingSpec spec) {
+        factories.forMapping(spec);
+        function(spec);
+    }
+
+    private FunctionSpec function(MappingSpec spec) {
         FunctionSpec function = functions.resolve(spec.functionName());
         if (function.kind() == FunctionSpec.Kind.JAVA) {
             Targets.checkHandler(function);
         }
-        return new ManagedMapping(uuid, spec, function, origin, lastModified, factory.kind(), predecessor);
+        return function;
+    }
+
+    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, CompletableFuture<?> predecessor) {
+        MappingSpec spec = stored.spec();
+        SourceFactory factory = factories.forMapping(spec);
+        return new ManagedMapping(stored.uuid(), spec, function(spec), origin, stored.lastModified(), stored.revision(),
+                changes.incrementAndGet(), factory.kind(), predecessor);
+    }
+
+    /**
+     * Makes the local view hold this stored revision of an API mapping, unless it holds it or a newer one already (or
+     * the UUID belongs to the file or is being deleted): a new mapping is added, an older revision drains and then
+     * the new one starts. Returns the mapping now held.
+     */
+    private ManagedMapping install(MappingStore.Stored stored) {
+        while (true) {
+            ManagedMapping current = mappings.get(stored.uuid());
+            if (current != null && (current.origin() == Origin.FILE || current.deleting()
+                    || current.revision() >= stored.revision())) {
+                return current;
+            }
+            CompletableFuture<Void> stopped = current == null ? CompletableFuture.completedFuture(null)
+                    : new CompletableFuture<>();
+            ManagedMapping next = managed(stored, Origin.API, stopped);
+            if (current == null ? mappings.putIfAbsent(stored.uuid(), next) == null
+                    : mappings.replace(stored.uuid(), current, next)) {
+                if (current != null) {
+                    stopInBackground(current, stopped);
+                }
+                return next;
+            }
+        }
+    }
+
+    /** Turns a mapping to Deleting, drains it, then forgets it; reads of the store that began before ignore it. */
+    private void remove(ManagedMapping mapping) {
+        if (!mapping.markDeleting()) {
+            return;
+        }
+        tombstones.put(mapping.uuid(), clock.instant());
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stopped.whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
+        stopInBackground(mapping, stopped);
+    }
+
+    /**
+     * Reads the store and applies what other workers changed. A local mapping missing from what was read is removed
+     * only if it was made before the read began (else the read may have preceded its write); a mapping deleted here
+     * is not brought back by a read that began before the delete (its tombstone); older revisions never replace newer
+     * ones. So reads that overlap each other or the API's own changes are harmless.
+     */
+    void refresh() {
+        long before = changes.get();
+        Instant began = clock.instant();
+        List<MappingStore.Stored> snapshot = store.load();
+        Set<String> seen = new HashSet<>();
+        for (MappingStore.Stored stored : snapshot) {
+            seen.add(stored.uuid());
+            if (tombstones.containsKey(stored.uuid())) {
+                continue;
+            }
+            try {
+                ManagedMapping mapping = mappings.get(stored.uuid());
+                if (mapping == null || mapping.revision() < stored.revision()) {
+                    install(stored);
+                    LOG.info("mapping taken from the store uuid={} revision={} store={}", stored.uuid(),
+                            stored.revision(), store.location());
+                }
+            } catch (RuntimeException e) {
+                refreshFailures.incrementAndGet();
+                LOG.warn("stored mapping not runnable here uuid={} store={} error={}", stored.uuid(),
+                        store.location(), e.toString());
+            }
+        }
+        for (ManagedMapping mapping : mappings.values()) {
+            if (mapping.origin() == Origin.API && !mapping.deleting() && !seen.contains(mapping.uuid())
+                    && mapping.sequence() <= before) {
+                LOG.info("mapping deleted through another worker uuid={} store={}", mapping.uuid(),
+                        store.location());
+                remove(mapping);
+            }
+        }
+        tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
+        if (started) {
+            supervisor.execute(this::supervise);
+        }
+    }
+
+    private void refreshLogged() {
+        try {
+            refresh();
+            refreshProblem.set(null);
+        } catch (RuntimeException e) {
+            refreshFailures.incrementAndGet();
+            refreshProblem.set("cannot read the mappings in " + store.location() + ": " + e);
+            LOG.warn("mapping refresh failed store={} failures={} error={}", store.location(),
+                    refreshFailures.get(), e.toString());
+        }
+    }
+
+    /** After a refused write: the local view is behind the store, catch up without delaying the API's answer. */
+    private void refreshLater() {
+        if (store.shared()) {
+            refresher.execute(this::refreshLogged);
+        }
     }
 
     private void supervise() {
         long now = System.nanoTime();
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.mayStart(now) && mapping.beginStart()) {
-                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> startMapping(mapping));
+                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping,
+                        () -> mappings.get(mapping.uuid()) == mapping));
             }
         }
-    }
-
-    private void startMapping(ManagedMapping mapping) {
-        try {
-            SourceFactory factory = factories.forMapping(mapping.spec());
-            MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
-                    targets.limits(mapping.function()), functionArn(mapping.function()));
-            RunningMapping running = factory.create(mapping.uuid(), mapping.spec(), target, context);
-            if (mapping.deleting() || mappings.get(mapping.uuid()) != mapping || !mapping.install(running)) {
-                return;
-            }
-            running.start();
-            mapping.started();
-            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
-                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
-        } catch (Exception | LinkageError e) {
-            startFailures.incrementAndGet();
-            long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
-            mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
-            LOG.warn("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
-                    mapping.startFailures(), backoff, e.toString());
-        } finally {
-            mapping.endStart();
-        }
-    }
-
-    private static String functionArn(FunctionSpec function) {
-        return function.name().startsWith("arn:") ? function.name()
-                : "arn:aws:lambda:local:000000000000:function:" + function.name();
     }
 
     private void stopInBackground(ManagedMapping mapping, CompletableFuture<Void> stopped) {
@@ -258,44 +387,12 @@ public final class MappingRegistry {
             try {
                 RunningMapping running = mapping.uninstall();
                 if (running != null) {
-                    stop(mapping, running, stopTimeout);
+                    MappingRunner.stop(mapping, running, stopTimeout);
                 }
             } finally {
                 stopped.complete(null);
                 supervisor.execute(this::supervise);
             }
         });
-    }
-
-    private static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
-        try {
-            running.stop(timeout);
-            LOG.info("mapping stopped uuid={}", mapping.uuid());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
-        }
-    }
-
-    private void persist() {
-        persistWithout(null);
-    }
-
-    private void persistWithout(@Nullable String removed) {
-        if (store == null) {
-            return;
-        }
-        List<MappingStore.Stored> api = new ArrayList<>();
-        for (ManagedMapping mapping : list()) {
-            if (mapping.origin() == Origin.API && !mapping.deleting() && !mapping.uuid().equals(removed)) {
-                api.add(new MappingStore.Stored(mapping.uuid(), mapping.lastModified(), mapping.spec()));
-            }
-        }
-        try {
-            store.save(api);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + store.file(), e);
-        }
     }
 }

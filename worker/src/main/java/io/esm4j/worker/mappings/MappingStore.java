@@ -1,74 +1,51 @@
 package io.esm4j.worker.mappings;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.worker.config.MappingSpec;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
- * The mappings created through the API, in {@code mappings.json} of the worker's data directory, so a restarted worker
- * resumes them. Each write replaces the whole file atomically (a temporary file moved over it), so a crash leaves the
- * old or the new list, never half of one.
+ * Where the mappings created through the API are kept, so that a restarted worker resumes them: a file in the data
+ * directory ({@link FileMappingStore}) or a DynamoDB table shared by several workers ({@link DynamoDbMappingStore}).
+ * Every write is a compare-and-set on one mapping's revision, so two workers sharing a store never overwrite each
+ * other's change: the second one gets a {@link MappingConflictException}. Implementations are thread-safe; their
+ * calls may block on I/O, so the registry never makes them while holding a lock or on a record path.
  */
-final class MappingStore {
+public interface MappingStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * One persisted mapping.
+     *
+     * @param revision 1 when created, one more at each update; what writes compare against
+     */
+    record Stored(String uuid, long revision, Instant lastModified, MappingSpec spec) {
 
-    /** A persisted mapping. */
-    record Stored(String uuid, Instant lastModified, MappingSpec spec) {}
-
-    private final Path file;
-
-    MappingStore(Path dataDirectory) {
-        this.file = dataDirectory.resolve("mappings.json");
-    }
-
-    Path file() {
-        return file;
-    }
-
-    List<Stored> load() throws IOException {
-        List<Stored> stored = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return stored;
-        }
-        JsonNode root = JSON.readTree(file.toFile());
-        for (JsonNode entry : root.path("EventSourceMappings")) {
-            stored.add(new Stored(entry.path("UUID").asText(),
-                    Instant.ofEpochMilli(entry.path("LastModifiedMillis").asLong()),
-                    MappingSpec.of(entry.path("Request"), file + " " + entry.path("UUID").asText())));
-        }
-        return stored;
-    }
-
-    /** Writes the list; callers serialize their calls (one writer at a time, never on a record path). */
-    synchronized void save(Collection<Stored> mappings) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        ArrayNode list = root.putArray("EventSourceMappings");
-        for (Stored mapping : mappings) {
-            ObjectNode entry = list.addObject();
-            entry.put("UUID", mapping.uuid());
-            entry.put("LastModifiedMillis", mapping.lastModified().toEpochMilli());
-            entry.set("Request", mapping.spec().toJson());
-        }
-        Files.createDirectories(file.getParent());
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(temp.toFile(), root);
-        try {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        Stored next(MappingSpec changed, Instant now) {
+            return new Stored(uuid, revision + 1, now, changed);
         }
     }
+
+    /** Every stored mapping, as it is now (a strongly consistent read). */
+    List<Stored> load();
+
+    /**
+     * Adds a mapping; a {@link MappingConflictException} if its UUID is taken or, in a shared store, another mapping
+     * of the store has its source and function (the registry checks its own view before, for every store).
+     */
+    void create(Stored mapping);
+
+    /** Replaces {@code current} with {@code next}, only if the store still holds {@code current}'s revision. */
+    void replace(Stored current, Stored next);
+
+    /** Removes a mapping, only if the store still holds its revision. */
+    void delete(Stored current);
+
+    /**
+     * True when other workers may change the store (a shared table): the registry then reads it again periodically
+     * and before each API call. A file in a worker's own data directory changes only through that worker.
+     */
+    boolean shared();
+
+    /** Where the mappings are, for messages: the file's path or the table's name. */
+    String location();
 }

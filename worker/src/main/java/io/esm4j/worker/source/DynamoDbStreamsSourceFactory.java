@@ -4,6 +4,7 @@ import static io.esm4j.worker.config.LambdaFields.*;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.DynamodbTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.dynamodbstreams.DynamoDbEventJson;
@@ -11,7 +12,7 @@ import io.esm4j.dynamodbstreams.DynamoDbLambdaAdapter;
 import io.esm4j.dynamodbstreams.DynamoDbRecord;
 import io.esm4j.dynamodbstreams.DynamoDbStreamSource;
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.handler.LambdaResponses;
+import io.esm4j.handler.TimeWindow;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
@@ -68,7 +69,6 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
         settings(spec, "validation");
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
-        MappingValues.noTumblingWindow(spec);
     }
 
     @Override
@@ -89,14 +89,26 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
                 .build());
     }
 
+    /** Package-private so that tests check the events and responses with and without a tumbling window. */
     @SuppressWarnings("unchecked")
-    private static BatchHandler<StreamRecord<DynamoDbRecord>> handler(MappingTarget target) {
+    static BatchHandler<StreamRecord<DynamoDbRecord>> handler(MappingTarget target) {
         return switch (target.invoker()) {
-            case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(DynamoDbEventJson.write(batch)));
+            case Invoker.Json json -> TumblingWindows.json(json, DynamoDbEventJson::write);
             case Invoker.Java java -> {
-                RequestHandler<DynamodbEvent, StreamsEventResponse> handler =
-                        (RequestHandler<DynamodbEvent, StreamsEventResponse>) java.handler();
-                yield DynamoDbLambdaAdapter.of(event -> handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
+                BatchHandler<StreamRecord<DynamoDbRecord>> plain = DynamoDbLambdaAdapter.of(event ->
+                        (StreamsEventResponse) handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                yield batch -> {
+                    TimeWindow window = batch.window();
+                    if (window == null) {
+                        return plain.handle(batch);
+                    }
+                    DynamodbTimeWindowEvent event = new DynamodbTimeWindowEvent(
+                            DynamoDbLambdaAdapter.toEvent(batch).getRecords(), TumblingWindows.model(window),
+                            window.state(), batch.partition(), batch.eventSourceArn(),
+                            window.isFinalInvokeForWindow(), window.isWindowTerminatedEarly());
+                    return TumblingWindows.javaResult(handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                };
             }
         };
     }

@@ -4,10 +4,11 @@ import static io.esm4j.worker.config.LambdaFields.*;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.handler.LambdaResponses;
+import io.esm4j.handler.TimeWindow;
 import io.esm4j.kinesis.KinesisEventJson;
 import io.esm4j.kinesis.KinesisLambdaAdapter;
 import io.esm4j.kinesis.KinesisRecord;
@@ -61,7 +62,6 @@ public final class KinesisSourceFactory implements SourceFactory {
                     + "ARN: arn:<partition>:kinesis:<region>:<account>:stream/<name> (stream consumers, i.e. "
                     + "enhanced fan-out, are not supported by esm4j).");
         }
-        MappingValues.noTumblingWindow(spec);
     }
 
     @Override
@@ -80,14 +80,26 @@ public final class KinesisSourceFactory implements SourceFactory {
                 .build());
     }
 
+    /** Package-private so that tests check the events and responses with and without a tumbling window. */
     @SuppressWarnings("unchecked")
-    private static BatchHandler<StreamRecord<KinesisRecord>> handler(MappingTarget target) {
+    static BatchHandler<StreamRecord<KinesisRecord>> handler(MappingTarget target) {
         return switch (target.invoker()) {
-            case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(KinesisEventJson.write(batch)));
+            case Invoker.Json json -> TumblingWindows.json(json, KinesisEventJson::write);
             case Invoker.Java java -> {
-                RequestHandler<KinesisEvent, StreamsEventResponse> handler =
-                        (RequestHandler<KinesisEvent, StreamsEventResponse>) java.handler();
-                yield KinesisLambdaAdapter.of(event -> handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
+                BatchHandler<StreamRecord<KinesisRecord>> plain = KinesisLambdaAdapter.of(event ->
+                        (StreamsEventResponse) handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                yield batch -> {
+                    TimeWindow window = batch.window();
+                    if (window == null) {
+                        return plain.handle(batch);
+                    }
+                    KinesisTimeWindowEvent event = new KinesisTimeWindowEvent(
+                            KinesisLambdaAdapter.toEvent(batch).getRecords(), TumblingWindows.model(window),
+                            window.state(), batch.partition(), batch.eventSourceArn(),
+                            window.isFinalInvokeForWindow(), window.isWindowTerminatedEarly());
+                    return TumblingWindows.javaResult(handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                };
             }
         };
     }

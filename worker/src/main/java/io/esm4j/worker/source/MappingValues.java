@@ -51,8 +51,8 @@ final class MappingValues {
     /**
      * The stream fields Kinesis, DynamoDB Streams and Kafka share, applied where the request has them (the builder's
      * defaults stay otherwise): BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor,
-     * BisectBatchOnFunctionError, MaximumRecordAgeInSeconds, MaximumRetryAttempts and FunctionResponseTypes. Which of
-     * them a source takes at all is its factory's {@code fields()}.
+     * BisectBatchOnFunctionError, MaximumRecordAgeInSeconds, MaximumRetryAttempts, FunctionResponseTypes and
+     * TumblingWindowInSeconds. Which of them a source takes at all is its factory's {@code fields()}.
      */
     static StreamSettings.Builder streamFields(StreamSettings.Builder builder, MappingSpec spec) {
         if (spec.integer(BATCH_SIZE) != null) {
@@ -73,6 +73,9 @@ final class MappingValues {
         if (spec.integer(MAXIMUM_RETRY_ATTEMPTS) != null) {
             builder.maximumRetryAttempts(spec.integer(MAXIMUM_RETRY_ATTEMPTS));
         }
+        if (spec.integer(TUMBLING_WINDOW) != null) {
+            builder.tumblingWindowInSeconds(spec.integer(TUMBLING_WINDOW));
+        }
         return builder.reportBatchItemFailures(reportBatchItemFailures(spec));
     }
 
@@ -86,15 +89,6 @@ final class MappingValues {
                 MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
                 BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
                 TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
-    }
-
-    /** TumblingWindowInSeconds, which Lambda takes for Kinesis and DynamoDB Streams: only 0 in the worker so far. */
-    static void noTumblingWindow(MappingSpec spec) {
-        Integer window = spec.integer(TUMBLING_WINDOW);
-        if (window != null && window > 0) {
-            throw new InvalidMappingException(TUMBLING_WINDOW, window, "The worker does not support tumbling "
-                    + "windows yet; leave TumblingWindowInSeconds out or 0 (the esm4j library supports them).");
-        }
     }
 
     static FilterCriteria filterCriteria(MappingSpec spec) {

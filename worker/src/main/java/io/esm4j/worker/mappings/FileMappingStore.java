@@ -1,0 +1,137 @@
+package io.esm4j.worker.mappings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.worker.config.MappingSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mappings created through the API, in {@code mappings.json} of the worker's data directory. Each write replaces
+ * the whole file atomically (a temporary file moved over it), so a crash leaves the old or the new list, never half of
+ * one. Only this worker writes the file, so its copy in memory is the truth; writes are serialized by the monitor.
+ */
+public final class FileMappingStore implements MappingStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private final Map<String, Stored> mappings = new LinkedHashMap<>();
+    private boolean loaded;
+
+    public FileMappingStore(Path dataDirectory) {
+        this.file = dataDirectory.resolve("mappings.json");
+    }
+
+    @Override
+    public synchronized List<Stored> load() {
+        if (!loaded) {
+            read();
+            loaded = true;
+        }
+        return List.copyOf(mappings.values());
+    }
+
+    @Override
+    public synchronized void create(Stored mapping) {
+        load();
+        if (mappings.containsKey(mapping.uuid())) {
+            throw new MappingConflictException("A mapping with UUID " + mapping.uuid() + " already exists.");
+        }
+        Map<String, Stored> next = new LinkedHashMap<>(mappings);
+        next.put(mapping.uuid(), mapping);
+        write(next);
+    }
+
+    @Override
+    public synchronized void replace(Stored current, Stored next) {
+        check(current);
+        Map<String, Stored> changed = new LinkedHashMap<>(mappings);
+        changed.put(next.uuid(), next);
+        write(changed);
+    }
+
+    @Override
+    public synchronized void delete(Stored current) {
+        check(current);
+        Map<String, Stored> changed = new LinkedHashMap<>(mappings);
+        changed.remove(current.uuid());
+        write(changed);
+    }
+
+    @Override
+    public boolean shared() {
+        return false;
+    }
+
+    @Override
+    public String location() {
+        return file.toString();
+    }
+
+    private void check(Stored current) {
+        load();
+        Stored stored = mappings.get(current.uuid());
+        if (stored == null || stored.revision() != current.revision()) {
+            throw new MappingConflictException("The mapping " + current.uuid() + " was changed at the same time "
+                    + "(revision " + (stored == null ? "none" : stored.revision()) + ", expected "
+                    + current.revision() + "); try again.");
+        }
+    }
+
+    private void read() {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            JsonNode root = JSON.readTree(file.toFile());
+            for (JsonNode entry : root.path("EventSourceMappings")) {
+                String uuid = entry.path("UUID").asText();
+                // Files written before revisions existed have none: their mappings start at 1.
+                mappings.put(uuid, new Stored(uuid, entry.path("Revision").asLong(1),
+                        Instant.ofEpochMilli(entry.path("LastModifiedMillis").asLong()),
+                        MappingSpec.of(entry.path("Request"), file + " " + uuid)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Writes the file, then takes {@code next} as the truth (a failed write changes nothing). */
+    private void write(Map<String, Stored> next) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("EventSourceMappings");
+        for (Stored mapping : next.values()) {
+            ObjectNode entry = list.addObject();
+            entry.put("UUID", mapping.uuid());
+            entry.put("Revision", mapping.revision());
+            entry.put("LastModifiedMillis", mapping.lastModified().toEpochMilli());
+            entry.set("Request", mapping.spec().toJson());
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(temp.toFile(), root);
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        mappings.clear();
+        mappings.putAll(next);
+    }
+}

@@ -1,0 +1,80 @@
+package io.esm4j.worker.mappings;
+
+import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.source.MappingTarget;
+import io.esm4j.worker.source.RunningMapping;
+import io.esm4j.worker.source.SourceFactories;
+import io.esm4j.worker.source.SourceFactory;
+import io.esm4j.worker.source.WorkerContext;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the esm-core mapping of a {@link ManagedMapping} (a failed start is counted, shown in its state transition
+ * reason and retried with backoff by the registry's supervisor) and stops it.
+ */
+final class MappingRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
+    private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
+
+    private final SourceFactories factories;
+    private final Targets targets;
+    private final WorkerContext context;
+    private final AtomicLong startFailures = new AtomicLong();
+
+    MappingRunner(SourceFactories factories, Targets targets, WorkerContext context) {
+        this.factories = factories;
+        this.targets = targets;
+        this.context = context;
+    }
+
+    long startFailures() {
+        return startFailures.get();
+    }
+
+    /** @param current whether the mapping is still the registry's (not replaced meanwhile); else nothing starts */
+    void start(ManagedMapping mapping, BooleanSupplier current) {
+        try {
+            SourceFactory factory = factories.forMapping(mapping.spec());
+            MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
+                    targets.limits(mapping.function()), functionArn(mapping.function()));
+            RunningMapping running = factory.create(mapping.uuid(), mapping.spec(), target, context);
+            if (mapping.deleting() || !current.getAsBoolean() || !mapping.install(running)) {
+                return;
+            }
+            running.start();
+            mapping.started();
+            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
+                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
+        } catch (Exception | LinkageError e) {
+            startFailures.incrementAndGet();
+            long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
+            mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
+            LOG.warn("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
+                    mapping.startFailures(), backoff, e.toString());
+        } finally {
+            mapping.endStart();
+        }
+    }
+
+    static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
+        try {
+            running.stop(timeout);
+            LOG.info("mapping stopped uuid={}", mapping.uuid());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
+        }
+    }
+
+    private static String functionArn(FunctionSpec function) {
+        return function.name().startsWith("arn:") ? function.name()
+                : "arn:aws:lambda:local:000000000000:function:" + function.name();
+    }
+}
