@@ -2,6 +2,7 @@ package io.esm4j.testing;
 
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
@@ -293,7 +294,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /**
      * Like a long poll: at the tail of an open shard, waits up to the long-poll time for a record before returning
-     * an empty result, so that idle readers cost next to nothing.
+     * an empty result, so that idle readers cost next to nothing. The wait is stretched by less than a tenth to end
+     * on a tick shared with the other shards' waits ({@link IdleTicks}), so idle readers wake in groups.
      */
     private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
         lock.lockInterruptibly();
@@ -303,7 +305,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
                 failingFetches--;
                 throw failure.get();
             }
-            long wait = longPoll.toNanos();
+            long longPollNanos = longPoll.toNanos();
+            long wait = IdleTicks.waitToTick(System.nanoTime(), longPollNanos, IdleTicks.tickFor(longPollNanos));
             while (from >= shard.records.size() && !shard.closed && wait > 0) {
                 wait = shard.appended.awaitNanos(wait);
             }
