@@ -106,8 +106,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     }
 
     /**
-     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once). A
-     * record put meanwhile ends the wait at once.
+     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once), up to a
+     * tenth longer so that the waits of idle shards end together. A record put meanwhile ends the wait at once.
      */
     public InMemoryStream longPoll(Duration wait) {
         if (wait == null || wait.isNegative()) {
