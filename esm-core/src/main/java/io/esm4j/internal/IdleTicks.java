@@ -7,7 +7,7 @@ package io.esm4j.internal;
  * <p>Why: every timed wait of a virtual thread that ends at an instant of its own wakes the JDK's delayed-task
  * scheduler and a carrier thread from the operating system, which costs far more than the continuation's run. With
  * 1,000 idle shards each waking once a second, ending the waits on 100 ms ticks cut that cost to about a third
- * (bench/README.md, "Idle shards").
+ * (bench/README.md, "Idle CPU, second round").
  *
  * <p>The tick is the largest power of ten of milliseconds that is at most a tenth of the interval waited (the
  * long poll, IdlePollInterval), so a wait grows by less than a tenth of it: 100 ms ticks for intervals of 1 s to
