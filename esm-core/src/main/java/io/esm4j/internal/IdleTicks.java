@@ -11,7 +11,8 @@ package io.esm4j.internal;
  *
  * <p>The tick is the largest power of ten of milliseconds that is at most a tenth of the interval waited (the
  * long poll, IdlePollInterval), so a wait grows by less than a tenth of it: 100 ms ticks for intervals of 1 s to
- * 10 s, 10 ms ticks from 100 ms. Intervals under 10 ms are not aligned. Ticks count from {@link System#nanoTime()}'s origin, which every thread of a JVM shares.
+ * 10 s, 10 ms ticks from 100 ms. Intervals under 10 ms are not aligned. Ticks count from the origin of
+ * {@link System#nanoTime()}, which every thread of a JVM shares.
  */
 public final class IdleTicks {
 

@@ -1,11 +1,11 @@
 package io.esm4j.testing;
 
-import io.esm4j.filter.FilterDocument;
-import io.esm4j.filter.FilterDocuments;
-import io.esm4j.internal.IdleTicks;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.filter.FilterDocument;
+import io.esm4j.filter.FilterDocuments;
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
