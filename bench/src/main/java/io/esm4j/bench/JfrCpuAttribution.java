@@ -142,8 +142,8 @@ public final class JfrCpuAttribution {
         if (name.contains("-lane-")) {
             return "lane threads: woken by an empty fetch, wait again";
         }
-        if (name.contains("-renew-")) {
-            return "lease renewals (one new virtual thread per renewal)";
+        if (name.contains("-renew-") || name.endsWith("-renewals")) {
+            return "lease renewals (one virtual thread per check, one per renewal not started in time)";
         }
         if (name.endsWith("-lease-renewer")) {
             return "lease renewer tick";

@@ -1,10 +1,11 @@
 package io.esm4j.testing;
 
-import io.esm4j.filter.FilterDocument;
-import io.esm4j.filter.FilterDocuments;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.filter.FilterDocument;
+import io.esm4j.filter.FilterDocuments;
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -47,11 +48,12 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     private final Map<String, MemoryShard> shards = new LinkedHashMap<>();
     private long nextSequence = 1;
     private int nextShardNumber;
-    /** A lock, not synchronized: a reader waits for records under it, and readers may be virtual threads. */
+    /** Guards the shard list and sequence numbers; a lock, not synchronized, as readers may be virtual threads. */
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Duration longPoll = DEFAULT_LONG_POLL;
     private volatile @Nullable Duration retention;
-    private int failingFetches;
+    /** Volatile: a fetch reads it without the stream's lock, which it takes only while fetches are to fail. */
+    private volatile int failingFetches;
     private @Nullable Supplier<Exception> fetchFailure;
 
     private InMemoryStream(String name, int shardCount, Clock clock, BatchInfoStyle style) {
@@ -104,8 +106,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     }
 
     /**
-     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once). A
-     * record put meanwhile ends the wait at once.
+     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once), up to a
+     * tenth longer so that the waits of idle shards end together. A record put meanwhile ends the wait at once.
      */
     public InMemoryStream longPoll(Duration wait) {
         if (wait == null || wait.isNegative()) {
@@ -178,8 +180,13 @@ public final class InMemoryStream implements StreamSource<byte[]> {
                     .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
             StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
                     arrival, data.length, data);
-            shard.records.add(record);
-            shard.appended.signalAll();
+            shard.lock.lock();
+            try {
+                shard.records.add(record);
+                shard.appended.signalAll();
+            } finally {
+                shard.lock.unlock();
+            }
             return record;
         } finally {
             lock.unlock();
@@ -191,8 +198,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         lock.lock();
         try {
             MemoryShard parent = open(shardId);
-            parent.closed = true;
-            parent.appended.signalAll();
+            parent.close();
             BigInteger middle = parent.start.add(parent.end).shiftRight(1);
             return List.of(addShard(parent.start, middle, List.of(shardId)).id,
                     addShard(middle.add(BigInteger.ONE), parent.end, List.of(shardId)).id);
@@ -212,10 +218,8 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             if (!low.end.add(BigInteger.ONE).equals(high.start)) {
                 throw new IllegalArgumentException("shards " + shardId + " and " + adjacentShardId + " are not adjacent");
             }
-            a.closed = true;
-            b.closed = true;
-            a.appended.signalAll();
-            b.appended.signalAll();
+            a.close();
+            b.close();
             return addShard(low.start, high.end, List.of(shardId, adjacentShardId)).id;
         } finally {
             lock.unlock();
@@ -293,17 +297,17 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /**
      * Like a long poll: at the tail of an open shard, waits up to the long-poll time for a record before returning
-     * an empty result, so that idle readers cost next to nothing.
+     * an empty result, so that idle readers cost next to nothing. The wait is stretched by less than a tenth to end
+     * on a tick shared with the other shards' waits ({@link IdleTicks}), so idle readers wake in groups.
      */
     private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
-        lock.lockInterruptibly();
+        if (failingFetches > 0) {
+            failIfAsked();
+        }
+        shard.lock.lockInterruptibly();
         try {
-            Supplier<Exception> failure = fetchFailure;
-            if (failingFetches > 0 && failure != null) {
-                failingFetches--;
-                throw failure.get();
-            }
-            long wait = longPoll.toNanos();
+            long longPollNanos = longPoll.toNanos();
+            long wait = IdleTicks.waitToTick(System.nanoTime(), longPollNanos, IdleTicks.tickFor(longPollNanos));
             while (from >= shard.records.size() && !shard.closed && wait > 0) {
                 wait = shard.appended.awaitNanos(wait);
             }
@@ -314,6 +318,19 @@ public final class InMemoryStream implements StreamSource<byte[]> {
                             clock.instant()).toMillis())
                     : 0;
             return new FetchResult<>(records, behind, shard.closed && to == shard.records.size());
+        } finally {
+            shard.lock.unlock();
+        }
+    }
+
+    private void failIfAsked() throws Exception {
+        lock.lockInterruptibly();
+        try {
+            Supplier<Exception> failure = fetchFailure;
+            if (failingFetches > 0 && failure != null) {
+                failingFetches--;
+                throw failure.get();
+            }
         } finally {
             lock.unlock();
         }
@@ -371,7 +388,13 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         final BigInteger end;
         final List<String> parents;
         final List<StreamRecord<byte[]>> records = new ArrayList<>();
-        /** One per shard: a put wakes only the readers of the shard it wrote to, not those of every shard. */
+        /**
+         * A reader waits for records under its shard's lock, not the stream's, so that idle readers waking together
+         * do not queue for one lock. Changes to {@link #records} and {@link #closed} hold both locks; reads hold
+         * either.
+         */
+        final ReentrantLock lock = new ReentrantLock();
+        /** A put wakes only the readers of the shard it wrote to, not those of every shard. */
         final Condition appended = lock.newCondition();
         boolean closed;
 
@@ -380,6 +403,17 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             this.start = start;
             this.end = end;
             this.parents = List.copyOf(parents);
+        }
+
+        /** Under the stream's lock. */
+        void close() {
+            lock.lock();
+            try {
+                closed = true;
+                appended.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
 
         boolean owns(BigInteger hash) {

@@ -5,8 +5,10 @@ import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -15,9 +17,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this worker's leases alive on a schedule of its own, never delayed by handlers or checkpoint writes: every
- * third of FailoverTime it renews each lease (each call on its own virtual thread, so a hung call delays nothing
- * else), and a lease whose renewals have not succeeded for FailoverTime minus a safety margin is given up locally
- * before any other worker can consider it expired.
+ * third of FailoverTime it renews each lease, and a lease whose renewals have not succeeded for FailoverTime minus a
+ * safety margin is given up locally before any other worker can consider it expired.
+ *
+ * <p>The renewals due at one check run one after another on one virtual thread, which for a fast store (the
+ * in-memory one) costs far less than a thread per renewal. Those that thread has not started within a patience of
+ * FailoverTime / 50 each get a virtual thread of their own, so one slow or hung call delays the others by at most
+ * the patience, and a slow store is renewed in parallel as before.
  *
  * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
  * period. A holder stops at the latest {@code f - f/6 - f/10} after its last successful renewal started, while
@@ -32,6 +38,7 @@ final class LeaseRenewer {
     private final Supplier<Collection<? extends ShardWorker<?>>> workers;
     private final long renewEveryNanos;
     private final Duration tick;
+    private final long patienceNanos;
     private final Set<String> renewing = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
@@ -42,6 +49,12 @@ final class LeaseRenewer {
         Duration failover = ctx.settings().failoverTime();
         this.renewEveryNanos = failover.toNanos() / 3;
         this.tick = failover.dividedBy(6);
+        this.patienceNanos = patience(failover).toNanos();
+    }
+
+    /** How long renewals due together may wait for the one thread that renews them in turn. */
+    static Duration patience(Duration failoverTime) {
+        return failoverTime.dividedBy(50);
     }
 
     /** How much sooner than FailoverTime a holder gives a lease up if it cannot renew it. */
@@ -76,15 +89,47 @@ final class LeaseRenewer {
         }
     }
 
-    private void renewDue(long now) {
+    private void renewDue(long now) throws InterruptedException {
+        Queue<ShardWorker<?>> due = new ConcurrentLinkedQueue<>();
         for (ShardWorker<?> worker : workers.get()) {
             HeldLease lease = worker.lease();
             if (lease.expiredLocally(now)) {
                 worker.leaseLost("not renewed within FailoverTime (" + ctx.settings().failoverTime()
                         + ") less the safety margin");
             } else if (lease.nanosSinceRenewal(now) >= renewEveryNanos && renewing.add(lease.shardId())) {
-                Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renew-" + lease.shardId())
-                        .start(() -> renew(worker));
+                due.add(worker);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        CountDownLatch renewedInTurn = new CountDownLatch(1);
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renewals").start(() -> {
+            try {
+                renewInTurn(due);
+            } finally {
+                renewedInTurn.countDown();
+            }
+        });
+        if (!renewedInTurn.await(patienceNanos, TimeUnit.NANOSECONDS)) {
+            // Each lease is polled once, by that thread or here: those it has not started get a thread each.
+            for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
+                ShardWorker<?> alone = worker;
+                Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId())
+                        .start(() -> renew(alone));
+            }
+        }
+    }
+
+    private void renewInTurn(Queue<ShardWorker<?>> due) {
+        try {
+            for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
+                renew(worker);
+            }
+        } finally {
+            // Only a fatal error, rethrown by renew, leaves leases here: a later check renews them.
+            for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
+                renewing.remove(worker.shardId());
             }
         }
     }

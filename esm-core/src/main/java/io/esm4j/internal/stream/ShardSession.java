@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.FetchResult;
@@ -142,7 +143,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                         return;
                     }
                     if (result.records().isEmpty() && !pipeline.pause(
-                            idleWait(ctx.settings().idlePollInterval(), System.nanoTime() - fetchStartNanos))) {
+                            idleWait(ctx.settings().idlePollInterval(), fetchStartNanos, System.nanoTime()))) {
                         return;
                     }
                 }
@@ -166,10 +167,14 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     /**
      * IdlePollInterval counts from the start of the empty fetch: a source that long-polls has already waited, and a
-     * second timed wait per cycle would only double an idle shard's wake-ups.
+     * second timed wait per cycle would only double an idle shard's wake-ups. What is left is stretched to end on a
+     * tick shared with other idle shards ({@link IdleTicks}), so that they wake together.
      */
-    static Duration idleWait(Duration idlePollInterval, long fetchNanos) {
-        return Duration.ofNanos(Math.max(0, idlePollInterval.toNanos() - fetchNanos));
+    static Duration idleWait(Duration idlePollInterval, long fetchStartNanos, long nowNanos) {
+        long interval = idlePollInterval.toNanos();
+        long left = interval - (nowNanos - fetchStartNanos);
+        return left <= 0 ? Duration.ZERO
+                : Duration.ofNanos(IdleTicks.waitToTick(nowNanos, left, IdleTicks.tickFor(interval)));
     }
 
     /** Counts and shows a failed read, then waits before the reopen; false if the session closed meanwhile. */
