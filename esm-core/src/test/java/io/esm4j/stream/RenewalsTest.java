@@ -13,6 +13,7 @@ import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class RenewalsTest {
     private final InMemoryStream stream = InMemoryStream.create(NAME, SHARDS);
     private final HangingStore store = new HangingStore(new InMemoryLeaseStore());
     private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
-    private final RecordingHandler handler = RecordingHandler.succeeding();
+    private final RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
     private EventSourceMapping<byte[]> mapping;
 
     @AfterEach
