@@ -1,6 +1,8 @@
 package io.esm4j.worker.invoke;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.esm4j.sqs.LambdaContext;
 
 /**
  * How a mapping's batches reach its function: as event JSON over HTTP (Lambda's Invoke API, a plain URL), or as
@@ -20,5 +22,11 @@ public sealed interface Invoker permits Invoker.Json, Invoker.Java {
      * @param handler      the instance
      * @param functionName the function's name in the mappings file, which the handler's Context reports
      */
-    record Java(RequestHandler<?, ?> handler, String functionName) implements Invoker {}
+    record Java(RequestHandler<?, ?> handler, String functionName) implements Invoker {
+
+        /** The Lambda context of one invocation: a fresh request id and this function's name. */
+        public Context context() {
+            return LambdaContext.forInvocation(functionName);
+        }
+    }
 }

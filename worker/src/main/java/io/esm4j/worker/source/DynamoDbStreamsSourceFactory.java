@@ -12,11 +12,9 @@ import io.esm4j.dynamodbstreams.DynamoDbLambdaAdapter;
 import io.esm4j.dynamodbstreams.DynamoDbRecord;
 import io.esm4j.dynamodbstreams.DynamoDbStreamSource;
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.handler.TimeWindow;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
-import io.esm4j.sqs.LambdaContext;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -96,19 +94,9 @@ public final class DynamoDbStreamsSourceFactory implements SourceFactory {
             case Invoker.Json json -> TumblingWindows.json(json, DynamoDbEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
-                BatchHandler<StreamRecord<DynamoDbRecord>> plain = DynamoDbLambdaAdapter.of(event ->
-                        (StreamsEventResponse) handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
-                yield batch -> {
-                    TimeWindow window = batch.window();
-                    if (window == null) {
-                        return plain.handle(batch);
-                    }
-                    DynamodbTimeWindowEvent event = new DynamodbTimeWindowEvent(
-                            DynamoDbLambdaAdapter.toEvent(batch).getRecords(), TumblingWindows.model(window),
-                            window.state(), batch.partition(), batch.eventSourceArn(),
-                            window.isFinalInvokeForWindow(), window.isWindowTerminatedEarly());
-                    return TumblingWindows.javaResult(handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
-                };
+                yield TumblingWindows.java(java, DynamoDbLambdaAdapter.of(event ->
+                                (StreamsEventResponse) handler.handleRequest(event, java.context())),
+                        batch -> DynamoDbLambdaAdapter.toEvent(batch).getRecords(), DynamodbTimeWindowEvent::new);
             }
         };
     }

@@ -16,7 +16,6 @@ import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
-import io.esm4j.sqs.LambdaContext;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -136,7 +135,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                     batch.records().stream().map(StreamRecord::payload).toList())));
             case Invoker.Java java -> {
                 RequestHandler<KafkaEvent, Object> handler = (RequestHandler<KafkaEvent, Object>) java.handler();
-                yield KafkaLambdaAdapter.of(source, event -> handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
+                yield KafkaLambdaAdapter.of(source, event -> handler.handleRequest(event, java.context()));
             }
         };
     }

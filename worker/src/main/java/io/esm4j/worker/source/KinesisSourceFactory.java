@@ -8,14 +8,12 @@ import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
-import io.esm4j.handler.TimeWindow;
 import io.esm4j.kinesis.KinesisEventJson;
 import io.esm4j.kinesis.KinesisLambdaAdapter;
 import io.esm4j.kinesis.KinesisRecord;
 import io.esm4j.kinesis.KinesisStreamSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
-import io.esm4j.sqs.LambdaContext;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -87,19 +85,9 @@ public final class KinesisSourceFactory implements SourceFactory {
             case Invoker.Json json -> TumblingWindows.json(json, KinesisEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
-                BatchHandler<StreamRecord<KinesisRecord>> plain = KinesisLambdaAdapter.of(event ->
-                        (StreamsEventResponse) handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
-                yield batch -> {
-                    TimeWindow window = batch.window();
-                    if (window == null) {
-                        return plain.handle(batch);
-                    }
-                    KinesisTimeWindowEvent event = new KinesisTimeWindowEvent(
-                            KinesisLambdaAdapter.toEvent(batch).getRecords(), TumblingWindows.model(window),
-                            window.state(), batch.partition(), batch.eventSourceArn(),
-                            window.isFinalInvokeForWindow(), window.isWindowTerminatedEarly());
-                    return TumblingWindows.javaResult(handler.handleRequest(event, LambdaContext.forInvocation(java.functionName())));
-                };
+                yield TumblingWindows.java(java, KinesisLambdaAdapter.of(event ->
+                                (StreamsEventResponse) handler.handleRequest(event, java.context())),
+                        batch -> KinesisLambdaAdapter.toEvent(batch).getRecords(), KinesisTimeWindowEvent::new);
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.esm4j.worker.source;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,6 +50,34 @@ final class TumblingWindows {
                 return LambdaResponses.parse(target.invoke(recordsJson.apply(batch)));
             }
             return result(target.invoke(event(recordsJson.apply(batch), batch, window)));
+        };
+    }
+
+    /** The constructor shared by aws-lambda-java-events' window events ({@code KinesisTimeWindowEvent::new}, ...). */
+    @FunctionalInterface
+    interface JavaWindowEvent<E> {
+        Object create(List<E> records, com.amazonaws.services.lambda.runtime.events.models.TimeWindow window,
+                Map<String, String> state, String shardId, @Nullable String eventSourceArn,
+                Boolean isFinalInvokeForWindow, Boolean isWindowTerminatedEarly);
+    }
+
+    /**
+     * The handler of a Java target: {@code plain} (the source's Lambda adapter) without a window; with one, the
+     * source's window event made of the batch's Lambda records, answered by a {@code TimeWindowEventResponse}.
+     */
+    static <R, E> BatchHandler<R> java(Invoker.Java target, BatchHandler<R> plain,
+            Function<Batch<R>, List<E>> lambdaRecords, JavaWindowEvent<E> windowEvent) {
+        @SuppressWarnings("unchecked")
+        RequestHandler<Object, Object> handler = (RequestHandler<Object, Object>) target.handler();
+        return batch -> {
+            TimeWindow window = batch.window();
+            if (window == null) {
+                return plain.handle(batch);
+            }
+            Object event = windowEvent.create(lambdaRecords.apply(batch), model(window), window.state(),
+                    batch.partition(), batch.eventSourceArn(), window.isFinalInvokeForWindow(),
+                    window.isWindowTerminatedEarly());
+            return javaResult(handler.handleRequest(event, target.context()));
         };
     }
 
@@ -116,7 +145,7 @@ final class TumblingWindows {
     }
 
     /** aws-lambda-java-events' window model. */
-    static com.amazonaws.services.lambda.runtime.events.models.TimeWindow model(TimeWindow window) {
+    private static com.amazonaws.services.lambda.runtime.events.models.TimeWindow model(TimeWindow window) {
         return new com.amazonaws.services.lambda.runtime.events.models.TimeWindow(window.start().toString(),
                 window.end().toString());
     }
