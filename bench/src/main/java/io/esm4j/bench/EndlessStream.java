@@ -1,16 +1,10 @@
 package io.esm4j.bench;
 
-import io.esm4j.failure.BatchInfo;
-import io.esm4j.failure.BatchInfoStyle;
-import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
-import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
-import io.esm4j.stream.StreamSource;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,38 +14,18 @@ import java.util.List;
  * otherwise need tens of millions of pre-filled records. Every reader starts at sequence number 1, whatever the
  * start position: a benchmark run is one fresh mapping, which reads from TRIM_HORIZON anyway.
  */
-final class EndlessStream implements StreamSource<byte[]> {
+final class EndlessStream extends FixedShardsStream {
 
-    private final int shards;
     private final String[] keys;
     private final byte[] payload;
 
     EndlessStream(int shards, int keys, int payloadBytes) {
-        this.shards = shards;
+        super("endless", shards);
         this.keys = new String[keys];
         for (int k = 0; k < keys; k++) {
             this.keys[k] = "key-" + k;
         }
         this.payload = new byte[payloadBytes];
-    }
-
-    @Override
-    public String streamArn() {
-        return "arn:aws:kinesis:local:000000000000:stream/endless";
-    }
-
-    @Override
-    public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
-        return StreamBatchInfo.of(BatchInfoStyle.KINESIS, shardId, records, streamArn());
-    }
-
-    @Override
-    public List<Shard> listShards() {
-        List<Shard> list = new ArrayList<>(shards);
-        for (int i = 0; i < shards; i++) {
-            list.add(Shard.root("shardId-%012d".formatted(i)));
-        }
-        return list;
     }
 
     @Override
