@@ -5,6 +5,7 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
