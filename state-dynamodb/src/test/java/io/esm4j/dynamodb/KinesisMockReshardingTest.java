@@ -111,7 +111,9 @@ class KinesisMockReshardingTest {
         TestStreams.awaitActive(kinesis, STREAM);
         TestStreams.putNumbered(kinesis, STREAM, 400, 200, Recorder.KEYS);
 
-        await().atMost(PATIENCE).until(() -> handled.stream().map(Recorder.Handled::n).distinct().count() == 600);
+        // A copy: the workers add to the synchronized list while this counts.
+        await().atMost(PATIENCE)
+                .until(() -> List.copyOf(handled).stream().map(Recorder.Handled::n).distinct().count() == 600);
         // 4 shards - 1 split + 2 children - 2 merged + 1 child = 4 open shards, held by the three.
         await().atMost(PATIENCE).until(() -> observer.list(MAPPING).stream().filter(l -> !l.ended()).count() == 4
                 && owners(observer).keySet().equals(Set.of("w1", "w2", "w3")));
