@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -94,9 +95,11 @@ class SeparateJvmTest {
         for (String id : List.of("w1", "w2", "w3")) {
             byId.put(id, start(id, table));
         }
-        // Balanced before any record: no lease moves while the first records flow.
-        await().atMost(PATIENCE).until(() -> owners(observer).values().stream().allMatch(n -> n == SHARDS / 3)
-                && owners(observer).size() == 3);
+        // Balanced before any record, and for a FailoverTime: a worker whose lease was taken while the fleet balanced
+        // goes on reading that shard until its next renewal fails (a third of FailoverTime), so a record put sooner
+        // could reach both it and the new owner. After that, no lease moves while the first records flow.
+        await().during(FAILOVER_TIME).atMost(PATIENCE).until(() -> owners(observer).size() == 3
+                && owners(observer).values().stream().allMatch(n -> n == SHARDS / 3));
         TestStreams.putNumbered(kinesis, STREAM, 0, 300, KEYS);
         await().atMost(PATIENCE).until(() -> handled().keySet().size() == 300);
 
@@ -105,6 +108,7 @@ class SeparateJvmTest {
         await().atMost(PATIENCE).until(() -> Files.exists(output("w1").resolveSibling("w1.out.stalled")));
         Process w1 = byId.get("w1");
         w1.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        long killedAt = System.currentTimeMillis();
         // The dead worker's last checkpoints: nothing up to them may come again.
         Map<String, Checkpoint> deadCheckpoints = observer.list(WorkerProcess.MAPPING).stream()
                 .filter(l -> "w1".equals(l.owner()))
@@ -120,10 +124,12 @@ class SeparateJvmTest {
         for (List<Line> times : handled.values()) {
             Line first = times.getFirst();
             if (times.size() > 1) {
-                assertThat(deadCheckpoints).as("a record handled twice is from a shard of the dead worker: %s", times)
-                        .containsKey(first.shardId());
+                String context = times + ", the dead worker's checkpoints " + deadCheckpoints + ", killed at "
+                        + killedAt;
+                assertThat(deadCheckpoints).as("a record handled twice is from a shard of the dead worker: %s",
+                        context).containsKey(first.shardId());
                 assertThat(after(first.sequenceNumber(), deadCheckpoints.get(first.shardId())))
-                        .as("a record handled twice is after the dead worker's checkpoint: %s", times).isTrue();
+                        .as("a record handled twice is after the dead worker's checkpoint: %s", context).isTrue();
                 assertThat(times).as("handled by the dead worker, then once by its successor").hasSize(2);
                 assertThat(first.worker()).isEqualTo("w1");
                 assertThat(times.get(1).worker()).isNotEqualTo("w1");
@@ -158,8 +164,8 @@ class SeparateJvmTest {
                 .collect(Collectors.groupingBy(Lease::owner, Collectors.counting()));
     }
 
-    /** A line of a worker's output. */
-    private record Line(String worker, String shardId, String sequenceNumber, String key, int n) {}
+    /** A line of a worker's output; the time (ms since the epoch) makes a failure's message tell what came first. */
+    private record Line(String worker, String shardId, String sequenceNumber, String key, int n, long millis) {}
 
     private static List<Line> lines(String id) {
         try {
@@ -167,21 +173,24 @@ class SeparateJvmTest {
                 return List.of();
             }
             // The last line may be half written by a worker that is running.
-            return Files.readAllLines(output(id)).stream().map(l -> l.split(" ")).filter(f -> f.length == 4)
-                    .map(f -> new Line(id, f[0], f[1], f[2], Integer.parseInt(f[3].substring(1)))).toList();
+            return Files.readAllLines(output(id)).stream().map(l -> l.split(" ")).filter(f -> f.length == 5)
+                    .map(f -> new Line(id, f[0], f[1], f[2], Integer.parseInt(f[3].substring(1)),
+                            Long.parseLong(f[4]))).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Each record's handlings, in order: the dead worker's first. */
+    /** Each record's handlings, in order of time. */
     private static Map<Integer, List<Line>> handled() {
         Map<Integer, List<Line>> handled = new HashMap<>();
         for (String id : List.of("w1", "w2", "w3")) {
             lines(id).forEach(line -> handled.computeIfAbsent(line.n(), n -> new ArrayList<>()).add(line));
         }
+        handled.values().forEach(times -> times.sort(Comparator.comparingLong(Line::millis)));
         return handled;
     }
+
 
     /** Within one worker, each key's records come in order, each once (no handler failed, no lease came back). */
     private static void assertPerKeyInOrder(String id) {

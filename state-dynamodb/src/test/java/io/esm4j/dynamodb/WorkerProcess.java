@@ -82,7 +82,7 @@ public final class WorkerProcess {
             try {
                 for (StreamRecord<KinesisRecord> record : batch.records()) {
                     out.write(record.shardId() + " " + record.sequenceNumber() + " " + record.partitionKey() + " "
-                            + record.payload().dataAsString() + "\n");
+                            + record.payload().dataAsString() + " " + System.currentTimeMillis() + "\n");
                     if (Files.exists(sibling(".stall"))) {
                         out.flush();
                         Files.createFile(sibling(".stalled"));
