@@ -47,7 +47,7 @@ class DynamoDbStreamsMappingTest {
         MappingSpec spec = file.mappings().getFirst();
 
         assertThat(factories.forMapping(spec)).isInstanceOf(DynamoDbStreamsSourceFactory.class);
-        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(spec, "arn:fn");
+        StreamSettings settings = new DynamoDbStreamsSourceFactory().settings(spec, "arn:fn");
         assertThat(settings.startingPosition()).isEqualTo(StartingPosition.TRIM_HORIZON);
         assertThat(settings.batchSize()).isEqualTo(500);
         assertThat(settings.maximumBatchingWindow()).isEqualTo(Duration.ofSeconds(5));
@@ -63,7 +63,7 @@ class DynamoDbStreamsMappingTest {
     @Test
     void lambdasDefaultsWhereTheFileSaysNothing() {
         MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
-        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(factoryChecked(spec), "arn:fn");
+        StreamSettings settings = new DynamoDbStreamsSourceFactory().settings(factoryChecked(spec), "arn:fn");
         assertThat(settings.batchSize()).isEqualTo(100);
         assertThat(settings.maximumRetryAttempts()).isEqualTo(-1);
         assertThat(settings.maximumRecordAgeInSeconds()).isEqualTo(-1);
