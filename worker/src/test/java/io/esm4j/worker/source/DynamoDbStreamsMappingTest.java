@@ -99,6 +99,21 @@ class DynamoDbStreamsMappingTest {
                 .hasMessageContaining("table/<table>/stream/<label>");
     }
 
+    @Test
+    void kinesisStreamArnsAreTakenAndStreamConsumersRefused() {
+        String stream = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+        factories.forMapping(kinesis(stream));
+        assertThatThrownBy(() -> factories.forMapping(kinesis(stream + "/consumer/efo:1700000000")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageContaining(stream + "/consumer/efo:1700000000")
+                .hasMessageContaining("enhanced fan-out, are not supported");
+    }
+
+    private static MappingSpec kinesis(String arn) {
+        return WorkerFile.parse("{\"EventSourceMappings\": [{\"EventSourceArn\": \"" + arn
+                + "\", \"FunctionName\": \"f\", \"StartingPosition\": \"LATEST\"}]}", false).mappings().getFirst();
+    }
+
     private MappingSpec factoryChecked(MappingSpec spec) {
         factories.forMapping(spec);
         return spec;
