@@ -1,5 +1,6 @@
 /**
- * In-memory stream and queue sources, and a settable clock, for tests, examples and benchmarks.
+ * In-memory stream and queue sources, a settable clock, a recording handler and a forwarding lease store, for
+ * tests, examples and benchmarks.
  *
  * <p>Null-marked: a type without {@code @Nullable} is never null.
  */

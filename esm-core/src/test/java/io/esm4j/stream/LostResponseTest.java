@@ -7,14 +7,13 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
-import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,10 +30,19 @@ class LostResponseTest {
      * Makes every write, but answers every third write of each kind on each shard with an error (so that the retry
      * right after one is answered, as a client's retry would be).
      */
-    private static final class LosingResponses implements LeaseStore {
-        private final InMemoryLeaseStore store = new InMemoryLeaseStore();
+    private static final class LosingResponses extends ForwardingLeaseStore {
+        private final InMemoryLeaseStore store;
         private final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
         private final AtomicInteger lost = new AtomicInteger();
+
+        LosingResponses() {
+            this(new InMemoryLeaseStore());
+        }
+
+        private LosingResponses(InMemoryLeaseStore store) {
+            super(store);
+            this.store = store;
+        }
 
         private <W> W answer(String kind, Lease lease, W result) {
             if (writes.computeIfAbsent(kind + lease.shardId(), k -> new AtomicInteger()).incrementAndGet() % 3 == 0) {
@@ -45,38 +53,18 @@ class LostResponseTest {
         }
 
         @Override
-        public List<Lease> list(String mapping) {
-            return store.list(mapping);
+        public LeaseWrite take(Lease seen, String worker) throws Exception {
+            return answer("take", seen, super.take(seen, worker));
         }
 
         @Override
-        public boolean create(Lease lease) {
-            return store.create(lease);
+        public LeaseWrite renew(Lease held) throws Exception {
+            return answer("renew", held, super.renew(held));
         }
 
         @Override
-        public LeaseWrite take(Lease seen, String worker) {
-            return answer("take", seen, store.take(seen, worker));
-        }
-
-        @Override
-        public LeaseWrite renew(Lease held) {
-            return answer("renew", held, store.renew(held));
-        }
-
-        @Override
-        public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
-            return answer("checkpoint", held, store.checkpoint(held, checkpoint));
-        }
-
-        @Override
-        public LeaseWrite release(Lease held) {
-            return store.release(held);
-        }
-
-        @Override
-        public boolean delete(Lease seen) {
-            return store.delete(seen);
+        public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception {
+            return answer("checkpoint", held, super.checkpoint(held, checkpoint));
         }
     }
 

@@ -3,8 +3,8 @@ package io.esm4j.stream;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
-import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
+import io.esm4j.testing.ForwardingLeaseStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +13,7 @@ import java.util.Optional;
  * An in-memory lease store for tests that keeps every checkpoint write in order and can run a check at the moment
  * of each write (before it is stored), to catch a checkpoint written too early while it happens.
  */
-final class RecordingLeaseStore implements LeaseStore {
+final class RecordingLeaseStore extends ForwardingLeaseStore {
 
     record Save(String mappingId, String shardId, Checkpoint checkpoint) {}
 
@@ -22,9 +22,18 @@ final class RecordingLeaseStore implements LeaseStore {
         void saving(String mappingId, String shardId, Checkpoint checkpoint) throws Exception;
     }
 
-    private final InMemoryLeaseStore delegate = new InMemoryLeaseStore();
+    private final InMemoryLeaseStore delegate;
     private final List<Save> saves = new ArrayList<>();
     private volatile SaveListener listener = (m, s, c) -> {};
+
+    RecordingLeaseStore() {
+        this(new InMemoryLeaseStore());
+    }
+
+    private RecordingLeaseStore(InMemoryLeaseStore delegate) {
+        super(delegate);
+        this.delegate = delegate;
+    }
 
     RecordingLeaseStore onSave(SaveListener listener) {
         this.listener = listener;
@@ -32,45 +41,15 @@ final class RecordingLeaseStore implements LeaseStore {
     }
 
     @Override
-    public List<Lease> list(String mapping) {
-        return delegate.list(mapping);
-    }
-
-    @Override
-    public boolean create(Lease lease) {
-        return delegate.create(lease);
-    }
-
-    @Override
-    public LeaseWrite take(Lease seen, String worker) {
-        return delegate.take(seen, worker);
-    }
-
-    @Override
-    public LeaseWrite renew(Lease held) {
-        return delegate.renew(held);
-    }
-
-    @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception {
         listener.saving(held.mapping(), held.shardId(), checkpoint);
         synchronized (this) {
-            LeaseWrite result = delegate.checkpoint(held, checkpoint);
+            LeaseWrite result = super.checkpoint(held, checkpoint);
             if (result instanceof LeaseWrite.Written) {
                 saves.add(new Save(held.mapping(), held.shardId(), checkpoint));
             }
             return result;
         }
-    }
-
-    @Override
-    public LeaseWrite release(Lease held) {
-        return delegate.release(held);
-    }
-
-    @Override
-    public boolean delete(Lease seen) {
-        return delegate.delete(seen);
     }
 
     synchronized List<Save> saves() {

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
-import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,7 +96,7 @@ class RenewalsTest {
     }
 
     /** The in-memory store, whose first renewal can be made to hang until the test ends. */
-    private static final class HangingStore implements LeaseStore {
+    private static final class HangingStore extends ForwardingLeaseStore {
         final InMemoryLeaseStore inner;
         final CountDownLatch hung = new CountDownLatch(1);
         final AtomicReference<String> hungShard = new AtomicReference<>();
@@ -107,6 +105,7 @@ class RenewalsTest {
         private volatile boolean hangFirst;
 
         HangingStore(InMemoryLeaseStore inner) {
+            super(inner);
             this.inner = inner;
         }
 
@@ -127,37 +126,7 @@ class RenewalsTest {
             }
             renewalThreads.add(Thread.currentThread().getName());
             renewals.incrementAndGet();
-            return inner.renew(held);
-        }
-
-        @Override
-        public List<Lease> list(String mapping) {
-            return inner.list(mapping);
-        }
-
-        @Override
-        public boolean create(Lease lease) {
-            return inner.create(lease);
-        }
-
-        @Override
-        public LeaseWrite take(Lease seen, String worker) {
-            return inner.take(seen, worker);
-        }
-
-        @Override
-        public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
-            return inner.checkpoint(held, checkpoint);
-        }
-
-        @Override
-        public LeaseWrite release(Lease held) {
-            return inner.release(held);
-        }
-
-        @Override
-        public boolean delete(Lease seen) {
-            return inner.delete(seen);
+            return super.renew(held);
         }
     }
 }

@@ -47,7 +47,7 @@ class DynamoDbStreamsMappingTest {
         MappingSpec spec = file.mappings().getFirst();
 
         assertThat(factories.forMapping(spec)).isInstanceOf(DynamoDbStreamsSourceFactory.class);
-        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(spec, "arn:fn");
+        StreamSettings settings = new DynamoDbStreamsSourceFactory().settings(spec, "arn:fn");
         assertThat(settings.startingPosition()).isEqualTo(StartingPosition.TRIM_HORIZON);
         assertThat(settings.batchSize()).isEqualTo(500);
         assertThat(settings.maximumBatchingWindow()).isEqualTo(Duration.ofSeconds(5));
@@ -63,7 +63,7 @@ class DynamoDbStreamsMappingTest {
     @Test
     void lambdasDefaultsWhereTheFileSaysNothing() {
         MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
-        StreamSettings settings = DynamoDbStreamsSourceFactory.settings(factoryChecked(spec), "arn:fn");
+        StreamSettings settings = new DynamoDbStreamsSourceFactory().settings(factoryChecked(spec), "arn:fn");
         assertThat(settings.batchSize()).isEqualTo(100);
         assertThat(settings.maximumRetryAttempts()).isEqualTo(-1);
         assertThat(settings.maximumRecordAgeInSeconds()).isEqualTo(-1);
@@ -97,6 +97,21 @@ class DynamoDbStreamsMappingTest {
                 .put("FunctionName", "f").put("StartingPosition", "LATEST"), "")))
                 .hasMessageContaining("EventSourceArn").hasMessageContaining("table/orders")
                 .hasMessageContaining("table/<table>/stream/<label>");
+    }
+
+    @Test
+    void kinesisStreamArnsAreTakenAndStreamConsumersRefused() {
+        String stream = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+        factories.forMapping(kinesis(stream));
+        assertThatThrownBy(() -> factories.forMapping(kinesis(stream + "/consumer/efo:1700000000")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageContaining(stream + "/consumer/efo:1700000000")
+                .hasMessageContaining("enhanced fan-out, are not supported");
+    }
+
+    private static MappingSpec kinesis(String arn) {
+        return WorkerFile.parse("{\"EventSourceMappings\": [{\"EventSourceArn\": \"" + arn
+                + "\", \"FunctionName\": \"f\", \"StartingPosition\": \"LATEST\"}]}", false).mappings().getFirst();
     }
 
     private MappingSpec factoryChecked(MappingSpec spec) {

@@ -61,7 +61,7 @@ class TumblingWindowsTest {
             return "{\"state\": {\"count\": 3, \"keys\": [\"pk\"], \"label\": \"a\"}, \"batchItemFailures\": []}";
         };
 
-        BatchResult result = KinesisSourceFactory.handler(target(function)).handle(batch(window(
+        BatchResult result = new KinesisSourceFactory().handler(target(function)).handle(batch(window(
                 Map.of("count", "2", "label", "\"a\""), false)));
 
         JsonNode event = JSON.readTree(sent.get());
@@ -96,7 +96,7 @@ class TumblingWindowsTest {
     @Test
     void withoutAWindowTheEventAndResponseAreThePlainOnes() throws Exception {
         AtomicReference<String> sent = new AtomicReference<>();
-        BatchResult result = KinesisSourceFactory.handler(target((Invoker.Json) event -> {
+        BatchResult result = new KinesisSourceFactory().handler(target((Invoker.Json) event -> {
             sent.set(event);
             return "";
         })).handle(batch(null));
@@ -139,7 +139,7 @@ class TumblingWindowsTest {
 
     @Test
     void aJavaHandlerGetsKinesisTimeWindowEventAndAnswersTimeWindowEventResponse() throws Exception {
-        BatchResult result = KinesisSourceFactory.handler(target(new Invoker.Java(new CountingHandler(), "counting")))
+        BatchResult result = new KinesisSourceFactory().handler(target(new Invoker.Java(new CountingHandler(), "counting")))
                 .handle(batch(window(Map.of("count", "4"), true)));
 
         KinesisTimeWindowEvent event = CountingHandler.SEEN.get();
@@ -160,7 +160,7 @@ class TumblingWindowsTest {
         RequestHandler<KinesisTimeWindowEvent, StreamsEventResponse> wrong = (event, context) ->
                 StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
 
-        assertThatThrownBy(() -> KinesisSourceFactory.handler(target(new Invoker.Java(wrong, "wrong")))
+        assertThatThrownBy(() -> new KinesisSourceFactory().handler(target(new Invoker.Java(wrong, "wrong")))
                 .handle(batch(window(Map.of(), false))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TumblingWindowInSeconds").hasMessageContaining("TimeWindowEventResponse");

@@ -1,0 +1,102 @@
+package io.esm4j.worker.source;
+
+import static io.esm4j.worker.config.LambdaFields.EVENT_SOURCE_ARN;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.handler.BatchHandler;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.sinks.FailureDestinations;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the AWS stream sources (Kinesis, DynamoDB Streams) build alike: a stream mapping on the worker's lease store
+ * with Lambda's stream settings, filters and on-failure destination. A subclass names its service and ARN shape and
+ * supplies the source, the handler (the event JSON or Java event) and the settings it allows.
+ *
+ * @param <R> the source's record payload
+ */
+abstract class StreamSourceFactory<R> implements SourceFactory {
+
+    private final String kind;
+    private final String service;
+    private final Set<String> fields;
+    private final Pattern arnResource;
+    private final String arnExpected;
+
+    /**
+     * @param service     the ARN's service, e.g. {@code kinesis}
+     * @param arnResource the shape of the ARN's resource part
+     * @param arnExpected what a refused ARN is told is expected
+     */
+    StreamSourceFactory(String kind, String service, Set<String> fields, Pattern arnResource, String arnExpected) {
+        this.kind = kind;
+        this.service = service;
+        this.fields = fields;
+        this.arnResource = arnResource;
+        this.arnExpected = arnExpected;
+    }
+
+    /** The source of the mapping's stream. */
+    abstract StreamSource<R> source(MappingSpec spec, WorkerContext context);
+
+    /** The handler that turns a batch into the target's event (and a tumbling window's, if set). */
+    abstract BatchHandler<StreamRecord<R>> handler(MappingTarget target);
+
+    /** The mapping's settings from Lambda's fields; package-private so that tests check how the fields map. */
+    abstract StreamSettings settings(MappingSpec spec, String functionArn);
+
+    /** The on-failure destinations; the worker's, unless the source's records need their own event JSON. */
+    FailureDestinations destinations(WorkerContext context) {
+        return context.destinations();
+    }
+
+    @Override
+    public final String kind() {
+        return kind;
+    }
+
+    @Override
+    public final boolean handles(MappingSpec spec) {
+        return Arns.isService(spec.eventSourceArn(), service);
+    }
+
+    @Override
+    public final Set<String> fields() {
+        return fields;
+    }
+
+    @Override
+    public final Map<String, Object> defaults() {
+        return MappingValues.streamDefaults();
+    }
+
+    @Override
+    public final void validate(MappingSpec spec) {
+        Arns arn = Arns.parse(spec.eventSourceArn());
+        if (arn == null || !arnResource.matcher(arn.resource()).matches()) {
+            throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), arnExpected);
+        }
+        settings(spec, "validation");
+        MappingValues.filterCriteria(spec);
+        spec.onFailureDestination();
+    }
+
+    @Override
+    public final RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
+        String destination = spec.onFailureDestination();
+        return RunningMapping.of(EventSourceMapping.builder(name, source(spec, context), target.limited(handler(target)))
+                .settings(settings(spec, target.functionArn()))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .leaseStore(context.leaseStore())
+                .workerId(context.workerId())
+                .onFailure(destination == null ? null : destinations(context).forArn(name, destination))
+                .meterRegistry(context.meters())
+                .build());
+    }
+}
