@@ -87,8 +87,17 @@ final class KeyLanes<T> {
 
     /** One lane's view of the queues; {@link #laneEnded} when its thread ends. */
     final class KeyLane implements BatchSource<T> {
+        /**
+         * Started because free keys outnumbered the lanes: its first batching window counts as elapsed, as it would
+         * for a lane that had been idle all along, so the keys it was started for do not wait a window longer.
+         */
+        private final boolean onDemand;
         private boolean arrived;
         private boolean ended;
+
+        private KeyLane(boolean onDemand) {
+            this.onDemand = onDemand;
+        }
 
         /** {@code closeTumblingWindow} is always null here: no tumbling windows. Null also when this lane ends. */
         @Override
@@ -103,7 +112,7 @@ final class KeyLanes<T> {
         lock.lock();
         try {
             while (lanes < minLanes && !closed) {
-                startLane();
+                startLane(false);
             }
         } finally {
             lock.unlock();
@@ -218,11 +227,15 @@ final class KeyLanes<T> {
         }
     }
 
-    private List<Entry<T>> nextBatch(KeyLane lane, Instant deadline) throws InterruptedException {
+    private List<Entry<T>> nextBatch(KeyLane lane, Instant windowEnd) throws InterruptedException {
         lock.lockInterruptibly();
+        Instant deadline = windowEnd;
         if (!lane.arrived) {
             lane.arrived = true;
             startingLanes--;
+            if (lane.onDemand) {
+                deadline = Instant.MIN;
+            }
         }
         idleLanes++;
         List<Entry<T>> batch = null;
@@ -262,14 +275,14 @@ final class KeyLanes<T> {
         }
         for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes;
                 uncovered--) {
-            startLane();
+            startLane(true);
         }
     }
 
-    private void startLane() {
+    private void startLane(boolean onDemand) {
         lanes++;
         startingLanes++;
-        starter.start(new KeyLane());
+        starter.start(new KeyLane(onDemand));
     }
 
     private void end(KeyLane lane) {

@@ -189,6 +189,25 @@ class KeyLanesTest {
     }
 
     @Test
+    void aLaneStartedForWaitingKeysTakesThemWithoutWaitingForItsFirstBatchingWindow() throws Exception {
+        KeyLanes<String> lanes = new KeyLanes<>(10, CLOCK, 0, 1, 4, started::add);
+        lanes.startLanes();
+        Entry<String> a1 = entry("a");
+        Entry<String> b1 = entry("b");
+        lanes.offerAll(List.of(a1, b1));
+        assertThat(started).hasSize(2);
+
+        // As if it had been idle all along: its window has elapsed, so it takes its share (one key of two) at once.
+        assertThat(next(1, LONG_WINDOW)).containsExactly(a1);
+        // The first lane's window started with the pipeline: b waits for it (or for BatchSize).
+        CompletableFuture<List<Entry<String>>> first = nextAsync(0, LONG_WINDOW);
+        await().until(() -> lanes.idleLanes() == 1);
+        assertThat(first).isNotDone();
+        lanes.close();
+        assertThat(first.get(30, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
     void afterALaneFailedNoLaneStarts() {
         KeyLanes<String> lanes = new KeyLanes<>(10, CLOCK, 0, 1, 4, started::add);
         lanes.startLanes();
