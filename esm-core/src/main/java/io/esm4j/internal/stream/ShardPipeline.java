@@ -244,7 +244,10 @@ public final class ShardPipeline<T> {
         return closed.getCount() == 0;
     }
 
-    /** Waits for the lanes to end (after {@link #close()}: no lane starts any more); false if the deadline came first. */
+    /**
+     * Waits for the lanes to end (called after {@link #close()}, when no lane starts any more); false if the deadline
+     * came first.
+     */
     public boolean awaitLanes(Instant deadline) throws InterruptedException {
         for (Thread thread : List.copyOf(laneThreads)) {
             Duration left = Duration.between(Instant.now(), deadline);
