@@ -8,6 +8,7 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
+import io.esm4j.internal.stream.ConcurrencyLimit;
 import io.esm4j.internal.stream.EngineFactory;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.RecordFilter;
@@ -197,7 +198,8 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             StreamContext<T> ctx = new StreamContext<>(name, worker, settings, source,
                     new RecordFilter<>(filterCriteria, source, name),
                     leaseStore == null ? new InMemoryLeaseStore() : leaseStore, onFailure, invoker, metrics, clock,
-                    new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);
+                    new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status,
+                    ConcurrencyLimit.of(settings, metrics));
             // A source that drives its own reading (Kafka's consumer group) brings its engine; others use leases.
             @SuppressWarnings("unchecked")
             MappingEngine engine = source instanceof EngineFactory<?> factory

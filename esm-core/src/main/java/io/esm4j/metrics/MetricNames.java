@@ -58,5 +58,10 @@ public final class MetricNames {
     /** esm4j: how long each lease renewal took, failed ones included. */
     public static final String LEASE_RENEWAL_LATENCY = "LeaseRenewalLatency";
 
+    /** esm4j, stream mappings with MaximumConcurrency: invocations running under the cap; a gauge. */
+    public static final String CONCURRENCY_IN_USE = "ConcurrencyInUse";
+    /** esm4j, stream mappings with MaximumConcurrency: batches formed and waiting for the cap; a gauge. */
+    public static final String CONCURRENCY_WAITING = "ConcurrencyWaiting";
+
     private MetricNames() {}
 }

@@ -35,7 +35,8 @@ public record StreamSettings(
         int tumblingWindowInSeconds,
         Duration checkpointInterval,
         Duration failoverTime,
-        int maxLeasesToStealAtOneTime) {
+        int maxLeasesToStealAtOneTime,
+        int maximumConcurrency) {
 
     /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -48,6 +49,13 @@ public record StreamSettings(
                     + "0 invokes as soon as records are available. Sub-second values are allowed.");
     public static final IntSetting PARALLELIZATION_FACTOR = new IntSetting("ParallelizationFactor", 1, 10, null, 1,
             "Batches of one shard in flight at once; records of one partition key stay in order.");
+    public static final IntSetting MAXIMUM_CONCURRENCY = new IntSetting("MaximumConcurrency", 1, 1_000, -1, -1,
+            "esm4j for streams (Lambda has ScalingConfig.MaximumConcurrency for SQS only): batches of the mapping in "
+                    + "flight at once across all its shards; a batch holds its slot while invoked, not while a retry "
+                    + "waits, and waiting batches take slots in turn. -1: no mapping-wide cap. Kinesis and DynamoDB "
+                    + "Streams keep ParallelizationFactor lanes per shard under it; on Kafka with ParallelizationFactor "
+                    + "above 1, a partition may run up to this many batches (of distinct keys) instead of "
+                    + "ParallelizationFactor.");
     public static final Setting STARTING_POSITION = new Setting.Described("StartingPosition",
             "TRIM_HORIZON, LATEST, AT_TIMESTAMP", "required",
             "Where a shard without a checkpoint starts. Child shards of a resharding always start at TRIM_HORIZON.");
@@ -117,7 +125,7 @@ public record StreamSettings(
                     + "when no lease is free; 0 never steals.");
 
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
-            STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
+            MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
             MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
             IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, CHECKPOINT_INTERVAL, FAILOVER_TIME,
@@ -157,6 +165,7 @@ public record StreamSettings(
         CHECKPOINT_INTERVAL.check(checkpointInterval);
         FAILOVER_TIME.check(failoverTime);
         MAX_LEASES_TO_STEAL.check(maxLeasesToStealAtOneTime);
+        MAXIMUM_CONCURRENCY.check(maximumConcurrency);
     }
 
     public static Builder builder() {
@@ -186,6 +195,7 @@ public record StreamSettings(
         private Duration checkpointInterval = CHECKPOINT_INTERVAL.defaultValue();
         private Duration failoverTime = FAILOVER_TIME.defaultValue();
         private int maxLeasesToStealAtOneTime = MAX_LEASES_TO_STEAL.defaultValue();
+        private int maximumConcurrency = MAXIMUM_CONCURRENCY.defaultValue();
 
         private Builder() {}
 
@@ -304,6 +314,12 @@ public record StreamSettings(
             return this;
         }
 
+        /** -1 (the default): no mapping-wide cap. */
+        public Builder maximumConcurrency(int value) {
+            this.maximumConcurrency = value;
+            return this;
+        }
+
         /** Validates every value, in the constructor; the first one out of range is reported. */
         @SuppressWarnings("NullAway") // a missing StartingPosition is what the constructor rejects, by name
         public StreamSettings build() {
@@ -312,7 +328,7 @@ public record StreamSettings(
                     maximumRetryAttempts, reportBatchItemFailures, bisectConsumesRetryQuota, functionArn,
                     retryBackoffInitial, retryBackoffMax, maxBufferedRecordsPerShard, maxBufferedMegabytesPerShard,
                     idlePollInterval, shardSyncInterval, tumblingWindowInSeconds, checkpointInterval, failoverTime,
-                    maxLeasesToStealAtOneTime);
+                    maxLeasesToStealAtOneTime, maximumConcurrency);
         }
     }
 
@@ -336,6 +352,11 @@ public record StreamSettings(
 
     public boolean recordAgeUnlimited() {
         return maximumRecordAgeInSeconds == -1;
+    }
+
+    /** Whether MaximumConcurrency caps the mapping's invocations in flight. */
+    public boolean concurrencyCapped() {
+        return maximumConcurrency != -1;
     }
 
     public boolean tumblingWindows() {

@@ -109,6 +109,9 @@ class SettingsTest {
                         b -> b.maxLeasesToStealAtOneTime(-1)),
                 bad("MaxLeasesToStealAtOneTime", "101", "from 0 to 100",
                         b -> b.maxLeasesToStealAtOneTime(101)),
+                bad("MaximumConcurrency", "0", "equal to -1 or from 1 to 1,000", b -> b.maximumConcurrency(0)),
+                bad("MaximumConcurrency", "1001", "equal to -1 or from 1 to 1,000",
+                        b -> b.maximumConcurrency(1_001)),
                 bad("TumblingWindowInSeconds", "-1", "from 0 to 900", b -> b.tumblingWindowInSeconds(-1)),
                 bad("TumblingWindowInSeconds", "901", "from 0 to 900", b -> b.tumblingWindowInSeconds(901)),
                 bad("ParallelizationFactor", "2", "1 when TumblingWindowInSeconds is set (it is 60)",
@@ -173,11 +176,12 @@ class SettingsTest {
         assertThat(constructDirectly(builder)).isEqualTo(builder.build());
         assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
                 false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
-                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, -1))
                 .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
         assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
                 -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
-                Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1,
+                -1))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
     }
@@ -338,6 +342,11 @@ class SettingsTest {
                 .containsExactly(0, 10_000, -1, -1);
         assertThat(StreamSettings.MAXIMUM_BATCHING_WINDOW).extracting("min", "max", "defaultValue")
                 .containsExactly(Duration.ZERO, Duration.ofSeconds(300), Duration.ZERO);
+        // Not Lambda's for streams: unset (no mapping-wide cap) by default, as a Lambda stream mapping has none.
+        assertThat(StreamSettings.MAXIMUM_CONCURRENCY).extracting("min", "max", "unlimited", "defaultValue")
+                .containsExactly(1, 1_000, -1, -1);
+        assertThat(valid().build().concurrencyCapped()).isFalse();
+        assertThat(valid().maximumConcurrency(60).build().concurrencyCapped()).isTrue();
     }
 
     // --- EventSourceMapping.builder validation -------------------------------------------------------------------

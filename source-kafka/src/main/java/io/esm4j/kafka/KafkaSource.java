@@ -257,10 +257,10 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                 s.reportBatchItemFailures(), s.bisectConsumesRetryQuota(), s.functionArn(), s.retryBackoffInitial(),
                 s.retryBackoffMax(), s.maxBufferedRecordsPerShard(), s.maxBufferedMegabytesPerShard(),
                 s.idlePollInterval(), s.shardSyncInterval(), s.tumblingWindowInSeconds(), s.checkpointInterval(),
-                s.failoverTime(), s.maxLeasesToStealAtOneTime());
+                s.failoverTime(), s.maxLeasesToStealAtOneTime(), s.maximumConcurrency());
         return new StreamContext<>(ctx.mappingName(), ctx.workerId(), limited, ctx.source(), ctx.filter(),
                 ctx.leases(), ctx.destination(), ctx.invoker(), ctx.metrics(), ctx.clock(), ctx.backoff(),
-                ctx.status());
+                ctx.status(), ctx.concurrency());
     }
 
     /** Assembles a source; {@link #build()} checks it. */

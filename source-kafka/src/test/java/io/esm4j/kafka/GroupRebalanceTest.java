@@ -68,14 +68,16 @@ class GroupRebalanceTest {
             return recording.handle(batch);
         };
         SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
-        EventSourceMapping<KafkaRecord> a = mapping(topic, group, recording, Duration.ofSeconds(30), aMetrics);
-        EventSourceMapping<KafkaRecord> b = mapping(topic, group, recording, Duration.ofSeconds(30), null);
-        EventSourceMapping<KafkaRecord> c = mapping(topic, group, stuckLater, Duration.ofSeconds(1), null);
+        // A and C run under a MaximumConcurrency (A's lanes grow with its keys; C's stuck handler holds slots that
+        // its other partitions' batches wait for until it is closed), B and D on ParallelizationFactor lanes alone.
+        EventSourceMapping<KafkaRecord> a = mapping(topic, group, recording, Duration.ofSeconds(30), aMetrics, 4);
+        EventSourceMapping<KafkaRecord> b = mapping(topic, group, recording, Duration.ofSeconds(30), null, -1);
+        EventSourceMapping<KafkaRecord> c = mapping(topic, group, stuckLater, Duration.ofSeconds(1), null, 2);
         AtomicInteger dHandled = new AtomicInteger();
         EventSourceMapping<KafkaRecord> d = mapping(topic, group, batch -> {
             dHandled.addAndGet(batch.size());
             return recording.handle(batch);
-        }, Duration.ofSeconds(30), null);
+        }, Duration.ofSeconds(30), null, -1);
         List<EventSourceMapping<KafkaRecord>> all = List.of(a, b, c, d);
         try {
             a.start();
@@ -104,13 +106,15 @@ class GroupRebalanceTest {
 
     private static EventSourceMapping<KafkaRecord> mapping(String topic, String group,
                                                            BatchHandler<StreamRecord<KafkaRecord>> handler,
-                                                           Duration revokeTimeout, SimpleMeterRegistry registry) {
+                                                           Duration revokeTimeout, SimpleMeterRegistry registry,
+                                                           int maximumConcurrency) {
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic)
                 .consumerGroupId(group).revokeTimeout(revokeTimeout)
                 .consumerProperty("session.timeout.ms", "10000").consumerProperty("heartbeat.interval.ms", "500")
                 .build();
         EventSourceMapping.Builder<KafkaRecord> builder = EventSourceMapping.builder("group", source, handler)
-                .settings(Fixtures.fast().batchSize(10).parallelizationFactor(3).build());
+                .settings(Fixtures.fast().batchSize(10).parallelizationFactor(3).maximumConcurrency(maximumConcurrency)
+                        .build());
         if (registry != null) {
             builder.meterRegistry(registry);
         }

@@ -28,14 +28,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>no-op handler: esm4j (BatchSize 500, window 0, ParallelizationFactor 1) against a raw KafkaConsumer
  *       loop that polls and commits asynchronously once a second, each draining the same backlog from a fresh
  *       group, alternating;</li>
- *   <li>a 5 ms handler per record, 100 keys, 10,000 records: esm4j (ParallelizationFactor 10 on 6 partitions, so
- *       at most 60 records at once) against parallel-consumer 0.5.3.3 in KEY order with maxConcurrency 60.</li>
+ *   <li>a 5 ms handler per record, 100 keys, 10,000 records: esm4j (free-key lanes, ParallelizationFactor 10 and
+ *       MaximumConcurrency 60: at most 60 batches at once across the 6 partitions, as many in one partition as its
+ *       keys allow) against parallel-consumer 0.5.3.3 in KEY order with maxConcurrency 60.</li>
  * </ol>
  * Each round runs both sides of a comparison, the side that goes first alternating from round to round; the summary
  * gives the medians over the rounds (of each side's figure and of the per-round ratio), since single rounds on a
  * shared machine swing widely. The load average is printed before and after.
  * Arguments (optional): no-op records (default 200,000), rounds (default 5), esm4j's BatchSize in the keyed
- * comparison (default 100, Lambda's for Kafka).
+ * comparison (default 100, Lambda's for Kafka), esm4j's MaximumConcurrency in it (default 60; -1 for none, which
+ * leaves ParallelizationFactor 10 per partition).
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
@@ -57,6 +59,7 @@ public final class KafkaBenchmark {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int keyedBatchSize = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int keyedConcurrency = args.length > 3 ? Integer.parseInt(args[3]) : 60;
         printLoad("before");
         try (KafkaBroker broker = KafkaBroker.start()) {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
@@ -73,7 +76,7 @@ public final class KafkaBenchmark {
             Rounds slowRounds = new Rounds();
             for (int round = 1; round <= rounds; round++) {
                 double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
-                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize));
+                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize, keyedConcurrency));
                 slowRounds.add(1 / seconds[0], 1 / seconds[1]);
                 System.out.printf("5 ms handler round %d: parallel-consumer %.2f s, esm4j %.2f s, ratio %.2f%n",
                         round, seconds[0], seconds[1], seconds[0] / seconds[1]);
@@ -227,7 +230,7 @@ public final class KafkaBenchmark {
     }
 
     /** Seconds for 5 ms per record in key order, at most 60 at once. */
-    private double esm4jSlow(String topic, int count, int keyedBatchSize) throws Exception {
+    private double esm4jSlow(String topic, int count, int keyedBatchSize, int maximumConcurrency) throws Exception {
         AtomicLong seen = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
@@ -241,8 +244,8 @@ public final class KafkaBenchmark {
                     return BatchResult.success();
                 })
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
-                        .parallelizationFactor(10).batchSize(keyedBatchSize).maximumBatchingWindow(Duration.ZERO)
-                        .build())
+                        .parallelizationFactor(10).maximumConcurrency(maximumConcurrency).batchSize(keyedBatchSize)
+                        .maximumBatchingWindow(Duration.ZERO).build())
                 .build();
         long start = System.nanoTime();
         mapping.start();

@@ -214,6 +214,65 @@ class KeySchedulingTest {
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 1000 - poison.size(), false);
     }
 
+    @Test
+    void underMaximumConcurrencyAPartitionWithManyKeysRunsMoreBatchesThanParallelizationFactor() throws Exception {
+        String topic = broker.topic("capped", 2);
+        // Skewed: 30 keys on partition 0, 3 on partition 1. Lanes per partition (ParallelizationFactor 10) would run
+        // at most 10 batches of partition 0; the mapping-wide cap of 25 lets it run more while partition 1 is idle.
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 330; i++) {
+            int partition = i < 300 ? 0 : 1;
+            String key = partition == 0 ? "p0-k" + i % 30 : "p1-k" + i % 3;
+            records.add(new ProducerRecord<>(topic, partition, KafkaBroker.bytes(key), KafkaBroker.bytes("v" + i)));
+        }
+        broker.sendAll(records);
+        String group = "g-" + UUID.randomUUID();
+        Set<String> busy = ConcurrentHashMap.newKeySet();
+        List<String> overlaps = new CopyOnWriteArrayList<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostRunning = new AtomicInteger();
+        AtomicInteger runningOnFirst = new AtomicInteger();
+        AtomicInteger mostRunningOnFirst = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder handler = new Recorder().behave(batch -> {
+            Set<String> keys = keysOf(batch);
+            keys.stream().filter(key -> !busy.add(key)).forEach(overlaps::add);
+            boolean first = batch.partition().equals(topic + "-0");
+            mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            if (first) {
+                mostRunningOnFirst.accumulateAndGet(runningOnFirst.incrementAndGet(), Math::max);
+            }
+            try {
+                awaitQuietly(release);
+                return BatchResult.success();
+            } finally {
+                if (first) {
+                    runningOnFirst.decrementAndGet();
+                }
+                running.decrementAndGet();
+                busy.removeAll(keys);
+            }
+        });
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("capped",
+                        Fixtures.source(broker, topic).consumerGroupId(group).build(), handler)
+                .settings(Fixtures.fast().batchSize(10).parallelizationFactor(10).maximumConcurrency(25).build())
+                .build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> mostRunningOnFirst.get() > 10);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 330);
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+        } finally {
+            release.countDown();
+            Fixtures.stopQuietly(mapping);
+        }
+        assertThat(overlaps).as("keys in two invocations at once").isEmpty();
+        assertThat(mostRunning.get()).as("invocations of the mapping at once").isLessThanOrEqualTo(25);
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 330, false);
+    }
+
     /** The keys of a batch; records without a key under their partition's name. */
     private static Set<String> keysOf(Batch<StreamRecord<KafkaRecord>> batch) {
         Set<String> keys = new HashSet<>();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ final class BatchProcessor<T> {
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final Pauser pauser;
+    /** Whether the pipeline closed: a batch still waiting for a MaximumConcurrency permit then is not invoked. */
+    private final BooleanSupplier closed;
     /** The tumbling window the batch in progress belongs to, or null without windows. */
     private WindowSession<T> window;
     /** The state of the last window response read by {@link #interpret}. */
@@ -53,12 +56,14 @@ final class BatchProcessor<T> {
         boolean pause(Duration duration) throws InterruptedException;
     }
 
-    BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser) {
+    BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser,
+                   BooleanSupplier closed) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
+        this.closed = closed;
     }
 
     /**
@@ -82,6 +87,9 @@ final class BatchProcessor<T> {
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
         for (int retriesUsed = 1; ; retriesUsed++) {
             Verdict verdict = invoke(List.of(), session.view(true, terminatedEarly));
+            if (verdict == null) {
+                return false;
+            }
             if (verdict instanceof Verdict.Succeeded) {
                 onDone.accept(session.aggregated);
                 return true;
@@ -122,6 +130,9 @@ final class BatchProcessor<T> {
                     return true;
                 }
                 verdict = invoke(current, window == null ? null : window.view(false, false));
+                if (verdict == null) {
+                    return false;
+                }
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
             }
@@ -278,7 +289,26 @@ final class BatchProcessor<T> {
         return retention.filter(kept -> kept.compareTo(configured) < 0).orElse(configured);
     }
 
+    /**
+     * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the pipeline
+     * closed while the batch waited for one (its records stay after the checkpoint).
+     */
     private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
+        ConcurrencyLimit limit = ctx.concurrency();
+        if (limit == null) {
+            return invokeNow(entries, timeWindow);
+        }
+        if (!limit.acquire(closed)) {
+            return null;
+        }
+        try {
+            return invokeNow(entries, timeWindow);
+        } finally {
+            limit.release();
+        }
+    }
+
+    private Verdict invokeNow(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
         @SuppressWarnings("unchecked")
         StreamRecord<T>[] records = new StreamRecord[entries.size()];
         for (int i = 0; i < records.length; i++) {

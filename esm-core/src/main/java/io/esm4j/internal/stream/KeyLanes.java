@@ -26,8 +26,14 @@ import java.util.function.BooleanSupplier;
  * BatchSize records of free keys wait, the 6 MB are reached, or the lane's batching window elapsed. While other lanes
  * wait for work too, a batch takes at most its share of the free keys, so that keys spread over the idle lanes instead
  * of queueing behind each other in one invocation. There are no tumbling windows here: they need one lane.
+ *
+ * <p>The lanes are this object's {@link KeyLane}s, started through a {@link LaneStarter}: {@code minLanes} at
+ * {@link #startLanes()}, more while free keys outnumber the lanes that could take them, up to {@code maxLanes}; a lane
+ * above {@code minLanes} that finds nothing to take while another lane waits too ends. So a shard whose lanes are
+ * bounded by a mapping-wide MaximumConcurrency (hundreds) holds threads only for the keys it is working on, and an
+ * idle shard one. Without the cap both bounds are ParallelizationFactor: the lanes are fixed.
  */
-final class KeyLanes<T> implements BatchSource<T> {
+final class KeyLanes<T> {
 
     private static final Comparator<Key<?>> OLDEST_FIRST =
             Comparator.comparingLong(key -> key.waiting.peekFirst().ordinal);
@@ -46,15 +52,82 @@ final class KeyLanes<T> implements BatchSource<T> {
     /** Records (and their bytes) of the free keys: what a batch could take now. */
     private int freeRecords;
     private long freeBytes;
-    /** Lanes inside {@link #nextBatch}: the idle ones, among which the free keys are shared. */
+    private final int minLanes;
+    private final int maxLanes;
+    private final LaneStarter<T> starter;
+    /** Lanes started and not ended. */
+    private int lanes;
+    /** Lanes started that have not asked for a batch yet: they will take free keys like idle ones. */
+    private int startingLanes;
+    /** Lanes inside {@link KeyLane#nextBatch}: the idle ones, among which the free keys are shared. */
     private int idleLanes;
     private boolean closed;
+    /** A lane failed outside the handler: the pipeline is being replaced, so no lane starts any more. */
+    private boolean lanesFailed;
 
-    /** @param envelopeBytes the bytes of a batch's event besides its records, counted once per batch */
-    KeyLanes(int batchSize, Clock clock, int envelopeBytes) {
+    /** Runs a lane's loop on a thread of its own; called with this object's lock held, so it must only start one. */
+    @FunctionalInterface
+    interface LaneStarter<T> {
+        void start(KeyLanes<T>.KeyLane lane);
+    }
+
+    /**
+     * @param envelopeBytes the bytes of a batch's event besides its records, counted once per batch
+     * @param minLanes lanes that run from {@link #startLanes()} until the queues close
+     * @param maxLanes the most lanes at once: the most batches of the shard in flight
+     */
+    KeyLanes(int batchSize, Clock clock, int envelopeBytes, int minLanes, int maxLanes, LaneStarter<T> starter) {
         this.batchSize = batchSize;
         this.clock = clock;
         this.envelopeBytes = envelopeBytes;
+        this.minLanes = minLanes;
+        this.maxLanes = maxLanes;
+        this.starter = starter;
+    }
+
+    /** One lane's view of the queues; {@link #laneEnded} when its thread ends. */
+    final class KeyLane implements BatchSource<T> {
+        /**
+         * Started because free keys outnumbered the lanes: its first batching window counts as elapsed, as it would
+         * for a lane that had been idle all along, so the keys it was started for do not wait a window longer.
+         */
+        private final boolean onDemand;
+        private boolean arrived;
+        private boolean ended;
+
+        private KeyLane(boolean onDemand) {
+            this.onDemand = onDemand;
+        }
+
+        /** {@code closeTumblingWindow} is always null here: no tumbling windows. Null also when this lane ends. */
+        @Override
+        public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+                throws InterruptedException {
+            return KeyLanes.this.nextBatch(this, windowStart.plus(window));
+        }
+    }
+
+    /** Starts the first {@code minLanes} lanes. */
+    void startLanes() {
+        lock.lock();
+        try {
+            while (lanes < minLanes && !closed) {
+                startLane(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A lane's thread ended; after a failure outside the handler no lane starts any more. */
+    void laneEnded(KeyLane lane, boolean failed) {
+        lock.lock();
+        try {
+            lanesFailed |= failed;
+            end(lane);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** One key's records not yet handed out, in read order, and how many of those handed out are not done. */
@@ -86,6 +159,7 @@ final class KeyLanes<T> implements BatchSource<T> {
                 }
             }
             changed.signalAll();
+            startLanesForFreeKeys();
         } finally {
             lock.unlock();
         }
@@ -115,6 +189,7 @@ final class KeyLanes<T> implements BatchSource<T> {
             }
             if (freed) {
                 changed.signalAll();
+                startLanesForFreeKeys();
             }
         } finally {
             lock.unlock();
@@ -142,21 +217,42 @@ final class KeyLanes<T> implements BatchSource<T> {
         }
     }
 
-    /** {@code closeTumblingWindow} is always null here: no tumbling windows. */
-    @Override
-    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
-            throws InterruptedException {
-        Instant deadline = windowStart.plus(window);
+    /** Lanes started and not ended. */
+    int lanes() {
+        lock.lock();
+        try {
+            return lanes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Entry<T>> nextBatch(KeyLane lane, Instant windowEnd) throws InterruptedException {
         lock.lockInterruptibly();
+        Instant deadline = windowEnd;
+        if (!lane.arrived) {
+            lane.arrived = true;
+            startingLanes--;
+            if (lane.onDemand) {
+                deadline = Instant.MIN;
+            }
+        }
         idleLanes++;
+        List<Entry<T>> batch = null;
         try {
             while (!closed) {
                 if (freeRecords == 0) {
+                    if (lanes > minLanes && idleLanes > 1) {
+                        end(lane);
+                        return null;
+                    }
                     changed.await();
                     continue;
                 }
-                if (freeRecords >= batchSize || PayloadCap.full(envelopeBytes + freeBytes) || !clock.instant().isBefore(deadline)) {
-                    return take();
+                if (freeRecords >= batchSize || PayloadCap.full(envelopeBytes + freeBytes)
+                        || !clock.instant().isBefore(deadline)) {
+                    batch = take();
+                    return batch;
                 }
                 long remaining = Duration.between(clock.instant(), deadline).toNanos();
                 changed.awaitNanos(Math.min(remaining, Lane.WINDOW_RECHECK_NANOS));
@@ -164,16 +260,50 @@ final class KeyLanes<T> implements BatchSource<T> {
             return null;
         } finally {
             idleLanes--;
+            if (batch != null) {
+                // What this batch left of the free keys was counted for lanes not yet started: start them.
+                startLanesForFreeKeys();
+            }
             lock.unlock();
+        }
+    }
+
+    /** While free keys outnumber the idle and starting lanes, starts lanes up to {@code maxLanes}. */
+    private void startLanesForFreeKeys() {
+        if (closed || lanesFailed) {
+            return;
+        }
+        for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes;
+                uncovered--) {
+            startLane(true);
+        }
+    }
+
+    private void startLane(boolean onDemand) {
+        lanes++;
+        startingLanes++;
+        starter.start(new KeyLane(onDemand));
+    }
+
+    private void end(KeyLane lane) {
+        if (lane.ended) {
+            return;
+        }
+        lane.ended = true;
+        lanes--;
+        if (!lane.arrived) {
+            startingLanes--;
         }
     }
 
     /**
      * Merges the free keys' records in read order into one batch. A key taken leaves the free keys (its remaining
-     * records may still join this batch, in order) and stays busy until its records are done.
+     * records may still join this batch, in order) and stays busy until its records are done. The batch takes at
+     * most its share of the free keys (rounded up).
      */
     private List<Entry<T>> take() {
-        int keysLeft = Math.ceilDiv(free.size(), idleLanes);
+        // The free keys are shared with the other idle lanes, the lanes starting, and the lanes that may still start.
+        int keysLeft = Math.ceilDiv(free.size(), idleLanes + startingLanes + maxLanes - lanes);
         List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, freeRecords));
         PriorityQueue<Key<T>> taken = new PriorityQueue<>(OLDEST_FIRST);
         long bytes = envelopeBytes;

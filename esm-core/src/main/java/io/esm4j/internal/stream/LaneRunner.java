@@ -19,10 +19,11 @@ final class LaneRunner<T> {
     private final Supplier<Instant> lastDealtFetchStart;
 
     LaneRunner(StreamContext<T> ctx, String shardId, BatchSource<T> lane, Consumer<List<Entry<T>>> onDone,
-               BatchProcessor.Pauser pauser, BooleanSupplier inputEnded, Supplier<Instant> lastDealtFetchStart) {
+               BatchProcessor.Pauser pauser, BooleanSupplier closed, BooleanSupplier inputEnded,
+               Supplier<Instant> lastDealtFetchStart) {
         this.ctx = ctx;
         this.lane = lane;
-        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser);
+        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed);
         this.inputEnded = inputEnded;
         this.lastDealtFetchStart = lastDealtFetchStart;
     }

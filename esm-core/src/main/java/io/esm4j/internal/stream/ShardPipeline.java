@@ -1,11 +1,14 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +51,9 @@ public final class ShardPipeline<T> {
         KEY_HASH,
         /**
          * esm4j's, for Kafka: a key with no record in flight goes to whichever lane asks first; one key's records are
-         * never in two invocations at once and are handed out in order (see {@link KeyLanes}).
+         * never in two invocations at once and are handed out in order (see {@link KeyLanes}). With MaximumConcurrency
+         * (and ParallelizationFactor above 1) a shard may run up to MaximumConcurrency lanes, started as keys need
+         * them, instead of ParallelizationFactor.
          */
         FREE_KEY
     }
@@ -62,8 +67,9 @@ public final class ShardPipeline<T> {
     private final List<Lane<T>> lanes = new ArrayList<>();
     /** The queues all lanes share with {@link LaneRouting#FREE_KEY} and more than one lane; null otherwise. */
     private final KeyLanes<T> keyLanes;
-    private final int laneCount;
-    private final List<Thread> laneThreads = new ArrayList<>();
+    /** The lane threads running; lanes of {@link #keyLanes} come and go. */
+    private final Set<Thread> laneThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger laneNumbers = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger runningLanes = new AtomicInteger();
     /** Guards the tracker and the end-of-shard state; never held across I/O or user code. */
@@ -93,11 +99,18 @@ public final class ShardPipeline<T> {
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
-        this.laneCount = ctx.settings().parallelizationFactor();
+        StreamSettings settings = ctx.settings();
+        int laneCount = settings.parallelizationFactor();
         int envelopeBytes = ctx.source().eventEnvelopeBytes(shardId);
         // Tumbling windows need ParallelizationFactor 1 (StreamSettings checks it), so shared queues never see one.
         if (routing == LaneRouting.FREE_KEY && laneCount > 1) {
-            keyLanes = new KeyLanes<>(ctx.settings().batchSize(), ctx.clock(), envelopeBytes);
+            // Under a mapping-wide cap the shard's share is not fixed: one lane while idle, up to the cap when busy.
+            boolean capped = settings.concurrencyCapped();
+            keyLanes = new KeyLanes<>(settings.batchSize(), ctx.clock(), envelopeBytes, capped ? 1 : laneCount,
+                    capped ? settings.maximumConcurrency() : laneCount, lane -> {
+                        runningLanes.incrementAndGet();
+                        startLane(lane);
+                    });
         } else {
             keyLanes = null;
             for (int i = 0; i < laneCount; i++) {
@@ -108,12 +121,21 @@ public final class ShardPipeline<T> {
     }
 
     public void start() {
-        runningLanes.set(laneCount);
-        for (int i = 0; i < laneCount; i++) {
-            BatchSource<T> lane = keyLanes != null ? keyLanes : lanes.get(i);
-            laneThreads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + i)
-                    .start(() -> runLane(lane)));
+        if (keyLanes != null) {
+            keyLanes.startLanes();
+            return;
         }
+        // Counted before any starts, so that a lane failing at once cannot report the last lane ended.
+        runningLanes.set(lanes.size());
+        lanes.forEach(this::startLane);
+    }
+
+    private void startLane(BatchSource<T> lane) {
+        Thread thread = Thread.ofVirtual()
+                .name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + laneNumbers.getAndIncrement())
+                .unstarted(() -> runLane(lane));
+        laneThreads.add(thread);
+        thread.start();
     }
 
     /** Blocks until the shard's buffers have room; returns how many more records may be offered. */
@@ -212,15 +234,22 @@ public final class ShardPipeline<T> {
         if (keyLanes != null) {
             keyLanes.close();
         }
+        // Lanes waiting for a MaximumConcurrency permit give up: their batches are not invoked.
+        if (ctx.concurrency() != null) {
+            ctx.concurrency().wakeWaiters();
+        }
     }
 
     public boolean closed() {
         return closed.getCount() == 0;
     }
 
-    /** Waits for the lanes to end; false if the deadline came first. */
+    /**
+     * Waits for the lanes to end (called after {@link #close()}, when no lane starts any more); false if the deadline
+     * came first.
+     */
     public boolean awaitLanes(Instant deadline) throws InterruptedException {
-        for (Thread thread : laneThreads) {
+        for (Thread thread : List.copyOf(laneThreads)) {
             Duration left = Duration.between(Instant.now(), deadline);
             if (!left.isPositive() || !thread.join(left)) {
                 return false;
@@ -260,16 +289,25 @@ public final class ShardPipeline<T> {
     }
 
     private void runLane(BatchSource<T> lane) {
+        boolean failed = false;
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
-                    this::pause, () -> inputEnded, () -> lastDealtFetchStart).run();
+                    this::pause, this::closed, () -> inputEnded, () -> lastDealtFetchStart).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {
+            failed = true;
             listener.failed(e);
         } finally {
-            if (runningLanes.decrementAndGet() == 0) {
-                listener.lanesEnded();
+            try {
+                if (lane instanceof KeyLanes<T>.KeyLane keyLane) {
+                    keyLanes.laneEnded(keyLane, failed);
+                }
+                if (runningLanes.decrementAndGet() == 0) {
+                    listener.lanesEnded();
+                }
+            } finally {
+                laneThreads.remove(Thread.currentThread());
             }
         }
     }

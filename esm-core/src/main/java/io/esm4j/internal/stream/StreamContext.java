@@ -11,7 +11,10 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import java.time.Clock;
 
-/** What every part of one stream mapping shares. */
+/**
+ * What every part of one stream mapping shares. {@code concurrency} is null without MaximumConcurrency
+ * ({@link ConcurrencyLimit#of}).
+ */
 public record StreamContext<T>(
         String mappingName,
         String workerId,
@@ -24,4 +27,5 @@ public record StreamContext<T>(
         EngineMetrics metrics,
         Clock clock,
         RetryBackoff backoff,
-        MappingStatus status) {}
+        MappingStatus status,
+        ConcurrencyLimit concurrency) {}
