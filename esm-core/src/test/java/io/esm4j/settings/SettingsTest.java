@@ -109,6 +109,10 @@ class SettingsTest {
                         b -> b.maxLeasesToStealAtOneTime(-1)),
                 bad("MaxLeasesToStealAtOneTime", "101", "from 0 to 100",
                         b -> b.maxLeasesToStealAtOneTime(101)),
+                bad("GracefulHandoffTimeout", "-1 ms", "from 0 s to 15 min",
+                        b -> b.gracefulHandoffTimeout(Duration.ofMillis(-1))),
+                bad("GracefulHandoffTimeout", "16 min", "from 0 s to 15 min",
+                        b -> b.gracefulHandoffTimeout(Duration.ofMinutes(16))),
                 bad("TumblingWindowInSeconds", "-1", "from 0 to 900", b -> b.tumblingWindowInSeconds(-1)),
                 bad("TumblingWindowInSeconds", "901", "from 0 to 900", b -> b.tumblingWindowInSeconds(901)),
                 bad("ParallelizationFactor", "2", "1 when TumblingWindowInSeconds is set (it is 60)",
@@ -173,11 +177,11 @@ class SettingsTest {
         assertThat(constructDirectly(builder)).isEqualTo(builder.build());
         assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
                 false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
-                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, Duration.ofSeconds(30)))
                 .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
         assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
                 -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
-                Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1))
+                Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, Duration.ofSeconds(30)))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
     }

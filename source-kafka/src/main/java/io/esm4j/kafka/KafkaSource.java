@@ -9,8 +9,8 @@ import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.internal.KafkaEngine;
 import io.esm4j.kafka.internal.KafkaEventSize;
 import io.esm4j.settings.InvalidSettingException;
-import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
+import io.esm4j.settings.Setting;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -257,7 +257,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                 s.reportBatchItemFailures(), s.bisectConsumesRetryQuota(), s.functionArn(), s.retryBackoffInitial(),
                 s.retryBackoffMax(), s.maxBufferedRecordsPerShard(), s.maxBufferedMegabytesPerShard(),
                 s.idlePollInterval(), s.shardSyncInterval(), s.tumblingWindowInSeconds(), s.checkpointInterval(),
-                s.failoverTime(), s.maxLeasesToStealAtOneTime());
+                s.failoverTime(), s.maxLeasesToStealAtOneTime(), s.gracefulHandoffTimeout());
         return new StreamContext<>(ctx.mappingName(), ctx.workerId(), limited, ctx.source(), ctx.filter(),
                 ctx.leases(), ctx.destination(), ctx.invoker(), ctx.metrics(), ctx.clock(), ctx.backoff(),
                 ctx.status());
