@@ -232,6 +232,23 @@ class LeasesTest {
     }
 
     @Test
+    void withAStoreThatCannotRecordHandoffRequestsBalancingTakesLeasesAsBefore() throws Exception {
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10)).build();
+        WorkerLeaseStore old = new WorkerLeaseStore(shared);
+        old.withoutHandoffRequests();
+        worker("w1", settings);
+        put(400);
+        await().until(() -> balanced(List.of("w1")));
+        worker("w2", settings, old);
+
+        await().until(() -> balanced(List.of("w1", "w2")));
+        assertThat(taken("stolen")).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isZero();
+        await().until(this::allHandled);
+        assertPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
     void anAbandonedWorkersShardsMoveAfterTheFailoverTime() throws Exception {
         StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(1)).build();
         WorkerLeaseStore cutOff = new WorkerLeaseStore(shared);

@@ -11,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * One worker's view of a lease store that several workers share: it can be cut off (every call fails, as in a
  * network partition), paused (every call blocks until resumed, as in a long GC pause) or deaf to hand-off requests
- * (the worker never sees that another one asked for its lease, as a worker of an older version), and it counts the
- * checkpoint writes the store refused.
+ * (the worker never sees that another one asked for its lease, as a worker of an older version) or unable to record
+ * hand-off requests (a store written before they existed), and it counts the checkpoint writes the store refused.
  */
 final class WorkerLeaseStore implements LeaseStore {
 
@@ -21,6 +21,7 @@ final class WorkerLeaseStore implements LeaseStore {
     private volatile CountDownLatch paused = new CountDownLatch(0);
     private volatile int refusedCheckpoints;
     private volatile boolean deaf;
+    private volatile boolean withoutHandoffs;
 
     WorkerLeaseStore(InMemoryLeaseStore shared) {
         this.shared = shared;
@@ -36,6 +37,11 @@ final class WorkerLeaseStore implements LeaseStore {
 
     void resume() {
         paused.countDown();
+    }
+
+    /** From now on the store behaves as one written before hand-off requests existed: it cannot record them. */
+    void withoutHandoffRequests() {
+        withoutHandoffs = true;
     }
 
     /** From now on the worker sees no hand-off request on any lease. */
@@ -111,7 +117,7 @@ final class WorkerLeaseStore implements LeaseStore {
     @Override
     public LeaseWrite requestHandoff(Lease seen, String worker) throws Exception {
         reach();
-        return shared.requestHandoff(seen, worker);
+        return withoutHandoffs ? LeaseStore.super.requestHandoff(seen, worker) : shared.requestHandoff(seen, worker);
     }
 
     @Override

@@ -139,7 +139,10 @@ public final class StreamEngine<T> implements MappingEngine {
 
             @Override
             public void handoffRequested(ShardWorker<?> w, String requester) {
-                handOver(worker(w), requester);
+                // A stopping mapping releases every lease anyway.
+                if (!stopStarted.get()) {
+                    handOver(worker(w), requester);
+                }
             }
         });
         boolean started = false;
