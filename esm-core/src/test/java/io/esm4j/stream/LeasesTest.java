@@ -186,7 +186,7 @@ class LeasesTest {
     @Test
     void anOwnerThatDoesNotHandOverLosesTheLeaseAfterTheHandoffTimeoutAndProcessingGoesOn() throws Exception {
         StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10))
-                .gracefulHandoffTimeout(Duration.ofMillis(500)).build();
+                .gracefulHandoffTimeout(Duration.ofSeconds(2)).build();
         WorkerLeaseStore deaf = new WorkerLeaseStore(shared);
         deaf.ignoreHandoffs();
         worker("w1", settings, deaf);
@@ -194,8 +194,11 @@ class LeasesTest {
         await().until(() -> balanced(List.of("w1")));
         await().until(this::allHandled);
 
-        worker("w2", settings);
-        // w2 asks; w1 never sees it, so w2 takes the lease once the request is GracefulHandoffTimeout old.
+        EventSourceMapping<byte[]> w2 = worker("w2", settings);
+        // w2 asks; w1 never sees it, so w2 takes the lease once the request is GracefulHandoffTimeout old. Until
+        // then the shard's status shows the request.
+        await().atMost(Duration.ofSeconds(60)).until(() -> w2.shards().stream()
+                .anyMatch(s -> "w2".equals(s.handoffTo()) && "w1".equals(s.owner())));
         await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
         await().until(() -> leasesLost("w1") >= 4);
         assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isGreaterThanOrEqualTo(4);

@@ -262,7 +262,6 @@ final class LeaseCoordinator {
             if (requestTimedOut) {
                 ctx.metrics().handoffsTimedOut.increment();
             }
-            requests.remove(seen.shardId());
             LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
                     .addKeyValue("shardId", seen.shardId()).addKeyValue("previousOwner", seen.owner())
                     .addKeyValue("counter", seen.counter()).addKeyValue("expired", expired)

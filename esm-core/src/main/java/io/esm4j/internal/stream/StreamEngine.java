@@ -139,9 +139,10 @@ public final class StreamEngine<T> implements MappingEngine {
 
             @Override
             public void handoffRequested(ShardWorker<?> w, String requester) {
+                ShardWorker<T> running = workers.get(w.shardId());
                 // A stopping mapping releases every lease anyway.
-                if (!stopStarted.get()) {
-                    handOver(worker(w), requester);
+                if (running == w && !stopStarted.get()) {
+                    handOver(running, requester);
                 }
             }
         });
@@ -174,11 +175,6 @@ public final class StreamEngine<T> implements MappingEngine {
                 ctx.metrics().remove(gauge);
             }
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private ShardWorker<T> worker(ShardWorker<?> w) {
-        return (ShardWorker<T>) w;
     }
 
     /**
