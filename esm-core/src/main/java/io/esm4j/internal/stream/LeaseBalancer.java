@@ -82,7 +82,6 @@ final class LeaseBalancer {
         Map<String, List<Lease>> byOwner = new HashMap<>();
         List<Lease> free = new ArrayList<>();
         for (Lease lease : active) {
-            String askedBy = handoffs.soft() ? lease.handoffTo() : null;
             if (lease.owner() == null || expired.contains(lease.shardId())) {
                 String handedTo = handoffs.handedOver().get(lease.shardId());
                 if (handedTo == null) {
@@ -92,8 +91,8 @@ final class LeaseBalancer {
                 }
             } else {
                 byOwner.computeIfAbsent(lease.owner(), o -> new ArrayList<>()).add(lease);
-                if (askedBy != null && lease.handoffRequested()) {
-                    byOwner.computeIfAbsent(askedBy, o -> new ArrayList<>());
+                if (handoffs.soft() && lease.handoffRequested()) {
+                    byOwner.computeIfAbsent(lease.handoffTo(), o -> new ArrayList<>());
                 }
             }
         }
