@@ -184,6 +184,31 @@ class LeasesTest {
     }
 
     @Test
+    void anOwnerAlsoSeesARequestInWhatItsRenewalReturns() throws Exception {
+        // w1's listings never show requests: it can only learn of them from its renewals (every second). The
+        // hand-off timeout is far away, so every lease that moves is handed over.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(3))
+                .gracefulHandoffTimeout(Duration.ofMinutes(5)).build();
+        WorkerLeaseStore renewalsOnly = new WorkerLeaseStore(shared);
+        renewalsOnly.ignoreHandoffsInListings();
+        worker("w1", settings, renewalsOnly);
+        put(400);
+        await().until(() -> balanced(List.of("w1")));
+        await().until(this::allHandled);
+
+        worker("w2", settings);
+        await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
+        put(400);
+        await().until(this::allHandled);
+
+        assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+        assertThat(leasesLost("w1") + leasesLost("w2")).isZero();
+        assertThat(handler.succeeded().stream().map(Streams::text).toList()).doesNotHaveDuplicates();
+        assertPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
     void anOwnerThatDoesNotHandOverLosesTheLeaseAfterTheHandoffTimeoutAndProcessingGoesOn() throws Exception {
         StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10))
                 .gracefulHandoffTimeout(Duration.ofSeconds(2)).build();

@@ -20,7 +20,8 @@ final class WorkerLeaseStore implements LeaseStore {
     private volatile boolean partitioned;
     private volatile CountDownLatch paused = new CountDownLatch(0);
     private volatile int refusedCheckpoints;
-    private volatile boolean deaf;
+    private volatile boolean deafInListings;
+    private volatile boolean deafInWrites;
     private volatile boolean withoutHandoffs;
 
     WorkerLeaseStore(InMemoryLeaseStore shared) {
@@ -46,18 +47,24 @@ final class WorkerLeaseStore implements LeaseStore {
 
     /** From now on the worker sees no hand-off request on any lease. */
     void ignoreHandoffs() {
-        deaf = true;
+        deafInListings = true;
+        deafInWrites = true;
     }
 
-    private Lease heard(Lease lease) {
+    /** From now on the worker sees hand-off requests only in what its writes return (renewals, checkpoints). */
+    void ignoreHandoffsInListings() {
+        deafInListings = true;
+    }
+
+    private Lease heard(Lease lease, boolean deaf) {
         return deaf && lease != null ? new Lease(lease.mapping(), lease.shardId(), lease.owner(), lease.counter(),
                 lease.checkpoint(), lease.parentIds(), lease.ownerSwitchesSinceCheckpoint()) : lease;
     }
 
     private LeaseWrite heard(LeaseWrite write) {
         return switch (write) {
-            case LeaseWrite.Written written -> new LeaseWrite.Written(heard(written.lease()));
-            case LeaseWrite.Lost lost -> new LeaseWrite.Lost(heard(lost.current()));
+            case LeaseWrite.Written written -> new LeaseWrite.Written(heard(written.lease(), deafInWrites));
+            case LeaseWrite.Lost lost -> new LeaseWrite.Lost(heard(lost.current(), deafInWrites));
         };
     }
 
@@ -75,7 +82,7 @@ final class WorkerLeaseStore implements LeaseStore {
     @Override
     public List<Lease> list(String mapping) throws Exception {
         reach();
-        return shared.list(mapping).stream().map(this::heard).toList();
+        return shared.list(mapping).stream().map(lease -> heard(lease, deafInListings)).toList();
     }
 
     @Override
