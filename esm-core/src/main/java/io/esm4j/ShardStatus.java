@@ -15,9 +15,18 @@ import org.jspecify.annotations.Nullable;
  * @param recordsInFlight   records read by this worker and not yet passed by the checkpoint
  * @param restarts          how often this worker restarted the shard after a failure outside the handler
  * @param lastError         the last such failure (or failed read or checkpoint write), or null
+ * @param handoffTo         the worker that asked the owner to hand the lease over, while the owner has not yet
+ *                          (GracefulHandoffTimeout), or null
  */
 public record ShardStatus(String shardId, @Nullable String owner, String position, long iteratorAgeMillis,
-                          long recordsInFlight, long restarts, @Nullable String lastError) {
+                          long recordsInFlight, long restarts, @Nullable String lastError,
+                          @Nullable String handoffTo) {
+
+    /** A shard nobody asked for. */
+    public ShardStatus(String shardId, @Nullable String owner, String position, long iteratorAgeMillis,
+                       long recordsInFlight, long restarts, @Nullable String lastError) {
+        this(shardId, owner, position, iteratorAgeMillis, recordsInFlight, restarts, lastError, null);
+    }
 
     public ShardStatus {
         Objects.requireNonNull(shardId, "shardId");

@@ -54,6 +54,12 @@ public final class InMemoryLeaseStore implements LeaseStore {
     }
 
     @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) {
+        return update(seen, current -> current.heldBy(seen.owner(), seen.counter()),
+                current -> current.handoffRequestedBy(worker));
+    }
+
+    @Override
     public boolean delete(Lease seen) {
         AtomicBoolean removed = new AtomicBoolean();
         leases(seen.mapping()).computeIfPresent(seen.shardId(), (id, current) -> {

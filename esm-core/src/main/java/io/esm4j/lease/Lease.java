@@ -18,9 +18,12 @@ import org.jspecify.annotations.Nullable;
  *                                     lease reached {@link Checkpoint.ShardEnd}
  * @param ownerSwitchesSinceCheckpoint how often the lease changed hands since its checkpoint last moved (a shard
  *                                     that keeps moving without progress shows here)
+ * @param handoffTo                    the worker that asked the owner to hand the lease over (a balancing steal
+ *                                     made as a request, so that the owner checkpoints and releases first), or
+ *                                     null; renewals and checkpoints keep it, a take or release clears it
  */
 public record Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
-                    List<String> parentIds, long ownerSwitchesSinceCheckpoint) {
+                    List<String> parentIds, long ownerSwitchesSinceCheckpoint, @Nullable String handoffTo) {
 
     public Lease {
         Objects.requireNonNull(mapping, "mapping");
@@ -31,10 +34,20 @@ public record Lease(String mapping, String shardId, @Nullable String owner, long
             // A store may not tell "" from "no owner"; the engine never names a worker "" (workerId is 1-256 chars).
             throw new IllegalArgumentException("owner must be null (no owner) or a worker id but was the empty string");
         }
+        if (handoffTo != null && handoffTo.isEmpty()) {
+            throw new IllegalArgumentException("handoffTo must be null (no request) or a worker id but was the empty "
+                    + "string");
+        }
         if (counter < 0 || ownerSwitchesSinceCheckpoint < 0) {
             throw new IllegalArgumentException("counter and ownerSwitchesSinceCheckpoint must be >= 0 but were "
                     + counter + " and " + ownerSwitchesSinceCheckpoint);
         }
+    }
+
+    /** A lease without a hand-off request (stores that know none, and leases written before there were any). */
+    public Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
+                 List<String> parentIds, long ownerSwitchesSinceCheckpoint) {
+        this(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint, null);
     }
 
     /** A lease nobody holds yet, at a starting checkpoint. */
@@ -54,20 +67,37 @@ public record Lease(String mapping, String shardId, @Nullable String owner, long
         return worker != null && worker.equals(owner) && counter == expectedCounter;
     }
 
+    /**
+     * True when another worker asked the owner for this lease and the owner has not answered yet: it is on its way
+     * to {@link #handoffTo}.
+     */
+    public boolean handoffRequested() {
+        return owner != null && handoffTo != null && !handoffTo.equals(owner);
+    }
+
     public Lease taken(String worker) {
         return new Lease(mapping, shardId, worker, counter + 1, checkpoint, parentIds,
-                Objects.equals(owner, worker) ? ownerSwitchesSinceCheckpoint : ownerSwitchesSinceCheckpoint + 1);
+                Objects.equals(owner, worker) ? ownerSwitchesSinceCheckpoint : ownerSwitchesSinceCheckpoint + 1,
+                null);
     }
 
     public Lease renewed() {
-        return new Lease(mapping, shardId, owner, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint);
+        return new Lease(mapping, shardId, owner, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
+                handoffTo);
     }
 
     public Lease checkpointed(Checkpoint next) {
-        return new Lease(mapping, shardId, owner, counter, next, parentIds, 0);
+        return new Lease(mapping, shardId, owner, counter, next, parentIds, 0, handoffTo);
     }
 
     public Lease released() {
-        return new Lease(mapping, shardId, null, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint);
+        return new Lease(mapping, shardId, null, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
+                null);
+    }
+
+    /** {@code worker} asks the owner for the lease; owner and counter stay, so the owner's writes still match. */
+    public Lease handoffRequestedBy(String worker) {
+        return new Lease(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
+                worker);
     }
 }

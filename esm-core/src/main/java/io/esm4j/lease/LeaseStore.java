@@ -11,9 +11,12 @@ import java.util.List;
  * <ul>
  *   <li>Every method is one atomic, conditional operation on one lease (a DynamoDB conditional write): no
  *       transactions across leases, no locks held between calls.</li>
- *   <li>{@link #take}, {@link #renew} and {@link #release} increase the lease's counter; {@link #checkpoint} does
- *       not. Each write other than {@link #create} succeeds only if the stored lease still has the owner and
- *       counter of the lease passed in, and otherwise returns {@link LeaseWrite.Lost} without writing.</li>
+ *   <li>{@link #take}, {@link #renew} and {@link #release} increase the lease's counter; {@link #checkpoint} and
+ *       {@link #requestHandoff} do not. Each write other than {@link #create} succeeds only if the stored lease
+ *       still has the owner and counter of the lease passed in, and otherwise returns {@link LeaseWrite.Lost}
+ *       without writing.</li>
+ *   <li>{@link Lease#handoffTo()} is set only by {@link #requestHandoff}, kept by {@link #renew} and
+ *       {@link #checkpoint}, and cleared by {@link #take} and {@link #release}.</li>
  *   <li>Time is not the store's business: whether a lease is expired is decided by each worker from how long it
  *       has seen the counter stand still, by its own clock. No clock is compared across hosts.</li>
  *   <li>{@link #list} reads strongly consistently: a write that returned is visible to the next list.</li>
@@ -39,6 +42,22 @@ public interface LeaseStore {
 
     /** Gives the lease up (no owner), if it is still as held, so another worker can take it at once. */
     LeaseWrite release(Lease held) throws Exception;
+
+    /**
+     * Records on another worker's lease that {@code worker} asks for it, if the lease still has the owner and counter
+     * of {@code seen}; owner and counter stay, so the owner's renewals and checkpoints keep working. The owner then
+     * writes its final checkpoint and releases the lease, and the asking worker takes it: a balancing move without
+     * records handled twice. A lease without an owner is free to take and cannot be asked for ({@link LeaseWrite.Lost}).
+     *
+     * <p>A store written before this operation existed does not override it: the engine then moves leases by a plain
+     * {@link #take}, as it always did (the old owner notices at its next write or listing, and what it handled after
+     * its last checkpoint is handled again).
+     *
+     * @throws UnsupportedOperationException if the store cannot record the request (the default)
+     */
+    default LeaseWrite requestHandoff(Lease seen, String worker) throws Exception {
+        throw new UnsupportedOperationException(getClass().getName() + " does not record hand-off requests");
+    }
 
     /** Removes a lease (its shard is gone from the stream), if it is still as seen; returns true if removed. */
     boolean delete(Lease seen) throws Exception;

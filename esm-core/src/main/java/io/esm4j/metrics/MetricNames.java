@@ -55,6 +55,12 @@ public final class MetricNames {
     public static final String LEASES_TAKEN = "LeasesTaken";
     /** The tag of {@link #LEASES_TAKEN}. */
     public static final String FROM_TAG = "from";
+    /** esm4j: leases this worker asked another worker to hand over (balancing, GracefulHandoffTimeout). */
+    public static final String LEASE_HANDOFFS_REQUESTED = "LeaseHandoffsRequested";
+    /** esm4j: leases this worker handed over when asked: final checkpoint written, lease released. */
+    public static final String LEASE_HANDOFFS_COMPLETED = "LeaseHandoffsCompleted";
+    /** esm4j: leases this worker asked for and took anyway because the owner did not release them in time. */
+    public static final String LEASE_HANDOFFS_TIMED_OUT = "LeaseHandoffsTimedOut";
     /** esm4j: how long each lease renewal took, failed ones included. */
     public static final String LEASE_RENEWAL_LATENCY = "LeaseRenewalLatency";
 

@@ -36,7 +36,8 @@ public record StreamSettings(
         Duration checkpointInterval,
         Duration failoverTime,
         int maxLeasesToStealAtOneTime,
-        int maximumConcurrency) {
+        int maximumConcurrency,
+        Duration gracefulHandoffTimeout) {
 
     /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -123,13 +124,19 @@ public record StreamSettings(
     public static final IntSetting MAX_LEASES_TO_STEAL = new IntSetting("MaxLeasesToStealAtOneTime", 0, 100, null, 1,
             "esm4j: how many leases a worker below its even share takes per round from the most loaded worker "
                     + "when no lease is free; 0 never steals.");
+    public static final DurationSetting GRACEFUL_HANDOFF_TIMEOUT = new DurationSetting("GracefulHandoffTimeout",
+            Duration.ZERO, Duration.ofMinutes(15), Duration.ofSeconds(30),
+            "esm4j: a worker that balances asks the most loaded worker for a lease instead of taking it; the owner "
+                    + "finishes its batches in flight for up to half of this, checkpoints and releases the lease. "
+                    + "Not released within this time, it is taken anyway. 0 takes at once (in-flight work is then "
+                    + "handled again).");
 
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
-            MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE,
-            MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
+            MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR,
+            MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
             IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, CHECKPOINT_INTERVAL, FAILOVER_TIME,
-            MAX_LEASES_TO_STEAL, FILTER_CRITERIA);
+            MAX_LEASES_TO_STEAL, GRACEFUL_HANDOFF_TIMEOUT, FILTER_CRITERIA);
 
     /**
      * Every check lives here rather than in the builder, because the canonical constructor of a public record is
@@ -166,6 +173,36 @@ public record StreamSettings(
         FAILOVER_TIME.check(failoverTime);
         MAX_LEASES_TO_STEAL.check(maxLeasesToStealAtOneTime);
         MAXIMUM_CONCURRENCY.check(maximumConcurrency);
+        GRACEFUL_HANDOFF_TIMEOUT.check(gracefulHandoffTimeout);
+    }
+
+    /** A builder that starts from these settings, for settings that differ from them in a few values. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.batchSize = batchSize;
+        builder.maximumBatchingWindow = maximumBatchingWindow;
+        builder.parallelizationFactor = parallelizationFactor;
+        builder.startingPosition = startingPosition;
+        builder.startingPositionTimestamp = startingPositionTimestamp;
+        builder.bisectBatchOnFunctionError = bisectBatchOnFunctionError;
+        builder.maximumRecordAgeInSeconds = maximumRecordAgeInSeconds;
+        builder.maximumRetryAttempts = maximumRetryAttempts;
+        builder.reportBatchItemFailures = reportBatchItemFailures;
+        builder.bisectConsumesRetryQuota = bisectConsumesRetryQuota;
+        builder.functionArn = functionArn;
+        builder.retryBackoffInitial = retryBackoffInitial;
+        builder.retryBackoffMax = retryBackoffMax;
+        builder.maxBufferedRecordsPerShard = maxBufferedRecordsPerShard;
+        builder.maxBufferedMegabytesPerShard = maxBufferedMegabytesPerShard;
+        builder.idlePollInterval = idlePollInterval;
+        builder.shardSyncInterval = shardSyncInterval;
+        builder.tumblingWindowInSeconds = tumblingWindowInSeconds;
+        builder.checkpointInterval = checkpointInterval;
+        builder.failoverTime = failoverTime;
+        builder.maxLeasesToStealAtOneTime = maxLeasesToStealAtOneTime;
+        builder.maximumConcurrency = maximumConcurrency;
+        builder.gracefulHandoffTimeout = gracefulHandoffTimeout;
+        return builder;
     }
 
     public static Builder builder() {
@@ -196,6 +233,7 @@ public record StreamSettings(
         private Duration failoverTime = FAILOVER_TIME.defaultValue();
         private int maxLeasesToStealAtOneTime = MAX_LEASES_TO_STEAL.defaultValue();
         private int maximumConcurrency = MAXIMUM_CONCURRENCY.defaultValue();
+        private Duration gracefulHandoffTimeout = GRACEFUL_HANDOFF_TIMEOUT.defaultValue();
 
         private Builder() {}
 
@@ -320,6 +358,11 @@ public record StreamSettings(
             return this;
         }
 
+        public Builder gracefulHandoffTimeout(Duration value) {
+            this.gracefulHandoffTimeout = value;
+            return this;
+        }
+
         /** Validates every value, in the constructor; the first one out of range is reported. */
         @SuppressWarnings("NullAway") // a missing StartingPosition is what the constructor rejects, by name
         public StreamSettings build() {
@@ -328,7 +371,7 @@ public record StreamSettings(
                     maximumRetryAttempts, reportBatchItemFailures, bisectConsumesRetryQuota, functionArn,
                     retryBackoffInitial, retryBackoffMax, maxBufferedRecordsPerShard, maxBufferedMegabytesPerShard,
                     idlePollInterval, shardSyncInterval, tumblingWindowInSeconds, checkpointInterval, failoverTime,
-                    maxLeasesToStealAtOneTime, maximumConcurrency);
+                    maxLeasesToStealAtOneTime, maximumConcurrency, gracefulHandoffTimeout);
         }
     }
 

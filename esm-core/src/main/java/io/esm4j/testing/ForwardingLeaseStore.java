@@ -50,6 +50,11 @@ public class ForwardingLeaseStore implements LeaseStore {
     }
 
     @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) throws Exception {
+        return delegate.requestHandoff(seen, worker);
+    }
+
+    @Override
     public boolean delete(Lease seen) throws Exception {
         return delegate.delete(seen);
     }

@@ -112,6 +112,10 @@ class SettingsTest {
                 bad("MaximumConcurrency", "0", "equal to -1 or from 1 to 1,000", b -> b.maximumConcurrency(0)),
                 bad("MaximumConcurrency", "1001", "equal to -1 or from 1 to 1,000",
                         b -> b.maximumConcurrency(1_001)),
+                bad("GracefulHandoffTimeout", "-1 ms", "from 0 s to 15 min",
+                        b -> b.gracefulHandoffTimeout(Duration.ofMillis(-1))),
+                bad("GracefulHandoffTimeout", "16 min", "from 0 s to 15 min",
+                        b -> b.gracefulHandoffTimeout(Duration.ofMinutes(16))),
                 bad("TumblingWindowInSeconds", "-1", "from 0 to 900", b -> b.tumblingWindowInSeconds(-1)),
                 bad("TumblingWindowInSeconds", "901", "from 0 to 900", b -> b.tumblingWindowInSeconds(901)),
                 bad("ParallelizationFactor", "2", "1 when TumblingWindowInSeconds is set (it is 60)",
@@ -174,14 +178,20 @@ class SettingsTest {
                 .maximumBatchingWindow(Duration.ofMillis(1500));
 
         assertThat(constructDirectly(builder)).isEqualTo(builder.build());
+        StreamSettings custom = builder.maximumConcurrency(5).gracefulHandoffTimeout(Duration.ofSeconds(7))
+                .maximumRetryAttempts(3).functionArn("arn:aws:lambda:us-east-1:123456789012:function:f").build();
+        assertThat(custom.toBuilder().build()).isEqualTo(custom);
+        assertThat(custom.toBuilder().maximumRetryAttempts(10).build())
+                .isEqualTo(custom.toBuilder().build().toBuilder().maximumRetryAttempts(10).build())
+                .isNotEqualTo(custom);
         assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
                 false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
-                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, -1))
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, -1, Duration.ofSeconds(30)))
                 .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
         assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
                 -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
                 Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1,
-                -1))
+                -1, Duration.ofSeconds(30)))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
     }

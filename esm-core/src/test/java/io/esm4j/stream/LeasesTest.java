@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Several mappings with the same name in one JVM share a stream through one lease store: leases balance between
- * them, a stopping one hands its shards over at once, an abandoned one loses them after the failover time, and a
- * paused owner whose lease was taken cannot write a late checkpoint. Through all of it every record is handled, per
- * key in order; duplicates come only from work in flight when a lease moved.
+ * them (a worker that joins asks for leases and their owner hands them over: no record is handled twice), a stopping
+ * one hands its shards over at once, an abandoned one loses them after the failover time, an owner that does not
+ * answer a request loses the lease after GracefulHandoffTimeout, and a paused owner whose lease was taken cannot
+ * write a late checkpoint. Through all of it every record is handled, per key in order; duplicates come only from
+ * work in flight when a lease moved without its owner's consent.
  */
 class LeasesTest {
 
@@ -122,7 +125,115 @@ class LeasesTest {
     }
 
     private double leasesLost(String worker) {
-        return registries.get(worker).get(MetricNames.LEASES_LOST).counter().count();
+        return count(worker, MetricNames.LEASES_LOST);
+    }
+
+    private double count(String worker, String counter) {
+        return registries.get(worker).get(counter).counter().count();
+    }
+
+    /** Puts a record every millisecond or so until the returned thread is interrupted. */
+    private Thread putContinuously() {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    synchronized (this) {
+                        put(1);
+                    }
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        });
+    }
+
+    @Test
+    void aJoiningWorkerAsksForLeasesAndTheirOwnerHandsThemOverWithoutAnyRecordHandledTwice() throws Exception {
+        // Leases never expire here, and the hand-off timeout is far away: every lease that moves is handed over.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10)).build();
+        handler.behave(batch -> {
+            Thread.sleep(2);
+            return BatchResult.success();
+        });
+        WorkerLeaseStore first = new WorkerLeaseStore(shared);
+        WorkerLeaseStore second = new WorkerLeaseStore(shared);
+        worker("w1", settings, first);
+        await().until(() -> balanced(List.of("w1")));
+        Thread producer = putContinuously();
+        await().until(() -> handler.succeededCount() >= 200);
+
+        worker("w2", settings, second);
+        await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
+        int atBalance = handler.succeededCount();
+        await().until(() -> handler.succeededCount() >= atBalance + 200);
+        producer.interrupt();
+        producer.join();
+        await().until(this::allHandled);
+        started.forEach(Streams::stopQuietly);
+
+        List<String> handled = handler.succeeded().stream().map(Streams::text).toList();
+        assertThat(handled).as("records handled twice").doesNotHaveDuplicates().hasSize(put);
+        assertPerKeyOrderWithReplaysOnly();
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+        assertThat(taken("stolen")).isZero();
+        assertThat(leasesLost("w1") + leasesLost("w2")).isZero();
+        assertThat(first.refusedCheckpoints() + second.refusedCheckpoints()).isZero();
+    }
+
+    @Test
+    void anOwnerAlsoSeesARequestInWhatItsRenewalReturns() throws Exception {
+        // w1's listings never show requests: it can only learn of them from its renewals (every second). The
+        // hand-off timeout is far away, so every lease that moves is handed over.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(3))
+                .gracefulHandoffTimeout(Duration.ofMinutes(5)).build();
+        WorkerLeaseStore renewalsOnly = new WorkerLeaseStore(shared);
+        renewalsOnly.ignoreHandoffsInListings();
+        worker("w1", settings, renewalsOnly);
+        put(400);
+        await().until(() -> balanced(List.of("w1")));
+        await().until(this::allHandled);
+
+        worker("w2", settings);
+        await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
+        put(400);
+        await().until(this::allHandled);
+
+        assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+        assertThat(leasesLost("w1") + leasesLost("w2")).isZero();
+        assertThat(handler.succeeded().stream().map(Streams::text).toList()).doesNotHaveDuplicates();
+        assertPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
+    void anOwnerThatDoesNotHandOverLosesTheLeaseAfterTheHandoffTimeoutAndProcessingGoesOn() throws Exception {
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10))
+                .gracefulHandoffTimeout(Duration.ofSeconds(2)).build();
+        WorkerLeaseStore deaf = new WorkerLeaseStore(shared);
+        deaf.ignoreHandoffs();
+        worker("w1", settings, deaf);
+        put(400);
+        await().until(() -> balanced(List.of("w1")));
+        await().until(this::allHandled);
+
+        EventSourceMapping<byte[]> w2 = worker("w2", settings);
+        // w2 asks; w1 never sees it, so w2 takes the lease once the request is GracefulHandoffTimeout old. Until
+        // then the shard's status shows the request.
+        await().atMost(Duration.ofSeconds(60)).until(() -> w2.shards().stream()
+                .anyMatch(s -> "w2".equals(s.handoffTo()) && "w1".equals(s.owner())));
+        await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
+        await().until(() -> leasesLost("w1") >= 4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isGreaterThanOrEqualTo(4);
+        assertThat(taken("stolen")).isGreaterThanOrEqualTo(4);
+        assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isZero();
+        put(400);
+        await().until(this::allHandled);
+
+        assertPerKeyOrderWithReplaysOnly();
     }
 
     @Test
@@ -146,6 +257,23 @@ class LeasesTest {
 
         assertPerKeyOrderWithReplaysOnly();
         assertThat(w1.shards()).isNotEmpty();
+    }
+
+    @Test
+    void withAStoreThatCannotRecordHandoffRequestsBalancingTakesLeasesAsBefore() throws Exception {
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10)).build();
+        WorkerLeaseStore old = new WorkerLeaseStore(shared);
+        old.withoutHandoffRequests();
+        worker("w1", settings);
+        put(400);
+        await().until(() -> balanced(List.of("w1")));
+        worker("w2", settings, old);
+
+        await().until(() -> balanced(List.of("w1", "w2")));
+        assertThat(taken("stolen")).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isZero();
+        await().until(this::allHandled);
+        assertPerKeyOrderWithReplaysOnly();
     }
 
     @Test

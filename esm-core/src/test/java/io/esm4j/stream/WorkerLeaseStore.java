@@ -10,8 +10,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One worker's view of a lease store that several workers share: it can be cut off (every call fails, as in a
- * network partition) or paused (every call blocks until resumed, as in a long GC pause), and it counts the
- * checkpoint writes the store refused.
+ * network partition), paused (every call blocks until resumed, as in a long GC pause) or deaf to hand-off requests
+ * (the worker never sees that another one asked for its lease, as a worker of an older version) or unable to record
+ * hand-off requests (a store written before they existed), and it counts the checkpoint writes the store refused.
  */
 final class WorkerLeaseStore implements LeaseStore {
 
@@ -19,6 +20,9 @@ final class WorkerLeaseStore implements LeaseStore {
     private volatile boolean partitioned;
     private volatile CountDownLatch paused = new CountDownLatch(0);
     private volatile int refusedCheckpoints;
+    private volatile boolean deafInListings;
+    private volatile boolean deafInWrites;
+    private volatile boolean withoutHandoffs;
 
     WorkerLeaseStore(InMemoryLeaseStore shared) {
         this.shared = shared;
@@ -36,6 +40,34 @@ final class WorkerLeaseStore implements LeaseStore {
         paused.countDown();
     }
 
+    /** From now on the store behaves as one written before hand-off requests existed: it cannot record them. */
+    void withoutHandoffRequests() {
+        withoutHandoffs = true;
+    }
+
+    /** From now on the worker sees no hand-off request on any lease. */
+    void ignoreHandoffs() {
+        deafInListings = true;
+        deafInWrites = true;
+    }
+
+    /** From now on the worker sees hand-off requests only in what its writes return (renewals, checkpoints). */
+    void ignoreHandoffsInListings() {
+        deafInListings = true;
+    }
+
+    private Lease heard(Lease lease, boolean deaf) {
+        return deaf && lease != null ? new Lease(lease.mapping(), lease.shardId(), lease.owner(), lease.counter(),
+                lease.checkpoint(), lease.parentIds(), lease.ownerSwitchesSinceCheckpoint()) : lease;
+    }
+
+    private LeaseWrite heard(LeaseWrite write) {
+        return switch (write) {
+            case LeaseWrite.Written written -> new LeaseWrite.Written(heard(written.lease(), deafInWrites));
+            case LeaseWrite.Lost lost -> new LeaseWrite.Lost(heard(lost.current(), deafInWrites));
+        };
+    }
+
     int refusedCheckpoints() {
         return refusedCheckpoints;
     }
@@ -50,7 +82,7 @@ final class WorkerLeaseStore implements LeaseStore {
     @Override
     public List<Lease> list(String mapping) throws Exception {
         reach();
-        return shared.list(mapping);
+        return shared.list(mapping).stream().map(lease -> heard(lease, deafInListings)).toList();
     }
 
     @Override
@@ -68,13 +100,13 @@ final class WorkerLeaseStore implements LeaseStore {
     @Override
     public LeaseWrite renew(Lease held) throws Exception {
         reach();
-        return shared.renew(held);
+        return heard(shared.renew(held));
     }
 
     @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception {
         reach();
-        LeaseWrite result = shared.checkpoint(held, checkpoint);
+        LeaseWrite result = heard(shared.checkpoint(held, checkpoint));
         if (result instanceof LeaseWrite.Lost) {
             synchronized (this) {
                 refusedCheckpoints++;
@@ -87,6 +119,12 @@ final class WorkerLeaseStore implements LeaseStore {
     public LeaseWrite release(Lease held) throws Exception {
         reach();
         return shared.release(held);
+    }
+
+    @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) throws Exception {
+        reach();
+        return withoutHandoffs ? LeaseStore.super.requestHandoff(seen, worker) : shared.requestHandoff(seen, worker);
     }
 
     @Override

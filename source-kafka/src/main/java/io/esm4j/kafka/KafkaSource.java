@@ -251,13 +251,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         if (ctx.destination() == null || !s.retriesUnlimited()) {
             return ctx;
         }
-        StreamSettings limited = new StreamSettings(s.batchSize(), s.maximumBatchingWindow(),
-                s.parallelizationFactor(), s.startingPosition(), s.startingPositionTimestamp(),
-                s.bisectBatchOnFunctionError(), s.maximumRecordAgeInSeconds(), KAFKA_RETRIES_WITH_DESTINATION,
-                s.reportBatchItemFailures(), s.bisectConsumesRetryQuota(), s.functionArn(), s.retryBackoffInitial(),
-                s.retryBackoffMax(), s.maxBufferedRecordsPerShard(), s.maxBufferedMegabytesPerShard(),
-                s.idlePollInterval(), s.shardSyncInterval(), s.tumblingWindowInSeconds(), s.checkpointInterval(),
-                s.failoverTime(), s.maxLeasesToStealAtOneTime(), s.maximumConcurrency());
+        StreamSettings limited = s.toBuilder().maximumRetryAttempts(KAFKA_RETRIES_WITH_DESTINATION).build();
         return new StreamContext<>(ctx.mappingName(), ctx.workerId(), limited, ctx.source(), ctx.filter(),
                 ctx.leases(), ctx.destination(), ctx.invoker(), ctx.metrics(), ctx.clock(), ctx.backoff(),
                 ctx.status(), ctx.concurrency());

@@ -46,7 +46,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     private static final Placeholders NAMES = new Placeholders(Map.of(
             "#mapping", LeaseItems.MAPPING, "#shard", LeaseItems.SHARD_ID, "#owner", LeaseItems.OWNER,
             "#counter", LeaseItems.COUNTER, "#checkpoint", LeaseItems.CHECKPOINT,
-            "#timestamp", LeaseItems.CHECKPOINT_TIMESTAMP, "#switches", LeaseItems.OWNER_SWITCHES));
+            "#timestamp", LeaseItems.CHECKPOINT_TIMESTAMP, "#switches", LeaseItems.OWNER_SWITCHES,
+            "#handoff", LeaseItems.HANDOFF_TO));
 
     private final DynamoDbClient client;
     private final String table;
@@ -136,6 +137,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             update += ", #switches = #switches + :one";
             values.put(":one", n(1));
         }
+        update += " REMOVE #handoff";
         return update(seen, update, condition, values,
                 current -> worker.equals(current.owner()) && current.counter() == seen.counter() + 1);
     }
@@ -174,8 +176,22 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         if (held.owner() == null) {
             return new LeaseWrite.Lost(read(held));
         }
-        return update(held, "SET #counter = :next REMOVE #owner", HELD, heldValues(held),
+        return update(held, "SET #counter = :next REMOVE #owner, #handoff", HELD, heldValues(held),
                 current -> current.owner() == null && current.counter() == held.counter() + 1);
+    }
+
+    /** Sets handoffTo if owner and counter are as seen; a retried request finds its own write still matching. */
+    @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) {
+        Objects.requireNonNull(worker, "worker");
+        if (seen.owner() == null) {
+            return new LeaseWrite.Lost(read(seen));
+        }
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", s(seen.owner()));
+        values.put(":counter", n(seen.counter()));
+        values.put(":worker", s(worker));
+        return update(seen, "SET #handoff = :worker", HELD, values, current -> false);
     }
 
     @Override

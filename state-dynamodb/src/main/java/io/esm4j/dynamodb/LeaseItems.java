@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * AT_TIMESTAMP (its instant in {@code checkpointTimestamp}, ISO-8601) and SHARD_END. A Kinesis position inside a KPL
  * aggregate stays the source's own text {@code <sequenceNumber>/<subSequenceNumber>}: the store does not split it into
  * the KCL's checkpointSubSequenceNumber, because positions are the source's business and other sources write other
- * forms. An owner-less lease has no leaseOwner attribute.
+ * forms. An owner-less lease has no leaseOwner attribute; a lease nobody asked for has no handoffTo attribute (esm4j's
+ * own: the worker that asked the owner to hand the lease over).
  */
 final class LeaseItems {
 
@@ -31,6 +32,7 @@ final class LeaseItems {
     static final String CHECKPOINT_TIMESTAMP = "checkpointTimestamp";
     static final String PARENTS = "parentShardIds";
     static final String OWNER_SWITCHES = "ownerSwitchesSinceCheckpoint";
+    static final String HANDOFF_TO = "handoffTo";
 
     static final String TRIM_HORIZON = "TRIM_HORIZON";
     static final String LATEST = "LATEST";
@@ -57,6 +59,9 @@ final class LeaseItems {
         item.putAll(checkpoint(lease.checkpoint()));
         item.put(PARENTS, AttributeValue.fromL(lease.parentIds().stream().map(LeaseItems::s).toList()));
         item.put(OWNER_SWITCHES, n(lease.ownerSwitchesSinceCheckpoint()));
+        if (lease.handoffTo() != null) {
+            item.put(HANDOFF_TO, s(lease.handoffTo()));
+        }
         return item;
     }
 
@@ -83,10 +88,12 @@ final class LeaseItems {
         String mapping = string(table, item, MAPPING);
         String shardId = string(table, item, SHARD_ID);
         AttributeValue owner = item.get(OWNER);
+        AttributeValue handoffTo = item.get(HANDOFF_TO);
         List<String> parents = item.containsKey(PARENTS)
                 ? item.get(PARENTS).l().stream().map(AttributeValue::s).toList() : List.of();
         return new Lease(mapping, shardId, owner == null ? null : owner.s(), number(table, item, COUNTER),
-                checkpointOf(table, item), parents, number(table, item, OWNER_SWITCHES));
+                checkpointOf(table, item), parents, number(table, item, OWNER_SWITCHES),
+                handoffTo == null ? null : handoffTo.s());
     }
 
     private static Checkpoint checkpointOf(String table, Map<String, AttributeValue> item) {

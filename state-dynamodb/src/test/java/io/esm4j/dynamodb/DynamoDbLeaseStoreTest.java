@@ -93,15 +93,17 @@ class DynamoDbLeaseStoreTest {
         store.create(unowned("s1"));
         Lease held = ((LeaseWrite.Written) store.take(unowned("s1"), "w1")).lease();
         store.checkpoint(held, new Checkpoint.AtSequenceNumber("4959/2"));
+        store.requestHandoff(held, "w2");
         store.create(unowned("s2"));
 
         Map<String, AttributeValue> s1 = item(table, "s1");
         assertThat(s1).containsEntry("leaseOwner", AttributeValue.fromS("w1"))
+                .containsEntry("handoffTo", AttributeValue.fromS("w2"))
                 .containsEntry("leaseCounter", AttributeValue.fromN("1"))
                 .containsEntry("checkpoint", AttributeValue.fromS("4959/2"))
                 .containsEntry("ownerSwitchesSinceCheckpoint", AttributeValue.fromN("0"))
                 .containsEntry("parentShardIds", AttributeValue.fromL(List.of(AttributeValue.fromS("parent-1"))));
-        assertThat(item(table, "s2")).doesNotContainKey("leaseOwner")
+        assertThat(item(table, "s2")).doesNotContainKey("leaseOwner").doesNotContainKey("handoffTo")
                 .containsEntry("checkpoint", AttributeValue.fromS("TRIM_HORIZON"));
     }
 

@@ -28,7 +28,11 @@ final class Fleet implements AutoCloseable {
                   SimpleMeterRegistry registry) {
 
         double leasesLost() {
-            return registry.find(MetricNames.LEASES_LOST).counters().stream().mapToDouble(Counter::count).sum();
+            return count(MetricNames.LEASES_LOST);
+        }
+
+        double count(String counter) {
+            return registry.find(counter).counters().stream().mapToDouble(Counter::count).sum();
         }
     }
 
@@ -68,6 +72,11 @@ final class Fleet implements AutoCloseable {
         Worker worker = new Worker(id, mapping, client.network(), leases, registry);
         workers.add(worker);
         return worker;
+    }
+
+    /** The workers started, in order. */
+    List<Worker> workers() {
+        return List.copyOf(workers);
     }
 
     /** The leases as stored, read by a client no fault touches. */

@@ -204,7 +204,72 @@ abstract class LeaseStoreContract {
         assertThat(lost(store().checkpoint(held, Checkpoint.ShardEnd.INSTANCE))).isNull();
         assertThat(lost(store().release(held))).isNull();
         assertThat(lost(store().take(held, "w2"))).isNull();
+        assertThat(lost(otherWorker().requestHandoff(held, "w2"))).isNull();
         assertThat(store().list(mapping)).isEmpty();
+    }
+
+    @Test
+    void aHandoffRequestRecordsTheAskerAndLeavesOwnerCounterAndCheckpointAlone() throws Exception {
+        Lease held = written(store().checkpoint(written(store().take(created("shard-1"), "w1")),
+                new Checkpoint.AtSequenceNumber("7")));
+
+        Lease asked = written(otherWorker().requestHandoff(held, "w2"));
+
+        assertThat(asked).isEqualTo(new Lease(mapping, "shard-1", "w1", 1, new Checkpoint.AtSequenceNumber("7"),
+                List.of(), 0, "w2"));
+        assertThat(asked.handoffRequested()).isTrue();
+        assertThat(stored("shard-1")).isEqualTo(asked);
+        // Asking again (a retried request, or another asker) is no different: the owner's version is unchanged.
+        assertThat(written(otherWorker().requestHandoff(held, "w3")).handoffTo()).isEqualTo("w3");
+    }
+
+    @Test
+    void aHandoffRequestIsConditionalOnTheOwnerAndCounterAsSeen() throws Exception {
+        Lease unowned = created("shard-1");
+        Lease held = written(store().take(unowned, "w1"));
+        Lease renewed = written(store().renew(held));
+
+        // Seen before the renewal, seen unowned, or seen with another owner: refused, nothing written.
+        assertThat(lost(otherWorker().requestHandoff(held, "w2"))).isEqualTo(renewed);
+        assertThat(lost(otherWorker().requestHandoff(unowned, "w2"))).isEqualTo(renewed);
+        assertThat(lost(otherWorker().requestHandoff(new Lease(mapping, "shard-1", "w3", 2, renewed.checkpoint(),
+                List.of(), 1), "w2"))).isEqualTo(renewed);
+        assertThat(stored("shard-1")).isEqualTo(renewed);
+        assertThat(stored("shard-1").handoffTo()).isNull();
+        // An unowned lease is free to take: there is nobody to ask.
+        Lease released = written(store().release(renewed));
+        assertThat(lost(otherWorker().requestHandoff(released, "w2"))).isEqualTo(released);
+    }
+
+    @Test
+    void renewalsAndCheckpointsKeepAHandoffRequestAndDoNotFailBecauseOfIt() throws Exception {
+        Lease held = written(store().take(created("shard-1"), "w1"));
+        written(otherWorker().requestHandoff(held, "w2"));
+
+        // The owner's own version (without the request) still matches: the request moved no counter.
+        Lease checkpointed = written(store().checkpoint(held, new Checkpoint.AtSequenceNumber("42")));
+        assertThat(checkpointed.handoffTo()).isEqualTo("w2");
+        Lease renewed = written(store().renew(checkpointed));
+        assertThat(renewed.handoffTo()).isEqualTo("w2");
+        assertThat(renewed.counter()).isEqualTo(2);
+        assertThat(stored("shard-1")).isEqualTo(renewed);
+    }
+
+    @Test
+    void takeAndReleaseClearAHandoffRequest() throws Exception {
+        Lease held = written(store().take(created("shard-1"), "w1"));
+        Lease asked = written(otherWorker().requestHandoff(held, "w2"));
+
+        Lease released = written(store().release(asked));
+        assertThat(released.handoffTo()).isNull();
+        assertThat(stored("shard-1")).isEqualTo(released);
+
+        Lease byW2 = written(otherWorker().take(released, "w2"));
+        Lease askedAgain = written(store().requestHandoff(byW2, "w1"));
+        Lease stolen = written(store().take(askedAgain, "w1"));
+        assertThat(stolen.owner()).isEqualTo("w1");
+        assertThat(stolen.handoffTo()).isNull();
+        assertThat(stored("shard-1")).isEqualTo(stolen);
     }
 
     @Test

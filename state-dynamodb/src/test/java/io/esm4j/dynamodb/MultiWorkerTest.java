@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.dynamodb.FaultyHttpClient.Fault;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testsupport.RequiresNode;
@@ -19,10 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Three mappings with the same name share an 8-shard stream through a DynamoDB lease table (dynalite), each with its
  * own SDK client and worker id, as three processes would (esm-core's LeasesTest does the same on the in-memory
- * store). Leases balance, a stopping worker hands over at once, an abandoned one loses its shards after the failover
- * time, a paused owner's late checkpoint is refused, a split and a merge are followed, and throttling and 5xx
- * answers are retried without moving a lease. Through all of it every record is handled, per key in order;
- * duplicates come only from work in flight when a lease moved.
+ * store). Leases balance, a worker that joins a busy fleet is handed leases without any record handled twice, a
+ * stopping worker hands over at once, an abandoned one loses its shards after the failover time, a paused owner's
+ * late checkpoint is refused, a split and a merge are followed, and throttling and 5xx answers are retried without
+ * moving a lease. Through all of it every record is handled, per key in order; duplicates come only from work in
+ * flight when a lease moved without its owner's consent.
  */
 @RequiresNode
 @ExtendWith(DynaliteExtension.class)
@@ -66,6 +68,45 @@ class MultiWorkerTest {
         await().atMost(PATIENCE).until(handler::allHandled);
 
         handler.assertEveryRecordInPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
+    void aWorkerJoiningABusyFleetIsHandedLeasesWithoutAnyRecordHandledTwice() throws Exception {
+        // Leases never expire here: every lease that moves is asked for and handed over.
+        StreamSettings settings = Fleet.settings(Duration.ofMinutes(10)).build();
+        List<Fleet.Worker> first = List.of(worker("w1", settings), worker("w2", settings));
+        await().atMost(PATIENCE).until(() -> fleet.balanced(List.of("w1", "w2")));
+        Thread producer = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    handler.put(stream, 1);
+                    Thread.sleep(2);
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        });
+        try {
+            await().atMost(PATIENCE).until(() -> handler.handledCount() >= 200);
+            Fleet.Worker w3 = worker("w3", settings);
+            await().atMost(PATIENCE).until(() -> fleet.balanced(List.of("w1", "w2", "w3")));
+            int atBalance = handler.handledCount();
+            await().atMost(PATIENCE).until(() -> handler.handledCount() >= atBalance + 200);
+
+            assertThat(w3.count(MetricNames.LEASE_HANDOFFS_REQUESTED)).isGreaterThanOrEqualTo(2);
+            assertThat(first.stream().mapToDouble(w -> w.count(MetricNames.LEASE_HANDOFFS_COMPLETED)).sum())
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(w3.count(MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+        } finally {
+            producer.interrupt();
+            producer.join();
+        }
+        await().atMost(PATIENCE).until(handler::allHandled);
+
+        assertThat(handler.duplicates()).as("records handled twice").isZero();
+        handler.assertEveryRecordInPerKeyOrderWithReplaysOnly();
+        assertThat(fleet.workers().stream().mapToDouble(Fleet.Worker::leasesLost).sum()).isZero();
+        assertThat(fleet.workers().stream().mapToInt(w -> w.leases().refusedCheckpoints()).sum()).isZero();
     }
 
     @Test
@@ -143,9 +184,8 @@ class MultiWorkerTest {
         StreamSettings settings = Fleet.settings(Duration.ofSeconds(10)).build();
         List<Fleet.Worker> workers = List.of(worker("w1", settings), worker("w2", settings), worker("w3", settings));
         handler.put(stream, 200);
-        // Start-up balancing steals until the shares are even, and a worker counts a stolen lease as lost only when
-        // it notices (at its next renewal or checkpoint): wait until the shares are even and every worker knows what
-        // it holds, then compare with that.
+        // Start-up balancing moves leases (handed over when asked): wait until the shares are even and every worker
+        // processes what the table says it holds, then compare with that.
         await().atMost(PATIENCE).until(() -> fleet.balanced(List.of("w1", "w2", "w3")) && fleet.settled());
         await().atMost(PATIENCE).until(handler::allHandled);
         List<Integer> takes = workers.stream().map(w -> w.leases().takes()).toList();

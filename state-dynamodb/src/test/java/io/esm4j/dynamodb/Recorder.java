@@ -41,6 +41,11 @@ final class Recorder implements BatchHandler<StreamRecord<byte[]>> {
         return handled.stream().map(Recorder::text).distinct().count() == put;
     }
 
+    /** Handlings of records that had been handled before. */
+    synchronized long duplicates() {
+        return handled.size() - handled.stream().map(Recorder::text).distinct().count();
+    }
+
     synchronized int handledCount() {
         return handled.size();
     }

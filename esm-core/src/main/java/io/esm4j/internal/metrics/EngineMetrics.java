@@ -44,6 +44,9 @@ public final class EngineMetrics {
     public final Counter leasesTakenUnowned;
     public final Counter leasesTakenExpired;
     public final Counter leasesStolen;
+    public final Counter handoffsRequested;
+    public final Counter handoffsCompleted;
+    public final Counter handoffsTimedOut;
     public final Timer leaseRenewalLatency;
     /** Queues only: messages deleted from the queue. */
     public final Counter deleted;
@@ -67,6 +70,9 @@ public final class EngineMetrics {
         leasesTakenUnowned = taken("unowned", stream);
         leasesTakenExpired = taken("expired", stream);
         leasesStolen = taken("stolen", stream);
+        handoffsRequested = counter(MetricNames.LEASE_HANDOFFS_REQUESTED, stream);
+        handoffsCompleted = counter(MetricNames.LEASE_HANDOFFS_COMPLETED, stream);
+        handoffsTimedOut = counter(MetricNames.LEASE_HANDOFFS_TIMED_OUT, stream);
         leaseRenewalLatency = keep(Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY).tags(tags).register(registry));
         deleted = counter(MetricNames.DELETED_EVENT_COUNT, !stream);
         deleteErrors = counter(MetricNames.DELETE_ERROR_COUNT, !stream);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,6 +39,9 @@ final class LeaseCoordinator {
         /** The listing shows a lease this worker holds in another worker's name: stop that shard now. */
         void takenOver(String shardId, String owner);
 
+        /** The listing shows that another worker asked for a lease this worker holds: hand it over. */
+        void handoffRequested(String shardId, String requester);
+
         /** Called after every round that worked, so that the mapping can say it is enabled. */
         void roundCompleted();
 
@@ -46,6 +50,12 @@ final class LeaseCoordinator {
 
     /** When this worker first saw a lease in its present version. */
     private record Observation(String owner, long counter, long sinceNanos) {}
+
+    /**
+     * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
+     * this worker hands it over.
+     */
+    private record Request(String worker, long sinceNanos) {}
 
     private final StreamContext<?> ctx;
     private final Workers workers;
@@ -60,6 +70,11 @@ final class LeaseCoordinator {
     private boolean stopping;
     // Coordinator thread only.
     private final Map<String, Observation> observations = new HashMap<>();
+    private final Map<String, Request> requests = new HashMap<>();
+    /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
+    private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
+    /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
+    private boolean storeTakesRequests = true;
     private Set<String> listed;
     private long nextSyncNanos;
     private volatile List<Lease> lastLeases = List.of();
@@ -102,6 +117,14 @@ final class LeaseCoordinator {
         if (thread != null) {
             thread.interrupt();
         }
+    }
+
+    /**
+     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for up to
+     * GracefulHandoffTimeout, so that this worker does not take back what it gave away.
+     */
+    void handingOver(String shardId, String requester) {
+        handedOver.put(shardId, new Request(requester, System.nanoTime()));
     }
 
     /** The leases as last listed, for the status view. */
@@ -208,27 +231,113 @@ final class LeaseCoordinator {
     private void balance() throws Exception {
         List<Lease> leases = ctx.leases().list(ctx.mappingName());
         lastLeases = List.copyOf(leases);
-        Set<String> expired = observe(leases, System.nanoTime());
-        for (Lease seen : LeaseBalancer.toTake(ctx.workerId(), leases, listed, expired,
-                ctx.settings().maxLeasesToStealAtOneTime(), random)) {
+        long now = System.nanoTime();
+        Set<String> expired = observe(leases, now);
+        Set<String> timedOut = timedOutRequests(leases, now);
+        boolean soft = storeTakesRequests && ctx.settings().gracefulHandoffTimeout().isPositive();
+        LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, listed, expired,
+                ctx.settings().maxLeasesToStealAtOneTime(),
+                new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now)), random);
+        for (Lease seen : plan.take()) {
             if (stopping()) {
                 return;
             }
-            long start = System.nanoTime();
-            LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
-            if (taken instanceof LeaseWrite.Written written) {
-                (seen.owner() == null ? ctx.metrics().leasesTakenUnowned
-                        : expired.contains(seen.shardId()) ? ctx.metrics().leasesTakenExpired
-                        : ctx.metrics().leasesStolen).increment();
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
-                        .addKeyValue("shardId", seen.shardId()).addKeyValue("previousOwner", seen.owner())
-                        .addKeyValue("counter", seen.counter()).addKeyValue("expired", expired.contains(seen.shardId()))
-                        .addKeyValue("owners", owners(leases)).addKeyValue("from", Checkpoints.describe(seen.checkpoint()))
-                        .log("lease taken");
-                workers.start(new HeldLease(written.lease(), start, failoverTime,
-                        LeaseRenewer.margin(failoverTime)));
+            take(seen, expired.contains(seen.shardId()), timedOut.contains(seen.shardId()), leases);
+        }
+        for (Lease seen : plan.request()) {
+            if (stopping()) {
+                return;
+            }
+            ask(seen, leases);
+        }
+    }
+
+    private void take(Lease seen, boolean expired, boolean requestTimedOut, List<Lease> leases) throws Exception {
+        long start = System.nanoTime();
+        LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
+        if (taken instanceof LeaseWrite.Written written) {
+            (seen.owner() == null ? ctx.metrics().leasesTakenUnowned
+                    : expired ? ctx.metrics().leasesTakenExpired
+                    : ctx.metrics().leasesStolen).increment();
+            if (requestTimedOut) {
+                ctx.metrics().handoffsTimedOut.increment();
+            }
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
+                    .addKeyValue("shardId", seen.shardId()).addKeyValue("previousOwner", seen.owner())
+                    .addKeyValue("counter", seen.counter()).addKeyValue("expired", expired)
+                    .addKeyValue("handoffTimedOut", requestTimedOut)
+                    .addKeyValue("owners", owners(leases)).addKeyValue("from", Checkpoints.describe(seen.checkpoint()))
+                    .log("lease taken");
+            workers.start(new HeldLease(written.lease(), start, failoverTime, LeaseRenewer.margin(failoverTime)));
+        }
+    }
+
+    /**
+     * A soft steal: asks the owner to hand the lease over. Taken as before when the store cannot record the request.
+     */
+    private void ask(Lease seen, List<Lease> leases) throws Exception {
+        long start = System.nanoTime();
+        LeaseWrite asked;
+        try {
+            asked = ctx.leases().requestHandoff(seen, ctx.workerId());
+        } catch (UnsupportedOperationException e) {
+            storeTakesRequests = false;
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("store", ctx.leases().getClass().getName())
+                    .log("the lease store records no hand-off requests; balancing takes leases from their owners "
+                            + "at once (work in flight there is handled again)");
+            take(seen, false, false, leases);
+            return;
+        }
+        if (asked instanceof LeaseWrite.Written) {
+            ctx.metrics().handoffsRequested.increment();
+            requests.put(seen.shardId(), new Request(seen.owner(), start));
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
+                    .addKeyValue("shardId", seen.shardId()).addKeyValue("owner", seen.owner())
+                    .addKeyValue("owners", owners(leases)).log("lease asked for");
+        }
+    }
+
+    /** The leases this worker handed over that are still left to their askers: not yet taken, not too long ago. */
+    private Map<String, String> handedOver(List<Lease> leases, long now) {
+        Map<String, Lease> byShard = byShard(leases);
+        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
+        Map<String, String> reserved = new HashMap<>();
+        for (Map.Entry<String, Request> entry : handedOver.entrySet()) {
+            Lease lease = byShard.get(entry.getKey());
+            boolean over = lease == null || now - entry.getValue().sinceNanos() >= timeoutNanos
+                    || (lease.owner() != null && !lease.owner().equals(ctx.workerId()));
+            if (over) {
+                handedOver.remove(entry.getKey(), entry.getValue());
+            } else {
+                reserved.put(entry.getKey(), entry.getValue().worker());
             }
         }
+        return reserved;
+    }
+
+    /**
+     * Leases this worker asked for whose owner has kept them for GracefulHandoffTimeout since, by this worker's
+     * clock: from its own request, or from when it first saw the request (after a restart of this worker).
+     */
+    private Set<String> timedOutRequests(List<Lease> leases, long now) {
+        Map<String, Request> waiting = new HashMap<>();
+        Set<String> timedOut = new HashSet<>();
+        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
+        for (Lease lease : leases) {
+            if (lease.handoffRequested() && ctx.workerId().equals(lease.handoffTo())) {
+                Request request = requests.get(lease.shardId());
+                if (request == null || !request.worker().equals(lease.owner())) {
+                    request = new Request(lease.owner(), now);
+                }
+                waiting.put(lease.shardId(), request);
+                if (now - request.sinceNanos() >= timeoutNanos) {
+                    timedOut.add(lease.shardId());
+                }
+            }
+        }
+        requests.clear();
+        requests.putAll(waiting);
+        return timedOut;
     }
 
     /**
@@ -249,6 +358,8 @@ final class LeaseCoordinator {
             if (workers.holds(id) && !ctx.workerId().equals(lease.owner())) {
                 // Noticed here within a round, instead of at the next renewal a third of FailoverTime later.
                 workers.takenOver(id, lease.owner());
+            } else if (workers.holds(id) && lease.handoffRequested()) {
+                workers.handoffRequested(id, lease.handoffTo());
             }
             if (lease.owner() != null && !workers.holds(id) && (ctx.workerId().equals(lease.owner())
                     || now - seen.sinceNanos() >= failoverTime.toNanos())) {

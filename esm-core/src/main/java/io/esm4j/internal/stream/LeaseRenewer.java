@@ -144,6 +144,11 @@ final class LeaseRenewer {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), start);
                     ctx.status().resolved("lease of " + lease.shardId());
+                    if (written.lease().handoffRequested()) {
+                        // The store returns the lease as written: a request is seen here, often before the next
+                        // listing of the coordinator.
+                        worker.handoffRequested(written.lease().handoffTo());
+                    }
                 }
                 case LeaseWrite.Lost lost -> worker.leaseLost("another worker took the lease"
                         + (lost.current() == null ? "" : " (owner now " + lost.current().owner() + ")"));

@@ -2,11 +2,17 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
 import io.esm4j.stream.ReadStart;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +37,9 @@ final class ShardWorker<T> {
 
         /** A failure that retrying cannot heal: the mapping must stop. */
         void fatal(String shardId, Throwable error);
+
+        /** Another worker asked for the lease: hand the shard over (called once per worker). */
+        void handoffRequested(ShardWorker<?> worker, String requester);
     }
 
     private sealed interface Signal {}
@@ -60,6 +69,10 @@ final class ShardWorker<T> {
     private volatile boolean progressSinceRestart;
     /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
     private final AtomicBoolean leaseGone = new AtomicBoolean();
+    private final AtomicBoolean handingOver = new AtomicBoolean();
+    private final AtomicBoolean releaseStarted = new AtomicBoolean();
+    private final AtomicBoolean finishStarted = new AtomicBoolean();
+    private final CompletableFuture<ShardStopReport> finished = new CompletableFuture<>();
 
     ShardWorker(StreamContext<T> ctx, HeldLease lease, Owner owner) {
         this.ctx = ctx;
@@ -134,6 +147,16 @@ final class ShardWorker<T> {
         }
     }
 
+    /**
+     * The lease shows that {@code requester} asked for it (seen by the coordinator's listing or a renewal): the
+     * engine hands the shard over once, unless the lease is gone already.
+     */
+    void handoffRequested(String requester) {
+        if (!leaseGone.get() && handingOver.compareAndSet(false, true)) {
+            owner.handoffRequested(this, requester);
+        }
+    }
+
     boolean awaitTermination(Instant deadline) throws InterruptedException {
         Duration left = Duration.between(Instant.now(), deadline);
         return left.isPositive() && supervisor.join(left);
@@ -148,15 +171,31 @@ final class ShardWorker<T> {
     }
 
     /**
-     * After a stop: writes the final checkpoint, hands the lease back and reports what is left. The lease is released
-     * even if the checkpoint could not be written: the next worker then starts at once from the last one written,
-     * instead of waiting out the failover time to do the same.
+     * After a stop or a hand-off: writes the final checkpoint, hands the lease back and reports what is left. The
+     * lease is released even if the checkpoint could not be written: the next worker then starts at once from the
+     * last one written, instead of waiting out the failover time to do the same. Runs once: when a hand-off and the
+     * mapping's stop both finish the shard, the second call waits for the first one's report.
      */
     ShardStopReport finish(Instant deadline) throws InterruptedException {
-        boolean saved = committer.flush(deadline);
-        committer.close();
-        release();
-        return new ShardStopReport(shardId, committer.saved(), inFlight(), saved);
+        if (!finishStarted.compareAndSet(false, true)) {
+            try {
+                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+                return finished.get(left, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return new ShardStopReport(shardId, committer.saved(), inFlight(), false, false);
+            }
+        }
+        try {
+            boolean saved = committer.flush(deadline);
+            committer.close();
+            boolean released = release();
+            ShardStopReport report = new ShardStopReport(shardId, committer.saved(), inFlight(), saved, released);
+            finished.complete(report);
+            return report;
+        } catch (Throwable e) {
+            finished.completeExceptionally(e);
+            throw e;
+        }
     }
 
     /** Gives back a lease taken just as the mapping stopped, without starting anything. */
@@ -164,14 +203,28 @@ final class ShardWorker<T> {
         release();
     }
 
-    private void release() {
+    /** Hands the lease back, once; true if the store took the release. */
+    private boolean release() {
         leaseGone.set(true);
+        if (!releaseStarted.compareAndSet(false, true)) {
+            return false;
+        }
         try {
-            ctx.leases().release(lease.current());
+            Lease held = lease.current();
+            LeaseWrite result = ctx.leases().release(held).orMadeBy(held.released(), false);
+            if (result instanceof LeaseWrite.Lost lost && lost.current() != null
+                    && Objects.equals(held.owner(), lost.current().owner())
+                    && lost.current().counter() > held.counter()) {
+                // A renewal in flight moved the counter on in this worker's name: release that version.
+                Lease renewed = lost.current();
+                result = ctx.leases().release(renewed).orMadeBy(renewed.released(), false);
+            }
+            return result instanceof LeaseWrite.Written;
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(e)
                     .log("releasing the lease failed; another worker takes it once it expires");
+            return false;
         }
     }
 

@@ -79,6 +79,14 @@ public final class StreamEngine<T> implements MappingEngine {
             }
 
             @Override
+            public void handoffRequested(String shardId, String requester) {
+                ShardWorker<T> worker = workers.get(shardId);
+                if (worker != null) {
+                    worker.handoffRequested(requester);
+                }
+            }
+
+            @Override
             public void roundCompleted() {
                 ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
             }
@@ -128,6 +136,15 @@ public final class StreamEngine<T> implements MappingEngine {
             public void fatal(String shardId, Throwable error) {
                 StreamEngine.this.fatal("shard " + shardId, error);
             }
+
+            @Override
+            public void handoffRequested(ShardWorker<?> w, String requester) {
+                ShardWorker<T> running = workers.get(w.shardId());
+                // A stopping mapping releases every lease anyway.
+                if (running == w && !stopStarted.get()) {
+                    handOver(running, requester);
+                }
+            }
         });
         boolean started = false;
         startLock.lock();
@@ -158,6 +175,48 @@ public final class StreamEngine<T> implements MappingEngine {
                 ctx.metrics().remove(gauge);
             }
         }
+    }
+
+    /**
+     * Another worker asked for this shard's lease: the shard stops as at a graceful stop (no new batches, those in
+     * flight finish within half of GracefulHandoffTimeout, handlers still running then are interrupted), its final
+     * checkpoint is written and its lease released, so that the asker starts exactly where this worker ended. On a
+     * thread of its own: the coordinator and the renewer, which notice the request, never wait for a drain.
+     */
+    private void handOver(ShardWorker<T> worker, String requester) {
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-handoff").start(() -> {
+            try {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                        .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
+                coordinator.handingOver(worker.shardId(), requester);
+                Instant deadline = Instant.now().plus(ctx.settings().gracefulHandoffTimeout().dividedBy(2));
+                drain(List.of(worker), deadline);
+                ShardStopReport report = worker.finish(later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
+                if (report.released()) {
+                    ctx.metrics().handoffsCompleted.increment();
+                }
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                        .addKeyValue("requester", requester).addKeyValue("released", report.released())
+                        .addKeyValue("checkpointSaved", report.checkpointSaved())
+                        .addKeyValue("checkpoint", report.checkpoint() == null ? null
+                                : Checkpoints.describe(report.checkpoint()))
+                        .log(report.released() ? "lease handed over" : "lease not handed over; the asker takes it "
+                                + "after GracefulHandoffTimeout or the failover time");
+                forget(worker, report.checkpoint());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable e) {
+                if (Fatal.isFatal(e)) {
+                    fatal("hand-off of shard " + worker.shardId(), e);
+                    return;
+                }
+                // A bug, not a store failure (finish handles those): give the shard up rather than leave it half
+                // stopped; the asker takes it after GracefulHandoffTimeout.
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                        .setCause(e).log("handing the shard over failed");
+                worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
+            }
+        });
     }
 
     private double maxIteratorAge() {
@@ -193,15 +252,19 @@ public final class StreamEngine<T> implements MappingEngine {
         Map<String, ShardStatus> byShard = new LinkedHashMap<>();
         for (Lease lease : coordinator.lastLeases()) {
             byShard.put(lease.shardId(), new ShardStatus(lease.shardId(), lease.owner(),
-                    Checkpoints.describe(lease.checkpoint()), -1, 0, 0, null));
+                    Checkpoints.describe(lease.checkpoint()), -1, 0, 0, null, handoffTo(lease)));
         }
         for (ShardWorker<T> worker : workers.values()) {
             ShardHealth health = worker.health();
             byShard.put(worker.shardId(), new ShardStatus(worker.shardId(), ctx.workerId(),
                     Checkpoints.describe(worker.position()), health.iteratorAgeMillis(), worker.inFlight(),
-                    health.restarts(), health.lastError()));
+                    health.restarts(), health.lastError(), handoffTo(worker.lease().current())));
         }
         return new ArrayList<>(byShard.values());
+    }
+
+    private static String handoffTo(Lease lease) {
+        return lease.handoffRequested() ? lease.handoffTo() : null;
     }
 
     /**
@@ -248,18 +311,7 @@ public final class StreamEngine<T> implements MappingEngine {
         } finally {
             startLock.unlock();
         }
-        all.forEach(ShardWorker::requestStop);
-        boolean drained = true;
-        for (ShardWorker<T> worker : all) {
-            drained &= worker.awaitTermination(deadline);
-        }
-        if (!drained) {
-            all.forEach(ShardWorker::interruptHandlers);
-            Instant graceDeadline = Instant.now().plus(INTERRUPT_GRACE);
-            for (ShardWorker<T> worker : all) {
-                worker.awaitTermination(graceDeadline);
-            }
-        }
+        boolean drained = drain(all, deadline);
         List<ShardStopReport> reports = finishAll(all, later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
         renewer.stop();
         Map<String, Checkpoint> checkpoints = new HashMap<>(ended);
@@ -275,6 +327,27 @@ public final class StreamEngine<T> implements MappingEngine {
             notProcessed += report.recordsNotDone();
         }
         return new StopResult(drained, checkpoints, notProcessed, unsaved);
+    }
+
+    /**
+     * Stops the shards' reading and batching; batches in flight finish until the deadline, then handlers still
+     * running are interrupted and get {@link #INTERRUPT_GRACE} to return. True if they finished by the deadline.
+     */
+    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline)
+            throws InterruptedException {
+        shards.forEach(ShardWorker::requestStop);
+        boolean drained = true;
+        for (ShardWorker<?> worker : shards) {
+            drained &= worker.awaitTermination(deadline);
+        }
+        if (!drained) {
+            shards.forEach(ShardWorker::interruptHandlers);
+            Instant graceDeadline = Instant.now().plus(INTERRUPT_GRACE);
+            for (ShardWorker<?> worker : shards) {
+                worker.awaitTermination(graceDeadline);
+            }
+        }
+        return drained;
     }
 
     /** Final checkpoints and releases of every shard at once, each bounded by the deadline. */
@@ -301,7 +374,7 @@ public final class StreamEngine<T> implements MappingEngine {
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
                         .setCause(e).log("final checkpoint not written in time");
                 reports.add(new ShardStopReport(worker.shardId(), worker.writtenCheckpoint(), worker.inFlight(),
-                        false));
+                        false, false));
             }
         }
         return reports;

@@ -91,6 +91,11 @@ public final class FileLeaseStore implements LeaseStore {
     }
 
     @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) throws IOException {
+        return saved(leases.requestHandoff(seen, worker));
+    }
+
+    @Override
     public boolean delete(Lease seen) throws IOException {
         boolean deleted = leases.delete(seen);
         if (deleted) {
@@ -148,6 +153,9 @@ public final class FileLeaseStore implements LeaseStore {
         ArrayNode parents = json.putArray("parentIds");
         lease.parentIds().forEach(parents::add);
         json.put("ownerSwitchesSinceCheckpoint", lease.ownerSwitchesSinceCheckpoint());
+        if (lease.handoffTo() != null) {
+            json.put("handoffTo", lease.handoffTo());
+        }
         return json;
     }
 
@@ -165,6 +173,7 @@ public final class FileLeaseStore implements LeaseStore {
         json.path("parentIds").forEach(parent -> parents.add(parent.asText()));
         return new Lease(json.path("mapping").asText(), json.path("shardId").asText(),
                 json.hasNonNull("owner") ? json.get("owner").asText() : null, json.path("counter").asLong(),
-                checkpoint, parents, json.path("ownerSwitchesSinceCheckpoint").asLong());
+                checkpoint, parents, json.path("ownerSwitchesSinceCheckpoint").asLong(),
+                json.hasNonNull("handoffTo") ? json.get("handoffTo").asText() : null);
     }
 }

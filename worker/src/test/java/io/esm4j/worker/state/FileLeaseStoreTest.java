@@ -51,4 +51,48 @@ class FileLeaseStoreTest {
         assertThat(FileLeaseStore.open(directory).list("m").get(0).checkpoint())
                 .isEqualTo(Checkpoint.TrimHorizon.INSTANCE);
     }
+
+    private static Lease written(LeaseWrite write) {
+        assertThat(write).isInstanceOf(LeaseWrite.Written.class);
+        return ((LeaseWrite.Written) write).lease();
+    }
+
+    private static Lease onDisk(Path directory) throws Exception {
+        return FileLeaseStore.open(directory).list("m").getFirst();
+    }
+
+    @Test
+    void aHandoffRequestIsConditionalKeptByRenewalsAndCheckpointsClearedByTakeAndReleaseAndSaved() throws Exception {
+        FileLeaseStore store = FileLeaseStore.open(directory);
+        Lease unowned = Lease.unowned("m", "s", Checkpoint.TrimHorizon.INSTANCE, List.of());
+        store.create(unowned);
+        Lease held = written(store.take(unowned, "w1"));
+
+        // Refused on a stale or unowned version, with nothing written.
+        assertThat(store.requestHandoff(unowned, "w2")).isInstanceOf(LeaseWrite.Lost.class);
+        assertThat(store.requestHandoff(new Lease("m", "s", "w3", 1, held.checkpoint(), List.of(), 1), "w2"))
+                .isInstanceOf(LeaseWrite.Lost.class);
+        assertThat(onDisk(directory).handoffTo()).isNull();
+
+        Lease asked = written(store.requestHandoff(held, "w2"));
+        assertThat(asked.owner()).isEqualTo("w1");
+        assertThat(asked.counter()).isEqualTo(held.counter());
+        assertThat(onDisk(directory)).isEqualTo(asked);
+
+        // The owner's version still matches; its checkpoints and renewals keep the request.
+        Lease checkpointed = written(store.checkpoint(held, new Checkpoint.AtSequenceNumber("5")));
+        assertThat(checkpointed.handoffTo()).isEqualTo("w2");
+        Lease renewed = written(store.renew(checkpointed));
+        assertThat(renewed.handoffTo()).isEqualTo("w2");
+        assertThat(onDisk(directory)).isEqualTo(renewed);
+
+        Lease released = written(store.release(renewed));
+        assertThat(released.handoffTo()).isNull();
+        assertThat(onDisk(directory)).isEqualTo(released);
+
+        Lease byW2 = written(store.take(released, "w2"));
+        Lease stolen = written(store.take(written(store.requestHandoff(byW2, "w1")), "w1"));
+        assertThat(stolen.handoffTo()).isNull();
+        assertThat(onDisk(directory)).isEqualTo(stolen);
+    }
 }
