@@ -28,9 +28,11 @@ final class Drain {
     /**
      * A stream of {@code shards} shards holding {@code records} records of {@code payloadBytes} bytes each, over
      * {@code keys} partition keys (round-robin, so the shards' MD5 ranges spread them about evenly). Filled once per
-     * trial: records are immutable and every run reads them from TRIM_HORIZON with a fresh lease store. A read at
-     * the tail waits up to {@code longPoll} for a record (0: returns empty at once, as the stream did before it
-     * long-polled; the reader then pauses IdlePollInterval).
+     * trial: records are immutable and every run reads them from TRIM_HORIZON with a fresh lease store. A plain read
+     * at the tail waits up to {@code longPoll} for a record (0: returns empty at once, as the stream did before it
+     * long-polled; the reader then pauses IdlePollInterval). Engines since the stream's readers became awaitable do
+     * not read it that way: at the tail they wait for a record. Either way a reader reaches the tail only after the
+     * last record, so it does not change what a run measures.
      */
     static InMemoryStream filledStream(int shards, int records, int keys, int payloadBytes, Duration longPoll) {
         InMemoryStream stream = InMemoryStream.create("bench", shards).longPoll(longPoll);

@@ -24,8 +24,10 @@ import jdk.jfr.Recording;
 
 /**
  * What idle shards cost: one mapping with default settings over an {@link InMemoryStream} of many shards (1,000 by
- * default) that holds no records, so every shard's reader long-polls at the tail (1 s, the in-memory stream's
- * default) and pauses IdlePollInterval between polls, while leases are renewed and listed as usual.
+ * default) that holds no records, while leases are renewed and listed as usual. The in-memory stream's readers are
+ * awaitable ({@code AwaitableShardReader}), so every shard's reader waits at the tail for a record, up to the
+ * engine's bound (30 s); with {@code --source sleeping} the shards are polled instead: a fetch sleeps the long poll
+ * (1 s) and the reader pauses what is left of IdlePollInterval, as for a remote source.
  *
  * <ul>
  *   <li><b>Heap per shard:</b> used heap after a full GC with the mapping started and settled, minus the same with
@@ -43,7 +45,8 @@ import jdk.jfr.Recording;
  *     [--idle-poll-ms 250] [--failover-s 10] [--pf 1] [--long-poll-ms 1000] [--source memory|sleeping]
  * </pre>
  *
- * The last five change IdlePollInterval, FailoverTime, ParallelizationFactor, the stream's long poll and the
+ * The last five change IdlePollInterval, FailoverTime, ParallelizationFactor, the stream's long poll (the wait of a
+ * polled fetch: the sleeping source's; the in-memory stream's plain fetch, which the engine does not call) and the
  * stream from their defaults, to see what the idle CPU scales with: {@code --source sleeping} is
  * {@link SleepingEmptyStream}, whose fetches only sleep for the long poll, which leaves the engine's own cost.
  *

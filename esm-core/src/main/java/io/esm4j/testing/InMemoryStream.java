@@ -6,6 +6,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.internal.IdleTicks;
+import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -34,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * A Kinesis-like stream in memory, for tests, examples and benchmarks: shards own ranges of the 128-bit MD5 hash of
  * partition keys, records get increasing sequence numbers and arrival times from a clock, and shards can be split
  * and merged (the parent closes, children inherit its range). Thread-safe.
+ *
+ * <p>Its readers are {@link AwaitableShardReader}s: the engine waits at the tail of an idle shard until a record is
+ * put, the shard is split or merged, or the engine's own deadline passes, instead of polling it. {@link #longPoll}
+ * is the wait of the plain {@link ShardReader#fetch(int)} only, for callers of the SPI that poll.
  */
 public final class InMemoryStream implements StreamSource<byte[]> {
 
@@ -106,8 +111,11 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     }
 
     /**
-     * How long a read at the tail of an open shard waits for a record before it returns empty (0: at once), up to a
-     * tenth longer so that the waits of idle shards end together. A record put meanwhile ends the wait at once.
+     * How long a plain {@link ShardReader#fetch(int)} at the tail of an open shard waits for a record before it
+     * returns empty (0: at once), up to a tenth longer so that the waits of idle shards end together. A record put
+     * meanwhile ends the wait at once. The engine does not use it: it calls
+     * {@link AwaitableShardReader#fetch(int, Duration)} with a wait of its own (until its next duty for the shard),
+     * which this setting does not change.
      */
     public InMemoryStream longPoll(Duration wait) {
         if (wait == null || wait.isNegative()) {
@@ -296,18 +304,16 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     }
 
     /**
-     * Like a long poll: at the tail of an open shard, waits up to the long-poll time for a record before returning
-     * an empty result, so that idle readers cost next to nothing. The wait is stretched by less than a tenth to end
-     * on a tick shared with the other shards' waits ({@link IdleTicks}), so idle readers wake in groups.
+     * Like a long poll: at the tail of an open shard, waits up to {@code waitNanos} for a record before returning an
+     * empty result; a put to the shard, its split or merge, or an interrupt end the wait at once.
      */
-    private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max) throws Exception {
+    private FetchResult<byte[]> fetch(MemoryShard shard, int from, int max, long waitNanos) throws Exception {
         if (failingFetches > 0) {
             failIfAsked();
         }
         shard.lock.lockInterruptibly();
         try {
-            long longPollNanos = longPoll.toNanos();
-            long wait = IdleTicks.waitToTick(System.nanoTime(), longPollNanos, IdleTicks.tickFor(longPollNanos));
+            long wait = waitNanos;
             while (from >= shard.records.size() && !shard.closed && wait > 0) {
                 wait = shard.appended.awaitNanos(wait);
             }
@@ -421,7 +427,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         }
     }
 
-    private final class Reader implements ShardReader<byte[]> {
+    private final class Reader implements AwaitableShardReader<byte[]> {
         private final MemoryShard shard;
         private int position;
 
@@ -430,9 +436,28 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             this.position = position;
         }
 
+        /**
+         * Waits up to the {@link #longPoll} at the tail, stretched by less than a tenth to end on a tick shared with
+         * the other shards' waits ({@link IdleTicks}), so that idle readers wake in groups.
+         */
         @Override
         public FetchResult<byte[]> fetch(int maxRecords) throws Exception {
-            FetchResult<byte[]> result = InMemoryStream.this.fetch(shard, position, maxRecords);
+            long longPollNanos = longPoll.toNanos();
+            return read(maxRecords,
+                    IdleTicks.waitToTick(System.nanoTime(), longPollNanos, IdleTicks.tickFor(longPollNanos)));
+        }
+
+        /** Waits up to {@code maxWait} at the tail, as told (the engine aligns its waits itself). */
+        @Override
+        public FetchResult<byte[]> fetch(int maxRecords, Duration maxWait) throws Exception {
+            if (maxWait == null || maxWait.isNegative()) {
+                throw new IllegalArgumentException("maxWait must be a duration of 0 or more but was " + maxWait);
+            }
+            return read(maxRecords, maxWait.toNanos());
+        }
+
+        private FetchResult<byte[]> read(int maxRecords, long waitNanos) throws Exception {
+            FetchResult<byte[]> result = InMemoryStream.this.fetch(shard, position, maxRecords, waitNanos);
             position += result.records().size();
             return result;
         }

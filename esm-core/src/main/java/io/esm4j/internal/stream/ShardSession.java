@@ -3,6 +3,7 @@ package io.esm4j.internal.stream;
 import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
@@ -23,6 +24,17 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     /** Kinesis returns at most 10,000 records per GetRecords; no source needs more per fetch. */
     private static final int MAX_FETCH = 10_000;
     private static final Duration READER_JOIN = Duration.ofSeconds(5);
+    /**
+     * The longest an {@link AwaitableShardReader} waits at the tail in one fetch. Every stop of a shard interrupts
+     * the wait and a record or the shard's end ends it, so the bound only keeps a wake-up the source lost from
+     * idling a shard for good.
+     */
+    static final Duration AWAIT_BOUND = Duration.ofSeconds(30);
+    /**
+     * While a tumbling window is open, an awaited fetch ends at the window's end, and re-reads the engine's clock at
+     * least this often: the clock may be a test's, which moves without the wall clock.
+     */
+    static final Duration WINDOW_CLOCK_RECHECK = Duration.ofSeconds(1);
 
     /** What a session reports to its worker; called from the session's threads. */
     interface Events {
@@ -48,6 +60,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     private volatile ReadStart origin;
     private final ShardPipeline<T> pipeline;
     private Thread reader;
+    /** Reader thread only: the end of a tumbling window still open after the last fetch, or null. */
+    private Instant openWindowEnd;
 
     ShardSession(StreamContext<T> ctx, String shardId, ReadStart start, ShardHealth health, Events events) {
         this.ctx = ctx;
@@ -117,11 +131,17 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     from = new ReadStart.AtTimestamp(opening);
                     origin = from;
                 }
+                AwaitableShardReader<T> awaitable = shardReader instanceof AwaitableShardReader<T> a ? a : null;
+                // A fresh reader's first fetch returns at once, so that the shard's status is brought up to date
+                // (healthy, reader failure resolved) before it waits; after an empty fetch the next one may wait.
+                boolean atTail = false;
                 while (!pipeline.closed()) {
                     int room = pipeline.awaitRoom();
                     Instant fetchStart = ctx.clock().instant();
                     long fetchStartNanos = System.nanoTime();
-                    FetchResult<T> result = shardReader.fetch(Math.min(room, MAX_FETCH));
+                    int max = Math.min(room, MAX_FETCH);
+                    FetchResult<T> result = awaitable == null ? shardReader.fetch(max)
+                            : awaitable.fetch(max, atTail ? awaitFor(fetchStart, fetchStartNanos) : Duration.ZERO);
                     if (failures > 0) {
                         failures = 0;
                         ctx.status().resolved(readerComponent);
@@ -133,6 +153,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (!deal(result, fetchStart)) {
                         return;
                     }
+                    noteWindow(result, fetchStart);
                     if (pipeline.inFlight() == 0) {
                         events.healthy();
                     }
@@ -142,7 +163,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (result.shardEnded()) {
                         return;
                     }
-                    if (result.records().isEmpty() && !pipeline.pause(
+                    atTail = result.records().isEmpty();
+                    if (atTail && awaitable == null && !pipeline.pause(
                             idleWait(ctx.settings().idlePollInterval(), fetchStartNanos, System.nanoTime()))) {
                         return;
                     }
@@ -161,6 +183,43 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                 if (!readFailed(e, failures)) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * How long an awaited fetch at the tail may wait: until the reader's next timed duty. The only one is closing an
+     * open tumbling window, which needs a fetch that starts at or after the window's end (everything that arrived in
+     * the window has been read then); without one, {@link #AWAIT_BOUND}. The wait is stretched to end on a tick shared
+     * with other idle shards ({@link IdleTicks}).
+     */
+    private Duration awaitFor(Instant fetchStart, long fetchStartNanos) {
+        Instant windowEnd = openWindowEnd;
+        long wait = windowEnd == null ? AWAIT_BOUND.toNanos()
+                : Math.min(Math.max(0, Duration.between(fetchStart, windowEnd).toNanos()),
+                        WINDOW_CLOCK_RECHECK.toNanos());
+        return Duration.ofNanos(IdleTicks.waitToTick(fetchStartNanos, wait, IdleTicks.tickFor(wait)));
+    }
+
+    /**
+     * Tracks the end of the tumbling window the last records dealt belong to, until a fetch that started at or after
+     * it has been dealt: that fetch lets the lane close the window. Records arrive in order, so the window of the
+     * last record is the only one a later record cannot close.
+     */
+    private void noteWindow(FetchResult<T> result, Instant fetchStart) {
+        int windowSeconds = ctx.settings().tumblingWindowInSeconds();
+        if (windowSeconds == 0) {
+            return;
+        }
+        Instant windowEnd = openWindowEnd;
+        if (windowEnd != null && !fetchStart.isBefore(windowEnd)) {
+            openWindowEnd = null;
+        }
+        if (!result.records().isEmpty()) {
+            Instant end = WindowSession.containing(result.records().getLast().approximateArrivalTimestamp(),
+                    windowSeconds).end;
+            if (fetchStart.isBefore(end)) {
+                openWindowEnd = end;
             }
         }
     }
