@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * gives the medians over the rounds (of each side's figure and of the per-round ratio), since single rounds on a
  * shared machine swing widely. The load average is printed before and after.
  * Arguments (optional): no-op records (default 200,000), rounds (default 5), esm4j's BatchSize in the keyed
- * comparison (default 100, Lambda's for Kafka).
+ * comparison (default 100, Lambda's for Kafka), and {@code noop-only} to skip the keyed comparison. Each no-op round
+ * also prints each side's process CPU time per record and its time to the first record.
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
@@ -57,23 +58,33 @@ public final class KafkaBenchmark {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int keyedBatchSize = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        boolean keyed = args.length <= 3 || !args[3].equals("noop-only");
         printLoad("before");
         try (KafkaBroker broker = KafkaBroker.start()) {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
             String noop = bench.fill("bench-noop", records, 1000);
             Rounds noopRounds = new Rounds();
+            Rounds noopCpu = new Rounds();
+            Rounds noopFirst = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                double[] seconds = alternate(round, () -> bench.rawConsumer(noop, records),
+                List<Run> runs = alternate(round, () -> bench.rawConsumer(noop, records),
                         () -> bench.esm4jNoop(noop, records));
-                noopRounds.add(records / seconds[0], records / seconds[1]);
-                System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f%n",
-                        round, records / seconds[0], records / seconds[1], seconds[0] / seconds[1]);
+                noopRounds.add(records / runs.get(0).seconds(), records / runs.get(1).seconds());
+                noopCpu.add(runs.get(0).cpuNanosPer(records), runs.get(1).cpuNanosPer(records));
+                noopFirst.add(runs.get(0).firstRecordSeconds() * 1000, runs.get(1).firstRecordSeconds() * 1000);
+                System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f; "
+                                + "CPU %.0f vs %.0f ns/record; first record after %.0f vs %.0f ms%n",
+                        round, records / runs.get(0).seconds(), records / runs.get(1).seconds(),
+                        runs.get(0).seconds() / runs.get(1).seconds(), runs.get(0).cpuNanosPer(records),
+                        runs.get(1).cpuNanosPer(records), runs.get(0).firstRecordSeconds() * 1000,
+                        runs.get(1).firstRecordSeconds() * 1000);
             }
-            String keyed = bench.fill("bench-keys", 10_000, 100);
             Rounds slowRounds = new Rounds();
-            for (int round = 1; round <= rounds; round++) {
-                double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
-                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize));
+            String keyTopic = keyed ? bench.fill("bench-keys", 10_000, 100) : "";
+            for (int round = 1; keyed && round <= rounds; round++) {
+                List<Double> run = alternate(round, () -> bench.parallelConsumer(keyTopic, 10_000),
+                        () -> bench.esm4jSlow(keyTopic, 10_000, keyedBatchSize));
+                double[] seconds = {run.get(0), run.get(1)};
                 slowRounds.add(1 / seconds[0], 1 / seconds[1]);
                 System.out.printf("5 ms handler round %d: parallel-consumer %.2f s, esm4j %.2f s, ratio %.2f%n",
                         round, seconds[0], seconds[1], seconds[0] / seconds[1]);
@@ -81,32 +92,53 @@ public final class KafkaBenchmark {
             System.out.printf("no-op medians over %d rounds: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, "
                     + "ratio %.2f (per-round ratios %s)%n", rounds, noopRounds.medianBase(),
                     noopRounds.medianEsm4j(), noopRounds.medianRatio(), noopRounds.ratios());
-            System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
-                    + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
-                    1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
+            System.out.printf("no-op CPU medians (process CPU time, the in-JVM broker included, per record): "
+                    + "raw consumer %.0f ns, esm4j %.0f ns; first record after (medians) %.0f ms vs %.0f ms%n",
+                    noopCpu.medianBase(), noopCpu.medianEsm4j(), noopFirst.medianBase(), noopFirst.medianEsm4j());
+            if (keyed) {
+                System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
+                        + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
+                        1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
+            }
         }
         printLoad("after");
         // parallel-consumer 0.5.3.3 leaves non-daemon threads behind after close(), which keep exec:java waiting.
         System.exit(0);
     }
 
-    /** One side of a round, in seconds. */
+    /** One side of a round: its figure (seconds, or a {@link Run}). */
     @FunctionalInterface
-    private interface Side {
-        double run() throws Exception;
+    private interface Side<R> {
+        R run() throws Exception;
     }
 
     /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns {baseline, esm4j}. */
-    private static double[] alternate(int round, Side baseline, Side esm4j) throws Exception {
+    private static <R> List<R> alternate(int round, Side<R> baseline, Side<R> esm4j) throws Exception {
         if (round % 2 == 1) {
-            double first = baseline.run();
-            return new double[] {first, esm4j.run()};
+            R first = baseline.run();
+            return List.of(first, esm4j.run());
         }
-        double first = esm4j.run();
-        return new double[] {baseline.run(), first};
+        R first = esm4j.run();
+        return List.of(baseline.run(), first);
     }
 
-    /** Throughputs (higher is better) of the rounds, the baseline's and esm4j's, and their medians. */
+    /**
+     * One side of a no-op round: seconds to the last record, the process CPU time spent meanwhile (both sides share
+     * the in-JVM broker, so its share is alike; CPU time is far less sensitive to other load than wall time), and
+     * seconds to the first record (consumer start and group join).
+     */
+    private record Run(double seconds, long cpuNanos, double firstRecordSeconds) {
+        double cpuNanosPer(int records) {
+            return (double) cpuNanos / records;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** A figure of each round (a throughput, higher is better), the baseline's and esm4j's, and their medians. */
     private static final class Rounds {
         private final List<Double> base = new ArrayList<>();
         private final List<Double> esm4j = new ArrayList<>();
@@ -174,9 +206,12 @@ public final class KafkaBenchmark {
      * Seconds until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
      * esm4j's figure, from creating the consumer to the last record, without the final commit and close.
      */
-    private double rawConsumer(String topic, int count) {
+    private Run rawConsumer(String topic, int count) {
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         double seconds;
+        long cpu;
+        long firstRecord = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "raw-" + UUID.randomUUID(),
@@ -188,6 +223,9 @@ public final class KafkaBenchmark {
             long nextCommit = System.nanoTime() + COMMIT_INTERVAL.toNanos();
             while (seen < count) {
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+                if (seen == 0 && !polled.isEmpty()) {
+                    firstRecord = System.nanoTime();
+                }
                 seen += polled.count();
                 if (System.nanoTime() - nextCommit >= 0) {
                     consumer.commitAsync();
@@ -195,17 +233,22 @@ public final class KafkaBenchmark {
                 }
             }
             seconds = (System.nanoTime() - start) / 1e9;
+            cpu = processCpuNanos() - cpuStart;
             consumer.commitSync();
         }
-        return seconds;
+        return new Run(seconds, cpu, (firstRecord - start) / 1e9);
     }
 
     /** Seconds from start() until a no-op handler has seen every record. */
-    private double esm4jNoop(String topic, int count) throws Exception {
+    private Run esm4jNoop(String topic, int count) throws Exception {
         AtomicLong seen = new AtomicLong();
+        AtomicLong firstRecord = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("noop", source, batch -> {
+                    if (firstRecord.get() == 0) {
+                        firstRecord.compareAndSet(0, System.nanoTime());
+                    }
                     if (seen.addAndGet(batch.size()) >= count) {
                         done.countDown();
                     }
@@ -214,13 +257,15 @@ public final class KafkaBenchmark {
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON).batchSize(500)
                         .maximumBatchingWindow(Duration.ZERO).build())
                 .build();
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         mapping.start();
         try {
             if (!done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("esm4j saw " + seen.get() + " of " + count);
             }
-            return (System.nanoTime() - start) / 1e9;
+            long end = System.nanoTime();
+            return new Run((end - start) / 1e9, processCpuNanos() - cpuStart, (firstRecord.get() - start) / 1e9);
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }
