@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.Header;
 /**
  * Consumer records of one partition as the engine sees them: ordered by partition, laned by key, aged by timestamp.
  * The poll thread converts every record it reads, so what all records of the partition share (its shard id, its part
- * of each record's event size) is worked out once here.
+ * of each record's event size) is worked out once here. Only the poll thread uses it.
  */
 final class RecordConverter {
 
@@ -23,6 +23,9 @@ final class RecordConverter {
     private final String shardId;
     private final long partitionBytes;
     private final boolean laneKeys;
+    /** The last timestamp converted: records produced together share their millisecond, and then one Instant. */
+    private long lastMillis = Long.MIN_VALUE;
+    private Instant lastInstant = Instant.EPOCH;
 
     /**
      * @param shardId  {@code <topic>-<partition>}, Lambda's name for the partition
@@ -45,8 +48,16 @@ final class RecordConverter {
         String laneKey = !laneKeys || record.key() == null ? null
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
         // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
-        Instant timestamp = record.timestamp() < 0 ? readAt : Instant.ofEpochMilli(record.timestamp());
+        Instant timestamp = record.timestamp() < 0 ? readAt : instant(record.timestamp());
         return new StreamRecord<>(shardId, Long.toString(record.offset()), laneKey, timestamp, size, payload);
+    }
+
+    private Instant instant(long millis) {
+        if (millis != lastMillis) {
+            lastInstant = Instant.ofEpochMilli(millis);
+            lastMillis = millis;
+        }
+        return lastInstant;
     }
 
     private static List<Map<String, byte[]>> headers(ConsumerRecord<byte[], byte[]> record) {
