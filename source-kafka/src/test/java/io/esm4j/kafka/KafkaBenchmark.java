@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,11 +36,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * gives the medians over the rounds (of each side's figure and of the per-round ratio), since single rounds on a
  * shared machine swing widely. The load average is printed before and after.
  * Arguments (optional): no-op records (default 200,000), rounds (default 5), esm4j's BatchSize in the keyed
- * comparison (default 100, Lambda's for Kafka), and {@code noop-only} to skip the keyed comparison. Each no-op round
- * also prints each side's process CPU time per record and its time to the first record.
+ * comparison (default 100, Lambda's for Kafka).
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
+ *
+ * <p>Each no-op round also prints each side's process CPU time per record (the broker is in the same JVM and serves
+ * both sides alike; CPU time moves much less with the machine's load than wall clock) and its time to the first
+ * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison.
  */
 public final class KafkaBenchmark {
 
@@ -47,6 +51,7 @@ public final class KafkaBenchmark {
     private static final Duration WAIT = Duration.ofMinutes(5);
     /** The raw loop commits as often as esm4j does by default (CheckpointInterval). */
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+    private static final boolean NOOP_ONLY = Boolean.getBoolean("esm4j.bench.noopOnly");
 
     private final KafkaBroker broker;
 
@@ -58,7 +63,6 @@ public final class KafkaBenchmark {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int keyedBatchSize = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-        boolean keyed = args.length <= 3 || !args[3].equals("noop-only");
         printLoad("before");
         try (KafkaBroker broker = KafkaBroker.start()) {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
@@ -67,24 +71,24 @@ public final class KafkaBenchmark {
             Rounds noopCpu = new Rounds();
             Rounds noopFirst = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                List<Run> runs = alternate(round, () -> bench.rawConsumer(noop, records),
+                List<Run> runs = inTurn(round, () -> bench.rawConsumer(noop, records),
                         () -> bench.esm4jNoop(noop, records));
-                noopRounds.add(records / runs.get(0).seconds(), records / runs.get(1).seconds());
-                noopCpu.add(runs.get(0).cpuNanosPer(records), runs.get(1).cpuNanosPer(records));
-                noopFirst.add(runs.get(0).firstRecordSeconds() * 1000, runs.get(1).firstRecordSeconds() * 1000);
+                Run raw = runs.get(0);
+                Run esm4j = runs.get(1);
+                noopRounds.add(records / raw.seconds(), records / esm4j.seconds());
+                noopCpu.add(raw.cpuNanosPer(records), esm4j.cpuNanosPer(records));
+                noopFirst.add(raw.firstRecordSeconds() * 1000, esm4j.firstRecordSeconds() * 1000);
                 System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f; "
                                 + "CPU %.0f vs %.0f ns/record; first record after %.0f vs %.0f ms%n",
-                        round, records / runs.get(0).seconds(), records / runs.get(1).seconds(),
-                        runs.get(0).seconds() / runs.get(1).seconds(), runs.get(0).cpuNanosPer(records),
-                        runs.get(1).cpuNanosPer(records), runs.get(0).firstRecordSeconds() * 1000,
-                        runs.get(1).firstRecordSeconds() * 1000);
+                        round, records / raw.seconds(), records / esm4j.seconds(), raw.seconds() / esm4j.seconds(),
+                        raw.cpuNanosPer(records), esm4j.cpuNanosPer(records), raw.firstRecordSeconds() * 1000,
+                        esm4j.firstRecordSeconds() * 1000);
             }
+            String keyed = bench.fill("bench-keys", 10_000, 100);
             Rounds slowRounds = new Rounds();
-            String keyTopic = keyed ? bench.fill("bench-keys", 10_000, 100) : "";
-            for (int round = 1; keyed && round <= rounds; round++) {
-                List<Double> run = alternate(round, () -> bench.parallelConsumer(keyTopic, 10_000),
-                        () -> bench.esm4jSlow(keyTopic, 10_000, keyedBatchSize));
-                double[] seconds = {run.get(0), run.get(1)};
+            for (int round = 1; !NOOP_ONLY && round <= rounds; round++) {
+                double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
+                        () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize));
                 slowRounds.add(1 / seconds[0], 1 / seconds[1]);
                 System.out.printf("5 ms handler round %d: parallel-consumer %.2f s, esm4j %.2f s, ratio %.2f%n",
                         round, seconds[0], seconds[1], seconds[0] / seconds[1]);
@@ -95,7 +99,7 @@ public final class KafkaBenchmark {
             System.out.printf("no-op CPU medians (process CPU time, the in-JVM broker included, per record): "
                     + "raw consumer %.0f ns, esm4j %.0f ns; first record after (medians) %.0f ms vs %.0f ms%n",
                     noopCpu.medianBase(), noopCpu.medianEsm4j(), noopFirst.medianBase(), noopFirst.medianEsm4j());
-            if (keyed) {
+            if (!NOOP_ONLY) {
                 System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
                         + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
                         1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
@@ -106,26 +110,31 @@ public final class KafkaBenchmark {
         System.exit(0);
     }
 
-    /** One side of a round: its figure (seconds, or a {@link Run}). */
+    /** One side of a round, in seconds. */
     @FunctionalInterface
-    private interface Side<R> {
-        R run() throws Exception;
+    private interface Side {
+        double run() throws Exception;
     }
 
-    /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns {baseline, esm4j}. */
-    private static <R> List<R> alternate(int round, Side<R> baseline, Side<R> esm4j) throws Exception {
+    /** {@link #inTurn} for sides that give seconds; returns {baseline, esm4j}. */
+    private static double[] alternate(int round, Side baseline, Side esm4j) throws Exception {
+        List<Double> seconds = inTurn(round, baseline::run, esm4j::run);
+        return new double[] {seconds.get(0), seconds.get(1)};
+    }
+
+    /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns [baseline, esm4j]. */
+    private static <R> List<R> inTurn(int round, Callable<R> baseline, Callable<R> esm4j) throws Exception {
         if (round % 2 == 1) {
-            R first = baseline.run();
-            return List.of(first, esm4j.run());
+            R first = baseline.call();
+            return List.of(first, esm4j.call());
         }
-        R first = esm4j.run();
-        return List.of(baseline.run(), first);
+        R first = esm4j.call();
+        return List.of(baseline.call(), first);
     }
 
     /**
      * One side of a no-op round: seconds to the last record, the process CPU time spent meanwhile (both sides share
-     * the in-JVM broker, so its share is alike; CPU time is far less sensitive to other load than wall time), and
-     * seconds to the first record (consumer start and group join).
+     * the in-JVM broker, so its share is alike), and seconds to the first record (consumer start and group join).
      */
     private record Run(double seconds, long cpuNanos, double firstRecordSeconds) {
         double cpuNanosPer(int records) {
@@ -138,7 +147,7 @@ public final class KafkaBenchmark {
                 .getProcessCpuTime();
     }
 
-    /** A figure of each round (a throughput, higher is better), the baseline's and esm4j's, and their medians. */
+    /** A figure of each round (a throughput: higher is better), the baseline's and esm4j's, and their medians. */
     private static final class Rounds {
         private final List<Double> base = new ArrayList<>();
         private final List<Double> esm4j = new ArrayList<>();
@@ -203,7 +212,7 @@ public final class KafkaBenchmark {
     }
 
     /**
-     * Seconds until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
+     * Until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
      * esm4j's figure, from creating the consumer to the last record, without the final commit and close.
      */
     private Run rawConsumer(String topic, int count) {
@@ -239,16 +248,14 @@ public final class KafkaBenchmark {
         return new Run(seconds, cpu, (firstRecord - start) / 1e9);
     }
 
-    /** Seconds from start() until a no-op handler has seen every record. */
+    /** From start() until a no-op handler has seen every record. */
     private Run esm4jNoop(String topic, int count) throws Exception {
         AtomicLong seen = new AtomicLong();
         AtomicLong firstRecord = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("noop", source, batch -> {
-                    if (firstRecord.get() == 0) {
-                        firstRecord.compareAndSet(0, System.nanoTime());
-                    }
+                    firstRecord.compareAndSet(0, System.nanoTime());
                     if (seen.addAndGet(batch.size()) >= count) {
                         done.countDown();
                     }
@@ -264,8 +271,8 @@ public final class KafkaBenchmark {
             if (!done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("esm4j saw " + seen.get() + " of " + count);
             }
-            long end = System.nanoTime();
-            return new Run((end - start) / 1e9, processCpuNanos() - cpuStart, (firstRecord.get() - start) / 1e9);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(seconds, processCpuNanos() - cpuStart, (firstRecord.get() - start) / 1e9);
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }
