@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <pre>./mvnw -q -pl source-kafka -am test-compile exec:java -Dexec.skip=true
  *     -Dexec.mainClass=io.esm4j.kafka.KafkaBenchmark</pre>
+ *
+ * <p>Each no-op round also prints each side's process CPU time per record (the broker is in the same JVM and serves
+ * both sides alike; CPU time moves much less with the machine's load than wall clock) and its time to the first
+ * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison.
  */
 public final class KafkaBenchmark {
 
@@ -48,6 +53,7 @@ public final class KafkaBenchmark {
     private static final Duration WAIT = Duration.ofMinutes(5);
     /** The raw loop commits as often as esm4j does by default (CheckpointInterval). */
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+    private static final boolean NOOP_ONLY = Boolean.getBoolean("esm4j.bench.noopOnly");
 
     private final KafkaBroker broker;
 
@@ -65,16 +71,25 @@ public final class KafkaBenchmark {
             KafkaBenchmark bench = new KafkaBenchmark(broker);
             String noop = bench.fill("bench-noop", records, 1000);
             Rounds noopRounds = new Rounds();
+            Rounds noopCpu = new Rounds();
+            Rounds noopFirst = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                double[] seconds = alternate(round, () -> bench.rawConsumer(noop, records),
+                List<Run> runs = inTurn(round, () -> bench.rawConsumer(noop, records),
                         () -> bench.esm4jNoop(noop, records));
-                noopRounds.add(records / seconds[0], records / seconds[1]);
-                System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f%n",
-                        round, records / seconds[0], records / seconds[1], seconds[0] / seconds[1]);
+                Run raw = runs.get(0);
+                Run esm4j = runs.get(1);
+                noopRounds.add(records / raw.seconds(), records / esm4j.seconds());
+                noopCpu.add(raw.cpuNanosPer(records), esm4j.cpuNanosPer(records));
+                noopFirst.add(raw.firstRecordSeconds() * 1000, esm4j.firstRecordSeconds() * 1000);
+                System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f; "
+                                + "CPU %.0f vs %.0f ns/record; first record after %.0f vs %.0f ms%n",
+                        round, records / raw.seconds(), records / esm4j.seconds(), raw.seconds() / esm4j.seconds(),
+                        raw.cpuNanosPer(records), esm4j.cpuNanosPer(records), raw.firstRecordSeconds() * 1000,
+                        esm4j.firstRecordSeconds() * 1000);
             }
             String keyed = bench.fill("bench-keys", 10_000, 100);
             Rounds slowRounds = new Rounds();
-            for (int round = 1; round <= rounds; round++) {
+            for (int round = 1; !NOOP_ONLY && round <= rounds; round++) {
                 double[] seconds = alternate(round, () -> bench.parallelConsumer(keyed, 10_000),
                         () -> bench.esm4jSlow(keyed, 10_000, keyedBatchSize, keyedConcurrency));
                 slowRounds.add(1 / seconds[0], 1 / seconds[1]);
@@ -84,9 +99,14 @@ public final class KafkaBenchmark {
             System.out.printf("no-op medians over %d rounds: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, "
                     + "ratio %.2f (per-round ratios %s)%n", rounds, noopRounds.medianBase(),
                     noopRounds.medianEsm4j(), noopRounds.medianRatio(), noopRounds.ratios());
-            System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
-                    + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
-                    1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
+            System.out.printf("no-op CPU medians (process CPU time, the in-JVM broker included, per record): "
+                    + "raw consumer %.0f ns, esm4j %.0f ns; first record after (medians) %.0f ms vs %.0f ms%n",
+                    noopCpu.medianBase(), noopCpu.medianEsm4j(), noopFirst.medianBase(), noopFirst.medianEsm4j());
+            if (!NOOP_ONLY) {
+                System.out.printf("5 ms handler medians over %d rounds: parallel-consumer %.2f s, esm4j %.2f s, "
+                        + "ratio %.2f (per-round ratios %s)%n", rounds, 1 / slowRounds.medianBase(),
+                        1 / slowRounds.medianEsm4j(), slowRounds.medianRatio(), slowRounds.ratios());
+            }
         }
         printLoad("after");
         // parallel-consumer 0.5.3.3 leaves non-daemon threads behind after close(), which keep exec:java waiting.
@@ -99,17 +119,38 @@ public final class KafkaBenchmark {
         double run() throws Exception;
     }
 
-    /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns {baseline, esm4j}. */
+    /** {@link #inTurn} for sides that give seconds; returns {baseline, esm4j}. */
     private static double[] alternate(int round, Side baseline, Side esm4j) throws Exception {
-        if (round % 2 == 1) {
-            double first = baseline.run();
-            return new double[] {first, esm4j.run()};
-        }
-        double first = esm4j.run();
-        return new double[] {baseline.run(), first};
+        List<Double> seconds = inTurn(round, baseline::run, esm4j::run);
+        return new double[] {seconds.get(0), seconds.get(1)};
     }
 
-    /** Throughputs (higher is better) of the rounds, the baseline's and esm4j's, and their medians. */
+    /** Runs both sides, the baseline first in odd rounds and esm4j first in even ones; returns [baseline, esm4j]. */
+    private static <R> List<R> inTurn(int round, Callable<R> baseline, Callable<R> esm4j) throws Exception {
+        if (round % 2 == 1) {
+            R first = baseline.call();
+            return List.of(first, esm4j.call());
+        }
+        R first = esm4j.call();
+        return List.of(baseline.call(), first);
+    }
+
+    /**
+     * One side of a no-op round: seconds to the last record, the process CPU time spent meanwhile (both sides share
+     * the in-JVM broker, so its share is alike), and seconds to the first record (consumer start and group join).
+     */
+    private record Run(double seconds, long cpuNanos, double firstRecordSeconds) {
+        double cpuNanosPer(int records) {
+            return (double) cpuNanos / records;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** A figure of each round (a throughput: higher is better), the baseline's and esm4j's, and their medians. */
     private static final class Rounds {
         private final List<Double> base = new ArrayList<>();
         private final List<Double> esm4j = new ArrayList<>();
@@ -174,12 +215,15 @@ public final class KafkaBenchmark {
     }
 
     /**
-     * Seconds until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
+     * Until a plain consumer loop (poll, count, commitAsync once a second) has seen every record: like
      * esm4j's figure, from creating the consumer to the last record, without the final commit and close.
      */
-    private double rawConsumer(String topic, int count) {
+    private Run rawConsumer(String topic, int count) {
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         double seconds;
+        long cpu;
+        long firstRecord = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "raw-" + UUID.randomUUID(),
@@ -191,6 +235,9 @@ public final class KafkaBenchmark {
             long nextCommit = System.nanoTime() + COMMIT_INTERVAL.toNanos();
             while (seen < count) {
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+                if (seen == 0 && !polled.isEmpty()) {
+                    firstRecord = System.nanoTime();
+                }
                 seen += polled.count();
                 if (System.nanoTime() - nextCommit >= 0) {
                     consumer.commitAsync();
@@ -198,17 +245,20 @@ public final class KafkaBenchmark {
                 }
             }
             seconds = (System.nanoTime() - start) / 1e9;
+            cpu = processCpuNanos() - cpuStart;
             consumer.commitSync();
         }
-        return seconds;
+        return new Run(seconds, cpu, (firstRecord - start) / 1e9);
     }
 
-    /** Seconds from start() until a no-op handler has seen every record. */
-    private double esm4jNoop(String topic, int count) throws Exception {
+    /** From start() until a no-op handler has seen every record. */
+    private Run esm4jNoop(String topic, int count) throws Exception {
         AtomicLong seen = new AtomicLong();
+        AtomicLong firstRecord = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("noop", source, batch -> {
+                    firstRecord.compareAndSet(0, System.nanoTime());
                     if (seen.addAndGet(batch.size()) >= count) {
                         done.countDown();
                     }
@@ -217,13 +267,15 @@ public final class KafkaBenchmark {
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON).batchSize(500)
                         .maximumBatchingWindow(Duration.ZERO).build())
                 .build();
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         mapping.start();
         try {
             if (!done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("esm4j saw " + seen.get() + " of " + count);
             }
-            return (System.nanoTime() - start) / 1e9;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(seconds, processCpuNanos() - cpuStart, (firstRecord.get() - start) / 1e9);
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }

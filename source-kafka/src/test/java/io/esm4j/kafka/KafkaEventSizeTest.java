@@ -34,6 +34,11 @@ class KafkaEventSizeTest {
                         Map.of("quote\"back\\slash\ttab\u0001ü€\uD83D\uDE00", new byte[] {42}))),
                 new KafkaRecord("orders", 1, 5, -1, "NO_TIMESTAMP_TYPE", new byte[1], new byte[2], List.of()),
                 new KafkaRecord("orders", 1, 6, Long.MAX_VALUE, "LOG_APPEND_TIME", new byte[3], new byte[1_000],
+                        List.of()),
+                // Digit counts at their edges, and a timestamp type Kafka does not have.
+                new KafkaRecord("orders", 10, 999_999_999_999_999_999L, -12_345, "OTHER_\"TYPE\"", null, null,
+                        List.of()),
+                new KafkaRecord("orders", 99, 1_000_000_000_000_000_000L, 9, "CREATE_TIME", null, new byte[0],
                         List.of()));
         for (KafkaSource source : List.of(SELF_MANAGED, MSK)) {
             for (KafkaRecord record : records) {

@@ -17,11 +17,23 @@ public final class KafkaEventSize {
 
     /** One record's object in the event's {@code records} list, without the comma before it. */
     public static long record(KafkaRecord record) {
-        long size = "{\"topic\":".length() + string(record.topic())
-                + ",\"partition\":".length() + digits(record.partition())
+        return partitionFields(record.topic(), record.partition()) + recordFields(record);
+    }
+
+    /**
+     * The part of {@link #record} that every record of one partition shares, its topic and partition: the poll
+     * thread counts it once per partition, not once per record.
+     */
+    static long partitionFields(String topic, int partition) {
+        return "\"topic\":".length() + string(topic) + ",\"partition\":".length() + digits(partition);
+    }
+
+    /** {@link #record} without {@link #partitionFields}. */
+    static long recordFields(KafkaRecord record) {
+        long size = "{".length()
                 + ",\"offset\":".length() + digits(record.offset())
                 + ",\"timestamp\":".length() + digits(record.timestamp())
-                + ",\"timestampType\":".length() + string(record.timestampType())
+                + ",\"timestampType\":".length() + timestampType(record.timestampType())
                 + ",\"headers\":[".length() + "]}".length();
         if (record.key() != null) {
             size += ",\"key\":".length() + 2 + base64(record.key().length);
@@ -87,19 +99,29 @@ public final class KafkaEventSize {
         return string(topicPartition) + ":[]".length();
     }
 
+    /** One of Kafka's three names is plain ASCII: its length and the quotes; any other string is counted. */
+    private static long timestampType(String type) {
+        return switch (type) {
+            case "CREATE_TIME", "LOG_APPEND_TIME", "NO_TIMESTAMP_TYPE" -> type.length() + 2;
+            default -> string(type);
+        };
+    }
+
     private static long base64(int length) {
         return 4L * ((length + 2L) / 3);
     }
 
+    /** The decimal digits of {@code value}, with its sign (counted by multiplying: this is per record). */
     private static int digits(long value) {
         if (value == Long.MIN_VALUE) {
             return 20;
         }
-        int digits = value < 0 ? 2 : 1;
-        for (long rest = Math.abs(value); rest >= 10; rest /= 10) {
+        long rest = Math.abs(value);
+        int digits = 1;
+        for (long power = 10; digits < 19 && rest >= power; power *= 10) {
             digits++;
         }
-        return digits;
+        return value < 0 ? digits + 1 : digits;
     }
 
     /** A JSON string with its quotes, escaped as Jackson escapes it, in UTF-8. */

@@ -16,6 +16,7 @@ final class PartitionState {
     final TopicPartition partition;
     final String shardId;
     final long generation;
+    final RecordConverter converter;
     /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
     @SuppressWarnings("NullAway.Init")
     volatile ShardPipeline<KafkaRecord> pipeline;
@@ -38,10 +39,12 @@ final class PartitionState {
     volatile long lag = -1;
     @Nullable Meter lagGauge;
 
-    PartitionState(TopicPartition partition, long generation) {
+    /** @param laneKeys whether records are dealt to lanes by key (ParallelizationFactor &gt; 1) */
+    PartitionState(TopicPartition partition, long generation, boolean laneKeys) {
         this.partition = partition;
         this.shardId = partition.topic() + "-" + partition.partition();
         this.generation = generation;
+        this.converter = new RecordConverter(partition, shardId, laneKeys);
     }
 
     /** The offsets to commit, or -1 if nothing new is done. */

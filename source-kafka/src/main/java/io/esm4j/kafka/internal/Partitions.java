@@ -46,7 +46,8 @@ final class Partitions {
     }
 
     PartitionState add(TopicPartition partition) {
-        PartitionState state = new PartitionState(partition, generations.incrementAndGet());
+        PartitionState state = new PartitionState(partition, generations.incrementAndGet(),
+                ctx.settings().parallelizationFactor() > 1);
         state.pipeline = startPipeline(state);
         owned.put(partition, state);
         metrics.partitionAdded(state);

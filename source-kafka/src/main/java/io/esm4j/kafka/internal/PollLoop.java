@@ -216,7 +216,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             List<ConsumerRecord<byte[], byte[]>> polled = records.records(state.partition);
             List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.size());
             for (ConsumerRecord<byte[], byte[]> record : polled) {
-                converted.add(RecordConverter.convert(record, now));
+                converted.add(state.converter.convert(record, now));
             }
             ctx.metrics().polled.increment(converted.size());
             state.pipeline.offer(converted, false, now);

@@ -8,31 +8,68 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
-/** A consumer record as the engine sees it: ordered by partition, laned by key, aged by timestamp. */
+/**
+ * Consumer records of one partition as the engine sees them: ordered by partition, laned by key, aged by timestamp.
+ * The poll thread converts every record it reads, so what all records of the partition share (its shard id, its part
+ * of each record's event size) is worked out once here. Only the poll thread uses it.
+ */
 final class RecordConverter {
 
     private static final byte[] EMPTY = new byte[0];
 
-    private RecordConverter() {}
+    private final String shardId;
+    private final long partitionBytes;
+    private final boolean laneKeys;
+    /** The last timestamp converted: records produced together share their millisecond, and then one Instant. */
+    private long lastMillis = Long.MIN_VALUE;
+    private Instant lastInstant = Instant.EPOCH;
 
-    static StreamRecord<KafkaRecord> convert(ConsumerRecord<byte[], byte[]> record, Instant readAt) {
-        List<Map<String, byte[]>> headers = new ArrayList<>();
-        for (Header header : record.headers()) {
+    /**
+     * @param shardId  {@code <topic>-<partition>}, Lambda's name for the partition
+     * @param laneKeys whether records are dealt to more than one lane by key (ParallelizationFactor &gt; 1): with
+     *                 one lane the key decides nothing, and no lane key is built
+     */
+    RecordConverter(TopicPartition partition, String shardId, boolean laneKeys) {
+        this.shardId = shardId;
+        this.partitionBytes = KafkaEventSize.partitionFields(partition.topic(), partition.partition());
+        this.laneKeys = laneKeys;
+    }
+
+    StreamRecord<KafkaRecord> convert(ConsumerRecord<byte[], byte[]> record, Instant readAt) {
+        KafkaRecord payload = new KafkaRecord(record.topic(), record.partition(), record.offset(),
+                record.timestamp(), record.timestampType().name(), record.key(), record.value(), headers(record));
+        // What the record adds to the event, with the comma before it: the 6 MB invocation cap and the memory
+        // bounds count the event's bytes, as Lambda counts its invocation payload.
+        int size = (int) Math.min(Integer.MAX_VALUE, partitionBytes + KafkaEventSize.recordFields(payload) + 1);
+        // The key decides the lane; Latin-1 maps every byte to one char, so equal keys (and only they) are equal.
+        String laneKey = !laneKeys || record.key() == null ? null
+                : new String(record.key(), StandardCharsets.ISO_8859_1);
+        // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
+        Instant timestamp = record.timestamp() < 0 ? readAt : instant(record.timestamp());
+        return new StreamRecord<>(shardId, Long.toString(record.offset()), laneKey, timestamp, size, payload);
+    }
+
+    private Instant instant(long millis) {
+        if (millis != lastMillis) {
+            lastInstant = Instant.ofEpochMilli(millis);
+            lastMillis = millis;
+        }
+        return lastInstant;
+    }
+
+    private static List<Map<String, byte[]>> headers(ConsumerRecord<byte[], byte[]> record) {
+        Header[] all = record.headers().toArray();
+        if (all.length == 0) {
+            return List.of();
+        }
+        List<Map<String, byte[]>> headers = new ArrayList<>(all.length);
+        for (Header header : all) {
             byte[] value = header.value() == null ? EMPTY : header.value();
             headers.add(Map.of(header.key(), value));
         }
-        KafkaRecord payload = new KafkaRecord(record.topic(), record.partition(), record.offset(),
-                record.timestamp(), record.timestampType().name(), record.key(), record.value(), headers);
-        // What the record adds to the event, with the comma before it: the 6 MB invocation cap and the memory
-        // bounds count the event's bytes, as Lambda counts its invocation payload.
-        int size = (int) Math.min(Integer.MAX_VALUE, KafkaEventSize.record(payload) + 1);
-        // The key decides the lane; Latin-1 maps every byte to one char, so equal keys (and only they) are equal.
-        String laneKey = record.key() == null ? null : new String(record.key(), StandardCharsets.ISO_8859_1);
-        // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
-        Instant timestamp = record.timestamp() < 0 ? readAt : Instant.ofEpochMilli(record.timestamp());
-        return new StreamRecord<>(payload.topicPartition(), Long.toString(record.offset()), laneKey, timestamp, size,
-                payload);
+        return headers;
     }
 }
