@@ -18,8 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,23 +25,10 @@ import org.junit.jupiter.api.Test;
  * one key's records keep their order, and the only duplicates are records that were in flight when their partition
  * moved.
  */
-class GroupRebalanceTest {
+class GroupRebalanceTest extends BrokerTest {
 
     private static final int PARTITIONS = 6;
     private static final int RECORDS = 3000;
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void threeMappingsOneStuckAndClosedOneAddedMidRunLoseNothingAndKeepKeyOrder() throws Exception {

@@ -32,7 +32,7 @@ import scala.collection.immutable.Map$;
 
 /**
  * A KRaft broker in the test JVM (embedded-kafka), on 127.0.0.1 and free ports, with a producer and an admin client.
- * A test class starts one in {@code @BeforeAll} and stops it in {@code @AfterAll}.
+ * A test class starts one in {@code @BeforeAll} and stops it in {@code @AfterAll} (most extend {@link BrokerTest}).
  */
 final class KafkaBroker implements AutoCloseable {
 

@@ -26,27 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Retries, bisection, item failures, record age, filters and the Kafka failure topic, on a real broker. */
-class KafkaFailuresTest {
+class KafkaFailuresTest extends BrokerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void aPoisonRecordIsBisectedOutAndWrittenToTheFailureTopicInLambdasShape() throws Exception {

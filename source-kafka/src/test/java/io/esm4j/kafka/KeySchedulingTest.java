@@ -25,8 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,22 +32,9 @@ import org.junit.jupiter.api.Test;
  * once, while a key that is slow or failing holds up only itself, not the keys that Lambda's hash lanes would have
  * queued behind it; commits never pass a record that is not done.
  */
-class KeySchedulingTest {
+class KeySchedulingTest extends BrokerTest {
 
     private static final String HOT = "hot";
-    private static KafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void manyKeysStayInOrderAndNoKeyIsInTwoInvocationsAtOnceUnderRandomDelaysAndFailures() throws Exception {
