@@ -1,6 +1,6 @@
 /**
- * In-memory stream and queue sources, a settable clock, a recording handler and a forwarding lease store, for
- * tests, examples and benchmarks.
+ * In-memory stream and queue sources, a settable clock, a recording handler, and a lease store and a stream source
+ * that forward every call (to extend where a test watches or disturbs a few), for tests, examples and benchmarks.
  *
  * <p>Null-marked: a type without {@code @Nullable} is never null.
  */

@@ -1,6 +1,6 @@
 package io.esm4j.stream;
 
-import io.esm4j.failure.BatchInfo;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a wake-up that does not come then hangs the test (its await fails) instead of ending at the engine's bound, which
  * would look like the wake-up itself.
  */
-final class AwaitedSource implements StreamSource<byte[]> {
+final class AwaitedSource extends ForwardingStreamSource<byte[]> {
 
     static final Duration STRETCH_ABOVE = Duration.ofSeconds(10);
     private static final Duration STRETCHED = Duration.ofHours(1);
@@ -37,6 +37,7 @@ final class AwaitedSource implements StreamSource<byte[]> {
     private final Map<String, Integer> waiting = new ConcurrentHashMap<>();
 
     AwaitedSource(InMemoryStream stream) {
+        super(stream);
         this.stream = stream;
     }
 
@@ -52,21 +53,6 @@ final class AwaitedSource implements StreamSource<byte[]> {
     /** The fetch that returned the record with this data. */
     Optional<Fetch> returning(String data) {
         return finished.stream().filter(f -> f.data().contains(data)).findFirst();
-    }
-
-    @Override
-    public String streamArn() {
-        return stream.streamArn();
-    }
-
-    @Override
-    public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
-        return stream.batchInfo(shardId, records);
-    }
-
-    @Override
-    public List<Shard> listShards() {
-        return stream.listShards();
     }
 
     @Override

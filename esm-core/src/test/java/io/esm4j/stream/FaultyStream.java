@@ -1,16 +1,16 @@
 package io.esm4j.stream;
 
-import io.esm4j.filter.FilterDocument;
 import io.esm4j.failure.BatchInfo;
+import io.esm4j.filter.FilterDocument;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import java.util.List;
-import java.util.Set;
 
 /**
  * An {@link InMemoryStream} behind the stream SPI with a hook at every call the engine makes, to inject failures
  * (exceptions, Errors, hangs) where a real source or user code could fail.
  */
-final class FaultyStream implements StreamSource<byte[]> {
+final class FaultyStream extends ForwardingStreamSource<byte[]> {
 
     /** Runs before the real call; throwing from it is the injected failure. */
     @FunctionalInterface
@@ -26,12 +26,8 @@ final class FaultyStream implements StreamSource<byte[]> {
     volatile Hook<List<StreamRecord<byte[]>>> batchInfo = x -> {};
 
     FaultyStream(InMemoryStream stream) {
+        super(stream);
         this.stream = stream;
-    }
-
-    @Override
-    public String streamArn() {
-        return stream.streamArn();
     }
 
     @Override
@@ -60,11 +56,6 @@ final class FaultyStream implements StreamSource<byte[]> {
             throw new IllegalStateException(e);
         }
         return stream.batchInfo(shardId, records);
-    }
-
-    @Override
-    public Set<String> filterableKeys() {
-        return stream.filterableKeys();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.esm4j.stream;
 
-import io.esm4j.failure.BatchInfo;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hook run before every fetch, and a latch that opens when a reader is closed (a reader of an open shard closes only
  * when its worker stops, so a handler can wait on it to act after the mapping's stop began).
  */
-final class ObservedSource implements StreamSource<byte[]> {
+final class ObservedSource extends ForwardingStreamSource<byte[]> {
 
     record Opened(String shardId, ReadStart start) {}
 
@@ -24,21 +24,12 @@ final class ObservedSource implements StreamSource<byte[]> {
     private final CountDownLatch readerClosed = new CountDownLatch(1);
 
     ObservedSource(InMemoryStream stream) {
+        super(stream);
         this.stream = stream;
     }
 
     CountDownLatch readerClosed() {
         return readerClosed;
-    }
-
-    @Override
-    public String streamArn() {
-        return stream.streamArn();
-    }
-
-    @Override
-    public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
-        return stream.batchInfo(shardId, records);
     }
 
     @Override

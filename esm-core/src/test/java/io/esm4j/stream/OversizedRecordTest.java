@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -103,11 +102,12 @@ class OversizedRecordTest {
      * The in-memory stream, whose records with data "huge" stand for records over the payload limit, and whose events
      * hold {@code envelope} bytes besides their records.
      */
-    private final class HugeIsTooLarge implements StreamSource<byte[]> {
+    private final class HugeIsTooLarge extends ForwardingStreamSource<byte[]> {
 
         private final int envelope;
 
         HugeIsTooLarge(int envelope) {
+            super(stream);
             this.envelope = envelope;
         }
 
@@ -119,26 +119,6 @@ class OversizedRecordTest {
         @Override
         public boolean exceedsPayloadLimit(StreamRecord<byte[]> record) {
             return Streams.text(record).equals("huge");
-        }
-
-        @Override
-        public String streamArn() {
-            return stream.streamArn();
-        }
-
-        @Override
-        public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
-            return stream.batchInfo(shardId, records);
-        }
-
-        @Override
-        public List<Shard> listShards() {
-            return stream.listShards();
-        }
-
-        @Override
-        public ShardReader<byte[]> openReader(String shardId, ReadStart start) {
-            return stream.openReader(shardId, start);
         }
     }
 }

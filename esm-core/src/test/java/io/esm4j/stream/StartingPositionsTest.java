@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.EventSourceMapping;
-import io.esm4j.failure.BatchInfo;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Instant;
@@ -19,32 +19,14 @@ import org.junit.jupiter.api.Test;
 class StartingPositionsTest {
 
     /** An in-memory stream that, like DynamoDB Streams, offers TRIM_HORIZON and LATEST only. */
-    private static final class NoTimestamps implements StreamSource<byte[]> {
-        private final InMemoryStream stream = InMemoryStream.create("no-timestamps", 1);
+    private static final class NoTimestamps extends ForwardingStreamSource<byte[]> {
+        NoTimestamps() {
+            super(InMemoryStream.create("no-timestamps", 1));
+        }
 
         @Override
         public Set<StartingPosition> startingPositions() {
             return EnumSet.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST);
-        }
-
-        @Override
-        public String streamArn() {
-            return stream.streamArn();
-        }
-
-        @Override
-        public BatchInfo batchInfo(String shardId, List<StreamRecord<byte[]>> records) {
-            return stream.batchInfo(shardId, records);
-        }
-
-        @Override
-        public List<Shard> listShards() {
-            return stream.listShards();
-        }
-
-        @Override
-        public ShardReader<byte[]> openReader(String shardId, ReadStart start) {
-            return stream.openReader(shardId, start);
         }
     }
 

@@ -45,14 +45,15 @@ final class StatusPage {
             }
             html.append("<h3>Shards of ").append(escape(mapping.uuid())).append("</h3>\n<table class=\"shards\">")
                     .append("<tr><th>shard</th><th>owner</th><th>position</th><th>iterator age (ms)</th>")
-                    .append("<th>in flight</th><th>restarts</th><th>last error</th></tr>\n");
+                    .append("<th>in flight</th><th>restarts</th><th>last error</th><th>handing over to</th></tr>\n");
             for (ShardStatus shard : mapping.shards()) {
                 html.append("<tr><td>").append(escape(shard.shardId())).append("</td><td>")
                         .append(escape(String.valueOf(shard.owner()))).append("</td><td>")
                         .append(escape(shard.position())).append("</td><td>").append(shard.iteratorAgeMillis())
                         .append("</td><td>").append(shard.recordsInFlight()).append("</td><td>")
                         .append(shard.restarts()).append("</td><td>")
-                        .append(escape(String.valueOf(shard.lastError()))).append("</td></tr>\n");
+                        .append(escape(String.valueOf(shard.lastError()))).append("</td><td>")
+                        .append(escape(shard.handoffTo() == null ? "" : shard.handoffTo())).append("</td></tr>\n");
             }
             html.append("</table>\n");
         }
