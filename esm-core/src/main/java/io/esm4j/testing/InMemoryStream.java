@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -188,13 +187,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
                     .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
             StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
                     arrival, data.length, data);
-            shard.lock.lock();
-            try {
-                shard.records.add(record);
-                shard.appended.signalAll();
-            } finally {
-                shard.lock.unlock();
-            }
+            shard.append(record);
             return record;
         } finally {
             lock.unlock();
@@ -249,7 +242,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     public List<StreamRecord<byte[]>> records(String shardId) {
         lock.lock();
         try {
-            return List.copyOf(shard(shardId).records);
+            return shard(shardId).records();
         } finally {
             lock.unlock();
         }
@@ -282,25 +275,16 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             MemoryShard shard = shard(shardId);
             int position = switch (start) {
                 case ReadStart.TrimHorizon t -> 0;
-                case ReadStart.Latest l -> shard.records.size();
-                case ReadStart.AtTimestamp at -> firstIndex(shard, r -> !r.approximateArrivalTimestamp()
+                case ReadStart.Latest l -> shard.size();
+                case ReadStart.AtTimestamp at -> shard.firstIndex(r -> !r.approximateArrivalTimestamp()
                         .isBefore(at.timestamp()));
-                case ReadStart.AfterSequenceNumber after -> firstIndex(shard,
+                case ReadStart.AfterSequenceNumber after -> shard.firstIndex(
                         r -> r.sequenceNumber().compareTo(after.sequenceNumber()) > 0);
             };
             return new Reader(shard, position);
         } finally {
             lock.unlock();
         }
-    }
-
-    private int firstIndex(MemoryShard shard, java.util.function.Predicate<StreamRecord<byte[]>> test) {
-        for (int i = 0; i < shard.records.size(); i++) {
-            if (test.test(shard.records.get(i))) {
-                return i;
-            }
-        }
-        return shard.records.size();
     }
 
     /**
@@ -311,22 +295,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         if (failingFetches > 0) {
             failIfAsked();
         }
-        shard.lock.lockInterruptibly();
-        try {
-            long wait = waitNanos;
-            while (from >= shard.records.size() && !shard.closed && wait > 0) {
-                wait = shard.appended.awaitNanos(wait);
-            }
-            int to = Math.min(shard.records.size(), from + max);
-            List<StreamRecord<byte[]>> records = List.copyOf(shard.records.subList(from, to));
-            long behind = to < shard.records.size()
-                    ? Math.max(0, Duration.between(shard.records.get(to).approximateArrivalTimestamp(),
-                            clock.instant()).toMillis())
-                    : 0;
-            return new FetchResult<>(records, behind, shard.closed && to == shard.records.size());
-        } finally {
-            shard.lock.unlock();
-        }
+        return shard.read(from, max, waitNanos, clock);
     }
 
     private void failIfAsked() throws Exception {
@@ -385,45 +354,6 @@ public final class InMemoryStream implements StreamSource<byte[]> {
             return new BigInteger(1, digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is required of every JVM", e);
-        }
-    }
-
-    private final class MemoryShard {
-        final String id;
-        final BigInteger start;
-        final BigInteger end;
-        final List<String> parents;
-        final List<StreamRecord<byte[]>> records = new ArrayList<>();
-        /**
-         * A reader waits for records under its shard's lock, not the stream's, so that idle readers waking together
-         * do not queue for one lock. Changes to {@link #records} and {@link #closed} hold both locks; reads hold
-         * either.
-         */
-        final ReentrantLock lock = new ReentrantLock();
-        /** A put wakes only the readers of the shard it wrote to, not those of every shard. */
-        final Condition appended = lock.newCondition();
-        boolean closed;
-
-        MemoryShard(String id, BigInteger start, BigInteger end, List<String> parents) {
-            this.id = id;
-            this.start = start;
-            this.end = end;
-            this.parents = List.copyOf(parents);
-        }
-
-        /** Under the stream's lock. */
-        void close() {
-            lock.lock();
-            try {
-                closed = true;
-                appended.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        boolean owns(BigInteger hash) {
-            return hash.compareTo(start) >= 0 && hash.compareTo(end) <= 0;
         }
     }
 
