@@ -45,7 +45,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>Each no-op round also prints each side's process CPU time per record (the broker is in the same JVM and serves
  * both sides alike; CPU time moves much less with the machine's load than wall clock) and its time to the first
- * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison.
+ * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison; {@code -Desm4j.bench.maxPollRecords=N}
+ * sets esm4j's max.poll.records in the no-op comparison.
  */
 public final class KafkaBenchmark {
 
@@ -54,6 +55,8 @@ public final class KafkaBenchmark {
     /** The raw loop commits as often as esm4j does by default (CheckpointInterval). */
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final boolean NOOP_ONLY = Boolean.getBoolean("esm4j.bench.noopOnly");
+    /** esm4j's max.poll.records in the no-op comparison, if set; the engine's default otherwise. */
+    private static final String MAX_POLL_RECORDS = System.getProperty("esm4j.bench.maxPollRecords");
 
     private final KafkaBroker broker;
 
@@ -256,7 +259,11 @@ public final class KafkaBenchmark {
         AtomicLong seen = new AtomicLong();
         AtomicLong firstRecord = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
-        KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic).build();
+        KafkaSource.Builder builder = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic);
+        if (MAX_POLL_RECORDS != null) {
+            builder.consumerProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+        }
+        KafkaSource source = builder.build();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("noop", source, batch -> {
                     firstRecord.compareAndSet(0, System.nanoTime());
                     if (seen.addAndGet(batch.size()) >= count) {
