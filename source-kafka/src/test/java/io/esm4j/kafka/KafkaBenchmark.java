@@ -46,7 +46,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Each no-op round also prints each side's process CPU time per record (the broker is in the same JVM and serves
  * both sides alike; CPU time moves much less with the machine's load than wall clock) and its time to the first
  * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison; {@code -Desm4j.bench.maxPollRecords=N}
- * sets esm4j's max.poll.records in the no-op comparison.
+ * sets esm4j's max.poll.records in the no-op comparison; {@code -Desm4j.bench.only=esm4j} (or {@code raw}) runs one side
+ * of it alone, for a profiler; {@code -Desm4j.bench.threadCpu=true} prints each side's CPU time a record by thread
+ * group.
  */
 public final class KafkaBenchmark {
 
@@ -57,6 +59,10 @@ public final class KafkaBenchmark {
     private static final boolean NOOP_ONLY = Boolean.getBoolean("esm4j.bench.noopOnly");
     /** esm4j's max.poll.records in the no-op comparison, if set; the engine's default otherwise. */
     private static final String MAX_POLL_RECORDS = System.getProperty("esm4j.bench.maxPollRecords");
+    /** Only this side of the no-op comparison ("raw" or "esm4j"), for profiling one side; both if unset. */
+    private static final String ONLY = System.getProperty("esm4j.bench.only", "");
+    /** Prints each no-op side's CPU time a record by thread group (poll thread, lanes, broker, VM). */
+    private static final boolean THREAD_CPU = Boolean.getBoolean("esm4j.bench.threadCpu");
 
     private final KafkaBroker broker;
 
@@ -77,8 +83,9 @@ public final class KafkaBenchmark {
             Rounds noopCpu = new Rounds();
             Rounds noopFirst = new Rounds();
             for (int round = 1; round <= rounds; round++) {
-                List<Run> runs = inTurn(round, () -> bench.rawConsumer(noop, records),
-                        () -> bench.esm4jNoop(noop, records));
+                List<Run> runs = inTurn(round,
+                        () -> ONLY.equals("esm4j") ? Run.SKIPPED : bench.rawConsumer(noop, records),
+                        () -> ONLY.equals("raw") ? Run.SKIPPED : bench.esm4jNoop(noop, records));
                 Run raw = runs.get(0);
                 Run esm4j = runs.get(1);
                 noopRounds.add(records / raw.seconds(), records / esm4j.seconds());
@@ -143,8 +150,18 @@ public final class KafkaBenchmark {
      * the in-JVM broker, so its share is alike), and seconds to the first record (consumer start and group join).
      */
     private record Run(double seconds, long cpuNanos, double firstRecordSeconds) {
+        static final Run SKIPPED = new Run(1, 0, 0);
+
         double cpuNanosPer(int records) {
             return (double) cpuNanos / records;
+        }
+    }
+
+    private static void printThreadCpu(String side, ThreadCpu threadCpu, int records) {
+        if (THREAD_CPU) {
+            StringBuilder line = new StringBuilder("  CPU ns a record, " + side + ":");
+            threadCpu.perRecord(records).forEach((group, nanos) -> line.append(String.format(" %s %.0f;", group, nanos)));
+            System.out.println(line);
         }
     }
 
@@ -222,6 +239,7 @@ public final class KafkaBenchmark {
      * esm4j's figure, from creating the consumer to the last record, without the final commit and close.
      */
     private Run rawConsumer(String topic, int count) {
+        ThreadCpu threadCpu = ThreadCpu.start();
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         double seconds;
@@ -249,6 +267,7 @@ public final class KafkaBenchmark {
             }
             seconds = (System.nanoTime() - start) / 1e9;
             cpu = processCpuNanos() - cpuStart;
+            printThreadCpu("raw consumer", threadCpu, count);
             consumer.commitSync();
         }
         return new Run(seconds, cpu, (firstRecord - start) / 1e9);
@@ -274,6 +293,7 @@ public final class KafkaBenchmark {
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON).batchSize(500)
                         .maximumBatchingWindow(Duration.ZERO).build())
                 .build();
+        ThreadCpu threadCpu = ThreadCpu.start();
         long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         mapping.start();
@@ -282,7 +302,9 @@ public final class KafkaBenchmark {
                 throw new IllegalStateException("esm4j saw " + seen.get() + " of " + count);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Run(seconds, processCpuNanos() - cpuStart, (firstRecord.get() - start) / 1e9);
+            long cpu = processCpuNanos() - cpuStart;
+            printThreadCpu("esm4j", threadCpu, count);
+            return new Run(seconds, cpu, (firstRecord.get() - start) / 1e9);
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }
