@@ -130,6 +130,11 @@ final class Partitions {
                 .log("partition pipeline failed outside the handler; restarting after the last done record");
     }
 
+    /** From the intake: a poll's records could not be handed to {@code pipeline}; handled like a lane's failure. */
+    void intakeFailed(PartitionState state, ShardPipeline<KafkaRecord> pipeline, Throwable cause) {
+        events.add(new LaneEvent.Failed(state, pipeline, cause));
+    }
+
     /** Starts the pipelines whose failed predecessors have ended and whose backoff is over. */
     void restartDue() {
         for (PartitionState state : owned.values()) {
@@ -260,7 +265,7 @@ final class Partitions {
                 if (state.doneUpTo >= 0) {
                     checkpoints.put(state.shardId, new Checkpoint.AtSequenceNumber(Long.toString(state.doneUpTo - 1)));
                 }
-                notDone += state.pipeline.inFlight();
+                notDone += state.unfinished();
                 if (!saved && state.pendingCommit() >= 0) {
                     unsaved.add(state.shardId);
                 }
