@@ -15,19 +15,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thread between the poll thread and the partitions' pipelines: it converts each poll's consumer records into
- * stream records and offers them to their partition's pipeline (filtering, checkpoint tracking, dealing to lanes).
- * That work costs about as much CPU as the poll itself; on the poll thread it halved the rate the consumer could
- * poll at, so the poll thread only queues what it polled here. One thread for the whole mapping keeps each
- * partition's records in poll order.
+ * stream records and offers them to their partition's pipeline (filtering, checkpoint tracking, dealing to lanes). That
+ * work took more than a third of the poll thread's time, and the poll thread sets the pace of a mapping, so it only
+ * queues what it polled here. One thread for the whole mapping keeps each partition's records in poll order.
  *
  * <p>The queue holds at most {@link #CAPACITY} partitions' polls: a poll thread that gets ahead waits for the intake (a
  * wait on CPU work, never on a handler), and the shard's byte bound is overshot by no more than that (sizes are known
  * only once converted). What is queued counts against its partition's room ({@link PartitionState#notYetOffered}), so
- * back-pressure still pauses the partition before its pipeline could overflow. Records queued for a pipeline that has closed since
- * (revoke, loss, stop, a restart) are dropped: they lie after the done prefix, which is where the partition is read
- * from again. A failure converting or offering a poll's records closes the pipeline at once (so that no later poll's
- * records get in past them) and is reported like a lane's failure outside the handler: the partition's pipeline
- * restarts after its done prefix; the thread itself goes on.
+ * back-pressure still pauses the partition before its pipeline could overflow. Records queued for a pipeline that has
+ * closed since (revoke, loss, stop, a restart) are dropped: they lie after the done prefix, which is where the
+ * partition is read from again. A failure converting or offering a poll's records closes the pipeline at once (so that
+ * no later poll's records get in past them) and is reported like a lane's failure outside the handler: the partition's
+ * pipeline restarts after its done prefix; the thread itself goes on.
  */
 final class Intake {
 
