@@ -45,12 +45,17 @@ class KafkaSourceTest extends BrokerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
                     .equals(broker.endOffsets(topic, 3)));
             assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("esm4j-orders-kafka-intake");
         } finally {
             result = mapping.stop(Duration.ofSeconds(10));
         }
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 600, false);
         assertThat(result.drainedInTime()).isTrue();
         assertThat(result.recordsNotProcessed()).isZero();
+        // The intake thread has ended by the time stop() returns.
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .doesNotContain("esm4j-orders-kafka-intake");
         Map<TopicPartition, Long> ends = broker.endOffsets(topic, 3);
         for (int p = 0; p < 3; p++) {
             assertThat(result.checkpoints().get(topic + "-" + p))

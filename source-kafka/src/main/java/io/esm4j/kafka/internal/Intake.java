@@ -103,10 +103,11 @@ final class Intake {
                     offer(polled);
                 }
             } catch (Throwable e) {
-                // Closed here and now: records of later polls, already queued, must not reach this pipeline past the
-                // ones that failed, or the done prefix would move over records that never got in.
-                polled.pipeline.close();
+                // Closed here and now, before the next poll is taken: records of later polls, already queued, must
+                // not reach this pipeline past the ones that failed, or the done prefix would move over records that
+                // never got in.
                 failures.failed(polled.state, polled.pipeline, e);
+                polled.pipeline.close();
             } finally {
                 polled.state.notYetOffered.addAndGet(-polled.records.size());
             }

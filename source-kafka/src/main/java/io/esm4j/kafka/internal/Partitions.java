@@ -97,7 +97,9 @@ final class Partitions {
                     }
                 }
                 case LaneEvent.LanesEnded e -> {
-                    if (e.pipeline() == state.pipeline && state.restarting) {
+                    // Noted even before the failure is: the intake closes a pipeline whose records it could not
+                    // take in, and its lanes may report their end before the failure report is read.
+                    if (e.pipeline() == state.pipeline) {
                         state.lanesEnded = true;
                         state.restartAtNanos = System.nanoTime()
                                 + ctx.backoff().delay(state.failuresInARow).toNanos();
@@ -117,6 +119,7 @@ final class Partitions {
         }
         state.restarting = true;
         state.failuresInARow++;
+        state.restartAtNanos = System.nanoTime() + ctx.backoff().delay(state.failuresInARow).toNanos();
         state.restarts++;
         state.lastError = Fatal.describe(cause);
         consumer.pause(List.of(state.partition));
