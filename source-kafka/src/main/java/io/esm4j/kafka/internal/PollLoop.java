@@ -332,21 +332,24 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
     private StopResult finish(Instant deadline) {
-        List<PartitionState> all = new ArrayList<>(partitions.owned.values());
-        all.forEach(state -> state.pipeline.close());
-        Instant drainUntil = deadline;
-        boolean drained = Partitions.awaitLanes(all, drainUntil);
-        if (!drained) {
-            all.forEach(state -> state.pipeline.interruptLanes());
-            Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
-        }
-        Partitions.Release release = partitions.release(all, Instant.now(), true);
-        intake.stop();
         try {
-            consumer.close(CLOSE_TIMEOUT);
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("closing the consumer failed");
+            List<PartitionState> all = new ArrayList<>(partitions.owned.values());
+            all.forEach(state -> state.pipeline.close());
+            boolean drained = Partitions.awaitLanes(all, deadline);
+            if (!drained) {
+                all.forEach(state -> state.pipeline.interruptLanes());
+                Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
+            }
+            Partitions.Release release = partitions.release(all, Instant.now(), true);
+            try {
+                consumer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("closing the consumer failed");
+            }
+            return new StopResult(drained, release.checkpoints(), release.notDone(), release.unsaved());
+        } finally {
+            // Whatever failed above, the intake thread does not outlive the mapping.
+            intake.stop();
         }
-        return new StopResult(drained, release.checkpoints(), release.notDone(), release.unsaved());
     }
 }
