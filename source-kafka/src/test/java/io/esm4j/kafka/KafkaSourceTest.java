@@ -45,12 +45,17 @@ class KafkaSourceTest extends BrokerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
                     .equals(broker.endOffsets(topic, 3)));
             assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("esm4j-orders-kafka-intake");
         } finally {
             result = mapping.stop(Duration.ofSeconds(10));
         }
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 600, false);
         assertThat(result.drainedInTime()).isTrue();
         assertThat(result.recordsNotProcessed()).isZero();
+        // The intake thread has ended by the time stop() returns.
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .doesNotContain("esm4j-orders-kafka-intake");
         Map<TopicPartition, Long> ends = broker.endOffsets(topic, 3);
         for (int p = 0; p < 3; p++) {
             assertThat(result.checkpoints().get(topic + "-" + p))
@@ -210,6 +215,39 @@ class KafkaSourceTest extends BrokerTest {
             assertThat(pollThreadReads.get()).isGreaterThan(3);
             assertThat(registry.get(MetricNames.RESTART_COUNT).counter().count()).isGreaterThanOrEqualTo(1);
             assertThat(mapping.shards()).anySatisfy(shard -> assertThat(shard.restarts()).isPositive());
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 100, true);
+    }
+
+    @Test
+    void aFailureTurningPolledRecordsIntoHandlerRecordsRestartsThePartitionWithoutSkippingRecords() throws Exception {
+        String topic = broker.topic("intake-fault", 2);
+        broker.sendAll(Fixtures.keyed(topic, 2, 10, 100));
+        // The third poll with records carries one whose headers cannot be read: the poll thread hands it on, and
+        // converting it fails on the intake thread, while the consumer's position is already past it and later
+        // polls of the partition wait in the intake's queue (which once let them in past the failed ones).
+        FaultyHeadersInterceptor.arm(topic, 3);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("intake-fault",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.records", "10")
+                                .consumerProperty("interceptor.classes", FaultyHeadersInterceptor.class.getName())
+                                .build(), handler)
+                .settings(Fixtures.fast().batchSize(5).parallelizationFactor(2).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Fixtures.valuesByKey(handler.succeeded).values()
+                    .stream().mapToLong(values -> values.stream().distinct().count()).sum() == 100);
+            assertThat(FaultyHeadersInterceptor.injected()).isEqualTo(1);
+            assertThat(registry.get(MetricNames.RESTART_COUNT).counter().count()).isGreaterThanOrEqualTo(1);
+            assertThat(mapping.shards()).anySatisfy(shard -> {
+                assertThat(shard.restarts()).isPositive();
+                assertThat(shard.lastError()).contains("injected fault reading a record's headers");
+            });
+            assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
         } finally {
             Fixtures.stopQuietly(mapping);
         }

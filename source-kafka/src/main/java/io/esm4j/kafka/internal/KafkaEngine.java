@@ -62,10 +62,12 @@ public final class KafkaEngine implements MappingEngine {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
         KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), owned);
-        loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics,
-                new Partitions(ctx, consumer, metrics, owned));
+        Partitions partitions = new Partitions(ctx, consumer, metrics, owned);
+        Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
+        loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
+        intake.start();
         Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
     }
 
@@ -132,7 +134,7 @@ public final class KafkaEngine implements MappingEngine {
         for (PartitionState state : running.partitions.owned.values()) {
             long committed = state.committed;
             shards.add(new ShardStatus(state.shardId, ctx.workerId(),
-                    committed >= 0 ? Long.toString(committed - 1) : "none", -1, state.pipeline.inFlight(),
+                    committed >= 0 ? Long.toString(committed - 1) : "none", -1, state.unfinished(),
                     state.restarts, state.lastError));
         }
         return shards;

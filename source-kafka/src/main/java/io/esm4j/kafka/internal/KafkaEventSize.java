@@ -13,6 +13,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KafkaEventSize {
 
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        long power = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = power;
+            power *= 10;
+        }
+    }
+
     private KafkaEventSize() {}
 
     /** One record's object in the event's {@code records} list, without the comma before it. */
@@ -111,16 +121,17 @@ public final class KafkaEventSize {
         return 4L * ((length + 2L) / 3);
     }
 
-    /** The decimal digits of {@code value}, with its sign (counted by multiplying: this is per record). */
+    /**
+     * The decimal digits of {@code value}, with its sign. This is per record (offset and timestamp), so the count
+     * comes from the bit length (1233 / 4096 is just over log10 2) and one comparison, not a loop.
+     */
     private static int digits(long value) {
         if (value == Long.MIN_VALUE) {
             return 20;
         }
         long rest = Math.abs(value);
-        int digits = 1;
-        for (long power = 10; digits < 19 && rest >= power; power *= 10) {
-            digits++;
-        }
+        int lower = ((64 - Long.numberOfLeadingZeros(rest | 1)) * 1233) >>> 12;
+        int digits = rest < 10 ? 1 : lower + (rest >= POWERS_OF_TEN[lower] ? 1 : 0);
         return value < 0 ? digits + 1 : digits;
     }
 

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.kafka.KafkaRecord;
 import io.micrometer.core.instrument.Meter;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,13 @@ final class PartitionState {
     volatile ShardPipeline<KafkaRecord> pipeline;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;
+    /** Records polled and waiting in the {@link Intake}'s queue: what {@link #unfinished()} adds to the pipeline's. */
+    final AtomicInteger queuedRecords = new AtomicInteger();
+    /**
+     * Records polled and not yet offered to the pipeline: the queued ones and those being offered. They take the
+     * pipeline's room too; counted out only once the pipeline counts them in, so that room is never overstated.
+     */
+    final AtomicInteger notYetOffered = new AtomicInteger();
     /** The last offset committed by this assignment; -1 before the first commit. */
     volatile long committed = -1;
     /** The first offset offered under this assignment: CommittedEventCount counts from it. */
@@ -45,6 +53,11 @@ final class PartitionState {
         this.shardId = partition.topic() + "-" + partition.partition();
         this.generation = generation;
         this.converter = new RecordConverter(partition, shardId, laneKeys);
+    }
+
+    /** Records polled and not yet passed by the done prefix: queued in the intake or in flight in the pipeline. */
+    long unfinished() {
+        return queuedRecords.get() + pipeline.inFlight();
     }
 
     /** The offsets to commit, or -1 if nothing new is done. */

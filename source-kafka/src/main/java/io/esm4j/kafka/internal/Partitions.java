@@ -97,7 +97,9 @@ final class Partitions {
                     }
                 }
                 case LaneEvent.LanesEnded e -> {
-                    if (e.pipeline() == state.pipeline && state.restarting) {
+                    // Noted even before the failure is: the intake closes a pipeline whose records it could not
+                    // take in, and its lanes may report their end before the failure report is read.
+                    if (e.pipeline() == state.pipeline) {
                         state.lanesEnded = true;
                         state.restartAtNanos = System.nanoTime()
                                 + ctx.backoff().delay(state.failuresInARow).toNanos();
@@ -117,6 +119,7 @@ final class Partitions {
         }
         state.restarting = true;
         state.failuresInARow++;
+        state.restartAtNanos = System.nanoTime() + ctx.backoff().delay(state.failuresInARow).toNanos();
         state.restarts++;
         state.lastError = Fatal.describe(cause);
         consumer.pause(List.of(state.partition));
@@ -128,6 +131,11 @@ final class Partitions {
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partition", state.shardId)
                 .addKeyValue("failuresInARow", state.failuresInARow).setCause(cause)
                 .log("partition pipeline failed outside the handler; restarting after the last done record");
+    }
+
+    /** From the intake: a poll's records could not be handed to {@code pipeline}; handled like a lane's failure. */
+    void intakeFailed(PartitionState state, ShardPipeline<KafkaRecord> pipeline, Throwable cause) {
+        events.add(new LaneEvent.Failed(state, pipeline, cause));
     }
 
     /** Starts the pipelines whose failed predecessors have ended and whose backoff is over. */
@@ -260,7 +268,7 @@ final class Partitions {
                 if (state.doneUpTo >= 0) {
                     checkpoints.put(state.shardId, new Checkpoint.AtSequenceNumber(Long.toString(state.doneUpTo - 1)));
                 }
-                notDone += state.pipeline.inFlight();
+                notDone += state.unfinished();
                 if (!saved && state.pendingCommit() >= 0) {
                     unsaved.add(state.shardId);
                 }

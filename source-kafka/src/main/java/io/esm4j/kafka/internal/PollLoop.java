@@ -8,7 +8,6 @@ import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
-import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread of a Kafka mapping, the only thread that touches its consumer: it polls, hands each partition's
- * records to the partition's pipeline, pauses a partition whose pipeline has no room for another poll and resumes
+ * The poll thread of a Kafka mapping, the only thread that touches its consumer: it polls, queues each partition's
+ * records for the {@link Intake} (which converts them and offers them to the partition's pipeline, so that the poll
+ * thread does little besides polling), pauses a partition whose pipeline has no room for another poll and resumes
  * it when there is (so a slow handler never keeps it from polling within {@code max.poll.interval.ms}), commits the
  * done prefixes on a cadence, and runs the rebalance callbacks. Failed polls are counted, shown in the status and
  * retried with backoff; only a fatal error stops the mapping.
@@ -55,6 +55,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final Consumer<byte[], byte[]> consumer;
     private final int maxPollRecords;
     private final KafkaMetrics metrics;
+    private final Intake intake;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -62,13 +63,14 @@ final class PollLoop implements ConsumerRebalanceListener {
     private int pollFailuresInARow;
 
     PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
-             int maxPollRecords, KafkaMetrics metrics, Partitions partitions) {
+             int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake) {
         this.ctx = ctx;
         this.source = source;
         this.consumer = consumer;
         this.maxPollRecords = maxPollRecords;
         this.metrics = metrics;
         this.partitions = partitions;
+        this.intake = intake;
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -132,6 +134,10 @@ final class PollLoop implements ConsumerRebalanceListener {
                     nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
                 }
                 updateLag();
+            } catch (InterruptedException e) {
+                // Nobody interrupts the poll thread but to end it: stop as stop() would.
+                Thread.currentThread().interrupt();
+                stopRequested.countDown();
             } catch (Partitions.FatalPollFailure e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -159,7 +165,10 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
-    /** A partition polls only while its pipeline has room for a whole poll, so its tracker never overflows. */
+    /**
+     * A partition polls only while its pipeline has room for a whole poll beyond what waits for it in the intake, so
+     * its tracker never overflows.
+     */
     private void applyBackPressure() {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
@@ -167,7 +176,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (state.restarting) {
                 continue;
             }
-            boolean full = state.pipeline.room() < maxPollRecords;
+            boolean full = state.pipeline.room() - state.notYetOffered.get() < maxPollRecords;
             if (full && !state.paused) {
                 pause.add(state.partition);
                 state.paused = true;
@@ -184,7 +193,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
-    private void offer(ConsumerRecords<byte[], byte[]> records) {
+    private void offer(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         if (records.isEmpty()) {
             return;
         }
@@ -214,12 +223,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         Instant now = ctx.clock().instant();
         for (PartitionState state : states) {
             List<ConsumerRecord<byte[], byte[]>> polled = records.records(state.partition);
-            List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.size());
-            for (ConsumerRecord<byte[], byte[]> record : polled) {
-                converted.add(state.converter.convert(record, now));
-            }
-            ctx.metrics().polled.increment(converted.size());
-            state.pipeline.offer(converted, false, now);
+            ctx.metrics().polled.increment(polled.size());
+            intake.hand(state, polled, now);
         }
         ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
     }
@@ -228,7 +233,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void updateLag() {
         for (PartitionState state : partitions.owned.values()) {
             OptionalLong behind = consumer.currentLag(state.partition);
-            state.lag = behind.isPresent() ? behind.getAsLong() + state.pipeline.inFlight() : -1;
+            state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
         }
     }
 
@@ -327,20 +332,24 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
     private StopResult finish(Instant deadline) {
-        List<PartitionState> all = new ArrayList<>(partitions.owned.values());
-        all.forEach(state -> state.pipeline.close());
-        Instant drainUntil = deadline;
-        boolean drained = Partitions.awaitLanes(all, drainUntil);
-        if (!drained) {
-            all.forEach(state -> state.pipeline.interruptLanes());
-            Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
-        }
-        Partitions.Release release = partitions.release(all, Instant.now(), true);
         try {
-            consumer.close(CLOSE_TIMEOUT);
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("closing the consumer failed");
+            List<PartitionState> all = new ArrayList<>(partitions.owned.values());
+            all.forEach(state -> state.pipeline.close());
+            boolean drained = Partitions.awaitLanes(all, deadline);
+            if (!drained) {
+                all.forEach(state -> state.pipeline.interruptLanes());
+                Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
+            }
+            Partitions.Release release = partitions.release(all, Instant.now(), true);
+            try {
+                consumer.close(CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("closing the consumer failed");
+            }
+            return new StopResult(drained, release.checkpoints(), release.notDone(), release.unsaved());
+        } finally {
+            // Whatever failed above, the intake thread does not outlive the mapping.
+            intake.stop();
         }
-        return new StopResult(drained, release.checkpoints(), release.notDone(), release.unsaved());
     }
 }

@@ -13,8 +13,8 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * Consumer records of one partition as the engine sees them: ordered by partition, laned by key, aged by timestamp.
- * The poll thread converts every record it reads, so what all records of the partition share (its shard id, its part
- * of each record's event size) is worked out once here. Only the poll thread uses it.
+ * Every record read is converted, so what all records of the partition share (its shard id, its part of each
+ * record's event size) is worked out once here. Only the {@link Intake} thread uses it.
  */
 final class RecordConverter {
 

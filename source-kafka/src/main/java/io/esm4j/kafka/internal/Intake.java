@@ -1,0 +1,144 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.internal.stream.ShardPipeline;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread between the poll thread and the partitions' pipelines: it converts each poll's consumer records into
+ * stream records and offers them to their partition's pipeline (filtering, checkpoint tracking, dealing to lanes). That
+ * work took more than a third of the poll thread's time, and the poll thread sets the pace of a mapping, so it only
+ * queues what it polled here. One thread for the whole mapping keeps each partition's records in poll order.
+ *
+ * <p>The queue holds at most {@link #CAPACITY} partitions' polls: a poll thread that gets ahead waits for the intake (a
+ * wait on CPU work, never on a handler), and the shard's byte bound is overshot by no more than that (sizes are known
+ * only once converted). What is queued counts against its partition's room ({@link PartitionState#notYetOffered}), so
+ * back-pressure still pauses the partition before its pipeline could overflow. Records queued for a pipeline that has
+ * closed since (revoke, loss, stop, a restart) are dropped: they lie after the done prefix, which is where the
+ * partition is read from again. A failure converting or offering a poll's records closes the pipeline at once (so that
+ * no later poll's records get in past them) and is reported like a lane's failure outside the handler: the partition's
+ * pipeline restarts after its done prefix; the thread itself goes on.
+ */
+final class Intake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Partitions' polls queued at most: enough to keep the intake busy while the poll thread polls again. */
+    static final int CAPACITY = 4;
+
+    /** One poll's records of one partition, for the pipeline that was current when they were polled. */
+    private record Polled(PartitionState state, ShardPipeline<KafkaRecord> pipeline,
+                          List<ConsumerRecord<byte[], byte[]>> records, Instant readAt) {}
+
+    /** Reports a poll's records that could not be handed on; must not block. */
+    @FunctionalInterface
+    interface FailureSink {
+        void failed(PartitionState state, ShardPipeline<KafkaRecord> pipeline, Throwable cause);
+    }
+
+    private final ArrayBlockingQueue<Polled> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final FailureSink failures;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Intake(String mappingName, FailureSink failures) {
+        this.failures = failures;
+        this.thread = Thread.ofPlatform().name("esm4j-" + mappingName + "-kafka-intake").unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Poll thread: queues one partition's polled records (non-empty, in offset order) for its current pipeline,
+     * waiting while the queue is full.
+     */
+    void hand(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Instant readAt)
+            throws InterruptedException {
+        state.notYetOffered.addAndGet(records.size());
+        state.queuedRecords.addAndGet(records.size());
+        try {
+            queue.put(new Polled(state, state.pipeline, records, readAt));
+        } catch (InterruptedException e) {
+            state.queuedRecords.addAndGet(-records.size());
+            state.notYetOffered.addAndGet(-records.size());
+            throw e;
+        }
+    }
+
+    /** Stops the thread once it has dealt with what is queued (dropped, as every pipeline is closed by then). */
+    void stop() {
+        stopped = true;
+        thread.interrupt();
+        try {
+            if (!thread.join(JOIN_TIMEOUT)) {
+                LOG.atWarn().addKeyValue("thread", thread.getName()).log("intake thread did not end in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            Polled polled = next();
+            if (polled == null) {
+                return;
+            }
+            // Taken out of the queue before the pipeline counts the records in: the status may briefly miss them,
+            // but never counts them twice.
+            polled.state.queuedRecords.addAndGet(-polled.records.size());
+            try {
+                if (!polled.pipeline.closed()) {
+                    offer(polled);
+                }
+            } catch (Throwable e) {
+                // Closed here and now, before the next poll is taken: records of later polls, already queued, must
+                // not reach this pipeline past the ones that failed, or the done prefix would move over records that
+                // never got in.
+                failures.failed(polled.state, polled.pipeline, e);
+                polled.pipeline.close();
+            } finally {
+                polled.state.notYetOffered.addAndGet(-polled.records.size());
+            }
+        }
+    }
+
+    /** The next poll's records, or null once stopped and drained. */
+    private @Nullable Polled next() {
+        while (true) {
+            Polled polled = queue.poll();
+            if (polled != null) {
+                return polled;
+            }
+            if (stopped) {
+                return null;
+            }
+            try {
+                polled = queue.take();
+                return polled;
+            } catch (InterruptedException e) {
+                // stop() interrupts; anything queued before it is still dealt with (dropped) by the loop.
+            }
+        }
+    }
+
+    private static void offer(Polled polled) {
+        RecordConverter converter = polled.state.converter;
+        List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.records.size());
+        for (ConsumerRecord<byte[], byte[]> record : polled.records) {
+            converted.add(converter.convert(record, polled.readAt));
+        }
+        polled.pipeline.offer(converted, false, polled.readAt);
+    }
+}
