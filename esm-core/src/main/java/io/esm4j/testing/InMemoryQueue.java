@@ -5,7 +5,6 @@ import io.esm4j.filter.FilterDocuments;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -66,26 +60,22 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     private final String name;
     private final String queueArn;
     private final boolean fifo;
-    private final Clock clock;
     private final Duration visibilityTimeout;
     private final @Nullable InMemoryQueue deadLetterQueue;
     private final boolean contentBasedDeduplication;
     private final Faults faults = new Faults();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition deliverable = lock.newCondition();
-    private final QueueCore core;
-    private final @Nullable Deduplicator deduplicator;
+    private final LockedQueueCore core;
 
     InMemoryQueue(InMemoryQueueBuilder builder) {
         this.name = builder.name;
         this.queueArn = "arn:aws:sqs:local:000000000000:" + builder.name;
         this.fifo = builder.fifo;
-        this.clock = builder.clock;
         this.visibilityTimeout = builder.visibilityTimeout;
         this.deadLetterQueue = builder.deadLetterQueue;
         this.contentBasedDeduplication = builder.contentBasedDeduplication;
-        this.core = new QueueCore(queueArn, fifo, visibilityTimeout.toMillis(), builder.maxReceiveCount, faults);
-        this.deduplicator = fifo ? new Deduplicator() : null;
+        this.core = new LockedQueueCore(
+                new QueueCore(queueArn, fifo, visibilityTimeout.toMillis(), builder.maxReceiveCount, faults), fifo,
+                builder.clock);
     }
 
     /** A builder of a standard queue; {@code name} has 1 to 80 letters, digits, '-' or '_'. */
@@ -139,7 +129,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
             throw new IllegalArgumentException("MissingParameter: the request must contain the parameter "
                     + "MessageGroupId; " + name + " is a FIFO queue, use send(body, groupId, deduplicationId)");
         }
-        return store(body, messageAttributes, null, null);
+        return core.send(MessageContent.checkedSend(body, messageAttributes, fifo, null, null));
     }
 
     /**
@@ -169,7 +159,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
             throw new IllegalArgumentException("InvalidParameterValue: " + name + " has no content-based "
                     + "deduplication, so the send needs a MessageDeduplicationId");
         }
-        return store(body, messageAttributes, groupId, deduplicationId);
+        return core.send(MessageContent.checkedSend(body, messageAttributes, fifo, groupId, deduplicationId));
     }
 
     @Override
@@ -196,23 +186,17 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     private List<QueueMessage<SqsLikeMessage>> poll(int maxMessages, long deadline) throws InterruptedException {
         while (true) {
             List<StoredMessage> deadLetters = new ArrayList<>(0);
-            List<QueueMessage<SqsLikeMessage>> received;
-            lock.lock();
-            try {
-                received = core.receive(maxMessages, clock.millis(), deadLetters);
-                signalIfDeliverable();
-            } finally {
-                lock.unlock();
-            }
+            List<QueueMessage<SqsLikeMessage>> received = core.receive(maxMessages, deadLetters);
             if (!deadLetters.isEmpty()) {
                 // Only a redrive policy moves messages, and the builder sets one only with its dead-letter queue.
-                Objects.requireNonNull(deadLetterQueue, "deadLetterQueue").acceptDeadLetters(deadLetters, queueArn);
+                InMemoryQueue target = Objects.requireNonNull(deadLetterQueue, "deadLetterQueue");
+                target.core.acceptDeadLetters(deadLetters, queueArn);
             }
             long left = deadline - System.nanoTime();
             if (!received.isEmpty() || left <= 0) {
                 return received;
             }
-            awaitDeliverable(Math.min(left, RECHECK_NANOS));
+            core.awaitDeliverable(Math.min(left, RECHECK_NANOS));
         }
     }
 
@@ -234,14 +218,7 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
     public List<EntryFailure> delete(List<QueueMessage<SqsLikeMessage>> messages) throws Exception {
         checkBatch(messages);
         faults.throwIfPlanned(Operation.DELETE);
-        lock.lock();
-        try {
-            List<EntryFailure> failures = core.delete(messages);
-            signalIfDeliverable();
-            return failures;
-        } finally {
-            lock.unlock();
-        }
+        return core.delete(messages);
     }
 
     @Override
@@ -250,29 +227,22 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
         checkBatch(messages);
         long timeoutMillis = checkVisibilityTimeout(visibilityTimeout);
         faults.throwIfPlanned(Operation.CHANGE_VISIBILITY);
-        lock.lock();
-        try {
-            List<EntryFailure> failures = core.changeVisibility(messages, timeoutMillis, clock.millis());
-            signalIfDeliverable();
-            return failures;
-        } finally {
-            lock.unlock();
-        }
+        return core.changeVisibility(messages, timeoutMillis);
     }
 
     /** Messages not in flight; on a FIFO queue this includes those a group lock holds back. */
     public int approximateNumberOfMessages() {
-        return withReleased(() -> core.size() - core.inFlightCount());
+        return core.read(messages -> messages.size() - messages.inFlightCount());
     }
 
     /** Messages received and neither deleted nor visible again. */
     public int approximateNumberOfMessagesNotVisible() {
-        return withReleased(core::inFlightCount);
+        return core.read(QueueCore::inFlightCount);
     }
 
     /** All messages in the queue, visible or in flight. */
     public int size() {
-        return withReleased(core::size);
+        return core.read(QueueCore::size);
     }
 
     /**
@@ -280,17 +250,12 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
      * receipt handle is the latest one ({@code null} if never received) and the receive count is unchanged.
      */
     public List<SqsLikeMessage> peekAll() {
-        return withReleased(core::peekAll);
+        return core.read(QueueCore::peekAll);
     }
 
     /** The number of receives waiting in a long poll now; lets a test send only once a receiver waits. */
     public int waitingReceivers() {
-        lock.lock();
-        try {
-            return lock.getWaitQueueLength(deliverable);
-        } finally {
-            lock.unlock();
-        }
+        return core.waitingReceivers();
     }
 
     /**
@@ -309,90 +274,9 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
         faults.failEntries(operation, messageId, times);
     }
 
-    /** Takes messages this queue's sources moved here; the queue is their redrive target. */
-    void acceptDeadLetters(List<StoredMessage> messages, String sourceArn) {
-        lock.lock();
-        try {
-            long now = clock.millis();
-            for (StoredMessage message : messages) {
-                // SQS keeps a standard message's enqueue time in the dead-letter queue and resets a FIFO message's.
-                core.add(message.movedTo(core.nextOrder(), fifo ? now : message.sentTimestamp,
-                        fifo ? core.nextSequenceNumber() : null, sourceArn));
-            }
-            signalIfDeliverable();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public String toString() {
         return "InMemoryQueue[" + queueArn + "]";
-    }
-
-    private SendResult store(
-            String body, Map<String, MessageAttribute> messageAttributes, @Nullable String groupId,
-            @Nullable String deduplicationId) {
-        SendChecks.checkBody(body);
-        SortedMap<String, MessageAttribute> attributes =
-                SendChecks.checkAttributes(Objects.requireNonNull(messageAttributes, "messageAttributes"));
-        byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
-        // Hashing outside the lock keeps concurrent senders from queueing behind it.
-        String dedupId = fifo && deduplicationId == null ? Digests.sha256Hex(body) : deduplicationId;
-        MessageContent content = new MessageContent(newMessageId(), body, attributes, Digests.md5Hex(bodyBytes),
-                Digests.md5OfAttributes(attributes), SendChecks.checkSize(bodyBytes.length, attributes), groupId,
-                dedupId);
-        lock.lock();
-        try {
-            long now = clock.millis();
-            if (deduplicator != null && dedupId != null) {
-                SendResult original = deduplicator.original(dedupId, now);
-                if (original != null) {
-                    return original;
-                }
-            }
-            String sequenceNumber = fifo ? core.nextSequenceNumber() : null;
-            core.add(new StoredMessage(content, core.nextOrder(), now, sequenceNumber));
-            SendResult sent = new SendResult(content.messageId(), sequenceNumber);
-            if (deduplicator != null && dedupId != null) {
-                deduplicator.remember(dedupId, sent, now);
-            }
-            deliverable.signal();
-            return sent;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void awaitDeliverable(long nanos) throws InterruptedException {
-        lock.lock();
-        try {
-            core.release(clock.millis());
-            // Checked under the lock: a send between the last receive and this wait is not missed.
-            if (!core.hasDeliverable()) {
-                deliverable.awaitNanos(nanos);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Wakes one waiting receive; a receive that got messages wakes the next, so a burst reaches all of them. */
-    private void signalIfDeliverable() {
-        if (core.hasDeliverable()) {
-            deliverable.signal();
-        }
-    }
-
-    private <T> T withReleased(Supplier<T> read) {
-        lock.lock();
-        try {
-            core.release(clock.millis());
-            signalIfDeliverable();
-            return read.get();
-        } finally {
-            lock.unlock();
-        }
     }
 
     private static void checkBatch(List<QueueMessage<SqsLikeMessage>> messages) {
@@ -414,13 +298,5 @@ public final class InMemoryQueue implements QueueSource<SqsLikeMessage> {
                     + " but was " + timeout);
         }
         return timeout.toMillis();
-    }
-
-    // SQS message ids are random UUIDs; ThreadLocalRandom keeps senders off SecureRandom's lock.
-    private static String newMessageId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-        return new UUID(high, low).toString();
     }
 }

@@ -16,7 +16,8 @@ import java.util.TreeSet;
 
 /**
  * A queue's messages, receipt handles and visibility deadlines, and the SQS rules that change them. Not thread-safe:
- * {@link InMemoryQueue} calls it under its lock and does the waiting, the argument checks and the redrive hand-over.
+ * {@link LockedQueueCore} calls it under the queue's lock and does the waiting; {@link InMemoryQueue} does the
+ * argument checks and the redrive hand-over.
  *
  * <p>Cost per message: a hash lookup for the handle, O(log n) for the in-flight set, O(1) for the visible messages.
  */
