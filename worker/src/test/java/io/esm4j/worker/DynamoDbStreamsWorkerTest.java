@@ -14,7 +14,6 @@ import io.esm4j.dynamodbstreams.wire.DynamoDbStreamsWireServer;
 import io.esm4j.dynamodbstreams.wire.TestTable;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * DynamoDB Streams mappings from a worker file, in the worker's own JVM, against source-dynamodb's DynamoDB Streams
@@ -79,29 +77,20 @@ class DynamoDbStreamsWorkerTest {
     @Test
     void changesReachAnHttpFunctionAsLambdasEventAndAJavaHandlerAsDynamodbEvent() throws Exception {
         TestTable table = streams.createTable("orders", "pk", null, TestTable.ViewType.NEW_AND_OLD_IMAGES, 1);
-        Path config = directory.resolve("mappings.yaml");
-        Files.writeString(config, """
-                Endpoints:
-                  dynamodbstreams: %s
-                Functions:
-                  java-fn:
-                    Handler: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: http://127.0.0.1:%d/fn
-                    StartingPosition: TRIM_HORIZON
-                  - EventSourceArn: %3$s
-                    FunctionName: java-fn
-                    StartingPosition: TRIM_HORIZON
-                    FilterCriteria:
-                      Filters:
-                        - Pattern: '{"eventName":["MODIFY"]}'
-                """.formatted(streams.endpoint(), RecordingDynamoDbHandler.class.getName(), table.streamArn(),
-                function.getAddress().getPort()));
+        String workerFile = InProcessWorker.dynamoDbStreamsFile(streams.endpoint(), RecordingDynamoDbHandler.class, """
+                - EventSourceArn: %s
+                  FunctionName: http://127.0.0.1:%d/fn
+                  StartingPosition: TRIM_HORIZON
+                - EventSourceArn: %1$s
+                  FunctionName: java-fn
+                  StartingPosition: TRIM_HORIZON
+                  FilterCriteria:
+                    Filters:
+                      - Pattern: '{"eventName":["MODIFY"]}'
+                """.formatted(table.streamArn(), function.getAddress().getPort()));
         table.put("{\"pk\":{\"S\":\"o-1\"},\"status\":{\"S\":\"new\"}}");
         table.put("{\"pk\":{\"S\":\"o-1\"},\"status\":{\"S\":\"paid\"}}");
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             List<JsonNode> records = new CopyOnWriteArrayList<>();
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 records.clear();

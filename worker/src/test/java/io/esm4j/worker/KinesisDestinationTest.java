@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.esm4j.kinesis.KinesisMockServer;
 import io.esm4j.testsupport.RequiresNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * A Kinesis mapping from a worker file whose function always fails: with MaximumRetryAttempts 0 the records are
@@ -31,8 +26,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisDestinationTest {
 
-    private KinesisMockServer kinesisMock;
-    private KinesisClient kinesis;
+    private KinesisMock kinesisMock;
     private ElasticMq elasticMq;
     private RecordingFunction function;
     @TempDir
@@ -40,9 +34,7 @@ class KinesisDestinationTest {
 
     @BeforeAll
     void start() throws Exception {
-        kinesisMock = KinesisMockServer.start();
-        kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(ElasticMq.CREDENTIALS).build();
+        kinesisMock = new KinesisMock();
         elasticMq = new ElasticMq();
         function = new RecordingFunction();
     }
@@ -52,7 +44,6 @@ class KinesisDestinationTest {
         try {
             function.close();
             elasticMq.close();
-            kinesis.close();
         } finally {
             kinesisMock.close();
         }
@@ -60,14 +51,9 @@ class KinesisDestinationTest {
 
     @Test
     void givenUpRecordsReachTheOnFailureQueue() throws Exception {
-        kinesis.createStream(r -> r.streamName("dest-stream").shardCount(1));
-        await().atMost(Duration.ofSeconds(60)).until(() -> kinesis.describeStreamSummary(r -> r
-                .streamName("dest-stream")).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
-        String streamArn = kinesis.describeStreamSummary(r -> r.streamName("dest-stream")).streamDescriptionSummary()
-                .streamARN();
+        String streamArn = kinesisMock.activeStream("dest-stream", 1);
         String dlqArn = elasticMq.queue("dest-failures", 30);
-        Path config = directory.resolve("mappings.yaml");
-        Files.writeString(config, """
+        String workerFile = """
                 Endpoints:
                   kinesis: %s
                   sqs: %s
@@ -79,16 +65,15 @@ class KinesisDestinationTest {
                     DestinationConfig:
                       OnFailure:
                         Destination: %s
-                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, streamArn, function.failingUrl(), dlqArn));
-        // Closed before the test ends: the worker writes its checkpoints into the temporary directory.
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, streamArn, function.failingUrl(), dlqArn);
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             assertTheFailureRecordArrives(streamArn);
         }
     }
 
     private void assertTheFailureRecordArrives(String streamArn) throws Exception {
-        kinesis.putRecord(r -> r.streamName("dest-stream").partitionKey("k").data(SdkBytes.fromUtf8String("poison")));
+        kinesisMock.kinesis.putRecord(r -> r.streamName("dest-stream").partitionKey("k")
+                .data(SdkBytes.fromUtf8String("poison")));
 
         List<String> failures = new CopyOnWriteArrayList<>();
         String dlq = elasticMq.url("dest-failures");

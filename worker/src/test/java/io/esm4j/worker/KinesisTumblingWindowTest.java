@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.esm4j.kinesis.KinesisMockServer;
 import io.esm4j.testsupport.RequiresNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,9 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
  * TumblingWindowInSeconds on a Kinesis mapping from a worker file, against kinesis-mock: the HTTP function counts each
@@ -30,17 +25,14 @@ class KinesisTumblingWindowTest {
 
     private static final int RECORDS = 5;
 
-    private KinesisMockServer kinesisMock;
-    private KinesisClient kinesis;
+    private KinesisMock kinesisMock;
     private WindowCountingFunction function;
     @TempDir
     Path directory;
 
     @BeforeAll
     void start() throws Exception {
-        kinesisMock = KinesisMockServer.start();
-        kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(ElasticMq.CREDENTIALS).build();
+        kinesisMock = new KinesisMock();
         function = new WindowCountingFunction();
     }
 
@@ -48,7 +40,6 @@ class KinesisTumblingWindowTest {
     void stop() {
         try {
             function.close();
-            kinesis.close();
         } finally {
             kinesisMock.close();
         }
@@ -56,13 +47,8 @@ class KinesisTumblingWindowTest {
 
     @Test
     void theFinalInvocationsOfTheWindowsCarryEveryRecord() throws Exception {
-        kinesis.createStream(r -> r.streamName("window-stream").shardCount(1));
-        await().atMost(Duration.ofSeconds(60)).until(() -> kinesis.describeStreamSummary(r -> r
-                .streamName("window-stream")).streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
-        String streamArn = kinesis.describeStreamSummary(r -> r.streamName("window-stream"))
-                .streamDescriptionSummary().streamARN();
-        Path config = directory.resolve("mappings.yaml");
-        Files.writeString(config, """
+        String streamArn = kinesisMock.activeStream("window-stream", 1);
+        String workerFile = """
                 Endpoints:
                   kinesis: %s
                 EventSourceMappings:
@@ -71,14 +57,13 @@ class KinesisTumblingWindowTest {
                     StartingPosition: TRIM_HORIZON
                     TumblingWindowInSeconds: 2
                     BatchSize: 2
-                """.formatted(kinesisMock.endpoint(), streamArn, function.url()));
+                """.formatted(kinesisMock.endpoint(), streamArn, function.url());
         for (int i = 0; i < RECORDS; i++) {
             int n = i;
-            kinesis.putRecord(r -> r.streamName("window-stream").partitionKey("k")
+            kinesisMock.kinesis.putRecord(r -> r.streamName("window-stream").partitionKey("k")
                     .data(SdkBytes.fromUtf8String("{\"n\":" + n + "}")));
         }
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             await().atMost(Duration.ofSeconds(120)).until(() -> function.finalCount() == RECORDS);
 
             JsonNode first = function.events.getFirst();

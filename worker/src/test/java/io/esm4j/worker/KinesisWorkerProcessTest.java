@@ -3,7 +3,6 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.esm4j.kinesis.KinesisMockServer;
 import io.esm4j.testsupport.Dynalite;
 import io.esm4j.testsupport.RequiresNode;
 import java.net.URI;
@@ -27,7 +26,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
-import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
@@ -40,7 +38,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisWorkerProcessTest {
 
-    private KinesisMockServer kinesisMock;
+    private KinesisMock kinesisMock;
     private Dynalite dynalite;
     private KinesisClient kinesis;
     private RecordingFunction function;
@@ -50,10 +48,9 @@ class KinesisWorkerProcessTest {
 
     @BeforeAll
     void startServers() throws Exception {
-        kinesisMock = KinesisMockServer.start();
+        kinesisMock = new KinesisMock();
         dynalite = Dynalite.start();
-        kinesis = KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(ElasticMq.CREDENTIALS).build();
+        kinesis = kinesisMock.kinesis;
         function = new RecordingFunction();
     }
 
@@ -61,7 +58,6 @@ class KinesisWorkerProcessTest {
     void stopServers() {
         try {
             function.close();
-            kinesis.close();
         } finally {
             try {
                 kinesisMock.close();
@@ -136,7 +132,7 @@ class KinesisWorkerProcessTest {
     /** The lease table also holds the API mappings (--mapping-table): one created through A runs on both workers. */
     @Test
     void twoWorkersWithADynamoDbLeaseTableShareTheStreamsShards() throws Exception {
-        String arn = stream("shared-stream", 4);
+        String arn = kinesisMock.activeStream("shared-stream", 4);
         Path config = config(arn);
         worker = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port", "0",
                 "--data-dir", directory.resolve("data-a").toString(), "--worker-id", "worker-a", "--lease-table",
@@ -157,7 +153,7 @@ class KinesisWorkerProcessTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(records.keySet()));
             assertThat(page(other)).contains("<td>worker-a</td>").contains("<td>worker-b</td>");
 
-            String apiStream = stream("api-stream", 2);
+            String apiStream = stream("api-stream");
             String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(apiStream)
                     .functionName(function.url().toString()).startingPosition("TRIM_HORIZON")).uuid();
             await().atMost(Duration.ofSeconds(120)).until(() -> {
@@ -182,14 +178,7 @@ class KinesisWorkerProcessTest {
     }
 
     private String stream(String name) {
-        return stream(name, 2);
-    }
-
-    private String stream(String name, int shards) {
-        kinesis.createStream(r -> r.streamName(name).shardCount(shards));
-        await().atMost(Duration.ofSeconds(60)).until(() -> kinesis.describeStreamSummary(r -> r.streamName(name))
-                .streamDescriptionSummary().streamStatus() == StreamStatus.ACTIVE);
-        return kinesis.describeStreamSummary(r -> r.streamName(name)).streamDescriptionSummary().streamARN();
+        return kinesisMock.activeStream(name, 2);
     }
 
     /** Puts numbered records under 4 keys; returns each record's data with "shardId sequenceNumber". */

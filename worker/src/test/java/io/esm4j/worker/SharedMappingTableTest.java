@@ -88,35 +88,44 @@ class SharedMappingTableTest {
         return "esm4j-worker-mappings-" + TABLES.incrementAndGet();
     }
 
+    /** Two workers on one mapping table, each with its own API client, and a mapping created through the first. */
+    private record TwoWorkers(String table, String queueArn, Worker a, Worker b, LambdaClient lambdaA,
+            LambdaClient lambdaB, String uuid) {}
+
+    private TwoWorkers twoWorkersWithAMapping(String queue) throws Exception {
+        String table = table();
+        String arn = elasticMq.queue(queue, 5);
+        Worker a = worker(table);
+        Worker b = worker(table);
+        LambdaClient lambdaA = lambda(a);
+        LambdaClient lambdaB = lambda(b);
+        String uuid = lambdaA.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString()).batchSize(4)).uuid();
+        return new TwoWorkers(table, arn, a, b, lambdaA, lambdaB, uuid);
+    }
+
     private static boolean enabled(LambdaClient lambda, String uuid) {
         return lambda.getEventSourceMapping(r -> r.uuid(uuid)).state().equals("Enabled");
     }
 
     @Test
     void aMappingCreatedThroughOneWorkerRunsOnEveryWorkerAndSurvivesRestarts() throws Exception {
-        String table = table();
-        String arn = elasticMq.queue("shared-create", 5);
-        Worker a = worker(table);
-        Worker b = worker(table);
-        LambdaClient lambdaA = lambda(a);
-        LambdaClient lambdaB = lambda(b);
+        TwoWorkers shared = twoWorkersWithAMapping("shared-create");
+        String uuid = shared.uuid();
 
-        String uuid = lambdaA.createEventSourceMapping(r -> r.eventSourceArn(arn)
-                .functionName(function.url().toString()).batchSize(4)).uuid();
-
-        assertThat(lambdaB.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(4);
+        assertThat(shared.lambdaB().getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(4);
         // Worker B starts it by its periodic read of the table, without an API call.
-        await().atMost(Duration.ofSeconds(60)).until(() -> b.registry().get(uuid).state().equals("Enabled"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> enabled(lambdaA, uuid));
+        await().atMost(Duration.ofSeconds(60)).until(() -> shared.b().registry().get(uuid).state().equals("Enabled"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> enabled(shared.lambdaA(), uuid));
         IntStream.range(0, 6).forEach(i -> elasticMq.send("shared-create", "shared-" + i));
         await().atMost(Duration.ofSeconds(60)).until(() -> function.distinct.containsAll(
                 IntStream.range(0, 6).mapToObj(i -> "shared-" + i).toList()));
-        assertThatThrownBy(() -> lambdaB.createEventSourceMapping(r -> r.eventSourceArn(arn)
+        assertThatThrownBy(() -> shared.lambdaB().createEventSourceMapping(r -> r.eventSourceArn(shared.queueArn())
                 .functionName(function.url().toString())))
                 .isInstanceOf(ResourceConflictException.class).hasMessageContaining(uuid);
 
         closeWorkers();
-        Worker restarted = worker(table);
+        Worker restarted = worker(shared.table());
         LambdaClient lambda = lambda(restarted);
 
         assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(4);
@@ -127,32 +136,26 @@ class SharedMappingTableTest {
 
     @Test
     void updatesAndDeletesThroughOneWorkerReachTheOthers() throws Exception {
-        String table = table();
-        String arn = elasticMq.queue("shared-update", 5);
-        Worker a = worker(table);
-        Worker b = worker(table);
-        LambdaClient lambdaA = lambda(a);
-        LambdaClient lambdaB = lambda(b);
-        String uuid = lambdaA.createEventSourceMapping(r -> r.eventSourceArn(arn)
-                .functionName(function.url().toString()).batchSize(4)).uuid();
-        await().atMost(Duration.ofSeconds(60)).until(() -> enabled(lambdaB, uuid));
+        TwoWorkers shared = twoWorkersWithAMapping("shared-update");
+        String uuid = shared.uuid();
+        await().atMost(Duration.ofSeconds(60)).until(() -> enabled(shared.lambdaB(), uuid));
 
-        var updated = lambdaB.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(2));
+        var updated = shared.lambdaB().updateEventSourceMapping(r -> r.uuid(uuid).batchSize(2));
 
         assertThat(updated.batchSize()).isEqualTo(2);
-        assertThat(b.registry().get(uuid).revision()).isEqualTo(2);
+        assertThat(shared.b().registry().get(uuid).revision()).isEqualTo(2);
         // Worker A restarts the mapping with the new settings by its periodic read, without an API call.
-        await().atMost(Duration.ofSeconds(60)).until(() -> a.registry().get(uuid).revision() == 2);
-        assertThat(a.registry().get(uuid).spec().integer("BatchSize")).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(60)).until(() -> a.registry().get(uuid).state().equals("Enabled"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> shared.a().registry().get(uuid).revision() == 2);
+        assertThat(shared.a().registry().get(uuid).spec().integer("BatchSize")).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> shared.a().registry().get(uuid).state().equals("Enabled"));
 
-        assertThat(lambdaA.deleteEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Deleting");
+        assertThat(shared.lambdaA().deleteEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Deleting");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(() -> b.registry().get(uuid))
-                .isInstanceOf(MappingNotFoundException.class));
-        assertThatThrownBy(() -> lambdaB.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3)))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(() -> shared.b().registry()
+                .get(uuid)).isInstanceOf(MappingNotFoundException.class));
+        assertThatThrownBy(() -> shared.lambdaB().updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3)))
                 .isInstanceOf(ResourceNotFoundException.class);
-        assertThat(a.registry().refreshFailures()).isZero();
-        assertThat(b.registry().refreshFailures()).isZero();
+        assertThat(shared.a().registry().refreshFailures()).isZero();
+        assertThat(shared.b().registry().refreshFailures()).isZero();
     }
 }

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * The status page as a browser sees it: headless Chromium loads it from a running worker and dumps the DOM it built.
@@ -69,21 +68,12 @@ class StatusPageBrowserTest {
     void chromiumRendersTheMappingsAndTheirShards() throws Exception {
         TestTable table = streams.createTable("orders", "pk", null, TestTable.ViewType.NEW_AND_OLD_IMAGES, 2);
         table.put("{\"pk\":{\"S\":\"o-1\"},\"status\":{\"S\":\"new\"}}");
-        Path config = directory.resolve("mappings.yaml");
-        Files.writeString(config, """
-                Endpoints:
-                  dynamodbstreams: %s
-                Functions:
-                  java-fn:
-                    Handler: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: java-fn
-                    StartingPosition: TRIM_HORIZON
-                """.formatted(streams.endpoint(), AcceptingHandler.class.getName(),
-                table.streamArn()));
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+        String workerFile = InProcessWorker.dynamoDbStreamsFile(streams.endpoint(), AcceptingHandler.class, """
+                - EventSourceArn: %s
+                  FunctionName: java-fn
+                  StartingPosition: TRIM_HORIZON
+                """.formatted(table.streamArn()));
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             ManagedMapping mapping = worker.registry().list().getFirst();
             await().atMost(Duration.ofSeconds(60)).until(() -> mapping.shards().size() == 2
                     && mapping.shards().stream().allMatch(shard -> shard.owner() != null));

@@ -10,8 +10,6 @@ import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.dynamodbstreams.wire.DynamoDbStreamsWireServer;
 import io.esm4j.dynamodbstreams.wire.TestTable;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * TumblingWindowInSeconds on DynamoDB Streams mappings from a worker file, in the worker's JVM, against
@@ -71,31 +68,22 @@ class TumblingWindowWorkerTest {
     @Test
     void windowsCarryTheirStateToTheFinalInvocation() throws Exception {
         TestTable table = streams.createTable("window-orders", "pk", null, TestTable.ViewType.NEW_IMAGE, 1);
-        Path config = directory.resolve("mappings.yaml");
-        Files.writeString(config, """
-                Endpoints:
-                  dynamodbstreams: %s
-                Functions:
-                  java-fn:
-                    Handler: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: %s
-                    StartingPosition: TRIM_HORIZON
-                    TumblingWindowInSeconds: 2
-                    BatchSize: 2
-                  - EventSourceArn: %3$s
-                    FunctionName: java-fn
-                    StartingPosition: TRIM_HORIZON
-                    TumblingWindowInSeconds: 2
-                    BatchSize: 2
-                """.formatted(streams.endpoint(), CountingHandler.class.getName(), table.streamArn(),
-                function.url()), StandardCharsets.UTF_8);
+        String workerFile = InProcessWorker.dynamoDbStreamsFile(streams.endpoint(), CountingHandler.class, """
+                - EventSourceArn: %s
+                  FunctionName: %s
+                  StartingPosition: TRIM_HORIZON
+                  TumblingWindowInSeconds: 2
+                  BatchSize: 2
+                - EventSourceArn: %1$s
+                  FunctionName: java-fn
+                  StartingPosition: TRIM_HORIZON
+                  TumblingWindowInSeconds: 2
+                  BatchSize: 2
+                """.formatted(table.streamArn(), function.url()));
         for (int i = 0; i < RECORDS; i++) {
             table.put("{\"pk\":{\"S\":\"o-" + i + "\"}}");
         }
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             await().atMost(Duration.ofSeconds(120)).until(() -> function.finalCount() == RECORDS
                     && JAVA_EVENTS.stream().filter(DynamodbTimeWindowEvent::getIsFinalInvokeForWindow)
                     .mapToInt(event -> Integer.parseInt(event.getState().get("count"))).sum() == RECORDS);
