@@ -101,8 +101,7 @@ final class Partitions {
                     // take in, and its lanes may report their end before the failure report is read.
                     if (e.pipeline() == state.pipeline) {
                         state.lanesEnded = true;
-                        state.restartAtNanos = System.nanoTime()
-                                + ctx.backoff().delay(state.failuresInARow).toNanos();
+                        backOffFromNow(state);
                     }
                 }
             }
@@ -119,7 +118,7 @@ final class Partitions {
         }
         state.restarting = true;
         state.failuresInARow++;
-        state.restartAtNanos = System.nanoTime() + ctx.backoff().delay(state.failuresInARow).toNanos();
+        backOffFromNow(state);
         state.restarts++;
         state.lastError = Fatal.describe(cause);
         consumer.pause(List.of(state.partition));
@@ -131,6 +130,11 @@ final class Partitions {
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partition", state.shardId)
                 .addKeyValue("failuresInARow", state.failuresInARow).setCause(cause)
                 .log("partition pipeline failed outside the handler; restarting after the last done record");
+    }
+
+    /** A restart waits its failures' backoff, counted from the later of the failure and the lanes' end. */
+    private void backOffFromNow(PartitionState state) {
+        state.restartAtNanos = System.nanoTime() + ctx.backoff().delay(state.failuresInARow).toNanos();
     }
 
     /** From the intake: a poll's records could not be handed to {@code pipeline}; handled like a lane's failure. */
