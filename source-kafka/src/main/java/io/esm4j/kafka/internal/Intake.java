@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -26,12 +27,16 @@ import org.slf4j.LoggerFactory;
  * closed since (revoke, loss, stop, a restart) are dropped: they lie after the done prefix, which is where the
  * partition is read from again. A failure converting or offering a poll's records closes the pipeline at once (so that
  * no later poll's records get in past them) and is reported like a lane's failure outside the handler: the partition's
- * pipeline restarts after its done prefix; the thread itself goes on.
+ * pipeline restarts after its done prefix; the thread itself goes on. Should the thread itself die (an error outside
+ * any poll's handling), the poll thread learns of it at its next loop or hand-off and stops the mapping with the cause
+ * in its status, rather than waiting on a queue nobody empties.
  */
 final class Intake {
 
     private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+    /** How often a poll thread waiting for room in a full queue checks that the intake thread still runs. */
+    private static final Duration FULL_RECHECK = Duration.ofMillis(100);
     /** Partitions' polls queued at most: enough to keep the intake busy while the poll thread polls again. */
     static final int CAPACITY = 4;
 
@@ -49,6 +54,8 @@ final class Intake {
     private final FailureSink failures;
     private final Thread thread;
     private volatile boolean stopped;
+    /** Set if the thread ended other than by stop(): the poll thread then stops the mapping instead of waiting. */
+    private volatile @Nullable Throwable died;
 
     Intake(String mappingName, FailureSink failures) {
         this.failures = failures;
@@ -67,12 +74,23 @@ final class Intake {
             throws InterruptedException {
         state.notYetOffered.addAndGet(records.size());
         state.queuedRecords.addAndGet(records.size());
+        Polled polled = new Polled(state, state.pipeline, records, readAt);
         try {
-            queue.put(new Polled(state, state.pipeline, records, readAt));
-        } catch (InterruptedException e) {
+            while (!queue.offer(polled, FULL_RECHECK.toNanos(), TimeUnit.NANOSECONDS)) {
+                checkAlive();
+            }
+        } catch (Throwable e) {
             state.queuedRecords.addAndGet(-records.size());
             state.notYetOffered.addAndGet(-records.size());
             throw e;
+        }
+    }
+
+    /** Poll thread: throws {@link Partitions.FatalPollFailure} if the intake thread has died. */
+    void checkAlive() {
+        Throwable cause = died;
+        if (cause != null) {
+            throw new Partitions.FatalPollFailure(cause);
         }
     }
 
@@ -90,6 +108,17 @@ final class Intake {
     }
 
     private void run() {
+        try {
+            takeInPolls();
+        } catch (Throwable e) {
+            // Only an error outside a poll's own handling gets here (out of memory in the queue's wait, say).
+            died = e;
+            LOG.atError().addKeyValue("thread", thread.getName()).setCause(e)
+                    .log("intake thread died; the poll thread stops the mapping");
+        }
+    }
+
+    private void takeInPolls() {
         while (true) {
             Polled polled = next();
             if (polled == null) {

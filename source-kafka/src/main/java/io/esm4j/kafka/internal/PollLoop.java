@@ -110,6 +110,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         while (!stopping()) {
             ConsumerRecords<byte[], byte[]> records;
             try {
+                intake.checkAlive();
                 partitions.drainEvents();
                 partitions.restartDue();
                 applyBackPressure();

@@ -1,6 +1,7 @@
 package io.esm4j.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.filter.FilterCriteria;
@@ -24,10 +25,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +93,42 @@ class PartitionsTest {
         });
         assertThat(failed.closed()).isTrue();
         assertThat(state.restarts).isEqualTo(1);
+    }
+
+    @Test
+    void anIntakeThreadThatDiesStopsThePollThreadInsteadOfLeavingItWaiting() throws Exception {
+        consumer.assign(List.of(partition));
+        PartitionState state = partitions.add(partition);
+        // A failure the intake cannot report (the report itself fails) ends its thread.
+        Intake intake = new Intake("partitions", (failedState, pipeline, cause) -> {
+            throw new OutOfMemoryError("injected");
+        });
+        intake.start();
+        try {
+            intake.hand(state, List.of(unreadable()), Instant.now());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(intake::checkAlive)
+                    .isInstanceOf(Partitions.FatalPollFailure.class).hasRootCauseMessage("injected"));
+            // With the queue full, a hand-off gives up with the same failure instead of waiting forever.
+            assertThatThrownBy(() -> {
+                for (int i = 0; i <= Intake.CAPACITY; i++) {
+                    intake.hand(state, List.of(unreadable()), Instant.now());
+                }
+            }).isInstanceOf(Partitions.FatalPollFailure.class);
+            assertThat(state.notYetOffered.get()).isEqualTo(Intake.CAPACITY);
+        } finally {
+            intake.stop();
+        }
+    }
+
+    /** A record whose headers throw when read, so that converting it fails. */
+    private static ConsumerRecord<byte[], byte[]> unreadable() {
+        return new ConsumerRecord<>("orders", 0, 0L, 0L, TimestampType.CREATE_TIME, 0, 1, null, new byte[1],
+                new RecordHeaders() {
+                    @Override
+                    public Header[] toArray() {
+                        throw new IllegalStateException("unreadable headers");
+                    }
+                }, Optional.empty());
     }
 
     private static StreamContext<KafkaRecord> context() {
