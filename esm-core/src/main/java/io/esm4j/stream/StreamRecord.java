@@ -6,32 +6,129 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One record read from a shard, as the engine sees it: the metadata it needs for ordering, batching, age and
- * checkpointing, plus the source's own payload that reaches the handler unchanged.
+ * checkpointing, plus the source's own payload that reaches the handler unchanged. Immutable; equal when every
+ * field is equal.
  *
- * @param shardId                     the shard the record was read from
- * @param sequenceNumber              the record's position in its shard; also its id for ReportBatchItemFailures
- * @param partitionKey                the key that decides ordering when ParallelizationFactor &gt; 1; null for a
- *                                    record without one (a Kafka record without a key): such records share one
- *                                    lane, in shard order
- * @param approximateArrivalTimestamp when the record arrived in the stream; drives MaximumRecordAge and IteratorAge
- * @param sizeBytes                   payload size counted against the 6 MB invocation cap and the memory bounds
- * @param payload                     the source's record, handed to the handler as is
- * @param <T>                         the source's payload type
+ * <p>A class rather than a record so that a source whose positions are numbers (Kafka offsets) can leave the
+ * sequence number's text unmade until someone asks for it ({@link #numbered}): the engine needs it only for the last
+ * record of a checkpoint, a failure record or a log line, and making it for every record read cost a Kafka mapping a
+ * tenth of its intake thread.
+ *
+ * @param <T> the source's payload type
  */
-public record StreamRecord<T>(
-        String shardId,
-        String sequenceNumber,
-        @Nullable String partitionKey,
-        Instant approximateArrivalTimestamp,
-        int sizeBytes,
-        T payload) {
+public final class StreamRecord<T> {
 
-    public StreamRecord {
-        Objects.requireNonNull(shardId, "shardId");
-        Objects.requireNonNull(sequenceNumber, "sequenceNumber");
-        Objects.requireNonNull(approximateArrivalTimestamp, "approximateArrivalTimestamp");
+    private final String shardId;
+    /** The sequence number's text; for a {@link #numbered} record made on first use (a benign race: it is a String). */
+    private @Nullable String sequenceNumber;
+    private final long numericSequenceNumber;
+    private final @Nullable String partitionKey;
+    private final Instant approximateArrivalTimestamp;
+    private final int sizeBytes;
+    private final T payload;
+
+    /**
+     * @param shardId                     the shard the record was read from
+     * @param sequenceNumber              the record's position in its shard; also its id for ReportBatchItemFailures
+     * @param partitionKey                the key that decides ordering when ParallelizationFactor &gt; 1; null for a
+     *                                    record without one (a Kafka record without a key): such records share one
+     *                                    lane, in shard order
+     * @param approximateArrivalTimestamp when the record arrived in the stream; drives MaximumRecordAge and IteratorAge
+     * @param sizeBytes                   payload size counted against the 6 MB invocation cap and the memory bounds
+     * @param payload                     the source's record, handed to the handler as is
+     */
+    public StreamRecord(String shardId, String sequenceNumber, @Nullable String partitionKey,
+                        Instant approximateArrivalTimestamp, int sizeBytes, T payload) {
+        this(shardId, Objects.requireNonNull(sequenceNumber, "sequenceNumber"), -1, partitionKey,
+                approximateArrivalTimestamp, sizeBytes, payload);
+    }
+
+    private StreamRecord(String shardId, @Nullable String sequenceNumber, long numericSequenceNumber,
+                         @Nullable String partitionKey, Instant approximateArrivalTimestamp, int sizeBytes,
+                         T payload) {
+        this.shardId = Objects.requireNonNull(shardId, "shardId");
+        this.sequenceNumber = sequenceNumber;
+        this.numericSequenceNumber = numericSequenceNumber;
+        this.partitionKey = partitionKey;
+        this.approximateArrivalTimestamp = Objects.requireNonNull(approximateArrivalTimestamp,
+                "approximateArrivalTimestamp");
         if (sizeBytes < 0) {
             throw new IllegalArgumentException("sizeBytes must be >= 0 but was " + sizeBytes);
         }
+        this.sizeBytes = sizeBytes;
+        this.payload = payload;
+    }
+
+    /**
+     * A record whose sequence number is a number (a Kafka offset): {@link #sequenceNumber()} is its decimal text,
+     * made only when first asked for.
+     *
+     * @param sequenceNumber the record's position in its shard, at least 0
+     */
+    public static <T> StreamRecord<T> numbered(String shardId, long sequenceNumber, @Nullable String partitionKey,
+                                               Instant approximateArrivalTimestamp, int sizeBytes, T payload) {
+        if (sequenceNumber < 0) {
+            throw new IllegalArgumentException("sequenceNumber must be >= 0 but was " + sequenceNumber);
+        }
+        return new StreamRecord<>(shardId, null, sequenceNumber, partitionKey, approximateArrivalTimestamp,
+                sizeBytes, payload);
+    }
+
+    /** The shard the record was read from. */
+    public String shardId() {
+        return shardId;
+    }
+
+    /** The record's position in its shard; also its id for ReportBatchItemFailures. */
+    public String sequenceNumber() {
+        String text = sequenceNumber;
+        if (text == null) {
+            text = Long.toString(numericSequenceNumber);
+            sequenceNumber = text;
+        }
+        return text;
+    }
+
+    /** The key that decides ordering when ParallelizationFactor &gt; 1; null for a record without one. */
+    public @Nullable String partitionKey() {
+        return partitionKey;
+    }
+
+    /** When the record arrived in the stream; drives MaximumRecordAge and IteratorAge. */
+    public Instant approximateArrivalTimestamp() {
+        return approximateArrivalTimestamp;
+    }
+
+    /** Payload size counted against the 6 MB invocation cap and the memory bounds. */
+    public int sizeBytes() {
+        return sizeBytes;
+    }
+
+    /** The source's record, handed to the handler as is. */
+    public T payload() {
+        return payload;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StreamRecord<?> other
+                && sizeBytes == other.sizeBytes
+                && shardId.equals(other.shardId)
+                && sequenceNumber().equals(other.sequenceNumber())
+                && Objects.equals(partitionKey, other.partitionKey)
+                && approximateArrivalTimestamp.equals(other.approximateArrivalTimestamp)
+                && Objects.equals(payload, other.payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes, payload);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamRecord[shardId=" + shardId + ", sequenceNumber=" + sequenceNumber() + ", partitionKey="
+                + partitionKey + ", approximateArrivalTimestamp=" + approximateArrivalTimestamp + ", sizeBytes="
+                + sizeBytes + ", payload=" + payload + "]";
     }
 }

@@ -78,8 +78,10 @@ public interface StreamSource<T> {
      * instead of invoking them. If true, the engine never invokes the record: it goes to the on-failure destination
      * with condition {@code MaximumPayloadSizeExceeded} (or is dropped and counted without one), as Lambda does for
      * Kafka. False (the default) for sources where Lambda's behaviour is not documented (Kinesis, DynamoDB Streams):
-     * such a record is invoked alone. Called for every record of every batch attempt: it must be cheap, e.g. from
-     * {@link StreamRecord#sizeBytes()}.
+     * such a record is invoked alone. Must agree with {@link #eventEnvelopeBytes} and {@link StreamRecord#sizeBytes()}:
+     * batch formation keeps a batch of more than one record within the cap with its envelope, and a record that does
+     * not fit with another is batched alone, so the engine asks only about batches of one record (before each attempt
+     * to invoke one).
      */
     default boolean exceedsPayloadLimit(StreamRecord<T> record) {
         return false;

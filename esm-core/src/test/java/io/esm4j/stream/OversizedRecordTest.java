@@ -10,6 +10,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class OversizedRecordTest {
 
+    /** Over the 6 MB cap on its own. */
+    private static final byte[] HUGE = new byte[StreamSettings.MAX_PAYLOAD_BYTES + 1];
+
     private final InMemoryStream stream = InMemoryStream.create("oversized", 1);
     private final String shardId = stream.openShardIds().getFirst();
     private final RecordingLeaseStore store = new RecordingLeaseStore();
@@ -34,13 +38,13 @@ class OversizedRecordTest {
     @Test
     void theRecordGoesToTheDestinationWithoutAnInvocationAndTheRestOfItsBatchIsInvoked() throws Exception {
         stream.put("k", "a");
-        StreamRecord<byte[]> huge = stream.put("k", "huge");
+        StreamRecord<byte[]> huge = stream.put("k", HUGE);
         StreamRecord<byte[]> last = stream.put("k", "b");
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         run(handler, true, last);
 
         assertThat(handler.invocations()).allSatisfy(batch ->
-                assertThat(batch.records()).extracting(Streams::text).doesNotContain("huge"));
+                assertThat(batch.records()).extracting(StreamRecord::sizeBytes).allMatch(size -> size < HUGE.length));
         assertThat(handler.succeededPayloads(Streams::utf8)).containsExactly("a", "b");
         FailureRecord failure = destination.received().getFirst();
         assertThat(destination.received()).hasSize(1);
@@ -56,7 +60,7 @@ class OversizedRecordTest {
 
     @Test
     void withoutADestinationTheRecordIsDroppedAndCounted() throws Exception {
-        stream.put("k", "huge");
+        stream.put("k", HUGE);
         StreamRecord<byte[]> last = stream.put("k", "b");
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
         run(handler, false, last);
@@ -99,8 +103,8 @@ class OversizedRecordTest {
     }
 
     /**
-     * The in-memory stream, whose records with data "huge" stand for records over the payload limit, and whose events
-     * hold {@code envelope} bytes besides their records.
+     * The in-memory stream, whose events hold {@code envelope} bytes besides their records and whose records over the
+     * cap with it are over the payload limit, as the Kafka source's are.
      */
     private final class HugeIsTooLarge extends ForwardingStreamSource<byte[]> {
 
@@ -118,7 +122,7 @@ class OversizedRecordTest {
 
         @Override
         public boolean exceedsPayloadLimit(StreamRecord<byte[]> record) {
-            return Streams.text(record).equals("huge");
+            return envelope + record.sizeBytes() > StreamSettings.MAX_PAYLOAD_BYTES;
         }
     }
 }

@@ -255,28 +255,23 @@ final class BatchProcessor<T> {
     }
 
     /**
-     * Gives up, without invoking them, the records the source says are too large for one invocation on their own
-     * (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Returns the rest, or null if the mapping
-     * stopped first.
+     * Gives up, without invoking it, a record the source says is too large for one invocation on its own (condition
+     * MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a batch of one can hold one: records that share a
+     * batch fit the cap together, envelope included (see {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}),
+     * so larger batches are not asked about record by record. Returns the rest, or null if the mapping stopped first.
      */
     private List<Entry<T>> discardOversized(List<Entry<T>> entries) throws InterruptedException {
-        if (entries.stream().noneMatch(entry -> ctx.source().exceedsPayloadLimit(entry.record))) {
+        if (entries.size() != 1 || !ctx.source().exceedsPayloadLimit(entries.getFirst().record)) {
             return entries;
         }
-        List<Entry<T>> oversized = new ArrayList<>();
-        List<Entry<T>> rest = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
-            (ctx.source().exceedsPayloadLimit(entry.record) ? oversized : rest).add(entry);
-        }
-        for (Entry<T> entry : oversized) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
-                    .addKeyValue("sizeBytes", entry.record.sizeBytes())
-                    .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
-                    .log("record over the invocation payload limit on its own: given up without an invocation, "
-                            + "condition MaximumPayloadSizeExceeded");
-        }
-        return giveUp(oversized, FailureCondition.MaximumPayloadSizeExceeded, null) ? rest : null;
+        Entry<T> entry = entries.getFirst();
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
+                .addKeyValue("sizeBytes", entry.record.sizeBytes())
+                .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
+                .log("record over the invocation payload limit on its own: given up without an invocation, "
+                        + "condition MaximumPayloadSizeExceeded");
+        return giveUp(entries, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
     }
 
     /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */

@@ -16,8 +16,12 @@ final class CheckpointTracker {
     private static final int INITIAL_SLOTS = 16;
 
     private final int capacity;
-    /** A power of two long, so that a slot is a mask away from an ordinal (this is the hot path). */
-    private String[] sequenceNumbers;
+    /**
+     * A power of two long, so that a slot is a mask away from an ordinal (this is the hot path). Records rather than
+     * their sequence numbers: only the last of a done prefix needs its sequence number, and a numbered record makes
+     * that text only when asked.
+     */
+    private StreamRecord<?>[] records;
     private boolean[] done;
     private int mask;
     private long head;
@@ -30,16 +34,16 @@ final class CheckpointTracker {
     }
 
     /** Registers records read, in read order; returns the ordinal of the first (the others follow one by one). */
-    long registerAll(List<? extends StreamRecord<?>> records) {
-        if (tail - head + records.size() > capacity) {
+    long registerAll(List<? extends StreamRecord<?>> read) {
+        if (tail - head + read.size() > capacity) {
             throw new IllegalStateException("more than " + capacity + " records in flight");
         }
-        while (tail - head + records.size() > sequenceNumbers.length) {
+        while (tail - head + read.size() > records.length) {
             grow();
         }
         long first = tail;
-        for (StreamRecord<?> record : records) {
-            sequenceNumbers[slot(tail++)] = record.sequenceNumber();
+        for (StreamRecord<?> record : read) {
+            records[slot(tail++)] = record;
         }
         return first;
     }
@@ -53,15 +57,15 @@ final class CheckpointTracker {
 
     /** Moves past the done prefix; returns the sequence number to checkpoint, or null if the prefix did not grow. */
     String advance() {
-        String last = null;
+        StreamRecord<?> last = null;
         while (head < tail && done[slot(head)]) {
             int slot = slot(head);
-            last = sequenceNumbers[slot];
-            sequenceNumbers[slot] = null;
+            last = records[slot];
+            records[slot] = null;
             done[slot] = false;
             head++;
         }
-        return last;
+        return last == null ? null : last.sequenceNumber();
     }
 
     boolean allDone() {
@@ -73,18 +77,18 @@ final class CheckpointTracker {
     }
 
     private void grow() {
-        String[] oldSequences = sequenceNumbers;
+        StreamRecord<?>[] oldRecords = records;
         boolean[] oldDone = done;
         int oldMask = mask;
-        allocate(oldSequences.length * 2);
+        allocate(oldRecords.length * 2);
         for (long ordinal = head; ordinal < tail; ordinal++) {
-            sequenceNumbers[slot(ordinal)] = oldSequences[(int) ordinal & oldMask];
+            records[slot(ordinal)] = oldRecords[(int) ordinal & oldMask];
             done[slot(ordinal)] = oldDone[(int) ordinal & oldMask];
         }
     }
 
     private void allocate(int slots) {
-        sequenceNumbers = new String[slots];
+        records = new StreamRecord<?>[slots];
         done = new boolean[slots];
         mask = slots - 1;
     }

@@ -49,7 +49,7 @@ final class RecordConverter {
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
         // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
         Instant timestamp = record.timestamp() < 0 ? readAt : instant(record.timestamp());
-        return new StreamRecord<>(shardId, Long.toString(record.offset()), laneKey, timestamp, size, payload);
+        return StreamRecord.numbered(shardId, record.offset(), laneKey, timestamp, size, payload);
     }
 
     private Instant instant(long millis) {
