@@ -33,7 +33,13 @@ final class Lane<T> implements BatchSource<T> {
     private final int envelopeBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Entry<T>> queue = new ArrayDeque<>();
+    /**
+     * The offers' lists as they came, not entry by entry: the reader adds a fetch's records with one step, and a
+     * batch takes them from the head list onwards ({@link #headIndex} marks where the first list's untaken ones start).
+     */
+    private final ArrayDeque<List<Entry<T>>> queue = new ArrayDeque<>();
+    private int headIndex;
+    private int queuedRecords;
     private long queuedBytes;
     private boolean closed;
 
@@ -48,13 +54,21 @@ final class Lane<T> implements BatchSource<T> {
         this.envelopeBytes = envelopeBytes;
     }
 
-    /** Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). */
+    /**
+     * Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). The list is kept
+     * as it is, so the caller must not change it afterwards; it holds its entries until the last is taken.
+     */
     void offerAll(List<Entry<T>> entries) {
+        long bytes = 0;
+        for (Entry<T> entry : entries) {
+            bytes += entry.record.sizeBytes();
+        }
         lock.lock();
         try {
-            for (Entry<T> entry : entries) {
-                queue.addLast(entry);
-                queuedBytes += entry.record.sizeBytes();
+            if (!entries.isEmpty()) {
+                queue.addLast(entries);
+                queuedRecords += entries.size();
+                queuedBytes += bytes;
             }
             changed.signalAll();
         } finally {
@@ -73,19 +87,6 @@ final class Lane<T> implements BatchSource<T> {
         }
     }
 
-    /** Removes and returns what is still queued; used when the worker stops. */
-    List<Entry<T>> drain() {
-        lock.lock();
-        try {
-            List<Entry<T>> rest = new ArrayList<>(queue);
-            queue.clear();
-            queuedBytes = 0;
-            return rest;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** {@code closeTumblingWindow} is checked at every offer. */
     @Override
     public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
@@ -94,14 +95,14 @@ final class Lane<T> implements BatchSource<T> {
         lock.lockInterruptibly();
         try {
             while (!closed) {
-                if (queue.isEmpty()) {
+                if (queuedRecords == 0) {
                     if (closeTumblingWindow != null && closeTumblingWindow.getAsBoolean()) {
                         return List.of();
                     }
                     changed.await();
                     continue;
                 }
-                if (queue.size() >= batchSize || PayloadCap.full(envelopeBytes + queuedBytes)
+                if (queuedRecords >= batchSize || PayloadCap.full(envelopeBytes + queuedBytes)
                         || !clock.instant().isBefore(deadline)) {
                     return take();
                 }
@@ -115,18 +116,24 @@ final class Lane<T> implements BatchSource<T> {
     }
 
     private List<Entry<T>> take() {
-        List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queue.size()));
+        List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queuedRecords));
         long bytes = envelopeBytes;
-        long tumblingWindow = tumblingWindowOf(queue.peekFirst());
-        while (!queue.isEmpty() && batch.size() < batchSize && tumblingWindowOf(queue.peekFirst()) == tumblingWindow) {
-            int size = queue.peekFirst().record.sizeBytes();
-            if (!PayloadCap.admits(bytes, batch.size(), size)) {
+        long tumblingWindow = tumblingWindowOf(queue.getFirst().get(headIndex));
+        while (queuedRecords > 0 && batch.size() < batchSize) {
+            List<Entry<T>> head = queue.getFirst();
+            Entry<T> entry = head.get(headIndex);
+            int size = entry.record.sizeBytes();
+            if (tumblingWindowOf(entry) != tumblingWindow || !PayloadCap.admits(bytes, batch.size(), size)) {
                 break;
             }
-            Entry<T> entry = queue.pollFirst();
+            batch.add(entry);
             bytes += size;
             queuedBytes -= size;
-            batch.add(entry);
+            queuedRecords--;
+            if (++headIndex == head.size()) {
+                queue.removeFirst();
+                headIndex = 0;
+            }
         }
         return batch;
     }
