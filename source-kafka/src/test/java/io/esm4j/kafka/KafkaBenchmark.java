@@ -48,7 +48,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * record. {@code -Desm4j.bench.noopOnly=true} skips the keyed comparison; {@code -Desm4j.bench.maxPollRecords=N}
  * sets esm4j's max.poll.records in the no-op comparison; {@code -Desm4j.bench.only=esm4j} (or {@code raw}) runs one side
  * of it alone, for a profiler; {@code -Desm4j.bench.threadCpu=true} prints each side's CPU time a record by thread
- * group.
+ * group; {@code -Desm4j.bench.warmup=N} (default 1) runs N no-op rounds first that the medians leave out (their
+ * ratios print, and a median with them counted too).
  */
 public final class KafkaBenchmark {
 
@@ -63,6 +64,8 @@ public final class KafkaBenchmark {
     private static final String ONLY = System.getProperty("esm4j.bench.only", "");
     /** Prints each no-op side's CPU time a record by thread group (poll thread, lanes, broker, VM). */
     private static final boolean THREAD_CPU = Boolean.getBoolean("esm4j.bench.threadCpu");
+    /** No-op rounds run first and left out of the medians (JIT warm-up), as the bench module's main classes do. */
+    private static final int WARMUP = Integer.getInteger("esm4j.bench.warmup", 1);
 
     private final KafkaBroker broker;
 
@@ -82,18 +85,23 @@ public final class KafkaBenchmark {
             Rounds noopRounds = new Rounds();
             Rounds noopCpu = new Rounds();
             Rounds noopFirst = new Rounds();
-            for (int round = 1; round <= rounds; round++) {
+            Rounds withWarmup = new Rounds();
+            for (int round = 1 - WARMUP; round <= rounds; round++) {
                 List<Run> runs = inTurn(round,
                         () -> ONLY.equals("esm4j") ? Run.SKIPPED : bench.rawConsumer(noop, records),
                         () -> ONLY.equals("raw") ? Run.SKIPPED : bench.esm4jNoop(noop, records));
                 Run raw = runs.get(0);
                 Run esm4j = runs.get(1);
-                noopRounds.add(records / raw.seconds(), records / esm4j.seconds());
-                noopCpu.add(raw.cpuNanosPer(records), esm4j.cpuNanosPer(records));
-                noopFirst.add(raw.firstRecordSeconds() * 1000, esm4j.firstRecordSeconds() * 1000);
-                System.out.printf("no-op round %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f; "
+                withWarmup.add(records / raw.seconds(), records / esm4j.seconds());
+                if (round >= 1) {
+                    noopRounds.add(records / raw.seconds(), records / esm4j.seconds());
+                    noopCpu.add(raw.cpuNanosPer(records), esm4j.cpuNanosPer(records));
+                    noopFirst.add(raw.firstRecordSeconds() * 1000, esm4j.firstRecordSeconds() * 1000);
+                }
+                System.out.printf("no-op %s %d: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, ratio %.2f; "
                                 + "CPU %.0f vs %.0f ns/record; first record after %.0f vs %.0f ms%n",
-                        round, records / raw.seconds(), records / esm4j.seconds(), raw.seconds() / esm4j.seconds(),
+                        round >= 1 ? "round" : "warm-up round", round >= 1 ? round : round + WARMUP,
+                        records / raw.seconds(), records / esm4j.seconds(), raw.seconds() / esm4j.seconds(),
                         raw.cpuNanosPer(records), esm4j.cpuNanosPer(records), raw.firstRecordSeconds() * 1000,
                         esm4j.firstRecordSeconds() * 1000);
             }
@@ -109,6 +117,8 @@ public final class KafkaBenchmark {
             System.out.printf("no-op medians over %d rounds: raw consumer %,.0f rec/s, esm4j %,.0f rec/s, "
                     + "ratio %.2f (per-round ratios %s)%n", rounds, noopRounds.medianBase(),
                     noopRounds.medianEsm4j(), noopRounds.medianRatio(), noopRounds.ratios());
+            System.out.printf("no-op median ratio with the %d warm-up round(s) counted too: %.2f%n", WARMUP,
+                    withWarmup.medianRatio());
             System.out.printf("no-op CPU medians (process CPU time, the in-JVM broker included, per record): "
                     + "raw consumer %.0f ns, esm4j %.0f ns; first record after (medians) %.0f ms vs %.0f ms%n",
                     noopCpu.medianBase(), noopCpu.medianEsm4j(), noopFirst.medianBase(), noopFirst.medianEsm4j());
