@@ -89,6 +89,27 @@ final class WorkerProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * The process's output so far, to add to a test failure ({@link Throwable#addSuppressed}): the log file lives in
+     * the test's directory, which is deleted after the test.
+     */
+    Exception outputAsFailure(String name) {
+        String output;
+        try {
+            output = output();
+        } catch (IOException e) {
+            output = "(the log " + log + " could not be read: " + e + ")";
+        }
+        return new WorkerOutput("output of " + name + ":\n" + output);
+    }
+
+    /** Carries a worker's output; no stack trace, which would only point here. */
+    private static final class WorkerOutput extends Exception {
+        WorkerOutput(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** SIGTERM; returns the exit status. */
     int terminate() throws InterruptedException {
         process.destroy();
