@@ -39,9 +39,9 @@ final class Intake {
     private static final Duration FULL_RECHECK = Duration.ofMillis(100);
     /**
      * Partitions' polls queued at most. On two busy cores the intake thread is often off its core for a few
-     * milliseconds; with room for only 4 polls the poll thread then waited on the queue for a fifth of its time, with
-     * 16 for a twentieth (the bench's no-op side went from 0.72 to 0.83 of a raw consumer). Each poll holds at most
-     * max.poll.records records and max.partition.fetch.bytes bytes.
+     * milliseconds; with room for only 4 polls the poll thread then waited on the queue for 16-40 % of its time, with
+     * 16 for 3-6 % (bench/README, Kafka no-op, fourth round). Each poll holds at most max.poll.records records and
+     * max.partition.fetch.bytes bytes.
      */
     static final int CAPACITY = 16;
 
