@@ -89,6 +89,15 @@ public final class StreamRecord<T> {
         return text;
     }
 
+    /**
+     * The number a {@link #numbered} record was made with; -1 for a record given its sequence number as text (Kinesis
+     * and DynamoDB Streams sequence numbers are longer than a {@code long}). Lets the engine keep a position without
+     * making its text, or keeping the record.
+     */
+    public long sequenceNumberValue() {
+        return numericSequenceNumber;
+    }
+
     /** The key that decides ordering when ParallelizationFactor &gt; 1; null for a record without one. */
     public @Nullable String partitionKey() {
         return partitionKey;

@@ -20,6 +20,8 @@ class StreamRecordTest {
         assertThat(numbered.sequenceNumber()).isSameAs(numbered.sequenceNumber());
         assertThat(numbered).isEqualTo(given).hasSameHashCodeAs(given).hasToString(given.toString());
         assertThat(StreamRecord.numbered("orders-0", 0, null, ARRIVAL, 0, "v").sequenceNumber()).isEqualTo("0");
+        assertThat(numbered.sequenceNumberValue()).isEqualTo(1_234_567_890_123L);
+        assertThat(given.sequenceNumberValue()).isEqualTo(-1);
     }
 
     @Test

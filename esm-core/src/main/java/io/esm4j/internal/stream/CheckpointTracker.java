@@ -17,11 +17,14 @@ final class CheckpointTracker {
 
     private final int capacity;
     /**
-     * A power of two long, so that a slot is a mask away from an ordinal (this is the hot path). Records rather than
-     * their sequence numbers: only the last of a done prefix needs its sequence number, and a numbered record makes
-     * that text only when asked.
+     * Each record's sequence number, as text ({@code texts}) or, for a numbered record, as its number ({@code
+     * numbers}, text null): only the last of a done prefix needs the text, so a Kafka offset becomes text once per
+     * checkpoint rather than once per record. Not the records themselves: a record done out of order would then keep
+     * its payload in memory after its bytes went back to the flow budget. Power-of-two long, so that a slot is a mask
+     * away from an ordinal (this is the hot path).
      */
-    private StreamRecord<?>[] records;
+    private String[] texts;
+    private long[] numbers;
     private boolean[] done;
     private int mask;
     private long head;
@@ -38,12 +41,15 @@ final class CheckpointTracker {
         if (tail - head + read.size() > capacity) {
             throw new IllegalStateException("more than " + capacity + " records in flight");
         }
-        while (tail - head + read.size() > records.length) {
+        while (tail - head + read.size() > texts.length) {
             grow();
         }
         long first = tail;
         for (StreamRecord<?> record : read) {
-            records[slot(tail++)] = record;
+            int slot = slot(tail++);
+            long number = record.sequenceNumberValue();
+            numbers[slot] = number;
+            texts[slot] = number >= 0 ? null : record.sequenceNumber();
         }
         return first;
     }
@@ -57,15 +63,21 @@ final class CheckpointTracker {
 
     /** Moves past the done prefix; returns the sequence number to checkpoint, or null if the prefix did not grow. */
     String advance() {
-        StreamRecord<?> last = null;
+        int last = -1;
         while (head < tail && done[slot(head)]) {
-            int slot = slot(head);
-            last = records[slot];
-            records[slot] = null;
-            done[slot] = false;
+            if (last >= 0) {
+                texts[last] = null;
+            }
+            last = slot(head);
+            done[last] = false;
             head++;
         }
-        return last == null ? null : last.sequenceNumber();
+        if (last < 0) {
+            return null;
+        }
+        String text = texts[last];
+        texts[last] = null;
+        return text != null ? text : Long.toString(numbers[last]);
     }
 
     boolean allDone() {
@@ -77,18 +89,21 @@ final class CheckpointTracker {
     }
 
     private void grow() {
-        StreamRecord<?>[] oldRecords = records;
+        String[] oldTexts = texts;
+        long[] oldNumbers = numbers;
         boolean[] oldDone = done;
         int oldMask = mask;
-        allocate(oldRecords.length * 2);
+        allocate(oldTexts.length * 2);
         for (long ordinal = head; ordinal < tail; ordinal++) {
-            records[slot(ordinal)] = oldRecords[(int) ordinal & oldMask];
+            texts[slot(ordinal)] = oldTexts[(int) ordinal & oldMask];
+            numbers[slot(ordinal)] = oldNumbers[(int) ordinal & oldMask];
             done[slot(ordinal)] = oldDone[(int) ordinal & oldMask];
         }
     }
 
     private void allocate(int slots) {
-        records = new StreamRecord<?>[slots];
+        texts = new String[slots];
+        numbers = new long[slots];
         done = new boolean[slots];
         mask = slots - 1;
     }

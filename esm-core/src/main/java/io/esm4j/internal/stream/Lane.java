@@ -55,8 +55,8 @@ final class Lane<T> implements BatchSource<T> {
     }
 
     /**
-     * Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). The list is kept
-     * as it is, so the caller must not change it afterwards; it holds its entries until the last is taken.
+     * Adds records (possibly none: every fetch wakes a lane whose open tumbling window may close). The lane keeps the
+     * list, a modifiable one, and clears each entry from it as a batch takes it: the caller must not use it again.
      */
     void offerAll(List<Entry<T>> entries) {
         long bytes = 0;
@@ -127,6 +127,8 @@ final class Lane<T> implements BatchSource<T> {
                 break;
             }
             batch.add(entry);
+            // The list must not keep a taken record (and its payload) once the batch is done.
+            head.set(headIndex, null);
             bytes += size;
             queuedBytes -= size;
             queuedRecords--;
