@@ -7,7 +7,9 @@ import org.jspecify.annotations.Nullable;
  * One shard of a stream mapping, as {@link EventSourceMapping#shards()} shows it.
  *
  * @param shardId           the shard
- * @param owner             the worker id that holds the shard's lease, or null when nobody does
+ * @param owner             the worker id that holds the shard's lease, or null when nobody does; other workers'
+ *                          leases are as of this worker's last lease listing, and a shard this worker let go since
+ *                          (handed over, lost, ended) shows null until the next listing says who took it
  * @param position          the shard's checkpoint as stored: a sequence number, {@code TRIM_HORIZON},
  *                          {@code LATEST}, {@code AT_TIMESTAMP <instant>} or {@code SHARD_END}
  * @param iteratorAgeMillis how far this worker's reader is behind the newest record of the shard; -1 when this

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.ShardStatus;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -181,6 +183,29 @@ class LeasesTest {
         assertThat(taken("stolen")).isZero();
         assertThat(leasesLost("w1") + leasesLost("w2")).isZero();
         assertThat(first.refusedCheckpoints() + second.refusedCheckpoints()).isZero();
+    }
+
+    @Test
+    void aWorkerThatHandedALeaseOverNoLongerShowsItselfAsItsOwner() throws Exception {
+        // Listings 20 s apart: the owner's listing from before the hand-over stays its latest for that long.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10))
+                .shardSyncInterval(Duration.ofSeconds(20)).build();
+        EventSourceMapping<byte[]> w1 = worker("w1", settings);
+        await().until(() -> balanced(List.of("w1")) && ownedBy(w1.shards(), "w1").size() == 8);
+
+        worker("w2", settings);
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED) >= 1);
+
+        // The store first: w1 takes no lease back here, so what it shows as its own it must still hold.
+        Set<String> heldInTheStore = shared.list(NAME).stream().filter(l -> "w1".equals(l.owner()))
+                .map(Lease::shardId).collect(Collectors.toSet());
+        List<String> shownAsHeld = ownedBy(w1.shards(), "w1");
+        assertThat(shownAsHeld).hasSizeLessThan(8);
+        assertThat(heldInTheStore).containsAll(shownAsHeld);
+    }
+
+    private static List<String> ownedBy(List<ShardStatus> shards, String worker) {
+        return shards.stream().filter(s -> worker.equals(s.owner())).map(ShardStatus::shardId).toList();
     }
 
     @Test

@@ -251,7 +251,10 @@ public final class StreamEngine<T> implements MappingEngine {
     public List<ShardStatus> shards() {
         Map<String, ShardStatus> byShard = new LinkedHashMap<>();
         for (Lease lease : coordinator.lastLeases()) {
-            byShard.put(lease.shardId(), new ShardStatus(lease.shardId(), lease.owner(),
+            // Held by this worker at its last listing, yet no shard worker runs it now: released since (handed over,
+            // lost or ended). Nobody is known to hold it until the next listing says who took it.
+            String owner = ctx.workerId().equals(lease.owner()) ? null : lease.owner();
+            byShard.put(lease.shardId(), new ShardStatus(lease.shardId(), owner,
                     Checkpoints.describe(lease.checkpoint()), -1, 0, 0, null, handoffTo(lease)));
         }
         for (ShardWorker<T> worker : workers.values()) {
