@@ -200,15 +200,11 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
      */
     @Override
     public boolean exceedsPayloadLimit(StreamRecord<KafkaRecord> record) {
+        // The same envelope batch formation counts, so a record that shares a batch is never over the limit. The
+        // engine asks only about one-record batches, so the partition's list is worth counting exactly each time.
         // sizeBytes is the record's part of the event plus the comma before it (RecordConverter), which a record
         // alone does not have.
-        long withoutList = envelopeBytes + record.sizeBytes() - 1L;
-        // Lanes ask for every record: when even the longest the partition's list can be (6 bytes a char, escaped)
-        // keeps it under the cap, the list is not counted.
-        if (withoutList + 6L * record.shardId().length() + ":[]".length() + 2 <= StreamSettings.MAX_PAYLOAD_BYTES) {
-            return false;
-        }
-        return withoutList + KafkaEventSize.partitionList(record.shardId()) > StreamSettings.MAX_PAYLOAD_BYTES;
+        return eventEnvelopeBytes(record.shardId()) + record.sizeBytes() - 1L > StreamSettings.MAX_PAYLOAD_BYTES;
     }
 
     @Override
