@@ -204,6 +204,25 @@ class LeasesTest {
         assertThat(heldInTheStore).containsAll(shownAsHeld);
     }
 
+    @Test
+    void aWorkerThatAskedForALeaseLooksAgainSoonInsteadOfAtItsNextRound() throws Exception {
+        // w2's rounds are 5 minutes apart (half its FailoverTime), w1's 100 ms: w2 asks for one lease a round, so it
+        // reaches its share within the minute only if it looks again soon while a request is pending.
+        StreamSettings owner = Streams.fast().failoverTime(Duration.ofMinutes(10)).build();
+        StreamSettings slowAsker = Streams.fast().failoverTime(Duration.ofMinutes(10))
+                .shardSyncInterval(Duration.ofMinutes(10)).build();
+        EventSourceMapping<byte[]> w1 = worker("w1", owner);
+        await().until(() -> balanced(List.of("w1")) && ownedBy(w1.shards(), "w1").size() == 8);
+
+        worker("w2", slowAsker);
+        await().atMost(Duration.ofSeconds(60)).until(() -> balanced(List.of("w1", "w2")));
+
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_REQUESTED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isGreaterThanOrEqualTo(4);
+        assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+        assertThat(taken("stolen")).isZero();
+    }
+
     private static List<String> ownedBy(List<ShardStatus> shards, String worker) {
         return shards.stream().filter(s -> worker.equals(s.owner())).map(ShardStatus::shardId).toList();
     }

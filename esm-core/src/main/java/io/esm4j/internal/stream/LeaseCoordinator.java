@@ -29,6 +29,14 @@ final class LeaseCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
     static final String COMPONENT = "coordinator";
+    /**
+     * How soon a worker looks again while it is still moving leases: it has a request pending, or its last round
+     * took or asked for a lease. An owner releases an asked-for lease at a moment the asker can learn of only by
+     * listing, and a round moves at most MaxLeasesToStealAtOneTime leases; at the usual pace (half of FailoverTime,
+     * 5 s by default) a handed-over shard would stand still that long between the owner's last record and the
+     * asker's first, once per lease moved.
+     */
+    static final Duration BALANCING_RECHECK = Duration.ofSeconds(1);
 
     /** What the coordinator needs from the engine. */
     interface Workers {
@@ -140,13 +148,16 @@ final class LeaseCoordinator {
                 if (syncDue()) {
                     syncShards();
                 }
-                balance();
+                boolean moving = balance();
                 if (failures > 0) {
                     failures = 0;
                     ctx.status().resolved(COMPONENT);
                 }
                 workers.roundCompleted();
                 waitNanos = Math.min(takeEveryNanos, Math.max(0, nextSyncNanos - System.nanoTime()));
+                if (moving || !requests.isEmpty()) {
+                    waitNanos = Math.min(waitNanos, BALANCING_RECHECK.toNanos());
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable e) {
@@ -228,7 +239,8 @@ final class LeaseCoordinator {
         nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
     }
 
-    private void balance() throws Exception {
+    /** One round of balancing; true if it took or asked for a lease. */
+    private boolean balance() throws Exception {
         List<Lease> leases = ctx.leases().list(ctx.mappingName());
         lastLeases = List.copyOf(leases);
         long now = System.nanoTime();
@@ -240,16 +252,17 @@ final class LeaseCoordinator {
                 new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now)), random);
         for (Lease seen : plan.take()) {
             if (stopping()) {
-                return;
+                return false;
             }
             take(seen, expired.contains(seen.shardId()), timedOut.contains(seen.shardId()), leases);
         }
         for (Lease seen : plan.request()) {
             if (stopping()) {
-                return;
+                return false;
             }
             ask(seen, leases);
         }
+        return !plan.take().isEmpty() || !plan.request().isEmpty();
     }
 
     private void take(Lease seen, boolean expired, boolean requestTimedOut, List<Lease> leases) throws Exception {
