@@ -16,6 +16,14 @@ if [ $# -lt 4 ]; then
 fi
 BEFORE=$1 AFTER=$2 PAIRS=$3 OUT=$4
 ARGS=${5:-3000000 7}
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' |
+  cut -d. -f1)
+if [ "${JAVA_MAJOR:-0}" -lt 21 ]; then
+  echo "ab-kafka.sh: the build needs a JDK 21 or newer, but JAVA_HOME=${JAVA_HOME:-(unset)} gives Java" \
+    "${JAVA_MAJOR:-(none)}; point JAVA_HOME at one" >&2
+  exit 2
+fi
 REPO=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 mkdir -p "$OUT/trees"
 OUT=$(realpath "$OUT")
