@@ -7,11 +7,12 @@
 #
 # RECORDS ROUNDS are KafkaBenchmark's first two arguments (default '3000000 7'). Each revision is checked out in its own
 # git worktree under OUT_DIR/trees (removed at the end) and built there. Odd pairs run BEFORE first, even pairs AFTER
-# first. Output per run: OUT_DIR/<before|after>-<pair>.txt; the summary in OUT_DIR/summary.txt. Run it on a quiet
-# machine: other builds on the same cores move the ratio more than most changes do.
+# first. Output per run: OUT_DIR/<before|after>-<pair>.txt; the summary (ratios, and CPU a record by thread group) in
+# OUT_DIR/summary.txt. Run it on a quiet machine: other builds on the same cores move the ratio more than most
+# changes do.
 set -euo pipefail
 if [ $# -lt 4 ]; then
-  sed -n '2,11p' "$0"
+  sed -n '2,12p' "$0"
   exit 2
 fi
 BEFORE=$1 AFTER=$2 PAIRS=$3 OUT=$4
@@ -62,10 +63,39 @@ median() {
   sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "none"; else if (NR % 2) print v[(NR + 1) / 2];
     else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+# CPU a record by thread group, for one side ("esm4j" or "raw consumer"): the median over the runs' rounds, leaving out
+# each run's first two, warm-up round included (JIT); CPU moves much less with the machine's load than the wall-clock ratio does.
+cpu() {
+  local side=$1
+  shift
+  for file in "$@"; do
+    grep "CPU ns a record, $side:" "$file" | tail -n +3
+  done | awk -F'; ' '{
+      sub(/^.*: /, "")
+      for (i = 1; i <= NF; i++) {
+        n = split($i, part, " "); value = part[n] + 0; group = $i; sub(/ [0-9]+;?$/, "", group)
+        if (group == "") continue
+        count[group]++; values[group, count[group]] = value
+      }
+    }
+    END {
+      for (group in count) {
+        c = count[group]
+        for (i = 1; i <= c; i++) sorted[i] = values[group, i]
+        for (i = 2; i <= c; i++) { v = sorted[i]; for (j = i - 1; j >= 1 && sorted[j] > v; j--) sorted[j + 1] = sorted[j]; sorted[j + 1] = v }
+        median = c % 2 ? sorted[(c + 1) / 2] : (sorted[c / 2] + sorted[c / 2 + 1]) / 2
+        printf "%s %.0f\n", group, median
+      }
+    }' | sort | paste -sd ';' | sed 's/;/; /g'
+}
 for label in before after; do
   for pair in $(seq 1 "$PAIRS"); do
     echo "$label $pair: $(ratio "$OUT/$label-$pair.txt")"
   done
+  files=()
+  for pair in $(seq 1 "$PAIRS"); do files+=("$OUT/$label-$pair.txt"); done
+  echo "$label: esm4j CPU ns a record (medians over the rounds after each run's first two, its warm-up round included): $(cpu esm4j "${files[@]}")"
+  echo "$label: raw loop CPU ns a record (the same): $(cpu 'raw consumer' "${files[@]}")"
   echo "$label: median of the runs' median ratios $(for pair in $(seq 1 "$PAIRS"); do
     ratio "$OUT/$label-$pair.txt" | cut -d' ' -f1; done | median)"
 done | tee -a "$OUT/summary.txt"
