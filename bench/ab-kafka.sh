@@ -64,7 +64,8 @@ median() {
     else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # CPU a record by thread group, for one side ("esm4j" or "raw consumer"): the median over the runs' rounds, leaving out
-# each run's first two, warm-up round included (JIT); CPU moves much less with the machine's load than the wall-clock ratio does.
+# each run's first two, warm-up round included (JIT). CPU moves much less with the machine's load than the wall-clock
+# ratio does.
 cpu() {
   local side=$1
   shift
