@@ -66,12 +66,14 @@ public final class MappingSpec {
     }
 
     /**
-     * What the mapping reads, for telling mappings apart: the EventSourceArn, or for self-managed Kafka (which has
-     * none) {@code <bootstrap servers> <topics>}.
+     * What the mapping reads, for telling mappings apart: the EventSourceArn, for Amazon MSK {@code <cluster ARN>
+     * <topics>} (one cluster has many topics), for self-managed Kafka (which has no ARN) {@code <bootstrap servers>
+     * <topics>}.
      */
     public String source() {
         if (request.has(EVENT_SOURCE_ARN)) {
-            return eventSourceArn();
+            return eventSourceArn().startsWith("arn:") && eventSourceArn().split(":", 4)[2].equals("kafka")
+                    ? eventSourceArn() + " " + String.join(",", strings(TOPICS)) : eventSourceArn();
         }
         JsonNode servers = request.path(SELF_MANAGED_EVENT_SOURCE).path("Endpoints").path("KAFKA_BOOTSTRAP_SERVERS");
         return String.join(",", strings(servers)) + " " + String.join(",", strings(TOPICS));

@@ -12,13 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.http.SdkHttpMethod;
 
 /**
  * Lambda's Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}, RequestResponse), as real Lambda,
@@ -31,9 +29,6 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 public final class LambdaInvokeTarget implements Invoker.Json {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The JDK client sets these itself and refuses them as request headers. */
-    private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
-
     private final HttpClient client;
     private final URI uri;
     private final Duration timeout;
@@ -89,21 +84,9 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     }
 
     private HttpRequest request(byte[] body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        Map<String, List<String>> headers = Map.of("Content-Type", List.of("application/json"),
-                "X-Amz-Invocation-Type", List.of("RequestResponse"));
-        AwsCredentialsIdentity identity = AwsSigning.identity(credentials);
-        if (identity != null) {
-            headers = AwsSigning.signPost(uri, body, headers, identity, "lambda", region);
-        }
-        headers.forEach((name, values) -> {
-            if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> builder.header(name, value));
-            }
-        });
-        return builder.build();
+        return AwsSigning.request(SdkHttpMethod.POST, uri, body, Map.of("Content-Type", List.of("application/json"),
+                        "X-Amz-Invocation-Type", List.of("RequestResponse")), AwsSigning.identity(credentials),
+                "lambda", region, timeout);
     }
 
     private static @Nullable String errorType(String body) {

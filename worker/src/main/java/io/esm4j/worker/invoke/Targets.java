@@ -1,6 +1,7 @@
 package io.esm4j.worker.invoke;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.esm4j.worker.aws.AwsSigning;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.InvalidMappingException;
 import java.net.URI;
@@ -39,7 +40,7 @@ public final class Targets {
         return switch (function.kind()) {
             case URL -> new HttpUrlTarget(http, URI.create(function.location()), function.timeout());
             case LAMBDA -> new LambdaInvokeTarget(http, function.endpoint() != null ? function.endpoint()
-                    : URI.create("https://lambda." + region + ".amazonaws.com"), function.location(),
+                    : AwsSigning.regionalEndpoint("lambda", region), function.location(),
                     function.timeout(), credentials, region);
             case JAVA -> new Invoker.Java(handler(function), function.name());
         };

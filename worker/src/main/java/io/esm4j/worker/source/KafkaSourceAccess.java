@@ -12,16 +12,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Lambda's {@code SourceAccessConfigurations} of a self-managed Kafka mapping, as Kafka consumer properties. The
+ * Lambda's {@code SourceAccessConfigurations} of a Kafka mapping, as Kafka consumer properties. The
  * credentials live in Secrets Manager, as in Lambda: {@code BASIC_AUTH} (SASL/PLAIN), {@code SASL_SCRAM_256_AUTH} and
  * {@code SASL_SCRAM_512_AUTH} take a secret {@code {"username", "password"}} and, as in Lambda, connect with TLS
  * ({@code SASL_SSL}); {@code CLIENT_CERTIFICATE_TLS_AUTH} takes {@code {"certificate", "privateKey",
  * "privateKeyPassword"}} (PEM; the password only for an encrypted key) for mutual TLS; {@code
  * SERVER_ROOT_CA_CERTIFICATE} takes {@code {"certificate"}}, the PEM root that signed the brokers' certificates (else
  * the JVM's trusted roots apply). {@code VPC_SUBNET} and {@code VPC_SECURITY_GROUP} tell Lambda where to reach the
- * brokers; the worker reaches them from its own network, so they are kept and ignored.
+ * brokers; the worker reaches them from its own network, so they are kept and ignored. An Amazon MSK mapping takes
+ * only {@code SASL_SCRAM_512_AUTH} and {@code CLIENT_CERTIFICATE_TLS_AUTH}, as in Lambda ({@link MskBrokers} picks the
+ * brokers and, without either, IAM or no authentication).
  *
  * @param entries the configurations as given, in order
  */
@@ -43,12 +46,18 @@ record KafkaSourceAccess(List<Entry> entries) {
             SASL_SCRAM_256_AUTH, "SCRAM-SHA-256", SASL_SCRAM_512_AUTH, "SCRAM-SHA-512");
     private static final Set<String> AUTHENTICATION = Set.of(BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH,
             CLIENT_CERTIFICATE_TLS_AUTH);
-    private static final Set<String> TYPES = Set.of(BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH,
-            CLIENT_CERTIFICATE_TLS_AUTH, SERVER_ROOT_CA_CERTIFICATE, VPC_SUBNET, VPC_SECURITY_GROUP);
+    private static final Set<String> SELF_MANAGED_TYPES = Set.of(BASIC_AUTH, SASL_SCRAM_256_AUTH,
+            SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH, SERVER_ROOT_CA_CERTIFICATE, VPC_SUBNET,
+            VPC_SECURITY_GROUP);
+    private static final Set<String> MSK_TYPES = Set.of(SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH);
     private static final String SECRET_ARN = "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+";
 
-    /** Reads and checks the field without calling any service; none given means no authentication, no TLS. */
-    static KafkaSourceAccess of(MappingSpec spec) {
+    /**
+     * Reads and checks the field without calling any service; none given means no authentication, no TLS (for
+     * Amazon MSK: what {@link MskBrokers} picks).
+     */
+    static KafkaSourceAccess of(MappingSpec spec, boolean msk) {
+        Set<String> types = msk ? MSK_TYPES : SELF_MANAGED_TYPES;
         JsonNode list = spec.node(SOURCE_ACCESS_CONFIGURATIONS);
         List<Entry> entries = new ArrayList<>();
         if (list == null) {
@@ -65,10 +74,11 @@ record KafkaSourceAccess(List<Entry> entries) {
             }
             String type = entry.get("Type").asText();
             String uri = entry.get("URI").asText();
-            if (!TYPES.contains(type)) {
+            if (!types.contains(type)) {
                 throw new InvalidMappingException(where + ".Type", type, "Expected one of " + String.join(", ",
-                        TYPES.stream().sorted().toList()) + " for a self-managed Kafka source (IAM authentication "
-                        + "and the other types are Amazon MSK's or Amazon MQ's).");
+                        types.stream().sorted().toList()) + (msk ? " for an Amazon MSK source (without one, the "
+                        + "worker uses IAM authentication if the cluster has it on, as Lambda does)."
+                        : " for a self-managed Kafka source (the other types are Amazon MSK's or Amazon MQ's)."));
             }
             if (AUTHENTICATION.contains(type)) {
                 if (authentication != null) {
@@ -88,6 +98,11 @@ record KafkaSourceAccess(List<Entry> entries) {
             entries.add(new Entry(type, uri));
         }
         return new KafkaSourceAccess(entries);
+    }
+
+    /** The authentication method's type, or null when there is none. */
+    @Nullable String authentication() {
+        return entries.stream().map(Entry::type).filter(AUTHENTICATION::contains).findFirst().orElse(null);
     }
 
     /** Whether anything needs a secret, i.e. whether {@link #consumerProperties} calls Secrets Manager. */

@@ -17,32 +17,46 @@ import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Self-managed Kafka, in the shape of Lambda's request: {@code SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS},
- * one topic in {@code Topics}, {@code SelfManagedKafkaEventSourceConfig.ConsumerGroupId}, SASL or TLS through
- * {@code SourceAccessConfigurations} ({@link KafkaSourceAccess}), and Lambda's Kafka event.
- * Amazon MSK ({@code arn:aws:kafka:...} as EventSourceArn) is refused: finding its brokers and authenticating with
- * IAM need the MSK API, which the worker does not call.
+ * Kafka, in the shape of Lambda's request, with Lambda's Kafka event. Self-managed Kafka:
+ * {@code SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS}, {@code SelfManagedKafkaEventSourceConfig
+ * .ConsumerGroupId}. Amazon MSK: the cluster's ARN as {@code EventSourceArn}, whose brokers MSK's GetBootstrapBrokers
+ * gives at each start ({@link MskBrokers}, which also picks IAM authentication as Lambda does), and {@code
+ * AmazonManagedKafkaEventSourceConfig.ConsumerGroupId}. Both: one topic in {@code Topics}, SASL or TLS through
+ * {@code SourceAccessConfigurations} ({@link KafkaSourceAccess}).
  */
 public final class KafkaSourceFactory implements SourceFactory {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceFactory.class);
+
     static final String BOOTSTRAP_SERVERS = SELF_MANAGED_EVENT_SOURCE + ".Endpoints.KAFKA_BOOTSTRAP_SERVERS";
-    static final String CONSUMER_GROUP_ID = SELF_MANAGED_KAFKA_CONFIG + ".ConsumerGroupId";
+    /** An MSK cluster (provisioned or serverless); Lambda's multi-VPC connection ARNs are not taken. */
+    private static final String MSK_CLUSTER = "cluster/[^/]+/[^/]+";
+    /**
+     * What validation builds an MSK mapping's source with, to check its other fields: the brokers are known only at
+     * start.
+     */
+    private static final String MSK_BROKERS_UNKNOWN = "msk-brokers-found-at-start:9092";
 
     private static final Set<String> FIELDS = Set.of(SELF_MANAGED_EVENT_SOURCE, TOPICS, SELF_MANAGED_KAFKA_CONFIG,
             BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, STARTING_POSITION, STARTING_POSITION_TIMESTAMP,
             BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES,
-            FILTER_CRITERIA, DESTINATION_CONFIG, SOURCE_ACCESS_CONFIGURATIONS);
+            FILTER_CRITERIA, DESTINATION_CONFIG, SOURCE_ACCESS_CONFIGURATIONS, EVENT_SOURCE_ARN,
+            AMAZON_MANAGED_KAFKA_CONFIG);
 
     @Override
     public String kind() {
@@ -70,14 +84,25 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     @Override
     public void validate(MappingSpec spec) {
-        if (spec.has(EVENT_SOURCE_ARN)) {
-            throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "The worker reads "
-                    + "self-managed Kafka only: give SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS instead "
-                    + "of an EventSourceArn (for Amazon MSK, its brokers' addresses; IAM authentication is not "
-                    + "supported).");
+        boolean msk = spec.has(EVENT_SOURCE_ARN);
+        if (msk) {
+            Arns arn = Arns.parse(spec.eventSourceArn());
+            if (arn == null || !arn.resource().matches(MSK_CLUSTER)) {
+                throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
+                        + "cluster's ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> (multi-VPC "
+                        + "connection ARNs are not supported).");
+            }
+        }
+        for (String field : msk ? List.of(SELF_MANAGED_EVENT_SOURCE, SELF_MANAGED_KAFKA_CONFIG)
+                : List.of(AMAZON_MANAGED_KAFKA_CONFIG)) {
+            if (spec.has(field)) {
+                throw new InvalidMappingException(field, spec.node(field), msk ? "Not valid for an Amazon MSK "
+                        + "source (EventSourceArn); use AmazonManagedKafkaEventSourceConfig." : "Valid for an Amazon "
+                        + "MSK source (EventSourceArn) only; use SelfManagedKafkaEventSourceConfig.");
+            }
         }
         source(spec);
-        KafkaSourceAccess.of(spec);
+        KafkaSourceAccess.of(spec, msk);
         settings(spec, "validation");
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
@@ -86,7 +111,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
             throws Exception {
-        KafkaSource source = source(spec, accessProperties(spec, context));
+        KafkaSource source = connect(name, spec, context);
         String destination = spec.onFailureDestination();
         List<KafkaFailureTopic> failureTopics = new ArrayList<>();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, source,
@@ -114,17 +139,35 @@ public final class KafkaSourceFactory implements SourceFactory {
     }
 
     /**
-     * The consumer properties of the mapping's SourceAccessConfigurations. Secrets are read at each start (a failed
-     * start is retried), so a rotated secret is picked up by restarting the mapping.
+     * The source with the consumer properties of the mapping's SourceAccessConfigurations and, for MSK, the brokers
+     * and way in {@link MskBrokers} picks. Secrets and brokers are read at each start (a failed start is retried), so
+     * a rotated secret or a changed cluster is picked up by restarting the mapping.
      */
-    private static Map<String, String> accessProperties(MappingSpec spec, WorkerContext context) throws Exception {
-        KafkaSourceAccess access = KafkaSourceAccess.of(spec);
-        if (!access.needsSecrets()) {
-            return Map.of();
+    private static KafkaSource connect(String name, MappingSpec spec, WorkerContext context) throws Exception {
+        boolean msk = spec.has(EVENT_SOURCE_ARN);
+        KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
+        if (!msk && !access.needsSecrets()) {
+            return source(spec, selfManagedServers(spec), Map.of());
         }
-        try (SecretsManagerSecrets secrets = new SecretsManagerSecrets(
-                context.clients().endpoints().endpoint("secretsmanager"), context.clients().credentials())) {
-            return access.consumerProperties(secrets::secretString);
+        Endpoints endpoints = context.clients().endpoints();
+        try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
+            Map<String, String> properties = new LinkedHashMap<>();
+            String servers;
+            if (msk) {
+                MskBrokers.Choice choice = MskBrokers.fetch(api, endpoints.endpoint("kafka"), spec.eventSourceArn())
+                        .choose(access.authentication(), spec.eventSourceArn());
+                LOG.atInfo().addKeyValue("mapping", name).addKeyValue("cluster", spec.eventSourceArn())
+                        .addKeyValue("authentication", choice.method()).log("MSK brokers found");
+                servers = choice.bootstrapServers();
+                properties.putAll(choice.properties());
+            } else {
+                servers = selfManagedServers(spec);
+            }
+            if (access.needsSecrets()) {
+                SecretsManagerSecrets secrets = new SecretsManagerSecrets(api, endpoints.endpoint("secretsmanager"));
+                properties.putAll(access.consumerProperties(secrets::secretString));
+            }
+            return source(spec, servers, properties);
         }
     }
 
@@ -140,13 +183,15 @@ public final class KafkaSourceFactory implements SourceFactory {
         };
     }
 
-    /** The source the request describes; package-private so that tests check how the fields map. */
+    /**
+     * The source the request describes, as validation sees it (an MSK cluster's brokers unknown); package-private so
+     * that tests check how the fields map.
+     */
     static KafkaSource source(MappingSpec spec) {
-        return source(spec, Map.of());
+        return source(spec, spec.has(EVENT_SOURCE_ARN) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of());
     }
 
-    /** The same, with consumer properties (those of {@link KafkaSourceAccess}). */
-    static KafkaSource source(MappingSpec spec, Map<String, String> consumerProperties) {
+    private static String selfManagedServers(MappingSpec spec) {
         JsonNode servers = path(spec, SELF_MANAGED_EVENT_SOURCE, "Endpoints", "KAFKA_BOOTSTRAP_SERVERS");
         List<String> serverList = new ArrayList<>();
         if (servers != null && servers.isArray()) {
@@ -156,19 +201,27 @@ public final class KafkaSourceFactory implements SourceFactory {
             throw new InvalidMappingException(BOOTSTRAP_SERVERS, servers, "Expected a list of host:port, e.g. "
                     + "{\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": [\"b-1.example:9092\"]}}.");
         }
+        return String.join(",", serverList);
+    }
+
+    /** The source with these brokers and consumer properties; package-private for tests. */
+    static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties) {
+        boolean msk = spec.has(EVENT_SOURCE_ARN);
         List<String> topics = spec.strings(TOPICS);
         if (topics.size() != 1 || topics.getFirst().isBlank()) {
             throw new InvalidMappingException(TOPICS, spec.node(TOPICS), "Expected exactly one topic name, as "
                     + "Lambda takes.");
         }
-        JsonNode group = path(spec, SELF_MANAGED_KAFKA_CONFIG, "ConsumerGroupId");
+        String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
+        JsonNode group = path(spec, config, "ConsumerGroupId");
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
-            throw new InvalidMappingException(CONSUMER_GROUP_ID, group, "Expected a consumer group id of 1 to 200 "
+            throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of 1 to 200 "
                     + "characters (or leave it out for a new random group per mapping, as in Lambda).");
         }
         return MappingValues.settings(() -> {
             KafkaSource.Builder builder = KafkaSource.builder()
-                    .bootstrapServers(String.join(",", serverList))
+                    .bootstrapServers(servers)
+                    .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
                     .consumerGroupId(group == null ? null : group.asText());
             consumerProperties.forEach(builder::consumerProperty);

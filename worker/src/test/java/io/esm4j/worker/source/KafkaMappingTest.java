@@ -14,11 +14,12 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Self-managed Kafka mappings from a worker file, in the shape of Lambda's request. */
+/** Self-managed Kafka and Amazon MSK mappings from a worker file, in the shape of Lambda's request. */
 class KafkaMappingTest {
 
     private static final String SOURCE = "\"SelfManagedEventSource\": {\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": "
             + "[\"b-1.example:9092\", \"b-2.example:9092\"]}}, \"Topics\": [\"orders\"]";
+    private static final String MSK = "arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b1c-2d3e-4";
     private final SourceFactories factories = SourceFactories.discover();
 
     @Test
@@ -105,10 +106,59 @@ class KafkaMappingTest {
                 .hasMessageContaining("ParallelizationFactor is not valid for Kafka event sources");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", \"BatchSize\": 0")))
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
-        assertThatThrownBy(() -> factories.forMapping(MappingSpec.of(json("{\"FunctionName\": \"f\", "
-                + "\"StartingPosition\": \"LATEST\", \"Topics\": [\"a\"], \"EventSourceArn\": "
-                + "\"arn:aws:kafka:us-east-1:123456789012:cluster/c/1\"}"), "")))
-                .hasMessageContaining("EventSourceArn").hasMessageContaining("self-managed Kafka only");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"g\"}")))
+                .hasMessage("Invalid value for AmazonManagedKafkaEventSourceConfig: {\"ConsumerGroupId\":\"g\"}. "
+                        + "Valid for an Amazon MSK source (EventSourceArn) only; use "
+                        + "SelfManagedKafkaEventSourceConfig.");
+    }
+
+    @Test
+    void anMskClustersArnIsAKafkaSourceWithLambdasMskFields() {
+        MappingSpec spec = WorkerFile.parse("""
+                EventSourceMappings:
+                  - FunctionName: orders
+                    EventSourceArn: %s
+                    Topics: [orders]
+                    AmazonManagedKafkaEventSourceConfig: {ConsumerGroupId: orders-processor}
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: SASL_SCRAM_512_AUTH, URI: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s"}
+                """.formatted(MSK), true).mappings().getFirst();
+
+        assertThat(factories.forMapping(spec)).isInstanceOf(KafkaSourceFactory.class);
+        KafkaSource source = KafkaSourceFactory.source(spec);
+        assertThat(source.eventSource()).isEqualTo("aws:kafka");
+        assertThat(source.eventSourceArn()).isEqualTo(MSK);
+        assertThat(source.consumerGroupId()).isEqualTo("orders-processor");
+        assertThat(spec.source()).as("one cluster has many topics").isEqualTo(MSK + " orders");
+    }
+
+    @Test
+    void whatLambdaDoesNotTakeForMskIsRefused() {
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"arn:aws:kafka:us-east-1:"
+                + "123456789012:vpc-connection/123456789012/orders/0b1c-2\"")))
+                .hasMessageStartingWith("Invalid value for EventSourceArn: arn:aws:kafka:us-east-1:123456789012:"
+                        + "vpc-connection/123456789012/orders/0b1c-2. Expected an Amazon MSK cluster's ARN");
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"g\"}")))
+                .hasMessageContaining("SelfManagedKafkaEventSourceConfig")
+                .hasMessageContaining("Not valid for an Amazon MSK source");
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"\"}")))
+                .hasMessageContaining("AmazonManagedKafkaEventSourceConfig.ConsumerGroupId")
+                .hasMessageContaining("1 to 200 characters");
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"SourceAccessConfigurations\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
+                + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:s\"}]")))
+                .hasMessage("Invalid value for SourceAccessConfigurations[0].Type: BASIC_AUTH. Expected one of "
+                        + "CLIENT_CERTIFICATE_TLS_AUTH, SASL_SCRAM_512_AUTH for an Amazon MSK source (without one, "
+                        + "the worker uses IAM authentication if the cluster has it on, as Lambda does).");
+    }
+
+    private static MappingSpec msk(String fields) {
+        return MappingSpec.of(json("{\"FunctionName\": \"f\", \"StartingPosition\": \"LATEST\", "
+                + "\"Topics\": [\"a\"], " + fields + "}"), "");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode json(String text) {

@@ -41,7 +41,7 @@ class KafkaSourceAccessTest {
                  {"Type": "VPC_SECURITY_GROUP", "URI": "security_group:sg-0123"}]""".formatted(ARN));
         factories.forMapping(spec);
 
-        Map<String, String> properties = KafkaSourceAccess.of(spec).consumerProperties(this::secret);
+        Map<String, String> properties = KafkaSourceAccess.of(spec, false).consumerProperties(this::secret);
 
         assertThat(properties).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SASL_SSL",
@@ -51,7 +51,7 @@ class KafkaSourceAccessTest {
                 "ssl.truststore.type", "PEM",
                 "ssl.truststore.certificates", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"));
         assertThat(read).containsExactly(ARN + "scram", ARN + "ca");
-        KafkaSource source = KafkaSourceFactory.source(spec, properties);
+        KafkaSource source = KafkaSourceFactory.source(spec, "b-1.example:9092", properties);
         assertThat(source.consumerProperties()).isEqualTo(properties);
     }
 
@@ -62,7 +62,7 @@ class KafkaSourceAccessTest {
                 "SASL_SCRAM_512_AUTH", "SCRAM-SHA-512");
         for (var type : mechanisms.entrySet()) {
             Map<String, String> properties = KafkaSourceAccess.of(spec("[{\"Type\": \"" + type.getKey()
-                    + "\", \"URI\": \"" + ARN + "user\"}]")).consumerProperties(this::secret);
+                    + "\", \"URI\": \"" + ARN + "user\"}]"), false).consumerProperties(this::secret);
             assertThat(properties).containsEntry("security.protocol", "SASL_SSL")
                     .containsEntry("sasl.mechanism", type.getValue()).hasSize(3);
             assertThat(properties.get("sasl.jaas.config")).startsWith(type.getValue().equals("PLAIN")
@@ -79,22 +79,22 @@ class KafkaSourceAccessTest {
         secrets.put(ARN + "client-plain-key", "{\"certificate\": \"CHAIN\", \"privateKey\": \"KEY\"}");
 
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN
-                + "client\"}]")).consumerProperties(this::secret)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                + "client\"}]"), false).consumerProperties(this::secret)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SSL", "ssl.keystore.type", "PEM", "ssl.keystore.certificate.chain", "CHAIN",
                 "ssl.keystore.key", "KEY", "ssl.key.password", "kp"));
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN
-                + "client-plain-key\"}]")).consumerProperties(this::secret)).doesNotContainKey("ssl.key.password");
+                + "client-plain-key\"}]"), false).consumerProperties(this::secret)).doesNotContainKey("ssl.key.password");
     }
 
     @Test
     void aRootCaAloneIsTlsWithoutAuthenticationAndVpcSettingsAloneAreNothing() throws Exception {
         secrets.put(ARN + "ca", "{\"certificate\": \"ROOT\"}");
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + ARN
-                + "ca\"}]")).consumerProperties(this::secret)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                + "ca\"}]"), false).consumerProperties(this::secret)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SSL", "ssl.truststore.type", "PEM", "ssl.truststore.certificates", "ROOT"));
 
         KafkaSourceAccess vpcOnly = KafkaSourceAccess.of(spec("[{\"Type\": \"VPC_SUBNET\", \"URI\": "
-                + "\"subnet:subnet-1\"}]"));
+                + "\"subnet:subnet-1\"}]"), false);
         assertThat(vpcOnly.needsSecrets()).isFalse();
         assertThat(vpcOnly.consumerProperties(this::secret)).isEmpty();
         assertThat(read).containsExactly(ARN + "ca");
@@ -105,11 +105,11 @@ class KafkaSourceAccessTest {
         secrets.put(ARN + "odd", "{\"user\": \"alice\", \"pass\": \"hunter2\"}");
         secrets.put(ARN + "not-json", "hunter2 is not json");
         assertThatThrownBy(() -> KafkaSourceAccess.of(spec("[{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + ARN
-                + "odd\"}]")).consumerProperties(this::secret))
+                + "odd\"}]"), false).consumerProperties(this::secret))
                 .hasMessage("the BASIC_AUTH secret " + ARN + "odd is not a JSON object with the string fields "
                         + "username, password, as Lambda expects");
         assertThatThrownBy(() -> KafkaSourceAccess.of(spec("[{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + ARN
-                + "not-json\"}]")).consumerProperties(this::secret))
+                + "not-json\"}]"), false).consumerProperties(this::secret))
                 .hasMessageNotContaining("hunter2").hasMessageContaining(ARN + "not-json");
     }
 

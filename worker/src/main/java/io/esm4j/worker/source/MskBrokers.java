@@ -1,0 +1,97 @@
+package io.esm4j.worker.source;
+
+import static io.esm4j.worker.source.KafkaSourceAccess.CLIENT_CERTIFICATE_TLS_AUTH;
+import static io.esm4j.worker.source.KafkaSourceAccess.SASL_SCRAM_512_AUTH;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.esm4j.worker.aws.AwsSigning;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.http.SdkHttpMethod;
+
+/**
+ * An Amazon MSK cluster's bootstrap brokers, from MSK's GetBootstrapBrokers (one string per way in; null where the
+ * cluster has that way off), and Lambda's choice among them. Lambda takes the strongest way in that the mapping allows:
+ * mutual TLS or SASL/SCRAM when the mapping has that secret; otherwise IAM if the cluster has it on, else TLS without
+ * authentication, else plaintext. As in Lambda, a way in the cluster does not offer is an error, never a fall-back to
+ * a weaker one. These are the brokers' addresses inside the cluster's VPC (Lambda's too): the worker must run where
+ * it can reach them.
+ *
+ * @param plaintext {@code BootstrapBrokerString}
+ * @param tls       {@code BootstrapBrokerStringTls} (TLS, and mutual TLS when the cluster asks for client certificates)
+ * @param saslScram {@code BootstrapBrokerStringSaslScram}
+ * @param saslIam   {@code BootstrapBrokerStringSaslIam}
+ */
+record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable String saslScram,
+                  @Nullable String saslIam) {
+
+    /** The consumer properties of IAM authentication, with aws-msk-iam-auth's login module and the SDK's credentials. */
+    static final Map<String, String> IAM_PROPERTIES = Map.of(
+            "security.protocol", "SASL_SSL",
+            "sasl.mechanism", "AWS_MSK_IAM",
+            "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
+            "sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+
+    /** Where and how to connect: the bootstrap servers and the consumer properties the way in needs beyond a secret's. */
+    record Choice(String method, String bootstrapServers, Map<String, String> properties) {}
+
+    /**
+     * Calls GetBootstrapBrokers for the cluster at the {@code kafka} endpoint override if there is one, else at the
+     * cluster's region's.
+     */
+    static MskBrokers fetch(AwsJsonApi api, @Nullable URI endpointOverride, String clusterArn)
+            throws IOException, InterruptedException {
+        String region = clusterArn.split(":", 6)[3];
+        String base = (endpointOverride != null ? endpointOverride : AwsSigning.regionalEndpoint("kafka", region))
+                .toString().replaceAll("/+$", "");
+        URI uri = URI.create(base + "/v1/clusters/" + URLEncoder.encode(clusterArn, StandardCharsets.UTF_8)
+                + "/bootstrap-brokers");
+        JsonNode answer = api.call("find the brokers of MSK cluster " + clusterArn, SdkHttpMethod.GET, uri,
+                new byte[0], Map.of("Accept", List.of("application/json")), "kafka", region);
+        return new MskBrokers(text(answer, "BootstrapBrokerString"), text(answer, "BootstrapBrokerStringTls"),
+                text(answer, "BootstrapBrokerStringSaslScram"), text(answer, "BootstrapBrokerStringSaslIam"));
+    }
+
+    /** Lambda's choice for a mapping with that authentication type (null for none). */
+    Choice choose(@Nullable String authentication, String clusterArn) {
+        if (CLIENT_CERTIFICATE_TLS_AUTH.equals(authentication)) {
+            return new Choice("mutual TLS", required(tls, "BootstrapBrokerStringTls", authentication, clusterArn),
+                    Map.of());
+        }
+        if (SASL_SCRAM_512_AUTH.equals(authentication)) {
+            return new Choice("SASL/SCRAM", required(saslScram, "BootstrapBrokerStringSaslScram", authentication,
+                    clusterArn), Map.of());
+        }
+        if (saslIam != null) {
+            return new Choice("IAM", saslIam, IAM_PROPERTIES);
+        }
+        if (tls != null) {
+            return new Choice("TLS", tls, Map.of("security.protocol", "SSL"));
+        }
+        if (plaintext != null) {
+            return new Choice("plaintext", plaintext, Map.of());
+        }
+        throw new IllegalStateException("cannot connect to MSK cluster " + clusterArn + ": GetBootstrapBrokers gave "
+                + "no brokers (is the cluster still being created?)");
+    }
+
+    private static String required(@Nullable String brokers, String field, String authentication,
+                                   String clusterArn) {
+        if (brokers == null) {
+            throw new IllegalStateException("cannot connect to MSK cluster " + clusterArn + " with " + authentication
+                    + ": GetBootstrapBrokers gave no " + field + ", so the cluster does not have that way in on; as "
+                    + "in Lambda, no weaker one is tried");
+        }
+        return brokers;
+    }
+
+    private static @Nullable String text(JsonNode answer, String field) {
+        JsonNode value = answer.get(field);
+        return value != null && value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+    }
+}
