@@ -140,7 +140,11 @@ class S3FailureDestinationTest {
         // The bucket does not exist yet: S3 answers NoSuchBucket, as it would to a mapping whose bucket was deleted.
         String name = "orders-s3-" + shortId();
         String bucket = "failures-" + shortId();
-        try (PoisonMapping run = PoisonMapping.start(name, S3FailureDestination.of(s3, bucket, name))) {
+        // The test's own calls on a client of their own: while the mapping's puts fail, s3proxy answers NoSuchBucket
+        // before reading their bodies and may close the mapping client's pooled connections under it, so that every
+        // retry of a call on that pool can meet a broken pipe.
+        try (S3Client mappings = AwsClients.s3(server.endpoint());
+             PoisonMapping run = PoisonMapping.start(name, S3FailureDestination.of(mappings, bucket, name))) {
             run.assertCheckpointWaitsThrough(3);
 
             s3.createBucket(r -> r.bucket(bucket));

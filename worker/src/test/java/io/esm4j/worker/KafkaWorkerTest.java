@@ -8,11 +8,13 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.esm4j.worker.config.Endpoints;
 import io.github.embeddedkafka.EmbeddedK;
 import io.github.embeddedkafka.EmbeddedKafka$;
 import io.github.embeddedkafka.EmbeddedKafkaConfig$;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +52,11 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 
 /**
- * Self-managed Kafka mappings from a worker file and from Lambda's API (the SDK's LambdaClient), in the worker's own
- * JVM, on a KRaft broker in the test JVM (embedded-kafka, 127.0.0.1, free ports): an HTTP function and a Java handler
- * receive Lambda's Kafka event, and a failing function's records are given up to a {@code kafka://} on-failure topic
- * with Lambda's Kafka failure record.
+ * Self-managed Kafka and Amazon MSK mappings from a worker file and from Lambda's API (the SDK's LambdaClient), in the
+ * worker's own JVM, on a KRaft broker in the test JVM (embedded-kafka, 127.0.0.1, free ports), with MSK's
+ * GetBootstrapBrokers on a loopback test endpoint: an HTTP function and a Java handler receive Lambda's Kafka event,
+ * and a failing function's records are given up to a {@code kafka://} on-failure topic with Lambda's Kafka failure
+ * record.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaWorkerTest {
@@ -66,6 +69,7 @@ class KafkaWorkerTest {
     private HttpServer function;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
     private final List<JsonNode> apiEvents = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> mskEvents = new CopyOnWriteArrayList<>();
     @TempDir
     Path directory;
 
@@ -94,6 +98,12 @@ class KafkaWorkerTest {
         function.createContext("/api", exchange -> {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 apiEvents.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        function.createContext("/msk-fn", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                mskEvents.add(JSON.readTree(in));
                 exchange.sendResponseHeaders(200, -1);
             }
         });
@@ -237,6 +247,70 @@ class KafkaWorkerTest {
                     List.of("api-orders-group")).all().get().get("api-orders-group").members().isEmpty());
             assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid)))
                     .isInstanceOf(ResourceNotFoundException.class);
+        }
+    }
+
+    @Test
+    void anMskMappingFindsItsBrokersWithGetBootstrapBrokersAndItsEventSaysAwsKafka() throws Exception {
+        admin.createTopics(List.of(new NewTopic("msk-orders", 1, (short) 1))).all().get();
+        String cluster = "arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b1c-2d3e-4";
+        String missing = "arn:aws:kafka:us-east-1:123456789012:cluster/gone/5f6a-7b8c-9";
+        List<String> brokerRequests = new CopyOnWriteArrayList<>();
+        // MSK's API: the cluster without IAM or TLS, so Lambda's choice is its plaintext brokers (the test broker).
+        function.createContext("/msk", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getRawPath();
+                brokerRequests.add(exchange.getRequestMethod() + " " + path + " "
+                        + exchange.getRequestHeaders().getFirst("Authorization"));
+                boolean known = path.equals("/msk/v1/clusters/" + java.net.URLEncoder.encode(cluster,
+                        StandardCharsets.UTF_8) + "/bootstrap-brokers");
+                byte[] body = (known ? "{\"BootstrapBrokerString\": \"" + bootstrapServers + "\"}"
+                        : "{\"message\": \"not found\"}").getBytes(StandardCharsets.UTF_8);
+                if (!known) {
+                    exchange.getResponseHeaders().set("x-amzn-ErrorType", "NotFoundException");
+                }
+                exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        String url = "http://127.0.0.1:" + function.getAddress().getPort();
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withDataDirectory(directory.resolve("msk"))
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withEndpoints(Endpoints.none().with("kafka", URI.create(url + "/msk")))
+                .withDrainTimeout(Duration.ofSeconds(10)));
+             LambdaClient lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
+                     .credentialsProvider(ElasticMq.CREDENTIALS).build()) {
+            CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r
+                    .functionName(url + "/msk-fn")
+                    .eventSourceArn(cluster)
+                    .topics("msk-orders")
+                    .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                    .amazonManagedKafkaEventSourceConfig(c -> c.consumerGroupId("msk-orders-group")));
+            assertThat(created.eventSourceArn()).isEqualTo(cluster);
+            assertThat(created.amazonManagedKafkaEventSourceConfig().consumerGroupId()).isEqualTo("msk-orders-group");
+            String gone = lambda.createEventSourceMapping(r -> r.functionName(url + "/msk-fn").eventSourceArn(missing)
+                    .topics("msk-orders").startingPosition(EventSourcePosition.LATEST)).uuid();
+
+            producer.send(new ProducerRecord<>("msk-orders", "k", "from-msk")).get();
+            await().atMost(Duration.ofSeconds(120)).until(() -> values(mskEvents, "msk-orders-0").contains(
+                    "from-msk"));
+            JsonNode event = mskEvents.getFirst();
+            assertThat(event.path("eventSource").asText()).isEqualTo("aws:kafka");
+            assertThat(event.path("eventSourceArn").asText()).isEqualTo(cluster);
+            assertThat(event.path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(1).equals(committed("msk-orders-group",
+                    "msk-orders")));
+            assertThat(brokerRequests).allSatisfy(request -> assertThat(request).startsWith("GET /msk/v1/clusters/")
+                    .contains("AWS4-HMAC-SHA256 Credential=x/").contains("/us-east-1/kafka/aws4_request"));
+
+            // A cluster MSK does not know: the mapping says why in its state, and keeps trying.
+            await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(gone))
+                    .stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(lambda.getEventSourceMapping(r -> r.uuid(gone)).stateTransitionReason())
+                    .contains("cannot find the brokers of MSK cluster " + missing)
+                    .contains("answered status 404 NotFoundException");
+        } finally {
+            function.removeContext("/msk");
         }
     }
 
