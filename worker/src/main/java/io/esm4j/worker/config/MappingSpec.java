@@ -72,7 +72,7 @@ public final class MappingSpec {
      */
     public String source() {
         if (request.has(EVENT_SOURCE_ARN)) {
-            return eventSourceArn().startsWith("arn:") && eventSourceArn().split(":", 4)[2].equals("kafka")
+            return eventSourceArn().matches("arn:[^:]*:kafka:.*")
                     ? eventSourceArn() + " " + String.join(",", strings(TOPICS)) : eventSourceArn();
         }
         JsonNode servers = request.path(SELF_MANAGED_EVENT_SOURCE).path("Endpoints").path("KAFKA_BOOTSTRAP_SERVERS");

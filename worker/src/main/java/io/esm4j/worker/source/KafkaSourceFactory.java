@@ -213,6 +213,12 @@ public final class KafkaSourceFactory implements SourceFactory {
                     + "Lambda takes.");
         }
         String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
+        JsonNode registry = spec.has(config) ? spec.node(config).get("SchemaRegistryConfig") : null;
+        if (registry != null) {
+            throw new InvalidMappingException(config + ".SchemaRegistryConfig", registry, "Not supported by the "
+                    + "worker: records reach the function as the bytes Kafka holds (base64), as in Lambda without a "
+                    + "schema registry; decode them in the function.");
+        }
         JsonNode group = path(spec, config, "ConsumerGroupId");
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
             throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of 1 to 200 "

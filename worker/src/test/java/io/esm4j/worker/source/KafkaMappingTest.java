@@ -149,6 +149,11 @@ class KafkaMappingTest {
                 .hasMessageContaining("AmazonManagedKafkaEventSourceConfig.ConsumerGroupId")
                 .hasMessageContaining("1 to 200 characters");
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
+                + "\"https://registry.example\"}}")))
+                .hasMessageStartingWith("Invalid value for AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig")
+                .hasMessageContaining("Not supported by the worker");
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"SourceAccessConfigurations\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
                 + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:s\"}]")))
                 .hasMessage("Invalid value for SourceAccessConfigurations[0].Type: BASIC_AUTH. Expected one of "
