@@ -221,8 +221,8 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
         JsonNode group = path(spec, config, "ConsumerGroupId");
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
-            throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of 1 to 200 "
-                    + "characters (or leave it out for a new random group per mapping, as in Lambda).");
+            throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of "
+                    + "1 to 200 characters (or leave it out for a new random group per mapping, as in Lambda).");
         }
         return MappingValues.settings(() -> {
             KafkaSource.Builder builder = KafkaSource.builder()

@@ -30,14 +30,14 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable String saslScram,
                   @Nullable String saslIam) {
 
-    /** The consumer properties of IAM authentication, with aws-msk-iam-auth's login module and the SDK's credentials. */
+    /** The consumer properties of IAM authentication: aws-msk-iam-auth's login module, the SDK's credentials. */
     static final Map<String, String> IAM_PROPERTIES = Map.of(
             "security.protocol", "SASL_SSL",
             "sasl.mechanism", "AWS_MSK_IAM",
             "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
             "sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
 
-    /** Where and how to connect: the bootstrap servers and the consumer properties the way in needs beyond a secret's. */
+    /** Where and how to connect: the bootstrap servers and what the way in needs beyond a secret's properties. */
     record Choice(String method, String bootstrapServers, Map<String, String> properties) {}
 
     /**

@@ -83,7 +83,8 @@ class KafkaSourceAccessTest {
                 "security.protocol", "SSL", "ssl.keystore.type", "PEM", "ssl.keystore.certificate.chain", "CHAIN",
                 "ssl.keystore.key", "KEY", "ssl.key.password", "kp"));
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN
-                + "client-plain-key\"}]"), false).consumerProperties(this::secret)).doesNotContainKey("ssl.key.password");
+                + "client-plain-key\"}]"), false).consumerProperties(this::secret))
+                .doesNotContainKey("ssl.key.password");
     }
 
     @Test
