@@ -17,7 +17,7 @@ import software.amazon.awssdk.regions.Region;
  * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
  *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
  *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME] [--mapping-table NAME]
- *                            [--api-keys FILE]
+ *                            [--api-keys FILE] [--msk-public-endpoints]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
@@ -113,6 +113,8 @@ public final class Main {
                                          data directory, per worker)
                   --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
                                          lines); default: the API is not authenticated
+                  --msk-public-endpoints Amazon MSK mappings connect to their clusters' public broker endpoints
+                                         (default: the VPC's, as Lambda does)
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """;
@@ -132,6 +134,7 @@ public final class Main {
                 switch (flag) {
                     case "--local" -> parsed.local = true;
                     case "--exit-after-demo" -> parsed.exitAfterDemo = true;
+                    case "--msk-public-endpoints" -> parsed.options = parsed.options.withMskPublicEndpoints(true);
                     case "--help", "-h" -> parsed.help = true;
                     default -> {
                         if (i + 1 >= args.length) {

@@ -79,7 +79,8 @@ public final class Worker implements AutoCloseable {
         LeaseStore leases = options.leaseTable() == null ? FileLeaseStore.open(options.dataDirectory())
                 : new DynamoDbLeaseStore(clients.dynamodb(), DynamoDbLeaseStoreSettings.builder()
                         .tableName(options.leaseTable()).build());
-        WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId());
+        WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId(),
+                options.mskPublicEndpoints());
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingStore store = options.mappingTable() == null ? new FileMappingStore(options.dataDirectory())
                 : new DynamoDbMappingStore(clients.dynamodb(), options.mappingTable());

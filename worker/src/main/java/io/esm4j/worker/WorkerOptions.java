@@ -27,11 +27,13 @@ import software.amazon.awssdk.regions.Region;
  *                      to keep them in the data directory (per worker)
  * @param apiKeys       a file of {@code ACCESS_KEY_ID:SECRET_ACCESS_KEY} lines: Lambda's mapping API then requires
  *                      requests signed (AWS Signature Version 4) by one of them; null leaves the API open
+ * @param mskPublicEndpoints whether Amazon MSK mappings connect to their clusters' public broker endpoints (a worker
+ *                      outside the cluster's VPC) instead of the VPC's, which Lambda uses
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
                             Duration drainTimeout, String workerId, @Nullable String leaseTable,
-                            @Nullable String mappingTable, @Nullable Path apiKeys) {
+                            @Nullable String mappingTable, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -49,57 +51,62 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null, null, null);
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null, null, null, false);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys);
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId, leaseTable, mappingTable, apiKeys);
+                timeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id, leaseTable, mappingTable, apiKeys);
+                drainTimeout, id, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withLeaseTable(@Nullable String table) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, table, mappingTable, apiKeys);
+                drainTimeout, workerId, table, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withMappingTable(@Nullable String table) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, table, apiKeys);
+                drainTimeout, workerId, leaseTable, table, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withApiKeys(@Nullable Path file) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, file);
+                drainTimeout, workerId, leaseTable, mappingTable, file, mskPublicEndpoints);
+    }
+
+    public WorkerOptions withMskPublicEndpoints(boolean publicEndpoints) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, publicEndpoints);
     }
 
     private static String defaultWorkerId() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.mappings.ManagedMapping;
 import io.github.embeddedkafka.EmbeddedK;
 import io.github.embeddedkafka.EmbeddedKafka$;
 import io.github.embeddedkafka.EmbeddedKafkaConfig$;
@@ -309,6 +310,24 @@ class KafkaWorkerTest {
             assertThat(lambda.getEventSourceMapping(r -> r.uuid(gone)).stateTransitionReason())
                     .contains("cannot find the brokers of MSK cluster " + missing)
                     .contains("answered status 404 NotFoundException");
+        }
+        // With --msk-public-endpoints the worker takes the public brokers, which this cluster does not have.
+        Path config = Files.writeString(directory.resolve("msk.yaml"), """
+                EventSourceMappings:
+                  - FunctionName: %s/msk-fn
+                    EventSourceArn: %s
+                    Topics: [msk-orders]
+                    StartingPosition: LATEST
+                """.formatted(url, cluster));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
+                .withDataDirectory(directory.resolve("msk-public")).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withEndpoints(Endpoints.none().with("kafka", URI.create(url + "/msk")))
+                .withMskPublicEndpoints(true))) {
+            ManagedMapping mapping = worker.registry().list().getFirst();
+            await().atMost(Duration.ofSeconds(60)).until(() -> mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(mapping.stateTransitionReason()).contains("cannot connect to MSK cluster " + cluster)
+                    .contains("no public brokers (is public access turned on?)");
         } finally {
             function.removeContext("/msk");
         }

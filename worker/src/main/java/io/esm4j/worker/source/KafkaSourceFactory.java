@@ -154,10 +154,11 @@ public final class KafkaSourceFactory implements SourceFactory {
             Map<String, String> properties = new LinkedHashMap<>();
             String servers;
             if (msk) {
-                MskBrokers.Choice choice = MskBrokers.fetch(api, endpoints.endpoint("kafka"), spec.eventSourceArn())
-                        .choose(access.authentication(), spec.eventSourceArn());
+                MskBrokers.Choice choice = MskBrokers.fetch(api, endpoints.endpoint("kafka"), spec.eventSourceArn(),
+                        context.mskPublicEndpoints()).choose(access.authentication(), spec.eventSourceArn());
                 LOG.atInfo().addKeyValue("mapping", name).addKeyValue("cluster", spec.eventSourceArn())
-                        .addKeyValue("authentication", choice.method()).log("MSK brokers found");
+                        .addKeyValue("authentication", choice.method())
+                        .addKeyValue("publicEndpoints", context.mskPublicEndpoints()).log("MSK brokers found");
                 servers = choice.bootstrapServers();
                 properties.putAll(choice.properties());
             } else {

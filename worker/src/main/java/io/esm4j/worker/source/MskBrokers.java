@@ -19,16 +19,21 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * cluster has that way off), and Lambda's choice among them. Lambda takes the strongest way in that the mapping allows:
  * mutual TLS or SASL/SCRAM when the mapping has that secret; otherwise IAM if the cluster has it on, else TLS without
  * authentication, else plaintext. As in Lambda, a way in the cluster does not offer is an error, never a fall-back to
- * a weaker one. These are the brokers' addresses inside the cluster's VPC (Lambda's too): the worker must run where
- * it can reach them.
+ * a weaker one. By default these are the brokers' addresses inside the cluster's VPC, which Lambda uses; a worker
+ * outside it can take the public ones instead (public access has no plaintext way in).
  *
- * @param plaintext {@code BootstrapBrokerString}
- * @param tls       {@code BootstrapBrokerStringTls} (TLS, and mutual TLS when the cluster asks for client certificates)
- * @param saslScram {@code BootstrapBrokerStringSaslScram}
- * @param saslIam   {@code BootstrapBrokerStringSaslIam}
+ * @param field     the answer's field name before the way in: {@code BootstrapBrokerString}, or
+ *                  {@code BootstrapBrokerStringPublic} for the public endpoints
+ * @param plaintext {@code <field>} (never public)
+ * @param tls       {@code <field>Tls} (TLS, and mutual TLS when the cluster asks for client certificates)
+ * @param saslScram {@code <field>SaslScram}
+ * @param saslIam   {@code <field>SaslIam}
  */
-record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable String saslScram,
+record MskBrokers(String field, @Nullable String plaintext, @Nullable String tls, @Nullable String saslScram,
                   @Nullable String saslIam) {
+
+    static final String PRIVATE = "BootstrapBrokerString";
+    static final String PUBLIC = "BootstrapBrokerStringPublic";
 
     /** The consumer properties of IAM authentication: aws-msk-iam-auth's login module, the SDK's credentials. */
     static final Map<String, String> IAM_PROPERTIES = Map.of(
@@ -42,10 +47,10 @@ record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable St
 
     /**
      * Calls GetBootstrapBrokers for the cluster at the {@code kafka} endpoint override if there is one, else at the
-     * cluster's region's.
+     * cluster's region's, and keeps the VPC's or the public endpoints.
      */
-    static MskBrokers fetch(AwsJsonApi api, @Nullable URI endpointOverride, String clusterArn)
-            throws IOException, InterruptedException {
+    static MskBrokers fetch(AwsJsonApi api, @Nullable URI endpointOverride, String clusterArn,
+                            boolean publicEndpoints) throws IOException, InterruptedException {
         String region = clusterArn.split(":", 6)[3];
         String base = (endpointOverride != null ? endpointOverride : AwsSigning.regionalEndpoint("kafka", region))
                 .toString().replaceAll("/+$", "");
@@ -53,19 +58,19 @@ record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable St
                 + "/bootstrap-brokers");
         JsonNode answer = api.call("find the brokers of MSK cluster " + clusterArn, SdkHttpMethod.GET, uri,
                 new byte[0], Map.of("Accept", List.of("application/json")), "kafka", region);
-        return new MskBrokers(text(answer, "BootstrapBrokerString"), text(answer, "BootstrapBrokerStringTls"),
-                text(answer, "BootstrapBrokerStringSaslScram"), text(answer, "BootstrapBrokerStringSaslIam"));
+        String field = publicEndpoints ? PUBLIC : PRIVATE;
+        return new MskBrokers(field, publicEndpoints ? null : text(answer, field), text(answer, field + "Tls"),
+                text(answer, field + "SaslScram"), text(answer, field + "SaslIam"));
     }
 
     /** Lambda's choice for a mapping with that authentication type (null for none). */
     Choice choose(@Nullable String authentication, String clusterArn) {
         if (CLIENT_CERTIFICATE_TLS_AUTH.equals(authentication)) {
-            return new Choice("mutual TLS", required(tls, "BootstrapBrokerStringTls", authentication, clusterArn),
-                    Map.of());
+            return new Choice("mutual TLS", required(tls, field + "Tls", authentication, clusterArn), Map.of());
         }
         if (SASL_SCRAM_512_AUTH.equals(authentication)) {
-            return new Choice("SASL/SCRAM", required(saslScram, "BootstrapBrokerStringSaslScram", authentication,
-                    clusterArn), Map.of());
+            return new Choice("SASL/SCRAM", required(saslScram, field + "SaslScram", authentication, clusterArn),
+                    Map.of());
         }
         if (saslIam != null) {
             return new Choice("IAM", saslIam, IAM_PROPERTIES);
@@ -77,7 +82,8 @@ record MskBrokers(@Nullable String plaintext, @Nullable String tls, @Nullable St
             return new Choice("plaintext", plaintext, Map.of());
         }
         throw new IllegalStateException("cannot connect to MSK cluster " + clusterArn + ": GetBootstrapBrokers gave "
-                + "no brokers (is the cluster still being created?)");
+                + (field.equals(PUBLIC) ? "no public brokers (is public access turned on?)"
+                : "no brokers (is the cluster still being created?)"));
     }
 
     private static String required(@Nullable String brokers, String field, String authentication,

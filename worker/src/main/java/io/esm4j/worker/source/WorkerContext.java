@@ -5,10 +5,11 @@ import io.esm4j.sinks.FailureDestinations;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * What source factories share: the AWS clients, the meter registry, the lease store for stream shards and this
- * worker's id in it.
+ * What source factories share: the AWS clients, the meter registry, the lease store for stream shards, this worker's
+ * id in it, and whether Amazon MSK mappings use their clusters' public broker endpoints.
  */
-public record WorkerContext(AwsClients clients, MeterRegistry meters, LeaseStore leaseStore, String workerId) {
+public record WorkerContext(AwsClients clients, MeterRegistry meters, LeaseStore leaseStore, String workerId,
+                            boolean mskPublicEndpoints) {
 
     /** On-failure destinations through this worker's SQS, SNS and S3 clients (made when first used). */
     public FailureDestinations destinations() {

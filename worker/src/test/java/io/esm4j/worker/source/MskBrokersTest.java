@@ -26,8 +26,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 class MskBrokersTest {
 
     private static final String CLUSTER = "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/0b1c-2d3e-4";
-    private static final MskBrokers ALL = new MskBrokers("b-1:9092,b-2:9092", "b-1:9094,b-2:9094",
-            "b-1:9096,b-2:9096", "b-1:9098,b-2:9098");
+    private static final MskBrokers ALL = new MskBrokers(MskBrokers.PRIVATE, "b-1:9092,b-2:9092",
+            "b-1:9094,b-2:9094", "b-1:9096,b-2:9096", "b-1:9098,b-2:9098");
 
     private HttpServer msk;
     private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -43,7 +43,8 @@ class MskBrokersTest {
                 boolean known = path.equals("/v1/clusters/arn%3Aaws%3Akafka%3Aeu-west-1%3A123456789012%3Acluster"
                         + "%2Forders%2F0b1c-2d3e-4/bootstrap-brokers");
                 byte[] body = (known ? "{\"BootstrapBrokerString\": \"b-1:9092\", \"BootstrapBrokerStringTls\": "
-                        + "\"b-1:9094\", \"BootstrapBrokerStringSaslIam\": \"b-1:9098\"}"
+                        + "\"b-1:9094\", \"BootstrapBrokerStringSaslIam\": \"b-1:9098\", "
+                        + "\"BootstrapBrokerStringPublicSaslIam\": \"b-1-public:9198\"}"
                         : "{\"message\": \"The specified cluster was not found.\"}").getBytes(StandardCharsets.UTF_8);
                 if (!known) {
                     exchange.getResponseHeaders().set("x-amzn-ErrorType", "NotFoundException:http://internal/");
@@ -65,13 +66,15 @@ class MskBrokersTest {
         URI endpoint = URI.create("http://127.0.0.1:" + msk.getAddress().getPort() + "/");
         try (AwsJsonApi api = new AwsJsonApi(StaticCredentialsProvider.create(AwsBasicCredentials.create("x",
                 "y")))) {
-            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER))
-                    .isEqualTo(new MskBrokers("b-1:9092", "b-1:9094", null, "b-1:9098"));
+            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, false))
+                    .isEqualTo(new MskBrokers(MskBrokers.PRIVATE, "b-1:9092", "b-1:9094", null, "b-1:9098"));
             assertThat(requests).singleElement().asString().startsWith("GET /v1/clusters/arn%3Aaws%3Akafka")
                     .contains("AWS4-HMAC-SHA256 Credential=x/").contains("/eu-west-1/kafka/aws4_request");
+            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, true))
+                    .isEqualTo(new MskBrokers(MskBrokers.PUBLIC, null, null, null, "b-1-public:9198"));
 
             String other = CLUSTER.replace("orders", "payments");
-            assertThatThrownBy(() -> MskBrokers.fetch(api, endpoint, other))
+            assertThatThrownBy(() -> MskBrokers.fetch(api, endpoint, other, false))
                     .hasMessage("cannot find the brokers of MSK cluster " + other + ": kafka at " + endpoint
                             .resolve("/v1/clusters/" + java.net.URLEncoder.encode(other, StandardCharsets.UTF_8)
                                     + "/bootstrap-brokers") + " answered status 404 NotFoundException");
@@ -86,23 +89,28 @@ class MskBrokersTest {
                 .isEqualTo(new MskBrokers.Choice("SASL/SCRAM", "b-1:9096,b-2:9096", Map.of()));
         assertThat(ALL.choose(null, CLUSTER))
                 .isEqualTo(new MskBrokers.Choice("IAM", "b-1:9098,b-2:9098", MskBrokers.IAM_PROPERTIES));
-        assertThat(new MskBrokers("b-1:9092", "b-1:9094", "b-1:9096", null).choose(null, CLUSTER))
+        assertThat(new MskBrokers(MskBrokers.PRIVATE, "b-1:9092", "b-1:9094", "b-1:9096", null).choose(null, CLUSTER))
                 .isEqualTo(new MskBrokers.Choice("TLS", "b-1:9094", Map.of("security.protocol", "SSL")));
-        assertThat(new MskBrokers("b-1:9092", null, null, null).choose(null, CLUSTER))
+        assertThat(new MskBrokers(MskBrokers.PRIVATE, "b-1:9092", null, null, null).choose(null, CLUSTER))
                 .isEqualTo(new MskBrokers.Choice("plaintext", "b-1:9092", Map.of()));
     }
 
     @Test
     void aWayInTheClusterDoesNotOfferIsAnErrorNotAWeakerOne() {
-        MskBrokers iamOnly = new MskBrokers(null, null, null, "b-1:9098");
+        MskBrokers iamOnly = new MskBrokers(MskBrokers.PRIVATE, null, null, null, "b-1:9098");
         assertThatThrownBy(() -> iamOnly.choose(KafkaSourceAccess.SASL_SCRAM_512_AUTH, CLUSTER))
                 .hasMessage("cannot connect to MSK cluster " + CLUSTER + " with SASL_SCRAM_512_AUTH: "
                         + "GetBootstrapBrokers gave no BootstrapBrokerStringSaslScram, so the cluster does not have "
                         + "that way in on; as in Lambda, no weaker one is tried");
         assertThatThrownBy(() -> iamOnly.choose(KafkaSourceAccess.CLIENT_CERTIFICATE_TLS_AUTH, CLUSTER))
                 .hasMessageContaining("no BootstrapBrokerStringTls");
-        assertThatThrownBy(() -> new MskBrokers(null, null, null, null).choose(null, CLUSTER))
+        assertThatThrownBy(() -> new MskBrokers(MskBrokers.PRIVATE, null, null, null, null).choose(null, CLUSTER))
                 .hasMessageContaining("GetBootstrapBrokers gave no brokers");
+        MskBrokers publicIam = new MskBrokers(MskBrokers.PUBLIC, null, null, null, "b-1-public:9198");
+        assertThatThrownBy(() -> publicIam.choose(KafkaSourceAccess.SASL_SCRAM_512_AUTH, CLUSTER))
+                .hasMessageContaining("no BootstrapBrokerStringPublicSaslScram");
+        assertThatThrownBy(() -> new MskBrokers(MskBrokers.PUBLIC, null, null, null, null).choose(null, CLUSTER))
+                .hasMessageContaining("no public brokers (is public access turned on?)");
     }
 
     @Test
