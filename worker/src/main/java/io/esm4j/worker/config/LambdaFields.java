@@ -44,7 +44,12 @@ public final class LambdaFields {
     public static final String PROVISIONED_POLLER_CONFIG = "ProvisionedPollerConfig";
 
     /** Every source takes these; the rest depend on the source. */
-    public static final Set<String> COMMON = Set.of(EVENT_SOURCE_ARN, FUNCTION_NAME, ENABLED, TAGS);
+    public static final Set<String> COMMON = Set.of(EVENT_SOURCE_ARN, FUNCTION_NAME, ENABLED, TAGS, METRICS_CONFIG);
+
+    /** Fields of Lambda's request that the worker refuses whatever the source, with why. */
+    public static final Map<String, String> NOT_SUPPORTED = Map.of(KMS_KEY_ARN, "Lambda encrypts the mapping's "
+            + "FilterCriteria with this key; the worker keeps its mappings without it, so it refuses the key rather "
+            + "than ignore it. Leave it out.");
 
     private static final Map<String, FieldKind> KINDS = kinds();
 

@@ -1,5 +1,6 @@
 package io.esm4j.worker.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.LambdaFields;
 import io.esm4j.worker.config.MappingSpec;
@@ -36,12 +37,19 @@ public final class SourceFactories {
                 .orElseThrow(() -> new InvalidMappingException(LambdaFields.EVENT_SOURCE_ARN, spec.eventSourceArn(),
                         "Expected the ARN of a source this worker reads: " + kinds() + "."));
         for (String field : spec.fieldNames()) {
+            String notSupported = LambdaFields.NOT_SUPPORTED.get(field);
+            if (notSupported != null) {
+                JsonNode value = spec.node(field);
+                throw new InvalidMappingException(field, value != null && value.isTextual() ? value.asText() : value,
+                        notSupported);
+            }
             if (!LambdaFields.COMMON.contains(field) && !factory.fields().contains(field)) {
                 throw new InvalidMappingException(field, spec.node(field), field + " is not valid for "
                         + factory.kind() + " event sources; it takes " + String.join(", ",
                         factory.fields().stream().sorted().toList()) + ".");
             }
         }
+        PollerFields.check(spec, factory instanceof KafkaSourceFactory);
         factory.validate(spec);
         return factory;
     }

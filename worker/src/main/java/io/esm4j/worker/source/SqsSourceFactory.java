@@ -23,7 +23,7 @@ import java.util.Set;
 public final class SqsSourceFactory implements SourceFactory {
 
     private static final Set<String> FIELDS = Set.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, FUNCTION_RESPONSE_TYPES,
-            FILTER_CRITERIA, SCALING_CONFIG);
+            FILTER_CRITERIA, SCALING_CONFIG, PROVISIONED_POLLER_CONFIG);
 
     @Override
     public String kind() {

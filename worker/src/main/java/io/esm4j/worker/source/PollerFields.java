@@ -1,0 +1,84 @@
+package io.esm4j.worker.source;
+
+import static io.esm4j.worker.config.LambdaFields.METRICS_CONFIG;
+import static io.esm4j.worker.config.LambdaFields.PROVISIONED_POLLER_CONFIG;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Lambda's fields about Lambda's own pollers, which a worker does not have: {@code ProvisionedPollerConfig} (SQS and
+ * Kafka: how many pollers Lambda keeps ready) and {@code MetricsConfig} (which mapping metrics Lambda sends to
+ * CloudWatch; the worker's are always on, at {@code /metrics}). They are checked as Lambda's API checks them, so that
+ * a mapping taken from a template works here and a wrong one is refused here as it would be there, and then kept
+ * and ignored.
+ */
+final class PollerFields {
+
+    private static final Set<String> POLLER_KEYS = Set.of("MinimumPollers", "MaximumPollers", "PollerGroupName");
+
+    private PollerFields() {}
+
+    /** Checks both fields where the mapping has them; {@code kafka} for Kafka's ranges and metrics. */
+    static void check(MappingSpec spec, boolean kafka) {
+        JsonNode pollers = spec.node(PROVISIONED_POLLER_CONFIG);
+        if (pollers != null) {
+            checkPollers(pollers, kafka);
+        }
+        JsonNode metrics = spec.node(METRICS_CONFIG);
+        if (metrics != null) {
+            checkMetrics(metrics, kafka);
+        }
+    }
+
+    private static void checkPollers(JsonNode pollers, boolean kafka) {
+        Set<String> allowed = kafka ? POLLER_KEYS : Set.of("MinimumPollers", "MaximumPollers");
+        pollers.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw new InvalidMappingException(PROVISIONED_POLLER_CONFIG + "." + name, pollers.get(name),
+                        "Unknown field; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".");
+            }
+        });
+        // Lambda's ranges: SQS keeps at least 2 pollers and allows up to 10,000; Kafka 1 to 2,000.
+        int minimum = count(pollers, "MinimumPollers", kafka ? 1 : 2, 200);
+        int maximum = count(pollers, "MaximumPollers", kafka ? 1 : 2, kafka ? 2_000 : 10_000);
+        if (pollers.has("MinimumPollers") && pollers.has("MaximumPollers") && minimum > maximum) {
+            throw new InvalidMappingException(PROVISIONED_POLLER_CONFIG, pollers, "Expected MinimumPollers ("
+                    + minimum + ") no greater than MaximumPollers (" + maximum + ").");
+        }
+        JsonNode group = pollers.get("PollerGroupName");
+        if (group != null && (!group.isTextual() || group.asText().length() > 128)) {
+            throw new InvalidMappingException(PROVISIONED_POLLER_CONFIG + ".PollerGroupName", group,
+                    "Expected a name of at most 128 characters.");
+        }
+    }
+
+    private static int count(JsonNode pollers, String name, int min, int max) {
+        JsonNode value = pollers.get(name);
+        if (value == null) {
+            return min;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < min || value.asInt() > max) {
+            throw new InvalidMappingException(PROVISIONED_POLLER_CONFIG + "." + name, value, "Expected an integer "
+                    + "from " + min + " to " + String.format("%,d", max) + ".");
+        }
+        return value.asInt();
+    }
+
+    private static void checkMetrics(JsonNode config, boolean kafka) {
+        List<String> allowed = kafka ? List.of("EventCount", "ErrorCount", "KafkaMetrics") : List.of("EventCount");
+        JsonNode metrics = config.get("Metrics");
+        boolean valid = config.isObject() && config.size() == 1 && metrics != null && metrics.isArray()
+                && metrics.size() <= allowed.size();
+        for (int i = 0; valid && i < metrics.size(); i++) {
+            valid = metrics.get(i).isTextual() && allowed.contains(metrics.get(i).asText());
+        }
+        if (!valid) {
+            throw new InvalidMappingException(METRICS_CONFIG, config, "Expected {\"Metrics\": [...]} with any of "
+                    + allowed + " (the worker's metrics are always on, at /metrics; the field is kept and ignored).");
+        }
+    }
+}
