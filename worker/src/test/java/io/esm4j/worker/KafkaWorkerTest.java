@@ -16,6 +16,7 @@ import io.github.embeddedkafka.EmbeddedKafkaConfig$;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,6 +257,7 @@ class KafkaWorkerTest {
         admin.createTopics(List.of(new NewTopic("msk-orders", 1, (short) 1))).all().get();
         String cluster = "arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b1c-2d3e-4";
         String missing = "arn:aws:kafka:us-east-1:123456789012:cluster/gone/5f6a-7b8c-9";
+        String connection = "arn:aws:kafka:us-east-1:210987654321:vpc-connection/123456789012/orders/5f6a-7b8c-9";
         List<String> brokerRequests = new CopyOnWriteArrayList<>();
         // MSK's API: the cluster without IAM or TLS, so Lambda's choice is its plaintext brokers (the test broker).
         function.createContext("/msk", exchange -> {
@@ -263,9 +265,12 @@ class KafkaWorkerTest {
                 String path = exchange.getRequestURI().getRawPath();
                 brokerRequests.add(exchange.getRequestMethod() + " " + path + " "
                         + exchange.getRequestHeaders().getFirst("Authorization"));
-                boolean known = path.equals("/msk/v1/clusters/" + java.net.URLEncoder.encode(cluster,
+                boolean toCluster = path.equals("/msk/v1/vpc-connection/" + URLEncoder.encode(connection,
+                        StandardCharsets.UTF_8));
+                boolean known = toCluster || path.equals("/msk/v1/clusters/" + URLEncoder.encode(cluster,
                         StandardCharsets.UTF_8) + "/bootstrap-brokers");
-                byte[] body = (known ? "{\"BootstrapBrokerString\": \"" + bootstrapServers + "\"}"
+                byte[] body = (toCluster ? "{\"TargetClusterArn\": \"" + cluster + "\"}"
+                        : known ? "{\"BootstrapBrokerString\": \"" + bootstrapServers + "\"}"
                         : "{\"message\": \"not found\"}").getBytes(StandardCharsets.UTF_8);
                 if (!known) {
                     exchange.getResponseHeaders().set("x-amzn-ErrorType", "NotFoundException");
@@ -311,23 +316,33 @@ class KafkaWorkerTest {
                     .contains("cannot find the brokers of MSK cluster " + missing)
                     .contains("answered status 404 NotFoundException");
         }
-        // With --msk-public-endpoints the worker takes the public brokers, which this cluster does not have.
+        // With --msk-public-endpoints the worker takes the public brokers, which this cluster does not have; a
+        // multi-VPC connection to it takes the connection's brokers, which it does not have either.
         Path config = Files.writeString(directory.resolve("msk.yaml"), """
                 EventSourceMappings:
-                  - FunctionName: %s/msk-fn
-                    EventSourceArn: %s
+                  - FunctionName: %1$s/msk-fn
+                    EventSourceArn: %2$s
                     Topics: [msk-orders]
                     StartingPosition: LATEST
-                """.formatted(url, cluster));
+                  - FunctionName: %1$s/msk-fn
+                    EventSourceArn: %3$s
+                    Topics: [msk-orders]
+                    StartingPosition: LATEST
+                """.formatted(url, cluster, connection));
         try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
                 .withDataDirectory(directory.resolve("msk-public")).withListen("127.0.0.1", 0)
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
                 .withEndpoints(Endpoints.none().with("kafka", URI.create(url + "/msk")))
                 .withMskPublicEndpoints(true))) {
-            ManagedMapping mapping = worker.registry().list().getFirst();
-            await().atMost(Duration.ofSeconds(60)).until(() -> mapping.stateTransitionReason().startsWith("PROBLEM"));
-            assertThat(mapping.stateTransitionReason()).contains("cannot connect to MSK cluster " + cluster)
-                    .contains("no public brokers (is public access turned on?)");
+            for (ManagedMapping mapping : worker.registry().list()) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> mapping.stateTransitionReason()
+                        .startsWith("PROBLEM"));
+                assertThat(mapping.stateTransitionReason()).contains("cannot connect to MSK cluster " + cluster)
+                        .contains(mapping.spec().eventSourceArn().equals(connection)
+                                ? "no multi-VPC brokers (is multi-VPC connectivity turned on?)"
+                                : "no public brokers (is public access turned on?)");
+            }
+            assertThat(worker.registry().list()).hasSize(2);
         } finally {
             function.removeContext("/msk");
         }

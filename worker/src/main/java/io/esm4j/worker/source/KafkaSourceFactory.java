@@ -21,6 +21,7 @@ import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -44,8 +45,10 @@ public final class KafkaSourceFactory implements SourceFactory {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceFactory.class);
 
     static final String BOOTSTRAP_SERVERS = SELF_MANAGED_EVENT_SOURCE + ".Endpoints.KAFKA_BOOTSTRAP_SERVERS";
-    /** An MSK cluster (provisioned or serverless); Lambda's multi-VPC connection ARNs are not taken. */
+    /** An MSK cluster (provisioned or serverless). */
     private static final String MSK_CLUSTER = "cluster/[^/]+/[^/]+";
+    /** A multi-VPC connection to another account's cluster: {@code vpc-connection/<owner>/<cluster name>/<id>}. */
+    private static final String MSK_VPC_CONNECTION = "vpc-connection/\\d{12}/[^/]+/[^/]+";
     /**
      * What validation builds an MSK mapping's source with, to check its other fields: the brokers are known only at
      * start.
@@ -87,10 +90,10 @@ public final class KafkaSourceFactory implements SourceFactory {
         boolean msk = spec.has(EVENT_SOURCE_ARN);
         if (msk) {
             Arns arn = Arns.parse(spec.eventSourceArn());
-            if (arn == null || !arn.resource().matches(MSK_CLUSTER)) {
+            if (arn == null || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
                 throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                        + "cluster's ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> (multi-VPC "
-                        + "connection ARNs are not supported).");
+                        + "cluster's ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>, or a multi-VPC "
+                        + "connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/<id>.");
             }
         }
         for (String field : msk ? List.of(SELF_MANAGED_EVENT_SOURCE, SELF_MANAGED_KAFKA_CONFIG)
@@ -154,11 +157,7 @@ public final class KafkaSourceFactory implements SourceFactory {
             Map<String, String> properties = new LinkedHashMap<>();
             String servers;
             if (msk) {
-                MskBrokers.Choice choice = MskBrokers.fetch(api, endpoints.endpoint("kafka"), spec.eventSourceArn(),
-                        context.mskPublicEndpoints()).choose(access.authentication(), spec.eventSourceArn());
-                LOG.atInfo().addKeyValue("mapping", name).addKeyValue("cluster", spec.eventSourceArn())
-                        .addKeyValue("authentication", choice.method())
-                        .addKeyValue("publicEndpoints", context.mskPublicEndpoints()).log("MSK brokers found");
+                MskBrokers.Choice choice = mskBrokers(name, spec, access, api, context);
                 servers = choice.bootstrapServers();
                 properties.putAll(choice.properties());
             } else {
@@ -170,6 +169,23 @@ public final class KafkaSourceFactory implements SourceFactory {
             }
             return source(spec, servers, properties);
         }
+    }
+
+    /** The MSK brokers and way in for the mapping: its cluster's, or its multi-VPC connection's cluster's. */
+    private static MskBrokers.Choice mskBrokers(String name, MappingSpec spec, KafkaSourceAccess access,
+                                                AwsJsonApi api, WorkerContext context) throws Exception {
+        URI endpoint = context.clients().endpoints().endpoint("kafka");
+        // A multi-VPC connection is private by nature: its brokers, whatever --msk-public-endpoints says.
+        boolean connection = Arns.parse(spec.eventSourceArn()).resource().startsWith("vpc-connection/");
+        String cluster = connection ? MskBrokers.targetCluster(api, endpoint, spec.eventSourceArn())
+                : spec.eventSourceArn();
+        String brokers = connection ? MskBrokers.VPC_CONNECTIVITY
+                : context.mskPublicEndpoints() ? MskBrokers.PUBLIC : MskBrokers.PRIVATE;
+        MskBrokers.Choice choice = MskBrokers.fetch(api, endpoint, cluster, brokers)
+                .choose(access.authentication(), cluster);
+        LOG.atInfo().addKeyValue("mapping", name).addKeyValue("cluster", cluster).addKeyValue("brokers", brokers)
+                .addKeyValue("authentication", choice.method()).log("MSK brokers found");
+        return choice;
     }
 
     @SuppressWarnings("unchecked")

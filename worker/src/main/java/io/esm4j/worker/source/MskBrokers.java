@@ -20,10 +20,12 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * mutual TLS or SASL/SCRAM when the mapping has that secret; otherwise IAM if the cluster has it on, else TLS without
  * authentication, else plaintext. As in Lambda, a way in the cluster does not offer is an error, never a fall-back to
  * a weaker one. By default these are the brokers' addresses inside the cluster's VPC, which Lambda uses; a worker
- * outside it can take the public ones instead (public access has no plaintext way in).
+ * outside it can take the public ones instead (public access has no plaintext way in). A mapping on a multi-VPC
+ * connection (a cluster of another account) takes the connection's brokers, also without plaintext.
  *
- * @param field     the answer's field name before the way in: {@code BootstrapBrokerString}, or
- *                  {@code BootstrapBrokerStringPublic} for the public endpoints
+ * @param field     the answer's field name before the way in: {@code BootstrapBrokerString},
+ *                  {@code BootstrapBrokerStringPublic} for the public endpoints or
+ *                  {@code BootstrapBrokerStringVpcConnectivity} for a multi-VPC connection
  * @param plaintext {@code <field>} (never public)
  * @param tls       {@code <field>Tls} (TLS, and mutual TLS when the cluster asks for client certificates)
  * @param saslScram {@code <field>SaslScram}
@@ -34,6 +36,7 @@ record MskBrokers(String field, @Nullable String plaintext, @Nullable String tls
 
     static final String PRIVATE = "BootstrapBrokerString";
     static final String PUBLIC = "BootstrapBrokerStringPublic";
+    static final String VPC_CONNECTIVITY = "BootstrapBrokerStringVpcConnectivity";
 
     /** The consumer properties of IAM authentication: aws-msk-iam-auth's login module, the SDK's credentials. */
     static final Map<String, String> IAM_PROPERTIES = Map.of(
@@ -47,20 +50,37 @@ record MskBrokers(String field, @Nullable String plaintext, @Nullable String tls
 
     /**
      * Calls GetBootstrapBrokers for the cluster at the {@code kafka} endpoint override if there is one, else at the
-     * cluster's region's, and keeps the VPC's or the public endpoints.
+     * cluster's region's, and keeps the brokers of one kind ({@link #PRIVATE}, {@link #PUBLIC} or
+     * {@link #VPC_CONNECTIVITY}).
      */
-    static MskBrokers fetch(AwsJsonApi api, @Nullable URI endpointOverride, String clusterArn,
-                            boolean publicEndpoints) throws IOException, InterruptedException {
-        String region = clusterArn.split(":", 6)[3];
+    static MskBrokers fetch(AwsJsonApi api, @Nullable URI endpointOverride, String clusterArn, String field)
+            throws IOException, InterruptedException {
+        JsonNode answer = get(api, endpointOverride, clusterArn, "/v1/clusters/", "/bootstrap-brokers",
+                "find the brokers of MSK cluster " + clusterArn);
+        return new MskBrokers(field, field.equals(PRIVATE) ? text(answer, field) : null, text(answer, field + "Tls"),
+                text(answer, field + "SaslScram"), text(answer, field + "SaslIam"));
+    }
+
+    /** The cluster a multi-VPC connection leads to, from MSK's DescribeVpcConnection. */
+    static String targetCluster(AwsJsonApi api, @Nullable URI endpointOverride, String vpcConnectionArn)
+            throws IOException, InterruptedException {
+        String what = "find the cluster of MSK VPC connection " + vpcConnectionArn;
+        JsonNode target = get(api, endpointOverride, vpcConnectionArn, "/v1/vpc-connection/", "", what)
+                .get("TargetClusterArn");
+        if (target == null || !target.isTextual() || target.asText().isBlank()) {
+            throw new IllegalStateException("cannot " + what + ": DescribeVpcConnection gave no TargetClusterArn");
+        }
+        return target.asText();
+    }
+
+    private static JsonNode get(AwsJsonApi api, @Nullable URI endpointOverride, String arn, String before,
+                                String after, String what) throws IOException, InterruptedException {
+        String region = arn.split(":", 6)[3];
         String base = (endpointOverride != null ? endpointOverride : AwsSigning.regionalEndpoint("kafka", region))
                 .toString().replaceAll("/+$", "");
-        URI uri = URI.create(base + "/v1/clusters/" + URLEncoder.encode(clusterArn, StandardCharsets.UTF_8)
-                + "/bootstrap-brokers");
-        JsonNode answer = api.call("find the brokers of MSK cluster " + clusterArn, SdkHttpMethod.GET, uri,
-                new byte[0], Map.of("Accept", List.of("application/json")), "kafka", region);
-        String field = publicEndpoints ? PUBLIC : PRIVATE;
-        return new MskBrokers(field, publicEndpoints ? null : text(answer, field), text(answer, field + "Tls"),
-                text(answer, field + "SaslScram"), text(answer, field + "SaslIam"));
+        URI uri = URI.create(base + before + URLEncoder.encode(arn, StandardCharsets.UTF_8) + after);
+        return api.call(what, SdkHttpMethod.GET, uri, new byte[0], Map.of("Accept", List.of("application/json")),
+                "kafka", region);
     }
 
     /** Lambda's choice for a mapping with that authentication type (null for none). */
@@ -82,8 +102,11 @@ record MskBrokers(String field, @Nullable String plaintext, @Nullable String tls
             return new Choice("plaintext", plaintext, Map.of());
         }
         throw new IllegalStateException("cannot connect to MSK cluster " + clusterArn + ": GetBootstrapBrokers gave "
-                + (field.equals(PUBLIC) ? "no public brokers (is public access turned on?)"
-                : "no brokers (is the cluster still being created?)"));
+                + switch (field) {
+                    case PUBLIC -> "no public brokers (is public access turned on?)";
+                    case VPC_CONNECTIVITY -> "no multi-VPC brokers (is multi-VPC connectivity turned on?)";
+                    default -> "no brokers (is the cluster still being created?)";
+                });
     }
 
     private static String required(@Nullable String brokers, String field, String authentication,

@@ -137,9 +137,12 @@ class KafkaMappingTest {
     @Test
     void whatLambdaDoesNotTakeForMskIsRefused() {
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"arn:aws:kafka:us-east-1:"
-                + "123456789012:vpc-connection/123456789012/orders/0b1c-2\"")))
+                + "123456789012:configuration/orders/0b1c-2\"")))
                 .hasMessageStartingWith("Invalid value for EventSourceArn: arn:aws:kafka:us-east-1:123456789012:"
-                        + "vpc-connection/123456789012/orders/0b1c-2. Expected an Amazon MSK cluster's ARN");
+                        + "configuration/orders/0b1c-2. Expected an Amazon MSK cluster's ARN");
+        // A multi-VPC connection to another account's cluster is taken, as Lambda takes it.
+        assertThat(factories.forMapping(msk("\"EventSourceArn\": \"arn:aws:kafka:us-east-1:210987654321:"
+                + "vpc-connection/123456789012/orders/0b1c-2\""))).isInstanceOf(KafkaSourceFactory.class);
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"g\"}")))
                 .hasMessageContaining("SelfManagedKafkaEventSourceConfig")

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 class MskBrokersTest {
 
     private static final String CLUSTER = "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/0b1c-2d3e-4";
+    private static final String CONNECTION = "arn:aws:kafka:eu-west-1:210987654321:vpc-connection/123456789012/orders/"
+            + "5f6a-7b8c-9";
     private static final MskBrokers ALL = new MskBrokers(MskBrokers.PRIVATE, "b-1:9092,b-2:9092",
             "b-1:9094,b-2:9094", "b-1:9096,b-2:9096", "b-1:9098,b-2:9098");
 
@@ -40,11 +43,20 @@ class MskBrokersTest {
                 String path = exchange.getRequestURI().getRawPath();
                 requests.add(exchange.getRequestMethod() + " " + path + " "
                         + exchange.getRequestHeaders().getFirst("Authorization"));
+                if (path.equals("/v1/vpc-connection/" + URLEncoder.encode(CONNECTION, StandardCharsets.UTF_8))) {
+                    byte[] body = ("{\"VpcConnectionArn\": \"" + CONNECTION + "\", \"TargetClusterArn\": \""
+                            + CLUSTER + "\", \"Authentication\": \"SASL_IAM\", \"State\": \"AVAILABLE\"}")
+                            .getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                    return;
+                }
                 boolean known = path.equals("/v1/clusters/arn%3Aaws%3Akafka%3Aeu-west-1%3A123456789012%3Acluster"
                         + "%2Forders%2F0b1c-2d3e-4/bootstrap-brokers");
                 byte[] body = (known ? "{\"BootstrapBrokerString\": \"b-1:9092\", \"BootstrapBrokerStringTls\": "
                         + "\"b-1:9094\", \"BootstrapBrokerStringSaslIam\": \"b-1:9098\", "
-                        + "\"BootstrapBrokerStringPublicSaslIam\": \"b-1-public:9198\"}"
+                        + "\"BootstrapBrokerStringPublicSaslIam\": \"b-1-public:9198\", "
+                        + "\"BootstrapBrokerStringVpcConnectivitySaslIam\": \"b-1-vpc:14001\"}"
                         : "{\"message\": \"The specified cluster was not found.\"}").getBytes(StandardCharsets.UTF_8);
                 if (!known) {
                     exchange.getResponseHeaders().set("x-amzn-ErrorType", "NotFoundException:http://internal/");
@@ -66,17 +78,25 @@ class MskBrokersTest {
         URI endpoint = URI.create("http://127.0.0.1:" + msk.getAddress().getPort() + "/");
         try (AwsJsonApi api = new AwsJsonApi(StaticCredentialsProvider.create(AwsBasicCredentials.create("x",
                 "y")))) {
-            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, false))
+            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, MskBrokers.PRIVATE))
                     .isEqualTo(new MskBrokers(MskBrokers.PRIVATE, "b-1:9092", "b-1:9094", null, "b-1:9098"));
             assertThat(requests).singleElement().asString().startsWith("GET /v1/clusters/arn%3Aaws%3Akafka")
                     .contains("AWS4-HMAC-SHA256 Credential=x/").contains("/eu-west-1/kafka/aws4_request");
-            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, true))
+            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, MskBrokers.PUBLIC))
                     .isEqualTo(new MskBrokers(MskBrokers.PUBLIC, null, null, null, "b-1-public:9198"));
 
+            // A multi-VPC connection leads to the other account's cluster, whose connectivity brokers are taken.
+            assertThat(MskBrokers.targetCluster(api, endpoint, CONNECTION)).isEqualTo(CLUSTER);
+            assertThat(MskBrokers.fetch(api, endpoint, CLUSTER, MskBrokers.VPC_CONNECTIVITY))
+                    .isEqualTo(new MskBrokers(MskBrokers.VPC_CONNECTIVITY, null, null, null, "b-1-vpc:14001"));
+            assertThatThrownBy(() -> MskBrokers.targetCluster(api, endpoint, CONNECTION.replace("orders", "gone")))
+                    .hasMessageStartingWith("cannot find the cluster of MSK VPC connection "
+                            + CONNECTION.replace("orders", "gone") + ": kafka at ");
+
             String other = CLUSTER.replace("orders", "payments");
-            assertThatThrownBy(() -> MskBrokers.fetch(api, endpoint, other, false))
+            assertThatThrownBy(() -> MskBrokers.fetch(api, endpoint, other, MskBrokers.PRIVATE))
                     .hasMessage("cannot find the brokers of MSK cluster " + other + ": kafka at " + endpoint
-                            .resolve("/v1/clusters/" + java.net.URLEncoder.encode(other, StandardCharsets.UTF_8)
+                            .resolve("/v1/clusters/" + URLEncoder.encode(other, StandardCharsets.UTF_8)
                                     + "/bootstrap-brokers") + " answered status 404 NotFoundException");
         }
     }
@@ -111,6 +131,9 @@ class MskBrokersTest {
                 .hasMessageContaining("no BootstrapBrokerStringPublicSaslScram");
         assertThatThrownBy(() -> new MskBrokers(MskBrokers.PUBLIC, null, null, null, null).choose(null, CLUSTER))
                 .hasMessageContaining("no public brokers (is public access turned on?)");
+        assertThatThrownBy(() -> new MskBrokers(MskBrokers.VPC_CONNECTIVITY, null, null, null, null)
+                .choose(null, CLUSTER))
+                .hasMessageContaining("no multi-VPC brokers (is multi-VPC connectivity turned on?)");
     }
 
     @Test
