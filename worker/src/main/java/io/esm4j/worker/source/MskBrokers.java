@@ -26,7 +26,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * @param field     the answer's field name before the way in: {@code BootstrapBrokerString},
  *                  {@code BootstrapBrokerStringPublic} for the public endpoints or
  *                  {@code BootstrapBrokerStringVpcConnectivity} for a multi-VPC connection
- * @param plaintext {@code <field>} (never public)
+ * @param plaintext {@code <field>}; only the VPC's own brokers have a plaintext way in
  * @param tls       {@code <field>Tls} (TLS, and mutual TLS when the cluster asks for client certificates)
  * @param saslScram {@code <field>SaslScram}
  * @param saslIam   {@code <field>SaslIam}
