@@ -42,6 +42,7 @@ public final class LambdaFields {
     public static final String KMS_KEY_ARN = "KMSKeyArn";
     public static final String METRICS_CONFIG = "MetricsConfig";
     public static final String PROVISIONED_POLLER_CONFIG = "ProvisionedPollerConfig";
+    public static final String LOGGING_CONFIG = "LoggingConfig";
 
     /** Every source takes these; the rest depend on the source. */
     public static final Set<String> COMMON = Set.of(EVENT_SOURCE_ARN, FUNCTION_NAME, ENABLED, TAGS, METRICS_CONFIG);
@@ -143,6 +144,7 @@ public final class LambdaFields {
         kinds.put(KMS_KEY_ARN, FieldKind.STRING);
         kinds.put(METRICS_CONFIG, FieldKind.OBJECT);
         kinds.put(PROVISIONED_POLLER_CONFIG, FieldKind.OBJECT);
+        kinds.put(LOGGING_CONFIG, FieldKind.OBJECT);
         return Collections.unmodifiableMap(kinds);
     }
 }

@@ -1,5 +1,6 @@
 package io.esm4j.worker.source;
 
+import static io.esm4j.worker.config.LambdaFields.LOGGING_CONFIG;
 import static io.esm4j.worker.config.LambdaFields.METRICS_CONFIG;
 import static io.esm4j.worker.config.LambdaFields.PROVISIONED_POLLER_CONFIG;
 
@@ -11,10 +12,11 @@ import java.util.Set;
 
 /**
  * Lambda's fields about Lambda's own pollers, which a worker does not have: {@code ProvisionedPollerConfig} (SQS and
- * Kafka: how many pollers Lambda keeps ready) and {@code MetricsConfig} (which mapping metrics Lambda sends to
- * CloudWatch; the worker's are always on, at {@code /metrics}). They are checked as Lambda's API checks them, so that
- * a mapping taken from a template works here and a wrong one is refused here as it would be there, and then kept
- * and ignored.
+ * Kafka: how many pollers Lambda keeps ready), {@code MetricsConfig} (which mapping metrics Lambda sends to
+ * CloudWatch; the worker's are always on, at {@code /metrics}) and {@code LoggingConfig} (Kafka: the level of the
+ * pollers' system logs; the worker's log level is the process's). They are checked as Lambda's API checks them, so
+ * that a mapping taken from a template works here and a wrong one is refused here as it would be there, and then
+ * kept and ignored.
  */
 final class PollerFields {
 
@@ -22,7 +24,7 @@ final class PollerFields {
 
     private PollerFields() {}
 
-    /** Checks both fields where the mapping has them; {@code kafka} for Kafka's ranges and metrics. */
+    /** Checks the fields the mapping has; {@code kafka} for Kafka's ranges and metrics. */
     static void check(MappingSpec spec, boolean kafka) {
         JsonNode pollers = spec.node(PROVISIONED_POLLER_CONFIG);
         if (pollers != null) {
@@ -31,6 +33,14 @@ final class PollerFields {
         JsonNode metrics = spec.node(METRICS_CONFIG);
         if (metrics != null) {
             checkMetrics(metrics, kafka);
+        }
+        JsonNode logging = spec.node(LOGGING_CONFIG);
+        JsonNode level = logging == null ? null : logging.get("SystemLogLevel");
+        if (logging != null && (logging.size() != 1 || level == null
+                || !List.of("DEBUG", "INFO", "WARN").contains(level.asText()))) {
+            throw new InvalidMappingException(LOGGING_CONFIG, logging, "Expected {\"SystemLogLevel\": \"DEBUG\" | "
+                    + "\"INFO\" | \"WARN\"} (the worker's log level is the whole process's; the field is kept and "
+                    + "ignored).");
         }
     }
 

@@ -22,7 +22,8 @@ class PollerFieldsTest {
     void templatesWithLambdasPollerAndMetricsFieldsAreTaken() {
         assertThat(factories.forMapping(spec(KAFKA + ", \"ProvisionedPollerConfig\": {\"MinimumPollers\": 1, "
                 + "\"MaximumPollers\": 2000, \"PollerGroupName\": \"orders\"}, \"MetricsConfig\": {\"Metrics\": "
-                + "[\"EventCount\", \"ErrorCount\", \"KafkaMetrics\"]}")))
+                + "[\"EventCount\", \"ErrorCount\", \"KafkaMetrics\"]}, \"LoggingConfig\": "
+                + "{\"SystemLogLevel\": \"WARN\"}")))
                 .isInstanceOf(KafkaSourceFactory.class);
         assertThat(factories.forMapping(spec(SQS + ", \"ProvisionedPollerConfig\": {\"MinimumPollers\": 2, "
                 + "\"MaximumPollers\": 10000}, \"MetricsConfig\": {\"Metrics\": [\"EventCount\"]}")))
@@ -55,6 +56,13 @@ class PollerFieldsTest {
                 + "[\"KafkaMetrics\"]}")))
                 .hasMessageStartingWith("Invalid value for MetricsConfig: {\"Metrics\":[\"KafkaMetrics\"]}. "
                         + "Expected {\"Metrics\": [...]} with any of [EventCount]");
+        assertThatThrownBy(() -> factories.forMapping(spec(KAFKA + ", \"LoggingConfig\": "
+                + "{\"SystemLogLevel\": \"TRACE\"}")))
+                .hasMessageStartingWith("Invalid value for LoggingConfig: {\"SystemLogLevel\":\"TRACE\"}. Expected "
+                        + "{\"SystemLogLevel\": \"DEBUG\" | \"INFO\" | \"WARN\"}");
+        assertThatThrownBy(() -> factories.forMapping(spec(SQS + ", \"LoggingConfig\": "
+                + "{\"SystemLogLevel\": \"WARN\"}")))
+                .hasMessageContaining("LoggingConfig is not valid for SQS event sources");
         assertThatThrownBy(() -> factories.forMapping(spec(SQS + ", \"KMSKeyArn\": "
                 + "\"arn:aws:kms:us-east-1:123456789012:key/k\"")))
                 .hasMessageStartingWith("Invalid value for KMSKeyArn: arn:aws:kms:us-east-1:123456789012:key/k. "
