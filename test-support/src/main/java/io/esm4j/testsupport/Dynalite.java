@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * no time, prints the port as its first line, and exits when its standard input closes; this class reads that port and
  * closes standard input to stop it. The first start installs dynalite there with {@code npm ci}, once for every module.
  *
+ * <p>It also ends when this JVM does, however that ends: the JVM's end closes the pipe. It is therefore not stopped by
+ * a shutdown hook of its own, and where {@code setsid} exists it runs in a session of its own, out of reach of a
+ * terminal's Ctrl-C: both would end it while a worker that is shutting down still releases its leases in it.
+ *
  * <p>What dynalite does not do, so that tests do not count on it: {@code ReturnValuesOnConditionCheckFailure} is
  * accepted but returns no item, TransactWriteItems, UpdateTimeToLive (items never expire), and adding a global
  * secondary index with UpdateTable.
@@ -32,18 +37,17 @@ public final class Dynalite implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final String DIR_PROPERTY = "dynalite.dir";
     private static final String DEFAULT_DIR = "test-support/node/dynalite";
+    /** util-linux's: runs the command in a new session, in this process (a child of the JVM is no group leader). */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Process process;
     private final URI endpoint;
     private final Path log;
-    private final Thread shutdownHook;
 
     private Dynalite(Process process, URI endpoint, Path log) {
         this.process = process;
         this.endpoint = endpoint;
         this.log = log;
-        this.shutdownHook = new Thread(this::stop, "dynalite-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -75,8 +79,13 @@ public final class Dynalite implements AutoCloseable {
     public static Dynalite start(Path nodeProject) throws IOException, InterruptedException {
         NodeTools.ensureInstalled(nodeProject, nodeProject.resolve("node_modules/dynalite/package.json"));
         Path log = Files.createTempFile("dynalite", ".log");
-        Process process = new ProcessBuilder(NodeTools.node().toString(), "dynalite-server.js")
-                .directory(nodeProject.toFile()).redirectError(log.toFile()).start();
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of(NodeTools.node().toString(), "dynalite-server.js"));
+        Process process = new ProcessBuilder(command).directory(nodeProject.toFile()).redirectError(log.toFile())
+                .start();
         CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readFirstLine(process));
         String port;
         try {
@@ -102,11 +111,6 @@ public final class Dynalite implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down; the hook runs anyway.
-        }
         try {
             Files.deleteIfExists(log);
         } catch (IOException e) {
