@@ -17,7 +17,6 @@ import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
 import io.esm4j.stream.StreamRecord;
-import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
@@ -87,7 +86,7 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     @Override
     public void validate(MappingSpec spec) {
-        boolean msk = spec.has(EVENT_SOURCE_ARN);
+        boolean msk = msk(spec);
         if (msk) {
             Arns arn = Arns.parse(spec.eventSourceArn());
             if (arn == null || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
@@ -147,12 +146,11 @@ public final class KafkaSourceFactory implements SourceFactory {
      * a rotated secret or a changed cluster is picked up by restarting the mapping.
      */
     private static KafkaSource connect(String name, MappingSpec spec, WorkerContext context) throws Exception {
-        boolean msk = spec.has(EVENT_SOURCE_ARN);
+        boolean msk = msk(spec);
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
         if (!msk && !access.needsSecrets()) {
             return source(spec, selfManagedServers(spec), Map.of());
         }
-        Endpoints endpoints = context.clients().endpoints();
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
             Map<String, String> properties = new LinkedHashMap<>();
             String servers;
@@ -164,11 +162,17 @@ public final class KafkaSourceFactory implements SourceFactory {
                 servers = selfManagedServers(spec);
             }
             if (access.needsSecrets()) {
-                SecretsManagerSecrets secrets = new SecretsManagerSecrets(api, endpoints.endpoint("secretsmanager"));
+                SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
+                        context.clients().endpoints().endpoint("secretsmanager"));
                 properties.putAll(access.consumerProperties(secrets::secretString));
             }
             return source(spec, servers, properties);
         }
+    }
+
+    /** An Amazon MSK mapping names its cluster (or connection) by EventSourceArn; a self-managed one has none. */
+    private static boolean msk(MappingSpec spec) {
+        return spec.has(EVENT_SOURCE_ARN);
     }
 
     /** The MSK brokers and way in for the mapping: its cluster's, or its multi-VPC connection's cluster's. */
@@ -176,7 +180,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                                                 AwsJsonApi api, WorkerContext context) throws Exception {
         URI endpoint = context.clients().endpoints().endpoint("kafka");
         // A multi-VPC connection is private by nature: its brokers, whatever --msk-public-endpoints says.
-        boolean connection = Arns.parse(spec.eventSourceArn()).resource().startsWith("vpc-connection/");
+        boolean connection = Arns.parse(spec.eventSourceArn()).resource().matches(MSK_VPC_CONNECTION);
         String cluster = connection ? MskBrokers.targetCluster(api, endpoint, spec.eventSourceArn())
                 : spec.eventSourceArn();
         String brokers = connection ? MskBrokers.VPC_CONNECTIVITY
@@ -205,7 +209,7 @@ public final class KafkaSourceFactory implements SourceFactory {
      * that tests check how the fields map.
      */
     static KafkaSource source(MappingSpec spec) {
-        return source(spec, spec.has(EVENT_SOURCE_ARN) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of());
+        return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of());
     }
 
     private static String selfManagedServers(MappingSpec spec) {
@@ -223,7 +227,7 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     /** The source with these brokers and consumer properties; package-private for tests. */
     static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties) {
-        boolean msk = spec.has(EVENT_SOURCE_ARN);
+        boolean msk = msk(spec);
         List<String> topics = spec.strings(TOPICS);
         if (topics.size() != 1 || topics.getFirst().isBlank()) {
             throw new InvalidMappingException(TOPICS, spec.node(TOPICS), "Expected exactly one topic name, as "
