@@ -8,6 +8,7 @@ import io.esm4j.StopResult;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.stream.StreamRecord;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -53,11 +55,13 @@ class GroupRebalanceTest extends BrokerTest {
             return recording.handle(batch);
         };
         SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+        SimpleMeterRegistry bMetrics = new SimpleMeterRegistry();
+        SimpleMeterRegistry cMetrics = new SimpleMeterRegistry();
         // A and C run under a MaximumConcurrency (A's lanes grow with its keys; C's stuck handler holds slots that
         // its other partitions' batches wait for until it is closed), B and D on ParallelizationFactor lanes alone.
         EventSourceMapping<KafkaRecord> a = mapping(topic, group, recording, Duration.ofSeconds(30), aMetrics, 4);
-        EventSourceMapping<KafkaRecord> b = mapping(topic, group, recording, Duration.ofSeconds(30), null, -1);
-        EventSourceMapping<KafkaRecord> c = mapping(topic, group, stuckLater, Duration.ofSeconds(1), null, 2);
+        EventSourceMapping<KafkaRecord> b = mapping(topic, group, recording, Duration.ofSeconds(30), bMetrics, -1);
+        EventSourceMapping<KafkaRecord> c = mapping(topic, group, stuckLater, Duration.ofSeconds(1), cMetrics, 2);
         AtomicInteger dHandled = new AtomicInteger();
         EventSourceMapping<KafkaRecord> d = mapping(topic, group, batch -> {
             dHandled.addAndGet(batch.size());
@@ -68,6 +72,10 @@ class GroupRebalanceTest extends BrokerTest {
             a.start();
             b.start();
             c.start();
+            // The group settles before the first records go out: with no initial rebalance delay A takes every
+            // partition at once and, on a fast run, would finish them all before C got any work to get stuck in.
+            await().atMost(Duration.ofSeconds(60)).until(() -> Stream.of(aMetrics, bMetrics, cMetrics)
+                    .allMatch(metrics -> partitionsOwned(metrics) == PARTITIONS / 3));
             broker.sendAll(records.subList(0, RECORDS / 2));
             await().atMost(Duration.ofSeconds(60)).until(() -> cStuck.get() && succeeded.size() >= 300);
             d.start();
@@ -107,6 +115,11 @@ class GroupRebalanceTest extends BrokerTest {
             builder.meterRegistry(registry);
         }
         return builder.build();
+    }
+
+    private static double partitionsOwned(SimpleMeterRegistry metrics) {
+        Gauge owned = metrics.find(KafkaMetricNames.PARTITIONS_OWNED).gauge();
+        return owned == null ? 0 : owned.value();
     }
 
     private static int distinctValues(List<KafkaRecord> records) {
