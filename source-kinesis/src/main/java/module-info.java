@@ -13,6 +13,9 @@ module io.esm4j.kinesis {
     // own: aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
     requires static transitive aws.lambda.java.events;
     requires software.amazon.awssdk.core;
+    // Enhanced fan-out: SubscribeToShard's events arrive as a Reactive Streams publisher.
+    requires org.reactivestreams;
+    requires io.github.resilience4j.core;
     requires com.fasterxml.jackson.core;
     requires org.slf4j;
     requires static org.jspecify;

@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.stream.ReadStart;
 import java.util.Objects;
 
 /**
@@ -49,6 +50,23 @@ record KinesisPosition(String sequenceNumber, long subSequenceNumber) {
                     + "<subSequenceNumber>' but was '" + text + "'");
         }
         return new KinesisPosition(text.substring(0, separator), Long.parseLong(sub));
+    }
+
+    /**
+     * True for the sub-records of an aggregate up to and including {@code S/k} when reading resumes after
+     * {@code S/k}: reading opens at the aggregate {@code S} again and drops them.
+     */
+    static boolean precedes(String sequenceNumber, ReadStart start) {
+        if (!(start instanceof ReadStart.AfterSequenceNumber after)) {
+            return false;
+        }
+        KinesisPosition resumeAfter = parse(after.sequenceNumber());
+        if (!resumeAfter.aggregated()) {
+            return false;
+        }
+        KinesisPosition position = parse(sequenceNumber);
+        return position.sequenceNumber().equals(resumeAfter.sequenceNumber())
+                && position.subSequenceNumber() <= resumeAfter.subSequenceNumber();
     }
 
     boolean aggregated() {

@@ -95,15 +95,6 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
     /** The sub-records of an aggregate up to and including {@code S/k}, when reading resumes after {@code S/k}. */
     @Override
     public boolean precedes(StreamRecord<KinesisRecord> record, ReadStart start) {
-        if (!(start instanceof ReadStart.AfterSequenceNumber after)) {
-            return false;
-        }
-        KinesisPosition resumeAfter = KinesisPosition.parse(after.sequenceNumber());
-        if (!resumeAfter.aggregated()) {
-            return false;
-        }
-        KinesisPosition position = KinesisPosition.parse(record.sequenceNumber());
-        return position.sequenceNumber().equals(resumeAfter.sequenceNumber())
-                && position.subSequenceNumber() <= resumeAfter.subSequenceNumber();
+        return KinesisPosition.precedes(record.sequenceNumber(), start);
     }
 }

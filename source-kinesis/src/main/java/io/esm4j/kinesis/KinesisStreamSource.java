@@ -10,27 +10,33 @@ import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 
 /**
  * A Kinesis data stream as a stream source, on the AWS SDK v2 {@link KinesisClient}: it lists shards with their
- * parents (split and merge lineage), reads each with GetRecords within the shard's call budget, de-aggregates KPL
- * records and hands the handler Lambda-shaped {@link KinesisRecord}s.
+ * parents (split and merge lineage), reads each with GetRecords within the shard's call budget (or, with
+ * {@link Builder#enhancedFanOut enhanced fan-out}, over SubscribeToShard subscriptions), de-aggregates KPL records
+ * and hands the handler Lambda-shaped {@link KinesisRecord}s.
  *
  * <pre>{@code
  * KinesisStreamSource source = KinesisStreamSource.builder(kinesisClient).streamName("orders").build();
@@ -54,15 +60,19 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     private final KinesisClient client;
     private final StreamArn arn;
     private final KinesisSourceSettings settings;
+    private final @Nullable FanOut fanOut;
+    /** The shards the last listings showed closed: for enhanced fan-out, whose events may not say so. */
+    private final Set<String> closedShards = ConcurrentHashMap.newKeySet();
     private volatile Duration retention;
     /** False once DescribeStreamSummary was denied: the source then stops asking. */
     private volatile boolean retentionReadable = true;
 
     private KinesisStreamSource(KinesisClient client, StreamArn arn, KinesisSourceSettings settings,
-                                Duration retention) {
+                                @Nullable FanOut fanOut, Duration retention) {
         this.client = client;
         this.arn = arn;
         this.settings = settings;
+        this.fanOut = fanOut;
         this.retention = retention;
     }
 
@@ -88,6 +98,11 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     public String streamName() {
         return arn.streamName();
+    }
+
+    /** The enhanced fan-out consumer's ARN, if the source reads with one. */
+    public Optional<String> consumerArn() {
+        return Optional.ofNullable(fanOut).map(FanOut::consumerArn);
     }
 
     /** {@code KinesisBatchInfo}, with millisecond arrival times. */
@@ -125,6 +140,10 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 List<String> parents = Stream.of(shard.parentShardId(), shard.adjacentParentShardId())
                         .filter(Objects::nonNull).toList();
                 shards.add(new Shard(shard.shardId(), parents));
+                if (shard.sequenceNumberRange() != null
+                        && shard.sequenceNumberRange().endingSequenceNumber() != null) {
+                    closedShards.add(shard.shardId());
+                }
             }
             nextToken = response.nextToken();
         } while (nextToken != null);
@@ -165,12 +184,37 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 .log("DescribeStreamSummary failed; the retention read last still applies");
     }
 
-    /** A reader on the shard, with its first shard iterator already taken at {@code start}. */
+    /**
+     * A reader on the shard: with its first shard iterator already taken at {@code start}, or with enhanced fan-out,
+     * its first SubscribeToShard call already made.
+     */
     @Override
     public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) throws Exception {
         RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.account()),
                 arn.region(), arn.text());
+        if (fanOut != null) {
+            return KinesisFanOutReader.open(fanOut.client(), fanOut.consumerArn(), arn.text(), shardId, start,
+                    converter, shardEnd(shardId), settings, Clock.systemUTC());
+        }
         return KinesisShardReader.open(client, arn.streamName(), shardId, start, converter, settings);
+    }
+
+    private KinesisFanOutReader.ShardEnd shardEnd(String shardId) {
+        return new KinesisFanOutReader.ShardEnd() {
+            @Override
+            public boolean closed() {
+                return closedShards.contains(shardId);
+            }
+
+            @Override
+            public boolean readAfter(String sequenceNumber) {
+                String iterator = client.getShardIterator(r -> r.streamName(arn.streamName()).shardId(shardId)
+                        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                        .startingSequenceNumber(sequenceNumber)).shardIterator();
+                GetRecordsResponse page = client.getRecords(r -> r.shardIterator(iterator).limit(1));
+                return page.records().isEmpty() && page.nextShardIterator() == null;
+            }
+        };
     }
 
     public static final class Builder {
@@ -178,6 +222,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         private @Nullable String streamName;
         private @Nullable String streamArn;
         private KinesisSourceSettings settings = KinesisSourceSettings.defaults();
+        private @Nullable FanOut fanOut;
 
         private Builder(KinesisClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -201,32 +246,77 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         }
 
         /**
+         * Reads with enhanced fan-out as the registered stream consumer {@code consumerArn}
+         * ({@code arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer>:<timestamp>}, as
+         * RegisterStreamConsumer returns it): Kinesis pushes each shard's records over SubscribeToShard on
+         * {@code subscriber}, an HTTP/2 client such as one on the SDK's {@code NettyNioAsyncHttpClient}. The stream is
+         * the consumer's; a stream name or ARN set as well must be the same one. The client given to
+         * {@link KinesisStreamSource#builder} still lists shards and reads the retention. Neither client is closed by
+         * the source.
+         */
+        public Builder enhancedFanOut(KinesisAsyncClient subscriber, String consumerArn) {
+            this.fanOut = new FanOut(Objects.requireNonNull(subscriber, "subscriber"),
+                    Objects.requireNonNull(consumerArn, "consumerArn"));
+            return this;
+        }
+
+        /**
          * Builds the source; with only a stream name, this calls DescribeStreamSummary once, for the ARN and the
          * retention.
          */
         public KinesisStreamSource build() {
-            if ((streamName == null) == (streamArn == null)) {
-                throw new IllegalArgumentException("exactly one of streamName and streamArn must be set, but got "
+            if (streamName != null && streamArn != null) {
+                throw new IllegalArgumentException("at most one of streamName and streamArn may be set, but got "
                         + "streamName=" + streamName + " and streamArn=" + streamArn);
             }
+            if (fanOut != null) {
+                StreamArn consumerStream = StreamArn.ofConsumer(fanOut.consumerArn());
+                if (streamArn != null && !streamArn.equals(consumerStream.text())
+                        || streamName != null && !streamName.equals(consumerStream.streamName())) {
+                    throw new IllegalArgumentException("the consumer " + fanOut.consumerArn() + " reads the stream "
+                            + consumerStream.text() + ", not " + (streamArn != null ? streamArn : streamName));
+                }
+                return new KinesisStreamSource(client, consumerStream, settings, fanOut, DEFAULT_RETENTION);
+            }
             if (streamArn != null) {
-                return new KinesisStreamSource(client, StreamArn.parse(streamArn), settings, DEFAULT_RETENTION);
+                return new KinesisStreamSource(client, StreamArn.parse(streamArn), settings, null, DEFAULT_RETENTION);
+            }
+            if (streamName == null) {
+                throw new IllegalArgumentException("a stream is needed: set streamName, streamArn or enhancedFanOut");
             }
             StreamDescriptionSummary summary = client.describeStreamSummary(r -> r.streamName(streamName))
                     .streamDescriptionSummary();
             Duration retention = summary.retentionPeriodHours() == null ? DEFAULT_RETENTION
                     : Duration.ofHours(summary.retentionPeriodHours());
-            return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, retention);
+            return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, null, retention);
         }
     }
+
+    /** Reading with enhanced fan-out: the registered consumer and the client its subscriptions go out on. */
+    private record FanOut(KinesisAsyncClient client, String consumerArn) {}
 
     /** The parts of a stream ARN that go into events: region, account and name. */
     record StreamArn(String text, String region, String account, String streamName) {
 
+        private static final String CONSUMER = "/consumer/";
+
+        /** The stream of a consumer ARN, {@code <stream ARN>/consumer/<name>:<timestamp>}. */
+        static StreamArn ofConsumer(String consumerArn) {
+            int consumer = consumerArn.indexOf(CONSUMER);
+            int timestamp = consumerArn.lastIndexOf(':');
+            if (consumer < 0 || timestamp < consumer + CONSUMER.length() + 1 || timestamp == consumerArn.length() - 1) {
+                throw new IllegalArgumentException("expected a Kinesis stream consumer ARN like "
+                        + "arn:aws:kinesis:us-east-1:123456789012:stream/name/consumer/consumer-name:1525898737 but got '"
+                        + consumerArn + "'");
+            }
+            return parse(consumerArn.substring(0, consumer));
+        }
+
         static StreamArn parse(String text) {
             String[] parts = text.split(":", 6);
             if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("kinesis")
-                    || !parts[5].startsWith("stream/") || parts[5].length() == "stream/".length()) {
+                    || !parts[5].startsWith("stream/") || parts[5].length() == "stream/".length()
+                    || parts[5].indexOf('/', "stream/".length()) >= 0) {
                 throw new IllegalArgumentException("expected a Kinesis stream ARN like "
                         + "arn:aws:kinesis:us-east-1:123456789012:stream/name but got '" + text + "'");
             }

@@ -4,6 +4,7 @@ import static io.esm4j.kinesis.KinesisSourceContract.assertInPutOrderPerShard;
 import static io.esm4j.kinesis.KinesisSourceContract.eventually;
 import static io.esm4j.kinesis.KinesisSourceContract.fast;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
@@ -157,6 +158,7 @@ interface FailureTests {
     @Test
     default void throttledGetRecordsCallsAreRetriedWithoutLossOrDuplicates() {
         KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
         String stream = f.newStream(2);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 200, 20);
         f.faults.failGetRecords(call -> call <= 45 && call % 3 != 0
@@ -177,6 +179,7 @@ interface FailureTests {
     @Test
     default void anExpiredIteratorIsRenewedAfterTheLastRecordHandedOut() {
         KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
         String stream = f.newStream(1);
         List<TestStreams.Put> puts = TestStreams.putNumbered(f.kinesis, stream, 0, 300, 10);
         f.faults.failGetRecords(call -> call == 3 || call == 6

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -12,6 +13,8 @@ import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
 
 /**
  * An SDK interceptor for tests: it records the requests a client makes, fails chosen GetRecords calls with an
@@ -73,15 +76,44 @@ final class FaultInjector implements ExecutionInterceptor {
     }
 
     @Override
+    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+        // A subscription's response (its HTTP status) comes before its events, and is never unmarshalled as such.
+        if (context.request() instanceof SubscribeToShardRequest && context.httpResponse().isSuccessful()) {
+            shardIteratorsIssued.incrementAndGet();
+        }
+    }
+
+    @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         if (context.response() instanceof GetShardIteratorResponse) {
             shardIteratorsIssued.incrementAndGet();
         }
     }
 
-    /** How many GetShardIterator calls have returned: a LATEST iterator counts from then. */
+    /**
+     * How many GetShardIterator or SubscribeToShard calls have been answered: a LATEST iterator or subscription
+     * counts from then.
+     */
     int shardIteratorsIssued() {
         return shardIteratorsIssued.get();
+    }
+
+    /** Where a shard's reading was opened: its GetShardIterator or SubscribeToShard request. */
+    record ReadOpened(String shardId, ShardIteratorType type, @Nullable String sequenceNumber) {}
+
+    /** Every GetShardIterator and SubscribeToShard request, in order. */
+    synchronized List<ReadOpened> readsOpened() {
+        List<ReadOpened> opened = new ArrayList<>();
+        for (SdkRequest request : requests) {
+            if (request instanceof GetShardIteratorRequest iterator) {
+                opened.add(new ReadOpened(iterator.shardId(), iterator.shardIteratorType(),
+                        iterator.startingSequenceNumber()));
+            } else if (request instanceof SubscribeToShardRequest subscribe) {
+                opened.add(new ReadOpened(subscribe.shardId(), subscribe.startingPosition().type(),
+                        subscribe.startingPosition().sequenceNumber()));
+            }
+        }
+        return opened;
     }
 
     @Override

@@ -88,6 +88,11 @@ abstract class KinesisSourceContract implements ReadingTests, FailureTests, Resh
         return KinesisStreamSource.builder(kinesis).streamName(stream).settings(settings.build()).build();
     }
 
+    /** True where the sources read with enhanced fan-out: tests of GetRecords and its iterators do not apply. */
+    boolean fanOut() {
+        return false;
+    }
+
     /** TRIM_HORIZON, quick retries, idle polls and shard syncs: tests take little real time. */
     static StreamSettings.Builder fast() {
         return StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)

@@ -1,0 +1,413 @@
+package io.esm4j.kinesis;
+
+import io.esm4j.stream.AwaitableShardReader;
+import io.esm4j.stream.FetchResult;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.StreamRecord;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.StartingPosition;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
+
+/**
+ * Reads one shard with enhanced fan-out: Kinesis pushes the shard's records to a registered consumer over a
+ * SubscribeToShard subscription, which lasts up to five minutes and is then renewed from the last event's
+ * continuation sequence number.
+ *
+ * <p>Events arrive on the SDK's threads and wait in a buffer that {@link #fetch(int, Duration)} drains on the
+ * engine's thread. The next event is asked for only while the buffer holds fewer than {@link #MAX_BUFFERED}
+ * records, so a slow handler holds Kinesis back instead of filling memory. The engine's thread is the only one that
+ * subscribes; a subscription's callbacks are ignored once it is no longer the current one.
+ *
+ * <p>SubscribeToShard calls on one shard are at least a second apart (Kinesis allows one a second per consumer and
+ * shard). {@code LimitExceededException} and {@code ResourceInUseException} (the consumer's previous subscription to
+ * the shard, or another reader's, is still open) back off from ThrottleBackoffInitial, doubling to
+ * ThrottleBackoffMax. Any other failure is thrown once to the engine, which counts it and backs off; the next fetch
+ * subscribes again where the last event left off.
+ */
+final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
+
+    /** Records held before the next event is asked for: what one GetRecords call may return. */
+    static final int MAX_BUFFERED = 10_000;
+    /** Kinesis allows one SubscribeToShard call a second per consumer and shard. */
+    static final Duration SUBSCRIBE_SPACING = Duration.ofSeconds(1);
+    private static final int WARN_AFTER_THROTTLES = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisFanOutReader.class);
+
+    private final KinesisAsyncClient client;
+    private final String consumerArn;
+    private final String streamArn;
+    private final String shardId;
+    private final RecordConverter converter;
+    private final ShardEnd shardEnd;
+    private final IntervalFunction throttleBackoff;
+    private final Clock clock;
+    private final Instant openedAt;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<StreamRecord<KinesisRecord>> buffered = new ArrayDeque<>();
+    /** Where the next subscription starts: the reader's start until the first event, then after its continuation. */
+    private ReadStart next;
+    private @Nullable Active active;
+    private @Nullable Throwable failure;
+    private boolean eventReceived;
+    private boolean endCheckDue;
+    private boolean ended;
+    private boolean closed;
+    private long millisBehindLatest = -1;
+    private Instant notBefore = Instant.MIN;
+    private int throttledInARow;
+
+    private KinesisFanOutReader(KinesisAsyncClient client, String consumerArn, String streamArn, String shardId,
+                                ReadStart start, RecordConverter converter, ShardEnd shardEnd,
+                                KinesisSourceSettings settings, Clock clock) {
+        this.client = client;
+        this.shardEnd = shardEnd;
+        this.consumerArn = consumerArn;
+        this.streamArn = streamArn;
+        this.shardId = shardId;
+        this.converter = converter;
+        this.next = start;
+        this.clock = clock;
+        this.openedAt = clock.instant();
+        this.throttleBackoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0,
+                0.5, settings.throttleBackoffMax());
+    }
+
+    /** A reader whose first subscription is already under way, so that a LATEST start means now. */
+    static KinesisFanOutReader open(KinesisAsyncClient client, String consumerArn, String streamArn, String shardId,
+                                    ReadStart start, RecordConverter converter, ShardEnd shardEnd,
+                                    KinesisSourceSettings settings, Clock clock) {
+        KinesisFanOutReader reader = new KinesisFanOutReader(client, consumerArn, streamArn, shardId, start,
+                converter, shardEnd, settings, clock);
+        reader.subscribe();
+        return reader;
+    }
+
+    @Override
+    public FetchResult<KinesisRecord> fetch(int maxRecords) throws Exception {
+        return fetch(maxRecords, Duration.ZERO);
+    }
+
+    @Override
+    public FetchResult<KinesisRecord> fetch(int maxRecords, Duration maxWait) throws Exception {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (true) {
+            boolean subscribe = false;
+            @Nullable String checkEndAfter = null;
+            lock.lock();
+            try {
+                if (!buffered.isEmpty()) {
+                    List<StreamRecord<KinesisRecord>> records = new ArrayList<>(Math.min(maxRecords,
+                            buffered.size()));
+                    while (records.size() < maxRecords && !buffered.isEmpty()) {
+                        records.add(buffered.poll());
+                    }
+                    requestIfRoom();
+                    return new FetchResult<>(records, millisBehindLatest, false);
+                }
+                if (ended) {
+                    return new FetchResult<>(List.of(), millisBehindLatest, true);
+                }
+                if (active == null && failure != null) {
+                    Throwable failed = failure;
+                    failure = null;
+                    if (!backOffIfThrottled(failed)) {
+                        throw failed instanceof Exception e ? e : new IllegalStateException(failed);
+                    }
+                }
+                if (endCheckDue && next instanceof ReadStart.AfterSequenceNumber after && shardEnd.closed()) {
+                    endCheckDue = false;
+                    checkEndAfter = after.sequenceNumber();
+                } else if (active == null && !clock.instant().isBefore(notBefore)) {
+                    subscribe = true;
+                } else {
+                    long waitNanos = deadline - System.nanoTime();
+                    if (waitNanos <= 0) {
+                        return new FetchResult<>(List.of(), millisBehindLatest, false);
+                    }
+                    if (active == null) {
+                        waitNanos = Math.min(waitNanos, Duration.between(clock.instant(), notBefore).toNanos());
+                    }
+                    changed.awaitNanos(waitNanos);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (checkEndAfter != null && shardEnd.readAfter(checkEndAfter)) {
+                markEnded();
+            } else if (subscribe) {
+                // The call only starts the request, but the SDK may resolve credentials on this thread first.
+                subscribe();
+            }
+        }
+    }
+
+    /** The shard is read to its end: no more subscriptions, and the open one is let go. */
+    private void markEnded() {
+        Active closing;
+        lock.lock();
+        try {
+            ended = true;
+            closing = active;
+            active = null;
+        } finally {
+            lock.unlock();
+        }
+        if (closing != null) {
+            closing.cancel();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        markEnded();
+    }
+
+    /** Starts a subscription at {@link #next}; called only by the engine's thread (and by {@link #open}). */
+    private void subscribe() {
+        Active subscription;
+        ReadStart start;
+        lock.lock();
+        try {
+            if (closed || ended || active != null) {
+                return;
+            }
+            start = next;
+            subscription = new Active(start);
+            active = subscription;
+            notBefore = clock.instant().plus(SUBSCRIBE_SPACING);
+        } finally {
+            lock.unlock();
+        }
+        SubscribeToShardRequest request = SubscribeToShardRequest.builder().consumerARN(consumerArn)
+                .shardId(shardId).startingPosition(startingPosition(start)).build();
+        SubscribeToShardResponseHandler handler = SubscribeToShardResponseHandler.builder()
+                .subscriber(() -> subscription).build();
+        CompletableFuture<Void> call;
+        try {
+            call = client.subscribeToShard(request, handler);
+        } catch (RuntimeException e) {
+            subscription.finished(e);
+            return;
+        }
+        subscription.call = call;
+        call.whenComplete((ignored, error) -> subscription.finished(error));
+    }
+
+    private StartingPosition startingPosition(ReadStart start) {
+        StartingPosition.Builder position = StartingPosition.builder();
+        switch (start) {
+            case ReadStart.TrimHorizon t -> position.type(ShardIteratorType.TRIM_HORIZON);
+            case ReadStart.Latest l -> position.type(ShardIteratorType.LATEST);
+            case ReadStart.AtTimestamp at -> position.type(ShardIteratorType.AT_TIMESTAMP).timestamp(at.timestamp());
+            case ReadStart.AfterSequenceNumber after -> {
+                KinesisPosition resumeAfter = KinesisPosition.parse(after.sequenceNumber());
+                position.sequenceNumber(resumeAfter.sequenceNumber()).type(resumeAfter.aggregated()
+                        ? ShardIteratorType.AT_SEQUENCE_NUMBER : ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+            }
+        }
+        return position.build();
+    }
+
+    /** Under the lock: asks for the next event if the buffer has room and none is asked for yet. */
+    private void requestIfRoom() {
+        Active current = active;
+        if (current != null && current.subscription != null && !current.demanding
+                && buffered.size() < MAX_BUFFERED) {
+            current.demanding = true;
+            // Under the lock so that request calls are serial, as Reactive Streams requires; it only signals demand.
+            current.subscription.request(1);
+        }
+    }
+
+    /** Under the lock: true (and the next subscription put off) if the failure means "not now". */
+    private boolean backOffIfThrottled(Throwable failed) {
+        Throwable cause = failed;
+        while (cause != null && !(cause instanceof LimitExceededException)
+                && !(cause instanceof ResourceInUseException)) {
+            cause = cause.getCause();
+        }
+        if (cause == null) {
+            throttledInARow = 0;
+            return false;
+        }
+        throttledInARow++;
+        Duration wait = Duration.ofMillis(throttleBackoff.apply(throttledInARow));
+        Instant after = clock.instant().plus(wait);
+        if (after.isAfter(notBefore)) {
+            notBefore = after;
+        }
+        LOG.atLevel(throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG)
+                .addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
+                .addKeyValue("consumer", consumerArn).addKeyValue("error", cause.getClass().getSimpleName())
+                .addKeyValue("throttledInARow", throttledInARow).addKeyValue("waitMillis", wait.toMillis())
+                .log("SubscribeToShard refused for now; backing off");
+        return true;
+    }
+
+    /**
+     * Whether a shard has ended, for when its subscription does not say so. Kinesis ends the last subscription to a
+     * closed shard with an event that has child shards and no continuation sequence number; an emulator may keep
+     * sending empty events instead. Once the shard listing shows the shard closed and an event without records
+     * says the subscription has caught up, the reader asks with one GetRecords call after its position.
+     */
+    interface ShardEnd {
+
+        /** True once the shard listing has shown the shard closed (it has an ending sequence number). */
+        boolean closed();
+
+        /** True if the closed shard holds no record after {@code sequenceNumber}. */
+        boolean readAfter(String sequenceNumber) throws Exception;
+    }
+
+    /** One SubscribeToShard call: the subscriber of its events, and the call's future to cancel it with. */
+    private final class Active implements Subscriber<SubscribeToShardEventStream> {
+
+        private final ReadStart start;
+        private @Nullable Subscription subscription;
+        private volatile @Nullable CompletableFuture<Void> call;
+        private boolean demanding;
+
+        Active(ReadStart start) {
+            this.start = start;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            lock.lock();
+            try {
+                if (active != this) {
+                    s.cancel();
+                    return;
+                }
+                subscription = s;
+                requestIfRoom();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onNext(SubscribeToShardEventStream item) {
+            if (!(item instanceof SubscribeToShardEvent event)) {
+                return;
+            }
+            List<StreamRecord<KinesisRecord>> records = new ArrayList<>(event.records().size());
+            for (Record record : event.records()) {
+                for (StreamRecord<KinesisRecord> converted : converter.convert(record)) {
+                    if (!KinesisPosition.precedes(converted.sequenceNumber(), start)) {
+                        records.add(converted);
+                    }
+                }
+            }
+            lock.lock();
+            try {
+                if (active != this) {
+                    return;
+                }
+                buffered.addAll(records);
+                eventReceived = true;
+                throttledInARow = 0;
+                if (event.millisBehindLatest() != null) {
+                    millisBehindLatest = event.millisBehindLatest();
+                }
+                if (event.continuationSequenceNumber() != null) {
+                    next = new ReadStart.AfterSequenceNumber(event.continuationSequenceNumber());
+                } else if (event.hasChildShards() && !event.childShards().isEmpty()) {
+                    ended = true;
+                }
+                // An event without records says the subscription has caught up with the shard.
+                endCheckDue = records.isEmpty();
+                demanding = false;
+                requestIfRoom();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            finished(t);
+        }
+
+        @Override
+        public void onComplete() {
+            finished(null);
+        }
+
+        /** The subscription is over, normally or not; the first report counts. */
+        void finished(@Nullable Throwable error) {
+            LOG.atDebug().addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
+                    .addKeyValue("error", error == null ? null : error.getClass().getSimpleName())
+                    .log("SubscribeToShard subscription ended");
+            lock.lock();
+            try {
+                if (active != this) {
+                    return;
+                }
+                active = null;
+                if (error != null) {
+                    failure = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                }
+                if (!eventReceived && next instanceof ReadStart.Latest) {
+                    // Subscribing at LATEST again would skip what arrived since the reader opened.
+                    next = new ReadStart.AtTimestamp(openedAt);
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void cancel() {
+            Subscription s;
+            lock.lock();
+            try {
+                s = subscription;
+            } finally {
+                lock.unlock();
+            }
+            if (s != null) {
+                s.cancel();
+            }
+            CompletableFuture<Void> pending = call;
+            if (pending != null) {
+                pending.cancel(true);
+            }
+        }
+    }
+
+}
