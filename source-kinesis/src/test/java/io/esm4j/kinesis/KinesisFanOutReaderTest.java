@@ -1,0 +1,311 @@
+package io.esm4j.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.stream.FetchResult;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.StreamRecord;
+import io.esm4j.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.async.SdkPublisher;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ChildShard;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponse;
+import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHandler;
+
+/** The fan-out reader against a scripted SubscribeToShard: each call is driven by the test, event by event. */
+class KinesisFanOutReaderTest {
+
+    private static final String STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+    private static final String CONSUMER = STREAM + "/consumer/c:1";
+    private static final String SHARD = "shardId-000000000000";
+
+    private final MutableClock clock = MutableClock.startingNow();
+    private final FakeKinesis kinesis = new FakeKinesis();
+    private final AtomicBoolean shardClosed = new AtomicBoolean();
+    private final List<String> endChecks = new CopyOnWriteArrayList<>();
+    private volatile String lastSequenceNumber = "";
+
+    @Test
+    void recordsComeInOrderAndEachNewSubscriptionStartsAfterTheLastContinuation() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call first = kinesis.call(0);
+            assertThat(first.request.startingPosition().type()).isEqualTo(ShardIteratorType.TRIM_HORIZON);
+            first.emit(event("11", "1", "2"));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("1", "2");
+            first.emit(event("12", "3"));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("3");
+
+            first.complete();
+            // Kinesis allows one SubscribeToShard a second on a shard: not before the clock has moved on.
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            assertThat(kinesis.calls).hasSize(1);
+            clock.advance(KinesisFanOutReader.SUBSCRIBE_SPACING);
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            Call second = kinesis.call(1);
+            assertThat(second.request.startingPosition().type()).isEqualTo(ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+            assertThat(second.request.startingPosition().sequenceNumber()).isEqualTo("12");
+            assertThat(second.request.consumerARN()).isEqualTo(CONSUMER);
+            assertThat(second.request.shardId()).isEqualTo(SHARD);
+        }
+    }
+
+    @Test
+    void theNextEventIsAskedForOnlyWhileTheBufferHasRoom() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            assertThat(call.requested.get()).isEqualTo(1);
+            String[] full = new String[KinesisFanOutReader.MAX_BUFFERED];
+            for (int i = 0; i < full.length; i++) {
+                full[i] = Integer.toString(i);
+            }
+            call.emit(event("20000", full));
+            assertThat(call.requested.get()).as("no room: no demand").isEqualTo(1);
+            assertThat(reader.fetch(1, Duration.ZERO).records()).hasSize(1);
+            assertThat(call.requested.get()).isEqualTo(2);
+            assertThat(reader.fetch(KinesisFanOutReader.MAX_BUFFERED, Duration.ZERO).records())
+                    .hasSize(KinesisFanOutReader.MAX_BUFFERED - 1);
+        }
+    }
+
+    @Test
+    void refusedSubscriptionsBackOffAndOtherFailuresGoToTheEngineOnce() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            kinesis.call(0).fail(LimitExceededException.builder().message("too many").build());
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.calls).as("backing off past the 1 s spacing").hasSize(1);
+            clock.advance(Duration.ofSeconds(10));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.calls).hasSize(2);
+
+            kinesis.call(1).fail(ResourceInUseException.builder().message("another subscription").build());
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            clock.advance(Duration.ofSeconds(10));
+            reader.fetch(10, Duration.ZERO);
+            kinesis.call(2).emit(event("31", "a"));
+            SdkClientException broken = SdkClientException.create("connection reset");
+            kinesis.call(2).fail(broken);
+            assertThat(data(reader.fetch(10, Duration.ZERO))).as("what arrived first still counts").containsExactly("a");
+            assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isSameAs(broken);
+            clock.advance(Duration.ofSeconds(1));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.call(3).request.startingPosition().sequenceNumber()).isEqualTo("31");
+        }
+    }
+
+    @Test
+    void aLatestStartThatEndsBeforeAnyEventResumesAtTheTimeTheReaderOpened() throws Exception {
+        Instant opened = clock.instant();
+        try (KinesisFanOutReader reader = open(new ReadStart.Latest())) {
+            assertThat(kinesis.call(0).request.startingPosition().type()).isEqualTo(ShardIteratorType.LATEST);
+            clock.advance(Duration.ofMinutes(1));
+            kinesis.call(0).complete();
+            reader.fetch(10, Duration.ZERO);
+            SubscribeToShardRequest again = kinesis.call(1).request;
+            assertThat(again.startingPosition().type()).isEqualTo(ShardIteratorType.AT_TIMESTAMP);
+            assertThat(again.startingPosition().timestamp()).isEqualTo(opened);
+        }
+    }
+
+    @Test
+    void anEventWithChildShardsAndNoContinuationEndsTheShard() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(event("41", "x"));
+            call.emit(SubscribeToShardEvent.builder().records(List.of()).millisBehindLatest(0L)
+                    .childShards(ChildShard.builder().shardId("shardId-000000000001").parentShards(SHARD).build())
+                    .build());
+            call.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("x");
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(kinesis.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void aClosedShardEndsOnceAnEmptyEventCaughtUpAndGetRecordsFindsNothingAfter() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(event("51", "y"));
+            shardClosed.set(true);
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("y");
+            assertThat(endChecks).as("records still coming: no check").isEmpty();
+            lastSequenceNumber = "52";
+            call.emit(event("51"));
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).as("a record after 51").isFalse();
+            assertThat(endChecks).containsExactly("51");
+            call.emit(event("52", "z"));
+            call.emit(event("52"));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("z");
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(call.cancelled).isTrue();
+        }
+    }
+
+    @Test
+    void closingCancelsTheSubscriptionAndIgnoresWhatArrivesAfter() throws Exception {
+        KinesisFanOutReader reader = open(new ReadStart.TrimHorizon());
+        Call call = kinesis.call(0);
+        reader.close();
+        assertThat(call.cancelled).isTrue();
+        call.emit(event("61", "late"));
+        assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+        assertThat(kinesis.calls).hasSize(1);
+    }
+
+    @Test
+    void anInterruptEndsTheWait() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread waiting = Thread.ofVirtual().start(() -> {
+                try {
+                    reader.fetch(10, Duration.ofMinutes(5));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            waiting.interrupt();
+            waiting.join();
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        }
+    }
+
+    private KinesisFanOutReader open(ReadStart start) {
+        RecordConverter converter = new RecordConverter(SHARD, "arn:aws:iam::123456789012:role/esm4j", "us-east-1",
+                STREAM);
+        KinesisFanOutReader.ShardEnd end = new KinesisFanOutReader.ShardEnd() {
+            @Override
+            public boolean closed() {
+                return shardClosed.get();
+            }
+
+            @Override
+            public boolean readAfter(String sequenceNumber) {
+                endChecks.add(sequenceNumber);
+                return sequenceNumber.equals(lastSequenceNumber);
+            }
+        };
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofSeconds(4), Duration.ofSeconds(8)).build();
+        return KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD, start, converter, end, settings, clock);
+    }
+
+    private static SubscribeToShardEvent event(String continuation, String... data) {
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < data.length; i++) {
+            records.add(Record.builder().sequenceNumber(Long.toString(Long.parseLong(continuation) * 100_000 + i))
+                    .partitionKey("k").data(SdkBytes.fromUtf8String(data[i])).approximateArrivalTimestamp(
+                            Instant.now()).build());
+        }
+        return SubscribeToShardEvent.builder().records(records).continuationSequenceNumber(continuation)
+                .millisBehindLatest(0L).build();
+    }
+
+    private static List<String> data(FetchResult<KinesisRecord> result) {
+        return result.records().stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
+    }
+
+    /** SubscribeToShard calls as the test scripts them. */
+    private static final class FakeKinesis implements KinesisAsyncClient {
+
+        final List<Call> calls = new CopyOnWriteArrayList<>();
+
+        Call call(int index) {
+            assertThat(calls).as("SubscribeToShard calls").hasSizeGreaterThan(index);
+            return calls.get(index);
+        }
+
+        @Override
+        public CompletableFuture<Void> subscribeToShard(SubscribeToShardRequest request,
+                                                        SubscribeToShardResponseHandler handler) {
+            Call call = new Call(request, handler);
+            calls.add(call);
+            call.start();
+            return call.future;
+        }
+
+        @Override
+        public String serviceName() {
+            return "kinesis";
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** One subscription: its events go to the reader's subscriber as far as it asked for them. */
+    private static final class Call implements Subscription {
+
+        final SubscribeToShardRequest request;
+        final SubscribeToShardResponseHandler handler;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        final AtomicLong requested = new AtomicLong();
+        volatile boolean cancelled;
+        private Subscriber<? super SubscribeToShardEventStream> subscriber;
+
+        Call(SubscribeToShardRequest request, SubscribeToShardResponseHandler handler) {
+            this.request = request;
+            this.handler = handler;
+        }
+
+        void start() {
+            handler.responseReceived(SubscribeToShardResponse.builder().build());
+            SdkPublisher<SubscribeToShardEventStream> publisher = s -> {
+                subscriber = s;
+                s.onSubscribe(this);
+            };
+            handler.onEventStream(publisher);
+        }
+
+        void emit(SubscribeToShardEvent event) {
+            subscriber.onNext(event);
+        }
+
+        void complete() {
+            subscriber.onComplete();
+            handler.complete();
+            future.complete(null);
+        }
+
+        void fail(Throwable error) {
+            subscriber.onError(error);
+            handler.exceptionOccurred(error);
+            future.completeExceptionally(error);
+        }
+
+        @Override
+        public void request(long n) {
+            requested.addAndGet(n);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+}
