@@ -19,6 +19,7 @@ module io.esm4j.worker {
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.http;
+    requires software.amazon.awssdk.http.nio.netty;
     requires software.amazon.awssdk.http.auth.aws;
     requires software.amazon.awssdk.http.auth.spi;
     requires software.amazon.awssdk.identity.spi;

@@ -71,12 +71,43 @@ class KinesisDestinationTest {
         }
     }
 
+    /** A stream consumer's ARN reads with enhanced fan-out (SubscribeToShard); records and failures are the same. */
+    @Test
+    void aStreamConsumerArnReadsWithEnhancedFanOut() throws Exception {
+        String streamArn = kinesisMock.activeStream("efo-stream", 1);
+        String consumerArn = kinesisMock.activeConsumer(streamArn, "efo-worker");
+        String dlqArn = elasticMq.queue("efo-failures", 30);
+        String workerFile = """
+                Endpoints:
+                  kinesis: %s
+                  sqs: %s
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: %s
+                    StartingPosition: TRIM_HORIZON
+                    MaximumRetryAttempts: 0
+                    DestinationConfig:
+                      OnFailure:
+                        Destination: %s
+                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, consumerArn, function.failingUrl(), dlqArn);
+        int failedBefore = function.failed.get();
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
+            assertTheFailureRecordArrives("efo-stream", streamArn, "efo-failures", failedBefore);
+        }
+    }
+
     private void assertTheFailureRecordArrives(String streamArn) throws Exception {
-        kinesisMock.kinesis.putRecord(r -> r.streamName("dest-stream").partitionKey("k")
+        assertTheFailureRecordArrives("dest-stream", streamArn, "dest-failures", 0);
+    }
+
+    /** The failure record names the stream, also when a consumer read it. */
+    private void assertTheFailureRecordArrives(String stream, String streamArn, String queue, int failedBefore)
+            throws Exception {
+        kinesisMock.kinesis.putRecord(r -> r.streamName(stream).partitionKey("k")
                 .data(SdkBytes.fromUtf8String("poison")));
 
         List<String> failures = new CopyOnWriteArrayList<>();
-        String dlq = elasticMq.url("dest-failures");
+        String dlq = elasticMq.url(queue);
         await().atMost(Duration.ofSeconds(120)).until(() -> {
             elasticMq.sqs.receiveMessage(r -> r.queueUrl(dlq).waitTimeSeconds(1)).messages()
                     .forEach(message -> failures.add(message.body()));
@@ -86,6 +117,6 @@ class KinesisDestinationTest {
         assertThat(record.path("requestContext").path("condition").asText()).isEqualTo("RetryAttemptsExhausted");
         assertThat(record.path("KinesisBatchInfo").path("streamArn").asText()).isEqualTo(streamArn);
         assertThat(record.path("KinesisBatchInfo").path("batchSize").asInt()).isEqualTo(1);
-        assertThat(function.failed.get()).isEqualTo(1);
+        assertThat(function.failed.get()).isEqualTo(failedBefore + 1);
     }
 }

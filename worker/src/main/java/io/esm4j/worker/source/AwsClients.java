@@ -8,9 +8,11 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -29,6 +31,7 @@ public final class AwsClients implements AutoCloseable {
     private final List<SdkClient> made = new ArrayList<>();
     private final Supplier<SqsClient> sqs;
     private final Supplier<KinesisClient> kinesis;
+    private final Supplier<KinesisAsyncClient> kinesisSubscriber;
     private final Supplier<SnsClient> sns;
     private final Supplier<S3Client> s3;
     private final Supplier<DynamoDbClient> dynamodb;
@@ -40,6 +43,8 @@ public final class AwsClients implements AutoCloseable {
         this.endpoints = endpoints;
         this.sqs = lazy(() -> configure(SqsClient.builder(), "sqs").build());
         this.kinesis = lazy(() -> configure(KinesisClient.builder(), "kinesis").build());
+        this.kinesisSubscriber = lazy(() -> configure(KinesisAsyncClient.builder(), "kinesis")
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build());
         this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
         this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
                 .build());
@@ -65,6 +70,11 @@ public final class AwsClients implements AutoCloseable {
 
     public KinesisClient kinesis() {
         return kinesis.get();
+    }
+
+    /** For enhanced fan-out's SubscribeToShard, which needs an HTTP/2 client. */
+    public KinesisAsyncClient kinesisSubscriber() {
+        return kinesisSubscriber.get();
     }
 
     public SnsClient sns() {

@@ -21,22 +21,32 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Kinesis data streams ({@code arn:aws:kinesis:...:stream/<name>}): a stream mapping with Lambda's Kinesis event. */
+/**
+ * Kinesis data streams ({@code arn:aws:kinesis:...:stream/<name>}, or a stream consumer's ARN for enhanced fan-out):
+ * a stream mapping with Lambda's Kinesis event.
+ */
 public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecord> {
+
+    private static final String CONSUMER = "/consumer/";
 
     public KinesisSourceFactory() {
         super("Kinesis", "kinesis", Set.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
                         STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR,
                         MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, FILTER_CRITERIA,
                         DESTINATION_CONFIG, TUMBLING_WINDOW),
-                Pattern.compile("stream/[^/]+"), "Expected a Kinesis stream ARN: "
-                        + "arn:<partition>:kinesis:<region>:<account>:stream/<name> (stream consumers, i.e. "
-                        + "enhanced fan-out, are not supported by esm4j).");
+                Pattern.compile("stream/[^/:]+(" + CONSUMER + "[^/:]+:[0-9]+)?"), "Expected a Kinesis stream ARN, "
+                        + "arn:<partition>:kinesis:<region>:<account>:stream/<name>, or a stream consumer's for "
+                        + "enhanced fan-out, arn:<partition>:kinesis:<region>:<account>:stream/<name>/consumer/"
+                        + "<consumer>:<timestamp>.");
     }
 
+    /** A stream consumer's ARN reads with enhanced fan-out, as in Lambda; a stream's with GetRecords. */
     @Override
     StreamSource<KinesisRecord> source(MappingSpec spec, WorkerContext context) {
-        return KinesisStreamSource.builder(context.clients().kinesis()).streamArn(spec.eventSourceArn()).build();
+        KinesisStreamSource.Builder builder = KinesisStreamSource.builder(context.clients().kinesis());
+        String arn = spec.eventSourceArn();
+        return (arn.contains(CONSUMER) ? builder.enhancedFanOut(context.clients().kinesisSubscriber(), arn)
+                : builder.streamArn(arn)).build();
     }
 
     @Override

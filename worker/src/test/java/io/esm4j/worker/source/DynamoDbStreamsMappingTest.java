@@ -10,6 +10,7 @@ import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.config.WorkerFile;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,13 +101,15 @@ class DynamoDbStreamsMappingTest {
     }
 
     @Test
-    void kinesisStreamArnsAreTakenAndStreamConsumersRefused() {
+    void kinesisStreamAndStreamConsumerArnsAreTakenAndOtherKinesisArnsRefused() {
         String stream = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
         factories.forMapping(kinesis(stream));
-        assertThatThrownBy(() -> factories.forMapping(kinesis(stream + "/consumer/efo:1700000000")))
-                .isInstanceOf(InvalidMappingException.class)
-                .hasMessageContaining(stream + "/consumer/efo:1700000000")
-                .hasMessageContaining("enhanced fan-out, are not supported");
+        factories.forMapping(kinesis(stream + "/consumer/efo:1700000000"));
+        for (String other : List.of(stream + "/consumer/efo", stream + "/consumer/efo:x", stream + "/other")) {
+            assertThatThrownBy(() -> factories.forMapping(kinesis(other)))
+                    .isInstanceOf(InvalidMappingException.class).hasMessageContaining(other)
+                    .hasMessageContaining("stream/<name>/consumer/<consumer>:<timestamp>");
+        }
     }
 
     private static MappingSpec kinesis(String arn) {
