@@ -96,10 +96,11 @@ public record StreamSettings(
             null, 64, "esm4j: payload megabytes read but not yet done, per shard; the reader pauses at the bound.");
     public static final DurationSetting IDLE_POLL_INTERVAL = new DurationSetting("IdlePollInterval", Duration.ZERO,
             Duration.ofSeconds(10), Duration.ofMillis(250),
-            "esm4j: for sources that are polled (Kinesis, DynamoDB Streams): after a fetch that returned no records, "
-                    + "the least time from its start to the next fetch of that shard (a source that long-polls has "
-                    + "waited already); up to a tenth more, so that idle shards wake together. Sources whose records "
-                    + "can be awaited (the in-memory stream) are not polled: an idle shard waits for its next record.");
+            "esm4j: for sources that are polled (Kinesis without enhanced fan-out, DynamoDB Streams): after a fetch "
+                    + "that returned no records, the least time from its start to the next fetch of that shard (a "
+                    + "source that long-polls has waited already); up to a tenth more, so that idle shards wake "
+                    + "together. Sources whose records can be awaited (the in-memory stream, Kinesis with enhanced "
+                    + "fan-out) are not polled: an idle shard waits for its next record.");
     public static final DurationSetting SHARD_SYNC_INTERVAL = new DurationSetting("ShardSyncInterval",
             Duration.ofMillis(100), Duration.ofHours(1), Duration.ofSeconds(30),
             "esm4j: how often the shard list is refreshed; a shard end refreshes it at once.");

@@ -28,11 +28,13 @@ public record KinesisSourceSettings(
     public static final IntSetting GET_RECORDS_PER_SECOND = new IntSetting("GetRecordsPerSecondPerShard", 1, 5, null,
             4, "esm4j: GetRecords calls per second on one shard. Kinesis allows 5 per shard, shared by every "
                     + "consumer of the stream; the default leaves one for others. Polling keeps pulling at this "
-                    + "rate while behind and waits IdlePollInterval after an empty read at the tail.");
+                    + "rate while behind and waits IdlePollInterval after an empty read at the tail. Not used with "
+                    + "enhanced fan-out.");
     public static final DurationSetting THROTTLE_BACKOFF_INITIAL = new DurationSetting("ThrottleBackoffInitial",
             Duration.ofMillis(1), Duration.ofMinutes(1), Duration.ofMillis(500),
-            "esm4j: wait after a ProvisionedThroughputExceededException before reading the shard again; doubles "
-                    + "per throttled call in a row with ±50% jitter.");
+            "esm4j: wait after a ProvisionedThroughputExceededException before reading the shard again (with "
+                    + "enhanced fan-out: after a SubscribeToShard refused with LimitExceededException or "
+                    + "ResourceInUseException); doubles per throttled call in a row with ±50% jitter.");
     public static final DurationSetting THROTTLE_BACKOFF_MAX = new DurationSetting("ThrottleBackoffMax",
             Duration.ofMillis(1), Duration.ofMinutes(5), Duration.ofSeconds(10),
             "esm4j: the longest wait between throttled reads; at least ThrottleBackoffInitial.");

@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
@@ -43,15 +44,33 @@ class KinesisStreamSourceTest {
     }
 
     @Test
-    void needsExactlyOneOfStreamNameAndStreamArn() {
+    void needsOneStreamAndAConsumerOfThatStream() {
+        String stream = "arn:aws:kinesis:eu-west-1:1:stream/s";
+        String consumer = stream + "/consumer/c:1700000000";
         try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
-                .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.US_EAST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
             assertThatThrownBy(() -> KinesisStreamSource.builder(client).build())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
-            KinesisStreamSource source = KinesisStreamSource.builder(client)
-                    .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a stream is needed");
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).streamName("s").streamArn(stream).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most one");
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).streamArn(consumer).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(consumer);
+            KinesisStreamSource source = KinesisStreamSource.builder(client).streamArn(stream).build();
             assertThat(source.streamName()).isEqualTo("s");
-            assertThat(source.streamArn()).isEqualTo("arn:aws:kinesis:eu-west-1:1:stream/s");
+            assertThat(source.streamArn()).isEqualTo(stream);
+            assertThat(source.consumerArn()).isEmpty();
+
+            KinesisStreamSource fanOut = KinesisStreamSource.builder(client).streamName("s")
+                    .enhancedFanOut(subscriber, consumer).build();
+            assertThat(fanOut.streamArn()).isEqualTo(stream);
+            assertThat(fanOut.consumerArn()).hasValue(consumer);
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).streamName("other")
+                    .enhancedFanOut(subscriber, consumer).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reads the stream " + stream);
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).enhancedFanOut(subscriber, stream).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("consumer ARN like");
         }
     }
 
