@@ -121,6 +121,9 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
             @Nullable String checkEndAfter = null;
             lock.lock();
             try {
+                if (closed) {
+                    return new FetchResult<>(List.of(), millisBehindLatest, false);
+                }
                 if (!buffered.isEmpty()) {
                     List<StreamRecord<KinesisRecord>> records = new ArrayList<>(Math.min(maxRecords,
                             buffered.size()));
@@ -169,12 +172,18 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
     /** The shard is read to its end: no more subscriptions, and the open one is let go. */
     private void markEnded() {
+        letGo(() -> ended = true);
+    }
+
+    /** Makes the state change that stops subscribing, then cancels the open subscription outside the lock. */
+    private void letGo(Runnable stopSubscribing) {
         Active closing;
         lock.lock();
         try {
-            ended = true;
+            stopSubscribing.run();
             closing = active;
             active = null;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -185,13 +194,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-        } finally {
-            lock.unlock();
-        }
-        markEnded();
+        letGo(() -> closed = true);
     }
 
     /** Starts a subscription at {@link #next}; called only by the engine's thread (and by {@link #open}). */
@@ -298,9 +301,15 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         private @Nullable Subscription subscription;
         private volatile @Nullable CompletableFuture<Void> call;
         private boolean demanding;
+        private boolean recordsSeen;
 
         Active(ReadStart start) {
             this.start = start;
+        }
+
+        private boolean resumesInsideAggregate() {
+            return start instanceof ReadStart.AfterSequenceNumber after
+                    && KinesisPosition.parse(after.sequenceNumber()).aggregated();
         }
 
         @Override
@@ -342,13 +351,18 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (event.millisBehindLatest() != null) {
                     millisBehindLatest = event.millisBehindLatest();
                 }
-                if (event.continuationSequenceNumber() != null) {
+                boolean empty = event.records().isEmpty();
+                recordsSeen |= !empty;
+                // Until a subscription that resumes inside an aggregate has delivered it, its start stays the
+                // place to resume: only then are the aggregate's delivered sub-records dropped again.
+                if (event.continuationSequenceNumber() != null && (recordsSeen || !resumesInsideAggregate())) {
                     next = new ReadStart.AfterSequenceNumber(event.continuationSequenceNumber());
-                } else if (event.hasChildShards() && !event.childShards().isEmpty()) {
+                } else if (event.continuationSequenceNumber() == null && event.hasChildShards()
+                        && !event.childShards().isEmpty()) {
                     ended = true;
                 }
                 // An event without records says the subscription has caught up with the shard.
-                endCheckDue = records.isEmpty();
+                endCheckDue = empty;
                 demanding = false;
                 requestIfRoom();
                 changed.signalAll();

@@ -131,6 +131,30 @@ class KinesisFanOutReaderTest {
     }
 
     @Test
+    void aSubscriptionInsideAnAggregateKeepsItsStartUntilItDeliveredRecords() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.AfterSequenceNumber("70/1"))) {
+            Call first = kinesis.call(0);
+            assertThat(first.request.startingPosition().type()).isEqualTo(ShardIteratorType.AT_SEQUENCE_NUMBER);
+            assertThat(first.request.startingPosition().sequenceNumber()).isEqualTo("70");
+            first.emit(event("69"));
+            first.complete();
+            clock.advance(Duration.ofMinutes(1));
+            reader.fetch(10, Duration.ZERO);
+            Call second = kinesis.call(1);
+            assertThat(second.request.startingPosition().type()).isEqualTo(ShardIteratorType.AT_SEQUENCE_NUMBER);
+            assertThat(second.request.startingPosition().sequenceNumber()).isEqualTo("70");
+            second.emit(event("80", "after"));
+            second.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("after");
+            clock.advance(Duration.ofMinutes(1));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.call(2).request.startingPosition().type())
+                    .isEqualTo(ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+            assertThat(kinesis.call(2).request.startingPosition().sequenceNumber()).isEqualTo("80");
+        }
+    }
+
+    @Test
     void anEventWithChildShardsAndNoContinuationEndsTheShard() throws Exception {
         try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
             Call call = kinesis.call(0);
@@ -174,7 +198,10 @@ class KinesisFanOutReaderTest {
         reader.close();
         assertThat(call.cancelled).isTrue();
         call.emit(event("61", "late"));
-        assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+        clock.advance(Duration.ofMinutes(1));
+        FetchResult<KinesisRecord> afterClose = reader.fetch(10, Duration.ZERO);
+        assertThat(afterClose.records()).isEmpty();
+        assertThat(afterClose.shardEnded()).as("closing is not the shard's end").isFalse();
         assertThat(kinesis.calls).hasSize(1);
     }
 

@@ -8,7 +8,6 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testsupport.RequiresNode;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -35,18 +31,17 @@ import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
  * iterators are skipped ({@link #fanOut()}).
  */
 @RequiresNode
-class KinesisMockFanOutTest extends KinesisSourceContract {
+class KinesisMockFanOutTest extends KinesisMockSourceTest {
 
-    private static KinesisMockServer server;
     /** One client for the class: closing a Netty client takes seconds. It reports to the running test's faults. */
     private static KinesisAsyncClient subscriber;
     private static volatile FaultInjector currentFaults;
     /** One consumer per stream, registered on first use: a restarted mapping subscribes as the same consumer. */
     private final Map<String, String> consumers = new ConcurrentHashMap<>();
 
+    /** Runs after {@link KinesisMockSourceTest#startServer()}. */
     @BeforeAll
-    static void startServer() throws Exception {
-        server = KinesisMockServer.start();
+    static void openSubscriber() {
         ExecutionInterceptor forwarding = new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -59,42 +54,22 @@ class KinesisMockFanOutTest extends KinesisSourceContract {
             }
         };
         subscriber = KinesisAsyncClient.builder().endpointOverride(server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(CREDENTIALS)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(forwarding)).build();
     }
 
+    /** Runs before {@link KinesisMockSourceTest#stopServer()}. */
     @AfterAll
-    static void stopServer() {
-        try {
-            if (subscriber != null) {
-                subscriber.close();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
+    static void closeSubscriber() {
+        if (subscriber != null) {
+            subscriber.close();
         }
     }
 
     @BeforeEach
     void reportToThisTest() {
         currentFaults = faults;
-    }
-
-    @Override
-    URI endpoint() {
-        return server.endpoint();
-    }
-
-    @Override
-    Region region() {
-        return Region.US_EAST_1;
-    }
-
-    @Override
-    AwsCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
     }
 
     @Override

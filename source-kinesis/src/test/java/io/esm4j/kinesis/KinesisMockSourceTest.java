@@ -16,7 +16,7 @@ import software.amazon.awssdk.regions.Region;
 @RequiresNode
 class KinesisMockSourceTest extends KinesisSourceContract {
 
-    private static KinesisMockServer server;
+    static KinesisMockServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -40,8 +40,11 @@ class KinesisMockSourceTest extends KinesisSourceContract {
         return Region.US_EAST_1;
     }
 
+    static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("test", "test"));
+
     @Override
     AwsCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+        return CREDENTIALS;
     }
 }

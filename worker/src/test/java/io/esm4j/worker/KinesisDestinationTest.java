@@ -53,19 +53,7 @@ class KinesisDestinationTest {
     void givenUpRecordsReachTheOnFailureQueue() throws Exception {
         String streamArn = kinesisMock.activeStream("dest-stream", 1);
         String dlqArn = elasticMq.queue("dest-failures", 30);
-        String workerFile = """
-                Endpoints:
-                  kinesis: %s
-                  sqs: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: %s
-                    StartingPosition: TRIM_HORIZON
-                    MaximumRetryAttempts: 0
-                    DestinationConfig:
-                      OnFailure:
-                        Destination: %s
-                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, streamArn, function.failingUrl(), dlqArn);
+        String workerFile = workerFile(streamArn, dlqArn);
         try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             assertTheFailureRecordArrives(streamArn);
         }
@@ -77,7 +65,16 @@ class KinesisDestinationTest {
         String streamArn = kinesisMock.activeStream("efo-stream", 1);
         String consumerArn = kinesisMock.activeConsumer(streamArn, "efo-worker");
         String dlqArn = elasticMq.queue("efo-failures", 30);
-        String workerFile = """
+        String workerFile = workerFile(consumerArn, dlqArn);
+        int failedBefore = function.failed.get();
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
+            assertTheFailureRecordArrives("efo-stream", streamArn, "efo-failures", failedBefore);
+        }
+    }
+
+    /** One mapping that gives up at once, failures to the queue. */
+    private String workerFile(String eventSourceArn, String dlqArn) {
+        return """
                 Endpoints:
                   kinesis: %s
                   sqs: %s
@@ -89,11 +86,8 @@ class KinesisDestinationTest {
                     DestinationConfig:
                       OnFailure:
                         Destination: %s
-                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, consumerArn, function.failingUrl(), dlqArn);
-        int failedBefore = function.failed.get();
-        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
-            assertTheFailureRecordArrives("efo-stream", streamArn, "efo-failures", failedBefore);
-        }
+                """.formatted(kinesisMock.endpoint(), elasticMq.endpoint, eventSourceArn, function.failingUrl(),
+                dlqArn);
     }
 
     private void assertTheFailureRecordArrives(String streamArn) throws Exception {
