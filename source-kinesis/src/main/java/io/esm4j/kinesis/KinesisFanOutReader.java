@@ -25,7 +25,6 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
@@ -228,19 +227,10 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         call.whenComplete((ignored, error) -> subscription.finished(error));
     }
 
-    private StartingPosition startingPosition(ReadStart start) {
-        StartingPosition.Builder position = StartingPosition.builder();
-        switch (start) {
-            case ReadStart.TrimHorizon t -> position.type(ShardIteratorType.TRIM_HORIZON);
-            case ReadStart.Latest l -> position.type(ShardIteratorType.LATEST);
-            case ReadStart.AtTimestamp at -> position.type(ShardIteratorType.AT_TIMESTAMP).timestamp(at.timestamp());
-            case ReadStart.AfterSequenceNumber after -> {
-                KinesisPosition resumeAfter = KinesisPosition.parse(after.sequenceNumber());
-                position.sequenceNumber(resumeAfter.sequenceNumber()).type(resumeAfter.aggregated()
-                        ? ShardIteratorType.AT_SEQUENCE_NUMBER : ShardIteratorType.AFTER_SEQUENCE_NUMBER);
-            }
-        }
-        return position.build();
+    private static StartingPosition startingPosition(ReadStart start) {
+        ShardStart at = ShardStart.of(start);
+        return StartingPosition.builder().type(at.type()).sequenceNumber(at.sequenceNumber())
+                .timestamp(at.timestamp()).build();
     }
 
     /** Under the lock: asks for the next event if the buffer has room and none is asked for yet. */
@@ -277,21 +267,6 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 .addKeyValue("throttledInARow", throttledInARow).addKeyValue("waitMillis", wait.toMillis())
                 .log("SubscribeToShard refused for now; backing off");
         return true;
-    }
-
-    /**
-     * Whether a shard has ended, for when its subscription does not say so. Kinesis ends the last subscription to a
-     * closed shard with an event that has child shards and no continuation sequence number; an emulator may keep
-     * sending empty events instead. Once the shard listing shows the shard closed and an event without records
-     * says the subscription has caught up, the reader asks with one GetRecords call after its position.
-     */
-    interface ShardEnd {
-
-        /** True once the shard listing has shown the shard closed (it has an ending sequence number). */
-        boolean closed();
-
-        /** True if the closed shard holds no record after {@code sequenceNumber}. */
-        boolean readAfter(String sequenceNumber) throws Exception;
     }
 
     /** One SubscribeToShard call: the subscriber of its events, and the call's future to cancel it with. */

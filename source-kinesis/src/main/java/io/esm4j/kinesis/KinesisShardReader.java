@@ -13,11 +13,9 @@ import java.util.List;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * Reads one Kinesis shard on the shared {@link IteratorShardReader}, which owns the read loop (iterator renewal,
@@ -54,20 +52,9 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
 
     @Override
     public String openIterator(ReadStart start) {
-        GetShardIteratorRequest.Builder request = GetShardIteratorRequest.builder()
-                .streamName(streamName).shardId(shardId);
-        switch (start) {
-            case ReadStart.TrimHorizon t -> request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            case ReadStart.Latest l -> request.shardIteratorType(ShardIteratorType.LATEST);
-            case ReadStart.AtTimestamp at -> request.shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
-                    .timestamp(at.timestamp());
-            case ReadStart.AfterSequenceNumber after -> {
-                KinesisPosition position = KinesisPosition.parse(after.sequenceNumber());
-                request.startingSequenceNumber(position.sequenceNumber()).shardIteratorType(position.aggregated()
-                        ? ShardIteratorType.AT_SEQUENCE_NUMBER : ShardIteratorType.AFTER_SEQUENCE_NUMBER);
-            }
-        }
-        return client.getShardIterator(request.build()).shardIterator();
+        ShardStart at = ShardStart.of(start);
+        return client.getShardIterator(r -> r.streamName(streamName).shardId(shardId).shardIteratorType(at.type())
+                .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
     }
 
     @Override

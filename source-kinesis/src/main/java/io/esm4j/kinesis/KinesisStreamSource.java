@@ -199,8 +199,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return KinesisShardReader.open(client, arn.streamName(), shardId, start, converter, settings);
     }
 
-    private KinesisFanOutReader.ShardEnd shardEnd(String shardId) {
-        return new KinesisFanOutReader.ShardEnd() {
+    private ShardEnd shardEnd(String shardId) {
+        return new ShardEnd() {
             @Override
             public boolean closed() {
                 return closedShards.contains(shardId);

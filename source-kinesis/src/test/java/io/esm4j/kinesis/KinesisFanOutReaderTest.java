@@ -225,7 +225,7 @@ class KinesisFanOutReaderTest {
     private KinesisFanOutReader open(ReadStart start) {
         RecordConverter converter = new RecordConverter(SHARD, "arn:aws:iam::123456789012:role/esm4j", "us-east-1",
                 STREAM);
-        KinesisFanOutReader.ShardEnd end = new KinesisFanOutReader.ShardEnd() {
+        ShardEnd end = new ShardEnd() {
             @Override
             public boolean closed() {
                 return shardClosed.get();
