@@ -225,6 +225,10 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         }
         subscription.call = call;
         call.whenComplete((ignored, error) -> subscription.finished(error));
+        if (!subscription.isCurrent()) {
+            // Closed or ended while the call was being made: let it go too.
+            call.cancel(true);
+        }
     }
 
     private static StartingPosition startingPosition(ReadStart start) {
@@ -280,6 +284,15 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
         Active(ReadStart start) {
             this.start = start;
+        }
+
+        boolean isCurrent() {
+            lock.lock();
+            try {
+                return active == this;
+            } finally {
+                lock.unlock();
+            }
         }
 
         private boolean resumesInsideAggregate() {
