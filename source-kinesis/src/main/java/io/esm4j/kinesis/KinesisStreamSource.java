@@ -13,11 +13,11 @@ import io.esm4j.stream.StreamSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,8 +61,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     private final StreamArn arn;
     private final KinesisSourceSettings settings;
     private final @Nullable FanOut fanOut;
-    /** The shards the last listings showed closed: for enhanced fan-out, whose events may not say so. */
-    private final Set<String> closedShards = ConcurrentHashMap.newKeySet();
+    /** The shards the last listing showed closed: for enhanced fan-out, whose events may not say so. */
+    private volatile Set<String> closedShards = Set.of();
     private volatile Duration retention;
     /** False once DescribeStreamSummary was denied: the source then stops asking. */
     private volatile boolean retentionReadable = true;
@@ -129,6 +129,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     public List<Shard> listShards() {
         refreshRetention();
         List<Shard> shards = new ArrayList<>();
+        Set<String> closed = new HashSet<>();
         String nextToken = null;
         do {
             // Kinesis rejects the stream name together with a NextToken.
@@ -142,11 +143,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 shards.add(new Shard(shard.shardId(), parents));
                 if (shard.sequenceNumberRange() != null
                         && shard.sequenceNumberRange().endingSequenceNumber() != null) {
-                    closedShards.add(shard.shardId());
+                    closed.add(shard.shardId());
                 }
             }
             nextToken = response.nextToken();
         } while (nextToken != null);
+        closedShards = Set.copyOf(closed);
         return shards;
     }
 
