@@ -138,8 +138,19 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (active == null && failure != null) {
                     Throwable failed = failure;
                     failure = null;
-                    if (!backOffIfThrottled(failed)) {
+                    Throwable refusal = refusal(failed);
+                    if (refusal == null) {
+                        throttledInARow = 0;
                         throw failed instanceof Exception e ? e : new IllegalStateException(failed);
+                    }
+                    backOff(refusal);
+                    if (refusal instanceof ResourceInUseException && throttledInARow % WARN_AFTER_THROTTLES == 0) {
+                        // Not passing: most likely another mapping or application subscribes as this consumer.
+                        // Say so where the mapping's status shows it, and keep trying.
+                        throw new IllegalStateException("SubscribeToShard on " + shardId + " was refused "
+                                + throttledInARow + " times in a row with ResourceInUseException: another "
+                                + "subscription to the shard as consumer " + consumerArn + " is open. Is the "
+                                + "consumer used by another mapping or application? Each needs its own.", refusal);
                     }
                 }
                 if (endCheckDue && next instanceof ReadStart.AfterSequenceNumber after && shardEnd.closed()) {
@@ -248,17 +259,21 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         }
     }
 
-    /** Under the lock: true (and the next subscription put off) if the failure means "not now". */
-    private boolean backOffIfThrottled(Throwable failed) {
-        Throwable cause = failed;
-        while (cause != null && !(cause instanceof LimitExceededException)
-                && !(cause instanceof ResourceInUseException)) {
-            cause = cause.getCause();
+    /**
+     * The refusal that means "not now" (LimitExceededException, ResourceInUseException) among the failure and its
+     * causes, or null: the SDK may wrap the service's answer.
+     */
+    private static @Nullable Throwable refusal(Throwable failed) {
+        for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LimitExceededException || cause instanceof ResourceInUseException) {
+                return cause;
+            }
         }
-        if (cause == null) {
-            throttledInARow = 0;
-            return false;
-        }
+        return null;
+    }
+
+    /** Under the lock: puts the next subscription off, longer with each refusal in a row. */
+    private void backOff(Throwable refusal) {
         throttledInARow++;
         Duration wait = Duration.ofMillis(throttleBackoff.apply(throttledInARow));
         Instant after = clock.instant().plus(wait);
@@ -267,10 +282,9 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         }
         LOG.atLevel(throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG)
                 .addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
-                .addKeyValue("consumer", consumerArn).addKeyValue("error", cause.getClass().getSimpleName())
+                .addKeyValue("consumer", consumerArn).addKeyValue("error", refusal.getClass().getSimpleName())
                 .addKeyValue("throttledInARow", throttledInARow).addKeyValue("waitMillis", wait.toMillis())
                 .log("SubscribeToShard refused for now; backing off");
-        return true;
     }
 
     /** One SubscribeToShard call: the subscriber of its events, and the call's future to cancel it with. */

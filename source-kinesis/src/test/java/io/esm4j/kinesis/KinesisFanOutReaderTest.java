@@ -117,6 +117,27 @@ class KinesisFanOutReaderTest {
     }
 
     @Test
+    void aShardThatStaysInUseIsReportedToTheEngineEveryFifthRefusal() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            for (int refusal = 1; refusal <= 5; refusal++) {
+                kinesis.call(refusal - 1).fail(SdkClientException.create("wrapped",
+                        ResourceInUseException.builder().message("in use").build()));
+                if (refusal < 5) {
+                    assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+                } else {
+                    assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO))
+                            .isInstanceOf(IllegalStateException.class).hasMessageContaining(CONSUMER)
+                            .hasMessageContaining("5 times in a row").hasMessageContaining(SHARD)
+                            .hasCauseInstanceOf(ResourceInUseException.class);
+                }
+                clock.advance(Duration.ofMinutes(1));
+                reader.fetch(10, Duration.ZERO);
+            }
+            assertThat(kinesis.calls).as("still trying").hasSize(6);
+        }
+    }
+
+    @Test
     void aLatestStartThatEndsBeforeAnyEventResumesAtTheTimeTheReaderOpened() throws Exception {
         Instant opened = clock.instant();
         try (KinesisFanOutReader reader = open(new ReadStart.Latest())) {
