@@ -4,7 +4,6 @@ import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.StreamRecord;
-import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +19,7 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.StartingPosition;
@@ -51,9 +48,6 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
     /** Records held before the next event is asked for: what one GetRecords call may return. */
     static final int MAX_BUFFERED = 10_000;
-    /** Kinesis allows one SubscribeToShard call a second per consumer and shard. */
-    static final Duration SUBSCRIBE_SPACING = Duration.ofSeconds(1);
-    private static final int WARN_AFTER_THROTTLES = 5;
     private static final Logger LOG = LoggerFactory.getLogger(KinesisFanOutReader.class);
 
     private final KinesisAsyncClient client;
@@ -62,8 +56,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private final String shardId;
     private final RecordConverter converter;
     private final ShardEnd shardEnd;
-    private final IntervalFunction throttleBackoff;
-    private final Clock clock;
+    private final SubscriptionPacer pacer;
     private final Instant openedAt;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -78,8 +71,6 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private boolean ended;
     private boolean closed;
     private long millisBehindLatest = -1;
-    private Instant notBefore = Instant.MIN;
-    private int throttledInARow;
 
     private KinesisFanOutReader(KinesisAsyncClient client, String consumerArn, String streamArn, String shardId,
                                 ReadStart start, RecordConverter converter, ShardEnd shardEnd,
@@ -91,10 +82,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         this.shardId = shardId;
         this.converter = converter;
         this.next = start;
-        this.clock = clock;
         this.openedAt = clock.instant();
-        this.throttleBackoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0,
-                0.5, settings.throttleBackoffMax());
+        this.pacer = new SubscriptionPacer(settings, clock, consumerArn, shardId);
     }
 
     /** A reader whose first subscription is already under way, so that a LATEST start means now. */
@@ -138,17 +127,18 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (active == null && failure != null) {
                     Throwable failed = failure;
                     failure = null;
-                    Throwable refusal = refusal(failed);
+                    Throwable refusal = SubscriptionPacer.refusal(failed);
                     if (refusal == null) {
-                        throttledInARow = 0;
+                        pacer.passed();
                         throw failed instanceof Exception e ? e : new IllegalStateException(failed);
                     }
-                    backOff(refusal);
-                    if (refusal instanceof ResourceInUseException && throttledInARow % WARN_AFTER_THROTTLES == 0) {
+                    int refusedInARow = pacer.refused(refusal);
+                    if (refusal instanceof ResourceInUseException
+                            && refusedInARow % SubscriptionPacer.WARN_AFTER == 0) {
                         // Not passing: most likely another mapping or application subscribes as this consumer.
                         // Say so where the mapping's status shows it, and keep trying.
                         throw new IllegalStateException("SubscribeToShard on " + shardId + " was refused "
-                                + throttledInARow + " times in a row with ResourceInUseException: another "
+                                + refusedInARow + " times in a row with ResourceInUseException: another "
                                 + "subscription to the shard as consumer " + consumerArn + " is open. Is the "
                                 + "consumer used by another mapping or application? Each needs its own.", refusal);
                     }
@@ -156,7 +146,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (endCheckDue && next instanceof ReadStart.AfterSequenceNumber after && shardEnd.closed()) {
                     endCheckDue = false;
                     checkEndAfter = after.sequenceNumber();
-                } else if (active == null && !clock.instant().isBefore(notBefore)) {
+                } else if (active == null && pacer.untilAllowed().compareTo(Duration.ZERO) <= 0) {
                     subscribe = true;
                 } else {
                     long waitNanos = deadline - System.nanoTime();
@@ -164,7 +154,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                         return new FetchResult<>(List.of(), millisBehindLatest, false);
                     }
                     if (active == null) {
-                        waitNanos = Math.min(waitNanos, Duration.between(clock.instant(), notBefore).toNanos());
+                        waitNanos = Math.min(waitNanos, pacer.untilAllowed().toNanos());
                     }
                     changed.awaitNanos(waitNanos);
                 }
@@ -219,7 +209,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
             start = next;
             subscription = new Active(start);
             active = subscription;
-            notBefore = clock.instant().plus(SUBSCRIBE_SPACING);
+            pacer.subscribed();
         } finally {
             lock.unlock();
         }
@@ -257,34 +247,6 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
             // Under the lock so that request calls are serial, as Reactive Streams requires; it only signals demand.
             current.subscription.request(1);
         }
-    }
-
-    /**
-     * The refusal that means "not now" (LimitExceededException, ResourceInUseException) among the failure and its
-     * causes, or null: the SDK may wrap the service's answer.
-     */
-    private static @Nullable Throwable refusal(Throwable failed) {
-        for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
-            if (cause instanceof LimitExceededException || cause instanceof ResourceInUseException) {
-                return cause;
-            }
-        }
-        return null;
-    }
-
-    /** Under the lock: puts the next subscription off, longer with each refusal in a row. */
-    private void backOff(Throwable refusal) {
-        throttledInARow++;
-        Duration wait = Duration.ofMillis(throttleBackoff.apply(throttledInARow));
-        Instant after = clock.instant().plus(wait);
-        if (after.isAfter(notBefore)) {
-            notBefore = after;
-        }
-        LOG.atLevel(throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG)
-                .addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
-                .addKeyValue("consumer", consumerArn).addKeyValue("error", refusal.getClass().getSimpleName())
-                .addKeyValue("throttledInARow", throttledInARow).addKeyValue("waitMillis", wait.toMillis())
-                .log("SubscribeToShard refused for now; backing off");
     }
 
     /** One SubscribeToShard call: the subscriber of its events, and the call's future to cancel it with. */
@@ -349,7 +311,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 }
                 buffered.addAll(records);
                 eventReceived = true;
-                throttledInARow = 0;
+                pacer.passed();
                 if (event.millisBehindLatest() != null) {
                     millisBehindLatest = event.millisBehindLatest();
                 }

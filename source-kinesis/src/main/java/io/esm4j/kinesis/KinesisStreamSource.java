@@ -306,9 +306,10 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         static StreamArn ofConsumer(String consumerArn) {
             int consumer = consumerArn.indexOf(CONSUMER);
             int timestamp = consumerArn.lastIndexOf(':');
-            if (consumer < 0 || timestamp < consumer + CONSUMER.length() + 1 || timestamp == consumerArn.length() - 1) {
-                throw new IllegalArgumentException("expected a Kinesis stream consumer ARN like "
-                        + "arn:aws:kinesis:us-east-1:123456789012:stream/name/consumer/consumer-name:1525898737 but got '"
+            if (consumer < 0 || timestamp < consumer + CONSUMER.length() + 1
+                    || timestamp == consumerArn.length() - 1) {
+                throw new IllegalArgumentException("expected a Kinesis stream consumer ARN like arn:aws:kinesis:"
+                        + "us-east-1:123456789012:stream/name/consumer/consumer-name:1525898737 but got '"
                         + consumerArn + "'");
             }
             return parse(consumerArn.substring(0, consumer));

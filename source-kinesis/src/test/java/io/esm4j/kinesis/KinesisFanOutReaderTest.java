@@ -61,7 +61,7 @@ class KinesisFanOutReaderTest {
             // Kinesis allows one SubscribeToShard a second on a shard: not before the clock has moved on.
             assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
             assertThat(kinesis.calls).hasSize(1);
-            clock.advance(KinesisFanOutReader.SUBSCRIBE_SPACING);
+            clock.advance(SubscriptionPacer.SPACING);
             assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
             Call second = kinesis.call(1);
             assertThat(second.request.startingPosition().type()).isEqualTo(ShardIteratorType.AFTER_SEQUENCE_NUMBER);
@@ -108,7 +108,8 @@ class KinesisFanOutReaderTest {
             kinesis.call(2).emit(event("31", "a"));
             SdkClientException broken = SdkClientException.create("connection reset");
             kinesis.call(2).fail(broken);
-            assertThat(data(reader.fetch(10, Duration.ZERO))).as("what arrived first still counts").containsExactly("a");
+            assertThat(data(reader.fetch(10, Duration.ZERO))).as("what arrived first still counts")
+                    .containsExactly("a");
             assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isSameAs(broken);
             clock.advance(Duration.ofSeconds(1));
             reader.fetch(10, Duration.ZERO);

@@ -1,0 +1,83 @@
+package io.esm4j.kinesis;
+
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
+
+/**
+ * When the next SubscribeToShard call on one shard may go out: at least {@link #SPACING} after the last (Kinesis
+ * allows one a second per consumer and shard), and after a refusal (LimitExceededException, ResourceInUseException)
+ * ThrottleBackoffInitial later, doubling per refusal in a row up to ThrottleBackoffMax, with ±50% jitter. Not
+ * thread-safe: its reader calls it under its lock.
+ */
+final class SubscriptionPacer {
+
+    static final Duration SPACING = Duration.ofSeconds(1);
+    /** Refusals in a row from which each one is logged as a warning. */
+    static final int WARN_AFTER = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPacer.class);
+
+    private final IntervalFunction backoff;
+    private final Clock clock;
+    private final String consumerArn;
+    private final String shardId;
+    private Instant notBefore = Instant.MIN;
+    private int refusedInARow;
+
+    SubscriptionPacer(KinesisSourceSettings settings, Clock clock, String consumerArn, String shardId) {
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0, 0.5,
+                settings.throttleBackoffMax());
+        this.clock = clock;
+        this.consumerArn = consumerArn;
+        this.shardId = shardId;
+    }
+
+    /**
+     * The refusal that means "not now" among the failure and its causes (the SDK may wrap the service's answer), or
+     * null.
+     */
+    static @Nullable Throwable refusal(Throwable failed) {
+        for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LimitExceededException || cause instanceof ResourceInUseException) {
+                return cause;
+            }
+        }
+        return null;
+    }
+
+    /** How long until the next call may go out; zero or negative if it may now. */
+    Duration untilAllowed() {
+        return Duration.between(clock.instant(), notBefore);
+    }
+
+    void subscribed() {
+        notBefore = clock.instant().plus(SPACING);
+    }
+
+    /** An event arrived, or a failure that is not a refusal: the next refusal is the first in a row again. */
+    void passed() {
+        refusedInARow = 0;
+    }
+
+    /** Puts the next call off; returns how many refusals in a row this makes. */
+    int refused(Throwable refusal) {
+        refusedInARow++;
+        Duration wait = Duration.ofMillis(backoff.apply(refusedInARow));
+        Instant after = clock.instant().plus(wait);
+        if (after.isAfter(notBefore)) {
+            notBefore = after;
+        }
+        LOG.atLevel(refusedInARow >= WARN_AFTER ? Level.WARN : Level.DEBUG).addKeyValue("consumer", consumerArn)
+                .addKeyValue("shardId", shardId).addKeyValue("error", refusal.getClass().getSimpleName())
+                .addKeyValue("refusedInARow", refusedInARow).addKeyValue("waitMillis", wait.toMillis())
+                .log("SubscribeToShard refused for now; backing off");
+        return refusedInARow;
+    }
+}
