@@ -22,15 +22,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardFilterType;
 
@@ -44,13 +49,14 @@ import software.amazon.awssdk.services.kinesis.model.ShardFilterType;
 @ExtendWith(DynaliteExtension.class)
 class KinesisMockReshardingTest {
 
-    private static final String STREAM = "resharded";
     private static final String MAPPING = "resharded";
     /** Only a bound for a hung test. */
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     private static KinesisMockServer kinesisMock;
     private static KinesisClient kinesis;
+    /** For the workers that read with enhanced fan-out: one HTTP/2 client, as closing one takes seconds. */
+    private static KinesisAsyncClient subscriber;
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final List<Recorder.Handled> handled = Collections.synchronizedList(new ArrayList<>());
@@ -59,10 +65,15 @@ class KinesisMockReshardingTest {
     static void servers() throws Exception {
         kinesisMock = KinesisMockServer.start();
         kinesis = client();
+        subscriber = KinesisAsyncClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(CREDENTIALS).httpClientBuilder(NettyNioAsyncHttpClient.builder()).build();
     }
 
     @AfterAll
     static void stopServers() {
+        if (subscriber != null) {
+            subscriber.close();
+        }
         if (kinesis != null) {
             kinesis.close();
         }
@@ -80,36 +91,46 @@ class KinesisMockReshardingTest {
 
     private static KinesisClient client() {
         return KinesisClient.builder().endpointOverride(kinesisMock.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"))).build();
+                .credentialsProvider(CREDENTIALS).build();
     }
 
-    @Test
-    void aSplitAndAMergeWhileThreeWorkersRunAreFollowedParentsFirst() {
-        TestStreams.create(kinesis, STREAM, 4);
+    private static final StaticCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("x", "x"));
+
+    /**
+     * With enhanced fan-out the three workers subscribe as one consumer: a shard whose lease moves is refused to its
+     * new owner (ResourceInUseException) until the old owner has let its subscription go.
+     */
+    @ParameterizedTest(name = "enhanced fan-out: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSplitAndAMergeWhileThreeWorkersRunAreFollowedParentsFirst(boolean fanOut) {
+        String stream = "resharded-" + (fanOut ? "fan-out" : "polling");
+        TestStreams.create(kinesis, stream, 4);
+        String consumerArn = fanOut ? consumer(stream) : null;
         String table = Clients.table("resharded");
         for (String id : List.of("w1", "w2", "w3")) {
-            start(id, table);
+            start(id, table, stream, consumerArn);
         }
         Clients.Worker observerClient = Clients.worker();
         toClose.add(observerClient);
         DynamoDbLeaseStore observer = new DynamoDbLeaseStore(observerClient.client(),
                 DynamoDbLeaseStoreSettings.builder().tableName(table).build());
-        TestStreams.putNumbered(kinesis, STREAM, 0, 200, Recorder.KEYS);
+        TestStreams.putNumbered(kinesis, stream, 0, 200, Recorder.KEYS);
         await().atMost(PATIENCE).until(() -> owners(observer).keySet().equals(Set.of("w1", "w2", "w3")));
 
-        List<Shard> open = kinesis.listShards(r -> r.streamName(STREAM)
+        List<Shard> open = kinesis.listShards(r -> r.streamName(stream)
                 .shardFilter(f -> f.type(ShardFilterType.AT_LATEST))).shards();
         Shard first = open.get(0);
         BigInteger start = new BigInteger(first.hashKeyRange().startingHashKey());
         BigInteger end = new BigInteger(first.hashKeyRange().endingHashKey());
-        kinesis.splitShard(r -> r.streamName(STREAM).shardToSplit(first.shardId())
+        kinesis.splitShard(r -> r.streamName(stream).shardToSplit(first.shardId())
                 .newStartingHashKey(start.add(end).shiftRight(1).toString()));
-        TestStreams.awaitActive(kinesis, STREAM);
-        TestStreams.putNumbered(kinesis, STREAM, 200, 200, Recorder.KEYS);
-        kinesis.mergeShards(r -> r.streamName(STREAM).shardToMerge(open.get(2).shardId())
+        TestStreams.awaitActive(kinesis, stream);
+        TestStreams.putNumbered(kinesis, stream, 200, 200, Recorder.KEYS);
+        kinesis.mergeShards(r -> r.streamName(stream).shardToMerge(open.get(2).shardId())
                 .adjacentShardToMerge(open.get(3).shardId()));
-        TestStreams.awaitActive(kinesis, STREAM);
-        TestStreams.putNumbered(kinesis, STREAM, 400, 200, Recorder.KEYS);
+        TestStreams.awaitActive(kinesis, stream);
+        TestStreams.putNumbered(kinesis, stream, 400, 200, Recorder.KEYS);
 
         // A copy: the workers add to the synchronized list while this counts.
         await().atMost(PATIENCE)
@@ -124,7 +145,17 @@ class KinesisMockReshardingTest {
         Recorder.assertEveryRecordInPerKeyOrderWithReplaysOnly(List.copyOf(handled), 600);
     }
 
-    private void start(String id, String table) {
+    private static String consumer(String stream) {
+        String streamArn = kinesis.describeStreamSummary(r -> r.streamName(stream)).streamDescriptionSummary()
+                .streamARN();
+        String consumerArn = kinesis.registerStreamConsumer(r -> r.streamARN(streamArn).consumerName(MAPPING))
+                .consumer().consumerARN();
+        await().atMost(PATIENCE).until(() -> kinesis.describeStreamConsumer(r -> r.consumerARN(consumerArn))
+                .consumerDescription().consumerStatus() == ConsumerStatus.ACTIVE);
+        return consumerArn;
+    }
+
+    private void start(String id, String table, String stream, @Nullable String consumerArn) {
         Clients.Worker dynamoDb = Clients.worker();
         KinesisClient client = client();
         toClose.add(dynamoDb);
@@ -137,15 +168,20 @@ class KinesisMockReshardingTest {
             return BatchResult.success();
         };
         EventSourceMapping<KinesisRecord> mapping = EventSourceMapping.builder(MAPPING,
-                        KinesisStreamSource.builder(client).streamName(STREAM)
-                                .settings(KinesisSourceSettings.builder().getRecordsPerSecondPerShard(5).build())
-                                .build(), handler)
+                        source(client, stream, consumerArn), handler)
                 .settings(Fleet.settings(Duration.ofSeconds(10)).build())
                 .leaseStore(new DynamoDbLeaseStore(dynamoDb.client(), DynamoDbLeaseStoreSettings.builder()
                         .tableName(table).build()))
                 .workerId(id).build();
         mapping.start();
         toClose.add(() -> mapping.stop(Duration.ofSeconds(10)));
+    }
+
+    private static KinesisStreamSource source(KinesisClient client, String stream, @Nullable String consumerArn) {
+        KinesisStreamSource.Builder builder = KinesisStreamSource.builder(client).streamName(stream)
+                .settings(KinesisSourceSettings.builder().getRecordsPerSecondPerShard(5)
+                        .throttleBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build());
+        return (consumerArn == null ? builder : builder.enhancedFanOut(subscriber, consumerArn)).build();
     }
 
     private static Map<String, Long> owners(DynamoDbLeaseStore observer) {
