@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import software.amazon.awssdk.core.SdkBytes;
@@ -86,6 +88,38 @@ class KinesisFanOutReaderTest {
             assertThat(call.requested.get()).isEqualTo(2);
             assertThat(reader.fetch(KinesisFanOutReader.MAX_BUFFERED, Duration.ZERO).records())
                     .hasSize(KinesisFanOutReader.MAX_BUFFERED - 1);
+        }
+    }
+
+    /** Events pushed from another thread as fast as demand allows, fetched in small bites: all, once, in order. */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES) // only a bound for a hang: the pusher waits for demand
+    void eventsPushedConcurrentlyArriveCompleteAndInOrder() throws Exception {
+        int events = 2_000;
+        int perEvent = 7;
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            Thread pusher = Thread.ofPlatform().start(() -> {
+                for (int e = 0; e < events; e++) {
+                    while (call.requested.get() <= e) {
+                        Thread.onSpinWait();
+                    }
+                    String[] data = new String[perEvent];
+                    for (int i = 0; i < perEvent; i++) {
+                        data[i] = Integer.toString(e * perEvent + i);
+                    }
+                    call.emit(event(Integer.toString(1_000 + e), data));
+                }
+            });
+            List<String> received = new ArrayList<>();
+            while (received.size() < events * perEvent) {
+                received.addAll(data(reader.fetch(5, Duration.ofSeconds(30))));
+            }
+            pusher.join();
+            for (int i = 0; i < received.size(); i++) {
+                assertThat(received.get(i)).isEqualTo(Integer.toString(i));
+            }
+            assertThat(call.requested.get()).as("never more than one event asked for ahead").isEqualTo(events + 1);
         }
     }
 
