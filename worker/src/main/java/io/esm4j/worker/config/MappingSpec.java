@@ -65,6 +65,12 @@ public final class MappingSpec {
         return request.path(EVENT_SOURCE_ARN).asText("");
     }
 
+    /** True if EventSourceArn is an ARN of {@code service} ({@code arn:<partition>:<service>:...}). */
+    public boolean readsFrom(String service) {
+        String[] parts = eventSourceArn().split(":", 6);
+        return parts.length == 6 && parts[0].equals("arn") && parts[2].equals(service);
+    }
+
     /**
      * What the mapping reads, for telling mappings apart: the EventSourceArn, for Amazon MSK {@code <cluster ARN>
      * <topics>} (one cluster has many topics), for self-managed Kafka (which has no ARN) {@code <bootstrap servers>
@@ -72,7 +78,7 @@ public final class MappingSpec {
      */
     public String source() {
         if (request.has(EVENT_SOURCE_ARN)) {
-            return eventSourceArn().matches("arn:[^:]*:kafka:.*")
+            return readsFrom("kafka")
                     ? eventSourceArn() + " " + String.join(",", strings(TOPICS)) : eventSourceArn();
         }
         JsonNode servers = request.path(SELF_MANAGED_EVENT_SOURCE).path("Endpoints").path("KAFKA_BOOTSTRAP_SERVERS");

@@ -12,9 +12,4 @@ record Arns(String service, String region, String account, String resource) {
         }
         return new Arns(parts[2], parts[3], parts[4], parts[5]);
     }
-
-    static boolean isService(String arn, String service) {
-        Arns parsed = parse(arn);
-        return parsed != null && parsed.service().equals(service);
-    }
 }

@@ -67,7 +67,7 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     @Override
     public boolean handles(MappingSpec spec) {
-        return spec.has(SELF_MANAGED_EVENT_SOURCE) || Arns.isService(spec.eventSourceArn(), "kafka");
+        return spec.has(SELF_MANAGED_EVENT_SOURCE) || spec.readsFrom("kafka");
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class SqsSourceFactory implements SourceFactory {
 
     @Override
     public boolean handles(MappingSpec spec) {
-        return Arns.isService(spec.eventSourceArn(), "sqs");
+        return spec.readsFrom("sqs");
     }
 
     @Override

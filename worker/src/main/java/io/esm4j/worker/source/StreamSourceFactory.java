@@ -63,7 +63,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
 
     @Override
     public final boolean handles(MappingSpec spec) {
-        return Arns.isService(spec.eventSourceArn(), service);
+        return spec.readsFrom(service);
     }
 
     @Override
