@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.testsupport.RequiresNode;
+import io.esm4j.worker.mappings.ManagedMapping;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -69,6 +70,21 @@ class KinesisDestinationTest {
         int failedBefore = function.failed.get();
         try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             assertTheFailureRecordArrives("efo-stream", streamArn, "efo-failures", failedBefore);
+        }
+    }
+
+    /** A consumer that was never registered: the mapping does not start and says why, in its status. */
+    @Test
+    void aConsumerThatDoesNotExistIsAProblemInTheMappingsStatus() throws Exception {
+        String streamArn = kinesisMock.activeStream("no-consumer-stream", 1);
+        String consumerArn = streamArn + "/consumer/never-registered:1700000000";
+        String dlqArn = elasticMq.queue("no-consumer-failures", 30);
+        try (Worker worker = InProcessWorker.start(directory, workerFile(consumerArn, dlqArn))) {
+            ManagedMapping mapping = worker.registry().list().getFirst();
+            await().atMost(Duration.ofSeconds(60)).until(() -> mapping.stateTransitionReason()
+                    .startsWith("PROBLEM"));
+            assertThat(mapping.stateTransitionReason()).contains("the stream consumer " + consumerArn
+                    + " does not exist");
         }
     }
 

@@ -20,6 +20,9 @@ import io.esm4j.worker.invoke.Invoker;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 
 /**
  * Kinesis data streams ({@code arn:aws:kinesis:...:stream/<name>}, or a stream consumer's ARN for enhanced fan-out):
@@ -40,13 +43,35 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                         + "<consumer>:<timestamp>.");
     }
 
-    /** A stream consumer's ARN reads with enhanced fan-out, as in Lambda; a stream's with GetRecords. */
+    /**
+     * A stream consumer's ARN reads with enhanced fan-out, as in Lambda, once DescribeStreamConsumer says the consumer
+     * is ACTIVE (otherwise the start fails, the mapping's StateTransitionReason says why, and the start is retried); a
+     * stream's ARN reads with GetRecords.
+     */
     @Override
     StreamSource<KinesisRecord> source(MappingSpec spec, WorkerContext context) {
         KinesisStreamSource.Builder builder = KinesisStreamSource.builder(context.clients().kinesis());
         String arn = spec.eventSourceArn();
-        return (arn.contains(CONSUMER) ? builder.enhancedFanOut(context.clients().kinesisSubscriber(), arn)
-                : builder.streamArn(arn)).build();
+        if (!arn.contains(CONSUMER)) {
+            return builder.streamArn(arn).build();
+        }
+        requireActive(context.clients().kinesis(), arn);
+        return builder.enhancedFanOut(context.clients().kinesisSubscriber(), arn).build();
+    }
+
+    private static void requireActive(KinesisClient kinesis, String consumerArn) {
+        ConsumerStatus status;
+        try {
+            status = kinesis.describeStreamConsumer(r -> r.consumerARN(consumerArn)).consumerDescription()
+                    .consumerStatus();
+        } catch (ResourceNotFoundException e) {
+            throw new IllegalStateException("the stream consumer " + consumerArn + " does not exist: register it "
+                    + "with RegisterStreamConsumer before the mapping reads with it", e);
+        }
+        if (status != ConsumerStatus.ACTIVE) {
+            throw new IllegalStateException("the stream consumer " + consumerArn + " is " + status
+                    + ", not ACTIVE; the mapping starts once it is");
+        }
     }
 
     @Override
