@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  *
  * <p>Events arrive on the SDK's threads and wait in a buffer that {@link #fetch(int, Duration)} drains on the
  * engine's thread. The next event is asked for only while the buffer holds fewer than {@link #MAX_BUFFERED}
- * records, so a slow handler holds Kinesis back instead of filling memory. The engine's thread is the only one that
+ * records and {@link #MAX_BUFFERED_BYTES} bytes, so a slow handler holds Kinesis back instead of filling memory. The engine's thread is the only one that
  * subscribes; a subscription's callbacks are ignored once it is no longer the current one.
  *
  * <p>SubscribeToShard calls on one shard are at least a second apart (Kinesis allows one a second per consumer and
@@ -48,6 +48,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
     /** Records held before the next event is asked for: what one GetRecords call may return. */
     static final int MAX_BUFFERED = 10_000;
+    /** Bytes (as the event JSON counts them) held before the next event is asked for: a GetRecords call's 10 MiB. */
+    static final long MAX_BUFFERED_BYTES = 10L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(KinesisFanOutReader.class);
 
     private final KinesisAsyncClient client;
@@ -62,6 +64,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<StreamRecord<KinesisRecord>> buffered = new ArrayDeque<>();
+    private long bufferedBytes;
     /** Where the next subscription starts: the reader's start until the first event, then after its continuation. */
     private ReadStart next;
     private @Nullable Active active;
@@ -116,7 +119,9 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                     List<StreamRecord<KinesisRecord>> records = new ArrayList<>(Math.min(maxRecords,
                             buffered.size()));
                     while (records.size() < maxRecords && !buffered.isEmpty()) {
-                        records.add(buffered.poll());
+                        StreamRecord<KinesisRecord> record = buffered.poll();
+                        bufferedBytes -= record.sizeBytes();
+                        records.add(record);
                     }
                     requestIfRoom();
                     return new FetchResult<>(records, millisBehindLatest, false);
@@ -242,7 +247,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private void requestIfRoom() {
         Active current = active;
         if (current != null && current.subscription != null && !current.demanding
-                && buffered.size() < MAX_BUFFERED) {
+                && buffered.size() < MAX_BUFFERED && bufferedBytes < MAX_BUFFERED_BYTES) {
             current.demanding = true;
             // Under the lock so that request calls are serial, as Reactive Streams requires; it only signals demand.
             current.subscription.request(1);
@@ -310,6 +315,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                     return;
                 }
                 buffered.addAll(records);
+                records.forEach(record -> bufferedBytes += record.sizeBytes());
                 eventReceived = true;
                 pacer.passed();
                 if (event.millisBehindLatest() != null) {

@@ -91,6 +91,18 @@ class KinesisFanOutReaderTest {
         }
     }
 
+    @Test
+    void theNextEventIsAskedForOnlyWhileTheBufferHoldsLessThanTenMebibytes() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            String fourMebibytes = "x".repeat(3 << 20); // base64 makes it 4 MiB in the event
+            call.emit(event("90", fourMebibytes, fourMebibytes, fourMebibytes));
+            assertThat(call.requested.get()).as("12 MiB held: no demand").isEqualTo(1);
+            assertThat(reader.fetch(1, Duration.ZERO).records()).hasSize(1);
+            assertThat(call.requested.get()).as("8 MiB held").isEqualTo(2);
+        }
+    }
+
     /** Events pushed from another thread as fast as demand allows, fetched in small bites: all, once, in order. */
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES) // only a bound for a hang: the pusher waits for demand
