@@ -43,8 +43,10 @@ public final class AwsClients implements AutoCloseable {
         this.endpoints = endpoints;
         this.sqs = lazy(() -> configure(SqsClient.builder(), "sqs").build());
         this.kinesis = lazy(() -> configure(KinesisClient.builder(), "kinesis").build());
+        // Each shard holds its subscription's stream for up to five minutes: the SDK's default of 50 concurrent
+        // requests would leave the 51st shard waiting for a stream until another subscription ends.
         this.kinesisSubscriber = lazy(() -> configure(KinesisAsyncClient.builder(), "kinesis")
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()).build());
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(Integer.MAX_VALUE)).build());
         this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
         this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
                 .build());
