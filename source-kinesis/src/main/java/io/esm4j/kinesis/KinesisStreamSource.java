@@ -10,6 +10,7 @@ import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
+import io.esm4j.stream.polling.Page;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +26,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamDescriptionSummary;
 
 /**
@@ -196,12 +195,14 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 arn.region(), arn.text());
         if (fanOut != null) {
             return KinesisFanOutReader.open(fanOut.client(), fanOut.consumerArn(), arn.text(), shardId, start,
-                    converter, shardEnd(shardId), settings, Clock.systemUTC());
+                    converter, shardEnd(shardId, converter), settings, Clock.systemUTC());
         }
         return KinesisShardReader.open(client, arn.streamName(), shardId, start, converter, settings);
     }
 
-    private ShardEnd shardEnd(String shardId) {
+    /** The closed-shard check of a fan-out reader: the last listing, then GetRecords through the polling calls. */
+    private ShardEnd shardEnd(String shardId, RecordConverter converter) {
+        KinesisShardReader calls = new KinesisShardReader(client, arn.streamName(), shardId, converter);
         return new ShardEnd() {
             @Override
             public boolean closed() {
@@ -210,11 +211,9 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
             @Override
             public boolean readAfter(String sequenceNumber) {
-                String iterator = client.getShardIterator(r -> r.streamName(arn.streamName()).shardId(shardId)
-                        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
-                        .startingSequenceNumber(sequenceNumber)).shardIterator();
-                GetRecordsResponse page = client.getRecords(r -> r.shardIterator(iterator).limit(1));
-                return page.records().isEmpty() && page.nextShardIterator() == null;
+                Page<KinesisRecord> page = calls.getRecords(
+                        calls.openIterator(new ReadStart.AfterSequenceNumber(sequenceNumber)), 1);
+                return page.records().isEmpty() && page.nextIterator() == null;
             }
         };
     }
