@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.kinesis.TestStreams;
 import io.esm4j.testsupport.RequiresNode;
 import io.esm4j.worker.mappings.ManagedMapping;
 import java.nio.file.Path;
@@ -19,13 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 
 /**
- * A Kinesis mapping from a worker file whose function always fails: with MaximumRetryAttempts 0 the records are
- * given up and their failure record reaches the SQS queue named by DestinationConfig.OnFailure (through sinks'
- * FailureDestinations.forArn), in Lambda's shape.
+ * Kinesis mappings from a worker file, on kinesis-mock: a function that always fails, whose given-up records reach the
+ * SQS queue named by DestinationConfig.OnFailure (through sinks' FailureDestinations.forArn) in Lambda's shape, by
+ * GetRecords and by enhanced fan-out; a fan-out consumer that does not exist; and a fan-out mapping on more shards
+ * than the SDK's HTTP client allows concurrent requests by default.
  */
 @RequiresNode
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KinesisDestinationTest {
+class KinesisWorkerTest {
 
     private KinesisMock kinesisMock;
     private ElasticMq elasticMq;
@@ -85,6 +87,30 @@ class KinesisDestinationTest {
                     .startsWith("PROBLEM"));
             assertThat(mapping.stateTransitionReason()).contains("the stream consumer " + consumerArn
                     + " does not exist");
+        }
+    }
+
+    /**
+     * More shards (60) than the SDK's HTTP client allows concurrent requests by default (50): every shard holds a
+     * subscription for minutes, so the worker's client must allow one per shard.
+     */
+    @Test
+    void everyShardOfAWideStreamIsReadAtOnceWithEnhancedFanOut() throws Exception {
+        int records = 600;
+        String streamArn = kinesisMock.activeStream("wide-stream", 60);
+        String consumerArn = kinesisMock.activeConsumer(streamArn, "wide-worker");
+        TestStreams.putNumbered(kinesisMock.kinesis, "wide-stream", 0, records, records);
+        String workerFile = """
+                Endpoints:
+                  kinesis: %s
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: %s
+                    StartingPosition: TRIM_HORIZON
+                """.formatted(kinesisMock.endpoint(), consumerArn, function.url());
+        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
+            // Only a bound for a hang: with the SDK's default of 50 concurrent requests this takes minutes.
+            await().atMost(Duration.ofSeconds(90)).until(() -> function.distinct.size() == records);
         }
     }
 
