@@ -107,10 +107,42 @@ public final class Dynalite implements AutoCloseable {
         return endpoint;
     }
 
-    /** Closes dynalite's standard input, which ends it; kills it if it has not ended 5 s later. */
+    /** The process id, for tests that end it from outside. */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Whether the process still runs. dynalite has no reason to end before {@link #close()}; when it has (a crash, out
+     * of memory, a signal from outside), {@link #ended()} says how.
+     */
+    public boolean running() {
+        return process.isAlive();
+    }
+
+    /**
+     * How the process ended, for an error message: its exit code (128 + N for signal N), where its log is and the
+     * log's last lines. The log is then kept past {@link #close()}.
+     */
+    public String ended() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("dynalite (pid " + process.pid() + ", " + endpoint + ") is still running");
+        }
+        return "dynalite (pid " + process.pid() + ", " + endpoint + ") ended with exit code " + process.exitValue()
+                + "; its log " + log + " ends with:\n" + tail(log);
+    }
+
+    /**
+     * Closes dynalite's standard input, which ends it; kills it if it has not ended 5 s later. The log is deleted,
+     * unless the process had ended on its own before: then it is kept for the diagnosis.
+     */
     @Override
     public void close() {
+        boolean endedOnItsOwn = !process.isAlive();
         stop();
+        if (endedOnItsOwn) {
+            return;
+        }
         try {
             Files.deleteIfExists(log);
         } catch (IOException e) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 @RequiresNode
@@ -24,6 +26,26 @@ class DynaliteTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(
                     () -> http.send(listTables(endpoint), HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    void saysHowItEndedWhenItEndsOnItsOwnAndKeepsItsLog() throws Exception {
+        try (Dynalite dynalite = Dynalite.start()) {
+            assertThat(dynalite.running()).isTrue();
+            ProcessHandle process = ProcessHandle.of(dynalite.pid()).orElseThrow();
+            process.destroyForcibly();
+            process.onExit().get();
+            // Process.isAlive() and exitValue() see the end once the JDK has reaped the child.
+            while (dynalite.running()) {
+                Thread.onSpinWait();
+            }
+            String ended = dynalite.ended();
+            assertThat(ended).contains("ended with exit code 137").contains(dynalite.endpoint().toString());
+            Path log = Path.of(ended.replaceAll("(?s).*its log (\\S+) ends with.*", "$1"));
+            dynalite.close();
+            assertThat(log).exists();
+            Files.delete(log);
         }
     }
 
