@@ -1,7 +1,12 @@
-/** JUnit conditions shared by esm4j's integration tests: skip without Docker or Node.js, with one log line. */
+/**
+ * What esm4j's tests share: JUnit conditions that skip without Docker or Node.js (with one log line), the test servers
+ * started from npm, and the contract every idempotency store is held to.
+ */
 module io.esm4j.testsupport {
     // @RequiresDocker and @RequiresNode are meta-annotated with JUnit's @ExtendWith.
     requires transitive org.junit.jupiter.api;
+    requires io.esm4j.core;
+    requires org.assertj.core;
     requires org.slf4j;
     requires static org.jspecify;
 

@@ -1,6 +1,7 @@
 package io.esm4j.dynamodb;
 
 import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.testsupport.IdempotencyStoreContract;
 import io.esm4j.testsupport.RequiresNode;
 import java.time.Clock;
 import java.util.ArrayList;

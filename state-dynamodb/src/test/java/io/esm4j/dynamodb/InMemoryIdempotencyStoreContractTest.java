@@ -2,6 +2,7 @@ package io.esm4j.dynamodb;
 
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.testsupport.IdempotencyStoreContract;
 import java.time.Clock;
 
 /** The contract on esm-core's in-memory store, the reference the DynamoDB store is held to. */

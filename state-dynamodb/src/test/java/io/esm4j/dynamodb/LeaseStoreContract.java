@@ -6,15 +6,11 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
+import io.esm4j.testsupport.Concurrently;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -281,7 +277,7 @@ abstract class LeaseStoreContract {
         }
         for (int round = 0; round < 5; round++) {
             Lease seen = created("shard-" + round);
-            List<LeaseWrite> results = concurrently(workers, w -> stores.get(w).take(seen, "w" + w));
+            List<LeaseWrite> results = Concurrently.run(workers, w -> stores.get(w).take(seen, "w" + w));
 
             List<Lease> winners = results.stream().filter(LeaseWrite.Written.class::isInstance)
                     .map(r -> ((LeaseWrite.Written) r).lease()).toList();
@@ -289,32 +285,6 @@ abstract class LeaseStoreContract {
             assertThat(results).filteredOn(LeaseWrite.Lost.class::isInstance).hasSize(workers - 1)
                     .allSatisfy(r -> assertThat(((LeaseWrite.Lost) r).current()).isEqualTo(winners.getFirst()));
             assertThat(stored("shard-" + round)).isEqualTo(winners.getFirst());
-        }
-    }
-
-    interface IndexedTask<T> {
-        T run(int index) throws Exception;
-    }
-
-    /** Starts the tasks together, so that they race. */
-    static <T> List<T> concurrently(int count, IndexedTask<T> task) throws Exception {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<T>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(count)) {
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                Callable<T> callable = () -> {
-                    start.await();
-                    return task.run(index);
-                };
-                futures.add(pool.submit(callable));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get());
-            }
-            return results;
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.esm4j.dynamodb;
+package io.esm4j.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The idempotency store SPI's state machine and expiry rules (esm-core/IDEMPOTENCY.md), run against every store; the
- * cases are those of esm-core's InMemoryIdempotencyStoreTest that hold for any store (its bound and eviction cases
- * are the in-memory store's own).
+ * The idempotency store SPI's state machine and expiry rules (esm-core/IDEMPOTENCY.md), run against every store: a
+ * store's test class extends it and says how to make a store. The cases are those of esm-core's
+ * InMemoryIdempotencyStoreTest that hold for any store (its bound and eviction cases are the in-memory store's own).
  */
-abstract class IdempotencyStoreContract {
+public abstract class IdempotencyStoreContract {
 
     private static final Duration CLAIM = Duration.ofMinutes(5);
     private static final Duration TTL = Duration.ofHours(1);
@@ -183,7 +183,7 @@ abstract class IdempotencyStoreContract {
                 stores.add(store(clock));
             }
             // All consumers walk the same keys in the same order, so that they race on each one.
-            List<List<Integer>> acquiredBy = LeaseStoreContract.concurrently(consumers, c -> {
+            List<List<Integer>> acquiredBy = Concurrently.run(consumers, c -> {
                 List<Integer> acquired = new ArrayList<>();
                 for (int key = 0; key < keys; key++) {
                     AcquireResult result = stores.get(c).acquire(k("k" + key), null, "owner" + c, in(CLAIM));

@@ -1,0 +1,49 @@
+package io.esm4j.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    @Test
+    void defaultsAreThoseTheReadmeNames() {
+        assertThat(RedisIdempotencyStoreSettings.defaults())
+                .isEqualTo(new RedisIdempotencyStoreSettings("esm4j:idempotency:", Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void valuesOutOfRangeAreRefusedWhenTheSettingsAreBuilt() {
+        assertThatThrownBy(() -> RedisIdempotencyStoreSettings.builder().keyPrefix("p".repeat(201)).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for KeyPrefix: a prefix of 201 characters. Expected 0–200 characters.");
+        assertThatThrownBy(() -> RedisIdempotencyStoreSettings.builder().cleanupDelay(Duration.ofDays(2)).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for CleanupDelay: 48 h. Expected a duration from 0 s to 24 h.");
+        assertThat(RedisIdempotencyStoreSettings.builder().keyPrefix("").cleanupDelay(Duration.ZERO).build())
+                .isEqualTo(new RedisIdempotencyStoreSettings("", Duration.ZERO));
+    }
+
+    @Test
+    void theReadmeListsEverySettingAsDefined() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+
+        assertThat(RedisIdempotencyStoreSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
+    }
+
+    static String row(Setting setting) {
+        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
+                + setting.description() + " |";
+    }
+
+    /** Prints the README's rows. */
+    public static void main(String[] args) {
+        RedisIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+    }
+}
