@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Durable shard leases with checkpoints: the SPI through which several workers share a stream, each shard processed
  * by one worker at a time, with checkpoints that survive restarts. esm-core has {@link InMemoryLeaseStore}; the
- * {@code state-dynamodb} module keeps leases in a DynamoDB table.
+ * {@code state-dynamodb} module keeps leases in a DynamoDB table, {@code state-redis} in Redis.
  *
  * <p>The contract, which the engine relies on:
  * <ul>

@@ -1,6 +1,7 @@
 package io.esm4j.dynamodb;
 
 import io.esm4j.lease.LeaseStore;
+import io.esm4j.testsupport.LeaseStoreContract;
 import io.esm4j.testsupport.RequiresNode;
 import java.util.ArrayList;
 import java.util.List;

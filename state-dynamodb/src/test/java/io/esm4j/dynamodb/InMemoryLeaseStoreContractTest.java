@@ -2,6 +2,7 @@ package io.esm4j.dynamodb;
 
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.LeaseStore;
+import io.esm4j.testsupport.LeaseStoreContract;
 
 /** The contract on esm-core's in-memory store, the reference the DynamoDB store is held to. */
 class InMemoryLeaseStoreContractTest extends LeaseStoreContract {

@@ -2,16 +2,11 @@ package io.esm4j.redis;
 
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.IdempotencyStore;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +40,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     private static final String EXPIRY_FORMAT = "%020d";
 
     /** KEYS[1]; ARGV: now, expiry, owner, hash, milliseconds until Redis deletes the key. */
-    private static final Script ACQUIRE = new Script("""
+    private static final LuaScript ACQUIRE = new LuaScript("""
             local held = redis.call('HMGET', KEYS[1], 'status', 'expiry', 'hash')
             if held[1] and held[2] and held[2] > ARGV[1] then
               return {held[1], held[2], held[3] or ''}
@@ -59,7 +54,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             return {}
             """);
     /** KEYS[1]; ARGV: expiry, hash, milliseconds until Redis deletes the key. */
-    private static final Script COMPLETE = new Script("""
+    private static final LuaScript COMPLETE = new LuaScript("""
             redis.call('DEL', KEYS[1])
             redis.call('HSET', KEYS[1], 'status', 'COMPLETED', 'expiry', ARGV[1])
             if ARGV[2] ~= '' then
@@ -69,7 +64,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             return 1
             """);
     /** KEYS[1]; ARGV: owner. */
-    private static final Script RELEASE = new Script("""
+    private static final LuaScript RELEASE = new LuaScript("""
             local held = redis.call('HMGET', KEYS[1], 'status', 'owner')
             if held[1] == 'INPROGRESS' and held[2] == ARGV[1] then
               redis.call('DEL', KEYS[1])
@@ -102,8 +97,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         Instant now = clock.instant();
-        List<String> held = run(ACQUIRE, ScriptOutputType.MULTI, key, expiry(now), expiry(inProgressExpiry), owner,
-                hash(payloadHash), deleteAfter(now, inProgressExpiry));
+        List<String> held = ACQUIRE.run(redis, ScriptOutputType.MULTI, redisKey(key), expiry(now),
+                expiry(inProgressExpiry), owner, hash(payloadHash), deleteAfter(now, inProgressExpiry));
         if (held.isEmpty()) {
             return AcquireResult.Acquired.INSTANCE;
         }
@@ -119,7 +114,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(ttlExpiry, "ttlExpiry");
-        run(COMPLETE, ScriptOutputType.INTEGER, key, expiry(ttlExpiry), hash(payloadHash),
+        COMPLETE.run(redis, ScriptOutputType.INTEGER, redisKey(key), expiry(ttlExpiry), hash(payloadHash),
                 deleteAfter(clock.instant(), ttlExpiry));
     }
 
@@ -127,23 +122,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     public boolean release(String key, String owner) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(owner, "owner");
-        Long deleted = run(RELEASE, ScriptOutputType.INTEGER, key, owner);
+        Long deleted = RELEASE.run(redis, ScriptOutputType.INTEGER, redisKey(key), owner);
         return deleted != null && deleted == 1L;
     }
 
-    /** The Redis key of an idempotency key. */
-    String redisKey(String key) {
+    private String redisKey(String key) {
         return prefix + key;
-    }
-
-    /** EVALSHA, and EVAL (which caches the script) when this server has not seen the script yet or was flushed. */
-    private <T> T run(Script script, ScriptOutputType output, String key, String... args) {
-        String[] keys = {redisKey(key)};
-        try {
-            return redis.evalsha(script.sha1, output, keys, args);
-        } catch (RedisNoScriptException e) {
-            return redis.eval(script.text, output, keys, args);
-        }
     }
 
     private static String hash(@Nullable String payloadHash) {
@@ -182,22 +166,6 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             // Keys can be payload data: the message leaves the key out.
             throw new IllegalStateException("An idempotency entry in Redis has expiry '" + expiry + "'. Expected "
                     + "epoch nanoseconds written by esm4j; does something else write keys under this prefix?", e);
-        }
-    }
-
-    /** A Lua script and its SHA-1 in hex, the name EVALSHA runs it by. */
-    private record Script(String text, String sha1) {
-        Script(String text) {
-            this(text, sha1Hex(text));
-        }
-
-        private static String sha1Hex(String text) {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-                        .digest(text.getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-1 is missing from this JVM; every Java platform has it", e);
-            }
         }
     }
 }

@@ -15,10 +15,7 @@ import java.util.List;
  */
 public record RedisIdempotencyStoreSettings(String keyPrefix, Duration cleanupDelay) {
 
-    /** Long enough for any namespace, short enough that a prefix is never mistaken for data. */
-    private static final int MAX_PREFIX_LENGTH = 200;
-
-    public static final Setting KEY_PREFIX = new Setting.Described("KeyPrefix", "0–200 characters",
+    public static final Setting KEY_PREFIX = new Setting.Described("KeyPrefix", KeyPrefix.RANGE,
             "esm4j:idempotency:", "Put before each idempotency key to make its Redis key, so that the store's keys "
                     + "keep apart from other data in the same database. Mappings that share a store also prefix their "
                     + "keys (IdempotencyKey.prefixed).");
@@ -31,11 +28,7 @@ public record RedisIdempotencyStoreSettings(String keyPrefix, Duration cleanupDe
     public static final List<Setting> ALL = List.of(KEY_PREFIX, CLEANUP_DELAY);
 
     public RedisIdempotencyStoreSettings {
-        if (keyPrefix == null || keyPrefix.length() > MAX_PREFIX_LENGTH) {
-            throw new InvalidSettingException(KEY_PREFIX.name(),
-                    keyPrefix == null ? "null" : "a prefix of " + keyPrefix.length() + " characters",
-                    "0–" + MAX_PREFIX_LENGTH + " characters");
-        }
+        KeyPrefix.check(KEY_PREFIX.name(), keyPrefix);
         CLEANUP_DELAY.check(cleanupDelay);
     }
 

@@ -1,6 +1,6 @@
 /**
- * Redis state for mappings: {@link io.esm4j.redis.RedisIdempotencyStore}, esm-core's idempotency store SPI on Redis
- * or Valkey.
+ * Redis or Valkey state for mappings: {@link io.esm4j.redis.RedisLeaseStore} (shard leases with fenced checkpoints,
+ * for several workers per stream) and {@link io.esm4j.redis.RedisIdempotencyStore}.
  *
  * <p>Null-marked: a type without {@code @Nullable} is never null.
  */

@@ -50,10 +50,15 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Synchronous commands of a new connection; each test consumer gets its own, as separate processes would. */
-    synchronized RedisCommands<String, String> connect() {
+    RedisCommands<String, String> connect() {
+        return connectRaw().sync();
+    }
+
+    /** A new connection, for a test that closes it itself; closing it twice is harmless. */
+    synchronized StatefulRedisConnection<String, String> connectRaw() {
         StatefulRedisConnection<String, String> connection = client.connect();
         connections.add(connection);
-        return connection.sync();
+        return connection;
     }
 
     int port() {

@@ -8,6 +8,8 @@ import io.esm4j.settings.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -16,6 +18,7 @@ class SettingsTest {
     void defaultsAreThoseTheReadmeNames() {
         assertThat(RedisIdempotencyStoreSettings.defaults())
                 .isEqualTo(new RedisIdempotencyStoreSettings("esm4j:idempotency:", Duration.ofMinutes(5)));
+        assertThat(RedisLeaseStoreSettings.defaults()).isEqualTo(new RedisLeaseStoreSettings("esm4j:leases:"));
     }
 
     @Test
@@ -26,6 +29,9 @@ class SettingsTest {
         assertThatThrownBy(() -> RedisIdempotencyStoreSettings.builder().cleanupDelay(Duration.ofDays(2)).build())
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid value for CleanupDelay: 48 h. Expected a duration from 0 s to 24 h.");
+        assertThatThrownBy(() -> RedisLeaseStoreSettings.builder().keyPrefix(null).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for KeyPrefix: null. Expected 0–200 characters.");
         assertThat(RedisIdempotencyStoreSettings.builder().keyPrefix("").cleanupDelay(Duration.ZERO).build())
                 .isEqualTo(new RedisIdempotencyStoreSettings("", Duration.ZERO));
     }
@@ -34,7 +40,10 @@ class SettingsTest {
     void theReadmeListsEverySettingAsDefined() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
 
-        assertThat(RedisIdempotencyStoreSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
+        List<Setting> all = new ArrayList<>(RedisLeaseStoreSettings.ALL);
+        all.addAll(RedisIdempotencyStoreSettings.ALL);
+
+        assertThat(all).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
     }
 
     static String row(Setting setting) {
@@ -44,6 +53,8 @@ class SettingsTest {
 
     /** Prints the README's rows. */
     public static void main(String[] args) {
+        RedisLeaseStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        System.out.println();
         RedisIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
     }
 }

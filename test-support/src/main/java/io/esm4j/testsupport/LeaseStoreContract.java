@@ -1,4 +1,4 @@
-package io.esm4j.dynamodb;
+package io.esm4j.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
-import io.esm4j.testsupport.Concurrently;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lease store SPI's rules (esm-core/LEASES.md), run against every store: each subclass says how to reach its
- * store, as one worker or as several workers sharing the same leases.
+ * The lease store SPI's rules (esm-core/LEASES.md), run against every store: a store's test class extends it and says
+ * how to reach its store, as one worker or as several workers sharing the same leases.
  */
-abstract class LeaseStoreContract {
+public abstract class LeaseStoreContract {
 
     /** A mapping name of this test only, so that stores shared between tests never mix their leases. */
     protected final String mapping = "orders-" + UUID.randomUUID();

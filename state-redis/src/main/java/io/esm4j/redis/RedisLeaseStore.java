@@ -1,0 +1,181 @@
+package io.esm4j.redis;
+
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.lease.LeaseWrite;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link LeaseStore} in Redis or Valkey, for several workers sharing a stream: one hash per mapping
+ * ({@code KeyPrefix} + mapping name), a field per shard holding the lease as JSON. {@code list} is one HGETALL,
+ * {@code create} one HSETNX; every other write is one Lua script that compares the stored owner and counter with the
+ * lease the caller holds and changes only its own fields (a renewal or checkpoint keeps a hand-off request another
+ * worker recorded meanwhile), so each is atomic and conditional as the SPI requires.
+ *
+ * <p>Time plays no part: whether a lease is expired is each worker's own judgement of how long its counter stood
+ * still. Lettuce sends a command again after a reconnect when it cannot tell whether the server got it; each write
+ * carries an id of its own, which the lease keeps, so a write sent twice finds its own result and reports it as
+ * written, while a second write of the same lease version (a new id) is refused as the SPI requires.
+ *
+ * <p>Each script touches one key, so the store also runs on Redis Cluster (a mapping's leases live on one node).
+ * Thread-safe, as Lettuce's commands are.
+ */
+public final class RedisLeaseStore implements LeaseStore {
+
+    /**
+     * KEYS[1]: the mapping's hash. ARGV: shard, owner as seen ('' for none), counter as seen, operation, operand, and
+     * the write's id: a lease keeps the id of the write that made it, so that the same command sent again finds its
+     * own result instead of a broken condition.
+     */
+    private static final LuaScript WRITE = new LuaScript("""
+            local raw = redis.call('HGET', KEYS[1], ARGV[1])
+            if not raw then
+              return {0}
+            end
+            local lease = cjson.decode(raw)
+            if lease.write == ARGV[6] then
+              return {1, raw}
+            end
+            local owner = lease.owner
+            if owner == nil or owner == cjson.null then
+              owner = ''
+            end
+            if owner ~= ARGV[2] or lease.counter ~= tonumber(ARGV[3]) then
+              return {0, raw}
+            end
+            local operation = ARGV[4]
+            if operation == 'delete' then
+              redis.call('HDEL', KEYS[1], ARGV[1])
+              return {1}
+            elseif operation == 'take' then
+              if owner ~= ARGV[5] then
+                lease.switches = lease.switches + 1
+              end
+              lease.owner = ARGV[5]
+              lease.counter = lease.counter + 1
+              lease.handoffTo = nil
+            elseif operation == 'renew' then
+              lease.counter = lease.counter + 1
+            elseif operation == 'checkpoint' then
+              lease.checkpoint = cjson.decode(ARGV[5])
+              lease.switches = 0
+            elseif operation == 'release' then
+              lease.owner = nil
+              lease.counter = lease.counter + 1
+              lease.handoffTo = nil
+            elseif operation == 'handoff' then
+              lease.handoffTo = ARGV[5]
+            else
+              return redis.error_reply('unknown lease operation ' .. operation)
+            end
+            lease.write = ARGV[6]
+            local written = cjson.encode(lease)
+            redis.call('HSET', KEYS[1], ARGV[1], written)
+            return {1, written}
+            """);
+
+    private final RedisClusterCommands<String, String> redis;
+    private final String prefix;
+
+    /**
+     * @param redis synchronous commands of a Lettuce connection with a String codec (or a Redis Cluster connection's);
+     *              the caller owns and closes the connection
+     */
+    public RedisLeaseStore(RedisClusterCommands<String, String> redis, RedisLeaseStoreSettings settings) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.prefix = settings.keyPrefix();
+    }
+
+    @Override
+    public List<Lease> list(String mapping) {
+        List<Lease> leases = new ArrayList<>();
+        for (Map.Entry<String, String> shard : redis.hgetall(key(mapping)).entrySet()) {
+            leases.add(LeaseJson.read(mapping, shard.getKey(), shard.getValue()));
+        }
+        return leases;
+    }
+
+    @Override
+    public boolean create(Lease lease) {
+        return redis.hsetnx(key(lease.mapping()), lease.shardId(), LeaseJson.write(lease));
+    }
+
+    @Override
+    public LeaseWrite take(Lease seen, String worker) {
+        Objects.requireNonNull(worker, "worker");
+        return write(seen, "take", worker);
+    }
+
+    @Override
+    public LeaseWrite renew(Lease held) {
+        if (held.owner() == null) {
+            return new LeaseWrite.Lost(current(held));
+        }
+        return write(held, "renew", "");
+    }
+
+    @Override
+    public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        if (held.owner() == null) {
+            return new LeaseWrite.Lost(current(held));
+        }
+        return write(held, "checkpoint", LeaseJson.write(checkpoint));
+    }
+
+    @Override
+    public LeaseWrite release(Lease held) {
+        if (held.owner() == null) {
+            return new LeaseWrite.Lost(current(held));
+        }
+        return write(held, "release", "");
+    }
+
+    @Override
+    public LeaseWrite requestHandoff(Lease seen, String worker) {
+        Objects.requireNonNull(worker, "worker");
+        if (seen.owner() == null) {
+            return new LeaseWrite.Lost(current(seen));
+        }
+        return write(seen, "handoff", worker);
+    }
+
+    @Override
+    public boolean delete(Lease seen) {
+        return write(seen, "delete", "") instanceof LeaseWrite.Written;
+    }
+
+    private LeaseWrite write(Lease seen, String operation, String operand) {
+        return write(seen, operation, operand, UUID.randomUUID().toString());
+    }
+
+    /** One conditional write; {@code writeId} tells a command sent twice from a second write (tests send one twice). */
+    LeaseWrite write(Lease seen, String operation, String operand, String writeId) {
+        List<Object> result = WRITE.run(redis, ScriptOutputType.MULTI, key(seen.mapping()), seen.shardId(),
+                seen.owner() == null ? "" : seen.owner(), Long.toString(seen.counter()), operation, operand, writeId);
+        boolean written = ((Long) result.get(0)) == 1L;
+        Lease lease = result.size() > 1 ? LeaseJson.read(seen.mapping(), seen.shardId(), (String) result.get(1)) : null;
+        if (written) {
+            // A delete returns no lease: nothing is stored any more.
+            return new LeaseWrite.Written(lease == null ? seen : lease);
+        }
+        return new LeaseWrite.Lost(lease);
+    }
+
+    private @Nullable Lease current(Lease lease) {
+        String json = redis.hget(key(lease.mapping()), lease.shardId());
+        return json == null ? null : LeaseJson.read(lease.mapping(), lease.shardId(), json);
+    }
+
+    private String key(String mapping) {
+        return prefix + mapping;
+    }
+}
