@@ -38,6 +38,8 @@ class RedisLeasesTest {
     private static final int SHARDS = 8;
     private static final int KEYS = 16;
     private static final Duration STOP = Duration.ofSeconds(10);
+    /** Far above what a quiet machine needs (a few seconds): the tests wait for states, not for times. */
+    private static final Duration WAIT = Duration.ofSeconds(90);
 
     private static LocalRedis redis;
 
@@ -74,20 +76,20 @@ class RedisLeasesTest {
         StreamSettings settings = settings(Duration.ofMinutes(10));
         EventSourceMapping<byte[]> w1 = worker("w1", settings, redis.connect());
         put(300);
-        await().until(() -> balanced(List.of("w1")));
+        await().atMost(WAIT).until(() -> balanced(List.of("w1")));
 
         worker("w2", settings, redis.connect());
         put(300);
-        await().until(() -> balanced(List.of("w1", "w2")));
+        await().atMost(WAIT).until(() -> balanced(List.of("w1", "w2")));
         worker("w3", settings, redis.connect());
         put(300);
-        await().until(() -> balanced(List.of("w1", "w2", "w3")));
-        await().until(this::allHandled);
+        await().atMost(WAIT).until(() -> balanced(List.of("w1", "w2", "w3")));
+        await().atMost(WAIT).until(this::allHandled);
 
         w1.stop(STOP);
-        await().until(() -> balanced(List.of("w2", "w3")));
+        await().atMost(WAIT).until(() -> balanced(List.of("w2", "w3")));
         put(300);
-        await().until(this::allHandled);
+        await().atMost(WAIT).until(this::allHandled);
 
         assertThat(handled()).as("records handled twice").doesNotHaveDuplicates().hasSize(put);
         assertPerKeyOrder();
@@ -100,14 +102,14 @@ class RedisLeasesTest {
         worker("w1", settings, cutOff.sync());
         worker("w2", settings, redis.connect());
         put(400);
-        await().until(() -> balanced(List.of("w1", "w2")));
-        await().until(this::allHandled);
+        await().atMost(WAIT).until(() -> balanced(List.of("w1", "w2")));
+        await().atMost(WAIT).until(this::allHandled);
 
         // w1 can no longer reach Redis: it stops renewing, and releases nothing.
         cutOff.close();
-        await().until(() -> balanced(List.of("w2")));
+        await().atMost(WAIT).until(() -> balanced(List.of("w2")));
         put(400);
-        await().until(this::allHandled);
+        await().atMost(WAIT).until(this::allHandled);
 
         assertThat(new HashSet<>(handled())).hasSize(put);
         assertPerKeyOrder();
