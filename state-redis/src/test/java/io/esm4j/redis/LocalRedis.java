@@ -9,40 +9,49 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
 /**
  * A real redis-server (6.2, the binary inside embedded-redis's jar) on 127.0.0.1 and a free port, without persistence,
- * for one test class: start in {@code @BeforeAll}, {@link #close()} in {@code @AfterAll}. Connections opened with
- * {@link #connect()} close with it.
+ * for one test class: register it as a static {@code @RegisterExtension} field; it starts before the class's first test
+ * and stops after its last, whether tests failed or not. Connections opened with {@link #connect()} close with it.
  */
-final class LocalRedis implements AutoCloseable {
+final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
 
     private static final int START_ATTEMPTS = 3;
 
-    private final RedisServer server;
-    private final int port;
-    private final RedisClient client;
     private final List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
+    private @Nullable RedisServer server;
+    private @Nullable RedisClient client;
+    /** JUnit calls the callbacks again for each @Nested class: one server serves the class and its nested ones. */
+    private int classesRunning;
 
-    private LocalRedis(RedisServer server, int port) {
-        this.server = server;
-        this.port = port;
-        this.client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+    @Override
+    public synchronized void beforeAll(ExtensionContext context) throws IOException {
+        if (classesRunning++ > 0) {
+            return;
+        }
+        int port = start();
+        client = RedisClient.create(RedisURI.create("127.0.0.1", port));
     }
 
-    static LocalRedis start() throws IOException {
+    private int start() throws IOException {
         IOException last = null;
         // The free port is found before the server binds it: another process may take it in between, so try again.
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
-            RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+            RedisServer candidate = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                     .setting("save \"\"").setting("appendonly no").build();
             try {
-                server.start();
-                return new LocalRedis(server, port);
+                candidate.start();
+                server = candidate;
+                return port;
             } catch (IOException | RuntimeException e) {
-                stopQuietly(server);
+                stopQuietly(candidate);
                 last = e instanceof IOException io ? io : new IOException(e);
             }
         }
@@ -56,22 +65,32 @@ final class LocalRedis implements AutoCloseable {
 
     /** A new connection, for a test that closes it itself; closing it twice is harmless. */
     synchronized StatefulRedisConnection<String, String> connectRaw() {
+        if (client == null) {
+            throw new IllegalStateException("redis-server is not running: expected LocalRedis registered as a static "
+                    + "@RegisterExtension field of the test class");
+        }
         StatefulRedisConnection<String, String> connection = client.connect();
         connections.add(connection);
         return connection;
     }
 
-    int port() {
-        return port;
-    }
-
     @Override
-    public synchronized void close() {
+    public synchronized void afterAll(ExtensionContext context) {
+        if (--classesRunning > 0) {
+            return;
+        }
         try {
             connections.forEach(StatefulRedisConnection::close);
-            client.shutdown();
+            connections.clear();
+            if (client != null) {
+                client.shutdown();
+            }
         } finally {
-            stopQuietly(server);
+            client = null;
+            if (server != null) {
+                stopQuietly(server);
+                server = null;
+            }
         }
     }
 

@@ -17,9 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store behind a mapping: what one mapping completed, another reading the same records never handles again. */
 class RedisIdempotencyMappingTest {
@@ -27,19 +26,8 @@ class RedisIdempotencyMappingTest {
     private static final int RECORDS = 40;
     private static final Duration STOP = Duration.ofSeconds(30);
 
-    private static LocalRedis server;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = LocalRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalRedis server = new LocalRedis();
 
     @Test
     void aSecondMappingOverRecordsTheFirstCompletedHandsNoneToItsHandler() throws Exception {

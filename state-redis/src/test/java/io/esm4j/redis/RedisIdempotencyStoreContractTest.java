@@ -3,8 +3,7 @@ package io.esm4j.redis;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.testsupport.IdempotencyStoreContract;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract on a real Redis server. The tests' clock stands at 2026-01-01 and moves only when a test moves it,
@@ -12,19 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class RedisIdempotencyStoreContractTest extends IdempotencyStoreContract {
 
-    private static LocalRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = LocalRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
 
     @Override
     protected IdempotencyStore store(Clock clock) {

@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the contract does not see: the keys the store leaves in Redis, and how it meets a server it did not expect. */
 class RedisIdempotencyStoreTest {
@@ -24,26 +23,14 @@ class RedisIdempotencyStoreTest {
     private static final Duration CLEANUP = Duration.ofMinutes(2);
     private static final String HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-    private static LocalRedis server;
-    private static RedisCommands<String, String> redis;
+    @RegisterExtension
+    static final LocalRedis server = new LocalRedis();
 
+    private final RedisCommands<String, String> redis = server.connect();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final String prefix = "test:" + UUID.randomUUID() + ":";
     private final RedisIdempotencyStore store = new RedisIdempotencyStore(redis,
             RedisIdempotencyStoreSettings.builder().keyPrefix(prefix).cleanupDelay(CLEANUP).build(), clock);
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = LocalRedis.start();
-        redis = server.connect();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aClaimIsOneHashUnderThePrefixThatRedisDeletesTheCleanupDelayAfterItsExpiry() {

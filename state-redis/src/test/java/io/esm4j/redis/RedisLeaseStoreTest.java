@@ -9,32 +9,19 @@ import io.esm4j.lease.LeaseWrite;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the contract does not see: the hash the store keeps, a command sent twice, and data it did not write. */
 class RedisLeaseStoreTest {
 
-    private static LocalRedis server;
-    private static RedisCommands<String, String> redis;
+    @RegisterExtension
+    static final LocalRedis server = new LocalRedis();
 
+    private final RedisCommands<String, String> redis = server.connect();
     private final String prefix = "lease-test:" + UUID.randomUUID() + ":";
     private final RedisLeaseStore store = new RedisLeaseStore(redis,
             RedisLeaseStoreSettings.builder().keyPrefix(prefix).build());
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        server = LocalRedis.start();
-        redis = server.connect();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aMappingsLeasesAreOneHashWithAJsonValuePerShard() {

@@ -21,10 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Workers of one mapping sharing an 8-shard stream through leases in Redis, each with a connection of its own: they
@@ -41,7 +40,8 @@ class RedisLeasesTest {
     /** Far above what a quiet machine needs (a few seconds): the tests wait for states, not for times. */
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static LocalRedis redis;
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
 
     private final RedisLeaseStoreSettings settings = RedisLeaseStoreSettings.builder()
             .keyPrefix("leases-test:" + UUID.randomUUID() + ":").build();
@@ -50,18 +50,6 @@ class RedisLeasesTest {
     private final List<EventSourceMapping<byte[]>> started = new ArrayList<>();
     private RedisLeaseStore observer;
     private int put;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = LocalRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @AfterEach
     void stopWorkers() throws InterruptedException {
