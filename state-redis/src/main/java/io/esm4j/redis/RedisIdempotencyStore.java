@@ -32,8 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
 
-    static final String IN_PROGRESS = "INPROGRESS";
-    static final String COMPLETED = "COMPLETED";
+    private static final String COMPLETED = "COMPLETED";
     /** Stands for "no payload hash" in the scripts' arguments: a SHA-256 hex is never empty. */
     private static final String NO_HASH = "";
     /** Epoch nanoseconds, zero-padded to one width so that Lua compares them as strings in numeric order. */
@@ -145,7 +144,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
         return Long.toString(Math.addExact(millis, cleanupDelay.toMillis()));
     }
 
-    static String expiry(Instant instant) {
+    private static String expiry(Instant instant) {
         if (instant.isBefore(Instant.EPOCH)) {
             throw new IllegalArgumentException("expiry " + instant + " is before 1970. Expected an instant after it.");
         }
