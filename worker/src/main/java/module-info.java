@@ -12,6 +12,7 @@ module io.esm4j.worker {
     requires transitive io.esm4j.kafka;
     requires transitive io.esm4j.sinks;
     requires io.esm4j.dynamodb;
+    requires io.esm4j.redis;
     requires transitive aws.lambda.java.core;
     requires transitive aws.lambda.java.events;
     requires transitive software.amazon.awssdk.auth;

@@ -20,7 +20,7 @@ import redis.embedded.RedisServer;
  * for one test class: register it as a static {@code @RegisterExtension} field; it starts before the class's first test
  * and stops after its last, whether tests failed or not. Connections opened with {@link #connect()} close with it.
  */
-final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
+public final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
 
     private static final int START_ATTEMPTS = 3;
 
@@ -59,12 +59,12 @@ final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Synchronous commands of a new connection; each test consumer gets its own, as separate processes would. */
-    RedisCommands<String, String> connect() {
+    public RedisCommands<String, String> connect() {
         return connectRaw().sync();
     }
 
     /** A new connection, for a test that closes it itself; closing it twice is harmless. */
-    synchronized StatefulRedisConnection<String, String> connectRaw() {
+    public synchronized StatefulRedisConnection<String, String> connectRaw() {
         if (client == null) {
             throw new IllegalStateException("redis-server is not running: expected LocalRedis registered as a static "
                     + "@RegisterExtension field of the test class");
@@ -72,6 +72,14 @@ final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
         StatefulRedisConnection<String, String> connection = client.connect();
         connections.add(connection);
         return connection;
+    }
+
+    /** The server's URL, for a client configured by URL (the worker's --lease-redis). */
+    public synchronized String url() {
+        if (server == null) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        return "redis://127.0.0.1:" + server.ports().getFirst();
     }
 
     @Override

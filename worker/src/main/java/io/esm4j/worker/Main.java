@@ -4,6 +4,8 @@ import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
 import io.esm4j.worker.mappings.MappingConflictException;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +18,8 @@ import software.amazon.awssdk.regions.Region;
  * <pre>
  * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
  *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
- *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME] [--mapping-table NAME]
+ *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME | --lease-redis URL]
+ *                            [--mapping-table NAME]
  *                            [--api-keys FILE] [--msk-public-endpoints]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
@@ -109,6 +112,8 @@ public final class Main {
                   --worker-id ID         this worker's id in leases (default host-pid)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
+                  --lease-redis URL      stream shard leases in this Redis or Valkey server (redis://host:port,
+                                         rediss:// for TLS), shared by workers; instead of --lease-table
                   --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
                                          data directory, per worker)
                   --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
@@ -159,7 +164,10 @@ public final class Main {
                             case "--drain-timeout" -> parsed.options = parsed.options.withDrainTimeout(
                                     Worker.parseDuration(flag, value));
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
-                            case "--lease-table" -> parsed.options = parsed.options.withLeaseTable(value);
+                            case "--lease-table" -> parsed.options = parsed.options.withLeases(
+                                    onlyLeaseFlag(parsed.options, new LeaseLocation.DynamoDbTable(value)));
+                            case "--lease-redis" -> parsed.options = parsed.options.withLeases(
+                                    onlyLeaseFlag(parsed.options, redis(flag, value)));
                             case "--mapping-table" -> parsed.options = parsed.options.withMappingTable(value);
                             case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
@@ -170,6 +178,31 @@ public final class Main {
             parsed.options = parsed.options.withListen(bind, port)
                     .withEndpoints(Endpoints.parse(endpoints, "--endpoint"));
             return parsed;
+        }
+
+        /** One place for leases: a second --lease-* flag is an error rather than a silent choice. */
+        private static LeaseLocation onlyLeaseFlag(WorkerOptions options, LeaseLocation location) {
+            if (!(options.leases() instanceof LeaseLocation.DataDirectory)) {
+                throw new IllegalArgumentException("Invalid options: --lease-table and --lease-redis given together, "
+                        + "or one of them twice. Expected at most one place for stream shard leases.");
+            }
+            return location;
+        }
+
+        private static LeaseLocation.Redis redis(String flag, String value) {
+            URI uri;
+            try {
+                uri = new URI(value);
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null
+                    || !("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))) {
+                // The value may carry a password: the message names its form, not the value.
+                throw new IllegalArgumentException("Invalid value for " + flag + ". Expected a Redis URL, "
+                        + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.");
+            }
+            return new LeaseLocation.Redis(uri);
         }
 
         private static int integer(String flag, String value) {

@@ -2,9 +2,6 @@ package io.esm4j.worker;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
-import io.esm4j.dynamodb.DynamoDbLeaseStore;
-import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
-import io.esm4j.lease.LeaseStore;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.WorkerFile;
@@ -19,7 +16,7 @@ import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
-import io.esm4j.worker.state.FileLeaseStore;
+import io.esm4j.worker.state.LeaseStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -51,15 +48,17 @@ public final class Worker implements AutoCloseable {
     private final MappingRegistry registry;
     private final HttpServer server;
     private final PrometheusMeterRegistry meters;
+    private final AutoCloseable leaseConnection;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Worker(WorkerOptions options, AwsClients clients, MappingRegistry registry, HttpServer server,
-                   PrometheusMeterRegistry meters) {
+                   PrometheusMeterRegistry meters, AutoCloseable leaseConnection) {
         this.options = options;
         this.clients = clients;
         this.registry = registry;
         this.server = server;
         this.meters = meters;
+        this.leaseConnection = leaseConnection;
     }
 
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
@@ -76,10 +75,14 @@ public final class Worker implements AutoCloseable {
                 : DefaultCredentialsProvider.builder().build();
         AwsClients clients = new AwsClients(region, credentials, endpoints);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LeaseStore leases = options.leaseTable() == null ? FileLeaseStore.open(options.dataDirectory())
-                : new DynamoDbLeaseStore(clients.dynamodb(), DynamoDbLeaseStoreSettings.builder()
-                        .tableName(options.leaseTable()).build());
-        WorkerContext context = new WorkerContext(clients, meters, leases, options.workerId(),
+        LeaseStores.Opened leases;
+        try {
+            leases = LeaseStores.open(options.leases(), options.dataDirectory(), clients.dynamodb());
+        } catch (RuntimeException | IOException e) {
+            clients.close();
+            throw e;
+        }
+        WorkerContext context = new WorkerContext(clients, meters, leases.store(), options.workerId(),
                 options.mskPublicEndpoints());
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingStore store = options.mappingTable() == null ? new FileMappingStore(options.dataDirectory())
@@ -91,6 +94,7 @@ public final class Worker implements AutoCloseable {
             registry.load(file.mappings());
             server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
         } catch (RuntimeException | IOException e) {
+            closeQuietly(leases.connection());
             clients.close();
             throw e;
         }
@@ -102,7 +106,7 @@ public final class Worker implements AutoCloseable {
         server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
         server.start();
         registry.start();
-        Worker worker = new Worker(options, clients, registry, server, meters);
+        Worker worker = new Worker(options, clients, registry, server, meters, leases.connection());
         LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
                 options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
                 store.location(), authentication == null ? "none" : "sigv4");
@@ -131,8 +135,17 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker stopping drainTimeout={}", options.drainTimeout());
         server.stop(0);
         registry.shutdown(options.drainTimeout());
+        closeQuietly(leaseConnection);
         clients.close();
         LOG.info("worker stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable connection) {
+        try {
+            connection.close();
+        } catch (Exception e) {
+            LOG.atWarn().setCause(e).log("closing the lease store's connection failed");
+        }
     }
 
     private static Region defaultRegion() {

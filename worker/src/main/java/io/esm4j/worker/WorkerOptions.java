@@ -21,8 +21,8 @@ import software.amazon.awssdk.regions.Region;
  * @param credentials   the AWS credentials, or null for the SDK's default chain
  * @param drainTimeout  how long a stop waits for in-flight batches before interrupting them
  * @param workerId      this worker's id in lease tables and on the status page
- * @param leaseTable    a DynamoDB table for stream shard leases shared by several workers, or null to keep them in
- *                      the data directory (one worker per stream)
+ * @param leases        where stream shard leases and checkpoints live: the data directory (one worker per stream), or
+ *                      a DynamoDB table or a Redis server shared by several workers
  * @param mappingTable  a DynamoDB table for the mappings created through the API, shared by several workers, or null
  *                      to keep them in the data directory (per worker)
  * @param apiKeys       a file of {@code ACCESS_KEY_ID:SECRET_ACCESS_KEY} lines: Lambda's mapping API then requires
@@ -32,7 +32,7 @@ import software.amazon.awssdk.regions.Region;
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
-                            Duration drainTimeout, String workerId, @Nullable String leaseTable,
+                            Duration drainTimeout, String workerId, LeaseLocation leases,
                             @Nullable String mappingTable, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -44,6 +44,7 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
         Objects.requireNonNull(endpoints, "endpoints");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(workerId, "workerId");
+        Objects.requireNonNull(leases, "leases");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("Invalid value for --port: " + port + ". Expected 0 to 65535.");
         }
@@ -51,62 +52,62 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), null, null, null, false);
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new LeaseLocation.DataDirectory(), null, null, false);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                timeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id, leaseTable, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, id, leases, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
-    public WorkerOptions withLeaseTable(@Nullable String table) {
+    public WorkerOptions withLeases(LeaseLocation location) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, table, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, location, mappingTable, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withMappingTable(@Nullable String table) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, table, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, table, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withApiKeys(@Nullable Path file) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, file, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, file, mskPublicEndpoints);
     }
 
     public WorkerOptions withMskPublicEndpoints(boolean publicEndpoints) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leaseTable, mappingTable, apiKeys, publicEndpoints);
+                drainTimeout, workerId, leases, mappingTable, apiKeys, publicEndpoints);
     }
 
     private static String defaultWorkerId() {

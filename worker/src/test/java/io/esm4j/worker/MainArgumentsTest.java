@@ -16,8 +16,23 @@ class MainArgumentsTest {
         assertThat(parsed.options.mskPublicEndpoints()).isTrue();
         assertThat(parsed.options.port()).isZero();
         assertThat(parsed.options.endpoints().endpoint("kafka")).isEqualTo(URI.create("http://127.0.0.1:4566"));
-        assertThat(parsed.options.leaseTable()).isEqualTo("leases");
+        assertThat(parsed.options.leases()).isEqualTo(new LeaseLocation.DynamoDbTable("leases"));
         assertThat(Main.Arguments.parse(new String[0]).options.mskPublicEndpoints()).isFalse();
+        assertThat(Main.Arguments.parse(new String[0]).options.leases()).isEqualTo(new LeaseLocation.DataDirectory());
+        assertThat(Main.Arguments.parse(new String[] {"--lease-redis", "rediss://user:secret@cache:6380/2"})
+                .options.leases()).isEqualTo(new LeaseLocation.Redis(URI.create("rediss://user:secret@cache:6380/2")));
+    }
+
+    @Test
+    void leasesHaveOnePlaceAndARedisUrlIsCheckedWithoutEchoingIt() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-table", "leases", "--lease-redis",
+                "redis://127.0.0.1:6379"}))
+                .hasMessage("Invalid options: --lease-table and --lease-redis given together, or one of them twice. "
+                        + "Expected at most one place for stream shard leases.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", "http://user:secret@cache"}))
+                .hasMessage("Invalid value for --lease-redis. Expected a Redis URL, "
+                        + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.")
+                .message().doesNotContain("secret");
     }
 
     @Test
