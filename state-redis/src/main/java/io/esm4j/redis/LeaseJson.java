@@ -59,8 +59,8 @@ final class LeaseJson {
             JsonNode node = JSON.readTree(json);
             List<String> parents = new ArrayList<>();
             node.path(PARENTS).forEach(parent -> parents.add(parent.asText()));
-            return new Lease(mapping, shardId, text(node, OWNER), number(node, COUNTER), checkpoint(node.get(CHECKPOINT)),
-                    parents, number(node, SWITCHES), text(node, HANDOFF_TO));
+            return new Lease(mapping, shardId, text(node, OWNER), number(node, COUNTER),
+                    checkpoint(node.get(CHECKPOINT)), parents, number(node, SWITCHES), text(node, HANDOFF_TO));
         } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
             throw new IllegalStateException("The lease of shard " + shardId + " of mapping " + mapping + " in Redis is "
                     + "not one esm4j wrote: " + e.getMessage() + ". Does something else write keys under this prefix?",

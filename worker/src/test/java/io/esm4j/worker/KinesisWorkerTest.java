@@ -6,28 +6,44 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.kinesis.TestStreams;
+import io.esm4j.redis.LocalRedis;
 import io.esm4j.testsupport.RequiresNode;
 import io.esm4j.worker.mappings.ManagedMapping;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Kinesis mappings from a worker file, on kinesis-mock: a function that always fails, whose given-up records reach the
  * SQS queue named by DestinationConfig.OnFailure (through sinks' FailureDestinations.forArn) in Lambda's shape, by
- * GetRecords and by enhanced fan-out; a fan-out consumer that does not exist; and a fan-out mapping on more shards
- * than the SDK's HTTP client allows concurrent requests by default.
+ * GetRecords and by enhanced fan-out; a fan-out consumer that does not exist; a fan-out mapping on more shards than
+ * the SDK's HTTP client allows concurrent requests by default; and two workers sharing a stream's shards through
+ * leases in Redis ({@code --lease-redis}).
  */
 @RequiresNode
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisWorkerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final LocalRedis redis = new LocalRedis();
 
     private KinesisMock kinesisMock;
     private ElasticMq elasticMq;
@@ -110,8 +126,64 @@ class KinesisWorkerTest {
                 """.formatted(kinesisMock.endpoint(), consumerArn, function.url());
         try (Worker worker = InProcessWorker.start(directory, workerFile)) {
             // Only a bound for a hang: with the SDK's default of 50 concurrent requests this takes minutes.
-            await().atMost(Duration.ofSeconds(90)).until(() -> function.distinct.size() == records);
+            await().atMost(Duration.ofSeconds(90)).until(() -> function.distinct.containsAll(numbered(0, records)));
         }
+    }
+
+    @Test
+    void twoWorkersShareTheShardsOfAStreamThroughLeasesInRedis() throws Exception {
+        int records = 200;
+        String streamArn = kinesisMock.activeStream("redis-leases", 4);
+        // Numbered past the other cases' records: the function is the class's, and counts what every case sent.
+        TestStreams.putNumbered(kinesisMock.kinesis, "redis-leases", 10_000, records, 16);
+        String workerFile = """
+                Endpoints:
+                  kinesis: %s
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: %s
+                    StartingPosition: TRIM_HORIZON
+                """.formatted(kinesisMock.endpoint(), streamArn, function.url());
+        RedisCommands<String, String> commands = redis.connect();
+        try (Worker a = startWithRedisLeases("worker-a", workerFile);
+             Worker b = startWithRedisLeases("worker-b", workerFile)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> owners(commands).equals(Map.of("worker-a", 2,
+                    "worker-b", 2)));
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> function.distinct.containsAll(numbered(10_000, records)));
+        }
+        // Stopped workers release their leases: the shards wait, with their checkpoints, for the next worker.
+        assertThat(owners(commands)).isEmpty();
+    }
+
+    /** A worker with a data directory of its own, its leases in Redis. */
+    private Worker startWithRedisLeases(String workerId, String workerFile) throws IOException {
+        Path own = Files.createDirectories(directory.resolve(workerId));
+        Path config = own.resolve("mappings.yaml");
+        Files.writeString(config, workerFile);
+        return Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(own)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withWorkerId(workerId)
+                .withLeases(new LeaseLocation.Redis(URI.create(redis.url()))));
+    }
+
+    /** Shards per owner, over the leases of every mapping in Redis (the test has one). */
+    private static Map<String, Integer> owners(RedisCommands<String, String> commands) throws IOException {
+        Map<String, Integer> owners = new HashMap<>();
+        List<String> keys = commands.keys("esm4j:leases:*");
+        for (String key : keys) {
+            for (String lease : commands.hvals(key)) {
+                String owner = JSON.readTree(lease).path("owner").asText(null);
+                if (owner != null) {
+                    owners.merge(owner, 1, Integer::sum);
+                }
+            }
+        }
+        return owners;
+    }
+
+    /** The bodies TestStreams.putNumbered gives records {@code from} to {@code from + count - 1}. */
+    private static List<String> numbered(int from, int count) {
+        return IntStream.range(from, from + count).mapToObj(i -> "r" + i).toList();
     }
 
     /** One mapping that gives up at once, failures to the queue. */
