@@ -3,6 +3,10 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.worker.mappings.MappingConflictException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,5 +33,21 @@ class WorkerStartTest {
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
                 .isInstanceOf(MappingConflictException.class)
                 .hasMessageContaining("arn:aws:sqs:us-east-1:000000000000:q").hasMessageContaining("already exists");
+    }
+
+    @Test
+    void aRedisForLeasesThatDoesNotAnswerStopsTheStartNamingTheServerButNotThePassword() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        URI redis = URI.create("redis://user:hunter2@127.0.0.1:" + closedPort);
+
+        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withLeases(new LeaseLocation.Redis(redis))))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("Could not connect to Redis at 127.0.0.1:" + closedPort + " (--lease-redis): ")
+                .message().doesNotContain("hunter2");
     }
 }

@@ -31,7 +31,7 @@ public final class LeaseStores {
         };
     }
 
-    private static Opened redis(LeaseLocation.Redis location) {
+    private static Opened redis(LeaseLocation.Redis location) throws IOException {
         RedisURI uri = RedisURI.create(location.uri());
         RedisClient client = RedisClient.create(uri);
         StatefulRedisConnection<String, String> connection;
@@ -40,7 +40,7 @@ public final class LeaseStores {
         } catch (RedisException e) {
             client.shutdown();
             // The URL may hold a password: name the server only.
-            throw new IllegalStateException("Could not connect to Redis at " + uri.getHost() + ":" + uri.getPort()
+            throw new IOException("Could not connect to Redis at " + uri.getHost() + ":" + uri.getPort()
                     + " (--lease-redis): " + e.getMessage() + ". Expected a Redis or Valkey server there.", e);
         }
         return new Opened(new RedisLeaseStore(connection.sync(), RedisLeaseStoreSettings.defaults()), () -> {
