@@ -19,7 +19,7 @@ import software.amazon.awssdk.regions.Region;
  * java -jar esm4j-worker.jar [--config mappings.yaml] [--data-dir esm4j-data] [--bind 127.0.0.1] [--port 8080]
  *                            [--endpoint sqs=http://127.0.0.1:9324 ...] [--region us-east-1]
  *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME | --lease-redis URL]
- *                            [--mapping-table NAME]
+ *                            [--mapping-table NAME | --mapping-redis URL]
  *                            [--api-keys FILE] [--msk-public-endpoints]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
@@ -116,6 +116,8 @@ public final class Main {
                                          rediss:// for TLS), shared by workers; instead of --lease-table
                   --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
                                          data directory, per worker)
+                  --mapping-redis URL    API mappings in this Redis or Valkey server, shared by workers; instead
+                                         of --mapping-table
                   --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
                                          lines); default: the API is not authenticated
                   --msk-public-endpoints Amazon MSK mappings connect to their clusters' public broker endpoints
@@ -165,10 +167,13 @@ public final class Main {
                                     Worker.parseDuration(flag, value));
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeases(
-                                    onlyLeaseFlag(parsed.options, new LeaseLocation.DynamoDbTable(value)));
+                                    only("lease", parsed.options.leases(), new StoreLocation.DynamoDbTable(value)));
                             case "--lease-redis" -> parsed.options = parsed.options.withLeases(
-                                    onlyLeaseFlag(parsed.options, redis(flag, value)));
-                            case "--mapping-table" -> parsed.options = parsed.options.withMappingTable(value);
+                                    only("lease", parsed.options.leases(), redis(flag, value)));
+                            case "--mapping-table" -> parsed.options = parsed.options.withMappings(
+                                    only("mapping", parsed.options.mappings(), new StoreLocation.DynamoDbTable(value)));
+                            case "--mapping-redis" -> parsed.options = parsed.options.withMappings(
+                                    only("mapping", parsed.options.mappings(), redis(flag, value)));
                             case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
                             default -> throw new IllegalArgumentException("Unknown option: " + flag);
                         }
@@ -180,16 +185,16 @@ public final class Main {
             return parsed;
         }
 
-        /** One place for leases: a second --lease-* flag is an error rather than a silent choice. */
-        private static LeaseLocation onlyLeaseFlag(WorkerOptions options, LeaseLocation location) {
-            if (!(options.leases() instanceof LeaseLocation.DataDirectory)) {
-                throw new IllegalArgumentException("Invalid options: --lease-table and --lease-redis given together, "
-                        + "or one of them twice. Expected at most one place for stream shard leases.");
+        /** One place for each kind of state: a second --lease-* (--mapping-*) flag is an error, not a silent choice. */
+        private static StoreLocation only(String kind, StoreLocation current, StoreLocation location) {
+            if (!(current instanceof StoreLocation.DataDirectory)) {
+                throw new IllegalArgumentException("Invalid options: --" + kind + "-table and --" + kind + "-redis "
+                        + "given together, or one of them twice. Expected at most one place for the " + kind + "s.");
             }
             return location;
         }
 
-        private static LeaseLocation.Redis redis(String flag, String value) {
+        private static StoreLocation.Redis redis(String flag, String value) {
             URI uri;
             try {
                 uri = new URI(value);
@@ -202,7 +207,7 @@ public final class Main {
                 throw new IllegalArgumentException("Invalid value for " + flag + ". Expected a Redis URL, "
                         + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.");
             }
-            return new LeaseLocation.Redis(uri);
+            return new StoreLocation.Redis(uri);
         }
 
         private static int integer(String flag, String value) {

@@ -9,14 +9,12 @@ import io.esm4j.worker.http.ApiAuthentication;
 import io.esm4j.worker.http.MappingsApi;
 import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
-import io.esm4j.worker.mappings.DynamoDbMappingStore;
-import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingRegistry;
 import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
-import io.esm4j.worker.state.LeaseStores;
+import io.esm4j.worker.state.StateStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -48,17 +46,17 @@ public final class Worker implements AutoCloseable {
     private final MappingRegistry registry;
     private final HttpServer server;
     private final PrometheusMeterRegistry meters;
-    private final AutoCloseable leaseConnection;
+    private final StateStores state;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Worker(WorkerOptions options, AwsClients clients, MappingRegistry registry, HttpServer server,
-                   PrometheusMeterRegistry meters, AutoCloseable leaseConnection) {
+                   PrometheusMeterRegistry meters, StateStores state) {
         this.options = options;
         this.clients = clients;
         this.registry = registry;
         this.server = server;
         this.meters = meters;
-        this.leaseConnection = leaseConnection;
+        this.state = state;
     }
 
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
@@ -75,18 +73,18 @@ public final class Worker implements AutoCloseable {
                 : DefaultCredentialsProvider.builder().build();
         AwsClients clients = new AwsClients(region, credentials, endpoints);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        LeaseStores.Opened leases;
+        StateStores state;
         try {
-            leases = LeaseStores.open(options.leases(), options.dataDirectory(), clients.dynamodb());
+            state = StateStores.open(options.leases(), options.mappings(), options.dataDirectory(),
+                    clients.dynamodb());
         } catch (RuntimeException | IOException e) {
             clients.close();
             throw e;
         }
-        WorkerContext context = new WorkerContext(clients, meters, leases.store(), options.workerId(),
+        WorkerContext context = new WorkerContext(clients, meters, state.leases(), options.workerId(),
                 options.mskPublicEndpoints());
         Functions functions = new Functions(file.functions().named(), endpoints);
-        MappingStore store = options.mappingTable() == null ? new FileMappingStore(options.dataDirectory())
-                : new DynamoDbMappingStore(clients.dynamodb(), options.mappingTable());
+        MappingStore store = state.mappings();
         MappingRegistry registry = new MappingRegistry(SourceFactories.discover(), functions,
                 new Targets(credentials, region.id()), context, store, options.drainTimeout(), Clock.systemUTC());
         HttpServer server;
@@ -94,7 +92,7 @@ public final class Worker implements AutoCloseable {
             registry.load(file.mappings());
             server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
         } catch (RuntimeException | IOException e) {
-            closeQuietly(leases.connection());
+            state.close();
             clients.close();
             throw e;
         }
@@ -106,7 +104,7 @@ public final class Worker implements AutoCloseable {
         server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
         server.start();
         registry.start();
-        Worker worker = new Worker(options, clients, registry, server, meters, leases.connection());
+        Worker worker = new Worker(options, clients, registry, server, meters, state);
         LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
                 options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
                 store.location(), authentication == null ? "none" : "sigv4");
@@ -135,17 +133,9 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker stopping drainTimeout={}", options.drainTimeout());
         server.stop(0);
         registry.shutdown(options.drainTimeout());
-        closeQuietly(leaseConnection);
+        state.close();
         clients.close();
         LOG.info("worker stopped");
-    }
-
-    private static void closeQuietly(AutoCloseable connection) {
-        try {
-            connection.close();
-        } catch (Exception e) {
-            LOG.atWarn().setCause(e).log("closing the lease store's connection failed");
-        }
     }
 
     private static Region defaultRegion() {

@@ -23,8 +23,8 @@ import software.amazon.awssdk.regions.Region;
  * @param workerId      this worker's id in lease tables and on the status page
  * @param leases        where stream shard leases and checkpoints live: the data directory (one worker per stream), or
  *                      a DynamoDB table or a Redis server shared by several workers
- * @param mappingTable  a DynamoDB table for the mappings created through the API, shared by several workers, or null
- *                      to keep them in the data directory (per worker)
+ * @param mappings      where the mappings created through the API live: the data directory (per worker), or a
+ *                      DynamoDB table or a Redis server shared by several workers
  * @param apiKeys       a file of {@code ACCESS_KEY_ID:SECRET_ACCESS_KEY} lines: Lambda's mapping API then requires
  *                      requests signed (AWS Signature Version 4) by one of them; null leaves the API open
  * @param mskPublicEndpoints whether Amazon MSK mappings connect to their clusters' public broker endpoints (a worker
@@ -32,8 +32,8 @@ import software.amazon.awssdk.regions.Region;
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
-                            Duration drainTimeout, String workerId, LeaseLocation leases,
-                            @Nullable String mappingTable, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
+                            Duration drainTimeout, String workerId, StoreLocation leases,
+                            StoreLocation mappings, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -45,6 +45,7 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(leases, "leases");
+        Objects.requireNonNull(mappings, "mappings");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("Invalid value for --port: " + port + ". Expected 0 to 65535.");
         }
@@ -52,62 +53,62 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new LeaseLocation.DataDirectory(), null, null, false);
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(), new StoreLocation.DataDirectory(), null, false);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                timeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id, leases, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, id, leases, mappings, apiKeys, mskPublicEndpoints);
     }
 
-    public WorkerOptions withLeases(LeaseLocation location) {
+    public WorkerOptions withLeases(StoreLocation location) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, location, mappingTable, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, location, mappings, apiKeys, mskPublicEndpoints);
     }
 
-    public WorkerOptions withMappingTable(@Nullable String table) {
+    public WorkerOptions withMappings(StoreLocation location) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, table, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, location, apiKeys, mskPublicEndpoints);
     }
 
     public WorkerOptions withApiKeys(@Nullable Path file) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, file, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, file, mskPublicEndpoints);
     }
 
     public WorkerOptions withMskPublicEndpoints(boolean publicEndpoints) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappingTable, apiKeys, publicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, publicEndpoints);
     }
 
     private static String defaultWorkerId() {

@@ -163,7 +163,7 @@ class KinesisWorkerTest {
         Files.writeString(config, workerFile);
         return Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(own)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withWorkerId(workerId)
-                .withLeases(new LeaseLocation.Redis(URI.create(redis.url()))));
+                .withLeases(new StoreLocation.Redis(URI.create(redis.url()))));
     }
 
     /** Shards per owner, over the leases of every mapping in Redis (the test has one). */

@@ -16,11 +16,15 @@ class MainArgumentsTest {
         assertThat(parsed.options.mskPublicEndpoints()).isTrue();
         assertThat(parsed.options.port()).isZero();
         assertThat(parsed.options.endpoints().endpoint("kafka")).isEqualTo(URI.create("http://127.0.0.1:4566"));
-        assertThat(parsed.options.leases()).isEqualTo(new LeaseLocation.DynamoDbTable("leases"));
+        assertThat(parsed.options.leases()).isEqualTo(new StoreLocation.DynamoDbTable("leases"));
         assertThat(Main.Arguments.parse(new String[0]).options.mskPublicEndpoints()).isFalse();
-        assertThat(Main.Arguments.parse(new String[0]).options.leases()).isEqualTo(new LeaseLocation.DataDirectory());
+        assertThat(Main.Arguments.parse(new String[0]).options.leases()).isEqualTo(new StoreLocation.DataDirectory());
         assertThat(Main.Arguments.parse(new String[] {"--lease-redis", "rediss://user:secret@cache:6380/2"})
-                .options.leases()).isEqualTo(new LeaseLocation.Redis(URI.create("rediss://user:secret@cache:6380/2")));
+                .options.leases()).isEqualTo(new StoreLocation.Redis(URI.create("rediss://user:secret@cache:6380/2")));
+        Main.Arguments both = Main.Arguments.parse(new String[] {"--mapping-redis", "redis://cache",
+                "--lease-table", "leases"});
+        assertThat(both.options.mappings()).isEqualTo(new StoreLocation.Redis(URI.create("redis://cache")));
+        assertThat(both.options.leases()).isEqualTo(new StoreLocation.DynamoDbTable("leases"));
     }
 
     @Test
@@ -28,7 +32,11 @@ class MainArgumentsTest {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-table", "leases", "--lease-redis",
                 "redis://127.0.0.1:6379"}))
                 .hasMessage("Invalid options: --lease-table and --lease-redis given together, or one of them twice. "
-                        + "Expected at most one place for stream shard leases.");
+                        + "Expected at most one place for the leases.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-redis", "redis://127.0.0.1:6379",
+                "--mapping-table", "mappings"}))
+                .hasMessage("Invalid options: --mapping-table and --mapping-redis given together, or one of them "
+                        + "twice. Expected at most one place for the mappings.");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", "http://user:secret@cache"}))
                 .hasMessage("Invalid value for --lease-redis. Expected a Redis URL, "
                         + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.")

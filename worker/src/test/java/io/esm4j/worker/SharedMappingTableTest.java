@@ -72,7 +72,7 @@ class SharedMappingTableTest {
                 .withEndpoints(Endpoints.none().with("sqs", elasticMq.endpoint)
                         .with("dynamodb", dynalite.endpoint()))
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(2))
-                .withMappingTable(table));
+                .withMappings(new StoreLocation.DynamoDbTable(table)));
         opened.add(worker);
         return worker;
     }

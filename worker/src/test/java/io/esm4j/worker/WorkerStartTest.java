@@ -45,7 +45,7 @@ class WorkerStartTest {
 
         assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
-                .withLeases(new LeaseLocation.Redis(redis))))
+                .withLeases(new StoreLocation.Redis(redis))))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("Could not connect to Redis at 127.0.0.1:" + closedPort + " (--lease-redis): ")
                 .message().doesNotContain("hunter2");

@@ -1,6 +1,6 @@
 package io.esm4j.worker.local;
 
-import io.esm4j.worker.LeaseLocation;
+import io.esm4j.worker.StoreLocation;
 import io.esm4j.worker.WorkerOptions;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
@@ -113,7 +113,7 @@ final class KinesisDemo implements DemoSource {
     @Override
     public WorkerOptions configure(WorkerOptions options) {
         return options.withEndpoints(options.endpoints().with("kinesis", kinesisEndpoint)
-                .with("dynamodb", dynamodbEndpoint)).withLeases(new LeaseLocation.DynamoDbTable(LEASE_TABLE));
+                .with("dynamodb", dynamodbEndpoint)).withLeases(new StoreLocation.DynamoDbTable(LEASE_TABLE));
     }
 
     @Override

@@ -141,9 +141,7 @@ public final class DynamoDbMappingStore implements MappingStore {
     }
 
     private MappingConflictException changed(Stored current) {
-        return new MappingConflictException("The mapping " + current.uuid() + " was changed or deleted through "
-                + "another worker sharing the mapping table " + table + " since revision " + current.revision()
-                + " was read; read it again and retry.");
+        return MappingConflictException.changedElsewhere(current, "mapping table " + table);
     }
 
     private static Map<String, AttributeValue> key(String uuid) {

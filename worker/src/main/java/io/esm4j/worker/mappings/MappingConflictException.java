@@ -1,5 +1,7 @@
 package io.esm4j.worker.mappings;
 
+import io.esm4j.worker.config.MappingSpec;
+
 /** The change conflicts with an existing mapping or with the mappings file: Lambda's {@code ResourceConflictException}. */
 public final class MappingConflictException extends RuntimeException {
 
@@ -7,5 +9,19 @@ public final class MappingConflictException extends RuntimeException {
 
     public MappingConflictException(String message) {
         super(message);
+    }
+
+    /** Lambda's words for a second mapping of the same event source and function. */
+    static MappingConflictException pairTaken(MappingSpec spec, String holder) {
+        return new MappingConflictException("An event source mapping with event source (" + spec.source()
+                + "), function (" + spec.functionName() + ") already exists. Please update or delete the existing "
+                + "mapping with UUID " + holder);
+    }
+
+    /** A shared store's mapping changed through another worker since {@code current} was read. */
+    static MappingConflictException changedElsewhere(MappingStore.Stored current, String location) {
+        return new MappingConflictException("The mapping " + current.uuid() + " was changed or deleted through "
+                + "another worker sharing the " + location + " since revision " + current.revision() + " was read; "
+                + "read it again and retry.");
     }
 }

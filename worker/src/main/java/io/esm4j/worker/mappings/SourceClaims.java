@@ -64,9 +64,7 @@ final class SourceClaims {
             }
             MappingStore.Stored held = mappings.apply(holder);
             if (held != null && pair(held.spec()).equals(pair)) {
-                throw new MappingConflictException("An event source mapping with event source (" + spec.source()
-                        + "), function (" + spec.functionName() + ") already exists. Please update or delete the "
-                        + "existing mapping with UUID " + holder);
+                throw MappingConflictException.pairTaken(spec, holder);
             }
             if (write(uuid, pair, "#claimedBy = :holder", Map.of(":holder", AttributeValue.fromS(holder)))) {
                 LOG.info("stale mapping claim taken over uuid={} staleHolder={} table={}", uuid, holder, table);

@@ -1,0 +1,103 @@
+package io.esm4j.worker.state;
+
+import io.esm4j.dynamodb.DynamoDbLeaseStore;
+import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
+import io.esm4j.lease.LeaseStore;
+import io.esm4j.redis.RedisLeaseStore;
+import io.esm4j.redis.RedisLeaseStoreSettings;
+import io.esm4j.worker.StoreLocation;
+import io.esm4j.worker.mappings.DynamoDbMappingStore;
+import io.esm4j.worker.mappings.FileMappingStore;
+import io.esm4j.worker.mappings.MappingStore;
+import io.esm4j.worker.mappings.RedisMappingStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The worker's lease store and mapping store, opened where the options say ({@link StoreLocation}), and the Redis
+ * connections opened for them, which {@link #close()} closes once the mappings have stopped (their final checkpoints
+ * go through the lease store).
+ */
+public final class StateStores implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
+
+    private final List<AutoCloseable> connections = new ArrayList<>();
+    private LeaseStore leases;
+    private MappingStore mappings;
+
+    private StateStores() {}
+
+    public static StateStores open(StoreLocation leases, StoreLocation mappings, Path dataDirectory,
+                                   DynamoDbClient dynamoDb) throws IOException {
+        StateStores stores = new StateStores();
+        try {
+            stores.leases = switch (leases) {
+                case StoreLocation.DataDirectory ignored -> FileLeaseStore.open(dataDirectory);
+                case StoreLocation.DynamoDbTable table -> new DynamoDbLeaseStore(dynamoDb,
+                        DynamoDbLeaseStoreSettings.builder().tableName(table.name()).build());
+                case StoreLocation.Redis redis -> new RedisLeaseStore(stores.connect(redis, "--lease-redis"),
+                        RedisLeaseStoreSettings.defaults());
+            };
+            stores.mappings = switch (mappings) {
+                case StoreLocation.DataDirectory ignored -> new FileMappingStore(dataDirectory);
+                case StoreLocation.DynamoDbTable table -> new DynamoDbMappingStore(dynamoDb, table.name());
+                case StoreLocation.Redis redis -> new RedisMappingStore(stores.connect(redis, "--mapping-redis"));
+            };
+            return stores;
+        } catch (IOException | RuntimeException e) {
+            stores.close();
+            throw e;
+        }
+    }
+
+    public LeaseStore leases() {
+        return leases;
+    }
+
+    public MappingStore mappings() {
+        return mappings;
+    }
+
+    private RedisCommands<String, String> connect(StoreLocation.Redis location, String flag) throws IOException {
+        RedisURI uri = RedisURI.create(location.uri());
+        RedisClient client = RedisClient.create(uri);
+        StatefulRedisConnection<String, String> connection;
+        try {
+            connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            // The URL may hold a password: name the server only.
+            throw new IOException("Could not connect to Redis at " + uri.getHost() + ":" + uri.getPort() + " ("
+                    + flag + "): " + e.getMessage() + ". Expected a Redis or Valkey server there.", e);
+        }
+        connections.add(() -> {
+            connection.close();
+            client.shutdown();
+        });
+        return connection.sync();
+    }
+
+    /** Closes the Redis connections; a failure is logged, as the worker is stopping anyway. */
+    @Override
+    public void close() {
+        for (AutoCloseable connection : connections) {
+            try {
+                connection.close();
+            } catch (Exception e) {
+                LOG.atWarn().setCause(e).log("closing a Redis connection of the worker's state failed");
+            }
+        }
+        connections.clear();
+    }
+}
