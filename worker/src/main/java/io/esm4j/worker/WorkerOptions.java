@@ -53,7 +53,8 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(), new StoreLocation.DataDirectory(), null, false);
+                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(),
+                new StoreLocation.DataDirectory(), null, false);
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {

@@ -149,7 +149,8 @@ public final class RedisMappingStore implements MappingStore {
                     Instant.ofEpochMilli(node.path("lastModified").asLong()),
                     MappingSpec.of(node.path("request"), MAPPINGS + " " + uuid));
         } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("the mapping " + uuid + " in the Redis hash " + MAPPINGS + " is not JSON", e);
+            throw new UncheckedIOException("the mapping " + uuid + " in the Redis hash " + MAPPINGS + " is not JSON",
+                    e);
         }
     }
 }
