@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  *
  * <p>Events arrive on the SDK's threads and wait in a buffer that {@link #fetch(int, Duration)} drains on the
  * engine's thread. The next event is asked for only while the buffer holds fewer than {@link #MAX_BUFFERED}
- * records and {@link #MAX_BUFFERED_BYTES} bytes, so a slow handler holds Kinesis back instead of filling memory. The engine's thread is the only one that
- * subscribes; a subscription's callbacks are ignored once it is no longer the current one.
+ * records and {@link #MAX_BUFFERED_BYTES} bytes, so a slow handler holds Kinesis back instead of filling memory. The
+ * engine's thread is the only one that subscribes; a subscription's callbacks are ignored once it is no longer the
+ * current one.
  *
  * <p>SubscribeToShard calls on one shard are at least a second apart (Kinesis allows one a second per consumer and
  * shard). {@code LimitExceededException} and {@code ResourceInUseException} (the consumer's previous subscription to

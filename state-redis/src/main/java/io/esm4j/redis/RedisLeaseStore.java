@@ -116,41 +116,37 @@ public final class RedisLeaseStore implements LeaseStore {
 
     @Override
     public LeaseWrite renew(Lease held) {
-        if (held.owner() == null) {
-            return new LeaseWrite.Lost(current(held));
-        }
-        return write(held, "renew", "");
+        return byHolder(held, "renew", "");
     }
 
     @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint");
-        if (held.owner() == null) {
-            return new LeaseWrite.Lost(current(held));
-        }
-        return write(held, "checkpoint", LeaseJson.write(checkpoint));
+        return byHolder(held, "checkpoint", LeaseJson.write(checkpoint));
     }
 
     @Override
     public LeaseWrite release(Lease held) {
-        if (held.owner() == null) {
-            return new LeaseWrite.Lost(current(held));
-        }
-        return write(held, "release", "");
+        return byHolder(held, "release", "");
     }
 
     @Override
     public LeaseWrite requestHandoff(Lease seen, String worker) {
         Objects.requireNonNull(worker, "worker");
-        if (seen.owner() == null) {
-            return new LeaseWrite.Lost(current(seen));
-        }
-        return write(seen, "handoff", worker);
+        return byHolder(seen, "handoff", worker);
     }
 
     @Override
     public boolean delete(Lease seen) {
         return write(seen, "delete", "") instanceof LeaseWrite.Written;
+    }
+
+    /** A write on a lease as its owner holds it: a lease seen without an owner is nobody's to write. */
+    private LeaseWrite byHolder(Lease held, String operation, String operand) {
+        if (held.owner() == null) {
+            return new LeaseWrite.Lost(current(held));
+        }
+        return write(held, operation, operand);
     }
 
     private LeaseWrite write(Lease seen, String operation, String operand) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.regions.Region;
 
 /** Workers started in the test's JVM from a worker file, for tests that check what a mapping delivers. */
@@ -17,10 +18,15 @@ final class InProcessWorker {
      * directory also holds the worker's checkpoints, so the caller closes the worker before the directory goes.
      */
     static Worker start(Path directory, String workerFile) throws IOException {
+        return start(directory, workerFile, UnaryOperator.identity());
+    }
+
+    /** The same, with further options (a worker id, where its state lives) set by {@code more}. */
+    static Worker start(Path directory, String workerFile, UnaryOperator<WorkerOptions> more) throws IOException {
         Path config = directory.resolve("mappings.yaml");
         Files.writeString(config, workerFile);
-        return Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));
+        return Worker.start(more.apply(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)));
     }
 
     /**

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * Kinesis mappings from a worker file, on kinesis-mock: a function that always fails, whose given-up records reach the
@@ -116,15 +115,7 @@ class KinesisWorkerTest {
         String streamArn = kinesisMock.activeStream("wide-stream", 60);
         String consumerArn = kinesisMock.activeConsumer(streamArn, "wide-worker");
         TestStreams.putNumbered(kinesisMock.kinesis, "wide-stream", 0, records, records);
-        String workerFile = """
-                Endpoints:
-                  kinesis: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: %s
-                    StartingPosition: TRIM_HORIZON
-                """.formatted(kinesisMock.endpoint(), consumerArn, function.url());
-        try (Worker worker = InProcessWorker.start(directory, workerFile)) {
+        try (Worker worker = InProcessWorker.start(directory, readEverything(consumerArn))) {
             // Only a bound for a hang: with the SDK's default of 50 concurrent requests this takes minutes.
             await().atMost(Duration.ofSeconds(90)).until(() -> function.distinct.containsAll(numbered(0, records)));
         }
@@ -136,14 +127,7 @@ class KinesisWorkerTest {
         String streamArn = kinesisMock.activeStream("redis-leases", 4);
         // Numbered past the other cases' records: the function is the class's, and counts what every case sent.
         TestStreams.putNumbered(kinesisMock.kinesis, "redis-leases", 10_000, records, 16);
-        String workerFile = """
-                Endpoints:
-                  kinesis: %s
-                EventSourceMappings:
-                  - EventSourceArn: %s
-                    FunctionName: %s
-                    StartingPosition: TRIM_HORIZON
-                """.formatted(kinesisMock.endpoint(), streamArn, function.url());
+        String workerFile = readEverything(streamArn);
         RedisCommands<String, String> commands = redis.connect();
         try (Worker a = startWithRedisLeases("worker-a", workerFile);
              Worker b = startWithRedisLeases("worker-b", workerFile)) {
@@ -158,12 +142,21 @@ class KinesisWorkerTest {
 
     /** A worker with a data directory of its own, its leases in Redis. */
     private Worker startWithRedisLeases(String workerId, String workerFile) throws IOException {
-        Path own = Files.createDirectories(directory.resolve(workerId));
-        Path config = own.resolve("mappings.yaml");
-        Files.writeString(config, workerFile);
-        return Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(own)
-                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withWorkerId(workerId)
-                .withLeases(new StoreLocation.Redis(URI.create(redis.url()))));
+        return InProcessWorker.start(Files.createDirectories(directory.resolve(workerId)), workerFile,
+                options -> options.withWorkerId(workerId)
+                        .withLeases(new StoreLocation.Redis(URI.create(redis.url()))));
+    }
+
+    /** One mapping that hands every record of the source, from its start, to the recording function. */
+    private String readEverything(String eventSourceArn) {
+        return """
+                Endpoints:
+                  kinesis: %s
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: %s
+                    StartingPosition: TRIM_HORIZON
+                """.formatted(kinesisMock.endpoint(), eventSourceArn, function.url());
     }
 
     /** Shards per owner, over the leases of every mapping in Redis (the test has one). */

@@ -83,8 +83,7 @@ public final class DynamoDbMappingStore implements MappingStore {
                     .conditionExpression("attribute_not_exists(#uuid)")
                     .expressionAttributeNames(Map.of("#uuid", UUID)));
         } catch (ConditionalCheckFailedException e) {
-            throw new MappingConflictException("A mapping with UUID " + mapping.uuid() + " already exists in the "
-                    + "mapping table " + table + ".");
+            throw MappingConflictException.uuidTaken(mapping.uuid(), "mapping table " + table);
         }
     }
 

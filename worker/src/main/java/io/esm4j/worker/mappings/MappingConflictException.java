@@ -11,6 +11,11 @@ public final class MappingConflictException extends RuntimeException {
         super(message);
     }
 
+    /** A shared store already holds a mapping with this UUID. */
+    static MappingConflictException uuidTaken(String uuid, String location) {
+        return new MappingConflictException("A mapping with UUID " + uuid + " already exists in the " + location + ".");
+    }
+
     /** Lambda's words for a second mapping of the same event source and function. */
     static MappingConflictException pairTaken(MappingSpec spec, String holder) {
         return new MappingConflictException("An event source mapping with event source (" + spec.source()

@@ -93,8 +93,7 @@ public final class RedisMappingStore implements MappingStore {
     public void create(Stored mapping) {
         List<String> result = run(CREATE, mapping.uuid(), SourceClaims.pair(mapping.spec()), toValue(mapping));
         switch (result.getFirst()) {
-            case "uuid" -> throw new MappingConflictException("A mapping with UUID " + mapping.uuid()
-                    + " already exists in " + location() + ".");
+            case "uuid" -> throw MappingConflictException.uuidTaken(mapping.uuid(), location());
             case "pair" -> throw MappingConflictException.pairTaken(mapping.spec(), result.get(1));
             default -> { }
         }

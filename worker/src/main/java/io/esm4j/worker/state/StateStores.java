@@ -16,23 +16,28 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The worker's lease store and mapping store, opened where the options say ({@link StoreLocation}), and the Redis
- * connections opened for them, which {@link #close()} closes once the mappings have stopped (their final checkpoints
- * go through the lease store).
+ * connections opened for them (one per server: leases and mappings on the same server share it, as Lettuce
+ * connections are thread-safe), which {@link #close()} closes once the mappings have stopped (their final
+ * checkpoints go through the lease store).
  */
 public final class StateStores implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
     private final List<AutoCloseable> connections = new ArrayList<>();
+    private final Map<URI, RedisCommands<String, String>> redisServers = new HashMap<>();
     private LeaseStore leases;
     private MappingStore mappings;
 
@@ -70,6 +75,10 @@ public final class StateStores implements AutoCloseable {
     }
 
     private RedisCommands<String, String> connect(StoreLocation.Redis location, String flag) throws IOException {
+        RedisCommands<String, String> connected = redisServers.get(location.uri());
+        if (connected != null) {
+            return connected;
+        }
         RedisURI uri = RedisURI.create(location.uri());
         RedisClient client = RedisClient.create(uri);
         StatefulRedisConnection<String, String> connection;
@@ -85,6 +94,7 @@ public final class StateStores implements AutoCloseable {
             connection.close();
             client.shutdown();
         });
+        redisServers.put(location.uri(), connection.sync());
         return connection.sync();
     }
 
@@ -99,5 +109,6 @@ public final class StateStores implements AutoCloseable {
             }
         }
         connections.clear();
+        redisServers.clear();
     }
 }
