@@ -5,8 +5,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -21,8 +19,6 @@ import redis.embedded.RedisServer;
  * and stops after its last, whether tests failed or not. Connections opened with {@link #connect()} close with it.
  */
 public final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
-
-    private static final int START_ATTEMPTS = 3;
 
     private final List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
     private @Nullable RedisServer server;
@@ -40,22 +36,9 @@ public final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
     }
 
     private int start() throws IOException {
-        IOException last = null;
-        // The free port is found before the server binds it: another process may take it in between, so try again.
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = freePort();
-            RedisServer candidate = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                    .setting("save \"\"").setting("appendonly no").build();
-            try {
-                candidate.start();
-                server = candidate;
-                return port;
-            } catch (IOException | RuntimeException e) {
-                stopQuietly(candidate);
-                last = e instanceof IOException io ? io : new IOException(e);
-            }
-        }
-        throw new IOException("redis-server did not start on 127.0.0.1 in " + START_ATTEMPTS + " attempts", last);
+        server = RedisProcesses.start(port -> RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+                .setting("save \"\"").setting("appendonly no").build());
+        return server.ports().getFirst();
     }
 
     /** Synchronous commands of a new connection; each test consumer gets its own, as separate processes would. */
@@ -96,23 +79,9 @@ public final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
         } finally {
             client = null;
             if (server != null) {
-                stopQuietly(server);
+                RedisProcesses.stopQuietly(server);
                 server = null;
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void stopQuietly(RedisServer server) {
-        try {
-            server.stop();
-        } catch (IOException e) {
-            // It was not running, or is gone already.
         }
     }
 }
