@@ -3,12 +3,14 @@ package io.esm4j.worker;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
 import io.esm4j.worker.mappings.MappingConflictException;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import software.amazon.awssdk.regions.Region;
 
@@ -99,6 +101,9 @@ public final class Main {
     /** The parsed command line. */
     static final class Arguments {
 
+        private static final Set<String> REDIS_SCHEMES =
+                Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+
         static final String USAGE = """
                 usage: java -jar esm4j-worker.jar [options]
                   --config FILE          mappings file, JSON or YAML (Lambda's CreateEventSourceMapping fields)
@@ -113,7 +118,9 @@ public final class Main {
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
                   --lease-redis URL      stream shard leases in this Redis or Valkey server (redis://host:port,
-                                         rediss:// for TLS), shared by workers; instead of --lease-table
+                                         rediss:// for TLS; a cluster's node or configuration endpoint; or
+                                         redis-sentinel://host:port#master), shared by workers; instead of
+                                         --lease-table
                   --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
                                          data directory, per worker)
                   --mapping-redis URL    API mappings in this Redis or Valkey server, shared by workers; instead
@@ -196,16 +203,21 @@ public final class Main {
 
         private static StoreLocation.Redis redis(String flag, String value) {
             URI uri;
+            RedisURI parsed;
             try {
                 uri = new URI(value);
-            } catch (URISyntaxException e) {
+                parsed = REDIS_SCHEMES.contains(uri.getScheme()) ? RedisURI.create(uri) : null;
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                parsed = null;
                 uri = null;
             }
-            if (uri == null || uri.getHost() == null
-                    || !("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))) {
+            if (parsed == null || (parsed.getSentinels().isEmpty() ? parsed.getHost() == null
+                    : parsed.getSentinelMasterId() == null)) {
                 // The value may carry a password: the message names its form, not the value.
                 throw new IllegalArgumentException("Invalid value for " + flag + ". Expected a Redis URL, "
-                        + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.");
+                        + "redis://[user:password@]host[:port][/database] (rediss:// for TLS; a cluster's node or "
+                        + "configuration endpoint), or redis-sentinel://[password@]host[:port][,host2[:port2]]"
+                        + "[/database]#master.");
             }
             return new StoreLocation.Redis(uri);
         }

@@ -25,6 +25,9 @@ class MainArgumentsTest {
                 "--lease-table", "leases"});
         assertThat(both.options.mappings()).isEqualTo(new StoreLocation.Redis(URI.create("redis://cache")));
         assertThat(both.options.leases()).isEqualTo(new StoreLocation.DynamoDbTable("leases"));
+        String sentinels = "redis-sentinel://s1:26379,s2:26379#main";
+        assertThat(Main.Arguments.parse(new String[] {"--lease-redis", sentinels}).options.leases())
+                .isEqualTo(new StoreLocation.Redis(URI.create(sentinels)));
     }
 
     @Test
@@ -37,10 +40,15 @@ class MainArgumentsTest {
                 "--mapping-table", "mappings"}))
                 .hasMessage("Invalid options: --mapping-table and --mapping-redis given together, or one of them "
                         + "twice. Expected at most one place for the mappings.");
+        String expected = "Invalid value for --lease-redis. Expected a Redis URL, "
+                + "redis://[user:password@]host[:port][/database] (rediss:// for TLS; a cluster's node or "
+                + "configuration endpoint), or "
+                + "redis-sentinel://[password@]host[:port][,host2[:port2]][/database]#master.";
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", "http://user:secret@cache"}))
-                .hasMessage("Invalid value for --lease-redis. Expected a Redis URL, "
-                        + "redis://[user:password@]host[:port][/database], or rediss:// for TLS.")
-                .message().doesNotContain("secret");
+                .hasMessage(expected).message().doesNotContain("secret");
+        // Sentinel needs the master's name.
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", "redis-sentinel://:secret@s1"}))
+                .hasMessage(expected).message().doesNotContain("secret");
     }
 
     @Test

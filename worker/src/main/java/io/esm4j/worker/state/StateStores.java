@@ -10,11 +10,8 @@ import io.esm4j.worker.mappings.DynamoDbMappingStore;
 import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.mappings.RedisMappingStore;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,16 +25,16 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The worker's lease store and mapping store, opened where the options say ({@link StoreLocation}), and the Redis
- * connections opened for them (one per server: leases and mappings on the same server share it, as Lettuce
- * connections are thread-safe), which {@link #close()} closes once the mappings have stopped (their final
- * checkpoints go through the lease store).
+ * connections opened for them: one per URL (leases and mappings on the same server share it, as Lettuce connections
+ * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}). {@link #close()} closes
+ * them once the mappings have stopped (their final checkpoints go through the lease store).
  */
 public final class StateStores implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
     private final List<AutoCloseable> connections = new ArrayList<>();
-    private final Map<URI, RedisCommands<String, String>> redisServers = new HashMap<>();
+    private final Map<URI, RedisClusterCommands<String, String>> redisServers = new HashMap<>();
     private LeaseStore leases;
     private MappingStore mappings;
 
@@ -74,28 +71,16 @@ public final class StateStores implements AutoCloseable {
         return mappings;
     }
 
-    private RedisCommands<String, String> connect(StoreLocation.Redis location, String flag) throws IOException {
-        RedisCommands<String, String> connected = redisServers.get(location.uri());
+    private RedisClusterCommands<String, String> connect(StoreLocation.Redis location, String flag)
+            throws IOException {
+        RedisClusterCommands<String, String> connected = redisServers.get(location.uri());
         if (connected != null) {
             return connected;
         }
-        RedisURI uri = RedisURI.create(location.uri());
-        RedisClient client = RedisClient.create(uri);
-        StatefulRedisConnection<String, String> connection;
-        try {
-            connection = client.connect();
-        } catch (RedisException e) {
-            client.shutdown();
-            // The URL may hold a password: name the server only.
-            throw new IOException("Could not connect to Redis at " + uri.getHost() + ":" + uri.getPort() + " ("
-                    + flag + "): " + e.getMessage() + ". Expected a Redis or Valkey server there.", e);
-        }
-        connections.add(() -> {
-            connection.close();
-            client.shutdown();
-        });
-        redisServers.put(location.uri(), connection.sync());
-        return connection.sync();
+        RedisConnection connection = RedisConnection.open(RedisURI.create(location.uri()), flag);
+        connections.add(connection.closer());
+        redisServers.put(location.uri(), connection.commands());
+        return connection.commands();
     }
 
     /** Closes the Redis connections; a failure is logged, as the worker is stopping anyway. */

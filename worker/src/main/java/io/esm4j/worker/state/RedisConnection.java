@@ -1,0 +1,94 @@
+package io.esm4j.worker.state;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+/**
+ * A connection to the Redis or Valkey of a {@code --lease-redis} or {@code --mapping-redis} URL, whatever the
+ * server is: one server, the master that Sentinel names ({@code redis-sentinel://}), or a Redis Cluster (found by
+ * asking the server the URL names, so that one URL form serves an ElastiCache or MemoryDB configuration endpoint too).
+ *
+ * @param commands what the stores use; a cluster connection routes each key to the node that serves its slot
+ * @param closer   closes the connection and its client
+ */
+record RedisConnection(RedisClusterCommands<String, String> commands, AutoCloseable closer) {
+
+    /**
+     * How soon a cluster client follows a changed topology: at once on a redirect or a lost node (adaptive), and
+     * every minute in any case, so that a node added by a scale-out is used without a redirect first.
+     */
+    private static final ClusterClientOptions CLUSTER_OPTIONS = ClusterClientOptions.builder()
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+                    .enablePeriodicRefresh(Duration.ofMinutes(1)).build())
+            .build();
+
+    static RedisConnection open(RedisURI uri, String flag) throws IOException {
+        RedisClient client = RedisClient.create(uri);
+        StatefulRedisConnection<String, String> connection;
+        boolean cluster;
+        try {
+            connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            throw failure("Could not connect to", uri, flag, e, "Expected a Redis or Valkey server there.");
+        }
+        try {
+            cluster = connection.sync().info("cluster").contains("cluster_enabled:1");
+        } catch (RedisException e) {
+            connection.close();
+            client.shutdown();
+            throw failure("Could not ask", uri, flag, e, "whether it is a cluster (INFO cluster): the worker's user "
+                    + "needs the INFO command.");
+        }
+        if (!cluster) {
+            return new RedisConnection(connection.sync(), () -> {
+                connection.close();
+                client.shutdown();
+            });
+        }
+        connection.close();
+        client.shutdown();
+        return openCluster(uri, flag);
+    }
+
+    private static RedisConnection openCluster(RedisURI uri, String flag) throws IOException {
+        RedisClusterClient client = RedisClusterClient.create(uri);
+        client.setOptions(CLUSTER_OPTIONS);
+        StatefulRedisClusterConnection<String, String> connection;
+        try {
+            connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            throw failure("Could not connect to the cluster of", uri, flag, e, "Expected every node to answer.");
+        }
+        return new RedisConnection(connection.sync(), () -> {
+            connection.close();
+            client.shutdown();
+        });
+    }
+
+    /** An error that names the server (or the sentinels) but never the URL, which may hold a password. */
+    private static IOException failure(String what, RedisURI uri, String flag, RedisException cause,
+                                       String expected) {
+        return new IOException(what + " " + server(uri) + " (" + flag + "): " + cause.getMessage() + ". " + expected,
+                cause);
+    }
+
+    private static String server(RedisURI uri) {
+        if (uri.getSentinels().isEmpty()) {
+            return "Redis at " + uri.getHost() + ":" + uri.getPort();
+        }
+        return "the master " + uri.getSentinelMasterId() + " of Redis Sentinel at " + uri.getSentinels().stream()
+                .map(sentinel -> sentinel.getHost() + ":" + sentinel.getPort()).collect(Collectors.joining(","));
+    }
+}
