@@ -117,10 +117,9 @@ public final class Main {
                   --worker-id ID         this worker's id in leases (default host-pid)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
-                  --lease-redis URL      stream shard leases in this Redis or Valkey server (redis://host:port,
-                                         rediss:// for TLS; a cluster's node or configuration endpoint; or
-                                         redis-sentinel://host:port#master), shared by workers; instead of
-                                         --lease-table
+                  --lease-redis URL      stream shard leases in this Redis or Valkey, shared by workers; instead
+                                         of --lease-table (redis://host:port, rediss:// for TLS; a cluster's
+                                         node or configuration endpoint; redis-sentinel://host:port#master)
                   --mapping-table NAME   API mappings in this DynamoDB table, shared by workers (default: in the
                                          data directory, per worker)
                   --mapping-redis URL    API mappings in this Redis or Valkey server, shared by workers; instead

@@ -36,7 +36,7 @@ class WorkerStartTest {
     }
 
     @Test
-    void aRedisForLeasesThatDoesNotAnswerStopsTheStartNamingTheServerButNotThePassword() throws Exception {
+    void aRedisThatDoesNotAnswerStopsTheStartNamingTheServerOrSentinelsButNotThePassword() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
@@ -48,6 +48,15 @@ class WorkerStartTest {
                 .withLeases(new StoreLocation.Redis(redis))))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("Could not connect to Redis at 127.0.0.1:" + closedPort + " (--lease-redis): ")
+                .message().doesNotContain("hunter2");
+
+        URI sentinels = URI.create("redis-sentinel://hunter2@127.0.0.1:" + closedPort + "#orders-cache");
+        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withMappings(new StoreLocation.Redis(sentinels))))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("Could not connect to the master orders-cache of Redis Sentinel at 127.0.0.1:"
+                        + closedPort + " (--mapping-redis): ")
                 .message().doesNotContain("hunter2");
     }
 }

@@ -40,15 +40,16 @@ record RedisConnection(RedisClusterCommands<String, String> commands, AutoClosea
             connection = client.connect();
         } catch (RedisException e) {
             client.shutdown();
-            throw failure("Could not connect to", uri, flag, e, "Expected a Redis or Valkey server there.");
+            throw failure("Could not connect to " + server(uri) + " (" + flag + ")", e,
+                    "Expected a Redis or Valkey server there.");
         }
         try {
             cluster = connection.sync().info("cluster").contains("cluster_enabled:1");
         } catch (RedisException e) {
             connection.close();
             client.shutdown();
-            throw failure("Could not ask", uri, flag, e, "whether it is a cluster (INFO cluster): the worker's user "
-                    + "needs the INFO command.");
+            throw failure("Could not ask " + server(uri) + " (" + flag + ") whether it is a cluster (INFO cluster)",
+                    e, "The worker's Redis user needs the INFO command.");
         }
         if (!cluster) {
             return new RedisConnection(connection.sync(), () -> {
@@ -69,7 +70,8 @@ record RedisConnection(RedisClusterCommands<String, String> commands, AutoClosea
             connection = client.connect();
         } catch (RedisException e) {
             client.shutdown();
-            throw failure("Could not connect to the cluster of", uri, flag, e, "Expected every node to answer.");
+            throw failure("Could not connect to the cluster of " + server(uri) + " (" + flag + ")", e,
+                    "Expected its nodes to answer.");
         }
         return new RedisConnection(connection.sync(), () -> {
             connection.close();
@@ -77,13 +79,11 @@ record RedisConnection(RedisClusterCommands<String, String> commands, AutoClosea
         });
     }
 
-    /** An error that names the server (or the sentinels) but never the URL, which may hold a password. */
-    private static IOException failure(String what, RedisURI uri, String flag, RedisException cause,
-                                       String expected) {
-        return new IOException(what + " " + server(uri) + " (" + flag + "): " + cause.getMessage() + ". " + expected,
-                cause);
+    private static IOException failure(String what, RedisException cause, String expected) {
+        return new IOException(what + ": " + cause.getMessage() + ". " + expected, cause);
     }
 
+    /** The server, or the master and the sentinels, but never the URL, which may hold a password. */
     private static String server(RedisURI uri) {
         if (uri.getSentinels().isEmpty()) {
             return "Redis at " + uri.getHost() + ":" + uri.getPort();
