@@ -2,6 +2,7 @@ package io.esm4j.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
 import java.io.IOException;
@@ -9,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -28,8 +32,11 @@ public final class LocalRedisSentinel implements BeforeAllCallback, AfterAllCall
 
     public static final String MASTER = "esm4j";
     private static final Duration SETTLING = Duration.ofSeconds(60);
+    private static final Pattern MASTER_OFFSET = Pattern.compile("master_repl_offset:(\\d+)");
+    private static final Pattern REPLICA_OFFSET = Pattern.compile("slave0:.*,offset=(\\d+)");
 
     private final List<Redis> processes = new ArrayList<>();
+    private @Nullable RedisServer master;
     private int sentinelPort;
     private int currentMaster;
     private int currentReplica;
@@ -38,21 +45,30 @@ public final class LocalRedisSentinel implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-        RedisServer master = RedisProcesses.start(port -> RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+        RedisServer first = RedisProcesses.start(port -> RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                 .setting("save \"\"").setting("appendonly no").build());
-        processes.add(master);
-        currentMaster = master.ports().getFirst();
+        processes.add(first);
+        master = first;
+        currentMaster = first.ports().getFirst();
         RedisServer replica = RedisProcesses.start(port -> RedisServer.newRedisServer().bind("127.0.0.1").port(port)
                 .setting("save \"\"").setting("appendonly no").setting("replicaof 127.0.0.1 " + currentMaster)
                 .build());
         processes.add(replica);
         currentReplica = replica.ports().getFirst();
+        client = RedisClient.create();
+        // A sentinel learns of replicas from its master's INFO, asked every 10 s: with the replica in sync before the
+        // sentinel starts, its first INFO names it.
+        try (StatefulRedisConnection<String, String> toMaster = client.connect(
+                RedisURI.create("127.0.0.1", currentMaster))) {
+            Awaitility.await("the replica in sync with its master").atMost(SETTLING)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> toMaster.sync().info("replication").contains("state=online"));
+        }
         RedisSentinel started = RedisProcesses.start(port -> RedisSentinel.newRedisSentinel().bind("127.0.0.1")
                 .port(port).masterPort(currentMaster).masterName(MASTER).quorumSize(1)
-                .downAfterMilliseconds(5_000).failOverTimeout(10_000).build());
+                .downAfterMilliseconds(1_000).failOverTimeout(10_000).build());
         processes.add(started);
         sentinelPort = started.ports().getFirst();
-        client = RedisClient.create();
         sentinel = client.connectSentinel(RedisURI.create("127.0.0.1", sentinelPort));
     }
 
@@ -67,26 +83,38 @@ public final class LocalRedisSentinel implements BeforeAllCallback, AfterAllCall
     }
 
     /**
-     * Makes the replica the master, as after the master's loss, and waits until the sentinel names it and has made the
-     * old master its replica. Until then the old master still takes writes, which its resynchronisation then discards:
-     * replication is asynchronous (state-redis's README says what that means for leases and keys).
+     * Loses the master as a crash would, but only once its replica has every write it took (replication is
+     * asynchronous: writes the replica had not received would be lost, see state-redis's README): stops its process
+     * and waits until the sentinel names the replica as master. There is no replica after that.
      */
-    public void failOver() {
-        int oldMaster = currentMaster;
-        // A failover needs a replica the sentinel knows (it asks the master every 10 s) and that is in sync.
-        Awaitility.await("the sentinel sees the replica in sync").atMost(SETTLING).pollInterval(Duration.ofMillis(50))
-                .until(() -> replicaInSync(currentReplica));
-        sentinel().failover(MASTER);
-        Awaitility.await("the sentinel names the replica as master and the old master as its replica")
-                .atMost(SETTLING).pollInterval(Duration.ofMillis(50))
-                .until(() -> masterPort() == currentReplica && replicaInSync(oldMaster));
-        currentReplica = oldMaster;
-        currentMaster = masterPort();
+    public void loseMaster() {
+        try (StatefulRedisConnection<String, String> toMaster = client().connect(
+                RedisURI.create("127.0.0.1", currentMaster))) {
+            Awaitility.await("the replica has every write of its master").atMost(SETTLING)
+                    .pollInterval(Duration.ofMillis(20)).until(() -> caughtUp(toMaster.sync().info("replication")));
+        }
+        Awaitility.await("the sentinel knows the replica").atMost(SETTLING).pollInterval(Duration.ofMillis(50))
+                .until(() -> sentinel().replicas(MASTER).stream()
+                        .anyMatch(seen -> seen.get("port").equals(Integer.toString(currentReplica))));
+        RedisProcesses.stopQuietly(Objects.requireNonNull(master, "the master is lost already"));
+        master = null;
+        Awaitility.await("the sentinel names the replica as master").atMost(SETTLING)
+                .pollInterval(Duration.ofMillis(50)).until(() -> masterPort() == currentReplica);
+        currentMaster = currentReplica;
     }
 
-    private boolean replicaInSync(int port) {
-        return sentinel().replicas(MASTER).stream().anyMatch(seen -> seen.get("port").equals(Integer.toString(port))
-                && "ok".equals(seen.get("master-link-status")));
+    /** Whether INFO replication of a master shows its replica at the master's own offset. */
+    private static boolean caughtUp(String replication) {
+        Matcher master = MASTER_OFFSET.matcher(replication);
+        Matcher replica = REPLICA_OFFSET.matcher(replication);
+        return master.find() && replica.find() && master.group(1).equals(replica.group(1));
+    }
+
+    private RedisClient client() {
+        if (client == null) {
+            throw new IllegalStateException("the sentinel is not running");
+        }
+        return client;
     }
 
     private RedisSentinelCommands<String, String> sentinel() {

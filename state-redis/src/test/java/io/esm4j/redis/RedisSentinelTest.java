@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The lease store on a master found through Sentinel, across a failover: Sentinel closes the clients of the servers
- * it reconfigures, and Lettuce reconnects to the master the sentinel names then.
+ * The lease store on a master found through Sentinel, across the loss of that master: Lettuce reconnects, asking the
+ * sentinel for the master each time, until the sentinel names the replica it promoted.
  */
 class RedisSentinelTest {
 
@@ -30,7 +30,7 @@ class RedisSentinelTest {
     }
 
     @Test
-    void aLeaseTakenBeforeAFailoverIsCheckpointedOnTheNewMasterAfterIt() {
+    void aLeaseTakenBeforeTheMasterIsLostIsCheckpointedOnTheMasterAfterTheFailover() {
         StatefulRedisConnection<String, String> connection = client.connect(RedisURI.create(sentinel.url()));
         RedisLeaseStore store = new RedisLeaseStore(connection.sync(), RedisLeaseStoreSettings.defaults());
         Lease created = Lease.unowned("orders", "shardId-0", Checkpoint.TrimHorizon.INSTANCE, List.of());
@@ -38,7 +38,7 @@ class RedisSentinelTest {
         Lease taken = ((LeaseWrite.Written) store.take(created, "w1")).lease();
         int before = sentinel.masterPort();
 
-        sentinel.failOver();
+        sentinel.loseMaster();
         LeaseWrite checkpointed = store.checkpoint(taken, new Checkpoint.AtSequenceNumber("42"));
 
         assertThat(sentinel.masterPort()).isNotEqualTo(before);
