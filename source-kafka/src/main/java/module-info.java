@@ -13,6 +13,8 @@ module io.esm4j.kafka {
     requires static transitive aws.lambda.java.events;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
+    requires java.net.http;
+    requires org.apache.avro;
     requires org.slf4j;
     requires static org.jspecify;
 

@@ -1,0 +1,27 @@
+package io.esm4j.kafka.internal.schema;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a registered schema describes, by the names a Confluent registry gives in {@code schemaType} (absent for Avro)
+ * and Lambda's event gives in a record's {@code dataFormat}.
+ */
+public enum SchemaFormat {
+    AVRO,
+    JSON,
+    PROTOBUF;
+
+    /** The format of a registry's {@code schemaType}; Avro when the registry leaves it out, as Confluent's does. */
+    static SchemaFormat ofSchemaType(@Nullable String schemaType) {
+        if (schemaType == null || schemaType.isEmpty()) {
+            return AVRO;
+        }
+        return switch (schemaType) {
+            case "AVRO" -> AVRO;
+            case "JSON" -> JSON;
+            case "PROTOBUF" -> PROTOBUF;
+            default -> throw new IllegalArgumentException("Unknown schemaType from the schema registry: " + schemaType
+                    + ". Expected AVRO, JSON or PROTOBUF.");
+        };
+    }
+}

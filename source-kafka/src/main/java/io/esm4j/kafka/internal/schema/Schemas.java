@@ -1,0 +1,103 @@
+package io.esm4j.kafka.internal.schema;
+
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Lookup;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schemas of one mapping's registry by id: each fetched once, by one call however many records ask for it at
+ * once, and kept (an id never changes what it names). A call that fails is tried again after a backoff that doubles up
+ * to a bound, for as long as the mapping runs, so a registry that is down stalls the records that need it, never
+ * drops them; failures are counted and the last one is kept for the mapping's status.
+ */
+public final class Schemas implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Schemas.class);
+
+    private final SchemaRegistryClient client;
+    private final Duration firstRetry;
+    private final Duration maxRetry;
+    private final ConcurrentHashMap<Integer, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
+    private volatile boolean closed;
+
+    public Schemas(SchemaRegistryClient client, Duration firstRetry, Duration maxRetry) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
+        this.maxRetry = Objects.requireNonNull(maxRetry, "maxRetry");
+    }
+
+    /**
+     * The registry's answer about an id: done at once when it is known, else completed when a call gets it (on the
+     * HTTP client's thread: callers hand the result on rather than work there). Fails only once closed.
+     */
+    public CompletableFuture<Lookup> lookup(int id) {
+        return lookups.computeIfAbsent(id, this::fetchUntilAnswered);
+    }
+
+    /** Calls that failed since the mapping started. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** What the last failed call said, or null if none failed. */
+    public @Nullable String lastFailure() {
+        return lastFailure.get();
+    }
+
+    /** Stops retrying; lookups still waiting fail. */
+    @Override
+    public void close() {
+        closed = true;
+        lookups.values().forEach(lookup -> lookup.completeExceptionally(new IllegalStateException(
+                "The schema lookups of this mapping are closed.")));
+    }
+
+    private CompletableFuture<Lookup> fetchUntilAnswered(int id) {
+        CompletableFuture<Lookup> answer = new CompletableFuture<>();
+        attempt(id, answer, 1);
+        return answer;
+    }
+
+    private void attempt(int id, CompletableFuture<Lookup> answer, int attempt) {
+        if (closed || answer.isDone()) {
+            return;
+        }
+        CompletableFuture<Lookup> call;
+        try {
+            call = client.fetch(id);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((lookup, error) -> {
+            if (error == null) {
+                answer.complete(lookup);
+                return;
+            }
+            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            failures.incrementAndGet();
+            lastFailure.set("schema " + id + ": " + cause);
+            Duration delay = backoff(attempt);
+            LOG.atWarn().addKeyValue("schemaId", id).addKeyValue("attempt", attempt)
+                    .addKeyValue("retryInMillis", delay.toMillis()).setCause(cause)
+                    .log("schema registry call failed; the records that need this schema wait for it");
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> attempt(id, answer, attempt + 1));
+        });
+    }
+
+    /** The first retry's delay, doubled for each attempt since, at most the bound. */
+    Duration backoff(int attempt) {
+        long millis = firstRetry.toMillis() << Math.min(attempt - 1, 30);
+        return millis <= 0 || millis > maxRetry.toMillis() ? maxRetry : Duration.ofMillis(millis);
+    }
+}

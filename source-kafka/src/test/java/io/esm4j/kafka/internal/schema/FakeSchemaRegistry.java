@@ -1,0 +1,87 @@
+package io.esm4j.kafka.internal.schema;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A schema registry's {@code GET <prefix>/schemas/ids/<id>} on 127.0.0.1 and a free port, answering what a test
+ * scripted for each id (in turn, the last answer repeating), and 404 with error code 40403 for an id without a script.
+ */
+final class FakeSchemaRegistry implements AutoCloseable {
+
+    record Answer(int status, String body) {}
+
+    /** A request as it came: its path and Authorization header. */
+    record Request(String path, String authorization) {}
+
+    private final HttpServer server;
+    private final String prefix;
+    private final Map<Integer, Deque<Answer>> answers = new ConcurrentHashMap<>();
+    final List<Request> requests = new CopyOnWriteArrayList<>();
+
+    FakeSchemaRegistry(String prefix) throws IOException {
+        this.prefix = prefix;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + prefix);
+    }
+
+    /** Scripts the answers to an id: each request takes the next, the last repeats. */
+    void answer(int id, Answer... inTurn) {
+        answers.put(id, new ArrayDeque<>(List.of(inTurn)));
+    }
+
+    static Answer schema(String schemaType, String schema) {
+        String type = schemaType == null ? "" : "\"schemaType\":\"" + schemaType + "\",";
+        return new Answer(200, "{" + type + "\"schema\":" + quoted(schema) + "}");
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        requests.add(new Request(path, String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))));
+        Answer answer = new Answer(404, "{\"error_code\":404,\"message\":\"HTTP 404 Not Found\"}");
+        String idsPath = prefix + "/schemas/ids/";
+        if (path.startsWith(idsPath)) {
+            int id = Integer.parseInt(path.substring(idsPath.length()));
+            Deque<Answer> scripted = answers.get(id);
+            if (scripted == null) {
+                answer = new Answer(404, "{\"error_code\":40403,\"message\":\"Schema " + id + " not found\"}");
+            } else {
+                synchronized (scripted) {
+                    answer = scripted.size() > 1 ? scripted.poll() : scripted.peek();
+                }
+            }
+        }
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
+        exchange.sendResponseHeaders(answer.status(), body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

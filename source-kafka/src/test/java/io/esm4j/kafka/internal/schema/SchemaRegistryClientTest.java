@@ -1,0 +1,79 @@
+package io.esm4j.kafka.internal.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Found;
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.NotFound;
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.RegistryFailure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The registry's answers as the client reads them, from a registry with a path prefix and basic authentication. */
+class SchemaRegistryClientTest {
+
+    private static final FakeSchemaRegistry registry = start();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private final SchemaRegistryClient client = new SchemaRegistryClient(registry.uri(), "key", "secret", http,
+            Duration.ofSeconds(30));
+
+    private static FakeSchemaRegistry start() {
+        try {
+            return new FakeSchemaRegistry("/apis/ccompat/v7");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+        http.close();
+    }
+
+    @Test
+    void aSchemaWithoutSchemaTypeIsAvroAndOneWithItHasItsFormat() {
+        registry.answer(1, FakeSchemaRegistry.schema(null, "{\"type\":\"string\"}"));
+        registry.answer(2, FakeSchemaRegistry.schema("JSON", "{\"type\":\"object\"}"));
+        registry.answer(3, FakeSchemaRegistry.schema("PROTOBUF", "syntax = \"proto3\";\nmessage M {}"));
+
+        assertThat(client.fetch(1).join()).isEqualTo(new Found(new RegisteredSchema(1, SchemaFormat.AVRO,
+                "{\"type\":\"string\"}")));
+        assertThat(client.fetch(2).join()).isEqualTo(new Found(new RegisteredSchema(2, SchemaFormat.JSON,
+                "{\"type\":\"object\"}")));
+        assertThat(client.fetch(3).join()).isEqualTo(new Found(new RegisteredSchema(3, SchemaFormat.PROTOBUF,
+                "syntax = \"proto3\";\nmessage M {}")));
+        // Basic authentication of key:secret, under the registry's path prefix.
+        assertThat(registry.requests).contains(new FakeSchemaRegistry.Request("/apis/ccompat/v7/schemas/ids/1",
+                "Basic a2V5OnNlY3JldA=="));
+    }
+
+    @Test
+    void onlyTheRegistrysOwnNotFoundMeansTheSchemaIsMissing() {
+        assertThat(client.fetch(404).join()).isEqualTo(new NotFound(404));
+
+        // A 404 without error code 40403 is a wrong URL, and a 401 wrong credentials: failures to try again.
+        SchemaRegistryClient wrongPath = new SchemaRegistryClient(URI.create(registry.uri() + "/nothing-here"), null,
+                null, http, Duration.ofSeconds(30));
+        assertThatThrownBy(() -> wrongPath.fetch(404).join()).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(RegistryFailure.class)
+                .hasMessageStartingWith("The schema registry answered HTTP 404 to GET " + registry.uri()
+                        + "/nothing-here/schemas/ids/404: {\"error_code\":404,")
+                .hasMessageEndingWith("Expected 200 with the schema, or 404 with error_code 40403 for an unknown id.");
+        registry.answer(5, new Answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}"));
+        assertThatThrownBy(() -> client.fetch(5).join()).cause().isInstanceOf(RegistryFailure.class)
+                .hasMessageContaining("HTTP 401").hasMessageContaining("Unauthorized");
+    }
+
+    @Test
+    void aPasswordInTheRegistrysUrlStaysOutOfErrors() {
+        URI withPassword = URI.create(registry.uri().toString().replace("http://", "http://user:hunter2@"));
+
+        assertThat(SchemaRegistryClient.withoutUserInfo(withPassword)).isEqualTo(registry.uri().toString());
+    }
+}

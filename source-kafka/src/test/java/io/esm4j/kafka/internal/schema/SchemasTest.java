@@ -1,0 +1,84 @@
+package io.esm4j.kafka.internal.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Found;
+import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Lookup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class SchemasTest {
+
+    private static final FakeSchemaRegistry registry = start();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private final Schemas schemas = new Schemas(new SchemaRegistryClient(registry.uri(), null, null, http,
+            Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40));
+
+    private static FakeSchemaRegistry start() {
+        try {
+            return new FakeSchemaRegistry("");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+        http.close();
+    }
+
+    @Test
+    void manyRecordsAskingForOneSchemaAtOnceMakeOneCallAndLaterOnesNone() {
+        registry.answer(11, FakeSchemaRegistry.schema(null, "\"long\""));
+
+        List<CompletableFuture<Lookup>> lookups = IntStream.range(0, 8).parallel()
+                .mapToObj(i -> schemas.lookup(11)).toList();
+        lookups.forEach(CompletableFuture::join);
+        CompletableFuture<Lookup> later = schemas.lookup(11);
+
+        assertThat(later).isDone();
+        assertThat(later.join()).isEqualTo(new Found(new RegisteredSchema(11, SchemaFormat.AVRO, "\"long\"")));
+        assertThat(registry.requests.stream().filter(request -> request.path().equals("/schemas/ids/11")))
+                .hasSize(1);
+    }
+
+    @Test
+    void aRegistryThatFailsIsAskedAgainUntilItAnswersAndTheFailuresAreCounted() {
+        Answer down = new Answer(503, "{\"error_code\":50301,\"message\":\"Service unavailable\"}");
+        registry.answer(12, down, down, down, FakeSchemaRegistry.schema("JSON", "{}"));
+
+        Lookup lookup = schemas.lookup(12).join();
+
+        assertThat(lookup).isEqualTo(new Found(new RegisteredSchema(12, SchemaFormat.JSON, "{}")));
+        assertThat(schemas.failures()).isEqualTo(3);
+        assertThat(schemas.lastFailure()).startsWith("schema 12: ").contains("HTTP 503", "Service unavailable");
+    }
+
+    @Test
+    void closingFailsTheLookupsStillWaitingAndStopsRetrying() {
+        registry.answer(13, new Answer(500, "{}"));
+        CompletableFuture<Lookup> waiting = schemas.lookup(13);
+
+        schemas.close();
+
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void theBackoffDoublesUpToItsBound() {
+        assertThat(IntStream.rangeClosed(1, 5).mapToObj(schemas::backoff).toList()).containsExactly(
+                Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(40),
+                Duration.ofMillis(40));
+        assertThat(schemas.backoff(1_000)).isEqualTo(Duration.ofMillis(40));
+    }
+}
