@@ -11,8 +11,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param requestContext  requestId, functionArn, condition and approximateInvokeCount
  * @param responseContext the last invocation's response, absent from the JSON when {@code null}: always for
- *                        {@link FailureCondition#RecordAgeExceeded} and
- *                        {@link FailureCondition#MaximumPayloadSizeExceeded}, whose records were not invoked, and
+ *                        conditions whose records were not invoked ({@link FailureCondition#neverInvoked}), and
  *                        for records given up because the filter criteria kept failing on them (never invoked
  *                        either)
  * @param timestamp       when the records were given up
@@ -34,7 +33,7 @@ public record FailureRecord(
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(batchInfo, "batchInfo");
         records = List.copyOf(records);
-        if (neverInvoked(requestContext.condition()) && responseContext != null) {
+        if (requestContext.condition().neverInvoked() && responseContext != null) {
             // AWS writes no responseContext for records it never invoked; one here would be a false JSON record.
             throw new IllegalArgumentException("responseContext must be null for condition "
                     + requestContext.condition() + " but was " + responseContext);
@@ -75,11 +74,6 @@ public record FailureRecord(
         public static ResponseContext itemFailures() {
             return new ResponseContext(200, "$LATEST", null);
         }
-    }
-
-    private static boolean neverInvoked(FailureCondition condition) {
-        return condition == FailureCondition.RecordAgeExceeded
-                || condition == FailureCondition.MaximumPayloadSizeExceeded;
     }
 
     public String toJson() {

@@ -1,5 +1,6 @@
 package io.esm4j.stream;
 
+import io.esm4j.failure.FailureCondition;
 import java.time.Instant;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +27,7 @@ public final class StreamRecord<T> {
     private final Instant approximateArrivalTimestamp;
     private final int sizeBytes;
     private final T payload;
+    private final @Nullable FailureCondition rejection;
 
     /**
      * @param shardId                     the shard the record was read from
@@ -40,12 +42,12 @@ public final class StreamRecord<T> {
     public StreamRecord(String shardId, String sequenceNumber, @Nullable String partitionKey,
                         Instant approximateArrivalTimestamp, int sizeBytes, T payload) {
         this(shardId, Objects.requireNonNull(sequenceNumber, "sequenceNumber"), -1, partitionKey,
-                approximateArrivalTimestamp, sizeBytes, payload);
+                approximateArrivalTimestamp, sizeBytes, payload, null);
     }
 
     private StreamRecord(String shardId, @Nullable String sequenceNumber, long numericSequenceNumber,
                          @Nullable String partitionKey, Instant approximateArrivalTimestamp, int sizeBytes,
-                         T payload) {
+                         T payload, @Nullable FailureCondition rejection) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.sequenceNumber = sequenceNumber;
         this.numericSequenceNumber = numericSequenceNumber;
@@ -57,6 +59,7 @@ public final class StreamRecord<T> {
         }
         this.sizeBytes = sizeBytes;
         this.payload = payload;
+        this.rejection = rejection;
     }
 
     /**
@@ -71,7 +74,23 @@ public final class StreamRecord<T> {
             throw new IllegalArgumentException("sequenceNumber must be >= 0 but was " + sequenceNumber);
         }
         return new StreamRecord<>(shardId, null, sequenceNumber, partitionKey, approximateArrivalTimestamp,
-                sizeBytes, payload);
+                sizeBytes, payload, null);
+    }
+
+    /**
+     * This record, rejected by its source when it was read: the source could read it but cannot make it into what a
+     * handler gets (a Kafka record whose schema the registry does not have, or that does not decode with it). The
+     * engine never invokes a rejected record and the filter criteria never see it: it is given up with this condition,
+     * to the on-failure destination or dropped and counted without one, and then counts as done.
+     */
+    public StreamRecord<T> rejected(FailureCondition condition) {
+        return new StreamRecord<>(shardId, sequenceNumber, numericSequenceNumber, partitionKey,
+                approximateArrivalTimestamp, sizeBytes, payload, Objects.requireNonNull(condition, "condition"));
+    }
+
+    /** Why the source {@link #rejected} the record, or null for a record to deliver. */
+    public @Nullable FailureCondition rejection() {
+        return rejection;
     }
 
     /** The shard the record was read from. */
@@ -126,18 +145,20 @@ public final class StreamRecord<T> {
                 && sequenceNumber().equals(other.sequenceNumber())
                 && Objects.equals(partitionKey, other.partitionKey)
                 && approximateArrivalTimestamp.equals(other.approximateArrivalTimestamp)
-                && Objects.equals(payload, other.payload);
+                && Objects.equals(payload, other.payload)
+                && rejection == other.rejection;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes, payload);
+        return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes, payload,
+                rejection);
     }
 
     @Override
     public String toString() {
         return "StreamRecord[shardId=" + shardId + ", sequenceNumber=" + sequenceNumber() + ", partitionKey="
                 + partitionKey + ", approximateArrivalTimestamp=" + approximateArrivalTimestamp + ", sizeBytes="
-                + sizeBytes + ", payload=" + payload + "]";
+                + sizeBytes + ", payload=" + payload + (rejection == null ? "" : ", rejection=" + rejection) + "]";
     }
 }

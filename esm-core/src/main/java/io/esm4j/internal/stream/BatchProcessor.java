@@ -1,9 +1,9 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
-import io.esm4j.failure.FailureRecord;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
@@ -14,6 +14,7 @@ import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,7 +118,7 @@ final class BatchProcessor<T> {
         while (true) {
             current = discardTooOld(current);
             if (current != null) {
-                current = discardOversized(current);
+                current = discardUndeliverable(current);
             }
             if (current == null) {
                 return false;
@@ -255,23 +256,43 @@ final class BatchProcessor<T> {
     }
 
     /**
-     * Gives up, without invoking it, a record the source says is too large for one invocation on its own (condition
-     * MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a batch of one can hold one: records that share a
-     * batch fit the cap together, envelope included (see {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}),
-     * so larger batches are not asked about record by record. Returns the rest, or null if the mapping stopped first.
+     * Gives up, without invoking them, the records that cannot be delivered: those their source rejected when it read
+     * them (each with the source's condition, {@link StreamRecord#rejected}), and a record the source says is too
+     * large for one invocation on its own (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a
+     * batch of one can hold one of those: records that share a batch fit the cap together, envelope included (see
+     * {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}), so larger batches are not asked about record by
+     * record. Returns the rest, or null if the mapping stopped first.
      */
-    private List<Entry<T>> discardOversized(List<Entry<T>> entries) throws InterruptedException {
-        if (entries.size() != 1 || !ctx.source().exceedsPayloadLimit(entries.getFirst().record)) {
-            return entries;
+    private List<Entry<T>> discardUndeliverable(List<Entry<T>> entries) throws InterruptedException {
+        List<Entry<T>> rest = entries;
+        // Every batch passes here: the usual case, nothing rejected, allocates nothing.
+        if (entries.stream().anyMatch(entry -> entry.record.rejection() != null)) {
+            Map<FailureCondition, List<Entry<T>>> rejected = new EnumMap<>(FailureCondition.class);
+            rest = new ArrayList<>(entries.size());
+            for (Entry<T> entry : entries) {
+                FailureCondition condition = entry.record.rejection();
+                (condition == null ? rest : rejected.computeIfAbsent(condition, c -> new ArrayList<>())).add(entry);
+            }
+            for (Map.Entry<FailureCondition, List<Entry<T>>> group : rejected.entrySet()) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("records", group.getValue().size()).addKeyValue("condition", group.getKey())
+                        .log("records rejected by their source: given up without an invocation");
+                if (!giveUp(group.getValue(), group.getKey(), null)) {
+                    return null;
+                }
+            }
         }
-        Entry<T> entry = entries.getFirst();
+        if (rest.size() != 1 || !ctx.source().exceedsPayloadLimit(rest.getFirst().record)) {
+            return rest;
+        }
+        Entry<T> entry = rest.getFirst();
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                 .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
                 .addKeyValue("sizeBytes", entry.record.sizeBytes())
                 .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
                 .log("record over the invocation payload limit on its own: given up without an invocation, "
                         + "condition MaximumPayloadSizeExceeded");
-        return giveUp(entries, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
+        return giveUp(rest, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
     }
 
     /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */

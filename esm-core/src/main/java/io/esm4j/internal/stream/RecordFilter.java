@@ -33,11 +33,15 @@ public final class RecordFilter<T> {
         return criteria.isEmpty();
     }
 
-    /** The outcome of each record, in order. */
+    /**
+     * The outcome of each record, in order. A record its source rejected matches without being tested: it goes to its
+     * lane, which gives it up (StreamRecord.rejected).
+     */
     Outcome[] testAll(List<StreamRecord<T>> records) {
         Outcome[] outcomes = new Outcome[records.size()];
         for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = test(records.get(i));
+            StreamRecord<T> record = records.get(i);
+            outcomes[i] = record.rejection() != null ? Outcome.MATCH : test(record);
         }
         return outcomes;
     }
