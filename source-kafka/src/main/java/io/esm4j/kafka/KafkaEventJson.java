@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lambda's Kafka event (docs/lambda-semantics.md §3.4): {@code eventSource}, {@code eventSourceArn} for MSK,
@@ -82,6 +83,18 @@ public final class KafkaEventJson {
             json.writeEndObject();
         }
         json.writeEndArray();
+        writeSchemaMetadata(json, "keySchemaMetadata", record.keySchemaMetadata());
+        writeSchemaMetadata(json, "valueSchemaMetadata", record.valueSchemaMetadata());
         json.writeEndObject();
+    }
+
+    private static void writeSchemaMetadata(JsonGenerator json, String field, @Nullable KafkaSchemaMetadata metadata)
+            throws IOException {
+        if (metadata != null) {
+            json.writeObjectFieldStart(field);
+            json.writeStringField("dataFormat", metadata.dataFormat());
+            json.writeStringField("schemaId", metadata.schemaId());
+            json.writeEndObject();
+        }
     }
 }

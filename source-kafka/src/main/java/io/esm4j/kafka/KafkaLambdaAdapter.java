@@ -57,6 +57,8 @@ public final class KafkaLambdaAdapter {
                     .withKey(base64(record.key()))
                     .withValue(base64(record.value()))
                     .withHeaders(new ArrayList<>(record.headers()))
+                    .withKeySchemaMetadata(schemaMetadata(record.keySchemaMetadata()))
+                    .withValueSchemaMetadata(schemaMetadata(record.valueSchemaMetadata()))
                     .build();
             records.computeIfAbsent(record.topicPartition(), k -> new ArrayList<>()).add(eventRecord);
         }
@@ -77,6 +79,11 @@ public final class KafkaLambdaAdapter {
             throw new IllegalArgumentException("the function's response (" + response.getClass().getName()
                     + ") cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static KafkaEvent.@Nullable SchemaMetadata schemaMetadata(@Nullable KafkaSchemaMetadata metadata) {
+        return metadata == null ? null : KafkaEvent.SchemaMetadata.builder().withDataFormat(metadata.dataFormat())
+                .withSchemaId(metadata.schemaId()).build();
     }
 
     private static @Nullable String base64(byte @Nullable [] bytes) {

@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param value         the value, or null for a tombstone
  * @param headers       the headers in record order, each a one-entry map of its key to its value (a header key may
  *                      repeat); a header without a value maps to an empty array
+ * @param keySchemaMetadata   the schema the key was validated with, or null when the mapping's schema registry
+ *                            does not validate keys (or it has none)
+ * @param valueSchemaMetadata the schema the value was validated with, or null likewise
  */
 public record KafkaRecord(
         String topic,
@@ -27,12 +30,20 @@ public record KafkaRecord(
         String timestampType,
         byte @Nullable [] key,
         byte @Nullable [] value,
-        List<Map<String, byte[]>> headers) {
+        List<Map<String, byte[]>> headers,
+        @Nullable KafkaSchemaMetadata keySchemaMetadata,
+        @Nullable KafkaSchemaMetadata valueSchemaMetadata) {
 
     public KafkaRecord {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(timestampType, "timestampType");
         headers = List.copyOf(headers);
+    }
+
+    /** A record of a mapping without a schema registry. */
+    public KafkaRecord(String topic, int partition, long offset, long timestamp, String timestampType,
+                       byte @Nullable [] key, byte @Nullable [] value, List<Map<String, byte[]>> headers) {
+        this(topic, partition, offset, timestamp, timestampType, key, value, headers, null, null);
     }
 
     /** Lambda's name for the record's partition, and the key of its list in the event: {@code <topic>-<partition>}. */

@@ -77,12 +77,16 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
             "esm4j: when the group takes partitions away, how long the poll thread waits for their batches in "
                     + "flight before it commits and lets go; results that come later are dropped. Keep it well "
                     + "under max.poll.interval.ms.");
+    public static final Setting SCHEMA_REGISTRY = new Setting.Described("SchemaRegistryConfig",
+            "a KafkaSchemaRegistry", "none",
+            "A Confluent-compatible schema registry that validates each record's key, value or both, and what the "
+                    + "handler gets then: JSON, or the bytes without the registry's framing (see Schema registry).");
     /** MaximumRetryAttempts that Lambda applies to a Kafka mapping with a destination and unlimited retries. */
     public static final int KAFKA_RETRIES_WITH_DESTINATION = 10;
 
     /** Every Kafka setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, CONSUMER_GROUP_ID, EVENT_SOURCE_ARN,
-            CONSUMER_PROPERTIES, REVOKE_TIMEOUT);
+            CONSUMER_PROPERTIES, REVOKE_TIMEOUT, SCHEMA_REGISTRY);
 
     private static final Set<String> RESERVED = Set.of("bootstrap.servers", "group.id", "enable.auto.commit",
             "auto.offset.reset", "key.deserializer", "value.deserializer");
@@ -93,6 +97,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     private final @Nullable String eventSourceArn;
     private final Map<String, String> consumerProperties;
     private final Duration revokeTimeout;
+    private final @Nullable KafkaSchemaRegistry schemaRegistry;
     /** The event's envelope in bytes, which every invocation holds once (see {@link #eventEnvelopeBytes}). */
     private final long envelopeBytes;
 
@@ -103,6 +108,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         this.eventSourceArn = builder.eventSourceArn;
         this.consumerProperties = Map.copyOf(builder.consumerProperties);
         this.revokeTimeout = builder.revokeTimeout;
+        this.schemaRegistry = builder.schemaRegistry;
         this.envelopeBytes = KafkaEventSize.envelope(eventSource(), eventSourceArn, bootstrapServers);
     }
 
@@ -148,6 +154,11 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
 
     public Duration revokeTimeout() {
         return revokeTimeout;
+    }
+
+    /** The mapping's schema registry, or null without one. */
+    public @Nullable KafkaSchemaRegistry schemaRegistry() {
+        return schemaRegistry;
     }
 
     /**
@@ -267,6 +278,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         private @Nullable String eventSourceArn;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
         private Duration revokeTimeout = REVOKE_TIMEOUT.defaultValue();
+        private @Nullable KafkaSchemaRegistry schemaRegistry;
 
         private Builder() {}
 
@@ -307,6 +319,12 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
 
         public Builder revokeTimeout(Duration timeout) {
             this.revokeTimeout = REVOKE_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        /** Lambda's SchemaRegistryConfig; null (the default) for none. */
+        public Builder schemaRegistry(@Nullable KafkaSchemaRegistry registry) {
+            this.schemaRegistry = registry;
             return this;
         }
 

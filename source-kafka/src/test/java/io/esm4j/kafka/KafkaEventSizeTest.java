@@ -39,7 +39,12 @@ class KafkaEventSizeTest {
                 new KafkaRecord("orders", 10, 999_999_999_999_999_999L, -12_345, "OTHER_\"TYPE\"", null, null,
                         List.of()),
                 new KafkaRecord("orders", 99, 1_000_000_000_000_000_000L, 9, "CREATE_TIME", null, new byte[0],
-                        List.of()));
+                        List.of()),
+                // With a schema registry: the metadata of the key, the value, or both.
+                new KafkaRecord("orders", 1, 7, 9, "CREATE_TIME", new byte[4], new byte[5], List.of(),
+                        new KafkaSchemaMetadata("AVRO", "17"), new KafkaSchemaMetadata("JSON", "2024")),
+                new KafkaRecord("orders", 1, 8, 9, "CREATE_TIME", null, new byte[5], List.of(), null,
+                        new KafkaSchemaMetadata("PROTOBUF", "b8f5c1e2-\"glue\"-id")));
         for (KafkaSource source : List.of(SELF_MANAGED, MSK)) {
             for (KafkaRecord record : records) {
                 assertThat(counted(source, List.of(record))).as("%s", record)

@@ -6,8 +6,12 @@ import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * closed since (revoke, loss, stop, a restart) are dropped: they lie after the done prefix, which is where the
  * partition is read from again. A failure converting or offering a poll's records closes the pipeline at once (so that
  * no later poll's records get in past them) and is reported like a lane's failure outside the handler: the partition's
- * pipeline restarts after its done prefix; the thread itself goes on. Should the thread itself die (an error outside
+ * pipeline restarts after its done prefix; the thread itself goes on. With a schema registry, a record whose schema is
+ * still being fetched holds its partition's records back from there on (later polls of the partition queue behind it,
+ * other partitions go on) until the schema is known; they still count against the partition's room, which pauses it.
+ * Should the thread itself die (an error outside
  * any poll's handling), the poll thread learns of it at its next loop or hand-off and stops the mapping with the cause
  * in its status, rather than waiting on a queue nobody empties.
  */
@@ -46,7 +53,7 @@ final class Intake {
     static final int CAPACITY = 16;
 
     /** One poll's records of one partition, for the pipeline that was current when they were polled. */
-    private record Polled(PartitionState state, ShardPipeline<KafkaRecord> pipeline,
+    record Polled(PartitionState state, ShardPipeline<KafkaRecord> pipeline,
                           List<ConsumerRecord<byte[], byte[]>> records, Instant readAt) {}
 
     /** Reports a poll's records that could not be handed on; must not block. */
@@ -55,7 +62,17 @@ final class Intake {
         void failed(PartitionState state, ShardPipeline<KafkaRecord> pipeline, Throwable cause);
     }
 
+    /**
+     * While a partition's records wait for a schema, how often the intake looks whether one has come, when no poll
+     * arrives to wake it.
+     */
+    private static final Duration RESUME_CHECK = Duration.ofMillis(10);
+
     private final ArrayBlockingQueue<Polled> queue = new ArrayBlockingQueue<>(CAPACITY);
+    /** Partitions whose held polls ({@link PartitionState#held}) may go on: a schema they waited for is known. */
+    private final ConcurrentLinkedQueue<PartitionState> ready = new ConcurrentLinkedQueue<>();
+    /** Partitions with held polls. The intake thread's alone. */
+    private final Set<PartitionState> holding = new HashSet<>();
     private final FailureSink failures;
     private final Thread thread;
     private volatile boolean stopped;
@@ -125,26 +142,111 @@ final class Intake {
 
     private void takeInPolls() {
         while (true) {
-            Polled polled = next();
-            if (polled == null) {
-                return;
+            resumeReady();
+            Polled polled;
+            if (holding.isEmpty()) {
+                polled = next();
+                if (polled == null) {
+                    return;
+                }
+            } else {
+                polled = nextWithin(RESUME_CHECK);
+                if (polled == null) {
+                    if (stopped && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
             }
             // Taken out of the queue before the pipeline counts the records in: the status may briefly miss them,
             // but never counts them twice.
             polled.state.queuedRecords.addAndGet(-polled.records.size());
-            try {
-                if (!polled.pipeline.closed()) {
-                    offer(polled);
-                }
-            } catch (Throwable e) {
-                // Closed here and now, before the next poll is taken: records of later polls, already queued, must
-                // not reach this pipeline past the ones that failed, or the done prefix would move over records that
-                // never got in.
-                failures.failed(polled.state, polled.pipeline, e);
-                polled.pipeline.close();
-            } finally {
-                polled.state.notYetOffered.addAndGet(-polled.records.size());
+            PartitionState state = polled.state;
+            if (!state.held.isEmpty()) {
+                // Behind the poll that waits for a schema, in poll order.
+                state.held.addLast(polled);
+            } else {
+                deliver(polled);
             }
+        }
+    }
+
+    /**
+     * Hands on the held polls of partitions whose schemas have come, until one waits again, and drops those whose
+     * pipeline closed meanwhile (revoke, restart, stop) rather than keep them until their schema comes.
+     */
+    private void resumeReady() {
+        for (PartitionState holder : holding) {
+            Polled first = holder.held.peekFirst();
+            if (first != null && first.pipeline.closed()) {
+                ready.add(holder);
+            }
+        }
+        PartitionState state;
+        while ((state = ready.poll()) != null) {
+            while (!state.held.isEmpty() && deliver(state.held.pollFirst())) {
+                // delivered: on to the next held poll
+            }
+            if (state.held.isEmpty()) {
+                holding.remove(state);
+            }
+        }
+    }
+
+    /**
+     * Converts a poll's records and offers them to their pipeline. A record whose schema is being fetched holds the
+     * rest of the poll back ({@link PartitionState#held}, first in line) until the schema is known; what came before
+     * it is offered. Returns false if it held records back. Records for a pipeline that closed meanwhile are dropped.
+     */
+    private boolean deliver(Polled polled) {
+        PartitionState state = polled.state;
+        int offered = 0;
+        try {
+            if (polled.pipeline.closed()) {
+                offered = polled.records.size();
+                return true;
+            }
+            RecordConverter converter = state.converter;
+            List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.records.size());
+            for (ConsumerRecord<byte[], byte[]> record : polled.records) {
+                StreamRecord<KafkaRecord> streamRecord = converter.convert(record, polled.readAt);
+                if (streamRecord == null) {
+                    hold(polled, converted, converter.waitingFor);
+                    offered = converted.size();
+                    return false;
+                }
+                converted.add(streamRecord);
+            }
+            polled.pipeline.offer(converted, false, polled.readAt);
+            offered = polled.records.size();
+            return true;
+        } catch (Throwable e) {
+            // Closed here and now, before the next poll is taken: records of later polls, already queued, must
+            // not reach this pipeline past the ones that failed, or the done prefix would move over records that
+            // never got in.
+            failures.failed(state, polled.pipeline, e);
+            polled.pipeline.close();
+            offered = polled.records.size();
+            return true;
+        } finally {
+            state.notYetOffered.addAndGet(-offered);
+        }
+    }
+
+    /** Offers the records converted so far and holds the rest of the poll until {@code until} completes. */
+    private void hold(Polled polled, List<StreamRecord<KafkaRecord>> converted, @Nullable CompletableFuture<?> until) {
+        if (!converted.isEmpty()) {
+            polled.pipeline.offer(converted, false, polled.readAt);
+        }
+        PartitionState state = polled.state;
+        state.held.addFirst(new Polled(state, polled.pipeline,
+                polled.records.subList(converted.size(), polled.records.size()), polled.readAt));
+        holding.add(state);
+        if (until != null) {
+            // On the HTTP client's thread, or at once on this one: either way the intake takes it from the queue.
+            until.whenComplete((result, error) -> ready.add(state));
+        } else {
+            ready.add(state);
         }
     }
 
@@ -167,12 +269,12 @@ final class Intake {
         }
     }
 
-    private static void offer(Polled polled) {
-        RecordConverter converter = polled.state.converter;
-        List<StreamRecord<KafkaRecord>> converted = new ArrayList<>(polled.records.size());
-        for (ConsumerRecord<byte[], byte[]> record : polled.records) {
-            converted.add(converter.convert(record, polled.readAt));
+    /** The next poll's records, or null if none came within the wait (or the thread was interrupted to stop). */
+    private @Nullable Polled nextWithin(Duration wait) {
+        try {
+            return queue.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            return null;
         }
-        polled.pipeline.offer(converted, false, polled.readAt);
     }
 }

@@ -7,6 +7,7 @@ import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class KafkaEngine implements MappingEngine {
     private final String groupId;
     private final AtomicBoolean stopStarted = new AtomicBoolean();
     private volatile @Nullable PollLoop loop;
+    private volatile @Nullable SchemaDecoding decoding;
 
     public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
         this.ctx = ctx;
@@ -62,7 +64,9 @@ public final class KafkaEngine implements MappingEngine {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
         KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), owned);
-        Partitions partitions = new Partitions(ctx, consumer, metrics, owned);
+        KafkaSchemaRegistry registry = source.schemaRegistry();
+        decoding = registry == null ? null : new SchemaDecoding(registry, ctx.mappingName());
+        Partitions partitions = new Partitions(ctx, consumer, metrics, owned, decoding);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
         loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
@@ -106,6 +110,10 @@ public final class KafkaEngine implements MappingEngine {
             running.requestStop(Instant.now().plus(timeout));
             return awaitResult(running, timeout.plus(STOP_GRACE));
         } finally {
+            SchemaDecoding registry = decoding;
+            if (registry != null) {
+                registry.close();
+            }
             ctx.status().stopped();
             ctx.metrics().close();
         }

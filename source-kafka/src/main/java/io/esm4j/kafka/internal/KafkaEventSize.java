@@ -1,6 +1,7 @@
 package io.esm4j.kafka.internal;
 
 import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSchemaMetadata;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ public final class KafkaEventSize {
         if (record.value() != null) {
             size += ",\"value\":".length() + 2 + base64(record.value().length);
         }
+        size += schemaMetadata("keySchemaMetadata", record.keySchemaMetadata())
+                + schemaMetadata("valueSchemaMetadata", record.valueSchemaMetadata());
         int headers = 0;
         for (Map<String, byte[]> header : record.headers()) {
             size += headers++ > 0 ? 1 : 0;
@@ -107,6 +110,15 @@ public final class KafkaEventSize {
     /** {@code "<topic>-<partition>":[]} around a partition's records. */
     public static long partitionList(String topicPartition) {
         return string(topicPartition) + ":[]".length();
+    }
+
+    /** {@code ,"<field>":{"dataFormat":..,"schemaId":..}}, or nothing without metadata. */
+    private static long schemaMetadata(String field, @Nullable KafkaSchemaMetadata metadata) {
+        if (metadata == null) {
+            return 0;
+        }
+        return 1 + field.length() + 2 + ":{\"dataFormat\":".length() + string(metadata.dataFormat())
+                + ",\"schemaId\":".length() + string(metadata.schemaId()) + "}".length();
     }
 
     /** One of Kafka's three names is plain ASCII: its length and the quotes; any other string is counted. */

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.kafka.KafkaRecord;
 import io.micrometer.core.instrument.Meter;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
@@ -47,12 +48,21 @@ final class PartitionState {
     volatile long lag = -1;
     @Nullable Meter lagGauge;
 
-    /** @param laneKeys whether records are dealt to lanes by key (ParallelizationFactor &gt; 1) */
-    PartitionState(TopicPartition partition, long generation, boolean laneKeys) {
+    /**
+     * Polls of this partition the {@link Intake} holds back, in poll order, because a record in the first waits for its
+     * schema: later polls wait behind it. The intake thread's alone.
+     */
+    final ArrayDeque<Intake.Polled> held = new ArrayDeque<>();
+
+    /**
+     * @param laneKeys whether records are dealt to lanes by key (ParallelizationFactor &gt; 1)
+     * @param decoding the mapping's schema registry, or null without one
+     */
+    PartitionState(TopicPartition partition, long generation, boolean laneKeys, @Nullable SchemaDecoding decoding) {
         this.partition = partition;
         this.shardId = partition.topic() + "-" + partition.partition();
         this.generation = generation;
-        this.converter = new RecordConverter(partition, shardId, laneKeys);
+        this.converter = new RecordConverter(partition, shardId, laneKeys, decoding);
     }
 
     /** Records polled and not yet passed by the done prefix: queued in the intake or in flight in the pipeline. */

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ final class Partitions {
     private static final Logger LOG = LoggerFactory.getLogger(Partitions.class);
 
     private final StreamContext<KafkaRecord> ctx;
+    private final @Nullable SchemaDecoding decoding;
     private final Consumer<byte[], byte[]> consumer;
     private final KafkaMetrics metrics;
     /** Written by the poll thread only; read by status and gauges. */
@@ -38,8 +40,9 @@ final class Partitions {
     private final AtomicLong generations = new AtomicLong();
 
     Partitions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, KafkaMetrics metrics,
-               Map<TopicPartition, PartitionState> owned) {
+               Map<TopicPartition, PartitionState> owned, @Nullable SchemaDecoding decoding) {
         this.ctx = ctx;
+        this.decoding = decoding;
         this.owned = owned;
         this.consumer = consumer;
         this.metrics = metrics;
@@ -47,7 +50,7 @@ final class Partitions {
 
     PartitionState add(TopicPartition partition) {
         PartitionState state = new PartitionState(partition, generations.incrementAndGet(),
-                ctx.settings().parallelizationFactor() > 1);
+                ctx.settings().parallelizationFactor() > 1, decoding);
         state.pipeline = startPipeline(state);
         owned.put(partition, state);
         metrics.partitionAdded(state);

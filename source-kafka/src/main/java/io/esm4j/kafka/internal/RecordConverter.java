@@ -1,15 +1,20 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.failure.FailureCondition;
 import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSchemaMetadata;
+import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consumer records of one partition as the engine sees them: ordered by partition, laned by key, aged by timestamp.
@@ -23,6 +28,9 @@ final class RecordConverter {
     private final String shardId;
     private final long partitionBytes;
     private final boolean laneKeys;
+    private final @Nullable SchemaDecoding decoding;
+    /** Set when {@link #convert} returned null: completes once the schema the record waits for is known. */
+    @Nullable CompletableFuture<?> waitingFor;
     /** The last timestamp converted: records produced together share their millisecond, and then one Instant. */
     private long lastMillis = Long.MIN_VALUE;
     private Instant lastInstant = Instant.EPOCH;
@@ -32,15 +40,51 @@ final class RecordConverter {
      * @param laneKeys whether records are dealt to more than one lane by key (ParallelizationFactor &gt; 1): with
      *                 one lane the key decides nothing, and no lane key is built
      */
-    RecordConverter(TopicPartition partition, String shardId, boolean laneKeys) {
+    RecordConverter(TopicPartition partition, String shardId, boolean laneKeys, @Nullable SchemaDecoding decoding) {
         this.shardId = shardId;
         this.partitionBytes = KafkaEventSize.partitionFields(partition.topic(), partition.partition());
         this.laneKeys = laneKeys;
+        this.decoding = decoding;
     }
 
-    StreamRecord<KafkaRecord> convert(ConsumerRecord<byte[], byte[]> record, Instant readAt) {
+    /**
+     * The record as the engine sees it, its key and value as the mapping's schema registry makes them if it has one;
+     * null if a schema is still being fetched ({@link #waitingFor} says until when). A record whose key or value
+     * cannot be delivered comes back {@link StreamRecord#rejected}, as read.
+     */
+    @Nullable StreamRecord<KafkaRecord> convert(ConsumerRecord<byte[], byte[]> record, Instant readAt) {
+        byte[] key = record.key();
+        byte[] value = record.value();
+        KafkaSchemaMetadata keyMetadata = null;
+        KafkaSchemaMetadata valueMetadata = null;
+        FailureCondition rejection = null;
+        if (decoding != null) {
+            SchemaDecoding.Part keyPart = decoding.decode(Attribute.KEY, key);
+            // A rejected key rejects the record: its value need not wait for a schema.
+            SchemaDecoding.Part valuePart = keyPart instanceof SchemaDecoding.Rejected ? keyPart
+                    : decoding.decode(Attribute.VALUE, value);
+            SchemaDecoding.Waiting waiting = keyPart instanceof SchemaDecoding.Waiting onKey ? onKey
+                    : valuePart instanceof SchemaDecoding.Waiting onValue ? onValue : null;
+            if (waiting != null) {
+                waitingFor = waiting.until();
+                return null;
+            }
+            if (keyPart instanceof SchemaDecoding.Rejected rejected) {
+                rejection = rejected.condition();
+            } else if (valuePart instanceof SchemaDecoding.Rejected rejected) {
+                rejection = rejected.condition();
+            } else {
+                SchemaDecoding.Decoded decodedKey = (SchemaDecoding.Decoded) keyPart;
+                SchemaDecoding.Decoded decodedValue = (SchemaDecoding.Decoded) valuePart;
+                key = decodedKey.bytes();
+                keyMetadata = decodedKey.metadata();
+                value = decodedValue.bytes();
+                valueMetadata = decodedValue.metadata();
+            }
+        }
         KafkaRecord payload = new KafkaRecord(record.topic(), record.partition(), record.offset(),
-                record.timestamp(), record.timestampType().name(), record.key(), record.value(), headers(record));
+                record.timestamp(), record.timestampType().name(), key, value, headers(record), keyMetadata,
+                valueMetadata);
         // What the record adds to the event, with the comma before it: the 6 MB invocation cap and the memory
         // bounds count the event's bytes, as Lambda counts its invocation payload.
         int size = (int) Math.min(Integer.MAX_VALUE, partitionBytes + KafkaEventSize.recordFields(payload) + 1);
@@ -49,7 +93,9 @@ final class RecordConverter {
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
         // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.
         Instant timestamp = record.timestamp() < 0 ? readAt : instant(record.timestamp());
-        return StreamRecord.numbered(shardId, record.offset(), laneKey, timestamp, size, payload);
+        StreamRecord<KafkaRecord> converted = StreamRecord.numbered(shardId, record.offset(), laneKey, timestamp,
+                size, payload);
+        return rejection == null ? converted : converted.rejected(rejection);
     }
 
     private Instant instant(long millis) {

@@ -19,35 +19,35 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A schema registry's {@code GET <prefix>/schemas/ids/<id>} on 127.0.0.1 and a free port, answering what a test
  * scripted for each id (in turn, the last answer repeating), and 404 with error code 40403 for an id without a script.
  */
-final class FakeSchemaRegistry implements AutoCloseable {
+public final class FakeSchemaRegistry implements AutoCloseable {
 
-    record Answer(int status, String body) {}
+    public record Answer(int status, String body) {}
 
     /** A request as it came: its path and Authorization header. */
-    record Request(String path, String authorization) {}
+    public record Request(String path, String authorization) {}
 
     private final HttpServer server;
     private final String prefix;
     private final Map<Integer, Deque<Answer>> answers = new ConcurrentHashMap<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
 
-    FakeSchemaRegistry(String prefix) throws IOException {
+    public FakeSchemaRegistry(String prefix) throws IOException {
         this.prefix = prefix;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + prefix);
     }
 
     /** Scripts the answers to an id: each request takes the next, the last repeats. */
-    void answer(int id, Answer... inTurn) {
+    public void answer(int id, Answer... inTurn) {
         answers.put(id, new ArrayDeque<>(List.of(inTurn)));
     }
 
-    static Answer schema(String schemaType, String schema) {
+    public static Answer schema(String schemaType, String schema) {
         String type = schemaType == null ? "" : "\"schemaType\":\"" + schemaType + "\",";
         return new Answer(200, "{" + type + "\"schema\":" + quoted(schema) + "}");
     }

@@ -1,0 +1,205 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.filter.FilterCriteria;
+import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
+import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry;
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.stream.StreamRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A schema registry on a real broker: Avro values delivered as JSON (or as their bytes without the framing) with
+ * Lambda's schema metadata, records whose schema is unknown or that do not decode given up with their condition,
+ * filters on the decoded value, and a registry that is down holding its partition back, in order, until it answers.
+ */
+class KafkaSchemaRegistryTest extends BrokerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ORDER_SCHEMA = """
+            {"type": "record", "name": "Order", "fields": [
+              {"name": "id", "type": "long"}, {"name": "status", "type": "string"}]}""";
+    private static final Schema ORDER = new Schema.Parser().parse(ORDER_SCHEMA);
+    private static FakeSchemaRegistry registry;
+
+    @BeforeAll
+    static void startRegistry() throws IOException {
+        registry = new FakeSchemaRegistry("");
+        registry.answer(1, FakeSchemaRegistry.schema(null, ORDER_SCHEMA));
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void avroValuesReachTheHandlerAsJsonAndUndeliverableOnesTheDestinationWithTheirCondition() throws Exception {
+        String topic = broker.topic("orders", 1);
+        byte[] valid = framed(1, order(1, "PAID"));
+        broker.sendAll(List.of(
+                record(topic, "a", valid),
+                record(topic, "b", framed(99, order(2, "PAID"))),                    // no schema 99
+                record(topic, "c", "{\"id\":3}".getBytes(StandardCharsets.UTF_8)),  // not framed
+                record(topic, "d", framed(1, order(4, "NEW"))),
+                record(topic, "e", Arrays.copyOf(valid, valid.length - 2)),           // truncated
+                record(topic, "f", null)));                                          // a tombstone
+        CollectingDestination destination = new CollectingDestination();
+        Recorder handler = new Recorder();
+
+        KafkaSource source = run(values(EventRecordFormat.JSON), handler, destination, topic, 6, null);
+
+        assertThat(handler.succeeded).extracting(record -> KafkaBroker.text(record.key())).containsExactly("a", "d",
+                "f");
+        assertThat(handler.succeeded.get(0).value()).asString(StandardCharsets.UTF_8)
+                .isEqualTo("{\"id\":1,\"status\":\"PAID\"}");
+        assertThat(handler.succeeded.get(0).valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "1"));
+        assertThat(handler.succeeded.get(0).keySchemaMetadata()).isNull();
+        assertThat(handler.succeeded.get(2).value()).isNull();
+        assertThat(handler.succeeded.get(2).valueSchemaMetadata()).isNull();
+        // Lambda's event: the JSON text in base64, and the schema metadata after the headers.
+        JsonNode event = JSON.readTree(source.eventJson(List.of(handler.succeeded.get(0))));
+        JsonNode first = event.at("/records/" + topic + "-0/0");
+        assertThat(new String(Base64.getDecoder().decode(first.get("value").asText()), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":1,\"status\":\"PAID\"}");
+        assertThat(first.get("valueSchemaMetadata").toString()).isEqualTo("{\"dataFormat\":\"AVRO\",\"schemaId\":\"1\"}");
+        // One failure record per condition of a batch, each with the records as they were read, framing and all.
+        assertThat(destination.received).hasSize(2).allSatisfy(failure -> assertThat(failure.responseContext())
+                .isNull());
+        assertThat(destination.received.stream().flatMap(failure -> failure.records().stream()
+                .map(record -> failure.requestContext().condition() + " "
+                        + KafkaBroker.text(((StreamRecord<KafkaRecord>) record).payload().key()))))
+                .containsExactlyInAnyOrder("SchemaNotFound b", "DeserializationError c", "DeserializationError e");
+        FailureRecord unknown = destination.received.stream()
+                .filter(failure -> failure.requestContext().condition() == FailureCondition.SchemaNotFound)
+                .findFirst().orElseThrow();
+        assertThat(((StreamRecord<KafkaRecord>) unknown.records().getFirst()).payload().value())
+                .isEqualTo(framed(99, order(2, "PAID")));
+    }
+
+    @Test
+    void sourceFormatDeliversTheBytesWithoutTheFramingAndFiltersSeeTheDecodedValue() throws Exception {
+        String topic = broker.topic("source-format", 1);
+        broker.sendAll(List.of(record(topic, "a", framed(1, order(1, "PAID"))),
+                record(topic, "b", framed(1, order(2, "NEW")))));
+        Recorder filtered = new Recorder();
+        run(values(EventRecordFormat.JSON), filtered, new CollectingDestination(), topic, 2,
+                FilterCriteria.of(List.of("{\"value\":{\"status\":[\"PAID\"]}}")));
+        assertThat(filtered.succeeded).extracting(record -> KafkaBroker.text(record.key())).containsExactly("a");
+
+        Recorder handler = new Recorder();
+        run(values(EventRecordFormat.SOURCE), handler, new CollectingDestination(), topic, 2, null);
+        assertThat(handler.succeeded.getFirst().value()).isEqualTo(avro(order(1, "PAID")));
+        assertThat(handler.succeeded.getFirst().valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "1"));
+    }
+
+    @Test
+    void aRegistryThatIsDownHoldsThePartitionBackInOrderUntilItAnswers() throws Exception {
+        String topic = broker.topic("down", 1);
+        Answer down = new Answer(503, "{\"error_code\":50301,\"message\":\"Service unavailable\"}");
+        registry.answer(2, down, down, FakeSchemaRegistry.schema(null, ORDER_SCHEMA));
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // Every fifth record names schema 2, which the registry serves only on its third call.
+            records.add(record(topic, "k" + i, framed(i % 5 == 4 ? 2 : 1, order(i, "PAID"))));
+        }
+        broker.sendAll(records);
+        CollectingDestination destination = new CollectingDestination();
+        Recorder handler = new Recorder();
+
+        run(values(EventRecordFormat.JSON), handler, destination, topic, 20, null);
+
+        assertThat(handler.succeeded).extracting(KafkaRecord::offset)
+                .containsExactlyElementsOf(LongStream.range(0, 20).boxed().toList());
+        assertThat(handler.succeeded.get(4).valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "2"));
+        assertThat(destination.received).isEmpty();
+    }
+
+    /** Runs a mapping of its own group on the topic's one partition until it has committed {@code records}. */
+    private static KafkaSource run(KafkaSchemaRegistry schemaRegistry, Recorder handler,
+                                   CollectingDestination destination, String topic, long records,
+                                   FilterCriteria filter) {
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).schemaRegistry(schemaRegistry)
+                .build();
+        EventSourceMapping.Builder<KafkaRecord> builder = EventSourceMapping.builder("schemas-" + topic, source,
+                handler).settings(Fixtures.fast().batchSize(10).build()).onFailure(destination);
+        if (filter != null) {
+            builder.filterCriteria(filter);
+        }
+        EventSourceMapping<KafkaRecord> mapping = builder.build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(records)
+                    .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        return source;
+    }
+
+    private static KafkaSchemaRegistry values(EventRecordFormat format) {
+        return KafkaSchemaRegistry.builder(registry.uri()).eventRecordFormat(format).validate(Attribute.VALUE)
+                .build();
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String key, byte[] value) {
+        return new ProducerRecord<>(topic, 0, KafkaBroker.bytes(key), value);
+    }
+
+    private static GenericRecord order(long id, String status) {
+        GenericRecord order = new GenericData.Record(ORDER);
+        order.put("id", id);
+        order.put("status", status);
+        return order;
+    }
+
+    /** As a Confluent serializer writes it: a zero byte, the schema id, the Avro datum. */
+    private static byte[] framed(int schemaId, GenericRecord record) throws IOException {
+        byte[] datum = avro(record);
+        byte[] framed = new byte[5 + datum.length];
+        framed[1] = (byte) (schemaId >>> 24);
+        framed[2] = (byte) (schemaId >>> 16);
+        framed[3] = (byte) (schemaId >>> 8);
+        framed[4] = (byte) schemaId;
+        System.arraycopy(datum, 0, framed, 5, datum.length);
+        return framed;
+    }
+
+    private static byte[] avro(GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(ORDER).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+}
