@@ -24,6 +24,11 @@ public final class KafkaMetricNames {
     public static final String PARTITIONS_ASSIGNED = "PartitionsAssigned";
     public static final String PARTITIONS_REVOKED = "PartitionsRevoked";
     public static final String PARTITIONS_LOST = "PartitionsLost";
+    /**
+     * Counter, esm4j: calls to the mapping's schema registry that failed (they are tried again; the records that need
+     * the schema wait, and their partition's status says so).
+     */
+    public static final String SCHEMA_REGISTRY_ERROR_COUNT = "SchemaRegistryErrorCount";
 
     private KafkaMetricNames() {}
 }

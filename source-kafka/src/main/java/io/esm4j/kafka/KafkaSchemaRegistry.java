@@ -1,5 +1,7 @@
 package io.esm4j.kafka;
 
+import static io.esm4j.kafka.internal.schema.SchemaRegistryClient.withoutUserInfo;
+
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -83,10 +85,6 @@ public final class KafkaSchemaRegistry {
     public String toString() {
         return "KafkaSchemaRegistry[uri=" + withoutUserInfo(uri) + ", eventRecordFormat=" + eventRecordFormat
                 + ", attributes=" + attributes + ", username=" + username + "]";
-    }
-
-    private static String withoutUserInfo(URI uri) {
-        return uri.getRawUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "");
     }
 
     public static final class Builder {

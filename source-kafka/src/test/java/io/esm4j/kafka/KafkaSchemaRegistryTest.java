@@ -13,7 +13,10 @@ import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.stream.StreamRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +26,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -136,23 +140,36 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         CollectingDestination destination = new CollectingDestination();
         Recorder handler = new Recorder();
 
-        run(values(EventRecordFormat.JSON), handler, destination, topic, 20, null);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        AtomicReference<Double> registryErrors = new AtomicReference<>();
+
+        // The mapping's meters go when it stops: read while it runs.
+        run(values(EventRecordFormat.JSON), handler, destination, topic, 20, null, meters, () -> registryErrors.set(
+                meters.counter(KafkaMetricNames.SCHEMA_REGISTRY_ERROR_COUNT, MetricNames.MAPPING_TAG,
+                        "schemas-" + topic).count()));
 
         assertThat(handler.succeeded).extracting(KafkaRecord::offset)
                 .containsExactlyElementsOf(LongStream.range(0, 20).boxed().toList());
         assertThat(handler.succeeded.get(4).valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "2"));
         assertThat(destination.received).isEmpty();
+        assertThat(registryErrors).hasValue(2.0);
     }
 
     /** Runs a mapping of its own group on the topic's one partition until it has committed {@code records}. */
     private static KafkaSource run(KafkaSchemaRegistry schemaRegistry, Recorder handler,
                                    CollectingDestination destination, String topic, long records,
                                    FilterCriteria filter) {
+        return run(schemaRegistry, handler, destination, topic, records, filter, new SimpleMeterRegistry(), () -> {});
+    }
+
+    private static KafkaSource run(KafkaSchemaRegistry schemaRegistry, Recorder handler,
+                                   CollectingDestination destination, String topic, long records,
+                                   FilterCriteria filter, MeterRegistry meters, Runnable beforeStop) {
         String group = "g-" + UUID.randomUUID();
         KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).schemaRegistry(schemaRegistry)
                 .build();
         EventSourceMapping.Builder<KafkaRecord> builder = EventSourceMapping.builder("schemas-" + topic, source,
-                handler).settings(Fixtures.fast().batchSize(10).build()).onFailure(destination);
+                handler).settings(Fixtures.fast().batchSize(10).build()).onFailure(destination).meterRegistry(meters);
         if (filter != null) {
             builder.filterCriteria(filter);
         }
@@ -161,6 +178,7 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(records)
                     .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+            beforeStop.run();
         } finally {
             Fixtures.stopQuietly(mapping);
         }

@@ -189,6 +189,7 @@ final class Intake {
             }
             if (state.held.isEmpty()) {
                 holding.remove(state);
+                state.heldFrom = -1;
             }
         }
     }
@@ -239,8 +240,9 @@ final class Intake {
             polled.pipeline.offer(converted, false, polled.readAt);
         }
         PartitionState state = polled.state;
-        state.held.addFirst(new Polled(state, polled.pipeline,
-                polled.records.subList(converted.size(), polled.records.size()), polled.readAt));
+        List<ConsumerRecord<byte[], byte[]>> rest = polled.records.subList(converted.size(), polled.records.size());
+        state.held.addFirst(new Polled(state, polled.pipeline, rest, polled.readAt));
+        state.heldFrom = rest.getFirst().offset();
         holding.add(state);
         if (until != null) {
             // On the HTTP client's thread, or at once on this one: either way the intake takes it from the queue.

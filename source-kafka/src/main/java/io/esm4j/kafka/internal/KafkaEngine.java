@@ -65,8 +65,10 @@ public final class KafkaEngine implements MappingEngine {
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
         KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), owned);
         KafkaSchemaRegistry registry = source.schemaRegistry();
-        decoding = registry == null ? null : new SchemaDecoding(registry, ctx.mappingName());
-        Partitions partitions = new Partitions(ctx, consumer, metrics, owned, decoding);
+        SchemaDecoding schemas = registry == null ? null
+                : new SchemaDecoding(registry, ctx.mappingName(), metrics.schemaRegistryErrors::increment);
+        decoding = schemas;
+        Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
         loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
@@ -132,6 +134,18 @@ public final class KafkaEngine implements MappingEngine {
         }
     }
 
+    /** What a partition whose records wait for a schema says in its status, or null. */
+    private @Nullable String waitingForSchema(PartitionState state) {
+        long from = state.heldFrom;
+        SchemaDecoding schemas = decoding;
+        if (from < 0 || schemas == null) {
+            return null;
+        }
+        String failure = schemas.schemas().lastFailure();
+        return "records from offset " + from + " wait for their schema from the schema registry"
+                + (failure == null ? "" : "; its last failure: " + failure);
+    }
+
     @Override
     public List<ShardStatus> shards() {
         PollLoop running = loop;
@@ -143,7 +157,7 @@ public final class KafkaEngine implements MappingEngine {
             long committed = state.committed;
             shards.add(new ShardStatus(state.shardId, ctx.workerId(),
                     committed >= 0 ? Long.toString(committed - 1) : "none", -1, state.unfinished(),
-                    state.restarts, state.lastError));
+                    state.restarts, state.lastError != null ? state.lastError : waitingForSchema(state)));
         }
         return shards;
     }

@@ -16,6 +16,7 @@ final class KafkaMetrics {
     final Counter assigned;
     final Counter revoked;
     final Counter lost;
+    final Counter schemaRegistryErrors;
 
     KafkaMetrics(EngineMetrics engine, Map<TopicPartition, PartitionState> partitions) {
         this.engine = engine;
@@ -25,6 +26,7 @@ final class KafkaMetrics {
         assigned = engine.counter(KafkaMetricNames.PARTITIONS_ASSIGNED);
         revoked = engine.counter(KafkaMetricNames.PARTITIONS_REVOKED);
         lost = engine.counter(KafkaMetricNames.PARTITIONS_LOST);
+        schemaRegistryErrors = engine.counter(KafkaMetricNames.SCHEMA_REGISTRY_ERROR_COUNT);
         engine.gauge(KafkaMetricNames.OFFSET_LAG, partitions, KafkaMetrics::sumLag);
         engine.gauge(KafkaMetricNames.MAX_OFFSET_LAG, partitions, KafkaMetrics::maxLag);
         engine.gauge(KafkaMetricNames.PARTITIONS_OWNED, partitions, Map::size);

@@ -53,6 +53,8 @@ final class PartitionState {
      * schema: later polls wait behind it. The intake thread's alone.
      */
     final ArrayDeque<Intake.Polled> held = new ArrayDeque<>();
+    /** The first offset {@link #held} back, for the partition's status; -1 when nothing is. */
+    volatile long heldFrom = -1;
 
     /**
      * @param laneKeys whether records are dealt to lanes by key (ParallelizationFactor &gt; 1)

@@ -53,12 +53,13 @@ final class SchemaDecoding implements AutoCloseable {
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
 
-    SchemaDecoding(KafkaSchemaRegistry registry, String mappingName) {
+    /** @param onRegistryFailure told of each failed registry call (a metric) */
+    SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
         this.registry = registry;
         this.mappingName = mappingName;
         this.http = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build();
         this.schemas = new Schemas(new SchemaRegistryClient(registry.uri(), registry.username(), registry.password(),
-                http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY);
+                http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY, onRegistryFailure);
     }
 
     Schemas schemas() {

@@ -91,8 +91,8 @@ public final class SchemaRegistryClient {
                 + SCHEMA_NOT_FOUND + " for an unknown id.");
     }
 
-    /** The URL as errors may show it: a password given in it stays out. */
-    static String withoutUserInfo(URI uri) {
+    /** The URL as errors and logs may show it: a password given in it stays out. */
+    public static String withoutUserInfo(URI uri) {
         return uri.getRawUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "");
     }
 

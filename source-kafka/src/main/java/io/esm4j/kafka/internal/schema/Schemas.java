@@ -25,15 +25,18 @@ public final class Schemas implements AutoCloseable {
     private final SchemaRegistryClient client;
     private final Duration firstRetry;
     private final Duration maxRetry;
+    private final Runnable onFailure;
     private final ConcurrentHashMap<Integer, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
     private volatile boolean closed;
 
-    public Schemas(SchemaRegistryClient client, Duration firstRetry, Duration maxRetry) {
+    /** @param onFailure told of each failed call (a metric); must not block */
+    public Schemas(SchemaRegistryClient client, Duration firstRetry, Duration maxRetry, Runnable onFailure) {
         this.client = Objects.requireNonNull(client, "client");
         this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
         this.maxRetry = Objects.requireNonNull(maxRetry, "maxRetry");
+        this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
     }
 
     /**
@@ -86,6 +89,7 @@ public final class Schemas implements AutoCloseable {
             Throwable cause = error.getCause() != null ? error.getCause() : error;
             failures.incrementAndGet();
             lastFailure.set("schema " + id + ": " + cause);
+            onFailure.run();
             Duration delay = backoff(attempt);
             LOG.atWarn().addKeyValue("schemaId", id).addKeyValue("attempt", attempt)
                     .addKeyValue("retryInMillis", delay.toMillis()).setCause(cause)

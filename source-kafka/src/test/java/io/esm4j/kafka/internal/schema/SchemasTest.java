@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,9 @@ class SchemasTest {
 
     private static final FakeSchemaRegistry registry = start();
     private static final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicInteger failuresTold = new AtomicInteger();
     private final Schemas schemas = new Schemas(new SchemaRegistryClient(registry.uri(), null, null, http,
-            Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40));
+            Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40), failuresTold::incrementAndGet);
 
     private static FakeSchemaRegistry start() {
         try {
@@ -61,6 +63,7 @@ class SchemasTest {
 
         assertThat(lookup).isEqualTo(new Found(new RegisteredSchema(12, SchemaFormat.JSON, "{}")));
         assertThat(schemas.failures()).isEqualTo(3);
+        assertThat(failuresTold).hasValue(3);
         assertThat(schemas.lastFailure()).startsWith("schema 12: ").contains("HTTP 503", "Service unavailable");
     }
 
