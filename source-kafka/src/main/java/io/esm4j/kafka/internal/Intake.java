@@ -224,10 +224,10 @@ final class Intake {
         } catch (Throwable e) {
             // Closed here and now, before the next poll is taken: records of later polls, already queued, must
             // not reach this pipeline past the ones that failed, or the done prefix would move over records that
-            // never got in.
+            // never got in. Counted out first: a report that fails in turn ends the thread, not the count.
+            offered = polled.records.size();
             failures.failed(state, polled.pipeline, e);
             polled.pipeline.close();
-            offered = polled.records.size();
             return true;
         } finally {
             state.notYetOffered.addAndGet(-offered);

@@ -237,8 +237,9 @@ public final class KafkaSourceFactory implements SourceFactory {
         JsonNode registry = spec.has(config) ? spec.node(config).get("SchemaRegistryConfig") : null;
         if (registry != null) {
             throw new InvalidMappingException(config + ".SchemaRegistryConfig", registry, "Not supported by the "
-                    + "worker: records reach the function as the bytes Kafka holds (base64), as in Lambda without a "
-                    + "schema registry; decode them in the function.");
+                    + "worker yet (the library's KafkaSource takes a schema registry): records reach the function as "
+                    + "the bytes Kafka holds (base64), as in Lambda without a schema registry; decode them in the "
+                    + "function.");
         }
         JsonNode group = path(spec, config, "ConsumerGroupId");
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
