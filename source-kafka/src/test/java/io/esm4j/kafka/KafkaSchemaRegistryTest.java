@@ -95,7 +95,8 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         JsonNode first = event.at("/records/" + topic + "-0/0");
         assertThat(new String(Base64.getDecoder().decode(first.get("value").asText()), StandardCharsets.UTF_8))
                 .isEqualTo("{\"id\":1,\"status\":\"PAID\"}");
-        assertThat(first.get("valueSchemaMetadata").toString()).isEqualTo("{\"dataFormat\":\"AVRO\",\"schemaId\":\"1\"}");
+        assertThat(first.get("valueSchemaMetadata").toString())
+                .isEqualTo("{\"dataFormat\":\"AVRO\",\"schemaId\":\"1\"}");
         // One failure record per condition of a batch, each with the records as they were read, framing and all.
         assertThat(destination.received).hasSize(2).allSatisfy(failure -> assertThat(failure.responseContext())
                 .isNull());

@@ -50,7 +50,7 @@ record KafkaSourceAccess(List<Entry> entries) {
             SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH, SERVER_ROOT_CA_CERTIFICATE, VPC_SUBNET,
             VPC_SECURITY_GROUP);
     private static final Set<String> MSK_TYPES = Set.of(SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH);
-    private static final String SECRET_ARN = "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+";
+    static final String SECRET_ARN = "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+";
 
     /**
      * Reads and checks the field without calling any service; none given means no authentication, no TLS (for
@@ -155,7 +155,7 @@ record KafkaSourceAccess(List<Entry> entries) {
         String secretString(String arn) throws Exception;
     }
 
-    private static JsonNode secret(SecretReader secrets, Entry entry, String... keys) throws Exception {
+    static JsonNode secret(SecretReader secrets, Entry entry, String... keys) throws Exception {
         JsonNode secret;
         try {
             secret = JSON.readTree(secrets.secretString(entry.uri()));

@@ -12,6 +12,7 @@ import io.esm4j.kafka.KafkaEventJson;
 import io.esm4j.kafka.KafkaFailureTopic;
 import io.esm4j.kafka.KafkaLambdaAdapter;
 import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
@@ -52,6 +53,7 @@ public final class KafkaSourceFactory implements SourceFactory {
      * What validation builds an MSK mapping's source with, to check its other fields: the brokers are known only at
      * start.
      */
+    private static final String SCHEMA_REGISTRY_CONFIG = "SchemaRegistryConfig";
     private static final String MSK_BROKERS_UNKNOWN = "msk-brokers-found-at-start:9092";
 
     private static final Set<String> FIELDS = Set.of(SELF_MANAGED_EVENT_SOURCE, TOPICS, SELF_MANAGED_KAFKA_CONFIG,
@@ -148,8 +150,9 @@ public final class KafkaSourceFactory implements SourceFactory {
     private static KafkaSource connect(String name, MappingSpec spec, WorkerContext context) throws Exception {
         boolean msk = msk(spec);
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
-        if (!msk && !access.needsSecrets()) {
-            return source(spec, selfManagedServers(spec), Map.of());
+        SchemaRegistryConfigs registry = schemaRegistry(spec);
+        if (!msk && !access.needsSecrets() && (registry == null || !registry.needsSecret())) {
+            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutSecret());
         }
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
             Map<String, String> properties = new LinkedHashMap<>();
@@ -161,12 +164,13 @@ public final class KafkaSourceFactory implements SourceFactory {
             } else {
                 servers = selfManagedServers(spec);
             }
+            SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
+                    context.clients().endpoints().endpoint("secretsmanager"));
             if (access.needsSecrets()) {
-                SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
-                        context.clients().endpoints().endpoint("secretsmanager"));
                 properties.putAll(access.consumerProperties(secrets::secretString));
             }
-            return source(spec, servers, properties);
+            return source(spec, servers, properties,
+                    registry == null ? null : registry.registry(secrets::secretString));
         }
     }
 
@@ -209,7 +213,9 @@ public final class KafkaSourceFactory implements SourceFactory {
      * that tests check how the fields map.
      */
     static KafkaSource source(MappingSpec spec) {
-        return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of());
+        SchemaRegistryConfigs registry = schemaRegistry(spec);
+        return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of(),
+                registry == null ? null : registry.withoutSecret());
     }
 
     private static String selfManagedServers(MappingSpec spec) {
@@ -225,8 +231,9 @@ public final class KafkaSourceFactory implements SourceFactory {
         return String.join(",", serverList);
     }
 
-    /** The source with these brokers and consumer properties; package-private for tests. */
-    static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties) {
+    /** The source with these brokers, consumer properties and schema registry; package-private for tests. */
+    static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties,
+                              @Nullable KafkaSchemaRegistry schemaRegistry) {
         boolean msk = msk(spec);
         List<String> topics = spec.strings(TOPICS);
         if (topics.size() != 1 || topics.getFirst().isBlank()) {
@@ -234,13 +241,6 @@ public final class KafkaSourceFactory implements SourceFactory {
                     + "Lambda takes.");
         }
         String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode registry = spec.has(config) ? spec.node(config).get("SchemaRegistryConfig") : null;
-        if (registry != null) {
-            throw new InvalidMappingException(config + ".SchemaRegistryConfig", registry, "Not supported by the "
-                    + "worker yet (the library's KafkaSource takes a schema registry): records reach the function as "
-                    + "the bytes Kafka holds (base64), as in Lambda without a schema registry; decode them in the "
-                    + "function.");
-        }
         JsonNode group = path(spec, config, "ConsumerGroupId");
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
             throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of "
@@ -251,13 +251,17 @@ public final class KafkaSourceFactory implements SourceFactory {
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
-                    .consumerGroupId(group == null ? null : group.asText());
+                    .consumerGroupId(group == null ? null : group.asText())
+                    .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();
         });
     }
 
-    /** A nested value, refusing any field of those objects Lambda's request does not have. */
+    /**
+     * A nested value, refusing any field of those objects Lambda's request does not have; {@code <Kafka config>}
+     * objects also have SchemaRegistryConfig ({@link #schemaRegistry}).
+     */
     private static @Nullable JsonNode path(MappingSpec spec, String field, String... names) {
         JsonNode node = spec.node(field);
         String where = field;
@@ -269,15 +273,25 @@ public final class KafkaSourceFactory implements SourceFactory {
                 throw new InvalidMappingException(where, node, "Expected an object with " + name + ".");
             }
             for (var entry : node.properties()) {
-                if (!entry.getKey().equals(name)) {
+                boolean kafkaConfig = where.endsWith("KafkaEventSourceConfig");
+                if (!entry.getKey().equals(name) && !(kafkaConfig && entry.getKey().equals(SCHEMA_REGISTRY_CONFIG))) {
                     throw new InvalidMappingException(where + "." + entry.getKey(), entry.getValue(),
-                            "Unknown field; allowed: " + name + ".");
+                            "Unknown field; allowed: " + name + (kafkaConfig ? ", " + SCHEMA_REGISTRY_CONFIG : "")
+                                    + ".");
                 }
             }
             node = node.get(name);
             where = where + "." + name;
         }
         return node;
+    }
+
+    /** The mapping's SchemaRegistryConfig, checked, or null without one. */
+    private static @Nullable SchemaRegistryConfigs schemaRegistry(MappingSpec spec) {
+        String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
+        JsonNode node = spec.node(config);
+        return SchemaRegistryConfigs.of(node == null ? null : node.get(SCHEMA_REGISTRY_CONFIG),
+                config + "." + SCHEMA_REGISTRY_CONFIG);
     }
 
     /** The mapping's settings from Lambda's Kafka defaults; package-private so that tests check the mapping. */

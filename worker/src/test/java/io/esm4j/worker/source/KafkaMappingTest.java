@@ -3,6 +3,7 @@ package io.esm4j.worker.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
@@ -152,16 +153,59 @@ class KafkaMappingTest {
                 .hasMessageContaining("AmazonManagedKafkaEventSourceConfig.ConsumerGroupId")
                 .hasMessageContaining("1 to 200 characters");
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
-                + "\"AmazonManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
-                + "\"https://registry.example\"}}")))
-                .hasMessageStartingWith("Invalid value for AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig")
-                .hasMessageContaining("Not supported by the worker");
-        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"SourceAccessConfigurations\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
                 + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:s\"}]")))
                 .hasMessage("Invalid value for SourceAccessConfigurations[0].Type: BASIC_AUTH. Expected one of "
                         + "CLIENT_CERTIFICATE_TLS_AUTH, SASL_SCRAM_512_AUTH for an Amazon MSK source (without one, "
                         + "the worker uses IAM authentication if the cluster has it on, as Lambda does).");
+    }
+
+    @Test
+    void aSchemaRegistryConfigIsTheSourcesRegistryAndItsErrorsNameTheField() throws Exception {
+        String registry = "\"SchemaRegistryConfig\": {"
+                + "\"SchemaRegistryURI\": \"https://registry.example/apis/ccompat/v7\", "
+                + "\"EventRecordFormat\": \"JSON\", \"SchemaValidationConfigs\": [{\"Attribute\": \"VALUE\"}], "
+                + "\"AccessConfigs\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
+                + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:registry\"}]}";
+        MappingSpec spec = spec("\"StartingPosition\": \"LATEST\", \"SelfManagedKafkaEventSourceConfig\": "
+                + "{\"ConsumerGroupId\": \"g\", " + registry + "}");
+        factories.forMapping(spec).validate(spec);
+
+        KafkaSchemaRegistry validated = KafkaSourceFactory.source(spec).schemaRegistry();
+        assertThat(validated.uri()).hasToString("https://registry.example/apis/ccompat/v7");
+        assertThat(validated.eventRecordFormat()).isEqualTo(KafkaSchemaRegistry.EventRecordFormat.JSON);
+        assertThat(validated.validates(KafkaSchemaRegistry.Attribute.VALUE)).isTrue();
+        assertThat(validated.validates(KafkaSchemaRegistry.Attribute.KEY)).isFalse();
+        // Validation reads no secret; a start reads the BASIC_AUTH one.
+        assertThat(validated.username()).isNull();
+        SchemaRegistryConfigs config = SchemaRegistryConfigs.of(json("{" + registry + "}")
+                .get("SchemaRegistryConfig"), "SchemaRegistryConfig");
+        KafkaSchemaRegistry started = config.registry(arn -> "{\"username\": \"key\", \"password\": "
+                + "\"secret\"}");
+        assertThat(started.username()).isEqualTo("key");
+        assertThat(started.password()).isEqualTo("secret");
+
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
+                + "\"arn:aws:glue:us-east-1:123456789012:registry/r\", \"EventRecordFormat\": \"JSON\", "
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
+                .hasMessageStartingWith("Invalid value for AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig"
+                        + ".SchemaRegistryURI: ").hasMessageContaining("AWS Glue schema registries are not supported");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
+                + "\"https://r.example\", \"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
+                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig"
+                        + ".EventRecordFormat: null. Expected JSON or SOURCE.");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
+                + "\"https://r.example\", \"EventRecordFormat\": \"SOURCE\", "
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}], "
+                + "\"AccessConfigs\": [{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": "
+                + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:c\"}]}}")))
+                .hasMessageContaining("AccessConfigs[0].Type").hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistry\": {}}")))
+                .hasMessageContaining("allowed: ConsumerGroupId, SchemaRegistryConfig");
     }
 
     private static MappingSpec msk(String fields) {

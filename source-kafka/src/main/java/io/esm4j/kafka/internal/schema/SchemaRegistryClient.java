@@ -65,7 +65,8 @@ public final class SchemaRegistryClient {
 
     /** The schema with this id; fails with {@link RegistryFailure} (or an I/O error) if the registry did not say. */
     public CompletableFuture<Lookup> fetch(int id) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("schemas/ids/" + id)).timeout(timeout).header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("schemas/ids/" + id)).timeout(timeout)
+                .header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -87,8 +88,8 @@ public final class SchemaRegistryClient {
         String quoted = response.body().length() > QUOTED_BODY
                 ? response.body().substring(0, QUOTED_BODY) + "..." : response.body();
         throw new RegistryFailure("The schema registry answered HTTP " + response.statusCode() + " to GET "
-                + withoutUserInfo(response.uri()) + ": " + quoted + ". Expected 200 with the schema, or 404 with error_code "
-                + SCHEMA_NOT_FOUND + " for an unknown id.");
+                + withoutUserInfo(response.uri()) + ": " + quoted + ". Expected 200 with the schema, or 404 with "
+                + "error_code " + SCHEMA_NOT_FOUND + " for an unknown id.");
     }
 
     /** The URL as errors and logs may show it: a password given in it stays out. */
