@@ -72,6 +72,7 @@ class KafkaWorkerTest {
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
     private final List<JsonNode> apiEvents = new CopyOnWriteArrayList<>();
     private final List<JsonNode> mskEvents = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> registryEvents = new CopyOnWriteArrayList<>();
     @TempDir
     Path directory;
 
@@ -107,6 +108,23 @@ class KafkaWorkerTest {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 mskEvents.add(JSON.readTree(in));
                 exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        function.createContext("/registry-fn", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                registryEvents.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        // A schema registry that has schema 7 (a JSON Schema) and no other.
+        function.createContext("/registry/schemas/ids/", exchange -> {
+            try (exchange) {
+                boolean known = exchange.getRequestURI().getPath().endsWith("/7");
+                String answer = known ? "{\"schemaType\":\"JSON\",\"schema\":\"{}\"}"
+                        : "{\"error_code\":40403,\"message\":\"Schema not found\"}";
+                byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
             }
         });
         function.createContext("/fail", exchange -> {
@@ -387,6 +405,41 @@ class KafkaWorkerTest {
             assertThat(first.getPartition()).isZero();
             assertThat(first.getOffset()).isZero();
             assertThat(text(first.getKey())).isEqualTo("k1");
+        }
+    }
+
+    @Test
+    void aSchemaRegistryConfigDeliversValidatedValuesWithTheirMetadataAndDropsUnknownSchemas() throws Exception {
+        admin.createTopics(List.of(new NewTopic("registry-orders", 1, (short) 1))).all().get();
+        String url = "http://127.0.0.1:" + function.getAddress().getPort();
+        Path config = directory.resolve("registry.yaml");
+        Files.writeString(config, """
+                EventSourceMappings:
+                  - FunctionName: %2$s/registry-fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [registry-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SelfManagedKafkaEventSourceConfig:
+                      SchemaRegistryConfig:
+                        SchemaRegistryURI: %2$s/registry
+                        EventRecordFormat: JSON
+                        SchemaValidationConfigs: [{Attribute: VALUE}]
+                """.formatted(bootstrapServers, url));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+            // Framed as a registry's serializer frames JSON Schema values: a zero byte, the schema id in four bytes.
+            String schema7 = "\u0000\u0000\u0000\u0000\u0007";
+            String unknownSchema = "\u0000\u0000\u0000\u0000\u0008";
+            producer.send(new ProducerRecord<>("registry-orders", "k1", schema7 + "{\"n\":1}")).get();
+            producer.send(new ProducerRecord<>("registry-orders", "k2", unknownSchema + "{\"n\":2}")).get();
+            producer.send(new ProducerRecord<>("registry-orders", "k3", schema7 + "{\"n\":3}")).get();
+
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> values(registryEvents, "registry-orders-0").size() >= 2);
+            assertThat(values(registryEvents, "registry-orders-0")).containsExactly("{\"n\":1}", "{\"n\":3}");
+            JsonNode first = registryEvents.getFirst().path("records").path("registry-orders-0").get(0);
+            assertThat(first.path("valueSchemaMetadata").toString())
+                    .isEqualTo("{\"dataFormat\":\"JSON\",\"schemaId\":\"7\"}");
         }
     }
 

@@ -245,7 +245,8 @@ final class Intake {
         state.heldFrom = rest.getFirst().offset();
         holding.add(state);
         if (until != null) {
-            // On the HTTP client's thread, or at once on this one: either way the intake takes it from the queue.
+            // On the HTTP client's thread, or at once on this one: either way the intake picks the partition up from
+            // `ready` at its next turn, within RESUME_CHECK.
             until.whenComplete((result, error) -> ready.add(state));
         } else {
             ready.add(state);
