@@ -15,6 +15,7 @@ module io.esm4j.kafka {
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires org.apache.avro;
+    requires com.networknt.schema;
     requires org.slf4j;
     requires static org.jspecify;
 

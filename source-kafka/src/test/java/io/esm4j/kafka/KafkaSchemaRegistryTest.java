@@ -121,10 +121,37 @@ class KafkaSchemaRegistryTest extends BrokerTest {
                 FilterCriteria.of(List.of("{\"value\":{\"status\":[\"PAID\"]}}")));
         assertThat(filtered.succeeded).extracting(record -> KafkaBroker.text(record.key())).containsExactly("a");
 
+        // Validated in SOURCE format too: a datum that does not decode is given up.
+        byte[] valid = framed(1, order(3, "PAID"));
+        broker.send(record(topic, "c", Arrays.copyOf(valid, valid.length - 2)));
         Recorder handler = new Recorder();
-        run(values(EventRecordFormat.SOURCE), handler, new CollectingDestination(), topic, 2, null);
+        CollectingDestination destination = new CollectingDestination();
+        run(values(EventRecordFormat.SOURCE), handler, destination, topic, 3, null);
+        assertThat(handler.succeeded).hasSize(2);
         assertThat(handler.succeeded.getFirst().value()).isEqualTo(avro(order(1, "PAID")));
         assertThat(handler.succeeded.getFirst().valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "1"));
+        assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
+                failure.requestContext().condition()).isEqualTo(FailureCondition.DeserializationError));
+    }
+
+    @Test
+    void jsonSchemaValuesAreCheckedAgainstTheirSchema() throws Exception {
+        registry.answer(3, FakeSchemaRegistry.schema("JSON", """
+                {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}"""));
+        String topic = broker.topic("json-schema", 1);
+        broker.sendAll(List.of(record(topic, "a", framedJson(3, "{\"id\": 1}")),
+                record(topic, "b", framedJson(3, "{\"id\": \"one\"}")),
+                record(topic, "c", framedJson(3, "{\"id\": 3}"))));
+        Recorder handler = new Recorder();
+        CollectingDestination destination = new CollectingDestination();
+
+        run(values(EventRecordFormat.JSON), handler, destination, topic, 3, null);
+
+        assertThat(handler.succeeded).extracting(record -> KafkaBroker.text(record.value()))
+                .containsExactly("{\"id\": 1}", "{\"id\": 3}");
+        assertThat(handler.succeeded.getFirst().valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("JSON", "3"));
+        assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
+                failure.requestContext().condition()).isEqualTo(FailureCondition.DeserializationError));
     }
 
     @Test
@@ -211,6 +238,14 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         framed[3] = (byte) (schemaId >>> 8);
         framed[4] = (byte) schemaId;
         System.arraycopy(datum, 0, framed, 5, datum.length);
+        return framed;
+    }
+
+    private static byte[] framedJson(int schemaId, String json) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
+        byte[] framed = new byte[5 + text.length];
+        framed[4] = (byte) schemaId;
+        System.arraycopy(text, 0, framed, 5, text.length);
         return framed;
     }
 

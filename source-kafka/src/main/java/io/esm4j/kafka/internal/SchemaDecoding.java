@@ -1,22 +1,19 @@
 package io.esm4j.kafka.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.kafka.KafkaSchemaMetadata;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
 import io.esm4j.kafka.internal.schema.AvroJson;
+import io.esm4j.kafka.internal.schema.JsonSchemas;
 import io.esm4j.kafka.internal.schema.RegisteredSchema;
-import io.esm4j.kafka.internal.schema.SchemaFormat;
 import io.esm4j.kafka.internal.schema.SchemaRegistryClient;
 import io.esm4j.kafka.internal.schema.Schemas;
+import io.esm4j.kafka.internal.schema.UndecodableException;
 import io.esm4j.kafka.internal.schema.WireFormat;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,7 +30,6 @@ final class SchemaDecoding implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration MAX_RETRY = Duration.ofMinutes(1);
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** What became of one part of a record. */
     sealed interface Part {}
@@ -52,6 +48,7 @@ final class SchemaDecoding implements AutoCloseable {
     private final HttpClient http;
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
+    private final JsonSchemas jsonSchemas = new JsonSchemas();
 
     /** @param onRegistryFailure told of each failed registry call (a metric) */
     SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
@@ -74,8 +71,8 @@ final class SchemaDecoding implements AutoCloseable {
         }
         Integer id = WireFormat.schemaId(bytes);
         if (id == null) {
-            return rejected(FailureCondition.DeserializationError, attribute, null, "is not framed by a schema "
-                    + "registry (a zero byte, then the schema id)");
+            return rejected(FailureCondition.DeserializationError, attribute, null, "Not framed by a schema registry "
+                    + "(a zero byte, then the schema id).");
         }
         CompletableFuture<SchemaRegistryClient.Lookup> lookup = schemas.lookup(id);
         if (!lookup.isDone() || lookup.isCompletedExceptionally()) {
@@ -84,54 +81,46 @@ final class SchemaDecoding implements AutoCloseable {
         }
         return switch (lookup.join()) {
             case SchemaRegistryClient.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,
-                    "names a schema the registry does not have");
+                    "The registry has no schema with the record's id.");
             case SchemaRegistryClient.Found found -> decode(attribute, bytes, found.schema());
         };
     }
 
+    /**
+     * Validates the part with its schema, whatever the format the handler gets: an Avro datum must decode exactly, a
+     * JSON Schema value must match its schema; a Protobuf value is not checked (esm4j has no Protobuf parser).
+     */
     private Part decode(KafkaSchemaRegistry.Attribute attribute, byte[] bytes, RegisteredSchema schema) {
         KafkaSchemaMetadata metadata = new KafkaSchemaMetadata(schema.format().name(), Integer.toString(schema.id()));
+        byte[] avroAsJson = null;
+        try {
+            switch (schema.format()) {
+                case AVRO -> avroAsJson = avroJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
+                case JSON -> jsonSchemas.validate(schema, bytes, WireFormat.HEADER_BYTES);
+                case PROTOBUF -> { }
+            }
+        } catch (UndecodableException e) {
+            return rejected(FailureCondition.DeserializationError, attribute, schema.id(), e.getMessage());
+        }
+        byte[] unframed = Arrays.copyOfRange(bytes, WireFormat.HEADER_BYTES, bytes.length);
         if (registry.eventRecordFormat() == EventRecordFormat.SOURCE) {
-            return new Decoded(Arrays.copyOfRange(bytes, WireFormat.HEADER_BYTES, bytes.length), metadata);
+            return new Decoded(unframed, metadata);
         }
         return switch (schema.format()) {
-            case AVRO -> {
-                try {
-                    yield new Decoded(avroJson.toJson(schema, bytes, WireFormat.HEADER_BYTES), metadata);
-                } catch (AvroJson.UndecodableException e) {
-                    yield rejected(FailureCondition.DeserializationError, attribute, schema.id(), e.getMessage());
-                }
-            }
-            case JSON -> {
-                byte[] json = Arrays.copyOfRange(bytes, WireFormat.HEADER_BYTES, bytes.length);
-                yield isJson(json) ? new Decoded(json, metadata) : rejected(FailureCondition.DeserializationError,
-                        attribute, schema.id(), "is not JSON text after its framing");
-            }
+            case AVRO -> new Decoded(avroAsJson, metadata);
+            case JSON -> new Decoded(unframed, metadata);
             case PROTOBUF -> rejected(FailureCondition.DeserializationError, attribute, schema.id(),
-                    "is Protobuf, which esm4j does not convert to JSON: use EventRecordFormat SOURCE");
+                    "A Protobuf record: esm4j does not convert Protobuf to JSON, use EventRecordFormat SOURCE.");
         };
     }
 
     private Rejected rejected(FailureCondition condition, KafkaSchemaRegistry.Attribute attribute,
-                              @Nullable Integer schemaId, String why) {
+                              @Nullable Integer schemaId, String reason) {
         // The reason only, never the bytes: logs carry no payloads.
         LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("attribute", attribute)
-                .addKeyValue("schemaId", schemaId).addKeyValue("condition", condition)
-                .log("record " + attribute.name().toLowerCase(Locale.ROOT) + " " + why
-                        + "; the record is given up");
+                .addKeyValue("schemaId", schemaId).addKeyValue("condition", condition).addKeyValue("reason", reason)
+                .log("a record's key or value cannot be delivered; the record is given up");
         return new Rejected(condition);
-    }
-
-    private static boolean isJson(byte[] text) {
-        try (JsonParser parser = JSON.createParser(text)) {
-            if (parser.nextToken() == null) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override

@@ -42,13 +42,6 @@ public final class AvroJson {
         data.addLogicalTypeConversion(new Conversions.DecimalConversion());
     }
 
-    /** A record that is not what its schema says: too short, bytes left over, or a value out of the schema's range. */
-    public static final class UndecodableException extends Exception {
-        UndecodableException(String message, @Nullable Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     /**
      * The JSON text (UTF-8) of the datum in {@code bytes} from {@code offset} on, written with {@code schema}.
      *

@@ -65,13 +65,13 @@ class AvroJsonTest {
         byte[] longer = Arrays.copyOf(framed, framed.length + 1);
 
         assertThatThrownBy(() -> avroJson.toJson(registered, truncated, WireFormat.HEADER_BYTES))
-                .isInstanceOf(AvroJson.UndecodableException.class)
+                .isInstanceOf(UndecodableException.class)
                 .hasMessageStartingWith("The Avro record does not decode with schema 7: ");
         assertThatThrownBy(() -> avroJson.toJson(registered, longer, WireFormat.HEADER_BYTES))
-                .isInstanceOf(AvroJson.UndecodableException.class).hasMessageContaining("bytes left over");
+                .isInstanceOf(UndecodableException.class).hasMessageContaining("bytes left over");
         assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema(8, SchemaFormat.AVRO, "{\"type\": \"nope\"}"),
                 framed, WireFormat.HEADER_BYTES))
-                .isInstanceOf(AvroJson.UndecodableException.class)
+                .isInstanceOf(UndecodableException.class)
                 .hasMessageStartingWith("Schema 8 from the registry is not a valid Avro schema: ");
     }
 

@@ -1,0 +1,15 @@
+package io.esm4j.kafka.internal.schema;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A record's key or value that is not what its registered schema says (an Avro datum that does not decode exactly,
+ * JSON text that breaks its JSON Schema), or a schema that cannot be loaded. The message names what failed, never the
+ * record's bytes.
+ */
+public final class UndecodableException extends Exception {
+
+    UndecodableException(String message, @Nullable Throwable cause) {
+        super(message, cause);
+    }
+}
