@@ -104,9 +104,11 @@ public final class KafkaSchemaRegistry {
             return this;
         }
 
-        /** Required: at least one of KEY and VALUE. */
+        /** Required: at least one of KEY and VALUE (naming one twice is the same as once). */
         public Builder validate(Attribute... attributes) {
-            this.attributes.addAll(Set.of(attributes));
+            for (Attribute attribute : attributes) {
+                this.attributes.add(Objects.requireNonNull(attribute, "attribute"));
+            }
             return this;
         }
 

@@ -164,7 +164,8 @@ class KafkaMappingTest {
     void aSchemaRegistryConfigIsTheSourcesRegistryAndItsErrorsNameTheField() throws Exception {
         String registry = "\"SchemaRegistryConfig\": {"
                 + "\"SchemaRegistryURI\": \"https://registry.example/apis/ccompat/v7\", "
-                + "\"EventRecordFormat\": \"JSON\", \"SchemaValidationConfigs\": [{\"Attribute\": \"VALUE\"}], "
+                + "\"EventRecordFormat\": \"JSON\", "
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"VALUE\"}, {\"Attribute\": \"VALUE\"}], "
                 + "\"AccessConfigs\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
                 + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:registry\"}]}";
         MappingSpec spec = spec("\"StartingPosition\": \"LATEST\", \"SelfManagedKafkaEventSourceConfig\": "
