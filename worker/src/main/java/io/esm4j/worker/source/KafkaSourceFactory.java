@@ -53,7 +53,10 @@ public final class KafkaSourceFactory implements SourceFactory {
      * What validation builds an MSK mapping's source with, to check its other fields: the brokers are known only at
      * start.
      */
+    private static final String CONSUMER_GROUP_ID = "ConsumerGroupId";
     private static final String SCHEMA_REGISTRY_CONFIG = "SchemaRegistryConfig";
+    /** The fields of Lambda's SelfManagedKafkaEventSourceConfig and AmazonManagedKafkaEventSourceConfig. */
+    private static final List<String> KAFKA_CONFIG_FIELDS = List.of(CONSUMER_GROUP_ID, SCHEMA_REGISTRY_CONFIG);
     private static final String MSK_BROKERS_UNKNOWN = "msk-brokers-found-at-start:9092";
 
     private static final Set<String> FIELDS = Set.of(SELF_MANAGED_EVENT_SOURCE, TOPICS, SELF_MANAGED_KAFKA_CONFIG,
@@ -241,9 +244,9 @@ public final class KafkaSourceFactory implements SourceFactory {
                     + "Lambda takes.");
         }
         String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode group = path(spec, config, "ConsumerGroupId");
+        JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
-            throw new InvalidMappingException(config + ".ConsumerGroupId", group, "Expected a consumer group id of "
+            throw new InvalidMappingException(config + "." + CONSUMER_GROUP_ID, group, "Expected a consumer group id of "
                     + "1 to 200 characters (or leave it out for a new random group per mapping, as in Lambda).");
         }
         return MappingValues.settings(() -> {
@@ -258,10 +261,7 @@ public final class KafkaSourceFactory implements SourceFactory {
         });
     }
 
-    /**
-     * A nested value, refusing any field of those objects Lambda's request does not have; {@code <Kafka config>}
-     * objects also have SchemaRegistryConfig ({@link #schemaRegistry}).
-     */
+    /** A nested value, refusing any field of those objects Lambda's request does not have. */
     private static @Nullable JsonNode path(MappingSpec spec, String field, String... names) {
         JsonNode node = spec.node(field);
         String where = field;
@@ -269,28 +269,44 @@ public final class KafkaSourceFactory implements SourceFactory {
             if (node == null) {
                 return null;
             }
-            if (!node.isObject()) {
-                throw new InvalidMappingException(where, node, "Expected an object with " + name + ".");
-            }
-            for (var entry : node.properties()) {
-                boolean kafkaConfig = where.endsWith("KafkaEventSourceConfig");
-                if (!entry.getKey().equals(name) && !(kafkaConfig && entry.getKey().equals(SCHEMA_REGISTRY_CONFIG))) {
-                    throw new InvalidMappingException(where + "." + entry.getKey(), entry.getValue(),
-                            "Unknown field; allowed: " + name + (kafkaConfig ? ", " + SCHEMA_REGISTRY_CONFIG : "")
-                                    + ".");
-                }
-            }
+            checkFields(where, node, List.of(name));
             node = node.get(name);
             where = where + "." + name;
         }
         return node;
     }
 
+    /**
+     * A field of the mapping's Self-managed or AmazonManagedKafkaEventSourceConfig (null without the object or the
+     * field), refusing fields Lambda's object does not have.
+     */
+    private static @Nullable JsonNode kafkaConfigField(MappingSpec spec, String name) {
+        String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
+        JsonNode node = spec.node(config);
+        if (node == null) {
+            return null;
+        }
+        checkFields(config, node, KAFKA_CONFIG_FIELDS);
+        return node.get(name);
+    }
+
+    private static void checkFields(String where, JsonNode node, List<String> allowed) {
+        if (!node.isObject()) {
+            throw new InvalidMappingException(where, node, "Expected an object with " + String.join(", ", allowed)
+                    + ".");
+        }
+        for (var entry : node.properties()) {
+            if (!allowed.contains(entry.getKey())) {
+                throw new InvalidMappingException(where + "." + entry.getKey(), entry.getValue(),
+                        "Unknown field; allowed: " + String.join(", ", allowed) + ".");
+            }
+        }
+    }
+
     /** The mapping's SchemaRegistryConfig, checked, or null without one. */
     private static @Nullable SchemaRegistryConfigs schemaRegistry(MappingSpec spec) {
         String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode node = spec.node(config);
-        return SchemaRegistryConfigs.of(node == null ? null : node.get(SCHEMA_REGISTRY_CONFIG),
+        return SchemaRegistryConfigs.of(kafkaConfigField(spec, SCHEMA_REGISTRY_CONFIG),
                 config + "." + SCHEMA_REGISTRY_CONFIG);
     }
 
