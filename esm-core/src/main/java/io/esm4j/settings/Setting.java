@@ -22,6 +22,14 @@ public sealed interface Setting permits Setting.IntSetting, Setting.DurationSett
     String description();
 
     /**
+     * The setting's row in a settings table of the docs, {@code | `name` | range | default | meaning |}: what the
+     * tests that hold each README's table to the code compare.
+     */
+    default String tableRow() {
+        return "| `" + name() + "` | " + range() + " | " + defaultText() + " | " + description() + " |";
+    }
+
+    /**
      * An integer in {@code [min, max]}, or the {@code unlimited} value (-1 in Lambda's parameters) when it is allowed.
      */
     record IntSetting(String name, int min, int max, @Nullable Integer unlimited, int defaultValue, String description)

@@ -15,14 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeSettingsTableTest {
 
-    private static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
-    }
-
     static String table(List<Setting> settings) {
         StringBuilder table = new StringBuilder("| setting | range | default | meaning |\n| --- | --- | --- | --- |\n");
-        settings.forEach(setting -> table.append(row(setting)).append('\n'));
+        settings.forEach(setting -> table.append(setting.tableRow()).append('\n'));
         return table.toString();
     }
 

@@ -2,7 +2,6 @@ package io.esm4j.dynamodbstreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.esm4j.settings.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,16 +23,11 @@ class DynamoDbSourceSettingsTest {
     void theReadmeListsEverySettingWithItsRangeAndDefault() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
 
-        assertThat(DynamoDbSourceSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
-    }
-
-    static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
+        assertThat(DynamoDbSourceSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(setting.tableRow()));
     }
 
     /** Prints the README's rows. */
     public static void main(String[] args) {
-        DynamoDbSourceSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        DynamoDbSourceSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
     }
 }

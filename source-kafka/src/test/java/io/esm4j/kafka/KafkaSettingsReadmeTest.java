@@ -2,7 +2,6 @@ package io.esm4j.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.esm4j.settings.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +14,11 @@ class KafkaSettingsReadmeTest {
     void theReadmeListsEverySettingWithItsRangeAndDefault() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
 
-        assertThat(KafkaSource.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
-    }
-
-    static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
+        assertThat(KafkaSource.ALL).allSatisfy(setting -> assertThat(readme).contains(setting.tableRow()));
     }
 
     /** Prints the table's rows, for the README. */
     public static void main(String[] args) {
-        KafkaSource.ALL.forEach(setting -> System.out.println(row(setting)));
+        KafkaSource.ALL.forEach(setting -> System.out.println(setting.tableRow()));
     }
 }

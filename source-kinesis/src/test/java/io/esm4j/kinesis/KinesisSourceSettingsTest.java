@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.settings.InvalidSettingException;
-import io.esm4j.settings.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,15 +73,10 @@ class KinesisSourceSettingsTest {
     void theReadmeListsEverySettingWithItsRangeAndDefault() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
 
-        assertThat(KinesisSourceSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
-    }
-
-    static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
+        assertThat(KinesisSourceSettings.ALL).allSatisfy(setting -> assertThat(readme).contains(setting.tableRow()));
     }
 
     public static void main(String[] args) {
-        KinesisSourceSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        KinesisSourceSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
     }
 }

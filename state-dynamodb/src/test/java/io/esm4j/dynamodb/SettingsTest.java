@@ -45,18 +45,13 @@ class SettingsTest {
         List<Setting> all = new ArrayList<>(DynamoDbLeaseStoreSettings.ALL);
         all.addAll(DynamoDbIdempotencyStoreSettings.ALL);
 
-        assertThat(all).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
-    }
-
-    static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
+        assertThat(all).allSatisfy(setting -> assertThat(readme).contains(setting.tableRow()));
     }
 
     /** Prints the README's rows. */
     public static void main(String[] args) {
-        DynamoDbLeaseStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        DynamoDbLeaseStoreSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
         System.out.println();
-        DynamoDbIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        DynamoDbIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
     }
 }

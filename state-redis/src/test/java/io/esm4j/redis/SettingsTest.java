@@ -43,18 +43,13 @@ class SettingsTest {
         List<Setting> all = new ArrayList<>(RedisLeaseStoreSettings.ALL);
         all.addAll(RedisIdempotencyStoreSettings.ALL);
 
-        assertThat(all).allSatisfy(setting -> assertThat(readme).contains(row(setting)));
-    }
-
-    static String row(Setting setting) {
-        return "| `" + setting.name() + "` | " + setting.range() + " | " + setting.defaultText() + " | "
-                + setting.description() + " |";
+        assertThat(all).allSatisfy(setting -> assertThat(readme).contains(setting.tableRow()));
     }
 
     /** Prints the README's rows. */
     public static void main(String[] args) {
-        RedisLeaseStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        RedisLeaseStoreSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
         System.out.println();
-        RedisIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(row(setting)));
+        RedisIdempotencyStoreSettings.ALL.forEach(setting -> System.out.println(setting.tableRow()));
     }
 }

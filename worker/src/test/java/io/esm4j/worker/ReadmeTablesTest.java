@@ -21,8 +21,7 @@ class ReadmeTablesTest {
         String table = readme.substring(readme.indexOf("<!-- function-settings:start -->"),
                 readme.indexOf("<!-- function-settings:end -->"));
         List<String> expected = new ArrayList<>();
-        FunctionSpec.ALL.forEach(setting -> expected.add("| `" + setting.name() + "` | " + setting.range() + " | "
-                + setting.defaultText() + " | " + setting.description() + " |"));
+        FunctionSpec.ALL.forEach(setting -> expected.add(setting.tableRow()));
         assertThat(table.lines().filter(line -> line.startsWith("| `")).toList()).isEqualTo(expected);
     }
 
