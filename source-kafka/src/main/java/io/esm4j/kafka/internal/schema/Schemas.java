@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The schemas of one mapping's registry by id: each fetched once, by one call however many records ask for it at
  * once, and kept (an id never changes what it names). A call that fails is tried again after a backoff that doubles up
  * to a bound, for as long as the mapping runs, so a registry that is down stalls the records that need it, never
- * drops them; failures are counted and the last one is kept for the mapping's status.
+ * drops them; each failure is told to the caller's counter and the last one is kept for the mapping's status.
  */
 public final class Schemas implements AutoCloseable {
 
@@ -27,7 +26,6 @@ public final class Schemas implements AutoCloseable {
     private final Duration maxRetry;
     private final Runnable onFailure;
     private final ConcurrentHashMap<Integer, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
-    private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
     private volatile boolean closed;
 
@@ -45,11 +43,6 @@ public final class Schemas implements AutoCloseable {
      */
     public CompletableFuture<Lookup> lookup(int id) {
         return lookups.computeIfAbsent(id, this::fetchUntilAnswered);
-    }
-
-    /** Calls that failed since the mapping started. */
-    public long failures() {
-        return failures.get();
     }
 
     /** What the last failed call said, or null if none failed. */
@@ -87,7 +80,6 @@ public final class Schemas implements AutoCloseable {
                 return;
             }
             Throwable cause = error.getCause() != null ? error.getCause() : error;
-            failures.incrementAndGet();
             lastFailure.set("schema " + id + ": " + cause);
             onFailure.run();
             Duration delay = backoff(attempt);
