@@ -2,10 +2,12 @@ package io.esm4j.kafka;
 
 import static io.esm4j.kafka.internal.schema.SchemaRegistryClient.withoutUserInfo;
 
+import io.esm4j.kafka.internal.schema.PemTls;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * whose schema the registry does not have are given up with condition {@code SchemaNotFound}, records that do not
  * decode with their schema with {@code DeserializationError}: to the on-failure destination, or dropped without one.
  * Confluent-compatible registries (Confluent Platform and Cloud, Redpanda, Karapace, Apicurio's {@code ccompat} API);
- * not AWS Glue's. See the module README's "Schema registry".
+ * not AWS Glue's. An https registry may take a root CA of its own and a client certificate for mutual TLS, as Lambda's
+ * {@code SERVER_ROOT_CA_CERTIFICATE} and {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema registry".
  */
 public final class KafkaSchemaRegistry {
 
@@ -34,6 +37,7 @@ public final class KafkaSchemaRegistry {
     private final Set<Attribute> attributes;
     private final @Nullable String username;
     private final @Nullable String password;
+    private final @Nullable SSLContext sslContext;
 
     private KafkaSchemaRegistry(Builder builder) {
         this.uri = Objects.requireNonNull(builder.uri, "uri");
@@ -52,6 +56,23 @@ public final class KafkaSchemaRegistry {
         this.attributes = Set.copyOf(builder.attributes);
         this.username = builder.username;
         this.password = builder.password;
+        this.sslContext = sslContext(builder, uri);
+    }
+
+    private static @Nullable SSLContext sslContext(Builder builder, URI uri) {
+        boolean pem = builder.rootCaCertificate != null || builder.clientCertificate != null;
+        if (!pem && builder.sslContext == null) {
+            return null;
+        }
+        if (!"https".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("Invalid value for SchemaRegistryURI: " + withoutUserInfo(uri) + " with "
+                    + "TLS settings (a root CA, a client certificate or an SSLContext). Expected an https URL.");
+        }
+        if (pem && builder.sslContext != null) {
+            throw new IllegalArgumentException("Invalid TLS settings for the schema registry: an SSLContext and PEM "
+                    + "certificates. Expected one of them: the SSLContext, or the root CA and client certificate.");
+        }
+        return pem ? PemTls.sslContext(builder.rootCaCertificate, builder.clientCertificate) : builder.sslContext;
     }
 
     public static Builder builder(URI uri) {
@@ -80,11 +101,17 @@ public final class KafkaSchemaRegistry {
         return password;
     }
 
+    /** The TLS context calls to the registry use, or null for the JVM's default (its trusted CAs, no client key). */
+    public @Nullable SSLContext sslContext() {
+        return sslContext;
+    }
+
     /** Without the password. */
     @Override
     public String toString() {
         return "KafkaSchemaRegistry[uri=" + withoutUserInfo(uri) + ", eventRecordFormat=" + eventRecordFormat
-                + ", attributes=" + attributes + ", username=" + username + "]";
+                + ", attributes=" + attributes + ", username=" + username + ", tls=" + (sslContext == null ? "default" : "own")
+                + "]";
     }
 
     public static final class Builder {
@@ -93,6 +120,9 @@ public final class KafkaSchemaRegistry {
         private final Set<Attribute> attributes = EnumSet.noneOf(Attribute.class);
         private @Nullable String username;
         private @Nullable String password;
+        private @Nullable String rootCaCertificate;
+        private PemTls.@Nullable ClientCertificate clientCertificate;
+        private @Nullable SSLContext sslContext;
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -119,6 +149,37 @@ public final class KafkaSchemaRegistry {
             return this;
         }
 
+        /**
+         * The certificates (PEM, one or more) the registry's certificate must chain to, instead of the JVM's trusted
+         * CAs (Lambda's {@code SERVER_ROOT_CA_CERTIFICATE}). An https URL only.
+         */
+        public Builder rootCaCertificate(String pem) {
+            this.rootCaCertificate = Objects.requireNonNull(pem, "pem");
+            return this;
+        }
+
+        /**
+         * A client certificate for mutual TLS (Lambda's {@code CLIENT_CERTIFICATE_TLS_AUTH}): the X.509 chain in PEM,
+         * leaf first, and its PKCS#8 private key in PEM, encrypted ({@code -----BEGIN ENCRYPTED PRIVATE KEY-----},
+         * then {@code privateKeyPassword} is its password) or not (the password is null). An https URL only.
+         */
+        public Builder clientCertificate(String certificateChain, String privateKey,
+                                         @Nullable String privateKeyPassword) {
+            this.clientCertificate = new PemTls.ClientCertificate(Objects.requireNonNull(certificateChain,
+                    "certificateChain"), Objects.requireNonNull(privateKey, "privateKey"), privateKeyPassword);
+            return this;
+        }
+
+        /**
+         * The TLS context for the registry, for trust and key stores of your own; instead of
+         * {@link #rootCaCertificate} and {@link #clientCertificate}, not beside them. An https URL only.
+         */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the setting that is wrong (a certificate that is not PEM, ...) */
         public KafkaSchemaRegistry build() {
             return new KafkaSchemaRegistry(this);
         }

@@ -15,11 +15,14 @@ import io.esm4j.kafka.internal.schema.FakeSchemaRegistry;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.testsupport.TestCertificates;
+import io.esm4j.testsupport.TestCertificates.Identity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,11 +42,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A schema registry on a real broker: Avro values delivered as JSON (or as their bytes without the framing) with
  * Lambda's schema metadata, records whose schema is unknown or that do not decode given up with their condition,
- * filters on the decoded value, and a registry that is down holding its partition back, in order, until it answers.
+ * filters on the decoded value, a registry that is down holding its partition back, in order, until it answers, and
+ * one that takes only clients with a certificate it trusts (mutual TLS).
  */
 class KafkaSchemaRegistryTest extends BrokerTest {
 
@@ -181,6 +186,30 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         assertThat(handler.succeeded.get(4).valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("AVRO", "2"));
         assertThat(destination.received).isEmpty();
         assertThat(registryErrors).hasValue(2.0);
+    }
+
+    @Test
+    void aRegistryOverMutualTlsIsReachedWithItsRootCaAndAClientCertificate(@TempDir Path directory)
+            throws Exception {
+        Identity server = TestCertificates.selfSigned(directory, "registry", "127.0.0.1", true);
+        Identity client = TestCertificates.selfSigned(directory, "client", "esm4j-mapping", false);
+        try (FakeSchemaRegistry tlsRegistry = new FakeSchemaRegistry("", server.sslContext(client.certificatePem()),
+                true)) {
+            tlsRegistry.answer(1, FakeSchemaRegistry.schema(null, ORDER_SCHEMA));
+            String topic = broker.topic("tls", 1);
+            broker.sendAll(List.of(record(topic, "a", framed(1, order(1, "PAID")))));
+            Recorder handler = new Recorder();
+
+            run(KafkaSchemaRegistry.builder(tlsRegistry.uri()).eventRecordFormat(EventRecordFormat.JSON)
+                    .validate(Attribute.VALUE).rootCaCertificate(server.certificatePem())
+                    .clientCertificate(client.certificatePem(), client.encryptedPrivateKeyPem("pass"), "pass").build(),
+                    handler, new CollectingDestination(), topic, 1, null);
+
+            assertThat(handler.succeeded).singleElement().satisfies(record -> assertThat(record.value())
+                    .asString(StandardCharsets.UTF_8).isEqualTo("{\"id\":1,\"status\":\"PAID\"}"));
+            assertThat(tlsRegistry.requests).extracting(FakeSchemaRegistry.Request::path)
+                    .containsExactly("/schemas/ids/1");
+        }
     }
 
     /** Runs a mapping of its own group on the topic's one partition until it has committed {@code records}. */

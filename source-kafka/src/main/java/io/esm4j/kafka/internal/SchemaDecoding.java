@@ -54,7 +54,11 @@ final class SchemaDecoding implements AutoCloseable {
     SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
         this.registry = registry;
         this.mappingName = mappingName;
-        this.http = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT);
+        if (registry.sslContext() != null) {
+            client.sslContext(registry.sslContext());
+        }
+        this.http = client.build();
         this.schemas = new Schemas(new SchemaRegistryClient(registry.uri(), registry.username(), registry.password(),
                 http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY, onRegistryFailure);
     }

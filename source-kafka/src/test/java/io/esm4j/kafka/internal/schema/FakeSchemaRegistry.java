@@ -2,6 +2,9 @@ package io.esm4j.kafka.internal.schema;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,10 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A schema registry's {@code GET <prefix>/schemas/ids/<id>} on 127.0.0.1 and a free port, answering what a test
  * scripted for each id (in turn, the last answer repeating), and 404 with error code 40403 for an id without a script.
+ * Over HTTP, or over HTTPS with the server's own TLS context, asking clients for a certificate or not.
  */
 public final class FakeSchemaRegistry implements AutoCloseable {
 
@@ -32,14 +38,37 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     public final List<Request> requests = new CopyOnWriteArrayList<>();
 
     public FakeSchemaRegistry(String prefix) throws IOException {
+        this(prefix, HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
+    }
+
+    /** Over HTTPS with {@code tls}; with {@code needClientAuth}, a client without a certificate it trusts is refused. */
+    public FakeSchemaRegistry(String prefix, SSLContext tls, boolean needClientAuth) throws IOException {
+        this(prefix, https(tls, needClientAuth));
+    }
+
+    private FakeSchemaRegistry(String prefix, HttpServer server) {
         this.prefix = prefix;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = server;
         server.createContext("/", this::handle);
         server.start();
     }
 
+    private static HttpsServer https(SSLContext tls, boolean needClientAuth) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+                SSLParameters ssl = tls.getDefaultSSLParameters();
+                ssl.setNeedClientAuth(needClientAuth);
+                parameters.setSSLParameters(ssl);
+            }
+        });
+        return server;
+    }
+
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + prefix);
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + prefix);
     }
 
     /** Scripts the answers to an id: each request takes the next, the last repeats. */
