@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.esm4j.testsupport.TestCertificates;
+import io.esm4j.testsupport.TestCertificates.Identity;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.github.embeddedkafka.EmbeddedK;
 import io.github.embeddedkafka.EmbeddedKafka$;
@@ -18,16 +23,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,14 +55,15 @@ import software.amazon.awssdk.regions.Region;
  * with a SASL_SSL listener (a self-signed certificate for 127.0.0.1 made with the JDK's keytool; SASL/SCRAM-SHA-512
  * and SASL/PLAIN users) and a mutual-TLS listener (trusting the worker's self-signed client certificate), the
  * credentials, the client certificate with its key and the root certificate as secrets in Lambda's JSON shapes
- * behind a Secrets Manager GetSecretValue test endpoint, and mappings that read through them.
+ * behind a Secrets Manager GetSecretValue test endpoint, and mappings that read through them; one of them validates
+ * its values with a schema registry over mutual TLS (SchemaRegistryConfig's AccessConfigs: the client certificate
+ * with an encrypted key, and the root CA).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaAuthWorkerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
-    private static final String STORE_PASSWORD = "test-store";
 
     @TempDir
     static Path directory;
@@ -69,29 +74,42 @@ class KafkaAuthWorkerTest {
     private Admin admin;
     private KafkaProducer<String, String> producer;
     private HttpServer http;
+    private HttpsServer registry;
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
-        Path keyStore = directory.resolve("broker.p12");
-        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                "-keystore", keyStore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-        String certificate = keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keyStore.toString(),
-                "-storepass", STORE_PASSWORD);
-        // The worker's client certificate (self-signed), which the broker's mutual-TLS listener trusts.
-        Path clientStore = directory.resolve("client.p12");
-        keytool("-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=esm4j-worker", "-storetype", "PKCS12", "-keystore", clientStore.toString(),
-                "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
-        String clientCertificate = keytool("-exportcert", "-rfc", "-alias", "client", "-keystore",
-                clientStore.toString(), "-storepass", STORE_PASSWORD);
-        Path clientCertificateFile = Files.writeString(directory.resolve("client.pem"), clientCertificate);
-        Path trustStore = directory.resolve("broker-trust.p12");
-        keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientCertificateFile.toString(),
-                "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", STORE_PASSWORD);
+        Identity brokerIdentity = TestCertificates.selfSigned(directory, "broker", "127.0.0.1", true);
+        Path keyStore = brokerIdentity.keyStore();
+        String certificate = brokerIdentity.certificatePem();
+        // The worker's client certificate (self-signed), which the broker's mutual-TLS listener and the schema
+        // registry trust.
+        Identity client = TestCertificates.selfSigned(directory, "client", "esm4j-worker", false);
+        String clientCertificate = client.certificatePem();
+        Path trustStore = TestCertificates.trustStoreFile(directory.resolve("broker-trust.p12"), clientCertificate);
+        registry = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        SSLContext registryTls = brokerIdentity.sslContext(clientCertificate);
+        registry.setHttpsConfigurator(new HttpsConfigurator(registryTls) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+                SSLParameters ssl = registryTls.getDefaultSSLParameters();
+                ssl.setNeedClientAuth(true);
+                parameters.setSSLParameters(ssl);
+            }
+        });
+        // Schema 7, a JSON Schema, and no other.
+        registry.createContext("/schemas/ids/", exchange -> {
+            try (exchange) {
+                boolean seven = exchange.getRequestURI().getPath().equals("/schemas/ids/7");
+                byte[] body = JSON.writeValueAsBytes(seven ? Map.of("schemaType", "JSON", "schema",
+                        "{\"type\": \"object\"}") : Map.of("error_code", 40403, "message", "Schema not found"));
+                exchange.sendResponseHeaders(seven ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        registry.start();
 
         int plainPort = freePort();
         int securePort = freePort();
@@ -114,11 +132,11 @@ class KafkaAuthWorkerTest {
                 Map.entry(mtls + "ssl.client.auth", "required"),
                 Map.entry(mtls + "ssl.keystore.location", keyStore.toString()),
                 Map.entry(mtls + "ssl.keystore.type", "PKCS12"),
-                Map.entry(mtls + "ssl.keystore.password", STORE_PASSWORD),
-                Map.entry(mtls + "ssl.key.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.keystore.password", TestCertificates.STORE_PASSWORD),
+                Map.entry(mtls + "ssl.key.password", TestCertificates.STORE_PASSWORD),
                 Map.entry(mtls + "ssl.truststore.location", trustStore.toString()),
                 Map.entry(mtls + "ssl.truststore.type", "PKCS12"),
-                Map.entry(mtls + "ssl.truststore.password", STORE_PASSWORD),
+                Map.entry(mtls + "ssl.truststore.password", TestCertificates.STORE_PASSWORD),
                 Map.entry(secure + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512"),
                 Map.entry(secure + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
                         + " required user_alice=\"alice-password\";"),
@@ -126,8 +144,8 @@ class KafkaAuthWorkerTest {
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;"),
                 Map.entry(secure + "ssl.keystore.location", keyStore.toString()),
                 Map.entry(secure + "ssl.keystore.type", "PKCS12"),
-                Map.entry(secure + "ssl.keystore.password", STORE_PASSWORD),
-                Map.entry(secure + "ssl.key.password", STORE_PASSWORD));
+                Map.entry(secure + "ssl.keystore.password", TestCertificates.STORE_PASSWORD),
+                Map.entry(secure + "ssl.key.password", TestCertificates.STORE_PASSWORD));
         scala.collection.immutable.Map<String, String> empty = Map$.MODULE$.empty();
         kafka = EmbeddedKafka$.MODULE$.start(EmbeddedKafkaConfig$.MODULE$.apply(plainPort, controllerPort,
                 scalaMap(broker), empty, empty));
@@ -135,7 +153,8 @@ class KafkaAuthWorkerTest {
         admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("bob",
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "bob-password"))).all().get();
         admin.createTopics(List.of(new NewTopic("scram-orders", 1, (short) 1),
-                new NewTopic("plain-orders", 1, (short) 1), new NewTopic("mtls-orders", 1, (short) 1))).all().get();
+                new NewTopic("plain-orders", 1, (short) 1), new NewTopic("mtls-orders", 1, (short) 1),
+                new NewTopic("registry-orders", 1, (short) 1))).all().get();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, plainServers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1), new StringSerializer(),
@@ -146,7 +165,9 @@ class KafkaAuthWorkerTest {
                 "alice-password")));
         secrets.put(ARN + "root-ca", JSON.writeValueAsString(Map.of("certificate", certificate)));
         secrets.put(ARN + "client-certificate", JSON.writeValueAsString(Map.of("certificate", clientCertificate,
-                "privateKey", privateKeyPem(clientStore, "client"))));
+                "privateKey", client.privateKeyPem())));
+        secrets.put(ARN + "registry-client", JSON.writeValueAsString(Map.of("certificate", clientCertificate,
+                "privateKey", client.encryptedPrivateKeyPem("key-password"), "privateKeyPassword", "key-password")));
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/secretsmanager", exchange -> {
@@ -183,6 +204,9 @@ class KafkaAuthWorkerTest {
             if (http != null) {
                 http.stop(0);
             }
+            if (registry != null) {
+                registry.stop(0);
+            }
             if (producer != null) {
                 producer.close(Duration.ofSeconds(5));
             }
@@ -198,7 +222,7 @@ class KafkaAuthWorkerTest {
     }
 
     @Test
-    void scramAndPlainCredentialsAndTheRootCaFromSecretsManagerReachASaslSslListener() throws Exception {
+    void credentialsCertificatesAndTheRootCaFromSecretsManagerReachTheBrokersAndTheSchemaRegistry() throws Exception {
         String url = "http://127.0.0.1:" + http.getAddress().getPort();
         Path config = directory.resolve("mappings.yaml");
         Files.writeString(config, """
@@ -228,23 +252,40 @@ class KafkaAuthWorkerTest {
                       - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: "%3$sclient-certificate"}
                       - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
                   - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%5$s"]}}
+                    Topics: [registry-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SelfManagedKafkaEventSourceConfig:
+                      SchemaRegistryConfig:
+                        SchemaRegistryURI: "%6$s"
+                        EventRecordFormat: JSON
+                        SchemaValidationConfigs: [{Attribute: VALUE}]
+                        AccessConfigs:
+                          - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: "%3$sregistry-client"}
+                          - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                  - FunctionName: %2$s/fn
                     SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
                     Topics: [missing-secret]
                     StartingPosition: TRIM_HORIZON
                     SourceAccessConfigurations:
                       - {Type: BASIC_AUTH, URI: "%3$snobody"}
-                """.formatted(secureServers, url, ARN, mtlsServers));
+                """.formatted(secureServers, url, ARN, mtlsServers, plainServers,
+                "https://127.0.0.1:" + registry.getAddress().getPort()));
         try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
                 .withDataDirectory(directory.resolve("data")).withListen("127.0.0.1", 0)
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
             producer.send(new ProducerRecord<>("scram-orders", "k", "scram-record")).get();
             producer.send(new ProducerRecord<>("plain-orders", "k", "plain-record")).get();
             producer.send(new ProducerRecord<>("mtls-orders", "k", "mtls-record")).get();
+            // Framed as a registry's serializer frames JSON Schema values: a zero byte, then schema id 7.
+            producer.send(new ProducerRecord<>("registry-orders", "k", "\u0000\u0000\u0000\u0000\u0007{\"n\":1}"))
+                    .get();
 
             await().atMost(Duration.ofSeconds(120)).until(() -> values().containsAll(List.of("scram-record",
-                    "plain-record", "mtls-record")));
+                    "plain-record", "mtls-record", "{\"n\":1}")));
             assertThat(events).allSatisfy(event -> assertThat(event.path("bootstrapServers").asText())
-                    .isEqualTo(event.path("records").has("mtls-orders-0") ? mtlsServers : secureServers));
+                    .isEqualTo(event.path("records").has("mtls-orders-0") ? mtlsServers
+                            : event.path("records").has("registry-orders-0") ? plainServers : secureServers));
             assertThat(authorizations).isNotEmpty().allSatisfy(authorization -> assertThat(authorization)
                     .startsWith("AWS4-HMAC-SHA256 Credential=x/").contains("/us-east-1/secretsmanager/aws4_request"));
 
@@ -265,31 +306,6 @@ class KafkaAuthWorkerTest {
         events.forEach(event -> event.path("records").forEach(partition -> partition.forEach(record ->
                 values.add(KafkaWorkerTest.text(record.path("value").asText())))));
         return values;
-    }
-
-    private static String keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
-                .toString()));
-        command.addAll(List.of(args));
-        Path errors = Files.createTempFile("keytool", ".log");
-        Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + args[0] + " failed:\n" + output + Files.readString(errors));
-        }
-        Files.delete(errors);
-        return output;
-    }
-
-    /** The key of a PKCS#12 entry as unencrypted PKCS#8 PEM, the form Lambda's client certificate secret takes. */
-    private static String privateKeyPem(Path store, String alias) throws Exception {
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keyStore.load(in, STORE_PASSWORD.toCharArray());
-        }
-        byte[] pkcs8 = keyStore.getKey(alias, STORE_PASSWORD.toCharArray()).getEncoded();
-        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
     }
 
     private static int freePort() throws IOException {

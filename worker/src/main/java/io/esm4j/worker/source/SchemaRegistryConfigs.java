@@ -13,20 +13,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A Kafka mapping's {@code SchemaRegistryConfig}, as Lambda's request has it: read and checked without calling any
- * service, then made into the library's {@link KafkaSchemaRegistry} at each start, with the BASIC_AUTH secret read
- * then (a rotated secret is picked up by restarting the mapping).
+ * service, then made into the library's {@link KafkaSchemaRegistry} at each start, with the AccessConfigs' secrets read
+ * then (a rotated secret is picked up by restarting the mapping): {@code BASIC_AUTH} ({@code {"username",
+ * "password"}}), {@code CLIENT_CERTIFICATE_TLS_AUTH} ({@code {"certificate", "privateKey", "privateKeyPassword"}},
+ * PEM, the password only for an encrypted key) and {@code SERVER_ROOT_CA_CERTIFICATE} ({@code {"certificate"}}), at
+ * most one of each, the last two for an https registry only.
  *
  * @param where      the field's path, for errors
  * @param uri        SchemaRegistryURI
  * @param format     EventRecordFormat
  * @param attributes SchemaValidationConfigs' attributes
- * @param basicAuth  AccessConfigs' BASIC_AUTH secret, or null without one
+ * @param access     AccessConfigs, as given
  */
 record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, List<Attribute> attributes,
-                             KafkaSourceAccess.@Nullable Entry basicAuth) {
+                             List<KafkaSourceAccess.Entry> access) {
 
     private static final Set<String> FIELDS = Set.of("SchemaRegistryURI", "EventRecordFormat",
             "SchemaValidationConfigs", "AccessConfigs");
+    private static final List<String> ACCESS_TYPES = List.of(KafkaSourceAccess.BASIC_AUTH,
+            KafkaSourceAccess.CLIENT_CERTIFICATE_TLS_AUTH, KafkaSourceAccess.SERVER_ROOT_CA_CERTIFICATE);
+    private static final String ACCESS_SHAPE = "{\"Type\": \"" + String.join("\" | \"", ACCESS_TYPES)
+            + "\", \"URI\": \"<Secrets Manager secret ARN>\"}";
 
     /** The mapping's registry, or null if {@code node} (the SchemaRegistryConfig field) is absent. */
     static @Nullable SchemaRegistryConfigs of(@Nullable JsonNode node, String where) {
@@ -43,30 +50,52 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
                         + "allowed: " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
             }
         }
-        return new SchemaRegistryConfigs(where, uri(node.get("SchemaRegistryURI"), where + ".SchemaRegistryURI"),
-                format(node.get("EventRecordFormat"), where + ".EventRecordFormat"),
-                attributes(node.get("SchemaValidationConfigs"), where + ".SchemaValidationConfigs"),
-                basicAuth(node.get("AccessConfigs"), where + ".AccessConfigs"));
+        URI uri = uri(node.get("SchemaRegistryURI"), where + ".SchemaRegistryURI");
+        return new SchemaRegistryConfigs(where, uri, format(node.get("EventRecordFormat"), where
+                + ".EventRecordFormat"), attributes(node.get("SchemaValidationConfigs"), where
+                + ".SchemaValidationConfigs"), access(node.get("AccessConfigs"), where + ".AccessConfigs", uri));
     }
 
     /** Whether {@link #registry} reads a secret. */
     boolean needsSecret() {
-        return basicAuth != null;
+        return !access.isEmpty();
     }
 
-    /** The library's registry without its BASIC_AUTH credentials: for validation, which reads no secret. */
+    /** The library's registry without its credentials and certificates: for validation, which reads no secret. */
     KafkaSchemaRegistry withoutSecret() {
         return builder().build();
     }
 
-    /** The library's registry, its BASIC_AUTH secret (if any) read through {@code secrets}. */
+    /**
+     * The library's registry, the AccessConfigs' secrets read through {@code secrets}.
+     *
+     * @throws IllegalStateException naming the secret that is not what its type expects, or (from the library) what
+     *                               is wrong with its certificate or key, never quoting them
+     */
     KafkaSchemaRegistry registry(KafkaSourceAccess.SecretReader secrets) throws Exception {
         KafkaSchemaRegistry.Builder builder = builder();
-        if (basicAuth != null) {
-            JsonNode secret = KafkaSourceAccess.secret(secrets, basicAuth, "username", "password");
-            builder.basicAuth(secret.get("username").asText(), secret.get("password").asText());
+        for (KafkaSourceAccess.Entry entry : access) {
+            switch (entry.type()) {
+                case KafkaSourceAccess.BASIC_AUTH -> {
+                    JsonNode secret = KafkaSourceAccess.secret(secrets, entry, "username", "password");
+                    builder.basicAuth(secret.get("username").asText(), secret.get("password").asText());
+                }
+                case KafkaSourceAccess.CLIENT_CERTIFICATE_TLS_AUTH -> {
+                    JsonNode secret = KafkaSourceAccess.secret(secrets, entry, "certificate", "privateKey");
+                    builder.clientCertificate(secret.get("certificate").asText(), secret.get("privateKey").asText(),
+                            secret.path("privateKeyPassword").isTextual()
+                                    ? secret.get("privateKeyPassword").asText() : null);
+                }
+                default -> builder.rootCaCertificate(KafkaSourceAccess.secret(secrets, entry, "certificate")
+                        .get("certificate").asText());
+            }
         }
-        return builder.build();
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(where + ": " + e.getMessage() + " (from the secrets of "
+                    + where + ".AccessConfigs)", e);
+        }
     }
 
     private KafkaSchemaRegistry.Builder builder() {
@@ -129,33 +158,40 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
         return attributes;
     }
 
-    private static KafkaSourceAccess.@Nullable Entry basicAuth(@Nullable JsonNode node, String where) {
+    private static List<KafkaSourceAccess.Entry> access(@Nullable JsonNode node, String where, URI uri) {
+        List<KafkaSourceAccess.Entry> access = new ArrayList<>();
         if (node == null) {
-            return null;
+            return access;
         }
-        KafkaSourceAccess.Entry basicAuth = null;
-        for (int i = 0; node.isArray() && i < node.size(); i++) {
+        if (!node.isArray()) {
+            throw new InvalidMappingException(where, node, "Expected a list of " + ACCESS_SHAPE + ".");
+        }
+        for (int i = 0; i < node.size(); i++) {
             JsonNode entry = node.get(i);
             String at = where + "[" + i + "]";
             if (!entry.isObject() || !entry.path("Type").isTextual() || !entry.path("URI").isTextual()
                     || entry.size() != 2) {
-                throw new InvalidMappingException(at, entry, "Expected {\"Type\": \"BASIC_AUTH\", \"URI\": "
-                        + "\"<Secrets Manager secret ARN>\"}.");
+                throw new InvalidMappingException(at, entry, "Expected " + ACCESS_SHAPE + ".");
             }
-            if (!entry.get("Type").asText().equals("BASIC_AUTH")) {
-                throw new InvalidMappingException(at + ".Type", entry.get("Type").asText(), "Expected BASIC_AUTH: "
-                        + "TLS client certificates and a custom root CA for the registry are not supported yet.");
+            String type = entry.get("Type").asText();
+            if (!ACCESS_TYPES.contains(type)) {
+                throw new InvalidMappingException(at + ".Type", type, "Expected one of " + String.join(", ",
+                        ACCESS_TYPES) + ".");
             }
-            if (!entry.get("URI").asText().matches(KafkaSourceAccess.SECRET_ARN) || basicAuth != null) {
-                throw new InvalidMappingException(at + ".URI", entry.get("URI").asText(), "Expected one Secrets "
+            if (access.stream().anyMatch(other -> other.type().equals(type))) {
+                throw new InvalidMappingException(at + ".Type", type, "Expected each type once; " + type
+                        + " is given twice.");
+            }
+            if (!type.equals(KafkaSourceAccess.BASIC_AUTH) && !"https".equals(uri.getScheme())) {
+                throw new InvalidMappingException(at + ".Type", type, "Expected an https SchemaRegistryURI for a "
+                        + "certificate; it is " + uri + ".");
+            }
+            if (!entry.get("URI").asText().matches(KafkaSourceAccess.SECRET_ARN)) {
+                throw new InvalidMappingException(at + ".URI", entry.get("URI").asText(), "Expected a Secrets "
                         + "Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>.");
             }
-            basicAuth = new KafkaSourceAccess.Entry("BASIC_AUTH", entry.get("URI").asText());
+            access.add(new KafkaSourceAccess.Entry(type, entry.get("URI").asText()));
         }
-        if (!node.isArray()) {
-            throw new InvalidMappingException(where, node, "Expected a list of {\"Type\": \"BASIC_AUTH\", \"URI\": "
-                    + "\"<Secrets Manager secret ARN>\"}.");
-        }
-        return basicAuth;
+        return access;
     }
 }

@@ -3,20 +3,29 @@ package io.esm4j.worker.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.testsupport.TestCertificates;
+import io.esm4j.testsupport.TestCertificates.Identity;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.config.WorkerFile;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Self-managed Kafka and Amazon MSK mappings from a worker file, in the shape of Lambda's request. */
 class KafkaMappingTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 
     private static final String SOURCE = "\"SelfManagedEventSource\": {\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": "
             + "[\"b-1.example:9092\", \"b-2.example:9092\"]}}, \"Topics\": [\"orders\"]";
@@ -197,16 +206,68 @@ class KafkaMappingTest {
                 + "\"https://r.example\", \"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
                 .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig"
                         + ".EventRecordFormat: null. Expected JSON or SOURCE.");
-        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
-                + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
-                + "\"https://r.example\", \"EventRecordFormat\": \"SOURCE\", "
-                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}], "
-                + "\"AccessConfigs\": [{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": "
-                + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:c\"}]}}")))
-                .hasMessageContaining("AccessConfigs[0].Type").hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> factories.forMapping(spec(registryWith("http://r.example",
+                "{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + SECRET + "ca\"}"))))
+                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig.AccessConfigs[0]"
+                        + ".Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a certificate; it "
+                        + "is http://r.example.");
+        assertThatThrownBy(() -> factories.forMapping(spec(registryWith("https://r.example",
+                "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "a\"}, "
+                        + "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "b\"}"))))
+                .hasMessageEndingWith("AccessConfigs[1].Type: BASIC_AUTH. Expected each type once; BASIC_AUTH is "
+                        + "given twice.");
+        assertThatThrownBy(() -> factories.forMapping(spec(registryWith("https://r.example",
+                "{\"Type\": \"OAUTHBEARER_AUTH\", \"URI\": \"" + SECRET + "o\"}"))))
+                .hasMessageEndingWith("AccessConfigs[0].Type: OAUTHBEARER_AUTH. Expected one of BASIC_AUTH, "
+                        + "CLIENT_CERTIFICATE_TLS_AUTH, SERVER_ROOT_CA_CERTIFICATE.");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistry\": {}}")))
                 .hasMessageContaining("allowed: ConsumerGroupId, SchemaRegistryConfig");
+    }
+
+    @Test
+    void aRegistrysClientCertificateAndRootCaComeFromTheirSecrets(@TempDir Path directory) throws Exception {
+        Identity server = TestCertificates.selfSigned(directory, "registry", "127.0.0.1", true);
+        Identity client = TestCertificates.selfSigned(directory, "client", "worker", false);
+        String encrypted = client.encryptedPrivateKeyPem("pw");
+        Map<String, String> secrets = Map.of(
+                SECRET + "client", JSON.writeValueAsString(Map.of("certificate", client.certificatePem(),
+                        "privateKey", encrypted, "privateKeyPassword", "pw")),
+                SECRET + "ca", JSON.writeValueAsString(Map.of("certificate", server.certificatePem())),
+                SECRET + "wrong-password", JSON.writeValueAsString(Map.of("certificate", client.certificatePem(),
+                        "privateKey", encrypted, "privateKeyPassword", "not-it")),
+                SECRET + "no-key", JSON.writeValueAsString(Map.of("certificate", client.certificatePem())));
+        String tls = "{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + SECRET + "%s\"}, "
+                + "{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + SECRET + "ca\"}";
+        MappingSpec spec = spec(registryWith("https://127.0.0.1:8081", tls.formatted("client")));
+        factories.forMapping(spec).validate(spec);
+
+        assertThat(KafkaSourceFactory.source(spec).schemaRegistry().sslContext()).isNull();
+        assertThat(registryConfigs(tls.formatted("client")).registry(secrets::get).sslContext()).isNotNull();
+        // A secret that is not what its type needs, or a key that does not decrypt: the start fails naming the
+        // field and the secret, never quoting the key.
+        assertThatThrownBy(() -> registryConfigs(tls.formatted("wrong-password")).registry(secrets::get))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("SchemaRegistryConfig: Invalid private key for the schema registry's "
+                        + "client certificate:")
+                .hasMessageEndingWith("(from the secrets of SchemaRegistryConfig.AccessConfigs)")
+                .hasMessageNotContaining(encrypted.substring(40, 80));
+        assertThatThrownBy(() -> registryConfigs(tls.formatted("no-key")).registry(secrets::get))
+                .hasMessage("the CLIENT_CERTIFICATE_TLS_AUTH secret " + SECRET + "no-key is not a JSON object with "
+                        + "the string fields certificate, privateKey, as Lambda expects");
+    }
+
+    /** A self-managed mapping with a schema registry at {@code uri} and these AccessConfigs entries. */
+    private static String registryWith(String uri, String accessConfigs) {
+        return "\"StartingPosition\": \"LATEST\", \"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": "
+                + "{\"SchemaRegistryURI\": \"" + uri + "\", \"EventRecordFormat\": \"SOURCE\", "
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}], \"AccessConfigs\": [" + accessConfigs
+                + "]}}";
+    }
+
+    private static SchemaRegistryConfigs registryConfigs(String accessConfigs) {
+        return SchemaRegistryConfigs.of(json("{" + registryWith("https://127.0.0.1:8081", accessConfigs) + "}")
+                .get("SelfManagedKafkaEventSourceConfig").get("SchemaRegistryConfig"), "SchemaRegistryConfig");
     }
 
     private static MappingSpec msk(String fields) {
