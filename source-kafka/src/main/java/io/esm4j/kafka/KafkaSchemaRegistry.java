@@ -23,7 +23,7 @@ public final class KafkaSchemaRegistry {
 
     /** What the handler gets for a validated key or value (Lambda's {@code EventRecordFormat}). */
     public enum EventRecordFormat {
-        /** The record as JSON text: an Avro record converted, a JSON Schema record as it is. Not for Protobuf. */
+        /** The record as JSON text: an Avro or Protobuf record converted, a JSON Schema record as it is. */
         JSON,
         /** The record's bytes without the registry's framing (magic byte and schema id). */
         SOURCE

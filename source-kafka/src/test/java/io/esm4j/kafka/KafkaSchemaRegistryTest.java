@@ -45,8 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A schema registry on a real broker: Avro values delivered as JSON (or as their bytes without the framing) with
- * Lambda's schema metadata, records whose schema is unknown or that do not decode given up with their condition,
+ * A schema registry on a real broker: Avro and Protobuf values delivered as JSON (or as their bytes without the
+ * framing) with Lambda's schema metadata, records whose schema is unknown or that do not decode given up with their
+ * condition,
  * filters on the decoded value, a registry that is down holding its partition back, in order, until it answers, and
  * one that takes only clients with a certificate it trusts (mutual TLS).
  */
@@ -157,6 +158,44 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         assertThat(handler.succeeded.getFirst().valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("JSON", "3"));
         assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
                 failure.requestContext().condition()).isEqualTo(FailureCondition.DeserializationError));
+    }
+
+    @Test
+    void protobufValuesReachTheHandlerAsJsonOrAsTheirBytesAndOnesThatDoNotDecodeAreGivenUp() throws Exception {
+        registry.answer(4, FakeSchemaRegistry.schema("PROTOBUF", """
+                syntax = "proto3";
+                package shop;
+                import "google/protobuf/timestamp.proto";
+                message Order { int64 id = 1; string status = 2; google.protobuf.Timestamp paid_at = 3; }
+                """));
+        String topic = broker.topic("protobuf", 1);
+        // Message index 0 (the first message), then id = 1, status = "PAID", paid_at = 1,700,000,000 s.
+        byte[] order = {0, 0x08, 0x01, 0x12, 0x04, 'P', 'A', 'I', 'D', 0x1a, 0x06, 0x08, (byte) 0x80, (byte) 0xe2,
+                (byte) 0xcf, (byte) 0xaa, 0x06};
+        broker.sendAll(List.of(record(topic, "a", framedBytes(4, order)),
+                record(topic, "b", framedBytes(4, Arrays.copyOf(order, order.length - 3))),   // truncated
+                record(topic, "c", framedBytes(4, new byte[] {0, 0x08, 0x02}))));
+        Recorder handler = new Recorder();
+        CollectingDestination destination = new CollectingDestination();
+
+        run(values(EventRecordFormat.JSON), handler, destination, topic, 3,
+                FilterCriteria.of(List.of("{\"value\":{\"status\":[\"PAID\"]}}")));
+
+        assertThat(handler.succeeded).singleElement().satisfies(record -> {
+            assertThat(record.value()).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("{\"id\":\"1\",\"status\":\"PAID\",\"paidAt\":\"2023-11-14T22:13:20Z\"}");
+            assertThat(record.valueSchemaMetadata()).isEqualTo(new KafkaSchemaMetadata("PROTOBUF", "4"));
+        });
+        assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
+                failure.requestContext().condition()).isEqualTo(FailureCondition.DeserializationError));
+
+        // SOURCE: the message indexes and the message as written, checked all the same.
+        Recorder source = new Recorder();
+        CollectingDestination sourceDestination = new CollectingDestination();
+        run(values(EventRecordFormat.SOURCE), source, sourceDestination, topic, 3, null);
+        assertThat(source.succeeded).extracting(KafkaRecord::value).containsExactly(order,
+                new byte[] {0, 0x08, 0x02});
+        assertThat(sourceDestination.received).hasSize(1);
     }
 
     @Test
@@ -271,10 +310,13 @@ class KafkaSchemaRegistryTest extends BrokerTest {
     }
 
     private static byte[] framedJson(int schemaId, String json) {
-        byte[] text = json.getBytes(StandardCharsets.UTF_8);
-        byte[] framed = new byte[5 + text.length];
+        return framedBytes(schemaId, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] framedBytes(int schemaId, byte[] payload) {
+        byte[] framed = new byte[5 + payload.length];
         framed[4] = (byte) schemaId;
-        System.arraycopy(text, 0, framed, 5, text.length);
+        System.arraycopy(payload, 0, framed, 5, payload.length);
         return framed;
     }
 

@@ -6,7 +6,9 @@ import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
 import io.esm4j.kafka.internal.schema.AvroJson;
 import io.esm4j.kafka.internal.schema.JsonSchemas;
+import io.esm4j.kafka.internal.schema.ProtobufJson;
 import io.esm4j.kafka.internal.schema.RegisteredSchema;
+import io.esm4j.kafka.internal.schema.SchemaFormat;
 import io.esm4j.kafka.internal.schema.SchemaRegistryClient;
 import io.esm4j.kafka.internal.schema.Schemas;
 import io.esm4j.kafka.internal.schema.UndecodableException;
@@ -49,6 +51,7 @@ final class SchemaDecoding implements AutoCloseable {
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
     private final JsonSchemas jsonSchemas = new JsonSchemas();
+    private final ProtobufJson protobufJson = new ProtobufJson();
 
     /** @param onRegistryFailure told of each failed registry call (a metric) */
     SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
@@ -92,16 +95,16 @@ final class SchemaDecoding implements AutoCloseable {
 
     /**
      * Validates the part with its schema, whatever the format the handler gets: an Avro datum must decode exactly, a
-     * JSON Schema value must match its schema; a Protobuf value is not checked (esm4j has no Protobuf parser).
+     * JSON Schema value must match its schema, a Protobuf value must be the message its indexes name.
      */
     private Part decode(KafkaSchemaRegistry.Attribute attribute, byte[] bytes, RegisteredSchema schema) {
         KafkaSchemaMetadata metadata = new KafkaSchemaMetadata(schema.format().name(), Integer.toString(schema.id()));
-        byte[] avroAsJson = null;
+        byte[] asJson = null;
         try {
             switch (schema.format()) {
-                case AVRO -> avroAsJson = avroJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
+                case AVRO -> asJson = avroJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
                 case JSON -> jsonSchemas.validate(schema, bytes, WireFormat.HEADER_BYTES);
-                case PROTOBUF -> { }
+                case PROTOBUF -> asJson = protobufJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
             }
         } catch (UndecodableException e) {
             return rejected(FailureCondition.DeserializationError, attribute, schema.id(), e.getMessage());
@@ -110,12 +113,7 @@ final class SchemaDecoding implements AutoCloseable {
         if (registry.eventRecordFormat() == EventRecordFormat.SOURCE) {
             return new Decoded(unframed, metadata);
         }
-        return switch (schema.format()) {
-            case AVRO -> new Decoded(avroAsJson, metadata);
-            case JSON -> new Decoded(unframed, metadata);
-            case PROTOBUF -> rejected(FailureCondition.DeserializationError, attribute, schema.id(),
-                    "A Protobuf record: esm4j does not convert Protobuf to JSON, use EventRecordFormat SOURCE.");
-        };
+        return new Decoded(schema.format() == SchemaFormat.JSON ? unframed : asJson, metadata);
     }
 
     private Rejected rejected(FailureCondition condition, KafkaSchemaRegistry.Attribute attribute,

@@ -1,0 +1,158 @@
+package io.esm4j.kafka.internal.schema.proto;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.esm4j.kafka.internal.schema.proto.ProtoTypes.EnumType;
+import io.esm4j.kafka.internal.schema.proto.ProtoTypes.Field;
+import io.esm4j.kafka.internal.schema.proto.ProtoTypes.MessageType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Protobuf schema as a schema registry holds it ({@code .proto} text), linked, and what it makes of a record: the
+ * message the record's Confluent message indexes name, decoded from the wire format and written as Protobuf's JSON
+ * mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a message may import)
+ * are known; types from other files, which a registry gives as references, are not.
+ */
+public final class ProtoSchema {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Map<String, Object> WELL_KNOWN = wellKnownTypes();
+
+    private final List<MessageType> topLevel;
+    private final Map<String, Object> types;
+
+    private ProtoSchema(List<MessageType> topLevel, Map<String, Object> types) {
+        this.topLevel = topLevel;
+        this.types = types;
+    }
+
+    /** @throws ProtoSyntaxException naming the line and what was expected, or the type that is not defined */
+    public static ProtoSchema parse(String text) {
+        Map<String, Object> types = new HashMap<>(WELL_KNOWN);
+        List<MessageType> topLevel = ProtoParser.parse(text, types);
+        for (Object type : types.values()) {
+            if (type instanceof MessageType message && !WELL_KNOWN.containsKey(message.fullName)) {
+                link(message, types);
+            }
+        }
+        if (topLevel.isEmpty()) {
+            throw new ProtoSyntaxException("no message type: expected at least one");
+        }
+        return new ProtoSchema(topLevel, types);
+    }
+
+    /**
+     * The JSON text (UTF-8) of the record in {@code bytes} from {@code offset} on: Confluent's message indexes, then
+     * the message they name in the wire format.
+     *
+     * @throws ProtoDecodeException if the indexes name no message or the bytes are not that message
+     */
+    public byte[] toJson(byte[] bytes, int offset) {
+        ProtoReader reader = new ProtoReader(bytes, offset, bytes.length);
+        MessageType type = messageAt(reader);
+        ProtoReader.Decoded message = reader.readMessage(type);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, (bytes.length - offset) * 2));
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
+            new ProtoJsonWriter(generator, types).write(message);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads the message indexes (a zigzag varint count, then that many zigzag varints; a count of 0 stands for
+     * {@code [0]}, the first message) and walks them: the first among the file's top-level messages, each next among
+     * the nested messages of the one before (enums and map entries are not counted, as Confluent's serializer counts).
+     */
+    private MessageType messageAt(ProtoReader reader) {
+        int count = reader.readZigZagIndex();
+        List<MessageType> candidates = topLevel;
+        MessageType type = null;
+        for (int i = 0; i < Math.max(1, count); i++) {
+            int index = count == 0 ? 0 : reader.readZigZagIndex();
+            if (index < 0 || index >= candidates.size()) {
+                throw new ProtoDecodeException("the record's message index " + index + " (at depth " + i + ") names "
+                        + "no message; expected 0 to " + (candidates.size() - 1));
+            }
+            type = candidates.get(index);
+            candidates = type.nested;
+        }
+        return type;
+    }
+
+    private static void link(MessageType message, Map<String, Object> types) {
+        for (Field field : message.fields) {
+            if (field.scalar != null) {
+                continue;
+            }
+            Object type = resolve(field.typeName, message.fullName, types);
+            switch (type) {
+                case MessageType resolved -> field.message = resolved;
+                case EnumType resolved -> field.enumType = resolved;
+                case null -> throw new ProtoSyntaxException(message.fullName + "." + field.name + ": type "
+                        + field.typeName + " is not defined in the schema or among Google's well-known types "
+                        + "(types of other files, given as registry references, are not supported)");
+                default -> throw new IllegalStateException("not a type: " + type);
+            }
+        }
+    }
+
+    /** Protobuf's scoping: the innermost scope first, then each enclosing one, then the root. */
+    private static Object resolve(String name, String scope, Map<String, Object> types) {
+        if (name.startsWith(".")) {
+            return types.get(name.substring(1));
+        }
+        String current = scope;
+        while (true) {
+            Object type = types.get(current.isEmpty() ? name : current + "." + name);
+            if (type != null || current.isEmpty()) {
+                return type;
+            }
+            int dot = current.lastIndexOf('.');
+            current = dot < 0 ? "" : current.substring(0, dot);
+        }
+    }
+
+    private static Map<String, Object> wellKnownTypes() {
+        Map<String, Object> types = new HashMap<>();
+        ProtoParser.parse("""
+                syntax = "proto3";
+                package google.protobuf;
+                message Timestamp { int64 seconds = 1; int32 nanos = 2; }
+                message Duration { int64 seconds = 1; int32 nanos = 2; }
+                message Any { string type_url = 1; bytes value = 2; }
+                message Empty {}
+                message FieldMask { repeated string paths = 1; }
+                message Struct { map<string, Value> fields = 1; }
+                message Value {
+                  oneof kind {
+                    NullValue null_value = 1; double number_value = 2; string string_value = 3; bool bool_value = 4;
+                    Struct struct_value = 5; ListValue list_value = 6;
+                  }
+                }
+                enum NullValue { NULL_VALUE = 0; }
+                message ListValue { repeated Value values = 1; }
+                message DoubleValue { double value = 1; }
+                message FloatValue { float value = 1; }
+                message Int64Value { int64 value = 1; }
+                message UInt64Value { uint64 value = 1; }
+                message Int32Value { int32 value = 1; }
+                message UInt32Value { uint32 value = 1; }
+                message BoolValue { bool value = 1; }
+                message StringValue { string value = 1; }
+                message BytesValue { bytes value = 1; }
+                """, types);
+        for (Object type : types.values()) {
+            if (type instanceof MessageType message) {
+                link(message, types);
+            }
+        }
+        return Map.copyOf(types);
+    }
+}
