@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * decode with their schema with {@code DeserializationError}: to the on-failure destination, or dropped without one.
  * Confluent-compatible registries (Confluent Platform and Cloud, Redpanda, Karapace, Apicurio's {@code ccompat} API);
  * not AWS Glue's. An https registry may take a root CA of its own and a client certificate for mutual TLS, as Lambda's
- * {@code SERVER_ROOT_CA_CERTIFICATE} and {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema registry".
+ * {@code SERVER_ROOT_CA_CERTIFICATE} and {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema
+ * registry".
  */
 public final class KafkaSchemaRegistry {
 
@@ -110,8 +111,8 @@ public final class KafkaSchemaRegistry {
     @Override
     public String toString() {
         return "KafkaSchemaRegistry[uri=" + withoutUserInfo(uri) + ", eventRecordFormat=" + eventRecordFormat
-                + ", attributes=" + attributes + ", username=" + username + ", tls=" + (sslContext == null ? "default" : "own")
-                + "]";
+                + ", attributes=" + attributes + ", username=" + username + ", tls="
+                + (sslContext == null ? "default" : "own") + "]";
     }
 
     public static final class Builder {

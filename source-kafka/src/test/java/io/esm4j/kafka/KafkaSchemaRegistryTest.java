@@ -13,6 +13,7 @@ import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Ref;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testsupport.TestCertificates;
@@ -196,6 +197,32 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         assertThat(source.succeeded).extracting(KafkaRecord::value).containsExactly(order,
                 new byte[] {0, 0x08, 0x02});
         assertThat(sourceDestination.received).hasSize(1);
+    }
+
+    @Test
+    void aSchemaReferencingAnotherSubjectDecodesWithItAndOneWhoseReferenceIsGoneIsNotFound() throws Exception {
+        String money = """
+                {"type": "record", "name": "Money", "namespace": "common",
+                 "fields": [{"name": "cents", "type": "long"}]}""";
+        String refund = """
+                {"type": "record", "name": "Refund", "fields": [{"name": "amount", "type": "common.Money"}]}""";
+        registry.answerSubject("money", 1, new Answer(200, "{\"subject\":\"money\",\"version\":1,\"id\":20,"
+                + "\"schema\":" + JSON.writeValueAsString(money) + "}"));
+        registry.answer(21, FakeSchemaRegistry.schema(null, refund, new Ref("common.Money", "money", 1)));
+        registry.answer(22, FakeSchemaRegistry.schema(null, refund, new Ref("common.Money", "money", 2)));
+        String topic = broker.topic("references", 1);
+        byte[] datum = {(byte) 0xf4, 0x03};  // cents = 250, zigzag varint
+        broker.sendAll(List.of(record(topic, "a", framedBytes(21, datum)), record(topic, "b",
+                framedBytes(22, datum))));
+        Recorder handler = new Recorder();
+        CollectingDestination destination = new CollectingDestination();
+
+        run(values(EventRecordFormat.JSON), handler, destination, topic, 2, null);
+
+        assertThat(handler.succeeded).singleElement().satisfies(record -> assertThat(record.value())
+                .asString(StandardCharsets.UTF_8).isEqualTo("{\"amount\":{\"cents\":250}}"));
+        assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
+                failure.requestContext().condition()).isEqualTo(FailureCondition.SchemaNotFound));
     }
 
     @Test

@@ -88,7 +88,7 @@ final class SchemaDecoding implements AutoCloseable {
         }
         return switch (lookup.join()) {
             case SchemaRegistryClient.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,
-                    "The registry has no schema with the record's id.");
+                    notFound.reason());
             case SchemaRegistryClient.Found found -> decode(attribute, bytes, found.schema());
         };
     }

@@ -208,8 +208,8 @@ class KafkaMappingTest {
                         + ".EventRecordFormat: null. Expected JSON or SOURCE.");
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("http://r.example",
                 "{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + SECRET + "ca\"}"))))
-                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig.AccessConfigs[0]"
-                        + ".Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a certificate; it "
+                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig"
+                        + ".AccessConfigs[0].Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a certificate; it "
                         + "is http://r.example.");
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("https://r.example",
                 "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "a\"}, "

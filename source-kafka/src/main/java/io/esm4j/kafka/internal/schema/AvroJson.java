@@ -14,7 +14,6 @@ import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericFixed;
@@ -75,8 +74,13 @@ public final class AvroJson {
         if (reader == null) {
             Schema parsed;
             try {
-                parsed = new Schema.Parser().parse(schema.text());
-            } catch (SchemaParseException e) {
+                // Referenced schemas first: the parser then knows the named types the schema uses.
+                Schema.Parser parser = new Schema.Parser();
+                for (RegisteredSchema.Reference reference : schema.referencesInDependencyOrder()) {
+                    parser.parse(reference.schema().text());
+                }
+                parsed = parser.parse(schema.text());
+            } catch (AvroRuntimeException e) { // not Avro, or a type name that no schema given defines
                 throw new UndecodableException("Schema " + schema.id() + " from the registry is not a valid Avro "
                         + "schema: " + e.getMessage(), e);
             }

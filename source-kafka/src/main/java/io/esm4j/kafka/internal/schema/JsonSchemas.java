@@ -1,10 +1,14 @@
 package io.esm4j.kafka.internal.schema;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -12,14 +16,18 @@ import java.util.Map;
 
 /**
  * JSON Schema records checked against their registered schema. A schema without {@code $schema} is read as draft 7,
- * the draft Confluent's JSON Schema serializer writes. References are never fetched from the network: a schema that
- * needs a remote one fails to load, and its records do not validate. For one thread (the mapping's intake): it keeps
- * each schema once loaded.
+ * the draft Confluent's JSON Schema serializer writes. The schemas a registered one references (other subjects'
+ * versions, named as its {@code $ref}s name them) come with it from the registry; nothing is fetched from the network
+ * here: a schema that needs any other remote one fails to load, and its records do not validate. For one thread (the
+ * mapping's intake): it keeps each schema once loaded.
  */
 public final class JsonSchemas {
 
-    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
-            builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)));
+    /** Where a schema without an {@code $id} is taken to be, so that relative references resolve against it. */
+    private static final URI BASE = URI.create("https://schema-registry.esm4j.invalid/schemas/");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Map<Integer, Schema> schemas = new HashMap<>();
 
     /**
@@ -32,9 +40,8 @@ public final class JsonSchemas {
         Schema loaded = schemas.get(schema.id());
         if (loaded == null) {
             try {
-                loaded = registry.getSchema(schema.text(), InputFormat.JSON);
-                loaded.initializeValidators();
-            } catch (RuntimeException e) {
+                loaded = load(schema);
+            } catch (RuntimeException | java.io.IOException e) {
                 throw new UndecodableException("Schema " + schema.id() + " from the registry is not a JSON "
                         + "Schema this validator can load: " + e.getMessage(), e);
             }
@@ -55,5 +62,27 @@ public final class JsonSchemas {
                     + errors.size() + " error(s), the first at " + first.getInstanceLocation() + " (keyword "
                     + first.getKeyword() + ").", null);
         }
+    }
+
+    /**
+     * The schema with its references: each is served, to this schema's loader only, at the name it is referenced by,
+     * resolved against the schema's {@code $id} (or a base of esm4j's own when it has none) as a {@code $ref} is.
+     */
+    private static Schema load(RegisteredSchema schema) throws java.io.IOException {
+        JsonNode root = JSON.readTree(schema.text());
+        URI base = BASE.resolve("id-" + schema.id() + ".json");
+        if (root.path("$id").isTextual()) {
+            base = BASE.resolve(URI.create(root.path("$id").asText())); // an absolute $id stays as it is
+        }
+        Map<String, String> references = new HashMap<>();
+        for (RegisteredSchema.Reference reference : schema.referencesInDependencyOrder()) {
+            references.put(base.resolve(reference.name()).toString(), reference.schema().text());
+        }
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
+                builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)
+                        .resourceLoaders(loaders -> loaders.resources(references))));
+        Schema loaded = registry.getSchema(SchemaLocation.of(base.toString()), root);
+        loaded.initializeValidators();
+        return loaded;
     }
 }

@@ -38,7 +38,8 @@ public final class ProtobufJson {
     /** The schema, or why it cannot be used (kept, so that each record's log line says it without parsing again). */
     private static Object parse(RegisteredSchema schema) {
         try {
-            return ProtoSchema.parse(schema.text());
+            return ProtoSchema.parse(schema.text(), schema.referencesInDependencyOrder().stream()
+                    .map(reference -> reference.schema().text()).toList());
         } catch (ProtoSyntaxException e) {
             return "Schema " + schema.id() + " from the registry is not a .proto file esm4j can read: "
                     + e.getMessage() + ".";

@@ -75,6 +75,38 @@ class AvroJsonTest {
                 .hasMessageStartingWith("Schema 8 from the registry is not a valid Avro schema: ");
     }
 
+    @Test
+    void aSchemaThatUsesAReferencedSchemasTypeDecodes() throws Exception {
+        String money = """
+                {"type": "record", "name": "Money", "namespace": "common", "fields": [
+                  {"name": "cents", "type": "long"}, {"name": "currency", "type": "string"}]}""";
+        String refund = """
+                {"type": "record", "name": "Refund", "namespace": "shop", "fields": [
+                  {"name": "amount", "type": "common.Money"}]}""";
+        RegisteredSchema registeredRefund = new RegisteredSchema(9, SchemaFormat.AVRO, refund, List.of(
+                new RegisteredSchema.Reference("common.Money", new RegisteredSchema(2, SchemaFormat.AVRO, money))));
+        Schema.Parser parser = new Schema.Parser();
+        parser.parse(money);
+        Schema refundSchema = parser.parse(refund);
+        GenericRecord amount = new GenericData.Record(refundSchema.getField("amount").schema());
+        amount.put("cents", 250L);
+        amount.put("currency", "EUR");
+        GenericRecord record = new GenericData.Record(refundSchema);
+        record.put("amount", amount);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {0, 0, 0, 0, 9});
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(refundSchema).write(record, encoder);
+        encoder.flush();
+
+        assertThat(new String(avroJson.toJson(registeredRefund, out.toByteArray(), WireFormat.HEADER_BYTES),
+                StandardCharsets.UTF_8)).isEqualTo("{\"amount\":{\"cents\":250,\"currency\":\"EUR\"}}");
+        // Without its reference the schema does not parse, and its records are undecodable.
+        assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema(10, SchemaFormat.AVRO, refund),
+                out.toByteArray(), WireFormat.HEADER_BYTES))
+                .hasMessageStartingWith("Schema 10 from the registry is not a valid Avro schema: ");
+    }
+
     private GenericRecord order(String note) {
         Schema line = schema.getField("lines").schema().getElementType();
         GenericRecord first = new GenericData.Record(line);

@@ -35,13 +35,16 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     private final HttpServer server;
     private final String prefix;
     private final Map<Integer, Deque<Answer>> answers = new ConcurrentHashMap<>();
+    private final Map<String, Answer> subjects = new ConcurrentHashMap<>();
     public final List<Request> requests = new CopyOnWriteArrayList<>();
 
     public FakeSchemaRegistry(String prefix) throws IOException {
         this(prefix, HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
     }
 
-    /** Over HTTPS with {@code tls}; with {@code needClientAuth}, a client without a certificate it trusts is refused. */
+    /**
+     * Over HTTPS with {@code tls}; with {@code needClientAuth}, a client without a certificate it trusts is refused.
+     */
     public FakeSchemaRegistry(String prefix, SSLContext tls, boolean needClientAuth) throws IOException {
         this(prefix, https(tls, needClientAuth));
     }
@@ -76,9 +79,24 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         answers.put(id, new ArrayDeque<>(List.of(inTurn)));
     }
 
-    public static Answer schema(String schemaType, String schema) {
+    /** A reference as a registry lists it: the name the schema uses, and the subject version it names. */
+    public record Ref(String name, String subject, int version) {}
+
+    public static Answer schema(String schemaType, String schema, Ref... references) {
         String type = schemaType == null ? "" : "\"schemaType\":\"" + schemaType + "\",";
-        return new Answer(200, "{" + type + "\"schema\":" + quoted(schema) + "}");
+        StringBuilder refs = new StringBuilder();
+        for (Ref ref : references) {
+            refs.append(refs.isEmpty() ? "" : ",").append("{\"name\":").append(quoted(ref.name()))
+                    .append(",\"subject\":").append(quoted(ref.subject())).append(",\"version\":")
+                    .append(ref.version()).append("}");
+        }
+        String listed = references.length == 0 ? "" : ",\"references\":[" + refs + "]";
+        return new Answer(200, "{" + type + "\"schema\":" + quoted(schema) + listed + "}");
+    }
+
+    /** Scripts {@code GET <prefix>/subjects/<subject>/versions/<version>}; any other subject version is not found. */
+    public void answerSubject(String subject, int version, Answer answer) {
+        subjects.put(subject + "/" + version, answer);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -96,6 +114,12 @@ public final class FakeSchemaRegistry implements AutoCloseable {
                     answer = scripted.size() > 1 ? scripted.poll() : scripted.peek();
                 }
             }
+        }
+        String subjectsPath = prefix + "/subjects/";
+        if (path.startsWith(subjectsPath)) {
+            String key = path.substring(subjectsPath.length()).replace("/versions/", "/");
+            answer = subjects.getOrDefault(key, new Answer(404, "{\"error_code\":40401,\"message\":\"Subject not "
+                    + "found.\"}"));
         }
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");

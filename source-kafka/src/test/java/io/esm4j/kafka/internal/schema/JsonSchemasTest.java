@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,26 @@ class JsonSchemasTest {
             assertThat(requests).hasValue(0);
         } finally {
             server.stop(0);
+        }
+    }
+
+    @Test
+    void aSchemasReferencesAreFoundByTheNamesItsRefsUse() throws Exception {
+        RegisteredSchema money = new RegisteredSchema(5, SchemaFormat.JSON, """
+                {"type": "object", "required": ["cents"], "properties": {"cents": {"type": "integer"}}}""");
+        RegisteredSchema refund = new RegisteredSchema(6, SchemaFormat.JSON, """
+                {"type": "object", "properties": {"amount": {"$ref": "money.json"}}}""",
+                List.of(new RegisteredSchema.Reference("money.json", money)));
+        RegisteredSchema withId = new RegisteredSchema(7, SchemaFormat.JSON, """
+                {"$id": "https://schemas.example.com/shop/refund.json", "type": "object",
+                 "properties": {"amount": {"$ref": "common/money.json"}}}""",
+                List.of(new RegisteredSchema.Reference("common/money.json", money)));
+
+        for (RegisteredSchema schema : List.of(refund, withId)) {
+            schemas.validate(schema, framed("{\"amount\": {\"cents\": 250}}"), WireFormat.HEADER_BYTES);
+            assertThatThrownBy(() -> schemas.validate(schema, framed("{\"amount\": {\"cents\": \"many\"}}"),
+                    WireFormat.HEADER_BYTES))
+                    .hasMessageEndingWith("the first at /amount/cents (keyword type).");
         }
     }
 

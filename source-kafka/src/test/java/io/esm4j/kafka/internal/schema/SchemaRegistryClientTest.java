@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
+import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Ref;
+import io.esm4j.kafka.internal.schema.RegisteredSchema.Reference;
 import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Found;
 import io.esm4j.kafka.internal.schema.SchemaRegistryClient.NotFound;
 import io.esm4j.kafka.internal.schema.SchemaRegistryClient.RegistryFailure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +58,8 @@ class SchemaRegistryClientTest {
 
     @Test
     void onlyTheRegistrysOwnNotFoundMeansTheSchemaIsMissing() {
-        assertThat(client.fetch(404).join()).isEqualTo(new NotFound(404));
+        assertThat(client.fetch(404).join()).isEqualTo(new NotFound(404, "The registry has no schema with the "
+                + "record's id."));
 
         // A 404 without error code 40403 is a wrong URL, and a 401 wrong credentials: failures to try again.
         SchemaRegistryClient wrongPath = new SchemaRegistryClient(URI.create(registry.uri() + "/nothing-here"), null,
@@ -68,6 +72,34 @@ class SchemaRegistryClientTest {
         registry.answer(5, new Answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}"));
         assertThatThrownBy(() -> client.fetch(5).join()).cause().isInstanceOf(RegistryFailure.class)
                 .hasMessageContaining("HTTP 401").hasMessageContaining("Unauthorized");
+    }
+
+    @Test
+    void theSchemasASchemaReferencesComeWithItAndAMissingOneMeansNotFound() {
+        registry.answer(10, FakeSchemaRegistry.schema("PROTOBUF", "import \"order.proto\"; message R {}",
+                new Ref("order.proto", "shop orders", 2)));
+        registry.answerSubject("shop orders", 2, new Answer(200, "{\"subject\":\"shop orders\",\"version\":2,"
+                + "\"id\":8,\"schemaType\":\"PROTOBUF\",\"schema\":\"import \\\"money.proto\\\"; message O {}\","
+                + "\"references\":[{\"name\":\"money.proto\",\"subject\":\"money\",\"version\":1}]}"));
+        registry.answerSubject("money", 1, new Answer(200, "{\"subject\":\"money\",\"version\":1,\"id\":5,"
+                + "\"schemaType\":\"PROTOBUF\",\"schema\":\"message M {}\"}"));
+
+        RegisteredSchema money = new RegisteredSchema(5, SchemaFormat.PROTOBUF, "message M {}");
+        RegisteredSchema order = new RegisteredSchema(8, SchemaFormat.PROTOBUF, "import \"money.proto\"; message O {}",
+                List.of(new Reference("money.proto", money)));
+        RegisteredSchema schema = new RegisteredSchema(10, SchemaFormat.PROTOBUF,
+                "import \"order.proto\"; message R {}", List.of(new Reference("order.proto", order)));
+        assertThat(client.fetch(10).join()).isEqualTo(new Found(schema));
+        // Dependencies first, as parsers need them; the subject's name encoded in the path.
+        assertThat(schema.referencesInDependencyOrder()).extracting(Reference::name)
+                .containsExactly("money.proto", "order.proto");
+        assertThat(registry.requests).extracting(FakeSchemaRegistry.Request::path)
+                .contains("/apis/ccompat/v7/subjects/shop orders/versions/2");
+
+        registry.answer(11, FakeSchemaRegistry.schema(null, "{\"type\":\"string\"}",
+                new Ref("com.example.Gone", "gone", 3)));
+        assertThat(client.fetch(11).join()).isEqualTo(new NotFound(11, "The registry has no version 3 of subject "
+                + "gone, which schema 11 references as com.example.Gone."));
     }
 
     @Test

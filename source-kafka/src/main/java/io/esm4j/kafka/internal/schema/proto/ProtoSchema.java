@@ -16,7 +16,7 @@ import java.util.Map;
  * A Protobuf schema as a schema registry holds it ({@code .proto} text), linked, and what it makes of a record: the
  * message the record's Confluent message indexes name, decoded from the wire format and written as Protobuf's JSON
  * mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a message may import)
- * are known; types from other files, which a registry gives as references, are not.
+ * are known, and so are the types of the files the schema imports when they come with it (a registry's references).
  */
 public final class ProtoSchema {
 
@@ -31,9 +31,20 @@ public final class ProtoSchema {
         this.types = types;
     }
 
-    /** @throws ProtoSyntaxException naming the line and what was expected, or the type that is not defined */
+    /** A schema that imports nothing but Google's well-known types. */
     public static ProtoSchema parse(String text) {
+        return parse(text, List.of());
+    }
+
+    /**
+     * @param imported the files the schema imports (the registry's references), each after those it imports in turn
+     * @throws ProtoSyntaxException naming the line and what was expected, or the type that is not defined
+     */
+    public static ProtoSchema parse(String text, List<String> imported) {
         Map<String, Object> types = new HashMap<>(WELL_KNOWN);
+        for (String file : imported) {
+            ProtoParser.parse(file, types);
+        }
         List<MessageType> topLevel = ProtoParser.parse(text, types);
         for (Object type : types.values()) {
             if (type instanceof MessageType message && !WELL_KNOWN.containsKey(message.fullName)) {
@@ -96,8 +107,8 @@ public final class ProtoSchema {
                 case MessageType resolved -> field.message = resolved;
                 case EnumType resolved -> field.enumType = resolved;
                 case null -> throw new ProtoSyntaxException(message.fullName + "." + field.name + ": type "
-                        + field.typeName + " is not defined in the schema or among Google's well-known types "
-                        + "(types of other files, given as registry references, are not supported)");
+                        + field.typeName + " is not defined in the schema, in the schemas it references or among "
+                        + "Google's well-known types");
                 default -> throw new IllegalStateException("not a type: " + type);
             }
         }

@@ -145,7 +145,8 @@ class ProtoSchemaTest {
         for (int code : new int[] {3, -1, 150}) {
             builder.addRepeatedField(order.findFieldByName("codes"), code);
         }
-        builder.addRepeatedField(order.findFieldByName("tags"), "a").addRepeatedField(order.findFieldByName("tags"), "");
+        builder.addRepeatedField(order.findFieldByName("tags"), "a")
+                .addRepeatedField(order.findFieldByName("tags"), "");
         builder.addRepeatedField(order.findFieldByName("counts"), entry(order, "counts", "x", 5L));
         builder.addRepeatedField(order.findFieldByName("counts"), entry(order, "counts", "", 0L));
         builder.addRepeatedField(order.findFieldByName("items_by_line"), entry(order, "items_by_line", -4, first));
@@ -258,8 +259,13 @@ class ProtoSchemaTest {
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto3\";\nmessage M {\n  int32 id = 1\n}"))
                 .isInstanceOf(ProtoSyntaxException.class).hasMessage("line 4: expected ';', found '}'");
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto3\"; message M { other.Type t = 1; }"))
-                .hasMessageStartingWith("M.t: type other.Type is not defined in the schema or among Google's "
-                        + "well-known types");
+                .hasMessage("M.t: type other.Type is not defined in the schema, in the schemas it references or "
+                        + "among Google's well-known types");
+        ProtoSchema withImport = ProtoSchema.parse("syntax = \"proto3\"; import \"other.proto\"; "
+                + "message M { other.Type t = 1; }", List.of("syntax = \"proto3\"; package other; "
+                + "message Type { string name = 1; }"));
+        assertThat(json(withImport.toJson(new byte[] {0, 0x0a, 0x03, 0x0a, 0x01, 'n'}, 0)))
+                .isEqualTo("{\"t\":{\"name\":\"n\"}}");
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto2\"; message M { optional group G = 1 {} }"))
                 .hasMessage("line 1: a field (proto2 groups are not supported), found 'group'");
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto3\"; enum E { A = 0; }"))
