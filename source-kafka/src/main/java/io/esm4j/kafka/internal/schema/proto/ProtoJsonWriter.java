@@ -1,6 +1,9 @@
 package io.esm4j.kafka.internal.schema.proto;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.esm4j.kafka.internal.schema.proto.ProtoReader.Decoded;
 import io.esm4j.kafka.internal.schema.proto.ProtoTypes.Field;
 import io.esm4j.kafka.internal.schema.proto.ProtoTypes.Label;
@@ -22,6 +25,34 @@ import java.util.Map;
  * as the JSON they hold, a FieldMask as text, an Any with its {@code @type}).
  */
 final class ProtoJsonWriter {
+
+    /**
+     * Strings escaped as protobuf-java's printer (Gson's) escapes them: besides JSON's own, {@code < > & = '} and
+     * the line and paragraph separators as {@code \\uXXXX} in lower-case hex, so that a handler sees the same text.
+     */
+    static final CharacterEscapes ESCAPES = new CharacterEscapes() {
+        private static final String HTML = "<>&='";
+        private final int[] ascii = asciiEscapes();
+
+        private static int[] asciiEscapes() {
+            int[] escapes = standardAsciiEscapesForJSON();
+            for (char c : HTML.toCharArray()) {
+                escapes[c] = ESCAPE_CUSTOM;
+            }
+            return escapes;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return HTML.indexOf(ch) >= 0 || ch == 0x2028 || ch == 0x2029
+                    ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    };
 
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
     /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range a Timestamp may hold. */
@@ -140,16 +171,18 @@ final class ProtoJsonWriter {
             case "Struct" -> writeValue(message.type().field(1), message.values().getOrDefault(1, Map.of()));
             case "ListValue" -> writeValue(message.type().field(1), message.values().getOrDefault(1, List.of()));
             case "Value" -> {
-                if (message.values().isEmpty()) {
-                    throw new ProtoDecodeException("a google.protobuf.Value with no kind set");
-                }
+                // protobuf-java writes a Value with no kind set as null, as it does a null_value
                 Map.Entry<Integer, Object> kind = message.values().firstEntry();
-                writeSingle(message.type().field(kind.getKey()), kind.getValue());
+                if (kind == null) {
+                    json.writeNull();
+                } else {
+                    writeSingle(message.type().field(kind.getKey()), kind.getValue());
+                }
             }
             case "FieldMask" -> {
                 List<?> paths = (List<?>) message.values().getOrDefault(1, List.of());
-                json.writeString(String.join(",", paths.stream().map(path -> Field.jsonName((String) path))
-                        .toList()));
+                json.writeString(String.join(",", paths.stream().map(path -> (String) path)
+                        .filter(path -> !path.isEmpty()).map(ProtoJsonWriter::camelPath).toList()));
             }
             case "Any" -> writeAny(message);
             default -> {
@@ -183,6 +216,32 @@ final class ProtoJsonWriter {
             writeFields(packed);
         }
         json.writeEndObject();
+    }
+
+    /**
+     * A FieldMask path as protobuf-java writes it (Guava's lower_underscore to lowerCamel): the words between
+     * underscores, the first in lower case, each next capitalised and the rest of it in lower case (ASCII only).
+     */
+    private static String camelPath(String path) {
+        StringBuilder camel = new StringBuilder(path.length());
+        String[] words = path.split("_", -1);
+        for (int i = 0; i < words.length; i++) {
+            String word = asciiLower(words[i]);
+            camel.append(i == 0 || word.isEmpty() ? word : asciiUpper(word.charAt(0)) + word.substring(1));
+        }
+        return camel.toString();
+    }
+
+    private static String asciiLower(String text) {
+        StringBuilder lower = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            lower.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return lower.toString();
+    }
+
+    private static char asciiUpper(char c) {
+        return c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
     }
 
     private static long number(Decoded message, int field) {

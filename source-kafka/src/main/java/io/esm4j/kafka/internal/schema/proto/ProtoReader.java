@@ -68,12 +68,13 @@ final class ProtoReader {
             throw new ProtoDecodeException("messages nested deeper than " + MAX_DEPTH);
         }
         while (position < limit) {
-            long tag = varint();
-            int number = (int) (tag >>> 3);
-            int wireType = (int) (tag & 7);
-            if (number <= 0 || tag >>> 3 > 536_870_911) {
-                throw new ProtoDecodeException(message.type().fullName + ": a field number of " + (tag >>> 3)
-                        + " at byte " + position + "; expected 1 to 536870911");
+            // A tag is 32 bits: protobuf-java reads its varint so, dropping higher bits, and so does this.
+            int tag = (int) varint();
+            int number = tag >>> 3;
+            int wireType = tag & 7;
+            if (number == 0) {
+                throw new ProtoDecodeException(message.type().fullName + ": a field number of 0 at byte " + position
+                        + "; expected 1 to 536870911");
             }
             Field field = message.type().field(number);
             if (field == null || !fits(field, wireType)) {
@@ -208,7 +209,7 @@ final class ProtoReader {
                     throw new ProtoDecodeException("groups nested deeper than " + MAX_DEPTH);
                 }
                 while (true) {
-                    long tag = varint();
+                    int tag = (int) varint();
                     if ((tag & 7) == END_GROUP) {
                         if (tag >>> 3 != number) {
                             throw new ProtoDecodeException("a group of field " + number + " ended as field "
@@ -216,7 +217,7 @@ final class ProtoReader {
                         }
                         return;
                     }
-                    skip((int) (tag & 7), (int) (tag >>> 3), depth + 1);
+                    skip(tag & 7, tag >>> 3, depth + 1);
                 }
             }
             default -> throw new ProtoDecodeException("wire type " + wireType + " of field " + number + " at byte "

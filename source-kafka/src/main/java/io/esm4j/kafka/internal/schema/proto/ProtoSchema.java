@@ -2,12 +2,15 @@ package io.esm4j.kafka.internal.schema.proto;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.esm4j.kafka.internal.schema.proto.ProtoTypes.EnumType;
 import io.esm4j.kafka.internal.schema.proto.ProtoTypes.Field;
 import io.esm4j.kafka.internal.schema.proto.ProtoTypes.MessageType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,8 @@ import java.util.Map;
  */
 public final class ProtoSchema {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build();
     private static final Map<String, Object> WELL_KNOWN = wellKnownTypes();
 
     private final List<MessageType> topLevel;
@@ -68,7 +72,9 @@ public final class ProtoSchema {
         MessageType type = messageAt(reader);
         ProtoReader.Decoded message = reader.readMessage(type);
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, (bytes.length - offset) * 2));
-        try (JsonGenerator generator = JSON.createGenerator(out)) {
+        // A character generator: Jackson's byte one escapes characters beyond the BMP once escapes are customised.
+        try (JsonGenerator generator = JSON.createGenerator(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
+            generator.setCharacterEscapes(ProtoJsonWriter.ESCAPES);
             new ProtoJsonWriter(generator, types).write(message);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
