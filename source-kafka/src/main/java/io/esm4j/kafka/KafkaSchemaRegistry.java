@@ -1,6 +1,6 @@
 package io.esm4j.kafka;
 
-import static io.esm4j.kafka.internal.schema.SchemaRegistryClient.withoutUserInfo;
+import static io.esm4j.kafka.internal.schema.ConfluentRegistryClient.withoutUserInfo;
 
 import io.esm4j.kafka.internal.schema.PemTls;
 import java.net.URI;

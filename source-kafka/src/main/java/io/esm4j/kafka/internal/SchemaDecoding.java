@@ -5,14 +5,16 @@ import io.esm4j.kafka.KafkaSchemaMetadata;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
 import io.esm4j.kafka.internal.schema.AvroJson;
+import io.esm4j.kafka.internal.schema.ConfluentFraming;
+import io.esm4j.kafka.internal.schema.ConfluentRegistryClient;
+import io.esm4j.kafka.internal.schema.Framing;
 import io.esm4j.kafka.internal.schema.JsonSchemas;
 import io.esm4j.kafka.internal.schema.ProtobufJson;
 import io.esm4j.kafka.internal.schema.RegisteredSchema;
 import io.esm4j.kafka.internal.schema.SchemaFormat;
-import io.esm4j.kafka.internal.schema.SchemaRegistryClient;
+import io.esm4j.kafka.internal.schema.SchemaSource;
 import io.esm4j.kafka.internal.schema.Schemas;
 import io.esm4j.kafka.internal.schema.UndecodableException;
-import io.esm4j.kafka.internal.schema.WireFormat;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
@@ -48,6 +50,7 @@ final class SchemaDecoding implements AutoCloseable {
     private final KafkaSchemaRegistry registry;
     private final String mappingName;
     private final HttpClient http;
+    private final Framing framing;
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
     private final JsonSchemas jsonSchemas = new JsonSchemas();
@@ -62,8 +65,9 @@ final class SchemaDecoding implements AutoCloseable {
             client.sslContext(registry.sslContext());
         }
         this.http = client.build();
-        this.schemas = new Schemas(new SchemaRegistryClient(registry.uri(), registry.username(), registry.password(),
-                http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY, onRegistryFailure);
+        this.framing = new ConfluentFraming();
+        this.schemas = new Schemas(new ConfluentRegistryClient(registry.uri(), registry.username(),
+                registry.password(), http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY, onRegistryFailure);
     }
 
     Schemas schemas() {
@@ -76,20 +80,26 @@ final class SchemaDecoding implements AutoCloseable {
         if (bytes == null || !registry.validates(attribute)) {
             return new Decoded(bytes, null);
         }
-        Integer id = WireFormat.schemaId(bytes);
-        if (id == null) {
-            return rejected(FailureCondition.DeserializationError, attribute, null, "Not framed by a schema registry "
-                    + "(a zero byte, then the schema id).");
+        Framing.Framed framed;
+        try {
+            framed = framing.unframe(bytes);
+        } catch (UndecodableException e) {
+            return rejected(FailureCondition.DeserializationError, attribute, null, e.getMessage());
         }
-        CompletableFuture<SchemaRegistryClient.Lookup> lookup = schemas.lookup(id);
+        if (framed == null) {
+            return rejected(FailureCondition.DeserializationError, attribute, null, "Not framed by the schema "
+                    + "registry's serializer (" + framing.expected() + ").");
+        }
+        String id = framed.schemaId();
+        CompletableFuture<SchemaSource.Lookup> lookup = schemas.lookup(id);
         if (!lookup.isDone() || lookup.isCompletedExceptionally()) {
             // Completed exceptionally only once closed: the mapping is stopping and this record stays unread.
             return new Waiting(lookup);
         }
         return switch (lookup.join()) {
-            case SchemaRegistryClient.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,
+            case SchemaSource.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,
                     notFound.reason());
-            case SchemaRegistryClient.Found found -> decode(attribute, bytes, found.schema());
+            case SchemaSource.Found found -> decode(attribute, framed, found.schema());
         };
     }
 
@@ -97,19 +107,21 @@ final class SchemaDecoding implements AutoCloseable {
      * Validates the part with its schema, whatever the format the handler gets: an Avro datum must decode exactly, a
      * JSON Schema value must match its schema, a Protobuf value must be the message its indexes name.
      */
-    private Part decode(KafkaSchemaRegistry.Attribute attribute, byte[] bytes, RegisteredSchema schema) {
-        KafkaSchemaMetadata metadata = new KafkaSchemaMetadata(schema.format().name(), Integer.toString(schema.id()));
+    private Part decode(KafkaSchemaRegistry.Attribute attribute, Framing.Framed framed, RegisteredSchema schema) {
+        KafkaSchemaMetadata metadata = new KafkaSchemaMetadata(schema.format().name(), framed.schemaId());
+        byte[] bytes = framed.bytes();
         byte[] asJson = null;
         try {
             switch (schema.format()) {
-                case AVRO -> asJson = avroJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
-                case JSON -> jsonSchemas.validate(schema, bytes, WireFormat.HEADER_BYTES);
-                case PROTOBUF -> asJson = protobufJson.toJson(schema, bytes, WireFormat.HEADER_BYTES);
+                case AVRO -> asJson = avroJson.toJson(schema, bytes, framed.offset());
+                case JSON -> jsonSchemas.validate(schema, bytes, framed.offset());
+                case PROTOBUF -> asJson = protobufJson.toJson(schema, bytes, framed.offset(),
+                        framing.protobufIndexes());
             }
         } catch (UndecodableException e) {
             return rejected(FailureCondition.DeserializationError, attribute, schema.id(), e.getMessage());
         }
-        byte[] unframed = Arrays.copyOfRange(bytes, WireFormat.HEADER_BYTES, bytes.length);
+        byte[] unframed = Arrays.copyOfRange(bytes, framed.offset(), bytes.length);
         if (registry.eventRecordFormat() == EventRecordFormat.SOURCE) {
             return new Decoded(unframed, metadata);
         }
@@ -117,7 +129,7 @@ final class SchemaDecoding implements AutoCloseable {
     }
 
     private Rejected rejected(FailureCondition condition, KafkaSchemaRegistry.Attribute attribute,
-                              @Nullable Integer schemaId, String reason) {
+                              @Nullable String schemaId, String reason) {
         // The reason only, never the bytes: logs carry no payloads.
         LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("attribute", attribute)
                 .addKeyValue("schemaId", schemaId).addKeyValue("condition", condition).addKeyValue("reason", reason)

@@ -34,7 +34,7 @@ public final class AvroJson {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final GenericData data = new GenericData();
-    private final Map<Integer, GenericDatumReader<Object>> readers = new HashMap<>();
+    private final Map<String, GenericDatumReader<Object>> readers = new HashMap<>();
     private @Nullable BinaryDecoder decoder;
 
     public AvroJson() {

@@ -28,7 +28,7 @@ public final class JsonSchemas {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<Integer, Schema> schemas = new HashMap<>();
+    private final Map<String, Schema> schemas = new HashMap<>();
 
     /**
      * Checks the JSON text in {@code bytes} from {@code offset} on against {@code schema}.

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class ProtobufJson {
 
-    private final Map<Integer, Object> schemas = new HashMap<>();
+    private final Map<String, Object> schemas = new HashMap<>();
 
     /**
      * The JSON text (UTF-8) of the record in {@code bytes} from {@code offset} on (its message indexes, then the
@@ -21,17 +21,18 @@ public final class ProtobufJson {
      *
      * @throws UndecodableException if the schema does not parse or the bytes are not the message it names
      */
-    public byte[] toJson(RegisteredSchema schema, byte[] bytes, int offset) throws UndecodableException {
+    public byte[] toJson(RegisteredSchema schema, byte[] bytes, int offset, ProtoSchema.MessageIndexes indexes)
+            throws UndecodableException {
         Object parsed = schemas.computeIfAbsent(schema.id(), id -> parse(schema));
         if (parsed instanceof String reason) {
             throw new UndecodableException(reason, null);
         }
         try {
-            return ((ProtoSchema) parsed).toJson(bytes, offset);
+            return ((ProtoSchema) parsed).toJson(bytes, offset, indexes);
         } catch (ProtoDecodeException e) {
             throw new UndecodableException("The Protobuf record does not decode with schema " + schema.id() + ": "
-                    + e.getMessage() + ". Expected message indexes and a message of that schema after the 5-byte "
-                    + "framing.", e);
+                    + e.getMessage() + ". Expected the message's index and a message of that schema after the "
+                    + "registry's header.", e);
         }
     }
 

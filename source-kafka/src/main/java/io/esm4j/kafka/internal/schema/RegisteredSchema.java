@@ -11,13 +11,14 @@ import java.util.Objects;
  * Ids and subject versions never change what they name, so a schema once fetched is kept for as long as the mapping
  * runs.
  *
- * @param id         the id records carry in their framing
+ * @param id         the id records carry in their framing (a Confluent registry's number, a Glue schema version's
+ *                   UUID)
  * @param format     what the schema describes
  * @param text       the schema as the registry serves it (Avro's JSON, a JSON Schema, or a .proto file)
  * @param references the schemas it references, by the name it uses for each (for Avro the full name of a type, for
  *                   JSON Schema a {@code $ref}, for Protobuf an import), in the order the registry lists them
  */
-public record RegisteredSchema(int id, SchemaFormat format, String text, List<Reference> references) {
+public record RegisteredSchema(String id, SchemaFormat format, String text, List<Reference> references) {
 
     /** A referenced schema and the name the referencing one uses for it. */
     public record Reference(String name, RegisteredSchema schema) {
@@ -28,12 +29,13 @@ public record RegisteredSchema(int id, SchemaFormat format, String text, List<Re
     }
 
     public RegisteredSchema {
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(text, "text");
         references = List.copyOf(references);
     }
 
-    public RegisteredSchema(int id, SchemaFormat format, String text) {
+    public RegisteredSchema(String id, SchemaFormat format, String text) {
         this(id, format, text, List.of());
     }
 

@@ -1,6 +1,6 @@
 package io.esm4j.kafka.internal.schema;
 
-import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Lookup;
+import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,16 +21,16 @@ public final class Schemas implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Schemas.class);
 
-    private final SchemaRegistryClient client;
+    private final SchemaSource client;
     private final Duration firstRetry;
     private final Duration maxRetry;
     private final Runnable onFailure;
-    private final ConcurrentHashMap<Integer, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
     private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
     private volatile boolean closed;
 
     /** @param onFailure told of each failed call (a metric); must not block */
-    public Schemas(SchemaRegistryClient client, Duration firstRetry, Duration maxRetry, Runnable onFailure) {
+    public Schemas(SchemaSource client, Duration firstRetry, Duration maxRetry, Runnable onFailure) {
         this.client = Objects.requireNonNull(client, "client");
         this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
         this.maxRetry = Objects.requireNonNull(maxRetry, "maxRetry");
@@ -41,7 +41,7 @@ public final class Schemas implements AutoCloseable {
      * The registry's answer about an id: done at once when it is known, else completed when a call gets it (on the
      * HTTP client's thread: callers hand the result on rather than work there). Fails only once closed.
      */
-    public CompletableFuture<Lookup> lookup(int id) {
+    public CompletableFuture<Lookup> lookup(String id) {
         return lookups.computeIfAbsent(id, this::fetchUntilAnswered);
     }
 
@@ -58,13 +58,13 @@ public final class Schemas implements AutoCloseable {
                 "The schema lookups of this mapping are closed.")));
     }
 
-    private CompletableFuture<Lookup> fetchUntilAnswered(int id) {
+    private CompletableFuture<Lookup> fetchUntilAnswered(String id) {
         CompletableFuture<Lookup> answer = new CompletableFuture<>();
         attempt(id, answer, 1);
         return answer;
     }
 
-    private void attempt(int id, CompletableFuture<Lookup> answer, int attempt) {
+    private void attempt(String id, CompletableFuture<Lookup> answer, int attempt) {
         if (closed || answer.isDone()) {
             return;
         }

@@ -39,14 +39,14 @@ class AvroJsonTest {
             ]}""";
 
     private final Schema schema = new Schema.Parser().parse(ORDER);
-    private final RegisteredSchema registered = new RegisteredSchema(7, SchemaFormat.AVRO, ORDER);
+    private final RegisteredSchema registered = new RegisteredSchema("7", SchemaFormat.AVRO, ORDER);
     private final AvroJson avroJson = new AvroJson();
 
     @Test
     void aRecordBecomesPlainJsonWithUnionsUnwrappedAndBytesInBase64() throws Exception {
         byte[] framed = framed(order("rush"));
 
-        String json = new String(avroJson.toJson(registered, framed, WireFormat.HEADER_BYTES),
+        String json = new String(avroJson.toJson(registered, framed, ConfluentFraming.HEADER_BYTES),
                 StandardCharsets.UTF_8);
 
         assertThat(json).isEqualTo("{\"id\":42,\"note\":\"rush\",\"status\":\"PAID\","
@@ -54,7 +54,7 @@ class AvroJsonTest {
                 + "\"signature\":\"AQID\",\"code\":\"/wA=\",\"total\":12.50,\"ratio\":\"NaN\","
                 + "\"placedAt\":1767225600000}");
         // The other branch of the union, and the same reader again.
-        assertThat(new String(avroJson.toJson(registered, framed(order(null)), WireFormat.HEADER_BYTES),
+        assertThat(new String(avroJson.toJson(registered, framed(order(null)), ConfluentFraming.HEADER_BYTES),
                 StandardCharsets.UTF_8)).contains("\"note\":null");
     }
 
@@ -64,13 +64,13 @@ class AvroJsonTest {
         byte[] truncated = Arrays.copyOf(framed, framed.length - 3);
         byte[] longer = Arrays.copyOf(framed, framed.length + 1);
 
-        assertThatThrownBy(() -> avroJson.toJson(registered, truncated, WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> avroJson.toJson(registered, truncated, ConfluentFraming.HEADER_BYTES))
                 .isInstanceOf(UndecodableException.class)
                 .hasMessageStartingWith("The Avro record does not decode with schema 7: ");
-        assertThatThrownBy(() -> avroJson.toJson(registered, longer, WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> avroJson.toJson(registered, longer, ConfluentFraming.HEADER_BYTES))
                 .isInstanceOf(UndecodableException.class).hasMessageContaining("bytes left over");
-        assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema(8, SchemaFormat.AVRO, "{\"type\": \"nope\"}"),
-                framed, WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema("8", SchemaFormat.AVRO, "{\"type\": \"nope\"}"),
+                framed, ConfluentFraming.HEADER_BYTES))
                 .isInstanceOf(UndecodableException.class)
                 .hasMessageStartingWith("Schema 8 from the registry is not a valid Avro schema: ");
     }
@@ -83,8 +83,8 @@ class AvroJsonTest {
         String refund = """
                 {"type": "record", "name": "Refund", "namespace": "shop", "fields": [
                   {"name": "amount", "type": "common.Money"}]}""";
-        RegisteredSchema registeredRefund = new RegisteredSchema(9, SchemaFormat.AVRO, refund, List.of(
-                new RegisteredSchema.Reference("common.Money", new RegisteredSchema(2, SchemaFormat.AVRO, money))));
+        RegisteredSchema registeredRefund = new RegisteredSchema("9", SchemaFormat.AVRO, refund, List.of(
+                new RegisteredSchema.Reference("common.Money", new RegisteredSchema("2", SchemaFormat.AVRO, money))));
         Schema.Parser parser = new Schema.Parser();
         parser.parse(money);
         Schema refundSchema = parser.parse(refund);
@@ -99,11 +99,11 @@ class AvroJsonTest {
         new GenericDatumWriter<GenericRecord>(refundSchema).write(record, encoder);
         encoder.flush();
 
-        assertThat(new String(avroJson.toJson(registeredRefund, out.toByteArray(), WireFormat.HEADER_BYTES),
+        assertThat(new String(avroJson.toJson(registeredRefund, out.toByteArray(), ConfluentFraming.HEADER_BYTES),
                 StandardCharsets.UTF_8)).isEqualTo("{\"amount\":{\"cents\":250,\"currency\":\"EUR\"}}");
         // Without its reference the schema does not parse, and its records are undecodable.
-        assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema(10, SchemaFormat.AVRO, refund),
-                out.toByteArray(), WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> avroJson.toJson(new RegisteredSchema("10", SchemaFormat.AVRO, refund),
+                out.toByteArray(), ConfluentFraming.HEADER_BYTES))
                 .hasMessageStartingWith("Schema 10 from the registry is not a valid Avro schema: ");
     }
 

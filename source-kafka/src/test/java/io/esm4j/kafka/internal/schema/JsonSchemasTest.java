@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class JsonSchemasTest {
 
-    private static final RegisteredSchema ORDER = new RegisteredSchema(3, SchemaFormat.JSON, """
+    private static final RegisteredSchema ORDER = new RegisteredSchema("3", SchemaFormat.JSON, """
             {"type": "object", "required": ["id"],
              "properties": {"id": {"type": "integer"}, "status": {"enum": ["NEW", "PAID"]}}}""");
 
@@ -21,16 +21,17 @@ class JsonSchemasTest {
 
     @Test
     void aValueMatchingItsSchemaPassesAndOneThatBreaksItIsNamedByPathAndKeywordWithoutTheValue() throws Exception {
-        schemas.validate(ORDER, framed("{\"id\": 1, \"status\": \"PAID\"}"), WireFormat.HEADER_BYTES);
+        schemas.validate(ORDER, framed("{\"id\": 1, \"status\": \"PAID\"}"), ConfluentFraming.HEADER_BYTES);
 
         assertThatThrownBy(() -> schemas.validate(ORDER, framed("{\"id\": 1, \"status\": \"LOST-7731\"}"),
-                WireFormat.HEADER_BYTES))
+                ConfluentFraming.HEADER_BYTES))
                 .isInstanceOf(UndecodableException.class)
                 .hasMessage("The record does not match JSON Schema 3: 1 error(s), the first at /status (keyword "
                         + "enum).");
-        assertThatThrownBy(() -> schemas.validate(ORDER, framed("{\"status\": \"NEW\"}"), WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> schemas.validate(ORDER, framed("{\"status\": \"NEW\"}"),
+                ConfluentFraming.HEADER_BYTES))
                 .hasMessageContaining("(keyword required)");
-        assertThatThrownBy(() -> schemas.validate(ORDER, framed("{\"id\": secret-7731"), WireFormat.HEADER_BYTES))
+        assertThatThrownBy(() -> schemas.validate(ORDER, framed("{\"id\": secret-7731"), ConfluentFraming.HEADER_BYTES))
                 .isInstanceOf(UndecodableException.class)
                 .hasMessageStartingWith("The record is not JSON text after its framing")
                 .message().doesNotContain("7731");
@@ -49,10 +50,11 @@ class JsonSchemasTest {
         });
         server.start();
         try {
-            RegisteredSchema remote = new RegisteredSchema(4, SchemaFormat.JSON, "{\"properties\": {\"id\": {\"$ref\": "
+            RegisteredSchema remote = new RegisteredSchema("4", SchemaFormat.JSON,
+                    "{\"properties\": {\"id\": {\"$ref\": "
                     + "\"http://127.0.0.1:" + server.getAddress().getPort() + "/id.json\"}}}");
 
-            assertThatThrownBy(() -> schemas.validate(remote, framed("{\"id\": 1}"), WireFormat.HEADER_BYTES))
+            assertThatThrownBy(() -> schemas.validate(remote, framed("{\"id\": 1}"), ConfluentFraming.HEADER_BYTES))
                     .isInstanceOf(UndecodableException.class);
             assertThat(requests).hasValue(0);
         } finally {
@@ -62,29 +64,29 @@ class JsonSchemasTest {
 
     @Test
     void aSchemasReferencesAreFoundByTheNamesItsRefsUse() throws Exception {
-        RegisteredSchema money = new RegisteredSchema(5, SchemaFormat.JSON, """
+        RegisteredSchema money = new RegisteredSchema("5", SchemaFormat.JSON, """
                 {"type": "object", "required": ["cents"], "properties": {"cents": {"type": "integer"}}}""");
-        RegisteredSchema refund = new RegisteredSchema(6, SchemaFormat.JSON, """
+        RegisteredSchema refund = new RegisteredSchema("6", SchemaFormat.JSON, """
                 {"type": "object", "properties": {"amount": {"$ref": "money.json"}}}""",
                 List.of(new RegisteredSchema.Reference("money.json", money)));
-        RegisteredSchema withId = new RegisteredSchema(7, SchemaFormat.JSON, """
+        RegisteredSchema withId = new RegisteredSchema("7", SchemaFormat.JSON, """
                 {"$id": "https://schemas.example.com/shop/refund.json", "type": "object",
                  "properties": {"amount": {"$ref": "common/money.json"}}}""",
                 List.of(new RegisteredSchema.Reference("common/money.json", money)));
 
         for (RegisteredSchema schema : List.of(refund, withId)) {
-            schemas.validate(schema, framed("{\"amount\": {\"cents\": 250}}"), WireFormat.HEADER_BYTES);
+            schemas.validate(schema, framed("{\"amount\": {\"cents\": 250}}"), ConfluentFraming.HEADER_BYTES);
             assertThatThrownBy(() -> schemas.validate(schema, framed("{\"amount\": {\"cents\": \"many\"}}"),
-                    WireFormat.HEADER_BYTES))
+                    ConfluentFraming.HEADER_BYTES))
                     .hasMessageEndingWith("the first at /amount/cents (keyword type).");
         }
     }
 
     private static byte[] framed(String json) {
         byte[] text = json.getBytes(StandardCharsets.UTF_8);
-        byte[] framed = new byte[WireFormat.HEADER_BYTES + text.length];
+        byte[] framed = new byte[ConfluentFraming.HEADER_BYTES + text.length];
         framed[4] = 3;
-        System.arraycopy(text, 0, framed, WireFormat.HEADER_BYTES, text.length);
+        System.arraycopy(text, 0, framed, ConfluentFraming.HEADER_BYTES, text.length);
         return framed;
     }
 }

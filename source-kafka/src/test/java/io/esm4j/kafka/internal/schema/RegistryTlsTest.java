@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
-import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Found;
+import io.esm4j.kafka.internal.schema.SchemaSource.Found;
 import io.esm4j.testsupport.TestCertificates;
 import io.esm4j.testsupport.TestCertificates.Identity;
 import java.net.URI;
@@ -61,7 +61,7 @@ class RegistryTlsTest {
         KafkaSchemaRegistry ownContext = builder().sslContext(client.sslContext(server.certificatePem())).build();
 
         for (KafkaSchemaRegistry tls : new KafkaSchemaRegistry[] {plainKey, encryptedKey, ownContext}) {
-            assertThat(fetch(tls.sslContext())).isEqualTo(new Found(new RegisteredSchema(1, SchemaFormat.AVRO,
+            assertThat(fetch(tls.sslContext())).isEqualTo(new Found(new RegisteredSchema("1", SchemaFormat.AVRO,
                     "{\"type\":\"string\"}")));
         }
         assertThat(plainKey.toString()).contains("tls=own").doesNotContain("PRIVATE KEY");
@@ -134,9 +134,9 @@ class RegistryTlsTest {
                 .validate(Attribute.VALUE);
     }
 
-    private static SchemaRegistryClient.Lookup fetch(SSLContext tls) {
+    private static SchemaSource.Lookup fetch(SSLContext tls) {
         try (HttpClient http = HttpClient.newBuilder().sslContext(tls).build()) {
-            return new SchemaRegistryClient(registry.uri(), null, null, http, Duration.ofSeconds(30)).fetch(1)
+            return new ConfluentRegistryClient(registry.uri(), null, null, http, Duration.ofSeconds(30)).fetch("1")
                     .join();
         }
     }

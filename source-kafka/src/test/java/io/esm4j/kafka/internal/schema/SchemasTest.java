@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
-import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Found;
-import io.esm4j.kafka.internal.schema.SchemaRegistryClient.Lookup;
+import io.esm4j.kafka.internal.schema.SchemaSource.Found;
+import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -22,7 +22,7 @@ class SchemasTest {
     private static final FakeSchemaRegistry registry = start();
     private static final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger failuresTold = new AtomicInteger();
-    private final Schemas schemas = new Schemas(new SchemaRegistryClient(registry.uri(), null, null, http,
+    private final Schemas schemas = new Schemas(new ConfluentRegistryClient(registry.uri(), null, null, http,
             Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40), failuresTold::incrementAndGet);
 
     private static FakeSchemaRegistry start() {
@@ -44,12 +44,12 @@ class SchemasTest {
         registry.answer(11, FakeSchemaRegistry.schema(null, "\"long\""));
 
         List<CompletableFuture<Lookup>> lookups = IntStream.range(0, 8).parallel()
-                .mapToObj(i -> schemas.lookup(11)).toList();
+                .mapToObj(i -> schemas.lookup("11")).toList();
         lookups.forEach(CompletableFuture::join);
-        CompletableFuture<Lookup> later = schemas.lookup(11);
+        CompletableFuture<Lookup> later = schemas.lookup("11");
 
         assertThat(later).isDone();
-        assertThat(later.join()).isEqualTo(new Found(new RegisteredSchema(11, SchemaFormat.AVRO, "\"long\"")));
+        assertThat(later.join()).isEqualTo(new Found(new RegisteredSchema("11", SchemaFormat.AVRO, "\"long\"")));
         assertThat(registry.requests.stream().filter(request -> request.path().equals("/schemas/ids/11")))
                 .hasSize(1);
     }
@@ -59,9 +59,9 @@ class SchemasTest {
         Answer down = new Answer(503, "{\"error_code\":50301,\"message\":\"Service unavailable\"}");
         registry.answer(12, down, down, down, FakeSchemaRegistry.schema("JSON", "{}"));
 
-        Lookup lookup = schemas.lookup(12).join();
+        Lookup lookup = schemas.lookup("12").join();
 
-        assertThat(lookup).isEqualTo(new Found(new RegisteredSchema(12, SchemaFormat.JSON, "{}")));
+        assertThat(lookup).isEqualTo(new Found(new RegisteredSchema("12", SchemaFormat.JSON, "{}")));
         assertThat(failuresTold).hasValue(3);
         assertThat(schemas.lastFailure()).startsWith("schema 12: ").contains("HTTP 503", "Service unavailable");
     }
@@ -69,7 +69,7 @@ class SchemasTest {
     @Test
     void closingFailsTheLookupsStillWaitingAndStopsRetrying() {
         registry.answer(13, new Answer(500, "{}"));
-        CompletableFuture<Lookup> waiting = schemas.lookup(13);
+        CompletableFuture<Lookup> waiting = schemas.lookup("13");
 
         schemas.close();
 

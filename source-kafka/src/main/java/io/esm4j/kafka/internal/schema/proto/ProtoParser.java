@@ -148,6 +148,7 @@ final class ProtoParser {
         add(entry, new Field("key", null, 1, Label.NONE, keyType, -1, false));
         add(entry, new Field("value", null, 2, Label.NONE, valueType, -1, false));
         register(entry.fullName, entry);
+        message.mapEntries.add(entry);
         return new Field(name, jsonName, number, Label.REPEATED, entry.fullName, -1, true);
     }
 

@@ -46,6 +46,11 @@ final class ProtoReader {
         this.end = end;
     }
 
+    /** AWS Glue's message index (a varint of 32 bits, read as protobuf-java reads a uint32). */
+    int readUnsignedIndex() {
+        return (int) varint();
+    }
+
     /** One of Confluent's message indexes (a zigzag varint). */
     int readZigZagIndex() {
         long value = varint();

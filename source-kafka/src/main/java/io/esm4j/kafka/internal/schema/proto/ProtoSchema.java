@@ -11,14 +11,18 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A Protobuf schema as a schema registry holds it ({@code .proto} text), linked, and what it makes of a record: the
- * message the record's Confluent message indexes name, decoded from the wire format and written as Protobuf's JSON
- * mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a message may import)
+ * message the record's message indexes name (Confluent's or AWS Glue's), decoded from the wire format and written as
+ * Protobuf's JSON mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a message may import)
  * are known, and so are the types of the files the schema imports when they come with it (a registry's references).
  */
 public final class ProtoSchema {
@@ -26,6 +30,20 @@ public final class ProtoSchema {
     private static final JsonFactory JSON = JsonFactory.builder()
             .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build();
     private static final Map<String, Object> WELL_KNOWN = wellKnownTypes();
+
+    /** How a record names the message of the schema it is. */
+    public enum MessageIndexes {
+        /**
+         * Confluent's: a zigzag varint count, then that many zigzag varints (a count of 0 stands for {@code [0]}),
+         * walked from the file's top-level messages down through nested ones (enums and map entries not counted).
+         */
+        CONFLUENT,
+        /**
+         * AWS Glue's: one varint, the position of the message among all the file's messages, nested ones and map
+         * entries included, sorted by full name.
+         */
+        GLUE
+    }
 
     private final List<MessageType> topLevel;
     private final Map<String, Object> types;
@@ -62,14 +80,14 @@ public final class ProtoSchema {
     }
 
     /**
-     * The JSON text (UTF-8) of the record in {@code bytes} from {@code offset} on: Confluent's message indexes, then
-     * the message they name in the wire format.
+     * The JSON text (UTF-8) of the record in {@code bytes} from {@code offset} on: its message indexes, then the
+     * message they name in the wire format.
      *
      * @throws ProtoDecodeException if the indexes name no message or the bytes are not that message
      */
-    public byte[] toJson(byte[] bytes, int offset) {
+    public byte[] toJson(byte[] bytes, int offset, MessageIndexes indexes) {
         ProtoReader reader = new ProtoReader(bytes, offset, bytes.length);
-        MessageType type = messageAt(reader);
+        MessageType type = indexes == MessageIndexes.CONFLUENT ? messageAt(reader) : glueMessageAt(reader);
         ProtoReader.Decoded message = reader.readMessage(type);
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, (bytes.length - offset) * 2));
         // A character generator: Jackson's byte one escapes characters beyond the BMP once escapes are customised.
@@ -101,6 +119,24 @@ public final class ProtoSchema {
             candidates = type.nested;
         }
         return type;
+    }
+
+    private MessageType glueMessageAt(ProtoReader reader) {
+        int index = reader.readUnsignedIndex();
+        List<MessageType> all = new ArrayList<>();
+        Deque<MessageType> level = new ArrayDeque<>(topLevel);
+        while (!level.isEmpty()) {
+            MessageType message = level.removeFirst();
+            all.add(message);
+            level.addAll(message.nested);
+            level.addAll(message.mapEntries);
+        }
+        all.sort(Comparator.comparing(message -> message.fullName));
+        if (index < 0 || index >= all.size()) {
+            throw new ProtoDecodeException("the record's message index " + Integer.toUnsignedString(index)
+                    + " names no message; expected 0 to " + (all.size() - 1));
+        }
+        return all.get(index);
     }
 
     private static void link(MessageType message, Map<String, Object> types) {

@@ -42,6 +42,8 @@ final class ProtoTypes {
         final boolean explicitPresence;
         final List<Field> fields = new ArrayList<>();
         final List<MessageType> nested = new ArrayList<>();
+        /** The entry types protoc makes for map fields: not counted by Confluent's message indexes, by Glue's. */
+        final List<MessageType> mapEntries = new ArrayList<>();
         final Map<Integer, Field> byNumber = new HashMap<>();
 
         MessageType(String fullName, boolean explicitPresence) {

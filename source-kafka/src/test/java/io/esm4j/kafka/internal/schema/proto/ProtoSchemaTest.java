@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal.schema.proto;
 
+import static io.esm4j.kafka.internal.schema.proto.ProtoSchema.MessageIndexes.CONFLUENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -193,7 +194,7 @@ class ProtoSchemaTest {
         set(builder, "gift", false);
 
         assertSameJson(builder.build(), new byte[] {0});
-        assertThat(new String(schema.toJson(new byte[] {0}, 0), StandardCharsets.UTF_8)).isEqualTo("{}");
+        assertThat(new String(schema.toJson(new byte[] {0}, 0, CONFLUENT), StandardCharsets.UTF_8)).isEqualTo("{}");
     }
 
     @Test
@@ -204,7 +205,7 @@ class ProtoSchemaTest {
 
         // Two indexes (count 2, zigzag 4): the second top-level message (1, zigzag 2), its first nested one (0).
         assertSameJson(message, new byte[] {4, 2, 0});
-        assertThatThrownBy(() -> schema.toJson(framed(new byte[] {2, 6}, message), 0))
+        assertThatThrownBy(() -> schema.toJson(framed(new byte[] {2, 6}, message), 0, CONFLUENT))
                 .isInstanceOf(ProtoDecodeException.class)
                 .hasMessage("the record's message index 3 (at depth 0) names no message; expected 0 to 1");
     }
@@ -227,7 +228,7 @@ class ProtoSchemaTest {
 
         DynamicMessage merged = DynamicMessage.parseFrom(order, concatenated);
         assertSameJson(merged, new byte[] {0});
-        assertThat(json(schema.toJson(concat(new byte[] {0}, concatenated), 0)))
+        assertThat(json(schema.toJson(concat(new byte[] {0}, concatenated), 0, CONFLUENT)))
                 .isEqualTo(printer().print(merged));
     }
 
@@ -237,18 +238,20 @@ class ProtoSchemaTest {
         byte[] record = {0, (byte) 0xc0, 0x0c, 0x01, 0x0a, 0x01, 'x', 0x08, 0x05};
         DynamicMessage parsed = DynamicMessage.parseFrom(order, Arrays.copyOfRange(record, 1, record.length));
 
-        assertThat(json(schema.toJson(record, 0))).isEqualTo(printer().print(parsed)).isEqualTo("{\"id\":5}");
+        assertThat(json(schema.toJson(record, 0, CONFLUENT))).isEqualTo(printer().print(parsed))
+                .isEqualTo("{\"id\":5}");
     }
 
     @Test
     void recordsThatAreNotTheMessageAreRefusedSayingWhy() {
-        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x08}, 0)).isInstanceOf(ProtoDecodeException.class)
+        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x08}, 0, CONFLUENT))
+                .isInstanceOf(ProtoDecodeException.class)
                 .hasMessage("the record ends inside a varint");
-        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x72, 0x05, 'a'}, 0))
+        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x72, 0x05, 'a'}, 0, CONFLUENT))
                 .hasMessage("a length of 5 at byte 3 runs past the record's end");
-        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x72, 0x02, (byte) 0xc3, 0x28}, 0))
+        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x72, 0x02, (byte) 0xc3, 0x28}, 0, CONFLUENT))
                 .hasMessage("field note (14): a string that is not UTF-8");
-        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x07}, 0))
+        assertThatThrownBy(() -> schema.toJson(new byte[] {0, 0x07}, 0, CONFLUENT))
                 .hasMessage("shop.v1.Order: a field number of 0 at byte 2; expected 1 to 536870911");
     }
 
@@ -258,7 +261,7 @@ class ProtoSchemaTest {
                 syntax = "proto2";
                 message Reading { optional int32 value = 1; required string unit = 2 [default = "C"]; }
                 """);
-        assertThat(json(proto2.toJson(new byte[] {0, 0x08, 0x00, 0x12, 0x00}, 0)))
+        assertThat(json(proto2.toJson(new byte[] {0, 0x08, 0x00, 0x12, 0x00}, 0, CONFLUENT)))
                 .isEqualTo("{\"value\":0,\"unit\":\"\"}");
 
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto3\";\nmessage M {\n  int32 id = 1\n}"))
@@ -269,7 +272,7 @@ class ProtoSchemaTest {
         ProtoSchema withImport = ProtoSchema.parse("syntax = \"proto3\"; import \"other.proto\"; "
                 + "message M { other.Type t = 1; }", List.of("syntax = \"proto3\"; package other; "
                 + "message Type { string name = 1; }"));
-        assertThat(json(withImport.toJson(new byte[] {0, 0x0a, 0x03, 0x0a, 0x01, 'n'}, 0)))
+        assertThat(json(withImport.toJson(new byte[] {0, 0x0a, 0x03, 0x0a, 0x01, 'n'}, 0, CONFLUENT)))
                 .isEqualTo("{\"t\":{\"name\":\"n\"}}");
         assertThatThrownBy(() -> ProtoSchema.parse("syntax = \"proto2\"; message M { optional group G = 1 {} }"))
                 .hasMessage("line 1: a field (proto2 groups are not supported), found 'group'");
@@ -330,7 +333,7 @@ class ProtoSchemaTest {
     private boolean agreesWithProtobufJava(byte[] record) throws Exception {
         String google = googleOrNull(record);
         try {
-            String esm4j = json(schema.toJson(record, 0));
+            String esm4j = json(schema.toJson(record, 0, CONFLUENT));
             if (!esm4j.equals(google)) {
                 assertThat(google).as("record %s", Arrays.toString(record)).isNotNull();
                 assertThat(JSON.readTree(esm4j)).as("record %s", Arrays.toString(record))
@@ -358,7 +361,7 @@ class ProtoSchemaTest {
     /** esm4j's JSON of the record (these message indexes, then the message) is protobuf-java's, byte for byte. */
     private void assertSameJson(Message message, byte[] indexes) throws Exception {
         String expected = printer().print(message);
-        String actual = json(schema.toJson(framed(indexes, message), 0));
+        String actual = json(schema.toJson(framed(indexes, message), 0, CONFLUENT));
         assertThat(actual).isEqualTo(expected);
         assertThat(JSON.readTree(actual)).isEqualTo(JSON.readTree(expected));
     }

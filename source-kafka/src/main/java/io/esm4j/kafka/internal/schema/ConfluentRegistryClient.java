@@ -24,26 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Karapace) for a schema by id: {@code GET <registry>/schemas/ids/<id>}, then for the subject versions it references.
  * Calls are asynchronous, on the HTTP client's own threads, so that nothing on the record path waits on the network.
  */
-public final class SchemaRegistryClient {
-
-    /** What the registry answered about an id. */
-    public sealed interface Lookup {}
-
-    /** The registry has the schema. */
-    public record Found(RegisteredSchema schema) implements Lookup {}
-
-    /**
-     * The registry says it has no schema with this id (HTTP 404 with Confluent's error code 40403), or none of a
-     * subject version the schema references.
-     */
-    public record NotFound(int id, String reason) implements Lookup {}
-
-    /** An answer that is neither: the call is worth trying again (the registry may be down or misconfigured). */
-    public static final class RegistryFailure extends RuntimeException {
-        RegistryFailure(String message) {
-            super(message);
-        }
-    }
+public final class ConfluentRegistryClient implements SchemaSource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SCHEMA_NOT_FOUND = 40403;
@@ -65,7 +46,7 @@ public final class SchemaRegistryClient {
      * @param password its password (Confluent Cloud: the API secret)
      * @param timeout  how long one call may take
      */
-    public SchemaRegistryClient(URI registry, @Nullable String username, @Nullable String password, HttpClient http,
+    public ConfluentRegistryClient(URI registry, @Nullable String username, @Nullable String password, HttpClient http,
                                 Duration timeout) {
         String path = registry.getPath() == null ? "" : registry.getPath();
         this.base = path.endsWith("/") ? registry : URI.create(registry + "/");
@@ -79,7 +60,8 @@ public final class SchemaRegistryClient {
      * The schema with this id and the schemas it references ({@code GET <registry>/subjects/<subject>/versions/<n>},
      * in turn for theirs); fails with {@link RegistryFailure} (or an I/O error) if the registry did not say.
      */
-    public CompletableFuture<Lookup> fetch(int id) {
+    @Override
+    public CompletableFuture<Lookup> fetch(String id) {
         return get("schemas/ids/" + id).thenCompose(response -> {
             JsonNode body = parse(response.body());
             if (response.statusCode() == 404 && errorCode(body) == SCHEMA_NOT_FOUND) {
@@ -127,7 +109,7 @@ public final class SchemaRegistryClient {
                     throw failure(response);
                 }
                 return references(referenced, "subject " + subject, depth + 1).thenApply(nested -> new Reference(
-                        name, schema(referenced.path("id").asInt(-1), referenced, nested)));
+                        name, schema(referenced.path("id").asText("?"), referenced, nested)));
             }));
         }
         return CompletableFuture.allOf(references.toArray(CompletableFuture[]::new))
@@ -147,7 +129,7 @@ public final class SchemaRegistryClient {
         return response.statusCode() == 200 && body != null && body.path("schema").isTextual();
     }
 
-    private static RegisteredSchema schema(int id, JsonNode body, List<Reference> references) {
+    private static RegisteredSchema schema(String id, JsonNode body, List<Reference> references) {
         return new RegisteredSchema(id, SchemaFormat.ofSchemaType(body.path("schemaType").asText(null)),
                 body.path("schema").asText(), references);
     }

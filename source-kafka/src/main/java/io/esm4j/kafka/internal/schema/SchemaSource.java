@@ -1,0 +1,36 @@
+package io.esm4j.kafka.internal.schema;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a mapping's schemas come from: a Confluent-compatible registry or AWS Glue's. Calls are asynchronous, on the
+ * source's own threads, so that nothing on the record path waits on the network.
+ */
+public interface SchemaSource {
+
+    /** What the source answered about a schema id. */
+    sealed interface Lookup {}
+
+    /** The source has the schema. */
+    record Found(RegisteredSchema schema) implements Lookup {}
+
+    /** The source says it has no such schema (or none of a schema it references): the records are given up. */
+    record NotFound(String id, String reason) implements Lookup {}
+
+    /** An answer that is neither: the call is worth trying again (the registry may be down or misconfigured). */
+    final class RegistryFailure extends RuntimeException {
+        public RegistryFailure(String message) {
+            super(message);
+        }
+
+        public RegistryFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The schema with this id (as the records' framing names it); fails with {@link RegistryFailure} (or an I/O
+     * error) if the source did not say.
+     */
+    CompletableFuture<Lookup> fetch(String id);
+}
