@@ -11,6 +11,8 @@ module io.esm4j.kafka {
     // Only KafkaLambdaAdapter needs it (optional Maven dependency): see source-kinesis's module-info for why
     // static transitive.
     requires static transitive aws.lambda.java.events;
+    // Only KafkaSchemaRegistry.glue needs it (optional Maven dependency), for the same reason.
+    requires static transitive software.amazon.awssdk.services.glue;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;

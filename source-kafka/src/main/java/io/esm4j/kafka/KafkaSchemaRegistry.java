@@ -9,16 +9,17 @@ import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * A schema registry for a Kafka mapping, as Lambda's {@code SchemaRegistryConfig}: the registry's URL, which of each
  * record's key and value are validated with the schema their framing names, and what the handler then gets. Records
  * whose schema the registry does not have are given up with condition {@code SchemaNotFound}, records that do not
  * decode with their schema with {@code DeserializationError}: to the on-failure destination, or dropped without one.
- * Confluent-compatible registries (Confluent Platform and Cloud, Redpanda, Karapace, Apicurio's {@code ccompat} API);
- * not AWS Glue's. An https registry may take a root CA of its own and a client certificate for mutual TLS, as Lambda's
- * {@code SERVER_ROOT_CA_CERTIFICATE} and {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema
- * registry".
+ * Confluent-compatible registries (Confluent Platform and Cloud, Redpanda, Karapace, Apicurio's {@code ccompat} API),
+ * by URL ({@link #builder}), and AWS Glue's, by registry ARN ({@link #glue}). An https registry may take a root CA of
+ * its own and a client certificate for mutual TLS, as Lambda's {@code SERVER_ROOT_CA_CERTIFICATE} and
+ * {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema registry".
  */
 public final class KafkaSchemaRegistry {
 
@@ -33,7 +34,12 @@ public final class KafkaSchemaRegistry {
     /** A part of a record the registry validates (Lambda's {@code SchemaValidationConfigs[].Attribute}). */
     public enum Attribute { KEY, VALUE }
 
-    private final URI uri;
+    private static final String GLUE_REGISTRY_ARN =
+            "arn:aws[a-z-]*:glue:[a-z0-9-]+:\\d{12}:registry/[A-Za-z0-9$#_.-]{1,255}";
+
+    private final @Nullable URI uri;
+    private final @Nullable String glueRegistryArn;
+    private final @Nullable GlueClient glueClient;
     private final EventRecordFormat eventRecordFormat;
     private final Set<Attribute> attributes;
     private final @Nullable String username;
@@ -41,10 +47,23 @@ public final class KafkaSchemaRegistry {
     private final @Nullable SSLContext sslContext;
 
     private KafkaSchemaRegistry(Builder builder) {
-        this.uri = Objects.requireNonNull(builder.uri, "uri");
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        this.uri = builder.uri;
+        this.glueRegistryArn = builder.glueRegistryArn;
+        this.glueClient = builder.glueClient;
+        if (uri != null && (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                || uri.getHost() == null)) {
             throw new IllegalArgumentException("Invalid value for SchemaRegistryURI: "
                     + withoutUserInfo(uri) + ". Expected the http or https URL of a Confluent-compatible registry.");
+        }
+        if (glueRegistryArn != null && !glueRegistryArn.matches(GLUE_REGISTRY_ARN)) {
+            throw new IllegalArgumentException("Invalid value for SchemaRegistryURI: " + glueRegistryArn + ". Expected "
+                    + "an AWS Glue registry ARN, arn:aws:glue:<region>:<account>:registry/<name>.");
+        }
+        if (glueRegistryArn != null && (builder.username != null || builder.rootCaCertificate != null
+                || builder.clientCertificate != null || builder.sslContext != null)) {
+            throw new IllegalArgumentException("Invalid settings for AWS Glue registry " + glueRegistryArn + ": basic "
+                    + "authentication or TLS settings. Expected none: calls to Glue are signed with the GlueClient's "
+                    + "credentials.");
         }
         if (builder.eventRecordFormat == null) {
             throw new IllegalArgumentException("Invalid value for EventRecordFormat: none. Expected JSON or SOURCE.");
@@ -57,7 +76,7 @@ public final class KafkaSchemaRegistry {
         this.attributes = Set.copyOf(builder.attributes);
         this.username = builder.username;
         this.password = builder.password;
-        this.sslContext = sslContext(builder, uri);
+        this.sslContext = uri == null ? null : sslContext(builder, uri);
     }
 
     private static @Nullable SSLContext sslContext(Builder builder, URI uri) {
@@ -76,12 +95,35 @@ public final class KafkaSchemaRegistry {
         return pem ? PemTls.sslContext(builder.rootCaCertificate, builder.clientCertificate) : builder.sslContext;
     }
 
+    /** A Confluent-compatible registry at this URL (with its path prefix, if it has one). */
     public static Builder builder(URI uri) {
-        return new Builder(uri);
+        return new Builder(Objects.requireNonNull(uri, "uri"), null, null);
     }
 
-    public URI uri() {
+    /**
+     * A registry of AWS Glue's Schema Registry ({@code arn:aws:glue:<region>:<account>:registry/<name>}, Lambda's
+     * SchemaRegistryURI for Glue), read with this client (its credentials need {@code glue:GetSchemaVersion}). Records
+     * must be framed by Glue's serializers; a schema version of another registry is not found. The client is the
+     * caller's: the mapping never closes it. Needs {@code software.amazon.awssdk:glue} on the class path.
+     */
+    public static Builder glue(String registryArn, GlueClient client) {
+        return new Builder(null, Objects.requireNonNull(registryArn, "registryArn"),
+                Objects.requireNonNull(client, "client"));
+    }
+
+    /** The Confluent-compatible registry's URL, or null for AWS Glue's. */
+    public @Nullable URI uri() {
         return uri;
+    }
+
+    /** The AWS Glue registry's ARN, or null for a Confluent-compatible one. */
+    public @Nullable String glueRegistryArn() {
+        return glueRegistryArn;
+    }
+
+    /** The client that reads the AWS Glue registry, or null for a Confluent-compatible one. */
+    public @Nullable GlueClient glueClient() {
+        return glueClient;
     }
 
     public EventRecordFormat eventRecordFormat() {
@@ -110,13 +152,16 @@ public final class KafkaSchemaRegistry {
     /** Without the password. */
     @Override
     public String toString() {
-        return "KafkaSchemaRegistry[uri=" + withoutUserInfo(uri) + ", eventRecordFormat=" + eventRecordFormat
+        return "KafkaSchemaRegistry[" + (uri == null ? "glue=" + glueRegistryArn : "uri=" + withoutUserInfo(uri))
+                + ", eventRecordFormat=" + eventRecordFormat
                 + ", attributes=" + attributes + ", username=" + username + ", tls="
                 + (sslContext == null ? "default" : "own") + "]";
     }
 
     public static final class Builder {
-        private final URI uri;
+        private final @Nullable URI uri;
+        private final @Nullable String glueRegistryArn;
+        private final @Nullable GlueClient glueClient;
         private @Nullable EventRecordFormat eventRecordFormat;
         private final Set<Attribute> attributes = EnumSet.noneOf(Attribute.class);
         private @Nullable String username;
@@ -125,8 +170,10 @@ public final class KafkaSchemaRegistry {
         private PemTls.@Nullable ClientCertificate clientCertificate;
         private @Nullable SSLContext sslContext;
 
-        private Builder(URI uri) {
-            this.uri = Objects.requireNonNull(uri, "uri");
+        private Builder(@Nullable URI uri, @Nullable String glueRegistryArn, @Nullable GlueClient glueClient) {
+            this.uri = uri;
+            this.glueRegistryArn = glueRegistryArn;
+            this.glueClient = glueClient;
         }
 
         /** Required. */

@@ -11,6 +11,7 @@ import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.kafka.KafkaSchemaRegistry.Attribute;
 import io.esm4j.kafka.KafkaSchemaRegistry.EventRecordFormat;
+import io.esm4j.kafka.internal.schema.FakeGlueRegistry;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Ref;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * A schema registry on a real broker: Avro and Protobuf values delivered as JSON (or as their bytes without the
@@ -223,6 +225,54 @@ class KafkaSchemaRegistryTest extends BrokerTest {
                 .asString(StandardCharsets.UTF_8).isEqualTo("{\"amount\":{\"cents\":250}}"));
         assertThat(destination.received).singleElement().satisfies(failure -> assertThat(
                 failure.requestContext().condition()).isEqualTo(FailureCondition.SchemaNotFound));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anAwsGlueRegistrysRecordsAreReadWithItsFramingCompressedOrNot() throws Exception {
+        try (FakeGlueRegistry glue = new FakeGlueRegistry(); GlueClient client = glue.client()) {
+            UUID avro = glue.register("shop", "orders", "AVRO", ORDER_SCHEMA, "AVAILABLE");
+            UUID json = glue.register("shop", "refunds", "JSON", "{\"type\": \"object\", \"required\": [\"id\"]}",
+                    "AVAILABLE");
+            UUID proto = glue.register("shop", "events", "PROTOBUF", """
+                    syntax = "proto3";
+                    message Event { message Detail { string text = 1; } map<string, int32> counts = 2; }
+                    message Audit { string who = 1; }
+                    """, "AVAILABLE");
+            UUID elsewhere = glue.register("other", "orders", "AVRO", ORDER_SCHEMA, "AVAILABLE");
+            String topic = broker.topic("glue", 1);
+            byte[] order = avro(order(1, "PAID"));
+            broker.sendAll(List.of(
+                    record(topic, "a", FakeGlueRegistry.framed(avro, order, false)),
+                    record(topic, "b", FakeGlueRegistry.framed(avro, order, true)),
+                    record(topic, "c", FakeGlueRegistry.framed(json, "{\"id\": 7}".getBytes(StandardCharsets.UTF_8),
+                            true)),
+                    // Glue's index of Audit among Audit, Event, Event.CountsEntry, Event.Detail: 0. Then who = "me".
+                    record(topic, "d", FakeGlueRegistry.framed(proto, new byte[] {0, 0x0a, 0x02, 'm', 'e'}, false)),
+                    // Event.Detail is 3; text = "x".
+                    record(topic, "e", FakeGlueRegistry.framed(proto, new byte[] {3, 0x0a, 0x01, 'x'}, false)),
+                    record(topic, "f", FakeGlueRegistry.framed(UUID.randomUUID(), order, false)),  // no such version
+                    record(topic, "g", FakeGlueRegistry.framed(elsewhere, order, false)),         // another registry
+                    record(topic, "h", framed(1, order(2, "NEW")))));                             // Confluent's
+            Recorder handler = new Recorder();
+            CollectingDestination destination = new CollectingDestination();
+
+            run(KafkaSchemaRegistry.glue(FakeGlueRegistry.registryArn("shop"), client)
+                    .eventRecordFormat(EventRecordFormat.JSON).validate(Attribute.VALUE).build(), handler, destination,
+                    topic, 8, null);
+
+            assertThat(handler.succeeded).extracting(record -> KafkaBroker.text(record.value())).containsExactly(
+                    "{\"id\":1,\"status\":\"PAID\"}", "{\"id\":1,\"status\":\"PAID\"}", "{\"id\": 7}",
+                    "{\"who\":\"me\"}", "{\"text\":\"x\"}");
+            assertThat(handler.succeeded.getFirst().valueSchemaMetadata())
+                    .isEqualTo(new KafkaSchemaMetadata("AVRO", avro.toString()));
+            assertThat(destination.received.stream().flatMap(failure -> failure.records().stream()
+                    .map(record -> failure.requestContext().condition() + " "
+                            + KafkaBroker.text(((StreamRecord<KafkaRecord>) record).payload().key()))))
+                    .containsExactlyInAnyOrder("SchemaNotFound f", "SchemaNotFound g", "DeserializationError h");
+            // One call per schema version, however many records name it.
+            assertThat(glue.requests).filteredOn(avro.toString()::equals).hasSize(1);
+        }
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.esm4j.kafka.internal.schema.AvroJson;
 import io.esm4j.kafka.internal.schema.ConfluentFraming;
 import io.esm4j.kafka.internal.schema.ConfluentRegistryClient;
 import io.esm4j.kafka.internal.schema.Framing;
+import io.esm4j.kafka.internal.schema.GlueFraming;
+import io.esm4j.kafka.internal.schema.GlueSchemaClient;
 import io.esm4j.kafka.internal.schema.JsonSchemas;
 import io.esm4j.kafka.internal.schema.ProtobufJson;
 import io.esm4j.kafka.internal.schema.RegisteredSchema;
@@ -19,6 +21,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +53,8 @@ final class SchemaDecoding implements AutoCloseable {
 
     private final KafkaSchemaRegistry registry;
     private final String mappingName;
-    private final HttpClient http;
+    /** The Confluent registry's HTTP client, or the executor of Glue's calls: closed with the mapping. */
+    private final AutoCloseable calls;
     private final Framing framing;
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
@@ -60,14 +65,25 @@ final class SchemaDecoding implements AutoCloseable {
     SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
         this.registry = registry;
         this.mappingName = mappingName;
-        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT);
-        if (registry.sslContext() != null) {
-            client.sslContext(registry.sslContext());
+        SchemaSource source;
+        if (registry.glueRegistryArn() != null) {
+            ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+                    .name("esm4j-" + mappingName + "-glue-", 0).factory());
+            this.calls = executor;
+            this.framing = new GlueFraming();
+            source = new GlueSchemaClient(registry.glueClient(), registry.glueRegistryArn(), executor);
+        } else {
+            HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT);
+            if (registry.sslContext() != null) {
+                client.sslContext(registry.sslContext());
+            }
+            HttpClient http = client.build();
+            this.calls = http;
+            this.framing = new ConfluentFraming();
+            source = new ConfluentRegistryClient(registry.uri(), registry.username(), registry.password(), http,
+                    CALL_TIMEOUT);
         }
-        this.http = client.build();
-        this.framing = new ConfluentFraming();
-        this.schemas = new Schemas(new ConfluentRegistryClient(registry.uri(), registry.username(),
-                registry.password(), http, CALL_TIMEOUT), FIRST_RETRY, MAX_RETRY, onRegistryFailure);
+        this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure);
     }
 
     Schemas schemas() {
@@ -140,6 +156,11 @@ final class SchemaDecoding implements AutoCloseable {
     @Override
     public void close() {
         schemas.close();
-        http.close();
+        try {
+            calls.close();
+        } catch (Exception e) {
+            LOG.atWarn().addKeyValue("mapping", mappingName).setCause(e).log("closing the schema registry's client "
+                    + "failed");
+        }
     }
 }

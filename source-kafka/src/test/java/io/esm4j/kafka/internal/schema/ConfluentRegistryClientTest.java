@@ -86,7 +86,7 @@ class ConfluentRegistryClientTest {
 
         RegisteredSchema money = new RegisteredSchema("5", SchemaFormat.PROTOBUF, "message M {}");
         RegisteredSchema order = new RegisteredSchema("8", SchemaFormat.PROTOBUF,
-                "import \"money.proto\"; message O {}",                List.of(new Reference("money.proto", money)));
+                "import \"money.proto\"; message O {}", List.of(new Reference("money.proto", money)));
         RegisteredSchema schema = new RegisteredSchema("10", SchemaFormat.PROTOBUF,
                 "import \"order.proto\"; message R {}", List.of(new Reference("order.proto", order)));
         assertThat(client.fetch("10").join()).isEqualTo(new Found(schema));
