@@ -18,6 +18,7 @@ module io.esm4j.worker {
     requires transitive software.amazon.awssdk.auth;
     requires transitive software.amazon.awssdk.regions;
     requires software.amazon.awssdk.core;
+    requires software.amazon.awssdk.services.glue;
     requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.http;
     requires software.amazon.awssdk.http.nio.netty;

@@ -111,7 +111,7 @@ public final class Main {
                   --bind ADDRESS         address of the HTTP server (default 127.0.0.1)
                   --port N               port of the HTTP server, 0 for a free one (default 8080)
                   --endpoint SVC=URL     endpoint override for sqs, kinesis, dynamodbstreams, lambda, sns, s3,
-                                         dynamodb, secretsmanager, kafka (MSK's API) (repeatable)
+                                         dynamodb, secretsmanager, kafka (MSK's API), glue (repeatable)
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
                   --drain-timeout SEC    how long a stop waits for in-flight batches (default 30)
                   --worker-id ID         this worker's id in leases (default host-pid)

@@ -63,6 +63,9 @@ import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaWorkerTest {
 
+    /** The one schema version the test's AWS Glue endpoint has. */
+    private static final String GLUE_VERSION = "00010203-0405-0607-0809-0a0b0c0d0e0f";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String bootstrapServers;
@@ -124,6 +127,22 @@ class KafkaWorkerTest {
                         : "{\"error_code\":40403,\"message\":\"Schema not found\"}";
                 byte[] body = answer.getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        // AWS Glue's GetSchemaVersion (JSON 1.1), with one schema version in registry "shop": a JSON Schema.
+        function.createContext("/glue", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                boolean known = JSON.readTree(in).path("SchemaVersionId").asText().equals(GLUE_VERSION);
+                byte[] body = JSON.writeValueAsBytes(known ? Map.of("SchemaVersionId", GLUE_VERSION,
+                        "SchemaDefinition", "{\"type\": \"object\"}", "DataFormat", "JSON", "Status", "AVAILABLE",
+                        "SchemaArn", "arn:aws:glue:us-east-1:123456789012:schema/shop/orders")
+                        : Map.of("__type", "EntityNotFoundException", "Message", "Schema version is not found."));
+                if (!known) {
+                    exchange.getResponseHeaders().set("x-amzn-ErrorType", "EntityNotFoundException");
+                }
+                exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+                exchange.sendResponseHeaders(known ? 200 : 400, body.length);
                 exchange.getResponseBody().write(body);
             }
         });
@@ -410,10 +429,13 @@ class KafkaWorkerTest {
 
     @Test
     void aSchemaRegistryConfigDeliversValidatedValuesWithTheirMetadataAndDropsUnknownSchemas() throws Exception {
-        admin.createTopics(List.of(new NewTopic("registry-orders", 1, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic("registry-orders", 1, (short) 1),
+                new NewTopic("glue-orders", 1, (short) 1))).all().get();
         String url = "http://127.0.0.1:" + function.getAddress().getPort();
         Path config = directory.resolve("registry.yaml");
         Files.writeString(config, """
+                Endpoints:
+                  glue: %2$s/glue
                 EventSourceMappings:
                   - FunctionName: %2$s/registry-fn
                     SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
@@ -422,6 +444,15 @@ class KafkaWorkerTest {
                     SelfManagedKafkaEventSourceConfig:
                       SchemaRegistryConfig:
                         SchemaRegistryURI: %2$s/registry
+                        EventRecordFormat: JSON
+                        SchemaValidationConfigs: [{Attribute: VALUE}]
+                  - FunctionName: %2$s/registry-fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [glue-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SelfManagedKafkaEventSourceConfig:
+                      SchemaRegistryConfig:
+                        SchemaRegistryURI: arn:aws:glue:us-east-1:123456789012:registry/shop
                         EventRecordFormat: JSON
                         SchemaValidationConfigs: [{Attribute: VALUE}]
                 """.formatted(bootstrapServers, url));
@@ -434,12 +465,28 @@ class KafkaWorkerTest {
             producer.send(new ProducerRecord<>("registry-orders", "k2", unknownSchema + "{\"n\":2}")).get();
             producer.send(new ProducerRecord<>("registry-orders", "k3", schema7 + "{\"n\":3}")).get();
 
+            // Framed as Glue's serializers frame them: byte 3, no compression, the schema version's 16 bytes (chosen
+            // below 0x80, so that the test's string producer writes them as they are).
+            String glueVersion = "\u0003\u0000\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\n"
+                    + "\u000b\u000c\r\u000e\u000f";
+            String otherVersion = glueVersion.substring(0, 17) + "\u0011";
+            producer.send(new ProducerRecord<>("glue-orders", "g1", glueVersion + "{\"n\":4}")).get();
+            producer.send(new ProducerRecord<>("glue-orders", "g2", otherVersion + "{\"n\":5}")).get();
+            producer.send(new ProducerRecord<>("glue-orders", "g3", glueVersion + "{\"n\":6}")).get();
+
             await().atMost(Duration.ofSeconds(120))
-                    .until(() -> values(registryEvents, "registry-orders-0").size() >= 2);
+                    .until(() -> values(registryEvents, "registry-orders-0").size() >= 2
+                            && values(registryEvents, "glue-orders-0").size() >= 2);
             assertThat(values(registryEvents, "registry-orders-0")).containsExactly("{\"n\":1}", "{\"n\":3}");
-            JsonNode first = registryEvents.getFirst().path("records").path("registry-orders-0").get(0);
+            assertThat(values(registryEvents, "glue-orders-0")).containsExactly("{\"n\":4}", "{\"n\":6}");
+            JsonNode first = registryEvents.stream().filter(event -> event.path("records").has("registry-orders-0"))
+                    .findFirst().orElseThrow().path("records").path("registry-orders-0").get(0);
             assertThat(first.path("valueSchemaMetadata").toString())
                     .isEqualTo("{\"dataFormat\":\"JSON\",\"schemaId\":\"7\"}");
+            JsonNode glue = registryEvents.stream().filter(event -> event.path("records").has("glue-orders-0"))
+                    .findFirst().orElseThrow().path("records").path("glue-orders-0").get(0);
+            assertThat(glue.path("valueSchemaMetadata").toString())
+                    .isEqualTo("{\"dataFormat\":\"JSON\",\"schemaId\":\"" + GLUE_VERSION + "\"}");
         }
     }
 

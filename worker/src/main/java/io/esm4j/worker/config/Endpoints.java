@@ -15,10 +15,11 @@ public record Endpoints(Map<String, URI> overrides) {
 
     /**
      * The services the worker calls, by the SDK's service id in lower case without spaces ({@code dynamodbstreams}
-     * for DynamoDB Streams, whose endpoint differs from DynamoDB's; {@code kafka} for Amazon MSK's API).
+     * for DynamoDB Streams, whose endpoint differs from DynamoDB's; {@code kafka} for Amazon MSK's API; {@code glue}
+     * for a Kafka mapping's schema registry in AWS Glue).
      */
     public static final Set<String> SERVICES = Set.of("sqs", "kinesis", "lambda", "sns", "s3", "dynamodb",
-            "dynamodbstreams", "secretsmanager", "kafka");
+            "dynamodbstreams", "secretsmanager", "kafka", "glue");
 
     public Endpoints {
         overrides = Map.copyOf(overrides);

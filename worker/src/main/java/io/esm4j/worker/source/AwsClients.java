@@ -3,7 +3,9 @@ package io.esm4j.worker.source;
 import io.esm4j.worker.config.Endpoints;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -12,6 +14,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -36,6 +39,7 @@ public final class AwsClients implements AutoCloseable {
     private final Supplier<S3Client> s3;
     private final Supplier<DynamoDbClient> dynamodb;
     private final Supplier<DynamoDbStreamsClient> dynamodbStreams;
+    private final Map<Region, GlueClient> glue = new HashMap<>();
 
     public AwsClients(Region region, AwsCredentialsProvider credentials, Endpoints endpoints) {
         this.region = region;
@@ -95,6 +99,15 @@ public final class AwsClients implements AutoCloseable {
         return dynamodbStreams.get();
     }
 
+    /** For a schema registry in AWS Glue: a client of the registry's region, which may not be the worker's. */
+    public synchronized GlueClient glue(Region registryRegion) {
+        return glue.computeIfAbsent(registryRegion, in -> {
+            GlueClient client = configure(GlueClient.builder(), "glue").region(in).build();
+            made.add(client);
+            return client;
+        });
+    }
+
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
         builder.region(region).credentialsProvider(credentials);
         URI endpoint = endpoints.endpoint(service);
@@ -125,5 +138,6 @@ public final class AwsClients implements AutoCloseable {
     public synchronized void close() {
         made.forEach(SdkClient::close);
         made.clear();
+        glue.clear();
     }
 }

@@ -154,8 +154,8 @@ public final class KafkaSourceFactory implements SourceFactory {
         boolean msk = msk(spec);
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
         SchemaRegistryConfigs registry = schemaRegistry(spec);
-        if (!msk && !access.needsSecrets() && (registry == null || !registry.needsSecret())) {
-            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutSecret());
+        if (!msk && !access.needsSecrets() && (registry == null || !registry.needsAws())) {
+            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutAws());
         }
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
             Map<String, String> properties = new LinkedHashMap<>();
@@ -173,7 +173,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                 properties.putAll(access.consumerProperties(secrets::secretString));
             }
             return source(spec, servers, properties,
-                    registry == null ? null : registry.registry(secrets::secretString));
+                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue));
         }
     }
 
@@ -218,7 +218,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     static KafkaSource source(MappingSpec spec) {
         SchemaRegistryConfigs registry = schemaRegistry(spec);
         return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of(),
-                registry == null ? null : registry.withoutSecret());
+                registry == null ? null : registry.withoutAws());
     }
 
     private static String selfManagedServers(MappingSpec spec) {

@@ -9,25 +9,35 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * A Kafka mapping's {@code SchemaRegistryConfig}, as Lambda's request has it: read and checked without calling any
- * service, then made into the library's {@link KafkaSchemaRegistry} at each start, with the AccessConfigs' secrets read
+ * service, then made into the library's {@link KafkaSchemaRegistry} at each start (for an AWS Glue registry with a
+ * Glue client of the registry's region, and no AccessConfigs), with the AccessConfigs' secrets read
  * then (a rotated secret is picked up by restarting the mapping): {@code BASIC_AUTH} ({@code {"username",
  * "password"}}), {@code CLIENT_CERTIFICATE_TLS_AUTH} ({@code {"certificate", "privateKey", "privateKeyPassword"}},
  * PEM, the password only for an encrypted key) and {@code SERVER_ROOT_CA_CERTIFICATE} ({@code {"certificate"}}), at
  * most one of each, the last two for an https registry only.
  *
  * @param where      the field's path, for errors
- * @param uri        SchemaRegistryURI
+ * @param uri        SchemaRegistryURI, a Confluent-compatible registry's URL; null for AWS Glue's
+ * @param glueArn    SchemaRegistryURI, an AWS Glue registry's ARN; null for a Confluent-compatible registry
  * @param format     EventRecordFormat
  * @param attributes SchemaValidationConfigs' attributes
  * @param access     AccessConfigs, as given
  */
-record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, List<Attribute> attributes,
-                             List<KafkaSourceAccess.Entry> access) {
+record SchemaRegistryConfigs(String where, @Nullable URI uri, @Nullable String glueArn, EventRecordFormat format,
+                             List<Attribute> attributes, List<KafkaSourceAccess.Entry> access) {
 
+    /** The ARN of a registry in AWS Glue, its region in the first group. */
+    private static final Pattern GLUE_REGISTRY = Pattern.compile(
+            "arn:aws[a-z-]*:glue:([a-z0-9-]+):\\d{12}:registry/[A-Za-z0-9$#_.-]{1,255}");
     private static final Set<String> FIELDS = Set.of("SchemaRegistryURI", "EventRecordFormat",
             "SchemaValidationConfigs", "AccessConfigs");
     private static final List<String> ACCESS_TYPES = List.of(KafkaSourceAccess.BASIC_AUTH,
@@ -50,20 +60,26 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
                         + "allowed: " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
             }
         }
-        URI uri = uri(node.get("SchemaRegistryURI"), where + ".SchemaRegistryURI");
-        return new SchemaRegistryConfigs(where, uri, format(node.get("EventRecordFormat"), where
-                + ".EventRecordFormat"), attributes(node.get("SchemaValidationConfigs"), where
-                + ".SchemaValidationConfigs"), access(node.get("AccessConfigs"), where + ".AccessConfigs", uri));
+        JsonNode location = node.get("SchemaRegistryURI");
+        boolean glue = location != null && location.isTextual() && GLUE_REGISTRY.matcher(location.asText()).matches();
+        URI uri = glue ? null : uri(location, where + ".SchemaRegistryURI");
+        return new SchemaRegistryConfigs(where, uri, glue ? location.asText() : null,
+                format(node.get("EventRecordFormat"), where + ".EventRecordFormat"),
+                attributes(node.get("SchemaValidationConfigs"), where + ".SchemaValidationConfigs"),
+                access(node.get("AccessConfigs"), where + ".AccessConfigs", uri));
     }
 
-    /** Whether {@link #registry} reads a secret. */
-    boolean needsSecret() {
-        return !access.isEmpty();
+    /** Whether {@link #registry} calls AWS: to read a secret, or because the registry is AWS Glue's. */
+    boolean needsAws() {
+        return !access.isEmpty() || glueArn != null;
     }
 
-    /** The library's registry without its credentials and certificates: for validation, which reads no secret. */
-    KafkaSchemaRegistry withoutSecret() {
-        return builder().build();
+    /**
+     * The library's registry without its credentials and certificates, for validation and for a start that needs no
+     * AWS call ({@link #needsAws}); null for AWS Glue's, whose client validation does not make.
+     */
+    @Nullable KafkaSchemaRegistry withoutAws() {
+        return glueArn != null ? null : builder(null).build();
     }
 
     /**
@@ -72,8 +88,9 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
      * @throws IllegalStateException naming the secret that is not what its type expects, or (from the library) what
      *                               is wrong with its certificate or key, never quoting them
      */
-    KafkaSchemaRegistry registry(KafkaSourceAccess.SecretReader secrets) throws Exception {
-        KafkaSchemaRegistry.Builder builder = builder();
+    KafkaSchemaRegistry registry(KafkaSourceAccess.SecretReader secrets, Function<Region, GlueClient> glue)
+            throws Exception {
+        KafkaSchemaRegistry.Builder builder = builder(glue);
         for (KafkaSourceAccess.Entry entry : access) {
             switch (entry.type()) {
                 case KafkaSourceAccess.BASIC_AUTH -> {
@@ -98,16 +115,27 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
         }
     }
 
-    private KafkaSchemaRegistry.Builder builder() {
-        return KafkaSchemaRegistry.builder(uri).eventRecordFormat(format)
+    private KafkaSchemaRegistry.Builder builder(@Nullable Function<Region, GlueClient> glue) {
+        KafkaSchemaRegistry.Builder builder;
+        if (glueArn != null) {
+            Matcher arn = GLUE_REGISTRY.matcher(glueArn);
+            if (glue == null || !arn.matches()) {
+                throw new IllegalStateException("An AWS Glue registry needs a client: " + glueArn);
+            }
+            builder = KafkaSchemaRegistry.glue(glueArn, glue.apply(Region.of(arn.group(1))));
+        } else {
+            builder = KafkaSchemaRegistry.builder(uri);
+        }
+        return builder.eventRecordFormat(format)
                 .validate(attributes.toArray(Attribute[]::new));
     }
 
     private static URI uri(@Nullable JsonNode node, String where) {
         String text = node != null && node.isTextual() ? node.asText() : null;
         if (text != null && text.startsWith("arn:")) {
-            throw new InvalidMappingException(where, text, "AWS Glue schema registries are not supported; expected "
-                    + "the http or https URL of a Confluent-compatible registry.");
+            throw new InvalidMappingException(where, text, "Expected an AWS Glue registry's ARN, "
+                    + "arn:aws:glue:<region>:<account>:registry/<name>, or the http or https URL of a "
+                    + "Confluent-compatible registry.");
         }
         URI uri = null;
         try {
@@ -158,10 +186,14 @@ record SchemaRegistryConfigs(String where, URI uri, EventRecordFormat format, Li
         return attributes;
     }
 
-    private static List<KafkaSourceAccess.Entry> access(@Nullable JsonNode node, String where, URI uri) {
+    private static List<KafkaSourceAccess.Entry> access(@Nullable JsonNode node, String where, @Nullable URI uri) {
         List<KafkaSourceAccess.Entry> access = new ArrayList<>();
-        if (node == null) {
+        if (node == null || (uri == null && node.isArray() && node.isEmpty())) {
             return access;
+        }
+        if (uri == null) {
+            throw new InvalidMappingException(where, node, "Expected none for an AWS Glue registry: the worker reads "
+                    + "it with its own AWS identity (glue:GetSchemaVersion), as Lambda uses the function's role.");
         }
         if (!node.isArray()) {
             throw new InvalidMappingException(where, node, "Expected a list of " + ACCESS_SHAPE + ".");

@@ -16,16 +16,24 @@ import io.esm4j.worker.config.WorkerFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.glue.GlueClient;
 
 /** Self-managed Kafka and Amazon MSK mappings from a worker file, in the shape of Lambda's request. */
 class KafkaMappingTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+    private static final Function<Region, GlueClient> NO_GLUE = region -> {
+        throw new AssertionError("no Glue client for a Confluent-compatible registry");
+    };
 
     private static final String SOURCE = "\"SelfManagedEventSource\": {\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": "
             + "[\"b-1.example:9092\", \"b-2.example:9092\"]}}, \"Topics\": [\"orders\"]";
@@ -191,16 +199,41 @@ class KafkaMappingTest {
         SchemaRegistryConfigs config = SchemaRegistryConfigs.of(json("{" + registry + "}")
                 .get("SchemaRegistryConfig"), "SchemaRegistryConfig");
         KafkaSchemaRegistry started = config.registry(arn -> "{\"username\": \"key\", \"password\": "
-                + "\"secret\"}");
+                + "\"secret\"}", NO_GLUE);
         assertThat(started.username()).isEqualTo("key");
         assertThat(started.password()).isEqualTo("secret");
 
+        // An AWS Glue registry: validation makes no AWS client; a start reads it with a client of its region.
+        MappingSpec glue = msk("\"EventSourceArn\": \"" + MSK + "\", \"AmazonManagedKafkaEventSourceConfig\": "
+                + "{\"SchemaRegistryConfig\": {"
+                + "\"SchemaRegistryURI\": \"arn:aws:glue:eu-west-1:123456789012:registry/r\","
+                + " \"EventRecordFormat\": \"JSON\", \"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}");
+        factories.forMapping(glue).validate(glue);
+        List<Region> regions = new ArrayList<>();
+        try (GlueClient client = GlueClient.builder().region(Region.EU_WEST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+            KafkaSchemaRegistry inGlue = SchemaRegistryConfigs.of(glue.node("AmazonManagedKafkaEventSourceConfig")
+                    .get("SchemaRegistryConfig"), "SchemaRegistryConfig").registry(arn -> "", region -> {
+                        regions.add(region);
+                        return client;
+                    });
+            assertThat(inGlue.glueRegistryArn()).isEqualTo("arn:aws:glue:eu-west-1:123456789012:registry/r");
+            assertThat(inGlue.glueClient()).isSameAs(client);
+            assertThat(regions).containsExactly(Region.EU_WEST_1);
+        }
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"AmazonManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
                 + "\"arn:aws:glue:us-east-1:123456789012:registry/r\", \"EventRecordFormat\": \"JSON\", "
-                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}], \"AccessConfigs\": [{\"Type\": "
+                + "\"BASIC_AUTH\", \"URI\": \"" + SECRET + "b\"}]}}")))
                 .hasMessageStartingWith("Invalid value for AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig"
-                        + ".SchemaRegistryURI: ").hasMessageContaining("AWS Glue schema registries are not supported");
+                        + ".AccessConfigs: ").hasMessageContaining("Expected none for an AWS Glue registry");
+        assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
+                + "\"arn:aws:glue:us-east-1:123456789012:schema/r/s\", \"EventRecordFormat\": \"JSON\", "
+                + "\"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
+                .hasMessageContaining(".SchemaRegistryURI: arn:aws:glue:us-east-1:123456789012:schema/r/s. Expected an "
+                        + "AWS Glue registry's ARN");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"SchemaRegistryConfig\": {\"SchemaRegistryURI\": "
                 + "\"https://r.example\", \"SchemaValidationConfigs\": [{\"Attribute\": \"KEY\"}]}}")))
@@ -209,7 +242,8 @@ class KafkaMappingTest {
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("http://r.example",
                 "{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + SECRET + "ca\"}"))))
                 .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig"
-                        + ".AccessConfigs[0].Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a certificate; it "
+                        + ".AccessConfigs[0].Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a "
+                        + "certificate; it "
                         + "is http://r.example.");
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("https://r.example",
                 "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "a\"}, "
@@ -243,16 +277,16 @@ class KafkaMappingTest {
         factories.forMapping(spec).validate(spec);
 
         assertThat(KafkaSourceFactory.source(spec).schemaRegistry().sslContext()).isNull();
-        assertThat(registryConfigs(tls.formatted("client")).registry(secrets::get).sslContext()).isNotNull();
+        assertThat(registryConfigs(tls.formatted("client")).registry(secrets::get, NO_GLUE).sslContext()).isNotNull();
         // A secret that is not what its type needs, or a key that does not decrypt: the start fails naming the
         // field and the secret, never quoting the key.
-        assertThatThrownBy(() -> registryConfigs(tls.formatted("wrong-password")).registry(secrets::get))
+        assertThatThrownBy(() -> registryConfigs(tls.formatted("wrong-password")).registry(secrets::get, NO_GLUE))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("SchemaRegistryConfig: Invalid private key for the schema registry's "
                         + "client certificate:")
                 .hasMessageEndingWith("(from the secrets of SchemaRegistryConfig.AccessConfigs)")
                 .hasMessageNotContaining(encrypted.substring(40, 80));
-        assertThatThrownBy(() -> registryConfigs(tls.formatted("no-key")).registry(secrets::get))
+        assertThatThrownBy(() -> registryConfigs(tls.formatted("no-key")).registry(secrets::get, NO_GLUE))
                 .hasMessage("the CLIENT_CERTIFICATE_TLS_AUTH secret " + SECRET + "no-key is not a JSON object with "
                         + "the string fields certificate, privateKey, as Lambda expects");
     }
