@@ -8,6 +8,8 @@ module io.esm4j.testsupport {
     requires io.esm4j.core;
     requires org.assertj.core;
     requires org.slf4j;
+    // TestCertificates hands out HTTPS servers.
+    requires transitive jdk.httpserver;
     requires static org.jspecify;
 
     exports io.esm4j.testsupport;

@@ -309,8 +309,8 @@ class KafkaSchemaRegistryTest extends BrokerTest {
             throws Exception {
         Identity server = TestCertificates.selfSigned(directory, "registry", "127.0.0.1", true);
         Identity client = TestCertificates.selfSigned(directory, "client", "esm4j-mapping", false);
-        try (FakeSchemaRegistry tlsRegistry = new FakeSchemaRegistry("", server.sslContext(client.certificatePem()),
-                true)) {
+        try (FakeSchemaRegistry tlsRegistry = new FakeSchemaRegistry("", server.httpsServer(true,
+                client.certificatePem()))) {
             tlsRegistry.answer(1, FakeSchemaRegistry.schema(null, ORDER_SCHEMA));
             String topic = broker.topic("tls", 1);
             broker.sendAll(List.of(record(topic, "a", framed(1, order(1, "PAID")))));

@@ -1,8 +1,13 @@
 package io.esm4j.testsupport;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +29,7 @@ import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.PBEParameterSpec;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -64,6 +70,25 @@ public final class TestCertificates {
             AlgorithmParameters pbes2 = AlgorithmParameters.getInstance("PBES2");
             pbes2.init(cipher.getParameters().getEncoded());
             return pem("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(pbes2, encrypted).getEncoded());
+        }
+
+        /**
+         * An HTTPS server with this identity on 127.0.0.1 and a free port, not started yet; with
+         * {@code needClientAuth}, clients must present a certificate among {@code trustedPems}.
+         */
+        public HttpsServer httpsServer(boolean needClientAuth, String... trustedPems)
+                throws GeneralSecurityException, IOException {
+            SSLContext tls = sslContext(trustedPems);
+            HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters parameters) {
+                    SSLParameters ssl = tls.getDefaultSSLParameters();
+                    ssl.setNeedClientAuth(needClientAuth);
+                    parameters.setSSLParameters(ssl);
+                }
+            });
+            return server;
         }
 
         /**

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.esm4j.testsupport.TestCertificates;
 import io.esm4j.testsupport.TestCertificates.Identity;
@@ -30,8 +28,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -89,16 +85,7 @@ class KafkaAuthWorkerTest {
         Identity client = TestCertificates.selfSigned(directory, "client", "esm4j-worker", false);
         String clientCertificate = client.certificatePem();
         Path trustStore = TestCertificates.trustStoreFile(directory.resolve("broker-trust.p12"), clientCertificate);
-        registry = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        SSLContext registryTls = brokerIdentity.sslContext(clientCertificate);
-        registry.setHttpsConfigurator(new HttpsConfigurator(registryTls) {
-            @Override
-            public void configure(HttpsParameters parameters) {
-                SSLParameters ssl = registryTls.getDefaultSSLParameters();
-                ssl.setNeedClientAuth(true);
-                parameters.setSSLParameters(ssl);
-            }
-        });
+        registry = brokerIdentity.httpsServer(true, clientCertificate);
         // Schema 7, a JSON Schema, and no other.
         registry.createContext("/schemas/ids/", exchange -> {
             try (exchange) {

@@ -53,8 +53,11 @@ final class SchemaDecoding implements AutoCloseable {
 
     private final KafkaSchemaRegistry registry;
     private final String mappingName;
-    /** The Confluent registry's HTTP client, or the executor of Glue's calls: closed with the mapping. */
-    private final AutoCloseable calls;
+    /**
+     * Stops the registry calls in flight (the Confluent registry's HTTP client, or the executor of Glue's calls) when
+     * the mapping closes: at once, rather than wait for them as a graceful close would.
+     */
+    private final Runnable stopCalls;
     private final Framing framing;
     private final Schemas schemas;
     private final AvroJson avroJson = new AvroJson();
@@ -69,7 +72,7 @@ final class SchemaDecoding implements AutoCloseable {
         if (registry.glueRegistryArn() != null) {
             ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
                     .name("esm4j-" + mappingName + "-glue-", 0).factory());
-            this.calls = executor;
+            this.stopCalls = executor::shutdownNow;
             this.framing = new GlueFraming();
             source = new GlueSchemaClient(registry.glueClient(), registry.glueRegistryArn(), executor);
         } else {
@@ -78,7 +81,7 @@ final class SchemaDecoding implements AutoCloseable {
                 client.sslContext(registry.sslContext());
             }
             HttpClient http = client.build();
-            this.calls = http;
+            this.stopCalls = http::shutdownNow;
             this.framing = new ConfluentFraming();
             source = new ConfluentRegistryClient(registry.uri(), registry.username(), registry.password(), http,
                     CALL_TIMEOUT);
@@ -156,11 +159,6 @@ final class SchemaDecoding implements AutoCloseable {
     @Override
     public void close() {
         schemas.close();
-        try {
-            calls.close();
-        } catch (Exception e) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).setCause(e).log("closing the schema registry's client "
-                    + "failed");
-        }
+        stopCalls.run();
     }
 }

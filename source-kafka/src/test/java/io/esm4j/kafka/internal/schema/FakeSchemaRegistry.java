@@ -2,8 +2,6 @@ package io.esm4j.kafka.internal.schema;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
 /**
  * A schema registry's {@code GET <prefix>/schemas/ids/<id>} on 127.0.0.1 and a free port, answering what a test
@@ -42,11 +38,9 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         this(prefix, HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
     }
 
-    /**
-     * Over HTTPS with {@code tls}; with {@code needClientAuth}, a client without a certificate it trusts is refused.
-     */
-    public FakeSchemaRegistry(String prefix, SSLContext tls, boolean needClientAuth) throws IOException {
-        this(prefix, https(tls, needClientAuth));
+    /** Over HTTPS: {@code server} is {@link io.esm4j.testsupport.TestCertificates.Identity#httpsServer}'s. */
+    public FakeSchemaRegistry(String prefix, HttpsServer server) {
+        this(prefix, (HttpServer) server);
     }
 
     private FakeSchemaRegistry(String prefix, HttpServer server) {
@@ -54,19 +48,6 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         this.server = server;
         server.createContext("/", this::handle);
         server.start();
-    }
-
-    private static HttpsServer https(SSLContext tls, boolean needClientAuth) throws IOException {
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls) {
-            @Override
-            public void configure(HttpsParameters parameters) {
-                SSLParameters ssl = tls.getDefaultSSLParameters();
-                ssl.setNeedClientAuth(needClientAuth);
-                parameters.setSSLParameters(ssl);
-            }
-        });
-        return server;
     }
 
     public URI uri() {

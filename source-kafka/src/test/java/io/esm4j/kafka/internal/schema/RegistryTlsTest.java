@@ -40,7 +40,7 @@ class RegistryTlsTest {
         server = TestCertificates.selfSigned(directory, "registry", "127.0.0.1", true);
         client = TestCertificates.selfSigned(directory, "client", "esm4j-mapping", false);
         stranger = TestCertificates.selfSigned(directory, "stranger", "someone-else", false);
-        registry = new FakeSchemaRegistry("/v1", server.sslContext(client.certificatePem()), true);
+        registry = new FakeSchemaRegistry("/v1", server.httpsServer(true, client.certificatePem()));
         registry.answer(1, FakeSchemaRegistry.schema(null, "{\"type\":\"string\"}"));
     }
 
