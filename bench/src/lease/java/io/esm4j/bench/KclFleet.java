@@ -61,7 +61,7 @@ final class KclFleet implements BenchFleet {
         CallCounter kinesisCalls = new CallCounter();
         KclApplication app = KclApplication.start(application, stream, kinesisEndpoint, dynamoDbEndpoint,
                 worker -> new Processor(worker, activity), dynamoDbCalls, kinesisCalls,
-                KclApplication.DEFAULT_SHARD_SYNC_INTERVAL);
+                KclApplication.DEFAULT_SHARD_SYNC_INTERVAL, KclApplication.DEFAULT_FAILOVER_TIME);
         workers.put(app.workerId(), new Worker(app, dynamoDbCalls, kinesisCalls));
         return app;
     }

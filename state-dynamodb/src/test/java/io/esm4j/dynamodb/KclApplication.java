@@ -46,6 +46,11 @@ public final class KclApplication implements AutoCloseable {
      * leases, waits one such interval before it processes anything: tests that want a quick start pass less.
      */
     public static final Duration DEFAULT_SHARD_SYNC_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * The KCL's own default of {@code failoverTimeMillis}. Its lease assignment runs every two of them, so a new
+     * application's leases wait up to 20 s for an owner: tests that want a quick start pass less.
+     */
+    public static final Duration DEFAULT_FAILOVER_TIME = Duration.ofSeconds(10);
 
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
@@ -74,11 +79,12 @@ public final class KclApplication implements AutoCloseable {
      * @param dynamoDbCalls sees every DynamoDB call of the KCL (a bench counts them, or cuts the worker off)
      * @param kinesisCalls  sees every Kinesis call of the KCL
      * @param shardSyncInterval the KCL's {@code shardSyncIntervalMillis}
+     * @param failoverTime      the KCL's {@code failoverTimeMillis}
      */
     public static KclApplication start(String application, String stream, URI kinesisEndpoint, URI dynamoDbEndpoint,
                                        Function<String, ShardRecordProcessor> processors,
                                        ExecutionInterceptor dynamoDbCalls, ExecutionInterceptor kinesisCalls,
-                                       Duration shardSyncInterval) {
+                                       Duration shardSyncInterval, Duration failoverTime) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1);
         KinesisAsyncClient kinesis = KinesisAsyncClient.builder().endpointOverride(kinesisEndpoint)
                 .region(Region.US_EAST_1).credentialsProvider(CREDENTIALS).httpClientBuilder(http)
@@ -96,6 +102,7 @@ public final class KclApplication implements AutoCloseable {
         PollingConfig polling = new PollingConfig(stream, kinesis);
         Scheduler scheduler = new Scheduler(configs.checkpointConfig(), configs.coordinatorConfig(),
                 configs.leaseManagementConfig().shardSyncIntervalMillis(shardSyncInterval.toMillis())
+                        .failoverTimeMillis(failoverTime.toMillis())
                         .workerUtilizationAwareAssignmentConfig(
                         configs.leaseManagementConfig().workerUtilizationAwareAssignmentConfig()
                                 .disableWorkerMetrics(true)),

@@ -66,6 +66,8 @@ class KclHandOverTest {
     private static final int AFTER = 40;
     /** Not the KCL's 60 s: its first worker waits that long after creating the leases before it reads. */
     private static final Duration KCL_SHARD_SYNC_INTERVAL = Duration.ofSeconds(5);
+    /** Not the KCL's 10 s: its lease assignment runs every two of them, so new leases could wait 20 s for it. */
+    private static final Duration KCL_FAILOVER_TIME = Duration.ofSeconds(3);
     /** Only a bound for a hung test: the KCL's start alone can take a minute on a loaded machine. */
     private static final Duration PATIENCE = Duration.ofMinutes(3);
 
@@ -109,7 +111,8 @@ class KclHandOverTest {
         String kclTable;
         try (KclApplication kcl = KclApplication.start(application, STREAM, kinesisMock.endpoint(),
                 DynaliteExtension.endpoint(), worker -> new CheckpointBelowCut(seenByKcl),
-                new ExecutionInterceptor() {}, new ExecutionInterceptor() {}, KCL_SHARD_SYNC_INTERVAL)) {
+                new ExecutionInterceptor() {}, new ExecutionInterceptor() {}, KCL_SHARD_SYNC_INTERVAL,
+                KCL_FAILOVER_TIME)) {
             kclTable = kcl.leaseTable();
             await().atMost(PATIENCE).until(() -> seenByKcl.size() == BEFORE);
             await().atMost(PATIENCE).until(() -> kclCheckpoints(kclTable).equals(expectedCheckpoints));
