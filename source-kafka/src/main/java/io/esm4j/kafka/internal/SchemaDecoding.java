@@ -118,6 +118,8 @@ final class SchemaDecoding implements AutoCloseable {
         return switch (lookup.join()) {
             case SchemaSource.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,
                     notFound.reason());
+            case SchemaSource.Unusable unusable -> rejected(FailureCondition.DeserializationError, attribute, id,
+                    unusable.reason());
             case SchemaSource.Found found -> decode(attribute, framed, found.schema());
         };
     }

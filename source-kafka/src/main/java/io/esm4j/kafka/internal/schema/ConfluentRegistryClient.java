@@ -76,11 +76,18 @@ public final class ConfluentRegistryClient implements SchemaSource {
                 if (cause instanceof MissingReference missing) {
                     return new NotFound(id, missing.getMessage());
                 }
+                if (cause instanceof UnknownSchemaType unknown) {
+                    return new Unusable(id, unknown.getMessage());
+                }
                 if (error != null) {
                     throw error instanceof CompletionException completion ? completion
                             : new CompletionException(error);
                 }
-                return new Found(schema(id, body, references));
+                try {
+                    return new Found(schema(id, body, references));
+                } catch (UnknownSchemaType unknown) {
+                    return new Unusable(id, unknown.getMessage());
+                }
             });
         });
     }
@@ -130,8 +137,13 @@ public final class ConfluentRegistryClient implements SchemaSource {
     }
 
     private static RegisteredSchema schema(String id, JsonNode body, List<Reference> references) {
-        return new RegisteredSchema(id, SchemaFormat.ofSchemaType(body.path("schemaType").asText(null)),
-                body.path("schema").asText(), references);
+        String type = body.path("schemaType").asText(null);
+        SchemaFormat format = SchemaFormat.ofSchemaType(type);
+        if (format == null) {
+            throw new UnknownSchemaType("Schema " + id + " is of schemaType " + type + ", which esm4j does not read. "
+                    + "Expected AVRO, JSON or PROTOBUF.");
+        }
+        return new RegisteredSchema(id, format, body.path("schema").asText(), references);
     }
 
     private static int errorCode(@Nullable JsonNode body) {
@@ -148,6 +160,13 @@ public final class ConfluentRegistryClient implements SchemaSource {
         return new RegistryFailure("The schema registry answered HTTP " + response.statusCode() + " to GET "
                 + withoutUserInfo(response.uri()) + ": " + quoted + ". Expected 200 with the schema, or 404 with "
                 + "error_code " + SCHEMA_NOT_FOUND + " for an unknown id.");
+    }
+
+    /** A schema (or one it references) of a type esm4j does not read. */
+    private static final class UnknownSchemaType extends RuntimeException {
+        UnknownSchemaType(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A referenced subject version the registry does not have: the referencing schema cannot be used. */

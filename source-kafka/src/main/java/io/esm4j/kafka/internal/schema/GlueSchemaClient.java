@@ -57,7 +57,11 @@ public final class GlueSchemaClient implements SchemaSource {
         if (version.status() != SchemaVersionStatus.AVAILABLE) {
             return new NotFound(id, "Schema version " + id + " is " + version.statusAsString() + " in AWS Glue.");
         }
-        return new Found(new RegisteredSchema(id, SchemaFormat.ofSchemaType(version.dataFormatAsString()),
-                version.schemaDefinition()));
+        SchemaFormat format = SchemaFormat.ofSchemaType(version.dataFormatAsString());
+        if (format == null) {
+            return new Unusable(id, "Schema version " + id + " is of DataFormat " + version.dataFormatAsString()
+                    + ", which esm4j does not read. Expected AVRO, JSON or PROTOBUF.");
+        }
+        return new Found(new RegisteredSchema(id, format, version.schemaDefinition()));
     }
 }

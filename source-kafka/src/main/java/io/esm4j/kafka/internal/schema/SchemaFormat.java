@@ -11,8 +11,11 @@ public enum SchemaFormat {
     JSON,
     PROTOBUF;
 
-    /** The format of a registry's {@code schemaType}; Avro when the registry leaves it out, as Confluent's does. */
-    static SchemaFormat ofSchemaType(@Nullable String schemaType) {
+    /**
+     * The format of a registry's {@code schemaType} (or Glue's {@code DataFormat}); Avro when the registry leaves it
+     * out, as Confluent's does; null for a type esm4j does not read.
+     */
+    static @Nullable SchemaFormat ofSchemaType(@Nullable String schemaType) {
         if (schemaType == null || schemaType.isEmpty()) {
             return AVRO;
         }
@@ -20,8 +23,7 @@ public enum SchemaFormat {
             case "AVRO" -> AVRO;
             case "JSON" -> JSON;
             case "PROTOBUF" -> PROTOBUF;
-            default -> throw new IllegalArgumentException("Unknown schemaType from the schema registry: " + schemaType
-                    + ". Expected AVRO, JSON or PROTOBUF.");
+            default -> null;
         };
     }
 }

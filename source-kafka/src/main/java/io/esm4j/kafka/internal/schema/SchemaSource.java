@@ -17,6 +17,12 @@ public interface SchemaSource {
     /** The source says it has no such schema (or none of a schema it references): the records are given up. */
     record NotFound(String id, String reason) implements Lookup {}
 
+    /**
+     * The source has the schema, but it is of a type esm4j does not read: the records are given up (as
+     * {@code DeserializationError}), since asking again would not change the answer.
+     */
+    record Unusable(String id, String reason) implements Lookup {}
+
     /** An answer that is neither: the call is worth trying again (the registry may be down or misconfigured). */
     final class RegistryFailure extends RuntimeException {
         public RegistryFailure(String message) {

@@ -103,6 +103,14 @@ class ConfluentRegistryClientTest {
     }
 
     @Test
+    void aSchemaOfATypeEsm4jDoesNotReadIsUnusableRatherThanAskedForAgain() {
+        registry.answer(12, FakeSchemaRegistry.schema("XML", "<schema/>"));
+
+        assertThat(client.fetch("12").join()).isEqualTo(new SchemaSource.Unusable("12", "Schema 12 is of schemaType "
+                + "XML, which esm4j does not read. Expected AVRO, JSON or PROTOBUF."));
+    }
+
+    @Test
     void aPasswordInTheRegistrysUrlStaysOutOfErrors() {
         URI withPassword = URI.create(registry.uri().toString().replace("http://", "http://user:hunter2@"));
 
