@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class KinesisMockServer implements AutoCloseable {
     private static final String ANY_ADDRESS = "Host$().em(\"0.0.0.0\")";
     private static final String LOOPBACK = "Host$().em(\"127.0.0.1\")";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final int START_ATTEMPTS = 3;
     /** Resharding and stream creation take this long instead of 500 ms, so that tests need not wait. */
     private static final String OPERATION_DURATION = "50ms";
 
@@ -48,8 +50,30 @@ public final class KinesisMockServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts kinesis-mock (after installing it if needed) and returns once it answers HTTP. */
+    /**
+     * Starts kinesis-mock (after installing it if needed) and returns once it answers HTTP. A port found free can be
+     * taken by another process before node binds it (the machine is shared): then it starts again on other ports.
+     */
     public static KinesisMockServer start() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce();
+            } catch (PortTaken e) {
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** kinesis-mock exited because one of its ports was taken meanwhile. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static KinesisMockServer startOnce() throws IOException, InterruptedException {
         Path nodeProject = Path.of(System.getProperty("kinesis.mock.dir", "src/test/node"));
         Path packageDir = nodeProject.resolve("node_modules/kinesis-local");
         Path mainJs = packageDir.resolve("main.js");
@@ -59,8 +83,9 @@ public final class KinesisMockServer implements AutoCloseable {
         Path workDir = Files.createTempDirectory("kinesis-mock");
         Files.writeString(workDir.resolve("main.js"), loopbackOnly(Files.readString(mainJs)));
         Files.copy(packageDir.resolve("server.json"), workDir.resolve("server.json"));
-        int plainPort = freePort();
-        int tlsPort = freePort();
+        int[] ports = freePorts(2);
+        int plainPort = ports[0];
+        int tlsPort = ports[1];
         Path log = workDir.resolve("kinesis-mock.log");
         ProcessBuilder builder = new ProcessBuilder(nodeExecutable.toString(), "main.js").directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -130,8 +155,9 @@ public final class KinesisMockServer implements AutoCloseable {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             while (Instant.now().isBefore(deadline)) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("kinesis-mock (node " + node + ") exited with code "
-                            + process.exitValue() + ":\n" + logTail());
+                    String message = "kinesis-mock (node " + node + ") exited with code " + process.exitValue()
+                            + ":\n" + logTail();
+                    throw message.contains("EADDRINUSE") ? new PortTaken(message) : new IllegalStateException(message);
                 }
                 try {
                     http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(1)).GET().build(),
@@ -151,9 +177,21 @@ public final class KinesisMockServer implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Distinct ports free on 127.0.0.1 a moment ago: all held open together, so that none is found twice. */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
