@@ -1,9 +1,8 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.testsupport.FreePorts;
 import io.esm4j.testsupport.NodeTools;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +81,7 @@ public final class KinesisMockServer implements AutoCloseable {
         Path workDir = Files.createTempDirectory("kinesis-mock");
         Files.writeString(workDir.resolve("main.js"), loopbackOnly(Files.readString(mainJs)));
         Files.copy(packageDir.resolve("server.json"), workDir.resolve("server.json"));
-        int[] ports = freePorts(2);
+        int[] ports = FreePorts.distinct(2);
         int plainPort = ports[0];
         int tlsPort = ports[1];
         Path log = workDir.resolve("kinesis-mock.log");
@@ -175,24 +173,6 @@ public final class KinesisMockServer implements AutoCloseable {
     private String logTail() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    }
-
-    /** Distinct ports free on 127.0.0.1 a moment ago: all held open together, so that none is found twice. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -7,17 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import io.esm4j.testsupport.FreePorts;
 import io.esm4j.testsupport.TestCertificates;
 import io.esm4j.testsupport.TestCertificates.Identity;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.github.embeddedkafka.EmbeddedK;
 import io.github.embeddedkafka.EmbeddedKafka$;
 import io.github.embeddedkafka.EmbeddedKafkaConfig$;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,10 +96,11 @@ class KafkaAuthWorkerTest {
         });
         registry.start();
 
-        int plainPort = freePort();
-        int securePort = freePort();
-        int mtlsPort = freePort();
-        int controllerPort = freePort();
+        int[] ports = FreePorts.distinct(4);
+        int plainPort = ports[0];
+        int securePort = ports[1];
+        int mtlsPort = ports[2];
+        int controllerPort = ports[3];
         plainServers = "localhost:" + plainPort;
         secureServers = "127.0.0.1:" + securePort;
         mtlsServers = "127.0.0.1:" + mtlsPort;
@@ -293,12 +292,6 @@ class KafkaAuthWorkerTest {
         events.forEach(event -> event.path("records").forEach(partition -> partition.forEach(record ->
                 values.add(KafkaWorkerTest.text(record.path("value").asText())))));
         return values;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     @SuppressWarnings("unchecked")
