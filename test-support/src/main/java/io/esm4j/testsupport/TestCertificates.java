@@ -108,7 +108,8 @@ public final class TestCertificates {
 
     /**
      * A new self-signed identity in {@code directory}: an EC P-256 key (fast to make) and a certificate for
-     * {@code CN=<commonName>}; with {@code forLoopback}, also for 127.0.0.1 and localhost, as a server on loopback needs.
+     * {@code CN=<commonName>}; with {@code forLoopback}, also for 127.0.0.1 and localhost, as a server on loopback
+     * needs.
      */
     public static Identity selfSigned(Path directory, String alias, String commonName, boolean forLoopback)
             throws IOException, GeneralSecurityException {

@@ -242,9 +242,8 @@ class KafkaMappingTest {
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("http://r.example",
                 "{\"Type\": \"SERVER_ROOT_CA_CERTIFICATE\", \"URI\": \"" + SECRET + "ca\"}"))))
                 .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig"
-                        + ".AccessConfigs[0].Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for a "
-                        + "certificate; it "
-                        + "is http://r.example.");
+                        + ".AccessConfigs[0].Type: SERVER_ROOT_CA_CERTIFICATE. Expected an https SchemaRegistryURI for "
+                        + "a certificate; it is http://r.example.");
         assertThatThrownBy(() -> factories.forMapping(spec(registryWith("https://r.example",
                 "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "a\"}, "
                         + "{\"Type\": \"BASIC_AUTH\", \"URI\": \"" + SECRET + "b\"}"))))

@@ -68,7 +68,8 @@ class GlueSchemaClientTest {
                 client).eventRecordFormat(EventRecordFormat.JSON).validate(Attribute.VALUE).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid value for SchemaRegistryURI: "
-                        + "arn:aws:glue:us-east-1:123456789012:schema/shop/orders. Expected an AWS Glue registry ARN, arn:aws:glue:<region>:<account>:registry/<name>.");
+                        + "arn:aws:glue:us-east-1:123456789012:schema/shop/orders. Expected an AWS Glue registry ARN, "
+                        + "arn:aws:glue:<region>:<account>:registry/<name>.");
         assertThatThrownBy(() -> KafkaSchemaRegistry.glue(FakeGlueRegistry.registryArn("shop"), client)
                 .eventRecordFormat(EventRecordFormat.JSON).validate(Attribute.VALUE).basicAuth("key", "secret").build())
                 .hasMessageStartingWith("Invalid settings for AWS Glue registry " + FakeGlueRegistry.registryArn("shop")

@@ -22,8 +22,9 @@ import java.util.Map;
 /**
  * A Protobuf schema as a schema registry holds it ({@code .proto} text), linked, and what it makes of a record: the
  * message the record's message indexes name (Confluent's or AWS Glue's), decoded from the wire format and written as
- * Protobuf's JSON mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a message may import)
- * are known, and so are the types of the files the schema imports when they come with it (a registry's references).
+ * Protobuf's JSON mapping. Google's well-known types ({@code google/protobuf/timestamp.proto} and the others a
+ * message may import) are known, and so are the types of the files the schema imports when they come with it (a
+ * registry's references).
  */
 public final class ProtoSchema {
 
