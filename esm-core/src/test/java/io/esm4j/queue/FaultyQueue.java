@@ -33,6 +33,8 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     private volatile CountDownLatch extensionGate;
     private volatile Predicate<String> unfilterableBody = body -> false;
     private volatile Supplier<? extends Throwable> filterFailure;
+    private volatile CountDownLatch receiveGate;
+    private volatile Supplier<? extends Throwable> afterGate;
 
     /** A changeVisibility call: how many entries, to what timeout. */
     record VisibilityCall(int entries, Duration timeout) {}
@@ -45,6 +47,16 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     FaultyQueue failAlways(InMemoryQueue.Operation operation, Supplier<? extends Throwable> failure) {
         failuresLeft.remove(operation);
         failing.put(operation, failure);
+        return this;
+    }
+
+    /**
+     * Every receive waits until {@code gate} opens, then throws {@code failure.get()}: a long poll whose client is
+     * closed under it.
+     */
+    FaultyQueue holdReceivesThenFail(CountDownLatch gate, Supplier<? extends Throwable> failure) {
+        this.afterGate = failure;
+        this.receiveGate = gate;
         return this;
     }
 
@@ -124,6 +136,15 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
         receivingThreads.add(Thread.currentThread());
         receivesInFlight.incrementAndGet();
         try {
+            CountDownLatch gate = receiveGate;
+            if (gate != null) {
+                gate.await();
+                Throwable failure = afterGate.get();
+                if (failure instanceof Exception exception) {
+                    throw exception;
+                }
+                throw (Error) failure;
+            }
             throwIfFailing(InMemoryQueue.Operation.RECEIVE);
             return queue.receive(maxMessages, waitTime);
         } finally {

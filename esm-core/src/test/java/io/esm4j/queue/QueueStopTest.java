@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.QueueStopResult;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.SqsLikeMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** Stopping with a timeout shorter than the long polls in progress. */
@@ -46,5 +50,28 @@ class QueueStopTest {
         assertThat(received).singleElement().satisfies(m -> assertThat(m.payload()
                 .attribute("ApproximateReceiveCount")).isIn("1", "2", "3"));
         assertThat(handler.invocations()).isEmpty();
+    }
+
+    @Test
+    void aLongPollThatFailsAfterTheStopIsNeitherAPollingErrorNorARestart() throws Exception {
+        FaultyQueue queue = new FaultyQueue(InMemoryQueue.standard("closing").build());
+        CountDownLatch clientClosed = new CountDownLatch(1);
+        queue.holdReceivesThenFail(clientClosed, () -> new IllegalStateException("Connection pool shut down"));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.builder("closing", queue,
+                        new QueueRecorder())
+                .settings(QueueSettings.builder().maximumConcurrency(2).build()).meterRegistry(meters).build();
+        mapping.start();
+        await().until(() -> queue.receivesInFlight() == 2);
+        // The mapping's meters leave the registry when it stops; these are the same counters, still counting.
+        Counter pollingErrors = meters.get(MetricNames.POLLING_ERROR_COUNT).counter();
+        Counter restarts = meters.get(MetricNames.RESTART_COUNT).counter();
+
+        mapping.stop(Duration.ofMillis(50));
+        clientClosed.countDown();
+        await().until(() -> queue.receivingThreads().stream().noneMatch(Thread::isAlive));
+
+        assertThat(pollingErrors.count()).isZero();
+        assertThat(restarts.count()).isZero();
     }
 }

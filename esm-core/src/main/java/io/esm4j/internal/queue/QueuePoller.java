@@ -69,6 +69,10 @@ final class QueuePoller<T> implements Runnable {
             try {
                 failed = round();
             } catch (BatchCollector.ReceiveFailed e) {
+                if (stop.isRequested()) {
+                    // A receive the stop left to finish, failing as its client closes: nothing to report or retry.
+                    return;
+                }
                 ctx.metrics().pollingErrors.increment();
                 failed = List.of(new PollerFailure("receive failed", e.getCause()));
             } catch (InterruptedException e) {
