@@ -55,7 +55,7 @@ public final class KafkaSchemaRegistry {
             throw new IllegalArgumentException("Invalid value for SchemaRegistryURI: "
                     + withoutUserInfo(uri) + ". Expected the http or https URL of a Confluent-compatible registry.");
         }
-        if (glueRegistryArn != null && !glueRegistryArn.matches(GLUE_REGISTRY_ARN)) {
+        if (glueRegistryArn != null && !isGlueRegistryArn(glueRegistryArn)) {
             throw new IllegalArgumentException("Invalid value for SchemaRegistryURI: " + glueRegistryArn + ". Expected "
                     + "an AWS Glue registry ARN, arn:aws:glue:<region>:<account>:registry/<name>.");
         }
@@ -109,6 +109,14 @@ public final class KafkaSchemaRegistry {
     public static Builder glue(String registryArn, GlueClient client) {
         return new Builder(null, Objects.requireNonNull(registryArn, "registryArn"),
                 Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * Whether {@code text} is an AWS Glue registry's ARN, {@code arn:aws:glue:<region>:<account>:registry/<name>}: what
+     * {@link #glue} takes (for code that reads Lambda's SchemaRegistryURI, which is that or a URL).
+     */
+    public static boolean isGlueRegistryArn(String text) {
+        return text.matches(GLUE_REGISTRY_ARN);
     }
 
     /** The Confluent-compatible registry's URL, or null for AWS Glue's. */

@@ -8,10 +8,9 @@ import io.esm4j.worker.config.InvalidMappingException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -35,9 +34,6 @@ import software.amazon.awssdk.services.glue.GlueClient;
 record SchemaRegistryConfigs(String where, @Nullable URI uri, @Nullable String glueArn, EventRecordFormat format,
                              List<Attribute> attributes, List<KafkaSourceAccess.Entry> access) {
 
-    /** The ARN of a registry in AWS Glue, its region in the first group. */
-    private static final Pattern GLUE_REGISTRY = Pattern.compile(
-            "arn:aws[a-z-]*:glue:([a-z0-9-]+):\\d{12}:registry/[A-Za-z0-9$#_.-]{1,255}");
     private static final Set<String> FIELDS = Set.of("SchemaRegistryURI", "EventRecordFormat",
             "SchemaValidationConfigs", "AccessConfigs");
     private static final List<String> ACCESS_TYPES = List.of(KafkaSourceAccess.BASIC_AUTH,
@@ -61,7 +57,8 @@ record SchemaRegistryConfigs(String where, @Nullable URI uri, @Nullable String g
             }
         }
         JsonNode location = node.get("SchemaRegistryURI");
-        boolean glue = location != null && location.isTextual() && GLUE_REGISTRY.matcher(location.asText()).matches();
+        boolean glue = location != null && location.isTextual()
+                && KafkaSchemaRegistry.isGlueRegistryArn(location.asText());
         URI uri = glue ? null : uri(location, where + ".SchemaRegistryURI");
         return new SchemaRegistryConfigs(where, uri, glue ? location.asText() : null,
                 format(node.get("EventRecordFormat"), where + ".EventRecordFormat"),
@@ -118,11 +115,9 @@ record SchemaRegistryConfigs(String where, @Nullable URI uri, @Nullable String g
     private KafkaSchemaRegistry.Builder builder(@Nullable Function<Region, GlueClient> glue) {
         KafkaSchemaRegistry.Builder builder;
         if (glueArn != null) {
-            Matcher arn = GLUE_REGISTRY.matcher(glueArn);
-            if (glue == null || !arn.matches()) {
-                throw new IllegalStateException("An AWS Glue registry needs a client: " + glueArn);
-            }
-            builder = KafkaSchemaRegistry.glue(glueArn, glue.apply(Region.of(arn.group(1))));
+            // Only a start gets here with a Glue registry: withoutAws() makes none.
+            Objects.requireNonNull(glue, "glue");
+            builder = KafkaSchemaRegistry.glue(glueArn, glue.apply(Region.of(Arns.parse(glueArn).region())));
         } else {
             builder = KafkaSchemaRegistry.builder(uri);
         }
