@@ -109,10 +109,7 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         // One failure record per condition of a batch, each with the records as they were read, framing and all.
         assertThat(destination.received).hasSize(2).allSatisfy(failure -> assertThat(failure.responseContext())
                 .isNull());
-        assertThat(destination.received.stream().flatMap(failure -> failure.records().stream()
-                .map(record -> failure.requestContext().condition() + " "
-                        + KafkaBroker.text(((StreamRecord<KafkaRecord>) record).payload().key()))))
-                .containsExactlyInAnyOrder("SchemaNotFound b", "DeserializationError c", "DeserializationError e");
+        assertThat(givenUp(destination)).containsExactlyInAnyOrder("SchemaNotFound b", "DeserializationError c", "DeserializationError e");
         FailureRecord unknown = destination.received.stream()
                 .filter(failure -> failure.requestContext().condition() == FailureCondition.SchemaNotFound)
                 .findFirst().orElseThrow();
@@ -228,7 +225,6 @@ class KafkaSchemaRegistryTest extends BrokerTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void anAwsGlueRegistrysRecordsAreReadWithItsFramingCompressedOrNot() throws Exception {
         try (FakeGlueRegistry glue = new FakeGlueRegistry(); GlueClient client = glue.client()) {
             UUID avro = glue.register("shop", "orders", "AVRO", ORDER_SCHEMA, "AVAILABLE");
@@ -266,10 +262,7 @@ class KafkaSchemaRegistryTest extends BrokerTest {
                     "{\"who\":\"me\"}", "{\"text\":\"x\"}");
             assertThat(handler.succeeded.getFirst().valueSchemaMetadata())
                     .isEqualTo(new KafkaSchemaMetadata("AVRO", avro.toString()));
-            assertThat(destination.received.stream().flatMap(failure -> failure.records().stream()
-                    .map(record -> failure.requestContext().condition() + " "
-                            + KafkaBroker.text(((StreamRecord<KafkaRecord>) record).payload().key()))))
-                    .containsExactlyInAnyOrder("SchemaNotFound f", "SchemaNotFound g", "DeserializationError h");
+            assertThat(givenUp(destination)).containsExactlyInAnyOrder("SchemaNotFound f", "SchemaNotFound g", "DeserializationError h");
             // One call per schema version, however many records name it.
             assertThat(glue.requests).filteredOn(avro.toString()::equals).hasSize(1);
         }
@@ -326,6 +319,14 @@ class KafkaSchemaRegistryTest extends BrokerTest {
             assertThat(tlsRegistry.requests).extracting(FakeSchemaRegistry.Request::path)
                     .containsExactly("/schemas/ids/1");
         }
+    }
+
+    /** Each record the destination received, as its failure record's condition and the record's key. */
+    @SuppressWarnings("unchecked")
+    private static List<String> givenUp(CollectingDestination destination) {
+        return destination.received.stream().flatMap(failure -> failure.records().stream()
+                .map(record -> failure.requestContext().condition() + " "
+                        + KafkaBroker.text(((StreamRecord<KafkaRecord>) record).payload().key()))).toList();
     }
 
     /** Runs a mapping of its own group on the topic's one partition until it has committed {@code records}. */

@@ -1,8 +1,7 @@
 package io.esm4j.redis;
 
+import io.esm4j.testsupport.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import redis.embedded.Redis;
 
 /** Starting and stopping the redis-server processes of the tests' extensions. */
@@ -23,7 +22,7 @@ final class RedisProcesses {
         IOException last = null;
         // The free port is found before the server binds it: another process may take it in between, so try again.
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            R candidate = build.forPort(freePort());
+            R candidate = build.forPort(FreePorts.distinct(1)[0]);
             try {
                 candidate.start();
                 return candidate;
@@ -40,12 +39,6 @@ final class RedisProcesses {
             server.stop();
         } catch (IOException e) {
             // It was not running, or is gone already.
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,10 +2,9 @@ package io.esm4j.worker;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.testsupport.FreePorts;
 import io.esm4j.worker.mappings.MappingConflictException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +36,7 @@ class WorkerStartTest {
 
     @Test
     void aRedisThatDoesNotAnswerStopsTheStartNamingTheServerOrSentinelsButNotThePassword() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePorts.distinct(1)[0];
         URI redis = URI.create("redis://user:hunter2@127.0.0.1:" + closedPort);
 
         assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
