@@ -4,12 +4,12 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.metrics.MetricNames;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import java.time.Clock;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.time.Clock;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -45,8 +45,18 @@ final class BuildChecks {
         }
     }
 
-    /** Each source filters on its own data key only (docs/lambda-semantics.md §4.2), e.g. {@code data} for Kinesis. */
+    /** A source whose filterable keys may hold plain values, such as a queue's {@code body}. */
     static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, Object source) {
+        return filter(criteria, filterableKeys, Set.of(), source);
+    }
+
+    /**
+     * Each source filters on its own data key only (docs/lambda-semantics.md §4.2), e.g. {@code data} for Kinesis; a
+     * key matched as JSON data takes only JSON patterns, as Lambda refuses a plain one on Kinesis's {@code data} at
+     * creation (on JSON object data it would filter out every record).
+     */
+    static FilterCriteria filter(FilterCriteria criteria, Set<String> filterableKeys, Set<String> jsonOnlyKeys,
+                                 Object source) {
         // The source's class, not its ARN: reading an ARN may call the service, and a mapping builds offline.
         if (criteria.isEmpty()) {
             return criteria;
@@ -61,6 +71,15 @@ final class BuildChecks {
             throw new InvalidSettingException("FilterCriteria", unknown,
                     "patterns that name only " + new TreeSet<>(filterableKeys) + " for "
                             + source.getClass().getSimpleName());
+        }
+        Set<String> plain = new TreeSet<>(criteria.plainValueKeys());
+        plain.retainAll(jsonOnlyKeys);
+        if (!plain.isEmpty()) {
+            throw new InvalidSettingException("FilterCriteria", criteria.patterns(),
+                    "JSON patterns on " + plain + " (an object such as {\"" + plain.iterator().next()
+                            + "\": {\"field\": [\"value\"]}}): " + source.getClass().getSimpleName()
+                            + " matches " + plain + " as JSON data, and takes JSON patterns on it only, as"
+                            + " Lambda does");
         }
         return criteria;
     }

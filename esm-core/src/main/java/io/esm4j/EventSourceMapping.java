@@ -181,7 +181,7 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                 throw new InvalidSettingException(StreamSettings.STARTING_POSITION_TIMESTAMP.name(), timestamp,
                         "a time that is not in the future");
             }
-            BuildChecks.filter(filterCriteria, source.filterableKeys(), source);
+            BuildChecks.filter(filterCriteria, source.filterableKeys(), source.jsonOnlyFilterKeys(), source);
             if (idempotency != null && settings.tumblingWindows()) {
                 throw new InvalidSettingException("idempotency", "set",
                         "no idempotency when TumblingWindowInSeconds is set (window state needs every record)");

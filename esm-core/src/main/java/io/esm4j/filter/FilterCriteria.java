@@ -26,16 +26,19 @@ public final class FilterCriteria {
     /** Lambda's quota can be raised to this many filters, and no further. */
     private static final int HIGHEST_MAX_FILTERS = 10;
 
-    private static final FilterCriteria NONE = new FilterCriteria(List.of(), new ObjectPattern[0], Set.of());
+    private static final FilterCriteria NONE = new FilterCriteria(List.of(), new ObjectPattern[0], Set.of(), Set.of());
 
     private final List<String> patterns;
     private final ObjectPattern[] filters;
     private final Set<String> referencedKeys;
+    private final Set<String> plainValueKeys;
 
-    private FilterCriteria(List<String> patterns, ObjectPattern[] filters, Set<String> referencedKeys) {
+    private FilterCriteria(List<String> patterns, ObjectPattern[] filters, Set<String> referencedKeys,
+                           Set<String> plainValueKeys) {
         this.patterns = patterns;
         this.filters = filters;
         this.referencedKeys = referencedKeys;
+        this.plainValueKeys = plainValueKeys;
     }
 
     /** No filtering: every record matches. */
@@ -71,11 +74,13 @@ public final class FilterCriteria {
         List<String> copy = new ArrayList<>(patterns);
         ObjectPattern[] filters = new ObjectPattern[copy.size()];
         Set<String> keys = new LinkedHashSet<>();
+        Set<String> plainKeys = new LinkedHashSet<>();
         for (int i = 0; i < filters.length; i++) {
             filters[i] = PatternCompiler.compile(copy.get(i), "Filter " + (i + 1));
-            collectTopLevelKeys(filters[i], keys);
+            collectTopLevelKeys(filters[i], keys, plainKeys);
         }
-        return new FilterCriteria(List.copyOf(copy), filters, Collections.unmodifiableSet(keys));
+        return new FilterCriteria(List.copyOf(copy), filters, Collections.unmodifiableSet(keys),
+                Collections.unmodifiableSet(plainKeys));
     }
 
     /** Whether there are no patterns, so that every record matches. */
@@ -115,13 +120,26 @@ public final class FilterCriteria {
         return referencedKeys;
     }
 
-    private static void collectTopLevelKeys(ObjectPattern pattern, Set<String> into) {
+    /**
+     * The top-level keys some pattern matches as a plain value (a list of conditions, as in {@code {"data": ["x"]}})
+     * rather than as a JSON object (as in {@code {"data": {"x": ["y"]}}}). Lets a source whose data under a key is
+     * always a JSON object refuse patterns that could never match it, as Lambda refuses a plain pattern on Kinesis's
+     * {@code data}.
+     */
+    public Set<String> plainValueKeys() {
+        return plainValueKeys;
+    }
+
+    private static void collectTopLevelKeys(ObjectPattern pattern, Set<String> into, Set<String> plainInto) {
         for (ObjectPattern.Field field : pattern.fields()) {
             into.add(field.name());
+            if (field.rule() instanceof ValueList) {
+                plainInto.add(field.name());
+            }
         }
         for (ObjectPattern.OrGroup or : pattern.ors()) {
             for (ObjectPattern branch : or.branches()) {
-                collectTopLevelKeys(branch, into);
+                collectTopLevelKeys(branch, into, plainInto);
             }
         }
     }

@@ -41,7 +41,9 @@ public final class LambdaResponses {
         if (root == null || root.isNull() || root.isMissingNode()) {
             return BatchResult.success();
         }
-        if (root.isArray() && root.isEmpty()) {
+        // The JSON text "" is what a function returning an empty string sends; [] what one returning an empty list
+        // sends. Both are success, as on AWS (docs/lambda-semantics.md §9).
+        if (root.isArray() && root.isEmpty() || root.isTextual() && root.asText().isEmpty()) {
             return BatchResult.success();
         }
         if (!root.isObject()) {

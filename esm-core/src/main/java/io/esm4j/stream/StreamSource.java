@@ -102,6 +102,16 @@ public interface StreamSource<T> {
     }
 
     /**
+     * Those of {@link #filterableKeys()} that are matched as JSON data only: {@code data} for Kinesis, {@code dynamodb}
+     * for DynamoDB Streams. A mapping refuses a pattern that matches such a key as a plain value
+     * ({@code {"data": ["x"]}}) at build time, as Lambda refuses a plain pattern on Kinesis's {@code data}: on JSON
+     * object data it would filter out every record.
+     */
+    default Set<String> jsonOnlyFilterKeys() {
+        return Set.of();
+    }
+
+    /**
      * The document filter criteria are matched against, built with {@link io.esm4j.filter.FilterDocuments}
      * following the source's data rules. Called only when {@link #filterableKeys()} is not empty.
      */

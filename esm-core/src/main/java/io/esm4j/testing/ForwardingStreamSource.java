@@ -85,6 +85,11 @@ public class ForwardingStreamSource<T> implements StreamSource<T> {
     }
 
     @Override
+    public Set<String> jsonOnlyFilterKeys() {
+        return delegate.jsonOnlyFilterKeys();
+    }
+
+    @Override
     public FilterDocument filterDocument(StreamRecord<T> record) {
         return delegate.filterDocument(record);
     }

@@ -103,6 +103,12 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         return Set.of("data");
     }
 
+    /** Like Kinesis: a plain pattern on {@code data} is refused. */
+    @Override
+    public Set<String> jsonOnlyFilterKeys() {
+        return Set.of("data");
+    }
+
     /** Like Kinesis: the data is base64-decoded bytes matched as JSON under {@code data}. */
     @Override
     public FilterDocument filterDocument(StreamRecord<byte[]> record) {

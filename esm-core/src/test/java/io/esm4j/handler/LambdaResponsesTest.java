@@ -14,7 +14,7 @@ class LambdaResponsesTest {
 
     @ParameterizedTest(name = "[{index}] \"{0}\" is success")
     @NullSource
-    @ValueSource(strings = {"", "   ", "{}", "[]", "null", " null ", "{\"batchItemFailures\":[]}",
+    @ValueSource(strings = {"", "   ", "{}", "[]", "null", " null ", "\"\"", " \"\" ", "{\"batchItemFailures\":[]}",
             "{\"batchItemFailures\":null}"})
     void emptyAndNullResponsesAreSuccess(String response) {
         assertThat(LambdaResponses.parse(response)).isSameAs(BatchResult.success());
@@ -23,6 +23,10 @@ class LambdaResponsesTest {
     @ParameterizedTest(name = "[{index}] {0} is malformed")
     @ValueSource(strings = {
             "not json",
+            "\"ok\"",
+            "\" \"",
+            "0",
+            "true",
             "nul",
             "{}}",
             "{} trailing",

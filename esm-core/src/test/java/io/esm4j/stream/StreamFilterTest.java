@@ -16,6 +16,8 @@ import io.esm4j.testing.RecordingHandler;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Filter criteria on a stream: only matching records are invoked; the others count as done. */
 class StreamFilterTest {
@@ -57,5 +59,18 @@ class StreamFilterTest {
                 .filterCriteria(FilterCriteria.of(List.of("{\"body\":[\"x\"]}"))).build())
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("FilterCriteria").hasMessageContaining("[body]").hasMessageContaining("[data]");
+    }
+
+    /** As Lambda refuses a plain pattern on Kinesis's data: on JSON object data it would filter out every record. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"data\":[\"x\"]}", "{\"data\":[{\"prefix\":\"a\"}]}",
+            "{\"data\":[{\"exists\":true}]}", "{\"$or\":[{\"data\":{\"a\":[\"b\"]}},{\"data\":[\"x\"]}]}"})
+    void aPlainPatternOnTheDataKeyIsRejectedAtBuildTime(String pattern) {
+        InMemoryStream stream = InMemoryStream.create("filtered", 1);
+        assertThatThrownBy(() -> EventSourceMapping.builder("filtered", stream, RecordingHandler.<byte[]>succeeding())
+                .settings(Streams.fast().build())
+                .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"a\":[\"b\"]}}", pattern))).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("FilterCriteria").hasMessageContaining("JSON patterns on [data]");
     }
 }

@@ -112,6 +112,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         return FILTERABLE_KEYS;
     }
 
+    /** The record's {@code dynamodb} is always an object: a plain pattern on it would filter out every record. */
+    @Override
+    public Set<String> jsonOnlyFilterKeys() {
+        return Set.of("dynamodb");
+    }
+
     /**
      * The record as Lambda's event holds it: {@code dynamodb} in DynamoDB JSON (so {@code {"N": "5"}} is a string
      * and numeric operators never match, as in Lambda), beside {@code eventName} and the other metadata.

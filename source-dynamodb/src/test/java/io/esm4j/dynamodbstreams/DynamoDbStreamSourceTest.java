@@ -72,6 +72,19 @@ class DynamoDbStreamSourceTest extends WireFixture {
     }
 
     @Test
+    void aPlainPatternOnTheDynamodbObjectIsRefused() {
+        DynamoDbStreamSource source = source(newTable(1));
+        assertThatThrownBy(() -> EventSourceMapping.builder("plain-filter", source, batch -> BatchResult.success())
+                .settings(fast().build())
+                .filterCriteria(io.esm4j.filter.FilterCriteria.of(List.of("{\"dynamodb\":[\"x\"]}"))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON patterns on [dynamodb]");
+        // A plain pattern on a metadata key is fine: eventName is a string.
+        EventSourceMapping.builder("metadata-filter", source, batch -> BatchResult.success()).settings(fast().build())
+                .filterCriteria(io.esm4j.filter.FilterCriteria.of(List.of("{\"eventName\":[\"INSERT\"]}"))).build()
+                .close();
+    }
+
+    @Test
     void settingsOutOfRangeAreRefused() {
         assertThatThrownBy(() -> DynamoDbSourceSettings.builder().getRecordsPerSecondPerShard(11).build())
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("GetRecordsPerSecondPerShard");

@@ -84,6 +84,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return Set.of("data");
     }
 
+    /** Lambda refuses a plain pattern on {@code data} at creation. */
+    @Override
+    public Set<String> jsonOnlyFilterKeys() {
+        return Set.of("data");
+    }
+
     /** Lambda's rule: the base64-decoded data is matched as JSON under {@code data}; other data never matches. */
     @Override
     public FilterDocument filterDocument(StreamRecord<KinesisRecord> record) {

@@ -83,6 +83,8 @@ class KinesisStreamSourceTest {
             FilterCriteria orders = FilterCriteria.of(List.of("{\"data\":{\"type\":[\"order\"]}}"));
 
             assertThat(source.filterableKeys()).containsExactly("data");
+            // Lambda refuses a plain pattern on data at creation; a mapping refuses it when built.
+            assertThat(source.jsonOnlyFilterKeys()).containsExactly("data");
             assertThat(orders.matches(source.filterDocument(record("{\"type\":\"order\"}")))).isTrue();
             assertThat(orders.matches(source.filterDocument(record("{\"type\":\"ping\"}")))).isFalse();
             assertThat(orders.matches(source.filterDocument(record("not json")))).isFalse();
