@@ -1,5 +1,6 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.PayloadCap;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
@@ -18,6 +19,7 @@ final class BatchCollector<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchCollector.class);
     private static final int MAX_PER_RECEIVE = 10;
+    private static final long NONE = Long.MIN_VALUE;
 
     /** A receive that failed before the batch had any message; the poller restarts after it. */
     static final class ReceiveFailed extends Exception {
@@ -32,6 +34,8 @@ final class BatchCollector<T> {
     private final PollerPhase phase;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
+    /** When this poller's last receive started, if it returned nothing; NONE after one that returned messages. */
+    private long emptyReceiveStartNanos = NONE;
 
     BatchCollector(QueueContext<T> ctx, VisibilityHeartbeat<T> heartbeat, EngineStop stop, PollerPhase phase) {
         this.ctx = ctx;
@@ -63,9 +67,19 @@ final class BatchCollector<T> {
             if (!window.isZero() && !remaining.isPositive() && !batch.isEmpty()) {
                 break;
             }
+            Duration pause = idlePause();
+            if (pause.isPositive()) {
+                // Inside a window the pause ends with it: the batch is then invoked.
+                boolean windowFirst = !batch.isEmpty() && remaining.compareTo(pause) < 0;
+                if (stop.await(windowFirst ? remaining : pause) || windowFirst) {
+                    break;
+                }
+                remaining = Duration.between(ctx.clock().instant(), deadline);
+            }
             Duration wait = window.isZero() || !remaining.isPositive()
                     ? ctx.settings().receiveWaitTime()
                     : min(ctx.settings().receiveWaitTime(), remaining);
+            long startNanos = System.nanoTime();
             List<QueueMessage<T>> received;
             try {
                 received = receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
@@ -86,6 +100,7 @@ final class BatchCollector<T> {
                         .log("receive failed; invoking with the messages gathered so far");
                 break;
             }
+            emptyReceiveStartNanos = received.isEmpty() ? startNanos : NONE;
             heartbeat.track(received, ctx.clock().instant());
             ctx.metrics().polled.increment(received.size());
             for (QueueMessage<T> message : received) {
@@ -102,6 +117,22 @@ final class BatchCollector<T> {
             }
         }
         return batch;
+    }
+
+    /**
+     * IdlePollInterval counts from the start of the last receive, if it returned nothing: a long poll has waited
+     * already, and a short one must not be repeated in a loop. What is left is stretched to end on a tick shared with
+     * other idle pollers ({@link IdleTicks}), so that they wake together.
+     */
+    private Duration idlePause() {
+        if (emptyReceiveStartNanos == NONE) {
+            return Duration.ZERO;
+        }
+        long interval = ctx.settings().idlePollInterval().toNanos();
+        long now = System.nanoTime();
+        long left = interval - (now - emptyReceiveStartNanos);
+        return left <= 0 ? Duration.ZERO
+                : Duration.ofNanos(IdleTicks.waitToTick(now, left, IdleTicks.tickFor(interval)));
     }
 
     /** A receive that stop() does not interrupt; none starts once a stop is requested. */
