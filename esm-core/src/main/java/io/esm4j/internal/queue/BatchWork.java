@@ -22,14 +22,24 @@ import java.util.Set;
  * when it goes to the DLQ.
  *
  * <p>A message on which the filter or the ordering key throws is treated like a message the handler failed; the rest
- * of the batch goes on. Such failures, and queue calls that gave up, are returned so the poller can report them and
- * restart; only a fatal error or an interrupt escapes, after the keys taken for the batch are released.
+ * of the batch goes on (on a FIFO queue, except the later messages of its group). Such failures, and queue calls that
+ * gave up, are returned so the poller can report them and restart; only a fatal error or an interrupt escapes, after
+ * the keys taken for the batch are released.
  */
 final class BatchWork<T> {
 
     /** How long a message whose key is busy stays away before it is received again. */
     private static final Duration BUSY_KEY_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+    /**
+     * What a batch left to the poller.
+     *
+     * @param failures      what failed outside the handler; empty when nothing did
+     * @param stoppedGroups FIFO: the groups of which a message of the batch is not done (failed, or after a failure);
+     *                      later messages of these groups must not be handled before it comes back
+     */
+    record Outcome(List<PollerFailure> failures, Set<String> stoppedGroups) {}
 
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
@@ -44,12 +54,13 @@ final class BatchWork<T> {
         this.lanes = lanes;
     }
 
-    /** Handles the batch; returns what failed outside the handler (empty when nothing did). */
-    List<PollerFailure> process(List<QueueMessage<T>> batch) throws InterruptedException {
+    /** Handles the batch. */
+    Outcome process(List<QueueMessage<T>> batch) throws InterruptedException {
         List<PollerFailure> failures = new ArrayList<>(0);
         if (lanes == null) {
-            handle(batch, batch, new ArrayList<>(), failures);
-            return failures;
+            List<QueueMessage<T>> failed = new ArrayList<>();
+            handle(batch, batch, failed, failures);
+            return new Outcome(failures, stoppedGroups(failed));
         }
         KeyLanes.Split<T> split = lanes.take(batch);
         try {
@@ -70,26 +81,46 @@ final class BatchWork<T> {
         } finally {
             lanes.release(split.keysTaken());
         }
-        return failures;
+        return new Outcome(failures, Set.of());
+    }
+
+    private Set<String> stoppedGroups(List<QueueMessage<T>> failed) {
+        if (!ctx.source().fifo() || failed.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> groups = new HashSet<>();
+        failed.forEach(message -> groups.add(message.messageGroupId()));
+        return groups;
     }
 
     /**
      * @param messages the messages to handle
      * @param batch    every message of the batch, which the heartbeat stops extending before anything is deleted
-     * @param failed   comes in with the messages already failed (a key that could not be read)
+     * @param failed   comes in with the messages already failed (a key that could not be read); goes out with every
+     *                 message not done
      */
     private void handle(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, List<QueueMessage<T>> failed,
                         List<PollerFailure> failures) throws InterruptedException {
         Instant receivedAt = ctx.clock().instant();
+        boolean fifo = ctx.source().fifo();
+        // FIFO: a message the filter fails on stops its group, as a failed message does, so that it runs first.
+        Set<String> stoppedGroups = new HashSet<>();
         List<QueueMessage<T>> toDelete = new ArrayList<>();
         List<QueueMessage<T>> kept = new ArrayList<>(messages.size());
         for (QueueMessage<T> message : messages) {
+            if (fifo && stoppedGroups.contains(message.messageGroupId())) {
+                failed.add(message);
+                continue;
+            }
             try {
                 (ctx.filter().test(message) ? kept : toDelete).add(message);
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 failed.add(message);
                 failures.add(new PollerFailure("filter failed on message " + message.messageId(), e));
+                if (fifo) {
+                    stoppedGroups.add(message.messageGroupId());
+                }
             }
         }
         ctx.metrics().filteredOut.increment(toDelete.size());
