@@ -107,12 +107,13 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
 
         /**
          * esm4j's per-key lane mode for standard queues: messages with the same key (e.g. a customer id in a message
-         * attribute) are never handled by two pollers at once, and each poller handles a key's messages in receive
-         * order. A message whose key another poller holds returns to the queue for a second and is received again.
-         * A null key means the message has no key: it is handled at once, by any poller. A message on which the
-         * function throws is not handled: it returns to the queue like a failed message, and the poller shows the
-         * problem and restarts. Not for FIFO queues, which keep their message groups in order already: {@link #build()}
-         * refuses it there.
+         * attribute) are never handled by two pollers at once, and a key's messages are handled in receive order. A
+         * message whose key another poller holds waits in this process and that poller handles it next; only when
+         * MaximumConcurrency × BatchSize messages wait already does it return to the queue for a second, a receive
+         * the queue's redrive policy counts. A null key means the message has no key: it is handled at once, by any
+         * poller. A message on which the function throws is not handled: it returns to the queue like a failed
+         * message, and the poller shows the problem and restarts. Not for FIFO queues, which keep their message
+         * groups in order already: {@link #build()} refuses it there.
          */
         public Builder<T> orderingKey(Function<QueueMessage<T>, @Nullable String> orderingKey) {
             this.orderingKey = Objects.requireNonNull(orderingKey, "orderingKey");

@@ -36,7 +36,7 @@ final class QueuePoller<T> implements Runnable {
         this.component = component;
         this.heartbeat = new VisibilityHeartbeat<>(ctx, calls, stop, component + " heartbeat");
         this.collector = new BatchCollector<>(ctx, heartbeat, stop, phase);
-        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes);
+        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes, stop);
     }
 
     /** See {@link PollerPhase#abandon()}. */
@@ -51,6 +51,7 @@ final class QueuePoller<T> implements Runnable {
         try {
             supervise();
             releaseAfterStop(collector.takeCarryOver());
+            releaseAfterStop(work.withdrawWaiting());
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout; unfinished messages come back after their visibility timeout.
         } catch (Throwable e) {
