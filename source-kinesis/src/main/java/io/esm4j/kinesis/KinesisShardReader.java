@@ -29,37 +29,39 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
     private static final int MAX_GET_RECORDS = 10_000;
 
     private final KinesisClient client;
-    private final String streamName;
+    /** The stream's ARN: by name, Kinesis would look in the client's account. */
+    private final String streamArn;
     private final String shardId;
     private final RecordConverter converter;
 
-    KinesisShardReader(KinesisClient client, String streamName, String shardId, RecordConverter converter) {
+    KinesisShardReader(KinesisClient client, String streamArn, String shardId, RecordConverter converter) {
         this.client = client;
-        this.streamName = streamName;
+        this.streamArn = streamArn;
         this.shardId = shardId;
         this.converter = converter;
     }
 
     /** A reader on the shard, with its first iterator already open at {@code start}. */
-    static ShardReader<KinesisRecord> open(KinesisClient client, String streamName, String shardId, ReadStart start,
+    static ShardReader<KinesisRecord> open(KinesisClient client, String streamArn, String shardId, ReadStart start,
                                            RecordConverter converter, KinesisSourceSettings settings)
             throws Exception {
         IteratorReaderSettings reading = IteratorReaderSettings.of(settings.getRecordsPerSecondPerShard(),
                 MAX_GET_RECORDS, settings.throttleBackoffInitial(), settings.throttleBackoffMax());
-        return IteratorShardReader.open(streamName, shardId, start,
-                new KinesisShardReader(client, streamName, shardId, converter), reading);
+        return IteratorShardReader.open(streamArn, shardId, start,
+                new KinesisShardReader(client, streamArn, shardId, converter), reading);
     }
 
     @Override
     public String openIterator(ReadStart start) {
         ShardStart at = ShardStart.of(start);
-        return client.getShardIterator(r -> r.streamName(streamName).shardId(shardId).shardIteratorType(at.type())
+        return client.getShardIterator(r -> r.streamARN(streamArn).shardId(shardId).shardIteratorType(at.type())
                 .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
     }
 
     @Override
     public Page<KinesisRecord> getRecords(String iterator, int limit) {
-        GetRecordsResponse response = client.getRecords(r -> r.shardIterator(iterator).limit(limit));
+        GetRecordsResponse response = client.getRecords(r -> r.streamARN(streamArn).shardIterator(iterator)
+                .limit(limit));
         List<StreamRecord<KinesisRecord>> records = new ArrayList<>(response.records().size());
         for (Record record : response.records()) {
             records.addAll(converter.convert(record));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.stream.StreamRecord;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,9 +48,9 @@ class KinesisStreamSourceTest {
     void needsOneStreamAndAConsumerOfThatStream() {
         String stream = "arn:aws:kinesis:eu-west-1:1:stream/s";
         String consumer = stream + "/consumer/c:1700000000";
-        try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
+        try (KinesisClient client = KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create()).build();
-             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.US_EAST_1)
+             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.EU_WEST_1)
                      .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
             assertThatThrownBy(() -> KinesisStreamSource.builder(client).build())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a stream is needed");
@@ -75,8 +76,39 @@ class KinesisStreamSourceTest {
     }
 
     @Test
-    void filterCriteriaMatchTheDecodedDataAsJsonAndNeverMatchOtherData() {
+    void aStreamOfAnotherRegionThanTheClientsIsRefusedUnlessTheClientHasAnEndpointOverride() {
+        String stream = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+        String consumer = stream + "/consumer/c:1700000000";
         try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.EU_WEST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisAsyncClient otherSubscriber = KinesisAsyncClient.builder().region(Region.US_EAST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisClient overridden = KinesisClient.builder().region(Region.US_EAST_1)
+                     .endpointOverride(URI.create("http://127.0.0.1:4566"))
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).streamArn(stream).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("in region eu-west-1").hasMessageContaining("for region us-east-1");
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).enhancedFanOut(subscriber, consumer).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KinesisClient");
+            try (KinesisClient euClient = KinesisClient.builder().region(Region.EU_WEST_1)
+                    .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+                assertThatThrownBy(() -> KinesisStreamSource.builder(euClient)
+                        .enhancedFanOut(otherSubscriber, consumer).build())
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KinesisAsyncClient");
+                assertThat(KinesisStreamSource.builder(euClient).streamArn(stream).build().streamArn())
+                        .isEqualTo(stream);
+            }
+            assertThat(KinesisStreamSource.builder(overridden).streamArn(stream).build().streamArn())
+                    .isEqualTo(stream);
+        }
+    }
+
+    @Test
+    void filterCriteriaMatchTheDecodedDataAsJsonAndNeverMatchOtherData() {
+        try (KinesisClient client = KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -144,7 +176,7 @@ class KinesisStreamSourceTest {
     }
 
     private static KinesisClient faulty(ExecutionInterceptor interceptor) {
-        return KinesisClient.builder().region(Region.US_EAST_1)
+        return KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }

@@ -5,6 +5,7 @@ import static io.esm4j.kinesis.KinesisSourceContract.assertInPutOrderPerShard;
 import static io.esm4j.kinesis.KinesisSourceContract.eventually;
 import static io.esm4j.kinesis.KinesisSourceContract.fast;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.esm4j.EventSourceMapping;
@@ -23,7 +24,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Where reading starts, order per shard and per key, the GetRecords budget, and KPL de-aggregation. */
@@ -43,6 +48,45 @@ interface ReadingTests {
         source.listShards();
 
         assertThat(source.retention()).contains(Duration.ofHours(48));
+    }
+
+    @Test
+    default void everyCallNamesTheStreamByItsArnNeverByItsName() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        TestStreams.putNumbered(f.kinesis, stream, 0, 3, 1);
+        KinesisStreamSource source = f.source(stream);
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
+        f.start(f.mapping("by-arn", source, handler).settings(fast().build()));
+        eventually().until(() -> handler.succeededCount() >= 3);
+
+        // By name, Kinesis looks in the client's account and region, which may hold another stream of that name.
+        assertThat(f.faults.requests(ListShardsRequest.class)).filteredOn(r -> r.nextToken() == null)
+                .isNotEmpty().allSatisfy(r -> {
+                    assertThat(r.streamARN()).isEqualTo(source.streamArn());
+                    assertThat(r.streamName()).isNull();
+                });
+        List<DescribeStreamSummaryRequest> describes = f.faults.requests(DescribeStreamSummaryRequest.class);
+        assertThat(describes.subList(1, describes.size())).as("after the build, which had a name").isNotEmpty().allSatisfy(r -> assertThat(r.streamARN()).isEqualTo(source.streamArn()));
+        assertThat(f.faults.shardIteratorRequests()).allSatisfy(r -> {
+            assertThat(r.streamARN()).isEqualTo(source.streamArn());
+            assertThat(r.streamName()).isNull();
+        });
+        assertThat(f.faults.requests(GetRecordsRequest.class))
+                .allSatisfy(r -> assertThat(r.streamARN()).isEqualTo(source.streamArn()));
+    }
+
+    @Test
+    default void aStreamArnOfAnotherRegionIsNotReadAsTheClientRegionsStreamOfThatName() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String arn = f.source(stream).streamArn();
+        String otherRegion = arn.replace(":" + f.region().id() + ":", ":eu-west-1:");
+        assertThat(otherRegion).isNotEqualTo(arn);
+        // The client has an endpoint override, so the ARN's region is not refused at build time.
+        KinesisStreamSource source = KinesisStreamSource.builder(f.kinesis).streamArn(otherRegion).build();
+
+        assertThatThrownBy(source::listShards).isInstanceOf(ResourceNotFoundException.class);
     }
 
     @Test
