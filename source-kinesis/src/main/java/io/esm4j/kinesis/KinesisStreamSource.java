@@ -29,6 +29,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -163,7 +164,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     /**
      * A failed read keeps the retention read last: the listing, which the engine retries, does not fail for it. A
-     * denied read (HTTP 403) is not tried again.
+     * denied read (AccessDeniedException) is not tried again.
      */
     void refreshRetention() {
         if (!retentionReadable) {
@@ -176,7 +177,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 retention = Duration.ofHours(hours);
             }
         } catch (KinesisException e) {
-            if (e.statusCode() == 403) {
+            if (denied(e)) {
                 retentionReadable = false;
                 LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
                         .addKeyValue("error", e.getMessage())
@@ -188,6 +189,15 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         } catch (SdkException e) {
             keepRetention(e);
         }
+    }
+
+    /**
+     * Kinesis answers a call the credentials may not make with HTTP 400 and {@code AccessDeniedException}, not 403; a
+     * 403 (a refused signature) is taken as denied as well.
+     */
+    private static boolean denied(KinesisException e) {
+        return e instanceof AccessDeniedException || e.statusCode() == 403
+                || e.awsErrorDetails() != null && "AccessDeniedException".equals(e.awsErrorDetails().errorCode());
     }
 
     private void keepRetention(SdkException e) {

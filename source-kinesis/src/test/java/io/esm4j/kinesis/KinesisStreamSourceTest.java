@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
@@ -125,7 +127,10 @@ class KinesisStreamSourceTest {
 
     @Test
     void theRetentionIs24HoursUntilReadAndStaysSoWhenDescribeStreamSummaryIsDenied() {
-        DescribeFaults faults = new DescribeFaults(403);
+        // Kinesis denies with HTTP 400 and AccessDeniedException (the SDK's exception of that name).
+        DescribeFaults faults = new DescribeFaults(() -> AccessDeniedException.builder().statusCode(400)
+                .message("User: arn:aws:iam::1:user/u is not authorized to perform: kinesis:DescribeStreamSummary")
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDeniedException").build()).build());
         try (KinesisClient client = faulty(faults)) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -141,7 +146,9 @@ class KinesisStreamSourceTest {
 
     @Test
     void aFailedReadOfTheRetentionIsTriedAgainWithTheNextListing() {
-        DescribeFaults faults = new DescribeFaults(500);
+        DescribeFaults faults = new DescribeFaults(() -> KinesisException.builder().statusCode(500)
+                .message("injected").awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").build())
+                .build());
         try (KinesisClient client = faulty(faults)) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -154,22 +161,20 @@ class KinesisStreamSourceTest {
         }
     }
 
-    /** Answers every DescribeStreamSummary with an error of the given HTTP status before anything is sent. */
+    /** Answers every DescribeStreamSummary with the given error before anything is sent. */
     private static final class DescribeFaults implements ExecutionInterceptor {
         final AtomicInteger calls = new AtomicInteger();
-        private final int status;
+        private final Supplier<? extends RuntimeException> error;
 
-        DescribeFaults(int status) {
-            this.status = status;
+        DescribeFaults(Supplier<? extends RuntimeException> error) {
+            this.error = error;
         }
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if (context.request() instanceof DescribeStreamSummaryRequest) {
                 calls.incrementAndGet();
-                throw KinesisException.builder().statusCode(status).message("injected")
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode(status == 403 ? "AccessDeniedException"
-                                : "InternalFailure").build()).build();
+                throw error.get();
             }
             throw new IllegalStateException("unexpected call " + context.request());
         }
