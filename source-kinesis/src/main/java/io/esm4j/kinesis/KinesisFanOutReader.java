@@ -44,6 +44,10 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * the shard, or another reader's, is still open) back off from ThrottleBackoffInitial, doubling to
  * ThrottleBackoffMax. Any other failure is thrown once to the engine, which counts it and backs off; the next fetch
  * subscribes again where the last event left off.
+ *
+ * <p>A fetch does not return empty-handed before Kinesis has accepted one of the reader's subscriptions (its event
+ * stream began), whatever its wait: the engine takes a fetch that returns for a reader that works, and a reader the
+ * engine opened again after a failure would otherwise clear the failure at once, and the engine's backoff with it.
  */
 final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
@@ -51,6 +55,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     static final int MAX_BUFFERED = 10_000;
     /** Bytes (as the event JSON counts them) held before the next event is asked for: a GetRecords call's 10 MiB. */
     static final long MAX_BUFFERED_BYTES = 10L << 20;
+    /** How often a fetch waiting for the reader's first accepted subscription looks again (a wake-up may be lost). */
+    private static final Duration UNANSWERED_RECHECK = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(KinesisFanOutReader.class);
 
     private final KinesisAsyncClient client;
@@ -71,6 +77,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private @Nullable Active active;
     private @Nullable Throwable failure;
     private boolean eventReceived;
+    /** Kinesis has accepted a subscription of this reader: its event stream began. */
+    private boolean answered;
     private boolean endCheckDue;
     private boolean ended;
     private boolean closed;
@@ -157,7 +165,12 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 } else {
                     long waitNanos = deadline - System.nanoTime();
                     if (waitNanos <= 0) {
-                        return new FetchResult<>(List.of(), millisBehindLatest, false);
+                        if (answered) {
+                            return new FetchResult<>(List.of(), millisBehindLatest, false);
+                        }
+                        // Until Kinesis has accepted a subscription of this reader, an empty result would tell the
+                        // engine that reading works: it would clear the failure it shows and restart its backoff.
+                        waitNanos = UNANSWERED_RECHECK.toNanos();
                     }
                     if (active == null) {
                         waitNanos = Math.min(waitNanos, pacer.untilAllowed().toNanos());
@@ -291,7 +304,9 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                     return;
                 }
                 subscription = s;
+                answered = true;
                 requestIfRoom();
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
