@@ -80,6 +80,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     /** Kinesis has accepted a subscription of this reader: its event stream began. */
     private boolean answered;
     private boolean endCheckDue;
+    /** An event came without a continuation sequence number and without child shards. */
+    private boolean noContinuation;
     private boolean ended;
     private boolean closed;
     private long millisBehindLatest = -1;
@@ -157,8 +159,10 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                                 + "consumer used by another mapping or application? Each needs its own.", refusal);
                     }
                 }
-                if (endCheckDue && next instanceof ReadStart.AfterSequenceNumber after && shardEnd.closed()) {
+                if ((noContinuation || endCheckDue && shardEnd.closed())
+                        && next instanceof ReadStart.AfterSequenceNumber after) {
                     endCheckDue = false;
+                    noContinuation = false;
                     checkEndAfter = after.sequenceNumber();
                 } else if (active == null && pacer.untilAllowed().compareTo(Duration.ZERO) <= 0) {
                     subscribe = true;
@@ -343,9 +347,18 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 // place to resume: only then are the aggregate's delivered sub-records dropped again.
                 if (event.continuationSequenceNumber() != null && (recordsSeen || !resumesInsideAggregate())) {
                     next = new ReadStart.AfterSequenceNumber(event.continuationSequenceNumber());
-                } else if (event.continuationSequenceNumber() == null && event.hasChildShards()
-                        && !event.childShards().isEmpty()) {
-                    ended = true;
+                } else if (event.continuationSequenceNumber() == null) {
+                    if (event.hasChildShards() && !event.childShards().isEmpty()) {
+                        ended = true;
+                    } else {
+                        // No continuation means nothing follows (the KCL takes it for the shard's end), but without
+                        // child shards Kinesis has not said so: resume after this event's records, never at them
+                        // again, and ask GetRecords whether anything is left.
+                        if (!empty) {
+                            next = new ReadStart.AfterSequenceNumber(event.records().getLast().sequenceNumber());
+                        }
+                        noContinuation = true;
+                    }
                 }
                 // An event without records says the subscription has caught up with the shard.
                 endCheckDue = empty;

@@ -281,6 +281,40 @@ class KinesisFanOutReaderTest {
     }
 
     @Test
+    void anEventWithoutContinuationOrChildShardsEndsTheShardOnceGetRecordsFindsNothingAfterIt() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(withoutContinuation(event("41", "x", "y")));
+            call.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("x", "y");
+            lastSequenceNumber = "4100001";
+
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(endChecks).containsExactly("4100001");
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(kinesis.calls).as("x and y are not subscribed to again").hasSize(1);
+        }
+    }
+
+    @Test
+    void afterAnEventWithoutContinuationTheNextSubscriptionStartsAfterItsRecords() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(withoutContinuation(event("41", "x", "y")));
+            call.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("x", "y");
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).as("GetRecords finds more").isFalse();
+            clock.advance(Duration.ofMinutes(1));
+            reader.fetch(10, Duration.ZERO);
+
+            SubscribeToShardRequest again = kinesis.call(1).request;
+            assertThat(again.startingPosition().type()).isEqualTo(ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+            assertThat(again.startingPosition().sequenceNumber()).isEqualTo("4100001");
+        }
+    }
+
+    @Test
     void aClosedShardEndsOnceAnEmptyEventCaughtUpAndGetRecordsFindsNothingAfter() throws Exception {
         try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
             Call call = kinesis.call(0);
@@ -366,6 +400,11 @@ class KinesisFanOutReaderTest {
         }
         return SubscribeToShardEvent.builder().records(records).continuationSequenceNumber(continuation)
                 .millisBehindLatest(0L).build();
+    }
+
+    /** As some servers end a closed shard: no continuation sequence number, and no child shards either. */
+    private static SubscribeToShardEvent withoutContinuation(SubscribeToShardEvent event) {
+        return event.toBuilder().continuationSequenceNumber(null).build();
     }
 
     private static List<String> data(FetchResult<KinesisRecord> result) {
