@@ -33,6 +33,8 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
     private final String streamArn;
     private final String shardId;
     private final RecordConverter converter;
+    /** User records per Kinesis record on the last page: more than 1 where KPL aggregates are read. */
+    private double userRecordsPerRecord = 1.0;
 
     KinesisShardReader(KinesisClient client, String streamArn, String shardId, RecordConverter converter) {
         this.client = client;
@@ -58,15 +60,36 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
                 .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
     }
 
+    /**
+     * GetRecords counts Kinesis records, the engine user records, and a KPL aggregate holds many of them. So the call
+     * asks for as many Kinesis records as the last page's ratio says make {@code limit} user records, and the page
+     * keeps whole records only until it holds {@code limit} user records; the rest of the page is not expanded, and
+     * the next page starts after the last record kept (one GetShardIterator more). What the reader holds is thus at
+     * most {@code limit} user records plus the rest of one aggregate (a Kinesis record holds at most 1 MiB).
+     */
     @Override
     public Page<KinesisRecord> getRecords(String iterator, int limit) {
+        int asked = Math.max(1, Math.min(limit, (int) Math.ceil(limit / userRecordsPerRecord)));
         GetRecordsResponse response = client.getRecords(r -> r.streamARN(streamArn).shardIterator(iterator)
-                .limit(limit));
+                .limit(asked));
         List<StreamRecord<KinesisRecord>> records = new ArrayList<>(response.records().size());
+        int kept = 0;
         for (Record record : response.records()) {
+            if (records.size() >= limit) {
+                break;
+            }
             records.addAll(converter.convert(record));
+            kept++;
+        }
+        if (kept > 0) {
+            userRecordsPerRecord = Math.max(1.0, (double) records.size() / kept);
         }
         long millisBehindLatest = response.millisBehindLatest() != null ? response.millisBehindLatest() : -1;
+        if (kept < response.records().size()) {
+            String lastKept = response.records().get(kept - 1).sequenceNumber();
+            return Page.of(records, openIterator(new ReadStart.AfterSequenceNumber(lastKept)),
+                    Math.max(1, millisBehindLatest));
+        }
         return Page.of(records, response.nextShardIterator(), millisBehindLatest);
     }
 

@@ -17,6 +17,7 @@ import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.polling.Page;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,6 +254,43 @@ interface ReadingTests {
      * asked, and renews an iterator that expired after part of an aggregate was handed out.
      */
     @Test
+    default void aPageOfAggregatesIsExpandedOnlyAsFarAsTheLimitAndTheRestIsReadNext() throws Exception {
+        KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
+        String stream = f.newStream(1);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int a = 0; a < 3; a++) {
+            List<KplEncoder.UserRecord> users = new java.util.ArrayList<>();
+            for (int u = 0; u < 100; u++) {
+                users.add(new KplEncoder.UserRecord("k" + u, a + "-" + u));
+                expected.add(a + "-" + u);
+            }
+            TestStreams.putBytes(f.kinesis, stream, "agg-" + a, KplEncoder.aggregate(users));
+        }
+        TestStreams.putBytes(f.kinesis, stream, "p", "plain".getBytes());
+        expected.add("plain");
+        KinesisStreamSource source = f.source(stream);
+        String shardId = source.listShards().getFirst().shardId();
+        KinesisShardReader calls = new KinesisShardReader(f.kinesis, source.streamArn(), shardId,
+                new RecordConverter(shardId, "arn:aws:iam::1:role/r", f.region().id(), source.streamArn()));
+
+        Page<KinesisRecord> first = calls.getRecords(calls.openIterator(new ReadStart.TrimHorizon()), 10);
+
+        // One aggregate, not the 300 user records of the three the call returned: what a reader holds stays near
+        // what the engine has room for.
+        assertThat(first.records().size()).isEqualTo(100);
+        List<String> read = new java.util.ArrayList<>(data(first.records()));
+        String iterator = first.nextIterator();
+        for (int call = 0; call < 20 && read.size() < expected.size(); call++) {
+            Page<KinesisRecord> page = calls.getRecords(iterator, 10);
+            assertThat(page.records().size()).isLessThanOrEqualTo(100);
+            read.addAll(data(page.records()));
+            iterator = page.nextIterator();
+        }
+        assertThat(read).as("nothing skipped or read twice").containsExactlyElementsOf(expected);
+    }
+
+    @Test
     default void readerResumesInsideAnAggregateAndRenewsAnExpiredIteratorThere() throws Exception {
         KinesisSourceContract f = fixture();
         assumeFalse(f.fanOut(), "GetRecords only");
@@ -289,6 +327,10 @@ interface ReadingTests {
     }
 
     private static List<String> data(FetchResult<KinesisRecord> result) {
-        return result.records().stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
+        return data(result.records());
+    }
+
+    private static List<String> data(List<StreamRecord<KinesisRecord>> records) {
+        return records.stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
     }
 }

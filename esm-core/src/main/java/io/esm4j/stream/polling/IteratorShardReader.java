@@ -27,7 +27,7 @@ import org.slf4j.event.Level;
  *       start is remembered as AT_TIMESTAMP of the time it opened, so a renewal does not skip what arrived since.</li>
  *   <li>Limits: a fetch never returns more than {@code maxRecords}; records a page holds beyond that (a source can
  *       expand one service record into several) wait in the reader for the next fetch. What waits is bounded by one
- *       page.</li>
+ *       page, which a source that expands keeps near the limit it was given ({@link IteratorCalls#getRecords}).</li>
  *   <li>Polling: GetRecords calls are spaced by {@link IteratorReaderSettings#getRecordsPerSecond()}. While the shard
  *       reports records past an empty page, the next call follows at once, up to
  *       {@link IteratorReaderSettings#maxEmptyReadsWhileBehind()} in one fetch; at the tail an empty result goes back
