@@ -230,7 +230,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             }
 
             @Override
-            public boolean readAfter(String sequenceNumber) {
+            public boolean readAfter(String sequenceNumber) throws InterruptedException {
                 Page<KinesisRecord> page = calls.getRecords(
                         calls.openIterator(new ReadStart.AfterSequenceNumber(sequenceNumber)), 1);
                 return page.records().isEmpty() && page.nextIterator() == null;

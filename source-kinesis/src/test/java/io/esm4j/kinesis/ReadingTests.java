@@ -291,6 +291,30 @@ interface ReadingTests {
     }
 
     @Test
+    default void afterALargePageTheNextCallWaitsForTheShardsReadLimitInsteadOfBeingThrottled() throws Exception {
+        KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
+        String stream = f.newStream(1);
+        byte[] quarter = new byte[256 << 10];
+        for (int i = 0; i < 4; i++) {
+            TestStreams.putBytes(f.kinesis, stream, "k", quarter);
+        }
+        KinesisStreamSource source = f.source(stream);
+        String shardId = source.listShards().getFirst().shardId();
+        KinesisShardReader calls = new KinesisShardReader(f.kinesis, source.streamArn(), shardId,
+                new RecordConverter(shardId, "arn:aws:iam::1:role/r", f.region().id(), source.streamArn()));
+        f.faults.throttleReadsAtTwoMebibytesPerSecond();
+
+        Page<KinesisRecord> large = calls.getRecords(calls.openIterator(new ReadStart.TrimHorizon()), 100);
+        Page<KinesisRecord> next = calls.getRecords(large.nextIterator(), 100);
+
+        // 1 MiB at 2 MiB a second: the next call waits half a second rather than being refused.
+        assertThat(large.records()).hasSize(4);
+        assertThat(next.records()).isEmpty();
+        assertThat(f.faults.throttledReads()).isZero();
+    }
+
+    @Test
     default void readerResumesInsideAnAggregateAndRenewsAnExpiredIteratorThere() throws Exception {
         KinesisSourceContract f = fixture();
         assumeFalse(f.fanOut(), "GetRecords only");
