@@ -33,8 +33,8 @@ import org.slf4j.event.Level;
  *       {@link IteratorReaderSettings#maxEmptyReadsWhileBehind()} in one fetch; at the tail an empty result goes back
  *       to the engine, which waits IdlePollInterval.</li>
  *   <li>Failures: {@link IteratorCalls#classify} decides. Throttling waits with exponential backoff and repeats the
- *       call; an expired iterator is renewed; anything else is thrown to the engine, which backs off and fetches
- *       again, and the reader carries on where it was.</li>
+ *       call; an expired iterator is renewed; anything else is thrown to the engine, which closes this reader, backs
+ *       off, and opens a new one after the last record handed out.</li>
  *   <li>Shard end: once a page has no next iterator and every record has been handed out.</li>
  * </ul>
  * Not thread-safe: the engine reads a shard from one thread.
@@ -174,7 +174,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                     case ITERATOR_EXPIRED, POSITION_TRIMMED -> {
                         iterator = null;
                         if (fresh) {
-                            // The engine's backoff and error count apply; the next fetch opens a new iterator.
+                            // The engine's backoff and error count apply; its new reader opens a new iterator.
                             throw e;
                         }
                         LOG.atInfo().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
