@@ -137,6 +137,45 @@ class KafkaSourceTest extends BrokerTest {
     }
 
     @Test
+    void latestCommitsWhereItStartsSoThatRecordsNotDoneYetAreReadByTheNextOwner() throws Exception {
+        String topic = broker.topic("latest-handover", 1);
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+        Recorder failing = new Recorder().behave(batch -> {
+            throw new IllegalStateException("not yet");
+        });
+        EventSourceMapping<KafkaRecord> a = EventSourceMapping.builder("latest-a", source, failing)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build())
+                .meterRegistry(aMetrics).build();
+        Recorder taker = new Recorder();
+        EventSourceMapping<KafkaRecord> b = EventSourceMapping.builder("latest-b", source, taker)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build();
+        a.start();
+        try {
+            // A owns the partition and knows where it reads from.
+            await().atMost(Duration.ofSeconds(60)).until(() -> aMetrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG)
+                    .gauge() != null && aMetrics.get(KafkaMetricNames.PARTITION_OFFSET_LAG).gauge().value() == 0);
+            for (int i = 0; i < 5; i++) {
+                broker.send(topic, 0, "k", "v" + i);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> !failing.invocations.isEmpty());
+            b.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> b.state() == MappingState.ENABLED);
+            // A lets the partition go with nothing done: what it committed is where it started.
+            a.stop(Duration.ofSeconds(1));
+            assertThat(broker.committed(group)).containsEntry(new TopicPartition(topic, 0), 0L);
+            broker.send(topic, 0, "k", "v5");
+            await().atMost(Duration.ofSeconds(60)).until(() -> taker.succeeded.size() >= 6);
+        } finally {
+            Fixtures.stopQuietly(a);
+            Fixtures.stopQuietly(b);
+        }
+        assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v0", "v1", "v2", "v3", "v4", "v5");
+    }
+
+    @Test
     void aSlowHandlerPausesItsPartitionInsteadOfStallingThePollLoop() throws Exception {
         String topic = broker.topic("slow", 1);
         for (int i = 0; i < 200; i++) {

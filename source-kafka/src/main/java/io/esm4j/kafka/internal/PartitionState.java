@@ -38,6 +38,8 @@ final class PartitionState {
     /** The first offset offered to the current pipeline: where a restarted pipeline starts if nothing is done. */
     long pipelineFirstOffset = -1;
     boolean paused;
+    /** Paused until {@link StartPositions} has looked up and committed where it starts (LATEST, AT_TIMESTAMP). */
+    boolean startPending;
     boolean restarting;
     boolean lanesEnded;
     long restartAtNanos;

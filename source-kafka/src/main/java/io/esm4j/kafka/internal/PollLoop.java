@@ -7,16 +7,11 @@ import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
-import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +20,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -62,6 +55,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final int maxPollRecords;
     private final KafkaMetrics metrics;
     private final Intake intake;
+    private final StartPositions starts;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -77,6 +71,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
+        this.starts = new StartPositions(ctx, consumer, partitions.owned);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -120,6 +115,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 intake.checkAlive();
                 partitions.drainEvents();
                 partitions.restartDue();
+                starts.resolveDue();
                 applyBackPressure();
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
@@ -184,7 +180,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
         for (PartitionState state : partitions.owned.values()) {
-            if (state.restarting) {
+            if (state.restarting || state.startPending) {
                 continue;
             }
             boolean full = state.pipeline.room() - state.notYetOffered.get() < maxPollRecords;
@@ -213,13 +209,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
             PartitionState state = partitions.owned.get(partition);
+            long first = records.records(partition).getFirst().offset();
             if (state == null) {
                 // Assigned, but its callback did not get to it (it failed part way): the consumer's word counts.
                 state = partitions.add(partition);
+                starts.assigned(List.of(state));
             }
-            long first = records.records(partition).getFirst().offset();
-            if (state.restarting) {
-                // Fetched just before the partition paused for a restart: read again once it restarts.
+            if (state.restarting || state.startPending) {
+                // Fetched just before the partition paused for a restart, or read from where auto.offset.reset put
+                // it before its starting position was looked up: read again once it restarts, or from its start.
                 consumer.seek(partition, first);
                 continue;
             }
@@ -256,53 +254,14 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         metrics.assigned.increment(assigned.size());
-        if (ctx.settings().startingPosition() == StartingPosition.AT_TIMESTAMP) {
-            seekToTimestamp(assigned);
-        }
+        List<PartitionState> added = new ArrayList<>();
         for (TopicPartition partition : assigned) {
-            partitions.add(partition);
+            added.add(partitions.add(partition));
         }
+        starts.assigned(added);
+        starts.resolveDue();
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
                 .log("partitions assigned");
-    }
-
-    /**
-     * AT_TIMESTAMP for partitions the group has no offset for: the first offset at or after the timestamp, or the
-     * end if there is none. Committed offsets win, as in Lambda.
-     */
-    private void seekToTimestamp(Collection<TopicPartition> assigned) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
-            Map<TopicPartition, Long> times = new HashMap<>();
-            long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
-                    .toEpochMilli();
-            for (TopicPartition partition : assigned) {
-                if (committed.get(partition) == null) {
-                    times.put(partition, at);
-                }
-            }
-            if (times.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
-            List<TopicPartition> toEnd = new ArrayList<>();
-            for (TopicPartition partition : times.keySet()) {
-                OffsetAndTimestamp offset = found.get(partition);
-                if (offset == null) {
-                    toEnd.add(partition);
-                } else {
-                    consumer.seek(partition, offset.offset());
-                }
-            }
-            if (!toEnd.isEmpty()) {
-                consumer.seekToEnd(toEnd);
-            }
-        } catch (RuntimeException e) {
-            Fatal.rethrowIfFatal(e);
-            // auto.offset.reset is earliest for AT_TIMESTAMP: records before the timestamp may come, none is lost.
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned).setCause(e)
-                    .log("could not look up the offsets of StartingPositionTimestamp; starting at the earliest");
-        }
     }
 
     @Override
