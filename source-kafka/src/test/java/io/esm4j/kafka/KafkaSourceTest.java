@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -173,6 +174,52 @@ class KafkaSourceTest extends BrokerTest {
         }
         assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
                 .containsExactly("v0", "v1", "v2", "v3", "v4", "v5");
+    }
+
+    @Test
+    void anOffsetThatRetentionDeletedReadsOnFromTheOldestRecordKeptInsteadOfSkippingToTheEnd() throws Exception {
+        String topic = broker.topic("out-of-range", 1);
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+        Recorder stuck = new Recorder().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Recorder.value(r).equals("v5"))) {
+                throw new IllegalStateException("poison");
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<KafkaRecord> a = EventSourceMapping.builder("out-of-range-a", source, stuck)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).batchSize(1).build())
+                .meterRegistry(aMetrics).build();
+        a.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> aMetrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG)
+                    .gauge() != null && aMetrics.get(KafkaMetricNames.PARTITION_OFFSET_LAG).gauge().value() == 0);
+            for (int i = 0; i < 10; i++) {
+                broker.send(topic, 0, "k", "v" + i);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(5)
+                    .equals(broker.committed(group).get(partition)));
+        } finally {
+            Fixtures.stopQuietly(a);
+        }
+        // Retention moves the log's start past the committed offset, while v8 and v9 are still kept.
+        broker.admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(8))).all().get();
+        for (int i = 10; i < 15; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        Recorder taker = new Recorder();
+        EventSourceMapping<KafkaRecord> b = EventSourceMapping.builder("out-of-range-b", source, taker)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build();
+        b.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> taker.succeeded.size() >= 7);
+        } finally {
+            Fixtures.stopQuietly(b);
+        }
+        assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v8", "v9", "v10", "v11", "v12", "v13", "v14");
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
-import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,8 +85,10 @@ public final class KafkaEngine implements MappingEngine {
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                ctx.settings().startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
+        // TRIM_HORIZON's start; LATEST's and AT_TIMESTAMP's are looked up and committed by StartPositions. What is
+        // left is an offset out of range (retention deleted it, the log was truncated): read on from the oldest
+        // record kept, as Lambda retries until records expire, rather than skip to the end.
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return properties;
     }
 
