@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * leaves the payload out of a message too large for SNS, so that a large record cannot hold its partition for good.
  *
  * <p>The producer starts with the first failure and gets the source's bootstrap servers and those of its consumer
- * properties that a producer knows (security, SASL, TLS). Close the destination after the mappings that use it.
+ * properties that say how to reach the cluster (security protocol, SASL, TLS, DNS and socket settings; see {@link
+ * #producerProperties}). Close the destination after the mappings that use it.
  */
 public final class KafkaFailureTopic implements FailureDestination, AutoCloseable {
 
@@ -45,6 +47,14 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     private static final Pattern TOPIC = Pattern.compile("[^.][a-zA-Z0-9\\-_.]{0,248}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFailureTopic.class);
+    /**
+     * Consumer properties the producer takes as they are, besides every {@code ssl.*} and {@code sasl.*}: how to reach
+     * and authenticate to the cluster, and the producer's own {@code max.request.size}.
+     */
+    private static final Set<String> SHARED_EXACT = Set.of("security.protocol", "security.providers",
+            "client.dns.lookup", "connections.max.idle.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
+            "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms", "send.buffer.bytes",
+            "receive.buffer.bytes", "metadata.max.age.ms", ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
 
     private final KafkaSource source;
     private final String topic;
@@ -147,10 +157,16 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         }
     }
 
-    private Map<String, Object> producerProperties() {
+    /**
+     * The source's connection and security settings, and {@code max.request.size}; nothing else of the consumer's.
+     * Names a producer shares with the consumer may mean something else there: a consumer's {@code
+     * interceptor.classes} is no producer interceptor (the producer could never be created), and its {@code
+     * request.timeout.ms} or {@code metric.reporters} are the consumer's choices.
+     */
+    Map<String, Object> producerProperties() {
         Map<String, Object> properties = new HashMap<>();
         source.consumerProperties().forEach((name, value) -> {
-            if (ProducerConfig.configNames().contains(name) && !name.equals(ProducerConfig.CLIENT_ID_CONFIG)) {
+            if (SHARED_EXACT.contains(name) || name.startsWith("ssl.") || name.startsWith("sasl.")) {
                 properties.put(name, value);
             }
         });

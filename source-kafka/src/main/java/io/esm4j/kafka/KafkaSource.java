@@ -67,7 +67,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                     + "it says SelfManagedKafka.");
     public static final Setting CONSUMER_PROPERTIES = new Setting.Described("consumerProperty(name, value)",
             "any KafkaConsumer property but those below", "none",
-            "Passed to the consumer (and, those a producer knows, to the failure topic's producer): security "
+            "Passed to the consumer (and the connection and security ones to the failure topic's producer): security "
                     + "protocol, SASL, TLS, client.id, fetch sizes, session.timeout.ms, max.poll.interval.ms, "
                     + "partition.assignment.strategy (CooperativeStickyAssignor by default). Refused: "
                     + "bootstrap.servers, group.id, enable.auto.commit, auto.offset.reset and the deserializers, "
