@@ -22,7 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -220,6 +222,31 @@ class KafkaSourceTest extends BrokerTest {
         }
         assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
                 .containsExactly("v8", "v9", "v10", "v11", "v12", "v13", "v14");
+    }
+
+    @Test
+    void theConsumerGroupProtocolOfKip848ReadsAndCommits() throws Exception {
+        String topic = broker.topic("kip848", 2);
+        broker.sendAll(Fixtures.keyed(topic, 2, 5, 20));
+        String group = "g-" + UUID.randomUUID();
+        // The embedded broker is formatted without the feature that turns the protocol on.
+        broker.admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,
+                FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get();
+        // Without the session and heartbeat settings of Fixtures.source: this protocol refuses them.
+        KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic)
+                .consumerGroupId(group).consumerProperty("group.protocol", "consumer").build();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("kip848", source, handler)
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 20, false);
     }
 
     @Test

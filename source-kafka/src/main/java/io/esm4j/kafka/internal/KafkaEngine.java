@@ -79,7 +79,11 @@ public final class KafkaEngine implements MappingEngine {
     /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */
     private Map<String, Object> consumerProperties(int maxPollRecords) {
         Map<String, Object> properties = new HashMap<>();
-        properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!source.usesConsumerGroupProtocol()) {
+            // Under the consumer group protocol the broker assigns, incrementally, and refuses an assignor here.
+            properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    CooperativeStickyAssignor.class.getName());
+        }
         properties.putAll(source.consumerProperties());
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
