@@ -69,11 +69,17 @@ public final class KafkaEngine implements MappingEngine {
         decoding = schemas;
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
-        loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
+        if (schemas != null) {
+            // Only once the poll thread (and with it the intake) has ended: a lookup closed under a running intake
+            // fails the records that wait for it.
+            started.result.whenComplete((result, error) -> schemas.close());
+        }
         intake.start();
-        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
+        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(started::run);
     }
 
     /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */
@@ -117,10 +123,6 @@ public final class KafkaEngine implements MappingEngine {
             running.requestStop(Instant.now().plus(timeout));
             return awaitResult(running, timeout.plus(STOP_GRACE));
         } finally {
-            SchemaDecoding registry = decoding;
-            if (registry != null) {
-                registry.close();
-            }
             ctx.status().stopped();
             ctx.metrics().close();
         }

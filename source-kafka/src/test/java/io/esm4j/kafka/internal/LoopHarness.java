@@ -43,20 +43,27 @@ final class LoopHarness implements AutoCloseable {
 
     LoopHarness(StreamSettings settings, MockConsumer<byte[], byte[]> consumer,
                 BatchHandler<StreamRecord<KafkaRecord>> handler) {
+        ctx = context(settings, handler, registry);
+        KafkaSource source = (KafkaSource) ctx.source();
+        KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), owned);
+        partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null);
+        intake = new Intake("loop", partitions::intakeFailed);
+        loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake);
+        thread = Thread.ofPlatform().name("loop-kafka-poll").unstarted(loop::run);
+    }
+
+    /** A mapping's context on {@link #TOPIC} with these settings and this handler, metrics in {@code registry}. */
+    static StreamContext<KafkaRecord> context(StreamSettings settings, BatchHandler<StreamRecord<KafkaRecord>> handler,
+                                              SimpleMeterRegistry registry) {
         KafkaSource source = KafkaSource.builder().bootstrapServers("127.0.0.1:9").topics(TOPIC).build();
         MappingStatus status = new MappingStatus();
         EngineMetrics metrics = new EngineMetrics(registry, "loop", EngineMetrics.Kind.STREAM);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("loop", handler, null, source::naturalId,
                 source::itemIdentifier, false, true, metrics, status);
-        ctx = new StreamContext<>("loop", "worker", settings, source,
+        return new StreamContext<>("loop", "worker", settings, source,
                 new RecordFilter<>(FilterCriteria.none(), source, "loop"), null, null, invoker, metrics,
                 Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()),
                 status, ConcurrencyLimit.of(settings, metrics));
-        KafkaMetrics kafkaMetrics = new KafkaMetrics(metrics, owned);
-        partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null);
-        intake = new Intake("loop", partitions::intakeFailed);
-        loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake);
-        thread = Thread.ofPlatform().name("loop-kafka-poll").unstarted(loop::run);
     }
 
     /** Starts the intake and the poll thread (which subscribes). */
