@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.FeatureUpdate;
@@ -286,6 +288,47 @@ class KafkaSourceTest extends BrokerTest {
         }
         assertThat(inFlight).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 200, false);
+    }
+
+    @Test
+    void offsetLagFollowsTheTopicWhileThePartitionIsPausedForBackPressure() throws Exception {
+        String topic = broker.topic("paused-lag", 1);
+        List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            first.add(new ProducerRecord<>(topic, 0, KafkaBroker.bytes("k"), KafkaBroker.bytes("v" + i)));
+        }
+        broker.sendAll(first);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder handler = new Recorder().behave(batch -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("paused-lag",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.records", "20").build(), handler)
+                .settings(Fixtures.fast().maxBufferedRecordsPerShard(20).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        try {
+            // The handler holds the first batch: the partition's buffer is full and it pauses.
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.get(KafkaMetricNames.OFFSET_LAG).gauge()
+                    .value() == 100);
+            List<ProducerRecord<byte[], byte[]>> more = new ArrayList<>();
+            for (int i = 100; i < 1100; i++) {
+                more.add(new ProducerRecord<>(topic, 0, KafkaBroker.bytes("k"), KafkaBroker.bytes("v" + i)));
+            }
+            broker.sendAll(more);
+            // Nothing is done: every record written is behind.
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.get(KafkaMetricNames.OFFSET_LAG).gauge()
+                    .value() == 1100);
+        } finally {
+            release.countDown();
+            Fixtures.stopQuietly(mapping);
+        }
     }
 
     @Test

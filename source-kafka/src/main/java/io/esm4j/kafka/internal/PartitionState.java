@@ -24,7 +24,10 @@ final class PartitionState {
     volatile ShardPipeline<KafkaRecord> pipeline;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;
-    /** Records polled and waiting in the {@link Intake}'s queue: what {@link #unfinished()} adds to the pipeline's. */
+    /**
+     * Records polled and not in the pipeline yet: waiting in the {@link Intake}'s queue or held back for a schema. What
+     * {@link #unfinished()} adds to the pipeline's.
+     */
     final AtomicInteger queuedRecords = new AtomicInteger();
     /**
      * Records polled and not yet offered to the pipeline: the queued ones and those being offered. They take the
@@ -69,7 +72,7 @@ final class PartitionState {
         this.converter = new RecordConverter(partition, shardId, laneKeys, decoding);
     }
 
-    /** Records polled and not yet passed by the done prefix: queued in the intake or in flight in the pipeline. */
+    /** Records polled and not yet passed by the done prefix: in the intake (queued, held) or in the pipeline. */
     long unfinished() {
         return queuedRecords.get() + pipeline.inFlight();
     }

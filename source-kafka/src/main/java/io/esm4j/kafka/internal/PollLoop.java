@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +45,8 @@ final class PollLoop implements ConsumerRebalanceListener {
      * a minute.
      */
     static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+    /** How long the poll thread waits for paused partitions' end offsets, at most once per LAG_REFRESH. */
+    private static final Duration LAG_LOOKUP_TIMEOUT = Duration.ofMillis(250);
     private static final String COMPONENT = "consumer";
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -240,9 +243,50 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     /** OffsetLag: what the broker has past the fetch position plus what was fetched and is not done yet. */
     private void updateLag() {
+        List<PartitionState> paused = new ArrayList<>();
         for (PartitionState state : partitions.owned.values()) {
-            OptionalLong behind = consumer.currentLag(state.partition);
-            state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            if (state.paused && !state.startPending) {
+                paused.add(state);
+            } else {
+                OptionalLong behind = consumer.currentLag(state.partition);
+                state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            }
+        }
+        if (!paused.isEmpty()) {
+            updatePausedLag(paused);
+        }
+    }
+
+    /**
+     * A paused partition is left out of fetches, so the consumer's high watermark of it (what {@code currentLag}
+     * counts from) stops while producers go on: its end is asked of the broker instead, once per {@link
+     * #LAG_REFRESH} for all paused partitions together. The lag of a partition whose end or position is not known
+     * at once stays the consumer's.
+     */
+    private void updatePausedLag(List<PartitionState> paused) {
+        Map<TopicPartition, Long> ends = Map.of();
+        try {
+            ends = consumer.endOffsets(paused.stream().map(state -> state.partition).toList(), LAG_LOOKUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            // A wakeup (stop) or a slow broker: the gauge waits for the next refresh.
+            Fatal.rethrowIfFatal(e);
+        }
+        for (PartitionState state : paused) {
+            Long end = ends.get(state.partition);
+            long lag = -1;
+            if (end != null) {
+                try {
+                    lag = Math.max(0, end - consumer.position(state.partition, Duration.ZERO)) + state.unfinished();
+                } catch (RuntimeException e) {
+                    // No position yet (a restart about to seek): as below.
+                    Fatal.rethrowIfFatal(e);
+                }
+            }
+            if (lag < 0) {
+                OptionalLong behind = consumer.currentLag(state.partition);
+                lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            }
+            state.lag = lag;
         }
     }
 

@@ -85,6 +85,19 @@ class HeldRecordsTest {
         assertThat(state.held).isEmpty();
     }
 
+    @Test
+    void recordsHeldForTheirSchemaCountAsUnfinished() throws Exception {
+        consumer.assign(List.of(partition));
+        PartitionState state = partitions.add(partition);
+        intake.start();
+        intake.hand(state, List.of(framed(0), framed(1), framed(2)), Instant.now());
+        intake.hand(state, List.of(framed(3)), Instant.now());
+        await().atMost(Duration.ofSeconds(30)).until(() -> state.heldFrom == 0 && state.held.size() == 2);
+
+        // In neither the intake's queue nor the pipeline, but read and not done: OffsetLag and StopResult count them.
+        assertThat(state.unfinished()).isEqualTo(4);
+    }
+
     private void failed(PartitionState state, ShardPipeline<KafkaRecord> pipeline, Throwable cause) {
         failures.add(cause);
     }
