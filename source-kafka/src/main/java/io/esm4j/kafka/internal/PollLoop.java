@@ -64,6 +64,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
     private int pollFailuresInARow;
+    /** When the cadence commits next (System.nanoTime). */
+    private long nextCommit;
 
     PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
              int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake) {
@@ -110,7 +112,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     private void loop() {
-        long nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+        nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
         long nextLag = System.nanoTime();
         while (!stopping()) {
             ConsumerRecords<byte[], byte[]> records;
@@ -128,6 +130,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             } catch (RuntimeException e) {
                 // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
+                commitDespitePollFailure();
                 continue;
             }
             if (pollFailuresInARow > 0) {
@@ -136,10 +139,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             try {
                 offer(records);
-                if (System.nanoTime() - nextCommit >= 0) {
-                    partitions.commitAsync();
-                    nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
-                }
+                commitIfDue();
                 if (System.nanoTime() - nextLag >= 0) {
                     updateLag();
                     nextLag = System.nanoTime() + LAG_REFRESH.toNanos();
@@ -157,6 +157,32 @@ final class PollLoop implements ConsumerRebalanceListener {
                 ctx.metrics().pollingErrors.increment();
                 partitions.restartAll(e);
             }
+        }
+    }
+
+    /** The cadence's commit of the done prefixes that moved, once per CheckpointInterval. */
+    private void commitIfDue() {
+        if (System.nanoTime() - nextCommit >= 0) {
+            partitions.commitAsync();
+            nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+        }
+    }
+
+    /**
+     * While polls keep failing (one topic of several not authorized, say) the lanes still finish what was handed out
+     * before: their progress is committed on the cadence all the same, or a crash would redo all of it.
+     */
+    private void commitDespitePollFailure() {
+        try {
+            partitions.drainEvents();
+            commitIfDue();
+        } catch (Partitions.FatalPollFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            metrics.commitErrors.increment();
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                    .log("offset commit after a failed poll failed; the next one carries the offsets again");
         }
     }
 
