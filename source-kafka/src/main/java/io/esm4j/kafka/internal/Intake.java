@@ -235,7 +235,9 @@ final class Intake {
             polled.pipeline.close();
             return true;
         } finally {
-            state.queuedRecords.addAndGet(-queued);
+            if (queued != 0) {
+                state.queuedRecords.addAndGet(-queued);
+            }
             state.notYetOffered.addAndGet(-offered);
         }
     }
