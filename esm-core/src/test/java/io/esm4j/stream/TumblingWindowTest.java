@@ -49,9 +49,17 @@ class TumblingWindowTest {
     }
 
     private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour<byte[]> behaviour) {
+        return mapping(behaviour, settings());
+    }
+
+    private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour<byte[]> behaviour,
+                                               StreamSettings.Builder settings) {
         return EventSourceMapping.builder("windows", stream, RecordingHandler.<byte[]>succeeding().behave(behaviour))
-                .settings(Streams.fast().batchSize(2).tumblingWindowInSeconds(60).build())
-                .leaseStore(store).clock(clock).build();
+                .settings(settings.build()).leaseStore(store).clock(clock).build();
+    }
+
+    private static StreamSettings.Builder settings() {
+        return Streams.fast().batchSize(2).tumblingWindowInSeconds(60);
     }
 
     private void put(int secondsIntoWindow, String data) {
@@ -141,6 +149,29 @@ class TumblingWindowTest {
         } finally {
             Streams.stopQuietly(mapping);
         }
+    }
+
+    @Test
+    void aWindowWhoseRecordsFillTheShardsBufferIsTerminatedEarlyAndItsOtherRecordsGoToAFreshSession()
+            throws Exception {
+        for (int i = 0; i < 5; i++) {
+            put(1 + i, "a" + i);
+        }
+        put(61, "b0");
+        EventSourceMapping<byte[]> mapping = mapping(this::count, settings().maxBufferedRecordsPerShard(3));
+        mapping.start();
+        try {
+            await().until(() -> finals().size() == 2);
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(4).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        // The first three records filled the buffer: only the final invocation could free it.
+        assertThat(finals()).extracting(TimeWindow::start).containsOnly(WINDOW_START);
+        assertThat(finals()).extracting(w -> w.state().get("count")).containsExactly("3", "2");
+        assertThat(finals()).extracting(TimeWindow::isWindowTerminatedEarly).containsExactly(true, false);
     }
 
     @Test

@@ -292,7 +292,8 @@ public final class ShardPipeline<T> {
         boolean failed = false;
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
-                    this::pause, this::closed, () -> inputEnded, () -> lastDealtFetchStart).run();
+                    this::pause, this::closed, () -> inputEnded, () -> lastDealtFetchStart,
+                    () -> budget.room() == 0).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {
