@@ -16,7 +16,8 @@ final class LaneRunner<T> {
     private final BatchSource<T> lane;
     private final BatchProcessor<T> processor;
     private final BooleanSupplier inputEnded;
-    private final Supplier<Instant> lastDealtFetchStart;
+    /** Every record that arrived in the shard before this time has been dealt to the lanes. */
+    private final Supplier<Instant> readTo;
     private final BooleanSupplier bufferFull;
 
     /**
@@ -25,12 +26,12 @@ final class LaneRunner<T> {
      */
     LaneRunner(StreamContext<T> ctx, String shardId, BatchSource<T> lane, Consumer<List<Entry<T>>> onDone,
                BatchProcessor.Pauser pauser, BooleanSupplier closed, BooleanSupplier inputEnded,
-               Supplier<Instant> lastDealtFetchStart, BooleanSupplier bufferFull) {
+               Supplier<Instant> readTo, BooleanSupplier bufferFull) {
         this.ctx = ctx;
         this.lane = lane;
         this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed);
         this.inputEnded = inputEnded;
-        this.lastDealtFetchStart = lastDealtFetchStart;
+        this.readTo = readTo;
         this.bufferFull = bufferFull;
     }
 
@@ -79,6 +80,6 @@ final class LaneRunner<T> {
 
     /** Every record of the window has been dealt to the lane: the shard ended, or reading passed the window's end. */
     private boolean allRead(WindowSession<T> window) {
-        return inputEnded.getAsBoolean() || !lastDealtFetchStart.get().isBefore(window.end);
+        return inputEnded.getAsBoolean() || !readTo.get().isBefore(window.end);
     }
 }
