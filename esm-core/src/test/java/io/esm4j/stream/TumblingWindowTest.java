@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
@@ -178,6 +179,40 @@ class TumblingWindowTest {
         assertThat(finals()).hasSize(1);
         assertThat(finals().getFirst().state()).containsEntry("count", "6");
         assertThat(finals().getFirst().isWindowTerminatedEarly()).isFalse();
+    }
+
+    @Test
+    void aFailingFinalInvocationGivesUpTheWindowsRecordsOnceTheyAreOlderThanTheMaximumAge() throws Exception {
+        put(1, "a0");
+        put(2, "a1");
+        put(61, "b0");
+        CollectingDestination destination = new CollectingDestination();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("windows", stream,
+                        RecordingHandler.<byte[]>succeeding().behave(batch -> {
+                            if (batch.window().isFinalInvokeForWindow()) {
+                                count(batch);
+                                throw new IllegalStateException("final invocation fails");
+                            }
+                            return count(batch);
+                        }))
+                .settings(settings().maximumRecordAgeInSeconds(60).build()).leaseStore(store).onFailure(destination)
+                .clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> finals().size() >= 2);
+            clock.advance(Duration.ofSeconds(120));
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(1).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).singleElement().satisfies(failure -> {
+            assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
+            assertThat(failure.responseContext()).isNull();
+            assertThat(List.<Object>copyOf(failure.records()))
+                    .containsExactlyElementsOf(stream.records(stream.openShardIds().getFirst()).subList(0, 2));
+        });
     }
 
     @Test

@@ -82,8 +82,11 @@ final class BatchProcessor<T> {
 
     /**
      * The final invocation of a tumbling window: no records, the window's state, {@code isFinalInvokeForWindow}.
-     * Its success makes the window's records done; it is retried like any batch, and when retries run out the
-     * window's records are given up. Returns false when the mapping stopped first.
+     * Its success makes the window's records done. It is retried like any batch: when retries run out, or before a
+     * retry once a record of the window is older than MaximumRecordAge or the retention, the window's records are
+     * given up, all of them, since its state holds them all. The first attempt is always made: the records were young
+     * enough when the handler got them, and a window may be longer than the maximum age. Returns false when the
+     * mapping stopped first.
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
         for (int retriesUsed = 1; ; retriesUsed++) {
@@ -101,6 +104,10 @@ final class BatchProcessor<T> {
             }
             if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
                 return false;
+            }
+            Instant cutoff = ageCutoff();
+            if (cutoff != null && session.aggregated.stream().anyMatch(entry -> tooOld(entry, cutoff))) {
+                return giveUp(session.aggregated, FailureCondition.RecordAgeExceeded, null);
             }
         }
     }
@@ -238,21 +245,27 @@ final class BatchProcessor<T> {
      * mapping stopped first.
      */
     private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Duration maximumAge = maximumRecordAge();
-        if (maximumAge == null) {
-            return entries;
-        }
-        Instant cutoff = ctx.clock().instant().minus(maximumAge);
+        Instant cutoff = ageCutoff();
         // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (entries.stream().noneMatch(entry -> entry.record.approximateArrivalTimestamp().isBefore(cutoff))) {
+        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
             return entries;
         }
         List<Entry<T>> tooOld = new ArrayList<>();
         List<Entry<T>> fresh = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
-            (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
+            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
         }
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    /** Records that arrived before this are too old to invoke; null when no maximum age applies. */
+    private Instant ageCutoff() {
+        Duration maximumAge = maximumRecordAge();
+        return maximumAge == null ? null : ctx.clock().instant().minus(maximumAge);
+    }
+
+    private static boolean tooOld(Entry<?> entry, Instant cutoff) {
+        return entry.record.approximateArrivalTimestamp().isBefore(cutoff);
     }
 
     /**
