@@ -293,6 +293,22 @@ class TumblingWindowTest {
     }
 
     @Test
+    void aShardEndTerminatesTheWindowEarlyAlsoWhenTheWindowsEndHasPassed() throws Exception {
+        put(1, "a");
+        stream.split(stream.openShardIds().getFirst());
+        clock.advance(Duration.ofSeconds(120));
+        EventSourceMapping<byte[]> mapping = mapping(this::count);
+        mapping.start();
+        try {
+            await().until(() -> finals().size() == 1);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(finals().getFirst().isWindowTerminatedEarly()).isTrue();
+        assertThat(finals().getFirst().state()).containsEntry("count", "1");
+    }
+
+    @Test
     void tumblingWindowsNeedParallelizationFactorOne() {
         assertThatThrownBy(() -> StreamSettings.builder().startingPosition(io.esm4j.settings.StartingPosition.LATEST)
                 .tumblingWindowInSeconds(60).parallelizationFactor(2).build())

@@ -52,7 +52,9 @@ final class LaneRunner<T> {
             }
             if (session != null && (batch.isEmpty()
                     || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
-                boolean early = batch.isEmpty() && (!allRead(session) || ctx.clock().instant().isBefore(session.end));
+                // Closed by a later record or by reading past its end, the window is whole. A shard end closes it
+                // early whatever the clock (records of its time go on in the child shards), as does a full buffer.
+                boolean early = batch.isEmpty() && (inputEnded.getAsBoolean() || readTo.get().isBefore(session.end));
                 if (!processor.closeWindow(session, early)) {
                     return;
                 }
