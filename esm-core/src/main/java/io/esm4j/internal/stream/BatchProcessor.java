@@ -122,6 +122,7 @@ final class BatchProcessor<T> {
 
     private boolean processRange(List<Entry<T>> range, int retriesUsed) throws InterruptedException {
         List<Entry<T>> current = range;
+        int notInvokedRounds = 0;
         while (true) {
             current = discardTooOld(current);
             if (current != null) {
@@ -144,6 +145,7 @@ final class BatchProcessor<T> {
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
             }
+            boolean attempt = true;
             switch (verdict) {
                 case Verdict.Succeeded s -> {
                     succeeded(current);
@@ -153,6 +155,11 @@ final class BatchProcessor<T> {
                     succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
                     response = ResponseContext.itemFailures();
+                    attempt = partial.handlerFailed();
+                }
+                case Verdict.NotInvoked notInvoked -> {
+                    response = null;
+                    attempt = false;
                 }
                 case Verdict.Failed failed -> {
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
@@ -162,11 +169,18 @@ final class BatchProcessor<T> {
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
                 }
             }
-            retriesUsed++;
-            if (exhausted(retriesUsed)) {
-                return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+            // Records the function never got (another consumer holds their idempotency key, or the store failed) use
+            // up no retry attempt, as Lambda does not count errors before the function runs: they come back after a
+            // backoff until the claim lapses, bounded by MaximumRecordAge and the retention only.
+            if (attempt) {
+                retriesUsed++;
+                if (exhausted(retriesUsed)) {
+                    return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+                }
+            } else {
+                notInvokedRounds++;
             }
-            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+            if (!pauser.pause(ctx.backoff().delay(retriesUsed + notInvokedRounds))) {
                 return false;
             }
         }
@@ -349,7 +363,16 @@ final class BatchProcessor<T> {
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
-        return ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        // approximateInvokeCount counts the invocations a record was part of: the function never got these.
+        switch (verdict) {
+            case Verdict.NotInvoked notInvoked -> entries.forEach(entry -> entry.invokeCount--);
+            case Verdict.PartiallyFailed partial -> partial.notInvoked().stream()
+                    .forEach(position -> entries.get(position).invokeCount--);
+            case Verdict.Succeeded s -> { }
+            case Verdict.Failed f -> { }
+        }
+        return verdict;
     }
 
     /**
