@@ -187,6 +187,7 @@ final class BatchWork<T> {
             List<QueueMessage<T>> succeeded = switch (verdict) {
                 case Verdict.Succeeded s -> kept;
                 case Verdict.Failed f -> List.of();
+                case Verdict.NotInvoked n -> List.of();
                 case Verdict.PartiallyFailed partial -> succeeded(kept, partial);
             };
             toDelete.addAll(succeeded);
