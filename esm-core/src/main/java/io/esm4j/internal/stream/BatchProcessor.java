@@ -1,8 +1,6 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.failure.FailureCondition;
-import io.esm4j.failure.FailureRecord;
-import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
@@ -12,13 +10,9 @@ import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes one batch of a lane to its end: invoke, and on failure retry with backoff, bisect, discard what is too old
- * and give up what exhausted its retries to the on-failure destination (docs/lambda-semantics.md §2.3, §9). Records leave
- * only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
+ * and give up what exhausted its retries to the on-failure destination ({@link GiveUp}; docs/lambda-semantics.md §2.3,
+ * §9). Records leave only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
  */
 final class BatchProcessor<T> {
 
@@ -44,11 +38,12 @@ final class BatchProcessor<T> {
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final Pauser pauser;
+    private final GiveUp<T> giveUp;
     /** Whether the pipeline closed: a batch still waiting for a MaximumConcurrency permit then is not invoked. */
     private final BooleanSupplier closed;
     /** The tumbling window the batch in progress belongs to, or null without windows. */
     private WindowSession<T> window;
-    /** The state of the last window response read by {@link #interpret}. */
+    /** The state of the last window response read by {@link #read}. */
     private Map<String, String> returnedState;
 
     /** Waits that end early when the pipeline closes; returns false if it closed. */
@@ -65,6 +60,7 @@ final class BatchProcessor<T> {
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser);
     }
 
     /**
@@ -99,15 +95,14 @@ final class BatchProcessor<T> {
                 return true;
             }
             if (exhausted(retriesUsed)) {
-                return session.aggregated.isEmpty() || giveUp(session.aggregated,
+                return session.aggregated.isEmpty() || giveUp.records(session.aggregated,
                         FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
             if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
                 return false;
             }
-            Instant cutoff = ageCutoff();
-            if (cutoff != null && session.aggregated.stream().anyMatch(entry -> tooOld(entry, cutoff))) {
-                return giveUp(session.aggregated, FailureCondition.RecordAgeExceeded, null);
+            if (giveUp.anyTooOld(session.aggregated)) {
+                return giveUp.records(session.aggregated, FailureCondition.RecordAgeExceeded, null);
             }
         }
     }
@@ -124,9 +119,9 @@ final class BatchProcessor<T> {
         List<Entry<T>> current = range;
         int notInvokedRounds = 0;
         while (true) {
-            current = discardTooOld(current);
+            current = giveUp.discardTooOld(current);
             if (current != null) {
-                current = discardUndeliverable(current);
+                current = giveUp.discardUndeliverable(current);
             }
             if (current == null) {
                 return false;
@@ -175,7 +170,7 @@ final class BatchProcessor<T> {
             if (attempt) {
                 retriesUsed++;
                 if (exhausted(retriesUsed)) {
-                    return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+                    return giveUp.records(current, FailureCondition.RetryAttemptsExhausted, response);
                 }
             } else {
                 notInvokedRounds++;
@@ -236,7 +231,7 @@ final class BatchProcessor<T> {
         if (settings.bisectConsumesRetryQuota()) {
             used++;
             if (exhausted(used)) {
-                return giveUp(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
         }
         // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
@@ -251,85 +246,6 @@ final class BatchProcessor<T> {
 
     private boolean exhausted(int retriesUsed) {
         return !settings.retriesUnlimited() && retriesUsed > settings.maximumRetryAttempts();
-    }
-
-    /**
-     * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
-     * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
-     * mapping stopped first.
-     */
-    private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Instant cutoff = ageCutoff();
-        // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
-            return entries;
-        }
-        List<Entry<T>> tooOld = new ArrayList<>();
-        List<Entry<T>> fresh = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
-            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
-        }
-        return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
-    }
-
-    /** Records that arrived before this are too old to invoke; null when no maximum age applies. */
-    private Instant ageCutoff() {
-        Duration maximumAge = maximumRecordAge();
-        return maximumAge == null ? null : ctx.clock().instant().minus(maximumAge);
-    }
-
-    private static boolean tooOld(Entry<?> entry, Instant cutoff) {
-        return entry.record.approximateArrivalTimestamp().isBefore(cutoff);
-    }
-
-    /**
-     * Gives up, without invoking them, the records that cannot be delivered: those their source rejected when it read
-     * them (each with the source's condition, {@link StreamRecord#rejected}), and a record the source says is too
-     * large for one invocation on its own (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a
-     * batch of one can hold one of those: records that share a batch fit the cap together, envelope included (see
-     * {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}), so larger batches are not asked about record by
-     * record. Returns the rest, or null if the mapping stopped first.
-     */
-    private List<Entry<T>> discardUndeliverable(List<Entry<T>> entries) throws InterruptedException {
-        List<Entry<T>> rest = entries;
-        // Every batch passes here: the usual case, nothing rejected, allocates nothing.
-        if (entries.stream().anyMatch(entry -> entry.record.rejection() != null)) {
-            Map<FailureCondition, List<Entry<T>>> rejected = new EnumMap<>(FailureCondition.class);
-            rest = new ArrayList<>(entries.size());
-            for (Entry<T> entry : entries) {
-                FailureCondition condition = entry.record.rejection();
-                (condition == null ? rest : rejected.computeIfAbsent(condition, c -> new ArrayList<>())).add(entry);
-            }
-            for (Map.Entry<FailureCondition, List<Entry<T>>> group : rejected.entrySet()) {
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("records", group.getValue().size()).addKeyValue("condition", group.getKey())
-                        .log("records rejected by their source: given up without an invocation");
-                if (!giveUp(group.getValue(), group.getKey(), null)) {
-                    return null;
-                }
-            }
-        }
-        if (rest.size() != 1 || !ctx.source().exceedsPayloadLimit(rest.getFirst().record)) {
-            return rest;
-        }
-        Entry<T> entry = rest.getFirst();
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
-                .addKeyValue("sizeBytes", entry.record.sizeBytes())
-                .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
-                .log("record over the invocation payload limit on its own: given up without an invocation, "
-                        + "condition MaximumPayloadSizeExceeded");
-        return giveUp(rest, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
-    }
-
-    /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */
-    private Duration maximumRecordAge() {
-        Optional<Duration> retention = ctx.source().retention();
-        if (settings.recordAgeUnlimited()) {
-            return retention.orElse(null);
-        }
-        Duration configured = Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
-        return retention.filter(kept -> kept.compareTo(configured) < 0).orElse(configured);
     }
 
     /**
@@ -393,53 +309,5 @@ final class BatchProcessor<T> {
 
     private static boolean validState(Map<String, String> state) {
         return state != null && state.entrySet().stream().allMatch(e -> e.getKey() != null && e.getValue() != null);
-    }
-
-    /**
-     * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
-     * pass. Returns false if the mapping stopped before the destination took it.
-     */
-    private boolean giveUp(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
-            throws InterruptedException {
-        int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
-        if (ctx.destination() == null) {
-            ctx.metrics().dropped.increment(entries.size());
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
-                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
-                    .log("records dropped: no on-failure destination");
-            onDone.accept(entries);
-            return true;
-        }
-        FailureRecord record = failureRecord(entries, condition, response, invokeCount);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                ctx.destination().send(record);
-                ctx.metrics().deliveredToDestination.increment(entries.size());
-                onDone.accept(entries);
-                return true;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Throwable e) {
-                // An Error from a destination is retried like an exception: escaping, it would end the lane.
-                Fatal.rethrowIfFatal(e);
-                ctx.metrics().destinationDeliveryFailures.increment();
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("attempt", attempt).setCause(e)
-                        .log("on-failure destination refused a failure record; the checkpoint waits");
-                if (!pauser.pause(ctx.backoff().delay(attempt))) {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,
-                                        ResponseContext response, int invokeCount) {
-        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
-        RequestContext request = new RequestContext(UUID.randomUUID().toString(),
-                settings.functionArnFor(ctx.mappingName()), condition, invokeCount);
-        return new FailureRecord(request, response, ctx.clock().instant(),
-                ctx.source().batchInfo(shardId, records), records);
     }
 }
