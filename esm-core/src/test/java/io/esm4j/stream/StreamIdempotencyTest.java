@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -163,8 +165,12 @@ class StreamIdempotencyTest {
         });
     }
 
+    /**
+     * The stream retries every record from the lowest failed one on, so the records after it are released, not
+     * completed: the handler may not have processed them, and completed they would be skipped as duplicates.
+     */
     @Test
-    void aRetryAfterAPartialFailureBringsOnlyTheFailedRecord() throws Exception {
+    void aRetryAfterAPartialFailureBringsEveryRecordFromTheFailedOneOn() throws Exception {
         InMemoryStream stream = InMemoryStream.create("partial", 1);
         Streams.fill(stream, 10, 10);
         AtomicBoolean failedOnce = new AtomicBoolean();
@@ -184,6 +190,39 @@ class StreamIdempotencyTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handler.invocations().get(0).size()).isEqualTo(10);
-        assertThat(handler.invocations().get(1).records()).extracting(Streams::text).containsExactly("r5");
+        assertThat(handler.invocations().get(1).records()).extracting(Streams::text)
+                .containsExactly("r5", "r6", "r7", "r8", "r9");
+    }
+
+    /** A handler written as AWS's Java example for streams: it stops at the first record it fails and reports it. */
+    @Test
+    void recordsAfterTheFirstReportedFailureAreHandedToTheHandlerAgain() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("stops", 1);
+        Streams.fill(stream, 10, 10);
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            for (StreamRecord<byte[]> record : batch.records()) {
+                if (Streams.text(record).equals("r5") && !failedOnce.getAndSet(true)) {
+                    return BatchResult.failures(record.sequenceNumber());
+                }
+                handled.add(Streams.text(record));
+            }
+            return BatchResult.success();
+        });
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("stops", stream, handler)
+                .settings(Streams.fast().batchSize(10).reportBatchItemFailures(true).build())
+                .leaseStore(checkpoints).idempotency(Idempotency.of(idempotencyStore)).build();
+        String shard = stream.openShardIds().getFirst();
+        String last = stream.records(shard).getLast().sequenceNumber();
+        mapping.start();
+        try {
+            await().until(() -> checkpoints.load("stops", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handled).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
     }
 }
