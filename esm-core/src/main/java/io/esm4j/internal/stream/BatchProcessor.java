@@ -52,15 +52,19 @@ final class BatchProcessor<T> {
         boolean pause(Duration duration) throws InterruptedException;
     }
 
+    /**
+     * @param closed    whether the pipeline closed
+     * @param leaseLost whether the shard's lease was lost: records are then left to its next owner, not given up
+     */
     BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser,
-                   BooleanSupplier closed) {
+                   BooleanSupplier closed, BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
-        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser);
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost);
     }
 
     /**

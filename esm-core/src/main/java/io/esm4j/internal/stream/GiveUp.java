@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How a lane gives records up (docs/lambda-semantics.md §2.3): records too old to invoke, records their source
  * rejected or that are too large on their own, and records whose retries ran out go to the on-failure destination,
- * or are dropped without one, and only then count as done.
+ * or are dropped without one, and only then count as done. Once the shard's lease is lost nothing is given up: the
+ * records are left to the lease's next owner.
  */
 final class GiveUp<T> {
 
@@ -33,13 +35,17 @@ final class GiveUp<T> {
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final BatchProcessor.Pauser pauser;
+    private final BooleanSupplier leaseLost;
 
-    GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser) {
+    /** @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off) */
+    GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser,
+           BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
+        this.leaseLost = leaseLost;
     }
 
     /**
@@ -129,10 +135,21 @@ final class GiveUp<T> {
 
     /**
      * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
-     * pass. Returns false if the mapping stopped before the destination took it.
+     * pass. Returns false if the mapping stopped before the destination took it, or the lease was lost.
      */
     boolean records(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
             throws InterruptedException {
+        if (leaseLost.getAsBoolean()) {
+            // The next owner reads these records again from the last checkpoint and may well process them: a failure
+            // record sent now could put records in the destination that were processed after all, and dropping them
+            // would count a loss that is none.
+            ctx.metrics().leftToNewOwner.increment(entries.size());
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
+                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
+                    .log("records not given up: the shard's lease was lost, its next owner reads them again");
+            return false;
+        }
         int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
         if (ctx.destination() == null) {
             ctx.metrics().dropped.increment(entries.size());

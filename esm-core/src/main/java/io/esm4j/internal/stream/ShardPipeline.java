@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,6 +63,7 @@ public final class ShardPipeline<T> {
     private final StreamContext<T> ctx;
     private final String shardId;
     private final Listener listener;
+    private final BooleanSupplier leaseLost;
     private final FlowBudget budget;
     private final CheckpointTracker tracker;
     /** The lanes' own queues with {@link LaneRouting#KEY_HASH}; empty with {@link #keyLanes}. */
@@ -90,14 +92,21 @@ public final class ShardPipeline<T> {
     private volatile Instant readTo = Instant.MIN;
     private volatile boolean inputEnded;
 
-    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
-        this(ctx, shardId, listener, LaneRouting.KEY_HASH);
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
+        this(ctx, shardId, listener, routing, () -> false);
     }
 
-    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
+    /**
+     * @param leaseLost true once the shard's lease is lost (not handed back at a stop): batches whose retries or age
+     *                  run out then are left unfinished for the lease's next owner instead of being given up to the
+     *                  on-failure destination
+     */
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing,
+                         BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.shardId = shardId;
         this.listener = listener;
+        this.leaseLost = leaseLost;
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
@@ -309,7 +318,7 @@ public final class ShardPipeline<T> {
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
                     this::pause, this::closed, () -> inputEnded, () -> readTo,
-                    () -> budget.room() == 0).run();
+                    () -> budget.room() == 0, leaseLost).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {

@@ -48,6 +48,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         void lanesEnded(ShardSession<?> session);
 
         void fatal(Throwable error);
+
+        /** Whether the shard's lease was lost: what the session would give up is left to the lease's next owner. */
+        boolean leaseLost();
     }
 
     private final StreamContext<T> ctx;
@@ -71,7 +74,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         this.readerComponent = "shard " + shardId + " reader";
         this.start = start;
         this.origin = start;
-        this.pipeline = new ShardPipeline<>(ctx, shardId, this);
+        this.pipeline = new ShardPipeline<>(ctx, shardId, this, ShardPipeline.LaneRouting.KEY_HASH, events::leaseLost);
     }
 
     void start() {

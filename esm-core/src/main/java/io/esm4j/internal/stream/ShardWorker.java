@@ -69,6 +69,11 @@ final class ShardWorker<T> {
     private volatile boolean progressSinceRestart;
     /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
     private final AtomicBoolean leaseGone = new AtomicBoolean();
+    /**
+     * Set once the lease is lost (not handed back), before the sessions hear of it: batches of this worker that run
+     * out of retries or age from then on are left to the lease's next owner, not given up.
+     */
+    private volatile boolean leaseWasLost;
     private final AtomicBoolean handingOver = new AtomicBoolean();
     private final AtomicBoolean releaseStarted = new AtomicBoolean();
     private final AtomicBoolean finishStarted = new AtomicBoolean();
@@ -142,6 +147,7 @@ final class ShardWorker<T> {
      */
     void leaseLost(String reason) {
         if (leaseGone.compareAndSet(false, true)) {
+            leaseWasLost = true;
             ctx.metrics().leasesLost.increment();
             signals.add(new Lost(reason));
         }
@@ -373,6 +379,11 @@ final class ShardWorker<T> {
         @Override
         public void fatal(Throwable error) {
             signals.add(new FatalError(error));
+        }
+
+        @Override
+        public boolean leaseLost() {
+            return leaseWasLost;
         }
     };
 
