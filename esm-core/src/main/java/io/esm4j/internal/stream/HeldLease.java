@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Other workers call a lease expired once they have seen its counter stand still for the failover time, by their
  * own clocks. A renewal that started at {@code t} is seen by them no earlier than {@code t}, so they cannot take the
- * lease before {@code t + failoverTime}; the holder stops processing at {@code t + failoverTime - margin}.
+ * lease before {@code t + failoverTime}; the holder stops reading and forming batches at
+ * {@code t + failoverTime - margin}. Invocations it started before run on (see ShardWorker's wind-down).
  */
 final class HeldLease {
 

@@ -40,7 +40,14 @@ final class LeaseCoordinator {
 
     /** What the coordinator needs from the engine. */
     interface Workers {
+        /** A shard worker of this process runs the shard. */
         boolean holds(String shardId);
+
+        /**
+         * A shard worker runs the shard, or one that lost its lease has invocations still running: either way this
+         * process must not take the shard now.
+         */
+        boolean busy(String shardId);
 
         void start(HeldLease lease);
 
@@ -355,7 +362,8 @@ final class LeaseCoordinator {
 
     /**
      * Expired: another worker's lease whose owner and counter this worker has seen unchanged for FailoverTime.
-     * A lease in this worker's name that no shard worker of it holds (given up locally) is free at once.
+     * A lease in this worker's name that no shard worker of it holds (given up locally) is free at once, once the
+     * invocations of the session that gave it up have ended.
      */
     private Set<String> observe(List<Lease> leases, long now) {
         Set<String> present = new HashSet<>();
@@ -374,7 +382,7 @@ final class LeaseCoordinator {
             } else if (workers.holds(id) && lease.handoffRequested()) {
                 workers.handoffRequested(id, lease.handoffTo());
             }
-            if (lease.owner() != null && !workers.holds(id) && (ctx.workerId().equals(lease.owner())
+            if (lease.owner() != null && !workers.busy(id) && (ctx.workerId().equals(lease.owner())
                     || now - seen.sinceNanos() >= failoverTime.toNanos())) {
                 expired.add(id);
             }

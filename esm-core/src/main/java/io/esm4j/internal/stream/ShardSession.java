@@ -90,6 +90,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         reader.join(READER_JOIN);
     }
 
+    /** After {@link #halt}: waits for the invocations in progress; false if the deadline came first. */
+    boolean awaitLanes(Instant deadline) throws InterruptedException {
+        return pipeline.awaitLanes(deadline);
+    }
+
     void interruptHandlers() {
         pipeline.interruptLanes();
     }

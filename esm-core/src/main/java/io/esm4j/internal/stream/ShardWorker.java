@@ -32,8 +32,17 @@ final class ShardWorker<T> {
         /** The shard's end is checkpointed and its lease released: its children may start. */
         void shardEnded(ShardWorker<?> worker);
 
-        /** The lease is gone: the worker stopped processing and will write nothing more. */
+        /**
+         * The lease is gone: the worker stopped reading and will write nothing more. Invocations it had started may
+         * still run: {@link #lostSessionEnded} follows once they have ended.
+         */
         void leaseLost(ShardWorker<?> worker, String reason);
+
+        /**
+         * After {@link #leaseLost}: the invocations of the worker's last session have ended, or were given up on
+         * (see {@link ShardWorker#windDown}). Until then this process must not take the shard again.
+         */
+        void lostSessionEnded(ShardWorker<?> worker);
 
         /** A failure that retrying cannot heal: the mapping must stop. */
         void fatal(String shardId, Throwable error);
@@ -306,6 +315,7 @@ final class ShardWorker<T> {
                         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                                 .addKeyValue("reason", l.reason()).log("lease lost; the shard stops here");
                         owner.leaseLost(this, l.reason());
+                        windDown();
                         return;
                     }
                     case FatalError f -> {
@@ -322,6 +332,27 @@ final class ShardWorker<T> {
             if (session != null) {
                 session.halt();
             }
+        }
+    }
+
+    /**
+     * After a lost lease: waits for the invocations still running in the last session, so that this process does not
+     * take the shard again while they run (they would overlap with the new session's). Bounded, so that a handler that
+     * never returns does not keep the shard from this process for good: after FailoverTime (by when another worker may
+     * have taken the lease anyway) the handlers are interrupted, as at a stop's timeout, and get the same grace.
+     */
+    private void windDown() throws InterruptedException {
+        try {
+            if (session != null && !session.awaitLanes(Instant.now().plus(ctx.settings().failoverTime()))) {
+                session.interruptHandlers();
+                if (!session.awaitLanes(Instant.now().plus(StreamEngine.INTERRUPT_GRACE))) {
+                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .log("a handler of the lost lease's shard still runs after being interrupted; the shard "
+                                    + "may be taken again while it runs");
+                }
+            }
+        } finally {
+            owner.lostSessionEnded(this);
         }
     }
 

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class StreamEngine<T> implements MappingEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
-    /** After the stop timeout, how long interrupted handlers get to return. */
-    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+    /** After the stop timeout (or a lost lease's wind-down), how long interrupted handlers get to return. */
+    static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     /** When draining took the whole timeout, final checkpoints and releases still get this long. */
     private static final Duration FINAL_WRITES_GRACE = Duration.ofSeconds(1);
     /** How long a stop begun after a fatal error lets batches drain. */
@@ -44,6 +44,8 @@ public final class StreamEngine<T> implements MappingEngine {
 
     private final StreamContext<T> ctx;
     private final Map<String, ShardWorker<T>> workers = new ConcurrentHashMap<>();
+    /** Workers that lost their lease and whose invocations still run: this process does not take their shards. */
+    private final Map<String, ShardWorker<?>> windingDown = new ConcurrentHashMap<>();
     private final Map<String, Meter> shardGauges = new ConcurrentHashMap<>();
     /** Final checkpoints of shards whose workers ended in this run (finished, or lost to another worker). */
     private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
@@ -63,6 +65,11 @@ public final class StreamEngine<T> implements MappingEngine {
             @Override
             public boolean holds(String shardId) {
                 return workers.containsKey(shardId);
+            }
+
+            @Override
+            public boolean busy(String shardId) {
+                return workers.containsKey(shardId) || windingDown.containsKey(shardId);
             }
 
             @Override
@@ -128,8 +135,18 @@ public final class StreamEngine<T> implements MappingEngine {
 
             @Override
             public void leaseLost(ShardWorker<?> w, String reason) {
-                forget(w, w.writtenCheckpoint());
-                coordinator.wake(false);
+                // Marked before it is forgotten, so that the coordinator never sees the shard as neither.
+                windingDown.put(w.shardId(), w);
+                if (!forget(w, w.writtenCheckpoint())) {
+                    windingDown.remove(w.shardId(), w);
+                }
+            }
+
+            @Override
+            public void lostSessionEnded(ShardWorker<?> w) {
+                if (windingDown.remove(w.shardId(), w)) {
+                    coordinator.wake(false);
+                }
             }
 
             @Override
@@ -165,16 +182,19 @@ public final class StreamEngine<T> implements MappingEngine {
         }
     }
 
-    private void forget(ShardWorker<?> worker, Checkpoint last) {
-        if (!stopStarted.get() && workers.remove(worker.shardId(), worker)) {
-            if (last != null) {
-                ended.put(worker.shardId(), last);
-            }
-            Meter gauge = shardGauges.remove(worker.shardId());
-            if (gauge != null) {
-                ctx.metrics().remove(gauge);
-            }
+    /** Removes a worker that no longer holds its lease; false if it was not running (or the mapping stops). */
+    private boolean forget(ShardWorker<?> worker, Checkpoint last) {
+        if (stopStarted.get() || !workers.remove(worker.shardId(), worker)) {
+            return false;
         }
+        if (last != null) {
+            ended.put(worker.shardId(), last);
+        }
+        Meter gauge = shardGauges.remove(worker.shardId());
+        if (gauge != null) {
+            ctx.metrics().remove(gauge);
+        }
+        return true;
     }
 
     /**
