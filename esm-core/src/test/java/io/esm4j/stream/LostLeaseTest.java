@@ -62,8 +62,8 @@ class LostLeaseTest {
         mapping.start();
         invoked.await();
 
-        // The store fails every renewal until the worker gives the lease up, then answers again: the lease is
-        // still in this worker's name and free to take.
+        // The store fails every renewal until the worker gives the lease up, then answers again: the lease, still
+        // in this worker's name, stands still and may be taken once its invocations are over.
         store.failing = true;
         await().until(() -> registry.get(MetricNames.LEASES_LOST).counter().count() >= 1);
         store.failing = false;

@@ -19,6 +19,8 @@ final class HeldLease {
     private final long failoverNanos;
     private final long marginNanos;
     private volatile long lastRenewalStartNanos;
+    /** The counter a renewal was last tried with without an answer (the call failed), or -1. */
+    private volatile long unansweredRenewal = -1;
 
     /** @param takenAtNanos {@link System#nanoTime()} when the take that returned {@code taken} started */
     HeldLease(Lease taken, long takenAtNanos, Duration failoverTime, Duration margin) {
@@ -40,6 +42,19 @@ final class HeldLease {
     void renewed(Lease renewed, long startNanos) {
         current.updateAndGet(known -> renewed.counter() > known.counter() ? renewed : known);
         lastRenewalStartNanos = startNanos;
+    }
+
+    /** A renewal of {@code held} failed without an answer: the store may have made it. */
+    void renewalUnanswered(Lease held) {
+        unansweredRenewal = held.counter();
+    }
+
+    /**
+     * True if a renewal of {@code held} was tried before without an answer: only then can a refusal show this
+     * worker's own write, and not another process's that uses the same worker id.
+     */
+    boolean renewalRetried(Lease held) {
+        return unansweredRenewal == held.counter();
     }
 
     /** A checkpoint write returned {@code written}; a renewal that raced with it may already be newer. */

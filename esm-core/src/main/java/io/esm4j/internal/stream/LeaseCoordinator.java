@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,9 +62,6 @@ final class LeaseCoordinator {
         void fatal(Throwable error);
     }
 
-    /** When this worker first saw a lease in its present version. */
-    private record Observation(String owner, long counter, long sinceNanos) {}
-
     /**
      * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
      * this worker hands it over.
@@ -84,7 +80,7 @@ final class LeaseCoordinator {
     private boolean syncRequested = true;
     private boolean stopping;
     // Coordinator thread only.
-    private final Map<String, Observation> observations = new HashMap<>();
+    private final LeaseObserver observer;
     private final Map<String, Request> requests = new HashMap<>();
     /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
     private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
@@ -99,6 +95,7 @@ final class LeaseCoordinator {
         this.ctx = ctx;
         this.workers = workers;
         this.failoverTime = ctx.settings().failoverTime();
+        this.observer = new LeaseObserver(ctx);
         // Often enough to take a lease soon after it expires or is released, and to balance as the shard list
         // changes; never more often than needed for either.
         this.takeEveryNanos = Math.min(failoverTime.toNanos() / 2, ctx.settings().shardSyncInterval().toNanos());
@@ -274,7 +271,9 @@ final class LeaseCoordinator {
 
     private void take(Lease seen, boolean expired, boolean requestTimedOut, List<Lease> leases) throws Exception {
         long start = System.nanoTime();
-        LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
+        // No refusal counts as this worker's own take here: it never retries a take (if one fails, the lease is
+        // listed again; taken by an answer that was lost, it is expired after FailoverTime like anyone's).
+        LeaseWrite taken = ctx.leases().take(seen, ctx.workerId());
         if (taken instanceof LeaseWrite.Written written) {
             (seen.owner() == null ? ctx.metrics().leasesTakenUnowned
                     : expired ? ctx.metrics().leasesTakenExpired
@@ -361,34 +360,20 @@ final class LeaseCoordinator {
     }
 
     /**
-     * Expired: another worker's lease whose owner and counter this worker has seen unchanged for FailoverTime.
-     * A lease in this worker's name that no shard worker of it holds (given up locally) is free at once, once the
-     * invocations of the session that gave it up have ended.
+     * Stops shards this worker runs whose lease the listing shows in another worker's name, hands over those asked
+     * for, and returns the expired leases ({@link LeaseObserver}).
      */
     private Set<String> observe(List<Lease> leases, long now) {
-        Set<String> present = new HashSet<>();
-        Set<String> expired = new HashSet<>();
         for (Lease lease : leases) {
             String id = lease.shardId();
-            present.add(id);
-            Observation seen = observations.get(id);
-            if (seen == null || seen.counter() != lease.counter() || !Objects.equals(seen.owner(), lease.owner())) {
-                seen = new Observation(lease.owner(), lease.counter(), now);
-                observations.put(id, seen);
-            }
             if (workers.holds(id) && !ctx.workerId().equals(lease.owner())) {
                 // Noticed here within a round, instead of at the next renewal a third of FailoverTime later.
                 workers.takenOver(id, lease.owner());
             } else if (workers.holds(id) && lease.handoffRequested()) {
                 workers.handoffRequested(id, lease.handoffTo());
             }
-            if (lease.owner() != null && !workers.busy(id) && (ctx.workerId().equals(lease.owner())
-                    || now - seen.sinceNanos() >= failoverTime.toNanos())) {
-                expired.add(id);
-            }
         }
-        observations.keySet().retainAll(present);
-        return expired;
+        return observer.observe(leases, now, workers::busy);
     }
 
     /** How many unfinished leases each worker holds, as listed: for the log of a take. */

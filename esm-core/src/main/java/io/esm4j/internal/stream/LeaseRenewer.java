@@ -141,9 +141,13 @@ final class LeaseRenewer {
     private void renew(ShardWorker<?> worker) {
         HeldLease lease = worker.lease();
         long start = System.nanoTime();
+        Lease held = lease.current();
         try {
-            Lease held = lease.current();
-            LeaseWrite result = ctx.leases().renew(held).orMadeBy(held.renewed(), false);
+            LeaseWrite result = ctx.leases().renew(held);
+            if (lease.renewalRetried(held)) {
+                // The earlier attempt may have been made and moved the counter: then this refusal shows that write.
+                result = result.orMadeBy(held.renewed(), false);
+            }
             switch (result) {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), start);
@@ -159,6 +163,7 @@ final class LeaseRenewer {
             }
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
+            lease.renewalUnanswered(held);
             ctx.status().problem("lease of " + lease.shardId(), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())

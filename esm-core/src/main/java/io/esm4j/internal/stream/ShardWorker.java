@@ -220,13 +220,13 @@ final class ShardWorker<T> {
         }
         try {
             Lease held = lease.current();
-            LeaseWrite result = ctx.leases().release(held).orMadeBy(held.released(), false);
+            LeaseWrite result = ctx.leases().release(held);
             if (result instanceof LeaseWrite.Lost lost && lost.current() != null
                     && Objects.equals(held.owner(), lost.current().owner())
                     && lost.current().counter() > held.counter()) {
                 // A renewal in flight moved the counter on in this worker's name: release that version.
                 Lease renewed = lost.current();
-                result = ctx.leases().release(renewed).orMadeBy(renewed.released(), false);
+                result = ctx.leases().release(renewed);
             }
             return result instanceof LeaseWrite.Written;
         } catch (Throwable e) {
