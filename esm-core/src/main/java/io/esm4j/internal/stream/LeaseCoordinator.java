@@ -287,8 +287,24 @@ final class LeaseCoordinator {
                     .addKeyValue("handoffTimedOut", requestTimedOut)
                     .addKeyValue("owners", owners(leases)).addKeyValue("from", Checkpoints.describe(seen.checkpoint()))
                     .log("lease taken");
+            if (written.lease().ended()) {
+                giveBackEnded(written.lease());
+                return;
+            }
             workers.start(new HeldLease(written.lease(), start, failoverTime, LeaseRenewer.margin(failoverTime)));
         }
+    }
+
+    /**
+     * A take won a lease whose shard ended since it was listed (its owner wrote SHARD_END, which leaves the counter
+     * alone): nothing is left to run, so it is released at once instead of being held, and renewed, by a shard worker
+     * with nothing to do.
+     */
+    private void giveBackEnded(Lease taken) throws Exception {
+        LeaseWrite released = ctx.leases().release(taken);
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", taken.shardId())
+                .addKeyValue("released", released instanceof LeaseWrite.Written)
+                .log("the lease taken had reached the shard's end meanwhile; released, not run");
     }
 
     /**

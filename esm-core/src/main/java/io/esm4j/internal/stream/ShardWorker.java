@@ -244,7 +244,45 @@ final class ShardWorker<T> {
     private boolean restarting;
     private int failuresInARow;
 
+    /**
+     * Runs the sessions; nothing that goes wrong here ends the thread unnoticed. A failure of the supervisor itself (a
+     * bug, or a source call it makes) is reported and the lease given up as if lost: the shard stops reading, and once
+     * its invocations have ended the lease, left standing, is taken again after FailoverTime (by this worker or
+     * another), which starts a new shard worker after the last checkpoint.
+     */
     private void supervise() {
+        try {
+            superviseSessions();
+        } catch (Throwable e) {
+            committer.close();
+            if (session != null) {
+                session.halt();
+            }
+            if (Fatal.isFatal(e)) {
+                owner.fatal(shardId, e);
+                return;
+            }
+            giveUp(e);
+        }
+    }
+
+    private void giveUp(Throwable failure) {
+        ctx.metrics().restarts.increment();
+        ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after its worker failed: "
+                + Fatal.describe(failure));
+        LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(failure)
+                .log("shard worker failed; giving the lease up: the shard is taken again after FailoverTime");
+        if (leaseGone.compareAndSet(false, true)) {
+            owner.leaseLost(this, "the shard worker failed: " + Fatal.describe(failure));
+            try {
+                windDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void superviseSessions() {
         ReadStart from = readStart(lease.current().checkpoint());
         session = startSession(from);
         long restartAtNanos = 0;
@@ -413,7 +451,8 @@ final class ShardWorker<T> {
             case Checkpoint.Latest l -> new ReadStart.Latest();
             case Checkpoint.AtTimestamp at -> new ReadStart.AtTimestamp(at.timestamp());
             case Checkpoint.AtSequenceNumber at -> new ReadStart.AfterSequenceNumber(at.sequenceNumber());
-            case Checkpoint.ShardEnd e -> throw new IllegalStateException("shard " + e + " has ended");
+            case Checkpoint.ShardEnd e -> throw new IllegalStateException("the shard has ended: its lease's "
+                    + "checkpoint is SHARD_END, so there is nothing left to read");
         };
     }
 }
