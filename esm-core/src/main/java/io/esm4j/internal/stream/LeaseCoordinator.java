@@ -96,9 +96,7 @@ final class LeaseCoordinator {
         this.workers = workers;
         this.failoverTime = ctx.settings().failoverTime();
         this.observer = new LeaseObserver(ctx);
-        // Often enough to take a lease soon after it expires or is released, and to balance as the shard list
-        // changes; never more often than needed for either.
-        this.takeEveryNanos = Math.min(failoverTime.toNanos() / 2, ctx.settings().shardSyncInterval().toNanos());
+        this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
     }
 
     void start() {

@@ -115,6 +115,14 @@ public final class StreamEngine<T> implements MappingEngine {
     @Override
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
+        if (ctx.settings().gracefulHandoffTimeout().isPositive() && !HandoffBudget.fits(ctx.settings())) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("gracefulHandoffTimeout", ctx.settings().gracefulHandoffTimeout())
+                    .addKeyValue("leaseListingInterval", ctx.settings().leaseListingInterval())
+                    .log("GracefulHandoffTimeout is less than twice min(FailoverTime / 2, ShardSyncInterval): an owner "
+                            + "that notices a request late may not hand the lease over in time, and the asker then "
+                            + "takes it (work in flight is handled again)");
+        }
         renewer.start();
         coordinator.start();
     }
@@ -199,9 +207,10 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /**
      * Another worker asked for this shard's lease: the shard stops as at a graceful stop (no new batches, those in
-     * flight finish within half of GracefulHandoffTimeout, handlers still running then are interrupted), its final
-     * checkpoint is written and its lease released, so that the asker starts exactly where this worker ended. On a
-     * thread of its own: the coordinator and the renewer, which notice the request, never wait for a drain.
+     * flight finish, handlers still running then are interrupted), its final checkpoint is written and its lease
+     * released, all within what is left of GracefulHandoffTimeout ({@link HandoffBudget}), so that the asker starts
+     * exactly where this worker ended. On a thread of its own: the coordinator and the renewer, which notice the
+     * request, never wait for a drain.
      */
     private void handOver(ShardWorker<T> worker, String requester) {
         Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-handoff").start(() -> {
@@ -209,9 +218,10 @@ public final class StreamEngine<T> implements MappingEngine {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
                         .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
                 coordinator.handingOver(worker.shardId(), requester);
-                Instant deadline = Instant.now().plus(ctx.settings().gracefulHandoffTimeout().dividedBy(2));
-                drain(List.of(worker), deadline);
-                ShardStopReport report = worker.finish(later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
+                Instant noticed = Instant.now();
+                HandoffBudget budget = HandoffBudget.of(ctx.settings());
+                drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
+                ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
                 if (report.released()) {
                     ctx.metrics().handoffsCompleted.increment();
                 }
@@ -334,7 +344,7 @@ public final class StreamEngine<T> implements MappingEngine {
         } finally {
             startLock.unlock();
         }
-        boolean drained = drain(all, deadline);
+        boolean drained = drain(all, deadline, INTERRUPT_GRACE);
         List<ShardStopReport> reports = finishAll(all, later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
         renewer.stop();
         Map<String, Checkpoint> checkpoints = new HashMap<>(ended);
@@ -354,9 +364,9 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /**
      * Stops the shards' reading and batching; batches in flight finish until the deadline, then handlers still
-     * running are interrupted and get {@link #INTERRUPT_GRACE} to return. True if they finished by the deadline.
+     * running are interrupted and get {@code grace} to return. True if they finished by the deadline.
      */
-    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline)
+    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline, Duration grace)
             throws InterruptedException {
         shards.forEach(ShardWorker::requestStop);
         boolean drained = true;
@@ -365,7 +375,7 @@ public final class StreamEngine<T> implements MappingEngine {
         }
         if (!drained) {
             shards.forEach(ShardWorker::interruptHandlers);
-            Instant graceDeadline = Instant.now().plus(INTERRUPT_GRACE);
+            Instant graceDeadline = Instant.now().plus(grace);
             for (ShardWorker<?> worker : shards) {
                 worker.awaitTermination(graceDeadline);
             }
