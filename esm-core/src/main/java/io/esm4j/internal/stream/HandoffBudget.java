@@ -2,6 +2,8 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How an owner asked for a lease spends GracefulHandoffTimeout, so that it releases the lease before the asker takes
@@ -21,6 +23,8 @@ import java.time.Duration;
  */
 record HandoffBudget(Duration drain, Duration interruptGrace, Duration finishBy) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffBudget.class);
+
     static HandoffBudget of(StreamSettings settings) {
         Duration timeout = settings.gracefulHandoffTimeout();
         Duration left = fits(settings) ? timeout.minus(settings.leaseListingInterval()) : timeout.dividedBy(2);
@@ -28,6 +32,18 @@ record HandoffBudget(Duration drain, Duration interruptGrace, Duration finishBy)
         return new HandoffBudget(left.dividedBy(2),
                 quarter.compareTo(StreamEngine.INTERRUPT_GRACE) < 0 ? quarter : StreamEngine.INTERRUPT_GRACE,
                 left.multipliedBy(7).dividedBy(8));
+    }
+
+    /** Logs, once per mapping start, that the settings leave hand-offs noticed late no time to finish. */
+    static void warnIfTight(StreamContext<?> ctx) {
+        if (ctx.settings().gracefulHandoffTimeout().isPositive() && !fits(ctx.settings())) {
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("gracefulHandoffTimeout", ctx.settings().gracefulHandoffTimeout())
+                    .addKeyValue("leaseListingInterval", ctx.settings().leaseListingInterval())
+                    .log("GracefulHandoffTimeout is less than twice min(FailoverTime / 2, ShardSyncInterval): an owner "
+                            + "that notices a request late may not hand the lease over in time, and the asker then "
+                            + "takes it (work in flight is handled again)");
+        }
     }
 
     /** True if a hand-off fits GracefulHandoffTimeout however late within a listing interval the owner notices it. */

@@ -283,7 +283,7 @@ final class ShardWorker<T> {
     }
 
     private void superviseSessions() {
-        ReadStart from = readStart(lease.current().checkpoint());
+        ReadStart from = Checkpoints.readStart(lease.current().checkpoint());
         session = startSession(from);
         long restartAtNanos = 0;
         try {
@@ -444,15 +444,4 @@ final class ShardWorker<T> {
             signals.add(new FatalError(error));
         }
     };
-
-    private static ReadStart readStart(Checkpoint checkpoint) {
-        return switch (checkpoint) {
-            case Checkpoint.TrimHorizon t -> new ReadStart.TrimHorizon();
-            case Checkpoint.Latest l -> new ReadStart.Latest();
-            case Checkpoint.AtTimestamp at -> new ReadStart.AtTimestamp(at.timestamp());
-            case Checkpoint.AtSequenceNumber at -> new ReadStart.AfterSequenceNumber(at.sequenceNumber());
-            case Checkpoint.ShardEnd e -> throw new IllegalStateException("the shard has ended: its lease's "
-                    + "checkpoint is SHARD_END, so there is nothing left to read");
-        };
-    }
 }

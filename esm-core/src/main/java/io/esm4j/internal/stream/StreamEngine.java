@@ -115,14 +115,7 @@ public final class StreamEngine<T> implements MappingEngine {
     @Override
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
-        if (ctx.settings().gracefulHandoffTimeout().isPositive() && !HandoffBudget.fits(ctx.settings())) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName())
-                    .addKeyValue("gracefulHandoffTimeout", ctx.settings().gracefulHandoffTimeout())
-                    .addKeyValue("leaseListingInterval", ctx.settings().leaseListingInterval())
-                    .log("GracefulHandoffTimeout is less than twice min(FailoverTime / 2, ShardSyncInterval): an owner "
-                            + "that notices a request late may not hand the lease over in time, and the asker then "
-                            + "takes it (work in flight is handled again)");
-        }
+        HandoffBudget.warnIfTight(ctx);
         renewer.start();
         coordinator.start();
     }
