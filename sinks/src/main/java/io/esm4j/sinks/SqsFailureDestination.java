@@ -50,12 +50,31 @@ public final class SqsFailureDestination implements FailureDestination {
                     + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
         }
         rejectFifo(queueArn);
+        rejectOtherRegion(sqs, queueArn, parts[3]);
         try {
             String url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
             return new SqsFailureDestination(sqs, url);
         } catch (SdkException e) {
             throw new IllegalArgumentException("cannot find the SQS queue of destination " + queueArn + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * GetQueueUrl looks a name up in the client's region: a queue of the same name in that region would receive the
+     * records meant for the ARN's. A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is
+     * trusted to reach the ARN's queue, as emulators name regions their own way.
+     */
+    private static void rejectOtherRegion(SqsClient sqs, String queueArn, String arnRegion) {
+        var configuration = sqs.serviceClientConfiguration();
+        if (configuration.endpointOverride().isPresent() || configuration.region() == null) {
+            return;
+        }
+        String clientRegion = configuration.region().id();
+        if (!clientRegion.equals(arnRegion)) {
+            throw new IllegalArgumentException("destination " + queueArn + " is a queue in region " + arnRegion
+                    + ", but the SqsClient given for it is for region " + clientRegion + "; expected a client of the"
+                    + " queue's region");
         }
     }
 

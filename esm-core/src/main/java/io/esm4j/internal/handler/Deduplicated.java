@@ -2,6 +2,8 @@ package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Claim;
+import io.esm4j.idempotency.IdempotencyStoreException;
+import io.esm4j.idempotency.IdempotencyStoreFullException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -15,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
- * done; records another consumer is processing count as failed, so they come back; the handler's verdict on the
- * rest is recorded in the store and mapped back onto the whole batch.
+ * done; records another consumer is processing count as failed but not invoked, so they come back without using up
+ * retry attempts; the handler's verdict on the rest is recorded in the store and mapped back onto the whole batch. A
+ * store that fails the claim fails the batch as not invoked.
  */
 public final class Deduplicated {
 
@@ -33,12 +36,20 @@ public final class Deduplicated {
     /**
      * @param deadline when a claim taken now lapses if never reported (the batch deadline)
      * @return the verdict over {@code records}, positions as in {@code records}
-     * @throws Exception from the store (the batch fails) or from the invocation
+     * @throws Exception from the invocation, or a record's problem in the claim (no usable key, payload validation):
+     *                   the batch fails
      */
     public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
                                      Function<? super R, String> naturalId, Instant deadline,
                                      Invocation<R> invocation) throws Exception {
-        Claim<R> claim = deduplicator.claim(records, naturalId, deadline);
+        Claim<R> claim;
+        try {
+            claim = deduplicator.claim(records, naturalId, deadline);
+        } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
+            LOG.atWarn().addKeyValue("records", records.size()).setCause(e)
+                    .log("the idempotency store failed before the handler ran; the batch is retried");
+            return new Verdict.NotInvoked(Fatal.describe(e));
+        }
         List<R> toProcess = claim.toProcess();
         Verdict handled;
         try {
@@ -47,13 +58,15 @@ public final class Deduplicated {
             claim.failed(toProcess);
             throw e;
         }
+        Set<R> elsewhere = Collections.newSetFromMap(new IdentityHashMap<>());
+        elsewhere.addAll(claim.inProgressElsewhere());
         Set<R> failed = Collections.newSetFromMap(new IdentityHashMap<>());
-        failed.addAll(claim.inProgressElsewhere());
         List<R> completed = new ArrayList<>(toProcess.size());
         for (int i = 0; i < toProcess.size(); i++) {
             boolean recordFailed = switch (handled) {
                 case Verdict.Succeeded s -> false;
                 case Verdict.Failed f -> true;
+                case Verdict.NotInvoked n -> true;
                 case Verdict.PartiallyFailed p -> p.failedPositions().get(i);
             };
             if (recordFailed) {
@@ -75,11 +88,15 @@ public final class Deduplicated {
             return handled;
         }
         BitSet positions = new BitSet(records.size());
+        BitSet notInvoked = new BitSet(records.size());
         for (int i = 0; i < records.size(); i++) {
-            if (failed.contains(records.get(i))) {
+            if (elsewhere.contains(records.get(i))) {
+                positions.set(i);
+                notInvoked.set(i);
+            } else if (failed.contains(records.get(i))) {
                 positions.set(i);
             }
         }
-        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions);
+        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions, notInvoked);
     }
 }

@@ -100,6 +100,10 @@ public final class Invoker<R> {
         }
         switch (verdict) {
             case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
+            // The handler never got the failed records (another consumer holds them, or the store failed): no
+            // failed invocation.
+            case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
+            case Verdict.NotInvoked n -> { }
             case Verdict.PartiallyFailed p -> {
                 metrics.failedInvoke.increment(retriesFromLowestFailure ? size - p.firstFailed()
                         : p.failedPositions().cardinality());

@@ -82,8 +82,11 @@ final class BatchProcessor<T> {
 
     /**
      * The final invocation of a tumbling window: no records, the window's state, {@code isFinalInvokeForWindow}.
-     * Its success makes the window's records done; it is retried like any batch, and when retries run out the
-     * window's records are given up. Returns false when the mapping stopped first.
+     * Its success makes the window's records done. It is retried like any batch: when retries run out, or before a
+     * retry once a record of the window is older than MaximumRecordAge or the retention, the window's records are
+     * given up, all of them, since its state holds them all. The first attempt is always made: the records were young
+     * enough when the handler got them, and a window may be longer than the maximum age. Returns false when the
+     * mapping stopped first.
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
         for (int retriesUsed = 1; ; retriesUsed++) {
@@ -102,6 +105,10 @@ final class BatchProcessor<T> {
             if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
                 return false;
             }
+            Instant cutoff = ageCutoff();
+            if (cutoff != null && session.aggregated.stream().anyMatch(entry -> tooOld(entry, cutoff))) {
+                return giveUp(session.aggregated, FailureCondition.RecordAgeExceeded, null);
+            }
         }
     }
 
@@ -115,6 +122,7 @@ final class BatchProcessor<T> {
 
     private boolean processRange(List<Entry<T>> range, int retriesUsed) throws InterruptedException {
         List<Entry<T>> current = range;
+        int notInvokedRounds = 0;
         while (true) {
             current = discardTooOld(current);
             if (current != null) {
@@ -137,6 +145,7 @@ final class BatchProcessor<T> {
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
             }
+            boolean attempt = true;
             switch (verdict) {
                 case Verdict.Succeeded s -> {
                     succeeded(current);
@@ -146,6 +155,11 @@ final class BatchProcessor<T> {
                     succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
                     response = ResponseContext.itemFailures();
+                    attempt = partial.handlerFailed();
+                }
+                case Verdict.NotInvoked notInvoked -> {
+                    response = null;
+                    attempt = false;
                 }
                 case Verdict.Failed failed -> {
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
@@ -155,11 +169,18 @@ final class BatchProcessor<T> {
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
                 }
             }
-            retriesUsed++;
-            if (exhausted(retriesUsed)) {
-                return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+            // Records the function never got (another consumer holds their idempotency key, or the store failed) use
+            // up no retry attempt, as Lambda does not count errors before the function runs: they come back after a
+            // backoff until the claim lapses, bounded by MaximumRecordAge and the retention only.
+            if (attempt) {
+                retriesUsed++;
+                if (exhausted(retriesUsed)) {
+                    return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+                }
+            } else {
+                notInvokedRounds++;
             }
-            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+            if (!pauser.pause(ctx.backoff().delay(retriesUsed + notInvokedRounds))) {
                 return false;
             }
         }
@@ -238,21 +259,27 @@ final class BatchProcessor<T> {
      * mapping stopped first.
      */
     private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Duration maximumAge = maximumRecordAge();
-        if (maximumAge == null) {
-            return entries;
-        }
-        Instant cutoff = ctx.clock().instant().minus(maximumAge);
+        Instant cutoff = ageCutoff();
         // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (entries.stream().noneMatch(entry -> entry.record.approximateArrivalTimestamp().isBefore(cutoff))) {
+        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
             return entries;
         }
         List<Entry<T>> tooOld = new ArrayList<>();
         List<Entry<T>> fresh = new ArrayList<>(entries.size());
         for (Entry<T> entry : entries) {
-            (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
+            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
         }
         return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    /** Records that arrived before this are too old to invoke; null when no maximum age applies. */
+    private Instant ageCutoff() {
+        Duration maximumAge = maximumRecordAge();
+        return maximumAge == null ? null : ctx.clock().instant().minus(maximumAge);
+    }
+
+    private static boolean tooOld(Entry<?> entry, Instant cutoff) {
+        return entry.record.approximateArrivalTimestamp().isBefore(cutoff);
     }
 
     /**
@@ -336,7 +363,16 @@ final class BatchProcessor<T> {
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
-        return ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        // approximateInvokeCount counts the invocations a record was part of: the function never got these.
+        switch (verdict) {
+            case Verdict.NotInvoked notInvoked -> entries.forEach(entry -> entry.invokeCount--);
+            case Verdict.PartiallyFailed partial -> partial.notInvoked().stream()
+                    .forEach(position -> entries.get(position).invokeCount--);
+            case Verdict.Succeeded s -> { }
+            case Verdict.Failed f -> { }
+        }
+        return verdict;
     }
 
     /**

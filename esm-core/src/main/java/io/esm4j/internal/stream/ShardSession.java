@@ -197,8 +197,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     /**
      * How long an awaited fetch at the tail may wait: until the reader's next timed duty. The only one is closing an
-     * open tumbling window, which needs a fetch that starts at or after the window's end (everything that arrived in
-     * the window has been read then); without one, {@link #AWAIT_BOUND}. The wait is stretched to end on a tick shared
+     * open tumbling window, which needs an empty fetch that starts at or after the window's end (everything that
+     * arrived in the window has been read then); without one, {@link #AWAIT_BOUND}. The wait is stretched to end on a tick shared
      * with other idle shards ({@link IdleTicks}).
      */
     private Duration awaitFor(Instant fetchStart, long fetchStartNanos) {
@@ -211,8 +211,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     /**
      * Tracks the end of the tumbling window the last records dealt belong to, until a fetch that started at or after
-     * it has been dealt: that fetch lets the lane close the window. Records arrive in order, so the window of the
-     * last record is the only one a later record cannot close.
+     * it has been dealt: if it was empty it lets the lane close the window, and if it returned records the next fetch
+     * asks for no wait. Records arrive in order, so the window of the last record is the only one a later record
+     * cannot close.
      */
     private void noteWindow(FetchResult<T> result, Instant fetchStart) {
         int windowSeconds = ctx.settings().tumblingWindowInSeconds();
@@ -263,12 +264,22 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     /** Hands a fetch to the pipeline; a failure there is the engine's, and restarts the session. */
     private boolean deal(FetchResult<T> result, Instant fetchStart) {
         try {
-            pipeline.offer(result.records(), result.shardEnded(), fetchStart);
+            pipeline.offer(result.records(), result.shardEnded(), readToTail(result) ? fetchStart : null);
             return true;
         } catch (Throwable e) {
             failed(e);
             return false;
         }
+    }
+
+    /**
+     * Whether a fetch read the shard to its tail, so that every record that arrived before it started has been read:
+     * it returned nothing, and the source does not say the shard holds records past it. A fetch that returned records
+     * may have been cut short by its limit (one page, the room the buffer gives, a service's maximum), so it proves
+     * nothing about the records after its last.
+     */
+    private static boolean readToTail(FetchResult<?> result) {
+        return result.records().isEmpty() && result.millisBehindLatest() <= 0;
     }
 
     private void recordIteratorAge(FetchResult<T> result) {
