@@ -93,6 +93,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         reader.join(READER_JOIN);
     }
 
+    /** After {@link #halt}: waits for the invocations in progress; false if the deadline came first. */
+    boolean awaitLanes(Instant deadline) throws InterruptedException {
+        return pipeline.awaitLanes(deadline);
+    }
+
     void interruptHandlers() {
         pipeline.interruptLanes();
     }
@@ -130,9 +135,12 @@ final class ShardSession<T> implements ShardPipeline.Listener {
             Instant opening = ctx.clock().instant();
             try (ShardReader<T> shardReader = ctx.source().openReader(shardId, from)) {
                 if (from instanceof ReadStart.Latest) {
-                    // Reopened at LATEST, a reader would skip what arrived since it first opened.
+                    // Reopened at LATEST, a reader would skip what arrived since it first opened; so would whoever
+                    // runs the shard next (after a stop, a hand-off or a crash before the first record is done), so
+                    // the time is saved as the shard's checkpoint too.
                     from = new ReadStart.AtTimestamp(opening);
                     origin = from;
+                    events.progressed(new Checkpoint.AtTimestamp(opening));
                 }
                 AwaitableShardReader<T> awaitable = shardReader instanceof AwaitableShardReader<T> a ? a : null;
                 // A fresh reader's first fetch returns at once, so that the shard's status is brought up to date
