@@ -4,6 +4,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.ConcurrencyLimit;
@@ -59,7 +60,7 @@ final class LoopHarness implements AutoCloseable {
         MappingStatus status = new MappingStatus();
         EngineMetrics metrics = new EngineMetrics(registry, "loop", EngineMetrics.Kind.STREAM);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("loop", handler, null, source::naturalId,
-                source::itemIdentifier, false, true, metrics, status);
+                source::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics, status);
         return new StreamContext<>("loop", "worker", settings, source,
                 new RecordFilter<>(FilterCriteria.none(), source, "loop"), null, null, invoker, metrics,
                 Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()),
