@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The schemas of one mapping's registry by id: each fetched once, by one call however many records ask for it at
- * once, and kept (an id never changes what it names), up to {@link #MAX_KEPT} ids. A call that fails is tried again after a backoff that doubles up
- * to a bound, for as long as the mapping runs, so a registry that is down stalls the records that need it, never
- * drops them; each failure is told to the caller's counter and the last one is kept for the mapping's status.
+ * once, and kept (an id never changes what it names), up to {@link #MAX_KEPT} ids. A call that fails is tried again
+ * after a backoff that doubles up to a bound, for as long as the mapping runs, so a registry that is down stalls the
+ * records that need it, never drops them; each failure is told to the caller's counter and the last one is kept for
+ * the mapping's status.
  */
 public final class Schemas implements AutoCloseable {
 
