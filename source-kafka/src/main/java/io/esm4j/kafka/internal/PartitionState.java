@@ -22,6 +22,8 @@ final class PartitionState {
     /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
     @SuppressWarnings("NullAway.Init")
     volatile ShardPipeline<KafkaRecord> pipeline;
+    /** Set when the partition was lost with the group membership: its batches give nothing up any more. */
+    volatile boolean lost;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;
     /**
