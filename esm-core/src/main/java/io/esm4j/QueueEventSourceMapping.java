@@ -5,6 +5,7 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.queue.QueueContext;
 import io.esm4j.internal.queue.QueueEngine;
@@ -159,7 +160,9 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.QUEUE);
             Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
-                    QueueMessage::messageId, settings.reportBatchItemFailures(), false, metrics, status);
+                    QueueMessage::messageId, settings.reportBatchItemFailures(),
+                    source.fifo() ? new RetryScope.FailedAndLaterInGroup<>(QueueMessage::messageGroupId)
+                            : new RetryScope.FailedOnly<>(), metrics, status);
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter, invoker, orderingKey,
                     failedMessageVisibility, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);

@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * whose expiry has passed ({@code now >= expiry}) counts as absent, whether or not it has been deleted: TTL stores
  * such as DynamoDB delete expired items late, so implementations must compare expiries themselves.
  *
- * <p>Implementations must be safe for concurrent use. They may throw unchecked exceptions on I/O errors; callers
- * treat that as a failure of the whole batch.
+ * <p>Implementations must be safe for concurrent use. They may throw unchecked exceptions on I/O errors; the engines
+ * retry the batch then, without counting a retry attempt, since the handler never ran.
  */
 public interface IdempotencyStore {
 

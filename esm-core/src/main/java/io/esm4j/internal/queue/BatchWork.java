@@ -2,11 +2,13 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -187,6 +189,7 @@ final class BatchWork<T> {
             List<QueueMessage<T>> succeeded = switch (verdict) {
                 case Verdict.Succeeded s -> kept;
                 case Verdict.Failed f -> List.of();
+                case Verdict.NotInvoked n -> List.of();
                 case Verdict.PartiallyFailed partial -> succeeded(kept, partial);
             };
             toDelete.addAll(succeeded);
@@ -249,21 +252,15 @@ final class BatchWork<T> {
     }
 
     /**
-     * The messages to delete after a partial failure. On a FIFO queue a group stops at its first failed message:
-     * that one and every later message of the group stay, so the group keeps its order, as Lambda does.
+     * The messages to delete after a partial failure: those the invoker's {@link RetryScope} does not bring back. On
+     * a FIFO queue a group stops at its first failed message: that one and every later message of the group stay, so
+     * the group keeps its order, as Lambda does.
      */
     private List<QueueMessage<T>> succeeded(List<QueueMessage<T>> messages, Verdict.PartiallyFailed partial) {
-        boolean fifo = ctx.source().fifo();
-        Set<String> stoppedGroups = new HashSet<>();
-        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            QueueMessage<T> message = messages.get(i);
-            boolean failed = partial.failedPositions().get(i);
-            if (fifo && (failed || stoppedGroups.contains(message.messageGroupId()))) {
-                stoppedGroups.add(message.messageGroupId());
-            } else if (!failed) {
-                succeeded.add(message);
-            }
+        BitSet retried = ctx.invoker().retryScope().retried(messages, partial.failedPositions());
+        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size() - retried.cardinality());
+        for (int i = retried.nextClearBit(0); i < messages.size(); i = retried.nextClearBit(i + 1)) {
+            succeeded.add(messages.get(i));
         }
         return succeeded;
     }
