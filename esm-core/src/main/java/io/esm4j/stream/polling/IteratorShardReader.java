@@ -148,7 +148,6 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
             iterator = page.nextIterator();
             closed = page.shardClosed();
             millisBehindLatest = page.millisBehindLatest();
-            behind = page.behind();
             for (StreamRecord<T> record : page.records()) {
                 if (openedAt != null && calls.precedes(record, openedAt)) {
                     continue;
@@ -156,7 +155,11 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                 openedAt = null;
                 pending.addLast(record);
             }
-            if (!pending.isEmpty() || closed || !page.behind() || emptyReads >= settings.maxEmptyReadsWhileBehind()) {
+            // A page whose records were all from before the start (a reopened DynamoDB LATEST reader scans from
+            // TRIM_HORIZON) is no tail, whether or not the service reports a lag: read on at once, and say behind.
+            boolean skippedAll = pending.isEmpty() && !page.records().isEmpty();
+            behind = page.behind() || skippedAll;
+            if (!pending.isEmpty() || closed || !behind || emptyReads >= settings.maxEmptyReadsWhileBehind()) {
                 return;
             }
         }

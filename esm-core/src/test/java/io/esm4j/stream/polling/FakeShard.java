@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One shard in memory, read the way Kinesis is read: iterators name a position and a generation (older generations
@@ -50,6 +51,8 @@ final class FakeShard implements IteratorCalls<String> {
     private long trimmedBelow;
     private int emptyPagesBehind;
     private long emptyPagesLag;
+    private boolean reportsLag = true;
+    private @Nullable ReadStart dropsBefore;
 
     FakeShard(Clock clock) {
         this.clock = clock;
@@ -127,6 +130,7 @@ final class FakeShard implements IteratorCalls<String> {
         int index = switch (start) {
             case ReadStart.TrimHorizon t -> firstIndexFrom(trimmedBelow);
             case ReadStart.Latest l -> entries.size();
+            case ReadStart.AtTimestamp at when dropsBefore != null -> firstIndexFrom(trimmedBelow);
             case ReadStart.AtTimestamp at -> {
                 int i = firstIndexFrom(trimmedBelow);
                 while (i < entries.size() && entries.get(i).arrival().isBefore(at.timestamp())) {
@@ -174,7 +178,7 @@ final class FakeShard implements IteratorCalls<String> {
             }
         }
         String next = closed && to == entries.size() ? null : generation + ":" + to;
-        return Page.of(records, next, to < entries.size() ? 1_000 : 0);
+        return Page.of(records, next, !reportsLag ? -1 : to < entries.size() ? 1_000 : 0);
     }
 
     @Override
@@ -187,9 +191,21 @@ final class FakeShard implements IteratorCalls<String> {
         };
     }
 
+    /**
+     * Like DynamoDB Streams: no lag on any page, and an AT_TIMESTAMP start read from TRIM_HORIZON, with the records
+     * that arrived before it dropped by {@link #precedes}.
+     */
+    void likeDynamoDbStreams() {
+        reportsLag = false;
+        dropsBefore = new ReadStart.AtTimestamp(Instant.MAX);
+    }
+
     /** Kinesis's rule: after {@code S/k}, the sub-records of aggregate {@code S} up to {@code k} were handed out. */
     @Override
     public boolean precedes(StreamRecord<String> record, ReadStart start) {
+        if (dropsBefore != null && start instanceof ReadStart.AtTimestamp at) {
+            return record.approximateArrivalTimestamp().isBefore(at.timestamp());
+        }
         if (!(start instanceof ReadStart.AfterSequenceNumber after) || !after.sequenceNumber().contains("/")) {
             return false;
         }

@@ -143,6 +143,26 @@ class IteratorShardReaderTest {
         assertThat(shard.opens()).containsExactly(new ReadStart.Latest(), new ReadStart.AtTimestamp(T0));
     }
 
+    /**
+     * DynamoDB Streams has no AT_TIMESTAMP: the reader opens at TRIM_HORIZON and drops what came before the start. A
+     * page of only such records is no tail (the service reports no lag): the reader reads on instead of returning
+     * an empty fetch that passes for the tail and waits an idle interval per page.
+     */
+    @Test
+    void aPageOfOnlyRecordsFromBeforeTheStartIsNoTailWhenTheServiceReportsNoLag() throws Exception {
+        shard.likeDynamoDbStreams();
+        clock.set(T0.minusSeconds(60));
+        shard.append(3);
+        clock.set(T0.plusSeconds(1));
+        shard.append(1);
+        IteratorShardReader<String> reader = open(new ReadStart.AtTimestamp(T0));
+
+        FetchResult<String> first = reader.fetch(2);
+
+        assertThat(sequenceNumbers(first)).containsExactly("4");
+        assertThat(shard.opens()).containsExactly(new ReadStart.AtTimestamp(T0));
+    }
+
     @Test
     void throttledCallsBackOffExponentiallyAndRetryTheSameIterator() throws Exception {
         shard.append(3);
