@@ -127,6 +127,11 @@ public final class ManagedMapping {
         return running.getAndSet(null);
     }
 
+    /** Takes this running mapping out, if it is the one installed: true for the one caller that did. */
+    boolean uninstall(RunningMapping mapping) {
+        return running.compareAndSet(mapping, null);
+    }
+
     void startFailed(String problem, long retryAtNanos) {
         startProblem.set(problem);
         startFailures.incrementAndGet();

@@ -78,7 +78,7 @@ public final class MappingRegistry {
                            MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
-        this.runner = new MappingRunner(factories, targets, context);
+        this.runner = new MappingRunner(factories, targets, context, stopTimeout);
         this.store = store;
         this.stopTimeout = stopTimeout;
         this.clock = clock;

@@ -25,26 +25,36 @@ final class MappingRunner {
     private final SourceFactories factories;
     private final Targets targets;
     private final WorkerContext context;
+    private final Duration stopTimeout;
     private final AtomicLong startFailures = new AtomicLong();
 
-    MappingRunner(SourceFactories factories, Targets targets, WorkerContext context) {
+    /** @param stopTimeout how long a mapping whose start failed (or that was built for nothing) may take to stop */
+    MappingRunner(SourceFactories factories, Targets targets, WorkerContext context, Duration stopTimeout) {
         this.factories = factories;
         this.targets = targets;
         this.context = context;
+        this.stopTimeout = stopTimeout;
     }
 
     long startFailures() {
         return startFailures.get();
     }
 
-    /** @param current whether the mapping is still the registry's (not replaced meanwhile); else nothing starts */
+    /**
+     * Builds and starts the mapping. A mapping that was built but is not to run (replaced or deleted meanwhile) and
+     * one whose start failed are stopped again, so their meters go and, after a failure, the supervisor starts anew.
+     *
+     * @param current whether the mapping is still the registry's (not replaced meanwhile); else nothing starts
+     */
     void start(ManagedMapping mapping, BooleanSupplier current) {
+        RunningMapping running = null;
         try {
             SourceFactory factory = factories.forMapping(mapping.spec());
             MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
                     targets.limits(mapping.function()), functionArn(mapping.function()));
-            RunningMapping running = factory.create(mapping.uuid(), mapping.spec(), target, context);
+            running = factory.create(mapping.uuid(), mapping.spec(), target, context);
             if (mapping.deleting() || !current.getAsBoolean() || !mapping.install(running)) {
+                stop(mapping, running, stopTimeout);
                 return;
             }
             running.start();
@@ -52,6 +62,9 @@ final class MappingRunner {
             LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
                     mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
         } catch (Exception | LinkageError e) {
+            if (running != null && mapping.uninstall(running)) {
+                stop(mapping, running, stopTimeout);
+            }
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
             mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
