@@ -155,7 +155,8 @@ public final class KafkaSourceFactory implements SourceFactory {
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
         SchemaRegistryConfigs registry = schemaRegistry(spec);
         if (!msk && !access.needsSecrets() && (registry == null || !registry.needsAws())) {
-            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutAws());
+            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutAws(),
+                    name);
         }
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
             Map<String, String> properties = new LinkedHashMap<>();
@@ -173,7 +174,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                 properties.putAll(access.consumerProperties(secrets::secretString));
             }
             return source(spec, servers, properties,
-                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue));
+                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue), name);
         }
     }
 
@@ -218,7 +219,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     static KafkaSource source(MappingSpec spec) {
         SchemaRegistryConfigs registry = schemaRegistry(spec);
         return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of(),
-                registry == null ? null : registry.withoutAws());
+                registry == null ? null : registry.withoutAws(), null);
     }
 
     private static String selfManagedServers(MappingSpec spec) {
@@ -234,9 +235,15 @@ public final class KafkaSourceFactory implements SourceFactory {
         return String.join(",", serverList);
     }
 
-    /** The source with these brokers, consumer properties and schema registry; package-private for tests. */
+    /**
+     * The source with these brokers, consumer properties and schema registry; package-private for tests.
+     *
+     * @param uuid the mapping's UUID, the consumer group when the request names none (null while validating): the
+     *             group stays the mapping's for its whole life, across restarts and updates, as in Lambda, so a
+     *             restarted mapping resumes from its committed offsets instead of starting over in a new group
+     */
     static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties,
-                              @Nullable KafkaSchemaRegistry schemaRegistry) {
+                              @Nullable KafkaSchemaRegistry schemaRegistry, @Nullable String uuid) {
         boolean msk = msk(spec);
         List<String> topics = spec.strings(TOPICS);
         if (topics.size() != 1 || topics.getFirst().isBlank()) {
@@ -247,14 +254,14 @@ public final class KafkaSourceFactory implements SourceFactory {
         JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
         if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
             throw new InvalidMappingException(config + "." + CONSUMER_GROUP_ID, group, "Expected a consumer group id of "
-                    + "1 to 200 characters (or leave it out for a new random group per mapping, as in Lambda).");
+                    + "1 to 200 characters (or leave it out: the mapping's UUID is then its group).");
         }
         return MappingValues.settings(() -> {
             KafkaSource.Builder builder = KafkaSource.builder()
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
-                    .consumerGroupId(group == null ? null : group.asText())
+                    .consumerGroupId(group == null ? uuid : group.asText())
                     .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();
