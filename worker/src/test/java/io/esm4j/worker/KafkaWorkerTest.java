@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EndPointType;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 
@@ -323,7 +324,8 @@ class KafkaWorkerTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> admin.describeConsumerGroups(List.of(uuid)).all()
                     .get().get(uuid).members().isEmpty());
             producer.send(new ProducerRecord<>("group-orders", "k", "while-disabled")).get();
-            lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true).batchSize(50));
+            await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                    lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true).batchSize(50)) != null);
 
             // A new group would start at LATEST, after this record; the mapping's own group resumes before it.
             await().atMost(Duration.ofSeconds(120)).until(() -> values(groupEvents, "group-orders-0")

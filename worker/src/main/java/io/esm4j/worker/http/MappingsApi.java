@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.esm4j.worker.mappings.MappingConflictException;
+import io.esm4j.worker.mappings.MappingInUseException;
 import io.esm4j.worker.mappings.MappingNotFoundException;
 import io.esm4j.worker.mappings.MappingRegistry;
 import java.io.IOException;
@@ -74,6 +75,8 @@ public final class MappingsApi implements HttpHandler {
                 Exchanges.error(exchange, 404, "ResourceNotFoundException", e.getMessage());
             } catch (MappingConflictException e) {
                 Exchanges.error(exchange, 409, "ResourceConflictException", e.getMessage());
+            } catch (MappingInUseException e) {
+                Exchanges.error(exchange, 400, "ResourceInUseException", e.getMessage());
             } catch (JsonProcessingException e) {
                 Exchanges.error(exchange, 400, "InvalidRequestContentException", "Could not parse request body into "
                         + "json: " + e.getOriginalMessage());

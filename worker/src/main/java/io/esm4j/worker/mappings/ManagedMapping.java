@@ -33,8 +33,13 @@ public final class ManagedMapping {
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
     private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
     private final AtomicInteger startFailures = new AtomicInteger();
-    private final AtomicBoolean starting = new AtomicBoolean();
+    /** The start in progress, if any: completed when it has ended, so a stop can wait for it. */
+    private final AtomicReference<@Nullable CompletableFuture<Void>> startInFlight = new AtomicReference<>();
     private final CompletableFuture<?> predecessorStopped;
+    /** Replaced by a newer revision or deleted: it never starts again. */
+    private final AtomicBoolean retired = new AtomicBoolean();
+    private final CompletableFuture<Void> ownStop = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped;
     private final AtomicBoolean deleting = new AtomicBoolean();
     private volatile long nextStartAttemptNanos;
 
@@ -49,6 +54,7 @@ public final class ManagedMapping {
         this.revision = revision;
         this.sequence = sequence;
         this.predecessorStopped = predecessorStopped;
+        this.stopped = CompletableFuture.allOf(predecessorStopped, ownStop);
         this.spec = spec;
         this.function = function;
         this.origin = origin;
@@ -96,22 +102,79 @@ public final class ManagedMapping {
         return deleting.get();
     }
 
-    /** An updated mapping starts once the mapping it replaces has stopped, so the two never share leases. */
+    /**
+     * An updated mapping starts once every revision before it has stopped (not only the one it replaces, which may
+     * never have started), so two revisions never run at once and never share leases or a consumer group.
+     */
     boolean mayStart(long nowNanos) {
-        return !deleting.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
+        return !retired.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
                 && nowNanos - nextStartAttemptNanos >= 0;
     }
 
+    /** True while an older revision is still draining: this one waits, and the API answers that it is in use. */
+    public boolean waitingForPredecessor() {
+        return !predecessorStopped.isDone();
+    }
+
+    /**
+     * Claims the start for one caller; false if a start is in progress or the mapping was retired. The claim is
+     * published before {@code retired} is read, and {@link #retire} writes {@code retired} before it reads the
+     * claim, so of a start and a retirement at the same moment at least one sees the other.
+     */
     boolean beginStart() {
-        return starting.compareAndSet(false, true);
+        CompletableFuture<Void> start = new CompletableFuture<>();
+        if (!startInFlight.compareAndSet(null, start)) {
+            return false;
+        }
+        if (retired.get()) {
+            endStart();
+            return false;
+        }
+        return true;
     }
 
     void endStart() {
-        starting.set(false);
+        CompletableFuture<Void> start = startInFlight.getAndSet(null);
+        if (start != null) {
+            start.complete(null);
+        }
     }
 
-    /** True for the one caller that turned the mapping to Deleting. */
+    /** Replaced or deleted: no start begins any more. True for the one caller that retired it. */
+    boolean retire() {
+        return retired.compareAndSet(false, true);
+    }
+
+    boolean retired() {
+        return retired.get();
+    }
+
+    /** After {@link #retire}: waits for a start that was in progress, so that what it installed can be stopped. */
+    void awaitStartInFlight() {
+        CompletableFuture<Void> start = startInFlight.get();
+        if (start != null) {
+            start.join();
+        }
+    }
+
+    /** After {@link #retire}: its own esm-core mapping, if it had one, has stopped. */
+    void ownStopDone() {
+        ownStop.complete(null);
+    }
+
+    /** True once it stopped itself (its older revisions may still be draining). */
+    boolean selfStopped() {
+        return ownStop.isDone();
+    }
+
+    /** Completes once this revision and every older one have stopped. */
+    CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** True for the one caller that turned the mapping to Deleting; it is retired too. */
     boolean markDeleting() {
+        retire();
         return deleting.compareAndSet(false, true);
     }
 

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,7 +133,7 @@ public final class MappingRegistry {
         validate(spec);
         store.create(stored);
         ManagedMapping mapping = install(stored);
-        supervisor.execute(this::supervise);
+        superviseSoon();
         return mapping;
     }
 
@@ -194,11 +195,8 @@ public final class MappingRegistry {
         supervisor.awaitTermination(5, TimeUnit.SECONDS);
         List<Thread> stops = new ArrayList<>();
         for (ManagedMapping mapping : mappings.values()) {
-            RunningMapping running = mapping.uninstall();
-            if (running != null) {
-                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> MappingRunner.stop(mapping,
-                        running, timeout)));
-            }
+            mapping.retire();
+            stops.add(stopThread(mapping, timeout));
         }
         for (Thread stop : stops) {
             stop.join();
@@ -215,6 +213,10 @@ public final class MappingRegistry {
         return runner.startFailures();
     }
 
+    /**
+     * The API mapping to change, as Lambda allows it: not one of the file, not being deleted, and not while its
+     * previous update is still being applied (the revision before still draining), so revisions start in order.
+     */
     private ManagedMapping apiMapping(String uuid, String action) {
         ManagedMapping mapping = get(uuid);
         if (mapping.origin() == Origin.FILE) {
@@ -222,7 +224,13 @@ public final class MappingRegistry {
                     + action + " it there and restart the worker.");
         }
         if (mapping.deleting()) {
-            throw new MappingConflictException("The mapping " + uuid + " is being deleted.");
+            throw new MappingInUseException("Cannot " + action + " the event source mapping " + uuid
+                    + " because it is in use: it is being deleted (State Deleting).");
+        }
+        if (mapping.waitingForPredecessor()) {
+            throw new MappingInUseException("Cannot " + action + " the event source mapping " + uuid
+                    + " because it is in use: its previous update is still being applied while the mapping it "
+                    + "replaces drains (State Updating). Try again once the State is no longer Updating.");
         }
         return mapping;
     }
@@ -286,28 +294,32 @@ public final class MappingRegistry {
                     || current.revision() >= stored.revision())) {
                 return current;
             }
-            CompletableFuture<Void> stopped = current == null ? CompletableFuture.completedFuture(null)
-                    : new CompletableFuture<>();
-            ManagedMapping next = managed(stored, Origin.API, stopped);
+            // The chain of every older revision, not only the one replaced: that one may not have started yet.
+            CompletableFuture<?> predecessors = current == null ? CompletableFuture.completedFuture(null)
+                    : current.stopped();
+            ManagedMapping next = managed(stored, Origin.API, predecessors);
             if (current == null ? mappings.putIfAbsent(stored.uuid(), next) == null
                     : mappings.replace(stored.uuid(), current, next)) {
                 if (current != null) {
-                    stopInBackground(current, stopped);
+                    current.retire();
+                    stopInBackground(current);
                 }
                 return next;
             }
         }
     }
 
-    /** Turns a mapping to Deleting, drains it, then forgets it; reads of the store that began before ignore it. */
+    /**
+     * Turns a mapping to Deleting, drains it, then forgets it once it and every older revision have stopped; reads of
+     * the store that began before ignore it.
+     */
     private void remove(ManagedMapping mapping) {
         if (!mapping.markDeleting()) {
             return;
         }
         tombstones.put(mapping.uuid(), clock.instant());
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        stopped.whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
-        stopInBackground(mapping, stopped);
+        mapping.stopped().whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
+        stopInBackground(mapping);
     }
 
     /**
@@ -348,8 +360,17 @@ public final class MappingRegistry {
             }
         }
         tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
+        superviseSoon();
+    }
+
+    /** Runs the supervisor now rather than at its next tick, unless the registry is shutting down. */
+    private void superviseSoon() {
         if (started) {
-            supervisor.execute(this::supervise);
+            try {
+                supervisor.execute(this::supervise);
+            } catch (RejectedExecutionException e) {
+                // Shut down meanwhile: nothing starts any more.
+            }
         }
     }
 
@@ -376,22 +397,31 @@ public final class MappingRegistry {
         long now = System.nanoTime();
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.mayStart(now) && mapping.beginStart()) {
-                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping,
-                        () -> mappings.get(mapping.uuid()) == mapping));
+                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping));
             }
         }
     }
 
-    private void stopInBackground(ManagedMapping mapping, CompletableFuture<Void> stopped) {
-        Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
+    /** Drains a retired mapping; once it has stopped, the revision after it may start. */
+    private void stopInBackground(ManagedMapping mapping) {
+        stopThread(mapping, stopTimeout);
+    }
+
+    /**
+     * Stops a retired mapping on a thread of its own: waits for a start in progress (which may still install an
+     * esm-core mapping), stops what is installed, and marks it stopped.
+     */
+    private Thread stopThread(ManagedMapping mapping, Duration timeout) {
+        return Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
             try {
+                mapping.awaitStartInFlight();
                 RunningMapping running = mapping.uninstall();
                 if (running != null) {
-                    MappingRunner.stop(mapping, running, stopTimeout);
+                    MappingRunner.stop(mapping, running, timeout);
                 }
             } finally {
-                stopped.complete(null);
-                supervisor.execute(this::supervise);
+                mapping.ownStopDone();
+                superviseSoon();
             }
         });
     }

@@ -9,7 +9,6 @@ import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +42,16 @@ final class MappingRunner {
     /**
      * Builds and starts the mapping. A mapping that was built but is not to run (replaced or deleted meanwhile) and
      * one whose start failed are stopped again, so their meters go and, after a failure, the supervisor starts anew.
-     *
-     * @param current whether the mapping is still the registry's (not replaced meanwhile); else nothing starts
+     * A retirement that comes after the check here waits for this start to end, then stops what it installed.
      */
-    void start(ManagedMapping mapping, BooleanSupplier current) {
+    void start(ManagedMapping mapping) {
         RunningMapping running = null;
         try {
             SourceFactory factory = factories.forMapping(mapping.spec());
             MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
                     targets.limits(mapping.function()), functionArn(mapping.function()));
             running = factory.create(mapping.uuid(), mapping.spec(), target, context);
-            if (mapping.deleting() || !current.getAsBoolean() || !mapping.install(running)) {
+            if (mapping.retired() || !mapping.install(running)) {
                 stop(mapping, running, stopTimeout);
                 return;
             }

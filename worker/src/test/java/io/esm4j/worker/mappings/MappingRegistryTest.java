@@ -1,6 +1,7 @@
 package io.esm4j.worker.mappings;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,22 +40,30 @@ class MappingRegistryTest {
 
     @BeforeEach
     void start() {
-        registry = registry(new FileMappingStore(directory));
+        start(new FileMappingStore(directory));
+    }
+
+    private void start(MappingStore store) {
+        if (registry != null) {
+            stop();
+        }
+        registry = new MappingRegistry(new SourceFactories(List.of(sources)), new Functions(Map.of(),
+                Endpoints.none()), new Targets(null, "us-east-1"), new WorkerContext(null, new SimpleMeterRegistry(),
+                null, "test-worker", false), store, Duration.ofSeconds(30), Clock.systemUTC());
         registry.load(List.of());
         registry.start();
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         sources.buildGate.countDown();
         sources.stopGate.countDown();
-        registry.shutdown(Duration.ofSeconds(5));
-    }
-
-    private MappingRegistry registry(MappingStore store) {
-        return new MappingRegistry(new SourceFactories(List.of(sources)), new Functions(Map.of(), Endpoints.none()),
-                new Targets(null, "us-east-1"), new WorkerContext(null, new SimpleMeterRegistry(), null, "test-worker",
-                false), store, Duration.ofSeconds(30), Clock.systemUTC());
+        try {
+            registry.shutdown(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        registry = null;
     }
 
     static MappingSpec spec(String queue, String more) throws Exception {
@@ -88,5 +98,96 @@ class MappingRegistryTest {
         ScriptedSources.Scripted built = sources.builtFor(mapping.uuid()).getFirst();
         await().atMost(WAIT).until(() -> built.stopped);
         assertThat(built.started).isFalse();
+    }
+
+    @Test
+    void anUpdateOrDeleteWhileThePreviousUpdateIsStillBeingAppliedIsRefusedAsInUse() throws Exception {
+        String uuid = registry.create(spec("in-use", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"BatchSize\": 6}")))
+                .isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("Cannot update the event source mapping " + uuid + " because it is in use")
+                .hasMessageContaining("State Updating");
+        assertThatThrownBy(() -> registry.delete(uuid)).isInstanceOf(MappingInUseException.class);
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 6}"));
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 3 && running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+        registry.delete(uuid);
+        assertThatThrownBy(() -> registry.delete(uuid)).isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("being deleted");
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void aRevisionFromASharedStoreStartsOnlyOnceEveryOlderOneHasStopped() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        String uuid = registry.create(spec("chained", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        // Two updates through other workers, the second while the first one's predecessor still drains.
+        MappingStore.Stored second = replace(store, uuid, 2);
+        registry.refresh();
+        ManagedMapping pending = registry.get(uuid);
+        replace(store, uuid, 3);
+        registry.refresh();
+        ManagedMapping latest = registry.get(uuid);
+        await().atMost(WAIT).until(pending::selfStopped);
+
+        assertThat(latest.revision()).isEqualTo(second.revision() + 1);
+        assertThat(latest.waitingForPredecessor()).isTrue();
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+        assertThat(sources.builtFor(uuid).getLast().spec.integer("BatchSize")).isEqualTo(3);
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void aMappingDeletedThroughASharedStoreStaysDeletingUntilEveryRevisionHasStopped() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        String uuid = registry.create(spec("deleted-while-updated", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        MappingStore.Stored second = replace(store, uuid, 2);
+        registry.refresh();
+        ManagedMapping pending = registry.get(uuid);
+        store.delete(second);
+        registry.refresh();
+        await().atMost(WAIT).until(pending::selfStopped);
+
+        assertThat(registry.get(uuid).state()).isEqualTo("Deleting");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> registry.get(uuid))
+                .isInstanceOf(MappingNotFoundException.class));
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+    }
+
+    private boolean running(String uuid) {
+        List<ScriptedSources.Scripted> built = sources.builtFor(uuid);
+        return !built.isEmpty() && built.getLast().running();
+    }
+
+    /** Writes the next revision to the store, as another worker's update does, with BatchSize {@code batchSize}. */
+    private static MappingStore.Stored replace(InMemoryMappingStore store, String uuid, int batchSize)
+            throws Exception {
+        MappingStore.Stored current = store.get(uuid);
+        MappingStore.Stored next = current.next(spec(current.spec().eventSourceArn().substring(
+                current.spec().eventSourceArn().lastIndexOf(':') + 1), ", \"BatchSize\": " + batchSize),
+                Instant.now());
+        store.replace(current, next);
+        return next;
     }
 }

@@ -30,6 +30,8 @@ final class ScriptedSources implements SourceFactory {
     volatile CountDownLatch stopGate = new CountDownLatch(0);
     /** Every mapping built, in order. */
     final List<Scripted> built = new CopyOnWriteArrayList<>();
+    /** Starts while another mapping of the same name was running: two revisions of one mapping at once. */
+    final AtomicInteger overlaps = new AtomicInteger();
 
     static String arn(String name) {
         return "arn:aws:test:us-east-1:000000000000:" + name;
@@ -87,6 +89,9 @@ final class ScriptedSources implements SourceFactory {
         public void start() {
             if (failingStarts.getAndDecrement() > 0) {
                 throw new IllegalStateException("scripted start failure");
+            }
+            if (builtFor(name).stream().anyMatch(Scripted::running)) {
+                overlaps.incrementAndGet();
             }
             started = true;
             state = MappingState.ENABLED;
