@@ -93,7 +93,7 @@ public final class MappingRegistry {
         for (MappingSpec spec : fileMappings) {
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
-            checkUnique(spec);
+            checkUnique(spec, null);
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     CompletableFuture.completedFuture(null));
             if (mappings.putIfAbsent(uuid, mapping) != null) {
@@ -127,8 +127,12 @@ public final class MappingRegistry {
         }
     }
 
+    /**
+     * Adds an API mapping. Its source and function pair is checked against the mappings here (those of the file
+     * included), then by the store as it writes, which closes the gap between two creates at the same moment.
+     */
     public ManagedMapping create(MappingSpec spec) {
-        checkUnique(spec);
+        checkUnique(spec, null);
         MappingStore.Stored stored = new MappingStore.Stored(UUID.randomUUID().toString(), 1, clock.instant(), spec);
         validate(spec);
         store.create(stored);
@@ -164,6 +168,7 @@ public final class MappingRegistry {
                     "The event source of a mapping cannot be changed; create a new mapping.");
         }
         validate(spec);
+        checkUnique(spec, uuid);
         MappingStore.Stored next = old.stored().next(spec, clock.instant());
         try {
             store.replace(old.stored(), next);
@@ -250,13 +255,13 @@ public final class MappingRegistry {
         return store.location();
     }
 
-    private void checkUnique(MappingSpec spec) {
+    /** Lambda maps a source and function pair once, on create and on update alike. */
+    private void checkUnique(MappingSpec spec, @Nullable String self) {
         for (ManagedMapping existing : mappings.values()) {
-            if (!existing.deleting() && existing.spec().source().equals(spec.source())
+            if (!existing.deleting() && !existing.uuid().equals(self)
+                    && existing.spec().source().equals(spec.source())
                     && existing.spec().functionName().equals(spec.functionName())) {
-                throw new MappingConflictException("An event source mapping with event source ("
-                        + spec.source() + "), function (" + spec.functionName() + ") already exists. "
-                        + "Please update or delete the existing mapping with UUID " + existing.uuid());
+                throw MappingConflictException.pairTaken(spec, existing.uuid());
             }
         }
     }

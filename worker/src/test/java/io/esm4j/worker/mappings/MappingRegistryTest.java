@@ -44,13 +44,17 @@ class MappingRegistryTest {
     }
 
     private void start(MappingStore store) {
+        start(store, List.of());
+    }
+
+    private void start(MappingStore store, List<MappingSpec> fileMappings) {
         if (registry != null) {
             stop();
         }
         registry = new MappingRegistry(new SourceFactories(List.of(sources)), new Functions(Map.of(),
                 Endpoints.none()), new Targets(null, "us-east-1"), new WorkerContext(null, new SimpleMeterRegistry(),
                 null, "test-worker", false), store, Duration.ofSeconds(30), Clock.systemUTC());
-        registry.load(List.of());
+        registry.load(fileMappings);
         registry.start();
     }
 
@@ -189,5 +193,25 @@ class MappingRegistryTest {
                 Instant.now());
         store.replace(current, next);
         return next;
+    }
+
+    @Test
+    void anUpdateCannotMapASourceToAFunctionAnotherMappingAlreadyMapsItTo() throws Exception {
+        MappingSpec fromFile = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("pairs")
+                + "\", \"FunctionName\": \"http://127.0.0.1:9/file-fn\"}"), "EventSourceMappings[0]");
+        start(new FileMappingStore(directory), List.of(fromFile));
+        String first = registry.create(spec("pairs", "")).uuid();
+        String second = registry.create(MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \""
+                + ScriptedSources.arn("pairs") + "\", \"FunctionName\": \"http://127.0.0.1:9/other\"}"), "")).uuid();
+        await().atMost(WAIT).until(() -> running(first) && running(second));
+
+        assertThatThrownBy(() -> registry.update(second, JSON.readTree("{\"FunctionName\": \"http://127.0.0.1:9/fn\"}")))
+                .isInstanceOf(MappingConflictException.class)
+                .hasMessageContaining("already exists").hasMessageContaining(first);
+        assertThatThrownBy(() -> registry.update(second, JSON.readTree(
+                "{\"FunctionName\": \"http://127.0.0.1:9/file-fn\"}")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("already exists");
+        assertThat(registry.get(second).spec().functionName()).isEqualTo("http://127.0.0.1:9/other");
+        registry.update(second, JSON.readTree("{\"FunctionName\": \"http://127.0.0.1:9/third\"}"));
     }
 }
