@@ -218,6 +218,27 @@ class MappingsApiTest {
     }
 
     @Test
+    void whatBuildingTheMappingChecksIsRefusedOnCreateAndUpdateNotAtEveryStart() {
+        String fifo = "arn:aws:sqs:us-east-1:000000000000:api-build-checks.fifo";
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString()).batchSize(20).maximumBatchingWindowInSeconds(1)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("BatchSize").hasMessageContaining("FIFO");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString())
+                .filterCriteria(f -> f.filters(p -> p.pattern("{\"eventSource\": [\"aws:sqs\"]}")))))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("FilterCriteria");
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString()).enabled(false)).uuid();
+
+        assertThatThrownBy(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).maximumBatchingWindowInSeconds(1)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("MaximumBatchingWindowInSeconds")
+                .satisfies(e -> assertThat(((InvalidParameterValueException) e).statusCode()).isEqualTo(400));
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).maximumBatchingWindowInSeconds()).isZero();
+    }
+
+    @Test
     void aRestartedWorkerResumesItsApiMappings() throws Exception {
         String arn = elasticMq.queue("api-restart", 3);
         String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)

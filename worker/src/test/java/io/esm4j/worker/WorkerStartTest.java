@@ -1,8 +1,10 @@
 package io.esm4j.worker;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.testsupport.FreePorts;
+import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.mappings.MappingConflictException;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.regions.Region;
 
 class WorkerStartTest {
@@ -32,6 +36,36 @@ class WorkerStartTest {
                 .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
                 .isInstanceOf(MappingConflictException.class)
                 .hasMessageContaining("arn:aws:sqs:us-east-1:000000000000:q").hasMessageContaining("already exists");
+    }
+
+    /**
+     * What esm-core and the destinations check when a mapping is built is checked when the file is read, so the
+     * worker does not start with a mapping that would fail every start (Lambda refuses these at creation).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            StartingPositionTimestamp | "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s", "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": "2999-01-01T00:00:00Z"
+            StartingPositionTimestamp | "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["127.0.0.1:1"]}}, "Topics": ["t"], "StartingPosition": "AT_TIMESTAMP", "StartingPositionTimestamp": 32503680000
+            BatchSize                 | "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q.fifo", "BatchSize": 20, "MaximumBatchingWindowInSeconds": 1
+            MaximumBatchingWindow     | "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q.fifo", "MaximumBatchingWindowInSeconds": 1
+            FilterCriteria            | "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s", "StartingPosition": "LATEST", "FilterCriteria": {"Filters": [{"Pattern": "{\\"body\\": {\\"a\\": [1]}}"}]}
+            FilterCriteria            | "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c:1", "StartingPosition": "LATEST", "FilterCriteria": {"Filters": [{"Pattern": "{\\"data\\": [\\"plain\\"]}"}]}
+            FilterCriteria            | "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "FilterCriteria": {"Filters": [{"Pattern": "{\\"data\\": {\\"a\\": [1]}}"}]}
+            DestinationConfig.OnFailure.Destination | "EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s", "StartingPosition": "LATEST", "DestinationConfig": {"OnFailure": {"Destination": "kafka://failures"}}
+            DestinationConfig.OnFailure.Destination | "EventSourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1", "StartingPosition": "LATEST", "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:f.fifo"}}
+            DestinationConfig.OnFailure.Destination | "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["127.0.0.1:1"]}}, "Topics": ["t"], "StartingPosition": "LATEST", "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:lambda:us-east-1:000000000000:function:f"}}
+            """)
+    void aMappingThatCouldNeverStartIsRefusedWhenTheFileIsRead(String field, String fields) throws Exception {
+        Path file = directory.resolve("mappings.json");
+        Files.writeString(file, "{\"EventSourceMappings\": [{\"FunctionName\": \"http://127.0.0.1:1/f\", " + fields
+                + "}]}");
+
+        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withConfigFile(file)
+                .withDataDirectory(directory).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageContaining(field)
+                .satisfies(e -> assertThat(((InvalidMappingException) e).field()).startsWith(field.split("\\.")[0]));
     }
 
     @Test

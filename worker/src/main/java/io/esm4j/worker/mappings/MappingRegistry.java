@@ -94,6 +94,7 @@ public final class MappingRegistry {
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
             checkUnique(spec, null);
+            validate(uuid, spec);
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     CompletableFuture.completedFuture(null));
             if (mappings.putIfAbsent(uuid, mapping) != null) {
@@ -134,7 +135,7 @@ public final class MappingRegistry {
     public ManagedMapping create(MappingSpec spec) {
         checkUnique(spec, null);
         MappingStore.Stored stored = new MappingStore.Stored(UUID.randomUUID().toString(), 1, clock.instant(), spec);
-        validate(spec);
+        validate(stored.uuid(), spec);
         store.create(stored);
         ManagedMapping mapping = install(stored);
         superviseSoon();
@@ -167,7 +168,7 @@ public final class MappingRegistry {
             throw new InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
                     "The event source of a mapping cannot be changed; create a new mapping.");
         }
-        validate(spec);
+        validate(uuid, spec);
         checkUnique(spec, uuid);
         MappingStore.Stored next = old.stored().next(spec, clock.instant());
         try {
@@ -266,10 +267,14 @@ public final class MappingRegistry {
         }
     }
 
-    /** What making a ManagedMapping checks, before anything is written to the store. */
-    private void validate(MappingSpec spec) {
+    /**
+     * What making a ManagedMapping checks, before anything is written to the store, and what building its esm-core
+     * mapping checks (without starting it): a mapping that could never start is refused now, as Lambda refuses it.
+     */
+    private void validate(String uuid, MappingSpec spec) {
         factories.forMapping(spec);
         function(spec);
+        runner.checkBuild(uuid, spec);
     }
 
     private FunctionSpec function(MappingSpec spec) {

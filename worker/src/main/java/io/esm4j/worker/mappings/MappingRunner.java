@@ -1,6 +1,7 @@
 package io.esm4j.worker.mappings;
 
 import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.source.MappingTarget;
 import io.esm4j.worker.source.RunningMapping;
@@ -37,6 +38,11 @@ final class MappingRunner {
 
     long startFailures() {
         return startFailures.get();
+    }
+
+    /** Builds the mapping without starting it or calling any service, for the checks made when it is built. */
+    void checkBuild(String uuid, MappingSpec spec) {
+        factories.forMapping(spec).checkBuild(uuid, spec, context);
     }
 
     /**

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.kafka.KafkaEventJson;
 import io.esm4j.kafka.KafkaFailureTopic;
@@ -110,9 +111,21 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
         source(spec);
         KafkaSourceAccess.of(spec, msk);
-        settings(spec, "validation");
+        settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
+    }
+
+    @Override
+    public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+        KafkaSource source = source(spec);
+        MappingValues.checkDestination(name, spec, context.destinationsBuilder()
+                .kafkaTopics(source::failureTopic).build());
+        BatchHandler<StreamRecord<KafkaRecord>> none = batch -> BatchResult.success();
+        MappingValues.settings(() -> EventSourceMapping.builder(name, source, none)
+                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .build());
     }
 
     @Override
