@@ -32,7 +32,9 @@ public final class MappingSpec {
      * @param where names the mapping in errors, e.g. {@code EventSourceMappings[1]}; empty for a request body
      */
     public static MappingSpec of(JsonNode mapping, String where) {
-        MappingSpec spec = new MappingSpec(LambdaFields.check(mapping, where));
+        ObjectNode request = LambdaFields.check(mapping, where);
+        dropEmptyDestination(request);
+        MappingSpec spec = new MappingSpec(request);
         if (spec.text(FUNCTION_NAME) == null || spec.functionName().isBlank()) {
             throw new InvalidMappingException(path(where, FUNCTION_NAME), spec.text(FUNCTION_NAME),
                     "FunctionName is required: the function's name or ARN, or a name from the worker's Functions.");
@@ -42,6 +44,21 @@ public final class MappingSpec {
                     "EventSourceArn is required: the ARN of the queue or stream to read.");
         }
         return spec;
+    }
+
+    /**
+     * An empty {@code DestinationConfig.OnFailure.Destination} is how Lambda's API removes the destination (its
+     * length is 0 to 350): the mapping then has none, and Get shows none.
+     */
+    private static void dropEmptyDestination(ObjectNode request) {
+        JsonNode destination = request.path(DESTINATION_CONFIG).path("OnFailure").path("Destination");
+        if (destination.isTextual() && destination.asText().isEmpty()) {
+            ObjectNode config = (ObjectNode) request.get(DESTINATION_CONFIG);
+            config.remove("OnFailure");
+            if (config.isEmpty()) {
+                request.remove(DESTINATION_CONFIG);
+            }
+        }
     }
 
     /** This mapping with the fields of an UpdateEventSourceMapping request replacing its own. */
