@@ -61,11 +61,31 @@ public final class MappingSpec {
         }
     }
 
-    /** This mapping with the fields of an UpdateEventSourceMapping request replacing its own. */
+    /**
+     * This mapping with the fields of an UpdateEventSourceMapping request replacing its own: a field that request
+     * does not have is refused, naming it; the Kafka configuration objects change field by field.
+     */
     public MappingSpec merge(JsonNode update) {
         ObjectNode merged = request.deepCopy();
         ObjectNode checked = LambdaFields.check(update, "");
-        checked.properties().forEach(field -> merged.set(field.getKey(), field.getValue()));
+        for (Map.Entry<String, JsonNode> field : checked.properties()) {
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (!LambdaFields.UPDATABLE.contains(name)) {
+                throw new InvalidMappingException(name, value.isTextual() ? value.asText() : value, name
+                        + " cannot be changed: Lambda's UpdateEventSourceMapping does not take it. Create a new "
+                        + "mapping with it instead.");
+            }
+            JsonNode current = merged.get(name);
+            if (LambdaFields.MERGED_BY_FIELD.contains(name) && current != null && current.isObject()
+                    && value.isObject()) {
+                ObjectNode fields = current.deepCopy();
+                value.properties().forEach(entry -> fields.set(entry.getKey(), entry.getValue()));
+                merged.set(name, fields);
+            } else {
+                merged.set(name, value);
+            }
+        }
         return of(merged, "");
     }
 

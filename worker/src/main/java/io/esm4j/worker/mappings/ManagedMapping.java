@@ -157,6 +157,19 @@ public final class ManagedMapping {
         }
     }
 
+    /**
+     * After {@link #retire}: marks it stopped at once if nothing runs and no start is in progress, so that an update
+     * of a disabled or never started mapping is applied without waiting. The claim is read before the running
+     * mapping, which a start installs before it ends its claim.
+     */
+    boolean stopIfIdle() {
+        if (startInFlight.get() == null && running.get() == null) {
+            ownStop.complete(null);
+            return true;
+        }
+        return false;
+    }
+
     /** After {@link #retire}: its own esm-core mapping, if it had one, has stopped. */
     void ownStopDone() {
         ownStop.complete(null);

@@ -3,7 +3,6 @@ package io.esm4j.worker.mappings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
-import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
@@ -164,11 +163,8 @@ public final class MappingRegistry {
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
         MappingSpec spec = old.spec().merge(fields);
-        if (!spec.source().equals(old.spec().source())) {
-            throw new InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
-                    "The event source of a mapping cannot be changed; create a new mapping.");
-        }
         validate(uuid, spec);
+        factories.forMapping(spec).checkUpdate(uuid, old.spec(), spec);
         checkUnique(spec, uuid);
         MappingStore.Stored next = old.stored().next(spec, clock.instant());
         try {
@@ -414,7 +410,11 @@ public final class MappingRegistry {
 
     /** Drains a retired mapping; once it has stopped, the revision after it may start. */
     private void stopInBackground(ManagedMapping mapping) {
-        stopThread(mapping, stopTimeout);
+        if (mapping.stopIfIdle()) {
+            superviseSoon();
+        } else {
+            stopThread(mapping, stopTimeout);
+        }
     }
 
     /**

@@ -128,6 +128,24 @@ public final class KafkaSourceFactory implements SourceFactory {
                 .build());
     }
 
+    /** As in Lambda, a mapping's consumer group (its ConsumerGroupId, else its UUID) is fixed when it is created. */
+    @Override
+    public void checkUpdate(String name, MappingSpec current, MappingSpec updated) {
+        String group = consumerGroupId(current, name);
+        String wanted = consumerGroupId(updated, name);
+        if (!group.equals(wanted)) {
+            throw new InvalidMappingException((msk(updated) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG)
+                    + "." + CONSUMER_GROUP_ID, wanted, "The consumer group of a mapping cannot be changed, as in "
+                    + "Lambda: this mapping's is " + group + ". Create a new mapping to read in another group.");
+        }
+    }
+
+    /** The group the mapping's consumer joins: its ConsumerGroupId, else its UUID (null while validating). */
+    private static @Nullable String consumerGroupId(MappingSpec spec, @Nullable String uuid) {
+        JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
+        return group == null ? uuid : group.asText();
+    }
+
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
             throws Exception {
@@ -274,7 +292,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
-                    .consumerGroupId(group == null ? uuid : group.asText())
+                    .consumerGroupId(consumerGroupId(spec, uuid))
                     .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();

@@ -43,6 +43,17 @@ public interface SourceFactory {
     }
 
     /**
+     * Refuses what UpdateEventSourceMapping may not change for this source, beyond the fields that request does not
+     * have at all (which {@link MappingSpec#merge} refuses); by default nothing.
+     *
+     * @param name    the mapping's name (its UUID)
+     * @param current the mapping as it is
+     * @param updated the mapping as the update would make it, already validated
+     */
+    default void checkUpdate(String name, MappingSpec current, MappingSpec updated) {
+    }
+
+    /**
      * The values Lambda's API reports for fields the request left out, by Lambda's field name (BatchSize 10 for SQS,
      * 100 for Kinesis, ...), taken from esm-core's settings.
      */

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.source.AwsClients;
+import io.esm4j.worker.source.KafkaSourceFactory;
 import io.esm4j.worker.source.SourceFactories;
+import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -23,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The registry's lifecycle of a mapping (start, retried start, update, delete) on scripted sources that read nothing,
@@ -48,12 +55,18 @@ class MappingRegistryTest {
     }
 
     private void start(MappingStore store, List<MappingSpec> fileMappings) {
+        start(store, fileMappings, List.of(sources));
+    }
+
+    /** With real factories besides the scripted one: their checks build esm-core mappings with the worker's clients. */
+    private void start(MappingStore store, List<MappingSpec> fileMappings, List<SourceFactory> factories) {
         if (registry != null) {
             stop();
         }
-        registry = new MappingRegistry(new SourceFactories(List.of(sources)), new Functions(Map.of(),
-                Endpoints.none()), new Targets(null, "us-east-1"), new WorkerContext(null, new SimpleMeterRegistry(),
-                null, "test-worker", false), store, Duration.ofSeconds(30), Clock.systemUTC());
+        AwsClients clients = new AwsClients(Region.US_EAST_1, AnonymousCredentialsProvider.create(), Endpoints.none());
+        registry = new MappingRegistry(new SourceFactories(factories), new Functions(Map.of(), Endpoints.none()),
+                new Targets(null, "us-east-1"), new WorkerContext(clients, new SimpleMeterRegistry(), null,
+                "test-worker", false), store, Duration.ofSeconds(30), Clock.systemUTC());
         registry.load(fileMappings);
         registry.start();
     }
@@ -213,5 +226,39 @@ class MappingRegistryTest {
                 .isInstanceOf(MappingConflictException.class).hasMessageContaining("already exists");
         assertThat(registry.get(second).spec().functionName()).isEqualTo("http://127.0.0.1:9/other");
         registry.update(second, JSON.readTree("{\"FunctionName\": \"http://127.0.0.1:9/third\"}"));
+    }
+
+    @Test
+    void anUpdateChangesKafkasConfigFieldByFieldKeepsItsGroupAndRefusesWhatUpdateDoesNotTake() throws Exception {
+        start(new FileMappingStore(directory), List.of(), List.of(sources, new KafkaSourceFactory()));
+        String uuid = registry.create(MappingSpec.of(JSON.readTree("""
+                {"FunctionName": "http://127.0.0.1:9/fn", "Enabled": false, "StartingPosition": "LATEST",
+                 "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["127.0.0.1:9"]}},
+                 "Topics": ["orders"], "SelfManagedKafkaEventSourceConfig": {"ConsumerGroupId": "orders-group"}}
+                """), "")).uuid();
+
+        registry.update(uuid, JSON.readTree("""
+                {"SelfManagedKafkaEventSourceConfig": {"SchemaRegistryConfig": {
+                  "SchemaRegistryURI": "http://127.0.0.1:9/registry", "EventRecordFormat": "JSON",
+                  "SchemaValidationConfigs": [{"Attribute": "VALUE"}]}}}
+                """));
+
+        JsonNode config = registry.get(uuid).spec().node("SelfManagedKafkaEventSourceConfig");
+        assertThat(config.path("ConsumerGroupId").asText()).isEqualTo("orders-group");
+        assertThat(config.path("SchemaRegistryConfig").path("EventRecordFormat").asText()).isEqualTo("JSON");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree(
+                "{\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"other-group\"}}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: "
+                        + "other-group.")
+                .hasMessageContaining("orders-group");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"StartingPosition\": \"TRIM_HORIZON\"}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for StartingPosition: TRIM_HORIZON. StartingPosition cannot be "
+                        + "changed");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"Topics\": [\"payments\"]}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for Topics: [\"payments\"].");
+        assertThat(registry.get(uuid).revision()).isEqualTo(2);
     }
 }

@@ -84,6 +84,27 @@ class KafkaMappingTest {
     }
 
     @Test
+    void anUpdateKeepsTheConsumerGroupAMappingWasCreatedWith() {
+        KafkaSourceFactory factory = new KafkaSourceFactory();
+        MappingSpec named = spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"orders-group\"}");
+        MappingSpec unnamed = spec("\"StartingPosition\": \"LATEST\"");
+
+        factory.checkUpdate("uuid-1", named, named.merge(group("orders-group")));
+        factory.checkUpdate("uuid-1", unnamed, unnamed.merge(group("uuid-1")));
+        assertThatThrownBy(() -> factory.checkUpdate("uuid-1", named, named.merge(group("other"))))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: other.")
+                .hasMessageContaining("this mapping's is orders-group");
+        assertThatThrownBy(() -> factory.checkUpdate("uuid-1", unnamed, unnamed.merge(group("orders-group"))))
+                .isInstanceOf(InvalidMappingException.class).hasMessageContaining("this mapping's is uuid-1");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode group(String id) {
+        return json("{\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"" + id + "\"}}");
+    }
+
+    @Test
     void lambdasKafkaDefaults() {
         MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
         factories.forMapping(spec);
