@@ -22,6 +22,17 @@ public final class ManagedMapping {
     /** Where a mapping was defined: the file is read-only through the API, API mappings are persisted. */
     public enum Origin { FILE, API }
 
+    /**
+     * How this revision came to be, for the State Lambda shows until it runs: a new mapping is Creating, a disabled
+     * one enabled again is Enabling, any other update is Updating.
+     */
+    enum Transition { CREATE, ENABLE, UPDATE }
+
+    /** What esm-core's mappings say before anything was processed. */
+    static final String NO_RECORDS_PROCESSED = "No records processed";
+    /** Why a mapping's state last changed when it was a user's doing: esm-core's words, used before one runs too. */
+    static final String USER_ACTION = "User action";
+
     private final String uuid;
     private final MappingSpec spec;
     private final FunctionSpec function;
@@ -41,16 +52,26 @@ public final class ManagedMapping {
     private final CompletableFuture<Void> ownStop = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped;
     private final AtomicBoolean deleting = new AtomicBoolean();
+    private final Transition transition;
+    /** The last processing result of a stopped revision, shared by every revision of the mapping. */
+    private final AtomicReference<String> lastResult;
     private volatile long nextStartAttemptNanos;
 
     /**
      * @param revision the stored revision (0 for a mapping of the file)
      * @param sequence the registry's change counter when this object was made, to tell which mappings a read of a
      *                 shared store could have missed
+     * @param predecessor the revision this one replaces, or null for a new mapping
      */
     ManagedMapping(String uuid, MappingSpec spec, FunctionSpec function, Origin origin, Instant lastModified,
-                   long revision, long sequence, String sourceKind, CompletableFuture<?> predecessorStopped) {
+                   long revision, long sequence, String sourceKind, @Nullable ManagedMapping predecessor) {
         this.uuid = uuid;
+        this.transition = predecessor == null ? Transition.CREATE
+                : !predecessor.spec.enabled() && spec.enabled() ? Transition.ENABLE : Transition.UPDATE;
+        this.lastResult = predecessor == null ? new AtomicReference<>(NO_RECORDS_PROCESSED) : predecessor.lastResult;
+        // Every older revision, not only the one replaced: that one may not have started yet.
+        CompletableFuture<?> predecessorStopped = predecessor == null ? CompletableFuture.completedFuture(null)
+                : predecessor.stopped;
         this.revision = revision;
         this.sequence = sequence;
         this.predecessorStopped = predecessorStopped;
@@ -227,21 +248,36 @@ public final class ManagedMapping {
         return nextStartAttemptNanos;
     }
 
-    /** Lambda's State: Creating, Enabling, Enabled, Disabling, Disabled, Deleting. */
+    /**
+     * Lambda's State: Deleting; while an older revision drains, Disabling towards a disabled mapping and Updating
+     * otherwise; until it runs, Creating for a new mapping, Enabling for one enabled again (or whose start is being
+     * retried) and Updating for another update; then the running mapping's.
+     */
     public String state() {
         if (deleting.get()) {
             return "Deleting";
         }
+        if (waitingForPredecessor()) {
+            return spec.enabled() ? "Updating" : "Disabling";
+        }
         RunningMapping mapping = running.get();
         if (mapping == null) {
-            return spec.enabled() ? (startProblem.get() == null ? "Creating" : "Enabling") : "Disabled";
+            return !spec.enabled() ? "Disabled" : startProblem.get() != null ? "Enabling" : untilRunning();
         }
         return switch (mapping.state()) {
-            case CREATING -> "Creating";
-            case ENABLING -> "Enabling";
+            case CREATING -> untilRunning();
+            case ENABLING -> transition == Transition.UPDATE ? "Updating" : "Enabling";
             case ENABLED -> "Enabled";
             case DISABLING -> "Disabling";
             case DISABLED -> "Disabled";
+        };
+    }
+
+    private String untilRunning() {
+        return switch (transition) {
+            case CREATE -> "Creating";
+            case ENABLE -> "Enabling";
+            case UPDATE -> "Updating";
         };
     }
 
@@ -259,14 +295,24 @@ public final class ManagedMapping {
         }
         RunningMapping mapping = running.get();
         if (mapping == null) {
-            return "USER_INITIATED";
+            return USER_ACTION;
         }
         return mapping.stateTransitionReason();
     }
 
+    /** The running revision's result once it has processed something, else the last one before it, across updates. */
     public String lastProcessingResult() {
         RunningMapping mapping = running.get();
-        return mapping == null ? "No records processed" : mapping.lastProcessingResult();
+        String own = mapping == null ? NO_RECORDS_PROCESSED : mapping.lastProcessingResult();
+        return own.equals(NO_RECORDS_PROCESSED) ? lastResult.get() : own;
+    }
+
+    /** After its stop: keeps what the stopped esm-core mapping last processed for the revisions after it. */
+    void keepLastResult(RunningMapping stopped) {
+        String result = stopped.lastProcessingResult();
+        if (!result.equals(NO_RECORDS_PROCESSED)) {
+            lastResult.set(result);
+        }
     }
 
     public List<ShardStatus> shards() {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -95,7 +94,7 @@ public final class MappingRegistry {
             checkUnique(spec, null);
             validate(uuid, spec);
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
-                    CompletableFuture.completedFuture(null));
+                    null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
                 throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
             }
@@ -281,7 +280,7 @@ public final class MappingRegistry {
         return function;
     }
 
-    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, CompletableFuture<?> predecessor) {
+    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, @Nullable ManagedMapping predecessor) {
         MappingSpec spec = stored.spec();
         SourceFactory factory = factories.forMapping(spec);
         return new ManagedMapping(stored.uuid(), spec, function(spec), origin, stored.lastModified(), stored.revision(),
@@ -300,10 +299,7 @@ public final class MappingRegistry {
                     || current.revision() >= stored.revision())) {
                 return current;
             }
-            // The chain of every older revision, not only the one replaced: that one may not have started yet.
-            CompletableFuture<?> predecessors = current == null ? CompletableFuture.completedFuture(null)
-                    : current.stopped();
-            ManagedMapping next = managed(stored, Origin.API, predecessors);
+            ManagedMapping next = managed(stored, Origin.API, current);
             if (current == null ? mappings.putIfAbsent(stored.uuid(), next) == null
                     : mappings.replace(stored.uuid(), current, next)) {
                 if (current != null) {
@@ -428,6 +424,7 @@ public final class MappingRegistry {
                 RunningMapping running = mapping.uninstall();
                 if (running != null) {
                     MappingRunner.stop(mapping, running, timeout);
+                    mapping.keepLastResult(running);
                 }
             } finally {
                 mapping.ownStopDone();

@@ -261,4 +261,50 @@ class MappingRegistryTest {
                 .hasMessageStartingWith("Invalid value for Topics: [\"payments\"].");
         assertThat(registry.get(uuid).revision()).isEqualTo(2);
     }
+
+    @Test
+    void statesAndTheReasonAreLambdasThroughCreateUpdateDisableAndEnable() throws Exception {
+        sources.buildGate = new CountDownLatch(1);
+        ManagedMapping created = registry.create(spec("states", ""));
+        String uuid = created.uuid();
+        await().atMost(WAIT).until(() -> !sources.builtFor(uuid).isEmpty());
+        assertThat(registry.get(uuid).state()).isEqualTo("Creating");
+        assertThat(registry.get(uuid).stateTransitionReason()).isEqualTo("User action");
+        sources.buildGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+        assertThat(registry.get(uuid).stateTransitionReason()).isEqualTo("User action");
+
+        sources.stopGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Updating");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+
+        sources.stopGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"Enabled\": false}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Disabling");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Disabled"));
+
+        sources.buildGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"Enabled\": true}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Enabling");
+        sources.buildGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void theLastProcessingResultIsKeptAcrossAnUpdate() throws Exception {
+        String uuid = registry.create(spec("results", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.builtFor(uuid).getLast().result = "OK";
+
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+
+        assertThat(registry.get(uuid).lastProcessingResult()).isEqualTo("OK");
+        sources.builtFor(uuid).getLast().result = "PROBLEM: Function call failed";
+        assertThat(registry.get(uuid).lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+    }
 }

@@ -79,6 +79,7 @@ final class ScriptedSources implements SourceFactory {
         volatile boolean started;
         volatile boolean stopping;
         volatile boolean stopped;
+        volatile String result = "No records processed";
 
         Scripted(String name, MappingSpec spec) {
             this.name = name;
@@ -123,7 +124,7 @@ final class ScriptedSources implements SourceFactory {
 
         @Override
         public String lastProcessingResult() {
-            return "No records processed";
+            return result;
         }
 
         @Override
