@@ -58,7 +58,8 @@ class MappingsApiTest {
      */
     @AfterEach
     void deleteMappings() {
-        for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappings().eventSourceMappings()) {
+        for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappingsPaginator()
+                .eventSourceMappings()) {
             if (!mapping.state().equals("Deleting")) {
                 await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
                         lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid())) != null);
@@ -131,6 +132,21 @@ class MappingsApiTest {
                 + name)).eventSourceMappings()).hasSize(3);
         assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
                 .allMatch(mapping -> mapping.state().equals("Disabled"));
+    }
+
+    @Test
+    void aListPageHoldsAtMost100MappingsWhateverMaxItemsSaysAsInLambda() {
+        String name = function.url() + "?paging";
+        IntStream.range(0, 101).forEach(i -> lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-page-" + i).functionName(name)
+                .enabled(false)));
+
+        var page = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(10_000));
+
+        assertThat(page.eventSourceMappings()).hasSize(100);
+        assertThat(page.nextMarker()).isNotNull();
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName(name).marker(page.nextMarker()))
+                .eventSourceMappings()).hasSize(1);
     }
 
     @Test
