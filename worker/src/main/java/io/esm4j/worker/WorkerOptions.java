@@ -35,8 +35,13 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
                             Duration drainTimeout, String workerId, StoreLocation leases,
                             StoreLocation mappings, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
 
+    // The command line's defaults: its usage text is made from these, and a test checks the README's table.
+    public static final Path DEFAULT_DATA_DIRECTORY = Path.of("esm4j-data");
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How {@link #defaults()} names this worker in leases, for the usage text. */
+    public static final String DEFAULT_WORKER_ID = "<host>-<pid>";
 
     public WorkerOptions {
         Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -52,8 +57,8 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
     }
 
     public static WorkerOptions defaults() {
-        return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(),
+        return new WorkerOptions(null, DEFAULT_DATA_DIRECTORY, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Endpoints.none(),
+                null, null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(),
                 new StoreLocation.DataDirectory(), null, false);
     }
 
