@@ -56,7 +56,10 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
             "The cluster's bootstrap servers (Lambda's KAFKA_BOOTSTRAP_SERVERS); also written into the event.");
     public static final Setting TOPICS = new Setting.Described("Topics", "1 or more topic names", "required",
             "The topics the consumer group reads. Lambda takes exactly one; esm4j takes several.");
-    public static final Setting CONSUMER_GROUP_ID = new Setting.Described("ConsumerGroupId", "1-200 characters",
+    /** Lambda's longest ConsumerGroupId. */
+    public static final int CONSUMER_GROUP_ID_MAX_LENGTH = 200;
+    public static final Setting CONSUMER_GROUP_ID = new Setting.Described("ConsumerGroupId",
+            "1-" + CONSUMER_GROUP_ID_MAX_LENGTH + " characters",
             "a new random UUID each time the source is built",
             "The consumer group. A group with committed offsets starts from them, whatever the StartingPosition; "
                     + "mappings (and other consumers) in one group share the partitions. Without one, every source "
@@ -338,7 +341,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
             if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
                 throw new InvalidSettingException(TOPICS.name(), topics, "one or more non-blank topic names");
             }
-            if (consumerGroupId != null && (consumerGroupId.isEmpty() || consumerGroupId.length() > 200)) {
+            if (consumerGroupId != null && (consumerGroupId.isEmpty()
+                    || consumerGroupId.length() > CONSUMER_GROUP_ID_MAX_LENGTH)) {
                 throw new InvalidSettingException(CONSUMER_GROUP_ID.name(), consumerGroupId,
                         CONSUMER_GROUP_ID.range());
             }

@@ -15,6 +15,7 @@ import io.esm4j.kafka.KafkaLambdaAdapter;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
@@ -281,13 +282,14 @@ public final class KafkaSourceFactory implements SourceFactory {
             throw new InvalidMappingException(TOPICS, spec.node(TOPICS), "Expected exactly one topic name, as "
                     + "Lambda takes.");
         }
-        String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
-        if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
-            throw new InvalidMappingException(config + "." + CONSUMER_GROUP_ID, group, "Expected a consumer group id of "
-                    + "1 to 200 characters (or leave it out: the mapping's UUID is then its group).");
+        String group = (msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG) + "." + CONSUMER_GROUP_ID;
+        JsonNode groupId = kafkaConfigField(spec, CONSUMER_GROUP_ID);
+        if (groupId != null && !groupId.isTextual()) {
+            throw new InvalidMappingException(group, groupId, "Expected a consumer group id of "
+                    + KafkaSource.CONSUMER_GROUP_ID.range() + " (or leave it out: the mapping's UUID is then its "
+                    + "group).");
         }
-        return MappingValues.settings(() -> {
+        try {
             KafkaSource.Builder builder = KafkaSource.builder()
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
@@ -296,7 +298,12 @@ public final class KafkaSourceFactory implements SourceFactory {
                     .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();
-        });
+        } catch (InvalidSettingException e) {
+            // The source checks the group id's range (defined there only); the error names the request's field.
+            throw e.parameter().equals(KafkaSource.CONSUMER_GROUP_ID.name())
+                    ? new InvalidMappingException(group, e.getMessage().replaceFirst(e.parameter(), group), e)
+                    : new InvalidMappingException(e.parameter(), e.getMessage(), e);
+        }
     }
 
     /** A nested value, refusing any field of those objects Lambda's request does not have. */
