@@ -221,6 +221,9 @@ class KafkaWorkerTest {
             JsonNode failure = JSON.readTree(firstMessage("payments-failures"));
             assertThat(failure.path("requestContext").path("condition").asText())
                     .isEqualTo("RetryAttemptsExhausted");
+            // The ARN the mapping API reports as FunctionArn.
+            assertThat(failure.path("requestContext").path("functionArn").asText())
+                    .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + url + "/fail");
             assertThat(failure.path("KafkaBatchInfo").path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
             assertThat(failure.path("KafkaBatchInfo").path("batchSize").asInt()).isEqualTo(1);
         }

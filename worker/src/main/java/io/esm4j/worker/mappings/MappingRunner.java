@@ -1,6 +1,6 @@
 package io.esm4j.worker.mappings;
 
-import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.source.MappingTarget;
@@ -55,7 +55,8 @@ final class MappingRunner {
         try {
             SourceFactory factory = factories.forMapping(mapping.spec());
             MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
-                    targets.limits(mapping.function()), functionArn(mapping.function()));
+                    targets.limits(mapping.function()), Functions.arn(mapping.spec().functionName(),
+                    context.clients().region().id()));
             running = factory.create(mapping.uuid(), mapping.spec(), target, context);
             if (mapping.retired() || !mapping.install(running)) {
                 stop(mapping, running, stopTimeout);
@@ -88,10 +89,5 @@ final class MappingRunner {
         } catch (RuntimeException e) {
             LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
         }
-    }
-
-    private static String functionArn(FunctionSpec function) {
-        return function.name().startsWith("arn:") ? function.name()
-                : "arn:aws:lambda:local:000000000000:function:" + function.name();
     }
 }

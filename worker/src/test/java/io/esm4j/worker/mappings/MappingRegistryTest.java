@@ -307,4 +307,14 @@ class MappingRegistryTest {
         sources.builtFor(uuid).getLast().result = "PROBLEM: Function call failed";
         assertThat(registry.get(uuid).lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
     }
+
+    @Test
+    void failureRecordsCarryTheFunctionArnTheApiReports() throws Exception {
+        String uuid = registry.create(spec("function-arn", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+
+        // What MappingsApiTest sees as FunctionArn for the same function in the worker's region.
+        assertThat(sources.builtFor(uuid).getFirst().functionArn)
+                .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://127.0.0.1:9/fn");
+    }
 }

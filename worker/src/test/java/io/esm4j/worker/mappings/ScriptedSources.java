@@ -59,7 +59,7 @@ final class ScriptedSources implements SourceFactory {
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
             throws Exception {
-        Scripted mapping = new Scripted(name, spec);
+        Scripted mapping = new Scripted(name, spec, target.functionArn());
         built.add(mapping);
         buildGate.await();
         return mapping;
@@ -75,15 +75,18 @@ final class ScriptedSources implements SourceFactory {
 
         final String name;
         final MappingSpec spec;
+        /** The function ARN its failure records would carry. */
+        final String functionArn;
         private volatile MappingState state = MappingState.CREATING;
         volatile boolean started;
         volatile boolean stopping;
         volatile boolean stopped;
         volatile String result = "No records processed";
 
-        Scripted(String name, MappingSpec spec) {
+        Scripted(String name, MappingSpec spec, String functionArn) {
             this.name = name;
             this.spec = spec;
+            this.functionArn = functionArn;
         }
 
         @Override
