@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.LambdaFields;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,5 +68,17 @@ class ReadmeTablesTest {
             options.put(line.substring(3, line.indexOf(' ', 3)).replace("`", ""), cells[1].replace("`", "").strip());
         });
         return options;
+    }
+
+    @Test
+    void theFieldsAnUpdateRefusesAreThoseLambdasUpdateRequestDoesNotHave() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("those it does not have (");
+        String named = readme.substring(start, readme.indexOf(')', start));
+        List<String> documented = Pattern.compile("`([A-Za-z]+)`").matcher(named).results()
+                .map(match -> match.group(1)).toList();
+        List<String> fixed = LambdaFields.names().stream().filter(name -> !LambdaFields.UPDATABLE.contains(name))
+                .toList();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(fixed);
     }
 }

@@ -6,7 +6,6 @@ import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
-import io.esm4j.worker.source.RunningMapping;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
@@ -413,23 +412,11 @@ public final class MappingRegistry {
         }
     }
 
-    /**
-     * Stops a retired mapping on a thread of its own: waits for a start in progress (which may still install an
-     * esm-core mapping), stops what is installed, and marks it stopped.
-     */
+    /** Stops a retired mapping on a thread of its own; then the revision after it may start. */
     private Thread stopThread(ManagedMapping mapping, Duration timeout) {
         return Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
-            try {
-                mapping.awaitStartInFlight();
-                RunningMapping running = mapping.uninstall();
-                if (running != null) {
-                    MappingRunner.stop(mapping, running, timeout);
-                    mapping.keepLastResult(running);
-                }
-            } finally {
-                mapping.ownStopDone();
-                superviseSoon();
-            }
+            MappingRunner.stopRetired(mapping, timeout);
+            superviseSoon();
         });
     }
 }

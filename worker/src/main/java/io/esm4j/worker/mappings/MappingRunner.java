@@ -80,6 +80,23 @@ final class MappingRunner {
         }
     }
 
+    /**
+     * Stops a retired mapping: waits for a start in progress (which may still install an esm-core mapping), stops
+     * what is installed, keeps its last processing result, and marks it stopped.
+     */
+    static void stopRetired(ManagedMapping mapping, Duration timeout) {
+        try {
+            mapping.awaitStartInFlight();
+            RunningMapping running = mapping.uninstall();
+            if (running != null) {
+                stop(mapping, running, timeout);
+                mapping.keepLastResult(running);
+            }
+        } finally {
+            mapping.ownStopDone();
+        }
+    }
+
     static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
         try {
             running.stop(timeout);

@@ -218,7 +218,8 @@ class MappingRegistryTest {
                 + ScriptedSources.arn("pairs") + "\", \"FunctionName\": \"http://127.0.0.1:9/other\"}"), "")).uuid();
         await().atMost(WAIT).until(() -> running(first) && running(second));
 
-        assertThatThrownBy(() -> registry.update(second, JSON.readTree("{\"FunctionName\": \"http://127.0.0.1:9/fn\"}")))
+        assertThatThrownBy(() -> registry.update(second, JSON.readTree(
+                "{\"FunctionName\": \"http://127.0.0.1:9/fn\"}")))
                 .isInstanceOf(MappingConflictException.class)
                 .hasMessageContaining("already exists").hasMessageContaining(first);
         assertThatThrownBy(() -> registry.update(second, JSON.readTree(
