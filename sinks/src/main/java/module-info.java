@@ -7,6 +7,7 @@ module io.esm4j.sinks {
     requires transitive software.amazon.awssdk.services.sns;
     requires transitive software.amazon.awssdk.services.s3;
     requires software.amazon.awssdk.core;
+    requires software.amazon.awssdk.regions;
     requires com.fasterxml.jackson.core;
     requires org.slf4j;
     requires static org.jspecify;

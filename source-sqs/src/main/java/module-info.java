@@ -13,6 +13,7 @@ module io.esm4j.sqs {
     requires transitive aws.lambda.java.core;
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.awscore;
+    requires software.amazon.awssdk.regions;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires static org.jspecify;

@@ -6,6 +6,7 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.ConcurrencyLimit;
@@ -194,7 +195,8 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
             Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), source::naturalId,
-                    source::itemIdentifier, settings.reportBatchItemFailures(), true, metrics, status);
+                    source::itemIdentifier, settings.reportBatchItemFailures(), new RetryScope.FromLowestFailure<>(),
+                    metrics, status);
             StreamContext<T> ctx = new StreamContext<>(name, worker, settings, source,
                     new RecordFilter<>(filterCriteria, source, name),
                     leaseStore == null ? new InMemoryLeaseStore() : leaseStore, onFailure, invoker, metrics, clock,

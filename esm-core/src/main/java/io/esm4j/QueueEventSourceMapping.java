@@ -5,12 +5,14 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.queue.QueueContext;
 import io.esm4j.internal.queue.QueueEngine;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.QueueSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -81,7 +83,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
 
         public Builder<T> settings(QueueSettings settings) {
             if (settings == null) {
-                throw new io.esm4j.settings.InvalidSettingException("settings", "null",
+                throw new InvalidSettingException("settings", "null",
                         "QueueSettings; QueueSettings.defaults() for Lambda's defaults");
             }
             this.settings = settings;
@@ -106,11 +108,13 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
 
         /**
          * esm4j's per-key lane mode for standard queues: messages with the same key (e.g. a customer id in a message
-         * attribute) are never handled by two pollers at once, and each poller handles a key's messages in receive
-         * order. A message whose key another poller holds returns to the queue for a second and is received again.
-         * A null key means the message has no key: it is handled at once, by any poller. A message on which the
-         * function throws is not handled: it returns to the queue like a failed message, and the poller shows the
-         * problem and restarts. FIFO queues keep their message groups in order without it.
+         * attribute) are never handled by two pollers at once, and a key's messages are handled in receive order. A
+         * message whose key another poller holds waits in this process and that poller handles it next; only when
+         * MaximumConcurrency × BatchSize messages wait already does it return to the queue for a second, a receive
+         * the queue's redrive policy counts. A null key means the message has no key: it is handled at once, by any
+         * poller. A message on which the function throws is not handled: it returns to the queue like a failed
+         * message, and the poller shows the problem and restarts. Not for FIFO queues, which keep their message
+         * groups in order already: {@link #build()} refuses it there.
          */
         public Builder<T> orderingKey(Function<QueueMessage<T>, @Nullable String> orderingKey) {
             this.orderingKey = Objects.requireNonNull(orderingKey, "orderingKey");
@@ -143,6 +147,12 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
         public QueueEventSourceMapping<T> build() {
             BuildChecks.name(name);
             settings.checkFor(source.fifo());
+            if (orderingKey != null && source.fifo()) {
+                // The source's class names the queue: reading its ARN may call the service.
+                throw new InvalidSettingException("orderingKey", "a key function", "none on a FIFO queue ("
+                        + source.getClass().getSimpleName() + "): its message groups are kept in order already; "
+                        + "per-key lanes are for standard queues");
+            }
             FilterCriteria criteria = BuildChecks.filter(filterCriteria, source.filterableKeys(), source);
             Predicate<QueueMessage<T>> filter = criteria.isEmpty() ? message -> true
                     : message -> criteria.matches(source.filterDocument(message));
@@ -150,7 +160,9 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.QUEUE);
             Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
-                    QueueMessage::messageId, settings.reportBatchItemFailures(), false, metrics, status);
+                    QueueMessage::messageId, settings.reportBatchItemFailures(),
+                    source.fifo() ? new RetryScope.FailedAndLaterInGroup<>(QueueMessage::messageGroupId)
+                            : new RetryScope.FailedOnly<>(), metrics, status);
             QueueContext<T> ctx = new QueueContext<>(name, settings, source, handler, filter, invoker, orderingKey,
                     failedMessageVisibility, metrics, clock,
                     new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()), status);

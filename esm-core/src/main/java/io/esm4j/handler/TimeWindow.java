@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param state                  the state returned by the previous invocation of this window; empty at first
  * @param isFinalInvokeForWindow true for the invocation that closes the window: it carries no records, only the
  *                               state, so the handler can emit its aggregate
- * @param isWindowTerminatedEarly true when the window closed before its end: its state passed 1 MB, or the shard
- *                               ended
+ * @param isWindowTerminatedEarly true when something other than its time running out closed the window: its state
+ *                               passed 1 MB, its records filled the shard's buffer (their later records then go to
+ *                               a new session of the same window), or the shard ended (also once the window's end has
+ *                               passed: records of its time go on in the child shards)
  */
 public record TimeWindow(Instant start, Instant end, Map<String, String> state, boolean isFinalInvokeForWindow,
                          boolean isWindowTerminatedEarly) {

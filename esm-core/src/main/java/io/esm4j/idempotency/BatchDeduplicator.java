@@ -86,7 +86,9 @@ public final class BatchDeduplicator<R> {
      * consumer has completed it (a duplicate), released it, or stopped and let its claim lapse (processed here).
      *
      * <p>Any exception (no usable key, payload validation, store error, store full) leaves nothing claimed by this
-     * call; the engine fails the whole batch, so bisection isolates a poison record.
+     * call. A record's own problem (no usable key, payload validation) fails the whole batch, so that bisection
+     * isolates the poison record; the store's (error, full of live claims) is retried as it is, without counting a
+     * retry attempt, since the handler never ran.
      *
      * @param records       the batch, in order
      * @param naturalId     the record's id from its source (see {@link IdempotencyKey#keyOf})
@@ -95,6 +97,7 @@ public final class BatchDeduplicator<R> {
      * @throws IdempotencyKeyException         when a record has no usable key
      * @throws IdempotencyValidationException  when payload validation is on and a key comes with a different payload
      * @throws IdempotencyStoreFullException   when the in-memory store is full of live claims
+     * @throws IdempotencyStoreException       when the store failed; its error is the cause
      * @throws IllegalArgumentException        when the deadline is not after the current time
      */
     public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline) {
@@ -126,7 +129,7 @@ public final class BatchDeduplicator<R> {
                     continue;
                 }
                 boolean isElsewhere = false;
-                switch (store.acquire(recordKey, hash, owner, inProgressExpiry)) {
+                switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
                     case AcquireResult.Acquired acquired -> {
                         toProcess.add(record);
                         held.put(record, new Claim.Held(recordKey, hash));
@@ -173,6 +176,19 @@ public final class BatchDeduplicator<R> {
                     + now + ". Expected the future instant by which the handler must finish this batch.");
         }
         return settings.inProgressExpiry() == null ? batchDeadline : now.plus(settings.inProgressExpiry());
+    }
+
+    /** Tells the store's own errors from the records' problems, which the engine treats differently. */
+    private AcquireResult acquire(String recordKey, @Nullable String hash, String owner, Instant inProgressExpiry) {
+        try {
+            return store.acquire(recordKey, hash, owner, inProgressExpiry);
+        } catch (IdempotencyStoreFullException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The key is left out: a key read from a payload is payload.
+            throw new IdempotencyStoreException("The idempotency store failed while claiming keys ("
+                    + e.getClass().getName() + "); nothing is claimed, and the batch can be claimed again later.", e);
+        }
     }
 
     private String keyOf(R record, String naturalId) {

@@ -87,8 +87,9 @@ public final class Claim<R> {
     }
 
     /**
-     * Releases the claims of records the handler failed, so that a retry processes them at once. A claim that lapsed
-     * while the handler ran is left to whoever took it over.
+     * Releases the claims of records the handler failed, and of those the engine retries with them (on a stream every
+     * record after the first failed one, which the handler may not have reached), so that a retry processes them at
+     * once. A claim that lapsed while the handler ran is left to whoever took it over.
      *
      * @param records records of {@link #toProcess()} not yet reported
      * @throws IllegalArgumentException when a record is not one of them; nothing is reported then

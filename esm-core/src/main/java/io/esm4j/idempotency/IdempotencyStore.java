@@ -12,14 +12,17 @@ import org.jspecify.annotations.Nullable;
  * whose expiry has passed ({@code now >= expiry}) counts as absent, whether or not it has been deleted: TTL stores
  * such as DynamoDB delete expired items late, so implementations must compare expiries themselves.
  *
- * <p>Implementations must be safe for concurrent use. They may throw unchecked exceptions on I/O errors; callers
- * treat that as a failure of the whole batch.
+ * <p>Implementations must be safe for concurrent use. They may throw unchecked exceptions on I/O errors; the engines
+ * retry the batch then, without counting a retry attempt, since the handler never ran.
  */
 public interface IdempotencyStore {
 
     /**
      * Claims {@code key} as INPROGRESS for {@code owner} until {@code inProgressExpiry}, if the key is absent or
-     * expired; otherwise reports what holds it and changes nothing.
+     * expired; otherwise reports what holds it and changes nothing. A key already INPROGRESS for this same owner
+     * counts as acquired: owners are unique per claim, so that is this claim's own write, applied by a request whose
+     * answer was lost and then sent again (an SDK retry, a client re-sending after a reconnect). Reporting it as held
+     * elsewhere would orphan the claim until its expiry, with its record unprocessed.
      *
      * <p>DynamoDB: {@code PutItem} with condition {@code attribute_not_exists(id) OR expiry <= :now} and
      * {@code ReturnValuesOnConditionCheckFailure=ALL_OLD}, so that a duplicate costs one failed write and no read.

@@ -69,6 +69,9 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
                 claims.add(claim);
                 return AcquireResult.Acquired.INSTANCE;
             }
+            if (current != null && !current.completed && owner.equals(current.owner)) {
+                return AcquireResult.Acquired.INSTANCE;
+            }
             if (current != null) {
                 return current.completed
                         ? new AcquireResult.AlreadyCompleted(current.payloadHash, current.expiry)

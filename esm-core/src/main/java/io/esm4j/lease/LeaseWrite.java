@@ -15,11 +15,16 @@ public sealed interface LeaseWrite {
     record Lost(@Nullable Lease current) implements LeaseWrite {}
 
     /**
-     * The outcome, with a refusal that is really this very write seen twice turned into success. When a store's
-     * client retries a write whose first attempt was made but whose response was lost (a timeout, a 5xx), the retry
-     * finds the condition broken by that first attempt. If the lease as stored now has the owner and counter the
-     * write meant to produce (and, for a checkpoint write, which leaves the counter alone, its checkpoint), the
-     * write was made: only this worker can have produced that.
+     * The outcome, with a refusal that is really this very write seen twice turned into success. When a write whose
+     * first attempt was made but whose response was lost (a timeout, a 5xx) is retried, the retry finds the condition
+     * broken by that first attempt. If the lease as stored now has the owner and counter the write meant to produce
+     * (and, for a checkpoint write, which leaves the counter alone, its checkpoint), the write was made.
+     *
+     * <p>Call it only for a write that really was retried after an attempt without an answer. A refusal of any other
+     * write that shows the intended lease was made by someone else under the same worker id, and taking it for one's
+     * own would let two processes hold one lease. A store whose client retries on its own must recognise its own
+     * retries itself (as the DynamoDB store does, only when the SDK made more than one attempt); the engine does so
+     * only for the writes it retries, its renewals.
      */
     default LeaseWrite orMadeBy(Lease intended, boolean compareCheckpoint) {
         if (this instanceof Lost lost && lost.current() != null

@@ -24,6 +24,12 @@ public final class MetricNames {
     public static final String ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT = "OnFailureDestinationDeliveredEventCount";
     /** Failed attempts to deliver a failure record; the delivery is retried and the checkpoint waits. */
     public static final String DESTINATION_DELIVERY_FAILURES = "DestinationDeliveryFailures";
+    /**
+     * esm4j, stream mappings: records whose retries or maximum age ran out after this worker lost the shard's lease
+     * (another worker took it, or it could not be renewed in time). They are neither sent to the on-failure destination
+     * nor dropped: the lease's next owner reads them again from the last checkpoint.
+     */
+    public static final String LEFT_TO_NEW_OWNER_EVENT_COUNT = "LeftToNewOwnerEventCount";
     /** Queue mappings: messages deleted after success or filtering. */
     public static final String DELETED_EVENT_COUNT = "DeletedEventCount";
     /** Queue mappings: delete entries the queue refused after retries (the message will be delivered again). */

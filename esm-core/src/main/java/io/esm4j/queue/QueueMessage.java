@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * @param messageId      the message's id; also its id for ReportBatchItemFailures
  * @param receiptHandle  the handle of this receive, needed to delete the message or change its visibility
  * @param messageGroupId the FIFO message group, or {@code null} on a standard queue
- * @param sizeBytes      body plus attributes, counted against the 6 MB invocation cap and the memory bounds
+ * @param sizeBytes      what the message adds to the invocation payload, as its source counts it (SQS: its record
+ *                       in the event JSON): counted against the 6 MB invocation cap and the memory bounds
  * @param payload        the source's message, handed to the handler as is
  */
 public record QueueMessage<T>(String messageId, String receiptHandle, @Nullable String messageGroupId, int sizeBytes,

@@ -128,10 +128,11 @@ public record StreamSettings(
                     + "when no lease is free; 0 never steals.");
     public static final DurationSetting GRACEFUL_HANDOFF_TIMEOUT = new DurationSetting("GracefulHandoffTimeout",
             Duration.ZERO, Duration.ofMinutes(15), Duration.ofSeconds(30),
-            "esm4j: a worker that balances asks the most loaded worker for a lease instead of taking it; the owner "
-                    + "finishes its batches in flight for up to half of this, checkpoints and releases the lease. "
-                    + "Not released within this time, it is taken anyway. 0 takes at once (in-flight work is then "
-                    + "handled again).");
+            "esm4j: a worker that balances asks the most loaded worker for a lease instead of taking it; the owner, "
+                    + "which notices the request within min(FailoverTime / 2, ShardSyncInterval), finishes its batches "
+                    + "in flight for up to half of what is left, checkpoints and releases the lease within this time; "
+                    + "otherwise it is taken anyway. Keep it at least twice min(FailoverTime / 2, ShardSyncInterval). "
+                    + "0 takes at once (in-flight work is then handled again).");
 
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR,
@@ -384,6 +385,17 @@ public record StreamSettings(
             throw new InvalidSettingException(RETRY_BACKOFF_MAX.name(), Setting.words(max),
                     "at least RetryBackoffInitial (" + Setting.words(initial) + ")");
         }
+    }
+
+    /**
+     * How often a worker lists the leases: {@code min(FailoverTime / 2, ShardSyncInterval)}. Often enough to take a
+     * lease soon after it expires or is released, and to balance as the shard list changes. It is also how late an
+     * owner may notice that another worker asked for one of its leases (a renewal may show the request sooner), so an
+     * owner asked for a lease has GracefulHandoffTimeout less this to hand it over.
+     */
+    public Duration leaseListingInterval() {
+        Duration half = failoverTime.dividedBy(2);
+        return half.compareTo(shardSyncInterval) < 0 ? half : shardSyncInterval;
     }
 
     /** The on-failure record's functionArn: the setting, or one derived from the mapping's name. */

@@ -125,6 +125,40 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
         }
 
         @Test
+        void storeErrorOnAcquireIsAnIdempotencyStoreExceptionAndReleasesWhatItHadClaimed() {
+            IllegalStateException unavailable = new IllegalStateException("store unavailable");
+            IdempotencyStore failingOnB = new IdempotencyStore() {
+                @Override
+                public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
+                    if (key.equals("b")) {
+                        throw unavailable;
+                    }
+                    return store.acquire(key, hash, owner, expiry);
+                }
+
+                @Override
+                public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                    store.complete(key, payloadHash, ttlExpiry);
+                }
+
+                @Override
+                public boolean release(String key, String owner) {
+                    return store.release(key, owner);
+                }
+            };
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
+                    .clock(clock).build();
+
+            // The engine tells it from a record's problem: it retries the batch as it is, without counting.
+            assertThatThrownBy(() -> claim(flaky, msgs("a", "b", "c")))
+                    .isInstanceOf(IdempotencyStoreException.class)
+                    .hasMessage("The idempotency store failed while claiming keys (java.lang.IllegalStateException); "
+                            + "nothing is claimed, and the batch can be claimed again later.")
+                    .hasCause(unavailable);
+            assertThat(store.size()).isZero();
+        }
+
+        @Test
         void reportingARecordThatWasNotHandedOutReportsNothing() {
             List<Msg> batch = msgs("a", "b");
             Claim<Msg> first = claim(batch);

@@ -41,8 +41,9 @@ class InMemoryIdempotencyStoreTest {
 
             assertThat(store.acquire("k", "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
             assertThat(store.acquire("k", "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
-            // The owner itself gets no second claim either: a claim is not re-entrant.
-            assertThat(store.acquire("k", "h1", "A", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+            // The owner's own claim sent again (owners are unique per claim) is its own: acquired, still releasable.
+            assertThat(store.acquire("k", "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.release("k", "A")).isTrue();
         }
 
         @Test

@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,12 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     private volatile Supplier<? extends Throwable> filterFailure;
     private volatile CountDownLatch receiveGate;
     private volatile Supplier<? extends Throwable> afterGate;
+    private final Queue<Receive> receives = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger receivesLeftBeforeHold = new AtomicInteger(Integer.MAX_VALUE);
+    private volatile CountDownLatch holdGate;
+
+    /** A receive: the thread that made it, when it started ({@link System#nanoTime()}), the messages it returned. */
+    record Receive(Thread thread, long startNanos, List<String> bodies) {}
 
     /** A changeVisibility call: how many entries, to what timeout. */
     record VisibilityCall(int entries, Duration timeout) {}
@@ -58,6 +66,21 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
         this.afterGate = failure;
         this.receiveGate = gate;
         return this;
+    }
+
+    /**
+     * The first {@code passing} receives reach the queue; every later one waits until {@code gate} opens and then
+     * returns nothing, so a test can tell what a poller does without receiving again.
+     */
+    FaultyQueue holdReceivesAfter(int passing, CountDownLatch gate) {
+        this.holdGate = gate;
+        receivesLeftBeforeHold.set(passing);
+        return this;
+    }
+
+    /** Every receive that returned, in the order they returned. */
+    List<Receive> receives() {
+        return List.copyOf(receives);
     }
 
     /** The next {@code times} calls of {@code operation} throw {@code failure.get()}. */
@@ -146,7 +169,18 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
                 throw (Error) failure;
             }
             throwIfFailing(InMemoryQueue.Operation.RECEIVE);
-            return queue.receive(maxMessages, waitTime);
+            long startNanos = System.nanoTime();
+            List<QueueMessage<SqsLikeMessage>> received;
+            CountDownLatch hold = holdGate;
+            if (hold != null && receivesLeftBeforeHold.getAndDecrement() <= 0) {
+                hold.await();
+                received = List.of();
+            } else {
+                received = queue.receive(maxMessages, waitTime);
+            }
+            receives.add(new Receive(Thread.currentThread(), startNanos,
+                    received.stream().map(m -> m.payload().body()).toList()));
+            return received;
         } finally {
             receivesInFlight.decrementAndGet();
         }

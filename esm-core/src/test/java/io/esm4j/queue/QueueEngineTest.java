@@ -26,7 +26,7 @@ class QueueEngineTest {
     private QueueEventSourceMapping<SqsLikeMessage> mapping;
 
     static QueueSettings.Builder fast() {
-        return QueueSettings.builder().receiveWaitTime(Duration.ofMillis(50))
+        return QueueSettings.builder().receiveWaitTime(Duration.ofMillis(50)).idlePollInterval(Duration.ofMillis(50))
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.QueueSettings;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +74,48 @@ class QueueFifoAndHeartbeatTest {
             assertThat(groupA).containsSubsequence("A0", "A1", "A2", "A3", "A4");
             assertThat(groupA.subList(groupA.indexOf("A2"), groupA.size())).containsExactly("A2", "A3", "A4");
         }
+    }
+
+    @Test
+    void onAFifoQueueAMessageTheFilterFailsOnStopsItsGroupForTheBatch() {
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryQueue queue = InMemoryQueue.fifo("filtered.fifo").clock(clock).contentBasedDeduplication(true)
+                .visibilityTimeout(Duration.ofSeconds(30)).build();
+        queue.send("m1", "g", null);
+        queue.send("m2", "g", null);
+        queue.send("m3", "g", null);
+        queue.send("n1", "h", null);
+        AtomicBoolean documentBroken = new AtomicBoolean(true);
+        FaultyQueue source = new FaultyQueue(queue).failFilterDocument(
+                body -> body.equals("m1") && documentBroken.get(), () -> new IllegalStateException("bad document"));
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("fifo", source, handler)
+                .settings(QueueEngineTest.fast().build())
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[{\"prefix\":\"m\"},{\"prefix\":\"n\"}]}")))
+                .clock(clock).build();
+        mapping.start();
+
+        // The batch held all four: group h went on, group g stopped at m1, so m2 and m3 wait for it.
+        await().until(() -> handler.bodies().contains("n1")
+                && queue.peekAll().stream().noneMatch(m -> m.body().equals("n1")));
+        assertThat(handler.bodies()).containsExactly("n1");
+        assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactly("m1", "m2", "m3");
+
+        documentBroken.set(false);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("n1", "m1", "m2", "m3");
+    }
+
+    @Test
+    void orderingKeyIsRefusedOnAFifoQueue() {
+        InMemoryQueue fifo = InMemoryQueue.fifo("keyed.fifo").build();
+        assertThatThrownBy(() -> QueueEventSourceMapping.builder("keyed", fifo, new QueueRecorder())
+                .orderingKey(message -> "k").build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for orderingKey: a key function. Expected none on a FIFO queue "
+                        + "(InMemoryQueue): its message groups are kept in order already; per-key lanes are for "
+                        + "standard queues.");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
@@ -15,6 +16,9 @@ import io.esm4j.testing.SqsLikeMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +75,41 @@ class QueueIdempotencyTest {
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).hasSize(2).anyMatch(b -> b.contains("o-2"));
         assertThat(deduplicated()).isEqualTo(1);
+    }
+
+    /**
+     * On a FIFO queue a failed message stops its group: the later messages stay in the queue, so their claims are
+     * released, not completed. A handler that stops at its failure never processed them: completed, they would be
+     * deleted as duplicates when they come back.
+     */
+    @Test
+    void theLaterMessagesOfAStoppedFifoGroupAreHandedToTheHandlerAgain() {
+        InMemoryQueue queue = InMemoryQueue.fifo("orders.fifo").clock(clock).contentBasedDeduplication(true)
+                .visibilityTimeout(Duration.ofSeconds(30)).build();
+        queue.send("m1", "g", null);
+        queue.send("m2", "g", null);
+        queue.send("m3", "g", null);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            for (QueueMessage<SqsLikeMessage> message : batch.records()) {
+                if (QueueRecorder.body(message).equals("m1") && !failedOnce.getAndSet(true)) {
+                    return BatchResult.failures(List.of(message.messageId()));
+                }
+                handled.add(QueueRecorder.body(message));
+            }
+            return BatchResult.success();
+        });
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().reportBatchItemFailures(true).build())
+                .idempotency(Idempotency.of(store)).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        // Counted once the outcomes are in the idempotency store.
+        await().until(() -> meters.counter(MetricNames.FAILED_INVOKE_EVENT_COUNT, MetricNames.MAPPING_TAG, "dedup")
+                .count() == 1);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handled).containsExactly("m1", "m2", "m3");
+        assertThat(deduplicated()).isZero();
     }
 }

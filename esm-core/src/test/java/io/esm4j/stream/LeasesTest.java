@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -278,6 +279,62 @@ class LeasesTest {
         await().until(this::allHandled);
 
         assertPerKeyOrderWithReplaysOnly();
+    }
+
+    @Test
+    void anOwnerWhoseHandlerIgnoresTheInterruptStillReleasesTheLeaseWithinTheHandoffTimeout() throws Exception {
+        // Every batch of w1 runs until the test ends, interrupted or not: w1's drain runs out, it interrupts in vain,
+        // and it must still write its final checkpoint and release before w2's request is GracefulHandoffTimeout old.
+        CountDownLatch end = new CountDownLatch(1);
+        RecordingHandler<byte[]> stuck = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            awaitIgnoringInterrupts(end);
+            return BatchResult.success();
+        });
+        InMemoryStream two = InMemoryStream.create("two", 2);
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(3))
+                .gracefulHandoffTimeout(Duration.ofSeconds(8)).build();
+        RetainingMeterRegistry first = new RetainingMeterRegistry();
+        registries.put("w1", first);
+        EventSourceMapping<byte[]> w1 = EventSourceMapping.builder(NAME, two, stuck).settings(settings)
+                .leaseStore(shared).workerId("w1").meterRegistry(first).build();
+        w1.start();
+        started.add(w1);
+        await().until(() -> owners().getOrDefault("w1", 0L) == 2);
+        for (String shardId : two.openShardIds()) {
+            two.put(Streams.keyOn(two, shardId, 0), "stuck on " + shardId);
+        }
+        await().until(() -> stuck.invocationCount() == 2);
+
+        RetainingMeterRegistry second = new RetainingMeterRegistry();
+        registries.put("w2", second);
+        EventSourceMapping<byte[]> w2 = EventSourceMapping.builder(NAME, two, handler).settings(settings)
+                .leaseStore(shared).workerId("w2").meterRegistry(second).build();
+        w2.start();
+        started.add(w2);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> owners().getOrDefault("w2", 0L) == 1
+                    && count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED) + count("w2",
+                    MetricNames.LEASE_HANDOFFS_TIMED_OUT) >= 1);
+            assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
+            assertThat(count("w1", MetricNames.LEASE_HANDOFFS_COMPLETED)).isEqualTo(1);
+        } finally {
+            end.countDown();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -5,18 +5,29 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Deduplication on a stream: a redelivered range reaches the handler only with the records not yet completed. */
+/**
+ * Deduplication on a stream: a redelivered range reaches the handler only with the records not yet completed; records
+ * the handler never got (another consumer holds them, the store failed) are retried without using up retry attempts.
+ */
 class StreamIdempotencyTest {
 
     private final InMemoryIdempotencyStore idempotencyStore = new InMemoryIdempotencyStore(10_000, Clock.systemUTC());
@@ -62,8 +73,104 @@ class StreamIdempotencyTest {
         assertThat(second.invocationCount()).isZero();
     }
 
+    /** An in-memory store on a test clock that counts claims and can be made to fail them. */
+    private static final class CountingStore implements IdempotencyStore {
+        final InMemoryIdempotencyStore store;
+        final AtomicInteger acquires = new AtomicInteger();
+        final AtomicBoolean down = new AtomicBoolean();
+
+        CountingStore(Clock clock) {
+            this.store = new InMemoryIdempotencyStore(10_000, clock);
+        }
+
+        @Override
+        public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+            acquires.incrementAndGet();
+            if (down.get()) {
+                throw new IllegalStateException("idempotency store unavailable");
+            }
+            return store.acquire(key, payloadHash, owner, inProgressExpiry);
+        }
+
+        @Override
+        public void complete(String key, String payloadHash, Instant ttlExpiry) {
+            store.complete(key, payloadHash, ttlExpiry);
+        }
+
+        @Override
+        public boolean release(String key, String owner) {
+            return store.release(key, owner);
+        }
+    }
+
     @Test
-    void aRetryAfterAPartialFailureBringsOnlyTheFailedRecord() throws Exception {
+    void aRecordAnotherConsumerHoldsIsRetriedUntilTheClaimLapsesWithoutUsingUpRetryAttempts() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryStream stream = InMemoryStream.create("held", 1, clock);
+        StreamRecord<byte[]> record = stream.put("k", "r0");
+        CountingStore counting = new CountingStore(clock);
+        // Another worker died while processing it: its claim lasts until the batch deadline.
+        counting.store.acquire(stream.naturalId(record), null, "crashed-worker", clock.instant().plusSeconds(900));
+        CollectingDestination destination = new CollectingDestination();
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("held", stream, handler)
+                .settings(Streams.fast().maximumRetryAttempts(1).build()).leaseStore(checkpoints)
+                .onFailure(destination).idempotency(Idempotency.of(counting)).clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> counting.acquires.get() >= 5 || !destination.received().isEmpty());
+            assertThat(destination.received()).isEmpty();
+            assertThat(handler.invocationCount()).isZero();
+
+            clock.advance(Duration.ofSeconds(900));
+            await().until(() -> checkpoints.load("held", record.shardId())
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(record.sequenceNumber()))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).isEmpty();
+        assertThat(handler.invocations()).singleElement()
+                .satisfies(batch -> assertThat(batch.approximateInvokeCount()).isEqualTo(1));
+    }
+
+    @Test
+    void anIdempotencyStoreThatFailsNeitherUsesUpRetryAttemptsNorBisects() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryStream stream = InMemoryStream.create("store-down", 1, clock);
+        Streams.fill(stream, 3, 3);
+        CountingStore counting = new CountingStore(clock);
+        counting.down.set(true);
+        CollectingDestination destination = new CollectingDestination();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("store-down", stream, handler)
+                .settings(Streams.fast().maximumRetryAttempts(0).bisectBatchOnFunctionError(true).build())
+                .onFailure(destination).idempotency(Idempotency.of(counting)).clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> counting.acquires.get() >= 5 || !destination.received().isEmpty());
+            assertThat(destination.received()).isEmpty();
+            assertThat(handler.invocationCount()).isZero();
+
+            counting.down.set(false);
+            await().until(() -> handler.succeeded().size() == 3);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).isEmpty();
+        // Not bisected: the three records reach the handler in one invocation, its first.
+        assertThat(handler.invocations()).singleElement().satisfies(batch -> {
+            assertThat(batch.size()).isEqualTo(3);
+            assertThat(batch.approximateInvokeCount()).isEqualTo(1);
+        });
+    }
+
+    /**
+     * The stream retries every record from the lowest failed one on, so the records after it are released, not
+     * completed: the handler may not have processed them, and completed they would be skipped as duplicates.
+     */
+    @Test
+    void aRetryAfterAPartialFailureBringsEveryRecordFromTheFailedOneOn() throws Exception {
         InMemoryStream stream = InMemoryStream.create("partial", 1);
         Streams.fill(stream, 10, 10);
         AtomicBoolean failedOnce = new AtomicBoolean();
@@ -83,6 +190,39 @@ class StreamIdempotencyTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handler.invocations().get(0).size()).isEqualTo(10);
-        assertThat(handler.invocations().get(1).records()).extracting(Streams::text).containsExactly("r5");
+        assertThat(handler.invocations().get(1).records()).extracting(Streams::text)
+                .containsExactly("r5", "r6", "r7", "r8", "r9");
+    }
+
+    /** A handler written as AWS's Java example for streams: it stops at the first record it fails and reports it. */
+    @Test
+    void recordsAfterTheFirstReportedFailureAreHandedToTheHandlerAgain() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("stops", 1);
+        Streams.fill(stream, 10, 10);
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            for (StreamRecord<byte[]> record : batch.records()) {
+                if (Streams.text(record).equals("r5") && !failedOnce.getAndSet(true)) {
+                    return BatchResult.failures(record.sequenceNumber());
+                }
+                handled.add(Streams.text(record));
+            }
+            return BatchResult.success();
+        });
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("stops", stream, handler)
+                .settings(Streams.fast().batchSize(10).reportBatchItemFailures(true).build())
+                .leaseStore(checkpoints).idempotency(Idempotency.of(idempotencyStore)).build();
+        String shard = stream.openShardIds().getFirst();
+        String last = stream.records(shard).getLast().sequenceNumber();
+        mapping.start();
+        try {
+            await().until(() -> checkpoints.load("stops", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handled).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
     }
 }

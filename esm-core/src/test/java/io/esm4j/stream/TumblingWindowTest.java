@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
@@ -12,6 +13,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.RecordingLeaseStore;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
@@ -49,9 +51,63 @@ class TumblingWindowTest {
     }
 
     private EventSourceMapping<byte[]> mapping(RecordingHandler.Behaviour<byte[]> behaviour) {
-        return EventSourceMapping.builder("windows", stream, RecordingHandler.<byte[]>succeeding().behave(behaviour))
-                .settings(Streams.fast().batchSize(2).tumblingWindowInSeconds(60).build())
-                .leaseStore(store).clock(clock).build();
+        return mapping(stream, behaviour, settings());
+    }
+
+    private EventSourceMapping<byte[]> mapping(StreamSource<byte[]> source,
+                                               RecordingHandler.Behaviour<byte[]> behaviour,
+                                               StreamSettings.Builder settings) {
+        return EventSourceMapping.builder("windows", source, RecordingHandler.<byte[]>succeeding().behave(behaviour))
+                .settings(settings.build()).leaseStore(store).clock(clock).build();
+    }
+
+    /** Records handed to the handler in invocations that were not final. */
+    private synchronized int handled() {
+        return sizes.stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /**
+     * The stream read at most two records per fetch, as a reader catching up page by page reads it. Before each fetch
+     * after one that returned records, the lane first handles them and goes back to its empty queue: the moment at
+     * which a window could be closed for a fetch that only started after its end.
+     */
+    private final class TwoRecordsPerFetch extends ForwardingStreamSource<byte[]> {
+
+        TwoRecordsPerFetch() {
+            super(stream);
+        }
+
+        @Override
+        public ShardReader<byte[]> openReader(String shardId, ReadStart start) throws Exception {
+            AwaitableShardReader<byte[]> reader = (AwaitableShardReader<byte[]>) stream.openReader(shardId, start);
+            return new AwaitableShardReader<>() {
+                private int read;
+                private boolean returnedRecords;
+
+                @Override
+                public FetchResult<byte[]> fetch(int maxRecords) throws Exception {
+                    return fetch(maxRecords, Duration.ZERO);
+                }
+
+                @Override
+                public FetchResult<byte[]> fetch(int maxRecords, Duration maxWait) throws Exception {
+                    if (returnedRecords) {
+                        await().until(() -> handled() == read);
+                        // Not an assertion on time: it lets the lane reach its empty queue before the next fetch,
+                        // so that a rule closing the window there is seen to.
+                        Thread.sleep(50);
+                    }
+                    FetchResult<byte[]> result = reader.fetch(Math.min(maxRecords, 2), maxWait);
+                    read += result.records().size();
+                    returnedRecords = !result.records().isEmpty();
+                    return result;
+                }
+            };
+        }
+    }
+
+    private static StreamSettings.Builder settings() {
+        return Streams.fast().batchSize(2).tumblingWindowInSeconds(60);
     }
 
     private void put(int secondsIntoWindow, String data) {
@@ -106,6 +162,60 @@ class TumblingWindowTest {
     }
 
     @Test
+    void aWindowIsNotClosedForAFetchAfterItsEndThatReturnedOnlyPartOfItsRecords() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            put(1 + i, "a" + i);
+        }
+        clock.advance(Duration.ofSeconds(120));
+        EventSourceMapping<byte[]> mapping = mapping(new TwoRecordsPerFetch(), this::count, settings());
+        mapping.start();
+        try {
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(5).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(finals()).hasSize(1);
+        assertThat(finals().getFirst().state()).containsEntry("count", "6");
+        assertThat(finals().getFirst().isWindowTerminatedEarly()).isFalse();
+    }
+
+    @Test
+    void aFailingFinalInvocationGivesUpTheWindowsRecordsOnceTheyAreOlderThanTheMaximumAge() throws Exception {
+        put(1, "a0");
+        put(2, "a1");
+        put(61, "b0");
+        CollectingDestination destination = new CollectingDestination();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("windows", stream,
+                        RecordingHandler.<byte[]>succeeding().behave(batch -> {
+                            if (batch.window().isFinalInvokeForWindow()) {
+                                count(batch);
+                                throw new IllegalStateException("final invocation fails");
+                            }
+                            return count(batch);
+                        }))
+                .settings(settings().maximumRecordAgeInSeconds(60).build()).leaseStore(store).onFailure(destination)
+                .clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> finals().size() >= 2);
+            clock.advance(Duration.ofSeconds(120));
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(1).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).singleElement().satisfies(failure -> {
+            assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
+            assertThat(failure.responseContext()).isNull();
+            assertThat(List.<Object>copyOf(failure.records()))
+                    .containsExactlyElementsOf(stream.records(stream.openShardIds().getFirst()).subList(0, 2));
+        });
+    }
+
+    @Test
     void aResponseWithoutStateFailsTheInvocationAndTheSameRecordsComeBackWithTheSameState() throws Exception {
         put(1, "a");
         put(2, "b");
@@ -144,6 +254,29 @@ class TumblingWindowTest {
     }
 
     @Test
+    void aWindowWhoseRecordsFillTheShardsBufferIsTerminatedEarlyAndItsOtherRecordsGoToAFreshSession()
+            throws Exception {
+        for (int i = 0; i < 5; i++) {
+            put(1 + i, "a" + i);
+        }
+        put(61, "b0");
+        EventSourceMapping<byte[]> mapping = mapping(stream, this::count, settings().maxBufferedRecordsPerShard(3));
+        mapping.start();
+        try {
+            await().until(() -> finals().size() == 2);
+            String lastOfWindow = stream.records(stream.openShardIds().getFirst()).get(4).sequenceNumber();
+            await().until(() -> store.load("windows", stream.openShardIds().getFirst())
+                    .equals(java.util.Optional.of(new Checkpoint.AtSequenceNumber(lastOfWindow))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        // The first three records filled the buffer: only the final invocation could free it.
+        assertThat(finals()).extracting(TimeWindow::start).containsOnly(WINDOW_START);
+        assertThat(finals()).extracting(w -> w.state().get("count")).containsExactly("3", "2");
+        assertThat(finals()).extracting(TimeWindow::isWindowTerminatedEarly).containsExactly(true, false);
+    }
+
+    @Test
     void aShardEndTerminatesTheWindowEarly() throws Exception {
         put(1, "a");
         EventSourceMapping<byte[]> mapping = mapping(this::count);
@@ -157,6 +290,22 @@ class TumblingWindowTest {
         } finally {
             Streams.stopQuietly(mapping);
         }
+    }
+
+    @Test
+    void aShardEndTerminatesTheWindowEarlyAlsoWhenTheWindowsEndHasPassed() throws Exception {
+        put(1, "a");
+        stream.split(stream.openShardIds().getFirst());
+        clock.advance(Duration.ofSeconds(120));
+        EventSourceMapping<byte[]> mapping = mapping(this::count);
+        mapping.start();
+        try {
+            await().until(() -> finals().size() == 1);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(finals().getFirst().isWindowTerminatedEarly()).isTrue();
+        assertThat(finals().getFirst().state()).containsEntry("count", "1");
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class SqsFailureDestination implements FailureDestination {
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
         String[] parts = checkArn(queueArn);
+        rejectOtherRegion(sqs, queueArn, parts[3]);
         try {
             String url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
             return new SqsFailureDestination(sqs, url);
@@ -63,6 +64,24 @@ public final class SqsFailureDestination implements FailureDestination {
         }
         rejectFifo(queueArn);
         return parts;
+    }
+
+    /**
+     * GetQueueUrl looks a name up in the client's region: a queue of the same name in that region would receive the
+     * records meant for the ARN's. A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is
+     * trusted to reach the ARN's queue, as emulators name regions their own way.
+     */
+    private static void rejectOtherRegion(SqsClient sqs, String queueArn, String arnRegion) {
+        var configuration = sqs.serviceClientConfiguration();
+        if (configuration.endpointOverride().isPresent() || configuration.region() == null) {
+            return;
+        }
+        String clientRegion = configuration.region().id();
+        if (!clientRegion.equals(arnRegion)) {
+            throw new IllegalArgumentException("destination " + queueArn + " is a queue in region " + arnRegion
+                    + ", but the SqsClient given for it is for region " + clientRegion + "; expected a client of the"
+                    + " queue's region");
+        }
     }
 
     public String queueUrl() {

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
-import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.testing.InMemoryStream;
 import java.net.URI;
 import java.time.Duration;
@@ -129,6 +129,19 @@ class SqsFailureDestinationTest {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
 
         assertThat(SqsFailureDestination.ofArn(sqs, arn).queueUrl()).isEqualTo(url);
+    }
+
+    /** GetQueueUrl would find a queue of the same name in the client's region, silently the wrong queue. */
+    @Test
+    void refusesAQueueArnOfAnotherRegionThanItsClients() {
+        try (SqsClient usEast = SqsClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            assertThatThrownBy(() -> SqsFailureDestination.ofArn(usEast, "arn:aws:sqs:eu-west-1:123456789012:failures"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("arn:aws:sqs:eu-west-1:123456789012:failures is a queue in region eu-west-1")
+                    .hasMessageContaining("for region us-east-1");
+        }
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * when the mapping has ReportBatchItemFailures on.
  *
  * <pre>{@code
- * EventSourceMapping.builder("orders", source, KafkaLambdaAdapter.of(source, new OrdersFunction()::handleRequest))
+ * EventSourceMapping.builder("orders", source,
+ *         KafkaLambdaAdapter.of(source, event -> ordersFunction.handleRequest(event, context)))
  * }</pre>
  */
 public final class KafkaLambdaAdapter {

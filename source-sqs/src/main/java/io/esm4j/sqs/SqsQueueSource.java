@@ -56,6 +56,38 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
         return new SqsQueueSource(sqs, queueUrl);
     }
 
+    /**
+     * A source over the queue an event source mapping names by ARN ({@code arn:<partition>:sqs:<region>:<account>:
+     * <queue>}): its URL is looked up once, here, with GetQueueUrl for the ARN's queue name and account, so a queue of
+     * another account works and a missing queue fails here. GetQueueUrl looks the name up in the client's region, so
+     * an ARN of another region than the client's is refused rather than resolved to a same-named queue there; a
+     * client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is trusted to reach the ARN's queue.
+     *
+     * @throws IllegalArgumentException if the ARN is not an SQS queue's, is of another region, or names no queue
+     */
+    public static SqsQueueSource ofArn(SqsClient sqs, String queueArn) {
+        Objects.requireNonNull(sqs, "sqs");
+        String[] parts = queueArn == null ? new String[0] : queueArn.split(":", -1);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
+            throw new IllegalArgumentException("queueArn must be an SQS queue ARN "
+                    + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
+        }
+        var configuration = sqs.serviceClientConfiguration();
+        if (configuration.endpointOverride().isEmpty() && configuration.region() != null
+                && !configuration.region().id().equals(parts[3])) {
+            throw new IllegalArgumentException("queue " + queueArn + " is in region " + parts[3] + ", but the "
+                    + "SqsClient given for it is for region " + configuration.region().id() + "; expected a client of"
+                    + " the queue's region");
+        }
+        String url;
+        try {
+            url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
+        } catch (SdkException e) {
+            throw new IllegalArgumentException("cannot find the SQS queue " + queueArn + ": " + e.getMessage(), e);
+        }
+        return new SqsQueueSource(sqs, url);
+    }
+
     public String queueUrl() {
         return queueUrl;
     }

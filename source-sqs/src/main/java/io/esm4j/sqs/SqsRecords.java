@@ -25,7 +25,7 @@ final class SqsRecords {
     static QueueMessage<SqsMessage> toQueueMessage(Message message, String queueArn, String region) {
         SqsMessage record = toRecord(message, queueArn, region);
         return new QueueMessage<>(record.messageId(), record.receiptHandle(), record.messageGroupId(),
-                sizeBytes(message), record);
+                SqsEventSize.inBatch(record), record);
     }
 
     static SqsMessage toRecord(Message message, String queueArn, String region) {
@@ -56,47 +56,5 @@ final class SqsRecords {
                 value.stringListValues(),
                 value.binaryListValues().stream().map(SdkBytes::asByteBuffer).toList(),
                 value.dataType());
-    }
-
-    /**
-     * Body plus message attribute names, types and values (what SQS measures against its size limit), plus the
-     * receipt handle and system attributes: Lambda counts that metadata against the 6 MB invocation cap too.
-     */
-    private static int sizeBytes(Message message) {
-        long size = utf8Length(message.body()) + utf8Length(message.receiptHandle());
-        for (Map.Entry<String, String> attribute : message.attributesAsStrings().entrySet()) {
-            size += utf8Length(attribute.getKey()) + utf8Length(attribute.getValue());
-        }
-        for (Map.Entry<String, MessageAttributeValue> attribute : message.messageAttributes().entrySet()) {
-            MessageAttributeValue value = attribute.getValue();
-            size += utf8Length(attribute.getKey()) + utf8Length(value.dataType()) + utf8Length(value.stringValue());
-            if (value.binaryValue() != null) {
-                size += value.binaryValue().asByteArrayUnsafe().length;
-            }
-        }
-        return (int) Math.min(Integer.MAX_VALUE, size);
-    }
-
-    /** UTF-8 length without encoding: this runs for every received message. */
-    private static int utf8Length(String text) {
-        if (text == null) {
-            return 0;
-        }
-        int length = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                length += 1;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                length += 4;
-                i++;
-            } else {
-                length += 3;
-            }
-        }
-        return length;
     }
 }

@@ -1,6 +1,7 @@
 package io.esm4j.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -38,7 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -409,6 +413,23 @@ abstract class SqsSourceSuite extends SqsFixture {
     }
 
     // --- errors ---
+
+    /** By ARN, as a Lambda mapping names its queue: GetQueueUrl with the ARN's account, in the ARN's region only. */
+    @Test
+    void aSourceByArnFindsItsQueueAndRefusesAnArnOfAnotherRegion() {
+        String url = queues.standard("by-arn", 30);
+        assertThat(SqsQueueSource.ofArn(sqs, queues.arn(url)).queueUrl()).isEqualTo(url);
+
+        try (SqsClient usEast = SqsClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            assertThatThrownBy(() -> SqsQueueSource.ofArn(usEast, "arn:aws:sqs:eu-west-1:123456789012:orders"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is in region eu-west-1").hasMessageContaining("for region us-east-1");
+        }
+        assertThatThrownBy(() -> SqsQueueSource.ofArn(sqs, "arn:aws:sns:us-east-1:123456789012:topic"))
+                .hasMessageContaining("must be an SQS queue ARN");
+    }
 
     @Test
     void missingQueueShowsInStateTransitionReasonAndTheMappingRecoversOnceItExists() {

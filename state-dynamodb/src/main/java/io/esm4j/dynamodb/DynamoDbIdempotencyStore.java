@@ -87,7 +87,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                 current = e.hasItem() && !e.item().isEmpty() ? e.item() : read(key);
             }
             if (current != null && clock.instant().isBefore(expiry(current))) {
-                return heldBy(current);
+                return heldBy(current, owner);
             }
             if (attempt == ACQUIRE_ATTEMPTS) {
                 // Keys can be payload data: the message leaves the key out.
@@ -159,11 +159,16 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         return IdempotencyItems.instant(expiry);
     }
 
-    private AcquireResult heldBy(Map<String, AttributeValue> item) {
+    private AcquireResult heldBy(Map<String, AttributeValue> item, String owner) {
         AttributeValue status = item.get(IdempotencyItems.STATUS);
         if (status != null && IdempotencyItems.COMPLETED.equals(status.s())) {
             AttributeValue hash = item.get(IdempotencyItems.PAYLOAD_HASH);
             return new AcquireResult.AlreadyCompleted(hash == null ? null : hash.s(), expiry(item));
+        }
+        AttributeValue holder = item.get(IdempotencyItems.OWNER);
+        if (holder != null && owner.equals(holder.s())) {
+            // The SDK retried a put whose first attempt was applied: this claim's own item.
+            return AcquireResult.Acquired.INSTANCE;
         }
         return new AcquireResult.InProgressElsewhere(expiry(item));
     }

@@ -40,8 +40,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
     /** KEYS[1]; ARGV: now, expiry, owner, hash, milliseconds until Redis deletes the key. */
     private static final LuaScript ACQUIRE = new LuaScript("""
-            local held = redis.call('HMGET', KEYS[1], 'status', 'expiry', 'hash')
+            local held = redis.call('HMGET', KEYS[1], 'status', 'expiry', 'hash', 'owner')
             if held[1] and held[2] and held[2] > ARGV[1] then
+              if held[1] == 'INPROGRESS' and held[4] == ARGV[3] then
+                return {}
+              end
               return {held[1], held[2], held[3] or ''}
             end
             redis.call('DEL', KEYS[1])

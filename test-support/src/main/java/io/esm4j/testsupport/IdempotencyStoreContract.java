@@ -52,8 +52,27 @@ public abstract class IdempotencyStoreContract {
 
             assertThat(store.acquire(k("k"), "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
             assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
-            // The owner itself gets no second claim either: a claim is not re-entrant.
-            assertThat(store.acquire(k("k"), "h1", "A", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+        }
+
+        @Test
+        void aClaimSentAgainByItsOwnerIsAcquiredAndStaysReleasable() {
+            Instant claimExpiry = in(CLAIM);
+            assertThat(store.acquire(k("k"), "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
+
+            // The same request again (its first answer lost): owners are unique per claim, so this is A's own write.
+            assertThat(store.acquire(k("k"), "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+            assertThat(store.release(k("k"), "A")).isTrue();
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+        }
+
+        @Test
+        void aCompletedKeyIsNotReacquiredByTheOwnerOfItsFormerClaim() {
+            store.acquire(k("k"), "h1", "A", in(CLAIM));
+            Instant ttl = in(TTL);
+            store.complete(k("k"), "h1", ttl);
+
+            assertThat(store.acquire(k("k"), "h1", "A", in(CLAIM))).isEqualTo(new AlreadyCompleted("h1", ttl));
         }
 
         @Test

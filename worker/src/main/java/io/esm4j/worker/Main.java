@@ -132,7 +132,7 @@ public final class Main {
                   --exit-after-demo      with --local: stop once the demo's messages are handled
                 """.formatted(WorkerOptions.DEFAULT_DATA_DIRECTORY, WorkerOptions.DEFAULT_BIND_ADDRESS,
                 WorkerOptions.DEFAULT_PORT, WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
-                WorkerOptions.DEFAULT_WORKER_ID);
+                WorkerOptions.DEFAULT_WORKER_ID_FORM);
 
         WorkerOptions options = WorkerOptions.defaults();
         boolean local;

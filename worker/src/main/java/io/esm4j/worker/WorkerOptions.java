@@ -3,7 +3,9 @@ package io.esm4j.worker;
 import io.esm4j.worker.config.Endpoints;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -40,8 +42,15 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-    /** How {@link #defaults()} names this worker in leases, for the usage text. */
-    public static final String DEFAULT_WORKER_ID = "<host>-<pid>";
+    /** The form of the default worker id, for the usage text and the README. */
+    public static final String DEFAULT_WORKER_ID_FORM = "<host>-<pid>-<8 random hex digits>";
+    /**
+     * {@code <host>-<pid>-<8 hex digits>}, one per process: host and pid say where the worker runs, and the random
+     * part keeps apart two processes that share both (containers on the host's network, each its own pid 1), which
+     * would otherwise share one id in the lease table.
+     */
+    private static final String DEFAULT_WORKER_ID = hostName() + "-" + ProcessHandle.current().pid() + "-"
+            + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
 
     public WorkerOptions {
         Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -58,7 +67,7 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
 
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, DEFAULT_DATA_DIRECTORY, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Endpoints.none(),
-                null, null, DEFAULT_DRAIN_TIMEOUT, defaultWorkerId(), new StoreLocation.DataDirectory(),
+                null, null, DEFAULT_DRAIN_TIMEOUT, DEFAULT_WORKER_ID, new StoreLocation.DataDirectory(),
                 new StoreLocation.DataDirectory(), null, false);
     }
 
@@ -117,13 +126,11 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
                 drainTimeout, workerId, leases, mappings, apiKeys, publicEndpoints);
     }
 
-    private static String defaultWorkerId() {
-        String host;
+    private static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (java.io.IOException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + "-" + ProcessHandle.current().pid();
     }
 }

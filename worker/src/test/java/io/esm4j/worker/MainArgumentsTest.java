@@ -31,6 +31,14 @@ class MainArgumentsTest {
     }
 
     @Test
+    void theDefaultWorkerIdNamesHostAndPidAndHasARandomPartForProcessesThatShareBoth() {
+        String id = Main.Arguments.parse(new String[0]).options.workerId();
+        assertThat(id).matches(".+-" + ProcessHandle.current().pid() + "-[0-9a-f]{8}");
+        assertThat(Main.Arguments.parse(new String[0]).options.workerId()).as("the same in one process").isEqualTo(id);
+        assertThat(Main.Arguments.parse(new String[] {"--worker-id", "w1"}).options.workerId()).isEqualTo("w1");
+    }
+
+    @Test
     void leasesHaveOnePlaceAndARedisUrlIsCheckedWithoutEchoingIt() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-table", "leases", "--lease-redis",
                 "redis://127.0.0.1:6379"}))

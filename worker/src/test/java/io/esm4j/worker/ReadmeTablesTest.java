@@ -49,7 +49,7 @@ class ReadmeTablesTest {
                 .containsEntry("--bind", WorkerOptions.DEFAULT_BIND_ADDRESS)
                 .containsEntry("--port", Integer.toString(WorkerOptions.DEFAULT_PORT))
                 .containsEntry("--drain-timeout", Long.toString(WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds()))
-                .containsEntry("--worker-id", WorkerOptions.DEFAULT_WORKER_ID);
+                .containsEntry("--worker-id", WorkerOptions.DEFAULT_WORKER_ID_FORM);
         Pattern usageDefault = Pattern.compile("^\\s*(--[a-z-]+) .*\\(default ([^:)]+)\\)$");
         Map<String, String> usage = new LinkedHashMap<>();
         Main.Arguments.USAGE.lines().map(usageDefault::matcher).filter(Matcher::matches)

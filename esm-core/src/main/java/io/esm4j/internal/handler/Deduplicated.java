@@ -2,6 +2,8 @@ package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Claim;
+import io.esm4j.idempotency.IdempotencyStoreException;
+import io.esm4j.idempotency.IdempotencyStoreFullException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -15,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
- * done; records another consumer is processing count as failed, so they come back; the handler's verdict on the
- * rest is recorded in the store and mapped back onto the whole batch.
+ * done; records another consumer is processing count as failed but not invoked, so they come back without using up
+ * retry attempts; the handler's verdict on the rest is recorded in the store and mapped back onto the whole batch. What
+ * the engine retries (its {@link RetryScope}) is released, the rest COMPLETED. A store that fails the claim fails the
+ * batch as not invoked.
  */
 public final class Deduplicated {
 
@@ -31,14 +35,23 @@ public final class Deduplicated {
     private Deduplicated() {}
 
     /**
-     * @param deadline when a claim taken now lapses if never reported (the batch deadline)
+     * @param deadline   when a claim taken now lapses if never reported (the batch deadline)
+     * @param retryScope which records the engine retries after a partial failure: their claims are released
      * @return the verdict over {@code records}, positions as in {@code records}
-     * @throws Exception from the store (the batch fails) or from the invocation
+     * @throws Exception from the invocation, or a record's problem in the claim (no usable key, payload validation):
+     *                   the batch fails
      */
     public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
                                      Function<? super R, String> naturalId, Instant deadline,
-                                     Invocation<R> invocation) throws Exception {
-        Claim<R> claim = deduplicator.claim(records, naturalId, deadline);
+                                     RetryScope<R> retryScope, Invocation<R> invocation) throws Exception {
+        Claim<R> claim;
+        try {
+            claim = deduplicator.claim(records, naturalId, deadline);
+        } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
+            LOG.atWarn().addKeyValue("records", records.size()).setCause(e)
+                    .log("the idempotency store failed before the handler ran; the batch is retried");
+            return new Verdict.NotInvoked(Fatal.describe(e));
+        }
         List<R> toProcess = claim.toProcess();
         Verdict handled;
         try {
@@ -47,23 +60,28 @@ public final class Deduplicated {
             claim.failed(toProcess);
             throw e;
         }
+        Set<R> elsewhere = Collections.newSetFromMap(new IdentityHashMap<>());
+        elsewhere.addAll(claim.inProgressElsewhere());
+        BitSet failedPositions = switch (handled) {
+            case Verdict.Succeeded s -> new BitSet();
+            case Verdict.PartiallyFailed p -> p.failedPositions();
+            case Verdict.Failed f -> all(toProcess.size());
+            case Verdict.NotInvoked n -> all(toProcess.size());
+        };
+        // A record the engine hands to the handler again must not be COMPLETED, failed or not: the handler may have
+        // stopped at an earlier failure without processing it, and the retry would skip it as a duplicate.
+        BitSet retried = retryScope.retried(toProcess, failedPositions);
         Set<R> failed = Collections.newSetFromMap(new IdentityHashMap<>());
-        failed.addAll(claim.inProgressElsewhere());
+        List<R> released = new ArrayList<>(retried.cardinality());
         List<R> completed = new ArrayList<>(toProcess.size());
         for (int i = 0; i < toProcess.size(); i++) {
-            boolean recordFailed = switch (handled) {
-                case Verdict.Succeeded s -> false;
-                case Verdict.Failed f -> true;
-                case Verdict.PartiallyFailed p -> p.failedPositions().get(i);
-            };
-            if (recordFailed) {
+            if (failedPositions.get(i)) {
                 failed.add(toProcess.get(i));
-            } else {
-                completed.add(toProcess.get(i));
             }
+            (retried.get(i) ? released : completed).add(toProcess.get(i));
         }
         try {
-            claim.failed(toProcess.stream().filter(failed::contains).toList());
+            claim.failed(released);
             claim.completed(completed);
         } catch (RuntimeException e) {
             // The handler's verdict stands: a record whose COMPLETED entry is missing is processed again if
@@ -75,11 +93,21 @@ public final class Deduplicated {
             return handled;
         }
         BitSet positions = new BitSet(records.size());
+        BitSet notInvoked = new BitSet(records.size());
         for (int i = 0; i < records.size(); i++) {
-            if (failed.contains(records.get(i))) {
+            if (elsewhere.contains(records.get(i))) {
+                positions.set(i);
+                notInvoked.set(i);
+            } else if (failed.contains(records.get(i))) {
                 positions.set(i);
             }
         }
-        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions);
+        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions, notInvoked);
+    }
+
+    private static BitSet all(int size) {
+        BitSet all = new BitSet(size);
+        all.set(0, size);
+        return all;
     }
 }

@@ -37,7 +37,7 @@ public final class Invoker<R> {
     private final Function<? super R, String> naturalId;
     private final Function<? super R, Object> itemIdentifier;
     private final boolean reportBatchItemFailures;
-    private final boolean retriesFromLowestFailure;
+    private final RetryScope<R> retryScope;
     private final EngineMetrics metrics;
     private final MappingStatus status;
 
@@ -45,12 +45,13 @@ public final class Invoker<R> {
      * @param deduplicator   null without idempotency
      * @param naturalId      the record's own id for the idempotency store
      * @param itemIdentifier the id a handler names in ReportBatchItemFailures
-     * @param retriesFromLowestFailure true for streams, which retry every record from the lowest failed one on
-     *                                 (they all count as failed); false for queues, where only the named ones fail
+     * @param retryScope     which records come back after a partial failure: on streams every record from the lowest
+     *                       failed one on (they all count as failed), on queues only the named ones (and on FIFO queues
+     *                       the later messages of their groups)
      */
     public Invoker(String mappingName, BatchHandler<R> handler, BatchDeduplicator<R> deduplicator,
                    Function<? super R, String> naturalId, Function<? super R, Object> itemIdentifier,
-                   boolean reportBatchItemFailures, boolean retriesFromLowestFailure, EngineMetrics metrics,
+                   boolean reportBatchItemFailures, RetryScope<R> retryScope, EngineMetrics metrics,
                    MappingStatus status) {
         this.mappingName = mappingName;
         this.handler = handler;
@@ -58,9 +59,14 @@ public final class Invoker<R> {
         this.naturalId = naturalId;
         this.itemIdentifier = itemIdentifier;
         this.reportBatchItemFailures = reportBatchItemFailures;
-        this.retriesFromLowestFailure = retriesFromLowestFailure;
+        this.retryScope = retryScope;
         this.metrics = metrics;
         this.status = status;
+    }
+
+    /** Which records come back to the handler after a partial failure. */
+    public RetryScope<R> retryScope() {
+        return retryScope;
     }
 
     /** Invokes with the standard reading of the response (ReportBatchItemFailures if enabled). */
@@ -85,7 +91,7 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline,
+                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope,
                             subset -> call(batch.withRecords(subset), reader));
         } catch (InterruptedException e) {
             throw e;
@@ -100,9 +106,13 @@ public final class Invoker<R> {
         }
         switch (verdict) {
             case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
+            // The handler never got the failed records (another consumer holds them, or the store failed): no
+            // failed invocation.
+            case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
+            case Verdict.NotInvoked n -> { }
             case Verdict.PartiallyFailed p -> {
-                metrics.failedInvoke.increment(retriesFromLowestFailure ? size - p.firstFailed()
-                        : p.failedPositions().cardinality());
+                boolean fromLowest = retryScope instanceof RetryScope.FromLowestFailure<R>;
+                metrics.failedInvoke.increment(fromLowest ? size - p.firstFailed() : p.failedPositions().cardinality());
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
             case Verdict.Failed f -> {

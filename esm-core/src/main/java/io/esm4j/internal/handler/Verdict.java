@@ -18,11 +18,31 @@ public sealed interface Verdict {
     /** The whole batch failed: the handler threw, or its response was malformed. */
     record Failed(String reason) implements Verdict {}
 
-    /** The records at these positions of the batch failed; the others succeeded. */
-    record PartiallyFailed(BitSet failedPositions) implements Verdict {
+    /**
+     * The handler was never called: the batch failed before it (the idempotency store failed). As for an error
+     * before the function runs in Lambda, the retry does not count as a retry attempt.
+     */
+    record NotInvoked(String reason) implements Verdict {}
+
+    /**
+     * The records at these positions of the batch failed; the others succeeded. {@code notInvoked}: those of them the
+     * handler never got, because another consumer holds their idempotency key.
+     */
+    record PartiallyFailed(BitSet failedPositions, BitSet notInvoked) implements Verdict {
+
+        public PartiallyFailed(BitSet failedPositions) {
+            this(failedPositions, new BitSet());
+        }
 
         public int firstFailed() {
             return failedPositions.nextSetBit(0);
+        }
+
+        /** Whether the handler failed a record, rather than only records it never got. */
+        public boolean handlerFailed() {
+            BitSet handled = (BitSet) failedPositions.clone();
+            handled.andNot(notInvoked);
+            return !handled.isEmpty();
         }
     }
 

@@ -39,6 +39,7 @@ public final class EngineMetrics {
     public final Counter dropped;
     public final Counter deliveredToDestination;
     public final Counter destinationDeliveryFailures;
+    public final Counter leftToNewOwner;
     public final Counter checkpointWriteFailures;
     public final Counter leasesLost;
     public final Counter leasesTakenUnowned;
@@ -65,6 +66,7 @@ public final class EngineMetrics {
         dropped = counter(MetricNames.DROPPED_EVENT_COUNT, stream);
         deliveredToDestination = counter(MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT, stream);
         destinationDeliveryFailures = counter(MetricNames.DESTINATION_DELIVERY_FAILURES, stream);
+        leftToNewOwner = counter(MetricNames.LEFT_TO_NEW_OWNER_EVENT_COUNT, stream);
         checkpointWriteFailures = counter(MetricNames.CHECKPOINT_WRITE_FAILURES, stream);
         leasesLost = counter(MetricNames.LEASES_LOST, stream);
         leasesTakenUnowned = taken("unowned", stream);

@@ -1,5 +1,6 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.PayloadCap;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,7 @@ final class BatchCollector<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchCollector.class);
     private static final int MAX_PER_RECEIVE = 10;
+    private static final long NONE = Long.MIN_VALUE;
 
     /** A receive that failed before the batch had any message; the poller restarts after it. */
     static final class ReceiveFailed extends Exception {
@@ -32,6 +35,8 @@ final class BatchCollector<T> {
     private final PollerPhase phase;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
+    /** When this poller's last receive started, if it returned nothing; NONE after one that returned messages. */
+    private long emptyReceiveStartNanos = NONE;
 
     BatchCollector(QueueContext<T> ctx, VisibilityHeartbeat<T> heartbeat, EngineStop stop, PollerPhase phase) {
         this.ctx = ctx;
@@ -47,25 +52,45 @@ final class BatchCollector<T> {
         return taken;
     }
 
+    /** The carried-over messages of these FIFO groups, in receive order; the caller now owns them. */
+    List<QueueMessage<T>> takeCarryOver(Set<String> groups) {
+        if (groups.isEmpty() || carryOver.isEmpty()) {
+            return List.of();
+        }
+        List<QueueMessage<T>> taken = carryOver.stream().filter(m -> groups.contains(m.messageGroupId())).toList();
+        carryOver.removeIf(m -> groups.contains(m.messageGroupId()));
+        return taken;
+    }
+
     /**
      * Receives until the batch is full or the window has elapsed; with no window, the first receive ends the batch,
-     * and a receive that returns nothing ends an empty one. A receive error ends a batch that already has messages
-     * instead of losing them.
+     * and a receive that returns nothing ends an empty one. Messages carried over from the previous batch open this
+     * one; with no window they are invoked at once, without waiting for a receive. A receive error ends a batch that
+     * already has messages instead of losing them.
      */
     List<QueueMessage<T>> collect() throws InterruptedException, ReceiveFailed {
         int batchSize = ctx.settings().batchSize();
         Duration window = ctx.settings().maximumBatchingWindow();
         Instant deadline = ctx.clock().instant().plus(window);
-        List<QueueMessage<T>> batch = new ArrayList<>(takeCarryOver());
-        long bytes = batch.stream().mapToLong(QueueMessage::sizeBytes).sum();
-        while (batch.size() < batchSize && !PayloadCap.full(bytes) && !stop.isRequested()) {
-            Duration remaining = Duration.between(ctx.clock().instant(), deadline);
-            if (!window.isZero() && !remaining.isPositive() && !batch.isEmpty()) {
+        List<QueueMessage<T>> batch = new ArrayList<>();
+        long bytes = admit(takeCarryOver(), batch, 0);
+        while (batch.size() < batchSize && carryOver.isEmpty() && !PayloadCap.full(bytes) && !stop.isRequested()) {
+            if (!batch.isEmpty() && (window.isZero() || !remaining(deadline).isPositive())) {
                 break;
             }
+            Duration pause = idlePause();
+            if (pause.isPositive()) {
+                // Inside a window the pause ends with it: the batch is then invoked.
+                boolean windowFirst = !batch.isEmpty() && remaining(deadline).compareTo(pause) < 0;
+                if (stop.await(windowFirst ? remaining(deadline) : pause) || windowFirst) {
+                    break;
+                }
+            }
+            Duration remaining = remaining(deadline);
             Duration wait = window.isZero() || !remaining.isPositive()
                     ? ctx.settings().receiveWaitTime()
                     : min(ctx.settings().receiveWaitTime(), remaining);
+            long startNanos = System.nanoTime();
             List<QueueMessage<T>> received;
             try {
                 received = receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
@@ -86,22 +111,53 @@ final class BatchCollector<T> {
                         .log("receive failed; invoking with the messages gathered so far");
                 break;
             }
+            emptyReceiveStartNanos = received.isEmpty() ? startNanos : NONE;
             heartbeat.track(received, ctx.clock().instant());
             ctx.metrics().polled.increment(received.size());
-            for (QueueMessage<T> message : received) {
-                if (!PayloadCap.admits(bytes, batch.size(), message.sizeBytes())) {
-                    carryOver.add(message);
-                } else {
-                    batch.add(message);
-                    bytes += message.sizeBytes();
-                }
-            }
+            bytes = admit(received, batch, bytes);
             // An empty receive ends the round too, so that a poller that recovered says so while the queue is idle.
-            if (!carryOver.isEmpty() || batch.isEmpty() || window.isZero()) {
+            if (batch.isEmpty() || window.isZero()) {
                 break;
             }
         }
         return batch;
+    }
+
+    /**
+     * Adds messages to the batch in receive order until one does not fit (BatchSize, 6 MB); that one and every later
+     * one are carried over to the next batch, so that no message overtakes one received before it (FIFO order).
+     */
+    private long admit(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, long bytes) {
+        for (QueueMessage<T> message : messages) {
+            if (carryOver.isEmpty() && batch.size() < ctx.settings().batchSize()
+                    && PayloadCap.admits(bytes, batch.size(), message.sizeBytes())) {
+                batch.add(message);
+                bytes += message.sizeBytes();
+            } else {
+                carryOver.add(message);
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * IdlePollInterval counts from the start of the last receive, if it returned nothing: a long poll has waited
+     * already, and a short one must not be repeated in a loop. What is left is stretched to end on a tick shared with
+     * other idle pollers ({@link IdleTicks}), so that they wake together.
+     */
+    private Duration idlePause() {
+        if (emptyReceiveStartNanos == NONE) {
+            return Duration.ZERO;
+        }
+        long interval = ctx.settings().idlePollInterval().toNanos();
+        long now = System.nanoTime();
+        long left = interval - (now - emptyReceiveStartNanos);
+        return left <= 0 ? Duration.ZERO
+                : Duration.ofNanos(IdleTicks.waitToTick(now, left, IdleTicks.tickFor(interval)));
+    }
+
+    private Duration remaining(Instant deadline) {
+        return Duration.between(ctx.clock().instant(), deadline);
     }
 
     /** A receive that stop() does not interrupt; none starts once a stop is requested. */

@@ -2,11 +2,13 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -22,36 +24,52 @@ import java.util.Set;
  * when it goes to the DLQ.
  *
  * <p>A message on which the filter or the ordering key throws is treated like a message the handler failed; the rest
- * of the batch goes on. Such failures, and queue calls that gave up, are returned so the poller can report them and
- * restart; only a fatal error or an interrupt escapes, after the keys taken for the batch are released.
+ * of the batch goes on (on a FIFO queue, except the later messages of its group). Such failures, and queue calls that
+ * gave up, are returned so the poller can report them and restart; only a fatal error or an interrupt escapes, after
+ * the keys taken for the batch are released.
  */
 final class BatchWork<T> {
 
-    /** How long a message whose key is busy stays away before it is received again. */
+    /** How long a message whose key is busy, when no more may wait for keys, stays away before it is received again. */
     private static final Duration BUSY_KEY_DELAY = Duration.ofSeconds(1);
     private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+    /**
+     * What a batch left to the poller.
+     *
+     * @param failures      what failed outside the handler; empty when nothing did
+     * @param stoppedGroups FIFO: the groups of which a message of the batch is not done (failed, or after a failure);
+     *                      later messages of these groups must not be handled before it comes back
+     */
+    record Outcome(List<PollerFailure> failures, Set<String> stoppedGroups) {}
 
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
     private final VisibilityHeartbeat<T> heartbeat;
     /** Per-key lanes, or null when any poller may handle any message. */
     private final KeyLanes<T> lanes;
+    private final EngineStop stop;
 
-    BatchWork(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes) {
+    BatchWork(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes,
+              EngineStop stop) {
         this.ctx = ctx;
         this.calls = calls;
         this.heartbeat = heartbeat;
         this.lanes = lanes;
+        this.stop = stop;
     }
 
-    /** Handles the batch; returns what failed outside the handler (empty when nothing did). */
-    List<PollerFailure> process(List<QueueMessage<T>> batch) throws InterruptedException {
+    /** Handles the batch, and with per-key lanes what waits behind the keys it took. */
+    Outcome process(List<QueueMessage<T>> batch) throws InterruptedException {
         List<PollerFailure> failures = new ArrayList<>(0);
         if (lanes == null) {
-            handle(batch, batch, new ArrayList<>(), failures);
-            return failures;
+            List<QueueMessage<T>> failed = new ArrayList<>();
+            handle(batch, batch, failed, failures);
+            return new Outcome(failures, stoppedGroups(failed));
         }
-        KeyLanes.Split<T> split = lanes.take(batch);
+        KeyLanes.Split<T> split = lanes.take(batch, heartbeat);
+        heartbeat.lend(split.waiting());
+        boolean keysReleased = false;
         try {
             List<QueueMessage<T>> failed = new ArrayList<>();
             for (KeyLanes.KeyFailure<T> keyFailure : split.failures()) {
@@ -66,30 +84,102 @@ final class BatchWork<T> {
                     failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
                 }
             }
-            handle(split.mine(), batch, failed, failures);
+            handle(split.mine(), without(batch, split.waiting()), failed, failures);
+            handleWaiting(split.keysTaken(), failures);
+            keysReleased = true;
         } finally {
-            lanes.release(split.keysTaken());
+            if (!keysReleased) {
+                // Interrupted, or a fatal error: what waits behind this poller's keys comes back after its timeout.
+                for (KeyLanes.Waiting<T> waiting : lanes.abandon(split.keysTaken())) {
+                    waiting.tracker().forget(List.of(waiting.message()));
+                }
+            }
         }
-        return failures;
+        return new Outcome(failures, Set.of());
+    }
+
+    /** Messages of this poller's that still wait behind another poller's key; the caller now owns them. */
+    List<QueueMessage<T>> withdrawWaiting() {
+        return lanes == null ? List.of() : lanes.withdraw(heartbeat);
+    }
+
+    /**
+     * Handles what other pollers received for the keys this poller holds, batch after batch, until nothing waits and
+     * the keys are released. Once a stop is requested it releases what still waits instead (visibility 0).
+     */
+    private void handleWaiting(Set<String> keys, List<PollerFailure> failures) throws InterruptedException {
+        while (!keys.isEmpty()) {
+            if (stop.isRequested()) {
+                List<QueueMessage<T>> left = untrackFromLenders(lanes.abandon(keys), false);
+                QueueCalls.Outcome released = calls.release(left);
+                if (!released.ok()) {
+                    failures.add(new PollerFailure(released.describe("changeVisibility", "not released"), null));
+                }
+                return;
+            }
+            List<KeyLanes.Waiting<T>> next = lanes.next(keys, ctx.settings().batchSize());
+            if (!next.isEmpty()) {
+                List<QueueMessage<T>> messages = untrackFromLenders(next, true);
+                handle(messages, messages, new ArrayList<>(), failures);
+            }
+        }
+    }
+
+    /** Stops the lenders' heartbeats extending these messages; with {@code adopt}, this poller's extends them. */
+    private List<QueueMessage<T>> untrackFromLenders(List<KeyLanes.Waiting<T>> waiting, boolean adopt)
+            throws InterruptedException {
+        Map<VisibilityHeartbeat<T>, List<QueueMessage<T>>> byLender = new IdentityHashMap<>();
+        List<QueueMessage<T>> messages = new ArrayList<>(waiting.size());
+        for (KeyLanes.Waiting<T> w : waiting) {
+            byLender.computeIfAbsent(w.tracker(), t -> new ArrayList<>()).add(w.message());
+            messages.add(w.message());
+        }
+        for (Map.Entry<VisibilityHeartbeat<T>, List<QueueMessage<T>>> lent : byLender.entrySet()) {
+            Map<QueueMessage<T>, Instant> deadlines = lent.getKey().handOver(lent.getValue());
+            if (adopt) {
+                heartbeat.adopt(deadlines);
+            }
+        }
+        return messages;
+    }
+
+    private Set<String> stoppedGroups(List<QueueMessage<T>> failed) {
+        if (!ctx.source().fifo() || failed.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> groups = new HashSet<>();
+        failed.forEach(message -> groups.add(message.messageGroupId()));
+        return groups;
     }
 
     /**
      * @param messages the messages to handle
      * @param batch    every message of the batch, which the heartbeat stops extending before anything is deleted
-     * @param failed   comes in with the messages already failed (a key that could not be read)
+     * @param failed   comes in with the messages already failed (a key that could not be read); goes out with every
+     *                 message not done
      */
     private void handle(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, List<QueueMessage<T>> failed,
                         List<PollerFailure> failures) throws InterruptedException {
         Instant receivedAt = ctx.clock().instant();
+        boolean fifo = ctx.source().fifo();
+        // FIFO: a message the filter fails on stops its group, as a failed message does, so that it runs first.
+        Set<String> stoppedGroups = new HashSet<>();
         List<QueueMessage<T>> toDelete = new ArrayList<>();
         List<QueueMessage<T>> kept = new ArrayList<>(messages.size());
         for (QueueMessage<T> message : messages) {
+            if (fifo && stoppedGroups.contains(message.messageGroupId())) {
+                failed.add(message);
+                continue;
+            }
             try {
                 (ctx.filter().test(message) ? kept : toDelete).add(message);
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 failed.add(message);
                 failures.add(new PollerFailure("filter failed on message " + message.messageId(), e));
+                if (fifo) {
+                    stoppedGroups.add(message.messageGroupId());
+                }
             }
         }
         ctx.metrics().filteredOut.increment(toDelete.size());
@@ -99,6 +189,7 @@ final class BatchWork<T> {
             List<QueueMessage<T>> succeeded = switch (verdict) {
                 case Verdict.Succeeded s -> kept;
                 case Verdict.Failed f -> List.of();
+                case Verdict.NotInvoked n -> List.of();
                 case Verdict.PartiallyFailed partial -> succeeded(kept, partial);
             };
             toDelete.addAll(succeeded);
@@ -161,21 +252,15 @@ final class BatchWork<T> {
     }
 
     /**
-     * The messages to delete after a partial failure. On a FIFO queue a group stops at its first failed message:
-     * that one and every later message of the group stay, so the group keeps its order, as Lambda does.
+     * The messages to delete after a partial failure: those the invoker's {@link RetryScope} does not bring back. On
+     * a FIFO queue a group stops at its first failed message: that one and every later message of the group stay, so
+     * the group keeps its order, as Lambda does.
      */
     private List<QueueMessage<T>> succeeded(List<QueueMessage<T>> messages, Verdict.PartiallyFailed partial) {
-        boolean fifo = ctx.source().fifo();
-        Set<String> stoppedGroups = new HashSet<>();
-        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            QueueMessage<T> message = messages.get(i);
-            boolean failed = partial.failedPositions().get(i);
-            if (fifo && (failed || stoppedGroups.contains(message.messageGroupId()))) {
-                stoppedGroups.add(message.messageGroupId());
-            } else if (!failed) {
-                succeeded.add(message);
-            }
+        BitSet retried = ctx.invoker().retryScope().retried(messages, partial.failedPositions());
+        List<QueueMessage<T>> succeeded = new ArrayList<>(messages.size() - retried.cardinality());
+        for (int i = retried.nextClearBit(0); i < messages.size(); i = retried.nextClearBit(i + 1)) {
+            succeeded.add(messages.get(i));
         }
         return succeeded;
     }

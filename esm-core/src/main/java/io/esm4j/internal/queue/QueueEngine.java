@@ -24,7 +24,9 @@ public final class QueueEngine<T> {
 
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLED, MappingStatus.USER_ACTION);
-        KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey());
+        // As many messages may wait for keys as the pollers' batches hold: memory stays bounded by the settings.
+        KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey(),
+                ctx.settings().maximumConcurrency() * ctx.settings().batchSize());
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
             QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
             pollers.add(poller);

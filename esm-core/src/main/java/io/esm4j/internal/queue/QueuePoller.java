@@ -3,7 +3,9 @@ package io.esm4j.internal.queue;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ final class QueuePoller<T> implements Runnable {
         this.component = component;
         this.heartbeat = new VisibilityHeartbeat<>(ctx, calls, stop, component + " heartbeat");
         this.collector = new BatchCollector<>(ctx, heartbeat, stop, phase);
-        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes);
+        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes, stop);
     }
 
     /** See {@link PollerPhase#abandon()}. */
@@ -49,6 +51,7 @@ final class QueuePoller<T> implements Runnable {
         try {
             supervise();
             releaseAfterStop(collector.takeCarryOver());
+            releaseAfterStop(work.withdrawWaiting());
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout; unfinished messages come back after their visibility timeout.
         } catch (Throwable e) {
@@ -102,7 +105,32 @@ final class QueuePoller<T> implements Runnable {
             releaseAfterStop(batch);
             return List.of();
         }
-        return batch.isEmpty() ? List.of() : work.process(batch);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        BatchWork.Outcome outcome = work.process(batch);
+        return releaseStoppedGroups(outcome.stoppedGroups(), outcome.failures());
+    }
+
+    /**
+     * FIFO: carried-over messages of a group that stopped in the batch would run before the group's failed message
+     * comes back. They go back to the queue at once instead, where the failed message, still in flight, keeps the
+     * group locked: SQS then hands out the group again in order.
+     */
+    private List<PollerFailure> releaseStoppedGroups(Set<String> groups, List<PollerFailure> failures)
+            throws InterruptedException {
+        List<QueueMessage<T>> held = collector.takeCarryOver(groups);
+        if (held.isEmpty()) {
+            return failures;
+        }
+        heartbeat.untrack(held);
+        QueueCalls.Outcome released = calls.release(held);
+        if (released.ok()) {
+            return failures;
+        }
+        List<PollerFailure> all = new ArrayList<>(failures);
+        all.add(new PollerFailure(released.describe("changeVisibility", "not released"), null));
+        return all;
     }
 
     /**

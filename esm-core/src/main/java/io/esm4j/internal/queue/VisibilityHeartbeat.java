@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -24,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each poller has its own heartbeat thread, so a thousand pollers extend on time however slow each call is. The
  * lock guards only the set of held messages; the network call runs outside it, and {@link #untrack} waits for a beat
  * in progress so that a late extension never undoes a visibility change made after the handler returned.
+ *
+ * <p>With per-key lanes, a message whose key another poller holds is lent to that poller: it stays here, extended,
+ * until the holder takes it over ({@link #handOver}, {@link #adopt}) to handle it.
  */
 final class VisibilityHeartbeat<T> implements Runnable {
 
@@ -39,6 +44,8 @@ final class VisibilityHeartbeat<T> implements Runnable {
     private final Condition beatDone = lock.newCondition();
     /** Each held message and the instant after which it is no longer extended; guarded by {@code lock}. */
     private final Map<QueueMessage<T>, Instant> held = new IdentityHashMap<>();
+    /** Held messages waiting behind a key another poller holds: not this poller's to let go; guarded by lock. */
+    private final Set<QueueMessage<T>> lent = Collections.newSetFromMap(new IdentityHashMap<>());
     private long nextBeatNanos;
     private boolean beating;
     private boolean closed;
@@ -79,17 +86,98 @@ final class VisibilityHeartbeat<T> implements Runnable {
         lock.lockInterruptibly();
         try {
             awaitBeat();
-            messages.forEach(held::remove);
+            for (QueueMessage<T> message : messages) {
+                held.remove(message);
+                lent.remove(message);
+            }
         } finally {
             lock.unlock();
         }
     }
 
+    /** Stops extending every message this poller holds, but not those lent to another poller. */
     void untrackAll() throws InterruptedException {
         lock.lockInterruptibly();
         try {
             awaitBeat();
-            held.clear();
+            held.keySet().retainAll(lent);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks held messages as lent: {@link #untrackAll} keeps extending them. Messages not held are ignored. */
+    void lend(Collection<QueueMessage<T>> messages) {
+        lock.lock();
+        try {
+            for (QueueMessage<T> message : messages) {
+                if (held.containsKey(message)) {
+                    lent.add(message);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops extending these messages, after a beat in progress has ended, and returns until when each of those that
+     * were held could still be extended, for {@link #adopt}.
+     */
+    Map<QueueMessage<T>, Instant> handOver(Collection<QueueMessage<T>> messages) throws InterruptedException {
+        Map<QueueMessage<T>, Instant> deadlines = new IdentityHashMap<>();
+        lock.lockInterruptibly();
+        try {
+            awaitBeat();
+            for (QueueMessage<T> message : messages) {
+                lent.remove(message);
+                Instant deadline = held.remove(message);
+                if (deadline != null) {
+                    deadlines.put(message, deadline);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return deadlines;
+    }
+
+    /**
+     * Starts extending messages another poller's heartbeat handed over, with their deadlines. They may have only
+     * half a visibility timeout left, so the next beat is now.
+     */
+    void adopt(Map<QueueMessage<T>, Instant> deadlines) {
+        if (deadlines.isEmpty()) {
+            return;
+        }
+        Duration timeout = visibilityTimeout();
+        if (timeout == null || timeout.isZero()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            held.putAll(deadlines);
+            nextBeatNanos = System.nanoTime();
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops extending these messages at once, without waiting for a beat in progress: for messages nobody will
+     * release, which come back after their visibility timeout.
+     */
+    void forget(Collection<QueueMessage<T>> messages) {
+        lock.lock();
+        try {
+            for (QueueMessage<T> message : messages) {
+                lent.remove(message);
+                held.remove(message);
+            }
         } finally {
             lock.unlock();
         }
@@ -101,6 +189,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
         try {
             closed = true;
             held.clear();
+            lent.clear();
             changed.signal();
         } finally {
             lock.unlock();

@@ -1,8 +1,6 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.failure.FailureCondition;
-import io.esm4j.failure.FailureRecord;
-import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
@@ -12,13 +10,9 @@ import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes one batch of a lane to its end: invoke, and on failure retry with backoff, bisect, discard what is too old
- * and give up what exhausted its retries to the on-failure destination (docs/lambda-semantics.md §2.3, §9). Records leave
- * only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
+ * and give up what exhausted its retries to the on-failure destination ({@link GiveUp}; docs/lambda-semantics.md §2.3,
+ * §9). Records leave only through {@code onDone}, in lane order, so the shard never passes an unfinished record.
  */
 final class BatchProcessor<T> {
 
@@ -44,11 +38,12 @@ final class BatchProcessor<T> {
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final Pauser pauser;
+    private final GiveUp<T> giveUp;
     /** Whether the pipeline closed: a batch still waiting for a MaximumConcurrency permit then is not invoked. */
     private final BooleanSupplier closed;
     /** The tumbling window the batch in progress belongs to, or null without windows. */
     private WindowSession<T> window;
-    /** The state of the last window response read by {@link #interpret}. */
+    /** The state of the last window response read by {@link #read}. */
     private Map<String, String> returnedState;
 
     /** Waits that end early when the pipeline closes; returns false if it closed. */
@@ -57,14 +52,19 @@ final class BatchProcessor<T> {
         boolean pause(Duration duration) throws InterruptedException;
     }
 
+    /**
+     * @param closed    whether the pipeline closed
+     * @param leaseLost whether the shard's lease was lost: records are then left to its next owner, not given up
+     */
     BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser,
-                   BooleanSupplier closed) {
+                   BooleanSupplier closed, BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost);
     }
 
     /**
@@ -82,8 +82,11 @@ final class BatchProcessor<T> {
 
     /**
      * The final invocation of a tumbling window: no records, the window's state, {@code isFinalInvokeForWindow}.
-     * Its success makes the window's records done; it is retried like any batch, and when retries run out the
-     * window's records are given up. Returns false when the mapping stopped first.
+     * Its success makes the window's records done. It is retried like any batch: when retries run out, or before a
+     * retry once a record of the window is older than MaximumRecordAge or the retention, the window's records are
+     * given up, all of them, since its state holds them all. The first attempt is always made: the records were young
+     * enough when the handler got them, and a window may be longer than the maximum age. Returns false when the
+     * mapping stopped first.
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
         for (int retriesUsed = 1; ; retriesUsed++) {
@@ -96,11 +99,14 @@ final class BatchProcessor<T> {
                 return true;
             }
             if (exhausted(retriesUsed)) {
-                return session.aggregated.isEmpty() || giveUp(session.aggregated,
+                return session.aggregated.isEmpty() || giveUp.records(session.aggregated,
                         FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
             if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
                 return false;
+            }
+            if (giveUp.anyTooOld(session.aggregated)) {
+                return giveUp.records(session.aggregated, FailureCondition.RecordAgeExceeded, null);
             }
         }
     }
@@ -115,10 +121,11 @@ final class BatchProcessor<T> {
 
     private boolean processRange(List<Entry<T>> range, int retriesUsed) throws InterruptedException {
         List<Entry<T>> current = range;
+        int notInvokedRounds = 0;
         while (true) {
-            current = discardTooOld(current);
+            current = giveUp.discardTooOld(current);
             if (current != null) {
-                current = discardUndeliverable(current);
+                current = giveUp.discardUndeliverable(current);
             }
             if (current == null) {
                 return false;
@@ -137,6 +144,7 @@ final class BatchProcessor<T> {
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
             }
+            boolean attempt = true;
             switch (verdict) {
                 case Verdict.Succeeded s -> {
                     succeeded(current);
@@ -146,6 +154,11 @@ final class BatchProcessor<T> {
                     succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
                     response = ResponseContext.itemFailures();
+                    attempt = partial.handlerFailed();
+                }
+                case Verdict.NotInvoked notInvoked -> {
+                    response = null;
+                    attempt = false;
                 }
                 case Verdict.Failed failed -> {
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
@@ -155,11 +168,18 @@ final class BatchProcessor<T> {
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
                 }
             }
-            retriesUsed++;
-            if (exhausted(retriesUsed)) {
-                return giveUp(current, FailureCondition.RetryAttemptsExhausted, response);
+            // Records the function never got (another consumer holds their idempotency key, or the store failed) use
+            // up no retry attempt, as Lambda does not count errors before the function runs: they come back after a
+            // backoff until the claim lapses, bounded by MaximumRecordAge and the retention only.
+            if (attempt) {
+                retriesUsed++;
+                if (exhausted(retriesUsed)) {
+                    return giveUp.records(current, FailureCondition.RetryAttemptsExhausted, response);
+                }
+            } else {
+                notInvokedRounds++;
             }
-            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+            if (!pauser.pause(ctx.backoff().delay(retriesUsed + notInvokedRounds))) {
                 return false;
             }
         }
@@ -215,7 +235,7 @@ final class BatchProcessor<T> {
         if (settings.bisectConsumesRetryQuota()) {
             used++;
             if (exhausted(used)) {
-                return giveUp(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
         }
         // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
@@ -230,79 +250,6 @@ final class BatchProcessor<T> {
 
     private boolean exhausted(int retriesUsed) {
         return !settings.retriesUnlimited() && retriesUsed > settings.maximumRetryAttempts();
-    }
-
-    /**
-     * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
-     * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
-     * mapping stopped first.
-     */
-    private List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Duration maximumAge = maximumRecordAge();
-        if (maximumAge == null) {
-            return entries;
-        }
-        Instant cutoff = ctx.clock().instant().minus(maximumAge);
-        // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (entries.stream().noneMatch(entry -> entry.record.approximateArrivalTimestamp().isBefore(cutoff))) {
-            return entries;
-        }
-        List<Entry<T>> tooOld = new ArrayList<>();
-        List<Entry<T>> fresh = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
-            (entry.record.approximateArrivalTimestamp().isBefore(cutoff) ? tooOld : fresh).add(entry);
-        }
-        return giveUp(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
-    }
-
-    /**
-     * Gives up, without invoking them, the records that cannot be delivered: those their source rejected when it read
-     * them (each with the source's condition, {@link StreamRecord#rejected}), and a record the source says is too
-     * large for one invocation on its own (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a
-     * batch of one can hold one of those: records that share a batch fit the cap together, envelope included (see
-     * {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}), so larger batches are not asked about record by
-     * record. Returns the rest, or null if the mapping stopped first.
-     */
-    private List<Entry<T>> discardUndeliverable(List<Entry<T>> entries) throws InterruptedException {
-        List<Entry<T>> rest = entries;
-        // Every batch passes here: the usual case, nothing rejected, allocates nothing.
-        if (entries.stream().anyMatch(entry -> entry.record.rejection() != null)) {
-            Map<FailureCondition, List<Entry<T>>> rejected = new EnumMap<>(FailureCondition.class);
-            rest = new ArrayList<>(entries.size());
-            for (Entry<T> entry : entries) {
-                FailureCondition condition = entry.record.rejection();
-                (condition == null ? rest : rejected.computeIfAbsent(condition, c -> new ArrayList<>())).add(entry);
-            }
-            for (Map.Entry<FailureCondition, List<Entry<T>>> group : rejected.entrySet()) {
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("records", group.getValue().size()).addKeyValue("condition", group.getKey())
-                        .log("records rejected by their source: given up without an invocation");
-                if (!giveUp(group.getValue(), group.getKey(), null)) {
-                    return null;
-                }
-            }
-        }
-        if (rest.size() != 1 || !ctx.source().exceedsPayloadLimit(rest.getFirst().record)) {
-            return rest;
-        }
-        Entry<T> entry = rest.getFirst();
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
-                .addKeyValue("sizeBytes", entry.record.sizeBytes())
-                .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
-                .log("record over the invocation payload limit on its own: given up without an invocation, "
-                        + "condition MaximumPayloadSizeExceeded");
-        return giveUp(rest, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
-    }
-
-    /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */
-    private Duration maximumRecordAge() {
-        Optional<Duration> retention = ctx.source().retention();
-        if (settings.recordAgeUnlimited()) {
-            return retention.orElse(null);
-        }
-        Duration configured = Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
-        return retention.filter(kept -> kept.compareTo(configured) < 0).orElse(configured);
     }
 
     /**
@@ -336,7 +283,16 @@ final class BatchProcessor<T> {
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
-        return ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        // approximateInvokeCount counts the invocations a record was part of: the function never got these.
+        switch (verdict) {
+            case Verdict.NotInvoked notInvoked -> entries.forEach(entry -> entry.invokeCount--);
+            case Verdict.PartiallyFailed partial -> partial.notInvoked().stream()
+                    .forEach(position -> entries.get(position).invokeCount--);
+            case Verdict.Succeeded s -> { }
+            case Verdict.Failed f -> { }
+        }
+        return verdict;
     }
 
     /**
@@ -357,53 +313,5 @@ final class BatchProcessor<T> {
 
     private static boolean validState(Map<String, String> state) {
         return state != null && state.entrySet().stream().allMatch(e -> e.getKey() != null && e.getValue() != null);
-    }
-
-    /**
-     * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
-     * pass. Returns false if the mapping stopped before the destination took it.
-     */
-    private boolean giveUp(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
-            throws InterruptedException {
-        int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
-        if (ctx.destination() == null) {
-            ctx.metrics().dropped.increment(entries.size());
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
-                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
-                    .log("records dropped: no on-failure destination");
-            onDone.accept(entries);
-            return true;
-        }
-        FailureRecord record = failureRecord(entries, condition, response, invokeCount);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                ctx.destination().send(record);
-                ctx.metrics().deliveredToDestination.increment(entries.size());
-                onDone.accept(entries);
-                return true;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Throwable e) {
-                // An Error from a destination is retried like an exception: escaping, it would end the lane.
-                Fatal.rethrowIfFatal(e);
-                ctx.metrics().destinationDeliveryFailures.increment();
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("attempt", attempt).setCause(e)
-                        .log("on-failure destination refused a failure record; the checkpoint waits");
-                if (!pauser.pause(ctx.backoff().delay(attempt))) {
-                    return false;
-                }
-            }
-        }
-    }
-
-    private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,
-                                        ResponseContext response, int invokeCount) {
-        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
-        RequestContext request = new RequestContext(UUID.randomUUID().toString(),
-                settings.functionArnFor(ctx.mappingName()), condition, invokeCount);
-        return new FailureRecord(request, response, ctx.clock().instant(),
-                ctx.source().batchInfo(shardId, records), records);
     }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Other workers call a lease expired once they have seen its counter stand still for the failover time, by their
  * own clocks. A renewal that started at {@code t} is seen by them no earlier than {@code t}, so they cannot take the
- * lease before {@code t + failoverTime}; the holder stops processing at {@code t + failoverTime - margin}.
+ * lease before {@code t + failoverTime}; the holder stops reading and forming batches at
+ * {@code t + failoverTime - margin}. Invocations it started before run on (see ShardWorker's wind-down).
  */
 final class HeldLease {
 
@@ -18,6 +19,8 @@ final class HeldLease {
     private final long failoverNanos;
     private final long marginNanos;
     private volatile long lastRenewalStartNanos;
+    /** The counter a renewal was last tried with without an answer (the call failed), or -1. */
+    private volatile long unansweredRenewal = -1;
 
     /** @param takenAtNanos {@link System#nanoTime()} when the take that returned {@code taken} started */
     HeldLease(Lease taken, long takenAtNanos, Duration failoverTime, Duration margin) {
@@ -39,6 +42,19 @@ final class HeldLease {
     void renewed(Lease renewed, long startNanos) {
         current.updateAndGet(known -> renewed.counter() > known.counter() ? renewed : known);
         lastRenewalStartNanos = startNanos;
+    }
+
+    /** A renewal of {@code held} failed without an answer: the store may have made it. */
+    void renewalUnanswered(Lease held) {
+        unansweredRenewal = held.counter();
+    }
+
+    /**
+     * True if a renewal of {@code held} was tried before without an answer: only then can a refusal show this
+     * worker's own write, and not another process's that uses the same worker id.
+     */
+    boolean renewalRetried(Lease held) {
+        return unansweredRenewal == held.counter();
     }
 
     /** A checkpoint write returned {@code written}; a renewal that raced with it may already be newer. */

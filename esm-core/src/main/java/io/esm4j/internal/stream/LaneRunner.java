@@ -16,16 +16,24 @@ final class LaneRunner<T> {
     private final BatchSource<T> lane;
     private final BatchProcessor<T> processor;
     private final BooleanSupplier inputEnded;
-    private final Supplier<Instant> lastDealtFetchStart;
+    /** Every record that arrived in the shard before this time has been dealt to the lanes. */
+    private final Supplier<Instant> readTo;
+    private final BooleanSupplier bufferFull;
 
+    /**
+     * @param bufferFull whether the shard's buffer bound (MaxBufferedRecordsPerShard, MaxBufferedMegabytesPerShard)
+     *                   is reached, so that the reader waits for records to be done
+     * @param leaseLost  whether the shard's lease was lost (see {@link BatchProcessor})
+     */
     LaneRunner(StreamContext<T> ctx, String shardId, BatchSource<T> lane, Consumer<List<Entry<T>>> onDone,
                BatchProcessor.Pauser pauser, BooleanSupplier closed, BooleanSupplier inputEnded,
-               Supplier<Instant> lastDealtFetchStart) {
+               Supplier<Instant> readTo, BooleanSupplier bufferFull, BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.lane = lane;
-        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed);
+        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed, leaseLost);
         this.inputEnded = inputEnded;
-        this.lastDealtFetchStart = lastDealtFetchStart;
+        this.readTo = readTo;
+        this.bufferFull = bufferFull;
     }
 
     /** Returns when the lane is closed or a batch was left unfinished because the pipeline closed. */
@@ -35,15 +43,19 @@ final class LaneRunner<T> {
         Instant batchingWindowStart = ctx.clock().instant();
         while (true) {
             WindowSession<T> open = session;
+            // A window's records are done only by its final invocation. Asked with the lane's queue empty, a full
+            // buffer holds nothing else that could be freed: the reader would wait for good, so the window ends early,
+            // as at 1 MB of state.
             List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
-                    open == null ? null
-                            : () -> inputEnded.getAsBoolean() || !lastDealtFetchStart.get().isBefore(open.end));
+                    open == null ? null : () -> allRead(open) || bufferFull.getAsBoolean());
             if (batch == null) {
                 return;
             }
             if (session != null && (batch.isEmpty()
                     || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
-                boolean early = batch.isEmpty() && ctx.clock().instant().isBefore(session.end);
+                // Closed by a later record or by reading past its end, the window is whole. A shard end closes it
+                // early whatever the clock (records of its time go on in the child shards), as does a full buffer.
+                boolean early = batch.isEmpty() && (inputEnded.getAsBoolean() || readTo.get().isBefore(session.end));
                 if (!processor.closeWindow(session, early)) {
                     return;
                 }
@@ -67,5 +79,10 @@ final class LaneRunner<T> {
             }
             batchingWindowStart = ctx.clock().instant();
         }
+    }
+
+    /** Every record of the window has been dealt to the lane: the shard ended, or reading passed the window's end. */
+    private boolean allRead(WindowSession<T> window) {
+        return inputEnded.getAsBoolean() || !readTo.get().isBefore(window.end);
     }
 }

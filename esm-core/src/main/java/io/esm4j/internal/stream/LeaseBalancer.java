@@ -63,7 +63,7 @@ final class LeaseBalancer {
      * @param leases     every lease of the mapping, as just listed
      * @param listed     the shard ids of the last listing of the stream, or null before the first one
      * @param expired    shard ids whose lease is free to take although it has an owner: it stood still for the
-     *                   failover time, or it is in this worker's name but no longer held
+     *                   failover time (also in this worker's name, if no shard worker of it runs the shard)
      * @param maxSteals  MaxLeasesToStealAtOneTime
      */
     static Plan plan(String me, List<Lease> leases, Set<String> listed, Set<String> expired, int maxSteals,

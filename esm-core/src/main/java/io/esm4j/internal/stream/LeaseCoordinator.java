@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +39,14 @@ final class LeaseCoordinator {
 
     /** What the coordinator needs from the engine. */
     interface Workers {
+        /** A shard worker of this process runs the shard. */
         boolean holds(String shardId);
+
+        /**
+         * A shard worker runs the shard, or one that lost its lease has invocations still running: either way this
+         * process must not take the shard now.
+         */
+        boolean busy(String shardId);
 
         void start(HeldLease lease);
 
@@ -55,9 +61,6 @@ final class LeaseCoordinator {
 
         void fatal(Throwable error);
     }
-
-    /** When this worker first saw a lease in its present version. */
-    private record Observation(String owner, long counter, long sinceNanos) {}
 
     /**
      * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
@@ -77,7 +80,7 @@ final class LeaseCoordinator {
     private boolean syncRequested = true;
     private boolean stopping;
     // Coordinator thread only.
-    private final Map<String, Observation> observations = new HashMap<>();
+    private final LeaseObserver observer;
     private final Map<String, Request> requests = new HashMap<>();
     /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
     private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
@@ -92,9 +95,8 @@ final class LeaseCoordinator {
         this.ctx = ctx;
         this.workers = workers;
         this.failoverTime = ctx.settings().failoverTime();
-        // Often enough to take a lease soon after it expires or is released, and to balance as the shard list
-        // changes; never more often than needed for either.
-        this.takeEveryNanos = Math.min(failoverTime.toNanos() / 2, ctx.settings().shardSyncInterval().toNanos());
+        this.observer = new LeaseObserver(ctx);
+        this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
     }
 
     void start() {
@@ -267,7 +269,9 @@ final class LeaseCoordinator {
 
     private void take(Lease seen, boolean expired, boolean requestTimedOut, List<Lease> leases) throws Exception {
         long start = System.nanoTime();
-        LeaseWrite taken = ctx.leases().take(seen, ctx.workerId()).orMadeBy(seen.taken(ctx.workerId()), false);
+        // No refusal counts as this worker's own take here: it never retries a take (if one fails, the lease is
+        // listed again; taken by an answer that was lost, it is expired after FailoverTime like anyone's).
+        LeaseWrite taken = ctx.leases().take(seen, ctx.workerId());
         if (taken instanceof LeaseWrite.Written written) {
             (seen.owner() == null ? ctx.metrics().leasesTakenUnowned
                     : expired ? ctx.metrics().leasesTakenExpired
@@ -281,8 +285,24 @@ final class LeaseCoordinator {
                     .addKeyValue("handoffTimedOut", requestTimedOut)
                     .addKeyValue("owners", owners(leases)).addKeyValue("from", Checkpoints.describe(seen.checkpoint()))
                     .log("lease taken");
+            if (written.lease().ended()) {
+                giveBackEnded(written.lease());
+                return;
+            }
             workers.start(new HeldLease(written.lease(), start, failoverTime, LeaseRenewer.margin(failoverTime)));
         }
+    }
+
+    /**
+     * A take won a lease whose shard ended since it was listed (its owner wrote SHARD_END, which leaves the counter
+     * alone): nothing is left to run, so it is released at once instead of being held, and renewed, by a shard worker
+     * with nothing to do.
+     */
+    private void giveBackEnded(Lease taken) throws Exception {
+        LeaseWrite released = ctx.leases().release(taken);
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", taken.shardId())
+                .addKeyValue("released", released instanceof LeaseWrite.Written)
+                .log("the lease taken had reached the shard's end meanwhile; released, not run");
     }
 
     /**
@@ -354,33 +374,20 @@ final class LeaseCoordinator {
     }
 
     /**
-     * Expired: another worker's lease whose owner and counter this worker has seen unchanged for FailoverTime.
-     * A lease in this worker's name that no shard worker of it holds (given up locally) is free at once.
+     * Stops shards this worker runs whose lease the listing shows in another worker's name, hands over those asked
+     * for, and returns the expired leases ({@link LeaseObserver}).
      */
     private Set<String> observe(List<Lease> leases, long now) {
-        Set<String> present = new HashSet<>();
-        Set<String> expired = new HashSet<>();
         for (Lease lease : leases) {
             String id = lease.shardId();
-            present.add(id);
-            Observation seen = observations.get(id);
-            if (seen == null || seen.counter() != lease.counter() || !Objects.equals(seen.owner(), lease.owner())) {
-                seen = new Observation(lease.owner(), lease.counter(), now);
-                observations.put(id, seen);
-            }
             if (workers.holds(id) && !ctx.workerId().equals(lease.owner())) {
                 // Noticed here within a round, instead of at the next renewal a third of FailoverTime later.
                 workers.takenOver(id, lease.owner());
             } else if (workers.holds(id) && lease.handoffRequested()) {
                 workers.handoffRequested(id, lease.handoffTo());
             }
-            if (lease.owner() != null && !workers.holds(id) && (ctx.workerId().equals(lease.owner())
-                    || now - seen.sinceNanos() >= failoverTime.toNanos())) {
-                expired.add(id);
-            }
         }
-        observations.keySet().retainAll(present);
-        return expired;
+        return observer.observe(leases, now, workers::busy);
     }
 
     /** How many unfinished leases each worker holds, as listed: for the log of a take. */

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * the patience, and a slow store is renewed in parallel as before.
  *
  * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
- * period. A holder stops at the latest {@code f - f/6 - f/10} after its last successful renewal started, while
- * another worker takes the lease at the earliest {@code f} after that renewal (it must see the counter stand still
- * for f by its own clock). So renewal latency plus scheduling delay must stay under about {@code 0.4 f}.
+ * period. A holder stops reading at the latest {@code f - f/6 - f/10} after its last successful renewal started,
+ * while another worker takes the lease at the earliest {@code f} after that renewal (it must see the counter stand
+ * still for f by its own clock). So renewal latency plus scheduling delay must stay under about {@code 0.4 f}.
  */
 final class LeaseRenewer {
 
@@ -39,7 +39,11 @@ final class LeaseRenewer {
     private final long renewEveryNanos;
     private final Duration tick;
     private final long patienceNanos;
-    private final Set<String> renewing = ConcurrentHashMap.newKeySet();
+    /**
+     * The leases with a renewal call in flight, by identity: a shard taken again while an old lease's call still hangs
+     * is a new lease, renewed on its own schedule.
+     */
+    private final Set<HeldLease> renewing = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
 
@@ -96,7 +100,7 @@ final class LeaseRenewer {
             if (lease.expiredLocally(now)) {
                 worker.leaseLost("not renewed within FailoverTime (" + ctx.settings().failoverTime()
                         + ") less the safety margin");
-            } else if (lease.nanosSinceRenewal(now) >= renewEveryNanos && renewing.add(lease.shardId())) {
+            } else if (lease.nanosSinceRenewal(now) >= renewEveryNanos && renewing.add(lease)) {
                 due.add(worker);
             }
         }
@@ -129,7 +133,7 @@ final class LeaseRenewer {
         } finally {
             // Only a fatal error, rethrown by renew, leaves leases here: a later check renews them.
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
-                renewing.remove(worker.shardId());
+                renewing.remove(worker.lease());
             }
         }
     }
@@ -137,9 +141,13 @@ final class LeaseRenewer {
     private void renew(ShardWorker<?> worker) {
         HeldLease lease = worker.lease();
         long start = System.nanoTime();
+        Lease held = lease.current();
         try {
-            Lease held = lease.current();
-            LeaseWrite result = ctx.leases().renew(held).orMadeBy(held.renewed(), false);
+            LeaseWrite result = ctx.leases().renew(held);
+            if (lease.renewalRetried(held)) {
+                // The earlier attempt may have been made and moved the counter: then this refusal shows that write.
+                result = result.orMadeBy(held.renewed(), false);
+            }
             switch (result) {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), start);
@@ -155,13 +163,14 @@ final class LeaseRenewer {
             }
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
+            lease.renewalUnanswered(held);
             ctx.status().problem("lease of " + lease.shardId(), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
                     .setCause(e).log("lease renewal failed; retrying at the next tick");
         } finally {
             ctx.metrics().leaseRenewalLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            renewing.remove(lease.shardId());
+            renewing.remove(lease);
         }
     }
 }

@@ -211,8 +211,9 @@ final class ShardCommitter {
         try {
             for (int attempt = 0; attempt < 2; attempt++) {
                 Lease held = lease.current();
-                LeaseWrite result = ctx.leases().checkpoint(held, checkpoint)
-                        .orMadeBy(held.checkpointed(checkpoint), true);
+                // A checkpoint leaves the counter alone: a write retried after a lost answer still matches, and
+                // a refusal is never this worker's own write.
+                LeaseWrite result = ctx.leases().checkpoint(held, checkpoint);
                 if (result instanceof LeaseWrite.Written written) {
                     lease.checkpointed(written.lease());
                     ctx.status().resolved(component);

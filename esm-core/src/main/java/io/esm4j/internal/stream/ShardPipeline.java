@@ -13,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The processing half of a shard, independent of how records are read or where progress is written: records
@@ -61,6 +63,7 @@ public final class ShardPipeline<T> {
     private final StreamContext<T> ctx;
     private final String shardId;
     private final Listener listener;
+    private final BooleanSupplier leaseLost;
     private final FlowBudget budget;
     private final CheckpointTracker tracker;
     /** The lanes' own queues with {@link LaneRouting#KEY_HASH}; empty with {@link #keyLanes}. */
@@ -81,21 +84,29 @@ public final class ShardPipeline<T> {
     private boolean endReported;
     private String lastDone;
     /**
-     * When the last fetch whose records have been dealt to the lanes started: once it is past a tumbling window's
-     * end, every record that arrived in the window has been read. Together with {@link #inputEnded}, it is what
-     * closes a window that no later record closes.
+     * Every record that arrived in the shard before this time has been dealt to the lanes: once it is past a tumbling
+     * window's end, every record of the window has been read. Together with {@link #inputEnded}, it is what closes a
+     * window that no later record closes. Both are published only after the records of their read are in the lanes'
+     * queues, so that a lane that finds its queue empty never closes a window whose last records are on their way.
      */
-    private volatile Instant lastDealtFetchStart = Instant.MIN;
+    private volatile Instant readTo = Instant.MIN;
     private volatile boolean inputEnded;
 
-    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener) {
-        this(ctx, shardId, listener, LaneRouting.KEY_HASH);
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
+        this(ctx, shardId, listener, routing, () -> false);
     }
 
-    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
+    /**
+     * @param leaseLost true once the shard's lease is lost (not handed back at a stop): batches whose retries or age
+     *                  run out then are left unfinished for the lease's next owner instead of being given up to the
+     *                  on-failure destination
+     */
+    public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing,
+                         BooleanSupplier leaseLost) {
         this.ctx = ctx;
         this.shardId = shardId;
         this.listener = listener;
+        this.leaseLost = leaseLost;
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
@@ -156,15 +167,17 @@ public final class ShardPipeline<T> {
      * Filtered-out records are done at once. An empty offer still tells open tumbling windows that reading went on.
      *
      * @param shardEnded true when the shard is closed and these are its last records
-     * @param fetchStart when the read that returned them started
+     * @param readTo     when the read started if it reached the shard's tail, so that every record that arrived
+     *                   before then has now been read; null if it may have been cut short by a limit (a page, the
+     *                   room given, a poll's size). It closes the tumbling windows that ended by then.
      */
-    public void offer(List<StreamRecord<T>> records, boolean shardEnded, Instant fetchStart) {
+    public void offer(List<StreamRecord<T>> records, boolean shardEnded, @Nullable Instant readTo) {
         if (records.isEmpty() && !shardEnded) {
             // An idle shard's empty reads cost no lock and wake no lane, unless a tumbling window may be waiting
             // for reading to pass its end.
-            lastDealtFetchStart = fetchStart;
-            if (ctx.settings().tumblingWindows()) {
-                lanes.forEach(lane -> lane.offerAll(List.of()));
+            if (readTo != null) {
+                this.readTo = readTo;
+                wakeOpenWindows();
             }
             return;
         }
@@ -206,13 +219,18 @@ public final class ShardPipeline<T> {
                 }
             }
         }
-        inputEnded = shardEnded;
-        lastDealtFetchStart = fetchStart;
         if (keyLanes != null) {
             keyLanes.offerAll(perLane.getFirst());
         }
         for (int i = 0; i < lanes.size(); i++) {
             lanes.get(i).offerAll(perLane.get(i));
+        }
+        if (shardEnded || readTo != null) {
+            inputEnded = shardEnded;
+            if (readTo != null) {
+                this.readTo = readTo;
+            }
+            wakeOpenWindows();
         }
         // Filtered-out records count as done: the checkpoint moves past them once the records before are done.
         if (!filteredOut.isEmpty()) {
@@ -221,6 +239,13 @@ public final class ShardPipeline<T> {
         }
         if (shardEnded && records.isEmpty()) {
             complete(List.of());
+        }
+    }
+
+    /** Lets lanes with an open tumbling window see that reading went on (windows need one lane, with own queues). */
+    private void wakeOpenWindows() {
+        if (ctx.settings().tumblingWindows()) {
+            lanes.forEach(lane -> lane.offerAll(List.of()));
         }
     }
 
@@ -292,7 +317,8 @@ public final class ShardPipeline<T> {
         boolean failed = false;
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
-                    this::pause, this::closed, () -> inputEnded, () -> lastDealtFetchStart).run();
+                    this::pause, this::closed, () -> inputEnded, () -> readTo,
+                    () -> budget.room() == 0, leaseLost).run();
         } catch (InterruptedException e) {
             // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
         } catch (Throwable e) {

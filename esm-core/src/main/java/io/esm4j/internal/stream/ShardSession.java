@@ -48,6 +48,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         void lanesEnded(ShardSession<?> session);
 
         void fatal(Throwable error);
+
+        /** Whether the shard's lease was lost: what the session would give up is left to the lease's next owner. */
+        boolean leaseLost();
     }
 
     private final StreamContext<T> ctx;
@@ -71,7 +74,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         this.readerComponent = "shard " + shardId + " reader";
         this.start = start;
         this.origin = start;
-        this.pipeline = new ShardPipeline<>(ctx, shardId, this);
+        this.pipeline = new ShardPipeline<>(ctx, shardId, this, ShardPipeline.LaneRouting.KEY_HASH, events::leaseLost);
     }
 
     void start() {
@@ -88,6 +91,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     void joinReader() throws InterruptedException {
         reader.join(READER_JOIN);
+    }
+
+    /** After {@link #halt}: waits for the invocations in progress; false if the deadline came first. */
+    boolean awaitLanes(Instant deadline) throws InterruptedException {
+        return pipeline.awaitLanes(deadline);
     }
 
     void interruptHandlers() {
@@ -127,9 +135,12 @@ final class ShardSession<T> implements ShardPipeline.Listener {
             Instant opening = ctx.clock().instant();
             try (ShardReader<T> shardReader = ctx.source().openReader(shardId, from)) {
                 if (from instanceof ReadStart.Latest) {
-                    // Reopened at LATEST, a reader would skip what arrived since it first opened.
+                    // Reopened at LATEST, a reader would skip what arrived since it first opened; so would whoever
+                    // runs the shard next (after a stop, a hand-off or a crash before the first record is done), so
+                    // the time is saved as the shard's checkpoint too.
                     from = new ReadStart.AtTimestamp(opening);
                     origin = from;
+                    events.progressed(new Checkpoint.AtTimestamp(opening));
                 }
                 AwaitableShardReader<T> awaitable = shardReader instanceof AwaitableShardReader<T> a ? a : null;
                 // A fresh reader's first fetch returns at once, so that the shard's status is brought up to date
@@ -189,8 +200,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     /**
      * How long an awaited fetch at the tail may wait: until the reader's next timed duty. The only one is closing an
-     * open tumbling window, which needs a fetch that starts at or after the window's end (everything that arrived in
-     * the window has been read then); without one, {@link #AWAIT_BOUND}. The wait is stretched to end on a tick shared
+     * open tumbling window, which needs an empty fetch that starts at or after the window's end (everything that
+     * arrived in the window has been read then); without one, {@link #AWAIT_BOUND}. The wait is stretched to end on a tick shared
      * with other idle shards ({@link IdleTicks}).
      */
     private Duration awaitFor(Instant fetchStart, long fetchStartNanos) {
@@ -203,8 +214,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     /**
      * Tracks the end of the tumbling window the last records dealt belong to, until a fetch that started at or after
-     * it has been dealt: that fetch lets the lane close the window. Records arrive in order, so the window of the
-     * last record is the only one a later record cannot close.
+     * it has been dealt: if it was empty it lets the lane close the window, and if it returned records the next fetch
+     * asks for no wait. Records arrive in order, so the window of the last record is the only one a later record
+     * cannot close.
      */
     private void noteWindow(FetchResult<T> result, Instant fetchStart) {
         int windowSeconds = ctx.settings().tumblingWindowInSeconds();
@@ -255,12 +267,22 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     /** Hands a fetch to the pipeline; a failure there is the engine's, and restarts the session. */
     private boolean deal(FetchResult<T> result, Instant fetchStart) {
         try {
-            pipeline.offer(result.records(), result.shardEnded(), fetchStart);
+            pipeline.offer(result.records(), result.shardEnded(), readToTail(result) ? fetchStart : null);
             return true;
         } catch (Throwable e) {
             failed(e);
             return false;
         }
+    }
+
+    /**
+     * Whether a fetch read the shard to its tail, so that every record that arrived before it started has been read:
+     * it returned nothing, and the source does not say the shard holds records past it. A fetch that returned records
+     * may have been cut short by its limit (one page, the room the buffer gives, a service's maximum), so it proves
+     * nothing about the records after its last.
+     */
+    private static boolean readToTail(FetchResult<?> result) {
+        return result.records().isEmpty() && result.millisBehindLatest() <= 0;
     }
 
     private void recordIteratorAge(FetchResult<T> result) {

@@ -32,8 +32,17 @@ final class ShardWorker<T> {
         /** The shard's end is checkpointed and its lease released: its children may start. */
         void shardEnded(ShardWorker<?> worker);
 
-        /** The lease is gone: the worker stopped processing and will write nothing more. */
+        /**
+         * The lease is gone: the worker stopped reading and will write nothing more. Invocations it had started may
+         * still run: {@link #lostSessionEnded} follows once they have ended.
+         */
         void leaseLost(ShardWorker<?> worker, String reason);
+
+        /**
+         * After {@link #leaseLost}: the invocations of the worker's last session have ended, or were given up on
+         * (see {@link ShardWorker#windDown}). Until then this process must not take the shard again.
+         */
+        void lostSessionEnded(ShardWorker<?> worker);
 
         /** A failure that retrying cannot heal: the mapping must stop. */
         void fatal(String shardId, Throwable error);
@@ -69,6 +78,11 @@ final class ShardWorker<T> {
     private volatile boolean progressSinceRestart;
     /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
     private final AtomicBoolean leaseGone = new AtomicBoolean();
+    /**
+     * Set once the lease is lost (not handed back), before the sessions hear of it: batches of this worker that run
+     * out of retries or age from then on are left to the lease's next owner, not given up.
+     */
+    private volatile boolean leaseWasLost;
     private final AtomicBoolean handingOver = new AtomicBoolean();
     private final AtomicBoolean releaseStarted = new AtomicBoolean();
     private final AtomicBoolean finishStarted = new AtomicBoolean();
@@ -142,6 +156,7 @@ final class ShardWorker<T> {
      */
     void leaseLost(String reason) {
         if (leaseGone.compareAndSet(false, true)) {
+            leaseWasLost = true;
             ctx.metrics().leasesLost.increment();
             signals.add(new Lost(reason));
         }
@@ -211,13 +226,13 @@ final class ShardWorker<T> {
         }
         try {
             Lease held = lease.current();
-            LeaseWrite result = ctx.leases().release(held).orMadeBy(held.released(), false);
+            LeaseWrite result = ctx.leases().release(held);
             if (result instanceof LeaseWrite.Lost lost && lost.current() != null
                     && Objects.equals(held.owner(), lost.current().owner())
                     && lost.current().counter() > held.counter()) {
                 // A renewal in flight moved the counter on in this worker's name: release that version.
                 Lease renewed = lost.current();
-                result = ctx.leases().release(renewed).orMadeBy(renewed.released(), false);
+                result = ctx.leases().release(renewed);
             }
             return result instanceof LeaseWrite.Written;
         } catch (Throwable e) {
@@ -235,8 +250,48 @@ final class ShardWorker<T> {
     private boolean restarting;
     private int failuresInARow;
 
+    /**
+     * Runs the sessions; nothing that goes wrong here ends the thread unnoticed. A failure of the supervisor itself (a
+     * bug, or a source call it makes) is reported and the lease given up as if lost: the shard stops reading, and once
+     * its invocations have ended the lease, left standing, is taken again after FailoverTime (by this worker or
+     * another), which starts a new shard worker after the last checkpoint.
+     */
     private void supervise() {
-        ReadStart from = readStart(lease.current().checkpoint());
+        try {
+            superviseSessions();
+        } catch (Throwable e) {
+            committer.close();
+            if (session != null) {
+                session.halt();
+            }
+            if (Fatal.isFatal(e)) {
+                owner.fatal(shardId, e);
+                return;
+            }
+            giveUp(e);
+        }
+    }
+
+    private void giveUp(Throwable failure) {
+        ctx.metrics().restarts.increment();
+        ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after its worker failed: "
+                + Fatal.describe(failure));
+        LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(failure)
+                .log("shard worker failed; giving the lease up: the shard is taken again after FailoverTime");
+        if (leaseGone.compareAndSet(false, true)) {
+            // As after a lost lease: the next owner replays what is in flight, so nothing goes to the destination.
+            leaseWasLost = true;
+            owner.leaseLost(this, "the shard worker failed: " + Fatal.describe(failure));
+            try {
+                windDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void superviseSessions() {
+        ReadStart from = Checkpoints.readStart(lease.current().checkpoint());
         session = startSession(from);
         long restartAtNanos = 0;
         try {
@@ -306,6 +361,7 @@ final class ShardWorker<T> {
                         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                                 .addKeyValue("reason", l.reason()).log("lease lost; the shard stops here");
                         owner.leaseLost(this, l.reason());
+                        windDown();
                         return;
                     }
                     case FatalError f -> {
@@ -322,6 +378,27 @@ final class ShardWorker<T> {
             if (session != null) {
                 session.halt();
             }
+        }
+    }
+
+    /**
+     * After a lost lease: waits for the invocations still running in the last session, so that this process does not
+     * take the shard again while they run (they would overlap with the new session's). Bounded, so that a handler that
+     * never returns does not keep the shard from this process for good: after FailoverTime (by when another worker may
+     * have taken the lease anyway) the handlers are interrupted, as at a stop's timeout, and get the same grace.
+     */
+    private void windDown() throws InterruptedException {
+        try {
+            if (session != null && !session.awaitLanes(Instant.now().plus(ctx.settings().failoverTime()))) {
+                session.interruptHandlers();
+                if (!session.awaitLanes(Instant.now().plus(StreamEngine.INTERRUPT_GRACE))) {
+                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .log("a handler of the lost lease's shard still runs after being interrupted; the shard "
+                                    + "may be taken again while it runs");
+                }
+            }
+        } finally {
+            owner.lostSessionEnded(this);
         }
     }
 
@@ -374,15 +451,10 @@ final class ShardWorker<T> {
         public void fatal(Throwable error) {
             signals.add(new FatalError(error));
         }
-    };
 
-    private static ReadStart readStart(Checkpoint checkpoint) {
-        return switch (checkpoint) {
-            case Checkpoint.TrimHorizon t -> new ReadStart.TrimHorizon();
-            case Checkpoint.Latest l -> new ReadStart.Latest();
-            case Checkpoint.AtTimestamp at -> new ReadStart.AtTimestamp(at.timestamp());
-            case Checkpoint.AtSequenceNumber at -> new ReadStart.AfterSequenceNumber(at.sequenceNumber());
-            case Checkpoint.ShardEnd e -> throw new IllegalStateException("shard " + e + " has ended");
-        };
-    }
+        @Override
+        public boolean leaseLost() {
+            return leaseWasLost;
+        }
+    };
 }

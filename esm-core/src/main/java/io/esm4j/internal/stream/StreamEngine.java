@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class StreamEngine<T> implements MappingEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamEngine.class);
-    /** After the stop timeout, how long interrupted handlers get to return. */
-    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+    /** After the stop timeout (or a lost lease's wind-down), how long interrupted handlers get to return. */
+    static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     /** When draining took the whole timeout, final checkpoints and releases still get this long. */
     private static final Duration FINAL_WRITES_GRACE = Duration.ofSeconds(1);
     /** How long a stop begun after a fatal error lets batches drain. */
@@ -44,6 +44,8 @@ public final class StreamEngine<T> implements MappingEngine {
 
     private final StreamContext<T> ctx;
     private final Map<String, ShardWorker<T>> workers = new ConcurrentHashMap<>();
+    /** Workers that lost their lease and whose invocations still run: this process does not take their shards. */
+    private final Map<String, ShardWorker<?>> windingDown = new ConcurrentHashMap<>();
     private final Map<String, Meter> shardGauges = new ConcurrentHashMap<>();
     /** Final checkpoints of shards whose workers ended in this run (finished, or lost to another worker). */
     private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
@@ -63,6 +65,11 @@ public final class StreamEngine<T> implements MappingEngine {
             @Override
             public boolean holds(String shardId) {
                 return workers.containsKey(shardId);
+            }
+
+            @Override
+            public boolean busy(String shardId) {
+                return workers.containsKey(shardId) || windingDown.containsKey(shardId);
             }
 
             @Override
@@ -108,6 +115,7 @@ public final class StreamEngine<T> implements MappingEngine {
     @Override
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
+        HandoffBudget.warnIfTight(ctx);
         renewer.start();
         coordinator.start();
     }
@@ -128,8 +136,18 @@ public final class StreamEngine<T> implements MappingEngine {
 
             @Override
             public void leaseLost(ShardWorker<?> w, String reason) {
-                forget(w, w.writtenCheckpoint());
-                coordinator.wake(false);
+                // Marked before it is forgotten, so that the coordinator never sees the shard as neither.
+                windingDown.put(w.shardId(), w);
+                if (!forget(w, w.writtenCheckpoint())) {
+                    windingDown.remove(w.shardId(), w);
+                }
+            }
+
+            @Override
+            public void lostSessionEnded(ShardWorker<?> w) {
+                if (windingDown.remove(w.shardId(), w)) {
+                    coordinator.wake(false);
+                }
             }
 
             @Override
@@ -165,23 +183,27 @@ public final class StreamEngine<T> implements MappingEngine {
         }
     }
 
-    private void forget(ShardWorker<?> worker, Checkpoint last) {
-        if (!stopStarted.get() && workers.remove(worker.shardId(), worker)) {
-            if (last != null) {
-                ended.put(worker.shardId(), last);
-            }
-            Meter gauge = shardGauges.remove(worker.shardId());
-            if (gauge != null) {
-                ctx.metrics().remove(gauge);
-            }
+    /** Removes a worker that no longer holds its lease; false if it was not running (or the mapping stops). */
+    private boolean forget(ShardWorker<?> worker, Checkpoint last) {
+        if (stopStarted.get() || !workers.remove(worker.shardId(), worker)) {
+            return false;
         }
+        if (last != null) {
+            ended.put(worker.shardId(), last);
+        }
+        Meter gauge = shardGauges.remove(worker.shardId());
+        if (gauge != null) {
+            ctx.metrics().remove(gauge);
+        }
+        return true;
     }
 
     /**
      * Another worker asked for this shard's lease: the shard stops as at a graceful stop (no new batches, those in
-     * flight finish within half of GracefulHandoffTimeout, handlers still running then are interrupted), its final
-     * checkpoint is written and its lease released, so that the asker starts exactly where this worker ended. On a
-     * thread of its own: the coordinator and the renewer, which notice the request, never wait for a drain.
+     * flight finish, handlers still running then are interrupted), its final checkpoint is written and its lease
+     * released, all within what is left of GracefulHandoffTimeout ({@link HandoffBudget}), so that the asker starts
+     * exactly where this worker ended. On a thread of its own: the coordinator and the renewer, which notice the
+     * request, never wait for a drain.
      */
     private void handOver(ShardWorker<T> worker, String requester) {
         Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-handoff").start(() -> {
@@ -189,9 +211,10 @@ public final class StreamEngine<T> implements MappingEngine {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
                         .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
                 coordinator.handingOver(worker.shardId(), requester);
-                Instant deadline = Instant.now().plus(ctx.settings().gracefulHandoffTimeout().dividedBy(2));
-                drain(List.of(worker), deadline);
-                ShardStopReport report = worker.finish(later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
+                Instant noticed = Instant.now();
+                HandoffBudget budget = HandoffBudget.of(ctx.settings());
+                drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
+                ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
                 if (report.released()) {
                     ctx.metrics().handoffsCompleted.increment();
                 }
@@ -314,7 +337,7 @@ public final class StreamEngine<T> implements MappingEngine {
         } finally {
             startLock.unlock();
         }
-        boolean drained = drain(all, deadline);
+        boolean drained = drain(all, deadline, INTERRUPT_GRACE);
         List<ShardStopReport> reports = finishAll(all, later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
         renewer.stop();
         Map<String, Checkpoint> checkpoints = new HashMap<>(ended);
@@ -334,9 +357,9 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /**
      * Stops the shards' reading and batching; batches in flight finish until the deadline, then handlers still
-     * running are interrupted and get {@link #INTERRUPT_GRACE} to return. True if they finished by the deadline.
+     * running are interrupted and get {@code grace} to return. True if they finished by the deadline.
      */
-    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline)
+    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline, Duration grace)
             throws InterruptedException {
         shards.forEach(ShardWorker::requestStop);
         boolean drained = true;
@@ -345,7 +368,7 @@ public final class StreamEngine<T> implements MappingEngine {
         }
         if (!drained) {
             shards.forEach(ShardWorker::interruptHandlers);
-            Instant graceDeadline = Instant.now().plus(INTERRUPT_GRACE);
+            Instant graceDeadline = Instant.now().plus(grace);
             for (ShardWorker<?> worker : shards) {
                 worker.awaitTermination(graceDeadline);
             }

@@ -67,6 +67,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private boolean closed;
     private @Nullable String lastHandedOut;
     private long millisBehindLatest = -1;
+    /** The last page said the shard holds records past it. */
+    private boolean behind;
     private int throttledInARow;
 
     private IteratorShardReader(String stream, String shardId, IteratorCalls<T> calls, IteratorReaderSettings settings,
@@ -130,7 +132,10 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
         if (!records.isEmpty()) {
             lastHandedOut = records.getLast().sequenceNumber();
         }
-        return new FetchResult<>(records, millisBehindLatest, closed && pending.isEmpty());
+        // An empty result passes for the tail (which closes tumbling windows) unless it reports a lag: while the
+        // shard is behind without a lag from the service (DynamoDB Streams), the least one stands for it.
+        long lag = records.isEmpty() && behind ? Math.max(1, millisBehindLatest) : millisBehindLatest;
+        return new FetchResult<>(records, lag, closed && pending.isEmpty());
     }
 
     /** Reads until records arrive, the shard ends, the reader has caught up, or enough empty reads went by. */
@@ -143,6 +148,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
             iterator = page.nextIterator();
             closed = page.shardClosed();
             millisBehindLatest = page.millisBehindLatest();
+            behind = page.behind();
             for (StreamRecord<T> record : page.records()) {
                 if (openedAt != null && calls.precedes(record, openedAt)) {
                     continue;

@@ -7,6 +7,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.lease.Checkpoint;
@@ -167,7 +168,7 @@ class MaximumConcurrencyTest {
         MappingStatus status = new MappingStatus();
         EngineMetrics metrics = new EngineMetrics(registry, "cap", EngineMetrics.Kind.STREAM);
         Invoker<StreamRecord<byte[]>> invoker = new Invoker<>("cap", handler, null, stream::naturalId,
-                stream::itemIdentifier, false, true, metrics, status);
+                stream::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics, status);
         return new StreamContext<>("cap", "worker", settings, stream,
                 new RecordFilter<>(FilterCriteria.none(), stream, "cap"), null, null, invoker, metrics,
                 Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()),

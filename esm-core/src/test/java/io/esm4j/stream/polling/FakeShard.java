@@ -49,6 +49,7 @@ final class FakeShard implements IteratorCalls<String> {
     private int generation;
     private long trimmedBelow;
     private int emptyPagesBehind;
+    private long emptyPagesLag;
 
     FakeShard(Clock clock) {
         this.clock = clock;
@@ -83,7 +84,13 @@ final class FakeShard implements IteratorCalls<String> {
 
     /** The next GetRecords calls return empty pages that report the reader behind, without moving on. */
     void emptyPagesBehind(int pages) {
+        emptyPagesBehind(pages, 1_000);
+    }
+
+    /** As {@link #emptyPagesBehind(int)}, with this lag; -1 for a service that reports none (DynamoDB Streams). */
+    void emptyPagesBehind(int pages, long millisBehindLatest) {
         emptyPagesBehind = pages;
+        emptyPagesLag = millisBehindLatest;
     }
 
     void failNextOpens(RuntimeException... faults) {
@@ -153,7 +160,7 @@ final class FakeShard implements IteratorCalls<String> {
         }
         if (emptyPagesBehind > 0) {
             emptyPagesBehind--;
-            return Page.of(List.of(), iterator, 1_000);
+            return new Page<>(List.of(), iterator, emptyPagesLag, true);
         }
         int from = Integer.parseInt(parts[1]);
         int to = Math.min(entries.size(), from + limit);

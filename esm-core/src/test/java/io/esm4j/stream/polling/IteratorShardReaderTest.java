@@ -202,6 +202,20 @@ class IteratorShardReaderTest {
     }
 
     @Test
+    void anEmptyFetchWhileBehindReportsALagAlsoWhenTheServiceReportsNone() throws Exception {
+        shard.append(1);
+        shard.emptyPagesBehind(8, -1);
+        IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
+
+        FetchResult<String> first = reader.fetch(10);
+
+        // A lag of 0 or -1 would say the fetch reached the tail, which closes tumbling windows.
+        assertThat(first.records()).isEmpty();
+        assertThat(first.millisBehindLatest()).isPositive();
+        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1");
+    }
+
+    @Test
     void anEmptyReadAtTheTailReturnsAtOnce() throws Exception {
         IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
 

@@ -218,7 +218,7 @@ final class Intake {
                 }
                 converted.add(streamRecord);
             }
-            polled.pipeline.offer(converted, false, polled.readAt);
+            polled.pipeline.offer(converted, false, null);
             offered = polled.records.size();
             return true;
         } catch (Throwable e) {
@@ -237,7 +237,7 @@ final class Intake {
     /** Offers the records converted so far and holds the rest of the poll until {@code until} completes. */
     private void hold(Polled polled, List<StreamRecord<KafkaRecord>> converted, @Nullable CompletableFuture<?> until) {
         if (!converted.isEmpty()) {
-            polled.pipeline.offer(converted, false, polled.readAt);
+            polled.pipeline.offer(converted, false, null);
         }
         PartitionState state = polled.state;
         List<ConsumerRecord<byte[], byte[]>> rest = polled.records.subList(converted.size(), polled.records.size());

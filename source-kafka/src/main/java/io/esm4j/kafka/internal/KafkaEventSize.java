@@ -1,5 +1,8 @@
 package io.esm4j.kafka.internal;
 
+import static io.esm4j.handler.JsonSize.base64;
+import static io.esm4j.handler.JsonSize.string;
+
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaMetadata;
 import java.util.LinkedHashMap;
@@ -129,10 +132,6 @@ public final class KafkaEventSize {
         };
     }
 
-    private static long base64(int length) {
-        return 4L * ((length + 2L) / 3);
-    }
-
     /**
      * The decimal digits of {@code value}, with its sign. This is per record (offset and timestamp), so the count
      * comes from the bit length (1233 / 4096 is just over log10 2) and one comparison, not a loop.
@@ -145,27 +144,5 @@ public final class KafkaEventSize {
         int lower = ((64 - Long.numberOfLeadingZeros(rest | 1)) * 1233) >>> 12;
         int digits = rest < 10 ? 1 : lower + (rest >= POWERS_OF_TEN[lower] ? 1 : 0);
         return value < 0 ? digits + 1 : digits;
-    }
-
-    /** A JSON string with its quotes, escaped as Jackson escapes it, in UTF-8. */
-    private static long string(String text) {
-        long size = 2;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                size += 2;
-            } else if (c < 0x20) {
-                size += c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ? 2 : 6;
-            } else if (c < 0x80) {
-                size += 1;
-            } else if (c < 0x800) {
-                size += 2;
-            } else if (Character.isSurrogate(c)) {
-                size += 2; // a pair is 4 bytes in UTF-8
-            } else {
-                size += 3;
-            }
-        }
-        return size;
     }
 }

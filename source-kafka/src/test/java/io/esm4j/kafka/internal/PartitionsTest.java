@@ -8,6 +8,7 @@ import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Invoker;
+import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.internal.stream.ConcurrencyLimit;
@@ -140,7 +141,8 @@ class PartitionsTest {
         MappingStatus status = new MappingStatus();
         EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), "partitions", EngineMetrics.Kind.STREAM);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("partitions", batch -> BatchResult.success(), null,
-                source::naturalId, source::itemIdentifier, false, true, metrics, status);
+                source::naturalId, source::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics,
+                status);
         return new StreamContext<>("partitions", "worker", settings, source,
                 new RecordFilter<>(FilterCriteria.none(), source, "partitions"), null, null, invoker, metrics,
                 Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()),

@@ -73,8 +73,9 @@ public final class SqsSourceFactory implements SourceFactory {
 
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
-        String queueUrl = context.clients().sqs().getQueueUrl(r -> r.queueName(queueName(spec))).queueUrl();
-        SqsQueueSource source = SqsQueueSource.of(context.clients().sqs(), queueUrl);
+        // By ARN: the queue's account too (a queue shared from another account), and never a same-named queue of
+        // the worker's region in place of another region's.
+        SqsQueueSource source = SqsQueueSource.ofArn(context.clients().sqs(), spec.eventSourceArn());
         return RunningMapping.of(QueueEventSourceMapping.builder(name, source, target.limited(handler(target)))
                 .settings(settings(spec))
                 .filterCriteria(MappingValues.filterCriteria(spec))

@@ -10,23 +10,33 @@ import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Shard leases and checkpoints of one worker in {@code leases.json} of its data directory, so a restarted worker
  * resumes every stream where it stopped (after a crash, from the last checkpoint written). The leases live in an
- * {@link InMemoryLeaseStore}, which does the conditional writes; every write that succeeded is followed by writing
- * the whole file anew (a temporary file moved over the old one), so the file always holds a complete list. The
- * engine writes leases from its committer and coordinator threads, never on the record path, so the file write
- * does not slow processing. For several workers sharing streams, use a shared store (state-dynamodb).
+ * {@link InMemoryLeaseStore}, which does the conditional writes; a write that succeeded returns once the whole file
+ * has been written anew with it (a temporary file, forced to disk, moved over the old one), so the file always holds
+ * a complete list. The engine writes leases from its committer and coordinator threads, never on the record path, so
+ * the file write does not slow processing. For several workers sharing streams, use a shared store (state-dynamodb).
+ *
+ * <p>Each file write holds every lease, so it is made only when needed: writes that arrive while one is in progress
+ * share the next one, and a renewal is never written. Only this process uses the file, so a renewal's counter has no
+ * one to fence off; a restarted worker (whatever its id) takes its old leases once they have stood still for
+ * FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
  */
 public final class FileLeaseStore implements LeaseStore {
 
@@ -35,7 +45,14 @@ public final class FileLeaseStore implements LeaseStore {
     private final InMemoryLeaseStore leases = new InMemoryLeaseStore();
     private final Set<String> mappings = ConcurrentHashMap.newKeySet();
     private final Path file;
-    private final Object writing = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition written = lock.newCondition();
+    // Guarded by lock.
+    /** Changes made to the leases that the file must hold, counted. */
+    private long changes;
+    /** How many of them the last completed file write holds. */
+    private long savedChanges;
+    private boolean saving;
 
     private FileLeaseStore(Path file) {
         this.file = file;
@@ -61,7 +78,7 @@ public final class FileLeaseStore implements LeaseStore {
     }
 
     @Override
-    public boolean create(Lease lease) throws IOException {
+    public boolean create(Lease lease) throws IOException, InterruptedException {
         mappings.add(lease.mapping());
         boolean created = leases.create(lease);
         if (created) {
@@ -71,32 +88,32 @@ public final class FileLeaseStore implements LeaseStore {
     }
 
     @Override
-    public LeaseWrite take(Lease seen, String worker) throws IOException {
+    public LeaseWrite take(Lease seen, String worker) throws IOException, InterruptedException {
         return saved(leases.take(seen, worker));
     }
 
     @Override
-    public LeaseWrite renew(Lease held) throws IOException {
-        return saved(leases.renew(held));
+    public LeaseWrite renew(Lease held) {
+        return leases.renew(held);
     }
 
     @Override
-    public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws IOException {
+    public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws IOException, InterruptedException {
         return saved(leases.checkpoint(held, checkpoint));
     }
 
     @Override
-    public LeaseWrite release(Lease held) throws IOException {
+    public LeaseWrite release(Lease held) throws IOException, InterruptedException {
         return saved(leases.release(held));
     }
 
     @Override
-    public LeaseWrite requestHandoff(Lease seen, String worker) throws IOException {
+    public LeaseWrite requestHandoff(Lease seen, String worker) throws IOException, InterruptedException {
         return saved(leases.requestHandoff(seen, worker));
     }
 
     @Override
-    public boolean delete(Lease seen) throws IOException {
+    public boolean delete(Lease seen) throws IOException, InterruptedException {
         boolean deleted = leases.delete(seen);
         if (deleted) {
             save();
@@ -104,7 +121,7 @@ public final class FileLeaseStore implements LeaseStore {
         return deleted;
     }
 
-    private LeaseWrite saved(LeaseWrite write) throws IOException {
+    private LeaseWrite saved(LeaseWrite write) throws IOException, InterruptedException {
         if (write instanceof LeaseWrite.Written) {
             save();
         }
@@ -112,26 +129,63 @@ public final class FileLeaseStore implements LeaseStore {
     }
 
     /**
-     * Writes every lease; one writer at a time, each writing the state after its own change (a later writer's file
-     * includes every earlier change, because the in-memory store already has it).
+     * Returns once a file write that began after the caller's change (already in the in-memory store) completed. One
+     * file write at a time: a caller that finds one in progress waits for it and for the next, which the first of
+     * the waiters makes for all of them.
      */
-    private void save() throws IOException {
-        synchronized (writing) {
-            ObjectNode root = JSON.createObjectNode();
-            ArrayNode list = root.putArray("Leases");
-            for (String mapping : mappings) {
-                for (Lease lease : leases.list(mapping)) {
-                    list.add(toJson(lease));
+    private void save() throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            long mine = ++changes;
+            while (savedChanges < mine) {
+                if (saving) {
+                    written.await();
+                    continue;
+                }
+                saving = true;
+                long upTo = changes;
+                boolean done = false;
+                lock.unlock();
+                try {
+                    writeFile();
+                    done = true;
+                } finally {
+                    lock.lock();
+                    saving = false;
+                    if (done) {
+                        savedChanges = Math.max(savedChanges, upTo);
+                    }
+                    written.signalAll();
                 }
             }
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writeValue(temp.toFile(), root);
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeFile() throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("Leases");
+        for (String mapping : mappings) {
+            for (Lease lease : leases.list(mapping)) {
+                list.add(toJson(lease));
             }
+        }
+        Files.createDirectories(file.getParent());
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            // On disk before the move: a crash right after it must not leave an empty or partial file in place.
+            channel.force(true);
+        }
+        try {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,0 +1,194 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.FailureRecord.RequestContext;
+import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.stream.StreamRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a lane gives records up (docs/lambda-semantics.md §2.3): records too old to invoke, records their source
+ * rejected or that are too large on their own, and records whose retries ran out go to the on-failure destination,
+ * or are dropped without one, and only then count as done. Once the shard's lease is lost nothing is given up: the
+ * records are left to the lease's next owner.
+ */
+final class GiveUp<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GiveUp.class);
+
+    private final StreamContext<T> ctx;
+    private final StreamSettings settings;
+    private final String shardId;
+    private final Consumer<List<Entry<T>>> onDone;
+    private final BatchProcessor.Pauser pauser;
+    private final BooleanSupplier leaseLost;
+
+    /** @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off) */
+    GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser,
+           BooleanSupplier leaseLost) {
+        this.ctx = ctx;
+        this.settings = ctx.settings();
+        this.shardId = shardId;
+        this.onDone = onDone;
+        this.pauser = pauser;
+        this.leaseLost = leaseLost;
+    }
+
+    /**
+     * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
+     * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
+     * mapping stopped first.
+     */
+    List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
+        Instant cutoff = ageCutoff();
+        // Every batch passes here: the usual case, nothing too old, allocates nothing.
+        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
+            return entries;
+        }
+        List<Entry<T>> tooOld = new ArrayList<>();
+        List<Entry<T>> fresh = new ArrayList<>(entries.size());
+        for (Entry<T> entry : entries) {
+            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
+        }
+        return records(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
+    }
+
+    /** Whether one of the records is older than MaximumRecordAge or the stream's retention. */
+    boolean anyTooOld(List<Entry<T>> entries) {
+        Instant cutoff = ageCutoff();
+        return cutoff != null && entries.stream().anyMatch(entry -> tooOld(entry, cutoff));
+    }
+
+    /** Records that arrived before this are too old to invoke; null when no maximum age applies. */
+    private Instant ageCutoff() {
+        Duration maximumAge = maximumRecordAge();
+        return maximumAge == null ? null : ctx.clock().instant().minus(maximumAge);
+    }
+
+    private static boolean tooOld(Entry<?> entry, Instant cutoff) {
+        return entry.record.approximateArrivalTimestamp().isBefore(cutoff);
+    }
+
+    /** The shorter of MaximumRecordAgeInSeconds and the stream's retention; null when neither bounds it. */
+    private Duration maximumRecordAge() {
+        Optional<Duration> retention = ctx.source().retention();
+        if (settings.recordAgeUnlimited()) {
+            return retention.orElse(null);
+        }
+        Duration configured = Duration.ofSeconds(settings.maximumRecordAgeInSeconds());
+        return retention.filter(kept -> kept.compareTo(configured) < 0).orElse(configured);
+    }
+
+    /**
+     * Gives up, without invoking them, the records that cannot be delivered: those their source rejected when it read
+     * them (each with the source's condition, {@link StreamRecord#rejected}), and a record the source says is too
+     * large for one invocation on its own (condition MaximumPayloadSizeExceeded, as Lambda does for Kafka). Only a
+     * batch of one can hold one of those: records that share a batch fit the cap together, envelope included (see
+     * {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}), so larger batches are not asked about record by
+     * record. Returns the rest, or null if the mapping stopped first.
+     */
+    List<Entry<T>> discardUndeliverable(List<Entry<T>> entries) throws InterruptedException {
+        List<Entry<T>> rest = entries;
+        // Every batch passes here: the usual case, nothing rejected, allocates nothing.
+        if (entries.stream().anyMatch(entry -> entry.record.rejection() != null)) {
+            Map<FailureCondition, List<Entry<T>>> rejected = new EnumMap<>(FailureCondition.class);
+            rest = new ArrayList<>(entries.size());
+            for (Entry<T> entry : entries) {
+                FailureCondition condition = entry.record.rejection();
+                (condition == null ? rest : rejected.computeIfAbsent(condition, c -> new ArrayList<>())).add(entry);
+            }
+            for (Map.Entry<FailureCondition, List<Entry<T>>> group : rejected.entrySet()) {
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("records", group.getValue().size()).addKeyValue("condition", group.getKey())
+                        .log("records rejected by their source: given up without an invocation");
+                if (!records(group.getValue(), group.getKey(), null)) {
+                    return null;
+                }
+            }
+        }
+        if (rest.size() != 1 || !ctx.source().exceedsPayloadLimit(rest.getFirst().record)) {
+            return rest;
+        }
+        Entry<T> entry = rest.getFirst();
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
+                .addKeyValue("sizeBytes", entry.record.sizeBytes())
+                .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
+                .log("record over the invocation payload limit on its own: given up without an invocation, "
+                        + "condition MaximumPayloadSizeExceeded");
+        return records(rest, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
+    }
+
+    /**
+     * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
+     * pass. Returns false if the mapping stopped before the destination took it, or the lease was lost.
+     */
+    boolean records(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
+            throws InterruptedException {
+        if (leaseLost.getAsBoolean()) {
+            // The next owner reads these records again from the last checkpoint and may well process them: a failure
+            // record sent now could put records in the destination that were processed after all, and dropping them
+            // would count a loss that is none.
+            ctx.metrics().leftToNewOwner.increment(entries.size());
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
+                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
+                    .log("records not given up: the shard's lease was lost, its next owner reads them again");
+            return false;
+        }
+        int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
+        if (ctx.destination() == null) {
+            ctx.metrics().dropped.increment(entries.size());
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
+                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
+                    .log("records dropped: no on-failure destination");
+            onDone.accept(entries);
+            return true;
+        }
+        FailureRecord record = failureRecord(entries, condition, response, invokeCount);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ctx.destination().send(record);
+                ctx.metrics().deliveredToDestination.increment(entries.size());
+                onDone.accept(entries);
+                return true;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
+                // An Error from a destination is retried like an exception: escaping, it would end the lane.
+                Fatal.rethrowIfFatal(e);
+                ctx.metrics().destinationDeliveryFailures.increment();
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                        .addKeyValue("attempt", attempt).setCause(e)
+                        .log("on-failure destination refused a failure record; the checkpoint waits");
+                if (!pauser.pause(ctx.backoff().delay(attempt))) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,
+                                        ResponseContext response, int invokeCount) {
+        List<StreamRecord<T>> records = entries.stream().map(e -> e.record).toList();
+        RequestContext request = new RequestContext(UUID.randomUUID().toString(),
+                settings.functionArnFor(ctx.mappingName()), condition, invokeCount);
+        return new FailureRecord(request, response, ctx.clock().instant(),
+                ctx.source().batchInfo(shardId, records), records);
+    }
+}
