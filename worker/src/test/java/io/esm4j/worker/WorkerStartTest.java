@@ -62,7 +62,8 @@ class WorkerStartTest {
                 Arguments.of(DESTINATION, KINESIS + LATEST + onFailure("kafka://failures")),
                 Arguments.of(DESTINATION, "\"EventSourceArn\": \"arn:aws:dynamodb:us-east-1:000000000000:table/t/"
                         + "stream/1\"" + LATEST + onFailure("arn:aws:sqs:us-east-1:000000000000:f.fifo")),
-                Arguments.of(DESTINATION, KAFKA + LATEST + onFailure("arn:aws:lambda:us-east-1:000000000000:function:f")));
+                Arguments.of(DESTINATION, KAFKA + LATEST
+                        + onFailure("arn:aws:lambda:us-east-1:000000000000:function:f")));
     }
 
     private static String filter(String pattern) {
