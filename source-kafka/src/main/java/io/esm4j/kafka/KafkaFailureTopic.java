@@ -8,11 +8,14 @@ import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -31,13 +34,15 @@ import org.slf4j.LoggerFactory;
  * KafkaBatchInfo} with {@code batchSize} 1 and {@code recordInfo}) plus {@code payload}, the one-record Kafka event
  * with the record itself. The message key is the source record's {@code <topic>-<partition>}, so that one
  * partition's failures land in one partition of the failure topic, in order. The producer is idempotent with
- * {@code acks=all}; {@link #send} returns once the broker has every message, and throws otherwise (the engine then
- * keeps the records unfinished and retries the delivery). A message the producer or the broker refuses for its size
+ * {@code acks=all}; {@link #send} writes the messages one at a time, returns once the broker has every one, and
+ * throws otherwise (the engine then keeps the records unfinished and retries the delivery from the first message not
+ * written). A message the producer or the broker refuses for its size
  * ({@code max.request.size}, the topic's {@code max.message.bytes}) is sent again without {@code payload}, as Lambda
  * leaves the payload out of a message too large for SNS, so that a large record cannot hold its partition for good.
  *
  * <p>The producer starts with the first failure and gets the source's bootstrap servers and those of its consumer
- * properties that a producer knows (security, SASL, TLS). Close the destination after the mappings that use it.
+ * properties that say how to reach the cluster (security protocol, SASL, TLS, DNS and socket settings). Close the
+ * destination after the mappings that use it.
  */
 public final class KafkaFailureTopic implements FailureDestination, AutoCloseable {
 
@@ -45,14 +50,43 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     private static final Pattern TOPIC = Pattern.compile("[^.][a-zA-Z0-9\\-_.]{0,248}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFailureTopic.class);
+    /** Failure records cut short whose acknowledged messages are remembered. */
+    private static final int RESUMABLE = 1024;
+    /**
+     * Consumer properties the producer takes as they are, besides every {@code ssl.*} and {@code sasl.*}: how to reach
+     * and authenticate to the cluster, and the producer's own {@code max.request.size}.
+     */
+    private static final Set<String> SHARED_EXACT = Set.of("security.protocol", "security.providers",
+            "client.dns.lookup", "connections.max.idle.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
+            "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms", "send.buffer.bytes",
+            "receive.buffer.bytes", "metadata.max.age.ms", ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
 
     private final KafkaSource source;
     private final String topic;
+    /**
+     * Per failure record cut short by a failed send (by its request id): how many of its messages the broker has
+     * acknowledged. Bounded, oldest first out: a record the engine stopped retrying (its mapping stopped) is forgotten.
+     */
+    private final Map<String, Integer> acknowledged = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > RESUMABLE;
+        }
+    };
+    private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
     private final ReentrantLock producerLock = new ReentrantLock();
     private @Nullable Producer<byte[], byte[]> producer;
     private boolean closed;
 
     KafkaFailureTopic(KafkaSource source, String topic) {
+        this(source, topic, properties -> new KafkaProducer<>(properties, new ByteArraySerializer(),
+                new ByteArraySerializer()));
+    }
+
+    /** @param producers makes the producer from its properties (tests give a mock one) */
+    KafkaFailureTopic(KafkaSource source, String topic,
+                      Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+        this.producers = producers;
         if (topic == null || !TOPIC.matcher(topic).matches()) {
             throw new IllegalArgumentException("on-failure destination 'kafka://" + topic + "' is not a valid Kafka "
                     + "topic: 1-249 letters, digits, '.', '_' or '-', not starting with '.'");
@@ -66,28 +100,53 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         return topic;
     }
 
+    /**
+     * Writes one message per record, one at a time and in order, each acknowledged before the next is sent: a message
+     * sent again without its payload (too large) keeps its place, and a failure part way leaves the messages before
+     * it written once. The engine retries a refused failure record with the same object; that attempt starts at the
+     * first message not acknowledged (remembered for the last 1,024 failure records cut short).
+     */
     @Override
     public void send(FailureRecord failure) throws Exception {
         Producer<byte[], byte[]> out = producer();
         List<StreamRecord<KafkaRecord>> records = new ArrayList<>();
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Object item : failure.records()) {
-            StreamRecord<KafkaRecord> record = kafkaRecord(item);
-            records.add(record);
-            sent.add(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, true))));
+            records.add(kafkaRecord(item));
         }
-        for (int i = 0; i < sent.size(); i++) {
-            try {
-                await(sent.get(i));
-            } catch (RecordTooLargeException e) {
-                // Retrying the same message would hold the partition for good: like Lambda for SNS, leave the
-                // payload out; the record info still says where the record is.
-                StreamRecord<KafkaRecord> record = records.get(i);
-                LOG.atWarn().addKeyValue("topic", topic).addKeyValue("record", source.naturalId(record))
-                        .addKeyValue("reason", e.getMessage())
-                        .log("failure record too large for the failure topic with its payload; sent without it");
-                await(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, false))));
+        String id = failure.requestContext().requestId();
+        int from;
+        synchronized (acknowledged) {
+            from = acknowledged.getOrDefault(id, 0);
+        }
+        int i = from;
+        try {
+            for (; i < records.size(); i++) {
+                sendOne(out, failure, records.get(i));
             }
+        } finally {
+            if (i > from || i == records.size()) {
+                synchronized (acknowledged) {
+                    if (i == records.size()) {
+                        acknowledged.remove(id);
+                    } else {
+                        acknowledged.put(id, i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void sendOne(Producer<byte[], byte[]> out, FailureRecord failure, StreamRecord<KafkaRecord> record)
+            throws Exception {
+        try {
+            await(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, true))));
+        } catch (RecordTooLargeException e) {
+            // Retrying the same message would hold the partition for good: like Lambda for SNS, leave the payload
+            // out; the record info still says where the record is.
+            LOG.atWarn().addKeyValue("topic", topic).addKeyValue("record", source.naturalId(record))
+                    .addKeyValue("reason", e.getMessage())
+                    .log("failure record too large for the failure topic with its payload; sent without it");
+            await(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, false))));
         }
     }
 
@@ -138,8 +197,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
                 throw new IllegalStateException("Kafka failure topic '" + topic + "' is closed");
             }
             if (producer == null) {
-                producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
-                        new ByteArraySerializer());
+                producer = producers.apply(producerProperties());
             }
             return producer;
         } finally {
@@ -147,10 +205,16 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         }
     }
 
-    private Map<String, Object> producerProperties() {
+    /**
+     * The source's connection and security settings, and {@code max.request.size}; nothing else of the consumer's.
+     * Names a producer shares with the consumer may mean something else there: a consumer's {@code
+     * interceptor.classes} is no producer interceptor (the producer could never be created), and its {@code
+     * request.timeout.ms} or {@code metric.reporters} are the consumer's choices.
+     */
+    Map<String, Object> producerProperties() {
         Map<String, Object> properties = new HashMap<>();
         source.consumerProperties().forEach((name, value) -> {
-            if (ProducerConfig.configNames().contains(name) && !name.equals(ProducerConfig.CLIENT_ID_CONFIG)) {
+            if (SHARED_EXACT.contains(name) || name.startsWith("ssl.") || name.startsWith("sasl.")) {
                 properties.put(name, value);
             }
         });

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,11 +74,12 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                     + "it says SelfManagedKafka.");
     public static final Setting CONSUMER_PROPERTIES = new Setting.Described("consumerProperty(name, value)",
             "any KafkaConsumer property but those below", "none",
-            "Passed to the consumer (and, those a producer knows, to the failure topic's producer): security "
+            "Passed to the consumer (and the connection and security ones to the failure topic's producer): security "
                     + "protocol, SASL, TLS, client.id, fetch sizes, session.timeout.ms, max.poll.interval.ms, "
-                    + "partition.assignment.strategy (CooperativeStickyAssignor by default). Refused: "
-                    + "bootstrap.servers, group.id, enable.auto.commit, auto.offset.reset and the deserializers, "
-                    + "which esm4j sets.");
+                    + "partition.assignment.strategy (CooperativeStickyAssignor by default), group.protocol "
+                    + "(classic by default; consumer takes no partition.assignment.strategy, session.timeout.ms "
+                    + "or heartbeat.interval.ms). Refused: bootstrap.servers, group.id, enable.auto.commit, "
+                    + "auto.offset.reset and the deserializers, which esm4j sets.");
     public static final DurationSetting REVOKE_TIMEOUT = new DurationSetting("RevokeTimeout", Duration.ZERO,
             Duration.ofMinutes(10), Duration.ofSeconds(30),
             "esm4j: when the group takes partitions away, how long the poll thread waits for their batches in "
@@ -95,6 +98,12 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
 
     private static final Set<String> RESERVED = Set.of("bootstrap.servers", "group.id", "enable.auto.commit",
             "auto.offset.reset", "key.deserializer", "value.deserializer");
+    /**
+     * Consumer properties of the classic group protocol that kafka-clients refuses under {@code
+     * group.protocol=consumer} (KIP-848), where the group coordinator owns the session, heartbeats and assignment.
+     */
+    private static final Set<String> CLASSIC_PROTOCOL_ONLY = Set.of("partition.assignment.strategy",
+            "session.timeout.ms", "heartbeat.interval.ms");
 
     private final String bootstrapServers;
     private final List<String> topics;
@@ -155,6 +164,19 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     /** The consumer properties passed through. */
     public Map<String, String> consumerProperties() {
         return consumerProperties;
+    }
+
+    /**
+     * Whether the consumer uses the consumer group protocol of KIP-848 ({@code group.protocol=consumer}) rather than
+     * the classic one: esm4j then leaves the assignment to the broker and sets no assignor.
+     */
+    public boolean usesConsumerGroupProtocol() {
+        return usesConsumerGroupProtocol(consumerProperties);
+    }
+
+    private static boolean usesConsumerGroupProtocol(Map<String, String> properties) {
+        String protocol = properties.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        return protocol != null && GroupProtocol.CONSUMER.name().equalsIgnoreCase(protocol.trim());
     }
 
     public Duration revokeTimeout() {
@@ -345,6 +367,17 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                     || consumerGroupId.length() > CONSUMER_GROUP_ID_MAX_LENGTH)) {
                 throw new InvalidSettingException(CONSUMER_GROUP_ID.name(), consumerGroupId,
                         CONSUMER_GROUP_ID.range());
+            }
+            if (usesConsumerGroupProtocol(consumerProperties)) {
+                for (String name : consumerProperties.keySet()) {
+                    if (CLASSIC_PROTOCOL_ONLY.contains(name)) {
+                        throw new InvalidSettingException("consumerProperty", name + "=" + consumerProperties.get(name),
+                                "none of " + new TreeSet<>(CLASSIC_PROTOCOL_ONLY) + " with group.protocol=consumer: "
+                                        + "under that protocol the broker's group coordinator sets the session "
+                                        + "timeout, the heartbeat interval and the assignment (group.consumer.* "
+                                        + "broker configs, group.remote.assignor)");
+                    }
+                }
             }
             return new KafkaSource(this, servers);
         }

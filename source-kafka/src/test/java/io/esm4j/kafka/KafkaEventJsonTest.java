@@ -126,6 +126,14 @@ class KafkaEventJsonTest {
         assertThatThrownBy(() -> KafkaSource.builder().consumerProperty("group.id", "x"))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("group.id");
         assertThatThrownBy(() -> KafkaSource.builder().bootstrapServers("b:9092").topics("t")
+                .consumerProperty("group.protocol", "consumer").consumerProperty("session.timeout.ms", "10000")
+                .build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("session.timeout.ms=10000").hasMessageContaining("group.protocol=consumer");
+        assertThat(KafkaSource.builder().bootstrapServers("b:9092").topics("t")
+                .consumerProperty("group.protocol", "classic").consumerProperty("session.timeout.ms", "10000")
+                .build().usesConsumerGroupProtocol()).isFalse();
+        assertThatThrownBy(() -> KafkaSource.builder().bootstrapServers("b:9092").topics("t")
                 .consumerGroupId("x".repeat(201)).build())
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("ConsumerGroupId");
         assertThatThrownBy(() -> selfManaged.failureTopic(".hidden"))

@@ -98,6 +98,41 @@ class KafkaFailuresTest extends BrokerTest {
     }
 
     @Test
+    void aConsumerInterceptorIsNotGivenToTheFailureTopicsProducer() throws Exception {
+        String topic = broker.topic("intercepted", 1);
+        String failures = broker.topic("intercepted-failures", 1);
+        for (int i = 0; i < 20; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        String group = "g-" + UUID.randomUUID();
+        // A consumer interceptor (left unarmed: it changes nothing), which a producer could not load as its own.
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group)
+                .consumerProperty("interceptor.classes", FaultyHeadersInterceptor.class.getName()).build();
+        Recorder handler = new Recorder().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Recorder.value(r).equals("v7"))) {
+                throw new IllegalStateException("poison");
+            }
+            return BatchResult.success();
+        });
+        try (KafkaFailureTopic failureTopic = source.failureTopic(failures)) {
+            EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("intercepted", source, handler)
+                    .settings(Fixtures.fast().batchSize(1).maximumRetryAttempts(1).build())
+                    .onFailure(failureTopic).build();
+            mapping.start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(20)
+                        .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+            } finally {
+                Fixtures.stopQuietly(mapping);
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> written = broker.readAll(failures, 1);
+        assertThat(written).hasSize(1);
+        assertThat(JSON.readTree(written.getFirst().value()).at("/KafkaBatchInfo/recordInfo/offset").asText())
+                .isEqualTo("7");
+    }
+
+    @Test
     void itemFailuresRetryFromTheFirstNamedRecordAndAnUnknownOneRetriesTheWholeBatch() throws Exception {
         String topic = broker.topic("items", 1);
         for (int i = 0; i < 10; i++) {

@@ -16,12 +16,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -137,6 +142,116 @@ class KafkaSourceTest extends BrokerTest {
     }
 
     @Test
+    void latestCommitsWhereItStartsSoThatRecordsNotDoneYetAreReadByTheNextOwner() throws Exception {
+        String topic = broker.topic("latest-handover", 1);
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+        Recorder failing = new Recorder().behave(batch -> {
+            throw new IllegalStateException("not yet");
+        });
+        EventSourceMapping<KafkaRecord> a = EventSourceMapping.builder("latest-a", source, failing)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build())
+                .meterRegistry(aMetrics).build();
+        Recorder taker = new Recorder();
+        EventSourceMapping<KafkaRecord> b = EventSourceMapping.builder("latest-b", source, taker)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build();
+        a.start();
+        try {
+            // A owns the partition and knows where it reads from.
+            await().atMost(Duration.ofSeconds(60)).until(() -> aMetrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG)
+                    .gauge() != null && aMetrics.get(KafkaMetricNames.PARTITION_OFFSET_LAG).gauge().value() == 0);
+            for (int i = 0; i < 5; i++) {
+                broker.send(topic, 0, "k", "v" + i);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> !failing.invocations.isEmpty());
+            b.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> b.state() == MappingState.ENABLED);
+            // A lets the partition go with nothing done: what it committed is where it started.
+            a.stop(Duration.ofSeconds(1));
+            assertThat(broker.committed(group)).containsEntry(new TopicPartition(topic, 0), 0L);
+            broker.send(topic, 0, "k", "v5");
+            await().atMost(Duration.ofSeconds(60)).until(() -> taker.succeeded.size() >= 6);
+        } finally {
+            Fixtures.stopQuietly(a);
+            Fixtures.stopQuietly(b);
+        }
+        assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v0", "v1", "v2", "v3", "v4", "v5");
+    }
+
+    @Test
+    void anOffsetThatRetentionDeletedReadsOnFromTheOldestRecordKeptInsteadOfSkippingToTheEnd() throws Exception {
+        String topic = broker.topic("out-of-range", 1);
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group).build();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+        Recorder stuck = new Recorder().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Recorder.value(r).equals("v5"))) {
+                throw new IllegalStateException("poison");
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<KafkaRecord> a = EventSourceMapping.builder("out-of-range-a", source, stuck)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).batchSize(1).build())
+                .meterRegistry(aMetrics).build();
+        a.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> aMetrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG)
+                    .gauge() != null && aMetrics.get(KafkaMetricNames.PARTITION_OFFSET_LAG).gauge().value() == 0);
+            for (int i = 0; i < 10; i++) {
+                broker.send(topic, 0, "k", "v" + i);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(5)
+                    .equals(broker.committed(group).get(partition)));
+        } finally {
+            Fixtures.stopQuietly(a);
+        }
+        // Retention moves the log's start past the committed offset, while v8 and v9 are still kept.
+        broker.admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(8))).all().get();
+        for (int i = 10; i < 15; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        Recorder taker = new Recorder();
+        EventSourceMapping<KafkaRecord> b = EventSourceMapping.builder("out-of-range-b", source, taker)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build();
+        b.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> taker.succeeded.size() >= 7);
+        } finally {
+            Fixtures.stopQuietly(b);
+        }
+        assertThat(taker.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("v8", "v9", "v10", "v11", "v12", "v13", "v14");
+    }
+
+    @Test
+    void theConsumerGroupProtocolOfKip848ReadsAndCommits() throws Exception {
+        String topic = broker.topic("kip848", 2);
+        broker.sendAll(Fixtures.keyed(topic, 2, 5, 20));
+        String group = "g-" + UUID.randomUUID();
+        // The embedded broker is formatted without the feature that turns the protocol on.
+        broker.admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,
+                FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get();
+        // Without the session and heartbeat settings of Fixtures.source: this protocol refuses them.
+        KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic)
+                .consumerGroupId(group).consumerProperty("group.protocol", "consumer").build();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("kip848", source, handler)
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 2)));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 20, false);
+    }
+
+    @Test
     void aSlowHandlerPausesItsPartitionInsteadOfStallingThePollLoop() throws Exception {
         String topic = broker.topic("slow", 1);
         for (int i = 0; i < 200; i++) {
@@ -173,6 +288,47 @@ class KafkaSourceTest extends BrokerTest {
         }
         assertThat(inFlight).isNotEmpty().allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 200, false);
+    }
+
+    @Test
+    void offsetLagFollowsTheTopicWhileThePartitionIsPausedForBackPressure() throws Exception {
+        String topic = broker.topic("paused-lag", 1);
+        List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            first.add(new ProducerRecord<>(topic, 0, KafkaBroker.bytes("k"), KafkaBroker.bytes("v" + i)));
+        }
+        broker.sendAll(first);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder handler = new Recorder().behave(batch -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("paused-lag",
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.records", "20").build(), handler)
+                .settings(Fixtures.fast().maxBufferedRecordsPerShard(20).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        try {
+            // The handler holds the first batch: the partition's buffer is full and it pauses.
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.get(KafkaMetricNames.OFFSET_LAG).gauge()
+                    .value() == 100);
+            List<ProducerRecord<byte[], byte[]>> more = new ArrayList<>();
+            for (int i = 100; i < 1100; i++) {
+                more.add(new ProducerRecord<>(topic, 0, KafkaBroker.bytes("k"), KafkaBroker.bytes("v" + i)));
+            }
+            broker.sendAll(more);
+            // Nothing is done: every record written is behind.
+            await().atMost(Duration.ofSeconds(60)).until(() -> registry.get(KafkaMetricNames.OFFSET_LAG).gauge()
+                    .value() == 1100);
+        } finally {
+            release.countDown();
+            Fixtures.stopQuietly(mapping);
+        }
     }
 
     @Test

@@ -158,9 +158,6 @@ final class Intake {
                     continue;
                 }
             }
-            // Taken out of the queue before the pipeline counts the records in: the status may briefly miss them,
-            // but never counts them twice.
-            polled.state.queuedRecords.addAndGet(-polled.records.size());
             PartitionState state = polled.state;
             if (!state.held.isEmpty()) {
                 // Behind the poll that waits for a schema, in poll order.
@@ -202,6 +199,9 @@ final class Intake {
     private boolean deliver(Polled polled) {
         PartitionState state = polled.state;
         int offered = 0;
+        // Still in queuedRecords: counted out just before the pipeline counts them in, so that the status may
+        // briefly miss them but never counts them twice; held records stay counted.
+        int queued = polled.records.size();
         try {
             if (polled.pipeline.closed()) {
                 offered = polled.records.size();
@@ -212,12 +212,17 @@ final class Intake {
             for (ConsumerRecord<byte[], byte[]> record : polled.records) {
                 StreamRecord<KafkaRecord> streamRecord = converter.convert(record, polled.readAt);
                 if (streamRecord == null) {
+                    state.queuedRecords.addAndGet(-converted.size());
+                    queued -= converted.size();
                     hold(polled, converted, converter.waitingFor);
+                    queued = 0;
                     offered = converted.size();
                     return false;
                 }
                 converted.add(streamRecord);
             }
+            state.queuedRecords.addAndGet(-queued);
+            queued = 0;
             polled.pipeline.offer(converted, false, null);
             offered = polled.records.size();
             return true;
@@ -230,6 +235,9 @@ final class Intake {
             polled.pipeline.close();
             return true;
         } finally {
+            if (queued != 0) {
+                state.queuedRecords.addAndGet(-queued);
+            }
             state.notYetOffered.addAndGet(-offered);
         }
     }

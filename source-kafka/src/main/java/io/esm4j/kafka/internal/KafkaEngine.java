@@ -9,7 +9,6 @@ import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
-import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,24 +70,36 @@ public final class KafkaEngine implements MappingEngine {
         decoding = schemas;
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
-        loop = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
+        if (schemas != null) {
+            // Only once the poll thread (and with it the intake) has ended: a lookup closed under a running intake
+            // fails the records that wait for it.
+            started.result.whenComplete((result, error) -> schemas.close());
+        }
         intake.start();
-        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(loop::run);
+        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(started::run);
     }
 
     /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */
     private Map<String, Object> consumerProperties(int maxPollRecords) {
         Map<String, Object> properties = new HashMap<>();
-        properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!source.usesConsumerGroupProtocol()) {
+            // Under the consumer group protocol the broker assigns, incrementally, and refuses an assignor here.
+            properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    CooperativeStickyAssignor.class.getName());
+        }
         properties.putAll(source.consumerProperties());
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                ctx.settings().startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
+        // TRIM_HORIZON's start; LATEST's and AT_TIMESTAMP's are looked up and committed by StartPositions. What is
+        // left is an offset out of range (retention deleted it, the log was truncated): read on from the oldest
+        // record kept, as Lambda retries until records expire, rather than skip to the end.
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return properties;
     }
 
@@ -113,10 +124,6 @@ public final class KafkaEngine implements MappingEngine {
             running.requestStop(Instant.now().plus(timeout));
             return awaitResult(running, timeout.plus(STOP_GRACE));
         } finally {
-            SchemaDecoding registry = decoding;
-            if (registry != null) {
-                registry.close();
-            }
             ctx.status().stopped();
             ctx.metrics().close();
         }

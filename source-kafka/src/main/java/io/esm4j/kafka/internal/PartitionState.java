@@ -22,9 +22,14 @@ final class PartitionState {
     /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
     @SuppressWarnings("NullAway.Init")
     volatile ShardPipeline<KafkaRecord> pipeline;
+    /** Set when the partition was lost with the group membership: its batches give nothing up any more. */
+    volatile boolean lost;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;
-    /** Records polled and waiting in the {@link Intake}'s queue: what {@link #unfinished()} adds to the pipeline's. */
+    /**
+     * Records polled and not in the pipeline yet: waiting in the {@link Intake}'s queue or held back for a schema. What
+     * {@link #unfinished()} adds to the pipeline's.
+     */
     final AtomicInteger queuedRecords = new AtomicInteger();
     /**
      * Records polled and not yet offered to the pipeline: the queued ones and those being offered. They take the
@@ -38,6 +43,8 @@ final class PartitionState {
     /** The first offset offered to the current pipeline: where a restarted pipeline starts if nothing is done. */
     long pipelineFirstOffset = -1;
     boolean paused;
+    /** Paused until {@link StartPositions} has looked up and committed where it starts (LATEST, AT_TIMESTAMP). */
+    boolean startPending;
     boolean restarting;
     boolean lanesEnded;
     long restartAtNanos;
@@ -67,7 +74,7 @@ final class PartitionState {
         this.converter = new RecordConverter(partition, shardId, laneKeys, decoding);
     }
 
-    /** Records polled and not yet passed by the done prefix: queued in the intake or in flight in the pipeline. */
+    /** Records polled and not yet passed by the done prefix: in the intake (queued, held) or in the pipeline. */
     long unfinished() {
         return queuedRecords.get() + pipeline.inFlight();
     }

@@ -70,7 +70,7 @@ final class Partitions {
         PipelineListener listener = new PipelineListener(state, events);
         // A key with nothing in flight goes to any free lane: keys do not queue behind the keys their hash shares.
         ShardPipeline<KafkaRecord> pipeline = new ShardPipeline<>(ctx, state.shardId, listener,
-                ShardPipeline.LaneRouting.FREE_KEY);
+                ShardPipeline.LaneRouting.FREE_KEY, () -> state.lost);
         listener.pipeline = pipeline;
         pipeline.start();
         return pipeline;
@@ -230,6 +230,11 @@ final class Partitions {
      * time and the commit, if any, went through.
      */
     Release release(Collection<PartitionState> states, Instant deadline, boolean commit) {
+        if (!commit) {
+            // Lost with the membership: another member reads them from the committed offsets, so what runs out of
+            // retries here meanwhile is left to it rather than sent to the on-failure destination.
+            states.forEach(state -> state.lost = true);
+        }
         states.forEach(state -> state.pipeline.close());
         boolean drained = awaitLanes(states, deadline);
         drainEvents();

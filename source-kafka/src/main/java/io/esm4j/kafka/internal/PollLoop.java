@@ -7,16 +7,12 @@ import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
-import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +21,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -51,6 +45,8 @@ final class PollLoop implements ConsumerRebalanceListener {
      * a minute.
      */
     static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+    /** How long the poll thread waits for paused partitions' end offsets, at most once per LAG_REFRESH. */
+    private static final Duration LAG_LOOKUP_TIMEOUT = Duration.ofMillis(250);
     private static final String COMPONENT = "consumer";
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -62,11 +58,14 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final int maxPollRecords;
     private final KafkaMetrics metrics;
     private final Intake intake;
+    private final StartPositions starts;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
     private int pollFailuresInARow;
+    /** When the cadence commits next (System.nanoTime). */
+    private long nextCommit;
 
     PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
              int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake) {
@@ -77,6 +76,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
+        this.starts = new StartPositions(ctx, consumer, partitions.owned);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -112,7 +112,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     private void loop() {
-        long nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+        nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
         long nextLag = System.nanoTime();
         while (!stopping()) {
             ConsumerRecords<byte[], byte[]> records;
@@ -120,6 +120,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 intake.checkAlive();
                 partitions.drainEvents();
                 partitions.restartDue();
+                starts.resolveDue();
                 applyBackPressure();
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
@@ -129,6 +130,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             } catch (RuntimeException e) {
                 // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
+                commitDespitePollFailure();
                 continue;
             }
             if (pollFailuresInARow > 0) {
@@ -137,10 +139,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             try {
                 offer(records);
-                if (System.nanoTime() - nextCommit >= 0) {
-                    partitions.commitAsync();
-                    nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
-                }
+                commitIfDue();
                 if (System.nanoTime() - nextLag >= 0) {
                     updateLag();
                     nextLag = System.nanoTime() + LAG_REFRESH.toNanos();
@@ -158,6 +157,32 @@ final class PollLoop implements ConsumerRebalanceListener {
                 ctx.metrics().pollingErrors.increment();
                 partitions.restartAll(e);
             }
+        }
+    }
+
+    /** The cadence's commit of the done prefixes that moved, once per CheckpointInterval. */
+    private void commitIfDue() {
+        if (System.nanoTime() - nextCommit >= 0) {
+            partitions.commitAsync();
+            nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
+        }
+    }
+
+    /**
+     * While polls keep failing (one topic of several not authorized, say) the lanes still finish what was handed out
+     * before: their progress is committed on the cadence all the same, or a crash would redo all of it.
+     */
+    private void commitDespitePollFailure() {
+        try {
+            partitions.drainEvents();
+            commitIfDue();
+        } catch (Partitions.FatalPollFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            metrics.commitErrors.increment();
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                    .log("offset commit after a failed poll failed; the next one carries the offsets again");
         }
     }
 
@@ -184,7 +209,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
         for (PartitionState state : partitions.owned.values()) {
-            if (state.restarting) {
+            if (state.restarting || state.startPending) {
                 continue;
             }
             boolean full = state.pipeline.room() - state.notYetOffered.get() < maxPollRecords;
@@ -213,13 +238,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
             PartitionState state = partitions.owned.get(partition);
+            long first = records.records(partition).getFirst().offset();
             if (state == null) {
                 // Assigned, but its callback did not get to it (it failed part way): the consumer's word counts.
                 state = partitions.add(partition);
+                starts.assigned(List.of(state));
             }
-            long first = records.records(partition).getFirst().offset();
-            if (state.restarting) {
-                // Fetched just before the partition paused for a restart: read again once it restarts.
+            if (state.restarting || state.startPending) {
+                // Fetched just before the partition paused for a restart, or read from where auto.offset.reset put
+                // it before its starting position was looked up: read again once it restarts, or from its start.
                 consumer.seek(partition, first);
                 continue;
             }
@@ -242,9 +269,50 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     /** OffsetLag: what the broker has past the fetch position plus what was fetched and is not done yet. */
     private void updateLag() {
+        List<PartitionState> paused = new ArrayList<>();
         for (PartitionState state : partitions.owned.values()) {
-            OptionalLong behind = consumer.currentLag(state.partition);
-            state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            if (state.paused && !state.startPending) {
+                paused.add(state);
+            } else {
+                OptionalLong behind = consumer.currentLag(state.partition);
+                state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            }
+        }
+        if (!paused.isEmpty()) {
+            updatePausedLag(paused);
+        }
+    }
+
+    /**
+     * A paused partition is left out of fetches, so the consumer's high watermark of it (what {@code currentLag}
+     * counts from) stops while producers go on: its end is asked of the broker instead, once per {@link
+     * #LAG_REFRESH} for all paused partitions together. The lag of a partition whose end or position is not known
+     * at once stays the consumer's.
+     */
+    private void updatePausedLag(List<PartitionState> paused) {
+        Map<TopicPartition, Long> ends = Map.of();
+        try {
+            ends = consumer.endOffsets(paused.stream().map(state -> state.partition).toList(), LAG_LOOKUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            // A wakeup (stop) or a slow broker: the gauge waits for the next refresh.
+            Fatal.rethrowIfFatal(e);
+        }
+        for (PartitionState state : paused) {
+            Long end = ends.get(state.partition);
+            long lag = -1;
+            if (end != null) {
+                try {
+                    lag = Math.max(0, end - consumer.position(state.partition, Duration.ZERO)) + state.unfinished();
+                } catch (RuntimeException e) {
+                    // No position yet (a restart about to seek): as below.
+                    Fatal.rethrowIfFatal(e);
+                }
+            }
+            if (lag < 0) {
+                OptionalLong behind = consumer.currentLag(state.partition);
+                lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
+            }
+            state.lag = lag;
         }
     }
 
@@ -256,53 +324,14 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         metrics.assigned.increment(assigned.size());
-        if (ctx.settings().startingPosition() == StartingPosition.AT_TIMESTAMP) {
-            seekToTimestamp(assigned);
-        }
+        List<PartitionState> added = new ArrayList<>();
         for (TopicPartition partition : assigned) {
-            partitions.add(partition);
+            added.add(partitions.add(partition));
         }
+        starts.assigned(added);
+        starts.resolveDue();
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
                 .log("partitions assigned");
-    }
-
-    /**
-     * AT_TIMESTAMP for partitions the group has no offset for: the first offset at or after the timestamp, or the
-     * end if there is none. Committed offsets win, as in Lambda.
-     */
-    private void seekToTimestamp(Collection<TopicPartition> assigned) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
-            Map<TopicPartition, Long> times = new HashMap<>();
-            long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
-                    .toEpochMilli();
-            for (TopicPartition partition : assigned) {
-                if (committed.get(partition) == null) {
-                    times.put(partition, at);
-                }
-            }
-            if (times.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
-            List<TopicPartition> toEnd = new ArrayList<>();
-            for (TopicPartition partition : times.keySet()) {
-                OffsetAndTimestamp offset = found.get(partition);
-                if (offset == null) {
-                    toEnd.add(partition);
-                } else {
-                    consumer.seek(partition, offset.offset());
-                }
-            }
-            if (!toEnd.isEmpty()) {
-                consumer.seekToEnd(toEnd);
-            }
-        } catch (RuntimeException e) {
-            Fatal.rethrowIfFatal(e);
-            // auto.offset.reset is earliest for AT_TIMESTAMP: records before the timestamp may come, none is lost.
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned).setCause(e)
-                    .log("could not look up the offsets of StartingPositionTimestamp; starting at the earliest");
-        }
     }
 
     @Override

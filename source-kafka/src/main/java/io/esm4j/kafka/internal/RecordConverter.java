@@ -89,6 +89,7 @@ final class RecordConverter {
         // bounds count the event's bytes, as Lambda counts its invocation payload.
         int size = (int) Math.min(Integer.MAX_VALUE, partitionBytes + KafkaEventSize.recordFields(payload) + 1);
         // The key decides the lane; Latin-1 maps every byte to one char, so equal keys (and only they) are equal.
+        // It is what the handler sees as partitionKey (the README says so): the key's text is KafkaRecord.key().
         String laneKey = !laneKeys || record.key() == null ? null
                 : new String(record.key(), StandardCharsets.ISO_8859_1);
         // MaximumRecordAge counts from the record's timestamp; a record without one is as old as its read.

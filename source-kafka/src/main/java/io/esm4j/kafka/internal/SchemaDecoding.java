@@ -93,7 +93,11 @@ final class SchemaDecoding implements AutoCloseable {
         return schemas;
     }
 
-    /** The key or value ({@code attribute}) as the handler gets it. */
+    /**
+     * The key or value ({@code attribute}) as the handler gets it.
+     *
+     * @throws IllegalStateException once {@link #close closed}, for a part whose schema is not known yet
+     */
     Part decode(KafkaSchemaRegistry.Attribute attribute, byte @Nullable [] bytes) {
         // A tombstone's value and a record without a key have nothing to validate.
         if (bytes == null || !registry.validates(attribute)) {
@@ -111,9 +115,14 @@ final class SchemaDecoding implements AutoCloseable {
         }
         String id = framed.schemaId();
         CompletableFuture<SchemaSource.Lookup> lookup = schemas.lookup(id);
-        if (!lookup.isDone() || lookup.isCompletedExceptionally()) {
-            // Completed exceptionally only once closed: the mapping is stopping and this record stays unread.
+        if (!lookup.isDone()) {
             return new Waiting(lookup);
+        }
+        if (lookup.isCompletedExceptionally()) {
+            // Only once closed. Waiting for it would hold the partition for good (and re-check it without end): the
+            // poll fails instead, and its records stay unread, after the partition's done prefix.
+            throw new IllegalStateException("the schema registry of mapping " + mappingName + " is closed; schema "
+                    + id + " cannot be looked up");
         }
         return switch (lookup.join()) {
             case SchemaSource.NotFound notFound -> rejected(FailureCondition.SchemaNotFound, attribute, id,

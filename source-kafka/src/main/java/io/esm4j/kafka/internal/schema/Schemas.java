@@ -2,24 +2,29 @@ package io.esm4j.kafka.internal.schema;
 
 import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The schemas of one mapping's registry by id: each fetched once, by one call however many records ask for it at
- * once, and kept (an id never changes what it names). A call that fails is tried again after a backoff that doubles up
- * to a bound, for as long as the mapping runs, so a registry that is down stalls the records that need it, never
- * drops them; each failure is told to the caller's counter and the last one is kept for the mapping's status.
+ * once, and kept (an id never changes what it names), up to {@link #MAX_KEPT} ids. A call that fails is tried again
+ * after a backoff that doubles up to a bound, for as long as the mapping runs, so a registry that is down stalls the
+ * records that need it, never drops them; each failure is told to the caller's counter and the last one is kept for
+ * the mapping's status.
  */
 public final class Schemas implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Schemas.class);
+    /** Schema ids kept at most; a mapping's records name a handful, so only garbage reaches it. */
+    static final int MAX_KEPT = 1_000;
 
     private final SchemaSource client;
     private final Duration firstRetry;
@@ -42,7 +47,41 @@ public final class Schemas implements AutoCloseable {
      * HTTP client's thread: callers hand the result on rather than work there). Fails only once closed.
      */
     public CompletableFuture<Lookup> lookup(String id) {
-        return lookups.computeIfAbsent(id, this::fetchUntilAnswered);
+        CompletableFuture<Lookup> known = lookups.get(id);
+        if (known != null) {
+            return known;
+        }
+        CompletableFuture<Lookup> lookup = lookups.computeIfAbsent(id, this::fetchUntilAnswered);
+        if (lookups.size() > MAX_KEPT) {
+            forgetAnswers();
+        }
+        return lookup;
+    }
+
+    /** How many ids are kept (answered or on their way). */
+    int kept() {
+        return lookups.size();
+    }
+
+    /**
+     * Down to three quarters of {@link #MAX_KEPT}: answers that found no schema first (what records with random bytes
+     * where a schema id belongs leave behind, one per id), then any answer. Lookups on their way stay: records wait
+     * for them. A forgotten id is simply asked again.
+     */
+    private void forgetAnswers() {
+        int target = MAX_KEPT - MAX_KEPT / 4;
+        forgetAnswers(target, lookup -> !(lookup instanceof SchemaSource.Found));
+        forgetAnswers(target, lookup -> true);
+    }
+
+    private void forgetAnswers(int target, Predicate<Lookup> which) {
+        Iterator<CompletableFuture<Lookup>> kept = lookups.values().iterator();
+        while (lookups.size() > target && kept.hasNext()) {
+            CompletableFuture<Lookup> lookup = kept.next();
+            if (lookup.isDone() && !lookup.isCompletedExceptionally() && which.test(lookup.join())) {
+                kept.remove();
+            }
+        }
     }
 
     /** What the last failed call said, or null if none failed. */

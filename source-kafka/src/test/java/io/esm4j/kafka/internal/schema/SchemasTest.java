@@ -77,6 +77,29 @@ class SchemasTest {
     }
 
     @Test
+    void idsThatNameNoSchemaAreNotKeptWithoutBound() {
+        // Random bytes where a schema id belongs: every record names another id, and the registry has none of them.
+        Schemas answering = new Schemas(id -> CompletableFuture.completedFuture(
+                new SchemaSource.NotFound(id, "no schema " + id)), Duration.ofMillis(10), Duration.ofMillis(40),
+                failuresTold::incrementAndGet);
+        Found kept = new Found(new RegisteredSchema("7", SchemaFormat.AVRO, "\"long\""));
+        Schemas mixed = new Schemas(id -> CompletableFuture.completedFuture(id.equals("7") ? kept
+                : new SchemaSource.NotFound(id, "no schema " + id)), Duration.ofMillis(10), Duration.ofMillis(40),
+                failuresTold::incrementAndGet);
+        CompletableFuture<Lookup> found = mixed.lookup("7");
+
+        for (int id = 1_000; id < 1_000 + 5 * Schemas.MAX_KEPT; id++) {
+            assertThat(answering.lookup(Integer.toString(id)).join()).isInstanceOf(SchemaSource.NotFound.class);
+            mixed.lookup(Integer.toString(id));
+        }
+
+        assertThat(answering.kept()).isLessThanOrEqualTo(Schemas.MAX_KEPT);
+        assertThat(mixed.kept()).isLessThanOrEqualTo(Schemas.MAX_KEPT);
+        // Answers that found nothing go first: the schema records use is still known.
+        assertThat(mixed.lookup("7")).isSameAs(found);
+    }
+
+    @Test
     void theBackoffDoublesUpToItsBound() {
         assertThat(IntStream.rangeClosed(1, 5).mapToObj(schemas::backoff).toList()).containsExactly(
                 Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(40),

@@ -1,0 +1,183 @@
+package io.esm4j.kafka.internal;
+
+import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.settings.StartingPosition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a newly assigned partition without a committed offset starts, for LATEST and AT_TIMESTAMP: the mapping looks
+ * it up itself (the end, or the first offset at or after the timestamp) and commits it at once, before the partition
+ * reads anything. Left to {@code auto.offset.reset}, a LATEST partition would have no committed offset until a record
+ * is done, and whoever read it next (another member of the group, the same mapping restarted) would start at the end
+ * of that moment, skipping what was written in between. Until its start is known and committed, a partition stays
+ * paused; a lookup or commit that fails is tried again with backoff, never replaced by another starting position.
+ * Committed offsets win, as in Lambda. TRIM_HORIZON needs none of this: {@code auto.offset.reset=earliest} is its
+ * start. Poll thread only.
+ */
+final class StartPositions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StartPositions.class);
+    private static final String COMPONENT = "start positions";
+    /** How long one lookup or commit may take: the poll thread waits for it, and other partitions with it. */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+
+    private final StreamContext<KafkaRecord> ctx;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, PartitionState> owned;
+    /** Partitions whose start is not committed yet, with the start once looked up (-1 before). */
+    private final Map<PartitionState, Long> pending = new LinkedHashMap<>();
+    private int failuresInARow;
+    private long retryAtNanos;
+
+    StartPositions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer,
+                   Map<TopicPartition, PartitionState> owned) {
+        this.ctx = ctx;
+        this.consumer = consumer;
+        this.owned = owned;
+    }
+
+    /** Whether the mapping looks starts up itself: TRIM_HORIZON's is the consumer's {@code earliest}. */
+    private boolean needed() {
+        return ctx.settings().startingPosition() != StartingPosition.TRIM_HORIZON;
+    }
+
+    /**
+     * Newly assigned partitions (their consumer position not moved yet): those that need a start looked up are paused
+     * until {@link #resolveDue} has committed it.
+     */
+    void assigned(Collection<PartitionState> states) {
+        if (!needed() || states.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> pause = new ArrayList<>();
+        for (PartitionState state : states) {
+            state.startPending = true;
+            state.paused = true;
+            pending.put(state, -1L);
+            pause.add(state.partition);
+        }
+        consumer.pause(pause);
+        retryAtNanos = System.nanoTime();
+    }
+
+    /** Looks up and commits the pending starts, unless the last failure's backoff is still running. */
+    void resolveDue() {
+        if (pending.isEmpty() || System.nanoTime() - retryAtNanos < 0) {
+            return;
+        }
+        // Let go meanwhile (revoke, loss): the next owner looks for itself.
+        pending.keySet().removeIf(state -> owned.get(state.partition) != state);
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            resolve();
+            if (failuresInARow > 0) {
+                failuresInARow = 0;
+                ctx.status().resolved(COMPONENT);
+            }
+        } catch (WakeupException e) {
+            // stop() woke the consumer: the loop sees the stop next; nothing failed.
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            failuresInARow++;
+            retryAtNanos = System.nanoTime() + ctx.backoff().delay(failuresInARow).toNanos();
+            ctx.status().problem(COMPONENT, "PROBLEM: looking up where " + pending.size()
+                    + " partitions start failed; they wait: " + Fatal.describe(e));
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions())
+                    .addKeyValue("failuresInARow", failuresInARow).setCause(e)
+                    .log("could not look up or commit the starting position; the partitions stay paused and it is "
+                            + "tried again");
+        }
+    }
+
+    private void resolve() {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions()),
+                CALL_TIMEOUT);
+        List<PartitionState> fresh = new ArrayList<>();
+        for (Map.Entry<PartitionState, Long> entry : pending.entrySet()) {
+            if (entry.getValue() < 0 && committed.get(entry.getKey().partition) == null) {
+                fresh.add(entry.getKey());
+            }
+        }
+        lookUp(fresh);
+        Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
+        pending.forEach((state, start) -> {
+            if (start >= 0) {
+                // Also a start looked up by an earlier attempt whose commit failed.
+                consumer.seek(state.partition, start);
+                starts.put(state.partition, new OffsetAndMetadata(start));
+            }
+        });
+        if (!starts.isEmpty()) {
+            consumer.commitSync(starts, CALL_TIMEOUT);
+        }
+        pending.forEach((state, start) -> {
+            if (start >= 0) {
+                state.committed = start;
+                // CommittedEventCount counts from here: nothing before the start was this mapping's.
+                state.firstOffset = start;
+            }
+            state.startPending = false;
+        });
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("startingPosition",
+                        ctx.settings().startingPosition()).addKeyValue("committedStarts", starts.size())
+                .addKeyValue("partitions", partitions().size()).log("partitions' starting positions resolved");
+        pending.clear();
+    }
+
+    /** Finds the start of partitions without a committed offset and notes it in {@link #pending}. */
+    private void lookUp(List<PartitionState> fresh) {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> toEnd = new ArrayList<>();
+        if (ctx.settings().startingPosition() == StartingPosition.AT_TIMESTAMP) {
+            long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
+                    .toEpochMilli();
+            Map<TopicPartition, Long> times = new HashMap<>();
+            fresh.forEach(state -> times.put(state.partition, at));
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times, CALL_TIMEOUT);
+            for (PartitionState state : fresh) {
+                OffsetAndTimestamp offset = found.get(state.partition);
+                if (offset == null) {
+                    toEnd.add(state.partition);
+                } else {
+                    pending.put(state, offset.offset());
+                }
+            }
+        } else {
+            fresh.forEach(state -> toEnd.add(state.partition));
+        }
+        if (toEnd.isEmpty()) {
+            return;
+        }
+        consumer.seekToEnd(toEnd);
+        for (PartitionState state : fresh) {
+            if (toEnd.contains(state.partition)) {
+                pending.put(state, consumer.position(state.partition, CALL_TIMEOUT));
+            }
+        }
+    }
+
+    private List<TopicPartition> partitions() {
+        return pending.keySet().stream().map(state -> state.partition).toList();
+    }
+}

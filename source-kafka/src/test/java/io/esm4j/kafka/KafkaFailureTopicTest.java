@@ -1,0 +1,115 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.failure.FailureCondition;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.stream.StreamRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/** The order and the count of a failure record's messages, on a MockProducer that refuses some sends. */
+class KafkaFailureTopicTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FAILURES = "failures";
+    private final KafkaSource source = KafkaSource.builder().bootstrapServers("127.0.0.1:9").topics("orders").build();
+
+    @Test
+    void aMessageSentAgainWithoutItsPayloadKeepsItsPlaceBeforeTheNextRecordsMessages() throws Exception {
+        // As max.request.size refuses a message of a large record.
+        RefusingProducer producer = new RefusingProducer((call, message) -> message.value().length > 2_000
+                ? new RecordTooLargeException("injected: the message is too large") : null);
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            failures.send(failure(record(0, 3_000), record(1, 10), record(2, 10)));
+        }
+        List<JsonNode> written = written(producer);
+        assertThat(written).extracting(message -> message.at("/KafkaBatchInfo/recordInfo/offset").asText())
+                .containsExactly("0", "1", "2");
+        assertThat(written).extracting(message -> message.has("payload")).containsExactly(false, true, true);
+    }
+
+    @Test
+    void aDeliveryRetriedAfterAFailurePartWayWritesOnlyTheMessagesNotWrittenYet() throws Exception {
+        RefusingProducer producer = new RefusingProducer((call, message) -> call == 2
+                ? new TimeoutException("injected: no acknowledgement in time") : null);
+        FailureRecord failure = failure(record(0, 10), record(1, 10), record(2, 10));
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            assertThatThrownBy(() -> failures.send(failure)).hasMessageContaining("injected");
+            // The engine retries the same failure record.
+            failures.send(failure);
+        }
+        assertThat(written(producer)).extracting(message -> message.at("/KafkaBatchInfo/recordInfo/offset").asText())
+                .containsExactly("0", "1", "2");
+    }
+
+    @SafeVarargs
+    private FailureRecord failure(StreamRecord<KafkaRecord>... records) {
+        List<StreamRecord<KafkaRecord>> all = List.of(records);
+        return new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:eu-west-1:123456789012:function:orders", FailureCondition.RetryAttemptsExhausted, 3),
+                FailureRecord.ResponseContext.unhandled(), Instant.now(), KafkaBatchInfo.of(source, all), all);
+    }
+
+    private static StreamRecord<KafkaRecord> record(long offset, int valueBytes) {
+        KafkaRecord payload = new KafkaRecord("orders", 0, offset, 1_700_000_000_000L, "CREATE_TIME",
+                KafkaBroker.bytes("k"), new byte[valueBytes], List.of(), null, null);
+        return StreamRecord.numbered("orders-0", offset, null, Instant.ofEpochMilli(payload.timestamp()),
+                valueBytes, payload);
+    }
+
+    private static List<JsonNode> written(RefusingProducer producer) {
+        return producer.history().stream().map(message -> {
+            try {
+                return JSON.readTree(message.value());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    /** Fails the sends the rule names (given the call's number from 1 and the message) as the broker would. */
+    private static final class RefusingProducer extends MockProducer<byte[], byte[]> {
+
+        private final BiFunction<Integer, ProducerRecord<byte[], byte[]>, RuntimeException> refusal;
+        private int calls;
+
+        RefusingProducer(BiFunction<Integer, ProducerRecord<byte[], byte[]>, RuntimeException> refusal) {
+            super(oneTopic(), true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.refusal = refusal;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            RuntimeException refused = refusal.apply(++calls, record);
+            return refused != null ? CompletableFuture.failedFuture(refused) : super.send(record, callback);
+        }
+
+        private static Cluster oneTopic() {
+            Node node = new Node(0, "127.0.0.1", 9);
+            return new Cluster("mock", List.of(node), List.of(new PartitionInfo(FAILURES, 0, node,
+                    new Node[] {node}, new Node[] {node})), Set.of(), Set.of());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.esm4j.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/** The poll thread's loop on a MockConsumer. */
+class PollLoopTest {
+
+    private final TopicPartition partition = new TopicPartition(LoopHarness.TOPIC, 0);
+
+    @Test
+    void whilePollsKeepFailingTheWorkHandedOutBeforeIsStillCommittedOnTheCadence() throws Exception {
+        AtomicBoolean handedOut = new AtomicBoolean();
+        AtomicInteger failedPolls = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (handedOut.get()) {
+                    failedPolls.incrementAndGet();
+                    throw new KafkaException("injected: every poll after the first fails");
+                }
+                ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+                handedOut.set(!records.isEmpty());
+                return records;
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(new ConsumerRecord<>(partition.topic(), 0, i, 0L, TimestampType.CREATE_TIME, 0, 2,
+                        null, ("v" + i).getBytes(), new RecordHeaders(), Optional.empty()));
+            }
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(50))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer) == 10L);
+            assertThat(failedPolls.get()).isPositive();
+        }
+    }
+
+    private long committed(LoopHarness.PacedConsumer consumer) {
+        OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+        return offset == null ? -1 : offset.offset();
+    }
+}
