@@ -63,28 +63,51 @@ public final class FailureDestinations {
      *                                  to, its client is missing, or (SQS) the queue cannot be found
      */
     public FailureDestination forArn(String mappingName, String destination) {
+        check(mappingName, destination);
+        if (destination.startsWith("kafka://")) {
+            return Objects.requireNonNull(kafkaTopics.apply(destination.substring("kafka://".length())),
+                    "kafkaTopics returned null for " + destination);
+        }
+        return switch (Arn.parse(destination).service()) {
+            case "sqs" -> SqsFailureDestination.ofArn(client(sqs, "SqsClient", ".sqs", destination), destination);
+            case "sns" -> SnsFailureDestination.of(client(sns, "SnsClient", ".sns", destination), destination);
+            // check() lets no other service through.
+            default -> S3FailureDestination.ofArn(client(s3, "S3Client", ".s3", destination), destination,
+                    mappingName, eventJson);
+        };
+    }
+
+    /**
+     * Checks what {@link #forArn} checks before it reaches a service: the mapping name, the destination's form, a
+     * standard (not FIFO) queue or topic, a valid bucket or Kafka topic name, and that Kafka topics are reachable
+     * here. Calls nothing and needs no client, so that a control plane refuses a destination when the mapping is
+     * defined, as Lambda's CreateEventSourceMapping does, rather than when it starts.
+     *
+     * @throws IllegalArgumentException naming the value and what is expected
+     */
+    public void check(String mappingName, String destination) {
         // Checked for every kind, not only S3's keys: two swapped strings fail here, naming the one in the wrong place.
         S3FailureDestination.checkMappingName(mappingName);
         if (destination != null && destination.startsWith("kafka://")) {
-            return kafkaTopic(destination);
+            checkKafkaTopic(destination);
+            return;
         }
         Arn arn = Arn.parse(destination);
         if (arn == null) {
             throw new IllegalArgumentException("on-failure destination must be " + FORMS + " but was '"
                     + destination + "'");
         }
-        return switch (arn.service()) {
-            case "sqs" -> SqsFailureDestination.ofArn(client(sqs, "SqsClient", ".sqs", destination), destination);
-            case "sns" -> SnsFailureDestination.of(client(sns, "SnsClient", ".sns", destination), destination);
-            case "s3" -> S3FailureDestination.ofArn(client(s3, "S3Client", ".s3", destination), destination,
-                    mappingName, eventJson);
+        switch (arn.service()) {
+            case "sqs" -> SqsFailureDestination.checkArn(destination);
+            case "sns" -> SnsFailureDestination.checkArn(destination);
+            case "s3" -> S3FailureDestination.checkArn(destination);
             default -> throw new IllegalArgumentException("on-failure destination " + destination + " is an ARN of "
                     + "the service '" + arn.service() + "'; an event source mapping's on-failure destination must be "
                     + FORMS);
-        };
+        }
     }
 
-    private FailureDestination kafkaTopic(String destination) {
+    private void checkKafkaTopic(String destination) {
         if (!KAFKA_TOPIC.matcher(destination).matches()) {
             throw new IllegalArgumentException("on-failure destination '" + destination + "' is not a valid Kafka "
                     + "topic: kafka:// and 1-249 letters, digits, '.', '_' or '-', not starting with '.'");
@@ -95,8 +118,6 @@ public final class FailureDestinations {
                     + ".kafkaTopics(kafkaSource::failureTopic) (source-kafka; Lambda takes Kafka topic destinations "
                     + "only on Kafka event source mappings, on the mapping's own cluster)");
         }
-        return Objects.requireNonNull(kafkaTopics.apply(destination.substring("kafka://".length())),
-                "kafkaTopics returned null for " + destination);
     }
 
     private static <C> C client(C client, String type, String setter, String destination) {

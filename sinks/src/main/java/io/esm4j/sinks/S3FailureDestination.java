@@ -70,12 +70,16 @@ public final class S3FailureDestination implements FailureDestination {
     public static S3FailureDestination of(S3Client s3, String bucket, String mappingName, EventJson eventJson) {
         Objects.requireNonNull(s3, "s3");
         Objects.requireNonNull(eventJson, "eventJson");
+        checkBucket(bucket);
+        checkMappingName(mappingName);
+        return new S3FailureDestination(s3, bucket, mappingName, eventJson);
+    }
+
+    private static void checkBucket(String bucket) {
         if (bucket == null || !BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
             throw new IllegalArgumentException("bucket must be an S3 bucket name (3–63 lowercase letters, digits, "
                     + "'.' and '-', starting and ending with a letter or digit) but was '" + bucket + "'");
         }
-        checkMappingName(mappingName);
-        return new S3FailureDestination(s3, bucket, mappingName, eventJson);
     }
 
     /**
@@ -83,13 +87,19 @@ public final class S3FailureDestination implements FailureDestination {
      * {@code arn:<partition>:s3:::<bucket>}.
      */
     public static S3FailureDestination ofArn(S3Client s3, String bucketArn, String mappingName, EventJson eventJson) {
+        return of(s3, checkArn(bucketArn), mappingName, eventJson);
+    }
+
+    /** Checks a bucket's ARN without calling S3; returns the bucket's name. */
+    static String checkArn(String bucketArn) {
         Arn arn = Arn.parse(bucketArn);
         if (arn == null || !arn.service().equals("s3") || !arn.region().isEmpty() || !arn.account().isEmpty()
                 || arn.resource().contains("/")) {
             throw new IllegalArgumentException("destination must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>) "
                     + "but was '" + bucketArn + "'");
         }
-        return of(s3, arn.resource(), mappingName, eventJson);
+        checkBucket(arn.resource());
+        return arn.resource();
     }
 
     /**

@@ -46,6 +46,12 @@ public final class SnsFailureDestination implements FailureDestination {
      */
     public static SnsFailureDestination of(SnsClient sns, String topicArn) {
         Objects.requireNonNull(sns, "sns");
+        checkArn(topicArn);
+        return new SnsFailureDestination(sns, topicArn);
+    }
+
+    /** Checks a standard topic's ARN without calling SNS. */
+    static void checkArn(String topicArn) {
         Arn arn = Arn.parse(topicArn);
         if (arn == null || !arn.service().equals("sns") || arn.region().isEmpty() || arn.account().isEmpty()
                 || !TOPIC_NAME.matcher(arn.resource()).matches()) {
@@ -57,7 +63,6 @@ public final class SnsFailureDestination implements FailureDestination {
                     + "destination must be a standard topic, because AWS does not deliver event source mapping "
                     + "failure records to FIFO topics");
         }
-        return new SnsFailureDestination(sns, topicArn);
     }
 
     public String topicArn() {

@@ -44,12 +44,7 @@ public final class SqsFailureDestination implements FailureDestination {
      */
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
-        String[] parts = queueArn == null ? new String[0] : queueArn.split(":", -1);
-        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
-            throw new IllegalArgumentException("destination must be an SQS queue ARN "
-                    + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
-        }
-        rejectFifo(queueArn);
+        String[] parts = checkArn(queueArn);
         rejectOtherRegion(sqs, queueArn, parts[3]);
         try {
             String url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
@@ -58,6 +53,17 @@ public final class SqsFailureDestination implements FailureDestination {
             throw new IllegalArgumentException("cannot find the SQS queue of destination " + queueArn + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Checks a standard queue's ARN without calling SQS; returns its parts. */
+    static String[] checkArn(String queueArn) {
+        String[] parts = queueArn == null ? new String[0] : queueArn.split(":", -1);
+        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
+            throw new IllegalArgumentException("destination must be an SQS queue ARN "
+                    + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
+        }
+        rejectFifo(queueArn);
+        return parts;
     }
 
     /**

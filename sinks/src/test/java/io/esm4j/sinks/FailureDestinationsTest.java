@@ -179,6 +179,33 @@ class FailureDestinationsTest {
     }
 
     @Test
+    void checkRefusesWhatForArnRefusesWithoutClientsAndWithoutCallingAnything() {
+        FailureDestinations none = FailureDestinations.builder().build();
+        none.check("orders", "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId());
+        none.check("orders", "arn:aws:sns:us-east-1:000000000000:failures");
+        none.check("orders", "arn:aws:s3:::failures-bucket");
+
+        assertThatThrownBy(() -> none.check("orders", "arn:aws:sqs:us-east-1:000000000000:f.fifo"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is a FIFO queue");
+        assertThatThrownBy(() -> none.check("orders", "arn:aws:sns:us-east-1:000000000000:f.fifo"))
+                .hasMessageContaining("is a FIFO topic");
+        assertThatThrownBy(() -> none.check("orders", "arn:aws:s3:::Not_A_Bucket"))
+                .hasMessageContaining("bucket must be an S3 bucket name");
+        assertThatThrownBy(() -> none.check("orders", "arn:aws:lambda:us-east-1:123456789012:function:f"))
+                .hasMessageContaining("is an ARN of the service 'lambda'");
+        assertThatThrownBy(() -> none.check("orders", ""))
+                .hasMessageStartingWith("on-failure destination must be an SQS queue");
+        assertThatThrownBy(() -> none.check("orders", "kafka://orders-failures"))
+                .hasMessageContaining("built without a way to reach one");
+        FailureDestinations withKafka = FailureDestinations.builder().kafkaTopics(topic -> {
+            throw new AssertionError("check() reaches no topic");
+        }).build();
+        withKafka.check("orders", "kafka://orders-failures");
+        assertThatThrownBy(() -> withKafka.check("orders", "kafka://.hidden"))
+                .hasMessageStartingWith("on-failure destination 'kafka://.hidden' is not a valid Kafka topic");
+    }
+
+    @Test
     void aMissingQueueIsRefusedWhenResolved() {
         String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();
 

@@ -58,11 +58,16 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
             "The cluster's bootstrap servers (Lambda's KAFKA_BOOTSTRAP_SERVERS); also written into the event.");
     public static final Setting TOPICS = new Setting.Described("Topics", "1 or more topic names", "required",
             "The topics the consumer group reads. Lambda takes exactly one; esm4j takes several.");
-    public static final Setting CONSUMER_GROUP_ID = new Setting.Described("ConsumerGroupId", "1-200 characters",
-            "a new random UUID per mapping",
+    /** Lambda's longest ConsumerGroupId. */
+    public static final int CONSUMER_GROUP_ID_MAX_LENGTH = 200;
+    public static final Setting CONSUMER_GROUP_ID = new Setting.Described("ConsumerGroupId",
+            "1-" + CONSUMER_GROUP_ID_MAX_LENGTH + " characters",
+            "a new random UUID each time the source is built",
             "The consumer group. A group with committed offsets starts from them, whatever the StartingPosition; "
-                    + "mappings (and other consumers) in one group share the partitions. Without one, each mapping "
-                    + "gets a fresh group, as in Lambda: it then starts at StartingPosition every time.");
+                    + "mappings (and other consumers) in one group share the partitions. Without one, every source "
+                    + "built joins a new group with no committed offsets, so a restarted mapping starts at "
+                    + "StartingPosition again (with LATEST it skips what was written while it was stopped). Lambda "
+                    + "keeps one group for a mapping's whole life: give a stable id to resume after a restart.");
     public static final Setting EVENT_SOURCE_ARN = new Setting.Described("EventSourceArn", "an MSK cluster ARN",
             "none (self-managed Kafka)",
             "With an MSK cluster's ARN the event says eventSource aws:kafka and carries eventSourceArn; without, "
@@ -358,7 +363,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
             if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
                 throw new InvalidSettingException(TOPICS.name(), topics, "one or more non-blank topic names");
             }
-            if (consumerGroupId != null && (consumerGroupId.isEmpty() || consumerGroupId.length() > 200)) {
+            if (consumerGroupId != null && (consumerGroupId.isEmpty()
+                    || consumerGroupId.length() > CONSUMER_GROUP_ID_MAX_LENGTH)) {
                 throw new InvalidSettingException(CONSUMER_GROUP_ID.name(), consumerGroupId,
                         CONSUMER_GROUP_ID.range());
             }

@@ -107,14 +107,14 @@ public final class Main {
         static final String USAGE = """
                 usage: java -jar esm4j-worker.jar [options]
                   --config FILE          mappings file, JSON or YAML (Lambda's CreateEventSourceMapping fields)
-                  --data-dir DIR         API mappings and checkpoints survive restarts here (default esm4j-data)
-                  --bind ADDRESS         address of the HTTP server (default 127.0.0.1)
-                  --port N               port of the HTTP server, 0 for a free one (default 8080)
+                  --data-dir DIR         API mappings and checkpoints survive restarts here (default %s)
+                  --bind ADDRESS         address of the HTTP server (default %s)
+                  --port N               port of the HTTP server, 0 for a free one (default %d)
                   --endpoint SVC=URL     endpoint override for sqs, kinesis, dynamodbstreams, lambda, sns, s3,
                                          dynamodb, secretsmanager, kafka (MSK's API), glue (repeatable)
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
-                  --drain-timeout SEC    how long a stop waits for in-flight batches (default 30)
-                  --worker-id ID         this worker's id in leases (default host-pid)
+                  --drain-timeout SEC    how long a stop waits for in-flight batches (default %d)
+                  --worker-id ID         this worker's id in leases (default %s)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
                   --lease-redis URL      stream shard leases in this Redis or Valkey, shared by workers; instead
@@ -130,7 +130,9 @@ public final class Main {
                                          (default: the VPC's, as Lambda does)
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
-                """;
+                """.formatted(WorkerOptions.DEFAULT_DATA_DIRECTORY, WorkerOptions.DEFAULT_BIND_ADDRESS,
+                WorkerOptions.DEFAULT_PORT, WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
+                WorkerOptions.DEFAULT_WORKER_ID_FORM);
 
         WorkerOptions options = WorkerOptions.defaults();
         boolean local;

@@ -37,8 +37,13 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
                             Duration drainTimeout, String workerId, StoreLocation leases,
                             StoreLocation mappings, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
 
+    // The command line's defaults: its usage text is made from these, and a test checks the README's table.
+    public static final Path DEFAULT_DATA_DIRECTORY = Path.of("esm4j-data");
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** The form of the default worker id, for the usage text and the README. */
+    public static final String DEFAULT_WORKER_ID_FORM = "<host>-<pid>-<8 random hex digits>";
     /**
      * {@code <host>-<pid>-<8 hex digits>}, one per process: host and pid say where the worker runs, and the random
      * part keeps apart two processes that share both (containers on the host's network, each its own pid 1), which
@@ -61,8 +66,8 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
     }
 
     public static WorkerOptions defaults() {
-        return new WorkerOptions(null, Path.of("esm4j-data"), "127.0.0.1", DEFAULT_PORT, Endpoints.none(), null,
-                null, DEFAULT_DRAIN_TIMEOUT, DEFAULT_WORKER_ID, new StoreLocation.DataDirectory(),
+        return new WorkerOptions(null, DEFAULT_DATA_DIRECTORY, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Endpoints.none(),
+                null, null, DEFAULT_DRAIN_TIMEOUT, DEFAULT_WORKER_ID, new StoreLocation.DataDirectory(),
                 new StoreLocation.DataDirectory(), null, false);
     }
 

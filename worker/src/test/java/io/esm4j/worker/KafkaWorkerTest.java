@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EndPointType;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.SourceAccessType;
 
@@ -76,6 +77,7 @@ class KafkaWorkerTest {
     private final List<JsonNode> apiEvents = new CopyOnWriteArrayList<>();
     private final List<JsonNode> mskEvents = new CopyOnWriteArrayList<>();
     private final List<JsonNode> registryEvents = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> groupEvents = new CopyOnWriteArrayList<>();
     @TempDir
     Path directory;
 
@@ -110,6 +112,12 @@ class KafkaWorkerTest {
         function.createContext("/msk-fn", exchange -> {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 mskEvents.add(JSON.readTree(in));
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        function.createContext("/group-fn", exchange -> {
+            try (exchange; InputStream in = exchange.getRequestBody()) {
+                groupEvents.add(JSON.readTree(in));
                 exchange.sendResponseHeaders(200, -1);
             }
         });
@@ -213,6 +221,9 @@ class KafkaWorkerTest {
             JsonNode failure = JSON.readTree(firstMessage("payments-failures"));
             assertThat(failure.path("requestContext").path("condition").asText())
                     .isEqualTo("RetryAttemptsExhausted");
+            // The ARN the mapping API reports as FunctionArn.
+            assertThat(failure.path("requestContext").path("functionArn").asText())
+                    .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + url + "/fail");
             assertThat(failure.path("KafkaBatchInfo").path("bootstrapServers").asText()).isEqualTo(bootstrapServers);
             assertThat(failure.path("KafkaBatchInfo").path("batchSize").asInt()).isEqualTo(1);
         }
@@ -286,6 +297,42 @@ class KafkaWorkerTest {
                     List.of("api-orders-group")).all().get().get("api-orders-group").members().isEmpty());
             assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid)))
                     .isInstanceOf(ResourceNotFoundException.class);
+        }
+    }
+
+    @Test
+    void aMappingWithoutConsumerGroupIdKeepsOneGroupAcrossUpdatesSoLatestSkipsNothing() throws Exception {
+        admin.createTopics(List.of(new NewTopic("group-orders", 1, (short) 1))).all().get();
+        String functionName = "http://127.0.0.1:" + function.getAddress().getPort() + "/group-fn";
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withDataDirectory(directory.resolve("group"))
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withDrainTimeout(Duration.ofSeconds(10)));
+             LambdaClient lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
+                     .credentialsProvider(ElasticMq.CREDENTIALS).build()) {
+            String uuid = lambda.createEventSourceMapping(r -> r.functionName(functionName)
+                    .selfManagedEventSource(s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS,
+                            List.of(bootstrapServers))))
+                    .topics("group-orders")
+                    .startingPosition(EventSourcePosition.LATEST)).uuid();
+            // LATEST reads what comes once the consumer has its position: send until a record arrives.
+            int[] sent = {0};
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                producer.send(new ProducerRecord<>("group-orders", "k", "before-" + sent[0]++)).get();
+                return !values(groupEvents, "group-orders-0").isEmpty();
+            });
+            // The mapping's group is its UUID, and it commits there.
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(uuid, "group-orders") != null);
+
+            lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(false));
+            await().atMost(Duration.ofSeconds(120)).until(() -> admin.describeConsumerGroups(List.of(uuid)).all()
+                    .get().get(uuid).members().isEmpty());
+            producer.send(new ProducerRecord<>("group-orders", "k", "while-disabled")).get();
+            await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                    lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true).batchSize(50)) != null);
+
+            // A new group would start at LATEST, after this record; the mapping's own group resumes before it.
+            await().atMost(Duration.ofSeconds(120)).until(() -> values(groupEvents, "group-orders-0")
+                    .contains("while-disabled"));
         }
     }
 

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /** Lambda's event source mapping API, through the AWS SDK's own LambdaClient, against an in-process worker. */
@@ -51,12 +52,17 @@ class MappingsApiTest {
         }
     }
 
-    /** Tests use queues of their own, so a mapping still draining (State Deleting) disturbs no other test. */
+    /**
+     * Tests use queues of their own, so a mapping still draining (State Deleting) disturbs no other test. One whose
+     * last update is still being applied refuses the delete for now (ResourceInUseException), as Lambda does.
+     */
     @AfterEach
     void deleteMappings() {
-        for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappings().eventSourceMappings()) {
+        for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappingsPaginator()
+                .eventSourceMappings()) {
             if (!mapping.state().equals("Deleting")) {
-                lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid()));
+                await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                        lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid())) != null);
             }
         }
     }
@@ -129,6 +135,21 @@ class MappingsApiTest {
     }
 
     @Test
+    void aListPageHoldsAtMost100MappingsWhateverMaxItemsSaysAsInLambda() {
+        String name = function.url() + "?paging";
+        IntStream.range(0, 101).forEach(i -> lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-page-" + i).functionName(name)
+                .enabled(false)));
+
+        var page = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(10_000));
+
+        assertThat(page.eventSourceMappings()).hasSize(100);
+        assertThat(page.nextMarker()).isNotNull();
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName(name).marker(page.nextMarker()))
+                .eventSourceMappings()).hasSize(1);
+    }
+
+    @Test
     void updateChangesSettingsAndEnabled() {
         String arn = elasticMq.queue("api-update", 30);
         String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
@@ -142,10 +163,40 @@ class MappingsApiTest {
         assertThat(updated.batchSize()).isEqualTo(3);
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                 .state().equals("Disabled"));
-        lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true));
+        // Refused while the mapping still drains towards Disabled, as Lambda refuses it then.
+        await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)) != null);
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                 .state().equals("Enabled"));
         assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(3);
+    }
+
+    @Test
+    void anUpdateOrDeleteWhileTheLastUpdateIsStillBeingAppliedIsRefusedWithResourceInUseException() {
+        String arn = elasticMq.queue("api-in-use", 30);
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString())).uuid();
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                .state().equals("Enabled"));
+        function.entered.drainPermits();
+        function.hold();
+        try {
+            elasticMq.send("api-in-use", "held");
+            // A batch in flight: the replaced mapping drains until the function is released (or --drain-timeout).
+            await().atMost(Duration.ofSeconds(60)).until(function.entered::tryAcquire);
+            lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3));
+
+            assertThatThrownBy(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(4)))
+                    .isInstanceOf(ResourceInUseException.class)
+                    .hasMessageContaining("because it is in use")
+                    .satisfies(e -> assertThat(((ResourceInUseException) e).statusCode()).isEqualTo(400));
+            assertThatThrownBy(() -> lambda.deleteEventSourceMapping(r -> r.uuid(uuid)))
+                    .isInstanceOf(ResourceInUseException.class);
+        } finally {
+            function.release();
+        }
+        await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class)
+                .until(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(4)).batchSize() == 4);
     }
 
     @Test
@@ -180,6 +231,27 @@ class MappingsApiTest {
                 .functionName(function.url().toString())))
                 .isInstanceOf(ResourceConflictException.class)
                 .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void whatBuildingTheMappingChecksIsRefusedOnCreateAndUpdateNotAtEveryStart() {
+        String fifo = "arn:aws:sqs:us-east-1:000000000000:api-build-checks.fifo";
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString()).batchSize(20).maximumBatchingWindowInSeconds(1)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("BatchSize").hasMessageContaining("FIFO");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString())
+                .filterCriteria(f -> f.filters(p -> p.pattern("{\"eventSource\": [\"aws:sqs\"]}")))))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("FilterCriteria");
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(fifo)
+                .functionName(function.url().toString()).enabled(false)).uuid();
+
+        assertThatThrownBy(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).maximumBatchingWindowInSeconds(1)))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .hasMessageContaining("MaximumBatchingWindowInSeconds")
+                .satisfies(e -> assertThat(((InvalidParameterValueException) e).statusCode()).isEqualTo(400));
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).maximumBatchingWindowInSeconds()).isZero();
     }
 
     @Test

@@ -51,7 +51,8 @@ public final class KafkaEngine implements MappingEngine {
     public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
         this.ctx = ctx;
         this.source = source;
-        // Lambda's default: a group of the mapping's own, so it shares partitions with nobody.
+        // Without an id, a group of this source's own, shared with nobody; it has no committed offsets, so it starts
+        // at StartingPosition (see KafkaSource.CONSUMER_GROUP_ID: a caller that restarts gives a stable id).
         this.groupId = source.consumerGroupId() != null ? source.consumerGroupId() : UUID.randomUUID().toString();
     }
 

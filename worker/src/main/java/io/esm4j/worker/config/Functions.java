@@ -27,6 +27,15 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
         return FunctionSpec.of(functionName, Kind.LAMBDA, functionName, endpoints.endpoint("lambda"));
     }
 
+    /**
+     * The function's ARN as Lambda reports it, in the API's FunctionArn and in failure records alike: the name given
+     * if it is an ARN, else one made from it in the worker's region.
+     */
+    public static String arn(String functionName, String region) {
+        return functionName.startsWith("arn:") ? functionName
+                : "arn:aws:lambda:" + region + ":000000000000:function:" + functionName;
+    }
+
     /** Whether the name is one of the file's functions (not looked up at Lambda). */
     public @Nullable FunctionSpec named(String functionName) {
         return named.get(functionName);

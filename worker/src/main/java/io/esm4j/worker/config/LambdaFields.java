@@ -47,6 +47,19 @@ public final class LambdaFields {
     /** Every source takes these; the rest depend on the source. */
     public static final Set<String> COMMON = Set.of(EVENT_SOURCE_ARN, FUNCTION_NAME, ENABLED, TAGS, METRICS_CONFIG);
 
+    /**
+     * The fields Lambda's UpdateEventSourceMapping request takes; the others (the event source, where to start,
+     * tags) are fixed when a mapping is created.
+     */
+    public static final Set<String> UPDATABLE = Set.of(FUNCTION_NAME, ENABLED, BATCH_SIZE, FILTER_CRITERIA,
+            MAXIMUM_BATCHING_WINDOW, DESTINATION_CONFIG, MAXIMUM_RECORD_AGE, BISECT_BATCH_ON_FUNCTION_ERROR,
+            MAXIMUM_RETRY_ATTEMPTS, PARALLELIZATION_FACTOR, SOURCE_ACCESS_CONFIGURATIONS, TUMBLING_WINDOW,
+            FUNCTION_RESPONSE_TYPES, SCALING_CONFIG, AMAZON_MANAGED_KAFKA_CONFIG, SELF_MANAGED_KAFKA_CONFIG,
+            DOCUMENT_DB_CONFIG, KMS_KEY_ARN, METRICS_CONFIG, LOGGING_CONFIG, PROVISIONED_POLLER_CONFIG);
+
+    /** Objects an update changes field by field, as Lambda does: a new SchemaRegistryConfig keeps ConsumerGroupId. */
+    static final Set<String> MERGED_BY_FIELD = Set.of(AMAZON_MANAGED_KAFKA_CONFIG, SELF_MANAGED_KAFKA_CONFIG);
+
     /** Fields of Lambda's request that the worker refuses whatever the source, with why. */
     public static final Map<String, String> NOT_SUPPORTED = Map.of(KMS_KEY_ARN, "Lambda encrypts the mapping's "
             + "FilterCriteria with this key; the worker keeps its mappings without it, so it refuses the key rather "

@@ -32,7 +32,9 @@ public final class MappingSpec {
      * @param where names the mapping in errors, e.g. {@code EventSourceMappings[1]}; empty for a request body
      */
     public static MappingSpec of(JsonNode mapping, String where) {
-        MappingSpec spec = new MappingSpec(LambdaFields.check(mapping, where));
+        ObjectNode request = LambdaFields.check(mapping, where);
+        dropEmptyDestination(request);
+        MappingSpec spec = new MappingSpec(request);
         if (spec.text(FUNCTION_NAME) == null || spec.functionName().isBlank()) {
             throw new InvalidMappingException(path(where, FUNCTION_NAME), spec.text(FUNCTION_NAME),
                     "FunctionName is required: the function's name or ARN, or a name from the worker's Functions.");
@@ -44,11 +46,46 @@ public final class MappingSpec {
         return spec;
     }
 
-    /** This mapping with the fields of an UpdateEventSourceMapping request replacing its own. */
+    /**
+     * An empty {@code DestinationConfig.OnFailure.Destination} is how Lambda's API removes the destination (its
+     * length is 0 to 350): the mapping then has none, and Get shows none.
+     */
+    private static void dropEmptyDestination(ObjectNode request) {
+        JsonNode destination = request.path(DESTINATION_CONFIG).path("OnFailure").path("Destination");
+        if (destination.isTextual() && destination.asText().isEmpty()) {
+            ObjectNode config = (ObjectNode) request.get(DESTINATION_CONFIG);
+            config.remove("OnFailure");
+            if (config.isEmpty()) {
+                request.remove(DESTINATION_CONFIG);
+            }
+        }
+    }
+
+    /**
+     * This mapping with the fields of an UpdateEventSourceMapping request replacing its own: a field that request
+     * does not have is refused, naming it; the Kafka configuration objects change field by field.
+     */
     public MappingSpec merge(JsonNode update) {
         ObjectNode merged = request.deepCopy();
         ObjectNode checked = LambdaFields.check(update, "");
-        checked.properties().forEach(field -> merged.set(field.getKey(), field.getValue()));
+        for (Map.Entry<String, JsonNode> field : checked.properties()) {
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (!LambdaFields.UPDATABLE.contains(name)) {
+                throw new InvalidMappingException(name, value.isTextual() ? value.asText() : value, name
+                        + " cannot be changed: Lambda's UpdateEventSourceMapping does not take it. Create a new "
+                        + "mapping with it instead.");
+            }
+            JsonNode current = merged.get(name);
+            if (LambdaFields.MERGED_BY_FIELD.contains(name) && current != null && current.isObject()
+                    && value.isObject()) {
+                ObjectNode fields = current.deepCopy();
+                value.properties().forEach(entry -> fields.set(entry.getKey(), entry.getValue()));
+                merged.set(name, fields);
+            } else {
+                merged.set(name, value);
+            }
+        }
         return of(merged, "");
     }
 

@@ -1,6 +1,7 @@
 package io.esm4j.worker.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.LambdaFields;
 import io.esm4j.worker.mappings.ManagedMapping;
 import java.math.BigDecimal;
@@ -45,11 +46,8 @@ final class MappingJson {
         return json;
     }
 
-    /** The function's ARN as Lambda reports it: the name given if it is an ARN, else one made from it. */
     static String functionArn(ManagedMapping mapping, String region) {
-        String function = mapping.spec().functionName();
-        return function.startsWith("arn:") ? function
-                : "arn:aws:lambda:" + region + ":000000000000:function:" + function;
+        return Functions.arn(mapping.spec().functionName(), region);
     }
 
     private static BigDecimal seconds(Instant instant) {

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.esm4j.worker.mappings.MappingConflictException;
+import io.esm4j.worker.mappings.MappingInUseException;
 import io.esm4j.worker.mappings.MappingNotFoundException;
 import io.esm4j.worker.mappings.MappingRegistry;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class MappingsApi implements HttpHandler {
 
     public static final String PATH = "/2015-03-31/event-source-mappings";
     private static final Logger LOG = LoggerFactory.getLogger(MappingsApi.class);
+    /** The most mappings a page of ListEventSourceMappings holds, as in Lambda. */
     private static final int MAX_ITEMS = 100;
 
     private final MappingRegistry registry;
@@ -74,6 +76,8 @@ public final class MappingsApi implements HttpHandler {
                 Exchanges.error(exchange, 404, "ResourceNotFoundException", e.getMessage());
             } catch (MappingConflictException e) {
                 Exchanges.error(exchange, 409, "ResourceConflictException", e.getMessage());
+            } catch (MappingInUseException e) {
+                Exchanges.error(exchange, 400, "ResourceInUseException", e.getMessage());
             } catch (JsonProcessingException e) {
                 Exchanges.error(exchange, 400, "InvalidRequestContentException", "Could not parse request body into "
                         + "json: " + e.getOriginalMessage());
@@ -90,7 +94,9 @@ public final class MappingsApi implements HttpHandler {
         String source = query.get("EventSourceArn");
         String function = query.get("FunctionName");
         int start = query.containsKey("Marker") ? parse("Marker", query.get("Marker"), 0, Integer.MAX_VALUE) : 0;
-        int max = query.containsKey("MaxItems") ? parse("MaxItems", query.get("MaxItems"), 1, 10_000) : MAX_ITEMS;
+        // As in Lambda: MaxItems up to 10,000 is accepted, but a page holds at most 100.
+        int max = query.containsKey("MaxItems")
+                ? Math.min(parse("MaxItems", query.get("MaxItems"), 1, 10_000), MAX_ITEMS) : MAX_ITEMS;
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
                 .filter(m -> function == null || m.spec().functionName().equals(function)

@@ -43,12 +43,17 @@ public final class FileMappingStore implements MappingStore {
         return List.copyOf(mappings.values());
     }
 
+    /**
+     * Adds the mapping unless its UUID or its source and function pair is taken: checked here, under the monitor
+     * that serializes writes, so two API calls at once (each on its own thread) cannot both map one pair.
+     */
     @Override
     public synchronized void create(Stored mapping) {
         load();
         if (mappings.containsKey(mapping.uuid())) {
             throw new MappingConflictException("A mapping with UUID " + mapping.uuid() + " already exists.");
         }
+        checkPairFree(mapping);
         Map<String, Stored> next = new LinkedHashMap<>(mappings);
         next.put(mapping.uuid(), mapping);
         write(next);
@@ -57,6 +62,7 @@ public final class FileMappingStore implements MappingStore {
     @Override
     public synchronized void replace(Stored current, Stored next) {
         check(current);
+        checkPairFree(next);
         Map<String, Stored> changed = new LinkedHashMap<>(mappings);
         changed.put(next.uuid(), next);
         write(changed);
@@ -78,6 +84,16 @@ public final class FileMappingStore implements MappingStore {
     @Override
     public String location() {
         return file.toString();
+    }
+
+    /** Lambda maps a source and function pair once: a conflict naming the other mapping that maps it. */
+    private void checkPairFree(Stored mapping) {
+        String pair = SourceClaims.pair(mapping.spec());
+        for (Stored other : mappings.values()) {
+            if (!other.uuid().equals(mapping.uuid()) && SourceClaims.pair(other.spec()).equals(pair)) {
+                throw MappingConflictException.pairTaken(mapping.spec(), other.uuid());
+            }
+        }
     }
 
     private void check(Stored current) {

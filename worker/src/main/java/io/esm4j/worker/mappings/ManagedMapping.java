@@ -22,6 +22,17 @@ public final class ManagedMapping {
     /** Where a mapping was defined: the file is read-only through the API, API mappings are persisted. */
     public enum Origin { FILE, API }
 
+    /**
+     * How this revision came to be, for the State Lambda shows until it runs: a new mapping is Creating, a disabled
+     * one enabled again is Enabling, any other update is Updating.
+     */
+    enum Transition { CREATE, ENABLE, UPDATE }
+
+    /** What esm-core's mappings say before anything was processed. */
+    static final String NO_RECORDS_PROCESSED = "No records processed";
+    /** Why a mapping's state last changed when it was a user's doing: esm-core's words, used before one runs too. */
+    static final String USER_ACTION = "User action";
+
     private final String uuid;
     private final MappingSpec spec;
     private final FunctionSpec function;
@@ -33,22 +44,38 @@ public final class ManagedMapping {
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
     private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
     private final AtomicInteger startFailures = new AtomicInteger();
-    private final AtomicBoolean starting = new AtomicBoolean();
+    /** The start in progress, if any: completed when it has ended, so a stop can wait for it. */
+    private final AtomicReference<@Nullable CompletableFuture<Void>> startInFlight = new AtomicReference<>();
     private final CompletableFuture<?> predecessorStopped;
+    /** Replaced by a newer revision or deleted: it never starts again. */
+    private final AtomicBoolean retired = new AtomicBoolean();
+    private final CompletableFuture<Void> ownStop = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped;
     private final AtomicBoolean deleting = new AtomicBoolean();
+    private final Transition transition;
+    /** The last processing result of a stopped revision, shared by every revision of the mapping. */
+    private final AtomicReference<String> lastResult;
     private volatile long nextStartAttemptNanos;
 
     /**
      * @param revision the stored revision (0 for a mapping of the file)
      * @param sequence the registry's change counter when this object was made, to tell which mappings a read of a
      *                 shared store could have missed
+     * @param predecessor the revision this one replaces, or null for a new mapping
      */
     ManagedMapping(String uuid, MappingSpec spec, FunctionSpec function, Origin origin, Instant lastModified,
-                   long revision, long sequence, String sourceKind, CompletableFuture<?> predecessorStopped) {
+                   long revision, long sequence, String sourceKind, @Nullable ManagedMapping predecessor) {
         this.uuid = uuid;
+        this.transition = predecessor == null ? Transition.CREATE
+                : !predecessor.spec.enabled() && spec.enabled() ? Transition.ENABLE : Transition.UPDATE;
+        this.lastResult = predecessor == null ? new AtomicReference<>(NO_RECORDS_PROCESSED) : predecessor.lastResult;
+        // Every older revision, not only the one replaced: that one may not have started yet.
+        CompletableFuture<?> predecessorStopped = predecessor == null ? CompletableFuture.completedFuture(null)
+                : predecessor.stopped;
         this.revision = revision;
         this.sequence = sequence;
         this.predecessorStopped = predecessorStopped;
+        this.stopped = CompletableFuture.allOf(predecessorStopped, ownStop);
         this.spec = spec;
         this.function = function;
         this.origin = origin;
@@ -96,22 +123,92 @@ public final class ManagedMapping {
         return deleting.get();
     }
 
-    /** An updated mapping starts once the mapping it replaces has stopped, so the two never share leases. */
+    /**
+     * An updated mapping starts once every revision before it has stopped (not only the one it replaces, which may
+     * never have started), so two revisions never run at once and never share leases or a consumer group.
+     */
     boolean mayStart(long nowNanos) {
-        return !deleting.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
+        return !retired.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
                 && nowNanos - nextStartAttemptNanos >= 0;
     }
 
+    /** True while an older revision is still draining: this one waits, and the API answers that it is in use. */
+    public boolean waitingForPredecessor() {
+        return !predecessorStopped.isDone();
+    }
+
+    /**
+     * Claims the start for one caller; false if a start is in progress or the mapping was retired. The claim is
+     * published before {@code retired} is read, and {@link #retire} writes {@code retired} before it reads the
+     * claim, so of a start and a retirement at the same moment at least one sees the other.
+     */
     boolean beginStart() {
-        return starting.compareAndSet(false, true);
+        CompletableFuture<Void> start = new CompletableFuture<>();
+        if (!startInFlight.compareAndSet(null, start)) {
+            return false;
+        }
+        if (retired.get()) {
+            endStart();
+            return false;
+        }
+        return true;
     }
 
     void endStart() {
-        starting.set(false);
+        CompletableFuture<Void> start = startInFlight.getAndSet(null);
+        if (start != null) {
+            start.complete(null);
+        }
     }
 
-    /** True for the one caller that turned the mapping to Deleting. */
+    /** Replaced or deleted: no start begins any more. True for the one caller that retired it. */
+    boolean retire() {
+        return retired.compareAndSet(false, true);
+    }
+
+    boolean retired() {
+        return retired.get();
+    }
+
+    /** After {@link #retire}: waits for a start that was in progress, so that what it installed can be stopped. */
+    void awaitStartInFlight() {
+        CompletableFuture<Void> start = startInFlight.get();
+        if (start != null) {
+            start.join();
+        }
+    }
+
+    /**
+     * After {@link #retire}: marks it stopped at once if nothing runs and no start is in progress, so that an update
+     * of a disabled or never started mapping is applied without waiting. The claim is read before the running
+     * mapping, which a start installs before it ends its claim.
+     */
+    boolean stopIfIdle() {
+        if (startInFlight.get() == null && running.get() == null) {
+            ownStop.complete(null);
+            return true;
+        }
+        return false;
+    }
+
+    /** After {@link #retire}: its own esm-core mapping, if it had one, has stopped. */
+    void ownStopDone() {
+        ownStop.complete(null);
+    }
+
+    /** True once it stopped itself (its older revisions may still be draining). */
+    boolean selfStopped() {
+        return ownStop.isDone();
+    }
+
+    /** Completes once this revision and every older one have stopped. */
+    CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** True for the one caller that turned the mapping to Deleting; it is retired too. */
     boolean markDeleting() {
+        retire();
         return deleting.compareAndSet(false, true);
     }
 
@@ -125,6 +222,11 @@ public final class ManagedMapping {
 
     @Nullable RunningMapping uninstall() {
         return running.getAndSet(null);
+    }
+
+    /** Takes this running mapping out, if it is the one installed: true for the one caller that did. */
+    boolean uninstall(RunningMapping mapping) {
+        return running.compareAndSet(mapping, null);
     }
 
     void startFailed(String problem, long retryAtNanos) {
@@ -146,21 +248,36 @@ public final class ManagedMapping {
         return nextStartAttemptNanos;
     }
 
-    /** Lambda's State: Creating, Enabling, Enabled, Disabling, Disabled, Deleting. */
+    /**
+     * Lambda's State: Deleting; while an older revision drains, Disabling towards a disabled mapping and Updating
+     * otherwise; until it runs, Creating for a new mapping, Enabling for one enabled again (or whose start is being
+     * retried) and Updating for another update; then the running mapping's.
+     */
     public String state() {
         if (deleting.get()) {
             return "Deleting";
         }
+        if (waitingForPredecessor()) {
+            return spec.enabled() ? "Updating" : "Disabling";
+        }
         RunningMapping mapping = running.get();
         if (mapping == null) {
-            return spec.enabled() ? (startProblem.get() == null ? "Creating" : "Enabling") : "Disabled";
+            return !spec.enabled() ? "Disabled" : startProblem.get() != null ? "Enabling" : untilRunning();
         }
         return switch (mapping.state()) {
-            case CREATING -> "Creating";
-            case ENABLING -> "Enabling";
+            case CREATING -> untilRunning();
+            case ENABLING -> transition == Transition.UPDATE ? "Updating" : "Enabling";
             case ENABLED -> "Enabled";
             case DISABLING -> "Disabling";
             case DISABLED -> "Disabled";
+        };
+    }
+
+    private String untilRunning() {
+        return switch (transition) {
+            case CREATE -> "Creating";
+            case ENABLE -> "Enabling";
+            case UPDATE -> "Updating";
         };
     }
 
@@ -178,14 +295,24 @@ public final class ManagedMapping {
         }
         RunningMapping mapping = running.get();
         if (mapping == null) {
-            return "USER_INITIATED";
+            return USER_ACTION;
         }
         return mapping.stateTransitionReason();
     }
 
+    /** The running revision's result once it has processed something, else the last one before it, across updates. */
     public String lastProcessingResult() {
         RunningMapping mapping = running.get();
-        return mapping == null ? "No records processed" : mapping.lastProcessingResult();
+        String own = mapping == null ? NO_RECORDS_PROCESSED : mapping.lastProcessingResult();
+        return own.equals(NO_RECORDS_PROCESSED) ? lastResult.get() : own;
+    }
+
+    /** After its stop: keeps what the stopped esm-core mapping last processed for the revisions after it. */
+    void keepLastResult(RunningMapping stopped) {
+        String result = stopped.lastProcessingResult();
+        if (!result.equals(NO_RECORDS_PROCESSED)) {
+            lastResult.set(result);
+        }
     }
 
     public List<ShardStatus> shards() {

@@ -3,11 +3,9 @@ package io.esm4j.worker.mappings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
-import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
-import io.esm4j.worker.source.RunningMapping;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
@@ -22,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,7 +76,7 @@ public final class MappingRegistry {
                            MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
-        this.runner = new MappingRunner(factories, targets, context);
+        this.runner = new MappingRunner(factories, targets, context, stopTimeout);
         this.store = store;
         this.stopTimeout = stopTimeout;
         this.clock = clock;
@@ -92,9 +90,10 @@ public final class MappingRegistry {
         for (MappingSpec spec : fileMappings) {
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
-            checkUnique(spec);
+            checkUnique(spec, null);
+            validate(uuid, spec);
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
-                    CompletableFuture.completedFuture(null));
+                    null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
                 throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
             }
@@ -126,13 +125,17 @@ public final class MappingRegistry {
         }
     }
 
+    /**
+     * Adds an API mapping. Its source and function pair is checked against the mappings here (those of the file
+     * included), then by the store as it writes, which closes the gap between two creates at the same moment.
+     */
     public ManagedMapping create(MappingSpec spec) {
-        checkUnique(spec);
+        checkUnique(spec, null);
         MappingStore.Stored stored = new MappingStore.Stored(UUID.randomUUID().toString(), 1, clock.instant(), spec);
-        validate(spec);
+        validate(stored.uuid(), spec);
         store.create(stored);
         ManagedMapping mapping = install(stored);
-        supervisor.execute(this::supervise);
+        superviseSoon();
         return mapping;
     }
 
@@ -158,11 +161,9 @@ public final class MappingRegistry {
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
         MappingSpec spec = old.spec().merge(fields);
-        if (!spec.source().equals(old.spec().source())) {
-            throw new InvalidMappingException("EventSourceArn", spec.eventSourceArn(),
-                    "The event source of a mapping cannot be changed; create a new mapping.");
-        }
-        validate(spec);
+        validate(uuid, spec);
+        factories.forMapping(spec).checkUpdate(uuid, old.spec(), spec);
+        checkUnique(spec, uuid);
         MappingStore.Stored next = old.stored().next(spec, clock.instant());
         try {
             store.replace(old.stored(), next);
@@ -194,11 +195,8 @@ public final class MappingRegistry {
         supervisor.awaitTermination(5, TimeUnit.SECONDS);
         List<Thread> stops = new ArrayList<>();
         for (ManagedMapping mapping : mappings.values()) {
-            RunningMapping running = mapping.uninstall();
-            if (running != null) {
-                stops.add(Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> MappingRunner.stop(mapping,
-                        running, timeout)));
-            }
+            mapping.retire();
+            stops.add(stopThread(mapping, timeout));
         }
         for (Thread stop : stops) {
             stop.join();
@@ -215,6 +213,10 @@ public final class MappingRegistry {
         return runner.startFailures();
     }
 
+    /**
+     * The API mapping to change, as Lambda allows it: not one of the file, not being deleted, and not while its
+     * previous update is still being applied (the revision before still draining), so revisions start in order.
+     */
     private ManagedMapping apiMapping(String uuid, String action) {
         ManagedMapping mapping = get(uuid);
         if (mapping.origin() == Origin.FILE) {
@@ -222,7 +224,13 @@ public final class MappingRegistry {
                     + action + " it there and restart the worker.");
         }
         if (mapping.deleting()) {
-            throw new MappingConflictException("The mapping " + uuid + " is being deleted.");
+            throw new MappingInUseException("Cannot " + action + " the event source mapping " + uuid
+                    + " because it is in use: it is being deleted (State Deleting).");
+        }
+        if (mapping.waitingForPredecessor()) {
+            throw new MappingInUseException("Cannot " + action + " the event source mapping " + uuid
+                    + " because it is in use: its previous update is still being applied while the mapping it "
+                    + "replaces drains (State Updating). Try again once the State is no longer Updating.");
         }
         return mapping;
     }
@@ -242,21 +250,25 @@ public final class MappingRegistry {
         return store.location();
     }
 
-    private void checkUnique(MappingSpec spec) {
+    /** Lambda maps a source and function pair once, on create and on update alike. */
+    private void checkUnique(MappingSpec spec, @Nullable String self) {
         for (ManagedMapping existing : mappings.values()) {
-            if (!existing.deleting() && existing.spec().source().equals(spec.source())
+            if (!existing.deleting() && !existing.uuid().equals(self)
+                    && existing.spec().source().equals(spec.source())
                     && existing.spec().functionName().equals(spec.functionName())) {
-                throw new MappingConflictException("An event source mapping with event source ("
-                        + spec.source() + "), function (" + spec.functionName() + ") already exists. "
-                        + "Please update or delete the existing mapping with UUID " + existing.uuid());
+                throw MappingConflictException.pairTaken(spec, existing.uuid());
             }
         }
     }
 
-    /** What making a ManagedMapping checks, before anything is written to the store. */
-    private void validate(MappingSpec spec) {
+    /**
+     * What making a ManagedMapping checks, before anything is written to the store, and what building its esm-core
+     * mapping checks (without starting it): a mapping that could never start is refused now, as Lambda refuses it.
+     */
+    private void validate(String uuid, MappingSpec spec) {
         factories.forMapping(spec);
         function(spec);
+        runner.checkBuild(uuid, spec);
     }
 
     private FunctionSpec function(MappingSpec spec) {
@@ -267,7 +279,7 @@ public final class MappingRegistry {
         return function;
     }
 
-    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, CompletableFuture<?> predecessor) {
+    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, @Nullable ManagedMapping predecessor) {
         MappingSpec spec = stored.spec();
         SourceFactory factory = factories.forMapping(spec);
         return new ManagedMapping(stored.uuid(), spec, function(spec), origin, stored.lastModified(), stored.revision(),
@@ -286,28 +298,29 @@ public final class MappingRegistry {
                     || current.revision() >= stored.revision())) {
                 return current;
             }
-            CompletableFuture<Void> stopped = current == null ? CompletableFuture.completedFuture(null)
-                    : new CompletableFuture<>();
-            ManagedMapping next = managed(stored, Origin.API, stopped);
+            ManagedMapping next = managed(stored, Origin.API, current);
             if (current == null ? mappings.putIfAbsent(stored.uuid(), next) == null
                     : mappings.replace(stored.uuid(), current, next)) {
                 if (current != null) {
-                    stopInBackground(current, stopped);
+                    current.retire();
+                    stopInBackground(current);
                 }
                 return next;
             }
         }
     }
 
-    /** Turns a mapping to Deleting, drains it, then forgets it; reads of the store that began before ignore it. */
+    /**
+     * Turns a mapping to Deleting, drains it, then forgets it once it and every older revision have stopped; reads of
+     * the store that began before ignore it.
+     */
     private void remove(ManagedMapping mapping) {
         if (!mapping.markDeleting()) {
             return;
         }
         tombstones.put(mapping.uuid(), clock.instant());
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        stopped.whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
-        stopInBackground(mapping, stopped);
+        mapping.stopped().whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
+        stopInBackground(mapping);
     }
 
     /**
@@ -348,8 +361,17 @@ public final class MappingRegistry {
             }
         }
         tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
+        superviseSoon();
+    }
+
+    /** Runs the supervisor now rather than at its next tick, unless the registry is shutting down. */
+    private void superviseSoon() {
         if (started) {
-            supervisor.execute(this::supervise);
+            try {
+                supervisor.execute(this::supervise);
+            } catch (RejectedExecutionException e) {
+                // Shut down meanwhile: nothing starts any more.
+            }
         }
     }
 
@@ -376,23 +398,25 @@ public final class MappingRegistry {
         long now = System.nanoTime();
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.mayStart(now) && mapping.beginStart()) {
-                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping,
-                        () -> mappings.get(mapping.uuid()) == mapping));
+                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping));
             }
         }
     }
 
-    private void stopInBackground(ManagedMapping mapping, CompletableFuture<Void> stopped) {
-        Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
-            try {
-                RunningMapping running = mapping.uninstall();
-                if (running != null) {
-                    MappingRunner.stop(mapping, running, stopTimeout);
-                }
-            } finally {
-                stopped.complete(null);
-                supervisor.execute(this::supervise);
-            }
+    /** Drains a retired mapping; once it has stopped, the revision after it may start. */
+    private void stopInBackground(ManagedMapping mapping) {
+        if (mapping.stopIfIdle()) {
+            superviseSoon();
+        } else {
+            stopThread(mapping, stopTimeout);
+        }
+    }
+
+    /** Stops a retired mapping on a thread of its own; then the revision after it may start. */
+    private Thread stopThread(ManagedMapping mapping, Duration timeout) {
+        return Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
+            MappingRunner.stopRetired(mapping, timeout);
+            superviseSoon();
         });
     }
 }

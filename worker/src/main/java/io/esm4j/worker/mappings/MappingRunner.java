@@ -1,6 +1,7 @@
 package io.esm4j.worker.mappings;
 
-import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.source.MappingTarget;
 import io.esm4j.worker.source.RunningMapping;
@@ -9,7 +10,6 @@ import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,26 +25,41 @@ final class MappingRunner {
     private final SourceFactories factories;
     private final Targets targets;
     private final WorkerContext context;
+    private final Duration stopTimeout;
     private final AtomicLong startFailures = new AtomicLong();
 
-    MappingRunner(SourceFactories factories, Targets targets, WorkerContext context) {
+    /** @param stopTimeout how long a mapping whose start failed (or that was built for nothing) may take to stop */
+    MappingRunner(SourceFactories factories, Targets targets, WorkerContext context, Duration stopTimeout) {
         this.factories = factories;
         this.targets = targets;
         this.context = context;
+        this.stopTimeout = stopTimeout;
     }
 
     long startFailures() {
         return startFailures.get();
     }
 
-    /** @param current whether the mapping is still the registry's (not replaced meanwhile); else nothing starts */
-    void start(ManagedMapping mapping, BooleanSupplier current) {
+    /** Builds the mapping without starting it or calling any service, for the checks made when it is built. */
+    void checkBuild(String uuid, MappingSpec spec) {
+        factories.forMapping(spec).checkBuild(uuid, spec, context);
+    }
+
+    /**
+     * Builds and starts the mapping. A mapping that was built but is not to run (replaced or deleted meanwhile) and
+     * one whose start failed are stopped again, so their meters go and, after a failure, the supervisor starts anew.
+     * A retirement that comes after the check here waits for this start to end, then stops what it installed.
+     */
+    void start(ManagedMapping mapping) {
+        RunningMapping running = null;
         try {
             SourceFactory factory = factories.forMapping(mapping.spec());
             MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
-                    targets.limits(mapping.function()), functionArn(mapping.function()));
-            RunningMapping running = factory.create(mapping.uuid(), mapping.spec(), target, context);
-            if (mapping.deleting() || !current.getAsBoolean() || !mapping.install(running)) {
+                    targets.limits(mapping.function()), Functions.arn(mapping.spec().functionName(),
+                    context.clients().region().id()));
+            running = factory.create(mapping.uuid(), mapping.spec(), target, context);
+            if (mapping.retired() || !mapping.install(running)) {
+                stop(mapping, running, stopTimeout);
                 return;
             }
             running.start();
@@ -52,6 +67,9 @@ final class MappingRunner {
             LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
                     mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
         } catch (Exception | LinkageError e) {
+            if (running != null && mapping.uninstall(running)) {
+                stop(mapping, running, stopTimeout);
+            }
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
             mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
@@ -59,6 +77,23 @@ final class MappingRunner {
                     mapping.startFailures(), backoff, e.toString());
         } finally {
             mapping.endStart();
+        }
+    }
+
+    /**
+     * Stops a retired mapping: waits for a start in progress (which may still install an esm-core mapping), stops
+     * what is installed, keeps its last processing result, and marks it stopped.
+     */
+    static void stopRetired(ManagedMapping mapping, Duration timeout) {
+        try {
+            mapping.awaitStartInFlight();
+            RunningMapping running = mapping.uninstall();
+            if (running != null) {
+                stop(mapping, running, timeout);
+                mapping.keepLastResult(running);
+            }
+        } finally {
+            mapping.ownStopDone();
         }
     }
 
@@ -71,10 +106,5 @@ final class MappingRunner {
         } catch (RuntimeException e) {
             LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
         }
-    }
-
-    private static String functionArn(FunctionSpec function) {
-        return function.name().startsWith("arn:") ? function.name()
-                : "arn:aws:lambda:local:000000000000:function:" + function.name();
     }
 }

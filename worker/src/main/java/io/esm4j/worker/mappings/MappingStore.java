@@ -29,12 +29,16 @@ public interface MappingStore {
     List<Stored> load();
 
     /**
-     * Adds a mapping; a {@link MappingConflictException} if its UUID is taken or, in a shared store, another mapping
-     * of the store has its source and function (the registry checks its own view before, for every store).
+     * Adds a mapping; a {@link MappingConflictException} if its UUID is taken or another mapping of the store has its
+     * source and function (the registry checks its own view before, which holds the file's mappings too; the store's
+     * own check is what two creates at the same moment cannot both pass).
      */
     void create(Stored mapping);
 
-    /** Replaces {@code current} with {@code next}, only if the store still holds {@code current}'s revision. */
+    /**
+     * Replaces {@code current} with {@code next}, only if the store still holds {@code current}'s revision and no
+     * other mapping of the store has {@code next}'s source and function.
+     */
     void replace(Stored current, Stored next);
 
     /** Removes a mapping, only if the store still holds its revision. */

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.kafka.KafkaEventJson;
 import io.esm4j.kafka.KafkaFailureTopic;
@@ -14,6 +15,7 @@ import io.esm4j.kafka.KafkaLambdaAdapter;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.EventJson;
@@ -110,9 +112,39 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
         source(spec);
         KafkaSourceAccess.of(spec, msk);
-        settings(spec, "validation");
+        settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
+    }
+
+    @Override
+    public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+        KafkaSource source = source(spec);
+        MappingValues.checkDestination(name, spec, context.destinationsBuilder()
+                .kafkaTopics(source::failureTopic).build());
+        BatchHandler<StreamRecord<KafkaRecord>> none = batch -> BatchResult.success();
+        MappingValues.settings(() -> EventSourceMapping.builder(name, source, none)
+                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .build());
+    }
+
+    /** As in Lambda, a mapping's consumer group (its ConsumerGroupId, else its UUID) is fixed when it is created. */
+    @Override
+    public void checkUpdate(String name, MappingSpec current, MappingSpec updated) {
+        String group = consumerGroupId(current, name);
+        String wanted = consumerGroupId(updated, name);
+        if (!group.equals(wanted)) {
+            throw new InvalidMappingException((msk(updated) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG)
+                    + "." + CONSUMER_GROUP_ID, wanted, "The consumer group of a mapping cannot be changed, as in "
+                    + "Lambda: this mapping's is " + group + ". Create a new mapping to read in another group.");
+        }
+    }
+
+    /** The group the mapping's consumer joins: its ConsumerGroupId, else its UUID (null while validating). */
+    private static @Nullable String consumerGroupId(MappingSpec spec, @Nullable String uuid) {
+        JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
+        return group == null ? uuid : group.asText();
     }
 
     @Override
@@ -155,7 +187,8 @@ public final class KafkaSourceFactory implements SourceFactory {
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
         SchemaRegistryConfigs registry = schemaRegistry(spec);
         if (!msk && !access.needsSecrets() && (registry == null || !registry.needsAws())) {
-            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutAws());
+            return source(spec, selfManagedServers(spec), Map.of(), registry == null ? null : registry.withoutAws(),
+                    name);
         }
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
             Map<String, String> properties = new LinkedHashMap<>();
@@ -173,7 +206,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                 properties.putAll(access.consumerProperties(secrets::secretString));
             }
             return source(spec, servers, properties,
-                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue));
+                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue), name);
         }
     }
 
@@ -218,7 +251,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     static KafkaSource source(MappingSpec spec) {
         SchemaRegistryConfigs registry = schemaRegistry(spec);
         return source(spec, msk(spec) ? MSK_BROKERS_UNKNOWN : selfManagedServers(spec), Map.of(),
-                registry == null ? null : registry.withoutAws());
+                registry == null ? null : registry.withoutAws(), null);
     }
 
     private static String selfManagedServers(MappingSpec spec) {
@@ -234,31 +267,43 @@ public final class KafkaSourceFactory implements SourceFactory {
         return String.join(",", serverList);
     }
 
-    /** The source with these brokers, consumer properties and schema registry; package-private for tests. */
+    /**
+     * The source with these brokers, consumer properties and schema registry; package-private for tests.
+     *
+     * @param uuid the mapping's UUID, the consumer group when the request names none (null while validating): the
+     *             group stays the mapping's for its whole life, across restarts and updates, as in Lambda, so a
+     *             restarted mapping resumes from its committed offsets instead of starting over in a new group
+     */
     static KafkaSource source(MappingSpec spec, String servers, Map<String, String> consumerProperties,
-                              @Nullable KafkaSchemaRegistry schemaRegistry) {
+                              @Nullable KafkaSchemaRegistry schemaRegistry, @Nullable String uuid) {
         boolean msk = msk(spec);
         List<String> topics = spec.strings(TOPICS);
         if (topics.size() != 1 || topics.getFirst().isBlank()) {
             throw new InvalidMappingException(TOPICS, spec.node(TOPICS), "Expected exactly one topic name, as "
                     + "Lambda takes.");
         }
-        String config = msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
-        if (group != null && (!group.isTextual() || group.asText().isEmpty() || group.asText().length() > 200)) {
-            throw new InvalidMappingException(config + "." + CONSUMER_GROUP_ID, group, "Expected a consumer group id of "
-                    + "1 to 200 characters (or leave it out for a new random group per mapping, as in Lambda).");
+        String group = (msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG) + "." + CONSUMER_GROUP_ID;
+        JsonNode groupId = kafkaConfigField(spec, CONSUMER_GROUP_ID);
+        if (groupId != null && !groupId.isTextual()) {
+            throw new InvalidMappingException(group, groupId, "Expected a consumer group id of "
+                    + KafkaSource.CONSUMER_GROUP_ID.range() + " (or leave it out: the mapping's UUID is then its "
+                    + "group).");
         }
-        return MappingValues.settings(() -> {
+        try {
             KafkaSource.Builder builder = KafkaSource.builder()
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
-                    .consumerGroupId(group == null ? null : group.asText())
+                    .consumerGroupId(consumerGroupId(spec, uuid))
                     .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();
-        });
+        } catch (InvalidSettingException e) {
+            // The source checks the group id's range (defined there only); the error names the request's field.
+            throw e.parameter().equals(KafkaSource.CONSUMER_GROUP_ID.name())
+                    ? new InvalidMappingException(group, e.getMessage().replaceFirst(e.parameter(), group), e)
+                    : new InvalidMappingException(e.parameter(), e.getMessage(), e);
+        }
     }
 
     /** A nested value, refusing any field of those objects Lambda's request does not have. */

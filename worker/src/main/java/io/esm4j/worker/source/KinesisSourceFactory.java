@@ -59,6 +59,15 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
         return builder.enhancedFanOut(context.clients().kinesisSubscriber(), arn).build();
     }
 
+    /** An enhanced fan-out mapping is checked on its stream, whose records, keys and positions it reads. */
+    @Override
+    StreamSource<KinesisRecord> offlineSource(MappingSpec spec, WorkerContext context) {
+        String arn = spec.eventSourceArn();
+        int consumer = arn.indexOf(CONSUMER);
+        return KinesisStreamSource.builder(context.clients().kinesis())
+                .streamArn(consumer < 0 ? arn : arn.substring(0, consumer)).build();
+    }
+
     private static void requireActive(KinesisClient kinesis, String consumerArn) {
         ConsumerStatus status;
         try {

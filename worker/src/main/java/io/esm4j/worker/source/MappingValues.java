@@ -5,6 +5,7 @@ import static io.esm4j.worker.config.LambdaFields.*;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import java.util.Arrays;
@@ -16,6 +17,9 @@ import java.util.Set;
 final class MappingValues {
 
     static final String REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures";
+    static final String ON_FAILURE_DESTINATION = DESTINATION_CONFIG + ".OnFailure.Destination";
+    /** The function ARN of a mapping built only to be checked: it never writes a failure record. */
+    static final String CHECK_ONLY_FUNCTION = "validation";
 
     private MappingValues() {}
 
@@ -101,6 +105,23 @@ final class MappingValues {
         } catch (IllegalArgumentException e) {
             throw new InvalidMappingException(FILTER_CRITERIA, "Invalid value for FilterCriteria: " + e.getMessage(),
                     e);
+        }
+    }
+
+    /**
+     * The mapping's on-failure destination, if it has one, checked as the destinations check it when the mapping is
+     * built (its form, a standard queue or topic, Kafka topics only where they are reachable), without a service call.
+     */
+    static void checkDestination(String name, MappingSpec spec, FailureDestinations destinations) {
+        String destination = spec.onFailureDestination();
+        if (destination == null) {
+            return;
+        }
+        try {
+            destinations.check(name, destination);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidMappingException(ON_FAILURE_DESTINATION, "Invalid value for " + ON_FAILURE_DESTINATION
+                    + ": " + e.getMessage(), e);
         }
     }
 

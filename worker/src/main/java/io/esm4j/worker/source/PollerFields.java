@@ -3,6 +3,7 @@ package io.esm4j.worker.source;
 import static io.esm4j.worker.config.LambdaFields.LOGGING_CONFIG;
 import static io.esm4j.worker.config.LambdaFields.METRICS_CONFIG;
 import static io.esm4j.worker.config.LambdaFields.PROVISIONED_POLLER_CONFIG;
+import static io.esm4j.worker.config.LambdaFields.SCALING_CONFIG;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.InvalidMappingException;
@@ -29,6 +30,12 @@ final class PollerFields {
         JsonNode pollers = spec.node(PROVISIONED_POLLER_CONFIG);
         if (pollers != null) {
             checkPollers(pollers, kafka);
+            Integer concurrency = spec.maximumConcurrency();
+            if (concurrency != null) {
+                throw new InvalidMappingException(SCALING_CONFIG + ".MaximumConcurrency", concurrency, "An SQS "
+                        + "mapping takes ScalingConfig.MaximumConcurrency or ProvisionedPollerConfig (provisioned "
+                        + "mode), not both, as in Lambda; leave one out (\"ScalingConfig\": {} removes it).");
+            }
         }
         JsonNode metrics = spec.node(METRICS_CONFIG);
         if (metrics != null) {

@@ -30,6 +30,30 @@ public interface SourceFactory {
     void validate(MappingSpec spec);
 
     /**
+     * Builds the esm-core mapping as {@link #create} would, without calling any service and without starting it,
+     * and drops it: the checks esm-core and the on-failure destinations make when a mapping is built (a
+     * StartingPositionTimestamp in the future, a FIFO queue's BatchSize and window, filter keys the source does not
+     * filter, the destination's form) then refuse it when it is created, updated or read from the file, as Lambda
+     * refuses it at creation, instead of failing every start. Throws
+     * {@link io.esm4j.worker.config.InvalidMappingException}; by default checks nothing more than {@link #validate}.
+     *
+     * @param name the mapping's name (its UUID), as {@link #create} gets it
+     */
+    default void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+    }
+
+    /**
+     * Refuses what UpdateEventSourceMapping may not change for this source, beyond the fields that request does not
+     * have at all (which {@link MappingSpec#merge} refuses); by default nothing.
+     *
+     * @param name    the mapping's name (its UUID)
+     * @param current the mapping as it is
+     * @param updated the mapping as the update would make it, already validated
+     */
+    default void checkUpdate(String name, MappingSpec current, MappingSpec updated) {
+    }
+
+    /**
      * The values Lambda's API reports for fields the request left out, by Lambda's field name (BatchSize 10 for SQS,
      * 100 for Kinesis, ...), taken from esm-core's settings.
      */

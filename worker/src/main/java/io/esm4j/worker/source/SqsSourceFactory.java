@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.settings.QueueSettings;
@@ -52,6 +53,22 @@ public final class SqsSourceFactory implements SourceFactory {
         settings(spec);
         MappingValues.filterCriteria(spec);
         queueName(spec);
+    }
+
+    /**
+     * The queue is not looked up: the source gets the URL the queue would have on AWS, which nothing calls and whose
+     * name tells a FIFO queue by its {@code .fifo}, as the real URL does.
+     */
+    @Override
+    public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+        Arns arn = Arns.parse(spec.eventSourceArn());
+        SqsQueueSource source = SqsQueueSource.of(context.clients().sqs(), "https://sqs." + arn.region()
+                + ".amazonaws.com/" + arn.account() + "/" + queueName(spec));
+        BatchHandler<QueueMessage<SqsMessage>> none = batch -> BatchResult.success();
+        MappingValues.settings(() -> QueueEventSourceMapping.builder(name, source, none)
+                .settings(settings(spec))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .build());
     }
 
     @Override

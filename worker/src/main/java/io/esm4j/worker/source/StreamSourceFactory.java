@@ -4,6 +4,7 @@ import static io.esm4j.worker.config.LambdaFields.EVENT_SOURCE_ARN;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.stream.StreamRecord;
@@ -45,6 +46,11 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     /** The source of the mapping's stream. */
     abstract StreamSource<R> source(MappingSpec spec, WorkerContext context);
 
+    /** The same source for {@link #checkBuild}: built without calling the service (by default, as create builds it). */
+    StreamSource<R> offlineSource(MappingSpec spec, WorkerContext context) {
+        return source(spec, context);
+    }
+
     /** The handler that turns a batch into the target's event (and a tumbling window's, if set). */
     abstract BatchHandler<StreamRecord<R>> handler(MappingTarget target);
 
@@ -82,9 +88,19 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
         if (arn == null || !arnResource.matcher(arn.resource()).matches()) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), arnExpected);
         }
-        settings(spec, "validation");
+        settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
         MappingValues.filterCriteria(spec);
         spec.onFailureDestination();
+    }
+
+    @Override
+    public final void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+        MappingValues.checkDestination(name, spec, destinations(context));
+        BatchHandler<StreamRecord<R>> none = batch -> BatchResult.success();
+        MappingValues.settings(() -> EventSourceMapping.builder(name, offlineSource(spec, context), none)
+                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
+                .filterCriteria(MappingValues.filterCriteria(spec))
+                .build());
     }
 
     @Override

@@ -84,6 +84,27 @@ class KafkaMappingTest {
     }
 
     @Test
+    void anUpdateKeepsTheConsumerGroupAMappingWasCreatedWith() {
+        KafkaSourceFactory factory = new KafkaSourceFactory();
+        MappingSpec named = spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"orders-group\"}");
+        MappingSpec unnamed = spec("\"StartingPosition\": \"LATEST\"");
+
+        factory.checkUpdate("uuid-1", named, named.merge(group("orders-group")));
+        factory.checkUpdate("uuid-1", unnamed, unnamed.merge(group("uuid-1")));
+        assertThatThrownBy(() -> factory.checkUpdate("uuid-1", named, named.merge(group("other"))))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: other.")
+                .hasMessageContaining("this mapping's is orders-group");
+        assertThatThrownBy(() -> factory.checkUpdate("uuid-1", unnamed, unnamed.merge(group("orders-group"))))
+                .isInstanceOf(InvalidMappingException.class).hasMessageContaining("this mapping's is uuid-1");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode group(String id) {
+        return json("{\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"" + id + "\"}}");
+    }
+
+    @Test
     void lambdasKafkaDefaults() {
         MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
         factories.forMapping(spec);
@@ -113,8 +134,17 @@ class KafkaMappingTest {
                 .hasMessageContaining("no-port").hasMessageContaining("host:port");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"\"}")))
-                .hasMessageContaining("SelfManagedKafkaEventSourceConfig.ConsumerGroupId")
-                .hasMessageContaining("1 to 200 characters");
+                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: . Expected 1-200 "
+                        + "characters.");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"" + "g".repeat(201) + "\"}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: ggg")
+                .hasMessageEndingWith(". Expected 1-200 characters.");
+        assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
+                + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": 7}")))
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: 7. "
+                        + "Expected a consumer group id of 1-200 characters");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"GroupId\": \"g\"}")))
                 .hasMessageContaining("SelfManagedKafkaEventSourceConfig.GroupId")
@@ -167,8 +197,8 @@ class KafkaMappingTest {
                 .hasMessageContaining("Not valid for an Amazon MSK source");
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"AmazonManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"\"}")))
-                .hasMessageContaining("AmazonManagedKafkaEventSourceConfig.ConsumerGroupId")
-                .hasMessageContaining("1 to 200 characters");
+                .hasMessage("Invalid value for AmazonManagedKafkaEventSourceConfig.ConsumerGroupId: . Expected 1-200 "
+                        + "characters.");
         assertThatThrownBy(() -> factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
                 + "\"SourceAccessConfigurations\": [{\"Type\": \"BASIC_AUTH\", \"URI\": "
                 + "\"arn:aws:secretsmanager:us-east-1:123456789012:secret:s\"}]")))

@@ -51,7 +51,7 @@ class KafkaSourceAccessTest {
                 "ssl.truststore.type", "PEM",
                 "ssl.truststore.certificates", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"));
         assertThat(read).containsExactly(ARN + "scram", ARN + "ca");
-        KafkaSource source = KafkaSourceFactory.source(spec, "b-1.example:9092", properties, null);
+        KafkaSource source = KafkaSourceFactory.source(spec, "b-1.example:9092", properties, null, null);
         assertThat(source.consumerProperties()).isEqualTo(properties);
     }
 

@@ -32,6 +32,18 @@ class PollerFieldsTest {
     }
 
     @Test
+    void anSqsMappingTakesMaximumConcurrencyOrProvisionedPollersNotBothAsInLambda() {
+        assertThatThrownBy(() -> factories.forMapping(spec(SQS + ", \"ScalingConfig\": {\"MaximumConcurrency\": 5}, "
+                + "\"ProvisionedPollerConfig\": {\"MinimumPollers\": 2}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for ScalingConfig.MaximumConcurrency: 5. An SQS mapping takes "
+                        + "ScalingConfig.MaximumConcurrency or ProvisionedPollerConfig (provisioned mode), not both");
+        factories.forMapping(spec(SQS + ", \"ScalingConfig\": {}, \"ProvisionedPollerConfig\": "
+                + "{\"MinimumPollers\": 2}"));
+        factories.forMapping(spec(SQS + ", \"ScalingConfig\": {\"MaximumConcurrency\": 5}"));
+    }
+
+    @Test
     void whatLambdaRefusesIsRefusedNamingTheValueAndTheRange() {
         assertThatThrownBy(() -> factories.forMapping(spec(SQS + ", \"ProvisionedPollerConfig\": "
                 + "{\"MinimumPollers\": 1}")))

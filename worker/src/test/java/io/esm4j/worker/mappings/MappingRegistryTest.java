@@ -1,0 +1,321 @@
+package io.esm4j.worker.mappings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.invoke.Targets;
+import io.esm4j.worker.source.AwsClients;
+import io.esm4j.worker.source.KafkaSourceFactory;
+import io.esm4j.worker.source.SourceFactories;
+import io.esm4j.worker.source.SourceFactory;
+import io.esm4j.worker.source.WorkerContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The registry's lifecycle of a mapping (start, retried start, update, delete) on scripted sources that read nothing,
+ * so that each step happens when the test says.
+ */
+class MappingRegistryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path directory;
+    private final ScriptedSources sources = new ScriptedSources();
+    private MappingRegistry registry;
+
+    @BeforeEach
+    void start() {
+        start(new FileMappingStore(directory));
+    }
+
+    private void start(MappingStore store) {
+        start(store, List.of());
+    }
+
+    private void start(MappingStore store, List<MappingSpec> fileMappings) {
+        start(store, fileMappings, List.of(sources));
+    }
+
+    /** With real factories besides the scripted one: their checks build esm-core mappings with the worker's clients. */
+    private void start(MappingStore store, List<MappingSpec> fileMappings, List<SourceFactory> factories) {
+        if (registry != null) {
+            stop();
+        }
+        AwsClients clients = new AwsClients(Region.US_EAST_1, AnonymousCredentialsProvider.create(), Endpoints.none());
+        registry = new MappingRegistry(new SourceFactories(factories), new Functions(Map.of(), Endpoints.none()),
+                new Targets(null, "us-east-1"), new WorkerContext(clients, new SimpleMeterRegistry(), null,
+                "test-worker", false), store, Duration.ofSeconds(30), Clock.systemUTC());
+        registry.load(fileMappings);
+        registry.start();
+    }
+
+    @AfterEach
+    void stop() {
+        sources.buildGate.countDown();
+        sources.stopGate.countDown();
+        try {
+            registry.shutdown(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        registry = null;
+    }
+
+    static MappingSpec spec(String queue, String more) throws Exception {
+        return MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn(queue) + "\", "
+                + "\"FunctionName\": \"http://127.0.0.1:9/fn\"" + more + "}"), "");
+    }
+
+    @Test
+    void aStartThatFailsIsRetriedUntilItWorksAndTheFailedMappingsAreStopped() throws Exception {
+        sources.failingStarts.set(2);
+
+        ManagedMapping mapping = registry.create(spec("retried", ""));
+
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+        assertThat(sources.builtFor(mapping.uuid())).hasSize(3).satisfies(built -> {
+            assertThat(built.subList(0, 2)).allMatch(failed -> failed.stopped);
+            assertThat(built.get(2).running()).isTrue();
+        });
+        assertThat(registry.startFailures()).isEqualTo(2);
+        assertThat(mapping.stateTransitionReason()).doesNotContain("PROBLEM");
+    }
+
+    @Test
+    void aMappingBuiltWhileItWasDeletedIsStoppedAndNeverStarts() throws Exception {
+        sources.buildGate = new CountDownLatch(1);
+        ManagedMapping mapping = registry.create(spec("deleted-while-built", ""));
+        await().atMost(WAIT).until(() -> !sources.builtFor(mapping.uuid()).isEmpty());
+
+        registry.delete(mapping.uuid());
+        sources.buildGate.countDown();
+
+        ScriptedSources.Scripted built = sources.builtFor(mapping.uuid()).getFirst();
+        await().atMost(WAIT).until(() -> built.stopped);
+        assertThat(built.started).isFalse();
+    }
+
+    @Test
+    void anUpdateOrDeleteWhileThePreviousUpdateIsStillBeingAppliedIsRefusedAsInUse() throws Exception {
+        String uuid = registry.create(spec("in-use", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"BatchSize\": 6}")))
+                .isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("Cannot update the event source mapping " + uuid + " because it is in use")
+                .hasMessageContaining("State Updating");
+        assertThatThrownBy(() -> registry.delete(uuid)).isInstanceOf(MappingInUseException.class);
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 6}"));
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 3 && running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+        registry.delete(uuid);
+        assertThatThrownBy(() -> registry.delete(uuid)).isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("being deleted");
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void aRevisionFromASharedStoreStartsOnlyOnceEveryOlderOneHasStopped() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        String uuid = registry.create(spec("chained", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        // Two updates through other workers, the second while the first one's predecessor still drains.
+        MappingStore.Stored second = replace(store, uuid, 2);
+        registry.refresh();
+        ManagedMapping pending = registry.get(uuid);
+        replace(store, uuid, 3);
+        registry.refresh();
+        ManagedMapping latest = registry.get(uuid);
+        await().atMost(WAIT).until(pending::selfStopped);
+
+        assertThat(latest.revision()).isEqualTo(second.revision() + 1);
+        assertThat(latest.waitingForPredecessor()).isTrue();
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+        assertThat(sources.builtFor(uuid).getLast().spec.integer("BatchSize")).isEqualTo(3);
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void aMappingDeletedThroughASharedStoreStaysDeletingUntilEveryRevisionHasStopped() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        String uuid = registry.create(spec("deleted-while-updated", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        MappingStore.Stored second = replace(store, uuid, 2);
+        registry.refresh();
+        ManagedMapping pending = registry.get(uuid);
+        store.delete(second);
+        registry.refresh();
+        await().atMost(WAIT).until(pending::selfStopped);
+
+        assertThat(registry.get(uuid).state()).isEqualTo("Deleting");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> registry.get(uuid))
+                .isInstanceOf(MappingNotFoundException.class));
+        assertThat(sources.builtFor(uuid)).hasSize(1);
+    }
+
+    private boolean running(String uuid) {
+        List<ScriptedSources.Scripted> built = sources.builtFor(uuid);
+        return !built.isEmpty() && built.getLast().running();
+    }
+
+    /** Writes the next revision to the store, as another worker's update does, with BatchSize {@code batchSize}. */
+    private static MappingStore.Stored replace(InMemoryMappingStore store, String uuid, int batchSize)
+            throws Exception {
+        MappingStore.Stored current = store.get(uuid);
+        MappingStore.Stored next = current.next(spec(current.spec().eventSourceArn().substring(
+                current.spec().eventSourceArn().lastIndexOf(':') + 1), ", \"BatchSize\": " + batchSize),
+                Instant.now());
+        store.replace(current, next);
+        return next;
+    }
+
+    @Test
+    void anUpdateCannotMapASourceToAFunctionAnotherMappingAlreadyMapsItTo() throws Exception {
+        MappingSpec fromFile = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("pairs")
+                + "\", \"FunctionName\": \"http://127.0.0.1:9/file-fn\"}"), "EventSourceMappings[0]");
+        start(new FileMappingStore(directory), List.of(fromFile));
+        String first = registry.create(spec("pairs", "")).uuid();
+        String second = registry.create(MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \""
+                + ScriptedSources.arn("pairs") + "\", \"FunctionName\": \"http://127.0.0.1:9/other\"}"), "")).uuid();
+        await().atMost(WAIT).until(() -> running(first) && running(second));
+
+        assertThatThrownBy(() -> registry.update(second, JSON.readTree(
+                "{\"FunctionName\": \"http://127.0.0.1:9/fn\"}")))
+                .isInstanceOf(MappingConflictException.class)
+                .hasMessageContaining("already exists").hasMessageContaining(first);
+        assertThatThrownBy(() -> registry.update(second, JSON.readTree(
+                "{\"FunctionName\": \"http://127.0.0.1:9/file-fn\"}")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("already exists");
+        assertThat(registry.get(second).spec().functionName()).isEqualTo("http://127.0.0.1:9/other");
+        registry.update(second, JSON.readTree("{\"FunctionName\": \"http://127.0.0.1:9/third\"}"));
+    }
+
+    @Test
+    void anUpdateChangesKafkasConfigFieldByFieldKeepsItsGroupAndRefusesWhatUpdateDoesNotTake() throws Exception {
+        start(new FileMappingStore(directory), List.of(), List.of(sources, new KafkaSourceFactory()));
+        String uuid = registry.create(MappingSpec.of(JSON.readTree("""
+                {"FunctionName": "http://127.0.0.1:9/fn", "Enabled": false, "StartingPosition": "LATEST",
+                 "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["127.0.0.1:9"]}},
+                 "Topics": ["orders"], "SelfManagedKafkaEventSourceConfig": {"ConsumerGroupId": "orders-group"}}
+                """), "")).uuid();
+
+        registry.update(uuid, JSON.readTree("""
+                {"SelfManagedKafkaEventSourceConfig": {"SchemaRegistryConfig": {
+                  "SchemaRegistryURI": "http://127.0.0.1:9/registry", "EventRecordFormat": "JSON",
+                  "SchemaValidationConfigs": [{"Attribute": "VALUE"}]}}}
+                """));
+
+        JsonNode config = registry.get(uuid).spec().node("SelfManagedKafkaEventSourceConfig");
+        assertThat(config.path("ConsumerGroupId").asText()).isEqualTo("orders-group");
+        assertThat(config.path("SchemaRegistryConfig").path("EventRecordFormat").asText()).isEqualTo("JSON");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree(
+                "{\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"other-group\"}}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: "
+                        + "other-group.")
+                .hasMessageContaining("orders-group");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"StartingPosition\": \"TRIM_HORIZON\"}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for StartingPosition: TRIM_HORIZON. StartingPosition cannot be "
+                        + "changed");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"Topics\": [\"payments\"]}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for Topics: [\"payments\"].");
+        assertThat(registry.get(uuid).revision()).isEqualTo(2);
+    }
+
+    @Test
+    void statesAndTheReasonAreLambdasThroughCreateUpdateDisableAndEnable() throws Exception {
+        sources.buildGate = new CountDownLatch(1);
+        ManagedMapping created = registry.create(spec("states", ""));
+        String uuid = created.uuid();
+        await().atMost(WAIT).until(() -> !sources.builtFor(uuid).isEmpty());
+        assertThat(registry.get(uuid).state()).isEqualTo("Creating");
+        assertThat(registry.get(uuid).stateTransitionReason()).isEqualTo("User action");
+        sources.buildGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+        assertThat(registry.get(uuid).stateTransitionReason()).isEqualTo("User action");
+
+        sources.stopGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Updating");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+
+        sources.stopGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"Enabled\": false}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Disabling");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Disabled"));
+
+        sources.buildGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"Enabled\": true}"));
+        assertThat(registry.get(uuid).state()).isEqualTo("Enabling");
+        sources.buildGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabled"));
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
+    @Test
+    void theLastProcessingResultIsKeptAcrossAnUpdate() throws Exception {
+        String uuid = registry.create(spec("results", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.builtFor(uuid).getLast().result = "OK";
+
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
+
+        assertThat(registry.get(uuid).lastProcessingResult()).isEqualTo("OK");
+        sources.builtFor(uuid).getLast().result = "PROBLEM: Function call failed";
+        assertThat(registry.get(uuid).lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+    }
+
+    @Test
+    void failureRecordsCarryTheFunctionArnTheApiReports() throws Exception {
+        String uuid = registry.create(spec("function-arn", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+
+        // What MappingsApiTest sees as FunctionArn for the same function in the worker's region.
+        assertThat(sources.builtFor(uuid).getFirst().functionArn)
+                .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://127.0.0.1:9/fn");
+    }
+}
