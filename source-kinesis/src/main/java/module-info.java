@@ -12,7 +12,9 @@ module io.esm4j.kinesis {
     // the jar for the handlers written against it) reads it through this module. The jar has no module name of its
     // own: aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
     requires static transitive aws.lambda.java.events;
+    requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.core;
+    requires software.amazon.awssdk.regions;
     // Enhanced fan-out: SubscribeToShard's events arrive as a Reactive Streams publisher.
     requires org.reactivestreams;
     requires io.github.resilience4j.core;

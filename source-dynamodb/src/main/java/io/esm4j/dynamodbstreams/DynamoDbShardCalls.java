@@ -76,10 +76,15 @@ final class DynamoDbShardCalls implements IteratorCalls<DynamoDbRecord> {
         return switch (failure) {
             case ExpiredIteratorException e -> CallFailure.ITERATOR_EXPIRED;
             case TrimmedDataAccessException e -> CallFailure.POSITION_TRIMMED;
-            case LimitExceededException e -> CallFailure.THROTTLED;
-            case SdkServiceException e when e.isThrottlingException() -> CallFailure.THROTTLED;
+            case Exception e when throttled(e) -> CallFailure.THROTTLED;
             default -> CallFailure.OTHER;
         };
+    }
+
+    /** LimitExceededException, or any error the SDK calls throttling ({@code ThrottlingException}). */
+    static boolean throttled(Exception failure) {
+        return failure instanceof LimitExceededException
+                || failure instanceof SdkServiceException e && e.isThrottlingException();
     }
 
     @Override

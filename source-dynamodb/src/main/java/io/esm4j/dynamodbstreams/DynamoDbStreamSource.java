@@ -21,7 +21,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
@@ -51,6 +53,11 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     static final int MAX_GET_RECORDS = 1_000;
     /** DescribeStream returns at most 100 shards a page. */
     private static final int DESCRIBE_STREAM_LIMIT = 100;
+    /**
+     * DescribeStream calls of one page answered with throttling in a row before the listing fails: the engine then
+     * shows the problem and lists again after its own backoff.
+     */
+    static final int MAX_THROTTLED_PAGES = 5;
     /** The record's top-level fields: Lambda filters on {@code dynamodb} and on the metadata beside it. */
     private static final Set<String> FILTERABLE_KEYS = Set.of("eventID", "eventName", "eventVersion", "eventSource",
             "awsRegion", "dynamodb", "userIdentity", "eventSourceARN");
@@ -127,16 +134,18 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         return FilterDocument.ofJson(DynamoDbEventJson.writeRecord(record.payload()));
     }
 
-    /** Every shard DescribeStream lists, page by page, open and closed, with its parent. */
+    /**
+     * Every shard DescribeStream lists, page by page, open and closed, with its parent. A throttled page is asked
+     * for again after a backoff, up to {@link #MAX_THROTTLED_PAGES} times in a row, so that a stream of many pages
+     * is not listed again from its first page for one refusal.
+     */
     @Override
-    public List<Shard> listShards() {
+    public List<Shard> listShards() throws InterruptedException {
         List<Shard> shards = new ArrayList<>();
         Set<String> closed = new HashSet<>();
         String exclusiveStart = null;
         do {
-            String from = exclusiveStart;
-            DescribeStreamResponse response = client.describeStream(r -> r.streamArn(arn.text())
-                    .limit(DESCRIBE_STREAM_LIMIT).exclusiveStartShardId(from));
+            DescribeStreamResponse response = describeStream(exclusiveStart);
             for (software.amazon.awssdk.services.dynamodb.model.Shard shard : response.streamDescription().shards()) {
                 shards.add(new Shard(shard.shardId(), shard.parentShardId() == null ? List.of()
                         : List.of(shard.parentShardId())));
@@ -150,6 +159,29 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         closedShards.addAll(closed);
         closedShards.retainAll(closed);
         return shards;
+    }
+
+    /** One page of DescribeStream; a throttled call waits as GetRecords would, then goes again. */
+    private DescribeStreamResponse describeStream(@Nullable String exclusiveStart) throws InterruptedException {
+        for (int throttled = 0; ; throttled++) {
+            try {
+                return client.describeStream(r -> r.streamArn(arn.text()).limit(DESCRIBE_STREAM_LIMIT)
+                        .exclusiveStartShardId(exclusiveStart));
+            } catch (SdkException e) {
+                if (throttled + 1 >= MAX_THROTTLED_PAGES || !DynamoDbShardCalls.throttled(e)) {
+                    throw e;
+                }
+                Thread.sleep(throttleWait(throttled + 1).toMillis());
+            }
+        }
+    }
+
+    /** ThrottleBackoffInitial, doubling per throttled call in a row up to ThrottleBackoffMax, with ±50% jitter. */
+    private Duration throttleWait(int throttledInARow) {
+        long initial = settings.throttleBackoffInitial().toMillis();
+        long max = settings.throttleBackoffMax().toMillis();
+        long wait = Math.min(max, initial << Math.min(throttledInARow - 1, 30));
+        return Duration.ofMillis(Math.max(1, Math.round(wait * ThreadLocalRandom.current().nextDouble(0.5, 1.5))));
     }
 
     /** A reader on the shard, with its first shard iterator already taken at {@code start}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.dynamodbstreams.wire.Fault;
 import io.esm4j.dynamodbstreams.wire.TestTable;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.settings.InvalidSettingException;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 
 /** Building the source and a mapping on it: ARN or table name, refusals with clear messages, the listing. */
 class DynamoDbStreamSourceTest extends WireFixture {
@@ -94,7 +96,7 @@ class DynamoDbStreamSourceTest extends WireFixture {
     }
 
     @Test
-    void listShardsFollowsDescribeStreamPagesWithParents() {
+    void listShardsFollowsDescribeStreamPagesWithParents() throws Exception {
         TestTable table = newTable(60);
         List<String> children = table.rollover();
         List<Shard> shards = source(table).listShards();
@@ -103,6 +105,30 @@ class DynamoDbStreamSourceTest extends WireFixture {
         assertThat(children).hasSize(60);
         assertThat(server.calls("DescribeStream").stream().filter(c -> c.request().get("StreamArn").asText()
                 .equals(table.streamArn()))).hasSize(2);
+    }
+
+    @Test
+    void aThrottledDescribeStreamIsAskedAgainAndTheListingGoesOn() throws Exception {
+        TestTable table = newTable(150);
+        DynamoDbStreamSource source = source(table);
+        server.failNext("DescribeStream", Fault.LIMIT_EXCEEDED, 1);
+        server.failNext("DescribeStream", Fault.THROTTLING, 1);
+
+        List<Shard> shards = source.listShards();
+
+        assertThat(shards).extracting(Shard::shardId).containsExactlyElementsOf(table.shardIds());
+        assertThat(server.calls("DescribeStream").stream().filter(c -> c.request().get("StreamArn").asText()
+                .equals(table.streamArn()))).as("two refused, then the two pages").hasSize(4);
+    }
+
+    @Test
+    void aDescribeStreamThrottledTimeAfterTimeFailsTheListingForTheEngineToShow() {
+        TestTable table = newTable(1);
+        DynamoDbStreamSource source = source(table);
+        server.failNext("DescribeStream", Fault.LIMIT_EXCEEDED, DynamoDbStreamSource.MAX_THROTTLED_PAGES);
+
+        assertThatThrownBy(source::listShards).isInstanceOf(LimitExceededException.class);
+        assertThat(server.pendingFaults()).isZero();
     }
 
     @Test

@@ -44,6 +44,10 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * the shard, or another reader's, is still open) back off from ThrottleBackoffInitial, doubling to
  * ThrottleBackoffMax. Any other failure is thrown once to the engine, which counts it and backs off; the next fetch
  * subscribes again where the last event left off.
+ *
+ * <p>A fetch does not return empty-handed before Kinesis has accepted one of the reader's subscriptions (its event
+ * stream began), whatever its wait: the engine takes a fetch that returns for a reader that works, and a reader the
+ * engine opened again after a failure would otherwise clear the failure at once, and the engine's backoff with it.
  */
 final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
@@ -51,6 +55,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     static final int MAX_BUFFERED = 10_000;
     /** Bytes (as the event JSON counts them) held before the next event is asked for: a GetRecords call's 10 MiB. */
     static final long MAX_BUFFERED_BYTES = 10L << 20;
+    /** How often a fetch waiting for the reader's first accepted subscription looks again (a wake-up may be lost). */
+    private static final Duration UNANSWERED_RECHECK = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(KinesisFanOutReader.class);
 
     private final KinesisAsyncClient client;
@@ -71,7 +77,11 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private @Nullable Active active;
     private @Nullable Throwable failure;
     private boolean eventReceived;
+    /** Kinesis has accepted a subscription of this reader: its event stream began. */
+    private boolean answered;
     private boolean endCheckDue;
+    /** An event came without a continuation sequence number and without child shards. */
+    private boolean noContinuation;
     private boolean ended;
     private boolean closed;
     private long millisBehindLatest = -1;
@@ -149,15 +159,22 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                                 + "consumer used by another mapping or application? Each needs its own.", refusal);
                     }
                 }
-                if (endCheckDue && next instanceof ReadStart.AfterSequenceNumber after && shardEnd.closed()) {
+                if ((noContinuation || endCheckDue && shardEnd.closed())
+                        && next instanceof ReadStart.AfterSequenceNumber after) {
                     endCheckDue = false;
+                    noContinuation = false;
                     checkEndAfter = after.sequenceNumber();
                 } else if (active == null && pacer.untilAllowed().compareTo(Duration.ZERO) <= 0) {
                     subscribe = true;
                 } else {
                     long waitNanos = deadline - System.nanoTime();
                     if (waitNanos <= 0) {
-                        return new FetchResult<>(List.of(), millisBehindLatest, false);
+                        if (answered) {
+                            return new FetchResult<>(List.of(), millisBehindLatest, false);
+                        }
+                        // Until Kinesis has accepted a subscription of this reader, an empty result would tell the
+                        // engine that reading works: it would clear the failure it shows and restart its backoff.
+                        waitNanos = UNANSWERED_RECHECK.toNanos();
                     }
                     if (active == null) {
                         waitNanos = Math.min(waitNanos, pacer.untilAllowed().toNanos());
@@ -291,7 +308,9 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                     return;
                 }
                 subscription = s;
+                answered = true;
                 requestIfRoom();
+                changed.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -328,9 +347,18 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 // place to resume: only then are the aggregate's delivered sub-records dropped again.
                 if (event.continuationSequenceNumber() != null && (recordsSeen || !resumesInsideAggregate())) {
                     next = new ReadStart.AfterSequenceNumber(event.continuationSequenceNumber());
-                } else if (event.continuationSequenceNumber() == null && event.hasChildShards()
-                        && !event.childShards().isEmpty()) {
-                    ended = true;
+                } else if (event.continuationSequenceNumber() == null) {
+                    if (event.hasChildShards() && !event.childShards().isEmpty()) {
+                        ended = true;
+                    } else {
+                        // No continuation means nothing follows (the KCL takes it for the shard's end), but without
+                        // child shards Kinesis has not said so: resume after this event's records, never at them
+                        // again, and ask GetRecords whether anything is left.
+                        if (!empty) {
+                            next = new ReadStart.AfterSequenceNumber(event.records().getLast().sequenceNumber());
+                        }
+                        noContinuation = true;
+                    }
                 }
                 // An event without records says the subscription has caught up with the shard.
                 endCheckDue = empty;

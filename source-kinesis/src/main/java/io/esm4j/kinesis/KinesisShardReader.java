@@ -10,6 +10,7 @@ import io.esm4j.stream.polling.IteratorShardReader;
 import io.esm4j.stream.polling.Page;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -27,45 +28,97 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
 
     /** GetRecords returns at most 10,000 records (docs/lambda-semantics.md §7.1). */
     private static final int MAX_GET_RECORDS = 10_000;
+    /** What a shard serves its readers together: 2 MiB a second. */
+    static final long READ_BYTES_PER_SECOND = 2L << 20;
 
     private final KinesisClient client;
-    private final String streamName;
+    /** The stream's ARN: by name, Kinesis would look in the client's account. */
+    private final String streamArn;
     private final String shardId;
     private final RecordConverter converter;
+    /** User records per Kinesis record on the last page: more than 1 where KPL aggregates are read. */
+    private double userRecordsPerRecord = 1.0;
+    /** When the shard has served the last page's bytes, from {@link System#nanoTime()}. */
+    private long readsAllowedAtNanos = System.nanoTime();
 
-    KinesisShardReader(KinesisClient client, String streamName, String shardId, RecordConverter converter) {
+    KinesisShardReader(KinesisClient client, String streamArn, String shardId, RecordConverter converter) {
         this.client = client;
-        this.streamName = streamName;
+        this.streamArn = streamArn;
         this.shardId = shardId;
         this.converter = converter;
     }
 
     /** A reader on the shard, with its first iterator already open at {@code start}. */
-    static ShardReader<KinesisRecord> open(KinesisClient client, String streamName, String shardId, ReadStart start,
+    static ShardReader<KinesisRecord> open(KinesisClient client, String streamArn, String shardId, ReadStart start,
                                            RecordConverter converter, KinesisSourceSettings settings)
             throws Exception {
         IteratorReaderSettings reading = IteratorReaderSettings.of(settings.getRecordsPerSecondPerShard(),
                 MAX_GET_RECORDS, settings.throttleBackoffInitial(), settings.throttleBackoffMax());
-        return IteratorShardReader.open(streamName, shardId, start,
-                new KinesisShardReader(client, streamName, shardId, converter), reading);
+        return IteratorShardReader.open(streamArn, shardId, start,
+                new KinesisShardReader(client, streamArn, shardId, converter), reading);
     }
 
     @Override
     public String openIterator(ReadStart start) {
         ShardStart at = ShardStart.of(start);
-        return client.getShardIterator(r -> r.streamName(streamName).shardId(shardId).shardIteratorType(at.type())
+        return client.getShardIterator(r -> r.streamARN(streamArn).shardId(shardId).shardIteratorType(at.type())
                 .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
     }
 
+    /**
+     * GetRecords counts Kinesis records, the engine user records, and a KPL aggregate holds many of them. So the call
+     * asks for as many Kinesis records as the last page's ratio says make {@code limit} user records, and the page
+     * keeps whole records only until it holds {@code limit} user records; the rest of the page is not expanded, and
+     * the next page starts after the last record kept (one GetShardIterator more). What the reader holds is thus at
+     * most {@code limit} user records plus the rest of one aggregate (a Kinesis record holds at most 1 MiB).
+     */
     @Override
-    public Page<KinesisRecord> getRecords(String iterator, int limit) {
-        GetRecordsResponse response = client.getRecords(r -> r.shardIterator(iterator).limit(limit));
+    public Page<KinesisRecord> getRecords(String iterator, int limit) throws InterruptedException {
+        awaitReadBudget();
+        int asked = Math.max(1, Math.min(limit, (int) Math.ceil(limit / userRecordsPerRecord)));
+        GetRecordsResponse response = client.getRecords(r -> r.streamARN(streamArn).shardIterator(iterator)
+                .limit(asked));
         List<StreamRecord<KinesisRecord>> records = new ArrayList<>(response.records().size());
+        spent(response.records());
+        int kept = 0;
         for (Record record : response.records()) {
+            if (records.size() >= limit) {
+                break;
+            }
             records.addAll(converter.convert(record));
+            kept++;
+        }
+        if (kept > 0) {
+            userRecordsPerRecord = Math.max(1.0, (double) records.size() / kept);
         }
         long millisBehindLatest = response.millisBehindLatest() != null ? response.millisBehindLatest() : -1;
+        if (kept < response.records().size()) {
+            String lastKept = response.records().get(kept - 1).sequenceNumber();
+            return Page.of(records, openIterator(new ReadStart.AfterSequenceNumber(lastKept)),
+                    Math.max(1, millisBehindLatest));
+        }
         return Page.of(records, response.nextShardIterator(), millisBehindLatest);
+    }
+
+    /**
+     * A shard serves 2 MiB a second to all its readers together, and Kinesis refuses every call for a while after a
+     * large answer: instead of learning that from a series of throttled calls (each one counting against the five
+     * calls a second every reader of the shard shares), the next call waits until the shard has had the time to
+     * serve the last page's bytes.
+     */
+    private void awaitReadBudget() throws InterruptedException {
+        long waitNanos = readsAllowedAtNanos - System.nanoTime();
+        if (waitNanos > 0) {
+            TimeUnit.NANOSECONDS.sleep(waitNanos);
+        }
+    }
+
+    private void spent(List<Record> records) {
+        long bytes = 0;
+        for (Record record : records) {
+            bytes += record.data().asByteBuffer().remaining() + record.partitionKey().length();
+        }
+        readsAllowedAtNanos = System.nanoTime() + bytes * 1_000_000_000L / READ_BYTES_PER_SECOND;
     }
 
     @Override

@@ -19,13 +19,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsServiceClientConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -137,9 +141,10 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         Set<String> closed = new HashSet<>();
         String nextToken = null;
         do {
-            // Kinesis rejects the stream name together with a NextToken.
+            // Kinesis rejects the stream together with a NextToken. By ARN, not by name: a name is looked up in the
+            // client's account, which may hold another stream of that name.
             ListShardsRequest request = nextToken == null
-                    ? ListShardsRequest.builder().streamName(arn.streamName()).build()
+                    ? ListShardsRequest.builder().streamARN(arn.text()).build()
                     : ListShardsRequest.builder().nextToken(nextToken).build();
             ListShardsResponse response = client.listShards(request);
             for (software.amazon.awssdk.services.kinesis.model.Shard shard : response.shards()) {
@@ -159,20 +164,20 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
 
     /**
      * A failed read keeps the retention read last: the listing, which the engine retries, does not fail for it. A
-     * denied read (HTTP 403) is not tried again.
+     * denied read (AccessDeniedException) is not tried again.
      */
     void refreshRetention() {
         if (!retentionReadable) {
             return;
         }
         try {
-            Integer hours = client.describeStreamSummary(r -> r.streamName(arn.streamName()))
+            Integer hours = client.describeStreamSummary(r -> r.streamARN(arn.text()))
                     .streamDescriptionSummary().retentionPeriodHours();
             if (hours != null) {
                 retention = Duration.ofHours(hours);
             }
         } catch (KinesisException e) {
-            if (e.statusCode() == 403) {
+            if (denied(e)) {
                 retentionReadable = false;
                 LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
                         .addKeyValue("error", e.getMessage())
@@ -184,6 +189,15 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         } catch (SdkException e) {
             keepRetention(e);
         }
+    }
+
+    /**
+     * Kinesis answers a call the credentials may not make with HTTP 400 and {@code AccessDeniedException}, not 403; a
+     * 403 (a refused signature) is taken as denied as well.
+     */
+    private static boolean denied(KinesisException e) {
+        return e instanceof AccessDeniedException || e.statusCode() == 403
+                || e.awsErrorDetails() != null && "AccessDeniedException".equals(e.awsErrorDetails().errorCode());
     }
 
     private void keepRetention(SdkException e) {
@@ -203,12 +217,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             return KinesisFanOutReader.open(fanOut.client(), fanOut.consumerArn(), arn.text(), shardId, start,
                     converter, shardEnd(shardId, converter), settings, Clock.systemUTC());
         }
-        return KinesisShardReader.open(client, arn.streamName(), shardId, start, converter, settings);
+        return KinesisShardReader.open(client, arn.text(), shardId, start, converter, settings);
     }
 
     /** The closed-shard check of a fan-out reader: the last listing, then GetRecords through the polling calls. */
     private ShardEnd shardEnd(String shardId, RecordConverter converter) {
-        KinesisShardReader calls = new KinesisShardReader(client, arn.streamName(), shardId, converter);
+        KinesisShardReader calls = new KinesisShardReader(client, arn.text(), shardId, converter);
         return new ShardEnd() {
             @Override
             public boolean closed() {
@@ -216,7 +230,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             }
 
             @Override
-            public boolean readAfter(String sequenceNumber) {
+            public boolean readAfter(String sequenceNumber) throws InterruptedException {
                 Page<KinesisRecord> page = calls.getRecords(
                         calls.openIterator(new ReadStart.AfterSequenceNumber(sequenceNumber)), 1);
                 return page.records().isEmpty() && page.nextIterator() == null;
@@ -241,7 +255,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             return this;
         }
 
-        /** The stream by ARN ({@code arn:aws:kinesis:<region>:<account>:stream/<name>}); no call at build time. */
+        /**
+         * The stream by ARN ({@code arn:aws:kinesis:<region>:<account>:stream/<name>}); no call at build time. Every
+         * call names the stream by this ARN, so a stream of another account (shared with a resource policy) is read,
+         * never a same-named stream of the client's account. The ARN's region must be the client's, unless the client
+         * has an endpoint override.
+         */
         public Builder streamArn(String streamArn) {
             this.streamArn = streamArn;
             return this;
@@ -270,6 +289,9 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         /**
          * Builds the source; with only a stream name, this calls DescribeStreamSummary once, for the ARN and the
          * retention.
+         *
+         * @throws IllegalArgumentException if the stream's ARN (or the consumer's) is of another region than a client
+         *                                  without an endpoint override: its calls would go to the wrong region
          */
         public KinesisStreamSource build() {
             if (streamName != null && streamArn != null) {
@@ -283,10 +305,14 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                     throw new IllegalArgumentException("the consumer " + fanOut.consumerArn() + " reads the stream "
                             + consumerStream.text() + ", not " + (streamArn != null ? streamArn : streamName));
                 }
+                requireRegion(client::serviceClientConfiguration, consumerStream, "KinesisClient");
+                requireRegion(fanOut.client()::serviceClientConfiguration, consumerStream, "KinesisAsyncClient");
                 return new KinesisStreamSource(client, consumerStream, settings, fanOut, DEFAULT_RETENTION);
             }
             if (streamArn != null) {
-                return new KinesisStreamSource(client, StreamArn.parse(streamArn), settings, null, DEFAULT_RETENTION);
+                StreamArn arn = StreamArn.parse(streamArn);
+                requireRegion(client::serviceClientConfiguration, arn, "KinesisClient");
+                return new KinesisStreamSource(client, arn, settings, null, DEFAULT_RETENTION);
             }
             if (streamName == null) {
                 throw new IllegalArgumentException("a stream is needed: set streamName, streamArn or enhancedFanOut");
@@ -296,6 +322,27 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             Duration retention = summary.retentionPeriodHours() == null ? DEFAULT_RETENTION
                     : Duration.ofHours(summary.retentionPeriodHours());
             return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, null, retention);
+        }
+    }
+
+    /**
+     * A client sends every call to its own region's endpoint, where Kinesis does not find another region's stream.
+     * A client with an endpoint override (an emulator, a VPC endpoint) is trusted to reach the ARN's stream, and so is
+     * one that does not report its configuration (a test double).
+     */
+    private static void requireRegion(Supplier<? extends AwsServiceClientConfiguration> client, StreamArn arn,
+                                      String clientType) {
+        AwsServiceClientConfiguration configuration;
+        try {
+            configuration = client.get();
+        } catch (UnsupportedOperationException e) {
+            return;
+        }
+        Region region = configuration.region();
+        if (configuration.endpointOverride().isEmpty() && region != null && !region.id().equals(arn.region())) {
+            throw new IllegalArgumentException("stream " + arn.text() + " is in region " + arn.region() + ", but the "
+                    + clientType + " given for it is for region " + region.id() + "; expected a client of the "
+                    + "stream's region");
         }
     }
 

@@ -10,9 +10,11 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardRequest;
 
@@ -30,10 +32,26 @@ final class FaultInjector implements ExecutionInterceptor {
     private final AtomicInteger shardIteratorsIssued = new AtomicInteger();
     private volatile IntFunction<RuntimeException> getRecordsFault = call -> null;
     private volatile Integer listShardsPageSize;
+    private volatile boolean readLimit;
+    private volatile long readsAllowedAtNanos;
+    private final AtomicInteger throttledReads = new AtomicInteger();
 
     /** {@code fault} gets the 1-based number of each GetRecords call and returns what to throw, or null. */
     void failGetRecords(IntFunction<RuntimeException> fault) {
         this.getRecordsFault = fault;
+    }
+
+    /**
+     * GetRecords is refused with ProvisionedThroughputExceededException until the shard has served the last answer's
+     * bytes at 2 MiB a second, as Kinesis refuses reads after a large answer.
+     */
+    void throttleReadsAtTwoMebibytesPerSecond() {
+        readLimit = true;
+    }
+
+    /** GetRecords calls refused by {@link #throttleReadsAtTwoMebibytesPerSecond()}. */
+    int throttledReads() {
+        return throttledReads.get();
     }
 
     void listShardsPageSize(int pageSize) {
@@ -67,6 +85,10 @@ final class FaultInjector implements ExecutionInterceptor {
             synchronized (this) {
                 getRecordsNanos.add(System.nanoTime());
             }
+            if (readLimit && System.nanoTime() < readsAllowedAtNanos) {
+                throttledReads.incrementAndGet();
+                throw ProvisionedThroughputExceededException.builder().message("injected: read limit").build();
+            }
             RuntimeException fault = getRecordsFault.apply(getRecordsCalls.incrementAndGet());
             if (fault != null) {
                 injected.incrementAndGet();
@@ -85,6 +107,11 @@ final class FaultInjector implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        if (readLimit && context.response() instanceof GetRecordsResponse page) {
+            long bytes = page.records().stream()
+                    .mapToLong(r -> r.data().asByteArrayUnsafe().length + r.partitionKey().length()).sum();
+            readsAllowedAtNanos = System.nanoTime() + bytes * 1_000_000_000L / (2L << 20);
+        }
         if (context.response() instanceof GetShardIteratorResponse) {
             shardIteratorsIssued.incrementAndGet();
         }

@@ -2,11 +2,13 @@ package io.esm4j.kinesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -185,6 +187,45 @@ class KinesisFanOutReaderTest {
     }
 
     @Test
+    void aFetchDoesNotReturnBeforeKinesisAcceptedTheReadersSubscription() throws Exception {
+        kinesis.answerLater = true;
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            CompletableFuture<FetchResult<KinesisRecord>> fetched = new CompletableFuture<>();
+            Thread fetching = Thread.ofVirtual().start(() -> {
+                try {
+                    fetched.complete(reader.fetch(10, Duration.ZERO));
+                } catch (Throwable t) {
+                    fetched.completeExceptionally(t);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> fetched.isDone()
+                    || fetching.getState() == Thread.State.WAITING || fetching.getState() == Thread.State.TIMED_WAITING);
+            // Returning now would tell the engine that reading works, and clear the failure it shows.
+            assertThat(fetched).as("no answer from Kinesis yet").isNotDone();
+
+            kinesis.call(0).start();
+
+            assertThat(fetched.get(30, TimeUnit.SECONDS).records()).isEmpty();
+        }
+    }
+
+    @Test
+    void refusalsBeforeAnyAcceptedSubscriptionGoToTheEngineWithoutAFetchReturningBetween() throws Exception {
+        kinesis.answerLater = true;
+        kinesis.refuseAll = ResourceInUseException.builder().message("in use").build();
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
+        try (KinesisFanOutReader reader = KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD,
+                new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, Clock.systemUTC())) {
+            // A reader the engine opened again after this failure starts counting refusals anew; until one of its
+            // subscriptions is accepted, its fetches throw or wait, so the failure stays shown and the backoff grows.
+            assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("5 times in a row");
+            assertThat(kinesis.calls).hasSize(SubscriptionPacer.WARN_AFTER);
+        }
+    }
+
+    @Test
     void aLatestStartThatEndsBeforeAnyEventResumesAtTheTimeTheReaderOpened() throws Exception {
         Instant opened = clock.instant();
         try (KinesisFanOutReader reader = open(new ReadStart.Latest())) {
@@ -240,6 +281,40 @@ class KinesisFanOutReaderTest {
     }
 
     @Test
+    void anEventWithoutContinuationOrChildShardsEndsTheShardOnceGetRecordsFindsNothingAfterIt() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(withoutContinuation(event("41", "x", "y")));
+            call.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("x", "y");
+            lastSequenceNumber = "4100001";
+
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(endChecks).containsExactly("4100001");
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).isTrue();
+            assertThat(kinesis.calls).as("x and y are not subscribed to again").hasSize(1);
+        }
+    }
+
+    @Test
+    void afterAnEventWithoutContinuationTheNextSubscriptionStartsAfterItsRecords() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            Call call = kinesis.call(0);
+            call.emit(withoutContinuation(event("41", "x", "y")));
+            call.complete();
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("x", "y");
+            assertThat(reader.fetch(10, Duration.ZERO).shardEnded()).as("GetRecords finds more").isFalse();
+            clock.advance(Duration.ofMinutes(1));
+            reader.fetch(10, Duration.ZERO);
+
+            SubscribeToShardRequest again = kinesis.call(1).request;
+            assertThat(again.startingPosition().type()).isEqualTo(ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+            assertThat(again.startingPosition().sequenceNumber()).isEqualTo("4100001");
+        }
+    }
+
+    @Test
     void aClosedShardEndsOnceAnEmptyEventCaughtUpAndGetRecordsFindsNothingAfter() throws Exception {
         try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
             Call call = kinesis.call(0);
@@ -291,9 +366,18 @@ class KinesisFanOutReaderTest {
     }
 
     private KinesisFanOutReader open(ReadStart start) {
-        RecordConverter converter = new RecordConverter(SHARD, "arn:aws:iam::123456789012:role/esm4j", "us-east-1",
-                STREAM);
-        ShardEnd end = new ShardEnd() {
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofSeconds(4), Duration.ofSeconds(8)).build();
+        return KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD, start, converter(), shardEnd(), settings,
+                clock);
+    }
+
+    private static RecordConverter converter() {
+        return new RecordConverter(SHARD, "arn:aws:iam::123456789012:role/esm4j", "us-east-1", STREAM);
+    }
+
+    private ShardEnd shardEnd() {
+        return new ShardEnd() {
             @Override
             public boolean closed() {
                 return shardClosed.get();
@@ -305,9 +389,6 @@ class KinesisFanOutReaderTest {
                 return sequenceNumber.equals(lastSequenceNumber);
             }
         };
-        KinesisSourceSettings settings = KinesisSourceSettings.builder()
-                .throttleBackoff(Duration.ofSeconds(4), Duration.ofSeconds(8)).build();
-        return KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD, start, converter, end, settings, clock);
     }
 
     private static SubscribeToShardEvent event(String continuation, String... data) {
@@ -321,6 +402,11 @@ class KinesisFanOutReaderTest {
                 .millisBehindLatest(0L).build();
     }
 
+    /** As some servers end a closed shard: no continuation sequence number, and no child shards either. */
+    private static SubscribeToShardEvent withoutContinuation(SubscribeToShardEvent event) {
+        return event.toBuilder().continuationSequenceNumber(null).build();
+    }
+
     private static List<String> data(FetchResult<KinesisRecord> result) {
         return result.records().stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
     }
@@ -329,6 +415,10 @@ class KinesisFanOutReaderTest {
     private static final class FakeKinesis implements KinesisAsyncClient {
 
         final List<Call> calls = new CopyOnWriteArrayList<>();
+        /** Calls are not accepted at once: the test starts each one ({@link Call#start()}). */
+        volatile boolean answerLater;
+        /** With {@link #answerLater}: every call is refused with this at once. */
+        volatile Throwable refuseAll;
 
         Call call(int index) {
             assertThat(calls).as("SubscribeToShard calls").hasSizeGreaterThan(index);
@@ -340,7 +430,11 @@ class KinesisFanOutReaderTest {
                                                         SubscribeToShardResponseHandler handler) {
             Call call = new Call(request, handler);
             calls.add(call);
-            call.start();
+            if (!answerLater) {
+                call.start();
+            } else if (refuseAll != null) {
+                call.refuse(refuseAll);
+            }
             return call.future;
         }
 
@@ -385,6 +479,12 @@ class KinesisFanOutReaderTest {
             subscriber.onComplete();
             handler.complete();
             future.complete(null);
+        }
+
+        /** Kinesis answers the call with an error: no event stream begins. */
+        void refuse(Throwable error) {
+            handler.exceptionOccurred(error);
+            future.completeExceptionally(error);
         }
 
         void fail(Throwable error) {

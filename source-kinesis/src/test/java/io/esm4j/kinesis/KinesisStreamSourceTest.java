@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.stream.StreamRecord;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
@@ -47,9 +50,9 @@ class KinesisStreamSourceTest {
     void needsOneStreamAndAConsumerOfThatStream() {
         String stream = "arn:aws:kinesis:eu-west-1:1:stream/s";
         String consumer = stream + "/consumer/c:1700000000";
-        try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
+        try (KinesisClient client = KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create()).build();
-             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.US_EAST_1)
+             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.EU_WEST_1)
                      .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
             assertThatThrownBy(() -> KinesisStreamSource.builder(client).build())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a stream is needed");
@@ -75,8 +78,39 @@ class KinesisStreamSourceTest {
     }
 
     @Test
-    void filterCriteriaMatchTheDecodedDataAsJsonAndNeverMatchOtherData() {
+    void aStreamOfAnotherRegionThanTheClientsIsRefusedUnlessTheClientHasAnEndpointOverride() {
+        String stream = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+        String consumer = stream + "/consumer/c:1700000000";
         try (KinesisClient client = KinesisClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisAsyncClient subscriber = KinesisAsyncClient.builder().region(Region.EU_WEST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisAsyncClient otherSubscriber = KinesisAsyncClient.builder().region(Region.US_EAST_1)
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+             KinesisClient overridden = KinesisClient.builder().region(Region.US_EAST_1)
+                     .endpointOverride(URI.create("http://127.0.0.1:4566"))
+                     .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).streamArn(stream).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("in region eu-west-1").hasMessageContaining("for region us-east-1");
+            assertThatThrownBy(() -> KinesisStreamSource.builder(client).enhancedFanOut(subscriber, consumer).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KinesisClient");
+            try (KinesisClient euClient = KinesisClient.builder().region(Region.EU_WEST_1)
+                    .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+                assertThatThrownBy(() -> KinesisStreamSource.builder(euClient)
+                        .enhancedFanOut(otherSubscriber, consumer).build())
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KinesisAsyncClient");
+                assertThat(KinesisStreamSource.builder(euClient).streamArn(stream).build().streamArn())
+                        .isEqualTo(stream);
+            }
+            assertThat(KinesisStreamSource.builder(overridden).streamArn(stream).build().streamArn())
+                    .isEqualTo(stream);
+        }
+    }
+
+    @Test
+    void filterCriteriaMatchTheDecodedDataAsJsonAndNeverMatchOtherData() {
+        try (KinesisClient client = KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -93,7 +127,10 @@ class KinesisStreamSourceTest {
 
     @Test
     void theRetentionIs24HoursUntilReadAndStaysSoWhenDescribeStreamSummaryIsDenied() {
-        DescribeFaults faults = new DescribeFaults(403);
+        // Kinesis denies with HTTP 400 and AccessDeniedException (the SDK's exception of that name).
+        DescribeFaults faults = new DescribeFaults(() -> AccessDeniedException.builder().statusCode(400)
+                .message("User: arn:aws:iam::1:user/u is not authorized to perform: kinesis:DescribeStreamSummary")
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDeniedException").build()).build());
         try (KinesisClient client = faulty(faults)) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -109,7 +146,9 @@ class KinesisStreamSourceTest {
 
     @Test
     void aFailedReadOfTheRetentionIsTriedAgainWithTheNextListing() {
-        DescribeFaults faults = new DescribeFaults(500);
+        DescribeFaults faults = new DescribeFaults(() -> KinesisException.builder().statusCode(500)
+                .message("injected").awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").build())
+                .build());
         try (KinesisClient client = faulty(faults)) {
             KinesisStreamSource source = KinesisStreamSource.builder(client)
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
@@ -122,29 +161,27 @@ class KinesisStreamSourceTest {
         }
     }
 
-    /** Answers every DescribeStreamSummary with an error of the given HTTP status before anything is sent. */
+    /** Answers every DescribeStreamSummary with the given error before anything is sent. */
     private static final class DescribeFaults implements ExecutionInterceptor {
         final AtomicInteger calls = new AtomicInteger();
-        private final int status;
+        private final Supplier<? extends RuntimeException> error;
 
-        DescribeFaults(int status) {
-            this.status = status;
+        DescribeFaults(Supplier<? extends RuntimeException> error) {
+            this.error = error;
         }
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if (context.request() instanceof DescribeStreamSummaryRequest) {
                 calls.incrementAndGet();
-                throw KinesisException.builder().statusCode(status).message("injected")
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode(status == 403 ? "AccessDeniedException"
-                                : "InternalFailure").build()).build();
+                throw error.get();
             }
             throw new IllegalStateException("unexpected call " + context.request());
         }
     }
 
     private static KinesisClient faulty(ExecutionInterceptor interceptor) {
-        return KinesisClient.builder().region(Region.US_EAST_1)
+        return KinesisClient.builder().region(Region.EU_WEST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }

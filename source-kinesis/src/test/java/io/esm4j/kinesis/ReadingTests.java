@@ -5,6 +5,7 @@ import static io.esm4j.kinesis.KinesisSourceContract.assertInPutOrderPerShard;
 import static io.esm4j.kinesis.KinesisSourceContract.eventually;
 import static io.esm4j.kinesis.KinesisSourceContract.fast;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.esm4j.EventSourceMapping;
@@ -16,6 +17,7 @@ import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.polling.Page;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +25,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /** Where reading starts, order per shard and per key, the GetRecords budget, and KPL de-aggregation. */
@@ -43,6 +49,45 @@ interface ReadingTests {
         source.listShards();
 
         assertThat(source.retention()).contains(Duration.ofHours(48));
+    }
+
+    @Test
+    default void everyCallNamesTheStreamByItsArnNeverByItsName() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        TestStreams.putNumbered(f.kinesis, stream, 0, 3, 1);
+        KinesisStreamSource source = f.source(stream);
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.<KinesisRecord>succeeding();
+        f.start(f.mapping("by-arn", source, handler).settings(fast().build()));
+        eventually().until(() -> handler.succeededCount() >= 3);
+
+        // By name, Kinesis looks in the client's account and region, which may hold another stream of that name.
+        assertThat(f.faults.requests(ListShardsRequest.class)).filteredOn(r -> r.nextToken() == null)
+                .isNotEmpty().allSatisfy(r -> {
+                    assertThat(r.streamARN()).isEqualTo(source.streamArn());
+                    assertThat(r.streamName()).isNull();
+                });
+        List<DescribeStreamSummaryRequest> describes = f.faults.requests(DescribeStreamSummaryRequest.class);
+        assertThat(describes.subList(1, describes.size())).as("after the build, which had a name").isNotEmpty().allSatisfy(r -> assertThat(r.streamARN()).isEqualTo(source.streamArn()));
+        assertThat(f.faults.shardIteratorRequests()).allSatisfy(r -> {
+            assertThat(r.streamARN()).isEqualTo(source.streamArn());
+            assertThat(r.streamName()).isNull();
+        });
+        assertThat(f.faults.requests(GetRecordsRequest.class))
+                .allSatisfy(r -> assertThat(r.streamARN()).isEqualTo(source.streamArn()));
+    }
+
+    @Test
+    default void aStreamArnOfAnotherRegionIsNotReadAsTheClientRegionsStreamOfThatName() {
+        KinesisSourceContract f = fixture();
+        String stream = f.newStream(1);
+        String arn = f.source(stream).streamArn();
+        String otherRegion = arn.replace(":" + f.region().id() + ":", ":eu-west-1:");
+        assertThat(otherRegion).isNotEqualTo(arn);
+        // The client has an endpoint override, so the ARN's region is not refused at build time.
+        KinesisStreamSource source = KinesisStreamSource.builder(f.kinesis).streamArn(otherRegion).build();
+
+        assertThatThrownBy(source::listShards).isInstanceOf(ResourceNotFoundException.class);
     }
 
     @Test
@@ -209,6 +254,67 @@ interface ReadingTests {
      * asked, and renews an iterator that expired after part of an aggregate was handed out.
      */
     @Test
+    default void aPageOfAggregatesIsExpandedOnlyAsFarAsTheLimitAndTheRestIsReadNext() throws Exception {
+        KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
+        String stream = f.newStream(1);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int a = 0; a < 3; a++) {
+            List<KplEncoder.UserRecord> users = new java.util.ArrayList<>();
+            for (int u = 0; u < 100; u++) {
+                users.add(new KplEncoder.UserRecord("k" + u, a + "-" + u));
+                expected.add(a + "-" + u);
+            }
+            TestStreams.putBytes(f.kinesis, stream, "agg-" + a, KplEncoder.aggregate(users));
+        }
+        TestStreams.putBytes(f.kinesis, stream, "p", "plain".getBytes());
+        expected.add("plain");
+        KinesisStreamSource source = f.source(stream);
+        String shardId = source.listShards().getFirst().shardId();
+        KinesisShardReader calls = new KinesisShardReader(f.kinesis, source.streamArn(), shardId,
+                new RecordConverter(shardId, "arn:aws:iam::1:role/r", f.region().id(), source.streamArn()));
+
+        Page<KinesisRecord> first = calls.getRecords(calls.openIterator(new ReadStart.TrimHorizon()), 10);
+
+        // One aggregate, not the 300 user records of the three the call returned: what a reader holds stays near
+        // what the engine has room for.
+        assertThat(first.records().size()).isEqualTo(100);
+        List<String> read = new java.util.ArrayList<>(data(first.records()));
+        String iterator = first.nextIterator();
+        for (int call = 0; call < 20 && read.size() < expected.size(); call++) {
+            Page<KinesisRecord> page = calls.getRecords(iterator, 10);
+            assertThat(page.records().size()).isLessThanOrEqualTo(100);
+            read.addAll(data(page.records()));
+            iterator = page.nextIterator();
+        }
+        assertThat(read).as("nothing skipped or read twice").containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    default void afterALargePageTheNextCallWaitsForTheShardsReadLimitInsteadOfBeingThrottled() throws Exception {
+        KinesisSourceContract f = fixture();
+        assumeFalse(f.fanOut(), "GetRecords only");
+        String stream = f.newStream(1);
+        byte[] quarter = new byte[256 << 10];
+        for (int i = 0; i < 4; i++) {
+            TestStreams.putBytes(f.kinesis, stream, "k", quarter);
+        }
+        KinesisStreamSource source = f.source(stream);
+        String shardId = source.listShards().getFirst().shardId();
+        KinesisShardReader calls = new KinesisShardReader(f.kinesis, source.streamArn(), shardId,
+                new RecordConverter(shardId, "arn:aws:iam::1:role/r", f.region().id(), source.streamArn()));
+        f.faults.throttleReadsAtTwoMebibytesPerSecond();
+
+        Page<KinesisRecord> large = calls.getRecords(calls.openIterator(new ReadStart.TrimHorizon()), 100);
+        Page<KinesisRecord> next = calls.getRecords(large.nextIterator(), 100);
+
+        // 1 MiB at 2 MiB a second: the next call waits half a second rather than being refused.
+        assertThat(large.records()).hasSize(4);
+        assertThat(next.records()).isEmpty();
+        assertThat(f.faults.throttledReads()).isZero();
+    }
+
+    @Test
     default void readerResumesInsideAnAggregateAndRenewsAnExpiredIteratorThere() throws Exception {
         KinesisSourceContract f = fixture();
         assumeFalse(f.fanOut(), "GetRecords only");
@@ -245,6 +351,10 @@ interface ReadingTests {
     }
 
     private static List<String> data(FetchResult<KinesisRecord> result) {
-        return result.records().stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
+        return data(result.records());
+    }
+
+    private static List<String> data(List<StreamRecord<KinesisRecord>> records) {
+        return records.stream().map(StreamRecord::payload).map(KinesisRecord::dataAsString).toList();
     }
 }

@@ -25,7 +25,12 @@ public interface IteratorCalls<T> {
      */
     String openIterator(ReadStart start) throws Exception;
 
-    /** GetRecords with at most {@code limit} service records; the page may still hold more engine records. */
+    /**
+     * GetRecords with at most {@code limit} service records; the page may still hold more engine records. What it
+     * holds waits in the reader, so a source that expands a service record into many (Kinesis's KPL aggregates)
+     * should stop expanding near {@code limit} engine records and read the rest of the page again with the next call
+     * (its next iterator then starts after the last service record kept).
+     */
     Page<T> getRecords(String iterator, int limit) throws Exception;
 
     /** What a failure of {@link #openIterator} or {@link #getRecords} means; {@link CallFailure#OTHER} if unknown. */

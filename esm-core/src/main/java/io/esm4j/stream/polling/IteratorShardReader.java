@@ -27,14 +27,14 @@ import org.slf4j.event.Level;
  *       start is remembered as AT_TIMESTAMP of the time it opened, so a renewal does not skip what arrived since.</li>
  *   <li>Limits: a fetch never returns more than {@code maxRecords}; records a page holds beyond that (a source can
  *       expand one service record into several) wait in the reader for the next fetch. What waits is bounded by one
- *       page.</li>
+ *       page, which a source that expands keeps near the limit it was given ({@link IteratorCalls#getRecords}).</li>
  *   <li>Polling: GetRecords calls are spaced by {@link IteratorReaderSettings#getRecordsPerSecond()}. While the shard
  *       reports records past an empty page, the next call follows at once, up to
  *       {@link IteratorReaderSettings#maxEmptyReadsWhileBehind()} in one fetch; at the tail an empty result goes back
  *       to the engine, which waits IdlePollInterval.</li>
  *   <li>Failures: {@link IteratorCalls#classify} decides. Throttling waits with exponential backoff and repeats the
- *       call; an expired iterator is renewed; anything else is thrown to the engine, which backs off and fetches
- *       again, and the reader carries on where it was.</li>
+ *       call; an expired iterator is renewed; anything else is thrown to the engine, which closes this reader, backs
+ *       off, and opens a new one after the last record handed out.</li>
  *   <li>Shard end: once a page has no next iterator and every record has been handed out.</li>
  * </ul>
  * Not thread-safe: the engine reads a shard from one thread.
@@ -180,7 +180,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                     case ITERATOR_EXPIRED, POSITION_TRIMMED -> {
                         iterator = null;
                         if (fresh) {
-                            // The engine's backoff and error count apply; the next fetch opens a new iterator.
+                            // The engine's backoff and error count apply; its new reader opens a new iterator.
                             throw e;
                         }
                         LOG.atInfo().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
