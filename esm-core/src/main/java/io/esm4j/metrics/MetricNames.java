@@ -54,6 +54,11 @@ public final class MetricNames {
     public static final String CHECKPOINT_WRITE_FAILURES = "CheckpointWriteFailures";
     /** esm4j: shard leases this worker lost to another worker (or could not renew in time). */
     public static final String LEASES_LOST = "LeasesLost";
+    /**
+     * esm4j: shards the stream dropped (past retention) before the mapping read them to the end; their leases were
+     * deleted and the records after their checkpoints expired unread.
+     */
+    public static final String UNFINISHED_SHARDS_EXPIRED = "UnfinishedShardsExpired";
 
     /** esm4j: shard leases this worker holds now; a gauge. */
     public static final String LEASES_HELD = "LeasesHeld";

@@ -233,6 +233,22 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         }
     }
 
+    /**
+     * Drops a closed shard with its records, as DynamoDB Streams does 24 hours after a shard closed and Kinesis once a
+     * closed shard's records are past retention: it is no longer listed, and opening a reader on it fails.
+     */
+    public void trim(String shardId) {
+        lock.lock();
+        try {
+            if (!shard(shardId).closed) {
+                throw new IllegalArgumentException("shard " + shardId + " is open; only a closed shard can be trimmed");
+            }
+            shards.remove(shardId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next {@code times} fetches, on any shard, throw what {@code failure} supplies. */
     public void failNextFetches(int times, Supplier<Exception> failure) {
         lock.lock();

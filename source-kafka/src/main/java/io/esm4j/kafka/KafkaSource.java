@@ -83,8 +83,10 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     public static final DurationSetting REVOKE_TIMEOUT = new DurationSetting("RevokeTimeout", Duration.ZERO,
             Duration.ofMinutes(10), Duration.ofSeconds(30),
             "esm4j: when the group takes partitions away, how long the poll thread waits for their batches in "
-                    + "flight before it commits and lets go; results that come later are dropped. Keep it well "
-                    + "under max.poll.interval.ms.");
+                    + "flight before it commits and lets go; results that come later are dropped. Must be under "
+                    + "max.poll.interval.ms (the consumer property, else Kafka's 300,000 ms), and is refused "
+                    + "otherwise: the wait holds the poll thread, so a longer one gets the member removed from the "
+                    + "group in the middle of it. Keep it well under.");
     public static final Setting SCHEMA_REGISTRY = new Setting.Described("SchemaRegistryConfig",
             "a KafkaSchemaRegistry", "none",
             "A Confluent-compatible schema registry that validates each record's key, value or both, and what the "
@@ -102,6 +104,10 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
      * Consumer properties of the classic group protocol that kafka-clients refuses under {@code
      * group.protocol=consumer} (KIP-848), where the group coordinator owns the session, heartbeats and assignment.
      */
+    private static final String MAX_POLL_INTERVAL = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+    /** What the consumer takes without a max.poll.interval.ms of ours (300,000 ms in kafka-clients 4). */
+    static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofMillis(
+            (Integer) ConsumerConfig.configDef().defaultValues().get(MAX_POLL_INTERVAL));
     private static final Set<String> CLASSIC_PROTOCOL_ONLY = Set.of("partition.assignment.strategy",
             "session.timeout.ms", "heartbeat.interval.ms");
 
@@ -379,7 +385,32 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                     }
                 }
             }
+            Duration maxPollInterval = maxPollInterval(consumerProperties.get(MAX_POLL_INTERVAL));
+            if (revokeTimeout.compareTo(maxPollInterval) >= 0) {
+                throw new InvalidSettingException(REVOKE_TIMEOUT.name(), revokeTimeout.toMillis() + " ms",
+                        "less than max.poll.interval.ms, " + maxPollInterval.toMillis() + " ms"
+                                + (consumerProperties.containsKey(MAX_POLL_INTERVAL) ? "" : " (Kafka's default)")
+                                + ": the revoke wait holds the poll thread, and a member that does not poll within "
+                                + "max.poll.interval.ms is removed from the group; lower RevokeTimeout or raise "
+                                + "max.poll.interval.ms");
+            }
             return new KafkaSource(this, servers);
+        }
+
+        private static Duration maxPollInterval(@Nullable String property) {
+            if (property == null) {
+                return DEFAULT_MAX_POLL_INTERVAL;
+            }
+            try {
+                int millis = Integer.parseInt(property.trim());
+                if (millis >= 1) {
+                    return Duration.ofMillis(millis);
+                }
+            } catch (NumberFormatException e) {
+                // Refused below, with what is expected.
+            }
+            throw new InvalidSettingException("consumerProperty", MAX_POLL_INTERVAL + "=" + property,
+                    "a whole number of milliseconds from 1 to " + Integer.MAX_VALUE + ", as kafka-clients takes");
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -208,7 +209,8 @@ class GroupRebalanceTest extends BrokerTest {
         }
         String group = "g-" + UUID.randomUUID();
         // The first member hangs on record 3 of each partition (the first time only, until interrupted), and waits
-        // 8 s for a revoked partition's batch, far past its 2 s max.poll.interval.ms: the group drops it meanwhile.
+        // 8 s for a revoked partition's batch; the group drops it meanwhile (removed by an admin: a RevokeTimeout
+        // past max.poll.interval.ms, which would do the same, is refused at build()).
         CountDownLatch release = new CountDownLatch(1);
         List<String> stuck = new CopyOnWriteArrayList<>();
         BatchHandler<StreamRecord<KafkaRecord>> hanging = batch -> {
@@ -221,7 +223,7 @@ class GroupRebalanceTest extends BrokerTest {
         };
         SimpleMeterRegistry firstMetrics = new SimpleMeterRegistry();
         KafkaSource slowToLetGo = Fixtures.source(broker, topic).consumerGroupId(group)
-                .revokeTimeout(Duration.ofSeconds(8)).consumerProperty("max.poll.interval.ms", "2000").build();
+                .revokeTimeout(Duration.ofSeconds(8)).build();
         EventSourceMapping<KafkaRecord> m1 = EventSourceMapping.builder("lost", slowToLetGo, hanging)
                 .settings(Fixtures.fast().batchSize(1).build()).meterRegistry(firstMetrics).build();
         Recorder second = new Recorder();
@@ -231,6 +233,12 @@ class GroupRebalanceTest extends BrokerTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> stuck.size() == 2
                     && broker.committed(group).values().stream().allMatch(offset -> offset == 3));
             m2.start();
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    firstMetrics.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count() > 0);
+            // Every member leaves: the first one, in its revoke wait, finds out when the wait ends; the second
+            // joins again at once.
+            broker.admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions()).all()
+                    .get();
             // Both members finish the partitions between them once the first one has rejoined.
             await().atMost(Duration.ofSeconds(90)).until(() -> broker.committed(group)
                     .equals(broker.endOffsets(topic, 2)));

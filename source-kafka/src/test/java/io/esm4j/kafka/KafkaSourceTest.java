@@ -271,7 +271,8 @@ class KafkaSourceTest extends BrokerTest {
         });
         // 200 batches of 20 ms: several max.poll.interval.ms long, with room for 20 records per partition.
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("slow",
-                        Fixtures.source(broker, topic).consumerProperty("max.poll.interval.ms", "1000").build(),
+                        Fixtures.source(broker, topic).consumerProperty("max.poll.interval.ms", "1000")
+                                .revokeTimeout(Duration.ofMillis(500)).build(),
                         handler)
                 .settings(Fixtures.fast().batchSize(1).parallelizationFactor(2).maxBufferedRecordsPerShard(20)
                         .build())

@@ -42,6 +42,7 @@ public final class EngineMetrics {
     public final Counter leftToNewOwner;
     public final Counter checkpointWriteFailures;
     public final Counter leasesLost;
+    public final Counter unfinishedShardsExpired;
     public final Counter leasesTakenUnowned;
     public final Counter leasesTakenExpired;
     public final Counter leasesStolen;
@@ -69,6 +70,7 @@ public final class EngineMetrics {
         leftToNewOwner = counter(MetricNames.LEFT_TO_NEW_OWNER_EVENT_COUNT, stream);
         checkpointWriteFailures = counter(MetricNames.CHECKPOINT_WRITE_FAILURES, stream);
         leasesLost = counter(MetricNames.LEASES_LOST, stream);
+        unfinishedShardsExpired = counter(MetricNames.UNFINISHED_SHARDS_EXPIRED, stream);
         leasesTakenUnowned = taken("unowned", stream);
         leasesTakenExpired = taken("expired", stream);
         leasesStolen = taken("stolen", stream);

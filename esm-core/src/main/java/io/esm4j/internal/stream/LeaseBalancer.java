@@ -14,7 +14,8 @@ import java.util.Set;
  * count-based balancing):
  * <ul>
  *   <li>only leases of unfinished shards whose listed parents have all ended count, and only those are taken
- *       (parent before child, across workers);</li>
+ *       (parent before child, across workers); a lease whose shard the last listing does not show counts as
+ *       ended: what was left unread in it expired with the shard, and reading it could only fail;</li>
  *   <li>each live worker's target is its even share, rounded up: {@code ceil(leases / workers)};</li>
  *   <li>a worker below target takes unowned and expired leases first;</li>
  *   <li>if none is free, it steals from the most loaded worker, at most {@code maxSteals} per round and only while
@@ -72,7 +73,8 @@ final class LeaseBalancer {
         leases.forEach(lease -> byShard.put(lease.shardId(), lease));
         List<Lease> active = new ArrayList<>();
         for (Lease lease : leases) {
-            if (!lease.ended() && parentsEnded(lease, byShard, listed)) {
+            if (!lease.ended() && (listed == null || listed.contains(lease.shardId()))
+                    && parentsEnded(lease, byShard, listed)) {
                 active.add(lease);
             }
         }
@@ -172,7 +174,7 @@ final class LeaseBalancer {
      * finished: nothing is left to read), and while it is listed but has no lease yet. Without a listing yet
      * ({@code listed} null) only the leases decide.
      */
-    private static boolean parentsEnded(Lease lease, Map<String, Lease> byShard, Set<String> listed) {
+    static boolean parentsEnded(Lease lease, Map<String, Lease> byShard, Set<String> listed) {
         for (String parent : lease.parentIds()) {
             Lease parentLease = byShard.get(parent);
             boolean blocks = parentLease != null

@@ -53,6 +53,9 @@ final class LeaseCoordinator {
         /** The listing shows a lease this worker holds in another worker's name: stop that shard now. */
         void takenOver(String shardId, String owner);
 
+        /** The stream no longer lists the shard of a lease this worker holds: stop the shard, it cannot be read. */
+        void shardGone(String shardId);
+
         /** The listing shows that another worker asked for a lease this worker holds: hand it over. */
         void handoffRequested(String shardId, String requester);
 
@@ -87,6 +90,8 @@ final class LeaseCoordinator {
     /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
     private boolean storeTakesRequests = true;
     private Set<String> listed;
+    /** Unfinished leases whose shard the last listing no longer shows ({@link LeaseSeeder#gone}). */
+    private Set<String> gone = Set.of();
     private long nextSyncNanos;
     private volatile List<Lease> lastLeases = List.of();
     private Thread thread;
@@ -221,8 +226,10 @@ final class LeaseCoordinator {
     }
 
     private void syncShards() throws Exception {
-        List<Shard> listing = ctx.source().listShards();
+        // Leases first: a lease that is older than the listing and absent from it is one of a shard that is gone,
+        // not one another worker created from a newer listing.
         Map<String, Lease> existing = byShard(ctx.leases().list(ctx.mappingName()));
+        List<Shard> listing = ctx.source().listShards();
         for (Lease lease : LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, ctx.settings())) {
             if (ctx.leases().create(lease)) {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
@@ -238,6 +245,7 @@ final class LeaseCoordinator {
             }
         }
         listed = ids;
+        gone = LeaseSeeder.gone(existing, ids);
         nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
     }
 
@@ -247,6 +255,7 @@ final class LeaseCoordinator {
         lastLeases = List.copyOf(leases);
         long now = System.nanoTime();
         Set<String> expired = observe(leases, now);
+        endGone(leases, expired);
         Set<String> timedOut = timedOutRequests(leases, now);
         boolean soft = storeTakesRequests && ctx.settings().gracefulHandoffTimeout().isPositive();
         LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, listed, expired,
@@ -303,6 +312,33 @@ final class LeaseCoordinator {
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", taken.shardId())
                 .addKeyValue("released", released instanceof LeaseWrite.Written)
                 .log("the lease taken had reached the shard's end meanwhile; released, not run");
+    }
+
+    /**
+     * Ends the unfinished leases whose shard the stream no longer lists: a shard of this worker stops (its reads can
+     * only fail), and a lease nobody runs (unowned or expired) is deleted, like a finished lease of an unlisted
+     * shard. The balancer already leaves them out. What the lease had not reached expired with the shard: the
+     * warning says where it stood.
+     */
+    private void endGone(List<Lease> leases, Set<String> expired) throws Exception {
+        for (Lease lease : leases) {
+            String id = lease.shardId();
+            if (!gone.contains(id) || lease.ended()) {
+                continue;
+            }
+            if (workers.holds(id)) {
+                workers.shardGone(id);
+            } else if ((lease.owner() == null || expired.contains(id)) && ctx.leases().delete(lease)) {
+                ctx.metrics().unfinishedShardsExpired.increment();
+                // A read of it that failed before its shard worker stopped would otherwise show for good.
+                ctx.status().resolved(ShardSession.readerComponent(id));
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", id)
+                        .addKeyValue("checkpoint", Checkpoints.describe(lease.checkpoint()))
+                        .addKeyValue("previousOwner", lease.owner())
+                        .log("the stream no longer lists the shard, and its lease had not reached the shard's end: the "
+                                + "records after the checkpoint expired unread; lease deleted");
+            }
+        }
     }
 
     /**

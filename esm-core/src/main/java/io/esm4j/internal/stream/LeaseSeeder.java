@@ -7,6 +7,7 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.Shard;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,9 +23,10 @@ import java.util.stream.Collectors;
  *       its records are older than "now";</li>
  *   <li>any other shard starts at the mapping's starting position.</li>
  * </ul>
- * Parents are decided before children, whatever the listing's order. Parents absent from the listing (trimmed)
- * do not count. Pure: the coordinator creates what it returns with conditional writes, so two workers seeding at
- * once agree or one of them loses harmlessly.
+ * Parents are decided before children, whatever the listing's order. Parents absent from the listing (trimmed) do not
+ * count. It also names the unfinished leases whose shard the stream no longer lists ({@link #gone}). Pure: the
+ * coordinator creates what it returns with conditional writes, so two workers seeding at once agree or one of them
+ * loses harmlessly.
  */
 final class LeaseSeeder {
 
@@ -66,6 +68,24 @@ final class LeaseSeeder {
             }
         }
         return created;
+    }
+
+    /**
+     * The shard ids of unfinished leases whose shard a complete listing no longer shows, and whose parents are done
+     * (ended, or gone themselves): the stream dropped the shard with what was left unread in it, as DynamoDB Streams
+     * does 24 hours after a shard closed and Kinesis once a closed shard is past retention. Such a lease can only
+     * fail to read; it ends like a finished one. {@code existing} must have been listed before the shards, so that a
+     * lease another worker created from a newer listing is not taken for one.
+     */
+    static Set<String> gone(Map<String, Lease> existing, Set<String> listed) {
+        Set<String> gone = new HashSet<>();
+        for (Lease lease : existing.values()) {
+            if (!lease.ended() && !listed.contains(lease.shardId())
+                    && LeaseBalancer.parentsEnded(lease, existing, listed)) {
+                gone.add(lease.shardId());
+            }
+        }
+        return gone;
     }
 
     private static Checkpoint childStart(StreamSettings settings) {

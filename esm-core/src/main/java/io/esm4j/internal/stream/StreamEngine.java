@@ -86,6 +86,14 @@ public final class StreamEngine<T> implements MappingEngine {
             }
 
             @Override
+            public void shardGone(String shardId) {
+                ShardWorker<T> worker = workers.get(shardId);
+                if (worker != null) {
+                    worker.leaseLost("the stream no longer lists the shard: what was left unread in it expired");
+                }
+            }
+
+            @Override
             public void handoffRequested(String shardId, String requester) {
                 ShardWorker<T> worker = workers.get(shardId);
                 if (worker != null) {

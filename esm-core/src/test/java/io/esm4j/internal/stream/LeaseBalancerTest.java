@@ -138,6 +138,17 @@ class LeaseBalancerTest {
     }
 
     @Test
+    void anUnfinishedLeaseOfAShardTheStreamNoLongerListsIsNeitherTakenNorCounted() {
+        // r0 was trimmed away before it was read to its end; a and b hold one child each, their even share.
+        List<Lease> leases = List.of(lease("r0", null), lease("c1", "a", "r0"), lease("c2", "b", "r0"));
+
+        assertThat(take("a", leases, Set.of("c1", "c2"), Set.of(), 1)).isEmpty();
+        assertThat(take("a", leases, Set.of("c1", "c2"), Set.of("r0"), 1)).isEmpty();
+        // Before the first listing nothing is known to be gone.
+        assertThat(take("a", leases, null, Set.of(), 1)).containsExactly("r0");
+    }
+
+    @Test
     void aListedParentWithoutALeaseYetBlocks() {
         assertThat(take("a", List.of(lease("c1", null, "r0")), Set.of("r0", "c1"), Set.of(), 1)).isEmpty();
     }

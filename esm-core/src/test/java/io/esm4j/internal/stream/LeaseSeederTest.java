@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -111,5 +112,18 @@ class LeaseSeederTest {
         // r0 and r1 were trimmed away; of the merge child's parents only c2 is still listed.
         assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), child("c2", "r1"), child("m3", "c2", "gone")))
                 .containsExactlyInAnyOrderEntriesOf(Map.of("c1", LATEST, "c2", END, "m3", LATEST));
+    }
+
+    @Test
+    void unfinishedLeasesOfShardsNoLongerListedWhoseParentsAreDoneAreGone() {
+        exists("r0", END);
+        existing.put("c1", Lease.unowned("m", "c1", new Checkpoint.AtSequenceNumber("0042"), List.of("r0")));
+        existing.put("c2", Lease.unowned("m", "c2", TRIM, List.of("r0")));
+        existing.put("g3", Lease.unowned("m", "g3", TRIM, List.of("c1")));
+        existing.put("m4", Lease.unowned("m", "m4", TRIM, List.of("c2")));
+
+        // c1 and its child g3 were trimmed away unfinished; c2 is listed and unfinished, so its unlisted child m4
+        // still waits for it (a child is never gone before its parent).
+        assertThat(LeaseSeeder.gone(existing, Set.of("c2"))).containsExactlyInAnyOrder("c1", "g3");
     }
 }

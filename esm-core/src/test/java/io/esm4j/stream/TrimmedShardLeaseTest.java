@@ -1,0 +1,92 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.testing.ForwardingLeaseStore;
+import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A shard the stream dropped (past retention) while its lease still had records to go, as a DynamoDB Streams shard
+ * 24 hours after it closed: the lease is neither taken nor read (which could only fail, for ever), the mapping shows
+ * no problem for it, the lease is deleted and the loss is counted; its children are read as usual.
+ */
+class TrimmedShardLeaseTest {
+
+    private static final String NAME = "trimmed";
+
+    private final InMemoryStream stream = InMemoryStream.create("trimmed", 1);
+    private final InMemoryLeaseStore leases = new InMemoryLeaseStore();
+    private final Set<String> taken = ConcurrentHashMap.newKeySet();
+    private final ForwardingLeaseStore store = new ForwardingLeaseStore(leases) {
+        @Override
+        public LeaseWrite take(Lease seen, String worker) throws Exception {
+            taken.add(seen.shardId());
+            return super.take(seen, worker);
+        }
+    };
+
+    private EventSourceMapping<byte[]> start(RecordingHandler<byte[]> handler, RetainingMeterRegistry registry) {
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, handler)
+                .settings(Streams.fast().build()).leaseStore(store).meterRegistry(registry).build();
+        mapping.start();
+        return mapping;
+    }
+
+    private Optional<Lease> lease(String shardId) {
+        return leases.list(NAME).stream().filter(l -> l.shardId().equals(shardId)).findFirst();
+    }
+
+    @Test
+    void anUnfinishedLeaseOfAShardNoLongerListedIsNotTakenAndIsDeleted() throws Exception {
+        String parent = stream.openShardIds().getFirst();
+        Streams.fill(stream, 5, 5);
+        String lastRead = stream.records(parent).getLast().sequenceNumber();
+        RecordingHandler<byte[]> first = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> before = start(first, new RetainingMeterRegistry());
+        try {
+            await().until(() -> lease(parent).map(Lease::checkpoint),
+                    Optional.<Checkpoint>of(new Checkpoint.AtSequenceNumber(lastRead))::equals);
+        } finally {
+            Streams.stopQuietly(before);
+        }
+        for (int i = 5; i < 10; i++) {
+            stream.put("k" + i, "unread" + i);
+        }
+        List<String> children = stream.split(parent);
+        for (int i = 0; i < 10; i++) {
+            stream.put("c" + i, "child" + i);
+        }
+        stream.trim(parent);
+        taken.clear();
+
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        EventSourceMapping<byte[]> mapping = start(handler, registry);
+        try {
+            await().until(() -> handler.succeeded().size() >= 10 && lease(parent).isEmpty());
+
+            assertThat(taken).containsExactlyInAnyOrderElementsOf(children);
+            assertThat(handler.succeeded()).allSatisfy(r -> assertThat(children).contains(r.shardId()));
+            assertThat(mapping.stateTransitionReason()).doesNotStartWith("PROBLEM");
+            assertThat(mapping.shards()).noneSatisfy(s -> assertThat(s.shardId()).isEqualTo(parent));
+            assertThat(registry.get(MetricNames.UNFINISHED_SHARDS_EXPIRED).counter().count()).isEqualTo(1);
+            assertThat(registry.get(MetricNames.POLLING_ERROR_COUNT).counter().count()).isZero();
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+}
