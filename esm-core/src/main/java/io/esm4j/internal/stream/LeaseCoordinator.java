@@ -90,8 +90,14 @@ final class LeaseCoordinator {
     /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
     private boolean storeTakesRequests = true;
     private Set<String> listed;
-    /** Unfinished leases whose shard the last listing no longer shows ({@link LeaseSeeder#gone}). */
+    /**
+     * Unfinished leases whose shard the last two listings no longer showed ({@link LeaseSeeder#gone}): one listing
+     * that misses a shard (DynamoDB's DescribeStream is eventually consistent) does not end a lease whose records
+     * might still be there.
+     */
     private Set<String> gone = Set.of();
+    /** What the last listing alone no longer showed. */
+    private Set<String> missing = Set.of();
     private long nextSyncNanos;
     private volatile List<Lease> lastLeases = List.of();
     private Thread thread;
@@ -245,7 +251,11 @@ final class LeaseCoordinator {
             }
         }
         listed = ids;
-        gone = LeaseSeeder.gone(existing, ids);
+        Set<String> missingNow = LeaseSeeder.gone(existing, ids);
+        Set<String> confirmed = new HashSet<>(missingNow);
+        confirmed.retainAll(missing);
+        missing = missingNow;
+        gone = confirmed;
         nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
     }
 
