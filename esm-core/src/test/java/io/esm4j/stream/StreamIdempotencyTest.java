@@ -17,11 +17,13 @@ import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,6 +134,50 @@ class StreamIdempotencyTest {
         assertThat(destination.received()).isEmpty();
         assertThat(handler.invocations()).singleElement()
                 .satisfies(batch -> assertThat(batch.approximateInvokeCount()).isEqualTo(1));
+    }
+
+    /**
+     * A record another consumer holds stops its shard there: the later records of its key must not reach the handler
+     * before it, so they wait with it, neither using up retry attempts nor being bisected.
+     */
+    @Test
+    void recordsAfterOneHeldElsewhereWaitForItSoTheKeyStaysInOrder() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryStream stream = InMemoryStream.create("order", 1, clock);
+        List<StreamRecord<byte[]>> records = IntStream.range(0, 10).mapToObj(i -> stream.put("k", "r" + i)).toList();
+        CountingStore counting = new CountingStore(clock);
+        counting.store.acquire(stream.naturalId(records.get(3)), null, "other-consumer",
+                clock.instant().plusSeconds(900));
+        CollectingDestination destination = new CollectingDestination();
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("order", stream, handler)
+                .settings(Streams.fast().batchSize(10).parallelizationFactor(1).maximumRetryAttempts(0)
+                        .bisectBatchOnFunctionError(true).build())
+                .leaseStore(checkpoints).onFailure(destination).idempotency(Idempotency.of(counting)).clock(clock)
+                .build();
+        mapping.start();
+        try {
+            // Several rounds in which r3 was still held.
+            await().until(() -> counting.acquires.get() >= 40);
+            assertThat(handedOver(handler)).containsExactly("r0", "r1", "r2");
+
+            clock.advance(Duration.ofSeconds(900));
+            await().until(() -> checkpoints.load("order", records.getFirst().shardId())
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(records.getLast().sequenceNumber()))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).isEmpty();
+        assertThat(handedOver(handler)).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
+        // The rounds without r3 did not count as invocations of the records after it.
+        assertThat(handler.invocations()).last()
+                .satisfies(batch -> assertThat(batch.approximateInvokeCount()).isEqualTo(1));
+    }
+
+    /** Every record the handler got, in the order it got them. */
+    private static List<String> handedOver(RecordingHandler<byte[]> handler) {
+        return handler.invocations().stream().flatMap(batch -> batch.records().stream()).map(Streams::text).toList();
     }
 
     @Test

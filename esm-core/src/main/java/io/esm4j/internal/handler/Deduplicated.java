@@ -7,6 +7,7 @@ import io.esm4j.idempotency.IdempotencyStoreFullException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
  * done; records another consumer is processing count as failed but not invoked, so they come back without using up
- * retry attempts; the handler's verdict on the rest is recorded in the store and mapped back onto the whole batch. What
- * the engine retries (its {@link RetryScope}) is released, the rest COMPLETED. A store that fails the claim fails the
- * batch as not invoked.
+ * retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
+ * later record, on a FIFO queue the later messages of the group): their claims are released and the handler does not
+ * get them now, which would put them before the held record. The handler's verdict on the rest is recorded in the
+ * store and mapped back onto the whole batch: what the engine retries is released, the rest COMPLETED. A store that
+ * fails the claim fails the batch as not invoked.
  */
 public final class Deduplicated {
 
@@ -52,7 +55,18 @@ public final class Deduplicated {
                     .log("the idempotency store failed before the handler ran; the batch is retried");
             return new Verdict.NotInvoked(Fatal.describe(e));
         }
-        List<R> toProcess = claim.toProcess();
+        Set<R> elsewhere = identitySet(claim.inProgressElsewhere());
+        Set<R> deferred = identitySet(waitingBehind(records, elsewhere, claim.toProcess(), retryScope));
+        List<R> toProcess = claim.toProcess().stream().filter(r -> !deferred.contains(r)).toList();
+        if (!deferred.isEmpty()) {
+            try {
+                claim.failed(deferred);
+            } catch (RuntimeException e) {
+                // They come back all the same; a claim left behind holds them up until its in-progress expiry.
+                LOG.atWarn().addKeyValue("records", deferred.size()).setCause(e)
+                        .log("releasing the claims of records that wait for one in progress elsewhere failed");
+            }
+        }
         Verdict handled;
         try {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
@@ -60,8 +74,6 @@ public final class Deduplicated {
             claim.failed(toProcess);
             throw e;
         }
-        Set<R> elsewhere = Collections.newSetFromMap(new IdentityHashMap<>());
-        elsewhere.addAll(claim.inProgressElsewhere());
         BitSet failedPositions = switch (handled) {
             case Verdict.Succeeded s -> new BitSet();
             case Verdict.PartiallyFailed p -> p.failedPositions();
@@ -95,7 +107,7 @@ public final class Deduplicated {
         BitSet positions = new BitSet(records.size());
         BitSet notInvoked = new BitSet(records.size());
         for (int i = 0; i < records.size(); i++) {
-            if (elsewhere.contains(records.get(i))) {
+            if (elsewhere.contains(records.get(i)) || deferred.contains(records.get(i))) {
                 positions.set(i);
                 notInvoked.set(i);
             } else if (failed.contains(records.get(i))) {
@@ -103,6 +115,39 @@ public final class Deduplicated {
             }
         }
         return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions, notInvoked);
+    }
+
+    /**
+     * The claimed records that must not run before a record in progress elsewhere: the engine brings them back with
+     * it, as after a failure of that record (on a stream every later record, on a FIFO queue the later messages of
+     * its group), so running them now would put them before it.
+     */
+    private static <R> List<R> waitingBehind(List<R> records, Set<R> elsewhere, List<R> claimed,
+                                             RetryScope<R> retryScope) {
+        if (elsewhere.isEmpty()) {
+            return List.of();
+        }
+        BitSet held = new BitSet(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            if (elsewhere.contains(records.get(i))) {
+                held.set(i);
+            }
+        }
+        BitSet waiting = retryScope.retried(records, held);
+        Set<R> mine = identitySet(claimed);
+        List<R> deferred = new ArrayList<>();
+        for (int i = waiting.nextSetBit(0); i >= 0; i = waiting.nextSetBit(i + 1)) {
+            if (mine.contains(records.get(i))) {
+                deferred.add(records.get(i));
+            }
+        }
+        return deferred;
+    }
+
+    private static <R> Set<R> identitySet(Collection<R> records) {
+        Set<R> set = Collections.newSetFromMap(new IdentityHashMap<>());
+        set.addAll(records);
+        return set;
     }
 
     private static BitSet all(int size) {
