@@ -112,4 +112,32 @@ class QueueIdempotencyTest {
         assertThat(handled).containsExactly("m1", "m2", "m3");
         assertThat(deduplicated()).isZero();
     }
+
+    /**
+     * On a FIFO queue a message another consumer holds stops its group: the later messages of the group are not
+     * handed to the handler before it, and stay in the queue; other groups go on.
+     */
+    @Test
+    void aFifoMessageHeldElsewhereStopsItsGroupUntilItIsHandled() {
+        InMemoryQueue queue = InMemoryQueue.fifo("orders.fifo").clock(clock).contentBasedDeduplication(true)
+                .visibilityTimeout(Duration.ofSeconds(30)).build();
+        queue.send("m1", "g", null);
+        String held = queue.send("m2", "g", null).messageId();
+        queue.send("m3", "g", null);
+        queue.send("n1", "h", null);
+        store.acquire(held, null, "other-consumer", clock.instant().plusSeconds(60));
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.of(store)).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> queue.size() == 2);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("m1", "n1");
+
+        clock.advance(Duration.ofSeconds(61));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("m1", "m2", "m3", "n1");
+        assertThat(handler.bodies()).filteredOn(body -> body.startsWith("m")).containsExactly("m1", "m2", "m3");
+        assertThat(deduplicated()).isZero();
+    }
 }
