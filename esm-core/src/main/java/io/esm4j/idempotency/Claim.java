@@ -57,7 +57,9 @@ public final class Claim<R> {
 
     /**
      * Records whose key another consumer is processing right now. They are not done: the engine treats them as failed
-     * so that they come back later (after a retry backoff, or the queue's visibility timeout).
+     * so that they come back later (after a retry backoff, or the queue's visibility timeout). What the engine keeps
+     * in order behind them (a stream's later records, a FIFO group's later messages) must not run before them: report
+     * those {@link #failed} without invoking the handler, so that they come back with them.
      */
     public List<R> inProgressElsewhere() {
         return inProgressElsewhere;
