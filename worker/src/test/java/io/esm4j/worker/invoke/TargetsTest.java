@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,6 +160,50 @@ class TargetsTest {
         assertThatThrownBy(() -> target.invoke("{}")).hasMessageContaining("404")
                 .hasMessageContaining("ResourceNotFoundException");
         assertThat(CALLS.get("/2015-03-31/functions/missing/invocations").get()).isEqualTo(1);
+    }
+
+    @Test
+    void throttlingIsRetriedUntilTheTimeoutNotForAFixedNumberOfAttempts() throws Exception {
+        List<Reply> replies = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            replies.add(new Reply(i % 2 == 0 ? 429 : 503, "", Map.of()));
+        }
+        replies.add(new Reply(200, "{}", Map.of()));
+        SCRIPT.put("/2015-03-31/functions/busy/invocations", replies);
+        SCRIPT.put("/busy", replies);
+        Backoff fast = new Backoff(Duration.ofMillis(1), Duration.ofMillis(1));
+
+        assertThat(new LambdaInvokeTarget(http, base(), "busy", Duration.ofMinutes(1), null, "us-east-1", fast)
+                .invoke("{}")).isEqualTo("{}");
+        assertThat(new HttpUrlTarget(http, base().resolve("/busy"), Duration.ofMinutes(1), fast).invoke("{}"))
+                .isEqualTo("{}");
+        assertThat(CALLS.get("/busy").get()).isEqualTo(13);
+    }
+
+    @Test
+    void retriesEndWhenTheTimeoutHasPassed() {
+        SCRIPT.put("/down", List.of(new Reply(503, "", Map.of())));
+        HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/down"), Duration.ofMillis(300),
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(20)));
+
+        assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 503");
+    }
+
+    @Test
+    void aResponseOverLambdasLimitFailsTheInvocationUnread() {
+        String huge = "{\"batchItemFailures\":[],\"pad\":\"" + "x".repeat(HttpCalls.MAX_RESPONSE_BYTES) + "\"}";
+        SCRIPT.put("/huge", List.of(new Reply(200, huge, Map.of())));
+        SCRIPT.put("/2015-03-31/functions/huge/invocations", List.of(new Reply(200, huge, Map.of())));
+        HttpUrlTarget url = new HttpUrlTarget(http, base().resolve("/huge"), Duration.ofSeconds(30));
+        LambdaInvokeTarget lambda = new LambdaInvokeTarget(http, base(), "huge", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> url.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Function.ResponseSizeTooLarge").hasMessageNotContaining("xxx");
+        assertThatThrownBy(() -> lambda.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Function.ResponseSizeTooLarge");
+        assertThat(CALLS.get("/huge").get()).isEqualTo(1);
     }
 
     @Test
