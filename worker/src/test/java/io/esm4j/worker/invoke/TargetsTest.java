@@ -2,6 +2,7 @@ package io.esm4j.worker.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -223,6 +224,27 @@ class TargetsTest {
         assertThatThrownBy(() -> handler.handle(batch())).isInstanceOf(TimeoutException.class)
                 .hasMessageContaining("slow").hasMessageContaining("Timeout");
         assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTimedOutInvocationThatIgnoresTheInterruptKeepsItsSlotUntilItEnds() throws Exception {
+        TargetLimits limits = new TargetLimits("stubborn", 1, Duration.ofMillis(100));
+        CountDownLatch finish = new CountDownLatch(1);
+        BatchHandler<String> handler = limits.wrap(batch -> {
+            while (true) {
+                try {
+                    finish.await();
+                    return BatchResult.success();
+                } catch (InterruptedException ignored) {
+                    // a handler that does not stop when interrupted
+                }
+            }
+        });
+
+        assertThatThrownBy(() -> handler.handle(batch())).isInstanceOf(TimeoutException.class);
+        assertThat(limits.inFlight(1)).isEqualTo(1);
+        finish.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> limits.inFlight(1) == 0);
     }
 
     @Test
