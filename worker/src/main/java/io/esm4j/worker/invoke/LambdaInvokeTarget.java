@@ -20,9 +20,10 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * Lambda's Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}, RequestResponse), as real Lambda,
  * LocalStack and the Lambda Runtime Interface Emulator serve it, on the JDK's HTTP client with SigV4 signing.
  *
- * <p>A 200 with {@code X-Amz-Function-Error} is a function error (the whole batch failed); 429 and 5xx (throttling,
- * service errors) are retried with backoff until the target's timeout; any other status, and a response over
- * Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response is kept, never its payload.
+ * <p>A 200 with {@code X-Amz-Function-Error}, or the emulator's error object, is a function error (the whole batch
+ * failed); 429 and 5xx (throttling, service errors) are retried with backoff until the target's timeout; any other
+ * status, and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response is
+ * kept, never its payload.
  */
 public final class LambdaInvokeTarget implements Invoker.Json {
 
@@ -62,7 +63,8 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
                 "Lambda Invoke " + uri.getPath());
         int status = reply.status();
-        String functionError = reply.headers().firstValue("X-Amz-Function-Error").orElse(null);
+        String functionError = reply.headers().firstValue("X-Amz-Function-Error")
+                .orElseGet(() -> emulatorError(reply));
         if (status / 100 == 2 && functionError != null) {
             String errorType = errorType(reply.body());
             throw new FunctionErrorException("function " + uri.getPath() + " failed (" + functionError
@@ -80,6 +82,24 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         return AwsSigning.request(SdkHttpMethod.POST, uri, body, Map.of("Content-Type", List.of("application/json"),
                         "X-Amz-Invocation-Type", List.of("RequestResponse")), AwsSigning.identity(credentials),
                 "lambda", region, left);
+    }
+
+    /**
+     * The Runtime Interface Emulator answers a failed invocation with 200 and the runtime's error object but without
+     * {@code X-Amz-Function-Error}, which would read as success; it also sends no {@code x-amzn-RequestId}, which
+     * Lambda and LocalStack always do, so only there is an error object without the header taken for an error.
+     */
+    private static @Nullable String emulatorError(HttpCalls.Reply reply) {
+        if (reply.headers().firstValue("x-amzn-RequestId").isPresent()) {
+            return null;
+        }
+        try {
+            JsonNode body = JSON.readTree(reply.body());
+            return body != null && body.isObject() && body.path("errorType").isTextual()
+                    && body.path("errorMessage").isTextual() ? "Unhandled" : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static @Nullable String errorType(String body) {

@@ -152,6 +152,24 @@ class TargetsTest {
     }
 
     @Test
+    void theEmulatorsErrorObjectWithoutTheHeaderFailsTheBatch() throws Exception {
+        String error = "{\"errorType\":\"Error\",\"errorMessage\":\"card 4111 declined\",\"trace\":[]}";
+        SCRIPT.put("/2015-03-31/functions/function/invocations", List.of(new Reply(200, error, Map.of())));
+        SCRIPT.put("/2015-03-31/functions/real/invocations", List.of(new Reply(200, error,
+                Map.of("x-amzn-RequestId", "5f3e1c1a-0000-4000-8000-000000000000"))));
+        LambdaInvokeTarget emulator = new LambdaInvokeTarget(http, base(), "function", Duration.ofSeconds(30), null,
+                "us-east-1");
+        LambdaInvokeTarget lambda = new LambdaInvokeTarget(http, base(), "real", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> emulator.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Unhandled").hasMessageContaining("errorType Error")
+                .hasMessageNotContaining("4111");
+        assertThat(lambda.invoke("{}")).as("a function's own answer where Lambda sent no error header")
+                .isEqualTo(error);
+    }
+
+    @Test
     void lambdaClientErrorIsNotRetried() {
         SCRIPT.put("/2015-03-31/functions/missing/invocations", List.of(new Reply(404, "{}",
                 Map.of("x-amzn-ErrorType", "ResourceNotFoundException"))));
