@@ -314,6 +314,9 @@ class KafkaWorkerTest {
                             List.of(bootstrapServers))))
                     .topics("group-orders")
                     .startingPosition(EventSourcePosition.LATEST)).uuid();
+            // As Lambda reports it: the group the mapping joins, its UUID.
+            assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).selfManagedKafkaEventSourceConfig()
+                    .consumerGroupId()).isEqualTo(uuid);
             // LATEST reads what comes once the consumer has its position: send until a record arrives.
             int[] sent = {0};
             await().atMost(Duration.ofSeconds(120)).until(() -> {

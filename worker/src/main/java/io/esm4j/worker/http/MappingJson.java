@@ -1,5 +1,6 @@
 package io.esm4j.worker.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.LambdaFields;
@@ -22,8 +23,16 @@ final class MappingJson {
         json.put("UUID", mapping.uuid());
         ObjectNode request = mapping.spec().toJson();
         defaults.forEach((field, value) -> {
-            if (!request.has(field)) {
-                request.set(field, Exchanges.JSON.valueToTree(value));
+            JsonNode given = request.get(field);
+            JsonNode fallback = Exchanges.JSON.valueToTree(value);
+            if (given == null) {
+                request.set(field, fallback);
+            } else if (given instanceof ObjectNode object && fallback.isObject()) {
+                fallback.properties().forEach(inner -> {
+                    if (!object.has(inner.getKey())) {
+                        object.set(inner.getKey(), inner.getValue());
+                    }
+                });
             }
         });
         request.properties().forEach(field -> {

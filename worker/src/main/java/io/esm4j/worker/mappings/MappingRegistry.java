@@ -205,7 +205,7 @@ public final class MappingRegistry {
 
     /** The values Lambda reports for fields the mapping's request left out. */
     public Map<String, Object> defaults(ManagedMapping mapping) {
-        return factories.forMapping(mapping.spec()).defaults();
+        return factories.forMapping(mapping.spec()).defaults(mapping.uuid(), mapping.spec());
     }
 
     /** Starts that failed, over the worker's life (each is retried). */

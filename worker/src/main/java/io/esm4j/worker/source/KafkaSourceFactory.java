@@ -26,6 +26,7 @@ import io.esm4j.worker.invoke.Invoker;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,15 @@ public final class KafkaSourceFactory implements SourceFactory {
                 MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
                 MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
                 BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError());
+    }
+
+    /** As Lambda reports it: the consumer group the mapping joins, its UUID when the request named none. */
+    @Override
+    public Map<String, Object> defaults(String uuid, MappingSpec spec) {
+        Map<String, Object> defaults = new HashMap<>(defaults());
+        defaults.put(msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG,
+                Map.of(CONSUMER_GROUP_ID, uuid));
+        return defaults;
     }
 
     @Override

@@ -62,6 +62,15 @@ public interface SourceFactory {
     }
 
     /**
+     * {@link #defaults()} for one mapping: what Lambda reports for it that depends on the mapping (a Kafka mapping's
+     * consumer group is its UUID when its request named none). An object value fills in the fields the request's
+     * object of that name left out.
+     */
+    default Map<String, Object> defaults(String uuid, MappingSpec spec) {
+        return defaults();
+    }
+
+    /**
      * Builds the mapping, not yet started.
      *
      * @param name    the mapping's stable name (its UUID): it scopes leases and checkpoints
