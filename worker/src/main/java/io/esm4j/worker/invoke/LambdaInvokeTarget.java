@@ -8,12 +8,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -22,9 +20,10 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * Lambda's Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}, RequestResponse), as real Lambda,
  * LocalStack and the Lambda Runtime Interface Emulator serve it, on the JDK's HTTP client with SigV4 signing.
  *
- * <p>A 200 with {@code X-Amz-Function-Error} is a function error (the whole batch failed); 429 and 5xx (throttling,
- * service errors) are retried with backoff until the target's timeout; any other status is an invoke failure. Only
- * the error type of a failed response is kept, never its payload.
+ * <p>A 200 with {@code X-Amz-Function-Error}, or the emulator's error object, is a function error (the whole batch
+ * failed); 429 and 5xx (throttling, service errors) are retried with backoff until the target's timeout; any other
+ * status, and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response is
+ * kept, never its payload.
  */
 public final class LambdaInvokeTarget implements Invoker.Json {
 
@@ -34,6 +33,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     private final Duration timeout;
     private final @Nullable AwsCredentialsProvider credentials;
     private final String region;
+    private final Backoff backoff;
 
     /**
      * @param endpoint    the Lambda endpoint, e.g. {@code https://lambda.eu-west-1.amazonaws.com} or a local one
@@ -42,6 +42,11 @@ public final class LambdaInvokeTarget implements Invoker.Json {
      */
     public LambdaInvokeTarget(HttpClient client, URI endpoint, String function, Duration timeout,
                               @Nullable AwsCredentialsProvider credentials, String region) {
+        this(client, endpoint, function, timeout, credentials, region, Backoff.DEFAULT);
+    }
+
+    LambdaInvokeTarget(HttpClient client, URI endpoint, String function, Duration timeout,
+                       @Nullable AwsCredentialsProvider credentials, String region, Backoff backoff) {
         this.client = client;
         String base = endpoint.toString().replaceAll("/+$", "");
         this.uri = URI.create(base + "/2015-03-31/functions/"
@@ -49,44 +54,52 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         this.timeout = timeout;
         this.credentials = credentials;
         this.region = region;
+        this.backoff = backoff;
     }
 
     @Override
     public String invoke(String event) throws Exception {
         byte[] body = event.getBytes(StandardCharsets.UTF_8);
-        for (int attempt = 1; ; attempt++) {
-            HttpResponse<String> response;
-            try {
-                response = client.send(request(body), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                if (attempt >= 10) {
-                    throw e;
-                }
-                Backoff.pause(attempt);
-                continue;
-            }
-            int status = response.statusCode();
-            Optional<String> functionError = response.headers().firstValue("X-Amz-Function-Error");
-            if (status / 100 == 2 && functionError.isPresent()) {
-                throw new FunctionErrorException("function " + uri.getPath() + " failed (" + functionError.get()
-                        + (errorType(response.body()) == null ? "" : ", errorType " + errorType(response.body()))
-                        + ")");
-            }
-            if (status / 100 == 2) {
-                return response.body();
-            }
-            if (!Backoff.retryable(status) || attempt >= 10) {
-                throw new FunctionErrorException("Lambda Invoke " + uri.getPath() + " answered status " + status
-                        + response.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse(""));
-            }
-            Backoff.pause(attempt);
+        HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
+                "Lambda Invoke " + uri.getPath());
+        int status = reply.status();
+        String functionError = reply.headers().firstValue("X-Amz-Function-Error")
+                .orElseGet(() -> emulatorError(reply));
+        if (status / 100 == 2 && functionError != null) {
+            String errorType = errorType(reply.body());
+            throw new FunctionErrorException("function " + uri.getPath() + " failed (" + functionError
+                    + (errorType == null ? "" : ", errorType " + errorType) + ")");
         }
+        if (status / 100 == 2) {
+            return reply.body();
+        }
+        throw new FunctionErrorException("Lambda Invoke " + uri.getPath() + " answered status " + status
+                + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse(""));
     }
 
-    private HttpRequest request(byte[] body) {
+    /** Signed anew for each attempt: the signature is dated, and the credentials may have been renewed. */
+    private HttpRequest request(byte[] body, Duration left) {
         return AwsSigning.request(SdkHttpMethod.POST, uri, body, Map.of("Content-Type", List.of("application/json"),
                         "X-Amz-Invocation-Type", List.of("RequestResponse")), AwsSigning.identity(credentials),
-                "lambda", region, timeout);
+                "lambda", region, left);
+    }
+
+    /**
+     * The Runtime Interface Emulator answers a failed invocation with 200 and the runtime's error object but without
+     * {@code X-Amz-Function-Error}, which would read as success; it also sends no {@code x-amzn-RequestId}, which
+     * Lambda and LocalStack always do, so only there is an error object without the header taken for an error.
+     */
+    private static @Nullable String emulatorError(HttpCalls.Reply reply) {
+        if (reply.headers().firstValue("x-amzn-RequestId").isPresent()) {
+            return null;
+        }
+        try {
+            JsonNode body = JSON.readTree(reply.body());
+            return body != null && body.isObject() && body.path("errorType").isTextual()
+                    && body.path("errorMessage").isTextual() ? "Unhandled" : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static @Nullable String errorType(String body) {

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A function's timeout and concurrency limit, shared by every mapping that invokes it: at most
  * {@code maxConcurrency} invocations in flight (the others wait for a slot, which holds the batch back as Lambda's
- * throttling does), and an invocation that runs past the timeout is interrupted and counts as failed.
+ * throttling does), and an invocation that runs past the timeout is interrupted and counts as failed. An
+ * invocation holds its slot until its thread has ended, also after its timeout.
  */
 public final class TargetLimits {
 
@@ -30,29 +31,38 @@ public final class TargetLimits {
     public <R> BatchHandler<R> wrap(BatchHandler<R> handler) {
         return batch -> {
             slots.acquire();
+            FutureTask<@Nullable BatchResult> task = new FutureTask<>(() -> handler.handle(batch));
+            // The slot is the invocation thread's until it ends: an invocation that timed out but ignores the
+            // interrupt (a Java handler in a loop) still runs, and must not let another start beside it.
             try {
-                FutureTask<@Nullable BatchResult> task = new FutureTask<>(() -> handler.handle(batch));
-                Thread.ofVirtual().name("invoke-" + function).start(task);
-                try {
-                    return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    task.cancel(true);
-                    throw new TimeoutException("function " + function + " did not answer within its Timeout of "
-                            + timeout.toSeconds() + " s");
-                } catch (InterruptedException e) {
-                    task.cancel(true);
-                    throw e;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception cause) {
-                        throw cause;
+                Thread.ofVirtual().name("invoke-" + function).start(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        slots.release();
                     }
-                    if (e.getCause() instanceof Error error) {
-                        throw error;
-                    }
-                    throw e;
-                }
-            } finally {
+                });
+            } catch (RuntimeException | Error e) {
                 slots.release();
+                throw e;
+            }
+            try {
+                return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                task.cancel(true);
+                throw new TimeoutException("function " + function + " did not answer within its Timeout of "
+                        + timeout.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                task.cancel(true);
+                throw e;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
             }
         };
     }

@@ -2,6 +2,7 @@ package io.esm4j.worker.invoke;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -150,6 +152,24 @@ class TargetsTest {
     }
 
     @Test
+    void theEmulatorsErrorObjectWithoutTheHeaderFailsTheBatch() throws Exception {
+        String error = "{\"errorType\":\"Error\",\"errorMessage\":\"card 4111 declined\",\"trace\":[]}";
+        SCRIPT.put("/2015-03-31/functions/function/invocations", List.of(new Reply(200, error, Map.of())));
+        SCRIPT.put("/2015-03-31/functions/real/invocations", List.of(new Reply(200, error,
+                Map.of("x-amzn-RequestId", "5f3e1c1a-0000-4000-8000-000000000000"))));
+        LambdaInvokeTarget emulator = new LambdaInvokeTarget(http, base(), "function", Duration.ofSeconds(30), null,
+                "us-east-1");
+        LambdaInvokeTarget lambda = new LambdaInvokeTarget(http, base(), "real", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> emulator.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Unhandled").hasMessageContaining("errorType Error")
+                .hasMessageNotContaining("4111");
+        assertThat(lambda.invoke("{}")).as("a function's own answer where Lambda sent no error header")
+                .isEqualTo(error);
+    }
+
+    @Test
     void lambdaClientErrorIsNotRetried() {
         SCRIPT.put("/2015-03-31/functions/missing/invocations", List.of(new Reply(404, "{}",
                 Map.of("x-amzn-ErrorType", "ResourceNotFoundException"))));
@@ -159,6 +179,50 @@ class TargetsTest {
         assertThatThrownBy(() -> target.invoke("{}")).hasMessageContaining("404")
                 .hasMessageContaining("ResourceNotFoundException");
         assertThat(CALLS.get("/2015-03-31/functions/missing/invocations").get()).isEqualTo(1);
+    }
+
+    @Test
+    void throttlingIsRetriedUntilTheTimeoutNotForAFixedNumberOfAttempts() throws Exception {
+        List<Reply> replies = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            replies.add(new Reply(i % 2 == 0 ? 429 : 503, "", Map.of()));
+        }
+        replies.add(new Reply(200, "{}", Map.of()));
+        SCRIPT.put("/2015-03-31/functions/busy/invocations", replies);
+        SCRIPT.put("/busy", replies);
+        Backoff fast = new Backoff(Duration.ofMillis(1), Duration.ofMillis(1));
+
+        assertThat(new LambdaInvokeTarget(http, base(), "busy", Duration.ofMinutes(1), null, "us-east-1", fast)
+                .invoke("{}")).isEqualTo("{}");
+        assertThat(new HttpUrlTarget(http, base().resolve("/busy"), Duration.ofMinutes(1), fast).invoke("{}"))
+                .isEqualTo("{}");
+        assertThat(CALLS.get("/busy").get()).isEqualTo(13);
+    }
+
+    @Test
+    void retriesEndWhenTheTimeoutHasPassed() {
+        SCRIPT.put("/down", List.of(new Reply(503, "", Map.of())));
+        HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/down"), Duration.ofMillis(300),
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(20)));
+
+        assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 503");
+    }
+
+    @Test
+    void aResponseOverLambdasLimitFailsTheInvocationUnread() {
+        String huge = "{\"batchItemFailures\":[],\"pad\":\"" + "x".repeat(HttpCalls.MAX_RESPONSE_BYTES) + "\"}";
+        SCRIPT.put("/huge", List.of(new Reply(200, huge, Map.of())));
+        SCRIPT.put("/2015-03-31/functions/huge/invocations", List.of(new Reply(200, huge, Map.of())));
+        HttpUrlTarget url = new HttpUrlTarget(http, base().resolve("/huge"), Duration.ofSeconds(30));
+        LambdaInvokeTarget lambda = new LambdaInvokeTarget(http, base(), "huge", Duration.ofSeconds(30), null,
+                "us-east-1");
+
+        assertThatThrownBy(() -> url.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Function.ResponseSizeTooLarge").hasMessageNotContaining("xxx");
+        assertThatThrownBy(() -> lambda.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("Function.ResponseSizeTooLarge");
+        assertThat(CALLS.get("/huge").get()).isEqualTo(1);
     }
 
     @Test
@@ -178,6 +242,27 @@ class TargetsTest {
         assertThatThrownBy(() -> handler.handle(batch())).isInstanceOf(TimeoutException.class)
                 .hasMessageContaining("slow").hasMessageContaining("Timeout");
         assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTimedOutInvocationThatIgnoresTheInterruptKeepsItsSlotUntilItEnds() throws Exception {
+        TargetLimits limits = new TargetLimits("stubborn", 1, Duration.ofMillis(100));
+        CountDownLatch finish = new CountDownLatch(1);
+        BatchHandler<String> handler = limits.wrap(batch -> {
+            while (true) {
+                try {
+                    finish.await();
+                    return BatchResult.success();
+                } catch (InterruptedException ignored) {
+                    // a handler that does not stop when interrupted
+                }
+            }
+        });
+
+        assertThatThrownBy(() -> handler.handle(batch())).isInstanceOf(TimeoutException.class);
+        assertThat(limits.inFlight(1)).isEqualTo(1);
+        finish.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> limits.inFlight(1) == 0);
     }
 
     @Test

@@ -1,0 +1,81 @@
+package io.esm4j.worker.invoke;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * One invocation over HTTP, shared by the Lambda Invoke and URL targets: 429, 5xx and I/O failures are retried with
+ * backoff until the function's timeout has passed, and a response body is read only up to Lambda's response limit.
+ */
+final class HttpCalls {
+
+    /** Lambda's limit on a synchronous invocation's response, 6 MB, in the bytes its own error message names. */
+    static final int MAX_RESPONSE_BYTES = 6_291_556;
+
+    private HttpCalls() {}
+
+    /** A response whose body was read whole. */
+    record Reply(int status, HttpHeaders headers, String body) {}
+
+    /**
+     * Sends until an answer that is not retried, or until {@code timeout} has passed; each attempt may take only the
+     * time left. When time runs out the last retried answer is returned, or the last I/O failure thrown.
+     *
+     * @param request the request of one attempt, given the time it may take (a signed request is signed anew)
+     * @param target  names the target in errors
+     */
+    static Reply send(HttpClient client, Function<Duration, HttpRequest> request, Duration timeout, Backoff backoff,
+                      String target) throws IOException, InterruptedException, FunctionErrorException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Reply reply;
+            try {
+                reply = once(client, request.apply(left(deadline)), target);
+            } catch (IOException e) {
+                if (!pause(backoff, attempt, deadline)) {
+                    throw e;
+                }
+                continue;
+            }
+            if (!Backoff.retryable(reply.status()) || !pause(backoff, attempt, deadline)) {
+                return reply;
+            }
+        }
+    }
+
+    private static Reply once(HttpClient client, HttpRequest request, String target)
+            throws IOException, InterruptedException, FunctionErrorException {
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        // Closing the stream before its end drops the rest of an oversized body instead of reading it.
+        try (InputStream in = response.body()) {
+            byte[] body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (body.length > MAX_RESPONSE_BYTES) {
+                throw new FunctionErrorException(target + " answered status " + response.statusCode()
+                        + " with a body over " + MAX_RESPONSE_BYTES + " bytes, Lambda's response limit"
+                        + " (Function.ResponseSizeTooLarge)");
+            }
+            return new Reply(response.statusCode(), response.headers(), new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Waits before the next attempt; false, without waiting, if no time would be left for it. */
+    private static boolean pause(Backoff backoff, int attempt, long deadline) throws InterruptedException {
+        Duration delay = backoff.delay(attempt);
+        if (delay.compareTo(left(deadline)) >= 0) {
+            return false;
+        }
+        Thread.sleep(delay);
+        return true;
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+    }
+}
