@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A Java Lambda handler for worker processes started by tests: appends each message body as a line to the file named
- * by the system property {@code esm4j.test.handled}, which the test reads; {@code esm4j.test.pauseMillis} makes each
+ * by the system property {@code esm4j.test.handled}, which the test reads, after a line {@code function=<the
+ * context's function name>}; {@code esm4j.test.pauseMillis} makes each
  * invocation take that long.
  */
 public final class FileRecordingHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
@@ -30,12 +31,12 @@ public final class FileRecordingHandler implements RequestHandler<SQSEvent, SQSB
                 throw new IllegalStateException("interrupted", e);
             }
         }
-        record(event);
+        record(event, context.getFunctionName());
         return SQSBatchResponse.builder().withBatchItemFailures(List.of()).build();
     }
 
-    private static synchronized void record(SQSEvent event) {
-        StringBuilder lines = new StringBuilder();
+    private static synchronized void record(SQSEvent event, String functionName) {
+        StringBuilder lines = new StringBuilder("function=").append(functionName).append('\n');
         event.getRecords().forEach(message -> lines.append(message.getBody()).append('\n'));
         try {
             Files.writeString(Path.of(System.getProperty("esm4j.test.handled")), lines, StandardCharsets.UTF_8,

@@ -75,6 +75,8 @@ class WorkerProcessTest {
 
         await().atMost(Duration.ofSeconds(90)).until(() -> function.distinct.containsAll(bodies));
         await().atMost(Duration.ofSeconds(90)).until(() -> lines(handled).containsAll(bodies));
+        // The handler's Context names its function, as Lambda's does (the SQS adapter's own named the queue).
+        assertThat(lines(handled)).contains("function=java-fn").noneMatch(line -> line.startsWith("function=proc-"));
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready").statusCode() == 200);
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         assertThat(get("/health").body()).contains("\"ready\":true").contains("\"State\":\"Enabled\"");

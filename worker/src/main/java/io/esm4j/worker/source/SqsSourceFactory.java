@@ -88,7 +88,13 @@ public final class SqsSourceFactory implements SourceFactory {
         return switch (target.invoker()) {
             case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(
                     SqsEventJson.write(batch.records().stream().map(QueueMessage::payload).toList())));
-            case Invoker.Java java -> SqsLambdaAdapter.of((RequestHandler<SQSEvent, ?>) java.handler());
+            case Invoker.Java java -> {
+                RequestHandler<SQSEvent, ?> handler = (RequestHandler<SQSEvent, ?>) java.handler();
+                // The function's context, as the other sources give it: the adapter's own names the queue.
+                RequestHandler<SQSEvent, Object> withFunctionContext =
+                        (event, queueContext) -> handler.handleRequest(event, java.context());
+                yield SqsLambdaAdapter.of(withFunctionContext);
+            }
         };
     }
 
