@@ -1,15 +1,17 @@
 package io.esm4j.dynamodbstreams;
 
+import static io.esm4j.handler.JsonSize.string;
+
+import io.esm4j.handler.JsonSize;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The length in UTF-8 bytes of what {@link DynamoDbEventJson} writes for a record, counted without writing it: the
  * engine needs every record's size (6 MB invocation cap, memory bounds), and writing the JSON just to count it would
- * cost more than reading the record. Strings are counted as Jackson escapes them: {@code "} and {@code \} and the
- * short control escapes take two bytes, other control characters six, the rest their UTF-8 length.
+ * cost more than reading the record. Strings and base64 are counted by esm-core's {@link JsonSize}, as Jackson
+ * writes them.
  */
 final class JsonLength {
 
@@ -59,8 +61,8 @@ final class JsonLength {
             case B -> 6 + base64(value.b());
             case BOOL -> 9 + (value.bool() ? 4 : 5);
             case NUL -> 9 + 4;
-            case SS -> 7 + array(value.ss().size()) + value.ss().stream().mapToLong(JsonLength::string).sum();
-            case NS -> 7 + array(value.ns().size()) + value.ns().stream().mapToLong(JsonLength::string).sum();
+            case SS -> 7 + array(value.ss().size()) + value.ss().stream().mapToLong(JsonSize::string).sum();
+            case NS -> 7 + array(value.ns().size()) + value.ns().stream().mapToLong(JsonSize::string).sum();
             case BS -> 7 + array(value.bs().size()) + value.bs().stream().mapToLong(JsonLength::base64).sum();
             case M -> 6 + item(value.m());
             case L -> 6 + array(value.l().size()) + value.l().stream().mapToLong(JsonLength::value).sum();
@@ -80,40 +82,13 @@ final class JsonLength {
     }
 
     private static long base64(SdkBytes bytes) {
-        return 2 + 4L * ((bytes.asByteBuffer().remaining() + 2) / 3);
+        return 2 + JsonSize.base64(bytes.asByteBuffer().remaining());
     }
 
     private static long digits(long number) {
         long length = number < 0 ? 2 : 1;
         for (long n = Math.abs(number); n >= 10; n /= 10) {
             length++;
-        }
-        return length;
-    }
-
-    /** A string value, quoted and escaped, or {@code null}. */
-    static long string(@Nullable String text) {
-        if (text == null) {
-            return 4;
-        }
-        long length = 2;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\' || c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r') {
-                length += 2;
-            } else if (c < 0x20) {
-                length += 6;
-            } else if (c < 0x80) {
-                length += 1;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(i + 1))) {
-                length += 4;
-                i++;
-            } else {
-                length += 3;
-            }
         }
         return length;
     }

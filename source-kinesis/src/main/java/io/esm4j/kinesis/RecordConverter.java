@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.handler.JsonSize;
 import io.esm4j.stream.StreamRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class RecordConverter {
 
     /** The record's size in the event JSON: base64 data, key, sequence number (twice, with eventID) and the rest. */
     private int jsonSize(int dataLength, String partitionKey, String sequenceNumber) {
-        long base64 = 4L * ((dataLength + 2) / 3);
+        long base64 = JsonSize.base64(dataLength);
         return (int) Math.min(Integer.MAX_VALUE, base64 + partitionKey.length() + 2L * sequenceNumber.length()
                 + fixedSize);
     }
