@@ -1,7 +1,12 @@
 package io.esm4j.worker;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -17,6 +22,7 @@ final class ElasticMq implements AutoCloseable {
             AwsBasicCredentials.create("x", "x"));
 
     private final SQSRestServer server;
+    private final Set<String> created = ConcurrentHashMap.newKeySet();
     final URI endpoint;
     final SqsClient sqs;
 
@@ -29,6 +35,7 @@ final class ElasticMq implements AutoCloseable {
 
     /** Creates the queue (with a short visibility timeout, so released messages come back soon) and returns its ARN. */
     String queue(String name, int visibilitySeconds) {
+        created.add(name);
         String url = sqs.createQueue(r -> r.queueName(name).attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
                 Integer.toString(visibilitySeconds)))).queueUrl();
         return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
@@ -41,6 +48,28 @@ final class ElasticMq implements AutoCloseable {
 
     void send(String queue, String body) {
         sqs.sendMessage(r -> r.queueUrl(url(queue)).messageBody(body));
+    }
+
+    /**
+     * Until closed, sends a message to each queue every 200 ms. A stopping SQS mapping lets its receive in flight end
+     * instead of cutting it off (what it returns is handled or released, never left invisible), which on an idle
+     * queue is a 20 s long poll, capped by the worker's drain timeout; a message ends it at once. Tests that wait for
+     * a mapping to stop or be replaced use this so that they do not wait for that long poll. No queue named: every
+     * queue made by {@link #queue}.
+     */
+    AutoCloseable endingLongPolls(String... queues) {
+        List<String> targets = queues.length == 0 ? List.copyOf(created) : List.of(queues);
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread sender = Thread.ofPlatform().daemon().name("end-long-polls").start(() -> {
+            while (sending.get()) {
+                targets.forEach(queue -> send(queue, "end-long-poll"));
+                LockSupport.parkNanos(200_000_000L);
+            }
+        });
+        return () -> {
+            sending.set(false);
+            sender.join();
+        };
     }
 
     @Override

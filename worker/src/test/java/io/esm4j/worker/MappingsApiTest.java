@@ -61,8 +61,9 @@ class MappingsApiTest {
         for (EventSourceMappingConfiguration mapping : lambda.listEventSourceMappingsPaginator()
                 .eventSourceMappings()) {
             if (!mapping.state().equals("Deleting")) {
-                await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
-                        lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid())) != null);
+                await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                        .ignoreException(ResourceInUseException.class)
+                        .until(() -> lambda.deleteEventSourceMapping(r -> r.uuid(mapping.uuid())) != null);
             }
         }
     }
@@ -75,9 +76,11 @@ class MappingsApiTest {
                 .credentialsProvider(ElasticMq.CREDENTIALS).build();
     }
 
-    private void stopWorker() throws InterruptedException {
-        lambda.close();
-        worker.close();
+    private void stopWorker() throws Exception {
+        try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+            lambda.close();
+            worker.close();
+        }
     }
 
     @Test
@@ -150,19 +153,21 @@ class MappingsApiTest {
     }
 
     @Test
-    void updateChangesSettingsAndEnabled() {
+    void updateChangesSettingsAndEnabled() throws Exception {
         String arn = elasticMq.queue("api-update", 30);
         String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
                 .functionName(function.url().toString())).uuid();
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                 .state().equals("Enabled"));
 
-        var updated = lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3).enabled(false));
+        try (AutoCloseable ending = elasticMq.endingLongPolls("api-update")) {
+            var updated = lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3).enabled(false));
 
-        assertThat(updated.state()).isEqualTo("Updating");
-        assertThat(updated.batchSize()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
-                .state().equals("Disabled"));
+            assertThat(updated.state()).isEqualTo("Updating");
+            assertThat(updated.batchSize()).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                    .state().equals("Disabled"));
+        }
         // Refused while the mapping still drains towards Disabled, as Lambda refuses it then.
         await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
                 lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)) != null);
@@ -172,7 +177,8 @@ class MappingsApiTest {
     }
 
     @Test
-    void anUpdateOrDeleteWhileTheLastUpdateIsStillBeingAppliedIsRefusedWithResourceInUseException() {
+    void anUpdateOrDeleteWhileTheLastUpdateIsStillBeingAppliedIsRefusedWithResourceInUseException()
+            throws Exception {
         String arn = elasticMq.queue("api-in-use", 30);
         String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
                 .functionName(function.url().toString())).uuid();
@@ -195,8 +201,12 @@ class MappingsApiTest {
         } finally {
             function.release();
         }
-        await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class)
-                .until(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(4)).batchSize() == 4);
+        try (AutoCloseable ending = elasticMq.endingLongPolls("api-in-use")) {
+            await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class)
+                    .until(() -> lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(4)).batchSize() == 4);
+            await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                    .state().equals("Enabled"));
+        }
     }
 
     @Test

@@ -59,8 +59,10 @@ class SharedMappingTableTest {
 
     @AfterEach
     void closeWorkers() throws Exception {
-        for (AutoCloseable closeable : opened.reversed()) {
-            closeable.close();
+        try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+            for (AutoCloseable closeable : opened.reversed()) {
+                closeable.close();
+            }
         }
         opened.clear();
     }
@@ -140,6 +142,8 @@ class SharedMappingTableTest {
         String uuid = shared.uuid();
         await().atMost(Duration.ofSeconds(60)).until(() -> enabled(shared.lambdaB(), uuid));
 
+        AutoCloseable ending = elasticMq.endingLongPolls("shared-update");
+        opened.add(ending);
         var updated = shared.lambdaB().updateEventSourceMapping(r -> r.uuid(uuid).batchSize(2));
 
         assertThat(updated.batchSize()).isEqualTo(2);
