@@ -54,10 +54,12 @@ class WorkerProcessTest {
     }
 
     @AfterEach
-    void stopWorker() {
+    void stopWorker() throws Exception {
         function.release();
         if (worker != null) {
-            worker.close();
+            try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+                worker.close();
+            }
         }
     }
 
@@ -89,7 +91,9 @@ class WorkerProcessTest {
                 .contains("Enabled");
         assertThat(worker.output()).doesNotContain("flow-");
 
-        assertThat(worker.terminate()).isZero();
+        try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+            assertThat(worker.terminate()).isZero();
+        }
     }
 
     @Test
@@ -108,7 +112,9 @@ class WorkerProcessTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> worker.output().contains("worker stopping"));
             function.release();
         });
-        assertThat(worker.terminate()).isZero();
+        try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+            assertThat(worker.terminate()).isZero();
+        }
         release.join();
         assertThat(worker.output()).contains("worker stopped");
         assertThat(function.received).as("the batch in flight at SIGTERM completed before the exit").isNotEmpty();
