@@ -23,6 +23,23 @@ final class PollerFields {
 
     private static final Set<String> POLLER_KEYS = Set.of("MinimumPollers", "MaximumPollers", "PollerGroupName");
 
+    /** Lambda's ranges of {@code ProvisionedPollerConfig}'s counts for one kind of source. */
+    record PollerRanges(int lowest, int highestMinimum, int highestMaximum) {
+
+        /** SQS keeps at least 2 pollers: MinimumPollers 2–200, MaximumPollers 2–10,000. */
+        static final PollerRanges SQS = new PollerRanges(2, 200, 10_000);
+        /** Kafka (MSK and self-managed): MinimumPollers 1–200, MaximumPollers 1–2,000. */
+        static final PollerRanges KAFKA = new PollerRanges(1, 200, 2_000);
+
+        /** How the worker README says it, e.g. {@code MinimumPollers SQS 2–200, Kafka 1–200}. */
+        static String described() {
+            return "`MinimumPollers` SQS " + SQS.lowest + "–" + String.format("%,d", SQS.highestMinimum) + ", Kafka "
+                    + KAFKA.lowest + "–" + String.format("%,d", KAFKA.highestMinimum) + "; `MaximumPollers` SQS "
+                    + SQS.lowest + "–" + String.format("%,d", SQS.highestMaximum) + ", Kafka " + KAFKA.lowest + "–"
+                    + String.format("%,d", KAFKA.highestMaximum);
+        }
+    }
+
     private PollerFields() {}
 
     /** Checks the fields the mapping has; {@code kafka} for Kafka's ranges and metrics. */
@@ -59,9 +76,9 @@ final class PollerFields {
                         "Unknown field; allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ".");
             }
         });
-        // Lambda's ranges: SQS keeps at least 2 pollers and allows up to 10,000; Kafka 1 to 2,000.
-        int minimum = count(pollers, "MinimumPollers", kafka ? 1 : 2, 200);
-        int maximum = count(pollers, "MaximumPollers", kafka ? 1 : 2, kafka ? 2_000 : 10_000);
+        PollerRanges ranges = kafka ? PollerRanges.KAFKA : PollerRanges.SQS;
+        int minimum = count(pollers, "MinimumPollers", ranges.lowest(), ranges.highestMinimum());
+        int maximum = count(pollers, "MaximumPollers", ranges.lowest(), ranges.highestMaximum());
         if (pollers.has("MinimumPollers") && pollers.has("MaximumPollers") && minimum > maximum) {
             throw new InvalidMappingException(PROVISIONED_POLLER_CONFIG, pollers, "Expected MinimumPollers ("
                     + minimum + ") no greater than MaximumPollers (" + maximum + ").");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.config.WorkerFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Lambda's fields about its own pollers: checked as Lambda checks them, then kept and ignored; KMSKeyArn refused. */
@@ -29,6 +31,12 @@ class PollerFieldsTest {
                 + "\"MaximumPollers\": 10000}, \"MetricsConfig\": {\"Metrics\": [\"EventCount\"]}")))
                 .isInstanceOf(SqsSourceFactory.class);
         factories.forMapping(spec(KINESIS + ", \"MetricsConfig\": {\"Metrics\": []}"));
+    }
+
+    /** The ranges have one place in the code; the worker README's field table says them as the code has them. */
+    @Test
+    void theWorkerReadmeStatesThePollerRangesOfTheCode() throws Exception {
+        assertThat(Files.readString(Path.of("README.md"))).contains(PollerFields.PollerRanges.described());
     }
 
     @Test
