@@ -24,6 +24,8 @@ final class HttpCalls {
 
     /** Lambda's limit on a synchronous invocation's response, 6 MB, in the bytes its own error message names. */
     static final int MAX_RESPONSE_BYTES = 6_291_556;
+    /** The least time an attempt after a backoff is given. */
+    private static final Duration LAST_ATTEMPT = Duration.ofMillis(100);
 
     private HttpCalls() {}
 
@@ -90,10 +92,14 @@ final class HttpCalls {
         }
     }
 
-    /** Waits before the next attempt; false, without waiting, if no time would be left for it. */
+    /**
+     * Waits before the next attempt; false, without waiting, if less than {@link #LAST_ATTEMPT} would be left for it.
+     * The function's timeout around the call ({@link TargetLimits}) started a moment before this deadline: an attempt
+     * squeezed into the last milliseconds would let it fire first and turn a throttled call into a timed-out one.
+     */
     private static boolean pause(Backoff backoff, int attempt, long deadline) throws InterruptedException {
         Duration delay = backoff.delay(attempt);
-        if (delay.compareTo(left(deadline)) >= 0) {
+        if (delay.plus(LAST_ATTEMPT).compareTo(left(deadline)) >= 0) {
             return false;
         }
         Thread.sleep(delay);
