@@ -5,10 +5,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * User code invoked with one batch at a time.
  *
- * <p>A thrown exception fails the whole batch. Returning {@link BatchResult#success()} completes it, and so does
- * null, as a null Lambda response does (with tumbling windows, a response without state fails the invocation). With
- * ReportBatchItemFailures enabled, {@link BatchResult#failures(java.util.Collection)} names the records that failed;
- * every malformed or unknown id fails the whole batch, as Lambda does.
+ * <p>A thrown exception fails the whole batch, as a function error; {@link FunctionNotInvokedException} instead says
+ * the function was never reached (throttled), which is retried without counting as a retry attempt. Returning
+ * {@link BatchResult#success()} completes the batch, and so does null, as a null Lambda response does (with tumbling
+ * windows, a response without state fails the invocation). With ReportBatchItemFailures enabled,
+ * {@link BatchResult#failures(java.util.Collection)} names the records that failed; every malformed or unknown id
+ * fails the whole batch, as Lambda does.
  *
  * @param <R> the record type of the batch
  */

@@ -20,6 +20,8 @@ public final class MappingStatus {
     public static final String NO_RECORDS_PROCESSED = "No records processed";
     public static final String OK = "OK";
     public static final String FUNCTION_CALL_FAILED = "PROBLEM: Function call failed";
+    /** esm4j's: the handler said the function was never reached (throttled, unavailable). */
+    public static final String FUNCTION_NOT_INVOKED = "PROBLEM: Function not invoked";
     public static final String USER_ACTION = "User action";
 
     private record Snapshot(MappingState state, String reason) {}

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.QueueStopResult;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
@@ -85,6 +86,30 @@ class QueueEngineTest {
         assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isZero();
         assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
         assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+    }
+
+    @Test
+    void aBatchTheFunctionNeverGotIsNotDeletedAndComesBackAfterItsVisibilityTimeout() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        queue.send("m0");
+        queue.send("m1");
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            throw new FunctionNotInvokedException("Rate exceeded (TooManyRequestsException)");
+        });
+        start(queue, handler, fast().build());
+        await().until(() -> count(MetricNames.FAILED_INVOKE_EVENT_COUNT) == 2);
+        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function not invoked");
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("m0", "m1");
+        assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(2);
+        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isZero();
+
+        handler.behave(batch -> BatchResult.success());
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("m0", "m1", "m0", "m1");
+        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(2);
+        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.stream.StreamRecord;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -206,6 +208,43 @@ class KafkaFailuresTest extends BrokerTest {
             Fixtures.stopQuietly(mapping);
         }
         assertThat(handler.valuesByKey().get("k0")).containsExactly("p0-0", "p0-1", "p0-2", "p0-3", "p0-4");
+    }
+
+    @Test
+    void aBatchTheFunctionNeverGotIsRetriedWholeWithoutUsingUpRetries() throws Exception {
+        String topic = broker.topic("throttled", 1);
+        for (int i = 0; i < 4; i++) {
+            broker.send(topic, 0, "k", "t" + i);
+        }
+        String group = "g-" + UUID.randomUUID();
+        AtomicInteger calls = new AtomicInteger();
+        Recorder handler = new Recorder().behave(batch -> {
+            if (calls.incrementAndGet() <= 5) {
+                throw new FunctionNotInvokedException("Rate exceeded (TooManyRequestsException)");
+            }
+            return BatchResult.success();
+        });
+        CollectingDestination destination = new CollectingDestination();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("throttled",
+                        Fixtures.source(broker, topic).consumerGroupId(group).build(), handler)
+                .settings(Fixtures.fast().maximumRetryAttempts(0).bisectBatchOnFunctionError(true).build())
+                .onFailure(destination).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(4)
+                    .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        // Five rounds the function never got, each with the whole first batch: no retry used up, no halves.
+        List<StreamRecord<KafkaRecord>> first = handler.invocations.getFirst().records();
+        assertThat(handler.invocations.subList(0, 6)).allSatisfy(batch -> {
+            assertThat(batch.records()).isEqualTo(first);
+            assertThat(batch.approximateInvokeCount()).isEqualTo(1);
+        });
+        assertThat(handler.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactly("t0", "t1", "t2", "t3");
+        assertThat(destination.received).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.esm4j.internal.handler;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one path by which both engines call a handler: metrics, deduplication, the reading of the response, and the
  * rule that any non-fatal Throwable from the handler (or the idempotency store) is a failed batch rather than a dead
- * thread. A fatal one (see {@link Fatal}) propagates so the engine can stop the mapping.
+ * thread, except {@link FunctionNotInvokedException}, which is a batch the function never got
+ * ({@link Verdict.NotInvoked}). A fatal one (see {@link Fatal}) propagates so the engine can stop the mapping.
  *
  * @param <R> the record type of the batches
  */
@@ -95,6 +97,15 @@ public final class Invoker<R> {
                             subset -> call(batch.withRecords(subset), reader));
         } catch (InterruptedException e) {
             throw e;
+        } catch (FunctionNotInvokedException e) {
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
+                    .addKeyValue("batchSize", size).addKeyValue("reason", e.getMessage())
+                    .log("the function was not invoked; the batch is retried without using up a retry attempt");
+            // An invocation tried and not made counts as failed, as in Lambda's FailedInvokeEventCount; records the
+            // engine held back itself (the idempotency store's NotInvoked) were never tried and do not.
+            metrics.failedInvoke.increment(size);
+            status.processed(MappingStatus.FUNCTION_NOT_INVOKED);
+            return new Verdict.NotInvoked(Fatal.describe(e));
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
             LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())

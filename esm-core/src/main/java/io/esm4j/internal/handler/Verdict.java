@@ -19,8 +19,9 @@ public sealed interface Verdict {
     record Failed(String reason) implements Verdict {}
 
     /**
-     * The handler was never called: the batch failed before it (the idempotency store failed). As for an error
-     * before the function runs in Lambda, the retry does not count as a retry attempt.
+     * The function never got the batch: the idempotency store failed before the handler was called, or the handler
+     * threw {@link io.esm4j.handler.FunctionNotInvokedException} (throttled, unavailable). As for an error before the
+     * function runs in Lambda, the retry does not count as a retry attempt.
      */
     record NotInvoked(String reason) implements Verdict {}
 

@@ -89,7 +89,8 @@ final class BatchProcessor<T> {
      * mapping stopped first.
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
-        for (int retriesUsed = 1; ; retriesUsed++) {
+        int retriesUsed = 0;
+        for (int rounds = 1; ; rounds++) {
             Verdict verdict = invoke(List.of(), session.view(true, terminatedEarly));
             if (verdict == null) {
                 return false;
@@ -98,11 +99,12 @@ final class BatchProcessor<T> {
                 onDone.accept(session.aggregated);
                 return true;
             }
-            if (exhausted(retriesUsed)) {
+            // A final invocation the function never got uses up no retry attempt (see processRange).
+            if (!(verdict instanceof Verdict.NotInvoked) && exhausted(++retriesUsed)) {
                 return session.aggregated.isEmpty() || giveUp.records(session.aggregated,
                         FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
             }
-            if (!pauser.pause(ctx.backoff().delay(retriesUsed))) {
+            if (!pauser.pause(ctx.backoff().delay(rounds))) {
                 return false;
             }
             if (giveUp.anyTooOld(session.aggregated)) {
@@ -168,9 +170,10 @@ final class BatchProcessor<T> {
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
                 }
             }
-            // Records the function never got (another consumer holds their idempotency key, or the store failed) use
-            // up no retry attempt, as Lambda does not count errors before the function runs: they come back after a
-            // backoff until the claim lapses, bounded by MaximumRecordAge and the retention only.
+            // Records the function never got (another consumer holds their idempotency key, the store failed, or the
+            // handler threw FunctionNotInvokedException: throttled) use up no retry attempt and are not bisected, as
+            // Lambda does not count errors before the function runs: they come back after a backoff, bounded by
+            // MaximumRecordAge and the retention only.
             if (attempt) {
                 retriesUsed++;
                 if (exhausted(retriesUsed)) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -28,16 +27,56 @@ public final class AwsSigning {
 
     private AwsSigning() {}
 
-    /** Credentials if there are any: a local endpoint such as the Runtime Interface Emulator needs none. */
+    /** The credentials provider failed: the message says which provider and why, without any credential. */
+    public static final class CredentialsException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        CredentialsException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The credentials to sign with; null without a provider (unsigned: a local endpoint such as the Runtime Interface
+     * Emulator needs none).
+     *
+     * @throws CredentialsException when the provider fails; the caller decides whether unsigned would do
+     */
     public static @Nullable AwsCredentialsIdentity identity(@Nullable AwsCredentialsProvider credentials) {
         if (credentials == null) {
             return null;
         }
         try {
             return credentials.resolveCredentials();
-        } catch (SdkClientException e) {
-            return null;
+        } catch (RuntimeException e) {
+            // Not the exception as a cause: its message is kept only in part (see below), and logs print causes.
+            throw new CredentialsException("the AWS credentials provider " + credentials.getClass().getSimpleName()
+                    + " failed (" + e.getClass().getSimpleName() + describe(e.getMessage()) + ")");
         }
+    }
+
+    /**
+     * The SDK's message names the sources it tried and what each lacked, which is what an operator needs; a
+     * credential_process's error output is cut off after "error message:", since what that program prints is not
+     * the SDK's to vouch for.
+     */
+    private static String describe(@Nullable String message) {
+        if (message == null || message.isBlank()) {
+            return "";
+        }
+        String kept = message.lines().findFirst().orElse("");
+        int processOutput = kept.indexOf("error message:");
+        if (processOutput >= 0) {
+            kept = kept.substring(0, processOutput + "error message:".length()) + " (not shown)";
+        }
+        return ": " + (kept.length() > 500 ? kept.substring(0, 500) + "..." : kept);
+    }
+
+    /** Whether {@code endpoint} is AWS's own ({@code *.amazonaws.com}, China's {@code .com.cn}, {@code *.api.aws}). */
+    public static boolean isAwsEndpoint(URI endpoint) {
+        String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(Locale.ROOT);
+        return host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn") || host.endsWith(".api.aws");
     }
 
     /**

@@ -18,9 +18,4 @@ record Backoff(Duration initial, Duration max) {
         long cap = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt - 1, 16));
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
     }
-
-    /** Lambda and HTTP targets both retry throttling and server errors; other statuses are the function's answer. */
-    static boolean retryable(int status) {
-        return status == 429 || status >= 500;
-    }
 }

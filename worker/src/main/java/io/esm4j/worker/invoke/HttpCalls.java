@@ -1,23 +1,31 @@
 package io.esm4j.worker.invoke;
 
+import io.esm4j.handler.FunctionNotInvokedException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * One invocation over HTTP, shared by the Lambda Invoke and URL targets: 429, 5xx and I/O failures are retried with
- * backoff until the function's timeout has passed, and a response body is read only up to Lambda's response limit.
+ * One invocation over HTTP, shared by the Lambda Invoke and URL targets: the answers the target says the function
+ * never saw (a throttle, a service error) and I/O failures are retried with backoff until the function's timeout has
+ * passed, and a response body is read only up to Lambda's response limit. A connection that could not be made at
+ * all, when no time is left, ends in {@link FunctionNotInvokedException}: the function was not reached.
  */
 final class HttpCalls {
 
     /** Lambda's limit on a synchronous invocation's response, 6 MB, in the bytes its own error message names. */
     static final int MAX_RESPONSE_BYTES = 6_291_556;
+    /** The least time an attempt after a backoff is given. */
+    private static final Duration LAST_ATTEMPT = Duration.ofMillis(100);
 
     private HttpCalls() {}
 
@@ -28,11 +36,15 @@ final class HttpCalls {
      * Sends until an answer that is not retried, or until {@code timeout} has passed; each attempt may take only the
      * time left. When time runs out the last retried answer is returned, or the last I/O failure thrown.
      *
-     * @param request the request of one attempt, given the time it may take (a signed request is signed anew)
-     * @param target  names the target in errors
+     * @param request   the request of one attempt, given the time it may take (a signed request is signed anew)
+     * @param retryable the answers to retry: those the function never saw, never its own answer, which would run it
+     *                  again
+     * @param target    names the target in errors; never a URL's query or user info
+     * @throws FunctionNotInvokedException when the last attempt could not connect
      */
     static Reply send(HttpClient client, Function<Duration, HttpRequest> request, Duration timeout, Backoff backoff,
-                      String target) throws IOException, InterruptedException, FunctionErrorException {
+                      Predicate<Reply> retryable, String target)
+            throws IOException, InterruptedException, FunctionErrorException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             Reply reply;
@@ -40,14 +52,29 @@ final class HttpCalls {
                 reply = once(client, request.apply(left(deadline)), target);
             } catch (IOException e) {
                 if (!pause(backoff, attempt, deadline)) {
+                    if (notReached(e)) {
+                        // The JDK's message, not the request's URL.
+                        throw new FunctionNotInvokedException(target + " could not be reached within the function's"
+                                + " Timeout (" + e.getClass().getSimpleName()
+                                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+                    }
                     throw e;
                 }
                 continue;
             }
-            if (!Backoff.retryable(reply.status()) || !pause(backoff, attempt, deadline)) {
+            if (!retryable.test(reply) || !pause(backoff, attempt, deadline)) {
                 return reply;
             }
         }
+    }
+
+    /**
+     * A connection refused or never opened means the request did not leave: the function was not reached. Any other
+     * I/O failure (a reset, a timeout while waiting for the answer) may have come after the function ran, so it
+     * stays a failure of the function.
+     */
+    private static boolean notReached(IOException e) {
+        return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
     }
 
     private static Reply once(HttpClient client, HttpRequest request, String target)
@@ -65,10 +92,14 @@ final class HttpCalls {
         }
     }
 
-    /** Waits before the next attempt; false, without waiting, if no time would be left for it. */
+    /**
+     * Waits before the next attempt; false, without waiting, if less than {@link #LAST_ATTEMPT} would be left for it.
+     * The function's timeout around the call ({@link TargetLimits}) started a moment before this deadline: an attempt
+     * squeezed into the last milliseconds would let it fire first and turn a throttled call into a timed-out one.
+     */
     private static boolean pause(Backoff backoff, int attempt, long deadline) throws InterruptedException {
         Duration delay = backoff.delay(attempt);
-        if (delay.compareTo(left(deadline)) >= 0) {
+        if (delay.plus(LAST_ATTEMPT).compareTo(left(deadline)) >= 0) {
             return false;
         }
         Thread.sleep(delay);

@@ -1,5 +1,6 @@
 package io.esm4j.worker.invoke;
 
+import io.esm4j.handler.FunctionNotInvokedException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,13 +8,23 @@ import java.time.Duration;
 
 /**
  * A plain HTTP target: POSTs the event JSON to a URL; a 2xx response body is the function's response (read as a
- * Lambda response, e.g. {@code {"batchItemFailures":[...]}}). 429 and 5xx are retried with backoff until the
- * target's timeout; any other status, and a body over Lambda's 6 MB response limit, is a function error.
+ * Lambda response, e.g. {@code {"batchItemFailures":[...]}}).
+ *
+ * <p>Here the server is the function, so a status is its own answer, with two exceptions that say it was not
+ * reached: 429 (too many requests) and 503 (unavailable), which a function, a gateway or a load balancer in front of
+ * it answers without running it. Those, and a connection that cannot be made, are retried with backoff until the
+ * target's timeout and then end in {@link FunctionNotInvokedException}, which the engine retries without using up
+ * MaximumRetryAttempts, as Lambda does for throttles. Any other status (a 500 included: the function failed), and a
+ * body over Lambda's 6 MB response limit, is a function error at once: retrying it here would run the function again
+ * behind the engine's back.
+ *
+ * <p>Errors and {@link #toString()} name the URL without its query or user info, which may hold a token.
  */
 public final class HttpUrlTarget implements Invoker.Json {
 
     private final HttpClient client;
     private final URI url;
+    private final String name;
     private final Duration timeout;
     private final Backoff backoff;
 
@@ -24,6 +35,7 @@ public final class HttpUrlTarget implements Invoker.Json {
     HttpUrlTarget(HttpClient client, URI url, Duration timeout, Backoff backoff) {
         this.client = client;
         this.url = url;
+        this.name = "HTTP target " + redacted(url);
         this.timeout = timeout;
         this.backoff = backoff;
     }
@@ -34,15 +46,29 @@ public final class HttpUrlTarget implements Invoker.Json {
                 .timeout(left)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(event))
-                .build(), timeout, backoff, "HTTP target " + url);
-        if (reply.status() / 100 != 2) {
-            throw new FunctionErrorException("HTTP target " + url + " answered status " + reply.status());
+                .build(), timeout, backoff, HttpUrlTarget::notReached, name);
+        if (reply.status() / 100 == 2) {
+            return reply.body();
         }
-        return reply.body();
+        if (notReached(reply)) {
+            throw new FunctionNotInvokedException(name + " answered status " + reply.status() + " until the"
+                    + " function's Timeout of " + timeout.toSeconds() + " s had no time left for another attempt");
+        }
+        throw new FunctionErrorException(name + " answered status " + reply.status());
+    }
+
+    private static boolean notReached(HttpCalls.Reply reply) {
+        return reply.status() == 429 || reply.status() == 503;
+    }
+
+    /** {@code scheme://host:port/path}: a URL's query and user info may hold credentials, and errors are logged. */
+    static String redacted(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     @Override
     public String toString() {
-        return "HTTP " + url;
+        return "HTTP " + redacted(url);
     }
 }

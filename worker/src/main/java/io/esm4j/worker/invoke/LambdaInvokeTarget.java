@@ -2,6 +2,7 @@ package io.esm4j.worker.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.worker.aws.AwsSigning;
 import java.io.IOException;
 import java.net.URI;
@@ -15,19 +16,28 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * Lambda's Invoke API ({@code POST /2015-03-31/functions/{name}/invocations}, RequestResponse), as real Lambda,
  * LocalStack and the Lambda Runtime Interface Emulator serve it, on the JDK's HTTP client with SigV4 signing.
  *
  * <p>A 200 with {@code X-Amz-Function-Error}, or the emulator's error object, is a function error (the whole batch
- * failed); 429 and 5xx (throttling, service errors) are retried with backoff until the target's timeout; any other
- * status, and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response is
- * kept, never its payload.
+ * failed), and so is a 5xx with that header. 429 ({@code TooManyRequestsException}) and 5xx without it are Lambda's
+ * own answers: the function did not run. They are retried with backoff until the target's timeout, then the batch
+ * ends in {@link FunctionNotInvokedException}, which the engine retries without using up MaximumRetryAttempts, as
+ * Lambda does for throttles. Any other status, and a response over Lambda's 6 MB limit, is an invoke failure. Only
+ * the error type of a failed response is kept, never its payload.
+ *
+ * <p>Requests are SigV4-signed. At an AWS endpoint ({@code *.amazonaws.com}) credentials that fail to resolve end the
+ * invocation as not invoked, saying what failed: real Lambda would refuse an unsigned request. At any other endpoint
+ * (LocalStack, the Runtime Interface Emulator) a request is sent unsigned when they do not resolve, and always with
+ * null credentials.
  */
 public final class LambdaInvokeTarget implements Invoker.Json {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FUNCTION_ERROR = "X-Amz-Function-Error";
     private final HttpClient client;
     private final URI uri;
     private final Duration timeout;
@@ -38,7 +48,8 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     /**
      * @param endpoint    the Lambda endpoint, e.g. {@code https://lambda.eu-west-1.amazonaws.com} or a local one
      * @param function    the function's name, ARN or partial ARN, optionally with {@code :qualifier}
-     * @param credentials for SigV4; null sends unsigned requests (the Runtime Interface Emulator needs none)
+     * @param credentials for SigV4; null sends unsigned requests (the Runtime Interface Emulator needs none); at an
+     *                    AWS endpoint a provider that fails ends the invocation as not invoked
      */
     public LambdaInvokeTarget(HttpClient client, URI endpoint, String function, Duration timeout,
                               @Nullable AwsCredentialsProvider credentials, String region) {
@@ -61,11 +72,11 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     public String invoke(String event) throws Exception {
         byte[] body = event.getBytes(StandardCharsets.UTF_8);
         HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
-                "Lambda Invoke " + uri.getPath());
+                LambdaInvokeTarget::notInvoked, "Lambda Invoke " + uri.getPath());
         int status = reply.status();
-        String functionError = reply.headers().firstValue("X-Amz-Function-Error")
-                .orElseGet(() -> emulatorError(reply));
-        if (status / 100 == 2 && functionError != null) {
+        String functionError = reply.headers().firstValue(FUNCTION_ERROR)
+                .orElseGet(() -> status / 100 == 2 ? emulatorError(reply) : null);
+        if ((status / 100 == 2 || status >= 500) && functionError != null) {
             String errorType = errorType(reply.body());
             throw new FunctionErrorException("function " + uri.getPath() + " failed (" + functionError
                     + (errorType == null ? "" : ", errorType " + errorType) + ")");
@@ -73,15 +84,39 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         if (status / 100 == 2) {
             return reply.body();
         }
-        throw new FunctionErrorException("Lambda Invoke " + uri.getPath() + " answered status " + status
-                + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse(""));
+        String answer = "Lambda Invoke " + uri.getPath() + " answered status " + status
+                + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse("");
+        if (notInvoked(reply)) {
+            throw new FunctionNotInvokedException(answer + " until the function's Timeout of " + timeout.toSeconds()
+                    + " s had no time left for another attempt");
+        }
+        throw new FunctionErrorException(answer);
+    }
+
+    /** Throttled, or a service error without the function's error header: Lambda did not run the function. */
+    private static boolean notInvoked(HttpCalls.Reply reply) {
+        return (reply.status() == 429 || reply.status() >= 500)
+                && reply.headers().firstValue(FUNCTION_ERROR).isEmpty();
     }
 
     /** Signed anew for each attempt: the signature is dated, and the credentials may have been renewed. */
     private HttpRequest request(byte[] body, Duration left) {
         return AwsSigning.request(SdkHttpMethod.POST, uri, body, Map.of("Content-Type", List.of("application/json"),
-                        "X-Amz-Invocation-Type", List.of("RequestResponse")), AwsSigning.identity(credentials),
-                "lambda", region, left);
+                        "X-Amz-Invocation-Type", List.of("RequestResponse")), identity(), "lambda", region, left);
+    }
+
+    private @Nullable AwsCredentialsIdentity identity() {
+        try {
+            return AwsSigning.identity(credentials);
+        } catch (AwsSigning.CredentialsException e) {
+            if (!AwsSigning.isAwsEndpoint(uri)) {
+                // An emulator: the Runtime Interface Emulator needs no signature, and one without credentials
+                // is how a container image is tried out locally.
+                return null;
+            }
+            throw new FunctionNotInvokedException("cannot sign the Lambda Invoke of " + uri.getPath() + ": "
+                    + e.getMessage());
+        }
     }
 
     /**

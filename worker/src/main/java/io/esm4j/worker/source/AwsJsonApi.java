@@ -38,7 +38,12 @@ final class AwsJsonApi implements AutoCloseable {
      */
     JsonNode call(String what, SdkHttpMethod method, URI uri, byte[] body, Map<String, List<String>> headers,
                   String service, String region) throws IOException, InterruptedException {
-        AwsCredentialsIdentity identity = AwsSigning.identity(credentials);
+        AwsCredentialsIdentity identity;
+        try {
+            identity = AwsSigning.identity(credentials);
+        } catch (AwsSigning.CredentialsException e) {
+            throw new IllegalStateException("cannot " + what + ": " + e.getMessage());
+        }
         if (identity == null) {
             throw new IllegalStateException("cannot " + what + ": no AWS credentials resolve");
         }

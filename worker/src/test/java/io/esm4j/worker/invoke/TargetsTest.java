@@ -9,9 +9,12 @@ import com.sun.net.httpserver.HttpServer;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionNotInvokedException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +36,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /** The HTTP targets against a scripted server on loopback, and the limits around any target. */
 class TargetsTest {
@@ -43,6 +49,7 @@ class TargetsTest {
     private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
     private static final List<Map<String, List<String>>> HEADERS = new CopyOnWriteArrayList<>();
     private static final List<String> PATHS = new CopyOnWriteArrayList<>();
+    private static final Backoff QUICK = new Backoff(Duration.ofMillis(20), Duration.ofMillis(20));
     private static HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -200,13 +207,120 @@ class TargetsTest {
     }
 
     @Test
-    void retriesEndWhenTheTimeoutHasPassed() {
+    void retriesEndWhenTheTimeoutHasPassedWithTheFunctionNotInvoked() {
         SCRIPT.put("/down", List.of(new Reply(503, "", Map.of())));
-        HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/down"), Duration.ofMillis(300),
-                new Backoff(Duration.ofMillis(20), Duration.ofMillis(20)));
+        SCRIPT.put("/busy-url", List.of(new Reply(429, "", Map.of())));
+        HttpUrlTarget down = new HttpUrlTarget(http, base().resolve("/down"), Duration.ofMillis(300), QUICK);
+        HttpUrlTarget busy = new HttpUrlTarget(http, base().resolve("/busy-url"), Duration.ofMillis(300), QUICK);
+
+        assertThatThrownBy(() -> down.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 503");
+        assertThatThrownBy(() -> busy.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 429");
+        assertThat(CALLS.get("/down").get()).isGreaterThan(1);
+    }
+
+    @Test
+    void aPlainHttpFunctionsServerErrorIsItsOwnErrorAndNotRetried() {
+        SCRIPT.put("/broken", List.of(new Reply(500, "", Map.of()), new Reply(200, "{}", Map.of())));
+        SCRIPT.put("/gateway", List.of(new Reply(502, "", Map.of()), new Reply(200, "{}", Map.of())));
+        HttpUrlTarget broken = new HttpUrlTarget(http, base().resolve("/broken"), Duration.ofSeconds(2), QUICK);
+        HttpUrlTarget gateway = new HttpUrlTarget(http, base().resolve("/gateway"), Duration.ofSeconds(2), QUICK);
+
+        assertThatThrownBy(() -> broken.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 500");
+        assertThatThrownBy(() -> gateway.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 502");
+        assertThat(CALLS.get("/broken").get()).as("the function ran: running it again is the engine's call")
+                .isEqualTo(1);
+        assertThat(CALLS.get("/gateway").get()).isEqualTo(1);
+    }
+
+    @Test
+    void aUrlNobodyListensOnEndsWithTheFunctionNotInvoked() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        HttpUrlTarget target = new HttpUrlTarget(http, URI.create("http://127.0.0.1:" + port + "/fn?token=s3cr3t"),
+                Duration.ofMillis(300), QUICK);
+
+        assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("http://127.0.0.1:" + port + "/fn").hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void lambdaThrottlesAndServiceErrorsThatOutlastTheTimeoutEndWithTheFunctionNotInvoked() {
+        SCRIPT.put("/2015-03-31/functions/throttled/invocations", List.of(new Reply(429, "{\"Type\":\"User\"}",
+                Map.of("x-amzn-ErrorType", "TooManyRequestsException"))));
+        SCRIPT.put("/2015-03-31/functions/unavailable/invocations", List.of(new Reply(502, "{}",
+                Map.of("x-amzn-ErrorType", "EC2ThrottledException"))));
+        LambdaInvokeTarget throttled = new LambdaInvokeTarget(http, base(), "throttled", Duration.ofMillis(300), null,
+                "us-east-1", QUICK);
+        LambdaInvokeTarget unavailable = new LambdaInvokeTarget(http, base(), "unavailable", Duration.ofMillis(300),
+                null, "us-east-1", QUICK);
+
+        assertThatThrownBy(() -> throttled.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 429 TooManyRequestsException");
+        assertThatThrownBy(() -> unavailable.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 502 EC2ThrottledException");
+        assertThat(CALLS.get("/2015-03-31/functions/throttled/invocations").get()).isGreaterThan(1);
+    }
+
+    @Test
+    void aServerErrorWithTheFunctionErrorHeaderIsTheFunctionsAndNotRetried() {
+        String path = "/2015-03-31/functions/crashed/invocations";
+        SCRIPT.put(path, List.of(new Reply(502, "{\"errorType\":\"Runtime.ExitError\"}",
+                Map.of("X-Amz-Function-Error", "Unhandled")), new Reply(200, "{}", Map.of())));
+        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(), "crashed", Duration.ofSeconds(2), null,
+                "us-east-1", QUICK);
 
         assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
-                .hasMessageContaining("status 503");
+                .hasMessageContaining("Unhandled").hasMessageContaining("Runtime.ExitError");
+        assertThat(CALLS.get(path).get()).isEqualTo(1);
+    }
+
+    @Test
+    void credentialsThatFailToResolveAreAnErrorAtAnAwsEndpointAndUnsignedElsewhere() throws Exception {
+        AwsCredentialsProvider failing = new FailingCredentials(
+                "Unable to load credentials from any of the providers in the chain: process: Command returned "
+                        + "non-zero exit value (1) with error message: aws_secret_access_key=wJalrXUtnFEMI");
+        LambdaInvokeTarget aws = new LambdaInvokeTarget(http, URI.create("https://lambda.us-east-1.amazonaws.com"),
+                "orders", Duration.ofSeconds(1), failing, "us-east-1", QUICK);
+
+        assertThatThrownBy(() -> aws.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("cannot sign the Lambda Invoke of /2015-03-31/functions/orders/invocations")
+                .hasMessageContaining("FailingCredentials").hasMessageContaining("SdkClientException")
+                .hasMessageContaining("Unable to load credentials from any of the providers")
+                .hasMessageNotContaining("wJalrXUtnFEMI");
+
+        SCRIPT.put("/2015-03-31/functions/local/invocations", List.of(new Reply(200, "{}", Map.of())));
+        LambdaInvokeTarget emulator = new LambdaInvokeTarget(http, base(), "local", Duration.ofSeconds(30), failing,
+                "us-east-1", QUICK);
+        assertThat(emulator.invoke("{}")).isEqualTo("{}");
+        assertThat(HEADERS.getLast()).doesNotContainKey("Authorization");
+    }
+
+    /** A provider that fails as the SDK's do, with a message naming what it tried. */
+    private record FailingCredentials(String message) implements AwsCredentialsProvider {
+        @Override
+        public AwsCredentials resolveCredentials() {
+            throw SdkClientException.create(message);
+        }
+    }
+
+    @Test
+    void aUrlTargetNamesItsUrlWithoutQueryOrUserInfo() {
+        SCRIPT.put("/secret", List.of(new Reply(400, "", Map.of())));
+        URI url = URI.create("http://alice:pa55word@127.0.0.1:" + server.getAddress().getPort()
+                + "/secret?token=s3cr3t#frag");
+        HttpUrlTarget target = new HttpUrlTarget(http, url, Duration.ofSeconds(30));
+        String expected = "http://127.0.0.1:" + server.getAddress().getPort() + "/secret";
+
+        assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining(expected + " answered status 400")
+                .hasMessageNotContaining("s3cr3t").hasMessageNotContaining("pa55word");
+        assertThat(target.toString()).isEqualTo("HTTP " + expected);
     }
 
     @Test
