@@ -19,7 +19,8 @@ import java.util.Map;
  * The mappings created through the API, in {@code mappings.json} of the worker's data directory. Each write replaces
  * the whole file atomically and durably ({@link DataFiles#replace}: a temporary file forced to disk, moved over it, the
  * directory forced), so a crash or a power cut leaves the old or the new list, never half of one or none; an empty
- * file is an error, not "no mappings". Only this worker writes the file, so its copy in memory is the truth; writes are serialized by the monitor.
+ * file is an error, not "no mappings". Only this worker writes the file (no other worker starts on its data
+ * directory: {@code DataDirectoryLock}), so its copy in memory is the truth; writes are serialized by the monitor.
  */
 public final class FileMappingStore implements MappingStore {
 

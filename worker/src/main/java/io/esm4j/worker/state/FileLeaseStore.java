@@ -24,13 +24,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * resumes every stream where it stopped (after a crash, from the last checkpoint written). The leases live in an
  * {@link InMemoryLeaseStore}, which does the conditional writes; a write that succeeded returns once the whole file
  * has been written anew with it ({@link DataFiles#replace}: a temporary file, forced to disk, moved over the old one),
- * so the file always holds a complete list. The engine writes leases from its committer and coordinator threads, never on the record path, so
- * the file write does not slow processing. For several workers sharing streams, use a shared store (state-dynamodb).
+ * so the file always holds a complete list. The engine writes leases from its committer and coordinator threads,
+ * never on the record path, so the file write does not slow processing. For several workers sharing streams, use a
+ * shared store (state-dynamodb).
  *
  * <p>Each file write holds every lease, so it is made only when needed: writes that arrive while one is in progress
- * share the next one, and a renewal is never written. Only this process uses the file, so a renewal's counter has no
- * one to fence off; a restarted worker (whatever its id) takes its old leases once they have stood still for
- * FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
+ * share the next one, and a renewal is never written. Only this process uses the file ({@link DataDirectoryLock}), so a
+ * renewal's counter has no one to fence off; a restarted worker (whatever its id) takes its old leases once they have
+ * stood still for FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
  */
 public final class FileLeaseStore implements LeaseStore {
 
