@@ -7,6 +7,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a data directory to one worker at a time. {@link FileLeaseStore} and {@link
@@ -18,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 final class DataDirectoryLock implements AutoCloseable {
 
     static final String FILE = "worker.lock";
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirectoryLock.class);
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -27,10 +30,22 @@ final class DataDirectoryLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    static DataDirectoryLock take(Path dataDirectory) throws IOException {
-        Files.createDirectories(dataDirectory);
+    /**
+     * The directory's lock; nothing (and a warning) when the lock file cannot be made, as in a read-only directory: a
+     * worker that only reads SQS queues named in its file writes nothing there and ran on a read-only file system
+     * before the lock existed, and a store that does write there fails at its first write, naming the file, as before.
+     */
+    static AutoCloseable take(Path dataDirectory) throws IOException {
         Path file = dataDirectory.resolve(FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            Files.createDirectories(dataDirectory);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            LOG.atWarn().addKeyValue("dataDirectory", dataDirectory.toAbsolutePath()).addKeyValue("error", e.toString())
+                    .log("cannot lock the data directory (read-only?): nothing keeps a second worker off it");
+            return () -> { };
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();

@@ -7,6 +7,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.worker.StoreLocation;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,22 @@ class DataDirectoryLockTest {
         try (StateStores second = StateStores.open(new StoreLocation.DataDirectory(),
                 new StoreLocation.DataDirectory(), directory, null)) {
             assertThat(second.leases().list("m")).extracting(Lease::shardId).containsExactly("s");
+        }
+    }
+
+    /**
+     * A worker that writes nothing to its data directory (SQS mappings from its file) ran where the directory cannot
+     * be written (a read-only root file system): it still starts, unlocked. (The test runs as root, which file modes do
+     * not stop, so the directory here is one that cannot exist.)
+     */
+    @Test
+    void aDirectoryWhereTheLockCannotBeMadeDoesNotStopTheStart() throws Exception {
+        Path notADirectory = Files.writeString(directory.resolve("file"), "");
+
+        try (StateStores stores = StateStores.open(new StoreLocation.DataDirectory(),
+                new StoreLocation.DataDirectory(), notADirectory.resolve("data"), null)) {
+            assertThat(stores.leases().list("m")).isEmpty();
+            assertThat(stores.mappings().load()).isEmpty();
         }
     }
 }
