@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * An {@link IdempotencyStore} in a DynamoDB table, shared by every consumer that reaches it: one item per key, and
- * every operation one write on that item.
+ * every operation one write on that item. The item's {@code id} is the key, or its SHA-256 where DynamoDB cannot hold
+ * the key exactly (past 2048 bytes, or with a lone surrogate): any non-blank key works.
  * <ul>
  *   <li>{@code acquire}: PutItem of an INPROGRESS item, on condition that the key is absent or expired
  *       ({@code attribute_not_exists(id) OR expiry <= :now}); when the condition fails, the item that holds the key
@@ -140,7 +141,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     private static Map<String, AttributeValue> key(String key) {
-        return Map.of(IdempotencyItems.ID, AttributeValue.fromS(key));
+        return Map.of(IdempotencyItems.ID, AttributeValue.fromS(IdempotencyItems.id(key)));
     }
 
     private Map<String, AttributeValue> read(String key) {

@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * compare one host's expiry with another's clock, as with any shared store: keep clocks in sync (NTP), expiries well
  * above the skew and {@code CleanupDelay} above it too.
  *
- * <p>Scripts touch only their one key, so the store also runs on Redis Cluster (pass the cluster connection's
- * commands). Payloads never reach Redis: only their SHA-256, when payload validation is on. Thread-safe, as Lettuce's
- * commands are.
+ * <p>The Redis key is {@code KeyPrefix} + the idempotency key, or + its SHA-256 when the key has a lone surrogate,
+ * which UTF-8 cannot carry ({@link StoredKey}). Scripts touch only their one key, so the store also runs on Redis
+ * Cluster (pass the cluster connection's commands). Payloads never reach Redis: only their SHA-256, when payload
+ * validation is on. Thread-safe, as Lettuce's commands are.
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
 
@@ -129,7 +130,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     private String redisKey(String key) {
-        return prefix + key;
+        return prefix + StoredKey.of(key);
     }
 
     private static String hash(@Nullable String payloadHash) {

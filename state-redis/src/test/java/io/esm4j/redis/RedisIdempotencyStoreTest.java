@@ -42,6 +42,21 @@ class RedisIdempotencyStoreTest {
                 CLAIM.plus(CLEANUP).toMillis());
     }
 
+    /**
+     * A key with a lone surrogate lives under its digest (UTF-8 cannot carry it), and a key that spells such a digest
+     * is digested itself, so that it cannot be taken for the other record.
+     */
+    @Test
+    void aKeyWithALoneSurrogateIsStoredAsItsDigestWhichNoOtherKeyCanSpell() {
+        store.complete("order-\uD800", null, clock.instant().plus(TTL));
+        String digestKey = redis.keys(prefix + "*").getFirst();
+
+        assertThat(digestKey).startsWith(prefix + StoredKey.DIGEST_MARK).hasSize(prefix.length() + 13 + 64);
+        String spelled = digestKey.substring(prefix.length());
+        assertThat(store.acquire(spelled, null, "owner-b", clock.instant().plus(CLAIM))).isEqualTo(Acquired.INSTANCE);
+        assertThat(redis.keys(prefix + "*")).hasSize(2);
+    }
+
     @Test
     void aCompletedKeyKeepsNoOwnerAndNoHashWithoutValidation() {
         store.acquire("order-2", null, "owner-a", clock.instant().plus(CLAIM));

@@ -190,6 +190,46 @@ public abstract class IdempotencyStoreContract {
         }
     }
 
+
+    /** Keys are any non-blank strings: a store's own limits on its keys must not show. */
+    @Nested
+    class Keys {
+
+        /**
+         * A key read from a payload can be long: a store that refused it would fail the batch before the handler,
+         * which the engine retries without counting an attempt, so the shard would stall on it.
+         */
+        @Test
+        void aKeyOfManyKilobytesIsClaimedCompletedAndToldFromKeysThatShareItsStart() {
+            String head = "\u00e9".repeat(1_500) + "x".repeat(1_500);
+            String key = head + "-1";
+            String other = head + "-2";
+
+            assertThat(store.acquire(k(key), "h", "A", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.acquire(k(other), "h", "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            store.complete(k(key), "h", in(TTL));
+            assertThat(store.acquire(k(key), "h", "C", in(CLAIM))).isEqualTo(new AlreadyCompleted("h", in(TTL)));
+            assertThat(store.release(k(other), "B")).isTrue();
+            assertThat(store.acquire(k(other), "h", "C", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+        }
+
+        /**
+         * A JSON payload can spell a lone surrogate ({@code "\\ud800"}), which Jackson reads into the key as it is.
+         * UTF-8 has no form for it, so a store that sends keys as UTF-8 turns each into a '?' or U+FFFD: two keys
+         * would become one, and the second record would be skipped as a duplicate of the first.
+         */
+        @Test
+        void keysThatDifferOnlyInLoneSurrogatesAreDifferentKeys() {
+            assertThat(store.acquire(k("order-\uD800"), null, "A", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            store.complete(k("order-\uD800"), null, in(TTL));
+
+            assertThat(store.acquire(k("order-\uDBFF"), null, "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.acquire(k("order-?"), null, "C", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.acquire(k("order-\uFFFD"), null, "D", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+            assertThat(store.acquire(k("order-\uD800"), null, "E", in(CLAIM))).isInstanceOf(AlreadyCompleted.class);
+        }
+    }
+
     @Nested
     class Concurrency {
 

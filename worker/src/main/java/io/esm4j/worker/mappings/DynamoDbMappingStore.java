@@ -6,6 +6,7 @@ import io.esm4j.dynamodb.DynamoDbLeaseStore;
 import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
 import io.esm4j.worker.config.MappingSpec;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * {@code request} (S, the CreateEventSourceMapping request as JSON). Listing is one strongly consistent, paginated
  * Query of that partition; every write is conditional: create if the UUID is absent, replace and delete only if the
  * item still has the revision the worker read. A create also claims its source and function pair
- * ({@link SourceClaims}), so that two workers cannot map the same pair at the same moment.
+ * ({@link SourceClaims}), so that two workers cannot map the same pair at the same moment: a claim whose mapping is
+ * not written yet is taken over only after {@link SourceClaims#GRACE}, as it may be another worker's create in
+ * flight.
  */
 public final class DynamoDbMappingStore implements MappingStore {
 
@@ -48,12 +51,17 @@ public final class DynamoDbMappingStore implements MappingStore {
 
     /** A store on this table, created if missing (through the client's endpoint, region and credentials). */
     public DynamoDbMappingStore(DynamoDbClient client, String table) {
+        this(client, table, Clock.systemUTC());
+    }
+
+    /** @param clock dates the store's source claims and judges other workers' ({@link SourceClaims#GRACE}) */
+    DynamoDbMappingStore(DynamoDbClient client, String table, Clock clock) {
         this.client = client;
         // Checks the name (DynamoDB's rules, naming the setting) and makes the table ready like a lease table.
         this.tableSetup = new DynamoDbLeaseStore(client, DynamoDbLeaseStoreSettings.builder().tableName(table)
                 .build());
         this.table = table;
-        this.claims = new SourceClaims(client, table, this::read);
+        this.claims = new SourceClaims(client, table, this::read, clock);
     }
 
     @Override

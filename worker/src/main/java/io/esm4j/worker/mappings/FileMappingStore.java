@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.state.DataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +17,10 @@ import java.util.Map;
 
 /**
  * The mappings created through the API, in {@code mappings.json} of the worker's data directory. Each write replaces
- * the whole file atomically (a temporary file moved over it), so a crash leaves the old or the new list, never half of
- * one. Only this worker writes the file, so its copy in memory is the truth; writes are serialized by the monitor.
+ * the whole file atomically and durably ({@link DataFiles#replace}: a temporary file forced to disk, moved over it, the
+ * directory forced), so a crash or a power cut leaves the old or the new list, never half of one or none; an empty
+ * file is an error, not "no mappings". Only this worker writes the file (no other worker starts on its data
+ * directory: {@code DataDirectoryLock}), so its copy in memory is the truth; writes are serialized by the monitor.
  */
 public final class FileMappingStore implements MappingStore {
 
@@ -107,11 +107,11 @@ public final class FileMappingStore implements MappingStore {
     }
 
     private void read() {
-        if (!Files.exists(file)) {
-            return;
-        }
         try {
-            JsonNode root = JSON.readTree(file.toFile());
+            JsonNode root = DataFiles.read(file, JSON);
+            if (root == null) {
+                return;
+            }
             for (JsonNode entry : root.path("EventSourceMappings")) {
                 String uuid = entry.path("UUID").asText();
                 // Files written before revisions existed have none: their mappings start at 1.
@@ -120,7 +120,7 @@ public final class FileMappingStore implements MappingStore {
                         MappingSpec.of(entry.path("Request"), file + " " + uuid)));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -136,14 +136,7 @@ public final class FileMappingStore implements MappingStore {
             entry.set("Request", mapping.spec().toJson());
         }
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            JSON.writeValue(temp.toFile(), root);
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            DataFiles.replace(file, JSON.writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

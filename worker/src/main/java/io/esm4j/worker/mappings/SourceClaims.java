@@ -4,6 +4,9 @@ import io.esm4j.worker.config.MappingSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,12 +21,19 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /**
  * Which mapping holds each source and function pair of a shared mapping table, so that two workers creating the same
  * pair at the same moment cannot both succeed (Lambda keeps one mapping per event source and function). One item per
- * pair in the partition {@value #PARTITION}: sort key the SHA-256 of {@code <source>\n<function>} (the pair itself
- * may pass DynamoDB's 1 KB sort key limit), {@code pair} (S) for people reading the table, {@code claimedBy} (S) the
- * mapping's UUID. A claim is written (conditionally) before its mapping and released after it is deleted or moved
- * to another function. DynamoDB has no transaction across the two items here (and dynalite none at all), so a crash
- * between the two writes can leave a claim whose mapping does not exist or now maps another pair: such a claim is
- * stale, and the next create of the pair takes it over (conditionally on the stale holder).
+ * pair in the partition {@value #PARTITION}: sort key the SHA-256 of {@code <source>\n<function>} (the pair itself may
+ * pass DynamoDB's 1 KB sort key limit), {@code pair} (S) for people reading the table, {@code claimedBy} (S) the
+ * mapping's UUID, {@code claimedAt} (N) when. A claim is written (conditionally) before its mapping and released after
+ * it is deleted or moved to another function. DynamoDB has no transaction across the two items here (and dynalite none
+ * at all), so a crash between the two writes can leave a claim whose mapping does not exist or now maps another pair:
+ * such a claim is stale, and the next create of the pair takes it over (conditionally on the stale holder).
+ *
+ * <p>A claim looks just the same while its worker is still writing the mapping: claimed, the mapping not written yet
+ * (or still on its old pair, for an update). Taking that one over would let both workers map the pair. So a claim is
+ * taken over only once it is {@link #GRACE} old ({@code claimedAt} (N), epoch milliseconds by the claiming worker's
+ * clock, against the reader's: the grace covers the write and its SDK retries and any sane clock skew); before that
+ * the pair is reported as being mapped through another worker. A claim written before {@code claimedAt} existed
+ * counts as old.
  */
 final class SourceClaims {
 
@@ -33,17 +43,26 @@ final class SourceClaims {
     private static final String SORT = "shardId";
     private static final String PAIR = "pair";
     private static final String CLAIMED_BY = "claimedBy";
+    private static final String CLAIMED_AT = "claimedAt";
     private static final int ATTEMPTS = 5;
+    /** How old a claim must be before it counts as left behind, however its mapping looks. */
+    static final Duration GRACE = Duration.ofMinutes(5);
 
     private final DynamoDbClient client;
     private final String table;
     private final Function<String, MappingStore.@Nullable Stored> mappings;
+    private final Clock clock;
 
-    /** @param mappings reads a mapping of the table by UUID (strongly consistent), or null when there is none */
-    SourceClaims(DynamoDbClient client, String table, Function<String, MappingStore.@Nullable Stored> mappings) {
+    /**
+     * @param mappings reads a mapping of the table by UUID (strongly consistent), or null when there is none
+     * @param clock    dates claims, and tells whether another worker's claim is past its {@link #GRACE}
+     */
+    SourceClaims(DynamoDbClient client, String table, Function<String, MappingStore.@Nullable Stored> mappings,
+                 Clock clock) {
         this.client = client;
         this.table = table;
         this.mappings = mappings;
+        this.clock = clock;
     }
 
     /** Claims the pair of {@code spec} for {@code uuid}; a conflict naming the mapping that holds it. */
@@ -65,6 +84,16 @@ final class SourceClaims {
             MappingStore.Stored held = mappings.apply(holder);
             if (held != null && pair(held.spec()).equals(pair)) {
                 throw MappingConflictException.pairTaken(spec, holder);
+            }
+            AttributeValue claimedAt = claim.get(CLAIMED_AT);
+            if (claimedAt != null && claimedAt.n() != null) {
+                Instant lapses = Instant.ofEpochMilli(Long.parseLong(claimedAt.n())).plus(GRACE);
+                if (clock.instant().isBefore(lapses)) {
+                    throw new MappingConflictException("The event source (" + spec.source() + ") and function ("
+                            + spec.functionName() + ") are being mapped through another worker (mapping " + holder
+                            + ", not written yet); try again. If that worker stopped before writing it, its claim "
+                            + "lapses at " + lapses + ".");
+                }
             }
             if (write(uuid, pair, "#claimedBy = :holder", Map.of(":holder", AttributeValue.fromS(holder)))) {
                 LOG.info("stale mapping claim taken over uuid={} staleHolder={} table={}", uuid, holder, table);
@@ -93,6 +122,7 @@ final class SourceClaims {
         Map<String, AttributeValue> item = new java.util.HashMap<>(key(pair));
         item.put(PAIR, AttributeValue.fromS(pair));
         item.put(CLAIMED_BY, AttributeValue.fromS(uuid));
+        item.put(CLAIMED_AT, AttributeValue.fromN(Long.toString(clock.millis())));
         Map<String, String> names = condition.contains("#sort") ? Map.of("#sort", SORT)
                 : Map.of("#claimedBy", CLAIMED_BY);
         try {

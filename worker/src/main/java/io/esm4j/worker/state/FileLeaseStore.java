@@ -10,13 +10,7 @@ import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * Shard leases and checkpoints of one worker in {@code leases.json} of its data directory, so a restarted worker
  * resumes every stream where it stopped (after a crash, from the last checkpoint written). The leases live in an
  * {@link InMemoryLeaseStore}, which does the conditional writes; a write that succeeded returns once the whole file
- * has been written anew with it (a temporary file, forced to disk, moved over the old one), so the file always holds
- * a complete list. The engine writes leases from its committer and coordinator threads, never on the record path, so
- * the file write does not slow processing. For several workers sharing streams, use a shared store (state-dynamodb).
+ * has been written anew with it ({@link DataFiles#replace}: a temporary file, forced to disk, moved over the old one),
+ * so the file always holds a complete list. The engine writes leases from its committer and coordinator threads,
+ * never on the record path, so the file write does not slow processing. For several workers sharing streams, use a
+ * shared store (state-dynamodb).
  *
  * <p>Each file write holds every lease, so it is made only when needed: writes that arrive while one is in progress
- * share the next one, and a renewal is never written. Only this process uses the file, so a renewal's counter has no
- * one to fence off; a restarted worker (whatever its id) takes its old leases once they have stood still for
- * FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
+ * share the next one, and a renewal is never written. Only this process uses the file ({@link DataDirectoryLock}), so a
+ * renewal's counter has no one to fence off; a restarted worker (whatever its id) takes its old leases once they have
+ * stood still for FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
  */
 public final class FileLeaseStore implements LeaseStore {
 
@@ -61,8 +56,9 @@ public final class FileLeaseStore implements LeaseStore {
     /** Opens the store in the directory, loading the leases a previous run left. */
     public static FileLeaseStore open(Path dataDirectory) throws IOException {
         FileLeaseStore store = new FileLeaseStore(dataDirectory.resolve("leases.json"));
-        if (Files.exists(store.file)) {
-            for (JsonNode lease : JSON.readTree(store.file.toFile()).path("Leases")) {
+        JsonNode stored = DataFiles.read(store.file, JSON);
+        if (stored != null) {
+            for (JsonNode lease : stored.path("Leases")) {
                 Lease loaded = fromJson(lease);
                 store.mappings.add(loaded.mapping());
                 store.leases.create(loaded);
@@ -171,22 +167,7 @@ public final class FileLeaseStore implements LeaseStore {
                 list.add(toJson(lease));
             }
         }
-        Files.createDirectories(file.getParent());
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            // On disk before the move: a crash right after it must not leave an empty or partial file in place.
-            channel.force(true);
-        }
-        try {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        DataFiles.replace(file, JSON.writeValueAsBytes(root));
     }
 
     private static ObjectNode toJson(Lease lease) {

@@ -26,14 +26,16 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The worker's lease store and mapping store, opened where the options say ({@link StoreLocation}), and the Redis
  * connections opened for them: one per URL (leases and mappings on the same server share it, as Lettuce connections
- * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}). {@link #close()} closes
- * them once the mappings have stopped (their final checkpoints go through the lease store).
+ * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}); and, when a store is in
+ * the data directory, that directory's lock ({@link DataDirectoryLock}). {@link #close()} closes them once the
+ * mappings have stopped (their final checkpoints go through the lease store).
  */
 public final class StateStores implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
-    private final List<AutoCloseable> connections = new ArrayList<>();
+    /** The data directory's lock, if a store is there, and the Redis connections: what {@link #close()} closes. */
+    private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<URI, RedisClusterCommands<String, String>> redisServers = new HashMap<>();
     private LeaseStore leases;
     private MappingStore mappings;
@@ -44,6 +46,9 @@ public final class StateStores implements AutoCloseable {
                                    DynamoDbClient dynamoDb) throws IOException {
         StateStores stores = new StateStores();
         try {
+            if (leases instanceof StoreLocation.DataDirectory || mappings instanceof StoreLocation.DataDirectory) {
+                stores.resources.add(DataDirectoryLock.take(dataDirectory));
+            }
             stores.leases = switch (leases) {
                 case StoreLocation.DataDirectory ignored -> FileLeaseStore.open(dataDirectory);
                 case StoreLocation.DynamoDbTable table -> new DynamoDbLeaseStore(dynamoDb,
@@ -78,22 +83,22 @@ public final class StateStores implements AutoCloseable {
             return connected;
         }
         RedisConnection connection = RedisConnection.open(RedisURI.create(location.uri()), flag);
-        connections.add(connection.closer());
+        resources.add(connection.closer());
         redisServers.put(location.uri(), connection.commands());
         return connection.commands();
     }
 
-    /** Closes the Redis connections; a failure is logged, as the worker is stopping anyway. */
+    /** Closes the Redis connections and lets the data directory go; a failure is logged, the worker is stopping. */
     @Override
     public void close() {
-        for (AutoCloseable connection : connections) {
+        for (AutoCloseable resource : resources) {
             try {
-                connection.close();
+                resource.close();
             } catch (Exception e) {
-                LOG.atWarn().setCause(e).log("closing a Redis connection of the worker's state failed");
+                LOG.atWarn().setCause(e).log("closing a connection or the data directory's lock failed");
             }
         }
-        connections.clear();
+        resources.clear();
         redisServers.clear();
     }
 }

@@ -11,7 +11,9 @@ import io.esm4j.testsupport.Dynalite;
 import io.esm4j.testsupport.RequiresNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -63,18 +65,52 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
     }
 
     @Test
-    void aClaimLeftByACrashIsTakenOver() throws Exception {
+    void aClaimLeftByACrashIsTakenOverOnceItsGraceIsOver() throws Exception {
         String table = "esm4j-mappings-stale-claim";
-        MappingStore store = new DynamoDbMappingStore(client, table);
+        Instant claimed = Instant.parse("2026-12-01T10:00:00Z");
+        MappingStore store = new DynamoDbMappingStore(client, table,
+                Clock.fixed(claimed.plus(SourceClaims.GRACE), ZoneOffset.UTC));
         store.load();
         // A worker that claimed the pair and died before writing its mapping.
-        new SourceClaims(client, table, uuid -> null).claim("uuid-ghost", mapping("x", "payments", "f").spec());
+        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+                .claim("uuid-ghost", mapping("x", "payments", "f").spec());
 
         store.create(mapping("uuid-live", "payments", "f"));
 
         assertThat(store.load()).extracting(MappingStore.Stored::uuid).containsExactly("uuid-live");
         assertThatThrownBy(() -> store.create(mapping("uuid-other", "payments", "f")))
                 .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-live");
+    }
+
+    /**
+     * Claimed, the mapping not written yet: what a crash leaves, and also what a worker in the middle of a create looks
+     * like. Taken over then, both workers would write their mapping of the pair.
+     */
+    @Test
+    void aClaimWhoseMappingIsStillBeingWrittenIsNotTakenOver() throws Exception {
+        String table = "esm4j-mappings-claim-in-flight";
+        Instant claimed = Instant.parse("2026-12-01T10:00:00Z");
+        Clock later = Clock.fixed(claimed.plus(SourceClaims.GRACE).minusMillis(1), ZoneOffset.UTC);
+        DynamoDbMappingStore creating = new DynamoDbMappingStore(client, table, Clock.fixed(claimed, ZoneOffset.UTC));
+        MappingStore other = new DynamoDbMappingStore(client, table, later);
+        other.load();
+        MappingStore.Stored first = mapping("uuid-first", "payments", "f");
+        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+                .claim(first.uuid(), first.spec());
+
+        assertThatThrownBy(() -> other.create(mapping("uuid-second", "payments", "f")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-first, not written yet")
+                .hasMessageContaining("lapses at " + claimed.plus(SourceClaims.GRACE));
+        creating.create(first);
+        assertThat(other.load()).extracting(MappingStore.Stored::uuid).containsExactly("uuid-first");
+
+        // An update moving a mapping onto a pair claims it before it writes: the same window.
+        MappingStore.Stored moving = mapping("uuid-moving", "payments", "g");
+        creating.create(moving);
+        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+                .claim(moving.uuid(), mapping("uuid-moving", "payments", "h").spec());
+        assertThatThrownBy(() -> other.create(mapping("uuid-third", "payments", "h")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-moving, not written yet");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static io.esm4j.worker.mappings.SharedMappingStoreContract.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -34,5 +36,18 @@ class FileMappingStoreTest {
         store.create(mapping("uuid-d", "orders", "g"));
         assertThat(new FileMappingStore(directory).load()).extracting(MappingStore.Stored::uuid)
                 .containsExactlyInAnyOrder("uuid-a", "uuid-b", "uuid-d");
+    }
+
+    /**
+     * What a power cut can leave where the data had not reached the disk before the rename: read as "no mappings",
+     * the worker would run none, and the next API write would make that final.
+     */
+    @Test
+    void anEmptyFileIsAnErrorNamingItNotAnEmptyList() throws Exception {
+        Files.writeString(directory.resolve("mappings.json"), "");
+
+        assertThatThrownBy(() -> new FileMappingStore(directory).load()).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(directory.resolve("mappings.json").toString())
+                .hasMessageContaining("an empty file");
     }
 }

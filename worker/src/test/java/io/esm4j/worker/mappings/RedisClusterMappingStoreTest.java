@@ -41,8 +41,10 @@ class RedisClusterMappingStoreTest extends SharedMappingStoreContract {
     @Override
     protected MappingStore workerStore() {
         try {
+            // Leases stay in each worker's data directory, which is its own.
+            Path own = dataDirectory.resolve("worker-" + opened.size());
             StateStores stores = StateStores.open(new StoreLocation.DataDirectory(),
-                    new StoreLocation.Redis(URI.create(cluster.url())), dataDirectory, null);
+                    new StoreLocation.Redis(URI.create(cluster.url())), own, null);
             opened.add(stores);
             return stores.mappings();
         } catch (IOException e) {

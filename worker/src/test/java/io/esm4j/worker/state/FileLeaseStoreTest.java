@@ -1,10 +1,13 @@
 package io.esm4j.worker.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +44,29 @@ class FileLeaseStoreTest {
         assertThat(reopened.renew(loaded)).isInstanceOf(LeaseWrite.Written.class);
         assertThat(reopened.renew(loaded)).as("the counter moved: the old version is fenced off")
                 .isInstanceOf(LeaseWrite.Lost.class);
+    }
+
+    /**
+     * Read as "no leases", an empty file would start every shard over at the mapping's starting position: with LATEST
+     * the records since the last checkpoint would never be read, and the next write would make that final.
+     */
+    @Test
+    void anEmptyFileIsAnErrorNamingItNotAStoreWithoutLeases() throws Exception {
+        Files.writeString(directory.resolve("leases.json"), "");
+
+        assertThatThrownBy(() -> FileLeaseStore.open(directory)).isInstanceOf(IOException.class)
+                .hasMessageContaining(directory.resolve("leases.json").toString())
+                .hasMessageContaining("an empty file");
+    }
+
+    @Test
+    void theFileIsReplacedWholeWithNoTemporaryFileLeft() throws Exception {
+        FileLeaseStore store = FileLeaseStore.open(directory);
+        store.create(Lease.unowned("m", "s", Checkpoint.TrimHorizon.INSTANCE, List.of()));
+
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactly("leases.json");
+        }
     }
 
     @Test

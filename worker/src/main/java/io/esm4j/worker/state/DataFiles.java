@@ -1,0 +1,83 @@
+package io.esm4j.worker.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON files of the worker's data directory ({@code leases.json}, {@code mappings.json}): each write replaces the
+ * whole file so that a crash, even a power cut, leaves the old content or the new, never an empty or partial file;
+ * a read refuses a file that is empty or not a JSON object instead of taking it for "nothing stored".
+ */
+public final class DataFiles {
+
+    private DataFiles() {}
+
+    /**
+     * Writes {@code content} to a temporary file, forces it to disk, moves it over {@code file} and forces the
+     * directory. Without the first force a file system that writes data after metadata (XFS, ext4 without
+     * auto_da_alloc, many others) can show the new name with no data after a power cut; without the second the move
+     * itself may be lost, and a write the caller was told had succeeded is gone.
+     */
+    public static void replace(Path file, byte[] content) throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        ByteBuffer bytes = ByteBuffer.wrap(content);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        forceDirectory(directory);
+    }
+
+    /**
+     * The file's JSON object, or null when there is no file. An empty file or one that is not a JSON object is an
+     * error naming the file: read as "nothing stored", it would start every shard over at its starting position, or
+     * drop every mapping, and the next write would make that final.
+     */
+    public static @Nullable JsonNode read(Path file, ObjectMapper json) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        JsonNode root = json.readTree(file.toFile());
+        if (root == null || !root.isObject()) {
+            throw new IOException(file + " holds " + (root == null || root.isMissingNode() ? "nothing (an empty file)"
+                    : "a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)) + ". Expected the JSON "
+                    + "object the worker writes there; restore the file from a backup, or delete it to start without "
+                    + "what it held.");
+        }
+        return root;
+    }
+
+    /** Makes a rename in the directory durable. */
+    private static void forceDirectory(Path directory) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(directory, StandardOpenOption.READ);
+        } catch (IOException e) {
+            // Windows cannot open a directory as a channel, and needs not: NTFS journals the rename itself.
+            return;
+        }
+        try (channel) {
+            channel.force(true);
+        }
+    }
+}
