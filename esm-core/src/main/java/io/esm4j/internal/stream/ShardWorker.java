@@ -93,7 +93,7 @@ final class ShardWorker<T> {
         this.lease = lease;
         this.shardId = lease.shardId();
         this.owner = owner;
-        this.component = "shard " + shardId;
+        this.component = ShardProblems.worker(shardId);
         this.committer = new ShardCommitter(ctx, lease, health, new ShardCommitter.Events() {
             @Override
             public void shardEndSaved() {
