@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperationsEndpointsTest {
+
+    private static final String API = "/2015-03-31/event-source-mappings/";
 
     private final HttpClient http = HttpClient.newHttpClient();
     private ElasticMq elasticMq;
@@ -109,7 +112,7 @@ class OperationsEndpointsTest {
         for (String path : new String[] {"/health/live", "/health/ready", "/health", "/metrics", "/"}) {
             HttpResponse<String> head = http.send(HttpRequest.newBuilder(worker.url().resolve(path))
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(200);
+            assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(get(path).statusCode());
             assertThat(head.body()).isEmpty();
         }
     }
@@ -127,6 +130,35 @@ class OperationsEndpointsTest {
                 .contains("# TYPE HandlerDuration_seconds summary")
                 .contains("HandlerDuration_seconds_count" + tag + " ")
                 .contains("BatchSize_records_count" + tag + " ");
+    }
+
+    /** A delete is a user's doing, not a fault: the worker stays ready while the deleted mapping drains. */
+    @Test
+    void aMappingDrainingAfterItsDeleteLeavesTheWorkerReady() throws Exception {
+        String queue = elasticMq.queue("operations-deleted", 30);
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(worker.url().resolve(API))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"EventSourceArn\": \"" + queue
+                        + "\", \"FunctionName\": \"" + function.url() + "\", \"BatchSize\": 1}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String deleted = new ObjectMapper().readTree(created.body()).path("UUID").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready").statusCode() == 200);
+
+        function.hold();
+        try {
+            function.entered.drainPermits();
+            elasticMq.send("operations-deleted", "in flight at the delete");
+            await().atMost(Duration.ofSeconds(60)).until(() -> function.entered.availablePermits() > 0);
+            HttpResponse<String> delete = http.send(HttpRequest.newBuilder(worker.url().resolve(API + deleted))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(delete.statusCode()).as(delete.body()).isEqualTo(202);
+
+            assertThat(get(API + deleted).body()).contains("\"State\":\"Deleting\"");
+            assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+        } finally {
+            function.release();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(API + deleted).statusCode() == 404);
     }
 
     /** Runs last: the drain stops the worker. */
