@@ -132,16 +132,33 @@ class OperationsEndpointsTest {
                 .contains("BatchSize_records_count" + tag + " ");
     }
 
+    /** A function URL may carry a token in its query: the status page shows the URL without it. */
+    @Test
+    void theStatusPageShowsAFunctionUrlWithoutItsQuery() throws Exception {
+        String queue = elasticMq.queue("operations-token", 30);
+        String uuid = create(queue, function.url() + "?token=s3cret-token");
+
+        String page = get("/").body();
+        assertThat(page).contains(uuid).contains(function.url() + "?...").doesNotContain("s3cret-token");
+        assertThat(http.send(HttpRequest.newBuilder(worker.url().resolve(API + uuid)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(API + uuid).statusCode() == 404);
+    }
+
+    private String create(String queueArn, String functionName) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(worker.url().resolve(API))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"EventSourceArn\": \"" + queueArn
+                        + "\", \"FunctionName\": \"" + functionName + "\", \"BatchSize\": 1}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        return new ObjectMapper().readTree(created.body()).path("UUID").asText();
+    }
+
     /** A delete is a user's doing, not a fault: the worker stays ready while the deleted mapping drains. */
     @Test
     void aMappingDrainingAfterItsDeleteLeavesTheWorkerReady() throws Exception {
         String queue = elasticMq.queue("operations-deleted", 30);
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(worker.url().resolve(API))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"EventSourceArn\": \"" + queue
-                        + "\", \"FunctionName\": \"" + function.url() + "\", \"BatchSize\": 1}"))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        String deleted = new ObjectMapper().readTree(created.body()).path("UUID").asText();
+        String deleted = create(queue, function.url().toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/ready").statusCode() == 200);
 
         function.hold();
