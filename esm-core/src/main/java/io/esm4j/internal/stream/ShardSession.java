@@ -124,6 +124,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     }
 
     @Override
+    public void unfinishedSince(long arrivalMillis) {
+        health.unfinishedSince(arrivalMillis);
+    }
+
+    @Override
     public void lanesEnded() {
         events.lanesEnded(this);
     }
