@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -181,6 +182,39 @@ class MetricsTest {
     private double gauge(String name, String shardId) {
         Gauge gauge = registry.find(name).tag(MetricNames.SHARD_TAG, shardId).gauge();
         return gauge == null ? -1 : gauge.value();
+    }
+
+    /**
+     * Lambda's IteratorAge is the age of a batch's records when the function gets them, so it climbs while a poison
+     * record is retried: the alarm that a shard is stuck. The reader being at the shard's tip must not hide that.
+     */
+    @Test
+    void iteratorAgeGrowsWhileAShardIsStuckOnARecordThatKeepsFailing() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        InMemoryStream stream = InMemoryStream.create("stuck", 1, clock);
+        String shard = stream.openShardIds().getFirst();
+        putOnShard(stream, shard, "poison", NOW);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new IllegalStateException("poison");
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("stuck", stream, handler)
+                .settings(Streams.fast().build()).meterRegistry(registry).clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.invocationCount() >= 2);
+            clock.advance(Duration.ofMinutes(10));
+            int seen = handler.invocationCount();
+            // Retries and reads of the (empty) rest of the shard go on after the clock moved.
+            await().until(() -> handler.invocationCount() >= seen + 3);
+
+            assertThat(gauge(MetricNames.SHARD_ITERATOR_AGE, shard)).isEqualTo(600_000);
+            assertThat(registry.get(MetricNames.ITERATOR_AGE).tag(MetricNames.MAPPING_TAG, "stuck").gauge().value())
+                    .isEqualTo(600_000);
+            assertThat(mapping.shards()).singleElement().extracting(ShardStatus::iteratorAgeMillis)
+                    .isEqualTo(600_000L);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
     }
 
     /** Puts a record with a partition key that lands on the given shard. */

@@ -6,6 +6,7 @@ import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.WorkerFile;
 import io.esm4j.worker.http.ApiAuthentication;
+import io.esm4j.worker.http.Draining;
 import io.esm4j.worker.http.MappingsApi;
 import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
@@ -47,16 +48,18 @@ public final class Worker implements AutoCloseable {
     private final HttpServer server;
     private final PrometheusMeterRegistry meters;
     private final StateStores state;
+    private final Draining draining;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Worker(WorkerOptions options, AwsClients clients, MappingRegistry registry, HttpServer server,
-                   PrometheusMeterRegistry meters, StateStores state) {
+                   PrometheusMeterRegistry meters, StateStores state, Draining draining) {
         this.options = options;
         this.clients = clients;
         this.registry = registry;
         this.server = server;
         this.meters = meters;
         this.state = state;
+        this.draining = draining;
     }
 
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
@@ -97,14 +100,16 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        Draining draining = new Draining();
         HttpContext api = server.createContext(MappingsApi.PATH, new MappingsApi(registry, region.id()));
+        api.getFilters().add(draining);
         if (authentication != null) {
             api.getFilters().add(authentication);
         }
-        server.createContext("/", new OperationsHandler(registry, meters, options.workerId()));
+        server.createContext("/", new OperationsHandler(registry, meters, options.workerId(), draining));
         server.start();
         registry.start();
-        Worker worker = new Worker(options, clients, registry, server, meters, state);
+        Worker worker = new Worker(options, clients, registry, server, meters, state, draining);
         LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
                 options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
                 store.location(), authentication == null ? "none" : "sigv4");
@@ -124,15 +129,22 @@ public final class Worker implements AutoCloseable {
         return meters;
     }
 
-    /** Stops accepting API calls, drains every mapping (final checkpoints, leases released), closes the clients. */
+    /**
+     * Refuses API calls, drains every mapping (final checkpoints, leases released), then stops the HTTP server and
+     * closes the clients. Health, metrics and the status page answer until the drain has ended: live, not ready.
+     */
     @Override
     public void close() throws InterruptedException {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         LOG.info("worker stopping drainTimeout={}", options.drainTimeout());
-        server.stop(0);
-        registry.shutdown(options.drainTimeout());
+        draining.begin();
+        try {
+            registry.shutdown(options.drainTimeout());
+        } finally {
+            server.stop(0);
+        }
         state.close();
         clients.close();
         LOG.info("worker stopped");

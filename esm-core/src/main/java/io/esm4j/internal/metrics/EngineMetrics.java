@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.noop.NoopCounter;
+import io.micrometer.core.instrument.noop.NoopTimer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
@@ -77,7 +78,9 @@ public final class EngineMetrics {
         handoffsRequested = counter(MetricNames.LEASE_HANDOFFS_REQUESTED, stream);
         handoffsCompleted = counter(MetricNames.LEASE_HANDOFFS_COMPLETED, stream);
         handoffsTimedOut = counter(MetricNames.LEASE_HANDOFFS_TIMED_OUT, stream);
-        leaseRenewalLatency = keep(Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY).tags(tags).register(registry));
+        leaseRenewalLatency = stream
+                ? keep(Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY).tags(tags).register(registry))
+                : new NoopTimer(new Meter.Id(MetricNames.LEASE_RENEWAL_LATENCY, tags, null, null, Meter.Type.TIMER));
         deleted = counter(MetricNames.DELETED_EVENT_COUNT, !stream);
         deleteErrors = counter(MetricNames.DELETE_ERROR_COUNT, !stream);
         batchSize = keep(DistributionSummary.builder(MetricNames.BATCH_SIZE).baseUnit("records").tags(tags)

@@ -25,6 +25,8 @@ final class CheckpointTracker {
      */
     private String[] texts;
     private long[] numbers;
+    /** Each record's arrival in the stream, epoch millis: how long the oldest unfinished record has waited. */
+    private long[] arrivals;
     private boolean[] done;
     private int mask;
     private long head;
@@ -50,6 +52,7 @@ final class CheckpointTracker {
             long number = record.sequenceNumberValue();
             numbers[slot] = number;
             texts[slot] = number >= 0 ? null : record.sequenceNumber();
+            arrivals[slot] = record.approximateArrivalTimestamp().toEpochMilli();
         }
         return first;
     }
@@ -88,15 +91,22 @@ final class CheckpointTracker {
         return tail - head;
     }
 
+    /** When the oldest record not yet done arrived in the stream (epoch millis), or -1 when every record is done. */
+    long oldestUnfinishedArrivalMillis() {
+        return head < tail ? arrivals[slot(head)] : -1;
+    }
+
     private void grow() {
         String[] oldTexts = texts;
         long[] oldNumbers = numbers;
+        long[] oldArrivals = arrivals;
         boolean[] oldDone = done;
         int oldMask = mask;
         allocate(oldTexts.length * 2);
         for (long ordinal = head; ordinal < tail; ordinal++) {
             texts[slot(ordinal)] = oldTexts[(int) ordinal & oldMask];
             numbers[slot(ordinal)] = oldNumbers[(int) ordinal & oldMask];
+            arrivals[slot(ordinal)] = oldArrivals[(int) ordinal & oldMask];
             done[slot(ordinal)] = oldDone[(int) ordinal & oldMask];
         }
     }
@@ -104,6 +114,7 @@ final class CheckpointTracker {
     private void allocate(int slots) {
         texts = new String[slots];
         numbers = new long[slots];
+        arrivals = new long[slots];
         done = new boolean[slots];
         mask = slots - 1;
     }

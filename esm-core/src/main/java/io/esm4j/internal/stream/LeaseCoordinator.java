@@ -341,7 +341,7 @@ final class LeaseCoordinator {
             } else if ((lease.owner() == null || expired.contains(id)) && ctx.leases().delete(lease)) {
                 ctx.metrics().unfinishedShardsExpired.increment();
                 // A read of it that failed before its shard worker stopped would otherwise show for good.
-                ctx.status().resolved(ShardSession.readerComponent(id));
+                ShardProblems.clear(ctx.status(), id);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", id)
                         .addKeyValue("checkpoint", Checkpoints.describe(lease.checkpoint()))
                         .addKeyValue("previousOwner", lease.owner())

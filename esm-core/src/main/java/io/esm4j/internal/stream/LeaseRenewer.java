@@ -151,7 +151,7 @@ final class LeaseRenewer {
             switch (result) {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), start);
-                    ctx.status().resolved("lease of " + lease.shardId());
+                    ctx.status().resolved(ShardProblems.lease(lease.shardId()));
                     if (written.lease().handoffRequested()) {
                         // The store returns the lease as written: a request is seen here, often before the next
                         // listing of the coordinator.
@@ -164,7 +164,7 @@ final class LeaseRenewer {
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
             lease.renewalUnanswered(held);
-            ctx.status().problem("lease of " + lease.shardId(), "PROBLEM: renewing the lease of shard "
+            ctx.status().problem(ShardProblems.lease(lease.shardId()), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
                     .setCause(e).log("lease renewal failed; retrying at the next tick");

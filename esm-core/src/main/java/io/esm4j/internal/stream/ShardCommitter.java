@@ -61,7 +61,7 @@ final class ShardCommitter {
         this.health = health;
         this.events = events;
         this.intervalNanos = ctx.settings().checkpointInterval().toNanos();
-        this.component = "checkpoints of " + shardId;
+        this.component = ShardProblems.checkpoints(shardId);
     }
 
     void start() {
@@ -255,5 +255,4 @@ final class ShardCommitter {
     private static boolean aheadInOurName(Lease current, Lease held) {
         return current != null && held.owner().equals(current.owner()) && current.counter() > held.counter();
     }
-
 }

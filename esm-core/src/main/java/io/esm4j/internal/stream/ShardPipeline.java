@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ShardPipeline<T> {
 
-    /** Where a pipeline reports. Both methods are called from the pipeline's threads and must not block. */
+    /** Where a pipeline reports. Every method is called from the pipeline's threads and must not block. */
     public interface Listener {
         /**
          * The contiguous done prefix moved to {@code checkpoint} (a sequence number, or {@link Checkpoint.ShardEnd}
@@ -42,6 +42,12 @@ public final class ShardPipeline<T> {
 
         /** The last lane thread ended (after {@link #close()}, or after a failure). */
         void lanesEnded();
+
+        /**
+         * When the oldest record read and not yet done arrived in the stream (epoch millis), or -1 once every record
+         * read is done; called as it changes.
+         */
+        default void unfinishedSince(long arrivalMillis) {}
     }
 
     /** How records reach the ParallelizationFactor lanes; with one lane both are the shard in order. */
@@ -83,6 +89,8 @@ public final class ShardPipeline<T> {
     private volatile long inFlight;
     private boolean endReported;
     private String lastDone;
+    /** What {@link Listener#unfinishedSince} last said; under the progress lock. */
+    private long unfinishedSince = -1;
     /**
      * Every record that arrived in the shard before this time has been dealt to the lanes: once it is past a tumbling
      * window's end, every record of the window has been read. Together with {@link #inputEnded}, it is what closes a
@@ -195,6 +203,7 @@ public final class ShardPipeline<T> {
             firstOrdinal = tracker.registerAll(records);
             readerReachedEnd = shardEnded;
             inFlight = tracker.inFlight();
+            reportUnfinished();
         } finally {
             progressLock.unlock();
         }
@@ -344,6 +353,15 @@ public final class ShardPipeline<T> {
         keyLanes.done(entries);
     }
 
+    /** Under the progress lock: tells the listener when the oldest unfinished record arrived, if that changed. */
+    private void reportUnfinished() {
+        long since = tracker.oldestUnfinishedArrivalMillis();
+        if (since != unfinishedSince) {
+            unfinishedSince = since;
+            listener.unfinishedSince(since);
+        }
+    }
+
     /** Called as records end; reports the contiguous done prefix. */
     private void complete(List<Entry<T>> entries) {
         long bytes = 0;
@@ -362,6 +380,7 @@ public final class ShardPipeline<T> {
             }
             passed = inFlightBefore - tracker.inFlight();
             inFlight = tracker.inFlight();
+            reportUnfinished();
             if (readerReachedEnd && !endReported && tracker.allDone()) {
                 endReported = true;
                 listener.progressed(Checkpoint.ShardEnd.INSTANCE);

@@ -71,7 +71,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         this.shardId = shardId;
         this.health = health;
         this.events = events;
-        this.readerComponent = readerComponent(shardId);
+        this.readerComponent = ShardProblems.reader(shardId);
         this.start = start;
         this.origin = start;
         this.pipeline = new ShardPipeline<>(ctx, shardId, this, ShardPipeline.LaneRouting.KEY_HASH, events::leaseLost);
@@ -121,6 +121,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     @Override
     public void failed(Throwable failure) {
         events.failed(this, failure);
+    }
+
+    @Override
+    public void unfinishedSince(long arrivalMillis) {
+        health.unfinishedSince(arrivalMillis);
     }
 
     @Override
@@ -295,10 +300,5 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         } else {
             health.iteratorAge(0);
         }
-    }
-
-    /** The status component under which a shard's read failures show. */
-    static String readerComponent(String shardId) {
-        return "shard " + shardId + " reader";
     }
 }

@@ -69,7 +69,7 @@ final class ShardWorker<T> {
     private final HeldLease lease;
     private final String shardId;
     private final Owner owner;
-    private final ShardHealth health = new ShardHealth();
+    private final ShardHealth health;
     private final ShardCommitter committer;
     private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final String component;
@@ -93,7 +93,8 @@ final class ShardWorker<T> {
         this.lease = lease;
         this.shardId = lease.shardId();
         this.owner = owner;
-        this.component = "shard " + shardId;
+        this.component = ShardProblems.worker(shardId);
+        this.health = new ShardHealth(ctx.clock());
         this.committer = new ShardCommitter(ctx, lease, health, new ShardCommitter.Events() {
             @Override
             public void shardEndSaved() {

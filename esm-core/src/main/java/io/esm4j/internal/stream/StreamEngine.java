@@ -153,6 +153,11 @@ public final class StreamEngine<T> implements MappingEngine {
 
             @Override
             public void lostSessionEnded(ShardWorker<?> w) {
+                if (windingDown.get(w.shardId()) == w) {
+                    // Its last invocations may have failed a checkpoint write since it was forgotten. Cleared before
+                    // it stops winding down: until then the shard is not taken again, so no new problem of it is lost.
+                    ShardProblems.clear(ctx.status(), w.shardId());
+                }
                 if (windingDown.remove(w.shardId(), w)) {
                     coordinator.wake(false);
                 }
@@ -199,6 +204,7 @@ public final class StreamEngine<T> implements MappingEngine {
         if (last != null) {
             ended.put(worker.shardId(), last);
         }
+        ShardProblems.clear(ctx.status(), worker.shardId());
         Meter gauge = shardGauges.remove(worker.shardId());
         if (gauge != null) {
             ctx.metrics().remove(gauge);

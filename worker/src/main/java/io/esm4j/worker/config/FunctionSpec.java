@@ -2,6 +2,7 @@ package io.esm4j.worker.config;
 
 import io.esm4j.settings.Setting.IntSetting;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +45,28 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
         Objects.requireNonNull(timeout, "timeout");
         TIMEOUT.check((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
         MAXIMUM_CONCURRENCY.check(maxConcurrency);
+    }
+
+    /**
+     * The name to show on the status page and in logs. A URL given as the mapping's FunctionName is the name too, and
+     * its user info, query and fragment may carry a password or a token: they are left out ({@code ?...} says a
+     * query was there).
+     */
+    public String displayName() {
+        if (!name.startsWith("http://") && !name.startsWith("https://")) {
+            return name;
+        }
+        try {
+            URI url = new URI(name);
+            if (url.getHost() == null) {
+                return url.getScheme() + "://...";
+            }
+            String shown = new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null)
+                    .toString();
+            return url.getRawQuery() == null && url.getRawFragment() == null ? shown : shown + "?...";
+        } catch (URISyntaxException e) {
+            return name.substring(0, name.indexOf("://") + 3) + "...";
+        }
     }
 
     /** A target with the default limits. */

@@ -20,8 +20,10 @@ final class Exchanges {
     static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
+        // A HEAD request gets the headers only: the JDK's server gives it no body to write to.
+        boolean withBody = bytes.length > 0 && !exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, withBody ? bytes.length : -1);
+        if (withBody) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }

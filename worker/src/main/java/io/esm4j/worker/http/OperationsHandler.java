@@ -12,18 +12,22 @@ import java.util.List;
 
 /**
  * The operations endpoints: {@code /health} (JSON with liveness, readiness and each mapping's state),
- * {@code /health/live} (200 while the worker serves), {@code /health/ready} (200 when every enabled mapping runs
- * without a problem, 503 otherwise), {@code /metrics} (Prometheus text format) and {@code /} (the status page).
+ * {@code /health/live} (200 while the worker serves, also while it drains), {@code /health/ready} (200 when every
+ * enabled mapping runs without a problem, 503 otherwise and while the worker drains), {@code /metrics} (Prometheus
+ * text format) and {@code /} (the status page). Each answer reads in-memory state only.
  */
 public final class OperationsHandler implements HttpHandler {
 
     private final MappingRegistry registry;
     private final PrometheusMeterRegistry meters;
     private final StatusPage statusPage;
+    private final Draining draining;
 
-    public OperationsHandler(MappingRegistry registry, PrometheusMeterRegistry meters, String workerId) {
+    public OperationsHandler(MappingRegistry registry, PrometheusMeterRegistry meters, String workerId,
+                             Draining draining) {
         this.registry = registry;
         this.meters = meters;
+        this.draining = draining;
         this.statusPage = new StatusPage(registry, workerId);
     }
 
@@ -40,7 +44,8 @@ public final class OperationsHandler implements HttpHandler {
                 case "/health/live" -> Exchanges.send(exchange, 200, "text/plain", "live\n");
                 case "/health/ready" -> {
                     boolean ready = ready();
-                    Exchanges.send(exchange, ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n");
+                    Exchanges.send(exchange, ready ? 200 : 503, "text/plain",
+                            ready ? "ready\n" : draining.active() ? "draining\n" : "not ready\n");
                 }
                 case "/metrics" -> Exchanges.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                         meters.scrape());
@@ -51,16 +56,18 @@ public final class OperationsHandler implements HttpHandler {
     }
 
     private boolean ready() {
-        return registry.list().stream().allMatch(ManagedMapping::ready);
+        return !draining.active() && registry.list().stream().allMatch(ManagedMapping::ready);
     }
 
     private ObjectNode health() {
         List<ManagedMapping> mappings = registry.list();
         ObjectNode json = Exchanges.JSON.createObjectNode();
-        boolean ready = mappings.stream().allMatch(ManagedMapping::ready);
-        json.put("status", ready ? "UP" : "DEGRADED");
+        boolean drain = draining.active();
+        boolean ready = !drain && mappings.stream().allMatch(ManagedMapping::ready);
+        json.put("status", drain ? "DRAINING" : ready ? "UP" : "DEGRADED");
         json.put("live", true);
         json.put("ready", ready);
+        json.put("draining", drain);
         ObjectNode store = json.putObject("mappingStore");
         store.put("location", registry.storeLocation());
         store.put("refreshFailures", registry.refreshFailures());

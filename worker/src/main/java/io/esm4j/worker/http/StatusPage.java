@@ -33,7 +33,7 @@ final class StatusPage {
             html.append("<tr><td>").append(escape(mapping.uuid())).append("</td><td>")
                     .append(escape(mapping.sourceKind())).append("</td><td>")
                     .append(escape(mapping.spec().source())).append("</td><td>")
-                    .append(escape(mapping.function().name())).append(" (").append(mapping.function().kind())
+                    .append(escape(mapping.function().displayName())).append(" (").append(mapping.function().kind())
                     .append(")</td><td>").append(escape(mapping.state())).append("</td><td")
                     .append(reason.startsWith("PROBLEM") ? " class=\"PROBLEM\">" : ">").append(escape(reason))
                     .append("</td><td>").append(escape(mapping.lastProcessingResult())).append("</td></tr>\n");

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,15 +17,22 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.event.KeyValuePair;
+import org.slf4j.event.LoggingEvent;
 import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.spi.LoggingEventAware;
 
 /**
  * One JSON object per event on standard error: {@code time}, {@code level}, {@code logger}, {@code thread},
  * {@code message}, each {@code key=value} of the message as a field of its own (an {@code error=} field, always the
- * last, takes the rest of the message), and {@code stack} with the stack trace of a throwable. In text format, one line {@code time level logger - message}. Messages of the worker and the
- * engine carry ids, names and counts, never payloads.
+ * last, takes the rest of the message), and {@code stack} with the stack trace of a throwable. The key-values of
+ * SLF4J's fluent API ({@code addKeyValue}, which the engine uses) are fields with their whole value, numbers and
+ * booleans as such; without {@link LoggingEventAware} SLF4J would flatten them into the message, where a value with a
+ * space or an {@code a=b} in it could not be told apart. In text format, one line
+ * {@code time level logger - key=value ... message}. Messages of the worker and the engine carry ids, names and
+ * counts, never payloads.
  */
-final class JsonLogger extends AbstractLogger {
+final class JsonLogger extends AbstractLogger implements LoggingEventAware {
 
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
@@ -101,15 +109,33 @@ final class JsonLogger extends AbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(Level level, @Nullable Marker marker, String pattern,
                                                Object @Nullable [] arguments, @Nullable Throwable throwable) {
-        String message = MessageFormatter.basicArrayFormat(pattern, arguments);
-        String line = settings.json() ? json(level, message, throwable) : text(level, message, throwable);
+        write(level, MessageFormatter.basicArrayFormat(pattern, arguments), List.of(), throwable);
+    }
+
+    @Override
+    public void log(LoggingEvent event) {
+        if (!enabled(event.getLevel())) {
+            return;
+        }
+        Object[] arguments = event.getArgumentArray();
+        Throwable throwable = event.getThrowable();
+        if (throwable == null && arguments != null) {
+            throwable = MessageFormatter.getThrowableCandidate(arguments);
+        }
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        write(event.getLevel(), MessageFormatter.basicArrayFormat(event.getMessage(), arguments),
+                pairs == null ? List.of() : pairs, throwable);
+    }
+
+    private void write(Level level, String message, List<KeyValuePair> pairs, @Nullable Throwable throwable) {
+        String line = settings.json() ? json(level, message, pairs, throwable) : text(level, message, pairs, throwable);
         PrintStream err = System.err;
         synchronized (err) {
             err.println(line);
         }
     }
 
-    private String json(Level level, String message, @Nullable Throwable throwable) {
+    private String json(Level level, String message, List<KeyValuePair> pairs, @Nullable Throwable throwable) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
@@ -119,6 +145,12 @@ final class JsonLogger extends AbstractLogger {
             json.writeStringField("thread", Thread.currentThread().getName());
             json.writeStringField("message", message);
             Set<String> written = new HashSet<>(Set.of("time", "level", "logger", "thread", "message", "stack"));
+            for (KeyValuePair pair : pairs) {
+                if (written.add(pair.key)) {
+                    json.writeFieldName(pair.key);
+                    writeValue(json, pair.value);
+                }
+            }
             Matcher field = FIELD.matcher(message);
             while (field.find()) {
                 String key = field.group(1);
@@ -141,8 +173,23 @@ final class JsonLogger extends AbstractLogger {
         return out.toString();
     }
 
-    private String text(Level level, String message, @Nullable Throwable throwable) {
-        String line = Instant.now() + " " + level + " " + name.substring(name.lastIndexOf('.') + 1) + " - " + message;
+    private static void writeValue(JsonGenerator json, @Nullable Object value) throws IOException {
+        switch (value) {
+            case null -> json.writeNull();
+            case Integer i -> json.writeNumber(i);
+            case Long l -> json.writeNumber(l);
+            case Boolean b -> json.writeBoolean(b);
+            default -> json.writeString(value.toString());
+        }
+    }
+
+    private String text(Level level, String message, List<KeyValuePair> pairs, @Nullable Throwable throwable) {
+        StringBuilder fields = new StringBuilder();
+        for (KeyValuePair pair : pairs) {
+            fields.append(pair.key).append('=').append(pair.value).append(' ');
+        }
+        String line = Instant.now() + " " + level + " " + name.substring(name.lastIndexOf('.') + 1) + " - " + fields
+                + message;
         return throwable == null ? line : line + System.lineSeparator() + stackTrace(throwable);
     }
 

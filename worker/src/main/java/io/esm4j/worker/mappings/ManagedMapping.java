@@ -281,8 +281,15 @@ public final class ManagedMapping {
         };
     }
 
-    /** True when the mapping should run and does: what readiness asks of each enabled mapping. */
+    /**
+     * True when the mapping should run and does: what readiness asks of each enabled mapping. A mapping being deleted,
+     * or waiting for its older revision to drain after an update, is a user's doing, not a fault: it does not make
+     * the worker unready (the new revision is judged once it starts).
+     */
     public boolean ready() {
+        if (deleting.get() || waitingForPredecessor()) {
+            return true;
+        }
         RunningMapping mapping = running.get();
         return !spec.enabled() || (mapping != null && mapping.state() == MappingState.ENABLED
                 && !mapping.stateTransitionReason().startsWith("PROBLEM"));

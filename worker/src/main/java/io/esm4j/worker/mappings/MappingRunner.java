@@ -65,7 +65,7 @@ final class MappingRunner {
             running.start();
             mapping.started();
             LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
-                    mapping.sourceKind(), mapping.spec().source(), mapping.function().name());
+                    mapping.sourceKind(), mapping.spec().source(), mapping.function().displayName());
         } catch (Exception | LinkageError e) {
             if (running != null && mapping.uninstall(running)) {
                 stop(mapping, running, stopTimeout);

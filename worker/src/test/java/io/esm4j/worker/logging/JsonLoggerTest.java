@@ -30,6 +30,38 @@ class JsonLoggerTest {
         assertThat(json.path("time").asText()).isNotBlank();
     }
 
+    /**
+     * The engine logs through SLF4J's fluent API: each key-value is a field with its whole value (reasons and
+     * checkpoints have spaces, exception texts have "a=b"), numbers and booleans as such, and nothing of one value
+     * leaks into another field or into the message.
+     */
+    @Test
+    void keyValuesOfTheFluentApiAreFieldsWithTheirWholeValue() throws Exception {
+        String line = capture(new JsonLogger("io.esm4j.internal.Test", new LogSettings(true, Level.INFO)), logger ->
+                logger.atWarn().addKeyValue("mapping", "orders").addKeyValue("error", "Throttled: rate=5 {}")
+                        .addKeyValue("reason", "another worker took the lease (owner now w2)")
+                        .addKeyValue("failuresInARow", 3).addKeyValue("released", true).addKeyValue("owner", (Object) null)
+                        .setCause(new IllegalStateException("boom")).log("lease lost; the shard stops here"));
+
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertThat(json.path("message").asText()).isEqualTo("lease lost; the shard stops here");
+        assertThat(json.path("mapping").asText()).isEqualTo("orders");
+        assertThat(json.path("error").asText()).isEqualTo("Throttled: rate=5 {}");
+        assertThat(json.path("reason").asText()).isEqualTo("another worker took the lease (owner now w2)");
+        assertThat(json.path("failuresInARow").isInt()).isTrue();
+        assertThat(json.path("failuresInARow").asInt()).isEqualTo(3);
+        assertThat(json.path("released").isBoolean()).isTrue();
+        assertThat(json.path("owner").isNull()).isTrue();
+        assertThat(json.has("rate")).isFalse();
+        assertThat(json.path("stack").asText()).startsWith("java.lang.IllegalStateException: boom");
+
+        String text = capture(new JsonLogger("io.esm4j.internal.Test", new LogSettings(false, Level.INFO)), logger ->
+                logger.atInfo().addKeyValue("mapping", "orders").addKeyValue("shardId", "s-1").log("shard finished"));
+        assertThat(text).endsWith("INFO Test - mapping=orders shardId=s-1 shard finished");
+        assertThat(capture(new JsonLogger("io.esm4j.x", new LogSettings(true, Level.WARN)), logger ->
+                logger.atInfo().addKeyValue("mapping", "orders").log("hidden"))).isEmpty();
+    }
+
     @Test
     void levelsBelowTheThresholdAreDroppedAndChattyLibrariesStayQuiet() {
         LogSettings settings = new LogSettings(true, Level.INFO);
