@@ -49,24 +49,30 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
 
     /**
      * The name to show on the status page and in logs. A URL given as the mapping's FunctionName is the name too, and
-     * its user info, query and fragment may carry a password or a token: they are left out ({@code ?...} says a
-     * query was there).
+     * its user info, query and fragment may carry a password or a token: they are left out ({@link #shownUrl}).
      */
     public String displayName() {
         if (!name.startsWith("http://") && !name.startsWith("https://")) {
             return name;
         }
         try {
-            URI url = new URI(name);
-            if (url.getHost() == null) {
-                return url.getScheme() + "://...";
-            }
-            String shown = new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null)
-                    .toString();
-            return url.getRawQuery() == null && url.getRawFragment() == null ? shown : shown + "?...";
+            return shownUrl(new URI(name));
         } catch (URISyntaxException e) {
             return name.substring(0, name.indexOf("://") + 3) + "...";
         }
+    }
+
+    /**
+     * A URL as errors, logs and pages may show it: {@code scheme://host:port/path}, without user info, query or
+     * fragment, which may hold a password or a token ({@code ?...} says that a query or fragment was there).
+     */
+    public static String shownUrl(URI url) {
+        if (url.getHost() == null) {
+            return url.getScheme() + "://...";
+        }
+        String shown = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
+        return url.getRawQuery() == null && url.getRawFragment() == null ? shown : shown + "?...";
     }
 
     /** A target with the default limits. */

@@ -1,6 +1,7 @@
 package io.esm4j.worker.invoke;
 
 import io.esm4j.handler.FunctionNotInvokedException;
+import io.esm4j.worker.config.FunctionSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +36,7 @@ public final class HttpUrlTarget implements Invoker.Json {
     HttpUrlTarget(HttpClient client, URI url, Duration timeout, Backoff backoff) {
         this.client = client;
         this.url = url;
-        this.name = "HTTP target " + redacted(url);
+        this.name = "HTTP target " + FunctionSpec.shownUrl(url);
         this.timeout = timeout;
         this.backoff = backoff;
     }
@@ -61,14 +62,8 @@ public final class HttpUrlTarget implements Invoker.Json {
         return reply.status() == 429 || reply.status() == 503;
     }
 
-    /** {@code scheme://host:port/path}: a URL's query and user info may hold credentials, and errors are logged. */
-    static String redacted(URI url) {
-        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                + (url.getRawPath() == null ? "" : url.getRawPath());
-    }
-
     @Override
     public String toString() {
-        return "HTTP " + redacted(url);
+        return "HTTP " + FunctionSpec.shownUrl(url);
     }
 }

@@ -315,7 +315,7 @@ class TargetsTest {
         URI url = URI.create("http://alice:pa55word@127.0.0.1:" + server.getAddress().getPort()
                 + "/secret?token=s3cr3t#frag");
         HttpUrlTarget target = new HttpUrlTarget(http, url, Duration.ofSeconds(30));
-        String expected = "http://127.0.0.1:" + server.getAddress().getPort() + "/secret";
+        String expected = "http://127.0.0.1:" + server.getAddress().getPort() + "/secret?...";
 
         assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
                 .hasMessageContaining(expected + " answered status 400")
