@@ -1,11 +1,8 @@
 package io.esm4j.dynamodb;
 
+import io.esm4j.idempotency.StoredKeys;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -15,8 +12,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * the in-memory store compares instants; the TTL attribute is the same instant in whole seconds rounded up, the form
  * DynamoDB's TTL wants, so that TTL never deletes an entry that still counts.
  *
- * <p>{@code id} is the idempotency key itself where DynamoDB can hold it exactly; otherwise {@value #DIGEST_MARK}
- * followed by the SHA-256 (hex) of the key's UTF-16 code units. See {@link #id(String)}.
+ * <p>{@code id} is the idempotency key itself where DynamoDB can hold it exactly; otherwise its digest form
+ * ({@link StoredKeys}). See {@link #id(String)}.
  */
 final class IdempotencyItems {
 
@@ -27,8 +24,6 @@ final class IdempotencyItems {
     static final String PAYLOAD_HASH = "payloadHash";
     static final Set<String> ATTRIBUTES = Set.of(ID, STATUS, OWNER, EXPIRY, PAYLOAD_HASH);
 
-    /** Starts the {@code id} of a key stored as its digest; a key that starts with it is stored as its digest too. */
-    static final String DIGEST_MARK = "esm4j-sha256:";
     /** DynamoDB's limit on a partition key's value, in UTF-8 bytes. */
     static final int MAX_ID_BYTES = 2048;
 
@@ -38,52 +33,13 @@ final class IdempotencyItems {
     private IdempotencyItems() {}
 
     /**
-     * The {@code id} of a key: the key itself, unless DynamoDB cannot hold it exactly, then its digest. A key longer
-     * than {@value #MAX_ID_BYTES} UTF-8 bytes would be refused on every call, and the engine retries a batch whose
-     * claim failed without counting an attempt, so the shard would stall on the record. A key with a lone surrogate
-     * (a payload's JSON can spell one) has no UTF-8 form: sent as it is, it arrives as '?' or U+FFFD, and two keys
-     * would become one, the second record skipped as a duplicate. The digest is over the UTF-16 code units, which
-     * hold any Java string exactly. Keys that start with {@value #DIGEST_MARK} are digested too, so that no key kept
-     * as it is can equal another key's digest.
+     * The {@code id} of a key: the key itself, unless DynamoDB cannot hold it exactly, then its digest
+     * ({@link StoredKeys}). A key longer than {@value #MAX_ID_BYTES} UTF-8 bytes would be refused on every call, and
+     * the engine retries a batch whose claim failed without counting an attempt, so the shard would stall on the
+     * record.
      */
     static String id(String key) {
-        if (key.startsWith(DIGEST_MARK) || !wellFormed(key) || utf8Length(key) > MAX_ID_BYTES) {
-            return DIGEST_MARK + sha256(key);
-        }
-        return key;
-    }
-
-    private static boolean wellFormed(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The UTF-8 length of a well-formed string, without encoding it (a key can be many kilobytes). */
-    private static long utf8Length(String key) {
-        long bytes = 0;
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
-    }
-
-    private static String sha256(String key) {
-        try {
-            // Not getBytes(UTF_16BE): its encoder replaces a lone surrogate too.
-            ByteBuffer units = ByteBuffer.allocate(key.length() * 2);
-            units.asCharBuffer().put(key);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(units.array()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM; every Java platform has it", e);
-        }
+        return StoredKeys.storable(key, MAX_ID_BYTES);
     }
 
     static AttributeValue instant(Instant instant) {

@@ -2,6 +2,7 @@ package io.esm4j.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esm4j.idempotency.StoredKeys;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class IdempotencyItemsTest {
 
         assertThat(IdempotencyItems.id("orders:42")).isEqualTo("orders:42");
         assertThat(IdempotencyItems.id(fits)).isEqualTo(fits);
-        assertThat(IdempotencyItems.id(over)).startsWith(IdempotencyItems.DIGEST_MARK).hasSize(13 + 64);
+        assertThat(IdempotencyItems.id(over)).startsWith(StoredKeys.DIGEST_MARK).hasSize(13 + 64);
     }
 
     @Test
@@ -24,7 +25,7 @@ class IdempotencyItemsTest {
         String low = IdempotencyItems.id("k\uDC00");
         String reversed = IdempotencyItems.id("\uDC00\uD800");
 
-        assertThat(high).startsWith(IdempotencyItems.DIGEST_MARK);
+        assertThat(high).startsWith(StoredKeys.DIGEST_MARK);
         assertThat(Set.of(high, low, reversed, IdempotencyItems.id("k?"), IdempotencyItems.id("k\uFFFD")))
                 .hasSize(5);
     }
@@ -35,6 +36,6 @@ class IdempotencyItemsTest {
         String longKey = "x".repeat(3_000);
         String digest = IdempotencyItems.id(longKey);
 
-        assertThat(IdempotencyItems.id(digest)).startsWith(IdempotencyItems.DIGEST_MARK).isNotEqualTo(digest);
+        assertThat(IdempotencyItems.id(digest)).startsWith(StoredKeys.DIGEST_MARK).isNotEqualTo(digest);
     }
 }

@@ -2,6 +2,7 @@ package io.esm4j.redis;
 
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.idempotency.StoredKeys;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * above the skew and {@code CleanupDelay} above it too.
  *
  * <p>The Redis key is {@code KeyPrefix} + the idempotency key, or + its SHA-256 when the key has a lone surrogate,
- * which UTF-8 cannot carry ({@link StoredKey}). Scripts touch only their one key, so the store also runs on Redis
+ * which UTF-8 cannot carry ({@link StoredKeys}). Scripts touch only their one key, so the store also runs on Redis
  * Cluster (pass the cluster connection's commands). Payloads never reach Redis: only their SHA-256, when payload
  * validation is on. Thread-safe, as Lettuce's commands are.
  */
@@ -130,7 +131,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     private String redisKey(String key) {
-        return prefix + StoredKey.of(key);
+        return prefix + StoredKeys.storable(key, Long.MAX_VALUE);
     }
 
     private static String hash(@Nullable String payloadHash) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.AcquireResult.Acquired;
+import io.esm4j.idempotency.StoredKeys;
 import io.esm4j.testing.MutableClock;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -51,7 +52,7 @@ class RedisIdempotencyStoreTest {
         store.complete("order-\uD800", null, clock.instant().plus(TTL));
         String digestKey = redis.keys(prefix + "*").getFirst();
 
-        assertThat(digestKey).startsWith(prefix + StoredKey.DIGEST_MARK).hasSize(prefix.length() + 13 + 64);
+        assertThat(digestKey).startsWith(prefix + StoredKeys.DIGEST_MARK).hasSize(prefix.length() + 13 + 64);
         String spelled = digestKey.substring(prefix.length());
         assertThat(store.acquire(spelled, null, "owner-b", clock.instant().plus(CLAIM))).isEqualTo(Acquired.INSTANCE);
         assertThat(redis.keys(prefix + "*")).hasSize(2);
