@@ -3,15 +3,12 @@ package io.esm4j.internal.stream;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
-import io.esm4j.stream.Shard;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator thread of a stream mapping: it lists the stream's shards (every ShardSyncInterval, and at once
- * when a shard ends) and creates leases for new ones ({@link LeaseSeeder}); it lists the leases, notices which ones
- * stand still (expired, by this worker's clock), and takes what {@link LeaseBalancer} says, starting a shard worker
- * for each. It holds no lock across any of these calls, and a call that hangs delays only this thread.
+ * The coordinator thread of a stream mapping: it has the stream's shards listed and leases created for new ones
+ * ({@link ShardSync}, every ShardSyncInterval, and at once when a shard ends); it lists the leases, notices which
+ * ones stand still (expired, by this worker's clock), and takes or asks for what {@link LeaseBalancer} says, with
+ * what {@link HandoffTracker} remembers of hand-offs, starting a shard worker for each lease taken. It holds no lock
+ * across any of these calls, and a call that hangs delays only this thread.
  */
 final class LeaseCoordinator {
 
@@ -65,12 +63,6 @@ final class LeaseCoordinator {
         void fatal(Throwable error);
     }
 
-    /**
-     * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
-     * this worker hands it over.
-     */
-    private record Request(String worker, long sinceNanos) {}
-
     private final StreamContext<?> ctx;
     private final Workers workers;
     private final Duration failoverTime;
@@ -84,21 +76,8 @@ final class LeaseCoordinator {
     private boolean stopping;
     // Coordinator thread only.
     private final LeaseObserver observer;
-    private final Map<String, Request> requests = new HashMap<>();
-    /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
-    private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
-    /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
-    private boolean storeTakesRequests = true;
-    private Set<String> listed;
-    /**
-     * Unfinished leases whose shard the last two listings no longer showed ({@link LeaseSeeder#gone}): one listing
-     * that misses a shard (DynamoDB's DescribeStream is eventually consistent) does not end a lease whose records
-     * might still be there.
-     */
-    private Set<String> gone = Set.of();
-    /** What the last listing alone no longer showed. */
-    private Set<String> missing = Set.of();
-    private long nextSyncNanos;
+    private final ShardSync shardSync;
+    private final HandoffTracker handoffs;
     private volatile List<Lease> lastLeases = List.of();
     private Thread thread;
 
@@ -107,6 +86,8 @@ final class LeaseCoordinator {
         this.workers = workers;
         this.failoverTime = ctx.settings().failoverTime();
         this.observer = new LeaseObserver(ctx);
+        this.shardSync = new ShardSync(ctx);
+        this.handoffs = new HandoffTracker(ctx);
         this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
     }
 
@@ -145,7 +126,7 @@ final class LeaseCoordinator {
      * GracefulHandoffTimeout, so that this worker does not take back what it gave away.
      */
     void handingOver(String shardId, String requester) {
-        handedOver.put(shardId, new Request(requester, System.nanoTime()));
+        handoffs.handingOver(shardId, requester);
     }
 
     /** The leases as last listed, for the status view. */
@@ -159,7 +140,7 @@ final class LeaseCoordinator {
             long waitNanos;
             try {
                 if (syncDue()) {
-                    syncShards();
+                    shardSync.sync();
                 }
                 boolean moving = balance();
                 if (failures > 0) {
@@ -167,8 +148,8 @@ final class LeaseCoordinator {
                     ctx.status().resolved(COMPONENT);
                 }
                 workers.roundCompleted();
-                waitNanos = Math.min(takeEveryNanos, Math.max(0, nextSyncNanos - System.nanoTime()));
-                if (moving || !requests.isEmpty()) {
+                waitNanos = Math.min(takeEveryNanos, Math.max(0, shardSync.nextSyncNanos() - System.nanoTime()));
+                if (moving || handoffs.waiting()) {
                     waitNanos = Math.min(waitNanos, BALANCING_RECHECK.toNanos());
                 }
             } catch (InterruptedException e) {
@@ -206,7 +187,7 @@ final class LeaseCoordinator {
     private boolean syncDue() {
         lock.lock();
         try {
-            boolean due = syncRequested || System.nanoTime() - nextSyncNanos >= 0;
+            boolean due = syncRequested || System.nanoTime() - shardSync.nextSyncNanos() >= 0;
             syncRequested = false;
             return due;
         } finally {
@@ -231,34 +212,6 @@ final class LeaseCoordinator {
         }
     }
 
-    private void syncShards() throws Exception {
-        // Leases first: a lease that is older than the listing and absent from it is one of a shard that is gone,
-        // not one another worker created from a newer listing.
-        Map<String, Lease> existing = byShard(ctx.leases().list(ctx.mappingName()));
-        List<Shard> listing = ctx.source().listShards();
-        for (Lease lease : LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, ctx.settings())) {
-            if (ctx.leases().create(lease)) {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
-                        .addKeyValue("from", Checkpoints.describe(lease.checkpoint())).log("lease created for a new shard");
-            }
-        }
-        Set<String> ids = new HashSet<>();
-        listing.forEach(shard -> ids.add(shard.shardId()));
-        // A finished shard the stream no longer lists has nothing left to guard: its children no longer wait for it.
-        for (Lease lease : existing.values()) {
-            if (lease.ended() && !ids.contains(lease.shardId())) {
-                ctx.leases().delete(lease);
-            }
-        }
-        listed = ids;
-        Set<String> missingNow = LeaseSeeder.gone(existing, ids);
-        Set<String> confirmed = new HashSet<>(missingNow);
-        confirmed.retainAll(missing);
-        missing = missingNow;
-        gone = confirmed;
-        nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
-    }
-
     /** One round of balancing; true if it took or asked for a lease. */
     private boolean balance() throws Exception {
         List<Lease> leases = ctx.leases().list(ctx.mappingName());
@@ -266,11 +219,10 @@ final class LeaseCoordinator {
         long now = System.nanoTime();
         Set<String> expired = observe(leases, now);
         endGone(leases, expired);
-        Set<String> timedOut = timedOutRequests(leases, now);
-        boolean soft = storeTakesRequests && ctx.settings().gracefulHandoffTimeout().isPositive();
-        LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, listed, expired,
-                ctx.settings().maxLeasesToStealAtOneTime(),
-                new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now)), random);
+        LeaseBalancer.Handoffs round = handoffs.round(leases, now);
+        Set<String> timedOut = round.timedOut();
+        LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, shardSync.listed(), expired,
+                ctx.settings().maxLeasesToStealAtOneTime(), round, random);
         for (Lease seen : plan.take()) {
             if (stopping()) {
                 return false;
@@ -333,7 +285,7 @@ final class LeaseCoordinator {
     private void endGone(List<Lease> leases, Set<String> expired) throws Exception {
         for (Lease lease : leases) {
             String id = lease.shardId();
-            if (!gone.contains(id) || lease.ended()) {
+            if (!shardSync.gone().contains(id) || lease.ended()) {
                 continue;
             }
             if (workers.holds(id)) {
@@ -360,7 +312,7 @@ final class LeaseCoordinator {
         try {
             asked = ctx.leases().requestHandoff(seen, ctx.workerId());
         } catch (UnsupportedOperationException e) {
-            storeTakesRequests = false;
+            handoffs.storeTakesNoRequests();
             LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("store", ctx.leases().getClass().getName())
                     .log("the lease store records no hand-off requests; balancing takes leases from their owners "
                             + "at once (work in flight there is handled again)");
@@ -369,54 +321,11 @@ final class LeaseCoordinator {
         }
         if (asked instanceof LeaseWrite.Written) {
             ctx.metrics().handoffsRequested.increment();
-            requests.put(seen.shardId(), new Request(seen.owner(), start));
+            handoffs.asked(seen.shardId(), seen.owner(), start);
             LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
                     .addKeyValue("shardId", seen.shardId()).addKeyValue("owner", seen.owner())
                     .addKeyValue("owners", owners(leases)).log("lease asked for");
         }
-    }
-
-    /** The leases this worker handed over that are still left to their askers: not yet taken, not too long ago. */
-    private Map<String, String> handedOver(List<Lease> leases, long now) {
-        Map<String, Lease> byShard = byShard(leases);
-        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
-        Map<String, String> reserved = new HashMap<>();
-        for (Map.Entry<String, Request> entry : handedOver.entrySet()) {
-            Lease lease = byShard.get(entry.getKey());
-            boolean over = lease == null || now - entry.getValue().sinceNanos() >= timeoutNanos
-                    || (lease.owner() != null && !lease.owner().equals(ctx.workerId()));
-            if (over) {
-                handedOver.remove(entry.getKey(), entry.getValue());
-            } else {
-                reserved.put(entry.getKey(), entry.getValue().worker());
-            }
-        }
-        return reserved;
-    }
-
-    /**
-     * Leases this worker asked for whose owner has kept them for GracefulHandoffTimeout since, by this worker's
-     * clock: from its own request, or from when it first saw the request (after a restart of this worker).
-     */
-    private Set<String> timedOutRequests(List<Lease> leases, long now) {
-        Map<String, Request> waiting = new HashMap<>();
-        Set<String> timedOut = new HashSet<>();
-        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
-        for (Lease lease : leases) {
-            if (lease.handoffRequested() && ctx.workerId().equals(lease.handoffTo())) {
-                Request request = requests.get(lease.shardId());
-                if (request == null || !request.worker().equals(lease.owner())) {
-                    request = new Request(lease.owner(), now);
-                }
-                waiting.put(lease.shardId(), request);
-                if (now - request.sinceNanos() >= timeoutNanos) {
-                    timedOut.add(lease.shardId());
-                }
-            }
-        }
-        requests.clear();
-        requests.putAll(waiting);
-        return timedOut;
     }
 
     /**
@@ -443,7 +352,8 @@ final class LeaseCoordinator {
         return owners;
     }
 
-    private static Map<String, Lease> byShard(List<Lease> leases) {
+    /** The leases by shard id. */
+    static Map<String, Lease> byShard(List<Lease> leases) {
         Map<String, Lease> byShard = new HashMap<>();
         leases.forEach(lease -> byShard.put(lease.shardId(), lease));
         return byShard;

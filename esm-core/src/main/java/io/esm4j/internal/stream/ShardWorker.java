@@ -4,13 +4,11 @@ import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
-import io.esm4j.stream.ReadStart;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processes one shard while this worker holds its lease, and supervises itself: a supervisor thread runs
+ * Processes one shard while this worker holds its lease, and supervises itself: a {@link ShardSupervisor} thread runs
  * {@link ShardSession}s and replaces one that fails outside the handler with a new one that starts after the last
- * done record, with backoff. Progress goes to a {@link ShardCommitter}. Every failure is counted, logged and shown
- * in the shard's status; only a fatal one stops the mapping.
+ * done record, with backoff. Progress goes to a {@link ShardCommitter}. The worker itself owns the lease's end: it
+ * notices a loss or a hand-off request once, and writes the final checkpoint and hands the lease back once. Every
+ * failure is counted, logged and shown in the shard's status; only a fatal one stops the mapping.
  */
 final class ShardWorker<T> {
 
@@ -40,7 +39,7 @@ final class ShardWorker<T> {
 
         /**
          * After {@link #leaseLost}: the invocations of the worker's last session have ended, or were given up on
-         * (see {@link ShardWorker#windDown}). Until then this process must not take the shard again.
+         * (see {@link ShardSupervisor#windDown}). Until then this process must not take the shard again.
          */
         void lostSessionEnded(ShardWorker<?> worker);
 
@@ -51,31 +50,13 @@ final class ShardWorker<T> {
         void handoffRequested(ShardWorker<?> worker, String requester);
     }
 
-    private sealed interface Signal {}
-
-    private record Failed(ShardSession<?> session, Throwable cause) implements Signal {}
-
-    private record LanesEnded(ShardSession<?> session) implements Signal {}
-
-    private record Stop() implements Signal {}
-
-    private record Ended() implements Signal {}
-
-    private record Lost(String reason) implements Signal {}
-
-    private record FatalError(Throwable error) implements Signal {}
-
     private final StreamContext<T> ctx;
     private final HeldLease lease;
     private final String shardId;
     private final Owner owner;
     private final ShardHealth health;
     private final ShardCommitter committer;
-    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private final String component;
-    private Thread supervisor;
-    private volatile ShardSession<T> current;
-    private volatile boolean progressSinceRestart;
+    private final ShardSupervisor<T> supervisor;
     /** Set once the lease is lost or handed back: later renewal failures are not a loss. */
     private final AtomicBoolean leaseGone = new AtomicBoolean();
     /**
@@ -93,12 +74,11 @@ final class ShardWorker<T> {
         this.lease = lease;
         this.shardId = lease.shardId();
         this.owner = owner;
-        this.component = ShardProblems.worker(shardId);
         this.health = new ShardHealth(ctx.clock());
         this.committer = new ShardCommitter(ctx, lease, health, new ShardCommitter.Events() {
             @Override
             public void shardEndSaved() {
-                signals.add(new Ended());
+                ShardWorker.this.supervisor.shardEndSaved();
             }
 
             @Override
@@ -108,9 +88,10 @@ final class ShardWorker<T> {
 
             @Override
             public void fatal(Throwable error) {
-                signals.add(new FatalError(error));
+                ShardWorker.this.supervisor.fatal(error);
             }
         });
+        this.supervisor = new ShardSupervisor<>(ctx, this, owner, committer);
     }
 
     String shardId() {
@@ -137,18 +118,17 @@ final class ShardWorker<T> {
     }
 
     long inFlight() {
-        ShardSession<T> session = current;
-        return session == null ? 0 : session.inFlight();
+        return supervisor.inFlight();
     }
 
     void start() {
         committer.start();
-        supervisor = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId).start(this::supervise);
+        supervisor.start();
     }
 
     /** Stops reading and forming batches; batches being invoked finish, failed ones are not retried. */
     void requestStop() {
-        signals.add(new Stop());
+        supervisor.stop();
     }
 
     /**
@@ -156,11 +136,27 @@ final class ShardWorker<T> {
      * once, however many parts of the worker notice.
      */
     void leaseLost(String reason) {
-        if (leaseGone.compareAndSet(false, true)) {
-            leaseWasLost = true;
+        if (markLeaseLost()) {
             ctx.metrics().leasesLost.increment();
-            signals.add(new Lost(reason));
+            supervisor.leaseLost(reason);
         }
+    }
+
+    /**
+     * Marks the lease lost (not handed back), before the sessions hear of it; true for the first caller only, who
+     * then reports the loss.
+     */
+    boolean markLeaseLost() {
+        if (!leaseGone.compareAndSet(false, true)) {
+            return false;
+        }
+        leaseWasLost = true;
+        return true;
+    }
+
+    /** Whether the lease was lost: what the sessions would give up is left to the lease's next owner. */
+    boolean leaseWasLost() {
+        return leaseWasLost;
     }
 
     /**
@@ -174,16 +170,12 @@ final class ShardWorker<T> {
     }
 
     boolean awaitTermination(Instant deadline) throws InterruptedException {
-        Duration left = Duration.between(Instant.now(), deadline);
-        return left.isPositive() && supervisor.join(left);
+        return supervisor.awaitTermination(deadline);
     }
 
     /** After the stop timeout: interrupts handlers still running. */
     void interruptHandlers() {
-        ShardSession<T> session = current;
-        if (session != null) {
-            session.interruptHandlers();
-        }
+        supervisor.interruptHandlers();
     }
 
     /**
@@ -220,7 +212,7 @@ final class ShardWorker<T> {
     }
 
     /** Hands the lease back, once; true if the store took the release. */
-    private boolean release() {
+    boolean release() {
         leaseGone.set(true);
         if (!releaseStarted.compareAndSet(false, true)) {
             return false;
@@ -243,219 +235,4 @@ final class ShardWorker<T> {
             return false;
         }
     }
-
-    // Supervisor thread only.
-    private ShardSession<T> session;
-    private boolean stopping;
-    private boolean ended;
-    private boolean restarting;
-    private int failuresInARow;
-
-    /**
-     * Runs the sessions; nothing that goes wrong here ends the thread unnoticed. A failure of the supervisor itself (a
-     * bug, or a source call it makes) is reported and the lease given up as if lost: the shard stops reading, and once
-     * its invocations have ended the lease, left standing, is taken again after FailoverTime (by this worker or
-     * another), which starts a new shard worker after the last checkpoint.
-     */
-    private void supervise() {
-        try {
-            superviseSessions();
-        } catch (Throwable e) {
-            committer.close();
-            if (session != null) {
-                session.halt();
-            }
-            if (Fatal.isFatal(e)) {
-                owner.fatal(shardId, e);
-                return;
-            }
-            giveUp(e);
-        }
-    }
-
-    private void giveUp(Throwable failure) {
-        ctx.metrics().restarts.increment();
-        ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after its worker failed: "
-                + Fatal.describe(failure));
-        LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId).setCause(failure)
-                .log("shard worker failed; giving the lease up: the shard is taken again after FailoverTime");
-        if (leaseGone.compareAndSet(false, true)) {
-            // As after a lost lease: the next owner replays what is in flight, so nothing goes to the destination.
-            leaseWasLost = true;
-            owner.leaseLost(this, "the shard worker failed: " + Fatal.describe(failure));
-            try {
-                windDown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void superviseSessions() {
-        ReadStart from = Checkpoints.readStart(lease.current().checkpoint());
-        session = startSession(from);
-        long restartAtNanos = 0;
-        try {
-            while (true) {
-                Signal signal;
-                if (session == null) {
-                    signal = signals.poll(restartAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-                    if (signal == null) {
-                        session = startSession(from);
-                        continue;
-                    }
-                } else {
-                    signal = signals.take();
-                }
-                switch (signal) {
-                    case Failed f -> {
-                        if (f.session() == session && !restarting && !stopping) {
-                            failuresInARow = progressSinceRestart ? 1 : failuresInARow + 1;
-                            progressSinceRestart = false;
-                            restarting = true;
-                            restartFailed(f.cause(), failuresInARow);
-                            session.halt();
-                        }
-                    }
-                    case LanesEnded e -> {
-                        if (e.session() != session) {
-                            continue;
-                        }
-                        session.joinReader();
-                        if (stopping) {
-                            if (ended) {
-                                release();
-                                owner.shardEnded(this);
-                            }
-                            return;
-                        }
-                        if (restarting) {
-                            restarting = false;
-                            from = session.resumePoint();
-                            session = null;
-                            restartAtNanos = System.nanoTime() + ctx.backoff().delay(failuresInARow).toNanos();
-                        }
-                    }
-                    case Stop s -> {
-                        stopping = true;
-                        if (session == null) {
-                            return;
-                        }
-                        session.halt();
-                    }
-                    case Ended e -> {
-                        stopping = true;
-                        ended = true;
-                        committer.close();
-                        if (session == null) {
-                            release();
-                            owner.shardEnded(this);
-                            return;
-                        }
-                        session.halt();
-                    }
-                    case Lost l -> {
-                        committer.close();
-                        if (session != null) {
-                            session.halt();
-                        }
-                        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                                .addKeyValue("reason", l.reason()).log("lease lost; the shard stops here");
-                        owner.leaseLost(this, l.reason());
-                        windDown();
-                        return;
-                    }
-                    case FatalError f -> {
-                        committer.close();
-                        if (session != null) {
-                            session.halt();
-                        }
-                        owner.fatal(shardId, f.error());
-                        return;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            if (session != null) {
-                session.halt();
-            }
-        }
-    }
-
-    /**
-     * After a lost lease: waits for the invocations still running in the last session, so that this process does not
-     * take the shard again while they run (they would overlap with the new session's). Bounded, so that a handler that
-     * never returns does not keep the shard from this process for good: after FailoverTime (by when another worker may
-     * have taken the lease anyway) the handlers are interrupted, as at a stop's timeout, and get the same grace.
-     */
-    private void windDown() throws InterruptedException {
-        try {
-            if (session != null && !session.awaitLanes(Instant.now().plus(ctx.settings().failoverTime()))) {
-                session.interruptHandlers();
-                if (!session.awaitLanes(Instant.now().plus(StreamEngine.INTERRUPT_GRACE))) {
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                            .log("a handler of the lost lease's shard still runs after being interrupted; the shard "
-                                    + "may be taken again while it runs");
-                }
-            }
-        } finally {
-            owner.lostSessionEnded(this);
-        }
-    }
-
-    private void restartFailed(Throwable cause, int failuresInARow) {
-        if (Fatal.isFatal(cause)) {
-            signals.add(new FatalError(cause));
-            return;
-        }
-        health.restarted(cause);
-        ctx.metrics().restarts.increment();
-        ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after a failure: "
-                + Fatal.describe(cause));
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("failuresInARow", failuresInARow).setCause(cause)
-                .log("shard worker failed outside the handler; restarting after the last done record");
-    }
-
-    private ShardSession<T> startSession(ReadStart from) {
-        ShardSession<T> started = new ShardSession<>(ctx, shardId, from, health, sessionEvents);
-        current = started;
-        started.start();
-        return started;
-    }
-
-    private final ShardSession.Events sessionEvents = new ShardSession.Events() {
-        @Override
-        public void progressed(Checkpoint checkpoint) {
-            committer.offer(checkpoint);
-        }
-
-        @Override
-        public void healthy() {
-            if (!progressSinceRestart) {
-                progressSinceRestart = true;
-                ctx.status().resolved(component);
-            }
-        }
-
-        @Override
-        public void failed(ShardSession<?> failedSession, Throwable failure) {
-            signals.add(new Failed(failedSession, failure));
-        }
-
-        @Override
-        public void lanesEnded(ShardSession<?> endedSession) {
-            signals.add(new LanesEnded(endedSession));
-        }
-
-        @Override
-        public void fatal(Throwable error) {
-            signals.add(new FatalError(error));
-        }
-
-        @Override
-        public boolean leaseLost() {
-            return leaseWasLost;
-        }
-    };
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a stream mapping: a {@link LeaseCoordinator} takes shard leases and starts a {@link ShardWorker} for each, a
  * {@link LeaseRenewer} keeps them, and {@link #stop} drains the workers, writes final checkpoints and hands the
- * leases back so that another worker takes over at once.
+ * leases back so that another worker takes over at once ({@link ShardDrain}, as a hand-off does for one shard).
  */
 public final class StreamEngine<T> implements MappingEngine {
 
@@ -227,7 +227,7 @@ public final class StreamEngine<T> implements MappingEngine {
                 coordinator.handingOver(worker.shardId(), requester);
                 Instant noticed = Instant.now();
                 HandoffBudget budget = HandoffBudget.of(ctx.settings());
-                drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
+                ShardDrain.drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
                 ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
                 if (report.released()) {
                     ctx.metrics().handoffsCompleted.increment();
@@ -351,8 +351,9 @@ public final class StreamEngine<T> implements MappingEngine {
         } finally {
             startLock.unlock();
         }
-        boolean drained = drain(all, deadline, INTERRUPT_GRACE);
-        List<ShardStopReport> reports = finishAll(all, later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
+        boolean drained = ShardDrain.drain(all, deadline, INTERRUPT_GRACE);
+        List<ShardStopReport> reports = ShardDrain.finishAll(ctx, all,
+                later(deadline, Instant.now().plus(FINAL_WRITES_GRACE)));
         renewer.stop();
         Map<String, Checkpoint> checkpoints = new HashMap<>(ended);
         List<String> unsaved = new ArrayList<>();
@@ -367,57 +368,6 @@ public final class StreamEngine<T> implements MappingEngine {
             notProcessed += report.recordsNotDone();
         }
         return new StopResult(drained, checkpoints, notProcessed, unsaved);
-    }
-
-    /**
-     * Stops the shards' reading and batching; batches in flight finish until the deadline, then handlers still
-     * running are interrupted and get {@code grace} to return. True if they finished by the deadline.
-     */
-    private static boolean drain(List<? extends ShardWorker<?>> shards, Instant deadline, Duration grace)
-            throws InterruptedException {
-        shards.forEach(ShardWorker::requestStop);
-        boolean drained = true;
-        for (ShardWorker<?> worker : shards) {
-            drained &= worker.awaitTermination(deadline);
-        }
-        if (!drained) {
-            shards.forEach(ShardWorker::interruptHandlers);
-            Instant graceDeadline = Instant.now().plus(grace);
-            for (ShardWorker<?> worker : shards) {
-                worker.awaitTermination(graceDeadline);
-            }
-        }
-        return drained;
-    }
-
-    /** Final checkpoints and releases of every shard at once, each bounded by the deadline. */
-    private List<ShardStopReport> finishAll(List<ShardWorker<T>> all, Instant deadline) throws InterruptedException {
-        Map<ShardWorker<T>, CompletableFuture<ShardStopReport>> pending = new LinkedHashMap<>();
-        for (ShardWorker<T> worker : all) {
-            CompletableFuture<ShardStopReport> report = new CompletableFuture<>();
-            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-finish").start(() -> {
-                try {
-                    report.complete(worker.finish(deadline));
-                } catch (Throwable e) {
-                    report.completeExceptionally(e);
-                }
-            });
-            pending.put(worker, report);
-        }
-        List<ShardStopReport> reports = new ArrayList<>();
-        for (Map.Entry<ShardWorker<T>, CompletableFuture<ShardStopReport>> entry : pending.entrySet()) {
-            ShardWorker<T> worker = entry.getKey();
-            try {
-                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
-                reports.add(entry.getValue().get(left, TimeUnit.MILLISECONDS));
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                        .setCause(e).log("final checkpoint not written in time");
-                reports.add(new ShardStopReport(worker.shardId(), worker.writtenCheckpoint(), worker.inFlight(),
-                        false, false));
-            }
-        }
-        return reports;
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's mappings: created from the file and the API, validated through the source factories, started and
- * restarted by one supervisor (a failed start is retried with backoff and shows in the state transition reason),
- * persisted in a {@link MappingStore} when made through the API, and drained together at shutdown.
+ * restarted by one {@link MappingSupervisor} (a failed start is retried with backoff and shows in the state transition
+ * reason), persisted in a {@link MappingStore} when made through the API, and drained together at shutdown.
  *
  * <p>With a shared store (a DynamoDB table several workers use) the registry reads the store again every
  * {@link #REFRESH} and before each API call ({@link #refreshForApi()}): mappings created, updated or deleted through
@@ -47,7 +46,6 @@ public final class MappingRegistry {
     /** How often a shared store is read again for the changes made through other workers. */
     public static final Duration REFRESH = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
-    private static final Duration TICK = Duration.ofMillis(250);
     /** Deleted UUIDs are remembered this long, so that a read of the store that began before a delete ignores them. */
     private static final Duration TOMBSTONE_TTL = Duration.ofMinutes(10);
 
@@ -57,14 +55,11 @@ public final class MappingRegistry {
     private final SourceFactories factories;
     private final Functions functions;
     private final MappingStore store;
-    private final Duration stopTimeout;
     private final Clock clock;
     private final MappingRunner runner;
-    private volatile boolean started;
+    private final MappingSupervisor supervisor;
     private final AtomicLong refreshFailures = new AtomicLong();
     private final AtomicReference<@Nullable String> refreshProblem = new AtomicReference<>();
-    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("esm4j-worker-supervisor").daemon().factory());
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("esm4j-worker-mapping-refresh").daemon().factory());
 
@@ -77,8 +72,8 @@ public final class MappingRegistry {
         this.factories = factories;
         this.functions = functions;
         this.runner = new MappingRunner(factories, targets, context, stopTimeout);
+        this.supervisor = new MappingSupervisor(mappings.values(), runner, stopTimeout);
         this.store = store;
-        this.stopTimeout = stopTimeout;
         this.clock = clock;
     }
 
@@ -107,8 +102,7 @@ public final class MappingRegistry {
 
     /** Starts the supervisor, which starts every enabled mapping and retries failed starts, and the refresh. */
     public void start() {
-        started = true;
-        supervisor.scheduleWithFixedDelay(this::supervise, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        supervisor.start();
         if (store.shared()) {
             refresher.scheduleWithFixedDelay(this::refreshLogged, REFRESH.toMillis(), REFRESH.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -135,7 +129,7 @@ public final class MappingRegistry {
         validate(stored.uuid(), spec);
         store.create(stored);
         ManagedMapping mapping = install(stored);
-        superviseSoon();
+        supervisor.superviseSoon();
         return mapping;
     }
 
@@ -189,18 +183,10 @@ public final class MappingRegistry {
 
     /** Stops every mapping at once, each draining and writing its final checkpoints; waits at most about timeout. */
     public void shutdown(Duration timeout) throws InterruptedException {
-        started = false;
+        supervisor.stopStarting();
         refresher.shutdownNow();
-        supervisor.shutdownNow();
-        supervisor.awaitTermination(5, TimeUnit.SECONDS);
-        List<Thread> stops = new ArrayList<>();
-        for (ManagedMapping mapping : mappings.values()) {
-            mapping.retire();
-            stops.add(stopThread(mapping, timeout));
-        }
-        for (Thread stop : stops) {
-            stop.join();
-        }
+        supervisor.shutdown();
+        supervisor.stopAll(timeout);
     }
 
     /** The values Lambda reports for fields the mapping's request left out. */
@@ -303,7 +289,7 @@ public final class MappingRegistry {
                     : mappings.replace(stored.uuid(), current, next)) {
                 if (current != null) {
                     current.retire();
-                    stopInBackground(current);
+                    supervisor.stopInBackground(current);
                 }
                 return next;
             }
@@ -320,7 +306,7 @@ public final class MappingRegistry {
         }
         tombstones.put(mapping.uuid(), clock.instant());
         mapping.stopped().whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
-        stopInBackground(mapping);
+        supervisor.stopInBackground(mapping);
     }
 
     /**
@@ -361,18 +347,7 @@ public final class MappingRegistry {
             }
         }
         tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
-        superviseSoon();
-    }
-
-    /** Runs the supervisor now rather than at its next tick, unless the registry is shutting down. */
-    private void superviseSoon() {
-        if (started) {
-            try {
-                supervisor.execute(this::supervise);
-            } catch (RejectedExecutionException e) {
-                // Shut down meanwhile: nothing starts any more.
-            }
-        }
+        supervisor.superviseSoon();
     }
 
     private void refreshLogged() {
@@ -392,31 +367,5 @@ public final class MappingRegistry {
         if (store.shared()) {
             refresher.execute(this::refreshLogged);
         }
-    }
-
-    private void supervise() {
-        long now = System.nanoTime();
-        for (ManagedMapping mapping : mappings.values()) {
-            if (mapping.mayStart(now) && mapping.beginStart()) {
-                Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping));
-            }
-        }
-    }
-
-    /** Drains a retired mapping; once it has stopped, the revision after it may start. */
-    private void stopInBackground(ManagedMapping mapping) {
-        if (mapping.stopIfIdle()) {
-            superviseSoon();
-        } else {
-            stopThread(mapping, stopTimeout);
-        }
-    }
-
-    /** Stops a retired mapping on a thread of its own; then the revision after it may start. */
-    private Thread stopThread(ManagedMapping mapping, Duration timeout) {
-        return Thread.ofVirtual().name("stop-" + mapping.uuid()).start(() -> {
-            MappingRunner.stopRetired(mapping, timeout);
-            superviseSoon();
-        });
     }
 }

@@ -1,0 +1,110 @@
+package io.esm4j.internal.stream;
+
+import io.esm4j.lease.Lease;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What this worker knows of graceful hand-offs between balancing rounds: the leases it asked for and since when
+ * (to take them once GracefulHandoffTimeout has passed), the leases it handed over and to whom (to leave them to
+ * the asker meanwhile), and whether the lease store records requests at all. {@link LeaseBalancer} is pure and
+ * remembers nothing; this is the memory it is given each round as {@link LeaseBalancer.Handoffs}, kept apart from
+ * the {@link LeaseCoordinator}'s loop so that the timing rules of a hand-off sit in one place.
+ */
+final class HandoffTracker {
+
+    /**
+     * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
+     * this worker hands it over.
+     */
+    private record Request(String worker, long sinceNanos) {}
+
+    private final StreamContext<?> ctx;
+    // Coordinator thread only.
+    private final Map<String, Request> requests = new HashMap<>();
+    /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
+    private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
+    /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
+    private boolean storeTakesRequests = true;
+
+    HandoffTracker(StreamContext<?> ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for up to
+     * GracefulHandoffTimeout, so that this worker does not take back what it gave away. Any thread.
+     */
+    void handingOver(String shardId, String requester) {
+        handedOver.put(shardId, new Request(requester, System.nanoTime()));
+    }
+
+    /** This worker's request for the lease of {@code shardId}, held by {@code owner}, was written. */
+    void asked(String shardId, String owner, long sinceNanos) {
+        requests.put(shardId, new Request(owner, sinceNanos));
+    }
+
+    /** The store refused a request as unsupported: from now on balancing takes leases instead of asking. */
+    void storeTakesNoRequests() {
+        storeTakesRequests = false;
+    }
+
+    /** True while a request of this worker is pending: the coordinator then looks again sooner. */
+    boolean waiting() {
+        return !requests.isEmpty();
+    }
+
+    /** The state of hand-offs for a balancing round over {@code leases}, as listed at {@code now}. */
+    LeaseBalancer.Handoffs round(List<Lease> leases, long now) {
+        Set<String> timedOut = timedOutRequests(leases, now);
+        boolean soft = storeTakesRequests && ctx.settings().gracefulHandoffTimeout().isPositive();
+        return new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now));
+    }
+
+    /** The leases this worker handed over that are still left to their askers: not yet taken, not too long ago. */
+    private Map<String, String> handedOver(List<Lease> leases, long now) {
+        Map<String, Lease> byShard = LeaseCoordinator.byShard(leases);
+        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
+        Map<String, String> reserved = new HashMap<>();
+        for (Map.Entry<String, Request> entry : handedOver.entrySet()) {
+            Lease lease = byShard.get(entry.getKey());
+            boolean over = lease == null || now - entry.getValue().sinceNanos() >= timeoutNanos
+                    || (lease.owner() != null && !lease.owner().equals(ctx.workerId()));
+            if (over) {
+                handedOver.remove(entry.getKey(), entry.getValue());
+            } else {
+                reserved.put(entry.getKey(), entry.getValue().worker());
+            }
+        }
+        return reserved;
+    }
+
+    /**
+     * Leases this worker asked for whose owner has kept them for GracefulHandoffTimeout since, by this worker's
+     * clock: from its own request, or from when it first saw the request (after a restart of this worker).
+     */
+    private Set<String> timedOutRequests(List<Lease> leases, long now) {
+        Map<String, Request> waiting = new HashMap<>();
+        Set<String> timedOut = new HashSet<>();
+        long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
+        for (Lease lease : leases) {
+            if (lease.handoffRequested() && ctx.workerId().equals(lease.handoffTo())) {
+                Request request = requests.get(lease.shardId());
+                if (request == null || !request.worker().equals(lease.owner())) {
+                    request = new Request(lease.owner(), now);
+                }
+                waiting.put(lease.shardId(), request);
+                if (now - request.sinceNanos() >= timeoutNanos) {
+                    timedOut.add(lease.shardId());
+                }
+            }
+        }
+        requests.clear();
+        requests.putAll(waiting);
+        return timedOut;
+    }
+}
