@@ -350,15 +350,26 @@ public final class MappingRegistry {
         supervisor.superviseSoon();
     }
 
+    /**
+     * A store that stays unreachable fails every refresh (every few seconds, and before each API call): the first
+     * failure of a run is a warning, the rest are debug lines, and the recovery is logged with how many there were.
+     */
     private void refreshLogged() {
         try {
             refresh();
-            refreshProblem.set(null);
+            if (refreshProblem.getAndSet(null) != null) {
+                LOG.info("mapping refresh works again store={} failures={}", store.location(), refreshFailures.get());
+            }
         } catch (RuntimeException e) {
-            refreshFailures.incrementAndGet();
-            refreshProblem.set("cannot read the mappings in " + store.location() + ": " + e);
-            LOG.warn("mapping refresh failed store={} failures={} error={}", store.location(),
-                    refreshFailures.get(), e.toString());
+            long failures = refreshFailures.incrementAndGet();
+            String before = refreshProblem.getAndSet("cannot read the mappings in " + store.location() + ": " + e);
+            if (before == null) {
+                LOG.warn("mapping refresh failed, retried every {} s; said again only when it works store={} "
+                        + "failures={} error={}", REFRESH.toSeconds(), store.location(), failures, e.toString());
+            } else {
+                LOG.debug("mapping refresh failed again store={} failures={} error={}", store.location(), failures,
+                        e.toString());
+            }
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InMemoryMappingStore implements MappingStore {
 
     private final Map<String, Stored> mappings = new ConcurrentHashMap<>();
+    /** While set, a read fails as an unreachable table's does. */
+    volatile boolean unreachable;
 
     Stored get(String uuid) {
         return mappings.get(uuid);
@@ -18,6 +20,9 @@ final class InMemoryMappingStore implements MappingStore {
 
     @Override
     public List<Stored> load() {
+        if (unreachable) {
+            throw new IllegalStateException("the store is unreachable (test)");
+        }
         return List.copyOf(mappings.values());
     }
 

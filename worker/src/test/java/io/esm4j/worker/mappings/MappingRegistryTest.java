@@ -17,6 +17,9 @@ import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -168,6 +171,33 @@ class MappingRegistryTest {
         await().atMost(WAIT).until(() -> sources.builtFor(uuid).size() == 2 && running(uuid));
         assertThat(sources.builtFor(uuid).getLast().spec.integer("BatchSize")).isEqualTo(3);
         assertThat(sources.overlaps).hasValue(0);
+    }
+
+    /** A table down for an hour is one warning and one recovery line, not a warning at every refresh. */
+    @Test
+    void anUnreachableSharedStoreIsWarnedAboutOnceUntilItWorksAgain() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            store.unreachable = true;
+            for (int i = 0; i < 5; i++) {
+                registry.refreshForApi();
+            }
+            assertThat(registry.refreshProblem()).contains("unreachable");
+            store.unreachable = false;
+            registry.refreshForApi();
+        } finally {
+            System.setErr(stderr);
+        }
+
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log.split("mapping refresh failed, retried", -1)).as(log).hasSize(2);
+        assertThat(log).contains("mapping refresh works again");
+        assertThat(registry.refreshFailures()).isGreaterThanOrEqualTo(5);
+        assertThat(registry.refreshProblem()).isNull();
     }
 
     @Test
