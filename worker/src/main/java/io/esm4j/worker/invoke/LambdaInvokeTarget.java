@@ -23,11 +23,14 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * LocalStack and the Lambda Runtime Interface Emulator serve it, on the JDK's HTTP client with SigV4 signing.
  *
  * <p>A 200 with {@code X-Amz-Function-Error}, or the emulator's error object, is a function error (the whole batch
- * failed), and so is a 5xx with that header. 429 ({@code TooManyRequestsException}) and 5xx without it are Lambda's
- * own answers: the function did not run. They are retried with backoff until the target's timeout, then the batch
- * ends in {@link FunctionNotInvokedException}, which the engine retries without using up MaximumRetryAttempts, as
- * Lambda does for throttles. Any other status, and a response over Lambda's 6 MB limit, is an invoke failure. Only
- * the error type of a failed response is kept, never its payload.
+ * failed), and so is a 5xx with that header. 429 ({@code TooManyRequestsException}), 409
+ * ({@code ResourceConflictException}: the function is being created or updated) and 5xx without it are Lambda's own
+ * answers: the function did not run. They are retried with backoff until the target's timeout, then the batch ends
+ * in {@link FunctionNotInvokedException}, which the engine retries without using up MaximumRetryAttempts, as Lambda
+ * does for errors before the function runs; so do 403 (not allowed to invoke it) and 404 (no such function or
+ * qualifier) at once, which a retry within seconds would not change. Any other status (400, 413, 415: the request
+ * itself), and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response
+ * is kept, never its payload.
  *
  * <p>Requests are SigV4-signed. At an AWS endpoint ({@code *.amazonaws.com}) credentials that fail to resolve end the
  * invocation as not invoked, saying what failed: real Lambda would refuse an unsigned request. At any other endpoint
@@ -72,7 +75,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     public String invoke(String event) throws Exception {
         byte[] body = event.getBytes(StandardCharsets.UTF_8);
         HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
-                LambdaInvokeTarget::notInvoked, "Lambda Invoke " + uri.getPath());
+                LambdaInvokeTarget::passing, "Lambda Invoke " + uri.getPath());
         int status = reply.status();
         String functionError = reply.headers().firstValue(FUNCTION_ERROR)
                 .orElseGet(() -> status / 100 == 2 ? emulatorError(reply) : null);
@@ -86,16 +89,23 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         }
         String answer = "Lambda Invoke " + uri.getPath() + " answered status " + status
                 + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse("");
-        if (notInvoked(reply)) {
+        if (passing(reply)) {
             throw new FunctionNotInvokedException(answer + " until the function's Timeout of " + timeout.toSeconds()
                     + " s had no time left for another attempt");
+        }
+        if (status == 403 || status == 404) {
+            throw new FunctionNotInvokedException(answer);
         }
         throw new FunctionErrorException(answer);
     }
 
-    /** Throttled, or a service error without the function's error header: Lambda did not run the function. */
-    private static boolean notInvoked(HttpCalls.Reply reply) {
-        return (reply.status() == 429 || reply.status() >= 500)
+    /**
+     * Lambda's own answers that may pass within seconds, retried here within the Timeout: throttled (429), the
+     * function being created or updated ({@code ResourceConflictException}, 409), or a service error (5xx) without
+     * the function's error header. The function did not run.
+     */
+    private static boolean passing(HttpCalls.Reply reply) {
+        return (reply.status() == 429 || reply.status() == 409 || reply.status() >= 500)
                 && reply.headers().firstValue(FUNCTION_ERROR).isEmpty();
     }
 

@@ -176,16 +176,53 @@ class TargetsTest {
                 .isEqualTo(error);
     }
 
+    /** A function that is not there, or not ours to invoke, did not run: not retried here, not a function error. */
     @Test
-    void lambdaClientErrorIsNotRetried() {
+    void lambdaSaysTheFunctionIsMissingOrForbiddenOnceAndItWasNotInvoked() {
         SCRIPT.put("/2015-03-31/functions/missing/invocations", List.of(new Reply(404, "{}",
                 Map.of("x-amzn-ErrorType", "ResourceNotFoundException"))));
-        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(), "missing", Duration.ofSeconds(30), null,
+        SCRIPT.put("/2015-03-31/functions/forbidden/invocations", List.of(new Reply(403, "{}",
+                Map.of("x-amzn-ErrorType", "AccessDeniedException"))));
+        LambdaInvokeTarget missing = new LambdaInvokeTarget(http, base(), "missing", Duration.ofSeconds(30), null,
+                "us-east-1");
+        LambdaInvokeTarget forbidden = new LambdaInvokeTarget(http, base(), "forbidden", Duration.ofSeconds(30),
+                null, "us-east-1");
+
+        assertThatThrownBy(() -> missing.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 404 ResourceNotFoundException");
+        assertThatThrownBy(() -> forbidden.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 403 AccessDeniedException");
+        assertThat(CALLS.get("/2015-03-31/functions/missing/invocations").get()).isEqualTo(1);
+        assertThat(CALLS.get("/2015-03-31/functions/forbidden/invocations").get()).isEqualTo(1);
+    }
+
+    /** A function being deployed answers 409 for a few seconds: retried as a throttle is, then not invoked. */
+    @Test
+    void aFunctionBeingUpdatedIsRetriedAndThenNotInvoked() throws Exception {
+        SCRIPT.put("/2015-03-31/functions/pending/invocations", List.of(new Reply(409, "{}",
+                Map.of("x-amzn-ErrorType", "ResourceConflictException")), new Reply(200, "{}", Map.of())));
+        SCRIPT.put("/2015-03-31/functions/updating/invocations", List.of(new Reply(409, "{}",
+                Map.of("x-amzn-ErrorType", "ResourceConflictException"))));
+        LambdaInvokeTarget pending = new LambdaInvokeTarget(http, base(), "pending", Duration.ofSeconds(30), null,
+                "us-east-1", QUICK);
+        LambdaInvokeTarget updating = new LambdaInvokeTarget(http, base(), "updating", Duration.ofMillis(300), null,
+                "us-east-1", QUICK);
+
+        assertThat(pending.invoke("{}")).isEqualTo("{}");
+        assertThatThrownBy(() -> updating.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
+                .hasMessageContaining("status 409 ResourceConflictException");
+    }
+
+    @Test
+    void lambdaRequestErrorsAreFunctionErrorsAndNotRetried() {
+        SCRIPT.put("/2015-03-31/functions/too-large/invocations", List.of(new Reply(413, "{}",
+                Map.of("x-amzn-ErrorType", "RequestTooLargeException"))));
+        LambdaInvokeTarget target = new LambdaInvokeTarget(http, base(), "too-large", Duration.ofSeconds(30), null,
                 "us-east-1");
 
-        assertThatThrownBy(() -> target.invoke("{}")).hasMessageContaining("404")
-                .hasMessageContaining("ResourceNotFoundException");
-        assertThat(CALLS.get("/2015-03-31/functions/missing/invocations").get()).isEqualTo(1);
+        assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
+                .hasMessageContaining("status 413 RequestTooLargeException");
+        assertThat(CALLS.get("/2015-03-31/functions/too-large/invocations").get()).isEqualTo(1);
     }
 
     @Test
