@@ -85,7 +85,7 @@ class ReadmeTablesTest {
         assertThat(documented).containsExactlyInAnyOrderElementsOf(fixed);
     }
 
-    /** Each mapping of the README's example passes the worker's field and value checks, and names a function it resolves. */
+    /** Each mapping of the README's example passes the worker's field and value checks and names a known function. */
     @Test
     void theMappingsFileExampleIsAcceptedByTheWorker() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
