@@ -38,7 +38,11 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         return status.stateTransitionReason();
     }
 
-    /** "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it. */
+    /**
+     * "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it; or esm4j's own
+     * "PROBLEM: Function not invoked" (the handler threw {@link io.esm4j.handler.FunctionNotInvokedException}) and
+     * "PROBLEM: Filter criteria failed" (the filter failed on a record of a stream).
+     */
     public String lastProcessingResult() {
         return status.lastProcessingResult();
     }

@@ -89,8 +89,9 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                     + "group in the middle of it. Keep it well under.");
     public static final Setting SCHEMA_REGISTRY = new Setting.Described("SchemaRegistryConfig",
             "a KafkaSchemaRegistry", "none",
-            "A Confluent-compatible schema registry that validates each record's key, value or both, and what the "
-                    + "handler gets then: JSON, or the bytes without the registry's framing (see Schema registry).");
+            "A Confluent-compatible or AWS Glue schema registry that validates each record's key, value or both, "
+                    + "and what the handler gets then: JSON, or the bytes without the registry's framing (see Schema "
+                    + "registry).");
     /** MaximumRetryAttempts that Lambda applies to a Kafka mapping with a destination and unlimited retries. */
     public static final int KAFKA_RETRIES_WITH_DESTINATION = 10;
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.LambdaFields;
+import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
+import io.esm4j.worker.source.SourceFactories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The worker README's tables are the code's: the function settings (name, range, default and meaning) and the
- * command line's options.
+ * command line's options; and its full mappings file example is one the worker accepts.
  */
 class ReadmeTablesTest {
 
@@ -80,5 +83,20 @@ class ReadmeTablesTest {
         List<String> fixed = LambdaFields.names().stream().filter(name -> !LambdaFields.UPDATABLE.contains(name))
                 .toList();
         assertThat(documented).containsExactlyInAnyOrderElementsOf(fixed);
+    }
+
+    /** Each mapping of the README's example passes the worker's field and value checks and names a known function. */
+    @Test
+    void theMappingsFileExampleIsAcceptedByTheWorker() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```yaml\n", readme.indexOf("## The mappings file")) + "```yaml\n".length();
+        WorkerFile file = WorkerFile.parse(readme.substring(start, readme.indexOf("```", start)), true);
+        assertThat(file.mappings()).hasSize(6);
+        SourceFactories factories = SourceFactories.discover();
+        for (MappingSpec mapping : file.mappings()) {
+            factories.forMapping(mapping);
+            file.functions().resolve(mapping.functionName());
+        }
+        assertThat(file.functions().resolve("clicks").kind()).isEqualTo(FunctionSpec.Kind.JAVA);
     }
 }
