@@ -9,6 +9,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.QueueSettings;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.InMemoryStream;
@@ -118,7 +119,8 @@ class SameNameMetersTest {
 
     private QueueEventSourceMapping<SqsLikeMessage> queueMapping(InMemoryQueue queue) {
         QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.<SqsLikeMessage>builder(NAME, queue,
-                batch -> BatchResult.success()).meterRegistry(registry).build();
+                batch -> BatchResult.success()).settings(QueueSettings.builder().receiveWaitTime(Duration.ofMillis(50))
+                .build()).meterRegistry(registry).build();
         started.add(mapping);
         return mapping;
     }
