@@ -33,7 +33,10 @@ final class SharedMeters {
 
     private SharedMeters() {}
 
-    /** The meter named {@code name} with {@code tags}, registered by {@code register} unless a mapping did already. */
+    /**
+     * The meter named {@code name} with {@code tags}, as {@code register} registers it: if another mapping registered
+     * it already, the registry hands back that one.
+     */
     static <M extends Meter> SharedMeter<M> meter(MeterRegistry registry, String name, Tags tags,
                                                   Function<MeterRegistry, M> register) {
         return use(registry, new Key(name, tags), null, null, (r, sources) -> register.apply(r));
