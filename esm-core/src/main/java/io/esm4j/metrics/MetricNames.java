@@ -3,6 +3,10 @@ package io.esm4j.metrics;
 /**
  * The Micrometer meters a mapping registers, named as Lambda names its event source mapping metrics where Lambda
  * has one (docs/lambda-semantics.md §6.1). Every meter carries the tag {@value #MAPPING_TAG} with the mapping's name.
+ *
+ * <p>Mappings of one name running at once with one registry (workers sharing a lease store) share each meter, tags
+ * unchanged: counters add up, a gauge combines their values as each gauge's description says, and a meter is removed
+ * when the last of them stops.
  */
 public final class MetricNames {
 
@@ -38,10 +42,13 @@ public final class MetricNames {
      * Stream mappings: how far behind the most lagging shard is, in milliseconds; a gauge. Per shard, the larger of
      * how far its reader is behind the newest record (millis-behind-latest where the source reports it, else the age
      * of the newest record read) and how long the oldest record read and not yet done has been in the stream, so that
-     * it climbs while a batch is retried, as Lambda's does.
+     * it climbs while a batch is retried, as Lambda's does. Across mappings of one name, the largest.
      */
     public static final String ITERATOR_AGE = "IteratorAge";
-    /** esm4j, stream mappings: the same per shard, tagged {@value #SHARD_TAG}; gone when the shard is. */
+    /**
+     * esm4j, stream mappings: the same per shard, tagged {@value #SHARD_TAG}; gone when the shard is (from every
+     * mapping of the name: while a lease moves, two may hold the shard, and the gauge reads the larger age).
+     */
     public static final String SHARD_ITERATOR_AGE = "ShardIteratorAge";
     /** Records per invocation. */
     public static final String BATCH_SIZE = "BatchSize";
@@ -62,7 +69,7 @@ public final class MetricNames {
      */
     public static final String UNFINISHED_SHARDS_EXPIRED = "UnfinishedShardsExpired";
 
-    /** esm4j: shard leases this worker holds now; a gauge. */
+    /** esm4j: shard leases this worker holds now; a gauge, the sum across mappings of one name. */
     public static final String LEASES_HELD = "LeasesHeld";
     /** esm4j: leases this worker took, tagged {@value #FROM_TAG}: unowned, expired or stolen. */
     public static final String LEASES_TAKEN = "LeasesTaken";
@@ -77,9 +84,15 @@ public final class MetricNames {
     /** esm4j: how long each lease renewal took, failed ones included. */
     public static final String LEASE_RENEWAL_LATENCY = "LeaseRenewalLatency";
 
-    /** esm4j, stream mappings with MaximumConcurrency: invocations running under the cap; a gauge. */
+    /**
+     * esm4j, stream mappings with MaximumConcurrency: invocations running under the cap; a gauge, the sum across
+     * mappings of one name.
+     */
     public static final String CONCURRENCY_IN_USE = "ConcurrencyInUse";
-    /** esm4j, stream mappings with MaximumConcurrency: batches formed and waiting for the cap; a gauge. */
+    /**
+     * esm4j, stream mappings with MaximumConcurrency: batches formed and waiting for the cap; a gauge, the sum across
+     * mappings of one name.
+     */
     public static final String CONCURRENCY_WAITING = "ConcurrencyWaiting";
 
     private MetricNames() {}

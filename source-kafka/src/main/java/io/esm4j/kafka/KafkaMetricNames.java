@@ -2,17 +2,24 @@ package io.esm4j.kafka;
 
 /**
  * The meters a Kafka mapping adds to the engine's ({@link io.esm4j.metrics.MetricNames}), tagged with the mapping
- * ({@code mapping=<name>}); Lambda's names where Lambda has the metric.
+ * ({@code mapping=<name>}); Lambda's names where Lambda has the metric. Mappings of one name in one process with one
+ * registry share them, as the engine's: counters add up, gauges combine as each says.
  */
 public final class KafkaMetricNames {
 
-    /** Gauge, Lambda's: records of the mapping's partitions not yet processed (sum over the partitions it owns). */
+    /**
+     * Gauge, Lambda's: records of the mapping's partitions not yet processed (sum over the partitions it owns, and over
+     * same-name mappings, which own different partitions of their common consumer group).
+     */
     public static final String OFFSET_LAG = "OffsetLag";
-    /** Gauge, Lambda's: the largest OffsetLag of one partition. */
+    /** Gauge, Lambda's: the largest OffsetLag of one partition (the largest across same-name mappings). */
     public static final String MAX_OFFSET_LAG = "MaxOffsetLag";
-    /** Gauge, esm4j: the OffsetLag of one partition, tagged {@code shard=<topic>-<partition>}. */
+    /**
+     * Gauge, esm4j: the OffsetLag of one partition, tagged {@code shard=<topic>-<partition>}; the larger if two
+     * same-name mappings hold the partition for a moment during a rebalance.
+     */
     public static final String PARTITION_OFFSET_LAG = "PartitionOffsetLag";
-    /** Gauge, esm4j: partitions the mapping's consumer owns now. */
+    /** Gauge, esm4j: partitions the mapping's consumer owns now (the sum across same-name mappings). */
     public static final String PARTITIONS_OWNED = "PartitionsOwned";
     /** Counter, Lambda's: the sum of committed-offset advances. */
     public static final String COMMITTED_EVENT_COUNT = "CommittedEventCount";

@@ -7,6 +7,7 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.StopResult;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.stream.StreamRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -99,6 +100,38 @@ class GroupRebalanceTest extends BrokerTest {
         Fixtures.assertCompleteAndOrdered(Fixtures.valuesByKey(succeeded), RECORDS, true);
         // Duplicates come only from records in flight when a partition moved: far fewer than were processed.
         assertThat(succeeded.size() - RECORDS).isLessThan(RECORDS / 2);
+    }
+
+    @Test
+    void twoMembersOfOneMappingWithOneRegistryReportTheirPartitionsTogetherUntilTheLastStops() throws Exception {
+        String topic = broker.topic("shared-meters", 4);
+        String group = "g-" + UUID.randomUUID();
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        BatchHandler<StreamRecord<KafkaRecord>> ok = batch -> BatchResult.success();
+        EventSourceMapping<KafkaRecord> first = mapping(topic, group, ok, Duration.ofSeconds(30), metrics, -1);
+        EventSourceMapping<KafkaRecord> second = mapping(topic, group, ok, Duration.ofSeconds(30), metrics, -1);
+        try {
+            first.start();
+            second.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.shards().size() == 2
+                    && second.shards().size() == 2);
+            await().until(() -> partitionsOwned(metrics) == 4
+                    && metrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG).gauges().size() == 4);
+
+            first.stop(Duration.ofSeconds(10));
+            assertThat(metrics.find(KafkaMetricNames.OFFSET_LAG).gauge()).as("OffsetLag while one member runs")
+                    .isNotNull();
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.shards().size() == 4);
+            await().until(() -> partitionsOwned(metrics) == 4
+                    && metrics.find(KafkaMetricNames.PARTITION_OFFSET_LAG).gauges().size() == 4);
+
+            second.stop(Duration.ofSeconds(10));
+            assertThat(metrics.getMeters()).as("meters after both stopped")
+                    .noneMatch(meter -> "group".equals(meter.getId().getTag(MetricNames.MAPPING_TAG)));
+        } finally {
+            Fixtures.stopQuietly(first);
+            Fixtures.stopQuietly(second);
+        }
     }
 
     private static EventSourceMapping<KafkaRecord> mapping(String topic, String group,

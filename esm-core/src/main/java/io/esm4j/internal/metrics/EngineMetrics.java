@@ -12,21 +12,30 @@ import io.micrometer.core.instrument.noop.NoopCounter;
 import io.micrometer.core.instrument.noop.NoopTimer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The meters of one mapping, registered once so that the hot path only increments, and removed from the registry
  * when the mapping stops: a process that creates and closes many mappings does not accumulate meters. A stream
  * mapping registers only stream meters and a queue mapping only queue meters; the other kind's fields are no-ops.
+ * Mappings of one name running at once share their meters in a shared registry ({@link SharedMeters}).
  */
 public final class EngineMetrics {
 
     /** Which engine the meters are for. */
     public enum Kind { STREAM, QUEUE }
 
+    /**
+     * How a gauge combines the values of mappings of one name running at once in one registry: a total (leases
+     * held, partitions owned, records behind over disjoint partitions) adds up; a worst case (an age, the largest
+     * lag) takes the largest.
+     */
+    public enum Combine { SUM, MAX }
+
     private final MeterRegistry registry;
     private final Tags tags;
-    private final List<Meter> registered = new CopyOnWriteArrayList<>();
+    private final List<SharedMeter<?>> registered = new CopyOnWriteArrayList<>();
 
     public final Counter polled;
     public final Counter filteredOut;
@@ -79,18 +88,23 @@ public final class EngineMetrics {
         handoffsCompleted = counter(MetricNames.LEASE_HANDOFFS_COMPLETED, stream);
         handoffsTimedOut = counter(MetricNames.LEASE_HANDOFFS_TIMED_OUT, stream);
         leaseRenewalLatency = stream
-                ? keep(Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY).tags(tags).register(registry))
+                ? keep(MetricNames.LEASE_RENEWAL_LATENCY, tags, r -> Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY)
+                        .tags(tags).register(r))
                 : new NoopTimer(new Meter.Id(MetricNames.LEASE_RENEWAL_LATENCY, tags, null, null, Meter.Type.TIMER));
         deleted = counter(MetricNames.DELETED_EVENT_COUNT, !stream);
         deleteErrors = counter(MetricNames.DELETE_ERROR_COUNT, !stream);
-        batchSize = keep(DistributionSummary.builder(MetricNames.BATCH_SIZE).baseUnit("records").tags(tags)
-                .register(registry));
-        handlerDuration = keep(Timer.builder(MetricNames.HANDLER_DURATION).tags(tags).register(registry));
+        batchSize = keep(MetricNames.BATCH_SIZE, tags, r -> DistributionSummary.builder(MetricNames.BATCH_SIZE)
+                .baseUnit("records").tags(tags).register(r));
+        handlerDuration = keep(MetricNames.HANDLER_DURATION, tags, r -> Timer.builder(MetricNames.HANDLER_DURATION)
+                .tags(tags).register(r));
     }
 
-    /** A gauge of the mapping (e.g. the largest iterator age), read from {@code source} when scraped. */
-    public <S> void gauge(String name, S source, ToDoubleFunction<S> value) {
-        keep(Gauge.builder(name, source, value).tags(tags).strongReference(true).register(registry));
+    /**
+     * A gauge of the mapping (e.g. the largest iterator age), read from {@code source} when scraped; {@code combine}
+     * says how it reads while other mappings of the name share it.
+     */
+    public <S> void gauge(String name, Combine combine, S source, ToDoubleFunction<S> value) {
+        gauge(name, tags, combine, source, value);
     }
 
     /** A counter of the mapping that a source's own engine keeps (e.g. Kafka's commits), removed at close. */
@@ -98,38 +112,52 @@ public final class EngineMetrics {
         return counter(name, true);
     }
 
-    /** A gauge of one shard, tagged with its id; remove it with {@link #remove(Meter)} when the shard goes. */
-    public <S> Meter shardGauge(String name, String shardId, S source, ToDoubleFunction<S> value) {
-        return keep(Gauge.builder(name, source, value).tags(tags.and(MetricNames.SHARD_TAG, shardId))
-                .strongReference(true).register(registry));
+    /**
+     * A gauge of one shard, tagged with its id; remove it with {@link #remove(SharedMeter)} when the shard goes. Two
+     * mappings of one name hold a shard at once only briefly, while its lease moves, so {@link Combine#MAX} suits it.
+     */
+    public <S> SharedMeter<Gauge> shardGauge(String name, String shardId, S source, ToDoubleFunction<S> value) {
+        return gauge(name, tags.and(MetricNames.SHARD_TAG, shardId), Combine.MAX, source, value);
     }
 
-    public void remove(Meter meter) {
+    /** This mapping is done with the meter: it leaves the registry unless another mapping of the name uses it. */
+    public void remove(SharedMeter<?> meter) {
         registered.remove(meter);
-        registry.remove(meter);
+        meter.release();
     }
 
-    /** Removes every meter of the mapping from the registry. */
+    /** Removes the mapping's meters from the registry, but those another mapping of the name still uses. */
     public void close() {
-        for (Meter meter : registered) {
-            registry.remove(meter);
+        for (SharedMeter<?> meter : registered) {
+            meter.release();
         }
         registered.clear();
     }
 
+    private <S> SharedMeter<Gauge> gauge(String name, Tags gaugeTags, Combine combine, S source,
+                                         ToDoubleFunction<S> value) {
+        SharedMeter<Gauge> gauge = SharedMeters.gauge(registry, name, gaugeTags, combine,
+                () -> value.applyAsDouble(source));
+        registered.add(gauge);
+        return gauge;
+    }
+
     private Counter taken(String from, boolean applies) {
-        Tags taggedFrom = tags.and(MetricNames.FROM_TAG, from);
-        return applies ? keep(registry.counter(MetricNames.LEASES_TAKEN, taggedFrom))
-                : new NoopCounter(new Meter.Id(MetricNames.LEASES_TAKEN, taggedFrom, null, null, Meter.Type.COUNTER));
+        return counter(MetricNames.LEASES_TAKEN, tags.and(MetricNames.FROM_TAG, from), applies);
     }
 
     private Counter counter(String name, boolean applies) {
-        return applies ? keep(registry.counter(name, tags)) : new NoopCounter(new Meter.Id(name, tags, null, null,
-                Meter.Type.COUNTER));
+        return counter(name, tags, applies);
     }
 
-    private <M extends Meter> M keep(M meter) {
+    private Counter counter(String name, Tags counterTags, boolean applies) {
+        return applies ? keep(name, counterTags, r -> r.counter(name, counterTags))
+                : new NoopCounter(new Meter.Id(name, counterTags, null, null, Meter.Type.COUNTER));
+    }
+
+    private <M extends Meter> M keep(String name, Tags meterTags, Function<MeterRegistry, M> register) {
+        SharedMeter<M> meter = SharedMeters.meter(registry, name, meterTags, register);
         registered.add(meter);
-        return meter;
+        return meter.meter();
     }
 }

@@ -37,8 +37,8 @@ public final class ConcurrencyLimit {
             return null;
         }
         ConcurrencyLimit limit = new ConcurrencyLimit(settings.maximumConcurrency());
-        metrics.gauge(MetricNames.CONCURRENCY_IN_USE, limit, ConcurrencyLimit::inUse);
-        metrics.gauge(MetricNames.CONCURRENCY_WAITING, limit, ConcurrencyLimit::waiting);
+        metrics.gauge(MetricNames.CONCURRENCY_IN_USE, EngineMetrics.Combine.SUM, limit, ConcurrencyLimit::inUse);
+        metrics.gauge(MetricNames.CONCURRENCY_WAITING, EngineMetrics.Combine.SUM, limit, ConcurrencyLimit::waiting);
         return limit;
     }
 

@@ -5,10 +5,11 @@ import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.metrics.EngineMetrics;
+import io.esm4j.internal.metrics.SharedMeter;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.metrics.MetricNames;
-import io.micrometer.core.instrument.Meter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class StreamEngine<T> implements MappingEngine {
     private final Map<String, ShardWorker<T>> workers = new ConcurrentHashMap<>();
     /** Workers that lost their lease and whose invocations still run: this process does not take their shards. */
     private final Map<String, ShardWorker<?>> windingDown = new ConcurrentHashMap<>();
-    private final Map<String, Meter> shardGauges = new ConcurrentHashMap<>();
+    private final Map<String, SharedMeter<?>> shardGauges = new ConcurrentHashMap<>();
     /** Final checkpoints of shards whose workers ended in this run (finished, or lost to another worker). */
     private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
     private final LeaseCoordinator coordinator;
@@ -112,8 +113,8 @@ public final class StreamEngine<T> implements MappingEngine {
             }
         });
         this.renewer = new LeaseRenewer(ctx, this::liveWorkers);
-        ctx.metrics().gauge(MetricNames.ITERATOR_AGE, this, StreamEngine::maxIteratorAge);
-        ctx.metrics().gauge(MetricNames.LEASES_HELD, workers, Map::size);
+        ctx.metrics().gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, this, StreamEngine::maxIteratorAge);
+        ctx.metrics().gauge(MetricNames.LEASES_HELD, EngineMetrics.Combine.SUM, workers, Map::size);
     }
 
     public static <T> StreamEngine<T> create(StreamContext<T> ctx) {
@@ -205,7 +206,7 @@ public final class StreamEngine<T> implements MappingEngine {
             ended.put(worker.shardId(), last);
         }
         ShardProblems.clear(ctx.status(), worker.shardId());
-        Meter gauge = shardGauges.remove(worker.shardId());
+        SharedMeter<?> gauge = shardGauges.remove(worker.shardId());
         if (gauge != null) {
             ctx.metrics().remove(gauge);
         }

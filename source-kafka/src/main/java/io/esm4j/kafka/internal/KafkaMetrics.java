@@ -27,9 +27,9 @@ final class KafkaMetrics {
         revoked = engine.counter(KafkaMetricNames.PARTITIONS_REVOKED);
         lost = engine.counter(KafkaMetricNames.PARTITIONS_LOST);
         schemaRegistryErrors = engine.counter(KafkaMetricNames.SCHEMA_REGISTRY_ERROR_COUNT);
-        engine.gauge(KafkaMetricNames.OFFSET_LAG, partitions, KafkaMetrics::sumLag);
-        engine.gauge(KafkaMetricNames.MAX_OFFSET_LAG, partitions, KafkaMetrics::maxLag);
-        engine.gauge(KafkaMetricNames.PARTITIONS_OWNED, partitions, Map::size);
+        engine.gauge(KafkaMetricNames.OFFSET_LAG, EngineMetrics.Combine.SUM, partitions, KafkaMetrics::sumLag);
+        engine.gauge(KafkaMetricNames.MAX_OFFSET_LAG, EngineMetrics.Combine.MAX, partitions, KafkaMetrics::maxLag);
+        engine.gauge(KafkaMetricNames.PARTITIONS_OWNED, EngineMetrics.Combine.SUM, partitions, Map::size);
     }
 
     void partitionAdded(PartitionState state) {

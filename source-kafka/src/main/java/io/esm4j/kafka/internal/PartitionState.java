@@ -1,8 +1,8 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.internal.metrics.SharedMeter;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.kafka.KafkaRecord;
-import io.micrometer.core.instrument.Meter;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
@@ -53,7 +53,7 @@ final class PartitionState {
     volatile @Nullable String lastError;
     /** Records not yet passed by the done prefix plus those the broker has beyond the fetch position; -1 unknown. */
     volatile long lag = -1;
-    @Nullable Meter lagGauge;
+    @Nullable SharedMeter<?> lagGauge;
 
     /**
      * Polls of this partition the {@link Intake} holds back, in poll order, because a record in the first waits for its
