@@ -142,7 +142,13 @@ class OperationsEndpointsTest {
         assertThat(page).contains(uuid).contains(function.url() + "?...").doesNotContain("s3cret-token");
         assertThat(http.send(HttpRequest.newBuilder(worker.url().resolve(API + uuid)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(60)).until(() -> get(API + uuid).statusCode() == 404);
+        try (AutoCloseable ending = elasticMq.endingLongPolls(queueName(queue))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> get(API + uuid).statusCode() == 404);
+        }
+    }
+
+    private static String queueName(String queueArn) {
+        return queueArn.substring(queueArn.lastIndexOf(':') + 1);
     }
 
     private String create(String queueArn, String functionName) throws Exception {
@@ -175,7 +181,9 @@ class OperationsEndpointsTest {
         } finally {
             function.release();
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> get(API + deleted).statusCode() == 404);
+        try (AutoCloseable ending = elasticMq.endingLongPolls(queueName(queue))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> get(API + deleted).statusCode() == 404);
+        }
     }
 
     /** Runs last: the drain stops the worker. */
@@ -208,7 +216,9 @@ class OperationsEndpointsTest {
         assertThat(closed).isNotDone();
 
         function.release();
-        closed.get();
+        try (AutoCloseable ending = elasticMq.endingLongPolls()) {
+            closed.get();
+        }
         assertThat(function.distinct).contains("in flight at the stop");
     }
 
