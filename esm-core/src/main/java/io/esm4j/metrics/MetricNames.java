@@ -37,8 +37,8 @@ public final class MetricNames {
     /**
      * Stream mappings: how far behind the most lagging shard is, in milliseconds; a gauge. Per shard, the larger of
      * how far its reader is behind the newest record (millis-behind-latest where the source reports it, else the age
-     * of the newest record read) and how long the oldest record read and not yet done has been in the stream, so that
-     * it climbs while a batch is retried, as Lambda's does.
+     * of the newest record read) and how long the oldest record read and not yet done has been in the stream (with
+     * tumbling windows, since its window ended), so that it climbs while a batch is retried, as Lambda's does.
      */
     public static final String ITERATOR_AGE = "IteratorAge";
     /** esm4j, stream mappings: the same per shard, tagged {@value #SHARD_TAG}; gone when the shard is. */
