@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  *                          {@code LATEST}, {@code AT_TIMESTAMP <instant>} or {@code SHARD_END}
  * @param iteratorAgeMillis how far this worker is behind on the shard: the larger of how far its reader is behind the
  *                          newest record and how long its oldest record read and not yet done has been in the stream
- *                          (it climbs while a batch is retried); -1 when this worker does not process the shard or
- *                          has not read yet
+ *                          (with tumbling windows, since its window ended); it climbs while a batch is retried; -1
+ *                          when this worker does not process the shard or has not read yet
  * @param recordsInFlight   records read by this worker and not yet passed by the checkpoint
  * @param restarts          how often this worker restarted the shard after a failure outside the handler
  * @param lastError         the last such failure (or failed read or checkpoint write), or null

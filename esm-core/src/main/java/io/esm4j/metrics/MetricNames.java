@@ -41,8 +41,9 @@ public final class MetricNames {
     /**
      * Stream mappings: how far behind the most lagging shard is, in milliseconds; a gauge. Per shard, the larger of
      * how far its reader is behind the newest record (millis-behind-latest where the source reports it, else the age
-     * of the newest record read) and how long the oldest record read and not yet done has been in the stream, so that
-     * it climbs while a batch is retried, as Lambda's does. Across mappings of one name, the largest.
+     * of the newest record read) and how long the oldest record read and not yet done has been in the stream (with
+     * tumbling windows, since its window ended), so that it climbs while a batch is retried, as Lambda's does. Across
+     * mappings of one name, the largest.
      */
     public static final String ITERATOR_AGE = "IteratorAge";
     /**

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -212,6 +213,44 @@ class MetricsTest {
                     .isEqualTo(600_000);
             assertThat(mapping.shards()).singleElement().extracting(ShardStatus::iteratorAgeMillis)
                     .isEqualTo(600_000L);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * A record of a tumbling window is done only by the window's final invocation, up to 15 minutes after its batch
+     * went to the function: a healthy window must not look like a stuck shard. The age counts from the window's end,
+     * so it climbs only while the final invocation is late.
+     */
+    @Test
+    void iteratorAgeOfATumblingWindowCountsFromTheWindowsEnd() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        InMemoryStream stream = InMemoryStream.create("windowed", 1, clock);
+        String shard = stream.openShardIds().getFirst();
+        putOnShard(stream, shard, "in-window", NOW);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (batch.window().isFinalInvokeForWindow()) {
+                throw new IllegalStateException("final invocation fails");
+            }
+            return BatchResult.state(Map.of("seen", "yes"));
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("windowed", stream, handler)
+                .settings(Streams.fast().tumblingWindowInSeconds(900).build()).meterRegistry(registry).clock(clock)
+                .build();
+        mapping.start();
+        try {
+            await().until(() -> handler.invocationCount() >= 1);
+            // Ten minutes into the 15-minute window: the record went to the function, the window is still open.
+            clock.advance(Duration.ofMinutes(10));
+
+            assertThat(gauge(MetricNames.SHARD_ITERATOR_AGE, shard)).isEqualTo(0);
+
+            // Five minutes past the window's end its final invocation keeps failing: now the shard is behind.
+            clock.advance(Duration.ofMinutes(10));
+            int seen = handler.invocationCount();
+            await().until(() -> handler.invocationCount() >= seen + 2);
+            assertThat(gauge(MetricNames.SHARD_ITERATOR_AGE, shard)).isEqualTo(300_000);
         } finally {
             Streams.stopQuietly(mapping);
         }

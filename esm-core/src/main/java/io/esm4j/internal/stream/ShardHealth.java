@@ -31,7 +31,10 @@ final class ShardHealth {
         iteratorAgeMillis = millis;
     }
 
-    /** When the oldest record read and not yet done arrived (epoch millis), or -1 when none is in flight. */
+    /**
+     * When the oldest record read and not yet done arrived (epoch millis; with tumbling windows, when its window
+     * ended), or -1 when none is in flight.
+     */
     void unfinishedSince(long arrivalMillis) {
         unfinishedSinceMillis = arrivalMillis;
     }

@@ -44,8 +44,8 @@ public final class ShardPipeline<T> {
         void lanesEnded();
 
         /**
-         * When the oldest record read and not yet done arrived in the stream (epoch millis), or -1 once every record
-         * read is done; called as it changes.
+         * When the oldest record read and not yet done arrived in the stream (epoch millis), or, with tumbling windows,
+         * when its window ended; -1 once every record read is done. Called as it changes.
          */
         default void unfinishedSince(long arrivalMillis) {}
     }
@@ -72,6 +72,8 @@ public final class ShardPipeline<T> {
     private final BooleanSupplier leaseLost;
     private final FlowBudget budget;
     private final CheckpointTracker tracker;
+    /** TumblingWindowInSeconds in millis, 0 without windows (windows start at multiples of it, as WindowSession's). */
+    private final long windowMillis;
     /** The lanes' own queues with {@link LaneRouting#KEY_HASH}; empty with {@link #keyLanes}. */
     private final List<Lane<T>> lanes = new ArrayList<>();
     /** The queues all lanes share with {@link LaneRouting#FREE_KEY} and more than one lane; null otherwise. */
@@ -118,6 +120,7 @@ public final class ShardPipeline<T> {
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
+        this.windowMillis = ctx.settings().tumblingWindowInSeconds() * 1000L;
         StreamSettings settings = ctx.settings();
         int laneCount = settings.parallelizationFactor();
         int envelopeBytes = ctx.source().eventEnvelopeBytes(shardId);
@@ -356,6 +359,13 @@ public final class ShardPipeline<T> {
     /** Under the progress lock: tells the listener when the oldest unfinished record arrived, if that changed. */
     private void reportUnfinished() {
         long since = tracker.oldestUnfinishedArrivalMillis();
+        if (since >= 0 && windowMillis > 0) {
+            // A tumbling window's records are done only by its final invocation, after the window's end, though their
+            // batches went to the function long before: counted from their arrival, every healthy window would look
+            // like a shard stuck for up to TumblingWindowInSeconds. From the window's end, only a late final
+            // invocation (or a batch still retried by then) shows.
+            since = Math.floorDiv(since, windowMillis) * windowMillis + windowMillis;
+        }
         if (since != unfinishedSince) {
             unfinishedSince = since;
             listener.unfinishedSince(since);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,15 +54,32 @@ final class MappingSupervisor {
         supervisor.awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** Stops every mapping at once, each draining for at most about {@code timeout}; returns when all have. */
+    /**
+     * Stops every mapping at once, each draining for at most about {@code timeout}; returns when all have, and so have
+     * the drains a delete or an update began before (each bounded by the stop timeout): the worker closes the stores,
+     * the clients and the data directory's lock next, which those drains' final checkpoints still need.
+     */
     void stopAll(Duration timeout) throws InterruptedException {
         List<Thread> stops = new ArrayList<>();
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (ManagedMapping mapping : mappings) {
-            mapping.retire();
-            stops.add(stopThread(mapping, timeout));
+            // One already retired is drained by the stop its delete began: a second stop would find nothing
+            // installed and mark it stopped while that drain still runs.
+            if (mapping.retire()) {
+                stops.add(stopThread(mapping, timeout));
+            }
+            // Also every older revision of it, which the registry no longer holds.
+            stopped.add(mapping.stopped());
         }
         for (Thread stop : stops) {
             stop.join();
+        }
+        for (CompletableFuture<Void> done : stopped) {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                // Never: the futures only complete normally.
+            }
         }
     }
 

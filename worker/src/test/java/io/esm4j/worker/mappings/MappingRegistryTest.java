@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -347,5 +348,50 @@ class MappingRegistryTest {
         // What MappingsApiTest sees as FunctionArn for the same function in the worker's region.
         assertThat(sources.builtFor(uuid).getFirst().functionArn)
                 .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://127.0.0.1:9/fn");
+    }
+    @Test
+    void shutdownWaitsForTheDrainOfAMappingDeletedJustBefore() throws Exception {
+        String uuid = registry.create(spec("deleted-before-shutdown", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+        registry.delete(uuid);
+        ScriptedSources.Scripted deleted = sources.builtFor(uuid).getFirst();
+        await().atMost(WAIT).until(() -> deleted.stopping);
+
+        assertShutdownWaitsFor(deleted);
+    }
+
+    @Test
+    void shutdownWaitsForTheDrainOfTheRevisionAnUpdateReplacedJustBefore() throws Exception {
+        String uuid = registry.create(spec("updated-before-shutdown", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+        registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        ScriptedSources.Scripted replaced = sources.builtFor(uuid).getFirst();
+        await().atMost(WAIT).until(() -> replaced.stopping);
+
+        assertShutdownWaitsFor(replaced);
+    }
+
+    /**
+     * The shutdown must not return while {@code draining} still drains (its stop waits for the gate): the worker
+     * closes the lease store, the clients and the data directory's lock right after it.
+     */
+    private void assertShutdownWaitsFor(ScriptedSources.Scripted draining) throws Exception {
+        AtomicBoolean stoppedWhenShutdownReturned = new AtomicBoolean();
+        Thread shutdown = Thread.ofVirtual().start(() -> {
+            try {
+                registry.shutdown(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stoppedWhenShutdownReturned.set(draining.stopped);
+        });
+        // Without the wait the shutdown returns at once; with it, it waits for the gate.
+        await().pollDelay(Duration.ZERO).during(Duration.ofMillis(500)).atMost(WAIT).until(shutdown::isAlive);
+        sources.stopGate.countDown();
+        shutdown.join();
+
+        assertThat(stoppedWhenShutdownReturned).isTrue();
     }
 }
