@@ -3,6 +3,7 @@ package io.esm4j;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
+import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
@@ -30,10 +31,19 @@ final class BuildChecks {
         return name;
     }
 
+    /**
+     * The deduplicator's counter ({@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT}) is taken into the mapping's
+     * meters first, so that the registry hands the deduplicator that same counter and it leaves the registry with the
+     * mapping's other meters at stop (a deleted mapping's series would otherwise stay for good).
+     */
     static <R> @Nullable BatchDeduplicator<R> deduplicator(@Nullable Idempotency<R> idempotency,
-                                                           MeterRegistry registry, String mappingName, Clock clock) {
-        return idempotency == null ? null
-                : idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
+                                                           MeterRegistry registry, String mappingName, Clock clock,
+                                                           EngineMetrics metrics) {
+        if (idempotency == null) {
+            return null;
+        }
+        metrics.counter(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT);
+        return idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }
 
     /** A source may not start at every position (DynamoDB Streams has no AT_TIMESTAMP): refused when built. */

@@ -194,7 +194,7 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             MappingStatus status = new MappingStatus();
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
             Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
-                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), source::naturalId,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock, metrics), source::naturalId,
                     source::itemIdentifier, settings.reportBatchItemFailures(), new RetryScope.FromLowestFailure<>(),
                     metrics, status);
             StreamContext<T> ctx = new StreamContext<>(name, worker, settings, source,

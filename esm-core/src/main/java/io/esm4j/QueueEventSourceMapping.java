@@ -159,7 +159,7 @@ public final class QueueEventSourceMapping<T> extends MappingLifecycle<QueueStop
             MappingStatus status = new MappingStatus();
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.QUEUE);
             Invoker<QueueMessage<T>> invoker = new Invoker<>(name, handler,
-                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock), QueueMessage::messageId,
+                    BuildChecks.deduplicator(idempotency, meterRegistry, name, clock, metrics), QueueMessage::messageId,
                     QueueMessage::messageId, settings.reportBatchItemFailures(),
                     source.fifo() ? new RetryScope.FailedAndLaterInGroup<>(QueueMessage::messageGroupId)
                             : new RetryScope.FailedOnly<>(), metrics, status);

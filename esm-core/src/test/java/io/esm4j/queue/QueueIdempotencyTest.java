@@ -58,6 +58,26 @@ class QueueIdempotencyTest {
         assertThat(deduplicated()).isEqualTo(1);
     }
 
+    /** A deleted mapping's series must not stay in the registry for good, nor one of a name still running go. */
+    @Test
+    void theDeduplicatedCountLeavesTheRegistryWithTheLastMappingOfItsName() throws InterruptedException {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        QueueEventSourceMapping<SqsLikeMessage> other = QueueEventSourceMapping.builder("dedup", queue,
+                        new QueueRecorder()).settings(QueueEngineTest.fast().build())
+                .idempotency(Idempotency.of(store)).meterRegistry(meters).clock(clock).build();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, new QueueRecorder())
+                .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(store))
+                .meterRegistry(meters).clock(clock).build();
+        other.start();
+        mapping.start();
+        other.stop(Duration.ofSeconds(10));
+        assertThat(meters.find(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter()).isNotNull();
+
+        mapping.stop(Duration.ofSeconds(10));
+
+        assertThat(meters.find(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter()).isNull();
+    }
+
     @Test
     void aJsonPointerKeyCatchesAProducersDuplicates() {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
