@@ -142,6 +142,7 @@ public final class Main {
         static Arguments parse(String[] args) {
             Arguments parsed = new Arguments();
             Map<String, String> endpoints = new LinkedHashMap<>();
+            boolean drainTimeoutGiven = false;
             String bind = parsed.options.bindAddress();
             int port = parsed.options.port();
             for (int i = 0; i < args.length; i++) {
@@ -171,8 +172,10 @@ public final class Main {
                             }
                             case "--region" -> parsed.options = parsed.options.withAws(Region.of(value),
                                     parsed.options.credentials());
-                            case "--drain-timeout" -> parsed.options = parsed.options.withDrainTimeout(
-                                    Worker.parseDuration(flag, value));
+                            case "--drain-timeout" -> {
+                                parsed.options = parsed.options.withDrainTimeout(Worker.parseDuration(flag, value));
+                                drainTimeoutGiven = true;
+                            }
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeases(
                                     only("lease", parsed.options.leases(), new StoreLocation.DynamoDbTable(value)));
@@ -190,6 +193,9 @@ public final class Main {
             }
             parsed.options = parsed.options.withListen(bind, port)
                     .withEndpoints(Endpoints.parse(endpoints, "--endpoint"));
+            if (parsed.local && !drainTimeoutGiven) {
+                parsed.options = parsed.options.withDrainTimeout(LocalMode.DRAIN_TIMEOUT);
+            }
             return parsed;
         }
 

@@ -3,7 +3,9 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.worker.local.LocalMode;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The worker's command line. */
@@ -28,6 +30,19 @@ class MainArgumentsTest {
         String sentinels = "redis-sentinel://s1:26379,s2:26379#main";
         assertThat(Main.Arguments.parse(new String[] {"--lease-redis", sentinels}).options.leases())
                 .isEqualTo(new StoreLocation.Redis(URI.create(sentinels)));
+    }
+
+    /** Local mode's own default drain timeout applies only when the option is not given, whatever its value. */
+    @Test
+    void localModeKeepsAnExplicitDrainTimeoutEvenTheGeneralDefault() {
+        assertThat(Main.Arguments.parse(new String[] {"--local"}).options.drainTimeout())
+                .isEqualTo(LocalMode.DRAIN_TIMEOUT);
+        assertThat(Main.Arguments.parse(new String[] {"--local", "--drain-timeout", "30"}).options.drainTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(Main.Arguments.parse(new String[] {"--drain-timeout", "7", "--local"}).options.drainTimeout())
+                .isEqualTo(Duration.ofSeconds(7));
+        assertThat(Main.Arguments.parse(new String[0]).options.drainTimeout())
+                .isEqualTo(WorkerOptions.DEFAULT_DRAIN_TIMEOUT);
     }
 
     @Test

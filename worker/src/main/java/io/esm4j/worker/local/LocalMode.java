@@ -26,8 +26,12 @@ public final class LocalMode {
 
     private LocalMode() {}
 
-    /** How long local mode's stop waits for batches in flight, unless --drain-timeout says otherwise. */
-    static final Duration LOCAL_DRAIN_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long local mode's stop waits for batches in flight, unless --drain-timeout says otherwise. A stop lets an
+     * SQS long poll in progress finish (up to 20 s), lest SQS hand messages to an abandoned request; the demo's queues
+     * live and die in this process, so its stop need not wait for that.
+     */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
 
     public static void run(WorkerOptions options, boolean exitAfterDemo) throws Exception {
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
@@ -54,11 +58,6 @@ public final class LocalMode {
             System.out.println(Files.readString(file));
             WorkerOptions local = options.withConfigFile(file).withDataDirectory(dataDirectory)
                     .withAws(Region.US_EAST_1, credentials);
-            if (local.drainTimeout().equals(WorkerOptions.DEFAULT_DRAIN_TIMEOUT)) {
-                // A stop lets an SQS long poll in progress finish (up to 20 s), lest SQS hand messages to an abandoned
-                // request; the demo's queues live and die in this process, so its stop need not wait for that.
-                local = local.withDrainTimeout(LOCAL_DRAIN_TIMEOUT);
-            }
             for (DemoSource source : sources) {
                 local = source.configure(local);
             }

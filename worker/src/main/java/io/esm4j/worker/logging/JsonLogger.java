@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -178,6 +180,13 @@ final class JsonLogger extends AbstractLogger implements LoggingEventAware {
             case null -> json.writeNull();
             case Integer i -> json.writeNumber(i);
             case Long l -> json.writeNumber(l);
+            case Short n -> json.writeNumber(n);
+            case Byte n -> json.writeNumber(n);
+            case BigInteger n -> json.writeNumber(n);
+            case BigDecimal n -> json.writeNumber(n);
+            // NaN and the infinities have no JSON number form: written as strings, as any other value.
+            case Double d when Double.isFinite(d) -> json.writeNumber(d);
+            case Float f when Float.isFinite(f) -> json.writeNumber(f);
             case Boolean b -> json.writeBoolean(b);
             default -> json.writeString(value.toString());
         }

@@ -41,6 +41,8 @@ class JsonLoggerTest {
                 logger.atWarn().addKeyValue("mapping", "orders").addKeyValue("error", "Throttled: rate=5 {}")
                         .addKeyValue("reason", "another worker took the lease (owner now w2)")
                         .addKeyValue("failuresInARow", 3).addKeyValue("released", true).addKeyValue("owner", (Object) null)
+                        .addKeyValue("ratio", 0.75).addKeyValue("lagBytes", java.math.BigInteger.TEN.pow(20))
+                        .addKeyValue("undefined", Double.NaN)
                         .setCause(new IllegalStateException("boom")).log("lease lost; the shard stops here"));
 
         JsonNode json = new ObjectMapper().readTree(line);
@@ -52,6 +54,10 @@ class JsonLoggerTest {
         assertThat(json.path("failuresInARow").asInt()).isEqualTo(3);
         assertThat(json.path("released").isBoolean()).isTrue();
         assertThat(json.path("owner").isNull()).isTrue();
+        assertThat(json.path("ratio").isDouble()).isTrue();
+        assertThat(json.path("ratio").asDouble()).isEqualTo(0.75);
+        assertThat(json.path("lagBytes").isBigInteger()).isTrue();
+        assertThat(json.path("undefined").asText()).isEqualTo("NaN");
         assertThat(json.has("rate")).isFalse();
         assertThat(json.path("stack").asText()).startsWith("java.lang.IllegalStateException: boom");
 
