@@ -49,6 +49,7 @@ final class SharedMeters {
                 Sources::value).tags(tags).strongReference(true).register(r));
     }
 
+    @SuppressWarnings("unchecked")
     private static <M extends Meter> SharedMeter<M> use(MeterRegistry registry, Key key,
                                                         EngineMetrics.@Nullable Combine combine,
                                                         @Nullable DoubleSupplier source,
@@ -62,9 +63,13 @@ final class SharedMeters {
                         + " both as a gauge and as another kind; a meter name has one kind");
             }
             try {
-                // Registered again rather than reused: the registry hands back the same meter, or a new one if
-                // somebody removed ours from it.
-                M meter = register.apply(registry, entry.sources);
+                M meter = entry.users > 0 && stillRegistered(registry, key, entry.meter)
+                        ? (M) entry.meter
+                        // Registered (again): the registry hands back the same meter, or a new one if somebody
+                        // removed ours from it. Not again while it is there: a gauge registered twice makes
+                        // Micrometer warn.
+                        : register.apply(registry, entry.sources);
+                entry.meter = meter;
                 if (entry.sources != null && source != null) {
                     entry.sources.add(source);
                 }
@@ -100,6 +105,10 @@ final class SharedMeters {
         }
     }
 
+    private static boolean stillRegistered(MeterRegistry registry, Key key, @Nullable Meter meter) {
+        return meter != null && registry.find(key.name()).tags(key.tags()).meters().contains(meter);
+    }
+
     private static void forget(MeterRegistry registry, Map<Key, Entry> meters, Key key) {
         meters.remove(key);
         if (meters.isEmpty()) {
@@ -111,6 +120,7 @@ final class SharedMeters {
 
     private static final class Entry {
         final @Nullable Sources sources;
+        @Nullable Meter meter;
         int users;
 
         Entry(@Nullable Sources sources) {

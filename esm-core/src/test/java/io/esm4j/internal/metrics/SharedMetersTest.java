@@ -77,6 +77,29 @@ class SharedMetersTest {
         assertThat(registry.getMeters()).isEmpty();
     }
 
+    /**
+     * A later mapping of the name joins the gauge in the registry (registering it twice would make Micrometer warn),
+     * unless somebody removed it from the registry: then it is registered again, reading every mapping's value.
+     */
+    @Test
+    void aSharedGaugeRemovedByTheUserComesBackWithTheNextMappingOfTheName() {
+        EngineMetrics first = new EngineMetrics(registry, "same", EngineMetrics.Kind.STREAM);
+        EngineMetrics second = new EngineMetrics(registry, "same", EngineMetrics.Kind.STREAM);
+        first.gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, new AtomicLong(5), AtomicLong::get);
+        second.gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, new AtomicLong(7), AtomicLong::get);
+        assertThat(gauge(MetricNames.ITERATOR_AGE)).isEqualTo(7);
+
+        registry.remove(registry.get(MetricNames.ITERATOR_AGE).gauge());
+        EngineMetrics third = new EngineMetrics(registry, "same", EngineMetrics.Kind.STREAM);
+        third.gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, new AtomicLong(3), AtomicLong::get);
+
+        assertThat(gauge(MetricNames.ITERATOR_AGE)).isEqualTo(7);
+        first.close();
+        second.close();
+        third.close();
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
     @Test
     void aMappingBuiltAfterTheOthersStoppedRegistersItsOwnMeters() {
         EngineMetrics old = new EngineMetrics(registry, "same", EngineMetrics.Kind.QUEUE);
