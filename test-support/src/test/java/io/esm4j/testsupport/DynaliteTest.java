@@ -49,6 +49,31 @@ class DynaliteTest {
         }
     }
 
+    /**
+     * A client that gives up on a request mid-body (an SDK call on a thread a stopping mapping interrupts) must not
+     * end dynalite: it throws from the request's error event, which crashed the process and failed every later test
+     * of the class.
+     */
+    @Test
+    void aRequestTheClientAbortsMidBodyLeavesTheServerRunning() throws Exception {
+        try (Dynalite dynalite = Dynalite.start(); HttpClient http = HttpClient.newHttpClient()) {
+            for (int i = 0; i < 3; i++) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", dynalite.endpoint().getPort())) {
+                    socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/x-amz-json-1.0\r\n"
+                            + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 1000\r\n\r\n{")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                }
+                // Closed with most of the body unsent: the server sees the request aborted.
+                HttpResponse<String> response = http.send(listTables(dynalite.endpoint()),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+            }
+            assertThat(dynalite.running()).isTrue();
+        }
+    }
+
     /** A ListTables call as the SDK sends it; dynalite wants a signature's shape but does not check it. */
     private static HttpRequest listTables(java.net.URI endpoint) {
         return HttpRequest.newBuilder(endpoint)
