@@ -69,6 +69,15 @@ final class HttpCalls {
     }
 
     /**
+     * The function was not reached: {@code answer} (e.g. {@code HTTP target ... answered status 429}), an answer the
+     * target retries, still came when the Timeout left no time for another attempt.
+     */
+    static FunctionNotInvokedException retriedUntilTimeout(String answer, Duration timeout) {
+        return new FunctionNotInvokedException(answer + " until the function's Timeout of " + timeout.toSeconds()
+                + " s had no time left for another attempt");
+    }
+
+    /**
      * A connection refused or never opened means the request did not leave: the function was not reached. Any other
      * I/O failure (a reset, a timeout while waiting for the answer) may have come after the function ran, so it
      * stays a failure of the function.

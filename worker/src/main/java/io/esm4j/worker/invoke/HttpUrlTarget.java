@@ -52,8 +52,7 @@ public final class HttpUrlTarget implements Invoker.Json {
             return reply.body();
         }
         if (notReached(reply)) {
-            throw new FunctionNotInvokedException(name + " answered status " + reply.status() + " until the"
-                    + " function's Timeout of " + timeout.toSeconds() + " s had no time left for another attempt");
+            throw HttpCalls.retriedUntilTimeout(name + " answered status " + reply.status(), timeout);
         }
         throw new FunctionErrorException(name + " answered status " + reply.status());
     }

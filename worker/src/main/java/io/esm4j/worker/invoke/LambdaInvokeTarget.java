@@ -90,8 +90,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         String answer = "Lambda Invoke " + uri.getPath() + " answered status " + status
                 + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse("");
         if (passing(reply)) {
-            throw new FunctionNotInvokedException(answer + " until the function's Timeout of " + timeout.toSeconds()
-                    + " s had no time left for another attempt");
+            throw HttpCalls.retriedUntilTimeout(answer, timeout);
         }
         if (status == 403 || status == 404) {
             throw new FunctionNotInvokedException(answer);
