@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.lease.InMemoryLeaseStore;
-import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
-import io.esm4j.lease.LeaseWrite;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
-import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
@@ -29,7 +26,7 @@ class ShardProblemsTest {
 
     private final InMemoryStream stream = InMemoryStream.create(NAME, 1);
     private final InMemoryLeaseStore shared = new InMemoryLeaseStore();
-    private final Unreachable unreachable = new Unreachable(shared);
+    private final WorkerLeaseStore unreachable = new WorkerLeaseStore(shared);
     private EventSourceMapping<byte[]> w1;
     private EventSourceMapping<byte[]> w2;
 
@@ -52,11 +49,11 @@ class ShardProblemsTest {
         w2.start();
 
         // w1 cannot reach the store: it gives the lease up, and w2 takes it once it expired.
-        unreachable.failing = true;
+        unreachable.partition();
         await().atMost(Duration.ofSeconds(30)).until(() -> w1.stateTransitionReason().startsWith("PROBLEM"));
         await().atMost(Duration.ofSeconds(60)).until(() -> w1Meters.get(MetricNames.LEASES_LOST).counter().count() >= 1
                 && shared.list(NAME).stream().allMatch(lease -> "w2".equals(lease.owner())));
-        unreachable.failing = false;
+        unreachable.heal();
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(w1.stateTransitionReason()).as("w1, which no longer has the shard").doesNotStartWith(
@@ -70,38 +67,5 @@ class ShardProblemsTest {
         return EventSourceMapping.builder(NAME, stream, RecordingHandler.<byte[]>succeeding())
                 .settings(Streams.fast().failoverTime(Duration.ofSeconds(3)).build())
                 .leaseStore(store).workerId(workerId).meterRegistry(meters).build();
-    }
-
-    /** The shared store as w1 sees it: every write fails while {@code failing} (listings answer). */
-    private static final class Unreachable extends ForwardingLeaseStore {
-        volatile boolean failing;
-
-        Unreachable(InMemoryLeaseStore inner) {
-            super(inner);
-        }
-
-        private void check() {
-            if (failing) {
-                throw new IllegalStateException("the lease store cannot be reached");
-            }
-        }
-
-        @Override
-        public LeaseWrite take(Lease seen, String worker) throws Exception {
-            check();
-            return super.take(seen, worker);
-        }
-
-        @Override
-        public LeaseWrite renew(Lease held) throws Exception {
-            check();
-            return super.renew(held);
-        }
-
-        @Override
-        public LeaseWrite requestHandoff(Lease seen, String worker) throws Exception {
-            check();
-            return super.requestHandoff(seen, worker);
-        }
     }
 }

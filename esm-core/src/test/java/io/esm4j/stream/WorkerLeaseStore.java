@@ -32,6 +32,11 @@ final class WorkerLeaseStore implements LeaseStore {
         partitioned = true;
     }
 
+    /** Ends a {@link #partition()}: calls reach the store again. */
+    void heal() {
+        partitioned = false;
+    }
+
     void pause() {
         paused = new CountDownLatch(1);
     }
