@@ -4,6 +4,7 @@ import io.esm4j.failure.BatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -24,6 +25,8 @@ final class FaultyStream extends ForwardingStreamSource<byte[]> {
     volatile Hook<String> fetch = x -> {};
     volatile Hook<StreamRecord<byte[]>> filterDocument = x -> {};
     volatile Hook<List<StreamRecord<byte[]>>> batchInfo = x -> {};
+    /** Records that arrived before it are gone, as once the stream's retention passed them: reads skip them. */
+    volatile Instant trimmedBefore;
 
     FaultyStream(InMemoryStream stream) {
         super(stream);
@@ -42,7 +45,11 @@ final class FaultyStream extends ForwardingStreamSource<byte[]> {
         ShardReader<byte[]> reader = stream.openReader(shardId, start);
         return maxRecords -> {
             fetch.before(shardId);
-            return reader.fetch(maxRecords);
+            FetchResult<byte[]> result = reader.fetch(maxRecords);
+            Instant horizon = trimmedBefore;
+            return horizon == null ? result : new FetchResult<>(result.records().stream()
+                    .filter(r -> !r.approximateArrivalTimestamp().isBefore(horizon)).toList(),
+                    result.millisBehindLatest(), result.shardEnded());
         };
     }
 

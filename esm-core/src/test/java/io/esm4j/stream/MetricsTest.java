@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -251,6 +252,57 @@ class MetricsTest {
             int seen = handler.invocationCount();
             await().until(() -> handler.invocationCount() >= seen + 2);
             assertThat(gauge(MetricNames.SHARD_ITERATOR_AGE, shard)).isEqualTo(300_000);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * A shard restarted after a failure outside the handler while a record was not done, and the record expired from
+     * the stream before the new session read the shard (retention passed): no record is left undone, and the idle,
+     * caught-up shard is behind by nothing. The mark of the session that was replaced must not stay, with an age that
+     * grows for good.
+     */
+    @Test
+    void iteratorAgeOfAnIdleShardIsZeroAfterARestartFoundItsUndoneRecordsTrimmed() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        InMemoryStream memory = InMemoryStream.create("trimmed", 1, clock);
+        String shard = memory.openShardIds().getFirst();
+        putOnShard(memory, shard, "expiring", NOW);
+        FaultyStream source = new FaultyStream(memory);
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger fetches = new AtomicInteger();
+        source.openReader = id -> opened.incrementAndGet();
+        source.fetch = id -> fetches.incrementAndGet();
+        // Giving the record up fails outside the handler (building its failure record): the lane fails with the
+        // record not done, and the shard restarts. Meanwhile the record expires from the stream.
+        source.batchInfo = records -> {
+            source.trimmedBefore = NOW.plusMillis(1);
+            throw new IllegalStateException("bug while building a failure record");
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new IllegalStateException("function error");
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("trimmed", source, handler)
+                .settings(Streams.fast().maximumRetryAttempts(0).build()).onFailure(new CollectingDestination())
+                .meterRegistry(registry).clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> opened.get() >= 2);
+            clock.advance(Duration.ofMinutes(10));
+            int seen = fetches.get();
+            // The restarted session's first read has been dealt once its second one starts.
+            await().until(() -> fetches.get() >= seen + 2);
+
+            assertThat(mapping.shards()).singleElement().satisfies(status -> {
+                assertThat(status.restarts()).isEqualTo(1);
+                assertThat(status.recordsInFlight()).isZero();
+                assertThat(status.iteratorAgeMillis()).isZero();
+            });
+            assertThat(gauge(MetricNames.SHARD_ITERATOR_AGE, shard)).isEqualTo(0);
+            assertThat(registry.get(MetricNames.ITERATOR_AGE).tag(MetricNames.MAPPING_TAG, "trimmed").gauge().value())
+                    .isEqualTo(0);
+            assertThat(handler.invocationCount()).isEqualTo(1);
         } finally {
             Streams.stopQuietly(mapping);
         }

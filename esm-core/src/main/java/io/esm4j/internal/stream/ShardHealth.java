@@ -3,6 +3,7 @@ package io.esm4j.internal.stream;
 import io.esm4j.internal.handler.Fatal;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What a shard's status view shows of its troubles; written by the shard's threads, read by anyone. */
 final class ShardHealth {
@@ -11,7 +12,15 @@ final class ShardHealth {
     private final AtomicLong restarts = new AtomicLong();
     private volatile String lastError;
     private volatile long iteratorAgeMillis = -1;
-    private volatile long unfinishedSinceMillis = -1;
+    /**
+     * The oldest record not yet done, as the session that owns the mark last said. One health outlives the worker's
+     * sessions: a mark that a replaced session left behind must not outlive it, or an idle shard whose undone records
+     * were trimmed meanwhile (retention passed) would show an age that grows for good.
+     */
+    private final AtomicReference<Unfinished> unfinished = new AtomicReference<>(new Unfinished(null, -1));
+
+    /** {@code sinceMillis} as reported by {@code session}, or -1 when none is in flight. */
+    private record Unfinished(Object session, long sinceMillis) {}
 
     ShardHealth(Clock clock) {
         this.clock = clock;
@@ -33,10 +42,20 @@ final class ShardHealth {
 
     /**
      * When the oldest record read and not yet done arrived (epoch millis; with tumbling windows, when its window
-     * ended), or -1 when none is in flight.
+     * ended), or -1 when none is in flight; ignored unless {@code session} owns the mark ({@link #takeUnfinished}):
+     * a replaced session whose lanes or reader still report speaks of records nobody will finish.
      */
-    void unfinishedSince(long arrivalMillis) {
-        unfinishedSinceMillis = arrivalMillis;
+    void unfinishedSince(Object session, long arrivalMillis) {
+        unfinished.updateAndGet(seen -> seen.session() == session ? new Unfinished(session, arrivalMillis) : seen);
+    }
+
+    /**
+     * From now on only {@code session} reports the oldest record not yet done; what the previous session said stands
+     * until it does. A session takes the mark once it has read the shard again: the undone records it finds are marked
+     * anew, and records that are gone (trimmed while the shard restarted) no longer count.
+     */
+    void takeUnfinished(Object session) {
+        unfinished.updateAndGet(seen -> new Unfinished(session, seen.sinceMillis()));
     }
 
     long restarts() {
@@ -54,7 +73,7 @@ final class ShardHealth {
      * 0 while a shard is stuck on a record that keeps failing, its reader at the tip.
      */
     long iteratorAgeMillis() {
-        long since = unfinishedSinceMillis;
+        long since = unfinished.get().sinceMillis();
         long reader = iteratorAgeMillis;
         return since < 0 ? reader : Math.max(reader, Math.max(0, clock.millis() - since));
     }

@@ -372,6 +372,19 @@ public final class ShardPipeline<T> {
         }
     }
 
+    /**
+     * Tells the listener again what {@link Listener#unfinishedSince} last said, for a listener that ignored the reports
+     * until now. Under the progress lock, as every report: no report made before it can arrive after it.
+     */
+    void repeatUnfinished() {
+        progressLock.lock();
+        try {
+            listener.unfinishedSince(unfinishedSince);
+        } finally {
+            progressLock.unlock();
+        }
+    }
+
     /** Called as records end; reports the contiguous done prefix. */
     private void complete(List<Entry<T>> entries) {
         long bytes = 0;

@@ -65,6 +65,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     private Thread reader;
     /** Reader thread only: the end of a tumbling window still open after the last fetch, or null. */
     private Instant openWindowEnd;
+    /** Reader thread only: whether this session owns the shard's oldest-undone mark ({@link #takeUnfinishedMark}). */
+    private boolean ownsUnfinishedMark;
 
     ShardSession(StreamContext<T> ctx, String shardId, ReadStart start, ShardHealth health, Events events) {
         this.ctx = ctx;
@@ -125,7 +127,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
 
     @Override
     public void unfinishedSince(long arrivalMillis) {
-        health.unfinishedSince(arrivalMillis);
+        health.unfinishedSince(this, arrivalMillis);
     }
 
     @Override
@@ -169,6 +171,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (!deal(result, fetchStart)) {
                         return;
                     }
+                    takeUnfinishedMark(result);
                     noteWindow(result, fetchStart);
                     if (pipeline.inFlight() == 0) {
                         events.healthy();
@@ -277,6 +280,21 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         } catch (Throwable e) {
             failed(e);
             return false;
+        }
+    }
+
+    /**
+     * The previous session's mark of the oldest undone record stands until this session has read the shard again: its
+     * first fetch that returns records starts at the oldest undone record still in the shard (they are read in order
+     * from after the last done one), and one that reaches the tail or the shard's end shows that none is left, as
+     * when the records were trimmed (retention passed) while the shard restarted. Kept until then, so that a restart
+     * does not hide a stuck shard's age while it reopens.
+     */
+    private void takeUnfinishedMark(FetchResult<T> result) {
+        if (!ownsUnfinishedMark && (!result.records().isEmpty() || readToTail(result) || result.shardEnded())) {
+            ownsUnfinishedMark = true;
+            health.takeUnfinished(this);
+            pipeline.repeatUnfinished();
         }
     }
 
