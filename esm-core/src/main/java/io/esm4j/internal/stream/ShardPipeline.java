@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -20,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * The processing half of a shard, independent of how records are read or where progress is written: records
  * offered in shard order are filtered, dealt to ParallelizationFactor lanes by partition key ({@link LaneRouting}),
  * batched, invoked with retries, bisection and give-up (one {@link BatchProcessor} per lane), and tracked, so that
- * the contiguous done prefix is reported to a {@link Listener} in order. A reader thread feeds it for Kinesis-like
- * streams; a source whose consumer is single-threaded (Kafka) can feed it from its poll loop and commit what the
- * listener reports on that same thread.
+ * the contiguous done prefix is reported to a {@link Listener} in order ({@link ShardProgress}). A reader thread
+ * feeds it for Kinesis-like streams; a source whose consumer is single-threaded (Kafka) can feed it from its poll
+ * loop and commit what the listener reports on that same thread.
  *
  * <p>One pipeline is one session of a shard: after a failure outside the handler the shard worker closes it, waits
  * for its lanes and starts a new one from {@link #lastDone()}.
@@ -71,9 +70,7 @@ public final class ShardPipeline<T> {
     private final Listener listener;
     private final BooleanSupplier leaseLost;
     private final FlowBudget budget;
-    private final CheckpointTracker tracker;
-    /** TumblingWindowInSeconds in millis, 0 without windows (windows start at multiples of it, as WindowSession's). */
-    private final long windowMillis;
+    private final ShardProgress progress;
     /** The lanes' own queues with {@link LaneRouting#KEY_HASH}; empty with {@link #keyLanes}. */
     private final List<Lane<T>> lanes = new ArrayList<>();
     /** The queues all lanes share with {@link LaneRouting#FREE_KEY} and more than one lane; null otherwise. */
@@ -83,16 +80,6 @@ public final class ShardPipeline<T> {
     private final AtomicInteger laneNumbers = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger runningLanes = new AtomicInteger();
-    /** Guards the tracker and the end-of-shard state; never held across I/O or user code. */
-    private final ReentrantLock progressLock = new ReentrantLock();
-
-    private boolean readerReachedEnd;
-    /** The tracker's count, readable without the lock (the reader asks after every fetch). */
-    private volatile long inFlight;
-    private boolean endReported;
-    private String lastDone;
-    /** What {@link Listener#unfinishedSince} last said; under the progress lock. */
-    private long unfinishedSince = -1;
     /**
      * Every record that arrived in the shard before this time has been dealt to the lanes: once it is past a tumbling
      * window's end, every record of the window has been read. Together with {@link #inputEnded}, it is what closes a
@@ -119,8 +106,8 @@ public final class ShardPipeline<T> {
         this.leaseLost = leaseLost;
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
-        this.tracker = new CheckpointTracker(ctx.settings().maxBufferedRecordsPerShard());
-        this.windowMillis = ctx.settings().tumblingWindowInSeconds() * 1000L;
+        this.progress = new ShardProgress(listener, ctx.settings().maxBufferedRecordsPerShard(),
+                ctx.settings().tumblingWindowInSeconds());
         StreamSettings settings = ctx.settings();
         int laneCount = settings.parallelizationFactor();
         int envelopeBytes = ctx.source().eventEnvelopeBytes(shardId);
@@ -197,19 +184,10 @@ public final class ShardPipeline<T> {
             bytes += record.sizeBytes();
         }
         budget.take(records.size(), bytes);
-        // The filter runs before the lock: it is the source's code, and nothing else may wait on it. Without
+        // The filter runs before the progress lock: it is the source's code, and nothing else may wait on it. Without
         // criteria every record matches, and nothing is allocated for outcomes.
         RecordFilter.Outcome[] outcomes = ctx.filter().isEmpty() ? null : ctx.filter().testAll(records);
-        long firstOrdinal;
-        progressLock.lock();
-        try {
-            firstOrdinal = tracker.registerAll(records);
-            readerReachedEnd = shardEnded;
-            inFlight = tracker.inFlight();
-            reportUnfinished();
-        } finally {
-            progressLock.unlock();
-        }
+        long firstOrdinal = progress.register(records, shardEnded);
         // With free-key routing all matching records go to the shared queues, in read order: one "lane" here.
         int dealtTo = keyLanes != null ? 1 : lanes.size();
         int expectedPerLane = records.size() / dealtTo + 16;
@@ -302,17 +280,12 @@ public final class ShardPipeline<T> {
 
     /** The sequence number of the last record of the done prefix, or null if none is done yet. */
     public String lastDone() {
-        progressLock.lock();
-        try {
-            return lastDone;
-        } finally {
-            progressLock.unlock();
-        }
+        return progress.lastDone();
     }
 
     /** Records read and not yet passed by the done prefix. */
     public long inFlight() {
-        return inFlight;
+        return progress.inFlight();
     }
 
     /** Waits that end early when the pipeline closes; returns false if it closed. */
@@ -356,61 +329,21 @@ public final class ShardPipeline<T> {
         keyLanes.done(entries);
     }
 
-    /** Under the progress lock: tells the listener when the oldest unfinished record arrived, if that changed. */
-    private void reportUnfinished() {
-        long since = tracker.oldestUnfinishedArrivalMillis();
-        if (since >= 0 && windowMillis > 0) {
-            // A tumbling window's records are done only by its final invocation, after the window's end, though their
-            // batches went to the function long before: counted from their arrival, every healthy window would look
-            // like a shard stuck for up to TumblingWindowInSeconds. From the window's end, only a late final
-            // invocation (or a batch still retried by then) shows.
-            since = Math.floorDiv(since, windowMillis) * windowMillis + windowMillis;
-        }
-        if (since != unfinishedSince) {
-            unfinishedSince = since;
-            listener.unfinishedSince(since);
-        }
-    }
-
     /**
      * Tells the listener again what {@link Listener#unfinishedSince} last said, for a listener that ignored the reports
-     * until now. Under the progress lock, as every report: no report made before it can arrive after it.
+     * until now; no report made before it arrives after it.
      */
     void repeatUnfinished() {
-        progressLock.lock();
-        try {
-            listener.unfinishedSince(unfinishedSince);
-        } finally {
-            progressLock.unlock();
-        }
+        progress.repeatUnfinished();
     }
 
     /** Called as records end; reports the contiguous done prefix. */
     private void complete(List<Entry<T>> entries) {
         long bytes = 0;
-        long passed;
-        progressLock.lock();
-        try {
-            long inFlightBefore = tracker.inFlight();
-            for (Entry<T> entry : entries) {
-                tracker.markDone(entry.ordinal);
-                bytes += entry.record.sizeBytes();
-            }
-            String sequenceNumber = tracker.advance();
-            if (sequenceNumber != null) {
-                lastDone = sequenceNumber;
-                listener.progressed(new Checkpoint.AtSequenceNumber(sequenceNumber));
-            }
-            passed = inFlightBefore - tracker.inFlight();
-            inFlight = tracker.inFlight();
-            reportUnfinished();
-            if (readerReachedEnd && !endReported && tracker.allDone()) {
-                endReported = true;
-                listener.progressed(Checkpoint.ShardEnd.INSTANCE);
-            }
-        } finally {
-            progressLock.unlock();
+        for (Entry<T> entry : entries) {
+            bytes += entry.record.sizeBytes();
         }
+        long passed = progress.markDone(entries);
         // Payload bytes are free once a record is done, but its slot in the tracker only once the done prefix passes
         // it: releasing record room per done record let other lanes run ahead of a slow or failing one until the
         // tracker overflowed. So record room comes back as the prefix advances, which keeps the tracker in bounds.
