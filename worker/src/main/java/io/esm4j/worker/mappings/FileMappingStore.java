@@ -11,69 +11,87 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mappings created through the API, in {@code mappings.json} of the worker's data directory. Each write replaces
  * the whole file atomically and durably ({@link DataFiles#replace}: a temporary file forced to disk, moved over it, the
  * directory forced), so a crash or a power cut leaves the old or the new list, never half of one or none; an empty
  * file is an error, not "no mappings". Only this worker writes the file (no other worker starts on its data
- * directory: {@code DataDirectoryLock}), so its copy in memory is the truth; writes are serialized by the monitor.
+ * directory: {@code DataDirectoryLock}), so its copy in memory is the truth. Writes are serialized, one at a time,
+ * but no lock is held across the file write: {@link #load()} (the status page, the API's list) answers from memory
+ * while a write is being forced to disk, and sees its change once the write is complete.
  */
 public final class FileMappingStore implements MappingStore {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Replaces the file's content durably; {@link DataFiles#replace} but for tests that hold a write mid-way. */
+    interface FileWriter {
+        void replace(Path file, byte[] content) throws IOException;
+    }
+
     private final Path file;
-    private final Map<String, Stored> mappings = new LinkedHashMap<>();
-    private boolean loaded;
+    private final FileWriter writer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition writeEnded = lock.newCondition();
+    // Guarded by lock.
+    private @Nullable Map<String, Stored> mappings;
+    private boolean writing;
 
     public FileMappingStore(Path dataDirectory) {
+        this(dataDirectory, DataFiles::replace);
+    }
+
+    FileMappingStore(Path dataDirectory, FileWriter writer) {
         this.file = dataDirectory.resolve("mappings.json");
+        this.writer = writer;
     }
 
     @Override
-    public synchronized List<Stored> load() {
-        if (!loaded) {
-            read();
-            loaded = true;
-        }
-        return List.copyOf(mappings.values());
+    public List<Stored> load() {
+        return List.copyOf(current().values());
     }
 
     /**
-     * Adds the mapping unless its UUID or its source and function pair is taken: checked here, under the monitor
-     * that serializes writes, so two API calls at once (each on its own thread) cannot both map one pair.
+     * Adds the mapping unless its UUID or its source and function pair is taken. Writes are made one at a time and
+     * each checks the list the previous one left, so two API calls at once (each on its own thread) cannot both map
+     * one pair.
      */
     @Override
-    public synchronized void create(Stored mapping) {
-        load();
-        if (mappings.containsKey(mapping.uuid())) {
-            throw new MappingConflictException("A mapping with UUID " + mapping.uuid() + " already exists.");
-        }
-        checkPairFree(mapping);
-        Map<String, Stored> next = new LinkedHashMap<>(mappings);
-        next.put(mapping.uuid(), mapping);
-        write(next);
+    public void create(Stored mapping) {
+        write(mappings -> {
+            if (mappings.containsKey(mapping.uuid())) {
+                throw new MappingConflictException("A mapping with UUID " + mapping.uuid() + " already exists.");
+            }
+            checkPairFree(mappings, mapping);
+            mappings.put(mapping.uuid(), mapping);
+        });
     }
 
     @Override
-    public synchronized void replace(Stored current, Stored next) {
-        check(current);
-        checkPairFree(next);
-        Map<String, Stored> changed = new LinkedHashMap<>(mappings);
-        changed.put(next.uuid(), next);
-        write(changed);
+    public void replace(Stored current, Stored next) {
+        write(mappings -> {
+            check(mappings, current);
+            checkPairFree(mappings, next);
+            mappings.put(next.uuid(), next);
+        });
     }
 
     @Override
-    public synchronized void delete(Stored current) {
-        check(current);
-        Map<String, Stored> changed = new LinkedHashMap<>(mappings);
-        changed.remove(current.uuid());
-        write(changed);
+    public void delete(Stored current) {
+        write(mappings -> {
+            check(mappings, current);
+            mappings.remove(current.uuid());
+        });
     }
 
     @Override
@@ -87,7 +105,7 @@ public final class FileMappingStore implements MappingStore {
     }
 
     /** Lambda maps a source and function pair once: a conflict naming the other mapping that maps it. */
-    private void checkPairFree(Stored mapping) {
+    private static void checkPairFree(Map<String, Stored> mappings, Stored mapping) {
         String pair = SourceClaims.pair(mapping.spec());
         for (Stored other : mappings.values()) {
             if (!other.uuid().equals(mapping.uuid()) && SourceClaims.pair(other.spec()).equals(pair)) {
@@ -96,8 +114,7 @@ public final class FileMappingStore implements MappingStore {
         }
     }
 
-    private void check(Stored current) {
-        load();
+    private static void check(Map<String, Stored> mappings, Stored current) {
         Stored stored = mappings.get(current.uuid());
         if (stored == null || stored.revision() != current.revision()) {
             throw new MappingConflictException("The mapping " + current.uuid() + " was changed at the same time "
@@ -106,41 +123,97 @@ public final class FileMappingStore implements MappingStore {
         }
     }
 
-    private void read() {
+    /** The list as of the last completed write; read from the file the first time, outside the lock. */
+    private Map<String, Stored> current() {
+        lock.lock();
+        try {
+            if (mappings != null) {
+                return mappings;
+            }
+        } finally {
+            lock.unlock();
+        }
+        Map<String, Stored> read = read();
+        lock.lock();
+        try {
+            // Two first calls at once both read the same file (no write can have been made before either returns).
+            if (mappings == null) {
+                mappings = read;
+            }
+            return mappings;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Map<String, Stored> read() {
+        Map<String, Stored> read = new LinkedHashMap<>();
         try {
             JsonNode root = DataFiles.read(file, JSON);
             if (root == null) {
-                return;
+                return Collections.unmodifiableMap(read);
             }
             for (JsonNode entry : root.path("EventSourceMappings")) {
                 String uuid = entry.path("UUID").asText();
                 // Files written before revisions existed have none: their mappings start at 1.
-                mappings.put(uuid, new Stored(uuid, entry.path("Revision").asLong(1),
+                read.put(uuid, new Stored(uuid, entry.path("Revision").asLong(1),
                         Instant.ofEpochMilli(entry.path("LastModifiedMillis").asLong()),
                         MappingSpec.of(entry.path("Request"), file + " " + uuid)));
             }
+            return Collections.unmodifiableMap(read);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Writes the file, then takes {@code next} as the truth (a failed write changes nothing). */
-    private void write(Map<String, Stored> next) {
+    /**
+     * Applies {@code change} to a copy of the list after any write in progress has ended, writes the file with the
+     * lock released, then takes the copy as the truth (a change that throws, or a failed write, changes nothing).
+     */
+    private void write(Consumer<Map<String, Stored>> change) {
+        current(); // the file is read before the first write, so that the write keeps what it held
+        Map<String, Stored> next;
+        lock.lock();
+        try {
+            while (writing) {
+                writeEnded.awaitUninterruptibly();
+            }
+            next = new LinkedHashMap<>(Objects.requireNonNull(mappings));
+            change.accept(next);
+            writing = true;
+        } finally {
+            lock.unlock();
+        }
+        boolean written = false;
+        try {
+            writer.replace(file, JSON.writeValueAsBytes(toJson(next)));
+            written = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            lock.lock();
+            try {
+                if (written) {
+                    mappings = Collections.unmodifiableMap(next);
+                }
+                writing = false;
+                writeEnded.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static ObjectNode toJson(Map<String, Stored> mappings) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("EventSourceMappings");
-        for (Stored mapping : next.values()) {
+        for (Stored mapping : mappings.values()) {
             ObjectNode entry = list.addObject();
             entry.put("UUID", mapping.uuid());
             entry.put("Revision", mapping.revision());
             entry.put("LastModifiedMillis", mapping.lastModified().toEpochMilli());
             entry.set("Request", mapping.spec().toJson());
         }
-        try {
-            DataFiles.replace(file, JSON.writeValueAsBytes(root));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        mappings.clear();
-        mappings.putAll(next);
+        return root;
     }
 }
