@@ -41,6 +41,12 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 public final class Worker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /**
+     * How long a stop waits for the mapping API calls in progress (each reads and writes the mapping store once) before
+     * it stops the mappings; one still running then changes nothing the stop has finished: no mapping starts any more,
+     * and {@code mappings.json} refuses writes before the data directory is let go.
+     */
+    static final Duration API_CALLS_WAIT = Duration.ofSeconds(5);
 
     private final WorkerOptions options;
     private final AwsClients clients;
@@ -130,8 +136,10 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Refuses API calls, drains every mapping (final checkpoints, leases released), then stops the HTTP server and
-     * closes the clients. Health, metrics and the status page answer until the drain has ended: live, not ready.
+     * Refuses new API calls and waits for those in progress (at most {@link #API_CALLS_WAIT}), drains every mapping
+     * (final checkpoints, leases released), stops the HTTP server, closes the stores (their file writes ended) and lets
+     * the data directory go, then closes the clients. Health, metrics and the status page answer until the drain has
+     * ended: live, not ready.
      */
     @Override
     public void close() throws InterruptedException {
@@ -141,6 +149,11 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker stopping drainTimeout={}", options.drainTimeout());
         draining.begin();
         try {
+            int calls = draining.awaitCalls(API_CALLS_WAIT);
+            if (calls > 0) {
+                LOG.warn("mapping API calls still running at the stop; the mappings stop without waiting for them "
+                        + "callsInFlight={} waitedSeconds={}", calls, API_CALLS_WAIT.toSeconds());
+            }
             registry.shutdown(options.drainTimeout());
         } finally {
             server.stop(0);

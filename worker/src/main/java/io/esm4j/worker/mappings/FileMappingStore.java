@@ -28,30 +28,29 @@ import org.jspecify.annotations.Nullable;
  * file is an error, not "no mappings". Only this worker writes the file (no other worker starts on its data
  * directory: {@code DataDirectoryLock}), so its copy in memory is the truth. Writes are serialized, one at a time,
  * but no lock is held across the file write: {@link #load()} (the status page, the API's list) answers from memory
- * while a write is being forced to disk, and sees its change once the write is complete.
+ * while a write is being forced to disk, and sees its change once the write is complete. {@link #close()} fences the
+ * file off before the worker lets the directory go.
  */
 public final class FileMappingStore implements MappingStore {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Replaces the file's content durably; {@link DataFiles#replace} but for tests that hold a write mid-way. */
-    interface FileWriter {
-        void replace(Path file, byte[] content) throws IOException;
-    }
-
     private final Path file;
-    private final FileWriter writer;
+    private final DataFiles.Writer writer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writeEnded = lock.newCondition();
     // Guarded by lock.
     private @Nullable Map<String, Stored> mappings;
     private boolean writing;
+    /** No write begins any more. */
+    private boolean closed;
 
     public FileMappingStore(Path dataDirectory) {
         this(dataDirectory, DataFiles::replace);
     }
 
-    FileMappingStore(Path dataDirectory, FileWriter writer) {
+    /** @param writer replaces the file's content durably: {@link DataFiles#replace}, or a test's that holds a write */
+    public FileMappingStore(Path dataDirectory, DataFiles.Writer writer) {
         this.file = dataDirectory.resolve("mappings.json");
         this.writer = writer;
     }
@@ -178,6 +177,9 @@ public final class FileMappingStore implements MappingStore {
             while (writing) {
                 writeEnded.awaitUninterruptibly();
             }
+            if (closed) {
+                throw new UncheckedIOException(DataFiles.closed(file));
+            }
             next = new LinkedHashMap<>(Objects.requireNonNull(mappings));
             change.accept(next);
             writing = true;
@@ -201,6 +203,28 @@ public final class FileMappingStore implements MappingStore {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Refuses every later write (an {@link UncheckedIOException} naming the file) and waits for the one in progress,
+     * at most {@link DataFiles#CLOSE_WAIT}; an {@link IOException} when it is still running then. Called once the API
+     * calls and the mappings have stopped, before the data directory's lock is released.
+     */
+    public void close() throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            closed = true;
+            long left = DataFiles.CLOSE_WAIT.toNanos();
+            while (writing) {
+                if (left <= 0) {
+                    throw new IOException("A write of " + file + " still runs " + DataFiles.CLOSE_WAIT.toSeconds()
+                            + " s after the store was closed. Expected a local file write to end by then.");
+                }
+                left = writeEnded.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

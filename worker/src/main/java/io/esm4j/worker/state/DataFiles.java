@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +21,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DataFiles {
 
+    /**
+     * How long closing a store of the data directory waits for its file write in progress; a write of a local file
+     * takes milliseconds, so one that has not ended by then is stuck (a hung disk), and the worker keeps the lock.
+     */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
     private DataFiles() {}
+
+    /** How a store writes its file: {@link #replace}; a test gives one that holds a write in progress. */
+    @FunctionalInterface
+    public interface Writer {
+        void replace(Path file, byte[] content) throws IOException;
+    }
+
+    /** The error of a write to a store that has been closed, naming its file. */
+    public static IOException closed(Path file) {
+        return new IOException("Cannot write " + file + ": the worker is stopping and has closed it, to let the data "
+                + "directory go (another worker may start there and write it). Expected no writes after the worker's "
+                + "API calls and mappings stopped; this change is not stored.");
+    }
 
     /**
      * Writes {@code content} to a temporary file, forces it to disk, moves it over {@code file} and forces the

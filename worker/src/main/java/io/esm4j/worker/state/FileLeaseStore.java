@@ -32,6 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * share the next one, and a renewal is never written. Only this process uses the file ({@link DataDirectoryLock}), so a
  * renewal's counter has no one to fence off; a restarted worker (whatever its id) takes its old leases once they have
  * stood still for FailoverTime, from the last checkpoint. No monitor is held, and no lock across the file write.
+ *
+ * <p>{@link #close()} fences the file off before the worker lets the data directory go: a stop's drain has a deadline,
+ * and an engine thread still writing a final checkpoint past it would otherwise rename the file after the lock is
+ * gone, over the file of a worker started on the directory since.
  */
 public final class FileLeaseStore implements LeaseStore {
 
@@ -40,6 +44,7 @@ public final class FileLeaseStore implements LeaseStore {
     private final InMemoryLeaseStore leases = new InMemoryLeaseStore();
     private final Set<String> mappings = ConcurrentHashMap.newKeySet();
     private final Path file;
+    private final DataFiles.Writer writer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
     // Guarded by lock.
@@ -48,14 +53,21 @@ public final class FileLeaseStore implements LeaseStore {
     /** How many of them the last completed file write holds. */
     private long savedChanges;
     private boolean saving;
+    /** No file write begins any more. */
+    private boolean closed;
 
-    private FileLeaseStore(Path file) {
+    private FileLeaseStore(Path file, DataFiles.Writer writer) {
         this.file = file;
+        this.writer = writer;
     }
 
     /** Opens the store in the directory, loading the leases a previous run left. */
     public static FileLeaseStore open(Path dataDirectory) throws IOException {
-        FileLeaseStore store = new FileLeaseStore(dataDirectory.resolve("leases.json"));
+        return open(dataDirectory, DataFiles::replace);
+    }
+
+    static FileLeaseStore open(Path dataDirectory, DataFiles.Writer writer) throws IOException {
+        FileLeaseStore store = new FileLeaseStore(dataDirectory.resolve("leases.json"), writer);
         JsonNode stored = DataFiles.read(store.file, JSON);
         if (stored != null) {
             for (JsonNode lease : stored.path("Leases")) {
@@ -138,6 +150,10 @@ public final class FileLeaseStore implements LeaseStore {
                     written.await();
                     continue;
                 }
+                if (closed) {
+                    // The change is in memory only, as after a failed write: the caller is told it is not stored.
+                    throw DataFiles.closed(file);
+                }
                 saving = true;
                 long upTo = changes;
                 boolean done = false;
@@ -159,6 +175,28 @@ public final class FileLeaseStore implements LeaseStore {
         }
     }
 
+    /**
+     * Refuses every later file write (an {@link IOException} naming the file) and waits for the one in progress, at
+     * most {@link DataFiles#CLOSE_WAIT}; an {@link IOException} when it is still running then. Called once the
+     * mappings have stopped, before the data directory's lock is released.
+     */
+    void close() throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            closed = true;
+            long left = DataFiles.CLOSE_WAIT.toNanos();
+            while (saving) {
+                if (left <= 0) {
+                    throw new IOException("A write of " + file + " still runs " + DataFiles.CLOSE_WAIT.toSeconds()
+                            + " s after the store was closed. Expected a local file write to end by then.");
+                }
+                left = written.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void writeFile() throws IOException {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("Leases");
@@ -167,7 +205,7 @@ public final class FileLeaseStore implements LeaseStore {
                 list.add(toJson(lease));
             }
         }
-        DataFiles.replace(file, JSON.writeValueAsBytes(root));
+        writer.replace(file, JSON.writeValueAsBytes(root));
     }
 
     private static ObjectNode toJson(Lease lease) {

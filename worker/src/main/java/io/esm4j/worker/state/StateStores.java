@@ -28,13 +28,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * connections opened for them: one per URL (leases and mappings on the same server share it, as Lettuce connections
  * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}); and, when a store is in
  * the data directory, that directory's lock ({@link DataDirectoryLock}). {@link #close()} closes them once the
- * mappings have stopped (their final checkpoints go through the lease store).
+ * mappings have stopped (their final checkpoints go through the lease store): the stores' files first, so that no
+ * write of them outlives the lock.
  */
 public final class StateStores implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
-    /** The data directory's lock, if a store is there, and the Redis connections: what {@link #close()} closes. */
+    /** Closing a store of the data directory: later writes refused, the one in progress waited for. */
+    @FunctionalInterface
+    private interface DataFile {
+        void close() throws IOException, InterruptedException;
+    }
+
+    private final List<DataFile> dataFiles = new ArrayList<>();
+    private AutoCloseable dataDirectoryLock = () -> { };
+    /** The Redis connections. */
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<URI, RedisClusterCommands<String, String>> redisServers = new HashMap<>();
     private LeaseStore leases;
@@ -44,20 +53,34 @@ public final class StateStores implements AutoCloseable {
 
     public static StateStores open(StoreLocation leases, StoreLocation mappings, Path dataDirectory,
                                    DynamoDbClient dynamoDb) throws IOException {
+        return open(leases, mappings, dataDirectory, dynamoDb, DataFiles::replace);
+    }
+
+    /** The same, with the data directory's files written by {@code writer}: a test's, which holds a write. */
+    static StateStores open(StoreLocation leases, StoreLocation mappings, Path dataDirectory,
+                            DynamoDbClient dynamoDb, DataFiles.Writer writer) throws IOException {
         StateStores stores = new StateStores();
         try {
             if (leases instanceof StoreLocation.DataDirectory || mappings instanceof StoreLocation.DataDirectory) {
-                stores.resources.add(DataDirectoryLock.take(dataDirectory));
+                stores.dataDirectoryLock = DataDirectoryLock.take(dataDirectory);
             }
             stores.leases = switch (leases) {
-                case StoreLocation.DataDirectory ignored -> FileLeaseStore.open(dataDirectory);
+                case StoreLocation.DataDirectory ignored -> {
+                    FileLeaseStore file = FileLeaseStore.open(dataDirectory, writer);
+                    stores.dataFiles.add(file::close);
+                    yield file;
+                }
                 case StoreLocation.DynamoDbTable table -> new DynamoDbLeaseStore(dynamoDb,
                         DynamoDbLeaseStoreSettings.builder().tableName(table.name()).build());
                 case StoreLocation.Redis redis -> new RedisLeaseStore(stores.connect(redis, "--lease-redis"),
                         RedisLeaseStoreSettings.defaults());
             };
             stores.mappings = switch (mappings) {
-                case StoreLocation.DataDirectory ignored -> new FileMappingStore(dataDirectory);
+                case StoreLocation.DataDirectory ignored -> {
+                    FileMappingStore file = new FileMappingStore(dataDirectory, writer);
+                    stores.dataFiles.add(file::close);
+                    yield file;
+                }
                 case StoreLocation.DynamoDbTable table -> new DynamoDbMappingStore(dynamoDb, table.name());
                 case StoreLocation.Redis redis -> new RedisMappingStore(stores.connect(redis, "--mapping-redis"));
             };
@@ -88,17 +111,43 @@ public final class StateStores implements AutoCloseable {
         return connection.commands();
     }
 
-    /** Closes the Redis connections and lets the data directory go; a failure is logged, the worker is stopping. */
+    /**
+     * Closes the data directory's stores, then lets the directory go, and closes the Redis connections; a failure is
+     * logged, the worker is stopping. A write of a file still in progress after the lock went (an engine thread past
+     * its drain's deadline, an API call still running) could replace the file of a worker started on the directory
+     * since: so the lock goes only once no write can begin and none runs, and is kept if one does not end (the
+     * process's end releases it).
+     */
     @Override
     public void close() {
-        for (AutoCloseable resource : resources) {
+        boolean writesEnded = true;
+        for (DataFile file : dataFiles) {
             try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.atWarn().setCause(e).log("closing a connection or the data directory's lock failed");
+                file.close();
+            } catch (IOException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                writesEnded = false;
+                LOG.atWarn().addKeyValue("error", e.toString())
+                        .log("a write of the data directory still runs: its lock is kept until the process ends");
             }
         }
+        if (writesEnded) {
+            dataFiles.clear();
+            closeLogged(dataDirectoryLock);
+            dataDirectoryLock = () -> { };
+        }
+        resources.forEach(StateStores::closeLogged);
         resources.clear();
         redisServers.clear();
+    }
+
+    private static void closeLogged(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.atWarn().setCause(e).log("closing a connection or the data directory's lock failed");
+        }
     }
 }
