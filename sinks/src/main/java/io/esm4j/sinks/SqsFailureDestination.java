@@ -66,22 +66,11 @@ public final class SqsFailureDestination implements FailureDestination {
         return parts;
     }
 
-    /**
-     * GetQueueUrl looks a name up in the client's region: a queue of the same name in that region would receive the
-     * records meant for the ARN's. A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is
-     * trusted to reach the ARN's queue, as emulators name regions their own way.
-     */
+    /** GetQueueUrl looks a name up in the client's region: a queue of the same name there would get the records. */
     private static void rejectOtherRegion(SqsClient sqs, String queueArn, String arnRegion) {
         var configuration = sqs.serviceClientConfiguration();
-        if (configuration.endpointOverride().isPresent() || configuration.region() == null) {
-            return;
-        }
-        String clientRegion = configuration.region().id();
-        if (!clientRegion.equals(arnRegion)) {
-            throw new IllegalArgumentException("destination " + queueArn + " is a queue in region " + arnRegion
-                    + ", but the SqsClient given for it is for region " + clientRegion + "; expected a client of the"
-                    + " queue's region");
-        }
+        ClientRegion.check(configuration.endpointOverride(), configuration.region(), queueArn, arnRegion, "queue",
+                "SqsClient");
     }
 
     public String queueUrl() {
