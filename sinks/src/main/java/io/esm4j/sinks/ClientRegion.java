@@ -6,8 +6,9 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * The check that a destination's client can reach the region its ARN names. SQS and SNS are regional: a client of
- * another region finds a queue of the same name there (SQS's GetQueueUrl), or has every Publish refused with
- * {@code Invalid parameter: TopicArn} (SNS), so that the mapping would retry the delivery for good. A client with an
+ * another region finds a queue of the same name there (SQS's GetQueueUrl) or no queue at all (a send to another
+ * region's queue URL), or has every Publish refused with {@code Invalid parameter: TopicArn} (SNS), so that the
+ * mapping would retry the delivery for good. A client with an
  * endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is trusted to reach the ARN's resource, as emulators
  * name regions their own way.
  */
