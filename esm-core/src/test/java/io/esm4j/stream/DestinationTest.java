@@ -212,9 +212,14 @@ class DestinationTest {
             int refusedSoFar = destination.refused();
             await().until(() -> destination.refused() >= refusedSoFar + 3);
             assertBlocked(handler, r0);
+            assertThat(mapping.stateTransitionReason()).as("a shard waiting on its destination shows in the status")
+                    .startsWith("PROBLEM: on-failure destination refused the failure record of shard "
+                            + poison.shardId() + " (1 records from " + poison.sequenceNumber() + ")")
+                    .endsWith("the checkpoint waits: java.lang.IllegalStateException: destination unavailable");
 
             destination.refuseFirst(0);
             awaitCheckpoint("blocked", r10);
+            await().until(mapping::stateTransitionReason, "User action"::equals);
         } finally {
             Streams.stopQuietly(mapping);
         }

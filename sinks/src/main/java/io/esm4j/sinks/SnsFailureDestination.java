@@ -42,11 +42,15 @@ public final class SnsFailureDestination implements FailureDestination {
 
     /**
      * A destination on the standard topic with this ARN, {@code arn:<partition>:sns:<region>:<account>:<topic>}.
-     * The topic is not looked up here: a missing topic fails each delivery, naming the topic.
+     * The topic is not looked up here: a missing topic fails each delivery, naming the topic. A client of another
+     * region than the ARN's is refused here (SNS would refuse every Publish), unless it has an endpoint override.
      */
     public static SnsFailureDestination of(SnsClient sns, String topicArn) {
         Objects.requireNonNull(sns, "sns");
         checkArn(topicArn);
+        var configuration = sns.serviceClientConfiguration();
+        ClientRegion.check(configuration.endpointOverride(), configuration.region(), topicArn,
+                Arn.parse(topicArn).region(), "topic", "SnsClient");
         return new SnsFailureDestination(sns, topicArn);
     }
 

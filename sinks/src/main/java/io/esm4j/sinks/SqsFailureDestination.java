@@ -4,6 +4,8 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -20,6 +22,14 @@ public final class SqsFailureDestination implements FailureDestination {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqsFailureDestination.class);
 
+    /**
+     * An AWS queue URL and its region: {@code sqs.<region>.amazonaws.com} (also {@code .com.cn}, {@code .api.aws}),
+     * or the legacy {@code <region>.queue.amazonaws.com}.
+     */
+    private static final Pattern AWS_QUEUE_URL = Pattern.compile("https://(?:"
+            + "sqs\\.([a-z0-9-]+)\\.(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
+            + "|([a-z0-9-]+)\\.queue\\.amazonaws\\.com)/.*");
+
     private final SqsClient sqs;
     private final String queueUrl;
 
@@ -28,13 +38,21 @@ public final class SqsFailureDestination implements FailureDestination {
         this.queueUrl = queueUrl;
     }
 
-    /** A destination on the standard queue at this URL. */
+    /**
+     * A destination on the standard queue at this URL. An AWS queue URL names its region
+     * ({@code https://sqs.<region>.amazonaws.com/...}); a client of another region is refused, as SQS would answer
+     * every send with QueueDoesNotExist (the SDK sends to its client's region whatever the URL says).
+     */
     public static SqsFailureDestination of(SqsClient sqs, String queueUrl) {
         Objects.requireNonNull(sqs, "sqs");
         if (queueUrl == null || queueUrl.isBlank()) {
             throw new IllegalArgumentException("queueUrl must be an SQS queue URL but was '" + queueUrl + "'");
         }
         rejectFifo(queueUrl);
+        Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
+        if (awsUrl.matches()) {
+            rejectOtherRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
+        }
         return new SqsFailureDestination(sqs, queueUrl);
     }
 
@@ -67,21 +85,13 @@ public final class SqsFailureDestination implements FailureDestination {
     }
 
     /**
-     * GetQueueUrl looks a name up in the client's region: a queue of the same name in that region would receive the
-     * records meant for the ARN's. A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is
-     * trusted to reach the ARN's queue, as emulators name regions their own way.
+     * GetQueueUrl looks a name up in the client's region (a queue of the same name there would get the records), and
+     * a send to a URL of another region than the client's finds no queue.
      */
-    private static void rejectOtherRegion(SqsClient sqs, String queueArn, String arnRegion) {
+    private static void rejectOtherRegion(SqsClient sqs, String queue, String queueRegion) {
         var configuration = sqs.serviceClientConfiguration();
-        if (configuration.endpointOverride().isPresent() || configuration.region() == null) {
-            return;
-        }
-        String clientRegion = configuration.region().id();
-        if (!clientRegion.equals(arnRegion)) {
-            throw new IllegalArgumentException("destination " + queueArn + " is a queue in region " + arnRegion
-                    + ", but the SqsClient given for it is for region " + clientRegion + "; expected a client of the"
-                    + " queue's region");
-        }
+        ClientRegion.check(configuration.endpointOverride(), configuration.region(), queue, queueRegion, "queue",
+                "SqsClient");
     }
 
     public String queueUrl() {

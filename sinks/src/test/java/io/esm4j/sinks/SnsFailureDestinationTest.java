@@ -10,6 +10,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** The SNS failure destination against the wire-level SNS endpoint, in this JVM on a free loopback port. */
@@ -119,6 +122,25 @@ class SnsFailureDestinationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("arn:aws:sns:us-east-1:123456789012:failures.fifo is a FIFO topic")
                 .hasMessageContaining("must be a standard topic");
+    }
+
+    /** SNS answers every Publish to another region's topic with "Invalid parameter: TopicArn": a shard held for good. */
+    @Test
+    void refusesATopicArnOfAnotherRegionThanItsClients() {
+        try (SnsClient usEast = SnsClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            assertThatThrownBy(() -> SnsFailureDestination.of(usEast, "arn:aws:sns:eu-west-1:123456789012:failures"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("destination arn:aws:sns:eu-west-1:123456789012:failures is a topic in region "
+                            + "eu-west-1, but the SnsClient given for it is for region us-east-1; expected a client "
+                            + "of the topic's region");
+            assertThatThrownBy(() -> FailureDestinations.builder().sns(usEast).build()
+                    .forArn("orders", "arn:aws:sns:eu-west-1:123456789012:failures"))
+                    .hasMessageContaining("is a topic in region eu-west-1");
+            assertThat(SnsFailureDestination.of(usEast, "arn:aws:sns:us-east-1:123456789012:failures").topicArn())
+                    .isEqualTo("arn:aws:sns:us-east-1:123456789012:failures");
+        }
     }
 
     @Test

@@ -144,6 +144,27 @@ class SqsFailureDestinationTest {
         }
     }
 
+    /** The SDK sends to its client's region whatever the URL says: SQS would answer QueueDoesNotExist for good. */
+    @Test
+    void refusesAQueueUrlOfAnotherRegionThanItsClients() {
+        try (SqsClient usEast = SqsClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            for (String url : new String[] {"https://sqs.eu-west-1.amazonaws.com/123456789012/failures",
+                    "https://eu-west-1.queue.amazonaws.com/123456789012/failures"}) {
+                assertThatThrownBy(() -> SqsFailureDestination.of(usEast, url)).as(url)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("destination " + url + " is a queue in region eu-west-1, but the SqsClient given "
+                                + "for it is for region us-east-1; expected a client of the queue's region");
+            }
+            String sameRegion = "https://sqs.us-east-1.amazonaws.com/123456789012/failures";
+            assertThat(SqsFailureDestination.of(usEast, sameRegion).queueUrl()).isEqualTo(sameRegion);
+        }
+        // An endpoint override is trusted, as for queue ARNs.
+        assertThat(SqsFailureDestination.of(sqs, "https://sqs.eu-west-1.amazonaws.com/123456789012/f").queueUrl())
+                .isEqualTo("https://sqs.eu-west-1.amazonaws.com/123456789012/f");
+    }
+
     @Test
     void refusesFifoQueuesAsAwsDoes() {
         assertThatThrownBy(() -> SqsFailureDestination.of(sqs, "http://127.0.0.1/000000000000/failures.fifo"))

@@ -190,19 +190,49 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
                 + "of this failure record is " + (item == null ? "null" : item.getClass().getName()));
     }
 
+    /**
+     * The producer, made at the first failure. It is made outside the lock: KafkaProducer's constructor resolves the
+     * bootstrap servers' names, which may block, and {@link #close} must not wait on it. Two first failures at once may
+     * both make one; the second is closed again.
+     */
     private Producer<byte[], byte[]> producer() {
         producerLock.lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("Kafka failure topic '" + topic + "' is closed");
+            checkOpen();
+            if (producer != null) {
+                return producer;
             }
-            if (producer == null) {
-                producer = producers.apply(producerProperties());
-            }
-            return producer;
         } finally {
             producerLock.unlock();
         }
+        Producer<byte[], byte[]> made = producers.apply(producerProperties());
+        Producer<byte[], byte[]> current;
+        producerLock.lock();
+        try {
+            if (!closed && producer == null) {
+                producer = made;
+                return made;
+            }
+            current = producer;
+        } finally {
+            producerLock.unlock();
+        }
+        made.close();
+        if (current == null) {
+            throw closedException();
+        }
+        return current;
+    }
+
+    /** Called with the lock held. */
+    private void checkOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("Kafka failure topic '" + topic + "' is closed");
     }
 
     /**

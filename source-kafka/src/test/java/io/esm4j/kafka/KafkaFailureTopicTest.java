@@ -2,6 +2,7 @@ package io.esm4j.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,12 +11,17 @@ import io.esm4j.failure.FailureRecord;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -62,6 +68,47 @@ class KafkaFailureTopicTest {
         }
         assertThat(written(producer)).extracting(message -> message.at("/KafkaBatchInfo/recordInfo/offset").asText())
                 .containsExactly("0", "1", "2");
+    }
+
+    /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
+    @Test
+    void closingDoesNotWaitForAProducerBeingMadeAndThatProducerIsClosed() throws Exception {
+        CountDownLatch making = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RefusingProducer producer = new RefusingProducer((call, message) -> null);
+        KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> {
+            making.countDown();
+            awaitQuietly(release);
+            return producer;
+        });
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> send = executor.submit(() -> {
+                failures.send(failure(record(0, 10)));
+                return null;
+            });
+            assertThat(making.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<?> close = executor.submit(failures::close);
+            await().atMost(Duration.ofSeconds(30)).until(close::isDone);
+            close.get();
+
+            release.countDown();
+            assertThatThrownBy(send::get).hasCauseInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Kafka failure topic 'failures' is closed");
+            assertThat(producer.closed()).as("the producer made for a closed topic is closed").isTrue();
+            assertThat(producer.history()).isEmpty();
+        } finally {
+            release.countDown();
+            executor.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @SafeVarargs

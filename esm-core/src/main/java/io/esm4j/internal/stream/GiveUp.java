@@ -36,6 +36,8 @@ final class GiveUp<T> {
     private final Consumer<List<Entry<T>>> onDone;
     private final BatchProcessor.Pauser pauser;
     private final BooleanSupplier leaseLost;
+    /** Whether this lane's refused delivery is shown in the status, to clear once a delivery succeeds. */
+    private boolean problemReported;
 
     /** @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off) */
     GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser,
@@ -165,6 +167,10 @@ final class GiveUp<T> {
             try {
                 ctx.destination().send(record);
                 ctx.metrics().deliveredToDestination.increment(entries.size());
+                if (problemReported) {
+                    problemReported = false;
+                    ctx.status().resolved(ShardProblems.destination(shardId));
+                }
                 onDone.accept(entries);
                 return true;
             } catch (InterruptedException e) {
@@ -173,6 +179,13 @@ final class GiveUp<T> {
                 // An Error from a destination is retried like an exception: escaping, it would end the lane.
                 Fatal.rethrowIfFatal(e);
                 ctx.metrics().destinationDeliveryFailures.increment();
+                // The shard waits on the destination for as long as it refuses: shown in the mapping's status (and
+                // so its readiness) like a failing checkpoint write, not only in a counter and a log.
+                problemReported = true;
+                ctx.status().problem(ShardProblems.destination(shardId), "PROBLEM: on-failure destination refused "
+                        + "the failure record of shard " + shardId + " (" + entries.size() + " records from "
+                        + entries.getFirst().record.sequenceNumber() + "), attempt " + attempt + "; the checkpoint "
+                        + "waits: " + Fatal.describe(e));
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                         .addKeyValue("attempt", attempt).setCause(e)
                         .log("on-failure destination refused a failure record; the checkpoint waits");

@@ -31,11 +31,17 @@ final class ShardProblems {
         return "lease of " + shardId;
     }
 
+    /** The on-failure destination refused the shard's failure record. */
+    static String destination(String shardId) {
+        return "on-failure destination of " + shardId;
+    }
+
     /** Clears every problem of a shard this worker no longer runs. */
     static void clear(MappingStatus status, String shardId) {
         status.resolved(worker(shardId));
         status.resolved(reader(shardId));
         status.resolved(checkpoints(shardId));
         status.resolved(lease(shardId));
+        status.resolved(destination(shardId));
     }
 }

@@ -13,6 +13,8 @@ import io.esm4j.kinesis.KinesisRecord;
 import io.esm4j.kinesis.KinesisStreamSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.sinks.EventJson;
+import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import io.esm4j.worker.config.MappingSpec;
@@ -81,6 +83,14 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
             throw new IllegalStateException("the stream consumer " + consumerArn + " is " + status
                     + ", not ACTIVE; the mapping starts once it is");
         }
+    }
+
+    /** An S3 destination's payload is Lambda's Kinesis event of the given-up records, written from their source's. */
+    @Override
+    FailureDestinations destinations(WorkerContext context) {
+        return context.destinationsBuilder()
+                .eventJson(EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write))
+                .build();
     }
 
     @Override
