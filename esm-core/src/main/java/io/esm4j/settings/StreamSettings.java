@@ -113,7 +113,6 @@ public record StreamSettings(
             "up to 5 patterns of at most 4,096 characters; FilterCriteria.of(patterns, 10) raises the limit to 10",
             "none", "Lambda filter patterns, ORed; a record matching none is not invoked and counts as done.");
 
-    /** Every stream setting, in the order of the README's table. */
     public static final DurationSetting CHECKPOINT_INTERVAL = new DurationSetting("CheckpointInterval",
             Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(1),
             "esm4j: how often at most a shard's checkpoint is written; writes run in the background and always write "
@@ -134,6 +133,7 @@ public record StreamSettings(
                     + "otherwise it is taken anyway. Keep it at least twice min(FailoverTime / 2, ShardSyncInterval). "
                     + "0 takes at once (in-flight work is then handled again).");
 
+    /** Every stream setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR,
             MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,

@@ -15,8 +15,6 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +41,6 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /** How long a read at the tail of an open shard waits for a record, unless {@link #longPoll} says otherwise. */
     public static final Duration DEFAULT_LONG_POLL = Duration.ofSeconds(1);
-    private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
-    private static final int MAX_PARTITION_KEY_CHARACTERS = 256;
 
     private final String name;
     private final Clock clock;
@@ -67,10 +63,10 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         this.name = name;
         this.clock = clock;
         this.style = style;
-        BigInteger width = MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
+        BigInteger width = PartitionKeys.MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
         for (int i = 0; i < shardCount; i++) {
             BigInteger start = width.multiply(BigInteger.valueOf(i));
-            BigInteger end = i == shardCount - 1 ? MAX_HASH : start.add(width).subtract(BigInteger.ONE);
+            BigInteger end = i == shardCount - 1 ? PartitionKeys.MAX_HASH : start.add(width).subtract(BigInteger.ONE);
             addShard(start, end, List.of());
         }
     }
@@ -149,12 +145,10 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /** The id of the open shard that a record with this partition key goes to. */
     public String shardFor(String partitionKey) {
-        checkPartitionKey(partitionKey);
-        BigInteger hash = hash(partitionKey);
+        BigInteger hash = PartitionKeys.hash(partitionKey);
         lock.lock();
         try {
-            return shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst().map(s -> s.id)
-                    .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
+            return openShardOwning(hash, partitionKey).id;
         } finally {
             lock.unlock();
         }
@@ -181,16 +175,14 @@ public final class InMemoryStream implements StreamSource<byte[]> {
     public StreamRecord<byte[]> put(String partitionKey, byte[] data, Instant arrival) {
         lock.lock();
         try {
-            checkPartitionKey(partitionKey);
+            BigInteger hash = PartitionKeys.hash(partitionKey);
             if (data == null) {
                 throw new IllegalArgumentException("data must be bytes, possibly none, but was null");
             }
             if (arrival == null) {
                 throw new IllegalArgumentException("arrival must be an instant but was null");
             }
-            BigInteger hash = hash(partitionKey);
-            MemoryShard shard = shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
+            MemoryShard shard = openShardOwning(hash, partitionKey);
             StreamRecord<byte[]> record = new StreamRecord<>(shard.id, "%020d".formatted(nextSequence++), partitionKey,
                     arrival, data.length, data);
             shard.append(record);
@@ -355,28 +347,9 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         return shard;
     }
 
-    /** Kinesis counts a key's Unicode characters, so one outside the BMP counts once, not as two UTF-16 chars. */
-    private static void checkPartitionKey(String partitionKey) {
-        if (partitionKey == null) {
-            throw new IllegalArgumentException("partitionKey must have 1 to " + MAX_PARTITION_KEY_CHARACTERS
-                    + " Unicode characters but was null");
-        }
-        int characters = partitionKey.codePointCount(0, partitionKey.length());
-        if (characters < 1 || characters > MAX_PARTITION_KEY_CHARACTERS) {
-            String shown = characters <= 40 ? partitionKey
-                    : partitionKey.substring(0, partitionKey.offsetByCodePoints(0, 40)) + "…";
-            throw new IllegalArgumentException("partitionKey must have 1 to " + MAX_PARTITION_KEY_CHARACTERS
-                    + " Unicode characters but had " + characters + " characters: '" + shown + "'");
-        }
-    }
-
-    private static BigInteger hash(String partitionKey) {
-        try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
-            return new BigInteger(1, digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is required of every JVM", e);
-        }
+    private MemoryShard openShardOwning(BigInteger hash, String partitionKey) {
+        return shards.values().stream().filter(s -> !s.closed && s.owns(hash)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no open shard owns key " + partitionKey));
     }
 
     private final class Reader implements AwaitableShardReader<byte[]> {

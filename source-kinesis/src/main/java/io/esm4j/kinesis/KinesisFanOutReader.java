@@ -79,6 +79,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private boolean eventReceived;
     /** Kinesis has accepted a subscription of this reader: its event stream began. */
     private boolean answered;
+    /** The last event had no records: caught up, so GetRecords is asked whether a closed shard is read out. */
     private boolean endCheckDue;
     /** An event came without a continuation sequence number and without child shards. */
     private boolean noContinuation;
@@ -294,11 +295,6 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
             }
         }
 
-        private boolean resumesInsideAggregate() {
-            return start instanceof ReadStart.AfterSequenceNumber after
-                    && KinesisPosition.parse(after.sequenceNumber()).aggregated();
-        }
-
         @Override
         public void onSubscribe(Subscription s) {
             lock.lock();
@@ -341,27 +337,14 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (event.millisBehindLatest() != null) {
                     millisBehindLatest = event.millisBehindLatest();
                 }
-                boolean empty = event.records().isEmpty();
-                recordsSeen |= !empty;
-                // Until a subscription that resumes inside an aggregate has delivered it, its start stays the
-                // place to resume: only then are the aggregate's delivered sub-records dropped again.
-                if (event.continuationSequenceNumber() != null && (recordsSeen || !resumesInsideAggregate())) {
-                    next = new ReadStart.AfterSequenceNumber(event.continuationSequenceNumber());
-                } else if (event.continuationSequenceNumber() == null) {
-                    if (event.hasChildShards() && !event.childShards().isEmpty()) {
-                        ended = true;
-                    } else {
-                        // No continuation means nothing follows (the KCL takes it for the shard's end), but without
-                        // child shards Kinesis has not said so: resume after this event's records, never at them
-                        // again, and ask GetRecords whether anything is left.
-                        if (!empty) {
-                            next = new ReadStart.AfterSequenceNumber(event.records().getLast().sequenceNumber());
-                        }
-                        noContinuation = true;
-                    }
+                recordsSeen |= !event.records().isEmpty();
+                FanOutEventOutcome outcome = FanOutEventOutcome.of(event, start, recordsSeen);
+                if (outcome.resumeAt() != null) {
+                    next = outcome.resumeAt();
                 }
-                // An event without records says the subscription has caught up with the shard.
-                endCheckDue = empty;
+                ended |= outcome.shardEnded();
+                noContinuation |= outcome.noContinuation();
+                endCheckDue = outcome.caughtUp();
                 demanding = false;
                 requestIfRoom();
                 changed.signalAll();
