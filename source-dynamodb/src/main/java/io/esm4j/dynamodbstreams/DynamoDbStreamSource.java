@@ -58,6 +58,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
      * shows the problem and lists again after its own backoff.
      */
     static final int MAX_THROTTLED_PAGES = 5;
+    /**
+     * What an event holds besides its records' JSON: {@code {"Records":[]}} less one comma, as each record's size
+     * counts the comma that separates it from the one before ({@link RecordConverter}). Envelope plus sizes is then
+     * the event's exact length, which the engine keeps within Lambda's 6 MB.
+     */
+    static final int EVENT_ENVELOPE_BYTES = "{\"Records\":[]}".length() - 1;
     /** The record's top-level fields: Lambda filters on {@code dynamodb} and on the metadata beside it. */
     private static final Set<String> FILTERABLE_KEYS = Set.of("eventID", "eventName", "eventVersion", "eventSource",
             "awsRegion", "dynamodb", "userIdentity", "eventSourceARN");
@@ -112,6 +118,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     @Override
     public BatchInfo batchInfo(String shardId, List<StreamRecord<DynamoDbRecord>> records) {
         return StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, shardId, records, arn.text());
+    }
+
+    /** {@link #EVENT_ENVELOPE_BYTES}: with the records' sizes, the event's exact length in bytes. */
+    @Override
+    public int eventEnvelopeBytes(String shardId) {
+        return EVENT_ENVELOPE_BYTES;
     }
 
     @Override

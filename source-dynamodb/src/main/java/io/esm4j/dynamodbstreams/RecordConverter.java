@@ -41,8 +41,10 @@ final class RecordConverter {
                 record.eventVersion(), record.eventSource() != null ? record.eventSource() : DynamoDbRecord.EVENT_SOURCE,
                 record.awsRegion(), dynamodb, streamArn,
                 identity == null ? null : new DynamoDbRecord.UserIdentity(identity.principalId(), identity.type()));
-        return new StreamRecord<>(shardId, change.sequenceNumber(), partitionKey(change.keys()), created,
-                DynamoDbEventJson.size(payload), payload);
+        // The record's JSON and the comma before it in the Records array; the source's envelope counts the rest.
+        int size = (int) Math.min(Integer.MAX_VALUE, DynamoDbEventJson.size(payload) + 1L);
+        return new StreamRecord<>(shardId, change.sequenceNumber(), partitionKey(change.keys()), created, size,
+                payload);
     }
 
     /**
