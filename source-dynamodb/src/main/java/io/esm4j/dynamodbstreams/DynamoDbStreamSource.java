@@ -183,17 +183,21 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
                 if (throttled + 1 >= MAX_THROTTLED_PAGES || !DynamoDbShardCalls.throttled(e)) {
                     throw e;
                 }
-                Thread.sleep(throttleWait(throttled + 1).toMillis());
+                Thread.sleep(throttleWait(throttled + 1, settings, ThreadLocalRandom.current().nextDouble(0.5, 1.5))
+                        .toMillis());
             }
         }
     }
 
-    /** ThrottleBackoffInitial, doubling per throttled call in a row up to ThrottleBackoffMax, with ±50% jitter. */
-    private Duration throttleWait(int throttledInARow) {
+    /**
+     * ThrottleBackoffInitial, doubling per throttled call in a row, times {@code jitter} (0.5 to 1.5: ±50%), and
+     * never more than ThrottleBackoffMax, as the shard reader waits for GetRecords and GetShardIterator.
+     */
+    static Duration throttleWait(int throttledInARow, DynamoDbSourceSettings settings, double jitter) {
         long initial = settings.throttleBackoffInitial().toMillis();
         long max = settings.throttleBackoffMax().toMillis();
         long wait = Math.min(max, initial << Math.min(throttledInARow - 1, 30));
-        return Duration.ofMillis(Math.max(1, Math.round(wait * ThreadLocalRandom.current().nextDouble(0.5, 1.5))));
+        return Duration.ofMillis(Math.max(1, Math.min(max, Math.round(wait * jitter))));
     }
 
     /** A reader on the shard, with its first shard iterator already taken at {@code start}. */

@@ -135,6 +135,18 @@ class DynamoDbStreamSourceTest extends WireFixture {
         assertThat(server.pendingFaults()).isZero();
     }
 
+    /** ThrottleBackoffMax is the longest wait, jitter included, as for the shard reader's GetRecords backoff. */
+    @Test
+    void aThrottledDescribeStreamWaitsDoublingWithJitterButNeverOverThrottleBackoffMax() {
+        DynamoDbSourceSettings settings = DynamoDbSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(500), Duration.ofSeconds(10)).build();
+        assertThat(DynamoDbStreamSource.throttleWait(1, settings, 0.5)).isEqualTo(Duration.ofMillis(250));
+        assertThat(DynamoDbStreamSource.throttleWait(3, settings, 1.0)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(DynamoDbStreamSource.throttleWait(5, settings, 1.49)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DynamoDbStreamSource.throttleWait(60, settings, 1.49)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DynamoDbStreamSource.throttleWait(60, settings, 0.5)).isEqualTo(Duration.ofSeconds(5));
+    }
+
     @Test
     void thePartitionKeyIsTheItemsKeysInACanonicalOrder() {
         Map<String, AttributeValue> one = new java.util.LinkedHashMap<>();
