@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -40,7 +41,11 @@ public final class DynamoDbLambdaAdapter {
         return batch -> toResult(function.apply(toEvent(batch)));
     }
 
-    /** The batch as aws-lambda-java-events models it; binary values are read-only views of the record's bytes. */
+    /**
+     * The batch as aws-lambda-java-events models it, as Lambda's runtime would deserialize it: binary values are heap
+     * buffers ({@code getB().array()} works) and lists are modifiable, all copies made for this call, so that what a
+     * handler changes in them never reaches the record a retry hands out again.
+     */
     public static DynamodbEvent toEvent(Batch<StreamRecord<DynamoDbRecord>> batch) {
         List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>(batch.size());
         for (StreamRecord<DynamoDbRecord> streamRecord : batch.records()) {
@@ -108,18 +113,21 @@ public final class DynamoDbLambdaAdapter {
             case B -> converted.setB(bytes(value.b()));
             case BOOL -> converted.setBOOL(value.bool());
             case NUL -> converted.setNULL(true);
-            case SS -> converted.setSS(value.ss());
-            case NS -> converted.setNS(value.ns());
-            case BS -> converted.setBS(value.bs().stream().map(DynamoDbLambdaAdapter::bytes).toList());
+            case SS -> converted.setSS(new ArrayList<>(value.ss()));
+            case NS -> converted.setNS(new ArrayList<>(value.ns()));
+            case BS -> converted.setBS(value.bs().stream().map(DynamoDbLambdaAdapter::bytes)
+                    .collect(Collectors.toCollection(ArrayList::new)));
             case M -> converted.setM(item(value.m()));
-            case L -> converted.setL(value.l().stream().map(DynamoDbLambdaAdapter::value).toList());
+            case L -> converted.setL(value.l().stream().map(DynamoDbLambdaAdapter::value)
+                    .collect(Collectors.toCollection(ArrayList::new)));
             default -> throw new IllegalArgumentException("an attribute value of a type this SDK version does not "
                     + "know: " + value.type());
         }
         return converted;
     }
 
+    /** A writable heap copy, as Jackson's ByteBuffer deserializer gives Lambda handlers ({@code ByteBuffer.wrap}). */
     private static ByteBuffer bytes(SdkBytes bytes) {
-        return bytes.asByteBuffer();
+        return ByteBuffer.wrap(bytes.asByteArray());
     }
 }

@@ -58,6 +58,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
      * shows the problem and lists again after its own backoff.
      */
     static final int MAX_THROTTLED_PAGES = 5;
+    /**
+     * What an event holds besides its records' JSON: {@code {"Records":[]}} less one comma, as each record's size
+     * counts the comma that separates it from the one before ({@link RecordConverter}). Envelope plus sizes is then
+     * the event's exact length, which the engine keeps within Lambda's 6 MB.
+     */
+    static final int EVENT_ENVELOPE_BYTES = "{\"Records\":[]}".length() - 1;
     /** The record's top-level fields: Lambda filters on {@code dynamodb} and on the metadata beside it. */
     private static final Set<String> FILTERABLE_KEYS = Set.of("eventID", "eventName", "eventVersion", "eventSource",
             "awsRegion", "dynamodb", "userIdentity", "eventSourceARN");
@@ -112,6 +118,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     @Override
     public BatchInfo batchInfo(String shardId, List<StreamRecord<DynamoDbRecord>> records) {
         return StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, shardId, records, arn.text());
+    }
+
+    /** {@link #EVENT_ENVELOPE_BYTES}: with the records' sizes, the event's exact length in bytes. */
+    @Override
+    public int eventEnvelopeBytes(String shardId) {
+        return EVENT_ENVELOPE_BYTES;
     }
 
     @Override
@@ -171,17 +183,21 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
                 if (throttled + 1 >= MAX_THROTTLED_PAGES || !DynamoDbShardCalls.throttled(e)) {
                     throw e;
                 }
-                Thread.sleep(throttleWait(throttled + 1).toMillis());
+                Thread.sleep(throttleWait(throttled + 1, settings, ThreadLocalRandom.current().nextDouble(0.5, 1.5))
+                        .toMillis());
             }
         }
     }
 
-    /** ThrottleBackoffInitial, doubling per throttled call in a row up to ThrottleBackoffMax, with ±50% jitter. */
-    private Duration throttleWait(int throttledInARow) {
+    /**
+     * ThrottleBackoffInitial, doubling per throttled call in a row, times {@code jitter} (0.5 to 1.5: ±50%), and
+     * never more than ThrottleBackoffMax, as the shard reader waits for GetRecords and GetShardIterator.
+     */
+    static Duration throttleWait(int throttledInARow, DynamoDbSourceSettings settings, double jitter) {
         long initial = settings.throttleBackoffInitial().toMillis();
         long max = settings.throttleBackoffMax().toMillis();
         long wait = Math.min(max, initial << Math.min(throttledInARow - 1, 30));
-        return Duration.ofMillis(Math.max(1, Math.round(wait * ThreadLocalRandom.current().nextDouble(0.5, 1.5))));
+        return Duration.ofMillis(Math.max(1, Math.min(max, Math.round(wait * jitter))));
     }
 
     /** A reader on the shard, with its first shard iterator already taken at {@code start}. */

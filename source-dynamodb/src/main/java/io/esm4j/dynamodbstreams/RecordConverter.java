@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,9 +30,11 @@ final class RecordConverter {
 
     StreamRecord<DynamoDbRecord> convert(Record record) {
         software.amazon.awssdk.services.dynamodb.model.StreamRecord change = record.dynamodb();
-        // An emulator may leave the creation time out; "now" keeps age-based discards from firing on it.
-        Instant created = change.approximateCreationDateTime() != null ? change.approximateCreationDateTime()
-                : Instant.now();
+        // An emulator may leave the creation time out; "now" keeps age-based discards from firing on it. Whole
+        // seconds, as DynamoDB Streams documents it and the event's JSON writes it: an emulator may send a fraction,
+        // which the record, DynamoDbLambdaAdapter's Date and the JSON must not disagree about.
+        Instant created = (change.approximateCreationDateTime() != null ? change.approximateCreationDateTime()
+                : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
         DynamoDbRecord.Dynamodb dynamodb = new DynamoDbRecord.Dynamodb(created, change.keys(),
                 change.hasNewImage() ? change.newImage() : null, change.hasOldImage() ? change.oldImage() : null,
                 change.sequenceNumber(), change.sizeBytes() != null ? change.sizeBytes() : 0,
@@ -41,8 +44,10 @@ final class RecordConverter {
                 record.eventVersion(), record.eventSource() != null ? record.eventSource() : DynamoDbRecord.EVENT_SOURCE,
                 record.awsRegion(), dynamodb, streamArn,
                 identity == null ? null : new DynamoDbRecord.UserIdentity(identity.principalId(), identity.type()));
-        return new StreamRecord<>(shardId, change.sequenceNumber(), partitionKey(change.keys()), created,
-                DynamoDbEventJson.size(payload), payload);
+        // The record's JSON and the comma before it in the Records array; the source's envelope counts the rest.
+        int size = (int) Math.min(Integer.MAX_VALUE, DynamoDbEventJson.size(payload) + 1L);
+        return new StreamRecord<>(shardId, change.sequenceNumber(), partitionKey(change.keys()), created, size,
+                payload);
     }
 
     /**

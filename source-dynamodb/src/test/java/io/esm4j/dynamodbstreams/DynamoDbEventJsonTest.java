@@ -73,6 +73,74 @@ class DynamoDbEventJsonTest {
                 .isEqualTo(DynamoDbEventJson.writeRecord(record).getBytes(StandardCharsets.UTF_8).length);
     }
 
+    /**
+     * The counted size against the written JSON for many random records: every attribute type nested in maps and
+     * lists, binary sets, and text with every kind of character Jackson treats differently (quotes, backslash, the
+     * short and the {@code \}{@code u00XX} escapes, DEL, two- and three-byte characters, U+2028, surrogate pairs).
+     */
+    @Test
+    void theCountedSizeIsTheWrittenLengthForRandomDeepRecords() {
+        java.util.Random random = new java.util.Random(20261207);
+        for (int i = 0; i < 500; i++) {
+            Map<String, AttributeValue> image = randomItem(random, 3);
+            DynamoDbRecord record = new DynamoDbRecord(randomText(random), "MODIFY", "1.1", "aws:dynamodb",
+                    "eu-west-1", new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(random.nextInt()),
+                    Map.of(randomText(random), AttributeValue.fromS(randomText(random))), image,
+                    random.nextBoolean() ? image : null, "4" + random.nextLong(), random.nextInt(400_000),
+                    "NEW_AND_OLD_IMAGES"), ARN, random.nextBoolean() ? null
+                    : new DynamoDbRecord.UserIdentity("dynamodb.amazonaws.com", "Service"));
+            assertThat(DynamoDbEventJson.size(record)).as("record %d", i)
+                    .isEqualTo(DynamoDbEventJson.writeRecord(record).getBytes(StandardCharsets.UTF_8).length);
+        }
+    }
+
+    private static Map<String, AttributeValue> randomItem(java.util.Random random, int depth) {
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        int attributes = random.nextInt(6);
+        for (int i = 0; i < attributes; i++) {
+            item.put(randomText(random), randomValue(random, depth));
+        }
+        return item;
+    }
+
+    private static AttributeValue randomValue(java.util.Random random, int depth) {
+        int type = random.nextInt(depth > 0 ? 10 : 8);
+        return switch (type) {
+            case 0 -> AttributeValue.fromS(randomText(random));
+            case 1 -> AttributeValue.fromN(Long.toString(random.nextLong()) + (random.nextBoolean() ? ".5e-3" : ""));
+            case 2 -> AttributeValue.fromB(randomBytes(random));
+            case 3 -> AttributeValue.fromBool(random.nextBoolean());
+            case 4 -> AttributeValue.fromNul(true);
+            case 5 -> AttributeValue.fromSs(java.util.stream.Stream.generate(() -> randomText(random))
+                    .limit(1 + random.nextInt(4)).toList());
+            case 6 -> AttributeValue.fromNs(java.util.stream.Stream.generate(() -> Integer.toString(random.nextInt()))
+                    .limit(1 + random.nextInt(4)).toList());
+            case 7 -> AttributeValue.fromBs(java.util.stream.Stream.generate(() -> randomBytes(random))
+                    .limit(1 + random.nextInt(4)).toList());
+            case 8 -> AttributeValue.fromM(randomItem(random, depth - 1));
+            default -> AttributeValue.fromL(java.util.stream.Stream.generate(() -> randomValue(random, depth - 1))
+                    .limit(random.nextInt(4)).toList());
+        };
+    }
+
+    private static final String[] PIECES = {"a", "Z", " ", "\"", "\\", "/", "\b", "\t", "\n", "\f", "\r", "\u0000",
+        "\u0007", "\u001f", "\u007f", "\u0080", "é", "\u07ff", "\u0800", "€", "\u2028", "\uffff", "😀", "𝄞", "ключ"};
+
+    private static String randomText(java.util.Random random) {
+        StringBuilder text = new StringBuilder();
+        int pieces = random.nextInt(8);
+        for (int i = 0; i < pieces; i++) {
+            text.append(PIECES[random.nextInt(PIECES.length)]);
+        }
+        return text.toString();
+    }
+
+    private static SdkBytes randomBytes(java.util.Random random) {
+        byte[] bytes = new byte[random.nextInt(8)];
+        random.nextBytes(bytes);
+        return SdkBytes.fromByteArray(bytes);
+    }
+
     @Test
     void thePartitionKeyIsTheKeysAsJsonSortedByName() throws Exception {
         Map<String, AttributeValue> keys = new LinkedHashMap<>();

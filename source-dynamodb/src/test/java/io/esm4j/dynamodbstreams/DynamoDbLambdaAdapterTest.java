@@ -54,6 +54,44 @@ class DynamoDbLambdaAdapterTest {
         assertThat(converted.getAwsRegion()).isEqualTo("eu-west-1");
     }
 
+    /**
+     * Lambda's runtime hands a handler heap buffers and plain lists, fresh for each invocation: handlers call
+     * {@code getB().array()} and sort or add to lists in place. Doing so must work, and must not change the record
+     * that a retry hands out again.
+     */
+    @Test
+    void binariesAndListsAreTheHandlersOwnModifiableCopiesAsInLambda() {
+        Map<String, AttributeValue> image = Map.of(
+                "b", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2})),
+                "bs", AttributeValue.fromBs(List.of(SdkBytes.fromByteArray(new byte[] {3}))),
+                "ss", AttributeValue.fromSs(List.of("b", "a")),
+                "ns", AttributeValue.fromNs(List.of("2", "1")),
+                "l", AttributeValue.fromL(List.of(AttributeValue.fromN("3"))));
+        DynamoDbRecord record = new DynamoDbRecord("e", "INSERT", "1.1", "aws:dynamodb", "eu-west-1",
+                new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(5), Map.of("s", AttributeValue.fromS("x")), image,
+                        null, "101", 9, "NEW_IMAGE"), "arn", null);
+        Batch<StreamRecord<DynamoDbRecord>> batch = new Batch<>(List.of(new StreamRecord<>("shard", "101", "k",
+                Instant.ofEpochSecond(5), 1, record)), "shard", "arn", 1);
+
+        var values = DynamoDbLambdaAdapter.toEvent(batch).getRecords().getFirst().getDynamodb().getNewImage();
+        byte[] bytes = values.get("b").getB().array();
+        assertThat(bytes).containsExactly(1, 2);
+        bytes[0] = 9;
+        values.get("bs").getBS().getFirst().array()[0] = 9;
+        java.util.Collections.sort(values.get("ss").getSS());
+        assertThat(values.get("ss").getSS()).containsExactly("a", "b");
+        java.util.Collections.sort(values.get("ns").getNS());
+        values.get("l").getL().add(new com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue());
+        values.get("bs").getBS().clear();
+
+        var again = DynamoDbLambdaAdapter.toEvent(batch).getRecords().getFirst().getDynamodb().getNewImage();
+        assertThat(again.get("b").getB().array()).containsExactly(1, 2);
+        assertThat(again.get("bs").getBS()).singleElement().satisfies(b -> assertThat(b.get(0)).isEqualTo((byte) 3));
+        assertThat(again.get("ss").getSS()).containsExactly("b", "a");
+        assertThat(again.get("l").getL()).hasSize(1);
+        assertThat(image.get("b").b().asByteArray()).containsExactly(1, 2);
+    }
+
     @Test
     void responsesBecomeBatchResultsAsLambdaReadsThem() {
         assertThat(DynamoDbLambdaAdapter.toResult(null)).isEqualTo(BatchResult.success());

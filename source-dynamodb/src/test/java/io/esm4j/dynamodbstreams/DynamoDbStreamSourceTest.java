@@ -11,13 +11,17 @@ import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.Shard;
+import io.esm4j.stream.StreamRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.Record;
 
 /** Building the source and a mapping on it: ARN or table name, refusals with clear messages, the listing. */
 class DynamoDbStreamSourceTest extends WireFixture {
@@ -131,6 +135,18 @@ class DynamoDbStreamSourceTest extends WireFixture {
         assertThat(server.pendingFaults()).isZero();
     }
 
+    /** ThrottleBackoffMax is the longest wait, jitter included, as for the shard reader's GetRecords backoff. */
+    @Test
+    void aThrottledDescribeStreamWaitsDoublingWithJitterButNeverOverThrottleBackoffMax() {
+        DynamoDbSourceSettings settings = DynamoDbSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(500), Duration.ofSeconds(10)).build();
+        assertThat(DynamoDbStreamSource.throttleWait(1, settings, 0.5)).isEqualTo(Duration.ofMillis(250));
+        assertThat(DynamoDbStreamSource.throttleWait(3, settings, 1.0)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(DynamoDbStreamSource.throttleWait(5, settings, 1.49)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DynamoDbStreamSource.throttleWait(60, settings, 1.49)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DynamoDbStreamSource.throttleWait(60, settings, 0.5)).isEqualTo(Duration.ofSeconds(5));
+    }
+
     @Test
     void thePartitionKeyIsTheItemsKeysInACanonicalOrder() {
         Map<String, AttributeValue> one = new java.util.LinkedHashMap<>();
@@ -141,5 +157,33 @@ class DynamoDbStreamSourceTest extends WireFixture {
         other.put("sk", AttributeValue.fromN("1"));
         assertThat(RecordConverter.partitionKey(one)).isEqualTo(RecordConverter.partitionKey(other))
                 .isEqualTo("{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}");
+    }
+
+    /**
+     * The engine keeps a batch within Lambda's 6 MB by adding the source's envelope bytes and its records' sizes
+     * (StreamSource.eventEnvelopeBytes): that sum must be the event's length, {@code {"Records":[...]}} and the commas
+     * between records included, or a batch counted at 6 MB is written a few bytes over it.
+     */
+    @Test
+    void theEnvelopeAndTheRecordSizesAddUpToTheEventsLength() {
+        DynamoDbStreamSource source = source(newTable(1));
+        RecordConverter converter = new RecordConverter("shardId-00000001", source.streamArn());
+        List<StreamRecord<DynamoDbRecord>> records = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            records.add(converter.convert(Record.builder().eventID("e" + i).eventName("INSERT").eventVersion("1.1")
+                    .eventSource("aws:dynamodb").awsRegion("us-east-1")
+                    .dynamodb(software.amazon.awssdk.services.dynamodb.model.StreamRecord.builder()
+                            .approximateCreationDateTime(Instant.ofEpochSecond(1_700_000_000L + i))
+                            .keys(Map.of("pk", AttributeValue.fromS("ключ-" + i)))
+                            .newImage(Map.of("pk", AttributeValue.fromS("ключ-" + i), "n", AttributeValue.fromN("" + i)))
+                            .sequenceNumber("10000000000000000000" + i).sizeBytes(30L).streamViewType("NEW_IMAGE")
+                            .build())
+                    .build()));
+            long counted = source.eventEnvelopeBytes("shardId-00000001")
+                    + records.stream().mapToLong(StreamRecord::sizeBytes).sum();
+            String event = DynamoDbEventJson.write(records.stream().map(StreamRecord::payload).toList());
+            assertThat(counted).as("an event of %d records", records.size())
+                    .isEqualTo(event.getBytes(StandardCharsets.UTF_8).length);
+        }
     }
 }
