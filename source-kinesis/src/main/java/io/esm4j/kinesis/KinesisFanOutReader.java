@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.StartingPosition;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEvent;
 import software.amazon.awssdk.services.kinesis.model.SubscribeToShardEventStream;
@@ -144,21 +143,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
                 if (active == null && failure != null) {
                     Throwable failed = failure;
                     failure = null;
-                    Throwable refusal = SubscriptionPacer.refusal(failed);
-                    if (refusal == null) {
-                        pacer.passed();
-                        throw failed instanceof Exception e ? e : new IllegalStateException(failed);
-                    }
-                    int refusedInARow = pacer.refused(refusal);
-                    if (refusal instanceof ResourceInUseException
-                            && refusedInARow % SubscriptionPacer.WARN_AFTER == 0) {
-                        // Not passing: most likely another mapping or application subscribes as this consumer.
-                        // Say so where the mapping's status shows it, and keep trying.
-                        throw new IllegalStateException("SubscribeToShard on " + shardId + " was refused "
-                                + refusedInARow + " times in a row with ResourceInUseException: another "
-                                + "subscription to the shard as consumer " + consumerArn + " is open. Is the "
-                                + "consumer used by another mapping or application? Each needs its own.", refusal);
-                    }
+                    pacer.failed(failed);
                 }
                 if ((noContinuation || endCheckDue && shardEnd.closed())
                         && next instanceof ReadStart.AfterSequenceNumber after) {

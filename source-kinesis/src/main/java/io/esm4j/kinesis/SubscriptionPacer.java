@@ -40,10 +40,31 @@ final class SubscriptionPacer {
     }
 
     /**
+     * A subscription failed: a refusal ("not now") puts the next call off, and returns; any other failure is thrown,
+     * and so is a ResourceInUseException refused {@link #WARN_AFTER} times in a row, so that the mapping's status
+     * shows it (the reader keeps trying).
+     */
+    void failed(Throwable failed) throws Exception {
+        Throwable refusal = refusal(failed);
+        if (refusal == null) {
+            passed();
+            throw failed instanceof Exception e ? e : new IllegalStateException(failed);
+        }
+        int inARow = refused(refusal);
+        if (refusal instanceof ResourceInUseException && inARow % WARN_AFTER == 0) {
+            // Not passing: most likely another mapping or application subscribes as this consumer.
+            throw new IllegalStateException("SubscribeToShard on " + shardId + " was refused " + inARow + " times in "
+                    + "a row with ResourceInUseException: another subscription to the shard as consumer "
+                    + consumerArn + " is open. Is the consumer used by another mapping or application? Each needs "
+                    + "its own.", refusal);
+        }
+    }
+
+    /**
      * The refusal that means "not now" among the failure and its causes (the SDK may wrap the service's answer), or
      * null.
      */
-    static @Nullable Throwable refusal(Throwable failed) {
+    private static @Nullable Throwable refusal(Throwable failed) {
         for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
             if (cause instanceof LimitExceededException || cause instanceof ResourceInUseException) {
                 return cause;
@@ -67,7 +88,7 @@ final class SubscriptionPacer {
     }
 
     /** Puts the next call off; returns how many refusals in a row this makes. */
-    int refused(Throwable refusal) {
+    private int refused(Throwable refusal) {
         refusedInARow++;
         Duration wait = Duration.ofMillis(backoff.apply(refusedInARow));
         Instant after = clock.instant().plus(wait);
