@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -133,11 +134,16 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
             throw new IllegalArgumentException("waitTime must be from 0 s to 20 s but was " + waitTime);
         }
         QueueFacts queue = facts();
+        // FIFO: the SDK retries a receive whose answer was lost with this same request; with the same attempt id
+        // SQS hands out the same messages again instead of keeping them in flight, their group locked, for a
+        // visibility timeout. A standard queue ignores it, so it is only sent for FIFO.
+        String attemptId = fifo ? UUID.randomUUID().toString() : null;
         List<Message> messages = call("ReceiveMessage", () -> sqs.receiveMessage(r -> r.queueUrl(queueUrl)
                 .maxNumberOfMessages(maxMessages)
                 .waitTimeSeconds(wholeSeconds(waitTime))
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                .messageAttributeNames("All"))).messages();
+                .messageAttributeNames("All")
+                .receiveRequestAttemptId(attemptId))).messages();
         List<QueueMessage<SqsMessage>> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
             received.add(SqsRecords.toQueueMessage(message, queue.arn(), queue.region()));

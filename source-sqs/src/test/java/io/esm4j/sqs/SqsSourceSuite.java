@@ -21,6 +21,7 @@ import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +43,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
@@ -480,6 +487,63 @@ abstract class SqsSourceSuite extends SqsFixture {
         assertThat(source.queueArn()).isEqualTo(queues.arn(url));
         assertThat(source.fifo()).isFalse();
         assertThat(SqsQueueSource.of(sqs, queues.fifo("fifo", 30)).fifo()).isTrue();
+    }
+
+    /**
+     * A FIFO receive whose answer is lost on the network: the SDK retries it, and only with the same
+     * ReceiveRequestAttemptId does SQS hand out the messages the lost answer held. Without one, they stay in flight
+     * for the visibility timeout (here an hour) and their group is locked all that time.
+     */
+    @Test
+    void aFifoReceiveRetriedAfterALostAnswerGetsTheSameMessages() throws Exception {
+        String url = queues.fifo("lost-answer", 3600);
+        queues.sendToGroup(url, "g", "g-0");
+        queues.sendToGroup(url, "g", "g-1");
+        AtomicInteger receives = new AtomicInteger();
+        SdkHttpClient http = ApacheHttpClient.create();
+        // SQS handles the first receive; its answer is read and thrown away, and the SDK sees a broken connection.
+        SdkHttpClient losingFirstReceiveAnswer = new SdkHttpClient() {
+            @Override
+            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                ExecutableHttpRequest real = http.prepareRequest(request);
+                boolean receive = request.httpRequest().firstMatchingHeader("X-Amz-Target")
+                        .filter(target -> target.endsWith(".ReceiveMessage")).isPresent();
+                if (!receive || receives.getAndIncrement() > 0) {
+                    return real;
+                }
+                return new ExecutableHttpRequest() {
+                    @Override
+                    public HttpExecuteResponse call() throws IOException {
+                        HttpExecuteResponse answer = real.call();
+                        if (answer.responseBody().isPresent()) {
+                            answer.responseBody().get().close();
+                        }
+                        throw new IOException("connection reset (test)");
+                    }
+
+                    @Override
+                    public void abort() {
+                        real.abort();
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+                http.close();
+            }
+        };
+        SqsClient client = SqsClient.builder().httpClient(losingFirstReceiveAnswer)
+                .endpointOverride(sqs.serviceClientConfiguration().endpointOverride().orElseThrow())
+                .region(sqs.serviceClientConfiguration().region())
+                .credentialsProvider(sqs.serviceClientConfiguration().credentialsProvider()).build();
+        SqsQueueSource source = SqsQueueSource.of(client, url);
+
+        List<QueueMessage<SqsMessage>> received = source.receive(10, Duration.ofSeconds(1));
+
+        client.close();
+        assertThat(receives).hasValue(2);
+        assertThat(received).extracting(m -> m.payload().body()).containsExactly("g-0", "g-1");
     }
 
     /** Field names of a JSON object in document order. */
