@@ -21,7 +21,6 @@ import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,11 +42,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.HttpExecuteResponse;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -499,51 +493,49 @@ abstract class SqsSourceSuite extends SqsFixture {
         String url = queues.fifo("lost-answer", 3600);
         queues.sendToGroup(url, "g", "g-0");
         queues.sendToGroup(url, "g", "g-1");
-        AtomicInteger receives = new AtomicInteger();
-        SdkHttpClient http = ApacheHttpClient.create();
-        // SQS handles the first receive; its answer is read and thrown away, and the SDK sees a broken connection.
-        SdkHttpClient losingFirstReceiveAnswer = new SdkHttpClient() {
-            @Override
-            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-                ExecutableHttpRequest real = http.prepareRequest(request);
-                boolean receive = request.httpRequest().firstMatchingHeader("X-Amz-Target")
-                        .filter(target -> target.endsWith(".ReceiveMessage")).isPresent();
-                if (!receive || receives.getAndIncrement() > 0) {
-                    return real;
-                }
-                return new ExecutableHttpRequest() {
-                    @Override
-                    public HttpExecuteResponse call() throws IOException {
-                        HttpExecuteResponse answer = real.call();
-                        if (answer.responseBody().isPresent()) {
-                            answer.responseBody().get().close();
-                        }
-                        throw new IOException("connection reset (test)");
-                    }
-
-                    @Override
-                    public void abort() {
-                        real.abort();
-                    }
-                };
-            }
-
-            @Override
-            public void close() {
-                http.close();
-            }
-        };
-        SqsClient client = SqsClient.builder().httpClient(losingFirstReceiveAnswer)
-                .endpointOverride(sqs.serviceClientConfiguration().endpointOverride().orElseThrow())
-                .region(sqs.serviceClientConfiguration().region())
-                .credentialsProvider(sqs.serviceClientConfiguration().credentialsProvider()).build();
-        SqsQueueSource source = SqsQueueSource.of(client, url);
+        FaultyReceives http = new FaultyReceives(FaultyReceives.Fault.LOSE_ANSWER, 1);
+        SqsQueueSource source = SqsQueueSource.of(faultyClient(http), url);
 
         List<QueueMessage<SqsMessage>> received = source.receive(10, Duration.ofSeconds(1));
 
-        client.close();
-        assertThat(receives).hasValue(2);
+        assertThat(http.receives()).isEqualTo(2);
         assertThat(received).extracting(m -> m.payload().body()).containsExactly("g-0", "g-1");
+    }
+
+    /**
+     * A receive that fails below the SDK with an InterruptedIOException that is no interrupt (Apache's connection
+     * pool and connect timeouts are ones) is a receive error like any other: the pollers count it, back off and poll
+     * again, instead of taking it for stop() and ending.
+     */
+    @Test
+    void pollersOutliveReceivesThatTimeOutWaitingForAPooledConnection() {
+        String url = queues.standard("pool-timeout", 30);
+        // Enough failed attempts that, after the SDK's own retries, each of the two pollers has a receive fail.
+        FaultyReceives http = new FaultyReceives(FaultyReceives.Fault.POOL_TIMEOUT, 16);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        started(QueueEventSourceMapping.builder("pool-" + shortId(), SqsQueueSource.of(faultyClient(http), url),
+                        batch -> {
+                            batch.records().forEach(m -> handled.add(m.payload().body()));
+                            return BatchResult.success();
+                        })
+                .settings(settings().build()).meterRegistry(registry).build());
+        Counter pollingErrors = registry.get(MetricNames.POLLING_ERROR_COUNT).counter();
+
+        eventually().until(() -> http.receives() > 16);
+        queues.sendAll(url, List.of("m-0", "m-1", "m-2"));
+
+        eventually().until(() -> handled.size() == 3);
+        assertThat(pollingErrors.count()).isPositive();
+    }
+
+    private SqsClient faultyClient(FaultyReceives http) {
+        SqsClient client = SqsClient.builder().httpClient(http)
+                .endpointOverride(sqs.serviceClientConfiguration().endpointOverride().orElseThrow())
+                .region(sqs.serviceClientConfiguration().region())
+                .credentialsProvider(sqs.serviceClientConfiguration().credentialsProvider()).build();
+        closeAfterTest(client);
+        return client;
     }
 
     /** Field names of a JSON object in document order. */
