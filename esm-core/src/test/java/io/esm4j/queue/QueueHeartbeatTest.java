@@ -142,6 +142,32 @@ class QueueHeartbeatTest {
         assertThat(handler.bodies()).containsExactly("slow");
     }
 
+    /** Nothing interrupts a heartbeat: an InterruptedException from its call is a failed beat, not its end. */
+    @Test
+    void aBeatThatThrowsAnInterruptedExceptionIsAFailedBeatAndTheHeartbeatGoesOn() throws Exception {
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryQueue queue = InMemoryQueue.standard("beats").clock(clock).visibilityTimeout(Duration.ofSeconds(1))
+                .build();
+        queue.send("slow");
+        FaultyQueue source = new FaultyQueue(queue).failNext(InMemoryQueue.Operation.CHANGE_VISIBILITY, 1,
+                () -> new InterruptedException("not a stop"));
+        CountDownLatch release = new CountDownLatch(1);
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            release.await();
+            return BatchResult.success();
+        });
+        mapping = QueueEventSourceMapping.builder("beats", source, handler).settings(QueueEngineTest.fast().build())
+                .clock(clock).build();
+        mapping.start();
+
+        // The failed beat and two more that reach the queue.
+        await().until(() -> source.visibilityCalls().size() >= 3);
+        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        release.countDown();
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("slow");
+    }
+
     /** Receives as another consumer would, for as long as {@code holding} says the mapping holds its messages. */
     private static void anotherConsumerFindsNothingWhile(InMemoryQueue queue, BooleanSupplier holding)
             throws Exception {

@@ -74,6 +74,41 @@ class QueueSourceFailuresTest {
         assertThat(handler.bodies()).containsExactly("m0");
     }
 
+    /**
+     * Only stop() interrupts a poller. An InterruptedException a source throws on its own (a client that takes a
+     * timeout for an interrupt) is a failed call: taken for a stop, it ended the poller for good, silently.
+     */
+    @Test
+    void anInterruptedExceptionFromReceiveThatNoStopCausedRestartsThePollerInsteadOfEndingIt() {
+        // More failures than pollers: each one's first receive fails.
+        source.failNext(Operation.RECEIVE, 12, () -> new InterruptedException("not a stop"));
+        queue.send("m0");
+        QueueRecorder handler = new QueueRecorder();
+        start(handler, QueueEngineTest.fast().build());
+
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("m0");
+        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isEqualTo(12);
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+    }
+
+    @Test
+    void anInterruptedExceptionFromDeleteThatNoStopCausedShowsAsAProblemAndRestartsThePoller() {
+        source.failNext(Operation.DELETE, 1, () -> new InterruptedException("not a stop"));
+        queue.send("m0");
+        QueueRecorder handler = new QueueRecorder();
+        start(handler, slowRestarts());
+
+        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: ")
+                .contains("java.lang.InterruptedException: not a stop");
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("m0", "m0");
+    }
+
     @Test
     void aDeleteThatKeepsFailingShowsAsAProblemAndTheMessageIsHandledAgainOnceDeletesWork() {
         source.failAlways(Operation.DELETE, () -> new IllegalStateException("service unavailable"));

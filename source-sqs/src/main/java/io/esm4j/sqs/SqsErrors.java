@@ -1,7 +1,5 @@
 package io.esm4j.sqs;
 
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -64,14 +62,19 @@ final class SqsErrors {
                 : operation;
     }
 
+    /**
+     * Not every {@link java.io.InterruptedIOException} is an interrupt: Apache's connect and connection-pool timeouts
+     * are ones, and taking them for a stop would end the poller (or the heartbeat) for good, silently. An interrupt
+     * leaves the thread's flag set (the SDK restores it when it throws {@link AbortedException}); otherwise only the
+     * exceptions that mean nothing but an interrupt count.
+     */
     private static boolean interrupted(Throwable e) {
         if (Thread.currentThread().isInterrupted()) {
             return true;
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof AbortedException || cause instanceof InterruptedException
-                    || cause instanceof ClosedByInterruptException
-                    || (cause instanceof InterruptedIOException && !(cause instanceof SocketTimeoutException))) {
+                    || cause instanceof ClosedByInterruptException) {
                 return true;
             }
         }

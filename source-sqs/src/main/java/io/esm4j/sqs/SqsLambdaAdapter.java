@@ -11,6 +11,7 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.queue.QueueMessage;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,10 +139,22 @@ public final class SqsLambdaAdapter {
     private static SQSEvent.MessageAttribute toAttribute(SqsMessageAttribute value) {
         SQSEvent.MessageAttribute attribute = new SQSEvent.MessageAttribute();
         attribute.setStringValue(value.stringValue());
-        attribute.setBinaryValue(value.binaryValue());
+        attribute.setBinaryValue(value.binaryValue() == null ? null : writableCopy(value.binaryValue()));
         attribute.setStringListValues(new ArrayList<>(value.stringListValues()));
-        attribute.setBinaryListValues(new ArrayList<>(value.binaryListValues()));
+        attribute.setBinaryListValues(new ArrayList<>(value.binaryListValues().stream()
+                .map(SqsLambdaAdapter::writableCopy).toList()));
         attribute.setDataType(value.dataType());
         return attribute;
+    }
+
+    /**
+     * Lambda's runtime hands a function {@code ByteBuffer.wrap(bytes)} for a base64 value, and functions call
+     * {@code array()} on it; the record's buffers are read-only, which {@code array()} refuses. A copy also keeps
+     * what the function writes out of the record a retry sees.
+     */
+    private static ByteBuffer writableCopy(ByteBuffer value) {
+        byte[] bytes = new byte[value.remaining()];
+        value.duplicate().get(bytes);
+        return ByteBuffer.wrap(bytes);
     }
 }

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -36,6 +39,13 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     private static final int MAX_ENTRIES = 10;
     private static final Duration MAX_WAIT = Duration.ofSeconds(20);
     private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+    /**
+     * An AWS queue URL and its region: {@code sqs.<region>.amazonaws.com} (also {@code .com.cn}, {@code .api.aws}),
+     * or the legacy {@code <region>.queue.amazonaws.com}.
+     */
+    private static final Pattern AWS_QUEUE_URL = Pattern.compile("https://(?:"
+            + "sqs\\.([a-z0-9-]+)\\.(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
+            + "|([a-z0-9-]+)\\.queue\\.amazonaws\\.com)/.*");
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -51,9 +61,22 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
         this.fifo = queueUrl.endsWith(".fifo");
     }
 
-    /** A source over the queue at this URL; the client's region and credentials are used as they are. */
+    /**
+     * A source over the queue at this URL; the client's region and credentials are used as they are. The SDK sends
+     * every call to its client's region whatever the URL says, and SQS answers a URL of another region with
+     * NonExistentQueue, so an AWS queue URL ({@code https://sqs.<region>.amazonaws.com/...}, or the legacy
+     * {@code https://<region>.queue.amazonaws.com/...}) of another region than the client's is refused here; a
+     * client with an endpoint override is trusted to reach the queue.
+     *
+     * @throws IllegalArgumentException if the URL is blank or an AWS queue URL of another region
+     */
     public static SqsQueueSource of(SqsClient sqs, String queueUrl) {
-        return new SqsQueueSource(sqs, queueUrl);
+        SqsQueueSource source = new SqsQueueSource(sqs, queueUrl);
+        Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
+        if (awsUrl.matches()) {
+            rejectOtherRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
+        }
+        return source;
     }
 
     /**
@@ -72,13 +95,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
             throw new IllegalArgumentException("queueArn must be an SQS queue ARN "
                     + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
         }
-        var configuration = sqs.serviceClientConfiguration();
-        if (configuration.endpointOverride().isEmpty() && configuration.region() != null
-                && !configuration.region().id().equals(parts[3])) {
-            throw new IllegalArgumentException("queue " + queueArn + " is in region " + parts[3] + ", but the "
-                    + "SqsClient given for it is for region " + configuration.region().id() + "; expected a client of"
-                    + " the queue's region");
-        }
+        rejectOtherRegion(sqs, queueArn, parts[3]);
         String url;
         try {
             url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
@@ -86,6 +103,17 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
             throw new IllegalArgumentException("cannot find the SQS queue " + queueArn + ": " + e.getMessage(), e);
         }
         return new SqsQueueSource(sqs, url);
+    }
+
+    /** A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is trusted to reach the queue. */
+    private static void rejectOtherRegion(SqsClient sqs, String queue, String queueRegion) {
+        var configuration = sqs.serviceClientConfiguration();
+        if (configuration.endpointOverride().isEmpty() && configuration.region() != null
+                && !configuration.region().id().equals(queueRegion)) {
+            throw new IllegalArgumentException("queue " + queue + " is in region " + queueRegion + ", but the "
+                    + "SqsClient given for it is for region " + configuration.region().id() + "; expected a client of"
+                    + " the queue's region");
+        }
     }
 
     public String queueUrl() {
@@ -133,11 +161,16 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
             throw new IllegalArgumentException("waitTime must be from 0 s to 20 s but was " + waitTime);
         }
         QueueFacts queue = facts();
+        // FIFO: the SDK retries a receive whose answer was lost with this same request; with the same attempt id
+        // SQS hands out the same messages again instead of keeping them in flight, their group locked, for a
+        // visibility timeout. A standard queue ignores it, so it is only sent for FIFO.
+        String attemptId = fifo ? UUID.randomUUID().toString() : null;
         List<Message> messages = call("ReceiveMessage", () -> sqs.receiveMessage(r -> r.queueUrl(queueUrl)
                 .maxNumberOfMessages(maxMessages)
                 .waitTimeSeconds(wholeSeconds(waitTime))
                 .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                .messageAttributeNames("All"))).messages();
+                .messageAttributeNames("All")
+                .receiveRequestAttemptId(attemptId))).messages();
         List<QueueMessage<SqsMessage>> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
             received.add(SqsRecords.toQueueMessage(message, queue.arn(), queue.region()));

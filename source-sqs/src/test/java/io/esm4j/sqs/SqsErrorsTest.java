@@ -2,6 +2,8 @@ package io.esm4j.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.http.conn.ConnectTimeoutException;
+import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -66,6 +68,21 @@ class SqsErrorsTest {
     void anAbortedCallIsAnInterruptionNotAnSqsError() {
         assertThat(SqsErrors.translate("ReceiveMessage", URL, AbortedException.create("Thread was interrupted")))
                 .isInstanceOf(InterruptedException.class);
+    }
+
+    /** Apache's pool and connect timeouts are InterruptedIOExceptions, but nothing interrupted the caller. */
+    @Test
+    void aTimeoutThatIsAnInterruptedIoExceptionIsANetworkErrorNotAnInterruption() {
+        Exception e = SqsErrors.translate("ReceiveMessage", URL, SdkClientException.create(
+                "Unable to execute HTTP request: Timeout waiting for connection from pool",
+                new ConnectionPoolTimeoutException("Timeout waiting for connection from pool")));
+
+        assertThat(e).isInstanceOf(SqsSourceException.class)
+                .hasMessageStartingWith("Cannot reach SQS for ReceiveMessage on queue " + URL);
+        assertThat(((SqsSourceException) e).retryable()).isTrue();
+        assertThat(SqsErrors.translate("ReceiveMessage", URL, SdkClientException.create("connect timed out",
+                new ConnectTimeoutException("Connect to sqs.eu-west-1.amazonaws.com:443 timed out"))))
+                .isInstanceOf(SqsSourceException.class);
     }
 
     private static AwsServiceException service(int status, String code, String message) {

@@ -115,6 +115,11 @@ abstract class SqsFixture {
         return mapping;
     }
 
+    /** Closes a client made by the test after the test, when its mappings have stopped. */
+    protected void closeAfterTest(SqsClient client) {
+        extraClients.add(client);
+    }
+
     /** A client of its own for a mapping under test, closed after the test. */
     protected SqsClient extraClient(ExecutionInterceptor... interceptors) {
         SqsClient client = client(interceptors);

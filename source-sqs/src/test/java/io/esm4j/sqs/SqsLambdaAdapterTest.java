@@ -55,6 +55,31 @@ class SqsLambdaAdapterTest {
         assertThat(message.getAwsRegion()).isEqualTo("eu-west-1");
     }
 
+    /**
+     * Lambda's Java runtime reads a base64 value into {@code ByteBuffer.wrap(bytes)}: functions call {@code array()}
+     * on it, which a read-only buffer refuses.
+     */
+    @Test
+    void binaryAttributesAreArrayBackedBuffersAsInLambda() throws Exception {
+        SqsMessage record = new SqsMessage("id-1", "handle-1", "hello", Map.of(),
+                Map.of("Blob", new SqsMessageAttribute(null, ByteBuffer.wrap(new byte[] {7, 8}),
+                        List.of(), List.of(ByteBuffer.wrap(new byte[] {9})), "Binary")),
+                "md5-attributes", "md5-body", SqsMessage.EVENT_SOURCE, "arn:aws:sqs:eu-west-1:123456789012:orders",
+                "eu-west-1");
+        Batch<QueueMessage<SqsMessage>> batch = new Batch<>(List.of(new QueueMessage<>("id-1", "handle-1", null, 5,
+                record)), "orders", "arn:aws:sqs:eu-west-1:123456789012:orders", 1);
+
+        SQSEvent.MessageAttribute blob = SqsLambdaAdapter.toEvent(batch).getRecords().getFirst()
+                .getMessageAttributes().get("Blob");
+        blob.getBinaryValue().array()[0] = 1;
+
+        assertThat(blob.getBinaryValue().array()).containsExactly(1, 8);
+        assertThat(blob.getBinaryListValues().getFirst().array()).containsExactly(9);
+        // The function's copy is its own: the record the engine keeps is unchanged.
+        assertThat(SqsLambdaAdapter.toEvent(batch).getRecords().getFirst().getMessageAttributes().get("Blob")
+                .getBinaryValue().array()).containsExactly(7, 8);
+    }
+
     @Test
     void aRequestHandlerGetsAContextWithARequestIdAndTheQueueAsFunctionName() throws Exception {
         AtomicReference<Context> seen = new AtomicReference<>();

@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /**
@@ -480,6 +481,61 @@ abstract class SqsSourceSuite extends SqsFixture {
         assertThat(source.queueArn()).isEqualTo(queues.arn(url));
         assertThat(source.fifo()).isFalse();
         assertThat(SqsQueueSource.of(sqs, queues.fifo("fifo", 30)).fifo()).isTrue();
+    }
+
+    /**
+     * A FIFO receive whose answer is lost on the network: the SDK retries it, and only with the same
+     * ReceiveRequestAttemptId does SQS hand out the messages the lost answer held. Without one, they stay in flight
+     * for the visibility timeout (here an hour) and their group is locked all that time.
+     */
+    @Test
+    void aFifoReceiveRetriedAfterALostAnswerGetsTheSameMessages() throws Exception {
+        String url = queues.fifo("lost-answer", 3600);
+        queues.sendToGroup(url, "g", "g-0");
+        queues.sendToGroup(url, "g", "g-1");
+        FaultyReceives http = new FaultyReceives(FaultyReceives.Fault.LOSE_ANSWER, 1);
+        SqsQueueSource source = SqsQueueSource.of(faultyClient(http), url);
+
+        List<QueueMessage<SqsMessage>> received = source.receive(10, Duration.ofSeconds(1));
+
+        assertThat(http.receives()).isEqualTo(2);
+        assertThat(received).extracting(m -> m.payload().body()).containsExactly("g-0", "g-1");
+    }
+
+    /**
+     * A receive that fails below the SDK with an InterruptedIOException that is no interrupt (Apache's connection
+     * pool and connect timeouts are ones) is a receive error like any other: the pollers count it, back off and poll
+     * again, instead of taking it for stop() and ending.
+     */
+    @Test
+    void pollersOutliveReceivesThatTimeOutWaitingForAPooledConnection() {
+        String url = queues.standard("pool-timeout", 30);
+        // Enough failed attempts that, after the SDK's own retries, each of the two pollers has a receive fail.
+        FaultyReceives http = new FaultyReceives(FaultyReceives.Fault.POOL_TIMEOUT, 16);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        started(QueueEventSourceMapping.builder("pool-" + shortId(), SqsQueueSource.of(faultyClient(http), url),
+                        batch -> {
+                            batch.records().forEach(m -> handled.add(m.payload().body()));
+                            return BatchResult.success();
+                        })
+                .settings(settings().build()).meterRegistry(registry).build());
+        Counter pollingErrors = registry.get(MetricNames.POLLING_ERROR_COUNT).counter();
+
+        eventually().until(() -> http.receives() > 16);
+        queues.sendAll(url, List.of("m-0", "m-1", "m-2"));
+
+        eventually().until(() -> handled.size() == 3);
+        assertThat(pollingErrors.count()).isPositive();
+    }
+
+    private SqsClient faultyClient(FaultyReceives http) {
+        SqsClient client = SqsClient.builder().httpClient(http)
+                .endpointOverride(sqs.serviceClientConfiguration().endpointOverride().orElseThrow())
+                .region(sqs.serviceClientConfiguration().region())
+                .credentialsProvider(sqs.serviceClientConfiguration().credentialsProvider()).build();
+        closeAfterTest(client);
+        return client;
     }
 
     /** Field names of a JSON object in document order. */

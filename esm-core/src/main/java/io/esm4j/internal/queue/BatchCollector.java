@@ -95,6 +95,17 @@ final class BatchCollector<T> {
             try {
                 received = receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
             } catch (InterruptedException e) {
+                if (!phase.interruptedByStop()) {
+                    // A receive is never interrupted by stop(): the source failed this way on its own.
+                    Thread.interrupted();
+                    if (batch.isEmpty()) {
+                        throw new ReceiveFailed(e);
+                    }
+                    ctx.metrics().pollingErrors.increment();
+                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                            .log("receive failed; invoking with the messages gathered so far");
+                    break;
+                }
                 if (batch.isEmpty()) {
                     throw e;
                 }

@@ -52,6 +52,14 @@ final class PollerPhase {
         phase.compareAndSet(Phase.SHIELDED, Phase.WORKING);
     }
 
+    /**
+     * True once stop() has interrupted the poller. Only then is an InterruptedException the stop's; one a source
+     * throws on its own (a client that takes a timeout for an interrupt) is a failed call, and the poller goes on.
+     */
+    boolean interruptedByStop() {
+        return phase.get() == Phase.INTERRUPTED;
+    }
+
     void ended() {
         phase.set(Phase.ENDED);
     }

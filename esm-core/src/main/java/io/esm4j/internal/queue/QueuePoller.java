@@ -79,7 +79,13 @@ final class QueuePoller<T> implements Runnable {
                 ctx.metrics().pollingErrors.increment();
                 failed = List.of(new PollerFailure("receive failed", e.getCause()));
             } catch (InterruptedException e) {
-                throw e;
+                if (phase.interruptedByStop()) {
+                    throw e;
+                }
+                // Not the stop's: a delete or visibility change the source failed this way. A flag it restored
+                // would end the backoff below at once, and so the poller.
+                Thread.interrupted();
+                failed = List.of(new PollerFailure("poller failed", e));
             } catch (Throwable e) {
                 if (Fatal.isFatal(e)) {
                     stop.fatal(component, e);

@@ -212,7 +212,9 @@ final class VisibilityHeartbeat<T> implements Runnable {
             try {
                 failures = beat(due, failures);
             } catch (InterruptedException e) {
-                return;
+                // Nothing interrupts a heartbeat (close() signals it): the source failed the call this way. If the
+                // thread's flag is set all the same, the next wait ends the heartbeat.
+                failures = failed(failures, "heartbeat failed: " + Fatal.describe(e), e);
             } catch (Throwable e) {
                 if (Fatal.isFatal(e)) {
                     stop.fatal(component, e);
