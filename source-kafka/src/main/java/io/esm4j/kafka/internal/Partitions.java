@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class Partitions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Partitions.class);
+    /** The status component of failing offset commits. */
+    private static final String COMMITS = "offset commits";
 
     private final StreamContext<KafkaRecord> ctx;
     private final @Nullable SchemaDecoding decoding;
@@ -161,21 +163,38 @@ final class Partitions {
         }
     }
 
-    /** Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). */
+    /**
+     * Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). A failure, in
+     * the callback or thrown at once (a fenced static member), is shown in the status until a commit goes through; the
+     * next cadence carries the offsets again. It never restarts a partition: its records are not in question.
+     */
     void commitAsync() {
         Map<TopicPartition, OffsetAndMetadata> offsets = pending(owned.values());
         if (offsets.isEmpty()) {
             return;
         }
-        consumer.commitAsync(offsets, (done, error) -> {
-            if (error != null) {
-                metrics.commitErrors.increment();
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
-                        .setCause(error).log("offset commit failed; the next commit carries the offsets again");
-                return;
-            }
-            committed(done);
-        });
+        try {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    commitFailed(offsets.size(), error);
+                    return;
+                }
+                committed(offsets);
+            });
+        } catch (WakeupException e) {
+            // Not thrown by a commit that does not wait; should it be, the loop sees the stop next.
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            commitFailed(offsets.size(), e);
+        }
+    }
+
+    private void commitFailed(int partitionCount, Throwable error) {
+        metrics.commitErrors.increment();
+        ctx.status().problem(COMMITS, "PROBLEM: committing offsets failed; the next commit carries them again: "
+                + Fatal.describe(error));
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitionCount)
+                .setCause(error).log("offset commit failed; the next commit carries the offsets again");
     }
 
     /** Commits the done prefixes of {@code states} and waits; false if the broker did not take them. */
@@ -213,6 +232,7 @@ final class Partitions {
     }
 
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        ctx.status().resolved(COMMITS);
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
             if (state != null && offset.offset() > state.committed) {
@@ -226,7 +246,8 @@ final class Partitions {
     /**
      * Lets partitions go in order: no more batches, in-flight batches get until {@code deadline}, what is done is
      * committed (unless {@code commit} is false: the membership was lost and the offsets may belong to another
-     * member now), late lanes are interrupted, and later reports are dropped. Returns whether every lane ended in
+     * member now), late lanes are interrupted, and later reports are dropped, and a late batch that runs out of
+     * retries is left to the next owner instead of being given up. Returns whether every lane ended in
      * time and the commit, if any, went through.
      */
     Release release(Collection<PartitionState> states, Instant deadline, boolean commit) {
@@ -239,6 +260,10 @@ final class Partitions {
         boolean drained = awaitLanes(states, deadline);
         drainEvents();
         boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
+        // Fenced from here on: the offsets are committed (or left) for the next owner, who reads what is not done
+        // again, so a late lane that runs out of retries leaves its batch to it rather than sending it to the
+        // on-failure destination as given up (its report is dropped anyway).
+        states.forEach(state -> state.lost = true);
         if (!drained) {
             states.forEach(state -> state.pipeline.interruptLanes());
         }

@@ -1,0 +1,137 @@
+package io.esm4j.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/** Commits and revokes on the poll thread, on a MockConsumer (its rebalance() runs the rebalance callbacks). */
+class CommitsAndRevokesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final TopicPartition partition = new TopicPartition(LoopHarness.TOPIC, 0);
+
+    @Test
+    void aBatchThatOutlivesItsRevokeIsNotGivenUpToTheOnFailureDestination() throws Exception {
+        CountDownLatch invoked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        List<FailureRecord> sent = new CopyOnWriteArrayList<>();
+        FailureDestination destination = sent::add;
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(record(0));
+        });
+        // No retries: the batch is given up as soon as its one invocation fails.
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).maximumRetryAttempts(0).build();
+        KafkaSource source = LoopHarness.source().revokeTimeout(Duration.ZERO).build();
+        try (LoopHarness harness = new LoopHarness(settings, source, destination, consumer, batch -> {
+            invoked.countDown();
+            // A handler that outlives the revoke: it ignores the interrupt that ends the wait for it.
+            while (true) {
+                try {
+                    letGo.await();
+                    break;
+                } catch (InterruptedException e) {
+                    // as a handler deep in a blocking client may
+                }
+            }
+            throw new IllegalStateException("injected: the late batch fails");
+        }).start()) {
+            assertThat(invoked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            // The group takes the partition away (to another member) while the batch runs.
+            consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+            await().atMost(WAIT).until(() -> harness.owned.isEmpty());
+            letGo.countDown();
+
+            // Its records were not done at the revoke's commit: the new owner reads them again, so the late failure
+            // is left to it rather than written to the destination as given up.
+            await().atMost(WAIT).until(() -> !sent.isEmpty()
+                    || harness.ctx.metrics().leftToNewOwner.count() > 0);
+            assertThat(sent).isEmpty();
+            assertThat(harness.ctx.metrics().leftToNewOwner.count()).isEqualTo(1.0);
+            assertThat(consumer.committed(Set.of(partition)).get(partition)).isNull();
+        }
+    }
+
+    @Test
+    void failingCadenceCommitsAreShownInTheStatusAndRetriedWithoutRestartingThePartition() throws Exception {
+        AtomicBoolean failCommits = new AtomicBoolean(true);
+        AtomicInteger commitCalls = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 OffsetCommitCallback callback) {
+                if (failCommits.get()) {
+                    if (commitCalls.incrementAndGet() % 2 == 1) {
+                        // What kafka-clients throws at once rather than through the callback (a fenced static
+                        // member, an invalid group id).
+                        throw new KafkaException("injected: commit refused at once");
+                    }
+                    callback.onComplete(offsets, new RebalanceInProgressException("injected: commit failed"));
+                    return;
+                }
+                super.commitAsync(offsets, callback);
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(record(i));
+            }
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(WAIT).until(() -> commitCalls.get() >= 4);
+            await().atMost(WAIT).until(() -> harness.ctx.status().stateTransitionReason()
+                    .startsWith("PROBLEM: committing offsets failed"));
+            assertThat(harness.ctx.metrics().restarts.count()).isZero();
+
+            failCommits.set(false);
+            await().atMost(WAIT).until(() -> committed(consumer) == 10L);
+            await().atMost(WAIT).until(() -> !harness.ctx.status().stateTransitionReason()
+                    .startsWith("PROBLEM"));
+            assertThat(harness.ctx.metrics().restarts.count()).isZero();
+        }
+    }
+
+    private long committed(LoopHarness.PacedConsumer consumer) {
+        OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+        return offset == null ? -1 : offset.offset();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset) {
+        return new ConsumerRecord<>(LoopHarness.TOPIC, 0, offset, 0L, TimestampType.CREATE_TIME, 0, 2, null,
+                ("v" + offset).getBytes(), new RecordHeaders(), Optional.empty());
+    }
+}
