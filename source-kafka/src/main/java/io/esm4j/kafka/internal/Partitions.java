@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Partitions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Partitions.class);
+    /** How often a wait for lanes looks whether its deadline moved closer. */
+    private static final Duration DEADLINE_RECHECK = Duration.ofMillis(100);
     /** The status component of failing offset commits. */
     private static final String COMMITS = "offset commits";
 
@@ -251,6 +254,11 @@ final class Partitions {
      * time and the commit, if any, went through.
      */
     Release release(Collection<PartitionState> states, Instant deadline, boolean commit) {
+        return release(states, () -> deadline, commit);
+    }
+
+    /** As above, with a deadline that may move closer while the lanes are waited for (a stop during a revoke). */
+    Release release(Collection<PartitionState> states, Supplier<Instant> deadline, boolean commit) {
         if (!commit) {
             // Lost with the membership: another member reads them from the committed offsets, so what runs out of
             // retries here meanwhile is left to it rather than sent to the on-failure destination.
@@ -278,12 +286,33 @@ final class Partitions {
 
     /** Waits for the partitions' lanes to end; false if the deadline (or an interrupt) came first. */
     static boolean awaitLanes(Collection<PartitionState> states, Instant deadline) {
+        return awaitLanes(states, () -> deadline);
+    }
+
+    /**
+     * As above, looking at the deadline again every {@link #DEADLINE_RECHECK}: a stop requested during a revoke's
+     * wait ends it at the stop's deadline rather than the revoke's, which may be minutes later.
+     */
+    private static boolean awaitLanes(Collection<PartitionState> states, Supplier<Instant> deadline) {
         try {
-            boolean drained = true;
-            for (PartitionState state : states) {
-                drained &= state.pipeline.awaitLanes(deadline);
+            while (true) {
+                Instant until = deadline.get();
+                Instant slice = Instant.now().plus(DEADLINE_RECHECK);
+                Instant waitTo = slice.isBefore(until) ? slice : until;
+                boolean drained = true;
+                for (PartitionState state : states) {
+                    drained &= state.pipeline.awaitLanes(waitTo);
+                    if (!drained) {
+                        break;
+                    }
+                }
+                if (drained) {
+                    return true;
+                }
+                if (!Instant.now().isBefore(deadline.get())) {
+                    return false;
+                }
             }
-            return drained;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

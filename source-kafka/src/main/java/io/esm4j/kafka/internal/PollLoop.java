@@ -341,7 +341,12 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         metrics.revoked.increment(states.size());
-        partitions.release(states, Instant.now().plus(source.revokeTimeout()), true);
+        // A stop requested meanwhile ends the wait at its own deadline: stop() waits no longer than that.
+        Instant revokeDeadline = Instant.now().plus(source.revokeTimeout());
+        partitions.release(states, () -> {
+            Instant stop = stopDeadline;
+            return stop.isBefore(revokeDeadline) ? stop : revokeDeadline;
+        }, true);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", revoked)
                 .log("partitions revoked: drained, committed and let go");
     }

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.esm4j.StopResult;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.handler.BatchResult;
@@ -10,6 +11,7 @@ import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +81,49 @@ class CommitsAndRevokesTest {
             assertThat(harness.ctx.metrics().leftToNewOwner.count()).isEqualTo(1.0);
             assertThat(consumer.committed(Set.of(partition)).get(partition)).isNull();
         }
+    }
+
+    @Test
+    void aStopDuringTheRevokeWaitCutsItShortAtTheStopsDeadline() throws Exception {
+        CountDownLatch invoked = new CountDownLatch(1);
+        CountDownLatch revoking = new CountDownLatch(1);
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public void wakeup() {
+                // MockConsumer's is synchronized, so it would wait for the poll (and its revoke) to end; a
+                // KafkaConsumer's does not. The poll thread sees the stop without it, after its current poll.
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(record(0));
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).build();
+        // A revoke that may wait minutes for its batches (as RevokeTimeout allows, under max.poll.interval.ms).
+        KafkaSource source = LoopHarness.source().revokeTimeout(Duration.ofMinutes(4)).build();
+        LoopHarness harness = new LoopHarness(settings, source, null, consumer, batch -> {
+            invoked.countDown();
+            // Until the stop's timeout interrupts it.
+            new CountDownLatch(1).await();
+            return BatchResult.success();
+        }).start();
+        assertThat(invoked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        consumer.schedulePollTask(() -> {
+            revoking.countDown();
+            consumer.rebalance(List.of());
+        });
+        assertThat(revoking.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        // stop(timeout) waits its timeout and a grace for the poll thread: a revoke wait that went on regardless
+        // would outlast it, and stop() would return with the consumer still in the group and nothing reported.
+        harness.loop.requestStop(Instant.now().plusSeconds(1));
+        StopResult result = harness.loop.result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        // The revoked partition was let go (its work is the group's again), so the stop had nothing left to drain.
+        assertThat(result.checkpoints()).isEmpty();
+        assertThat(harness.owned).isEmpty();
+        assertThat(consumer.closed()).isTrue();
     }
 
     @Test
