@@ -376,7 +376,12 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
-    private StopResult finish(Instant deadline) {
+    private StopResult finish(Instant given) {
+        // Ended by an interrupt: the flag is set aside so that the done prefixes are still committed and the group left
+        // cleanly (a KafkaConsumer throws InterruptException from every call on an interrupted thread), and the
+        // handlers get no time beyond the interrupt's grace.
+        boolean interrupted = Thread.interrupted();
+        Instant deadline = interrupted && given.isAfter(Instant.now()) ? Instant.now() : given;
         try {
             List<PartitionState> all = new ArrayList<>(partitions.owned.values());
             all.forEach(state -> state.pipeline.close());
@@ -395,6 +400,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         } finally {
             // Whatever failed above, the intake thread does not outlive the mapping.
             intake.stop();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -16,16 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -123,6 +126,51 @@ class CommitsAndRevokesTest {
         // The revoked partition was let go (its work is the group's again), so the stop had nothing left to drain.
         assertThat(result.checkpoints()).isEmpty();
         assertThat(harness.owned).isEmpty();
+        assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void aPollThreadEndedByAnInterruptStillCommitsWhatIsDoneAndLeavesTheGroup() throws Exception {
+        AtomicBoolean interruptNextPoll = new AtomicBoolean();
+        Map<TopicPartition, OffsetAndMetadata> committedAtStop = new ConcurrentHashMap<>();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (interruptNextPoll.getAndSet(false)) {
+                    // As a KafkaConsumer does when its thread is interrupted; the exception sets the flag again.
+                    throw new InterruptException("injected: the poll thread was interrupted");
+                }
+                return super.poll(timeout);
+            }
+
+            @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                // As a KafkaConsumer's network client does on an interrupted thread.
+                if (Thread.interrupted()) {
+                    throw new InterruptException(new InterruptedException("injected"));
+                }
+                super.commitSync(offsets);
+                committedAtStop.putAll(offsets);
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(record(i));
+            }
+        });
+        // No cadence commit in the test's time: what is done is committed at the end or not at all.
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMinutes(5)).build();
+        LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start();
+        await().atMost(WAIT).until(() -> harness.owned.containsKey(partition)
+                && harness.owned.get(partition).doneUpTo == 10L);
+        interruptNextPoll.set(true);
+
+        StopResult result = harness.loop.result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(result.shardsWithUnsavedCheckpoint()).isEmpty();
+        assertThat(committedAtStop).containsEntry(partition, new OffsetAndMetadata(10L));
         assertThat(consumer.closed()).isTrue();
     }
 
