@@ -87,6 +87,35 @@ class CommitsAndRevokesTest {
     }
 
     @Test
+    void aRevokeDuringARetryBackoffEndsTheBackoffWithoutRetryingOrCommittingTheFailedBatch() throws Exception {
+        AtomicInteger invocations = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(record(0));
+        });
+        // A backoff (5 to 15 min with jitter) longer than the revoke's wait (4 min), and both far over the test's.
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).retryBackoff(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .build();
+        KafkaSource source = LoopHarness.source().revokeTimeout(Duration.ofMinutes(4)).build();
+        try (LoopHarness harness = new LoopHarness(settings, source, null, consumer, batch -> {
+            invocations.incrementAndGet();
+            throw new IllegalStateException("injected: the batch fails");
+        }).start()) {
+            await().atMost(WAIT).until(() -> invocations.get() == 1);
+            consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+
+            // The revoke closes the pipeline, which ends the backoff's wait: the lane ends and the revoke with it.
+            await().atMost(WAIT).until(() -> harness.owned.isEmpty());
+            assertThat(invocations.get()).isEqualTo(1);
+            assertThat(consumer.committed(Set.of(partition)).get(partition)).isNull();
+            assertThat(harness.ctx.metrics().leftToNewOwner.count()).isZero();
+        }
+    }
+
+    @Test
     void aStopDuringTheRevokeWaitCutsItShortAtTheStopsDeadline() throws Exception {
         CountDownLatch invoked = new CountDownLatch(1);
         CountDownLatch revoking = new CountDownLatch(1);
