@@ -265,23 +265,29 @@ final class Partitions {
             states.forEach(state -> state.lost = true);
         }
         states.forEach(state -> state.pipeline.close());
-        boolean drained = awaitLanes(states, deadline);
-        drainEvents();
-        boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
-        // Fenced from here on: the offsets are committed (or left) for the next owner, who reads what is not done
-        // again, so a late lane that runs out of retries leaves its batch to it rather than sending it to the
-        // on-failure destination as given up (its report is dropped anyway).
-        states.forEach(state -> state.lost = true);
-        if (!drained) {
-            states.forEach(state -> state.pipeline.interruptLanes());
+        try {
+            boolean drained = awaitLanes(states, deadline);
+            drainEvents();
+            boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
+            // Fenced from here on: the offsets are committed (or left) for the next owner, who reads what is not done
+            // again, so a late lane that runs out of retries leaves its batch to it rather than sending it to the
+            // on-failure destination as given up (its report is dropped anyway).
+            states.forEach(state -> state.lost = true);
+            if (!drained) {
+                states.forEach(state -> state.pipeline.interruptLanes());
+            }
+            return Release.of(states, drained, saved);
+        } finally {
+            // Even if taking in the lanes' reports threw (a fatal failure among them): the consumer lets these
+            // partitions go whatever the callback does, and one still owned here would be paused, resumed, sought
+            // and committed as if it were assigned.
+            for (PartitionState state : states) {
+                state.lost = true;
+                owned.remove(state.partition, state);
+                metrics.partitionRemoved(state);
+                ctx.status().resolved(component(state));
+            }
         }
-        Release release = Release.of(states, drained, saved);
-        for (PartitionState state : states) {
-            owned.remove(state.partition, state);
-            metrics.partitionRemoved(state);
-            ctx.status().resolved(component(state));
-        }
-        return release;
     }
 
     /** Waits for the partitions' lanes to end; false if the deadline (or an interrupt) came first. */

@@ -128,6 +128,10 @@ final class PollLoop implements ConsumerRebalanceListener {
             } catch (Partitions.FatalPollFailure e) {
                 throw e;
             } catch (RuntimeException e) {
+                // A rebalance callback's exception comes out of poll wrapped by the consumer's coordinator.
+                if (e.getCause() instanceof Partitions.FatalPollFailure fatal) {
+                    throw fatal;
+                }
                 // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
                 commitDespitePollFailure();

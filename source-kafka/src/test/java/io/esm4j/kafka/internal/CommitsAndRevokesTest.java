@@ -204,6 +204,47 @@ class CommitsAndRevokesTest {
     }
 
     @Test
+    void aFatalErrorMetInARebalanceCallbackStopsTheMappingThoughTheConsumerWrapsIt() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                super.commitSync(offsets);
+                commits.putAll(offsets);
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(record(0));
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .checkpointInterval(Duration.ofMinutes(5)).build();
+        LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start();
+        await().atMost(WAIT).until(() -> harness.owned.get(partition) != null
+                && harness.owned.get(partition).doneUpTo == 1L);
+        consumer.schedulePollTask(() -> {
+            // A lane's fatal failure, taken in by the revoke's look at the lanes' reports.
+            PartitionState state = harness.owned.get(partition);
+            harness.partitions.intakeFailed(state, state.pipeline, new OutOfMemoryError("injected"));
+            try {
+                consumer.rebalance(List.of());
+            } catch (RuntimeException e) {
+                // What a KafkaConsumer's coordinator makes of a rebalance listener's exception.
+                throw new KafkaException("User rebalance callback throws an error", e);
+            }
+        });
+
+        harness.loop.result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(harness.ctx.status().stateTransitionReason())
+                .startsWith("PROBLEM: stopped after a fatal error").contains("injected");
+        // The revoke did not get to its commit; the partition is the group's now, and the stop commits nothing of it.
+        assertThat(commits).isEmpty();
+        assertThat(harness.owned).isEmpty();
+    }
+
+    @Test
     void failingCadenceCommitsAreShownInTheStatusAndRetriedWithoutRestartingThePartition() throws Exception {
         AtomicBoolean failCommits = new AtomicBoolean(true);
         AtomicInteger commitCalls = new AtomicInteger();
