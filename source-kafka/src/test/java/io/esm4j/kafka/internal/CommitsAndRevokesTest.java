@@ -116,6 +116,75 @@ class CommitsAndRevokesTest {
     }
 
     @Test
+    void aPartitionRevokedAndAssignedBackInOnePollIgnoresItsOldLanesAndCommitsOnlyWhatTheNewOnesDid()
+            throws Exception {
+        CountDownLatch firstInvoked = new CountDownLatch(1);
+        CountDownLatch secondInvoked = new CountDownLatch(1);
+        CountDownLatch letFirstGo = new CountDownLatch(1);
+        CountDownLatch letSecondGo = new CountDownLatch(1);
+        AtomicInteger invocations = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(record(i));
+            }
+        });
+        // A commit on every loop: a late result that got through would be committed at once.
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ZERO).build();
+        KafkaSource source = LoopHarness.source().revokeTimeout(Duration.ZERO).build();
+        try (LoopHarness harness = new LoopHarness(settings, source, null, consumer, batch -> {
+            boolean first = invocations.incrementAndGet() == 1;
+            (first ? firstInvoked : secondInvoked).countDown();
+            // Neither ends on the revoke's interrupt: the first outlives its assignment.
+            while (true) {
+                try {
+                    (first ? letFirstGo : letSecondGo).await();
+                    return BatchResult.success();
+                } catch (InterruptedException e) {
+                    // as a handler deep in a blocking client may
+                }
+            }
+        }).start()) {
+            assertThat(firstInvoked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            PartitionState before = harness.owned.get(partition);
+            // Cooperative: taken away and given back within one poll; nothing was done, so nothing is committed and
+            // the partition is read again from the start.
+            consumer.schedulePollTask(() -> {
+                consumer.rebalance(List.of());
+                consumer.rebalance(List.of(partition));
+                for (int i = 0; i < 10; i++) {
+                    consumer.addRecord(record(i));
+                }
+            });
+            assertThat(secondInvoked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(harness.owned.get(partition)).isNotSameAs(before);
+
+            // The old assignment's batch succeeds late: its report must not move the new assignment's commit past
+            // records that its own batch has not done.
+            letFirstGo.countDown();
+            assertThat(before.pipeline.awaitLanes(Instant.now().plus(WAIT))).isTrue();
+            awaitLoops(consumer, 2);
+            assertThat(committed(consumer)).isEqualTo(-1L);
+
+            letSecondGo.countDown();
+            await().atMost(WAIT).until(() -> committed(consumer) == 10L);
+            assertThat(invocations.get()).isEqualTo(2);
+        }
+    }
+
+    /** Waits until the poll thread went round its loop (lanes' reports, commit, poll) {@code count} more times. */
+    private static void awaitLoops(LoopHarness.PacedConsumer consumer, int count) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            CountDownLatch polled = new CountDownLatch(1);
+            consumer.schedulePollTask(polled::countDown);
+            assertThat(polled.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void aStopDuringTheRevokeWaitCutsItShortAtTheStopsDeadline() throws Exception {
         CountDownLatch invoked = new CountDownLatch(1);
         CountDownLatch revoking = new CountDownLatch(1);
