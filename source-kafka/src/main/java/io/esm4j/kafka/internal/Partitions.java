@@ -287,6 +287,10 @@ final class Partitions {
                 metrics.partitionRemoved(state);
                 ctx.status().resolved(component(state));
             }
+            if (owned.isEmpty()) {
+                // A failed commit of partitions this consumer no longer has is nothing to fix any more.
+                ctx.status().resolved(COMMITS);
+            }
         }
     }
 

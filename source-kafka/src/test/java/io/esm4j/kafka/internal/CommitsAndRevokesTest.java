@@ -357,6 +357,37 @@ class CommitsAndRevokesTest {
         }
     }
 
+    @Test
+    void aCommitFailureOfPartitionsSinceLostIsNoLongerShownOnceTheConsumerHasNone() throws Exception {
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 OffsetCommitCallback callback) {
+                callback.onComplete(offsets, new RebalanceInProgressException("injected: commit failed"));
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(record(0));
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(WAIT).until(() -> harness.ctx.status().stateTransitionReason()
+                    .startsWith("PROBLEM: committing offsets failed"));
+            // The membership expires: the partition goes without a commit, and with it the failed commit's problem.
+            CountDownLatch lost = new CountDownLatch(1);
+            consumer.schedulePollTask(() -> {
+                harness.loop.onPartitionsLost(List.of(partition));
+                lost.countDown();
+            });
+            assertThat(lost.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(harness.owned).isEmpty();
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
     private long committed(LoopHarness.PacedConsumer consumer) {
         OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
         return offset == null ? -1 : offset.offset();
