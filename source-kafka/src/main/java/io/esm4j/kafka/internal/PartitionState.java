@@ -22,7 +22,10 @@ final class PartitionState {
     /** Set right after construction (the pipeline's listener needs this object); replaced on a restart. */
     @SuppressWarnings("NullAway.Init")
     volatile ShardPipeline<KafkaRecord> pipeline;
-    /** Set when the partition was lost with the group membership: its batches give nothing up any more. */
+    /**
+     * Set when the partition was lost with the group membership, or once it was let go (revoke, stop) and its done
+     * prefix committed: its batches give nothing up any more, the next owner reads what is not done again.
+     */
     volatile boolean lost;
     /** The offset after the done prefix: what may be committed; -1 until a record is done. */
     volatile long doneUpTo = -1;

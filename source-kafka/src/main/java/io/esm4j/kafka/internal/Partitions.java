@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
 final class Partitions {
 
     private static final Logger LOG = LoggerFactory.getLogger(Partitions.class);
+    /** How often a wait for lanes looks whether its deadline moved closer. */
+    private static final Duration DEADLINE_RECHECK = Duration.ofMillis(100);
+    /** The status component of failing offset commits. */
+    private static final String COMMITS = "offset commits";
 
     private final StreamContext<KafkaRecord> ctx;
     private final @Nullable SchemaDecoding decoding;
@@ -161,21 +166,38 @@ final class Partitions {
         }
     }
 
-    /** Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). */
+    /**
+     * Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). A failure, in
+     * the callback or thrown at once (a fenced static member), is shown in the status until a commit goes through; the
+     * next cadence carries the offsets again. It never restarts a partition: its records are not in question.
+     */
     void commitAsync() {
         Map<TopicPartition, OffsetAndMetadata> offsets = pending(owned.values());
         if (offsets.isEmpty()) {
             return;
         }
-        consumer.commitAsync(offsets, (done, error) -> {
-            if (error != null) {
-                metrics.commitErrors.increment();
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
-                        .setCause(error).log("offset commit failed; the next commit carries the offsets again");
-                return;
-            }
-            committed(done);
-        });
+        try {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    commitFailed(offsets.size(), error);
+                    return;
+                }
+                committed(offsets);
+            });
+        } catch (WakeupException e) {
+            // Not thrown by a commit that does not wait; should it be, the loop sees the stop next.
+        } catch (RuntimeException e) {
+            Fatal.rethrowIfFatal(e);
+            commitFailed(offsets.size(), e);
+        }
+    }
+
+    private void commitFailed(int partitionCount, Throwable error) {
+        metrics.commitErrors.increment();
+        ctx.status().problem(COMMITS, "PROBLEM: committing offsets failed; the next commit carries them again: "
+                + Fatal.describe(error));
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitionCount)
+                .setCause(error).log("offset commit failed; the next commit carries the offsets again");
     }
 
     /** Commits the done prefixes of {@code states} and waits; false if the broker did not take them. */
@@ -213,6 +235,7 @@ final class Partitions {
     }
 
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        ctx.status().resolved(COMMITS);
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
             if (state != null && offset.offset() > state.committed) {
@@ -226,39 +249,80 @@ final class Partitions {
     /**
      * Lets partitions go in order: no more batches, in-flight batches get until {@code deadline}, what is done is
      * committed (unless {@code commit} is false: the membership was lost and the offsets may belong to another
-     * member now), late lanes are interrupted, and later reports are dropped. Returns whether every lane ended in
+     * member now), late lanes are interrupted, and later reports are dropped, and a late batch that runs out of
+     * retries is left to the next owner instead of being given up. Returns whether every lane ended in
      * time and the commit, if any, went through.
      */
     Release release(Collection<PartitionState> states, Instant deadline, boolean commit) {
+        return release(states, () -> deadline, commit);
+    }
+
+    /** As above, with a deadline that may move closer while the lanes are waited for (a stop during a revoke). */
+    Release release(Collection<PartitionState> states, Supplier<Instant> deadline, boolean commit) {
         if (!commit) {
             // Lost with the membership: another member reads them from the committed offsets, so what runs out of
             // retries here meanwhile is left to it rather than sent to the on-failure destination.
             states.forEach(state -> state.lost = true);
         }
         states.forEach(state -> state.pipeline.close());
-        boolean drained = awaitLanes(states, deadline);
-        drainEvents();
-        boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
-        if (!drained) {
-            states.forEach(state -> state.pipeline.interruptLanes());
+        try {
+            boolean drained = awaitLanes(states, deadline);
+            drainEvents();
+            boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
+            // Fenced from here on: the offsets are committed (or left) for the next owner, who reads what is not done
+            // again, so a late lane that runs out of retries leaves its batch to it rather than sending it to the
+            // on-failure destination as given up (its report is dropped anyway).
+            states.forEach(state -> state.lost = true);
+            if (!drained) {
+                states.forEach(state -> state.pipeline.interruptLanes());
+            }
+            return Release.of(states, drained, saved);
+        } finally {
+            // Even if taking in the lanes' reports threw (a fatal failure among them): the consumer lets these
+            // partitions go whatever the callback does, and one still owned here would be paused, resumed, sought
+            // and committed as if it were assigned.
+            for (PartitionState state : states) {
+                state.lost = true;
+                owned.remove(state.partition, state);
+                metrics.partitionRemoved(state);
+                ctx.status().resolved(component(state));
+            }
+            if (owned.isEmpty()) {
+                // A failed commit of partitions this consumer no longer has is nothing to fix any more.
+                ctx.status().resolved(COMMITS);
+            }
         }
-        Release release = Release.of(states, drained, saved);
-        for (PartitionState state : states) {
-            owned.remove(state.partition, state);
-            metrics.partitionRemoved(state);
-            ctx.status().resolved(component(state));
-        }
-        return release;
     }
 
     /** Waits for the partitions' lanes to end; false if the deadline (or an interrupt) came first. */
     static boolean awaitLanes(Collection<PartitionState> states, Instant deadline) {
+        return awaitLanes(states, () -> deadline);
+    }
+
+    /**
+     * As above, looking at the deadline again every {@link #DEADLINE_RECHECK}: a stop requested during a revoke's
+     * wait ends it at the stop's deadline rather than the revoke's, which may be minutes later.
+     */
+    private static boolean awaitLanes(Collection<PartitionState> states, Supplier<Instant> deadline) {
         try {
-            boolean drained = true;
-            for (PartitionState state : states) {
-                drained &= state.pipeline.awaitLanes(deadline);
+            while (true) {
+                Instant until = deadline.get();
+                Instant slice = Instant.now().plus(DEADLINE_RECHECK);
+                Instant waitTo = slice.isBefore(until) ? slice : until;
+                boolean drained = true;
+                for (PartitionState state : states) {
+                    drained &= state.pipeline.awaitLanes(waitTo);
+                    if (!drained) {
+                        break;
+                    }
+                }
+                if (drained) {
+                    return true;
+                }
+                if (!Instant.now().isBefore(deadline.get())) {
+                    return false;
+                }
             }
-            return drained;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

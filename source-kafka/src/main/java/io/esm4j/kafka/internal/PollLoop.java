@@ -128,6 +128,10 @@ final class PollLoop implements ConsumerRebalanceListener {
             } catch (Partitions.FatalPollFailure e) {
                 throw e;
             } catch (RuntimeException e) {
+                // A rebalance callback's exception comes out of poll wrapped by the consumer's coordinator.
+                if (e.getCause() instanceof Partitions.FatalPollFailure fatal) {
+                    throw fatal;
+                }
                 // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
                 commitDespitePollFailure();
@@ -341,7 +345,12 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         metrics.revoked.increment(states.size());
-        partitions.release(states, Instant.now().plus(source.revokeTimeout()), true);
+        // A stop requested meanwhile ends the wait at its own deadline: stop() waits no longer than that.
+        Instant revokeDeadline = Instant.now().plus(source.revokeTimeout());
+        partitions.release(states, () -> {
+            Instant stop = stopDeadline;
+            return stop.isBefore(revokeDeadline) ? stop : revokeDeadline;
+        }, true);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", revoked)
                 .log("partitions revoked: drained, committed and let go");
     }
@@ -371,7 +380,12 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
-    private StopResult finish(Instant deadline) {
+    private StopResult finish(Instant given) {
+        // Ended by an interrupt: the flag is set aside so that the done prefixes are still committed and the group left
+        // cleanly (a KafkaConsumer throws InterruptException from every call on an interrupted thread), and the
+        // handlers get no time beyond the interrupt's grace.
+        boolean interrupted = Thread.interrupted();
+        Instant deadline = interrupted && given.isAfter(Instant.now()) ? Instant.now() : given;
         try {
             List<PartitionState> all = new ArrayList<>(partitions.owned.values());
             all.forEach(state -> state.pipeline.close());
@@ -390,6 +404,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         } finally {
             // Whatever failed above, the intake thread does not outlive the mapping.
             intake.stop();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.MappingState;
+import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.MappingStatus;
@@ -25,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A mapping's poll thread, intake and partitions on a {@link MockConsumer} instead of a broker: what the engine builds
@@ -44,8 +47,13 @@ final class LoopHarness implements AutoCloseable {
 
     LoopHarness(StreamSettings settings, MockConsumer<byte[], byte[]> consumer,
                 BatchHandler<StreamRecord<KafkaRecord>> handler) {
-        ctx = context(settings, handler, registry);
-        KafkaSource source = (KafkaSource) ctx.source();
+        this(settings, source().build(), null, consumer, handler);
+    }
+
+    /** With this source (its RevokeTimeout, say) and on-failure destination. */
+    LoopHarness(StreamSettings settings, KafkaSource source, @Nullable FailureDestination destination,
+                MockConsumer<byte[], byte[]> consumer, BatchHandler<StreamRecord<KafkaRecord>> handler) {
+        ctx = context(settings, handler, registry, source, destination);
         KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), owned);
         partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null);
         intake = new Intake("loop", partitions::intakeFailed);
@@ -56,19 +64,31 @@ final class LoopHarness implements AutoCloseable {
     /** A mapping's context on {@link #TOPIC} with these settings and this handler, metrics in {@code registry}. */
     static StreamContext<KafkaRecord> context(StreamSettings settings, BatchHandler<StreamRecord<KafkaRecord>> handler,
                                               SimpleMeterRegistry registry) {
-        KafkaSource source = KafkaSource.builder().bootstrapServers("127.0.0.1:9").topics(TOPIC).build();
+        return context(settings, handler, registry, source().build(), null);
+    }
+
+    /** The harness's source on {@link #TOPIC}, for a test to set more on. */
+    static KafkaSource.Builder source() {
+        return KafkaSource.builder().bootstrapServers("127.0.0.1:9").topics(TOPIC);
+    }
+
+    private static StreamContext<KafkaRecord> context(StreamSettings settings,
+                                                      BatchHandler<StreamRecord<KafkaRecord>> handler,
+                                                      SimpleMeterRegistry registry, KafkaSource source,
+                                                      @Nullable FailureDestination destination) {
         MappingStatus status = new MappingStatus();
         EngineMetrics metrics = new EngineMetrics(registry, "loop", EngineMetrics.Kind.STREAM);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("loop", handler, null, source::naturalId,
                 source::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics, status);
         return new StreamContext<>("loop", "worker", settings, source,
-                new RecordFilter<>(FilterCriteria.none(), source, "loop"), null, null, invoker, metrics,
+                new RecordFilter<>(FilterCriteria.none(), source, "loop"), null, destination, invoker, metrics,
                 Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(), settings.retryBackoffMax()),
                 status, ConcurrencyLimit.of(settings, metrics));
     }
 
     /** Starts the intake and the poll thread (which subscribes). */
     LoopHarness start() {
+        ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
         intake.start();
         thread.start();
         return this;
