@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,14 +37,6 @@ final class PollLoop implements ConsumerRebalanceListener {
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     /** How long one poll waits for records: also how soon a paused partition with room again is resumed. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    /**
-     * How often OffsetLag is worked out. It asks the consumer once per partition; on every poll that was about 2 µs
-     * a poll (1-2 % of the poll thread, the thread that sets a mapping's pace) for a gauge that Lambda reports once
-     * a minute.
-     */
-    static final Duration LAG_REFRESH = Duration.ofSeconds(1);
-    /** How long the poll thread waits for paused partitions' end offsets, at most once per LAG_REFRESH. */
-    private static final Duration LAG_LOOKUP_TIMEOUT = Duration.ofMillis(250);
     private static final String COMPONENT = "consumer";
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -59,6 +49,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final KafkaMetrics metrics;
     private final Intake intake;
     private final StartPositions starts;
+    private final OffsetLags lags;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -77,6 +68,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.partitions = partitions;
         this.intake = intake;
         this.starts = new StartPositions(ctx, consumer, partitions.owned);
+        this.lags = new OffsetLags(consumer);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -113,7 +105,6 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private void loop() {
         nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
-        long nextLag = System.nanoTime();
         while (!stopping()) {
             ConsumerRecords<byte[], byte[]> records;
             try {
@@ -144,10 +135,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             try {
                 offer(records);
                 commitIfDue();
-                if (System.nanoTime() - nextLag >= 0) {
-                    updateLag();
-                    nextLag = System.nanoTime() + LAG_REFRESH.toNanos();
-                }
+                lags.refreshIfDue(partitions.owned.values());
             } catch (InterruptedException e) {
                 // Nobody interrupts the poll thread but to end it: stop as stop() would.
                 Thread.currentThread().interrupt();
@@ -269,55 +257,6 @@ final class PollLoop implements ConsumerRebalanceListener {
             intake.hand(state, polled, now);
         }
         ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
-    }
-
-    /** OffsetLag: what the broker has past the fetch position plus what was fetched and is not done yet. */
-    private void updateLag() {
-        List<PartitionState> paused = new ArrayList<>();
-        for (PartitionState state : partitions.owned.values()) {
-            if (state.paused && !state.startPending) {
-                paused.add(state);
-            } else {
-                OptionalLong behind = consumer.currentLag(state.partition);
-                state.lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
-            }
-        }
-        if (!paused.isEmpty()) {
-            updatePausedLag(paused);
-        }
-    }
-
-    /**
-     * A paused partition is left out of fetches, so the consumer's high watermark of it (what {@code currentLag}
-     * counts from) stops while producers go on: its end is asked of the broker instead, once per {@link
-     * #LAG_REFRESH} for all paused partitions together. The lag of a partition whose end or position is not known
-     * at once stays the consumer's.
-     */
-    private void updatePausedLag(List<PartitionState> paused) {
-        Map<TopicPartition, Long> ends = Map.of();
-        try {
-            ends = consumer.endOffsets(paused.stream().map(state -> state.partition).toList(), LAG_LOOKUP_TIMEOUT);
-        } catch (RuntimeException e) {
-            // A wakeup (stop) or a slow broker: the gauge waits for the next refresh.
-            Fatal.rethrowIfFatal(e);
-        }
-        for (PartitionState state : paused) {
-            Long end = ends.get(state.partition);
-            long lag = -1;
-            if (end != null) {
-                try {
-                    lag = Math.max(0, end - consumer.position(state.partition, Duration.ZERO)) + state.unfinished();
-                } catch (RuntimeException e) {
-                    // No position yet (a restart about to seek): as below.
-                    Fatal.rethrowIfFatal(e);
-                }
-            }
-            if (lag < 0) {
-                OptionalLong behind = consumer.currentLag(state.partition);
-                lag = behind.isPresent() ? behind.getAsLong() + state.unfinished() : -1;
-            }
-            state.lag = lag;
-        }
     }
 
     @Override
