@@ -23,9 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -99,19 +96,6 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     public static final List<Setting> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, CONSUMER_GROUP_ID, EVENT_SOURCE_ARN,
             CONSUMER_PROPERTIES, REVOKE_TIMEOUT, SCHEMA_REGISTRY);
 
-    private static final Set<String> RESERVED = Set.of("bootstrap.servers", "group.id", "enable.auto.commit",
-            "auto.offset.reset", "key.deserializer", "value.deserializer");
-    /**
-     * Consumer properties of the classic group protocol that kafka-clients refuses under {@code
-     * group.protocol=consumer} (KIP-848), where the group coordinator owns the session, heartbeats and assignment.
-     */
-    private static final String MAX_POLL_INTERVAL = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
-    /** What the consumer takes without a max.poll.interval.ms of ours (300,000 ms in kafka-clients 4). */
-    static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofMillis(
-            (Integer) ConsumerConfig.configDef().defaultValues().get(MAX_POLL_INTERVAL));
-    private static final Set<String> CLASSIC_PROTOCOL_ONLY = Set.of("partition.assignment.strategy",
-            "session.timeout.ms", "heartbeat.interval.ms");
-
     private final String bootstrapServers;
     private final List<String> topics;
     private final @Nullable String consumerGroupId;
@@ -178,12 +162,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
      * the classic one: esm4j then leaves the assignment to the broker and sets no assignor.
      */
     public boolean usesConsumerGroupProtocol() {
-        return usesConsumerGroupProtocol(consumerProperties);
-    }
-
-    private static boolean usesConsumerGroupProtocol(Map<String, String> properties) {
-        String protocol = properties.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        return protocol != null && GroupProtocol.CONSUMER.name().equalsIgnoreCase(protocol.trim());
+        return ConsumerPropertyRules.usesConsumerGroupProtocol(consumerProperties);
     }
 
     public Duration revokeTimeout() {
@@ -342,11 +321,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         public Builder consumerProperty(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            if (RESERVED.contains(name)) {
-                throw new InvalidSettingException("consumerProperty", name,
-                        "a property other than " + new TreeSet<>(RESERVED) + ", which esm4j sets: use "
-                                + "bootstrapServers, consumerGroupId and StartingPosition instead");
-            }
+            ConsumerPropertyRules.checkNotReserved(name);
             consumerProperties.put(name, value);
             return this;
         }
@@ -375,43 +350,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
                 throw new InvalidSettingException(CONSUMER_GROUP_ID.name(), consumerGroupId,
                         CONSUMER_GROUP_ID.range());
             }
-            if (usesConsumerGroupProtocol(consumerProperties)) {
-                for (String name : consumerProperties.keySet()) {
-                    if (CLASSIC_PROTOCOL_ONLY.contains(name)) {
-                        throw new InvalidSettingException("consumerProperty", name + "=" + consumerProperties.get(name),
-                                "none of " + new TreeSet<>(CLASSIC_PROTOCOL_ONLY) + " with group.protocol=consumer: "
-                                        + "under that protocol the broker's group coordinator sets the session "
-                                        + "timeout, the heartbeat interval and the assignment (group.consumer.* "
-                                        + "broker configs, group.remote.assignor)");
-                    }
-                }
-            }
-            Duration maxPollInterval = maxPollInterval(consumerProperties.get(MAX_POLL_INTERVAL));
-            if (revokeTimeout.compareTo(maxPollInterval) >= 0) {
-                throw new InvalidSettingException(REVOKE_TIMEOUT.name(), revokeTimeout.toMillis() + " ms",
-                        "less than max.poll.interval.ms, " + maxPollInterval.toMillis() + " ms"
-                                + (consumerProperties.containsKey(MAX_POLL_INTERVAL) ? "" : " (Kafka's default)")
-                                + ": the revoke wait holds the poll thread, and a member that does not poll within "
-                                + "max.poll.interval.ms is removed from the group; lower RevokeTimeout or raise "
-                                + "max.poll.interval.ms");
-            }
+            ConsumerPropertyRules.check(consumerProperties, revokeTimeout);
             return new KafkaSource(this, servers);
-        }
-
-        private static Duration maxPollInterval(@Nullable String property) {
-            if (property == null) {
-                return DEFAULT_MAX_POLL_INTERVAL;
-            }
-            try {
-                int millis = Integer.parseInt(property.trim());
-                if (millis >= 1) {
-                    return Duration.ofMillis(millis);
-                }
-            } catch (NumberFormatException e) {
-                // Refused below, with what is expected.
-            }
-            throw new InvalidSettingException("consumerProperty", MAX_POLL_INTERVAL + "=" + property,
-                    "a whole number of milliseconds from 1 to " + Integer.MAX_VALUE + ", as kafka-clients takes");
         }
     }
 }

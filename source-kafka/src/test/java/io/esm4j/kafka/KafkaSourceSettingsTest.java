@@ -32,7 +32,7 @@ class KafkaSourceSettingsTest {
 
     @Test
     void withoutTheConsumerPropertyKafkasDefaultOfFiveMinutesIsTheBound() {
-        assertThat(KafkaSource.DEFAULT_MAX_POLL_INTERVAL).isEqualTo(Duration.ofMillis(300_000));
+        assertThat(ConsumerPropertyRules.DEFAULT_MAX_POLL_INTERVAL).isEqualTo(Duration.ofMillis(300_000));
         assertThatThrownBy(() -> source().revokeTimeout(Duration.ofMinutes(6)).build())
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("360000 ms")
