@@ -94,25 +94,19 @@ final class BatchCollector<T> {
             List<QueueMessage<T>> received;
             try {
                 received = receive(Math.min(MAX_PER_RECEIVE, batchSize - batch.size()), wait);
-            } catch (InterruptedException e) {
-                if (!phase.interruptedByStop()) {
-                    // A receive is never interrupted by stop(): the source failed this way on its own.
-                    Thread.interrupted();
+            } catch (Throwable e) {
+                if (e instanceof InterruptedException stopped && phase.interruptedByStop()) {
                     if (batch.isEmpty()) {
-                        throw new ReceiveFailed(e);
+                        throw stopped;
                     }
-                    ctx.metrics().pollingErrors.increment();
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
-                            .log("receive failed; invoking with the messages gathered so far");
+                    // The caller releases what was gathered.
+                    Thread.currentThread().interrupt();
                     break;
                 }
-                if (batch.isEmpty()) {
-                    throw e;
+                if (e instanceof InterruptedException) {
+                    // A receive is never interrupted by stop(): the source failed this way on its own.
+                    Thread.interrupted();
                 }
-                // The caller releases what was gathered.
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 if (batch.isEmpty()) {
                     throw new ReceiveFailed(e);
