@@ -41,6 +41,25 @@ class KinesisLambdaAdapterTest {
         assertThat(kinesis.getEncryptionType()).isEqualTo("NONE");
     }
 
+    /**
+     * Lambda's runtime decodes {@code data} from base64 into a new array and wraps it: functions call
+     * {@code getData().array()}, which a read-only buffer refuses.
+     */
+    @Test
+    void dataIsAWritableHeapBufferOfItsOwnAsLambdasRuntimeGivesIt() {
+        Batch<StreamRecord<KinesisRecord>> batch = batch("100");
+        KinesisEvent event = KinesisLambdaAdapter.toEvent(batch);
+
+        java.nio.ByteBuffer data = event.getRecords().getFirst().getKinesis().getData();
+        assertThat(data.isReadOnly()).isFalse();
+        assertThat(data.hasArray()).isTrue();
+        assertThat(new String(data.array(), data.arrayOffset() + data.position(), data.remaining(),
+                StandardCharsets.UTF_8)).isEqualTo("data-100");
+        data.array()[data.arrayOffset()] = 'X';
+        assertThat(batch.records().getFirst().payload().dataAsString())
+                .as("the record, retried with the same bytes, is not changed by the function").isEqualTo("data-100");
+    }
+
     @Test
     void noResponseOrNoFailuresIsSuccess() {
         assertThat(KinesisLambdaAdapter.toResult(null)).isEqualTo(BatchResult.success());
