@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * Writes the {@code {"Records":[...]}} JSON that Lambda sends a function for a Kinesis batch, in Lambda's field order
  * and formats (docs/lambda-semantics.md §3.1): base64 {@code data}, {@code approximateArrivalTimestamp} in epoch
- * seconds with a millisecond fraction. {@code encryptionType} is written when the service reported it.
+ * seconds with a millisecond fraction. {@code encryptionType} is not written: Lambda's event has no such field (AWS's
+ * example, and events recorded from real mappings), although GetRecords may report it.
  */
 public final class KinesisEventJson {
 
@@ -48,9 +49,6 @@ public final class KinesisEventJson {
         json.writeStringField("data", Base64.getEncoder().encodeToString(kinesis.data()));
         json.writeFieldName("approximateArrivalTimestamp");
         json.writeNumber(epochSeconds(kinesis.approximateArrivalTimestamp()));
-        if (kinesis.encryptionType() != null) {
-            json.writeStringField("encryptionType", kinesis.encryptionType());
-        }
         json.writeEndObject();
         json.writeStringField("eventSource", record.eventSource());
         json.writeStringField("eventVersion", record.eventVersion());
@@ -75,8 +73,6 @@ public final class KinesisEventJson {
                 + ",\"data\":\"\"".length() + base64(kinesis.data().length)
                 + ",\"approximateArrivalTimestamp\":".length()
                 + epochSeconds(kinesis.approximateArrivalTimestamp()).toPlainString().length()
-                + (kinesis.encryptionType() == null ? 0
-                        : ",\"encryptionType\":".length() + string(kinesis.encryptionType()))
                 + "},\"eventSource\":".length() + string(record.eventSource())
                 + ",\"eventVersion\":".length() + string(record.eventVersion())
                 + ",\"eventID\":".length() + string(record.eventID())

@@ -51,7 +51,7 @@ public final class KinesisLambdaAdapter {
             kinesis.setSequenceNumber(source.sequenceNumber());
             kinesis.setData(ByteBuffer.wrap(source.data().clone()));
             kinesis.setApproximateArrivalTimestamp(Date.from(source.approximateArrivalTimestamp()));
-            kinesis.setEncryptionType(source.encryptionType());
+            // Not set: Lambda's event JSON has no encryptionType, so its runtime leaves the field null.
             KinesisEvent.KinesisEventRecord eventRecord = new KinesisEvent.KinesisEventRecord();
             eventRecord.setKinesis(kinesis);
             eventRecord.setEventSource(record.eventSource());
