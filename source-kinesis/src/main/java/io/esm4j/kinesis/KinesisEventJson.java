@@ -1,5 +1,8 @@
 package io.esm4j.kinesis;
 
+import static io.esm4j.handler.JsonSize.base64;
+import static io.esm4j.handler.JsonSize.string;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -15,12 +18,16 @@ import java.util.List;
 /**
  * Writes the {@code {"Records":[...]}} JSON that Lambda sends a function for a Kinesis batch, in Lambda's field order
  * and formats (docs/lambda-semantics.md §3.1): base64 {@code data}, {@code approximateArrivalTimestamp} in epoch
- * seconds with a millisecond fraction. {@code encryptionType} is written when the service reported it.
+ * seconds with a millisecond fraction. {@code encryptionType} is not written: Lambda's event has no such field (AWS's
+ * example, and events recorded from real mappings), although GetRecords may report it.
  */
 public final class KinesisEventJson {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+    /** {@code {"Records":[]}}: counted with every record, as the source declares no envelope of its own. */
+    private static final int ENVELOPE = "{\"Records\":[]}".length();
 
     private KinesisEventJson() {}
 
@@ -42,9 +49,6 @@ public final class KinesisEventJson {
         json.writeStringField("data", Base64.getEncoder().encodeToString(kinesis.data()));
         json.writeFieldName("approximateArrivalTimestamp");
         json.writeNumber(epochSeconds(kinesis.approximateArrivalTimestamp()));
-        if (kinesis.encryptionType() != null) {
-            json.writeStringField("encryptionType", kinesis.encryptionType());
-        }
         json.writeEndObject();
         json.writeStringField("eventSource", record.eventSource());
         json.writeStringField("eventVersion", record.eventVersion());
@@ -54,6 +58,30 @@ public final class KinesisEventJson {
         json.writeStringField("awsRegion", record.awsRegion());
         json.writeStringField("eventSourceARN", record.eventSourceARN());
         json.writeEndObject();
+    }
+
+    /**
+     * What {@code record} counts against the 6 MB invocation cap and the memory bounds: its object as
+     * {@link #write} writes it in UTF-8 (JSON escapes, base64 data), the comma before it and the envelope around the
+     * batch. Counted without writing; a test compares it with the written JSON.
+     */
+    static int size(KinesisRecord record) {
+        KinesisRecord.Kinesis kinesis = record.kinesis();
+        long size = "{\"kinesis\":{\"kinesisSchemaVersion\":".length() + string(kinesis.kinesisSchemaVersion())
+                + ",\"partitionKey\":".length() + string(kinesis.partitionKey())
+                + ",\"sequenceNumber\":".length() + string(kinesis.sequenceNumber())
+                + ",\"data\":\"\"".length() + base64(kinesis.data().length)
+                + ",\"approximateArrivalTimestamp\":".length()
+                + epochSeconds(kinesis.approximateArrivalTimestamp()).toPlainString().length()
+                + "},\"eventSource\":".length() + string(record.eventSource())
+                + ",\"eventVersion\":".length() + string(record.eventVersion())
+                + ",\"eventID\":".length() + string(record.eventID())
+                + ",\"eventName\":".length() + string(record.eventName())
+                + ",\"invokeIdentityArn\":".length() + string(record.invokeIdentityArn())
+                + ",\"awsRegion\":".length() + string(record.awsRegion())
+                + ",\"eventSourceARN\":".length() + string(record.eventSourceARN())
+                + "}".length();
+        return (int) Math.min(Integer.MAX_VALUE, size + ",".length() + ENVELOPE);
     }
 
     /**

@@ -34,7 +34,12 @@ public final class KinesisLambdaAdapter {
         return batch -> toResult(function.apply(toEvent(batch)));
     }
 
-    /** The batch as aws-lambda-java-events models it; {@code data} is a read-only view of the record's bytes. */
+    /**
+     * The batch as aws-lambda-java-events models it. {@code data} is a writable heap buffer over a copy of the
+     * record's bytes, as Lambda's runtime gives it (it decodes the base64 into a new array): functions call
+     * {@code getData().array()}, and what they write into it does not reach the record, which a retry hands over
+     * again.
+     */
     public static KinesisEvent toEvent(Batch<StreamRecord<KinesisRecord>> batch) {
         List<KinesisEvent.KinesisEventRecord> records = new ArrayList<>(batch.size());
         for (StreamRecord<KinesisRecord> streamRecord : batch.records()) {
@@ -44,9 +49,9 @@ public final class KinesisLambdaAdapter {
             kinesis.setKinesisSchemaVersion(source.kinesisSchemaVersion());
             kinesis.setPartitionKey(source.partitionKey());
             kinesis.setSequenceNumber(source.sequenceNumber());
-            kinesis.setData(ByteBuffer.wrap(source.data()).asReadOnlyBuffer());
+            kinesis.setData(ByteBuffer.wrap(source.data().clone()));
             kinesis.setApproximateArrivalTimestamp(Date.from(source.approximateArrivalTimestamp()));
-            kinesis.setEncryptionType(source.encryptionType());
+            // Not set: Lambda's event JSON has no encryptionType, so its runtime leaves the field null.
             KinesisEvent.KinesisEventRecord eventRecord = new KinesisEvent.KinesisEventRecord();
             eventRecord.setKinesis(kinesis);
             eventRecord.setEventSource(record.eventSource());

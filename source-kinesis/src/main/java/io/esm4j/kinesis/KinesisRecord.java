@@ -58,7 +58,9 @@ public record KinesisRecord(
      * @param data                        the payload; not copied, so do not modify it (JSON carries it as base64)
      * @param approximateArrivalTimestamp when Kinesis received the record (JSON: epoch seconds with millisecond
      *                                    fraction)
-     * @param encryptionType              {@code NONE} or {@code KMS}; null when the service did not say
+     * @param encryptionType              {@code NONE} or {@code KMS}; null when the service did not say. esm4j's
+     *                                    extra: Lambda's event has no such field, so {@link KinesisEventJson} and
+     *                                    {@link KinesisLambdaAdapter} leave it out
      */
     public record Kinesis(
             String kinesisSchemaVersion,

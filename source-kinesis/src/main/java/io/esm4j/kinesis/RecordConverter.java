@@ -1,6 +1,5 @@
 package io.esm4j.kinesis;
 
-import io.esm4j.handler.JsonSize;
 import io.esm4j.stream.StreamRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,25 +10,16 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 /** Turns the Kinesis records of one shard into the engine's records, de-aggregating KPL aggregates. */
 final class RecordConverter {
 
-    /**
-     * The fields of a record's JSON that do not grow with its data, in bytes, rounded up: what the 6 MB invocation
-     * cap and the memory bounds count besides data and key.
-     */
-    private static final int JSON_OVERHEAD = 320;
-
     private final String shardId;
     private final String invokeIdentityArn;
     private final String awsRegion;
     private final String streamArn;
-    private final int fixedSize;
 
     RecordConverter(String shardId, String invokeIdentityArn, String awsRegion, String streamArn) {
         this.shardId = shardId;
         this.invokeIdentityArn = invokeIdentityArn;
         this.awsRegion = awsRegion;
         this.streamArn = streamArn;
-        this.fixedSize = JSON_OVERHEAD + shardId.length() + invokeIdentityArn.length() + awsRegion.length()
-                + streamArn.length();
     }
 
     /** The user records in one Kinesis record: itself, or the sub-records of a KPL aggregate. */
@@ -60,14 +50,9 @@ final class RecordConverter {
         KinesisRecord.Kinesis kinesis = KinesisRecord.Kinesis.of(partitionKey, sequenceNumber, data, arrival,
                 encryption);
         KinesisRecord payload = KinesisRecord.of(shardId, kinesis, invokeIdentityArn, awsRegion, streamArn);
-        return new StreamRecord<>(shardId, sequenceNumber, partitionKey, arrival,
-                jsonSize(data.length, partitionKey, sequenceNumber), payload);
-    }
-
-    /** The record's size in the event JSON: base64 data, key, sequence number (twice, with eventID) and the rest. */
-    private int jsonSize(int dataLength, String partitionKey, String sequenceNumber) {
-        long base64 = JsonSize.base64(dataLength);
-        return (int) Math.min(Integer.MAX_VALUE, base64 + partitionKey.length() + 2L * sequenceNumber.length()
-                + fixedSize);
+        // Its size in the event JSON as written, escapes and UTF-8 included: a partition key of 256 non-ASCII
+        // characters takes up to 768 bytes there.
+        return new StreamRecord<>(shardId, sequenceNumber, partitionKey, arrival, KinesisEventJson.size(payload),
+                payload);
     }
 }

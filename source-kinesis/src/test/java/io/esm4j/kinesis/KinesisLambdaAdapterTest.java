@@ -38,7 +38,26 @@ class KinesisLambdaAdapterTest {
         assertThat(kinesis.getSequenceNumber()).isEqualTo("200/1");
         assertThat(StandardCharsets.UTF_8.decode(kinesis.getData()).toString()).isEqualTo("data-200/1");
         assertThat(kinesis.getApproximateArrivalTimestamp()).isEqualTo(Date.from(ARRIVAL));
-        assertThat(kinesis.getEncryptionType()).isEqualTo("NONE");
+        assertThat(kinesis.getEncryptionType()).as("not in Lambda's event JSON").isNull();
+    }
+
+    /**
+     * Lambda's runtime decodes {@code data} from base64 into a new array and wraps it: functions call
+     * {@code getData().array()}, which a read-only buffer refuses.
+     */
+    @Test
+    void dataIsAWritableHeapBufferOfItsOwnAsLambdasRuntimeGivesIt() {
+        Batch<StreamRecord<KinesisRecord>> batch = batch("100");
+        KinesisEvent event = KinesisLambdaAdapter.toEvent(batch);
+
+        java.nio.ByteBuffer data = event.getRecords().getFirst().getKinesis().getData();
+        assertThat(data.isReadOnly()).isFalse();
+        assertThat(data.hasArray()).isTrue();
+        assertThat(new String(data.array(), data.arrayOffset() + data.position(), data.remaining(),
+                StandardCharsets.UTF_8)).isEqualTo("data-100");
+        data.array()[data.arrayOffset()] = 'X';
+        assertThat(batch.records().getFirst().payload().dataAsString())
+                .as("the record, retried with the same bytes, is not changed by the function").isEqualTo("data-100");
     }
 
     @Test

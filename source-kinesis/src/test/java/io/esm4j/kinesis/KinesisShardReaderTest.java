@@ -1,16 +1,29 @@
 package io.esm4j.kinesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.polling.CallFailure;
+import java.io.InterruptedIOException;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisServiceClientConfiguration;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
@@ -56,6 +69,57 @@ class KinesisShardReaderTest {
         assertThat(calls.precedes(record("100/0"), new ReadStart.AfterSequenceNumber("100"))).isFalse();
         assertThat(calls.precedes(record("100/0"), new ReadStart.TrimHorizon())).isFalse();
         assertThat(calls.precedes(record("100/0"), new ReadStart.AtTimestamp(Instant.EPOCH))).isFalse();
+    }
+
+    /**
+     * Apache's connection-pool and connect timeouts are InterruptedIOExceptions, which the SDK throws wrapped in an
+     * SdkClientException without interrupting the thread: a failure for the engine to count, show and retry after
+     * the last record, never taken for its stop (only an InterruptedException or an interrupted thread is).
+     */
+    @Test
+    void aConnectionPoolTimeoutIsAFailureNotAStop() throws Exception {
+        AtomicInteger getRecordsCalls = new AtomicInteger();
+        KinesisClient failingOnce = new KinesisClient() {
+            @Override
+            public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest request) {
+                return GetShardIteratorResponse.builder().shardIterator("iterator").build();
+            }
+
+            @Override
+            public GetRecordsResponse getRecords(GetRecordsRequest request) {
+                if (getRecordsCalls.incrementAndGet() == 1) {
+                    throw SdkClientException.create("Unable to execute HTTP request: Timeout waiting for "
+                            + "connection from pool", new InterruptedIOException("Timeout waiting for connection"));
+                }
+                return GetRecordsResponse.builder().millisBehindLatest(0L).nextShardIterator("next")
+                        .records(Record.builder().sequenceNumber("100").partitionKey("k")
+                                .data(SdkBytes.fromUtf8String("x")).approximateArrivalTimestamp(Instant.EPOCH)
+                                .build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "kinesis";
+            }
+
+            @Override
+            public KinesisServiceClientConfiguration serviceClientConfiguration() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {}
+        };
+        ShardReader<KinesisRecord> reader = KinesisShardReader.open(failingOnce,
+                "arn:aws:kinesis:us-east-1:1:stream/s", "shardId-000000000000", new ReadStart.TrimHorizon(),
+                new RecordConverter("shardId-000000000000", "arn:aws:iam::1:role/r", "us-east-1",
+                        "arn:aws:kinesis:us-east-1:1:stream/s"), KinesisSourceSettings.defaults());
+
+        assertThatThrownBy(() -> reader.fetch(10)).isInstanceOf(SdkClientException.class)
+                .isNotInstanceOf(InterruptedException.class);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        FetchResult<KinesisRecord> next = reader.fetch(10);
+        assertThat(next.records()).extracting(StreamRecord::sequenceNumber).containsExactly("100");
     }
 
     private static StreamRecord<KinesisRecord> record(String sequenceNumber) {
