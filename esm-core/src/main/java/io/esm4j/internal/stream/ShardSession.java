@@ -237,7 +237,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         }
         if (!result.records().isEmpty()) {
             Instant end = WindowSession.containing(result.records().getLast().approximateArrivalTimestamp(),
-                    windowSeconds).end;
+                    windowSeconds).readThrough();
             if (fetchStart.isBefore(end)) {
                 openWindowEnd = end;
             }
