@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.BatchDeduplicator;
@@ -369,6 +370,45 @@ class StreamIdempotencyTest {
         // r1 failed; r3 comes back with it. r2, a duplicate between them, never reached the handler.
         assertThat(count(registry, MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
         assertThat(count(registry, MetricNames.INVOKED_EVENT_COUNT)).isEqualTo(4);
+    }
+
+    /**
+     * A store that cannot release the claims of a failed batch must not hide how the handler failed: a fatal error
+     * still stops the mapping, rather than turning into a batch failure retried for ever.
+     */
+    @Test
+    void aFatalHandlerErrorStopsTheMappingEvenWhenReleasingTheClaimsFails() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("fatal", 1);
+        stream.put("k", "r0");
+        IdempotencyStore cannotRelease = new IdempotencyStore() {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                return idempotencyStore.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                idempotencyStore.complete(key, payloadHash, ttlExpiry);
+            }
+
+            @Override
+            public boolean release(String key, String owner) {
+                throw new IllegalStateException("idempotency store unavailable");
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new NoClassDefFoundError("io/example/Missing");
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("fatal", stream, handler)
+                .settings(Streams.fast().build()).leaseStore(new RecordingLeaseStore())
+                .idempotency(Idempotency.of(cannotRelease)).build();
+        mapping.start();
+        try {
+            await().until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(mapping.stateTransitionReason()).contains(NoClassDefFoundError.class.getName());
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
     }
 
     private static double count(RetainingMeterRegistry registry, String name) {

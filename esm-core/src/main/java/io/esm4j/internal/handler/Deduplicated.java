@@ -71,7 +71,14 @@ public final class Deduplicated {
         try {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
-            claim.failed(toProcess);
+            try {
+                claim.failed(toProcess);
+            } catch (RuntimeException releaseError) {
+                // How the handler failed decides what happens to the batch (a fatal error stops the mapping, a
+                // FunctionNotInvokedException uses up no retry attempt): the store's error must not replace it. The
+                // claims left behind lapse at their in-progress expiry.
+                e.addSuppressed(releaseError);
+            }
             throw e;
         }
         BitSet failedPositions = switch (handled) {
