@@ -99,14 +99,20 @@ public final class Deduplicated {
             }
             (retried.get(i) ? released : completed).add(toProcess.get(i));
         }
+        // Each on its own: records the handler processed are COMPLETED even if releasing the others failed. The
+        // handler's verdict stands either way: a record whose COMPLETED entry is missing is processed again if
+        // redelivered, which is at-least-once, not a loss; a claim left behind lapses at its in-progress expiry.
         try {
             claim.failed(released);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("records", released.size()).setCause(e)
+                    .log("releasing the claims of retried records in the idempotency store failed");
+        }
+        try {
             claim.completed(completed);
         } catch (RuntimeException e) {
-            // The handler's verdict stands: a record whose COMPLETED entry is missing is processed again if
-            // redelivered, which is at-least-once, not a loss.
-            LOG.atWarn().addKeyValue("records", toProcess.size()).setCause(e)
-                    .log("recording outcomes in the idempotency store failed");
+            LOG.atWarn().addKeyValue("records", completed.size()).setCause(e)
+                    .log("recording completed records in the idempotency store failed");
         }
         if (handled instanceof Verdict.Failed) {
             return handled;
