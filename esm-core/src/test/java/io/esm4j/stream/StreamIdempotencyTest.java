@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.AcquireResult;
+import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencyKey;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
@@ -270,5 +275,143 @@ class StreamIdempotencyTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(handled).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9");
+    }
+
+    /**
+     * InvokedEventCount, BatchSize and FailedInvokeEventCount count what the handler got: a deduplicated record is
+     * counted in DeduplicatedEventCount only, and a batch of nothing but duplicates is no invocation at all.
+     */
+    @Test
+    void invocationMetricsCountOnlyTheRecordsHandedToTheHandler() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("counted", 1);
+        // Keyed on the payload, so that a producer's resend of an event already processed is a duplicate.
+        idempotencyStore.complete("r0", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("r2", null, Instant.now().plus(Duration.ofHours(1)));
+        for (String data : List.of("r0", "r1", "r2", "r3")) {
+            stream.put("k", data);
+        }
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (!failedOnce.getAndSet(true)) {
+                throw new IllegalStateException("fails once");
+            }
+            return BatchResult.success();
+        });
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("counted", stream, handler)
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(checkpoints).meterRegistry(registry)
+                .idempotency(Idempotency.<StreamRecord<byte[]>>of(idempotencyStore)
+                        .withKey(IdempotencyKey.from(Streams::text)))
+                .build();
+        String shard = stream.openShardIds().getFirst();
+        mapping.start();
+        try {
+            String fourth = stream.records(shard).getLast().sequenceNumber();
+            await().until(() -> checkpoints.load("counted", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(fourth))));
+            // Resent events that were all processed: nothing reaches the handler.
+            stream.put("k", "r1");
+            stream.put("k", "r2");
+            String sixth = stream.records(shard).getLast().sequenceNumber();
+            await().until(() -> checkpoints.load("counted", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(sixth))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.invocations()).hasSize(2).allSatisfy(batch ->
+                assertThat(batch.records()).extracting(Streams::text).containsExactly("r1", "r3"));
+        assertThat(count(registry, BatchDeduplicator.DEDUPLICATED_EVENT_COUNT)).isEqualTo(2 + 2 + 2);
+        assertThat(count(registry, MetricNames.INVOKED_EVENT_COUNT)).isEqualTo(2 + 2);
+        assertThat(count(registry, MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
+        assertThat(registry.get(MetricNames.BATCH_SIZE).tag(MetricNames.MAPPING_TAG, "counted").summary().count())
+                .isEqualTo(2);
+        assertThat(registry.get(MetricNames.BATCH_SIZE).tag(MetricNames.MAPPING_TAG, "counted").summary()
+                .totalAmount()).isEqualTo(4);
+        assertThat(registry.get(MetricNames.HANDLER_DURATION).tag(MetricNames.MAPPING_TAG, "counted").timer()
+                .count()).isEqualTo(2);
+    }
+
+    /**
+     * After a partial failure, FailedInvokeEventCount counts the records from the lowest failed one on that the
+     * handler got.
+     */
+    @Test
+    void aPartialFailureCountsOnlyTheFailedRecordsTheHandlerGot() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("counted", 1);
+        idempotencyStore.complete("r0", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("r2", null, Instant.now().plus(Duration.ofHours(1)));
+        for (String data : List.of("r0", "r1", "r2", "r3")) {
+            stream.put("k", data);
+        }
+        AtomicBoolean failedOnce = new AtomicBoolean();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch ->
+                failedOnce.getAndSet(true) ? BatchResult.success()
+                        : BatchResult.failures(batch.records().getFirst().sequenceNumber()));
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        RecordingLeaseStore checkpoints = new RecordingLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("counted", stream, handler)
+                .settings(Streams.fast().batchSize(10).reportBatchItemFailures(true).build())
+                .leaseStore(checkpoints).meterRegistry(registry)
+                .idempotency(Idempotency.<StreamRecord<byte[]>>of(idempotencyStore)
+                        .withKey(IdempotencyKey.from(Streams::text)))
+                .build();
+        String shard = stream.openShardIds().getFirst();
+        mapping.start();
+        try {
+            String last = stream.records(shard).getLast().sequenceNumber();
+            await().until(() -> checkpoints.load("counted", shard)
+                    .equals(Optional.of(new Checkpoint.AtSequenceNumber(last))));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.invocations()).extracting(batch -> batch.records().stream().map(Streams::text).toList())
+                .containsExactly(List.of("r1", "r3"), List.of("r1", "r3"));
+        // r1 failed; r3 comes back with it. r2, a duplicate between them, never reached the handler.
+        assertThat(count(registry, MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
+        assertThat(count(registry, MetricNames.INVOKED_EVENT_COUNT)).isEqualTo(4);
+    }
+
+    /**
+     * A store that cannot release the claims of a failed batch must not hide how the handler failed: a fatal error
+     * still stops the mapping, rather than turning into a batch failure retried for ever.
+     */
+    @Test
+    void aFatalHandlerErrorStopsTheMappingEvenWhenReleasingTheClaimsFails() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("fatal", 1);
+        stream.put("k", "r0");
+        IdempotencyStore cannotRelease = new IdempotencyStore() {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                return idempotencyStore.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                idempotencyStore.complete(key, payloadHash, ttlExpiry);
+            }
+
+            @Override
+            public boolean release(String key, String owner) {
+                throw new IllegalStateException("idempotency store unavailable");
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new NoClassDefFoundError("io/example/Missing");
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("fatal", stream, handler)
+                .settings(Streams.fast().build()).leaseStore(new RecordingLeaseStore())
+                .idempotency(Idempotency.of(cannotRelease)).build();
+        mapping.start();
+        try {
+            await().until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(mapping.stateTransitionReason()).contains(NoClassDefFoundError.class.getName());
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    private static double count(RetainingMeterRegistry registry, String name) {
+        return registry.get(name).tag(MetricNames.MAPPING_TAG, "counted").counter().count();
     }
 }

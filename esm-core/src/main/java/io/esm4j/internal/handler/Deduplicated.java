@@ -71,7 +71,14 @@ public final class Deduplicated {
         try {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
-            claim.failed(toProcess);
+            try {
+                claim.failed(toProcess);
+            } catch (RuntimeException releaseError) {
+                // How the handler failed decides what happens to the batch (a fatal error stops the mapping, a
+                // FunctionNotInvokedException uses up no retry attempt): the store's error must not replace it. The
+                // claims left behind lapse at their in-progress expiry.
+                e.addSuppressed(releaseError);
+            }
             throw e;
         }
         BitSet failedPositions = switch (handled) {
@@ -92,14 +99,20 @@ public final class Deduplicated {
             }
             (retried.get(i) ? released : completed).add(toProcess.get(i));
         }
+        // Each on its own: records the handler processed are COMPLETED even if releasing the others failed. The
+        // handler's verdict stands either way: a record whose COMPLETED entry is missing is processed again if
+        // redelivered, which is at-least-once, not a loss; a claim left behind lapses at its in-progress expiry.
         try {
             claim.failed(released);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("records", released.size()).setCause(e)
+                    .log("releasing the claims of retried records in the idempotency store failed");
+        }
+        try {
             claim.completed(completed);
         } catch (RuntimeException e) {
-            // The handler's verdict stands: a record whose COMPLETED entry is missing is processed again if
-            // redelivered, which is at-least-once, not a loss.
-            LOG.atWarn().addKeyValue("records", toProcess.size()).setCause(e)
-                    .log("recording outcomes in the idempotency store failed");
+            LOG.atWarn().addKeyValue("records", completed.size()).setCause(e)
+                    .log("recording completed records in the idempotency store failed");
         }
         if (handled instanceof Verdict.Failed) {
             return handled;

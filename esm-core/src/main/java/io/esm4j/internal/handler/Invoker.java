@@ -10,7 +10,12 @@ import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,15 +91,15 @@ public final class Invoker<R> {
     public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader)
             throws InterruptedException {
         int size = batch.records().size();
-        metrics.invoked.increment(size);
-        metrics.batchSize.record(size);
-        long started = System.nanoTime();
+        // What the handler got, which deduplication may make fewer than the batch (or none at all): the invocation
+        // metrics count it, not the duplicates and held records the handler never saw. Empty until it is called.
+        List<List<R>> handed = new ArrayList<>(1);
         Verdict verdict;
         try {
             verdict = deduplicator == null || batch.window() != null
-                    ? call(batch, reader)
+                    ? call(batch, reader, handed)
                     : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope,
-                            subset -> call(batch.withRecords(subset), reader));
+                            subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             throw e;
         } catch (FunctionNotInvokedException e) {
@@ -103,7 +108,7 @@ public final class Invoker<R> {
                     .log("the function was not invoked; the batch is retried without using up a retry attempt");
             // An invocation tried and not made counts as failed, as in Lambda's FailedInvokeEventCount; records the
             // engine held back itself (the idempotency store's NotInvoked) were never tried and do not.
-            metrics.failedInvoke.increment(size);
+            metrics.failedInvoke.increment(handed.isEmpty() ? size : handed.getFirst().size());
             status.processed(MappingStatus.FUNCTION_NOT_INVOKED);
             return new Verdict.NotInvoked(Fatal.describe(e));
         } catch (Throwable e) {
@@ -112,8 +117,6 @@ public final class Invoker<R> {
                     .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
                     .setCause(e).log("handler failed the batch");
             verdict = new Verdict.Failed(Fatal.describe(e));
-        } finally {
-            metrics.handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
         }
         switch (verdict) {
             case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
@@ -122,12 +125,14 @@ public final class Invoker<R> {
             case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
             case Verdict.NotInvoked n -> { }
             case Verdict.PartiallyFailed p -> {
-                boolean fromLowest = retryScope instanceof RetryScope.FromLowestFailure<R>;
-                metrics.failedInvoke.increment(fromLowest ? size - p.firstFailed() : p.failedPositions().cardinality());
+                List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();
+                metrics.failedInvoke.increment(failedHanded(batch.records(), p, got));
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
             case Verdict.Failed f -> {
-                metrics.failedInvoke.increment(size);
+                // A record's own problem in the claim (no usable key, payload validation) fails the batch before the
+                // handler runs, as a handler error would: the whole batch counts then.
+                metrics.failedInvoke.increment(handed.isEmpty() ? size : handed.getFirst().size());
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
         }
@@ -156,7 +161,39 @@ public final class Invoker<R> {
         return verdict;
     }
 
-    private Verdict call(Batch<R> batch, ResponseReader<R> reader) throws Exception {
-        return reader.read(batch, handler.handle(batch));
+    /**
+     * The records of a partially failed invocation that count as failed, of those the handler got: on streams every
+     * one from the lowest failed on (they all come back), elsewhere the failed ones.
+     */
+    private int failedHanded(List<R> records, Verdict.PartiallyFailed verdict, List<R> handedRecords) {
+        BitSet counted = retryScope instanceof RetryScope.FromLowestFailure<R>
+                ? retryScope.retried(records, verdict.failedPositions()) : verdict.failedPositions();
+        if (handedRecords.size() == records.size()) {
+            return counted.cardinality();
+        }
+        Set<R> handed = Collections.newSetFromMap(new IdentityHashMap<>());
+        handed.addAll(handedRecords);
+        int failed = 0;
+        for (int i = counted.nextSetBit(0); i >= 0; i = counted.nextSetBit(i + 1)) {
+            if (handed.contains(records.get(i))) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    private Verdict call(Batch<R> batch, ResponseReader<R> reader, List<List<R>> handed) throws Exception {
+        int size = batch.records().size();
+        handed.add(batch.records());
+        metrics.invoked.increment(size);
+        metrics.batchSize.record(size);
+        long started = System.nanoTime();
+        BatchResult result;
+        try {
+            result = handler.handle(batch);
+        } finally {
+            metrics.handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+        return reader.read(batch, result);
     }
 }

@@ -55,7 +55,8 @@ final class LaneRunner<T> {
                     || !session.contains(batch.getFirst().record.approximateArrivalTimestamp()))) {
                 // Closed by a later record or by reading past its end, the window is whole. A shard end closes it
                 // early whatever the clock (records of its time go on in the child shards), as does a full buffer.
-                boolean early = batch.isEmpty() && (inputEnded.getAsBoolean() || readTo.get().isBefore(session.end));
+                boolean early = batch.isEmpty()
+                        && (inputEnded.getAsBoolean() || readTo.get().isBefore(session.readThrough()));
                 if (!processor.closeWindow(session, early)) {
                     return;
                 }
@@ -81,8 +82,11 @@ final class LaneRunner<T> {
         }
     }
 
-    /** Every record of the window has been dealt to the lane: the shard ended, or reading passed the window's end. */
+    /**
+     * Every record of the window has been dealt to the lane: the shard ended, or reading passed the window's end by
+     * the margin late-readable records need.
+     */
     private boolean allRead(WindowSession<T> window) {
-        return inputEnded.getAsBoolean() || !readTo.get().isBefore(window.end);
+        return inputEnded.getAsBoolean() || !readTo.get().isBefore(window.readThrough());
     }
 }

@@ -63,7 +63,10 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     private volatile ReadStart origin;
     private final ShardPipeline<T> pipeline;
     private Thread reader;
-    /** Reader thread only: the end of a tumbling window still open after the last fetch, or null. */
+    /**
+     * Reader thread only: the end of a tumbling window still open after the last fetch, plus the margin for records
+     * readable late ({@link WindowSession#readThrough()}), or null.
+     */
     private Instant openWindowEnd;
     /** Reader thread only: whether this session owns the shard's oldest-undone mark ({@link #takeUnfinishedMark}). */
     private boolean ownsUnfinishedMark;
@@ -237,7 +240,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         }
         if (!result.records().isEmpty()) {
             Instant end = WindowSession.containing(result.records().getLast().approximateArrivalTimestamp(),
-                    windowSeconds).end;
+                    windowSeconds).readThrough();
             if (fetchStart.isBefore(end)) {
                 openWindowEnd = end;
             }
