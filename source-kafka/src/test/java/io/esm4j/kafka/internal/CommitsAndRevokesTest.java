@@ -48,11 +48,7 @@ class CommitsAndRevokesTest {
         List<FailureRecord> sent = new CopyOnWriteArrayList<>();
         FailureDestination destination = sent::add;
         LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            consumer.addRecord(record(0));
-        });
+        assignWithRecords(consumer, 1);
         // No retries: the batch is given up as soon as its one invocation fails.
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).maximumRetryAttempts(0).build();
@@ -90,11 +86,7 @@ class CommitsAndRevokesTest {
     void aRevokeDuringARetryBackoffEndsTheBackoffWithoutRetryingOrCommittingTheFailedBatch() throws Exception {
         AtomicInteger invocations = new AtomicInteger();
         LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            consumer.addRecord(record(0));
-        });
+        assignWithRecords(consumer, 1);
         // A backoff (5 to 15 min with jitter) longer than the revoke's wait (4 min), and both far over the test's.
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).retryBackoff(Duration.ofMinutes(10), Duration.ofMinutes(10))
@@ -124,13 +116,7 @@ class CommitsAndRevokesTest {
         CountDownLatch letSecondGo = new CountDownLatch(1);
         AtomicInteger invocations = new AtomicInteger();
         LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer();
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            for (int i = 0; i < 10; i++) {
-                consumer.addRecord(record(i));
-            }
-        });
+        assignWithRecords(consumer, 10);
         // A commit on every loop: a late result that got through would be committed at once.
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ZERO).build();
@@ -195,11 +181,7 @@ class CommitsAndRevokesTest {
                 // KafkaConsumer's does not. The poll thread sees the stop without it, after its current poll.
             }
         };
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            consumer.addRecord(record(0));
-        });
+        assignWithRecords(consumer, 1);
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).build();
         // A revoke that may wait minutes for its batches (as RevokeTimeout allows, under max.poll.interval.ms).
@@ -251,13 +233,7 @@ class CommitsAndRevokesTest {
                 committedAtStop.putAll(offsets);
             }
         };
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            for (int i = 0; i < 10; i++) {
-                consumer.addRecord(record(i));
-            }
-        });
+        assignWithRecords(consumer, 10);
         // No cadence commit in the test's time: what is done is committed at the end or not at all.
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMinutes(5)).build();
@@ -282,11 +258,7 @@ class CommitsAndRevokesTest {
                 commits.putAll(offsets);
             }
         };
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            consumer.addRecord(record(0));
-        });
+        assignWithRecords(consumer, 1);
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
                 .checkpointInterval(Duration.ofMinutes(5)).build();
@@ -333,13 +305,7 @@ class CommitsAndRevokesTest {
                 super.commitAsync(offsets, callback);
             }
         };
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            for (int i = 0; i < 10; i++) {
-                consumer.addRecord(record(i));
-            }
-        });
+        assignWithRecords(consumer, 10);
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20))
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
@@ -366,11 +332,7 @@ class CommitsAndRevokesTest {
                 callback.onComplete(offsets, new RebalanceInProgressException("injected: commit failed"));
             }
         };
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(partition));
-            consumer.addRecord(record(0));
-        });
+        assignWithRecords(consumer, 1);
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20)).build();
         try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
@@ -391,6 +353,17 @@ class CommitsAndRevokesTest {
     private long committed(LoopHarness.PacedConsumer consumer) {
         OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
         return offset == null ? -1 : offset.offset();
+    }
+
+    /** The first poll assigns the partition, which holds {@code count} records from offset 0. */
+    private void assignWithRecords(LoopHarness.PacedConsumer consumer, int count) {
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            for (int i = 0; i < count; i++) {
+                consumer.addRecord(record(i));
+            }
+        });
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset) {
