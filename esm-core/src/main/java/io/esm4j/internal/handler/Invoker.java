@@ -77,17 +77,6 @@ public final class Invoker<R> {
         return retryScope;
     }
 
-    /** Invokes with the standard reading of the response (ReportBatchItemFailures if enabled). */
-    public Verdict invoke(Batch<R> batch, Instant claimDeadline) throws InterruptedException {
-        return invoke(batch, claimDeadline, this::standardVerdict);
-    }
-
-    /** As {@link #invoke(Batch, Instant, ResponseReader, BooleanSupplier)}, taking every interrupt for a stop. */
-    public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader)
-            throws InterruptedException {
-        return invoke(batch, claimDeadline, reader, () -> true);
-    }
-
     /**
      * Invokes the handler once with {@code batch}. Records already COMPLETED in the idempotency store are left out of
      * the call (and count as succeeded); a tumbling-window batch is never deduplicated, because the window's state
