@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
+import io.esm4j.StopResult;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
@@ -13,6 +14,7 @@ import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -220,5 +222,25 @@ class StreamInterruptsTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(count(MetricNames.RESTART_COUNT)).isPositive();
+    }
+
+    /** The engine's own interrupt, at the stop's timeout, still ends the invocation as a stop: no failure, no retry. */
+    @Test
+    void aHandlerInterruptedAtTheStopTimeoutIsStoppedNotFailed() throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            Thread.sleep(Duration.ofMinutes(10));
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = mapping(handler).build();
+        mapping.start();
+        await().until(() -> handler.invocations().size() == 1);
+        StopResult result = mapping.stop(Duration.ofMillis(200));
+
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(result.recordsNotProcessed()).isEqualTo(RECORDS);
+        assertThat(handler.invocations()).hasSize(1);
+        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
     }
 }
