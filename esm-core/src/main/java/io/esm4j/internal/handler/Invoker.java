@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,19 +77,20 @@ public final class Invoker<R> {
         return retryScope;
     }
 
-    /** Invokes with the standard reading of the response (ReportBatchItemFailures if enabled). */
-    public Verdict invoke(Batch<R> batch, Instant claimDeadline) throws InterruptedException {
-        return invoke(batch, claimDeadline, this::standardVerdict);
-    }
-
     /**
      * Invokes the handler once with {@code batch}. Records already COMPLETED in the idempotency store are left out of
      * the call (and count as succeeded); a tumbling-window batch is never deduplicated, because the window's state
      * needs every record.
      *
      * @param claimDeadline when idempotency claims taken for this call lapse if it never reports back
+     * @param reader        reads the handler's result: {@link #standardVerdict} for Lambda's reading
+     * @param stopping      whether the engine may have interrupted this thread to stop (it decides that before it
+     *                      interrupts): only then does an InterruptedException from the handler or the idempotency
+     *                      store end the invocation. One they throw on their own (a client that takes a timeout for an
+     *                      interrupt) fails the batch like any exception; taken for a stop, it ended a stream's lane
+     *                      silently and restarted a queue's poller with the batch uncounted.
      */
-    public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader)
+    public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader, BooleanSupplier stopping)
             throws InterruptedException {
         int size = batch.records().size();
         // What the handler got, which deduplication may make fewer than the batch (or none at all): the invocation
@@ -101,7 +103,10 @@ public final class Invoker<R> {
                     : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope,
                             subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
-            throw e;
+            if (stopping.getAsBoolean()) {
+                throw e;
+            }
+            verdict = failed(batch, size, e);
         } catch (FunctionNotInvokedException e) {
             LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
                     .addKeyValue("batchSize", size).addKeyValue("reason", e.getMessage())
@@ -113,10 +118,14 @@ public final class Invoker<R> {
             return new Verdict.NotInvoked(Fatal.describe(e));
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
-                    .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
-                    .setCause(e).log("handler failed the batch");
-            verdict = new Verdict.Failed(Fatal.describe(e));
+            verdict = failed(batch, size, e);
+        } finally {
+            // A flag the handler left set (it restored an interrupt its own client made up) would end the engine's
+            // next wait, and the thread with it. The flag is read first: the engine decides to stop before it
+            // interrupts, so a flag that is the stop's is never taken for the handler's.
+            if (Thread.currentThread().isInterrupted() && !stopping.getAsBoolean()) {
+                Thread.interrupted();
+            }
         }
         switch (verdict) {
             case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
@@ -159,6 +168,13 @@ public final class Invoker<R> {
                     .addKeyValue("reason", failed.reason()).log("handler response fails the whole batch");
         }
         return verdict;
+    }
+
+    private Verdict failed(Batch<R> batch, int size, Throwable e) {
+        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
+                .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
+                .setCause(e).log("handler failed the batch");
+        return new Verdict.Failed(Fatal.describe(e));
     }
 
     /**

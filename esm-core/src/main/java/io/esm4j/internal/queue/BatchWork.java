@@ -49,14 +49,17 @@ final class BatchWork<T> {
     /** Per-key lanes, or null when any poller may handle any message. */
     private final KeyLanes<T> lanes;
     private final EngineStop stop;
+    /** The poller's: whether stop() interrupted it, which alone makes a handler's InterruptedException a stop. */
+    private final PollerPhase phase;
 
     BatchWork(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, KeyLanes<T> lanes,
-              EngineStop stop) {
+              EngineStop stop, PollerPhase phase) {
         this.ctx = ctx;
         this.calls = calls;
         this.heartbeat = heartbeat;
         this.lanes = lanes;
         this.stop = stop;
+        this.phase = phase;
     }
 
     /** Handles the batch, and with per-key lanes what waits behind the keys it took. */
@@ -185,7 +188,7 @@ final class BatchWork<T> {
         ctx.metrics().filteredOut.increment(toDelete.size());
         if (!kept.isEmpty()) {
             Verdict verdict = ctx.invoker().invoke(new Batch<>(kept, queueName(), ctx.source().queueArn(), 1),
-                    receivedAt.plus(claimLifetime()));
+                    receivedAt.plus(claimLifetime()), ctx.invoker()::standardVerdict, phase::interruptedByStop);
             List<QueueMessage<T>> succeeded = switch (verdict) {
                 case Verdict.Succeeded s -> kept;
                 case Verdict.Failed f -> List.of();

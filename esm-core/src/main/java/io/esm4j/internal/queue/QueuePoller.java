@@ -36,7 +36,7 @@ final class QueuePoller<T> implements Runnable {
         this.component = component;
         this.heartbeat = new VisibilityHeartbeat<>(ctx, calls, stop, component + " heartbeat");
         this.collector = new BatchCollector<>(ctx, heartbeat, stop, phase);
-        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes, stop);
+        this.work = new BatchWork<>(ctx, calls, heartbeat, lanes, stop, phase);
     }
 
     /** See {@link PollerPhase#abandon()}. */

@@ -64,7 +64,7 @@ final class BatchProcessor<T> {
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
-        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost);
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed);
     }
 
     /**
@@ -286,7 +286,8 @@ final class BatchProcessor<T> {
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
-        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read);
+        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read,
+                closed);
         // approximateInvokeCount counts the invocations a record was part of: the function never got these.
         switch (verdict) {
             case Verdict.NotInvoked notInvoked -> entries.forEach(entry -> entry.invokeCount--);

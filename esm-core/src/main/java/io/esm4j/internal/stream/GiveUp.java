@@ -36,18 +36,24 @@ final class GiveUp<T> {
     private final Consumer<List<Entry<T>>> onDone;
     private final BatchProcessor.Pauser pauser;
     private final BooleanSupplier leaseLost;
+    /** Whether the pipeline closed: only then may the engine have interrupted this lane. */
+    private final BooleanSupplier closed;
     /** Whether this lane's refused delivery is shown in the status, to clear once a delivery succeeds. */
     private boolean problemReported;
 
-    /** @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off) */
+    /**
+     * @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off)
+     * @param closed    whether the pipeline closed (see {@link BatchProcessor})
+     */
     GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser,
-           BooleanSupplier leaseLost) {
+           BooleanSupplier leaseLost, BooleanSupplier closed) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
         this.leaseLost = leaseLost;
+        this.closed = closed;
     }
 
     /**
@@ -173,11 +179,20 @@ final class GiveUp<T> {
                 }
                 onDone.accept(entries);
                 return true;
-            } catch (InterruptedException e) {
-                throw e;
             } catch (Throwable e) {
                 // An Error from a destination is retried like an exception: escaping, it would end the lane.
                 Fatal.rethrowIfFatal(e);
+                if (closed.getAsBoolean()) {
+                    if (e instanceof InterruptedException interrupted) {
+                        throw interrupted;
+                    }
+                } else {
+                    // The engine interrupts a lane only after closing its pipeline: an InterruptedException before is
+                    // the destination's own (a client that takes a timeout for an interrupt), a refusal like any
+                    // other; escaping, it ended the lane silently. A flag the destination restored would end the
+                    // backoff below, and the lane.
+                    Thread.interrupted();
+                }
                 ctx.metrics().destinationDeliveryFailures.increment();
                 // The shard waits on the destination for as long as it refuses: shown in the mapping's status (and
                 // so its readiness) like a failing checkpoint write, not only in a counter and a log.

@@ -152,8 +152,6 @@ final class LeaseCoordinator {
                 if (moving || handoffs.waiting()) {
                     waitNanos = Math.min(waitNanos, BALANCING_RECHECK.toNanos());
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (Throwable e) {
                 if (Fatal.isFatal(e)) {
                     workers.fatal(e);
@@ -162,6 +160,11 @@ final class LeaseCoordinator {
                 if (stopping()) {
                     return;
                 }
+                // stop() marks the coordinator stopping before it interrupts it, so an InterruptedException now is a
+                // source's or store's own (a client that takes a timeout for an interrupt): a failed round. Taken
+                // for a stop, it ended shard sync and balancing for good, silently. A flag the call restored would
+                // end the wait below at once, and the coordinator.
+                Thread.interrupted();
                 failures++;
                 ctx.metrics().pollingErrors.increment();
                 ctx.status().problem(COMPONENT, "PROBLEM: listing shards or leases failed: " + Fatal.describe(e));

@@ -144,7 +144,7 @@ final class ShardCommitter {
                 }
             }
         } catch (InterruptedException e) {
-            // Only a stopping worker interrupts its committer.
+            // Nothing interrupts a committer (close() signals it), and write() clears a flag a store left set.
         } catch (Throwable e) {
             events.fatal(e);
         }
@@ -241,6 +241,10 @@ final class ShardCommitter {
             return Outcome.LOST;
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
+            // Nothing interrupts the committer: an InterruptedException, or a flag left set, is the store's own (a
+            // client that takes a timeout for an interrupt). Left set, the flag would end the committer's next wait,
+            // and every checkpoint of the shard after it, silently.
+            Thread.interrupted();
             ctx.metrics().checkpointWriteFailures.increment();
             health.failed(e);
             ctx.status().problem(component, "PROBLEM: checkpoint write for shard " + shardId + " failed: "

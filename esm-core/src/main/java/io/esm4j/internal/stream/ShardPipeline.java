@@ -305,7 +305,14 @@ public final class ShardPipeline<T> {
                     this::pause, this::closed, () -> inputEnded, () -> readTo,
                     () -> budget.room() == 0, leaseLost).run();
         } catch (InterruptedException e) {
-            // Interrupted after the stop timeout: the batch stays unfinished and is read again after a restart.
+            if (!closed()) {
+                // Only a closed pipeline's lanes are interrupted: this one came from a call that made it up, and
+                // the session restarts instead of losing the lane silently.
+                failed = true;
+                listener.failed(e);
+            }
+            // Otherwise interrupted after the stop timeout: the batch stays unfinished and is read again after a
+            // restart.
         } catch (Throwable e) {
             failed = true;
             listener.failed(e);

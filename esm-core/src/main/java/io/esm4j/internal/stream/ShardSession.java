@@ -191,8 +191,6 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                         return;
                     }
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (Throwable e) {
                 if (Fatal.isFatal(e)) {
                     events.fatal(e);
@@ -201,6 +199,11 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                 if (pipeline.closed()) {
                     return;
                 }
+                // halt() closes the pipeline before it interrupts the reader, so an InterruptedException while it is
+                // open is the source's own (a client that takes a timeout for an interrupt): a failed read like any
+                // other. Taken for a stop, it ended the reader for good and left the shard unread while its lease
+                // was still renewed. A flag the source restored would end the backoff below at once, and the reader.
+                Thread.interrupted();
                 failures++;
                 if (!readFailed(e, failures)) {
                     return;

@@ -1,0 +1,246 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
+import io.esm4j.StopResult;
+import io.esm4j.failure.FailureRecord;
+import io.esm4j.filter.FilterCriteria;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Only a stop interrupts the stream engine's threads, and it closes the shard (or marks the coordinator stopping)
+ * before it does. An InterruptedException that a source, a lease store, a destination or the handler throws on its
+ * own (a client that takes a connect or connection-pool timeout for an interrupt), with no stop under way and the
+ * thread not interrupted, is a failure like any other: counted, shown and retried. Taken for a stop, each ended a
+ * reader, the coordinator, a lane or the committer for good, without a word in the status.
+ */
+class StreamInterruptsTest {
+
+    private static final String MAPPING = "interrupts";
+    private static final int RECORDS = 30;
+
+    private final RetainingMeterRegistry registry = new RetainingMeterRegistry();
+    private final InMemoryStream stream = InMemoryStream.create(MAPPING, 1);
+    private final FaultyStream source = new FaultyStream(stream);
+    private final String shardId = stream.openShardIds().getFirst();
+
+    private double count(String name) {
+        return registry.get(name).tag(MetricNames.MAPPING_TAG, MAPPING).counter().count();
+    }
+
+    private EventSourceMapping.Builder<byte[]> mapping(RecordingHandler<byte[]> handler) {
+        return EventSourceMapping.builder(MAPPING, source, handler).meterRegistry(registry)
+                .settings(Streams.fast().batchSize(10).build());
+    }
+
+    private static List<String> all() {
+        return IntStream.range(0, RECORDS).mapToObj(i -> "r" + i).toList();
+    }
+
+    /** What a client throws when it takes a timeout for an interrupt, with the thread's flag not set. */
+    private static Exception madeUpInterrupt(String kind) {
+        return switch (kind) {
+            case "InterruptedException" -> new InterruptedException("connection pool timeout");
+            case "InterruptedIOException" -> new InterruptedIOException("connection pool timeout");
+            case "wrapped" -> new IllegalStateException("call failed",
+                    new InterruptedException("connection pool timeout"));
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"InterruptedException", "InterruptedIOException", "wrapped"})
+    void anInterruptAFetchMakesUpIsAFailedReadShownAndTheShardIsReadAgain(String kind) throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        AtomicInteger failuresLeft = new AtomicInteger(Integer.MAX_VALUE);
+        source.fetch = shard -> {
+            if (failuresLeft.get() > 0) {
+                throw madeUpInterrupt(kind);
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = mapping(handler).build();
+        mapping.start();
+        try {
+            await().until(() -> count(MetricNames.POLLING_ERROR_COUNT) >= 3);
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: reading shard " + shardId + " failed");
+            assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+
+            failuresLeft.set(0);
+            await().until(() -> handler.succeeded().size() == RECORDS);
+            await().until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(all());
+    }
+
+    @Test
+    void anInterruptListShardsMakesUpIsAFailedRoundAndLaterSplitsStillStart() throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        AtomicInteger listings = new AtomicInteger();
+        source.listShards = x -> {
+            int n = listings.incrementAndGet();
+            if (n > 1 && n < 5) {
+                throw new InterruptedException("connection pool timeout");
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = mapping(handler).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() == RECORDS);
+            await().until(() -> listings.get() >= 5);
+            List<String> children = stream.split(shardId);
+            for (String child : children) {
+                stream.put(Streams.keyOn(stream, child, 0), "child-" + child);
+            }
+            await().until(() -> handler.succeeded().size() == RECORDS + 2);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isGreaterThanOrEqualTo(3);
+    }
+
+    /**
+     * A handler is user code: an InterruptedException it throws (or an interrupt it restores before it fails) without
+     * a stop fails the batch, which is counted and retried like any failure, and so reaches the destination at last.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"throws InterruptedException", "restores the flag and throws"})
+    void aHandlerThatMakesUpAnInterruptFailsTheBatchWhichIsRetried(String how) throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (batch.approximateInvokeCount() <= 2) {
+                if (how.startsWith("throws")) {
+                    throw new InterruptedException("connection pool timeout");
+                }
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("call failed", new InterruptedException("connection pool timeout"));
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = mapping(handler).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() == RECORDS);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(all());
+        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2 * RECORDS);
+    }
+
+    @Test
+    void anInterruptTheDestinationMakesUpIsARefusalAndTheRecordIsDeliveredOnce() throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        AtomicInteger refusals = new AtomicInteger(2);
+        List<FailureRecord> delivered = new ArrayList<>();
+        RecordingHandler<byte[]> handler = RecordingHandler.failingOn(p -> Streams.utf8(p).equals("r10"));
+        EventSourceMapping<byte[]> mapping = mapping(handler).onFailure(record -> {
+            if (refusals.getAndDecrement() > 0) {
+                throw new InterruptedException("connection pool timeout");
+            }
+            synchronized (delivered) {
+                delivered.add(record);
+            }
+        }).settings(Streams.fast().batchSize(1).maximumRetryAttempts(0).build()).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() == RECORDS - 1);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(delivered).hasSize(1);
+        assertThat(count(MetricNames.DESTINATION_DELIVERY_FAILURES)).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"throws InterruptedException", "restores the flag and throws"})
+    void aCheckpointWriteThatMakesUpAnInterruptIsRetriedAndLaterCheckpointsAreWritten(String how) throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        RecordingLeaseStore store = new RecordingLeaseStore().onSave((m, shard, checkpoint) -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                if (how.startsWith("throws")) {
+                    throw new InterruptedException("connection pool timeout");
+                }
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("call failed", new InterruptedException("connection pool timeout"));
+            }
+        });
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = mapping(handler).leaseStore(store).build();
+        String last = stream.records(shardId).getLast().sequenceNumber();
+        mapping.start();
+        try {
+            await().until(() -> last.equals(store.sequenceNumber(MAPPING, shardId)));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(count(MetricNames.CHECKPOINT_WRITE_FAILURES)).isEqualTo(2);
+    }
+
+    /**
+     * The last guard of a lane: an interrupt left behind by code the engine calls (here the filter's, evaluated again
+     * before an invocation) ends the lane's next wait. Before the stop closed the shard, that is a failure of the
+     * session, which restarts after the last done record; it ended the lane silently, and the shard stood still.
+     */
+    @Test
+    void anInterruptLeftBehindInALaneRestartsTheSessionInsteadOfEndingTheLaneSilently() throws Exception {
+        IntStream.range(0, RECORDS).forEach(i -> stream.put("k" + (i % 4), "{\"ok\":true,\"id\":\"r" + i + "\"}"));
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        source.filterDocument = record -> {
+            if (Streams.text(record).contains("\"r5\"") && failuresLeft.getAndDecrement() > 0) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("filter failed", new InterruptedException("made up"));
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = mapping(handler)
+                .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"ok\":[true]}}"))).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() == RECORDS);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(count(MetricNames.RESTART_COUNT)).isPositive();
+    }
+
+    /** The engine's own interrupt, at the stop's timeout, still ends the invocation as a stop: no failure, no retry. */
+    @Test
+    void aHandlerInterruptedAtTheStopTimeoutIsStoppedNotFailed() throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            Thread.sleep(Duration.ofMinutes(10));
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = mapping(handler).build();
+        mapping.start();
+        await().until(() -> handler.invocations().size() == 1);
+        StopResult result = mapping.stop(Duration.ofMillis(200));
+
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(result.recordsNotProcessed()).isEqualTo(RECORDS);
+        assertThat(handler.invocations()).hasSize(1);
+        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+    }
+}
