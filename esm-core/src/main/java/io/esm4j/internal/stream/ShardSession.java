@@ -7,6 +7,7 @@ import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -266,8 +267,10 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     private boolean readFailed(Throwable failure, int failures) {
         ctx.metrics().pollingErrors.increment();
         health.failed(failure);
-        ctx.status().problem(readerComponent, "PROBLEM: reading shard " + shardId + " failed: "
-                + Fatal.describe(failure));
+        // A reader throttled for long says so itself, with its likely cause.
+        String what = failure instanceof ShardThrottledException ? failure.getMessage()
+                : "failed: " + Fatal.describe(failure);
+        ctx.status().problem(readerComponent, "PROBLEM: reading shard " + shardId + " " + what);
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                 .addKeyValue("attempt", failures).setCause(failure)
                 .log("reading the shard failed; reopening it after the last record read");

@@ -3,6 +3,7 @@ package io.esm4j.stream.polling;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
+import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
@@ -33,8 +34,10 @@ import org.slf4j.event.Level;
  *       {@link IteratorReaderSettings#maxEmptyReadsWhileBehind()} in one fetch; at the tail an empty result goes back
  *       to the engine, which waits IdlePollInterval.</li>
  *   <li>Failures: {@link IteratorCalls#classify} decides. Throttling waits with exponential backoff and repeats the
- *       call; an expired iterator is renewed; anything else is thrown to the engine, which closes this reader, backs
- *       off, and opens a new one after the last record handed out.</li>
+ *       call, except that every {@link ShardThrottledException#REPORT_EVERY}-th throttled call in a row is thrown as a
+ *       {@link ShardThrottledException} so that the mapping's status shows it; an expired iterator is renewed; anything
+ *       else is thrown to the engine, which closes this reader, backs off, and opens a new one after the last record
+ *       handed out.</li>
  *   <li>Shard end: once a page has no next iterator and every record has been handed out.</li>
  * </ul>
  * Not thread-safe: the engine reads a shard from one thread.
@@ -46,6 +49,11 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private static final Logger LOG = LoggerFactory.getLogger(IteratorShardReader.class);
     /** Throttled calls in a row from which each one is logged as a warning. */
     private static final int WARN_AFTER_THROTTLES = 3;
+    /**
+     * How long Kinesis keeps a shard iterator valid (DynamoDB Streams: 15 minutes). The engine opens a reader before
+     * it waits for room in the shard's buffer, so a slow handler can leave a fresh iterator unused for longer.
+     */
+    static final Duration ITERATOR_LIFETIME = Duration.ofMinutes(5);
 
     private final String stream;
     private final String shardId;
@@ -54,6 +62,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private final CallPacer pacer;
     private final IntervalFunction throttleBackoff;
     private final CallPacer.Sleeper sleeper;
+    private final LongSupplier nanoTime;
     /** Where to renew the iterator from until a record has been handed out. */
     private final ReadStart origin;
     private final ArrayDeque<StreamRecord<T>> pending = new ArrayDeque<>();
@@ -64,6 +73,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private @Nullable ReadStart openedAt;
     /** The iterator has not returned a page yet: if it is already expired, renewing again would only loop. */
     private boolean fresh;
+    /** When the iterator was opened, from {@code nanoTime}. */
+    private long openedNanos;
     private boolean closed;
     private @Nullable String lastHandedOut;
     private long millisBehindLatest = -1;
@@ -81,6 +92,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
         this.throttleBackoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0,
                 0.5, settings.throttleBackoffMax());
         this.sleeper = sleeper;
+        this.nanoTime = nanoTime;
         this.origin = origin;
     }
 
@@ -179,11 +191,13 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
             } catch (Exception e) {
                 CallFailure failure = classify(e);
                 switch (failure) {
-                    case THROTTLED -> backOff("GetRecords");
+                    case THROTTLED -> backOff("GetRecords", e);
                     case ITERATOR_EXPIRED, POSITION_TRIMMED -> {
                         iterator = null;
-                        if (fresh) {
-                            // The engine's backoff and error count apply; its new reader opens a new iterator.
+                        if (fresh && nanoTime.getAsLong() - openedNanos < ITERATOR_LIFETIME.toNanos()) {
+                            // Expired before its lifetime, before its first page: renewing would only loop. The
+                            // engine's backoff and error count apply; its new reader opens a new iterator. One that
+                            // waited out its lifetime unused (the engine waited for room first) is renewed.
                             throw e;
                         }
                         LOG.atInfo().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
@@ -208,6 +222,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                 iterator = opened;
                 openedAt = at;
                 fresh = true;
+                openedNanos = nanoTime.getAsLong();
                 throttledInARow = 0;
                 return opened;
             } catch (InterruptedException e) {
@@ -215,7 +230,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
             } catch (Exception e) {
                 CallFailure failure = classify(e);
                 if (failure == CallFailure.THROTTLED) {
-                    backOff("GetShardIterator");
+                    backOff("GetShardIterator", e);
                 } else if (failure == CallFailure.POSITION_TRIMMED && !(at instanceof ReadStart.TrimHorizon)) {
                     LOG.atWarn().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
                             .addKeyValue("requested", at).addKeyValue("lastHandedOut", lastHandedOut)
@@ -238,8 +253,12 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
         return failure != null ? failure : CallFailure.OTHER;
     }
 
-    private void backOff(String call) throws InterruptedException {
+    /** Waits before the throttled call is made again, or throws it to the engine if a report is due. */
+    private void backOff(String call, Exception throttle) throws InterruptedException, ShardThrottledException {
         throttledInARow++;
+        if (ShardThrottledException.due(throttledInARow)) {
+            throw new ShardThrottledException(call, throttledInARow, throttle);
+        }
         Duration wait = Duration.ofMillis(throttleBackoff.apply(throttledInARow));
         LOG.atLevel(throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG)
                 .addKeyValue("stream", stream).addKeyValue("shardId", shardId).addKeyValue("call", call)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
 import java.time.Duration;
@@ -188,6 +189,80 @@ class IteratorShardReaderTest {
         assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1");
         assertThat(shard.opens()).containsExactly(new ReadStart.TrimHorizon(), new ReadStart.TrimHorizon());
         assertThat(sleeps).singleElement().satisfies(wait -> assertThat(wait).isBetween(500 * MS, 1_500 * MS));
+    }
+
+    /**
+     * A shard throttled for long (another application reads it, and the shard's read limits are shared) must show in
+     * the mapping's status, not only in a growing IteratorAge: every fifth throttled call in a row goes to the engine.
+     */
+    @Test
+    void everyFifthThrottledCallInARowIsThrownSoThatTheStatusShowsIt() throws Exception {
+        shard.append(2);
+        IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
+        shard.failNextGetRecords(new FakeShard.Throttled(), new FakeShard.Throttled(), new FakeShard.Throttled(),
+                new FakeShard.Throttled(), new FakeShard.Throttled());
+
+        assertThatThrownBy(() -> reader.fetch(10)).isInstanceOfSatisfying(ShardThrottledException.class,
+                thrown -> {
+                    assertThat(thrown.inARow()).isEqualTo(5);
+                    assertThat(thrown).hasMessageStartingWith("throttled 5 times in a row (GetRecords: Throttled: ")
+                            .hasMessageContaining("another consumer may be reading the shard")
+                            .hasCauseInstanceOf(FakeShard.Throttled.class);
+                });
+        // Four backoffs, none after the fifth: the engine backs off before it reads again.
+        assertThat(sleeps).hasSize(4);
+        // Nothing was lost: the same iterator carries on.
+        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1", "2");
+        assertThat(shard.opens()).hasSize(1);
+    }
+
+    @Test
+    void fourThrottledCallsInARowAreOnlyBackedOff() throws Exception {
+        shard.append(1);
+        IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
+        shard.failNextGetRecords(new FakeShard.Throttled(), new FakeShard.Throttled(), new FakeShard.Throttled(),
+                new FakeShard.Throttled());
+
+        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1");
+        assertThat(sleeps).hasSize(4);
+    }
+
+    @Test
+    void anOpenThrottledFiveTimesInARowIsThrown() {
+        shard.failNextOpens(new FakeShard.Throttled(), new FakeShard.Throttled(), new FakeShard.Throttled(),
+                new FakeShard.Throttled(), new FakeShard.Throttled());
+
+        assertThatThrownBy(() -> open(new ReadStart.TrimHorizon())).isInstanceOf(ShardThrottledException.class)
+                .hasMessageStartingWith("throttled 5 times in a row (GetShardIterator: ");
+    }
+
+    /**
+     * The engine opens a reader, then waits for room in the shard's buffer: behind a slow handler the first page is
+     * asked for after the iterator's 5-minute lifetime. That expiry is renewed, not thrown at every reopen.
+     */
+    @Test
+    void aFreshIteratorThatOutlivedItsLifetimeUnusedIsRenewed() throws Exception {
+        shard.append(2);
+        IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
+
+        nanos += Duration.ofMinutes(5).plusSeconds(1).toNanos();
+        shard.expireIterators();
+
+        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1", "2");
+        assertThat(shard.opens()).containsExactly(new ReadStart.TrimHorizon(), new ReadStart.TrimHorizon());
+    }
+
+    @Test
+    void aRenewedIteratorThatExpiresAtOnceStillGoesToTheEngine() throws Exception {
+        shard.append(2);
+        IteratorShardReader<String> reader = open(new ReadStart.TrimHorizon());
+
+        nanos += Duration.ofMinutes(6).toNanos();
+        shard.failNextGetRecords(new FakeShard.Expired(), new FakeShard.Expired());
+
+        assertThatThrownBy(() -> reader.fetch(10)).isInstanceOf(FakeShard.Expired.class);
+        assertThat(shard.opens()).hasSize(2);
+        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("1", "2");
     }
 
     @Test
