@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.handler.Batch;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class TumblingWindowTest {
 
     private static final Instant WINDOW_START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MutableClock clock = new MutableClock(WINDOW_START.plusSeconds(1));
     private final InMemoryStream stream = InMemoryStream.create("windows", 1, clock);
@@ -113,6 +115,52 @@ class TumblingWindowTest {
 
     private void put(int secondsIntoWindow, String data) {
         stream.put("k", data.getBytes(StandardCharsets.UTF_8), WINDOW_START.plusSeconds(secondsIntoWindow));
+    }
+
+    /**
+     * Every event of a window carries the window's state (up to 1 MB of JSON) besides its records: the 6 MB cap counts
+     * it, or a batch of 6 MB of records and a large state would be a 7 MB event. Once the state is set the clock
+     * stands still, so the batching window never elapses and a batch forms only when the cap is reached.
+     */
+    @Test
+    void aBatchOfTheOpenWindowLeavesRoomInTheSixMegabytesForTheWindowsState() throws Exception {
+        String bigState = "x".repeat(1_000_000);
+        List<Long> eventBytes = new ArrayList<>();
+        put(1, "small");
+        EventSourceMapping<byte[]> mapping = mapping(stream, batch -> {
+            long bytes = JSON.writeValueAsBytes(batch.window().state()).length;
+            for (StreamRecord<byte[]> record : batch.records()) {
+                bytes += record.sizeBytes();
+            }
+            synchronized (eventBytes) {
+                eventBytes.add(bytes);
+            }
+            return BatchResult.state(Map.of("s", bigState));
+        }, Streams.fast().batchSize(100).tumblingWindowInSeconds(60).maximumBatchingWindow(Duration.ofSeconds(1)));
+        mapping.start();
+        try {
+            // The first batch waits for its batching window: the clock moves until it has gone (well inside the
+            // window's 60 s), then stands still.
+            await().until(() -> {
+                clock.advance(Duration.ofMillis(200));
+                synchronized (eventBytes) {
+                    return eventBytes.size() == 1;
+                }
+            });
+            for (int i = 0; i < 7; i++) {
+                stream.put("k", new byte[1_000_000], WINDOW_START.plusSeconds(2));
+            }
+            await().until(() -> {
+                synchronized (eventBytes) {
+                    return eventBytes.size() == 2;
+                }
+            });
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        synchronized (eventBytes) {
+            assertThat(eventBytes.get(1)).isGreaterThan(5_000_000).isLessThanOrEqualTo(StreamSettings.MAX_PAYLOAD_BYTES);
+        }
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records of one shard waiting for a batch when lanes take keys as they come free ({@link
@@ -101,7 +101,7 @@ final class KeyLanes<T> {
 
         /** {@code closeTumblingWindow} is always null here: no tumbling windows. Null also when this lane ends. */
         @Override
-        public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+        public List<Entry<T>> nextBatch(Instant windowStart, Duration window, @Nullable OpenWindow open)
                 throws InterruptedException {
             return KeyLanes.this.nextBatch(this, windowStart.plus(window));
         }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records of one shard that hash to one lane, in read order, and the batch formation over them: a batch ends
@@ -87,24 +87,25 @@ final class Lane<T> implements BatchSource<T> {
         }
     }
 
-    /** {@code closeTumblingWindow} is checked at every offer. */
+    /** Whether the open window may close is asked at every offer. */
     @Override
-    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier closeTumblingWindow)
+    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, @Nullable OpenWindow open)
             throws InterruptedException {
         Instant deadline = windowStart.plus(window);
         lock.lockInterruptibly();
         try {
             while (!closed) {
                 if (queuedRecords == 0) {
-                    if (closeTumblingWindow != null && closeTumblingWindow.getAsBoolean()) {
+                    if (open != null && open.closable().getAsBoolean()) {
                         return List.of();
                     }
                     changed.await();
                     continue;
                 }
-                if (queuedRecords >= batchSize || PayloadCap.full(envelopeBytes + queuedBytes)
+                long fixedBytes = envelopeBytes + stateBytes(tumblingWindowOf(queue.getFirst().get(headIndex)), open);
+                if (queuedRecords >= batchSize || PayloadCap.full(fixedBytes + queuedBytes)
                         || !clock.instant().isBefore(deadline)) {
-                    return take();
+                    return take(open);
                 }
                 long remaining = Duration.between(clock.instant(), deadline).toNanos();
                 changed.awaitNanos(Math.min(remaining, WINDOW_RECHECK_NANOS));
@@ -115,10 +116,10 @@ final class Lane<T> implements BatchSource<T> {
         }
     }
 
-    private List<Entry<T>> take() {
+    private List<Entry<T>> take(@Nullable OpenWindow open) {
         List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queuedRecords));
-        long bytes = envelopeBytes;
         long tumblingWindow = tumblingWindowOf(queue.getFirst().get(headIndex));
+        long bytes = envelopeBytes + stateBytes(tumblingWindow, open);
         while (queuedRecords > 0 && batch.size() < batchSize) {
             List<Entry<T>> head = queue.getFirst();
             Entry<T> entry = head.get(headIndex);
@@ -138,6 +139,15 @@ final class Lane<T> implements BatchSource<T> {
             }
         }
         return batch;
+    }
+
+    /**
+     * The open window's state goes into the event of a batch of that window (up to 1 MB of it); a batch of a later
+     * window starts a new one with empty state.
+     */
+    private long stateBytes(long tumblingWindow, @Nullable OpenWindow open) {
+        return open != null && windowSeconds > 0
+                && Math.floorDiv(open.start().getEpochSecond(), windowSeconds) == tumblingWindow ? open.stateBytes() : 0;
     }
 
     private long tumblingWindowOf(Entry<T> entry) {

@@ -1,7 +1,6 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.handler.TimeWindow;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +14,10 @@ import java.util.Map;
  */
 final class WindowSession<T> {
 
-    /** Lambda's limit on window state per shard; beyond it the window is terminated early. */
+    /**
+     * Lambda's limit on window state per shard; beyond it the window is terminated early. Counted as the state's
+     * JSON object ({@link #stateBytes()}), the way it travels in the event.
+     */
     static final int MAX_STATE_BYTES = 1024 * 1024;
     /**
      * How long after a window's end reading must have reached before the window counts as read to its end (when no
@@ -30,6 +32,7 @@ final class WindowSession<T> {
     final Instant end;
     final List<Entry<T>> aggregated = new ArrayList<>();
     private Map<String, String> state = Map.of();
+    private long stateBytes = jsonBytes(Map.of());
 
     private WindowSession(Instant start, Instant end) {
         this.start = start;
@@ -58,14 +61,48 @@ final class WindowSession<T> {
     void aggregated(List<Entry<T>> entries, Map<String, String> newState) {
         aggregated.addAll(entries);
         state = Map.copyOf(newState);
+        stateBytes = jsonBytes(state);
     }
 
     boolean stateTooBig() {
-        long bytes = 0;
+        return stateBytes > MAX_STATE_BYTES;
+    }
+
+    /**
+     * The state as a JSON object of strings ({@code {"k":"v",...}}, UTF-8, as Jackson writes a {@code Map<String,
+     * String>}): what every event of the window carries besides its records, and so what counts against both the
+     * 1 MB state limit and, with the records, the 6 MB payload cap. A state whose values are JSON texts (the worker
+     * writes them unquoted) takes no more.
+     */
+    long stateBytes() {
+        return stateBytes;
+    }
+
+    static long jsonBytes(Map<String, String> state) {
+        long bytes = 2 + Math.max(0, state.size() - 1);
         for (Map.Entry<String, String> entry : state.entrySet()) {
-            bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
-                    + entry.getValue().getBytes(StandardCharsets.UTF_8).length;
+            bytes += jsonStringBytes(entry.getKey()) + 1 + jsonStringBytes(entry.getValue());
         }
-        return bytes > MAX_STATE_BYTES;
+        return bytes;
+    }
+
+    /**
+     * A JSON string's bytes in UTF-8: quotes, escapes for quote, backslash and control characters, and a character
+     * outside the Basic Multilingual Plane escaped as its two surrogates (6 bytes each), as Jackson writes bytes (a
+     * writer that keeps it as 4 bytes of UTF-8 writes less).
+     */
+    private static long jsonStringBytes(String value) {
+        long bytes = 2;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+                bytes += 2;
+            } else if (c < 0x20 || Character.isSurrogate(c)) {
+                bytes += 6;
+            } else {
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            }
+        }
+        return bytes;
     }
 }
