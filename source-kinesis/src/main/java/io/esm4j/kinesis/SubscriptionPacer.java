@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.stream.ShardThrottledException;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +21,8 @@ import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 final class SubscriptionPacer {
 
     static final Duration SPACING = Duration.ofSeconds(1);
-    /** Refusals in a row from which each one is logged as a warning. */
-    static final int WARN_AFTER = 5;
+    /** Refusals in a row from which each one is logged as a warning; every such one is shown in the status. */
+    static final int WARN_AFTER = ShardThrottledException.REPORT_EVERY;
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPacer.class);
 
     private final IntervalFunction backoff;
@@ -41,8 +42,8 @@ final class SubscriptionPacer {
 
     /**
      * A subscription failed: a refusal ("not now") puts the next call off, and returns; any other failure is thrown,
-     * and so is a ResourceInUseException refused {@link #WARN_AFTER} times in a row, so that the mapping's status
-     * shows it (the reader keeps trying).
+     * and so is every {@link ShardThrottledException#REPORT_EVERY}-th refusal in a row, so that the mapping's status
+     * shows it, as the polling reader's throttled calls (the reader keeps trying).
      */
     void failed(Throwable failed) throws Exception {
         Throwable refusal = refusal(failed);
@@ -51,13 +52,17 @@ final class SubscriptionPacer {
             throw failed instanceof Exception e ? e : new IllegalStateException(failed);
         }
         int inARow = refused(refusal);
-        if (refusal instanceof ResourceInUseException && inARow % WARN_AFTER == 0) {
+        if (!ShardThrottledException.due(inARow)) {
+            return;
+        }
+        if (refusal instanceof ResourceInUseException) {
             // Not passing: most likely another mapping or application subscribes as this consumer.
             throw new IllegalStateException("SubscribeToShard on " + shardId + " was refused " + inARow + " times in "
                     + "a row with ResourceInUseException: another subscription to the shard as consumer "
                     + consumerArn + " is open. Is the consumer used by another mapping or application? Each needs "
                     + "its own.", refusal);
         }
+        throw new ShardThrottledException("SubscribeToShard", inARow, refusal);
     }
 
     /**

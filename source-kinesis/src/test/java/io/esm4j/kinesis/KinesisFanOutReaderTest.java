@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
 import java.time.Clock;
@@ -222,6 +223,25 @@ class KinesisFanOutReaderTest {
             assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("5 times in a row");
             assertThat(kinesis.calls).hasSize(SubscriptionPacer.WARN_AFTER);
+        }
+    }
+
+    /**
+     * As the polling reader's throttled calls: a shard whose subscriptions keep being refused shows in the status.
+     * Without the report the fetch waits for good, hence the timeout (a hang, not a speed limit).
+     */
+    @Test
+    @Timeout(30)
+    void limitExceededRefusalsInARowAreReportedAsThrottlingEveryFifthTime() throws Exception {
+        kinesis.answerLater = true;
+        kinesis.refuseAll = LimitExceededException.builder().message("rate exceeded").build();
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
+        try (KinesisFanOutReader reader = KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD,
+                new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, Clock.systemUTC())) {
+            assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class)
+                    .hasMessageContaining("5 times in a row").hasMessageContaining("SubscribeToShard");
+            assertThat(kinesis.calls).hasSize(ShardThrottledException.REPORT_EVERY);
         }
     }
 
