@@ -163,17 +163,73 @@ class MappingsApiTest {
         try (AutoCloseable ending = elasticMq.endingLongPolls("api-update")) {
             var updated = lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3).enabled(false));
 
-            assertThat(updated.state()).isEqualTo("Updating");
+            // As Lambda answers an update that turns the mapping off (or on): not Updating.
+            assertThat(updated.state()).isEqualTo("Disabling");
             assertThat(updated.batchSize()).isEqualTo(3);
             await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                     .state().equals("Disabled"));
         }
         // Refused while the mapping still drains towards Disabled, as Lambda refuses it then.
+        List<String> enabling = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
-                lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)) != null);
+                enabling.add(lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)).state()));
+        assertThat(enabling).containsExactly("Enabling");
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                 .state().equals("Enabled"));
         assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(3);
+    }
+
+    @Test
+    void anUpdateThatLeavesEnabledAsItIsAnswersUpdating() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-update-disabled")
+                .functionName(function.url().toString()).enabled(false)).uuid();
+
+        assertThat(lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(7)).state()).isEqualTo("Updating");
+        await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(false).batchSize(8)).state()
+                        .equals("Updating"));
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(8);
+    }
+
+    @Test
+    void aListPageAfterAMarkerSkipsNothingWhenAMappingOfAnEarlierPageIsDeletedMeanwhile() {
+        String name = function.url() + "?marker";
+        List<String> arns = IntStream.range(0, 3).mapToObj(i -> "arn:aws:sqs:us-east-1:000000000000:api-marker-" + i)
+                .toList();
+        arns.forEach(arn -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(name)
+                .enabled(false)));
+        var first = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2));
+        assertThat(first.eventSourceMappings()).extracting(EventSourceMappingConfiguration::eventSourceArn)
+                .containsExactly(arns.get(0), arns.get(1));
+
+        String deleted = first.eventSourceMappings().get(0).uuid();
+        lambda.deleteEventSourceMapping(r -> r.uuid(deleted));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(deleted)))
+                        .isInstanceOf(ResourceNotFoundException.class));
+
+        var second = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2)
+                .marker(first.nextMarker()));
+        assertThat(second.eventSourceMappings()).extracting(EventSourceMappingConfiguration::eventSourceArn)
+                .containsExactly(arns.get(2));
+        assertThat(second.nextMarker()).isNull();
+        assertThatThrownBy(() -> lambda.listEventSourceMappings(r -> r.marker("not-a-marker")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("Marker");
+    }
+
+    @Test
+    void aPartialArnAsFunctionNameIsTheFunctionOfThatAccountAsInLambda() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-partial-arn";
+        CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName("123456789012:function:api-partial").enabled(false));
+
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:123456789012:function:api-partial");
+        for (String name : List.of("api-partial", "123456789012:function:api-partial",
+                "arn:aws:lambda:us-east-1:123456789012:function:api-partial")) {
+            assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
+                    .as(name).extracting(EventSourceMappingConfiguration::uuid).containsExactly(created.uuid());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.esm4j.worker.mappings.MappingConflictException;
@@ -58,10 +59,12 @@ public final class MappingsApi implements HttpHandler {
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
                     Exchanges.json(exchange, 200, describe(registry.get(rest)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("PUT")) {
-                    ManagedMapping updated = registry.update(rest, body(exchange));
+                    JsonNode fields = body(exchange);
+                    boolean wasEnabled = registry.get(rest).spec().enabled();
+                    ManagedMapping updated = registry.update(rest, fields);
                     LOG.info("api update uuid={}", rest);
                     ObjectNode json = describe(updated);
-                    json.put("State", "Updating");
+                    json.put("State", updateState(wasEnabled, updated.spec().enabled()));
                     Exchanges.json(exchange, 202, json);
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("DELETE")) {
                     ManagedMapping deleted = registry.delete(rest);
@@ -90,27 +93,37 @@ public final class MappingsApi implements HttpHandler {
         }
     }
 
+    /**
+     * As Lambda answers an update: Enabling or Disabling when it turns the mapping on or off, else Updating (whatever
+     * the mapping shows a moment later, once the old revision has drained).
+     */
+    private static String updateState(boolean wasEnabled, boolean enabled) {
+        return wasEnabled == enabled ? "Updating" : enabled ? "Enabling" : "Disabling";
+    }
+
     private ObjectNode list(Map<String, String> query) {
         String source = query.get("EventSourceArn");
         String function = query.get("FunctionName");
-        int start = query.containsKey("Marker") ? parse("Marker", query.get("Marker"), 0, Integer.MAX_VALUE) : 0;
+        ListMarker after = query.containsKey("Marker") ? ListMarker.parse(query.get("Marker")) : null;
         // As in Lambda: MaxItems up to 10,000 is accepted, but a page holds at most 100.
         int max = query.containsKey("MaxItems")
                 ? Math.min(parse("MaxItems", query.get("MaxItems"), 1, 10_000), MAX_ITEMS) : MAX_ITEMS;
+        String functionArn = function == null ? null : Functions.arn(function, region);
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
                 .filter(m -> function == null || m.spec().functionName().equals(function)
-                        || MappingJson.functionArn(m, region).equals(function)
+                        || MappingJson.functionArn(m, region).equals(functionArn)
                         || MappingJson.functionArn(m, region).endsWith(":function:" + function))
+                .filter(m -> after == null || after.isBefore(m))
                 .toList();
         ObjectNode json = Exchanges.JSON.createObjectNode();
         ArrayNode page = json.putArray("EventSourceMappings");
-        int end = Math.min(matching.size(), start + max);
-        for (int i = start; i < end; i++) {
+        int end = Math.min(matching.size(), max);
+        for (int i = 0; i < end; i++) {
             page.add(describe(matching.get(i)));
         }
         if (end < matching.size()) {
-            json.put("NextMarker", Integer.toString(end));
+            json.put("NextMarker", ListMarker.of(matching.get(end - 1)).toString());
         }
         return json;
     }
