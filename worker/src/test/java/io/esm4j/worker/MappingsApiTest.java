@@ -115,6 +115,41 @@ class MappingsApiTest {
         assertThat(created.batchSize()).isEqualTo(10);
         assertThat(created.maximumBatchingWindowInSeconds()).isZero();
         assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + function.url());
+        assertThat(created.hasFunctionResponseTypes()).isTrue();
+        assertThat(created.functionResponseTypes()).isEmpty();
+    }
+
+    /** As Lambda describes a stream mapping: code such as destinationConfig().onFailure() works on its answer. */
+    @Test
+    void aStreamMappingReportsAnEmptyOnFailureAndNoFunctionResponseTypesAsLambdaDoes() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/api-stream-defaults")
+                .functionName(function.url().toString()).startingPosition("LATEST").enabled(false)).uuid();
+
+        var mapping = lambda.getEventSourceMapping(r -> r.uuid(uuid));
+        assertThat(mapping.destinationConfig()).isNotNull();
+        assertThat(mapping.destinationConfig().onFailure()).isNotNull();
+        assertThat(mapping.destinationConfig().onFailure().destination()).isNull();
+        assertThat(mapping.hasFunctionResponseTypes()).isTrue();
+        assertThat(mapping.functionResponseTypes()).isEmpty();
+        assertThat(mapping.maximumRetryAttempts()).isEqualTo(-1);
+        assertThat(mapping.maximumRecordAgeInSeconds()).isEqualTo(-1);
+        assertThat(mapping.parallelizationFactor()).isEqualTo(1);
+        assertThat(mapping.startingPosition()).hasToString("LATEST");
+        assertThat(mapping.scalingConfig()).isNull();
+    }
+
+    @Test
+    void anUpdateWithAnEmptyFilterCriteriaRemovesTheFiltersAndGetShowsNone() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-filters-removed")
+                .functionName(function.url().toString()).enabled(false)
+                .filterCriteria(f -> f.filters(p -> p.pattern("{\"body\": {\"type\": [\"order\"]}}")))).uuid();
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).filterCriteria().filters()).hasSize(1);
+
+        lambda.updateEventSourceMapping(r -> r.uuid(uuid).filterCriteria(f -> { }));
+
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).filterCriteria()).isNull();
     }
 
     @Test

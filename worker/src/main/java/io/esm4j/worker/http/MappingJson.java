@@ -35,6 +35,10 @@ final class MappingJson {
                 });
             }
         });
+        // FilterCriteria without filters ({} is how an update removes them) is no FilterCriteria, as Lambda shows it.
+        if (request.path(LambdaFields.FILTER_CRITERIA).path("Filters").isEmpty()) {
+            request.remove(LambdaFields.FILTER_CRITERIA);
+        }
         request.properties().forEach(field -> {
             if (!field.getKey().equals(LambdaFields.FUNCTION_NAME) && !field.getKey().equals(LambdaFields.ENABLED)
                     && !field.getKey().equals(LambdaFields.TAGS)) {
