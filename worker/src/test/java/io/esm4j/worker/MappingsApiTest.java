@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.worker.config.Endpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -332,6 +336,21 @@ class MappingsApiTest {
                 .functionName(function.url().toString())))
                 .isInstanceOf(ResourceConflictException.class)
                 .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void aPathThatOnlyStartsWithTheApisPathIsNotAMapping() throws Exception {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-path-prefix")
+                .functionName(function.url().toString()).enabled(false)).uuid();
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(worker.url()
+                + "/2015-03-31/event-source-mappings" + uuid)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(404);
+        assertThat(answer.body()).contains("not a path of the event source mapping API");
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Disabled");
     }
 
     @Test

@@ -46,11 +46,18 @@ public final class MappingsApi implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String rest = exchange.getRequestURI().getPath().substring(PATH.length()).replaceAll("^/+|/+$", "");
+            String tail = exchange.getRequestURI().getPath().substring(PATH.length());
+            String rest = tail.replaceAll("^/+|/+$", "");
             String method = exchange.getRequestMethod();
             try {
                 registry.refreshForApi();
-                if (rest.isEmpty() && method.equals("POST")) {
+                if (!tail.isEmpty() && !tail.startsWith("/")) {
+                    // The server's context matches any path that starts with PATH: .../event-source-mappingsX is
+                    // not the mapping X.
+                    Exchanges.error(exchange, 404, "ResourceNotFoundException", "No such resource: "
+                            + exchange.getRequestURI().getPath() + " is not a path of the event source mapping API, "
+                            + "which is at " + PATH + "/ and " + PATH + "/{UUID}.");
+                } else if (rest.isEmpty() && method.equals("POST")) {
                     ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
                     LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());
                     Exchanges.json(exchange, 202, describe(created));
