@@ -338,6 +338,23 @@ class MappingsApiTest {
                 .hasMessageContaining("already exists");
     }
 
+    /** As in Lambda, a function is one whether named by its name, its ARN or its partial ARN. */
+    @Test
+    void aSourceMappedToAFunctionByNameCannotBeMappedAgainToItsArn() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-pair-by-arn";
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName("api-pair")
+                .enabled(false)).uuid();
+
+        for (String same : List.of("arn:aws:lambda:us-east-1:000000000000:function:api-pair",
+                "000000000000:function:api-pair")) {
+            assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(same)
+                    .enabled(false)))
+                    .as(same).isInstanceOf(ResourceConflictException.class).hasMessageContaining(uuid);
+        }
+        assertThat(lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName("api-pair:live")
+                .enabled(false)).uuid()).isNotEqualTo(uuid);
+    }
+
     @Test
     void aPathThatOnlyStartsWithTheApisPathIsNotAMapping() throws Exception {
         String uuid = lambda.createEventSourceMapping(r -> r
