@@ -370,6 +370,44 @@ class MappingsApiTest {
         assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Disabled");
     }
 
+    /**
+     * The members of Lambda's error shape for each code (Type, and Message or message as its API model names it),
+     * which boto3 exposes by those names.
+     */
+    @Test
+    void anErrorHasTheCodeInItsHeaderAndTheMembersOfLambdasErrorShape() throws Exception {
+        var notFound = rawError("GET", "no-such-uuid", "");
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(notFound.headers().firstValue("X-Amzn-ErrorType")).contains("ResourceNotFoundException");
+        assertThat(errorBody(notFound).path("Type").asText()).isEqualTo("User");
+        assertThat(errorBody(notFound).path("Message").asText())
+                .startsWith("The resource you requested does not exist.");
+
+        var invalid = rawError("GET", "?MaxItems=0", "");
+        assertThat(invalid.headers().firstValue("X-Amzn-ErrorType")).contains("InvalidParameterValueException");
+        assertThat(errorBody(invalid).path("message").asText()).contains("MaxItems");
+
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-error-shape";
+        String create = "{\"EventSourceArn\": \"" + arn + "\", \"FunctionName\": \"api-error-shape\", "
+                + "\"Enabled\": false}";
+        assertThat(rawError("POST", "", create).statusCode()).isEqualTo(202);
+        var conflict = rawError("POST", "", create);
+        assertThat(conflict.headers().firstValue("X-Amzn-ErrorType")).contains("ResourceConflictException");
+        assertThat(errorBody(conflict).path("message").asText()).contains("already exists");
+        assertThat(errorBody(rawError("POST", "", "{not json")).path("message").asText())
+                .startsWith("Could not parse request body into json");
+    }
+
+    private HttpResponse<String> rawError(String method, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(worker.url()
+                        + "/2015-03-31/event-source-mappings/" + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode errorBody(HttpResponse<String> answer) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+    }
+
     @Test
     void whatBuildingTheMappingChecksIsRefusedOnCreateAndUpdateNotAtEveryStart() {
         String fifo = "arn:aws:sqs:us-east-1:000000000000:api-build-checks.fifo";
