@@ -99,6 +99,8 @@ class MappingsApiTest {
         assertThat(created.state()).isIn("Creating", "Enabling", "Enabled");
         assertThat(created.lastModified()).isNotNull();
         assertThat(created.eventSourceMappingArn()).endsWith(":event-source-mapping:" + created.uuid());
+        assertThat(created.responseMetadata().requestId()).isNotEqualTo("UNKNOWN")
+                .isNotEqualTo(lambda.getEventSourceMapping(r -> r.uuid(created.uuid())).responseMetadata().requestId());
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
                 .state().equals("Enabled"));
 

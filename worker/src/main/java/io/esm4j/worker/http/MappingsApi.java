@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ public final class MappingsApi implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            // Lambda answers every call with a request id, which the SDKs and the CLI report (responseMetadata).
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
             String tail = exchange.getRequestURI().getPath().substring(PATH.length());
             String rest = tail.replaceAll("^/+|/+$", "");
             String method = exchange.getRequestMethod();
