@@ -121,6 +121,7 @@ class MappingsApiTest {
         assertThat(created.batchSize()).isEqualTo(10);
         assertThat(created.maximumBatchingWindowInSeconds()).isZero();
         assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + function.url());
+        assertThat(created.stateTransitionReason()).isEqualTo("USER_INITIATED");
         assertThat(created.hasFunctionResponseTypes()).isTrue();
         assertThat(created.functionResponseTypes()).isEmpty();
     }
@@ -143,6 +144,7 @@ class MappingsApiTest {
         assertThat(mapping.parallelizationFactor()).isEqualTo(1);
         assertThat(mapping.startingPosition()).hasToString("LATEST");
         assertThat(mapping.scalingConfig()).isNull();
+        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
     }
 
     @Test

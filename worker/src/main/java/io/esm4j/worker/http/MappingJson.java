@@ -53,10 +53,16 @@ final class MappingJson {
         json.put("LastModified", seconds(mapping.lastModified()));
         json.put("LastProcessingResult", mapping.lastProcessingResult());
         json.put("State", mapping.state());
-        json.put("StateTransitionReason", mapping.stateTransitionReason());
+        json.put("StateTransitionReason", reason(mapping));
         json.put("EventSourceMappingArn", "arn:aws:lambda:" + region + ":000000000000:event-source-mapping:"
                 + mapping.uuid());
         return json;
+    }
+
+    /** Lambda says USER_INITIATED for a user's change of an SQS mapping, and User action for the other sources. */
+    private static String reason(ManagedMapping mapping) {
+        String reason = mapping.stateTransitionReason();
+        return mapping.sourceKind().equals("SQS") && reason.equals("User action") ? "USER_INITIATED" : reason;
     }
 
     static String functionArn(ManagedMapping mapping, String region) {
