@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.worker.config.Endpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,6 +99,8 @@ class MappingsApiTest {
         assertThat(created.state()).isIn("Creating", "Enabling", "Enabled");
         assertThat(created.lastModified()).isNotNull();
         assertThat(created.eventSourceMappingArn()).endsWith(":event-source-mapping:" + created.uuid());
+        assertThat(created.responseMetadata().requestId()).isNotEqualTo("UNKNOWN")
+                .isNotEqualTo(lambda.getEventSourceMapping(r -> r.uuid(created.uuid())).responseMetadata().requestId());
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
                 .state().equals("Enabled"));
 
@@ -115,6 +121,43 @@ class MappingsApiTest {
         assertThat(created.batchSize()).isEqualTo(10);
         assertThat(created.maximumBatchingWindowInSeconds()).isZero();
         assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + function.url());
+        assertThat(created.stateTransitionReason()).isEqualTo("USER_INITIATED");
+        assertThat(created.hasFunctionResponseTypes()).isTrue();
+        assertThat(created.functionResponseTypes()).isEmpty();
+    }
+
+    /** As Lambda describes a stream mapping: code such as destinationConfig().onFailure() works on its answer. */
+    @Test
+    void aStreamMappingReportsAnEmptyOnFailureAndNoFunctionResponseTypesAsLambdaDoes() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/api-stream-defaults")
+                .functionName(function.url().toString()).startingPosition("LATEST").enabled(false)).uuid();
+
+        var mapping = lambda.getEventSourceMapping(r -> r.uuid(uuid));
+        assertThat(mapping.destinationConfig()).isNotNull();
+        assertThat(mapping.destinationConfig().onFailure()).isNotNull();
+        assertThat(mapping.destinationConfig().onFailure().destination()).isNull();
+        assertThat(mapping.hasFunctionResponseTypes()).isTrue();
+        assertThat(mapping.functionResponseTypes()).isEmpty();
+        assertThat(mapping.maximumRetryAttempts()).isEqualTo(-1);
+        assertThat(mapping.maximumRecordAgeInSeconds()).isEqualTo(-1);
+        assertThat(mapping.parallelizationFactor()).isEqualTo(1);
+        assertThat(mapping.startingPosition()).hasToString("LATEST");
+        assertThat(mapping.scalingConfig()).isNull();
+        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+    }
+
+    @Test
+    void anUpdateWithAnEmptyFilterCriteriaRemovesTheFiltersAndGetShowsNone() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-filters-removed")
+                .functionName(function.url().toString()).enabled(false)
+                .filterCriteria(f -> f.filters(p -> p.pattern("{\"body\": {\"type\": [\"order\"]}}")))).uuid();
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).filterCriteria().filters()).hasSize(1);
+
+        lambda.updateEventSourceMapping(r -> r.uuid(uuid).filterCriteria(f -> { }));
+
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).filterCriteria()).isNull();
     }
 
     @Test
@@ -163,17 +206,73 @@ class MappingsApiTest {
         try (AutoCloseable ending = elasticMq.endingLongPolls("api-update")) {
             var updated = lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(3).enabled(false));
 
-            assertThat(updated.state()).isEqualTo("Updating");
+            // As Lambda answers an update that turns the mapping off (or on): not Updating.
+            assertThat(updated.state()).isEqualTo("Disabling");
             assertThat(updated.batchSize()).isEqualTo(3);
             await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                     .state().equals("Disabled"));
         }
         // Refused while the mapping still drains towards Disabled, as Lambda refuses it then.
+        List<String> enabling = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
-                lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)) != null);
+                enabling.add(lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(true)).state()));
+        assertThat(enabling).containsExactly("Enabling");
         await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
                 .state().equals("Enabled"));
         assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(3);
+    }
+
+    @Test
+    void anUpdateThatLeavesEnabledAsItIsAnswersUpdating() {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-update-disabled")
+                .functionName(function.url().toString()).enabled(false)).uuid();
+
+        assertThat(lambda.updateEventSourceMapping(r -> r.uuid(uuid).batchSize(7)).state()).isEqualTo("Updating");
+        await().atMost(Duration.ofSeconds(60)).ignoreException(ResourceInUseException.class).until(() ->
+                lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(false).batchSize(8)).state()
+                        .equals("Updating"));
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).batchSize()).isEqualTo(8);
+    }
+
+    @Test
+    void aListPageAfterAMarkerSkipsNothingWhenAMappingOfAnEarlierPageIsDeletedMeanwhile() {
+        String name = function.url() + "?marker";
+        List<String> arns = IntStream.range(0, 3).mapToObj(i -> "arn:aws:sqs:us-east-1:000000000000:api-marker-" + i)
+                .toList();
+        arns.forEach(arn -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(name)
+                .enabled(false)));
+        var first = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2));
+        assertThat(first.eventSourceMappings()).extracting(EventSourceMappingConfiguration::eventSourceArn)
+                .containsExactly(arns.get(0), arns.get(1));
+
+        String deleted = first.eventSourceMappings().get(0).uuid();
+        lambda.deleteEventSourceMapping(r -> r.uuid(deleted));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid(deleted)))
+                        .isInstanceOf(ResourceNotFoundException.class));
+
+        var second = lambda.listEventSourceMappings(r -> r.functionName(name).maxItems(2)
+                .marker(first.nextMarker()));
+        assertThat(second.eventSourceMappings()).extracting(EventSourceMappingConfiguration::eventSourceArn)
+                .containsExactly(arns.get(2));
+        assertThat(second.nextMarker()).isNull();
+        assertThatThrownBy(() -> lambda.listEventSourceMappings(r -> r.marker("not-a-marker")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("Marker");
+    }
+
+    @Test
+    void aPartialArnAsFunctionNameIsTheFunctionOfThatAccountAsInLambda() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-partial-arn";
+        CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName("123456789012:function:api-partial").enabled(false));
+
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:123456789012:function:api-partial");
+        for (String name : List.of("api-partial", "123456789012:function:api-partial",
+                "arn:aws:lambda:us-east-1:123456789012:function:api-partial")) {
+            assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
+                    .as(name).extracting(EventSourceMappingConfiguration::uuid).containsExactly(created.uuid());
+        }
     }
 
     @Test
@@ -241,6 +340,76 @@ class MappingsApiTest {
                 .functionName(function.url().toString())))
                 .isInstanceOf(ResourceConflictException.class)
                 .hasMessageContaining("already exists");
+    }
+
+    /** As in Lambda, a function is one whether named by its name, its ARN or its partial ARN. */
+    @Test
+    void aSourceMappedToAFunctionByNameCannotBeMappedAgainToItsArn() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-pair-by-arn";
+        String uuid = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName("api-pair")
+                .enabled(false)).uuid();
+
+        for (String same : List.of("arn:aws:lambda:us-east-1:000000000000:function:api-pair",
+                "000000000000:function:api-pair")) {
+            assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(same)
+                    .enabled(false)))
+                    .as(same).isInstanceOf(ResourceConflictException.class).hasMessageContaining(uuid);
+        }
+        assertThat(lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName("api-pair:live")
+                .enabled(false)).uuid()).isNotEqualTo(uuid);
+    }
+
+    @Test
+    void aPathThatOnlyStartsWithTheApisPathIsNotAMapping() throws Exception {
+        String uuid = lambda.createEventSourceMapping(r -> r
+                .eventSourceArn("arn:aws:sqs:us-east-1:000000000000:api-path-prefix")
+                .functionName(function.url().toString()).enabled(false)).uuid();
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(worker.url()
+                + "/2015-03-31/event-source-mappings" + uuid)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(404);
+        assertThat(answer.body()).contains("not a path of the event source mapping API");
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Disabled");
+    }
+
+    /**
+     * The members of Lambda's error shape for each code (Type, and Message or message as its API model names it),
+     * which boto3 exposes by those names.
+     */
+    @Test
+    void anErrorHasTheCodeInItsHeaderAndTheMembersOfLambdasErrorShape() throws Exception {
+        var notFound = rawError("GET", "no-such-uuid", "");
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(notFound.headers().firstValue("X-Amzn-ErrorType")).contains("ResourceNotFoundException");
+        assertThat(errorBody(notFound).path("Type").asText()).isEqualTo("User");
+        assertThat(errorBody(notFound).path("Message").asText())
+                .startsWith("The resource you requested does not exist.");
+
+        var invalid = rawError("GET", "?MaxItems=0", "");
+        assertThat(invalid.headers().firstValue("X-Amzn-ErrorType")).contains("InvalidParameterValueException");
+        assertThat(errorBody(invalid).path("message").asText()).contains("MaxItems");
+
+        String arn = "arn:aws:sqs:us-east-1:000000000000:api-error-shape";
+        String create = "{\"EventSourceArn\": \"" + arn + "\", \"FunctionName\": \"api-error-shape\", "
+                + "\"Enabled\": false}";
+        assertThat(rawError("POST", "", create).statusCode()).isEqualTo(202);
+        var conflict = rawError("POST", "", create);
+        assertThat(conflict.headers().firstValue("X-Amzn-ErrorType")).contains("ResourceConflictException");
+        assertThat(errorBody(conflict).path("message").asText()).contains("already exists");
+        assertThat(errorBody(rawError("POST", "", "{not json")).path("message").asText())
+                .startsWith("Could not parse request body into json");
+    }
+
+    private HttpResponse<String> rawError(String method, String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(worker.url()
+                        + "/2015-03-31/event-source-mappings/" + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode errorBody(HttpResponse<String> answer) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.esm4j.worker.config;
 
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Lambda's Invoke API at the {@code lambda} endpoint.
  */
 public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
+
+    private static final Pattern PARTIAL_ARN = Pattern.compile("\\d{12}:function:[^:]+(:[^:]+)?");
 
     public Functions {
         named = Map.copyOf(named);
@@ -29,10 +32,15 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
 
     /**
      * The function's ARN as Lambda reports it, in the API's FunctionArn and in failure records alike: the name given
-     * if it is an ARN, else one made from it in the worker's region.
+     * if it is an ARN, a partial ARN ({@code 123456789012:function:orders}) completed with the worker's region, else
+     * one made from the name in the worker's region.
      */
     public static String arn(String functionName, String region) {
-        return functionName.startsWith("arn:") ? functionName
+        if (functionName.startsWith("arn:")) {
+            return functionName;
+        }
+        // Lambda's partial ARN, <account>:function:<name>[:<qualifier>], names the account itself.
+        return PARTIAL_ARN.matcher(functionName).matches() ? "arn:aws:lambda:" + region + ":" + functionName
                 : "arn:aws:lambda:" + region + ":000000000000:function:" + functionName;
     }
 

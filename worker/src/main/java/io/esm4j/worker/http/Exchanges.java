@@ -9,11 +9,19 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** Reading requests and writing responses on the JDK's HTTP server. */
 final class Exchanges {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The codes whose error shape in Lambda's API model names its message {@code Message}; the others the worker
+     * answers with (InvalidParameterValueException, ResourceConflictException, InvalidRequestContentException,
+     * RequestTooLargeException, and the authentication errors) name it {@code message}.
+     */
+    private static final Set<String> CAPITAL_MESSAGE = Set.of("ResourceNotFoundException", "ResourceInUseException",
+            "ServiceException");
 
     private Exchanges() {}
 
@@ -37,13 +45,15 @@ final class Exchanges {
 
     /**
      * Lambda's error shape: the error code in {@code X-Amzn-ErrorType} (where the AWS SDKs and CLI read it) and
-     * {@code {"Type": "User", "Message": "..."}} as the body.
+     * {@code {"Type": "User", "message": "..."}} as the body: the members of Lambda's error shape for that code,
+     * whose message is {@code Message} for some codes and {@code message} for others (boto3 puts them into
+     * {@code e.response} under those names; the SDKs read either as the error's message).
      */
     static void error(HttpExchange exchange, int status, String code, String message) throws IOException {
         exchange.getResponseHeaders().set("X-Amzn-ErrorType", code);
         Map<String, String> body = new LinkedHashMap<>();
         body.put("Type", status >= 500 ? "Service" : "User");
-        body.put("Message", message);
+        body.put(CAPITAL_MESSAGE.contains(code) ? "Message" : "message", message);
         send(exchange, status, "application/json", JSON.writeValueAsString(body));
     }
 

@@ -35,6 +35,10 @@ final class MappingJson {
                 });
             }
         });
+        // FilterCriteria without filters ({} is how an update removes them) is no FilterCriteria, as Lambda shows it.
+        if (request.path(LambdaFields.FILTER_CRITERIA).path("Filters").isEmpty()) {
+            request.remove(LambdaFields.FILTER_CRITERIA);
+        }
         request.properties().forEach(field -> {
             if (!field.getKey().equals(LambdaFields.FUNCTION_NAME) && !field.getKey().equals(LambdaFields.ENABLED)
                     && !field.getKey().equals(LambdaFields.TAGS)) {
@@ -49,10 +53,16 @@ final class MappingJson {
         json.put("LastModified", seconds(mapping.lastModified()));
         json.put("LastProcessingResult", mapping.lastProcessingResult());
         json.put("State", mapping.state());
-        json.put("StateTransitionReason", mapping.stateTransitionReason());
+        json.put("StateTransitionReason", reason(mapping));
         json.put("EventSourceMappingArn", "arn:aws:lambda:" + region + ":000000000000:event-source-mapping:"
                 + mapping.uuid());
         return json;
+    }
+
+    /** Lambda says USER_INITIATED for a user's change of an SQS mapping, and User action for the other sources. */
+    private static String reason(ManagedMapping mapping) {
+        String reason = mapping.stateTransitionReason();
+        return mapping.sourceKind().equals("SQS") && reason.equals("User action") ? "USER_INITIATED" : reason;
     }
 
     static String functionArn(ManagedMapping mapping, String region) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.mappings.ManagedMapping;
 import io.esm4j.worker.mappings.MappingConflictException;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,20 @@ public final class MappingsApi implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String rest = exchange.getRequestURI().getPath().substring(PATH.length()).replaceAll("^/+|/+$", "");
+            // Lambda answers every call with a request id, which the SDKs and the CLI report (responseMetadata).
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            String tail = exchange.getRequestURI().getPath().substring(PATH.length());
+            String rest = tail.replaceAll("^/+|/+$", "");
             String method = exchange.getRequestMethod();
             try {
                 registry.refreshForApi();
-                if (rest.isEmpty() && method.equals("POST")) {
+                if (!tail.isEmpty() && !tail.startsWith("/")) {
+                    // The server's context matches any path that starts with PATH: .../event-source-mappingsX is
+                    // not the mapping X.
+                    Exchanges.error(exchange, 404, "ResourceNotFoundException", "No such resource: "
+                            + exchange.getRequestURI().getPath() + " is not a path of the event source mapping API, "
+                            + "which is at " + PATH + "/ and " + PATH + "/{UUID}.");
+                } else if (rest.isEmpty() && method.equals("POST")) {
                     ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
                     LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());
                     Exchanges.json(exchange, 202, describe(created));
@@ -58,10 +69,12 @@ public final class MappingsApi implements HttpHandler {
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
                     Exchanges.json(exchange, 200, describe(registry.get(rest)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("PUT")) {
-                    ManagedMapping updated = registry.update(rest, body(exchange));
+                    JsonNode fields = body(exchange);
+                    boolean wasEnabled = registry.get(rest).spec().enabled();
+                    ManagedMapping updated = registry.update(rest, fields);
                     LOG.info("api update uuid={}", rest);
                     ObjectNode json = describe(updated);
-                    json.put("State", "Updating");
+                    json.put("State", updateState(wasEnabled, updated.spec().enabled()));
                     Exchanges.json(exchange, 202, json);
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("DELETE")) {
                     ManagedMapping deleted = registry.delete(rest);
@@ -90,27 +103,37 @@ public final class MappingsApi implements HttpHandler {
         }
     }
 
+    /**
+     * As Lambda answers an update: Enabling or Disabling when it turns the mapping on or off, else Updating (whatever
+     * the mapping shows a moment later, once the old revision has drained).
+     */
+    private static String updateState(boolean wasEnabled, boolean enabled) {
+        return wasEnabled == enabled ? "Updating" : enabled ? "Enabling" : "Disabling";
+    }
+
     private ObjectNode list(Map<String, String> query) {
         String source = query.get("EventSourceArn");
         String function = query.get("FunctionName");
-        int start = query.containsKey("Marker") ? parse("Marker", query.get("Marker"), 0, Integer.MAX_VALUE) : 0;
+        ListMarker after = query.containsKey("Marker") ? ListMarker.parse(query.get("Marker")) : null;
         // As in Lambda: MaxItems up to 10,000 is accepted, but a page holds at most 100.
         int max = query.containsKey("MaxItems")
                 ? Math.min(parse("MaxItems", query.get("MaxItems"), 1, 10_000), MAX_ITEMS) : MAX_ITEMS;
+        String functionArn = function == null ? null : Functions.arn(function, region);
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
                 .filter(m -> function == null || m.spec().functionName().equals(function)
-                        || MappingJson.functionArn(m, region).equals(function)
+                        || MappingJson.functionArn(m, region).equals(functionArn)
                         || MappingJson.functionArn(m, region).endsWith(":function:" + function))
+                .filter(m -> after == null || after.isBefore(m))
                 .toList();
         ObjectNode json = Exchanges.JSON.createObjectNode();
         ArrayNode page = json.putArray("EventSourceMappings");
-        int end = Math.min(matching.size(), start + max);
-        for (int i = start; i < end; i++) {
+        int end = Math.min(matching.size(), max);
+        for (int i = 0; i < end; i++) {
             page.add(describe(matching.get(i)));
         }
         if (end < matching.size()) {
-            json.put("NextMarker", Integer.toString(end));
+            json.put("NextMarker", ListMarker.of(matching.get(end - 1)).toString());
         }
         return json;
     }

@@ -54,6 +54,8 @@ public final class MappingRegistry {
     private final AtomicLong changes = new AtomicLong();
     private final SourceFactories factories;
     private final Functions functions;
+    /** The worker's region, in which a FunctionName that is not an ARN names a function (as Lambda's FunctionArn). */
+    private final String region;
     private final MappingStore store;
     private final Clock clock;
     private final MappingRunner runner;
@@ -71,6 +73,7 @@ public final class MappingRegistry {
                            MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
+        this.region = context.clients().region().id();
         this.runner = new MappingRunner(factories, targets, context, stopTimeout);
         this.supervisor = new MappingSupervisor(mappings.values(), runner, stopTimeout);
         this.store = store;
@@ -236,12 +239,16 @@ public final class MappingRegistry {
         return store.location();
     }
 
-    /** Lambda maps a source and function pair once, on create and on update alike. */
+    /**
+     * Lambda maps a source and function pair once, on create and on update alike. The function is compared by its
+     * FunctionArn, so a name and the ARN (or partial ARN) the API reports for it are one function, as in Lambda.
+     */
     private void checkUnique(MappingSpec spec, @Nullable String self) {
+        String functionArn = Functions.arn(spec.functionName(), region);
         for (ManagedMapping existing : mappings.values()) {
             if (!existing.deleting() && !existing.uuid().equals(self)
                     && existing.spec().source().equals(spec.source())
-                    && existing.spec().functionName().equals(spec.functionName())) {
+                    && Functions.arn(existing.spec().functionName(), region).equals(functionArn)) {
                 throw MappingConflictException.pairTaken(spec, existing.uuid());
             }
         }

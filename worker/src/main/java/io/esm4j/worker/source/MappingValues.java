@@ -86,13 +86,17 @@ final class MappingValues {
     /** What Lambda's API reports for the stream fields a Kinesis or DynamoDB Streams request left out. */
     static Map<String, Object> streamDefaults() {
         StreamSettings defaults = StreamSettings.builder().startingPosition(StartingPosition.LATEST).build();
+        // As Lambda reports a stream mapping: an empty OnFailure and an empty FunctionResponseTypes rather than none,
+        // so SDK code such as destinationConfig().onFailure() written against Lambda works here too.
         return Map.of(BATCH_SIZE, defaults.batchSize(),
                 MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
                 PARALLELIZATION_FACTOR, defaults.parallelizationFactor(),
                 MAXIMUM_RECORD_AGE, defaults.maximumRecordAgeInSeconds(),
                 MAXIMUM_RETRY_ATTEMPTS, defaults.maximumRetryAttempts(),
                 BISECT_BATCH_ON_FUNCTION_ERROR, defaults.bisectBatchOnFunctionError(),
-                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds());
+                TUMBLING_WINDOW, defaults.tumblingWindowInSeconds(),
+                DESTINATION_CONFIG, Map.of("OnFailure", Map.of()),
+                FUNCTION_RESPONSE_TYPES, List.of());
     }
 
     static FilterCriteria filterCriteria(MappingSpec spec) {

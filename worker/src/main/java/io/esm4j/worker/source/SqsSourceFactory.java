@@ -45,7 +45,8 @@ public final class SqsSourceFactory implements SourceFactory {
     public Map<String, Object> defaults() {
         QueueSettings defaults = QueueSettings.defaults();
         return Map.of(BATCH_SIZE, defaults.batchSize(),
-                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds());
+                MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
+                FUNCTION_RESPONSE_TYPES, java.util.List.of());
     }
 
     @Override
