@@ -215,14 +215,7 @@ public final class FileMappingStore implements MappingStore {
         lock.lock();
         try {
             closed = true;
-            long left = DataFiles.CLOSE_WAIT.toNanos();
-            while (writing) {
-                if (left <= 0) {
-                    throw new IOException("A write of " + file + " still runs " + DataFiles.CLOSE_WAIT.toSeconds()
-                            + " s after the store was closed. Expected a local file write to end by then.");
-                }
-                left = writeEnded.awaitNanos(left);
-            }
+            DataFiles.awaitWriteEnded(file, writeEnded, () -> writing);
         } finally {
             lock.unlock();
         }

@@ -12,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +42,22 @@ public final class DataFiles {
         return new IOException("Cannot write " + file + ": the worker is stopping and has closed it, to let the data "
                 + "directory go (another worker may start there and write it). Expected no writes after the worker's "
                 + "API calls and mappings stopped; this change is not stored.");
+    }
+
+    /**
+     * Closing a store, under its lock: waits until its file write in progress has ended ({@code writing} false), at
+     * most {@link #CLOSE_WAIT}; an {@link IOException} naming the file when it still runs then.
+     */
+    public static void awaitWriteEnded(Path file, Condition ended, BooleanSupplier writing)
+            throws IOException, InterruptedException {
+        long left = CLOSE_WAIT.toNanos();
+        while (writing.getAsBoolean()) {
+            if (left <= 0) {
+                throw new IOException("A write of " + file + " still runs " + CLOSE_WAIT.toSeconds() + " s after the "
+                        + "store was closed. Expected a local file write to end by then.");
+            }
+            left = ended.awaitNanos(left);
+        }
     }
 
     /**

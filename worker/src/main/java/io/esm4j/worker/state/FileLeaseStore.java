@@ -184,14 +184,7 @@ public final class FileLeaseStore implements LeaseStore {
         lock.lock();
         try {
             closed = true;
-            long left = DataFiles.CLOSE_WAIT.toNanos();
-            while (saving) {
-                if (left <= 0) {
-                    throw new IOException("A write of " + file + " still runs " + DataFiles.CLOSE_WAIT.toSeconds()
-                            + " s after the store was closed. Expected a local file write to end by then.");
-                }
-                left = written.awaitNanos(left);
-            }
+            DataFiles.awaitWriteEnded(file, written, () -> saving);
         } finally {
             lock.unlock();
         }
