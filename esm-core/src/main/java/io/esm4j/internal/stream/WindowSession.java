@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.handler.JsonSize;
 import io.esm4j.handler.TimeWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,22 +88,12 @@ final class WindowSession<T> {
     }
 
     /**
-     * A JSON string's bytes in UTF-8: quotes, escapes for quote, backslash and control characters, and a character
-     * outside the Basic Multilingual Plane escaped as its two surrogates (6 bytes each), as Jackson writes bytes (a
-     * writer that keeps it as 4 bytes of UTF-8 writes less).
+     * A JSON string's bytes: {@link JsonSize#string}, except that a character outside the Basic Multilingual Plane
+     * counts as its two surrogates escaped (6 bytes each), as Jackson writes bytes, rather than as 4 bytes of UTF-8 (a
+     * writer that keeps it so writes less).
      */
     private static long jsonStringBytes(String value) {
-        long bytes = 2;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
-                bytes += 2;
-            } else if (c < 0x20 || Character.isSurrogate(c)) {
-                bytes += 6;
-            } else {
-                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-            }
-        }
-        return bytes;
+        long surrogates = value.chars().filter(c -> Character.isSurrogate((char) c)).count();
+        return JsonSize.string(value) + 4 * surrogates;
     }
 }
