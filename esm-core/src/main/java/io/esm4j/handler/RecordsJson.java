@@ -19,6 +19,13 @@ public final class RecordsJson {
         void write(JsonGenerator json, R record) throws IOException;
     }
 
+    /**
+     * The bytes {@link #write} adds around the records, for a source whose record sizes each count the record's object
+     * and the comma before it: {@code {"Records":[]}} less one comma, as the first record has none. Envelope plus the
+     * records' sizes is then the event's exact length in UTF-8 (a source's {@code eventEnvelopeBytes}).
+     */
+    public static final int ENVELOPE_BYTES = "{\"Records\":[]}".length() - ",".length();
+
     private RecordsJson() {}
 
     /**

@@ -39,6 +39,16 @@ public interface QueueSource<T> {
      */
     List<EntryFailure> changeVisibility(List<QueueMessage<T>> messages, Duration visibilityTimeout) throws Exception;
 
+    /**
+     * The bytes an event of this queue's messages holds besides the messages themselves
+     * ({@link QueueMessage#sizeBytes()} counts those): 0 (the default) when the messages' sizes cover it. SQS counts
+     * each message's record and the comma before it and declares {@link io.esm4j.handler.RecordsJson#ENVELOPE_BYTES}.
+     * Batch formation counts it once per batch, so that no event is over Lambda's 6 MB invocation payload.
+     */
+    default int eventEnvelopeBytes() {
+        return 0;
+    }
+
     /** The top-level keys filter patterns may name ({@code body} for SQS); empty if filters are not supported. */
     default Set<String> filterableKeys() {
         return Set.of();

@@ -64,9 +64,10 @@ public interface StreamSource<T> {
 
     /**
      * The bytes an event of this shard's records holds besides the records themselves ({@link StreamRecord#sizeBytes()}
-     * counts those): 0 (the default) when the records' sizes cover it, as Kinesis's and DynamoDB Streams' do. Kafka's
-     * event has {@code eventSource}, {@code bootstrapServers} and the partition's list around its records. Batch
-     * formation counts it once per batch, so that no event is over Lambda's 6 MB invocation payload.
+     * counts those): 0 (the default) when the records' sizes cover it. Kinesis and DynamoDB Streams declare
+     * {@link io.esm4j.handler.RecordsJson#ENVELOPE_BYTES} ({@code {"Records":[]}} less the comma each record counts);
+     * Kafka's event has {@code eventSource}, {@code bootstrapServers} and the partition's list around its records.
+     * Batch formation counts it once per batch, so that no event is over Lambda's 6 MB invocation payload.
      */
     default int eventEnvelopeBytes(String shardId) {
         return 0;

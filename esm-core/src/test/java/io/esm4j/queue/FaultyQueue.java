@@ -40,6 +40,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     private final Queue<Receive> receives = new ConcurrentLinkedQueue<>();
     private final AtomicInteger receivesLeftBeforeHold = new AtomicInteger(Integer.MAX_VALUE);
     private volatile CountDownLatch holdGate;
+    private volatile int eventEnvelopeBytes;
 
     /** A receive: the thread that made it, when it started ({@link System#nanoTime()}), the messages it returned. */
     record Receive(Thread thread, long startNanos, List<String> bodies) {}
@@ -49,6 +50,17 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
 
     FaultyQueue(InMemoryQueue queue) {
         this.queue = queue;
+    }
+
+    /** The source declares this envelope around its events' records, as SQS does (0 by default). */
+    FaultyQueue eventEnvelopeBytes(int bytes) {
+        this.eventEnvelopeBytes = bytes;
+        return this;
+    }
+
+    @Override
+    public int eventEnvelopeBytes() {
+        return eventEnvelopeBytes;
     }
 
     /** Every call of {@code operation} throws {@code failure.get()} until {@link #heal}. */

@@ -90,6 +90,25 @@ class QueueCarryOverTest {
         assertThat(tags(handler.bodies())).containsExactlyElementsOf(expected);
     }
 
+    /**
+     * Six 1 MB messages fit a 6 MiB batch on their own; a source whose event envelope takes 300 KB leaves room for
+     * five: the envelope counts once per batch, the seventh opens the next batch with the sixth.
+     */
+    @Test
+    void theSourcesEventEnvelopeCountsAgainstTheCap() {
+        InMemoryQueue queue = InMemoryQueue.fifo("big.fifo").contentBasedDeduplication(true).build();
+        IntStream.rangeClosed(1, 7).forEach(i -> queue.send(big("b" + i), "g", null));
+        FaultyQueue withEnvelope = new FaultyQueue(queue).eventEnvelopeBytes(300_000);
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("big", withEnvelope, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build()).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 0);
+
+        assertThat(handler.invocations()).extracting(List::size).containsExactly(5, 2);
+    }
+
     @Test
     void withNoWindowCarriedOverMessagesAreInvokedWithoutWaitingForAnotherReceive() throws Exception {
         InMemoryQueue queue = InMemoryQueue.standard("big").build();

@@ -4,6 +4,7 @@ import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -58,12 +59,6 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
      * shows the problem and lists again after its own backoff.
      */
     static final int MAX_THROTTLED_PAGES = 5;
-    /**
-     * What an event holds besides its records' JSON: {@code {"Records":[]}} less one comma, as each record's size
-     * counts the comma that separates it from the one before ({@link RecordConverter}). Envelope plus sizes is then
-     * the event's exact length, which the engine keeps within Lambda's 6 MB.
-     */
-    static final int EVENT_ENVELOPE_BYTES = "{\"Records\":[]}".length() - 1;
     /** The record's top-level fields: Lambda filters on {@code dynamodb} and on the metadata beside it. */
     private static final Set<String> FILTERABLE_KEYS = Set.of("eventID", "eventName", "eventVersion", "eventSource",
             "awsRegion", "dynamodb", "userIdentity", "eventSourceARN");
@@ -120,10 +115,13 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         return StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, shardId, records, arn.text());
     }
 
-    /** {@link #EVENT_ENVELOPE_BYTES}: with the records' sizes, the event's exact length in bytes. */
+    /**
+     * {@link RecordsJson#ENVELOPE_BYTES}: each record's size counts the comma before it ({@link RecordConverter}), so
+     * with the records' sizes this is the event's exact length, which the engine keeps within Lambda's 6 MB.
+     */
     @Override
     public int eventEnvelopeBytes(String shardId) {
-        return EVENT_ENVELOPE_BYTES;
+        return RecordsJson.ENVELOPE_BYTES;
     }
 
     @Override

@@ -26,9 +26,6 @@ public final class KinesisEventJson {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
-    /** {@code {"Records":[]}}: counted with every record, as the source declares no envelope of its own. */
-    private static final int ENVELOPE = "{\"Records\":[]}".length();
-
     private KinesisEventJson() {}
 
     public static String write(Batch<StreamRecord<KinesisRecord>> batch) {
@@ -62,8 +59,9 @@ public final class KinesisEventJson {
 
     /**
      * What {@code record} counts against the 6 MB invocation cap and the memory bounds: its object as
-     * {@link #write} writes it in UTF-8 (JSON escapes, base64 data), the comma before it and the envelope around the
-     * batch. Counted without writing; a test compares it with the written JSON.
+     * {@link #write} writes it in UTF-8 (JSON escapes, base64 data) and the comma before it; the source declares the
+     * envelope around the batch ({@link KinesisStreamSource#eventEnvelopeBytes}). Counted without writing; a test
+     * compares it with the written JSON.
      */
     static int size(KinesisRecord record) {
         KinesisRecord.Kinesis kinesis = record.kinesis();
@@ -81,7 +79,7 @@ public final class KinesisEventJson {
                 + ",\"awsRegion\":".length() + string(record.awsRegion())
                 + ",\"eventSourceARN\":".length() + string(record.eventSourceARN())
                 + "}".length();
-        return (int) Math.min(Integer.MAX_VALUE, size + ",".length() + ENVELOPE);
+        return (int) Math.min(Integer.MAX_VALUE, size + ",".length());
     }
 
     /**

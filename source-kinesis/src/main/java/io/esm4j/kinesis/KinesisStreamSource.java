@@ -5,6 +5,7 @@ import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
@@ -134,6 +135,16 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
      * Every shard ListShards returns, page by page, open and closed, with its parent and adjacent parent. Also reads
      * the stream's retention again.
      */
+    /**
+     * {@link RecordsJson#ENVELOPE_BYTES}: each record's size counts its object and the comma before it
+     * ({@link KinesisEventJson#size}), so with the records' sizes this is the event's exact length, which the engine
+     * keeps within Lambda's 6 MB.
+     */
+    @Override
+    public int eventEnvelopeBytes(String shardId) {
+        return RecordsJson.ENVELOPE_BYTES;
+    }
+
     @Override
     public List<Shard> listShards() {
         refreshRetention();

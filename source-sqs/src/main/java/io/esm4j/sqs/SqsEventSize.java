@@ -13,14 +13,14 @@ import java.util.Map;
  */
 final class SqsEventSize {
 
-    /** {@code {"Records":[]}}: counted with every record, so that a batch's records and the envelope fit the cap. */
-    static final int ENVELOPE = "{\"Records\":[]}".length();
-
     private SqsEventSize() {}
 
-    /** The record's object, the comma before it and the envelope around the batch. */
+    /**
+     * The record's object and the comma before it; the source declares the envelope around the batch
+     * ({@link SqsQueueSource#eventEnvelopeBytes}).
+     */
     static int inBatch(SqsMessage record) {
-        return (int) Math.min(Integer.MAX_VALUE, record(record) + 1 + ENVELOPE);
+        return (int) Math.min(Integer.MAX_VALUE, record(record) + ",".length());
     }
 
     /** The record's object in the {@code Records} list. */

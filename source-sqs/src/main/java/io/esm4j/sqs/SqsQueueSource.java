@@ -2,6 +2,7 @@ package io.esm4j.sqs;
 
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
+import io.esm4j.handler.RecordsJson;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
@@ -118,6 +119,15 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
 
     public String queueUrl() {
         return queueUrl;
+    }
+
+    /**
+     * {@link RecordsJson#ENVELOPE_BYTES}: each message's size counts its record and the comma before it, so with the
+     * messages' sizes this is the event's exact length, which the engine keeps within Lambda's 6 MB.
+     */
+    @Override
+    public int eventEnvelopeBytes() {
+        return RecordsJson.ENVELOPE_BYTES;
     }
 
     @Override

@@ -29,6 +29,11 @@ final class SinglePollerSource implements QueueSource<SqsMessage> {
     }
 
     @Override
+    public int eventEnvelopeBytes() {
+        return delegate.eventEnvelopeBytes();
+    }
+
+    @Override
     public boolean fifo() {
         return delegate.fifo();
     }

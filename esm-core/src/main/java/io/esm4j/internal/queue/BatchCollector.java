@@ -73,7 +73,7 @@ final class BatchCollector<T> {
         Duration window = ctx.settings().maximumBatchingWindow();
         Instant deadline = ctx.clock().instant().plus(window);
         List<QueueMessage<T>> batch = new ArrayList<>();
-        long bytes = admit(takeCarryOver(), batch, 0);
+        long bytes = admit(takeCarryOver(), batch, ctx.source().eventEnvelopeBytes());
         while (batch.size() < batchSize && carryOver.isEmpty() && !PayloadCap.full(bytes) && !stop.isRequested()) {
             if (!batch.isEmpty() && (window.isZero() || !remaining(deadline).isPositive())) {
                 break;

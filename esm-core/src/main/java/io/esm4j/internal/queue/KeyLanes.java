@@ -106,11 +106,12 @@ final class KeyLanes<T> {
 
     /**
      * The next messages waiting behind the holder's {@code keys}, oldest first per key, at most {@code max} and within
-     * the 6 MB cap. Keys nothing waits for are released and removed from {@code keys}; empty once all are released.
+     * the 6 MB cap with the event's {@code envelopeBytes}. Keys nothing waits for are released and removed from
+     * {@code keys}; empty once all are released.
      */
-    List<Waiting<T>> next(Set<String> keys, int max) {
+    List<Waiting<T>> next(Set<String> keys, int max, int envelopeBytes) {
         List<Waiting<T>> next = new ArrayList<>();
-        long bytes = 0;
+        long bytes = envelopeBytes;
         lock.lock();
         try {
             for (Iterator<String> it = keys.iterator(); it.hasNext(); ) {

@@ -3,6 +3,7 @@ package io.esm4j.internal.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.queue.QueueMessage;
+import io.esm4j.settings.StreamSettings;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,16 +39,29 @@ class KeyLanesWaitingTest {
         assertThat(c.waiting()).extracting(QueueMessage::payload).containsExactly("k4");
 
         Set<String> keys = new HashSet<>(a.keysTaken());
-        List<KeyLanes.Waiting<String>> next = lanes.next(keys, 2);
+        List<KeyLanes.Waiting<String>> next = lanes.next(keys, 2, 0);
         assertThat(bodies(next)).containsExactly("k2", "k3");
         assertThat(next).extracting(KeyLanes.Waiting::tracker).containsExactly(pollerB, pollerB);
         assertThat(keys).as("j had nothing waiting and is released").containsExactly("k");
-        assertThat(bodies(lanes.next(keys, 2))).containsExactly("k4");
-        assertThat(lanes.next(keys, 2)).isEmpty();
+        assertThat(bodies(lanes.next(keys, 2, 0))).containsExactly("k4");
+        assertThat(lanes.next(keys, 2, 0)).isEmpty();
         assertThat(keys).isEmpty();
 
         assertThat(lanes.take(List.of(message("k5")), pollerC).mine()).extracting(QueueMessage::payload)
                 .containsExactly("k5");
+    }
+
+    /** Two waiting messages of 3 MiB fill 6 MiB exactly: the event's envelope leaves room for one of them. */
+    @Test
+    void theEventsEnvelopeCountsAgainstTheCapOfWhatWaits() {
+        int half = StreamSettings.MAX_PAYLOAD_BYTES / 2;
+        KeyLanes.Split<String> a = lanes.take(List.of(message("k1")), pollerA);
+        lanes.take(List.of(new QueueMessage<>("k2", "receipt-k2", null, half, "k2"),
+                new QueueMessage<>("k3", "receipt-k3", null, half, "k3")), pollerB);
+        Set<String> keys = new HashSet<>(a.keysTaken());
+
+        assertThat(bodies(lanes.next(keys, 10, 13))).containsExactly("k2");
+        assertThat(bodies(lanes.next(keys, 10, 13))).containsExactly("k3");
     }
 
     @Test
