@@ -69,6 +69,11 @@ public final class MetricNames {
      * deleted and the records after their checkpoints expired unread.
      */
     public static final String UNFINISHED_SHARDS_EXPIRED = "UnfinishedShardsExpired";
+    /**
+     * esm4j: times a shard's reader found its position (a checkpoint, or just after its last record read) older than
+     * the stream's retention and went on from the oldest record left: the records in between expired unread.
+     */
+    public static final String READ_POSITIONS_EXPIRED = "ReadPositionsExpired";
 
     /** esm4j: shard leases this worker holds now; a gauge, the sum across mappings of one name. */
     public static final String LEASES_HELD = "LeasesHeld";

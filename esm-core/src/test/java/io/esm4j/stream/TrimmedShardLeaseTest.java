@@ -124,4 +124,47 @@ class TrimmedShardLeaseTest {
             Streams.stopQuietly(mapping);
         }
     }
+    /**
+     * A reader that found its position expired (as IteratorShardReader reports a TrimmedDataAccessException) is
+     * counted once per report; the records it returns are handled as usual and the mapping shows no problem.
+     */
+    @Test
+    void aReadPositionThatExpiredIsCounted() throws Exception {
+        AtomicInteger reports = new AtomicInteger(1);
+        ForwardingStreamSource<byte[]> expiring = new ForwardingStreamSource<>(stream) {
+            @Override
+            public ShardReader<byte[]> openReader(String shardId, ReadStart start) throws Exception {
+                ShardReader<byte[]> reader = super.openReader(shardId, start);
+                return new ShardReader<>() {
+                    @Override
+                    public FetchResult<byte[]> fetch(int maxRecords) throws Exception {
+                        FetchResult<byte[]> result = reader.fetch(maxRecords);
+                        boolean expired = !result.records().isEmpty()
+                                && reports.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                        return new FetchResult<>(result.records(), result.millisBehindLatest(), result.shardEnded(),
+                                expired);
+                    }
+
+                    @Override
+                    public void close() {
+                        reader.close();
+                    }
+                };
+            }
+        };
+        Streams.fill(stream, 5, 5);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, expiring, handler)
+                .settings(Streams.fast().build()).leaseStore(store).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() >= 5);
+
+            assertThat(registry.get(MetricNames.READ_POSITIONS_EXPIRED).counter().count()).isEqualTo(1);
+            assertThat(mapping.stateTransitionReason()).doesNotStartWith("PROBLEM");
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
 }

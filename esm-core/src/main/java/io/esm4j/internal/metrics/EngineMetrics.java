@@ -53,6 +53,7 @@ public final class EngineMetrics {
     public final Counter checkpointWriteFailures;
     public final Counter leasesLost;
     public final Counter unfinishedShardsExpired;
+    public final Counter readPositionsExpired;
     public final Counter leasesTakenUnowned;
     public final Counter leasesTakenExpired;
     public final Counter leasesStolen;
@@ -81,6 +82,7 @@ public final class EngineMetrics {
         checkpointWriteFailures = counter(MetricNames.CHECKPOINT_WRITE_FAILURES, stream);
         leasesLost = counter(MetricNames.LEASES_LOST, stream);
         unfinishedShardsExpired = counter(MetricNames.UNFINISHED_SHARDS_EXPIRED, stream);
+        readPositionsExpired = counter(MetricNames.READ_POSITIONS_EXPIRED, stream);
         leasesTakenUnowned = taken("unowned", stream);
         leasesTakenExpired = taken("expired", stream);
         leasesStolen = taken("stolen", stream);

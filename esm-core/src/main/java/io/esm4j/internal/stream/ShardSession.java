@@ -171,6 +171,9 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (!result.records().isEmpty()) {
                         ctx.metrics().polled.increment(result.records().size());
                     }
+                    if (result.positionExpired()) {
+                        ctx.metrics().readPositionsExpired.increment();
+                    }
                     recordIteratorAge(result);
                     if (!deal(result, fetchStart)) {
                         return;

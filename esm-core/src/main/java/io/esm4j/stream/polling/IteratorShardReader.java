@@ -77,6 +77,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
     private long openedNanos;
     private boolean closed;
     private @Nullable String lastHandedOut;
+    /** A position was found trimmed since the last fetch: the next fetch reports it (FetchResult.positionExpired). */
+    private boolean positionExpired;
     private long millisBehindLatest = -1;
     /** The last page said the shard holds records past it. */
     private boolean behind;
@@ -147,7 +149,9 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
         // An empty result passes for the tail (which closes tumbling windows) unless it reports a lag: while the
         // shard is behind without a lag from the service (DynamoDB Streams), the least one stands for it.
         long lag = records.isEmpty() && behind ? Math.max(1, millisBehindLatest) : millisBehindLatest;
-        return new FetchResult<>(records, lag, closed && pending.isEmpty());
+        boolean expired = positionExpired;
+        positionExpired = false;
+        return new FetchResult<>(records, lag, closed && pending.isEmpty(), expired);
     }
 
     /** Reads until records arrive, the shard ends, the reader has caught up, or enough empty reads went by. */
@@ -236,6 +240,7 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                             .addKeyValue("requested", at).addKeyValue("lastHandedOut", lastHandedOut)
                             .log("position is older than the shard's retention; reading from TRIM_HORIZON, "
                                     + "the records in between are lost");
+                    positionExpired = true;
                     at = new ReadStart.TrimHorizon();
                 } else {
                     throw e;

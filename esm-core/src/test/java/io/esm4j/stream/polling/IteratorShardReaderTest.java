@@ -361,7 +361,12 @@ class IteratorShardReaderTest {
 
         IteratorShardReader<String> reader = open(new ReadStart.AfterSequenceNumber("1"));
 
-        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("3", "4", "5");
+        FetchResult<String> first = reader.fetch(2);
+        assertThat(sequenceNumbers(first)).containsExactly("3", "4");
+        assertThat(first.positionExpired()).as("record 2 expired unread").isTrue();
+        FetchResult<String> second = reader.fetch(10);
+        assertThat(sequenceNumbers(second)).containsExactly("5");
+        assertThat(second.positionExpired()).as("reported once").isFalse();
         assertThat(shard.opens()).containsExactly(new ReadStart.AfterSequenceNumber("1"), new ReadStart.TrimHorizon());
     }
 
@@ -372,7 +377,9 @@ class IteratorShardReaderTest {
         assertThat(sequenceNumbers(reader.fetch(2))).containsExactly("1", "2");
         shard.failNextGetRecords(new FakeShard.Trimmed());
 
-        assertThat(sequenceNumbers(reader.fetch(10))).containsExactly("3", "4");
+        FetchResult<String> renewed = reader.fetch(10);
+        assertThat(sequenceNumbers(renewed)).containsExactly("3", "4");
+        assertThat(renewed.positionExpired()).as("the position after record 2 was still there").isFalse();
         assertThat(shard.opens()).last().isEqualTo(new ReadStart.AfterSequenceNumber("2"));
     }
 
