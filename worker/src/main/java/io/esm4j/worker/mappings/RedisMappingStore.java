@@ -18,9 +18,10 @@ import java.util.Map;
  * {@code --mapping-redis}), as {@link DynamoDbMappingStore} shares them through a table. Two hashes with one hash tag
  * (so that they live on one node of a cluster): {@value #MAPPINGS} holds each mapping under its UUID as
  * {@code {"revision":n,"lastModified":epochMillis,"request":{...}}}, and {@value #CLAIMS} the UUID of the mapping
- * that holds each source and function pair (field {@code <source>\n<FunctionArn>}, {@link SourcePairs}). Every write is one Lua script over both, so a mapping and its claim
- * change together: create if the UUID is absent and the pair free, replace and delete only at the revision the
- * worker read. The scripts go by EVAL: mappings change by API call, rarely.
+ * that holds each source and function pair (field {@code <source>\n<FunctionArn>}, {@link SourcePairs}). Every
+ * write is one Lua script over both, so a mapping and its claim change together: create if the UUID is absent and the
+ * pair free, replace and delete only at the revision the worker read. The scripts go by EVAL: mappings change by API
+ * call, rarely.
  */
 public final class RedisMappingStore implements MappingStore {
 

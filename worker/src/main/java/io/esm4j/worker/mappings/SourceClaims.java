@@ -22,11 +22,12 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Which mapping holds each source and function pair of a shared mapping table, so that two workers creating the same
  * pair at the same moment cannot both succeed (Lambda keeps one mapping per event source and function). One item per
  * pair in the partition {@value #PARTITION}: sort key the SHA-256 of the pair, {@code <source>\n<FunctionArn>} as
- * {@link SourcePairs} tells pairs apart (the pair itself may pass DynamoDB's 1 KB sort key limit), {@code pair} (S) for people reading the table, {@code claimedBy} (S) the
- * mapping's UUID, {@code claimedAt} (N) when. A claim is written (conditionally) before its mapping and released after
- * it is deleted or moved to another function. DynamoDB has no transaction across the two items here (and dynalite none
- * at all), so a crash between the two writes can leave a claim whose mapping does not exist or now maps another pair:
- * such a claim is stale, and the next create of the pair takes it over (conditionally on the stale holder).
+ * {@link SourcePairs} tells pairs apart (the pair itself may pass DynamoDB's 1 KB sort key limit), {@code pair} (S)
+ * for people reading the table, {@code claimedBy} (S) the mapping's UUID, {@code claimedAt} (N) when. A claim is
+ * written (conditionally) before its mapping and released after it is deleted or moved to another function. DynamoDB
+ * has no transaction across the two items here (and dynalite none at all), so a crash between the two writes can leave
+ * a claim whose mapping does not exist or now maps another pair: such a claim is stale, and the next create of the
+ * pair takes it over (conditionally on the stale holder).
  *
  * <p>A claim looks just the same while its worker is still writing the mapping: claimed, the mapping not written yet
  * (or still on its old pair, for an update). Taking that one over would let both workers map the pair. So a claim is
