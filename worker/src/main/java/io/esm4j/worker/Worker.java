@@ -12,6 +12,7 @@ import io.esm4j.worker.http.OperationsHandler;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.MappingRegistry;
 import io.esm4j.worker.mappings.MappingStore;
+import io.esm4j.worker.mappings.SourcePairs;
 import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
@@ -85,7 +86,7 @@ public final class Worker implements AutoCloseable {
         StateStores state;
         try {
             state = StateStores.open(options.leases(), options.mappings(), options.dataDirectory(),
-                    clients.dynamodb());
+                    clients.dynamodb(), new SourcePairs(region.id()));
         } catch (RuntimeException | IOException e) {
             clients.close();
             throw e;

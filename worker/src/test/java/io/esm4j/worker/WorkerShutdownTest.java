@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.worker.http.Draining;
 import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.state.StateStores;
+import io.esm4j.worker.mappings.SourcePairs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * others, and nothing it writes can land after the lock went; a call arriving meanwhile gets 503.
  */
 class WorkerShutdownTest {
+
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
 
     private static final String API = "/2015-03-31/event-source-mappings/";
     private static final StoreLocation HERE = new StoreLocation.DataDirectory();
@@ -72,7 +76,7 @@ class WorkerShutdownTest {
         HttpResponse<String> refused = http.send(HttpRequest.newBuilder(worker.url().resolve(API)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(503);
-        assertThatThrownBy(() -> StateStores.open(HERE, HERE, directory, null)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> StateStores.open(HERE, HERE, directory, null, PAIRS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("is in use by another worker");
 
         HeldConstructionHandler.release();
@@ -81,7 +85,7 @@ class WorkerShutdownTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String uuid = new ObjectMapper().readTree(created.body()).path("UUID").asText();
         assertThat(Files.readString(directory.resolve("mappings.json"))).contains(uuid);
-        try (StateStores next = StateStores.open(HERE, HERE, directory, null)) {
+        try (StateStores next = StateStores.open(HERE, HERE, directory, null, PAIRS)) {
             assertThat(next.mappings().load()).extracting(MappingStore.Stored::uuid).containsExactly(uuid);
         }
     }

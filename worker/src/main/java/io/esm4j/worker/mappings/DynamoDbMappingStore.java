@@ -47,21 +47,23 @@ public final class DynamoDbMappingStore implements MappingStore {
     private final DynamoDbClient client;
     private final String table;
     private final DynamoDbLeaseStore tableSetup;
+    private final SourcePairs pairs;
     private final SourceClaims claims;
 
     /** A store on this table, created if missing (through the client's endpoint, region and credentials). */
-    public DynamoDbMappingStore(DynamoDbClient client, String table) {
-        this(client, table, Clock.systemUTC());
+    public DynamoDbMappingStore(DynamoDbClient client, String table, SourcePairs pairs) {
+        this(client, table, pairs, Clock.systemUTC());
     }
 
     /** @param clock dates the store's source claims and judges other workers' ({@link SourceClaims#GRACE}) */
-    DynamoDbMappingStore(DynamoDbClient client, String table, Clock clock) {
+    DynamoDbMappingStore(DynamoDbClient client, String table, SourcePairs pairs, Clock clock) {
         this.client = client;
         // Checks the name (DynamoDB's rules, naming the setting) and makes the table ready like a lease table.
         this.tableSetup = new DynamoDbLeaseStore(client, DynamoDbLeaseStoreSettings.builder().tableName(table)
                 .build());
         this.table = table;
-        this.claims = new SourceClaims(client, table, this::read, clock);
+        this.pairs = pairs;
+        this.claims = new SourceClaims(client, table, this::read, pairs, clock);
     }
 
     @Override
@@ -98,7 +100,7 @@ public final class DynamoDbMappingStore implements MappingStore {
     @Override
     public void replace(Stored current, Stored next) {
         tableSetup.ensureTable();
-        boolean moved = !SourceClaims.pair(current.spec()).equals(SourceClaims.pair(next.spec()));
+        boolean moved = !pairs.of(current.spec()).equals(pairs.of(next.spec()));
         if (moved) {
             claims.claim(next.uuid(), next.spec());
         }

@@ -36,6 +36,7 @@ public final class FileMappingStore implements MappingStore {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path file;
+    private final SourcePairs pairs;
     private final DataFiles.Writer writer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writeEnded = lock.newCondition();
@@ -45,13 +46,15 @@ public final class FileMappingStore implements MappingStore {
     /** No write begins any more. */
     private boolean closed;
 
-    public FileMappingStore(Path dataDirectory) {
-        this(dataDirectory, DataFiles::replace);
+    /** @param pairs tells source and function pairs apart, as the registry does */
+    public FileMappingStore(Path dataDirectory, SourcePairs pairs) {
+        this(dataDirectory, pairs, DataFiles::replace);
     }
 
     /** @param writer replaces the file's content durably: {@link DataFiles#replace}, or a test's that holds a write */
-    public FileMappingStore(Path dataDirectory, DataFiles.Writer writer) {
+    public FileMappingStore(Path dataDirectory, SourcePairs pairs, DataFiles.Writer writer) {
         this.file = dataDirectory.resolve("mappings.json");
+        this.pairs = pairs;
         this.writer = writer;
     }
 
@@ -104,10 +107,10 @@ public final class FileMappingStore implements MappingStore {
     }
 
     /** Lambda maps a source and function pair once: a conflict naming the other mapping that maps it. */
-    private static void checkPairFree(Map<String, Stored> mappings, Stored mapping) {
-        String pair = SourceClaims.pair(mapping.spec());
+    private void checkPairFree(Map<String, Stored> mappings, Stored mapping) {
+        String pair = pairs.of(mapping.spec());
         for (Stored other : mappings.values()) {
-            if (!other.uuid().equals(mapping.uuid()) && SourceClaims.pair(other.spec()).equals(pair)) {
+            if (!other.uuid().equals(mapping.uuid()) && pairs.of(other.spec()).equals(pair)) {
                 throw MappingConflictException.pairTaken(mapping.spec(), other.uuid());
             }
         }

@@ -54,8 +54,8 @@ public final class MappingRegistry {
     private final AtomicLong changes = new AtomicLong();
     private final SourceFactories factories;
     private final Functions functions;
-    /** The worker's region, in which a FunctionName that is not an ARN names a function (as Lambda's FunctionArn). */
-    private final String region;
+    /** Tells source and function pairs apart, as the store does: the function by its FunctionArn. */
+    private final SourcePairs pairs;
     private final MappingStore store;
     private final Clock clock;
     private final MappingRunner runner;
@@ -73,7 +73,7 @@ public final class MappingRegistry {
                            MappingStore store, Duration stopTimeout, Clock clock) {
         this.factories = factories;
         this.functions = functions;
-        this.region = context.clients().region().id();
+        this.pairs = new SourcePairs(context.clients().region().id());
         this.runner = new MappingRunner(factories, targets, context, stopTimeout);
         this.supervisor = new MappingSupervisor(mappings.values(), runner, stopTimeout);
         this.store = store;
@@ -244,11 +244,9 @@ public final class MappingRegistry {
      * FunctionArn, so a name and the ARN (or partial ARN) the API reports for it are one function, as in Lambda.
      */
     private void checkUnique(MappingSpec spec, @Nullable String self) {
-        String functionArn = Functions.arn(spec.functionName(), region);
+        String pair = pairs.of(spec);
         for (ManagedMapping existing : mappings.values()) {
-            if (!existing.deleting() && !existing.uuid().equals(self)
-                    && existing.spec().source().equals(spec.source())
-                    && Functions.arn(existing.spec().functionName(), region).equals(functionArn)) {
+            if (!existing.deleting() && !existing.uuid().equals(self) && pairs.of(existing.spec()).equals(pair)) {
                 throw MappingConflictException.pairTaken(spec, existing.uuid());
             }
         }

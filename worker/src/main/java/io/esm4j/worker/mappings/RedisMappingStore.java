@@ -18,9 +18,10 @@ import java.util.Map;
  * {@code --mapping-redis}), as {@link DynamoDbMappingStore} shares them through a table. Two hashes with one hash tag
  * (so that they live on one node of a cluster): {@value #MAPPINGS} holds each mapping under its UUID as
  * {@code {"revision":n,"lastModified":epochMillis,"request":{...}}}, and {@value #CLAIMS} the UUID of the mapping
- * that holds each source and function pair. Every write is one Lua script over both, so a mapping and its claim
- * change together: create if the UUID is absent and the pair free, replace and delete only at the revision the
- * worker read. The scripts go by EVAL: mappings change by API call, rarely.
+ * that holds each source and function pair (field {@code <source>\n<FunctionArn>}, {@link SourcePairs}). Every
+ * write is one Lua script over both, so a mapping and its claim change together: create if the UUID is absent and the
+ * pair free, replace and delete only at the revision the worker read. The scripts go by EVAL: mappings change by API
+ * call, rarely.
  */
 public final class RedisMappingStore implements MappingStore {
 
@@ -74,10 +75,15 @@ public final class RedisMappingStore implements MappingStore {
             """;
 
     private final RedisClusterCommands<String, String> redis;
+    private final SourcePairs pairs;
 
-    /** @param redis synchronous commands of a Lettuce connection with a String codec; the caller closes it */
-    public RedisMappingStore(RedisClusterCommands<String, String> redis) {
+    /**
+     * @param redis synchronous commands of a Lettuce connection with a String codec; the caller closes it
+     * @param pairs tells source and function pairs apart, as the registry does: the claims' fields
+     */
+    public RedisMappingStore(RedisClusterCommands<String, String> redis, SourcePairs pairs) {
         this.redis = redis;
+        this.pairs = pairs;
     }
 
     @Override
@@ -91,7 +97,7 @@ public final class RedisMappingStore implements MappingStore {
 
     @Override
     public void create(Stored mapping) {
-        List<String> result = run(CREATE, mapping.uuid(), SourceClaims.pair(mapping.spec()), toValue(mapping));
+        List<String> result = run(CREATE, mapping.uuid(), pairs.of(mapping.spec()), toValue(mapping));
         switch (result.getFirst()) {
             case "uuid" -> throw MappingConflictException.uuidTaken(mapping.uuid(), location());
             case "pair" -> throw MappingConflictException.pairTaken(mapping.spec(), result.get(1));
@@ -102,7 +108,7 @@ public final class RedisMappingStore implements MappingStore {
     @Override
     public void replace(Stored current, Stored next) {
         List<String> result = run(REPLACE, current.uuid(), Long.toString(current.revision()),
-                SourceClaims.pair(current.spec()), SourceClaims.pair(next.spec()), toValue(next));
+                pairs.of(current.spec()), pairs.of(next.spec()), toValue(next));
         switch (result.getFirst()) {
             case "changed" -> throw MappingConflictException.changedElsewhere(current, location());
             case "pair" -> throw MappingConflictException.pairTaken(next.spec(), result.get(1));
@@ -113,7 +119,7 @@ public final class RedisMappingStore implements MappingStore {
     @Override
     public void delete(Stored current) {
         List<String> result = run(DELETE, current.uuid(), Long.toString(current.revision()),
-                SourceClaims.pair(current.spec()));
+                pairs.of(current.spec()));
         if ("changed".equals(result.getFirst())) {
             throw MappingConflictException.changedElsewhere(current, location());
         }

@@ -21,12 +21,13 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /**
  * Which mapping holds each source and function pair of a shared mapping table, so that two workers creating the same
  * pair at the same moment cannot both succeed (Lambda keeps one mapping per event source and function). One item per
- * pair in the partition {@value #PARTITION}: sort key the SHA-256 of {@code <source>\n<function>} (the pair itself may
- * pass DynamoDB's 1 KB sort key limit), {@code pair} (S) for people reading the table, {@code claimedBy} (S) the
- * mapping's UUID, {@code claimedAt} (N) when. A claim is written (conditionally) before its mapping and released after
- * it is deleted or moved to another function. DynamoDB has no transaction across the two items here (and dynalite none
- * at all), so a crash between the two writes can leave a claim whose mapping does not exist or now maps another pair:
- * such a claim is stale, and the next create of the pair takes it over (conditionally on the stale holder).
+ * pair in the partition {@value #PARTITION}: sort key the SHA-256 of the pair, {@code <source>\n<FunctionArn>} as
+ * {@link SourcePairs} tells pairs apart (the pair itself may pass DynamoDB's 1 KB sort key limit), {@code pair} (S)
+ * for people reading the table, {@code claimedBy} (S) the mapping's UUID, {@code claimedAt} (N) when. A claim is
+ * written (conditionally) before its mapping and released after it is deleted or moved to another function. DynamoDB
+ * has no transaction across the two items here (and dynalite none at all), so a crash between the two writes can leave
+ * a claim whose mapping does not exist or now maps another pair: such a claim is stale, and the next create of the
+ * pair takes it over (conditionally on the stale holder).
  *
  * <p>A claim looks just the same while its worker is still writing the mapping: claimed, the mapping not written yet
  * (or still on its old pair, for an update). Taking that one over would let both workers map the pair. So a claim is
@@ -51,23 +52,26 @@ final class SourceClaims {
     private final DynamoDbClient client;
     private final String table;
     private final Function<String, MappingStore.@Nullable Stored> mappings;
+    private final SourcePairs pairs;
     private final Clock clock;
 
     /**
      * @param mappings reads a mapping of the table by UUID (strongly consistent), or null when there is none
+     * @param pairs    tells source and function pairs apart, as the registry does
      * @param clock    dates claims, and tells whether another worker's claim is past its {@link #GRACE}
      */
     SourceClaims(DynamoDbClient client, String table, Function<String, MappingStore.@Nullable Stored> mappings,
-                 Clock clock) {
+                 SourcePairs pairs, Clock clock) {
         this.client = client;
         this.table = table;
         this.mappings = mappings;
+        this.pairs = pairs;
         this.clock = clock;
     }
 
     /** Claims the pair of {@code spec} for {@code uuid}; a conflict naming the mapping that holds it. */
     void claim(String uuid, MappingSpec spec) {
-        String pair = pair(spec);
+        String pair = pairs.of(spec);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             if (write(uuid, pair, "attribute_not_exists(#sort)", Map.of())) {
                 return;
@@ -82,7 +86,7 @@ final class SourceClaims {
                 return;
             }
             MappingStore.Stored held = mappings.apply(holder);
-            if (held != null && pair(held.spec()).equals(pair)) {
+            if (held != null && pairs.of(held.spec()).equals(pair)) {
                 throw MappingConflictException.pairTaken(spec, holder);
             }
             AttributeValue claimedAt = claim.get(CLAIMED_AT);
@@ -107,7 +111,7 @@ final class SourceClaims {
     /** Releases the pair of {@code spec} if {@code uuid} holds it; a failure only leaves a stale claim behind. */
     void release(String uuid, MappingSpec spec) {
         try {
-            client.deleteItem(r -> r.tableName(table).key(key(pair(spec)))
+            client.deleteItem(r -> r.tableName(table).key(key(pairs.of(spec)))
                     .conditionExpression("#claimedBy = :uuid")
                     .expressionAttributeNames(Map.of("#claimedBy", CLAIMED_BY))
                     .expressionAttributeValues(Map.of(":uuid", AttributeValue.fromS(uuid))));
@@ -132,10 +136,6 @@ final class SourceClaims {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
-    }
-
-    static String pair(MappingSpec spec) {
-        return spec.source() + "\n" + spec.functionName();
     }
 
     private static Map<String, AttributeValue> key(String pair) {

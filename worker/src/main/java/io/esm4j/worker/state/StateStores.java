@@ -10,6 +10,7 @@ import io.esm4j.worker.mappings.DynamoDbMappingStore;
 import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.mappings.RedisMappingStore;
+import io.esm4j.worker.mappings.SourcePairs;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
@@ -51,14 +52,15 @@ public final class StateStores implements AutoCloseable {
 
     private StateStores() {}
 
+    /** @param pairs how the mapping store tells source and function pairs apart (the worker's region) */
     public static StateStores open(StoreLocation leases, StoreLocation mappings, Path dataDirectory,
-                                   DynamoDbClient dynamoDb) throws IOException {
-        return open(leases, mappings, dataDirectory, dynamoDb, DataFiles::replace);
+                                   DynamoDbClient dynamoDb, SourcePairs pairs) throws IOException {
+        return open(leases, mappings, dataDirectory, dynamoDb, pairs, DataFiles::replace);
     }
 
     /** The same, with the data directory's files written by {@code writer}: a test's, which holds a write. */
     static StateStores open(StoreLocation leases, StoreLocation mappings, Path dataDirectory,
-                            DynamoDbClient dynamoDb, DataFiles.Writer writer) throws IOException {
+                            DynamoDbClient dynamoDb, SourcePairs pairs, DataFiles.Writer writer) throws IOException {
         StateStores stores = new StateStores();
         try {
             if (leases instanceof StoreLocation.DataDirectory || mappings instanceof StoreLocation.DataDirectory) {
@@ -77,12 +79,13 @@ public final class StateStores implements AutoCloseable {
             };
             stores.mappings = switch (mappings) {
                 case StoreLocation.DataDirectory ignored -> {
-                    FileMappingStore file = new FileMappingStore(dataDirectory, writer);
+                    FileMappingStore file = new FileMappingStore(dataDirectory, pairs, writer);
                     stores.dataFiles.add(file::close);
                     yield file;
                 }
-                case StoreLocation.DynamoDbTable table -> new DynamoDbMappingStore(dynamoDb, table.name());
-                case StoreLocation.Redis redis -> new RedisMappingStore(stores.connect(redis, "--mapping-redis"));
+                case StoreLocation.DynamoDbTable table -> new DynamoDbMappingStore(dynamoDb, table.name(), pairs);
+                case StoreLocation.Redis redis -> new RedisMappingStore(stores.connect(redis, "--mapping-redis"),
+                        pairs);
             };
             return stores;
         } catch (IOException | RuntimeException e) {

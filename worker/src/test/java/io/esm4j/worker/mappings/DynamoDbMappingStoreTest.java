@@ -34,6 +34,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
 
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
+
     private Dynalite dynalite;
     private DynamoDbClient client;
     private String table;
@@ -52,7 +55,7 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
 
     @Override
     protected MappingStore workerStore() {
-        return new DynamoDbMappingStore(client, table);
+        return new DynamoDbMappingStore(client, table, PAIRS);
     }
 
     @AfterAll
@@ -68,11 +71,11 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
     void aClaimLeftByACrashIsTakenOverOnceItsGraceIsOver() throws Exception {
         String table = "esm4j-mappings-stale-claim";
         Instant claimed = Instant.parse("2026-12-01T10:00:00Z");
-        MappingStore store = new DynamoDbMappingStore(client, table,
+        MappingStore store = new DynamoDbMappingStore(client, table, PAIRS,
                 Clock.fixed(claimed.plus(SourceClaims.GRACE), ZoneOffset.UTC));
         store.load();
         // A worker that claimed the pair and died before writing its mapping.
-        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+        new SourceClaims(client, table, uuid -> null, PAIRS, Clock.fixed(claimed, ZoneOffset.UTC))
                 .claim("uuid-ghost", mapping("x", "payments", "f").spec());
 
         store.create(mapping("uuid-live", "payments", "f"));
@@ -91,11 +94,12 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
         String table = "esm4j-mappings-claim-in-flight";
         Instant claimed = Instant.parse("2026-12-01T10:00:00Z");
         Clock later = Clock.fixed(claimed.plus(SourceClaims.GRACE).minusMillis(1), ZoneOffset.UTC);
-        DynamoDbMappingStore creating = new DynamoDbMappingStore(client, table, Clock.fixed(claimed, ZoneOffset.UTC));
-        MappingStore other = new DynamoDbMappingStore(client, table, later);
+        DynamoDbMappingStore creating = new DynamoDbMappingStore(client, table, PAIRS,
+                Clock.fixed(claimed, ZoneOffset.UTC));
+        MappingStore other = new DynamoDbMappingStore(client, table, PAIRS, later);
         other.load();
         MappingStore.Stored first = mapping("uuid-first", "payments", "f");
-        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+        new SourceClaims(client, table, uuid -> null, PAIRS, Clock.fixed(claimed, ZoneOffset.UTC))
                 .claim(first.uuid(), first.spec());
 
         assertThatThrownBy(() -> other.create(mapping("uuid-second", "payments", "f")))
@@ -107,7 +111,7 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
         // An update moving a mapping onto a pair claims it before it writes: the same window.
         MappingStore.Stored moving = mapping("uuid-moving", "payments", "g");
         creating.create(moving);
-        new SourceClaims(client, table, uuid -> null, Clock.fixed(claimed, ZoneOffset.UTC))
+        new SourceClaims(client, table, uuid -> null, PAIRS, Clock.fixed(claimed, ZoneOffset.UTC))
                 .claim(moving.uuid(), mapping("uuid-moving", "payments", "h").spec());
         assertThatThrownBy(() -> other.create(mapping("uuid-third", "payments", "h")))
                 .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-moving, not written yet");
@@ -116,7 +120,7 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
     @Test
     void theFileStoreRefusesStaleWritesAndKeepsRevisions() throws Exception {
         Path directory = Files.createTempDirectory("esm4j-file-store");
-        MappingStore store = new FileMappingStore(directory);
+        MappingStore store = new FileMappingStore(directory, PAIRS);
         MappingStore.Stored created = mapping("uuid-3", 5);
         store.create(created);
         store.replace(created, created.next(mapping("uuid-3", 6).spec(), Instant.ofEpochMilli(2_000)));
@@ -124,7 +128,7 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
         assertThatThrownBy(() -> store.replace(created, created.next(created.spec(), Instant.now())))
                 .isInstanceOf(MappingConflictException.class).hasMessageContaining("revision 2, expected 1");
         assertThatThrownBy(() -> store.delete(created)).isInstanceOf(MappingConflictException.class);
-        assertThat(new FileMappingStore(directory).load()).singleElement().satisfies(stored -> {
+        assertThat(new FileMappingStore(directory, PAIRS).load()).singleElement().satisfies(stored -> {
             assertThat(stored.revision()).isEqualTo(2);
             assertThat(stored.spec().integer("BatchSize")).isEqualTo(6);
         });
@@ -135,7 +139,7 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
         String table = "esm4j-leases-and-mappings";
         DynamoDbLeaseStore leases = new DynamoDbLeaseStore(client, DynamoDbLeaseStoreSettings.builder()
                 .tableName(table).build());
-        MappingStore mappings = new DynamoDbMappingStore(client, table);
+        MappingStore mappings = new DynamoDbMappingStore(client, table, PAIRS);
         mappings.create(mapping("uuid-2", 3));
         assertThat(leases.create(Lease.unowned("uuid-2", "shardId-000000000000", Checkpoint.TrimHorizon.INSTANCE,
                 List.of()))).isTrue();

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The data directory's store checks what it writes as a shared store does: one mapping per source and function. */
 class FileMappingStoreTest {
 
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
+
     @TempDir
     Path directory;
 
@@ -35,7 +38,7 @@ class FileMappingStoreTest {
 
     @Test
     void aSourceAndFunctionPairIsMappedOnceOnCreateAndOnUpdate() throws Exception {
-        FileMappingStore store = new FileMappingStore(directory);
+        FileMappingStore store = new FileMappingStore(directory, PAIRS);
         store.create(mapping("uuid-a", "orders", "f"));
         MappingStore.Stored b = mapping("uuid-b", "orders", "g");
         store.create(b);
@@ -50,8 +53,21 @@ class FileMappingStoreTest {
         MappingStore.Stored moved = b.next(mapping("uuid-b", "orders", "h").spec(), Instant.ofEpochMilli(2_000));
         store.replace(b, moved);
         store.create(mapping("uuid-d", "orders", "g"));
-        assertThat(new FileMappingStore(directory).load()).extracting(MappingStore.Stored::uuid)
+        assertThat(new FileMappingStore(directory, PAIRS).load()).extracting(MappingStore.Stored::uuid)
                 .containsExactlyInAnyOrder("uuid-a", "uuid-b", "uuid-d");
+    }
+
+    /** The function is compared by its FunctionArn, as the registry and the shared stores compare it. */
+    @Test
+    void aFunctionsNameItsArnAndItsPartialArnAreOnePair() throws Exception {
+        FileMappingStore store = new FileMappingStore(directory, PAIRS);
+        store.create(mapping("uuid-a", "orders", "f"));
+
+        for (String same : java.util.List.of("arn:aws:lambda:us-east-1:000000000000:function:f",
+                "000000000000:function:f")) {
+            assertThatThrownBy(() -> store.create(mapping("uuid-b", "orders", same))).as(same)
+                    .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-a");
+        }
     }
 
     /**
@@ -62,7 +78,7 @@ class FileMappingStoreTest {
     void anEmptyFileIsAnErrorNamingItNotAnEmptyList() throws Exception {
         Files.writeString(directory.resolve("mappings.json"), "");
 
-        assertThatThrownBy(() -> new FileMappingStore(directory).load()).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> new FileMappingStore(directory, PAIRS).load()).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining(directory.resolve("mappings.json").toString())
                 .hasMessageContaining("an empty file");
     }
@@ -75,7 +91,7 @@ class FileMappingStoreTest {
     void readsAnswerWhileAWriteIsOnItsWayToDisk() throws Exception {
         CountDownLatch writeStarted = new CountDownLatch(1);
         CountDownLatch finishWrite = new CountDownLatch(1);
-        FileMappingStore store = new FileMappingStore(directory, (file, content) -> {
+        FileMappingStore store = new FileMappingStore(directory, PAIRS, (file, content) -> {
             writeStarted.countDown();
             await(finishWrite);
             DataFiles.replace(file, content);
@@ -98,7 +114,7 @@ class FileMappingStoreTest {
     void aCreateDuringAnotherCreatesWriteChecksTheListThatWriteLeaves() throws Exception {
         CountDownLatch firstWriteStarted = new CountDownLatch(1);
         CountDownLatch finishFirstWrite = new CountDownLatch(1);
-        FileMappingStore store = new FileMappingStore(directory, (file, content) -> {
+        FileMappingStore store = new FileMappingStore(directory, PAIRS, (file, content) -> {
             if (firstWriteStarted.getCount() > 0) {
                 firstWriteStarted.countDown();
                 await(finishFirstWrite);
@@ -115,13 +131,13 @@ class FileMappingStoreTest {
         first.get(30, TimeUnit.SECONDS);
         assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(MappingConflictException.class)
                 .hasMessageContaining("uuid-a");
-        assertThat(new FileMappingStore(directory).load()).extracting(MappingStore.Stored::uuid)
+        assertThat(new FileMappingStore(directory, PAIRS).load()).extracting(MappingStore.Stored::uuid)
                 .containsExactly("uuid-a");
     }
 
     @Test
     void aFailedWriteChangesNothingAndNamesTheFile() throws Exception {
-        FileMappingStore store = new FileMappingStore(directory, (file, content) -> {
+        FileMappingStore store = new FileMappingStore(directory, PAIRS, (file, content) -> {
             throw new IOException("No space left on device");
         });
 

@@ -41,6 +41,9 @@ import software.amazon.awssdk.regions.Region;
  */
 class MappingRegistryTest {
 
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -51,7 +54,7 @@ class MappingRegistryTest {
 
     @BeforeEach
     void start() {
-        start(new FileMappingStore(directory));
+        start(new FileMappingStore(directory, PAIRS));
     }
 
     private void start(MappingStore store) {
@@ -243,7 +246,7 @@ class MappingRegistryTest {
     void anUpdateCannotMapASourceToAFunctionAnotherMappingAlreadyMapsItTo() throws Exception {
         MappingSpec fromFile = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("pairs")
                 + "\", \"FunctionName\": \"http://127.0.0.1:9/file-fn\"}"), "EventSourceMappings[0]");
-        start(new FileMappingStore(directory), List.of(fromFile));
+        start(new FileMappingStore(directory, PAIRS), List.of(fromFile));
         String first = registry.create(spec("pairs", "")).uuid();
         String second = registry.create(MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \""
                 + ScriptedSources.arn("pairs") + "\", \"FunctionName\": \"http://127.0.0.1:9/other\"}"), "")).uuid();
@@ -262,7 +265,7 @@ class MappingRegistryTest {
 
     @Test
     void anUpdateChangesKafkasConfigFieldByFieldKeepsItsGroupAndRefusesWhatUpdateDoesNotTake() throws Exception {
-        start(new FileMappingStore(directory), List.of(), List.of(sources, new KafkaSourceFactory()));
+        start(new FileMappingStore(directory, PAIRS), List.of(), List.of(sources, new KafkaSourceFactory()));
         String uuid = registry.create(MappingSpec.of(JSON.readTree("""
                 {"FunctionName": "http://127.0.0.1:9/fn", "Enabled": false, "StartingPosition": "LATEST",
                  "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["127.0.0.1:9"]}},

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RedisClusterMappingStoreTest extends SharedMappingStoreContract {
 
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
+
     @RegisterExtension
     static final LocalRedisCluster cluster = new LocalRedisCluster();
 
@@ -44,7 +47,7 @@ class RedisClusterMappingStoreTest extends SharedMappingStoreContract {
             // Leases stay in each worker's data directory, which is its own.
             Path own = dataDirectory.resolve("worker-" + opened.size());
             StateStores stores = StateStores.open(new StoreLocation.DataDirectory(),
-                    new StoreLocation.Redis(URI.create(cluster.url())), own, null);
+                    new StoreLocation.Redis(URI.create(cluster.url())), own, null, PAIRS);
             opened.add(stores);
             return stores.mappings();
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.worker.config.MappingSpec;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,5 +89,32 @@ abstract class SharedMappingStoreContract {
                 .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-c");
         assertThat(first.load()).extracting(MappingStore.Stored::uuid)
                 .containsExactlyInAnyOrder("uuid-b", "uuid-c", "uuid-d");
+    }
+
+    /**
+     * As in Lambda and in one worker's registry, a function is one whether named by its name, its ARN or its partial
+     * ARN (in the workers' region, us-east-1 here): the claims compare FunctionArns, not FunctionNames as typed.
+     */
+    @Test
+    void twoWorkersCannotMapOneFunctionByItsNameAndByItsArn() throws Exception {
+        MappingStore first = workerStore();
+        MappingStore second = workerStore();
+        MappingStore.Stored byName = mapping("uuid-a", "orders", "f");
+        first.create(byName);
+        String arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+
+        for (String same : List.of(arn, "000000000000:function:f")) {
+            assertThatThrownBy(() -> second.create(mapping("uuid-b", "orders", same))).as(same)
+                    .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-a");
+        }
+        // An update that names the same function by its ARN keeps the pair: it stays taken.
+        first.replace(byName, byName.next(mapping("uuid-a", "orders", arn).spec(), Instant.ofEpochMilli(2_000)));
+        assertThatThrownBy(() -> second.create(mapping("uuid-c", "orders", "f")))
+                .isInstanceOf(MappingConflictException.class).hasMessageContaining("uuid-a");
+        // Another qualifier, or the same name in another account, is another function.
+        second.create(mapping("uuid-d", "orders", "f:live"));
+        second.create(mapping("uuid-e", "orders", "111111111111:function:f"));
+        assertThat(first.load()).extracting(MappingStore.Stored::uuid)
+                .containsExactlyInAnyOrder("uuid-a", "uuid-d", "uuid-e");
     }
 }

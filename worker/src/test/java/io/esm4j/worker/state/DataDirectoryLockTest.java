@@ -10,6 +10,7 @@ import io.esm4j.worker.StoreLocation;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingStore;
+import io.esm4j.worker.mappings.SourcePairs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DataDirectoryLockTest {
 
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
+
     private static final StoreLocation HERE = new StoreLocation.DataDirectory();
 
     @TempDir
@@ -45,17 +49,17 @@ class DataDirectoryLockTest {
     @Test
     void aSecondWorkerOnTheDataDirectoryIsRefusedUntilTheFirstHasClosedItsStores() throws Exception {
         StateStores first = StateStores.open(new StoreLocation.DataDirectory(), new StoreLocation.DataDirectory(),
-                directory, null);
+                directory, null, PAIRS);
         first.leases().create(Lease.unowned("m", "s", Checkpoint.TrimHorizon.INSTANCE, List.of()));
 
         assertThatThrownBy(() -> StateStores.open(new StoreLocation.DataDirectory(),
-                new StoreLocation.DataDirectory(), directory, null)).isInstanceOf(IOException.class)
+                new StoreLocation.DataDirectory(), directory, null, PAIRS)).isInstanceOf(IOException.class)
                 .hasMessageContaining(directory.toAbsolutePath() + " is in use by another worker")
                 .hasMessageContaining("--data-dir");
 
         first.close();
         try (StateStores second = StateStores.open(new StoreLocation.DataDirectory(),
-                new StoreLocation.DataDirectory(), directory, null)) {
+                new StoreLocation.DataDirectory(), directory, null, PAIRS)) {
             assertThat(second.leases().list("m")).extracting(Lease::shardId).containsExactly("s");
         }
     }
@@ -70,7 +74,7 @@ class DataDirectoryLockTest {
         Path notADirectory = Files.writeString(directory.resolve("file"), "");
 
         try (StateStores stores = StateStores.open(new StoreLocation.DataDirectory(),
-                new StoreLocation.DataDirectory(), notADirectory.resolve("data"), null)) {
+                new StoreLocation.DataDirectory(), notADirectory.resolve("data"), null, PAIRS)) {
             assertThat(stores.leases().list("m")).isEmpty();
             assertThat(stores.mappings().load()).isEmpty();
         }
@@ -83,7 +87,7 @@ class DataDirectoryLockTest {
      */
     @Test
     void aLeaseWriteInProgressKeepsTheDirectoryLockedUntilItEndsAndLaterLeaseWritesAreRefused() throws Exception {
-        StateStores stores = StateStores.open(HERE, HERE, directory, null, held.of("leases.json"));
+        StateStores stores = StateStores.open(HERE, HERE, directory, null, PAIRS, held.of("leases.json"));
         CompletableFuture<Boolean> write = CompletableFuture.supplyAsync(() -> {
             try {
                 return stores.leases().create(Lease.unowned("m", "in flight", Checkpoint.TrimHorizon.INSTANCE,
@@ -111,7 +115,7 @@ class DataDirectoryLockTest {
     @Test
     void aMappingWriteInProgressKeepsTheDirectoryLockedUntilItEndsAndLaterMappingWritesAreRefused()
             throws Exception {
-        StateStores stores = StateStores.open(HERE, HERE, directory, null, held.of("mappings.json"));
+        StateStores stores = StateStores.open(HERE, HERE, directory, null, PAIRS, held.of("mappings.json"));
         CompletableFuture<Void> write = CompletableFuture.runAsync(() -> stores.mappings().create(mapping("in-flight")));
         assertThat(held.entered.await(60, TimeUnit.SECONDS)).isTrue();
 
@@ -125,7 +129,7 @@ class DataDirectoryLockTest {
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("Cannot write " + directory.resolve("mappings.json"))
                 .hasMessageContaining("the worker is stopping");
-        assertThat(new FileMappingStore(directory).load())
+        assertThat(new FileMappingStore(directory, PAIRS).load())
                 .extracting(MappingStore.Stored::uuid).containsExactly("in-flight");
     }
 

@@ -10,6 +10,7 @@ import io.esm4j.redis.LocalRedisCluster;
 import io.esm4j.redis.LocalRedisSentinel;
 import io.esm4j.redis.RedisLeaseStoreSettings;
 import io.esm4j.worker.StoreLocation;
+import io.esm4j.worker.mappings.SourcePairs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The worker's {@code --lease-redis} on a Redis Cluster and through Sentinel: one flag, the kind found at start. */
 class RedisStateStoresTest {
+
+    /** Source and function pairs as a worker in us-east-1 tells them apart. */
+    private static final SourcePairs PAIRS = new SourcePairs("us-east-1");
 
     @RegisterExtension
     static final LocalRedisCluster cluster = new LocalRedisCluster();
@@ -45,7 +49,7 @@ class RedisStateStoresTest {
         assertThat(mappings).hasSize(3);
 
         try (StateStores stores = StateStores.open(redis(cluster.url()), new StoreLocation.DataDirectory(),
-                dataDirectory, null)) {
+                dataDirectory, null, PAIRS)) {
             for (String mapping : mappings) {
                 assertThat(takeAndCheckpoint(stores.leases(), mapping)).isInstanceOf(LeaseWrite.Written.class);
             }
@@ -58,7 +62,7 @@ class RedisStateStoresTest {
     @Test
     void leasesOnTheMasterThatSentinelNames() throws Exception {
         try (StateStores stores = StateStores.open(redis(sentinel.url()), new StoreLocation.DataDirectory(),
-                dataDirectory, null)) {
+                dataDirectory, null, PAIRS)) {
             assertThat(takeAndCheckpoint(stores.leases(), "orders")).isInstanceOf(LeaseWrite.Written.class);
         }
         RedisClient client = RedisClient.create();
