@@ -169,20 +169,23 @@ final class Partitions {
     /**
      * Commits every owned partition's done prefix that moved, without waiting (the cadence's commit). A failure, in
      * the callback or thrown at once (a fenced static member), is shown in the status until a commit goes through; the
-     * next cadence carries the offsets again. It never restarts a partition: its records are not in question.
+     * next cadence carries the offsets again. It never restarts a partition: its records are not in question. The
+     * answer may come after a partition was revoked and assigned again: it then counts for the assignment it was made
+     * for only.
      */
     void commitAsync() {
         Map<TopicPartition, OffsetAndMetadata> offsets = pending(owned.values());
         if (offsets.isEmpty()) {
             return;
         }
+        Map<TopicPartition, PartitionState> assignments = new HashMap<>(owned);
         try {
             consumer.commitAsync(offsets, (done, error) -> {
                 if (error != null) {
                     commitFailed(offsets.size(), error);
                     return;
                 }
-                committed(offsets);
+                committed(offsets, assignments);
             });
         } catch (WakeupException e) {
             // Not thrown by a commit that does not wait; should it be, the loop sees the stop next.
@@ -213,7 +216,7 @@ final class Partitions {
                 // stop() wakes the consumer; a wakeup that came between two polls fires here instead, and is spent.
                 consumer.commitSync(offsets, timeout);
             }
-            committed(offsets);
+            committed(offsets, owned);
             return true;
         } catch (Exception e) {
             metrics.commitErrors.increment();
@@ -234,11 +237,13 @@ final class Partitions {
         return offsets;
     }
 
-    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /** Counts the offsets the broker took for the assignments they were committed for, if still owned. */
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets,
+                           Map<TopicPartition, PartitionState> assignments) {
         ctx.status().resolved(COMMITS);
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
-            if (state != null && offset.offset() > state.committed) {
+            if (state != null && state == assignments.get(partition) && offset.offset() > state.committed) {
                 long from = state.committed >= 0 ? state.committed : state.firstOffset;
                 metrics.committed.increment(Math.max(0, offset.offset() - Math.max(0, from)));
                 state.committed = offset.offset();

@@ -7,6 +7,7 @@ import io.esm4j.StopResult;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaMetricNames;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
@@ -347,6 +348,59 @@ class CommitsAndRevokesTest {
             assertThat(lost.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(harness.owned).isEmpty();
             assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
+    /**
+     * A cadence commit's callback that comes after its partition was revoked and assigned again belongs to the
+     * earlier assignment: it must not count the offsets again nor mark them committed for the new one.
+     */
+    @Test
+    void aLateCadenceCommitOfAnEarlierAssignmentLeavesTheNewOnesFiguresAlone() throws Exception {
+        List<Runnable> heldCallbacks = new CopyOnWriteArrayList<>();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 OffsetCommitCallback callback) {
+                if (callback == null) {
+                    // MockConsumer's commitSync commits through here, with no callback.
+                    super.commitAsync(offsets, null);
+                    return;
+                }
+                // The broker takes the offsets; their answer arrives only when the test lets it.
+                super.commitAsync(offsets, (done, error) -> heldCallbacks.add(() -> callback.onComplete(done, error)));
+            }
+        };
+        assignWithRecords(consumer, 10);
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(WAIT).until(() -> committed(consumer) == 10L && !heldCallbacks.isEmpty());
+            PartitionState before = harness.owned.get(partition);
+            CountDownLatch reassigned = new CountDownLatch(1);
+            consumer.schedulePollTask(() -> {
+                // The revoke commits the ten again, synchronously: they are counted once, here.
+                consumer.rebalance(List.of());
+                consumer.rebalance(List.of(partition));
+                reassigned.countDown();
+            });
+            assertThat(reassigned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(harness.owned.get(partition)).isNotSameAs(before);
+            double countedAtRevoke = harness.registry.get(KafkaMetricNames.COMMITTED_EVENT_COUNT).counter().count();
+
+            CountDownLatch answered = new CountDownLatch(1);
+            consumer.schedulePollTask(() -> {
+                heldCallbacks.forEach(Runnable::run);
+                answered.countDown();
+            });
+            assertThat(answered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            awaitLoops(consumer, 2);
+
+            assertThat(countedAtRevoke).isEqualTo(10);
+            assertThat(harness.registry.get(KafkaMetricNames.COMMITTED_EVENT_COUNT).counter().count())
+                    .as("the late answer counted nothing again").isEqualTo(10);
+            assertThat(harness.owned.get(partition).committed).as("the new assignment committed nothing yet")
+                    .isEqualTo(-1);
         }
     }
 
