@@ -41,12 +41,20 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     private final AtomicInteger receivesLeftBeforeHold = new AtomicInteger(Integer.MAX_VALUE);
     private volatile CountDownLatch holdGate;
     private volatile int eventEnvelopeBytes;
+    private volatile CallHook beforeDelete = () -> {};
+    private volatile CallHook beforeChangeVisibility = () -> {};
 
     /** A receive: the thread that made it, when it started ({@link System#nanoTime()}), the messages it returned. */
     record Receive(Thread thread, long startNanos, List<String> bodies) {}
 
     /** A changeVisibility call: how many entries, to what timeout. */
     record VisibilityCall(int entries, Duration timeout) {}
+
+    /** Runs in a call before it reaches the queue: it may throw, or set the thread's interrupt flag and return. */
+    @FunctionalInterface
+    interface CallHook {
+        void run() throws Exception;
+    }
 
     FaultyQueue(InMemoryQueue queue) {
         this.queue = queue;
@@ -99,6 +107,18 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     FaultyQueue failNext(InMemoryQueue.Operation operation, int times, Supplier<? extends Throwable> failure) {
         failuresLeft.put(operation, new AtomicInteger(times));
         failing.put(operation, failure);
+        return this;
+    }
+
+    /** Every delete call runs {@code hook} before it reaches the queue. */
+    FaultyQueue beforeDelete(CallHook hook) {
+        this.beforeDelete = hook;
+        return this;
+    }
+
+    /** Every changeVisibility call runs {@code hook} before it reaches the queue (after its latency). */
+    FaultyQueue beforeChangeVisibility(CallHook hook) {
+        this.beforeChangeVisibility = hook;
         return this;
     }
 
@@ -201,6 +221,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     @Override
     public List<EntryFailure> delete(List<QueueMessage<SqsLikeMessage>> messages) throws Exception {
         throwIfFailing(InMemoryQueue.Operation.DELETE);
+        beforeDelete.run();
         return queue.delete(messages);
     }
 
@@ -217,6 +238,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
             gate.await();
         }
         throwIfFailing(InMemoryQueue.Operation.CHANGE_VISIBILITY);
+        beforeChangeVisibility.run();
         return queue.changeVisibility(messages, timeout);
     }
 

@@ -93,23 +93,6 @@ class QueueSourceFailuresTest {
     }
 
     @Test
-    void anInterruptedExceptionFromDeleteThatNoStopCausedShowsAsAProblemAndRestartsThePoller() {
-        source.failNext(Operation.DELETE, 1, () -> new InterruptedException("not a stop"));
-        queue.send("m0");
-        QueueRecorder handler = new QueueRecorder();
-        start(handler, slowRestarts());
-
-        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
-        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: ")
-                .contains("java.lang.InterruptedException: not a stop");
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
-
-        clock.advance(Duration.ofSeconds(31));
-        await().until(() -> queue.size() == 0);
-        assertThat(handler.bodies()).containsExactly("m0", "m0");
-    }
-
-    @Test
     void aDeleteThatKeepsFailingShowsAsAProblemAndTheMessageIsHandledAgainOnceDeletesWork() {
         source.failAlways(Operation.DELETE, () -> new IllegalStateException("service unavailable"));
         queue.send("m0");

@@ -22,9 +22,16 @@ final class RecordingLeaseStore extends ForwardingLeaseStore {
         void saving(String mappingId, String shardId, Checkpoint checkpoint) throws Exception;
     }
 
+    /** Runs in each renewal before it reaches the store: it may throw, or set the thread's interrupt flag. */
+    @FunctionalInterface
+    interface RenewListener {
+        void renewing(Lease held) throws Exception;
+    }
+
     private final InMemoryLeaseStore delegate;
     private final List<Save> saves = new ArrayList<>();
     private volatile SaveListener listener = (m, s, c) -> {};
+    private volatile RenewListener renewListener = held -> {};
 
     RecordingLeaseStore() {
         this(new InMemoryLeaseStore());
@@ -38,6 +45,17 @@ final class RecordingLeaseStore extends ForwardingLeaseStore {
     RecordingLeaseStore onSave(SaveListener listener) {
         this.listener = listener;
         return this;
+    }
+
+    RecordingLeaseStore onRenew(RenewListener listener) {
+        this.renewListener = listener;
+        return this;
+    }
+
+    @Override
+    public LeaseWrite renew(Lease held) throws Exception {
+        renewListener.renewing(held);
+        return super.renew(held);
     }
 
     @Override

@@ -17,6 +17,9 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * before it does. An InterruptedException that a source, a lease store, a destination or the handler throws on its
  * own (a client that takes a connect or connection-pool timeout for an interrupt), with no stop under way and the
  * thread not interrupted, is a failure like any other: counted, shown and retried. Taken for a stop, each ended a
- * reader, the coordinator, a lane or the committer for good, without a word in the status.
+ * reader, the coordinator, a lane or the committer for good, without a word in the status; left set by a lease
+ * store, the flag failed the lease renewals after it.
  */
 class StreamInterruptsTest {
 
@@ -195,6 +199,50 @@ class StreamInterruptsTest {
             Streams.stopQuietly(mapping);
         }
         assertThat(count(MetricNames.CHECKPOINT_WRITE_FAILURES)).isEqualTo(2);
+    }
+
+    /**
+     * The renewals due at one check run in turn on one thread. A flag one lease's store call left set failed every
+     * renewal after it in that round (a blocking client fails at once on an interrupted thread), round after round,
+     * until leases were lost. Now it is that lease's failed renewal at most, and the flag goes with it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"restores the flag and throws", "restores the flag and answers"})
+    void aRenewalThatLeavesTheFlagSetFailsNoOtherRenewal(String how) throws Exception {
+        InMemoryStream shards = InMemoryStream.create(MAPPING, 4);
+        Set<String> madeUp = ConcurrentHashMap.newKeySet();
+        List<String> failedOnAFlagLeftSet = new CopyOnWriteArrayList<>();
+        AtomicInteger renewals = new AtomicInteger();
+        RecordingLeaseStore store = new RecordingLeaseStore().onRenew(held -> {
+            if (Thread.currentThread().isInterrupted()) {
+                failedOnAFlagLeftSet.add(held.shardId());
+                throw new InterruptedException("interrupted before the call");
+            }
+            renewals.incrementAndGet();
+            // Each lease's first renewal.
+            if (madeUp.add(held.shardId())) {
+                Thread.currentThread().interrupt();
+                if (how.endsWith("throws")) {
+                    throw new IllegalStateException("call failed", new InterruptedException("connection pool timeout"));
+                }
+            }
+        });
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        // FailoverTime 3 s: renewals every second, checked every 500 ms; a lease not renewed for 2.2 s is lost.
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(MAPPING, shards, handler)
+                .meterRegistry(registry).leaseStore(store)
+                .settings(Streams.fast().failoverTime(Duration.ofSeconds(3)).build()).build();
+        mapping.start();
+        try {
+            // Every lease made up its interrupt, then was renewed twice more.
+            await().atMost(Duration.ofSeconds(30)).until(() -> madeUp.size() == 4 && renewals.get() >= 3 * 4);
+            Streams.fill(shards, RECORDS, 4);
+            await().until(() -> handler.succeeded().size() == RECORDS);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(failedOnAFlagLeftSet).isEmpty();
+        assertThat(count(MetricNames.LEASES_LOST)).isZero();
     }
 
     /**

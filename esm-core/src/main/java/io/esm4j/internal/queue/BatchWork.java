@@ -82,7 +82,8 @@ final class BatchWork<T> {
             }
             if (!split.busy().isEmpty()) {
                 heartbeat.untrack(split.busy());
-                QueueCalls.Outcome outcome = calls.changeVisibility(split.busy(), BUSY_KEY_DELAY);
+                QueueCalls.Outcome outcome = calls.changeVisibility(split.busy(), BUSY_KEY_DELAY,
+                        phase::interruptedByStop);
                 if (!outcome.ok()) {
                     failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
                 }
@@ -114,7 +115,7 @@ final class BatchWork<T> {
         while (!keys.isEmpty()) {
             if (stop.isRequested()) {
                 List<QueueMessage<T>> left = untrackFromLenders(lanes.abandon(keys), false);
-                QueueCalls.Outcome released = calls.release(left);
+                QueueCalls.Outcome released = calls.release(left, phase::interruptedByStop);
                 if (!released.ok()) {
                     failures.add(new PollerFailure(released.describe("changeVisibility", "not released"), null));
                 }
@@ -199,7 +200,7 @@ final class BatchWork<T> {
             failed.addAll(without(kept, succeeded));
         }
         heartbeat.untrack(batch);
-        QueueCalls.Outcome deleted = calls.delete(toDelete);
+        QueueCalls.Outcome deleted = calls.delete(toDelete, phase::interruptedByStop);
         if (!deleted.ok()) {
             failures.add(new PollerFailure(deleted.describe("delete", "not deleted"), null));
         }
@@ -232,7 +233,8 @@ final class BatchWork<T> {
             }
         }
         for (Map.Entry<Duration, List<QueueMessage<T>>> group : byDelay.entrySet()) {
-            QueueCalls.Outcome outcome = calls.changeVisibility(group.getValue(), group.getKey());
+            QueueCalls.Outcome outcome = calls.changeVisibility(group.getValue(), group.getKey(),
+                    phase::interruptedByStop);
             if (!outcome.ok()) {
                 failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
             }

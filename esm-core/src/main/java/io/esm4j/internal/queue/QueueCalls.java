@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * Deletes and visibility changes in chunks of 10, with per-entry failures retried when the queue says retrying can
  * help, and counted and logged when it cannot: a failed delete is never silently ignored. Any non-fatal Throwable
  * from the source is a failed call, retried like an exception, so that a source bug cannot end a poller.
+ *
+ * <p>So is an InterruptedException the stop did not cause (a client that takes a timeout for an interrupt): each call
+ * takes the caller's rule for telling the stop's interrupt apart, {@link PollerPhase#interruptedByStop} for a poller.
+ * Only the stop's ends the call at once; one the source made up escaped as the poller's failure, with the chunk not
+ * retried and its messages missing from DeleteErrorCount and from the stop's deleteFailures.
  */
 final class QueueCalls<T> {
 
@@ -63,11 +69,15 @@ final class QueueCalls<T> {
         return deleteFailures.get();
     }
 
-    Outcome delete(List<QueueMessage<T>> messages) throws InterruptedException {
+    /**
+     * @param stoppedByInterrupt whether the engine's stop has interrupted this thread (it decides so before it
+     *                           interrupts): only then does an interrupt end the call; any other is a failed call
+     */
+    Outcome delete(List<QueueMessage<T>> messages, BooleanSupplier stoppedByInterrupt) throws InterruptedException {
         Outcome outcome = Outcome.NOTHING;
         for (int from = 0; from < messages.size(); from += MAX_ENTRIES) {
             List<QueueMessage<T>> chunk = messages.subList(from, Math.min(messages.size(), from + MAX_ENTRIES));
-            Outcome chunkOutcome = withRetries("delete", chunk, ctx.source()::delete);
+            Outcome chunkOutcome = withRetries("delete", chunk, ctx.source()::delete, stoppedByInterrupt);
             ctx.metrics().deleted.increment(chunk.size() - chunkOutcome.failed());
             outcome = outcome.plus(chunkOutcome);
         }
@@ -77,16 +87,18 @@ final class QueueCalls<T> {
     }
 
     /** Makes the messages visible again at once, so another poller or consumer can take them. */
-    Outcome release(List<QueueMessage<T>> messages) throws InterruptedException {
-        return changeVisibility(messages, Duration.ZERO);
+    Outcome release(List<QueueMessage<T>> messages, BooleanSupplier stoppedByInterrupt) throws InterruptedException {
+        return changeVisibility(messages, Duration.ZERO, stoppedByInterrupt);
     }
 
-    Outcome changeVisibility(List<QueueMessage<T>> messages, Duration timeout) throws InterruptedException {
+    /** See {@link #delete} for {@code stoppedByInterrupt}. */
+    Outcome changeVisibility(List<QueueMessage<T>> messages, Duration timeout, BooleanSupplier stoppedByInterrupt)
+            throws InterruptedException {
         Outcome outcome = Outcome.NOTHING;
         for (int from = 0; from < messages.size(); from += MAX_ENTRIES) {
             List<QueueMessage<T>> chunk = messages.subList(from, Math.min(messages.size(), from + MAX_ENTRIES));
             outcome = outcome.plus(withRetries("changeVisibility", chunk,
-                    entries -> ctx.source().changeVisibility(entries, timeout)));
+                    entries -> ctx.source().changeVisibility(entries, timeout), stoppedByInterrupt));
         }
         return outcome;
     }
@@ -96,8 +108,8 @@ final class QueueCalls<T> {
         List<EntryFailure> call(List<QueueMessage<T>> entries) throws Exception;
     }
 
-    private Outcome withRetries(String operation, List<QueueMessage<T>> entries, BatchCall<T> call)
-            throws InterruptedException {
+    private Outcome withRetries(String operation, List<QueueMessage<T>> entries, BatchCall<T> call,
+                                BooleanSupplier stoppedByInterrupt) throws InterruptedException {
         List<QueueMessage<T>> pending = entries;
         int permanent = 0;
         String lastError = null;
@@ -116,15 +128,23 @@ final class QueueCalls<T> {
                         retryable.add(pending.get(failure.index()));
                     }
                 }
-            } catch (InterruptedException e) {
-                throw e;
             } catch (Throwable e) {
+                if (e instanceof InterruptedException stopped && stoppedByInterrupt.getAsBoolean()) {
+                    throw stopped;
+                }
                 Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
                         .addKeyValue("entries", pending.size()).addKeyValue("attempt", attempt).setCause(e)
                         .log("queue call failed");
                 lastError = Fatal.describe(e);
                 retryable = pending;
+            } finally {
+                // A flag the source left set (it restored an interrupt its client made up) would end the pause below,
+                // and the caller's next wait, at once. The flag is read first: the stop decides before it interrupts,
+                // so a flag that is the stop's is never taken for the source's, and is kept.
+                if (Thread.currentThread().isInterrupted() && !stoppedByInterrupt.getAsBoolean()) {
+                    Thread.interrupted();
+                }
             }
             if (retryable.isEmpty() || attempt == ATTEMPTS) {
                 if (!retryable.isEmpty()) {

@@ -82,8 +82,8 @@ final class QueuePoller<T> implements Runnable {
                 if (phase.interruptedByStop()) {
                     throw e;
                 }
-                // Not the stop's: a delete or visibility change the source failed this way. A flag it restored
-                // would end the backoff below at once, and so the poller.
+                // Not the stop's: a flag code the engine calls left set (the queue calls take a source's interrupt
+                // for a failed call of their own). Left set, it would end the backoff below at once, and the poller.
                 Thread.interrupted();
                 failed = List.of(new PollerFailure("poller failed", e));
             } catch (Throwable e) {
@@ -130,7 +130,7 @@ final class QueuePoller<T> implements Runnable {
             return failures;
         }
         heartbeat.untrack(held);
-        QueueCalls.Outcome released = calls.release(held);
+        QueueCalls.Outcome released = calls.release(held, phase::interruptedByStop);
         if (released.ok()) {
             return failures;
         }
@@ -155,7 +155,7 @@ final class QueuePoller<T> implements Runnable {
         heartbeat.untrackAll();
         List<QueueMessage<T>> carryOver = collector.takeCarryOver();
         if (!carryOver.isEmpty()) {
-            calls.release(carryOver);
+            calls.release(carryOver, phase::interruptedByStop);
         }
         return !stop.await(backoff);
     }
@@ -167,7 +167,7 @@ final class QueuePoller<T> implements Runnable {
         }
         try {
             heartbeat.untrack(messages);
-            calls.release(messages);
+            calls.release(messages, phase::interruptedByStop);
         } finally {
             phase.leaveShield();
         }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class VisibilityHeartbeat<T> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VisibilityHeartbeat.class);
+    /** Nothing interrupts a heartbeat (close() signals it): every interrupt in a call is the source's own. */
+    private static final BooleanSupplier NEVER_INTERRUPTED_BY_STOP = () -> false;
 
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
@@ -212,8 +215,10 @@ final class VisibilityHeartbeat<T> implements Runnable {
             try {
                 failures = beat(due, failures);
             } catch (InterruptedException e) {
-                // Nothing interrupts a heartbeat (close() signals it): the source failed the call this way. If the
-                // thread's flag is set all the same, the next wait ends the heartbeat.
+                // Nothing interrupts a heartbeat (close() signals it), and the calls take a source's interrupt for a
+                // failed call: only a flag code outside them left set gets here. Left set, it would end the next
+                // wait, and the heartbeat with it, silently.
+                Thread.interrupted();
                 failures = failed(failures, "heartbeat failed: " + Fatal.describe(e), e);
             } catch (Throwable e) {
                 if (Fatal.isFatal(e)) {
@@ -276,7 +281,8 @@ final class VisibilityHeartbeat<T> implements Runnable {
     private int beat(Map<Duration, List<QueueMessage<T>>> due, int failures) throws InterruptedException {
         QueueCalls.Outcome outcome = QueueCalls.Outcome.NOTHING;
         for (Map.Entry<Duration, List<QueueMessage<T>>> group : due.entrySet()) {
-            outcome = outcome.plus(calls.changeVisibility(group.getValue(), group.getKey()));
+            outcome = outcome.plus(calls.changeVisibility(group.getValue(), group.getKey(),
+                    NEVER_INTERRUPTED_BY_STOP));
         }
         if (!outcome.ok()) {
             return failed(failures, outcome.describe("visibility extension", "not extended"), null);

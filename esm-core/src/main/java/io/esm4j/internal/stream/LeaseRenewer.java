@@ -76,16 +76,20 @@ final class LeaseRenewer {
     }
 
     private void run() {
-        while (stopped.getCount() > 0) {
+        while (!stopping()) {
             try {
                 do {
                     renewDue(System.nanoTime());
                 } while (!stopped.await(tick.toNanos(), TimeUnit.NANOSECONDS));
-            } catch (InterruptedException e) {
-                return;
             } catch (Throwable e) {
-                // A bug here must not silently end renewals: every lease would be lost a little later.
+                if (e instanceof InterruptedException && stopping()) {
+                    return;
+                }
+                // A bug here must not silently end renewals: every lease would be lost a little later. Nor must an
+                // interrupt: nothing interrupts the renewer (stop() counts a latch down), so one before the stop is
+                // not the engine's, and its flag, left set, would end the wait below at once.
                 Fatal.rethrowIfFatal(e);
+                Thread.interrupted();
                 ctx.metrics().restarts.increment();
                 ctx.status().problem("lease renewer", "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
                 LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewer failed");
@@ -127,11 +131,13 @@ final class LeaseRenewer {
 
     private void renewInTurn(Queue<ShardWorker<?>> due) {
         try {
-            for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
+            // renew() keeps an interrupt flag only once the renewer is stopping: then the rest of the round is left.
+            for (ShardWorker<?> worker = due.poll(); worker != null && !Thread.currentThread().isInterrupted();
+                    worker = due.poll()) {
                 renew(worker);
             }
         } finally {
-            // Only a fatal error, rethrown by renew, leaves leases here: a later check renews them.
+            // Only a fatal error rethrown by renew (a later check renews them) or a stop leaves leases here.
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
                 renewing.remove(worker.lease());
             }
@@ -169,8 +175,20 @@ final class LeaseRenewer {
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
                     .setCause(e).log("lease renewal failed; retrying at the next tick");
         } finally {
+            // A flag the store left set (it restored an interrupt its client made up, whether it then failed or
+            // answered) is not the stop's: nothing interrupts a renewal. Left set, it failed every renewal after this
+            // one on the same thread, as a blocking client fails at once on an interrupted thread. The flag is read
+            // first: a flag kept is only ever seen with the renewer stopping.
+            if (Thread.currentThread().isInterrupted() && !stopping()) {
+                Thread.interrupted();
+            }
             ctx.metrics().leaseRenewalLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             renewing.remove(lease);
         }
+    }
+
+    /** The one rule for whether an interrupt may be the engine's: only once stop() was called. */
+    private boolean stopping() {
+        return stopped.getCount() == 0;
     }
 }
