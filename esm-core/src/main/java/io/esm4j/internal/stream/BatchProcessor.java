@@ -85,13 +85,13 @@ final class BatchProcessor<T> {
      * Its success makes the window's records done. It is retried like any batch: when retries run out, or before a
      * retry once a record of the window is older than MaximumRecordAge or the retention, the window's records are
      * given up, all of them, since its state holds them all. The first attempt is always made: the records were young
-     * enough when the handler got them, and a window may be longer than the maximum age. Returns false when the
-     * mapping stopped first.
+     * enough when the handler got them, and a window may be longer than the maximum age. Its batch's and its failure
+     * record's {@code approximateInvokeCount} count its own invocations. Returns false when the mapping stopped first.
      */
     boolean closeWindow(WindowSession<T> session, boolean terminatedEarly) throws InterruptedException {
-        int retriesUsed = 0;
+        int invocations = 0;
         for (int rounds = 1; ; rounds++) {
-            Verdict verdict = invoke(List.of(), session.view(true, terminatedEarly));
+            Verdict verdict = invoke(List.of(), session.view(true, terminatedEarly), invocations + 1);
             if (verdict == null) {
                 return false;
             }
@@ -100,15 +100,15 @@ final class BatchProcessor<T> {
                 return true;
             }
             // A final invocation the function never got uses up no retry attempt (see processRange).
-            if (!(verdict instanceof Verdict.NotInvoked) && exhausted(++retriesUsed)) {
+            if (!(verdict instanceof Verdict.NotInvoked) && exhausted(++invocations)) {
                 return session.aggregated.isEmpty() || giveUp.records(session.aggregated,
-                        FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+                        FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled(), invocations);
             }
             if (!pauser.pause(ctx.backoff().delay(rounds))) {
                 return false;
             }
             if (giveUp.anyTooOld(session.aggregated)) {
-                return giveUp.records(session.aggregated, FailureCondition.RecordAgeExceeded, null);
+                return giveUp.records(session.aggregated, FailureCondition.RecordAgeExceeded, null, invocations);
             }
         }
     }
@@ -139,7 +139,7 @@ final class BatchProcessor<T> {
                 if (current.isEmpty()) {
                     return true;
                 }
-                verdict = invoke(current, window == null ? null : window.view(false, false));
+                verdict = invoke(current, window == null ? null : window.view(false, false), 0);
                 if (verdict == null) {
                     return false;
                 }
@@ -259,22 +259,28 @@ final class BatchProcessor<T> {
      * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the pipeline
      * closed while the batch waited for one (its records stay after the checkpoint).
      */
-    private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
+    /**
+     * @param finalAttempt for a window's final invocation (no records), which attempt this is: its batch's
+     *                     {@code approximateInvokeCount}; a batch of records counts its records' invocations instead
+     */
+    private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow, int finalAttempt)
+            throws InterruptedException {
         ConcurrencyLimit limit = ctx.concurrency();
         if (limit == null) {
-            return invokeNow(entries, timeWindow);
+            return invokeNow(entries, timeWindow, finalAttempt);
         }
         if (!limit.acquire(closed)) {
             return null;
         }
         try {
-            return invokeNow(entries, timeWindow);
+            return invokeNow(entries, timeWindow, finalAttempt);
         } finally {
             limit.release();
         }
     }
 
-    private Verdict invokeNow(List<Entry<T>> entries, TimeWindow timeWindow) throws InterruptedException {
+    private Verdict invokeNow(List<Entry<T>> entries, TimeWindow timeWindow, int finalAttempt)
+            throws InterruptedException {
         @SuppressWarnings("unchecked")
         StreamRecord<T>[] records = new StreamRecord[entries.size()];
         for (int i = 0; i < records.length; i++) {
@@ -282,7 +288,7 @@ final class BatchProcessor<T> {
             entry.invokeCount++;
             records[i] = entry.record;
         }
-        int invokeCount = entries.isEmpty() ? 1 : entries.getFirst().invokeCount;
+        int invokeCount = entries.isEmpty() ? finalAttempt : entries.getFirst().invokeCount;
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);

@@ -143,9 +143,16 @@ final class GiveUp<T> {
 
     /**
      * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
-     * pass. Returns false if the mapping stopped before the destination took it, or the lease was lost.
+     * pass. Returns false if the mapping stopped before the destination took it, or the lease was lost. The failure
+     * record's {@code approximateInvokeCount} is the most invocations any of the records was part of.
      */
     boolean records(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
+            throws InterruptedException {
+        return records(entries, condition, response, entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0));
+    }
+
+    /** As above, for records given up by an invocation of their own ({@code invokeCount} times): a window's final. */
+    boolean records(List<Entry<T>> entries, FailureCondition condition, ResponseContext response, int invokeCount)
             throws InterruptedException {
         if (leaseLost.getAsBoolean()) {
             // The next owner reads these records again from the last checkpoint and may well process them: a failure
@@ -158,7 +165,6 @@ final class GiveUp<T> {
                     .log("records not given up: the shard's lease was lost, its next owner reads them again");
             return false;
         }
-        int invokeCount = entries.stream().mapToInt(e -> e.invokeCount).max().orElse(0);
         if (ctx.destination() == null) {
             ctx.metrics().dropped.increment(entries.size());
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
