@@ -118,6 +118,22 @@ class DynamoDbLeaseStoreTest {
                 .hasMessageContaining("A sequence number cannot be 'LATEST'");
     }
 
+    /** An item something else wrote into the mapping's partition: the error names it, the attribute and the value. */
+    @Test
+    void anItemEsm4jDidNotWriteIsAnErrorNamingItsKeyTheAttributeAndTheValueFound() {
+        String table = Clients.table("foreign");
+        DynamoDbLeaseStore store = store(table);
+        store.create(unowned("s1"));
+        worker.client().updateItem(r -> r.tableName(table).key(Map.of("mapping", AttributeValue.fromS("m"),
+                        "shardId", AttributeValue.fromS("s1"))).updateExpression("SET leaseCounter = :text")
+                .expressionAttributeValues(Map.of(":text", AttributeValue.fromS("seven"))));
+
+        assertThatThrownBy(() -> store.list("m")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Lease item mapping 'm', shardId 's1' in table '" + table + "' has a missing or malformed "
+                        + "attribute leaseCounter: found S 'seven', expected a whole number (N); was it written by "
+                        + "something other than esm4j?");
+    }
+
     @Test
     void aRenewalWhoseResponseWasLostIsRecognisedWhenTheSdkRetriesIt() {
         try (Clients.Worker faulty = Clients.worker()) {
