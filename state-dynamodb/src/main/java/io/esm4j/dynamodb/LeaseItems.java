@@ -33,6 +33,8 @@ final class LeaseItems {
     static final String PARENTS = "parentShardIds";
     static final String OWNER_SWITCHES = "ownerSwitchesSinceCheckpoint";
     static final String HANDOFF_TO = "handoffTo";
+    /** esm4j's own, written by checkpoints only: see DynamoDbLeaseStore#checkpoint. Not part of a Lease. */
+    static final String CHECKPOINT_WRITE = "checkpointWrite";
 
     static final String TRIM_HORIZON = "TRIM_HORIZON";
     static final String LATEST = "LATEST";

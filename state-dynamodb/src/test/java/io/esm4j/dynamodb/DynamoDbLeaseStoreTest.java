@@ -153,6 +153,38 @@ class DynamoDbLeaseStoreTest {
         }
     }
 
+    /**
+     * A checkpoint request held up in the network reaches DynamoDB after the SDK gave up on it, retried it (made), and
+     * the holder wrote a newer checkpoint. Both carry the holder's owner and counter, which a checkpoint leaves alone:
+     * the late copy must not move the checkpoint back.
+     */
+    @Test
+    void aLateCopyOfAnOlderCheckpointWriteDoesNotMoveTheCheckpointBack() throws Exception {
+        try (Clients.Worker faulty = Clients.worker()) {
+            DynamoDbLeaseStore store = new DynamoDbLeaseStore(faulty.client(),
+                    DynamoDbLeaseStoreSettings.builder().tableName(Clients.table("late-copy")).build());
+            store.create(unowned("s1"));
+            Lease held = ((LeaseWrite.Written) store.take(unowned("s1"), "w1")).lease();
+            AtomicInteger updates = new AtomicInteger();
+            faulty.network().policy((operation, n) -> operation.equals("UpdateItem") && updates.incrementAndGet() == 1
+                    ? Fault.DELAYED : Fault.NONE);
+
+            Lease first = ((LeaseWrite.Written) store.checkpoint(held, new Checkpoint.AtSequenceNumber("100")))
+                    .lease();
+            Lease second = ((LeaseWrite.Written) store.checkpoint(first, new Checkpoint.AtSequenceNumber("200")))
+                    .lease();
+            // The late copy fails its condition (400 ConditionalCheckFailedException); its caller is long gone.
+            assertThat(faulty.network().deliverHeld()).containsExactly(400);
+
+            assertThat(second.checkpoint()).isEqualTo(new Checkpoint.AtSequenceNumber("200"));
+            assertThat(store.list("m")).containsExactly(second);
+            // The holder's writes go on; a new owner's checkpoints are not held to the old holder's order.
+            Lease renewed = ((LeaseWrite.Written) store.renew(second)).lease();
+            assertThat(store.checkpoint(renewed, new Checkpoint.AtSequenceNumber("300")))
+                    .isInstanceOf(LeaseWrite.Written.class);
+        }
+    }
+
     @Test
     void throttlingAndServerErrorsAreRetriedByTheSdk() {
         try (Clients.Worker faulty = Clients.worker()) {
