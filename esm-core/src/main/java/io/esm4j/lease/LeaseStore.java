@@ -14,7 +14,8 @@ import java.util.List;
  *   <li>{@link #take}, {@link #renew} and {@link #release} increase the lease's counter; {@link #checkpoint} and
  *       {@link #requestHandoff} do not. Each write other than {@link #create} succeeds only if the stored lease
  *       still has the owner and counter of the lease passed in, and otherwise returns {@link LeaseWrite.Lost}
- *       without writing.</li>
+ *       without writing. {@link #renew}, {@link #checkpoint} and {@link #release} are the holder's: on a lease seen
+ *       without owner they return {@link LeaseWrite.Lost}; only {@link #take} makes a lease someone's.</li>
  *   <li>{@link Lease#handoffTo()} is set only by {@link #requestHandoff}, kept by {@link #renew} and
  *       {@link #checkpoint}, and cleared by {@link #take} and {@link #release}.</li>
  *   <li>Time is not the store's business: whether a lease is expired is decided by each worker from how long it

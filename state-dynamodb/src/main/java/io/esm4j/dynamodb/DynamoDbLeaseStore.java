@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -47,7 +48,12 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             "#mapping", LeaseItems.MAPPING, "#shard", LeaseItems.SHARD_ID, "#owner", LeaseItems.OWNER,
             "#counter", LeaseItems.COUNTER, "#checkpoint", LeaseItems.CHECKPOINT,
             "#timestamp", LeaseItems.CHECKPOINT_TIMESTAMP, "#switches", LeaseItems.OWNER_SWITCHES,
-            "#handoff", LeaseItems.HANDOFF_TO));
+            "#handoff", LeaseItems.HANDOFF_TO, "#write", LeaseItems.CHECKPOINT_WRITE));
+    /**
+     * Numbers this process's checkpoint writes in the order they are made. A checkpoint leaves owner and counter
+     * alone, so they cannot order two checkpoints of one holder; this number does (see {@link #checkpoint}).
+     */
+    private static final AtomicLong CHECKPOINT_WRITES = new AtomicLong();
 
     private final DynamoDbClient client;
     private final String table;
@@ -137,7 +143,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             update += ", #switches = #switches + :one";
             values.put(":one", n(1));
         }
-        update += " REMOVE #handoff";
+        // A new holder numbers its checkpoints afresh (its process's numbers are not the old holder's).
+        update += " REMOVE #handoff, #write";
         return update(seen, update, condition, values,
                 current -> worker.equals(current.owner()) && current.counter() == seen.counter() + 1);
     }
@@ -151,6 +158,13 @@ public final class DynamoDbLeaseStore implements LeaseStore {
                 current -> held.owner().equals(current.owner()) && current.counter() == held.counter() + 1);
     }
 
+    /**
+     * Sets the checkpoint if the lease is still as held and no later checkpoint write of this holder was made: each
+     * write carries a number from {@link #CHECKPOINT_WRITES} ({@code checkpointWrite}), and is made only if the item's
+     * number is not higher. Owner and counter cannot tell two checkpoints of one holder apart, so without it a request
+     * held up in the network, which the SDK gave up on and retried, could reach DynamoDB after a newer checkpoint and
+     * move the checkpoint back. The SDK's retry of one request carries the same number and is made again.
+     */
     @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
         if (held.owner() == null) {
@@ -160,15 +174,17 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         Map<String, AttributeValue> attributes = LeaseItems.checkpoint(checkpoint);
         values.put(":checkpoint", attributes.get(LeaseItems.CHECKPOINT));
         values.put(":zero", n(0));
-        String update = "SET #checkpoint = :checkpoint, #switches = :zero";
+        values.put(":write", n(CHECKPOINT_WRITES.incrementAndGet()));
+        String update = "SET #checkpoint = :checkpoint, #switches = :zero, #write = :write";
         if (attributes.containsKey(LeaseItems.CHECKPOINT_TIMESTAMP)) {
             update += ", #timestamp = :timestamp";
             values.put(":timestamp", attributes.get(LeaseItems.CHECKPOINT_TIMESTAMP));
         } else {
             update += " REMOVE #timestamp";
         }
+        String condition = HELD + " AND (attribute_not_exists(#write) OR #write <= :write)";
         // A retried checkpoint finds its own write still held (the counter stays): nothing to recognise.
-        return update(held, update, HELD, values, current -> false);
+        return update(held, update, condition, values, current -> false);
     }
 
     @Override

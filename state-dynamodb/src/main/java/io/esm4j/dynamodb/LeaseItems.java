@@ -33,6 +33,8 @@ final class LeaseItems {
     static final String PARENTS = "parentShardIds";
     static final String OWNER_SWITCHES = "ownerSwitchesSinceCheckpoint";
     static final String HANDOFF_TO = "handoffTo";
+    /** esm4j's own, written by checkpoints only: see DynamoDbLeaseStore#checkpoint. Not part of a Lease. */
+    static final String CHECKPOINT_WRITE = "checkpointWrite";
 
     static final String TRIM_HORIZON = "TRIM_HORIZON";
     static final String LATEST = "LATEST";
@@ -107,8 +109,7 @@ final class LeaseItems {
                 try {
                     yield new Checkpoint.AtTimestamp(Instant.parse(timestamp));
                 } catch (DateTimeParseException e) {
-                    throw malformed(table, item, CHECKPOINT_TIMESTAMP + " '" + timestamp
-                            + "' (expected an ISO-8601 instant)");
+                    throw malformed(table, item, CHECKPOINT_TIMESTAMP, "an ISO-8601 instant (S)");
                 }
             }
             default -> new Checkpoint.AtSequenceNumber(text);
@@ -118,23 +119,45 @@ final class LeaseItems {
     private static String string(String table, Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         if (value == null || value.s() == null) {
-            throw malformed(table, item, "attribute " + name + " (expected a string)");
+            throw malformed(table, item, name, "a string (S)");
         }
         return value.s();
     }
 
     private static long number(String table, Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
-        try {
-            return Long.parseLong(value.n());
-        } catch (RuntimeException e) {
-            throw malformed(table, item, "attribute " + name + " " + value + " (expected a whole number)");
+        if (value != null && value.n() != null) {
+            try {
+                return Long.parseLong(value.n());
+            } catch (NumberFormatException e) {
+                // Named below with the value found.
+            }
         }
+        throw malformed(table, item, name, "a whole number (N)");
     }
 
-    private static IllegalStateException malformed(String table, Map<String, AttributeValue> item, String what) {
-        return new IllegalStateException("Lease item " + item.get(MAPPING) + "/" + item.get(SHARD_ID) + " in table '"
-                + table + "' has a missing or malformed " + what + "; was it written by something other than esm4j?");
+    private static IllegalStateException malformed(String table, Map<String, AttributeValue> item, String name,
+                                                   String expected) {
+        return new IllegalStateException("Lease item mapping '" + keyText(item.get(MAPPING)) + "', shardId '"
+                + keyText(item.get(SHARD_ID)) + "' in table '" + table + "' has a missing or malformed attribute "
+                + name + ": found " + found(item.get(name)) + ", expected " + expected + "; was it written by "
+                + "something other than esm4j?");
+    }
+
+    private static String keyText(AttributeValue value) {
+        return value == null || value.s() == null ? "?" : value.s();
+    }
+
+    /** The attribute's type and, for a string or number, its value: what an operator looks for in the console. */
+    private static String found(AttributeValue value) {
+        if (value == null) {
+            return "none";
+        }
+        return switch (value.type()) {
+            case S -> "S '" + value.s() + "'";
+            case N -> "N " + value.n();
+            default -> String.valueOf(value.type());
+        };
     }
 
     static AttributeValue s(String value) {

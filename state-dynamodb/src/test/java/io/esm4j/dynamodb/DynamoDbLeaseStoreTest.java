@@ -118,6 +118,22 @@ class DynamoDbLeaseStoreTest {
                 .hasMessageContaining("A sequence number cannot be 'LATEST'");
     }
 
+    /** An item something else wrote into the mapping's partition: the error names it, the attribute and the value. */
+    @Test
+    void anItemEsm4jDidNotWriteIsAnErrorNamingItsKeyTheAttributeAndTheValueFound() {
+        String table = Clients.table("foreign");
+        DynamoDbLeaseStore store = store(table);
+        store.create(unowned("s1"));
+        worker.client().updateItem(r -> r.tableName(table).key(Map.of("mapping", AttributeValue.fromS("m"),
+                        "shardId", AttributeValue.fromS("s1"))).updateExpression("SET leaseCounter = :text")
+                .expressionAttributeValues(Map.of(":text", AttributeValue.fromS("seven"))));
+
+        assertThatThrownBy(() -> store.list("m")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Lease item mapping 'm', shardId 's1' in table '" + table + "' has a missing or malformed "
+                        + "attribute leaseCounter: found S 'seven', expected a whole number (N); was it written by "
+                        + "something other than esm4j?");
+    }
+
     @Test
     void aRenewalWhoseResponseWasLostIsRecognisedWhenTheSdkRetriesIt() {
         try (Clients.Worker faulty = Clients.worker()) {
@@ -134,6 +150,38 @@ class DynamoDbLeaseStoreTest {
             assertThat(faulty.network().injected()).isEqualTo(1);
             assertThat(renewed).isEqualTo(new LeaseWrite.Written(new Lease("m", "s1", "w1", 2,
                     Checkpoint.TrimHorizon.INSTANCE, List.of("parent-1"), 1)));
+        }
+    }
+
+    /**
+     * A checkpoint request held up in the network reaches DynamoDB after the SDK gave up on it, retried it (made), and
+     * the holder wrote a newer checkpoint. Both carry the holder's owner and counter, which a checkpoint leaves alone:
+     * the late copy must not move the checkpoint back.
+     */
+    @Test
+    void aLateCopyOfAnOlderCheckpointWriteDoesNotMoveTheCheckpointBack() throws Exception {
+        try (Clients.Worker faulty = Clients.worker()) {
+            DynamoDbLeaseStore store = new DynamoDbLeaseStore(faulty.client(),
+                    DynamoDbLeaseStoreSettings.builder().tableName(Clients.table("late-copy")).build());
+            store.create(unowned("s1"));
+            Lease held = ((LeaseWrite.Written) store.take(unowned("s1"), "w1")).lease();
+            AtomicInteger updates = new AtomicInteger();
+            faulty.network().policy((operation, n) -> operation.equals("UpdateItem") && updates.incrementAndGet() == 1
+                    ? Fault.DELAYED : Fault.NONE);
+
+            Lease first = ((LeaseWrite.Written) store.checkpoint(held, new Checkpoint.AtSequenceNumber("100")))
+                    .lease();
+            Lease second = ((LeaseWrite.Written) store.checkpoint(first, new Checkpoint.AtSequenceNumber("200")))
+                    .lease();
+            // The late copy fails its condition (400 ConditionalCheckFailedException); its caller is long gone.
+            assertThat(faulty.network().deliverHeld()).containsExactly(400);
+
+            assertThat(second.checkpoint()).isEqualTo(new Checkpoint.AtSequenceNumber("200"));
+            assertThat(store.list("m")).containsExactly(second);
+            // The holder's writes go on; a new owner's checkpoints are not held to the old holder's order.
+            Lease renewed = ((LeaseWrite.Written) store.renew(second)).lease();
+            assertThat(store.checkpoint(renewed, new Checkpoint.AtSequenceNumber("300")))
+                    .isInstanceOf(LeaseWrite.Written.class);
         }
     }
 

@@ -4,8 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -31,7 +35,12 @@ final class FaultyHttpClient implements SdkHttpClient {
         /** 500 InternalServerError; the server never sees the request. */
         SERVER_ERROR,
         /** The server applies the request, then the caller gets a 500 instead of its response. */
-        RESPONSE_LOST
+        RESPONSE_LOST,
+        /**
+         * The request is held up on its way and the caller gets a 500 (as after a timeout); it reaches the server
+         * only at {@link #deliverHeld()}, after whatever the caller sent since.
+         */
+        DELAYED
     }
 
     /** Decides each request's fault from its DynamoDB operation (e.g. "UpdateItem") and its number in this client. */
@@ -47,6 +56,7 @@ final class FaultyHttpClient implements SdkHttpClient {
     private volatile Policy policy = (operation, n) -> Fault.NONE;
     private volatile boolean cutOff;
     private volatile CountDownLatch paused = new CountDownLatch(0);
+    private final Queue<HttpExecuteRequest> held = new ConcurrentLinkedQueue<>();
 
     FaultyHttpClient(SdkHttpClient delegate) {
         this.delegate = delegate;
@@ -69,6 +79,17 @@ final class FaultyHttpClient implements SdkHttpClient {
 
     void resume() {
         paused.countDown();
+    }
+
+    /** Sends the requests held up by {@link Fault#DELAYED} to the server now; returns the HTTP status of each. */
+    List<Integer> deliverHeld() throws IOException {
+        List<Integer> statuses = new ArrayList<>();
+        for (HttpExecuteRequest request = held.poll(); request != null; request = held.poll()) {
+            HttpExecuteResponse response = delegate.prepareRequest(request).call();
+            response.responseBody().ifPresent(FaultyHttpClient::closeQuietly);
+            statuses.add(response.httpResponse().statusCode());
+        }
+        return statuses;
     }
 
     /** Faults injected so far, refused connections included. */
@@ -107,6 +128,10 @@ final class FaultyHttpClient implements SdkHttpClient {
                     case NONE -> delegate.prepareRequest(request).call();
                     case THROTTLE -> error(400, "ProvisionedThroughputExceededException");
                     case SERVER_ERROR -> error(500, "InternalServerError");
+                    case DELAYED -> {
+                        held.add(request);
+                        yield error(500, "InternalServerError");
+                    }
                     case RESPONSE_LOST -> {
                         HttpExecuteResponse applied = delegate.prepareRequest(request).call();
                         applied.responseBody().ifPresent(FaultyHttpClient::closeQuietly);

@@ -57,6 +57,18 @@ public final class LocalRedis implements BeforeAllCallback, AfterAllCallback {
         return connection;
     }
 
+    /** Synchronous commands of a new connection that signs in as {@code user} (an ACL user the test made). */
+    public synchronized RedisCommands<String, String> connectAs(String user, String password) {
+        if (client == null || server == null) {
+            throw new IllegalStateException("redis-server is not running: expected LocalRedis registered as a static "
+                    + "@RegisterExtension field of the test class");
+        }
+        StatefulRedisConnection<String, String> connection = client.connect(RedisURI.builder().withHost("127.0.0.1")
+                .withPort(server.ports().getFirst()).withAuthentication(user, password.toCharArray()).build());
+        connections.add(connection);
+        return connection.sync();
+    }
+
     /** The server's URL, for a client configured by URL (the worker's --lease-redis). */
     public synchronized String url() {
         if (server == null) {

@@ -166,6 +166,59 @@ public abstract class LeaseStoreContract {
         assertThat(stored("shard-1").checkpoint()).isEqualTo(new Checkpoint.AtSequenceNumber("10"));
     }
 
+    /**
+     * A worker that was paused (GC, a frozen VM) past FailoverTime and lost its lease does not know it: none of its
+     * writes may extend, give up, move or delete the lease the new owner holds.
+     */
+    @Test
+    void aFormerHoldersWritesAfterATakeOverAreRefusedAndChangeNothing() throws Exception {
+        Lease w1 = written(store().checkpoint(written(store().take(created("shard-1"), "w1")),
+                new Checkpoint.AtSequenceNumber("10")));
+        Lease w2 = written(otherWorker().take(w1, "w2"));
+
+        assertThat(lost(store().renew(w1))).isEqualTo(w2);
+        assertThat(lost(store().release(w1))).isEqualTo(w2);
+        assertThat(lost(store().checkpoint(w1, new Checkpoint.AtSequenceNumber("99")))).isEqualTo(w2);
+        assertThat(lost(otherWorker().requestHandoff(w1, "w3"))).isEqualTo(w2);
+        assertThat(store().delete(w1)).isFalse();
+        assertThat(stored("shard-1")).isEqualTo(w2);
+        assertThat(written(otherWorker().renew(w2)).counter()).isEqualTo(w2.counter() + 1);
+    }
+
+    /**
+     * The owner alone is no fence: a worker that lost a lease and took it back (the same worker id, a new counter)
+     * must not let a write of its old session through, which would move the new session's checkpoint.
+     */
+    @Test
+    void aWriteWithAnOlderVersionOfTheSameOwnersLeaseIsRefused() throws Exception {
+        Lease first = written(store().take(created("shard-1"), "w1"));
+        Lease again = written(store().take(written(store().release(first)), "w1"));
+        Lease checkpointed = written(store().checkpoint(again, new Checkpoint.AtSequenceNumber("20")));
+
+        assertThat(lost(store().checkpoint(first, new Checkpoint.AtSequenceNumber("10")))).isEqualTo(checkpointed);
+        assertThat(lost(store().renew(first))).isEqualTo(checkpointed);
+        assertThat(lost(store().release(first))).isEqualTo(checkpointed);
+        assertThat(stored("shard-1")).isEqualTo(checkpointed);
+    }
+
+    /**
+     * Only a take makes a lease someone's. A store that compared "no owner" with "no owner" would let a lease seen
+     * unowned be renewed, checkpointed or released: a checkpoint nobody holds the shard for.
+     */
+    @Test
+    void aLeaseSeenUnownedCanOnlyBeTaken() throws Exception {
+        Lease unowned = created("shard-1");
+        Lease released = written(store().release(written(store().take(created("shard-2"), "w1"))));
+
+        for (Lease seen : List.of(unowned, released)) {
+            assertThat(lost(store().renew(seen))).isEqualTo(seen);
+            assertThat(lost(store().checkpoint(seen, new Checkpoint.AtSequenceNumber("5")))).isEqualTo(seen);
+            assertThat(lost(store().release(seen))).isEqualTo(seen);
+            assertThat(stored(seen.shardId())).isEqualTo(seen);
+        }
+        assertThat(written(otherWorker().take(released, "w2")).owner()).isEqualTo("w2");
+    }
+
     @Test
     void releaseClearsTheOwnerAndIncreasesTheCounterSoThatAnyoneCanTakeIt() throws Exception {
         Lease held = written(store().take(created("shard-1"), "w1"));
