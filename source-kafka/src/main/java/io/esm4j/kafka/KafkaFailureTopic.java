@@ -1,6 +1,8 @@
 package io.esm4j.kafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * A Kafka topic on the source's cluster as on-failure destination, Lambda's {@code kafka://<topic>}: every given-up
  * record becomes one message whose value is Lambda's Kafka failure record for that record alone ({@code
  * KafkaBatchInfo} with {@code batchSize} 1 and {@code recordInfo}) plus {@code payload}, the one-record Kafka event
- * with the record itself. The message key is the source record's {@code <topic>-<partition>}, so that one
+ * with the record itself, its fields in name order as in Lambda's documented example. The message key is the source record's {@code <topic>-<partition>}, so that one
  * partition's failures land in one partition of the failure topic, in order. The producer is idempotent with
  * {@code acks=all}; {@link #send} writes the messages one at a time, returns once the broker has every one, and
  * throws otherwise (the engine then keeps the records unfinished and retries the delivery from the first message not
@@ -176,9 +179,31 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
                 failure.timestamp(), KafkaBatchInfo.ofOne(source, record), List.of(record));
         ObjectNode json = (ObjectNode) MAPPER.readTree(one.toJson());
         if (withPayload) {
-            json.set("payload", MAPPER.readTree(KafkaEventJson.write(source, List.of(record.payload()))));
+            json.set("payload", byName(MAPPER.readTree(KafkaEventJson.write(source, List.of(record.payload())))));
         }
         return MAPPER.writeValueAsBytes(json);
+    }
+
+    /**
+     * The node with every object's fields in name order, at every level. Lambda's documented example of a Kafka
+     * destination's message lists the payload's fields so ({@code bootstrapServers}, {@code eventSource}, ...; in the
+     * record {@code headers}, {@code key}, {@code offset}, ...), unlike the invocation event, whose order
+     * {@link KafkaEventJson} keeps.
+     */
+    private static JsonNode byName(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, JsonNode> fields = new TreeMap<>();
+            node.properties().forEach(field -> fields.put(field.getKey(), byName(field.getValue())));
+            ObjectNode sorted = MAPPER.createObjectNode();
+            sorted.setAll(fields);
+            return sorted;
+        }
+        if (node.isArray()) {
+            ArrayNode items = MAPPER.createArrayNode();
+            node.forEach(item -> items.add(byName(item)));
+            return items;
+        }
+        return node;
     }
 
     @SuppressWarnings("unchecked")

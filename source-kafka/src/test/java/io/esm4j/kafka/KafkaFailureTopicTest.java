@@ -11,8 +11,10 @@ import io.esm4j.failure.FailureRecord;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -54,6 +56,71 @@ class KafkaFailureTopicTest {
         assertThat(written).extracting(message -> message.at("/KafkaBatchInfo/recordInfo/offset").asText())
                 .containsExactly("0", "1", "2");
         assertThat(written).extracting(message -> message.has("payload")).containsExactly(false, true, true);
+    }
+
+    /**
+     * Lambda's example of a Kafka destination's message ("Record format for a Kafka destination",
+     * https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html): the same fields, in the same
+     * order and of the same JSON types, down to the record in the payload, whose fields the example lists by name.
+     * Values are not compared: the example's condition ({@code RetriesExhausted}) and qualified function ARN differ
+     * from Lambda's other failure records and are not taken as the shape.
+     */
+    @Test
+    void aMessageHasTheShapeOfLambdasDocumentedKafkaDestinationRecord() throws Exception {
+        KafkaSource msk = KafkaSource.builder()
+                .bootstrapServers("b-1.mycluster.abc123.kafka.us-east-1.amazonaws.com:9098").topics("my-topic")
+                .eventSourceArn("arn:aws:kafka:us-east-1:123456789012:cluster/my-cluster/abc123").build();
+        KafkaRecord kafkaRecord = new KafkaRecord("my-topic", 0, 100, 1749116692330L, "CREATE_TIME",
+                KafkaBroker.bytes("test-key"), KafkaBroker.bytes("test-value"), List.of(), null, null);
+        StreamRecord<KafkaRecord> record = StreamRecord.numbered("my-topic-0", 100, null,
+                Instant.ofEpochMilli(kafkaRecord.timestamp()), 10, kafkaRecord);
+        FailureRecord failure = new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:us-east-1:123456789012:function:my-function", FailureCondition.RetryAttemptsExhausted,
+                3), FailureRecord.ResponseContext.unhandled(), Instant.now(), KafkaBatchInfo.of(msk, List.of(record)),
+                List.of(record));
+        RefusingProducer producer = new RefusingProducer((call, message) -> null);
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(msk, FAILURES, properties -> producer)) {
+            failures.send(failure);
+        }
+        JsonNode documented = JSON.readTree("""
+                {"requestContext": {"requestId": "e4b46cbf-b738-xmpl-8880-a18cdf61200e",
+                   "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:my-function:$LATEST",
+                   "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+                 "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                 "version": "1.0",
+                 "timestamp": "2019-11-14T18:16:05.568Z",
+                 "KafkaBatchInfo": {"batchSize": 1,
+                   "eventSourceArn": "arn:aws:kafka:us-east-1:123456789012:cluster/my-cluster/abc123",
+                   "bootstrapServers": "b-1.mycluster.abc123.kafka.us-east-1.amazonaws.com:9098",
+                   "payloadSize": 1162,
+                   "recordInfo": {"offset": "49601189658422359378836298521827638475320189012309704722",
+                     "timestamp": "2019-11-14T18:16:04.835Z"}},
+                 "payload": {"bootstrapServers": "b-1.mycluster.abc123.kafka.us-east-1.amazonaws.com:9098",
+                   "eventSource": "aws:kafka",
+                   "eventSourceArn": "arn:aws:kafka:us-east-1:123456789012:cluster/my-cluster/abc123",
+                   "records": {"my-topic-0": [{"headers": [], "key": "dGVzdC1rZXk=", "offset": 100, "partition": 0,
+                     "timestamp": 1749116692330, "timestampType": "CREATE_TIME", "topic": "my-topic",
+                     "value": "dGVzdC12YWx1ZQ=="}]}}}
+                """);
+        JsonNode written = written(producer).getFirst();
+        assertThat(shape(written, "$")).isEqualTo(shape(documented, "$"));
+        assertThat(written.get("payload")).isEqualTo(documented.get("payload"));
+        assertThat(new String(producer.history().getFirst().key(), StandardCharsets.UTF_8))
+                .isEqualTo("my-topic-0");
+    }
+
+    /** One line per node: its path and JSON type, in document order, into objects and arrays. */
+    private static List<String> shape(JsonNode node, String path) {
+        List<String> lines = new ArrayList<>();
+        lines.add(path + " " + node.getNodeType());
+        if (node.isObject()) {
+            node.properties().forEach(field -> lines.addAll(shape(field.getValue(), path + "." + field.getKey())));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                lines.addAll(shape(node.get(i), path + "[" + i + "]"));
+            }
+        }
+        return lines;
     }
 
     @Test
