@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.TimeWindow;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
@@ -36,7 +37,8 @@ class WindowFinalRetriesTest {
         CollectingDestination destination = new CollectingDestination();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("windows", stream,
                         RecordingHandler.<byte[]>succeeding().behave(batch -> {
-                            if (batch.window().isFinalInvokeForWindow() && batch.window().start().equals(WINDOW_START)) {
+                            TimeWindow window = batch.window();
+                            if (window.isFinalInvokeForWindow() && window.start().equals(WINDOW_START)) {
                                 finalInvokeCounts.add(batch.approximateInvokeCount());
                                 throw new IllegalStateException("the final invocation fails");
                             }

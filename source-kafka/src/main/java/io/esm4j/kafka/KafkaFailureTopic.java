@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * A Kafka topic on the source's cluster as on-failure destination, Lambda's {@code kafka://<topic>}: every given-up
  * record becomes one message whose value is Lambda's Kafka failure record for that record alone ({@code
  * KafkaBatchInfo} with {@code batchSize} 1 and {@code recordInfo}) plus {@code payload}, the one-record Kafka event
- * with the record itself, its fields in name order as in Lambda's documented example. The message key is the source record's {@code <topic>-<partition>}, so that one
- * partition's failures land in one partition of the failure topic, in order. The producer is idempotent with
+ * with the record itself, its fields in name order as in Lambda's documented example. The message key is the source
+ * record's {@code <topic>-<partition>}, so that one partition's failures land in one partition of the failure topic,
+ * in order. The producer is idempotent with
  * {@code acks=all}; {@link #send} writes the messages one at a time, returns once the broker has every one, and
  * throws otherwise (the engine then keeps the records unfinished and retries the delivery from the first message not
  * written). A message the producer or the broker refuses for its size

@@ -121,7 +121,8 @@ final class BatchWork<T> {
                 }
                 return;
             }
-            List<KeyLanes.Waiting<T>> next = lanes.next(keys, ctx.settings().batchSize(), ctx.source().eventEnvelopeBytes());
+            List<KeyLanes.Waiting<T>> next = lanes.next(keys, ctx.settings().batchSize(),
+                    ctx.source().eventEnvelopeBytes());
             if (!next.isEmpty()) {
                 List<QueueMessage<T>> messages = untrackFromLenders(next, true);
                 handle(messages, messages, new ArrayList<>(), failures);
