@@ -85,6 +85,27 @@ class DocsCommandsTest {
                 .singleElement().asString().contains("source-kinesis");
     }
 
+    /** A test class the prose names (`KafkaFailureTopicTest`, `LeaseStoreContract`) is one a reader can find and run. */
+    @Test
+    void everyTestClassTheDocsNameExists() {
+        Path root = RepositoryDocs.root();
+        Reactor reactor = Reactor.read(root);
+        Pattern testClass = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|Tests|Contract))`");
+        List<String> problems = new ArrayList<>();
+        for (Path file : RepositoryDocs.markdownFiles()) {
+            List<String> lines = RepositoryDocs.linesOutsideCode(file);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher name = testClass.matcher(lines.get(i));
+                while (name.find()) {
+                    if (!reactor.hasSourceFile(name.group(1))) {
+                        problems.add(root.relativize(file) + ":" + (i + 1) + ": no class " + name.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
     static List<Command> commands(Path root, Path file) {
         String name = root.relativize(file).toString();
         List<String> lines = read(file);
@@ -257,6 +278,12 @@ class DocsCommandsTest {
                         String simple = name.substring(name.lastIndexOf('.') + 1);
                         return regex.matcher(simple).matches() || regex.matcher(name).matches();
                     });
+        }
+
+        /** A class of that simple name is in a source root of some module. */
+        boolean hasSourceFile(String simpleName) {
+            return poms.keySet().stream().flatMap(this::sourceRoots).flatMap(Reactor::javaFiles)
+                    .anyMatch(name -> name.equals(simpleName) || name.endsWith("." + simpleName));
         }
 
         /** Every src/X/java of the module: main, test and the sources a profile adds (such as src/kcl/java). */
