@@ -270,9 +270,13 @@ class DocsCommandsTest {
                     Files.isRegularFile(src.resolve(file)))).toList();
         }
 
-        /** A -Dtest pattern (a simple or qualified name, * for any characters) matches a test source of a module. */
+        /**
+         * A -Dtest pattern (a simple or qualified name, * for any characters, maybe !excluded or with #methods)
+         * matches a test source of a module.
+         */
         boolean hasTest(String pattern) {
-            Pattern regex = Pattern.compile(pattern.replace(".", "\\.").replace("*", "[\\w.]*"));
+            String classPart = pattern.replaceFirst("^!", "").replaceFirst("#.*$", "");
+            Pattern regex = Pattern.compile(classPart.replace(".", "\\.").replace("*", "[\\w.]*"));
             return poms.keySet().stream().map(module -> root.resolve(module).resolve("src/test/java"))
                     .filter(Files::isDirectory).flatMap(Reactor::javaFiles).anyMatch(name -> {
                         String simple = name.substring(name.lastIndexOf('.') + 1);
