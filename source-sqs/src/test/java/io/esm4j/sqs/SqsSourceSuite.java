@@ -301,7 +301,9 @@ abstract class SqsSourceSuite extends SqsFixture {
                 .build();
         started(mapping);
 
-        eventually().until(() -> handled.size() == 3 && queues.messagesLeft(url) == 0);
+        // The queue is empty as soon as SQS has deleted; the count follows when the delete's answer is back.
+        eventually().until(() -> handled.size() == 3 && queues.messagesLeft(url) == 0
+                && registry.get(MetricNames.DELETED_EVENT_COUNT).counter().count() >= 6);
 
         assertThat(handled).containsExactlyInAnyOrder("keep-0", "keep-1", "keep-2");
         assertThat(registry.get(MetricNames.FILTERED_OUT_EVENT_COUNT).counter().count()).isEqualTo(3);
