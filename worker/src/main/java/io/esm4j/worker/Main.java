@@ -26,6 +26,8 @@ import software.amazon.awssdk.regions.Region;
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
+ * Exit status 2 when the worker does not start (an invalid option or file, or what an option names cannot be used).
+ *
  * SIGTERM (and Ctrl-C) drains every mapping, writes final checkpoints and exits with status 0.
  */
 public final class Main {
@@ -59,6 +61,10 @@ public final class Main {
             // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range;
             // a conflict names the two mappings of the file that map the same source to the same function.
             System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (CannotStartException e) {
+            System.err.println("esm4j worker: cannot start: " + e.getMessage());
             System.exit(2);
             return;
         } catch (IOException e) {
@@ -113,7 +119,7 @@ public final class Main {
                   --endpoint SVC=URL     endpoint override for sqs, kinesis, dynamodbstreams, lambda, sns, s3,
                                          dynamodb, secretsmanager, kafka (MSK's API), glue (repeatable)
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
-                  --drain-timeout SEC    how long a stop waits for in-flight batches (default %d)
+                  --drain-timeout SEC    how long a stop waits for in-flight batches, 0-%d (default %d)
                   --worker-id ID         this worker's id in leases (default %s)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
@@ -130,8 +136,12 @@ public final class Main {
                                          (default: the VPC's, as Lambda does)
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
+                  --help                 print this text (also -h)
+                exit status: 0 after a stop by SIGTERM or Ctrl-C (mappings drained) and after --help; 2 for an
+                invalid option or mappings file, or when what an option names cannot be used
                 """.formatted(WorkerOptions.DEFAULT_DATA_DIRECTORY, WorkerOptions.DEFAULT_BIND_ADDRESS,
-                WorkerOptions.DEFAULT_PORT, WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
+                WorkerOptions.DEFAULT_PORT, WorkerOptions.MAX_DRAIN_TIMEOUT.toSeconds(),
+                WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
                 WorkerOptions.DEFAULT_WORKER_ID_FORM);
 
         WorkerOptions options = WorkerOptions.defaults();
@@ -170,7 +180,7 @@ public final class Main {
                                 }
                                 endpoints.put(value.substring(0, eq), value.substring(eq + 1));
                             }
-                            case "--region" -> parsed.options = parsed.options.withAws(Region.of(value),
+                            case "--region" -> parsed.options = parsed.options.withAws(region(value),
                                     parsed.options.credentials());
                             case "--drain-timeout" -> {
                                 parsed.options = parsed.options.withDrainTimeout(Worker.parseDuration(flag, value));
@@ -193,6 +203,14 @@ public final class Main {
             }
             parsed.options = parsed.options.withListen(bind, port)
                     .withEndpoints(Endpoints.parse(endpoints, "--endpoint"));
+            if (parsed.exitAfterDemo && !parsed.local) {
+                throw new IllegalArgumentException("Invalid options: --exit-after-demo without --local. Expected "
+                        + "--local --exit-after-demo: it stops the worker once local mode's demo is done.");
+            }
+            if (parsed.local && parsed.options.configFile() != null) {
+                throw new IllegalArgumentException("Invalid options: --config with --local. Expected one of them: "
+                        + "local mode runs its demo's own mappings file.");
+            }
             if (parsed.local && !drainTimeoutGiven) {
                 parsed.options = parsed.options.withDrainTimeout(LocalMode.DRAIN_TIMEOUT);
             }
@@ -227,6 +245,18 @@ public final class Main {
                         + "[/database]#master.");
             }
             return new StoreLocation.Redis(uri);
+        }
+
+        /**
+         * Any region the SDK could call, new ones included: a letters-digits-hyphens id such as us-east-1. A typo of
+         * a real region passes, and shows as the endpoint that does not resolve.
+         */
+        private static Region region(String value) {
+            if (!value.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                throw new IllegalArgumentException("Invalid value for --region: '" + value + "'. Expected an AWS "
+                        + "region such as us-east-1.");
+            }
+            return Region.of(value);
         }
 
         private static int integer(String flag, String value) {

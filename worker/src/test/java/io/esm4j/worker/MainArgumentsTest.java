@@ -75,6 +75,34 @@ class MainArgumentsTest {
     }
 
     @Test
+    void aRefusedEndpointIsQuotedWithoutItsPassword() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "sqs=ftp://u:hunter2@h:9324"}))
+                .hasMessage("Invalid value for --endpoint.sqs: ftp://...@h:9324. Expected an http:// or https:// URL "
+                        + "with a host.");
+    }
+
+    /** Values the worker would take and then misbehave with (a negative drain, a blank lease owner) are refused. */
+    @Test
+    void valuesOutOfRangeAndOptionsThatWouldBeIgnoredAreRefused() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--drain-timeout", "-5"}))
+                .hasMessage("Invalid value for --drain-timeout: -5. Expected whole seconds from 0 to 86400.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--drain-timeout", "86401"}))
+                .hasMessageContaining("from 0 to 86400");
+        assertThat(Main.Arguments.parse(new String[] {"--drain-timeout", "0"}).options.drainTimeout()).isZero();
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--worker-id", " "}))
+                .hasMessageStartingWith("Invalid value for --worker-id: ' '. Expected a non-blank id");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--region", ""}))
+                .hasMessage("Invalid value for --region: ''. Expected an AWS region such as us-east-1.");
+        assertThat(Main.Arguments.parse(new String[] {"--region", "eu-central-2"}).options.region().id())
+                .isEqualTo("eu-central-2");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--exit-after-demo"}))
+                .hasMessageStartingWith("Invalid options: --exit-after-demo without --local.");
+        assertThat(Main.Arguments.parse(new String[] {"--exit-after-demo", "--local"}).exitAfterDemo).isTrue();
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--config", "mappings.yaml"}))
+                .hasMessageStartingWith("Invalid options: --config with --local.");
+    }
+
+    @Test
     void wrongOptionsAreRefusedNamingThem() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "msk=http://127.0.0.1:4566"}))
                 .hasMessageContaining("--endpoint.msk").hasMessageContaining("kafka");

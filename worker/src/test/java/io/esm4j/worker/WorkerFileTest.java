@@ -124,6 +124,39 @@ class WorkerFileTest {
                 .hasMessageContaining("Functions.f.Timeout").hasMessageContaining("from 1 to 900");
     }
 
+    /** A URL that is refused may carry a password or a token: the error shows where it points, never them. */
+    @Test
+    void aRefusedUrlIsQuotedWithoutItsPasswordOrQuery() {
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"ftp://u:hunter2@h/x?t=tok\"}}}",
+                false))
+                .hasMessage("Invalid value for Functions.f.Url: ftp://...@h/x?.... Expected an http:// or https:// URL "
+                        + "with a host.");
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints: {sqs: \"http://u:hunter2@ho st:9324\"}", true))
+                .hasMessageContaining("Endpoints.sqs: http://...@ho st:9324.").message().doesNotContain("hunter2");
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints: {sqs2: \"http://u:hunter2@h\"}", true))
+                .hasMessageContaining("Endpoints.sqs2: http://...@h.").message().doesNotContain("hunter2");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Lambda\": \"f\", \"Endpoint\": "
+                + "\"https://u:hunter2@/\"}}}", false))
+                .hasMessageContaining("Functions.f.Endpoint: https://...@/.").message().doesNotContain("hunter2");
+        WorkerFile file = WorkerFile.parse("{}", false);
+        assertThatThrownBy(() -> file.functions().resolve("http://u:hunter2@:80/x#frag"))
+                .hasMessageContaining("FunctionName: http://...@:80/x?...").message().doesNotContain("hunter2")
+                .doesNotContain("frag");
+    }
+
+    /** A syntax error says where it is, and in which file. */
+    @Test
+    void aSyntaxErrorNamesTheFileLineAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        assertThatThrownBy(() -> WorkerFile.parse("{\"EventSourceMappings\": [\n  {\"FunctionName\": \"f\",}]}",
+                false))
+                .hasMessageStartingWith("the file is not valid JSON (line 2, column 24): Unexpected character");
+        java.nio.file.Path yaml = directory.resolve("mappings.yaml");
+        java.nio.file.Files.writeString(yaml, "EventSourceMappings:\n  - FunctionName: f\n   BatchSize: [1\n");
+        assertThatThrownBy(() -> WorkerFile.read(yaml))
+                .hasMessageStartingWith("the file " + yaml + " is not valid YAML (line ");
+    }
+
     @Test
     void rangesComeFromEsmCoreSettings() {
         assertThatThrownBy(() -> factories.forMapping(spec(

@@ -23,21 +23,113 @@ class WorkerStartTest {
     @TempDir
     Path directory;
 
+    /**
+     * Lambda's words for a second mapping of a pair ("update or delete the existing mapping with UUID ...") cannot be
+     * followed for a file's mapping: the error names both entries of the file instead, and a URL's password never.
+     */
     @Test
-    void twoMappingsOfTheSameSourceAndFunctionAreRefusedAsLambdaRefusesThem() throws Exception {
+    void twoMappingsOfTheSameSourceAndFunctionAreRefusedNamingBothEntriesOfTheFile() throws Exception {
         Path file = directory.resolve("mappings.json");
         Files.writeString(file, """
                 {"EventSourceMappings": [
-                  {"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "FunctionName": "http://127.0.0.1:1/f"},
-                  {"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "FunctionName": "http://127.0.0.1:1/f",
+                  {"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:other", "FunctionName": "f"},
+                  {"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "FunctionName": "http://u:hunter2@h:1/f"},
+                  {"EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:q", "FunctionName": "http://u:hunter2@h:1/f",
                    "BatchSize": 5}]}
                 """);
 
-        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withConfigFile(file)
-                .withDataDirectory(directory).withListen("127.0.0.1", 0)
-                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
+        assertThatThrownBy(() -> start(file))
                 .isInstanceOf(MappingConflictException.class)
-                .hasMessageContaining("arn:aws:sqs:us-east-1:000000000000:q").hasMessageContaining("already exists");
+                .hasMessageStartingWith("EventSourceMappings[2] maps the event source "
+                        + "arn:aws:sqs:us-east-1:000000000000:q to the function http://h:1/f, as EventSourceMappings[1] "
+                        + "does")
+                .message().doesNotContain("hunter2").doesNotContain("update or delete");
+    }
+
+    /** esm-core's range errors name the field; in a file of many mappings the error names the mapping too. */
+    @Test
+    void aValueOutOfRangeIsRefusedNamingTheMappingOfTheFile() throws Exception {
+        Path file = directory.resolve("mappings.yaml");
+        Files.writeString(file, """
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: f}
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:b", FunctionName: f, BatchSize: 0}
+                """);
+
+        assertThatThrownBy(() -> start(file))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("EventSourceMappings[1]: Invalid value for BatchSize: 0. Expected an integer from 1 to "
+                        + "10,000.");
+    }
+
+    /**
+     * A RequestHandler of another source's event would fail every batch with a ClassCastException (a poison batch
+     * that is no record's fault); it is refused when the file is read, naming the handler and the event expected.
+     */
+    @Test
+    void aJavaHandlerOfAnotherSourcesEventIsRefused() throws Exception {
+        Path file = directory.resolve("mappings.yaml");
+        Files.writeString(file, """
+                Functions:
+                  sqsHandler: {Handler: io.esm4j.worker.FileRecordingHandler}
+                  kafkaHandler: {Handler: io.esm4j.worker.RecordingKafkaHandler}
+                  anything: {Handler: io.esm4j.worker.HeldConstructionHandler}
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: sqsHandler}
+                  - {EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/s", FunctionName: anything,
+                     StartingPosition: LATEST}
+                  - {EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/s", FunctionName: sqsHandler,
+                     StartingPosition: LATEST}
+                """);
+
+        assertThatThrownBy(() -> start(file))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("EventSourceMappings[2]: Invalid value for Functions.sqsHandler.Handler: "
+                        + "io.esm4j.worker.FileRecordingHandler. The class is a RequestHandler of "
+                        + "com.amazonaws.services.lambda.runtime.events.SQSEvent, but a Kinesis mapping gives its "
+                        + "handler a com.amazonaws.services.lambda.runtime.events.KinesisEvent: expected a "
+                        + "RequestHandler<KinesisEvent, ?>.");
+
+        Files.writeString(file, """
+                Functions:
+                  kafkaHandler: {Handler: io.esm4j.worker.RecordingKafkaHandler}
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1", FunctionName:
+                     kafkaHandler, StartingPosition: LATEST, TumblingWindowInSeconds: 30}
+                """);
+        assertThatThrownBy(() -> start(file))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageContaining("Functions.kafkaHandler.Handler")
+                .hasMessageContaining("RequestHandler<DynamodbTimeWindowEvent, ?>");
+    }
+
+    /** A file the worker cannot read, or an address it cannot listen on, is named with its option. */
+    @Test
+    void whatAnOptionNamesAndCannotBeUsedIsNamedWithTheOption() throws Exception {
+        Path missing = directory.resolve("missing.yaml");
+        assertThatThrownBy(() -> start(missing))
+                .isInstanceOf(CannotStartException.class)
+                .hasMessage("--config " + missing + ": no such file or directory");
+        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withApiKeys(directory).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
+                .isInstanceOf(CannotStartException.class)
+                .hasMessageStartingWith("--api-keys " + directory + ": ");
+        assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                .withListen("no-such-host.invalid", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
+                .isInstanceOf(CannotStartException.class)
+                .hasMessageStartingWith("--bind no-such-host.invalid --port 0: the address does not resolve");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                    .withListen("127.0.0.1", taken.getLocalPort()).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)))
+                    .isInstanceOf(CannotStartException.class)
+                    .hasMessage("--bind 127.0.0.1 --port " + taken.getLocalPort() + ": Address already in use");
+        }
+    }
+
+    private Worker start(Path file) throws IOException {
+        return Worker.start(WorkerOptions.defaults().withConfigFile(file).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));
     }
 
     private static final String KINESIS = "\"EventSourceArn\": \"arn:aws:kinesis:us-east-1:000000000000:stream/s\"";

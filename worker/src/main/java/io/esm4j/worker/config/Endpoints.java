@@ -35,8 +35,8 @@ public record Endpoints(Map<String, URI> overrides) {
         values.forEach((service, url) -> {
             String field = where + "." + service;
             if (!SERVICES.contains(service)) {
-                throw new InvalidMappingException(field, url, "Unknown service; endpoints can be set for "
-                        + String.join(", ", new TreeSet<>(SERVICES)) + ".");
+                throw new InvalidMappingException(field, FunctionSpec.shownUrl(url), "Unknown service; endpoints "
+                        + "can be set for " + String.join(", ", new TreeSet<>(SERVICES)) + ".");
             }
             overrides.put(service, url(field, url));
         });
@@ -63,6 +63,8 @@ public record Endpoints(Map<String, URI> overrides) {
         } catch (IllegalArgumentException e) {
             // reported below, with what is allowed
         }
-        throw new InvalidMappingException(field, value, "Expected an http:// or https:// URL with a host.");
+        // The value may carry a password or a token (user info, query): the error shows the URL without them.
+        throw new InvalidMappingException(field, value == null ? null : FunctionSpec.shownUrl(value),
+                "Expected an http:// or https:// URL with a host.");
     }
 }

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * The worker's mappings file, JSON or YAML:
  *
  * <pre>{@code
- * Endpoints:               # optional, per service: sqs, kinesis, lambda, sns, s3, dynamodb
+ * Endpoints:               # optional, per service (see Endpoints.SERVICES)
  *   sqs: http://127.0.0.1:9324
  * Functions:               # optional: targets for FunctionName values
  *   orders:
@@ -41,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  */
 public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoints endpoints) {
 
-    private static final Set<String> TOP_LEVEL = Set.of("EventSourceMappings", "Functions", "Endpoints");
+    /** The section of the mappings; errors name a mapping as {@code EventSourceMappings[<index>]}. */
+    public static final String MAPPINGS = "EventSourceMappings";
+    private static final Set<String> TOP_LEVEL = Set.of(MAPPINGS, "Functions", "Endpoints");
     private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
             FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name());
 
@@ -57,17 +59,24 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
     public static WorkerFile read(Path file) throws IOException {
         String name = file.getFileName().toString();
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        return parse(Files.readString(file), yaml);
+        return parse(Files.readString(file), yaml, "the file " + file);
     }
 
     public static WorkerFile parse(String text, boolean yaml) {
+        return parse(text, yaml, "the file");
+    }
+
+    private static WorkerFile parse(String text, boolean yaml, String named) {
         ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
         JsonNode root;
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new InvalidMappingException("(file)", "the file is not valid " + (yaml ? "YAML" : "JSON") + ": "
-                    + e.getOriginalMessage(), e);
+            // Where, so that the mistake can be found in a long file.
+            String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new InvalidMappingException("(file)", named + " is not valid " + (yaml ? "YAML" : "JSON") + at
+                    + ": " + e.getOriginalMessage(), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return empty();

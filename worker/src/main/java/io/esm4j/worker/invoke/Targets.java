@@ -51,9 +51,32 @@ public final class Targets {
                 name -> new TargetLimits(name, function.maxConcurrency(), function.timeout()));
     }
 
-    /** Checks that a Java handler class exists and is a RequestHandler, without keeping the instance. */
-    public static void checkHandler(FunctionSpec function) {
+    /**
+     * Checks that a Java handler class exists and is a RequestHandler, without keeping the instance, and that the handler takes the event the mapping gives it: a {@code RequestHandler<SQSEvent, ?>} on
+     * a Kinesis mapping would fail every batch. A handler whose event type cannot be read from its class (a type
+     * variable, a raw type) is let through.
+     *
+     * @param event  the event the mapping's source gives a Java handler, or null for any
+     * @param source the source's name, for the message
+     */
+    public static void checkHandler(FunctionSpec function, @Nullable Class<?> event, String source) {
         handler(function);
+        if (event == null) {
+            return;
+        }
+        Class<?> taken;
+        try {
+            taken = HandlerEvents.of(Class.forName(function.location(), false,
+                    Thread.currentThread().getContextClassLoader()));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("loaded a moment ago: " + function.location(), e);
+        }
+        if (taken != null && !taken.isAssignableFrom(event)) {
+            throw new InvalidMappingException("Functions." + function.name() + ".Handler", function.location(),
+                    "The class is a RequestHandler of " + taken.getName() + ", but a " + source + " mapping gives its "
+                            + "handler a " + event.getName() + ": expected a RequestHandler<" + event.getSimpleName()
+                            + ", ?>.");
+        }
     }
 
     private static RequestHandler<?, ?> handler(FunctionSpec function) {

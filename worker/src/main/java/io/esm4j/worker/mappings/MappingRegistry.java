@@ -3,7 +3,9 @@ package io.esm4j.worker.mappings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
 import io.esm4j.worker.source.SourceFactories;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,11 +88,28 @@ public final class MappingRegistry {
      * that cannot be read now is read again by the refresh, so a worker starts while DynamoDB is unreachable.
      */
     public void load(List<MappingSpec> fileMappings) {
-        for (MappingSpec spec : fileMappings) {
+        Map<String, Integer> pairsOfFile = new HashMap<>();
+        for (int i = 0; i < fileMappings.size(); i++) {
+            MappingSpec spec = fileMappings.get(i);
+            String where = WorkerFile.MAPPINGS + "[" + i + "]";
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
-            checkUnique(spec, null);
-            validate(uuid, spec);
+            Integer earlier = pairsOfFile.putIfAbsent(pairs.of(spec), i);
+            if (earlier != null) {
+                // Lambda's words for this ask to update or delete a mapping through the API, which a file's cannot.
+                throw new MappingConflictException(where + " maps the event source " + spec.source()
+                        + " to the function " + functions.resolve(spec.functionName()).displayName() + ", as "
+                        + WorkerFile.MAPPINGS + "[" + earlier + "] does (the function compared by its FunctionArn, "
+                        + "so a name and its ARN are one function). Lambda maps a source and function pair once: "
+                        + "remove one of the two, or merge their fields.");
+            }
+            try {
+                validate(uuid, spec);
+            } catch (IllegalArgumentException e) {
+                // Ranges, handlers and build checks name the field but not the mapping: a file has many.
+                throw new InvalidMappingException(e instanceof InvalidMappingException invalid ? invalid.field()
+                        : where, where + ": " + e.getMessage(), e);
+            }
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
@@ -265,7 +285,8 @@ public final class MappingRegistry {
     private FunctionSpec function(MappingSpec spec) {
         FunctionSpec function = functions.resolve(spec.functionName());
         if (function.kind() == FunctionSpec.Kind.JAVA) {
-            Targets.checkHandler(function);
+            SourceFactory factory = factories.forMapping(spec);
+            Targets.checkHandler(function, factory.handlerEvent(spec), factory.kind());
         }
         return function;
     }

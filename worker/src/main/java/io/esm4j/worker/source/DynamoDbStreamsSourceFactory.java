@@ -55,6 +55,13 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                 .build();
     }
 
+    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        return window != null && window > 0 ? DynamodbTimeWindowEvent.class : DynamodbEvent.class;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     BatchHandler<StreamRecord<DynamoDbRecord>> handler(MappingTarget target) {

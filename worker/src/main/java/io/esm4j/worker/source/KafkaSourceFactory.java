@@ -139,6 +139,11 @@ public final class KafkaSourceFactory implements SourceFactory {
                 .build());
     }
 
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        return KafkaEvent.class;
+    }
+
     /** As in Lambda, a mapping's consumer group (its ConsumerGroupId, else its UUID) is fixed when it is created. */
     @Override
     public void checkUpdate(String name, MappingSpec current, MappingSpec updated) {

@@ -93,6 +93,13 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                 .build();
     }
 
+    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        return window != null && window > 0 ? KinesisTimeWindowEvent.class : KinesisEvent.class;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     BatchHandler<StreamRecord<KinesisRecord>> handler(MappingTarget target) {

@@ -73,6 +73,11 @@ public final class SqsSourceFactory implements SourceFactory {
     }
 
     @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        return SQSEvent.class;
+    }
+
+    @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
         // By ARN: the queue's account too (a queue shared from another account), and never a same-named queue of
         // the worker's region in place of another region's.
