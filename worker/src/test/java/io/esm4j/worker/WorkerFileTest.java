@@ -167,7 +167,8 @@ class WorkerFileTest {
                 .hasMessage("Invalid value for ParallelizationFactor: 11. Expected an integer from 1 to 10.");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"ScalingConfig\": {\"MaximumConcurrency\": 1}}").formatted(SQS))))
-                .hasMessageContaining("MaximumConcurrency").hasMessageContaining("from 2 to 1,000");
+                .hasMessage("Invalid value for ScalingConfig.MaximumConcurrency: 1. Expected an integer from 2 to "
+                        + "1,000.");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"OLDEST\"}").formatted(KINESIS))))
                 .hasMessage("Invalid value for StartingPosition: OLDEST. Expected one of [TRIM_HORIZON, LATEST, "

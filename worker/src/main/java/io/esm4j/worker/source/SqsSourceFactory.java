@@ -105,6 +105,20 @@ public final class SqsSourceFactory implements SourceFactory {
     }
 
     private static QueueSettings settings(MappingSpec spec) {
+        try {
+            return queueSettings(spec);
+        } catch (InvalidMappingException e) {
+            // esm-core names its own setting; in the request it is ScalingConfig's, not the Functions' limit.
+            if (!e.field().equals("MaximumConcurrency")) {
+                throw e;
+            }
+            String field = SCALING_CONFIG + ".MaximumConcurrency";
+            throw new InvalidMappingException(field, e.getMessage().replace("for MaximumConcurrency:",
+                    "for " + field + ":"), e);
+        }
+    }
+
+    private static QueueSettings queueSettings(MappingSpec spec) {
         return MappingValues.settings(() -> {
             QueueSettings.Builder builder = QueueSettings.builder();
             if (spec.integer(BATCH_SIZE) != null) {
