@@ -144,6 +144,50 @@ class WorkerFileTest {
                 .doesNotContain("frag");
     }
 
+    /** YAML and JSON parsers let the last of two equal keys win; a mappings file says so instead. */
+    @Test
+    void aKeyGivenTwiceInOneObjectIsRefused() {
+        assertThatThrownBy(() -> WorkerFile.parse("""
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: orders
+                    BatchSize: 5
+                    BatchSize: 500
+                """.formatted(SQS), true))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("the file has the key BatchSize twice in one object (line 5). Expected each key once: "
+                        + "the second would replace the first.");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"http://h/a\"}, "
+                + "\"f\": {\"Url\": \"http://h/b\"}}}", false))
+                .hasMessageStartingWith("the file has the key f twice in one object");
+    }
+
+    /**
+     * A FunctionName that is no name of the Functions, no URL and no Lambda function name (a handler's class name, a
+     * typo with a dot) is refused as Lambda refuses it, listing the Functions' names, instead of being invoked at
+     * Lambda for ever.
+     */
+    @Test
+    void aFunctionNameLambdaWouldRefuseIsRefusedListingTheFunctions() {
+        WorkerFile file = WorkerFile.parse("{\"Functions\": {\"orders\": {\"Url\": \"http://h/o\"}, "
+                + "\"clicks\": {\"Handler\": \"com.example.ClicksHandler\"}}}", false);
+        assertThatThrownBy(() -> file.functions().resolve("com.example.ClicksHandler"))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for FunctionName: com.example.ClicksHandler. Expected a name "
+                        + "under the worker's Functions (clicks, orders), an http:// or https:// URL, or a Lambda "
+                        + "function's name, partial ARN or ARN");
+        assertThatThrownBy(() -> file.functions().resolve("x".repeat(141))).hasMessageContaining("140 characters");
+        for (String valid : List.of("orders-2", "my_function:prod", "my-function:$LATEST", "123456789012:function:f",
+                "arn:aws:lambda:us-east-1:123456789012:function:f", "arn:aws-cn:lambda:cn-north-1:123456789012:"
+                        + "function:f:7", "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f")) {
+            assertThat(file.functions().resolve(valid).kind()).as(valid).isEqualTo(FunctionSpec.Kind.LAMBDA);
+        }
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Lambda\": \"my function\"}}}",
+                false))
+                .hasMessageStartingWith("Invalid value for Functions.f.Lambda: my function. Expected a Lambda "
+                        + "function's name");
+    }
+
     /** A syntax error says where it is, and in which file. */
     @Test
     void aSyntaxErrorNamesTheFileLineAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)

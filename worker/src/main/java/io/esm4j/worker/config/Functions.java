@@ -13,6 +13,15 @@ import org.jspecify.annotations.Nullable;
 public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
 
     private static final Pattern PARTIAL_ARN = Pattern.compile("\\d{12}:function:[^:]+(:[^:]+)?");
+    /**
+     * Lambda's pattern for a FunctionName of CreateEventSourceMapping (a name, a partial ARN or an ARN, with an
+     * optional qualifier), 1 to 140 characters: what Lambda refuses at creation is refused here too, rather than
+     * failing every invocation.
+     */
+    private static final Pattern LAMBDA_FUNCTION = Pattern.compile("(arn:(aws[a-zA-Z-]*)?:lambda:)?"
+            + "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
+            + "(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+    private static final int LAMBDA_FUNCTION_LENGTH = 140;
 
     public Functions {
         named = Map.copyOf(named);
@@ -27,7 +36,20 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
             Endpoints.url("FunctionName", functionName);
             return FunctionSpec.of(functionName, Kind.URL, functionName, null);
         }
+        if (!lambdaFunction(functionName)) {
+            throw new InvalidMappingException("FunctionName", functionName, "Expected a name under the worker's "
+                    + "Functions" + (named.isEmpty() ? " (there are none)" : " (" + String.join(", ",
+                    new java.util.TreeSet<>(named.keySet())) + ")") + ", an http:// or https:// URL, or a Lambda "
+                    + "function's name, partial ARN or ARN (letters, digits, - and _, with an optional :qualifier; "
+                    + "at most " + LAMBDA_FUNCTION_LENGTH + " characters), as Lambda's CreateEventSourceMapping "
+                    + "takes it.");
+        }
         return FunctionSpec.of(functionName, Kind.LAMBDA, functionName, endpoints.endpoint("lambda"));
+    }
+
+    /** Whether Lambda's API takes the value as a FunctionName. */
+    static boolean lambdaFunction(String value) {
+        return value.length() <= LAMBDA_FUNCTION_LENGTH && LAMBDA_FUNCTION.matcher(value).matches();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.esm4j.worker.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,6 +46,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
 
     /** The section of the mappings; errors name a mapping as {@code EventSourceMappings[<index>]}. */
     public static final String MAPPINGS = "EventSourceMappings";
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
     private static final Set<String> TOP_LEVEL = Set.of(MAPPINGS, "Functions", "Endpoints");
     private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
             FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name());
@@ -67,11 +71,20 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
     }
 
     private static WorkerFile parse(String text, boolean yaml, String named) {
-        ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
+        // A key given twice in one object would otherwise let the last one win without a word.
+        ObjectMapper mapper = (yaml ? new YAMLMapper() : new ObjectMapper())
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
         JsonNode root;
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
+            Matcher duplicate = DUPLICATE_KEY.matcher(e.getOriginalMessage());
+            if (duplicate.lookingAt()) {
+                String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+                throw new InvalidMappingException(duplicate.group(1), named + " has the key " + duplicate.group(1)
+                        + " twice in one object" + at + ". Expected each key once: the second would replace the "
+                        + "first.", e);
+            }
             // Where, so that the mistake can be found in a long file.
             String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")";
@@ -166,6 +179,11 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         };
         if (kind == Kind.URL) {
             Endpoints.url(where + ".Url", location);
+        }
+        if (kind == Kind.LAMBDA && !Functions.lambdaFunction(location)) {
+            throw new InvalidMappingException(where + ".Lambda", location, "Expected a Lambda function's name, "
+                    + "partial ARN or ARN (letters, digits, - and _, with an optional :qualifier), as Lambda's Invoke "
+                    + "API takes it.");
         }
         @Nullable URI endpoint = null;
         if (target.has("Endpoint")) {
