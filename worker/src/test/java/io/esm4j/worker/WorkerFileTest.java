@@ -201,6 +201,16 @@ class WorkerFileTest {
                 .hasMessageStartingWith("the file " + yaml + " is not valid YAML (line ");
     }
 
+    /** The parsers quote the line (YAML) or the token (JSON) they stopped at, which may hold a URL's password. */
+    @Test
+    void aSyntaxErrorDoesNotQuoteTheFile() {
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints:\n  sqs: http://u:hunter2@h:1\n   lambda: [x\n", true))
+                .hasMessage("the file is not valid YAML (line 3, column 10): mapping values are not allowed here");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Endpoints\": {\"sqs\": hunter2}}", false))
+                .hasMessageStartingWith("the file is not valid JSON (line 1, column 23): Unrecognized token: was "
+                        + "expecting").message().doesNotContain("hunter2");
+    }
+
     @Test
     void rangesComeFromEsmCoreSettings() {
         assertThatThrownBy(() -> factories.forMapping(spec(

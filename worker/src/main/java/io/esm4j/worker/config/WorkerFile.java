@@ -46,6 +46,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
 
     /** The section of the mappings; errors name a mapping as {@code EventSourceMappings[<index>]}. */
     public static final String MAPPINGS = "EventSourceMappings";
+    private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("Unrecognized token '[^']*'");
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
     private static final Set<String> TOP_LEVEL = Set.of(MAPPINGS, "Functions", "Endpoints");
     private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
@@ -89,7 +90,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
             String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")";
             throw new InvalidMappingException("(file)", named + " is not valid " + (yaml ? "YAML" : "JSON") + at
-                    + ": " + e.getOriginalMessage(), e);
+                    + ": " + withoutQuotes(e.getOriginalMessage()), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return empty();
@@ -116,6 +117,15 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
             mappings.add(MappingSpec.of(list.get(i), "EventSourceMappings[" + i + "]"));
         }
         return new WorkerFile(mappings, functions, endpoints);
+    }
+
+    /**
+     * The parser's words without what they quote of the file: a YAML error quotes the whole line and a JSON error the
+     * token, which may be a password in a URL. Line and column say where instead.
+     */
+    private static String withoutQuotes(String message) {
+        String first = message.lines().findFirst().orElse("").strip();
+        return UNRECOGNIZED_TOKEN.matcher(first).replaceAll("Unrecognized token");
     }
 
     private static Map<String, String> strings(JsonNode object, String where) {
