@@ -1,5 +1,7 @@
 package io.esm4j.worker;
 
+import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
 import io.esm4j.worker.mappings.MappingConflictException;
@@ -188,11 +190,11 @@ public final class Main {
                             }
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeases(
-                                    only("lease", parsed.options.leases(), new StoreLocation.DynamoDbTable(value)));
+                                    only("lease", parsed.options.leases(), table(flag, value)));
                             case "--lease-redis" -> parsed.options = parsed.options.withLeases(
                                     only("lease", parsed.options.leases(), redis(flag, value)));
                             case "--mapping-table" -> parsed.options = parsed.options.withMappings(
-                                    only("mapping", parsed.options.mappings(), new StoreLocation.DynamoDbTable(value)));
+                                    only("mapping", parsed.options.mappings(), table(flag, value)));
                             case "--mapping-redis" -> parsed.options = parsed.options.withMappings(
                                     only("mapping", parsed.options.mappings(), redis(flag, value)));
                             case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
@@ -224,6 +226,17 @@ public final class Main {
                         + "given together, or one of them twice. Expected at most one place for the " + kind + "s.");
             }
             return location;
+        }
+
+        /** DynamoDB's rule for table names, as the lease store's settings check it, naming the option. */
+        private static StoreLocation.DynamoDbTable table(String flag, String value) {
+            try {
+                DynamoDbLeaseStoreSettings.builder().tableName(value).build();
+            } catch (InvalidSettingException e) {
+                throw new IllegalArgumentException(e.getMessage().replace("for " + e.parameter() + ":",
+                        "for " + flag + ":"), e);
+            }
+            return new StoreLocation.DynamoDbTable(value);
         }
 
         private static StoreLocation.Redis redis(String flag, String value) {
