@@ -155,6 +155,7 @@ public final class Main {
             Arguments parsed = new Arguments();
             Map<String, String> endpoints = new LinkedHashMap<>();
             boolean drainTimeoutGiven = false;
+            Set<String> given = new java.util.HashSet<>();
             String bind = parsed.options.bindAddress();
             int port = parsed.options.port();
             for (int i = 0; i < args.length; i++) {
@@ -169,6 +170,11 @@ public final class Main {
                             throw new IllegalArgumentException("Unknown option or missing value: " + flag);
                         }
                         String value = args[++i];
+                        // The last of two would win without a word; the value is not echoed (a Redis URL's password).
+                        if (!flag.equals("--endpoint") && !given.add(flag)) {
+                            throw new IllegalArgumentException("Invalid options: " + flag + " given twice. Expected "
+                                    + "it once.");
+                        }
                         switch (flag) {
                             case "--config" -> parsed.options = parsed.options.withConfigFile(Path.of(value));
                             case "--data-dir" -> parsed.options = parsed.options.withDataDirectory(Path.of(value));
@@ -180,7 +186,11 @@ public final class Main {
                                     throw new IllegalArgumentException("Invalid value for --endpoint: " + value
                                             + ". Expected SERVICE=URL, e.g. sqs=http://127.0.0.1:9324.");
                                 }
-                                endpoints.put(value.substring(0, eq), value.substring(eq + 1));
+                                if (endpoints.put(value.substring(0, eq), value.substring(eq + 1)) != null) {
+                                    throw new IllegalArgumentException("Invalid options: --endpoint "
+                                            + value.substring(0, eq) + "=... given twice. Expected one endpoint per "
+                                            + "service.");
+                                }
                             }
                             case "--region" -> parsed.options = parsed.options.withAws(region(value),
                                     parsed.options.credentials());

@@ -107,6 +107,22 @@ class MainArgumentsTest {
                 .hasMessageStartingWith("Invalid options: --config with --local.");
     }
 
+    /** The last of two values would win without a word; the message does not echo them (a Redis URL's password). */
+    @Test
+    void anOptionGivenTwiceIsRefused() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--config", "a.yaml", "--port", "0", "--config",
+                "b.yaml"}))
+                .hasMessage("Invalid options: --config given twice. Expected it once.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-redis", "redis://u:hunter2@h",
+                "--mapping-redis", "redis://u:hunter2@h2"}))
+                .hasMessage("Invalid options: --mapping-redis given twice. Expected it once.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "sqs=http://a", "--endpoint",
+                "sqs=http://u:hunter2@b"}))
+                .hasMessage("Invalid options: --endpoint sqs=... given twice. Expected one endpoint per service.");
+        assertThat(Main.Arguments.parse(new String[] {"--endpoint", "sqs=http://a", "--endpoint", "sns=http://b"})
+                .options.endpoints().overrides()).hasSize(2);
+    }
+
     @Test
     void wrongOptionsAreRefusedNamingThem() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "msk=http://127.0.0.1:4566"}))
