@@ -76,7 +76,12 @@ public final class Worker implements AutoCloseable {
                 options.configFile(), WorkerFile::read);
         ApiAuthentication authentication = options.apiKeys() == null ? null
                 : readFile("--api-keys", options.apiKeys(), ApiAuthentication::fromFile);
-        Endpoints endpoints = file.endpoints();
+        // The AWS SDK's own endpoint settings, for the services called without an SDK client; the file's and the
+        // command line's overrides win over them, as the SDK's code overrides win over its settings.
+        Endpoints endpoints = Endpoints.configured(System.getenv(), System.getProperties());
+        for (var override : file.endpoints().overrides().entrySet()) {
+            endpoints = endpoints.with(override.getKey(), override.getValue());
+        }
         for (var override : options.endpoints().overrides().entrySet()) {
             endpoints = endpoints.with(override.getKey(), override.getValue());
         }

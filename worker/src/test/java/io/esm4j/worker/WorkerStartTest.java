@@ -127,6 +127,39 @@ class WorkerStartTest {
         }
     }
 
+    /**
+     * The README says AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (and the SDK's system properties) apply, as
+     * they do for SDK clients; Lambda Invoke, MSK and Secrets Manager are called without one and went to AWS's
+     * regional endpoint instead (a LocalStack user's functions were invoked at AWS). The file's Endpoints win.
+     */
+    @Test
+    void theSdksEndpointSettingsApplyToTheServicesCalledWithoutAnSdkClient() throws Exception {
+        Path file = directory.resolve("mappings.yaml");
+        Files.writeString(file, """
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: f, Enabled: false}
+                """);
+        System.setProperty("aws.endpointUrlLambda", "http://127.0.0.1:9/lambda");
+        try (Worker worker = start(file)) {
+            assertThat(worker.registry().list().get(0).function().endpoint())
+                    .isEqualTo(URI.create("http://127.0.0.1:9/lambda"));
+        } finally {
+            System.clearProperty("aws.endpointUrlLambda");
+        }
+        Files.writeString(file, """
+                Endpoints: {lambda: "http://127.0.0.1:8/file"}
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: f, Enabled: false}
+                """);
+        System.setProperty("aws.endpointUrl", "http://127.0.0.1:9/all");
+        try (Worker worker = start(file)) {
+            assertThat(worker.registry().list().get(0).function().endpoint())
+                    .isEqualTo(URI.create("http://127.0.0.1:8/file"));
+        } finally {
+            System.clearProperty("aws.endpointUrl");
+        }
+    }
+
     private Worker start(Path file) throws IOException {
         return Worker.start(WorkerOptions.defaults().withConfigFile(file).withDataDirectory(directory)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));

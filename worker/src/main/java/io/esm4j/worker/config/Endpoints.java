@@ -43,6 +43,42 @@ public record Endpoints(Map<String, URI> overrides) {
         return new Endpoints(overrides);
     }
 
+    /**
+     * The services the worker calls with its own signed HTTP requests rather than an AWS SDK client (Lambda Invoke,
+     * MSK's GetBootstrapBrokers and DescribeVpcConnection, Secrets Manager's GetSecretValue), by the SDK's service id
+     * as {@code AWS_ENDPOINT_URL_<ID>} and {@code aws.endpointUrl<Id>} spell it.
+     */
+    private static final Map<String, String> OWN_HTTP = Map.of("lambda", "Lambda", "kafka", "Kafka",
+            "secretsmanager", "SecretsManager");
+
+    /**
+     * The endpoints the AWS SDK would configure for the services the worker calls without an SDK client, from the
+     * same settings and in the same order of precedence: the system property {@code aws.endpointUrl<Service>}, the
+     * environment variable {@code AWS_ENDPOINT_URL_<SERVICE>}, then {@code aws.endpointUrl} and
+     * {@code AWS_ENDPOINT_URL} for every service; none when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} (or
+     * {@code aws.ignoreConfiguredEndpointUrls}) is true. (The shared config file's {@code endpoint_url} is not read.)
+     * SDK clients read these themselves.
+     */
+    public static Endpoints configured(Map<String, String> environment, java.util.Properties properties) {
+        String ignore = properties.getProperty("aws.ignoreConfiguredEndpointUrls",
+                environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"));
+        Map<String, String> values = new TreeMap<>();
+        if (!ignore.strip().equalsIgnoreCase("true")) {
+            OWN_HTTP.forEach((service, id) -> {
+                String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+                for (String value : new String[] {properties.getProperty("aws.endpointUrl" + id),
+                        environment.get("AWS_ENDPOINT_URL_" + envId), properties.getProperty("aws.endpointUrl"),
+                        environment.get("AWS_ENDPOINT_URL")}) {
+                    if (value != null && !value.isBlank()) {
+                        values.put(service, value.strip());
+                        break;
+                    }
+                }
+            });
+        }
+        return parse(values, "AWS_ENDPOINT_URL");
+    }
+
     public @Nullable URI endpoint(String service) {
         return overrides.get(service);
     }
