@@ -160,6 +160,34 @@ class WorkerStartTest {
         }
     }
 
+    /**
+     * --endpoint lambda=... wins over the file's Endpoints for every Lambda target, a function of the file's Functions
+     * without an Endpoint of its own included (it kept the file's); its own Endpoint wins over both.
+     */
+    @Test
+    void theCommandLinesLambdaEndpointAppliesToTheFilesLambdaFunctions() throws Exception {
+        Path file = directory.resolve("mappings.yaml");
+        Files.writeString(file, """
+                Endpoints: {lambda: "http://127.0.0.1:8/file"}
+                Functions:
+                  billing: {Lambda: billing}
+                  own: {Lambda: own, Endpoint: "http://127.0.0.1:6/own"}
+                EventSourceMappings:
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: billing, Enabled: false}
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: own, Enabled: false}
+                  - {EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:a", FunctionName: other, Enabled: false}
+                """);
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(file).withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS)
+                .withEndpoints(io.esm4j.worker.config.Endpoints.none().with("lambda",
+                        URI.create("http://127.0.0.1:7/cli"))))) {
+            assertThat(worker.registry().list().stream().map(mapping -> mapping.function().name() + " "
+                    + mapping.function().endpoint()))
+                    .containsExactlyInAnyOrder("billing http://127.0.0.1:7/cli", "own http://127.0.0.1:6/own",
+                            "other http://127.0.0.1:7/cli");
+        }
+    }
+
     private Worker start(Path file) throws IOException {
         return Worker.start(WorkerOptions.defaults().withConfigFile(file).withDataDirectory(directory)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));

@@ -30,7 +30,11 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
     public FunctionSpec resolve(String functionName) {
         FunctionSpec spec = named.get(functionName);
         if (spec != null) {
-            return spec;
+            // A Lambda target without an Endpoint of its own is invoked at the worker's lambda endpoint, which the
+            // command line and the environment decide as much as the file does: it is looked up here, not when read.
+            return spec.kind() == Kind.LAMBDA && spec.endpoint() == null && endpoints.endpoint("lambda") != null
+                    ? new FunctionSpec(spec.name(), spec.kind(), spec.location(), endpoints.endpoint("lambda"),
+                    spec.timeout(), spec.maxConcurrency()) : spec;
         }
         if (functionName.startsWith("http://") || functionName.startsWith("https://")) {
             Endpoints.url("FunctionName", functionName);

@@ -106,7 +106,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
             }
         });
         Endpoints endpoints = Endpoints.parse(strings(root.path("Endpoints"), "Endpoints"), "Endpoints");
-        Functions functions = new Functions(functions(root.path("Functions"), endpoints), endpoints);
+        Functions functions = new Functions(functions(root.path("Functions")), endpoints);
         List<MappingSpec> mappings = new ArrayList<>();
         JsonNode list = root.path("EventSourceMappings");
         if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
@@ -145,7 +145,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         return values;
     }
 
-    private static Map<String, FunctionSpec> functions(JsonNode object, Endpoints endpoints) {
+    private static Map<String, FunctionSpec> functions(JsonNode object) {
         Map<String, FunctionSpec> functions = new LinkedHashMap<>();
         if (object.isMissingNode() || object.isNull()) {
             return functions;
@@ -155,11 +155,11 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                     + "targets.");
         }
         object.properties().forEach(field -> functions.put(field.getKey(),
-                function(field.getKey(), field.getValue(), endpoints)));
+                function(field.getKey(), field.getValue())));
         return functions;
     }
 
-    private static FunctionSpec function(String name, JsonNode target, Endpoints endpoints) {
+    private static FunctionSpec function(String name, JsonNode target) {
         String where = "Functions." + name;
         if (!target.isObject()) {
             throw new InvalidMappingException(where, target, "Expected an object with one of Url, Handler, Lambda.");
@@ -202,8 +202,6 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                         "Endpoint applies only to Lambda targets.");
             }
             endpoint = Endpoints.url(where + ".Endpoint", text(target, where + ".Endpoint", "Endpoint"));
-        } else if (kind == Kind.LAMBDA) {
-            endpoint = endpoints.endpoint("lambda");
         }
         int timeout = integer(target, where, FunctionSpec.TIMEOUT.name(), FunctionSpec.TIMEOUT.defaultValue());
         int concurrency = integer(target, where, FunctionSpec.MAXIMUM_CONCURRENCY.name(),
