@@ -76,6 +76,23 @@ class WorkerFileTest {
         assertThat(kinesis.onFailureDestination()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:dlq");
     }
 
+    /**
+     * The README: "a mapping lifted from a SAM or CloudFormation template works as it is". A template's Tags are a list
+     * of Key and Value, and its key field is KmsKeyArn; both were refused as the API's forms are checked.
+     */
+    @Test
+    void cloudFormationsTagsAndKmsKeyArnAreTakenInTheirTemplateForm() {
+        MappingSpec spec = spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"Tags\": [{\"Key\": "
+                .formatted(SQS) + "\"team\", \"Value\": \"orders\"}, {\"Key\": \"env\", \"Value\": \"dev\"}]}");
+        assertThat(spec.node("Tags")).hasToString("{\"team\":\"orders\",\"env\":\"dev\"}");
+        assertThatThrownBy(() -> spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"Tags\": [{\"Key\": "
+                .formatted(SQS) + "\"team\"}]}"))
+                .hasMessageStartingWith("Invalid value for EventSourceMappings[0].Tags[0]: {\"Key\":\"team\"}.");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"KmsKeyArn\": \"arn:aws:kms:us-east-1:000000000000:key/k\"}").formatted(SQS))))
+                .hasMessageContaining("KMSKeyArn").hasMessageContaining("FilterCriteria with this key");
+    }
+
     @Test
     void readsJson() {
         WorkerFile file = WorkerFile.parse("""

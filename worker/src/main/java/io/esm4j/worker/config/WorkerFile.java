@@ -114,7 +114,8 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                     "Expected a list of CreateEventSourceMapping requests.");
         }
         for (int i = 0; i < list.size(); i++) {
-            mappings.add(MappingSpec.of(list.get(i), "EventSourceMappings[" + i + "]"));
+            String where = MAPPINGS + "[" + i + "]";
+            mappings.add(MappingSpec.of(CloudFormationForms.toRequest(list.get(i), where), where));
         }
         return new WorkerFile(mappings, functions, endpoints);
     }
