@@ -84,9 +84,16 @@ public final class Targets {
         Class<?> type;
         try {
             type = Class.forName(function.location(), true, Thread.currentThread().getContextClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        } catch (ExceptionInInitializerError e) {
+            throw new InvalidMappingException(field, function.location(), "Its static initializer threw "
+                    + e.getCause() + ".");
+        } catch (ClassNotFoundException e) {
             throw new InvalidMappingException(field, function.location(), "Expected a class on the worker's class "
                     + "path (add its jar with -cp) implementing com.amazonaws.services.lambda.runtime.RequestHandler.");
+        } catch (LinkageError e) {
+            // Found, but a class it uses is missing or its initialization failed before: say which.
+            throw new InvalidMappingException(field, function.location(), "The class cannot be loaded (" + e
+                    + "). Expected it and the classes it uses on the worker's class path (add their jars with -cp).");
         }
         if (!RequestHandler.class.isAssignableFrom(type)) {
             throw new InvalidMappingException(field, function.location(), "The class does not implement "
@@ -94,9 +101,13 @@ public final class Targets {
         }
         try {
             return (RequestHandler<?, ?>) type.getDeclaredConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The handler's own constructor failed: its exception is what the user needs to see.
+            throw new InvalidMappingException(field, function.location(), "Its constructor threw "
+                    + e.getCause() + ".");
         } catch (ReflectiveOperationException e) {
-            throw new InvalidMappingException(field, "a handler class that cannot be instantiated: "
-                    + function.location() + " (" + e + "); it needs a public constructor without parameters", e);
+            throw new InvalidMappingException(field, function.location(), "Expected a public class with a public "
+                    + "constructor without parameters (" + e.getClass().getSimpleName() + ").");
         }
     }
 }
