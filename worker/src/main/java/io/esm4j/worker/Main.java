@@ -4,6 +4,7 @@ import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
+import io.esm4j.worker.logging.LogSettings;
 import io.esm4j.worker.mappings.MappingConflictException;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
@@ -38,6 +39,13 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Arguments arguments;
+        try {
+            LogSettings.check();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             arguments = Arguments.parse(args);
         } catch (IllegalArgumentException e) {

@@ -123,6 +123,26 @@ class MainArgumentsTest {
                 .options.endpoints().overrides()).hasSize(2);
     }
 
+    /**
+     * The log properties were read leniently (a level the worker does not know gave INFO, a format other than text
+     * gave JSON), so a mistyped -Desm4j.log.level=verbose went unnoticed. The process stops with status 2 instead.
+     */
+    @Test
+    void anUnknownLogLevelOrFormatStopsTheProcessWithStatusTwo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path
+            directory) throws Exception {
+        try (WorkerProcess level = WorkerProcess.launch(directory, java.util.List.of("-Desm4j.log.level=verbose"),
+                "--port", "0", "--data-dir", directory.resolve("data").toString())) {
+            assertThat(level.waitForExit()).isEqualTo(2);
+            assertThat(level.output()).contains("Invalid value for -Desm4j.log.level: verbose. Expected one of "
+                    + "ERROR, WARN, INFO, DEBUG, TRACE.");
+        }
+        try (WorkerProcess format = WorkerProcess.launch(directory, java.util.List.of("-Desm4j.log.format=xml"),
+                "--port", "0", "--data-dir", directory.resolve("data").toString())) {
+            assertThat(format.waitForExit()).isEqualTo(2);
+            assertThat(format.output()).contains("Invalid value for -Desm4j.log.format: xml. Expected json or text.");
+        }
+    }
+
     @Test
     void wrongOptionsAreRefusedNamingThem() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "msk=http://127.0.0.1:4566"}))
