@@ -238,6 +238,15 @@ class WorkerFileTest {
                 .hasMessageStartingWith("the file " + yaml + " is not valid YAML (line ");
     }
 
+    /** The README: YAML for .yaml and .yml; a mappings.YAML was read as JSON and refused as invalid JSON. */
+    @Test
+    void theYamlExtensionIsTakenInAnyCase(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        java.nio.file.Path yaml = directory.resolve("MAPPINGS.YML");
+        java.nio.file.Files.writeString(yaml, "EventSourceMappings: []\n");
+        assertThat(WorkerFile.read(yaml).mappings()).isEmpty();
+    }
+
     /** The parsers quote the line (YAML) or the token (JSON) they stopped at, which may hold a URL's password. */
     @Test
     void aSyntaxErrorDoesNotQuoteTheFile() {

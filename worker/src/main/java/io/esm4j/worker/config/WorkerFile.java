@@ -62,7 +62,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
 
     /** Reads a file: YAML for {@code .yaml}/{@code .yml}, JSON otherwise. */
     public static WorkerFile read(Path file) throws IOException {
-        String name = file.getFileName().toString();
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         return parse(Files.readString(file), yaml, "the file " + file);
     }
