@@ -305,6 +305,27 @@ class WorkerFileTest {
                 .hasMessageContaining("asynchronous invocations");
     }
 
+    /** A queue URL or stream call built from an account that is not 12 digits fails every start: refused instead. */
+    @Test
+    void aSourceArnWithoutA12DigitAccountIsRefused() {
+        assertThatThrownBy(() -> factories.forMapping(spec(
+                "{\"EventSourceArn\": \"arn:aws:sqs:us-east-1:123:q\", \"FunctionName\": \"f\"}")))
+                .hasMessage("Invalid value for EventSourceArn: arn:aws:sqs:us-east-1:123:q. Expected an SQS queue ARN: "
+                        + "arn:<partition>:sqs:<region>:<account, 12 digits>:<queue name>.");
+        for (String arn : List.of("arn:aws:kinesis:us-east-1:1234567890123:stream/s",
+                "arn:aws:dynamodb:us-east-1::table/t/stream/1",
+                "arn:aws:kafka:us-east-1:12345:cluster/c/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e-2")) {
+            assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": "
+                    + "\"f\", \"StartingPosition\": \"LATEST\"%s}").formatted(arn,
+                    arn.contains("kafka") ? ", \"Topics\": [\"t\"]" : ""))))
+                    .as(arn).hasMessageContaining("Invalid value for EventSourceArn: " + arn)
+                    .hasMessageContaining("<account, 12 digits>");
+        }
+        // A local server's own region name is taken: ElasticMQ's queues are in "elasticmq".
+        factories.forMapping(spec("{\"EventSourceArn\": \"arn:aws:sqs:elasticmq:000000000000:q\", "
+                + "\"FunctionName\": \"f\"}"));
+    }
+
     @Test
     void mergeAppliesAnUpdateAndChecksItsFields() {
         MappingSpec spec = spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"BatchSize\": 5}"

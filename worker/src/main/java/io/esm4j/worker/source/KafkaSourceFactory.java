@@ -106,9 +106,10 @@ public final class KafkaSourceFactory implements SourceFactory {
         boolean msk = msk(spec);
         if (msk) {
             Arns arn = Arns.parse(spec.eventSourceArn());
-            if (arn == null || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
+            if (arn == null || !arn.hasAccount()
+                    || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
                 throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                        + "cluster's ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>, or a multi-VPC "
+                        + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a multi-VPC "
                         + "connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/<id>.");
             }
         }

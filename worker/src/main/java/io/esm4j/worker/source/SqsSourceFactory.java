@@ -137,9 +137,9 @@ public final class SqsSourceFactory implements SourceFactory {
 
     private static String queueName(MappingSpec spec) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        if (arn == null || arn.resource().isBlank() || arn.resource().contains(":")) {
+        if (arn == null || !arn.hasAccount() || arn.resource().isBlank() || arn.resource().contains(":")) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(),
-                    "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account>:<queue name>.");
+                    "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account, 12 digits>:<queue name>.");
         }
         return arn.resource();
     }

@@ -85,7 +85,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     @Override
     public final void validate(MappingSpec spec) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        if (arn == null || !arnResource.matcher(arn.resource()).matches()) {
+        if (arn == null || !arn.hasAccount() || !arnResource.matcher(arn.resource()).matches()) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), arnExpected);
         }
         settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
