@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +186,33 @@ class WorkerStartTest {
                     + mapping.function().endpoint()))
                     .containsExactlyInAnyOrder("billing http://127.0.0.1:7/cli", "own http://127.0.0.1:6/own",
                             "other http://127.0.0.1:7/cli");
+        }
+    }
+
+    /**
+     * A source of another region than the worker's cannot be reached by its clients (the library refuses it when the
+     * mapping is built): the error names EventSourceArn and both ways to reach it, not the library's SqsClient.
+     */
+    @Test
+    void aSourceOfAnotherRegionIsRefusedNamingTheFieldAndHowToReachIt() throws Exception {
+        Path file = directory.resolve("mappings.yaml");
+        for (String source : List.of("{EventSourceArn: \"arn:aws:sqs:eu-west-1:000000000000:q\", FunctionName: f}",
+                "{EventSourceArn: \"arn:aws:kinesis:eu-west-1:000000000000:stream/s\", FunctionName: f, "
+                        + "StartingPosition: LATEST}")) {
+            Files.writeString(file, "EventSourceMappings:\n  - " + source + "\n");
+            String service = source.contains("sqs") ? "sqs" : "kinesis";
+            assertThatThrownBy(() -> start(file))
+                    .isInstanceOf(InvalidMappingException.class)
+                    .hasMessageStartingWith("EventSourceMappings[0]: Invalid value for EventSourceArn: arn:aws:"
+                            + service + ":eu-west-1:000000000000:")
+                    .hasMessageEndingWith("The worker's region is us-east-1: run a worker with --region eu-west-1 "
+                            + "for this source, or give the " + service + " endpoint that serves it (--endpoint "
+                            + service + "=URL or the file's Endpoints).");
+            Files.writeString(file, "Endpoints: {" + service + ": \"http://127.0.0.1:1\"}\nEventSourceMappings:\n  - "
+                    + source + "\n");
+            try (Worker worker = start(file)) {
+                assertThat(worker.registry().list()).hasSize(1);
+            }
         }
     }
 

@@ -55,6 +55,11 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                 .build();
     }
 
+    @Override
+    String endpointService() {
+        return "dynamodbstreams";
+    }
+
     /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
     @Override
     public Class<?> handlerEvent(MappingSpec spec) {

@@ -93,6 +93,11 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                 .build();
     }
 
+    @Override
+    String endpointService() {
+        return "kinesis";
+    }
+
     /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
     @Override
     public Class<?> handlerEvent(MappingSpec spec) {

@@ -63,8 +63,9 @@ public final class SqsSourceFactory implements SourceFactory {
     @Override
     public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        SqsQueueSource source = SqsQueueSource.of(context.clients().sqs(), "https://sqs." + arn.region()
-                + ".amazonaws.com/" + arn.account() + "/" + queueName(spec));
+        SqsQueueSource source = MappingValues.source(spec, context, "sqs", () -> SqsQueueSource.of(
+                context.clients().sqs(), "https://sqs." + arn.region() + ".amazonaws.com/" + arn.account() + "/"
+                        + queueName(spec)));
         BatchHandler<QueueMessage<SqsMessage>> none = batch -> BatchResult.success();
         MappingValues.settings(() -> QueueEventSourceMapping.builder(name, source, none)
                 .settings(settings(spec))
