@@ -96,12 +96,8 @@ public final class MappingRegistry {
                     .getBytes(StandardCharsets.UTF_8)).toString();
             Integer earlier = pairsOfFile.putIfAbsent(pairs.of(spec), i);
             if (earlier != null) {
-                // Lambda's words for this ask to update or delete a mapping through the API, which a file's cannot.
-                throw new MappingConflictException(where + " maps the event source " + spec.source()
-                        + " to the function " + functions.resolve(spec.functionName()).displayName() + ", as "
-                        + WorkerFile.MAPPINGS + "[" + earlier + "] does (the function compared by its FunctionArn, "
-                        + "so a name and its ARN are one function). Lambda maps a source and function pair once: "
-                        + "remove one of the two, or merge their fields.");
+                throw MappingConflictException.pairTwiceInFile(spec, functions.resolve(spec.functionName()), i,
+                        earlier);
             }
             try {
                 validate(uuid, spec);
