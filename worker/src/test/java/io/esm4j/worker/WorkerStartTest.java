@@ -216,6 +216,30 @@ class WorkerStartTest {
         }
     }
 
+    /**
+     * A pair mapped through the API, then added to the file: Lambda maps a pair once, and two mappings would invoke
+     * the function twice for every record.
+     */
+    @Test
+    void aFileMappingOfAPairAnApiMappingAlreadyMapsIsRefused() throws Exception {
+        String mapping = "{EventSourceArn: \"arn:aws:sqs:us-east-1:000000000000:q\", FunctionName: f, Enabled: false}";
+        String uuid;
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withDataDirectory(directory)
+                .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS))) {
+            uuid = worker.registry().create(io.esm4j.worker.config.WorkerFile.parse("EventSourceMappings: ["
+                    + mapping + "]", true).mappings().get(0)).uuid();
+        }
+        Path file = directory.resolve("mappings.yaml");
+        Files.writeString(file, "EventSourceMappings:\n  - " + mapping + "\n");
+        assertThatThrownBy(() -> start(file))
+                .isInstanceOf(MappingConflictException.class)
+                .hasMessage("EventSourceMappings[0] maps the event source arn:aws:sqs:us-east-1:000000000000:q to the "
+                        + "function the mapping " + uuid + " maps, which was created through the API (kept in "
+                        + directory.resolve("mappings.json") + "). Lambda maps a source and function pair once: "
+                        + "remove the entry from the file, or start without it and delete that mapping (aws lambda "
+                        + "delete-event-source-mapping --uuid " + uuid + ").");
+    }
+
     private Worker start(Path file) throws IOException {
         return Worker.start(WorkerOptions.defaults().withConfigFile(file).withDataDirectory(directory)
                 .withListen("127.0.0.1", 0).withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS));

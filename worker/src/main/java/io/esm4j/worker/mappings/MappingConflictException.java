@@ -37,6 +37,15 @@ public final class MappingConflictException extends RuntimeException {
                 + "fields.");
     }
 
+    /** A mapping of the file maps the pair of a mapping created through the API before the file named it. */
+    static MappingConflictException pairInFileAndStore(MappingStore.Stored stored, int index, String location) {
+        return new MappingConflictException(WorkerFile.MAPPINGS + "[" + index + "] maps the event source "
+                + stored.spec().source() + " to the function the mapping " + stored.uuid() + " maps, which was "
+                + "created through the API (kept in " + location + "). Lambda maps a source and function pair once: "
+                + "remove the entry from the file, or start without it and delete that mapping (aws lambda "
+                + "delete-event-source-mapping --uuid " + stored.uuid() + ").");
+    }
+
     /** A shared store's mapping changed through another worker since {@code current} was read. */
     static MappingConflictException changedElsewhere(MappingStore.Stored current, String location) {
         return new MappingConflictException("The mapping " + current.uuid() + " was changed or deleted through "

@@ -113,7 +113,14 @@ public final class MappingRegistry {
             }
         }
         if (!store.shared()) {
-            store.load().forEach(this::install);
+            for (MappingStore.Stored stored : store.load()) {
+                // The file changed since the API mapped this pair: two mappings would invoke twice per record.
+                Integer inFile = pairsOfFile.get(pairs.of(stored.spec()));
+                if (inFile != null) {
+                    throw MappingConflictException.pairInFileAndStore(stored, inFile, store.location());
+                }
+                install(stored);
+            }
         } else {
             refreshLogged();
         }
