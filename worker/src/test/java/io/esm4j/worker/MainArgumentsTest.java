@@ -99,8 +99,8 @@ class MainArgumentsTest {
                 .hasMessageStartingWith("Invalid options: --exit-after-demo without --local.");
         assertThat(Main.Arguments.parse(new String[] {"--exit-after-demo", "--local"}).exitAfterDemo).isTrue();
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-table", ""}))
-                .hasMessage("Invalid value for --lease-table: ''. Expected a DynamoDB table name: 3–255 characters of "
-                        + "a–z, A–Z, 0–9, '_', '-', '.'.");
+                .hasMessage("Invalid value for --lease-table: ''. Expected a DynamoDB table name: 3–255 characters "
+                        + "of a–z, A–Z, 0–9, '_', '-', '.'.");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-table", "my table"}))
                 .hasMessageStartingWith("Invalid value for --mapping-table: 'my table'. Expected a DynamoDB table");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--config", "mappings.yaml"}))

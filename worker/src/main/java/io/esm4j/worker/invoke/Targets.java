@@ -52,8 +52,9 @@ public final class Targets {
     }
 
     /**
-     * Checks that a Java handler class exists and is a RequestHandler, without keeping the instance, and that the handler takes the event the mapping gives it: a {@code RequestHandler<SQSEvent, ?>} on
-     * a Kinesis mapping would fail every batch. A handler whose event type cannot be read from its class (a type
+     * Checks that a Java handler class exists and is a RequestHandler, without keeping the instance, and that the
+     * handler takes the event the mapping gives it: a {@code RequestHandler<SQSEvent, ?>} on a Kinesis mapping would
+     * fail every batch. A handler whose event type cannot be read from its class (a type
      * variable, a raw type) is let through.
      *
      * @param event  the event the mapping's source gives a Java handler, or null for any

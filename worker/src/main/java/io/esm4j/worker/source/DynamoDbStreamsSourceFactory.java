@@ -37,8 +37,8 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                         STARTING_POSITION, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS,
                         FUNCTION_RESPONSE_TYPES, FILTER_CRITERIA, DESTINATION_CONFIG, TUMBLING_WINDOW),
                 Pattern.compile("table/[^/]+/stream/[^/]+"), "Expected a DynamoDB stream ARN: "
-                        + "arn:<partition>:dynamodb:<region>:<account, 12 digits>:table/<table>/stream/<label> (the table's "
-                        + "LatestStreamArn).");
+                        + "arn:<partition>:dynamodb:<region>:<account, 12 digits>:table/<table>/stream/<label> (the "
+                        + "table's LatestStreamArn).");
     }
 
     @Override

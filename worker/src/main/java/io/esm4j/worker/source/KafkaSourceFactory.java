@@ -109,8 +109,9 @@ public final class KafkaSourceFactory implements SourceFactory {
             if (arn == null || !arn.hasAccount()
                     || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
                 throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                        + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a multi-VPC "
-                        + "connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/<id>.");
+                        + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a "
+                        + "multi-VPC connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/"
+                        + "<id>.");
             }
         }
         for (String field : msk ? List.of(SELF_MANAGED_EVENT_SOURCE, SELF_MANAGED_KAFKA_CONFIG)

@@ -40,8 +40,8 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                         MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, FILTER_CRITERIA,
                         DESTINATION_CONFIG, TUMBLING_WINDOW),
                 Pattern.compile("stream/[^/:]+(" + CONSUMER + "[^/:]+:[0-9]+)?"), "Expected a Kinesis stream ARN, "
-                        + "arn:<partition>:kinesis:<region>:<account, 12 digits>:stream/<name>, or a stream consumer's for "
-                        + "enhanced fan-out, arn:<partition>:kinesis:<region>:<account>:stream/<name>/consumer/"
+                        + "arn:<partition>:kinesis:<region>:<account, 12 digits>:stream/<name>, or a stream consumer's "
+                        + "for enhanced fan-out, arn:<partition>:kinesis:<region>:<account>:stream/<name>/consumer/"
                         + "<consumer>:<timestamp>.");
     }
 
