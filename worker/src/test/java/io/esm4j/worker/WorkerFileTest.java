@@ -223,6 +223,10 @@ class WorkerFileTest {
         assertThat(mixed.endpoint("lambda")).isEqualTo(URI.create("http://p:1"));
         assertThat(Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://e:1",
                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), none).overrides()).isEmpty();
+        assertThatThrownBy(() -> Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                "localhost:4566"), none))
+                .hasMessage("Invalid value for AWS_ENDPOINT_URL_SECRETS_MANAGER: localhost:4566. Expected an http:// "
+                        + "or https:// URL with a host.");
     }
 
     /** A syntax error says where it is, and in which file. */

@@ -62,21 +62,25 @@ public record Endpoints(Map<String, URI> overrides) {
     public static Endpoints configured(Map<String, String> environment, java.util.Properties properties) {
         String ignore = properties.getProperty("aws.ignoreConfiguredEndpointUrls",
                 environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"));
-        Map<String, String> values = new TreeMap<>();
+        Map<String, URI> overrides = new TreeMap<>();
         if (!ignore.strip().equalsIgnoreCase("true")) {
             OWN_HTTP.forEach((service, id) -> {
                 String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
-                for (String value : new String[] {properties.getProperty("aws.endpointUrl" + id),
-                        environment.get("AWS_ENDPOINT_URL_" + envId), properties.getProperty("aws.endpointUrl"),
-                        environment.get("AWS_ENDPOINT_URL")}) {
-                    if (value != null && !value.isBlank()) {
-                        values.put(service, value.strip());
+                // Each setting by the name the user gave it, so that a wrong value is named where it was set.
+                Map<String, String> settings = new java.util.LinkedHashMap<>();
+                settings.put("-Daws.endpointUrl" + id, properties.getProperty("aws.endpointUrl" + id));
+                settings.put("AWS_ENDPOINT_URL_" + envId, environment.get("AWS_ENDPOINT_URL_" + envId));
+                settings.put("-Daws.endpointUrl", properties.getProperty("aws.endpointUrl"));
+                settings.put("AWS_ENDPOINT_URL", environment.get("AWS_ENDPOINT_URL"));
+                for (Map.Entry<String, String> setting : settings.entrySet()) {
+                    if (setting.getValue() != null && !setting.getValue().isBlank()) {
+                        overrides.put(service, url(setting.getKey(), setting.getValue().strip()));
                         break;
                     }
                 }
             });
         }
-        return parse(values, "AWS_ENDPOINT_URL");
+        return new Endpoints(overrides);
     }
 
     public @Nullable URI endpoint(String service) {
