@@ -1,7 +1,10 @@
 package io.esm4j.worker;
 
+import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
+import io.esm4j.worker.logging.LogSettings;
 import io.esm4j.worker.mappings.MappingConflictException;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
@@ -26,6 +29,8 @@ import software.amazon.awssdk.regions.Region;
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
+ * Exit status 2 when the worker does not start (an invalid option or file, or what an option names cannot be used).
+ *
  * SIGTERM (and Ctrl-C) drains every mapping, writes final checkpoints and exits with status 0.
  */
 public final class Main {
@@ -34,6 +39,13 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Arguments arguments;
+        try {
+            LogSettings.check();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             arguments = Arguments.parse(args);
         } catch (IllegalArgumentException e) {
@@ -59,6 +71,10 @@ public final class Main {
             // InvalidMappingException and esm-core's InvalidSettingException both name the field, value and range;
             // a conflict names the two mappings of the file that map the same source to the same function.
             System.err.println("esm4j worker: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (CannotStartException e) {
+            System.err.println("esm4j worker: cannot start: " + e.getMessage());
             System.exit(2);
             return;
         } catch (IOException e) {
@@ -113,7 +129,7 @@ public final class Main {
                   --endpoint SVC=URL     endpoint override for sqs, kinesis, dynamodbstreams, lambda, sns, s3,
                                          dynamodb, secretsmanager, kafka (MSK's API), glue (repeatable)
                   --region REGION        AWS region (default: the SDK's region chain, else us-east-1)
-                  --drain-timeout SEC    how long a stop waits for in-flight batches (default %d)
+                  --drain-timeout SEC    how long a stop waits for in-flight batches, 0-%d (default %d)
                   --worker-id ID         this worker's id in leases (default %s)
                   --lease-table NAME     stream shard leases in this DynamoDB table, shared by workers (default:
                                          in the data directory, one worker per stream)
@@ -130,8 +146,12 @@ public final class Main {
                                          (default: the VPC's, as Lambda does)
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
                   --exit-after-demo      with --local: stop once the demo's messages are handled
+                  --help                 print this text (also -h)
+                exit status: 0 after a stop by SIGTERM or Ctrl-C (mappings drained) and after --help; 2 for an
+                invalid option or mappings file, or when what an option names cannot be used
                 """.formatted(WorkerOptions.DEFAULT_DATA_DIRECTORY, WorkerOptions.DEFAULT_BIND_ADDRESS,
-                WorkerOptions.DEFAULT_PORT, WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
+                WorkerOptions.DEFAULT_PORT, WorkerOptions.MAX_DRAIN_TIMEOUT.toSeconds(),
+                WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
                 WorkerOptions.DEFAULT_WORKER_ID_FORM);
 
         WorkerOptions options = WorkerOptions.defaults();
@@ -143,6 +163,7 @@ public final class Main {
             Arguments parsed = new Arguments();
             Map<String, String> endpoints = new LinkedHashMap<>();
             boolean drainTimeoutGiven = false;
+            Set<String> given = new java.util.HashSet<>();
             String bind = parsed.options.bindAddress();
             int port = parsed.options.port();
             for (int i = 0; i < args.length; i++) {
@@ -157,6 +178,11 @@ public final class Main {
                             throw new IllegalArgumentException("Unknown option or missing value: " + flag);
                         }
                         String value = args[++i];
+                        // The last of two would win without a word; the value is not echoed (a Redis URL's password).
+                        if (!flag.equals("--endpoint") && !given.add(flag)) {
+                            throw new IllegalArgumentException("Invalid options: " + flag + " given twice. Expected "
+                                    + "it once.");
+                        }
                         switch (flag) {
                             case "--config" -> parsed.options = parsed.options.withConfigFile(Path.of(value));
                             case "--data-dir" -> parsed.options = parsed.options.withDataDirectory(Path.of(value));
@@ -168,9 +194,13 @@ public final class Main {
                                     throw new IllegalArgumentException("Invalid value for --endpoint: " + value
                                             + ". Expected SERVICE=URL, e.g. sqs=http://127.0.0.1:9324.");
                                 }
-                                endpoints.put(value.substring(0, eq), value.substring(eq + 1));
+                                if (endpoints.put(value.substring(0, eq), value.substring(eq + 1)) != null) {
+                                    throw new IllegalArgumentException("Invalid options: --endpoint "
+                                            + value.substring(0, eq) + "=... given twice. Expected one endpoint per "
+                                            + "service.");
+                                }
                             }
-                            case "--region" -> parsed.options = parsed.options.withAws(Region.of(value),
+                            case "--region" -> parsed.options = parsed.options.withAws(region(value),
                                     parsed.options.credentials());
                             case "--drain-timeout" -> {
                                 parsed.options = parsed.options.withDrainTimeout(Worker.parseDuration(flag, value));
@@ -178,11 +208,11 @@ public final class Main {
                             }
                             case "--worker-id" -> parsed.options = parsed.options.withWorkerId(value);
                             case "--lease-table" -> parsed.options = parsed.options.withLeases(
-                                    only("lease", parsed.options.leases(), new StoreLocation.DynamoDbTable(value)));
+                                    only("lease", parsed.options.leases(), table(flag, value)));
                             case "--lease-redis" -> parsed.options = parsed.options.withLeases(
                                     only("lease", parsed.options.leases(), redis(flag, value)));
                             case "--mapping-table" -> parsed.options = parsed.options.withMappings(
-                                    only("mapping", parsed.options.mappings(), new StoreLocation.DynamoDbTable(value)));
+                                    only("mapping", parsed.options.mappings(), table(flag, value)));
                             case "--mapping-redis" -> parsed.options = parsed.options.withMappings(
                                     only("mapping", parsed.options.mappings(), redis(flag, value)));
                             case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
@@ -193,6 +223,14 @@ public final class Main {
             }
             parsed.options = parsed.options.withListen(bind, port)
                     .withEndpoints(Endpoints.parse(endpoints, "--endpoint"));
+            if (parsed.exitAfterDemo && !parsed.local) {
+                throw new IllegalArgumentException("Invalid options: --exit-after-demo without --local. Expected "
+                        + "--local --exit-after-demo: it stops the worker once local mode's demo is done.");
+            }
+            if (parsed.local && parsed.options.configFile() != null) {
+                throw new IllegalArgumentException("Invalid options: --config with --local. Expected one of them: "
+                        + "local mode runs its demo's own mappings file.");
+            }
             if (parsed.local && !drainTimeoutGiven) {
                 parsed.options = parsed.options.withDrainTimeout(LocalMode.DRAIN_TIMEOUT);
             }
@@ -206,6 +244,17 @@ public final class Main {
                         + "given together, or one of them twice. Expected at most one place for the " + kind + "s.");
             }
             return location;
+        }
+
+        /** DynamoDB's rule for table names, as the lease store's settings check it, naming the option. */
+        private static StoreLocation.DynamoDbTable table(String flag, String value) {
+            try {
+                DynamoDbLeaseStoreSettings.builder().tableName(value).build();
+            } catch (InvalidSettingException e) {
+                throw new IllegalArgumentException(e.getMessage().replace("for " + e.parameter() + ":",
+                        "for " + flag + ":"), e);
+            }
+            return new StoreLocation.DynamoDbTable(value);
         }
 
         private static StoreLocation.Redis redis(String flag, String value) {
@@ -227,6 +276,18 @@ public final class Main {
                         + "[/database]#master.");
             }
             return new StoreLocation.Redis(uri);
+        }
+
+        /**
+         * Any region the SDK could call, new ones included: a letters-digits-hyphens id such as us-east-1. A typo of
+         * a real region passes, and shows as the endpoint that does not resolve.
+         */
+        private static Region region(String value) {
+            if (!value.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                throw new IllegalArgumentException("Invalid value for --region: '" + value + "'. Expected an AWS "
+                        + "region such as us-east-1.");
+            }
+            return Region.of(value);
         }
 
         private static int integer(String flag, String value) {

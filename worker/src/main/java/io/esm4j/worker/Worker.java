@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -71,10 +72,16 @@ public final class Worker implements AutoCloseable {
 
     /** Reads the file, checks every mapping (an invalid one fails here, naming it), starts the server and mappings. */
     public static Worker start(WorkerOptions options) throws IOException {
-        WorkerFile file = options.configFile() == null ? WorkerFile.empty() : WorkerFile.read(options.configFile());
+        WorkerFile file = options.configFile() == null ? WorkerFile.empty() : readFile("--config",
+                options.configFile(), WorkerFile::read);
         ApiAuthentication authentication = options.apiKeys() == null ? null
-                : ApiAuthentication.fromFile(options.apiKeys());
-        Endpoints endpoints = file.endpoints();
+                : readFile("--api-keys", options.apiKeys(), ApiAuthentication::fromFile);
+        // The AWS SDK's own endpoint settings, for the services called without an SDK client; the file's and the
+        // command line's overrides win over them, as the SDK's code overrides win over its settings.
+        Endpoints endpoints = Endpoints.configured(System.getenv(), System.getProperties());
+        for (var override : file.endpoints().overrides().entrySet()) {
+            endpoints = endpoints.with(override.getKey(), override.getValue());
+        }
         for (var override : options.endpoints().overrides().entrySet()) {
             endpoints = endpoints.with(override.getKey(), override.getValue());
         }
@@ -100,7 +107,7 @@ public final class Worker implements AutoCloseable {
         HttpServer server;
         try {
             registry.load(file.mappings());
-            server = HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
+            server = listen(options);
         } catch (RuntimeException | IOException e) {
             state.close();
             clients.close();
@@ -164,6 +171,34 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker stopped");
     }
 
+    /** What an option names, read; a file that cannot be read is an error naming the option and the file. */
+    private static <T> T readFile(String option, Path file, FileReader<T> reader) throws IOException {
+        try {
+            return reader.read(file);
+        } catch (IOException e) {
+            throw new CannotStartException(option, file, e);
+        }
+    }
+
+    private interface FileReader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /** The HTTP server on --bind and --port; an address that does not resolve or is taken names both options. */
+    private static HttpServer listen(WorkerOptions options) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(options.bindAddress(), options.port());
+        String named = options.bindAddress() + " --port " + options.port();
+        if (address.isUnresolved()) {
+            throw new CannotStartException("--bind", named, new IOException("the address does not resolve; "
+                    + "expected an IP address or a host name of this machine, e.g. 127.0.0.1 or 0.0.0.0"));
+        }
+        try {
+            return HttpServer.create(address, 64);
+        } catch (IOException e) {
+            throw new CannotStartException("--bind", named, e);
+        }
+    }
+
     private static Region defaultRegion() {
         try {
             return new DefaultAwsRegionProviderChain().getRegion();
@@ -173,11 +208,16 @@ public final class Worker implements AutoCloseable {
     }
 
     static Duration parseDuration(String flag, String value) {
+        long seconds;
         try {
-            return Duration.ofSeconds(Long.parseLong(value));
+            seconds = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value for " + flag + ": " + value
-                    + ". Expected whole seconds.");
+            seconds = -1;
         }
+        if (seconds < 0 || seconds > WorkerOptions.MAX_DRAIN_TIMEOUT.toSeconds()) {
+            throw new IllegalArgumentException("Invalid value for " + flag + ": " + value + ". Expected whole "
+                    + "seconds from 0 to " + WorkerOptions.MAX_DRAIN_TIMEOUT.toSeconds() + ".");
+        }
+        return Duration.ofSeconds(seconds);
     }
 }

@@ -42,6 +42,8 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** A day: longer than any function's Timeout (at most 900 s), and far from a Duration's overflow in nanoseconds. */
+    public static final Duration MAX_DRAIN_TIMEOUT = Duration.ofDays(1);
     /** The form of the default worker id, for the usage text and the README. */
     public static final String DEFAULT_WORKER_ID_FORM = "<host>-<pid>-<8 random hex digits>";
     /**
@@ -60,6 +62,10 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(leases, "leases");
         Objects.requireNonNull(mappings, "mappings");
+        if (workerId.isBlank()) {
+            throw new IllegalArgumentException("Invalid value for --worker-id: '" + workerId + "'. Expected a "
+                    + "non-blank id, unique among the workers sharing a lease table.");
+        }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("Invalid value for --port: " + port + ". Expected 0 to 65535.");
         }

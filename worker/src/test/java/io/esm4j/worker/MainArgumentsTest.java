@@ -75,6 +75,75 @@ class MainArgumentsTest {
     }
 
     @Test
+    void aRefusedEndpointIsQuotedWithoutItsPassword() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "sqs=ftp://u:hunter2@h:9324"}))
+                .hasMessage("Invalid value for --endpoint.sqs: ftp://...@h:9324. Expected an http:// or https:// URL "
+                        + "with a host.");
+    }
+
+    /** Values the worker would take and then misbehave with (a negative drain, a blank lease owner) are refused. */
+    @Test
+    void valuesOutOfRangeAndOptionsThatWouldBeIgnoredAreRefused() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--drain-timeout", "-5"}))
+                .hasMessage("Invalid value for --drain-timeout: -5. Expected whole seconds from 0 to 86400.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--drain-timeout", "86401"}))
+                .hasMessageContaining("from 0 to 86400");
+        assertThat(Main.Arguments.parse(new String[] {"--drain-timeout", "0"}).options.drainTimeout()).isZero();
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--worker-id", " "}))
+                .hasMessageStartingWith("Invalid value for --worker-id: ' '. Expected a non-blank id");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--region", ""}))
+                .hasMessage("Invalid value for --region: ''. Expected an AWS region such as us-east-1.");
+        assertThat(Main.Arguments.parse(new String[] {"--region", "eu-central-2"}).options.region().id())
+                .isEqualTo("eu-central-2");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--exit-after-demo"}))
+                .hasMessageStartingWith("Invalid options: --exit-after-demo without --local.");
+        assertThat(Main.Arguments.parse(new String[] {"--exit-after-demo", "--local"}).exitAfterDemo).isTrue();
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-table", ""}))
+                .hasMessage("Invalid value for --lease-table: ''. Expected a DynamoDB table name: 3–255 characters "
+                        + "of a–z, A–Z, 0–9, '_', '-', '.'.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-table", "my table"}))
+                .hasMessageStartingWith("Invalid value for --mapping-table: 'my table'. Expected a DynamoDB table");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--config", "mappings.yaml"}))
+                .hasMessageStartingWith("Invalid options: --config with --local.");
+    }
+
+    /** The last of two values would win without a word; the message does not echo them (a Redis URL's password). */
+    @Test
+    void anOptionGivenTwiceIsRefused() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--config", "a.yaml", "--port", "0", "--config",
+                "b.yaml"}))
+                .hasMessage("Invalid options: --config given twice. Expected it once.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-redis", "redis://u:hunter2@h",
+                "--mapping-redis", "redis://u:hunter2@h2"}))
+                .hasMessage("Invalid options: --mapping-redis given twice. Expected it once.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "sqs=http://a", "--endpoint",
+                "sqs=http://u:hunter2@b"}))
+                .hasMessage("Invalid options: --endpoint sqs=... given twice. Expected one endpoint per service.");
+        assertThat(Main.Arguments.parse(new String[] {"--endpoint", "sqs=http://a", "--endpoint", "sns=http://b"})
+                .options.endpoints().overrides()).hasSize(2);
+    }
+
+    /**
+     * The log properties were read leniently (a level the worker does not know gave INFO, a format other than text
+     * gave JSON), so a mistyped -Desm4j.log.level=verbose went unnoticed. The process stops with status 2 instead.
+     */
+    @Test
+    void anUnknownLogLevelOrFormatStopsTheProcessWithStatusTwo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path
+            directory) throws Exception {
+        try (WorkerProcess level = WorkerProcess.launch(directory, java.util.List.of("-Desm4j.log.level=verbose"),
+                "--port", "0", "--data-dir", directory.resolve("data").toString())) {
+            assertThat(level.waitForExit()).isEqualTo(2);
+            assertThat(level.output()).contains("Invalid value for -Desm4j.log.level: verbose. Expected one of "
+                    + "ERROR, WARN, INFO, DEBUG, TRACE.");
+        }
+        try (WorkerProcess format = WorkerProcess.launch(directory, java.util.List.of("-Desm4j.log.format=xml"),
+                "--port", "0", "--data-dir", directory.resolve("data").toString())) {
+            assertThat(format.waitForExit()).isEqualTo(2);
+            assertThat(format.output()).contains("Invalid value for -Desm4j.log.format: xml. Expected json or text.");
+        }
+    }
+
+    @Test
     void wrongOptionsAreRefusedNamingThem() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--endpoint", "msk=http://127.0.0.1:4566"}))
                 .hasMessageContaining("--endpoint.msk").hasMessageContaining("kafka");

@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -75,6 +76,23 @@ class WorkerFileTest {
         assertThat(kinesis.onFailureDestination()).isEqualTo("arn:aws:sqs:us-east-1:000000000000:dlq");
     }
 
+    /**
+     * The README: "a mapping lifted from a SAM or CloudFormation template works as it is". A template's Tags are a list
+     * of Key and Value, and its key field is KmsKeyArn; both were refused as the API's forms are checked.
+     */
+    @Test
+    void cloudFormationsTagsAndKmsKeyArnAreTakenInTheirTemplateForm() {
+        MappingSpec spec = spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"Tags\": [{\"Key\": "
+                .formatted(SQS) + "\"team\", \"Value\": \"orders\"}, {\"Key\": \"env\", \"Value\": \"dev\"}]}");
+        assertThat(spec.node("Tags")).hasToString("{\"team\":\"orders\",\"env\":\"dev\"}");
+        assertThatThrownBy(() -> spec("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", \"Tags\": [{\"Key\": "
+                .formatted(SQS) + "\"team\"}]}"))
+                .hasMessageStartingWith("Invalid value for EventSourceMappings[0].Tags[0]: {\"Key\":\"team\"}.");
+        assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
+                + "\"KmsKeyArn\": \"arn:aws:kms:us-east-1:000000000000:key/k\"}").formatted(SQS))))
+                .hasMessageContaining("KMSKeyArn").hasMessageContaining("FilterCriteria with this key");
+    }
+
     @Test
     void readsJson() {
         WorkerFile file = WorkerFile.parse("""
@@ -124,6 +142,125 @@ class WorkerFileTest {
                 .hasMessageContaining("Functions.f.Timeout").hasMessageContaining("from 1 to 900");
     }
 
+    /** A URL that is refused may carry a password or a token: the error shows where it points, never them. */
+    @Test
+    void aRefusedUrlIsQuotedWithoutItsPasswordOrQuery() {
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"ftp://u:hunter2@h/x?t=tok\"}}}",
+                false))
+                .hasMessage("Invalid value for Functions.f.Url: ftp://...@h/x?.... Expected an http:// or https:// URL "
+                        + "with a host.");
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints: {sqs: \"http://u:hunter2@ho st:9324\"}", true))
+                .hasMessageContaining("Endpoints.sqs: http://...@ho st:9324.").message().doesNotContain("hunter2");
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints: {sqs2: \"http://u:hunter2@h\"}", true))
+                .hasMessageContaining("Endpoints.sqs2: http://...@h.").message().doesNotContain("hunter2");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Lambda\": \"f\", \"Endpoint\": "
+                + "\"https://u:hunter2@/\"}}}", false))
+                .hasMessageContaining("Functions.f.Endpoint: https://...@/.").message().doesNotContain("hunter2");
+        WorkerFile file = WorkerFile.parse("{}", false);
+        assertThatThrownBy(() -> file.functions().resolve("http://u:hunter2@:80/x#frag"))
+                .hasMessageContaining("FunctionName: http://...@:80/x?...").message().doesNotContain("hunter2")
+                .doesNotContain("frag");
+    }
+
+    /** YAML and JSON parsers let the last of two equal keys win; a mappings file says so instead. */
+    @Test
+    void aKeyGivenTwiceInOneObjectIsRefused() {
+        assertThatThrownBy(() -> WorkerFile.parse("""
+                EventSourceMappings:
+                  - EventSourceArn: %s
+                    FunctionName: orders
+                    BatchSize: 5
+                    BatchSize: 500
+                """.formatted(SQS), true))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("the file has the key BatchSize twice in one object (line 5). Expected each key once: "
+                        + "the second would replace the first.");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"http://h/a\"}, "
+                + "\"f\": {\"Url\": \"http://h/b\"}}}", false))
+                .hasMessageStartingWith("the file has the key f twice in one object");
+    }
+
+    /**
+     * A FunctionName that is no name of the Functions, no URL and no Lambda function name (a handler's class name, a
+     * typo with a dot) is refused as Lambda refuses it, listing the Functions' names, instead of being invoked at
+     * Lambda for ever.
+     */
+    @Test
+    void aFunctionNameLambdaWouldRefuseIsRefusedListingTheFunctions() {
+        WorkerFile file = WorkerFile.parse("{\"Functions\": {\"orders\": {\"Url\": \"http://h/o\"}, "
+                + "\"clicks\": {\"Handler\": \"com.example.ClicksHandler\"}}}", false);
+        assertThatThrownBy(() -> file.functions().resolve("com.example.ClicksHandler"))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for FunctionName: com.example.ClicksHandler. Expected a name "
+                        + "under the worker's Functions (clicks, orders), an http:// or https:// URL, or a Lambda "
+                        + "function's name, partial ARN or ARN");
+        assertThatThrownBy(() -> file.functions().resolve("x".repeat(141))).hasMessageContaining("140 characters");
+        for (String valid : List.of("orders-2", "my_function:prod", "my-function:$LATEST", "123456789012:function:f",
+                "arn:aws:lambda:us-east-1:123456789012:function:f", "arn:aws-cn:lambda:cn-north-1:123456789012:"
+                        + "function:f:7", "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f")) {
+            assertThat(file.functions().resolve(valid).kind()).as(valid).isEqualTo(FunctionSpec.Kind.LAMBDA);
+        }
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Lambda\": \"my function\"}}}",
+                false))
+                .hasMessageStartingWith("Invalid value for Functions.f.Lambda: my function. Expected a Lambda "
+                        + "function's name");
+    }
+
+    /** The SDK's endpoint settings, in its order: service property, service variable, global property, variable. */
+    @Test
+    void theSdksEndpointSettingsAreReadInTheSdksOrder() {
+        java.util.Properties none = new java.util.Properties();
+        Endpoints global = Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"), none);
+        assertThat(global.overrides()).containsOnlyKeys("lambda", "kafka", "secretsmanager");
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("aws.endpointUrlKafka", "http://k:1");
+        properties.setProperty("aws.endpointUrl", "http://p:1");
+        Endpoints mixed = Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://e:1",
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://s:1", "AWS_ENDPOINT_URL_KAFKA", "http://ek:1"),
+                properties);
+        assertThat(mixed.endpoint("kafka")).isEqualTo(URI.create("http://k:1"));
+        assertThat(mixed.endpoint("secretsmanager")).isEqualTo(URI.create("http://s:1"));
+        assertThat(mixed.endpoint("lambda")).isEqualTo(URI.create("http://p:1"));
+        assertThat(Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://e:1",
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), none).overrides()).isEmpty();
+        assertThatThrownBy(() -> Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                "localhost:4566"), none))
+                .hasMessage("Invalid value for AWS_ENDPOINT_URL_SECRETS_MANAGER: localhost:4566. Expected an http:// "
+                        + "or https:// URL with a host.");
+    }
+
+    /** A syntax error says where it is, and in which file. */
+    @Test
+    void aSyntaxErrorNamesTheFileLineAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        assertThatThrownBy(() -> WorkerFile.parse("{\"EventSourceMappings\": [\n  {\"FunctionName\": \"f\",}]}",
+                false))
+                .hasMessageStartingWith("the file is not valid JSON (line 2, column 24): Unexpected character");
+        java.nio.file.Path yaml = directory.resolve("mappings.yaml");
+        java.nio.file.Files.writeString(yaml, "EventSourceMappings:\n  - FunctionName: f\n   BatchSize: [1\n");
+        assertThatThrownBy(() -> WorkerFile.read(yaml))
+                .hasMessageStartingWith("the file " + yaml + " is not valid YAML (line ");
+    }
+
+    /** The README: YAML for .yaml and .yml; a mappings.YAML was read as JSON and refused as invalid JSON. */
+    @Test
+    void theYamlExtensionIsTakenInAnyCase(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+            throws Exception {
+        java.nio.file.Path yaml = directory.resolve("MAPPINGS.YML");
+        java.nio.file.Files.writeString(yaml, "EventSourceMappings: []\n");
+        assertThat(WorkerFile.read(yaml).mappings()).isEmpty();
+    }
+
+    /** The parsers quote the line (YAML) or the token (JSON) they stopped at, which may hold a URL's password. */
+    @Test
+    void aSyntaxErrorDoesNotQuoteTheFile() {
+        assertThatThrownBy(() -> WorkerFile.parse("Endpoints:\n  sqs: http://u:hunter2@h:1\n   lambda: [x\n", true))
+                .hasMessage("the file is not valid YAML (line 3, column 10): mapping values are not allowed here");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Endpoints\": {\"sqs\": hunter2}}", false))
+                .hasMessageStartingWith("the file is not valid JSON (line 1, column 23): Unrecognized token: was "
+                        + "expecting").message().doesNotContain("hunter2");
+    }
+
     @Test
     void rangesComeFromEsmCoreSettings() {
         assertThatThrownBy(() -> factories.forMapping(spec(
@@ -134,7 +271,8 @@ class WorkerFileTest {
                 .hasMessage("Invalid value for ParallelizationFactor: 11. Expected an integer from 1 to 10.");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"ScalingConfig\": {\"MaximumConcurrency\": 1}}").formatted(SQS))))
-                .hasMessageContaining("MaximumConcurrency").hasMessageContaining("from 2 to 1,000");
+                .hasMessage("Invalid value for ScalingConfig.MaximumConcurrency: 1. Expected an integer from 2 to "
+                        + "1,000.");
         assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": \"f\", "
                 + "\"StartingPosition\": \"OLDEST\"}").formatted(KINESIS))))
                 .hasMessage("Invalid value for StartingPosition: OLDEST. Expected one of [TRIM_HORIZON, LATEST, "
@@ -169,6 +307,27 @@ class WorkerFileTest {
                 .hasMessageContaining("DestinationConfig.OnSuccess.Destination")
                 .hasMessageContaining("not supported for event source mappings")
                 .hasMessageContaining("asynchronous invocations");
+    }
+
+    /** A queue URL or stream call built from an account that is not 12 digits fails every start: refused instead. */
+    @Test
+    void aSourceArnWithoutA12DigitAccountIsRefused() {
+        assertThatThrownBy(() -> factories.forMapping(spec(
+                "{\"EventSourceArn\": \"arn:aws:sqs:us-east-1:123:q\", \"FunctionName\": \"f\"}")))
+                .hasMessage("Invalid value for EventSourceArn: arn:aws:sqs:us-east-1:123:q. Expected an SQS queue ARN: "
+                        + "arn:<partition>:sqs:<region>:<account, 12 digits>:<queue name>.");
+        for (String arn : List.of("arn:aws:kinesis:us-east-1:1234567890123:stream/s",
+                "arn:aws:dynamodb:us-east-1::table/t/stream/1",
+                "arn:aws:kafka:us-east-1:12345:cluster/c/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e-2")) {
+            assertThatThrownBy(() -> factories.forMapping(spec(("{\"EventSourceArn\": \"%s\", \"FunctionName\": "
+                    + "\"f\", \"StartingPosition\": \"LATEST\"%s}").formatted(arn,
+                    arn.contains("kafka") ? ", \"Topics\": [\"t\"]" : ""))))
+                    .as(arn).hasMessageContaining("Invalid value for EventSourceArn: " + arn)
+                    .hasMessageContaining("<account, 12 digits>");
+        }
+        // A local server's own region name is taken: ElasticMQ's queues are in "elasticmq".
+        factories.forMapping(spec("{\"EventSourceArn\": \"arn:aws:sqs:elasticmq:000000000000:q\", "
+                + "\"FunctionName\": \"f\"}"));
     }
 
     @Test

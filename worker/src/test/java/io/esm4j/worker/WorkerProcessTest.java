@@ -200,8 +200,8 @@ class WorkerProcessTest {
                 "0", "--data-dir", directory.resolve("data-invalid").toString());
 
         assertThat(worker.waitForExit()).isEqualTo(2);
-        assertThat(worker.output()).contains("esm4j worker: invalid configuration: Invalid value for BatchSize: 0. "
-                + "Expected an integer from 1 to 10,000.");
+        assertThat(worker.output()).contains("esm4j worker: invalid configuration: EventSourceMappings[0]: Invalid "
+                + "value for BatchSize: 0. Expected an integer from 1 to 10,000.");
     }
 
     @Test

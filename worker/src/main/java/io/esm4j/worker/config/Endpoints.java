@@ -35,11 +35,51 @@ public record Endpoints(Map<String, URI> overrides) {
         values.forEach((service, url) -> {
             String field = where + "." + service;
             if (!SERVICES.contains(service)) {
-                throw new InvalidMappingException(field, url, "Unknown service; endpoints can be set for "
-                        + String.join(", ", new TreeSet<>(SERVICES)) + ".");
+                throw new InvalidMappingException(field, FunctionSpec.shownUrl(url), "Unknown service; endpoints "
+                        + "can be set for " + String.join(", ", new TreeSet<>(SERVICES)) + ".");
             }
             overrides.put(service, url(field, url));
         });
+        return new Endpoints(overrides);
+    }
+
+    /**
+     * The services the worker calls with its own signed HTTP requests rather than an AWS SDK client (Lambda Invoke,
+     * MSK's GetBootstrapBrokers and DescribeVpcConnection, Secrets Manager's GetSecretValue), by the SDK's service id
+     * as {@code AWS_ENDPOINT_URL_<ID>} and {@code aws.endpointUrl<Id>} spell it.
+     */
+    private static final Map<String, String> OWN_HTTP = Map.of("lambda", "Lambda", "kafka", "Kafka",
+            "secretsmanager", "SecretsManager");
+
+    /**
+     * The endpoints the AWS SDK would configure for the services the worker calls without an SDK client, from the
+     * same settings and in the same order of precedence: the system property {@code aws.endpointUrl<Service>}, the
+     * environment variable {@code AWS_ENDPOINT_URL_<SERVICE>}, then {@code aws.endpointUrl} and
+     * {@code AWS_ENDPOINT_URL} for every service; none when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} (or
+     * {@code aws.ignoreConfiguredEndpointUrls}) is true. (The shared config file's {@code endpoint_url} is not read.)
+     * SDK clients read these themselves.
+     */
+    public static Endpoints configured(Map<String, String> environment, java.util.Properties properties) {
+        String ignore = properties.getProperty("aws.ignoreConfiguredEndpointUrls",
+                environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"));
+        Map<String, URI> overrides = new TreeMap<>();
+        if (!ignore.strip().equalsIgnoreCase("true")) {
+            OWN_HTTP.forEach((service, id) -> {
+                String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+                // Each setting by the name the user gave it, so that a wrong value is named where it was set.
+                Map<String, String> settings = new java.util.LinkedHashMap<>();
+                settings.put("-Daws.endpointUrl" + id, properties.getProperty("aws.endpointUrl" + id));
+                settings.put("AWS_ENDPOINT_URL_" + envId, environment.get("AWS_ENDPOINT_URL_" + envId));
+                settings.put("-Daws.endpointUrl", properties.getProperty("aws.endpointUrl"));
+                settings.put("AWS_ENDPOINT_URL", environment.get("AWS_ENDPOINT_URL"));
+                for (Map.Entry<String, String> setting : settings.entrySet()) {
+                    if (setting.getValue() != null && !setting.getValue().isBlank()) {
+                        overrides.put(service, url(setting.getKey(), setting.getValue().strip()));
+                        break;
+                    }
+                }
+            });
+        }
         return new Endpoints(overrides);
     }
 
@@ -63,6 +103,8 @@ public record Endpoints(Map<String, URI> overrides) {
         } catch (IllegalArgumentException e) {
             // reported below, with what is allowed
         }
-        throw new InvalidMappingException(field, value, "Expected an http:// or https:// URL with a host.");
+        // The value may carry a password or a token (user info, query): the error shows the URL without them.
+        throw new InvalidMappingException(field, value == null ? null : FunctionSpec.shownUrl(value),
+                "Expected an http:// or https:// URL with a host.");
     }
 }

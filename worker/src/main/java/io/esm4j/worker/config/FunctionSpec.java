@@ -75,6 +75,32 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
         return url.getRawQuery() == null && url.getRawFragment() == null ? shown : shown + "?...";
     }
 
+    /**
+     * A value given as a URL, as an error may quote it, even when it does not parse: its user info (a password) is
+     * shown as {@code ...@} and its query or fragment (a token) as {@code ?...}; the scheme, host, port and path stay,
+     * so the reader still sees which URL was wrong.
+     */
+    public static String shownUrl(String value) {
+        int scheme = value.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int end = indexOfAny(value, "/?#", start);
+        String authority = value.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        String rest = value.substring(end);
+        int query = indexOfAny(rest, "?#", 0);
+        return value.substring(0, start) + (at < 0 ? authority : "...@" + authority.substring(at + 1))
+                + (query == rest.length() ? rest : rest.substring(0, query) + "?...");
+    }
+
+    private static int indexOfAny(String text, String characters, int from) {
+        for (int i = from; i < text.length(); i++) {
+            if (characters.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return text.length();
+    }
+
     /** A target with the default limits. */
     public static FunctionSpec of(String name, Kind kind, String location, @Nullable URI endpoint) {
         return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(TIMEOUT.defaultValue()),

@@ -13,6 +13,15 @@ import org.jspecify.annotations.Nullable;
 public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
 
     private static final Pattern PARTIAL_ARN = Pattern.compile("\\d{12}:function:[^:]+(:[^:]+)?");
+    /**
+     * Lambda's pattern for a FunctionName of CreateEventSourceMapping (a name, a partial ARN or an ARN, with an
+     * optional qualifier), 1 to 140 characters: what Lambda refuses at creation is refused here too, rather than
+     * failing every invocation.
+     */
+    private static final Pattern LAMBDA_FUNCTION = Pattern.compile("(arn:(aws[a-zA-Z-]*)?:lambda:)?"
+            + "([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
+            + "(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+    private static final int LAMBDA_FUNCTION_LENGTH = 140;
 
     public Functions {
         named = Map.copyOf(named);
@@ -21,13 +30,30 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
     public FunctionSpec resolve(String functionName) {
         FunctionSpec spec = named.get(functionName);
         if (spec != null) {
-            return spec;
+            // A Lambda target without an Endpoint of its own is invoked at the worker's lambda endpoint, which the
+            // command line and the environment decide as much as the file does: it is looked up here, not when read.
+            return spec.kind() == Kind.LAMBDA && spec.endpoint() == null && endpoints.endpoint("lambda") != null
+                    ? new FunctionSpec(spec.name(), spec.kind(), spec.location(), endpoints.endpoint("lambda"),
+                    spec.timeout(), spec.maxConcurrency()) : spec;
         }
         if (functionName.startsWith("http://") || functionName.startsWith("https://")) {
             Endpoints.url("FunctionName", functionName);
             return FunctionSpec.of(functionName, Kind.URL, functionName, null);
         }
+        if (!lambdaFunction(functionName)) {
+            throw new InvalidMappingException("FunctionName", functionName, "Expected a name under the worker's "
+                    + "Functions" + (named.isEmpty() ? " (there are none)" : " (" + String.join(", ",
+                    new java.util.TreeSet<>(named.keySet())) + ")") + ", an http:// or https:// URL, or a Lambda "
+                    + "function's name, partial ARN or ARN (letters, digits, - and _, with an optional :qualifier; "
+                    + "at most " + LAMBDA_FUNCTION_LENGTH + " characters), as Lambda's CreateEventSourceMapping "
+                    + "takes it.");
+        }
         return FunctionSpec.of(functionName, Kind.LAMBDA, functionName, endpoints.endpoint("lambda"));
+    }
+
+    /** Whether Lambda's API takes the value as a FunctionName. */
+    static boolean lambdaFunction(String value) {
+        return value.length() <= LAMBDA_FUNCTION_LENGTH && LAMBDA_FUNCTION.matcher(value).matches();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.esm4j.worker.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -16,13 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The worker's mappings file, JSON or YAML:
  *
  * <pre>{@code
- * Endpoints:               # optional, per service: sqs, kinesis, lambda, sns, s3, dynamodb
+ * Endpoints:               # optional, per service (see Endpoints.SERVICES)
  *   sqs: http://127.0.0.1:9324
  * Functions:               # optional: targets for FunctionName values
  *   orders:
@@ -41,7 +44,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoints endpoints) {
 
-    private static final Set<String> TOP_LEVEL = Set.of("EventSourceMappings", "Functions", "Endpoints");
+    /** The section of the mappings; errors name a mapping as {@code EventSourceMappings[<index>]}. */
+    public static final String MAPPINGS = "EventSourceMappings";
+    private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("Unrecognized token '[^']*'");
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
+    private static final Set<String> TOP_LEVEL = Set.of(MAPPINGS, "Functions", "Endpoints");
     private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
             FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name());
 
@@ -55,19 +62,35 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
 
     /** Reads a file: YAML for {@code .yaml}/{@code .yml}, JSON otherwise. */
     public static WorkerFile read(Path file) throws IOException {
-        String name = file.getFileName().toString();
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
-        return parse(Files.readString(file), yaml);
+        return parse(Files.readString(file), yaml, "the file " + file);
     }
 
     public static WorkerFile parse(String text, boolean yaml) {
-        ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
+        return parse(text, yaml, "the file");
+    }
+
+    private static WorkerFile parse(String text, boolean yaml, String named) {
+        // A key given twice in one object would otherwise let the last one win without a word.
+        ObjectMapper mapper = (yaml ? new YAMLMapper() : new ObjectMapper())
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
         JsonNode root;
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new InvalidMappingException("(file)", "the file is not valid " + (yaml ? "YAML" : "JSON") + ": "
-                    + e.getOriginalMessage(), e);
+            Matcher duplicate = DUPLICATE_KEY.matcher(e.getOriginalMessage());
+            if (duplicate.lookingAt()) {
+                String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+                throw new InvalidMappingException(duplicate.group(1), named + " has the key " + duplicate.group(1)
+                        + " twice in one object" + at + ". Expected each key once: the second would replace the "
+                        + "first.", e);
+            }
+            // Where, so that the mistake can be found in a long file.
+            String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new InvalidMappingException("(file)", named + " is not valid " + (yaml ? "YAML" : "JSON") + at
+                    + ": " + withoutQuotes(e.getOriginalMessage()), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return empty();
@@ -83,7 +106,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
             }
         });
         Endpoints endpoints = Endpoints.parse(strings(root.path("Endpoints"), "Endpoints"), "Endpoints");
-        Functions functions = new Functions(functions(root.path("Functions"), endpoints), endpoints);
+        Functions functions = new Functions(functions(root.path("Functions")), endpoints);
         List<MappingSpec> mappings = new ArrayList<>();
         JsonNode list = root.path("EventSourceMappings");
         if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
@@ -91,9 +114,19 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                     "Expected a list of CreateEventSourceMapping requests.");
         }
         for (int i = 0; i < list.size(); i++) {
-            mappings.add(MappingSpec.of(list.get(i), "EventSourceMappings[" + i + "]"));
+            String where = MAPPINGS + "[" + i + "]";
+            mappings.add(MappingSpec.of(CloudFormationForms.toRequest(list.get(i), where), where));
         }
         return new WorkerFile(mappings, functions, endpoints);
+    }
+
+    /**
+     * The parser's words without what they quote of the file: a YAML error quotes the whole line and a JSON error the
+     * token, which may be a password in a URL. Line and column say where instead.
+     */
+    private static String withoutQuotes(String message) {
+        String first = message.lines().findFirst().orElse("").strip();
+        return UNRECOGNIZED_TOKEN.matcher(first).replaceAll("Unrecognized token");
     }
 
     private static Map<String, String> strings(JsonNode object, String where) {
@@ -113,7 +146,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         return values;
     }
 
-    private static Map<String, FunctionSpec> functions(JsonNode object, Endpoints endpoints) {
+    private static Map<String, FunctionSpec> functions(JsonNode object) {
         Map<String, FunctionSpec> functions = new LinkedHashMap<>();
         if (object.isMissingNode() || object.isNull()) {
             return functions;
@@ -123,11 +156,11 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                     + "targets.");
         }
         object.properties().forEach(field -> functions.put(field.getKey(),
-                function(field.getKey(), field.getValue(), endpoints)));
+                function(field.getKey(), field.getValue())));
         return functions;
     }
 
-    private static FunctionSpec function(String name, JsonNode target, Endpoints endpoints) {
+    private static FunctionSpec function(String name, JsonNode target) {
         String where = "Functions." + name;
         if (!target.isObject()) {
             throw new InvalidMappingException(where, target, "Expected an object with one of Url, Handler, Lambda.");
@@ -158,6 +191,11 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         if (kind == Kind.URL) {
             Endpoints.url(where + ".Url", location);
         }
+        if (kind == Kind.LAMBDA && !Functions.lambdaFunction(location)) {
+            throw new InvalidMappingException(where + ".Lambda", location, "Expected a Lambda function's name, "
+                    + "partial ARN or ARN (letters, digits, - and _, with an optional :qualifier), as Lambda's Invoke "
+                    + "API takes it.");
+        }
         @Nullable URI endpoint = null;
         if (target.has("Endpoint")) {
             if (kind != Kind.LAMBDA) {
@@ -165,8 +203,6 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                         "Endpoint applies only to Lambda targets.");
             }
             endpoint = Endpoints.url(where + ".Endpoint", text(target, where + ".Endpoint", "Endpoint"));
-        } else if (kind == Kind.LAMBDA) {
-            endpoint = endpoints.endpoint("lambda");
         }
         int timeout = integer(target, where, FunctionSpec.TIMEOUT.name(), FunctionSpec.TIMEOUT.defaultValue());
         int concurrency = integer(target, where, FunctionSpec.MAXIMUM_CONCURRENCY.name(),

@@ -3,6 +3,9 @@ package io.esm4j.worker.invoke;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.worker.config.FunctionSpec;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -19,7 +22,9 @@ import java.time.Duration;
  * body over Lambda's 6 MB response limit, is a function error at once: retrying it here would run the function again
  * behind the engine's back.
  *
- * <p>Errors and {@link #toString()} name the URL without its query or user info, which may hold a token.
+ * <p>User info in the URL ({@code https://user:password@host/path}) is sent as HTTP Basic authentication, as curl
+ * sends it; the JDK's client would drop it without a word. Errors and {@link #toString()} name the URL without its
+ * query or user info, which may hold a token.
  */
 public final class HttpUrlTarget implements Invoker.Json {
 
@@ -28,6 +33,7 @@ public final class HttpUrlTarget implements Invoker.Json {
     private final String name;
     private final Duration timeout;
     private final Backoff backoff;
+    private final @Nullable String authorization;
 
     public HttpUrlTarget(HttpClient client, URI url, Duration timeout) {
         this(client, url, timeout, Backoff.DEFAULT);
@@ -39,15 +45,23 @@ public final class HttpUrlTarget implements Invoker.Json {
         this.name = "HTTP target " + FunctionSpec.shownUrl(url);
         this.timeout = timeout;
         this.backoff = backoff;
+        // getUserInfo decodes %-escapes, so a password may hold ':' or '@' written as %3A and %40.
+        this.authorization = url.getUserInfo() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+                url.getUserInfo().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public String invoke(String event) throws Exception {
-        HttpCalls.Reply reply = HttpCalls.send(client, left -> HttpRequest.newBuilder(url)
-                .timeout(left)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(event))
-                .build(), timeout, backoff, HttpUrlTarget::notReached, name);
+        HttpCalls.Reply reply = HttpCalls.send(client, left -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                    .timeout(left)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(event));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            return request.build();
+        }, timeout, backoff, HttpUrlTarget::notReached, name);
         if (reply.status() / 100 == 2) {
             return reply.body();
         }

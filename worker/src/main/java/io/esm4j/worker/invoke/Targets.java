@@ -51,9 +51,33 @@ public final class Targets {
                 name -> new TargetLimits(name, function.maxConcurrency(), function.timeout()));
     }
 
-    /** Checks that a Java handler class exists and is a RequestHandler, without keeping the instance. */
-    public static void checkHandler(FunctionSpec function) {
+    /**
+     * Checks that a Java handler class exists and is a RequestHandler, without keeping the instance, and that the
+     * handler takes the event the mapping gives it: a {@code RequestHandler<SQSEvent, ?>} on a Kinesis mapping would
+     * fail every batch. A handler whose event type cannot be read from its class (a type
+     * variable, a raw type) is let through.
+     *
+     * @param event  the event the mapping's source gives a Java handler, or null for any
+     * @param source the source's name, for the message
+     */
+    public static void checkHandler(FunctionSpec function, @Nullable Class<?> event, String source) {
         handler(function);
+        if (event == null) {
+            return;
+        }
+        Class<?> taken;
+        try {
+            taken = HandlerEvents.of(Class.forName(function.location(), false,
+                    Thread.currentThread().getContextClassLoader()));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("loaded a moment ago: " + function.location(), e);
+        }
+        if (taken != null && !taken.isAssignableFrom(event)) {
+            throw new InvalidMappingException("Functions." + function.name() + ".Handler", function.location(),
+                    "The class is a RequestHandler of " + taken.getName() + ", but a " + source + " mapping gives its "
+                            + "handler a " + event.getName() + ": expected a RequestHandler<" + event.getSimpleName()
+                            + ", ?>.");
+        }
     }
 
     private static RequestHandler<?, ?> handler(FunctionSpec function) {
@@ -61,9 +85,16 @@ public final class Targets {
         Class<?> type;
         try {
             type = Class.forName(function.location(), true, Thread.currentThread().getContextClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        } catch (ExceptionInInitializerError e) {
+            throw new InvalidMappingException(field, function.location(), "Its static initializer threw "
+                    + e.getCause() + ".");
+        } catch (ClassNotFoundException e) {
             throw new InvalidMappingException(field, function.location(), "Expected a class on the worker's class "
                     + "path (add its jar with -cp) implementing com.amazonaws.services.lambda.runtime.RequestHandler.");
+        } catch (LinkageError e) {
+            // Found, but a class it uses is missing or its initialization failed before: say which.
+            throw new InvalidMappingException(field, function.location(), "The class cannot be loaded (" + e
+                    + "). Expected it and the classes it uses on the worker's class path (add their jars with -cp).");
         }
         if (!RequestHandler.class.isAssignableFrom(type)) {
             throw new InvalidMappingException(field, function.location(), "The class does not implement "
@@ -71,9 +102,13 @@ public final class Targets {
         }
         try {
             return (RequestHandler<?, ?>) type.getDeclaredConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The handler's own constructor failed: its exception is what the user needs to see.
+            throw new InvalidMappingException(field, function.location(), "Its constructor threw "
+                    + e.getCause() + ".");
         } catch (ReflectiveOperationException e) {
-            throw new InvalidMappingException(field, "a handler class that cannot be instantiated: "
-                    + function.location() + " (" + e + "); it needs a public constructor without parameters", e);
+            throw new InvalidMappingException(field, function.location(), "Expected a public class with a public "
+                    + "constructor without parameters (" + e.getClass().getSimpleName() + ").");
         }
     }
 }

@@ -3,7 +3,9 @@ package io.esm4j.worker.mappings;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
+import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
+import io.esm4j.worker.config.WorkerFile;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
 import io.esm4j.worker.source.SourceFactories;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,11 +88,24 @@ public final class MappingRegistry {
      * that cannot be read now is read again by the refresh, so a worker starts while DynamoDB is unreachable.
      */
     public void load(List<MappingSpec> fileMappings) {
-        for (MappingSpec spec : fileMappings) {
+        Map<String, Integer> pairsOfFile = new HashMap<>();
+        for (int i = 0; i < fileMappings.size(); i++) {
+            MappingSpec spec = fileMappings.get(i);
+            String where = WorkerFile.MAPPINGS + "[" + i + "]";
             String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
                     .getBytes(StandardCharsets.UTF_8)).toString();
-            checkUnique(spec, null);
-            validate(uuid, spec);
+            Integer earlier = pairsOfFile.putIfAbsent(pairs.of(spec), i);
+            if (earlier != null) {
+                throw MappingConflictException.pairTwiceInFile(spec, functions.resolve(spec.functionName()), i,
+                        earlier);
+            }
+            try {
+                validate(uuid, spec);
+            } catch (IllegalArgumentException e) {
+                // Ranges, handlers and build checks name the field but not the mapping: a file has many.
+                throw new InvalidMappingException(e instanceof InvalidMappingException invalid ? invalid.field()
+                        : where, where + ": " + e.getMessage(), e);
+            }
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
@@ -97,7 +113,14 @@ public final class MappingRegistry {
             }
         }
         if (!store.shared()) {
-            store.load().forEach(this::install);
+            for (MappingStore.Stored stored : store.load()) {
+                // The file changed since the API mapped this pair: two mappings would invoke twice per record.
+                Integer inFile = pairsOfFile.get(pairs.of(stored.spec()));
+                if (inFile != null) {
+                    throw MappingConflictException.pairInFileAndStore(stored, inFile, store.location());
+                }
+                install(stored);
+            }
         } else {
             refreshLogged();
         }
@@ -265,7 +288,8 @@ public final class MappingRegistry {
     private FunctionSpec function(MappingSpec spec) {
         FunctionSpec function = functions.resolve(spec.functionName());
         if (function.kind() == FunctionSpec.Kind.JAVA) {
-            Targets.checkHandler(function);
+            SourceFactory factory = factories.forMapping(spec);
+            Targets.checkHandler(function, factory.handlerEvent(spec), factory.kind());
         }
         return function;
     }

@@ -37,8 +37,8 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                         STARTING_POSITION, BISECT_BATCH_ON_FUNCTION_ERROR, MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS,
                         FUNCTION_RESPONSE_TYPES, FILTER_CRITERIA, DESTINATION_CONFIG, TUMBLING_WINDOW),
                 Pattern.compile("table/[^/]+/stream/[^/]+"), "Expected a DynamoDB stream ARN: "
-                        + "arn:<partition>:dynamodb:<region>:<account>:table/<table>/stream/<label> (the table's "
-                        + "LatestStreamArn).");
+                        + "arn:<partition>:dynamodb:<region>:<account, 12 digits>:table/<table>/stream/<label> (the "
+                        + "table's LatestStreamArn).");
     }
 
     @Override
@@ -53,6 +53,18 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
         return context.destinationsBuilder()
                 .eventJson(EventJson.ofPayloads(DynamoDbRecord.class, DynamoDbEventJson::write))
                 .build();
+    }
+
+    @Override
+    String endpointService() {
+        return "dynamodbstreams";
+    }
+
+    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        return window != null && window > 0 ? DynamodbTimeWindowEvent.class : DynamodbEvent.class;
     }
 
     @Override

@@ -106,10 +106,12 @@ public final class KafkaSourceFactory implements SourceFactory {
         boolean msk = msk(spec);
         if (msk) {
             Arns arn = Arns.parse(spec.eventSourceArn());
-            if (arn == null || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
+            if (arn == null || !arn.hasAccount()
+                    || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
                 throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                        + "cluster's ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>, or a multi-VPC "
-                        + "connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/<id>.");
+                        + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a "
+                        + "multi-VPC connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/"
+                        + "<id>.");
             }
         }
         for (String field : msk ? List.of(SELF_MANAGED_EVENT_SOURCE, SELF_MANAGED_KAFKA_CONFIG)
@@ -137,6 +139,11 @@ public final class KafkaSourceFactory implements SourceFactory {
                 .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .build());
+    }
+
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        return KafkaEvent.class;
     }
 
     /** As in Lambda, a mapping's consumer group (its ConsumerGroupId, else its UUID) is fixed when it is created. */

@@ -40,8 +40,8 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                         MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, FILTER_CRITERIA,
                         DESTINATION_CONFIG, TUMBLING_WINDOW),
                 Pattern.compile("stream/[^/:]+(" + CONSUMER + "[^/:]+:[0-9]+)?"), "Expected a Kinesis stream ARN, "
-                        + "arn:<partition>:kinesis:<region>:<account>:stream/<name>, or a stream consumer's for "
-                        + "enhanced fan-out, arn:<partition>:kinesis:<region>:<account>:stream/<name>/consumer/"
+                        + "arn:<partition>:kinesis:<region>:<account, 12 digits>:stream/<name>, or a stream consumer's "
+                        + "for enhanced fan-out, arn:<partition>:kinesis:<region>:<account>:stream/<name>/consumer/"
                         + "<consumer>:<timestamp>.");
     }
 
@@ -91,6 +91,18 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
         return context.destinationsBuilder()
                 .eventJson(EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write))
                 .build();
+    }
+
+    @Override
+    String endpointService() {
+        return "kinesis";
+    }
+
+    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        return window != null && window > 0 ? KinesisTimeWindowEvent.class : KinesisEvent.class;
     }
 
     @Override

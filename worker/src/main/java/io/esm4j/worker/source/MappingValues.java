@@ -130,6 +130,29 @@ final class MappingValues {
     }
 
     /**
+     * Makes the mapping's source for a build check, turning the source's refusal (an ARN of another region than the
+     * worker's clients, whose calls would never find it) into an error naming EventSourceArn and, for another region,
+     * how to reach it.
+     */
+    static <S> S source(MappingSpec spec, WorkerContext context, String endpointService,
+                        java.util.function.Supplier<S> make) {
+        try {
+            return make.get();
+        } catch (InvalidMappingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            Arns arn = Arns.parse(spec.eventSourceArn());
+            String worker = context.clients().region().id();
+            String hint = arn == null || arn.region().equals(worker) ? "" : " The worker's region is " + worker
+                    + ": run a worker with --region " + arn.region() + " for this source, or give the "
+                    + endpointService + " endpoint that serves it (--endpoint " + endpointService
+                    + "=URL or the file's Endpoints).";
+            throw new InvalidMappingException(EVENT_SOURCE_ARN, "Invalid value for " + EVENT_SOURCE_ARN + ": "
+                    + spec.eventSourceArn() + ". " + e.getMessage() + "." + hint, e);
+        }
+    }
+
+    /**
      * Runs a settings builder, turning esm-core's {@code InvalidSettingException} (which names the parameter, the
      * value and the range) into the worker's exception for the same field.
      */

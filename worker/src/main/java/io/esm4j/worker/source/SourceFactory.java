@@ -3,6 +3,7 @@ package io.esm4j.worker.source;
 import io.esm4j.worker.config.MappingSpec;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a Lambda-shaped mapping of one kind of source into an esm-core mapping. The worker picks the first factory
@@ -40,6 +41,15 @@ public interface SourceFactory {
      * @param name the mapping's name (its UUID), as {@link #create} gets it
      */
     default void checkBuild(String name, MappingSpec spec, WorkerContext context) {
+    }
+
+    /**
+     * The event a Java handler of this mapping is given ({@code SQSEvent}, {@code KinesisEvent}, ...), so that a
+     * {@code RequestHandler} of another event is refused when the mapping is read or created rather than failing
+     * every batch with a ClassCastException; null when the source takes any handler.
+     */
+    default @Nullable Class<?> handlerEvent(MappingSpec spec) {
+        return null;
     }
 
     /**

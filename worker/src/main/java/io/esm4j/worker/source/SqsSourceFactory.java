@@ -63,13 +63,19 @@ public final class SqsSourceFactory implements SourceFactory {
     @Override
     public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        SqsQueueSource source = SqsQueueSource.of(context.clients().sqs(), "https://sqs." + arn.region()
-                + ".amazonaws.com/" + arn.account() + "/" + queueName(spec));
+        SqsQueueSource source = MappingValues.source(spec, context, "sqs", () -> SqsQueueSource.of(
+                context.clients().sqs(), "https://sqs." + arn.region() + ".amazonaws.com/" + arn.account() + "/"
+                        + queueName(spec)));
         BatchHandler<QueueMessage<SqsMessage>> none = batch -> BatchResult.success();
         MappingValues.settings(() -> QueueEventSourceMapping.builder(name, source, none)
                 .settings(settings(spec))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .build());
+    }
+
+    @Override
+    public Class<?> handlerEvent(MappingSpec spec) {
+        return SQSEvent.class;
     }
 
     @Override
@@ -100,6 +106,20 @@ public final class SqsSourceFactory implements SourceFactory {
     }
 
     private static QueueSettings settings(MappingSpec spec) {
+        try {
+            return queueSettings(spec);
+        } catch (InvalidMappingException e) {
+            // esm-core names its own setting; in the request it is ScalingConfig's, not the Functions' limit.
+            if (!e.field().equals("MaximumConcurrency")) {
+                throw e;
+            }
+            String field = SCALING_CONFIG + ".MaximumConcurrency";
+            throw new InvalidMappingException(field, e.getMessage().replace("for MaximumConcurrency:",
+                    "for " + field + ":"), e);
+        }
+    }
+
+    private static QueueSettings queueSettings(MappingSpec spec) {
         return MappingValues.settings(() -> {
             QueueSettings.Builder builder = QueueSettings.builder();
             if (spec.integer(BATCH_SIZE) != null) {
@@ -118,9 +138,9 @@ public final class SqsSourceFactory implements SourceFactory {
 
     private static String queueName(MappingSpec spec) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        if (arn == null || arn.resource().isBlank() || arn.resource().contains(":")) {
+        if (arn == null || !arn.hasAccount() || arn.resource().isBlank() || arn.resource().contains(":")) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(),
-                    "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account>:<queue name>.");
+                    "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account, 12 digits>:<queue name>.");
         }
         return arn.resource();
     }

@@ -46,6 +46,9 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     /** The source of the mapping's stream. */
     abstract StreamSource<R> source(MappingSpec spec, WorkerContext context);
 
+    /** The service of {@code --endpoint} (and the file's Endpoints) that reaches this source. */
+    abstract String endpointService();
+
     /** The same source for {@link #checkBuild}: built without calling the service (by default, as create builds it). */
     StreamSource<R> offlineSource(MappingSpec spec, WorkerContext context) {
         return source(spec, context);
@@ -85,7 +88,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     @Override
     public final void validate(MappingSpec spec) {
         Arns arn = Arns.parse(spec.eventSourceArn());
-        if (arn == null || !arnResource.matcher(arn.resource()).matches()) {
+        if (arn == null || !arn.hasAccount() || !arnResource.matcher(arn.resource()).matches()) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), arnExpected);
         }
         settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
@@ -97,7 +100,9 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     public final void checkBuild(String name, MappingSpec spec, WorkerContext context) {
         MappingValues.checkDestination(name, spec, destinations(context));
         BatchHandler<StreamRecord<R>> none = batch -> BatchResult.success();
-        MappingValues.settings(() -> EventSourceMapping.builder(name, offlineSource(spec, context), none)
+        StreamSource<R> source = MappingValues.source(spec, context, endpointService(),
+                () -> offlineSource(spec, context));
+        MappingValues.settings(() -> EventSourceMapping.builder(name, source, none)
                 .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .build());

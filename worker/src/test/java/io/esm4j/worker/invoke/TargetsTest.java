@@ -111,6 +111,22 @@ class TargetsTest {
         assertThat(HEADERS.get(0).get("Content-type")).containsExactly("application/json");
     }
 
+    /** The JDK's client drops a URL's user info; curl sends it as Basic authentication, and so does the worker. */
+    @Test
+    void httpTargetSendsTheUrlsUserInfoAsBasicAuthentication() throws Exception {
+        SCRIPT.put("/fn", List.of(new Reply(200, "", Map.of())));
+        URI url = URI.create("http://svc%40example:p%3Ass@127.0.0.1:" + server.getAddress().getPort() + "/fn");
+        HttpUrlTarget target = new HttpUrlTarget(http, url, Duration.ofSeconds(30));
+
+        target.invoke("{}");
+
+        assertThat(HEADERS.get(0).get("Authorization")).containsExactly("Basic " + java.util.Base64.getEncoder()
+                .encodeToString("svc@example:p:ss".getBytes(StandardCharsets.UTF_8)));
+        assertThat(target).hasToString("HTTP http://127.0.0.1:" + server.getAddress().getPort() + "/fn");
+        new HttpUrlTarget(http, base().resolve("/fn"), Duration.ofSeconds(30)).invoke("{}");
+        assertThat(HEADERS.get(1)).doesNotContainKey("Authorization");
+    }
+
     @Test
     void httpTargetTreatsOtherStatusesAsFunctionErrors() {
         SCRIPT.put("/bad", List.of(new Reply(400, "secret payload", Map.of())));
