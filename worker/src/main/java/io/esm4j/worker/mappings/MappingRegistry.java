@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +62,7 @@ public final class MappingRegistry {
     private final Clock clock;
     private final MappingRunner runner;
     private final MappingSupervisor supervisor;
-    private final AtomicLong refreshFailures = new AtomicLong();
-    private final AtomicReference<@Nullable String> refreshProblem = new AtomicReference<>();
+    private final RefreshHealth refreshHealth;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("esm4j-worker-mapping-refresh").daemon().factory());
 
@@ -80,6 +78,7 @@ public final class MappingRegistry {
         this.runner = new MappingRunner(factories, targets, context, stopTimeout);
         this.supervisor = new MappingSupervisor(mappings.values(), runner, stopTimeout);
         this.store = store;
+        this.refreshHealth = new RefreshHealth(store.location());
         this.clock = clock;
     }
 
@@ -249,12 +248,12 @@ public final class MappingRegistry {
 
     /** Reads of a shared store that failed, over the worker's life (each is retried at the next refresh). */
     public long refreshFailures() {
-        return refreshFailures.get();
+        return refreshHealth.failures();
     }
 
     /** Why the last read of a shared store failed, or null when it succeeded. */
     public @Nullable String refreshProblem() {
-        return refreshProblem.get();
+        return refreshHealth.problem();
     }
 
     /** Where API mappings are kept: the file's path or the table's name. */
@@ -362,7 +361,7 @@ public final class MappingRegistry {
                             stored.revision(), store.location());
                 }
             } catch (RuntimeException e) {
-                refreshFailures.incrementAndGet();
+                refreshHealth.mappingFailed();
                 LOG.warn("stored mapping not runnable here uuid={} store={} error={}", stored.uuid(),
                         store.location(), e.toString());
             }
@@ -379,26 +378,13 @@ public final class MappingRegistry {
         supervisor.superviseSoon();
     }
 
-    /**
-     * A store that stays unreachable fails every refresh (every few seconds, and before each API call): the first
-     * failure of a run is a warning, the rest are debug lines, and the recovery is logged with how many there were.
-     */
+    /** A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. */
     private void refreshLogged() {
         try {
             refresh();
-            if (refreshProblem.getAndSet(null) != null) {
-                LOG.info("mapping refresh works again store={} failures={}", store.location(), refreshFailures.get());
-            }
+            refreshHealth.succeeded();
         } catch (RuntimeException e) {
-            long failures = refreshFailures.incrementAndGet();
-            String before = refreshProblem.getAndSet("cannot read the mappings in " + store.location() + ": " + e);
-            if (before == null) {
-                LOG.warn("mapping refresh failed, retried every {} s; said again only when it works store={} "
-                        + "failures={} error={}", REFRESH.toSeconds(), store.location(), failures, e.toString());
-            } else {
-                LOG.debug("mapping refresh failed again store={} failures={} error={}", store.location(), failures,
-                        e.toString());
-            }
+            refreshHealth.failed(e);
         }
     }
 
