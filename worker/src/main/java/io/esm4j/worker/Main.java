@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -163,7 +164,7 @@ public final class Main {
             Arguments parsed = new Arguments();
             Map<String, String> endpoints = new LinkedHashMap<>();
             boolean drainTimeoutGiven = false;
-            Set<String> given = new java.util.HashSet<>();
+            Set<String> given = new HashSet<>();
             String bind = parsed.options.bindAddress();
             int port = parsed.options.port();
             for (int i = 0; i < args.length; i++) {

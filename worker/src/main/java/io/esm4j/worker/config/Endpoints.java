@@ -1,7 +1,10 @@
 package io.esm4j.worker.config;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -59,15 +62,15 @@ public record Endpoints(Map<String, URI> overrides) {
      * {@code aws.ignoreConfiguredEndpointUrls}) is true. (The shared config file's {@code endpoint_url} is not read.)
      * SDK clients read these themselves.
      */
-    public static Endpoints configured(Map<String, String> environment, java.util.Properties properties) {
+    public static Endpoints configured(Map<String, String> environment, Properties properties) {
         String ignore = properties.getProperty("aws.ignoreConfiguredEndpointUrls",
                 environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"));
         Map<String, URI> overrides = new TreeMap<>();
         if (!ignore.strip().equalsIgnoreCase("true")) {
             OWN_HTTP.forEach((service, id) -> {
-                String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+                String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
                 // Each setting by the name the user gave it, so that a wrong value is named where it was set.
-                Map<String, String> settings = new java.util.LinkedHashMap<>();
+                Map<String, String> settings = new LinkedHashMap<>();
                 settings.put("-Daws.endpointUrl" + id, properties.getProperty("aws.endpointUrl" + id));
                 settings.put("AWS_ENDPOINT_URL_" + envId, environment.get("AWS_ENDPOINT_URL_" + envId));
                 settings.put("-Daws.endpointUrl", properties.getProperty("aws.endpointUrl"));

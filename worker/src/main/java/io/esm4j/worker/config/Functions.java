@@ -2,6 +2,7 @@ package io.esm4j.worker.config;
 
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -43,7 +44,7 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
         if (!lambdaFunction(functionName)) {
             throw new InvalidMappingException("FunctionName", functionName, "Expected a name under the worker's "
                     + "Functions" + (named.isEmpty() ? " (there are none)" : " (" + String.join(", ",
-                    new java.util.TreeSet<>(named.keySet())) + ")") + ", an http:// or https:// URL, or a Lambda "
+                    new TreeSet<>(named.keySet())) + ")") + ", an http:// or https:// URL, or a Lambda "
                     + "function's name, partial ARN or ARN (letters, digits, - and _, with an optional :qualifier; "
                     + "at most " + LAMBDA_FUNCTION_LENGTH + " characters), as Lambda's CreateEventSourceMapping "
                     + "takes it.");

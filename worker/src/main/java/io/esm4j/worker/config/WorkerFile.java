@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -62,7 +63,7 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
 
     /** Reads a file: YAML for {@code .yaml}/{@code .yml}, JSON otherwise. */
     public static WorkerFile read(Path file) throws IOException {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         return parse(Files.readString(file), yaml, "the file " + file);
     }

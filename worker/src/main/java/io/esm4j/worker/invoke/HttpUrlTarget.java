@@ -3,12 +3,12 @@ package io.esm4j.worker.invoke;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.worker.config.FunctionSpec;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import org.jspecify.annotations.Nullable;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A plain HTTP target: POSTs the event JSON to a URL; a 2xx response body is the function's response (read as a

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
@@ -123,7 +124,7 @@ final class SourceClaims {
     }
 
     private boolean write(String uuid, String pair, String condition, Map<String, AttributeValue> values) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key(pair));
+        Map<String, AttributeValue> item = new HashMap<>(key(pair));
         item.put(PAIR, AttributeValue.fromS(pair));
         item.put(CLAIMED_BY, AttributeValue.fromS(uuid));
         item.put(CLAIMED_AT, AttributeValue.fromN(Long.toString(clock.millis())));

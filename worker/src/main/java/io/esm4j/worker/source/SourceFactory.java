@@ -2,13 +2,14 @@ package io.esm4j.worker.source;
 
 import io.esm4j.worker.config.MappingSpec;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a Lambda-shaped mapping of one kind of source into an esm-core mapping. The worker picks the first factory
  * whose {@link #handles} is true; SQS, Kinesis, DynamoDB Streams and Kafka are built in, other sources plug in as
- * further implementations, listed in {@link SourceFactories} or found with {@link java.util.ServiceLoader}.
+ * further implementations, listed in {@link SourceFactories} or found with {@link ServiceLoader}.
  */
 public interface SourceFactory {
 

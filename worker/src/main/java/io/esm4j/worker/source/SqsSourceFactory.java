@@ -17,6 +17,7 @@ import io.esm4j.sqs.SqsQueueSource;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,7 +47,7 @@ public final class SqsSourceFactory implements SourceFactory {
         QueueSettings defaults = QueueSettings.defaults();
         return Map.of(BATCH_SIZE, defaults.batchSize(),
                 MAXIMUM_BATCHING_WINDOW, defaults.maximumBatchingWindow().toSeconds(),
-                FUNCTION_RESPONSE_TYPES, java.util.List.of());
+                FUNCTION_RESPONSE_TYPES, List.of());
     }
 
     @Override
