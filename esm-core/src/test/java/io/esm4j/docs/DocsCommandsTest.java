@@ -88,22 +88,10 @@ class DocsCommandsTest {
     /** A test class the prose names (`KafkaFailureTopicTest`, `LeaseStoreContract`) is one a reader can find and run. */
     @Test
     void everyTestClassTheDocsNameExists() {
-        Path root = RepositoryDocs.root();
-        Reactor reactor = Reactor.read(root);
+        Reactor reactor = Reactor.read(RepositoryDocs.root());
         Pattern testClass = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|Tests|Contract))`");
-        List<String> problems = new ArrayList<>();
-        for (Path file : RepositoryDocs.markdownFiles()) {
-            List<String> lines = RepositoryDocs.linesOutsideCode(file);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher name = testClass.matcher(lines.get(i));
-                while (name.find()) {
-                    if (!reactor.hasSourceFile(name.group(1))) {
-                        problems.add(root.relativize(file) + ":" + (i + 1) + ": no class " + name.group(1));
-                    }
-                }
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(RepositoryDocs.unknownNames(testClass, reactor::hasSourceFile, "is no class of the repository"))
+                .isEmpty();
     }
 
     static List<Command> commands(Path root, Path file) {

@@ -7,11 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -36,21 +33,8 @@ class DocsMeterNamesTest {
     void everyMeterLikeNameInTheDocsIsARegisteredMeter() {
         Set<String> meters = meterNames(RepositoryDocs.root());
         assertThat(meters).contains("PolledEventCount", "OffsetLag", BatchDeduplicator.DEDUPLICATED_EVENT_COUNT);
-        List<String> problems = new ArrayList<>();
-        Path root = RepositoryDocs.root();
-        for (Path file : RepositoryDocs.markdownFiles()) {
-            List<String> lines = RepositoryDocs.linesOutsideCode(file);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher name = METER_LIKE.matcher(lines.get(i));
-                while (name.find()) {
-                    if (!meters.contains(name.group(1)) && !NOT_METERS.contains(name.group(1))) {
-                        problems.add(root.relativize(file) + ":" + (i + 1) + ": " + name.group(1)
-                                + " is no meter of a *MetricNames class");
-                    }
-                }
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(RepositoryDocs.unknownNames(METER_LIKE, name -> meters.contains(name) || NOT_METERS.contains(name),
+                "is no meter of a *MetricNames class")).isEmpty();
     }
 
     /** The string constants of every module's *MetricNames.java (main sources), and the deduplicator's counter. */

@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -39,20 +36,8 @@ class DocsSettingNamesTest {
         Set<String> known = knownNames(root);
         assertThat(known).contains("MaximumRecordAgeInSeconds", "IdlePollInterval", "CompletedTtl", "KclLeaseTable",
                 "RetryAttemptsExhausted").doesNotContain("MaximumRecordAge");
-        List<String> problems = new ArrayList<>();
-        for (Path file : RepositoryDocs.markdownFiles()) {
-            List<String> lines = RepositoryDocs.linesOutsideCode(file);
-            for (int i = 0; i < lines.size(); i++) {
-                Matcher name = SETTING_LIKE.matcher(lines.get(i));
-                while (name.find()) {
-                    if (!known.contains(name.group(1)) && !AWS_NAMES.contains(name.group(1))) {
-                        problems.add(root.relativize(file) + ":" + (i + 1) + ": " + name.group(1)
-                                + " is no setting, type or constant of the code");
-                    }
-                }
-            }
-        }
-        assertThat(problems).isEmpty();
+        assertThat(RepositoryDocs.unknownNames(SETTING_LIKE, name -> known.contains(name) || AWS_NAMES.contains(name),
+                "is no setting, type or constant of the code")).isEmpty();
     }
 
     /** String literals of the main code, and type names and enum constants of all code (tests name classes too). */

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The repository's Markdown files, found from this module's folder (Surefire runs tests in the module's folder). */
@@ -41,6 +44,27 @@ final class RepositoryDocs {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Every name {@code pattern}'s first group finds outside fenced code in the Markdown files that {@code known}
+     * does not accept, as {@code <file>:<line>: <name> <problem>}.
+     */
+    static List<String> unknownNames(Pattern pattern, Predicate<String> known, String problem) {
+        Path root = root();
+        List<String> problems = new ArrayList<>();
+        for (Path file : markdownFiles()) {
+            List<String> lines = linesOutsideCode(file);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher name = pattern.matcher(lines.get(i));
+                while (name.find()) {
+                    if (!known.test(name.group(1))) {
+                        problems.add(root.relativize(file) + ":" + (i + 1) + ": " + name.group(1) + " " + problem);
+                    }
+                }
+            }
+        }
+        return problems;
     }
 
     private static Stream<String> stream(Path relative) {
