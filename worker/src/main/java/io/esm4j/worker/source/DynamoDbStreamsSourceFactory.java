@@ -60,11 +60,9 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
         return "dynamodbstreams";
     }
 
-    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
     @Override
     public Class<?> handlerEvent(MappingSpec spec) {
-        Integer window = spec.integer(TUMBLING_WINDOW);
-        return window != null && window > 0 ? DynamodbTimeWindowEvent.class : DynamodbEvent.class;
+        return eventFor(spec, DynamodbEvent.class, DynamodbTimeWindowEvent.class);
     }
 
     @Override

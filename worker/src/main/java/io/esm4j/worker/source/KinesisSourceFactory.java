@@ -98,11 +98,9 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
         return "kinesis";
     }
 
-    /** With a tumbling window the handler is given the window's event, a subclass of the plain one. */
     @Override
     public Class<?> handlerEvent(MappingSpec spec) {
-        Integer window = spec.integer(TUMBLING_WINDOW);
-        return window != null && window > 0 ? KinesisTimeWindowEvent.class : KinesisEvent.class;
+        return eventFor(spec, KinesisEvent.class, KinesisTimeWindowEvent.class);
     }
 
     @Override

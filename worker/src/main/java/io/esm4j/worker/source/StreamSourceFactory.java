@@ -1,6 +1,7 @@
 package io.esm4j.worker.source;
 
 import static io.esm4j.worker.config.LambdaFields.EVENT_SOURCE_ARN;
+import static io.esm4j.worker.config.LambdaFields.TUMBLING_WINDOW;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
@@ -52,6 +53,15 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     /** The same source for {@link #checkBuild}: built without calling the service (by default, as create builds it). */
     StreamSource<R> offlineSource(MappingSpec spec, WorkerContext context) {
         return source(spec, context);
+    }
+
+    /**
+     * A Java handler's event for the mapping: {@code windowed} (the window's event, a subclass of {@code plain}) with a
+     * tumbling window, {@code plain} without.
+     */
+    static Class<?> eventFor(MappingSpec spec, Class<?> plain, Class<?> windowed) {
+        Integer window = spec.integer(TUMBLING_WINDOW);
+        return window != null && window > 0 ? windowed : plain;
     }
 
     /** The handler that turns a batch into the target's event (and a tumbling window's, if set). */
