@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.MappingState;
-import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.QueueStopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
@@ -12,15 +11,14 @@ import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.InMemoryQueue.Operation;
 import io.esm4j.testing.MutableClock;
-import io.esm4j.testing.SqsLikeMessage;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,30 +31,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class QueueCallInterruptsTest {
 
-    private static final String MAPPING = "call-interrupts";
-
-    private final MutableClock clock = MutableClock.startingNow();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @RegisterExtension
+    final QueueMappingFixture fixture = new QueueMappingFixture("call-interrupts");
+    private final MutableClock clock = fixture.clock;
     private final InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock)
             .visibilityTimeout(Duration.ofSeconds(30)).build();
     private final FaultyQueue source = new FaultyQueue(queue);
-    private QueueEventSourceMapping<SqsLikeMessage> mapping;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (mapping != null) {
-            mapping.stop(Duration.ofSeconds(10));
-        }
-    }
-
-    private double count(String meter) {
-        return meters.counter(meter, MetricNames.MAPPING_TAG, MAPPING).count();
-    }
 
     private void start(FaultyQueue from, QueueRecorder handler, QueueSettings settings) {
-        mapping = QueueEventSourceMapping.builder(MAPPING, from, handler).settings(settings)
-                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(from, handler, settings, builder -> builder.failedMessageVisibility(message -> Duration.ZERO));
     }
 
     /** The first {@code times} calls make up an interrupt as {@code how} says. */
@@ -92,9 +75,9 @@ class QueueCallInterruptsTest {
         await().until(() -> queue.size() == 0 && handler.bodies().size() == 2);
 
         assertThat(handler.bodies()).containsExactly("m0", "m1");
-        assertThat(count(MetricNames.DELETE_ERROR_COUNT)).isZero();
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
-        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        assertThat(fixture.count(MetricNames.DELETE_ERROR_COUNT)).isZero();
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).isEqualTo("User action");
     }
 
     @Test
@@ -104,14 +87,14 @@ class QueueCallInterruptsTest {
         start(source, new QueueRecorder(), QueueEngineTest.fast()
                 .retryBackoff(Duration.ofMinutes(10), Duration.ofMinutes(15)).build());
 
-        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
-        assertThat(count(MetricNames.DELETE_ERROR_COUNT)).isEqualTo(1);
-        assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: delete failed: 1 of 1 messages not deleted: "
-                + "java.lang.InterruptedException: not a stop");
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(fixture.count(MetricNames.DELETE_ERROR_COUNT)).isEqualTo(1);
+        assertThat(fixture.mapping().stateTransitionReason())
+                .isEqualTo("PROBLEM: delete failed: 1 of 1 messages not deleted: "
+                        + "java.lang.InterruptedException: not a stop");
+        assertThat(fixture.mapping().state()).isEqualTo(MappingState.ENABLED);
 
-        QueueStopResult result = mapping.stop(Duration.ofSeconds(10));
-        mapping = null;
+        QueueStopResult result = fixture.mapping().stop(Duration.ofSeconds(10));
         assertThat(result.deleteFailures()).isEqualTo(1);
         assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
     }
@@ -135,8 +118,8 @@ class QueueCallInterruptsTest {
 
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0", "m0");
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
-        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).isEqualTo("User action");
     }
 
     /** The heartbeat keeps real time, so this test uses the queue's real clock. */
@@ -151,9 +134,8 @@ class QueueCallInterruptsTest {
             release.await();
             return BatchResult.success();
         });
-        mapping = QueueEventSourceMapping.builder(MAPPING, extended, handler)
-                .settings(QueueEngineTest.fast().maximumConcurrency(2).build()).meterRegistry(meters).build();
-        mapping.start();
+        fixture.start(extended, handler, QueueEngineTest.fast().maximumConcurrency(2).build(),
+                builder -> builder.clock(Clock.systemUTC()));
 
         // A beat each second: the first one left the flag set; the heartbeat goes on all the same.
         await().atMost(Duration.ofSeconds(20)).until(() -> extended.visibilityCalls().size() >= 3);
@@ -161,7 +143,7 @@ class QueueCallInterruptsTest {
         release.countDown();
         await().until(() -> realTime.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0");
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
     }
 
     /**
@@ -181,11 +163,10 @@ class QueueCallInterruptsTest {
         start(source, new QueueRecorder(), QueueEngineTest.fast().build());
         await().until(() -> deletes.get() == 1);
         // The mapping's meters leave the registry when it stops; these are the same counters, still counting.
-        Counter deleteErrors = meters.get(MetricNames.DELETE_ERROR_COUNT).counter();
-        Counter restarts = meters.get(MetricNames.RESTART_COUNT).counter();
+        Counter deleteErrors = fixture.meters.get(MetricNames.DELETE_ERROR_COUNT).counter();
+        Counter restarts = fixture.meters.get(MetricNames.RESTART_COUNT).counter();
 
-        QueueStopResult result = mapping.stop(Duration.ofMillis(200));
-        mapping = null;
+        QueueStopResult result = fixture.mapping().stop(Duration.ofMillis(200));
 
         assertThat(result.drainedInTime()).isFalse();
         assertThat(result.deleteFailures()).isZero();

@@ -3,8 +3,9 @@ package io.esm4j.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.QueueStopResult;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.metrics.MetricNames;
@@ -12,42 +13,26 @@ import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.SqsLikeMessage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The queue engine on the in-memory queue: delete on success, redelivery on failure, partial failures, filters. */
 class QueueEngineTest {
 
-    private final MutableClock clock = MutableClock.startingNow();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private QueueEventSourceMapping<SqsLikeMessage> mapping;
+    @RegisterExtension
+    final QueueMappingFixture fixture = new QueueMappingFixture("queue");
+    private final MutableClock clock = fixture.clock;
 
     static QueueSettings.Builder fast() {
         return QueueSettings.builder().receiveWaitTime(Duration.ofMillis(50)).idlePollInterval(Duration.ofMillis(50))
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5));
-    }
-
-    private QueueEventSourceMapping<SqsLikeMessage> start(InMemoryQueue queue, QueueRecorder handler,
-                                                          QueueSettings settings) {
-        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(settings).meterRegistry(meters)
-                .clock(clock).build();
-        mapping.start();
-        return mapping;
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (mapping != null) {
-            mapping.stop(Duration.ofSeconds(10));
-        }
-    }
-
-    private double count(String meter) {
-        return meters.counter(meter, MetricNames.MAPPING_TAG, "queue").count();
     }
 
     @Test
@@ -55,13 +40,13 @@ class QueueEngineTest {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
         IntStream.range(0, 25).forEach(i -> queue.send("m" + i));
         QueueRecorder handler = new QueueRecorder();
-        start(queue, handler, fast().build());
+        fixture.start(queue, handler, fast().build());
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).hasSize(25).doesNotHaveDuplicates();
         assertThat(handler.invocations()).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(10));
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(25);
-        assertThat(count(MetricNames.POLLED_EVENT_COUNT)).isEqualTo(25);
-        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(25);
+        assertThat(fixture.count(MetricNames.POLLED_EVENT_COUNT)).isEqualTo(25);
+        assertThat(fixture.mapping().lastProcessingResult()).isEqualTo("OK");
     }
 
     @Test
@@ -73,7 +58,7 @@ class QueueEngineTest {
         QueueRecorder handler = new QueueRecorder().behave(batch -> {
             throw new IllegalStateException("cannot handle");
         });
-        start(queue, handler, fast().build());
+        fixture.start(queue, handler, fast().build());
         await().until(() -> handler.invocations().size() == 1);
         assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
         clock.advance(Duration.ofSeconds(31));
@@ -83,9 +68,9 @@ class QueueEngineTest {
         assertThat(queue.size()).isZero();
         assertThat(handler.invocations()).hasSize(2);
         assertThat(dlq.peekAll().getFirst().attribute("DeadLetterQueueSourceArn")).isEqualTo(queue.queueArn());
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isZero();
-        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
-        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isZero();
+        assertThat(fixture.count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(2);
+        assertThat(fixture.mapping().lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
     }
 
     @Test
@@ -97,19 +82,19 @@ class QueueEngineTest {
         QueueRecorder handler = new QueueRecorder().behave(batch -> {
             throw new FunctionNotInvokedException("Rate exceeded (TooManyRequestsException)");
         });
-        start(queue, handler, fast().build());
-        await().until(() -> count(MetricNames.FAILED_INVOKE_EVENT_COUNT) == 2);
-        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function not invoked");
+        fixture.start(queue, handler, fast().build());
+        await().until(() -> fixture.count(MetricNames.FAILED_INVOKE_EVENT_COUNT) == 2);
+        assertThat(fixture.mapping().lastProcessingResult()).isEqualTo("PROBLEM: Function not invoked");
         assertThat(handler.bodies()).containsExactlyInAnyOrder("m0", "m1");
         assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(2);
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isZero();
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isZero();
 
         handler.behave(batch -> BatchResult.success());
         clock.advance(Duration.ofSeconds(31));
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactlyInAnyOrder("m0", "m1", "m0", "m1");
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(2);
-        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(2);
+        assertThat(fixture.mapping().lastProcessingResult()).isEqualTo("OK");
     }
 
     @Test
@@ -119,24 +104,24 @@ class QueueEngineTest {
         QueueRecorder handler = new QueueRecorder().behave(batch -> BatchResult.failures(batch.records().stream()
                 .filter(m -> QueueRecorder.body(m).equals("m1") || QueueRecorder.body(m).equals("m3"))
                 .map(QueueMessage::messageId).toList()));
-        start(queue, handler, fast().reportBatchItemFailures(true).maximumConcurrency(2).build());
+        fixture.start(queue, handler, fast().reportBatchItemFailures(true).maximumConcurrency(2).build());
         await().until(() -> queue.size() == 2);
         assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactlyInAnyOrder("m1", "m3");
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(3);
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(3);
     }
 
     @Test
-    void anUnknownOrBlankItemIdentifierFailsTheWholeBatch() {
+    void anUnknownOrBlankItemIdentifierFailsTheWholeBatch() throws InterruptedException {
         for (String bad : new String[] {"no-such-id", "", null}) {
             InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
             IntStream.range(0, 3).forEach(i -> queue.send("m" + i));
             QueueRecorder handler = new QueueRecorder().behave(batch -> BatchResult.failures(
-                    java.util.Arrays.asList(batch.records().getFirst().messageId(), bad)));
-            start(queue, handler, fast().reportBatchItemFailures(true).build());
+                    Arrays.asList(batch.records().getFirst().messageId(), bad)));
+            fixture.start(queue, handler, fast().reportBatchItemFailures(true).build());
             await().until(() -> handler.bodies().size() >= 3);
             assertThat(queue.size()).as("nothing deleted for id %s", bad).isEqualTo(3);
-            assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isZero();
-            stopQuietly();
+            assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isZero();
+            fixture.mapping().stop(Duration.ofSeconds(10));
         }
     }
 
@@ -146,7 +131,7 @@ class QueueEngineTest {
         queue.send("m0");
         QueueRecorder handler = new QueueRecorder().behave(batch -> BatchResult.failures(
                 batch.records().getFirst().messageId()));
-        start(queue, handler, fast().build());
+        fixture.start(queue, handler, fast().build());
         await().until(() -> queue.size() == 0);
     }
 
@@ -155,7 +140,8 @@ class QueueEngineTest {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
         IntStream.range(0, 15).forEach(i -> queue.send("m" + i));
         QueueRecorder handler = new QueueRecorder();
-        start(queue, handler, fast().batchSize(100).maximumBatchingWindowInSeconds(5).maximumConcurrency(2).build());
+        fixture.start(queue, handler,
+                fast().batchSize(100).maximumBatchingWindowInSeconds(5).maximumConcurrency(2).build());
         await().until(() -> queue.approximateNumberOfMessages() == 0);
         // Both pollers hold what they received and keep gathering while the window is open.
         assertThat(handler.invocations()).isEmpty();
@@ -170,13 +156,12 @@ class QueueEngineTest {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
         IntStream.range(0, 10).forEach(i -> queue.send((i % 2 == 0 ? "keep-" : "drop-") + i));
         QueueRecorder handler = new QueueRecorder();
-        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
-                .filterCriteria(io.esm4j.filter.FilterCriteria.of(java.util.List.of("{\"body\":[{\"prefix\":\"keep\"}]}"))).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(queue, handler, fast().build(), builder -> builder
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[{\"prefix\":\"keep\"}]}"))));
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).hasSize(5).allSatisfy(b -> assertThat(b).startsWith("keep"));
-        assertThat(count(MetricNames.FILTERED_OUT_EVENT_COUNT)).isEqualTo(5);
-        assertThat(count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(10);
+        assertThat(fixture.count(MetricNames.FILTERED_OUT_EVENT_COUNT)).isEqualTo(5);
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(10);
     }
 
     @Test
@@ -186,21 +171,19 @@ class QueueEngineTest {
                 .failAlways(InMemoryQueue.Operation.RECEIVE, () -> new IllegalStateException("queue unavailable"));
         queue.send("m0");
         QueueRecorder handler = new QueueRecorder();
-        mapping = QueueEventSourceMapping.builder("queue", source, handler).settings(fast().build())
-                .meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(source, handler, fast().build());
 
         // While every receive fails, every poller reports it.
-        await().until(() -> count(MetricNames.POLLING_ERROR_COUNT) >= 3);
-        assertThat(mapping.stateTransitionReason())
+        await().until(() -> fixture.count(MetricNames.POLLING_ERROR_COUNT) >= 3);
+        assertThat(fixture.mapping().stateTransitionReason())
                 .isEqualTo("PROBLEM: receive failed: java.lang.IllegalStateException: queue unavailable");
-        assertThat(mapping.state()).isEqualTo(io.esm4j.MappingState.ENABLED);
+        assertThat(fixture.mapping().state()).isEqualTo(MappingState.ENABLED);
         assertThat(handler.invocations()).isEmpty();
 
         source.heal(InMemoryQueue.Operation.RECEIVE);
         await().until(() -> queue.size() == 0);
-        await().until(() -> mapping.stateTransitionReason().equals("User action"));
-        assertThat(count(MetricNames.RESTART_COUNT)).isEqualTo(count(MetricNames.POLLING_ERROR_COUNT));
+        await().until(() -> fixture.mapping().stateTransitionReason().equals("User action"));
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isEqualTo(fixture.count(MetricNames.POLLING_ERROR_COUNT));
     }
 
     @Test
@@ -210,14 +193,11 @@ class QueueEngineTest {
         queue.send("deleted");
         queue.failEntries(InMemoryQueue.Operation.DELETE, refused, 100);
         QueueRecorder handler = new QueueRecorder();
-        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
-                .meterRegistry(new io.micrometer.core.instrument.composite.CompositeMeterRegistry()).clock(clock)
-                .build();
-        mapping.start();
+        fixture.start(queue, handler, fast().build(), builder -> builder.meterRegistry(new CompositeMeterRegistry()));
         await().until(() -> queue.size() == 1 && queue.approximateNumberOfMessagesNotVisible() == 1
                 && handler.bodies().size() == 2);
 
-        QueueStopResult result = mapping.stop(Duration.ofSeconds(10));
+        QueueStopResult result = fixture.mapping().stop(Duration.ofSeconds(10));
 
         assertThat(result.deleteFailures()).isEqualTo(1);
         assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactly("refused");
@@ -229,33 +209,33 @@ class QueueEngineTest {
         String id = queue.send("m0").messageId();
         queue.send("m1");
         queue.failEntries(InMemoryQueue.Operation.DELETE, id, 2);
-        start(queue, new QueueRecorder(), fast().build());
+        fixture.start(queue, new QueueRecorder(), fast().build());
         await().until(() -> queue.size() == 0);
-        assertThat(count(MetricNames.DELETE_ERROR_COUNT)).isZero();
+        assertThat(fixture.count(MetricNames.DELETE_ERROR_COUNT)).isZero();
     }
 
     @Test
     void stopFinishesTheBatchInProgressDeletesItAndStopsReceiving() throws Exception {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
         queue.send("slow");
-        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         QueueRecorder handler = new QueueRecorder().behave(batch -> {
             entered.countDown();
             release.await();
             return BatchResult.success();
         });
-        start(queue, handler, QueueSettings.builder().receiveWaitTime(Duration.ofMillis(200)).build());
+        fixture.start(queue, handler, QueueSettings.builder().receiveWaitTime(Duration.ofMillis(200)).build());
         entered.await();
         Thread stopper = Thread.ofVirtual().start(() -> {
             try {
-                QueueStopResult result = mapping.stop(Duration.ofSeconds(30));
+                QueueStopResult result = fixture.mapping().stop(Duration.ofSeconds(30));
                 assertThat(result.drainedInTime()).isTrue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
-        await().until(() -> mapping.state() == io.esm4j.MappingState.DISABLING);
+        await().until(() -> fixture.mapping().state() == MappingState.DISABLING);
         release.countDown();
         stopper.join();
         assertThat(queue.size()).as("the batch in progress was deleted before stop returned").isZero();
@@ -270,16 +250,15 @@ class QueueEngineTest {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofHours(1))
                 .build();
         queue.send("flaky");
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         QueueRecorder handler = new QueueRecorder().behave(batch -> {
             if (calls.incrementAndGet() < 3) {
                 throw new IllegalStateException("not yet");
             }
             return BatchResult.success();
         });
-        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
-                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(queue, handler, fast().build(),
+                builder -> builder.failedMessageVisibility(message -> Duration.ZERO));
         // The clock never moves: only the hook can make the message visible again within the hour.
         await().until(() -> queue.size() == 0);
         assertThat(handler.invocations()).hasSize(3);
@@ -294,19 +273,9 @@ class QueueEngineTest {
         QueueRecorder handler = new QueueRecorder().behave(batch -> {
             throw new IllegalStateException("fails");
         });
-        mapping = QueueEventSourceMapping.builder("queue", queue, handler).settings(fast().build())
-                .failedMessageVisibility(message -> null).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(queue, handler, fast().build(), builder -> builder.failedMessageVisibility(message -> null));
         await().until(() -> handler.invocations().size() == 1);
         await().during(Duration.ofMillis(200)).until(() -> queue.approximateNumberOfMessagesNotVisible() == 1);
         assertThat(handler.invocations()).hasSize(1);
-    }
-
-    private void stopQuietly() {
-        try {
-            mapping.stop(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -3,16 +3,13 @@ package io.esm4j.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.MutableClock;
-import io.esm4j.testing.SqsLikeMessage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,24 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class QueueHandlerInterruptTest {
 
-    private static final String MAPPING = "handler-interrupts";
-
-    private final MutableClock clock = MutableClock.startingNow();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @RegisterExtension
+    final QueueMappingFixture fixture = new QueueMappingFixture("handler-interrupts");
+    private final MutableClock clock = fixture.clock;
     private final InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock)
             .visibilityTimeout(Duration.ofSeconds(30)).build();
-    private QueueEventSourceMapping<SqsLikeMessage> mapping;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (mapping != null) {
-            mapping.stop(Duration.ofSeconds(10));
-        }
-    }
-
-    private double count(String meter) {
-        return meters.counter(meter, MetricNames.MAPPING_TAG, MAPPING).count();
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"throws InterruptedException", "restores the flag and throws"})
@@ -57,15 +41,13 @@ class QueueHandlerInterruptTest {
             }
             return BatchResult.success();
         });
-        mapping = QueueEventSourceMapping.builder(MAPPING, queue, handler)
-                .settings(QueueEngineTest.fast().build())
-                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(queue, handler, QueueEngineTest.fast().build(),
+                builder -> builder.failedMessageVisibility(message -> Duration.ZERO));
 
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0", "m0");
-        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(1);
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
-        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        assertThat(fixture.count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(1);
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).isEqualTo("User action");
     }
 }

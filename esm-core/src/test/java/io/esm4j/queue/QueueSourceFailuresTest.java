@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.MappingState;
-import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.InMemoryQueue.Operation;
 import io.esm4j.testing.MutableClock;
-import io.esm4j.testing.SqsLikeMessage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Queue calls that throw, and a handler that throws an Error: the poller that met the failure shows it in the state
@@ -24,30 +21,15 @@ import org.junit.jupiter.api.Test;
  */
 class QueueSourceFailuresTest {
 
-    private static final String MAPPING = "failing";
-
-    private final MutableClock clock = MutableClock.startingNow();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @RegisterExtension
+    final QueueMappingFixture fixture = new QueueMappingFixture("failing");
+    private final MutableClock clock = fixture.clock;
     private final InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock)
             .visibilityTimeout(Duration.ofSeconds(30)).build();
     private final FaultyQueue source = new FaultyQueue(queue);
-    private QueueEventSourceMapping<SqsLikeMessage> mapping;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (mapping != null) {
-            mapping.stop(Duration.ofSeconds(10));
-        }
-    }
-
-    private double count(String meter) {
-        return meters.counter(meter, MetricNames.MAPPING_TAG, MAPPING).count();
-    }
 
     private void start(QueueRecorder handler, QueueSettings settings) {
-        mapping = QueueEventSourceMapping.builder(MAPPING, source, handler).settings(settings)
-                .failedMessageVisibility(message -> Duration.ZERO).meterRegistry(meters).clock(clock).build();
-        mapping.start();
+        fixture.start(source, handler, settings, builder -> builder.failedMessageVisibility(message -> Duration.ZERO));
     }
 
     /** A poller that failed waits minutes before it receives again: its problem stays while the test looks. */
@@ -62,15 +44,15 @@ class QueueSourceFailuresTest {
         QueueRecorder handler = new QueueRecorder();
         start(handler, QueueEngineTest.fast().build());
 
-        await().until(() -> count(MetricNames.RESTART_COUNT) >= 4);
-        assertThat(mapping.stateTransitionReason())
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) >= 4);
+        assertThat(fixture.mapping().stateTransitionReason())
                 .isEqualTo("PROBLEM: receive failed: java.lang.StackOverflowError: deep in the client");
-        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isPositive();
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        assertThat(fixture.count(MetricNames.POLLING_ERROR_COUNT)).isPositive();
+        assertThat(fixture.mapping().state()).isEqualTo(MappingState.ENABLED);
 
         source.heal(Operation.RECEIVE);
         await().until(() -> queue.size() == 0);
-        await().until(() -> mapping.stateTransitionReason().equals("User action"));
+        await().until(() -> fixture.mapping().stateTransitionReason().equals("User action"));
         assertThat(handler.bodies()).containsExactly("m0");
     }
 
@@ -88,8 +70,8 @@ class QueueSourceFailuresTest {
 
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0");
-        assertThat(count(MetricNames.POLLING_ERROR_COUNT)).isEqualTo(12);
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        assertThat(fixture.count(MetricNames.POLLING_ERROR_COUNT)).isEqualTo(12);
+        assertThat(fixture.mapping().state()).isEqualTo(MappingState.ENABLED);
     }
 
     @Test
@@ -99,9 +81,9 @@ class QueueSourceFailuresTest {
         QueueRecorder handler = new QueueRecorder();
         start(handler, slowRestarts());
 
-        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
-        assertThat(count(MetricNames.DELETE_ERROR_COUNT)).isEqualTo(1);
-        assertThat(mapping.stateTransitionReason())
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(fixture.count(MetricNames.DELETE_ERROR_COUNT)).isEqualTo(1);
+        assertThat(fixture.mapping().stateTransitionReason())
                 .isEqualTo("PROBLEM: delete failed: 1 of 1 messages not deleted: "
                         + "java.lang.IllegalStateException: service unavailable");
         assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
@@ -126,8 +108,8 @@ class QueueSourceFailuresTest {
         });
         start(handler, slowRestarts());
 
-        await().until(() -> count(MetricNames.RESTART_COUNT) == 1);
-        assertThat(mapping.stateTransitionReason())
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(fixture.mapping().stateTransitionReason())
                 .isEqualTo("PROBLEM: changeVisibility failed: 1 of 1 messages not changed: "
                         + "java.lang.AssertionError: client bug");
         assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
@@ -152,9 +134,9 @@ class QueueSourceFailuresTest {
 
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0", "m0");
-        assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(1);
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
-        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
-        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+        assertThat(fixture.count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(1);
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).isEqualTo("User action");
+        assertThat(fixture.mapping().lastProcessingResult()).isEqualTo("OK");
     }
 }

@@ -13,15 +13,15 @@ import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.SqsLikeMessage;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Failures of the functions a mapping is built with (filter, ordering key, failed-message visibility) and fatal
@@ -29,14 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class QueueSupervisionTest {
 
-    private static final String MAPPING = "supervised";
-
-    private final MutableClock clock = MutableClock.startingNow();
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    @RegisterExtension
+    final QueueMappingFixture fixture = new QueueMappingFixture("supervised");
+    private final MutableClock clock = fixture.clock;
     private final InMemoryQueue dlq = InMemoryQueue.standard("work-dlq").clock(clock).build();
     private final InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock)
             .visibilityTimeout(Duration.ofSeconds(30)).deadLetterQueue(dlq, 2).build();
-    private QueueEventSourceMapping<SqsLikeMessage> mapping;
 
     /**
      * A poller that failed waits at least 5 minutes before it receives again, so that its problem stays in the state
@@ -44,26 +42,6 @@ class QueueSupervisionTest {
      */
     private static QueueSettings.Builder slowRestarts() {
         return QueueEngineTest.fast().retryBackoff(Duration.ofMinutes(10), Duration.ofMinutes(15));
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (mapping != null) {
-            mapping.stop(Duration.ofSeconds(10));
-        }
-    }
-
-    private double count(String meter) {
-        return meters.counter(meter, MetricNames.MAPPING_TAG, MAPPING).count();
-    }
-
-    private QueueEventSourceMapping<SqsLikeMessage> start(
-            QueueSource<SqsLikeMessage> source, QueueRecorder handler, QueueSettings settings,
-            UnaryOperator<QueueEventSourceMapping.Builder<SqsLikeMessage>> options) {
-        mapping = options.apply(QueueEventSourceMapping.builder(MAPPING, source, handler).settings(settings)
-                .meterRegistry(meters).clock(clock)).build();
-        mapping.start();
-        return mapping;
     }
 
     @Test
@@ -98,17 +76,17 @@ class QueueSupervisionTest {
         String poisonId = queue.send("poison").messageId();
         queue.send("m3");
         QueueRecorder handler = new QueueRecorder();
-        start(source, handler, slowRestarts().maximumConcurrency(3).build(), options);
+        fixture.start(source, handler, slowRestarts().maximumConcurrency(3).build(), options);
 
         await().until(() -> queue.size() == 1);
         assertThat(handler.invocations()).containsExactly(List.of("m0", "m1", "m3"));
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
-        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: " + function + " failed on message "
+        assertThat(fixture.mapping().state()).isEqualTo(MappingState.ENABLED);
+        assertThat(fixture.mapping().stateTransitionReason()).startsWith("PROBLEM: " + function + " failed on message "
                 + poisonId + ": java.lang.IllegalStateException: ").doesNotContain("poison");
-        assertThat(count(MetricNames.RESTART_COUNT)).isEqualTo(1);
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(31));
-        await().until(() -> count(MetricNames.RESTART_COUNT) == 2);
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) == 2);
         clock.advance(Duration.ofSeconds(31));
         await().until(() -> dlq.size() == 1);
         assertThat(queue.size()).isZero();
@@ -121,21 +99,18 @@ class QueueSupervisionTest {
         IntStream.range(0, 1_000).forEach(i -> lanesQueue.send("k" + (i % 10) + ":" + i));
         Set<String> failedOnce = ConcurrentHashMap.newKeySet();
         QueueRecorder handler = new QueueRecorder();
-        mapping = QueueEventSourceMapping.builder(MAPPING, lanesQueue, handler)
-                .settings(QueueEngineTest.fast().maximumConcurrency(4).build()).meterRegistry(meters)
-                .orderingKey(message -> {
+        fixture.start(lanesQueue, handler, QueueEngineTest.fast().maximumConcurrency(4).build(),
+                builder -> builder.clock(Clock.systemUTC()).orderingKey(message -> {
                     String body = QueueRecorder.body(message);
                     if (Integer.parseInt(body.substring(3)) % 3 == 0 && failedOnce.add(body)) {
                         throw new IllegalArgumentException("flaky key lookup");
                     }
                     return body.substring(0, 2);
-                })
-                .failedMessageVisibility(message -> Duration.ZERO).build();
-        mapping.start();
+                }).failedMessageVisibility(message -> Duration.ZERO));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> lanesQueue.size() == 0);
         assertThat(Set.copyOf(handler.bodies())).hasSize(1_000);
-        assertThat(count(MetricNames.RESTART_COUNT)).isPositive();
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isPositive();
     }
 
     @Test
@@ -143,15 +118,14 @@ class QueueSupervisionTest {
         InMemoryQueue lanesQueue = InMemoryQueue.standard("lanes").build();
         IntStream.range(0, 20).forEach(i -> lanesQueue.send((i % 2 == 0 ? "k1:" : "none:") + i));
         QueueRecorder handler = new QueueRecorder();
-        mapping = QueueEventSourceMapping.builder(MAPPING, lanesQueue, handler)
-                .settings(QueueEngineTest.fast().batchSize(3).build()).meterRegistry(meters)
-                .orderingKey(message -> QueueRecorder.body(message).startsWith("k1") ? "k1" : null).build();
-        mapping.start();
+        fixture.start(lanesQueue, handler, QueueEngineTest.fast().batchSize(3).build(),
+                builder -> builder.clock(Clock.systemUTC())
+                        .orderingKey(message -> QueueRecorder.body(message).startsWith("k1") ? "k1" : null));
 
         await().until(() -> lanesQueue.size() == 0);
         assertThat(handler.bodies()).hasSize(20).doesNotHaveDuplicates();
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
-        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).isEqualTo("User action");
     }
 
     @Test
@@ -161,7 +135,7 @@ class QueueSupervisionTest {
         Set<String> failedOnce = ConcurrentHashMap.newKeySet();
         QueueRecorder handler = new QueueRecorder().behave(batch -> BatchResult.failures(batch.records().stream()
                 .filter(m -> failedOnce.add(QueueRecorder.body(m))).map(QueueMessage::messageId).toList()));
-        start(queue, handler, slowRestarts().reportBatchItemFailures(true).build(),
+        fixture.start(queue, handler, slowRestarts().reportBatchItemFailures(true).build(),
                 builder -> builder.failedMessageVisibility(message -> {
                     if (QueueRecorder.body(message).equals("a")) {
                         throw new IllegalStateException("no delay for you");
@@ -172,9 +146,9 @@ class QueueSupervisionTest {
         // b comes back at once and the other poller handles it; a waits out its visibility timeout.
         await().until(() -> handler.bodies().stream().filter("b"::equals).count() == 2);
         assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactly("a");
-        assertThat(mapping.stateTransitionReason())
+        assertThat(fixture.mapping().stateTransitionReason())
                 .startsWith("PROBLEM: failedMessageVisibility failed on message ");
-        assertThat(count(MetricNames.RESTART_COUNT)).isEqualTo(1);
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(31));
         await().until(() -> queue.size() == 0);
@@ -205,17 +179,17 @@ class QueueSupervisionTest {
     private void fatalErrorStopsEveryPoller(
             FaultyQueue source, QueueRecorder handler,
             UnaryOperator<QueueEventSourceMapping.Builder<SqsLikeMessage>> options, String error) throws Exception {
-        start(source, handler, QueueEngineTest.fast().maximumConcurrency(3).build(), options);
+        fixture.start(source, handler, QueueEngineTest.fast().maximumConcurrency(3).build(), options);
 
-        await().until(() -> mapping.state() == MappingState.DISABLED);
-        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: ").contains(error);
+        await().until(() -> fixture.mapping().state() == MappingState.DISABLED);
+        assertThat(fixture.mapping().stateTransitionReason()).startsWith("PROBLEM: ").contains(error);
         // DISABLED comes only once every poller has ended.
         assertThat(source.receivingThreads()).isNotEmpty().noneMatch(Thread::isAlive);
         assertThat(queue.size()).as("the batch that met the error is not deleted").isEqualTo(1);
 
-        QueueStopResult result = mapping.stop(Duration.ofMinutes(5));
+        QueueStopResult result = fixture.mapping().stop(Duration.ofMinutes(5));
         assertThat(result.drainedInTime()).isTrue();
-        assertThat(mapping.stateTransitionReason()).contains(error);
-        assertThat(count(MetricNames.RESTART_COUNT)).isZero();
+        assertThat(fixture.mapping().stateTransitionReason()).contains(error);
+        assertThat(fixture.count(MetricNames.RESTART_COUNT)).isZero();
     }
 }
