@@ -20,6 +20,7 @@ module io.esm4j.worker {
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.services.glue;
     requires software.amazon.awssdk.awscore;
+    requires software.amazon.awssdk.profiles;
     requires software.amazon.awssdk.http;
     requires software.amazon.awssdk.http.nio.netty;
     requires software.amazon.awssdk.http.auth.aws;

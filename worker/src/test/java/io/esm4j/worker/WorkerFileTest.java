@@ -206,29 +206,6 @@ class WorkerFileTest {
                         + "function's name");
     }
 
-    /** The SDK's endpoint settings, in its order: service property, service variable, global property, variable. */
-    @Test
-    void theSdksEndpointSettingsAreReadInTheSdksOrder() {
-        java.util.Properties none = new java.util.Properties();
-        Endpoints global = Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"), none);
-        assertThat(global.overrides()).containsOnlyKeys("lambda", "kafka", "secretsmanager");
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty("aws.endpointUrlKafka", "http://k:1");
-        properties.setProperty("aws.endpointUrl", "http://p:1");
-        Endpoints mixed = Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://e:1",
-                "AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://s:1", "AWS_ENDPOINT_URL_KAFKA", "http://ek:1"),
-                properties);
-        assertThat(mixed.endpoint("kafka")).isEqualTo(URI.create("http://k:1"));
-        assertThat(mixed.endpoint("secretsmanager")).isEqualTo(URI.create("http://s:1"));
-        assertThat(mixed.endpoint("lambda")).isEqualTo(URI.create("http://p:1"));
-        assertThat(Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL", "http://e:1",
-                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), none).overrides()).isEmpty();
-        assertThatThrownBy(() -> Endpoints.configured(java.util.Map.of("AWS_ENDPOINT_URL_SECRETS_MANAGER",
-                "localhost:4566"), none))
-                .hasMessage("Invalid value for AWS_ENDPOINT_URL_SECRETS_MANAGER: localhost:4566. Expected an http:// "
-                        + "or https:// URL with a host.");
-    }
-
     /** A syntax error says where it is, and in which file. */
     @Test
     void aSyntaxErrorNamesTheFileLineAndColumn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)

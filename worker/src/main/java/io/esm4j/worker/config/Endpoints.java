@@ -1,8 +1,6 @@
 package io.esm4j.worker.config;
 
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -47,43 +45,18 @@ public record Endpoints(Map<String, URI> overrides) {
     }
 
     /**
-     * The services the worker calls with its own signed HTTP requests rather than an AWS SDK client (Lambda Invoke,
-     * MSK's GetBootstrapBrokers and DescribeVpcConnection, Secrets Manager's GetSecretValue), by the SDK's service id
-     * as {@code AWS_ENDPOINT_URL_<ID>} and {@code aws.endpointUrl<Id>} spell it.
-     */
-    private static final Map<String, String> OWN_HTTP = Map.of("lambda", "Lambda", "kafka", "Kafka",
-            "secretsmanager", "SecretsManager");
-
-    /**
-     * The endpoints the AWS SDK would configure for the services the worker calls without an SDK client, from the
-     * same settings and in the same order of precedence: the system property {@code aws.endpointUrl<Service>}, the
-     * environment variable {@code AWS_ENDPOINT_URL_<SERVICE>}, then {@code aws.endpointUrl} and
-     * {@code AWS_ENDPOINT_URL} for every service; none when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} (or
-     * {@code aws.ignoreConfiguredEndpointUrls}) is true. (The shared config file's {@code endpoint_url} is not read.)
-     * SDK clients read these themselves.
+     * The endpoints the worker's AWS SDK clients would be configured with, for the services the worker calls with its
+     * own signed HTTP requests rather than an SDK client (Lambda Invoke, MSK's GetBootstrapBrokers and
+     * DescribeVpcConnection, Secrets Manager's GetSecretValue), from the same settings in the same order: system
+     * properties ({@code aws.endpointUrl<Service>}, {@code aws.endpointUrl}), environment variables
+     * ({@code AWS_ENDPOINT_URL_<SERVICE>}, {@code AWS_ENDPOINT_URL}), then the active profile of the shared config
+     * files ({@code AWS_PROFILE}, {@code AWS_CONFIG_FILE} and {@code AWS_SHARED_CREDENTIALS_FILE} as the SDK reads
+     * them): its {@code services} section, {@code <service>.endpoint_url} and {@code endpoint_url}. SDK clients read
+     * these themselves. {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true} with an endpoint setting is refused: the SDK
+     * of this build does not honour it, so its clients would still use the setting.
      */
     public static Endpoints configured(Map<String, String> environment, Properties properties) {
-        String ignore = properties.getProperty("aws.ignoreConfiguredEndpointUrls",
-                environment.getOrDefault("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"));
-        Map<String, URI> overrides = new TreeMap<>();
-        if (!ignore.strip().equalsIgnoreCase("true")) {
-            OWN_HTTP.forEach((service, id) -> {
-                String envId = id.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-                // Each setting by the name the user gave it, so that a wrong value is named where it was set.
-                Map<String, String> settings = new LinkedHashMap<>();
-                settings.put("-Daws.endpointUrl" + id, properties.getProperty("aws.endpointUrl" + id));
-                settings.put("AWS_ENDPOINT_URL_" + envId, environment.get("AWS_ENDPOINT_URL_" + envId));
-                settings.put("-Daws.endpointUrl", properties.getProperty("aws.endpointUrl"));
-                settings.put("AWS_ENDPOINT_URL", environment.get("AWS_ENDPOINT_URL"));
-                for (Map.Entry<String, String> setting : settings.entrySet()) {
-                    if (setting.getValue() != null && !setting.getValue().isBlank()) {
-                        overrides.put(service, url(setting.getKey(), setting.getValue().strip()));
-                        break;
-                    }
-                }
-            });
-        }
-        return new Endpoints(overrides);
+        return ConfiguredEndpoints.read(environment, properties);
     }
 
     public @Nullable URI endpoint(String service) {
