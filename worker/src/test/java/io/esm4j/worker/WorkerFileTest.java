@@ -3,7 +3,6 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
