@@ -63,13 +63,14 @@ public final class SnsFailureDestination implements FailureDestination {
         return new SnsFailureDestination(sns, topicArn);
     }
 
-    /** Checks a standard topic's ARN without calling SNS. */
+    /** Checks a standard topic's ARN without calling SNS: a region, a 12-digit account and a topic name. */
     static void checkArn(String topicArn) {
         Arn arn = Arn.parse(topicArn);
-        if (arn == null || !arn.service().equals("sns") || arn.region().isEmpty() || arn.account().isEmpty()
+        if (arn == null || !arn.service().equals("sns") || !arn.regional()
                 || !TOPIC_NAME.matcher(arn.resource()).matches()) {
             throw new IllegalArgumentException("destination must be an SNS topic ARN "
-                    + "(arn:<partition>:sns:<region>:<account>:<topic>) but was '" + topicArn + "'");
+                    + "(arn:<partition>:sns:<region>:<account>:<topic>, the account 12 digits) but was '" + topicArn
+                    + "'");
         }
         if (arn.resource().endsWith(".fifo")) {
             throw new IllegalArgumentException("SNS topic " + topicArn + " is a FIFO topic; an on-failure "

@@ -178,8 +178,8 @@ class SnsFailureDestinationTest {
             assertThatThrownBy(() -> SnsFailureDestination.of(sns, bad))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("destination must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>) "
-                            + "but was '" + bad + "'");
+                    .hasMessage("destination must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>, "
+                            + "the account 12 digits) but was '" + bad + "'");
         }
     }
 
