@@ -6,7 +6,9 @@ module io.esm4j.sinks {
     requires transitive software.amazon.awssdk.services.sqs;
     requires transitive software.amazon.awssdk.services.sns;
     requires transitive software.amazon.awssdk.services.s3;
+    requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.core;
+    requires software.amazon.awssdk.http;
     requires software.amazon.awssdk.regions;
     requires com.fasterxml.jackson.core;
     requires org.slf4j;

@@ -6,6 +6,15 @@ package io.esm4j.sinks;
  */
 record Arn(String partition, String service, String region, String account, String resource) {
 
+    /**
+     * Whether the ARN names a region and a 12-digit account, as every SQS queue's and SNS topic's does. Without them,
+     * a client would look the resource up in its own region or account, or have every call refused. The region is not
+     * checked further: emulators name theirs their own way (ElasticMQ's {@code elasticmq}).
+     */
+    boolean regional() {
+        return !region.isEmpty() && account.length() == 12 && account.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
     /** The parts of {@code value}, or null if it is not an ARN with a partition, a service and a resource. */
     static Arn parse(String value) {
         if (value == null) {

@@ -9,12 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -125,11 +128,32 @@ public final class S3FailureDestination implements FailureDestination {
                     RequestBody.fromString(body, StandardCharsets.UTF_8));
         } catch (SdkException e) {
             throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + " (key " + key
-                    + "): " + e.getMessage(), e);
+                    + "): " + e.getMessage() + otherRegion(e), e);
         }
         LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("records", record.records().size()).log("failure record stored in S3");
+    }
+
+    /**
+     * S3 refuses a request sent to another region than the bucket's (301 PermanentRedirect, or 400 for a signature of
+     * another region) with the bucket's region in {@code x-amz-bucket-region}, which the SDK's message does not name:
+     * said here, with the ways out. Empty when S3 named no region, or the client's own.
+     */
+    private String otherRegion(SdkException e) {
+        if (!(e instanceof AwsServiceException refusal) || refusal.awsErrorDetails() == null
+                || refusal.awsErrorDetails().sdkHttpResponse() == null) {
+            return "";
+        }
+        Optional<String> bucketRegion = refusal.awsErrorDetails().sdkHttpResponse()
+                .firstMatchingHeader("x-amz-bucket-region");
+        Region clientRegion = s3.serviceClientConfiguration().region();
+        if (bucketRegion.isEmpty() || clientRegion == null || bucketRegion.get().equals(clientRegion.id())) {
+            return "";
+        }
+        return "; the bucket is in region " + bucketRegion.get() + " but the S3Client is for region "
+                + clientRegion.id() + ": give an S3Client of region " + bucketRegion.get()
+                + ", or one built with crossRegionAccessEnabled(true)";
     }
 
     /** The object's key for this record. */

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.InvalidParameterException;
 
 /**
  * An on-failure destination on a standard SNS topic: each failure record is published as one message whose body is
@@ -17,16 +18,24 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * SNS has accepted the message; if SNS refuses (a missing topic, missing permission, throttling), it throws and the
  * engine keeps the records' checkpoint and retries the delivery.
  *
- * <p>SNS takes messages up to 256 KB ({@value #MAX_MESSAGE_BYTES} bytes). Lambda keeps to that limit by leaving
- * the payload out, but a stream failure record has no payload to leave out, so a record over the limit is refused
- * with a {@link FailureRecordTooLargeException} rather than truncated into invalid JSON.
+ * <p>A topic takes messages up to its {@code MaximumMessageSize} attribute: 256 KiB ({@value #DEFAULT_TOPIC_BYTES}
+ * bytes) unless raised, at most 1 MiB ({@value #MAX_MESSAGE_BYTES} bytes). Lambda keeps SNS messages small by leaving
+ * the payload out, but a stream failure record has no payload to leave out. A record no topic can take (over 1 MiB)
+ * is refused with a {@link FailureRecordTooLargeException} before any request; one over the topic's own limit is
+ * refused by SNS ({@code InvalidParameter}), and the error says how large it was and what the topic takes. Neither is
+ * truncated into invalid JSON.
  *
  * <p>FIFO topics are refused when the destination is built, as AWS refuses them for event source mappings.
  */
 public final class SnsFailureDestination implements FailureDestination {
 
-    /** SNS's limit for a message with its attributes: 256 KiB. */
-    public static final int MAX_MESSAGE_BYTES = 262_144;
+    /**
+     * The largest message any topic takes, with its attributes: 1 MiB, the highest {@code MaximumMessageSize} a topic
+     * can have. Only SNS knows a topic's own limit, so a smaller record is sent and SNS decides.
+     */
+    public static final int MAX_MESSAGE_BYTES = 1_048_576;
+    /** A topic's {@code MaximumMessageSize} unless it was raised (or lowered): 256 KiB. */
+    public static final int DEFAULT_TOPIC_BYTES = 262_144;
 
     private static final Logger LOG = LoggerFactory.getLogger(SnsFailureDestination.class);
     /** A topic name as SNS allows it: 1–256 letters, digits, '-' and '_', a FIFO topic's ending in '.fifo'. */
@@ -54,13 +63,14 @@ public final class SnsFailureDestination implements FailureDestination {
         return new SnsFailureDestination(sns, topicArn);
     }
 
-    /** Checks a standard topic's ARN without calling SNS. */
+    /** Checks a standard topic's ARN without calling SNS: a region, a 12-digit account and a topic name. */
     static void checkArn(String topicArn) {
         Arn arn = Arn.parse(topicArn);
-        if (arn == null || !arn.service().equals("sns") || arn.region().isEmpty() || arn.account().isEmpty()
+        if (arn == null || !arn.service().equals("sns") || !arn.regional()
                 || !TOPIC_NAME.matcher(arn.resource()).matches()) {
             throw new IllegalArgumentException("destination must be an SNS topic ARN "
-                    + "(arn:<partition>:sns:<region>:<account>:<topic>) but was '" + topicArn + "'");
+                    + "(arn:<partition>:sns:<region>:<account>:<topic>, the account 12 digits) but was '" + topicArn
+                    + "'");
         }
         if (arn.resource().endsWith(".fifo")) {
             throw new IllegalArgumentException("SNS topic " + topicArn + " is a FIFO topic; an on-failure "
@@ -83,6 +93,12 @@ public final class SnsFailureDestination implements FailureDestination {
         String messageId;
         try {
             messageId = sns.publish(r -> r.topicArn(topicArn).message(body)).messageId();
+        } catch (InvalidParameterException e) {
+            // SNS says "Message too long" and no more: the size and the topic attribute that decides it help.
+            throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
+                    + e.getMessage() + (size <= DEFAULT_TOPIC_BYTES ? "" : "; the record's JSON is " + size
+                    + " bytes, and a topic takes " + DEFAULT_TOPIC_BYTES + " unless its MaximumMessageSize attribute "
+                    + "is raised (up to " + MAX_MESSAGE_BYTES + ")"), e);
         } catch (SdkException e) {
             throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
                     + e.getMessage(), e);

@@ -30,6 +30,9 @@ public final class SqsFailureDestination implements FailureDestination {
             + "sqs\\.([a-z0-9-]+)\\.(?:amazonaws\\.com(?:\\.cn)?|api\\.aws)"
             + "|([a-z0-9-]+)\\.queue\\.amazonaws\\.com)/.*");
 
+    /** A queue name as SQS allows it: 1–80 letters, digits, '-' and '_', a FIFO queue's ending in '.fifo'. */
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo");
+
     private final SqsClient sqs;
     private final String queueUrl;
 
@@ -62,10 +65,11 @@ public final class SqsFailureDestination implements FailureDestination {
      */
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
-        String[] parts = checkArn(queueArn);
-        rejectOtherRegion(sqs, queueArn, parts[3]);
+        Arn arn = checkArn(queueArn);
+        rejectOtherRegion(sqs, queueArn, arn.region());
         try {
-            String url = sqs.getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4])).queueUrl();
+            String url = sqs.getQueueUrl(r -> r.queueName(arn.resource()).queueOwnerAWSAccountId(arn.account()))
+                    .queueUrl();
             return new SqsFailureDestination(sqs, url);
         } catch (SdkException e) {
             throw new IllegalArgumentException("cannot find the SQS queue of destination " + queueArn + ": "
@@ -73,15 +77,20 @@ public final class SqsFailureDestination implements FailureDestination {
         }
     }
 
-    /** Checks a standard queue's ARN without calling SQS; returns its parts. */
-    static String[] checkArn(String queueArn) {
-        String[] parts = queueArn == null ? new String[0] : queueArn.split(":", -1);
-        if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("sqs") || parts[5].isEmpty()) {
+    /**
+     * Checks a standard queue's ARN without calling SQS: a region, a 12-digit account and a queue name (1–80 letters,
+     * digits, '-' and '_'); returns its parts.
+     */
+    static Arn checkArn(String queueArn) {
+        Arn arn = Arn.parse(queueArn);
+        if (arn == null || !arn.service().equals("sqs") || !arn.regional()
+                || !QUEUE_NAME.matcher(arn.resource()).matches()) {
             throw new IllegalArgumentException("destination must be an SQS queue ARN "
-                    + "(arn:<partition>:sqs:<region>:<account>:<queue>) but was '" + queueArn + "'");
+                    + "(arn:<partition>:sqs:<region>:<account>:<queue>, the account 12 digits) but was '" + queueArn
+                    + "'");
         }
         rejectFifo(queueArn);
-        return parts;
+        return arn;
     }
 
     /**

@@ -205,6 +205,31 @@ class FailureDestinationsTest {
                 .hasMessageStartingWith("on-failure destination 'kafka://.hidden' is not a valid Kafka topic");
     }
 
+    /**
+     * Every queue's and topic's ARN has a region and a 12-digit account (Lambda's API takes no other account). Without
+     * them a client would look the queue up in its own region or account, or have every delivery refused while the
+     * shard waits: refused when the mapping is defined, naming the value.
+     */
+    @Test
+    void checkRefusesQueueAndTopicArnsWithoutARegionOrA12DigitAccountOrAValidName() {
+        FailureDestinations none = FailureDestinations.builder().build();
+        for (String bad : new String[] {"arn:aws:sqs:::failures", "arn:aws:sqs:us-east-1::failures",
+                "arn:aws:sqs::123456789012:failures", "arn:aws:sqs:us-east-1:123:failures",
+                "arn:aws:sqs:us-east-1:1234567890ab:failures", "arn::sqs:us-east-1:123456789012:failures",
+                "arn:aws:sqs:us-east-1:123456789012:bad name", "arn:aws:sqs:us-east-1:123456789012:" + "q".repeat(81),
+                "arn:aws:sns::123456789012:failures", "arn:aws:sns:us-east-1:123:failures"}) {
+            assertThatThrownBy(() -> none.check("orders", bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("but was '" + bad + "'");
+        }
+        assertThatThrownBy(() -> none.check("orders", "arn:aws:sqs:us-east-1:123:failures"))
+                .hasMessage("destination must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>, "
+                        + "the account 12 digits) but was 'arn:aws:sqs:us-east-1:123:failures'");
+        none.check("orders", "arn:aws:sqs:elasticmq:000000000000:" + "q".repeat(80));
+        none.check("orders", "arn:aws-cn:sns:cn-north-1:123456789012:failures_1");
+    }
+
     @Test
     void aMissingQueueIsRefusedWhenResolved() {
         String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.stream.StreamRecord;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -31,16 +37,23 @@ class S3FailureDestinationTest {
 
     private static S3ProxyServer server;
     private static S3Client s3;
+    /** Answers every request as S3 answers one sent to another region than the bucket's (eu-west-1). */
+    private static HttpServer otherRegion;
+    private static S3Client toOtherRegion;
 
     @BeforeAll
     static void startServer() throws Exception {
         server = S3ProxyServer.start();
         s3 = AwsClients.s3(server.endpoint());
+        otherRegion = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        otherRegion.createContext("/", S3FailureDestinationTest::permanentRedirect);
+        otherRegion.start();
+        toOtherRegion = AwsClients.s3(URI.create("http://127.0.0.1:" + otherRegion.getAddress().getPort()));
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        Closer.closeAll(s3, server);
+        Closer.closeAll(toOtherRegion, () -> otherRegion.stop(0), s3, server);
     }
 
     @Test
@@ -176,6 +189,18 @@ class S3FailureDestinationTest {
                 .hasMessageContaining("The specified bucket does not exist");
     }
 
+    /** S3 names the bucket's region only in a header: the error says it, and how to reach the bucket. */
+    @Test
+    void aBucketOfAnotherRegionFailsTheDeliveryNamingBothRegions() {
+        assertThatThrownBy(() -> S3FailureDestination.of(toOtherRegion, "failures", "orders")
+                .send(TestRecords.withTwoRecords()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot store a failure record in S3 bucket failures (key aws/lambda/")
+                .hasMessageContaining("must be addressed using the specified endpoint")
+                .hasMessageEndingWith("; the bucket is in region eu-west-1 but the S3Client is for region us-east-1: "
+                        + "give an S3Client of region eu-west-1, or one built with crossRegionAccessEnabled(true)");
+    }
+
     @Test
     void theMappingUuidIsStableAndNameBased() {
         UUID uuid = S3FailureDestination.mappingUuid("orders");
@@ -200,6 +225,23 @@ class S3FailureDestinationTest {
                     .as(arn)
                     .hasMessage("destination must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>) but was '"
                             + arn + "'");
+        }
+    }
+
+    /** S3's answer to a request for a bucket of another region: 301, the bucket's region in a header. */
+    private static void permanentRedirect(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>PermanentRedirect</Code>"
+                    + "<Message>The bucket you are attempting to access must be addressed using the specified "
+                    + "endpoint. Please send all future requests to this endpoint.</Message>"
+                    + "<Endpoint>failures.s3.eu-west-1.amazonaws.com</Endpoint><Bucket>failures</Bucket>"
+                    + "<RequestId>0A1B2C3D4E5F6789</RequestId><HostId>host</HostId></Error>")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/xml");
+            exchange.getResponseHeaders().set("x-amz-bucket-region", "eu-west-1");
+            exchange.sendResponseHeaders(301, body.length);
+            exchange.getResponseBody().write(body);
         }
     }
 

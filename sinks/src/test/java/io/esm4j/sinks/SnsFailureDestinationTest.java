@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.sinks.sns.PublishedMessage;
 import io.esm4j.sinks.sns.SnsWireServer;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,13 +95,20 @@ class SnsFailureDestinationTest {
         assertThat(server.published(topic)).hasSize(1);
     }
 
+    /**
+     * A topic's MaximumMessageSize can be raised to 1 MiB: such a topic takes a record over 256 KiB, and only a record
+     * over 1 MiB, which no topic takes, is refused before any request.
+     */
     @Test
-    void aRecordUpTo256KbIsPublishedAndALargerOneIsRefusedWholeBeforeAnyRequest() {
-        String topic = createTopic("sizes");
+    void aTopicRaisedTo1MibTakesARecordOver256KbAndOnlyOneOver1MibIsRefusedBeforeAnyRequest() {
+        String topic = sns.createTopic(r -> r.name("large-" + shortId())
+                .attributes(Map.of("MaximumMessageSize", "1048576"))).topicArn();
         SnsFailureDestination destination = SnsFailureDestination.of(sns, topic);
+        FailureRecord overDefault = TestRecords.ofJsonSize(SnsWireServer.MAX_MESSAGE_BYTES + 1);
         FailureRecord atLimit = TestRecords.ofJsonSize(SnsFailureDestination.MAX_MESSAGE_BYTES);
         FailureRecord overLimit = TestRecords.ofJsonSize(SnsFailureDestination.MAX_MESSAGE_BYTES + 1);
 
+        destination.send(overDefault);
         destination.send(atLimit);
         int requests = server.publishRequests();
         assertThatThrownBy(() -> destination.send(overLimit))
@@ -109,10 +117,30 @@ class SnsFailureDestinationTest {
                     assertThat(e.limitBytes()).isEqualTo(SnsFailureDestination.MAX_MESSAGE_BYTES);
                     assertThat(e.destination()).isEqualTo("SNS topic " + topic);
                 })
-                .hasMessageContaining("262145 bytes, over the 262144-byte message limit")
+                .hasMessageContaining("1048577 bytes, over the 1048576-byte message limit")
                 .hasMessageContaining("not truncated");
 
         assertThat(server.publishRequests()).isEqualTo(requests);
+        assertThat(server.published(topic)).extracting(PublishedMessage::message)
+                .containsExactly(overDefault.toJson(), atLimit.toJson());
+    }
+
+    /** A topic at the default 256 KiB refuses a larger record itself; the error says the size and what decides it. */
+    @Test
+    void aTopicAtTheDefaultLimitRefusesALargerRecordAndTheErrorSaysWhy() {
+        String topic = createTopic("sizes");
+        SnsFailureDestination destination = SnsFailureDestination.of(snsWithoutRetries, topic);
+        FailureRecord atLimit = TestRecords.ofJsonSize(SnsWireServer.MAX_MESSAGE_BYTES);
+        FailureRecord overLimit = TestRecords.ofJsonSize(SnsWireServer.MAX_MESSAGE_BYTES + 1);
+
+        destination.send(atLimit);
+        assertThatThrownBy(() -> destination.send(overLimit))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot deliver a failure record to SNS topic " + topic + ": ")
+                .hasMessageContaining("Message too long")
+                .hasMessageEndingWith("; the record's JSON is 262145 bytes, and a topic takes 262144 unless its "
+                        + "MaximumMessageSize attribute is raised (up to 1048576)");
+
         assertThat(server.published(topic)).extracting(PublishedMessage::message).containsExactly(atLimit.toJson());
     }
 
@@ -150,8 +178,8 @@ class SnsFailureDestinationTest {
             assertThatThrownBy(() -> SnsFailureDestination.of(sns, bad))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("destination must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>) "
-                            + "but was '" + bad + "'");
+                    .hasMessage("destination must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>, "
+                            + "the account 12 digits) but was '" + bad + "'");
         }
     }
 

@@ -24,13 +24,17 @@ import java.util.regex.Pattern;
  * SNS: form-encoded requests with {@code Action}, XML responses and errors as the SNS API reference documents them.
  * It implements CreateTopic, DeleteTopic and Publish (to topics; a topic delivers to no subscriber, it records
  * what it accepted) with the documented checks: NotFound for a missing topic, InvalidParameter for a bad topic name
- * or ARN, an empty message, a message over 256 KB with its attributes, or a FIFO publish without MessageGroupId.
+ * or ARN, an empty message, a message with its attributes over the topic's {@code MaximumMessageSize} (256 KiB
+ * unless CreateTopic set it, 1 KiB to 1 MiB), or a FIFO publish without MessageGroupId.
  * {@link #throttleNextPublishes} makes it answer Throttled, as SNS does over an account's rate.
  */
 public final class SnsWireServer implements AutoCloseable {
 
-    /** SNS's limit for a message with its attributes. */
+    /** A topic's limit for a message with its attributes unless its MaximumMessageSize attribute sets another. */
     public static final int MAX_MESSAGE_BYTES = 262_144;
+    /** The range of MaximumMessageSize, in bytes. */
+    private static final int MIN_TOPIC_LIMIT = 1_024;
+    private static final int MAX_TOPIC_LIMIT = 1_048_576;
 
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9_-]{1,256}");
     private static final Pattern FIFO_TOPIC_NAME = Pattern.compile("[A-Za-z0-9_-]{1,251}\\.fifo");
@@ -39,7 +43,7 @@ public final class SnsWireServer implements AutoCloseable {
     private final String account;
     private final HttpServer http;
     private final ExecutorService executor;
-    private final Map<String, Boolean> topics = new ConcurrentHashMap<>();
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final List<PublishedMessage> published = new ArrayList<>();
     private final AtomicInteger throttleNext = new AtomicInteger();
     private final AtomicInteger publishRequests = new AtomicInteger();
@@ -147,6 +151,7 @@ public final class SnsWireServer implements AutoCloseable {
         String name = request.get("Name");
         Map<String, Map<String, String>> attributes = request.entries("Attributes", "key", "value");
         boolean fifo = "true".equalsIgnoreCase(attributes.getOrDefault("FifoTopic", Map.of()).get(""));
+        int maximumMessageSize = maximumMessageSize(attributes.getOrDefault("MaximumMessageSize", Map.of()).get(""));
         if (name == null || !(fifo ? FIFO_TOPIC_NAME : TOPIC_NAME).matcher(name).matches()) {
             throw SnsError.invalidParameter(fifo
                     ? "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase "
@@ -155,7 +160,7 @@ public final class SnsWireServer implements AutoCloseable {
                     : "Invalid parameter: Topic Name");
         }
         // CreateTopic is idempotent: an existing topic's ARN comes back.
-        topics.putIfAbsent(name, fifo);
+        topics.putIfAbsent(name, new Topic(fifo, maximumMessageSize));
         return SnsXml.element("TopicArn", topicArn(name));
     }
 
@@ -181,14 +186,14 @@ public final class SnsWireServer implements AutoCloseable {
             throw SnsError.invalidParameter("Invalid parameter: Empty message");
         }
         Map<String, Map<String, String>> attributes = request.entries("MessageAttributes", "Name", "Value");
-        if (size(message, attributes) > MAX_MESSAGE_BYTES) {
-            throw SnsError.invalidParameter("Invalid parameter: Message too long");
-        }
-        Boolean fifo = topics.get(name);
-        if (fifo == null) {
+        Topic topic = topics.get(name);
+        if (topic == null) {
             throw SnsError.notFound("Topic does not exist");
         }
-        if (fifo && request.get("MessageGroupId") == null) {
+        if (size(message, attributes) > topic.maximumMessageSize()) {
+            throw SnsError.invalidParameter("Invalid parameter: Message too long");
+        }
+        if (topic.fifo() && request.get("MessageGroupId") == null) {
             throw SnsError.invalidParameter(
                     "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
         }
@@ -199,6 +204,25 @@ public final class SnsWireServer implements AutoCloseable {
         }
         return SnsXml.element("MessageId", messageId);
     }
+
+    /** A CreateTopic MaximumMessageSize attribute: the default without one. */
+    private static int maximumMessageSize(String value) {
+        if (value == null) {
+            return MAX_MESSAGE_BYTES;
+        }
+        try {
+            int bytes = Integer.parseInt(value);
+            if (bytes >= MIN_TOPIC_LIMIT && bytes <= MAX_TOPIC_LIMIT) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, as any value out of range
+        }
+        throw SnsError.invalidParameter("Invalid parameter: Attributes Reason: MaximumMessageSize must be an integer "
+                + "from " + MIN_TOPIC_LIMIT + " to " + MAX_TOPIC_LIMIT + " but was " + value);
+    }
+
+    private record Topic(boolean fifo, int maximumMessageSize) {}
 
     /** The topic name of an ARN on this server's region and account. */
     private String topicName(String arn, String parameter) {

@@ -116,6 +116,22 @@ class SnsWireServerTest {
     }
 
     @Test
+    void aTopicsMaximumMessageSizeSetsItsLimitFrom1KibTo1Mib() {
+        String arn = sns.createTopic(r -> r.name("large-" + UUID.randomUUID())
+                .attributes(Map.of("MaximumMessageSize", "1048576"))).topicArn();
+
+        sns.publish(r -> r.topicArn(arn).message("x".repeat(1_048_576)));
+        assertThatThrownBy(() -> sns.publish(r -> r.topicArn(arn).message("x".repeat(1_048_577))))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("Message too long");
+        assertThat(server.published(arn)).hasSize(1);
+        for (String bad : new String[] {"1023", "1048577", "big"}) {
+            assertThatThrownBy(() -> sns.createTopic(r -> r.name("bad-" + UUID.randomUUID())
+                    .attributes(Map.of("MaximumMessageSize", bad))))
+                    .as(bad).isInstanceOf(InvalidParameterException.class).hasMessageContaining("MaximumMessageSize");
+        }
+    }
+
+    @Test
     void anEmptyMessageAndABadArnAreInvalid() {
         String arn = sns.createTopic(r -> r.name("t-" + UUID.randomUUID())).topicArn();
 
