@@ -6,12 +6,17 @@ import io.esm4j.handler.RecordsJson;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.queue.QueueSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +36,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  *
  * <p>Receives ask for every system and message attribute, so the handler sees the record Lambda would send. Batch
  * deletes and visibility changes use the entry's position as its id, because one receive on a standard queue can
- * return the same message twice and SQS rejects a batch whose ids repeat. The queue's ARN and visibility timeout
+ * return the same message twice and SQS rejects a batch whose ids repeat. A visibility change is cut to what is left
+ * of the 12 h after the message's receive, as SQS refuses one that ends later. The queue's ARN and visibility timeout
  * are read once with GetQueueAttributes; a queue that does not exist yet is no error until the first receive, so a
  * mapping over it starts, reports the problem in its state transition reason, and recovers once the queue exists.
  */
@@ -40,6 +46,12 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     private static final int MAX_ENTRIES = 10;
     private static final Duration MAX_WAIT = Duration.ofSeconds(20);
     private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+    /**
+     * SQS refuses a visibility change that would end more than 12 h after the receive that gave the handle, with an
+     * error for the entry; it does not cut the value down itself. The margin covers the time between the clock
+     * reading here and the call reaching SQS (and a retry of the same request by the SDK).
+     */
+    private static final Duration RECEIVE_LIMIT_MARGIN = Duration.ofSeconds(30);
     /**
      * An AWS queue URL and its region: {@code sqs.<region>.amazonaws.com} (also {@code .com.cn}, {@code .api.aws}),
      * or the legacy {@code <region>.queue.amazonaws.com}.
@@ -51,10 +63,18 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     private final SqsClient sqs;
     private final String queueUrl;
     private final boolean fifo;
+    private final Clock clock;
+    /**
+     * When the receive that gave each receipt handle began, which SQS's 12 h limit counts from. The keys are the
+     * handles' own String instances, which the messages handed out hold: an entry goes once the engine has dropped its
+     * message, whatever became of it, so nothing has to be removed by hand and nothing piles up.
+     */
+    private final Map<String, Instant> receiveStarts = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile @Nullable QueueFacts facts;
 
-    private SqsQueueSource(SqsClient sqs, String queueUrl) {
+    private SqsQueueSource(SqsClient sqs, String queueUrl, Clock clock) {
         this.sqs = Objects.requireNonNull(sqs, "sqs");
+        this.clock = Objects.requireNonNull(clock, "clock");
         if (queueUrl == null || queueUrl.isBlank()) {
             throw new IllegalArgumentException("queueUrl must be an SQS queue URL but was '" + queueUrl + "'");
         }
@@ -72,7 +92,12 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
      * @throws IllegalArgumentException if the URL is blank or an AWS queue URL of another region
      */
     public static SqsQueueSource of(SqsClient sqs, String queueUrl) {
-        SqsQueueSource source = new SqsQueueSource(sqs, queueUrl);
+        return of(sqs, queueUrl, Clock.systemUTC());
+    }
+
+    /** {@link #of(SqsClient, String)} on another clock, which tests move on to SQS's 12 h visibility limit. */
+    static SqsQueueSource of(SqsClient sqs, String queueUrl, Clock clock) {
+        SqsQueueSource source = new SqsQueueSource(sqs, queueUrl, clock);
         Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
         if (awsUrl.matches()) {
             rejectOtherRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
@@ -103,7 +128,7 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
         } catch (SdkException e) {
             throw new IllegalArgumentException("cannot find the SQS queue " + queueArn + ": " + e.getMessage(), e);
         }
-        return new SqsQueueSource(sqs, url);
+        return new SqsQueueSource(sqs, url, Clock.systemUTC());
     }
 
     /** A client with an endpoint override (LocalStack, ElasticMQ, a VPC endpoint) is trusted to reach the queue. */
@@ -175,6 +200,8 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
         // SQS hands out the same messages again instead of keeping them in flight, their group locked, for a
         // visibility timeout. A standard queue ignores it, so it is only sent for FIFO.
         String attemptId = fifo ? UUID.randomUUID().toString() : null;
+        // Before the call: SQS receives the messages later than this, so a limit counted from here is never later.
+        Instant started = clock.instant();
         List<Message> messages = call("ReceiveMessage", () -> sqs.receiveMessage(r -> r.queueUrl(queueUrl)
                 .maxNumberOfMessages(maxMessages)
                 .waitTimeSeconds(wholeSeconds(waitTime))
@@ -183,7 +210,9 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
                 .receiveRequestAttemptId(attemptId))).messages();
         List<QueueMessage<SqsMessage>> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            received.add(SqsRecords.toQueueMessage(message, queue.arn(), queue.region()));
+            QueueMessage<SqsMessage> queueMessage = SqsRecords.toQueueMessage(message, queue.arn(), queue.region());
+            receiveStarts.put(queueMessage.receiptHandle(), started);
+            received.add(queueMessage);
         }
         return received;
     }
@@ -215,10 +244,17 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
             return List.of();
         }
         int seconds = wholeSeconds(visibilityTimeout);
+        Instant now = clock.instant();
         List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
-                    .receiptHandle(messages.get(i).receiptHandle()).visibilityTimeout(seconds).build());
+            int entrySeconds = withinReceiveLimit(messages.get(i), seconds, now);
+            if (entrySeconds > 0 || seconds == 0) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                        .receiptHandle(messages.get(i).receiptHandle()).visibilityTimeout(entrySeconds).build());
+            }
+        }
+        if (entries.isEmpty()) {
+            return List.of();
         }
         return failures(call("ChangeMessageVisibilityBatch", () -> sqs.changeMessageVisibilityBatch(r -> r
                 .queueUrl(queueUrl).entries(entries))).failed());
@@ -227,6 +263,20 @@ public final class SqsQueueSource implements QueueSource<SqsMessage> {
     @Override
     public String toString() {
         return "SqsQueueSource[" + queueUrl + "]";
+    }
+
+    /**
+     * The visibility to ask for: {@code seconds}, cut to what SQS's 12 h limit leaves since the message's receive
+     * (less a margin); 0 when not even a second is left, as the message is then hidden as long as SQS allows already
+     * and the entry is left out. Making a message visible (0 s) is never cut.
+     */
+    private int withinReceiveLimit(QueueMessage<SqsMessage> message, int seconds, Instant now) {
+        Instant started = receiveStarts.get(message.receiptHandle());
+        if (seconds == 0 || started == null) {
+            return seconds;
+        }
+        long left = Duration.between(now, started.plus(MAX_VISIBILITY).minus(RECEIVE_LIMIT_MARGIN)).toSeconds();
+        return (int) Math.max(0, Math.min(seconds, left));
     }
 
     private QueueFacts facts() throws InterruptedException {
