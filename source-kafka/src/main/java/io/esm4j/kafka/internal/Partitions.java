@@ -17,10 +17,12 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The partitions this mapping's consumer owns, each with its shard pipeline, and what is done with them on the poll
@@ -34,6 +36,8 @@ final class Partitions {
     private static final Duration DEADLINE_RECHECK = Duration.ofMillis(100);
     /** The status component of failing offset commits. */
     private static final String COMMITS = "offset commits";
+    /** How long a commit that waits for its answer (revoke, stop) may take. */
+    static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
     private final StreamContext<KafkaRecord> ctx;
     private final @Nullable SchemaDecoding decoding;
@@ -203,11 +207,21 @@ final class Partitions {
                 .setCause(error).log("offset commit failed; the next commit carries the offsets again");
     }
 
-    /** Commits the done prefixes of {@code states} and waits; false if the broker did not take them. */
-    boolean commitSync(Collection<PartitionState> states, Duration timeout) {
+    /**
+     * Commits the done prefixes of {@code states} and waits. {@link CommitOutcome#REBALANCING} when the classic
+     * protocol's consumer is in the middle of a rebalance ({@link RebalanceInProgressException}); anything else that
+     * fails ({@code CommitFailedException} among them: the membership or generation moved on) is
+     * {@link CommitOutcome#FAILED}.
+     */
+    CommitOutcome commitSync(Collection<PartitionState> states, Duration timeout) {
+        return commitSync(states, timeout, false);
+    }
+
+    /** As above; {@code again}: a retry through the same rebalance, whose refusal was counted and logged already. */
+    CommitOutcome commitSync(Collection<PartitionState> states, Duration timeout, boolean again) {
         Map<TopicPartition, OffsetAndMetadata> offsets = pending(states);
         if (offsets.isEmpty()) {
-            return true;
+            return CommitOutcome.SAVED;
         }
         try {
             try {
@@ -217,12 +231,20 @@ final class Partitions {
                 consumer.commitSync(offsets, timeout);
             }
             committed(offsets, owned);
-            return true;
+            return CommitOutcome.SAVED;
+        } catch (RebalanceInProgressException e) {
+            if (!again) {
+                metrics.commitErrors.increment();
+            }
+            LOG.atLevel(again ? Level.DEBUG : Level.INFO).addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("partitions", offsets.size())
+                    .log("offset commit refused: the consumer is in the middle of a rebalance");
+            return CommitOutcome.REBALANCING;
         } catch (Exception e) {
             metrics.commitErrors.increment();
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
                     .setCause(e).log("offset commit failed; the records after the last commit are read again");
-            return false;
+            return CommitOutcome.FAILED;
         }
     }
 
@@ -273,7 +295,7 @@ final class Partitions {
         try {
             boolean drained = awaitLanes(states, deadline);
             drainEvents();
-            boolean saved = !commit || commitSync(states, Duration.ofSeconds(5));
+            boolean saved = !commit || commitSync(states, COMMIT_TIMEOUT) == CommitOutcome.SAVED;
             // Fenced from here on: the offsets are committed (or left) for the next owner, who reads what is not done
             // again, so a late lane that runs out of retries leaves its batch to it rather than sending it to the
             // on-failure destination as given up (its report is dropped anyway).
@@ -286,16 +308,24 @@ final class Partitions {
             // Even if taking in the lanes' reports threw (a fatal failure among them): the consumer lets these
             // partitions go whatever the callback does, and one still owned here would be paused, resumed, sought
             // and committed as if it were assigned.
-            for (PartitionState state : states) {
-                state.lost = true;
-                owned.remove(state.partition, state);
-                metrics.partitionRemoved(state);
-                ctx.status().resolved(component(state));
-            }
-            if (owned.isEmpty()) {
-                // A failed commit of partitions this consumer no longer has is nothing to fix any more.
-                ctx.status().resolved(COMMITS);
-            }
+            forget(states);
+        }
+    }
+
+    /**
+     * The partitions are no longer this consumer's: fenced (later reports are dropped, nothing is committed for them
+     * again) and out of the gauges and the status.
+     */
+    void forget(Collection<PartitionState> states) {
+        for (PartitionState state : states) {
+            state.lost = true;
+            owned.remove(state.partition, state);
+            metrics.partitionRemoved(state);
+            ctx.status().resolved(component(state));
+        }
+        if (owned.isEmpty()) {
+            // A failed commit of partitions this consumer no longer has is nothing to fix any more.
+            ctx.status().resolved(COMMITS);
         }
     }
 
@@ -336,26 +366,6 @@ final class Partitions {
 
     private static String component(PartitionState state) {
         return "partition " + state.shardId;
-    }
-
-    /** What letting partitions go left: the last done record of each, records not done, unsaved commits. */
-    record Release(boolean drained, Map<String, Checkpoint> checkpoints, long notDone, List<String> unsaved) {
-
-        static Release of(Collection<PartitionState> states, boolean drained, boolean saved) {
-            Map<String, Checkpoint> checkpoints = new HashMap<>();
-            long notDone = 0;
-            List<String> unsaved = new java.util.ArrayList<>();
-            for (PartitionState state : states) {
-                if (state.doneUpTo >= 0) {
-                    checkpoints.put(state.shardId, new Checkpoint.AtSequenceNumber(Long.toString(state.doneUpTo - 1)));
-                }
-                notDone += state.unfinished();
-                if (!saved && state.pendingCommit() >= 0) {
-                    unsaved.add(state.shardId);
-                }
-            }
-            return new Release(drained, checkpoints, notDone, unsaved);
-        }
     }
 
     /** Forwards one pipeline's reports to the poll thread's queue; never blocks a lane. */

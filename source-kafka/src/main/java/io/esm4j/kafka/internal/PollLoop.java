@@ -50,6 +50,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final Intake intake;
     private final StartPositions starts;
     private final OffsetLags lags;
+    private final StopCommit stopCommit;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -69,6 +70,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.intake = intake;
         this.starts = new StartPositions(ctx, consumer, partitions.owned);
         this.lags = new OffsetLags(consumer);
+        this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -262,6 +264,16 @@ final class PollLoop implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
         metrics.rebalances.increment();
+        if (stopping()) {
+            // Assigned by a rebalance that the stop's commit waits out (or that completed in the last poll): not
+            // read, no start position looked up or committed; closing the consumer gives them back.
+            consumer.pause(assigned);
+            if (!assigned.isEmpty()) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
+                        .log("partitions assigned while stopping: left paused, not taken on");
+            }
+            return;
+        }
         ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
         if (assigned.isEmpty()) {
             return;
@@ -318,7 +330,10 @@ final class PollLoop implements ConsumerRebalanceListener {
         return states;
     }
 
-    /** Stop: drains every partition until the deadline, commits, leaves the group and closes the consumer. */
+    /**
+     * Stop: drains every partition until the deadline, commits (through a rebalance in progress, see
+     * {@link StopCommit}), leaves the group and closes the consumer.
+     */
     private StopResult finish(Instant given) {
         // Ended by an interrupt: the flag is set aside so that the done prefixes are still committed and the group left
         // cleanly (a KafkaConsumer throws InterruptException from every call on an interrupted thread), and the
@@ -333,7 +348,18 @@ final class PollLoop implements ConsumerRebalanceListener {
                 all.forEach(state -> state.pipeline.interruptLanes());
                 Partitions.awaitLanes(all, Instant.now().plus(INTERRUPT_GRACE));
             }
-            Partitions.Release release = partitions.release(all, Instant.now(), true);
+            try {
+                partitions.drainEvents();
+                // Through a rebalance in progress, within what is left of the deadline; partitions revoked meanwhile
+                // are committed and let go by the revoke callback, lost ones let go without a commit.
+                stopCommit.commit(deadline);
+            } finally {
+                partitions.forget(new ArrayList<>(partitions.owned.values()));
+                // An interrupt that ended a wait for the rebalance is set aside as well: the group is still left.
+                interrupted |= Thread.interrupted();
+            }
+            // A partition's done prefix beyond its last commit was not saved, whichever way it was let go.
+            Release release = Release.of(all, drained, false);
             try {
                 consumer.close(CLOSE_TIMEOUT);
             } catch (RuntimeException e) {
