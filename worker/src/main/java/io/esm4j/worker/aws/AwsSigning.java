@@ -2,6 +2,7 @@ package io.esm4j.worker.aws;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
@@ -86,6 +88,16 @@ public final class AwsSigning {
     public static HttpRequest request(SdkHttpMethod method, URI uri, byte[] body, Map<String, List<String>> headers,
                                       @Nullable AwsCredentialsIdentity identity, String service, String region,
                                       Duration timeout) {
+        return request(method, uri, body, headers, identity, service, region, timeout, Clock.systemUTC());
+    }
+
+    /**
+     * The same, dated by {@code clock}: a clock corrected by the skew an AWS answer showed, as the SDK's clients
+     * correct theirs (a signature more than 5 minutes off AWS's time is refused).
+     */
+    public static HttpRequest request(SdkHttpMethod method, URI uri, byte[] body, Map<String, List<String>> headers,
+                                      @Nullable AwsCredentialsIdentity identity, String service, String region,
+                                      Duration timeout, Clock clock) {
         Map<String, List<String>> all = headers;
         if (identity != null) {
             SdkHttpFullRequest.Builder unsigned = SdkHttpFullRequest.builder().method(method).uri(uri);
@@ -95,7 +107,8 @@ public final class AwsSigning {
                     .request(unsigned.build())
                     .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                    .putProperty(HttpSigner.SIGNING_CLOCK, clock));
             all = signed.request().headers();
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)

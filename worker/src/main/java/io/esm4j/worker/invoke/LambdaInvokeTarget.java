@@ -10,10 +10,17 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -27,26 +34,34 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * ({@code ResourceConflictException}: the function is being created or updated) and 5xx without it are Lambda's own
  * answers: the function did not run. They are retried with backoff until the target's timeout, then the batch ends
  * in {@link FunctionNotInvokedException}, which the engine retries without using up MaximumRetryAttempts, as Lambda
- * does for errors before the function runs; so do 403 (not allowed to invoke it) and 404 (no such function or
- * qualifier) at once, which a retry within seconds would not change. Any other status (400, 413, 415: the request
+ * does for errors before the function runs; so do 403 (not allowed to invoke it, or its file system could not be
+ * mounted), 404 (no such function or qualifier) and 408 (its file system or SnapStart snapshot was not ready in
+ * time: {@code EFSMountTimeoutException}, {@code EFSMountConnectivityException}, {@code SnapStartTimeoutException})
+ * at once, which a retry within seconds would not change. Any other status (400, 413, 415: the request
  * itself), and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response
  * is kept, never its payload.
  *
- * <p>Requests are SigV4-signed. At an AWS endpoint ({@code *.amazonaws.com}) credentials that fail to resolve end the
- * invocation as not invoked, saying what failed: real Lambda would refuse an unsigned request. At any other endpoint
- * (LocalStack, the Runtime Interface Emulator) a request is sent unsigned when they do not resolve, and always with
- * null credentials.
+ * <p>Requests are SigV4-signed, for the region {@link Targets} chose for the endpoint, with the worker's clock
+ * corrected by the skew a refusal showed (see {@link #clockCorrected}). At an AWS endpoint ({@code *.amazonaws.com})
+ * credentials that fail to resolve end the invocation as not invoked, saying what failed: real Lambda would refuse an
+ * unsigned request. At any other endpoint (LocalStack, the Runtime Interface Emulator) a request is sent unsigned
+ * when they do not resolve, and always with null credentials.
  */
 public final class LambdaInvokeTarget implements Invoker.Json {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FUNCTION_ERROR = "X-Amz-Function-Error";
+    /** The SDK's tolerance before it corrects its clock; AWS refuses signatures more than 5 minutes off. */
+    private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(4);
+    private static final Logger LOG = LoggerFactory.getLogger(LambdaInvokeTarget.class);
     private final HttpClient client;
     private final URI uri;
     private final Duration timeout;
     private final @Nullable AwsCredentialsProvider credentials;
     private final String region;
     private final Backoff backoff;
+    /** How far the endpoint's clock is ahead of the worker's, as its last refusal of a signature showed. */
+    private volatile Duration clockSkew = Duration.ZERO;
 
     /**
      * @param endpoint    the Lambda endpoint, e.g. {@code https://lambda.eu-west-1.amazonaws.com} or a local one
@@ -75,7 +90,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     public String invoke(String event) throws Exception {
         byte[] body = event.getBytes(StandardCharsets.UTF_8);
         HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
-                LambdaInvokeTarget::passing, "Lambda Invoke " + uri.getPath());
+                answer -> passing(answer) || clockCorrected(answer), "Lambda Invoke " + uri.getPath());
         int status = reply.status();
         String functionError = reply.headers().firstValue(FUNCTION_ERROR)
                 .orElseGet(() -> status / 100 == 2 ? emulatorError(reply) : null);
@@ -92,7 +107,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
         if (passing(reply)) {
             throw HttpCalls.retriedUntilTimeout(answer, timeout);
         }
-        if (status == 403 || status == 404) {
+        if (status == 403 || status == 404 || status == 408) {
             throw new FunctionNotInvokedException(answer);
         }
         throw new FunctionErrorException(answer);
@@ -108,10 +123,45 @@ public final class LambdaInvokeTarget implements Invoker.Json {
                 && reply.headers().firstValue(FUNCTION_ERROR).isEmpty();
     }
 
-    /** Signed anew for each attempt: the signature is dated, and the credentials may have been renewed. */
+    /**
+     * Signed anew for each attempt: the signature is dated (by the worker's clock corrected by the skew AWS showed),
+     * and the credentials may have been renewed.
+     */
     private HttpRequest request(byte[] body, Duration left) {
         return AwsSigning.request(SdkHttpMethod.POST, uri, body, Map.of("Content-Type", List.of("application/json"),
-                        "X-Amz-Invocation-Type", List.of("RequestResponse")), identity(), "lambda", region, left);
+                        "X-Amz-Invocation-Type", List.of("RequestResponse")), identity(), "lambda", region, left,
+                Clock.offset(Clock.systemUTC(), clockSkew));
+    }
+
+    /**
+     * AWS refuses a signature dated more than 5 minutes off its own time (403 {@code InvalidSignatureException},
+     * "Signature expired"), which a worker whose clock drifted would get for every batch, for good. As the SDK's
+     * clients do, a refusal whose {@code Date} header is more than 4 minutes off the worker's (corrected) clock sets
+     * the correction from it, and the request is signed again and retried; a refusal at the corrected time stands.
+     */
+    private boolean clockCorrected(HttpCalls.Reply reply) {
+        if (reply.status() != 403 && reply.status() != 401) {
+            return false;
+        }
+        Instant awsTime;
+        try {
+            awsTime = reply.headers().firstValue("Date")
+                    .map(date -> ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                    .orElse(null);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+        if (awsTime == null) {
+            return false;
+        }
+        Duration skew = Duration.between(Instant.now(), awsTime);
+        if (skew.minus(clockSkew).abs().compareTo(SKEW_TOLERANCE) <= 0) {
+            return false;
+        }
+        LOG.atWarn().addKeyValue("function", uri.getPath()).addKeyValue("clockSkewSeconds", skew.toSeconds())
+                .log("the worker's clock is off the Lambda endpoint's time; signing with the endpoint's time");
+        clockSkew = skew;
+        return true;
     }
 
     private @Nullable AwsCredentialsIdentity identity() {

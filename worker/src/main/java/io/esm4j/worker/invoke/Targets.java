@@ -7,8 +7,11 @@ import io.esm4j.worker.config.InvalidMappingException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -18,19 +21,32 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  */
 public final class Targets {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    /**
+     * Lambda's regional endpoints, {@code [<vpce-id>.]lambda[-fips].<region>[.vpce].amazonaws.com[.cn]} and
+     * {@code lambda.<region>.api.aws}, whose region is the group.
+     */
+    private static final Pattern AWS_LAMBDA_HOST = Pattern.compile("(?:[a-z0-9-]+\\.)?lambda(?:-fips)?\\."
+            + "([a-z]{2}(?:-[a-z]+)+-\\d+)\\.(?:(?:vpce\\.)?amazonaws\\.com(?:\\.cn)?|api\\.aws)");
+    private final HttpClient http;
     private final Map<String, TargetLimits> limits = new ConcurrentHashMap<>();
     private final @Nullable AwsCredentialsProvider credentials;
     private final String region;
 
     /**
      * @param credentials signs Lambda Invoke requests; null sends them unsigned
-     * @param region      the region Lambda requests are signed for and whose endpoint is the default
+     * @param region      the worker's region: Lambda's endpoint and signing region for a function that is not an
+     *                    ARN of another region, at an endpoint that is not another region's
      */
     public Targets(@Nullable AwsCredentialsProvider credentials, String region) {
+        this(HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build(), credentials, region);
+    }
+
+    /** With this HTTP client (tests: one whose proxy stands in for AWS's hosts). */
+    Targets(HttpClient http, @Nullable AwsCredentialsProvider credentials, String region) {
+        this.http = http;
         this.credentials = credentials;
         this.region = region;
     }
@@ -39,11 +55,44 @@ public final class Targets {
     public Invoker invoker(FunctionSpec function) {
         return switch (function.kind()) {
             case URL -> new HttpUrlTarget(http, URI.create(function.location()), function.timeout());
-            case LAMBDA -> new LambdaInvokeTarget(http, function.endpoint() != null ? function.endpoint()
-                    : AwsSigning.regionalEndpoint("lambda", region), function.location(),
-                    function.timeout(), credentials, region);
+            case LAMBDA -> lambda(function);
             case JAVA -> new Invoker.Java(handler(function), function.name());
         };
+    }
+
+    /**
+     * A function given by its ARN lives in the ARN's region: without an endpoint of its own it is invoked at that
+     * region's Lambda, as its ARN says, not at the worker's, which would not find it.
+     */
+    private LambdaInvokeTarget lambda(FunctionSpec function) {
+        String home = functionRegion(function.location());
+        URI endpoint = function.endpoint() != null ? function.endpoint()
+                : AwsSigning.regionalEndpoint("lambda", home != null ? home : region);
+        return new LambdaInvokeTarget(http, endpoint, function.location(), function.timeout(), credentials,
+                signingRegion(endpoint, function.location(), region));
+    }
+
+    /**
+     * The region a Lambda Invoke is signed for. AWS refuses a signature scoped to another region than the endpoint's
+     * ({@code InvalidSignatureException}, 403), so an AWS endpoint's own region comes first
+     * ({@code lambda.eu-west-1.amazonaws.com}, its FIPS, dual-stack and VPC endpoint forms); at any other endpoint
+     * (LocalStack, which picks the region from the signature) the region of a function ARN; else the worker's.
+     */
+    static String signingRegion(URI endpoint, String function, String workerRegion) {
+        Matcher host = AWS_LAMBDA_HOST.matcher(endpoint.getHost() == null ? ""
+                : endpoint.getHost().toLowerCase(Locale.ROOT));
+        if (host.matches()) {
+            return host.group(1);
+        }
+        String home = functionRegion(function);
+        return home != null ? home : workerRegion;
+    }
+
+    /** The region of a function ARN ({@code arn:<partition>:lambda:<region>:...}); null for a name or partial ARN. */
+    static @Nullable String functionRegion(String function) {
+        String[] parts = function.split(":", 5);
+        return parts.length == 5 && parts[0].equals("arn") && parts[2].equals("lambda") && !parts[3].isEmpty()
+                ? parts[3] : null;
     }
 
     public TargetLimits limits(FunctionSpec function) {
