@@ -26,6 +26,13 @@ final class HttpCalls {
     static final int MAX_RESPONSE_BYTES = 6_291_556;
     /** The least time an attempt after a backoff is given. */
     private static final Duration LAST_ATTEMPT = Duration.ofMillis(100);
+    /**
+     * The attempts end this long before the function's timeout. The timeout around the call ({@link TargetLimits})
+     * started a moment before, and an attempt cut at the same instant would lose the race to it: a connection that
+     * hangs to the end (a firewall dropping it) would become a timed-out function, a function error, instead of a
+     * function not reached.
+     */
+    private static final Duration BEFORE_TIMEOUT = Duration.ofMillis(100);
 
     private HttpCalls() {}
 
@@ -33,8 +40,8 @@ final class HttpCalls {
     record Reply(int status, HttpHeaders headers, String body) {}
 
     /**
-     * Sends until an answer that is not retried, or until {@code timeout} has passed; each attempt may take only the
-     * time left. When time runs out the last retried answer is returned, or the last I/O failure thrown.
+     * Sends until an answer that is not retried, or until {@code timeout} has nearly passed; each attempt may take
+     * only the time left, less a margin that lets it end before the function's timeout fires. When time runs out the last retried answer is returned, or the last I/O failure thrown.
      *
      * @param request   the request of one attempt, given the time it may take (a signed request is signed anew)
      * @param retryable the answers to retry: those the function never saw, never its own answer, which would run it
@@ -45,7 +52,7 @@ final class HttpCalls {
     static Reply send(HttpClient client, Function<Duration, HttpRequest> request, Duration timeout, Backoff backoff,
                       Predicate<Reply> retryable, String target)
             throws IOException, InterruptedException, FunctionErrorException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + Math.max(timeout.minus(BEFORE_TIMEOUT).toNanos(), timeout.toNanos() / 2);
         for (int attempt = 1; ; attempt++) {
             Reply reply;
             try {
