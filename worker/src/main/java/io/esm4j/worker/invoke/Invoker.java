@@ -3,6 +3,7 @@ package io.esm4j.worker.invoke;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.esm4j.sqs.LambdaContext;
+import java.time.Duration;
 
 /**
  * How a mapping's batches reach its function: as event JSON over HTTP (Lambda's Invoke API, a plain URL), or as
@@ -21,12 +22,20 @@ public sealed interface Invoker permits Invoker.Json, Invoker.Java {
      *
      * @param handler      the instance
      * @param functionName the function's name in the mappings file, which the handler's Context reports
+     * @param functionArn  the function's ARN as failure records give it, the Context's invoked function ARN
+     * @param timeout      the function's Timeout, from which the Context counts the time remaining
      */
-    record Java(RequestHandler<?, ?> handler, String functionName) implements Invoker {
+    record Java(RequestHandler<?, ?> handler, String functionName, String functionArn, Duration timeout)
+            implements Invoker {
 
-        /** The Lambda context of one invocation: a fresh request id and this function's name. */
+        /**
+         * The Lambda context of one invocation, made as it starts: a fresh request id, this function's name and ARN,
+         * and the time left of its Timeout, which handlers written for Lambda read to stop in time (and report the
+         * rest as batch item failures).
+         */
         public Context context() {
-            return LambdaContext.forInvocation(functionName);
+            return new HandlerContext(LambdaContext.forInvocation(functionName), functionArn,
+                    System.nanoTime() + timeout.toNanos());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.esm4j.worker.invoke;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.esm4j.worker.aws.AwsSigning;
 import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.InvalidMappingException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,7 +57,8 @@ public final class Targets {
         return switch (function.kind()) {
             case URL -> new HttpUrlTarget(http, URI.create(function.location()), function.timeout());
             case LAMBDA -> lambda(function);
-            case JAVA -> new Invoker.Java(handler(function), function.name());
+            case JAVA -> new Invoker.Java(handler(function), function.name(), Functions.arn(function.name(), region),
+                    function.timeout());
         };
     }
 

@@ -53,6 +53,11 @@ class TumblingWindowsTest {
         return new MappingTarget(invoker, new TargetLimits("f", 1, Duration.ofSeconds(5)), "arn:f");
     }
 
+    private static Invoker.Java java(RequestHandler<?, ?> handler, String name) {
+        return new Invoker.Java(handler, name, "arn:aws:lambda:us-east-1:000000000000:function:" + name,
+                Duration.ofSeconds(5));
+    }
+
     @Test
     void anHttpTargetGetsLambdasWindowEventAndItsStateComesBackAsJson() throws Exception {
         AtomicReference<String> sent = new AtomicReference<>();
@@ -139,7 +144,7 @@ class TumblingWindowsTest {
 
     @Test
     void aJavaHandlerGetsKinesisTimeWindowEventAndAnswersTimeWindowEventResponse() throws Exception {
-        BatchResult result = new KinesisSourceFactory().handler(target(new Invoker.Java(new CountingHandler(), "counting")))
+        BatchResult result = new KinesisSourceFactory().handler(target(java(new CountingHandler(), "counting")))
                 .handle(batch(window(Map.of("count", "4"), true)));
 
         KinesisTimeWindowEvent event = CountingHandler.SEEN.get();
@@ -160,7 +165,7 @@ class TumblingWindowsTest {
         RequestHandler<KinesisTimeWindowEvent, StreamsEventResponse> wrong = (event, context) ->
                 StreamsEventResponse.builder().withBatchItemFailures(List.of()).build();
 
-        assertThatThrownBy(() -> new KinesisSourceFactory().handler(target(new Invoker.Java(wrong, "wrong")))
+        assertThatThrownBy(() -> new KinesisSourceFactory().handler(target(java(wrong, "wrong")))
                 .handle(batch(window(Map.of(), false))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TumblingWindowInSeconds").hasMessageContaining("TimeWindowEventResponse");
