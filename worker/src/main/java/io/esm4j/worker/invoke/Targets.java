@@ -97,9 +97,14 @@ public final class Targets {
                 ? parts[3] : null;
     }
 
+    /**
+     * The function's limits, one per function name. They name the function as logs may show it: a URL given as the
+     * FunctionName without its user info, query and fragment, which may hold a password or a token, since a timeout's
+     * error is logged and the invocation's thread is named after it.
+     */
     public TargetLimits limits(FunctionSpec function) {
         return limits.computeIfAbsent(function.name(),
-                name -> new TargetLimits(name, function.maxConcurrency(), function.timeout()));
+                name -> new TargetLimits(function.displayName(), function.maxConcurrency(), function.timeout()));
     }
 
     /**
