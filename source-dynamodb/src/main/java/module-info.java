@@ -12,7 +12,10 @@ module io.esm4j.dynamodbstreams {
     // without it; transitive, because the adapter's signatures name its types. The jar has no module name of its own:
     // aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
     requires static transitive aws.lambda.java.events;
+    requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.core;
+    // The client's region, checked against the stream ARN's when the source is built.
+    requires software.amazon.awssdk.regions;
     requires com.fasterxml.jackson.core;
     requires static org.jspecify;
 

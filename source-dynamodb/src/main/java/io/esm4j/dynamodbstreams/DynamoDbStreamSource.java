@@ -25,11 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsServiceClientConfiguration;
 
 /**
  * A DynamoDB stream as a stream source, on the AWS SDK v2 {@link DynamoDbStreamsClient}: it lists shards with their
@@ -226,7 +228,7 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
 
         /**
          * The stream by ARN ({@code arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>}); no call at
-         * build time.
+         * build time. The ARN's region must be the client's, unless the client has an endpoint override.
          */
         public Builder streamArn(String streamArn) {
             this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
@@ -245,7 +247,12 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
             return this;
         }
 
-        /** Builds the source; with a table name, this calls DescribeTable once. */
+        /**
+         * Builds the source; with a table name, this calls DescribeTable once.
+         *
+         * @throws IllegalArgumentException if the stream's ARN is of another region than a client without an
+         *                                  endpoint override: its calls would go to the wrong region
+         */
         public DynamoDbStreamSource build() {
             if ((streamArn == null) == (tableName == null)) {
                 throw new IllegalArgumentException("exactly one of streamArn and table must be set, but got "
@@ -257,8 +264,29 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
             if (arn == null && table != null && tables != null) {
                 arn = latestStreamArn(table, tables);
             }
-            return new DynamoDbStreamSource(client, StreamArn.parse(Objects.requireNonNull(arn, "streamArn")),
-                    settings);
+            StreamArn parsed = StreamArn.parse(Objects.requireNonNull(arn, "streamArn"));
+            requireRegion(parsed);
+            return new DynamoDbStreamSource(client, parsed, settings);
+        }
+
+        /**
+         * A client sends every call to its own region's endpoint, where DynamoDB Streams does not find another
+         * region's stream: every listing would fail. A client with an endpoint override (an emulator, a VPC endpoint)
+         * is trusted to reach the ARN's stream, and so is one that does not report its configuration (a test double).
+         */
+        private void requireRegion(StreamArn arn) {
+            DynamoDbStreamsServiceClientConfiguration configuration;
+            try {
+                configuration = client.serviceClientConfiguration();
+            } catch (UnsupportedOperationException e) {
+                return;
+            }
+            Region region = configuration.region();
+            if (configuration.endpointOverride().isEmpty() && region != null && !region.id().equals(arn.region())) {
+                throw new IllegalArgumentException("stream " + arn.text() + " is in region " + arn.region()
+                        + ", but the DynamoDbStreamsClient given for it is for region " + region.id()
+                        + "; expected a client of the stream's region");
+            }
         }
 
         private static String latestStreamArn(String tableName, DynamoDbClient dynamoDb) {

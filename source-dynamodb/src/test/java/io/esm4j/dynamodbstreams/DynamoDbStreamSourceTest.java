@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** Building the source and a mapping on it: ARN or table name, refusals with clear messages, the listing. */
 class DynamoDbStreamSourceTest extends WireFixture {
@@ -50,6 +52,27 @@ class DynamoDbStreamSourceTest extends WireFixture {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a DynamoDB stream ARN");
         assertThatThrownBy(() -> DynamoDbStreamSource.builder(streams).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one of");
+    }
+
+    /**
+     * A client sends every call to its own region, where DynamoDB Streams does not find another region's stream: the
+     * mapping would only fail, listing after listing. So such a source is refused when it is built, as the Kinesis
+     * source refuses one. A client with an endpoint override (the test endpoint here) is trusted to reach it.
+     */
+    @Test
+    void aStreamOfAnotherRegionThanTheClientsIsRefusedUnlessTheClientHasAnEndpointOverride() {
+        String euWest1 = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024-06-10T19:26:16.525";
+        try (DynamoDbStreamsClient usEast1 = DynamoDbStreamsClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(TestClients.CREDENTIALS).build()) {
+            assertThatThrownBy(() -> DynamoDbStreamSource.builder(usEast1).streamArn(euWest1).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("stream " + euWest1 + " is in region eu-west-1, but the DynamoDbStreamsClient given "
+                            + "for it is for region us-east-1; expected a client of the stream's region");
+            String usEast1Arn = euWest1.replace("eu-west-1", "us-east-1");
+            assertThat(DynamoDbStreamSource.builder(usEast1).streamArn(usEast1Arn).build().streamArn())
+                    .isEqualTo(usEast1Arn);
+        }
+        assertThat(DynamoDbStreamSource.builder(streams).streamArn(euWest1).build().streamArn()).isEqualTo(euWest1);
     }
 
     @Test

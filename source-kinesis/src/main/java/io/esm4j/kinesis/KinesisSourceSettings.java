@@ -39,7 +39,7 @@ public record KinesisSourceSettings(
             Duration.ofMillis(1), Duration.ofMinutes(5), Duration.ofSeconds(10),
             "esm4j: the longest wait between throttled reads; at least ThrottleBackoffInitial.");
     public static final Setting INVOKE_IDENTITY_ARN = new Setting.Described("InvokeIdentityArn", "any string",
-            "arn:aws:iam::{stream account}:role/esm4j",
+            "arn:{stream partition}:iam::{stream account}:role/esm4j",
             "esm4j: written as invokeIdentityArn in every event record (Lambda writes the function's role).");
 
     /** Every Kinesis source setting, in the order of the README's table. */
@@ -69,9 +69,14 @@ public record KinesisSourceSettings(
         return builder().build();
     }
 
-    /** The invokeIdentityArn for a stream in {@code account}: the setting, or the default role there. */
-    String invokeIdentityArnFor(String account) {
-        return invokeIdentityArn != null ? invokeIdentityArn : "arn:aws:iam::" + account + ":role/esm4j";
+    /**
+     * The invokeIdentityArn for a stream in {@code account} of {@code partition} ({@code aws}, {@code aws-cn},
+     * {@code aws-us-gov}): the setting, or the default role there. An IAM ARN names the partition, so a stream in
+     * China gets {@code arn:aws-cn:iam::...}, as Lambda's role ARN there is.
+     */
+    String invokeIdentityArnFor(String partition, String account) {
+        return invokeIdentityArn != null ? invokeIdentityArn
+                : "arn:" + partition + ":iam::" + account + ":role/esm4j";
     }
 
     public static final class Builder {
@@ -93,7 +98,7 @@ public record KinesisSourceSettings(
             return this;
         }
 
-        /** Null (the default) derives it from the stream's account. */
+        /** Null (the default) derives it from the stream's partition and account. */
         public Builder invokeIdentityArn(@Nullable String value) {
             this.invokeIdentityArn = value;
             return this;

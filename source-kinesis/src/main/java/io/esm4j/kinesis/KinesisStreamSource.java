@@ -222,7 +222,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
      */
     @Override
     public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) throws Exception {
-        RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.account()),
+        RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.partition(), arn.account()),
                 arn.region(), arn.text());
         if (fanOut != null) {
             return KinesisFanOutReader.open(fanOut.client(), fanOut.consumerArn(), arn.text(), shardId, start,
@@ -360,8 +360,11 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     /** Reading with enhanced fan-out: the registered consumer and the client its subscriptions go out on. */
     private record FanOut(KinesisAsyncClient client, String consumerArn) {}
 
-    /** The parts of a stream ARN that go into events: region, account and name. */
-    record StreamArn(String text, String region, String account, String streamName) {
+    /**
+     * The parts of a stream ARN that go into events: partition ({@code aws}, {@code aws-cn}, {@code aws-us-gov}),
+     * region, account and name.
+     */
+    record StreamArn(String text, String partition, String region, String account, String streamName) {
 
         private static final String CONSUMER = "/consumer/";
 
@@ -386,7 +389,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 throw new IllegalArgumentException("expected a Kinesis stream ARN like "
                         + "arn:aws:kinesis:us-east-1:123456789012:stream/name but got '" + text + "'");
             }
-            return new StreamArn(text, parts[3], parts[4], parts[5].substring("stream/".length()));
+            return new StreamArn(text, parts[1], parts[3], parts[4], parts[5].substring("stream/".length()));
         }
     }
 }

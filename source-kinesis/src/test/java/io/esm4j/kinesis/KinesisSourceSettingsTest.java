@@ -19,7 +19,8 @@ class KinesisSourceSettingsTest {
         assertThat(settings.getRecordsPerSecondPerShard()).isEqualTo(4);
         assertThat(settings.throttleBackoffInitial()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.throttleBackoffMax()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(settings.invokeIdentityArnFor("123456789012")).isEqualTo("arn:aws:iam::123456789012:role/esm4j");
+        assertThat(settings.invokeIdentityArnFor("aws", "123456789012"))
+                .isEqualTo("arn:aws:iam::123456789012:role/esm4j");
     }
 
     @Test
@@ -66,7 +67,7 @@ class KinesisSourceSettingsTest {
     @Test
     void anExplicitInvokeIdentityArnWins() {
         assertThat(KinesisSourceSettings.builder().invokeIdentityArn("arn:aws:iam::1:role/mine").build()
-                .invokeIdentityArnFor("2")).isEqualTo("arn:aws:iam::1:role/mine");
+                .invokeIdentityArnFor("aws-cn", "2")).isEqualTo("arn:aws:iam::1:role/mine");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.stream.ReadStart;
+import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +17,20 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisServiceClientConfiguration;
 import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
+import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
 class KinesisStreamSourceTest {
@@ -159,6 +167,56 @@ class KinesisStreamSourceTest {
             assertThat(source.retention()).contains(Duration.ofHours(24));
             assertThat(faults.calls).hasValue(2);
         }
+    }
+
+    /**
+     * Lambda writes the function's role, an IAM ARN in the stream's partition: {@code arn:aws-cn:iam::...} for a
+     * stream in China, {@code arn:aws-us-gov:iam::...} in GovCloud. The default role is there too.
+     */
+    @Test
+    void theDefaultInvokeIdentityArnIsInTheStreamsPartition() throws Exception {
+        for (String partition : List.of("aws-cn", "aws-us-gov", "aws")) {
+            KinesisStreamSource source = KinesisStreamSource.builder(oneRecordClient())
+                    .streamArn("arn:" + partition + ":kinesis:cn-north-1:123456789012:stream/orders").build();
+            try (ShardReader<KinesisRecord> reader = source.openReader("shardId-000000000000",
+                    new ReadStart.TrimHorizon())) {
+                KinesisRecord record = reader.fetch(10).records().getFirst().payload();
+
+                assertThat(record.invokeIdentityArn()).isEqualTo("arn:" + partition + ":iam::123456789012:role/esm4j");
+                assertThat(record.awsRegion()).isEqualTo("cn-north-1");
+            }
+        }
+    }
+
+    /** Answers GetShardIterator, and GetRecords with one record; reports no configuration, so any ARN is taken. */
+    private static KinesisClient oneRecordClient() {
+        return new KinesisClient() {
+            @Override
+            public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest request) {
+                return GetShardIteratorResponse.builder().shardIterator("iterator").build();
+            }
+
+            @Override
+            public GetRecordsResponse getRecords(GetRecordsRequest request) {
+                return GetRecordsResponse.builder().millisBehindLatest(0L).nextShardIterator("next")
+                        .records(software.amazon.awssdk.services.kinesis.model.Record.builder().sequenceNumber("100")
+                                .partitionKey("k").data(SdkBytes.fromUtf8String("x"))
+                                .approximateArrivalTimestamp(Instant.EPOCH).build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "kinesis";
+            }
+
+            @Override
+            public KinesisServiceClientConfiguration serviceClientConfiguration() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     /** Answers every DescribeStreamSummary with the given error before anything is sent. */
