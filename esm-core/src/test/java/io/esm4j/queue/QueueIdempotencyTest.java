@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
+import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryQueue;
@@ -16,6 +18,7 @@ import io.esm4j.testing.SqsLikeMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,6 +59,46 @@ class QueueIdempotencyTest {
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("once");
         assertThat(deduplicated()).isEqualTo(1);
+    }
+
+    /** A store that cannot be reached leaves the messages in the queue, and says so in the status. */
+    @Test
+    void anIdempotencyStoreThatFailsShowsInTheLastProcessingResult() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("first");
+        AtomicBoolean down = new AtomicBoolean(false);
+        IdempotencyStore flaky = new IdempotencyStore() {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                if (down.get()) {
+                    throw new IllegalStateException("idempotency store unavailable");
+                }
+                return store.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                store.complete(key, payloadHash, ttlExpiry);
+            }
+
+            @Override
+            public boolean release(String key, String owner) {
+                return store.release(key, owner);
+            }
+        };
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(flaky))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> queue.size() == 0);
+        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+
+        down.set(true);
+        queue.send("second");
+        await().until(() -> mapping.lastProcessingResult().equals("PROBLEM: Idempotency store failed"));
+        assertThat(handler.bodies()).containsExactly("first");
+        assertThat(queue.size()).isEqualTo(1);
     }
 
     /** A deleted mapping's series must not stay in the registry for good, nor one of a name still running go. */
