@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * // duplicates(): done, checkpoint or delete them; inProgressElsewhere(): not done, retry them later
  * if (!claim.toProcess().isEmpty()) {
  *     try {
- *         invokeHandler(claim.toProcess());     // with batch item failures: failed(failedOnes), completed(rest)
+ *         invokeHandler(claim.toProcess());     // meanwhile claim.extend() every third of claim.lifetime()
+ *                                               // with batch item failures: failed(failedOnes), completed(rest)
  *         claim.completed(claim.toProcess());
  *     } catch (Exception e) {
  *         claim.failed(claim.toProcess());
@@ -156,12 +158,23 @@ public final class BatchDeduplicator<R> {
             throw e;
         }
         deduplicated.increment(duplicates.size());
-        return new Claim<>(this, owner, toProcess, duplicates, elsewhere, held);
+        return new Claim<>(this, owner, Duration.between(now, inProgressExpiry), toProcess, duplicates, elsewhere,
+                held);
     }
 
     /** Marks a key COMPLETED; called by {@link Claim}. */
     void complete(Claim.Held held) {
         store.complete(held.key(), held.payloadHash(), clock.instant().plus(settings.completedTtl()));
+    }
+
+    /** Extends a claim; called by {@link Claim}. */
+    boolean extend(Claim.Held held, String owner, Instant inProgressExpiry) {
+        return store.extend(held.key(), held.payloadHash(), owner, inProgressExpiry);
+    }
+
+    /** The time of the deduplicator's clock; called by {@link Claim}. */
+    Instant now() {
+        return clock.instant();
     }
 
     /** Releases a claim; called by {@link Claim}. */

@@ -1,5 +1,7 @@
 package io.esm4j.idempotency;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -26,16 +28,19 @@ public final class Claim<R> {
 
     private final BatchDeduplicator<R> deduplicator;
     private final String owner;
+    /** How long each claim lasts from its acquisition or its last extension. */
+    private final Duration lifetime;
     private final List<R> toProcess;
     private final List<R> duplicates;
     private final List<R> inProgressElsewhere;
     /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
     private final Map<R, Held> unreported;
 
-    Claim(BatchDeduplicator<R> deduplicator, String owner, List<R> toProcess, List<R> duplicates,
+    Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
             List<R> inProgressElsewhere, Map<R, Held> unreported) {
         this.deduplicator = deduplicator;
         this.owner = owner;
+        this.lifetime = lifetime;
         this.toProcess = List.copyOf(toProcess);
         this.duplicates = List.copyOf(duplicates);
         this.inProgressElsewhere = List.copyOf(inProgressElsewhere);
@@ -118,6 +123,49 @@ public final class Claim<R> {
         if (error != null) {
             throw error;
         }
+    }
+
+    /**
+     * How long each claim lasts from its acquisition or its last {@link #extend}: the batch deadline less the time of
+     * the claim, or {@link IdempotencySettings#inProgressExpiry()}.
+     */
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /**
+     * Extends the claims of the records not yet reported by {@link #lifetime()} from now, so that a handler still
+     * processing them is not overtaken when the first expiry passes. Call it while the handler runs, well within
+     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried; a store
+     * error is thrown at the end.
+     *
+     * @return how many claims were no longer this claim's to extend: they lapsed (the calls came too late) or were
+     *         reported meanwhile
+     * @throws UnsupportedOperationException when the store cannot extend claims (see {@link IdempotencyStore#extend})
+     */
+    public int extend() {
+        List<Held> held;
+        synchronized (this) {
+            held = List.copyOf(unreported.values());
+        }
+        Instant expiry = deduplicator.now().plus(lifetime);
+        int lost = 0;
+        RuntimeException error = null;
+        for (Held h : held) {
+            try {
+                if (!deduplicator.extend(h, owner, expiry)) {
+                    lost++;
+                }
+            } catch (UnsupportedOperationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                error = addTo(error, e);
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+        return lost;
     }
 
     /** Checks every record before reporting any, so that a wrong call reports nothing. */

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * done; records another consumer is processing count as failed but not invoked, so they come back without using up
  * retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
  * later record, on a FIFO queue the later messages of the group): their claims are released and the handler does not
- * get them now, which would put them before the held record. The handler's verdict on the rest is recorded in the
+ * get them now, which would put them before the held record. While the handler runs, its claims are extended
+ * ({@link ClaimRenewal}), so that they lapse only if this consumer stops. The handler's verdict on the rest is recorded in the
  * store and mapped back onto the whole batch: what the engine retries is released, the rest COMPLETED. A store that
  * fails the claim fails the batch as not invoked.
  */
@@ -68,7 +69,7 @@ public final class Deduplicated {
             }
         }
         Verdict handled;
-        try {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {
