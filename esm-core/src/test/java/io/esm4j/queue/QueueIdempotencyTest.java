@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,26 +68,8 @@ class QueueIdempotencyTest {
     void anIdempotencyStoreThatFailsShowsInTheLastProcessingResult() {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
         queue.send("first");
-        AtomicBoolean down = new AtomicBoolean(false);
-        IdempotencyStore flaky = new IdempotencyStore() {
-            @Override
-            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-                if (down.get()) {
-                    throw new IllegalStateException("idempotency store unavailable");
-                }
-                return store.acquire(key, payloadHash, owner, inProgressExpiry);
-            }
-
-            @Override
-            public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                store.complete(key, payloadHash, ttlExpiry);
-            }
-
-            @Override
-            public boolean release(String key, String owner) {
-                return store.release(key, owner);
-            }
-        };
+        Switchable flaky = new Switchable(store, true);
+        AtomicBoolean down = flaky.down;
         QueueRecorder handler = new QueueRecorder();
         mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
                 .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(flaky))
@@ -99,6 +83,85 @@ class QueueIdempotencyTest {
         await().until(() -> mapping.lastProcessingResult().equals("PROBLEM: Idempotency store failed"));
         assertThat(handler.bodies()).containsExactly("first");
         assertThat(queue.size()).isEqualTo(1);
+    }
+
+    /**
+     * A consumer that crashed while its handler ran (no more claim extensions, no more visibility heartbeat) holds its
+     * keys only until its messages come back: a claim outliving the visibility timeout made each redelivery meet it
+     * in progress elsewhere, so the message used up receives (and, with a redrive policy, went to the DLQ) without
+     * being processed, 30 times over with a 30 s visibility timeout.
+     */
+    @Test
+    void aCrashedConsumersClaimsLapseWhenItsMessagesComeBack() throws InterruptedException {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        queue.send("m");
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        QueueRecorder hangs = new QueueRecorder().behave(batch -> {
+            if (first.getAndSet(false)) {
+                running.countDown();
+                release.await();
+            }
+            return BatchResult.success();
+        });
+        // The crash: its claims are never extended and its messages' visibility never.
+        QueueEventSourceMapping<SqsLikeMessage> crashed = QueueEventSourceMapping.builder("crashed", queue, hangs)
+                .settings(QueueEngineTest.fast().visibilityExtensionLimit(Duration.ZERO).build())
+                .idempotency(Idempotency.of(new Switchable(store, false))).meterRegistry(meters).clock(clock)
+                .build();
+        crashed.start();
+        try {
+            assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(31));
+            QueueRecorder handler = new QueueRecorder();
+            mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                    .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(store))
+                    .meterRegistry(meters).clock(clock).build();
+            mapping.start();
+
+            // The crashed mapping's other pollers still receive too: whichever gets the message may process it.
+            await().until(() -> handler.bodies().size() + hangs.bodies().size() == 2);
+        } finally {
+            release.countDown();
+            crashed.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The in-memory store, made to fail claims or to refuse extending them. */
+    private static final class Switchable implements IdempotencyStore {
+        final AtomicBoolean down = new AtomicBoolean();
+        private final IdempotencyStore store;
+        private final boolean extendsClaims;
+
+        Switchable(IdempotencyStore store, boolean extendsClaims) {
+            this.store = store;
+            this.extendsClaims = extendsClaims;
+        }
+
+        @Override
+        public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+            if (down.get()) {
+                throw new IllegalStateException("idempotency store unavailable");
+            }
+            return store.acquire(key, payloadHash, owner, inProgressExpiry);
+        }
+
+        @Override
+        public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+            return extendsClaims && store.extend(key, payloadHash, owner, inProgressExpiry);
+        }
+
+        @Override
+        public void complete(String key, String payloadHash, Instant ttlExpiry) {
+            store.complete(key, payloadHash, ttlExpiry);
+        }
+
+        @Override
+        public boolean release(String key, String owner) {
+            return store.release(key, owner);
+        }
     }
 
     /** A deleted mapping's series must not stay in the registry for good, nor one of a name still running go. */
