@@ -16,6 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an engine calls around the handler: {@link #claim} a batch's records before invoking, hand
@@ -41,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the record type
  */
 public final class BatchDeduplicator<R> {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchDeduplicator.class);
 
     /** The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch. */
     public static final String DEDUPLICATED_EVENT_COUNT = "DeduplicatedEventCount";
@@ -103,6 +107,17 @@ public final class BatchDeduplicator<R> {
      * @throws IllegalArgumentException        when the deadline is not after the current time
      */
     public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline) {
+        return claim(records, naturalId, batchDeadline, false);
+    }
+
+    /**
+     * As {@link #claim(List, Function, Instant)}, but with {@code rejectAlone} a record's own problem (no usable key,
+     * payload validation) sets only that record aside, in {@link Claim#rejected()}, and the rest of the batch is
+     * claimed. For engines that can fail one record without the others and have no bisection to find it: a queue,
+     * where failing the whole batch would send every message received with the poison one to the DLQ too.
+     */
+    public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline,
+                          boolean rejectAlone) {
         Objects.requireNonNull(records, "records");
         Objects.requireNonNull(naturalId, "naturalId");
         Instant now = clock.instant();
@@ -111,6 +126,7 @@ public final class BatchDeduplicator<R> {
         List<R> toProcess = new ArrayList<>(records.size());
         List<R> duplicates = new ArrayList<>();
         List<R> elsewhere = new ArrayList<>();
+        List<R> rejected = new ArrayList<>();
         Map<R, Claim.Held> held = new IdentityHashMap<>();
         Map<String, Seen> seen = new HashMap<>();
         try {
@@ -120,32 +136,42 @@ public final class BatchDeduplicator<R> {
                     throw new IllegalArgumentException("The naturalId function returned '" + id + "' for a record. "
                             + "Expected its non-blank id from the source (e.g. shardId:sequenceNumber, messageId).");
                 }
-                String recordKey = keyOf(record, id);
-                // build() refused validation without a payload function; the second test only tells the checker.
-                String hash = settings.payloadValidation() && payload != null
-                        ? PayloadHash.sha256Hex(payload.apply(record)) : null;
-                Seen earlier = seen.get(recordKey);
-                if (earlier != null) {
-                    validate(recordKey, earlier.payloadHash, hash);
-                    (earlier.elsewhere ? elsewhere : duplicates).add(record);
-                    continue;
+                try {
+                    String recordKey = keyOf(record, id);
+                    // build() refused validation without a payload function; the second test only tells the checker.
+                    String hash = settings.payloadValidation() && payload != null
+                            ? PayloadHash.sha256Hex(payload.apply(record)) : null;
+                    Seen earlier = seen.get(recordKey);
+                    if (earlier != null) {
+                        validate(recordKey, earlier.payloadHash, hash);
+                        (earlier.elsewhere ? elsewhere : duplicates).add(record);
+                        continue;
+                    }
+                    boolean isElsewhere = false;
+                    switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
+                        case AcquireResult.Acquired acquired -> {
+                            toProcess.add(record);
+                            held.put(record, new Claim.Held(recordKey, hash));
+                        }
+                        case AcquireResult.AlreadyCompleted completed -> {
+                            validate(recordKey, completed.payloadHash(), hash);
+                            duplicates.add(record);
+                        }
+                        case AcquireResult.InProgressElsewhere inProgress -> {
+                            elsewhere.add(record);
+                            isElsewhere = true;
+                        }
+                    }
+                    seen.put(recordKey, new Seen(hash, isElsewhere));
+                } catch (IdempotencyKeyException | IdempotencyValidationException e) {
+                    if (!rejectAlone) {
+                        throw e;
+                    }
+                    // The messages name the record's id or key and the pointer, never the payload.
+                    log.atWarn().addKeyValue("naturalId", id).addKeyValue("reason", e.getMessage())
+                            .log("a record is set aside: it fails alone, and the rest of its batch is processed");
+                    rejected.add(record);
                 }
-                boolean isElsewhere = false;
-                switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
-                    case AcquireResult.Acquired acquired -> {
-                        toProcess.add(record);
-                        held.put(record, new Claim.Held(recordKey, hash));
-                    }
-                    case AcquireResult.AlreadyCompleted completed -> {
-                        validate(recordKey, completed.payloadHash(), hash);
-                        duplicates.add(record);
-                    }
-                    case AcquireResult.InProgressElsewhere inProgress -> {
-                        elsewhere.add(record);
-                        isElsewhere = true;
-                    }
-                }
-                seen.put(recordKey, new Seen(hash, isElsewhere));
             }
         } catch (RuntimeException e) {
             for (Claim.Held h : held.values()) {
@@ -159,7 +185,7 @@ public final class BatchDeduplicator<R> {
         }
         deduplicated.increment(duplicates.size());
         return new Claim<>(this, owner, Duration.between(now, inProgressExpiry), toProcess, duplicates, elsewhere,
-                held);
+                rejected, held);
     }
 
     /** Marks a key COMPLETED; called by {@link Claim}. */

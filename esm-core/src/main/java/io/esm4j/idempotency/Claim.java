@@ -33,17 +33,19 @@ public final class Claim<R> {
     private final List<R> toProcess;
     private final List<R> duplicates;
     private final List<R> inProgressElsewhere;
+    private final List<R> rejected;
     /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
     private final Map<R, Held> unreported;
 
     Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
-            List<R> inProgressElsewhere, Map<R, Held> unreported) {
+            List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
         this.deduplicator = deduplicator;
         this.owner = owner;
         this.lifetime = lifetime;
         this.toProcess = List.copyOf(toProcess);
         this.duplicates = List.copyOf(duplicates);
         this.inProgressElsewhere = List.copyOf(inProgressElsewhere);
+        this.rejected = List.copyOf(rejected);
         this.unreported = unreported;
     }
 
@@ -68,6 +70,16 @@ public final class Claim<R> {
      */
     public List<R> inProgressElsewhere() {
         return inProgressElsewhere;
+    }
+
+    /**
+     * Records set aside for their own problem (no usable key, payload validation), when the claim was asked to
+     * reject them alone; otherwise always empty, since the claim threw. Nothing is claimed for them. The engine fails
+     * them without invoking the handler, and keeps what it orders behind them (a FIFO group's later messages) back
+     * with them, as for {@link #inProgressElsewhere()}.
+     */
+    public List<R> rejected() {
+        return rejected;
     }
 
     /**

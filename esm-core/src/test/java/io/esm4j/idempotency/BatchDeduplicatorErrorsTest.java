@@ -37,6 +37,23 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             assertThat(claim(validating, List.of(new Msg("m0", "x"))).toProcess()).hasSize(1);
         }
 
+        /** A queue asks for this: it has no bisection, and one poison message must not fail its batchmates. */
+        @Test
+        void rejectingAloneSetsOnlyThePoisonRecordAsideAndClaimsTheRest() {
+            Claim<Msg> first = claim(validating, List.of(new Msg("m1", "{\"amount\":10}")));
+            first.completed(first.toProcess());
+            Msg changed = new Msg("m1", "{\"amount\":99}");
+            Msg fresh = new Msg("m0", "x");
+
+            Claim<Msg> claim = validating.claim(List.of(fresh, changed), Msg::id, clock.instant().plus(VISIBILITY),
+                    true);
+
+            assertThat(claim.rejected()).containsExactly(changed);
+            assertThat(claim.toProcess()).containsExactly(fresh);
+            assertThat(claim.duplicates()).isEmpty();
+            assertThatThrownBy(() -> claim.completed(List.of(changed))).isInstanceOf(IllegalArgumentException.class);
+        }
+
         @Test
         void sameKeyWithTheSamePayloadIsADuplicate() {
             Claim<Msg> first = claim(validating, msgs("a"));

@@ -204,6 +204,53 @@ class QueueIdempotencyTest {
     }
 
     /**
+     * A message without a usable key is that message's problem: it stays in the queue (and reaches the DLQ by the
+     * redrive policy), while the rest of its batch is processed, as for a message the filter fails on. A queue has no
+     * bisection to isolate it: failing the whole batch sent every message received with it to the DLQ too.
+     */
+    @Test
+    void aMessageWithoutAKeyFailsAloneAndTheRestOfItsBatchIsProcessed() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("{\"orderId\":\"o-1\"}");
+        queue.send("{\"customer\":\"c-2\"}");
+        queue.send("{\"orderId\":\"o-3\"}");
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.jsonPointerInBytes("/orderId",
+                m -> m.payload().body().getBytes(StandardCharsets.UTF_8));
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 1);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\"}", "{\"orderId\":\"o-3\"}");
+        assertThat(queue.peekAll()).singleElement().satisfies(m -> assertThat(m.body()).contains("c-2"));
+        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+    }
+
+    /** On a FIFO queue a message without a usable key stops its group, as a failed message does; other groups go on. */
+    @Test
+    void aFifoMessageWithoutAKeyStopsOnlyItsGroup() {
+        InMemoryQueue queue = InMemoryQueue.fifo("orders.fifo").clock(clock).contentBasedDeduplication(true).build();
+        queue.send("{\"orderId\":\"o-1\"}", "g", null);
+        queue.send("{\"customer\":\"c-2\"}", "g", null);
+        queue.send("{\"orderId\":\"o-3\"}", "g", null);
+        queue.send("{\"orderId\":\"n-1\"}", "h", null);
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.jsonPointerInBytes("/orderId",
+                m -> m.payload().body().getBytes(StandardCharsets.UTF_8));
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 2);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\"}", "{\"orderId\":\"n-1\"}");
+    }
+
+    /**
      * On a FIFO queue a failed message stops its group: the later messages stay in the queue, so their claims are
      * released, not completed. A handler that stops at its failure never processed them: completed, they would be
      * deleted as duplicates when they come back.
