@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class Claim<R> {
 
     private static final Logger log = LoggerFactory.getLogger(Claim.class);
+    /**
+     * Store errors in a row after which a report stops: an unreachable store answers each call only at its timeout
+     * (tens of seconds with the SDK's or Lettuce's defaults), and a stream batch holds up to 10,000 records. One error
+     * alone (a throttled write, say) does not stop it.
+     */
+    private static final int ERRORS_IN_A_ROW = 2;
 
     /** The key a record holds and the payload hash stored with it. */
     record Held(String key, @Nullable String payloadHash) {}
@@ -83,8 +89,9 @@ public final class Claim<R> {
     }
 
     /**
-     * Marks records the handler processed as COMPLETED for the CompletedTtl. Every record is tried; a store error is
-     * thrown at the end. The records were processed all the same, so the engine should still checkpoint or delete
+     * Marks records the handler processed as COMPLETED for the CompletedTtl. Every record is tried until the store
+     * fails twice in a row (an unreachable store must not hold the batch up for one timeout per record); a store
+     * error is thrown at the end. The records were processed all the same, so the engine should still checkpoint or delete
      * them: without a COMPLETED entry a redelivery is processed again, which is at-least-once, not a loss.
      *
      * @param records records of {@link #toProcess()} not yet reported
@@ -93,11 +100,18 @@ public final class Claim<R> {
     public void completed(Collection<? extends R> records) {
         List<Held> keys = take(records);
         RuntimeException error = null;
-        for (Held held : keys) {
+        int inARow = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                givenUp("completed", keys.size() - i, keys.size());
+                break;
+            }
             try {
-                deduplicator.complete(held);
+                deduplicator.complete(keys.get(i));
+                inARow = 0;
             } catch (RuntimeException e) {
                 error = addTo(error, e);
+                inARow++;
             }
         }
         if (error != null) {
@@ -108,7 +122,8 @@ public final class Claim<R> {
     /**
      * Releases the claims of records the handler failed, and of those the engine retries with them (on a stream every
      * record after the first failed one, which the handler may not have reached), so that a retry processes them at
-     * once. A claim that lapsed while the handler ran is left to whoever took it over.
+     * once. A claim that lapsed while the handler ran is left to whoever took it over. As in {@link #completed}, the
+     * report stops when the store fails twice in a row; the claims left lapse at their in-progress expiry.
      *
      * @param records records of {@link #toProcess()} not yet reported
      * @throws IllegalArgumentException when a record is not one of them; nothing is reported then
@@ -117,13 +132,20 @@ public final class Claim<R> {
         List<Held> keys = take(records);
         RuntimeException error = null;
         int lapsed = 0;
-        for (Held held : keys) {
+        int inARow = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                givenUp("released", keys.size() - i, keys.size());
+                break;
+            }
             try {
-                if (!deduplicator.release(held, owner)) {
+                if (!deduplicator.release(keys.get(i), owner)) {
                     lapsed++;
                 }
+                inARow = 0;
             } catch (RuntimeException e) {
                 error = addTo(error, e);
+                inARow++;
             }
         }
         if (lapsed > 0) {
@@ -193,6 +215,14 @@ public final class Claim<R> {
         }
         taken.keySet().forEach(unreported::remove);
         return List.copyOf(taken.values());
+    }
+
+    private static void givenUp(String report, int left, int total) {
+        // At-least-once all the same: a record left without COMPLETED is processed again if redelivered, and a claim
+        // left unreleased lapses at its in-progress expiry.
+        log.atWarn().addKeyValue("report", report).addKeyValue("notTried", left).addKeyValue("records", total)
+                .log("the idempotency store failed twice in a row; the rest of the report is not tried, so that an "
+                        + "unreachable store holds the batch up for two of its timeouts, not one per record");
     }
 
     private static RuntimeException addTo(@Nullable RuntimeException first, RuntimeException next) {
