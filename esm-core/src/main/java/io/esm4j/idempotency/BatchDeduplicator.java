@@ -48,6 +48,11 @@ public final class BatchDeduplicator<R> {
 
     /** The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch. */
     public static final String DEDUPLICATED_EVENT_COUNT = "DeduplicatedEventCount";
+    /**
+     * The Micrometer counter of records not passed to the handler because another consumer held their key: they come
+     * back later. A shard or queue waiting on a crashed consumer's claims shows here.
+     */
+    public static final String IN_PROGRESS_ELSEWHERE_EVENT_COUNT = "InProgressElsewhereEventCount";
 
     private final IdempotencyStore store;
     private final IdempotencyKey<R> key;
@@ -55,6 +60,7 @@ public final class BatchDeduplicator<R> {
     private final IdempotencySettings settings;
     private final Clock clock;
     private final Counter deduplicated;
+    private final Counter inProgressElsewhere;
     // Unique across processes sharing a store, so that one consumer can never release another's claim.
     private final String ownerPrefix = UUID.randomUUID() + "/";
     private final AtomicLong claimCount = new AtomicLong();
@@ -69,11 +75,15 @@ public final class BatchDeduplicator<R> {
                 .description("Records not passed to the handler because their idempotency key was already processed")
                 .tags(builder.tags)
                 .register(builder.registry);
+        this.inProgressElsewhere = Counter.builder(IN_PROGRESS_ELSEWHERE_EVENT_COUNT)
+                .description("Records not passed to the handler because another consumer held their idempotency key")
+                .tags(builder.tags)
+                .register(builder.registry);
     }
 
     /**
      * @param store    where keys live
-     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT}
+     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT} and {@value #IN_PROGRESS_ELSEWHERE_EVENT_COUNT}
      * @param tags     tags of that counter, e.g. the mapping's name
      */
     public static <R> Builder<R> builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
@@ -184,6 +194,7 @@ public final class BatchDeduplicator<R> {
             throw e;
         }
         deduplicated.increment(duplicates.size());
+        inProgressElsewhere.increment(elsewhere.size());
         return new Claim<>(this, owner, Duration.between(now, inProgressExpiry), toProcess, duplicates, elsewhere,
                 rejected, held);
     }

@@ -182,6 +182,7 @@ class QueueIdempotencyTest {
         mapping.stop(Duration.ofSeconds(10));
 
         assertThat(meters.find(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter()).isNull();
+        assertThat(meters.find(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT).counter()).isNull();
     }
 
     @Test
