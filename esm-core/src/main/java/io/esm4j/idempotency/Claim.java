@@ -150,9 +150,9 @@ public final class Claim<R> {
         }
         if (lapsed > 0) {
             // Keys are left out: a key read from a payload is payload.
-            log.warn("{} of {} failed record(s) no longer held their claim: the handler outlasted the in-progress "
-                    + "expiry, so another consumer may have processed those records at the same time", lapsed,
-                    keys.size());
+            log.warn("{} of {} failed record(s) no longer held their claim: it lapsed while the handler ran (its "
+                    + "extensions came too late or failed), so another consumer may have processed those records at "
+                    + "the same time", lapsed, keys.size());
         }
         if (error != null) {
             throw error;
