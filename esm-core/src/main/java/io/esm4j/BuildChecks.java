@@ -32,8 +32,9 @@ final class BuildChecks {
     }
 
     /**
-     * The deduplicator's counter ({@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT}) is taken into the mapping's
-     * meters first, so that the registry hands the deduplicator that same counter and it leaves the registry with the
+     * The deduplicator's counters ({@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT},
+     * {@value BatchDeduplicator#IN_PROGRESS_ELSEWHERE_EVENT_COUNT}) are taken into the mapping's meters first, so that
+     * the registry hands the deduplicator those same counters and they leave the registry with the
      * mapping's other meters at stop (a deleted mapping's series would otherwise stay for good).
      */
     static <R> @Nullable BatchDeduplicator<R> deduplicator(@Nullable Idempotency<R> idempotency,
@@ -43,6 +44,7 @@ final class BuildChecks {
             return null;
         }
         metrics.counter(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT);
+        metrics.counter(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT);
         return idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }
 

@@ -41,7 +41,8 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     /**
      * "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it; or esm4j's own
      * "PROBLEM: Function not invoked" (the handler threw {@link io.esm4j.handler.FunctionNotInvokedException}) and
-     * "PROBLEM: Filter criteria failed" (the filter failed on a record of a stream).
+     * "PROBLEM: Filter criteria failed" (the filter failed on a record of a stream) and "PROBLEM: Idempotency store
+     * failed" (the idempotency store could not claim a batch's keys; the batch waits for it).
      */
     public String lastProcessingResult() {
         return status.lastProcessingResult();

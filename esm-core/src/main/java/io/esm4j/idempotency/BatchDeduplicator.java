@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an engine calls around the handler: {@link #claim} a batch's records before invoking, hand
@@ -25,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * // duplicates(): done, checkpoint or delete them; inProgressElsewhere(): not done, retry them later
  * if (!claim.toProcess().isEmpty()) {
  *     try {
- *         invokeHandler(claim.toProcess());     // with batch item failures: failed(failedOnes), completed(rest)
+ *         invokeHandler(claim.toProcess());     // meanwhile claim.extend() every third of claim.lifetime()
+ *                                               // with batch item failures: failed(failedOnes), completed(rest)
  *         claim.completed(claim.toProcess());
  *     } catch (Exception e) {
  *         claim.failed(claim.toProcess());
@@ -40,8 +44,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BatchDeduplicator<R> {
 
+    private static final Logger log = LoggerFactory.getLogger(BatchDeduplicator.class);
+
     /** The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch. */
     public static final String DEDUPLICATED_EVENT_COUNT = "DeduplicatedEventCount";
+    /**
+     * The Micrometer counter of records not passed to the handler because another consumer held their key: they come
+     * back later. A shard or queue waiting on a crashed consumer's claims shows here.
+     */
+    public static final String IN_PROGRESS_ELSEWHERE_EVENT_COUNT = "InProgressElsewhereEventCount";
 
     private final IdempotencyStore store;
     private final IdempotencyKey<R> key;
@@ -49,6 +60,7 @@ public final class BatchDeduplicator<R> {
     private final IdempotencySettings settings;
     private final Clock clock;
     private final Counter deduplicated;
+    private final Counter inProgressElsewhere;
     // Unique across processes sharing a store, so that one consumer can never release another's claim.
     private final String ownerPrefix = UUID.randomUUID() + "/";
     private final AtomicLong claimCount = new AtomicLong();
@@ -63,11 +75,15 @@ public final class BatchDeduplicator<R> {
                 .description("Records not passed to the handler because their idempotency key was already processed")
                 .tags(builder.tags)
                 .register(builder.registry);
+        this.inProgressElsewhere = Counter.builder(IN_PROGRESS_ELSEWHERE_EVENT_COUNT)
+                .description("Records not passed to the handler because another consumer held their idempotency key")
+                .tags(builder.tags)
+                .register(builder.registry);
     }
 
     /**
      * @param store    where keys live
-     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT}
+     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT} and {@value #IN_PROGRESS_ELSEWHERE_EVENT_COUNT}
      * @param tags     tags of that counter, e.g. the mapping's name
      */
     public static <R> Builder<R> builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
@@ -101,6 +117,17 @@ public final class BatchDeduplicator<R> {
      * @throws IllegalArgumentException        when the deadline is not after the current time
      */
     public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline) {
+        return claim(records, naturalId, batchDeadline, false);
+    }
+
+    /**
+     * As {@link #claim(List, Function, Instant)}, but with {@code rejectAlone} a record's own problem (no usable key,
+     * payload validation) sets only that record aside, in {@link Claim#rejected()}, and the rest of the batch is
+     * claimed. For engines that can fail one record without the others and have no bisection to find it: a queue,
+     * where failing the whole batch would send every message received with the poison one to the DLQ too.
+     */
+    public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline,
+                          boolean rejectAlone) {
         Objects.requireNonNull(records, "records");
         Objects.requireNonNull(naturalId, "naturalId");
         Instant now = clock.instant();
@@ -109,6 +136,7 @@ public final class BatchDeduplicator<R> {
         List<R> toProcess = new ArrayList<>(records.size());
         List<R> duplicates = new ArrayList<>();
         List<R> elsewhere = new ArrayList<>();
+        List<R> rejected = new ArrayList<>();
         Map<R, Claim.Held> held = new IdentityHashMap<>();
         Map<String, Seen> seen = new HashMap<>();
         try {
@@ -118,32 +146,42 @@ public final class BatchDeduplicator<R> {
                     throw new IllegalArgumentException("The naturalId function returned '" + id + "' for a record. "
                             + "Expected its non-blank id from the source (e.g. shardId:sequenceNumber, messageId).");
                 }
-                String recordKey = keyOf(record, id);
-                // build() refused validation without a payload function; the second test only tells the checker.
-                String hash = settings.payloadValidation() && payload != null
-                        ? PayloadHash.sha256Hex(payload.apply(record)) : null;
-                Seen earlier = seen.get(recordKey);
-                if (earlier != null) {
-                    validate(recordKey, earlier.payloadHash, hash);
-                    (earlier.elsewhere ? elsewhere : duplicates).add(record);
-                    continue;
+                try {
+                    String recordKey = keyOf(record, id);
+                    // build() refused validation without a payload function; the second test only tells the checker.
+                    String hash = settings.payloadValidation() && payload != null
+                            ? PayloadHash.sha256Hex(payload.apply(record)) : null;
+                    Seen earlier = seen.get(recordKey);
+                    if (earlier != null) {
+                        validate(recordKey, earlier.payloadHash, hash);
+                        (earlier.elsewhere ? elsewhere : duplicates).add(record);
+                        continue;
+                    }
+                    boolean isElsewhere = false;
+                    switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
+                        case AcquireResult.Acquired acquired -> {
+                            toProcess.add(record);
+                            held.put(record, new Claim.Held(recordKey, hash));
+                        }
+                        case AcquireResult.AlreadyCompleted completed -> {
+                            validate(recordKey, completed.payloadHash(), hash);
+                            duplicates.add(record);
+                        }
+                        case AcquireResult.InProgressElsewhere inProgress -> {
+                            elsewhere.add(record);
+                            isElsewhere = true;
+                        }
+                    }
+                    seen.put(recordKey, new Seen(hash, isElsewhere));
+                } catch (IdempotencyKeyException | IdempotencyValidationException e) {
+                    if (!rejectAlone) {
+                        throw e;
+                    }
+                    // The messages name the record's id or key and the pointer, never the payload.
+                    log.atWarn().addKeyValue("naturalId", id).addKeyValue("reason", e.getMessage())
+                            .log("a record is set aside: it fails alone, and the rest of its batch is processed");
+                    rejected.add(record);
                 }
-                boolean isElsewhere = false;
-                switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
-                    case AcquireResult.Acquired acquired -> {
-                        toProcess.add(record);
-                        held.put(record, new Claim.Held(recordKey, hash));
-                    }
-                    case AcquireResult.AlreadyCompleted completed -> {
-                        validate(recordKey, completed.payloadHash(), hash);
-                        duplicates.add(record);
-                    }
-                    case AcquireResult.InProgressElsewhere inProgress -> {
-                        elsewhere.add(record);
-                        isElsewhere = true;
-                    }
-                }
-                seen.put(recordKey, new Seen(hash, isElsewhere));
             }
         } catch (RuntimeException e) {
             for (Claim.Held h : held.values()) {
@@ -156,12 +194,24 @@ public final class BatchDeduplicator<R> {
             throw e;
         }
         deduplicated.increment(duplicates.size());
-        return new Claim<>(this, owner, toProcess, duplicates, elsewhere, held);
+        inProgressElsewhere.increment(elsewhere.size());
+        return new Claim<>(this, owner, Duration.between(now, inProgressExpiry), toProcess, duplicates, elsewhere,
+                rejected, held);
     }
 
     /** Marks a key COMPLETED; called by {@link Claim}. */
     void complete(Claim.Held held) {
         store.complete(held.key(), held.payloadHash(), clock.instant().plus(settings.completedTtl()));
+    }
+
+    /** Extends a claim; called by {@link Claim}. */
+    boolean extend(Claim.Held held, String owner, Instant inProgressExpiry) {
+        return store.extend(held.key(), held.payloadHash(), owner, inProgressExpiry);
+    }
+
+    /** The time of the deduplicator's clock; called by {@link Claim}. */
+    Instant now() {
+        return clock.instant();
     }
 
     /** Releases a claim; called by {@link Claim}. */

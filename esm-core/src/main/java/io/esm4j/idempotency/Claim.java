@@ -1,5 +1,7 @@
 package io.esm4j.idempotency;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,25 +22,36 @@ import org.slf4j.LoggerFactory;
 public final class Claim<R> {
 
     private static final Logger log = LoggerFactory.getLogger(Claim.class);
+    /**
+     * Store errors in a row after which a report stops: an unreachable store answers each call only at its timeout
+     * (tens of seconds with the SDK's or Lettuce's defaults), and a stream batch holds up to 10,000 records. One error
+     * alone (a throttled write, say) does not stop it.
+     */
+    private static final int ERRORS_IN_A_ROW = 2;
 
     /** The key a record holds and the payload hash stored with it. */
     record Held(String key, @Nullable String payloadHash) {}
 
     private final BatchDeduplicator<R> deduplicator;
     private final String owner;
+    /** How long each claim lasts from its acquisition or its last extension. */
+    private final Duration lifetime;
     private final List<R> toProcess;
     private final List<R> duplicates;
     private final List<R> inProgressElsewhere;
+    private final List<R> rejected;
     /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
     private final Map<R, Held> unreported;
 
-    Claim(BatchDeduplicator<R> deduplicator, String owner, List<R> toProcess, List<R> duplicates,
-            List<R> inProgressElsewhere, Map<R, Held> unreported) {
+    Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
+            List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
         this.deduplicator = deduplicator;
         this.owner = owner;
+        this.lifetime = lifetime;
         this.toProcess = List.copyOf(toProcess);
         this.duplicates = List.copyOf(duplicates);
         this.inProgressElsewhere = List.copyOf(inProgressElsewhere);
+        this.rejected = List.copyOf(rejected);
         this.unreported = unreported;
     }
 
@@ -66,8 +79,19 @@ public final class Claim<R> {
     }
 
     /**
-     * Marks records the handler processed as COMPLETED for the CompletedTtl. Every record is tried; a store error is
-     * thrown at the end. The records were processed all the same, so the engine should still checkpoint or delete
+     * Records set aside for their own problem (no usable key, payload validation), when the claim was asked to
+     * reject them alone; otherwise always empty, since the claim threw. Nothing is claimed for them. The engine fails
+     * them without invoking the handler, and keeps what it orders behind them (a FIFO group's later messages) back
+     * with them, as for {@link #inProgressElsewhere()}.
+     */
+    public List<R> rejected() {
+        return rejected;
+    }
+
+    /**
+     * Marks records the handler processed as COMPLETED for the CompletedTtl. Every record is tried until the store
+     * fails twice in a row (an unreachable store must not hold the batch up for one timeout per record); a store
+     * error is thrown at the end. The records were processed all the same, so the engine should still checkpoint or delete
      * them: without a COMPLETED entry a redelivery is processed again, which is at-least-once, not a loss.
      *
      * @param records records of {@link #toProcess()} not yet reported
@@ -76,11 +100,18 @@ public final class Claim<R> {
     public void completed(Collection<? extends R> records) {
         List<Held> keys = take(records);
         RuntimeException error = null;
-        for (Held held : keys) {
+        int inARow = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                givenUp("completed", keys.size() - i, keys.size());
+                break;
+            }
             try {
-                deduplicator.complete(held);
+                deduplicator.complete(keys.get(i));
+                inARow = 0;
             } catch (RuntimeException e) {
                 error = addTo(error, e);
+                inARow++;
             }
         }
         if (error != null) {
@@ -91,7 +122,8 @@ public final class Claim<R> {
     /**
      * Releases the claims of records the handler failed, and of those the engine retries with them (on a stream every
      * record after the first failed one, which the handler may not have reached), so that a retry processes them at
-     * once. A claim that lapsed while the handler ran is left to whoever took it over.
+     * once. A claim that lapsed while the handler ran is left to whoever took it over. As in {@link #completed}, the
+     * report stops when the store fails twice in a row; the claims left lapse at their in-progress expiry.
      *
      * @param records records of {@link #toProcess()} not yet reported
      * @throws IllegalArgumentException when a record is not one of them; nothing is reported then
@@ -100,24 +132,74 @@ public final class Claim<R> {
         List<Held> keys = take(records);
         RuntimeException error = null;
         int lapsed = 0;
-        for (Held held : keys) {
+        int inARow = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                givenUp("released", keys.size() - i, keys.size());
+                break;
+            }
             try {
-                if (!deduplicator.release(held, owner)) {
+                if (!deduplicator.release(keys.get(i), owner)) {
                     lapsed++;
                 }
+                inARow = 0;
             } catch (RuntimeException e) {
                 error = addTo(error, e);
+                inARow++;
             }
         }
         if (lapsed > 0) {
             // Keys are left out: a key read from a payload is payload.
-            log.warn("{} of {} failed record(s) no longer held their claim: the handler outlasted the in-progress "
-                    + "expiry, so another consumer may have processed those records at the same time", lapsed,
-                    keys.size());
+            log.warn("{} of {} failed record(s) no longer held their claim: it lapsed while the handler ran (its "
+                    + "extensions came too late or failed), so another consumer may have processed those records at "
+                    + "the same time", lapsed, keys.size());
         }
         if (error != null) {
             throw error;
         }
+    }
+
+    /**
+     * How long each claim lasts from its acquisition or its last {@link #extend}: the batch deadline less the time of
+     * the claim, or {@link IdempotencySettings#inProgressExpiry()}.
+     */
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /**
+     * Extends the claims of the records not yet reported by {@link #lifetime()} from now, so that a handler still
+     * processing them is not overtaken when the first expiry passes. Call it while the handler runs, well within
+     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried; a store
+     * error is thrown at the end.
+     *
+     * @return how many claims were no longer this claim's to extend: they lapsed (the calls came too late) or were
+     *         reported meanwhile
+     * @throws UnsupportedOperationException when the store cannot extend claims (see {@link IdempotencyStore#extend})
+     */
+    public int extend() {
+        List<Held> held;
+        synchronized (this) {
+            held = List.copyOf(unreported.values());
+        }
+        Instant expiry = deduplicator.now().plus(lifetime);
+        int lost = 0;
+        RuntimeException error = null;
+        for (Held h : held) {
+            try {
+                if (!deduplicator.extend(h, owner, expiry)) {
+                    lost++;
+                }
+            } catch (UnsupportedOperationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                error = addTo(error, e);
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+        return lost;
     }
 
     /** Checks every record before reporting any, so that a wrong call reports nothing. */
@@ -133,6 +215,14 @@ public final class Claim<R> {
         }
         taken.keySet().forEach(unreported::remove);
         return List.copyOf(taken.values());
+    }
+
+    private static void givenUp(String report, int left, int total) {
+        // At-least-once all the same: a record left without COMPLETED is processed again if redelivered, and a claim
+        // left unreleased lapses at its in-progress expiry.
+        log.atWarn().addKeyValue("report", report).addKeyValue("notTried", left).addKeyValue("records", total)
+                .log("the idempotency store failed twice in a row; the rest of the report is not tried, so that an "
+                        + "unreachable store holds the batch up for two of its timeouts, not one per record");
     }
 
     private static RuntimeException addTo(@Nullable RuntimeException first, RuntimeException next) {

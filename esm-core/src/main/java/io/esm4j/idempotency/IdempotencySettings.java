@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * {@link InvalidSettingException} (an {@link IllegalArgumentException}) naming the setting, the value and the range.
  *
  * @param completedTtl      how long a COMPLETED key suppresses its records
- * @param inProgressExpiry  how long a claim lasts, or {@code null} for "until the batch deadline" (the default)
+ * @param inProgressExpiry  how long a claim lasts from when it is taken or last extended, or {@code null} for "until
+ *                          the batch deadline" (the default)
  * @param payloadValidation whether a record whose key was completed with a different payload is an error
  * @param maxEntries        the bound of {@link InMemoryIdempotencyStore}
  */
@@ -30,9 +31,9 @@ public record IdempotencySettings(
 
     public static final Setting IN_PROGRESS_EXPIRY = new Setting.Described("InProgressExpiry",
             Setting.words(IN_PROGRESS_EXPIRY_MIN) + "–" + Setting.words(IN_PROGRESS_EXPIRY_MAX), "the batch deadline",
-            "How long a claim on a key blocks other consumers while its record is processed. A claim that is "
-                    + "neither completed nor released (the consumer stopped) lapses after it, and the record can be "
-                    + "processed again.");
+            "How long a claim on a key lasts from when it is taken or last extended. While the handler runs, "
+                    + "its claims are extended every third of it, so only a consumer that stopped without completing "
+                    + "or releasing them (a crash) lets them lapse; the records can then be processed again.");
     public static final Setting PAYLOAD_VALIDATION = new Setting.Described("PayloadValidation", "true, false",
             "false", "Compare the SHA-256 of a record's payload with the one stored for its key; a mismatch is an "
                     + "IdempotencyValidationException instead of a skip.");

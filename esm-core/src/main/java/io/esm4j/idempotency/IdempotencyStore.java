@@ -34,6 +34,25 @@ public interface IdempotencyStore {
     AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry);
 
     /**
+     * Moves the expiry of {@code owner}'s live INPROGRESS claim on {@code key} to {@code inProgressExpiry}; changes
+     * nothing when the key is absent, COMPLETED, expired or held by another owner. The engines call it while the
+     * handler still runs, so that a claim lapses when its consumer stops (a crash), not while a slow handler is still
+     * processing the record, when another consumer would process it at the same time.
+     *
+     * <p>DynamoDB: {@code PutItem} of the same INPROGRESS item with the new expiry, on condition
+     * {@code status = INPROGRESS AND owner = :owner AND expiry > :now}; a failed condition is the {@code false} result.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}, for stores written before this method: the engines
+     * then leave their claims at the expiry they were acquired with.
+     *
+     * @param payloadHash the hash the claim was acquired with, or {@code null} when payload validation is off
+     * @return whether the claim is still this owner's, now until {@code inProgressExpiry}
+     */
+    default boolean extend(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not extend claims");
+    }
+
+    /**
      * Records that {@code key} was processed: COMPLETED until {@code ttlExpiry}, whatever its state was. It is
      * unconditional on purpose: the handler's success is a fact even if the claim lapsed meanwhile and another owner
      * holds it now; that owner's later release then finds a COMPLETED entry and leaves it.

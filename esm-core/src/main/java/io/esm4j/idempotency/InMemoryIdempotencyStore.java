@@ -97,6 +97,24 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
+    public boolean extend(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
+        Instant now = clock.instant();
+        Entry extended = new Entry(key, false, payloadHash, owner, inProgressExpiry);
+        Entry current = entries.computeIfPresent(key, (k, existing) ->
+                !existing.completed && owner.equals(existing.owner) && existing.liveAt(now) ? extended : existing);
+        if (current != extended) {
+            return false;
+        }
+        // Eviction finds expired claims from the queue's head in acquire order; the new node keeps the slow scan for
+        // the rare claim whose extended expiry is out of that order.
+        claims.add(extended);
+        return true;
+    }
+
+    @Override
     public boolean release(String key, String owner) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(owner, "owner");

@@ -22,6 +22,11 @@ public final class MappingStatus {
     public static final String FUNCTION_CALL_FAILED = "PROBLEM: Function call failed";
     /** esm4j's: the handler said the function was never reached (throttled, unavailable). */
     public static final String FUNCTION_NOT_INVOKED = "PROBLEM: Function not invoked";
+    /**
+     * esm4j's: the idempotency store failed to claim a batch's keys, so the handler was not invoked and the batch
+     * waits (a stream's shard, a queue's messages) until the store answers again.
+     */
+    public static final String IDEMPOTENCY_STORE_FAILED = "PROBLEM: Idempotency store failed";
     public static final String USER_ACTION = "User action";
 
     private record Snapshot(MappingState state, String reason) {}

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Tags;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,23 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("m1"));
             // The failed call claimed nothing: m0 is processable at once.
             assertThat(claim(validating, List.of(new Msg("m0", "x"))).toProcess()).hasSize(1);
+        }
+
+        /** A queue asks for this: it has no bisection, and one poison message must not fail its batchmates. */
+        @Test
+        void rejectingAloneSetsOnlyThePoisonRecordAsideAndClaimsTheRest() {
+            Claim<Msg> first = claim(validating, List.of(new Msg("m1", "{\"amount\":10}")));
+            first.completed(first.toProcess());
+            Msg changed = new Msg("m1", "{\"amount\":99}");
+            Msg fresh = new Msg("m0", "x");
+
+            Claim<Msg> claim = validating.claim(List.of(fresh, changed), Msg::id, clock.instant().plus(VISIBILITY),
+                    true);
+
+            assertThat(claim.rejected()).containsExactly(changed);
+            assertThat(claim.toProcess()).containsExactly(fresh);
+            assertThat(claim.duplicates()).isEmpty();
+            assertThatThrownBy(() -> claim.completed(List.of(changed))).isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
@@ -215,6 +233,44 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(() -> claim.completed(claim.toProcess())).hasMessage("store unavailable");
             assertThat(claim(msgs("a", "c")).duplicates()).hasSize(2);
+        }
+
+        /**
+         * An unreachable store answers each call at its timeout (60 s with Lettuce's default): trying every record of a
+         * 10,000-record batch held the shard up for days. Two errors in a row stop the report.
+         */
+        @Test
+        void anUnreachableStoreStopsAReportAfterTwoErrorsInARow() {
+            AtomicInteger completes = new AtomicInteger();
+            AtomicInteger releases = new AtomicInteger();
+            IdempotencyStore down = new IdempotencyStore() {
+                @Override
+                public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
+                    return store.acquire(key, hash, owner, expiry);
+                }
+
+                @Override
+                public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                    completes.incrementAndGet();
+                    throw new IllegalStateException("store unreachable");
+                }
+
+                @Override
+                public boolean release(String key, String owner) {
+                    releases.incrementAndGet();
+                    throw new IllegalStateException("store unreachable");
+                }
+            };
+            BatchDeduplicator<Msg> unreachable = BatchDeduplicator.<Msg>builder(down, registry, Tags.empty())
+                    .clock(clock).build();
+            Claim<Msg> claim = claim(unreachable, msgs("a", "b", "c", "d", "e", "f", "g", "h"));
+
+            assertThatThrownBy(() -> claim.completed(claim.toProcess().subList(0, 4)))
+                    .hasMessage("store unreachable");
+            assertThatThrownBy(() -> claim.failed(claim.toProcess().subList(4, 8))).hasMessage("store unreachable");
+
+            assertThat(completes).hasValue(2);
+            assertThat(releases).hasValue(2);
         }
     }
 }

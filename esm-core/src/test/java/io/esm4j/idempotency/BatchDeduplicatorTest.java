@@ -68,6 +68,8 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
             assertThat(early.duplicates()).containsExactly(batch.get(0));
             assertThat(early.inProgressElsewhere()).containsExactly(batch.get(1), batch.get(2));
             assertThat(early.toProcess()).isEmpty();
+            // A shard waiting on a crashed consumer's claims shows in a metric, not only in its iterator age.
+            assertThat(inProgressElsewhereCount()).isEqualTo(2);
 
             clock.advance(VISIBILITY); // the crashed consumer's claims lapse at its batch deadline
             Claim<Msg> later = claim(restarted, batch);

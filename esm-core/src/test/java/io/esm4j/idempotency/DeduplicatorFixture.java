@@ -45,6 +45,11 @@ abstract class DeduplicatorFixture {
         return registry.get(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).tag("mapping", "orders").counter().count();
     }
 
+    double inProgressElsewhereCount() {
+        return registry.get(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT).tag("mapping", "orders").counter()
+                .count();
+    }
+
     static List<Msg> msgs(String... ids) {
         return Arrays.stream(ids).map(Msg::of).toList();
     }

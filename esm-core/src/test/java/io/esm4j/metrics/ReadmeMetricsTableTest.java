@@ -33,6 +33,7 @@ class ReadmeMetricsTableTest {
             }
         }
         meters.add(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT);
+        meters.add(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT);
         assertThat(documented).containsExactlyInAnyOrderElementsOf(meters);
     }
 }

@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
+import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryQueue;
@@ -16,8 +18,11 @@ import io.esm4j.testing.SqsLikeMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +63,107 @@ class QueueIdempotencyTest {
         assertThat(deduplicated()).isEqualTo(1);
     }
 
+    /** A store that cannot be reached leaves the messages in the queue, and says so in the status. */
+    @Test
+    void anIdempotencyStoreThatFailsShowsInTheLastProcessingResult() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("first");
+        Switchable flaky = new Switchable(store, true);
+        AtomicBoolean down = flaky.down;
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(flaky))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        await().until(() -> queue.size() == 0);
+        assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+
+        down.set(true);
+        queue.send("second");
+        await().until(() -> mapping.lastProcessingResult().equals("PROBLEM: Idempotency store failed"));
+        assertThat(handler.bodies()).containsExactly("first");
+        assertThat(queue.size()).isEqualTo(1);
+    }
+
+    /**
+     * A consumer that crashed while its handler ran (no more claim extensions, no more visibility heartbeat) holds its
+     * keys only until its messages come back: a claim outliving the visibility timeout made each redelivery meet it
+     * in progress elsewhere, so the message used up receives (and, with a redrive policy, went to the DLQ) without
+     * being processed, 30 times over with a 30 s visibility timeout.
+     */
+    @Test
+    void aCrashedConsumersClaimsLapseWhenItsMessagesComeBack() throws InterruptedException {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        queue.send("m");
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        QueueRecorder hangs = new QueueRecorder().behave(batch -> {
+            if (first.getAndSet(false)) {
+                running.countDown();
+                release.await();
+            }
+            return BatchResult.success();
+        });
+        // The crash: its claims are never extended and its messages' visibility never.
+        QueueEventSourceMapping<SqsLikeMessage> crashed = QueueEventSourceMapping.builder("crashed", queue, hangs)
+                .settings(QueueEngineTest.fast().visibilityExtensionLimit(Duration.ZERO).build())
+                .idempotency(Idempotency.of(new Switchable(store, false))).meterRegistry(meters).clock(clock)
+                .build();
+        crashed.start();
+        try {
+            assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(31));
+            QueueRecorder handler = new QueueRecorder();
+            mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                    .settings(QueueEngineTest.fast().build()).idempotency(Idempotency.of(store))
+                    .meterRegistry(meters).clock(clock).build();
+            mapping.start();
+
+            // The crashed mapping's other pollers still receive too: whichever gets the message may process it.
+            await().until(() -> handler.bodies().size() + hangs.bodies().size() == 2);
+        } finally {
+            release.countDown();
+            crashed.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The in-memory store, made to fail claims or to refuse extending them. */
+    private static final class Switchable implements IdempotencyStore {
+        final AtomicBoolean down = new AtomicBoolean();
+        private final IdempotencyStore store;
+        private final boolean extendsClaims;
+
+        Switchable(IdempotencyStore store, boolean extendsClaims) {
+            this.store = store;
+            this.extendsClaims = extendsClaims;
+        }
+
+        @Override
+        public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+            if (down.get()) {
+                throw new IllegalStateException("idempotency store unavailable");
+            }
+            return store.acquire(key, payloadHash, owner, inProgressExpiry);
+        }
+
+        @Override
+        public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+            return extendsClaims && store.extend(key, payloadHash, owner, inProgressExpiry);
+        }
+
+        @Override
+        public void complete(String key, String payloadHash, Instant ttlExpiry) {
+            store.complete(key, payloadHash, ttlExpiry);
+        }
+
+        @Override
+        public boolean release(String key, String owner) {
+            return store.release(key, owner);
+        }
+    }
+
     /** A deleted mapping's series must not stay in the registry for good, nor one of a name still running go. */
     @Test
     void theDeduplicatedCountLeavesTheRegistryWithTheLastMappingOfItsName() throws InterruptedException {
@@ -76,6 +182,7 @@ class QueueIdempotencyTest {
         mapping.stop(Duration.ofSeconds(10));
 
         assertThat(meters.find(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter()).isNull();
+        assertThat(meters.find(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT).counter()).isNull();
     }
 
     @Test
@@ -95,6 +202,53 @@ class QueueIdempotencyTest {
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).hasSize(2).anyMatch(b -> b.contains("o-2"));
         assertThat(deduplicated()).isEqualTo(1);
+    }
+
+    /**
+     * A message without a usable key is that message's problem: it stays in the queue (and reaches the DLQ by the
+     * redrive policy), while the rest of its batch is processed, as for a message the filter fails on. A queue has no
+     * bisection to isolate it: failing the whole batch sent every message received with it to the DLQ too.
+     */
+    @Test
+    void aMessageWithoutAKeyFailsAloneAndTheRestOfItsBatchIsProcessed() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("{\"orderId\":\"o-1\"}");
+        queue.send("{\"customer\":\"c-2\"}");
+        queue.send("{\"orderId\":\"o-3\"}");
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.jsonPointerInBytes("/orderId",
+                m -> m.payload().body().getBytes(StandardCharsets.UTF_8));
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 1);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\"}", "{\"orderId\":\"o-3\"}");
+        assertThat(queue.peekAll()).singleElement().satisfies(m -> assertThat(m.body()).contains("c-2"));
+        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
+    }
+
+    /** On a FIFO queue a message without a usable key stops its group, as a failed message does; other groups go on. */
+    @Test
+    void aFifoMessageWithoutAKeyStopsOnlyItsGroup() {
+        InMemoryQueue queue = InMemoryQueue.fifo("orders.fifo").clock(clock).contentBasedDeduplication(true).build();
+        queue.send("{\"orderId\":\"o-1\"}", "g", null);
+        queue.send("{\"customer\":\"c-2\"}", "g", null);
+        queue.send("{\"orderId\":\"o-3\"}", "g", null);
+        queue.send("{\"orderId\":\"n-1\"}", "h", null);
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.jsonPointerInBytes("/orderId",
+                m -> m.payload().body().getBytes(StandardCharsets.UTF_8));
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 2);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\"}", "{\"orderId\":\"n-1\"}");
     }
 
     /**

@@ -202,9 +202,12 @@ class StreamIdempotencyTest {
             await().until(() -> counting.acquires.get() >= 5 || !destination.received().isEmpty());
             assertThat(destination.received()).isEmpty();
             assertThat(handler.invocationCount()).isZero();
+            // The shard waits for the store: the status says so, not "No records processed" or an old "OK".
+            assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Idempotency store failed");
 
             counting.down.set(false);
             await().until(() -> handler.succeeded().size() == 3);
+            await().until(() -> mapping.lastProcessingResult().equals("OK"));
         } finally {
             Streams.stopQuietly(mapping);
         }

@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *       comes back with the failure (ReturnValuesOnConditionCheckFailure) or, where the server does not return it,
  *       from a strongly consistent GetItem;</li>
  *   <li>{@code complete}: an unconditional PutItem of a COMPLETED item;</li>
+ *   <li>{@code extend}: PutItem of the same INPROGRESS item with a later expiry, on condition
+ *       {@code status = INPROGRESS AND owner = :owner AND expiry > :now};</li>
  *   <li>{@code release}: DeleteItem on condition {@code status = INPROGRESS AND owner = :owner}.</li>
  * </ul>
  * Expiry is compared by the store, against this process's clock: an expired item counts as absent whether or not
@@ -44,6 +46,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     private static final int ACQUIRE_ATTEMPTS = 5;
     private static final String ABSENT_OR_EXPIRED = "attribute_not_exists(#id) OR #expiry <= :now";
     private static final String HELD_BY_OWNER = "#status = :inProgress AND #owner = :owner";
+    private static final String LIVE_FOR_OWNER = HELD_BY_OWNER + " AND #expiry > :now";
 
     private final DynamoDbClient client;
     private final Clock clock;
@@ -106,6 +109,26 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         setup.ensureReady();
         Map<String, AttributeValue> item = item(key, IdempotencyItems.COMPLETED, payloadHash, ttlExpiry);
         client.putItem(r -> r.tableName(table).item(item));
+    }
+
+    @Override
+    public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
+        setup.ensureReady();
+        Map<String, AttributeValue> item = item(key, IdempotencyItems.IN_PROGRESS, payloadHash, inProgressExpiry);
+        item.put(IdempotencyItems.OWNER, AttributeValue.fromS(owner));
+        // A PutItem, not an UpdateItem, so that the store needs no permission beyond those it had.
+        try {
+            client.putItem(r -> r.tableName(table).item(item).conditionExpression(LIVE_FOR_OWNER)
+                    .expressionAttributeNames(names.of(LIVE_FOR_OWNER))
+                    .expressionAttributeValues(Map.of(":inProgress", AttributeValue.fromS(IdempotencyItems.IN_PROGRESS),
+                            ":owner", AttributeValue.fromS(owner), ":now", IdempotencyItems.instant(clock.instant()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     @Override

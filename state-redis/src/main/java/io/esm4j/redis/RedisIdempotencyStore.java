@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code acquire}: writes an INPROGRESS entry if the key is absent or expired, else returns what holds it;</li>
  *   <li>{@code complete}: writes a COMPLETED entry, whatever was there;</li>
+ *   <li>{@code extend}: moves the expiry of the entry if it is a live INPROGRESS claim of the given owner;</li>
  *   <li>{@code release}: deletes the entry if it is INPROGRESS for the given owner.</li>
  * </ul>
  * Expiry is compared by the store, against this process's clock (the scripts get "now" from it): an expired entry
@@ -66,6 +67,16 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             end
             redis.call('PEXPIRE', KEYS[1], ARGV[3])
             return 1
+            """);
+    /** KEYS[1]; ARGV: now, expiry, owner, milliseconds until Redis deletes the key. */
+    private static final LuaScript EXTEND = new LuaScript("""
+            local held = redis.call('HMGET', KEYS[1], 'status', 'expiry', 'owner')
+            if held[1] == 'INPROGRESS' and held[2] and held[2] > ARGV[1] and held[3] == ARGV[3] then
+              redis.call('HSET', KEYS[1], 'expiry', ARGV[2])
+              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+              return 1
+            end
+            return 0
             """);
     /** KEYS[1]; ARGV: owner. */
     private static final LuaScript RELEASE = new LuaScript("""
@@ -120,6 +131,17 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(ttlExpiry, "ttlExpiry");
         COMPLETE.run(redis, ScriptOutputType.INTEGER, redisKey(key), expiry(ttlExpiry), hash(payloadHash),
                 deleteAfter(clock.instant(), ttlExpiry));
+    }
+
+    @Override
+    public boolean extend(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
+        Instant now = clock.instant();
+        Long extended = EXTEND.run(redis, ScriptOutputType.INTEGER, redisKey(key), expiry(now),
+                expiry(inProgressExpiry), owner, deleteAfter(now, inProgressExpiry));
+        return extended != null && extended == 1L;
     }
 
     @Override

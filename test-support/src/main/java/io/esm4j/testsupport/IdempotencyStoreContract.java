@@ -190,6 +190,57 @@ public abstract class IdempotencyStoreContract {
         }
     }
 
+    /** A live handler's claim is extended while it runs; only its owner's live claim can be. */
+    @Nested
+    class Extension {
+
+        @Test
+        void aClaimExtendedByItsOwnerOutlivesItsFirstExpiry() {
+            store.acquire(k("k"), "h1", "A", in(CLAIM));
+            Instant extended = in(CLAIM.multipliedBy(2));
+
+            assertThat(store.extend(k("k"), "h1", "A", extended)).isTrue();
+            clock.advance(CLAIM);
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(extended));
+            clock.advance(CLAIM);
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+        }
+
+        @Test
+        void anExtendedClaimIsStillReleasedByItsOwnerAndCompletedWithItsHash() {
+            store.acquire(k("k"), "h1", "A", in(CLAIM));
+            assertThat(store.extend(k("k"), "h1", "A", in(CLAIM.multipliedBy(2)))).isTrue();
+
+            assertThat(store.release(k("k"), "B")).isFalse();
+            assertThat(store.release(k("k"), "A")).isTrue();
+            store.acquire(k("k"), "h1", "B", in(CLAIM));
+            assertThat(store.extend(k("k"), "h1", "B", in(CLAIM.multipliedBy(2)))).isTrue();
+            store.complete(k("k"), "h1", in(TTL));
+            assertThat(store.acquire(k("k"), "h2", "C", in(CLAIM))).isEqualTo(new AlreadyCompleted("h1", in(TTL)));
+        }
+
+        @Test
+        void anotherOwnersAbsentCompletedOrLapsedClaimIsNotExtended() {
+            assertThat(store.extend(k("absent"), null, "A", in(CLAIM))).isFalse();
+            assertThat(store.acquire(k("absent"), null, "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+
+            Instant claimExpiry = in(CLAIM);
+            store.acquire(k("other"), null, "A", claimExpiry);
+            assertThat(store.extend(k("other"), null, "B", in(TTL))).isFalse();
+            assertThat(store.acquire(k("other"), null, "C", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+
+            store.acquire(k("done"), "h", "A", in(CLAIM));
+            store.complete(k("done"), "h", in(TTL));
+            assertThat(store.extend(k("done"), "h", "A", in(CLAIM))).isFalse();
+            assertThat(store.acquire(k("done"), "h", "B", in(CLAIM))).isEqualTo(new AlreadyCompleted("h", in(TTL)));
+
+            store.acquire(k("lapsed"), null, "A", in(CLAIM));
+            clock.advance(CLAIM);
+            // Lapsed: another consumer may be about to take it; its old owner cannot bring it back.
+            assertThat(store.extend(k("lapsed"), null, "A", in(CLAIM))).isFalse();
+            assertThat(store.acquire(k("lapsed"), null, "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
+        }
+    }
 
     /** Keys are any non-blank strings: a store's own limits on its keys must not show. */
     @Nested

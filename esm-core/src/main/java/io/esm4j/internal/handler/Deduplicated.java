@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * done; records another consumer is processing count as failed but not invoked, so they come back without using up
  * retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
  * later record, on a FIFO queue the later messages of the group): their claims are released and the handler does not
- * get them now, which would put them before the held record. The handler's verdict on the rest is recorded in the
+ * get them now, which would put them before the held record. While the handler runs, its claims are extended
+ * ({@link ClaimRenewal}), so that they lapse only if this consumer stops. The handler's verdict on the rest is recorded in the
  * store and mapped back onto the whole batch: what the engine retries is released, the rest COMPLETED. A store that
- * fails the claim fails the batch as not invoked.
+ * fails the claim fails the batch as not invoked. On a queue a record with no usable key, or failing payload
+ * validation, fails alone (the handler does not get it) and the rest of the batch goes on.
  */
 public final class Deduplicated {
 
@@ -49,14 +51,21 @@ public final class Deduplicated {
                                      RetryScope<R> retryScope, Invocation<R> invocation) throws Exception {
         Claim<R> claim;
         try {
-            claim = deduplicator.claim(records, naturalId, deadline);
+            // A queue fails a record's own problem (no usable key, payload validation) alone: it has no bisection to
+            // isolate it, and failing the batch would take every message received with it to the DLQ. A stream fails
+            // the batch, which bisection narrows down to the record.
+            claim = deduplicator.claim(records, naturalId, deadline,
+                    !(retryScope instanceof RetryScope.FromLowestFailure));
         } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
             LOG.atWarn().addKeyValue("records", records.size()).setCause(e)
                     .log("the idempotency store failed before the handler ran; the batch is retried");
             return new Verdict.NotInvoked(Fatal.describe(e));
         }
         Set<R> elsewhere = identitySet(claim.inProgressElsewhere());
-        Set<R> deferred = identitySet(waitingBehind(records, elsewhere, claim.toProcess(), retryScope));
+        Set<R> rejected = identitySet(claim.rejected());
+        Set<R> holding = identitySet(claim.inProgressElsewhere());
+        holding.addAll(rejected);
+        Set<R> deferred = identitySet(waitingBehind(records, holding, claim.toProcess(), retryScope));
         List<R> toProcess = claim.toProcess().stream().filter(r -> !deferred.contains(r)).toList();
         if (!deferred.isEmpty()) {
             try {
@@ -68,7 +77,7 @@ public final class Deduplicated {
             }
         }
         Verdict handled;
-        try {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {
@@ -123,7 +132,7 @@ public final class Deduplicated {
             if (elsewhere.contains(records.get(i)) || deferred.contains(records.get(i))) {
                 positions.set(i);
                 notInvoked.set(i);
-            } else if (failed.contains(records.get(i))) {
+            } else if (failed.contains(records.get(i)) || rejected.contains(records.get(i))) {
                 positions.set(i);
             }
         }
@@ -131,18 +140,18 @@ public final class Deduplicated {
     }
 
     /**
-     * The claimed records that must not run before a record in progress elsewhere: the engine brings them back with
-     * it, as after a failure of that record (on a stream every later record, on a FIFO queue the later messages of
+     * The claimed records that must not run before a record in progress elsewhere (or set aside for its own problem):
+     * the engine brings them back with it, as after a failure of that record (on a stream every later record, on a FIFO queue the later messages of
      * its group), so running them now would put them before it.
      */
-    private static <R> List<R> waitingBehind(List<R> records, Set<R> elsewhere, List<R> claimed,
+    private static <R> List<R> waitingBehind(List<R> records, Set<R> holding, List<R> claimed,
                                              RetryScope<R> retryScope) {
-        if (elsewhere.isEmpty()) {
+        if (holding.isEmpty()) {
             return List.of();
         }
         BitSet held = new BitSet(records.size());
         for (int i = 0; i < records.size(); i++) {
-            if (elsewhere.contains(records.get(i))) {
+            if (holding.contains(records.get(i))) {
                 held.set(i);
             }
         }

@@ -132,7 +132,9 @@ public final class Invoker<R> {
             // The handler never got the failed records (another consumer holds them, or the store failed): no
             // failed invocation.
             case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
-            case Verdict.NotInvoked n -> { }
+            // Only the idempotency store's failure to claim gets here (a FunctionNotInvokedException returned above):
+            // the batch waits for the store, which the status must show, as the log alone would not.
+            case Verdict.NotInvoked n -> status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
             case Verdict.PartiallyFailed p -> {
                 List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();
                 metrics.failedInvoke.increment(failedHanded(batch.records(), p, got));

@@ -249,10 +249,18 @@ final class BatchWork<T> {
     }
 
     /**
-     * A claim must outlive the messages' invisibility, or a redelivered copy could run at the same time; with the
-     * heartbeat that is VisibilityExtensionLimit.
+     * A claim lasts the queue's visibility timeout and is extended while the handler runs, so that a redelivered copy
+     * never runs beside a live handler, while a consumer that crashed frees its keys when its messages come back.
+     * A claim that outlived them (VisibilityExtensionLimit, 15 minutes by default) met every redelivery in progress
+     * elsewhere: the message used up receives, and with a redrive policy went to the DLQ, without being processed.
+     * Where the visibility timeout cannot be read, or is 0, VisibilityExtensionLimit, or 15 minutes without the
+     * heartbeat.
      */
     private Duration claimLifetime() {
+        Duration timeout = heartbeat.visibilityTimeout();
+        if (timeout != null && timeout.compareTo(Duration.ofSeconds(1)) >= 0) {
+            return timeout;
+        }
         Duration limit = ctx.settings().visibilityExtensionLimit();
         return limit.isZero() ? Duration.ofMinutes(15) : limit;
     }

@@ -315,7 +315,8 @@ final class VisibilityHeartbeat<T> implements Runnable {
         }
     }
 
-    private Duration visibilityTimeout() {
+    /** The queue's visibility timeout, read from the source once; null when it cannot be read. */
+    Duration visibilityTimeout() {
         Duration known = visibilityTimeout;
         if (known == null) {
             try {
@@ -324,7 +325,8 @@ final class VisibilityHeartbeat<T> implements Runnable {
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
-                        .log("cannot read the queue's visibility timeout; no heartbeat for these messages");
+                        .log("cannot read the queue's visibility timeout; no heartbeat for these messages, and "
+                                + "their idempotency claims last VisibilityExtensionLimit");
             }
         }
         return known;

@@ -1,6 +1,7 @@
 package io.esm4j.internal.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.BatchDeduplicator;
@@ -9,9 +10,15 @@ import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** How a handler's verdict is recorded in the idempotency store. */
@@ -37,6 +44,72 @@ class DeduplicatedTest {
             throw new IllegalStateException("idempotency store unavailable");
         }
     };
+
+    /**
+     * A handler still running when its claims' first expiry passes keeps them: another consumer given the same key
+     * (a redelivery, a producer's duplicate) must not process the record at the same time. Only a consumer that stops
+     * lets its claims lapse.
+     */
+    @Test
+    void aHandlerThatOutlastsTheFirstExpiryKeepsItsClaims() throws Exception {
+        AtomicInteger extensions = new AtomicInteger();
+        IdempotencyStore counting = new IdempotencyStore() {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                return memory.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                boolean extended = memory.extend(key, payloadHash, owner, inProgressExpiry);
+                extensions.incrementAndGet();
+                return extended;
+            }
+
+            @Override
+            public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                memory.complete(key, payloadHash, ttlExpiry);
+            }
+
+            @Override
+            public boolean release(String key, String owner) {
+                return memory.release(key, owner);
+            }
+        };
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(counting, new SimpleMeterRegistry(),
+                Tags.empty()).clock(clock).build();
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        // The claim lasts 1.5 s of the test clock; its renewals come every 0.5 s of real time.
+        Instant firstExpiry = clock.instant().plusMillis(1_500);
+        CompletableFuture<Verdict> verdict = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Deduplicated.invoke(dedup, List.of("slow"), id -> id, firstExpiry,
+                        new RetryScope.FailedOnly<>(), records -> {
+                            running.countDown();
+                            assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
+                            return new Verdict.Succeeded();
+                        });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+
+        clock.advance(Duration.ofSeconds(1));
+        int before = extensions.get();
+        // Two renewals after the clock moved: at least one read the new time, extending to 2.5 s or later.
+        await().atMost(Duration.ofSeconds(60)).until(() -> extensions.get() >= before + 2);
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(clock.instant()).isAfter(firstExpiry);
+        assertThat(memory.acquire("slow", null, "another consumer", clock.instant().plusSeconds(30)))
+                .isInstanceOf(AcquireResult.InProgressElsewhere.class);
+        finish.countDown();
+        assertThat(verdict.get(60, TimeUnit.SECONDS)).isInstanceOf(Verdict.Succeeded.class);
+        assertThat(memory.acquire("slow", null, "another consumer", clock.instant().plusSeconds(30)))
+                .isInstanceOf(AcquireResult.AlreadyCompleted.class);
+    }
 
     @Test
     void theRecordsThatSucceededAreCompletedEvenWhenReleasingTheFailedOnesFails() throws Exception {
