@@ -172,8 +172,13 @@ record KafkaSourceAccess(List<Entry> entries) {
         return secret;
     }
 
-    /** A value inside a JAAS option's double quotes. */
+    /**
+     * A value inside a JAAS option's double quotes. Kafka's parser ends a quoted value at a line break, so a secret
+     * with one would fail to parse, and Kafka's error would quote the rest of it as an option name: line breaks are
+     * written as the parser's escapes, which it turns back into the same characters.
+     */
     private static String jaasQuoted(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                .replace("\r", "\\r");
     }
 }

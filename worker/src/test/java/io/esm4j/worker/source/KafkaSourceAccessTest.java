@@ -3,6 +3,7 @@ package io.esm4j.worker.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -10,12 +11,16 @@ import io.esm4j.worker.config.WorkerFile;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
 import org.junit.jupiter.api.Test;
 
 /** Lambda's SourceAccessConfigurations of a self-managed Kafka mapping, as Kafka consumer properties. */
 class KafkaSourceAccessTest {
 
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final SourceFactories factories = SourceFactories.discover();
     private final Map<String, String> secrets = new HashMap<>();
     private final List<String> read = new java.util.ArrayList<>();
@@ -69,6 +74,25 @@ class KafkaSourceAccessTest {
                     ? "org.apache.kafka.common.security.plain.PlainLoginModule required "
                     : "org.apache.kafka.common.security.scram.ScramLoginModule required ")
                     .endsWith("username=\"alice\" password=\"secret\";");
+        }
+    }
+
+    /** Kafka's JAAS parser ends a quoted value at a line break and then quotes the rest in its error. */
+    @Test
+    void credentialsWithLineBreaksReachTheLoginModuleUnchanged() throws Exception {
+        String username = "al\"ice\\";
+        String password = "first\nsecond-PART\r\nthird";
+        secrets.put(ARN + "user", JSON.writeValueAsString(Map.of("username", username, "password", password)));
+        for (String type : List.of("BASIC_AUTH", "SASL_SCRAM_256_AUTH", "SASL_SCRAM_512_AUTH")) {
+            Map<String, String> properties = KafkaSourceAccess.of(spec("[{\"Type\": \"" + type + "\", \"URI\": \""
+                    + ARN + "user\"}]"), false).consumerProperties(this::secret);
+
+            assertThat(properties.get("sasl.jaas.config")).doesNotContain("\n", "\r");
+            JaasContext jaas = JaasContext.loadClientContext(Map.of(SaslConfigs.SASL_JAAS_CONFIG,
+                    new Password(properties.get("sasl.jaas.config"))));
+            Map<String, Object> options = new HashMap<>(jaas.configurationEntries().getFirst().getOptions());
+            assertThat(options).containsExactlyInAnyOrderEntriesOf(Map.of("username", username,
+                    "password", password));
         }
     }
 
