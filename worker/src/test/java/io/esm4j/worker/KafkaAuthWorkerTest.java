@@ -165,11 +165,11 @@ class KafkaAuthWorkerTest {
                 boolean found = "secretsmanager.GetSecretValue".equals(exchange.getRequestHeaders()
                         .getFirst("X-Amz-Target")) && value != null;
                 byte[] body = (found ? JSON.writeValueAsString(Map.of("ARN", id, "Name", id.substring(ARN.length()),
-                        "SecretString", value)) : "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Secrets "
-                        + "Manager can't find the specified secret.\"}").getBytes(StandardCharsets.UTF_8);
-                if (!found) {
-                    exchange.getResponseHeaders().set("x-amzn-ErrorType", "ResourceNotFoundException");
-                }
+                        "SecretString", value))
+                        : "{\"__type\":\"com.amazon.AWSMimirService#ResourceNotFoundException\", "
+                        + "\"Message\":\"Secrets Manager can't find the specified secret.\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                // As Secrets Manager answers, a JSON 1.1 service: the error type in the body only, no header.
                 exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
                 exchange.sendResponseHeaders(found ? 200 : 400, body.length);
                 exchange.getResponseBody().write(body);

@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -24,6 +26,8 @@ final class AwsJsonApi implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** An AWS error type's name, e.g. AccessDeniedException; anything else in its place is left out of errors. */
+    private static final Pattern ERROR_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.]{0,99}");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final AwsCredentialsProvider credentials;
@@ -50,9 +54,10 @@ final class AwsJsonApi implements AutoCloseable {
         HttpResponse<byte[]> response = http.send(AwsSigning.request(method, uri, body, headers, identity, service,
                 region, TIMEOUT), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
+            String type = response.headers().firstValue("x-amzn-ErrorType").orElseGet(() -> bodyErrorType(response));
+            String name = type == null ? "" : type.split(":", 2)[0].replaceFirst("^.*#", "");
             throw new IllegalStateException("cannot " + what + ": " + service + " at " + uri + " answered status "
-                    + response.statusCode() + response.headers().firstValue("x-amzn-ErrorType")
-                    .map(type -> " " + type.split(":", 2)[0]).orElse(""));
+                    + response.statusCode() + (ERROR_NAME.matcher(name).matches() ? " " + name : ""));
         }
         try {
             JsonNode answer = JSON.readTree(response.body());
@@ -64,6 +69,20 @@ final class AwsJsonApi implements AutoCloseable {
             // Not Jackson's message: it quotes the input, which may be a secret.
             throw new IllegalStateException("cannot " + what + ": the answer of " + service + " at " + uri
                     + " is not a JSON object");
+        }
+    }
+
+    /**
+     * The error type in an error answer's {@code __type}, where JSON 1.1 services such as Secrets Manager put it
+     * (they send no {@code x-amzn-ErrorType} header), e.g. {@code com.amazon.AWSMimirService#AccessDeniedException};
+     * null if there is none. Only its name reaches the message (ERROR_NAME), never the rest of the body.
+     */
+    private static @Nullable String bodyErrorType(HttpResponse<byte[]> response) {
+        try {
+            JsonNode type = JSON.readTree(response.body()).get("__type");
+            return type != null && type.isTextual() ? type.asText() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -50,6 +50,8 @@ record KafkaSourceAccess(List<Entry> entries) {
             SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH, SERVER_ROOT_CA_CERTIFICATE, VPC_SUBNET,
             VPC_SECURITY_GROUP);
     private static final Set<String> MSK_TYPES = Set.of(SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH);
+    /** The PEM label of an encrypted PKCS#8 key, the one form of key that takes a privateKeyPassword. */
+    private static final String ENCRYPTED_KEY = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
     static final String SECRET_ARN = "arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+";
 
     /**
@@ -132,9 +134,12 @@ record KafkaSourceAccess(List<Entry> entries) {
                 tls = true;
                 properties.put("ssl.keystore.type", "PEM");
                 properties.put("ssl.keystore.certificate.chain", secret.get("certificate").asText());
-                properties.put("ssl.keystore.key", secret.get("privateKey").asText());
-                if (secret.path("privateKeyPassword").isTextual()) {
-                    properties.put("ssl.key.password", secret.get("privateKeyPassword").asText());
+                String key = secret.get("privateKey").asText();
+                properties.put("ssl.keystore.key", key);
+                // The password is for an encrypted key only, as Lambda asks for it: given with a plain key (an empty
+                // template field, say), Kafka would try to decrypt that key and refuse it.
+                if (key.contains(ENCRYPTED_KEY)) {
+                    properties.put("ssl.key.password", keyPassword(entry, secret));
                 }
             } else if (entry.type().equals(SERVER_ROOT_CA_CERTIFICATE)) {
                 JsonNode secret = secret(secrets, entry, "certificate");
@@ -172,8 +177,22 @@ record KafkaSourceAccess(List<Entry> entries) {
         return secret;
     }
 
-    /** A value inside a JAAS option's double quotes. */
+    /** The privateKeyPassword of a secret whose privateKey is encrypted, which Lambda requires then. */
+    private static String keyPassword(Entry entry, JsonNode secret) {
+        if (!secret.path("privateKeyPassword").isTextual()) {
+            throw new IllegalStateException("the " + entry.type() + " secret " + entry.uri() + " has an encrypted "
+                    + "privateKey (" + ENCRYPTED_KEY + ") but no string field privateKeyPassword, as Lambda expects");
+        }
+        return secret.get("privateKeyPassword").asText();
+    }
+
+    /**
+     * A value inside a JAAS option's double quotes. Kafka's parser ends a quoted value at a line break, so a secret
+     * with one would fail to parse, and Kafka's error would quote the rest of it as an option name: line breaks are
+     * written as the parser's escapes, which it turns back into the same characters.
+     */
     private static String jaasQuoted(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                .replace("\r", "\\r");
     }
 }

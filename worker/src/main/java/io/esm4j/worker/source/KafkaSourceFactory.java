@@ -123,6 +123,7 @@ public final class KafkaSourceFactory implements SourceFactory {
             }
         }
         source(spec);
+        KafkaConsumerGroupIds.checkCharacters(groupField(spec), kafkaConfigField(spec, CONSUMER_GROUP_ID));
         KafkaSourceAccess.of(spec, msk);
         settings(spec, MappingValues.CHECK_ONLY_FUNCTION);
         MappingValues.filterCriteria(spec);
@@ -299,13 +300,8 @@ public final class KafkaSourceFactory implements SourceFactory {
             throw new InvalidMappingException(TOPICS, spec.node(TOPICS), "Expected exactly one topic name, as "
                     + "Lambda takes.");
         }
-        String group = (msk ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG) + "." + CONSUMER_GROUP_ID;
-        JsonNode groupId = kafkaConfigField(spec, CONSUMER_GROUP_ID);
-        if (groupId != null && !groupId.isTextual()) {
-            throw new InvalidMappingException(group, groupId, "Expected a consumer group id of "
-                    + KafkaSource.CONSUMER_GROUP_ID.range() + " (or leave it out: the mapping's UUID is then its "
-                    + "group).");
-        }
+        String group = groupField(spec);
+        KafkaConsumerGroupIds.text(group, kafkaConfigField(spec, CONSUMER_GROUP_ID));
         try {
             KafkaSource.Builder builder = KafkaSource.builder()
                     .bootstrapServers(servers)
@@ -321,6 +317,11 @@ public final class KafkaSourceFactory implements SourceFactory {
                     ? new InvalidMappingException(group, e.getMessage().replaceFirst(e.parameter(), group), e)
                     : new InvalidMappingException(e.parameter(), e.getMessage(), e);
         }
+    }
+
+    /** The request's ConsumerGroupId field, with its object's name. */
+    private static String groupField(MappingSpec spec) {
+        return (msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG) + "." + CONSUMER_GROUP_ID;
     }
 
     /** A nested value, refusing any field of those objects Lambda's request does not have. */

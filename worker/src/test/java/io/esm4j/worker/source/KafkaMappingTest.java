@@ -143,8 +143,9 @@ class KafkaMappingTest {
                 .hasMessageEndingWith(". Expected 1-200 characters.");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": 7}")))
-                .hasMessageStartingWith("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: 7. "
-                        + "Expected a consumer group id of 1-200 characters");
+                .hasMessage("Invalid value for SelfManagedKafkaEventSourceConfig.ConsumerGroupId: 7. Expected 1-200 "
+                        + "characters from a-z, A-Z, 0-9 and - / * : _ + = . @, as Lambda takes (or leave it out: "
+                        + "the mapping's UUID is then its group).");
         assertThatThrownBy(() -> factories.forMapping(spec("\"StartingPosition\": \"LATEST\", "
                 + "\"SelfManagedKafkaEventSourceConfig\": {\"GroupId\": \"g\"}")))
                 .hasMessageContaining("SelfManagedKafkaEventSourceConfig.GroupId")
@@ -159,6 +160,43 @@ class KafkaMappingTest {
                 .hasMessage("Invalid value for AmazonManagedKafkaEventSourceConfig: {\"ConsumerGroupId\":\"g\"}. "
                         + "Valid for an Amazon MSK source (EventSourceArn) only; use "
                         + "SelfManagedKafkaEventSourceConfig.");
+    }
+
+    /** Lambda's pattern, [a-zA-Z0-9-\/*:_+=.@-]*: Kafka takes any string, Lambda refuses the others. */
+    @Test
+    void aConsumerGroupIdTakesLambdasCharactersOnly() {
+        for (String id : List.of("orders group", "orders#1", "ordérs", "orders\u00a0", "a,b")) {
+            for (MappingSpec spec : List.of(spec("\"StartingPosition\": \"LATEST\", "
+                    + "\"SelfManagedKafkaEventSourceConfig\": " + groupConfig(id)), msk("\"EventSourceArn\": \"" + MSK
+                    + "\", \"AmazonManagedKafkaEventSourceConfig\": " + groupConfig(id)))) {
+                String field = spec.has("EventSourceArn") ? "AmazonManagedKafkaEventSourceConfig"
+                        : "SelfManagedKafkaEventSourceConfig";
+                assertThatThrownBy(() -> factories.forMapping(spec)).as(id)
+                        .isInstanceOf(InvalidMappingException.class)
+                        .hasMessage("Invalid value for " + field + ".ConsumerGroupId: " + id + ". Expected 1-200 "
+                                + "characters from a-z, A-Z, 0-9 and - / * : _ + = . @, as Lambda takes (or leave "
+                                + "it out: the mapping's UUID is then its group).");
+                // A mapping stored before the check still starts in its group, keeping its committed offsets.
+                assertThat(KafkaSourceFactory.source(spec, "b-1.example:9092", Map.of(), null, "uuid")
+                        .consumerGroupId()).isEqualTo(id);
+            }
+        }
+        String every = "azAZ09-/*:_+=.@";
+        MappingSpec selfManaged = spec("\"StartingPosition\": \"LATEST\", \"SelfManagedKafkaEventSourceConfig\": "
+                + groupConfig(every));
+        assertThat(factories.forMapping(selfManaged)).isInstanceOf(KafkaSourceFactory.class);
+        assertThat(KafkaSourceFactory.source(selfManaged).consumerGroupId()).isEqualTo(every);
+        assertThat(factories.forMapping(msk("\"EventSourceArn\": \"" + MSK + "\", "
+                + "\"AmazonManagedKafkaEventSourceConfig\": " + groupConfig(every))))
+                .isInstanceOf(KafkaSourceFactory.class);
+    }
+
+    private static String groupConfig(String id) {
+        try {
+            return JSON.writeValueAsString(Map.of("ConsumerGroupId", id));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -3,19 +3,30 @@ package io.esm4j.worker.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.kafka.KafkaSource;
+import io.esm4j.testsupport.TestCertificates;
+import io.esm4j.testsupport.TestCertificates.Identity;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.config.WorkerFile;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Lambda's SourceAccessConfigurations of a self-managed Kafka mapping, as Kafka consumer properties. */
 class KafkaSourceAccessTest {
 
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final SourceFactories factories = SourceFactories.discover();
     private final Map<String, String> secrets = new HashMap<>();
     private final List<String> read = new java.util.ArrayList<>();
@@ -72,19 +83,75 @@ class KafkaSourceAccessTest {
         }
     }
 
+    /** Kafka's JAAS parser ends a quoted value at a line break and then quotes the rest in its error. */
+    @Test
+    void credentialsWithLineBreaksReachTheLoginModuleUnchanged() throws Exception {
+        String username = "al\"ice\\";
+        String password = "first\nsecond-PART\r\nthird";
+        secrets.put(ARN + "user", JSON.writeValueAsString(Map.of("username", username, "password", password)));
+        for (String type : List.of("BASIC_AUTH", "SASL_SCRAM_256_AUTH", "SASL_SCRAM_512_AUTH")) {
+            Map<String, String> properties = KafkaSourceAccess.of(spec("[{\"Type\": \"" + type + "\", \"URI\": \""
+                    + ARN + "user\"}]"), false).consumerProperties(this::secret);
+
+            assertThat(properties.get("sasl.jaas.config")).doesNotContain("\n", "\r");
+            JaasContext jaas = JaasContext.loadClientContext(Map.of(SaslConfigs.SASL_JAAS_CONFIG,
+                    new Password(properties.get("sasl.jaas.config"))));
+            Map<String, Object> options = new HashMap<>(jaas.configurationEntries().getFirst().getOptions());
+            assertThat(options).containsExactlyInAnyOrderEntriesOf(Map.of("username", username,
+                    "password", password));
+        }
+    }
+
     @Test
     void aClientCertificateIsMutualTlsWithAPemKeyStore() throws Exception {
-        secrets.put(ARN + "client", "{\"certificate\": \"CHAIN\", \"privateKey\": \"KEY\", "
-                + "\"privateKeyPassword\": \"kp\"}");
+        String encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----";
+        secrets.put(ARN + "client", JSON.writeValueAsString(Map.of("certificate", "CHAIN", "privateKey", encrypted,
+                "privateKeyPassword", "kp")));
         secrets.put(ARN + "client-plain-key", "{\"certificate\": \"CHAIN\", \"privateKey\": \"KEY\"}");
 
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN
                 + "client\"}]"), false).consumerProperties(this::secret)).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SSL", "ssl.keystore.type", "PEM", "ssl.keystore.certificate.chain", "CHAIN",
-                "ssl.keystore.key", "KEY", "ssl.key.password", "kp"));
+                "ssl.keystore.key", encrypted, "ssl.key.password", "kp"));
         assertThat(KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN
                 + "client-plain-key\"}]"), false).consumerProperties(this::secret))
                 .doesNotContainKey("ssl.key.password");
+    }
+
+    /**
+     * Lambda asks for privateKeyPassword with an encrypted key only; Kafka, given one with a plain key, tries to
+     * decrypt it and refuses the key store. Each secret's properties here load into Kafka's own SSL engine factory.
+     */
+    @Test
+    void aPrivateKeyPasswordIsTheEncryptedKeysOnly(@TempDir Path directory) throws Exception {
+        Identity client = TestCertificates.selfSigned(directory, "client", "client", false);
+        String encrypted = client.encryptedPrivateKeyPem("key-password");
+        secrets.put(ARN + "plain-empty", JSON.writeValueAsString(Map.of("certificate", client.certificatePem(),
+                "privateKey", client.privateKeyPem(), "privateKeyPassword", "")));
+        secrets.put(ARN + "plain-any", JSON.writeValueAsString(Map.of("certificate", client.certificatePem(),
+                "privateKey", client.privateKeyPem(), "privateKeyPassword", "key-password")));
+        secrets.put(ARN + "encrypted", JSON.writeValueAsString(Map.of("certificate", client.certificatePem(),
+                "privateKey", encrypted, "privateKeyPassword", "key-password")));
+        secrets.put(ARN + "encrypted-no-password", JSON.writeValueAsString(Map.of("certificate",
+                client.certificatePem(), "privateKey", encrypted)));
+
+        for (String name : List.of("plain-empty", "plain-any", "encrypted")) {
+            Map<String, String> properties = clientCertificate(name);
+            assertThat(properties.containsKey("ssl.key.password")).as(name).isEqualTo(name.equals("encrypted"));
+            try (DefaultSslEngineFactory ssl = new DefaultSslEngineFactory()) {
+                ssl.configure(new ConfigDef().withClientSslSupport().parse(properties));
+                assertThat(ssl.keystore()).as(name).isNotNull();
+            }
+        }
+        assertThatThrownBy(() -> clientCertificate("encrypted-no-password"))
+                .hasMessage("the CLIENT_CERTIFICATE_TLS_AUTH secret " + ARN + "encrypted-no-password has an "
+                        + "encrypted privateKey (-----BEGIN ENCRYPTED PRIVATE KEY-----) but no string field "
+                        + "privateKeyPassword, as Lambda expects");
+    }
+
+    private Map<String, String> clientCertificate(String name) throws Exception {
+        return KafkaSourceAccess.of(spec("[{\"Type\": \"CLIENT_CERTIFICATE_TLS_AUTH\", \"URI\": \"" + ARN + name
+                + "\"}]"), false).consumerProperties(this::secret);
     }
 
     @Test
