@@ -127,7 +127,10 @@ final class BatchProcessor<T> {
         while (true) {
             current = giveUp.discardTooOld(current);
             if (current != null) {
-                current = giveUp.discardUndeliverable(current);
+                List<Entry<T>> deliverable = giveUp.discardUndeliverable(current);
+                // Records given up there waited for the destination to take them, which may have made the rest too old.
+                current = deliverable == null || deliverable.size() == current.size() ? deliverable
+                        : giveUp.discardTooOld(deliverable);
             }
             if (current == null) {
                 return false;

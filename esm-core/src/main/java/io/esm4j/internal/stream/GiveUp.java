@@ -65,20 +65,27 @@ final class GiveUp<T> {
     /**
      * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
      * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
-     * mapping stopped first.
+     * mapping stopped first. The rest is young enough when this returns: giving records up waits for the destination
+     * to take them, as long as it refuses, and the others age meanwhile, so the ages are checked again after each.
      */
     List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Instant cutoff = ageCutoff();
-        // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
-            return entries;
+        List<Entry<T>> rest = entries;
+        while (true) {
+            Instant cutoff = ageCutoff();
+            // Every batch passes here: the usual case, nothing too old, allocates nothing.
+            if (cutoff == null || rest.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
+                return rest;
+            }
+            List<Entry<T>> tooOld = new ArrayList<>();
+            List<Entry<T>> fresh = new ArrayList<>(rest.size());
+            for (Entry<T> entry : rest) {
+                (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
+            }
+            if (!records(tooOld, FailureCondition.RecordAgeExceeded, null)) {
+                return null;
+            }
+            rest = fresh;
         }
-        List<Entry<T>> tooOld = new ArrayList<>();
-        List<Entry<T>> fresh = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
-            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
-        }
-        return records(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
     }
 
     /** Whether one of the records is older than MaximumRecordAge or the stream's retention. */
