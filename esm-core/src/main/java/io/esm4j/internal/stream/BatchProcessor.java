@@ -166,11 +166,11 @@ final class BatchProcessor<T> {
                     attempt = false;
                 }
                 case Verdict.Failed failed -> {
-                    if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
-                        return bisect(current, retriesUsed);
-                    }
                     // A batch whose filter could not be evaluated never reached the function: no response.
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
+                    if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
+                        return bisect(current, retriesUsed, response);
+                    }
                 }
             }
             // Records the function never got (another consumer holds their idempotency key, the store failed, or the
@@ -235,13 +235,20 @@ final class BatchProcessor<T> {
         return rest;
     }
 
-    /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (docs/lambda-semantics.md §10.1). */
-    private boolean bisect(List<Entry<T>> failed, int retriesUsed) throws InterruptedException {
+    /**
+     * Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (docs/lambda-semantics.md
+     * §10.1).
+     *
+     * @param response the failure record's response if the split uses up the quota: null if the function never got
+     *                 the batch (its filter failed), as when retries run out without a split
+     */
+    private boolean bisect(List<Entry<T>> failed, int retriesUsed, ResponseContext response)
+            throws InterruptedException {
         int used = retriesUsed;
         if (settings.bisectConsumesRetryQuota()) {
             used++;
             if (exhausted(used)) {
-                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, response);
             }
         }
         // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
