@@ -32,6 +32,8 @@ final class BatchProcessor<T> {
      */
     private static final Duration DEDUP_CLAIM = Duration.ofMinutes(15);
     static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
+    /** {@link #invoke}'s answer for a batch that grew too old waiting for a MaximumConcurrency permit. */
+    private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit");
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
@@ -145,6 +147,9 @@ final class BatchProcessor<T> {
                 verdict = invoke(current, window == null ? null : window.view(false, false), 0);
                 if (verdict == null) {
                     return false;
+                }
+                if (verdict == AGED) {
+                    continue;
                 }
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
@@ -267,9 +272,10 @@ final class BatchProcessor<T> {
 
     /**
      * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the pipeline
-     * closed while the batch waited for one (its records stay after the checkpoint).
-     */
-    /**
+     * closed while the batch waited for one (its records stay after the checkpoint); {@link #AGED}, without invoking,
+     * if a record grew too old meanwhile: a batch waits for a permit as long as other shards' handlers run, and what
+     * is older than MaximumRecordAge is not invoked (processRange gives it up and invokes the rest).
+     *
      * @param finalAttempt for a window's final invocation (no records), which attempt this is: its batch's
      *                     {@code approximateInvokeCount}; a batch of records counts its records' invocations instead
      */
@@ -283,7 +289,8 @@ final class BatchProcessor<T> {
             return null;
         }
         try {
-            return invokeNow(entries, timeWindow, finalAttempt);
+            // A window's final invocation has no records: its window's ages are checked between its attempts.
+            return giveUp.anyTooOld(entries) ? AGED : invokeNow(entries, timeWindow, finalAttempt);
         } finally {
             limit.release();
         }
