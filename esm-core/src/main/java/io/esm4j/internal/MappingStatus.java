@@ -94,6 +94,11 @@ public final class MappingStatus {
         problems.remove(component);
     }
 
+    /** Every component whose name starts with {@code prefix} works again (or is gone): the parts of one whole. */
+    public void resolvedStartingWith(String prefix) {
+        problems.keySet().removeIf(component -> component.startsWith(prefix));
+    }
+
     public void processed(String result) {
         this.lastProcessingResult = result;
     }

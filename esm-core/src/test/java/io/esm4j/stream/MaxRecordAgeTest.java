@@ -164,6 +164,40 @@ class MaxRecordAgeTest {
     }
 
     @Test
+    void aRecordThatGetsTooOldWhileTheDestinationRefusesTheOldOnesIsNotInvoked() throws Exception {
+        put("old", T0.minusSeconds(120));
+        StreamRecord<byte[]> fresh = put("fresh", T0);
+        AtomicBoolean refused = new AtomicBoolean();
+        // The first delivery is refused, and the shard waits on the destination for two minutes: "fresh" is then
+        // as much too old as "old" was.
+        io.esm4j.failure.FailureDestination slow = record -> {
+            if (refused.compareAndSet(false, true)) {
+                clock.advance(Duration.ofSeconds(120));
+                throw new IllegalStateException("destination unavailable");
+            }
+            destination.send(record);
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("age", stream, handler)
+                .settings(Streams.fast().maximumRecordAgeInSeconds(60).build()).leaseStore(store)
+                .onFailure(slow).clock(clock).build();
+        mapping.start();
+        try {
+            awaitCheckpointAt(fresh);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(handler.invocations()).as("a record older than the maximum age is never invoked").isEmpty();
+        assertThat(destination.received()).hasSize(2).allSatisfy(failure -> {
+            assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RecordAgeExceeded);
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(1);
+        });
+        assertThat(((StreamBatchInfo) destination.received().get(1).batchInfo()).startSequenceNumber())
+                .isEqualTo(fresh.sequenceNumber());
+    }
+
+    @Test
     void withoutAMaximumAgeAnOldRecordIsInvoked() throws Exception {
         StreamRecord<byte[]> ancient = put("ancient", T0.minus(Duration.ofDays(30)));
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();

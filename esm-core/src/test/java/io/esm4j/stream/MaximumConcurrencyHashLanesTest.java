@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.failure.FailureCondition;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +82,46 @@ class MaximumConcurrencyHashLanesTest {
         assertThat(handler.maxConcurrent()).isEqualTo(2 * FACTOR);
         assertThat(mostRunning.values()).allSatisfy(most -> assertThat(most.get()).isEqualTo(FACTOR));
         assertHashLanesKept(stream, handler);
+    }
+
+    /**
+     * A batch can wait for a slot as long as other shards' handlers run: records that grew older than
+     * MaximumRecordAgeInSeconds meanwhile are given up when it gets one, not invoked, as after a retry's backoff.
+     */
+    @Test
+    void recordsThatGrowTooOldWaitingForASlotAreGivenUpNotInvoked() throws Exception {
+        Instant start = Instant.parse("2026-12-05T12:00:00Z");
+        MutableClock clock = new MutableClock(start);
+        InMemoryStream stream = InMemoryStream.create("cap-age", 1, clock);
+        assertThat(Math.floorMod("a".hashCode(), 2)).isNotEqualTo(Math.floorMod("b".hashCode(), 2));
+        stream.put("a", "a".getBytes(StandardCharsets.UTF_8), start);
+        stream.put("b", "b".getBytes(StandardCharsets.UTF_8), start);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            release.await(60, TimeUnit.SECONDS);
+            return BatchResult.success();
+        });
+        CollectingDestination destination = new CollectingDestination();
+        RetainingMeterRegistry meters = new RetainingMeterRegistry();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("cap-age", stream, handler)
+                .settings(Streams.fast().parallelizationFactor(2).maximumConcurrency(1).maximumRecordAgeInSeconds(60)
+                        .build())
+                .onFailure(destination).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+        try {
+            // One lane's batch is in the handler, the other's waits for the only slot; two minutes pass.
+            await().until(() -> handler.invocationCount() == 1 && meters.get(MetricNames.CONCURRENCY_WAITING)
+                    .tag(MetricNames.MAPPING_TAG, "cap-age").gauge().value() == 1);
+            clock.advance(Duration.ofSeconds(120));
+            release.countDown();
+            // Each record is either invoked or given up.
+            await().until(() -> handler.invocationCount() + destination.received().size() == 2);
+        } finally {
+            release.countDown();
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(handler.invocationCount()).as("the waiting batch, now too old, is not invoked").isEqualTo(1);
+        assertThat(destination.received().getFirst().requestContext().condition())
+                .isEqualTo(FailureCondition.RecordAgeExceeded);
     }
 
     private void assertHashLanesKept(InMemoryStream stream, RecordingHandler<byte[]> handler) {

@@ -190,6 +190,37 @@ class ReportBatchItemFailuresTest {
     }
 
     @Test
+    void anIdOfARecordBeforeTheRetriedOnesFailsTheWholeRetry() throws Exception {
+        // r2 was done by the first invocation: the retry from r4 does not hold it, so naming it fails the retry.
+        RecordingHandler<byte[]> handler = run(reporting().build(),
+                List.of(batch -> BatchResult.failures(seq(4)), batch -> BatchResult.failures(seq(2))));
+
+        assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
+                .containsExactly(range(0, 9), range(4, 9), range(4, 9));
+        assertCheckpointsNeverAhead(Optional.empty(), at(3), at(3));
+        assertThat(counter(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isEqualTo(6 + 6);
+    }
+
+    @Test
+    void aPartialFailureThenAThrownErrorGivesUpTheRestAsAFunctionError() throws Exception {
+        RecordingHandler<byte[]> handler = run(reporting().maximumRetryAttempts(1).build(),
+                List.of(batch -> BatchResult.failures(seq(4)), batch -> {
+                    throw new IllegalStateException("function error");
+                }));
+
+        // N = 1: two invocations of r4..r9, the partial one counting as the first.
+        assertThat(handler.invocations()).extracting(ReportBatchItemFailuresTest::data)
+                .containsExactly(range(0, 9), range(4, 9));
+        assertThat(destination.received()).singleElement().satisfies(failure -> {
+            assertThat(failure.requestContext().condition()).isEqualTo(FailureCondition.RetryAttemptsExhausted);
+            assertThat(failure.requestContext().approximateInvokeCount()).isEqualTo(2);
+            assertThat(failure.responseContext()).isEqualTo(FailureRecord.ResponseContext.unhandled());
+            assertThat(((StreamBatchInfo) failure.batchInfo()).startSequenceNumber()).isEqualTo(seq(4));
+            assertThat(((StreamBatchInfo) failure.batchInfo()).batchSize()).isEqualTo(6);
+        });
+    }
+
+    @Test
     void aMalformedResponseFailsTheWholeBatch() throws Exception {
         RecordingHandler<byte[]> handler = run(reporting().build(),
                 List.of(batch -> LambdaResponses.parse("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"),

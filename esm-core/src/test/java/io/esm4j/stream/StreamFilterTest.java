@@ -51,6 +51,42 @@ class StreamFilterTest {
                 .count()).isEqualTo(17);
     }
 
+    /**
+     * A batch the filter fails on never reached the function, so its failure record has no responseContext; also when
+     * a split consumes the retry quota (BisectConsumesRetryQuota) and the quota runs out at the split.
+     */
+    @Test
+    void aBatchTheFilterFailsOnIsGivenUpWithoutAResponseWhenTheSplitUsesUpTheQuota() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("filter-quota", 1);
+        StreamRecord<byte[]> first = stream.put("k", "{\"ok\":true}");
+        StreamRecord<byte[]> poison = stream.put("k", "{\"ok\":true,\"poison\":1}");
+        FaultyStream source = new FaultyStream(stream);
+        source.filterDocument = record -> {
+            if (record.equals(poison)) {
+                throw new IllegalStateException("cannot read this record");
+            }
+        };
+        CollectingDestination destination = new CollectingDestination();
+        RecordingLeaseStore store = new RecordingLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("filter-quota", source,
+                        RecordingHandler.<byte[]>succeeding())
+                .settings(Streams.fast().bisectBatchOnFunctionError(true).bisectConsumesRetryQuota(true)
+                        .maximumRetryAttempts(0).build())
+                .filterCriteria(FilterCriteria.of(List.of("{\"data\":{\"ok\":[true]}}")))
+                .leaseStore(store).onFailure(destination).build();
+        mapping.start();
+        try {
+            await().until(() -> poison.sequenceNumber().equals(store.sequenceNumber("filter-quota",
+                    poison.shardId())));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).singleElement().satisfies(failure -> {
+            assertThat(new java.util.ArrayList<Object>(failure.records())).containsExactly(first, poison);
+            assertThat(failure.responseContext()).as("the function never got the batch").isNull();
+        });
+    }
+
     @Test
     void aPatternOnAnotherSourcesKeyIsRejectedAtBuildTime() {
         InMemoryStream stream = InMemoryStream.create("filtered", 1);

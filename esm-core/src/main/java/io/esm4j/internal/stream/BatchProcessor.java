@@ -32,6 +32,8 @@ final class BatchProcessor<T> {
      */
     private static final Duration DEDUP_CLAIM = Duration.ofMinutes(15);
     static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
+    /** {@link #invoke}'s answer for a batch that grew too old waiting for a MaximumConcurrency permit. */
+    private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit");
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
@@ -127,7 +129,10 @@ final class BatchProcessor<T> {
         while (true) {
             current = giveUp.discardTooOld(current);
             if (current != null) {
-                current = giveUp.discardUndeliverable(current);
+                List<Entry<T>> deliverable = giveUp.discardUndeliverable(current);
+                // Records given up there waited for the destination to take them, which may have made the rest too old.
+                current = deliverable == null || deliverable.size() == current.size() ? deliverable
+                        : giveUp.discardTooOld(deliverable);
             }
             if (current == null) {
                 return false;
@@ -142,6 +147,9 @@ final class BatchProcessor<T> {
                 verdict = invoke(current, window == null ? null : window.view(false, false), 0);
                 if (verdict == null) {
                     return false;
+                }
+                if (verdict == AGED) {
+                    continue;
                 }
             } catch (FilterFailure failure) {
                 verdict = new Verdict.Failed(failure.getMessage());
@@ -163,11 +171,11 @@ final class BatchProcessor<T> {
                     attempt = false;
                 }
                 case Verdict.Failed failed -> {
-                    if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
-                        return bisect(current, retriesUsed);
-                    }
                     // A batch whose filter could not be evaluated never reached the function: no response.
                     response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
+                    if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
+                        return bisect(current, retriesUsed, response);
+                    }
                 }
             }
             // Records the function never got (another consumer holds their idempotency key, the store failed, or the
@@ -232,13 +240,20 @@ final class BatchProcessor<T> {
         return rest;
     }
 
-    /** Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (docs/lambda-semantics.md §10.1). */
-    private boolean bisect(List<Entry<T>> failed, int retriesUsed) throws InterruptedException {
+    /**
+     * Splitting does not consume the retry quota unless BisectConsumesRetryQuota says so (docs/lambda-semantics.md
+     * §10.1).
+     *
+     * @param response the failure record's response if the split uses up the quota: null if the function never got
+     *                 the batch (its filter failed), as when retries run out without a split
+     */
+    private boolean bisect(List<Entry<T>> failed, int retriesUsed, ResponseContext response)
+            throws InterruptedException {
         int used = retriesUsed;
         if (settings.bisectConsumesRetryQuota()) {
             used++;
             if (exhausted(used)) {
-                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled());
+                return giveUp.records(failed, FailureCondition.RetryAttemptsExhausted, response);
             }
         }
         // Invoking the halves retries their records; once the worker is stopping, a failed batch is not retried
@@ -257,9 +272,10 @@ final class BatchProcessor<T> {
 
     /**
      * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the pipeline
-     * closed while the batch waited for one (its records stay after the checkpoint).
-     */
-    /**
+     * closed while the batch waited for one (its records stay after the checkpoint); {@link #AGED}, without invoking,
+     * if a record grew too old meanwhile: a batch waits for a permit as long as other shards' handlers run, and what
+     * is older than MaximumRecordAge is not invoked (processRange gives it up and invokes the rest).
+     *
      * @param finalAttempt for a window's final invocation (no records), which attempt this is: its batch's
      *                     {@code approximateInvokeCount}; a batch of records counts its records' invocations instead
      */
@@ -273,7 +289,8 @@ final class BatchProcessor<T> {
             return null;
         }
         try {
-            return invokeNow(entries, timeWindow, finalAttempt);
+            // A window's final invocation has no records: its window's ages are checked between its attempts.
+            return giveUp.anyTooOld(entries) ? AGED : invokeNow(entries, timeWindow, finalAttempt);
         } finally {
             limit.release();
         }

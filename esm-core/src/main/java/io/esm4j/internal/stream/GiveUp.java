@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class GiveUp<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GiveUp.class);
+    /** Numbers each lane's status component: lanes of one shard, and of its sessions, never share one. */
+    private static final AtomicLong LANES = new AtomicLong();
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
@@ -38,7 +41,9 @@ final class GiveUp<T> {
     private final BooleanSupplier leaseLost;
     /** Whether the pipeline closed: only then may the engine have interrupted this lane. */
     private final BooleanSupplier closed;
-    /** Whether this lane's refused delivery is shown in the status, to clear once a delivery succeeds. */
+    /** Where this lane shows that it waits on the destination ({@link ShardProblems#destination}). */
+    private final String problemComponent;
+    /** Whether this lane's refused delivery is shown in the status, to clear once it no longer waits. */
     private boolean problemReported;
 
     /**
@@ -54,25 +59,33 @@ final class GiveUp<T> {
         this.pauser = pauser;
         this.leaseLost = leaseLost;
         this.closed = closed;
+        this.problemComponent = ShardProblems.destination(shardId, LANES.incrementAndGet());
     }
 
     /**
      * Gives up the records older than MaximumRecordAge, never later than the stream's retention (with -1 at the
      * retention): Lambda retries records only until they expire from the stream. Returns the rest, or null if the
-     * mapping stopped first.
+     * mapping stopped first. The rest is young enough when this returns: giving records up waits for the destination
+     * to take them, as long as it refuses, and the others age meanwhile, so the ages are checked again after each.
      */
     List<Entry<T>> discardTooOld(List<Entry<T>> entries) throws InterruptedException {
-        Instant cutoff = ageCutoff();
-        // Every batch passes here: the usual case, nothing too old, allocates nothing.
-        if (cutoff == null || entries.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
-            return entries;
+        List<Entry<T>> rest = entries;
+        while (true) {
+            Instant cutoff = ageCutoff();
+            // Every batch passes here: the usual case, nothing too old, allocates nothing.
+            if (cutoff == null || rest.stream().noneMatch(entry -> tooOld(entry, cutoff))) {
+                return rest;
+            }
+            List<Entry<T>> tooOld = new ArrayList<>();
+            List<Entry<T>> fresh = new ArrayList<>(rest.size());
+            for (Entry<T> entry : rest) {
+                (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
+            }
+            if (!records(tooOld, FailureCondition.RecordAgeExceeded, null)) {
+                return null;
+            }
+            rest = fresh;
         }
-        List<Entry<T>> tooOld = new ArrayList<>();
-        List<Entry<T>> fresh = new ArrayList<>(entries.size());
-        for (Entry<T> entry : entries) {
-            (tooOld(entry, cutoff) ? tooOld : fresh).add(entry);
-        }
-        return records(tooOld, FailureCondition.RecordAgeExceeded, null) ? fresh : null;
     }
 
     /** Whether one of the records is older than MaximumRecordAge or the stream's retention. */
@@ -175,14 +188,24 @@ final class GiveUp<T> {
             return true;
         }
         FailureRecord record = failureRecord(entries, condition, response, invokeCount);
+        try {
+            return deliver(record, entries);
+        } finally {
+            // Delivered, or this lane no longer waits (the session closed: a restarted one shows its own wait if the
+            // destination still refuses). Each lane clears only its own problem: another lane of the shard that
+            // delivers must not hide this one's wait, nor must a wait outlive the lane that showed it.
+            if (problemReported) {
+                problemReported = false;
+                ctx.status().resolved(problemComponent);
+            }
+        }
+    }
+
+    private boolean deliver(FailureRecord record, List<Entry<T>> entries) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 ctx.destination().send(record);
                 ctx.metrics().deliveredToDestination.increment(entries.size());
-                if (problemReported) {
-                    problemReported = false;
-                    ctx.status().resolved(ShardProblems.destination(shardId));
-                }
                 onDone.accept(entries);
                 return true;
             } catch (Throwable e) {
@@ -203,7 +226,7 @@ final class GiveUp<T> {
                 // The shard waits on the destination for as long as it refuses: shown in the mapping's status (and
                 // so its readiness) like a failing checkpoint write, not only in a counter and a log.
                 problemReported = true;
-                ctx.status().problem(ShardProblems.destination(shardId), "PROBLEM: on-failure destination refused "
+                ctx.status().problem(problemComponent, "PROBLEM: on-failure destination refused "
                         + "the failure record of shard " + shardId + " (" + entries.size() + " records from "
                         + entries.getFirst().record.sequenceNumber() + "), attempt " + attempt + "; the checkpoint "
                         + "waits: " + Fatal.describe(e));

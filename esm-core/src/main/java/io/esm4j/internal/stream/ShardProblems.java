@@ -9,6 +9,8 @@ import io.esm4j.internal.MappingStatus;
  */
 final class ShardProblems {
 
+    private static final String DESTINATION = "on-failure destination of ";
+
     private ShardProblems() {}
 
     /** The shard's worker restarted after a failure. */
@@ -31,9 +33,12 @@ final class ShardProblems {
         return "lease of " + shardId;
     }
 
-    /** The on-failure destination refused the shard's failure record. */
-    static String destination(String shardId) {
-        return "on-failure destination of " + shardId;
+    /**
+     * The on-failure destination refused a failure record of one lane of the shard ({@code lane}: unique per lane of
+     * each session). One per lane, so that a lane that delivers clears only its own wait, never another lane's.
+     */
+    static String destination(String shardId, long lane) {
+        return DESTINATION + shardId + " lane " + lane;
     }
 
     /** Clears every problem of a shard this worker no longer runs. */
@@ -42,6 +47,6 @@ final class ShardProblems {
         status.resolved(reader(shardId));
         status.resolved(checkpoints(shardId));
         status.resolved(lease(shardId));
-        status.resolved(destination(shardId));
+        status.resolvedStartingWith(DESTINATION + shardId + " lane ");
     }
 }
