@@ -108,11 +108,11 @@ final class Intake {
         }
     }
 
-    /** Poll thread: throws {@link Partitions.FatalPollFailure} if the intake thread has died. */
+    /** Poll thread: throws {@link FatalPollFailure} if the intake thread has died. */
     void checkAlive() {
         Throwable cause = died;
         if (cause != null) {
-            throw new Partitions.FatalPollFailure(cause);
+            throw new FatalPollFailure(cause);
         }
     }
 

@@ -398,11 +398,4 @@ final class Partitions {
             events.add(new LaneEvent.LanesEnded(state, pipeline));
         }
     }
-
-    /** A fatal error (a failing JVM) reported by a lane: the poll loop stops the mapping. */
-    static final class FatalPollFailure extends RuntimeException {
-        FatalPollFailure(Throwable cause) {
-            super(cause);
-        }
-    }
 }

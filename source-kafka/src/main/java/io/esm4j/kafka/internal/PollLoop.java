@@ -91,7 +91,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             loop();
             deadline = stopDeadline;
         } catch (Throwable e) {
-            Throwable cause = e instanceof Partitions.FatalPollFailure f ? f.getCause() : e;
+            Throwable cause = e instanceof FatalPollFailure f ? f.getCause() : e;
             String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
             LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(cause)
                     .log("fatal error; stopping the mapping");
@@ -118,13 +118,8 @@ final class PollLoop implements ConsumerRebalanceListener {
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
                 continue;
-            } catch (Partitions.FatalPollFailure e) {
-                throw e;
             } catch (RuntimeException e) {
-                // A rebalance callback's exception comes out of poll wrapped by the consumer's coordinator.
-                if (e.getCause() instanceof Partitions.FatalPollFailure fatal) {
-                    throw fatal;
-                }
+                FatalPollFailure.rethrowFrom(e);
                 // Nothing was handed out: the consumer's positions are where the pipelines expect them.
                 pollFailed(e);
                 commitDespitePollFailure();
@@ -142,7 +137,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 // Nobody interrupts the poll thread but to end it: stop as stop() would.
                 Thread.currentThread().interrupt();
                 stopRequested.countDown();
-            } catch (Partitions.FatalPollFailure e) {
+            } catch (FatalPollFailure e) {
                 throw e;
             } catch (RuntimeException e) {
                 // Polled records may not have reached their pipelines: every partition restarts after its done
@@ -170,7 +165,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         try {
             partitions.drainEvents();
             commitIfDue();
-        } catch (Partitions.FatalPollFailure e) {
+        } catch (FatalPollFailure e) {
             throw e;
         } catch (RuntimeException e) {
             Fatal.rethrowIfFatal(e);

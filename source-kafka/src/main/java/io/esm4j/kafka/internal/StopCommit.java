@@ -62,13 +62,8 @@ final class StopCommit {
                 }
             } catch (WakeupException e) {
                 continue;
-            } catch (Partitions.FatalPollFailure e) {
-                throw e;
             } catch (RuntimeException e) {
-                // A rebalance callback's fatal failure comes out of poll wrapped by the consumer's coordinator.
-                if (e.getCause() instanceof Partitions.FatalPollFailure fatal) {
-                    throw fatal;
-                }
+                FatalPollFailure.rethrowFrom(e);
                 Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", mappingName).setCause(e)
                         .log("stop: polling to complete the rebalance failed; the last commit is not retried");

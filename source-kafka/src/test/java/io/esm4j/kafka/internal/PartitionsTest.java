@@ -109,13 +109,13 @@ class PartitionsTest {
         try {
             intake.hand(state, List.of(unreadable()), Instant.now());
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(intake::checkAlive)
-                    .isInstanceOf(Partitions.FatalPollFailure.class).hasRootCauseMessage("injected"));
+                    .isInstanceOf(FatalPollFailure.class).hasRootCauseMessage("injected"));
             // With the queue full, a hand-off gives up with the same failure instead of waiting forever.
             assertThatThrownBy(() -> {
                 for (int i = 0; i <= Intake.CAPACITY; i++) {
                     intake.hand(state, List.of(unreadable()), Instant.now());
                 }
-            }).isInstanceOf(Partitions.FatalPollFailure.class);
+            }).isInstanceOf(FatalPollFailure.class);
             assertThat(state.notYetOffered.get()).isEqualTo(Intake.CAPACITY);
         } finally {
             intake.stop();
