@@ -76,8 +76,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         setup.ensureReady();
-        Map<String, AttributeValue> item = item(key, IdempotencyItems.IN_PROGRESS, payloadHash, inProgressExpiry);
-        item.put(IdempotencyItems.OWNER, AttributeValue.fromS(owner));
+        Map<String, AttributeValue> item = inProgressItem(key, payloadHash, owner, inProgressExpiry);
         for (int attempt = 1; ; attempt++) {
             Instant now = clock.instant();
             Map<String, AttributeValue> current;
@@ -117,8 +116,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
         setup.ensureReady();
-        Map<String, AttributeValue> item = item(key, IdempotencyItems.IN_PROGRESS, payloadHash, inProgressExpiry);
-        item.put(IdempotencyItems.OWNER, AttributeValue.fromS(owner));
+        Map<String, AttributeValue> item = inProgressItem(key, payloadHash, owner, inProgressExpiry);
         // A PutItem, not an UpdateItem, so that the store needs no permission beyond those it had.
         try {
             client.putItem(r -> r.tableName(table).item(item).conditionExpression(LIVE_FOR_OWNER)
@@ -150,6 +148,13 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /** The table's name. */
     public String tableName() {
         return table;
+    }
+
+    /** A claim: the key in progress for {@code owner} until {@code expiry}. */
+    private Map<String, AttributeValue> inProgressItem(String key, String payloadHash, String owner, Instant expiry) {
+        Map<String, AttributeValue> item = item(key, IdempotencyItems.IN_PROGRESS, payloadHash, expiry);
+        item.put(IdempotencyItems.OWNER, AttributeValue.fromS(owner));
+        return item;
     }
 
     private Map<String, AttributeValue> item(String key, String status, String payloadHash, Instant expiry) {
