@@ -138,10 +138,11 @@ final class BatchCollector<T> {
             ctx.metrics().polled.increment(received.size());
             try {
                 received = dropFilteredOut(received);
-            } catch (InterruptedException stopped) {
-                // Only the stop's (the queue calls end on no other): as for a receive, keep what was gathered.
-                if (batch.isEmpty()) {
-                    throw stopped;
+            } catch (InterruptedException e) {
+                // The stop's: as for a receive, the caller releases what was gathered. Any other fails the round,
+                // and what was gathered comes back after its visibility timeout.
+                if (batch.isEmpty() || !phase.interruptedByStop()) {
+                    throw e;
                 }
                 Thread.currentThread().interrupt();
                 break;
