@@ -164,6 +164,29 @@ class QueueEngineTest {
         assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(10);
     }
 
+    /**
+     * As in Lambda, the filter decides whether a message joins the batch: filtered-out messages take no room in
+     * BatchSize, so a batching window gathers matching messages until the batch is full or the window ends.
+     */
+    @Test
+    void filteredOutMessagesTakeNoRoomInTheBatch() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        IntStream.range(0, 100).forEach(i -> queue.send((i % 10 == 0 ? "keep-" : "drop-") + i));
+        QueueRecorder handler = new QueueRecorder();
+        fixture.start(queue, handler, fast().batchSize(10).maximumBatchingWindowInSeconds(5).maximumConcurrency(2)
+                .build(), builder -> builder
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[{\"prefix\":\"keep\"}]}"))));
+        await().until(() -> fixture.count(MetricNames.FILTERED_OUT_EVENT_COUNT) == 90);
+        // The windows of batches that are not full end; the clock is the queue's, and nothing else waits on it.
+        clock.advance(Duration.ofSeconds(6));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).hasSize(10).doesNotHaveDuplicates().allSatisfy(b -> assertThat(b)
+                .startsWith("keep"));
+        // Two pollers: at most one batch each, however the ten matching messages were shared between them.
+        assertThat(handler.invocations()).hasSizeLessThanOrEqualTo(2);
+        assertThat(fixture.count(MetricNames.DELETED_EVENT_COUNT)).isEqualTo(100);
+    }
+
     @Test
     void failedReceivesAreRetriedAndShowInTheStateTransitionReason() {
         InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.MappingState;
+import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
@@ -11,6 +12,7 @@ import io.esm4j.testing.InMemoryQueue;
 import io.esm4j.testing.InMemoryQueue.Operation;
 import io.esm4j.testing.MutableClock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +95,28 @@ class QueueSourceFailuresTest {
         clock.advance(Duration.ofSeconds(31));
         await().until(() -> queue.size() == 0);
         assertThat(handler.bodies()).containsExactly("m0", "m0");
+    }
+
+    /** A filtered-out message is deleted as it is received; a delete that fails is the poller's problem too. */
+    @Test
+    void aFilteredOutMessageThatCannotBeDeletedShowsAsAProblemAndIsFilteredOutAgainOnceDeletesWork() {
+        source.failAlways(Operation.DELETE, () -> new IllegalStateException("service unavailable"));
+        queue.send("drop-0");
+        QueueRecorder handler = new QueueRecorder();
+        fixture.start(source, handler, slowRestarts(), builder -> builder
+                .filterCriteria(FilterCriteria.of(List.of("{\"body\":[{\"prefix\":\"keep\"}]}"))));
+
+        await().until(() -> fixture.count(MetricNames.RESTART_COUNT) == 1);
+        assertThat(fixture.mapping().stateTransitionReason())
+                .isEqualTo("PROBLEM: delete failed: 1 of 1 messages not deleted: "
+                        + "java.lang.IllegalStateException: service unavailable");
+        assertThat(queue.approximateNumberOfMessagesNotVisible()).isEqualTo(1);
+
+        source.heal(Operation.DELETE);
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.invocations()).isEmpty();
+        assertThat(fixture.count(MetricNames.FILTERED_OUT_EVENT_COUNT)).isEqualTo(2);
     }
 
     @Test

@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * @param keySchemaMetadata   the schema the key was validated with, or null when the mapping's schema registry
  *                            does not validate keys (or it has none)
  * @param valueSchemaMetadata the schema the value was validated with, or null likewise
+ * @param decodedValue  the value as JSON, decoded by its schema, when the schema registry delivers values in
+ *                      {@code SOURCE} format and the value is Avro or Protobuf: filter criteria match this, as Lambda
+ *                      filters on the decoded value whatever form the handler gets. Null otherwise (filters then
+ *                      match {@code value}); never part of the event
  */
 public record KafkaRecord(
         String topic,
@@ -32,7 +36,8 @@ public record KafkaRecord(
         byte @Nullable [] value,
         List<Map<String, byte[]>> headers,
         @Nullable KafkaSchemaMetadata keySchemaMetadata,
-        @Nullable KafkaSchemaMetadata valueSchemaMetadata) {
+        @Nullable KafkaSchemaMetadata valueSchemaMetadata,
+        byte @Nullable [] decodedValue) {
 
     public KafkaRecord {
         Objects.requireNonNull(topic, "topic");
@@ -40,10 +45,19 @@ public record KafkaRecord(
         headers = List.copyOf(headers);
     }
 
+    /** A record whose value filters match as it is (no schema registry, or one that delivers JSON). */
+    public KafkaRecord(String topic, int partition, long offset, long timestamp, String timestampType,
+                       byte @Nullable [] key, byte @Nullable [] value, List<Map<String, byte[]>> headers,
+                       @Nullable KafkaSchemaMetadata keySchemaMetadata,
+                       @Nullable KafkaSchemaMetadata valueSchemaMetadata) {
+        this(topic, partition, offset, timestamp, timestampType, key, value, headers, keySchemaMetadata,
+                valueSchemaMetadata, null);
+    }
+
     /** A record of a mapping without a schema registry. */
     public KafkaRecord(String topic, int partition, long offset, long timestamp, String timestampType,
                        byte @Nullable [] key, byte @Nullable [] value, List<Map<String, byte[]>> headers) {
-        this(topic, partition, offset, timestamp, timestampType, key, value, headers, null, null);
+        this(topic, partition, offset, timestamp, timestampType, key, value, headers, null, null, null);
     }
 
     /** Lambda's name for the record's partition, and the key of its list in the event: {@code <topic>-<partition>}. */

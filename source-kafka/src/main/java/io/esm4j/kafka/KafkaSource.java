@@ -236,9 +236,11 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         return Set.of("value");
     }
 
+    /** The value as Lambda filters it: decoded by its schema when the handler gets it in {@code SOURCE} format. */
     @Override
     public FilterDocument filterDocument(StreamRecord<KafkaRecord> record) {
-        return FilterDocuments.kafkaValue(record.payload().value());
+        KafkaRecord payload = record.payload();
+        return FilterDocuments.kafkaValue(payload.decodedValue() != null ? payload.decodedValue() : payload.value());
     }
 
     /** The consumer group assigns partitions: the mapping never lists them through the shard SPI. */

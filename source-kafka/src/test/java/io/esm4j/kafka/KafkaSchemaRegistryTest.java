@@ -140,6 +140,25 @@ class KafkaSchemaRegistryTest extends BrokerTest {
                 failure.requestContext().condition()).isEqualTo(FailureCondition.DeserializationError));
     }
 
+    /**
+     * Lambda filters on the value its schema decodes to, whatever form the handler gets it in: in SOURCE format the
+     * handler gets the Avro bytes, but a JSON pattern still selects on the decoded fields.
+     */
+    @Test
+    void sourceFormatFiltersOnTheDecodedValueAndDeliversTheBytes() throws Exception {
+        String topic = broker.topic("source-filtered", 1);
+        broker.sendAll(List.of(record(topic, "a", framed(1, order(1, "PAID"))),
+                record(topic, "b", framed(1, order(2, "NEW"))),
+                record(topic, "c", framed(1, order(3, "PAID")))));
+        Recorder handler = new Recorder();
+
+        run(values(EventRecordFormat.SOURCE), handler, new CollectingDestination(), topic, 3,
+                FilterCriteria.of(List.of("{\"value\":{\"status\":[\"PAID\"]}}")));
+
+        assertThat(handler.succeeded).extracting(record -> KafkaBroker.text(record.key())).containsExactly("a", "c");
+        assertThat(handler.succeeded.getFirst().value()).isEqualTo(avro(order(1, "PAID")));
+    }
+
     @Test
     void jsonSchemaValuesAreCheckedAgainstTheirSchema() throws Exception {
         registry.answer(3, FakeSchemaRegistry.schema("JSON", """

@@ -335,6 +335,13 @@ class MappingsApiTest {
                 .functionName(function.url().toString()).startingPosition("LATEST")))
                 .isInstanceOf(InvalidParameterValueException.class)
                 .hasMessageContaining("StartingPosition is not valid for SQS event sources");
+        // Lambda's own wording first, then which filter and field, and what is wrong with it.
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(function.url().toString())
+                .filterCriteria(f -> f.filters(p -> p.pattern("{\"body\": {\"a\": [{\"numeric\": [\"!=\", 1]}]}}")))))
+                .isInstanceOf(InvalidParameterValueException.class)
+                .satisfies(e -> assertThat(((InvalidParameterValueException) e).awsErrorDetails().errorMessage())
+                        .startsWith("Invalid filter pattern definition. Filter 1, field body.a: numeric comparator"));
         assertThatThrownBy(() -> lambda.getEventSourceMapping(r -> r.uuid("no-such-uuid")))
                 .isInstanceOf(ResourceNotFoundException.class)
                 .satisfies(e -> assertThat(((ResourceNotFoundException) e).statusCode()).isEqualTo(404));

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gathers one poller's next batch from one or more receives (BatchSize, batching window, 6 MB). What it receives is
  * handed to the heartbeat at once, so a window longer than the visibility timeout does not let messages come back.
+ * The filter decides whether a received message joins the batch, as in Lambda: one it filters out takes no room in
+ * BatchSize or the 6 MB and is deleted at once; one it fails on joins the batch, where it fails as a message.
  */
 final class BatchCollector<T> {
 
@@ -30,6 +32,7 @@ final class BatchCollector<T> {
     }
 
     private final QueueContext<T> ctx;
+    private final QueueCalls<T> calls;
     private final VisibilityHeartbeat<T> heartbeat;
     private final EngineStop stop;
     private final PollerPhase phase;
@@ -37,12 +40,26 @@ final class BatchCollector<T> {
     private final List<QueueMessage<T>> carryOver = new ArrayList<>();
     /** When this poller's last receive started, if it returned nothing; NONE after one that returned messages. */
     private long emptyReceiveStartNanos = NONE;
+    /** Filtered-out messages the queue would not delete since the poller last took them: they come back later. */
+    private final List<PollerFailure> failures = new ArrayList<>(0);
 
-    BatchCollector(QueueContext<T> ctx, VisibilityHeartbeat<T> heartbeat, EngineStop stop, PollerPhase phase) {
+    BatchCollector(QueueContext<T> ctx, QueueCalls<T> calls, VisibilityHeartbeat<T> heartbeat, EngineStop stop,
+                   PollerPhase phase) {
         this.ctx = ctx;
+        this.calls = calls;
         this.heartbeat = heartbeat;
         this.stop = stop;
         this.phase = phase;
+    }
+
+    /** What failed while gathering (deleting filtered-out messages) since the last call; empty when nothing did. */
+    List<PollerFailure> takeFailures() {
+        if (failures.isEmpty()) {
+            return List.of();
+        }
+        List<PollerFailure> taken = List.copyOf(failures);
+        failures.clear();
+        return taken;
     }
 
     /** Messages received but in no batch yet; the caller now owns them. */
@@ -119,6 +136,17 @@ final class BatchCollector<T> {
             emptyReceiveStartNanos = received.isEmpty() ? startNanos : NONE;
             heartbeat.track(received, ctx.clock().instant());
             ctx.metrics().polled.increment(received.size());
+            try {
+                received = dropFilteredOut(received);
+            } catch (InterruptedException e) {
+                // The stop's: as for a receive, the caller releases what was gathered. Any other fails the round,
+                // and what was gathered comes back after its visibility timeout.
+                if (batch.isEmpty() || !phase.interruptedByStop()) {
+                    throw e;
+                }
+                Thread.currentThread().interrupt();
+                break;
+            }
             bytes = admit(received, batch, bytes);
             // An empty receive ends the round too, so that a poller that recovered says so while the queue is idle.
             if (batch.isEmpty() || window.isZero()) {
@@ -126,6 +154,36 @@ final class BatchCollector<T> {
             }
         }
         return batch;
+    }
+
+    /**
+     * The messages the filter keeps, or fails on, in receive order; those it filters out are counted and deleted now,
+     * so that they neither take room in the batch nor wait for its invocation. A failed delete is reported when the
+     * round ends; the message comes back after its visibility timeout and is filtered out again.
+     */
+    private List<QueueMessage<T>> dropFilteredOut(List<QueueMessage<T>> received) throws InterruptedException {
+        List<QueueMessage<T>> kept = new ArrayList<>(received.size());
+        List<QueueMessage<T>> filteredOut = new ArrayList<>(0);
+        for (QueueMessage<T> message : received) {
+            boolean keep;
+            try {
+                keep = ctx.filter().test(message);
+            } catch (Throwable e) {
+                Fatal.rethrowIfFatal(e);
+                keep = true; // the batch's handling tests it again and fails it as a message, with the cause
+            }
+            (keep ? kept : filteredOut).add(message);
+        }
+        if (filteredOut.isEmpty()) {
+            return received;
+        }
+        ctx.metrics().filteredOut.increment(filteredOut.size());
+        heartbeat.untrack(filteredOut);
+        QueueCalls.Outcome deleted = calls.delete(filteredOut, phase::interruptedByStop);
+        if (!deleted.ok()) {
+            failures.add(new PollerFailure(deleted.describe("delete", "not deleted"), null));
+        }
+        return kept;
     }
 
     /**

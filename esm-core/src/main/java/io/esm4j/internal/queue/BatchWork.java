@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a poller does with a batch, as a Lambda SQS poller does: drop what the filter rejects, invoke the handler
+ * What a poller does with a batch, as a Lambda SQS poller does: drop what the filter rejects (the collector dropped
+ * those it could test; a message it failed on is tested here again, and fails as a message), invoke the handler
  * while the heartbeat keeps the batch invisible, then delete what succeeded. A failed message is not deleted: it
  * comes back after its visibility timeout (or as FailedMessageVisibility says) and the queue's redrive policy decides
  * when it goes to the DLQ.

@@ -35,7 +35,7 @@ final class QueuePoller<T> implements Runnable {
         this.stop = stop;
         this.component = component;
         this.heartbeat = new VisibilityHeartbeat<>(ctx, calls, stop, component + " heartbeat");
-        this.collector = new BatchCollector<>(ctx, heartbeat, stop, phase);
+        this.collector = new BatchCollector<>(ctx, calls, heartbeat, stop, phase);
         this.work = new BatchWork<>(ctx, calls, heartbeat, lanes, stop, phase);
     }
 
@@ -107,15 +107,22 @@ final class QueuePoller<T> implements Runnable {
     /** One batch: gathered, handled, deleted. Returns what failed outside the handler. */
     private List<PollerFailure> round() throws InterruptedException, BatchCollector.ReceiveFailed {
         List<QueueMessage<T>> batch = collector.collect();
+        List<PollerFailure> gathering = collector.takeFailures();
         if (stop.isRequested()) {
             releaseAfterStop(batch);
             return List.of();
         }
         if (batch.isEmpty()) {
-            return List.of();
+            return gathering;
         }
         BatchWork.Outcome outcome = work.process(batch);
-        return releaseStoppedGroups(outcome.stoppedGroups(), outcome.failures());
+        List<PollerFailure> failures = releaseStoppedGroups(outcome.stoppedGroups(), outcome.failures());
+        if (gathering.isEmpty()) {
+            return failures;
+        }
+        List<PollerFailure> all = new ArrayList<>(gathering);
+        all.addAll(failures);
+        return all;
     }
 
     /**

@@ -57,6 +57,7 @@ final class RecordConverter {
         byte[] value = record.value();
         KafkaSchemaMetadata keyMetadata = null;
         KafkaSchemaMetadata valueMetadata = null;
+        byte[] decodedJson = null;
         FailureCondition rejection = null;
         if (decoding != null) {
             SchemaDecoding.Part keyPart = decoding.decode(Attribute.KEY, key);
@@ -80,11 +81,12 @@ final class RecordConverter {
                 keyMetadata = decodedKey.metadata();
                 value = decodedValue.bytes();
                 valueMetadata = decodedValue.metadata();
+                decodedJson = decodedValue.json();
             }
         }
         KafkaRecord payload = new KafkaRecord(record.topic(), record.partition(), record.offset(),
                 record.timestamp(), record.timestampType().name(), key, value, headers(record), keyMetadata,
-                valueMetadata);
+                valueMetadata, decodedJson);
         // What the record adds to the event, with the comma before it: the 6 MB invocation cap and the memory
         // bounds count the event's bytes, as Lambda counts its invocation payload.
         int size = (int) Math.min(Integer.MAX_VALUE, partitionBytes + KafkaEventSize.recordFields(payload) + 1);

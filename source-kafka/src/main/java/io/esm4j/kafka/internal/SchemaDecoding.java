@@ -42,8 +42,17 @@ final class SchemaDecoding implements AutoCloseable {
     /** What became of one part of a record. */
     sealed interface Part {}
 
-    /** The part as the handler gets it, and which schema validated it (null if it was not validated). */
-    record Decoded(byte @Nullable [] bytes, @Nullable KafkaSchemaMetadata metadata) implements Part {}
+    /**
+     * The part as the handler gets it, which schema validated it (null if it was not validated), and, when the handler
+     * gets Avro or Protobuf bytes ({@code SOURCE} format), the part decoded to JSON: what filters match.
+     */
+    record Decoded(byte @Nullable [] bytes, @Nullable KafkaSchemaMetadata metadata, byte @Nullable [] json)
+            implements Part {
+
+        Decoded(byte @Nullable [] bytes, @Nullable KafkaSchemaMetadata metadata) {
+            this(bytes, metadata, null);
+        }
+    }
 
     /** The part's schema is being fetched: try the part again once {@code until} completes. */
     record Waiting(CompletableFuture<?> until) implements Part {}
@@ -153,7 +162,8 @@ final class SchemaDecoding implements AutoCloseable {
         }
         byte[] unframed = Arrays.copyOfRange(bytes, framed.offset(), bytes.length);
         if (registry.eventRecordFormat() == EventRecordFormat.SOURCE) {
-            return new Decoded(unframed, metadata);
+            // Lambda filters on the decoded value in either format; a JSON Schema value is JSON already.
+            return new Decoded(unframed, metadata, asJson);
         }
         return new Decoded(schema.format() == SchemaFormat.JSON ? unframed : asJson, metadata);
     }

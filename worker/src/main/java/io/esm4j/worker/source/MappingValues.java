@@ -3,6 +3,7 @@ package io.esm4j.worker.source;
 import static io.esm4j.worker.config.LambdaFields.*;
 
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.filter.InvalidFilterPatternException;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.sinks.FailureDestinations;
@@ -106,6 +107,10 @@ final class MappingValues {
         }
         try {
             return FilterCriteria.of(patterns);
+        } catch (InvalidFilterPatternException e) {
+            // Lambda's wording first ("Invalid filter pattern definition."), as SDK callers see it from Lambda; the
+            // filter, its field and the problem follow, and the parameter last, for a worker file of many mappings.
+            throw new InvalidMappingException(FILTER_CRITERIA, e.getMessage() + " (" + FILTER_CRITERIA + ")", e);
         } catch (IllegalArgumentException e) {
             throw new InvalidMappingException(FILTER_CRITERIA, "Invalid value for FilterCriteria: " + e.getMessage(),
                     e);
