@@ -28,6 +28,7 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -93,7 +94,7 @@ public final class SinksExample {
             S3Client buckets = s3;
             runMapping(out, "orders-s3", "arn:aws:s3:::orders-failures", destinations, () -> buckets
                     .listObjectsV2(r -> r.bucket("orders-failures")).contents().stream().findFirst()
-                    .map(o -> describe(buckets, o)));
+                    .flatMap(o -> describe(buckets, o)));
         } finally {
             Closer.closeAll(s3, s3Server, sns, snsServer, sqs, elasticMq::stopAndWait);
         }
@@ -139,15 +140,24 @@ public final class SinksExample {
         out.println("final checkpoints: " + stopped.checkpoints());
     }
 
-    /** The object's key and content type, the document with its payload, and the payload's event. */
-    private static String describe(S3Client s3, S3Object object) {
-        ResponseBytes<GetObjectResponse> stored = s3.getObjectAsBytes(r -> r.bucket("orders-failures")
-                .key(object.key()));
+    /**
+     * The object's key and content type, the document with its payload, and the payload's event; empty while the
+     * object cannot be read yet (s3proxy's file store writes an object under a temporary name and then renames it,
+     * and a listing in between shows a name that is gone by the time it is read).
+     */
+    private static Optional<String> describe(S3Client s3, S3Object object) {
+        ResponseBytes<GetObjectResponse> stored;
+        try {
+            stored = s3.getObjectAsBytes(r -> r.bucket("orders-failures").key(object.key()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
         ObjectNode document = (ObjectNode) tree(stored.asUtf8String());
         String payload = document.get("payload").asText();
         document.put("payload", "<below>");
-        return "the bucket received " + object.key() + " (" + stored.response().contentType() + "):\n"
-                + pretty(document.toString()) + "\nits payload, the event of the given-up records:\n" + pretty(payload);
+        return Optional.of("the bucket received " + object.key() + " (" + stored.response().contentType() + "):\n"
+                + pretty(document.toString()) + "\nits payload, the event of the given-up records:\n"
+                + pretty(payload));
     }
 
     private static String pretty(String json) {
