@@ -305,7 +305,9 @@ public final class BatchDeduplicator<R> {
         public BatchDeduplicator<R> build() {
             if (settings.payloadValidation() && payload == null) {
                 throw new IllegalStateException(IdempotencySettings.PAYLOAD_VALIDATION.name() + " is true but no "
-                        + "payload function was given. Expected Builder.payload(record -> bytes) to hash payloads.");
+                        + "payload function was given. Expected one to hash payloads: "
+                        + "Idempotency.withPayload(record -> bytes) for a mapping, "
+                        + "Builder.payload(record -> bytes) here.");
             }
             // The store holds its own bound; a different one in the settings would be silently ignored.
             if (store instanceof InMemoryIdempotencyStore memory && settings.maxEntries() != memory.maxEntries()
