@@ -3,6 +3,7 @@ package io.esm4j;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -48,13 +49,24 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         return status.lastProcessingResult();
     }
 
-    /** Starts polling; returns at once. A mapping starts once: build a new one to restart. */
+    /**
+     * Starts polling; returns at once. A mapping starts once, and not after a {@link #stop} or {@link #close}: build
+     * a new one to restart.
+     *
+     * @throws IllegalStateException if the mapping was started or stopped already
+     */
     public void start() {
         lock.lock();
         try {
             if (started) {
                 throw new IllegalStateException("mapping " + name + " was already started; build a new one to "
                         + "restart");
+            }
+            if (stopResult != null) {
+                // Its meters are gone and a later stop() would return the first result: started, it would run
+                // for good.
+                throw new IllegalStateException("mapping " + name + " was already stopped; build a new one to run "
+                        + "it");
             }
             started = true;
             startEngine();
@@ -65,15 +77,29 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
 
     /**
      * Stops polling, lets batches being invoked finish (a failed one is not retried), writes what must be written
-     * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted.
-     * Calling it again returns the first result.
+     * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted; a
+     * zero or negative timeout interrupts them at once. Calling it again returns the first result. A mapping stopped
+     * before it started is DISABLED at once and can no longer start. A stream mapping's stop goes on if the caller is
+     * interrupted (the caller gets the {@link InterruptedException}, a later call the result); called from the
+     * mapping's own handler, it waits for that handler until the timeout: call it from another thread.
+     *
+     * @throws NullPointerException if {@code timeout} is null; the mapping is left as it was
      */
     public R stop(Duration timeout) throws InterruptedException {
+        // Checked before anything stops: a stream engine that failed half-way would keep its shards and refuse
+        // every later stop.
+        Objects.requireNonNull(timeout, "timeout");
         lock.lockInterruptibly();
         try {
             if (stopResult == null) {
                 try {
-                    stopResult = started ? stopEngine(timeout) : notStartedResult();
+                    if (started) {
+                        stopResult = stopEngine(timeout);
+                    } else {
+                        status.beginStop(MappingStatus.USER_ACTION);
+                        status.stopped();
+                        stopResult = notStartedResult();
+                    }
                 } finally {
                     metrics.close();
                 }

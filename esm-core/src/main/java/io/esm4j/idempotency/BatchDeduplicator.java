@@ -1,8 +1,10 @@
 package io.esm4j.idempotency;
 
+import io.esm4j.settings.InvalidSettingException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import java.text.NumberFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -302,7 +305,18 @@ public final class BatchDeduplicator<R> {
         public BatchDeduplicator<R> build() {
             if (settings.payloadValidation() && payload == null) {
                 throw new IllegalStateException(IdempotencySettings.PAYLOAD_VALIDATION.name() + " is true but no "
-                        + "payload function was given. Expected Builder.payload(record -> bytes) to hash payloads.");
+                        + "payload function was given. Expected one to hash payloads: "
+                        + "Idempotency.withPayload(record -> bytes) for a mapping, "
+                        + "Builder.payload(record -> bytes) here.");
+            }
+            // The store holds its own bound; a different one in the settings would be silently ignored.
+            if (store instanceof InMemoryIdempotencyStore memory && settings.maxEntries() != memory.maxEntries()
+                    && settings.maxEntries() != IdempotencySettings.MAX_ENTRIES.defaultValue()) {
+                throw new InvalidSettingException(IdempotencySettings.MAX_ENTRIES.name(), settings.maxEntries(),
+                        "the bound of the InMemoryIdempotencyStore it is used with ("
+                                + NumberFormat.getIntegerInstance(Locale.ROOT).format(memory.maxEntries())
+                                + "): MaxEntries is the store's, given to its constructor, "
+                                + "new InMemoryIdempotencyStore(" + settings.maxEntries() + ", clock)");
             }
             return new BatchDeduplicator<>(this);
         }

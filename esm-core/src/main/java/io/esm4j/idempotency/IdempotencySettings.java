@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param inProgressExpiry  how long a claim lasts from when it is taken or last extended, or {@code null} for "until
  *                          the batch deadline" (the default)
  * @param payloadValidation whether a record whose key was completed with a different payload is an error
- * @param maxEntries        the bound of {@link InMemoryIdempotencyStore}
+ * @param maxEntries        the bound of an {@link InMemoryIdempotencyStore}, which is given to the store's constructor:
+ *                          no store reads it from here, so a mapping whose in-memory store has another bound refuses
+ *                          any value but that bound and the default
  */
 public record IdempotencySettings(
         Duration completedTtl, @Nullable Duration inProgressExpiry, boolean payloadValidation, int maxEntries) {

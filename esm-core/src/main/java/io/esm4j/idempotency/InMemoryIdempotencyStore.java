@@ -50,6 +50,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         this.entries = new ConcurrentHashMap<>(Math.min(maxEntries, 1 << 16));
     }
 
+    /** The bound, for the deduplicator's check against {@link IdempotencySettings#maxEntries()}. */
+    int maxEntries() {
+        return maxEntries;
+    }
+
     @Override
     public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
         Objects.requireNonNull(key, "key");

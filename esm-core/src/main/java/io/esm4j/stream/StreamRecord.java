@@ -2,13 +2,14 @@ package io.esm4j.stream;
 
 import io.esm4j.failure.FailureCondition;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One record read from a shard, as the engine sees it: the metadata it needs for ordering, batching, age and
  * checkpointing, plus the source's own payload that reaches the handler unchanged. Immutable; equal when every
- * field is equal.
+ * field is equal, an array payload (the in-memory stream's bytes) by its contents.
  *
  * <p>A class rather than a record so that a source whose positions are numbers (Kafka offsets) can leave the
  * sequence number's text unmade until someone asks for it ({@link #numbered}): the engine needs it only for the last
@@ -145,14 +146,14 @@ public final class StreamRecord<T> {
                 && sequenceNumber().equals(other.sequenceNumber())
                 && Objects.equals(partitionKey, other.partitionKey)
                 && approximateArrivalTimestamp.equals(other.approximateArrivalTimestamp)
-                && Objects.equals(payload, other.payload)
+                && Objects.deepEquals(payload, other.payload)
                 && rejection == other.rejection;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes, payload,
-                rejection);
+        return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes,
+                Arrays.deepHashCode(new Object[] {payload}), rejection);
     }
 
     @Override

@@ -22,10 +22,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +43,7 @@ public final class InMemoryStream implements StreamSource<byte[]> {
 
     /** How long a read at the tail of an open shard waits for a record, unless {@link #longPoll} says otherwise. */
     public static final Duration DEFAULT_LONG_POLL = Duration.ofSeconds(1);
+    private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
 
     private final String name;
     private final Clock clock;
@@ -60,9 +63,13 @@ public final class InMemoryStream implements StreamSource<byte[]> {
         if (shardCount < 1) {
             throw new IllegalArgumentException("shardCount must be at least 1 but was " + shardCount);
         }
+        if (name == null || !STREAM_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must be a Kinesis stream name (1 to 128 letters, digits, '_', '-' "
+                    + "or '.'; it ends the stream's ARN) but was " + (name == null ? "null" : "'" + name + "'"));
+        }
         this.name = name;
-        this.clock = clock;
-        this.style = style;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.style = Objects.requireNonNull(style, "style");
         BigInteger width = PartitionKeys.MAX_HASH.add(BigInteger.ONE).divide(BigInteger.valueOf(shardCount));
         for (int i = 0; i < shardCount; i++) {
             BigInteger start = width.multiply(BigInteger.valueOf(i));

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -17,7 +18,7 @@ public final class MutableClock extends Clock {
     private final ZoneId zone;
 
     public MutableClock(Instant start) {
-        this(new AtomicReference<>(start), ZoneOffset.UTC);
+        this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
     }
 
     private MutableClock(AtomicReference<Instant> now, ZoneId zone) {
@@ -35,7 +36,7 @@ public final class MutableClock extends Clock {
     }
 
     public void set(Instant instant) {
-        now.set(instant);
+        now.set(Objects.requireNonNull(instant, "instant"));
     }
 
     @Override

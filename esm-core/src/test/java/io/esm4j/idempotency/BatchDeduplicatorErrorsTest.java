@@ -94,8 +94,9 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(noPayload::build)
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("PayloadValidation is true but no payload function was given. Expected "
-                            + "Builder.payload(record -> bytes) to hash payloads.");
+                    .hasMessage("PayloadValidation is true but no payload function was given. Expected one to hash "
+                            + "payloads: Idempotency.withPayload(record -> bytes) for a mapping, "
+                            + "Builder.payload(record -> bytes) here.");
         }
     }
 

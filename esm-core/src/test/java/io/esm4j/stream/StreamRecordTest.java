@@ -36,6 +36,16 @@ class StreamRecordTest {
                 .isNotEqualTo(new StreamRecord<>("s", "1", "k", ARRIVAL, 1, "w"));
     }
 
+    /** The in-memory stream's payloads are byte arrays: a record read twice is the same record. */
+    @Test
+    void recordsWithEqualBytePayloadsAreEqual() {
+        StreamRecord<byte[]> record = new StreamRecord<>("s", "1", "k", ARRIVAL, 1, new byte[] {1, 2});
+
+        assertThat(record).isEqualTo(new StreamRecord<>("s", "1", "k", ARRIVAL, 1, new byte[] {1, 2}))
+                .hasSameHashCodeAs(new StreamRecord<>("s", "1", "k", ARRIVAL, 1, new byte[] {1, 2}))
+                .isNotEqualTo(new StreamRecord<>("s", "1", "k", ARRIVAL, 1, new byte[] {1, 3}));
+    }
+
     @Test
     void invalidFieldsAreRefusedWithTheValueGiven() {
         assertThatThrownBy(() -> StreamRecord.numbered("s", -1, "k", ARRIVAL, 1, "v"))

@@ -1,5 +1,7 @@
 package io.esm4j.sinks;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The six parts of an ARN, {@code arn:<partition>:<service>:<region>:<account>:<resource>}; the resource keeps any
  * ':' or '/' it has.
@@ -16,7 +18,7 @@ record Arn(String partition, String service, String region, String account, Stri
     }
 
     /** The parts of {@code value}, or null if it is not an ARN with a partition, a service and a resource. */
-    static Arn parse(String value) {
+    static @Nullable Arn parse(@Nullable String value) {
         if (value == null) {
             return null;
         }

@@ -4,6 +4,7 @@ import io.esm4j.failure.FailureDestination;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -38,11 +39,11 @@ public final class FailureDestinations {
             + "topic (arn:<partition>:sns:<region>:<account>:<topic>), an S3 bucket (arn:<partition>:s3:::<bucket>) "
             + "or a Kafka topic (kafka://<topic>)";
 
-    private final SqsClient sqs;
-    private final SnsClient sns;
-    private final S3Client s3;
+    private final @Nullable SqsClient sqs;
+    private final @Nullable SnsClient sns;
+    private final @Nullable S3Client s3;
     private final EventJson eventJson;
-    private final Function<String, ? extends FailureDestination> kafkaTopics;
+    private final @Nullable Function<String, ? extends FailureDestination> kafkaTopics;
 
     private FailureDestinations(Builder builder) {
         this.sqs = builder.sqs;
@@ -65,10 +66,13 @@ public final class FailureDestinations {
     public FailureDestination forArn(String mappingName, String destination) {
         check(mappingName, destination);
         if (destination.startsWith("kafka://")) {
-            return Objects.requireNonNull(kafkaTopics.apply(destination.substring("kafka://".length())),
+            // check() refused a Kafka topic without kafkaTopics.
+            Function<String, ? extends FailureDestination> topics = Objects.requireNonNull(kafkaTopics, "kafkaTopics");
+            return Objects.requireNonNull(topics.apply(destination.substring("kafka://".length())),
                     "kafkaTopics returned null for " + destination);
         }
-        return switch (Arn.parse(destination).service()) {
+        // check() refused whatever is not an ARN of one of these services.
+        return switch (Objects.requireNonNull(Arn.parse(destination), "destination").service()) {
             case "sqs" -> SqsFailureDestination.ofArn(client(sqs, "SqsClient", ".sqs", destination), destination);
             case "sns" -> SnsFailureDestination.of(client(sns, "SnsClient", ".sns", destination), destination);
             // check() lets no other service through.
@@ -120,7 +124,7 @@ public final class FailureDestinations {
         }
     }
 
-    private static <C> C client(C client, String type, String setter, String destination) {
+    private static <C> C client(@Nullable C client, String type, String setter, String destination) {
         if (client == null) {
             throw new IllegalArgumentException("on-failure destination " + destination + " needs an " + type
                     + ", but FailureDestinations was built without one; give it with " + setter + "(client)");
@@ -129,11 +133,11 @@ public final class FailureDestinations {
     }
 
     public static final class Builder {
-        private SqsClient sqs;
-        private SnsClient sns;
-        private S3Client s3;
+        private @Nullable SqsClient sqs;
+        private @Nullable SnsClient sns;
+        private @Nullable S3Client s3;
         private EventJson eventJson = EventJson.bytesAsKinesis();
-        private Function<String, ? extends FailureDestination> kafkaTopics;
+        private @Nullable Function<String, ? extends FailureDestination> kafkaTopics;
 
         private Builder() {}
 

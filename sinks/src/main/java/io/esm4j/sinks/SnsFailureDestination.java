@@ -59,7 +59,7 @@ public final class SnsFailureDestination implements FailureDestination {
         checkArn(topicArn);
         var configuration = sns.serviceClientConfiguration();
         ClientRegion.check(configuration.endpointOverride(), configuration.region(), topicArn,
-                Arn.parse(topicArn).region(), "topic", "SnsClient");
+                Objects.requireNonNull(Arn.parse(topicArn), "topicArn").region(), "topic", "SnsClient");
         return new SnsFailureDestination(sns, topicArn);
     }
 

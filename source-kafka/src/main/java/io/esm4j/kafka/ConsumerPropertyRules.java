@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.GroupProtocol;
+import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +39,32 @@ final class ConsumerPropertyRules {
                     "a property other than " + new TreeSet<>(RESERVED) + ", which esm4j sets: use "
                             + "bootstrapServers, consumerGroupId and StartingPosition instead");
         }
+    }
+
+    /**
+     * Whether {@code servers} is a list of host:port, as bootstrap.servers takes it (entries separated by commas and
+     * blanks, an IPv6 host in brackets). Nothing is resolved: a mapping builds offline. Kafka itself would refuse
+     * such a value only when the consumer is made, at the mapping's start.
+     */
+    static boolean hostsAndPorts(String servers) {
+        boolean any = false;
+        for (String server : servers.trim().split("\\s*,\\s*")) {
+            if (server.isEmpty()) {
+                continue;
+            }
+            Integer port;
+            try {
+                port = Utils.getPort(server);
+            } catch (NumberFormatException tooLong) {
+                return false;
+            }
+            String host = Utils.getHost(server);
+            if (host == null || host.isBlank() || port == null || port > 65_535) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
     }
 
     /** Whether the properties choose the consumer group protocol of KIP-848 ({@code group.protocol=consumer}). */

@@ -1,5 +1,6 @@
 package io.esm4j.kafka;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param key           the key, or null for a record without one
  * @param value         the value, or null for a tombstone
  * @param headers       the headers in record order, each a one-entry map of its key to its value (a header key may
- *                      repeat); a header without a value maps to an empty array
+ *                      repeat); a header without a value maps to an empty array. Records are equal when their
+ *                      fields are, the byte arrays (key, value, header values) by their contents
  * @param keySchemaMetadata   the schema the key was validated with, or null when the mapping's schema registry
  *                            does not validate keys (or it has none)
  * @param valueSchemaMetadata the schema the value was validated with, or null likewise
@@ -63,5 +65,52 @@ public record KafkaRecord(
     /** Lambda's name for the record's partition, and the key of its list in the event: {@code <topic>-<partition>}. */
     public String topicPartition() {
         return topic + "-" + partition;
+    }
+
+    /** By the bytes of key, value and headers, not the arrays' identity: a record read twice equals itself. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof KafkaRecord that
+                && topic.equals(that.topic)
+                && partition == that.partition
+                && offset == that.offset
+                && timestamp == that.timestamp
+                && timestampType.equals(that.timestampType)
+                && Arrays.equals(key, that.key)
+                && Arrays.equals(value, that.value)
+                && headersEqual(headers, that.headers)
+                && Objects.equals(keySchemaMetadata, that.keySchemaMetadata)
+                && Objects.equals(valueSchemaMetadata, that.valueSchemaMetadata);
+    }
+
+    @Override
+    public int hashCode() {
+        int headersHash = 1;
+        for (Map<String, byte[]> header : headers) {
+            for (Map.Entry<String, byte[]> entry : header.entrySet()) {
+                headersHash = 31 * headersHash + (entry.getKey().hashCode() ^ Arrays.hashCode(entry.getValue()));
+            }
+        }
+        return Objects.hash(topic, partition, offset, timestamp, timestampType, Arrays.hashCode(key),
+                Arrays.hashCode(value), headersHash, keySchemaMetadata, valueSchemaMetadata);
+    }
+
+    private static boolean headersEqual(List<Map<String, byte[]>> a, List<Map<String, byte[]>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            Map<String, byte[]> mine = a.get(i);
+            Map<String, byte[]> theirs = b.get(i);
+            if (!mine.keySet().equals(theirs.keySet())) {
+                return false;
+            }
+            for (Map.Entry<String, byte[]> entry : mine.entrySet()) {
+                if (!Arrays.equals(entry.getValue(), theirs.get(entry.getKey()))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

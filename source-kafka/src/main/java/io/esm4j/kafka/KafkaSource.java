@@ -18,6 +18,8 @@ import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -303,7 +305,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
         }
 
         public Builder topics(String... topics) {
-            this.topics = List.of(topics);
+            // Not List.of: a null among them is refused by build(), naming Topics, not by a bare NullPointerException.
+            this.topics = Collections.unmodifiableList(Arrays.asList(topics.clone()));
             return this;
         }
 
@@ -341,7 +344,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
 
         public KafkaSource build() {
             String servers = bootstrapServers;
-            if (servers == null || servers.isBlank()) {
+            if (servers == null || !ConsumerPropertyRules.hostsAndPorts(servers)) {
                 throw new InvalidSettingException(BOOTSTRAP_SERVERS.name(), servers, BOOTSTRAP_SERVERS.range());
             }
             if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {

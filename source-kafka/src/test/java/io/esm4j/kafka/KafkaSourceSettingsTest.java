@@ -54,4 +54,27 @@ class KafkaSourceSettingsTest {
         assertThatThrownBy(() -> source().consumerProperty("max.poll.interval.ms", "0").build())
                 .isInstanceOf(InvalidSettingException.class);
     }
+
+    /** Kafka would refuse them only when the mapping starts, with its own words for bootstrap.servers. */
+    @Test
+    void bootstrapServersThatAreNotHostAndPortAreRefusedWhenTheSourceIsBuilt() {
+        for (String servers : new String[] {"localhost", "b-1:9092,b-2", "b-1:port", "b-1:70000", "b-1:99999999999", ":9092", " , "}) {
+            assertThatThrownBy(() -> KafkaSource.builder().bootstrapServers(servers).topics("orders").build())
+                    .as(servers).isInstanceOf(InvalidSettingException.class)
+                    .hasMessage("Invalid value for BootstrapServers: " + servers
+                            + ". Expected host:port[,host:port...].")
+                    .satisfies(e -> assertThat(((InvalidSettingException) e).parameter())
+                            .isEqualTo("BootstrapServers"));
+        }
+        assertThat(KafkaSource.builder().bootstrapServers("b-1:9092, b-2.example.com:9098,[::1]:9092")
+                .topics("orders").build().bootstrapServers())
+                .isEqualTo("b-1:9092, b-2.example.com:9098,[::1]:9092");
+    }
+
+    @Test
+    void aNullTopicIsRefusedByNameWhenTheSourceIsBuilt() {
+        assertThatThrownBy(() -> KafkaSource.builder().bootstrapServers("b-1:9092").topics("orders", null).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for Topics: [orders, null]. Expected one or more non-blank topic names.");
+    }
 }

@@ -2,6 +2,7 @@ package io.esm4j.kinesis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +56,8 @@ public record KinesisRecord(
      * @param partitionKey                the record's partition key (a sub-record's own key after de-aggregation)
      * @param sequenceNumber              the record's position: the Kinesis sequence number, plus
      *                                    {@code /<subSequenceNumber>} for a de-aggregated user record
-     * @param data                        the payload; not copied, so do not modify it (JSON carries it as base64)
+     * @param data                        the payload; not copied, so do not modify it (JSON carries it as base64);
+     *                                    records with equal bytes are equal
      * @param approximateArrivalTimestamp when Kinesis received the record (JSON: epoch seconds with millisecond
      *                                    fraction)
      * @param encryptionType              {@code NONE} or {@code KMS}; null when the service did not say. esm4j's
@@ -80,6 +82,24 @@ public record KinesisRecord(
         public static Kinesis of(String partitionKey, String sequenceNumber, byte[] data, Instant arrival,
                                  @Nullable String encryptionType) {
             return new Kinesis(SCHEMA_VERSION, partitionKey, sequenceNumber, data, arrival, encryptionType);
+        }
+
+        /** By the data's bytes, not the array's identity: a record read twice equals itself. */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Kinesis that
+                    && Objects.equals(kinesisSchemaVersion, that.kinesisSchemaVersion)
+                    && partitionKey.equals(that.partitionKey)
+                    && sequenceNumber.equals(that.sequenceNumber)
+                    && Arrays.equals(data, that.data)
+                    && approximateArrivalTimestamp.equals(that.approximateArrivalTimestamp)
+                    && Objects.equals(encryptionType, that.encryptionType);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(kinesisSchemaVersion, partitionKey, sequenceNumber, Arrays.hashCode(data),
+                    approximateArrivalTimestamp, encryptionType);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -71,7 +72,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+    public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
@@ -102,7 +103,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void complete(String key, String payloadHash, Instant ttlExpiry) {
+    public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(ttlExpiry, "ttlExpiry");
         setup.ensureReady();
@@ -111,7 +112,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+    public boolean extend(String key, @Nullable String payloadHash, String owner, Instant inProgressExpiry) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(inProgressExpiry, "inProgressExpiry");
@@ -151,13 +152,15 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     /** A claim: the key in progress for {@code owner} until {@code expiry}. */
-    private Map<String, AttributeValue> inProgressItem(String key, String payloadHash, String owner, Instant expiry) {
+    private Map<String, AttributeValue> inProgressItem(String key, @Nullable String payloadHash, String owner,
+                                                      Instant expiry) {
         Map<String, AttributeValue> item = item(key, IdempotencyItems.IN_PROGRESS, payloadHash, expiry);
         item.put(IdempotencyItems.OWNER, AttributeValue.fromS(owner));
         return item;
     }
 
-    private Map<String, AttributeValue> item(String key, String status, String payloadHash, Instant expiry) {
+    private Map<String, AttributeValue> item(String key, String status, @Nullable String payloadHash,
+                                             Instant expiry) {
         Map<String, AttributeValue> item = new HashMap<>(key(key));
         item.put(IdempotencyItems.STATUS, AttributeValue.fromS(status));
         item.put(IdempotencyItems.EXPIRY, IdempotencyItems.instant(expiry));
@@ -172,7 +175,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         return Map.of(IdempotencyItems.ID, AttributeValue.fromS(IdempotencyItems.id(key)));
     }
 
-    private Map<String, AttributeValue> read(String key) {
+    private @Nullable Map<String, AttributeValue> read(String key) {
         Map<String, AttributeValue> item = client.getItem(r -> r.tableName(table).key(key(key)).consistentRead(true))
                 .item();
         return item == null || item.isEmpty() ? null : item;

@@ -5,6 +5,7 @@ import io.esm4j.settings.Setting.DurationSetting;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where {@link DynamoDbLeaseStore} keeps its leases. Built with {@link #builder()}; every instance is valid: the
@@ -19,7 +20,7 @@ import java.util.Optional;
  *                             esm4j lease starts after that table's checkpoint for it
  */
 public record DynamoDbLeaseStoreSettings(String tableName, boolean createTableIfMissing, Duration tableActiveTimeout,
-                                         String kclLeaseTable) {
+                                         @Nullable String kclLeaseTable) {
 
     public static final Setting TABLE_NAME = new Setting.Described("TableName", TableNames.RANGE, "esm4j-leases",
             "The lease table: partition key mapping (S), sort key shardId (S). Mappings with the same name share "
@@ -66,7 +67,7 @@ public record DynamoDbLeaseStoreSettings(String tableName, boolean createTableIf
         private String tableName = TABLE_NAME.defaultText();
         private boolean createTableIfMissing = true;
         private Duration tableActiveTimeout = TABLE_ACTIVE_TIMEOUT.defaultValue();
-        private String kclLeaseTable;
+        private @Nullable String kclLeaseTable;
 
         private Builder() {}
 
@@ -86,7 +87,7 @@ public record DynamoDbLeaseStoreSettings(String tableName, boolean createTableIf
         }
 
         /** Continue from a KCL application's lease table; null for none. */
-        public Builder kclLeaseTable(String value) {
+        public Builder kclLeaseTable(@Nullable String value) {
             this.kclLeaseTable = value;
             return this;
         }

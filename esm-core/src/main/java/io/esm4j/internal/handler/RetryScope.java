@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which records of a batch come back to the handler after some failed (ReportBatchItemFailures): on streams and FIFO
@@ -23,7 +24,7 @@ public sealed interface RetryScope<R> {
     record FailedOnly<R>() implements RetryScope<R> {}
 
     /** SQS FIFO queues: each failed message and every later message of its group, which stays in the queue too. */
-    record FailedAndLaterInGroup<R>(Function<? super R, String> group) implements RetryScope<R> {}
+    record FailedAndLaterInGroup<R>(Function<? super R, @Nullable String> group) implements RetryScope<R> {}
 
     /** The positions of {@code records} that come back when those at {@code failed} failed, these included. */
     default BitSet retried(List<? extends R> records, BitSet failed) {
@@ -36,9 +37,9 @@ public sealed interface RetryScope<R> {
             }
             case FailedOnly<R> failedOnly -> { }
             case FailedAndLaterInGroup<R> inGroup -> {
-                Set<String> stopped = new HashSet<>();
+                Set<@Nullable String> stopped = new HashSet<>();
                 for (int i = 0; i < records.size(); i++) {
-                    String group = inGroup.group().apply(records.get(i));
+                    @Nullable String group = inGroup.group().apply(records.get(i));
                     if (failed.get(i) || stopped.contains(group)) {
                         stopped.add(group);
                         retried.set(i);

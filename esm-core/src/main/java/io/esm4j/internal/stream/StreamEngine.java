@@ -311,22 +311,41 @@ public final class StreamEngine<T> implements MappingEngine {
     /**
      * Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints and releases the
      * leases. Runs once: a second call (or the user's call after a fatal stop) waits for the first one's result.
+     *
+     * <p>The stop runs on a thread of its own and the caller waits for it, so that it ends even if the caller is
+     * interrupted, or is one of the handlers it drains (a handler that stops its own mapping, which the stop interrupts
+     * at the timeout like the others): run by that caller, it would end half-way, with the leases still held and
+     * renewed, and every later stop failing. Such a caller gets its InterruptedException; a later stop the result.
      */
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
         if (!stopStarted.compareAndSet(false, true)) {
             return awaitStop(timeout);
         }
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
+            try {
+                StopResult result;
+                try {
+                    result = runStop(timeout);
+                } finally {
+                    // Before the result is handed out: whoever returns from stop() sees DISABLED.
+                    ctx.status().stopped();
+                    ctx.metrics().close();
+                }
+                stopped.complete(result);
+            } catch (Throwable e) {
+                stopped.completeExceptionally(e);
+            }
+        });
         try {
-            StopResult result = runStop(timeout);
-            stopped.complete(result);
-            return result;
-        } catch (Throwable e) {
-            stopped.completeExceptionally(e);
-            throw e;
-        } finally {
-            ctx.status().stopped();
-            ctx.metrics().close();
+            return stopped.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed",
+                        e.getCause());
+            }
         }
     }
 
