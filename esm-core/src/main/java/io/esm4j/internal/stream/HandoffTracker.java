@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What this worker knows of graceful hand-offs between balancing rounds: the leases it asked for and since when
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the {@link LeaseCoordinator}'s loop so that the timing rules of a hand-off sit in one place.
  */
 final class HandoffTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffTracker.class);
 
     /** Since when this worker has asked {@code worker}, the lease's owner, for a lease. */
     private record Request(String worker, long sinceNanos) {}
@@ -100,7 +104,12 @@ final class HandoffTracker {
                     || (reservation.releasedSeenNanos() >= 0
                             && now - reservation.releasedSeenNanos() >= LEFT_TO_ASKER.toNanos());
             if (over) {
-                handedOver.remove(entry.getKey(), reservation);
+                if (handedOver.remove(entry.getKey(), reservation) && lease != null && lease.owner() == null) {
+                    // Rare, and the one trace of a hand-over the asker did not complete: say so.
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", entry.getKey())
+                            .addKeyValue("asker", reservation.asker())
+                            .log("the asker has not taken the lease handed over to it; it is free to take again");
+                }
                 continue;
             }
             if (lease.owner() == null && reservation.releasedSeenNanos() < 0) {
