@@ -12,13 +12,15 @@ import java.util.concurrent.CountDownLatch;
  * One worker's view of a lease store that several workers share: it can be cut off (every call fails, as in a
  * network partition), paused (every call blocks until resumed, as in a long GC pause) or deaf to hand-off requests
  * (the worker never sees that another one asked for its lease, as a worker of an older version) or unable to record
- * hand-off requests (a store written before they existed), and it counts the checkpoint writes the store refused.
+ * hand-off requests (a store written before they existed), its takes can be held (the worker gets no further than
+ * its next take, as a worker that stalls or stops just then), and it counts the checkpoint writes the store refused.
  */
 final class WorkerLeaseStore implements LeaseStore {
 
     private final InMemoryLeaseStore shared;
     private volatile boolean partitioned;
     private volatile CountDownLatch paused = new CountDownLatch(0);
+    private volatile CountDownLatch takesHeld = new CountDownLatch(0);
     private volatile int refusedCheckpoints;
     private volatile boolean deafInListings;
     private volatile boolean deafInWrites;
@@ -43,6 +45,11 @@ final class WorkerLeaseStore implements LeaseStore {
 
     void resume() {
         paused.countDown();
+    }
+
+    /** From now on every take blocks (until the worker's thread is interrupted) before it reaches the store. */
+    void holdTakes() {
+        takesHeld = new CountDownLatch(1);
     }
 
     /** From now on the store behaves as one written before hand-off requests existed: it cannot record them. */
@@ -98,6 +105,7 @@ final class WorkerLeaseStore implements LeaseStore {
 
     @Override
     public LeaseWrite take(Lease seen, String worker) throws Exception {
+        takesHeld.await();
         reach();
         return shared.take(seen, worker);
     }

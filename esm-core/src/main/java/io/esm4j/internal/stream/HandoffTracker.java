@@ -1,33 +1,55 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.lease.Lease;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What this worker knows of graceful hand-offs between balancing rounds: the leases it asked for and since when
- * (to take them once GracefulHandoffTimeout has passed), the leases it handed over and to whom (to leave them to
- * the asker meanwhile), and whether the lease store records requests at all. {@link LeaseBalancer} is pure and
- * remembers nothing; this is the memory it is given each round as {@link LeaseBalancer.Handoffs}, kept apart from
- * the {@link LeaseCoordinator}'s loop so that the timing rules of a hand-off sit in one place.
+ * (to take them once GracefulHandoffTimeout has passed), the leases it handed over and to whom (left to the asker
+ * while it may still take them), and whether the lease store records requests at all. {@link LeaseBalancer} is pure
+ * and remembers nothing; this is the memory it is given each round as {@link LeaseBalancer.Handoffs}, kept apart
+ * from the {@link LeaseCoordinator}'s loop so that the timing rules of a hand-off sit in one place.
  */
 final class HandoffTracker {
 
-    /**
-     * Since when a lease has been asked for; {@code worker} is its owner where this worker asked, the asker where
-     * this worker hands it over.
-     */
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffTracker.class);
+
+    /** Since when this worker has asked {@code worker}, the lease's owner, for a lease. */
     private record Request(String worker, long sinceNanos) {}
+
+    /**
+     * A lease this worker hands over: to whom, since when, and since when this worker has seen it released
+     * ({@code -1} while it has not).
+     */
+    private record Reservation(String asker, long sinceNanos, long releasedSeenNanos) {
+        Reservation released(long nowNanos) {
+            return new Reservation(asker, sinceNanos, nowNanos);
+        }
+    }
+
+    /**
+     * How long a lease this worker released for an asker stays left to it once this worker has seen it released. The
+     * asker lists every {@link LeaseCoordinator#BALANCING_RECHECK} at most while its request is pending and takes the
+     * released lease in the first round that shows it, if it still wants it; once two such rounds have passed
+     * without a take, it no longer does (it stopped or stalled, or reached its share another way). Left to it for
+     * the rest of GracefulHandoffTimeout, the lease stood still with nobody running it whenever no other worker was
+     * below its share: this worker counted the asker as live and kept off the lease, the others were at target.
+     */
+    static final Duration LEFT_TO_ASKER = LeaseCoordinator.BALANCING_RECHECK.multipliedBy(2);
 
     private final StreamContext<?> ctx;
     // Coordinator thread only.
     private final Map<String, Request> requests = new HashMap<>();
     /** Leases this worker hands over or handed over lately, with the asker (written by hand-off threads too). */
-    private final Map<String, Request> handedOver = new ConcurrentHashMap<>();
+    private final Map<String, Reservation> handedOver = new ConcurrentHashMap<>();
     /** False once the store said it records no hand-off requests: balancing then takes leases as it always did. */
     private boolean storeTakesRequests = true;
 
@@ -36,11 +58,12 @@ final class HandoffTracker {
     }
 
     /**
-     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for up to
-     * GracefulHandoffTimeout, so that this worker does not take back what it gave away. Any thread.
+     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for as long as the
+     * asker needs to take it ({@link #LEFT_TO_ASKER}, within GracefulHandoffTimeout from now), so that this worker
+     * does not take back what it gave away. Any thread.
      */
     void handingOver(String shardId, String requester) {
-        handedOver.put(shardId, new Request(requester, System.nanoTime()));
+        handedOver.put(shardId, new Reservation(requester, System.nanoTime(), -1));
     }
 
     /** This worker's request for the lease of {@code shardId}, held by {@code owner}, was written. */
@@ -65,20 +88,35 @@ final class HandoffTracker {
         return new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now));
     }
 
-    /** The leases this worker handed over that are still left to their askers: not yet taken, not too long ago. */
+    /**
+     * The leases this worker handed over that are still left to their askers: not yet taken, not too long ago, and
+     * not released for longer than the asker needs to take them.
+     */
     private Map<String, String> handedOver(List<Lease> leases, long now) {
         Map<String, Lease> byShard = LeaseCoordinator.byShard(leases);
         long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
         Map<String, String> reserved = new HashMap<>();
-        for (Map.Entry<String, Request> entry : handedOver.entrySet()) {
+        for (Map.Entry<String, Reservation> entry : handedOver.entrySet()) {
             Lease lease = byShard.get(entry.getKey());
-            boolean over = lease == null || now - entry.getValue().sinceNanos() >= timeoutNanos
-                    || (lease.owner() != null && !lease.owner().equals(ctx.workerId()));
+            Reservation reservation = entry.getValue();
+            boolean over = lease == null || now - reservation.sinceNanos() >= timeoutNanos
+                    || (lease.owner() != null && !lease.owner().equals(ctx.workerId()))
+                    || (reservation.releasedSeenNanos() >= 0
+                            && now - reservation.releasedSeenNanos() >= LEFT_TO_ASKER.toNanos());
             if (over) {
-                handedOver.remove(entry.getKey(), entry.getValue());
-            } else {
-                reserved.put(entry.getKey(), entry.getValue().worker());
+                if (handedOver.remove(entry.getKey(), reservation) && lease != null && lease.owner() == null) {
+                    // Rare, and the one trace of a hand-over the asker did not complete: say so.
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", entry.getKey())
+                            .addKeyValue("asker", reservation.asker())
+                            .log("the asker has not taken the lease handed over to it; it is free to take again");
+                }
+                continue;
             }
+            if (lease.owner() == null && reservation.releasedSeenNanos() < 0) {
+                // A hand-off thread may have put a newer reservation meanwhile: that one is left as it is.
+                handedOver.replace(entry.getKey(), reservation, reservation.released(now));
+            }
+            reserved.put(entry.getKey(), reservation.asker());
         }
         return reserved;
     }

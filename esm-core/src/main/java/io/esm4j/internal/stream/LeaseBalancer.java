@@ -25,7 +25,9 @@ import java.util.Set;
  *       asked for count as on their way (to the asker's share, not the owner's), and one asked for by this worker
  *       that its owner has not released within the hand-off timeout is taken, within the same per-round bound;</li>
  *   <li>a worker that asks counts as a live worker, also before it holds any lease, and a lease this worker just
- *       handed over is left to the asker: the owner never takes back what it released (no ping-pong).</li>
+ *       handed over is left to the asker while the asker may still take it: the owner does not take back what it
+ *       released (no ping-pong), nor keep it from everyone once the asker no longer wants it
+ *       ({@link HandoffTracker#LEFT_TO_ASKER}).</li>
  * </ul>
  * Pure and deterministic for a given random source.
  */

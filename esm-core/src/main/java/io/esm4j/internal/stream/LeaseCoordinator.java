@@ -122,8 +122,9 @@ final class LeaseCoordinator {
     }
 
     /**
-     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for up to
-     * GracefulHandoffTimeout, so that this worker does not take back what it gave away.
+     * This worker hands a lease over to {@code requester}: once released, it is left to the asker for as long as the
+     * asker needs to take it ({@link HandoffTracker#LEFT_TO_ASKER}, within GracefulHandoffTimeout), so that this
+     * worker does not take back what it gave away.
      */
     void handingOver(String shardId, String requester) {
         handoffs.handingOver(shardId, requester);
