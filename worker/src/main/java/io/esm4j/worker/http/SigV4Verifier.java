@@ -1,5 +1,6 @@
 package io.esm4j.worker.http;
 
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -25,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * anyone else who reaches the port. The signature is computed again from the request (canonical request, string to
  * sign, signing key derived from the secret, date, region and service {@value #SERVICE}) and compared in constant
  * time; the body must be signed (its SHA-256 is part of the canonical request), and the signing time must be within
- * {@link #MAX_SKEW} of the worker's clock, so a captured request cannot be replayed later.
+ * {@link #MAX_SKEW} of the worker's clock, so a captured request cannot be replayed later. Everything the headers
+ * alone decide (the Authorization header's form, the key, the service, the time) is checked before the body is read,
+ * so that a request nobody could have signed is refused without waiting for, or holding, its body.
  */
 final class SigV4Verifier {
 
@@ -43,9 +46,14 @@ final class SigV4Verifier {
         record Denied(String code, String message) implements Result {}
     }
 
-    /** One request as received. */
+    /** One request as received, but its body. */
     record Request(String method, String rawPath, @Nullable String rawQuery,
-                   Function<String, @Nullable List<String>> headers, byte[] body) {}
+                   Function<String, @Nullable List<String>> headers) {}
+
+    /** Reads the request's body; called only once the headers passed, at most once. */
+    interface Body {
+        byte[] read() throws IOException;
+    }
 
     private final Map<String, String> secrets;
 
@@ -54,7 +62,7 @@ final class SigV4Verifier {
         this.secrets = Map.copyOf(secrets);
     }
 
-    Result verify(Request request, Instant now) {
+    Result verify(Request request, Instant now, Body body) throws IOException {
         String authorization = header(request, "authorization");
         if (authorization == null || !authorization.startsWith(ALGORITHM + " ")) {
             return new Result.Denied("MissingAuthenticationTokenException", "Missing Authentication Token: the "
@@ -106,7 +114,7 @@ final class SigV4Verifier {
         }
         String canonical = String.join("\n", request.method(), canonicalUri(request.rawPath()),
                 canonicalQuery(request.rawQuery()), canonicalHeaders(request, signed), signedHeaders,
-                HEX.formatHex(sha256(request.body())));
+                HEX.formatHex(sha256(body.read())));
         String credentialScope = String.join("/", scope[1], scope[2], scope[3], scope[4]);
         String toSign = String.join("\n", ALGORITHM, amzDate, credentialScope,
                 HEX.formatHex(sha256(canonical.getBytes(StandardCharsets.UTF_8))));
