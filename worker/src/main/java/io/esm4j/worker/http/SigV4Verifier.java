@@ -108,7 +108,8 @@ final class SigV4Verifier {
             return denied("InvalidSignatureException", "Signature expired: " + amzDate + " is more than "
                     + MAX_SKEW.toMinutes() + " minutes from the worker's time " + AMZ_DATE.format(now) + ".");
         }
-        if (!amzDate.startsWith(scope[1])) {
+        // The whole day: a signing key is derived for one day, and a scope of "2026" (or "") would be every day's.
+        if (!scope[1].equals(amzDate.substring(0, 8))) {
             return denied("InvalidSignatureException", "The credential's date " + scope[1]
                     + " is not the date of x-amz-date " + amzDate + ".");
         }
