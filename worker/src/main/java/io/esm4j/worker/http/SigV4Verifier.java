@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,7 +157,7 @@ final class SigV4Verifier {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return "";
         }
-        List<String> pairs = new ArrayList<>();
+        List<String[]> pairs = new ArrayList<>();
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -164,10 +165,13 @@ final class SigV4Verifier {
             int eq = pair.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            pairs.add(encode(name) + "=" + encode(value));
+            pairs.add(new String[] {encode(name), encode(value)});
         }
-        pairs.sort(null);
-        return String.join("&", pairs);
+        // By name, then value, as SigV4 sorts: not as "name=value" text, where "Max1=" comes before "Max=".
+        pairs.sort(Comparator.<String[], String>comparing(pair -> pair[0]).thenComparing(pair -> pair[1]));
+        List<String> joined = new ArrayList<>();
+        pairs.forEach(pair -> joined.add(pair[0] + "=" + pair[1]));
+        return String.join("&", joined);
     }
 
     private static String canonicalHeaders(Request request, List<String> signed) {

@@ -2,22 +2,33 @@ package io.esm4j.worker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
- * The credential scope's date is the day of x-amz-date, not any prefix of it: a signing key is derived for one day
- * (AWS hands such keys out, scoped to a day, region and service), so a scope of "2026" or "" would make a key
- * derived for it good for every day. Signed here by hand, as the SDKs always put the whole day in the scope.
+ * The verifier on requests signed here: by the AWS SDK's signer, with query parameters whose sorted order depends on
+ * sorting by name first; and by hand, with a credential scope whose date is not the whole day of x-amz-date (a
+ * signing key is derived for one day, so a scope of "2026" or "" would make a key derived for it good for every
+ * day; the SDKs always put the whole day in the scope).
  */
-class SigV4ScopeTest {
+class SigV4VerifierTest {
 
     private static final String KEY = "AKIDSCOPE";
     private static final String SECRET = "scope-secret";
@@ -39,6 +50,28 @@ class SigV4ScopeTest {
                     .isInstanceOfSatisfying(SigV4Verifier.Result.Denied.class,
                             denied -> assertThat(denied.code()).isEqualTo("InvalidSignatureException"));
         }
+    }
+
+    /**
+     * SigV4 sorts the query by parameter name, then value: "Max" before "Max1", although "Max1=" sorts before
+     * "Max=" as text ('1' before '=').
+     */
+    @Test
+    void queryParametersAreSortedByNameThenValue() throws Exception {
+        String query = "Max1=2&Max=1&b=2&b=10";
+        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
+                .identity(AwsCredentialsIdentity.create(KEY, SECRET))
+                .request(SdkHttpFullRequest.builder().method(SdkHttpMethod.GET)
+                        .uri(URI.create("http://worker:8080/2015-03-31/event-source-mappings/?" + query)).build())
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-1")
+                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(NOW, ZoneOffset.UTC)));
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(signed.request().headers());
+        headers.putIfAbsent("host", List.of("worker:8080"));
+
+        assertThat(verifier.verify(new SigV4Verifier.Request("GET", "/2015-03-31/event-source-mappings/", query,
+                headers::get), NOW, () -> new byte[0])).isEqualTo(new SigV4Verifier.Result.Verified(KEY));
     }
 
     /** GET of the list, signed with a key derived for {@code day}, which is also the credential's date. */
