@@ -36,9 +36,21 @@ import software.amazon.awssdk.regions.Region;
  */
 public final class Main {
 
+    /**
+     * How long one request may take to arrive whole, from its first byte, before the HTTP server closes its
+     * connection. The JDK's server waits for ever by default, so a client that starts a request and stops sending
+     * would hold its connection (and, on the mapping API, what it sent) as long as it likes.
+     */
+    static final int MAX_REQUEST_SECONDS = 30;
+    private static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
+
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        // Read once, when the JDK's server is first used: before anything else, and only if the user set no other.
+        if (System.getProperty(MAX_REQUEST_TIME) == null) {
+            System.setProperty(MAX_REQUEST_TIME, Integer.toString(MAX_REQUEST_SECONDS));
+        }
         Arguments arguments;
         try {
             LogSettings.check();

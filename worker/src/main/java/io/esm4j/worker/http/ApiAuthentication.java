@@ -4,7 +4,6 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class ApiAuthentication extends Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiAuthentication.class);
-    /** Larger than any mapping request; a bigger body is refused before it is buffered for the signature. */
-    private static final int MAX_BODY_BYTES = 1024 * 1024;
-
     private final SigV4Verifier verifier;
     private final Clock clock;
 
@@ -61,20 +57,22 @@ public final class ApiAuthentication extends Filter {
 
     @Override
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (body.length > MAX_BODY_BYTES) {
+        byte[][] body = new byte[1][];
+        SigV4Verifier.Result result;
+        try {
+            RequestBodies.checkDeclaredLength(exchange);
+            // The body is read only once the headers passed: an unsigned request or one of an unknown key is
+            // answered at once, whatever body it announces or trickles in.
+            result = verifier.verify(new SigV4Verifier.Request(exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
+                    name -> exchange.getRequestHeaders().get(name)), clock.instant(),
+                    () -> body[0] = RequestBodies.read(exchange));
+        } catch (RequestBodies.TooLargeException e) {
             try (exchange) {
-                Exchanges.error(exchange, 413, "RequestTooLargeException", "The request body is larger than "
-                        + MAX_BODY_BYTES + " bytes.");
+                RequestBodies.tooLarge(exchange);
             }
             return;
         }
-        SigV4Verifier.Result result = verifier.verify(new SigV4Verifier.Request(exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
-                name -> exchange.getRequestHeaders().get(name), body), clock.instant());
         if (result instanceof SigV4Verifier.Result.Denied denied) {
             // The caller gets the whole message; the log keeps the code (a message is not one key=value field).
             LOG.warn("api request denied method={} path={} code={}", exchange.getRequestMethod(),
@@ -84,7 +82,7 @@ public final class ApiAuthentication extends Filter {
             }
             return;
         }
-        exchange.setStreams(new ByteArrayInputStream(body), null);
+        exchange.setStreams(new ByteArrayInputStream(body[0]), null);
         chain.doFilter(exchange);
     }
 

@@ -14,7 +14,6 @@ import io.esm4j.worker.mappings.MappingInUseException;
 import io.esm4j.worker.mappings.MappingNotFoundException;
 import io.esm4j.worker.mappings.MappingRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -85,6 +84,8 @@ public final class MappingsApi implements HttpHandler {
                             + exchange.getRequestURI().getPath() + " is not an operation of the event source mapping "
                             + "API");
                 }
+            } catch (RequestBodies.TooLargeException e) {
+                RequestBodies.tooLarge(exchange);
             } catch (MappingNotFoundException e) {
                 Exchanges.error(exchange, 404, "ResourceNotFoundException", e.getMessage());
             } catch (MappingConflictException e) {
@@ -156,9 +157,7 @@ public final class MappingsApi implements HttpHandler {
     }
 
     private static JsonNode body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readAllBytes();
-            return bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
-        }
+        byte[] bytes = RequestBodies.read(exchange);
+        return bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
     }
 }

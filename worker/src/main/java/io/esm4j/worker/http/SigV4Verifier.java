@@ -1,5 +1,6 @@
 package io.esm4j.worker.http;
 
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * anyone else who reaches the port. The signature is computed again from the request (canonical request, string to
  * sign, signing key derived from the secret, date, region and service {@value #SERVICE}) and compared in constant
  * time; the body must be signed (its SHA-256 is part of the canonical request), and the signing time must be within
- * {@link #MAX_SKEW} of the worker's clock, so a captured request cannot be replayed later.
+ * {@link #MAX_SKEW} of the worker's clock, so a captured request cannot be replayed later. Everything the headers
+ * alone decide (the Authorization header's form, the key, the service, the time) is checked before the body is read,
+ * so that a request nobody could have signed is refused without waiting for, or holding, its body.
  */
 final class SigV4Verifier {
 
@@ -43,9 +47,14 @@ final class SigV4Verifier {
         record Denied(String code, String message) implements Result {}
     }
 
-    /** One request as received. */
+    /** One request as received, but its body. */
     record Request(String method, String rawPath, @Nullable String rawQuery,
-                   Function<String, @Nullable List<String>> headers, byte[] body) {}
+                   Function<String, @Nullable List<String>> headers) {}
+
+    /** Reads the request's body; called only once the headers passed, at most once. */
+    interface Body {
+        byte[] read() throws IOException;
+    }
 
     private final Map<String, String> secrets;
 
@@ -54,7 +63,7 @@ final class SigV4Verifier {
         this.secrets = Map.copyOf(secrets);
     }
 
-    Result verify(Request request, Instant now) {
+    Result verify(Request request, Instant now, Body body) throws IOException {
         String authorization = header(request, "authorization");
         if (authorization == null || !authorization.startsWith(ALGORITHM + " ")) {
             return new Result.Denied("MissingAuthenticationTokenException", "Missing Authentication Token: the "
@@ -100,13 +109,14 @@ final class SigV4Verifier {
             return denied("InvalidSignatureException", "Signature expired: " + amzDate + " is more than "
                     + MAX_SKEW.toMinutes() + " minutes from the worker's time " + AMZ_DATE.format(now) + ".");
         }
-        if (!amzDate.startsWith(scope[1])) {
+        // The whole day: a signing key is derived for one day, and a scope of "2026" (or "") would be every day's.
+        if (!scope[1].equals(amzDate.substring(0, 8))) {
             return denied("InvalidSignatureException", "The credential's date " + scope[1]
                     + " is not the date of x-amz-date " + amzDate + ".");
         }
         String canonical = String.join("\n", request.method(), canonicalUri(request.rawPath()),
                 canonicalQuery(request.rawQuery()), canonicalHeaders(request, signed), signedHeaders,
-                HEX.formatHex(sha256(request.body())));
+                HEX.formatHex(sha256(body.read())));
         String credentialScope = String.join("/", scope[1], scope[2], scope[3], scope[4]);
         String toSign = String.join("\n", ALGORITHM, amzDate, credentialScope,
                 HEX.formatHex(sha256(canonical.getBytes(StandardCharsets.UTF_8))));
@@ -147,7 +157,7 @@ final class SigV4Verifier {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return "";
         }
-        List<String> pairs = new ArrayList<>();
+        List<String[]> pairs = new ArrayList<>();
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -155,10 +165,13 @@ final class SigV4Verifier {
             int eq = pair.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            pairs.add(encode(name) + "=" + encode(value));
+            pairs.add(new String[] {encode(name), encode(value)});
         }
-        pairs.sort(null);
-        return String.join("&", pairs);
+        // By name, then value, as SigV4 sorts: not as "name=value" text, where "Max1=" comes before "Max=".
+        pairs.sort(Comparator.<String[], String>comparing(pair -> pair[0]).thenComparing(pair -> pair[1]));
+        List<String> joined = new ArrayList<>();
+        pairs.forEach(pair -> joined.add(pair[0] + "=" + pair[1]));
+        return String.join("&", joined);
     }
 
     private static String canonicalHeaders(Request request, List<String> signed) {
