@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -127,7 +128,25 @@ public final class Worker implements AutoCloseable {
         LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
                 options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
                 store.location(), authentication == null ? "none" : "sigv4");
+        String exposure = exposureWarning(server.getAddress(), authentication != null);
+        if (exposure != null) {
+            LOG.warn(exposure);
+        }
         return worker;
+    }
+
+    /**
+     * A warning when the mapping API answers callers off this machine without authentication: whoever reaches the
+     * port can create mappings that read the worker's sources and send their records to any URL. Null on loopback or
+     * with {@code --api-keys}.
+     */
+    static @Nullable String exposureWarning(InetSocketAddress bound, boolean authenticated) {
+        if (authenticated || bound.getAddress() == null || bound.getAddress().isLoopbackAddress()) {
+            return null;
+        }
+        return "the mapping API listens on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
+                + " without authentication: anyone who can reach it can create, change and delete mappings; give "
+                + "--api-keys, or keep --bind on 127.0.0.1 or a private network only trusted callers reach";
     }
 
     /** The base URL of the API, health, metrics and status page. */
