@@ -25,6 +25,9 @@ public final class Fatal {
 
     /** How a failure is named in a state transition reason or a status view: its class and message, no payload. */
     public static String describe(Throwable failure) {
+        if (failure instanceof RecordFailure) {
+            return failure.getMessage();
+        }
         String message = failure.getMessage();
         return message == null ? failure.getClass().getName() : failure.getClass().getName() + ": " + message;
     }

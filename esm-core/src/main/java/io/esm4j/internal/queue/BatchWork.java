@@ -78,8 +78,8 @@ final class BatchWork<T> {
             List<QueueMessage<T>> failed = new ArrayList<>();
             for (KeyLanes.KeyFailure<T> keyFailure : split.failures()) {
                 failed.add(keyFailure.message());
-                failures.add(new PollerFailure("orderingKey failed on message " + keyFailure.message().messageId(),
-                        keyFailure.cause()));
+                failures.add(PollerFailure.onMessage(
+                        "orderingKey failed on message " + keyFailure.message().messageId(), keyFailure.cause()));
             }
             if (!split.busy().isEmpty()) {
                 heartbeat.untrack(split.busy());
@@ -182,7 +182,7 @@ final class BatchWork<T> {
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 failed.add(message);
-                failures.add(new PollerFailure("filter failed on message " + message.messageId(), e));
+                failures.add(PollerFailure.onMessage("filter failed on message " + message.messageId(), e));
                 if (fifo) {
                     stoppedGroups.add(message.messageGroupId());
                 }
@@ -224,7 +224,8 @@ final class BatchWork<T> {
                 delay = ctx.failedMessageVisibility().apply(message);
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
-                failures.add(new PollerFailure("failedMessageVisibility failed on message " + message.messageId(), e));
+                failures.add(PollerFailure.onMessage(
+                        "failedMessageVisibility failed on message " + message.messageId(), e));
                 continue;
             }
             if (delay != null && (delay.isNegative() || delay.compareTo(MAX_VISIBILITY) > 0)) {

@@ -6,6 +6,7 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.handler.RecordFailure;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -201,7 +202,7 @@ final class BatchProcessor<T> {
         static final String PREFIX = "filter criteria could not be evaluated on record ";
 
         FilterFailure(String sequenceNumber, Throwable cause) {
-            super(PREFIX + sequenceNumber + ": " + Fatal.describe(cause), cause, false, false);
+            super(PREFIX + sequenceNumber + ": " + Fatal.describe(RecordFailure.of(cause)), cause, false, false);
         }
     }
 
@@ -224,7 +225,7 @@ final class BatchProcessor<T> {
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("sequenceNumber", entry.record.sequenceNumber()).setCause(e)
+                        .addKeyValue("sequenceNumber", entry.record.sequenceNumber()).setCause(RecordFailure.of(e))
                         .log("filter criteria failed again; the batch fails");
                 ctx.status().processed(FILTER_FAILED);
                 throw new FilterFailure(entry.record.sequenceNumber(), e);

@@ -2,6 +2,7 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.handler.RecordFailure;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class RecordFilter<T> {
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
             LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("shardId", record.shardId())
-                    .addKeyValue("sequenceNumber", record.sequenceNumber()).setCause(e)
+                    .addKeyValue("sequenceNumber", record.sequenceNumber()).setCause(RecordFailure.of(e))
                     .log("filter criteria could not be evaluated; the record is retried like a failing one");
             return Outcome.FAILED;
         }
