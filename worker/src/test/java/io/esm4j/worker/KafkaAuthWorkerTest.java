@@ -58,6 +58,7 @@ class KafkaAuthWorkerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
+    private static final String WRONG_PASSWORD = "wrong-Pa55w0rd-for-bob";
 
     @TempDir
     static Path directory;
@@ -149,6 +150,8 @@ class KafkaAuthWorkerTest {
         secrets.put(ARN + "bob", JSON.writeValueAsString(Map.of("username", "bob", "password", "bob-password")));
         secrets.put(ARN + "alice", JSON.writeValueAsString(Map.of("username", "alice", "password",
                 "alice-password")));
+        secrets.put(ARN + "wrong-password", JSON.writeValueAsString(Map.of("username", "bob", "password",
+                WRONG_PASSWORD)));
         secrets.put(ARN + "root-ca", JSON.writeValueAsString(Map.of("certificate", certificate)));
         secrets.put(ARN + "client-certificate", JSON.writeValueAsString(Map.of("certificate", clientCertificate,
                 "privateKey", client.privateKeyPem())));
@@ -255,6 +258,13 @@ class KafkaAuthWorkerTest {
                     StartingPosition: TRIM_HORIZON
                     SourceAccessConfigurations:
                       - {Type: BASIC_AUTH, URI: "%3$snobody"}
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [refused-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: SASL_SCRAM_512_AUTH, URI: "%3$swrong-password"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
                 """.formatted(secureServers, url, ARN, mtlsServers, plainServers,
                 "https://127.0.0.1:" + registry.getAddress().getPort()));
         try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
@@ -284,6 +294,23 @@ class KafkaAuthWorkerTest {
             for (ManagedMapping mapping : worker.registry().list()) {
                 assertThat(mapping.stateTransitionReason()).doesNotContain("password");
             }
+            // The broker refuses a wrong SCRAM password: the failure shows, the password never does, wherever the
+            // reason is shown (the API, /health and the status page answer without a signature here).
+            ManagedMapping refused = worker.registry().list().stream().filter(mapping -> String.valueOf(mapping.spec()
+                    .node("SourceAccessConfigurations")).contains("wrong-password")).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> refused.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(refused.stateTransitionReason()).contains("uthentication").doesNotContain(WRONG_PASSWORD);
+            for (String path : List.of("/health", "/status", "/2015-03-31/event-source-mappings/")) {
+                assertThat(get(worker, path)).contains("PROBLEM").doesNotContain(WRONG_PASSWORD)
+                        .doesNotContain("bob-password");
+            }
+        }
+    }
+
+    private static String get(Worker worker, String path) throws Exception {
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(worker.url().resolve(path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
