@@ -180,12 +180,12 @@ public final class Invoker<R> {
     }
 
     /**
-     * The records of a partially failed invocation that count as failed, of those the handler got: on streams every
-     * one from the lowest failed on (they all come back), elsewhere the failed ones.
+     * The records of a partially failed invocation that count as failed, of those the handler got: every one that
+     * comes back, as the retry scope says (on streams every one from the lowest failed on, on a FIFO queue the rest
+     * of a failed message's group, elsewhere the failed ones), so that each record invoked is either done or failed.
      */
     private int failedHanded(List<R> records, Verdict.PartiallyFailed verdict, List<R> handedRecords) {
-        BitSet counted = retryScope instanceof RetryScope.FromLowestFailure<R>
-                ? retryScope.retried(records, verdict.failedPositions()) : verdict.failedPositions();
+        BitSet counted = retryScope.retried(records, verdict.failedPositions());
         if (handedRecords.size() == records.size()) {
             return counted.cardinality();
         }
