@@ -179,10 +179,7 @@ final class BatchCollector<T> {
         }
         ctx.metrics().filteredOut.increment(filteredOut.size());
         heartbeat.untrack(filteredOut);
-        QueueCalls.Outcome deleted = calls.delete(filteredOut, phase::interruptedByStop);
-        if (!deleted.ok()) {
-            failures.add(new PollerFailure(deleted.describe("delete", "not deleted"), null));
-        }
+        calls.delete(filteredOut, phase::interruptedByStop, failures);
         return kept;
     }
 

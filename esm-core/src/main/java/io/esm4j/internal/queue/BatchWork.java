@@ -202,10 +202,7 @@ final class BatchWork<T> {
             failed.addAll(without(kept, succeeded));
         }
         heartbeat.untrack(batch);
-        QueueCalls.Outcome deleted = calls.delete(toDelete, phase::interruptedByStop);
-        if (!deleted.ok()) {
-            failures.add(new PollerFailure(deleted.describe("delete", "not deleted"), null));
-        }
+        calls.delete(toDelete, phase::interruptedByStop, failures);
         retryLater(failed, failures);
     }
 

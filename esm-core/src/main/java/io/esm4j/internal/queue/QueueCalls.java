@@ -70,10 +70,14 @@ final class QueueCalls<T> {
     }
 
     /**
+     * Deletes the messages; those the queue would not delete are reported in {@code failures}, for the poller's
+     * status ({@code delete failed: 2 of 10 messages not deleted: <error>}).
+     *
      * @param stoppedByInterrupt whether the engine's stop has interrupted this thread (it decides so before it
      *                           interrupts): only then does an interrupt end the call; any other is a failed call
      */
-    Outcome delete(List<QueueMessage<T>> messages, BooleanSupplier stoppedByInterrupt) throws InterruptedException {
+    void delete(List<QueueMessage<T>> messages, BooleanSupplier stoppedByInterrupt, List<PollerFailure> failures)
+            throws InterruptedException {
         Outcome outcome = Outcome.NOTHING;
         for (int from = 0; from < messages.size(); from += MAX_ENTRIES) {
             List<QueueMessage<T>> chunk = messages.subList(from, Math.min(messages.size(), from + MAX_ENTRIES));
@@ -83,7 +87,9 @@ final class QueueCalls<T> {
         }
         ctx.metrics().deleteErrors.increment(outcome.failed());
         deleteFailures.addAndGet(outcome.failed());
-        return outcome;
+        if (!outcome.ok()) {
+            failures.add(new PollerFailure(outcome.describe("delete", "not deleted"), null));
+        }
     }
 
     /** Makes the messages visible again at once, so another poller or consumer can take them. */
