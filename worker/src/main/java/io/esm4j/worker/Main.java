@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import software.amazon.awssdk.regions.Region;
@@ -42,15 +43,18 @@ public final class Main {
      * would hold its connection (and, on the mapping API, what it sent) as long as it likes.
      */
     static final int MAX_REQUEST_SECONDS = 30;
-    private static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
+    static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
 
     private Main() {}
 
+    /** Sets the JDK server's request time limit to {@link #MAX_REQUEST_SECONDS} unless the user set another. */
+    static void limitRequestTime(Properties systemProperties) {
+        systemProperties.putIfAbsent(MAX_REQUEST_TIME, Integer.toString(MAX_REQUEST_SECONDS));
+    }
+
     public static void main(String[] args) throws Exception {
-        // Read once, when the JDK's server is first used: before anything else, and only if the user set no other.
-        if (System.getProperty(MAX_REQUEST_TIME) == null) {
-            System.setProperty(MAX_REQUEST_TIME, Integer.toString(MAX_REQUEST_SECONDS));
-        }
+        // Read once, when the JDK's server is first used: so before anything else.
+        limitRequestTime(System.getProperties());
         Arguments arguments;
         try {
             LogSettings.check();
