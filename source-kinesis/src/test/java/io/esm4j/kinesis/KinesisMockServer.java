@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * kinesis-mock (npm {@code kinesis-local}) in a Node.js process on 127.0.0.1 and a free port, for tests, examples and
  * benchmarks. kinesis-mock hard-codes the listening address 0.0.0.0, so a copy of its {@code main.js} with 127.0.0.1
- * instead is run from a temporary folder (with {@code server.json}, its TLS certificate, beside it). The process
+ * instead (and fan-out events pushed every 200 ms instead of every second) is run from a temporary folder (with
+ * {@code server.json}, its TLS certificate, beside it). The process
  * is killed by {@link #close()} and, should the JVM end first, by a shutdown hook. A fresh clone has no
  * {@code node_modules}: the first start installs kinesis-mock from the lockfile with {@code npm ci}.
  */
@@ -28,6 +29,17 @@ public final class KinesisMockServer implements AutoCloseable {
 
     private static final String ANY_ADDRESS = "Host$().em(\"0.0.0.0\")";
     private static final String LOOPBACK = "Host$().em(\"127.0.0.1\")";
+    /**
+     * SubscribeToShard's event stream: kinesis-mock pushes an event every second ({@code 1.second} in its Scala
+     * source, SECONDS being TimeUnit's {@code nz} there); Kinesis pushes records within about 70 ms of their arrival.
+     * Every 200 ms ({@code Ir}, MILLISECONDS) is nearer to that and spares the fan-out tests most of their waiting.
+     */
+    private static final String PUSH_EVERY_SECOND =
+            "var this$9 = new $c_s_concurrent_duration_package$DurationInt(1);\n"
+            + "    var unit = $m_ju_concurrent_TimeUnit$().nz;";
+    private static final String PUSH_EVERY_200_MS =
+            "var this$9 = new $c_s_concurrent_duration_package$DurationInt(200);\n"
+            + "    var unit = $m_ju_concurrent_TimeUnit$().Ir;";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final int START_ATTEMPTS = 3;
     /** Resharding and stream creation take this long instead of 500 ms, so that tests need not wait. */
@@ -79,7 +91,7 @@ public final class KinesisMockServer implements AutoCloseable {
         Path nodeExecutable = NodeTools.node();
         String node = NodeTools.version(nodeExecutable);
         Path workDir = Files.createTempDirectory("kinesis-mock");
-        Files.writeString(workDir.resolve("main.js"), loopbackOnly(Files.readString(mainJs)));
+        Files.writeString(workDir.resolve("main.js"), fasterPushes(loopbackOnly(Files.readString(mainJs))));
         Files.copy(packageDir.resolve("server.json"), workDir.resolve("server.json"));
         int[] ports = FreePorts.distinct(2);
         int plainPort = ports[0];
@@ -139,13 +151,21 @@ public final class KinesisMockServer implements AutoCloseable {
     }
 
     static String loopbackOnly(String mainJs) {
-        int first = mainJs.indexOf(ANY_ADDRESS);
-        if (first < 0 || mainJs.indexOf(ANY_ADDRESS, first + 1) >= 0) {
-            throw new IllegalStateException("expected exactly one " + ANY_ADDRESS + " in kinesis-mock's main.js "
-                    + "to bind it to 127.0.0.1, but found " + (first < 0 ? "none" : "several")
+        return replaceOnce(mainJs, ANY_ADDRESS, LOOPBACK, "to bind it to 127.0.0.1");
+    }
+
+    static String fasterPushes(String mainJs) {
+        return replaceOnce(mainJs, PUSH_EVERY_SECOND, PUSH_EVERY_200_MS, "to push fan-out events every 200 ms");
+    }
+
+    private static String replaceOnce(String mainJs, String from, String to, String purpose) {
+        int first = mainJs.indexOf(from);
+        if (first < 0 || mainJs.indexOf(from, first + 1) >= 0) {
+            throw new IllegalStateException("expected exactly one " + from + " in kinesis-mock's main.js "
+                    + purpose + ", but found " + (first < 0 ? "none" : "several")
                     + "; was kinesis-local upgraded from 0.6.2?");
         }
-        return mainJs.replace(ANY_ADDRESS, LOOPBACK);
+        return mainJs.replace(from, to);
     }
 
     private void awaitReady(String node) throws IOException, InterruptedException {

@@ -21,4 +21,14 @@ class KinesisMockServerTest {
                 "Host$().em(\"0.0.0.0\") Host$().em(\"0.0.0.0\")"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("found several");
     }
+
+    @Test
+    void pushesFanOutEventsEvery200MillisecondsInsteadOfEverySecond() {
+        String every = "var this$9 = new $c_s_concurrent_duration_package$DurationInt(%d);\n"
+                + "    var unit = $m_ju_concurrent_TimeUnit$().%s;";
+        assertThat(KinesisMockServer.fasterPushes("a " + every.formatted(1, "nz") + " b"))
+                .isEqualTo("a " + every.formatted(200, "Ir") + " b");
+        assertThatThrownBy(() -> KinesisMockServer.fasterPushes("no interval"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("found none");
+    }
 }
