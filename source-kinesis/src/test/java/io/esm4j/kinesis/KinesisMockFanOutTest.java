@@ -27,8 +27,8 @@ import software.amazon.awssdk.services.kinesis.model.ConsumerStatus;
 
 /**
  * The Kinesis suite again, with every source reading through an enhanced fan-out consumer (SubscribeToShard over
- * HTTP/2 without TLS) on kinesis-mock, which pushes a shard's events every 200 ms (KinesisMockServer). Tests of GetRecords and its
- * iterators are skipped ({@link #fanOut()}).
+ * HTTP/2 without TLS) on kinesis-mock, which pushes a shard's events every 200 ms (KinesisMockServer). Tests of
+ * GetRecords and its iterators are skipped ({@link #fanOut()}).
  */
 @RequiresNode
 class KinesisMockFanOutTest extends KinesisMockSourceTest {
