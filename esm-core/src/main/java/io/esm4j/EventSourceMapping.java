@@ -194,7 +194,7 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
             MappingStatus status = new MappingStatus();
             EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
             try {
-                return build(status, metrics, worker);
+                return build(settings, status, metrics, worker);
             } catch (RuntimeException | Error e) {
                 // Refused after the meters were registered (a source's own rules are checked as it makes its engine):
                 // no mapping exists to remove them at stop, so they would stay in the registry for good.
@@ -204,7 +204,8 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
         }
 
         /** The rest of {@link #build()}, once the meters are registered. */
-        private EventSourceMapping<T> build(MappingStatus status, EngineMetrics metrics, String worker) {
+        private EventSourceMapping<T> build(StreamSettings settings, MappingStatus status, EngineMetrics metrics,
+                                            String worker) {
             Invoker<StreamRecord<T>> invoker = new Invoker<>(name, handler,
                     BuildChecks.deduplicator(idempotency, meterRegistry, name, clock, metrics), source::naturalId,
                     source::itemIdentifier, settings.reportBatchItemFailures(), new RetryScope.FromLowestFailure<>(),

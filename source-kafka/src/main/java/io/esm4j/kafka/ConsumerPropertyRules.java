@@ -3,6 +3,7 @@ package io.esm4j.kafka;
 import io.esm4j.settings.InvalidSettingException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,7 +29,8 @@ final class ConsumerPropertyRules {
     private static final String MAX_POLL_INTERVAL = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
     /** What the consumer takes without a max.poll.interval.ms of ours (300,000 ms in kafka-clients 4). */
     static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofMillis(
-            (Integer) ConsumerConfig.configDef().defaultValues().get(MAX_POLL_INTERVAL));
+            (Integer) Objects.requireNonNull(ConsumerConfig.configDef().defaultValues().get(MAX_POLL_INTERVAL),
+                    MAX_POLL_INTERVAL));
 
     private ConsumerPropertyRules() {}
 

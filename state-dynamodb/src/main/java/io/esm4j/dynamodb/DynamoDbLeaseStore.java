@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -58,8 +59,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     private final DynamoDbClient client;
     private final String table;
     private final TableSetup setup;
-    private final KclCheckpoints kcl;
-    private final Integer pageSize;
+    private final @Nullable KclCheckpoints kcl;
+    private final @Nullable Integer pageSize;
 
     /** A store on the table the settings name; the client's region, endpoint, credentials and retries are used. */
     public DynamoDbLeaseStore(DynamoDbClient client, DynamoDbLeaseStoreSettings settings) {
@@ -67,7 +68,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     /** @param pageSize items per Query page, or null for DynamoDB's 1 MB pages (tests use small pages) */
-    DynamoDbLeaseStore(DynamoDbClient client, DynamoDbLeaseStoreSettings settings, Integer pageSize) {
+    DynamoDbLeaseStore(DynamoDbClient client, DynamoDbLeaseStoreSettings settings, @Nullable Integer pageSize) {
         this.client = Objects.requireNonNull(client, "client");
         this.table = settings.tableName();
         this.setup = new TableSetup(client, table, "lease table", List.of(
@@ -151,11 +152,12 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     @Override
     public LeaseWrite renew(Lease held) {
-        if (held.owner() == null) {
+        String owner = held.owner();
+        if (owner == null) {
             return new LeaseWrite.Lost(read(held));
         }
         return update(held, "SET #counter = :next", HELD, heldValues(held),
-                current -> held.owner().equals(current.owner()) && current.counter() == held.counter() + 1);
+                current -> owner.equals(current.owner()) && current.counter() == held.counter() + 1);
     }
 
     /**
@@ -234,7 +236,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
 
     private static Map<String, AttributeValue> heldValues(Lease held) {
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":owner", s(held.owner()));
+        values.put(":owner", s(Objects.requireNonNull(held.owner(), "the owner of a held lease")));
         values.put(":counter", n(held.counter()));
         values.put(":next", n(held.counter() + 1));
         return values;
@@ -268,7 +270,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
     }
 
     /** The lease as stored now, strongly consistent; null if there is none. */
-    private Lease read(Lease lease) {
+    private @Nullable Lease read(Lease lease) {
         Map<String, AttributeValue> item = client.getItem(r -> r.tableName(table).key(LeaseItems.key(lease))
                 .consistentRead(true)).item();
         return item == null || item.isEmpty() ? null : LeaseItems.fromItem(table, item);

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -144,12 +145,12 @@ final class LeaseItems {
                 + "something other than esm4j?");
     }
 
-    private static String keyText(AttributeValue value) {
+    private static String keyText(@Nullable AttributeValue value) {
         return value == null || value.s() == null ? "?" : value.s();
     }
 
     /** The attribute's type and, for a string or number, its value: what an operator looks for in the console. */
-    private static String found(AttributeValue value) {
+    private static String found(@Nullable AttributeValue value) {
         if (value == null) {
             return "none";
         }

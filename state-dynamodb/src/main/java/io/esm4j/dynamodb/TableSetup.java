@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
@@ -37,7 +38,7 @@ final class TableSetup {
     private static final Duration POLL = Duration.ofSeconds(1);
 
     /** One attribute of the key. */
-    record KeyAttribute(String name, KeyType keyType, ScalarAttributeType type) {
+    record KeyAttribute(String name, KeyType keyType, @Nullable ScalarAttributeType type) {
         @Override
         public String toString() {
             return name + " (" + keyType + ", " + type + ")";

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,13 +39,14 @@ public abstract class LeaseStoreContract {
         return ((LeaseWrite.Written) write).lease();
     }
 
-    private static Lease lost(LeaseWrite write) {
+    private static @Nullable Lease lost(LeaseWrite write) {
         assertThat(write).isInstanceOf(LeaseWrite.Lost.class);
         return ((LeaseWrite.Lost) write).current();
     }
 
     private Lease stored(String shardId) throws Exception {
-        return store().list(mapping).stream().filter(l -> l.shardId().equals(shardId)).findFirst().orElse(null);
+        return store().list(mapping).stream().filter(l -> l.shardId().equals(shardId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no lease of " + shardId + " in the store"));
     }
 
     @Test

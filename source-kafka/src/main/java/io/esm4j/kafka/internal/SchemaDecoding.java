@@ -20,6 +20,7 @@ import io.esm4j.kafka.internal.schema.UndecodableException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,7 +84,8 @@ final class SchemaDecoding implements AutoCloseable {
                     .name("esm4j-" + mappingName + "-glue-", 0).factory());
             this.stopCalls = executor::shutdownNow;
             this.framing = new GlueFraming();
-            source = new GlueSchemaClient(registry.glueClient(), registry.glueRegistryArn(), executor);
+            source = new GlueSchemaClient(Objects.requireNonNull(registry.glueClient(), "glueClient"),
+                    registry.glueRegistryArn(), executor);
         } else {
             HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(CALL_TIMEOUT);
             if (registry.sslContext() != null) {
@@ -92,8 +94,8 @@ final class SchemaDecoding implements AutoCloseable {
             HttpClient http = client.build();
             this.stopCalls = http::shutdownNow;
             this.framing = new ConfluentFraming();
-            source = new ConfluentRegistryClient(registry.uri(), registry.username(), registry.password(), http,
-                    CALL_TIMEOUT);
+            source = new ConfluentRegistryClient(Objects.requireNonNull(registry.uri(), "uri"), registry.username(),
+                    registry.password(), http, CALL_TIMEOUT);
         }
         this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure);
     }

@@ -2,6 +2,7 @@ package io.esm4j.kafka.internal.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.esm4j.kafka.internal.schema.RegisteredSchema.Reference;
 import java.io.IOException;
 import java.net.URI;
@@ -132,8 +133,8 @@ public final class ConfluentRegistryClient implements SchemaSource {
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static boolean hasSchema(HttpResponse<String> response, @Nullable JsonNode body) {
-        return response.statusCode() == 200 && body != null && body.path("schema").isTextual();
+    private static boolean hasSchema(HttpResponse<String> response, JsonNode body) {
+        return response.statusCode() == 200 && body.path("schema").isTextual();
     }
 
     private static RegisteredSchema schema(String id, JsonNode body, List<Reference> references) {
@@ -146,8 +147,8 @@ public final class ConfluentRegistryClient implements SchemaSource {
         return new RegisteredSchema(id, format, body.path("schema").asText(), references);
     }
 
-    private static int errorCode(@Nullable JsonNode body) {
-        return body == null ? 0 : body.path("error_code").asInt();
+    private static int errorCode(JsonNode body) {
+        return body.path("error_code").asInt();
     }
 
     /**
@@ -167,12 +168,22 @@ public final class ConfluentRegistryClient implements SchemaSource {
         UnknownSchemaType(String message) {
             super(message, null, false, false);
         }
+
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNull(super.getMessage());
+        }
     }
 
     /** A referenced subject version the registry does not have: the referencing schema cannot be used. */
     private static final class MissingReference extends RuntimeException {
         MissingReference(String message) {
             super(message, null, false, false);
+        }
+
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNull(super.getMessage());
         }
     }
 
@@ -181,11 +192,12 @@ public final class ConfluentRegistryClient implements SchemaSource {
         return uri.getRawUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "");
     }
 
-    private static @Nullable JsonNode parse(String body) {
+    /** The body as JSON; a missing node (no schema, no error code) when it is not JSON. */
+    private static JsonNode parse(String body) {
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
-            return null;
+            return MissingNode.getInstance();
         }
     }
 }

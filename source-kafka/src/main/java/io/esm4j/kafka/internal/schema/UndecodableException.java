@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal.schema;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,5 +12,11 @@ public final class UndecodableException extends Exception {
 
     UndecodableException(String message, @Nullable Throwable cause) {
         super(message, cause);
+    }
+
+    /** Never null: every instance is made with a message. */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage());
     }
 }
