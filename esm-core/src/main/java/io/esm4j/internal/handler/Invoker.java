@@ -100,7 +100,7 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope,
+                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope, status,
                             subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {
