@@ -34,8 +34,8 @@ public final class KafkaMetricNames {
     public static final String PARTITIONS_REVOKED = "PartitionsRevoked";
     public static final String PARTITIONS_LOST = "PartitionsLost";
     /**
-     * Counter, Lambda's: calls to the mapping's schema registry that failed (they are tried again; the records that need
-     * the schema wait, and their partition's status says so).
+     * Counter, Lambda's: calls to the mapping's schema registry that failed (they are tried again; the records that
+     * need the schema wait, and their partition's status says so).
      */
     public static final String SCHEMA_REGISTRY_ERROR_COUNT = "SchemaRegistryErrorCount";
 

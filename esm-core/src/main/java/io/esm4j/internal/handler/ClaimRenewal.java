@@ -84,8 +84,8 @@ final class ClaimRenewal implements AutoCloseable {
                     // The store's message is left out of the status: it may quote a key, and a key may be payload.
                     report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
                             + "is not shown: it may quote a key); retried every third of their lifetime "
-                            + claim.lifetime() + " while the handler runs, and another consumer may process its records "
-                            + "once they lapse");
+                            + claim.lifetime() + " while the handler runs, and another consumer may process its "
+                            + "records once they lapse");
                     if (!warned) {
                         warned = true;
                         LOG.atWarn().addKeyValue("lifetime", claim.lifetime()).setCause(e)
