@@ -192,7 +192,9 @@ public final class EventSourceMapping<T> extends MappingLifecycle<StopResult> {
                 throw new InvalidSettingException("workerId", worker, "1 to 256 characters");
             }
             MappingStatus status = new MappingStatus();
-            EngineMetrics metrics = new EngineMetrics(meterRegistry, name, EngineMetrics.Kind.STREAM);
+            // A source that drives its own reading is Kafka's consumer group, which has Lambda's Kafka meters too.
+            EngineMetrics metrics = new EngineMetrics(meterRegistry, name,
+                    source instanceof EngineFactory<?> ? EngineMetrics.Kind.KAFKA : EngineMetrics.Kind.STREAM);
             try {
                 return build(settings, status, metrics, worker);
             } catch (RuntimeException | Error e) {

@@ -1,6 +1,7 @@
 package io.esm4j;
 
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
 import java.util.Objects;
@@ -51,7 +52,9 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
 
     /**
      * Starts polling; returns at once. A mapping starts once, and not after a {@link #stop} or {@link #close}: build
-     * a new one to restart.
+     * a new one to restart. If starting fails (a Kafka consumer that cannot be created from its properties, say), the
+     * mapping is stopped before the failure is thrown: DISABLED, with {@code PROBLEM: start failed: ...} as its state
+     * transition reason, its meters removed; {@link #stop} then returns at once.
      *
      * @throws IllegalStateException if the mapping was started or stopped already
      */
@@ -69,9 +72,38 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
                         + "it");
             }
             started = true;
-            startEngine();
+            try {
+                startEngine();
+            } catch (RuntimeException | Error e) {
+                stopAfterFailedStart(e);
+                throw e;
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Lambda does not leave a mapping that cannot start Enabling: it says why and stops. So does a start() that
+     * throws: left ENABLING, the mapping would look as if it were about to run, with whatever the engine had started
+     * running and its meters registered, until the caller thought of stopping it. The stop keeps the failure as its
+     * reason, as after a fatal error; a stop begun meanwhile (the compare-and-set loses) keeps its own.
+     */
+    private void stopAfterFailedStart(Throwable failure) {
+        status.beginStop("PROBLEM: start failed: " + Fatal.describe(failure));
+        try {
+            // Nothing to drain: whatever the engine started before it failed stops at once.
+            stopResult = stopEngine(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure.addSuppressed(e);
+        } finally {
+            if (stopResult == null) {
+                stopResult = notStartedResult();
+            }
+            status.stopped();
+            metrics.close();
         }
     }
 

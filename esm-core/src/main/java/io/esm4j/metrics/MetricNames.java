@@ -57,6 +57,17 @@ public final class MetricNames {
     public static final String HANDLER_DURATION = "HandlerDuration";
     /** Failed fetches from the source (each is retried with backoff). */
     public static final String POLLING_ERROR_COUNT = "PollingErrorCount";
+    /**
+     * Kafka mappings only, as Lambda's ErrorCount group: failed invocations, one per invocation whose records count in
+     * {@link #FAILED_INVOKE_EVENT_COUNT} (an error, a failed response, batch item failures, or the function not
+     * invoked).
+     */
+    public static final String INVOKE_ERROR_COUNT = "InvokeErrorCount";
+    /**
+     * Kafka mappings only, as Lambda's ErrorCount group: failed attempts to deliver a failure record to the on-failure
+     * destination; each also counts in {@link #DESTINATION_DELIVERY_FAILURES}.
+     */
+    public static final String ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT = "OnFailureDestinationDeliveryErrorCount";
 
     /** esm4j: a shard worker or queue poller failed outside the handler and was restarted (with backoff). */
     public static final String RESTART_COUNT = "RestartCount";

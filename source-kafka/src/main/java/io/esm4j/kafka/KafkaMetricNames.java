@@ -1,5 +1,7 @@
 package io.esm4j.kafka;
 
+import io.esm4j.metrics.MetricNames;
+
 /**
  * The meters a Kafka mapping adds to the engine's ({@link io.esm4j.metrics.MetricNames}), tagged with the mapping
  * ({@code mapping=<name>}); Lambda's names where Lambda has the metric. Mappings of one name in one process with one
@@ -32,10 +34,24 @@ public final class KafkaMetricNames {
     public static final String PARTITIONS_REVOKED = "PartitionsRevoked";
     public static final String PARTITIONS_LOST = "PartitionsLost";
     /**
-     * Counter, esm4j: calls to the mapping's schema registry that failed (they are tried again; the records that need
-     * the schema wait, and their partition's status says so).
+     * Counter, Lambda's: calls to the mapping's schema registry that failed (they are tried again; the records that
+     * need the schema wait, and their partition's status says so).
      */
     public static final String SCHEMA_REGISTRY_ERROR_COUNT = "SchemaRegistryErrorCount";
+
+    /**
+     * Counter, Lambda's: failed invocations, one per invocation whose records count in FailedInvokeEventCount. The
+     * engine's invocation path counts it (so its name is {@link MetricNames#INVOKE_ERROR_COUNT}); listed here with the
+     * rest of Lambda's Kafka ErrorCount group.
+     */
+    public static final String INVOKE_ERROR_COUNT = MetricNames.INVOKE_ERROR_COUNT;
+    /**
+     * Counter, Lambda's: refused deliveries of a failure record to the on-failure destination (each is retried; each
+     * also counts in DestinationDeliveryFailures). Counted by the engine's give-up path, as
+     * {@link MetricNames#ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT}.
+     */
+    public static final String ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT =
+            MetricNames.ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT;
 
     private KafkaMetricNames() {}
 }

@@ -1,8 +1,10 @@
 package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.Claim;
+import io.esm4j.internal.MappingStatus;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,18 +16,31 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The renewals run on their own virtual thread, so a store that hangs delays no record and holds no lock; closing
  * does not wait for a renewal in flight (the store's conditions make a late one change nothing).
+ *
+ * <p>A renewal that fails, or finds claims lapsed, is a problem of the mapping's status (its state transition reason)
+ * while this renewal runs: the handler's records may be processed by another consumer at the same time, which a log
+ * line alone would hide. The next renewal that extends every claim clears it, and so does the end of the renewal
+ * (the handler returned and its records are reported): each renewal shows and clears only its own problem.
  */
 final class ClaimRenewal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaimRenewal.class);
+    private static final AtomicLong IDS = new AtomicLong();
 
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final MappingStatus status;
+    private final String component = "idempotency claim renewal " + IDS.incrementAndGet();
+    /** Guards the status against a renewal in flight reporting after close() cleared it. */
+    private final Object reporting = new Object();
+    private boolean ended;
 
-    private ClaimRenewal() {}
+    private ClaimRenewal(MappingStatus status) {
+        this.status = status;
+    }
 
-    /** Starts renewing {@code claim}'s keys until {@link #close}. */
-    static ClaimRenewal start(Claim<?> claim) {
-        ClaimRenewal renewal = new ClaimRenewal();
+    /** Starts renewing {@code claim}'s keys until {@link #close}, reporting problems to {@code status}. */
+    static ClaimRenewal start(Claim<?> claim, MappingStatus status) {
+        ClaimRenewal renewal = new ClaimRenewal(status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
         Thread.ofVirtual().name("esm4j-claim-renewal").start(() -> renewal.run(claim, periodNanos));
         return renewal;
@@ -34,6 +49,10 @@ final class ClaimRenewal implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
+        synchronized (reporting) {
+            ended = true;
+            status.resolved(component);
+        }
     }
 
     private void run(Claim<?> claim, long periodNanos) {
@@ -42,9 +61,16 @@ final class ClaimRenewal implements AutoCloseable {
             while (!closed.await(periodNanos, TimeUnit.NANOSECONDS)) {
                 try {
                     int lost = claim.extend();
-                    if (lost > 0 && !warned && closed.getCount() > 0) {
+                    if (lost == 0) {
+                        report(null);
+                        continue;
+                    }
+                    // Keys are left out: a key read from a payload is payload.
+                    report("PROBLEM: " + lost + " idempotency claims lapsed while the handler ran (renewed too late: a "
+                            + "paused JVM, or a store slower than a third of the lifetime " + claim.lifetime()
+                            + "); another consumer may process those records at the same time");
+                    if (!warned && closed.getCount() > 0) {
                         warned = true;
-                        // Keys are left out: a key read from a payload is payload.
                         LOG.atWarn().addKeyValue("claims", lost).addKeyValue("lifetime", claim.lifetime())
                                 .log("claims lapsed while the handler ran (renewed too late: a paused JVM, or a store "
                                         + "slower than a third of the lifetime); another consumer may process those "
@@ -55,6 +81,11 @@ final class ClaimRenewal implements AutoCloseable {
                             .log("the idempotency store does not extend claims; they last until their first expiry");
                     return;
                 } catch (RuntimeException e) {
+                    // The store's message is left out of the status: it may quote a key, and a key may be payload.
+                    report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
+                            + "is not shown: it may quote a key); retried every third of their lifetime "
+                            + claim.lifetime() + " while the handler runs, and another consumer may process its "
+                            + "records once they lapse");
                     if (!warned) {
                         warned = true;
                         LOG.atWarn().addKeyValue("lifetime", claim.lifetime()).setCause(e)
@@ -65,6 +96,20 @@ final class ClaimRenewal implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Shows {@code problem} in the status, or clears this renewal's problem if null; nothing once closed. */
+    private void report(String problem) {
+        synchronized (reporting) {
+            if (ended) {
+                return;
+            }
+            if (problem == null) {
+                status.resolved(component);
+            } else {
+                status.problem(component, problem);
+            }
         }
     }
 }

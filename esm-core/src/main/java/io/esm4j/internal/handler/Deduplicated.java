@@ -4,6 +4,7 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Claim;
 import io.esm4j.idempotency.IdempotencyStoreException;
 import io.esm4j.idempotency.IdempotencyStoreFullException;
+import io.esm4j.internal.MappingStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -42,13 +43,15 @@ public final class Deduplicated {
     /**
      * @param deadline   when a claim taken now lapses if never reported (the batch deadline)
      * @param retryScope which records the engine retries after a partial failure: their claims are released
+     * @param status     the mapping's, where a failing renewal of the claims shows while the handler runs
      * @return the verdict over {@code records}, positions as in {@code records}
      * @throws Exception from the invocation, or a record's problem in the claim (no usable key, payload validation):
      *                   the batch fails
      */
     public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
                                      Function<? super R, String> naturalId, Instant deadline,
-                                     RetryScope<R> retryScope, Invocation<R> invocation) throws Exception {
+                                     RetryScope<R> retryScope, MappingStatus status, Invocation<R> invocation)
+            throws Exception {
         Claim<R> claim;
         try {
             // A queue fails a record's own problem (no usable key, payload validation) alone: it has no bisection to
@@ -77,7 +80,7 @@ public final class Deduplicated {
             }
         }
         Verdict handled;
-        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim)) {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim, status)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {

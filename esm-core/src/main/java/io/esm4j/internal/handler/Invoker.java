@@ -100,7 +100,7 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope,
+                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope, status,
                             subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {
@@ -113,7 +113,7 @@ public final class Invoker<R> {
                     .log("the function was not invoked; the batch is retried without using up a retry attempt");
             // An invocation tried and not made counts as failed, as in Lambda's FailedInvokeEventCount; records the
             // engine held back itself (the idempotency store's NotInvoked) were never tried and do not.
-            metrics.failedInvoke.increment(handed.isEmpty() ? size : handed.getFirst().size());
+            failedInvocation(handed.isEmpty() ? size : handed.getFirst().size());
             status.processed(MappingStatus.FUNCTION_NOT_INVOKED);
             return new Verdict.NotInvoked(Fatal.describe(e));
         } catch (Throwable e) {
@@ -137,17 +137,23 @@ public final class Invoker<R> {
             case Verdict.NotInvoked n -> status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
             case Verdict.PartiallyFailed p -> {
                 List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();
-                metrics.failedInvoke.increment(failedHanded(batch.records(), p, got));
+                failedInvocation(failedHanded(batch.records(), p, got));
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
             case Verdict.Failed f -> {
                 // A record's own problem in the claim (no usable key, payload validation) fails the batch before the
                 // handler runs, as a handler error would: the whole batch counts then.
-                metrics.failedInvoke.increment(handed.isEmpty() ? size : handed.getFirst().size());
+                failedInvocation(handed.isEmpty() ? size : handed.getFirst().size());
                 status.processed(MappingStatus.FUNCTION_CALL_FAILED);
             }
         }
         return verdict;
+    }
+
+    /** One failed invocation of {@code records} records the handler got (or would have: not invoked). */
+    private void failedInvocation(int records) {
+        metrics.failedInvoke.increment(records);
+        metrics.invokeErrors.increment();
     }
 
     /** Lambda's reading of a response: ignored unless ReportBatchItemFailures is on. */

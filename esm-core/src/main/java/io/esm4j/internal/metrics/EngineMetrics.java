@@ -19,12 +19,17 @@ import java.util.function.ToDoubleFunction;
  * The meters of one mapping, registered once so that the hot path only increments, and removed from the registry
  * when the mapping stops: a process that creates and closes many mappings does not accumulate meters. A stream
  * mapping registers only stream meters and a queue mapping only queue meters; the other kind's fields are no-ops.
+ * A Kafka mapping registers the stream meters and Lambda's per-invocation and per-delivery error counts, which Lambda
+ * has for Kafka alone.
  * Mappings of one name running at once share their meters in a shared registry ({@link SharedMeters}).
  */
 public final class EngineMetrics {
 
-    /** Which engine the meters are for. */
-    public enum Kind { STREAM, QUEUE }
+    /**
+     * Which engine the meters are for: {@code KAFKA} is a stream read through an
+     * {@link io.esm4j.internal.stream.EngineFactory} (Kafka's consumer group).
+     */
+    public enum Kind { STREAM, QUEUE, KAFKA }
 
     /**
      * How a gauge combines the values of mappings of one name running at once in one registry: a total (leases
@@ -61,6 +66,12 @@ public final class EngineMetrics {
     public final Counter handoffsCompleted;
     public final Counter handoffsTimedOut;
     public final Timer leaseRenewalLatency;
+    /**
+     * Kafka only: failed invocations (one each) and refused failure-record deliveries, counted on the same paths as
+     * {@link #failedInvoke} and {@link #destinationDeliveryFailures}.
+     */
+    public final Counter invokeErrors;
+    public final Counter destinationDeliveryErrors;
     /** Queues only: messages deleted from the queue. */
     public final Counter deleted;
     public final Counter deleteErrors;
@@ -68,7 +79,8 @@ public final class EngineMetrics {
     public EngineMetrics(MeterRegistry registry, String mappingName, Kind kind) {
         this.registry = registry;
         this.tags = Tags.of(MetricNames.MAPPING_TAG, mappingName);
-        boolean stream = kind == Kind.STREAM;
+        boolean stream = kind != Kind.QUEUE;
+        boolean kafka = kind == Kind.KAFKA;
         polled = counter(MetricNames.POLLED_EVENT_COUNT, true);
         filteredOut = counter(MetricNames.FILTERED_OUT_EVENT_COUNT, true);
         invoked = counter(MetricNames.INVOKED_EVENT_COUNT, true);
@@ -93,6 +105,8 @@ public final class EngineMetrics {
                 ? keep(MetricNames.LEASE_RENEWAL_LATENCY, tags, r -> Timer.builder(MetricNames.LEASE_RENEWAL_LATENCY)
                         .tags(tags).register(r))
                 : new NoopTimer(new Meter.Id(MetricNames.LEASE_RENEWAL_LATENCY, tags, null, null, Meter.Type.TIMER));
+        invokeErrors = counter(MetricNames.INVOKE_ERROR_COUNT, kafka);
+        destinationDeliveryErrors = counter(MetricNames.ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT, kafka);
         deleted = counter(MetricNames.DELETED_EVENT_COUNT, !stream);
         deleteErrors = counter(MetricNames.DELETE_ERROR_COUNT, !stream);
         batchSize = keep(MetricNames.BATCH_SIZE, tags, r -> DistributionSummary.builder(MetricNames.BATCH_SIZE)

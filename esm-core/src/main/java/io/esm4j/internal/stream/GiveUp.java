@@ -223,6 +223,7 @@ final class GiveUp<T> {
                     Thread.interrupted();
                 }
                 ctx.metrics().destinationDeliveryFailures.increment();
+                ctx.metrics().destinationDeliveryErrors.increment();
                 // The shard waits on the destination for as long as it refuses: shown in the mapping's status (and
                 // so its readiness) like a failing checkpoint write, not only in a counter and a log.
                 problemReported = true;

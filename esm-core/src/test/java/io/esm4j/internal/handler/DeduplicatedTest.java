@@ -7,6 +7,7 @@ import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.internal.MappingStatus;
 import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -85,7 +86,7 @@ class DeduplicatedTest {
         CompletableFuture<Verdict> verdict = CompletableFuture.supplyAsync(() -> {
             try {
                 return Deduplicated.invoke(dedup, List.of("slow"), id -> id, firstExpiry,
-                        new RetryScope.FailedOnly<>(), records -> {
+                        new RetryScope.FailedOnly<>(), new MappingStatus(), records -> {
                             running.countDown();
                             assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
                             return new Verdict.Succeeded();
@@ -119,7 +120,8 @@ class DeduplicatedTest {
         failed.set(1);
 
         Verdict verdict = Deduplicated.invoke(dedup, List.of("a", "b", "c"), id -> id, clock.instant().plusSeconds(30),
-                new RetryScope.FailedOnly<>(), records -> new Verdict.PartiallyFailed(failed));
+                new RetryScope.FailedOnly<>(), new MappingStatus(),
+                records -> new Verdict.PartiallyFailed(failed));
 
         assertThat(verdict).isInstanceOf(Verdict.PartiallyFailed.class);
         for (String succeeded : List.of("a", "c")) {

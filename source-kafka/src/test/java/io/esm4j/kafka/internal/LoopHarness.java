@@ -77,7 +77,7 @@ final class LoopHarness implements AutoCloseable {
                                                       SimpleMeterRegistry registry, KafkaSource source,
                                                       @Nullable FailureDestination destination) {
         MappingStatus status = new MappingStatus();
-        EngineMetrics metrics = new EngineMetrics(registry, "loop", EngineMetrics.Kind.STREAM);
+        EngineMetrics metrics = new EngineMetrics(registry, "loop", EngineMetrics.Kind.KAFKA);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("loop", handler, null, source::naturalId,
                 source::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics, status);
         return new StreamContext<>("loop", "worker", settings, source,

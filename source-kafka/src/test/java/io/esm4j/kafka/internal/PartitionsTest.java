@@ -139,7 +139,7 @@ class PartitionsTest {
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
                 .build();
         MappingStatus status = new MappingStatus();
-        EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), "partitions", EngineMetrics.Kind.STREAM);
+        EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), "partitions", EngineMetrics.Kind.KAFKA);
         Invoker<StreamRecord<KafkaRecord>> invoker = new Invoker<>("partitions", batch -> BatchResult.success(), null,
                 source::naturalId, source::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics,
                 status);

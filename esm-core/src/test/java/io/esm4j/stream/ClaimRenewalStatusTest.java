@@ -1,0 +1,108 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.AcquireResult;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencySettings;
+import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.testing.InMemoryStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A failing renewal of the claims of a running handler shows in the mapping's state transition reason (the records
+ * may be processed by another consumer once the claims lapse), and clears when a renewal succeeds again or the
+ * handler returns; the store's message, which may quote a key, is not shown.
+ */
+class ClaimRenewalStatusTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PROBLEM = "PROBLEM: extending idempotency claims failed";
+
+    /** An in-memory store whose extensions fail while {@link #down}, with the key in the message, as a client's may. */
+    private static final class RenewalFailingStore implements IdempotencyStore {
+        final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(100, Clock.systemUTC());
+        final AtomicBoolean down = new AtomicBoolean(true);
+        final AtomicInteger extensions = new AtomicInteger();
+
+        @Override
+        public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant expiry) {
+            return store.acquire(key, payloadHash, owner, expiry);
+        }
+
+        @Override
+        public boolean extend(String key, @Nullable String payloadHash, String owner, Instant expiry) {
+            if (down.get()) {
+                throw new IllegalStateException("timed out writing key " + key);
+            }
+            extensions.incrementAndGet();
+            return store.extend(key, payloadHash, owner, expiry);
+        }
+
+        @Override
+        public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
+            store.complete(key, payloadHash, ttlExpiry);
+        }
+
+        @Override
+        public boolean release(String key, String owner) {
+            return store.release(key, owner);
+        }
+    }
+
+    @Test
+    void aFailingRenewalShowsInTheStatusUntilARenewalSucceedsOrTheHandlerReturns() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("renewal", 1);
+        StreamRecord<byte[]> record = stream.put("k", "r0");
+        stream.put("k", "r1");
+        RenewalFailingStore store = new RenewalFailingStore();
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicInteger invocations = new AtomicInteger();
+        // Claims of 1 s, renewed every third of a second while the handler runs.
+        Idempotency<StreamRecord<byte[]>> idempotency = Idempotency.<StreamRecord<byte[]>>of(store)
+                .withSettings(IdempotencySettings.builder().inProgressExpiry(Duration.ofSeconds(1)).build());
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("renewal", stream, batch -> {
+            invocations.incrementAndGet();
+            // The first batch waits for the test; a second (r1, if batched apart) returns at once.
+            if (invocations.get() == 1) {
+                assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
+            }
+            return BatchResult.success();
+        }).settings(Streams.fast().batchSize(1).build()).idempotency(idempotency).build();
+        mapping.start();
+        try {
+            await().atMost(WAIT).until(() -> invocations.get() == 1);
+            await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(PROBLEM));
+            assertThat(mapping.stateTransitionReason()).doesNotContain(stream.naturalId(record))
+                    .contains(IllegalStateException.class.getName());
+
+            // The store answers again: the next renewal clears the problem while the handler still runs.
+            store.down.set(false);
+            await().atMost(WAIT).until(() -> store.extensions.get() > 0
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(invocations.get()).isEqualTo(1);
+
+            // It fails again, and the handler returns: the renewal ends, and its problem with it.
+            store.down.set(true);
+            await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(PROBLEM));
+            finish.countDown();
+            await().atMost(WAIT).until(() -> invocations.get() == 2);
+            await().atMost(WAIT).until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            finish.countDown();
+            Streams.stopQuietly(mapping);
+        }
+    }
+}
