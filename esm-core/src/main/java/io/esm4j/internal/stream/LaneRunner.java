@@ -47,7 +47,7 @@ final class LaneRunner<T> {
             // buffer holds nothing else that could be freed: the reader would wait for good, so the window ends early,
             // as at 1 MB of state.
             List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
-                    open == null ? null : new BatchSource.OpenWindow(open.start, open.stateBytes(),
+                    bufferFull, open == null ? null : new BatchSource.OpenWindow(open.start, open.stateBytes(),
                             () -> allRead(open) || bufferFull.getAsBoolean()));
             if (batch == null) {
                 return;
