@@ -58,16 +58,18 @@ final class BatchProcessor<T> {
     /**
      * @param closed    whether the pipeline closed
      * @param leaseLost whether the shard's lease was lost: records are then left to its next owner, not given up
+     * @param interrupted whether the engine interrupted the lanes (after closing the pipeline): records are then
+     *                    left unfinished, not given up
      */
     BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser,
-                   BooleanSupplier closed, BooleanSupplier leaseLost) {
+                   BooleanSupplier closed, BooleanSupplier leaseLost, BooleanSupplier interrupted) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
-        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed);
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed, interrupted);
     }
 
     /**
