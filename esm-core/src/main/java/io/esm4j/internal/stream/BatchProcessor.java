@@ -265,7 +265,8 @@ final class BatchProcessor<T> {
             return false;
         }
         int middle = failed.size() / 2;
-        return processRange(List.copyOf(failed.subList(0, middle)), used)
+        // The second half is a retry too: a stop that came while the first half ran ends the bisection there.
+        return processRange(List.copyOf(failed.subList(0, middle)), used) && pauser.pause(Duration.ZERO)
                 && processRange(List.copyOf(failed.subList(middle, failed.size())), used);
     }
 
