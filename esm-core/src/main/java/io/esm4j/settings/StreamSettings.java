@@ -47,7 +47,9 @@ public record StreamSettings(
     public static final DurationSetting MAXIMUM_BATCHING_WINDOW = new DurationSetting("MaximumBatchingWindowInSeconds",
             Duration.ZERO, Duration.ofSeconds(300), Duration.ZERO,
             "How long to gather records before invoking, counted from the end of the previous invocation. "
-                    + "0 invokes as soon as records are available. Sub-second values are allowed.");
+                    + "0 invokes as soon as records are available. Sub-second values are allowed. esm4j: the window "
+                    + "also ends while the shard's buffer (MaxBufferedRecordsPerShard, MaxBufferedMegabytesPerShard) "
+                    + "is full, since no record can join the batch until some are done.");
     public static final IntSetting PARALLELIZATION_FACTOR = new IntSetting("ParallelizationFactor", 1, 10, null, 1,
             "Batches of one shard in flight at once; records of one partition key stay in order.");
     public static final IntSetting MAXIMUM_CONCURRENCY = new IntSetting("MaximumConcurrency", 1, 1_000, -1, -1,

@@ -242,6 +242,59 @@ class BatchingTest {
         }
     }
 
+    @Test
+    void aFullShardBufferEndsTheWindowEarly() throws Exception {
+        // The reader holds at most 10 records of the shard, fewer than BatchSize: waiting for the window could gather
+        // nothing more, so the batch goes at once. The clock never moves: only the full buffer may end the window.
+        MutableClock clock = new MutableClock(T0);
+        InMemoryStream stream = InMemoryStream.create("window-buffer", 1, clock);
+        Streams.fill(stream, 25, 4);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("window-buffer", stream, handler)
+                .settings(Streams.fast().batchSize(100).maximumBatchingWindowInSeconds(300)
+                        .maxBufferedRecordsPerShard(10).build())
+                .clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() == 20);
+            // The last 5 leave the buffer room: they wait for the window, as records do when more may come.
+            assertNoInvocationFor(handler, 2, Duration.ofMillis(300));
+            advanceUntil(clock, Duration.ofSeconds(60), () -> handler.succeeded().size() == 25);
+            assertThat(handler.invocations()).extracting(Batch::size).containsExactly(10, 10, 5);
+            assertThat(handler.succeededPayloads(Streams::utf8))
+                    .containsExactlyElementsOf(IntStream.range(0, 25).mapToObj(i -> "r" + i).toList());
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    @Test
+    void withParallelLanesAFullShardBufferEndsTheirWindowsEarly() throws Exception {
+        // Two lanes share the shard's buffer of 20 records, so neither can ever gather BatchSize: with the default
+        // buffer the same happens at ParallelizationFactor 10 and BatchSize 10,000. The clock never moves.
+        MutableClock clock = new MutableClock(T0);
+        InMemoryStream stream = InMemoryStream.create("lanes-buffer", 1, clock);
+        Streams.fill(stream, 60, 2);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("lanes-buffer", stream, handler)
+                .settings(Streams.fast().batchSize(100).maximumBatchingWindowInSeconds(300)
+                        .parallelizationFactor(2).maxBufferedRecordsPerShard(20).build())
+                .clock(clock).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() >= 40);
+            advanceUntil(clock, Duration.ofSeconds(60), () -> handler.succeeded().size() == 60);
+            for (String key : List.of("k0", "k1")) {
+                int first = key.equals("k0") ? 0 : 1;
+                assertThat(handler.succeeded().stream().filter(r -> key.equals(r.partitionKey())).map(Streams::text))
+                        .containsExactlyElementsOf(IntStream.iterate(first, i -> i < 60, i -> i + 2)
+                                .mapToObj(i -> "r" + i).toList());
+            }
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+    }
+
     private static void putAndAwaitPolled(InMemoryStream stream, RetainingMeterRegistry registry, int from, int to) {
         for (int i = from; i < to; i++) {
             stream.put("k" + (i % 4), ("r" + i).getBytes(StandardCharsets.UTF_8));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureDestination;
@@ -21,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -225,5 +228,39 @@ class BisectTest {
 
     private static List<String> allBut(String data) {
         return IntStream.range(0, 100).mapToObj(i -> "r" + i).filter(d -> !d.equals(data)).toList();
+    }
+
+    /**
+     * Stop lets invocations in progress finish and retries no failed batch: a stop that comes while the first half of
+     * a bisected batch is being invoked ends the bisection there. The second half, whose records failed in the
+     * whole batch, is not invoked during the stop; it stays after the checkpoint for the next run.
+     */
+    @Test
+    void aStopDuringTheFirstHalfDoesNotInvokeTheSecondHalf() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("bisect-stop", 1);
+        Streams.fill(stream, 4, 4);
+        AtomicReference<EventSourceMapping<byte[]>> ref = new AtomicReference<>();
+        CountDownLatch inFirstHalf = new CountDownLatch(1);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            if (batch.size() == 4) {
+                throw new IllegalStateException("the whole batch fails");
+            }
+            if (inFirstHalf.getCount() > 0) {
+                inFirstHalf.countDown();
+                // Returns once the mapping is stopping: the stop comes while this half is invoked.
+                await().until(() -> ref.get().state() == MappingState.DISABLING);
+            }
+            return BatchResult.success();
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("bisect-stop", stream, handler)
+                .settings(Streams.fast().batchSize(4).bisectBatchOnFunctionError(true).build()).build();
+        ref.set(mapping);
+        mapping.start();
+        assertThat(inFirstHalf.await(10, TimeUnit.SECONDS)).isTrue();
+        StopResult result = mapping.stop(Duration.ofSeconds(10));
+
+        assertThat(result.drainedInTime()).isTrue();
+        assertThat(handler.invocations()).extracting(Batch::size).containsExactly(4, 2);
+        assertThat(result.recordsNotProcessed()).isEqualTo(2);
     }
 }

@@ -8,6 +8,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.stream.RecordingLeaseStore;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.util.ArrayList;
@@ -240,6 +241,53 @@ class LineageTest {
         }
 
         assertNothingLostAndKeysInOrder(handler, 60);
+        assertParentsDoneBeforeChildren(children, 1);
+    }
+
+    /**
+     * An eventually consistent listing (DynamoDB's DescribeStream) may show the children of a split without the parent
+     * still being read: that one listing must not let the children start, or they overtake the parent's records.
+     */
+    @Test
+    void aListingThatMissesTheParentOnceDoesNotStartItsChildren() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("flaky-listing", 1);
+        String parent = stream.openShardIds().getFirst();
+        put(stream, 0, 100);
+        AtomicBoolean missParent = new AtomicBoolean();
+        AtomicInteger listings = new AtomicInteger();
+        ForwardingStreamSource<byte[]> flaky = new ForwardingStreamSource<>(stream) {
+            @Override
+            public List<Shard> listShards() throws Exception {
+                List<Shard> shards = super.listShards();
+                listings.incrementAndGet();
+                return missParent.getAndSet(false)
+                        ? shards.stream().filter(shard -> !shard.shardId().equals(parent)).toList() : shards;
+            }
+        };
+        RecordingHandler<byte[]> handler = observing(stream);
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, flaky, handler)
+                .settings(Streams.fast().batchSize(10).build()).leaseStore(store).build();
+        mapping.start();
+        List<String> children;
+        try {
+            await().until(() -> handler.invocationCount() >= 1);
+            children = stream.split(parent);
+            put(stream, 100, 100);
+            missParent.set(true);
+            // The listing that missed the parent, then rounds after it in which its children could have started.
+            await().until(() -> !missParent.get());
+            int missed = listings.get();
+            await().until(() -> listings.get() >= missed + 3);
+            assertThat(firstSeen).as("shards invoked while the parent is blocked").containsOnlyKeys(parent);
+            release.countDown();
+
+            await().until(() -> handler.succeeded().size() >= 200);
+        } finally {
+            release.countDown();
+            Streams.stopQuietly(mapping);
+        }
+
+        assertNothingLostAndKeysInOrder(handler, 200);
         assertParentsDoneBeforeChildren(children, 1);
     }
 

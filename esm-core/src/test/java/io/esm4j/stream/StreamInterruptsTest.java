@@ -9,6 +9,7 @@ import io.esm4j.StopResult;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.testing.InMemoryStream;
@@ -290,5 +291,44 @@ class StreamInterruptsTest {
         assertThat(handler.invocations()).hasSize(1);
         assertThat(count(MetricNames.FAILED_INVOKE_EVENT_COUNT)).isZero();
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+    }
+    /**
+     * A handler that turns the stop's interrupt into an exception of its own (the AWS SDK's AbortedException, an
+     * interrupt wrapped by the handler) fails its invocation, but only because the mapping stopped: with
+     * MaximumRetryAttempts 0 that last attempt must not give the records up (dropped, or sent to the destination)
+     * and let the checkpoint pass them. They are left for the next run, which handles them.
+     */
+    @Test
+    void aHandlerThatWrapsTheStopsInterruptLeavesItsRecordsForTheNextRun() throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            try {
+                Thread.sleep(Duration.ofMinutes(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("Thread was interrupted", e);
+            }
+            return BatchResult.success();
+        });
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        EventSourceMapping<byte[]> mapping = mapping(handler).leaseStore(leases)
+                .settings(Streams.fast().batchSize(10).maximumRetryAttempts(0).build()).build();
+        mapping.start();
+        await().until(() -> handler.invocations().size() == 1);
+        StopResult result = mapping.stop(Duration.ofMillis(200));
+
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(count(MetricNames.DROPPED_EVENT_COUNT)).isZero();
+        assertThat(result.recordsNotProcessed()).isEqualTo(RECORDS);
+
+        RecordingHandler<byte[]> next = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> again = EventSourceMapping.builder(MAPPING, source, next).leaseStore(leases)
+                .settings(Streams.fast().batchSize(10).maximumRetryAttempts(0).build()).build();
+        again.start();
+        try {
+            await().until(() -> next.succeeded().size() == RECORDS);
+            assertThat(next.succeededPayloads(Streams::utf8)).containsExactlyElementsOf(all());
+        } finally {
+            Streams.stopQuietly(again);
+        }
     }
 }

@@ -58,16 +58,18 @@ final class BatchProcessor<T> {
     /**
      * @param closed    whether the pipeline closed
      * @param leaseLost whether the shard's lease was lost: records are then left to its next owner, not given up
+     * @param interrupted whether the engine interrupted the lanes (after closing the pipeline): records are then
+     *                    left unfinished, not given up
      */
     BatchProcessor(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, Pauser pauser,
-                   BooleanSupplier closed, BooleanSupplier leaseLost) {
+                   BooleanSupplier closed, BooleanSupplier leaseLost, BooleanSupplier interrupted) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
-        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed);
+        this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed, interrupted);
     }
 
     /**
@@ -263,7 +265,8 @@ final class BatchProcessor<T> {
             return false;
         }
         int middle = failed.size() / 2;
-        return processRange(List.copyOf(failed.subList(0, middle)), used)
+        // The second half is a retry too: a stop that came while the first half ran ends the bisection there.
+        return processRange(List.copyOf(failed.subList(0, middle)), used) && pauser.pause(Duration.ZERO)
                 && processRange(List.copyOf(failed.subList(middle, failed.size())), used);
     }
 

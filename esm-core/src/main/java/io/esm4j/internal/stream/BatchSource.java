@@ -20,10 +20,14 @@ interface BatchSource<T> {
 
     /**
      * Blocks until a batch is ready: full (BatchSize or 6 MB, with the open window's state if the batch is of that
-     * window), or records are waiting and the batching window that started at {@code windowStart} has elapsed.
-     * Returns null once closed, and an empty list when nothing is waiting and the open window (null when none is
-     * open) is closable.
+     * window), or records are waiting and either the batching window that started at {@code windowStart} has elapsed
+     * or the shard's buffer is full. Returns null once closed, and an empty list when nothing is waiting and the open
+     * window (null when none is open) is closable.
+     *
+     * @param bufferFull whether the shard's buffer bound (MaxBufferedRecordsPerShard, MaxBufferedMegabytesPerShard)
+     *                   is reached: the reader then waits for records to be done, so no record can join the batch
+     *                   and waiting out the batching window would only stall the shard
      */
-    List<Entry<T>> nextBatch(Instant windowStart, Duration window, @Nullable OpenWindow open)
-            throws InterruptedException;
+    List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier bufferFull,
+                             @Nullable OpenWindow open) throws InterruptedException;
 }

@@ -41,6 +41,8 @@ final class GiveUp<T> {
     private final BooleanSupplier leaseLost;
     /** Whether the pipeline closed: only then may the engine have interrupted this lane. */
     private final BooleanSupplier closed;
+    /** Whether the engine interrupted the lanes (after closing the pipeline). */
+    private final BooleanSupplier interrupted;
     /** Where this lane shows that it waits on the destination ({@link ShardProblems#destination}). */
     private final String problemComponent;
     /** Whether this lane's refused delivery is shown in the status, to clear once it no longer waits. */
@@ -49,9 +51,10 @@ final class GiveUp<T> {
     /**
      * @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off)
      * @param closed    whether the pipeline closed (see {@link BatchProcessor})
+     * @param interrupted whether the engine interrupted the lanes: nothing is given up from then on
      */
     GiveUp(StreamContext<T> ctx, String shardId, Consumer<List<Entry<T>>> onDone, BatchProcessor.Pauser pauser,
-           BooleanSupplier leaseLost, BooleanSupplier closed) {
+           BooleanSupplier leaseLost, BooleanSupplier closed, BooleanSupplier interrupted) {
         this.ctx = ctx;
         this.settings = ctx.settings();
         this.shardId = shardId;
@@ -59,6 +62,7 @@ final class GiveUp<T> {
         this.pauser = pauser;
         this.leaseLost = leaseLost;
         this.closed = closed;
+        this.interrupted = interrupted;
         this.problemComponent = ShardProblems.destination(shardId, LANES.incrementAndGet());
     }
 
@@ -156,8 +160,9 @@ final class GiveUp<T> {
 
     /**
      * Sends the records' failure record to the destination, retrying until it is accepted, and only then lets them
-     * pass. Returns false if the mapping stopped before the destination took it, or the lease was lost. The failure
-     * record's {@code approximateInvokeCount} is the most invocations any of the records was part of.
+     * pass. Returns false if the mapping stopped before the destination took it, the lease was lost, or the lanes
+     * were interrupted. The failure record's {@code approximateInvokeCount} is the most invocations any of the
+     * records was part of.
      */
     boolean records(List<Entry<T>> entries, FailureCondition condition, ResponseContext response)
             throws InterruptedException {
@@ -176,6 +181,17 @@ final class GiveUp<T> {
                     .addKeyValue("condition", condition).addKeyValue("records", entries.size())
                     .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
                     .log("records not given up: the shard's lease was lost, its next owner reads them again");
+            return false;
+        }
+        if (interrupted.getAsBoolean()) {
+            // The stop's (or hand-off's) timeout interrupted the handler: one that turns the interrupt into a failure
+            // of its own (the AWS SDK's AbortedException, a wrapped InterruptedException) did not fail on these
+            // records, and a failure record or a drop now would let the checkpoint pass records never handled. They
+            // stay after the checkpoint and are read again, as every record of an interrupted invocation is.
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("condition", condition).addKeyValue("records", entries.size())
+                    .addKeyValue("startSequenceNumber", entries.getFirst().record.sequenceNumber())
+                    .log("records not given up: their handler was interrupted at the stop; they are read again");
             return false;
         }
         if (ctx.destination() == null) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * goes to whichever lane asks first. Records without a key are one key: they keep the shard's order.
  *
  * <p>A batch takes the oldest waiting records of free keys in read order, up to BatchSize and the 6 MB cap, once
- * BatchSize records of free keys wait, the 6 MB are reached, or the lane's batching window elapsed. While other lanes
+ * BatchSize records of free keys wait, the 6 MB are reached, the lane's batching window elapsed, or the shard's
+ * buffer is full. While other lanes
  * wait for work too, a batch takes at most its share of the free keys, so that keys spread over the idle lanes instead
  * of queueing behind each other in one invocation. There are no tumbling windows here: they need one lane.
  *
@@ -101,9 +103,9 @@ final class KeyLanes<T> {
 
         /** {@code closeTumblingWindow} is always null here: no tumbling windows. Null also when this lane ends. */
         @Override
-        public List<Entry<T>> nextBatch(Instant windowStart, Duration window, @Nullable OpenWindow open)
-                throws InterruptedException {
-            return KeyLanes.this.nextBatch(this, windowStart.plus(window));
+        public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier bufferFull,
+                                        @Nullable OpenWindow open) throws InterruptedException {
+            return KeyLanes.this.nextBatch(this, windowStart.plus(window), bufferFull);
         }
     }
 
@@ -227,7 +229,8 @@ final class KeyLanes<T> {
         }
     }
 
-    private List<Entry<T>> nextBatch(KeyLane lane, Instant windowEnd) throws InterruptedException {
+    private List<Entry<T>> nextBatch(KeyLane lane, Instant windowEnd, BooleanSupplier bufferFull)
+            throws InterruptedException {
         lock.lockInterruptibly();
         Instant deadline = windowEnd;
         if (!lane.arrived) {
@@ -250,7 +253,7 @@ final class KeyLanes<T> {
                     continue;
                 }
                 if (freeRecords >= batchSize || PayloadCap.full(envelopeBytes + freeBytes)
-                        || !clock.instant().isBefore(deadline)) {
+                        || !clock.instant().isBefore(deadline) || bufferFull.getAsBoolean()) {
                     batch = take();
                     return batch;
                 }

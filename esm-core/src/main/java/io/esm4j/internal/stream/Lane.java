@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The records of one shard that hash to one lane, in read order, and the batch formation over them: a batch ends
  * at BatchSize, at the 6 MB payload cap, or when the batching window (started when the previous invocation ended)
- * has elapsed. One partition key always maps to the same lane and a lane runs one batch at a time, which is what
+ * has elapsed, or at once while the shard's buffer is full (no more records can come until some are done). One partition key always maps to the same lane and a lane runs one batch at a time, which is what
  * keeps a key in order with ParallelizationFactor &gt; 1.
  */
 final class Lane<T> implements BatchSource<T> {
@@ -89,8 +90,8 @@ final class Lane<T> implements BatchSource<T> {
 
     /** Whether the open window may close is asked at every offer. */
     @Override
-    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, @Nullable OpenWindow open)
-            throws InterruptedException {
+    public List<Entry<T>> nextBatch(Instant windowStart, Duration window, BooleanSupplier bufferFull,
+                                    @Nullable OpenWindow open) throws InterruptedException {
         Instant deadline = windowStart.plus(window);
         lock.lockInterruptibly();
         try {
@@ -104,7 +105,7 @@ final class Lane<T> implements BatchSource<T> {
                 }
                 long fixedBytes = envelopeBytes + stateBytes(tumblingWindowOf(queue.getFirst().get(headIndex)), open);
                 if (queuedRecords >= batchSize || PayloadCap.full(fixedBytes + queuedBytes)
-                        || !clock.instant().isBefore(deadline)) {
+                        || !clock.instant().isBefore(deadline) || bufferFull.getAsBoolean()) {
                     return take(open);
                 }
                 long remaining = Duration.between(clock.instant(), deadline).toNanos();

@@ -24,13 +24,15 @@ final class LaneRunner<T> {
      * @param bufferFull whether the shard's buffer bound (MaxBufferedRecordsPerShard, MaxBufferedMegabytesPerShard)
      *                   is reached, so that the reader waits for records to be done
      * @param leaseLost  whether the shard's lease was lost (see {@link BatchProcessor})
+     * @param interrupted whether the engine interrupted the lanes (see {@link BatchProcessor})
      */
     LaneRunner(StreamContext<T> ctx, String shardId, BatchSource<T> lane, Consumer<List<Entry<T>>> onDone,
                BatchProcessor.Pauser pauser, BooleanSupplier closed, BooleanSupplier inputEnded,
-               Supplier<Instant> readTo, BooleanSupplier bufferFull, BooleanSupplier leaseLost) {
+               Supplier<Instant> readTo, BooleanSupplier bufferFull, BooleanSupplier leaseLost,
+               BooleanSupplier interrupted) {
         this.ctx = ctx;
         this.lane = lane;
-        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed, leaseLost);
+        this.processor = new BatchProcessor<>(ctx, shardId, onDone, pauser, closed, leaseLost, interrupted);
         this.inputEnded = inputEnded;
         this.readTo = readTo;
         this.bufferFull = bufferFull;
@@ -47,7 +49,7 @@ final class LaneRunner<T> {
             // buffer holds nothing else that could be freed: the reader would wait for good, so the window ends early,
             // as at 1 MB of state.
             List<Entry<T>> batch = lane.nextBatch(batchingWindowStart, ctx.settings().maximumBatchingWindow(),
-                    open == null ? null : new BatchSource.OpenWindow(open.start, open.stateBytes(),
+                    bufferFull, open == null ? null : new BatchSource.OpenWindow(open.start, open.stateBytes(),
                             () -> allRead(open) || bufferFull.getAsBoolean()));
             if (batch == null) {
                 return;

@@ -65,18 +65,20 @@ final class LeaseBalancer {
      * @param me         this worker's id
      * @param leases     every lease of the mapping, as just listed
      * @param listed     the shard ids of the last listing of the stream, or null before the first one
+     * @param gone       shard ids of unfinished leases that the last two listings no longer showed (ShardSync): only
+     *                   those no longer hold their children back
      * @param expired    shard ids whose lease is free to take although it has an owner: it stood still for the
      *                   failover time (also in this worker's name, if no shard worker of it runs the shard)
      * @param maxSteals  MaxLeasesToStealAtOneTime
      */
-    static Plan plan(String me, List<Lease> leases, Set<String> listed, Set<String> expired, int maxSteals,
-                     Handoffs handoffs, Random random) {
+    static Plan plan(String me, List<Lease> leases, Set<String> listed, Set<String> gone, Set<String> expired,
+                     int maxSteals, Handoffs handoffs, Random random) {
         Map<String, Lease> byShard = new HashMap<>();
         leases.forEach(lease -> byShard.put(lease.shardId(), lease));
         List<Lease> active = new ArrayList<>();
         for (Lease lease : leases) {
             if (!lease.ended() && (listed == null || listed.contains(lease.shardId()))
-                    && parentsEnded(lease, byShard, listed)) {
+                    && parentsEnded(lease, byShard, listed, gone)) {
                 active.add(lease);
             }
         }
@@ -172,15 +174,17 @@ final class LeaseBalancer {
     }
 
     /**
-     * A parent blocks while its lease has not ended, unless the stream no longer lists it (trimmed before it was
-     * finished: nothing is left to read), and while it is listed but has no lease yet. Without a listing yet
-     * ({@code listed} null) only the leases decide.
+     * A parent blocks while its lease has not ended, unless its shard is {@code gone} (trimmed before it was
+     * finished: nothing is left to read), and while it is listed but has no lease yet. A parent that one listing
+     * misses is not gone: an eventually consistent listing (DynamoDB's DescribeStream) can miss a shard still being
+     * read, and its children started then would overtake its records. Without a listing yet ({@code listed} null)
+     * only the leases decide.
      */
-    static boolean parentsEnded(Lease lease, Map<String, Lease> byShard, Set<String> listed) {
+    static boolean parentsEnded(Lease lease, Map<String, Lease> byShard, Set<String> listed, Set<String> gone) {
         for (String parent : lease.parentIds()) {
             Lease parentLease = byShard.get(parent);
             boolean blocks = parentLease != null
-                    ? !parentLease.ended() && (listed == null || listed.contains(parent))
+                    ? !parentLease.ended() && !gone.contains(parent)
                     : listed != null && listed.contains(parent);
             if (blocks) {
                 return false;

@@ -225,8 +225,8 @@ final class LeaseCoordinator {
         endGone(leases, expired);
         LeaseBalancer.Handoffs round = handoffs.round(leases, now);
         Set<String> timedOut = round.timedOut();
-        LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, shardSync.listed(), expired,
-                ctx.settings().maxLeasesToStealAtOneTime(), round, random);
+        LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, shardSync.listed(), shardSync.gone(),
+                expired, ctx.settings().maxLeasesToStealAtOneTime(), round, random);
         for (Lease seen : plan.take()) {
             if (stopping()) {
                 return false;

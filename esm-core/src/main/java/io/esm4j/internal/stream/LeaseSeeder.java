@@ -16,15 +16,15 @@ import java.util.stream.Collectors;
 /**
  * Decides the leases to create for shards that have none yet, and where each starts:
  * <ul>
- *   <li>a child of a shard the mapping knows (its parent has a lease, now or created in this pass to be read)
- *       starts at TRIM_HORIZON, so that nothing written after the split is lost; with AT_TIMESTAMP the timestamp is
- *       kept (every child record is newer than its parents');</li>
+ *   <li>a child of a shard the mapping knows (its parent has a lease, listed or not, or one created in this pass
+ *       to be read) starts at TRIM_HORIZON, so that nothing written after the split is lost; with AT_TIMESTAMP the
+ *       timestamp is kept (every child record is newer than its parents');</li>
  *   <li>with LATEST, a closed shard the mapping never knew (one that is a parent in the listing) is created ended:
  *       its records are older than "now";</li>
  *   <li>any other shard starts at the mapping's starting position.</li>
  * </ul>
- * Parents are decided before children, whatever the listing's order. Parents absent from the listing (trimmed) do not
- * count. It also names the unfinished leases whose shard the stream no longer lists ({@link #gone}). Pure: the
+ * Parents are decided before children, whatever the listing's order. Parents absent from the listing without a lease
+ * (trimmed before the mapping knew them) do not count. It also names the unfinished leases whose shard the stream no longer lists ({@link #gone}). Pure: the
  * coordinator creates what it returns with conditional writes, so two workers seeding at once agree or one of them
  * loses harmlessly.
  */
@@ -50,8 +50,10 @@ final class LeaseSeeder {
                 if (!known.keySet().containsAll(listedParents)) {
                     continue;
                 }
-                boolean parentRead = listedParents.stream()
-                        .anyMatch(p -> existing.containsKey(p) || !known.get(p).ended());
+                // A parent with a lease counts even if this listing misses it (an eventually consistent listing
+                // can): the mapping read it, so its child must not start at LATEST and skip what it holds.
+                boolean parentRead = shard.parentIds().stream().anyMatch(existing::containsKey)
+                        || listedParents.stream().anyMatch(p -> !known.get(p).ended());
                 Checkpoint start;
                 if (parentRead) {
                     start = childStart(settings);
@@ -78,10 +80,13 @@ final class LeaseSeeder {
      * lease another worker created from a newer listing is not taken for one.
      */
     static Set<String> gone(Map<String, Lease> existing, Set<String> listed) {
+        // Within one listing a parent missing from it counts as gone too: ShardSync confirms with the next listing.
+        Set<String> unlisted = new HashSet<>(existing.keySet());
+        unlisted.removeAll(listed);
         Set<String> gone = new HashSet<>();
         for (Lease lease : existing.values()) {
             if (!lease.ended() && !listed.contains(lease.shardId())
-                    && LeaseBalancer.parentsEnded(lease, existing, listed)) {
+                    && LeaseBalancer.parentsEnded(lease, existing, listed, unlisted)) {
                 gone.add(lease.shardId());
             }
         }

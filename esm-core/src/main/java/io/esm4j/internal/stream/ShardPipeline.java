@@ -88,6 +88,12 @@ public final class ShardPipeline<T> {
      */
     private volatile Instant readTo = Instant.MIN;
     private volatile boolean inputEnded;
+    /**
+     * Set before the lanes are interrupted (a stop's or hand-off's timeout, a lost lease's wind-down): from then on
+     * nothing is given up, since a handler that turned the interrupt into a failure of its own did not fail on its
+     * records.
+     */
+    private volatile boolean lanesInterrupted;
 
     public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
         this(ctx, shardId, listener, routing, () -> false);
@@ -275,6 +281,7 @@ public final class ShardPipeline<T> {
 
     /** After a stop timeout: interrupts handlers still running. */
     public void interruptLanes() {
+        lanesInterrupted = true;
         laneThreads.forEach(Thread::interrupt);
     }
 
@@ -303,7 +310,7 @@ public final class ShardPipeline<T> {
         try {
             new LaneRunner<>(ctx, shardId, lane, keyLanes == null ? this::complete : this::completeAndFreeKeys,
                     this::pause, this::closed, () -> inputEnded, () -> readTo,
-                    () -> budget.room() == 0, leaseLost).run();
+                    () -> budget.room() == 0, leaseLost, () -> lanesInterrupted).run();
         } catch (InterruptedException e) {
             if (!closed()) {
                 // Only a closed pipeline's lanes are interrupted: this one came from a call that made it up, and

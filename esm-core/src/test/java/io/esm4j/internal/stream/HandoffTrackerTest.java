@@ -39,7 +39,7 @@ class HandoffTrackerTest {
     }
 
     private static LeaseBalancer.Plan plan(List<Lease> leases, LeaseBalancer.Handoffs handoffs) {
-        return LeaseBalancer.plan("w2", leases, null, Set.of(), 1, handoffs, new Random(7));
+        return LeaseBalancer.plan("w2", leases, null, Set.of(), Set.of(), 1, handoffs, new Random(7));
     }
 
     @Test

@@ -225,7 +225,7 @@ class KeyLanesTest {
     }
 
     private List<Entry<String>> next(int lane, Duration window) throws InterruptedException {
-        return started.get(lane).nextBatch(NOW, window, null);
+        return started.get(lane).nextBatch(NOW, window, () -> false, null);
     }
 
     private CompletableFuture<List<Entry<String>>> nextAsync(int lane, Duration window) {

@@ -108,6 +108,16 @@ class LeaseSeederTest {
     }
 
     @Test
+    void aChildOfAShardTheMappingReadsStartsAtTrimHorizonAlsoWhenTheListingMissesTheParent() {
+        // An eventually consistent listing (DynamoDB's DescribeStream) showed the children without r0, which the
+        // mapping is reading: at LATEST they would skip what was written to them since the split.
+        exists("r0", new Checkpoint.AtSequenceNumber("0042"));
+
+        assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), child("c2", "r0")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("c1", TRIM, "c2", TRIM));
+    }
+
+    @Test
     void parentsAbsentFromTheListingDoNotCount() {
         // r0 and r1 were trimmed away; of the merge child's parents only c2 is still listed.
         assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), child("c2", "r1"), child("m3", "c2", "gone")))

@@ -51,13 +51,13 @@ class RecordRetentionTest {
         lane.offerAll(offered);
         offered = null;
 
-        List<Entry<byte[]>> batch = lane.nextBatch(ARRIVAL, Duration.ZERO, null);
+        List<Entry<byte[]>> batch = lane.nextBatch(ARRIVAL, Duration.ZERO, () -> false, null);
         assertThat(batch).extracting(entry -> entry.ordinal).containsExactly(0L, 1L, 2L, 3L);
         batch = null;
 
         awaitCollected(payloads.subList(0, 4));
         assertThat(payloads.subList(4, 10)).allSatisfy(payload -> assertThat(payload.get()).isNotNull());
-        assertThat(lane.nextBatch(ARRIVAL, Duration.ZERO, null)).extracting(entry -> entry.ordinal)
+        assertThat(lane.nextBatch(ARRIVAL, Duration.ZERO, () -> false, null)).extracting(entry -> entry.ordinal)
                 .containsExactly(4L, 5L, 6L, 7L);
     }
 
