@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The records of one shard that hash to one lane, in read order, and the batch formation over them: a batch ends
  * at BatchSize, at the 6 MB payload cap, or when the batching window (started when the previous invocation ended)
- * has elapsed, or at once while the shard's buffer is full (no more records can come until some are done). One partition key always maps to the same lane and a lane runs one batch at a time, which is what
- * keeps a key in order with ParallelizationFactor &gt; 1.
+ * has elapsed, or at once while the shard's buffer is full (no more records can come until some are done). One
+ * partition key always maps to the same lane and a lane runs one batch at a time, which is what keeps a key in order
+ * with ParallelizationFactor &gt; 1.
  */
 final class Lane<T> implements BatchSource<T> {
 

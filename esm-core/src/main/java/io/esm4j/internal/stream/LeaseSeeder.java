@@ -24,9 +24,9 @@ import java.util.stream.Collectors;
  *   <li>any other shard starts at the mapping's starting position.</li>
  * </ul>
  * Parents are decided before children, whatever the listing's order. Parents absent from the listing without a lease
- * (trimmed before the mapping knew them) do not count. It also names the unfinished leases whose shard the stream no longer lists ({@link #gone}). Pure: the
- * coordinator creates what it returns with conditional writes, so two workers seeding at once agree or one of them
- * loses harmlessly.
+ * (trimmed before the mapping knew them) do not count. It also names the unfinished leases whose shard the stream no
+ * longer lists ({@link #gone}). Pure: the coordinator creates what it returns with conditional writes, so two workers
+ * seeding at once agree or one of them loses harmlessly.
  */
 final class LeaseSeeder {
 
