@@ -5,6 +5,8 @@ import io.esm4j.internal.MappingStatus;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,7 @@ final class ClaimRenewal implements AutoCloseable {
     private final MappingStatus status;
     private final String component = "idempotency claim renewal " + IDS.incrementAndGet();
     /** Guards the status against a renewal in flight reporting after close() cleared it. */
-    private final Object reporting = new Object();
+    private final ReentrantLock reporting = new ReentrantLock();
     private boolean ended;
 
     private ClaimRenewal(MappingStatus status) {
@@ -49,9 +51,12 @@ final class ClaimRenewal implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
-        synchronized (reporting) {
+        reporting.lock();
+        try {
             ended = true;
             status.resolved(component);
+        } finally {
+            reporting.unlock();
         }
     }
 
@@ -100,8 +105,9 @@ final class ClaimRenewal implements AutoCloseable {
     }
 
     /** Shows {@code problem} in the status, or clears this renewal's problem if null; nothing once closed. */
-    private void report(String problem) {
-        synchronized (reporting) {
+    private void report(@Nullable String problem) {
+        reporting.lock();
+        try {
             if (ended) {
                 return;
             }
@@ -110,6 +116,8 @@ final class ClaimRenewal implements AutoCloseable {
             } else {
                 status.problem(component, problem);
             }
+        } finally {
+            reporting.unlock();
         }
     }
 }
