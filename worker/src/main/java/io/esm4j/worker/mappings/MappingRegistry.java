@@ -378,12 +378,16 @@ public final class MappingRegistry {
         supervisor.superviseSoon();
     }
 
-    /** A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. */
+    /**
+     * A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. Any failure, an
+     * Error included: one that escaped the scheduled refresh would end it for good, silently (an executor drops a
+     * periodic task that throws), and the worker would never again see other workers' changes.
+     */
     private void refreshLogged() {
         try {
             refresh();
             refreshHealth.succeeded();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             refreshHealth.failed(e);
         }
     }

@@ -33,7 +33,7 @@ final class RefreshHealth {
     }
 
     /** A read of the whole store failed; it is tried again at the next refresh. */
-    void failed(RuntimeException error) {
+    void failed(Throwable error) {
         long count = failures.incrementAndGet();
         String before = problem.getAndSet("cannot read the mappings in " + location + ": " + error);
         if (before == null) {

@@ -204,6 +204,27 @@ class MappingRegistryTest {
         assertThat(registry.refreshProblem()).isNull();
     }
 
+    /**
+     * A read of the shared store that throws an Error (not an exception) is a failed refresh like any other: it shows
+     * as the store's problem and the periodic refresh goes on. Escaping the scheduled task, it ended the refresh for
+     * good, silently: mappings created through other workers never started here, and health showed no problem.
+     */
+    @Test
+    void anErrorInAPeriodicRefreshIsShownAndTheRefreshGoesOn() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        store.nextReadThrows.set(new StackOverflowError("deeply nested (test)"));
+        await().atMost(WAIT).until(() -> store.nextReadThrows.get() == null);
+
+        MappingStore.Stored elsewhere = new MappingStore.Stored("b5c1f1c4-0000-4000-8000-000000000001", 1,
+                Instant.now(), spec("created-elsewhere", ""));
+        store.create(elsewhere);
+
+        await().atMost(WAIT).until(() -> running(elsewhere.uuid()));
+        assertThat(registry.refreshFailures()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.refreshProblem()).isNull();
+    }
+
     @Test
     void aMappingDeletedThroughASharedStoreStaysDeletingUntilEveryRevisionHasStopped() throws Exception {
         InMemoryMappingStore store = new InMemoryMappingStore();
