@@ -1,0 +1,50 @@
+package io.esm4j.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker whose shared mapping table cannot be read (DynamoDB unreachable) starts and keeps running, and says so
+ * where an operator looks: {@code /health} reports the worker DEGRADED with the problem under {@code mappingStore},
+ * and the status page shows it; readiness stays with the mappings (every worker of the fleet shares the table).
+ */
+class MappingStoreHealthTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void anUnreadableMappingTableMakesHealthDegradedAndShowsOnTheStatusPage() throws Exception {
+        try (Worker worker = InProcessWorker.start(directory, """
+                Endpoints:
+                  dynamodb: http://127.0.0.1:1
+                """, options -> options.withMappings(new StoreLocation.DynamoDbTable("esm4j-mappings")))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> worker.registry().refreshProblem() != null);
+
+            JsonNode health = new ObjectMapper().readTree(get(worker, "/health").body());
+            assertThat(health.path("mappingStore").path("problem").asText()).contains("esm4j-mappings");
+            assertThat(health.path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(health.path("ready").asBoolean()).isTrue();
+            assertThat(get(worker, "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(worker, "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(worker, "/").body()).contains("cannot read the mappings in DynamoDB table esm4j-mappings");
+        }
+    }
+
+    private HttpResponse<String> get(Worker worker, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(worker.url().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
