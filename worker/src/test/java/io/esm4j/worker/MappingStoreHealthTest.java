@@ -5,11 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +48,48 @@ class MappingStoreHealthTest {
             assertThat(get(worker, "/health/ready").statusCode()).isEqualTo(200);
             assertThat(get(worker, "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(worker, "/").body()).contains("cannot read the mappings in DynamoDB table esm4j-mappings");
+        }
+    }
+
+    /**
+     * A DynamoDB that accepts connections and never answers (a half-open connection, a brownout) fails a call within
+     * the worker's DynamoDB call timeout, not after the SDK's 30 s read timeout per attempt: the worker starts within
+     * seconds, and a lease renewal is answered or failed well within FailoverTime.
+     */
+    @Test
+    void aMappingTableThatDoesNotAnswerFailsItsReadsWithinTheCallTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            CompletableFuture<Worker> start = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return InProcessWorker.start(directory, """
+                            Endpoints:
+                              dynamodb: http://127.0.0.1:%d
+                            """.formatted(silent.getLocalPort()),
+                            options -> options.withMappings(new StoreLocation.DynamoDbTable("esm4j-mappings")));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(start::isDone);
+                try (Worker worker = start.join()) {
+                    assertThat(worker.registry().refreshProblem()).contains("esm4j-mappings");
+                }
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
         }
     }
 
