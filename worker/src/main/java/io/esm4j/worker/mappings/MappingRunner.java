@@ -21,6 +21,8 @@ final class MappingRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
     private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** How long a stop waits for a start in progress at least, whatever its timeout. */
+    private static final Duration START_WAIT_MIN = Duration.ofSeconds(1);
 
     private final SourceFactories factories;
     private final Targets targets;
@@ -99,9 +101,12 @@ final class MappingRunner {
     static void stopRetired(ManagedMapping mapping, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            if (!mapping.awaitStartInFlight(timeout)) {
+            // A start that ends normally takes moments: waited for even with a drain timeout of 0, so that what it
+            // installs is stopped here, before the worker closes the stores its final checkpoints need.
+            Duration startWait = timeout.compareTo(START_WAIT_MIN) < 0 ? START_WAIT_MIN : timeout;
+            if (!mapping.awaitStartInFlight(startWait)) {
                 LOG.warn("mapping start still running at its stop, not waited for any longer; it stops what it "
-                        + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), timeout.toSeconds());
+                        + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
             }
             RunningMapping running = mapping.uninstall();
             if (running != null) {
