@@ -29,7 +29,8 @@ final class StatusPage {
         String storeProblem = registry.refreshProblem();
         if (storeProblem != null) {
             html.append("<p id=\"mapping-store\" class=\"PROBLEM\">PROBLEM: ").append(escape(storeProblem))
-                    .append(" (the mappings below run on; API writes fail, and changes made through other workers wait, until it is read again)</p>\n");
+                    .append(" (the mappings below run on; API writes fail, and changes made through other workers ")
+                    .append("wait, until it is read again)</p>\n");
         }
         html.append("<h2>Event source mappings</h2>\n");
         html.append("<table id=\"mappings\"><tr><th>UUID</th><th>source</th><th>event source</th><th>function</th>")

@@ -36,7 +36,7 @@ public final class AwsClients implements AutoCloseable {
      * timeout per attempt, three retries) would let a DynamoDB that stops answering hold a renewal, a start or an API
      * call for minutes.
      */
-    public static final Duration STATE_CALL_TIMEOUT = Duration.ofSeconds(4);
+    private static final Duration STATE_CALL_TIMEOUT = Duration.ofSeconds(4);
 
     private final Region region;
     private final AwsCredentialsProvider credentials;
