@@ -45,6 +45,43 @@ class WorkerShutdownTest {
     @AfterEach
     void releaseHeldCalls() {
         HeldConstructionHandler.release();
+        StuckStartHandler.release();
+    }
+
+    /**
+     * A mapping whose start hangs (its Java handler's constructor waits for a server that does not answer, deaf to
+     * interrupts) does not hang the stop: the stop waits for it at most the drain timeout, then stops the rest and lets
+     * the data directory go.
+     */
+    @Test
+    void aStartThatHangsDoesNotHangTheStop() throws Exception {
+        CountDownLatch starting = StuckStartHandler.reset();
+        Worker worker = InProcessWorker.start(directory, """
+                Endpoints:
+                  sqs: http://127.0.0.1:1
+                Functions:
+                  stuck-fn:
+                    Handler: %s
+                EventSourceMappings:
+                  - EventSourceArn: arn:aws:sqs:us-east-1:000000000000:q
+                    FunctionName: stuck-fn
+                """.formatted(StuckStartHandler.class.getName()),
+                options -> options.withDrainTimeout(Duration.ofSeconds(1)));
+        assertThat(starting.await(60, TimeUnit.SECONDS)).isTrue();
+
+        Thread closing = Thread.ofPlatform().start(() -> {
+            try {
+                worker.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        closing.join(Duration.ofSeconds(60));
+
+        assertThat(closing.isAlive()).as("the stop ended while the start still hangs").isFalse();
+        try (StateStores next = StateStores.open(HERE, HERE, directory, null, PAIRS)) {
+            assertThat(next.mappings().load()).isEmpty();
+        }
     }
 
     @Test

@@ -64,14 +64,18 @@ public final class OperationsHandler implements HttpHandler {
         ObjectNode json = Exchanges.JSON.createObjectNode();
         boolean drain = draining.active();
         boolean ready = !drain && mappings.stream().allMatch(ManagedMapping::ready);
-        json.put("status", drain ? "DRAINING" : ready ? "UP" : "DEGRADED");
+        String storeProblem = registry.refreshProblem();
+        // A shared mapping store that cannot be read does not make the worker unready (its mappings run on, and
+        // every worker of the fleet shares the store), but the worker is not all well: API writes fail and other
+        // workers' changes are not applied here.
+        json.put("status", drain ? "DRAINING" : ready && storeProblem == null ? "UP" : "DEGRADED");
         json.put("live", true);
         json.put("ready", ready);
         json.put("draining", drain);
         ObjectNode store = json.putObject("mappingStore");
         store.put("location", registry.storeLocation());
         store.put("refreshFailures", registry.refreshFailures());
-        store.put("problem", registry.refreshProblem());
+        store.put("problem", storeProblem);
         ArrayNode list = json.putArray("mappings");
         for (ManagedMapping mapping : mappings) {
             ObjectNode entry = list.addObject();

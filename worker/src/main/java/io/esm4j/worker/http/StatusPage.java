@@ -25,7 +25,14 @@ final class StatusPage {
                 .append(".PROBLEM{color:#b00}</style></head><body>\n")
                 .append("<h1>esm4j worker</h1>\n<p>Worker <code>").append(escape(workerId)).append("</code>, ")
                 .append(escape(Instant.now().toString())).append(". <a href=\"/metrics\">metrics</a> · ")
-                .append("<a href=\"/health\">health</a></p>\n<h2>Event source mappings</h2>\n");
+                .append("<a href=\"/health\">health</a></p>\n");
+        String storeProblem = registry.refreshProblem();
+        if (storeProblem != null) {
+            html.append("<p id=\"mapping-store\" class=\"PROBLEM\">PROBLEM: ").append(escape(storeProblem))
+                    .append(" (the mappings below run on; API writes fail, and changes made through other workers ")
+                    .append("wait, until it is read again)</p>\n");
+        }
+        html.append("<h2>Event source mappings</h2>\n");
         html.append("<table id=\"mappings\"><tr><th>UUID</th><th>source</th><th>event source</th><th>function</th>")
                 .append("<th>State</th><th>StateTransitionReason</th><th>LastProcessingResult</th></tr>\n");
         for (ManagedMapping mapping : registry.list()) {

@@ -5,9 +5,13 @@ import io.esm4j.ShardStatus;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.source.RunningMapping;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -170,11 +174,26 @@ public final class ManagedMapping {
         return retired.get();
     }
 
-    /** After {@link #retire}: waits for a start that was in progress, so that what it installed can be stopped. */
-    void awaitStartInFlight() {
+    /**
+     * After {@link #retire}: waits for a start that was in progress, so that what it installed can be stopped; at most
+     * {@code timeout}, because a start can hang (a handler's constructor that waits for a server). A start that ends
+     * later finds the mapping retired and stops what it built itself ({@link MappingRunner#start}).
+     *
+     * @return true if no start is in progress any more
+     */
+    boolean awaitStartInFlight(Duration timeout) throws InterruptedException {
         CompletableFuture<Void> start = startInFlight.get();
-        if (start != null) {
-            start.join();
+        if (start == null) {
+            return true;
+        }
+        try {
+            start.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            // Never: the future only completes normally.
+            return true;
         }
     }
 

@@ -361,11 +361,17 @@ public final class MappingRegistry {
                             stored.revision(), store.location());
                 }
             } catch (RuntimeException e) {
-                refreshHealth.mappingFailed();
-                LOG.warn("stored mapping not runnable here uuid={} store={} error={}", stored.uuid(),
-                        store.location(), e.toString());
+                if (refreshHealth.mappingFailed(stored.uuid(), stored.revision())) {
+                    LOG.warn("stored mapping not runnable here; said again for its next revision uuid={} "
+                            + "revision={} store={} error={}", stored.uuid(), stored.revision(), store.location(),
+                            e.toString());
+                } else {
+                    LOG.debug("stored mapping not runnable here uuid={} revision={}", stored.uuid(),
+                            stored.revision());
+                }
             }
         }
+        refreshHealth.stillStored(seen);
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.origin() == Origin.API && !mapping.deleting() && !seen.contains(mapping.uuid())
                     && mapping.sequence() <= before) {
@@ -378,12 +384,16 @@ public final class MappingRegistry {
         supervisor.superviseSoon();
     }
 
-    /** A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. */
+    /**
+     * A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. Any failure, an
+     * Error included: one that escaped the scheduled refresh would end it for good, silently (an executor drops a
+     * periodic task that throws), and the worker would never again see other workers' changes.
+     */
     private void refreshLogged() {
         try {
             refresh();
             refreshHealth.succeeded();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             refreshHealth.failed(e);
         }
     }

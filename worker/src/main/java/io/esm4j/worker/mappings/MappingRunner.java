@@ -21,6 +21,8 @@ final class MappingRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
     private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** How long a stop waits for a start in progress at least, whatever its timeout. */
+    private static final Duration START_WAIT_MIN = Duration.ofSeconds(1);
 
     private final SourceFactories factories;
     private final Targets targets;
@@ -48,7 +50,8 @@ final class MappingRunner {
     /**
      * Builds and starts the mapping. A mapping that was built but is not to run (replaced or deleted meanwhile) and
      * one whose start failed are stopped again, so their meters go and, after a failure, the supervisor starts anew.
-     * A retirement that comes after the check here waits for this start to end, then stops what it installed.
+     * A retirement that comes after the check here waits for this start to end (at most its stop's timeout), then
+     * stops what it installed; a start that outlasts that wait finds the mapping retired and stops it itself.
      */
     void start(ManagedMapping mapping) {
         RunningMapping running = null;
@@ -58,8 +61,17 @@ final class MappingRunner {
                     targets.limits(mapping.function()), Functions.arn(mapping.spec().functionName(),
                     context.clients().region().id()));
             running = factory.create(mapping.uuid(), mapping.spec(), target, context);
-            if (mapping.retired() || !mapping.install(running)) {
+            if (!mapping.install(running)) {
                 stop(mapping, running, stopTimeout);
+                return;
+            }
+            // Read after the install: a retirement either sees what is installed here or is seen here. A stop that
+            // gave up waiting for this start (it hung, see stopRetired) finds nothing installed; whoever takes the
+            // mapping out stops it.
+            if (mapping.retired()) {
+                if (mapping.uninstall(running)) {
+                    stop(mapping, running, stopTimeout);
+                }
                 return;
             }
             running.start();
@@ -82,16 +94,27 @@ final class MappingRunner {
 
     /**
      * Stops a retired mapping: waits for a start in progress (which may still install an esm-core mapping), stops
-     * what is installed, keeps its last processing result, and marks it stopped.
+     * what is installed, keeps its last processing result, and marks it stopped; all within about {@code timeout}
+     * (the drain's, with its own graces). A start still running at the timeout is not waited for any longer: a
+     * hung one (a handler's constructor waiting for a server) would otherwise hang the worker's stop for ever.
      */
     static void stopRetired(ManagedMapping mapping, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            mapping.awaitStartInFlight();
+            // A start that ends normally takes moments: waited for even with a drain timeout of 0, so that what it
+            // installs is stopped here, before the worker closes the stores its final checkpoints need.
+            Duration startWait = timeout.compareTo(START_WAIT_MIN) < 0 ? START_WAIT_MIN : timeout;
+            if (!mapping.awaitStartInFlight(startWait)) {
+                LOG.warn("mapping start still running at its stop, not waited for any longer; it stops what it "
+                        + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
+            }
             RunningMapping running = mapping.uninstall();
             if (running != null) {
-                stop(mapping, running, timeout);
+                stop(mapping, running, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 mapping.keepLastResult(running);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             mapping.ownStopDone();
         }

@@ -1,5 +1,8 @@
 package io.esm4j.worker.mappings;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +22,8 @@ final class RefreshHealth {
     private final String location;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<@Nullable String> problem = new AtomicReference<>();
+    /** Stored mappings this worker cannot run, by UUID: the revision last counted. */
+    private final Map<String, Long> notRunnable = new ConcurrentHashMap<>();
 
     /** @param location where the mappings are kept, for logs and the problem's text */
     RefreshHealth(String location) {
@@ -33,7 +38,7 @@ final class RefreshHealth {
     }
 
     /** A read of the whole store failed; it is tried again at the next refresh. */
-    void failed(RuntimeException error) {
+    void failed(Throwable error) {
         long count = failures.incrementAndGet();
         String before = problem.getAndSet("cannot read the mappings in " + location + ": " + error);
         if (before == null) {
@@ -44,9 +49,24 @@ final class RefreshHealth {
         }
     }
 
-    /** One stored mapping could not be run here; the others were applied. */
-    void mappingFailed() {
+    /**
+     * One stored mapping could not be run here; the others were applied. Each refresh meets it again (every few
+     * seconds, for as long as it is stored), so it is counted, and to be logged, once a revision.
+     *
+     * @return true the first time for this revision
+     */
+    boolean mappingFailed(String uuid, long revision) {
+        Long before = notRunnable.put(uuid, revision);
+        if (before != null && before == revision) {
+            return false;
+        }
         failures.incrementAndGet();
+        return true;
+    }
+
+    /** After a read of the store: forgets the mappings that are no longer stored. */
+    void stillStored(Set<String> uuids) {
+        notRunnable.keySet().retainAll(uuids);
     }
 
     long failures() {

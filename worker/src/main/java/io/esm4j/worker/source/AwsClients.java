@@ -2,6 +2,7 @@ package io.esm4j.worker.source;
 
 import io.esm4j.worker.config.Endpoints;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * command line says so. Closed together when the worker stops.
  */
 public final class AwsClients implements AutoCloseable {
+
+    /**
+     * How long a call of the DynamoDB client (the lease and mapping tables') may take, retries included: 0.4 of
+     * esm-core's FailoverTime (10 s), as state-dynamodb asks of a lease store's client, so that a renewal is answered
+     * or failed, and sent again, before the worker has to give its shards up. The SDK's own limits (a 30 s read
+     * timeout per attempt, three retries) would let a DynamoDB that stops answering hold a renewal, a start or an API
+     * call for minutes.
+     */
+    private static final Duration STATE_CALL_TIMEOUT = Duration.ofSeconds(4);
 
     private final Region region;
     private final AwsCredentialsProvider credentials;
@@ -54,7 +64,8 @@ public final class AwsClients implements AutoCloseable {
         this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
         this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
                 .build());
-        this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb").build());
+        this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb")
+                .overrideConfiguration(config -> config.apiCallTimeout(STATE_CALL_TIMEOUT)).build());
         this.dynamodbStreams = lazy(() -> configure(DynamoDbStreamsClient.builder(), "dynamodbstreams").build());
     }
 

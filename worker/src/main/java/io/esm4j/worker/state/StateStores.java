@@ -11,7 +11,6 @@ import io.esm4j.worker.mappings.FileMappingStore;
 import io.esm4j.worker.mappings.MappingStore;
 import io.esm4j.worker.mappings.RedisMappingStore;
 import io.esm4j.worker.mappings.SourcePairs;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.net.URI;
@@ -108,7 +107,7 @@ public final class StateStores implements AutoCloseable {
         if (connected != null) {
             return connected;
         }
-        RedisConnection connection = RedisConnection.open(RedisURI.create(location.uri()), flag);
+        RedisConnection connection = RedisConnection.open(RedisConnection.uri(location.uri()), flag);
         resources.add(connection.closer());
         redisServers.put(location.uri(), connection.commands());
         return connection.commands();

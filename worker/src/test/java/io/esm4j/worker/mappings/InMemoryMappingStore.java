@@ -3,6 +3,7 @@ package io.esm4j.worker.mappings;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A store as workers share it, in memory: the test changes it as another worker would, then has the registry read it
@@ -13,6 +14,8 @@ final class InMemoryMappingStore implements MappingStore {
     private final Map<String, Stored> mappings = new ConcurrentHashMap<>();
     /** While set, a read fails as an unreachable table's does. */
     volatile boolean unreachable;
+    /** When set, the next read throws it (once): an Error, say, which a client or a parser lets out. */
+    final AtomicReference<Throwable> nextReadThrows = new AtomicReference<>();
 
     Stored get(String uuid) {
         return mappings.get(uuid);
@@ -20,6 +23,10 @@ final class InMemoryMappingStore implements MappingStore {
 
     @Override
     public List<Stored> load() {
+        Throwable failure = nextReadThrows.getAndSet(null);
+        if (failure instanceof Error error) {
+            throw error;
+        }
         if (unreachable) {
             throw new IllegalStateException("the store is unreachable (test)");
         }

@@ -204,6 +204,58 @@ class MappingRegistryTest {
         assertThat(registry.refreshProblem()).isNull();
     }
 
+    /**
+     * A read of the shared store that throws an Error (not an exception) is a failed refresh like any other: it shows
+     * as the store's problem and the periodic refresh goes on. Escaping the scheduled task, it ended the refresh for
+     * good, silently: mappings created through other workers never started here, and health showed no problem.
+     */
+    @Test
+    void anErrorInAPeriodicRefreshIsShownAndTheRefreshGoesOn() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        store.nextReadThrows.set(new StackOverflowError("deeply nested (test)"));
+        await().atMost(WAIT).until(() -> store.nextReadThrows.get() == null);
+
+        MappingStore.Stored elsewhere = new MappingStore.Stored("b5c1f1c4-0000-4000-8000-000000000001", 1,
+                Instant.now(), spec("created-elsewhere", ""));
+        store.create(elsewhere);
+
+        await().atMost(WAIT).until(() -> running(elsewhere.uuid()));
+        assertThat(registry.refreshFailures()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.refreshProblem()).isNull();
+    }
+
+    /**
+     * A stored mapping this worker cannot run (one created through a newer worker, with a field this one does not
+     * take) is warned about once per revision, not at every refresh of every worker (every 5 s, for ever).
+     */
+    @Test
+    void aStoredMappingNotRunnableHereIsWarnedAboutOncePerRevision() throws Exception {
+        InMemoryMappingStore store = new InMemoryMappingStore();
+        start(store);
+        MappingStore.Stored stored = new MappingStore.Stored("b5c1f1c4-0000-4000-8000-000000000002", 1,
+                Instant.now(), spec("not-runnable-here", ", \"ParallelizationFactor\": 2"));
+        store.create(stored);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 5; i++) {
+                registry.refresh();
+            }
+            store.replace(stored, stored.next(spec("not-runnable-here", ", \"ParallelizationFactor\": 3"),
+                    Instant.now()));
+            registry.refresh();
+            registry.refresh();
+        } finally {
+            System.setErr(stderr);
+        }
+
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log.split("stored mapping not runnable here", -1)).as(log).hasSize(3);
+        assertThat(log).contains("ParallelizationFactor");
+    }
+
     @Test
     void aMappingDeletedThroughASharedStoreStaysDeletingUntilEveryRevisionHasStopped() throws Exception {
         InMemoryMappingStore store = new InMemoryMappingStore();
