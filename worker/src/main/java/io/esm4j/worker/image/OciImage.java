@@ -121,7 +121,10 @@ public final class OciImage {
         config.put("architecture", "amd64");
         config.put("os", "linux");
         ObjectNode run = config.putObject("config");
-        run.putArray("Entrypoint").add("/" + JAVA_HOME + "/bin/java").add("-jar").add("/" + JAR);
+        // Out of memory, the JVM is not to be trusted (a mapping stops on it, and liveness stays up): exit instead,
+        // so that the container is restarted.
+        run.putArray("Entrypoint").add("/" + JAVA_HOME + "/bin/java").add("-XX:+ExitOnOutOfMemoryError").add("-jar")
+                .add("/" + JAR);
         run.putArray("Cmd").add("--bind").add("0.0.0.0").add("--data-dir").add("/data");
         run.putArray("Env").add("PATH=/" + JAVA_HOME + "/bin").add("JAVA_HOME=/" + JAVA_HOME);
         run.putObject("ExposedPorts").putObject("8080/tcp");

@@ -82,7 +82,8 @@ class OciImageTest {
         JsonNode config = JSON.readTree(blob(manifest.path("config").path("digest").asText()));
         assertThat(config.path("os").asText()).isEqualTo("linux");
         assertThat(config.path("config").path("Entrypoint").toString())
-                .isEqualTo("[\"/opt/esm4j/java/bin/java\",\"-jar\",\"/opt/esm4j/esm4j-worker.jar\"]");
+                .isEqualTo("[\"/opt/esm4j/java/bin/java\",\"-XX:+ExitOnOutOfMemoryError\",\"-jar\","
+                        + "\"/opt/esm4j/esm4j-worker.jar\"]");
         assertThat(config.path("config").path("Cmd").toString()).contains("\"--bind\",\"0.0.0.0\"");
         assertThat(config.path("config").path("ExposedPorts").has("8080/tcp")).isTrue();
         for (int i = 0; i < 2; i++) {
@@ -119,8 +120,8 @@ class OciImageTest {
         assumeTrue(run(List.of("mount", "-t", "proc", "proc", proc.toString())).exitValue() == 0,
                 "cannot mount /proc here");
         try {
-            Process java = run(List.of("chroot", root.toString(), "/opt/esm4j/java/bin/java", "-jar",
-                    "/opt/esm4j/esm4j-worker.jar"));
+            Process java = run(List.of("chroot", root.toString(), "/opt/esm4j/java/bin/java",
+                    "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/esm4j/esm4j-worker.jar"));
             String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(java.exitValue()).as(output).isZero();
             assertThat(output).contains("hello from the image, java.home=/opt/esm4j/java");
