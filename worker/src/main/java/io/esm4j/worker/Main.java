@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -113,17 +114,22 @@ public final class Main {
      */
     public static void runUntilSignalled(Worker worker, Runnable afterStop) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            int status = 0;
             try {
                 worker.close();
                 afterStop.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                // What the stop did not finish (checkpoints, files, the lock) must not pass for a clean stop.
+                status = 1;
+                LoggerFactory.getLogger(Main.class).atError().setCause(e).log("worker stop failed");
             } finally {
                 System.out.flush();
                 System.err.flush();
                 // A JVM ended by a signal exits with 128 + the signal's number even when its hooks succeed; a drain
                 // that completed is a clean stop, so say so.
-                Runtime.getRuntime().halt(0);
+                Runtime.getRuntime().halt(status);
             }
         }, "esm4j-worker-shutdown"));
         System.out.println("esm4j worker listening on " + worker.url());
