@@ -8,6 +8,7 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,6 +57,12 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFailureTopic.class);
     /** Failure records cut short whose acknowledged messages are remembered. */
     private static final int RESUMABLE = 1024;
+    /**
+     * How long closing waits for a message in flight. A failure record is sent and acknowledged before its records
+     * pass, so one still in flight at a stop is sent again by the next run; unbounded, a broker out of reach would
+     * hold the mapping's stop for the producer's delivery.timeout.ms (120 s by default).
+     */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Consumer properties the producer takes as they are, besides every {@code ssl.*} and {@code sasl.*}: how to reach
      * and authenticate to the cluster, and the producer's own {@code max.request.size}.
@@ -243,7 +250,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         } finally {
             producerLock.unlock();
         }
-        made.close();
+        made.close(CLOSE_TIMEOUT);
         if (current == null) {
             throw closedException();
         }
@@ -280,7 +287,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         return properties;
     }
 
-    /** Closes the producer, waiting for messages in flight. */
+    /** Closes the producer, waiting for a message in flight up to {@link #CLOSE_TIMEOUT}. */
     @Override
     public void close() {
         Producer<byte[], byte[]> toClose;
@@ -293,7 +300,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
             producerLock.unlock();
         }
         if (toClose != null) {
-            toClose.close();
+            toClose.close(CLOSE_TIMEOUT);
         }
     }
 }

@@ -203,11 +203,23 @@ class KafkaFailureTopicTest {
         }).toList();
     }
 
+    /** A broker out of reach must not hold the mapping's stop for the producer's delivery timeout (120 s). */
+    @Test
+    void closingWaitsForAMessageInFlightAtMostTheCloseTimeout() throws Exception {
+        RefusingProducer producer = new RefusingProducer((call, message) -> null);
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            failures.send(failure(record(0, 10)));
+        }
+        assertThat(producer.closeTimeouts).containsExactly(KafkaFailureTopic.CLOSE_TIMEOUT);
+    }
+
     /** Fails the sends the rule names (given the call's number from 1 and the message) as the broker would. */
     private static final class RefusingProducer extends MockProducer<byte[], byte[]> {
 
         private final BiFunction<Integer, ProducerRecord<byte[], byte[]>, RuntimeException> refusal;
         private int calls;
+        /** How long each close would wait: KafkaProducer's close() waits for ever. */
+        final List<Duration> closeTimeouts = new ArrayList<>();
 
         RefusingProducer(BiFunction<Integer, ProducerRecord<byte[], byte[]>, RuntimeException> refusal) {
             super(oneTopic(), true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -218,6 +230,18 @@ class KafkaFailureTopicTest {
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
             RuntimeException refused = refusal.apply(++calls, record);
             return refused != null ? CompletableFuture.failedFuture(refused) : super.send(record, callback);
+        }
+
+        @Override
+        public void close() {
+            closeTimeouts.add(Duration.ofMillis(Long.MAX_VALUE));
+            super.close();
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            closeTimeouts.add(timeout);
+            super.close(timeout);
         }
 
         private static Cluster oneTopic() {
