@@ -59,18 +59,33 @@ public record FailureRecord(
     }
 
     /**
-     * @param functionError {@code "Unhandled"} when the handler threw, {@code null} when it reported item failures
+     * The response of the last invocation, as Lambda's Invoke API gave it. A handler that calls a real function passes
+     * its own ({@link io.esm4j.handler.FunctionErrorException}, {@link io.esm4j.handler.BatchResult#withResponse});
+     * otherwise the engine writes {@link #unhandled()} after a thrown error and {@link #itemFailures()} after
+     * reported item failures, as for a function run in-process.
+     *
+     * @param statusCode      the Invoke call's HTTP status: 200 for a function that ran, whether it failed or not
+     * @param executedVersion the version that ran, Lambda's {@code X-Amz-Executed-Version}: {@code $LATEST}, or
+     *                        the number an alias or a version qualifier resolved to
+     * @param functionError   Lambda's {@code X-Amz-Function-Error} ({@code "Unhandled"}; {@code "Handled"} from
+     *                        older runtimes) when the function failed, {@code null} when it reported item failures
      */
     public record ResponseContext(int statusCode, String executedVersion, @Nullable String functionError) {
 
         public ResponseContext {
             Objects.requireNonNull(executedVersion, "executedVersion");
+            if (executedVersion.isBlank()) {
+                throw new IllegalArgumentException("executedVersion must be a version such as $LATEST or 3 but was '"
+                        + executedVersion + "'");
+            }
         }
 
+        /** A function error of an in-process handler: 200, {@code $LATEST}, {@code Unhandled}. */
         public static ResponseContext unhandled() {
             return new ResponseContext(200, "$LATEST", "Unhandled");
         }
 
+        /** Item failures reported by an in-process handler: 200, {@code $LATEST}, no function error. */
         public static ResponseContext itemFailures() {
             return new ResponseContext(200, "$LATEST", null);
         }

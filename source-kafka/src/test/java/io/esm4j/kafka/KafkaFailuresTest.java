@@ -10,7 +10,9 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.sinks.FailureDestinations;
@@ -245,6 +247,57 @@ class KafkaFailuresTest extends BrokerTest {
         assertThat(handler.succeeded).extracting(r -> KafkaBroker.text(r.value()))
                 .containsExactly("t0", "t1", "t2", "t3");
         assertThat(destination.received).isEmpty();
+    }
+
+    /** Runs {@code records} records of a new topic through {@code handler}, without retries, to one failure record. */
+    private static FailureRecord givenUpOnce(String name, int records, BatchHandler<StreamRecord<KafkaRecord>> handler)
+            throws Exception {
+        String topic = broker.topic(name, 1);
+        for (int i = 0; i < records; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        CollectingDestination destination = new CollectingDestination();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, Fixtures.source(broker, topic)
+                        .build(), handler)
+                .settings(Fixtures.fast().maximumRetryAttempts(0).reportBatchItemFailures(true).build())
+                .onFailure(destination).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !destination.received.isEmpty());
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+        assertThat(destination.received).hasSize(1);
+        return destination.received.getFirst();
+    }
+
+    @Test
+    void aFunctionErrorWithItsInvokeResponseShowsTheVersionThatRan() throws Exception {
+        // A handler that invokes my-fn:live, an alias of version 7.
+        FailureRecord failure = givenUpOnce("version-error", 1, batch -> {
+            throw new FunctionErrorException("my-fn:live failed",
+                    new FailureRecord.ResponseContext(200, "7", "Unhandled"));
+        });
+
+        JsonNode response = JSON.readTree(failure.toJson()).get("responseContext");
+        assertThat(response.get("statusCode").asInt()).isEqualTo(200);
+        assertThat(response.get("executedVersion").asText()).isEqualTo("7");
+        assertThat(response.get("functionError").asText()).isEqualTo("Unhandled");
+    }
+
+    @Test
+    void itemFailuresWithTheirInvokeResponseShowTheVersionThatRan() throws Exception {
+        FailureRecord failure = givenUpOnce("version-items", 2, batch -> {
+            // Offset 1 fails whenever it is in the batch (the first poll may bring offset 0 alone).
+            StreamRecord<KafkaRecord> last = batch.records().getLast();
+            return last.payload().offset() != 1 ? BatchResult.success()
+                    : BatchResult.failures(Map.of("partition", last.shardId(), "offset", 1L))
+                            .withResponse(new FailureRecord.ResponseContext(200, "7", null));
+        });
+
+        JsonNode response = JSON.readTree(failure.toJson()).get("responseContext");
+        assertThat(response.get("executedVersion").asText()).isEqualTo("7");
+        assertThat(response.get("functionError").isNull()).isTrue();
     }
 
     @Test

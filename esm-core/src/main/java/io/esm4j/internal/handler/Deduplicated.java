@@ -1,5 +1,6 @@
 package io.esm4j.internal.handler;
 
+import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Claim;
 import io.esm4j.idempotency.IdempotencyStoreException;
@@ -139,7 +140,11 @@ public final class Deduplicated {
                 positions.set(i);
             }
         }
-        return positions.isEmpty() ? new Verdict.Succeeded() : new Verdict.PartiallyFailed(positions, notInvoked);
+        // Held-back records alone keep the in-process default: the handler said nothing of them.
+        ResponseContext response = handled instanceof Verdict.PartiallyFailed partial ? partial.response()
+                : ResponseContext.itemFailures();
+        return positions.isEmpty() ? new Verdict.Succeeded()
+                : new Verdict.PartiallyFailed(positions, notInvoked, response);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.esm4j.internal.handler;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.MappingStatus;
@@ -182,7 +183,9 @@ public final class Invoker<R> {
         LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
                 .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
                 .setCause(e).log("handler failed the batch");
-        return new Verdict.Failed(Fatal.describe(e));
+        // Only the handler's own FunctionErrorException reports a response, not one among the causes of another.
+        return e instanceof FunctionErrorException error ? new Verdict.Failed(Fatal.describe(e), error.response())
+                : new Verdict.Failed(Fatal.describe(e));
     }
 
     /**

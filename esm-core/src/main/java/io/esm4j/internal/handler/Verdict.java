@@ -1,5 +1,6 @@
 package io.esm4j.internal.handler;
 
+import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.handler.BatchResult;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -15,8 +16,18 @@ public sealed interface Verdict {
 
     record Succeeded() implements Verdict {}
 
-    /** The whole batch failed: the handler threw, or its response was malformed. */
-    record Failed(String reason) implements Verdict {}
+    /**
+     * The whole batch failed: the handler threw, or its response was malformed.
+     *
+     * @param response the failure record's {@code responseContext} if the batch is given up after this: the one a
+     *                 {@link io.esm4j.handler.FunctionErrorException} carried, else {@link ResponseContext#unhandled()}
+     */
+    record Failed(String reason, ResponseContext response) implements Verdict {
+
+        public Failed(String reason) {
+            this(reason, ResponseContext.unhandled());
+        }
+    }
 
     /**
      * The function never got the batch: the idempotency store failed before the handler was called, or the handler
@@ -27,12 +38,14 @@ public sealed interface Verdict {
 
     /**
      * The records at these positions of the batch failed; the others succeeded. {@code notInvoked}: those of them the
-     * handler never got, because another consumer holds their idempotency key.
+     * handler never got, because another consumer holds their idempotency key. {@code response}: the failure
+     * record's {@code responseContext} if they are given up after this, the one the handler's result carried
+     * ({@link BatchResult#withResponse}).
      */
-    record PartiallyFailed(BitSet failedPositions, BitSet notInvoked) implements Verdict {
+    record PartiallyFailed(BitSet failedPositions, BitSet notInvoked, ResponseContext response) implements Verdict {
 
         public PartiallyFailed(BitSet failedPositions) {
-            this(failedPositions, new BitSet());
+            this(failedPositions, new BitSet(), ResponseContext.itemFailures());
         }
 
         public int firstFailed() {
@@ -60,8 +73,16 @@ public sealed interface Verdict {
         }
         // The same id can appear twice in one SQS receive, and every copy of a failed id failed: positions maps an
         // id to its first position, nextSame chains the later ones.
-        List<?> failedIds = result instanceof BatchResult.WindowState window
-                ? window.itemIdentifiers() : ((BatchResult.ItemFailures) result).itemIdentifiers();
+        List<?> failedIds;
+        ResponseContext response;
+        if (result instanceof BatchResult.WindowState window) {
+            failedIds = window.itemIdentifiers();
+            response = window.response();
+        } else {
+            BatchResult.ItemFailures items = (BatchResult.ItemFailures) result;
+            failedIds = items.itemIdentifiers();
+            response = items.response();
+        }
         if (failedIds.isEmpty()) {
             return new Succeeded();
         }
@@ -81,6 +102,6 @@ public sealed interface Verdict {
                 failed.set(i);
             }
         }
-        return failed.isEmpty() ? new Succeeded() : new PartiallyFailed(failed);
+        return failed.isEmpty() ? new Succeeded() : new PartiallyFailed(failed, new BitSet(), response);
     }
 }

@@ -106,8 +106,11 @@ final class BatchProcessor<T> {
             }
             // A final invocation the function never got uses up no retry attempt (see processRange).
             if (!(verdict instanceof Verdict.NotInvoked) && exhausted(++invocations)) {
+                // No records, so no item failures: the final invocation either failed or its response was refused.
+                ResponseContext response = verdict instanceof Verdict.Failed failed ? failed.response()
+                        : ResponseContext.unhandled();
                 return session.aggregated.isEmpty() || giveUp.records(session.aggregated,
-                        FailureCondition.RetryAttemptsExhausted, ResponseContext.unhandled(), invocations);
+                        FailureCondition.RetryAttemptsExhausted, response, invocations);
             }
             if (!pauser.pause(ctx.backoff().delay(rounds))) {
                 return false;
@@ -166,7 +169,7 @@ final class BatchProcessor<T> {
                 case Verdict.PartiallyFailed partial -> {
                     succeeded(current.subList(0, partial.firstFailed()));
                     current = List.copyOf(current.subList(partial.firstFailed(), current.size()));
-                    response = ResponseContext.itemFailures();
+                    response = partial.response();
                     attempt = partial.handlerFailed();
                 }
                 case Verdict.NotInvoked notInvoked -> {
@@ -175,7 +178,7 @@ final class BatchProcessor<T> {
                 }
                 case Verdict.Failed failed -> {
                     // A batch whose filter could not be evaluated never reached the function: no response.
-                    response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : ResponseContext.unhandled();
+                    response = failed.reason().startsWith(FilterFailure.PREFIX) ? null : failed.response();
                     if (settings.bisectBatchOnFunctionError() && current.size() > 1) {
                         return bisect(current, retriesUsed, response);
                     }

@@ -1,5 +1,6 @@
 package io.esm4j.worker.invoke;
 
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import java.io.IOException;
 import java.io.InputStream;

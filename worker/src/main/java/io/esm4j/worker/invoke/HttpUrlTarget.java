@@ -1,5 +1,6 @@
 package io.esm4j.worker.invoke;
 
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.worker.config.FunctionSpec;
 import java.net.URI;
@@ -51,7 +52,7 @@ public final class HttpUrlTarget implements Invoker.Json {
     }
 
     @Override
-    public String invoke(String event) throws Exception {
+    public Response invoke(String event) throws Exception {
         HttpCalls.Reply reply = HttpCalls.send(client, left -> {
             HttpRequest.Builder request = HttpRequest.newBuilder(url)
                     .timeout(left)
@@ -63,7 +64,8 @@ public final class HttpUrlTarget implements Invoker.Json {
             return request.build();
         }, timeout, backoff, HttpUrlTarget::notReached, name);
         if (reply.status() / 100 == 2) {
-            return reply.body();
+            // A plain URL has no Lambda response headers: failure records keep the in-process default.
+            return Response.of(reply.body());
         }
         if (notReached(reply)) {
             throw HttpCalls.retriedUntilTimeout(name + " answered status " + reply.status(), timeout);

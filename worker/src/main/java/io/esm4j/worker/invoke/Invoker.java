@@ -2,6 +2,9 @@ package io.esm4j.worker.invoke;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.LambdaResponses;
 import io.esm4j.sqs.LambdaContext;
 import java.time.Duration;
 
@@ -12,9 +15,33 @@ import java.time.Duration;
  */
 public sealed interface Invoker permits Invoker.Json, Invoker.Java {
 
-    /** Sends the event JSON and returns the function's response body; a function error throws. */
+    /**
+     * Sends the event JSON and returns the function's response; a function error throws
+     * ({@link io.esm4j.handler.FunctionErrorException}, with the Invoke response where there is one).
+     */
     non-sealed interface Json extends Invoker {
-        String invoke(String event) throws Exception;
+        Response invoke(String event) throws Exception;
+    }
+
+    /**
+     * A function's answer to a JSON target.
+     *
+     * @param body    the response body, the function's result
+     * @param context the Invoke response as a failure record's {@code responseContext} shows it if the records this
+     *                answer fails are given up: Lambda's status code and {@code X-Amz-Executed-Version}, or the
+     *                in-process default (200, {@code $LATEST}) for a target that has neither (an HTTP URL)
+     */
+    record Response(String body, ResponseContext context) {
+
+        /** An answer without an Invoke response of its own: {@link ResponseContext#itemFailures()}. */
+        public static Response of(String body) {
+            return new Response(body, ResponseContext.itemFailures());
+        }
+
+        /** The body read as Lambda reads a function's response, carrying {@link #context}. */
+        public BatchResult result() {
+            return LambdaResponses.parse(body).withResponse(context);
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package io.esm4j.worker.invoke;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.worker.aws.AwsSigning;
 import java.io.IOException;
@@ -41,6 +43,11 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * itself), and a response over Lambda's 6 MB limit, is an invoke failure. Only the error type of a failed response
  * is kept, never its payload.
  *
+ * <p>A function error, and a response naming failed records, carry the Invoke response (its status,
+ * {@code X-Amz-Executed-Version}, {@code X-Amz-Function-Error}) to the failure record's {@code responseContext}, as
+ * in Lambda's own records: a mapping whose function is {@code my-fn:live} shows the version that alias ran, not
+ * {@code $LATEST} (which stays when the header is absent, as from the Runtime Interface Emulator).
+ *
  * <p>Requests are SigV4-signed, for the region {@link Targets} chose for the endpoint, with the worker's clock
  * corrected by the skew a refusal showed (see {@link #clockCorrected}). At an AWS endpoint ({@code *.amazonaws.com})
  * credentials that fail to resolve end the invocation as not invoked, saying what failed: real Lambda would refuse an
@@ -51,6 +58,7 @@ public final class LambdaInvokeTarget implements Invoker.Json {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FUNCTION_ERROR = "X-Amz-Function-Error";
+    private static final String EXECUTED_VERSION = "X-Amz-Executed-Version";
     /** The SDK's tolerance before it corrects its clock; AWS refuses signatures more than 5 minutes off. */
     private static final Duration SKEW_TOLERANCE = Duration.ofMinutes(4);
     private static final Logger LOG = LoggerFactory.getLogger(LambdaInvokeTarget.class);
@@ -87,20 +95,25 @@ public final class LambdaInvokeTarget implements Invoker.Json {
     }
 
     @Override
-    public String invoke(String event) throws Exception {
+    public Response invoke(String event) throws Exception {
         byte[] body = event.getBytes(StandardCharsets.UTF_8);
         HttpCalls.Reply reply = HttpCalls.send(client, left -> request(body, left), timeout, backoff,
                 answer -> passing(answer) || clockCorrected(answer), "Lambda Invoke " + uri.getPath());
         int status = reply.status();
         String functionError = reply.headers().firstValue(FUNCTION_ERROR)
                 .orElseGet(() -> status / 100 == 2 ? emulatorError(reply) : null);
+        // What Lambda's own failure records show: the version an alias or qualifier ran ("3" for my-fn:live), which
+        // the Runtime Interface Emulator does not send (it runs $LATEST).
+        String executedVersion = reply.headers().firstValue(EXECUTED_VERSION).filter(v -> !v.isBlank())
+                .orElse("$LATEST");
         if ((status / 100 == 2 || status >= 500) && functionError != null) {
             String errorType = errorType(reply.body());
             throw new FunctionErrorException("function " + uri.getPath() + " failed (" + functionError
-                    + (errorType == null ? "" : ", errorType " + errorType) + ")");
+                    + (errorType == null ? "" : ", errorType " + errorType) + ", executed version "
+                    + executedVersion + ")", new ResponseContext(status, executedVersion, functionError));
         }
         if (status / 100 == 2) {
-            return reply.body();
+            return new Response(reply.body(), new ResponseContext(status, executedVersion, null));
         }
         String answer = "Lambda Invoke " + uri.getPath() + " answered status " + status
                 + reply.headers().firstValue("x-amzn-ErrorType").map(t -> " " + t).orElse("");

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
-import io.esm4j.handler.LambdaResponses;
 import io.esm4j.kafka.KafkaEventJson;
 import io.esm4j.kafka.KafkaFailureTopic;
 import io.esm4j.kafka.KafkaLambdaAdapter;
@@ -253,8 +252,8 @@ public final class KafkaSourceFactory implements SourceFactory {
     @SuppressWarnings("unchecked")
     private static BatchHandler<StreamRecord<KafkaRecord>> handler(KafkaSource source, MappingTarget target) {
         return switch (target.invoker()) {
-            case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(KafkaEventJson.write(source,
-                    batch.records().stream().map(StreamRecord::payload).toList())));
+            case Invoker.Json json -> batch -> json.invoke(KafkaEventJson.write(source,
+                    batch.records().stream().map(StreamRecord::payload).toList())).result();
             case Invoker.Java java -> {
                 RequestHandler<KafkaEvent, Object> handler = (RequestHandler<KafkaEvent, Object>) java.handler();
                 yield KafkaLambdaAdapter.of(source, event -> handler.handleRequest(event, java.context()));

@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
-import io.esm4j.handler.LambdaResponses;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.sqs.SqsEventJson;
@@ -94,8 +93,8 @@ public final class SqsSourceFactory implements SourceFactory {
     @SuppressWarnings("unchecked")
     private static BatchHandler<QueueMessage<SqsMessage>> handler(MappingTarget target) {
         return switch (target.invoker()) {
-            case Invoker.Json json -> batch -> LambdaResponses.parse(json.invoke(
-                    SqsEventJson.write(batch.records().stream().map(QueueMessage::payload).toList())));
+            case Invoker.Json json -> batch -> json.invoke(
+                    SqsEventJson.write(batch.records().stream().map(QueueMessage::payload).toList())).result();
             case Invoker.Java java -> {
                 RequestHandler<SQSEvent, ?> handler = (RequestHandler<SQSEvent, ?>) java.handler();
                 // The function's context, as the other sources give it: the adapter's own names the queue.

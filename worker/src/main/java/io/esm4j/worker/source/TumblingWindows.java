@@ -47,9 +47,10 @@ final class TumblingWindows {
         return batch -> {
             TimeWindow window = batch.window();
             if (window == null) {
-                return LambdaResponses.parse(target.invoke(recordsJson.apply(batch)));
+                return target.invoke(recordsJson.apply(batch)).result();
             }
-            return result(target.invoke(event(recordsJson.apply(batch), batch, window)));
+            Invoker.Response response = target.invoke(event(recordsJson.apply(batch), batch, window));
+            return result(response.body()).withResponse(response.context());
         };
     }
 

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -106,7 +107,7 @@ class TargetsTest {
                 new Reply(200, "{\"batchItemFailures\":[]}", Map.of())));
         HttpUrlTarget target = new HttpUrlTarget(http, base().resolve("/fn"), Duration.ofSeconds(30));
 
-        assertThat(target.invoke("{\"Records\":[]}")).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(target.invoke("{\"Records\":[]}").body()).isEqualTo("{\"batchItemFailures\":[]}");
         assertThat(CALLS.get("/fn").get()).isEqualTo(3);
         assertThat(HEADERS.get(0).get("Content-type")).containsExactly("application/json");
     }
@@ -150,7 +151,7 @@ class TargetsTest {
                 "arn:aws:lambda:us-east-1:000000000000:function:orders", Duration.ofSeconds(30),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")), "us-east-1");
 
-        assertThat(target.invoke("{\"Records\":[]}")).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(target.invoke("{\"Records\":[]}").body()).isEqualTo("{\"batchItemFailures\":[]}");
         assertThat(CALLS.get(path).get()).isEqualTo(3);
         Map<String, List<String>> headers = HEADERS.get(0);
         assertThat(headers.get("Authorization").get(0)).startsWith("AWS4-HMAC-SHA256 Credential=AKID/")
@@ -188,7 +189,7 @@ class TargetsTest {
         assertThatThrownBy(() -> emulator.invoke("{}")).isInstanceOf(FunctionErrorException.class)
                 .hasMessageContaining("Unhandled").hasMessageContaining("errorType Error")
                 .hasMessageNotContaining("4111");
-        assertThat(lambda.invoke("{}")).as("a function's own answer where Lambda sent no error header")
+        assertThat(lambda.invoke("{}").body()).as("a function's own answer where Lambda sent no error header")
                 .isEqualTo(error);
     }
 
@@ -224,7 +225,7 @@ class TargetsTest {
         LambdaInvokeTarget updating = new LambdaInvokeTarget(http, base(), "updating", Duration.ofMillis(300), null,
                 "us-east-1", QUICK);
 
-        assertThat(pending.invoke("{}")).isEqualTo("{}");
+        assertThat(pending.invoke("{}").body()).isEqualTo("{}");
         assertThatThrownBy(() -> updating.invoke("{}")).isInstanceOf(FunctionNotInvokedException.class)
                 .hasMessageContaining("status 409 ResourceConflictException");
     }
@@ -253,8 +254,8 @@ class TargetsTest {
         Backoff fast = new Backoff(Duration.ofMillis(1), Duration.ofMillis(1));
 
         assertThat(new LambdaInvokeTarget(http, base(), "busy", Duration.ofMinutes(1), null, "us-east-1", fast)
-                .invoke("{}")).isEqualTo("{}");
-        assertThat(new HttpUrlTarget(http, base().resolve("/busy"), Duration.ofMinutes(1), fast).invoke("{}"))
+                .invoke("{}").body()).isEqualTo("{}");
+        assertThat(new HttpUrlTarget(http, base().resolve("/busy"), Duration.ofMinutes(1), fast).invoke("{}").body())
                 .isEqualTo("{}");
         assertThat(CALLS.get("/busy").get()).isEqualTo(13);
     }
@@ -350,7 +351,7 @@ class TargetsTest {
         SCRIPT.put("/2015-03-31/functions/local/invocations", List.of(new Reply(200, "{}", Map.of())));
         LambdaInvokeTarget emulator = new LambdaInvokeTarget(http, base(), "local", Duration.ofSeconds(30), failing,
                 "us-east-1", QUICK);
-        assertThat(emulator.invoke("{}")).isEqualTo("{}");
+        assertThat(emulator.invoke("{}").body()).isEqualTo("{}");
         assertThat(HEADERS.getLast()).doesNotContainKey("Authorization");
     }
 

@@ -63,7 +63,8 @@ class TumblingWindowsTest {
         AtomicReference<String> sent = new AtomicReference<>();
         Invoker.Json function = event -> {
             sent.set(event);
-            return "{\"state\": {\"count\": 3, \"keys\": [\"pk\"], \"label\": \"a\"}, \"batchItemFailures\": []}";
+            return Invoker.Response.of(
+                    "{\"state\": {\"count\": 3, \"keys\": [\"pk\"], \"label\": \"a\"}, \"batchItemFailures\": []}");
         };
 
         BatchResult result = new KinesisSourceFactory().handler(target(function)).handle(batch(window(
@@ -103,7 +104,7 @@ class TumblingWindowsTest {
         AtomicReference<String> sent = new AtomicReference<>();
         BatchResult result = new KinesisSourceFactory().handler(target((Invoker.Json) event -> {
             sent.set(event);
-            return "";
+            return Invoker.Response.of("");
         })).handle(batch(null));
 
         assertThat(JSON.readTree(sent.get()).has("window")).isFalse();
