@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -34,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * start. A partition created after the mapping started (added to a topic, or of a topic created later) starts at its
  * earliest offset instead, as Lambda reads new partitions: the consumer learns of it only at a metadata refresh
  * ({@code metadata.max.age.ms}, 5 minutes by default), and its end by then would skip what was written to it meanwhile.
- * Poll thread only.
+ * And a topic on which the group already had committed offsets when the mapping started is the existing group's, whose
+ * StartingPosition Lambda ignores: its partitions without one (added while no member ran, say) start at their earliest
+ * offset too. That look is taken before the mapping joins the group, so the starts that other members of a new group
+ * commit for their own assignments are not taken for an existing group's offsets (unless the broker did not answer
+ * then and the look is tried again after joining). Poll thread only.
  */
 final class StartPositions {
 
@@ -48,9 +53,10 @@ final class StartPositions {
     private final Map<TopicPartition, PartitionState> owned;
     private final List<String> topics;
     /**
-     * How many partitions each topic had when the mapping started (0 for a topic that did not exist): partitions
-     * numbered from there on were created later (Kafka numbers a topic's partitions from 0 and only adds). Null until
-     * looked up.
+     * Per topic, the first partition number that starts at the earliest offset rather than at StartingPosition when it
+     * has no committed offset: the topic's partition count when the mapping started (Kafka numbers a topic's
+     * partitions from 0 and only adds, so partitions numbered from there were created later), or 0 for a topic that did
+     * not exist then or on which the group had committed offsets. Null until looked up.
      */
     private @Nullable Map<String, Integer> partitionsAtStart;
     /** Partitions whose start is not committed yet, with the start once looked up (-1 before). */
@@ -130,20 +136,38 @@ final class StartPositions {
         }
     }
 
-    /** The partition count of each topic now, 0 for a topic that does not exist. */
+    /**
+     * Each topic's partition count now, or 0 if the topic does not exist or the group has committed offsets on it (see
+     * {@link #partitionsAtStart}).
+     */
     private Map<String, Integer> partitionCounts() {
         Map<String, Integer> counts = new HashMap<>();
+        List<String> existingGroup = new ArrayList<>();
         for (String topic : topics) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, CALL_TIMEOUT);
-            counts.put(topic, infos == null ? 0 : infos.size());
+            Set<TopicPartition> partitions = new HashSet<>();
+            for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            boolean committed = !partitions.isEmpty() && consumer.committed(partitions, CALL_TIMEOUT).values()
+                    .stream().anyMatch(Objects::nonNull);
+            if (committed) {
+                existingGroup.add(topic);
+            }
+            counts.put(topic, committed ? 0 : partitions.size());
         }
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitionsAtStart", counts)
-                .log("topics' partitions at the start: partitions created later start at their earliest offset");
+                .addKeyValue("topicsWithCommittedOffsets", existingGroup)
+                .log("topics looked at before joining: partitions numbered from partitionsAtStart that have no "
+                        + "committed offset start at their earliest offset");
         return counts;
     }
 
-    /** Whether the partition was created after the mapping started. */
-    private boolean createdLater(TopicPartition partition) {
+    /**
+     * Whether the partition, which has no committed offset, starts at its earliest offset: it was created after the
+     * mapping started, or the group had committed offsets on its topic then.
+     */
+    private boolean startsAtEarliest(TopicPartition partition) {
         Map<String, Integer> counts = Objects.requireNonNull(partitionsAtStart, "partitions at start");
         return partition.partition() >= counts.getOrDefault(partition.topic(), 0);
     }
@@ -185,16 +209,16 @@ final class StartPositions {
 
     /**
      * Finds the start of partitions without a committed offset and notes it in {@link #pending}: the earliest offset
-     * of those created after the mapping started, StartingPosition's for the others.
+     * of those created after the mapping started or of an existing group's topic, StartingPosition's for the others.
      */
     private void lookUp(List<PartitionState> fresh) {
-        List<PartitionState> createdLater = new ArrayList<>();
-        List<PartitionState> existing = new ArrayList<>();
+        List<PartitionState> atEarliest = new ArrayList<>();
+        List<PartitionState> atStartingPosition = new ArrayList<>();
         for (PartitionState state : fresh) {
-            (createdLater(state.partition) ? createdLater : existing).add(state);
+            (startsAtEarliest(state.partition) ? atEarliest : atStartingPosition).add(state);
         }
-        startAtEarliest(createdLater);
-        startAtStartingPosition(existing);
+        startAtEarliest(atEarliest);
+        startAtStartingPosition(atStartingPosition);
     }
 
     private void startAtEarliest(List<PartitionState> states) {
@@ -211,7 +235,8 @@ final class StartPositions {
             pending.put(state, beginning);
         }
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions)
-                .log("partitions created after the mapping started: read from their earliest offset");
+                .log("partitions created after the mapping started, or of a topic the group had offsets on: read "
+                        + "from their earliest offset");
     }
 
     private void startAtStartingPosition(List<PartitionState> states) {

@@ -11,12 +11,14 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -120,6 +122,37 @@ class StartPositionsTest {
             assertThat(polls.get()).isEqualTo(1);
         }
         assertThat(invoked).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void withLatestAPartitionWithoutCommittedOffsetOfATopicTheGroupHasOffsetsOnIsReadFromItsEarliestOffset()
+            throws Exception {
+        // An existing group: partition 0 is committed at 2; partition 1 was added while no member ran.
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+                super.subscribe(topics, listener);
+                // The group's offsets (a MockConsumer forgets what was committed when it subscribes).
+                commitSync(Map.of(partition, new OffsetAndMetadata(2)));
+            }
+        };
+        consumer.updatePartitions(LoopHarness.TOPIC, List.of(info(0), info(1)));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L, added, 0L));
+        consumer.updateEndOffsets(Map.of(partition, 3L, added, 2L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition, added));
+            for (int i = 0; i < 3; i++) {
+                consumer.addRecord(record(partition, i));
+            }
+            for (int i = 0; i < 2; i++) {
+                consumer.addRecord(record(added, i));
+            }
+        });
+        try (LoopHarness harness = new LoopHarness(latest(), consumer, this::record).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer, added) == 2L
+                    && committed(consumer, partition) == 3L);
+        }
+        assertThat(invokedIds).containsExactlyInAnyOrder("orders-0:2", "orders-1:0", "orders-1:1");
     }
 
     private static StreamSettings latest() {
