@@ -70,6 +70,8 @@ final class StartPositions {
         this.consumer = consumer;
         this.owned = owned;
         this.topics = List.copyOf(topics);
+        // Due at once: the first resolveDue looks at the topics before the consumer joins the group.
+        this.retryAtNanos = System.nanoTime();
     }
 
     /** Whether the mapping looks starts up itself: TRIM_HORIZON's is the consumer's {@code earliest}. */
