@@ -61,7 +61,9 @@ public record StreamSettings(
                     + "ParallelizationFactor.");
     public static final Setting STARTING_POSITION = new Setting.Described("StartingPosition",
             "TRIM_HORIZON, LATEST, AT_TIMESTAMP", "required",
-            "Where a shard without a checkpoint starts; a resharding's children too, but LATEST's at TRIM_HORIZON.");
+            "Where a shard without a checkpoint starts; a resharding's children too, but LATEST's at TRIM_HORIZON. "
+                    + "Kafka: a partition without a committed offset; one created after the mapping started, or of "
+                    + "a topic the group had offsets on, at its earliest offset.");
     public static final Setting STARTING_POSITION_TIMESTAMP = new Setting.Described("StartingPositionTimestamp",
             "an instant not in the future; only with AT_TIMESTAMP", "none",
             "The arrival time to start from with AT_TIMESTAMP.");

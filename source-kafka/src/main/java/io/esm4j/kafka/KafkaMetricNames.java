@@ -17,6 +17,11 @@ public final class KafkaMetricNames {
     /** Gauge, Lambda's: the largest OffsetLag of one partition (the largest across same-name mappings). */
     public static final String MAX_OFFSET_LAG = "MaxOffsetLag";
     /**
+     * Gauge, Lambda's (its KafkaMetrics group, beside MaxOffsetLag): the offset lags of the partitions summed, the same
+     * value as {@link #OFFSET_LAG}, under the name a KafkaMetrics dashboard looks for.
+     */
+    public static final String SUM_OFFSET_LAG = "SumOffsetLag";
+    /**
      * Gauge, esm4j: the OffsetLag of one partition, tagged {@code shard=<topic>-<partition>}; the larger if two
      * same-name mappings hold the partition for a moment during a rebalance.
      */

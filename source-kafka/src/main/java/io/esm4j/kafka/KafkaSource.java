@@ -62,7 +62,8 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     public static final Setting CONSUMER_GROUP_ID = new Setting.Described("ConsumerGroupId",
             "1-" + CONSUMER_GROUP_ID_MAX_LENGTH + " characters",
             "a new random UUID each time the source is built",
-            "The consumer group. A group with committed offsets starts from them, whatever the StartingPosition; "
+            "The consumer group. A group with committed offsets starts from them, whatever the StartingPosition (a "
+                    + "partition without one of a topic it has offsets on starts at its earliest offset); "
                     + "mappings (and other consumers) in one group share the partitions. Without one, every source "
                     + "built joins a new group with no committed offsets, so a restarted mapping starts at "
                     + "StartingPosition again (with LATEST it skips what was written while it was stopped). Lambda "

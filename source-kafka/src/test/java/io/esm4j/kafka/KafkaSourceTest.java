@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -139,6 +140,38 @@ class KafkaSourceTest extends BrokerTest {
         assertThat(latest.succeeded).extracting(r -> KafkaBroker.text(r.value())).containsExactly("v10");
         assertThat(atTime.succeeded).extracting(r -> KafkaBroker.text(r.value()))
                 .containsExactly("v7", "v8", "v9", "v10");
+    }
+
+    @Test
+    void withLatestANewGroupOfTwoMappingsSkipsWhatIsThereAndReadsAPartitionAddedLaterWhole() throws Exception {
+        String topic = broker.topic("latest-added", 4);
+        broker.sendAll(Fixtures.keyed(topic, 4, 8, 40));
+        String group = "g-" + UUID.randomUUID();
+        // Metadata refreshed every 0.5 s rather than 5 min: the added partition is noticed soon.
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group)
+                .consumerProperty("metadata.max.age.ms", "500").build();
+        Recorder handler = new Recorder();
+        List<EventSourceMapping<KafkaRecord>> mappings = new ArrayList<>();
+        for (String name : List.of("latest-added-a", "latest-added-b")) {
+            mappings.add(EventSourceMapping.builder(name, source, handler)
+                    .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build()).build());
+        }
+        mappings.forEach(EventSourceMapping::start);
+        try {
+            // Each partition's start (its end) is committed: nothing that was there is read.
+            await().atMost(Duration.ofSeconds(60)).until(() -> broker.committed(group)
+                    .equals(broker.endOffsets(topic, 4)));
+            broker.admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(5))).all().get();
+            for (int p = 0; p < 5; p++) {
+                // Partition 4's record is written before either mapping knows the partition.
+                broker.send(topic, p, "k", "new" + p);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 5);
+        } finally {
+            mappings.forEach(Fixtures::stopQuietly);
+        }
+        assertThat(handler.succeeded).extracting(r -> KafkaBroker.text(r.value()))
+                .containsExactlyInAnyOrder("new0", "new1", "new2", "new3", "new4");
     }
 
     @Test

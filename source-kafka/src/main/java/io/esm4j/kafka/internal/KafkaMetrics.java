@@ -28,6 +28,7 @@ final class KafkaMetrics {
         lost = engine.counter(KafkaMetricNames.PARTITIONS_LOST);
         schemaRegistryErrors = engine.counter(KafkaMetricNames.SCHEMA_REGISTRY_ERROR_COUNT);
         engine.gauge(KafkaMetricNames.OFFSET_LAG, EngineMetrics.Combine.SUM, partitions, KafkaMetrics::sumLag);
+        engine.gauge(KafkaMetricNames.SUM_OFFSET_LAG, EngineMetrics.Combine.SUM, partitions, KafkaMetrics::sumLag);
         engine.gauge(KafkaMetricNames.MAX_OFFSET_LAG, EngineMetrics.Combine.MAX, partitions, KafkaMetrics::maxLag);
         engine.gauge(KafkaMetricNames.PARTITIONS_OWNED, EngineMetrics.Combine.SUM, partitions, Map::size);
     }

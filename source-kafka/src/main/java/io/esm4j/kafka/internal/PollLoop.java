@@ -68,7 +68,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
-        this.starts = new StartPositions(ctx, consumer, partitions.owned);
+        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics());
         this.lags = new OffsetLags(consumer);
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }

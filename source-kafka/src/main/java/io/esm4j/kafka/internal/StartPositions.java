@@ -13,11 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +32,14 @@ import org.slf4j.LoggerFactory;
  * of that moment, skipping what was written in between. Until its start is known and committed, a partition stays
  * paused; a lookup or commit that fails is tried again with backoff, never replaced by another starting position.
  * Committed offsets win, as in Lambda. TRIM_HORIZON needs none of this: {@code auto.offset.reset=earliest} is its
- * start. Poll thread only.
+ * start. A partition created after the mapping started (added to a topic, or of a topic created later) starts at its
+ * earliest offset instead, as Lambda reads new partitions: the consumer learns of it only at a metadata refresh
+ * ({@code metadata.max.age.ms}, 5 minutes by default), and its end by then would skip what was written to it meanwhile.
+ * And a topic on which the group already had committed offsets when the mapping started is the existing group's, whose
+ * StartingPosition Lambda ignores: its partitions without one (added while no member ran, say) start at their earliest
+ * offset too. That look is taken before the mapping joins the group, so the starts that other members of a new group
+ * commit for their own assignments are not taken for an existing group's offsets (unless the broker did not answer
+ * then and the look is tried again after joining). Poll thread only.
  */
 final class StartPositions {
 
@@ -41,16 +51,27 @@ final class StartPositions {
     private final StreamContext<KafkaRecord> ctx;
     private final Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionState> owned;
+    private final List<String> topics;
+    /**
+     * Per topic, the first partition number that starts at the earliest offset rather than at StartingPosition when it
+     * has no committed offset: the topic's partition count when the mapping started (Kafka numbers a topic's
+     * partitions from 0 and only adds, so partitions numbered from there were created later), or 0 for a topic that did
+     * not exist then or on which the group had committed offsets. Null until looked up.
+     */
+    private @Nullable Map<String, Integer> partitionsAtStart;
     /** Partitions whose start is not committed yet, with the start once looked up (-1 before). */
     private final Map<PartitionState, Long> pending = new LinkedHashMap<>();
     private int failuresInARow;
     private long retryAtNanos;
 
     StartPositions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer,
-                   Map<TopicPartition, PartitionState> owned) {
+                   Map<TopicPartition, PartitionState> owned, List<String> topics) {
         this.ctx = ctx;
         this.consumer = consumer;
         this.owned = owned;
+        this.topics = List.copyOf(topics);
+        // Due at once: the first resolveDue looks at the topics before the consumer joins the group.
+        this.retryAtNanos = System.nanoTime();
     }
 
     /** Whether the mapping looks starts up itself: TRIM_HORIZON's is the consumer's {@code earliest}. */
@@ -77,18 +98,24 @@ final class StartPositions {
         retryAtNanos = System.nanoTime();
     }
 
-    /** Looks up and commits the pending starts, unless the last failure's backoff is still running. */
+    /**
+     * Looks up the topics' partitions at the mapping's start (first call) and then commits the pending starts, unless
+     * the last failure's backoff is still running.
+     */
     void resolveDue() {
-        if (pending.isEmpty() || System.nanoTime() - retryAtNanos < 0) {
+        if (!needed() || (pending.isEmpty() && partitionsAtStart != null)
+                || System.nanoTime() - retryAtNanos < 0) {
             return;
         }
         // Let go meanwhile (revoke, loss): the next owner looks for itself.
         pending.keySet().removeIf(state -> owned.get(state.partition) != state);
-        if (pending.isEmpty()) {
-            return;
-        }
         try {
-            resolve();
+            if (partitionsAtStart == null) {
+                partitionsAtStart = partitionCounts();
+            }
+            if (!pending.isEmpty()) {
+                resolve();
+            }
             if (failuresInARow > 0) {
                 failuresInARow = 0;
                 ctx.status().resolved(COMPONENT);
@@ -99,13 +126,52 @@ final class StartPositions {
             Fatal.rethrowIfFatal(e);
             failuresInARow++;
             retryAtNanos = System.nanoTime() + ctx.backoff().delay(failuresInARow).toNanos();
-            ctx.status().problem(COMPONENT, "PROBLEM: looking up where " + pending.size()
-                    + " partitions start failed; they wait: " + Fatal.describe(e));
+            ctx.status().problem(COMPONENT, (partitionsAtStart == null
+                    ? "PROBLEM: looking up the topics' partitions at the start failed; " + pending.size()
+                            + " partitions assigned wait for it: "
+                    : "PROBLEM: looking up where " + pending.size() + " partitions start failed; they wait: ")
+                    + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions())
                     .addKeyValue("failuresInARow", failuresInARow).setCause(e)
                     .log("could not look up or commit the starting position; the partitions stay paused and it is "
                             + "tried again");
         }
+    }
+
+    /**
+     * Each topic's partition count now, or 0 if the topic does not exist or the group has committed offsets on it (see
+     * {@link #partitionsAtStart}).
+     */
+    private Map<String, Integer> partitionCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        List<String> existingGroup = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, CALL_TIMEOUT);
+            Set<TopicPartition> partitions = new HashSet<>();
+            for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            boolean committed = !partitions.isEmpty() && consumer.committed(partitions, CALL_TIMEOUT).values()
+                    .stream().anyMatch(Objects::nonNull);
+            if (committed) {
+                existingGroup.add(topic);
+            }
+            counts.put(topic, committed ? 0 : partitions.size());
+        }
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitionsAtStart", counts)
+                .addKeyValue("topicsWithCommittedOffsets", existingGroup)
+                .log("topics looked at before joining: partitions numbered from partitionsAtStart that have no "
+                        + "committed offset start at their earliest offset");
+        return counts;
+    }
+
+    /**
+     * Whether the partition, which has no committed offset, starts at its earliest offset: it was created after the
+     * mapping started, or the group had committed offsets on its topic then.
+     */
+    private boolean startsAtEarliest(TopicPartition partition) {
+        Map<String, Integer> counts = Objects.requireNonNull(partitionsAtStart, "partitions at start");
+        return partition.partition() >= counts.getOrDefault(partition.topic(), 0);
     }
 
     private void resolve() {
@@ -143,9 +209,40 @@ final class StartPositions {
         pending.clear();
     }
 
-    /** Finds the start of partitions without a committed offset and notes it in {@link #pending}. */
+    /**
+     * Finds the start of partitions without a committed offset and notes it in {@link #pending}: the earliest offset
+     * of those created after the mapping started or of an existing group's topic, StartingPosition's for the others.
+     */
     private void lookUp(List<PartitionState> fresh) {
-        if (fresh.isEmpty()) {
+        List<PartitionState> atEarliest = new ArrayList<>();
+        List<PartitionState> atStartingPosition = new ArrayList<>();
+        for (PartitionState state : fresh) {
+            (startsAtEarliest(state.partition) ? atEarliest : atStartingPosition).add(state);
+        }
+        startAtEarliest(atEarliest);
+        startAtStartingPosition(atStartingPosition);
+    }
+
+    private void startAtEarliest(List<PartitionState> states) {
+        if (states.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> partitions = states.stream().map(state -> state.partition).toList();
+        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions, CALL_TIMEOUT);
+        for (PartitionState state : states) {
+            Long beginning = beginnings.get(state.partition);
+            if (beginning == null) {
+                throw new IllegalStateException("the broker gave no beginning offset of " + state.shardId);
+            }
+            pending.put(state, beginning);
+        }
+        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions)
+                .log("partitions created after the mapping started, or of a topic the group had offsets on: read "
+                        + "from their earliest offset");
+    }
+
+    private void startAtStartingPosition(List<PartitionState> states) {
+        if (states.isEmpty()) {
             return;
         }
         List<TopicPartition> toEnd = new ArrayList<>();
@@ -153,9 +250,9 @@ final class StartPositions {
             long at = Objects.requireNonNull(ctx.settings().startingPositionTimestamp(), "AT_TIMESTAMP's timestamp")
                     .toEpochMilli();
             Map<TopicPartition, Long> times = new HashMap<>();
-            fresh.forEach(state -> times.put(state.partition, at));
+            states.forEach(state -> times.put(state.partition, at));
             Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times, CALL_TIMEOUT);
-            for (PartitionState state : fresh) {
+            for (PartitionState state : states) {
                 OffsetAndTimestamp offset = found.get(state.partition);
                 if (offset == null) {
                     toEnd.add(state.partition);
@@ -164,13 +261,13 @@ final class StartPositions {
                 }
             }
         } else {
-            fresh.forEach(state -> toEnd.add(state.partition));
+            states.forEach(state -> toEnd.add(state.partition));
         }
         if (toEnd.isEmpty()) {
             return;
         }
         consumer.seekToEnd(toEnd);
-        for (PartitionState state : fresh) {
+        for (PartitionState state : states) {
             if (toEnd.contains(state.partition)) {
                 pending.put(state, consumer.position(state.partition, CALL_TIMEOUT));
             }
