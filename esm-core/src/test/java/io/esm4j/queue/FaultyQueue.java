@@ -35,6 +35,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
     private volatile CountDownLatch extensionGate;
     private volatile Predicate<String> unfilterableBody = body -> false;
     private volatile Supplier<? extends Throwable> filterFailure;
+    private final Map<String, AtomicInteger> filterDocuments = new ConcurrentHashMap<>();
     private volatile CountDownLatch receiveGate;
     private volatile Supplier<? extends Throwable> afterGate;
     private final Queue<Receive> receives = new ConcurrentLinkedQueue<>();
@@ -145,6 +146,12 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
         return this;
     }
 
+    /** How many times the filter document of the message with this body was asked for (0 if never). */
+    int filterDocuments(String body) {
+        AtomicInteger count = filterDocuments.get(body);
+        return count == null ? 0 : count.get();
+    }
+
     /** Every changeVisibility call, in call order. */
     List<VisibilityCall> visibilityCalls() {
         return List.copyOf(visibilityCalls);
@@ -180,6 +187,7 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
 
     @Override
     public FilterDocument filterDocument(QueueMessage<SqsLikeMessage> message) {
+        filterDocuments.computeIfAbsent(message.payload().body(), b -> new AtomicInteger()).incrementAndGet();
         if (unfilterableBody.test(message.payload().body())) {
             throw sneaky(filterFailure.get());
         }

@@ -3,6 +3,7 @@ package io.esm4j.internal.queue;
 import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.PayloadCap;
 import io.esm4j.internal.handler.Fatal;
+import io.esm4j.internal.queue.CollectedBatch.Kept;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Gathers one poller's next batch from one or more receives (BatchSize, batching window, 6 MB). What it receives is
  * handed to the heartbeat at once, so a window longer than the visibility timeout does not let messages come back.
  * The filter decides whether a received message joins the batch, as in Lambda: one it filters out takes no room in
- * BatchSize or the 6 MB and is deleted at once; one it fails on joins the batch, where it fails as a message.
+ * BatchSize or the 6 MB and is deleted at once; one it fails on joins the batch, where it fails as a message. The
+ * filter runs here only, once per received message: its verdict goes with the message, into a carry-over too.
  */
 final class BatchCollector<T> {
 
@@ -37,7 +39,7 @@ final class BatchCollector<T> {
     private final EngineStop stop;
     private final PollerPhase phase;
     /** Received beyond the 6 MB cap of the previous batch; they open the next one. */
-    private final List<QueueMessage<T>> carryOver = new ArrayList<>();
+    private final List<Kept<T>> carryOver = new ArrayList<>();
     /** When this poller's last receive started, if it returned nothing; NONE after one that returned messages. */
     private long emptyReceiveStartNanos = NONE;
     /** Filtered-out messages the queue would not delete since the poller last took them: they come back later. */
@@ -64,7 +66,12 @@ final class BatchCollector<T> {
 
     /** Messages received but in no batch yet; the caller now owns them. */
     List<QueueMessage<T>> takeCarryOver() {
-        List<QueueMessage<T>> taken = List.copyOf(carryOver);
+        return messages(takeCarriedOver());
+    }
+
+    /** The carry-over with its verdicts, to open the next batch. */
+    private List<Kept<T>> takeCarriedOver() {
+        List<Kept<T>> taken = List.copyOf(carryOver);
         carryOver.clear();
         return taken;
     }
@@ -74,9 +81,9 @@ final class BatchCollector<T> {
         if (groups.isEmpty() || carryOver.isEmpty()) {
             return List.of();
         }
-        List<QueueMessage<T>> taken = carryOver.stream().filter(m -> groups.contains(m.messageGroupId())).toList();
-        carryOver.removeIf(m -> groups.contains(m.messageGroupId()));
-        return taken;
+        List<Kept<T>> taken = carryOver.stream().filter(k -> groups.contains(k.message().messageGroupId())).toList();
+        carryOver.removeIf(k -> groups.contains(k.message().messageGroupId()));
+        return messages(taken);
     }
 
     /**
@@ -85,12 +92,12 @@ final class BatchCollector<T> {
      * one; with no window they are invoked at once, without waiting for a receive. A receive error ends a batch that
      * already has messages instead of losing them.
      */
-    List<QueueMessage<T>> collect() throws InterruptedException, ReceiveFailed {
+    CollectedBatch<T> collect() throws InterruptedException, ReceiveFailed {
         int batchSize = ctx.settings().batchSize();
         Duration window = ctx.settings().maximumBatchingWindow();
         Instant deadline = ctx.clock().instant().plus(window);
-        List<QueueMessage<T>> batch = new ArrayList<>();
-        long bytes = admit(takeCarryOver(), batch, ctx.source().eventEnvelopeBytes());
+        List<Kept<T>> batch = new ArrayList<>();
+        long bytes = admit(takeCarriedOver(), batch, ctx.source().eventEnvelopeBytes());
         while (batch.size() < batchSize && carryOver.isEmpty() && !PayloadCap.full(bytes) && !stop.isRequested()) {
             if (!batch.isEmpty() && (window.isZero() || !remaining(deadline).isPositive())) {
                 break;
@@ -136,8 +143,9 @@ final class BatchCollector<T> {
             emptyReceiveStartNanos = received.isEmpty() ? startNanos : NONE;
             heartbeat.track(received, ctx.clock().instant());
             ctx.metrics().polled.increment(received.size());
+            List<Kept<T>> kept;
             try {
-                received = dropFilteredOut(received);
+                kept = dropFilteredOut(received);
             } catch (InterruptedException e) {
                 // The stop's: as for a receive, the caller releases what was gathered. Any other fails the round,
                 // and what was gathered comes back after its visibility timeout.
@@ -147,35 +155,40 @@ final class BatchCollector<T> {
                 Thread.currentThread().interrupt();
                 break;
             }
-            bytes = admit(received, batch, bytes);
+            bytes = admit(kept, batch, bytes);
             // An empty receive ends the round too, so that a poller that recovered says so while the queue is idle.
             if (batch.isEmpty() || window.isZero()) {
                 break;
             }
         }
-        return batch;
+        return CollectedBatch.of(batch);
     }
 
     /**
-     * The messages the filter keeps, or fails on, in receive order; those it filters out are counted and deleted now,
-     * so that they neither take room in the batch nor wait for its invocation. A failed delete is reported when the
-     * round ends; the message comes back after its visibility timeout and is filtered out again.
+     * The messages the filter keeps, or fails on, in receive order, each with its verdict; those it filters out are
+     * counted and deleted now, so that they neither take room in the batch nor wait for its invocation. A failed
+     * delete is reported when the round ends; the message comes back after its visibility timeout and is filtered out
+     * again.
      */
-    private List<QueueMessage<T>> dropFilteredOut(List<QueueMessage<T>> received) throws InterruptedException {
-        List<QueueMessage<T>> kept = new ArrayList<>(received.size());
+    private List<Kept<T>> dropFilteredOut(List<QueueMessage<T>> received) throws InterruptedException {
+        List<Kept<T>> kept = new ArrayList<>(received.size());
         List<QueueMessage<T>> filteredOut = new ArrayList<>(0);
         for (QueueMessage<T> message : received) {
-            boolean keep;
             try {
-                keep = ctx.filter().test(message);
+                if (ctx.filter().test(message)) {
+                    kept.add(new Kept<>(message, null));
+                } else {
+                    filteredOut.add(message);
+                }
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
-                keep = true; // the batch's handling tests it again and fails it as a message, with the cause
+                // It joins the batch, which fails it as a message with this cause; the filter is not run again.
+                kept.add(new Kept<>(message,
+                        PollerFailure.onMessage("filter failed on message " + message.messageId(), e)));
             }
-            (keep ? kept : filteredOut).add(message);
         }
         if (filteredOut.isEmpty()) {
-            return received;
+            return kept;
         }
         ctx.metrics().filteredOut.increment(filteredOut.size());
         heartbeat.untrack(filteredOut);
@@ -187,17 +200,22 @@ final class BatchCollector<T> {
      * Adds messages to the batch in receive order until one does not fit (BatchSize, 6 MB); that one and every later
      * one are carried over to the next batch, so that no message overtakes one received before it (FIFO order).
      */
-    private long admit(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, long bytes) {
-        for (QueueMessage<T> message : messages) {
+    private long admit(List<Kept<T>> messages, List<Kept<T>> batch, long bytes) {
+        for (Kept<T> kept : messages) {
+            int size = kept.message().sizeBytes();
             if (carryOver.isEmpty() && batch.size() < ctx.settings().batchSize()
-                    && PayloadCap.admits(bytes, batch.size(), message.sizeBytes())) {
-                batch.add(message);
-                bytes += message.sizeBytes();
+                    && PayloadCap.admits(bytes, batch.size(), size)) {
+                batch.add(kept);
+                bytes += size;
             } else {
-                carryOver.add(message);
+                carryOver.add(kept);
             }
         }
         return bytes;
+    }
+
+    private static <T> List<QueueMessage<T>> messages(List<Kept<T>> kept) {
+        return kept.stream().map(Kept::message).toList();
     }
 
     /**

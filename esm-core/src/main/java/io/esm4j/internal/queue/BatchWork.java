@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a poller does with a batch, as a Lambda SQS poller does: drop what the filter rejects (the collector dropped
- * those it could test; a message it failed on is tested here again, and fails as a message), invoke the handler
- * while the heartbeat keeps the batch invisible, then delete what succeeded. A failed message is not deleted: it
- * comes back after its visibility timeout (or as FailedMessageVisibility says) and the queue's redrive policy decides
- * when it goes to the DLQ.
+ * What a poller does with a batch, as a Lambda SQS poller does: fail the messages the filter failed on (the collector
+ * ran the filter, once per message, and dropped those it filtered out), invoke the handler with the rest while the
+ * heartbeat keeps the batch invisible, then delete what succeeded. A failed message is not deleted: it comes back
+ * after its visibility timeout (or as FailedMessageVisibility says) and the queue's redrive policy decides when it
+ * goes to the DLQ.
  *
  * <p>A message on which the filter or the ordering key throws is treated like a message the handler failed; the rest
  * of the batch goes on (on a FIFO queue, except the later messages of its group). Such failures, and queue calls that
@@ -64,14 +64,16 @@ final class BatchWork<T> {
     }
 
     /** Handles the batch, and with per-key lanes what waits behind the keys it took. */
-    Outcome process(List<QueueMessage<T>> batch) throws InterruptedException {
+    Outcome process(CollectedBatch<T> collected) throws InterruptedException {
         List<PollerFailure> failures = new ArrayList<>(0);
+        List<QueueMessage<T>> batch = collected.messages();
         if (lanes == null) {
             List<QueueMessage<T>> failed = new ArrayList<>();
-            handle(batch, batch, failed, failures);
+            handle(batch, batch, collected.filterFailures(), failed, failures);
             return new Outcome(failures, stoppedGroups(failed));
         }
-        KeyLanes.Split<T> split = lanes.take(batch, heartbeat);
+        // A message the filter failed on fails at once, without a key: it would only wait behind its key to fail.
+        KeyLanes.Split<T> split = lanes.take(collected.passed(), heartbeat);
         heartbeat.lend(split.waiting());
         boolean keysReleased = false;
         try {
@@ -81,6 +83,13 @@ final class BatchWork<T> {
                 failures.add(PollerFailure.onMessage(
                         "orderingKey failed on message " + keyFailure.message().messageId(), keyFailure.cause()));
             }
+            for (QueueMessage<T> message : batch) {
+                PollerFailure filterFailure = collected.filterFailures().get(message);
+                if (filterFailure != null) {
+                    failed.add(message);
+                    failures.add(filterFailure);
+                }
+            }
             if (!split.busy().isEmpty()) {
                 heartbeat.untrack(split.busy());
                 QueueCalls.Outcome outcome = calls.changeVisibility(split.busy(), BUSY_KEY_DELAY,
@@ -89,7 +98,7 @@ final class BatchWork<T> {
                     failures.add(new PollerFailure(outcome.describe("changeVisibility", "not changed"), null));
                 }
             }
-            handle(split.mine(), without(batch, split.waiting()), failed, failures);
+            handle(split.mine(), without(batch, split.waiting()), Map.of(), failed, failures);
             handleWaiting(split.keysTaken(), failures);
             keysReleased = true;
         } finally {
@@ -126,7 +135,7 @@ final class BatchWork<T> {
                     ctx.source().eventEnvelopeBytes());
             if (!next.isEmpty()) {
                 List<QueueMessage<T>> messages = untrackFromLenders(next, true);
-                handle(messages, messages, new ArrayList<>(), failures);
+                handle(messages, messages, Map.of(), new ArrayList<>(), failures);
             }
         }
     }
@@ -159,36 +168,37 @@ final class BatchWork<T> {
     }
 
     /**
-     * @param messages the messages to handle
-     * @param batch    every message of the batch, which the heartbeat stops extending before anything is deleted
-     * @param failed   comes in with the messages already failed (a key that could not be read); goes out with every
-     *                 message not done
+     * @param messages       the messages to handle
+     * @param batch          every message of the batch, which the heartbeat stops extending before anything is deleted
+     * @param filterFailures the failure of each of {@code messages} the filter failed on, by identity
+     * @param failed         comes in with the messages already failed (a key that could not be read); goes out with
+     *                       every message not done
      */
-    private void handle(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch, List<QueueMessage<T>> failed,
+    private void handle(List<QueueMessage<T>> messages, List<QueueMessage<T>> batch,
+                        Map<QueueMessage<T>, PollerFailure> filterFailures, List<QueueMessage<T>> failed,
                         List<PollerFailure> failures) throws InterruptedException {
         Instant receivedAt = ctx.clock().instant();
         boolean fifo = ctx.source().fifo();
-        // FIFO: a message the filter fails on stops its group, as a failed message does, so that it runs first.
+        // FIFO: a message the filter failed on stops its group, as a failed message does, so that it runs first.
         Set<String> stoppedGroups = new HashSet<>();
-        List<QueueMessage<T>> toDelete = new ArrayList<>();
         List<QueueMessage<T>> kept = new ArrayList<>(messages.size());
         for (QueueMessage<T> message : messages) {
             if (fifo && stoppedGroups.contains(message.messageGroupId())) {
                 failed.add(message);
                 continue;
             }
-            try {
-                (ctx.filter().test(message) ? kept : toDelete).add(message);
-            } catch (Throwable e) {
-                Fatal.rethrowIfFatal(e);
-                failed.add(message);
-                failures.add(PollerFailure.onMessage("filter failed on message " + message.messageId(), e));
-                if (fifo) {
-                    stoppedGroups.add(message.messageGroupId());
-                }
+            PollerFailure filterFailure = filterFailures.get(message);
+            if (filterFailure == null) {
+                kept.add(message);
+                continue;
+            }
+            failed.add(message);
+            failures.add(filterFailure);
+            if (fifo) {
+                stoppedGroups.add(message.messageGroupId());
             }
         }
-        ctx.metrics().filteredOut.increment(toDelete.size());
+        List<QueueMessage<T>> toDelete = new ArrayList<>();
         if (!kept.isEmpty()) {
             Verdict verdict = ctx.invoker().invoke(new Batch<>(kept, queueName(), ctx.source().queueArn(), 1),
                     receivedAt.plus(claimLifetime()), ctx.invoker()::standardVerdict, phase::interruptedByStop);

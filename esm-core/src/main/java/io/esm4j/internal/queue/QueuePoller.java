@@ -106,10 +106,10 @@ final class QueuePoller<T> implements Runnable {
 
     /** One batch: gathered, handled, deleted. Returns what failed outside the handler. */
     private List<PollerFailure> round() throws InterruptedException, BatchCollector.ReceiveFailed {
-        List<QueueMessage<T>> batch = collector.collect();
+        CollectedBatch<T> batch = collector.collect();
         List<PollerFailure> gathering = collector.takeFailures();
         if (stop.isRequested()) {
-            releaseAfterStop(batch);
+            releaseAfterStop(batch.messages());
             return List.of();
         }
         if (batch.isEmpty()) {
