@@ -1,0 +1,4 @@
+@NullMarked
+package io.esm4j.worker.http;
+
+import org.jspecify.annotations.NullMarked;
