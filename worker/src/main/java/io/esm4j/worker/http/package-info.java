@@ -1,3 +1,4 @@
+/** The worker's HTTP side: Lambda's event source mapping API, health, metrics and the status page. */
 @NullMarked
 package io.esm4j.worker.http;
 

@@ -1,3 +1,4 @@
+/** The worker's container image, built without a Docker daemon: an OCI image layout in a tar file. */
 @NullMarked
 package io.esm4j.worker.image;
 

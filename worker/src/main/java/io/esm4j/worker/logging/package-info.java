@@ -1,3 +1,4 @@
+/** The worker's SLF4J back end: structured JSON lines. */
 @NullMarked
 package io.esm4j.worker.logging;
 

@@ -1,3 +1,4 @@
+/** The worker's mappings: the file's and the API's, where they are stored, and running them. */
 @NullMarked
 package io.esm4j.worker.mappings;
 

@@ -1,3 +1,4 @@
+/** Where the worker keeps its leases and mappings: files in its data directory, DynamoDB tables or Redis. */
 @NullMarked
 package io.esm4j.worker.state;
 
