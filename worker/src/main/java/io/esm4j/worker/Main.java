@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.regions.Region;
 
@@ -281,17 +282,8 @@ public final class Main {
         }
 
         private static StoreLocation.Redis redis(String flag, String value) {
-            URI uri;
-            RedisURI parsed;
-            try {
-                uri = new URI(value);
-                parsed = REDIS_SCHEMES.contains(uri.getScheme()) ? RedisURI.create(uri) : null;
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                parsed = null;
-                uri = null;
-            }
-            if (parsed == null || (parsed.getSentinels().isEmpty() ? parsed.getHost() == null
-                    : parsed.getSentinelMasterId() == null)) {
+            URI uri = redisUrl(value);
+            if (uri == null) {
                 // The value may carry a password: the message names its form, not the value.
                 throw new IllegalArgumentException("Invalid value for " + flag + ". Expected a Redis URL, "
                         + "redis://[user:password@]host[:port][/database] (rediss:// for TLS; a cluster's node or "
@@ -299,6 +291,23 @@ public final class Main {
                         + "[/database]#master.");
             }
             return new StoreLocation.Redis(uri);
+        }
+
+        /** The value as a Redis URL with a host (a Sentinel URL with its master's name), else null. */
+        private static @Nullable URI redisUrl(String value) {
+            try {
+                URI uri = new URI(value);
+                // Without a scheme there is none to look up (an immutable set throws on null).
+                if (uri.getScheme() == null || !REDIS_SCHEMES.contains(uri.getScheme())) {
+                    return null;
+                }
+                RedisURI parsed = RedisURI.create(uri);
+                boolean complete = parsed.getSentinels().isEmpty() ? parsed.getHost() != null
+                        : parsed.getSentinelMasterId() != null;
+                return complete ? uri : null;
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return null;
+            }
         }
 
         /**

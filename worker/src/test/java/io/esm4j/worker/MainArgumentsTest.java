@@ -72,6 +72,12 @@ class MainArgumentsTest {
         // Sentinel needs the master's name.
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", "redis-sentinel://:secret@s1"}))
                 .hasMessage(expected).message().doesNotContain("secret");
+        // Without a scheme: the same answer, not a NullPointerException from the scheme check.
+        for (String noScheme : new String[] {"cache", "//user:secret@cache:6379"}) {
+            assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--lease-redis", noScheme}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(expected).message().doesNotContain("secret");
+        }
     }
 
     @Test

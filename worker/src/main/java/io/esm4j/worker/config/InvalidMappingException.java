@@ -1,5 +1,6 @@
 package io.esm4j.worker.config;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +22,12 @@ public final class InvalidMappingException extends IllegalArgumentException {
     public InvalidMappingException(String field, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.field = field;
+    }
+
+    /** Never null: both constructors set a message. */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage(), "both constructors set a message");
     }
 
     /** The field (Lambda's parameter name, with its path inside nested objects) that was wrong. */

@@ -87,21 +87,26 @@ public final class MappingsApi implements HttpHandler {
             } catch (RequestBodies.TooLargeException e) {
                 RequestBodies.tooLarge(exchange);
             } catch (MappingNotFoundException e) {
-                Exchanges.error(exchange, 404, "ResourceNotFoundException", e.getMessage());
+                Exchanges.error(exchange, 404, "ResourceNotFoundException", message(e));
             } catch (MappingConflictException e) {
-                Exchanges.error(exchange, 409, "ResourceConflictException", e.getMessage());
+                Exchanges.error(exchange, 409, "ResourceConflictException", message(e));
             } catch (MappingInUseException e) {
-                Exchanges.error(exchange, 400, "ResourceInUseException", e.getMessage());
+                Exchanges.error(exchange, 400, "ResourceInUseException", message(e));
             } catch (JsonProcessingException e) {
                 Exchanges.error(exchange, 400, "InvalidRequestContentException", "Could not parse request body into "
                         + "json: " + e.getOriginalMessage());
             } catch (IllegalArgumentException e) {
-                Exchanges.error(exchange, 400, "InvalidParameterValueException", e.getMessage());
+                Exchanges.error(exchange, 400, "InvalidParameterValueException", message(e));
             } catch (RuntimeException e) {
                 LOG.error("api failed method={} path={}", method, exchange.getRequestURI().getPath(), e);
                 Exchanges.error(exchange, 500, "ServiceException", "The worker failed: " + e);
             }
         }
+    }
+
+    /** The error's message: Lambda's always has one, so an exception without a message is named instead. */
+    private static String message(RuntimeException e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /**

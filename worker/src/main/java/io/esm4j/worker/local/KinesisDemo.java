@@ -78,7 +78,8 @@ final class KinesisDemo implements DemoSource {
             dynalite = (AutoCloseable) dynaliteType.getMethod("start").invoke(null);
             return new KinesisDemo(kinesisMock, dynalite, credentials, httpFunction);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            Throwable cause = e instanceof InvocationTargetException target ? target.getCause() : e;
+            Throwable cause = e instanceof InvocationTargetException target && target.getCause() != null
+                    ? target.getCause() : e;
             closeQuietly(kinesisMock);
             closeQuietly(dynalite);
             String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -92,7 +93,7 @@ public final class LocalMode {
         Main.runUntilSignalled(running, () -> closeServers(sources, httpFunction));
     }
 
-    private static void stop(Worker worker, List<DemoSource> sources, DemoHttpFunction httpFunction)
+    private static void stop(@Nullable Worker worker, List<DemoSource> sources, DemoHttpFunction httpFunction)
             throws InterruptedException {
         try {
             if (worker != null) {

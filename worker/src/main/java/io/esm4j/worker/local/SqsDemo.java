@@ -3,6 +3,7 @@ package io.esm4j.worker.local;
 import io.esm4j.worker.WorkerOptions;
 import java.net.URI;
 import java.util.Map;
+import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -105,6 +106,7 @@ final class SqsDemo implements DemoSource {
     private String arn(String queueUrl) {
         Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes();
-        return attributes.get(QueueAttributeName.QUEUE_ARN);
+        return Objects.requireNonNull(attributes.get(QueueAttributeName.QUEUE_ARN),
+                "GetQueueAttributes returns the QueueArn asked for");
     }
 }

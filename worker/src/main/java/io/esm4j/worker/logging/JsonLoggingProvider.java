@@ -1,7 +1,9 @@
 package io.esm4j.worker.logging;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
@@ -16,11 +18,13 @@ public final class JsonLoggingProvider implements SLF4JServiceProvider {
     private final Map<String, Logger> loggers = new ConcurrentHashMap<>();
     private final IMarkerFactory markers = new BasicMarkerFactory();
     private final MDCAdapter mdc = new NOPMDCAdapter();
-    private volatile LogSettings settings;
+    /** Set by {@link #initialize}, which SLF4J calls before it asks for any logger. */
+    private volatile @Nullable LogSettings settings;
 
     @Override
     public ILoggerFactory getLoggerFactory() {
-        return name -> loggers.computeIfAbsent(name, n -> new JsonLogger(n, settings));
+        return name -> loggers.computeIfAbsent(name, n -> new JsonLogger(n,
+                Objects.requireNonNull(settings, "SLF4J initializes the provider first")));
     }
 
     @Override

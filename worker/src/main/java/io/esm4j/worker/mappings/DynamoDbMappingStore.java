@@ -169,12 +169,23 @@ public final class DynamoDbMappingStore implements MappingStore {
         return item;
     }
 
+    /** An attribute the store writes in every item: one edited by hand may lack it, which the error names. */
+    private AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            throw new IllegalStateException("an item of the partition " + PARTITION + " in the table " + table
+                    + " has no " + name + " attribute: expected every mapping item to have " + UUID + ", "
+                    + REVISION + ", " + LAST_MODIFIED + " and " + REQUEST);
+        }
+        return value;
+    }
+
     private Stored fromItem(Map<String, AttributeValue> item) {
-        String uuid = item.get(UUID).s();
+        String uuid = attribute(item, UUID).s();
         try {
-            return new Stored(uuid, Long.parseLong(item.get(REVISION).n()),
-                    Instant.ofEpochMilli(Long.parseLong(item.get(LAST_MODIFIED).n())),
-                    MappingSpec.of(JSON.readTree(item.get(REQUEST).s()), table + " " + uuid));
+            return new Stored(uuid, Long.parseLong(attribute(item, REVISION).n()),
+                    Instant.ofEpochMilli(Long.parseLong(attribute(item, LAST_MODIFIED).n())),
+                    MappingSpec.of(JSON.readTree(attribute(item, REQUEST).s()), table + " " + uuid));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("the mapping " + uuid + " in the table " + table + " is not JSON", e);
         }

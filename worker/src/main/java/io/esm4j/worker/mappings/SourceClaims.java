@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -82,7 +83,7 @@ final class SourceClaims {
             if (claim == null || claim.isEmpty()) {
                 continue;
             }
-            String holder = claim.get(CLAIMED_BY).s();
+            String holder = Objects.requireNonNull(claim.get(CLAIMED_BY), "every claim is written with claimedBy").s();
             if (holder.equals(uuid)) {
                 return;
             }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.SdkClient;
@@ -130,7 +131,7 @@ public final class AwsClients implements AutoCloseable {
 
     private <C extends SdkClient> Supplier<C> lazy(Supplier<C> factory) {
         return new Supplier<>() {
-            private C client;
+            private @Nullable C client;
 
             @Override
             public C get() {

@@ -4,6 +4,7 @@ import static io.esm4j.worker.config.LambdaFields.SOURCE_ACCESS_CONFIGURATIONS;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
 import java.io.IOException;
@@ -165,11 +166,11 @@ record KafkaSourceAccess(List<Entry> entries) {
         try {
             secret = JSON.readTree(secrets.secretString(entry.uri()));
         } catch (IOException e) {
-            // Not Jackson's message: it quotes the input, which is the secret.
-            secret = null;
+            // Not Jackson's message: it quotes the input, which is the secret. A node without fields: refused below.
+            secret = MissingNode.getInstance();
         }
         for (String key : keys) {
-            if (secret == null || !secret.path(key).isTextual()) {
+            if (!secret.path(key).isTextual()) {
                 throw new IllegalStateException("the " + entry.type() + " secret " + entry.uri() + " is not a JSON "
                         + "object with the string fields " + String.join(", ", keys) + ", as Lambda expects");
             }

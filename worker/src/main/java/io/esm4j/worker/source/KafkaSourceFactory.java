@@ -104,14 +104,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     public void validate(MappingSpec spec) {
         boolean msk = msk(spec);
         if (msk) {
-            Arns arn = Arns.parse(spec.eventSourceArn());
-            if (arn == null || !arn.hasAccount()
-                    || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
-                throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                        + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a "
-                        + "multi-VPC connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/"
-                        + "<id>.");
-            }
+            mskArn(spec);
         }
         for (String field : msk ? List.of(SELF_MANAGED_EVENT_SOURCE, SELF_MANAGED_KAFKA_CONFIG)
                 : List.of(AMAZON_MANAGED_KAFKA_CONFIG)) {
@@ -158,8 +151,8 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
     }
 
-    /** The group the mapping's consumer joins: its ConsumerGroupId, else its UUID (null while validating). */
-    private static @Nullable String consumerGroupId(MappingSpec spec, @Nullable String uuid) {
+    /** The group the mapping's consumer joins: its ConsumerGroupId, else its UUID. */
+    private static String consumerGroupId(MappingSpec spec, String uuid) {
         JsonNode group = kafkaConfigField(spec, CONSUMER_GROUP_ID);
         return group == null ? uuid : group.asText();
     }
@@ -232,12 +225,25 @@ public final class KafkaSourceFactory implements SourceFactory {
         return spec.has(EVENT_SOURCE_ARN);
     }
 
+    /** An Amazon MSK mapping's EventSourceArn: its cluster's, or its multi-VPC connection's. */
+    private static Arns mskArn(MappingSpec spec) {
+        Arns arn = Arns.parse(spec.eventSourceArn());
+        if (arn == null || !arn.hasAccount()
+                || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
+            throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
+                    + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a "
+                    + "multi-VPC connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/"
+                    + "<id>.");
+        }
+        return arn;
+    }
+
     /** The MSK brokers and way in for the mapping: its cluster's, or its multi-VPC connection's cluster's. */
     private static MskBrokers.Choice mskBrokers(String name, MappingSpec spec, KafkaSourceAccess access,
                                                 AwsJsonApi api, WorkerContext context) throws Exception {
         URI endpoint = context.clients().endpoints().endpoint("kafka");
         // A multi-VPC connection is private by nature: its brokers, whatever --msk-public-endpoints says.
-        boolean connection = Arns.parse(spec.eventSourceArn()).resource().matches(MSK_VPC_CONNECTION);
+        boolean connection = mskArn(spec).resource().matches(MSK_VPC_CONNECTION);
         String cluster = connection ? MskBrokers.targetCluster(api, endpoint, spec.eventSourceArn())
                 : spec.eventSourceArn();
         String brokers = connection ? MskBrokers.VPC_CONNECTIVITY
@@ -300,13 +306,13 @@ public final class KafkaSourceFactory implements SourceFactory {
                     + "Lambda takes.");
         }
         String group = groupField(spec);
-        KafkaConsumerGroupIds.text(group, kafkaConfigField(spec, CONSUMER_GROUP_ID));
+        String requested = KafkaConsumerGroupIds.text(group, kafkaConfigField(spec, CONSUMER_GROUP_ID));
         try {
             KafkaSource.Builder builder = KafkaSource.builder()
                     .bootstrapServers(servers)
                     .eventSourceArn(msk ? spec.eventSourceArn() : null)
                     .topics(topics.getFirst())
-                    .consumerGroupId(consumerGroupId(spec, uuid))
+                    .consumerGroupId(requested != null ? requested : uuid)
                     .schemaRegistry(schemaRegistry);
             consumerProperties.forEach(builder::consumerProperty);
             return builder.build();

@@ -86,10 +86,11 @@ record MskBrokers(String field, @Nullable String plaintext, @Nullable String tls
     /** Lambda's choice for a mapping with that authentication type (null for none). */
     Choice choose(@Nullable String authentication, String clusterArn) {
         if (CLIENT_CERTIFICATE_TLS_AUTH.equals(authentication)) {
-            return new Choice("mutual TLS", required(tls, field + "Tls", authentication, clusterArn), Map.of());
+            return new Choice("mutual TLS", required(tls, field + "Tls", CLIENT_CERTIFICATE_TLS_AUTH, clusterArn),
+                    Map.of());
         }
         if (SASL_SCRAM_512_AUTH.equals(authentication)) {
-            return new Choice("SASL/SCRAM", required(saslScram, field + "SaslScram", authentication, clusterArn),
+            return new Choice("SASL/SCRAM", required(saslScram, field + "SaslScram", SASL_SCRAM_512_AUTH, clusterArn),
                     Map.of());
         }
         if (saslIam != null) {

@@ -117,9 +117,10 @@ record SchemaRegistryConfigs(String where, @Nullable URI uri, @Nullable String g
         if (glueArn != null) {
             // Only a start gets here with a Glue registry: withoutAws() makes none.
             Objects.requireNonNull(glue, "glue");
-            builder = KafkaSchemaRegistry.glue(glueArn, glue.apply(Region.of(Arns.parse(glueArn).region())));
+            Arns arn = Objects.requireNonNull(Arns.parse(glueArn), "of() takes only a Glue registry's ARN");
+            builder = KafkaSchemaRegistry.glue(glueArn, glue.apply(Region.of(arn.region())));
         } else {
-            builder = KafkaSchemaRegistry.builder(uri);
+            builder = KafkaSchemaRegistry.builder(Objects.requireNonNull(uri, "of() gives a URL or a Glue ARN"));
         }
         return builder.eventRecordFormat(format)
                 .validate(attributes.toArray(Attribute[]::new));

@@ -53,7 +53,7 @@ public final class SqsSourceFactory implements SourceFactory {
     public void validate(MappingSpec spec) {
         settings(spec);
         MappingValues.filterCriteria(spec);
-        queueName(spec);
+        queueArn(spec);
     }
 
     /**
@@ -62,10 +62,10 @@ public final class SqsSourceFactory implements SourceFactory {
      */
     @Override
     public void checkBuild(String name, MappingSpec spec, WorkerContext context) {
-        Arns arn = Arns.parse(spec.eventSourceArn());
+        Arns arn = queueArn(spec);
         SqsQueueSource source = MappingValues.source(spec, context, "sqs", () -> SqsQueueSource.of(
                 context.clients().sqs(), "https://sqs." + arn.region() + ".amazonaws.com/" + arn.account() + "/"
-                        + queueName(spec)));
+                        + arn.resource()));
         BatchHandler<QueueMessage<SqsMessage>> none = batch -> BatchResult.success();
         MappingValues.settings(() -> QueueEventSourceMapping.builder(name, source, none)
                 .settings(settings(spec))
@@ -136,12 +136,13 @@ public final class SqsSourceFactory implements SourceFactory {
         });
     }
 
-    private static String queueName(MappingSpec spec) {
+    /** The queue's ARN, its resource the queue's name. */
+    private static Arns queueArn(MappingSpec spec) {
         Arns arn = Arns.parse(spec.eventSourceArn());
         if (arn == null || !arn.hasAccount() || arn.resource().isBlank() || arn.resource().contains(":")) {
             throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(),
                     "Expected an SQS queue ARN: arn:<partition>:sqs:<region>:<account, 12 digits>:<queue name>.");
         }
-        return arn.resource();
+        return arn;
     }
 }

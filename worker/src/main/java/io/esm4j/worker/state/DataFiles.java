@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +68,7 @@ public final class DataFiles {
      * itself may be lost, and a write the caller was told had succeeded is gone.
      */
     public static void replace(Path file, byte[] content) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
+        Path directory = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file is in a directory");
         Files.createDirectories(directory);
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         ByteBuffer bytes = ByteBuffer.wrap(content);

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -46,8 +48,9 @@ public final class StateStores implements AutoCloseable {
     /** The Redis connections. */
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<URI, RedisClusterCommands<String, String>> redisServers = new HashMap<>();
-    private LeaseStore leases;
-    private MappingStore mappings;
+    /** Set by {@link #open} before it returns the stores. */
+    private @Nullable LeaseStore leases;
+    private @Nullable MappingStore mappings;
 
     private StateStores() {}
 
@@ -94,11 +97,11 @@ public final class StateStores implements AutoCloseable {
     }
 
     public LeaseStore leases() {
-        return leases;
+        return Objects.requireNonNull(leases, "open() sets it");
     }
 
     public MappingStore mappings() {
-        return mappings;
+        return Objects.requireNonNull(mappings, "open() sets it");
     }
 
     private RedisClusterCommands<String, String> connect(StoreLocation.Redis location, String flag)

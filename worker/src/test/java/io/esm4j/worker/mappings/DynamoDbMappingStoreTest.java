@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The mapping stores' compare-and-set on DynamoDB (dynalite): the shared contract on a table of each test's own, a
@@ -132,6 +134,20 @@ class DynamoDbMappingStoreTest extends SharedMappingStoreContract {
             assertThat(stored.revision()).isEqualTo(2);
             assertThat(stored.spec().integer("BatchSize")).isEqualTo(6);
         });
+    }
+
+    /** An item edited by hand: the error names the table and the attribute, not a NullPointerException. */
+    @Test
+    void aMappingItemWithoutItsRequestIsNamedWhenLoaded() throws Exception {
+        String table = "esm4j-mappings-hand-edited";
+        MappingStore store = new DynamoDbMappingStore(client, table, PAIRS);
+        store.create(mapping("uuid-edited", 3));
+        client.updateItem(r -> r.tableName(table).key(Map.of("mapping",
+                AttributeValue.fromS(DynamoDbMappingStore.PARTITION), "shardId", AttributeValue.fromS("uuid-edited")))
+                .updateExpression("REMOVE #request").expressionAttributeNames(Map.of("#request", "request")));
+
+        assertThatThrownBy(store::load).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("in the table " + table + " has no request attribute");
     }
 
     @Test
