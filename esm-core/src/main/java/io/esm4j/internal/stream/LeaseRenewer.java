@@ -150,13 +150,20 @@ final class LeaseRenewer {
         Lease held = lease.current();
         try {
             LeaseWrite result = ctx.leases().renew(held);
+            long madeAt = start;
             if (lease.renewalRetried(held)) {
                 // The earlier attempt may have been made and moved the counter: then this refusal shows that write.
-                result = result.orMadeBy(held.renewed(), false);
+                LeaseWrite own = result.orMadeBy(held.renewed(), false);
+                if (own != result) {
+                    // Other workers have seen the counter stand still since that attempt, not since this one: timed
+                    // from this one, the lease would be kept locally past the moment they may take it.
+                    madeAt = lease.unansweredSinceNanos();
+                }
+                result = own;
             }
             switch (result) {
                 case LeaseWrite.Written written -> {
-                    lease.renewed(written.lease(), start);
+                    lease.renewed(written.lease(), madeAt);
                     ctx.status().resolved(ShardProblems.lease(lease.shardId()));
                     if (written.lease().handoffRequested()) {
                         // The store returns the lease as written: a request is seen here, often before the next
@@ -169,7 +176,7 @@ final class LeaseRenewer {
             }
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
-            lease.renewalUnanswered(held);
+            lease.renewalUnanswered(held, start);
             ctx.status().problem(ShardProblems.lease(lease.shardId()), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
