@@ -225,7 +225,7 @@ final class LeaseCoordinator {
         long now = System.nanoTime();
         Set<String> expired = observe(leases, now);
         endGone(leases, expired);
-        LeaseBalancer.Handoffs round = handoffs.round(leases, now);
+        LeaseBalancer.Handoffs round = handoffs.round(leases, now, expired);
         Set<String> timedOut = round.timedOut();
         LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, shardSync.listed(), shardSync.gone(),
                 expired, ctx.settings().maxLeasesToStealAtOneTime(), round, random);
