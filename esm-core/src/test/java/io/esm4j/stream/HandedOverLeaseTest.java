@@ -84,4 +84,33 @@ class HandedOverLeaseTest {
         await().until(() -> owners().equals(Map.of("w2", 2L)));
         assertThat(count("w2", MetricNames.LEASE_HANDOFFS_TIMED_OUT)).isZero();
     }
+
+    @Test
+    void aLeaseWhoseReleaseFailedAtAHandoffToAnAskerThatStoppedIsTakenAgainOnceItExpires() throws Exception {
+        // FailoverTime 2 s; GracefulHandoffTimeout cannot end the wait within the test.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(2))
+                .gracefulHandoffTimeout(Duration.ofMinutes(10)).build();
+        WorkerLeaseStore owner = new WorkerLeaseStore(shared);
+        worker("w2", settings, owner);
+        await().until(() -> owners().equals(Map.of("w2", 2L)));
+
+        // w1 asks w2 for a lease and gets no further than its take; w2 hands it over, but the store fails the release:
+        // the lease stays in w2's name with nobody running or renewing it.
+        owner.failReleases();
+        WorkerLeaseStore asker = new WorkerLeaseStore(shared);
+        asker.holdTakes();
+        EventSourceMapping<byte[]> w1 = worker("w1", settings, asker);
+        await().until(() -> count("w1", MetricNames.LEASE_HANDOFFS_REQUESTED) == 1 && leasesRun("w2") == 1);
+        w1.stop(Duration.ofSeconds(10));
+
+        // w2, the only worker left, takes the lease again once it expired. Before, it kept off the lease, left to
+        // w1, until GracefulHandoffTimeout (10 minutes here) after the hand-off began: the release that would have
+        // started the shorter wait was never seen.
+        await().atMost(Duration.ofSeconds(30)).until(() -> leasesRun("w2") == 2);
+    }
+
+    /** The leases a worker runs (its LeasesHeld gauge), whatever the store shows in its name. */
+    private double leasesRun(String worker) {
+        return registries.get(worker).get(MetricNames.LEASES_HELD).gauge().value();
+    }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * network partition), paused (every call blocks until resumed, as in a long GC pause) or deaf to hand-off requests
  * (the worker never sees that another one asked for its lease, as a worker of an older version) or unable to record
  * hand-off requests (a store written before they existed), its takes can be held (the worker gets no further than
- * its next take, as a worker that stalls or stops just then), and it counts the checkpoint writes the store refused.
+ * its next take, as a worker that stalls or stops just then), its releases can fail, and it counts the checkpoint
+ * writes the store refused.
  */
 final class WorkerLeaseStore implements LeaseStore {
 
@@ -25,6 +26,7 @@ final class WorkerLeaseStore implements LeaseStore {
     private volatile boolean deafInListings;
     private volatile boolean deafInWrites;
     private volatile boolean withoutHandoffs;
+    private volatile boolean failingReleases;
 
     WorkerLeaseStore(InMemoryLeaseStore shared) {
         this.shared = shared;
@@ -50,6 +52,11 @@ final class WorkerLeaseStore implements LeaseStore {
     /** From now on every take blocks (until the worker's thread is interrupted) before it reaches the store. */
     void holdTakes() {
         takesHeld = new CountDownLatch(1);
+    }
+
+    /** From now on every release fails (a store error) without reaching the store. */
+    void failReleases() {
+        failingReleases = true;
     }
 
     /** From now on the store behaves as one written before hand-off requests existed: it cannot record them. */
@@ -131,6 +138,9 @@ final class WorkerLeaseStore implements LeaseStore {
     @Override
     public LeaseWrite release(Lease held) throws Exception {
         reach();
+        if (failingReleases) {
+            throw new IllegalStateException("the lease store failed the release");
+        }
         return shared.release(held);
     }
 

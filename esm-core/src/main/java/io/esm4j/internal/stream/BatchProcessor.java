@@ -35,6 +35,8 @@ final class BatchProcessor<T> {
     static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
     /** {@link #invoke}'s answer for a batch that grew too old waiting for a MaximumConcurrency permit. */
     private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit");
+    /** How often a lane that saw its lease lost looks whether the pipeline closed (it is woken when it does). */
+    private static final Duration LOSS_RECHECK = Duration.ofSeconds(1);
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
@@ -44,6 +46,8 @@ final class BatchProcessor<T> {
     private final GiveUp<T> giveUp;
     /** Whether the pipeline closed: a batch still waiting for a MaximumConcurrency permit then is not invoked. */
     private final BooleanSupplier closed;
+    /** Whether the shard's lease was lost: no batch is invoked from then on, even before the pipeline closes. */
+    private final BooleanSupplier leaseLost;
     /** The tumbling window the batch in progress belongs to, or null without windows. */
     private WindowSession<T> window;
     /** The state of the last window response read by {@link #read}. */
@@ -69,6 +73,7 @@ final class BatchProcessor<T> {
         this.onDone = onDone;
         this.pauser = pauser;
         this.closed = closed;
+        this.leaseLost = leaseLost;
         this.giveUp = new GiveUp<>(ctx, shardId, onDone, pauser, leaseLost, closed, interrupted);
     }
 
@@ -278,16 +283,20 @@ final class BatchProcessor<T> {
     }
 
     /**
-     * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the pipeline
-     * closed while the batch waited for one (its records stay after the checkpoint); {@link #AGED}, without invoking,
-     * if a record grew too old meanwhile: a batch waits for a permit as long as other shards' handlers run, and what
-     * is older than MaximumRecordAge is not invoked (processRange gives it up and invokes the rest).
+     * Invokes the handler, holding a MaximumConcurrency permit while it runs; null, without invoking, if the lease is
+     * lost or the pipeline closed while the batch waited for a permit (its records stay after the checkpoint);
+     * {@link #AGED}, without invoking, if a record grew too old meanwhile: a batch waits for a permit as long as other
+     * shards' handlers run, and what is older than MaximumRecordAge is not invoked (processRange gives it up and
+     * invokes the rest).
      *
      * @param finalAttempt for a window's final invocation (no records), which attempt this is: its batch's
      *                     {@code approximateInvokeCount}; a batch of records counts its records' invocations instead
      */
     private Verdict invoke(List<Entry<T>> entries, TimeWindow timeWindow, int finalAttempt)
             throws InterruptedException {
+        if (leaseLost.getAsBoolean()) {
+            return notInvokedAfterLoss();
+        }
         ConcurrencyLimit limit = ctx.concurrency();
         if (limit == null) {
             return invokeNow(entries, timeWindow, finalAttempt);
@@ -296,11 +305,30 @@ final class BatchProcessor<T> {
             return null;
         }
         try {
-            // A window's final invocation has no records: its window's ages are checked between its attempts.
-            return giveUp.anyTooOld(entries) ? AGED : invokeNow(entries, timeWindow, finalAttempt);
+            if (!leaseLost.getAsBoolean()) {
+                // A window's final invocation has no records: its window's ages are checked between its attempts.
+                return giveUp.anyTooOld(entries) ? AGED : invokeNow(entries, timeWindow, finalAttempt);
+            }
         } finally {
             limit.release();
         }
+        return notInvokedAfterLoss();
+    }
+
+    /**
+     * The lease is lost: the batch is not invoked, and its records stay after the checkpoint for the lease's next
+     * owner. The loss is marked at once by whoever notices it (the renewer, a refused checkpoint, the coordinator),
+     * while the pipeline closes only once the shard's supervisor thread gets to it: on a worker whose carrier threads
+     * are all busy with handlers, that can take as long as the handlers' batches, and a lane would meanwhile start
+     * batch after batch of a shard that another worker runs by now. The lane waits for the pipeline to close, as it
+     * would have ended then anyway: a lane that ended on its own first would look like a session's lanes ending
+     * unasked.
+     */
+    private Verdict notInvokedAfterLoss() throws InterruptedException {
+        while (pauser.pause(LOSS_RECHECK)) {
+            // The supervisor closes the pipeline once it handles the loss.
+        }
+        return null;
     }
 
     private Verdict invokeNow(List<Entry<T>> entries, TimeWindow timeWindow, int finalAttempt)

@@ -81,18 +81,22 @@ final class HandoffTracker {
         return !requests.isEmpty();
     }
 
-    /** The state of hand-offs for a balancing round over {@code leases}, as listed at {@code now}. */
-    LeaseBalancer.Handoffs round(List<Lease> leases, long now) {
+    /**
+     * The state of hand-offs for a balancing round over {@code leases}, as listed at {@code now}, with the shard ids
+     * of those this worker sees expired ({@link LeaseObserver}).
+     */
+    LeaseBalancer.Handoffs round(List<Lease> leases, long now, Set<String> expired) {
         Set<String> timedOut = timedOutRequests(leases, now);
         boolean soft = storeTakesRequests && ctx.settings().gracefulHandoffTimeout().isPositive();
-        return new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now));
+        return new LeaseBalancer.Handoffs(soft, timedOut, handedOver(leases, now, expired));
     }
 
     /**
      * The leases this worker handed over that are still left to their askers: not yet taken, not too long ago, and
-     * not released for longer than the asker needs to take them.
+     * not free (released, or expired: a release the store failed leaves the lease in this worker's name with nobody
+     * running it) for longer than the asker needs to take them.
      */
-    private Map<String, String> handedOver(List<Lease> leases, long now) {
+    private Map<String, String> handedOver(List<Lease> leases, long now, Set<String> expired) {
         Map<String, Lease> byShard = LeaseCoordinator.byShard(leases);
         long timeoutNanos = ctx.settings().gracefulHandoffTimeout().toNanos();
         Map<String, String> reserved = new HashMap<>();
@@ -104,7 +108,8 @@ final class HandoffTracker {
                     || (reservation.releasedSeenNanos() >= 0
                             && now - reservation.releasedSeenNanos() >= LEFT_TO_ASKER.toNanos());
             if (over) {
-                if (handedOver.remove(entry.getKey(), reservation) && lease != null && lease.owner() == null) {
+                if (handedOver.remove(entry.getKey(), reservation) && lease != null
+                        && (lease.owner() == null || expired.contains(entry.getKey()))) {
                     // Rare, and the one trace of a hand-over the asker did not complete: say so.
                     LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", entry.getKey())
                             .addKeyValue("asker", reservation.asker())
@@ -112,7 +117,7 @@ final class HandoffTracker {
                 }
                 continue;
             }
-            if (lease.owner() == null && reservation.releasedSeenNanos() < 0) {
+            if ((lease.owner() == null || expired.contains(entry.getKey())) && reservation.releasedSeenNanos() < 0) {
                 // A hand-off thread may have put a newer reservation meanwhile: that one is left as it is.
                 handedOver.replace(entry.getKey(), reservation, reservation.released(now));
             }

@@ -21,6 +21,8 @@ final class HeldLease {
     private volatile long lastRenewalStartNanos;
     /** The counter a renewal was last tried with without an answer (the call failed), or -1. */
     private volatile long unansweredRenewal = -1;
+    /** When the first unanswered renewal of {@link #unansweredRenewal} started. */
+    private volatile long unansweredSinceNanos;
 
     /** @param takenAtNanos {@link System#nanoTime()} when the take that returned {@code taken} started */
     HeldLease(Lease taken, long takenAtNanos, Duration failoverTime, Duration margin) {
@@ -44,9 +46,23 @@ final class HeldLease {
         lastRenewalStartNanos = startNanos;
     }
 
-    /** A renewal of {@code held} failed without an answer: the store may have made it. */
-    void renewalUnanswered(Lease held) {
-        unansweredRenewal = held.counter();
+    /**
+     * A renewal of {@code held} that started at {@code startNanos} failed without an answer: the store may have made
+     * it. Of several such attempts with one token, the first one's start is kept: any of them may be the one made.
+     */
+    void renewalUnanswered(Lease held, long startNanos) {
+        if (unansweredRenewal != held.counter()) {
+            unansweredSinceNanos = startNanos;
+            unansweredRenewal = held.counter();
+        }
+    }
+
+    /**
+     * When the first unanswered renewal of the current token started: a refusal recognised as this worker's own
+     * write ({@link #renewalRetried}) was made by an attempt no earlier than that, so that is when the lease moved.
+     */
+    long unansweredSinceNanos() {
+        return unansweredSinceNanos;
     }
 
     /**

@@ -167,10 +167,12 @@ final class LeaseCoordinator {
                 // end the wait below at once, and the coordinator.
                 Thread.interrupted();
                 failures++;
+                String what = e instanceof WriteFailed write ? write.what : "listing shards or leases";
+                Throwable cause = e instanceof WriteFailed write ? write.getCause() : e;
                 ctx.metrics().pollingErrors.increment();
-                ctx.status().problem(COMPONENT, "PROBLEM: listing shards or leases failed: " + Fatal.describe(e));
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(e)
-                        .log("listing shards or leases failed; retrying");
+                ctx.status().problem(COMPONENT, "PROBLEM: " + what + " failed: " + Fatal.describe(cause));
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(cause)
+                        .log(what + " failed; retrying");
                 waitNanos = ctx.backoff().delay(failures).toNanos();
             }
             if (!await(waitNanos)) {
@@ -223,7 +225,7 @@ final class LeaseCoordinator {
         long now = System.nanoTime();
         Set<String> expired = observe(leases, now);
         endGone(leases, expired);
-        LeaseBalancer.Handoffs round = handoffs.round(leases, now);
+        LeaseBalancer.Handoffs round = handoffs.round(leases, now, expired);
         Set<String> timedOut = round.timedOut();
         LeaseBalancer.Plan plan = LeaseBalancer.plan(ctx.workerId(), leases, shardSync.listed(), shardSync.gone(),
                 expired, ctx.settings().maxLeasesToStealAtOneTime(), round, random);
@@ -231,13 +233,21 @@ final class LeaseCoordinator {
             if (stopping()) {
                 return false;
             }
-            take(seen, expired.contains(seen.shardId()), timedOut.contains(seen.shardId()), leases);
+            try {
+                take(seen, expired.contains(seen.shardId()), timedOut.contains(seen.shardId()), leases);
+            } catch (Exception e) {
+                throw new WriteFailed("taking the lease of shard " + seen.shardId(), e);
+            }
         }
         for (Lease seen : plan.request()) {
             if (stopping()) {
                 return false;
             }
-            ask(seen, leases);
+            try {
+                ask(seen, leases);
+            } catch (Exception e) {
+                throw new WriteFailed("asking " + seen.owner() + " for the lease of shard " + seen.shardId(), e);
+            }
         }
         return !plan.take().isEmpty() || !plan.request().isEmpty();
     }
@@ -354,6 +364,19 @@ final class LeaseCoordinator {
         Map<String, Integer> owners = new java.util.TreeMap<>();
         leases.stream().filter(l -> l.owner() != null && !l.ended()).forEach(l -> owners.merge(l.owner(), 1, Integer::sum));
         return owners;
+    }
+
+    /**
+     * A lease write of a round failed (the listings worked): the round is retried like a failed listing, and the
+     * status says which write failed instead of blaming the listing.
+     */
+    private static final class WriteFailed extends Exception {
+        final String what;
+
+        WriteFailed(String what, Exception cause) {
+            super(what + " failed", cause);
+            this.what = what;
+        }
     }
 
     /** The leases by shard id. */

@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * third of FailoverTime it renews each lease, and a lease whose renewals have not succeeded for FailoverTime minus a
  * safety margin is given up locally before any other worker can consider it expired.
  *
- * <p>The renewals due at one check run one after another on one virtual thread, which for a fast store (the
- * in-memory one) costs far less than a thread per renewal. Those that thread has not started within a patience of
- * FailoverTime / 50 each get a virtual thread of their own, so one slow or hung call delays the others by at most
- * the patience, and a slow store is renewed in parallel as before.
+ * <p>The renewals due at one check run one after another on one thread, which for a fast store (the in-memory one)
+ * costs far less than a thread per renewal. Those that thread has not started within a patience of FailoverTime / 50
+ * each get a thread of their own, so one slow or hung call delays the others by at most the patience, and a slow
+ * store is renewed in parallel as before. All are platform threads, so that handlers busy on every carrier thread
+ * of the virtual threads do not hold renewals up ({@link #platformThread}).
  *
  * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
  * period. A holder stops reading at the latest {@code f - f/6 - f/10} after its last successful renewal started,
@@ -33,6 +34,16 @@ import org.slf4j.LoggerFactory;
 final class LeaseRenewer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
+    /**
+     * A thread of the renewer: a platform thread, scheduled by the operating system. Handlers run on virtual threads,
+     * and one that computes without blocking keeps its carrier until its batch ends: with more such handlers than
+     * carriers, a virtual renewer waited for batches to end, renewed late or not at all, and the worker lost leases
+     * it was alive to keep (other workers took them, or it gave them up itself). A few threads a mapping: one loop,
+     * one for the renewals of each check, rarely one for a renewal that waited too long.
+     */
+    private static Thread.Builder.OfPlatform platformThread(String name) {
+        return Thread.ofPlatform().daemon().name(name);
+    }
 
     private final StreamContext<?> ctx;
     private final Supplier<Collection<? extends ShardWorker<?>>> workers;
@@ -67,7 +78,7 @@ final class LeaseRenewer {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-lease-renewer").start(this::run);
+        thread = platformThread("esm4j-" + ctx.mappingName() + "-lease-renewer").start(this::run);
     }
 
     /** Stops renewing; call after the leases were released (or given up). */
@@ -112,7 +123,7 @@ final class LeaseRenewer {
             return;
         }
         CountDownLatch renewedInTurn = new CountDownLatch(1);
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renewals").start(() -> {
+        platformThread("esm4j-" + ctx.mappingName() + "-renewals").start(() -> {
             try {
                 renewInTurn(due);
             } finally {
@@ -123,7 +134,7 @@ final class LeaseRenewer {
             // Each lease is polled once, by that thread or here: those it has not started get a thread each.
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
                 ShardWorker<?> alone = worker;
-                Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId())
+                platformThread("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId())
                         .start(() -> renew(alone));
             }
         }
@@ -150,13 +161,20 @@ final class LeaseRenewer {
         Lease held = lease.current();
         try {
             LeaseWrite result = ctx.leases().renew(held);
+            long madeAt = start;
             if (lease.renewalRetried(held)) {
                 // The earlier attempt may have been made and moved the counter: then this refusal shows that write.
-                result = result.orMadeBy(held.renewed(), false);
+                LeaseWrite own = result.orMadeBy(held.renewed(), false);
+                if (own != result) {
+                    // Other workers have seen the counter stand still since that attempt, not since this one: timed
+                    // from this one, the lease would be kept locally past the moment they may take it.
+                    madeAt = lease.unansweredSinceNanos();
+                }
+                result = own;
             }
             switch (result) {
                 case LeaseWrite.Written written -> {
-                    lease.renewed(written.lease(), start);
+                    lease.renewed(written.lease(), madeAt);
                     ctx.status().resolved(ShardProblems.lease(lease.shardId()));
                     if (written.lease().handoffRequested()) {
                         // The store returns the lease as written: a request is seen here, often before the next
@@ -169,7 +187,7 @@ final class LeaseRenewer {
             }
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
-            lease.renewalUnanswered(held);
+            lease.renewalUnanswered(held, start);
             ctx.status().problem(ShardProblems.lease(lease.shardId()), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())

@@ -51,22 +51,39 @@ class HandoffTrackerTest {
         // w3 asked w2 for x; w2 hands it over.
         tracker.handingOver("x", "w3");
         long start = System.nanoTime();
-        assertThat(tracker.round(leases("w2"), start).handedOver()).containsEntry("x", "w3");
+        assertThat(tracker.round(leases("w2"), start, Set.of()).handedOver()).containsEntry("x", "w3");
 
         // Released. Meanwhile w3 reached its share another way (it took leases a stopping worker released): it holds
         // four of eight, as many as w2's share with x, and does not take x.
         long released = start + 100 * MS;
-        LeaseBalancer.Handoffs seenReleased = tracker.round(leases(null), released);
+        LeaseBalancer.Handoffs seenReleased = tracker.round(leases(null), released, Set.of());
         assertThat(seenReleased.handedOver()).containsEntry("x", "w3");
         // Left to w3 while it may still take it: w2, counting w3 as live, is at its share and keeps off it.
         assertThat(plan(leases(null), seenReleased)).isEqualTo(LeaseBalancer.Plan.NONE);
-        assertThat(tracker.round(leases(null), released + 1999 * MS).handedOver()).containsEntry("x", "w3");
+        assertThat(tracker.round(leases(null), released + 1999 * MS, Set.of()).handedOver()).containsEntry("x", "w3");
 
         // Two of w3's rounds (it looks at least every second while its request is pending) passed without a take:
         // x is free, and w2, below its share of the two workers, takes it. Before, x stood unowned until
         // GracefulHandoffTimeout had passed, with nobody taking it.
-        LeaseBalancer.Handoffs later = tracker.round(leases(null), released + 2000 * MS);
+        LeaseBalancer.Handoffs later = tracker.round(leases(null), released + 2000 * MS, Set.of());
         assertThat(later.handedOver()).isEmpty();
         assertThat(plan(leases(null), later).take()).extracting(Lease::shardId).containsExactly("x");
+    }
+
+    @Test
+    void aLeaseWhoseReleaseFailedIsLeftToTheAskerOnlyAsLongAsAReleasedOneOnceItExpired() {
+        StreamSettings settings = StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)
+                .gracefulHandoffTimeout(Duration.ofMinutes(10)).build();
+        HandoffTracker tracker = new HandoffTracker(new StreamContext<Object>("m", "w2", settings, null, null, null,
+                null, null, null, null, null, null, null));
+        tracker.handingOver("x", "w3");
+        long start = System.nanoTime();
+        // The release failed: x stays in w2's name, and once nobody runs it, it stands still until it expires.
+        assertThat(tracker.round(leases("w2"), start, Set.of()).handedOver()).containsEntry("x", "w3");
+        long expired = start + 100 * MS;
+        assertThat(tracker.round(leases("w2"), expired, Set.of("x")).handedOver()).containsEntry("x", "w3");
+        assertThat(tracker.round(leases("w2"), expired + 1999 * MS, Set.of("x")).handedOver())
+                .containsEntry("x", "w3");
+        assertThat(tracker.round(leases("w2"), expired + 2000 * MS, Set.of("x")).handedOver()).isEmpty();
     }
 }
