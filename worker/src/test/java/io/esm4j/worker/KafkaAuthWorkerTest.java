@@ -348,7 +348,17 @@ class KafkaAuthWorkerTest {
             assertThat(mapping.stateTransitionReason()).contains("uthentication").doesNotContain("carol-password");
             producer.send(new ProducerRecord<>("rotated-orders", "k", "after-rotation")).get();
 
-            await().atMost(Duration.ofSeconds(120)).until(() -> values().contains("after-rotation"));
+            // Until the restarted consumer runs (the group waits for the old member's session to expire), the
+            // mapping says why it is not working yet.
+            List<String> shown = new CopyOnWriteArrayList<>();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                shown.add(mapping.state() + " " + mapping.stateTransitionReason());
+                return values().contains("after-rotation");
+            });
+            assertThat(shown).anySatisfy(status -> assertThat(status)
+                    .startsWith("Enabling PROBLEM: polling Kafka failed").contains("uthentication")
+                    .endsWith("(a secret changed: restarting the consumer with it)"));
+            assertThat(shown).noneSatisfy(status -> assertThat(status).contains("carol-password"));
             assertThat(worker.registry().list()).containsExactly(mapping);
             await().atMost(Duration.ofSeconds(30)).until(() -> mapping.state().equals("Enabled")
                     && !mapping.stateTransitionReason().startsWith("PROBLEM"));
