@@ -92,7 +92,12 @@ final class KafkaSecretRefresh implements RunningMapping {
         lock.lock();
         try {
             if (!stopping) {
-                watcher = Thread.ofVirtual().name("kafka-secrets-" + name).start(this::watch);
+                // watch() handles every exception itself; an Error ending it is logged, not lost.
+                watcher = Thread.ofVirtual().name("kafka-secrets-" + name)
+                        .uncaughtExceptionHandler((thread, e) -> LOG.atError().addKeyValue("mapping", name)
+                                .setCause(e).log("the mapping's secret watcher ended: a rotated secret is no longer "
+                                        + "taken up until the mapping restarts"))
+                        .start(this::watch);
             }
         } finally {
             lock.unlock();
