@@ -129,6 +129,9 @@ class KafkaAuthWorkerTest {
                         + " required user_alice=\"alice-password\";"),
                 Map.entry(secure + "scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;"),
+                // SCRAM connections authenticate again every few seconds (KIP-368): a password changed on the broker
+                // is refused soon on the connections already open, as a reconnect after a rotation would be.
+                Map.entry(secure + "scram-sha-512.connections.max.reauth.ms", "3000"),
                 Map.entry(secure + "ssl.keystore.location", keyStore.toString()),
                 Map.entry(secure + "ssl.keystore.type", "PKCS12"),
                 Map.entry(secure + "ssl.keystore.password", TestCertificates.STORE_PASSWORD),
@@ -305,6 +308,69 @@ class KafkaAuthWorkerTest {
                         .doesNotContain("bob-password");
             }
         }
+    }
+
+    /**
+     * A SCRAM password rotated while the mapping runs: the broker takes only the new one from then on, and the secret
+     * holds it. The consumer's connections are refused with the old one; the mapping re-reads its secret, sees it
+     * changed and restarts its consumer with it, without a restart of the worker, and records go on arriving.
+     */
+    @Test
+    void aScramPasswordRotatedWhileTheMappingRunsIsTakenUp() throws Exception {
+        scramPassword("carol", "carol-password-1");
+        admin.createTopics(List.of(new NewTopic("rotated-orders", 1, (short) 1))).all().get();
+        String url = "http://127.0.0.1:" + http.getAddress().getPort();
+        Path config = directory.resolve("rotation.yaml");
+        Files.writeString(config, """
+                Endpoints:
+                  secretsmanager: %2$s/secretsmanager
+                EventSourceMappings:
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [rotated-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SourceAccessConfigurations:
+                      - {Type: SASL_SCRAM_512_AUTH, URI: "%3$scarol"}
+                      - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
+                """.formatted(secureServers, url, ARN));
+        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
+                .withDataDirectory(directory.resolve("rotation-data")).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
+            producer.send(new ProducerRecord<>("rotated-orders", "k", "before-rotation")).get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> values().contains("before-rotation"));
+            ManagedMapping mapping = worker.registry().list().getFirst();
+
+            scramPassword("carol", "carol-password-2");
+            // The broker refuses the old password once the consumer authenticates again: the problem shows (for at
+            // least a second when the mapping takes up the new password; for good when it does not).
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(mapping.stateTransitionReason()).contains("uthentication").doesNotContain("carol-password");
+            producer.send(new ProducerRecord<>("rotated-orders", "k", "after-rotation")).get();
+
+            // Until the restarted consumer runs (the group waits for the old member's session to expire), the
+            // mapping says why it is not working yet.
+            List<String> shown = new CopyOnWriteArrayList<>();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                shown.add(mapping.state() + " " + mapping.stateTransitionReason());
+                return values().contains("after-rotation");
+            });
+            assertThat(shown).anySatisfy(status -> assertThat(status)
+                    .startsWith("Enabling PROBLEM: polling Kafka failed").contains("uthentication")
+                    .endsWith("(a secret changed: restarting the consumer with it)"));
+            assertThat(shown).noneSatisfy(status -> assertThat(status).contains("carol-password"));
+            assertThat(worker.registry().list()).containsExactly(mapping);
+            await().atMost(Duration.ofSeconds(30)).until(() -> mapping.state().equals("Enabled")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(get(worker, "/status")).doesNotContain("carol-password");
+        }
+    }
+
+    /** Sets the user's SCRAM-SHA-512 password on the broker and in its secret, {@code <ARN>user}. */
+    private void scramPassword(String user, String password) throws Exception {
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get();
+        secrets.put(ARN + user, JSON.writeValueAsString(Map.of("username", user, "password", password)));
     }
 
     private static String get(Worker worker, String path) throws Exception {

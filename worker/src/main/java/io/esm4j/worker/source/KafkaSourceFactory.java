@@ -157,10 +157,25 @@ public final class KafkaSourceFactory implements SourceFactory {
         return group == null ? uuid : group.asText();
     }
 
+    /**
+     * The mapping; one that reads secrets is wrapped so that a secret rotated while it runs is taken up
+     * ({@link KafkaSecretRefresh}).
+     */
     @Override
     public RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context)
             throws Exception {
-        KafkaSource source = connect(name, spec, context);
+        KafkaSecretRefresh.Built built = build(name, spec, target, context);
+        if (built.secretDigests().isEmpty()) {
+            return built.mapping();
+        }
+        return new KafkaSecretRefresh(name, built, () -> build(name, spec, target, context),
+                arns -> SecretsManagerSecrets.digests(context, arns));
+    }
+
+    private static KafkaSecretRefresh.Built build(String name, MappingSpec spec, MappingTarget target,
+                                                  WorkerContext context) throws Exception {
+        Map<String, String> secretDigests = new HashMap<>();
+        KafkaSource source = connect(name, spec, context, secretDigests);
         String destination = spec.onFailureDestination();
         List<KafkaFailureTopic> failureTopics = new ArrayList<>();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, source,
@@ -178,21 +193,23 @@ public final class KafkaSourceFactory implements SourceFactory {
                 .meterRegistry(context.meters())
                 .build();
         // The failure topic's producer outlives the mapping's last delivery: closed once the mapping has stopped.
-        return new RunningMapping.Lifecycle(mapping::start, timeout -> {
+        return new KafkaSecretRefresh.Built(new RunningMapping.Lifecycle(mapping::start, timeout -> {
             try {
                 return mapping.stop(timeout);
             } finally {
                 failureTopics.forEach(KafkaFailureTopic::close);
             }
-        }, mapping::state, mapping::stateTransitionReason, mapping::lastProcessingResult, mapping::shards);
+        }, mapping::state, mapping::stateTransitionReason, mapping::lastProcessingResult, mapping::shards),
+                Map.copyOf(secretDigests));
     }
 
     /**
      * The source with the consumer properties of the mapping's SourceAccessConfigurations and, for MSK, the brokers
-     * and way in {@link MskBrokers} picks. Secrets and brokers are read at each start (a failed start is retried), so
-     * a rotated secret or a changed cluster is picked up by restarting the mapping.
+     * and way in {@link MskBrokers} picks, read at each start (a failed start is retried); the digest of each secret
+     * read goes into {@code secretDigests}, by ARN.
      */
-    private static KafkaSource connect(String name, MappingSpec spec, WorkerContext context) throws Exception {
+    private static KafkaSource connect(String name, MappingSpec spec, WorkerContext context,
+                                       Map<String, String> secretDigests) throws Exception {
         boolean msk = msk(spec);
         KafkaSourceAccess access = KafkaSourceAccess.of(spec, msk);
         SchemaRegistryConfigs registry = schemaRegistry(spec);
@@ -212,11 +229,16 @@ public final class KafkaSourceFactory implements SourceFactory {
             }
             SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
                     context.clients().endpoints().endpoint("secretsmanager"));
+            KafkaSourceAccess.SecretReader reader = arn -> {
+                String value = secrets.secretString(arn);
+                secretDigests.put(arn, KafkaSecretRefresh.digest(value));
+                return value;
+            };
             if (access.needsSecrets()) {
-                properties.putAll(access.consumerProperties(secrets::secretString));
+                properties.putAll(access.consumerProperties(reader));
             }
             return source(spec, servers, properties,
-                    registry == null ? null : registry.registry(secrets::secretString, context.clients()::glue), name);
+                    registry == null ? null : registry.registry(reader, context.clients()::glue), name);
         }
     }
 

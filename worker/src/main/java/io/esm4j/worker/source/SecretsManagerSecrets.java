@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.worker.aws.AwsSigning;
 import java.io.IOException;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.http.SdkHttpMethod;
 
@@ -25,6 +27,22 @@ final class SecretsManagerSecrets {
     SecretsManagerSecrets(AwsJsonApi api, @Nullable URI endpointOverride) {
         this.api = api;
         this.endpointOverride = endpointOverride;
+    }
+
+    /**
+     * The digests ({@link KafkaSecretRefresh#digest}) of these secrets' values as they are now, by ARN, read with the
+     * worker's AWS credentials at its {@code secretsmanager} endpoint override if there is one.
+     */
+    static Map<String, String> digests(WorkerContext context, Set<String> arns) throws Exception {
+        try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
+            SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
+                    context.clients().endpoints().endpoint("secretsmanager"));
+            Map<String, String> digests = new HashMap<>();
+            for (String arn : arns) {
+                digests.put(arn, KafkaSecretRefresh.digest(secrets.secretString(arn)));
+            }
+            return digests;
+        }
     }
 
     /** The secret's {@code SecretString}; an exception naming the ARN and what went wrong otherwise. */
