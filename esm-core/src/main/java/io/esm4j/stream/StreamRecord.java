@@ -27,6 +27,8 @@ public final class StreamRecord<T> {
     private final @Nullable String partitionKey;
     private final Instant approximateArrivalTimestamp;
     private final int sizeBytes;
+    /** What the payload holds in memory beyond {@link #sizeBytes}, for the memory bounds only ({@link #holding}). */
+    private final int extraHeldBytes;
     private final T payload;
     private final @Nullable FailureCondition rejection;
 
@@ -38,17 +40,18 @@ public final class StreamRecord<T> {
      *                                    lane, in shard order
      * @param approximateArrivalTimestamp when the record arrived in the stream; drives MaximumRecordAge and IteratorAge
      * @param sizeBytes                   payload size counted against the 6 MB invocation cap and the memory bounds
+     *                                    (which also count what {@link #holding} adds)
      * @param payload                     the source's record, handed to the handler as is
      */
     public StreamRecord(String shardId, String sequenceNumber, @Nullable String partitionKey,
                         Instant approximateArrivalTimestamp, int sizeBytes, T payload) {
         this(shardId, Objects.requireNonNull(sequenceNumber, "sequenceNumber"), -1, partitionKey,
-                approximateArrivalTimestamp, sizeBytes, payload, null);
+                approximateArrivalTimestamp, sizeBytes, 0, payload, null);
     }
 
     private StreamRecord(String shardId, @Nullable String sequenceNumber, long numericSequenceNumber,
                          @Nullable String partitionKey, Instant approximateArrivalTimestamp, int sizeBytes,
-                         T payload, @Nullable FailureCondition rejection) {
+                         int extraHeldBytes, T payload, @Nullable FailureCondition rejection) {
         this.shardId = Objects.requireNonNull(shardId, "shardId");
         this.sequenceNumber = sequenceNumber;
         this.numericSequenceNumber = numericSequenceNumber;
@@ -59,6 +62,7 @@ public final class StreamRecord<T> {
             throw new IllegalArgumentException("sizeBytes must be >= 0 but was " + sizeBytes);
         }
         this.sizeBytes = sizeBytes;
+        this.extraHeldBytes = extraHeldBytes;
         this.payload = payload;
         this.rejection = rejection;
     }
@@ -75,7 +79,7 @@ public final class StreamRecord<T> {
             throw new IllegalArgumentException("sequenceNumber must be >= 0 but was " + sequenceNumber);
         }
         return new StreamRecord<>(shardId, null, sequenceNumber, partitionKey, approximateArrivalTimestamp,
-                sizeBytes, payload, null);
+                sizeBytes, 0, payload, null);
     }
 
     /**
@@ -86,7 +90,23 @@ public final class StreamRecord<T> {
      */
     public StreamRecord<T> rejected(FailureCondition condition) {
         return new StreamRecord<>(shardId, sequenceNumber, numericSequenceNumber, partitionKey,
-                approximateArrivalTimestamp, sizeBytes, payload, Objects.requireNonNull(condition, "condition"));
+                approximateArrivalTimestamp, sizeBytes, extraHeldBytes, payload,
+                Objects.requireNonNull(condition, "condition"));
+    }
+
+    /**
+     * This record, its payload holding {@code extraBytes} in memory that its event does not carry (a Kafka record's
+     * value decoded for the filter criteria beside its bytes). The memory bounds (MaxBufferedMegabytesPerShard) count
+     * them ({@link #heldBytes()}); the 6 MB invocation cap does not, as the event does not contain them.
+     *
+     * @param extraBytes at least 0
+     */
+    public StreamRecord<T> holding(int extraBytes) {
+        if (extraBytes < 0) {
+            throw new IllegalArgumentException("extraBytes must be >= 0 but was " + extraBytes);
+        }
+        return new StreamRecord<>(shardId, sequenceNumber, numericSequenceNumber, partitionKey,
+                approximateArrivalTimestamp, sizeBytes, extraBytes, payload, rejection);
     }
 
     /** Why the source {@link #rejected} the record, or null for a record to deliver. */
@@ -133,6 +153,14 @@ public final class StreamRecord<T> {
         return sizeBytes;
     }
 
+    /**
+     * What the record holds in memory as the memory bounds count it: {@link #sizeBytes()} plus what its payload holds
+     * beyond its event ({@link #holding}).
+     */
+    public long heldBytes() {
+        return (long) sizeBytes + extraHeldBytes;
+    }
+
     /** The source's record, handed to the handler as is. */
     public T payload() {
         return payload;
@@ -142,6 +170,7 @@ public final class StreamRecord<T> {
     public boolean equals(Object o) {
         return o instanceof StreamRecord<?> other
                 && sizeBytes == other.sizeBytes
+                && extraHeldBytes == other.extraHeldBytes
                 && shardId.equals(other.shardId)
                 && sequenceNumber().equals(other.sequenceNumber())
                 && Objects.equals(partitionKey, other.partitionKey)
@@ -153,13 +182,14 @@ public final class StreamRecord<T> {
     @Override
     public int hashCode() {
         return Objects.hash(shardId, sequenceNumber(), partitionKey, approximateArrivalTimestamp, sizeBytes,
-                Arrays.deepHashCode(new Object[] {payload}), rejection);
+                extraHeldBytes, Arrays.deepHashCode(new Object[] {payload}), rejection);
     }
 
     @Override
     public String toString() {
         return "StreamRecord[shardId=" + shardId + ", sequenceNumber=" + sequenceNumber() + ", partitionKey="
                 + partitionKey + ", approximateArrivalTimestamp=" + approximateArrivalTimestamp + ", sizeBytes="
-                + sizeBytes + ", payload=" + payload + (rejection == null ? "" : ", rejection=" + rejection) + "]";
+                + sizeBytes + (extraHeldBytes == 0 ? "" : ", extraHeldBytes=" + extraHeldBytes) + ", payload="
+                + payload + (rejection == null ? "" : ", rejection=" + rejection) + "]";
     }
 }

@@ -187,7 +187,7 @@ public final class ShardPipeline<T> {
         }
         long bytes = 0;
         for (StreamRecord<T> record : records) {
-            bytes += record.sizeBytes();
+            bytes += record.heldBytes();
         }
         budget.take(records.size(), bytes);
         // The filter runs before the progress lock: it is the source's code, and nothing else may wait on it. Without
@@ -355,7 +355,7 @@ public final class ShardPipeline<T> {
     private void complete(List<Entry<T>> entries) {
         long bytes = 0;
         for (Entry<T> entry : entries) {
-            bytes += entry.record.sizeBytes();
+            bytes += entry.record.heldBytes();
         }
         long passed = progress.markDone(entries);
         // Payload bytes are free once a record is done, but its slot in the tracker only once the done prefix passes

@@ -98,6 +98,11 @@ final class RecordConverter {
         Instant timestamp = record.timestamp() < 0 ? readAt : instant(record.timestamp());
         StreamRecord<KafkaRecord> converted = StreamRecord.numbered(shardId, record.offset(), laneKey, timestamp,
                 size, payload);
+        if (decodedJson != null && decodedJson != value) {
+            // The value decoded for the filter criteria stays beside its bytes (SOURCE format) until the record is
+            // done: the memory bounds count it, the event (and so the 6 MB cap) does not contain it.
+            converted = converted.holding(decodedJson.length);
+        }
         return rejection == null ? converted : converted.rejected(rejection);
     }
 
