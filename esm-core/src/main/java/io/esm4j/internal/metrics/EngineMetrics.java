@@ -33,10 +33,12 @@ public final class EngineMetrics {
 
     /**
      * How a gauge combines the values of mappings of one name running at once in one registry: a total (leases
-     * held, partitions owned, records behind over disjoint partitions) adds up; a worst case (an age, the largest
-     * lag) takes the largest.
+     * held, concurrency in use) adds up; a worst case (an age, the largest lag) takes the largest. A total over work
+     * that mappings of one group share out but mappings of other groups each do in full (Kafka consumer groups: one
+     * group splits the partitions, two groups each read all of them) adds up within each group and takes the largest
+     * group's: {@code SUM_PER_GROUP}, registered with {@link #groupGauge}.
      */
-    public enum Combine { SUM, MAX }
+    public enum Combine { SUM, MAX, SUM_PER_GROUP }
 
     private final MeterRegistry registry;
     private final Tags tags;
@@ -121,6 +123,17 @@ public final class EngineMetrics {
      */
     public <S> void gauge(String name, Combine combine, S source, ToDoubleFunction<S> value) {
         gauge(name, tags, combine, source, value);
+    }
+
+    /**
+     * A gauge of the mapping that is a total over work its {@code group} shares out (a Kafka mapping's partitions,
+     * shared out in its consumer group): while other mappings of the name use it, it adds up the values of mappings
+     * of one group and reads the largest group's ({@link Combine#SUM_PER_GROUP}).
+     */
+    public <S> void groupGauge(String name, String group, S source, ToDoubleFunction<S> value) {
+        SharedMeter<Gauge> gauge = SharedMeters.gauge(registry, name, tags, Combine.SUM_PER_GROUP,
+                new SharedMeters.InGroup(group, () -> value.applyAsDouble(source)));
+        registered.add(gauge);
     }
 
     /** A counter of the mapping that a source's own engine keeps (e.g. Kafka's commits), removed at close. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
@@ -118,6 +119,22 @@ final class SharedMeters {
 
     record Key(String name, Tags tags) {}
 
+    /**
+     * A gauge source of a {@link EngineMetrics.Combine#SUM_PER_GROUP} gauge, with the group whose work it shares;
+     * any other source counts as one group of its own.
+     */
+    record InGroup(String group, DoubleSupplier value) implements DoubleSupplier {
+        InGroup {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public double getAsDouble() {
+            return value.getAsDouble();
+        }
+    }
+
     private static final class Entry {
         final @Nullable Sources sources;
         @Nullable Meter meter;
@@ -146,6 +163,9 @@ final class SharedMeters {
         }
 
         double value() {
+            if (combine == EngineMetrics.Combine.SUM_PER_GROUP) {
+                return largestGroupSum();
+            }
             double result = Double.NaN;
             for (DoubleSupplier source : sources) {
                 double value = source.getAsDouble();
@@ -154,6 +174,21 @@ final class SharedMeters {
                 }
                 result = Double.isNaN(result) ? value
                         : combine == EngineMetrics.Combine.MAX ? Math.max(result, value) : result + value;
+            }
+            return result;
+        }
+
+        private double largestGroupSum() {
+            Map<Object, Double> sums = new HashMap<>();
+            for (DoubleSupplier source : sources) {
+                double value = source.getAsDouble();
+                if (!Double.isNaN(value)) {
+                    sums.merge(source instanceof InGroup in ? in.group() : source, value, Double::sum);
+                }
+            }
+            double result = Double.NaN;
+            for (double sum : sums.values()) {
+                result = Double.isNaN(result) ? sum : Math.max(result, sum);
             }
             return result;
         }

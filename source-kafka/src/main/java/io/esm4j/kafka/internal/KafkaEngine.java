@@ -63,7 +63,7 @@ public final class KafkaEngine implements MappingEngine {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(maxPollRecords),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
-        KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), owned);
+        KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), groupId, owned);
         KafkaSchemaRegistry registry = source.schemaRegistry();
         SchemaDecoding schemas = registry == null ? null
                 : new SchemaDecoding(registry, ctx.mappingName(), metrics.schemaRegistryErrors::increment);

@@ -18,7 +18,12 @@ final class KafkaMetrics {
     final Counter lost;
     final Counter schemaRegistryErrors;
 
-    KafkaMetrics(EngineMetrics engine, Map<TopicPartition, PartitionState> partitions) {
+    /**
+     * @param groupId the mapping's consumer group: mappings of one name in one group share out its partitions, and
+     *                their lags and partitions add up; mappings of other groups each read every partition, and the
+     *                largest group's total is read, not the sum over groups (which counted each partition twice)
+     */
+    KafkaMetrics(EngineMetrics engine, String groupId, Map<TopicPartition, PartitionState> partitions) {
         this.engine = engine;
         committed = engine.counter(KafkaMetricNames.COMMITTED_EVENT_COUNT);
         commitErrors = engine.counter(KafkaMetricNames.COMMIT_ERROR_COUNT);
@@ -27,10 +32,10 @@ final class KafkaMetrics {
         revoked = engine.counter(KafkaMetricNames.PARTITIONS_REVOKED);
         lost = engine.counter(KafkaMetricNames.PARTITIONS_LOST);
         schemaRegistryErrors = engine.counter(KafkaMetricNames.SCHEMA_REGISTRY_ERROR_COUNT);
-        engine.gauge(KafkaMetricNames.OFFSET_LAG, EngineMetrics.Combine.SUM, partitions, KafkaMetrics::sumLag);
-        engine.gauge(KafkaMetricNames.SUM_OFFSET_LAG, EngineMetrics.Combine.SUM, partitions, KafkaMetrics::sumLag);
+        engine.groupGauge(KafkaMetricNames.OFFSET_LAG, groupId, partitions, KafkaMetrics::sumLag);
+        engine.groupGauge(KafkaMetricNames.SUM_OFFSET_LAG, groupId, partitions, KafkaMetrics::sumLag);
         engine.gauge(KafkaMetricNames.MAX_OFFSET_LAG, EngineMetrics.Combine.MAX, partitions, KafkaMetrics::maxLag);
-        engine.gauge(KafkaMetricNames.PARTITIONS_OWNED, EngineMetrics.Combine.SUM, partitions, Map::size);
+        engine.groupGauge(KafkaMetricNames.PARTITIONS_OWNED, groupId, partitions, Map::size);
     }
 
     void partitionAdded(PartitionState state) {

@@ -58,8 +58,8 @@ class DecodedValueMemoryTest {
                 }
                 return BatchResult.success();
             }, new SimpleMeterRegistry());
-    private final Partitions partitions = new Partitions(ctx, consumer, new KafkaMetrics(ctx.metrics(), owned), owned,
-            decoding);
+    private final Partitions partitions = new Partitions(ctx, consumer,
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding);
     private final Intake intake = new Intake("decoded", (state, pipeline, cause) -> { });
 
     @AfterEach

@@ -47,8 +47,8 @@ class HeldRecordsTest {
     private final StreamContext<KafkaRecord> ctx = LoopHarness.context(KafkaSource.settings()
             .startingPosition(StartingPosition.TRIM_HORIZON).build(), batch -> BatchResult.success(),
             new SimpleMeterRegistry());
-    private final Partitions partitions = new Partitions(ctx, consumer, new KafkaMetrics(ctx.metrics(), owned), owned,
-            decoding);
+    private final Partitions partitions = new Partitions(ctx, consumer,
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding);
     private final Intake intake = new Intake("held", this::failed);
 
     @AfterEach

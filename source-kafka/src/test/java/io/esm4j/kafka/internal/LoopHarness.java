@@ -54,7 +54,7 @@ final class LoopHarness implements AutoCloseable {
     LoopHarness(StreamSettings settings, KafkaSource source, @Nullable FailureDestination destination,
                 MockConsumer<byte[], byte[]> consumer, BatchHandler<StreamRecord<KafkaRecord>> handler) {
         ctx = context(settings, handler, registry, source, destination);
-        KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), owned);
+        KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), "group", owned);
         partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null);
         intake = new Intake("loop", partitions::intakeFailed);
         loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake);

@@ -45,8 +45,8 @@ class PartitionsTest {
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     private final Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
     private final StreamContext<KafkaRecord> ctx = context();
-    private final Partitions partitions = new Partitions(ctx, consumer, new KafkaMetrics(ctx.metrics(), owned), owned,
-            null);
+    private final Partitions partitions = new Partitions(ctx, consumer,
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, null);
 
     @AfterEach
     void closePipelines() throws InterruptedException {
