@@ -116,6 +116,25 @@ class SharedMetersTest {
         assertThat(registry.getMeters()).isEmpty();
     }
 
+    /** A total per group: mappings of one group share out the work, each group does all of it. */
+    @Test
+    void aGroupGaugeAddsUpWithinAGroupAndReadsTheLargestGroupsTotalUntilItsMappingsStop() {
+        EngineMetrics a1 = new EngineMetrics(registry, "same", EngineMetrics.Kind.KAFKA);
+        EngineMetrics a2 = new EngineMetrics(registry, "same", EngineMetrics.Kind.KAFKA);
+        EngineMetrics b = new EngineMetrics(registry, "same", EngineMetrics.Kind.KAFKA);
+        a1.groupGauge(MetricNames.LEASES_HELD, "a", 3, n -> n);
+        a2.groupGauge(MetricNames.LEASES_HELD, "a", 4, n -> n);
+        b.groupGauge(MetricNames.LEASES_HELD, "b", 6, n -> n);
+
+        assertThat(gauge(MetricNames.LEASES_HELD)).as("group a's 7, not 13").isEqualTo(7);
+        a2.close();
+        assertThat(gauge(MetricNames.LEASES_HELD)).as("group b's 6 now").isEqualTo(6);
+        b.close();
+        assertThat(gauge(MetricNames.LEASES_HELD)).isEqualTo(3);
+        a1.close();
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
     @Test
     void mappingsOfOtherNamesOrInOtherRegistriesDoNotShare() {
         SimpleMeterRegistry otherRegistry = new SimpleMeterRegistry();
