@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * field is a null; cjson writes an empty array as {@code {}}, so an empty object reads as no parents.
  *
  * <pre>{"owner":"w1","counter":7,"checkpoint":{"type":"AT_SEQUENCE_NUMBER","sequenceNumber":"4960..."},
- *  "parents":["shardId-000000000000"],"switches":0,"handoffTo":"w2"}</pre>
+ *  "parents":["shardId-000000000000"],"switches":0,"handoffTo":"w2","write":"...","checkpointWrite":12}</pre>
+ * {@code write} and {@code checkpointWrite} are the scripts' own (RedisLeaseStore) and not part of the lease read here.
  */
 final class LeaseJson {
 

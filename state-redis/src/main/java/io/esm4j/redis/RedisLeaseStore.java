@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,9 +32,11 @@ import org.jspecify.annotations.Nullable;
 public final class RedisLeaseStore implements LeaseStore {
 
     /**
-     * KEYS[1]: the mapping's hash. ARGV: shard, owner as seen ('' for none), counter as seen, operation, operand, and
-     * the write's id: a lease keeps the id of the write that made it, so that the same command sent again finds its
-     * own result instead of a broken condition.
+     * KEYS[1]: the mapping's hash. ARGV: shard, owner as seen ('' for none), counter as seen, operation, operand,
+     * the write's id (a lease keeps the id of the write that made it, so that the same command sent again finds its
+     * own result instead of a broken condition), and for a checkpoint its number from {@link #CHECKPOINT_WRITES}: a
+     * checkpoint is refused when the lease holds a higher one, so that a late copy of an older checkpoint command
+     * cannot move the checkpoint back; a take removes the number, as a new holder counts afresh.
      */
     private static final LuaScript WRITE = new LuaScript("""
             local raw = redis.call('HGET', KEYS[1], ARGV[1])
@@ -62,11 +65,18 @@ public final class RedisLeaseStore implements LeaseStore {
               lease.owner = ARGV[5]
               lease.counter = lease.counter + 1
               lease.handoffTo = nil
+              lease.checkpointWrite = nil
             elseif operation == 'renew' then
               lease.counter = lease.counter + 1
             elseif operation == 'checkpoint' then
+              local number = tonumber(ARGV[7])
+              local last = lease.checkpointWrite
+              if type(last) == 'number' and last > number then
+                return {0, raw}
+              end
               lease.checkpoint = cjson.decode(ARGV[5])
               lease.switches = 0
+              lease.checkpointWrite = number
             elseif operation == 'release' then
               lease.owner = nil
               lease.counter = lease.counter + 1
@@ -81,6 +91,15 @@ public final class RedisLeaseStore implements LeaseStore {
             redis.call('HSET', KEYS[1], ARGV[1], written)
             return {1, written}
             """);
+
+    /**
+     * Numbers this process's checkpoint writes in the order they are made. A checkpoint leaves owner and counter
+     * alone, so they cannot order two checkpoints of one holder; this number does. Lettuce can deliver a checkpoint
+     * command after its call gave up (a Redis Cluster connection replays, or follows a MOVED/ASK redirect with, a
+     * command whose synchronous call timed out), and so after the holder's next checkpoint: without the number that
+     * late copy would move the checkpoint back.
+     */
+    private static final AtomicLong CHECKPOINT_WRITES = new AtomicLong();
 
     private final RedisClusterCommands<String, String> redis;
     private final String prefix;
@@ -122,7 +141,11 @@ public final class RedisLeaseStore implements LeaseStore {
     @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint");
-        return byHolder(held, "checkpoint", LeaseJson.write(checkpoint));
+        if (held.owner() == null) {
+            return new LeaseWrite.Lost(current(held));
+        }
+        return write(held, "checkpoint", LeaseJson.write(checkpoint), UUID.randomUUID().toString(),
+                CHECKPOINT_WRITES.incrementAndGet());
     }
 
     @Override
@@ -155,8 +178,14 @@ public final class RedisLeaseStore implements LeaseStore {
 
     /** One conditional write; {@code writeId} tells a command sent twice from a second write (tests send one twice). */
     LeaseWrite write(Lease seen, String operation, String operand, String writeId) {
+        return write(seen, operation, operand, writeId, 0);
+    }
+
+    /** @param checkpointWrite the checkpoint's number from {@link #CHECKPOINT_WRITES}; unused by other operations */
+    private LeaseWrite write(Lease seen, String operation, String operand, String writeId, long checkpointWrite) {
         List<Object> result = WRITE.run(redis, ScriptOutputType.MULTI, key(seen.mapping()), seen.shardId(),
-                seen.owner() == null ? "" : seen.owner(), Long.toString(seen.counter()), operation, operand, writeId);
+                seen.owner() == null ? "" : seen.owner(), Long.toString(seen.counter()), operation, operand, writeId,
+                Long.toString(checkpointWrite));
         boolean written = ((Long) result.get(0)) == 1L;
         Lease lease = result.size() > 1 ? LeaseJson.read(seen.mapping(), seen.shardId(), (String) result.get(1)) : null;
         if (written) {

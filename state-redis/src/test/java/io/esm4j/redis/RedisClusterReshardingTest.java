@@ -1,19 +1,32 @@
 package io.esm4j.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -91,5 +104,75 @@ class RedisClusterReshardingTest {
         assertThat(cluster.nodeOf(prefix + "order-7")).isNotEqualTo(before);
         assertThat(other.acquire("order-7", "hash", "owner-2", later))
                 .isEqualTo(new AcquireResult.AlreadyCompleted("hash", later));
+    }
+    /**
+     * Why checkpoints carry a number on Redis Cluster: a checkpoint command whose call timed out while its node's
+     * connection was down stays in Lettuce's buffer (the cluster's routing wrapper does not count as done when the
+     * timeout cancels the command inside). After the reconnect Lettuce sends it, the old node answers MOVED, and
+     * Lettuce sends it on to the slot's new node, after the holder's newer checkpoint made there.
+     */
+    @Test
+    void aCheckpointWhoseCallTimedOutIsDeliveredAfterTheNewerOneAndRefused() throws Exception {
+        String key = prefix + "late";
+        RedisURI seed = RedisURI.create(cluster.url());
+        seed.setTimeout(Duration.ofMillis(500));
+        RedisClusterClient client = RedisClusterClient.create(seed);
+        RedisClient nodeClient = RedisClient.create(RedisURI.create("127.0.0.1", cluster.nodeOf(key)));
+        RedisCommands<String, String> oldNode = nodeClient.connect().sync();
+        Set<Long> before = clientIds(oldNode);
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            RedisLeaseStore lateStore = new RedisLeaseStore(connection.sync(),
+                    RedisLeaseStoreSettings.builder().keyPrefix(prefix).build());
+            Lease created = Lease.unowned("late", "shardId-0", Checkpoint.TrimHorizon.INSTANCE, List.of());
+            lateStore.create(created);
+            Lease held = ((LeaseWrite.Written) lateStore.take(created, "w1")).lease();
+
+            // The store's connection to the slot's node drops, and cannot come back for now (connections already
+            // made, such as the test's own, keep working).
+            oldNode.aclSetuser("default", AclSetuserArgs.Builder.off());
+            try {
+                for (long id : clientIds(oldNode)) {
+                    if (!before.contains(id)) {
+                        oldNode.clientKill(KillArgs.Builder.id(id));
+                    }
+                }
+                assertThatThrownBy(() -> lateStore.checkpoint(held, new Checkpoint.AtSequenceNumber("100")))
+                        .isInstanceOf(RedisCommandTimeoutException.class);
+                // The slot moves; the holder's client learns it and writes its next checkpoint on the new node.
+                cluster.moveSlotOf(key);
+                client.refreshPartitions();
+                RedisClient newNodeClient = RedisClient.create(RedisURI.create("127.0.0.1", cluster.nodeOf(key)));
+                try {
+                    RedisCommands<String, String> newNode = newNodeClient.connect().sync();
+                    assertThat(lateStore.checkpoint(held, new Checkpoint.AtSequenceNumber("200")))
+                            .isInstanceOf(LeaseWrite.Written.class);
+                    long scriptsRun = evalshaCalls(newNode);
+                    oldNode.aclSetuser("default", AclSetuserArgs.Builder.on());
+                    // Lettuce reconnects and sends the timed-out command; the old node redirects it to the new one.
+                    Awaitility.await("the timed-out checkpoint command reaches the slot's new node")
+                            .atMost(Duration.ofSeconds(60)).until(() -> evalshaCalls(newNode) > scriptsRun);
+                } finally {
+                    newNodeClient.shutdown();
+                }
+            } finally {
+                oldNode.aclSetuser("default", AclSetuserArgs.Builder.on());
+            }
+            assertThat(otherWorker.list("late")).extracting(Lease::checkpoint)
+                    .containsExactly(new Checkpoint.AtSequenceNumber("200"));
+        } finally {
+            client.shutdown();
+            nodeClient.shutdown();
+        }
+    }
+
+    private static Set<Long> clientIds(RedisCommands<String, String> node) {
+        return node.clientList().lines().map(line -> Long.parseLong(line.substring(3, line.indexOf(' '))))
+                .collect(Collectors.toSet());
+    }
+
+    private static long evalshaCalls(RedisCommands<String, String> node) {
+        return node.info("commandstats").lines().filter(line -> line.startsWith("cmdstat_evalsha:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(','))))
+                .findFirst().orElse(0);
     }
 }

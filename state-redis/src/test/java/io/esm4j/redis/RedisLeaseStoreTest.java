@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -54,6 +59,52 @@ class RedisLeaseStoreTest {
         assertThat(first).isEqualTo(new LeaseWrite.Written(taken));
         assertThat(again).isEqualTo(new LeaseWrite.Written(taken));
         assertThat(another).isEqualTo(new LeaseWrite.Lost(taken));
+    }
+
+    @Test
+    void aLateCopyOfAnOlderCheckpointCommandDoesNotMoveTheCheckpointBack() {
+        // The store's commands pass through a recorder, so that the test can deliver the very EVALSHA of an older
+        // checkpoint again after a newer one, as a Redis Cluster connection does with a command whose synchronous
+        // call timed out: it replays it after a reconnect, or follows the MOVED/ASK its old node answered.
+        List<Object[]> sent = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        RedisClusterCommands<String, String> recorded = (RedisClusterCommands<String, String>) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {RedisClusterCommands.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("evalsha") && args.length == 4) {
+                        sent.add(args);
+                    }
+                    try {
+                        return method.invoke(redis, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        RedisLeaseStore recording = new RedisLeaseStore(recorded,
+                RedisLeaseStoreSettings.builder().keyPrefix(prefix).build());
+        Lease created = Lease.unowned("orders", "shardId-3", Checkpoint.TrimHorizon.INSTANCE, List.of());
+        recording.create(created);
+        Lease held = ((LeaseWrite.Written) recording.take(created, "w1")).lease();
+
+        recording.checkpoint(held, new Checkpoint.AtSequenceNumber("100"));
+        Object[] older = sent.getLast();
+        assertThat(recording.checkpoint(held, new Checkpoint.AtSequenceNumber("200")))
+                .isInstanceOf(LeaseWrite.Written.class);
+        List<Object> late = redis.evalsha((String) older[0], (ScriptOutputType) older[1], (String[]) older[2],
+                (String[]) older[3]);
+
+        assertThat(late.getFirst()).as("the late copy is refused").isEqualTo(0L);
+        assertThat(store.list("orders")).containsExactly(new Lease("orders", "shardId-3", "w1", 1,
+                new Checkpoint.AtSequenceNumber("200"), List.of(), 0));
+        // The holder's next checkpoint is written as usual. The lease's next holder, in a process of its own, counts
+        // its writes afresh: a take forgets the number, however high the old holder's process had counted.
+        assertThat(recording.checkpoint(held, new Checkpoint.AtSequenceNumber("300")))
+                .isInstanceOf(LeaseWrite.Written.class);
+        redis.eval("local l = cjson.decode(redis.call('HGET', KEYS[1], ARGV[1])) l.checkpointWrite = 1e12 "
+                + "redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(l)) return 1", ScriptOutputType.INTEGER,
+                new String[] {prefix + "orders"}, "shardId-3");
+        Lease next = ((LeaseWrite.Written) store.take(store.list("orders").getFirst(), "w2")).lease();
+        assertThat(store.checkpoint(next, new Checkpoint.AtSequenceNumber("400"))).isEqualTo(new LeaseWrite.Written(
+                new Lease("orders", "shardId-3", "w2", 2, new Checkpoint.AtSequenceNumber("400"), List.of(), 0)));
     }
 
     @Test
