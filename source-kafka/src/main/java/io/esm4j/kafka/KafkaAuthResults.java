@@ -42,7 +42,7 @@ public final class KafkaAuthResults {
         return ALL.contains(result);
     }
 
-    /** The message for a failed poll (or offset lookup), if the cluster refused the client. */
+    /** The message for a failed poll, if the cluster refused the client. */
     public static Optional<String> ofPollFailure(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
             if (e instanceof SaslAuthenticationException) {
