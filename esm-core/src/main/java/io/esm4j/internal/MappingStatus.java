@@ -37,7 +37,7 @@ public final class MappingStatus {
             new AtomicReference<>(new Snapshot(MappingState.CREATING, USER_ACTION));
     private final Map<String, Problem> problems = new ConcurrentHashMap<>();
     private final AtomicLong problemOrder = new AtomicLong();
-    private volatile String lastProcessingResult = NO_RECORDS_PROCESSED;
+    private final AtomicReference<String> lastProcessingResult = new AtomicReference<>(NO_RECORDS_PROCESSED);
 
     public MappingState state() {
         return current.get().state();
@@ -54,7 +54,7 @@ public final class MappingStatus {
     }
 
     public String lastProcessingResult() {
-        return lastProcessingResult;
+        return lastProcessingResult.get();
     }
 
     /** Moves from {@code from} to {@code to}; returns false (and changes nothing) if the state is not {@code from}. */
@@ -100,6 +100,14 @@ public final class MappingStatus {
     }
 
     public void processed(String result) {
-        this.lastProcessingResult = result;
+        lastProcessingResult.set(result);
+    }
+
+    /**
+     * Replaces the last processing result only while it still is {@code expected}: a source takes back a result of its
+     * own (a refused authentication, once polling works again) without undoing a batch's result written meanwhile.
+     */
+    public boolean replaceProcessed(String expected, String result) {
+        return lastProcessingResult.compareAndSet(expected, result);
     }
 }

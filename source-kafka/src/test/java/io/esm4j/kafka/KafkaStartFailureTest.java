@@ -40,4 +40,23 @@ class KafkaStartFailureTest {
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ");
         assertThatThrownBy(mapping::start).isInstanceOf(IllegalStateException.class);
     }
+
+    /** Key material that does not load fails the start, and LastProcessingResult says so in Lambda's words. */
+    @Test
+    void anInvalidClientKeyIsLambdasInvalidCertificateOrKeyResult() {
+        KafkaSource source = KafkaSource.builder().bootstrapServers("127.0.0.1:9").topics("orders")
+                .consumerProperty("security.protocol", "SSL").consumerProperty("ssl.keystore.type", "PEM")
+                .consumerProperty("ssl.keystore.certificate.chain",
+                        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")
+                .consumerProperty("ssl.keystore.key",
+                        "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n").build();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("bad-key", source, new Recorder())
+                .settings(Fixtures.fast().build()).meterRegistry(new SimpleMeterRegistry()).build();
+
+        assertThatThrownBy(mapping::start).isInstanceOf(KafkaException.class);
+
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ");
+        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Provided certificate or private key is invalid.");
+    }
 }

@@ -303,6 +303,11 @@ class KafkaAuthWorkerTest {
                     .node("SourceAccessConfigurations")).contains("wrong-password")).findFirst().orElseThrow();
             await().atMost(Duration.ofSeconds(60)).until(() -> refused.stateTransitionReason().startsWith("PROBLEM"));
             assertThat(refused.stateTransitionReason()).contains("uthentication").doesNotContain(WRONG_PASSWORD);
+            // LastProcessingResult says it in Lambda's words, the API and the status page too.
+            await().atMost(Duration.ofSeconds(30)).until(() -> refused.lastProcessingResult()
+                    .equals("PROBLEM: SASL authentication failed."));
+            assertThat(get(worker, "/2015-03-31/event-source-mappings/"))
+                    .contains("\"LastProcessingResult\":\"PROBLEM: SASL authentication failed.\"");
             for (String path : List.of("/health", "/status", "/2015-03-31/event-source-mappings/")) {
                 assertThat(get(worker, path)).contains("PROBLEM").doesNotContain(WRONG_PASSWORD)
                         .doesNotContain("bob-password");
@@ -351,8 +356,10 @@ class KafkaAuthWorkerTest {
             // Until the restarted consumer runs (the group waits for the old member's session to expire), the
             // mapping says why it is not working yet.
             List<String> shown = new CopyOnWriteArrayList<>();
+            List<String> results = new CopyOnWriteArrayList<>();
             await().atMost(Duration.ofSeconds(120)).until(() -> {
                 shown.add(mapping.state() + " " + mapping.stateTransitionReason());
+                results.add(mapping.lastProcessingResult());
                 return values().contains("after-rotation");
             });
             assertThat(shown).anySatisfy(status -> assertThat(status)
@@ -362,6 +369,9 @@ class KafkaAuthWorkerTest {
             assertThat(worker.registry().list()).containsExactly(mapping);
             await().atMost(Duration.ofSeconds(30)).until(() -> mapping.state().equals("Enabled")
                     && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            // The refusal showed in Lambda's words while it lasted, and is gone once the new consumer works.
+            assertThat(results).contains("PROBLEM: SASL authentication failed.");
+            await().atMost(Duration.ofSeconds(30)).until(() -> mapping.lastProcessingResult().equals("OK"));
             assertThat(get(worker, "/status")).doesNotContain("carol-password");
         }
     }

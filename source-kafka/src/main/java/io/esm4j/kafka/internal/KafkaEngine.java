@@ -6,6 +6,7 @@ import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
@@ -60,8 +61,15 @@ public final class KafkaEngine implements MappingEngine {
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
         int maxPollRecords = maxPollRecords();
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(maxPollRecords),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> consumer;
+        try {
+            consumer = new KafkaConsumer<>(consumerProperties(maxPollRecords), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+        } catch (RuntimeException e) {
+            // The start fails (the reason names the exception); Lambda's message says the key material is at fault.
+            KafkaAuthResults.ofCreationFailure(e).ifPresent(ctx.status()::processed);
+            throw e;
+        }
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
         KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), groupId, owned);
         KafkaSchemaRegistry registry = source.schemaRegistry();

@@ -5,6 +5,7 @@ import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,12 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
     private int pollFailuresInARow;
+    /**
+     * The authentication or authorization message this loop put in LastProcessingResult, and what was there before
+     * it: taken back once polling works again. Poll thread only.
+     */
+    private @Nullable String authResultShown;
+    private String resultBeforeAuth = MappingStatus.NO_RECORDS_PROCESSED;
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
@@ -129,6 +137,11 @@ final class PollLoop implements ConsumerRebalanceListener {
                 pollFailuresInARow = 0;
                 ctx.status().resolved(COMPONENT);
             }
+            if (authResultShown != null) {
+                // Unless a batch's result replaced it meanwhile, which stays.
+                ctx.status().replaceProcessed(authResultShown, resultBeforeAuth);
+                authResultShown = null;
+            }
             try {
                 offer(records);
                 commitIfDue();
@@ -180,6 +193,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         pollFailuresInARow++;
         ctx.metrics().pollingErrors.increment();
         ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
+        KafkaAuthResults.ofPollFailure(e).ifPresent(this::showAuthResult);
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", pollFailuresInARow)
                 .setCause(e).log("poll failed; retrying with backoff");
         try {
@@ -188,6 +202,16 @@ final class PollLoop implements ConsumerRebalanceListener {
             Thread.currentThread().interrupt();
             stopRequested.countDown();
         }
+    }
+
+    /** Lambda's message for a refused authentication or authorization, as LastProcessingResult. */
+    private void showAuthResult(String message) {
+        String before = ctx.status().lastProcessingResult();
+        if (!KafkaAuthResults.isOne(before)) {
+            resultBeforeAuth = before;
+        }
+        ctx.status().processed(message);
+        authResultShown = message;
     }
 
     /**

@@ -61,6 +61,36 @@ class PollLoopTest {
         }
     }
 
+    /**
+     * A poll the broker refuses for its credentials: LastProcessingResult says so in Lambda's words while the reason
+     * keeps the exception's class; once polls work again, the result from before is back.
+     */
+    @Test
+    void aRefusedAuthenticationShowsAsTheLastProcessingResultUntilPollsWorkAgain() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (release.getCount() > 0) {
+                    throw new org.apache.kafka.common.errors.SaslAuthenticationException("injected: refused");
+                }
+                return super.poll(timeout);
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("PROBLEM: SASL authentication failed."));
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
+                    .contains("SaslAuthenticationException");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("No records processed"));
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
     private long committed(LoopHarness.PacedConsumer consumer) {
         OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
         return offset == null ? -1 : offset.offset();

@@ -2,6 +2,7 @@ package io.esm4j.worker.source;
 
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
+import io.esm4j.kafka.KafkaAuthResults;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * unchanged; never while the mapping works) and compares them with those it was built with. When one changed, it
  * stops the mapping (a stop as any other: in-flight batches finish, done offsets are committed, for at most
  * {@link #REBUILD_STOP_TIMEOUT}) and builds and starts it anew with the secrets as they are now, in the same consumer
- * group. Meanwhile the state is Enabling and the reason the problem that led to it. Only SHA-256 digests of the
+ * group. Meanwhile the state is Enabling and the reason the problem that led to it; Lambda's authentication message
+ * (a {@link KafkaAuthResults} text) stays the last processing result until the new mapping works, and is then not
+ * carried further. Only SHA-256 digests of the
  * secrets are kept here, and neither they nor the values are logged; logs name the secrets' ARNs.
  */
 final class KafkaSecretRefresh implements RunningMapping {
@@ -65,8 +68,13 @@ final class KafkaSecretRefresh implements RunningMapping {
     private volatile boolean stopping;
     /** The problem that led to the last rebuild: the reason until the successor runs or reports its own problem. */
     private volatile @Nullable String carriedProblem;
-    /** The last processing result of the mappings before the current one. */
+    /**
+     * The last processing result of the mappings before the current one (or the current one's, sampled by the
+     * watcher): never one of Lambda's authentication messages, which a working mapping no longer shows.
+     */
     private volatile String previousResult = NO_RECORDS_PROCESSED;
+    /** The authentication message the mapping before a rebuild showed: shown until the successor works. */
+    private volatile @Nullable String carriedAuthResult;
     private @Nullable Thread watcher;
 
     KafkaSecretRefresh(String name, Built first, Builder builder, Digests digests) {
@@ -152,7 +160,11 @@ final class KafkaSecretRefresh implements RunningMapping {
     @Override
     public String lastProcessingResult() {
         String own = current.mapping().lastProcessingResult();
-        return own.equals(NO_RECORDS_PROCESSED) ? previousResult : own;
+        if (!own.equals(NO_RECORDS_PROCESSED)) {
+            return own;
+        }
+        String carried = carriedAuthResult;
+        return carried != null ? carried : previousResult;
     }
 
     @Override
@@ -168,9 +180,14 @@ final class KafkaSecretRefresh implements RunningMapping {
             try {
                 Thread.sleep(CHECK_TICK);
                 Built built = current;
+                if (!rebuilding) {
+                    // What the mapping showed before its cluster refused it, for its successor to carry over.
+                    keepResult(built.mapping());
+                }
                 if (!rebuilding && !built.mapping().stateTransitionReason().startsWith(PROBLEM)) {
                     if (built.mapping().state() == MappingState.ENABLED) {
                         carriedProblem = null;
+                        carriedAuthResult = null;
                     }
                     backoff = RECHECK_MIN;
                     nextCheck = System.nanoTime();
@@ -265,7 +282,9 @@ final class KafkaSecretRefresh implements RunningMapping {
 
     private void keepResult(RunningMapping mapping) {
         String result = mapping.lastProcessingResult();
-        if (!result.equals(NO_RECORDS_PROCESSED)) {
+        if (KafkaAuthResults.isOne(result)) {
+            carriedAuthResult = result;
+        } else if (!result.equals(NO_RECORDS_PROCESSED)) {
             previousResult = result;
         }
     }

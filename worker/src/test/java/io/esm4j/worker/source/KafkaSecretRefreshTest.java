@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
+import io.esm4j.kafka.KafkaAuthResults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,30 @@ class KafkaSecretRefreshTest {
         refresh.stop(Duration.ofSeconds(5));
         assertThat(second.stopped).isTrue();
         assertThat(built).hasSize(2);
+    }
+
+    /**
+     * Lambda's authentication message that the refused consumer showed carries over to its successor only until the
+     * successor works; then the result from before the refusal shows again, not the refusal for ever.
+     */
+    @Test
+    void aRefusedAuthenticationResultIsNotCarriedPastASuccessorThatWorks() throws Exception {
+        KafkaSecretRefresh refresh = refresh();
+        refresh.start();
+        FakeMapping first = built.getFirst();
+        first.state = MappingState.ENABLED;
+        first.result = "OK";
+        Thread.sleep(1_500);
+        first.result = KafkaAuthResults.SASL_AUTHENTICATION_FAILED;
+        secret = "bob-password-2";
+        first.reason = AUTH_PROBLEM;
+        await().atMost(Duration.ofSeconds(20)).until(() -> built.size() == 2 && built.get(1).started);
+        FakeMapping second = built.get(1);
+        assertThat(refresh.lastProcessingResult()).isEqualTo(KafkaAuthResults.SASL_AUTHENTICATION_FAILED);
+
+        second.state = MappingState.ENABLED;
+        await().atMost(Duration.ofSeconds(20)).until(() -> refresh.lastProcessingResult().equals("OK"));
+        refresh.stop(Duration.ofSeconds(5));
     }
 
     @Test
