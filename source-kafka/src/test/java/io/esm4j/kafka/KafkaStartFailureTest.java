@@ -57,6 +57,7 @@ class KafkaStartFailureTest {
 
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ");
-        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Provided certificate or private key is invalid.");
+        assertThat(mapping.lastProcessingResult())
+                .isEqualTo("PROBLEM: Provided certificate or private key is invalid.");
     }
 }
