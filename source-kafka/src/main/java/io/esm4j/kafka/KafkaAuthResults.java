@@ -4,8 +4,11 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -44,7 +47,7 @@ public final class KafkaAuthResults {
 
     /** The message for a failed poll, if the cluster refused the client. */
     public static Optional<String> ofPollFailure(Throwable failure) {
-        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+        for (Throwable e : causes(failure).toList()) {
             if (e instanceof SaslAuthenticationException) {
                 return Optional.of(SASL_AUTHENTICATION_FAILED);
             }
@@ -76,13 +79,11 @@ public final class KafkaAuthResults {
 
     @SafeVarargs
     private static boolean hasCause(Throwable failure, Class<? extends Throwable>... types) {
-        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            for (Class<? extends Throwable> type : types) {
-                if (type.isInstance(e)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return causes(failure).anyMatch(e -> Arrays.stream(types).anyMatch(type -> type.isInstance(e)));
+    }
+
+    /** {@code failure} and its causes, outermost first. */
+    private static Stream<Throwable> causes(Throwable failure) {
+        return Stream.iterate(failure, Objects::nonNull, e -> e.getCause() == e ? null : e.getCause());
     }
 }

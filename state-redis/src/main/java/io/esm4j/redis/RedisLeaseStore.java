@@ -141,11 +141,7 @@ public final class RedisLeaseStore implements LeaseStore {
     @Override
     public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint");
-        if (held.owner() == null) {
-            return new LeaseWrite.Lost(current(held));
-        }
-        return write(held, "checkpoint", LeaseJson.write(checkpoint), UUID.randomUUID().toString(),
-                CHECKPOINT_WRITES.incrementAndGet());
+        return byHolder(held, "checkpoint", LeaseJson.write(checkpoint), CHECKPOINT_WRITES.incrementAndGet());
     }
 
     @Override
@@ -166,10 +162,15 @@ public final class RedisLeaseStore implements LeaseStore {
 
     /** A write on a lease as its owner holds it: a lease seen without an owner is nobody's to write. */
     private LeaseWrite byHolder(Lease held, String operation, String operand) {
+        return byHolder(held, operation, operand, 0);
+    }
+
+    /** @param checkpointWrite the checkpoint's number from {@link #CHECKPOINT_WRITES}; 0 for other operations */
+    private LeaseWrite byHolder(Lease held, String operation, String operand, long checkpointWrite) {
         if (held.owner() == null) {
             return new LeaseWrite.Lost(current(held));
         }
-        return write(held, operation, operand);
+        return write(held, operation, operand, UUID.randomUUID().toString(), checkpointWrite);
     }
 
     private LeaseWrite write(Lease seen, String operation, String operand) {

@@ -270,9 +270,7 @@ class KafkaAuthWorkerTest {
                       - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
                 """.formatted(secureServers, url, ARN, mtlsServers, plainServers,
                 "https://127.0.0.1:" + registry.getAddress().getPort()));
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
-                .withDataDirectory(directory.resolve("data")).withListen("127.0.0.1", 0)
-                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
+        try (Worker worker = startWorker(config, "data")) {
             producer.send(new ProducerRecord<>("scram-orders", "k", "scram-record")).get();
             producer.send(new ProducerRecord<>("plain-orders", "k", "plain-record")).get();
             producer.send(new ProducerRecord<>("mtls-orders", "k", "mtls-record")).get();
@@ -338,9 +336,7 @@ class KafkaAuthWorkerTest {
                       - {Type: SASL_SCRAM_512_AUTH, URI: "%3$scarol"}
                       - {Type: SERVER_ROOT_CA_CERTIFICATE, URI: "%3$sroot-ca"}
                 """.formatted(secureServers, url, ARN));
-        try (Worker worker = Worker.start(WorkerOptions.defaults().withConfigFile(config)
-                .withDataDirectory(directory.resolve("rotation-data")).withListen("127.0.0.1", 0)
-                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)))) {
+        try (Worker worker = startWorker(config, "rotation-data")) {
             producer.send(new ProducerRecord<>("rotated-orders", "k", "before-rotation")).get();
             await().atMost(Duration.ofSeconds(60)).until(() -> values().contains("before-rotation"));
             ManagedMapping mapping = worker.registry().list().getFirst();
@@ -374,6 +370,12 @@ class KafkaAuthWorkerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> mapping.lastProcessingResult().equals("OK"));
             assertThat(get(worker, "/status")).doesNotContain("carol-password");
         }
+    }
+
+    private static Worker startWorker(Path config, String dataDirectory) throws Exception {
+        return Worker.start(WorkerOptions.defaults().withConfigFile(config)
+                .withDataDirectory(directory.resolve(dataDirectory)).withListen("127.0.0.1", 0)
+                .withAws(Region.US_EAST_1, ElasticMq.CREDENTIALS).withDrainTimeout(Duration.ofSeconds(10)));
     }
 
     /** Sets the user's SCRAM-SHA-512 password on the broker and in its secret, {@code <ARN>user}. */

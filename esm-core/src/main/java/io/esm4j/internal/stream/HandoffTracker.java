@@ -103,13 +103,13 @@ final class HandoffTracker {
         for (Map.Entry<String, Reservation> entry : handedOver.entrySet()) {
             Lease lease = byShard.get(entry.getKey());
             Reservation reservation = entry.getValue();
+            boolean free = lease != null && (lease.owner() == null || expired.contains(entry.getKey()));
             boolean over = lease == null || now - reservation.sinceNanos() >= timeoutNanos
                     || (lease.owner() != null && !lease.owner().equals(ctx.workerId()))
                     || (reservation.releasedSeenNanos() >= 0
                             && now - reservation.releasedSeenNanos() >= LEFT_TO_ASKER.toNanos());
             if (over) {
-                if (handedOver.remove(entry.getKey(), reservation) && lease != null
-                        && (lease.owner() == null || expired.contains(entry.getKey()))) {
+                if (handedOver.remove(entry.getKey(), reservation) && free) {
                     // Rare, and the one trace of a hand-over the asker did not complete: say so.
                     LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", entry.getKey())
                             .addKeyValue("asker", reservation.asker())
@@ -117,7 +117,7 @@ final class HandoffTracker {
                 }
                 continue;
             }
-            if ((lease.owner() == null || expired.contains(entry.getKey())) && reservation.releasedSeenNanos() < 0) {
+            if (free && reservation.releasedSeenNanos() < 0) {
                 // A hand-off thread may have put a newer reservation meanwhile: that one is left as it is.
                 handedOver.replace(entry.getKey(), reservation, reservation.released(now));
             }

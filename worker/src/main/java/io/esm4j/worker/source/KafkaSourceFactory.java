@@ -227,8 +227,7 @@ public final class KafkaSourceFactory implements SourceFactory {
             } else {
                 servers = selfManagedServers(spec);
             }
-            SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
-                    context.clients().endpoints().endpoint("secretsmanager"));
+            SecretsManagerSecrets secrets = SecretsManagerSecrets.of(api, context);
             KafkaSourceAccess.SecretReader reader = arn -> {
                 String value = secrets.secretString(arn);
                 secretDigests.put(arn, KafkaSecretRefresh.digest(value));

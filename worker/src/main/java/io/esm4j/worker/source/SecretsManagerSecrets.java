@@ -29,14 +29,18 @@ final class SecretsManagerSecrets {
         this.endpointOverride = endpointOverride;
     }
 
+    /** Secrets read through {@code api} at the worker's {@code secretsmanager} endpoint override, if there is one. */
+    static SecretsManagerSecrets of(AwsJsonApi api, WorkerContext context) {
+        return new SecretsManagerSecrets(api, context.clients().endpoints().endpoint("secretsmanager"));
+    }
+
     /**
      * The digests ({@link KafkaSecretRefresh#digest}) of these secrets' values as they are now, by ARN, read with the
      * worker's AWS credentials at its {@code secretsmanager} endpoint override if there is one.
      */
     static Map<String, String> digests(WorkerContext context, Set<String> arns) throws Exception {
         try (AwsJsonApi api = new AwsJsonApi(context.clients().credentials())) {
-            SecretsManagerSecrets secrets = new SecretsManagerSecrets(api,
-                    context.clients().endpoints().endpoint("secretsmanager"));
+            SecretsManagerSecrets secrets = of(api, context);
             Map<String, String> digests = new HashMap<>();
             for (String arn : arns) {
                 digests.put(arn, KafkaSecretRefresh.digest(secrets.secretString(arn)));
