@@ -82,7 +82,9 @@ class KafkaSecretRefreshTest {
         FakeMapping first = built.getFirst();
         first.state = MappingState.ENABLED;
         first.result = "OK";
-        Thread.sleep(1_500);
+        // The watcher has read "OK" (what a successor carries over) before the cluster refuses the consumer.
+        int readsBefore = first.resultReads.get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.resultReads.get() > readsBefore);
         first.result = KafkaAuthResults.SASL_AUTHENTICATION_FAILED;
         secret = "bob-password-2";
         first.reason = AUTH_PROBLEM;
@@ -122,6 +124,8 @@ class KafkaSecretRefreshTest {
         volatile String result = "No records processed";
         volatile boolean started;
         volatile boolean stopped;
+        /** How often the result was read: the watcher reads it at each of its checks. */
+        final AtomicInteger resultReads = new AtomicInteger();
 
         @Override
         public void start() {
@@ -146,6 +150,7 @@ class KafkaSecretRefreshTest {
 
         @Override
         public String lastProcessingResult() {
+            resultReads.incrementAndGet();
             return result;
         }
 
