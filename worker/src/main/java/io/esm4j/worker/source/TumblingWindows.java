@@ -75,7 +75,10 @@ final class TumblingWindows {
             if (window == null) {
                 return plain.handle(batch);
             }
-            Object event = windowEvent.create(lambdaRecords.apply(batch), model(window), window.state(),
+            // A map of the handler's own, as Lambda's runtime deserializes one: handlers written for Lambda add to
+            // the state they were given and answer with it, which esm-core's unmodifiable map would refuse.
+            Object event = windowEvent.create(lambdaRecords.apply(batch), model(window),
+                    new LinkedHashMap<>(window.state()),
                     batch.partition(), batch.eventSourceArn(), window.isFinalInvokeForWindow(),
                     window.isWindowTerminatedEarly());
             return javaResult(handler.handleRequest(event, target.context()));

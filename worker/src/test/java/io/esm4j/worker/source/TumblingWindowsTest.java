@@ -171,4 +171,32 @@ class TumblingWindowsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TumblingWindowInSeconds").hasMessageContaining("TimeWindowEventResponse");
     }
+    /**
+     * A Java handler that adds to the state it was given and answers with it, as handlers written for Lambda do: the
+     * runtime gives them a map of their own (Jackson's), so changing it is how they aggregate.
+     */
+    static final class StateChangingHandler
+            implements RequestHandler<KinesisTimeWindowEvent, TimeWindowEventResponse> {
+
+        @Override
+        public TimeWindowEventResponse handleRequest(KinesisTimeWindowEvent event, Context context) {
+            Map<String, String> state = event.getState();
+            state.merge("count", Integer.toString(event.getRecords().size()),
+                    (a, b) -> Integer.toString(Integer.parseInt(a) + Integer.parseInt(b)));
+            return TimeWindowEventResponse.builder().withState(state).withBatchItemFailures(List.of()).build();
+        }
+    }
+
+    @Test
+    void aJavaHandlerMayChangeTheStateItIsGivenAndAnswerWithIt() throws Exception {
+        Map<String, String> previous = Map.of("count", "4");
+        io.esm4j.handler.BatchHandler<StreamRecord<KinesisRecord>> handler = new KinesisSourceFactory()
+                .handler(target(java(new StateChangingHandler(), "changing")));
+
+        assertThat(handler.handle(batch(window(Map.of(), false))))
+                .isEqualTo(BatchResult.state(Map.of("count", "1"), List.of()));
+        assertThat(handler.handle(batch(window(previous, false))))
+                .isEqualTo(BatchResult.state(Map.of("count", "5"), List.of()));
+        assertThat(previous).containsExactly(Map.entry("count", "4"));
+    }
 }
