@@ -34,8 +34,8 @@ public final class Await {
      * would not read them again. With tumbling windows a window's records are checkpointed by its final invocation
      * only, so this also waits for the windows of those records to close. Shards without records count as done.
      * Checkpoints are written at most every CheckpointInterval (1 s by default), so this can take that long after
-     * the last record was handled. Records put into a shard before a mapping starting at LATEST read it are never
-     * processed, so their shard never counts as checkpointed.
+     * the last record was handled. A shard whose last record the starting position skips (put before a mapping
+     * starting at LATEST read the shard, or arrived before an AT_TIMESTAMP's time) never counts as checkpointed.
      *
      * @param mapping the mapping; with several mappings sharing the stream through a lease store, any of them (its
      *                view of the others' checkpoints is as of its last lease listing)
