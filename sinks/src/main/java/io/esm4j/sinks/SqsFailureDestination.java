@@ -54,7 +54,7 @@ public final class SqsFailureDestination implements FailureDestination {
         rejectFifo(queueUrl);
         Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
         if (awsUrl.matches()) {
-            rejectOtherRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
+            checkRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
         }
         return new SqsFailureDestination(sqs, queueUrl);
     }
@@ -66,7 +66,7 @@ public final class SqsFailureDestination implements FailureDestination {
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
         Arn arn = checkArn(queueArn);
-        rejectOtherRegion(sqs, queueArn, arn.region());
+        checkRegion(sqs, queueArn, arn.region());
         try {
             String url = sqs.getQueueUrl(r -> r.queueName(arn.resource()).queueOwnerAWSAccountId(arn.account()))
                     .queueUrl();
@@ -97,7 +97,7 @@ public final class SqsFailureDestination implements FailureDestination {
      * GetQueueUrl looks a name up in the client's region (a queue of the same name there would get the records), and
      * a send to a URL of another region than the client's finds no queue.
      */
-    private static void rejectOtherRegion(SqsClient sqs, String queue, String queueRegion) {
+    static void checkRegion(SqsClient sqs, String queue, String queueRegion) {
         var configuration = sqs.serviceClientConfiguration();
         ClientRegion.check(configuration.endpointOverride(), configuration.region(), queue, queueRegion, "queue",
                 "SqsClient");
