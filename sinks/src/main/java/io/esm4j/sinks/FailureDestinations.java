@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  *
  * <ul>
- *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up)</li>
+ *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up
+ *       at its first delivery)</li>
  *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
  *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
  *       {@link Builder#eventJson EventJson} given here</li>
@@ -61,7 +62,8 @@ public final class FailureDestinations {
      * The destination that {@code destination} names, for the mapping named {@code mappingName} (S3 keys carry it).
      *
      * @throws IllegalArgumentException if the mapping name is not one, the value is not a destination esm4j delivers
-     *                                  to, its client is missing, or (SQS) the queue cannot be found
+     *                                  to, or its client is missing or of another region; no service is called, so a
+     *                                  queue, topic or bucket that does not exist fails the deliveries instead
      */
     public FailureDestination forArn(String mappingName, String destination) {
         check(mappingName, destination);

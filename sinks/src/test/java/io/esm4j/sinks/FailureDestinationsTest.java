@@ -263,13 +263,16 @@ class FailureDestinationsTest {
         destinations.check("orders", "arn:aws:sns:eu-west-1:123456789012:failures");
     }
 
+    /** Resolving calls nothing: a missing queue fails each delivery (retried by the engine), naming the queue. */
     @Test
-    void aMissingQueueIsRefusedWhenResolved() {
+    void aMissingQueueFailsTheDeliveryNamingItsArn() {
         String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();
+        FailureDestination destination = destinations.forArn("orders", arn);
 
-        assertThatThrownBy(() -> destinations.forArn("orders", arn))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("cannot find the SQS queue of destination " + arn + ": ");
+        assertThatThrownBy(() -> destination.send(TestRecords.documented()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot deliver a failure record to SQS queue " + arn + ": its URL cannot be "
+                        + "looked up (GetQueueUrl): ");
     }
 
     private static void send(FailureDestination destination, FailureRecord record) {
