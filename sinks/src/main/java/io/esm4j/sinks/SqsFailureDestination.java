@@ -35,7 +35,7 @@ public final class SqsFailureDestination implements FailureDestination {
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo");
 
     private final SqsClient sqs;
-    /** The queue's ARN when it was named by one, whose URL is looked up at the first delivery; null when given a URL. */
+    /** The queue's ARN when it was named by one (its URL is looked up at the first delivery); null if given a URL. */
     private final @Nullable String queueArn;
     /**
      * The queue's URL: given, or looked up once. Two deliveries that start before the first lookup ends both look it
