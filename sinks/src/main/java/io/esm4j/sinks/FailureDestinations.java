@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  *
  * <ul>
- *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up)</li>
+ *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up
+ *       at its first delivery)</li>
  *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
  *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
  *       {@link Builder#eventJson EventJson} given here</li>
@@ -61,7 +62,8 @@ public final class FailureDestinations {
      * The destination that {@code destination} names, for the mapping named {@code mappingName} (S3 keys carry it).
      *
      * @throws IllegalArgumentException if the mapping name is not one, the value is not a destination esm4j delivers
-     *                                  to, its client is missing, or (SQS) the queue cannot be found
+     *                                  to, or its client is missing or of another region; no service is called, so a
+     *                                  queue, topic or bucket that does not exist fails the deliveries instead
      */
     public FailureDestination forArn(String mappingName, String destination) {
         check(mappingName, destination);
@@ -83,9 +85,11 @@ public final class FailureDestinations {
 
     /**
      * Checks what {@link #forArn} checks before it reaches a service: the mapping name, the destination's form, a
-     * standard (not FIFO) queue or topic, a valid bucket or Kafka topic name, and that Kafka topics are reachable
-     * here. Calls nothing and needs no client, so that a control plane refuses a destination when the mapping is
-     * defined, as Lambda's CreateEventSourceMapping does, rather than when it starts.
+     * standard (not FIFO) queue or topic, a valid bucket or Kafka topic name, that Kafka topics are reachable here,
+     * and, when the queue's or topic's client was given, that it is a client of the ARN's region (which
+     * {@link #forArn} refuses otherwise, so that the mapping could never start). Calls nothing and needs no client
+     * (without one, the region is checked when the destination is resolved), so that a control plane refuses a
+     * destination when the mapping is defined, as Lambda's CreateEventSourceMapping does, rather than when it starts.
      *
      * @throws IllegalArgumentException naming the value and what is expected
      */
@@ -102,8 +106,19 @@ public final class FailureDestinations {
                     + destination + "'");
         }
         switch (arn.service()) {
-            case "sqs" -> SqsFailureDestination.checkArn(destination);
-            case "sns" -> SnsFailureDestination.checkArn(destination);
+            case "sqs" -> {
+                SqsFailureDestination.checkArn(destination);
+                if (sqs != null) {
+                    SqsFailureDestination.checkRegion(sqs, destination, arn.region());
+                }
+            }
+            case "sns" -> {
+                SnsFailureDestination.checkArn(destination);
+                if (sns != null) {
+                    SnsFailureDestination.checkRegion(sns, destination, arn.region());
+                }
+            }
+            // A bucket's ARN names no region: a client of another one is found out by S3's answer.
             case "s3" -> S3FailureDestination.checkArn(destination);
             default -> throw new IllegalArgumentException("on-failure destination " + destination + " is an ARN of "
                     + "the service '" + arn.service() + "'; an event source mapping's on-failure destination must be "

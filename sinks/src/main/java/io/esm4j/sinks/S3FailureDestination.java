@@ -26,9 +26,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * invoked the function with for the given-up records, as an escaped JSON string; content type
  * {@code application/json}. The key is
  * {@code aws/lambda/<mapping UUID>/<shard id>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<random UUID>}, with the record's
- * timestamp in UTC; for Kafka the shard id is the records' {@code <topic>-<partition>}.
+ * timestamp in UTC; for Kafka the shard id is the records' {@code <topic>-<partition>}. The random UUID is the
+ * record's requestId, the same on every attempt, so a retried delivery overwrites what an earlier one stored.
  *
- * <p>Lambda puts the event source mapping's UUID in the key. An esm4j mapping has a name instead, so the UUID is
+ * <p>Lambda puts the event source mapping's UUID in the key. An esm4j mapping has a name instead: a name that is a
+ * UUID (the worker's mappings are named by theirs) is used as it is, any other gives a UUID
  * {@link #mappingUuid(String) derived from the name} (a name-based version 3 UUID): stable across restarts and
  * workers, the same for everyone who runs the mapping under that name.
  *
@@ -41,6 +43,9 @@ public final class S3FailureDestination implements FailureDestination {
     private static final Logger LOG = LoggerFactory.getLogger(S3FailureDestination.class);
     /** A mapping name as {@code EventSourceMapping.builder} accepts it. */
     private static final Pattern MAPPING_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** An event source mapping's UUID as Lambda writes it; {@link UUID#toString} gives it back unchanged. */
+    private static final Pattern LAMBDA_UUID =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     /** S3's rules for general purpose bucket names, less the ones about IP addresses and reserved prefixes. */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final DateTimeFormatter KEY_TIME =
@@ -106,12 +111,17 @@ public final class S3FailureDestination implements FailureDestination {
     }
 
     /**
-     * The UUID that stands for the mapping's UUID in object keys: {@link UUID#nameUUIDFromBytes} of the UTF-8 name,
-     * a version 3 (MD5, name-based) UUID. To find a mapping's objects, list the prefix
-     * {@code aws/lambda/<mappingUuid(name)>/}.
+     * The UUID that stands for the mapping's UUID in object keys. A name that is a UUID as Lambda writes one (36
+     * lowercase hexadecimal digits and dashes), as the worker names each mapping by its UUID, is that UUID: the
+     * objects are under the mapping's own UUID, as Lambda keys them. Any other name gives
+     * {@link UUID#nameUUIDFromBytes} of the UTF-8 name, a version 3 (MD5, name-based) UUID. To find a mapping's
+     * objects, list the prefix {@code aws/lambda/<mappingUuid(name)>/}.
      */
     public static UUID mappingUuid(String mappingName) {
         checkMappingName(mappingName);
+        if (LAMBDA_UUID.matcher(mappingName).matches()) {
+            return UUID.fromString(mappingName);
+        }
         return UUID.nameUUIDFromBytes(mappingName.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -159,7 +169,20 @@ public final class S3FailureDestination implements FailureDestination {
     /** The object's key for this record. */
     String key(FailureRecord record) {
         return "aws/lambda/" + mappingUuid + "/" + shardId(record) + "/" + KEY_TIME.format(record.timestamp()) + "-"
-                + UUID.randomUUID();
+                + objectUuid(record);
+    }
+
+    /**
+     * The key's last part, a random UUID in Lambda's keys: here the record's requestId, which the engine draws at
+     * random for each failure record and keeps on every attempt to deliver it (any other requestId gives a UUID
+     * derived from it). A delivery retried after S3 stored the object but its answer was lost (a timeout, a dropped
+     * connection) then overwrites that object instead of storing the records a second time under another key, and
+     * the requestId in a log leads to the object.
+     */
+    private static UUID objectUuid(FailureRecord record) {
+        String requestId = record.requestContext().requestId();
+        return LAMBDA_UUID.matcher(requestId).matches() ? UUID.fromString(requestId)
+                : UUID.nameUUIDFromBytes(requestId.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -57,10 +57,15 @@ public final class SnsFailureDestination implements FailureDestination {
     public static SnsFailureDestination of(SnsClient sns, String topicArn) {
         Objects.requireNonNull(sns, "sns");
         checkArn(topicArn);
-        var configuration = sns.serviceClientConfiguration();
-        ClientRegion.check(configuration.endpointOverride(), configuration.region(), topicArn,
-                Objects.requireNonNull(Arn.parse(topicArn), "topicArn").region(), "topic", "SnsClient");
+        checkRegion(sns, topicArn, Objects.requireNonNull(Arn.parse(topicArn), "topicArn").region());
         return new SnsFailureDestination(sns, topicArn);
+    }
+
+    /** SNS refuses every Publish to a topic of another region than the client's ({@code Invalid parameter}). */
+    static void checkRegion(SnsClient sns, String topicArn, String topicRegion) {
+        var configuration = sns.serviceClientConfiguration();
+        ClientRegion.check(configuration.endpointOverride(), configuration.region(), topicArn, topicRegion, "topic",
+                "SnsClient");
     }
 
     /** Checks a standard topic's ARN without calling SNS: a region, a 12-digit account and a topic name. */

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -34,11 +35,18 @@ public final class SqsFailureDestination implements FailureDestination {
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo");
 
     private final SqsClient sqs;
-    private final String queueUrl;
+    /** The queue's ARN when it was named by one (its URL is looked up at the first delivery); null if given a URL. */
+    private final @Nullable String queueArn;
+    /**
+     * The queue's URL: given, or looked up once. Two deliveries that start before the first lookup ends both look it
+     * up, which is harmless: the lookup is idempotent, and no lock is held around it.
+     */
+    private volatile @Nullable String queueUrl;
 
-    private SqsFailureDestination(SqsClient sqs, String queueUrl) {
+    private SqsFailureDestination(SqsClient sqs, @Nullable String queueUrl, @Nullable String queueArn) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
+        this.queueArn = queueArn;
     }
 
     /**
@@ -54,27 +62,23 @@ public final class SqsFailureDestination implements FailureDestination {
         rejectFifo(queueUrl);
         Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
         if (awsUrl.matches()) {
-            rejectOtherRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
+            checkRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
         }
-        return new SqsFailureDestination(sqs, queueUrl);
+        return new SqsFailureDestination(sqs, queueUrl, null);
     }
 
     /**
      * A destination named the way Lambda's {@code DestinationConfig.OnFailure.Destination} names it:
-     * {@code arn:aws:sqs:<region>:<account>:<queue>}. The queue's URL is looked up once, here.
+     * {@code arn:aws:sqs:<region>:<account>:<queue>}. Nothing is called here, as for a topic or a bucket: the queue's
+     * URL is looked up (GetQueueUrl) at the first delivery and kept. A queue that does not exist yet, or a lookup SQS
+     * refuses or cannot answer, fails that delivery like any refusal, so the mapping runs meanwhile and only the
+     * records given up wait for the queue; it does not keep the mapping from starting.
      */
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
         Arn arn = checkArn(queueArn);
-        rejectOtherRegion(sqs, queueArn, arn.region());
-        try {
-            String url = sqs.getQueueUrl(r -> r.queueName(arn.resource()).queueOwnerAWSAccountId(arn.account()))
-                    .queueUrl();
-            return new SqsFailureDestination(sqs, url);
-        } catch (SdkException e) {
-            throw new IllegalArgumentException("cannot find the SQS queue of destination " + queueArn + ": "
-                    + e.getMessage(), e);
-        }
+        checkRegion(sqs, queueArn, arn.region());
+        return new SqsFailureDestination(sqs, null, queueArn);
     }
 
     /**
@@ -97,27 +101,46 @@ public final class SqsFailureDestination implements FailureDestination {
      * GetQueueUrl looks a name up in the client's region (a queue of the same name there would get the records), and
      * a send to a URL of another region than the client's finds no queue.
      */
-    private static void rejectOtherRegion(SqsClient sqs, String queue, String queueRegion) {
+    static void checkRegion(SqsClient sqs, String queue, String queueRegion) {
         var configuration = sqs.serviceClientConfiguration();
         ClientRegion.check(configuration.endpointOverride(), configuration.region(), queue, queueRegion, "queue",
                 "SqsClient");
     }
 
+    /**
+     * The queue's URL: the one given, or, for a queue named by its ARN, the one GetQueueUrl gave (looked up now if no
+     * delivery has looked it up yet).
+     *
+     * @throws IllegalStateException if the queue's URL cannot be looked up
+     */
     public String queueUrl() {
-        return queueUrl;
+        String url = queueUrl;
+        if (url != null) {
+            return url;
+        }
+        Arn arn = Objects.requireNonNull(Arn.parse(queueArn), "queueArn");
+        try {
+            url = sqs.getQueueUrl(r -> r.queueName(arn.resource()).queueOwnerAWSAccountId(arn.account())).queueUrl();
+        } catch (SdkException e) {
+            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + queueArn + ": its URL "
+                    + "cannot be looked up (GetQueueUrl): " + e.getMessage(), e);
+        }
+        queueUrl = url;
+        return url;
     }
 
     @Override
     public void send(FailureRecord record) {
+        String url = queueUrl();
         String body = record.toJson();
         String messageId;
         try {
-            messageId = sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body)).messageId();
+            messageId = sqs.sendMessage(r -> r.queueUrl(url).messageBody(body)).messageId();
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + queueUrl + ": "
+            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + url + ": "
                     + e.getMessage(), e);
         }
-        LOG.atDebug().addKeyValue("queueUrl", queueUrl).addKeyValue("messageId", messageId)
+        LOG.atDebug().addKeyValue("queueUrl", url).addKeyValue("messageId", messageId)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("bytes", body.getBytes(StandardCharsets.UTF_8).length)
                 .log("failure record sent to SQS");
@@ -125,7 +148,8 @@ public final class SqsFailureDestination implements FailureDestination {
 
     @Override
     public String toString() {
-        return "SqsFailureDestination[" + queueUrl + "]";
+        String url = queueUrl;
+        return "SqsFailureDestination[" + (url != null ? url : queueArn) + "]";
     }
 
     private static void rejectFifo(String queue) {

@@ -16,6 +16,9 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -230,13 +233,46 @@ class FailureDestinationsTest {
         none.check("orders", "arn:aws-cn:sns:cn-north-1:123456789012:failures_1");
     }
 
+    /**
+     * forArn refuses a queue or topic of another region than its client's, so a mapping with one could never start:
+     * check, which a control plane (the worker's API and file) runs when the mapping is defined, refuses it too when
+     * it has the clients, without calling anything.
+     */
     @Test
-    void aMissingQueueIsRefusedWhenResolved() {
-        String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();
+    void checkRefusesAQueueOrTopicOfAnotherRegionThanTheClientsForArnWouldRefuse() {
+        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
+        try (SqsClient usEastSqs = SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
+                .build();
+             SnsClient usEastSns = SnsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials)
+                     .build()) {
+            FailureDestinations usEast = FailureDestinations.builder().sqs(usEastSqs).sns(usEastSns).build();
+            for (String arn : new String[] {"arn:aws:sqs:eu-west-1:123456789012:failures",
+                    "arn:aws:sns:eu-west-1:123456789012:failures"}) {
+                assertThatThrownBy(() -> usEast.forArn("orders", arn)).as(arn)
+                        .hasMessageContaining(arn + " is a ").hasMessageContaining("in region eu-west-1");
+                assertThatThrownBy(() -> usEast.check("orders", arn)).as(arn)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(arn + " is a ").hasMessageContaining("in region eu-west-1, but the ")
+                        .hasMessageContaining("for region us-east-1");
+            }
+            usEast.check("orders", "arn:aws:sqs:us-east-1:123456789012:failures");
+            usEast.check("orders", "arn:aws:sns:us-east-1:123456789012:failures");
+        }
+        // Clients with an endpoint override are trusted, as forArn trusts them.
+        destinations.check("orders", "arn:aws:sqs:eu-west-1:123456789012:failures");
+        destinations.check("orders", "arn:aws:sns:eu-west-1:123456789012:failures");
+    }
 
-        assertThatThrownBy(() -> destinations.forArn("orders", arn))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("cannot find the SQS queue of destination " + arn + ": ");
+    /** Resolving calls nothing: a missing queue fails each delivery (retried by the engine), naming the queue. */
+    @Test
+    void aMissingQueueFailsTheDeliveryNamingItsArn() {
+        String arn = "arn:aws:sqs:us-east-1:000000000000:missing-" + shortId();
+        FailureDestination destination = destinations.forArn("orders", arn);
+
+        assertThatThrownBy(() -> destination.send(TestRecords.documented()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot deliver a failure record to SQS queue " + arn + ": its URL cannot be "
+                        + "looked up (GetQueueUrl): ");
     }
 
     private static void send(FailureDestination destination, FailureRecord record) {

@@ -138,6 +138,17 @@ final class PoisonMapping implements AutoCloseable {
                 + "\"batchSize\":1,\"streamArn\":\"" + stream.streamArn() + "\"}");
     }
 
+    /** The mapping's state transition reason, where a destination that refuses shows. */
+    String stateTransitionReason() {
+        return mapping.stateTransitionReason();
+    }
+
+    /** Stops the mapping with this timeout (once; close() then does nothing). */
+    StopResult stop(Duration timeout) throws InterruptedException {
+        stopped = mapping.stop(timeout);
+        return stopped;
+    }
+
     @Override
     public void close() {
         if (stopped == null) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.esm4j.failure.BatchInfo;
 import io.esm4j.failure.FailureCondition;
@@ -18,12 +19,19 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -40,6 +48,9 @@ class S3FailureDestinationTest {
     /** Answers every request as S3 answers one sent to another region than the bucket's (eu-west-1). */
     private static HttpServer otherRegion;
     private static S3Client toOtherRegion;
+    private static final LostFirstAnswer lostFirstAnswer = new LostFirstAnswer();
+    private static HttpServer lostFirstAnswerServer;
+    private static URI lostFirstAnswerEndpoint;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -49,11 +60,15 @@ class S3FailureDestinationTest {
         otherRegion.createContext("/", S3FailureDestinationTest::permanentRedirect);
         otherRegion.start();
         toOtherRegion = AwsClients.s3(URI.create("http://127.0.0.1:" + otherRegion.getAddress().getPort()));
+        lostFirstAnswerServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        lostFirstAnswerServer.createContext("/", lostFirstAnswer);
+        lostFirstAnswerServer.start();
+        lostFirstAnswerEndpoint = URI.create("http://127.0.0.1:" + lostFirstAnswerServer.getAddress().getPort());
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        Closer.closeAll(toOtherRegion, () -> otherRegion.stop(0), s3, server);
+        Closer.closeAll(toOtherRegion, () -> otherRegion.stop(0), () -> lostFirstAnswerServer.stop(0), s3, server);
     }
 
     @Test
@@ -179,6 +194,30 @@ class S3FailureDestinationTest {
         }
     }
 
+    /**
+     * S3 stored the object but its answer was lost (a timeout, a dropped connection): the delivery failed, and the
+     * engine sends the same failure record again. The retry overwrites that object instead of storing a second copy
+     * of the records under another key, as the same failure record (same requestId) is sent on every attempt.
+     */
+    @Test
+    void aRetryAfterALostAnswerOverwritesTheObjectTheFirstAttemptStored() throws Exception {
+        String name = "orders-lost-" + shortId();
+        try (S3Client withoutRetries = S3Client.builder().endpointOverride(lostFirstAnswerEndpoint)
+                .region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "s")))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+             PoisonMapping run = PoisonMapping.start(name, S3FailureDestination.of(withoutRetries, name, name))) {
+            run.awaitCheckpointPastThePoison();
+
+            assertThat(run.deliveryFailures()).as("the attempt whose answer was lost").isEqualTo(1);
+            List<String> puts = lostFirstAnswer.puts(name);
+            assertThat(puts).as("both attempts").hasSize(2);
+            assertThat(puts.get(1)).as("the retry's key").isEqualTo(puts.get(0))
+                    .startsWith("/" + name + "/aws/lambda/" + S3FailureDestination.mappingUuid(name) + "/"
+                            + run.shardId() + "/");
+        }
+    }
+
     @Test
     void aMissingBucketFailsTheDeliveryNamingTheBucketAndS3sReason() {
         String bucket = "missing-" + shortId();
@@ -209,6 +248,24 @@ class S3FailureDestinationTest {
                 .isEqualTo(S3FailureDestination.mappingUuid("orders"))
                 .isNotEqualTo(S3FailureDestination.mappingUuid("orders2"));
         assertThat(uuid.version()).isEqualTo(3);
+    }
+
+    /**
+     * The worker names each mapping by its UUID, the one its API and Lambda's report: the objects are under that UUID,
+     * where a user who knows the mapping from Lambda looks for them, not under a UUID derived from it.
+     */
+    @Test
+    void aMappingNamedByItsUuidKeysItsObjectsUnderThatUuid() throws Exception {
+        String bucket = createBucket();
+        String mappingUuid = "a1b2c3d4-0000-4a5b-8c9d-0123456789ab";
+
+        S3FailureDestination.of(s3, bucket, mappingUuid).send(TestRecords.withTwoRecords());
+
+        assertThat(S3FailureDestination.mappingUuid(mappingUuid)).hasToString(mappingUuid);
+        assertThat(onlyObject(bucket).key()).matches("aws/lambda/" + mappingUuid + "/" + TestRecords.SHARD + "/"
+                + KEY_TIME + "-" + UUID_PATTERN);
+        // Not a UUID as Lambda writes one (upper case): a name like any other.
+        assertThat(S3FailureDestination.mappingUuid(mappingUuid.toUpperCase(Locale.ROOT)).version()).isEqualTo(3);
     }
 
     @Test
@@ -242,6 +299,32 @@ class S3FailureDestinationTest {
             exchange.getResponseHeaders().set("x-amz-bucket-region", "eu-west-1");
             exchange.sendResponseHeaders(301, body.length);
             exchange.getResponseBody().write(body);
+        }
+    }
+
+    /**
+     * A stand-in S3 that takes every PutObject, but drops the connection without an answer to the first one of
+     * each bucket, after reading (storing) it. Keeps the path of each PutObject by bucket.
+     */
+    private static final class LostFirstAnswer implements HttpHandler {
+
+        private final Map<String, List<String>> puts = new ConcurrentHashMap<>();
+
+        List<String> puts(String bucket) {
+            return List.copyOf(puts.getOrDefault(bucket, List.of()));
+        }
+
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getPath();
+                List<String> ofBucket = puts.computeIfAbsent(path.split("/")[1], b -> new CopyOnWriteArrayList<>());
+                ofBucket.add(path);
+                if (ofBucket.size() > 1) {
+                    exchange.sendResponseHeaders(200, -1);
+                }
+            }
         }
     }
 

@@ -122,6 +122,31 @@ class SqsFailureDestinationTest {
         }
     }
 
+    /**
+     * A queue named by its ARN, as Lambda's DestinationConfig and the worker name it, that does not exist yet (or that
+     * SQS cannot be asked about when the mapping starts): the mapping starts and processes its records as with a
+     * topic or a bucket; only the poison record waits, its failure record refused, until the queue exists.
+     */
+    @Test
+    void aMappingWhoseQueueArnNamesNoQueueYetStartsAndPassesThePoisonOnceTheQueueExists() throws Exception {
+        String name = "orders-arn-" + shortId();
+        String queueName = name + "-failures";
+        String existing = createQueue("arn-of");
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(existing).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN).replaceAll("[^:]+$", queueName);
+        FailureDestinations destinations = FailureDestinations.builder().sqs(sqs).build();
+
+        try (PoisonMapping run = PoisonMapping.start(name, destinations.forArn(name, arn))) {
+            run.assertCheckpointWaitsThrough(3);
+
+            String url = sqs.createQueue(r -> r.queueName(queueName)).queueUrl();
+            run.awaitCheckpointPastThePoison();
+
+            assertThat(receiveAll(url, 1)).singleElement().extracting(Message::body)
+                    .satisfies(run::assertIsThePoisonRecord);
+        }
+    }
+
     @Test
     void findsTheQueueFromLambdasDestinationArn() {
         String url = createQueue("by-arn");

@@ -268,7 +268,10 @@ class WorkerStartTest {
                 Arguments.of(DESTINATION, "\"EventSourceArn\": \"arn:aws:dynamodb:us-east-1:000000000000:table/t/"
                         + "stream/1\"" + LATEST + onFailure("arn:aws:sqs:us-east-1:000000000000:f.fifo")),
                 Arguments.of(DESTINATION, KAFKA + LATEST
-                        + onFailure("arn:aws:lambda:us-east-1:000000000000:function:f")));
+                        + onFailure("arn:aws:lambda:us-east-1:000000000000:function:f")),
+                // The worker's SQS and SNS clients are of its region: forArn refuses a queue or topic of another.
+                Arguments.of(DESTINATION, KINESIS + LATEST + onFailure("arn:aws:sqs:eu-west-1:000000000000:f")),
+                Arguments.of(DESTINATION, KINESIS + LATEST + onFailure("arn:aws:sns:eu-west-1:000000000000:f")));
     }
 
     private static String filter(String pattern) {
