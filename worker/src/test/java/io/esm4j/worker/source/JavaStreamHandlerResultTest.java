@@ -58,6 +58,26 @@ class JavaStreamHandlerResultTest {
         }
     }
 
+    /** Returns an object Jackson writes as {@code {}}, or one it cannot write at all. */
+    public static final class DynamoDbObjectHandler implements RequestHandler<DynamodbEvent, Object> {
+        private final boolean writable;
+
+        DynamoDbObjectHandler(boolean writable) {
+            this.writable = writable;
+        }
+
+        @Override
+        public Object handleRequest(DynamodbEvent event, Context context) {
+            return writable ? new Object() : new Unwritable();
+        }
+    }
+
+    public static final class Unwritable {
+        public String getValue() {
+            throw new IllegalStateException("no value");
+        }
+    }
+
     public static final class KinesisMessageHandler implements RequestHandler<KinesisEvent, String> {
         @Override
         public String handleRequest(KinesisEvent event, Context context) {
@@ -75,6 +95,13 @@ class JavaStreamHandlerResultTest {
     void aDynamoDbHandlerReturningTheResponseAsAMapReportsItsItemFailures() throws Exception {
         assertThat(dynamoDb(new DynamoDbMapHandler())).isInstanceOfSatisfying(BatchResult.ItemFailures.class,
                 failures -> assertThat(failures.itemIdentifiers()).containsExactly("101"));
+    }
+
+    @Test
+    void anObjectWithoutPropertiesIsSuccessAndOneThatCannotBeWrittenAMalformedResponse() throws Exception {
+        assertThat(dynamoDb(new DynamoDbObjectHandler(true))).isInstanceOf(BatchResult.Success.class);
+        assertThat(dynamoDb(new DynamoDbObjectHandler(false))).isInstanceOfSatisfying(BatchResult.Malformed.class,
+                malformed -> assertThat(malformed.reason()).contains(Unwritable.class.getName()));
     }
 
     @Test
