@@ -308,9 +308,10 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         static StreamArn parse(String text) {
             String[] parts = text.split(":", 6);
             String resource = parts.length == 6 ? parts[5] : "";
-            int stream = resource.indexOf("/stream/");
+            // Searched after "table/" and the name's first character: a table may be named "stream".
+            int stream = resource.indexOf("/stream/", "table/".length() + 1);
             if (parts.length != 6 || !parts[0].equals("arn") || !parts[2].equals("dynamodb")
-                    || !resource.startsWith("table/") || stream <= "table/".length()
+                    || !resource.startsWith("table/") || stream < 0
                     || stream + "/stream/".length() == resource.length()) {
                 throw new IllegalArgumentException("expected a DynamoDB stream ARN like arn:aws:dynamodb:us-east-1:"
                         + "123456789012:table/orders/stream/2024-06-10T19:26:16.525 but got '" + text + "'");

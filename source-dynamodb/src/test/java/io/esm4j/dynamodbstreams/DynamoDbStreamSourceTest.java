@@ -54,6 +54,15 @@ class DynamoDbStreamSourceTest extends WireFixture {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one of");
     }
 
+    /** A table may be named {@code stream}, which puts {@code /stream/} in its ARN twice. */
+    @Test
+    void aTableNamedStreamIsTaken() {
+        String arn = "arn:aws:dynamodb:us-east-1:123456789012:table/stream/stream/2024-06-10T19:26:16.525";
+        DynamoDbStreamSource source = DynamoDbStreamSource.builder(streams).streamArn(arn).build();
+        assertThat(source.streamArn()).isEqualTo(arn);
+        assertThat(source.tableName()).isEqualTo("stream");
+    }
+
     /**
      * A client sends every call to its own region, where DynamoDB Streams does not find another region's stream: the
      * mapping would only fail, listing after listing. So such a source is refused when it is built, as the Kinesis

@@ -5,7 +5,6 @@ import static io.esm4j.worker.config.LambdaFields.*;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbTimeWindowEvent;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.dynamodbstreams.DynamoDbEventJson;
 import io.esm4j.dynamodbstreams.DynamoDbLambdaAdapter;
 import io.esm4j.dynamodbstreams.DynamoDbRecord;
@@ -72,8 +71,9 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
             case Invoker.Json json -> TumblingWindows.json(json, DynamoDbEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
-                yield TumblingWindows.java(java, DynamoDbLambdaAdapter.of(event ->
-                                (StreamsEventResponse) handler.handleRequest(event, java.context())),
+                // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
+                yield TumblingWindows.java(java, batch -> JavaStreamResults.of(handler.handleRequest(
+                                DynamoDbLambdaAdapter.toEvent(batch), java.context())),
                         batch -> DynamoDbLambdaAdapter.toEvent(batch).getRecords(), DynamodbTimeWindowEvent::new);
             }
         };

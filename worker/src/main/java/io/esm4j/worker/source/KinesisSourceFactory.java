@@ -5,7 +5,6 @@ import static io.esm4j.worker.config.LambdaFields.*;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.kinesis.KinesisEventJson;
 import io.esm4j.kinesis.KinesisLambdaAdapter;
@@ -110,8 +109,9 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
             case Invoker.Json json -> TumblingWindows.json(json, KinesisEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
-                yield TumblingWindows.java(java, KinesisLambdaAdapter.of(event ->
-                                (StreamsEventResponse) handler.handleRequest(event, java.context())),
+                // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
+                yield TumblingWindows.java(java, batch -> JavaStreamResults.of(handler.handleRequest(
+                                KinesisLambdaAdapter.toEvent(batch), java.context())),
                         batch -> KinesisLambdaAdapter.toEvent(batch).getRecords(), KinesisTimeWindowEvent::new);
             }
         };

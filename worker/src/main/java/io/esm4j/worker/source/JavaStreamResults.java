@@ -1,0 +1,59 @@
+package io.esm4j.worker.source;
+
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.LambdaResponses;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a Java handler of a Kinesis or DynamoDB Streams mapping returned, read as Lambda reads a function's response.
+ * A Lambda function of these events may return anything: AWS's DynamoDB Streams tutorial handler is a
+ * {@code RequestHandler<DynamodbEvent, String>} returning a message, others return nothing or a map. Lambda reads the
+ * response only with ReportBatchItemFailures (the engine ignores it otherwise), so such a handler must not fail its
+ * batch for its return type, which would block the shard for up to a day.
+ */
+final class JavaStreamResults {
+
+    /** An object without properties is {@code {}}, a success, rather than an error. */
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private JavaStreamResults() {}
+
+    /**
+     * A {@code StreamsEventResponse} as the source's adapter reads it (an entry without an identifier fails the
+     * batch); null is success; a String is the response's JSON text, as for Kafka handlers; any other object is
+     * written as JSON, as Lambda's Java runtime does, and read as Lambda reads it. One that cannot be written is a
+     * malformed response, which fails the batch only with ReportBatchItemFailures, as a response that is not JSON.
+     */
+    static BatchResult of(@Nullable Object returned) {
+        return switch (returned) {
+            case null -> BatchResult.success();
+            case StreamsEventResponse response -> ofResponse(response);
+            case String json -> LambdaResponses.parse(json);
+            default -> {
+                try {
+                    yield LambdaResponses.parse(JSON.writeValueAsString(returned));
+                } catch (JsonProcessingException e) {
+                    yield new BatchResult.Malformed("the handler's response (" + returned.getClass().getName()
+                            + ") cannot be written as JSON: " + e.getOriginalMessage());
+                }
+            }
+        };
+    }
+
+    private static BatchResult ofResponse(StreamsEventResponse response) {
+        if (response.getBatchItemFailures() == null) {
+            return BatchResult.success();
+        }
+        List<@Nullable String> ids = new ArrayList<>(response.getBatchItemFailures().size());
+        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            ids.add(failure == null ? null : failure.getItemIdentifier());
+        }
+        return BatchResult.failures(ids);
+    }
+}
