@@ -72,9 +72,10 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
             case Invoker.Json json -> TumblingWindows.json(json, DynamoDbEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
-                yield TumblingWindows.java(java, DynamoDbLambdaAdapter.of(event ->
+                yield TumblingWindows.java(DynamoDbLambdaAdapter.of(event ->
                                 (StreamsEventResponse) handler.handleRequest(event, java.context())),
-                        batch -> DynamoDbLambdaAdapter.toEvent(batch).getRecords(), DynamodbTimeWindowEvent::new);
+                        DynamoDbLambdaAdapter.ofTimeWindow(event ->
+                                TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }
         };
     }

@@ -110,9 +110,10 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
             case Invoker.Json json -> TumblingWindows.json(json, KinesisEventJson::write);
             case Invoker.Java java -> {
                 RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
-                yield TumblingWindows.java(java, KinesisLambdaAdapter.of(event ->
+                yield TumblingWindows.java(KinesisLambdaAdapter.of(event ->
                                 (StreamsEventResponse) handler.handleRequest(event, java.context())),
-                        batch -> KinesisLambdaAdapter.toEvent(batch).getRecords(), KinesisTimeWindowEvent::new);
+                        KinesisLambdaAdapter.ofTimeWindow(event ->
+                                TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }
         };
     }
