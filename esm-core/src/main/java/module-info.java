@@ -18,6 +18,9 @@ module io.esm4j.core {
     // this one reads them too, so its nullness checker (NullAway, Kotlin, an IDE) sees @NullMarked without declaring
     // JSpecify itself. JUnit declares it the same way.
     requires static transitive org.jspecify;
+    // Only io.esm4j.internal.lambda needs it (the Lambda adapters' tumbling-window events), and the Maven dependency
+    // is optional: static, because the module runs without it. Its name comes from the jar file name.
+    requires static aws.lambda.java.events;
     requires io.github.resilience4j.core;
     requires org.slf4j;
 
@@ -41,4 +44,6 @@ module io.esm4j.core {
     exports io.esm4j.internal.metrics to io.esm4j.kafka;
     exports io.esm4j.internal.retry to io.esm4j.kafka;
     exports io.esm4j.internal.stream to io.esm4j.kafka;
+    // The tumbling-window events of handlers written for Lambda, one copy for the two stream sources' adapters.
+    exports io.esm4j.internal.lambda to io.esm4j.kinesis, io.esm4j.dynamodbstreams;
 }

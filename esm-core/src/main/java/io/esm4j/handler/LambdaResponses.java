@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * Reads a Lambda function's JSON response ({@code StreamsEventResponse} / {@code SQSBatchResponse} shape) into a
  * {@link BatchResult}, following docs/lambda-semantics.md §2.3 and §9: {@code ""}, {@code null}, {@code {}},
  * {@code []}, {@code {"batchItemFailures":[]}} and {@code {"batchItemFailures":null}} are success; invalid JSON, a
- * wrong key name, or an empty or null {@code itemIdentifier} fail the whole batch.
+ * wrong key name, or an empty or null {@code itemIdentifier} fail the whole batch. A batch of a tumbling window is
+ * answered with {@code {"state": {...}, "batchItemFailures": [...]}} ({@code TimeWindowEventResponse}), read by
+ * {@link #parse(Batch, String)}.
  */
 public final class LambdaResponses {
 
@@ -26,6 +28,47 @@ public final class LambdaResponses {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private LambdaResponses() {}
+
+    /**
+     * The response to {@code batch}, read as Lambda reads it: with {@link #parse(String)} when the batch has no
+     * tumbling window; when it has one ({@link Batch#window()}), as a window response, whose {@code state} object
+     * becomes {@link BatchResult.WindowState#state()} and whose {@code batchItemFailures} are read as
+     * {@link #parse(String)} reads them. A response without a {@code state} object (empty, {@code null}, {@code {}},
+     * a state that is not an object) fails the invocation, as in Lambda; one that is not JSON, or whose failures are
+     * malformed, fails the whole batch.
+     *
+     * <p>Lambda's state is any JSON object, while esm-core keeps a map of strings: each value is kept as its JSON text
+     * ({@code {"n": 3, "s": "a"}} gives {@code n=3} and {@code s="a"}, quotes included), which is what the sources'
+     * event writers ({@code KinesisEventJson.write(Batch)}, {@code DynamoDbEventJson.write(Batch)},
+     * {@link RecordsJson#withWindow}) send back to the function, so a number stays a number. Kept so, the state counts
+     * no less against Lambda's 1 MB state limit than the object the function returned.
+     *
+     * @param batch    the batch the response answers
+     * @param response the function's response as JSON text
+     */
+    public static BatchResult parse(Batch<?> batch, @Nullable String response) {
+        BatchResult failures = parse(response);
+        if (batch.window() == null || failures instanceof BatchResult.Malformed) {
+            return failures;
+        }
+        JsonNode state = null;
+        if (response != null && !response.isBlank()) {
+            try {
+                JsonNode root = JSON.readTree(response);
+                state = root == null ? null : root.get("state");
+            } catch (JsonProcessingException e) {
+                return new BatchResult.Malformed("response is not valid JSON");
+            }
+        }
+        List<@Nullable Object> ids = failures instanceof BatchResult.ItemFailures items ? items.itemIdentifiers()
+                : List.of();
+        if (state == null || !state.isObject()) {
+            return BatchResult.state(null, ids);
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        state.properties().forEach(field -> values.put(field.getKey(), field.getValue().toString()));
+        return BatchResult.state(values, ids);
+    }
 
     /** @param response the function's response as JSON text; null or blank is success, as in Lambda */
     public static BatchResult parse(@Nullable String response) {

@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * The tumbling window a batch belongs to (TumblingWindowInSeconds, docs/lambda-semantics.md §5), with the state the
  * handler returned from the previous invocation of the window. The handler must answer with
- * {@link BatchResult#state(Map)}; a response without state fails the invocation.
+ * {@link BatchResult#state(Map)}; a response without state fails the invocation. A handler that invokes a real
+ * function sends it the window event ({@link RecordsJson#withWindow}, which the sources' event writers apply) and reads
+ * its answer with {@link LambdaResponses#parse(Batch, String)}.
  *
  * @param start                  the window's start (inclusive), by record arrival time
  * @param end                    the window's end (exclusive)

@@ -24,10 +24,16 @@ public final class DynamoDbEventJson {
 
     private DynamoDbEventJson() {}
 
+    /**
+     * Lambda's event for the batch: its records, and for a batch of a tumbling window the window's fields and state
+     * ({@link RecordsJson#withWindow}), which a function answers with {@code {"state": {...}, ...}}, read by
+     * {@code LambdaResponses.parse(batch, response)}.
+     */
     public static String write(Batch<StreamRecord<DynamoDbRecord>> batch) {
-        return write(batch.records().stream().map(StreamRecord::payload).toList());
+        return RecordsJson.withWindow(write(batch.records().stream().map(StreamRecord::payload).toList()), batch);
     }
 
+    /** The {@code {"Records":[...]}} event of these records, without a window's fields. */
     public static String write(List<DynamoDbRecord> records) {
         return RecordsJson.write(JSON, records, DynamoDbEventJson::writeRecord);
     }

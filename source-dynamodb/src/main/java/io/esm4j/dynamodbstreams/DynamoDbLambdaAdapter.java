@@ -1,11 +1,14 @@
 package io.esm4j.dynamodbstreams;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.DynamodbTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.lambda.TimeWindowEvents;
 import io.esm4j.stream.StreamRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,6 +33,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <pre>{@code
  * EventSourceMapping.builder("orders", source, DynamoDbLambdaAdapter.of(new OrdersFunction()::handleRequest))
  * }</pre>
+ *
+ * <p>With TumblingWindowInSeconds, {@link #ofTimeWindow} runs a handler of Lambda's window events
+ * ({@code DynamodbTimeWindowEvent} answered by a {@code TimeWindowEventResponse}).
  */
 public final class DynamoDbLambdaAdapter {
 
@@ -39,6 +45,29 @@ public final class DynamoDbLambdaAdapter {
             Function<DynamodbEvent, StreamsEventResponse> function) {
         Objects.requireNonNull(function, "function");
         return batch -> toResult(function.apply(toEvent(batch)));
+    }
+
+    /**
+     * Runs a handler of a mapping with TumblingWindowInSeconds written for Lambda: each batch becomes a
+     * {@link DynamodbTimeWindowEvent}, as Lambda's runtime makes it. It has the batch's records, the window's {@code start} and
+     * {@code end} (ISO-8601), its state in a modifiable map of the handler's own (handlers written for Lambda add to
+     * the state they are given and answer with it; the window's state is not changed by that), {@code shardId},
+     * {@code eventSourceArn}, {@code isFinalInvokeForWindow} (the invocation without records that closes the window)
+     * and {@code isWindowTerminatedEarly}. The {@link TimeWindowEventResponse}'s state goes to the window's next
+     * invocation and its {@code batchItemFailures} are read as {@link #of}'s are; a null response or one without
+     * state fails the invocation, as in Lambda. A thrown exception fails the whole batch.
+     *
+     * <p>A batch without a window (the mapping has no TumblingWindowInSeconds) gives the handler what Lambda's runtime
+     * makes of the plain event: the records, every window field null; its {@code batchItemFailures} count, its state
+     * is ignored.
+     *
+     * <pre>{@code
+     * EventSourceMapping.builder("totals", source, DynamoDbLambdaAdapter.ofTimeWindow(new TotalsFunction()::handleRequest))
+     * }</pre>
+     */
+    public static BatchHandler<StreamRecord<DynamoDbRecord>> ofTimeWindow(
+            Function<DynamodbTimeWindowEvent, @Nullable TimeWindowEventResponse> function) {
+        return TimeWindowEvents.handler(function, batch -> toEvent(batch).getRecords(), DynamodbTimeWindowEvent::new);
     }
 
     /**

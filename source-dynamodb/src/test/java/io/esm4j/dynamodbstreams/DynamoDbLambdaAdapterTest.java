@@ -3,15 +3,19 @@ package io.esm4j.dynamodbstreams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.DynamodbTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.handler.TimeWindow;
 import io.esm4j.stream.StreamRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -102,5 +106,61 @@ class DynamoDbLambdaAdapterTest {
                 .withBatchItemFailures(failures).build());
         assertThat(result).isInstanceOf(BatchResult.ItemFailures.class);
         assertThat(((BatchResult.ItemFailures) result).itemIdentifiers()).containsExactly("101", null);
+    }
+
+    /**
+     * Tumbling windows: a handler written for Lambda gets a DynamodbTimeWindowEvent with a state map of its own, adds
+     * to it and answers with it in a TimeWindowEventResponse.
+     */
+    @Test
+    void aWindowHandlerGetsDynamodbTimeWindowEventAndAnswersWithState() throws Exception {
+        DynamoDbRecord record = new DynamoDbRecord("e", "INSERT", "1.1", "aws:dynamodb", "eu-west-1",
+                new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(5), Map.of("s", AttributeValue.fromS("x")), null,
+                        null, "101", 9, "KEYS_ONLY"), "arn", null);
+        Map<String, String> previous = Map.of("count", "4");
+        Batch<StreamRecord<DynamoDbRecord>> batch = new Batch<>(List.of(new StreamRecord<>("shard", "101", "k",
+                Instant.ofEpochSecond(5), 1, record)), "shard", "arn", 1, new TimeWindow(Instant.ofEpochSecond(0),
+                Instant.ofEpochSecond(60), previous, false, false));
+        AtomicReference<DynamodbTimeWindowEvent> seen = new AtomicReference<>();
+
+        BatchResult result = DynamoDbLambdaAdapter.ofTimeWindow(event -> {
+            seen.set(event);
+            event.getState().merge("count", Integer.toString(event.getRecords().size()),
+                    (a, b) -> Integer.toString(Integer.parseInt(a) + Integer.parseInt(b)));
+            return TimeWindowEventResponse.builder().withState(event.getState()).withBatchItemFailures(List.of(
+                    TimeWindowEventResponse.BatchItemFailure.builder().withItemIdentifier("101").build())).build();
+        }).handle(batch);
+
+        DynamodbTimeWindowEvent event = seen.get();
+        assertThat(event.getRecords()).singleElement().satisfies(r ->
+                assertThat(r.getDynamodb().getSequenceNumber()).isEqualTo("101"));
+        assertThat(event.getWindow().getStart()).isEqualTo("1970-01-01T00:00:00Z");
+        assertThat(event.getWindow().getEnd()).isEqualTo("1970-01-01T00:01:00Z");
+        assertThat(event.getShardId()).isEqualTo("shard");
+        assertThat(event.getEventSourceArn()).isEqualTo("arn");
+        assertThat(event.getIsFinalInvokeForWindow()).isFalse();
+        assertThat(event.getIsWindowTerminatedEarly()).isFalse();
+        assertThat(result).isEqualTo(BatchResult.state(Map.of("count", "5"), List.of("101")));
+        assertThat(previous).containsExactly(Map.entry("count", "4"));
+        assertThat(DynamoDbLambdaAdapter.ofTimeWindow(e -> null).handle(batch)).isEqualTo(BatchResult.state(null));
+    }
+
+    @Test
+    void aBatchOfAWindowIsWrittenAsLambdasWindowEvent() throws Exception {
+        DynamoDbRecord record = new DynamoDbRecord("e", "INSERT", "1.1", "aws:dynamodb", "eu-west-1",
+                new DynamoDbRecord.Dynamodb(Instant.ofEpochSecond(5), Map.of("s", AttributeValue.fromS("x")), null,
+                        null, "101", 9, "KEYS_ONLY"), "arn", null);
+        Batch<StreamRecord<DynamoDbRecord>> batch = new Batch<>(List.of(new StreamRecord<>("shard", "101", "k",
+                Instant.ofEpochSecond(5), 1, record)), "shard", "arn", 1, new TimeWindow(Instant.ofEpochSecond(0),
+                Instant.ofEpochSecond(60), Map.of("keys", "[\"x\"]"), true, false));
+
+        var event = new com.fasterxml.jackson.databind.ObjectMapper().readTree(DynamoDbEventJson.write(batch));
+
+        assertThat(event.path("Records").get(0).path("dynamodb").path("SequenceNumber").asText()).isEqualTo("101");
+        assertThat(event.path("window").path("start").asText()).isEqualTo("1970-01-01T00:00:00Z");
+        assertThat(event.path("state").path("keys").get(0).asText()).isEqualTo("x");
+        assertThat(event.path("shardId").asText()).isEqualTo("shard");
+        assertThat(event.path("eventSourceARN").asText()).isEqualTo("arn");
+        assertThat(event.path("isFinalInvokeForWindow").asBoolean()).isTrue();
     }
 }

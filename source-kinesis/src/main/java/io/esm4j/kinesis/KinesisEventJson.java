@@ -28,10 +28,16 @@ public final class KinesisEventJson {
 
     private KinesisEventJson() {}
 
+    /**
+     * Lambda's event for the batch: its records, and for a batch of a tumbling window the window's fields and state
+     * ({@link RecordsJson#withWindow}), which a function answers with {@code {"state": {...}, ...}}, read by
+     * {@code LambdaResponses.parse(batch, response)}.
+     */
     public static String write(Batch<StreamRecord<KinesisRecord>> batch) {
-        return write(batch.records().stream().map(StreamRecord::payload).toList());
+        return RecordsJson.withWindow(write(batch.records().stream().map(StreamRecord::payload).toList()), batch);
     }
 
+    /** The {@code {"Records":[...]}} event of these records, without a window's fields. */
     public static String write(List<KinesisRecord> records) {
         return RecordsJson.write(JSON, records, KinesisEventJson::writeRecord);
     }

@@ -1,10 +1,13 @@
 package io.esm4j.kinesis;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.lambda.TimeWindowEvents;
 import io.esm4j.stream.StreamRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a handler written for Lambda against {@code aws-lambda-java-events} unchanged: each batch becomes a
@@ -23,6 +27,9 @@ import java.util.function.Function;
  * <pre>{@code
  * EventSourceMapping.builder("orders", source, KinesisLambdaAdapter.of(new OrdersFunction()::handleRequest))
  * }</pre>
+ *
+ * <p>With TumblingWindowInSeconds, {@link #ofTimeWindow} runs a handler of Lambda's window events
+ * ({@code KinesisTimeWindowEvent} answered by a {@code TimeWindowEventResponse}).
  */
 public final class KinesisLambdaAdapter {
 
@@ -32,6 +39,29 @@ public final class KinesisLambdaAdapter {
             Function<KinesisEvent, StreamsEventResponse> function) {
         Objects.requireNonNull(function, "function");
         return batch -> toResult(function.apply(toEvent(batch)));
+    }
+
+    /**
+     * Runs a handler of a mapping with TumblingWindowInSeconds written for Lambda: each batch becomes a
+     * {@link KinesisTimeWindowEvent}, as Lambda's runtime makes it. It has the batch's records, the window's {@code start} and
+     * {@code end} (ISO-8601), its state in a modifiable map of the handler's own (handlers written for Lambda add to
+     * the state they are given and answer with it; the window's state is not changed by that), {@code shardId},
+     * {@code eventSourceArn}, {@code isFinalInvokeForWindow} (the invocation without records that closes the window)
+     * and {@code isWindowTerminatedEarly}. The {@link TimeWindowEventResponse}'s state goes to the window's next
+     * invocation and its {@code batchItemFailures} are read as {@link #of}'s are; a null response or one without
+     * state fails the invocation, as in Lambda. A thrown exception fails the whole batch.
+     *
+     * <p>A batch without a window (the mapping has no TumblingWindowInSeconds) gives the handler what Lambda's runtime
+     * makes of the plain event: the records, every window field null; its {@code batchItemFailures} count, its state
+     * is ignored.
+     *
+     * <pre>{@code
+     * EventSourceMapping.builder("totals", source, KinesisLambdaAdapter.ofTimeWindow(new TotalsFunction()::handleRequest))
+     * }</pre>
+     */
+    public static BatchHandler<StreamRecord<KinesisRecord>> ofTimeWindow(
+            Function<KinesisTimeWindowEvent, @Nullable TimeWindowEventResponse> function) {
+        return TimeWindowEvents.handler(function, batch -> toEvent(batch).getRecords(), KinesisTimeWindowEvent::new);
     }
 
     /**

@@ -2,11 +2,15 @@ package io.esm4j.kinesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esm4j.handler.Batch;
+import io.esm4j.handler.TimeWindow;
+import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class KinesisEventJsonTest {
@@ -49,6 +53,25 @@ class KinesisEventJsonTest {
                     .contains("\"approximateArrivalTimestamp\":1.0},\"eventSource\"")
                     .doesNotContain("encryptionType");
         }
+    }
+
+    /**
+     * A batch of a tumbling window: Lambda's window event, the records as for any batch, then the window, its state
+     * (each value the JSON it holds) and the shard's fields, which a handler calling a real function sends it as is.
+     */
+    @Test
+    void aBatchOfAWindowIsWrittenAsLambdasWindowEvent() {
+        KinesisRecord record = record("49590338271490256608559692538361571095921575989136588898",
+                "Hello, this is a test.", 1545084650987L);
+        Batch<StreamRecord<KinesisRecord>> batch = new Batch<>(List.of(new StreamRecord<>(SHARD,
+                record.kinesis().sequenceNumber(), "1", Instant.ofEpochMilli(1545084650987L), 22, record)), SHARD,
+                STREAM, 1, new TimeWindow(Instant.parse("2018-12-17T22:10:30Z"), Instant.parse("2018-12-17T22:11:00Z"),
+                        Map.of("count", "3"), false, false));
+
+        assertThat(KinesisEventJson.write(batch)).isEqualTo(KinesisEventJson.write(List.of(record))
+                .replaceFirst("}$", ",\"window\":{\"start\":\"2018-12-17T22:10:30Z\",\"end\":\"2018-12-17T22:11:00Z\"},"
+                        + "\"state\":{\"count\":3},\"shardId\":\"" + SHARD + "\",\"eventSourceARN\":\"" + STREAM + "\","
+                        + "\"isFinalInvokeForWindow\":false,\"isWindowTerminatedEarly\":false}"));
     }
 
     private static KinesisRecord record(String sequenceNumber, String data, long arrivalMillis) {

@@ -3,6 +3,7 @@ package io.esm4j.worker.invoke;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import io.esm4j.sqs.LambdaContext;
@@ -41,6 +42,14 @@ public sealed interface Invoker permits Invoker.Json, Invoker.Java {
         /** The body read as Lambda reads a function's response, carrying {@link #context}. */
         public BatchResult result() {
             return LambdaResponses.parse(body).withResponse(context);
+        }
+
+        /**
+         * The body read as Lambda reads a function's response to {@code batch}, carrying {@link #context}: with a
+         * tumbling window, a window response with its state ({@link LambdaResponses#parse(Batch, String)}).
+         */
+        public BatchResult result(Batch<?> batch) {
+            return LambdaResponses.parse(batch, body).withResponse(context);
         }
     }
 

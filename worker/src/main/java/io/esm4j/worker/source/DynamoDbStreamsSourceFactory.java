@@ -72,9 +72,10 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
             case Invoker.Java java -> {
                 RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
                 // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
-                yield TumblingWindows.java(java, batch -> JavaStreamResults.of(handler.handleRequest(
+                yield TumblingWindows.java(batch -> JavaStreamResults.of(handler.handleRequest(
                                 DynamoDbLambdaAdapter.toEvent(batch), java.context())),
-                        batch -> DynamoDbLambdaAdapter.toEvent(batch).getRecords(), DynamodbTimeWindowEvent::new);
+                        DynamoDbLambdaAdapter.ofTimeWindow(event ->
+                                TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }
         };
     }

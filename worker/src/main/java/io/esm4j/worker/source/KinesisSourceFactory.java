@@ -110,9 +110,10 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
             case Invoker.Java java -> {
                 RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
                 // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
-                yield TumblingWindows.java(java, batch -> JavaStreamResults.of(handler.handleRequest(
+                yield TumblingWindows.java(batch -> JavaStreamResults.of(handler.handleRequest(
                                 KinesisLambdaAdapter.toEvent(batch), java.context())),
-                        batch -> KinesisLambdaAdapter.toEvent(batch).getRecords(), KinesisTimeWindowEvent::new);
+                        KinesisLambdaAdapter.ofTimeWindow(event ->
+                                TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }
         };
     }

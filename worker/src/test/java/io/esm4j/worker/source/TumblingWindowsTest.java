@@ -88,18 +88,6 @@ class TumblingWindowsTest {
     }
 
     @Test
-    void windowResponsesAreReadAsLambdaReadsThem() {
-        assertThat(TumblingWindows.result("{\"state\": {}}")).isEqualTo(BatchResult.state(Map.of()));
-        assertThat(TumblingWindows.result("{\"state\": {\"n\": 1}, \"batchItemFailures\": [{\"itemIdentifier\": "
-                + "\"49590338271\"}]}")).isEqualTo(BatchResult.state(Map.of("n", "1"), List.of("49590338271")));
-        // Without state the invocation fails, as in Lambda.
-        assertThat(TumblingWindows.result("{}")).isEqualTo(BatchResult.state(null));
-        assertThat(TumblingWindows.result("")).isEqualTo(BatchResult.state(null));
-        assertThat(TumblingWindows.result("{\"state\": 5}")).isEqualTo(BatchResult.state(null));
-        assertThat(TumblingWindows.result("{\"state\": {} ")).isInstanceOf(BatchResult.Malformed.class);
-    }
-
-    @Test
     void withoutAWindowTheEventAndResponseAreThePlainOnes() throws Exception {
         AtomicReference<String> sent = new AtomicReference<>();
         BatchResult result = new KinesisSourceFactory().handler(target((Invoker.Json) event -> {
