@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
@@ -14,8 +15,11 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +94,65 @@ class BusyHandlersTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> counter() >= counterAtStart + 6);
         assertThat(leasesLost()).isZero();
         assertThat(store.list(NAME)).allSatisfy(lease -> assertThat(lease.owner()).isEqualTo("w1"));
+    }
+
+    /**
+     * The coordinator takes leases, asks for them and notices shard ends and hand-off requests: a virtual coordinator
+     * waited for a carrier, that is for a batch of a busy handler to end, at every round. Here handlers compute until
+     * the test says stop, on every carrier, while another worker (w2, played by the test) releases its lease: w1's
+     * coordinator must still see it free and take it.
+     */
+    @Test
+    void theCoordinatorTakesAFreedLeaseWhileHandlersKeepEveryCarrierBusy() throws Exception {
+        InMemoryStream twoShards = InMemoryStream.create(NAME + "-coordinator", 2);
+        String busy = twoShards.openShardIds().get(0);
+        String freed = twoShards.openShardIds().get(1);
+        int from = 0;
+        for (int i = 0; i < 40; i++) {
+            String key = Streams.keyOn(twoShards, busy, from);
+            from = Integer.parseInt(key.substring("key-".length())) + 1;
+            for (int r = 0; r < 10; r++) {
+                twoShards.put(key, "r" + r);
+            }
+        }
+        // w2 holds the second shard's lease, renewing it on a platform thread, until the test releases it.
+        store.create(Lease.unowned(NAME, freed, Checkpoint.TrimHorizon.INSTANCE, List.of()));
+        AtomicReference<Lease> w2Lease = new AtomicReference<>(
+                ((LeaseWrite.Written) store.take(store.list(NAME).getFirst(), "w2")).lease());
+        intruder = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(200);
+                    w2Lease.updateAndGet(held -> ((LeaseWrite.Written) store.renew(held)).lease());
+                }
+            } catch (InterruptedException e) {
+                // released
+            }
+        });
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                Runtime.getRuntime().availableProcessors());
+        AtomicInteger computingNow = new AtomicInteger();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            computingNow.incrementAndGet();
+            while (computing) {
+                Thread.onSpinWait();
+            }
+            return BatchResult.success();
+        });
+        StreamSettings settings = Streams.fast().parallelizationFactor(10).batchSize(1).build();
+        mapping = EventSourceMapping.builder(NAME, twoShards, handler).settings(settings).leaseStore(store)
+                .workerId("w1").meterRegistry(registry).build();
+        mapping.start();
+        // Each handler that started computing keeps its carrier: from here on no virtual thread gets one.
+        await().atMost(Duration.ofSeconds(30)).until(() -> computingNow.get() >= carriers);
+
+        intruder.interrupt();
+        intruder.join();
+        assertThat(store.release(w2Lease.get())).isInstanceOf(LeaseWrite.Written.class);
+
+        // The handlers never return while computing: every carrier stays taken until the lease is.
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.list(NAME).stream()
+                .anyMatch(lease -> lease.shardId().equals(freed) && "w1".equals(lease.owner())));
     }
 
     @Test

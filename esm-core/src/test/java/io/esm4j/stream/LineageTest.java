@@ -7,10 +7,13 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -289,6 +293,110 @@ class LineageTest {
 
         assertNothingLostAndKeysInOrder(handler, 200);
         assertParentsDoneBeforeChildren(children, 1);
+    }
+
+    /** A source whose first listing misses {@code parent}, as an eventually consistent one may at a fresh start. */
+    private static ForwardingStreamSource<byte[]> missingAtFirst(ObservedSource source, String parent) {
+        AtomicBoolean missed = new AtomicBoolean();
+        return new ForwardingStreamSource<>(source) {
+            @Override
+            public List<Shard> listShards() throws Exception {
+                List<Shard> shards = super.listShards();
+                return missed.compareAndSet(false, true)
+                        ? shards.stream().filter(shard -> !shard.shardId().equals(parent)).toList() : shards;
+            }
+        };
+    }
+
+    /**
+     * A fresh start (no leases yet) whose first listing shows the children of a split but not their parent: the
+     * children must not be seeded and started as shards without parents, or their records reach the handler before
+     * the parent's (the listing after it shows the parent, which then starts as well).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = StartingPosition.class, names = {"TRIM_HORIZON", "AT_TIMESTAMP"})
+    void aFreshStartWhoseFirstListingMissesAParentStillReadsTheParentFirst(StartingPosition position)
+            throws Exception {
+        release.countDown();
+        InMemoryStream stream = InMemoryStream.create("fresh-flaky-" + position, 1);
+        String parent = stream.openShardIds().getFirst();
+        Instant from = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+        put(stream, 0, 100);
+        List<String> children = stream.split(parent);
+        put(stream, 100, 100);
+        ObservedSource source = new ObservedSource(stream);
+        RecordingHandler<byte[]> handler = observing(stream);
+        StreamSettings.Builder settings = Streams.fast().batchSize(10);
+        if (position == StartingPosition.AT_TIMESTAMP) {
+            settings.startingPositionAtTimestamp(from);
+        }
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, missingAtFirst(source, parent), handler)
+                .settings(settings.build()).leaseStore(store).build();
+        mapping.start();
+        try {
+            await().until(() -> handler.succeeded().size() >= 200);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertNothingLostAndKeysInOrder(handler, 200);
+        assertParentsDoneBeforeChildren(children, 1);
+    }
+
+    /**
+     * The same at LATEST: the closed parent's records are older than the mapping, so they are skipped (as Lambda and
+     * KCL do), whether or not the first listing showed the parent; the children start at LATEST.
+     */
+    @Test
+    void atLatestAFreshStartWhoseFirstListingMissesAParentSkipsTheParent() throws Exception {
+        release.countDown();
+        InMemoryStream stream = InMemoryStream.create("fresh-flaky-latest", 1);
+        String parent = stream.openShardIds().getFirst();
+        put(stream, 0, 50);
+        List<String> children = stream.split(parent);
+        put(stream, 50, 50); // before the mapping: LATEST skips these too
+        ObservedSource source = new ObservedSource(stream);
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, missingAtFirst(source, parent), handler)
+                .settings(Streams.fast().startingPosition(StartingPosition.LATEST).batchSize(10).build())
+                .leaseStore(store).build();
+        mapping.start();
+        try {
+            await().until(() -> children.stream().allMatch(source::wasOpened));
+            put(stream, 100, 50);
+            await().until(() -> handler.succeeded().size() >= 50);
+            await().until(() -> store.load(NAME, parent), cp -> cp.equals(Optional.of(Checkpoint.ShardEnd.INSTANCE)));
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(100, 150).mapToObj(i -> "r" + i).toList());
+        assertThat(source.opened).containsExactlyInAnyOrder(
+                new ObservedSource.Opened(children.get(0), new ReadStart.Latest()),
+                new ObservedSource.Opened(children.get(1), new ReadStart.Latest()));
+    }
+
+    /** A parent that is really gone (trimmed before the mapping started) holds its children back for one listing only. */
+    @Test
+    void aFreshStartReadsTheChildrenOfATrimmedParent() throws Exception {
+        release.countDown();
+        InMemoryStream stream = InMemoryStream.create("fresh-trimmed", 1);
+        String parent = stream.openShardIds().getFirst();
+        put(stream, 0, 20);
+        stream.split(parent);
+        put(stream, 20, 100);
+        stream.trim(parent);
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = start(stream, handler, 1);
+        try {
+            await().until(() -> handler.succeeded().size() >= 100);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+
+        assertThat(handler.succeededPayloads(Streams::utf8)).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(20, 120).mapToObj(i -> "r" + i).toList());
     }
 
     private static void assertNothingLostAndKeysInOrder(RecordingHandler<byte[]> handler, int total) {

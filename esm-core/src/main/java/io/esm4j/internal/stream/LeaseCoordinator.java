@@ -91,8 +91,16 @@ final class LeaseCoordinator {
         this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
     }
 
+    /**
+     * Starts the coordinator on a platform thread, as the renewer's: handlers run on virtual threads, and one that
+     * computes without blocking keeps its carrier until its batch ends. With as many such handlers as carriers, a
+     * virtual coordinator waited for a batch to end at every round: the worker took no free or expired lease, asked
+     * for none and took none it had been handed (the owner leaves a released lease to the asker for 2 s only), and
+     * listed no shards, for as long as its batches ran. One thread a mapping, mostly asleep: the lease-taking,
+     * hand-off and lineage rules keep their pace whatever the handlers do.
+     */
     void start() {
-        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::run);
+        thread = Thread.ofPlatform().daemon().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::run);
     }
 
     /** A shard ended (or a lease was freed): list shards and balance now instead of at the next round. */

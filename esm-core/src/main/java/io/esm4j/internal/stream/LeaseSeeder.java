@@ -23,17 +23,26 @@ import java.util.stream.Collectors;
  *       its records are older than "now";</li>
  *   <li>any other shard starts at the mapping's starting position.</li>
  * </ul>
- * Parents are decided before children, whatever the listing's order. Parents absent from the listing without a lease
- * (trimmed before the mapping knew them) do not count. It also names the unfinished leases whose shard the stream no
- * longer lists ({@link #gone}). Pure: the coordinator creates what it returns with conditional writes, so two workers
+ * Parents are decided before children, whatever the listing's order. A shard with a parent that the listing misses and
+ * that has no lease gets no lease yet: an eventually consistent listing (DynamoDB's DescribeStream, Kinesis'
+ * ListShards) can miss a parent that is still there, and the child, started as a shard without parents, would have
+ * its records handled before the parent's. It waits until the parent is listed (and so decided first, and read
+ * first), or until two listings in a row have missed it ({@code parentsGone}): then it was trimmed before the
+ * mapping knew it and does not count. It also names the unfinished leases whose shard the stream no longer lists
+ * ({@link #gone}). Pure: the coordinator creates what it returns with conditional writes, so two workers
  * seeding at once agree or one of them loses harmlessly.
  */
 final class LeaseSeeder {
 
     private LeaseSeeder() {}
 
+    /**
+     * @param existing    the mapping's leases, listed before the shards
+     * @param parentsGone parents named by listed shards that neither this listing nor the one before it showed, and
+     *                    that have no lease: trimmed, no longer holding their children back
+     */
     static List<Lease> newLeases(String mapping, List<Shard> listing, Map<String, Lease> existing,
-                                 StreamSettings settings) {
+                                 Set<String> parentsGone, StreamSettings settings) {
         Map<String, Shard> byId = listing.stream().collect(Collectors.toMap(Shard::shardId, s -> s, (a, b) -> a));
         Set<String> parentsOfSomething = listing.stream().flatMap(s -> s.parentIds().stream())
                 .collect(Collectors.toSet());
@@ -47,7 +56,8 @@ final class LeaseSeeder {
                     continue;
                 }
                 List<String> listedParents = shard.parentIds().stream().filter(byId::containsKey).toList();
-                if (!known.keySet().containsAll(listedParents)) {
+                if (!known.keySet().containsAll(listedParents)
+                        || !missingParents(shard, byId.keySet(), existing).stream().allMatch(parentsGone::contains)) {
                     continue;
                 }
                 // A parent with a lease counts even if this listing misses it (an eventually consistent listing
@@ -70,6 +80,20 @@ final class LeaseSeeder {
             }
         }
         return created;
+    }
+
+    /**
+     * The parents of a shard that the listing misses and that have no lease: trimmed, or missed by an eventually
+     * consistent listing. Only a second listing in a row that misses them tells which.
+     */
+    static Set<String> missingParents(Shard shard, Set<String> listed, Map<String, Lease> existing) {
+        Set<String> missing = new HashSet<>();
+        for (String parent : shard.parentIds()) {
+            if (!listed.contains(parent) && !existing.containsKey(parent)) {
+                missing.add(parent);
+            }
+        }
+        return missing;
     }
 
     /**

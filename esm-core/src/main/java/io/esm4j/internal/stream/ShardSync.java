@@ -31,6 +31,12 @@ final class ShardSync {
     private Set<String> gone = Set.of();
     /** What the last listing alone no longer showed. */
     private Set<String> missing = Set.of();
+    /**
+     * Parents named by shards without a lease that the last listing missed and that had no lease
+     * ({@link LeaseSeeder#missingParents}): their children get a lease only once the parent is listed, or once the
+     * next listing misses it as well.
+     */
+    private Set<String> missingParents = Set.of();
     private long nextSyncNanos;
 
     ShardSync(StreamContext<?> ctx) {
@@ -57,14 +63,24 @@ final class ShardSync {
         // not one another worker created from a newer listing.
         Map<String, Lease> existing = LeaseCoordinator.byShard(ctx.leases().list(ctx.mappingName()));
         List<Shard> listing = ctx.source().listShards();
-        for (Lease lease : LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, ctx.settings())) {
+        Set<String> ids = new HashSet<>();
+        listing.forEach(shard -> ids.add(shard.shardId()));
+        Set<String> missingParentsNow = new HashSet<>();
+        for (Shard shard : listing) {
+            if (!existing.containsKey(shard.shardId())) {
+                missingParentsNow.addAll(LeaseSeeder.missingParents(shard, ids, existing));
+            }
+        }
+        Set<String> parentsGone = new HashSet<>(missingParentsNow);
+        parentsGone.retainAll(missingParents);
+        missingParents = missingParentsNow;
+        List<Lease> created = LeaseSeeder.newLeases(ctx.mappingName(), listing, existing, parentsGone, ctx.settings());
+        for (Lease lease : created) {
             if (ctx.leases().create(lease)) {
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
                         .addKeyValue("from", Checkpoints.describe(lease.checkpoint())).log("lease created for a new shard");
             }
         }
-        Set<String> ids = new HashSet<>();
-        listing.forEach(shard -> ids.add(shard.shardId()));
         // A finished shard the stream no longer lists has nothing left to guard: its children no longer wait for it.
         for (Lease lease : existing.values()) {
             if (lease.ended() && !ids.contains(lease.shardId())) {
@@ -72,11 +88,36 @@ final class ShardSync {
             }
         }
         listed = ids;
+        logWaiting(listing, existing, created, parentsGone);
         Set<String> missingNow = LeaseSeeder.gone(existing, ids);
         Set<String> confirmed = new HashSet<>(missingNow);
         confirmed.retainAll(missing);
         missing = missingNow;
         gone = confirmed;
         nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
+    }
+
+    /**
+     * Names each new shard left without a lease because of a parent the listing missed: it waits for one more listing
+     * at most.
+     */
+    private void logWaiting(List<Shard> listing, Map<String, Lease> existing, List<Lease> created,
+                            Set<String> parentsGone) {
+        Set<String> createdIds = new HashSet<>();
+        created.forEach(lease -> createdIds.add(lease.shardId()));
+        for (Shard shard : listing) {
+            if (existing.containsKey(shard.shardId()) || createdIds.contains(shard.shardId())) {
+                continue;
+            }
+            Set<String> waitingFor = LeaseSeeder.missingParents(shard, listed, existing);
+            waitingFor.removeAll(parentsGone);
+            if (!waitingFor.isEmpty()) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shard.shardId())
+                        .addKeyValue("missingParents", waitingFor)
+                        .log("new shard waits: the listing misses a parent that has no lease; its lease is created "
+                                + "once a listing shows the parent (read first), or the next listing misses it too "
+                                + "(trimmed)");
+            }
+        }
     }
 }
