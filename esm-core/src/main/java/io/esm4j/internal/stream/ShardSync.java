@@ -2,6 +2,7 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.lease.Lease;
 import io.esm4j.stream.Shard;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,14 @@ final class ShardSync {
      */
     private Set<String> missingParents = Set.of();
     private long nextSyncNanos;
+
+    /**
+     * How soon the listing that confirms a missed parent comes when a new shard waits for one: sooner than
+     * ShardSyncInterval, because a shard whose parent was trimmed (every fresh start on a stream older than its
+     * retention) gets no lease until then, and with LATEST its start would be that much later, skipping what was
+     * written meanwhile. Eventually consistent listings catch up within seconds.
+     */
+    static final long PARENT_CONFIRMATION_NANOS = Duration.ofSeconds(2).toNanos();
 
     ShardSync(StreamContext<?> ctx) {
         this.ctx = ctx;
@@ -88,21 +97,23 @@ final class ShardSync {
             }
         }
         listed = ids;
-        logWaiting(listing, existing, created, parentsGone);
+        boolean waiting = logWaiting(listing, existing, created, parentsGone);
         Set<String> missingNow = LeaseSeeder.gone(existing, ids);
         Set<String> confirmed = new HashSet<>(missingNow);
         confirmed.retainAll(missing);
         missing = missingNow;
         gone = confirmed;
-        nextSyncNanos = System.nanoTime() + ctx.settings().shardSyncInterval().toNanos();
+        long interval = ctx.settings().shardSyncInterval().toNanos();
+        nextSyncNanos = System.nanoTime() + (waiting ? Math.min(interval, PARENT_CONFIRMATION_NANOS) : interval);
     }
 
     /**
      * Names each new shard left without a lease because of a parent the listing missed: it waits for one more listing
-     * at most.
+     * at most. Says whether any does.
      */
-    private void logWaiting(List<Shard> listing, Map<String, Lease> existing, List<Lease> created,
+    private boolean logWaiting(List<Shard> listing, Map<String, Lease> existing, List<Lease> created,
                             Set<String> parentsGone) {
+        boolean waiting = false;
         Set<String> createdIds = new HashSet<>();
         created.forEach(lease -> createdIds.add(lease.shardId()));
         for (Shard shard : listing) {
@@ -112,6 +123,7 @@ final class ShardSync {
             Set<String> waitingFor = LeaseSeeder.missingParents(shard, listed, existing);
             waitingFor.removeAll(parentsGone);
             if (!waitingFor.isEmpty()) {
+                waiting = true;
                 LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shard.shardId())
                         .addKeyValue("missingParents", waitingFor)
                         .log("new shard waits: the listing misses a parent that has no lease; its lease is created "
@@ -119,5 +131,6 @@ final class ShardSync {
                                 + "(trimmed)");
             }
         }
+        return waiting;
     }
 }
