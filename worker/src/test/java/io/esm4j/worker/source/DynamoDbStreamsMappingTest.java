@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.worker.config.Endpoints;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -12,6 +17,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * DynamoDB Streams mappings from a worker file: Lambda's fields reach esm-core's settings, wrong values are refused
@@ -98,6 +105,40 @@ class DynamoDbStreamsMappingTest {
                 .put("FunctionName", "f").put("StartingPosition", "LATEST"), "")))
                 .hasMessageContaining("EventSourceArn").hasMessageContaining("table/orders")
                 .hasMessageContaining("table/<table>/stream/<label>");
+    }
+
+    /**
+     * With {@code --endpoint dynamodb=URL} (a local DynamoDB holding the lease table) but no dynamodbstreams endpoint,
+     * stream calls go to AWS's real endpoint and fail on the local credentials, an error far from its cause: the
+     * worker says so once, naming both flags, and does not quietly take the dynamodb endpoint for streams.
+     */
+    @Test
+    void aDynamodbEndpointWithoutADynamodbstreamsOneIsWarnedAboutOnce() {
+        Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
+        String both = sourcesLog(local.with("dynamodbstreams", URI.create("http://127.0.0.1:8001")));
+        String onlyDynamodb = sourcesLog(local);
+
+        assertThat(both).doesNotContain("dynamodbstreams=URL");
+        assertThat(onlyDynamodb.split("no --endpoint dynamodbstreams=URL", -1)).as(onlyDynamodb).hasSize(2);
+        assertThat(onlyDynamodb).contains("\"level\":\"WARN\"")
+                .contains("--endpoint dynamodb=http://127.0.0.1:8000").contains("AWS's endpoint").contains(STREAM);
+    }
+
+    /** What making a mapping's source twice, with these endpoints, logs. */
+    private static String sourcesLog(Endpoints endpoints) {
+        DynamoDbStreamsSourceFactory factory = new DynamoDbStreamsSourceFactory();
+        MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try (AwsClients clients = new AwsClients(Region.US_EAST_1, AnonymousCredentialsProvider.create(), endpoints)) {
+            WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(), null, "w1", false);
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            factory.source(spec, context);
+            factory.source(spec, context);
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     @Test
