@@ -80,6 +80,14 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                 + "stream is local or in LocalStack (unless AWS_ENDPOINT_URL_DYNAMODB_STREAMS or the profile sets it).";
     }
 
+    /** After a failure of the mapping: the cause the missing dynamodbstreams endpoint suggests, in a few words. */
+    @Override
+    @Nullable String problemHint(WorkerContext context) {
+        return missingStreamsEndpoint(context.clients().endpoints()) == null ? null : "is the stream local? "
+                + "--endpoint dynamodb=URL is set but no --endpoint dynamodbstreams=URL, so DynamoDB Streams calls "
+                + "go to AWS's endpoint of the region";
+    }
+
     @Override
     FailureDestinations destinations(WorkerContext context) {
         return context.destinationsBuilder()

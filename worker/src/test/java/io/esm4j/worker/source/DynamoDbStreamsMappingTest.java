@@ -2,11 +2,22 @@ package io.esm4j.worker.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.worker.config.Endpoints;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import io.esm4j.worker.invoke.Invoker;
+import io.esm4j.worker.invoke.TargetLimits;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import io.esm4j.settings.StreamSettings;
@@ -18,6 +29,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -122,6 +135,52 @@ class DynamoDbStreamsMappingTest {
         assertThat(onlyDynamodb.split("no --endpoint dynamodbstreams=URL", -1)).as(onlyDynamodb).hasSize(2);
         assertThat(onlyDynamodb).contains("\"level\":\"WARN\"")
                 .contains("--endpoint dynamodb=http://127.0.0.1:8000").contains("AWS's endpoint").contains(STREAM);
+    }
+
+    /**
+     * When the mapping then fails, its state transition reason (the API's, health's and the status page's) says where
+     * the stream calls went. A server on loopback stands in for AWS's endpoint, reached through the SDK's own setting,
+     * which the worker's endpoint overrides do not see: the test calls nothing outside the machine.
+     */
+    @Test
+    void aFailingMappingWithoutADynamodbstreamsEndpointSaysWhereItsCallsWent() throws Exception {
+        String property = "aws.endpointUrlDynamoDbStreams";
+        try (ServerSocket standIn = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger calls = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (!standIn.isClosed()) {
+                    try (Socket call = standIn.accept()) {
+                        calls.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            System.setProperty(property, "http://127.0.0.1:" + standIn.getLocalPort());
+            Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
+            try (AwsClients clients = new AwsClients(Region.US_EAST_1,
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), local)) {
+                WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(),
+                        new InMemoryLeaseStore(), "w1", false);
+                RunningMapping running = new DynamoDbStreamsSourceFactory().create("hinted",
+                        spec("\"StartingPosition\": \"LATEST\""), new MappingTarget(new Invoker.Java(
+                                (RequestHandler<DynamodbEvent, Void>) (event, c) -> null, "fn", "arn:fn",
+                                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5)), "arn:fn"),
+                        context);
+                running.start();
+                try {
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> running.stateTransitionReason().startsWith("PROBLEM"));
+                    assertThat(running.stateTransitionReason()).contains("no --endpoint dynamodbstreams=URL")
+                            .contains("AWS's endpoint");
+                    assertThat(calls.get()).isPositive();
+                } finally {
+                    running.stop(Duration.ofSeconds(5));
+                }
+            }
+        } finally {
+            System.clearProperty(property);
+        }
     }
 
     /** What making a mapping's source twice, with these endpoints, logs. */
