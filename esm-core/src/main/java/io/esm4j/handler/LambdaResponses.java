@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class LambdaResponses {
      */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** Writes a Java handler's response as Lambda's Java runtime does: an object without properties is {@code {}}. */
+    private static final ObjectMapper WRITER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private LambdaResponses() {}
 
@@ -68,6 +72,27 @@ public final class LambdaResponses {
         Map<String, String> values = new LinkedHashMap<>();
         state.properties().forEach(field -> values.put(field.getKey(), field.getValue().toString()));
         return BatchResult.state(values, ids);
+    }
+
+    /**
+     * What a Java handler returned, read as Lambda reads a function's response: null is success, a String is the
+     * response's JSON text, any other object is written as JSON (as Lambda's Java runtime does) and then read. An
+     * object Jackson cannot write is a {@link BatchResult.Malformed} response, like a response that is not JSON: it
+     * fails the batch only when the mapping reads responses (ReportBatchItemFailures), never by a thrown error.
+     */
+    public static BatchResult ofObject(@Nullable Object returned) {
+        return switch (returned) {
+            case null -> BatchResult.success();
+            case String json -> parse(json);
+            default -> {
+                try {
+                    yield parse(WRITER.writeValueAsString(returned));
+                } catch (JsonProcessingException e) {
+                    yield new BatchResult.Malformed("the handler's response (" + returned.getClass().getName()
+                            + ") cannot be written as JSON: " + e.getOriginalMessage());
+                }
+            }
+        };
     }
 
     /** @param response the function's response as JSON text; null or blank is success, as in Lambda */

@@ -1,8 +1,6 @@
 package io.esm4j.kafka;
 
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
@@ -32,8 +30,6 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class KafkaLambdaAdapter {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private KafkaLambdaAdapter() {}
 
@@ -66,20 +62,12 @@ public final class KafkaLambdaAdapter {
         return new KafkaEvent(records, source.eventSource(), source.eventSourceArn(), source.bootstrapServers());
     }
 
-    /** The function's response as a batch result, read as Lambda reads it. */
+    /**
+     * The function's response as a batch result, read as Lambda reads it ({@link LambdaResponses#ofObject}): a
+     * response Jackson cannot write is a malformed response, which fails the batch only with ReportBatchItemFailures.
+     */
     public static BatchResult toResult(@Nullable Object response) {
-        if (response == null) {
-            return BatchResult.success();
-        }
-        if (response instanceof String json) {
-            return LambdaResponses.parse(json);
-        }
-        try {
-            return LambdaResponses.parse(MAPPER.writeValueAsString(response));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("the function's response (" + response.getClass().getName()
-                    + ") cannot be written as JSON: " + e.getOriginalMessage(), e);
-        }
+        return LambdaResponses.ofObject(response);
     }
 
     private static KafkaEvent.@Nullable SchemaMetadata schemaMetadata(@Nullable KafkaSchemaMetadata metadata) {

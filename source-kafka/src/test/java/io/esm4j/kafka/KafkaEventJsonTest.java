@@ -117,6 +117,30 @@ class KafkaEventJsonTest {
                 .isEqualTo(BatchResult.success());
     }
 
+    /** A response Jackson cannot write: its getter throws. */
+    public static final class Unwritable {
+        public String getValue() {
+            throw new IllegalStateException("no value");
+        }
+    }
+
+    /**
+     * A handler's response that Jackson cannot write is a malformed response, as on the worker's stream path: it fails
+     * the batch only when the mapping reads responses (ReportBatchItemFailures), never by a thrown error, which would
+     * fail (and retry) every batch of a mapping that does not read responses at all. An object without properties is
+     * {@code {}}, a success.
+     */
+    @Test
+    void aResponseThatCannotBeWrittenIsMalformedAndAnEmptyObjectIsSuccess() throws Exception {
+        Batch<StreamRecord<KafkaRecord>> batch = new Batch<>(List.of(stream(record(0, 5, "k", "v", List.of()))),
+                "mytopic-0", "", 1);
+        assertThat(KafkaLambdaAdapter.of(selfManaged, event -> new Unwritable()).handle(batch))
+                .isInstanceOfSatisfying(BatchResult.Malformed.class,
+                        malformed -> assertThat(malformed.reason()).contains(Unwritable.class.getName()));
+        assertThat(KafkaLambdaAdapter.of(selfManaged, event -> new Object()).handle(batch))
+                .isEqualTo(BatchResult.success());
+    }
+
     @Test
     void settingsAreCheckedNamingTheValue() {
         assertThatThrownBy(() -> KafkaSource.builder().topics("t").build())

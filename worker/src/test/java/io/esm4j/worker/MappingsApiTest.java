@@ -355,6 +355,47 @@ class MappingsApiTest {
                 .hasMessageContaining("already exists");
     }
 
+    /**
+     * A URL's password and token stay in the worker: the API shows the URL masked in FunctionArn (Create, Get, List,
+     * Update) and in errors, while the worker still invokes the whole URL. What the client read works when passed
+     * back: as List's FunctionName filter, and as an Update's FunctionName, which keeps the whole URL rather than
+     * turning it into the masked one. A masked URL that is no mapping's own is refused, not invoked without password.
+     */
+    @Test
+    void aUrlsPasswordAndTokenNeverLeaveThroughTheApiAndWhatItShowsCanBePassedBack() {
+        String arn = elasticMq.queue("api-secret-url", 30);
+        int port = function.url().getPort();
+        String url = "http://alice:pa55word@127.0.0.1:" + port + "/fn?token=s3cr3t";
+        String shown = "arn:aws:lambda:us-east-1:000000000000:function:http://...@127.0.0.1:" + port + "/fn?...";
+        CreateEventSourceMappingResponse created = lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName(url).batchSize(1));
+
+        assertThat(created.functionArn()).isEqualTo(shown);
+        assertThat(lambda.getEventSourceMapping(r -> r.uuid(created.uuid())).functionArn()).isEqualTo(shown);
+        for (String filter : List.of(url, shown, "http://...@127.0.0.1:" + port + "/fn?...")) {
+            assertThat(lambda.listEventSourceMappings(r -> r.functionName(filter)).eventSourceMappings())
+                    .as(filter).extracting(EventSourceMappingConfiguration::uuid).containsExactly(created.uuid());
+        }
+        assertThat(lambda.listEventSourceMappings(r -> r.eventSourceArn(arn)).toString()).doesNotContain("pa55word")
+                .doesNotContain("s3cr3t");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn).functionName(url)))
+                .isInstanceOf(ResourceConflictException.class).hasMessageContaining(created.uuid())
+                .message().doesNotContain("pa55word").doesNotContain("s3cr3t");
+        assertThatThrownBy(() -> lambda.createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName("http://...@127.0.0.1:" + port + "/other?...")))
+                .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("pass the whole URL");
+
+        var updated = lambda.updateEventSourceMapping(r -> r.uuid(created.uuid()).functionName(shown).batchSize(2));
+        assertThat(updated.functionArn()).isEqualTo(shown);
+        assertThat(updated.batchSize()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
+                .state().equals("Enabled"));
+        elasticMq.send("api-secret-url", "secret-url-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> function.distinct.contains("secret-url-1"));
+        assertThat(function.authorizations).contains("Basic " + java.util.Base64.getEncoder().encodeToString(
+                "alice:pa55word".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** As in Lambda, a function is one whether named by its name, its ARN or its partial ARN. */
     @Test
     void aSourceMappedToAFunctionByNameCannotBeMappedAgainToItsArn() {

@@ -27,6 +27,8 @@ final class RecordingFunction implements AutoCloseable {
     final List<String> received = new CopyOnWriteArrayList<>();
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     final java.util.Set<String> distinct = ConcurrentHashMap.newKeySet();
+    /** The Authorization headers of the invocations (a URL's user info is sent as Basic authentication). */
+    final java.util.Set<String> authorizations = ConcurrentHashMap.newKeySet();
     private volatile Semaphore gate = null;
     final Semaphore entered = new Semaphore(0);
     final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
@@ -37,6 +39,10 @@ final class RecordingFunction implements AutoCloseable {
         server.createContext("/fn", exchange -> {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 JsonNode event = JSON.readTree(in);
+                String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+                if (authorization != null) {
+                    authorizations.add(authorization);
+                }
                 entered.release();
                 Semaphore held = gate;
                 if (held != null) {

@@ -42,7 +42,7 @@ class WorkerStartTest {
         assertThatThrownBy(() -> start(file))
                 .isInstanceOf(MappingConflictException.class)
                 .hasMessageStartingWith("EventSourceMappings[2] maps the event source "
-                        + "arn:aws:sqs:us-east-1:000000000000:q to the function http://h:1/f, as "
+                        + "arn:aws:sqs:us-east-1:000000000000:q to the function http://...@h:1/f, as "
                         + "EventSourceMappings[1] does")
                 .message().doesNotContain("hunter2").doesNotContain("update or delete");
     }

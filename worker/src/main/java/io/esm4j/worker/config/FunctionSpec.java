@@ -2,7 +2,6 @@ package io.esm4j.worker.config;
 
 import io.esm4j.settings.Setting.IntSetting;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -49,30 +48,30 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
 
     /**
      * The name to show on the status page and in logs. A URL given as the mapping's FunctionName is the name too, and
-     * its user info, query and fragment may carry a password or a token: they are left out ({@link #shownUrl}).
+     * its user info, query and fragment may carry a password or a token: they are masked ({@link #shownName}).
      */
     public String displayName() {
-        if (!name.startsWith("http://") && !name.startsWith("https://")) {
-            return name;
-        }
-        try {
-            return shownUrl(new URI(name));
-        } catch (URISyntaxException e) {
-            return name.substring(0, name.indexOf("://") + 3) + "...";
-        }
+        return shownName(name);
     }
 
     /**
-     * A URL as errors, logs and pages may show it: {@code scheme://host:port/path}, without user info, query or
-     * fragment, which may hold a password or a token ({@code ?...} says that a query or fragment was there).
+     * A mapping's FunctionName as the worker shows it anywhere outside (the API's FunctionArn, failure records, the
+     * status page, logs, errors): an {@code http://} or {@code https://} URL as {@link #shownUrl(String)} shows it,
+     * any other name as it is. The one masking of function names, so that every output hides the same parts.
      */
+    public static String shownName(String functionName) {
+        return functionName.startsWith("http://") || functionName.startsWith("https://")
+                ? shownUrl(functionName) : functionName;
+    }
+
+    /** A URL as errors, logs and pages may show it: {@link #shownUrl(String)} of its text. */
     public static String shownUrl(URI url) {
-        if (url.getHost() == null) {
-            return url.getScheme() + "://...";
-        }
-        String shown = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                + (url.getRawPath() == null ? "" : url.getRawPath());
-        return url.getRawQuery() == null && url.getRawFragment() == null ? shown : shown + "?...";
+        return shownUrl(url.toString());
+    }
+
+    /** Whether the value is a URL as {@link #shownUrl(String)} shows it, its user info or query masked. */
+    public static boolean masked(String value) {
+        return value.contains("://...@") || value.endsWith("?...");
     }
 
     /**

@@ -38,11 +38,19 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
                     spec.timeout(), spec.maxConcurrency()) : spec;
         }
         if (functionName.startsWith("http://") || functionName.startsWith("https://")) {
+            if (FunctionSpec.masked(functionName)) {
+                // Sent on, "..." would be the Basic authentication's user name: every invocation would fail.
+                throw new InvalidMappingException("FunctionName", functionName, "This is a URL as the worker shows "
+                        + "it, its user info masked as ...@ or its query as ?...: pass the whole URL (the worker "
+                        + "shows it only masked), or leave FunctionName out of an update to keep the function.");
+            }
             Endpoints.url("FunctionName", functionName);
             return FunctionSpec.of(functionName, Kind.URL, functionName, null);
         }
         if (!lambdaFunction(functionName)) {
-            throw new InvalidMappingException("FunctionName", functionName, "Expected a name under the worker's "
+            // An ARN holding a URL (a FunctionArn read from an older worker, say) is quoted without its password.
+            throw new InvalidMappingException("FunctionName", functionName.contains("://")
+                    ? FunctionSpec.shownUrl(functionName) : functionName, "Expected a name under the worker's "
                     + "Functions" + (named.isEmpty() ? " (there are none)" : " (" + String.join(", ",
                     new TreeSet<>(named.keySet())) + ")") + ", an http:// or https:// URL, or a Lambda "
                     + "function's name, partial ARN or ARN (letters, digits, - and _, with an optional :qualifier; "
@@ -58,9 +66,9 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
     }
 
     /**
-     * The function's ARN as Lambda reports it, in the API's FunctionArn and in failure records alike: the name given
-     * if it is an ARN, a partial ARN ({@code 123456789012:function:orders}) completed with the worker's region, else
-     * one made from the name in the worker's region.
+     * The function's ARN as Lambda reports it (shown outside masked, {@link #shownArn}) and as source and function
+     * pairs compare it: the name given if it is an ARN, a partial ARN ({@code 123456789012:function:orders}) completed
+     * with the worker's region, else one made from the name in the worker's region.
      */
     public static String arn(String functionName, String region) {
         if (functionName.startsWith("arn:")) {
@@ -69,6 +77,15 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
         // Lambda's partial ARN, <account>:function:<name>[:<qualifier>], names the account itself.
         return PARTIAL_ARN.matcher(functionName).matches() ? "arn:aws:lambda:" + region + ":" + functionName
                 : "arn:aws:lambda:" + region + ":000000000000:function:" + functionName;
+    }
+
+    /**
+     * The function's ARN as the worker shows it outside, in the API's FunctionArn and in failure records: {@link #arn}
+     * of the name as {@link FunctionSpec#shownName} masks it, so that a URL's password or token stays inside the
+     * worker. Source and function pairs are still told apart by the real name ({@link #arn}).
+     */
+    public static String shownArn(String functionName, String region) {
+        return arn(FunctionSpec.shownName(functionName), region);
     }
 
     /** Whether the name is one of the file's functions (not looked up at Lambda). */

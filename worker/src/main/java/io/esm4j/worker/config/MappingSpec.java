@@ -282,6 +282,6 @@ public final class MappingSpec {
 
     @Override
     public String toString() {
-        return "MappingSpec[" + source() + " -> " + functionName() + "]";
+        return "MappingSpec[" + source() + " -> " + FunctionSpec.shownName(functionName()) + "]";
     }
 }

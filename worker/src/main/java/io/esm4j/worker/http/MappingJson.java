@@ -2,6 +2,7 @@ package io.esm4j.worker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.LambdaFields;
 import io.esm4j.worker.mappings.ManagedMapping;
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * A mapping as Lambda's API describes it ({@code EventSourceMappingConfiguration}): the request's fields with the
- * source's defaults filled in, plus UUID, FunctionArn, EventSourceMappingArn, State, StateTransitionReason,
- * LastProcessingResult and LastModified (epoch seconds, as Lambda sends them).
+ * source's defaults filled in, plus UUID, FunctionArn (a URL's password or token masked), EventSourceMappingArn,
+ * State, StateTransitionReason, LastProcessingResult and LastModified (epoch seconds, as Lambda sends them).
  */
 final class MappingJson {
 
@@ -65,8 +66,27 @@ final class MappingJson {
         return mapping.sourceKind().equals("SQS") && reason.equals("User action") ? "USER_INITIATED" : reason;
     }
 
+    /** The FunctionArn the API shows: a URL's user info, query and fragment masked ({@link Functions#shownArn}). */
     static String functionArn(ManagedMapping mapping, String region) {
-        return Functions.arn(mapping.spec().functionName(), region);
+        return Functions.shownArn(mapping.spec().functionName(), region);
+    }
+
+    /**
+     * The fields of an UpdateEventSourceMapping, with a FunctionName that is the mapping's own as this API shows it
+     * (its masked URL, or the FunctionArn of it) replaced by the real one: a client that passes back what it read
+     * keeps the function, rather than turning the URL into the masked one, which has no password.
+     */
+    static JsonNode withRealFunction(JsonNode fields, ManagedMapping mapping, String region) {
+        String real = mapping.spec().functionName();
+        String shown = FunctionSpec.shownName(real);
+        JsonNode given = fields.get(LambdaFields.FUNCTION_NAME);
+        if (shown.equals(real) || !(fields instanceof ObjectNode object) || given == null || !given.isTextual()
+                || !given.asText().equals(shown) && !given.asText().equals(Functions.arn(shown, region))) {
+            return fields;
+        }
+        ObjectNode kept = object.deepCopy();
+        kept.put(LambdaFields.FUNCTION_NAME, real);
+        return kept;
     }
 
     private static BigDecimal seconds(Instant instant) {

@@ -68,8 +68,9 @@ public final class MappingsApi implements HttpHandler {
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
                     Exchanges.json(exchange, 200, describe(registry.get(rest)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("PUT")) {
-                    JsonNode fields = body(exchange);
-                    boolean wasEnabled = registry.get(rest).spec().enabled();
+                    ManagedMapping current = registry.get(rest);
+                    JsonNode fields = MappingJson.withRealFunction(body(exchange), current, region);
+                    boolean wasEnabled = current.spec().enabled();
                     ManagedMapping updated = registry.update(rest, fields);
                     LOG.info("api update uuid={}", rest);
                     ObjectNode json = describe(updated);
@@ -127,9 +128,7 @@ public final class MappingsApi implements HttpHandler {
         String functionArn = function == null ? null : Functions.arn(function, region);
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
-                .filter(m -> function == null || m.spec().functionName().equals(function)
-                        || MappingJson.functionArn(m, region).equals(functionArn)
-                        || MappingJson.functionArn(m, region).endsWith(":function:" + function))
+                .filter(m -> function == null || names(m, function, functionArn))
                 .filter(m -> after == null || after.isBefore(m))
                 .toList();
         ObjectNode json = Exchanges.JSON.createObjectNode();
@@ -142,6 +141,19 @@ public final class MappingsApi implements HttpHandler {
             json.put("NextMarker", ListMarker.of(matching.get(end - 1)).toString());
         }
         return json;
+    }
+
+    /**
+     * Whether ListEventSourceMappings' FunctionName names the mapping's function: as a name, partial ARN or ARN, and
+     * for a URL holding a password or token both as the client gave it (the whole URL) and as the API shows it (masked,
+     * so that a FunctionArn read from the API finds its mappings again).
+     */
+    private boolean names(ManagedMapping mapping, String function, String functionArn) {
+        String real = Functions.arn(mapping.spec().functionName(), region);
+        String shown = MappingJson.functionArn(mapping, region);
+        return mapping.spec().functionName().equals(function) || real.equals(functionArn)
+                || shown.equals(functionArn) || real.endsWith(":function:" + function)
+                || shown.endsWith(":function:" + function);
     }
 
     private static int parse(String field, String value, int min, int max) {

@@ -57,8 +57,8 @@ public final class Targets {
         return switch (function.kind()) {
             case URL -> new HttpUrlTarget(http, URI.create(function.location()), function.timeout());
             case LAMBDA -> lambda(function);
-            case JAVA -> new Invoker.Java(handler(function), function.name(), Functions.arn(function.name(), region),
-                    function.timeout());
+            case JAVA -> new Invoker.Java(handler(function), function.name(),
+                    Functions.shownArn(function.name(), region), function.timeout());
         };
     }
 

@@ -18,11 +18,11 @@ public final class MappingConflictException extends RuntimeException {
         return new MappingConflictException("A mapping with UUID " + uuid + " already exists in the " + location + ".");
     }
 
-    /** Lambda's words for a second mapping of the same event source and function. */
+    /** Lambda's words for a second mapping of the same event source and function (a URL's password masked). */
     static MappingConflictException pairTaken(MappingSpec spec, String holder) {
         return new MappingConflictException("An event source mapping with event source (" + spec.source()
-                + "), function (" + spec.functionName() + ") already exists. Please update or delete the existing "
-                + "mapping with UUID " + holder);
+                + "), function (" + FunctionSpec.shownName(spec.functionName()) + ") already exists. Please update or "
+                + "delete the existing mapping with UUID " + holder);
     }
 
     /**

@@ -58,7 +58,7 @@ final class MappingRunner {
         try {
             SourceFactory factory = factories.forMapping(mapping.spec());
             MappingTarget target = new MappingTarget(targets.invoker(mapping.function()),
-                    targets.limits(mapping.function()), Functions.arn(mapping.spec().functionName(),
+                    targets.limits(mapping.function()), Functions.shownArn(mapping.spec().functionName(),
                     context.clients().region().id()));
             running = factory.create(mapping.uuid(), mapping.spec(), target, context);
             if (!mapping.install(running)) {

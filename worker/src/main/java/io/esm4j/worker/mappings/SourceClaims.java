@@ -1,5 +1,6 @@
 package io.esm4j.worker.mappings;
 
+import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -96,8 +97,8 @@ final class SourceClaims {
                 Instant lapses = Instant.ofEpochMilli(Long.parseLong(claimedAt.n())).plus(GRACE);
                 if (clock.instant().isBefore(lapses)) {
                     throw new MappingConflictException("The event source (" + spec.source() + ") and function ("
-                            + spec.functionName() + ") are being mapped through another worker (mapping " + holder
-                            + ", not written yet); try again. If that worker stopped before writing it, its claim "
+                            + FunctionSpec.shownName(spec.functionName()) + ") are being mapped through another "
+                            + "worker (mapping " + holder + ", not written yet); try again. If that worker stopped before writing it, its claim "
                             + "lapses at " + lapses + ".");
                 }
             }
@@ -107,7 +108,8 @@ final class SourceClaims {
             }
         }
         throw new MappingConflictException("The event source (" + spec.source() + ") and function ("
-                + spec.functionName() + ") are being mapped through another worker at the same time; try again.");
+                + FunctionSpec.shownName(spec.functionName()) + ") are being mapped through another worker at the "
+                + "same time; try again.");
     }
 
     /** Releases the pair of {@code spec} if {@code uuid} holds it; a failure only leaves a stale claim behind. */

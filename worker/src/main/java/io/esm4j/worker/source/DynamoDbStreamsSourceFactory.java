@@ -16,11 +16,18 @@ import io.esm4j.sinks.EventJson;
 import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
+import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
+import java.net.URI;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DynamoDB Streams ({@code arn:aws:dynamodb:...:table/<table>/stream/<label>}): a stream mapping with Lambda's
@@ -30,6 +37,11 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
 
     private static final Set<StartingPosition> POSITIONS =
             EnumSet.of(StartingPosition.TRIM_HORIZON, StartingPosition.LATEST);
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamoDbStreamsSourceFactory.class);
+
+    /** The worker's factory warns once about a missing dynamodbstreams endpoint, not at every (re)start. */
+    private final AtomicBoolean endpointWarned = new AtomicBoolean();
 
     public DynamoDbStreamsSourceFactory() {
         super("DynamoDB Streams", "dynamodb", Set.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
@@ -42,9 +54,38 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
 
     @Override
     StreamSource<DynamoDbRecord> source(MappingSpec spec, WorkerContext context) {
+        String hint = missingStreamsEndpoint(context.clients().endpoints());
+        if (hint != null && !endpointWarned.getAndSet(true)) {
+            LOG.warn("{} eventSourceArn={}", hint, spec.eventSourceArn());
+        }
         return DynamoDbStreamSource.builder(context.clients().dynamodbStreams())
                 .streamArn(spec.eventSourceArn())
                 .build();
+    }
+
+    /**
+     * A dynamodb endpoint override (a local DynamoDB, a LocalStack) without a dynamodbstreams one sends DynamoDB
+     * Streams calls to AWS's endpoint of the region, which then refuses the local credentials: a confusing error far
+     * from its cause. The dynamodb endpoint is not taken for streams instead, as it may serve only the worker's lease
+     * table (dynalite has no streams). Returns the warning to log, or null when nothing is amiss.
+     */
+    static @Nullable String missingStreamsEndpoint(Endpoints endpoints) {
+        URI dynamodb = endpoints.endpoint("dynamodb");
+        if (dynamodb == null || endpoints.endpoint("dynamodbstreams") != null) {
+            return null;
+        }
+        return "DynamoDB Streams calls go to AWS's endpoint of the worker's region: --endpoint dynamodb="
+                + FunctionSpec.shownUrl(dynamodb) + " is set, but no --endpoint dynamodbstreams=URL (the file's "
+                + "Endpoints.dynamodbstreams). The dynamodb endpoint is not used for streams; give both flags when the "
+                + "stream is local or in LocalStack (unless AWS_ENDPOINT_URL_DYNAMODB_STREAMS or the profile sets it).";
+    }
+
+    /** After a failure of the mapping: the cause the missing dynamodbstreams endpoint suggests, in a few words. */
+    @Override
+    @Nullable String problemHint(WorkerContext context) {
+        return missingStreamsEndpoint(context.clients().endpoints()) == null ? null : "is the stream local? "
+                + "--endpoint dynamodb=URL is set but no --endpoint dynamodbstreams=URL, so DynamoDB Streams calls "
+                + "go to AWS's endpoint of the region";
     }
 
     @Override

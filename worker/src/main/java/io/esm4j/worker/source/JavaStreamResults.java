@@ -1,9 +1,6 @@
 package io.esm4j.worker.source;
 
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
 import java.util.ArrayList;
@@ -19,31 +16,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class JavaStreamResults {
 
-    /** An object without properties is {@code {}}, a success, rather than an error. */
-    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-
     private JavaStreamResults() {}
 
     /**
      * A {@code StreamsEventResponse} as the source's adapter reads it (an entry without an identifier fails the
-     * batch); null is success; a String is the response's JSON text, as for Kafka handlers; any other object is
-     * written as JSON, as Lambda's Java runtime does, and read as Lambda reads it. One that cannot be written is a
+     * batch); anything else as {@link LambdaResponses#ofObject} reads it, as for Kafka handlers: null is success, a
+     * String is the response's JSON text, any other object is written as JSON, and one that cannot be written is a
      * malformed response, which fails the batch only with ReportBatchItemFailures, as a response that is not JSON.
      */
     static BatchResult of(@Nullable Object returned) {
-        return switch (returned) {
-            case null -> BatchResult.success();
-            case StreamsEventResponse response -> ofResponse(response);
-            case String json -> LambdaResponses.parse(json);
-            default -> {
-                try {
-                    yield LambdaResponses.parse(JSON.writeValueAsString(returned));
-                } catch (JsonProcessingException e) {
-                    yield new BatchResult.Malformed("the handler's response (" + returned.getClass().getName()
-                            + ") cannot be written as JSON: " + e.getOriginalMessage());
-                }
-            }
-        };
+        return returned instanceof StreamsEventResponse response ? ofResponse(response)
+                : LambdaResponses.ofObject(returned);
     }
 
     private static BatchResult ofResponse(StreamsEventResponse response) {

@@ -37,6 +37,20 @@ public interface RunningMapping {
                 mapping::lastProcessingResult, List::of);
     }
 
+    /**
+     * The mapping, its state transition reason followed by {@code hint} while it is a {@code PROBLEM}: a likely cause
+     * the worker's configuration shows, said where the failure shows (the API, health, the status page).
+     */
+    static RunningMapping withProblemHint(RunningMapping mapping, String hint) {
+        return new Lifecycle(mapping::start, timeout -> {
+            mapping.stop(timeout);
+            return null;
+        }, mapping::state, () -> {
+            String reason = mapping.stateTransitionReason();
+            return reason.startsWith("PROBLEM") ? reason + " (" + hint + ")" : reason;
+        }, mapping::lastProcessingResult, mapping::shards);
+    }
+
     /** The mapping's methods, whatever its type. */
     record Lifecycle(Runnable starter, Stopper stopper, Supplier<MappingState> stateSupplier,
                      Supplier<String> reasonSupplier, Supplier<String> resultSupplier,

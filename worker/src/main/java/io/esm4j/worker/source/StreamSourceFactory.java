@@ -15,6 +15,7 @@ import io.esm4j.worker.config.MappingSpec;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the AWS stream sources (Kinesis, DynamoDB Streams) build alike: a stream mapping on the worker's lease store
@@ -49,6 +50,11 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
 
     /** The service of {@code --endpoint} (and the file's Endpoints) that reaches this source. */
     abstract String endpointService();
+
+    /** A likely cause of the mapping's problems that the worker's configuration shows, or null (the default). */
+    @Nullable String problemHint(WorkerContext context) {
+        return null;
+    }
 
     /** The same source for {@link #checkBuild}: built without calling the service (by default, as create builds it). */
     StreamSource<R> offlineSource(MappingSpec spec, WorkerContext context) {
@@ -121,7 +127,8 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     @Override
     public final RunningMapping create(String name, MappingSpec spec, MappingTarget target, WorkerContext context) {
         String destination = spec.onFailureDestination();
-        return RunningMapping.of(EventSourceMapping.builder(name, source(spec, context), target.limited(handler(target)))
+        RunningMapping running = RunningMapping.of(EventSourceMapping.builder(name, source(spec, context),
+                        target.limited(handler(target)))
                 .settings(settings(spec, target.functionArn()))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .leaseStore(context.leaseStore())
@@ -129,5 +136,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
                 .onFailure(destination == null ? null : destinations(context).forArn(name, destination))
                 .meterRegistry(context.meters())
                 .build());
+        String hint = problemHint(context);
+        return hint == null ? running : RunningMapping.withProblemHint(running, hint);
     }
 }

@@ -11,9 +11,9 @@ class FunctionSpecTest {
     }
 
     @Test
-    void aUrlIsShownWithoutItsUserInfoQueryAndFragment() {
+    void aUrlIsShownWithItsUserInfoQueryAndFragmentMasked() {
         assertThat(shown("https://fn.example.com/invoke?token=s3cret&x=1")).isEqualTo("https://fn.example.com/invoke?...");
-        assertThat(shown("https://user:pa55@fn.example.com:8443/a/b")).isEqualTo("https://fn.example.com:8443/a/b");
+        assertThat(shown("https://user:pa55@fn.example.com:8443/a/b")).isEqualTo("https://...@fn.example.com:8443/a/b");
         assertThat(shown("http://127.0.0.1:9000/fn#key=s3cret")).isEqualTo("http://127.0.0.1:9000/fn?...");
         assertThat(shown("http://127.0.0.1:9000/fn")).isEqualTo("http://127.0.0.1:9000/fn");
     }

@@ -123,7 +123,7 @@ class TargetsTest {
 
         assertThat(HEADERS.get(0).get("Authorization")).containsExactly("Basic " + java.util.Base64.getEncoder()
                 .encodeToString("svc@example:p:ss".getBytes(StandardCharsets.UTF_8)));
-        assertThat(target).hasToString("HTTP http://127.0.0.1:" + server.getAddress().getPort() + "/fn");
+        assertThat(target).hasToString("HTTP http://...@127.0.0.1:" + server.getAddress().getPort() + "/fn");
         new HttpUrlTarget(http, base().resolve("/fn"), Duration.ofSeconds(30)).invoke("{}");
         assertThat(HEADERS.get(1)).doesNotContainKey("Authorization");
     }
@@ -369,7 +369,7 @@ class TargetsTest {
         URI url = URI.create("http://alice:pa55word@127.0.0.1:" + server.getAddress().getPort()
                 + "/secret?token=s3cr3t#frag");
         HttpUrlTarget target = new HttpUrlTarget(http, url, Duration.ofSeconds(30));
-        String expected = "http://127.0.0.1:" + server.getAddress().getPort() + "/secret?...";
+        String expected = "http://...@127.0.0.1:" + server.getAddress().getPort() + "/secret?...";
 
         assertThatThrownBy(() -> target.invoke("{}")).isInstanceOf(FunctionErrorException.class)
                 .hasMessageContaining(expected + " answered status 400")

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A URL given as the mapping's FunctionName is the function's name too, and may hold a password or a token: a
  * timed-out invocation's error (which the engine logs) and the invocation's thread (which every log line names) show
- * it as {@code scheme://host:port/path} only.
+ * it as {@code scheme://host:port/path}, with {@code ...@} and {@code ?...} where user info and a query were.
  */
 class TimedOutUrlTest {
 
@@ -35,7 +35,7 @@ class TimedOutUrlTest {
 
         assertThatThrownBy(() -> handler.handle(new Batch<>(List.of("r"), "p", "arn:aws:sqs:us-east-1:0:q", 1)))
                 .isInstanceOf(TimeoutException.class)
-                .hasMessageContaining("http://127.0.0.1:9/fn?...")
+                .hasMessageContaining("http://...@127.0.0.1:9/fn?...")
                 .hasMessageNotContaining("pa55word").hasMessageNotContaining("s3cr3t");
         assertThat(thread.get()).doesNotContain("pa55word").doesNotContain("s3cr3t");
     }

@@ -404,6 +404,24 @@ class MappingRegistryTest {
         assertThat(sources.builtFor(uuid).getFirst().functionArn)
                 .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://127.0.0.1:9/fn");
     }
+
+    /**
+     * A URL's password and token never reach the on-failure destination: the failure record's functionArn names the
+     * URL as the API's FunctionArn does, masked, while the function is still invoked at the whole URL.
+     */
+    @Test
+    void failureRecordsNameAUrlFunctionWithoutItsPasswordOrToken() throws Exception {
+        MappingSpec spec = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("secret-url")
+                + "\", \"FunctionName\": \"http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t\"}"), "");
+        String uuid = registry.create(spec).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+
+        assertThat(sources.builtFor(uuid).getFirst().functionArn)
+                .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://...@127.0.0.1:9/fn?...");
+        assertThat(registry.get(uuid).spec().functionName())
+                .isEqualTo("http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t");
+    }
+
     @Test
     void shutdownWaitsForTheDrainOfAMappingDeletedJustBefore() throws Exception {
         String uuid = registry.create(spec("deleted-before-shutdown", "")).uuid();

@@ -2,8 +2,24 @@ package io.esm4j.worker.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.worker.config.Endpoints;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import io.esm4j.worker.invoke.Invoker;
+import io.esm4j.worker.invoke.TargetLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -12,6 +28,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * DynamoDB Streams mappings from a worker file: Lambda's fields reach esm-core's settings, wrong values are refused
@@ -98,6 +118,86 @@ class DynamoDbStreamsMappingTest {
                 .put("FunctionName", "f").put("StartingPosition", "LATEST"), "")))
                 .hasMessageContaining("EventSourceArn").hasMessageContaining("table/orders")
                 .hasMessageContaining("table/<table>/stream/<label>");
+    }
+
+    /**
+     * With {@code --endpoint dynamodb=URL} (a local DynamoDB holding the lease table) but no dynamodbstreams endpoint,
+     * stream calls go to AWS's real endpoint and fail on the local credentials, an error far from its cause: the
+     * worker says so once, naming both flags, and does not quietly take the dynamodb endpoint for streams.
+     */
+    @Test
+    void aDynamodbEndpointWithoutADynamodbstreamsOneIsWarnedAboutOnce() {
+        Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
+        String both = sourcesLog(local.with("dynamodbstreams", URI.create("http://127.0.0.1:8001")));
+        String onlyDynamodb = sourcesLog(local);
+
+        assertThat(both).doesNotContain("dynamodbstreams=URL");
+        assertThat(onlyDynamodb.split("no --endpoint dynamodbstreams=URL", -1)).as(onlyDynamodb).hasSize(2);
+        assertThat(onlyDynamodb).contains("\"level\":\"WARN\"")
+                .contains("--endpoint dynamodb=http://127.0.0.1:8000").contains("AWS's endpoint").contains(STREAM);
+    }
+
+    /**
+     * When the mapping then fails, its state transition reason (the API's, health's and the status page's) says where
+     * the stream calls went. A server on loopback stands in for AWS's endpoint, reached through the SDK's own setting,
+     * which the worker's endpoint overrides do not see: the test calls nothing outside the machine.
+     */
+    @Test
+    void aFailingMappingWithoutADynamodbstreamsEndpointSaysWhereItsCallsWent() throws Exception {
+        String property = "aws.endpointUrlDynamoDbStreams";
+        try (ServerSocket standIn = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger calls = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (!standIn.isClosed()) {
+                    try (Socket call = standIn.accept()) {
+                        calls.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            System.setProperty(property, "http://127.0.0.1:" + standIn.getLocalPort());
+            Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
+            try (AwsClients clients = new AwsClients(Region.US_EAST_1,
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), local)) {
+                WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(),
+                        new InMemoryLeaseStore(), "w1", false);
+                RunningMapping running = new DynamoDbStreamsSourceFactory().create("hinted",
+                        spec("\"StartingPosition\": \"LATEST\""), new MappingTarget(new Invoker.Java(
+                                (RequestHandler<DynamodbEvent, Void>) (event, c) -> null, "fn", "arn:fn",
+                                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5)), "arn:fn"),
+                        context);
+                running.start();
+                try {
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> running.stateTransitionReason().startsWith("PROBLEM"));
+                    assertThat(running.stateTransitionReason()).contains("no --endpoint dynamodbstreams=URL")
+                            .contains("AWS's endpoint");
+                    assertThat(calls.get()).isPositive();
+                } finally {
+                    running.stop(Duration.ofSeconds(5));
+                }
+            }
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
+    /** What making a mapping's source twice, with these endpoints, logs. */
+    private static String sourcesLog(Endpoints endpoints) {
+        DynamoDbStreamsSourceFactory factory = new DynamoDbStreamsSourceFactory();
+        MappingSpec spec = spec("\"StartingPosition\": \"LATEST\"");
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try (AwsClients clients = new AwsClients(Region.US_EAST_1, AnonymousCredentialsProvider.create(), endpoints)) {
+            WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(), null, "w1", false);
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            factory.source(spec, context);
+            factory.source(spec, context);
+        } finally {
+            System.setErr(stderr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     @Test
