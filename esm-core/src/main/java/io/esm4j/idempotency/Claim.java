@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +54,11 @@ public final class Claim<R> {
     private final List<R> rejected;
     /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
     private final Map<R, Held> unreported;
+    /**
+     * The claims reported, which a renewal pass in flight skips. By value: no two claimed records share a key (a
+     * later record with a claimed key is a duplicate).
+     */
+    private final Set<Held> reported = ConcurrentHashMap.newKeySet();
 
     Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
             List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
@@ -180,8 +187,9 @@ public final class Claim<R> {
     /**
      * Extends the claims of the records not yet reported by {@link #lifetime()} from now, so that a handler still
      * processing them is not overtaken when the first expiry passes. Call it while the handler runs, well within
-     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried; a store
-     * error is thrown at the end.
+     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried, but those
+     * reported meanwhile, and in each run of calls those after two store errors in a row; a store error is thrown at
+     * the end.
      *
      * <p>It is one store write per claim, as many as the batch has records (up to 10,000 on a stream), made up to
      * {@value #EXTEND_CONCURRENCY} at a time: one after the other, at a few milliseconds each, a big batch's pass would
@@ -253,19 +261,32 @@ public final class Claim<R> {
     /** The outcome of extending some claims: how many were lost, and the store's errors. */
     private record Extended(int lost, List<RuntimeException> errors) {}
 
-    /** Extends {@code keys} one after the other; never throws but {@link UnsupportedOperationException}. */
+    /**
+     * Extends {@code keys} one after the other, skipping those reported meanwhile (the handler returned: a write for
+     * them would change nothing), until the store fails twice in a row (an unreachable store answers each call only
+     * at its timeout). Never throws but {@link UnsupportedOperationException}.
+     */
     private Extended extend(List<Held> keys, Instant expiry) {
         int lost = 0;
+        int inARow = 0;
         List<RuntimeException> errors = new ArrayList<>(0);
         for (Held h : keys) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                break;
+            }
+            if (reported.contains(h)) {
+                continue;
+            }
             try {
                 if (!deduplicator.extend(h, owner, expiry)) {
                     lost++;
                 }
+                inARow = 0;
             } catch (UnsupportedOperationException e) {
                 throw e;
             } catch (RuntimeException e) {
                 errors.add(e);
+                inARow++;
             }
         }
         return new Extended(lost, errors);
@@ -283,6 +304,7 @@ public final class Claim<R> {
             }
         }
         taken.keySet().forEach(unreported::remove);
+        reported.addAll(taken.values());
         return List.copyOf(taken.values());
     }
 

@@ -34,7 +34,12 @@ class ClaimExtendTest extends DeduplicatorFixture {
         final CountDownLatch gathered = new CountDownLatch(Claim.EXTEND_CONCURRENCY);
         final Set<String> extended = ConcurrentHashMap.newKeySet();
         final AtomicBoolean firstCall = new AtomicBoolean(true);
+        volatile String firstKey;
+        /** Runs in the first call of a pass, while the pass is under way. */
+        volatile Runnable onFirstCall = () -> { };
+        final AtomicInteger calls = new AtomicInteger();
         volatile boolean failing;
+        volatile boolean down;
 
         @Override
         public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant expiry) {
@@ -46,7 +51,10 @@ class ClaimExtendTest extends DeduplicatorFixture {
             mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 // The claim makes its first call alone, to learn whether the store extends at all.
-                if (!firstCall.compareAndSet(true, false)) {
+                if (firstCall.compareAndSet(true, false)) {
+                    firstKey = key;
+                    onFirstCall.run();
+                } else {
                     gathered.countDown();
                     gathered.await(1, TimeUnit.SECONDS);
                 }
@@ -55,7 +63,8 @@ class ClaimExtendTest extends DeduplicatorFixture {
             } finally {
                 inFlight.decrementAndGet();
             }
-            if (failing && key.endsWith("7")) {
+            calls.incrementAndGet();
+            if (down || failing && key.equals("m7")) {
                 throw new IllegalStateException("throttled");
             }
             extended.add(key);
@@ -92,13 +101,12 @@ class ClaimExtendTest extends DeduplicatorFixture {
     }
 
     @Test
-    void everyClaimIsTriedAndTheStoresErrorsAreThrownAtTheEnd() {
+    void aFailedWriteStopsNoOtherAndIsThrownAtTheEnd() {
         Claim<Msg> claim = claim(concurrent, batch);
         gathering.failing = true;
 
-        assertThatThrownBy(claim::extend).isInstanceOf(IllegalStateException.class).hasMessage("throttled")
-                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(9));
-        assertThat(gathering.extended).hasSize(90);
+        assertThatThrownBy(claim::extend).isInstanceOf(IllegalStateException.class).hasMessage("throttled");
+        assertThat(gathering.extended).hasSize(99).doesNotContain("m7");
     }
 
     /** A store whose every claim takes a second of the test clock, as 100 writes of a big batch take a while. */
@@ -153,11 +161,29 @@ class ClaimExtendTest extends DeduplicatorFixture {
     }
 
     @Test
-    void aClaimWhoseRecordsWereReportedExtendsNothing() {
+    void anUnreachableStoreIsNotCalledForEveryClaim() {
         Claim<Msg> claim = claim(concurrent, batch);
-        claim.completed(claim.toProcess());
+        gathering.down = true;
 
-        assertThat(claim.extend()).isZero();
-        assertThat(gathering.extended).isEmpty();
+        // Every error is kept: the first thrown, the others suppressed in it.
+        assertThatThrownBy(claim::extend).isInstanceOf(IllegalStateException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(2 * Claim.EXTEND_CONCURRENCY));
+        // The first call alone, then two in a row per run of calls: an unreachable store answers at its timeout.
+        assertThat(gathering.calls.get()).isEqualTo(1 + 2 * Claim.EXTEND_CONCURRENCY);
+    }
+
+    @Test
+    void claimsReportedWhileAPassIsUnderWayAreNotExtended() {
+        Claim<Msg> claim = claim(concurrent, batch);
+        // The handler returns just as the pass begins, and its records are reported.
+        gathering.onFirstCall = () -> claim.completed(claim.toProcess().subList(0, 60));
+
+        claim.extend();
+
+        List<String> reported = batch.subList(0, 60).stream().map(Msg::id).toList();
+        assertThat(gathering.extended).filteredOn(key -> !key.equals(gathering.firstKey))
+                .doesNotContainAnyElementsOf(reported);
+        assertThat(gathering.extended).containsAll(batch.subList(60, 100).stream().map(Msg::id).toList());
+        assertThat(gathering.calls.get()).isEqualTo(reported.contains(gathering.firstKey) ? 41 : 40);
     }
 }
