@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,10 +132,40 @@ public final class BatchDeduplicator<R> {
      */
     public Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Instant batchDeadline,
                           boolean rejectAlone) {
-        Objects.requireNonNull(records, "records");
-        Objects.requireNonNull(naturalId, "naturalId");
         Instant now = clock.instant();
         Instant inProgressExpiry = inProgressExpiry(now, batchDeadline);
+        // Whatever the time of each write: the deadline is the batch's (a queue's messages come back then).
+        return claim(records, naturalId, Duration.between(now, inProgressExpiry), () -> inProgressExpiry, rejectAlone);
+    }
+
+    /**
+     * As {@link #claim(List, Function, Instant, boolean)}, for engines with no delivery deadline (streams, Kafka): each
+     * claim lasts {@code lifetime} (or {@link IdempotencySettings#inProgressExpiry()} when set) from its own write. One
+     * write per record, a batch of 10,000 takes a while to claim: with one expiry for all, its last claims would be
+     * that much shorter than the first, and could lapse before the first renewal reaches them.
+     *
+     * @param lifetime how long a claim lasts if it is never extended, completed or released (its consumer crashed)
+     * @throws IllegalArgumentException when the lifetime is not positive
+     */
+    public Claim<R> claimLasting(List<? extends R> records, Function<? super R, String> naturalId, Duration lifetime,
+                                 boolean rejectAlone) {
+        Objects.requireNonNull(lifetime, "lifetime");
+        if (!lifetime.isPositive()) {
+            throw new IllegalArgumentException("lifetime " + lifetime + " is not positive. Expected how long a claim "
+                    + "lasts from its write if its consumer never reports back.");
+        }
+        Duration each = settings.inProgressExpiry() == null ? lifetime : settings.inProgressExpiry();
+        return claim(records, naturalId, each, () -> clock.instant().plus(each), rejectAlone);
+    }
+
+    /**
+     * @param lifetime  how long a claim lasts from its acquisition, for {@link Claim#lifetime()}
+     * @param expiryNow the expiry of a claim written now
+     */
+    private Claim<R> claim(List<? extends R> records, Function<? super R, String> naturalId, Duration lifetime,
+                           Supplier<Instant> expiryNow, boolean rejectAlone) {
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(naturalId, "naturalId");
         String owner = ownerPrefix + claimCount.incrementAndGet();
         List<R> toProcess = new ArrayList<>(records.size());
         List<R> duplicates = new ArrayList<>();
@@ -161,7 +192,7 @@ public final class BatchDeduplicator<R> {
                         continue;
                     }
                     boolean isElsewhere = false;
-                    switch (acquire(recordKey, hash, owner, inProgressExpiry)) {
+                    switch (acquire(recordKey, hash, owner, expiryNow.get())) {
                         case AcquireResult.Acquired acquired -> {
                             toProcess.add(record);
                             held.put(record, new Claim.Held(recordKey, hash));
@@ -198,8 +229,7 @@ public final class BatchDeduplicator<R> {
         }
         deduplicated.increment(duplicates.size());
         inProgressElsewhere.increment(elsewhere.size());
-        return new Claim<>(this, owner, Duration.between(now, inProgressExpiry), toProcess, duplicates, elsewhere,
-                rejected, held);
+        return new Claim<>(this, owner, lifetime, toProcess, duplicates, elsewhere, rejected, held);
     }
 
     /** Marks a key COMPLETED; called by {@link Claim}. */

@@ -2,10 +2,16 @@ package io.esm4j.idempotency;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +34,12 @@ public final class Claim<R> {
      * alone (a throttled write, say) does not stop it.
      */
     private static final int ERRORS_IN_A_ROW = 2;
+    /**
+     * Store calls one {@link #extend} makes at a time. Enough to renew 10,000 claims at 5 ms a write in about 3 s,
+     * well within the 20 s (a third of the shortest default lifetime) a pass has; few enough for the AWS SDK's default
+     * pool of 50 connections, which the mapping's other calls share. Lettuce pipelines them on its one connection.
+     */
+    static final int EXTEND_CONCURRENCY = 16;
 
     /** The key a record holds and the payload hash stored with it. */
     record Held(String key, @Nullable String payloadHash) {}
@@ -42,6 +54,11 @@ public final class Claim<R> {
     private final List<R> rejected;
     /** Records of toProcess not yet reported, by identity: the engine reports the very objects it was given. */
     private final Map<R, Held> unreported;
+    /**
+     * The claims reported, which a renewal pass in flight skips. By value: no two claimed records share a key (a
+     * later record with a claimed key is a duplicate).
+     */
+    private final Set<Held> reported = ConcurrentHashMap.newKeySet();
 
     Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
             List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
@@ -160,8 +177,8 @@ public final class Claim<R> {
     }
 
     /**
-     * How long each claim lasts from its acquisition or its last {@link #extend}: the batch deadline less the time of
-     * the claim, or {@link IdempotencySettings#inProgressExpiry()}.
+     * How long each claim lasts from its acquisition or its last {@link #extend}: the deadline the engine passed less
+     * the time of the claim, or {@link IdempotencySettings#inProgressExpiry()}.
      */
     public Duration lifetime() {
         return lifetime;
@@ -170,8 +187,14 @@ public final class Claim<R> {
     /**
      * Extends the claims of the records not yet reported by {@link #lifetime()} from now, so that a handler still
      * processing them is not overtaken when the first expiry passes. Call it while the handler runs, well within
-     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried; a store
-     * error is thrown at the end.
+     * the lifetime; once the handler returns, stop calling it and report the records. Every claim is tried, but those
+     * reported meanwhile, and in each run of calls those after two store errors in a row; a store error is thrown at
+     * the end.
+     *
+     * <p>It is one store write per claim, as many as the batch has records (up to 10,000 on a stream), made up to
+     * {@value #EXTEND_CONCURRENCY} at a time: one after the other, at a few milliseconds each, a big batch's pass would
+     * take longer than the third of a short lifetime it has, and its last claims would lapse under a running handler.
+     * Each write sets the same expiry, counted from the start of the pass.
      *
      * @return how many claims were no longer this claim's to extend: they lapsed (the calls came too late) or were
      *         reported meanwhile
@@ -182,17 +205,40 @@ public final class Claim<R> {
         synchronized (this) {
             held = List.copyOf(unreported.values());
         }
+        if (held.isEmpty()) {
+            return 0;
+        }
         Instant expiry = deduplicator.now().plus(lifetime);
+        // The first alone: a store that cannot extend says so before any thread is started.
+        Extended first = extend(held.subList(0, 1), expiry);
+        int lanes = Math.min(EXTEND_CONCURRENCY, held.size() - 1);
+        List<Extended> results = new ArrayList<>(lanes + 1);
+        results.add(first);
+        if (lanes > 0) {
+            List<Held> rest = held.subList(1, held.size());
+            List<Future<Extended>> futures = new ArrayList<>(lanes);
+            try (ExecutorService executor = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("esm4j-claim-extend").factory())) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    List<Held> slice = rest.subList(rest.size() * lane / lanes, rest.size() * (lane + 1) / lanes);
+                    futures.add(executor.submit(() -> extend(slice, expiry)));
+                }
+            }
+            for (Future<Extended> future : futures) {
+                switch (future.state()) {
+                    case SUCCESS -> results.add(future.resultNow());
+                    case FAILED -> results.add(new Extended(0, List.of(asRuntime(future.exceptionNow()))));
+                    // Only an interrupt of this thread while it waited for the lanes cancels one.
+                    case CANCELLED, RUNNING -> results.add(new Extended(0,
+                            List.of(new IllegalStateException("extending claims was interrupted"))));
+                }
+            }
+        }
         int lost = 0;
         RuntimeException error = null;
-        for (Held h : held) {
-            try {
-                if (!deduplicator.extend(h, owner, expiry)) {
-                    lost++;
-                }
-            } catch (UnsupportedOperationException e) {
-                throw e;
-            } catch (RuntimeException e) {
+        for (Extended result : results) {
+            lost += result.lost();
+            for (RuntimeException e : result.errors()) {
                 error = addTo(error, e);
             }
         }
@@ -200,6 +246,50 @@ public final class Claim<R> {
             throw error;
         }
         return lost;
+    }
+
+    private static RuntimeException asRuntime(Throwable e) {
+        if (e instanceof UnsupportedOperationException unsupported) {
+            throw unsupported;
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+
+    /** The outcome of extending some claims: how many were lost, and the store's errors. */
+    private record Extended(int lost, List<RuntimeException> errors) {}
+
+    /**
+     * Extends {@code keys} one after the other, skipping those reported meanwhile (the handler returned: a write for
+     * them would change nothing), until the store fails twice in a row (an unreachable store answers each call only
+     * at its timeout). Never throws but {@link UnsupportedOperationException}.
+     */
+    private Extended extend(List<Held> keys, Instant expiry) {
+        int lost = 0;
+        int inARow = 0;
+        List<RuntimeException> errors = new ArrayList<>(0);
+        for (Held h : keys) {
+            if (inARow == ERRORS_IN_A_ROW) {
+                break;
+            }
+            if (reported.contains(h)) {
+                continue;
+            }
+            try {
+                if (!deduplicator.extend(h, owner, expiry)) {
+                    lost++;
+                }
+                inARow = 0;
+            } catch (UnsupportedOperationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                errors.add(e);
+                inARow++;
+            }
+        }
+        return new Extended(lost, errors);
     }
 
     /** Checks every record before reporting any, so that a wrong call reports nothing. */
@@ -214,6 +304,7 @@ public final class Claim<R> {
             }
         }
         taken.keySet().forEach(unreported::remove);
+        reported.addAll(taken.values());
         return List.copyOf(taken.values());
     }
 

@@ -24,6 +24,16 @@ class IdempotencySettingsTest {
     }
 
     @Test
+    void theDefaultClaimLifetimeOnStreamsIsAMinuteOrThreeTimesFailoverTimeAndAMinuteOnKafka() {
+        assertThat(IdempotencySettings.streamInProgressExpiry(Duration.ofSeconds(10))).isEqualTo(Duration.ofMinutes(1));
+        assertThat(IdempotencySettings.streamInProgressExpiry(Duration.ofMillis(300))).isEqualTo(Duration.ofMinutes(1));
+        assertThat(IdempotencySettings.streamInProgressExpiry(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(90));
+        assertThat(IdempotencySettings.streamInProgressExpiry(Duration.ofMinutes(10)))
+                .isEqualTo(Duration.ofMinutes(30));
+        assertThat(IdempotencySettings.streamInProgressExpiry(null)).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void valuesAtTheEdgesOfTheRangesAreAccepted() {
         IdempotencySettings low = IdempotencySettings.builder().completedTtl(Duration.ofSeconds(1))
                 .inProgressExpiry(Duration.ofSeconds(1)).maxEntries(1).payloadValidation(true).build();

@@ -116,7 +116,7 @@ class StreamIdempotencyTest {
         InMemoryStream stream = InMemoryStream.create("held", 1, clock);
         StreamRecord<byte[]> record = stream.put("k", "r0");
         CountingStore counting = new CountingStore(clock);
-        // Another worker died while processing it: its claim lasts until the batch deadline.
+        // Another worker died while processing it, holding a claim for 15 minutes (an InProgressExpiry).
         counting.store.acquire(stream.naturalId(record), null, "crashed-worker", clock.instant().plusSeconds(900));
         CollectingDestination destination = new CollectingDestination();
         RecordingLeaseStore checkpoints = new RecordingLeaseStore();

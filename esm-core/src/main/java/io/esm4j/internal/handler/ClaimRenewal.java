@@ -40,11 +40,16 @@ final class ClaimRenewal implements AutoCloseable {
         this.status = status;
     }
 
-    /** Starts renewing {@code claim}'s keys until {@link #close}, reporting problems to {@code status}. */
-    static ClaimRenewal start(Claim<?> claim, MappingStatus status) {
+    /**
+     * Starts renewing {@code claim}'s keys until {@link #close}, reporting problems to {@code status}.
+     *
+     * @param claimedAtNanos {@link System#nanoTime()} when the claim began: its first keys' expiry counts from then,
+     *                       not from the end of a claim that took long (one store write per record of a big batch)
+     */
+    static ClaimRenewal start(Claim<?> claim, long claimedAtNanos, MappingStatus status) {
         ClaimRenewal renewal = new ClaimRenewal(status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
-        Thread.ofVirtual().name("esm4j-claim-renewal").start(() -> renewal.run(claim, periodNanos));
+        Thread.ofVirtual().name("esm4j-claim-renewal").start(() -> renewal.run(claim, claimedAtNanos, periodNanos));
         return renewal;
     }
 
@@ -60,12 +65,29 @@ final class ClaimRenewal implements AutoCloseable {
         }
     }
 
-    private void run(Claim<?> claim, long periodNanos) {
+    private void run(Claim<?> claim, long claimedAtNanos, long periodNanos) {
         boolean warned = false;
+        boolean behind = false;
+        // Each pass is due a third of the lifetime after the one before it began (the claim itself first), since
+        // the expiry it sets counts from its start: waiting a period after a long pass ended would leave the last
+        // claims of a big batch less than the two thirds of margin they should have, or lapse them.
+        long dueNanos = claimedAtNanos + periodNanos;
         try {
-            while (!closed.await(periodNanos, TimeUnit.NANOSECONDS)) {
+            while (!closed.await(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                long passStart = System.nanoTime();
+                dueNanos = passStart + periodNanos;
                 try {
                     int lost = claim.extend();
+                    long passNanos = System.nanoTime() - passStart;
+                    if (passNanos > periodNanos && !behind) {
+                        behind = true;
+                        LOG.atWarn().addKeyValue("claims", claim.toProcess().size())
+                                .addKeyValue("passMillis", passNanos / 1_000_000)
+                                .addKeyValue("lifetime", claim.lifetime())
+                                .log("extending the claims took longer than a third of their lifetime (a slow or "
+                                        + "throttled store): the next pass starts at once, and claims lapse if a pass "
+                                        + "takes two thirds of it; raise InProgressExpiry, or lower BatchSize");
+                    }
                     if (lost == 0) {
                         report(null);
                         continue;

@@ -6,7 +6,6 @@ import io.esm4j.idempotency.Claim;
 import io.esm4j.idempotency.IdempotencyStoreException;
 import io.esm4j.idempotency.IdempotencyStoreFullException;
 import io.esm4j.internal.MappingStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -42,7 +41,7 @@ public final class Deduplicated {
     private Deduplicated() {}
 
     /**
-     * @param deadline   when a claim taken now lapses if never reported (the batch deadline)
+     * @param term       how long a claim taken now lasts if never reported (a crash)
      * @param retryScope which records the engine retries after a partial failure: their claims are released
      * @param status     the mapping's, where a failing renewal of the claims shows while the handler runs
      * @return the verdict over {@code records}, positions as in {@code records}
@@ -50,16 +49,21 @@ public final class Deduplicated {
      *                   the batch fails
      */
     public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
-                                     Function<? super R, String> naturalId, Instant deadline,
+                                     Function<? super R, String> naturalId, ClaimTerm term,
                                      RetryScope<R> retryScope, MappingStatus status, Invocation<R> invocation)
             throws Exception {
         Claim<R> claim;
+        long claimedAtNanos = System.nanoTime();
         try {
             // A queue fails a record's own problem (no usable key, payload validation) alone: it has no bisection to
             // isolate it, and failing the batch would take every message received with it to the DLQ. A stream fails
             // the batch, which bisection narrows down to the record.
-            claim = deduplicator.claim(records, naturalId, deadline,
-                    !(retryScope instanceof RetryScope.FromLowestFailure));
+            boolean rejectAlone = !(retryScope instanceof RetryScope.FromLowestFailure);
+            claim = switch (term) {
+                case ClaimTerm.Until until -> deduplicator.claim(records, naturalId, until.deadline(), rejectAlone);
+                case ClaimTerm.Lasting lasting ->
+                        deduplicator.claimLasting(records, naturalId, lasting.lifetime(), rejectAlone);
+            };
         } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
             LOG.atWarn().addKeyValue("records", records.size()).setCause(e)
                     .log("the idempotency store failed before the handler ran; the batch is retried");
@@ -81,7 +85,7 @@ public final class Deduplicated {
             }
         }
         Verdict handled;
-        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim, status)) {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim, claimedAtNanos, status)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {

@@ -9,7 +9,6 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -83,7 +82,7 @@ public final class Invoker<R> {
      * the call (and count as succeeded); a tumbling-window batch is never deduplicated, because the window's state
      * needs every record.
      *
-     * @param claimDeadline when idempotency claims taken for this call lapse if it never reports back
+     * @param claimTerm     how long idempotency claims taken for this call last if it never reports back
      * @param reader        reads the handler's result: {@link #standardVerdict} for Lambda's reading
      * @param stopping      whether the engine may have interrupted this thread to stop (it decides that before it
      *                      interrupts): only then does an InterruptedException from the handler or the idempotency
@@ -91,7 +90,7 @@ public final class Invoker<R> {
      *                      interrupt) fails the batch like any exception; taken for a stop, it ended a stream's lane
      *                      silently and restarted a queue's poller with the batch uncounted.
      */
-    public Verdict invoke(Batch<R> batch, Instant claimDeadline, ResponseReader<R> reader, BooleanSupplier stopping)
+    public Verdict invoke(Batch<R> batch, ClaimTerm claimTerm, ResponseReader<R> reader, BooleanSupplier stopping)
             throws InterruptedException {
         int size = batch.records().size();
         // What the handler got, which deduplication may make fewer than the batch (or none at all): the invocation
@@ -101,7 +100,7 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimDeadline, retryScope, status,
+                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimTerm, retryScope, status,
                             subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {

@@ -1,6 +1,7 @@
 package io.esm4j.internal.queue;
 
 import io.esm4j.handler.Batch;
+import io.esm4j.internal.handler.ClaimTerm;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.handler.Verdict;
@@ -201,7 +202,7 @@ final class BatchWork<T> {
         List<QueueMessage<T>> toDelete = new ArrayList<>();
         if (!kept.isEmpty()) {
             Verdict verdict = ctx.invoker().invoke(new Batch<>(kept, queueName(), ctx.source().queueArn(), 1),
-                    receivedAt.plus(claimLifetime()), ctx.invoker()::standardVerdict, phase::interruptedByStop);
+                    new ClaimTerm.Until(receivedAt.plus(claimLifetime())), ctx.invoker()::standardVerdict, phase::interruptedByStop);
             List<QueueMessage<T>> succeeded = switch (verdict) {
                 case Verdict.Succeeded s -> kept;
                 case Verdict.Failed f -> List.of();

@@ -5,6 +5,8 @@ import io.esm4j.failure.FailureRecord.ResponseContext;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
+import io.esm4j.idempotency.IdempotencySettings;
+import io.esm4j.internal.handler.ClaimTerm;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.RecordFailure;
 import io.esm4j.internal.handler.Verdict;
@@ -27,11 +29,6 @@ import org.slf4j.LoggerFactory;
 final class BatchProcessor<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
-    /**
-     * How long a deduplication claim lives if the batch never reports back (a crash): Lambda's longest function
-     * timeout. IdempotencySettings.InProgressExpiry overrides it.
-     */
-    private static final Duration DEDUP_CLAIM = Duration.ofMinutes(15);
     static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
     /** {@link #invoke}'s answer for a batch that grew too old waiting for a MaximumConcurrency permit. */
     private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit");
@@ -40,6 +37,12 @@ final class BatchProcessor<T> {
 
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
+    /**
+     * How long a deduplication claim lives from when it is taken or last extended (renewed every third of it while the
+     * handler runs), so how long a crashed consumer's claims hold up the shard's next owner.
+     * IdempotencySettings.InProgressExpiry overrides it.
+     */
+    private final Duration claimLifetime;
     private final String shardId;
     private final Consumer<List<Entry<T>>> onDone;
     private final Pauser pauser;
@@ -69,6 +72,9 @@ final class BatchProcessor<T> {
                    BooleanSupplier closed, BooleanSupplier leaseLost, BooleanSupplier interrupted) {
         this.ctx = ctx;
         this.settings = ctx.settings();
+        // Kafka's consumer group, not a lease, moves a partition after a crash: FailoverTime means nothing there.
+        this.claimLifetime = IdempotencySettings.streamInProgressExpiry(
+                ctx.source() instanceof EngineFactory<?> ? null : settings.failoverTime());
         this.shardId = shardId;
         this.onDone = onDone;
         this.pauser = pauser;
@@ -344,7 +350,7 @@ final class BatchProcessor<T> {
         // List.of makes the one immutable copy that Batch then keeps as it is.
         Batch<StreamRecord<T>> batch = new Batch<>(List.of(records), shardId, ctx.source().streamArn(), invokeCount,
                 timeWindow);
-        Verdict verdict = ctx.invoker().invoke(batch, ctx.clock().instant().plus(DEDUP_CLAIM), this::read,
+        Verdict verdict = ctx.invoker().invoke(batch, new ClaimTerm.Lasting(claimLifetime), this::read,
                 closed);
         // approximateInvokeCount counts the invocations a record was part of: the function never got these.
         switch (verdict) {

@@ -85,7 +85,7 @@ class DeduplicatedTest {
         Instant firstExpiry = clock.instant().plusMillis(1_500);
         CompletableFuture<Verdict> verdict = CompletableFuture.supplyAsync(() -> {
             try {
-                return Deduplicated.invoke(dedup, List.of("slow"), id -> id, firstExpiry,
+                return Deduplicated.invoke(dedup, List.of("slow"), id -> id, new ClaimTerm.Until(firstExpiry),
                         new RetryScope.FailedOnly<>(), new MappingStatus(), records -> {
                             running.countDown();
                             assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
@@ -119,7 +119,8 @@ class DeduplicatedTest {
         BitSet failed = new BitSet();
         failed.set(1);
 
-        Verdict verdict = Deduplicated.invoke(dedup, List.of("a", "b", "c"), id -> id, clock.instant().plusSeconds(30),
+        Verdict verdict = Deduplicated.invoke(dedup, List.of("a", "b", "c"), id -> id,
+                new ClaimTerm.Until(clock.instant().plusSeconds(30)),
                 new RetryScope.FailedOnly<>(), new MappingStatus(),
                 records -> new Verdict.PartiallyFailed(failed));
 
