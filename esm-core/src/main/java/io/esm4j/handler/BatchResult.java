@@ -51,8 +51,9 @@ public sealed interface BatchResult {
      * status code and {@code X-Amz-Executed-Version} (and no function error: the function answered), which the
      * on-failure destination's record then shows as its {@code responseContext} when the records this result fails
      * are given up. Without it that record says {@link ResponseContext#itemFailures()} (200, {@code $LATEST}).
-     * Only the results that name failed records keep it ({@link ItemFailures}, {@link WindowState});
-     * {@link Success} and {@link Malformed} are returned as they are.
+     * The results that can fail records keep it ({@link ItemFailures}, {@link WindowState}, and {@link Malformed},
+     * which fails the whole batch, as do failures naming no record of the batch and a window response without
+     * state); {@link Success} is returned as it is.
      *
      * @throws IllegalArgumentException if {@code response} has a {@code functionError}: a function that failed
      *                                  throws ({@link FunctionErrorException}), it returns no result
@@ -62,7 +63,7 @@ public sealed interface BatchResult {
             case ItemFailures failures -> new ItemFailures(failures.itemIdentifiers(), response);
             case WindowState window -> new WindowState(window.state(), window.itemIdentifiers(), response);
             case Success success -> success;
-            case Malformed malformed -> malformed;
+            case Malformed malformed -> new Malformed(malformed.reason(), response);
         };
     }
 
@@ -107,8 +108,21 @@ public sealed interface BatchResult {
         }
     }
 
-    /** A response that could not be understood; it fails the whole batch. */
-    record Malformed(String reason) implements BatchResult {}
+    /**
+     * A response that could not be understood; it fails the whole batch. The function ran and answered, so no function
+     * error: its failure record shows the Invoke response it came in ({@link #withResponse}).
+     */
+    record Malformed(String reason, ResponseContext response) implements BatchResult {
+
+        public Malformed {
+            requireAnswered(response);
+        }
+
+        /** A response of an in-process handler: {@link ResponseContext#itemFailures()}. */
+        public Malformed(String reason) {
+            this(reason, ResponseContext.itemFailures());
+        }
+    }
 
     private static void requireAnswered(ResponseContext response) {
         Objects.requireNonNull(response, "response");

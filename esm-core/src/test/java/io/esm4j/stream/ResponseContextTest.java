@@ -115,4 +115,26 @@ class ResponseContextTest {
         assertThatThrownBy(() -> new ResponseContext(200, " ", null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("executedVersion");
     }
+
+    /**
+     * A response that fails the whole batch though the function answered (malformed, or naming no record of the batch)
+     * shows the Invoke response it came in, with no function error: the function reported none.
+     */
+    @Test
+    void aResponseThatFailsTheWholeBatchShowsItsInvokeResponse() throws Exception {
+        JsonNode malformed = responseContextOf(batch -> io.esm4j.handler.LambdaResponses.parse("{\"batchItemFailures\":[")
+                .withResponse(new ResponseContext(200, "7", null)));
+
+        assertThat(malformed.get("executedVersion").asText()).isEqualTo("7");
+        assertThat(malformed.get("functionError").isNull()).isTrue();
+    }
+
+    @Test
+    void anUnknownItemIdentifierShowsItsInvokeResponse() throws Exception {
+        JsonNode unknown = responseContextOf(batch -> BatchResult.failures("no-such-record")
+                .withResponse(new ResponseContext(200, "7", null)));
+
+        assertThat(unknown.get("executedVersion").asText()).isEqualTo("7");
+        assertThat(unknown.get("functionError").isNull()).isTrue();
+    }
 }

@@ -331,4 +331,57 @@ class StreamInterruptsTest {
             Streams.stopQuietly(again);
         }
     }
+
+    /**
+     * A stop whose timeout interrupts a delivery to the on-failure destination: the destination refused nothing, so
+     * the stop is not counted as a refusal (DestinationDeliveryFailures, a PROBLEM, a WARN), however the destination
+     * reports the interrupt (rethrown, or wrapped as the AWS SDK's AbortedException does). The records stay unsent and
+     * after the checkpoint: the next run gives them up again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"throws InterruptedException", "wraps it", "wraps it and restores the flag"})
+    void aDeliveryTheStopInterruptsIsNoRefusalAndItsRecordsAreLeftForTheNextRun(String how) throws Exception {
+        Streams.fill(stream, RECORDS, 4);
+        java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1);
+        List<FailureRecord> delivered = new CopyOnWriteArrayList<>();
+        RecordingHandler<byte[]> handler = RecordingHandler.failingOn(p -> Streams.utf8(p).equals("r0"));
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        EventSourceMapping<byte[]> mapping = mapping(handler).leaseStore(leases).onFailure(record -> {
+            sending.countDown();
+            try {
+                Thread.sleep(Duration.ofMinutes(10));
+            } catch (InterruptedException e) {
+                if (how.startsWith("throws")) {
+                    throw e;
+                }
+                if (how.endsWith("flag")) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("Thread was interrupted", e);
+            }
+            delivered.add(record);
+        }).settings(Streams.fast().batchSize(1).maximumRetryAttempts(0).build()).build();
+        mapping.start();
+        await().until(() -> sending.getCount() == 0);
+        StopResult result = mapping.stop(Duration.ofMillis(200));
+
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(delivered).isEmpty();
+        assertThat(registry.find(MetricNames.DESTINATION_DELIVERY_FAILURES).counters())
+                .allSatisfy(counter -> assertThat(counter.count()).isZero());
+        assertThat(count(MetricNames.DROPPED_EVENT_COUNT)).isZero();
+        assertThat(mapping.stateTransitionReason()).isEqualTo("User action");
+
+        RecordingHandler<byte[]> next = RecordingHandler.failingOn(p -> Streams.utf8(p).equals("r0"));
+        EventSourceMapping<byte[]> again = EventSourceMapping.builder(MAPPING, source, next).leaseStore(leases)
+                .onFailure(delivered::add)
+                .settings(Streams.fast().batchSize(1).maximumRetryAttempts(0).build()).build();
+        again.start();
+        try {
+            await().until(() -> next.succeeded().size() == RECORDS - 1);
+            assertThat(delivered).hasSize(1);
+        } finally {
+            Streams.stopQuietly(again);
+        }
+    }
 }

@@ -21,6 +21,7 @@ public sealed interface Verdict {
      *
      * @param response the failure record's {@code responseContext} if the batch is given up after this: the one a
      *                 {@link io.esm4j.handler.FunctionErrorException} carried, else {@link ResponseContext#unhandled()}
+     *                 after a throw, or the response's own ({@link #answered}) after one that fails the batch
      */
     record Failed(String reason, ResponseContext response) implements Verdict {
 
@@ -61,6 +62,21 @@ public sealed interface Verdict {
     }
 
     /**
+     * The Invoke response a result came in, for a failure record when a response that fails the whole batch though
+     * the function answered (malformed, naming no record, a window response without state) gives its records up: no
+     * function error, the function reported none. {@link ResponseContext#itemFailures()} for a result without one.
+     */
+    static ResponseContext answered(BatchResult result) {
+        return switch (result) {
+            case BatchResult.ItemFailures items -> items.response();
+            case BatchResult.WindowState window -> window.response();
+            case BatchResult.Malformed malformed -> malformed.response();
+            case BatchResult.Success success -> ResponseContext.itemFailures();
+            case null -> ResponseContext.itemFailures();
+        };
+    }
+
+    /**
      * @param idsInBatch the batch's item identifiers in batch order (sequence numbers, message ids, or a source's
      *                   structured ids such as Kafka's partition and offset), compared with {@code equals}
      */
@@ -69,7 +85,7 @@ public sealed interface Verdict {
             return new Succeeded();
         }
         if (result instanceof BatchResult.Malformed malformed) {
-            return new Failed("malformed response: " + malformed.reason());
+            return new Failed("malformed response: " + malformed.reason(), malformed.response());
         }
         // The same id can appear twice in one SQS receive, and every copy of a failed id failed: positions maps an
         // id to its first position, nextSame chains the later ones.
@@ -96,7 +112,7 @@ public sealed interface Verdict {
         for (Object id : failedIds) {
             Integer position = id == null ? null : positions.get(id);
             if (position == null) {
-                return new Failed("batch item failure '" + id + "' names no record of the batch");
+                return new Failed("batch item failure '" + id + "' names no record of the batch", response);
             }
             for (int i = position; i >= 0; i = nextSame[i]) {
                 failed.set(i);

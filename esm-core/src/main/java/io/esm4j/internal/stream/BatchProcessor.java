@@ -372,7 +372,8 @@ final class BatchProcessor<T> {
             if (!(result instanceof BatchResult.WindowState windowState) || !validState(windowState.state())) {
                 LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                         .log("a tumbling-window response without state fails the batch");
-                return new Verdict.Failed("a tumbling-window response without state fails the batch");
+                return new Verdict.Failed("a tumbling-window response without state fails the batch",
+                        Verdict.answered(result));
             }
             returnedState = windowState.state();
         }

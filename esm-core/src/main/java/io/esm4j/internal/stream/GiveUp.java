@@ -228,8 +228,18 @@ final class GiveUp<T> {
                 // An Error from a destination is retried like an exception: escaping, it would end the lane.
                 Fatal.rethrowIfFatal(e);
                 if (closed.getAsBoolean()) {
-                    if (e instanceof InterruptedException interrupted) {
-                        throw interrupted;
+                    if (e instanceof InterruptedException stop) {
+                        throw stop;
+                    }
+                    if (interrupted.getAsBoolean()) {
+                        // The stop's (or hand-off's) timeout interrupted the send, and the destination reported it as
+                        // a failure of its own (the AWS SDK's AbortedException, a wrapped InterruptedException): it
+                        // refused nothing, so no refusal is counted or shown. The records stay unsent, after the
+                        // checkpoint, and are given up again by the shard's next owner.
+                        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                                .addKeyValue("records", entries.size())
+                                .log("failure record not delivered: the stop interrupted its send; read again");
+                        return false;
                     }
                 } else {
                     // The engine interrupts a lane only after closing its pipeline: an InterruptedException before is

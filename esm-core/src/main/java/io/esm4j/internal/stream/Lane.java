@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +34,8 @@ final class Lane<T> implements BatchSource<T> {
     private final Clock clock;
     /** What every batch's event holds besides its records (StreamSource.eventEnvelopeBytes), against the 6 MB cap. */
     private final int envelopeBytes;
+    /** With tumbling windows, what the window fields add to each event for this shard ({@link WindowSession}). */
+    private final long windowFieldBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /**
@@ -48,12 +51,14 @@ final class Lane<T> implements BatchSource<T> {
     /**
      * @param windowSeconds TumblingWindowInSeconds: a batch never spans two windows; 0 without windows
      * @param envelopeBytes the bytes of a batch's event besides its records, counted once per batch
+     * @param windowFieldBytes with windows, {@link WindowSession#shardFieldBytes} of the shard; otherwise unused
      */
-    Lane(int batchSize, int windowSeconds, Clock clock, int envelopeBytes) {
+    Lane(int batchSize, int windowSeconds, Clock clock, int envelopeBytes, long windowFieldBytes) {
         this.batchSize = batchSize;
         this.windowSeconds = windowSeconds;
         this.clock = clock;
         this.envelopeBytes = envelopeBytes;
+        this.windowFieldBytes = windowFieldBytes;
     }
 
     /**
@@ -104,7 +109,7 @@ final class Lane<T> implements BatchSource<T> {
                     changed.await();
                     continue;
                 }
-                long fixedBytes = envelopeBytes + stateBytes(tumblingWindowOf(queue.getFirst().get(headIndex)), open);
+                long fixedBytes = envelopeBytes + windowBytes(tumblingWindowOf(queue.getFirst().get(headIndex)), open);
                 if (queuedRecords >= batchSize || PayloadCap.full(fixedBytes + queuedBytes)
                         || !clock.instant().isBefore(deadline) || bufferFull.getAsBoolean()) {
                     return take(open);
@@ -121,7 +126,7 @@ final class Lane<T> implements BatchSource<T> {
     private List<Entry<T>> take(@Nullable OpenWindow open) {
         List<Entry<T>> batch = new ArrayList<>(Math.min(batchSize, queuedRecords));
         long tumblingWindow = tumblingWindowOf(queue.getFirst().get(headIndex));
-        long bytes = envelopeBytes + stateBytes(tumblingWindow, open);
+        long bytes = envelopeBytes + windowBytes(tumblingWindow, open);
         while (queuedRecords > 0 && batch.size() < batchSize) {
             List<Entry<T>> head = queue.getFirst();
             Entry<T> entry = head.get(headIndex);
@@ -144,12 +149,18 @@ final class Lane<T> implements BatchSource<T> {
     }
 
     /**
-     * The open window's state goes into the event of a batch of that window (up to 1 MB of it); a batch of a later
-     * window starts a new one with empty state.
+     * What a batch of the tumbling window {@code tumblingWindow} adds to its event besides the records: the window
+     * fields (bounds, shard id, ARN, flags) and the open window's state (up to 1 MB of it); a batch of a later window
+     * starts a new one with empty state. Nothing without windows.
      */
-    private long stateBytes(long tumblingWindow, @Nullable OpenWindow open) {
-        return open != null && windowSeconds > 0
-                && Math.floorDiv(open.start().getEpochSecond(), windowSeconds) == tumblingWindow ? open.stateBytes() : 0;
+    private long windowBytes(long tumblingWindow, @Nullable OpenWindow open) {
+        if (windowSeconds == 0) {
+            return 0;
+        }
+        Instant start = Instant.ofEpochSecond(tumblingWindow * windowSeconds);
+        long stateBytes = open != null && Math.floorDiv(open.start().getEpochSecond(), windowSeconds) == tumblingWindow
+                ? open.stateBytes() : WindowSession.jsonBytes(Map.of());
+        return WindowSession.eventFieldBytes(windowFieldBytes, start, windowSeconds, stateBytes);
     }
 
     private long tumblingWindowOf(Entry<T> entry) {

@@ -117,6 +117,9 @@ public final class ShardPipeline<T> {
         StreamSettings settings = ctx.settings();
         int laneCount = settings.parallelizationFactor();
         int envelopeBytes = ctx.source().eventEnvelopeBytes(shardId);
+        // A window's event also carries the window's fields (RecordsJson.withWindow), the shard's part of them fixed.
+        long windowFieldBytes = settings.tumblingWindowInSeconds() > 0
+                ? WindowSession.shardFieldBytes(shardId, ctx.source().streamArn()) : 0;
         // Tumbling windows need ParallelizationFactor 1 (StreamSettings checks it), so shared queues never see one.
         if (routing == LaneRouting.FREE_KEY && laneCount > 1) {
             // Under a mapping-wide cap the shard's share is not fixed: one lane while idle, up to the cap when busy.
@@ -130,7 +133,7 @@ public final class ShardPipeline<T> {
             keyLanes = null;
             for (int i = 0; i < laneCount; i++) {
                 lanes.add(new Lane<>(ctx.settings().batchSize(), ctx.settings().tumblingWindowInSeconds(),
-                        ctx.clock(), envelopeBytes));
+                        ctx.clock(), envelopeBytes, windowFieldBytes));
             }
         }
     }

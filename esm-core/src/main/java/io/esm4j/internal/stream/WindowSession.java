@@ -79,6 +79,30 @@ final class WindowSession<T> {
         return stateBytes;
     }
 
+    /**
+     * The fields {@link io.esm4j.handler.RecordsJson#withWindow} adds to a batch's event, with empty values: spliced
+     * in, a comma takes the place of the opening brace and the closing one that of the event's own.
+     */
+    private static final String EVENT_FIELDS = "{\"window\":{\"start\":,\"end\":},\"state\":,\"shardId\":,"
+            + "\"eventSourceARN\":,\"isFinalInvokeForWindow\":false,\"isWindowTerminatedEarly\":false}";
+
+    /**
+     * What the window fields of an event add for one shard besides the window's bounds and state: the field names,
+     * the shard id, the stream's ARN and the two flags (counted as {@code false}, the longer). Computed once per shard.
+     */
+    static long shardFieldBytes(String shardId, String eventSourceArn) {
+        return EVENT_FIELDS.length() - 1 + JsonSize.string(shardId) + JsonSize.string(eventSourceArn);
+    }
+
+    /**
+     * What the window fields add to the event of a batch of the window starting at {@code start}, with
+     * {@code stateBytes} of state ({@link #stateBytes()}): against the 6 MB cap besides the records and the envelope.
+     */
+    static long eventFieldBytes(long shardFieldBytes, Instant start, int windowSeconds, long stateBytes) {
+        return shardFieldBytes + JsonSize.string(start.toString())
+                + JsonSize.string(start.plusSeconds(windowSeconds).toString()) + stateBytes;
+    }
+
     static long jsonBytes(Map<String, String> state) {
         long bytes = 2 + Math.max(0, state.size() - 1);
         for (Map.Entry<String, String> entry : state.entrySet()) {

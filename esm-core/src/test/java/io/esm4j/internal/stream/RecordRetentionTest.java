@@ -40,7 +40,7 @@ class RecordRetentionTest {
 
     @Test
     void aLanesQueueLetsGoOfTheRecordsABatchTookWhileTheRestOfTheirOfferWaits() throws Exception {
-        Lane<byte[]> lane = new Lane<>(4, 0, Clock.fixed(ARRIVAL, ZoneOffset.UTC), 0);
+        Lane<byte[]> lane = new Lane<>(4, 0, Clock.fixed(ARRIVAL, ZoneOffset.UTC), 0, 0);
         List<WeakReference<byte[]>> payloads = new ArrayList<>();
         List<Entry<byte[]>> offered = new ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -40,4 +40,25 @@ class WindowStateBytesTest {
 
         assertThat(session.stateTooBig()).isTrue();
     }
+
+    /** The window fields of an event count exactly what RecordsJson.withWindow adds to the records' event. */
+    @Test
+    void theWindowFieldsCountWhatTheWindowEventAdds() {
+        // Values that are no JSON text are written as strings, as the state counts them (JSON ones take less).
+        Map<String, String> state = Map.of("count", "x282", "name", "日本 \"x\"");
+        String shardId = "shardId-000000000007";
+        String arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/ström";
+        Instant start = Instant.parse("2026-01-01T00:01:00Z");
+        String empty = "{\"Records\":[]}";
+        for (boolean isFinal : new boolean[] {false, true}) {
+            io.esm4j.handler.Batch<String> batch = new io.esm4j.handler.Batch<>(List.of(), shardId, arn, 1,
+                    new io.esm4j.handler.TimeWindow(start, start.plusSeconds(60), state, isFinal, false));
+            long added = io.esm4j.handler.RecordsJson.withWindow(empty, batch)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8).length - empty.length();
+            long counted = WindowSession.eventFieldBytes(WindowSession.shardFieldBytes(shardId, arn), start, 60,
+                    WindowSession.jsonBytes(state));
+            // The flags count as false, the longer: a final invocation's event is one byte shorter.
+            assertThat(counted).isEqualTo(added + (isFinal ? 1 : 0));
+        }
+    }
 }

@@ -89,6 +89,11 @@ class LambdaResponseContextTest {
      * one failure record. The in-memory stream's records are handed over as the Kinesis records they stand for.
      */
     private FailureRecord givenUp(String name) throws Exception {
+        return givenUp(name, 0);
+    }
+
+    /** As above, with tumbling windows of {@code windowSeconds} (0: none). */
+    private FailureRecord givenUp(String name, int windowSeconds) throws Exception {
         InMemoryStream stream = InMemoryStream.create(name, 1);
         for (int i = 0; i < 3; i++) {
             stream.put("pk", "r" + i);
@@ -101,7 +106,7 @@ class LambdaResponseContextTest {
                 .settings(StreamSettings.builder().startingPosition(StartingPosition.TRIM_HORIZON)
                         .maximumRetryAttempts(0).reportBatchItemFailures(true)
                         .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).idlePollInterval(Duration.ofMillis(5))
-                        .checkpointInterval(Duration.ZERO).build())
+                        .checkpointInterval(Duration.ZERO).tumblingWindowInSeconds(windowSeconds).build())
                 .leaseStore(new InMemoryLeaseStore()).onFailure(received::add).build();
         mapping.start();
         try {
@@ -162,5 +167,25 @@ class LambdaResponseContextTest {
         FailureRecord failure = givenUp("unversioned-error");
 
         assertThat(failure.responseContext()).isEqualTo(new ResponseContext(200, "$LATEST", "Handled"));
+    }
+
+    /**
+     * A response that fails the whole batch though the function ran and answered (not JSON, an id of no record of the
+     * batch, a window response without state): the failure record shows the Invoke response's status and executed
+     * version, and no function error, since the function reported none.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"not JSON", "unknown id", "window without state"})
+    void aResponseThatFailsTheWholeBatchShowsTheVersionThatRanAndNoFunctionError(String kind) throws Exception {
+        answer = new Answer(200, Map.of("X-Amz-Executed-Version", "7"), switch (kind) {
+            case "not JSON" -> "{\"batchItemFailures\":[";
+            case "unknown id" -> "{\"batchItemFailures\":[{\"itemIdentifier\":\"no-such-record\"}]}";
+            default -> "{}";
+        });
+
+        FailureRecord failure = givenUp("whole-" + kind.replace(' ', '-'), kind.startsWith("window") ? 60 : 0);
+
+        assertThat(failure.responseContext()).isEqualTo(new ResponseContext(200, "7", null));
+        assertThat(failure.records()).hasSize(3);
     }
 }
