@@ -9,7 +9,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>The renewals due at one check run one after another on one thread, which for a fast store (the in-memory one)
  * costs far less than a thread per renewal. Those that thread has not started within a patience of FailoverTime / 50
  * each get a thread of their own, so one slow or hung call delays the others by at most the patience, and a slow
- * store is renewed in parallel as before. All are platform threads, so that handlers busy on every carrier thread
- * of the virtual threads do not hold renewals up ({@link #platformThread}).
+ * store is renewed in parallel as before. The checks and the calls run on platform threads that the renewers of all
+ * mappings share ({@link RenewalThreads}): platform, so that handlers busy on every carrier thread of the virtual
+ * threads do not hold renewals up; shared, so that a mapping costs no thread of its own and a check starts none.
  *
  * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
  * period. A holder stops reading at the latest {@code f - f/6 - f/10} after its last successful renewal started,
@@ -34,29 +35,18 @@ import org.slf4j.LoggerFactory;
 final class LeaseRenewer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
-    /**
-     * A thread of the renewer: a platform thread, scheduled by the operating system. Handlers run on virtual threads,
-     * and one that computes without blocking keeps its carrier until its batch ends: with more such handlers than
-     * carriers, a virtual renewer waited for batches to end, renewed late or not at all, and the worker lost leases
-     * it was alive to keep (other workers took them, or it gave them up itself). A few threads a mapping: one loop,
-     * one for the renewals of each check, rarely one for a renewal that waited too long.
-     */
-    private static Thread.Builder.OfPlatform platformThread(String name) {
-        return Thread.ofPlatform().daemon().name(name);
-    }
-
     private final StreamContext<?> ctx;
     private final Supplier<Collection<? extends ShardWorker<?>>> workers;
     private final long renewEveryNanos;
     private final Duration tick;
-    private final long patienceNanos;
+    private final Duration patience;
     /**
      * The leases with a renewal call in flight, by identity: a shard taken again while an old lease's call still hangs
      * is a new lease, renewed on its own schedule.
      */
     private final Set<HeldLease> renewing = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private Thread thread;
+    private volatile boolean stopped;
+    private volatile ScheduledFuture<?> checks;
 
     LeaseRenewer(StreamContext<?> ctx, Supplier<Collection<? extends ShardWorker<?>>> workers) {
         this.ctx = ctx;
@@ -64,7 +54,7 @@ final class LeaseRenewer {
         Duration failover = ctx.settings().failoverTime();
         this.renewEveryNanos = failover.toNanos() / 3;
         this.tick = failover.dividedBy(6);
-        this.patienceNanos = patience(failover).toNanos();
+        this.patience = patience(failover);
     }
 
     /** How long renewals due together may wait for the one thread that renews them in turn. */
@@ -78,66 +68,65 @@ final class LeaseRenewer {
     }
 
     void start() {
-        thread = platformThread("esm4j-" + ctx.mappingName() + "-lease-renewer").start(this::run);
+        checks = RenewalThreads.every(tick, this::check);
     }
 
     /** Stops renewing; call after the leases were released (or given up). */
     void stop() {
-        stopped.countDown();
-    }
-
-    private void run() {
-        while (!stopping()) {
-            try {
-                do {
-                    renewDue(System.nanoTime());
-                } while (!stopped.await(tick.toNanos(), TimeUnit.NANOSECONDS));
-            } catch (Throwable e) {
-                if (e instanceof InterruptedException && stopping()) {
-                    return;
-                }
-                // A bug here must not silently end renewals: every lease would be lost a little later. Nor must an
-                // interrupt: nothing interrupts the renewer (stop() counts a latch down), so one before the stop is
-                // not the engine's, and its flag, left set, would end the wait below at once.
-                Fatal.rethrowIfFatal(e);
-                Thread.interrupted();
-                ctx.metrics().restarts.increment();
-                ctx.status().problem("lease renewer", "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
-                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewer failed");
-            }
+        stopped = true;
+        ScheduledFuture<?> running = checks;
+        if (running != null) {
+            running.cancel(false);
         }
     }
 
-    private void renewDue(long now) throws InterruptedException {
+    /** One check, on the shared clock thread: quick, no I/O, and it never ends the checks that follow. */
+    private void check() {
+        if (stopping()) {
+            return;
+        }
+        try {
+            renewDue(System.nanoTime());
+        } catch (Throwable e) {
+            // A bug here must not silently end renewals: every lease would be lost a little later.
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewer failed");
+            Fatal.rethrowIfFatal(e);
+            ctx.metrics().restarts.increment();
+            ctx.status().problem("lease renewer", "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
+        }
+    }
+
+    private void renewDue(long now) {
         Queue<ShardWorker<?>> due = new ConcurrentLinkedQueue<>();
         for (ShardWorker<?> worker : workers.get()) {
             HeldLease lease = worker.lease();
             if (lease.expiredLocally(now)) {
                 worker.leaseLost("not renewed within FailoverTime (" + ctx.settings().failoverTime()
                         + ") less the safety margin");
-            } else if (lease.nanosSinceRenewal(now) >= renewEveryNanos && renewing.add(lease)) {
+            } else if (dueAt(lease.nanosSinceRenewal(now)) && renewing.add(lease)) {
                 due.add(worker);
             }
         }
         if (due.isEmpty()) {
             return;
         }
-        CountDownLatch renewedInTurn = new CountDownLatch(1);
-        platformThread("esm4j-" + ctx.mappingName() + "-renewals").start(() -> {
-            try {
-                renewInTurn(due);
-            } finally {
-                renewedInTurn.countDown();
-            }
-        });
-        if (!renewedInTurn.await(patienceNanos, TimeUnit.NANOSECONDS)) {
-            // Each lease is polled once, by that thread or here: those it has not started get a thread each.
+        RenewalThreads.call("esm4j-" + ctx.mappingName() + "-renewals", () -> renewInTurn(due));
+        // Each lease is polled once, by that thread or here: those it has not started by then get a thread each.
+        RenewalThreads.after(patience, () -> {
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
                 ShardWorker<?> alone = worker;
-                platformThread("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId())
-                        .start(() -> renew(alone));
+                RenewalThreads.call("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId(), () -> renew(alone));
             }
-        }
+        });
+    }
+
+    /**
+     * Whether a lease renewed that long ago is due. The renewal started a little after the check that handed it out,
+     * so two check periods later less than f/3 has passed since: with a threshold of exactly f/3 it would wait for a
+     * third check, f/2 after the last. Half a check period of slack keeps renewals on every second check.
+     */
+    private boolean dueAt(long nanosSinceRenewal) {
+        return nanosSinceRenewal >= renewEveryNanos - tick.toNanos() / 2;
     }
 
     private void renewInTurn(Queue<ShardWorker<?>> due) {
@@ -207,6 +196,6 @@ final class LeaseRenewer {
 
     /** The one rule for whether an interrupt may be the engine's: only once stop() was called. */
     private boolean stopping() {
-        return stopped.getCount() == 0;
+        return stopped;
     }
 }

@@ -1,0 +1,98 @@
+package io.esm4j.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.esm4j.EventSourceMapping;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.settings.StreamSettings;
+import io.esm4j.testing.ForwardingLeaseStore;
+import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.RecordingHandler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many idle stream mappings in one JVM, as a worker with hundreds of mappings runs them: what each one costs in
+ * platform threads. Counts threads, never time: a renewal round must not start a thread (at 300 mappings, a check
+ * every FailoverTime / 6 would start some 180 a second), and the renewers of all mappings share their threads.
+ */
+class ManyMappingsThreadsTest {
+
+    private static final int MAPPINGS = 40;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final AtomicInteger renewals = new AtomicInteger();
+    private final List<EventSourceMapping<byte[]>> mappings = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        mappings.forEach(Streams::stopQuietly);
+    }
+
+    private void startIdleMappings() {
+        // FailoverTime 600 ms: renewals every 200 ms, checks every 100 ms; no records, so nothing else runs.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMillis(600))
+                .shardSyncInterval(Duration.ofSeconds(30)).build();
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public LeaseWrite renew(Lease held) throws Exception {
+                renewals.incrementAndGet();
+                return super.renew(held);
+            }
+        };
+        for (int i = 0; i < MAPPINGS; i++) {
+            String name = "many-" + i;
+            EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, InMemoryStream.create(name, 1),
+                    RecordingHandler.<byte[]>succeeding()).settings(settings).leaseStore(store).workerId("w1").build();
+            mappings.add(mapping);
+            mapping.start();
+        }
+        awaitUntil(() -> mappings.stream().allMatch(m -> m.shards().stream().anyMatch(s -> "w1".equals(s.owner()))));
+    }
+
+    @Test
+    void renewalRoundsStartNoThreads() {
+        startIdleMappings();
+        int renewalsBefore = renewals.get();
+        long startedBefore = THREADS.getTotalStartedThreadCount();
+
+        // Five renewals of every lease: five rounds of every mapping's renewer.
+        awaitUntil(() -> renewals.get() >= renewalsBefore + 5 * MAPPINGS);
+
+        long started = THREADS.getTotalStartedThreadCount() - startedBefore;
+        assertThat(started).as("platform threads started during %d renewal rounds", 5 * MAPPINGS)
+                .isLessThan(MAPPINGS / 4);
+    }
+
+    @Test
+    void idleMappingsShareTheirRenewerThreads() {
+        startIdleMappings();
+        long perMapping = Thread.getAllStackTraces().keySet().stream().filter(t -> !t.isVirtual())
+                .filter(t -> t.getName().startsWith("esm4j-many-") && t.getName().endsWith("-lease-renewer"))
+                .count();
+        assertThat(perMapping).as("platform renewer threads of one mapping each").isZero();
+    }
+
+    /** Waits without Awaitility, which would start threads of its own while they are counted. */
+    private static void awaitUntil(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("condition not met within 30 s").isNegative();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
