@@ -143,10 +143,10 @@ public final class JfrCpuAttribution {
             return "lane threads: woken by an empty fetch, wait again";
         }
         if (name.contains("-renew-") || name.endsWith("-renewals")) {
-            return "lease renewals (one virtual thread per check, one per renewal not started in time)";
+            return "lease renewals (on the shared pool of lease threads)";
         }
-        if (name.endsWith("-lease-renewer")) {
-            return "lease renewer tick";
+        if (name.equals("esm4j-leases-clock")) {
+            return "lease renewer checks of every mapping (one shared clock thread)";
         }
         if (name.endsWith("-coordinator")) {
             return "lease coordinator (list, observe, balance)";

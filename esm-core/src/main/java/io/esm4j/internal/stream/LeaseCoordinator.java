@@ -9,18 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator thread of a stream mapping: it has the stream's shards listed and leases created for new ones
+ * The coordinator of a stream mapping, in rounds on shared platform threads ({@link LeaseThreads}): it has the stream's shards listed and leases created for new ones
  * ({@link ShardSync}, every ShardSyncInterval, and at once when a shard ends); it lists the leases, notices which
  * ones stand still (expired, by this worker's clock), and takes or asks for what {@link LeaseBalancer} says, with
  * what {@link HandoffTracker} remembers of hand-offs, starting a shard worker for each lease taken. It holds no lock
- * across any of these calls, and a call that hangs delays only this thread.
+ * across any of these calls, and a call that hangs delays only this mapping's rounds.
  */
 final class LeaseCoordinator {
 
@@ -69,17 +68,20 @@ final class LeaseCoordinator {
     private final long takeEveryNanos;
     private final Random random = new Random();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition woken = lock.newCondition();
     // Guarded by lock.
     private boolean wakeRequested;
     private boolean syncRequested = true;
     private boolean stopping;
+    /** The thread running a round now, or null between rounds. */
+    private Thread roundThread;
+    /** The next round, scheduled on the shared clock, or null while a round runs. */
+    private ScheduledFuture<?> nextRound;
+    private int failures;
     // Coordinator thread only.
     private final LeaseObserver observer;
     private final ShardSync shardSync;
     private final HandoffTracker handoffs;
     private volatile List<Lease> lastLeases = List.of();
-    private Thread thread;
 
     LeaseCoordinator(StreamContext<?> ctx, Workers workers) {
         this.ctx = ctx;
@@ -92,40 +94,53 @@ final class LeaseCoordinator {
     }
 
     /**
-     * Starts the coordinator on a platform thread, as the renewer's: handlers run on virtual threads, and one that
-     * computes without blocking keeps its carrier until its batch ends. With as many such handlers as carriers, a
+     * Starts the coordinator's rounds on platform threads, as the renewer's: handlers run on virtual threads, and one
+     * that computes without blocking keeps its carrier until its batch ends. With as many such handlers as carriers, a
      * virtual coordinator waited for a batch to end at every round: the worker took no free or expired lease, asked
      * for none and took none it had been handed (the owner leaves a released lease to the asker for 2 s only), and
-     * listed no shards, for as long as its batches ran. One thread a mapping, mostly asleep: the lease-taking,
-     * hand-off and lineage rules keep their pace whatever the handlers do.
+     * listed no shards, for as long as its batches ran. The rounds of every mapping share a pool of such threads
+     * ({@link LeaseThreads#call}) instead of one sleeping thread a mapping: a round takes a pool thread while it
+     * runs, and a call that hangs holds up only its own mapping's rounds, as before.
      */
     void start() {
-        thread = Thread.ofPlatform().daemon().name("esm4j-" + ctx.mappingName() + "-coordinator").start(this::run);
+        lock.lock();
+        try {
+            schedule(0);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A shard ended (or a lease was freed): list shards and balance now instead of at the next round. */
     void wake(boolean syncShards) {
         lock.lock();
         try {
-            wakeRequested = true;
             syncRequested |= syncShards;
-            woken.signalAll();
+            if (roundThread != null) {
+                // Another round follows this one at once.
+                wakeRequested = true;
+            } else if (nextRound != null && nextRound.cancel(false)) {
+                schedule(0);
+            }
         } finally {
             lock.unlock();
         }
     }
 
-    /** Stops the thread, interrupting a source or store call in progress; does not wait for it. */
+    /** Stops the rounds, interrupting a source or store call in progress; does not wait for it. */
     void stop() {
         lock.lock();
         try {
             stopping = true;
-            woken.signalAll();
+            if (nextRound != null) {
+                nextRound.cancel(false);
+            }
+            // Under the lock, so that the interrupt reaches this mapping's round and never the pool thread's next task.
+            if (roundThread != null) {
+                roundThread.interrupt();
+            }
         } finally {
             lock.unlock();
-        }
-        if (thread != null) {
-            thread.interrupt();
         }
     }
 
@@ -143,50 +158,83 @@ final class LeaseCoordinator {
         return lastLeases;
     }
 
-    private void run() {
-        int failures = 0;
-        while (true) {
-            long waitNanos;
-            try {
-                if (syncDue()) {
-                    shardSync.sync();
-                }
-                boolean moving = balance();
-                if (failures > 0) {
-                    failures = 0;
-                    ctx.status().resolved(COMPONENT);
-                }
-                workers.roundCompleted();
-                waitNanos = Math.min(takeEveryNanos, Math.max(0, shardSync.nextSyncNanos() - System.nanoTime()));
-                if (moving || handoffs.waiting()) {
-                    waitNanos = Math.min(waitNanos, BALANCING_RECHECK.toNanos());
-                }
-            } catch (Throwable e) {
-                if (Fatal.isFatal(e)) {
-                    workers.fatal(e);
-                    return;
-                }
-                if (stopping()) {
-                    return;
-                }
-                // stop() marks the coordinator stopping before it interrupts it, so an InterruptedException now is a
-                // source's or store's own (a client that takes a timeout for an interrupt): a failed round. Taken
-                // for a stop, it ended shard sync and balancing for good, silently. A flag the call restored would
-                // end the wait below at once, and the coordinator.
-                Thread.interrupted();
-                failures++;
-                String what = e instanceof WriteFailed write ? write.what : "listing shards or leases";
-                Throwable cause = e instanceof WriteFailed write ? write.getCause() : e;
-                ctx.metrics().pollingErrors.increment();
-                ctx.status().problem(COMPONENT, "PROBLEM: " + what + " failed: " + Fatal.describe(cause));
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(cause)
-                        .log(what + " failed; retrying");
-                waitNanos = ctx.backoff().delay(failures).toNanos();
-            }
-            if (!await(waitNanos)) {
+    /** Schedules the next round {@code nanos} from now; the lock is held. */
+    private void schedule(long nanos) {
+        if (!stopping) {
+            nextRound = LeaseThreads.after(Duration.ofNanos(nanos), () -> LeaseThreads.call(
+                    "esm4j-" + ctx.mappingName() + "-coordinator", this::round));
+        }
+    }
+
+    /** One round on a pool thread, then the next one scheduled. */
+    private void round() {
+        lock.lock();
+        try {
+            if (stopping) {
                 return;
             }
+            roundThread = Thread.currentThread();
+            nextRound = null;
+        } finally {
+            lock.unlock();
         }
+        long waitNanos = -1;
+        try {
+            waitNanos = runRound();
+        } finally {
+            lock.lock();
+            try {
+                roundThread = null;
+                if (waitNanos >= 0) {
+                    schedule(wakeRequested ? 0 : waitNanos);
+                }
+                wakeRequested = false;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Lists and balances once; returns how long until the next round, or -1 to end the rounds. */
+    private long runRound() {
+        long waitNanos;
+        try {
+            if (syncDue()) {
+                shardSync.sync();
+            }
+            boolean moving = balance();
+            if (failures > 0) {
+                failures = 0;
+                ctx.status().resolved(COMPONENT);
+            }
+            workers.roundCompleted();
+            waitNanos = Math.min(takeEveryNanos, Math.max(0, shardSync.nextSyncNanos() - System.nanoTime()));
+            if (moving || handoffs.waiting()) {
+                waitNanos = Math.min(waitNanos, BALANCING_RECHECK.toNanos());
+            }
+        } catch (Throwable e) {
+            if (Fatal.isFatal(e)) {
+                workers.fatal(e);
+                return -1;
+            }
+            if (stopping()) {
+                return -1;
+            }
+            // stop() marks the coordinator stopping before it interrupts it, so an InterruptedException now is a
+            // source's or store's own (a client that takes a timeout for an interrupt): a failed round. Taken
+            // for a stop, it ended shard sync and balancing for good, silently. A flag the call restored would
+            // be left on the pool thread.
+            Thread.interrupted();
+            failures++;
+            String what = e instanceof WriteFailed write ? write.what : "listing shards or leases";
+            Throwable cause = e instanceof WriteFailed write ? write.getCause() : e;
+            ctx.metrics().pollingErrors.increment();
+            ctx.status().problem(COMPONENT, "PROBLEM: " + what + " failed: " + Fatal.describe(cause));
+            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(cause)
+                    .log(what + " failed; retrying");
+            waitNanos = ctx.backoff().delay(failures).toNanos();
+        }
+        return waitNanos;
     }
 
     private boolean stopping() {
@@ -204,23 +252,6 @@ final class LeaseCoordinator {
             boolean due = syncRequested || System.nanoTime() - shardSync.nextSyncNanos() >= 0;
             syncRequested = false;
             return due;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits for the next round; false once stopping. */
-    private boolean await(long nanos) {
-        lock.lock();
-        try {
-            long left = nanos;
-            while (!stopping && !wakeRequested && left > 0) {
-                left = woken.awaitNanos(left);
-            }
-            wakeRequested = false;
-            return !stopping;
-        } catch (InterruptedException e) {
-            return false;
         } finally {
             lock.unlock();
         }

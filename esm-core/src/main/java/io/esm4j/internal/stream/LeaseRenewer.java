@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * costs far less than a thread per renewal. Those that thread has not started within a patience of FailoverTime / 50
  * each get a thread of their own, so one slow or hung call delays the others by at most the patience, and a slow
  * store is renewed in parallel as before. The checks and the calls run on platform threads that the renewers of all
- * mappings share ({@link RenewalThreads}): platform, so that handlers busy on every carrier thread of the virtual
+ * mappings share ({@link LeaseThreads}): platform, so that handlers busy on every carrier thread of the virtual
  * threads do not hold renewals up; shared, so that a mapping costs no thread of its own and a check starts none.
  *
  * <p>The timing, with f = FailoverTime: renewals every f/3, a check every f/6, a margin of f/10 on top of one check
@@ -68,7 +68,7 @@ final class LeaseRenewer {
     }
 
     void start() {
-        checks = RenewalThreads.every(tick, this::check);
+        checks = LeaseThreads.every(tick, this::check);
     }
 
     /** Stops renewing; call after the leases were released (or given up). */
@@ -110,12 +110,12 @@ final class LeaseRenewer {
         if (due.isEmpty()) {
             return;
         }
-        RenewalThreads.call("esm4j-" + ctx.mappingName() + "-renewals", () -> renewInTurn(due));
+        LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renewals", () -> renewInTurn(due));
         // Each lease is polled once, by that thread or here: those it has not started by then get a thread each.
-        RenewalThreads.after(patience, () -> {
+        LeaseThreads.after(patience, () -> {
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
                 ShardWorker<?> alone = worker;
-                RenewalThreads.call("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId(), () -> renew(alone));
+                LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId(), () -> renew(alone));
             }
         });
     }
