@@ -77,7 +77,7 @@ final class LeaseCoordinator {
     /** The next round, scheduled on the shared clock, or null while a round runs. */
     private ScheduledFuture<?> nextRound;
     private int failures;
-    // Coordinator thread only.
+    // Used by the rounds only, which never overlap (each is scheduled when the one before has ended).
     private final LeaseObserver observer;
     private final ShardSync shardSync;
     private final HandoffTracker handoffs;
