@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,13 +68,8 @@ final class LeaseCoordinator {
     private final Random random = new Random();
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
-    private boolean wakeRequested;
     private boolean syncRequested = true;
-    private boolean stopping;
-    /** The thread running a round now, or null between rounds. */
-    private Thread roundThread;
-    /** The next round, scheduled on the shared clock, or null while a round runs. */
-    private ScheduledFuture<?> nextRound;
+    private final LeaseRounds rounds;
     private int failures;
     // Used by the rounds only, which never overlap (each is scheduled when the one before has ended).
     private final LeaseObserver observer;
@@ -91,6 +85,7 @@ final class LeaseCoordinator {
         this.shardSync = new ShardSync(ctx);
         this.handoffs = new HandoffTracker(ctx);
         this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
+        this.rounds = new LeaseRounds("esm4j-" + ctx.mappingName() + "-coordinator", this::runRound);
     }
 
     /**
@@ -99,16 +94,11 @@ final class LeaseCoordinator {
      * virtual coordinator waited for a batch to end at every round: the worker took no free or expired lease, asked
      * for none and took none it had been handed (the owner leaves a released lease to the asker for 2 s only), and
      * listed no shards, for as long as its batches ran. The rounds of every mapping share a pool of such threads
-     * ({@link LeaseThreads#call}) instead of one sleeping thread a mapping: a round takes a pool thread while it
-     * runs, and a call that hangs holds up only its own mapping's rounds, as before.
+     * ({@link LeaseRounds}) instead of one sleeping thread a mapping: a round takes a pool thread while it runs, and
+     * a call that hangs holds up only its own mapping's rounds, as before.
      */
     void start() {
-        lock.lock();
-        try {
-            schedule(0);
-        } finally {
-            lock.unlock();
-        }
+        rounds.start();
     }
 
     /** A shard ended (or a lease was freed): list shards and balance now instead of at the next round. */
@@ -116,32 +106,15 @@ final class LeaseCoordinator {
         lock.lock();
         try {
             syncRequested |= syncShards;
-            if (roundThread != null) {
-                // Another round follows this one at once.
-                wakeRequested = true;
-            } else if (nextRound != null && nextRound.cancel(false)) {
-                schedule(0);
-            }
         } finally {
             lock.unlock();
         }
+        rounds.wake();
     }
 
     /** Stops the rounds, interrupting a source or store call in progress; does not wait for it. */
     void stop() {
-        lock.lock();
-        try {
-            stopping = true;
-            if (nextRound != null) {
-                nextRound.cancel(false);
-            }
-            // Under the lock, so that the interrupt reaches this mapping's round and never the pool thread's next task.
-            if (roundThread != null) {
-                roundThread.interrupt();
-            }
-        } finally {
-            lock.unlock();
-        }
+        rounds.stop();
     }
 
     /**
@@ -156,43 +129,6 @@ final class LeaseCoordinator {
     /** The leases as last listed, for the status view. */
     List<Lease> lastLeases() {
         return lastLeases;
-    }
-
-    /** Schedules the next round {@code nanos} from now; the lock is held. */
-    private void schedule(long nanos) {
-        if (!stopping) {
-            nextRound = LeaseThreads.after(Duration.ofNanos(nanos), () -> LeaseThreads.call(
-                    "esm4j-" + ctx.mappingName() + "-coordinator", this::round));
-        }
-    }
-
-    /** One round on a pool thread, then the next one scheduled. */
-    private void round() {
-        lock.lock();
-        try {
-            if (stopping) {
-                return;
-            }
-            roundThread = Thread.currentThread();
-            nextRound = null;
-        } finally {
-            lock.unlock();
-        }
-        long waitNanos = -1;
-        try {
-            waitNanos = runRound();
-        } finally {
-            lock.lock();
-            try {
-                roundThread = null;
-                if (waitNanos >= 0) {
-                    schedule(wakeRequested ? 0 : waitNanos);
-                }
-                wakeRequested = false;
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     /** Lists and balances once; returns how long until the next round, or -1 to end the rounds. */
@@ -238,12 +174,7 @@ final class LeaseCoordinator {
     }
 
     private boolean stopping() {
-        lock.lock();
-        try {
-            return stopping;
-        } finally {
-            lock.unlock();
-        }
+        return rounds.stopping();
     }
 
     private boolean syncDue() {

@@ -110,14 +110,41 @@ final class LeaseRenewer {
         if (due.isEmpty()) {
             return;
         }
-        LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renewals", () -> renewInTurn(due));
-        // Each lease is polled once, by that thread or here: those it has not started by then get a thread each.
-        LeaseThreads.after(patience, () -> {
+        try {
+            LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renewals", () -> renewInTurn(due));
+            // Each lease is polled once, by that thread or here: those it has not started by then get a thread each.
+            LeaseThreads.after(patience, () -> spread(due));
+        } catch (Throwable e) {
+            forget(due);
+            throw e;
+        }
+    }
+
+    /** On the clock, after the patience: a thread each for the renewals the one thread has not started. */
+    private void spread(Queue<ShardWorker<?>> due) {
+        try {
             for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
                 ShardWorker<?> alone = worker;
-                LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId(), () -> renew(alone));
+                try {
+                    LeaseThreads.call("esm4j-" + ctx.mappingName() + "-renew-" + alone.shardId(), () -> renew(alone));
+                } catch (Throwable e) {
+                    renewing.remove(alone.lease());
+                    throw e;
+                }
             }
-        });
+        } catch (Throwable e) {
+            // No thread to be had (the JVM is out of them): the next checks try these leases again.
+            forget(due);
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewals not started");
+            Fatal.rethrowIfFatal(e);
+        }
+    }
+
+    /** Leaves the leases still queued to be renewed at a later check. */
+    private void forget(Queue<ShardWorker<?>> due) {
+        for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
+            renewing.remove(worker.lease());
+        }
     }
 
     /**
@@ -138,9 +165,7 @@ final class LeaseRenewer {
             }
         } finally {
             // Only a fatal error rethrown by renew (a later check renews them) or a stop leaves leases here.
-            for (ShardWorker<?> worker = due.poll(); worker != null; worker = due.poll()) {
-                renewing.remove(worker.lease());
-            }
+            forget(due);
         }
     }
 
