@@ -40,8 +40,10 @@ class ManyMappingsThreadsTest {
     }
 
     private void startIdleMappings() {
-        // FailoverTime 600 ms: renewals every 200 ms, checks every 100 ms; no records, so nothing else runs.
-        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMillis(600))
+        // FailoverTime 3 s: renewals every second, checks every 500 ms, and 60 ms (FailoverTime / 50) for a round's
+        // renewals to start on one thread before each gets a thread of its own, which a busy machine could otherwise
+        // cause without any regression; no records, so nothing else runs.
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofSeconds(3))
                 .shardSyncInterval(Duration.ofSeconds(30)).build();
         ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
             @Override
@@ -71,7 +73,7 @@ class ManyMappingsThreadsTest {
 
         long started = THREADS.getTotalStartedThreadCount() - startedBefore;
         assertThat(started).as("platform threads started during %d renewal rounds", 5 * MAPPINGS)
-                .isLessThan(MAPPINGS / 4);
+                .isLessThan(MAPPINGS / 2);
     }
 
     @Test
@@ -80,7 +82,8 @@ class ManyMappingsThreadsTest {
         startIdleMappings();
         // Virtual threads are not counted: the shards' readers, committers and supervisors are, and stay, virtual.
         long added = THREADS.getThreadCount() - before;
-        assertThat(added).as("platform threads alive for %d idle mappings", MAPPINGS).isLessThan(MAPPINGS / 4);
+        // A thread a mapping (or more) before; the shared pool may grow for the burst of first rounds, by far less.
+        assertThat(added).as("platform threads alive for %d idle mappings", MAPPINGS).isLessThan(MAPPINGS / 2);
     }
 
     /** Waits without Awaitility, which would start threads of its own while they are counted. */

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a coordinator's rounds on the shared lease threads ({@link LeaseThreads}): each round on a pool thread, the
@@ -11,6 +13,9 @@ import java.util.function.LongSupplier;
  * them. What a blocking loop with a timed wait did, on a thread of its own per mapping.
  */
 final class LeaseRounds {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseRounds.class);
+    private static final Duration NOT_STARTED_RETRY = Duration.ofSeconds(1);
 
     private final String threadName;
     /** One round; returns how long until the next, or a negative value to end the rounds. */
@@ -81,7 +86,25 @@ final class LeaseRounds {
     /** The lock is held. */
     private void schedule(long nanos) {
         if (!stopping) {
-            nextRound = LeaseThreads.after(Duration.ofNanos(nanos), () -> LeaseThreads.call(threadName, this::run));
+            nextRound = LeaseThreads.after(Duration.ofNanos(nanos), this::handOut);
+        }
+    }
+
+    /**
+     * On the clock: the round goes to a pool thread. With none to be had (the JVM cannot start another), the round is
+     * tried again a second later: an exception here would end in the clock's future, and the rounds with it, unseen.
+     */
+    private void handOut() {
+        try {
+            LeaseThreads.call(threadName, this::run);
+        } catch (Throwable e) {
+            LOG.atError().addKeyValue("rounds", threadName).setCause(e).log("round not started; retrying in 1 s");
+            lock.lock();
+            try {
+                schedule(NOT_STARTED_RETRY.toNanos());
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
