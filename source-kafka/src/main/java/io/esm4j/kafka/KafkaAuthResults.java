@@ -9,11 +9,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place of Lambda's Kafka authentication and authorization messages, which a Kafka mapping shows as its
@@ -33,9 +35,24 @@ public final class KafkaAuthResults {
     public static final String LAMBDA_FAILED_TO_AUTHENTICATE_SERVER = "PROBLEM: Lambda failed to authenticate server.";
     /** The client certificate, its private key or the root CA given cannot be loaded. */
     public static final String INVALID_CERTIFICATE_OR_KEY = "PROBLEM: Provided certificate or private key is invalid.";
+    /**
+     * esm4j's, in the style of the others (Lambda documents no message for it): the schema registry refused the
+     * mapping's credentials, HTTP 401 to its basic authentication, or a TLS alert against its client certificate.
+     */
+    public static final String SCHEMA_REGISTRY_FAILED_TO_AUTHENTICATE =
+            "PROBLEM: Schema registry failed to authenticate Lambda.";
+    /** esm4j's, as above: the schema registry answered HTTP 403, the credentials lack a permission. */
+    public static final String SCHEMA_REGISTRY_FAILED_TO_AUTHORIZE =
+            "PROBLEM: Schema registry failed to authorize Lambda.";
 
     private static final Set<String> ALL = Set.of(CLUSTER_FAILED_TO_AUTHORIZE, SASL_AUTHENTICATION_FAILED,
-            SERVER_FAILED_TO_AUTHENTICATE_LAMBDA, LAMBDA_FAILED_TO_AUTHENTICATE_SERVER, INVALID_CERTIFICATE_OR_KEY);
+            SERVER_FAILED_TO_AUTHENTICATE_LAMBDA, LAMBDA_FAILED_TO_AUTHENTICATE_SERVER, INVALID_CERTIFICATE_OR_KEY,
+            SCHEMA_REGISTRY_FAILED_TO_AUTHENTICATE, SCHEMA_REGISTRY_FAILED_TO_AUTHORIZE);
+    private static final String FATAL_ALERT = "Received fatal alert: ";
+    /** TLS alerts a server sends when it refuses the client's certificate (or the lack of one). */
+    private static final Set<String> CLIENT_CERTIFICATE_ALERTS = Set.of("bad_certificate", "certificate_required",
+            "unknown_ca", "certificate_unknown", "access_denied", "certificate_revoked", "certificate_expired",
+            "unsupported_certificate");
 
     private KafkaAuthResults() {
     }
@@ -45,7 +62,10 @@ public final class KafkaAuthResults {
         return ALL.contains(result);
     }
 
-    /** The message for a failed poll, if the cluster refused the client. */
+    /**
+     * The message for a failed poll, offset commit or offset lookup (committed, offsetsForTimes, beginningOffsets,
+     * partitionsFor), if the cluster refused the client: the same whichever call was refused.
+     */
     public static Optional<String> ofPollFailure(Throwable failure) {
         for (Throwable e : causes(failure).toList()) {
             if (e instanceof SaslAuthenticationException) {
@@ -64,6 +84,30 @@ public final class KafkaAuthResults {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The message for a schema registry call that failed, if the registry refused the mapping's credentials: HTTP 401
+     * or 403 ({@code httpStatus}, -1 if the call got no answer), or a TLS alert refusing the client certificate among
+     * the causes of {@code failure}.
+     */
+    public static Optional<String> ofSchemaRegistryFailure(int httpStatus, @Nullable Throwable failure) {
+        if (httpStatus == 401) {
+            return Optional.of(SCHEMA_REGISTRY_FAILED_TO_AUTHENTICATE);
+        }
+        if (httpStatus == 403) {
+            return Optional.of(SCHEMA_REGISTRY_FAILED_TO_AUTHORIZE);
+        }
+        boolean refusedCertificate = failure != null && causes(failure)
+                .anyMatch(e -> e instanceof SSLException && CLIENT_CERTIFICATE_ALERTS.contains(alert(e)));
+        return refusedCertificate ? Optional.of(SCHEMA_REGISTRY_FAILED_TO_AUTHENTICATE) : Optional.empty();
+    }
+
+    /** The alert a TLS peer ended the handshake with, as the JDK words it ("Received fatal alert: x"), or "". */
+    private static String alert(Throwable e) {
+        String message = e.getMessage();
+        int at = message == null ? -1 : message.indexOf(FATAL_ALERT);
+        return at < 0 ? "" : message.substring(at + FATAL_ALERT.length()).trim();
     }
 
     /**

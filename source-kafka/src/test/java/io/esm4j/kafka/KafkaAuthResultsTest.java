@@ -46,6 +46,22 @@ class KafkaAuthResultsTest {
     }
 
     @Test
+    void aSchemaRegistryRefusingItsCredentialsOrClientCertificateIsTheRegistrysMessage() {
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(401, null))
+                .contains("PROBLEM: Schema registry failed to authenticate Lambda.");
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(403, null))
+                .contains("PROBLEM: Schema registry failed to authorize Lambda.");
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(503, null)).isEmpty();
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(-1, new java.io.IOException("closed",
+                new javax.net.ssl.SSLHandshakeException("Received fatal alert: certificate_required"))))
+                .contains(KafkaAuthResults.SCHEMA_REGISTRY_FAILED_TO_AUTHENTICATE);
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(-1, new javax.net.ssl.SSLHandshakeException(
+                "PKIX path building failed"))).isEmpty();
+        assertThat(KafkaAuthResults.ofSchemaRegistryFailure(-1, new java.net.ConnectException("refused"))).isEmpty();
+        assertThat(KafkaAuthResults.isOne(KafkaAuthResults.SCHEMA_REGISTRY_FAILED_TO_AUTHORIZE)).isTrue();
+    }
+
+    @Test
     void keyOrCertificateMaterialThatDoesNotLoadIsInvalidButAMissingFileIsNot() {
         assertThat(KafkaAuthResults.ofCreationFailure(new KafkaException("Failed to construct kafka consumer",
                 new InvalidConfigurationException("Invalid PEM keystore configs", new InvalidKeySpecException()))))

@@ -316,6 +316,46 @@ class KafkaSchemaRegistryTest extends BrokerTest {
         assertThat(registryErrors).hasValue(2.0);
     }
 
+    /**
+     * A registry that refuses the mapping's credentials (HTTP 401 to its basic authentication, as after a rotation) is
+     * a problem of the mapping, as a broker's refusal is: the reason says so (the worker re-reads its secrets on it)
+     * and LastProcessingResult has the registry's message, until the registry answers; then the records go on.
+     */
+    @Test
+    void aRegistryRefusingItsCredentialsIsAProblemWithItsMessageUntilItAnswers() throws Exception {
+        String topic = broker.topic("refused", 1);
+        Answer unauthorized = new Answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
+        registry.answer(5, unauthorized);
+        broker.sendAll(List.of(record(topic, "a", framed(1, order(1, "PAID"))),
+                record(topic, "b", framed(5, order(2, "PAID")))));
+        Recorder handler = new Recorder();
+        String group = "g-" + UUID.randomUUID();
+        KafkaSource source = Fixtures.source(broker, topic).consumerGroupId(group)
+                .schemaRegistry(KafkaSchemaRegistry.builder(registry.uri()).eventRecordFormat(EventRecordFormat.JSON)
+                        .validate(Attribute.VALUE).basicAuth("api-key", "api-secret-1").build())
+                .build();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("schemas-" + topic, source, handler)
+                .settings(Fixtures.fast().batchSize(10).build()).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> mapping.lastProcessingResult()
+                    .equals("PROBLEM: Schema registry failed to authenticate Lambda."));
+            assertThat(mapping.stateTransitionReason())
+                    .startsWith("PROBLEM: the schema registry refused the mapping's credentials")
+                    .contains("HTTP 401").doesNotContain("api-secret-1");
+            assertThat(handler.succeeded).extracting(KafkaRecord::offset).doesNotContain(1L);
+
+            registry.answer(5, FakeSchemaRegistry.schema(null, ORDER_SCHEMA));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(2)
+                    .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+            await().atMost(Duration.ofSeconds(30)).until(() -> mapping.lastProcessingResult().equals("OK"));
+            assertThat(mapping.stateTransitionReason()).doesNotStartWith("PROBLEM");
+            assertThat(handler.succeeded).extracting(KafkaRecord::offset).containsExactly(0L, 1L);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
     @Test
     void aRegistryOverMutualTlsIsReachedWithItsRootCaAndAClientCertificate(@TempDir Path directory)
             throws Exception {

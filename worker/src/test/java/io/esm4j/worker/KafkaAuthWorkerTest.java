@@ -73,6 +73,8 @@ class KafkaAuthWorkerTest {
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    /** The password the plain-HTTP schema registry (user dave, basic authentication) accepts now. */
+    private volatile String registryPassword = "dave-password-1";
 
     @BeforeAll
     void start() throws Exception {
@@ -181,6 +183,19 @@ class KafkaAuthWorkerTest {
                 exchange.getResponseBody().write(body);
             }
         });
+        // A registry with basic authentication: any id is a JSON Schema object, for dave with the password it takes
+        // now.
+        http.createContext("/registry/schemas/ids/", exchange -> {
+            try (exchange) {
+                String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(("dave:"
+                        + registryPassword).getBytes(StandardCharsets.UTF_8));
+                boolean accepted = expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+                byte[] body = JSON.writeValueAsBytes(accepted ? Map.of("schemaType", "JSON", "schema",
+                        "{\"type\": \"object\"}") : Map.of("error_code", 401, "message", "Unauthorized"));
+                exchange.sendResponseHeaders(accepted ? 200 : 401, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
         http.createContext("/fn", exchange -> {
             try (exchange; InputStream in = exchange.getRequestBody()) {
                 events.add(JSON.readTree(in));
@@ -282,7 +297,9 @@ class KafkaAuthWorkerTest {
                     "plain-record", "mtls-record", "{\"n\":1}")));
             assertThat(events).allSatisfy(event -> assertThat(event.path("bootstrapServers").asText())
                     .isEqualTo(event.path("records").has("mtls-orders-0") ? mtlsServers
-                            : event.path("records").has("registry-orders-0") ? plainServers : secureServers));
+                            : event.path("records").has("registry-orders-0")
+                                    || event.path("records").has("registry-rotated-orders-0") ? plainServers
+                                    : secureServers));
             assertThat(authorizations).isNotEmpty().allSatisfy(authorization -> assertThat(authorization)
                     .startsWith("AWS4-HMAC-SHA256 Credential=x/").contains("/us-east-1/secretsmanager/aws4_request"));
 
@@ -369,6 +386,66 @@ class KafkaAuthWorkerTest {
             assertThat(results).contains("PROBLEM: SASL authentication failed.");
             await().atMost(Duration.ofSeconds(30)).until(() -> mapping.lastProcessingResult().equals("OK"));
             assertThat(get(worker, "/status")).doesNotContain("carol-password");
+        }
+    }
+
+    /**
+     * A schema registry password rotated while the mapping runs (the registry takes only the new one, the secret holds
+     * it): the registry's refusal, met on the next schema fetched, is a problem of the mapping, which re-reads its
+     * secrets, sees the registry's changed and restarts its consumer with it; the record that waited arrives.
+     */
+    @Test
+    void aSchemaRegistryPasswordRotatedWhileTheMappingRunsIsTakenUp() throws Exception {
+        registryPassword = "dave-password-1";
+        secrets.put(ARN + "dave", JSON.writeValueAsString(Map.of("username", "dave", "password", "dave-password-1")));
+        admin.createTopics(List.of(new NewTopic("registry-rotated-orders", 1, (short) 1))).all().get();
+        String url = "http://127.0.0.1:" + http.getAddress().getPort();
+        Path config = directory.resolve("registry-rotation.yaml");
+        Files.writeString(config, """
+                Endpoints:
+                  secretsmanager: %2$s/secretsmanager
+                EventSourceMappings:
+                  - FunctionName: %2$s/fn
+                    SelfManagedEventSource: {Endpoints: {KAFKA_BOOTSTRAP_SERVERS: ["%1$s"]}}
+                    Topics: [registry-rotated-orders]
+                    StartingPosition: TRIM_HORIZON
+                    SelfManagedKafkaEventSourceConfig:
+                      SchemaRegistryConfig:
+                        SchemaRegistryURI: "%2$s/registry"
+                        EventRecordFormat: JSON
+                        SchemaValidationConfigs: [{Attribute: VALUE}]
+                        AccessConfigs:
+                          - {Type: BASIC_AUTH, URI: "%3$sdave"}
+                """.formatted(plainServers, url, ARN));
+        try (Worker worker = startWorker(config, "registry-rotation-data")) {
+            // Framed as a registry's serializer frames JSON Schema values: a zero byte, then the schema id.
+            producer.send(new ProducerRecord<>("registry-rotated-orders", "k",
+                    "\u0000\u0000\u0000\u0000\u0015{\"before\":1}")).get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> values().contains("{\"before\":1}"));
+            ManagedMapping mapping = worker.registry().list().getFirst();
+
+            registryPassword = "dave-password-2";
+            secrets.put(ARN + "dave", JSON.writeValueAsString(Map.of("username", "dave", "password",
+                    "dave-password-2")));
+            // Schema 22 is fetched with the old password: refused.
+            producer.send(new ProducerRecord<>("registry-rotated-orders", "k",
+                    "\u0000\u0000\u0000\u0000\u0016{\"after\":2}")).get();
+            List<String> shown = new CopyOnWriteArrayList<>();
+            List<String> results = new CopyOnWriteArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                shown.add(mapping.state() + " " + mapping.stateTransitionReason());
+                results.add(mapping.lastProcessingResult());
+                return values().contains("{\"after\":2}");
+            });
+            assertThat(shown).anySatisfy(status -> assertThat(status)
+                    .startsWith("Enabling PROBLEM: the schema registry refused the mapping's credentials")
+                    .contains("HTTP 401").endsWith("(a secret changed: restarting the consumer with it)"));
+            assertThat(shown).noneSatisfy(status -> assertThat(status).contains("dave-password"));
+            assertThat(results).contains("PROBLEM: Schema registry failed to authenticate Lambda.");
+            await().atMost(Duration.ofSeconds(30)).until(() -> mapping.state().equals("Enabled")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> mapping.lastProcessingResult().equals("OK"));
+            assertThat(get(worker, "/status")).doesNotContain("dave-password");
         }
     }
 

@@ -10,6 +10,7 @@ import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSchemaRegistry;
 import io.esm4j.kafka.KafkaSource;
+import io.esm4j.kafka.internal.schema.Schemas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class KafkaEngine implements MappingEngine {
     /** What stop() adds to its timeout for interrupted handlers, the last commit and leaving the group. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
     private static final int DEFAULT_MAX_POLL_RECORDS = 500;
+    private static final String REGISTRY = "schema registry";
 
     private final StreamContext<KafkaRecord> ctx;
     private final KafkaSource source;
@@ -73,10 +75,12 @@ public final class KafkaEngine implements MappingEngine {
         Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
         KafkaMetrics metrics = new KafkaMetrics(ctx.metrics(), groupId, owned);
         KafkaSchemaRegistry registry = source.schemaRegistry();
+        AuthResults authResults = new AuthResults(ctx.status());
         SchemaDecoding schemas = registry == null ? null
-                : new SchemaDecoding(registry, ctx.mappingName(), metrics.schemaRegistryErrors::increment);
+                : new SchemaDecoding(registry, ctx.mappingName(), metrics.schemaRegistryErrors::increment,
+                        registryAuth(authResults));
         decoding = schemas;
-        Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas);
+        Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas, authResults);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
         PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
         loop = started;
@@ -89,6 +93,28 @@ public final class KafkaEngine implements MappingEngine {
         }
         intake.start();
         Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(started::run);
+    }
+
+    /**
+     * A registry that refuses the mapping's credentials is a problem of the mapping, as a broker's refusal is: the
+     * reason says so (which is what makes the worker read its secrets again) and LastProcessingResult has Lambda's
+     * kind of message, until the registry answers a call.
+     */
+    private Schemas.AuthListener registryAuth(AuthResults authResults) {
+        return new Schemas.AuthListener() {
+            @Override
+            public void refused(String message, String failure) {
+                ctx.status().problem(REGISTRY, "PROBLEM: the schema registry refused the mapping's credentials; "
+                        + "records that need a schema wait: " + failure);
+                authResults.show(REGISTRY, message);
+            }
+
+            @Override
+            public void accepted() {
+                ctx.status().resolved(REGISTRY);
+                authResults.takeBack(REGISTRY);
+            }
+        };
     }
 
     /** The consumer's properties: the user's, then what esm4j needs (which the source refuses from the user). */

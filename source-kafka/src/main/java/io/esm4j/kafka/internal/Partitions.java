@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.lease.Checkpoint;
 import java.time.Duration;
@@ -48,8 +49,14 @@ final class Partitions {
     private final ConcurrentLinkedQueue<LaneEvent> events = new ConcurrentLinkedQueue<>();
     private final AtomicLong generations = new AtomicLong();
 
+    /** Lambda's messages for refused calls as LastProcessingResult: commits here, polls and lookups elsewhere. */
+    final AuthResults authResults;
+
+    /** @param authResults where refused calls show Lambda's message (shared with the schema registry's calls) */
     Partitions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, KafkaMetrics metrics,
-               Map<TopicPartition, PartitionState> owned, @Nullable SchemaDecoding decoding) {
+               Map<TopicPartition, PartitionState> owned, @Nullable SchemaDecoding decoding,
+               AuthResults authResults) {
+        this.authResults = authResults;
         this.ctx = ctx;
         this.decoding = decoding;
         this.owned = owned;
@@ -203,6 +210,7 @@ final class Partitions {
         metrics.commitErrors.increment();
         ctx.status().problem(COMMITS, "PROBLEM: committing offsets failed; the next commit carries them again: "
                 + Fatal.describe(error));
+        KafkaAuthResults.ofPollFailure(error).ifPresent(message -> authResults.show(COMMITS, message));
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitionCount)
                 .setCause(error).log("offset commit failed; the next commit carries the offsets again");
     }
@@ -242,6 +250,7 @@ final class Partitions {
             return CommitOutcome.REBALANCING;
         } catch (Exception e) {
             metrics.commitErrors.increment();
+            KafkaAuthResults.ofPollFailure(e).ifPresent(message -> authResults.show(COMMITS, message));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", offsets.size())
                     .setCause(e).log("offset commit failed; the records after the last commit are read again");
             return CommitOutcome.FAILED;
@@ -263,6 +272,7 @@ final class Partitions {
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets,
                            Map<TopicPartition, PartitionState> assignments) {
         ctx.status().resolved(COMMITS);
+        authResults.takeBack(COMMITS);
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
             if (state != null && state == assignments.get(partition) && offset.offset() > state.committed) {
@@ -326,6 +336,7 @@ final class Partitions {
         if (owned.isEmpty()) {
             // A failed commit of partitions this consumer no longer has is nothing to fix any more.
             ctx.status().resolved(COMMITS);
+            authResults.takeBack(COMMITS);
         }
     }
 

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +57,6 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
     private int pollFailuresInARow;
-    /**
-     * The authentication or authorization message this loop put in LastProcessingResult, and what was there before
-     * it: taken back once polling works again. Poll thread only.
-     */
-    private @Nullable String authResultShown;
-    private String resultBeforeAuth = MappingStatus.NO_RECORDS_PROCESSED;
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
@@ -76,7 +69,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
-        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics());
+        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
+                partitions.authResults);
         this.lags = new OffsetLags(consumer);
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
@@ -137,11 +131,8 @@ final class PollLoop implements ConsumerRebalanceListener {
                 pollFailuresInARow = 0;
                 ctx.status().resolved(COMPONENT);
             }
-            if (authResultShown != null) {
-                // Unless a batch's result replaced it meanwhile, which stays.
-                ctx.status().replaceProcessed(authResultShown, resultBeforeAuth);
-                authResultShown = null;
-            }
+            // Lambda's message for a refused poll goes, unless a batch's result replaced it meanwhile, which stays.
+            partitions.authResults.takeBack(COMPONENT);
             try {
                 offer(records);
                 commitIfDue();
@@ -193,7 +184,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         pollFailuresInARow++;
         ctx.metrics().pollingErrors.increment();
         ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
-        KafkaAuthResults.ofPollFailure(e).ifPresent(this::showAuthResult);
+        KafkaAuthResults.ofPollFailure(e).ifPresent(message -> partitions.authResults.show(COMPONENT, message));
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", pollFailuresInARow)
                 .setCause(e).log("poll failed; retrying with backoff");
         try {
@@ -202,16 +193,6 @@ final class PollLoop implements ConsumerRebalanceListener {
             Thread.currentThread().interrupt();
             stopRequested.countDown();
         }
-    }
-
-    /** Lambda's message for a refused authentication or authorization, as LastProcessingResult. */
-    private void showAuthResult(String message) {
-        String before = ctx.status().lastProcessingResult();
-        if (!KafkaAuthResults.isOne(before)) {
-            resultBeforeAuth = before;
-        }
-        ctx.status().processed(message);
-        authResultShown = message;
     }
 
     /**

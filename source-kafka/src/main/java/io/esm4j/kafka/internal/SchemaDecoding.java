@@ -76,6 +76,12 @@ final class SchemaDecoding implements AutoCloseable {
 
     /** @param onRegistryFailure told of each failed registry call (a metric) */
     SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure) {
+        this(registry, mappingName, onRegistryFailure, Schemas.AuthListener.NONE);
+    }
+
+    /** @param auth told when the registry refuses the mapping's credentials, and when it answers again */
+    SchemaDecoding(KafkaSchemaRegistry registry, String mappingName, Runnable onRegistryFailure,
+                   Schemas.AuthListener auth) {
         this.registry = registry;
         this.mappingName = mappingName;
         SchemaSource source;
@@ -97,7 +103,7 @@ final class SchemaDecoding implements AutoCloseable {
             source = new ConfluentRegistryClient(Objects.requireNonNull(registry.uri(), "uri"), registry.username(),
                     registry.password(), http, CALL_TIMEOUT);
         }
-        this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure);
+        this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure, auth);
     }
 
     Schemas schemas() {

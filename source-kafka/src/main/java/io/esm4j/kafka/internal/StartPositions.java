@@ -2,6 +2,7 @@ package io.esm4j.kafka.internal;
 
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.settings.StartingPosition;
 import java.time.Duration;
@@ -64,9 +65,13 @@ final class StartPositions {
     private int failuresInARow;
     private long retryAtNanos;
 
+    /** Where a refused lookup shows Lambda's message, as a refused poll does. */
+    private final AuthResults authResults;
+
     StartPositions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer,
-                   Map<TopicPartition, PartitionState> owned, List<String> topics) {
+                   Map<TopicPartition, PartitionState> owned, List<String> topics, AuthResults authResults) {
         this.ctx = ctx;
+        this.authResults = authResults;
         this.consumer = consumer;
         this.owned = owned;
         this.topics = List.copyOf(topics);
@@ -119,6 +124,7 @@ final class StartPositions {
             if (failuresInARow > 0) {
                 failuresInARow = 0;
                 ctx.status().resolved(COMPONENT);
+                authResults.takeBack(COMPONENT);
             }
         } catch (WakeupException e) {
             // stop() woke the consumer: the loop sees the stop next; nothing failed.
@@ -131,6 +137,7 @@ final class StartPositions {
                             + " partitions assigned wait for it: "
                     : "PROBLEM: looking up where " + pending.size() + " partitions start failed; they wait: ")
                     + Fatal.describe(e));
+            KafkaAuthResults.ofPollFailure(e).ifPresent(message -> authResults.show(COMPONENT, message));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions())
                     .addKeyValue("failuresInARow", failuresInARow).setCause(e)
                     .log("could not look up or commit the starting position; the partitions stay paused and it is "

@@ -7,6 +7,7 @@ import io.esm4j.StopResult;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaMetricNames;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -321,6 +323,45 @@ class CommitsAndRevokesTest {
             await().atMost(WAIT).until(() -> !harness.ctx.status().stateTransitionReason()
                     .startsWith("PROBLEM"));
             assertThat(harness.ctx.metrics().restarts.count()).isZero();
+        }
+    }
+
+    /**
+     * A commit the broker refuses for authorization (no Read on the group) shows Lambda's message, as a refused poll
+     * does, though polls go on working; it goes once a commit goes through.
+     */
+    @Test
+    void aCommitTheBrokerRefusesShowsLambdasAuthorizationMessageUntilACommitGoesThrough() throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        AtomicInteger refused = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 OffsetCommitCallback callback) {
+                if (refuse.get()) {
+                    refused.incrementAndGet();
+                    callback.onComplete(offsets, new GroupAuthorizationException("injected: Not authorized to "
+                            + "access group: loop"));
+                    return;
+                }
+                super.commitAsync(offsets, callback);
+            }
+        };
+        assignWithRecords(consumer, 10);
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(20))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            // Each cadence's commit is refused again, after any batch's own result.
+            await().atMost(WAIT).until(() -> refused.get() >= 3 && harness.ctx.status().lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: committing offsets failed")
+                    .contains("GroupAuthorizationException");
+
+            refuse.set(false);
+            await().atMost(WAIT).until(() -> committed(consumer) == 10L);
+            await().atMost(WAIT).until(() -> harness.ctx.status().lastProcessingResult().equals("OK"));
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
         }
     }
 

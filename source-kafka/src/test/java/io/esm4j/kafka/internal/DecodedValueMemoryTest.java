@@ -59,7 +59,7 @@ class DecodedValueMemoryTest {
                 return BatchResult.success();
             }, new SimpleMeterRegistry());
     private final Partitions partitions = new Partitions(ctx, consumer,
-            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding);
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding, new AuthResults(ctx.status()));
     private final Intake intake = new Intake("decoded", (state, pipeline, cause) -> { });
 
     @AfterEach

@@ -48,7 +48,7 @@ class HeldRecordsTest {
             .startingPosition(StartingPosition.TRIM_HORIZON).build(), batch -> BatchResult.success(),
             new SimpleMeterRegistry());
     private final Partitions partitions = new Partitions(ctx, consumer,
-            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding);
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, decoding, new AuthResults(ctx.status()));
     private final Intake intake = new Intake("held", this::failed);
 
     @AfterEach

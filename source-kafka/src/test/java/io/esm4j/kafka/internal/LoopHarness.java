@@ -55,7 +55,7 @@ final class LoopHarness implements AutoCloseable {
                 MockConsumer<byte[], byte[]> consumer, BatchHandler<StreamRecord<KafkaRecord>> handler) {
         ctx = context(settings, handler, registry, source, destination);
         KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), "group", owned);
-        partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null);
+        partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null, new AuthResults(ctx.status()));
         intake = new Intake("loop", partitions::intakeFailed);
         loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake);
         thread = Thread.ofPlatform().name("loop-kafka-poll").unstarted(loop::run);

@@ -46,7 +46,7 @@ class PartitionsTest {
     private final Map<TopicPartition, PartitionState> owned = new ConcurrentHashMap<>();
     private final StreamContext<KafkaRecord> ctx = context();
     private final Partitions partitions = new Partitions(ctx, consumer,
-            new KafkaMetrics(ctx.metrics(), "group", owned), owned, null);
+            new KafkaMetrics(ctx.metrics(), "group", owned), owned, null, new AuthResults(ctx.status()));
 
     @AfterEach
     void closePipelines() throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +27,9 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,73 @@ class StartPositionsTest {
         }
         assertThat(lookups.get()).isGreaterThanOrEqualTo(2);
         assertThat(invoked).containsExactly(5L, 6L, 7L, 8L, 9L);
+    }
+
+    /**
+     * A start lookup the broker refuses for authorization (offsetsForTimes without Describe on the topic) shows
+     * Lambda's message, as a refused poll does, while polls themselves work; it goes once the lookup works.
+     */
+    @Test
+    void anOffsetLookupTheBrokerRefusesShowsLambdasAuthorizationMessageUntilItWorks() throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> times,
+                                                                           Duration timeout) {
+                return offsetsForTimes(times);
+            }
+
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+                    Map<TopicPartition, Long> times) {
+                if (refuse.get()) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return Map.of(partition, new OffsetAndTimestamp(5, BASE + 5000));
+            }
+        };
+        StreamSettings settings = KafkaSource.settings()
+                .startingPositionAtTimestamp(Instant.ofEpochMilli(BASE + 4500))
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(50))
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        assignWithRecords(consumer, 10);
+        try (LoopHarness harness = new LoopHarness(settings, consumer, this::record).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: looking up where")
+                    .contains("TopicAuthorizationException");
+            refuse.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer) == 10L);
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("OK"));
+        }
+        assertThat(invoked).containsExactly(5L, 6L, 7L, 8L, 9L);
+    }
+
+    /** The same for the committed offsets looked up at the start (no Describe on the group). */
+    @Test
+    void aCommittedOffsetsLookupTheBrokerRefusesShowsLambdasAuthorizationMessageUntilItWorks() throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions,
+                                                                    Duration timeout) {
+                if (refuse.get()) {
+                    throw new GroupAuthorizationException("injected: Not authorized to access group: loop");
+                }
+                return super.committed(partitions, timeout);
+            }
+        };
+        assignWithRecords(consumer, 5);
+        try (LoopHarness harness = new LoopHarness(latest(), consumer, this::record).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            refuse.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer) == 5L);
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("No records processed"));
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
     }
 
     @Test

@@ -160,7 +160,7 @@ public final class ConfluentRegistryClient implements SchemaSource {
                 ? response.body().substring(0, QUOTED_BODY) + "..." : response.body();
         return new RegistryFailure("The schema registry answered HTTP " + response.statusCode() + " to GET "
                 + withoutUserInfo(response.uri()) + ": " + quoted + ". Expected 200 with the schema, or 404 with "
-                + "error_code " + SCHEMA_NOT_FOUND + " for an unknown id.");
+                + "error_code " + SCHEMA_NOT_FOUND + " for an unknown id.", response.statusCode());
     }
 
     /** A schema (or one it references) of a type esm4j does not read. */

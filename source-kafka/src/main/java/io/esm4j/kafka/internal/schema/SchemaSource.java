@@ -25,12 +25,26 @@ public interface SchemaSource {
 
     /** An answer that is neither: the call is worth trying again (the registry may be down or misconfigured). */
     final class RegistryFailure extends RuntimeException {
+        private final int httpStatus;
+
         public RegistryFailure(String message) {
+            this(message, -1);
+        }
+
+        /** @param httpStatus the status the registry answered with (401 and 403 refuse the credentials), or -1 */
+        public RegistryFailure(String message, int httpStatus) {
             super(message);
+            this.httpStatus = httpStatus;
         }
 
         public RegistryFailure(String message, Throwable cause) {
             super(message, cause);
+            this.httpStatus = -1;
+        }
+
+        /** The HTTP status of the registry's answer, or -1 if there was none (or it was not an HTTP call). */
+        public int httpStatus() {
+            return httpStatus;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal.schema;
 
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
 import java.time.Duration;
 import java.util.Iterator;
@@ -30,12 +31,42 @@ public final class Schemas implements AutoCloseable {
     private final Duration firstRetry;
     private final Duration maxRetry;
     private final Runnable onFailure;
+    private final AuthListener auth;
     private final ConcurrentHashMap<String, CompletableFuture<Lookup>> lookups = new ConcurrentHashMap<>();
     private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
     private volatile boolean closed;
 
+    /**
+     * Told whether the registry refuses the mapping's credentials: each call it refuses for them (HTTP 401 or 403, a
+     * TLS alert against the client certificate), and each answer it gives (a schema or its absence). Called on the
+     * registry client's threads; must not block.
+     */
+    public interface AuthListener {
+        /** @param message Lambda's kind of message ({@code KafkaAuthResults}); {@code failure} what the call said */
+        void refused(String message, String failure);
+
+        void accepted();
+
+        AuthListener NONE = new AuthListener() {
+            @Override
+            public void refused(String message, String failure) {
+            }
+
+            @Override
+            public void accepted() {
+            }
+        };
+    }
+
     /** @param onFailure told of each failed call (a metric); must not block */
     public Schemas(SchemaSource client, Duration firstRetry, Duration maxRetry, Runnable onFailure) {
+        this(client, firstRetry, maxRetry, onFailure, AuthListener.NONE);
+    }
+
+    /** @param auth told of refused credentials and of answers, see {@link AuthListener} */
+    public Schemas(SchemaSource client, Duration firstRetry, Duration maxRetry, Runnable onFailure,
+                   AuthListener auth) {
+        this.auth = Objects.requireNonNull(auth, "auth");
         this.client = Objects.requireNonNull(client, "client");
         this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
         this.maxRetry = Objects.requireNonNull(maxRetry, "maxRetry");
@@ -115,12 +146,16 @@ public final class Schemas implements AutoCloseable {
         }
         call.whenComplete((lookup, error) -> {
             if (error == null) {
+                auth.accepted();
                 answer.complete(lookup);
                 return;
             }
             Throwable cause = error.getCause() != null ? error.getCause() : error;
-            lastFailure.set("schema " + id + ": " + cause);
+            String failure = "schema " + id + ": " + cause;
+            lastFailure.set(failure);
             onFailure.run();
+            KafkaAuthResults.ofSchemaRegistryFailure(httpStatus(cause), cause)
+                    .ifPresent(message -> auth.refused(message, failure));
             Duration delay = backoff(attempt);
             LOG.atWarn().addKeyValue("schemaId", id).addKeyValue("attempt", attempt)
                     .addKeyValue("retryInMillis", delay.toMillis()).setCause(cause)
@@ -128,6 +163,16 @@ public final class Schemas implements AutoCloseable {
             CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(() -> attempt(id, answer, attempt + 1));
         });
+    }
+
+    /** The HTTP status of the registry's answer that failed the call, or -1. */
+    private static int httpStatus(Throwable cause) {
+        for (Throwable e = cause; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof SchemaSource.RegistryFailure failure) {
+                return failure.httpStatus();
+            }
+        }
+        return -1;
     }
 
     /** The first retry's delay, doubled for each attempt since, at most the bound. */

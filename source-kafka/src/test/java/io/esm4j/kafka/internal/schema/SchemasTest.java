@@ -66,6 +66,36 @@ class SchemasTest {
         assertThat(schemas.lastFailure()).startsWith("schema 12: ").contains("HTTP 503", "Service unavailable");
     }
 
+    /** 401 and 403 refuse the credentials: told with Lambda's kind of message; a 503 is not; an answer accepts. */
+    @Test
+    void aRegistryRefusingTheCredentialsIsToldAsSuchAndItsNextAnswerAsAccepted() {
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Schemas watched = new Schemas(new ConfluentRegistryClient(registry.uri(), "key", "secret-1", http,
+                Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40), () -> { },
+                new Schemas.AuthListener() {
+                    @Override
+                    public void refused(String message, String failure) {
+                        told.add(message + " / " + failure);
+                    }
+
+                    @Override
+                    public void accepted() {
+                        told.add("accepted");
+                    }
+                });
+        registry.answer(14, new Answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}"),
+                new Answer(503, "{}"), new Answer(403, "{\"error_code\":40301,\"message\":\"Forbidden\"}"),
+                FakeSchemaRegistry.schema(null, "\"long\""));
+
+        watched.lookup("14").join();
+
+        assertThat(told).hasSize(3);
+        assertThat(told.get(0)).startsWith("PROBLEM: Schema registry failed to authenticate Lambda. / schema 14: ")
+                .contains("HTTP 401").doesNotContain("secret-1");
+        assertThat(told.get(1)).startsWith("PROBLEM: Schema registry failed to authorize Lambda. / schema 14: ");
+        assertThat(told.get(2)).isEqualTo("accepted");
+    }
+
     @Test
     void closingFailsTheLookupsStillWaitingAndStopsRetrying() {
         registry.answer(13, new Answer(500, "{}"));
