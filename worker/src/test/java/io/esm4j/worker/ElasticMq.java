@@ -72,9 +72,34 @@ final class ElasticMq implements AutoCloseable {
         };
     }
 
+    /**
+     * Ends the long polls still open in the server: those of workers killed without a drain stay open until their
+     * 20 s wait ends, and the server's stop waits for them. A receive waiting on a queue takes a message the moment it
+     * is sent, so messages are sent to each queue until one stays there (at most 100: a stuck queue only costs that
+     * wait again).
+     */
+    private void endOpenLongPolls() {
+        for (String queue : created) {
+            String url = url(queue);
+            for (int i = 0; i < 100 && visibleMessages(url) == 0; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("end-long-poll"));
+            }
+        }
+    }
+
+    private int visibleMessages(String url) {
+        return Integer.parseInt(sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
     @Override
     public void close() {
-        sqs.close();
-        server.stopAndWait();
+        try {
+            endOpenLongPolls();
+        } finally {
+            sqs.close();
+            server.stopAndWait();
+        }
     }
 }
