@@ -2,10 +2,13 @@ package io.esm4j.worker;
 
 import io.esm4j.dynamodb.DynamoDbLeaseStoreSettings;
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
 import io.esm4j.worker.logging.LogSettings;
 import io.esm4j.worker.mappings.MappingConflictException;
+import io.esm4j.worker.source.StreamTuning;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.net.URI;
@@ -30,6 +33,8 @@ import software.amazon.awssdk.regions.Region;
  *                            [--drain-timeout 30] [--worker-id ID] [--lease-table NAME | --lease-redis URL]
  *                            [--mapping-table NAME | --mapping-redis URL]
  *                            [--api-keys FILE] [--msk-public-endpoints]
+ *                            [--failover-time 10s] [--idle-poll-interval 250ms] [--shard-sync-interval 30s]
+ *                            [--checkpoint-interval 1s]
  * java -jar esm4j-worker.jar --local [--exit-after-demo]
  * </pre>
  *
@@ -166,6 +171,12 @@ public final class Main {
                                          of --mapping-table
                   --api-keys FILE        require AWS SigV4-signed API calls by a key of FILE (ACCESS_KEY_ID:SECRET
                                          lines); default: the API is not authenticated
+                  --failover-time DUR    FailoverTime of stream leases, %s (default %s)
+                  --idle-poll-interval DUR  IdlePollInterval of polled streams, %s (default %s)
+                  --shard-sync-interval DUR ShardSyncInterval of streams, %s (default %s)
+                  --checkpoint-interval DUR CheckpointInterval of streams and Kafka, %s (default %s)
+                                         (DUR: a whole number and ms, s, min or h, e.g. 500ms or 3s; workers
+                                         sharing a lease table must have the same --failover-time)
                   --msk-public-endpoints Amazon MSK mappings connect to their clusters' public broker endpoints
                                          (default: the VPC's, as Lambda does)
                   --local                run locally: in-process SQS (ElasticMQ) and Kafka, demo mappings
@@ -176,7 +187,11 @@ public final class Main {
                 """.formatted(WorkerOptions.DEFAULT_DATA_DIRECTORY, WorkerOptions.DEFAULT_BIND_ADDRESS,
                 WorkerOptions.DEFAULT_PORT, WorkerOptions.MAX_DRAIN_TIMEOUT.toSeconds(),
                 WorkerOptions.DEFAULT_DRAIN_TIMEOUT.toSeconds(),
-                WorkerOptions.DEFAULT_WORKER_ID_FORM);
+                WorkerOptions.DEFAULT_WORKER_ID_FORM,
+                range(StreamSettings.FAILOVER_TIME), StreamSettings.FAILOVER_TIME.defaultText(),
+                range(StreamSettings.IDLE_POLL_INTERVAL), StreamSettings.IDLE_POLL_INTERVAL.defaultText(),
+                range(StreamSettings.SHARD_SYNC_INTERVAL), StreamSettings.SHARD_SYNC_INTERVAL.defaultText(),
+                range(StreamSettings.CHECKPOINT_INTERVAL), StreamSettings.CHECKPOINT_INTERVAL.defaultText());
 
         WorkerOptions options = WorkerOptions.defaults();
         boolean local;
@@ -240,7 +255,14 @@ public final class Main {
                             case "--mapping-redis" -> parsed.options = parsed.options.withMappings(
                                     only("mapping", parsed.options.mappings(), redis(flag, value)));
                             case "--api-keys" -> parsed.options = parsed.options.withApiKeys(Path.of(value));
-                            default -> throw new IllegalArgumentException("Unknown option: " + flag);
+                            default -> {
+                                StreamTuning.Option option = StreamTuning.option(flag);
+                                if (option == null) {
+                                    throw new IllegalArgumentException("Unknown option: " + flag);
+                                }
+                                parsed.options = parsed.options.withStreamTuning(
+                                        parsed.options.streamTuning().with(option, value));
+                            }
                         }
                     }
                 }
@@ -259,6 +281,11 @@ public final class Main {
                 parsed.options = parsed.options.withDrainTimeout(LocalMode.DRAIN_TIMEOUT);
             }
             return parsed;
+        }
+
+        /** The setting's range in ASCII, for a terminal whose encoding has no en dash. */
+        private static String range(Setting setting) {
+            return setting.range().replace("–", " to ");
         }
 
         /** One place for each kind of state: a second --lease-* (--mapping-*) flag is an error, not a silent choice. */

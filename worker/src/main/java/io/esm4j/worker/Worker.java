@@ -100,7 +100,7 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         WorkerContext context = new WorkerContext(clients, meters, state.leases(), options.workerId(),
-                options.mskPublicEndpoints());
+                options.mskPublicEndpoints(), options.streamTuning());
         Functions functions = new Functions(file.functions().named(), endpoints);
         MappingStore store = state.mappings();
         MappingRegistry registry = new MappingRegistry(SourceFactories.discover(), functions,

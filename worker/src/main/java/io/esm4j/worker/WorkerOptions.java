@@ -1,6 +1,7 @@
 package io.esm4j.worker;
 
 import io.esm4j.worker.config.Endpoints;
+import io.esm4j.worker.source.StreamTuning;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -31,11 +32,14 @@ import software.amazon.awssdk.regions.Region;
  *                      requests signed (AWS Signature Version 4) by one of them; null leaves the API open
  * @param mskPublicEndpoints whether Amazon MSK mappings connect to their clusters' public broker endpoints (a worker
  *                      outside the cluster's VPC) instead of the VPC's, which Lambda uses
+ * @param streamTuning  esm4j stream settings (FailoverTime, IdlePollInterval, ShardSyncInterval, CheckpointInterval)
+ *                      for every stream mapping of the worker; unset ones keep esm-core's defaults
  */
 public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, String bindAddress, int port,
                             Endpoints endpoints, @Nullable Region region, @Nullable AwsCredentialsProvider credentials,
                             Duration drainTimeout, String workerId, StoreLocation leases,
-                            StoreLocation mappings, @Nullable Path apiKeys, boolean mskPublicEndpoints) {
+                            StoreLocation mappings, @Nullable Path apiKeys, boolean mskPublicEndpoints,
+                            StreamTuning streamTuning) {
 
     // The command line's defaults: its usage text is made from these, and a test checks the README's table.
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("esm4j-data");
@@ -62,6 +66,7 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
         Objects.requireNonNull(workerId, "workerId");
         Objects.requireNonNull(leases, "leases");
         Objects.requireNonNull(mappings, "mappings");
+        Objects.requireNonNull(streamTuning, "streamTuning");
         if (workerId.isBlank()) {
             throw new IllegalArgumentException("Invalid value for --worker-id: '" + workerId + "'. Expected a "
                     + "non-blank id, unique among the workers sharing a lease table.");
@@ -74,62 +79,76 @@ public record WorkerOptions(@Nullable Path configFile, Path dataDirectory, Strin
     public static WorkerOptions defaults() {
         return new WorkerOptions(null, DEFAULT_DATA_DIRECTORY, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Endpoints.none(),
                 null, null, DEFAULT_DRAIN_TIMEOUT, DEFAULT_WORKER_ID, new StoreLocation.DataDirectory(),
-                new StoreLocation.DataDirectory(), null, false);
+                new StoreLocation.DataDirectory(), null, false, StreamTuning.none());
     }
 
     public WorkerOptions withConfigFile(@Nullable Path file) {
         return new WorkerOptions(file, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withDataDirectory(Path directory) {
         return new WorkerOptions(configFile, directory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withListen(String address, int listenPort) {
         return new WorkerOptions(configFile, dataDirectory, address, listenPort, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withEndpoints(Endpoints overrides) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, overrides, region, credentials,
-                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withAws(@Nullable Region awsRegion, @Nullable AwsCredentialsProvider provider) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, awsRegion, provider,
-                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withDrainTimeout(Duration timeout) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                timeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints);
+                timeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withWorkerId(String id) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, id, leases, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, id, leases, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withLeases(StoreLocation location) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, location, mappings, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, location, mappings, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withMappings(StoreLocation location) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, location, apiKeys, mskPublicEndpoints);
+                drainTimeout, workerId, leases, location, apiKeys, mskPublicEndpoints,
+                streamTuning);
     }
 
     public WorkerOptions withApiKeys(@Nullable Path file) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappings, file, mskPublicEndpoints);
+                drainTimeout, workerId, leases, mappings, file, mskPublicEndpoints, streamTuning);
     }
 
     public WorkerOptions withMskPublicEndpoints(boolean publicEndpoints) {
         return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
-                drainTimeout, workerId, leases, mappings, apiKeys, publicEndpoints);
+                drainTimeout, workerId, leases, mappings, apiKeys, publicEndpoints, streamTuning);
+    }
+
+    public WorkerOptions withStreamTuning(StreamTuning tuning) {
+        return new WorkerOptions(configFile, dataDirectory, bindAddress, port, endpoints, region, credentials,
+                drainTimeout, workerId, leases, mappings, apiKeys, mskPublicEndpoints, tuning);
     }
 
     private static String hostName() {

@@ -38,6 +38,14 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KinesisWorkerProcessTest {
 
+    /**
+     * Every worker here runs with a FailoverTime of 3 s instead of 10 s (the same for both workers of a lease table,
+     * as they must): a restarted worker takes the killed one's leases, and a joining worker gets its shards, that
+     * much sooner. Still far above a renewal's time on loopback (the holder renews every second and stops after about
+     * 2 s without one).
+     */
+    private static final String FAILOVER_TIME = "3s";
+
     private KinesisMock kinesisMock;
     private Dynalite dynalite;
     private KinesisClient kinesis;
@@ -125,6 +133,10 @@ class KinesisWorkerProcessTest {
 
         worker = start(config);
         await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(second.keySet()));
+        // The held batches record their records once released, killed worker or not: records put after the restart
+        // show that the restarted worker took the dead one's leases (after FailoverTime) and reads the shards.
+        Map<String, String> third = put("kill-stream", "restarted-", 10);
+        await().atMost(Duration.ofSeconds(120)).until(() -> function.distinct.containsAll(third.keySet()));
         assertThat(function.received.stream().filter(first::containsKey))
                 .as("records before the checkpoint are not delivered again").doesNotHaveDuplicates();
     }
@@ -137,11 +149,11 @@ class KinesisWorkerProcessTest {
         worker = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port", "0",
                 "--data-dir", directory.resolve("data-a").toString(), "--worker-id", "worker-a", "--lease-table",
                 "esm4j-worker-leases", "--mapping-table", "esm4j-worker-leases",
-                "--endpoint", "dynamodb=" + dynalite.endpoint());
+                "--endpoint", "dynamodb=" + dynalite.endpoint(), "--failover-time", FAILOVER_TIME);
         try (WorkerProcess other = WorkerProcess.start(directory, List.of(), "--config", config.toString(), "--port",
                 "0", "--data-dir", directory.resolve("data-b").toString(), "--worker-id", "worker-b",
                 "--lease-table", "esm4j-worker-leases", "--mapping-table", "esm4j-worker-leases",
-                "--endpoint", "dynamodb=" + dynalite.endpoint());
+                "--endpoint", "dynamodb=" + dynalite.endpoint(), "--failover-time", FAILOVER_TIME);
              LambdaClient lambda = LambdaClient.builder().endpointOverride(worker.url()).region(Region.US_EAST_1)
                      .credentialsProvider(ElasticMq.CREDENTIALS).build()) {
             try {
@@ -194,7 +206,8 @@ class KinesisWorkerProcessTest {
 
     private WorkerProcess start(Path config) throws Exception {
         return WorkerProcess.start(directory, directory.resolve("unused"), "--config", config.toString(), "--port",
-                "0", "--data-dir", directory.resolve("data").toString(), "--drain-timeout", "30");
+                "0", "--data-dir", directory.resolve("data").toString(), "--drain-timeout", "30", "--failover-time",
+                FAILOVER_TIME);
     }
 
     private String stream(String name) {

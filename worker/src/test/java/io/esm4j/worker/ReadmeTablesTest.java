@@ -57,7 +57,7 @@ class ReadmeTablesTest {
         Map<String, String> usage = new LinkedHashMap<>();
         Main.Arguments.USAGE.lines().map(usageDefault::matcher).filter(Matcher::matches)
                 .forEach(line -> usage.put(line.group(1), line.group(2)));
-        assertThat(usage).hasSize(5);
+        assertThat(usage).hasSize(9);
         usage.forEach((option, value) -> assertThat(table.get(option)).as(option).isEqualTo(value));
     }
 

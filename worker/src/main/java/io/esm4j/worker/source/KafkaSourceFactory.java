@@ -129,7 +129,7 @@ public final class KafkaSourceFactory implements SourceFactory {
                 .kafkaTopics(source::failureTopic).build());
         BatchHandler<StreamRecord<KafkaRecord>> none = batch -> BatchResult.success();
         MappingValues.settings(() -> EventSourceMapping.builder(name, source, none)
-                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
+                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION, context))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .build());
     }
@@ -180,7 +180,7 @@ public final class KafkaSourceFactory implements SourceFactory {
         List<KafkaFailureTopic> failureTopics = new ArrayList<>();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name, source,
                         target.limited(handler(source, target)))
-                .settings(settings(spec, target.functionArn()))
+                .settings(settings(spec, target.functionArn(), context))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .onFailure(destination == null ? null : context.destinationsBuilder()
                         .eventJson(EventJson.ofPayloads(KafkaRecord.class, source::eventJson))
@@ -397,6 +397,14 @@ public final class KafkaSourceFactory implements SourceFactory {
         String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
         return SchemaRegistryConfigs.of(kafkaConfigField(spec, SCHEMA_REGISTRY_CONFIG),
                 config + "." + SCHEMA_REGISTRY_CONFIG);
+    }
+
+    /**
+     * The same with the worker's stream settings on top: of them Kafka uses CheckpointInterval (how often offsets are
+     * committed); the consumer group, not leases, shares partitions, and the poll thread waits in Kafka's poll.
+     */
+    static StreamSettings settings(MappingSpec spec, String functionArn, WorkerContext context) {
+        return MappingValues.settings(() -> context.streamTuning().applyTo(settings(spec, functionArn)));
     }
 
     /** The mapping's settings from Lambda's Kafka defaults; package-private so that tests check the mapping. */

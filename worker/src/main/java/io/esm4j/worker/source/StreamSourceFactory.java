@@ -76,6 +76,11 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
     /** The mapping's settings from Lambda's fields; package-private so that tests check how the fields map. */
     abstract StreamSettings settings(MappingSpec spec, String functionArn);
 
+    /** The mapping's settings with the worker's own stream settings (--failover-time...) on top. */
+    final StreamSettings settings(MappingSpec spec, String functionArn, WorkerContext context) {
+        return MappingValues.settings(() -> context.streamTuning().applyTo(settings(spec, functionArn)));
+    }
+
     /** The on-failure destinations; the worker's, unless the source's records need their own event JSON. */
     FailureDestinations destinations(WorkerContext context) {
         return context.destinations();
@@ -119,7 +124,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
         StreamSource<R> source = MappingValues.source(spec, context, endpointService(),
                 () -> offlineSource(spec, context));
         MappingValues.settings(() -> EventSourceMapping.builder(name, source, none)
-                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION))
+                .settings(settings(spec, MappingValues.CHECK_ONLY_FUNCTION, context))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .build());
     }
@@ -129,7 +134,7 @@ abstract class StreamSourceFactory<R> implements SourceFactory {
         String destination = spec.onFailureDestination();
         RunningMapping running = RunningMapping.of(EventSourceMapping.builder(name, source(spec, context),
                         target.limited(handler(target)))
-                .settings(settings(spec, target.functionArn()))
+                .settings(settings(spec, target.functionArn(), context))
                 .filterCriteria(MappingValues.filterCriteria(spec))
                 .leaseStore(context.leaseStore())
                 .workerId(context.workerId())
