@@ -106,7 +106,10 @@ public final class KafkaAuthResults {
     /** The alert a TLS peer ended the handshake with, as the JDK words it ("Received fatal alert: x"), or "". */
     private static String alert(Throwable e) {
         String message = e.getMessage();
-        int at = message == null ? -1 : message.indexOf(FATAL_ALERT);
+        if (message == null) {
+            return "";
+        }
+        int at = message.indexOf(FATAL_ALERT);
         return at < 0 ? "" : message.substring(at + FATAL_ALERT.length()).trim();
     }
 

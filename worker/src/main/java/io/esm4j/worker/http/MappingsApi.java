@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,10 +126,11 @@ public final class MappingsApi implements HttpHandler {
         // As in Lambda: MaxItems up to 10,000 is accepted, but a page holds at most 100.
         int max = query.containsKey("MaxItems")
                 ? Math.min(parse("MaxItems", query.get("MaxItems"), 1, 10_000), MAX_ITEMS) : MAX_ITEMS;
-        String functionArn = function == null ? null : Functions.arn(function, region);
+        Predicate<ManagedMapping> byFunction = function == null ? m -> true
+                : byFunction(function, Functions.arn(function, region));
         List<ManagedMapping> matching = registry.list().stream()
                 .filter(m -> source == null || m.spec().eventSourceArn().equals(source))
-                .filter(m -> function == null || names(m, function, functionArn))
+                .filter(byFunction)
                 .filter(m -> after == null || after.isBefore(m))
                 .toList();
         ObjectNode json = Exchanges.JSON.createObjectNode();
@@ -148,12 +150,14 @@ public final class MappingsApi implements HttpHandler {
      * for a URL holding a password or token both as the client gave it (the whole URL) and as the API shows it (masked,
      * so that a FunctionArn read from the API finds its mappings again).
      */
-    private boolean names(ManagedMapping mapping, String function, String functionArn) {
-        String real = Functions.arn(mapping.spec().functionName(), region);
-        String shown = MappingJson.functionArn(mapping, region);
-        return mapping.spec().functionName().equals(function) || real.equals(functionArn)
-                || shown.equals(functionArn) || real.endsWith(":function:" + function)
-                || shown.endsWith(":function:" + function);
+    private Predicate<ManagedMapping> byFunction(String function, String functionArn) {
+        return mapping -> {
+            String real = Functions.arn(mapping.spec().functionName(), region);
+            String shown = MappingJson.functionArn(mapping, region);
+            return mapping.spec().functionName().equals(function) || real.equals(functionArn)
+                    || shown.equals(functionArn) || real.endsWith(":function:" + function)
+                    || shown.endsWith(":function:" + function);
+        };
     }
 
     private static int parse(String field, String value, int min, int max) {

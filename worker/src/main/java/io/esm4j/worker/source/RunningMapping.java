@@ -7,6 +7,7 @@ import io.esm4j.ShardStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** A mapping built by a source factory, whatever its source: started, stopped and observed by the worker. */
 public interface RunningMapping {
@@ -90,6 +91,7 @@ public interface RunningMapping {
     /** {@code stop(timeout)} of either mapping type, whose results differ. */
     @FunctionalInterface
     interface Stopper {
-        Object stop(Duration timeout) throws InterruptedException;
+        /** Stops the mapping; what it returns (the library's stop result, or nothing) is not used. */
+        @Nullable Object stop(Duration timeout) throws InterruptedException;
     }
 }
