@@ -113,15 +113,7 @@ public final class DynamoDbLambdaAdapter {
 
     /** The response as a batch result; failed ids are passed on as they are, so the engine can reject bad ones. */
     public static BatchResult toResult(@Nullable StreamsEventResponse response) {
-        if (response == null || response.getBatchItemFailures() == null) {
-            return BatchResult.success();
-        }
-        List<@Nullable String> ids = new ArrayList<>(response.getBatchItemFailures().size());
-        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
-            // An entry without an identifier is malformed; the engine fails the whole batch for a null id.
-            ids.add(failure == null ? null : failure.getItemIdentifier());
-        }
-        return BatchResult.failures(ids);
+        return TimeWindowEvents.result(response);
     }
 
     private static Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> item(

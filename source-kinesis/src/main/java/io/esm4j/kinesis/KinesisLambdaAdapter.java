@@ -99,15 +99,7 @@ public final class KinesisLambdaAdapter {
     }
 
     /** The response as a batch result; failed ids are passed on as they are, so the engine can reject bad ones. */
-    public static BatchResult toResult(StreamsEventResponse response) {
-        if (response == null || response.getBatchItemFailures() == null) {
-            return BatchResult.success();
-        }
-        List<String> ids = new ArrayList<>(response.getBatchItemFailures().size());
-        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
-            // An entry without an identifier is malformed; the engine fails the whole batch for a null id.
-            ids.add(failure == null ? null : failure.getItemIdentifier());
-        }
-        return BatchResult.failures(ids);
+    public static BatchResult toResult(@Nullable StreamsEventResponse response) {
+        return TimeWindowEvents.result(response);
     }
 }

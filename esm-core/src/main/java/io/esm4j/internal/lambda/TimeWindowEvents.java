@@ -1,5 +1,6 @@
 package io.esm4j.internal.lambda;
 
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.TimeWindowEventResponse;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Tumbling windows for handlers written for Lambda against aws-lambda-java-events: the window events
  * ({@code KinesisTimeWindowEvent}, {@code DynamodbTimeWindowEvent}) and their {@code TimeWindowEventResponse}. One copy
  * for the Kinesis and DynamoDB Streams adapters (and through them the worker's Java targets), which differ only in
- * their records and event class. Exported to those two modules alone; aws-lambda-java-events is an optional
+ * their records and event class; also how both read the plain {@code StreamsEventResponse}. Exported to those two
+ * modules alone; aws-lambda-java-events is an optional
  * dependency, which only a caller of these methods needs.
  */
 public final class TimeWindowEvents {
@@ -72,6 +74,22 @@ public final class TimeWindowEvents {
      */
     public static BatchResult result(@Nullable TimeWindowEventResponse response) {
         return response == null ? BatchResult.state(null) : BatchResult.state(response.getState(), ids(response));
+    }
+
+    /**
+     * A stream handler's {@code StreamsEventResponse} as a batch result (null or no failures: success); failed ids are
+     * passed on as they are, so that the engine rejects bad ones.
+     */
+    public static BatchResult result(@Nullable StreamsEventResponse response) {
+        if (response == null || response.getBatchItemFailures() == null) {
+            return BatchResult.success();
+        }
+        List<@Nullable String> ids = new ArrayList<>(response.getBatchItemFailures().size());
+        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            // An entry without an identifier is malformed; the engine fails the whole batch for a null id.
+            ids.add(failure == null ? null : failure.getItemIdentifier());
+        }
+        return BatchResult.failures(ids);
     }
 
     private static List<@Nullable Object> ids(TimeWindowEventResponse response) {

@@ -114,7 +114,7 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
                 RequestHandler<DynamodbEvent, Object> handler = (RequestHandler<DynamodbEvent, Object>) java.handler();
                 // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
                 yield TumblingWindows.java(batch -> JavaStreamResults.of(handler.handleRequest(
-                                DynamoDbLambdaAdapter.toEvent(batch), java.context())),
+                                DynamoDbLambdaAdapter.toEvent(batch), java.context()), DynamoDbLambdaAdapter::toResult),
                         DynamoDbLambdaAdapter.ofTimeWindow(event ->
                                 TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }

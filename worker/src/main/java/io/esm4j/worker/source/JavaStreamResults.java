@@ -3,8 +3,7 @@ package io.esm4j.worker.source;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.LambdaResponses;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,24 +18,13 @@ final class JavaStreamResults {
     private JavaStreamResults() {}
 
     /**
-     * A {@code StreamsEventResponse} as the source's adapter reads it (an entry without an identifier fails the
-     * batch); anything else as {@link LambdaResponses#ofObject} reads it, as for Kafka handlers: null is success, a
+     * A {@code StreamsEventResponse} as the source's adapter reads it ({@code adapter}, its {@code toResult}: an entry
+     * without an identifier fails the batch); anything else as {@link LambdaResponses#ofObject} reads it, as for Kafka handlers: null is success, a
      * String is the response's JSON text, any other object is written as JSON, and one that cannot be written is a
      * malformed response, which fails the batch only with ReportBatchItemFailures, as a response that is not JSON.
      */
-    static BatchResult of(@Nullable Object returned) {
-        return returned instanceof StreamsEventResponse response ? ofResponse(response)
+    static BatchResult of(@Nullable Object returned, Function<StreamsEventResponse, BatchResult> adapter) {
+        return returned instanceof StreamsEventResponse response ? adapter.apply(response)
                 : LambdaResponses.ofObject(returned);
-    }
-
-    private static BatchResult ofResponse(StreamsEventResponse response) {
-        if (response.getBatchItemFailures() == null) {
-            return BatchResult.success();
-        }
-        List<@Nullable String> ids = new ArrayList<>(response.getBatchItemFailures().size());
-        for (StreamsEventResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
-            ids.add(failure == null ? null : failure.getItemIdentifier());
-        }
-        return BatchResult.failures(ids);
     }
 }

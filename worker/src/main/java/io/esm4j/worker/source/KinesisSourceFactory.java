@@ -111,7 +111,7 @@ public final class KinesisSourceFactory extends StreamSourceFactory<KinesisRecor
                 RequestHandler<KinesisEvent, Object> handler = (RequestHandler<KinesisEvent, Object>) java.handler();
                 // Any return type, as in Lambda: read as the function's response (JavaStreamResults).
                 yield TumblingWindows.java(batch -> JavaStreamResults.of(handler.handleRequest(
-                                KinesisLambdaAdapter.toEvent(batch), java.context())),
+                                KinesisLambdaAdapter.toEvent(batch), java.context()), KinesisLambdaAdapter::toResult),
                         KinesisLambdaAdapter.ofTimeWindow(event ->
                                 TumblingWindows.windowResponse(handler.handleRequest(event, java.context()))));
             }
