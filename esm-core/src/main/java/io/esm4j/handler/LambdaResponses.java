@@ -51,19 +51,20 @@ public final class LambdaResponses {
      * @param response the function's response as JSON text
      */
     public static BatchResult parse(Batch<?> batch, @Nullable String response) {
-        BatchResult failures = parse(response);
-        if (batch.window() == null || failures instanceof BatchResult.Malformed) {
+        if (batch.window() == null) {
+            return parse(response);
+        }
+        JsonNode root;
+        try {
+            root = tree(response);
+        } catch (JsonProcessingException e) {
+            return new BatchResult.Malformed("response is not valid JSON");
+        }
+        BatchResult failures = read(root);
+        if (failures instanceof BatchResult.Malformed) {
             return failures;
         }
-        JsonNode state = null;
-        if (response != null && !response.isBlank()) {
-            try {
-                JsonNode root = JSON.readTree(response);
-                state = root == null ? null : root.get("state");
-            } catch (JsonProcessingException e) {
-                return new BatchResult.Malformed("response is not valid JSON");
-            }
-        }
+        JsonNode state = root == null ? null : root.get("state");
         List<@Nullable Object> ids = failures instanceof BatchResult.ItemFailures items ? items.itemIdentifiers()
                 : List.of();
         if (state == null || !state.isObject()) {
@@ -97,15 +98,19 @@ public final class LambdaResponses {
 
     /** @param response the function's response as JSON text; null or blank is success, as in Lambda */
     public static BatchResult parse(@Nullable String response) {
-        if (response == null || response.isBlank()) {
-            return BatchResult.success();
-        }
-        JsonNode root;
         try {
-            root = JSON.readTree(response);
+            return read(tree(response));
         } catch (JsonProcessingException e) {
             return new BatchResult.Malformed("response is not valid JSON");
         }
+    }
+
+    /** The response's JSON tree; null for a null or blank response, which is success, as in Lambda. */
+    private static @Nullable JsonNode tree(@Nullable String response) throws JsonProcessingException {
+        return response == null || response.isBlank() ? null : JSON.readTree(response);
+    }
+
+    private static BatchResult read(@Nullable JsonNode root) {
         if (root == null || root.isNull() || root.isMissingNode()) {
             return BatchResult.success();
         }
