@@ -1,6 +1,7 @@
 package io.esm4j.worker.source;
 
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.DurationSetting;
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
@@ -53,12 +54,14 @@ public record StreamTuning(@Nullable Duration failoverTime, @Nullable Duration i
      * the setting's range.
      */
     public StreamTuning with(Option option, String value) {
+        DurationSetting setting = option.setting();
+        // As the setting's own error words it, so that the option and the library say the same.
+        String range = Setting.words(setting.min()) + " to " + Setting.words(setting.max()) + " (" + setting.name()
+                + ").";
         Matcher m = DURATION.matcher(value);
         if (!m.matches()) {
             throw new IllegalArgumentException("Invalid value for " + option.flag() + ": " + value + ". Expected a "
-                    + "duration with its unit (ms, s, min or h, e.g. 500ms or 3s) from "
-                    + option.setting().range().replace("–", " to ")
-                    + " (" + option.setting().name() + ").");
+                    + "duration with its unit (ms, s, min or h, e.g. 500ms or 3s) from " + range);
         }
         long amount = Long.parseLong(m.group(1));
         Duration duration = switch (m.group(2)) {
@@ -68,13 +71,12 @@ public record StreamTuning(@Nullable Duration failoverTime, @Nullable Duration i
             default -> Duration.ofHours(amount);
         };
         try {
-            option.setting().check(duration);
+            setting.check(duration);
         } catch (InvalidSettingException e) {
-            throw new IllegalArgumentException("Invalid value for " + option.flag() + ": " + value + "."
-                    + e.getMessage().substring(e.getMessage().indexOf(". Expected") + 1, e.getMessage().length() - 1)
-                    + " (" + option.setting().name() + ").", e);
+            throw new IllegalArgumentException("Invalid value for " + option.flag() + ": " + value + ". Expected a "
+                    + "duration from " + range, e);
         }
-        return switch (option.setting().name()) {
+        return switch (setting.name()) {
             case "FailoverTime" -> new StreamTuning(duration, idlePollInterval, shardSyncInterval, checkpointInterval);
             case "IdlePollInterval" -> new StreamTuning(failoverTime, duration, shardSyncInterval, checkpointInterval);
             case "ShardSyncInterval" -> new StreamTuning(failoverTime, idlePollInterval, duration, checkpointInterval);
