@@ -4,6 +4,7 @@ import io.esm4j.lease.Lease;
 import io.esm4j.stream.Shard;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,12 +75,18 @@ final class ShardSync {
         List<Shard> listing = ctx.source().listShards();
         Set<String> ids = new HashSet<>();
         listing.forEach(shard -> ids.add(shard.shardId()));
-        Set<String> missingParentsNow = new HashSet<>();
+        // The parents this listing misses, by the shard without a lease that names them.
+        Map<String, Set<String>> missedParents = new LinkedHashMap<>();
         for (Shard shard : listing) {
             if (!existing.containsKey(shard.shardId())) {
-                missingParentsNow.addAll(LeaseSeeder.missingParents(shard, ids, existing));
+                Set<String> missed = LeaseSeeder.missingParents(shard, ids, existing);
+                if (!missed.isEmpty()) {
+                    missedParents.put(shard.shardId(), missed);
+                }
             }
         }
+        Set<String> missingParentsNow = new HashSet<>();
+        missedParents.values().forEach(missingParentsNow::addAll);
         Set<String> parentsGone = new HashSet<>(missingParentsNow);
         parentsGone.retainAll(missingParents);
         missingParents = missingParentsNow;
@@ -97,7 +104,7 @@ final class ShardSync {
             }
         }
         listed = ids;
-        boolean waiting = logWaiting(listing, existing, created, parentsGone);
+        boolean waiting = logWaiting(missedParents, created, parentsGone);
         Set<String> missingNow = LeaseSeeder.gone(existing, ids);
         Set<String> confirmed = new HashSet<>(missingNow);
         confirmed.retainAll(missing);
@@ -111,20 +118,19 @@ final class ShardSync {
      * Names each new shard left without a lease because of a parent the listing missed: it waits for one more listing
      * at most. Says whether any does.
      */
-    private boolean logWaiting(List<Shard> listing, Map<String, Lease> existing, List<Lease> created,
-                            Set<String> parentsGone) {
+    private boolean logWaiting(Map<String, Set<String>> missedParents, List<Lease> created, Set<String> parentsGone) {
         boolean waiting = false;
         Set<String> createdIds = new HashSet<>();
         created.forEach(lease -> createdIds.add(lease.shardId()));
-        for (Shard shard : listing) {
-            if (existing.containsKey(shard.shardId()) || createdIds.contains(shard.shardId())) {
+        for (Map.Entry<String, Set<String>> shard : missedParents.entrySet()) {
+            if (createdIds.contains(shard.getKey())) {
                 continue;
             }
-            Set<String> waitingFor = LeaseSeeder.missingParents(shard, listed, existing);
+            Set<String> waitingFor = new HashSet<>(shard.getValue());
             waitingFor.removeAll(parentsGone);
             if (!waitingFor.isEmpty()) {
                 waiting = true;
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shard.shardId())
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shard.getKey())
                         .addKeyValue("missingParents", waitingFor)
                         .log("new shard waits: the listing misses a parent that has no lease; its lease is created "
                                 + "once a listing shows the parent (read first), or the next listing misses it too "
