@@ -13,6 +13,7 @@ import io.esm4j.settings.StartingPosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -112,7 +113,7 @@ class HeldRecordsTest {
     /** A registry that takes connections and never answers: a schema lookup stays on its way. */
     private static ServerSocket silentRegistry() {
         try {
-            ServerSocket server = new ServerSocket(0);
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread.ofVirtual().start(() -> {
                 List<Socket> open = new CopyOnWriteArrayList<>();
                 while (!server.isClosed()) {
