@@ -156,7 +156,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     /** The cadence's commit of the done prefixes that moved, once per CheckpointInterval. */
     private void commitIfDue() {
         if (System.nanoTime() - nextCommit >= 0) {
-            partitions.commitAsync();
+            partitions.commits.commitAsync();
             nextCommit = System.nanoTime() + ctx.settings().checkpointInterval().toNanos();
         }
     }

@@ -37,7 +37,7 @@ final class StopCommit {
 
     /** Commits the owned partitions' done prefixes, through a rebalance in progress until {@code deadline}. */
     CommitOutcome commit(Instant deadline) {
-        CommitOutcome outcome = partitions.commitSync(partitions.owned.values(), Partitions.COMMIT_TIMEOUT);
+        CommitOutcome outcome = partitions.commits.commitSync(partitions.owned.values(), OffsetCommits.COMMIT_TIMEOUT);
         if (outcome != CommitOutcome.REBALANCING || !Instant.now().isBefore(deadline)) {
             return outcome;
         }
@@ -72,7 +72,7 @@ final class StopCommit {
             // Refused for the rebalance, a commit comes back at once (from the client, or the broker's first answer);
             // once the rebalance is over it has the usual time for its answer (stop() allows for that beyond the
             // deadline).
-            outcome = partitions.commitSync(partitions.owned.values(), Partitions.COMMIT_TIMEOUT, true);
+            outcome = partitions.commits.commitSync(partitions.owned.values(), OffsetCommits.COMMIT_TIMEOUT, true);
         }
         LOG.atInfo().addKeyValue("mapping", mappingName).addKeyValue("outcome", outcome).addKeyValue("polls", polls)
                 .log("stop: the wait for the rebalance in progress ended");
