@@ -1,6 +1,7 @@
 package io.esm4j.worker.source;
 
 import static io.esm4j.worker.config.LambdaFields.*;
+import static io.esm4j.worker.source.KafkaMappingFields.*;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
@@ -46,19 +47,10 @@ public final class KafkaSourceFactory implements SourceFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceFactory.class);
 
-    static final String BOOTSTRAP_SERVERS = SELF_MANAGED_EVENT_SOURCE + ".Endpoints.KAFKA_BOOTSTRAP_SERVERS";
-    /** An MSK cluster (provisioned or serverless). */
-    private static final String MSK_CLUSTER = "cluster/[^/]+/[^/]+";
-    /** A multi-VPC connection to another account's cluster: {@code vpc-connection/<owner>/<cluster name>/<id>}. */
-    private static final String MSK_VPC_CONNECTION = "vpc-connection/\\d{12}/[^/]+/[^/]+";
     /**
      * What validation builds an MSK mapping's source with, to check its other fields: the brokers are known only at
      * start.
      */
-    private static final String CONSUMER_GROUP_ID = "ConsumerGroupId";
-    private static final String SCHEMA_REGISTRY_CONFIG = "SchemaRegistryConfig";
-    /** The fields of Lambda's SelfManagedKafkaEventSourceConfig and AmazonManagedKafkaEventSourceConfig. */
-    private static final List<String> KAFKA_CONFIG_FIELDS = List.of(CONSUMER_GROUP_ID, SCHEMA_REGISTRY_CONFIG);
     private static final String MSK_BROKERS_UNKNOWN = "msk-brokers-found-at-start:9092";
 
     private static final Set<String> FIELDS = Set.of(SELF_MANAGED_EVENT_SOURCE, TOPICS, SELF_MANAGED_KAFKA_CONFIG,
@@ -95,7 +87,7 @@ public final class KafkaSourceFactory implements SourceFactory {
     @Override
     public Map<String, Object> defaults(String uuid, MappingSpec spec) {
         Map<String, Object> defaults = new HashMap<>(defaults());
-        defaults.put(msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG,
+        defaults.put(KafkaMappingFields.kafkaConfig(spec),
                 Map.of(CONSUMER_GROUP_ID, uuid));
         return defaults;
     }
@@ -145,7 +137,7 @@ public final class KafkaSourceFactory implements SourceFactory {
         String group = consumerGroupId(current, name);
         String wanted = consumerGroupId(updated, name);
         if (!group.equals(wanted)) {
-            throw new InvalidMappingException((msk(updated) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG)
+            throw new InvalidMappingException(KafkaMappingFields.kafkaConfig(updated)
                     + "." + CONSUMER_GROUP_ID, wanted, "The consumer group of a mapping cannot be changed, as in "
                     + "Lambda: this mapping's is " + group + ". Create a new mapping to read in another group.");
         }
@@ -241,24 +233,6 @@ public final class KafkaSourceFactory implements SourceFactory {
         }
     }
 
-    /** An Amazon MSK mapping names its cluster (or connection) by EventSourceArn; a self-managed one has none. */
-    private static boolean msk(MappingSpec spec) {
-        return spec.has(EVENT_SOURCE_ARN);
-    }
-
-    /** An Amazon MSK mapping's EventSourceArn: its cluster's, or its multi-VPC connection's. */
-    private static Arns mskArn(MappingSpec spec) {
-        Arns arn = Arns.parse(spec.eventSourceArn());
-        if (arn == null || !arn.hasAccount()
-                || !arn.resource().matches(MSK_CLUSTER) && !arn.resource().matches(MSK_VPC_CONNECTION)) {
-            throw new InvalidMappingException(EVENT_SOURCE_ARN, spec.eventSourceArn(), "Expected an Amazon MSK "
-                    + "cluster's ARN, arn:aws:kafka:<region>:<account, 12 digits>:cluster/<name>/<uuid>, or a "
-                    + "multi-VPC connection's, arn:aws:kafka:<region>:<account>:vpc-connection/<owner>/<name>/"
-                    + "<id>.");
-        }
-        return arn;
-    }
-
     /** The MSK brokers and way in for the mapping: its cluster's, or its multi-VPC connection's cluster's. */
     private static MskBrokers.Choice mskBrokers(String name, MappingSpec spec, KafkaSourceAccess access,
                                                 AwsJsonApi api, WorkerContext context) throws Exception {
@@ -298,19 +272,6 @@ public final class KafkaSourceFactory implements SourceFactory {
                 registry == null ? null : registry.withoutAws(), null);
     }
 
-    private static String selfManagedServers(MappingSpec spec) {
-        JsonNode servers = path(spec, SELF_MANAGED_EVENT_SOURCE, "Endpoints", "KAFKA_BOOTSTRAP_SERVERS");
-        List<String> serverList = new ArrayList<>();
-        if (servers != null && servers.isArray()) {
-            servers.forEach(server -> serverList.add(server.isTextual() ? server.asText() : ""));
-        }
-        if (serverList.isEmpty() || serverList.stream().anyMatch(s -> !s.matches("[^\\s,:]+:\\d{1,5}"))) {
-            throw new InvalidMappingException(BOOTSTRAP_SERVERS, servers, "Expected a list of host:port, e.g. "
-                    + "{\"Endpoints\": {\"KAFKA_BOOTSTRAP_SERVERS\": [\"b-1.example:9092\"]}}.");
-        }
-        return String.join(",", serverList);
-    }
-
     /**
      * The source with these brokers, consumer properties and schema registry; package-private for tests.
      *
@@ -343,60 +304,6 @@ public final class KafkaSourceFactory implements SourceFactory {
                     ? new InvalidMappingException(group, e.getMessage().replaceFirst(e.parameter(), group), e)
                     : new InvalidMappingException(e.parameter(), e.getMessage(), e);
         }
-    }
-
-    /** The request's ConsumerGroupId field, with its object's name. */
-    private static String groupField(MappingSpec spec) {
-        return (msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG) + "." + CONSUMER_GROUP_ID;
-    }
-
-    /** A nested value, refusing any field of those objects Lambda's request does not have. */
-    private static @Nullable JsonNode path(MappingSpec spec, String field, String... names) {
-        JsonNode node = spec.node(field);
-        String where = field;
-        for (String name : names) {
-            if (node == null) {
-                return null;
-            }
-            checkFields(where, node, List.of(name));
-            node = node.get(name);
-            where = where + "." + name;
-        }
-        return node;
-    }
-
-    /**
-     * A field of the mapping's Self-managed or AmazonManagedKafkaEventSourceConfig (null without the object or the
-     * field), refusing fields Lambda's object does not have.
-     */
-    private static @Nullable JsonNode kafkaConfigField(MappingSpec spec, String name) {
-        String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        JsonNode node = spec.node(config);
-        if (node == null) {
-            return null;
-        }
-        checkFields(config, node, KAFKA_CONFIG_FIELDS);
-        return node.get(name);
-    }
-
-    private static void checkFields(String where, JsonNode node, List<String> allowed) {
-        if (!node.isObject()) {
-            throw new InvalidMappingException(where, node, "Expected an object with " + String.join(", ", allowed)
-                    + ".");
-        }
-        for (var entry : node.properties()) {
-            if (!allowed.contains(entry.getKey())) {
-                throw new InvalidMappingException(where + "." + entry.getKey(), entry.getValue(),
-                        "Unknown field; allowed: " + String.join(", ", allowed) + ".");
-            }
-        }
-    }
-
-    /** The mapping's SchemaRegistryConfig, checked, or null without one. */
-    private static @Nullable SchemaRegistryConfigs schemaRegistry(MappingSpec spec) {
-        String config = msk(spec) ? AMAZON_MANAGED_KAFKA_CONFIG : SELF_MANAGED_KAFKA_CONFIG;
-        return SchemaRegistryConfigs.of(kafkaConfigField(spec, SCHEMA_REGISTRY_CONFIG),
-                config + "." + SCHEMA_REGISTRY_CONFIG);
     }
 
     /**
