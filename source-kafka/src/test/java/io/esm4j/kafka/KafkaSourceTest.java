@@ -7,6 +7,11 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.idempotency.AcquireResult;
+import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
@@ -24,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -442,5 +448,76 @@ class KafkaSourceTest extends BrokerTest {
             Fixtures.stopQuietly(mapping);
         }
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 100, true);
+    }
+
+    /**
+     * Kafka's claims last a minute, not three times FailoverTime as a stream's: the consumer group, not a lease,
+     * moves a crashed consumer's partitions, so FailoverTime says nothing of when another consumer reads them. The
+     * key is the record's natural id, and a second group reading the same records finds them all done.
+     */
+    @Test
+    void idempotencyClaimsLastAMinuteWhateverTheFailoverTimeAndASecondGroupFindsTheRecordsDone() throws Exception {
+        String topic = broker.topic("claims", 1);
+        for (int i = 0; i < 10; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+        InMemoryIdempotencyStore memory = new InMemoryIdempotencyStore(1_000, Clock.systemUTC());
+        List<String> keys = new CopyOnWriteArrayList<>();
+        List<Duration> lifetimes = new CopyOnWriteArrayList<>();
+        IdempotencyStore store = new IdempotencyStore() {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                keys.add(key);
+                lifetimes.add(Duration.between(Instant.now(), inProgressExpiry));
+                return memory.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                return memory.extend(key, payloadHash, owner, inProgressExpiry);
+            }
+
+            @Override
+            public void complete(String key, String payloadHash, Instant ttlExpiry) {
+                memory.complete(key, payloadHash, ttlExpiry);
+            }
+
+            @Override
+            public boolean release(String key, String owner) {
+                return memory.release(key, owner);
+            }
+        };
+        Recorder first = new Recorder();
+        assertThat(readOnce(topic, store, first)).isZero();
+        assertThat(first.succeeded).hasSize(10);
+        assertThat(keys).containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> topic + "-0-" + i).toList());
+        // Read after the claim's expiry was computed: at most the minute, never the 15 minutes of 3 x FailoverTime.
+        assertThat(lifetimes).allSatisfy(lifetime -> assertThat(lifetime)
+                .isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1)));
+
+        Recorder second = new Recorder();
+        assertThat(readOnce(topic, store, second)).isEqualTo(10);
+        assertThat(second.invocations).isEmpty();
+    }
+
+    /**
+     * Reads the topic's 10 records in a group of its own, with a FailoverTime of five minutes, and stops; returns
+     * DeduplicatedEventCount, read before the stop removes the mapping's meters.
+     */
+    private static double readOnce(String topic, IdempotencyStore store, Recorder handler) {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        String group = "g-" + UUID.randomUUID();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("claims",
+                        Fixtures.source(broker, topic).consumerGroupId(group).build(), handler)
+                .settings(Fixtures.fast().failoverTime(Duration.ofMinutes(5)).build())
+                .idempotency(Idempotency.of(store)).meterRegistry(metrics).build();
+        mapping.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(10)
+                    .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+            return metrics.get(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter().count();
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
     }
 }
