@@ -16,7 +16,6 @@ import io.esm4j.sinks.EventJson;
 import io.esm4j.sinks.FailureDestinations;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
-import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
@@ -54,7 +53,7 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
 
     @Override
     StreamSource<DynamoDbRecord> source(MappingSpec spec, WorkerContext context) {
-        String hint = missingStreamsEndpoint(context.clients().endpoints());
+        String hint = missingStreamsEndpoint(context.clients());
         if (hint != null && !endpointWarned.getAndSet(true)) {
             LOG.warn("{} eventSourceArn={}", hint, spec.eventSourceArn());
         }
@@ -67,23 +66,26 @@ public final class DynamoDbStreamsSourceFactory extends StreamSourceFactory<Dyna
      * A dynamodb endpoint override (a local DynamoDB, a LocalStack) without a dynamodbstreams one sends DynamoDB
      * Streams calls to AWS's endpoint of the region, which then refuses the local credentials: a confusing error far
      * from its cause. The dynamodb endpoint is not taken for streams instead, as it may serve only the worker's lease
-     * table (dynalite has no streams). Returns the warning to log, or null when nothing is amiss.
+     * table (dynalite has no streams). The stream client is asked, not the flags: the SDK's own settings
+     * (AWS_ENDPOINT_URL_DYNAMODB_STREAMS, AWS_ENDPOINT_URL, a profile's services section) give it an endpoint too.
+     * Returns the warning to log, or null when nothing is amiss.
      */
-    static @Nullable String missingStreamsEndpoint(Endpoints endpoints) {
-        URI dynamodb = endpoints.endpoint("dynamodb");
-        if (dynamodb == null || endpoints.endpoint("dynamodbstreams") != null) {
+    static @Nullable String missingStreamsEndpoint(AwsClients clients) {
+        URI dynamodb = clients.endpoints().endpoint("dynamodb");
+        if (dynamodb == null
+                || clients.dynamodbStreams().serviceClientConfiguration().endpointOverride().isPresent()) {
             return null;
         }
         return "DynamoDB Streams calls go to AWS's endpoint of the worker's region: --endpoint dynamodb="
                 + FunctionSpec.shownUrl(dynamodb) + " is set, but no --endpoint dynamodbstreams=URL (the file's "
-                + "Endpoints.dynamodbstreams). The dynamodb endpoint is not used for streams; give both flags when the "
-                + "stream is local or in LocalStack (unless AWS_ENDPOINT_URL_DYNAMODB_STREAMS or the profile sets it).";
+                + "Endpoints.dynamodbstreams), nor AWS_ENDPOINT_URL_DYNAMODB_STREAMS. The dynamodb endpoint is not "
+                + "used for streams; give both flags when the stream is local or in LocalStack.";
     }
 
     /** After a failure of the mapping: the cause the missing dynamodbstreams endpoint suggests, in a few words. */
     @Override
     @Nullable String problemHint(WorkerContext context) {
-        return missingStreamsEndpoint(context.clients().endpoints()) == null ? null : "is the stream local? "
+        return missingStreamsEndpoint(context.clients()) == null ? null : "is the stream local? "
                 + "--endpoint dynamodb=URL is set but no --endpoint dynamodbstreams=URL, so DynamoDB Streams calls "
                 + "go to AWS's endpoint of the region";
     }

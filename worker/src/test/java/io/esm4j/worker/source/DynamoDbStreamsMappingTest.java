@@ -138,13 +138,34 @@ class DynamoDbStreamsMappingTest {
     }
 
     /**
+     * The SDK's own settings (AWS_ENDPOINT_URL_DYNAMODB_STREAMS, AWS_ENDPOINT_URL, their system properties, a
+     * profile's services section) give the stream client an endpoint too, as a LocalStack set-up often does: then
+     * nothing is amiss, and neither the warning nor a failure's hint says otherwise.
+     */
+    @Test
+    void aDynamodbstreamsEndpointFromTheSdksOwnSettingsIsNotWarnedAbout() {
+        Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
+        for (String property : List.of("aws.endpointUrlDynamoDbStreams", "aws.endpointUrl")) {
+            System.setProperty(property, "http://127.0.0.1:8001");
+            try (AwsClients clients = new AwsClients(Region.US_EAST_1, AnonymousCredentialsProvider.create(), local)) {
+                assertThat(sourcesLog(local)).as(property).doesNotContain("dynamodbstreams=URL");
+                WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(), null, "w1", false);
+                assertThat(new DynamoDbStreamsSourceFactory().problemHint(context)).as(property).isNull();
+            } finally {
+                System.clearProperty(property);
+            }
+        }
+    }
+
+    /**
      * When the mapping then fails, its state transition reason (the API's, health's and the status page's) says where
-     * the stream calls went. A server on loopback stands in for AWS's endpoint, reached through the SDK's own setting,
-     * which the worker's endpoint overrides do not see: the test calls nothing outside the machine.
+     * the stream calls went. The calls to AWS's endpoint go through a proxy on loopback that takes every connection
+     * and closes it: the test calls nothing outside the machine (the proxy, not the worker, would resolve AWS's
+     * host name).
      */
     @Test
     void aFailingMappingWithoutADynamodbstreamsEndpointSaysWhereItsCallsWent() throws Exception {
-        String property = "aws.endpointUrlDynamoDbStreams";
+        List<String> properties = List.of("http.proxyHost", "http.proxyPort", "https.proxyHost", "https.proxyPort");
         try (ServerSocket standIn = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             AtomicInteger calls = new AtomicInteger();
             Thread.ofVirtual().start(() -> {
@@ -156,7 +177,10 @@ class DynamoDbStreamsMappingTest {
                     }
                 }
             });
-            System.setProperty(property, "http://127.0.0.1:" + standIn.getLocalPort());
+            for (String scheme : List.of("http", "https")) {
+                System.setProperty(scheme + ".proxyHost", "127.0.0.1");
+                System.setProperty(scheme + ".proxyPort", Integer.toString(standIn.getLocalPort()));
+            }
             Endpoints local = Endpoints.none().with("dynamodb", URI.create("http://127.0.0.1:8000"));
             try (AwsClients clients = new AwsClients(Region.US_EAST_1,
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")), local)) {
@@ -179,7 +203,7 @@ class DynamoDbStreamsMappingTest {
                 }
             }
         } finally {
-            System.clearProperty(property);
+            properties.forEach(System::clearProperty);
         }
     }
 
