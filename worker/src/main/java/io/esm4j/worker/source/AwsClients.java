@@ -63,8 +63,10 @@ public final class AwsClients implements AutoCloseable {
         this.kinesisSubscriber = lazy(() -> configure(KinesisAsyncClient.builder(), "kinesis")
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(Integer.MAX_VALUE)).build());
         this.sns = lazy(() -> configure(SnsClient.builder(), "sns").build());
-        this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null), "s3")
-                .build());
+        // A bucket's ARN names no region, and a failure bucket may be in another region than the worker: the client
+        // follows S3's redirect to the bucket's region instead of failing every delivery there.
+        this.s3 = lazy(() -> configure(S3Client.builder().forcePathStyle(endpoints.endpoint("s3") != null)
+                .crossRegionAccessEnabled(true), "s3").build());
         this.dynamodb = lazy(() -> configure(DynamoDbClient.builder(), "dynamodb")
                 .overrideConfiguration(config -> config.apiCallTimeout(STATE_CALL_TIMEOUT)).build());
         this.dynamodbStreams = lazy(() -> configure(DynamoDbStreamsClient.builder(), "dynamodbstreams").build());

@@ -39,6 +39,9 @@ class StreamDestinationsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    /** A bucket in another region than the worker's: the stand-in redirects requests not signed for its region. */
+    private static final String FAR_BUCKET = "far-failures";
+    private static final String FAR_REGION = "eu-west-1";
 
     private HttpServer s3;
     private final List<String> putBodies = new CopyOnWriteArrayList<>();
@@ -49,6 +52,19 @@ class StreamDestinationsTest {
         s3.createContext("/", exchange -> {
             try (exchange) {
                 byte[] body = exchange.getRequestBody().readAllBytes();
+                String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+                if (exchange.getRequestURI().getPath().startsWith("/" + FAR_BUCKET + "/")
+                        && !authorization.contains("/" + FAR_REGION + "/s3/")) {
+                    // What S3 answers a request signed for another region than its bucket's.
+                    byte[] error = ("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to "
+                            + "access must be addressed using the specified endpoint.</Message></Error>")
+                            .getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("x-amz-bucket-region", FAR_REGION);
+                    exchange.getResponseHeaders().add("Content-Type", "application/xml");
+                    exchange.sendResponseHeaders(301, error.length);
+                    exchange.getResponseBody().write(error);
+                    return;
+                }
                 if (exchange.getRequestMethod().equals("PUT")) {
                     putBodies.add(new String(body, StandardCharsets.UTF_8));
                 }
@@ -65,6 +81,34 @@ class StreamDestinationsTest {
 
     @Test
     void aKinesisMappingsS3DestinationStoresTheKinesisEventOfItsRecords() throws Exception {
+        putBodies.clear();
+        send("arn:aws:s3:::orders-failures");
+
+        assertThat(putBodies).hasSize(1);
+        String body = putBodies.getFirst();
+        JsonNode object = JSON.readTree(body.substring(body.indexOf('{'), body.lastIndexOf('}') + 1));
+        JsonNode event = JSON.readTree(object.get("payload").asText());
+        assertThat(event.at("/Records/0/kinesis/data").asText()).isEqualTo("b3JkZXItMw==");
+        assertThat(event.at("/Records/0/kinesis/sequenceNumber").asText())
+                .isEqualTo("49590338271490256608559692538361571095921575989136588898");
+        assertThat(event.at("/Records/0/eventSourceARN").asText()).isEqualTo(STREAM);
+    }
+
+    /**
+     * A bucket ARN names no region: a bucket in another region than the worker's is answered with a redirect, which
+     * the worker's S3 client follows (signing for the bucket's region) instead of refusing every delivery.
+     */
+    @Test
+    void aBucketInAnotherRegionThanTheWorkersIsWrittenTo() throws Exception {
+        putBodies.clear();
+        send("arn:aws:s3:::" + FAR_BUCKET);
+
+        assertThat(putBodies).hasSize(1);
+        assertThat(putBodies.getFirst()).contains("RetryAttemptsExhausted");
+    }
+
+    /** Sends a Kinesis failure record through a worker's S3 destination of this ARN, S3 being the stand-in. */
+    private void send(String bucketArn) throws Exception {
         KinesisRecord payload = KinesisRecord.of("shardId-000000000000", KinesisRecord.Kinesis.of("customer-3",
                         "49590338271490256608559692538361571095921575989136588898",
                         "order-3".getBytes(StandardCharsets.UTF_8), Instant.parse("2026-12-05T14:16:37.029Z"), "NONE"),
@@ -83,18 +127,9 @@ class StreamDestinationsTest {
                 Endpoints.none().with("s3", URI.create("http://127.0.0.1:" + s3.getAddress().getPort())))) {
             WorkerContext context = new WorkerContext(clients, new SimpleMeterRegistry(), null, "w1", false);
             FailureDestination destination = new KinesisSourceFactory().destinations(context)
-                    .forArn("orders", "arn:aws:s3:::orders-failures");
+                    .forArn("orders", bucketArn);
 
             destination.send(failure);
         }
-
-        assertThat(putBodies).hasSize(1);
-        String body = putBodies.getFirst();
-        JsonNode object = JSON.readTree(body.substring(body.indexOf('{'), body.lastIndexOf('}') + 1));
-        JsonNode event = JSON.readTree(object.get("payload").asText());
-        assertThat(event.at("/Records/0/kinesis/data").asText()).isEqualTo("b3JkZXItMw==");
-        assertThat(event.at("/Records/0/kinesis/sequenceNumber").asText())
-                .isEqualTo("49590338271490256608559692538361571095921575989136588898");
-        assertThat(event.at("/Records/0/eventSourceARN").asText()).isEqualTo(STREAM);
     }
 }
