@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  *
  * <ul>
- *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up
- *       at its first delivery)</li>
+ *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (its queue URL made
+ *       from the ARN, so that sending needs {@code sqs:SendMessage} only)</li>
  *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
  *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
  *       {@link Builder#eventJson EventJson} given here</li>
