@@ -151,7 +151,7 @@ public final class FailureDestinations {
         private @Nullable SqsClient sqs;
         private @Nullable SnsClient sns;
         private @Nullable S3Client s3;
-        private EventJson eventJson = EventJson.bytesAsKinesis();
+        private EventJson eventJson = EventJson.lambdaEvent();
         private @Nullable Function<String, ? extends FailureDestination> kafkaTopics;
 
         private Builder() {}
@@ -174,7 +174,7 @@ public final class FailureDestinations {
             return this;
         }
 
-        /** How S3 destinations write the event of the given-up records; default {@link EventJson#bytesAsKinesis()}. */
+        /** How S3 destinations write the event of the given-up records; default {@link EventJson#lambdaEvent()}. */
         public Builder eventJson(EventJson eventJson) {
             this.eventJson = Objects.requireNonNull(eventJson, "eventJson");
             return this;
