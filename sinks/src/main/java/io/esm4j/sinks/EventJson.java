@@ -17,8 +17,10 @@ import java.util.function.Function;
  * EventJson kinesis = EventJson.ofPayloads(KinesisRecord.class, KinesisEventJson::write);
  * }</pre>
  *
- * <p>The default, {@link #bytesAsKinesis()}, writes {@code byte[]} payloads (the in-memory stream's) as Lambda's
- * Kinesis event; any other payload fails the delivery with an error that names its type.
+ * <p>The default, {@link #lambdaEvent()}, writes the records of the DynamoDB Streams and Kinesis sources (payloads that
+ * are {@link io.esm4j.handler.LambdaRecord}s) as Lambda's event, and {@code byte[]} payloads (the in-memory stream's)
+ * as Lambda's Kinesis event ({@link #bytesAsKinesis()}); any other payload fails the delivery with an error that names
+ * its type.
  */
 @FunctionalInterface
 public interface EventJson {
@@ -31,7 +33,18 @@ public interface EventJson {
     String write(FailureRecord failure);
 
     /**
-     * The default: records with {@code byte[]} payloads from a source that writes {@code KinesisBatchInfo}, written
+     * The default: Lambda's {@code {"Records":[...]}} event of records whose payloads write themselves
+     * ({@link io.esm4j.handler.LambdaRecord}: the DynamoDB Streams and Kinesis sources' records, each written as the
+     * source's event writer writes it), or else of {@code byte[]} payloads with {@code KinesisBatchInfo}, as
+     * {@link #bytesAsKinesis()} writes them. Other payloads fail the delivery with an error that names their type and
+     * how to give an {@code EventJson} for them.
+     */
+    static EventJson lambdaEvent() {
+        return LambdaEventJson.INSTANCE;
+    }
+
+    /**
+     * Records with {@code byte[]} payloads from a source that writes {@code KinesisBatchInfo}, written
      * as Lambda's Kinesis event ({@code data} in base64, the stream ARN, region and account from the batch info, and
      * {@code invokeIdentityArn} {@code arn:aws:iam::<account>:role/esm4j} as the Kinesis source's default).
      */

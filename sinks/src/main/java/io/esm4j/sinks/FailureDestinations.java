@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  *
  * <ul>
- *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (looks the queue URL up
- *       at its first delivery)</li>
+ *   <li>{@code arn:<partition>:sqs:<region>:<account>:<queue>}: {@link SqsFailureDestination} (its queue URL made
+ *       from the ARN, so that sending needs {@code sqs:SendMessage} only)</li>
  *   <li>{@code arn:<partition>:sns:<region>:<account>:<topic>}: {@link SnsFailureDestination}</li>
  *   <li>{@code arn:<partition>:s3:::<bucket>}: {@link S3FailureDestination}, its payload written by the
  *       {@link Builder#eventJson EventJson} given here</li>
@@ -151,7 +151,7 @@ public final class FailureDestinations {
         private @Nullable SqsClient sqs;
         private @Nullable SnsClient sns;
         private @Nullable S3Client s3;
-        private EventJson eventJson = EventJson.bytesAsKinesis();
+        private EventJson eventJson = EventJson.lambdaEvent();
         private @Nullable Function<String, ? extends FailureDestination> kafkaTopics;
 
         private Builder() {}
@@ -174,7 +174,7 @@ public final class FailureDestinations {
             return this;
         }
 
-        /** How S3 destinations write the event of the given-up records; default {@link EventJson#bytesAsKinesis()}. */
+        /** How S3 destinations write the event of the given-up records; default {@link EventJson#lambdaEvent()}. */
         public Builder eventJson(EventJson eventJson) {
             this.eventJson = Objects.requireNonNull(eventJson, "eventJson");
             return this;

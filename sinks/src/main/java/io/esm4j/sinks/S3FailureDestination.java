@@ -67,7 +67,7 @@ public final class S3FailureDestination implements FailureDestination {
 
     /** A destination on this bucket for the mapping named {@code mappingName}, with the default {@link EventJson}. */
     public static S3FailureDestination of(S3Client s3, String bucket, String mappingName) {
-        return of(s3, bucket, mappingName, EventJson.bytesAsKinesis());
+        return of(s3, bucket, mappingName, EventJson.lambdaEvent());
     }
 
     /**

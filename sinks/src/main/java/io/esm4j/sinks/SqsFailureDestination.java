@@ -2,15 +2,20 @@ package io.esm4j.sinks;
 
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * An on-failure destination on a standard SQS queue: each failure record becomes one message whose body is the
@@ -18,6 +23,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * message; if SQS refuses, it throws and the engine keeps the records' checkpoint and retries the delivery.
  *
  * <p>FIFO queues are refused when the destination is built, as AWS refuses them for event source mappings.
+ *
+ * <p>A queue named by its ARN needs only {@code sqs:SendMessage}, as Lambda's execution role does: its URL is made from
+ * the ARN ({@link #queueUrlOf}). Only when SQS answers that no queue is at that URL (an endpoint whose queue URLs are
+ * laid out otherwise) is the URL looked up with GetQueueUrl, once, and kept if it differs.
  */
 public final class SqsFailureDestination implements FailureDestination {
 
@@ -35,18 +44,22 @@ public final class SqsFailureDestination implements FailureDestination {
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo");
 
     private final SqsClient sqs;
-    /** The queue's ARN when it was named by one (its URL is looked up at the first delivery); null if given a URL. */
+    /** The queue's ARN when it was named by one; null if given a URL. */
     private final @Nullable String queueArn;
     /**
-     * The queue's URL: given, or looked up once. Two deliveries that start before the first lookup ends both look it
-     * up, which is harmless: the lookup is idempotent, and no lock is held around it.
+     * The queue's URL: given, made from the ARN, or (for an ARN whose partition the SDK does not know, or whose made
+     * URL SQS did not find) the one GetQueueUrl gave. Two deliveries that look it up at once both do, which is
+     * harmless: the lookup is idempotent, and no lock is held around it.
      */
     private volatile @Nullable String queueUrl;
+    /** Whether {@link #queueUrl} was made from the ARN and may be replaced by the one GetQueueUrl gives. */
+    private volatile boolean madeFromArn;
 
     private SqsFailureDestination(SqsClient sqs, @Nullable String queueUrl, @Nullable String queueArn) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
+        this.madeFromArn = queueArn != null && queueUrl != null;
     }
 
     /**
@@ -70,15 +83,32 @@ public final class SqsFailureDestination implements FailureDestination {
     /**
      * A destination named the way Lambda's {@code DestinationConfig.OnFailure.Destination} names it:
      * {@code arn:aws:sqs:<region>:<account>:<queue>}. Nothing is called here, as for a topic or a bucket: the queue's
-     * URL is looked up (GetQueueUrl) at the first delivery and kept. A queue that does not exist yet, or a lookup SQS
-     * refuses or cannot answer, fails that delivery like any refusal, so the mapping runs meanwhile and only the
-     * records given up wait for the queue; it does not keep the mapping from starting.
+     * URL is made from the ARN ({@link #queueUrlOf}), so that the credentials need {@code sqs:SendMessage} only, as
+     * Lambda's execution role does. A queue that does not exist yet fails each delivery like any refusal, so the
+     * mapping runs meanwhile and only the records given up wait for the queue.
      */
     public static SqsFailureDestination ofArn(SqsClient sqs, String queueArn) {
         Objects.requireNonNull(sqs, "sqs");
         Arn arn = checkArn(queueArn);
         checkRegion(sqs, queueArn, arn.region());
-        return new SqsFailureDestination(sqs, null, queueArn);
+        return new SqsFailureDestination(sqs, queueUrlOf(arn, sqs.serviceClientConfiguration().endpointOverride()),
+                queueArn);
+    }
+
+    /**
+     * The URL of the queue an ARN names, as SQS gives it: {@code https://sqs.<region>.<partition's DNS suffix>/
+     * <account>/<queue>} ({@code amazonaws.com}; {@code amazonaws.com.cn} in {@code aws-cn}), or, for a client with an
+     * endpoint override (ElasticMQ, LocalStack, a VPC endpoint), {@code <endpoint>/<account>/<queue>}. Null for a
+     * partition the SDK does not know: the URL is then looked up at the first delivery.
+     */
+    static @Nullable String queueUrlOf(Arn arn, Optional<URI> endpointOverride) {
+        String path = "/" + arn.account() + "/" + arn.resource();
+        if (endpointOverride.isPresent()) {
+            String endpoint = endpointOverride.get().toString();
+            return (endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint) + path;
+        }
+        PartitionMetadata partition = PartitionMetadata.of(arn.partition());
+        return partition == null ? null : "https://sqs." + arn.region() + "." + partition.dnsSuffix() + path;
     }
 
     /**
@@ -98,8 +128,8 @@ public final class SqsFailureDestination implements FailureDestination {
     }
 
     /**
-     * GetQueueUrl looks a name up in the client's region (a queue of the same name there would get the records), and
-     * a send to a URL of another region than the client's finds no queue.
+     * A send to a URL of another region than the client's finds no queue (the SDK sends to its client's region), and
+     * GetQueueUrl, where it is asked, would find a queue of the same name in the client's region.
      */
     static void checkRegion(SqsClient sqs, String queue, String queueRegion) {
         var configuration = sqs.serviceClientConfiguration();
@@ -108,24 +138,42 @@ public final class SqsFailureDestination implements FailureDestination {
     }
 
     /**
-     * The queue's URL: the one given, or, for a queue named by its ARN, the one GetQueueUrl gave (looked up now if no
-     * delivery has looked it up yet).
+     * The queue's URL: the one given, or, for a queue named by its ARN, the one made from it (or looked up, see
+     * {@link #ofArn}).
      *
-     * @throws IllegalStateException if the queue's URL cannot be looked up
+     * @throws IllegalStateException if the queue's URL had to be looked up and cannot be
      */
     public String queueUrl() {
         String url = queueUrl;
-        if (url != null) {
-            return url;
-        }
+        return url != null ? url : lookUp(null);
+    }
+
+    /**
+     * GetQueueUrl for the ARN's queue name and account, kept for the next deliveries.
+     *
+     * @param refused why the URL made from the ARN was refused, said in the error if the lookup fails too
+     */
+    private String lookUp(@Nullable SdkException refused) {
         Arn arn = Objects.requireNonNull(Arn.parse(queueArn), "queueArn");
+        String url;
         try {
             url = sqs.getQueueUrl(r -> r.queueName(arn.resource()).queueOwnerAWSAccountId(arn.account())).queueUrl();
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + queueArn + ": its URL "
-                    + "cannot be looked up (GetQueueUrl): " + e.getMessage(), e);
+            String message = refused == null
+                    ? "its URL cannot be looked up (GetQueueUrl): " + e.getMessage()
+                    : queueUrl + ": " + refused.getMessage() + "; nor could its URL be looked up (GetQueueUrl): "
+                            + e.getMessage();
+            IllegalStateException failure = new IllegalStateException("cannot deliver a failure record to SQS queue "
+                    + queueArn + ": " + message, e);
+            if (refused != null) {
+                failure.addSuppressed(refused);
+            }
+            throw failure;
         }
+        LOG.atInfo().addKeyValue("queueArn", queueArn).addKeyValue("queueUrl", url)
+                .log("SQS queue URL looked up with GetQueueUrl");
         queueUrl = url;
+        madeFromArn = false;
         return url;
     }
 
@@ -135,15 +183,37 @@ public final class SqsFailureDestination implements FailureDestination {
         String body = record.toJson();
         String messageId;
         try {
-            messageId = sqs.sendMessage(r -> r.queueUrl(url).messageBody(body)).messageId();
+            messageId = sendTo(url, body);
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot deliver a failure record to SQS queue " + url + ": "
-                    + e.getMessage(), e);
+            if (!(madeFromArn && url.equals(queueUrl) && noSuchQueue(e))) {
+                throw new IllegalStateException("cannot deliver a failure record to SQS queue " + url + ": "
+                        + e.getMessage(), e);
+            }
+            // The URL made from the ARN may not be the endpoint's layout: ask SQS for the queue's own URL.
+            String found = lookUp(e);
+            try {
+                messageId = sendTo(found, body);
+            } catch (SdkException again) {
+                throw new IllegalStateException("cannot deliver a failure record to SQS queue " + found + ": "
+                        + again.getMessage(), again);
+            }
+            url = found;
         }
         LOG.atDebug().addKeyValue("queueUrl", url).addKeyValue("messageId", messageId)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("bytes", body.getBytes(StandardCharsets.UTF_8).length)
                 .log("failure record sent to SQS");
+    }
+
+    private String sendTo(String url, String body) {
+        return sqs.sendMessage(r -> r.queueUrl(url).messageBody(body)).messageId();
+    }
+
+    /** SQS's answer for a URL at which it has no queue (the JSON protocol's type, or the query protocol's code). */
+    private static boolean noSuchQueue(SdkException e) {
+        return e instanceof QueueDoesNotExistException
+                || e instanceof AwsServiceException refusal && refusal.awsErrorDetails() != null
+                && "AWS.SimpleQueueService.NonExistentQueue".equals(refusal.awsErrorDetails().errorCode());
     }
 
     @Override

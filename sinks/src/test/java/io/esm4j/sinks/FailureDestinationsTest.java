@@ -55,7 +55,7 @@ class FailureDestinationsTest {
     }
 
     @Test
-    void anSqsQueueArnGivesTheQueueFoundByGetQueueUrl() {
+    void anSqsQueueArnGivesItsQueue() {
         String url = sqs.createQueue(r -> r.queueName("failures-" + shortId())).queueUrl();
         String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
@@ -271,8 +271,9 @@ class FailureDestinationsTest {
 
         assertThatThrownBy(() -> destination.send(TestRecords.documented()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("cannot deliver a failure record to SQS queue " + arn + ": its URL cannot be "
-                        + "looked up (GetQueueUrl): ");
+                .hasMessageStartingWith("cannot deliver a failure record to SQS queue " + arn + ": ")
+                .hasMessageContaining("The specified queue does not exist")
+                .hasMessageContaining("nor could its URL be looked up (GetQueueUrl): ");
     }
 
     private static void send(FailureDestination destination, FailureRecord record) {

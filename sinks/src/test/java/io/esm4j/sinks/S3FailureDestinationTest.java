@@ -9,8 +9,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.esm4j.failure.BatchInfo;
+import io.esm4j.failure.BatchInfoStyle;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.failure.StreamBatchInfo;
+import io.esm4j.handler.LambdaRecord;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,6 +41,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The S3 failure destination against s3proxy (in-memory blob store), in this JVM on a free loopback port. */
 class S3FailureDestinationTest {
+
+    private static final String SHARD_DDB = "shardId-00000001573689847184-864758bb";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY_TIME = "2019/11/14/2019-11-14T00.38.06";
@@ -161,6 +166,46 @@ class S3FailureDestinationTest {
                 .hasMessage("cannot write the event of a failure record: a record's payload is [B but this EventJson "
                         + "expects java.lang.String");
         assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
+    }
+
+    /** A source's record that writes itself, as the DynamoDB Streams and Kinesis sources' records do. */
+    private record SelfWriting(String json) implements LambdaRecord {
+        @Override
+        public String lambdaJson() {
+            return json;
+        }
+    }
+
+    /**
+     * The default writes payloads that are LambdaRecords as they write themselves, whatever their batch info: a
+     * DynamoDB Streams mapping's S3 objects need no EventJson of their own. Other payloads fail, naming what to set.
+     */
+    @Test
+    void theDefaultWritesRecordsThatWriteThemselvesWhateverTheirSource() throws Exception {
+        String dynamodbArn = "arn:aws:dynamodb:us-east-2:123456789012:table/t/stream/2024-06-10T19:26:16.525";
+        List<StreamRecord<SelfWriting>> records = List.of(
+                new StreamRecord<>(SHARD_DDB, "111", "k", TestRecords.GIVEN_UP, 10,
+                        new SelfWriting("{\"eventID\":\"1\",\"dynamodb\":{\"SizeBytes\":26}}")),
+                new StreamRecord<>(SHARD_DDB, "112", "k", TestRecords.GIVEN_UP, 10,
+                        new SelfWriting("{\"eventID\":\"2\",\"n\":1.50}")));
+        FailureRecord failure = new FailureRecord(new FailureRecord.RequestContext("id", "arn",
+                FailureCondition.RetryAttemptsExhausted, 1), FailureRecord.ResponseContext.unhandled(),
+                TestRecords.GIVEN_UP, StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, SHARD_DDB, records,
+                dynamodbArn), records);
+        S3FailureDestination destination = S3FailureDestination.of(s3, "failures", "orders");
+
+        assertThat(JSON.readTree(destination.document(failure)).get("payload").asText()).isEqualTo(
+                "{\"Records\":[{\"eventID\":\"1\",\"dynamodb\":{\"SizeBytes\":26}},{\"eventID\":\"2\",\"n\":1.50}]}");
+
+        List<StreamRecord<String>> strings = List.of(
+                new StreamRecord<>(SHARD_DDB, "111", "k", TestRecords.GIVEN_UP, 1, "text"));
+        FailureRecord ofStrings = new FailureRecord(failure.requestContext(), failure.responseContext(),
+                failure.timestamp(), StreamBatchInfo.of(BatchInfoStyle.DYNAMODB_STREAMS, SHARD_DDB, strings,
+                dynamodbArn), strings);
+        assertThatThrownBy(() -> destination.document(ofStrings)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("but this failure record has DDBStreamBatchInfo and a payload of type "
+                        + "java.lang.String; give the S3 destination an EventJson for its source: "
+                        + "FailureDestinations.builder().eventJson(...)");
     }
 
     @Test

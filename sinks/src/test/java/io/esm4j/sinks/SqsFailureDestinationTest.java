@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -25,22 +26,30 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** The SQS failure destination against ElasticMQ, in this JVM on a free loopback port. */
 class SqsFailureDestinationTest {
 
     private static SQSRestServer server;
+    private static URI endpoint;
     private static SqsClient sqs;
 
     @BeforeAll
     static void startServer() {
         server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0).start();
         int port = server.waitUntilStarted().localAddress().getPort();
-        sqs = SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
+        endpoint = URI.create("http://127.0.0.1:" + port);
+        sqs = SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
                 .build();
     }
@@ -144,6 +153,40 @@ class SqsFailureDestinationTest {
 
             assertThat(receiveAll(url, 1)).singleElement().extracting(Message::body)
                     .satisfies(run::assertIsThePoisonRecord);
+        }
+    }
+
+    /**
+     * Lambda's execution role needs only sqs:SendMessage for an SQS destination: so do the destination's credentials.
+     * The client refuses every other operation, as SQS refuses a role without its permission.
+     */
+    @Test
+    void aQueueNamedByItsArnNeedsOnlySendMessage() throws Exception {
+        String url = createQueue("send-only");
+        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        List<String> operations = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor sendMessageOnly = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                operations.add(operation);
+                if (!operation.equals("SendMessage")) {
+                    throw SqsException.builder().statusCode(403).awsErrorDetails(AwsErrorDetails.builder()
+                            .errorCode("AccessDenied").errorMessage("User: arn:aws:sts::000000000000:assumed-role/"
+                                    + "esm is not authorized to perform: sqs:" + operation.toLowerCase())
+                            .build()).build();
+                }
+            }
+        };
+        try (SqsClient sendOnly = SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(sendMessageOnly)).build()) {
+            FailureRecord record = TestRecords.documented();
+            FailureDestinations.builder().sqs(sendOnly).build().forArn("orders", arn).send(record);
+
+            assertThat(operations).containsExactly("SendMessage");
+            assertThat(receiveAll(url, 1)).singleElement().extracting(Message::body).isEqualTo(record.toJson());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.esm4j.dynamodbstreams;
 
+import io.esm4j.handler.LambdaRecord;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -8,7 +9,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * One record of a DynamoDB event, shaped and named as Lambda sends it; {@link DynamoDbEventJson} writes it as Lambda's
- * JSON. Attribute values are the SDK's {@link AttributeValue}s, so that the SDK's own mappers (the Enhanced Client's
+ * JSON, and so does {@link #lambdaJson()} (what the S3 on-failure destination's default writer uses). Attribute
+ * values are the SDK's {@link AttributeValue}s, so that the SDK's own mappers (the Enhanced Client's
  * {@code TableSchema.mapToItem}, say) read the images.
  *
  * @param eventID        the stream record's own id, unique per record: the id the idempotency store keeps
@@ -28,7 +30,7 @@ public record DynamoDbRecord(
         String awsRegion,
         Dynamodb dynamodb,
         String eventSourceARN,
-        @Nullable UserIdentity userIdentity) {
+        @Nullable UserIdentity userIdentity) implements LambdaRecord {
 
     public static final String EVENT_SOURCE = "aws:dynamodb";
 
@@ -37,6 +39,12 @@ public record DynamoDbRecord(
         Objects.requireNonNull(eventName, "eventName");
         Objects.requireNonNull(dynamodb, "dynamodb");
         Objects.requireNonNull(eventSourceARN, "eventSourceARN");
+    }
+
+    /** This record's object in Lambda's event, as {@link DynamoDbEventJson#writeRecord} writes it. */
+    @Override
+    public String lambdaJson() {
+        return DynamoDbEventJson.writeRecord(this);
     }
 
     /**

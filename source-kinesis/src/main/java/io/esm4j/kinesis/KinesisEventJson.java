@@ -10,6 +10,8 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.RecordsJson;
 import io.esm4j.stream.StreamRecord;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Base64;
@@ -40,6 +42,17 @@ public final class KinesisEventJson {
     /** The {@code {"Records":[...]}} event of these records, without a window's fields. */
     public static String write(List<KinesisRecord> records) {
         return RecordsJson.write(JSON, records, KinesisEventJson::writeRecord);
+    }
+
+    /** One record's JSON, as it appears in the {@code Records} array. */
+    public static String writeRecord(KinesisRecord record) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            writeRecord(json, record);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a string cannot fail", e);
+        }
+        return out.toString();
     }
 
     private static void writeRecord(JsonGenerator json, KinesisRecord record) throws IOException {

@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.handler.LambdaRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -8,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One record of a Kinesis event, shaped and named as Lambda sends it (docs/lambda-semantics.md §3.1);
- * {@link KinesisEventJson} writes it as Lambda's JSON. A user record de-aggregated from a KPL aggregate has its own
+ * {@link KinesisEventJson} writes it as Lambda's JSON, and so does {@link #lambdaJson()} (what the S3 on-failure
+ * destination's default writer uses). A user record de-aggregated from a KPL aggregate has its own
  * partition key and data, and a {@code sequenceNumber} with the sub-sequence number ({@link KinesisPosition}).
  *
  * @param kinesis           the Kinesis part of the record
@@ -28,7 +30,7 @@ public record KinesisRecord(
         String eventName,
         String invokeIdentityArn,
         String awsRegion,
-        String eventSourceARN) {
+        String eventSourceARN) implements LambdaRecord {
 
     public static final String EVENT_SOURCE = "aws:kinesis";
     public static final String EVENT_VERSION = "1.0";
@@ -44,6 +46,12 @@ public record KinesisRecord(
                                    String streamArn) {
         return new KinesisRecord(kinesis, EVENT_SOURCE, EVENT_VERSION, shardId + ":" + kinesis.sequenceNumber(),
                 EVENT_NAME, invokeIdentityArn, awsRegion, streamArn);
+    }
+
+    /** This record's object in Lambda's event, as {@link KinesisEventJson} writes it there. */
+    @Override
+    public String lambdaJson() {
+        return KinesisEventJson.writeRecord(this);
     }
 
     /** The data decoded as UTF-8: a shortcut for handlers of text or JSON records. */

@@ -30,6 +30,19 @@ class KinesisEventJsonTest {
         assertThat(KinesisEventJson.write(records)).isEqualTo(golden("kinesis-event.json"));
     }
 
+    /** Each record writes itself as it is in the event: what the S3 on-failure destination's default writer uses. */
+    @Test
+    void aRecordWritesItselfAsInTheEvent() throws IOException {
+        List<KinesisRecord> records = List.of(
+                record("49590338271490256608559692538361571095921575989136588898", "Hello, this is a test.",
+                        1545084650987L),
+                record("49590338271490256608559692540925702759324208523137515618", "This is only a test.",
+                        1545084711166L));
+
+        assertThat("{\"Records\":[" + records.get(0).lambdaJson() + "," + records.get(1).lambdaJson() + "]}")
+                .isEqualTo(golden("kinesis-event.json"));
+    }
+
     @Test
     void writesArrivalTimesAsEpochSecondsWithTheMillisecondsAsFraction() {
         assertThat(KinesisEventJson.epochSeconds(Instant.ofEpochMilli(1545084650987L))).hasToString("1545084650.987");

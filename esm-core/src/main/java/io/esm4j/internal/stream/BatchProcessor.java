@@ -146,7 +146,7 @@ final class BatchProcessor<T> {
         while (true) {
             current = giveUp.discardTooOld(current);
             if (current != null) {
-                List<Entry<T>> deliverable = giveUp.discardUndeliverable(current);
+                List<Entry<T>> deliverable = giveUp.discardUndeliverable(current, window);
                 // Records given up there waited for the destination to take them, which may have made the rest too old.
                 current = deliverable == null || deliverable.size() == current.size() ? deliverable
                         : giveUp.discardTooOld(deliverable);

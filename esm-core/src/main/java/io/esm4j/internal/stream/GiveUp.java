@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ final class GiveUp<T> {
     private final String problemComponent;
     /** Whether this lane's refused delivery is shown in the status, to clear once it no longer waits. */
     private boolean problemReported;
+    /** {@link WindowSession#shardFieldBytes} of this shard, computed when first needed; -1 before. */
+    private long windowShardFieldBytes = -1;
 
     /**
      * @param leaseLost whether the shard's lease was lost (not handed back at a stop or a hand-off)
@@ -125,8 +128,12 @@ final class GiveUp<T> {
      * batch of one can hold one of those: records that share a batch fit the cap together, envelope included (see
      * {@link io.esm4j.stream.StreamSource#exceedsPayloadLimit}), so larger batches are not asked about record by
      * record. Returns the rest, or null if the mapping stopped first.
+     *
+     * @param window the tumbling window the batch is of, or null without windows: its fields and state are in the
+     *               same event as the record, so the source is asked about the record as it counts there
      */
-    List<Entry<T>> discardUndeliverable(List<Entry<T>> entries) throws InterruptedException {
+    List<Entry<T>> discardUndeliverable(List<Entry<T>> entries, @Nullable WindowSession<T> window)
+            throws InterruptedException {
         List<Entry<T>> rest = entries;
         // Every batch passes here: the usual case, nothing rejected, allocates nothing.
         if (entries.stream().anyMatch(entry -> entry.record.rejection() != null)) {
@@ -145,17 +152,47 @@ final class GiveUp<T> {
                 }
             }
         }
-        if (rest.size() != 1 || !ctx.source().exceedsPayloadLimit(rest.getFirst().record)) {
+        if (rest.size() != 1) {
             return rest;
         }
         Entry<T> entry = rest.getFirst();
+        long windowBytes = window == null ? 0 : windowEventBytes(window);
+        StreamRecord<T> counted = windowBytes == 0 ? entry.record : countedWith(entry.record, windowBytes);
+        if (!ctx.source().exceedsPayloadLimit(counted)) {
+            return rest;
+        }
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
                 .addKeyValue("sequenceNumber", entry.record.sequenceNumber())
                 .addKeyValue("sizeBytes", entry.record.sizeBytes())
+                .addKeyValue("windowBytes", windowBytes)
                 .addKeyValue("limitBytes", StreamSettings.MAX_PAYLOAD_BYTES)
                 .log("record over the invocation payload limit on its own: given up without an invocation, "
                         + "condition MaximumPayloadSizeExceeded");
         return records(rest, FailureCondition.MaximumPayloadSizeExceeded, null) ? List.of() : null;
+    }
+
+    /**
+     * What the window's fields (bounds, shard id, ARN, flags) and its current state add to the event of a batch of
+     * the window, as batch formation counts them against the cap.
+     */
+    private long windowEventBytes(WindowSession<T> window) {
+        if (windowShardFieldBytes < 0) {
+            windowShardFieldBytes = WindowSession.shardFieldBytes(shardId, ctx.source().streamArn());
+        }
+        return WindowSession.eventFieldBytes(windowShardFieldBytes, window.start,
+                settings.tumblingWindowInSeconds(), window.stateBytes());
+    }
+
+    /**
+     * The record as it counts in a window's event: its size plus the window's bytes. A source answers
+     * {@code exceedsPayloadLimit} from the record's size and its own envelope, so this asks whether the window's
+     * event of the record alone is over the cap, and whether the source gives such a record up: the same answer, for
+     * the same event size, as without a window.
+     */
+    private static <T> StreamRecord<T> countedWith(StreamRecord<T> record, long windowBytes) {
+        return new StreamRecord<>(record.shardId(), record.sequenceNumber(), record.partitionKey(),
+                record.approximateArrivalTimestamp(), (int) Math.min(Integer.MAX_VALUE, record.sizeBytes()
+                        + windowBytes), record.payload());
     }
 
     /**
