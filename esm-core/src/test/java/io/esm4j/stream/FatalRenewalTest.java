@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -59,17 +58,18 @@ class FatalRenewalTest {
         return mapping;
     }
 
-    @Test
-    void aFatalErrorInARenewalStopsThatMappingOnlyAndReleasesItsLeases() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"java.lang.OutOfMemoryError", "java.lang.NoClassDefFoundError"})
+    void aFatalErrorInARenewalStopsThatMappingOnlyAndReleasesItsLeases(String errorClass) {
         failing = start(failingStream, failingStore, RecordingHandler.succeeding());
         other = start(otherStream, new ForwardingLeaseStore(otherStore) { }, otherHandler);
 
-        failingStore.failure = () -> new OutOfMemoryError("simulated");
+        failingStore.failure = errorClass.equals("java.lang.OutOfMemoryError")
+                ? () -> new OutOfMemoryError("simulated") : () -> new NoClassDefFoundError("io/example/Missing");
 
         await().until(() -> failing.state() == MappingState.DISABLED);
         assertThat(failing.stateTransitionReason())
-                .startsWith("PROBLEM: stopped after a fatal error in lease renewer")
-                .contains("java.lang.OutOfMemoryError");
+                .startsWith("PROBLEM: stopped after a fatal error in lease renewer: " + errorClass);
         // Given up: released by the stop, for another worker to take at once.
         assertThat(failingStore.inner.list(failing.name())).allSatisfy(l -> assertThat(l.owner()).isNull());
 
