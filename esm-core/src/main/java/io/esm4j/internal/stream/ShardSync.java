@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the mapping's leases in step with the stream's shards, every ShardSyncInterval or when a shard ends: it lists
  * the shards, creates the leases {@link LeaseSeeder} says new shards need, deletes finished leases of shards the
- * stream no longer lists once their children have begun, and remembers which unfinished leases have lost their shard. It is the part of the
- * {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that balances leases between
- * workers; it runs on the coordinator's thread only.
+ * stream no longer lists once their children have begun, and remembers which unfinished leases have lost their
+ * shard. It is the part of the {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that
+ * balances leases between workers; it runs on the coordinator's thread only.
  */
 final class ShardSync {
 
@@ -105,7 +105,7 @@ final class ShardSync {
             if (lease.ended() && !ids.contains(lease.shardId())
                     && LeaseSeeder.childrenBegun(lease.shardId(), listing, existing) && ctx.leases().delete(lease)) {
                 LOG.atDebug().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
-                        .log("finished lease deleted: the stream no longer lists the shard and its children have begun");
+                        .log("finished lease deleted: the shard is no longer listed and its children have begun");
             }
         }
         listed = ids;

@@ -47,8 +47,8 @@ class ShardSyncTest {
         stream.split(parent);
         stream.trim(parent);
         InMemoryLeaseStore leases = new InMemoryLeaseStore();
-        ShardSync sync = new ShardSync(context("trimmed-parent", stream, leases, StreamSettings.builder().startingPosition(position)
-                .shardSyncInterval(Duration.ofMinutes(5)).build()));
+        ShardSync sync = new ShardSync(context("trimmed-parent", stream, leases, StreamSettings.builder()
+                .startingPosition(position).shardSyncInterval(Duration.ofMinutes(5)).build()));
 
         sync.sync();
         long synced = System.nanoTime();
