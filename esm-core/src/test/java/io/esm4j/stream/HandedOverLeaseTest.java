@@ -109,6 +109,36 @@ class HandedOverLeaseTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> leasesRun("w2") == 2);
     }
 
+    /**
+     * A stale request: the asker went away before the owner noticed its request, and no request can be withdrawn.
+     * The owner hands the shard over anyway (final checkpoint, release), leaves it to the asker for two of the
+     * asker's rounds only, then takes it back: a pause of the shard of a few seconds, nothing handled twice or lost,
+     * and no wait for GracefulHandoffTimeout or FailoverTime.
+     */
+    @Test
+    void aRequestOfAnAskerThatWentAwayCostsTheOwnerOneShortPauseOfTheShard() throws Exception {
+        StreamSettings settings = Streams.fast().failoverTime(Duration.ofMinutes(10))
+                .gracefulHandoffTimeout(Duration.ofMinutes(10)).build();
+        worker("w2", settings, new WorkerLeaseStore(shared));
+        await().until(() -> owners().equals(Map.of("w2", 2L)));
+        stream.put("k", "before");
+        await().until(() -> handler.succeeded().size() == 1);
+
+        Lease asked = shared.list(NAME).stream().filter(l -> !l.ended()).findFirst().orElseThrow();
+        assertThat(shared.requestHandoff(asked, "w-gone")).isInstanceOf(io.esm4j.lease.LeaseWrite.Written.class);
+
+        await().until(() -> count("w2", MetricNames.LEASE_HANDOFFS_COMPLETED) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> owners().equals(Map.of("w2", 2L)) && leasesRun("w2") == 2);
+        assertThat(shared.list(NAME)).noneMatch(Lease::handoffRequested);
+        for (String shardId : stream.openShardIds()) {
+            stream.put(Streams.keyOn(stream, shardId, 0), "after on " + shardId);
+        }
+        await().until(() -> handler.succeeded().size() == 3);
+        assertThat(handler.succeeded()).extracting(Streams::text)
+                .containsExactlyInAnyOrder("before", "after on " + stream.openShardIds().get(0),
+                        "after on " + stream.openShardIds().get(1));
+    }
+
     /** The leases a worker runs (its LeasesHeld gauge), whatever the store shows in its name. */
     private double leasesRun(String worker) {
         return registries.get(worker).get(MetricNames.LEASES_HELD).gauge().value();

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +37,14 @@ import org.slf4j.LoggerFactory;
 final class LeaseRenewer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewer.class);
+    /** How the engine's fatal path names this component in a state transition reason. */
+    static final String COMPONENT = "lease renewer";
     private final StreamContext<?> ctx;
     private final Supplier<Collection<? extends ShardWorker<?>>> workers;
+    /** The engine's fatal path: the mapping stops and says why. */
+    private final Consumer<Throwable> fatal;
+    /** The fatal path is taken once: a failing JVM may fail every check until the stop has released the leases. */
+    private final AtomicBoolean fatalReported = new AtomicBoolean();
     private final long renewEveryNanos;
     private final Duration tick;
     private final Duration patience;
@@ -48,9 +56,11 @@ final class LeaseRenewer {
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> checks;
 
-    LeaseRenewer(StreamContext<?> ctx, Supplier<Collection<? extends ShardWorker<?>>> workers) {
+    LeaseRenewer(StreamContext<?> ctx, Supplier<Collection<? extends ShardWorker<?>>> workers,
+                 Consumer<Throwable> fatal) {
         this.ctx = ctx;
         this.workers = workers;
+        this.fatal = fatal;
         Duration failover = ctx.settings().failoverTime();
         this.renewEveryNanos = failover.toNanos() / 3;
         this.tick = failover.dividedBy(6);
@@ -80,7 +90,13 @@ final class LeaseRenewer {
         }
     }
 
-    /** One check, on the shared clock thread: quick, no I/O, and it never ends the checks that follow. */
+    /**
+     * One check, on the shared clock thread: quick, no I/O, and it never ends the checks that follow, not even after a
+     * fatal error. Rethrown, that error ended this mapping's checks for good, unseen (the clock keeps it in the
+     * check's future), while the mapping ran on: its leases neither renewed nor given up locally once they could
+     * expire. Instead the mapping stops (the engine's fatal path), and the checks go on while its stop drains, so that
+     * the leases are kept, or given up in time, until the stop releases them.
+     */
     private void check() {
         if (stopping()) {
             return;
@@ -90,9 +106,26 @@ final class LeaseRenewer {
         } catch (Throwable e) {
             // A bug here must not silently end renewals: every lease would be lost a little later.
             LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewer failed");
-            Fatal.rethrowIfFatal(e);
+            if (Fatal.isFatal(e)) {
+                fatal(e);
+                return;
+            }
             ctx.metrics().restarts.increment();
-            ctx.status().problem("lease renewer", "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
+            ctx.status().problem(COMPONENT, "PROBLEM: lease renewer restarted: " + Fatal.describe(e));
+        }
+    }
+
+    /** Hands a fatal error to the engine, once; never throws, so that no check or pool thread ends with it. */
+    private void fatal(Throwable error) {
+        if (!fatalReported.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            fatal.accept(error);
+        } catch (Throwable e) {
+            // The stop could not be begun (no thread to be had): the next fatal error tries again.
+            fatalReported.set(false);
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("stopping the mapping failed");
         }
     }
 
@@ -136,7 +169,10 @@ final class LeaseRenewer {
             // No thread to be had (the JVM is out of them): the next checks try these leases again.
             forget(due);
             LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e).log("lease renewals not started");
-            Fatal.rethrowIfFatal(e);
+            if (Fatal.isFatal(e)) {
+                // Rethrown on the clock, it ended in this task's future, unseen.
+                fatal(e);
+            }
         }
     }
 
@@ -164,7 +200,7 @@ final class LeaseRenewer {
                 renew(worker);
             }
         } finally {
-            // Only a fatal error rethrown by renew (a later check renews them) or a stop leaves leases here.
+            // Only a stop leaves leases here.
             forget(due);
         }
     }
@@ -200,8 +236,16 @@ final class LeaseRenewer {
                         + (lost.current() == null ? "" : " (owner now " + lost.current().owner() + ")"));
             }
         } catch (Throwable e) {
-            Fatal.rethrowIfFatal(e);
+            // Unanswered, whatever the failure: the store may have made the write.
             lease.renewalUnanswered(held, start);
+            if (Fatal.isFatal(e)) {
+                // Rethrown, it ended the pool thread, seen only by the default handler on stderr; the mapping ran on
+                // and its status showed nothing. A later check renews the lease while the stop drains.
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
+                        .setCause(e).log("lease renewal failed with a fatal error");
+                fatal(e);
+                return;
+            }
             ctx.status().problem(ShardProblems.lease(lease.shardId()), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())

@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  *   <li>a child of a shard the mapping knows (its parent has a lease, listed or not, or one created in this pass
  *       to be read) starts at TRIM_HORIZON, so that nothing written after the split is lost; with AT_TIMESTAMP the
  *       timestamp is kept (every child record is newer than its parents');</li>
+ *   <li>a shard that has no lease but a child whose lease has begun (its checkpoint is past its start) is created
+ *       ended: the child was taken only once this shard was done, or gone, and its lease may have been deleted since
+ *       ({@link #childrenBegun}); read again, it would be handled twice, or after its child;</li>
  *   <li>with LATEST, a closed shard the mapping never knew (one that is a parent in the listing) is created ended:
  *       its records are older than "now";</li>
  *   <li>any other shard starts at the mapping's starting position.</li>
@@ -65,7 +68,9 @@ final class LeaseSeeder {
                 boolean parentRead = shard.parentIds().stream().anyMatch(existing::containsKey)
                         || listedParents.stream().anyMatch(p -> !known.get(p).ended());
                 Checkpoint start;
-                if (parentRead) {
+                if (childBegun(shard.shardId(), existing)) {
+                    start = Checkpoint.ShardEnd.INSTANCE;
+                } else if (parentRead) {
                     start = childStart(settings);
                 } else if (settings.startingPosition() == StartingPosition.LATEST
                         && parentsOfSomething.contains(shard.shardId())) {
@@ -80,6 +85,38 @@ final class LeaseSeeder {
             }
         }
         return created;
+    }
+
+    /**
+     * True once a finished lease of {@code parent}, whose shard the stream no longer lists, may go: at least one lease
+     * names it as a parent, every shard the listing shows as its child has a lease, and every such lease has begun
+     * (KCL's rule). Until then the finished lease is the record that the parent was read to the end, and a child the
+     * listings missed so far still starts at TRIM_HORIZON (or AT_TIMESTAMP) when it is seeded, not at LATEST. After,
+     * a child's lease that has begun is that record: a child is taken only once its parents are done, so a parent
+     * listed again is created ended. A finished shard without any child keeps its lease.
+     */
+    static boolean childrenBegun(String parent, List<Shard> listing, Map<String, Lease> existing) {
+        for (Shard shard : listing) {
+            if (shard.parentIds().contains(parent) && !existing.containsKey(shard.shardId())) {
+                return false;
+            }
+        }
+        boolean anyChild = false;
+        for (Lease lease : existing.values()) {
+            if (lease.parentIds().contains(parent)) {
+                if (lease.checkpoint().notStarted()) {
+                    return false;
+                }
+                anyChild = true;
+            }
+        }
+        return anyChild;
+    }
+
+    /** True if a lease names {@code shardId} as a parent and has begun: the shard was done (or gone) before. */
+    private static boolean childBegun(String shardId, Map<String, Lease> existing) {
+        return existing.values().stream()
+                .anyMatch(lease -> lease.parentIds().contains(shardId) && !lease.checkpoint().notStarted());
     }
 
     /**

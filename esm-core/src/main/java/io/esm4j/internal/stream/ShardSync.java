@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the mapping's leases in step with the stream's shards, every ShardSyncInterval or when a shard ends: it lists
  * the shards, creates the leases {@link LeaseSeeder} says new shards need, deletes finished leases of shards the
- * stream no longer lists, and remembers which unfinished leases have lost their shard. It is the part of the
- * {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that balances leases between
- * workers; it runs on the coordinator's thread only.
+ * stream no longer lists once their children have begun, and remembers which unfinished leases have lost their
+ * shard. It is the part of the {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that
+ * balances leases between workers; it runs on the coordinator's thread only.
  */
 final class ShardSync {
 
@@ -97,10 +97,15 @@ final class ShardSync {
                         .addKeyValue("from", Checkpoints.describe(lease.checkpoint())).log("lease created for a new shard");
             }
         }
-        // A finished shard the stream no longer lists has nothing left to guard: its children no longer wait for it.
+        // A finished lease is what tells a child, seeded late, that its parent was read to the end: without it, the
+        // child of a parent the stream no longer lists would start at the mapping's starting position (LATEST skips
+        // what the child holds). So it goes only once the stream no longer lists its shard and every child is known
+        // and has begun: from then on a child's lease is that record (LeaseSeeder#childrenBegun).
         for (Lease lease : existing.values()) {
-            if (lease.ended() && !ids.contains(lease.shardId())) {
-                ctx.leases().delete(lease);
+            if (lease.ended() && !ids.contains(lease.shardId())
+                    && LeaseSeeder.childrenBegun(lease.shardId(), listing, existing) && ctx.leases().delete(lease)) {
+                LOG.atDebug().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
+                        .log("finished lease deleted: the shard is no longer listed and its children have begun");
             }
         }
         listed = ids;

@@ -112,7 +112,7 @@ public final class StreamEngine<T> implements MappingEngine {
                 StreamEngine.this.fatal(LeaseCoordinator.COMPONENT, error);
             }
         });
-        this.renewer = new LeaseRenewer(ctx, this::liveWorkers);
+        this.renewer = new LeaseRenewer(ctx, this::liveWorkers, error -> fatal(LeaseRenewer.COMPONENT, error));
         ctx.metrics().gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, this, StreamEngine::maxIteratorAge);
         ctx.metrics().gauge(MetricNames.LEASES_HELD, EngineMetrics.Combine.SUM, workers, Map::size);
     }

@@ -63,6 +63,43 @@ class LeaseSeederTest {
         assertThat(leases.get(2).parentIds()).containsExactly("c1", "r0");
     }
 
+    /**
+     * A parent listed again (a stale listing) after its finished lease went: a child's lease that has begun shows it
+     * was done, so it is created ended instead of being read again (from TRIM_HORIZON, after its child). A child that
+     * has not begun shows nothing of the kind.
+     */
+    @ParameterizedTest
+    @EnumSource(StartingPosition.class)
+    void aShardWhoseChildHasBegunIsCreatedEnded(StartingPosition position) {
+        existing.put("c1", Lease.unowned("m", "c1", new Checkpoint.AtSequenceNumber("7"), List.of("r0")));
+        existing.put("c2", Lease.unowned("m", "c2", TRIM, List.of("r0")));
+        existing.put("d1", Lease.unowned("m", "d1", TRIM, List.of("r1")));
+
+        Map<String, Checkpoint> seeded = seed(position, Shard.root("r0"), Shard.root("r1"), child("c1", "r0"),
+                child("c2", "r0"), child("d1", "r1"));
+        assertThat(seeded).containsEntry("r0", END);
+        if (position != StartingPosition.LATEST) {
+            // With LATEST a closed shard the mapping never read is created ended anyway.
+            assertThat(seeded).doesNotContainEntry("r1", END);
+        }
+    }
+
+    @Test
+    void aFinishedParentsLeaseMayGoOnlyOnceEveryChildIsKnownAndHasBegun() {
+        Checkpoint begun = new Checkpoint.AtSequenceNumber("7");
+        List<Shard> listing = List.of(child("c1", "r0"), child("c2", "r0"));
+        exists("r0", END);
+        assertThat(LeaseSeeder.childrenBegun("r0", listing, existing)).as("no child lease yet").isFalse();
+        existing.put("c1", Lease.unowned("m", "c1", begun, List.of("r0")));
+        assertThat(LeaseSeeder.childrenBegun("r0", listing, existing)).as("c2 listed without a lease").isFalse();
+        existing.put("c2", Lease.unowned("m", "c2", TRIM, List.of("r0")));
+        assertThat(LeaseSeeder.childrenBegun("r0", listing, existing)).as("c2 not begun").isFalse();
+        existing.put("c2", Lease.unowned("m", "c2", END, List.of("r0")));
+        assertThat(LeaseSeeder.childrenBegun("r0", listing, existing)).isTrue();
+        assertThat(LeaseSeeder.childrenBegun("r0", List.of(), Map.of("r0", existing.get("r0"))))
+                .as("a finished shard without children").isFalse();
+    }
+
     @Test
     void aChildListedBeforeItsParentIsStillDecidedAfterIt() {
         assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), Shard.root("r0")))

@@ -13,11 +13,22 @@ import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.stream.Shard;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.stream.StreamSource;
+import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,8 +47,8 @@ class ShardSyncTest {
         stream.split(parent);
         stream.trim(parent);
         InMemoryLeaseStore leases = new InMemoryLeaseStore();
-        ShardSync sync = new ShardSync(context(stream, leases, StreamSettings.builder().startingPosition(position)
-                .shardSyncInterval(Duration.ofMinutes(5)).build()));
+        ShardSync sync = new ShardSync(context("trimmed-parent", stream, leases, StreamSettings.builder()
+                .startingPosition(position).shardSyncInterval(Duration.ofMinutes(5)).build()));
 
         sync.sync();
         long synced = System.nanoTime();
@@ -55,16 +66,119 @@ class ShardSyncTest {
                 .isGreaterThan(Duration.ofMinutes(4).toNanos());
     }
 
-    private static StreamContext<byte[]> context(InMemoryStream stream, InMemoryLeaseStore leases,
+    /**
+     * A finished parent's lease stays until its children have leases that have begun: a child that the listings
+     * missed until the parent was no longer listed (eventually consistent listings) still learns that the parent was
+     * read to the end, and starts at TRIM_HORIZON instead of at LATEST, skipping its first records. Once the children
+     * have begun the parent's lease goes, so that lease tables do not grow, and a listing that shows the parent again
+     * gets it created ended, not read again.
+     */
+    @Test
+    void aFinishedParentsLeaseStaysUntilItsChildrenHaveBegun() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("late-child", 1);
+        String parent = stream.openShardIds().getFirst();
+        List<String> children = stream.split(parent);
+        stream.trim(parent);
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        leases.create(Lease.unowned("late-child", parent, Checkpoint.ShardEnd.INSTANCE, List.of()));
+        MissingListing listing = new MissingListing(stream);
+        listing.hidden.addAll(children);
+        ShardSync sync = new ShardSync(context("late-child", listing, leases, StreamSettings.builder()
+                .startingPosition(StartingPosition.LATEST).shardSyncInterval(Duration.ofMinutes(5)).build()));
+
+        // The listings miss the children for a while, and no longer show the parent.
+        for (int i = 0; i < 3; i++) {
+            sync.sync();
+        }
+        assertThat(leases.snapshot("late-child")).containsOnlyKeys(parent);
+
+        listing.hidden.clear();
+        sync.sync();
+        sync.sync();
+        Map<String, Lease> seeded = leases.snapshot("late-child");
+        assertThat(seeded).containsOnlyKeys(parent, children.get(0), children.get(1));
+        assertThat(children).allSatisfy(child -> assertThat(seeded.get(child).checkpoint())
+                .as("the start of child %s", child).isEqualTo(Checkpoint.TrimHorizon.INSTANCE));
+
+        // The parent's lease stays while a child has not begun, and goes once both have.
+        begin(leases, children.get(0));
+        sync.sync();
+        assertThat(leases.snapshot("late-child")).containsKey(parent);
+        begin(leases, children.get(1));
+        sync.sync();
+        assertThat(leases.snapshot("late-child")).containsOnlyKeys(children.get(0), children.get(1));
+
+        // A stale listing shows the parent again: its children's leases say it was done.
+        listing.extra.add(new Shard(parent, List.of()));
+        sync.sync();
+        assertThat(leases.snapshot("late-child").get(parent).checkpoint()).isEqualTo(Checkpoint.ShardEnd.INSTANCE);
+    }
+
+    /**
+     * A listing that misses a finished parent once, while it also misses the parent's new children: the parent's
+     * lease stays, and the next listing, which shows them all, does not seed the parent again from TRIM_HORIZON
+     * (every record of it handled twice) and seeds its children to be read.
+     */
+    @Test
+    void aFinishedParentMissedOnceIsNotReadAgain() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("missed-parent", 1);
+        String parent = stream.openShardIds().getFirst();
+        List<String> children = stream.split(parent);
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        leases.create(Lease.unowned("missed-parent", parent, Checkpoint.ShardEnd.INSTANCE, List.of()));
+        MissingListing listing = new MissingListing(stream);
+        listing.hidden.add(parent);
+        listing.hidden.addAll(children);
+        ShardSync sync = new ShardSync(context("missed-parent", listing, leases, StreamSettings.builder()
+                .startingPosition(StartingPosition.TRIM_HORIZON).shardSyncInterval(Duration.ofMinutes(5)).build()));
+
+        sync.sync();
+        listing.hidden.clear();
+        sync.sync();
+
+        Map<String, Lease> seeded = leases.snapshot("missed-parent");
+        assertThat(seeded).containsOnlyKeys(parent, children.get(0), children.get(1));
+        assertThat(seeded.get(parent).checkpoint()).isEqualTo(Checkpoint.ShardEnd.INSTANCE);
+        assertThat(children).allSatisfy(child -> assertThat(seeded.get(child).checkpoint())
+                .isEqualTo(Checkpoint.TrimHorizon.INSTANCE));
+    }
+
+    /** The child's worker takes its lease and checkpoints a first record. */
+    private static void begin(InMemoryLeaseStore leases, String shardId) throws Exception {
+        Lease seen = leases.snapshot("late-child").get(shardId);
+        Lease taken = ((LeaseWrite.Written) leases.take(seen, "worker")).lease();
+        assertThat(leases.checkpoint(taken, new Checkpoint.AtSequenceNumber("1")))
+                .isInstanceOf(LeaseWrite.Written.class);
+    }
+
+    /** The stream's listing without the {@link #hidden} shards and with the {@link #extra} ones. */
+    private static final class MissingListing extends ForwardingStreamSource<byte[]> {
+        final Set<String> hidden = ConcurrentHashMap.newKeySet();
+        final List<Shard> extra = new ArrayList<>();
+
+        MissingListing(InMemoryStream stream) {
+            super(stream);
+        }
+
+        @Override
+        public List<Shard> listShards() throws Exception {
+            List<Shard> listed = new ArrayList<>(super.listShards().stream()
+                    .filter(shard -> !hidden.contains(shard.shardId())).toList());
+            listed.addAll(extra);
+            return listed;
+        }
+    }
+
+    private static StreamContext<byte[]> context(String name, StreamSource<byte[]> stream, InMemoryLeaseStore leases,
                                                  StreamSettings settings) {
-        EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), "trimmed-parent",
+        EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), name,
                 EngineMetrics.Kind.STREAM);
         MappingStatus status = new MappingStatus();
-        Invoker<StreamRecord<byte[]>> invoker = new Invoker<>("trimmed-parent", batch -> BatchResult.success(), null,
+        Invoker<StreamRecord<byte[]>> invoker = new Invoker<>(name, batch -> BatchResult.success(), null,
                 stream::naturalId, stream::itemIdentifier, false, new RetryScope.FromLowestFailure<>(), metrics,
                 status);
-        return new StreamContext<>("trimmed-parent", "worker", settings, stream,
-                new RecordFilter<>(FilterCriteria.none(), stream, "trimmed-parent"), leases, failure -> { }, invoker,
+        return new StreamContext<>(name, "worker", settings, stream,
+                new RecordFilter<>(FilterCriteria.none(), stream, name), leases, failure -> { }, invoker,
                 metrics, Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(),
                 settings.retryBackoffMax()), status, null);
     }
