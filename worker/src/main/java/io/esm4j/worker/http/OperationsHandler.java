@@ -83,6 +83,7 @@ public final class OperationsHandler implements HttpHandler {
             entry.put("State", mapping.state());
             entry.put("StateTransitionReason", mapping.stateTransitionReason());
             entry.put("ready", mapping.ready());
+            entry.put("fatalRestarts", mapping.fatalRestarts());
         }
         return json;
     }

@@ -224,6 +224,11 @@ public final class MappingRegistry {
         return runner.startFailures();
     }
 
+    /** Restarts of mappings that had stopped themselves on a fatal error, over the worker's life. */
+    public long fatalRestarts() {
+        return runner.fatalRestarts();
+    }
+
     /**
      * The API mapping to change, as Lambda allows it: not one of the file, not being deleted, and not while its
      * previous update is still being applied (the revision before still draining), so revisions start in order.

@@ -110,6 +110,41 @@ class MappingRegistryTest {
         assertThat(mapping.stateTransitionReason()).doesNotContain("PROBLEM");
     }
 
+    /**
+     * A mapping that stopped itself on a fatal error is not left Disabled for ever: it shows the error and the
+     * restart to come (not ready meanwhile), is restarted after a backoff that doubles while it keeps failing, and
+     * counts its restarts.
+     */
+    @Test
+    void aMappingStoppedByAFatalErrorIsRestartedWithBackoffAndCounted() throws Exception {
+        ManagedMapping mapping = registry.create(spec("fatal", ""));
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+
+        sources.builtFor(mapping.uuid()).getFirst().stopItself(
+                "PROBLEM: stopped after a fatal error in shard s-1: java.lang.InternalError: scripted");
+
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 2
+                && mapping.state().equals("Enabled"));
+        assertThat(sources.builtFor(mapping.uuid()).getFirst().stopping).isTrue();
+        assertThat(mapping.fatalRestarts()).isEqualTo(1);
+        assertThat(registry.fatalRestarts()).isEqualTo(1);
+        assertThat(mapping.stateTransitionReason()).doesNotContain("PROBLEM");
+        assertThat(mapping.ready()).isTrue();
+
+        // Again at once: the second restart waits twice as long, and the mapping says so while it waits.
+        sources.builtFor(mapping.uuid()).get(1).stopItself(
+                "PROBLEM: stopped after a fatal error in shard s-1: java.lang.InternalError: again");
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains("restart 2"));
+        assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: stopped after a fatal error in shard s-1: "
+                + "java.lang.InternalError: again; restart 2 after a fatal error in 2000 ms (2 fatal stops in a row)");
+        assertThat(mapping.state()).isEqualTo("Enabling");
+        assertThat(mapping.ready()).isFalse();
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 3
+                && mapping.state().equals("Enabled"));
+        assertThat(mapping.fatalRestarts()).isEqualTo(2);
+        assertThat(sources.overlaps).hasValue(0);
+    }
+
     @Test
     void aMappingBuiltWhileItWasDeletedIsStoppedAndNeverStarts() throws Exception {
         sources.buildGate = new CountDownLatch(1);
