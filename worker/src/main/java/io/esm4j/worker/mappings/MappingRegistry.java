@@ -256,6 +256,15 @@ public final class MappingRegistry {
         return refreshHealth.failures();
     }
 
+    /**
+     * False while a shared store has not been read since the worker started (unreachable at start): the worker does
+     * not know yet which of the fleet's mappings to run, so it is not ready. A store of the data directory is read
+     * at start, or the worker does not start.
+     */
+    public boolean storeReadOnce() {
+        return !store.shared() || refreshHealth.readOnce();
+    }
+
     /** Why the last read of a shared store failed, or null when it succeeded. */
     public @Nullable String refreshProblem() {
         return refreshHealth.problem();
