@@ -11,7 +11,6 @@ import io.esm4j.worker.mappings.ManagedMapping.Origin;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,8 +90,7 @@ public final class MappingRegistry {
         for (int i = 0; i < fileMappings.size(); i++) {
             MappingSpec spec = fileMappings.get(i);
             String where = WorkerFile.MAPPINGS + "[" + i + "]";
-            String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
-                    .getBytes(StandardCharsets.UTF_8)).toString();
+            String uuid = FileMappingIds.uuid(spec);
             Integer earlier = pairsOfFile.putIfAbsent(pairs.of(spec), i);
             if (earlier != null) {
                 throw MappingConflictException.pairTwiceInFile(spec, functions.resolve(spec.functionName()), i,
@@ -108,7 +106,10 @@ public final class MappingRegistry {
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
-                throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
+                // Same source, and URLs that differ only in their credentials, which the UUID leaves out.
+                throw new MappingConflictException(where + " has the UUID " + uuid + " of an earlier mapping of the "
+                        + "file: the same source and a FunctionName that differs from its only in a URL's user info "
+                        + "or credential query parameters. Remove one of the two.");
             }
         }
         if (!store.shared()) {

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -455,6 +456,31 @@ class MappingRegistryTest {
                 .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://...@127.0.0.1:9/fn?...");
         assertThat(registry.get(uuid).spec().functionName())
                 .isEqualTo("http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t");
+    }
+
+    /**
+     * A file mapping's UUID (its leases, checkpoints and Kafka group) leaves a URL's credentials out: it cannot be
+     * checked offline against guessed passwords, and rotating the password keeps it. A URL without credentials keeps
+     * the UUID of earlier versions.
+     */
+    @Test
+    void aFileMappingsUuidLeavesTheUrlsCredentialsOut() throws Exception {
+        String plain = fileUuid("http://127.0.0.1:9/fn?fn=orders#part");
+        assertThat(plain).isEqualTo(UUID.nameUUIDFromBytes((ScriptedSources.arn("ids") + "\n"
+                + "http://127.0.0.1:9/fn?fn=orders#part").getBytes(StandardCharsets.UTF_8)).toString());
+
+        String withPassword = fileUuid("http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t&fn=orders&X-Api-Key=k#part");
+        assertThat(withPassword).isEqualTo(plain);
+        assertThat(fileUuid("http://alice:rotated@127.0.0.1:9/fn?token=other&fn=orders&X-Api-Key=k2#part"))
+                .isEqualTo(plain);
+        assertThat(fileUuid("http://127.0.0.1:9/fn?fn=billing#part")).isNotEqualTo(plain);
+    }
+
+    private String fileUuid(String functionName) throws Exception {
+        MappingSpec spec = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("ids")
+                + "\", \"FunctionName\": \"" + functionName + "\"}"), "");
+        start(new FileMappingStore(directory, PAIRS), List.of(spec));
+        return registry.list().getFirst().uuid();
     }
 
     @Test
