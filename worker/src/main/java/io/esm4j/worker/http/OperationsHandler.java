@@ -75,9 +75,9 @@ public final class OperationsHandler implements HttpHandler {
         boolean drain = draining.active();
         boolean ready = !drain && registry.storeReadOnce() && mappings.stream().allMatch(ManagedMapping::ready);
         String storeProblem = registry.refreshProblem();
-        // A shared mapping store that cannot be read does not make the worker unready (its mappings run on, and
-        // every worker of the fleet shares the store), but the worker is not all well: API writes fail and other
-        // workers' changes are not applied here.
+        // A shared mapping store that cannot be read, once it was read since the start, does not make the worker
+        // unready (its mappings run on, and every worker of the fleet shares the store), but the worker is not all
+        // well: API writes fail and other workers' changes are not applied here.
         json.put("status", drain ? "DRAINING" : ready && storeProblem == null ? "UP" : "DEGRADED");
         json.put("live", true);
         json.put("ready", ready);

@@ -60,7 +60,7 @@ public final class ManagedMapping {
     /** The last processing result of a stopped revision, shared by every revision of the mapping. */
     private final AtomicReference<String> lastResult;
     private volatile long nextStartAttemptNanos;
-    /** When the running esm-core mapping last started, to tell a mapping that keeps failing from one that ran a while. */
+    /** When the esm-core mapping last started: a mapping that keeps failing is told from one that ran a while. */
     private volatile long startedAtNanos;
     /** Fatal stops in a row, each without a long enough run between: the exponent of the restart backoff. */
     private final AtomicInteger fatalStopsInARow = new AtomicInteger();
@@ -280,7 +280,7 @@ public final class ManagedMapping {
 
     /**
      * Counts a fatal stop and schedules the restart: the backoff doubles with each fatal stop in a row, and a run of
-     * at least {@code calm} since the last start begins the row anew (a rare fatal error is restarted quickly).
+     * at least {@code max} since the last start begins the row anew (a rare fatal error is restarted quickly).
      *
      * @return the backoff before the restart
      */

@@ -108,8 +108,8 @@ public final class MappingRegistry {
             if (mappings.putIfAbsent(uuid, mapping) != null) {
                 // Same source, and URLs that differ only in their credentials, which the UUID leaves out.
                 throw new MappingConflictException(where + " has the UUID " + uuid + " of an earlier mapping of the "
-                        + "file: the same source and a FunctionName that differs from its only in a URL's user info "
-                        + "or credential query parameters. Remove one of the two.");
+                        + "file: the same source and a FunctionName that differs from the earlier one's only in a "
+                        + "URL's user info or credential query parameters. Remove one of the two.");
             }
         }
         if (!store.shared()) {

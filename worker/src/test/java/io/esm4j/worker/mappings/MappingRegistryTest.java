@@ -476,6 +476,22 @@ class MappingRegistryTest {
         assertThat(fileUuid("http://127.0.0.1:9/fn?fn=billing#part")).isNotEqualTo(plain);
     }
 
+    @Test
+    void twoFileMappingsWhoseUrlsDifferOnlyInCredentialsAreRefused() throws Exception {
+        List<MappingSpec> specs = List.of(fileSpec("http://a:one@127.0.0.1:9/fn"), fileSpec("http://a:two@127.0.0.1:9/fn"));
+
+        assertThatThrownBy(() -> start(new FileMappingStore(directory, PAIRS), specs))
+                .isInstanceOf(MappingConflictException.class)
+                .hasMessageStartingWith("EventSourceMappings[1] has the UUID ")
+                .hasMessageContaining("Remove one of the two.")
+                .message().doesNotContain("one@").doesNotContain("two@");
+    }
+
+    private static MappingSpec fileSpec(String functionName) throws Exception {
+        return MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("ids")
+                + "\", \"FunctionName\": \"" + functionName + "\"}"), "");
+    }
+
     private String fileUuid(String functionName) throws Exception {
         MappingSpec spec = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("ids")
                 + "\", \"FunctionName\": \"" + functionName + "\"}"), "");
