@@ -2,6 +2,7 @@ package io.esm4j.worker;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import io.esm4j.settings.StreamSettings;
 import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.WorkerFile;
@@ -17,6 +18,7 @@ import io.esm4j.worker.source.AwsClients;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.WorkerContext;
 import io.esm4j.worker.state.StateStores;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -99,6 +101,12 @@ public final class Worker implements AutoCloseable {
             clients.close();
             throw e;
         }
+        Duration failoverTime = failoverTime(options);
+        // Leases do not record their holder's FailoverTime, and every worker of a lease table must have the same:
+        // each worker says its own, so that a fleet can be checked (count the distinct values across workers).
+        Gauge.builder("WorkerFailoverTime", failoverTime, time -> time.toMillis() / 1000.0).baseUnit("seconds")
+                .description("--failover-time of this worker; must be the same on every worker of a lease table")
+                .register(meters);
         WorkerContext context = new WorkerContext(clients, meters, state.leases(), options.workerId(),
                 options.mskPublicEndpoints(), options.streamTuning());
         Functions functions = new Functions(file.functions().named(), endpoints);
@@ -125,9 +133,10 @@ public final class Worker implements AutoCloseable {
         server.start();
         registry.start();
         Worker worker = new Worker(options, clients, registry, server, meters, state, draining);
-        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={}",
-                options.workerId(), worker.url(), registry.list().size(), options.dataDirectory().toAbsolutePath(),
-                store.location(), authentication == null ? "none" : "sigv4");
+        LOG.info("worker started workerId={} url={} mappings={} dataDirectory={} mappingStore={} apiAuthentication={} "
+                + "failoverTimeMs={}", options.workerId(), worker.url(), registry.list().size(),
+                options.dataDirectory().toAbsolutePath(), store.location(),
+                authentication == null ? "none" : "sigv4", failoverTime.toMillis());
         String exposure = exposureWarning(server.getAddress(), authentication != null);
         if (exposure != null) {
             LOG.warn(exposure);
@@ -147,6 +156,12 @@ public final class Worker implements AutoCloseable {
         return "the mapping API listens on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
                 + " without authentication: anyone who can reach it can create, change and delete mappings; give "
                 + "--api-keys, or keep --bind on 127.0.0.1 or a private network only trusted callers reach";
+    }
+
+    /** The FailoverTime of the worker's stream mappings: {@code --failover-time}, else esm-core's default. */
+    private static Duration failoverTime(WorkerOptions options) {
+        Duration given = options.streamTuning().failoverTime();
+        return given != null ? given : StreamSettings.FAILOVER_TIME.defaultValue();
     }
 
     /** The base URL of the API, health, metrics and status page. */

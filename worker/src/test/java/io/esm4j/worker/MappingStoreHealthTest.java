@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,11 +22,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.embedded.RedisServer;
 
 /**
- * A worker whose shared mapping table cannot be read (DynamoDB unreachable) starts and keeps running, and says so
- * where an operator looks: {@code /health} reports the worker DEGRADED with the problem under {@code mappingStore},
- * and the status page shows it; readiness stays with the mappings (every worker of the fleet shares the table).
+ * A worker whose shared mapping store cannot be read (DynamoDB or Redis unreachable) starts and keeps running, and
+ * says so where an operator looks: {@code /health} reports the worker DEGRADED with the problem under
+ * {@code mappingStore}, and the status page shows it. Until the store has been read once the worker does not know
+ * which of the fleet's mappings to run, so it is not ready, saying why; once read, readiness stays with the mappings
+ * (every worker of the fleet shares the store).
  */
 class MappingStoreHealthTest {
 
@@ -43,11 +48,42 @@ class MappingStoreHealthTest {
 
             JsonNode health = new ObjectMapper().readTree(get(worker, "/health").body());
             assertThat(health.path("mappingStore").path("problem").asText()).contains("esm4j-mappings");
+            assertThat(health.path("mappingStore").path("readOnce").asBoolean()).isFalse();
             assertThat(health.path("status").asText()).isEqualTo("DEGRADED");
-            assertThat(health.path("ready").asBoolean()).isTrue();
-            assertThat(get(worker, "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(health.path("ready").asBoolean()).isFalse();
+            HttpResponse<String> ready = get(worker, "/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).startsWith("not ready: cannot read the mappings in DynamoDB table esm4j-mappings")
+                    .contains("not read once since the start");
             assertThat(get(worker, "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(worker, "/").body()).contains("cannot read the mappings in DynamoDB table esm4j-mappings");
+        }
+    }
+
+    /**
+     * A Redis that does not answer when the worker starts does not stop the start (in Kubernetes an exit would loop
+     * with back-off): the worker starts not ready, saying why without the URL's password, connects once the server
+     * answers, reads the mappings and is ready.
+     */
+    @Test
+    void aMappingRedisDownAtStartMakesTheWorkerNotReadyUntilItAnswers() throws Exception {
+        int port = FreePorts.distinct(1)[0];
+        URI url = URI.create("redis://:s3cret-Pa55@127.0.0.1:" + port);
+        RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"")
+                .setting("appendonly no").setting("requirepass s3cret-Pa55").build();
+        try (Worker worker = InProcessWorker.start(directory, "{}",
+                options -> options.withMappings(new StoreLocation.Redis(url)))) {
+            HttpResponse<String> ready = get(worker, "/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("Could not connect to Redis at 127.0.0.1:" + port + " (--mapping-redis)")
+                    .doesNotContain("s3cret");
+            assertThat(get(worker, "/health").body()).doesNotContain("s3cret");
+
+            server.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> get(worker, "/health/ready").statusCode() == 200);
+            assertThat(worker.registry().refreshProblem()).isNull();
+        } finally {
+            server.stop();
         }
     }
 

@@ -132,6 +132,16 @@ class OperationsEndpointsTest {
                 .contains("BatchSize_records_count" + tag + " ");
     }
 
+    /**
+     * Leases do not record their holder's FailoverTime, so workers of one lease table given different values cannot
+     * see it: each worker says its own in its metrics (and its start log), for a fleet-wide check.
+     */
+    @Test
+    void metricsSayTheWorkersFailoverTime() throws Exception {
+        assertThat(get("/metrics").body()).contains("# TYPE WorkerFailoverTime_seconds gauge")
+                .contains("WorkerFailoverTime_seconds 10.0");
+    }
+
     /** A function URL may carry a token in its query: the status page shows the URL without it. */
     @Test
     void theStatusPageShowsAFunctionUrlWithoutItsQuery() throws Exception {

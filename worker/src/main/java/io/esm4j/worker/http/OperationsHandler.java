@@ -44,8 +44,9 @@ public final class OperationsHandler implements HttpHandler {
                 case "/health/live" -> Exchanges.send(exchange, 200, "text/plain", "live\n");
                 case "/health/ready" -> {
                     boolean ready = ready();
-                    Exchanges.send(exchange, ready ? 200 : 503, "text/plain",
-                            ready ? "ready\n" : draining.active() ? "draining\n" : "not ready\n");
+                    Exchanges.send(exchange, ready ? 200 : 503, "text/plain", ready ? "ready\n"
+                            : draining.active() ? "draining\n" : !registry.storeReadOnce() ? "not ready: "
+                            + unread() + "\n" : "not ready\n");
                 }
                 case "/metrics" -> Exchanges.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                         meters.scrape());
@@ -55,19 +56,28 @@ public final class OperationsHandler implements HttpHandler {
         }
     }
 
+    /** Why a shared mapping store has not been read yet, as the readiness probe's answer says it. */
+    private String unread() {
+        String problem = registry.refreshProblem();
+        return problem == null ? "the mappings in " + registry.storeLocation() + " have not been read yet"
+                : problem + " (not read once since the start)";
+    }
+
     private boolean ready() {
-        return !draining.active() && registry.list().stream().allMatch(ManagedMapping::ready);
+        // A shared mapping store never read since the start: which of the fleet's mappings to run is not known yet.
+        return !draining.active() && registry.storeReadOnce()
+                && registry.list().stream().allMatch(ManagedMapping::ready);
     }
 
     private ObjectNode health() {
         List<ManagedMapping> mappings = registry.list();
         ObjectNode json = Exchanges.JSON.createObjectNode();
         boolean drain = draining.active();
-        boolean ready = !drain && mappings.stream().allMatch(ManagedMapping::ready);
+        boolean ready = !drain && registry.storeReadOnce() && mappings.stream().allMatch(ManagedMapping::ready);
         String storeProblem = registry.refreshProblem();
-        // A shared mapping store that cannot be read does not make the worker unready (its mappings run on, and
-        // every worker of the fleet shares the store), but the worker is not all well: API writes fail and other
-        // workers' changes are not applied here.
+        // A shared mapping store that cannot be read, once it was read since the start, does not make the worker
+        // unready (its mappings run on, and every worker of the fleet shares the store), but the worker is not all
+        // well: API writes fail and other workers' changes are not applied here.
         json.put("status", drain ? "DRAINING" : ready && storeProblem == null ? "UP" : "DEGRADED");
         json.put("live", true);
         json.put("ready", ready);
@@ -76,6 +86,7 @@ public final class OperationsHandler implements HttpHandler {
         store.put("location", registry.storeLocation());
         store.put("refreshFailures", registry.refreshFailures());
         store.put("problem", storeProblem);
+        store.put("readOnce", registry.storeReadOnce());
         ArrayNode list = json.putArray("mappings");
         for (ManagedMapping mapping : mappings) {
             ObjectNode entry = list.addObject();
@@ -83,6 +94,7 @@ public final class OperationsHandler implements HttpHandler {
             entry.put("State", mapping.state());
             entry.put("StateTransitionReason", mapping.stateTransitionReason());
             entry.put("ready", mapping.ready());
+            entry.put("fatalRestarts", mapping.fatalRestarts());
         }
         return json;
     }

@@ -60,6 +60,12 @@ public final class ManagedMapping {
     /** The last processing result of a stopped revision, shared by every revision of the mapping. */
     private final AtomicReference<String> lastResult;
     private volatile long nextStartAttemptNanos;
+    /** When the esm-core mapping last started: a mapping that keeps failing is told from one that ran a while. */
+    private volatile long startedAtNanos;
+    /** Fatal stops in a row, each without a long enough run between: the exponent of the restart backoff. */
+    private final AtomicInteger fatalStopsInARow = new AtomicInteger();
+    /** Restarts after the esm-core mapping stopped itself on a fatal error, over this revision's life. */
+    private final AtomicInteger fatalRestarts = new AtomicInteger();
 
     /**
      * @param revision the stored revision (0 for a mapping of the file)
@@ -255,8 +261,43 @@ public final class ManagedMapping {
     }
 
     void started() {
+        startedAtNanos = System.nanoTime();
         startProblem.set(null);
         startFailures.set(0);
+    }
+
+    /**
+     * The running esm-core mapping stopped itself (a fatal error: DISABLED although nobody stopped it) and nothing is
+     * starting or stopping it here: the supervisor restarts it, after a backoff. A mapping the worker stops is always
+     * taken out ({@link #uninstall}) before its stop, and one whose start fails is taken out by that start, which
+     * holds the start claim meanwhile.
+     */
+    boolean stoppedItself() {
+        RunningMapping mapping = running.get();
+        return mapping != null && !retired.get() && spec.enabled() && startInFlight.get() == null
+                && mapping.state() == MappingState.DISABLED;
+    }
+
+    /**
+     * Counts a fatal stop and schedules the restart: the backoff doubles with each fatal stop in a row, and a run of
+     * at least {@code max} since the last start begins the row anew (a rare fatal error is restarted quickly).
+     *
+     * @return the backoff before the restart
+     */
+    Duration fatalStop(String reason, Duration first, Duration max, long nowNanos) {
+        int inARow = nowNanos - startedAtNanos >= max.toNanos() ? 1 : fatalStopsInARow.get() + 1;
+        fatalStopsInARow.set(inARow);
+        long backoff = Math.min(max.toMillis(), first.toMillis() << Math.min(inARow - 1, 20));
+        int restart = fatalRestarts.incrementAndGet();
+        startProblem.set(reason.replaceFirst("^PROBLEM: ", "") + "; restart " + restart + " after a fatal error in "
+                + backoff + " ms (" + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)");
+        nextStartAttemptNanos = nowNanos + backoff * 1_000_000;
+        return Duration.ofMillis(backoff);
+    }
+
+    /** Restarts after a fatal stop of this revision (an update or a restart of the worker counts from 0 again). */
+    public int fatalRestarts() {
+        return fatalRestarts.get();
     }
 
     int startFailures() {

@@ -11,7 +11,6 @@ import io.esm4j.worker.mappings.ManagedMapping.Origin;
 import io.esm4j.worker.source.SourceFactories;
 import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,8 +90,7 @@ public final class MappingRegistry {
         for (int i = 0; i < fileMappings.size(); i++) {
             MappingSpec spec = fileMappings.get(i);
             String where = WorkerFile.MAPPINGS + "[" + i + "]";
-            String uuid = UUID.nameUUIDFromBytes((spec.source() + "\n" + spec.functionName())
-                    .getBytes(StandardCharsets.UTF_8)).toString();
+            String uuid = FileMappingIds.uuid(spec);
             Integer earlier = pairsOfFile.putIfAbsent(pairs.of(spec), i);
             if (earlier != null) {
                 throw MappingConflictException.pairTwiceInFile(spec, functions.resolve(spec.functionName()), i,
@@ -108,7 +106,10 @@ public final class MappingRegistry {
             ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
                     null);
             if (mappings.putIfAbsent(uuid, mapping) != null) {
-                throw new MappingConflictException("A mapping with UUID " + uuid + " already exists.");
+                // Same source, and URLs that differ only in their credentials, which the UUID leaves out.
+                throw new MappingConflictException(where + " has the UUID " + uuid + " of an earlier mapping of the "
+                        + "file: the same source and a FunctionName that differs from the earlier one's only in a "
+                        + "URL's user info or credential query parameters. Remove one of the two.");
             }
         }
         if (!store.shared()) {
@@ -224,6 +225,11 @@ public final class MappingRegistry {
         return runner.startFailures();
     }
 
+    /** Restarts of mappings that had stopped themselves on a fatal error, over the worker's life. */
+    public long fatalRestarts() {
+        return runner.fatalRestarts();
+    }
+
     /**
      * The API mapping to change, as Lambda allows it: not one of the file, not being deleted, and not while its
      * previous update is still being applied (the revision before still draining), so revisions start in order.
@@ -249,6 +255,15 @@ public final class MappingRegistry {
     /** Reads of a shared store that failed, over the worker's life (each is retried at the next refresh). */
     public long refreshFailures() {
         return refreshHealth.failures();
+    }
+
+    /**
+     * False while a shared store has not been read since the worker started (unreachable at start): the worker does
+     * not know yet which of the fleet's mappings to run, so it is not ready. A store of the data directory is read
+     * at start, or the worker does not start.
+     */
+    public boolean storeReadOnce() {
+        return !store.shared() || refreshHealth.readOnce();
     }
 
     /** Why the last read of a shared store failed, or null when it succeeded. */

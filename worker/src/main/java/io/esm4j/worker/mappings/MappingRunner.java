@@ -21,6 +21,10 @@ final class MappingRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
     private static final Duration START_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** The first restart after a fatal stop; it doubles with each fatal stop in a row. */
+    static final Duration FATAL_BACKOFF_FIRST = Duration.ofSeconds(1);
+    /** The longest wait before a restart after a fatal stop, and the run that begins the row of fatal stops anew. */
+    static final Duration FATAL_BACKOFF_MAX = Duration.ofMinutes(5);
     /** How long a stop waits for a start in progress at least, whatever its timeout. */
     private static final Duration START_WAIT_MIN = Duration.ofSeconds(1);
 
@@ -29,6 +33,7 @@ final class MappingRunner {
     private final WorkerContext context;
     private final Duration stopTimeout;
     private final AtomicLong startFailures = new AtomicLong();
+    private final AtomicLong fatalRestarts = new AtomicLong();
 
     /** @param stopTimeout how long a mapping whose start failed (or that was built for nothing) may take to stop */
     MappingRunner(SourceFactories factories, Targets targets, WorkerContext context, Duration stopTimeout) {
@@ -40,6 +45,11 @@ final class MappingRunner {
 
     long startFailures() {
         return startFailures.get();
+    }
+
+    /** Restarts after a mapping stopped itself on a fatal error, over the worker's life. */
+    long fatalRestarts() {
+        return fatalRestarts.get();
     }
 
     /** Builds the mapping without starting it or calling any service, for the checks made when it is built. */
@@ -87,6 +97,34 @@ final class MappingRunner {
             mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
             LOG.warn("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
                     mapping.startFailures(), backoff, e.toString());
+        } finally {
+            mapping.endStart();
+        }
+    }
+
+    /**
+     * After its esm-core mapping stopped itself on a fatal error ({@link ManagedMapping#stoppedItself}), with the
+     * start claim held: schedules the restart (the supervisor starts a new esm-core mapping once the backoff is over),
+     * takes the stopped one out and keeps its last result. Its stop has ended already (DISABLED), so the call to
+     * {@code stop} returns that stop's result and only makes sure its meters are gone.
+     */
+    void restartAfterFatal(ManagedMapping mapping) {
+        try {
+            RunningMapping stopped = mapping.running();
+            if (stopped == null || mapping.retired()) {
+                return;
+            }
+            String reason = stopped.stateTransitionReason();
+            Duration backoff = mapping.fatalStop(reason, FATAL_BACKOFF_FIRST, FATAL_BACKOFF_MAX, System.nanoTime());
+            if (mapping.uninstall(stopped)) {
+                stop(mapping, stopped, stopTimeout);
+                mapping.keepLastResult(stopped);
+            }
+            fatalRestarts.incrementAndGet();
+            // Key-values, not the message: the reason has spaces, which the message's key=value fields end at.
+            LOG.atWarn().addKeyValue("uuid", mapping.uuid()).addKeyValue("restart", mapping.fatalRestarts())
+                    .addKeyValue("retryInMs", backoff.toMillis()).addKeyValue("reason", reason)
+                    .log("mapping stopped by a fatal error; restarting it after a backoff");
         } finally {
             mapping.endStart();
         }

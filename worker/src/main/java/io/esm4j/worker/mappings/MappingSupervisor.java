@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts and stops the registry's mappings at run time: one supervisor thread looks at every mapping each tick (and
  * at once when something changed) and starts, on a thread of its own, each one that may start (enabled, not running,
- * its previous revision stopped, its start backoff over); a retired mapping is drained on a thread of its own, after
+ * its previous revision stopped, its start backoff over), and takes out each one whose esm-core mapping stopped itself
+ * on a fatal error, to be started again after a backoff; a retired mapping is drained on a thread of its own, after
  * which its next revision may start; and at shutdown every mapping is drained at once. The {@link MappingRegistry}
  * decides what the mappings are; this class only runs them, so that neither waits for the other.
  */
@@ -108,6 +109,10 @@ final class MappingSupervisor {
         for (ManagedMapping mapping : mappings) {
             if (mapping.mayStart(now) && mapping.beginStart()) {
                 Thread.ofVirtual().name("start-" + mapping.uuid()).start(() -> runner.start(mapping));
+            } else if (mapping.stoppedItself() && mapping.beginStart()) {
+                // A transient fatal condition (an Error in the engine, a class a dependency kept from loading) must
+                // not need a restart of every worker: the mapping is restarted after a backoff, as a failed start is.
+                Thread.ofVirtual().name("restart-" + mapping.uuid()).start(() -> runner.restartAfterFatal(mapping));
             }
         }
     }

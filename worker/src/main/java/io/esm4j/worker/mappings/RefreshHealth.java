@@ -3,6 +3,7 @@ package io.esm4j.worker.mappings;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,8 @@ final class RefreshHealth {
     private final String location;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<@Nullable String> problem = new AtomicReference<>();
+    /** Whether a read of the whole store has worked since the worker started. */
+    private final AtomicBoolean readOnce = new AtomicBoolean();
     /** Stored mappings this worker cannot run, by UUID: the revision last counted. */
     private final Map<String, Long> notRunnable = new ConcurrentHashMap<>();
 
@@ -32,6 +35,7 @@ final class RefreshHealth {
 
     /** A read of the whole store worked: a problem shown until now is over. */
     void succeeded() {
+        readOnce.set(true);
         if (problem.getAndSet(null) != null) {
             LOG.info("mapping refresh works again store={} failures={}", location, failures.get());
         }
@@ -67,6 +71,11 @@ final class RefreshHealth {
     /** After a read of the store: forgets the mappings that are no longer stored. */
     void stillStored(Set<String> uuids) {
         notRunnable.keySet().retainAll(uuids);
+    }
+
+    /** True once a read of the whole store has worked: until then the worker does not know which mappings to run. */
+    boolean readOnce() {
+        return readOnce.get();
     }
 
     long failures() {

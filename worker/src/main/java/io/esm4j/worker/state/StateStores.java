@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The worker's lease store and mapping store, opened where the options say ({@link StoreLocation}), and the Redis
  * connections opened for them: one per URL (leases and mappings on the same server share it, as Lettuce connections
- * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}); and, when a store is in
+ * are thread-safe), to a server, a Sentinel's master or a cluster ({@link RedisConnection}), made again later if the
+ * server does not answer at start ({@link RedisOnDemand}); and, when a store is in
  * the data directory, that directory's lock ({@link DataDirectoryLock}). {@link #close()} closes them once the
  * mappings have stopped (their final checkpoints go through the lease store): the stores' files first, so that no
  * write of them outlives the lock.
@@ -104,14 +105,15 @@ public final class StateStores implements AutoCloseable {
         return Objects.requireNonNull(mappings, "open() sets it");
     }
 
-    private RedisClusterCommands<String, String> connect(StoreLocation.Redis location, String flag)
-            throws IOException {
+    private RedisClusterCommands<String, String> connect(StoreLocation.Redis location, String flag) {
         RedisClusterCommands<String, String> connected = redisServers.get(location.uri());
         if (connected != null) {
             return connected;
         }
-        RedisConnection connection = RedisConnection.open(RedisConnection.uri(location.uri()), flag);
-        resources.add(connection.closer());
+        // The URL is read now, so that one Lettuce does not take fails the start; the server may answer later.
+        RedisOnDemand connection = new RedisOnDemand(RedisConnection.uri(location.uri()), flag, RedisConnection::open);
+        resources.add(connection);
+        connection.connectAtStart();
         redisServers.put(location.uri(), connection.commands());
         return connection.commands();
     }

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -108,6 +109,41 @@ class MappingRegistryTest {
         });
         assertThat(registry.startFailures()).isEqualTo(2);
         assertThat(mapping.stateTransitionReason()).doesNotContain("PROBLEM");
+    }
+
+    /**
+     * A mapping that stopped itself on a fatal error is not left Disabled for ever: it shows the error and the
+     * restart to come (not ready meanwhile), is restarted after a backoff that doubles while it keeps failing, and
+     * counts its restarts.
+     */
+    @Test
+    void aMappingStoppedByAFatalErrorIsRestartedWithBackoffAndCounted() throws Exception {
+        ManagedMapping mapping = registry.create(spec("fatal", ""));
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+
+        sources.builtFor(mapping.uuid()).getFirst().stopItself(
+                "PROBLEM: stopped after a fatal error in shard s-1: java.lang.InternalError: scripted");
+
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 2
+                && mapping.state().equals("Enabled"));
+        assertThat(sources.builtFor(mapping.uuid()).getFirst().stopping).isTrue();
+        assertThat(mapping.fatalRestarts()).isEqualTo(1);
+        assertThat(registry.fatalRestarts()).isEqualTo(1);
+        assertThat(mapping.stateTransitionReason()).doesNotContain("PROBLEM");
+        assertThat(mapping.ready()).isTrue();
+
+        // Again at once: the second restart waits twice as long, and the mapping says so while it waits.
+        sources.builtFor(mapping.uuid()).get(1).stopItself(
+                "PROBLEM: stopped after a fatal error in shard s-1: java.lang.InternalError: again");
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains("restart 2"));
+        assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: stopped after a fatal error in shard s-1: "
+                + "java.lang.InternalError: again; restart 2 after a fatal error in 2000 ms (2 fatal stops in a row)");
+        assertThat(mapping.state()).isEqualTo("Enabling");
+        assertThat(mapping.ready()).isFalse();
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 3
+                && mapping.state().equals("Enabled"));
+        assertThat(mapping.fatalRestarts()).isEqualTo(2);
+        assertThat(sources.overlaps).hasValue(0);
     }
 
     @Test
@@ -420,6 +456,47 @@ class MappingRegistryTest {
                 .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:http://...@127.0.0.1:9/fn?...");
         assertThat(registry.get(uuid).spec().functionName())
                 .isEqualTo("http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t");
+    }
+
+    /**
+     * A file mapping's UUID (its leases, checkpoints and Kafka group) leaves a URL's credentials out: it cannot be
+     * checked offline against guessed passwords, and rotating the password keeps it. A URL without credentials keeps
+     * the UUID of earlier versions.
+     */
+    @Test
+    void aFileMappingsUuidLeavesTheUrlsCredentialsOut() throws Exception {
+        String plain = fileUuid("http://127.0.0.1:9/fn?fn=orders#part");
+        assertThat(plain).isEqualTo(UUID.nameUUIDFromBytes((ScriptedSources.arn("ids") + "\n"
+                + "http://127.0.0.1:9/fn?fn=orders#part").getBytes(StandardCharsets.UTF_8)).toString());
+
+        String withPassword = fileUuid("http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t&fn=orders&X-Api-Key=k#part");
+        assertThat(withPassword).isEqualTo(plain);
+        assertThat(fileUuid("http://alice:rotated@127.0.0.1:9/fn?token=other&fn=orders&X-Api-Key=k2#part"))
+                .isEqualTo(plain);
+        assertThat(fileUuid("http://127.0.0.1:9/fn?fn=billing#part")).isNotEqualTo(plain);
+    }
+
+    @Test
+    void twoFileMappingsWhoseUrlsDifferOnlyInCredentialsAreRefused() throws Exception {
+        List<MappingSpec> specs = List.of(fileSpec("http://a:one@127.0.0.1:9/fn"), fileSpec("http://a:two@127.0.0.1:9/fn"));
+
+        assertThatThrownBy(() -> start(new FileMappingStore(directory, PAIRS), specs))
+                .isInstanceOf(MappingConflictException.class)
+                .hasMessageStartingWith("EventSourceMappings[1] has the UUID ")
+                .hasMessageContaining("Remove one of the two.")
+                .message().doesNotContain("one@").doesNotContain("two@");
+    }
+
+    private static MappingSpec fileSpec(String functionName) throws Exception {
+        return MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("ids")
+                + "\", \"FunctionName\": \"" + functionName + "\"}"), "");
+    }
+
+    private String fileUuid(String functionName) throws Exception {
+        MappingSpec spec = MappingSpec.of(JSON.readTree("{\"EventSourceArn\": \"" + ScriptedSources.arn("ids")
+                + "\", \"FunctionName\": \"" + functionName + "\"}"), "");
+        start(new FileMappingStore(directory, PAIRS), List.of(spec));
+        return registry.list().getFirst().uuid();
     }
 
     @Test

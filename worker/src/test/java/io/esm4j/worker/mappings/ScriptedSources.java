@@ -82,6 +82,7 @@ final class ScriptedSources implements SourceFactory {
         volatile boolean stopping;
         volatile boolean stopped;
         volatile String result = "No records processed";
+        private volatile String reason = "User action";
 
         Scripted(String name, MappingSpec spec, String functionArn) {
             this.name = name;
@@ -110,6 +111,13 @@ final class ScriptedSources implements SourceFactory {
             stopped = true;
         }
 
+        /** What esm-core does after a fatal error: the mapping stops by itself, DISABLED with the error as reason. */
+        void stopItself(String problem) {
+            reason = problem;
+            state = MappingState.DISABLED;
+            stopped = true;
+        }
+
         /** Started and not yet stopped: what two revisions of one mapping must never both be. */
         boolean running() {
             return started && !stopped;
@@ -122,7 +130,7 @@ final class ScriptedSources implements SourceFactory {
 
         @Override
         public String stateTransitionReason() {
-            return "User action";
+            return reason;
         }
 
         @Override

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.esm4j.redis.LocalRedis;
 import io.esm4j.testsupport.FreePorts;
+import io.esm4j.worker.StoreLocation;
+import io.esm4j.worker.mappings.SourcePairs;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker's Redis URL may hold a password (--lease-redis redis://user:password@host): a connection that fails,
@@ -44,6 +49,25 @@ class RedisConnectionFailureTest {
 
         assertThat(failure).hasMessageContaining("Could not connect to Redis at 127.0.0.1");
         assertThat(everyMessage(failure)).doesNotContain(PASSWORD);
+    }
+
+    /**
+     * A lease Redis that does not answer at start does not stop the start: the stores open, and each lease call fails
+     * at once saying why (a stream mapping shows it as its problem and retries), without the URL's password.
+     */
+    @Test
+    void aLeaseRedisDownAtStartOpensAndFailsEachCallSayingWhy(@TempDir Path dataDirectory) throws Exception {
+        URI url = URI.create("redis://esm4j:" + PASSWORD + "@127.0.0.1:" + FreePorts.distinct(1)[0]);
+
+        try (StateStores stores = StateStores.open(new StoreLocation.Redis(url), new StoreLocation.DataDirectory(),
+                dataDirectory, null, new SourcePairs("us-east-1"))) {
+            RedisConnectionException failure = catchThrowableOfType(RedisConnectionException.class,
+                    () -> stores.leases().list("mapping"));
+
+            assertThat(failure).hasMessageContaining("Could not connect to Redis at 127.0.0.1")
+                    .hasMessageContaining("--lease-redis");
+            assertThat(everyMessage(failure)).doesNotContain(PASSWORD);
+        }
     }
 
     private static String everyMessage(Throwable failure) {
