@@ -1,8 +1,11 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.handler.Fatal;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,10 @@ final class LeaseRounds {
     private final String threadName;
     /** One round; returns how long until the next, or a negative value to end the rounds. */
     private final LongSupplier round;
+    /** The engine's fatal path: the mapping stops and says why. */
+    private final Consumer<Throwable> fatal;
+    /** Runs a round on a pool thread of this name: {@link LeaseThreads#call}, but in tests. */
+    private final BiConsumer<String, Runnable> pool;
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private boolean wakeRequested;
@@ -29,9 +36,15 @@ final class LeaseRounds {
     /** The next round, scheduled on the clock, or null while a round runs. */
     private ScheduledFuture<?> nextRound;
 
-    LeaseRounds(String threadName, LongSupplier round) {
+    LeaseRounds(String threadName, LongSupplier round, Consumer<Throwable> fatal) {
+        this(threadName, round, fatal, LeaseThreads::call);
+    }
+
+    LeaseRounds(String threadName, LongSupplier round, Consumer<Throwable> fatal, BiConsumer<String, Runnable> pool) {
         this.threadName = threadName;
         this.round = round;
+        this.fatal = fatal;
+        this.pool = pool;
     }
 
     void start() {
@@ -91,13 +104,18 @@ final class LeaseRounds {
     }
 
     /**
-     * On the clock: the round goes to a pool thread. With none to be had (the JVM cannot start another), the round is
-     * tried again a second later: an exception here would end in the clock's future, and the rounds with it, unseen.
+     * On the clock: the round goes to a pool thread. An exception here would end in the clock's future, and the rounds
+     * with it, unseen. A fatal error (the JVM cannot start another thread: an {@code OutOfMemoryError}) stops the
+     * mapping through the engine's fatal path, as a fatal error in a round or in a lease renewal does; anything else
+     * (the pool refusing the task) is retried a second later.
      */
     private void handOut() {
         try {
-            LeaseThreads.call(threadName, this::run);
+            pool.accept(threadName, this::run);
         } catch (Throwable e) {
+            if (Fatal.isFatal(e) && stopMapping(e)) {
+                return;
+            }
             LOG.atError().addKeyValue("rounds", threadName).setCause(e).log("round not started; retrying in 1 s");
             lock.lock();
             try {
@@ -105,6 +123,18 @@ final class LeaseRounds {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** Hands {@code error} to the fatal path; false if that failed too, and the rounds go on to try again. */
+    private boolean stopMapping(Throwable error) {
+        LOG.atError().addKeyValue("rounds", threadName).setCause(error).log("round not started; stopping the mapping");
+        try {
+            fatal.accept(error);
+            return true;
+        } catch (Throwable e) {
+            LOG.atError().addKeyValue("rounds", threadName).setCause(e).log("stopping the mapping failed");
+            return false;
         }
     }
 
