@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.micrometer.core.instrument.Tags;
 import java.time.Instant;
 import java.util.List;
@@ -146,23 +147,13 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
         @Test
         void storeErrorOnAcquireIsAnIdempotencyStoreExceptionAndReleasesWhatItHadClaimed() {
             IllegalStateException unavailable = new IllegalStateException("store unavailable");
-            IdempotencyStore failingOnB = new IdempotencyStore() {
+            IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
                     if (key.equals("b")) {
                         throw unavailable;
                     }
-                    return store.acquire(key, hash, owner, expiry);
-                }
-
-                @Override
-                public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                    store.complete(key, payloadHash, ttlExpiry);
-                }
-
-                @Override
-                public boolean release(String key, String owner) {
-                    return store.release(key, owner);
+                    return super.acquire(key, hash, owner, expiry);
                 }
             };
             BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
@@ -209,23 +200,13 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
         @Test
         void storeErrorOnCompleteIsThrownAfterEveryOtherRecordWasCompleted() {
-            IdempotencyStore failingOnB = new IdempotencyStore() {
-                @Override
-                public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
-                    return store.acquire(key, hash, owner, expiry);
-                }
-
+            IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public void complete(String key, String payloadHash, Instant ttlExpiry) {
                     if (key.equals("b")) {
                         throw new IllegalStateException("store unavailable");
                     }
-                    store.complete(key, payloadHash, ttlExpiry);
-                }
-
-                @Override
-                public boolean release(String key, String owner) {
-                    return store.release(key, owner);
+                    super.complete(key, payloadHash, ttlExpiry);
                 }
             };
             BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
@@ -244,12 +225,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
         void anUnreachableStoreStopsAReportAfterTwoErrorsInARow() {
             AtomicInteger completes = new AtomicInteger();
             AtomicInteger releases = new AtomicInteger();
-            IdempotencyStore down = new IdempotencyStore() {
-                @Override
-                public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
-                    return store.acquire(key, hash, owner, expiry);
-                }
-
+            IdempotencyStore down = new ForwardingIdempotencyStore(store) {
                 @Override
                 public void complete(String key, String payloadHash, Instant ttlExpiry) {
                     completes.incrementAndGet();

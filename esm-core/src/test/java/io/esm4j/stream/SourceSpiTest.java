@@ -12,6 +12,7 @@ import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
@@ -164,21 +165,11 @@ class SourceSpiTest {
         }
         InMemoryIdempotencyStore memory = new InMemoryIdempotencyStore(100, Clock.systemUTC());
         List<String> keys = Collections.synchronizedList(new ArrayList<>());
-        IdempotencyStore store = new IdempotencyStore() {
+        IdempotencyStore store = new ForwardingIdempotencyStore(memory) {
             @Override
             public AcquireResult acquire(String key, String payloadHash, String owner, Instant expiry) {
                 keys.add(key);
-                return memory.acquire(key, payloadHash, owner, expiry);
-            }
-
-            @Override
-            public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                memory.complete(key, payloadHash, ttlExpiry);
-            }
-
-            @Override
-            public boolean release(String key, String owner) {
-                return memory.release(key, owner);
+                return super.acquire(key, payloadHash, owner, expiry);
             }
         };
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {

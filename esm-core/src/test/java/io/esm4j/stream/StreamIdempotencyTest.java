@@ -16,6 +16,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.stream.RecordingLeaseStore;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
@@ -383,17 +384,7 @@ class StreamIdempotencyTest {
     void aFatalHandlerErrorStopsTheMappingEvenWhenReleasingTheClaimsFails() throws Exception {
         InMemoryStream stream = InMemoryStream.create("fatal", 1);
         stream.put("k", "r0");
-        IdempotencyStore cannotRelease = new IdempotencyStore() {
-            @Override
-            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-                return idempotencyStore.acquire(key, payloadHash, owner, inProgressExpiry);
-            }
-
-            @Override
-            public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                idempotencyStore.complete(key, payloadHash, ttlExpiry);
-            }
-
+        IdempotencyStore cannotRelease = new ForwardingIdempotencyStore(idempotencyStore) {
             @Override
             public boolean release(String key, String owner) {
                 throw new IllegalStateException("idempotency store unavailable");

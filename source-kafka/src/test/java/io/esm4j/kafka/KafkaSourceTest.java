@@ -15,6 +15,7 @@ import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -461,30 +462,15 @@ class KafkaSourceTest extends BrokerTest {
         for (int i = 0; i < 10; i++) {
             broker.send(topic, 0, "k", "v" + i);
         }
-        InMemoryIdempotencyStore memory = new InMemoryIdempotencyStore(1_000, Clock.systemUTC());
         List<String> keys = new CopyOnWriteArrayList<>();
         List<Duration> lifetimes = new CopyOnWriteArrayList<>();
-        IdempotencyStore store = new IdempotencyStore() {
+        IdempotencyStore store = new ForwardingIdempotencyStore(
+                new InMemoryIdempotencyStore(1_000, Clock.systemUTC())) {
             @Override
             public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
                 keys.add(key);
                 lifetimes.add(Duration.between(Instant.now(), inProgressExpiry));
-                return memory.acquire(key, payloadHash, owner, inProgressExpiry);
-            }
-
-            @Override
-            public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-                return memory.extend(key, payloadHash, owner, inProgressExpiry);
-            }
-
-            @Override
-            public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                memory.complete(key, payloadHash, ttlExpiry);
-            }
-
-            @Override
-            public boolean release(String key, String owner) {
-                return memory.release(key, owner);
+                return super.acquire(key, payloadHash, owner, inProgressExpiry);
             }
         };
         Recorder first = new Recorder();

@@ -8,6 +8,7 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,17 +30,7 @@ class DeduplicatedTest {
     private final InMemoryIdempotencyStore memory = new InMemoryIdempotencyStore(100, clock);
 
     /** A store whose releases fail (a conditional delete refused by a throttled table, say). */
-    private final IdempotencyStore cannotRelease = new IdempotencyStore() {
-        @Override
-        public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-            return memory.acquire(key, payloadHash, owner, inProgressExpiry);
-        }
-
-        @Override
-        public void complete(String key, String payloadHash, Instant ttlExpiry) {
-            memory.complete(key, payloadHash, ttlExpiry);
-        }
-
+    private final IdempotencyStore cannotRelease = new ForwardingIdempotencyStore(memory) {
         @Override
         public boolean release(String key, String owner) {
             throw new IllegalStateException("idempotency store unavailable");
@@ -54,27 +45,12 @@ class DeduplicatedTest {
     @Test
     void aHandlerThatOutlastsTheFirstExpiryKeepsItsClaims() throws Exception {
         AtomicInteger extensions = new AtomicInteger();
-        IdempotencyStore counting = new IdempotencyStore() {
-            @Override
-            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-                return memory.acquire(key, payloadHash, owner, inProgressExpiry);
-            }
-
+        IdempotencyStore counting = new ForwardingIdempotencyStore(memory) {
             @Override
             public boolean extend(String key, String payloadHash, String owner, Instant inProgressExpiry) {
-                boolean extended = memory.extend(key, payloadHash, owner, inProgressExpiry);
+                boolean extended = super.extend(key, payloadHash, owner, inProgressExpiry);
                 extensions.incrementAndGet();
                 return extended;
-            }
-
-            @Override
-            public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                memory.complete(key, payloadHash, ttlExpiry);
-            }
-
-            @Override
-            public boolean release(String key, String owner) {
-                return memory.release(key, owner);
             }
         };
         BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(counting, new SimpleMeterRegistry(),
