@@ -1,0 +1,300 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.testsupport.FreePorts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ACL refusals on a real broker: a KRaft broker in the test JVM with Kafka's {@code StandardAuthorizer}. Its PLAINTEXT
+ * listener carries the broker's own connections (to its controller) and this test's admin client and producer, as
+ * {@code User:ANONYMOUS}, the super user; mappings connect to a SASL_PLAINTEXT listener as SASL/PLAIN users, each
+ * test's user with every ACL it needs but one, which the test grants ({@code Admin.createAcls}) while the mapping runs
+ * (and takes away again, with {@code deleteAcls}, once it has read). Nothing is injected: the refusals are the
+ * broker's.
+ */
+class KafkaAclTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String[] USERS = {"topicless", "groupless", "writeless", "describer"};
+    private static KafkaBroker broker;
+    /** The SASL_PLAINTEXT listener's address, the mappings' bootstrap servers. */
+    private static String saslServers;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        int[] ports = FreePorts.distinct(3);
+        saslServers = "127.0.0.1:" + ports[2];
+        StringBuilder users = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        for (String user : USERS) {
+            users.append(" user_").append(user).append("=\"").append(password(user)).append('"');
+        }
+        broker = KafkaBroker.start(ports[0], ports[1], Map.of(
+                "listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
+                        + ",SASL://" + saslServers,
+                "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",SASL://" + saslServers,
+                "listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL:SASL_PLAINTEXT",
+                "listener.name.sasl.sasl.enabled.mechanisms", "PLAIN",
+                "listener.name.sasl.plain.sasl.jaas.config", users.append(';').toString(),
+                "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                // The broker itself, its controller and this test's admin client and producer (PLAINTEXT listeners).
+                "super.users", "User:ANONYMOUS"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    /**
+     * No READ on the topic: every poll is refused (the topic's metadata, later its fetches). The mapping shows Lambda's
+     * message and keeps trying; once the ACL is granted it reads every record and the message goes. Taken away again
+     * after that, the refusal shows again, and the result from before it ("OK") comes back once the ACL is back.
+     */
+    @Test
+    void aTopicTheUserMayNotReadShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
+        String topic = broker.topic("acl-topic", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-topic";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("topicless", topic, group).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
+            assertThat(handler.invocations).isEmpty();
+            assertThat(broker.committed(group)).isEmpty();
+
+            AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+
+            // Taken away while the mapping runs: its fetches are refused now. No record comes meanwhile, so what
+            // shows once the ACL is back is the result from before the refusal, not a new batch's.
+            deny(read);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
+                    .contains("TopicAuthorizationException");
+            int invocations = handler.invocations.size();
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(handler.invocations).hasSize(invocations);
+            send(topic, 5, 3);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * READ on the topic but not on the consumer group: finding the group's coordinator, joining it and committing are
+     * refused. The mapping shows Lambda's message and keeps trying; once the ACL is granted it reads every record and
+     * commits. Taken away again, the commits (and heartbeats) are refused: the message shows, nothing is committed
+     * past what was done, and once the ACL is back the offsets reach the end.
+     */
+    @Test
+    void aGroupTheUserMayNotUseShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
+        String topic = broker.topic("acl-group", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-group";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+            assertThat(handler.invocations).isEmpty();
+
+            AclBinding read = allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+
+            deny(read);
+            double commitErrors = counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT);
+            send(topic, 5, 3);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains("GroupAuthorizationException");
+            assertThat(broker.committed(group).get(new TopicPartition(topic, 0))).isEqualTo(5L);
+            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            assertThat(counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT) + counter(registry,
+                    MetricNames.POLLING_ERROR_COUNT)).isGreaterThan(commitErrors);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * No WRITE on the on-failure Kafka topic: the poison record's delivery is refused, counted and shown, retried, and
+     * the partition's commit stays before it; once WRITE is granted the failure record is written and the partition
+     * commits to its end.
+     */
+    @Test
+    void aFailureTopicTheUserMayNotWriteHoldsThePoisonRecordUntilTheAclIsGranted() throws Exception {
+        refusedFailureTopic("writeless", false);
+    }
+
+    /**
+     * The same with Describe on the failure topic, which lets the producer past the topic's metadata to ask for its
+     * producer id (idempotence), which the broker refuses to a user that may write no topic at all.
+     */
+    @Test
+    void aFailureTopicTheUserMayDescribeButNotWriteHoldsThePoisonRecordUntilTheAclIsGranted() throws Exception {
+        refusedFailureTopic("describer", true);
+    }
+
+    private void refusedFailureTopic(String user, boolean describable) throws Exception {
+        String topic = broker.topic("acl-failures-source", 1);
+        String failures = broker.topic("acl-failures", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow(user, ResourceType.TOPIC, topic, AclOperation.READ);
+        allow(user, ResourceType.GROUP, group, AclOperation.READ);
+        if (describable) {
+            allow(user, ResourceType.TOPIC, failures, AclOperation.DESCRIBE);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Recorder.value(r).equals("v2"))) {
+                throw new IllegalStateException("poison");
+            }
+            return BatchResult.success();
+        });
+        KafkaSource source = source(user, topic, group).build();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaFailureTopic failureTopic = source.failureTopic(failures)) {
+            EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-" + user, source, handler)
+                    .settings(Fixtures.fast().batchSize(1).maximumRetryAttempts(0).build())
+                    .onFailure(failureTopic).meterRegistry(registry).build();
+            mapping.start();
+            try {
+                await().atMost(WAIT).until(() -> counter(registry,
+                        KafkaMetricNames.ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT) >= 3);
+                assertThat(mapping.stateTransitionReason())
+                        .startsWith("PROBLEM: on-failure destination refused the failure record");
+                assertThat(counter(registry, MetricNames.DESTINATION_DELIVERY_FAILURES)).isGreaterThanOrEqualTo(3);
+                await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
+                assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isZero();
+                assertThat(values(handler)).doesNotContain("v3", "v4");
+
+                allow(user, ResourceType.TOPIC, failures, AclOperation.WRITE);
+                await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
+                assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isEqualTo(1);
+                assertThat(values(handler)).containsExactly("v0", "v1", "v3", "v4");
+                await().atMost(WAIT).until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            } finally {
+                Fixtures.stopQuietly(mapping);
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> written = broker.readAll(failures, 1);
+        assertThat(written).hasSize(1);
+        assertThat(new ObjectMapper().readTree(written.getFirst().value()).at("/KafkaBatchInfo/recordInfo/offset")
+                .asText()).isEqualTo("2");
+    }
+
+    /** Lambda's message shows, the reason names the refusal, and the poll thread goes on trying. */
+    private static void awaitRefusedAndRetrying(EventSourceMapping<KafkaRecord> mapping, SimpleMeterRegistry registry,
+                                                String name, String refusal) {
+        await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains(refusal));
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
+        double errors = counter(registry, MetricNames.POLLING_ERROR_COUNT);
+        await().atMost(WAIT).until(() -> counter(registry, MetricNames.POLLING_ERROR_COUNT) >= errors + 2);
+        assertThat(mapping.state()).isIn(MappingState.ENABLING, MappingState.ENABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains(refusal);
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.isAlive()
+                && thread.getName().equals("esm4j-" + name + "-kafka-poll"));
+        assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+    }
+
+    /** Every record v0..v{count-1} reached the handler in order, the group committed them, and no problem shows. */
+    private static void awaitReadAndCommitted(EventSourceMapping<KafkaRecord> mapping, Recorder handler, String group,
+                                              String topic, int count) {
+        List<String> expected = IntStream.range(0, count).mapToObj(i -> "v" + i).toList();
+        await().atMost(WAIT).until(() -> values(handler).size() >= count);
+        assertThat(values(handler).stream().distinct().toList()).isEqualTo(expected);
+        await().atMost(WAIT).until(() -> Long.valueOf(count)
+                .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+        await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+    }
+
+    private static List<String> values(Recorder handler) {
+        return handler.succeeded.stream().map(record -> KafkaBroker.text(record.value())).toList();
+    }
+
+    private static void send(String topic, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+    }
+
+    private static KafkaSource.Builder source(String user, String topic, String group) {
+        return KafkaSource.builder().bootstrapServers(saslServers).topics(topic).consumerGroupId(group)
+                .consumerProperty("session.timeout.ms", "10000")
+                .consumerProperty("heartbeat.interval.ms", "500")
+                .consumerProperty("security.protocol", "SASL_PLAINTEXT")
+                .consumerProperty("sasl.mechanism", "PLAIN")
+                .consumerProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
+                        + "required username=\"" + user + "\" password=\"" + password(user) + "\";");
+    }
+
+    private static String password(String user) {
+        return user + "-password";
+    }
+
+    private static AclBinding allow(String user, ResourceType type, String name, AclOperation operation)
+            throws Exception {
+        AclBinding binding = new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
+        broker.admin.createAcls(List.of(binding)).all().get();
+        return binding;
+    }
+
+    private static void deny(AclBinding binding) throws Exception {
+        broker.admin.deleteAcls(List.of(binding.toFilter())).all().get();
+    }
+
+    private static double counter(SimpleMeterRegistry registry, String name) {
+        Counter counter = registry.find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
