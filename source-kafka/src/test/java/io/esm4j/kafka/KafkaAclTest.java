@@ -135,6 +135,50 @@ class KafkaAclTest {
     }
 
     /**
+     * Two topics, one of them refused: the other is read and committed all along while the refused one's message
+     * shows; once granted, the second is read as well.
+     */
+    @Test
+    void oneRefusedTopicOfTwoShowsLambdasMessageWhileTheOtherIsRead() throws Exception {
+        String allowed = broker.topic("acl-allowed", 1);
+        String refused = broker.topic("acl-refused", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        allow("topicless", ResourceType.TOPIC, allowed, AclOperation.READ);
+        send(allowed, 0, 3);
+        send(refused, 0, 3);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-two-topics";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("topicless", allowed, group).topics(allowed, refused).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
+            send(allowed, 3, 2);
+            await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group)
+                    .get(new TopicPartition(allowed, 0))));
+            assertThat(handler.succeeded).extracting(KafkaRecord::topic).containsOnly(allowed);
+            // The problem stays; a batch's "OK" replaces Lambda's message until the next probe is refused again.
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
+                    .contains("TopicAuthorizationException");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+
+            allow("topicless", ResourceType.TOPIC, refused, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(3).equals(broker.committed(group)
+                    .get(new TopicPartition(refused, 0))));
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(handler.succeeded.stream().filter(record -> record.topic().equals(refused))
+                    .map(record -> KafkaBroker.text(record.value())).distinct()).containsExactly("v0", "v1", "v2");
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
      * READ on the topic but not on the consumer group: finding the group's coordinator, joining it and committing are
      * refused. The mapping shows Lambda's message and keeps trying; once the ACL is granted it reads every record and
      * commits. Taken away again, the commits (and heartbeats) are refused: the message shows, nothing is committed
@@ -258,7 +302,7 @@ class KafkaAclTest {
         await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains(refusal));
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
         double errors = counter(registry, MetricNames.POLLING_ERROR_COUNT);
-        await().atMost(WAIT).until(() -> counter(registry, MetricNames.POLLING_ERROR_COUNT) >= errors + 2);
+        await().atMost(WAIT).until(() -> counter(registry, MetricNames.POLLING_ERROR_COUNT) > errors);
         assertThat(mapping.state()).isIn(MappingState.ENABLING, MappingState.ENABLED);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains(refusal);
         assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.isAlive()
