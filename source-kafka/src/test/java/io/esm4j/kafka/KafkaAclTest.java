@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
+import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.StartingPosition;
 import io.esm4j.testsupport.FreePorts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -222,6 +224,67 @@ class KafkaAclTest {
         } finally {
             Fixtures.stopQuietly(mapping);
         }
+    }
+
+    /**
+     * With LATEST the mapping looks up the group's offsets and commits the partition's start before it reads: without
+     * the group's ACL both are refused (as is joining), Lambda's message shows and nothing is read; once granted, the
+     * start (the end as of then) is committed and what is written after it is read.
+     */
+    @Test
+    void aGroupTheUserMayNotUseHoldsALatestStartUntilTheAclIsGranted() throws Exception {
+        String topic = broker.topic("acl-latest", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 2);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-latest";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), handler)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+            assertThat(broker.committed(group)).isEmpty();
+            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
+            send(topic, 2, 3);
+            await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
+            assertThat(values(handler).stream().distinct()).containsExactly("v2", "v3", "v4");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /** A mapping stopped while the cluster refuses it stops as any other: drained, its poll thread gone. */
+    @Test
+    void aMappingStoppedWhileRefusedStops() throws Exception {
+        String topic = broker.topic("acl-stop", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 2);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        String name = "acl-stop";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), new Recorder())
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+        } finally {
+            StopResult result = mapping.stop(Duration.ofSeconds(10));
+            assertThat(result.drainedInTime()).isTrue();
+            assertThat(result.recordsNotProcessed()).isZero();
+        }
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        await().atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals("esm4j-" + name + "-kafka-poll")));
+        assertThat(broker.committed(group)).isEmpty();
     }
 
     /**
