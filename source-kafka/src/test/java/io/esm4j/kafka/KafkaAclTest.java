@@ -10,7 +10,6 @@ import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
-import io.esm4j.testsupport.FreePorts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -23,21 +22,15 @@ import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ACL refusals on a real broker: a KRaft broker in the test JVM with Kafka's {@code StandardAuthorizer}. Its PLAINTEXT
- * listener carries the broker's own connections (to its controller) and this test's admin client and producer, as
- * {@code User:ANONYMOUS}, the super user; mappings connect to a SASL_PLAINTEXT listener as SASL/PLAIN users, each
+ * ACL refusals on a real broker ({@link AclBroker}: Kafka's {@code StandardAuthorizer}, SASL/PLAIN users), each
  * test's user with every ACL it needs but one, which the test grants ({@code Admin.createAcls}) while the mapping runs
  * (and takes away again, with {@code deleteAcls}, once it has read). Nothing is injected: the refusals are the
  * broker's.
@@ -45,42 +38,26 @@ import org.junit.jupiter.api.Test;
 class KafkaAclTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String[] USERS = {"topicless", "groupless", "writeless", "describer"};
+    private static AclBroker acl;
     private static KafkaBroker broker;
-    /** The SASL_PLAINTEXT listener's address, the mappings' bootstrap servers. */
-    private static String saslServers;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        int[] ports = FreePorts.distinct(3);
-        saslServers = "127.0.0.1:" + ports[2];
-        StringBuilder users = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-        for (String user : USERS) {
-            users.append(" user_").append(user).append("=\"").append(password(user)).append('"');
-        }
-        broker = KafkaBroker.start(ports[0], ports[1], Map.of(
-                "listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
-                        + ",SASL://" + saslServers,
-                "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",SASL://" + saslServers,
-                "listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL:SASL_PLAINTEXT",
-                "listener.name.sasl.sasl.enabled.mechanisms", "PLAIN",
-                "listener.name.sasl.plain.sasl.jaas.config", users.append(';').toString(),
-                "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                // The broker itself, its controller and this test's admin client and producer (PLAINTEXT listeners).
-                "super.users", "User:ANONYMOUS"));
+        acl = AclBroker.start("topicless", "groupless", "writeless", "describer");
+        broker = acl.broker;
     }
 
     @AfterAll
     static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-            broker = null;
+        if (acl != null) {
+            acl.close();
+            acl = null;
         }
     }
 
     /**
-     * No READ on the topic: every poll is refused (the topic's metadata, later its fetches). The mapping shows Lambda's
-     * message and keeps trying; once the ACL is granted it reads every record and the message goes. Taken away again
+     * No READ on the topic: the consumer is refused its metadata (later, once it has read, its fetches), which it
+     * reports from one poll only; the mapping shows Lambda's message all the same and keeps trying; once the ACL is granted it reads every record and the message goes. Taken away again
      * after that, the refusal shows again, and the result from before it ("OK") comes back once the ACL is back.
      */
     @Test
@@ -397,34 +374,22 @@ class KafkaAclTest {
     }
 
     private static KafkaSource.Builder source(String user, String topic, String group) {
-        return source(user, topic, group, builder -> builder.consumerProperty("session.timeout.ms", "10000")
+        return acl.source(user, topic, group, builder -> builder.consumerProperty("session.timeout.ms", "10000")
                 .consumerProperty("heartbeat.interval.ms", "500"));
     }
 
-    /** {@code protocol}: the classic protocol's timeouts, or the consumer group protocol (which refuses them). */
     private static KafkaSource.Builder source(String user, String topic, String group,
                                               UnaryOperator<KafkaSource.Builder> protocol) {
-        return protocol.apply(KafkaSource.builder()).bootstrapServers(saslServers).topics(topic).consumerGroupId(group)
-                .consumerProperty("security.protocol", "SASL_PLAINTEXT")
-                .consumerProperty("sasl.mechanism", "PLAIN")
-                .consumerProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
-                        + "required username=\"" + user + "\" password=\"" + password(user) + "\";");
-    }
-
-    private static String password(String user) {
-        return user + "-password";
+        return acl.source(user, topic, group, protocol);
     }
 
     private static AclBinding allow(String user, ResourceType type, String name, AclOperation operation)
             throws Exception {
-        AclBinding binding = new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
-                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
-        broker.admin.createAcls(List.of(binding)).all().get();
-        return binding;
+        return acl.allow(user, type, name, operation);
     }
 
     private static void deny(AclBinding binding) throws Exception {
-        broker.admin.deleteAcls(List.of(binding.toFilter())).all().get();
+        acl.deny(binding);
     }
 
     private static double counter(SimpleMeterRegistry registry, String name) {

@@ -75,7 +75,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 partitions.authResults);
         this.lags = new OffsetLags(consumer);
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
-        this.topicRefusals = new TopicRefusals(consumer, ctx.backoff());
+        this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), this::probeRefused);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -157,17 +157,7 @@ final class PollLoop implements ConsumerRebalanceListener {
      * once). A batch's result that replaced the message meanwhile stays.
      */
     private void pollWorked(ConsumerRecords<byte[], byte[]> records) {
-        boolean refused;
-        try {
-            refused = topicRefusals.stillRefused(records);
-        } catch (TopicAuthorizationException e) {
-            // The refusal holds: shown and counted as a failed poll's, without its wait, so other topics read on.
-            ctx.metrics().pollingErrors.increment();
-            showPollFailure(e);
-            topicRefusals.failed(e);
-            return;
-        }
-        if (refused) {
+        if (topicRefusals.stillRefused(records)) {
             return;
         }
         if (pollFailuresInARow > 0) {
@@ -175,6 +165,14 @@ final class PollLoop implements ConsumerRebalanceListener {
             ctx.status().resolved(COMPONENT);
         }
         partitions.authResults.takeBack(COMPONENT);
+    }
+
+    /** A refused topic's probe was refused again: shown and counted as a failed poll, without its wait. */
+    private void probeRefused(TopicAuthorizationException e) {
+        ctx.metrics().pollingErrors.increment();
+        showPollFailure(e);
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("topics", e.unauthorizedTopics())
+                .log("topics still refused for authorization; probed again after a backoff");
     }
 
     private void showPollFailure(RuntimeException e) {

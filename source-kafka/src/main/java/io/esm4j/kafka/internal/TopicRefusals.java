@@ -34,13 +34,17 @@ final class TopicRefusals {
 
     private final Consumer<byte[], byte[]> consumer;
     private final RetryBackoff backoff;
+    private final java.util.function.Consumer<TopicAuthorizationException> refusedAgain;
     private final Set<String> refused = new HashSet<>();
     private int refusalsInARow;
     private long nextProbeNanos;
 
-    TopicRefusals(Consumer<byte[], byte[]> consumer, RetryBackoff backoff) {
+    /** @param refusedAgain shows and counts a probe's refusal (the poll thread's own failure handling) */
+    TopicRefusals(Consumer<byte[], byte[]> consumer, RetryBackoff backoff,
+                  java.util.function.Consumer<TopicAuthorizationException> refusedAgain) {
         this.consumer = consumer;
         this.backoff = backoff;
+        this.refusedAgain = refusedAgain;
     }
 
     /** Notes the topics a failed poll (or probe) was refused for, if it was: they are probed after a backoff. */
@@ -57,8 +61,7 @@ final class TopicRefusals {
     /**
      * After a poll that returned {@code records} (handed out already): whether a topic is still refused, its refusal
      * still to be shown. A topic whose records arrived is not; the others are probed once the backoff since the last
-     * refusal is over, and a probe refused again throws the refusal, which the caller shows and passes to
-     * {@link #failed} as a poll's.
+     * refusal is over, and a probe refused again goes to {@code refusedAgain}.
      */
     boolean stillRefused(ConsumerRecords<byte[], byte[]> records) {
         if (refused.isEmpty()) {
@@ -70,10 +73,16 @@ final class TopicRefusals {
         if (!refused.isEmpty() && System.nanoTime() - nextProbeNanos >= 0) {
             // Not again at every poll should the probes neither work nor be refused (timeouts).
             nextProbeNanos = System.nanoTime() + interval().toNanos();
-            for (String topic : List.copyOf(refused)) {
-                if (readable(topic)) {
-                    refused.remove(topic);
+            try {
+                for (String topic : List.copyOf(refused)) {
+                    if (readable(topic)) {
+                        refused.remove(topic);
+                    }
                 }
+            } catch (TopicAuthorizationException e) {
+                failed(e);
+                refusedAgain.accept(e);
+                return true;
             }
         }
         if (refused.isEmpty()) {
