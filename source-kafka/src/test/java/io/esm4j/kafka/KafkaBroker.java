@@ -61,6 +61,21 @@ final class KafkaBroker implements AutoCloseable {
         return new KafkaBroker("127.0.0.1:" + kafka.config().kafkaPort());
     }
 
+    /**
+     * A broker with listeners of the caller's (and whatever else {@code brokerProperties} sets), on {@code port} for
+     * the PLAINTEXT listener named BROKER, which the admin client and producer use, and {@code controllerPort} for
+     * the controller; both on 127.0.0.1, as the listeners must name their ports.
+     */
+    static KafkaBroker start(int port, int controllerPort, Map<String, String> brokerProperties) {
+        Map<String, String> properties = new HashMap<>(Map.of("group.initial.rebalance.delay.ms", "0",
+                "auto.create.topics.enable", "false", "controller.quorum.voters", "0@127.0.0.1:" + controllerPort));
+        properties.putAll(brokerProperties);
+        scala.collection.immutable.Map<String, String> empty = Map$.MODULE$.empty();
+        EmbeddedKafka$.MODULE$.start(EmbeddedKafkaConfig$.MODULE$.apply(port, controllerPort, scalaMap(properties),
+                empty, empty));
+        return new KafkaBroker("127.0.0.1:" + port);
+    }
+
     @SuppressWarnings("unchecked")
     private static scala.collection.immutable.Map<String, String> scalaMap(Map<String, String> properties) {
         scala.collection.immutable.Map<String, String> map = Map$.MODULE$.empty();

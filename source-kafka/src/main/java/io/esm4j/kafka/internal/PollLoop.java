@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final StartPositions starts;
     private final OffsetLags lags;
     private final StopCommit stopCommit;
+    private final TopicRefusals topicRefusals;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -73,6 +75,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 partitions.authResults);
         this.lags = new OffsetLags(consumer);
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
+        this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), this::probeRefused);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -127,16 +130,11 @@ final class PollLoop implements ConsumerRebalanceListener {
                 commitDespitePollFailure();
                 continue;
             }
-            if (pollFailuresInARow > 0) {
-                pollFailuresInARow = 0;
-                ctx.status().resolved(COMPONENT);
-            }
-            // Lambda's message for a refused poll goes, unless a batch's result replaced it meanwhile, which stays.
-            partitions.authResults.takeBack(COMPONENT);
             try {
                 offer(records);
                 commitIfDue();
                 lags.refreshIfDue(partitions.owned.values());
+                pollWorked(records);
             } catch (InterruptedException e) {
                 // Nobody interrupts the poll thread but to end it: stop as stop() would.
                 Thread.currentThread().interrupt();
@@ -151,6 +149,35 @@ final class PollLoop implements ConsumerRebalanceListener {
                 partitions.restartAll(e);
             }
         }
+    }
+
+    /**
+     * A poll returned and its records were handed out: the refused poll's problem and Lambda's message go, unless a
+     * topic it was refused for is not read again yet ({@link TopicRefusals}: the consumer throws such a refusal only
+     * once). A batch's result that replaced the message meanwhile stays.
+     */
+    private void pollWorked(ConsumerRecords<byte[], byte[]> records) {
+        if (topicRefusals.stillRefused(records)) {
+            return;
+        }
+        if (pollFailuresInARow > 0) {
+            pollFailuresInARow = 0;
+            ctx.status().resolved(COMPONENT);
+        }
+        partitions.authResults.takeBack(COMPONENT);
+    }
+
+    /** A refused topic's probe was refused again: shown and counted as a failed poll, without its wait. */
+    private void probeRefused(TopicAuthorizationException e) {
+        ctx.metrics().pollingErrors.increment();
+        showPollFailure(e);
+        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("topics", e.unauthorizedTopics())
+                .log("topics still refused for authorization; probed again after a backoff");
+    }
+
+    private void showPollFailure(RuntimeException e) {
+        ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
+        KafkaAuthResults.ofPollFailure(e).ifPresent(message -> partitions.authResults.show(COMPONENT, message));
     }
 
     /** The cadence's commit of the done prefixes that moved, once per CheckpointInterval. */
@@ -183,8 +210,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         Fatal.rethrowIfFatal(e);
         pollFailuresInARow++;
         ctx.metrics().pollingErrors.increment();
-        ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
-        KafkaAuthResults.ofPollFailure(e).ifPresent(message -> partitions.authResults.show(COMPONENT, message));
+        showPollFailure(e);
+        topicRefusals.failed(e);
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", pollFailuresInARow)
                 .setCause(e).log("poll failed; retrying with backoff");
         try {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaSource;
+import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
@@ -85,6 +89,52 @@ class PollLoopTest {
             assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
                     .contains("SaslAuthenticationException");
             release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("No records processed"));
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
+    /**
+     * A topic the broker refuses: as a real consumer does, this one throws the refusal from one poll only and then
+     * returns nothing (the topic is out of its metadata). The problem and Lambda's message stay all the same while the
+     * poll thread's probe of the topic (its beginning offsets) is refused, each refusal counted, and go once it works.
+     */
+    @Test
+    void aTopicRefusalThatOnlyOnePollReportsStaysShownUntilTheTopicCanBeRead() throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        AtomicBoolean thrown = new AtomicBoolean();
+        AtomicInteger probes = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (!thrown.getAndSet(true)) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return super.poll(timeout);
+            }
+
+            @Override
+            public Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions,
+                                                              Duration timeout) {
+                probes.incrementAndGet();
+                if (refuse.get()) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return Map.of(partition, 0L);
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> probes.get() >= 1);
+            assertThat(harness.ctx.status().lastProcessingResult())
+                    .isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
+                    .contains("TopicAuthorizationException");
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.registry.get(MetricNames.POLLING_ERROR_COUNT)
+                    .counter().count() >= 2);
+            refuse.set(false);
             await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
                     .equals("No records processed"));
             assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");

@@ -1,0 +1,399 @@
+package io.esm4j.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
+import io.esm4j.StopResult;
+import io.esm4j.handler.BatchResult;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.StartingPosition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ACL refusals on a real broker ({@link AclBroker}: Kafka's {@code StandardAuthorizer}, SASL/PLAIN users), each
+ * test's user with every ACL it needs but one, which the test grants ({@code Admin.createAcls}) while the mapping runs
+ * (and takes away again, with {@code deleteAcls}, once it has read). Nothing is injected: the refusals are the
+ * broker's.
+ */
+class KafkaAclTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static AclBroker acl;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        acl = AclBroker.start("topicless", "groupless", "writeless", "describer");
+        broker = acl.broker;
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (acl != null) {
+            acl.close();
+            acl = null;
+        }
+    }
+
+    /**
+     * No READ on the topic: the consumer is refused its metadata (later, once it has read, its fetches), which it
+     * reports from one poll only; the mapping shows Lambda's message all the same and keeps trying; once the ACL is granted it reads every record and the message goes. Taken away again
+     * after that, the refusal shows again, and the result from before it ("OK") comes back once the ACL is back.
+     */
+    @Test
+    void aTopicTheUserMayNotReadShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
+        refusedTopic("acl-topic", source -> source.consumerProperty("session.timeout.ms", "10000")
+                .consumerProperty("heartbeat.interval.ms", "500"));
+    }
+
+    /** The same under the consumer group protocol of KIP-848, where the broker's coordinator assigns. */
+    @Test
+    void aTopicTheUserMayNotReadShowsLambdasMessageUnderTheConsumerGroupProtocol() throws Exception {
+        // The embedded broker is formatted without the feature that turns the protocol on.
+        broker.admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,
+                FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get();
+        refusedTopic("acl-topic-kip848", source -> source.consumerProperty("group.protocol", "consumer"));
+    }
+
+    private void refusedTopic(String name, UnaryOperator<KafkaSource.Builder> protocol) throws Exception {
+        String topic = broker.topic(name, 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("topicless", topic, group, protocol).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
+            assertThat(handler.invocations).isEmpty();
+            assertThat(broker.committed(group)).isEmpty();
+
+            AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+
+            // Taken away while the mapping runs: its fetches are refused now. No record comes meanwhile, so what
+            // shows once the ACL is back is the result from before the refusal, not a new batch's.
+            deny(read);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
+                    .contains("TopicAuthorizationException");
+            int invocations = handler.invocations.size();
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(handler.invocations).hasSize(invocations);
+            send(topic, 5, 3);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * Two topics, one of them refused: the other is read and committed all along while the refused one's message
+     * shows; once granted, the second is read as well.
+     */
+    @Test
+    void oneRefusedTopicOfTwoShowsLambdasMessageWhileTheOtherIsRead() throws Exception {
+        String allowed = broker.topic("acl-allowed", 1);
+        String refused = broker.topic("acl-refused", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        allow("topicless", ResourceType.TOPIC, allowed, AclOperation.READ);
+        send(allowed, 0, 3);
+        send(refused, 0, 3);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-two-topics";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("topicless", allowed, group).topics(allowed, refused).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
+            send(allowed, 3, 2);
+            await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group)
+                    .get(new TopicPartition(allowed, 0))));
+            assertThat(handler.succeeded).extracting(KafkaRecord::topic).containsOnly(allowed);
+            // The problem stays; a batch's "OK" replaces Lambda's message until the next probe is refused again.
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
+                    .contains("TopicAuthorizationException");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+
+            allow("topicless", ResourceType.TOPIC, refused, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(3).equals(broker.committed(group)
+                    .get(new TopicPartition(refused, 0))));
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(handler.succeeded.stream().filter(record -> record.topic().equals(refused))
+                    .map(record -> KafkaBroker.text(record.value())).distinct()).containsExactly("v0", "v1", "v2");
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * READ on the topic but not on the consumer group: finding the group's coordinator, joining it and committing are
+     * refused. The mapping shows Lambda's message and keeps trying; once the ACL is granted it reads every record and
+     * commits. Taken away again, the commits (and heartbeats) are refused: the message shows, nothing is committed
+     * past what was done, and once the ACL is back the offsets reach the end.
+     */
+    @Test
+    void aGroupTheUserMayNotUseShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
+        String topic = broker.topic("acl-group", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-group";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+            assertThat(handler.invocations).isEmpty();
+
+            AclBinding read = allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+
+            deny(read);
+            double commitErrors = counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT);
+            send(topic, 5, 3);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains("GroupAuthorizationException");
+            // Fetching needs no group ACL: the records are handled, but their commits are refused.
+            await().atMost(WAIT).until(() -> values(handler).size() >= 8
+                    && counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT) > commitErrors);
+            assertThat(broker.committed(group).get(new TopicPartition(topic, 0))).isEqualTo(5L);
+            // A batch's "OK" replaces the message until the next refusal shows it again.
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * With LATEST the mapping looks up the group's offsets and commits the partition's start before it reads: without
+     * the group's ACL both are refused (as is joining), Lambda's message shows and nothing is read; once granted, the
+     * start (the end as of then) is committed and what is written after it is read.
+     */
+    @Test
+    void aGroupTheUserMayNotUseHoldsALatestStartUntilTheAclIsGranted() throws Exception {
+        String topic = broker.topic("acl-latest", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 2);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-latest";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), handler)
+                .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+            assertThat(broker.committed(group)).isEmpty();
+            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
+            send(topic, 2, 3);
+            await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
+            assertThat(values(handler).stream().distinct()).containsExactly("v2", "v3", "v4");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /** A mapping stopped while the cluster refuses it stops as any other: drained, its poll thread gone. */
+    @Test
+    void aMappingStoppedWhileRefusedStops() throws Exception {
+        String topic = broker.topic("acl-stop", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 2);
+        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        String name = "acl-stop";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("groupless", topic, group).build(), new Recorder())
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        mapping.start();
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
+        } finally {
+            StopResult result = mapping.stop(Duration.ofSeconds(10));
+            assertThat(result.drainedInTime()).isTrue();
+            assertThat(result.recordsNotProcessed()).isZero();
+        }
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        await().atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals("esm4j-" + name + "-kafka-poll")));
+        assertThat(broker.committed(group)).isEmpty();
+    }
+
+    /**
+     * No WRITE on the on-failure Kafka topic: the poison record's delivery is refused, counted and shown, retried, and
+     * the partition's commit stays before it; once WRITE is granted the failure record is written and the partition
+     * commits to its end.
+     */
+    @Test
+    void aFailureTopicTheUserMayNotWriteHoldsThePoisonRecordUntilTheAclIsGranted() throws Exception {
+        refusedFailureTopic("writeless", false);
+    }
+
+    /**
+     * The same with Describe on the failure topic, which lets the producer past the topic's metadata to ask for its
+     * producer id (idempotence), which the broker refuses to a user that may write no topic at all.
+     */
+    @Test
+    void aFailureTopicTheUserMayDescribeButNotWriteHoldsThePoisonRecordUntilTheAclIsGranted() throws Exception {
+        refusedFailureTopic("describer", true);
+    }
+
+    private void refusedFailureTopic(String user, boolean describable) throws Exception {
+        String topic = broker.topic("acl-failures-source", 1);
+        String failures = broker.topic("acl-failures", 1);
+        String group = "g-" + UUID.randomUUID();
+        send(topic, 0, 5);
+        allow(user, ResourceType.TOPIC, topic, AclOperation.READ);
+        allow(user, ResourceType.GROUP, group, AclOperation.READ);
+        if (describable) {
+            allow(user, ResourceType.TOPIC, failures, AclOperation.DESCRIBE);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder().behave(batch -> {
+            if (batch.records().stream().anyMatch(r -> Recorder.value(r).equals("v2"))) {
+                throw new IllegalStateException("poison");
+            }
+            return BatchResult.success();
+        });
+        KafkaSource source = source(user, topic, group).build();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaFailureTopic failureTopic = source.failureTopic(failures)) {
+            EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-" + user, source, handler)
+                    .settings(Fixtures.fast().batchSize(1).maximumRetryAttempts(0).build())
+                    .onFailure(failureTopic).meterRegistry(registry).build();
+            mapping.start();
+            try {
+                await().atMost(WAIT).until(() -> counter(registry,
+                        KafkaMetricNames.ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT) >= 3);
+                assertThat(mapping.stateTransitionReason())
+                        .startsWith("PROBLEM: on-failure destination refused the failure record");
+                assertThat(counter(registry, MetricNames.DESTINATION_DELIVERY_FAILURES)).isGreaterThanOrEqualTo(3);
+                await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
+                assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isZero();
+                assertThat(values(handler)).doesNotContain("v3", "v4");
+
+                allow(user, ResourceType.TOPIC, failures, AclOperation.WRITE);
+                await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
+                assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isEqualTo(1);
+                assertThat(values(handler).stream().distinct()).containsExactly("v0", "v1", "v3", "v4");
+                await().atMost(WAIT).until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            } finally {
+                Fixtures.stopQuietly(mapping);
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> written = broker.readAll(failures, 1);
+        assertThat(written).hasSize(1);
+        assertThat(broker.endOffsets(failures, 1).get(new TopicPartition(failures, 0))).as("messages written")
+                .isEqualTo(1L);
+        assertThat(new ObjectMapper().readTree(written.getFirst().value()).at("/KafkaBatchInfo/recordInfo/offset")
+                .asText()).isEqualTo("2");
+    }
+
+    /** Lambda's message shows, the reason names the refusal, and the poll thread goes on trying. */
+    private static void awaitRefusedAndRetrying(EventSourceMapping<KafkaRecord> mapping, SimpleMeterRegistry registry,
+                                                String name, String refusal) {
+        await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains(refusal));
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
+        double errors = counter(registry, MetricNames.POLLING_ERROR_COUNT);
+        await().atMost(WAIT).until(() -> counter(registry, MetricNames.POLLING_ERROR_COUNT) > errors);
+        assertThat(mapping.state()).isIn(MappingState.ENABLING, MappingState.ENABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains(refusal);
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.isAlive()
+                && thread.getName().equals("esm4j-" + name + "-kafka-poll"));
+        assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+    }
+
+    /** Every record v0..v{count-1} reached the handler in order, the group committed them, and no problem shows. */
+    private static void awaitReadAndCommitted(EventSourceMapping<KafkaRecord> mapping, Recorder handler, String group,
+                                              String topic, int count) {
+        List<String> expected = IntStream.range(0, count).mapToObj(i -> "v" + i).toList();
+        await().atMost(WAIT).until(() -> values(handler).size() >= count);
+        assertThat(values(handler).stream().distinct().toList()).isEqualTo(expected);
+        await().atMost(WAIT).until(() -> Long.valueOf(count)
+                .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
+        await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+    }
+
+    private static List<String> values(Recorder handler) {
+        return handler.succeeded.stream().map(record -> KafkaBroker.text(record.value())).toList();
+    }
+
+    private static void send(String topic, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
+    }
+
+    private static KafkaSource.Builder source(String user, String topic, String group) {
+        return acl.source(user, topic, group, builder -> builder.consumerProperty("session.timeout.ms", "10000")
+                .consumerProperty("heartbeat.interval.ms", "500"));
+    }
+
+    private static KafkaSource.Builder source(String user, String topic, String group,
+                                              UnaryOperator<KafkaSource.Builder> protocol) {
+        return acl.source(user, topic, group, protocol);
+    }
+
+    private static AclBinding allow(String user, ResourceType type, String name, AclOperation operation)
+            throws Exception {
+        return acl.allow(user, type, name, operation);
+    }
+
+    private static void deny(AclBinding binding) throws Exception {
+        acl.deny(binding);
+    }
+
+    private static double counter(SimpleMeterRegistry registry, String name) {
+        Counter counter = registry.find(name).counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
