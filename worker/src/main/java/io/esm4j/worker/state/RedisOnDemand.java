@@ -78,7 +78,7 @@ final class RedisOnDemand implements AutoCloseable {
     private @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
             return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
+                case "equals" -> args != null && proxy == args[0];
                 case "hashCode" -> System.identityHashCode(proxy);
                 default -> "Redis commands (" + flag + ")";
             };
@@ -123,7 +123,7 @@ final class RedisOnDemand implements AutoCloseable {
             long backoff = Math.min(BACKOFF_MAX.toMillis(), BACKOFF_FIRST.toMillis() << Math.min(failed - 1, 10));
             nextAttemptNanos = System.nanoTime() + backoff * 1_000_000;
             // The message names the server (never the URL, which may hold a password) and why.
-            problem.set(e.getMessage());
+            problem.set(String.valueOf(e.getMessage()));
             LOG.atDebug().addKeyValue("flag", flag).addKeyValue("attempt", failed).addKeyValue("retryInMs", backoff)
                     .addKeyValue("error", e.getMessage()).log("connecting to Redis failed");
             throw new RedisConnectionException(e.getMessage(), e);
