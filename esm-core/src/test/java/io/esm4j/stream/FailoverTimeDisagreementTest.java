@@ -9,14 +9,19 @@ import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseStore;
 import io.esm4j.lease.LeaseWrite;
-import io.esm4j.testing.ForwardingLeaseStore;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +50,7 @@ class FailoverTimeDisagreementTest {
     };
     private final InMemoryStream stream = InMemoryStream.create(NAME, 4);
     private final List<EventSourceMapping<byte[]>> started = new ArrayList<>();
+    private final Map<EventSourceMapping<byte[]>, RetainingMeterRegistry> registries = new HashMap<>();
 
     @AfterEach
     void stopAll() {
@@ -52,8 +58,10 @@ class FailoverTimeDisagreementTest {
     }
 
     private EventSourceMapping<byte[]> worker(String id, StreamSettings settings) {
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(NAME, stream, RecordingHandler.<byte[]>succeeding())
-                .settings(settings).leaseStore(counting).workerId(id).build();
+                .settings(settings).leaseStore(counting).workerId(id).meterRegistry(registry).build();
+        registries.put(mapping, registry);
         mapping.start();
         started.add(mapping);
         return mapping;
@@ -84,6 +92,9 @@ class FailoverTimeDisagreementTest {
                 .contains(PROBLEM, "worker long has 3000 ms (lease of shard ", "this worker (short) has 900 ms"));
         await().untilAsserted(() -> assertThat(longer.stateTransitionReason())
                 .contains(PROBLEM, "worker short has 900 ms (lease of shard ", "this worker (long) has 3000 ms"));
+        // Once each: the other worker and its value do not change, however often leases move and are listed.
+        assertThat(mismatches(shorter)).isOne();
+        assertThat(mismatches(longer)).isOne();
     }
 
     @Test
@@ -158,6 +169,11 @@ class FailoverTimeDisagreementTest {
         assertThat(leases()).filteredOn(l -> "old".equals(l.owner())).hasSize(2);
     }
 
+    private double mismatches(EventSourceMapping<byte[]> worker) {
+        return registries.get(worker).find(MetricNames.FAILOVER_TIME_MISMATCHES).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
     private boolean balancedAndRenewed(String... owners) {
         // Two leases each, every one renewed by its holder since its last move.
         return allRenewedBy(owners) && List.of(owners).stream()
@@ -171,6 +187,7 @@ class FailoverTimeDisagreementTest {
         await().until(() -> listings.get() >= seen + 10 * workers.length);
         for (EventSourceMapping<byte[]> worker : workers) {
             assertThat(Objects.toString(worker.stateTransitionReason())).doesNotContain(PROBLEM);
+            assertThat(mismatches(worker)).isZero();
         }
     }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * takes live leases of one with a longer one, whose renewals come less often, and both handle the same records until
  * the owner's next write is refused. Nothing is decided from it (the lease's value may be stale by a renewal, and
  * taking sides would not make the fleet agree); it is reported, as a warning once per other worker and value, and as
- * a problem of the mapping for as long as a listed lease shows it.
+ * a problem of the mapping for as long as a listed lease shows it, and counted ({@code FailoverTimeMismatches}).
  *
  * <p>Only a value the store returns for the lease's present counter is compared: a lease not renewed since its take,
  * renewed by a version that does not record it, or kept by a store that does not, shows none and is not compared.
@@ -35,7 +35,6 @@ final class FailoverTimeCheck {
     /** Logged once each; forgotten when the worker holds no listed lease any more, so a set that stays small. */
     private final Set<Reported> logged = new HashSet<>();
     private @Nullable String shown;
-    private int warnings;
 
     FailoverTimeCheck(StreamContext<?> ctx) {
         this.ctx = ctx;
@@ -70,7 +69,7 @@ final class FailoverTimeCheck {
         if (theirs == null || !logged.add(new Reported(lease.owner(), theirs))) {
             return;
         }
-        warnings++;
+        ctx.metrics().failoverTimeMismatches.increment();
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("worker", ctx.workerId())
                 .addKeyValue("shardId", lease.shardId()).addKeyValue("otherWorker", lease.owner())
                 .addKeyValue("otherFailoverTimeMs", theirs.toMillis()).addKeyValue("failoverTimeMs", own.toMillis())
@@ -91,11 +90,6 @@ final class FailoverTimeCheck {
             ctx.status().problem(COMPONENT, text);
         }
         shown = text;
-    }
-
-    /** How many warnings were logged: once per other worker and value while it holds listed leases. */
-    int warnings() {
-        return warnings;
     }
 
     /**
