@@ -28,7 +28,7 @@ final class FailoverTimeCheck {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverTimeCheck.class);
     static final String COMPONENT = "failover time";
 
-    private record Reported(String worker, Duration failoverTime) {}
+    private record Reported(String worker, long failoverTimeMillis) {}
 
     private final StreamContext<?> ctx;
     private final Duration own;
@@ -54,7 +54,8 @@ final class FailoverTimeCheck {
             }
             owners.add(owner);
             // A lease in this worker's own name renewed by another process is the worker id clash's business.
-            if (theirs == null || theirs.equals(own) || owner.equals(ctx.workerId())) {
+            // Compared in milliseconds, the precision the durable stores keep.
+            if (theirs == null || theirs.toMillis() == own.toMillis() || owner.equals(ctx.workerId())) {
                 continue;
             }
             differing.merge(owner, lease, (a, b) -> a.shardId().compareTo(b.shardId()) <= 0 ? a : b);
@@ -66,7 +67,7 @@ final class FailoverTimeCheck {
 
     private void warnOnce(Lease lease) {
         Duration theirs = lease.ownerFailoverTime();
-        if (theirs == null || !logged.add(new Reported(lease.owner(), theirs))) {
+        if (theirs == null || !logged.add(new Reported(lease.owner(), theirs.toMillis()))) {
             return;
         }
         ctx.metrics().failoverTimeMismatches.increment();
