@@ -39,7 +39,8 @@ public final class InMemoryLeaseStore implements LeaseStore {
 
     @Override
     public LeaseWrite renew(Lease held) {
-        return update(held, current -> current.heldBy(held.owner(), held.counter()), Lease::renewed);
+        return update(held, current -> current.heldBy(held.owner(), held.counter()),
+                current -> current.renewed().stating(held.ownerFailoverTime()));
     }
 
     @Override

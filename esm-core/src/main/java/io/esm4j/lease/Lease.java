@@ -1,5 +1,6 @@
 package io.esm4j.lease;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -21,9 +22,15 @@ import org.jspecify.annotations.Nullable;
  * @param handoffTo                    the worker that asked the owner to hand the lease over (a balancing steal
  *                                     made as a request, so that the owner checkpoints and releases first), or
  *                                     null; renewals and checkpoints keep it, a take or release clears it
+ * @param ownerFailoverTime            the FailoverTime of the owner, as the owner stated it with the renewal that
+ *                                     made this counter, or null when unknown (not renewed since taken, written by a
+ *                                     version or a store that does not record it). In a lease passed to
+ *                                     {@link LeaseStore#renew} it is the value the renewal records. Workers sharing a
+ *                                     store compare it with their own: they must agree on when a lease has expired
  */
 public record Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
-                    List<String> parentIds, long ownerSwitchesSinceCheckpoint, @Nullable String handoffTo) {
+                    List<String> parentIds, long ownerSwitchesSinceCheckpoint, @Nullable String handoffTo,
+                    @Nullable Duration ownerFailoverTime) {
 
     public Lease {
         Objects.requireNonNull(mapping, "mapping");
@@ -38,16 +45,26 @@ public record Lease(String mapping, String shardId, @Nullable String owner, long
             throw new IllegalArgumentException("handoffTo must be null (no request) or a worker id but was the empty "
                     + "string");
         }
+        if (ownerFailoverTime != null && (ownerFailoverTime.isNegative() || ownerFailoverTime.isZero())) {
+            throw new IllegalArgumentException("ownerFailoverTime must be null (unknown) or positive but was "
+                    + ownerFailoverTime);
+        }
         if (counter < 0 || ownerSwitchesSinceCheckpoint < 0) {
             throw new IllegalArgumentException("counter and ownerSwitchesSinceCheckpoint must be >= 0 but were "
                     + counter + " and " + ownerSwitchesSinceCheckpoint);
         }
     }
 
+    /** A lease whose owner's FailoverTime is not known (stores that do not record it, older leases). */
+    public Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
+                 List<String> parentIds, long ownerSwitchesSinceCheckpoint, @Nullable String handoffTo) {
+        this(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint, handoffTo, null);
+    }
+
     /** A lease without a hand-off request (stores that know none, and leases written before there were any). */
     public Lease(String mapping, String shardId, @Nullable String owner, long counter, Checkpoint checkpoint,
                  List<String> parentIds, long ownerSwitchesSinceCheckpoint) {
-        this(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint, null);
+        this(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint, null, null);
     }
 
     /** A lease nobody holds yet, at a starting checkpoint. */
@@ -78,26 +95,36 @@ public record Lease(String mapping, String shardId, @Nullable String owner, long
     public Lease taken(String worker) {
         return new Lease(mapping, shardId, worker, counter + 1, checkpoint, parentIds,
                 Objects.equals(owner, worker) ? ownerSwitchesSinceCheckpoint : ownerSwitchesSinceCheckpoint + 1,
-                null);
+                null, null);
     }
 
+    /** The next counter; the owner's FailoverTime as this lease states it (see {@link #stating}). */
     public Lease renewed() {
         return new Lease(mapping, shardId, owner, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
-                handoffTo);
+                handoffTo, ownerFailoverTime);
     }
 
     public Lease checkpointed(Checkpoint next) {
-        return new Lease(mapping, shardId, owner, counter, next, parentIds, 0, handoffTo);
+        return new Lease(mapping, shardId, owner, counter, next, parentIds, 0, handoffTo, ownerFailoverTime);
     }
 
     public Lease released() {
         return new Lease(mapping, shardId, null, counter + 1, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
-                null);
+                null, null);
     }
 
     /** {@code worker} asks the owner for the lease; owner and counter stay, so the owner's writes still match. */
     public Lease handoffRequestedBy(String worker) {
         return new Lease(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
-                worker);
+                worker, ownerFailoverTime);
+    }
+
+    /**
+     * This lease stating {@code failoverTime} (null: unknown) as its owner's: what the holder passes to
+     * {@link LeaseStore#renew} so that the store records it with the new counter.
+     */
+    public Lease stating(@Nullable Duration failoverTime) {
+        return new Lease(mapping, shardId, owner, counter, checkpoint, parentIds, ownerSwitchesSinceCheckpoint,
+                handoffTo, failoverTime);
     }
 }

@@ -20,6 +20,8 @@ import java.util.List;
  *       {@link #checkpoint}, and cleared by {@link #take} and {@link #release}.</li>
  *   <li>Time is not the store's business: whether a lease is expired is decided by each worker from how long it
  *       has seen the counter stand still, by its own clock. No clock is compared across hosts.</li>
+ *   <li>{@link Lease#ownerFailoverTime()} is written by {@link #renew} only, and known only at the counter it was
+ *       written with.</li>
  *   <li>{@link #list} reads strongly consistently: a write that returned is visible to the next list.</li>
  * </ul>
  * Implementations must be safe for concurrent use.
@@ -35,7 +37,13 @@ public interface LeaseStore {
     /** Makes {@code worker} the owner of {@code seen} (unowned, expired, or stolen), if it is still as seen. */
     LeaseWrite take(Lease seen, String worker) throws Exception;
 
-    /** Shows the owner is alive: increases the counter, if the lease is still as held. */
+    /**
+     * Shows the owner is alive: increases the counter, if the lease is still as held. A store that can records
+     * {@code held.ownerFailoverTime()} (the holder's FailoverTime; null: none) with the new counter, and returns it
+     * as {@link Lease#ownerFailoverTime()} only while the lease has that counter: a take, a release, or a renewal by
+     * a worker or store version that does not record it makes it unknown (null), never another holder's. A store
+     * that does not record it returns null; workers then cannot compare their FailoverTimes.
+     */
     LeaseWrite renew(Lease held) throws Exception;
 
     /** Moves the lease's checkpoint, if the lease is still as held; the counter stays. */

@@ -85,6 +85,11 @@ public final class MetricNames {
      * the stream's retention and went on from the oldest record left: the records in between expired unread.
      */
     public static final String READ_POSITIONS_EXPIRED = "ReadPositionsExpired";
+    /**
+     * esm4j: other workers this worker found holding leases of the mapping with another FailoverTime, counted once
+     * per worker and value (as the warning is logged); workers sharing a lease store must agree on it.
+     */
+    public static final String FAILOVER_TIME_MISMATCHES = "FailoverTimeMismatches";
 
     /** esm4j: shard leases this worker holds now; a gauge, the sum across mappings of one name. */
     public static final String LEASES_HELD = "LeasesHeld";

@@ -125,7 +125,10 @@ public record StreamSettings(
             Duration.ofMinutes(10), Duration.ofSeconds(10),
             "esm4j: a shard lease whose counter another worker sees stand still this long is expired and taken "
                     + "over. The holder renews every third of it and stops processing the shard if it could not "
-                    + "renew for about three quarters of it.");
+                    + "renew for about three quarters of it. Every worker sharing a lease store must have the same: "
+                    + "each renewal records it in the lease, and a worker that sees another value on another "
+                    + "worker's lease logs a warning and reports PROBLEM: FailoverTime differs between workers "
+                    + "(esm-core/LEASES.md).");
     public static final IntSetting MAX_LEASES_TO_STEAL = new IntSetting("MaxLeasesToStealAtOneTime", 0, 100, null, 1,
             "esm4j: how many leases a worker below its even share takes per round from the most loaded worker "
                     + "when no lease is free; 0 never steals.");

@@ -45,11 +45,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 public final class DynamoDbLeaseStore implements LeaseStore {
 
     private static final String HELD = "#owner = :owner AND #counter = :counter";
-    private static final Placeholders NAMES = new Placeholders(Map.of(
-            "#mapping", LeaseItems.MAPPING, "#shard", LeaseItems.SHARD_ID, "#owner", LeaseItems.OWNER,
-            "#counter", LeaseItems.COUNTER, "#checkpoint", LeaseItems.CHECKPOINT,
-            "#timestamp", LeaseItems.CHECKPOINT_TIMESTAMP, "#switches", LeaseItems.OWNER_SWITCHES,
-            "#handoff", LeaseItems.HANDOFF_TO, "#write", LeaseItems.CHECKPOINT_WRITE));
+    private static final Placeholders NAMES = new Placeholders(Map.ofEntries(
+            Map.entry("#mapping", LeaseItems.MAPPING), Map.entry("#shard", LeaseItems.SHARD_ID),
+            Map.entry("#owner", LeaseItems.OWNER), Map.entry("#counter", LeaseItems.COUNTER),
+            Map.entry("#checkpoint", LeaseItems.CHECKPOINT), Map.entry("#timestamp", LeaseItems.CHECKPOINT_TIMESTAMP),
+            Map.entry("#switches", LeaseItems.OWNER_SWITCHES), Map.entry("#handoff", LeaseItems.HANDOFF_TO),
+            Map.entry("#write", LeaseItems.CHECKPOINT_WRITE), Map.entry("#failover", LeaseItems.FAILOVER_TIME),
+            Map.entry("#failoverAt", LeaseItems.FAILOVER_TIME_COUNTER)));
     /**
      * Numbers this process's checkpoint writes in the order they are made. A checkpoint leaves owner and counter
      * alone, so they cannot order two checkpoints of one holder; this number does (see {@link #checkpoint}).
@@ -145,7 +147,7 @@ public final class DynamoDbLeaseStore implements LeaseStore {
             values.put(":one", n(1));
         }
         // A new holder numbers its checkpoints afresh (its process's numbers are not the old holder's).
-        update += " REMOVE #handoff, #write";
+        update += " REMOVE #handoff, #write, #failover, #failoverAt";
         return update(seen, update, condition, values,
                 current -> worker.equals(current.owner()) && current.counter() == seen.counter() + 1);
     }
@@ -156,7 +158,15 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         if (owner == null) {
             return new LeaseWrite.Lost(read(held));
         }
-        return update(held, "SET #counter = :next", HELD, heldValues(held),
+        Map<String, AttributeValue> values = heldValues(held);
+        String update = "SET #counter = :next REMOVE #failover, #failoverAt";
+        if (held.ownerFailoverTime() != null) {
+            // Recorded with the counter it belongs to: an older version's renewal, which keeps attributes it does
+            // not know, moves the counter on and so makes the value unknown instead of passing it off as its own.
+            update = "SET #counter = :next, #failover = :failover, #failoverAt = :next";
+            values.put(":failover", n(held.ownerFailoverTime().toMillis()));
+        }
+        return update(held, update, HELD, values,
                 current -> owner.equals(current.owner()) && current.counter() == held.counter() + 1);
     }
 
@@ -194,7 +204,8 @@ public final class DynamoDbLeaseStore implements LeaseStore {
         if (held.owner() == null) {
             return new LeaseWrite.Lost(read(held));
         }
-        return update(held, "SET #counter = :next REMOVE #owner, #handoff", HELD, heldValues(held),
+        return update(held, "SET #counter = :next REMOVE #owner, #handoff, #failover, #failoverAt", HELD,
+                heldValues(held),
                 current -> current.owner() == null && current.counter() == held.counter() + 1);
     }
 

@@ -2,6 +2,7 @@ package io.esm4j.dynamodb;
 
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -34,6 +35,12 @@ final class LeaseItems {
     static final String PARENTS = "parentShardIds";
     static final String OWNER_SWITCHES = "ownerSwitchesSinceCheckpoint";
     static final String HANDOFF_TO = "handoffTo";
+    /**
+     * esm4j's own, written by renewals: the holder's FailoverTime in milliseconds, and the counter it was written
+     * with. The value is the lease's only while the counter is that one (see {@link #fromItem}).
+     */
+    static final String FAILOVER_TIME = "ownerFailoverTimeMs";
+    static final String FAILOVER_TIME_COUNTER = "ownerFailoverTimeCounter";
     /** esm4j's own, written by checkpoints only: see DynamoDbLeaseStore#checkpoint. Not part of a Lease. */
     static final String CHECKPOINT_WRITE = "checkpointWrite";
 
@@ -65,6 +72,10 @@ final class LeaseItems {
         if (lease.handoffTo() != null) {
             item.put(HANDOFF_TO, s(lease.handoffTo()));
         }
+        if (lease.ownerFailoverTime() != null) {
+            item.put(FAILOVER_TIME, n(lease.ownerFailoverTime().toMillis()));
+            item.put(FAILOVER_TIME_COUNTER, n(lease.counter()));
+        }
         return item;
     }
 
@@ -94,9 +105,30 @@ final class LeaseItems {
         AttributeValue handoffTo = item.get(HANDOFF_TO);
         List<String> parents = item.containsKey(PARENTS)
                 ? item.get(PARENTS).l().stream().map(AttributeValue::s).toList() : List.of();
-        return new Lease(mapping, shardId, owner == null ? null : owner.s(), number(table, item, COUNTER),
-                checkpointOf(table, item), parents, number(table, item, OWNER_SWITCHES),
-                handoffTo == null ? null : handoffTo.s());
+        long counter = number(table, item, COUNTER);
+        return new Lease(mapping, shardId, owner == null ? null : owner.s(), counter, checkpointOf(table, item),
+                parents, number(table, item, OWNER_SWITCHES), handoffTo == null ? null : handoffTo.s(),
+                failoverTime(item, counter));
+    }
+
+    /**
+     * The holder's FailoverTime if the renewal that made the present counter recorded it. An item written before
+     * there was one has neither attribute; a worker of such a version leaves them as they were (an UpdateItem keeps
+     * what it does not name) while it moves the counter on, so a value is believed only at its own counter, and
+     * never passed off as a later holder's. It only informs a warning: a malformed one reads as unknown.
+     */
+    private static @Nullable Duration failoverTime(Map<String, AttributeValue> item, long counter) {
+        AttributeValue millis = item.get(FAILOVER_TIME);
+        AttributeValue writtenAt = item.get(FAILOVER_TIME_COUNTER);
+        if (millis == null || millis.n() == null || writtenAt == null || writtenAt.n() == null) {
+            return null;
+        }
+        try {
+            long value = Long.parseLong(millis.n());
+            return Long.parseLong(writtenAt.n()) == counter && value > 0 ? Duration.ofMillis(value) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static Checkpoint checkpointOf(String table, Map<String, AttributeValue> item) {

@@ -8,6 +8,7 @@ import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
 import io.esm4j.testsupport.RequiresNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,6 +106,43 @@ class DynamoDbLeaseStoreTest {
                 .containsEntry("parentShardIds", AttributeValue.fromL(List.of(AttributeValue.fromS("parent-1"))));
         assertThat(item(table, "s2")).doesNotContainKey("leaseOwner").doesNotContainKey("handoffTo")
                 .containsEntry("checkpoint", AttributeValue.fromS("TRIM_HORIZON"));
+    }
+
+    @Test
+    void aRenewalRecordsTheHoldersFailoverTimeWhichIsBelievedOnlyAtTheCounterItWasWrittenWith() {
+        String table = Clients.table("failover");
+        DynamoDbLeaseStore store = store(table);
+        // As an older version writes it: no FailoverTime attributes. It reads as unknown.
+        store.create(unowned("s1"));
+        Lease taken = ((LeaseWrite.Written) store.take(unowned("s1"), "w1")).lease();
+        assertThat(taken.ownerFailoverTime()).isNull();
+        assertThat(store.list("m")).singleElement().satisfies(l -> assertThat(l.ownerFailoverTime()).isNull());
+
+        Lease renewed = ((LeaseWrite.Written) store.renew(taken.stating(Duration.ofSeconds(10)))).lease();
+        assertThat(renewed.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(item(table, "s1")).containsEntry("ownerFailoverTimeMs", AttributeValue.fromN("10000"))
+                .containsEntry("ownerFailoverTimeCounter", AttributeValue.fromN("2"));
+        Lease checkpointed = ((LeaseWrite.Written) store.checkpoint(renewed, new Checkpoint.AtSequenceNumber("7")))
+                .lease();
+        assertThat(checkpointed.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(store.list("m")).singleElement()
+                .satisfies(l -> assertThat(l.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10)));
+
+        // A worker of an older version takes the lease (after w1 stopped renewing) and renews it: its UpdateItems set
+        // owner and counter only and keep the attributes they do not know. The value is w1's, not w3's.
+        worker.client().updateItem(r -> r.tableName(table).key(LeaseItems.key("m", "s1"))
+                .updateExpression("SET leaseOwner = :w3, leaseCounter = :c")
+                .expressionAttributeValues(Map.of(":w3", AttributeValue.fromS("w3"), ":c", AttributeValue.fromN("3"))));
+        assertThat(item(table, "s1")).containsKey("ownerFailoverTimeMs");
+        Lease olderVersions = store.list("m").getFirst();
+        assertThat(olderVersions.owner()).isEqualTo("w3");
+        assertThat(olderVersions.ownerFailoverTime()).isNull();
+
+        // A take by this version clears them; a renewal stating none leaves none.
+        Lease retaken = ((LeaseWrite.Written) store.take(olderVersions, "w1")).lease();
+        assertThat(item(table, "s1")).doesNotContainKeys("ownerFailoverTimeMs", "ownerFailoverTimeCounter");
+        assertThat(((LeaseWrite.Written) store.renew(retaken.stating(null))).lease().ownerFailoverTime()).isNull();
+        assertThat(item(table, "s1")).doesNotContainKeys("ownerFailoverTimeMs", "ownerFailoverTimeCounter");
     }
 
     @Test

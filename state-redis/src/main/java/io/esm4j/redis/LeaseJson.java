@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * field is a null; cjson writes an empty array as {@code {}}, so an empty object reads as no parents.
  *
  * <pre>{"owner":"w1","counter":7,"checkpoint":{"type":"AT_SEQUENCE_NUMBER","sequenceNumber":"4960..."},
- *  "parents":["shardId-000000000000"],"switches":0,"handoffTo":"w2","write":"...","checkpointWrite":12}</pre>
+ *  "parents":["shardId-000000000000"],"switches":0,"handoffTo":"w2","failoverTimeMs":10000,"failoverTimeCounter":7,
+ *  "write":"...","checkpointWrite":12}</pre>
  * {@code write} and {@code checkpointWrite} are the scripts' own (RedisLeaseStore) and not part of the lease read here.
  */
 final class LeaseJson {
@@ -29,6 +31,9 @@ final class LeaseJson {
     static final String PARENTS = "parents";
     static final String SWITCHES = "switches";
     static final String HANDOFF_TO = "handoffTo";
+    /** The holder's FailoverTime in ms as its renewal recorded it, and the counter it was recorded with. */
+    static final String FAILOVER_TIME = "failoverTimeMs";
+    static final String FAILOVER_TIME_COUNTER = "failoverTimeCounter";
     private static final String TYPE = "type";
     private static final String SEQUENCE_NUMBER = "sequenceNumber";
     private static final String TIMESTAMP = "timestamp";
@@ -49,6 +54,10 @@ final class LeaseJson {
         if (lease.handoffTo() != null) {
             node.put(HANDOFF_TO, lease.handoffTo());
         }
+        if (lease.ownerFailoverTime() != null) {
+            node.put(FAILOVER_TIME, lease.ownerFailoverTime().toMillis());
+            node.put(FAILOVER_TIME_COUNTER, lease.counter());
+        }
         return node.toString();
     }
 
@@ -61,8 +70,9 @@ final class LeaseJson {
             JsonNode node = JSON.readTree(json);
             List<String> parents = new ArrayList<>();
             node.path(PARENTS).forEach(parent -> parents.add(parent.asText()));
-            return new Lease(mapping, shardId, text(node, OWNER), number(node, COUNTER),
-                    checkpoint(node.get(CHECKPOINT)), parents, number(node, SWITCHES), text(node, HANDOFF_TO));
+            long counter = number(node, COUNTER);
+            return new Lease(mapping, shardId, text(node, OWNER), counter, checkpoint(node.get(CHECKPOINT)), parents,
+                    number(node, SWITCHES), text(node, HANDOFF_TO), failoverTime(node, counter));
         } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
             throw new IllegalStateException("The lease of shard " + shardId + " of mapping " + mapping + " in Redis is "
                     + "not one esm4j wrote: " + e.getMessage() + ". Does something else write keys under this prefix?",
@@ -101,6 +111,21 @@ final class LeaseJson {
             throw new IllegalArgumentException("checkpoint " + node + " has no " + field);
         }
         return value;
+    }
+
+    /**
+     * The holder's FailoverTime, if the renewal that made the present counter recorded it: a lease an older version
+     * wrote has no such field, or one an earlier holder's renewal left at an earlier counter. It only informs a
+     * warning: a malformed one reads as unknown.
+     */
+    private static @Nullable Duration failoverTime(JsonNode node, long counter) {
+        JsonNode millis = node.get(FAILOVER_TIME);
+        JsonNode writtenAt = node.get(FAILOVER_TIME_COUNTER);
+        if (millis == null || !millis.isNumber() || writtenAt == null || !writtenAt.isNumber()
+                || writtenAt.asLong() != counter || millis.asLong() <= 0) {
+            return null;
+        }
+        return Duration.ofMillis(millis.asLong());
     }
 
     private static @Nullable String text(JsonNode node, String field) {

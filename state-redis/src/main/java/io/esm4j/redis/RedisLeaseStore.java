@@ -66,8 +66,17 @@ public final class RedisLeaseStore implements LeaseStore {
               lease.counter = lease.counter + 1
               lease.handoffTo = nil
               lease.checkpointWrite = nil
+              lease.failoverTimeMs = nil
+              lease.failoverTimeCounter = nil
             elseif operation == 'renew' then
               lease.counter = lease.counter + 1
+              if ARGV[5] == '' then
+                lease.failoverTimeMs = nil
+                lease.failoverTimeCounter = nil
+              else
+                lease.failoverTimeMs = tonumber(ARGV[5])
+                lease.failoverTimeCounter = lease.counter
+              end
             elseif operation == 'checkpoint' then
               local number = tonumber(ARGV[7])
               local last = lease.checkpointWrite
@@ -81,6 +90,8 @@ public final class RedisLeaseStore implements LeaseStore {
               lease.owner = nil
               lease.counter = lease.counter + 1
               lease.handoffTo = nil
+              lease.failoverTimeMs = nil
+              lease.failoverTimeCounter = nil
             elseif operation == 'handoff' then
               lease.handoffTo = ARGV[5]
             else
@@ -133,9 +144,15 @@ public final class RedisLeaseStore implements LeaseStore {
         return write(seen, "take", worker);
     }
 
+    /**
+     * Records {@code held.ownerFailoverTime()} with the new counter ({@code failoverTimeCounter}): a script of an
+     * older version decodes and encodes the whole lease, keeping fields it does not know, while it moves the counter
+     * on; the value then no longer matches the counter and reads as unknown instead of as the new holder's.
+     */
     @Override
     public LeaseWrite renew(Lease held) {
-        return byHolder(held, "renew", "");
+        return byHolder(held, "renew",
+                held.ownerFailoverTime() == null ? "" : Long.toString(held.ownerFailoverTime().toMillis()));
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,6 +44,42 @@ class RedisLeaseStoreTest {
         // The scripts rewrite the JSON with Redis's cjson: parents and a '/' in a sequence number come back as written.
         assertThat(store.list("orders")).containsExactly(new Lease("orders", "shardId-2", "w1", 1,
                 new Checkpoint.AtSequenceNumber("4960/3"), List.of("shardId-0", "shardId-1"), 0));
+    }
+
+    @Test
+    void aRenewalRecordsTheHoldersFailoverTimeWhichIsBelievedOnlyAtTheCounterItWasWrittenWith() {
+        String key = prefix + "orders";
+        // As an older version writes it: no FailoverTime fields. It reads as unknown.
+        Lease created = Lease.unowned("orders", "shardId-3", Checkpoint.TrimHorizon.INSTANCE, List.of());
+        store.create(created);
+        Lease taken = ((LeaseWrite.Written) store.take(created, "w1")).lease();
+        assertThat(taken.ownerFailoverTime()).isNull();
+        assertThat(store.list("orders")).singleElement().satisfies(l -> assertThat(l.ownerFailoverTime()).isNull());
+
+        Lease renewed = ((LeaseWrite.Written) store.renew(taken.stating(Duration.ofSeconds(10)))).lease();
+        assertThat(renewed.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(redis.hget(key, "shardId-3")).contains("\"failoverTimeMs\":10000", "\"failoverTimeCounter\":2");
+        Lease checkpointed = ((LeaseWrite.Written) store.checkpoint(renewed, new Checkpoint.AtSequenceNumber("7")))
+                .lease();
+        assertThat(checkpointed.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(store.list("orders")).singleElement()
+                .satisfies(l -> assertThat(l.ownerFailoverTime()).isEqualTo(Duration.ofSeconds(10)));
+
+        // A worker of an older version takes the lease: its script decodes and encodes the whole lease, keeping the
+        // fields it does not know, while it moves the counter on. The value is w1's, not w3's.
+        redis.eval("local lease = cjson.decode(redis.call('HGET', KEYS[1], ARGV[1])) lease.owner = 'w3' "
+                + "lease.counter = lease.counter + 1 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(lease)) "
+                + "return 1", ScriptOutputType.INTEGER, new String[] {key}, "shardId-3");
+        assertThat(redis.hget(key, "shardId-3")).contains("\"failoverTimeMs\":10000");
+        Lease olderVersions = store.list("orders").getFirst();
+        assertThat(olderVersions.owner()).isEqualTo("w3");
+        assertThat(olderVersions.ownerFailoverTime()).isNull();
+
+        // A take by this version clears the fields; a renewal stating none leaves none.
+        Lease retaken = ((LeaseWrite.Written) store.take(olderVersions, "w1")).lease();
+        assertThat(redis.hget(key, "shardId-3")).doesNotContain("failoverTime");
+        assertThat(((LeaseWrite.Written) store.renew(retaken.stating(null))).lease().ownerFailoverTime()).isNull();
+        assertThat(redis.hget(key, "shardId-3")).doesNotContain("failoverTime");
     }
 
     @Test

@@ -61,6 +61,7 @@ public final class EngineMetrics {
     public final Counter leasesLost;
     public final Counter unfinishedShardsExpired;
     public final Counter readPositionsExpired;
+    public final Counter failoverTimeMismatches;
     public final Counter leasesTakenUnowned;
     public final Counter leasesTakenExpired;
     public final Counter leasesStolen;
@@ -97,6 +98,7 @@ public final class EngineMetrics {
         leasesLost = counter(MetricNames.LEASES_LOST, stream);
         unfinishedShardsExpired = counter(MetricNames.UNFINISHED_SHARDS_EXPIRED, stream);
         readPositionsExpired = counter(MetricNames.READ_POSITIONS_EXPIRED, stream);
+        failoverTimeMismatches = counter(MetricNames.FAILOVER_TIME_MISMATCHES, stream);
         leasesTakenUnowned = taken("unowned", stream);
         leasesTakenExpired = taken("expired", stream);
         leasesStolen = taken("stolen", stream);

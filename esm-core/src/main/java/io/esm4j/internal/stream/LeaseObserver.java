@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the coordinator learns from each lease listing, by this worker's clock: since when it has seen each lease
  * unchanged (one whose counter stood still for FailoverTime is expired), and whether another process renews leases in
- * this worker's name.
+ * this worker's name, and whether other workers' leases show another FailoverTime ({@link FailoverTimeCheck}).
  *
  * <p>A lease in this worker's own name that no shard worker of it runs is treated like anyone's: it is expired only
  * once it stood still for FailoverTime. It may be one this process gave up locally, one left by an earlier process
@@ -36,6 +36,7 @@ final class LeaseObserver {
     private final StreamContext<?> ctx;
     private final long failoverNanos;
     private final Map<String, Observation> observations = new HashMap<>();
+    private final FailoverTimeCheck failoverTimes;
     /** True while a clash is reported: a lease moved in this worker's name, held by another process, lately. */
     private boolean clashing;
     private long clashSeenAtNanos;
@@ -43,6 +44,7 @@ final class LeaseObserver {
     LeaseObserver(StreamContext<?> ctx) {
         this.ctx = ctx;
         this.failoverNanos = ctx.settings().failoverTime().toNanos();
+        this.failoverTimes = new FailoverTimeCheck(ctx);
     }
 
     /**
@@ -73,6 +75,7 @@ final class LeaseObserver {
             }
         }
         observations.keySet().retainAll(present);
+        failoverTimes.check(leases);
         if (clashing && now - clashSeenAtNanos > failoverNanos) {
             clashing = false;
             ctx.status().resolved(CLASH);

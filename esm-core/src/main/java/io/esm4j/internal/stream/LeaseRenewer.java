@@ -208,7 +208,8 @@ final class LeaseRenewer {
     private void renew(ShardWorker<?> worker) {
         HeldLease lease = worker.lease();
         long start = System.nanoTime();
-        Lease held = lease.current();
+        // The renewal states this worker's FailoverTime, which the store records for the other workers to compare.
+        Lease held = lease.current().stating(ctx.settings().failoverTime());
         try {
             LeaseWrite result = ctx.leases().renew(held);
             long madeAt = start;
