@@ -2,10 +2,12 @@ package io.esm4j.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -89,6 +91,28 @@ class PublishedPomsTest {
                                     + ", so a user gets " + library + "'s version of it instead of the root pom's"));
                 }
             });
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    /**
+     * javac resolves a module's transitive requirements, static ones too, whenever it compiles a module that reads it:
+     * a {@code requires static transitive} of a jar that is optional in Maven (the Lambda events, Glue) made every
+     * user module that requires the source fail with "module not found" unless it added that jar. Only JSpecify,
+     * which every user gets at compile scope, may be required so.
+     */
+    @Test
+    void aLibraryModuleRequiresStaticTransitiveOnlyWhatEveryUserHas() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Pattern staticTransitive = Pattern.compile(
+                "(?m)^\\s*requires\\s+(?:static\\s+transitive|transitive\\s+static)\\s+([\\w.]+);");
+        for (String module : LIBRARY_MODULES) {
+            String moduleInfo = Files.readString(
+                    RepositoryDocs.root().resolve(module).resolve("src/main/java/module-info.java"));
+            staticTransitive.matcher(moduleInfo).results().map(m -> m.group(1))
+                    .filter(name -> !name.equals("org.jspecify"))
+                    .forEach(name -> problems.add(module + " requires static transitive " + name
+                            + ": a user module reading it does not compile without that jar; expected requires static"));
         }
         assertThat(problems).isEmpty();
     }
