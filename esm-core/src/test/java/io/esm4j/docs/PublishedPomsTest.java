@@ -117,6 +117,31 @@ class PublishedPomsTest {
         assertThat(problems).isEmpty();
     }
 
+    /**
+     * The BOM a user imports names every library artifact at the root pom's version, and nothing it would inherit:
+     * importing a BOM imports its whole dependencyManagement, and esm4j-parent's pins JUnit, Testcontainers and the
+     * rest of this build's test libraries.
+     */
+    @Test
+    void theBomNamesEveryLibraryArtifactAtTheBuildsVersionAndHasNoParent() throws Exception {
+        Path root = RepositoryDocs.root();
+        String bom = Files.readString(root.resolve("bom/pom.xml"));
+        assertThat(bom).doesNotContain("<parent>");
+        String rootPom = Files.readString(root.resolve("pom.xml"));
+        String version = rootPom.substring(rootPom.indexOf("<artifactId>esm4j-parent</artifactId>"))
+                .replaceAll("(?s)^.*?<version>([^<]+)</version>.*$", "$1");
+        assertThat(bom).contains("<artifactId>esm4j-bom</artifactId>\n  <version>" + version + "</version>");
+        List<String> expected = new ArrayList<>();
+        for (String module : LIBRARY_MODULES) {
+            String pom = Files.readString(root.resolve(module).resolve("pom.xml"));
+            expected.add(pom.substring(pom.indexOf("</parent>"))
+                    .replaceAll("(?s)^.*?<artifactId>([^<]+)</artifactId>.*$", "$1"));
+        }
+        List<String> managed = Pattern.compile("<artifactId>([^<]+)</artifactId>\\s*<version>\\$\\{project.version}")
+                .matcher(bom).results().map(m -> m.group(1)).toList();
+        assertThat(managed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private static List<Dependency> dependencies(String module) throws Exception {
         Path pom = RepositoryDocs.root().resolve(module).resolve("pom.xml");
         Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile())
