@@ -26,8 +26,9 @@ class PublishedPomsTest {
             "source-dynamodb", "source-kafka", "sinks", "state-dynamodb", "state-redis");
 
     /** Build- and test-only artifacts: never on a user's compile or runtime path. */
-    private static final List<String> TEST_ONLY = List.of("junit", "assertj", "awaitility", "elasticmq", "testcontainers",
-            "embedded-kafka", "embedded-redis", "s3proxy", "slf4j-simple", "logback", "esm4j-test-support",
+    private static final List<String> TEST_ONLY = List.of("junit", "assertj", "awaitility", "elasticmq",
+            "testcontainers", "embedded-kafka", "embedded-redis", "s3proxy", "slf4j-simple", "logback",
+            "esm4j-test-support",
             "kinesis-client", "jmh", "aws-lambda-java-serialization", "parallel-consumer", "protobuf-java-util");
 
     /**
@@ -111,8 +112,8 @@ class PublishedPomsTest {
                     RepositoryDocs.root().resolve(module).resolve("src/main/java/module-info.java"));
             staticTransitive.matcher(moduleInfo).results().map(m -> m.group(1))
                     .filter(name -> !name.equals("org.jspecify"))
-                    .forEach(name -> problems.add(module + " requires static transitive " + name
-                            + ": a user module reading it does not compile without that jar; expected requires static"));
+                    .forEach(name -> problems.add(module + " requires static transitive " + name + ": a user"
+                            + " module reading it does not compile without that jar; expected requires static"));
         }
         assertThat(problems).isEmpty();
     }
