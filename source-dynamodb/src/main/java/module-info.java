@@ -9,9 +9,9 @@ module io.esm4j.dynamodbstreams {
     // maps (so that the SDK's own mappers read them): public API.
     requires transitive software.amazon.awssdk.services.dynamodb;
     // Only DynamoDbLambdaAdapter needs it, and the Maven dependency is optional: static, because the module runs
-    // without it; transitive, because the adapter's signatures name its types. The jar has no module name of its own:
-    // aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
-    requires static transitive aws.lambda.java.events;
+    // without it; not transitive, so that a user module compiles without the jar (see source-kinesis's module-info).
+    // The jar has no module name of its own: aws.lambda.java.events comes from the jar file name.
+    requires static aws.lambda.java.events;
     requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.core;
     // The client's region, checked against the stream ARN's when the source is built.

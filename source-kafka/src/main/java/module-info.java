@@ -9,10 +9,10 @@ module io.esm4j.kafka {
     // KafkaSource.Builder takes consumer properties by Kafka's names, and the failure topic is a Kafka producer.
     requires transitive kafka.clients;
     // Only KafkaLambdaAdapter needs it (optional Maven dependency): see source-kinesis's module-info for why
-    // static transitive.
-    requires static transitive aws.lambda.java.events;
+    // static and not transitive (a user module must compile without the jar).
+    requires static aws.lambda.java.events;
     // Only KafkaSchemaRegistry.glue needs it (optional Maven dependency), for the same reason.
-    requires static transitive software.amazon.awssdk.services.glue;
+    requires static software.amazon.awssdk.services.glue;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;

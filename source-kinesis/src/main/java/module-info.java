@@ -8,10 +8,11 @@ module io.esm4j.kinesis {
     // KinesisStreamSource.builder(KinesisClient) is public API.
     requires transitive software.amazon.awssdk.services.kinesis;
     // Only KinesisLambdaAdapter needs it, and the Maven dependency is optional: static, because the module runs
-    // without it; transitive, because the adapter's signatures name its types, so a user of the adapter (who brings
-    // the jar for the handlers written against it) reads it through this module. The jar has no module name of its
-    // own: aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
-    requires static transitive aws.lambda.java.events;
+    // without it. Not transitive: javac resolves a module's transitive requirements, static ones too, whenever it
+    // compiles a module that reads it, so every user module would fail with "module not found" without the jar. A
+    // user of the adapter brings the jar for the handlers written against it and requires it too. The jar has no
+    // module name of its own: aws.lambda.java.events comes from the jar file name, which Maven keeps as it is.
+    requires static aws.lambda.java.events;
     requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.regions;

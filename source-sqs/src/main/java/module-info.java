@@ -9,8 +9,10 @@ module io.esm4j.sqs {
     // RequestHandler. The AWS SDK jars name their automatic modules; the two aws-lambda-java jars do not, so
     // their names come from the jar file names, which Maven keeps as they are (aws-lambda-java-events-<version>.jar).
     requires transitive software.amazon.awssdk.services.sqs;
-    requires transitive aws.lambda.java.events;
-    requires transitive aws.lambda.java.core;
+    // Only SqsLambdaAdapter needs them (optional Maven dependencies): static and not transitive, so that a user
+    // module compiles without the jars (see source-kinesis's module-info); the adapter's users require them.
+    requires static aws.lambda.java.events;
+    requires static aws.lambda.java.core;
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.awscore;
     requires software.amazon.awssdk.regions;

@@ -222,7 +222,7 @@ class DocsCommandsTest {
             Pattern.compile("<module>([^<]+)</module>").matcher(rootPom).results().forEach(m -> {
                 String pom = withoutComments(readString(root.resolve(m.group(1)).resolve("pom.xml")));
                 poms.put(m.group(1), pom);
-                Matcher artifact = ARTIFACT.matcher(pom.substring(pom.indexOf("</parent>")));
+                Matcher artifact = ARTIFACT.matcher(pom.substring(Math.max(0, pom.indexOf("</parent>"))));
                 if (artifact.find()) {
                     artifacts.put(artifact.group(1), m.group(1));
                 }

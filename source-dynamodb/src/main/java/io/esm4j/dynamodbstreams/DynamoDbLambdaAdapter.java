@@ -37,6 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>With TumblingWindowInSeconds, {@link #ofTimeWindow} runs a handler of Lambda's window events
  * ({@code DynamodbTimeWindowEvent} answered by a {@code TimeWindowEventResponse}).
  */
+// Its signatures name aws-lambda-java types; the module requires them static only: its users require them too.
+@SuppressWarnings("exports")
 public final class DynamoDbLambdaAdapter {
 
     private DynamoDbLambdaAdapter() {}

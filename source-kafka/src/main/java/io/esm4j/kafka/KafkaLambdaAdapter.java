@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  *         KafkaLambdaAdapter.of(source, event -> ordersFunction.handleRequest(event, context)))
  * }</pre>
  */
+// Its signatures name aws-lambda-java types; the module requires them static only: its users require them too.
+@SuppressWarnings("exports")
 public final class KafkaLambdaAdapter {
 
     private KafkaLambdaAdapter() {}

@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.glue.GlueClient;
  * its own and a client certificate for mutual TLS, as Lambda's {@code SERVER_ROOT_CA_CERTIFICATE} and
  * {@code CLIENT_CERTIFICATE_TLS_AUTH}. See the module README's "Schema registry".
  */
+// glue() names GlueClient; the module requires Glue static only (optional): its users require it too.
+@SuppressWarnings("exports")
 public final class KafkaSchemaRegistry {
 
     /** What the handler gets for a validated key or value (Lambda's {@code EventRecordFormat}). */

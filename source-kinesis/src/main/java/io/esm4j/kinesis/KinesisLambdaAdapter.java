@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * <p>With TumblingWindowInSeconds, {@link #ofTimeWindow} runs a handler of Lambda's window events
  * ({@code KinesisTimeWindowEvent} answered by a {@code TimeWindowEventResponse}).
  */
+// Its signatures name aws-lambda-java types; the module requires them static only: its users require them too.
+@SuppressWarnings("exports")
 public final class KinesisLambdaAdapter {
 
     private KinesisLambdaAdapter() {}

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * @param awsRequestId the invocation's request id
  * @param functionName the name {@link #getFunctionName()} returns
  */
+// Its signatures name aws-lambda-java types; the module requires them static only: its users require them too.
+@SuppressWarnings("exports")
 public record LambdaContext(String awsRequestId, String functionName) implements Context {
 
     /**

@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * BatchHandler<QueueMessage<SqsMessage>> handler = SqsLambdaAdapter.of(new OrderFunction());
  * }</pre>
  */
+// Its signatures name aws-lambda-java types; the module requires them static only: its users require them too.
+@SuppressWarnings("exports")
 public final class SqsLambdaAdapter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
