@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * kinesis-mock (npm {@code kinesis-local}) in a Node.js process on 127.0.0.1 and a free port, for tests, examples and
@@ -119,6 +120,15 @@ public final class KinesisMockServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Null while kinesis-mock runs; once it has exited by itself, what it said: its exit code and the last lines of its
+     * log. It has been seen to exit in the middle of a suite on a busy machine, its log then deleted with the server's
+     * folder, leaving only the next tests' "connection refused".
+     */
+    public @Nullable String exited() throws IOException {
+        return process.isAlive() ? null : "kinesis-mock exited with code " + process.exitValue() + ":\n" + logTail();
     }
 
     /** The plain-HTTP endpoint, for {@code endpointOverride}. */
