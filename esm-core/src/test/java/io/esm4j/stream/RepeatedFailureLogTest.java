@@ -9,7 +9,10 @@ import io.esm4j.internal.handler.Invoker;
 import io.esm4j.logging.LogCapture;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +54,53 @@ class RepeatedFailureLogTest {
                             .doesNotContain("secret payload"));
             assertThat(log.lines().stream().filter(line -> line.contains("secret payload"))).hasSize(1);
             assertThat(log.lines("INFO", "handler succeeded again")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
+
+    /**
+     * A shard that cannot be read (the service throttles every call, or is unreachable) logs the first failed read
+     * (throttling without a stack trace: it is expected, and its message says what it is), then only at DEBUG, and
+     * one line when reading works again.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aShardFailingToReadManyTimesLogsOneWarningAndOneRecovery(boolean throttled) throws Exception {
+        String name = "read-log-" + throttled;
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        FaultyStream source = new FaultyStream(stream);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 1, 1);
+        int failures = 30;
+        AtomicInteger fetches = new AtomicInteger();
+        source.fetch = shard -> {
+            if (fetches.incrementAndGet() <= failures) {
+                throw throttled ? new ShardThrottledException("GetRecords", 5, new IllegalStateException("Rate exceeded"))
+                        : new IOException("Connection refused");
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, source, handler)
+                .settings(Streams.fast().build()).build();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.stream.ShardSession"))) {
+            mapping.start();
+            try {
+                await().until(() -> handler.succeeded().size() == 1);
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "reading the shard failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "shardId=" + shardId,
+                            "failuresInARow=1"));
+            assertThat(log.lines("DEBUG", "reading the shard failed")).hasSize(failures - 1);
+            // A stack trace's "at ..." lines: once for an unreachable source, never for throttling.
+            if (throttled) {
+                assertThat(log.lines().stream().filter(line -> line.startsWith("\tat "))).isEmpty();
+            } else {
+                assertThat(log.lines().stream().filter(line -> line.contains("java.io.IOException: Connection refused")))
+                        .hasSize(1);
+            }
+            assertThat(log.lines("INFO", "reading the shard works again")).hasSize(1)
                     .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
         }
     }
