@@ -7,9 +7,16 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.logging.LogCapture;
+import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,6 +109,95 @@ class RepeatedFailureLogTest {
             }
             assertThat(log.lines("INFO", "reading the shard works again")).hasSize(1)
                     .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
+
+    /**
+     * A lease store that is down for a while fails the lease listings and the checkpoint writes, each retried with
+     * backoff: each logs its first failure, then only at DEBUG, and one line when the store answers again.
+     */
+    @Test
+    void anUnreachableLeaseStoreLogsOneWarningPerKindOfCallAndOneRecovery() throws Exception {
+        String name = "store-log";
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 1, 1);
+        int failures = 30;
+        AtomicInteger lists = new AtomicInteger();
+        AtomicInteger checkpoints = new AtomicInteger();
+        InMemoryLeaseStore inner = new InMemoryLeaseStore();
+        ForwardingLeaseStore store = new ForwardingLeaseStore(inner) {
+            @Override
+            public List<Lease> list(String mapping) throws Exception {
+                if (lists.incrementAndGet() <= failures) {
+                    throw new IOException("store unreachable");
+                }
+                return super.list(mapping);
+            }
+
+            @Override
+            public LeaseWrite checkpoint(Lease held, Checkpoint checkpoint) throws Exception {
+                if (checkpoints.incrementAndGet() <= failures) {
+                    throw new IOException("store unreachable");
+                }
+                return super.checkpoint(held, checkpoint);
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
+                .settings(Streams.fast().build()).leaseStore(store).build();
+        String last = stream.records(shardId).getLast().sequenceNumber();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.stream.LeaseCoordinator"),
+                Class.forName("io.esm4j.internal.stream.ShardCommitter"))) {
+            mapping.start();
+            try {
+                await().until(() -> inner.list(name).stream().anyMatch(lease -> lease.checkpoint()
+                        instanceof Checkpoint.AtSequenceNumber at && at.sequenceNumber().equals(last)));
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "listing shards or leases failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "failuresInARow=1"));
+            assertThat(log.lines("DEBUG", "listing shards or leases failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "listing shards and leases works again")).hasSize(1);
+            assertThat(log.lines("WARN", "checkpoint write failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "shardId=" + shardId));
+            assertThat(log.lines("DEBUG", "checkpoint write failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "checkpoint write works again")).hasSize(1);
+        }
+    }
+
+    /** Lease renewals that keep failing (the store down): the first failure per shard, then DEBUG, then one line. */
+    @Test
+    void renewalsFailingManyTimesLogOneWarningAndOneRecovery() throws Exception {
+        String name = "renewal-log";
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        String shardId = stream.openShardIds().getFirst();
+        int failures = 10;
+        AtomicInteger renewals = new AtomicInteger();
+        ForwardingLeaseStore store = new ForwardingLeaseStore(new InMemoryLeaseStore()) {
+            @Override
+            public LeaseWrite renew(Lease held) throws Exception {
+                if (renewals.incrementAndGet() <= failures) {
+                    throw new IOException("store unreachable");
+                }
+                return super.renew(held);
+            }
+        };
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream,
+                        RecordingHandler.<byte[]>succeeding())
+                .settings(Streams.fast().failoverTime(Duration.ofMillis(300)).build()).leaseStore(store).build();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.stream.LeaseRenewer"))) {
+            mapping.start();
+            try {
+                await().until(() -> renewals.get() > failures + 1);
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "lease renewal failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "shardId=" + shardId));
+            assertThat(log.lines("DEBUG", "lease renewal failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "lease renewal answered again")).hasSize(1);
         }
     }
 }
