@@ -66,6 +66,38 @@ class PollLoopTest {
     }
 
     /**
+     * A broker that is down for long fails every poll, each retried after a backoff: the first failure is a WARN with
+     * its stack trace, the next ones DEBUG, and one INFO line says when polls work again.
+     */
+    @Test
+    void pollsFailingManyTimesLogOneWarningAndOneRecovery() throws Exception {
+        int failures = 30;
+        AtomicInteger polls = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (polls.incrementAndGet() <= failures) {
+                    throw new KafkaException("injected: broker down");
+                }
+                return super.poll(timeout);
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+        try (LogCapture log = new LogCapture(PollLoop.class)) {
+            try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+                // The poll after the first that worked: that one's results were taken on the same thread.
+                await().atMost(Duration.ofSeconds(30)).until(() -> polls.get() > failures + 1);
+            }
+            assertThat(log.lines("WARN", "poll failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=", "failuresInARow=1"));
+            assertThat(log.lines("DEBUG", "poll failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "polling works again")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
+
+    /**
      * A poll the broker refuses for its credentials: LastProcessingResult says so in Lambda's words while the reason
      * keeps the exception's class; once polls work again, the result from before is back.
      */
