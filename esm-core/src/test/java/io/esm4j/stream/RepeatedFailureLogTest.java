@@ -200,4 +200,46 @@ class RepeatedFailureLogTest {
             assertThat(log.lines("INFO", "lease renewal answered again")).hasSize(1);
         }
     }
+
+    /**
+     * A failure outside the handler (here building the failure record of a record given up) restarts the shard's
+     * session, again and again while it lasts: the first restart is a WARN, the next ones DEBUG, and one line says
+     * when the shard works again.
+     */
+    @Test
+    void restartsManyTimesLogOneWarningAndOneRecovery() throws Exception {
+        String name = "restart-log";
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        FaultyStream source = new FaultyStream(stream);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 1, 1);
+        int failures = 10;
+        AtomicInteger infos = new AtomicInteger();
+        source.batchInfo = records -> {
+            if (infos.incrementAndGet() <= failures) {
+                throw new IllegalStateException("bug while building a failure record");
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new IllegalStateException("function error");
+        });
+        CollectingDestination destination = new CollectingDestination();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, source, handler)
+                .settings(Streams.fast().maximumRetryAttempts(0).build()).onFailure(destination).build();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.stream.ShardWorker"))) {
+            mapping.start();
+            try {
+                await().until(() -> destination.received().size() == 1);
+                // The record is done: the next read finds the shard idle and healthy.
+                await().until(() -> !log.lines("INFO", "works again after restarts").isEmpty());
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "shard worker failed outside the handler")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "shardId=" + shardId));
+            assertThat(log.lines("DEBUG", "shard worker failed outside the handler")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "works again after restarts")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
 }
