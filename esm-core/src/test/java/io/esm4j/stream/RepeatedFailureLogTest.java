@@ -7,15 +7,22 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.logging.LogCapture;
+import io.esm4j.idempotency.AcquireResult;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencyStoreException;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.ForwardingLeaseStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -240,6 +247,45 @@ class RepeatedFailureLogTest {
             assertThat(log.lines("DEBUG", "shard worker failed outside the handler")).hasSize(failures - 1);
             assertThat(log.lines("INFO", "works again after restarts")).hasSize(1)
                     .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
+
+    /**
+     * An idempotency store that is down fails every batch before the handler runs, retried for as long as it is
+     * down: one WARN naming the mapping and shard, then DEBUG, and one line when the batch goes through.
+     */
+    @Test
+    void anUnreachableIdempotencyStoreLogsOneWarningAndOneRecovery() throws Exception {
+        String name = "idempotency-log";
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 1, 1);
+        int failures = 30;
+        AtomicInteger acquires = new AtomicInteger();
+        ForwardingIdempotencyStore store = new ForwardingIdempotencyStore(
+                new InMemoryIdempotencyStore(100, Clock.systemUTC())) {
+            @Override
+            public AcquireResult acquire(String key, String payloadHash, String owner, Instant inProgressExpiry) {
+                if (acquires.incrementAndGet() <= failures) {
+                    throw new IdempotencyStoreException("store unreachable", new IOException("Connection refused"));
+                }
+                return super.acquire(key, payloadHash, owner, inProgressExpiry);
+            }
+        };
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
+                .settings(Streams.fast().build()).idempotency(Idempotency.of(store)).build();
+        try (LogCapture log = new LogCapture(Invoker.class,
+                Class.forName("io.esm4j.internal.handler.Deduplicated"))) {
+            mapping.start();
+            try {
+                await().until(() -> handler.succeeded().size() == 1);
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "idempotency store failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "partition=" + shardId));
+            assertThat(log.lines("INFO", "handler succeeded again")).hasSize(1);
         }
     }
 }

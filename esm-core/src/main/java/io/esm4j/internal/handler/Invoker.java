@@ -109,7 +109,7 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimTerm, retryScope, status,
+                    : Deduplicated.invoke(mappingName, deduplicator, batch.records(), naturalId, claimTerm, retryScope, status,
                             subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {
@@ -147,7 +147,13 @@ public final class Invoker<R> {
             case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
             // Only the idempotency store's failure to claim gets here (a FunctionNotInvokedException returned above):
             // the batch waits for the store, which the status must show, as the log alone would not.
-            case Verdict.NotInvoked n -> status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
+            case Verdict.NotInvoked n -> {
+                status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
+                FailureRun.log(LOG, failureRun(batch).failed(), null, false).addKeyValue("mapping", mappingName)
+                        .addKeyValue("partition", batch.partition()).addKeyValue("batchSize", size)
+                        .addKeyValue("reason", n.reason())
+                        .log("the idempotency store failed before the handler ran; the batch is retried");
+            }
             case Verdict.PartiallyFailed p -> {
                 List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();
                 failedInvocation(failedHanded(batch.records(), p, got));
