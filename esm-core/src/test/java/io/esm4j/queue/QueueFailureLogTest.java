@@ -9,6 +9,7 @@ import io.esm4j.testing.InMemoryQueue.Operation;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,26 @@ class QueueFailureLogTest {
             assertThat(log.lines().stream().filter(line -> line.contains("java.io.IOException: endpoint down")))
                     .hasSameSizeAs(warnings);
             assertThat(log.lines("INFO", "the poller works again")).hasSizeLessThanOrEqualTo(warnings.size());
+        }
+    }
+
+    /** A visibility timeout that cannot be read is tried again for every batch: one WARN per poller, not per batch. */
+    @Test
+    void aVisibilityTimeoutThatCannotBeReadLogsOneWarningPerPoller() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(fixture.clock).build();
+        int failures = 30;
+        FaultyQueue source = new FaultyQueue(queue).failVisibilityTimeout(failures);
+        IntStream.range(0, 60).forEach(i -> queue.send("m" + i));
+        QueueRecorder handler = new QueueRecorder();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.queue.VisibilityHeartbeat"))) {
+            fixture.start(source, handler, QueueEngineTest.fast().batchSize(1).build());
+            await().until(() -> handler.bodies().size() >= 60);
+            fixture.mapping().stop(Duration.ofSeconds(10));
+            List<String> warnings = log.lines("WARN", "cannot read the queue's visibility timeout");
+            List<String> debug = log.lines("DEBUG", "cannot read the queue's visibility timeout");
+            assertThat(warnings.size() + debug.size()).isEqualTo(failures);
+            assertThat(warnings).allSatisfy(line -> assertThat(line).contains("mapping=queue-log", "failuresInARow=1"));
+            assertThat(warnings.stream().map(QueueFailureLogTest::component).distinct()).hasSameSizeAs(warnings);
         }
     }
 
