@@ -89,7 +89,8 @@ class RepeatedFailureLogTest {
         AtomicInteger fetches = new AtomicInteger();
         source.fetch = shard -> {
             if (fetches.incrementAndGet() <= failures) {
-                throw throttled ? new ShardThrottledException("GetRecords", 5, new IllegalStateException("Rate exceeded"))
+                throw throttled
+                        ? new ShardThrottledException("GetRecords", 5, new IllegalStateException("Rate exceeded"))
                         : new IOException("Connection refused");
             }
         };
@@ -111,7 +112,8 @@ class RepeatedFailureLogTest {
             if (throttled) {
                 assertThat(log.lines().stream().filter(line -> line.startsWith("\tat "))).isEmpty();
             } else {
-                assertThat(log.lines().stream().filter(line -> line.contains("java.io.IOException: Connection refused")))
+                assertThat(log.lines().stream()
+                        .filter(line -> line.contains("java.io.IOException: Connection refused")))
                         .hasSize(1);
             }
             assertThat(log.lines("INFO", "reading the shard works again")).hasSize(1)

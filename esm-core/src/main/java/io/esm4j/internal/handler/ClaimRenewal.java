@@ -100,7 +100,8 @@ final class ClaimRenewal implements AutoCloseable {
                             + "); another consumer may process those records at the same time");
                     if (!warned && closed.getCount() > 0) {
                         warned = true;
-                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("claims", lost).addKeyValue("lifetime", claim.lifetime())
+                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("claims", lost)
+                                .addKeyValue("lifetime", claim.lifetime())
                                 .log("claims lapsed while the handler ran (renewed too late: a paused JVM, or a store "
                                         + "slower than a third of the lifetime); another consumer may process those "
                                         + "records at the same time");
@@ -117,7 +118,8 @@ final class ClaimRenewal implements AutoCloseable {
                             + "records once they lapse");
                     if (!warned) {
                         warned = true;
-                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("lifetime", claim.lifetime()).setCause(e)
+                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("lifetime", claim.lifetime())
+                                .setCause(e)
                                 .log("extending claims in the idempotency store failed; retried every third of "
                                         + "their lifetime while the handler runs");
                     }

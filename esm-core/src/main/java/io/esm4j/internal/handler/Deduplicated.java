@@ -87,7 +87,8 @@ public final class Deduplicated {
             }
         }
         Verdict handled;
-        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(mappingName, claim, claimedAtNanos, status)) {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null
+                : ClaimRenewal.start(mappingName, claim, claimedAtNanos, status)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {

@@ -109,8 +109,8 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(mappingName, deduplicator, batch.records(), naturalId, claimTerm, retryScope, status,
-                            subset -> call(batch.withRecords(subset), reader, handed));
+                    : Deduplicated.invoke(mappingName, deduplicator, batch.records(), naturalId, claimTerm, retryScope,
+                            status, subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {
                 throw e;

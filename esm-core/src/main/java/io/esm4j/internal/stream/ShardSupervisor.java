@@ -55,7 +55,7 @@ final class ShardSupervisor<T> {
     private boolean ended;
     private boolean restarting;
     private int failuresInARow;
-    /** The same restarts, for the log: a store or source that fails every session restarts it for as long as it does. */
+    /** The same restarts, for the log: a store or source failing every session restarts it for as long as it does. */
     private final FailureRun restarts = new FailureRun();
 
     ShardSupervisor(StreamContext<T> ctx, ShardWorker<T> worker, ShardWorker.Owner owner, ShardCommitter committer) {
