@@ -41,6 +41,11 @@ public final class LogCapture implements AutoCloseable {
         return Arrays.asList(captured.toString(StandardCharsets.UTF_8).split("\n"));
     }
 
+    /** Captured lines containing {@code text}, at any level. */
+    public List<String> lines(String text) {
+        return lines().stream().filter(line -> line.contains(text)).toList();
+    }
+
     /** Captured lines at {@code level} (e.g. "WARN") containing {@code text}. */
     public List<String> lines(String level, String text) {
         return lines().stream().filter(line -> line.contains(" " + level + " ") && line.contains(text)).toList();

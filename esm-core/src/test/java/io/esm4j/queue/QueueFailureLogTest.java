@@ -67,6 +67,35 @@ class QueueFailureLogTest {
         }
     }
 
+    /**
+     * Deletes that fail (the endpoint down) are retried 3 times per batch, then given up: the attempts log at DEBUG,
+     * the first give-up at WARN, the next ones at DEBUG, and one INFO line when deletes work again.
+     */
+    @Test
+    void deletesFailingForManyBatchesLogOneWarning() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(fixture.clock).build();
+        FaultyQueue source = new FaultyQueue(queue)
+                .failAlways(Operation.DELETE, () -> new IOException("endpoint down"));
+        int batches = 10;
+        IntStream.range(0, batches).forEach(i -> queue.send("m" + i));
+        QueueRecorder handler = new QueueRecorder();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.queue.QueueCalls"))) {
+            fixture.start(source, handler, QueueEngineTest.fast().batchSize(1).build());
+            await().until(() -> handler.bodies().size() >= batches);
+            await().until(() -> log.lines("giving up on entries").size() >= batches / 2);
+            source.heal(Operation.DELETE);
+            queue.send("last");
+            await().until(() -> handler.bodies().contains("last"));
+            fixture.mapping().stop(Duration.ofSeconds(10));
+            assertThat(log.lines("WARN", "queue call failed")).isEmpty();
+            assertThat(log.lines("DEBUG", "queue call failed")).hasSizeGreaterThanOrEqualTo(3 * batches / 2);
+            assertThat(log.lines("WARN", "giving up on entries")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=queue-log", "operation=delete"));
+            assertThat(log.lines("DEBUG", "giving up on entries")).hasSizeGreaterThanOrEqualTo(batches / 2 - 1);
+            assertThat(log.lines("INFO", "queue calls work again")).hasSize(1);
+        }
+    }
+
     private static String component(String line) {
         Matcher m = Pattern.compile("component=(\\S+ \\S+|\\S+)").matcher(line);
         return m.find() ? m.group(1) : line;
