@@ -290,4 +290,32 @@ class RepeatedFailureLogTest {
             assertThat(log.lines("INFO", "handler succeeded again")).hasSize(1);
         }
     }
+
+    /** An on-failure destination that refuses for long: the shard waits, and the log says so once, then at DEBUG. */
+    @Test
+    void aDestinationRefusingManyTimesLogsOneWarningAndOneRecovery() throws Exception {
+        String name = "destination-log";
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        String shardId = stream.openShardIds().getFirst();
+        Streams.fill(stream, 1, 1);
+        int refusals = 30;
+        CollectingDestination destination = new CollectingDestination().refuseFirst(refusals);
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            throw new IllegalStateException("function error");
+        });
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)
+                .settings(Streams.fast().maximumRetryAttempts(0).build()).onFailure(destination).build();
+        try (LogCapture log = new LogCapture(Class.forName("io.esm4j.internal.stream.GiveUp"))) {
+            mapping.start();
+            try {
+                await().until(() -> destination.received().size() == 1);
+            } finally {
+                Streams.stopQuietly(mapping);
+            }
+            assertThat(log.lines("WARN", "destination refused")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=" + name, "shardId=" + shardId));
+            assertThat(log.lines("DEBUG", "destination refused")).hasSize(refusals - 1);
+            assertThat(log.lines("INFO", "took a failure record again")).hasSize(1);
+        }
+    }
 }
