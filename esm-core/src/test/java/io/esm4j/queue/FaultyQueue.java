@@ -57,6 +57,9 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
         void run() throws Exception;
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger visibilityTimeoutFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     FaultyQueue(InMemoryQueue queue) {
         this.queue = queue;
     }
@@ -177,7 +180,16 @@ final class FaultyQueue implements QueueSource<SqsLikeMessage> {
 
     @Override
     public Duration visibilityTimeout() {
+        if (visibilityTimeoutFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            throw new IllegalStateException("injected: GetQueueAttributes failed");
+        }
         return queue.visibilityTimeout();
+    }
+
+    /** The next {@code times} reads of the visibility timeout throw. */
+    FaultyQueue failVisibilityTimeout(int times) {
+        visibilityTimeoutFailures.set(times);
+        return this;
     }
 
     @Override

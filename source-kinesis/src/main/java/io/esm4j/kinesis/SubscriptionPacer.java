@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 final class SubscriptionPacer {
 
     static final Duration SPACING = Duration.ofSeconds(1);
-    /** Refusals in a row from which each one is logged as a warning; every such one is shown in the status. */
+    /** Refusals in a row at which one warning is logged; every such run is shown in the status. */
     static final int WARN_AFTER = ShardThrottledException.REPORT_EVERY;
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPacer.class);
 
@@ -100,7 +100,9 @@ final class SubscriptionPacer {
         if (after.isAfter(notBefore)) {
             notBefore = after;
         }
-        LOG.atLevel(refusedInARow >= WARN_AFTER ? Level.WARN : Level.DEBUG).addKeyValue("consumer", consumerArn)
+        // One WARN when refusals become a run; the engine logs the reports thrown every REPORT_EVERY-th refusal at
+        // a bounded rate, and the status shows them: a WARN per refusal would repeat every backoff while they last.
+        LOG.atLevel(refusedInARow == WARN_AFTER ? Level.WARN : Level.DEBUG).addKeyValue("consumer", consumerArn)
                 .addKeyValue("shardId", shardId).addKeyValue("error", refusal.getClass().getSimpleName())
                 .addKeyValue("refusedInARow", refusedInARow).addKeyValue("waitMillis", wait.toMillis())
                 .log("SubscribeToShard refused for now; backing off");

@@ -245,6 +245,27 @@ class KinesisFanOutReaderTest {
         }
     }
 
+    /** Refusals that go on for long: one WARN when they become a run, not one per refusal for as long as they last. */
+    @Test
+    @Timeout(30)
+    void refusalsThatGoOnLogOneWarning() throws Exception {
+        kinesis.answerLater = true;
+        kinesis.refuseAll = LimitExceededException.builder().message("rate exceeded").build();
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
+        try (LogCapture log = new LogCapture(SubscriptionPacer.class);
+             KinesisFanOutReader reader = KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD,
+                     new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, Clock.systemUTC())) {
+            for (int report = 0; report < 5; report++) {
+                assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class);
+            }
+            assertThat(log.lines("WARN", "SubscribeToShard refused")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("shardId=" + SHARD, "refusedInARow=5"));
+            assertThat(log.lines("DEBUG", "SubscribeToShard refused"))
+                    .hasSize(5 * ShardThrottledException.REPORT_EVERY - 1);
+        }
+    }
+
     @Test
     void aLatestStartThatEndsBeforeAnyEventResumesAtTheTimeTheReaderOpened() throws Exception {
         Instant opened = clock.instant();

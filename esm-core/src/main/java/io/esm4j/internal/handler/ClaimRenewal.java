@@ -31,12 +31,14 @@ final class ClaimRenewal implements AutoCloseable {
 
     private final CountDownLatch closed = new CountDownLatch(1);
     private final MappingStatus status;
+    private final String mappingName;
     private final String component = "idempotency claim renewal " + IDS.incrementAndGet();
     /** Guards the status against a renewal in flight reporting after close() cleared it. */
     private final ReentrantLock reporting = new ReentrantLock();
     private boolean ended;
 
-    private ClaimRenewal(MappingStatus status) {
+    private ClaimRenewal(String mappingName, MappingStatus status) {
+        this.mappingName = mappingName;
         this.status = status;
     }
 
@@ -46,8 +48,8 @@ final class ClaimRenewal implements AutoCloseable {
      * @param claimedAtNanos {@link System#nanoTime()} when the claim began: its first keys' expiry counts from then,
      *                       not from the end of a claim that took long (one store write per record of a big batch)
      */
-    static ClaimRenewal start(Claim<?> claim, long claimedAtNanos, MappingStatus status) {
-        ClaimRenewal renewal = new ClaimRenewal(status);
+    static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status) {
+        ClaimRenewal renewal = new ClaimRenewal(mappingName, status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
         Thread.ofVirtual().name("esm4j-claim-renewal").start(() -> renewal.run(claim, claimedAtNanos, periodNanos));
         return renewal;
@@ -81,7 +83,7 @@ final class ClaimRenewal implements AutoCloseable {
                     long passNanos = System.nanoTime() - passStart;
                     if (passNanos > periodNanos && !behind) {
                         behind = true;
-                        LOG.atWarn().addKeyValue("claims", claim.toProcess().size())
+                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("claims", claim.toProcess().size())
                                 .addKeyValue("passMillis", passNanos / 1_000_000)
                                 .addKeyValue("lifetime", claim.lifetime())
                                 .log("extending the claims took longer than a third of their lifetime (a slow or "
@@ -98,7 +100,8 @@ final class ClaimRenewal implements AutoCloseable {
                             + "); another consumer may process those records at the same time");
                     if (!warned && closed.getCount() > 0) {
                         warned = true;
-                        LOG.atWarn().addKeyValue("claims", lost).addKeyValue("lifetime", claim.lifetime())
+                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("claims", lost)
+                                .addKeyValue("lifetime", claim.lifetime())
                                 .log("claims lapsed while the handler ran (renewed too late: a paused JVM, or a store "
                                         + "slower than a third of the lifetime); another consumer may process those "
                                         + "records at the same time");
@@ -115,7 +118,8 @@ final class ClaimRenewal implements AutoCloseable {
                             + "records once they lapse");
                     if (!warned) {
                         warned = true;
-                        LOG.atWarn().addKeyValue("lifetime", claim.lifetime()).setCause(e)
+                        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("lifetime", claim.lifetime())
+                                .setCause(e)
                                 .log("extending claims in the idempotency store failed; retried every third of "
                                         + "their lifetime while the handler runs");
                     }

@@ -41,6 +41,7 @@ public final class Deduplicated {
     private Deduplicated() {}
 
     /**
+     * @param mappingName for the log
      * @param term       how long a claim taken now lasts if never reported (a crash)
      * @param retryScope which records the engine retries after a partial failure: their claims are released
      * @param status     the mapping's, where a failing renewal of the claims shows while the handler runs
@@ -48,7 +49,7 @@ public final class Deduplicated {
      * @throws Exception from the invocation, or a record's problem in the claim (no usable key, payload validation):
      *                   the batch fails
      */
-    public static <R> Verdict invoke(BatchDeduplicator<R> deduplicator, List<R> records,
+    public static <R> Verdict invoke(String mappingName, BatchDeduplicator<R> deduplicator, List<R> records,
                                      Function<? super R, String> naturalId, ClaimTerm term,
                                      RetryScope<R> retryScope, MappingStatus status, Invocation<R> invocation)
             throws Exception {
@@ -65,7 +66,8 @@ public final class Deduplicated {
                         deduplicator.claimLasting(records, naturalId, lasting.lifetime(), rejectAlone);
             };
         } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
-            LOG.atWarn().addKeyValue("records", records.size()).setCause(e)
+            // The invoker logs it, at a bounded rate: a store down fails every retry of every batch.
+            LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("records", records.size()).setCause(e)
                     .log("the idempotency store failed before the handler ran; the batch is retried");
             return new Verdict.NotInvoked(Fatal.describe(e));
         }
@@ -80,12 +82,13 @@ public final class Deduplicated {
                 claim.failed(deferred);
             } catch (RuntimeException e) {
                 // They come back all the same; a claim left behind holds them up until its in-progress expiry.
-                LOG.atWarn().addKeyValue("records", deferred.size()).setCause(e)
+                LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", deferred.size()).setCause(e)
                         .log("releasing the claims of records that wait for one in progress elsewhere failed");
             }
         }
         Verdict handled;
-        try (ClaimRenewal renewal = toProcess.isEmpty() ? null : ClaimRenewal.start(claim, claimedAtNanos, status)) {
+        try (ClaimRenewal renewal = toProcess.isEmpty() ? null
+                : ClaimRenewal.start(mappingName, claim, claimedAtNanos, status)) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {
@@ -122,13 +125,13 @@ public final class Deduplicated {
         try {
             claim.failed(released);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("records", released.size()).setCause(e)
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", released.size()).setCause(e)
                     .log("releasing the claims of retried records in the idempotency store failed");
         }
         try {
             claim.completed(completed);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("records", completed.size()).setCause(e)
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", completed.size()).setCause(e)
                     .log("recording completed records in the idempotency store failed");
         }
         if (handled instanceof Verdict.Failed) {

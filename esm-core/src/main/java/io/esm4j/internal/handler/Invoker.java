@@ -6,6 +6,7 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
 import io.esm4j.idempotency.BatchDeduplicator;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.metrics.EngineMetrics;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -48,6 +50,13 @@ public final class Invoker<R> {
     private final RetryScope<R> retryScope;
     private final EngineMetrics metrics;
     private final MappingStatus status;
+    /**
+     * The failures in a row per partition (shard, Kafka partition, queue), so that a batch retried for hours logs its
+     * first failure and then a summary now and then, not a stack trace per retry. Removed when the partition's batch
+     * succeeds; bounded by {@link #MAX_FAILURE_RUNS} should partitions fail and never succeed again.
+     */
+    private final ConcurrentHashMap<String, FailureRun> failureRuns = new ConcurrentHashMap<>();
+    private static final int MAX_FAILURE_RUNS = 4096;
 
     /**
      * @param deduplicator   null without idempotency
@@ -100,16 +109,17 @@ public final class Invoker<R> {
         try {
             verdict = deduplicator == null || batch.window() != null
                     ? call(batch, reader, handed)
-                    : Deduplicated.invoke(deduplicator, batch.records(), naturalId, claimTerm, retryScope, status,
-                            subset -> call(batch.withRecords(subset), reader, handed));
+                    : Deduplicated.invoke(mappingName, deduplicator, batch.records(), naturalId, claimTerm, retryScope,
+                            status, subset -> call(batch.withRecords(subset), reader, handed));
         } catch (InterruptedException e) {
             if (stopping.getAsBoolean()) {
                 throw e;
             }
             verdict = failed(batch, size, e);
         } catch (FunctionNotInvokedException e) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
-                    .addKeyValue("batchSize", size).addKeyValue("reason", e.getMessage())
+            FailureRun.log(LOG, failureRun(batch).failed(), null, false).addKeyValue("mapping", mappingName)
+                    .addKeyValue("partition", batch.partition()).addKeyValue("batchSize", size)
+                    .addKeyValue("reason", e.getMessage())
                     .log("the function was not invoked; the batch is retried without using up a retry attempt");
             // An invocation tried and not made counts as failed, as in Lambda's FailedInvokeEventCount; records the
             // engine held back itself (the idempotency store's NotInvoked) were never tried and do not.
@@ -128,13 +138,22 @@ public final class Invoker<R> {
             }
         }
         switch (verdict) {
-            case Verdict.Succeeded s -> status.processed(MappingStatus.OK);
+            case Verdict.Succeeded s -> {
+                status.processed(MappingStatus.OK);
+                succeeded(batch);
+            }
             // The handler never got the failed records (another consumer holds them, or the store failed): no
             // failed invocation.
             case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
             // Only the idempotency store's failure to claim gets here (a FunctionNotInvokedException returned above):
             // the batch waits for the store, which the status must show, as the log alone would not.
-            case Verdict.NotInvoked n -> status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
+            case Verdict.NotInvoked n -> {
+                status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
+                FailureRun.log(LOG, failureRun(batch).failed(), null, false).addKeyValue("mapping", mappingName)
+                        .addKeyValue("partition", batch.partition()).addKeyValue("batchSize", size)
+                        .addKeyValue("reason", n.reason())
+                        .log("the idempotency store failed before the handler ran; the batch is retried");
+            }
             case Verdict.PartiallyFailed p -> {
                 List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();
                 failedInvocation(failedHanded(batch.records(), p, got));
@@ -148,6 +167,23 @@ public final class Invoker<R> {
             }
         }
         return verdict;
+    }
+
+    private FailureRun failureRun(Batch<R> batch) {
+        if (failureRuns.size() >= MAX_FAILURE_RUNS) {
+            failureRuns.clear();
+        }
+        return failureRuns.computeIfAbsent(batch.partition(), partition -> new FailureRun());
+    }
+
+    /** A run of failed invocations on the batch's partition ends: one INFO line if it was more than one. */
+    private void succeeded(Batch<R> batch) {
+        FailureRun run = failureRuns.remove(batch.partition());
+        int ended = run == null ? 0 : run.succeeded();
+        if (FailureRun.logRecovery(ended)) {
+            LOG.atInfo().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
+                    .addKeyValue("failuresInARow", ended).log("handler succeeded again after failed invocations");
+        }
     }
 
     /** One failed invocation of {@code records} records the handler got (or would have: not invoked). */
@@ -172,16 +208,17 @@ public final class Invoker<R> {
         };
         Verdict verdict = Verdict.of(result, reportBatchItemFailures, ids);
         if (verdict instanceof Verdict.Failed failed) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
-                    .addKeyValue("reason", failed.reason()).log("handler response fails the whole batch");
+            FailureRun.log(LOG, failureRun(batch).failed(), null, false).addKeyValue("mapping", mappingName)
+                    .addKeyValue("partition", batch.partition()).addKeyValue("reason", failed.reason())
+                    .log("handler response fails the whole batch");
         }
         return verdict;
     }
 
     private Verdict failed(Batch<R> batch, int size, Throwable e) {
-        LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("partition", batch.partition())
-                .addKeyValue("batchSize", size).addKeyValue("invokeCount", batch.approximateInvokeCount())
-                .setCause(e).log("handler failed the batch");
+        FailureRun.log(LOG, failureRun(batch).failed(), e, true).addKeyValue("mapping", mappingName)
+                .addKeyValue("partition", batch.partition()).addKeyValue("batchSize", size)
+                .addKeyValue("invokeCount", batch.approximateInvokeCount()).log("handler failed the batch");
         // Only the handler's own FunctionErrorException reports a response, not one among the causes of another.
         return e instanceof FunctionErrorException error ? new Verdict.Failed(Fatal.describe(e), error.response())
                 : new Verdict.Failed(Fatal.describe(e));

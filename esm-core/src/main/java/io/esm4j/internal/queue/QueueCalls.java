@@ -1,5 +1,6 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.EntryFailure;
 import io.esm4j.queue.QueueMessage;
@@ -33,6 +34,12 @@ final class QueueCalls<T> {
     private final QueueContext<T> ctx;
     /** Counted here, not read back from a meter: a registry may keep nothing. */
     private final AtomicLong deleteFailures = new AtomicLong();
+    /**
+     * Calls that failed after their retries, per operation, for the log: an endpoint down fails the deletes of every
+     * batch. The attempts before are logged at DEBUG; the poller that met the failure reports it too.
+     */
+    private final FailureRun deletesGivenUp = new FailureRun();
+    private final FailureRun visibilityChangesGivenUp = new FailureRun();
 
     QueueCalls(QueueContext<T> ctx) {
         this.ctx = ctx;
@@ -139,7 +146,7 @@ final class QueueCalls<T> {
                     throw stopped;
                 }
                 Fatal.rethrowIfFatal(e);
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
+                LOG.atDebug().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
                         .addKeyValue("entries", pending.size()).addKeyValue("attempt", attempt).setCause(e)
                         .log("queue call failed");
                 lastError = Fatal.describe(e);
@@ -153,9 +160,17 @@ final class QueueCalls<T> {
                 }
             }
             if (retryable.isEmpty() || attempt == ATTEMPTS) {
+                FailureRun run = operation.equals("delete") ? deletesGivenUp : visibilityChangesGivenUp;
                 if (!retryable.isEmpty()) {
-                    LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
-                            .addKeyValue("entries", retryable.size()).log("giving up on entries after retries");
+                    FailureRun.log(LOG, run.failed(), null, false).addKeyValue("mapping", ctx.mappingName())
+                            .addKeyValue("operation", operation).addKeyValue("entries", retryable.size())
+                            .addKeyValue("reason", lastError).log("giving up on entries after retries");
+                } else {
+                    int ended = run.succeeded();
+                    if (FailureRun.logRecovery(ended)) {
+                        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("operation", operation)
+                                .addKeyValue("failuresInARow", ended).log("queue calls work again");
+                    }
                 }
                 return new Outcome(permanent + retryable.size(), entries.size(), lastError);
             }

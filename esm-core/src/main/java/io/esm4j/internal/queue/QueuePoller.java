@@ -1,5 +1,6 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
@@ -25,6 +26,8 @@ final class QueuePoller<T> implements Runnable {
     /** How the poller is named in the mapping's status, e.g. {@code poller 3}. */
     private final String component;
     private final PollerPhase phase = new PollerPhase();
+    /** The poller's restarts in a row, for the log: a queue endpoint down fails every receive for as long as it is. */
+    private final FailureRun restarts = new FailureRun();
     private final VisibilityHeartbeat<T> heartbeat;
     private final BatchCollector<T> collector;
     private final BatchWork<T> work;
@@ -96,6 +99,11 @@ final class QueuePoller<T> implements Runnable {
             if (failed.isEmpty()) {
                 if (failures > 0) {
                     ctx.status().resolved(component);
+                    int ended = restarts.succeeded();
+                    if (FailureRun.logRecovery(ended)) {
+                        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
+                                .addKeyValue("failuresInARow", ended).log("the poller works again");
+                    }
                 }
                 failures = 0;
             } else if (!restart(failed, ++failures)) {
@@ -154,10 +162,11 @@ final class QueuePoller<T> implements Runnable {
         ctx.metrics().restarts.increment();
         ctx.status().problem(component, failed.getFirst().problem());
         Duration backoff = ctx.backoff().delay(failures);
+        FailureRun.Report report = restarts.failed();
         for (PollerFailure failure : failed) {
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
-                    .addKeyValue("consecutiveFailures", failures).addKeyValue("backoffMillis", backoff.toMillis())
-                    .setCause(failure.cause()).log(failure.text() + "; the poller restarts after the backoff");
+            FailureRun.log(LOG, report, failure.cause(), true).addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("component", component).addKeyValue("backoffMillis", backoff.toMillis())
+                    .log(failure.text() + "; the poller restarts after the backoff");
         }
         heartbeat.untrackAll();
         List<QueueMessage<T>> carryOver = collector.takeCarryOver();

@@ -1,5 +1,6 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
@@ -43,6 +44,9 @@ final class VisibilityHeartbeat<T> implements Runnable {
     /** How this heartbeat is named in the mapping's status, e.g. {@code poller 3 heartbeat}. */
     private final String component;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Failed beats in a row, and failed reads of the visibility timeout (tried again per batch), for the log. */
+    private final FailureRun beatFailures = new FailureRun();
+    private final FailureRun timeoutReads = new FailureRun();
     private final Condition changed = lock.newCondition();
     private final Condition beatDone = lock.newCondition();
     /** Each held message and the instant after which it is no longer extended; guarded by {@code lock}. */
@@ -289,6 +293,11 @@ final class VisibilityHeartbeat<T> implements Runnable {
         }
         if (failures > 0) {
             ctx.status().resolved(component);
+            int ended = beatFailures.succeeded();
+            if (FailureRun.logRecovery(ended)) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
+                        .addKeyValue("failuresInARow", ended).log("visibility extension works again");
+            }
         }
         return 0;
     }
@@ -300,8 +309,8 @@ final class VisibilityHeartbeat<T> implements Runnable {
     private int failed(int failures, String text, Throwable cause) {
         ctx.metrics().restarts.increment();
         ctx.status().problem(component, "PROBLEM: " + text);
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
-                .addKeyValue("failures", failures + 1).setCause(cause).log(text);
+        FailureRun.log(LOG, beatFailures.failed(), cause, true).addKeyValue("mapping", ctx.mappingName())
+                .addKeyValue("component", component).log(text);
         return failures + 1;
     }
 
@@ -322,9 +331,16 @@ final class VisibilityHeartbeat<T> implements Runnable {
             try {
                 known = ctx.source().visibilityTimeout();
                 visibilityTimeout = known;
+                int ended = timeoutReads.succeeded();
+                if (FailureRun.logRecovery(ended)) {
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component)
+                            .addKeyValue("failuresInARow", ended).log("the queue's visibility timeout was read");
+                }
             } catch (Throwable e) {
                 Fatal.rethrowIfFatal(e);
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                // Tried again for every batch until it works: logged at a bounded rate.
+                FailureRun.log(LOG, timeoutReads.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
+                        .addKeyValue("component", component)
                         .log("cannot read the queue's visibility timeout; no heartbeat for these messages, and "
                                 + "their idempotency claims last VisibilityExtensionLimit");
             }

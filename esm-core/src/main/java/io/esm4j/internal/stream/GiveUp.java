@@ -4,6 +4,7 @@ import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.FailureRecord.RequestContext;
 import io.esm4j.failure.FailureRecord.ResponseContext;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -37,6 +38,8 @@ final class GiveUp<T> {
     private final StreamContext<T> ctx;
     private final StreamSettings settings;
     private final String shardId;
+    /** Refused deliveries in a row, for the log: the shard waits on a refusing destination while it refuses. */
+    private final FailureRun refusals = new FailureRun();
     private final Consumer<List<Entry<T>>> onDone;
     private final BatchProcessor.Pauser pauser;
     private final BooleanSupplier leaseLost;
@@ -258,6 +261,12 @@ final class GiveUp<T> {
         for (int attempt = 1; ; attempt++) {
             try {
                 ctx.destination().send(record);
+                int ended = refusals.succeeded();
+                if (FailureRun.logRecovery(ended)) {
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .addKeyValue("failuresInARow", ended)
+                            .log("on-failure destination took a failure record again");
+                }
                 ctx.metrics().deliveredToDestination.increment(entries.size());
                 onDone.accept(entries);
                 return true;
@@ -294,8 +303,8 @@ final class GiveUp<T> {
                         + "the failure record of shard " + shardId + " (" + entries.size() + " records from "
                         + entries.getFirst().record.sequenceNumber() + "), attempt " + attempt + "; the checkpoint "
                         + "waits: " + Fatal.describe(e));
-                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                        .addKeyValue("attempt", attempt).setCause(e)
+                FailureRun.log(LOG, refusals.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
+                        .addKeyValue("shardId", shardId).addKeyValue("attempt", attempt)
                         .log("on-failure destination refused a failure record; the checkpoint waits");
                 if (!pauser.pause(ctx.backoff().delay(attempt))) {
                     return false;

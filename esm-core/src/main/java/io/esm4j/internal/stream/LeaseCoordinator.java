@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
@@ -71,6 +72,8 @@ final class LeaseCoordinator {
     private boolean syncRequested = true;
     private final LeaseRounds rounds;
     private int failures;
+    /** The same failures, for the log: a store or source down fails every round, with backoff, while it is. */
+    private final FailureRun roundFailures = new FailureRun();
     // Used by the rounds only, which never overlap (each is scheduled when the one before has ended).
     private final LeaseObserver observer;
     private final ShardSync shardSync;
@@ -142,6 +145,11 @@ final class LeaseCoordinator {
             if (failures > 0) {
                 failures = 0;
                 ctx.status().resolved(COMPONENT);
+                int ended = roundFailures.succeeded();
+                if (FailureRun.logRecovery(ended)) {
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
+                            .log("listing shards and leases works again");
+                }
             }
             workers.roundCompleted();
             waitNanos = Math.min(takeEveryNanos, Math.max(0, shardSync.nextSyncNanos() - System.nanoTime()));
@@ -166,7 +174,7 @@ final class LeaseCoordinator {
             Throwable cause = e instanceof WriteFailed write ? write.getCause() : e;
             ctx.metrics().pollingErrors.increment();
             ctx.status().problem(COMPONENT, "PROBLEM: " + what + " failed: " + Fatal.describe(cause));
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", failures).setCause(cause)
+            FailureRun.log(LOG, roundFailures.failed(), cause, true).addKeyValue("mapping", ctx.mappingName())
                     .log(what + " failed; retrying");
             waitNanos = ctx.backoff().delay(failures).toNanos();
         }

@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
@@ -53,6 +54,11 @@ final class LeaseRenewer {
      * is a new lease, renewed on its own schedule.
      */
     private final Set<HeldLease> renewing = ConcurrentHashMap.newKeySet();
+    /**
+     * Renewal failures in a row per shard, for the log: a store down fails every shard's renewal every tick until the
+     * leases run out. Removed when a renewal is answered; cleared should shards that failed leave unanswered pile up.
+     */
+    private final ConcurrentHashMap<String, FailureRun> failureRuns = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> checks;
 
@@ -205,6 +211,18 @@ final class LeaseRenewer {
         }
     }
 
+    private static final int MAX_FAILURE_RUNS = 4096;
+
+    /** The store answered a renewal of the shard's lease: a run of failed renewals ends, with one line. */
+    private void answered(String shardId) {
+        FailureRun run = failureRuns.remove(shardId);
+        int ended = run == null ? 0 : run.succeeded();
+        if (FailureRun.logRecovery(ended)) {
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("failuresInARow", ended).log("lease renewal answered again");
+        }
+    }
+
     private void renew(ShardWorker<?> worker) {
         HeldLease lease = worker.lease();
         long start = System.nanoTime();
@@ -223,6 +241,7 @@ final class LeaseRenewer {
                 }
                 result = own;
             }
+            answered(lease.shardId());
             switch (result) {
                 case LeaseWrite.Written written -> {
                     lease.renewed(written.lease(), madeAt);
@@ -249,8 +268,12 @@ final class LeaseRenewer {
             }
             ctx.status().problem(ShardProblems.lease(lease.shardId()), "PROBLEM: renewing the lease of shard "
                     + lease.shardId() + " failed: " + Fatal.describe(e));
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
-                    .setCause(e).log("lease renewal failed; retrying at the next tick");
+            if (failureRuns.size() >= MAX_FAILURE_RUNS) {
+                failureRuns.clear();
+            }
+            FailureRun run = failureRuns.computeIfAbsent(lease.shardId(), shard -> new FailureRun());
+            FailureRun.log(LOG, run.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("shardId", lease.shardId()).log("lease renewal failed; retrying at the next tick");
         } finally {
             // A flag the store left set (it restored an interrupt its client made up, whether it then failed or
             // answered) is not the stop's: nothing interrupts a renewal. Left set, it failed every renewal after this

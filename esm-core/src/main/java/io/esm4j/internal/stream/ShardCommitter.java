@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
@@ -42,6 +43,8 @@ final class ShardCommitter {
     private final long intervalNanos;
     private final String component;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Failed writes in a row, for the log: a store down fails every write, with backoff, for as long as it is. */
+    private final FailureRun writeFailures = new FailureRun();
     private final Condition changed = lock.newCondition();
     private Thread thread;
 
@@ -217,6 +220,11 @@ final class ShardCommitter {
                 if (result instanceof LeaseWrite.Written written) {
                     lease.checkpointed(written.lease());
                     ctx.status().resolved(component);
+                    int ended = writeFailures.succeeded();
+                    if (FailureRun.logRecovery(ended)) {
+                        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                                .addKeyValue("failuresInARow", ended).log("checkpoint write works again");
+                    }
                     return Outcome.SAVED;
                 }
                 refused = result;
@@ -249,8 +257,8 @@ final class ShardCommitter {
             health.failed(e);
             ctx.status().problem(component, "PROBLEM: checkpoint write for shard " + shardId + " failed: "
                     + Fatal.describe(e));
-            LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                    .addKeyValue("checkpoint", checkpoint).setCause(e)
+            FailureRun.log(LOG, writeFailures.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
+                    .addKeyValue("shardId", shardId).addKeyValue("checkpoint", checkpoint)
                     .log("checkpoint write failed; retrying in the background");
             return Outcome.FAILED;
         }

@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One run of a shard: a reader thread feeding a {@link ShardPipeline}. A failed read reopens the shard after the
@@ -60,6 +62,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     private final Events events;
     private final String readerComponent;
     private final ReadStart start;
+    /** The reader's failures in a row, for the log (the engine thread that reads is the only one to use it). */
+    private final FailureRun readFailures = new FailureRun();
     /** Where this session's reading began: its start, or the time a LATEST start was first opened. */
     private volatile ReadStart origin;
     private final ShardPipeline<T> pipeline;
@@ -167,6 +171,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                     if (failures > 0) {
                         failures = 0;
                         ctx.status().resolved(readerComponent);
+                        readRecovered();
                     }
                     if (!result.records().isEmpty()) {
                         ctx.metrics().polled.increment(result.records().size());
@@ -266,6 +271,14 @@ final class ShardSession<T> implements ShardPipeline.Listener {
                 : Duration.ofNanos(IdleTicks.waitToTick(nowNanos, left, IdleTicks.tickFor(interval)));
     }
 
+    private void readRecovered() {
+        int ended = readFailures.succeeded();
+        if (FailureRun.logRecovery(ended)) {
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                    .addKeyValue("failuresInARow", ended).log("reading the shard works again");
+        }
+    }
+
     /** Counts and shows a failed read, then waits before the reopen; false if the session closed meanwhile. */
     private boolean readFailed(Throwable failure, int failures) {
         ctx.metrics().pollingErrors.increment();
@@ -274,9 +287,16 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         String what = failure instanceof ShardThrottledException ? failure.getMessage()
                 : "failed: " + Fatal.describe(failure);
         ctx.status().problem(readerComponent, "PROBLEM: reading shard " + shardId + " " + what);
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("attempt", failures).setCause(failure)
-                .log("reading the shard failed; reopening it after the last record read");
+        // A shard that cannot be read for hours (throttled, an endpoint down) logs its first failure, then a
+        // summary now and then: the status and PollingErrorCount show every one. Throttling is expected and says
+        // what it is in its message; its stack trace would tell nothing more.
+        boolean throttled = failure instanceof ShardThrottledException;
+        LoggingEventBuilder line = FailureRun.log(LOG, readFailures.failed(), failure, !throttled)
+                .addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId);
+        if (throttled) {
+            line = line.addKeyValue("reason", failure.getMessage());
+        }
+        line.log("reading the shard failed; reopening it after the last record read");
         try {
             return pipeline.pause(ctx.backoff().delay(failures));
         } catch (InterruptedException interrupted) {

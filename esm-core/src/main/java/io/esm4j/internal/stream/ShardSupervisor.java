@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.ReadStart;
@@ -54,6 +55,8 @@ final class ShardSupervisor<T> {
     private boolean ended;
     private boolean restarting;
     private int failuresInARow;
+    /** The same restarts, for the log: a store or source failing every session restarts it for as long as it does. */
+    private final FailureRun restarts = new FailureRun();
 
     ShardSupervisor(StreamContext<T> ctx, ShardWorker<T> worker, ShardWorker.Owner owner, ShardCommitter committer) {
         this.ctx = ctx;
@@ -166,7 +169,7 @@ final class ShardSupervisor<T> {
                             failuresInARow = progressSinceRestart ? 1 : failuresInARow + 1;
                             progressSinceRestart = false;
                             restarting = true;
-                            restartFailed(f.cause(), failuresInARow);
+                            restartFailed(f.cause());
                             session.halt();
                         }
                     }
@@ -256,7 +259,7 @@ final class ShardSupervisor<T> {
         }
     }
 
-    private void restartFailed(Throwable cause, int failuresInARow) {
+    private void restartFailed(Throwable cause) {
         if (Fatal.isFatal(cause)) {
             signals.add(new FatalError(cause));
             return;
@@ -265,8 +268,8 @@ final class ShardSupervisor<T> {
         ctx.metrics().restarts.increment();
         ctx.status().problem(component, "PROBLEM: shard " + shardId + " restarted after a failure: "
                 + Fatal.describe(cause));
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
-                .addKeyValue("failuresInARow", failuresInARow).setCause(cause)
+        FailureRun.log(LOG, restarts.failed(), cause, true).addKeyValue("mapping", ctx.mappingName())
+                .addKeyValue("shardId", shardId)
                 .log("shard worker failed outside the handler; restarting after the last done record");
     }
 
@@ -288,6 +291,11 @@ final class ShardSupervisor<T> {
             if (!progressSinceRestart) {
                 progressSinceRestart = true;
                 ctx.status().resolved(component);
+                int ended = restarts.succeeded();
+                if (FailureRun.logRecovery(ended)) {
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", shardId)
+                            .addKeyValue("failuresInARow", ended).log("shard worker works again after restarts");
+                }
             }
         }
 

@@ -61,7 +61,8 @@ class DeduplicatedTest {
         Instant firstExpiry = clock.instant().plusMillis(1_500);
         CompletableFuture<Verdict> verdict = CompletableFuture.supplyAsync(() -> {
             try {
-                return Deduplicated.invoke(dedup, List.of("slow"), id -> id, new ClaimTerm.Until(firstExpiry),
+                return Deduplicated.invoke("dedup", dedup, List.of("slow"), id -> id,
+                        new ClaimTerm.Until(firstExpiry),
                         new RetryScope.FailedOnly<>(), new MappingStatus(), records -> {
                             running.countDown();
                             assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
@@ -95,7 +96,7 @@ class DeduplicatedTest {
         BitSet failed = new BitSet();
         failed.set(1);
 
-        Verdict verdict = Deduplicated.invoke(dedup, List.of("a", "b", "c"), id -> id,
+        Verdict verdict = Deduplicated.invoke("dedup", dedup, List.of("a", "b", "c"), id -> id,
                 new ClaimTerm.Until(clock.instant().plusSeconds(30)),
                 new RetryScope.FailedOnly<>(), new MappingStatus(),
                 records -> new Verdict.PartiallyFailed(failed));

@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaAuthResults;
@@ -34,6 +35,8 @@ final class OffsetCommits {
     private final KafkaMetrics metrics;
     private final Map<TopicPartition, PartitionState> owned;
     private final AuthResults authResults;
+    /** Failed commits in a row, for the log: a coordinator away fails the commit of every CheckpointInterval. */
+    private final FailureRun failures = new FailureRun();
 
     OffsetCommits(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, KafkaMetrics metrics,
                   Map<TopicPartition, PartitionState> owned, AuthResults authResults) {
@@ -78,8 +81,9 @@ final class OffsetCommits {
         ctx.status().problem(COMMITS, "PROBLEM: committing offsets failed; the next commit carries them again: "
                 + Fatal.describe(error));
         KafkaAuthResults.ofPollFailure(error).ifPresent(message -> authResults.show(COMMITS, message));
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitionCount)
-                .setCause(error).log("offset commit failed; the next commit carries the offsets again");
+        FailureRun.log(LOG, failures.failed(), error, true).addKeyValue("mapping", ctx.mappingName())
+                .addKeyValue("partitions", partitionCount)
+                .log("offset commit failed; the next commit carries the offsets again");
     }
 
     /**
@@ -140,6 +144,11 @@ final class OffsetCommits {
                            Map<TopicPartition, PartitionState> assignments) {
         ctx.status().resolved(COMMITS);
         authResults.takeBack(COMMITS);
+        int ended = failures.succeeded();
+        if (FailureRun.logRecovery(ended)) {
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
+                    .log("offset commits work again");
+        }
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
             if (state != null && state == assignments.get(partition) && offset.offset() > state.committed) {
@@ -154,5 +163,10 @@ final class OffsetCommits {
     void noneOwned() {
         ctx.status().resolved(COMMITS);
         authResults.takeBack(COMMITS);
+        int ended = failures.succeeded();
+        if (FailureRun.logRecovery(ended)) {
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
+                    .log("offset commits work again");
+        }
     }
 }

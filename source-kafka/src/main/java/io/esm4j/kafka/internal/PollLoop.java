@@ -2,6 +2,7 @@ package io.esm4j.kafka.internal;
 
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
@@ -59,6 +60,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
     private int pollFailuresInARow;
+    /** The same failures, for the log: a broker down fails every poll, with backoff, for as long as it is. */
+    private final FailureRun pollFailures = new FailureRun();
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
@@ -163,6 +166,11 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (pollFailuresInARow > 0) {
             pollFailuresInARow = 0;
             ctx.status().resolved(COMPONENT);
+            int ended = pollFailures.succeeded();
+            if (FailureRun.logRecovery(ended)) {
+                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
+                        .log("polling works again");
+            }
         }
         partitions.authResults.takeBack(COMPONENT);
     }
@@ -212,8 +220,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         ctx.metrics().pollingErrors.increment();
         showPollFailure(e);
         topicRefusals.failed(e);
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", pollFailuresInARow)
-                .setCause(e).log("poll failed; retrying with backoff");
+        FailureRun.log(LOG, pollFailures.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
+                .log("poll failed; retrying with backoff");
         try {
             stopRequested.await(ctx.backoff().delay(pollFailuresInARow).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException interrupted) {

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -62,6 +64,76 @@ class PollLoopTest {
         try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer) == 10L);
             assertThat(failedPolls.get()).isPositive();
+        }
+    }
+
+    /**
+     * A broker that is down for long fails every poll, each retried after a backoff: the first failure is a WARN with
+     * its stack trace, the next ones DEBUG, and one INFO line says when polls work again.
+     */
+    @Test
+    void pollsFailingManyTimesLogOneWarningAndOneRecovery() throws Exception {
+        int failures = 30;
+        AtomicInteger polls = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                if (polls.incrementAndGet() <= failures) {
+                    throw new KafkaException("injected: broker down");
+                }
+                return super.poll(timeout);
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+        try (LogCapture log = new LogCapture(PollLoop.class)) {
+            try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+                // The poll after the first that worked: that one's results were taken on the same thread.
+                await().atMost(Duration.ofSeconds(30)).until(() -> polls.get() > failures + 1);
+            }
+            assertThat(log.lines("WARN", "poll failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=", "failuresInARow=1"));
+            assertThat(log.lines("DEBUG", "poll failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "polling works again")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("failuresInARow=" + failures));
+        }
+    }
+
+    /**
+     * Commits that keep failing (the group coordinator away) are tried again at every CheckpointInterval: the first
+     * failure is a WARN, the next ones DEBUG, and one INFO line says when a commit goes through again.
+     */
+    @Test
+    void commitsFailingManyTimesLogOneWarningAndOneRecovery() throws Exception {
+        int failures = 30;
+        AtomicInteger commits = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+                if (commits.incrementAndGet() <= failures) {
+                    callback.onComplete(offsets, new RetriableCommitFailedException("injected: coordinator away"));
+                    return;
+                }
+                super.commitAsync(offsets, callback);
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.addRecord(new ConsumerRecord<>(partition.topic(), 0, 0, 0L, TimestampType.CREATE_TIME, 0, 2,
+                    null, "v0".getBytes(), new RecordHeaders(), Optional.empty()));
+        });
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
+                .maximumBatchingWindow(Duration.ZERO).checkpointInterval(Duration.ofMillis(10))
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+        try (LogCapture log = new LogCapture(OffsetCommits.class)) {
+            try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> committed(consumer) == 1L);
+            }
+            assertThat(log.lines("WARN", "offset commit failed")).hasSize(1)
+                    .allSatisfy(line -> assertThat(line).contains("mapping=", "failuresInARow=1"));
+            assertThat(log.lines("DEBUG", "offset commit failed")).hasSize(failures - 1);
+            assertThat(log.lines("INFO", "offset commits work again")).hasSize(1);
         }
     }
 
