@@ -8,6 +8,8 @@ module io.esm4j.testsupport {
     requires io.esm4j.core;
     requires org.assertj.core;
     requires org.slf4j;
+    // LogCapture lowers slf4j-simple's levels while a test captures what a class logs.
+    requires org.slf4j.simple;
     // TestCertificates hands out HTTPS servers.
     requires transitive jdk.httpserver;
     requires static org.jspecify;

@@ -9,6 +9,7 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.testsupport.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,6 +9,7 @@ import io.esm4j.kafka.KafkaSource;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
+import io.esm4j.testsupport.LogCapture;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.esm4j.kinesis;
+package io.esm4j.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,10 +17,10 @@ import org.slf4j.spi.LocationAwareLogger;
  * Captures what the given classes log at DEBUG and above while open. Tests log through slf4j-simple at ERROR (see
  * simplelogger.properties), which has no API to change a level: the loggers' level field is set for the capture and
  * restored after; slf4j-simple writes to whatever System.err is at the time, which is replaced meanwhile. Tests run
- * one at a time in one JVM, so nothing else writes there meanwhile. A copy of esm-core's test class of the same name
- * (test classes are not shared between modules).
+ * one at a time in one JVM, so nothing else writes there meanwhile. Tests run on the class path, where the field can
+ * be reached. esm-core's tests, which this module depends on, keep a copy of their own.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private final PrintStream stderr = System.err;
