@@ -142,13 +142,7 @@ final class OffsetCommits {
     /** Counts the offsets the broker took for the assignments they were committed for, if still owned. */
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets,
                            Map<TopicPartition, PartitionState> assignments) {
-        ctx.status().resolved(COMMITS);
-        authResults.takeBack(COMMITS);
-        int ended = failures.succeeded();
-        if (FailureRun.logRecovery(ended)) {
-            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
-                    .log("offset commits work again");
-        }
+        noneFailing();
         offsets.forEach((partition, offset) -> {
             PartitionState state = owned.get(partition);
             if (state != null && state == assignments.get(partition) && offset.offset() > state.committed) {
@@ -161,6 +155,11 @@ final class OffsetCommits {
 
     /** A failed commit of partitions this consumer no longer has is nothing to fix any more. */
     void noneOwned() {
+        noneFailing();
+    }
+
+    /** Commits went through (or none is left to fix): the problem, Lambda's message and the run of failures end. */
+    private void noneFailing() {
         ctx.status().resolved(COMMITS);
         authResults.takeBack(COMMITS);
         int ended = failures.succeeded();
