@@ -119,7 +119,7 @@ final class ClaimRenewal implements AutoCloseable {
                     if (!warned) {
                         warned = true;
                         LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("lifetime", claim.lifetime())
-                                .setCause(e)
+                                .addKeyValue("error", Deduplicated.storeError(e))
                                 .log("extending claims in the idempotency store failed; retried every third of "
                                         + "their lifetime while the handler runs");
                     }

@@ -67,7 +67,8 @@ public final class Deduplicated {
             };
         } catch (IdempotencyStoreException | IdempotencyStoreFullException e) {
             // The invoker logs it, at a bounded rate: a store down fails every retry of every batch.
-            LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("records", records.size()).setCause(e)
+            LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("records", records.size())
+                    .addKeyValue("error", storeError(e))
                     .log("the idempotency store failed before the handler ran; the batch is retried");
             return new Verdict.NotInvoked(Fatal.describe(e));
         }
@@ -82,7 +83,8 @@ public final class Deduplicated {
                 claim.failed(deferred);
             } catch (RuntimeException e) {
                 // They come back all the same; a claim left behind holds them up until its in-progress expiry.
-                LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", deferred.size()).setCause(e)
+                LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", deferred.size())
+                        .addKeyValue("error", storeError(e))
                         .log("releasing the claims of records that wait for one in progress elsewhere failed");
             }
         }
@@ -125,13 +127,15 @@ public final class Deduplicated {
         try {
             claim.failed(released);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", released.size()).setCause(e)
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", released.size())
+                    .addKeyValue("error", storeError(e))
                     .log("releasing the claims of retried records in the idempotency store failed");
         }
         try {
             claim.completed(completed);
         } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", completed.size()).setCause(e)
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", completed.size())
+                    .addKeyValue("error", storeError(e))
                     .log("recording completed records in the idempotency store failed");
         }
         if (handled instanceof Verdict.Failed) {
@@ -191,5 +195,22 @@ public final class Deduplicated {
         BitSet all = new BitSet(size);
         all.set(0, size);
         return all;
+    }
+
+    /**
+     * What the logs say of an idempotency store's failure: the classes of the exception and its causes, never their
+     * messages, which may quote a key, and a key may be payload (a JSON pointer into the record), which logs never
+     * hold. The class names (a throttled table, a missing one, a connection refused) say what went wrong.
+     */
+    static String storeError(Throwable failure) {
+        StringBuilder classes = new StringBuilder(failure.getClass().getName());
+        Throwable outer = failure;
+        Throwable cause = failure.getCause();
+        for (int depth = 0; cause != null && cause != outer && depth < 8; depth++) {
+            classes.append(" <- ").append(cause.getClass().getName());
+            outer = cause;
+            cause = cause.getCause();
+        }
+        return classes.toString();
     }
 }

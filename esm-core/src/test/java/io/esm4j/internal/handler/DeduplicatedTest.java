@@ -8,6 +8,7 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.logging.LogCapture;
 import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.Tags;
@@ -106,5 +107,35 @@ class DeduplicatedTest {
             assertThat(memory.acquire(succeeded, null, "another consumer", clock.instant().plusSeconds(30)))
                     .as(succeeded).isInstanceOf(AcquireResult.AlreadyCompleted.class);
         }
+    }
+
+    /**
+     * A store's message may quote the key, and a key may be payload (a JSON pointer into the record): the log names
+     * the exception's classes, never its message.
+     */
+    @Test
+    void aStoreFailureIsLoggedByItsClassesNotItsMessage() throws Exception {
+        IdempotencyStore quotingKeys = new ForwardingIdempotencyStore(memory) {
+            @Override
+            public boolean release(String key, String owner) {
+                throw new IllegalStateException("cannot release " + key, new IllegalArgumentException("key " + key));
+            }
+        };
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(quotingKeys, new SimpleMeterRegistry(),
+                Tags.empty()).clock(clock).build();
+        BitSet failed = new BitSet();
+        failed.set(0);
+
+        List<String> lines;
+        try (LogCapture log = new LogCapture(Deduplicated.class)) {
+            Deduplicated.invoke("dedup", dedup, List.of("jane@example.com"), id -> id,
+                    new ClaimTerm.Until(clock.instant().plusSeconds(30)), new RetryScope.FailedOnly<>(),
+                    new MappingStatus(), records -> new Verdict.PartiallyFailed(failed));
+            lines = log.lines();
+        }
+
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("WARN")
+                .contains("error=java.lang.IllegalStateException <- java.lang.IllegalArgumentException"));
+        assertThat(String.join("\n", lines)).doesNotContain("jane@example.com");
     }
 }
