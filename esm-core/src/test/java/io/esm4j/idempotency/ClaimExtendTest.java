@@ -3,6 +3,7 @@ package io.esm4j.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
      * Each extension but the first waits (up to a second) until as many as the claim makes at a time are in flight
      * together.
      */
-    private final class GatheringStore implements IdempotencyStore {
+    private final class GatheringStore extends ForwardingIdempotencyStore {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger mostInFlight = new AtomicInteger();
         final CountDownLatch gathered = new CountDownLatch(Claim.EXTEND_CONCURRENCY);
@@ -41,9 +42,8 @@ class ClaimExtendTest extends DeduplicatorFixture {
         volatile boolean failing;
         volatile boolean down;
 
-        @Override
-        public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant expiry) {
-            return store.acquire(key, payloadHash, owner, expiry);
+        GatheringStore() {
+            super(store);
         }
 
         @Override
@@ -68,17 +68,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
                 throw new IllegalStateException("throttled");
             }
             extended.add(key);
-            return store.extend(key, payloadHash, owner, expiry);
-        }
-
-        @Override
-        public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
-            store.complete(key, payloadHash, ttlExpiry);
-        }
-
-        @Override
-        public boolean release(String key, String owner) {
-            return store.release(key, owner);
+            return super.extend(key, payloadHash, owner, expiry);
         }
     }
 
@@ -110,25 +100,19 @@ class ClaimExtendTest extends DeduplicatorFixture {
     }
 
     /** A store whose every claim takes a second of the test clock, as 100 writes of a big batch take a while. */
-    private final class SlowClaims implements IdempotencyStore {
+    private final class SlowClaims extends ForwardingIdempotencyStore {
         final List<Instant> expiries = new CopyOnWriteArrayList<>();
+
+        SlowClaims() {
+            super(store);
+        }
 
         @Override
         public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant expiry) {
             expiries.add(expiry);
-            AcquireResult result = store.acquire(key, payloadHash, owner, expiry);
+            AcquireResult result = super.acquire(key, payloadHash, owner, expiry);
             clock.advance(Duration.ofSeconds(1));
             return result;
-        }
-
-        @Override
-        public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
-            store.complete(key, payloadHash, ttlExpiry);
-        }
-
-        @Override
-        public boolean release(String key, String owner) {
-            return store.release(key, owner);
         }
     }
 

@@ -10,6 +10,7 @@ import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencySettings;
 import io.esm4j.idempotency.IdempotencyStore;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,14 +33,12 @@ class ClaimRenewalStatusTest {
     private static final String PROBLEM = "PROBLEM: extending idempotency claims failed";
 
     /** An in-memory store whose extensions fail while {@link #down}, with the key in the message, as a client's may. */
-    private static final class RenewalFailingStore implements IdempotencyStore {
-        final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(100, Clock.systemUTC());
+    private static final class RenewalFailingStore extends ForwardingIdempotencyStore {
         final AtomicBoolean down = new AtomicBoolean(true);
         final AtomicInteger extensions = new AtomicInteger();
 
-        @Override
-        public AcquireResult acquire(String key, @Nullable String payloadHash, String owner, Instant expiry) {
-            return store.acquire(key, payloadHash, owner, expiry);
+        RenewalFailingStore() {
+            super(new InMemoryIdempotencyStore(100, Clock.systemUTC()));
         }
 
         @Override
@@ -48,17 +47,7 @@ class ClaimRenewalStatusTest {
                 throw new IllegalStateException("timed out writing key " + key);
             }
             extensions.incrementAndGet();
-            return store.extend(key, payloadHash, owner, expiry);
-        }
-
-        @Override
-        public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
-            store.complete(key, payloadHash, ttlExpiry);
-        }
-
-        @Override
-        public boolean release(String key, String owner) {
-            return store.release(key, owner);
+            return super.extend(key, payloadHash, owner, expiry);
         }
     }
 

@@ -16,6 +16,7 @@ import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
 import java.time.Clock;
@@ -222,12 +223,11 @@ class FailureTest extends WireFixture {
     }
 
     /** Remembers the keys a mapping acquires. */
-    private static final class KeyRecordingStore implements IdempotencyStore {
-        private final IdempotencyStore delegate;
+    private static final class KeyRecordingStore extends ForwardingIdempotencyStore {
         private final List<String> acquired = new ArrayList<>();
 
         KeyRecordingStore(IdempotencyStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -236,17 +236,7 @@ class FailureTest extends WireFixture {
             synchronized (acquired) {
                 acquired.add(key);
             }
-            return delegate.acquire(key, payloadHash, owner, inProgressExpiry);
-        }
-
-        @Override
-        public void complete(String key, @Nullable String payloadHash, Instant ttlExpiry) {
-            delegate.complete(key, payloadHash, ttlExpiry);
-        }
-
-        @Override
-        public boolean release(String key, String owner) {
-            return delegate.release(key, owner);
+            return super.acquire(key, payloadHash, owner, inProgressExpiry);
         }
 
         List<String> acquired() {
