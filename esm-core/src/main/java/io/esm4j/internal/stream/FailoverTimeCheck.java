@@ -27,6 +27,7 @@ final class FailoverTimeCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(FailoverTimeCheck.class);
     static final String COMPONENT = "failover time";
+    private static final String RULE = "; every worker sharing a lease store must have the same FailoverTime";
 
     private record Reported(String worker, long failoverTimeMillis) {}
 
@@ -83,8 +84,7 @@ final class FailoverTimeCheck {
                 + differing.values().stream().map(lease -> "worker " + lease.owner() + " has "
                         + millis(lease.ownerFailoverTime()) + " (lease of shard " + lease.shardId() + ")")
                 .collect(Collectors.joining(", "))
-                + ", this worker (" + ctx.workerId() + ") has " + millis(own)
-                + "; every worker sharing a lease store must have the same FailoverTime";
+                + ", this worker (" + ctx.workerId() + ") has " + millis(own) + RULE;
         if (text == null && shown != null) {
             ctx.status().resolved(COMPONENT);
         } else if (text != null && !text.equals(shown)) {
@@ -99,19 +99,18 @@ final class FailoverTimeCheck {
      * is that short takes them although their holder is alive.
      */
     private String consequence(Duration theirs) {
-        String same = "; every worker sharing a lease store must have the same FailoverTime";
         if (theirs.compareTo(own) > 0) {
             return own.compareTo(theirs.dividedBy(2)) <= 0
                     ? "this worker's is so much shorter that it takes the other worker's live leases between their "
-                            + "renewals, and records are handled twice" + same
+                            + "renewals, and records are handled twice" + RULE
                     : "this worker takes the other worker's leases sooner than that worker expects (a late renewal "
-                            + "loses them)" + same;
+                            + "loses them)" + RULE;
         }
         return theirs.compareTo(own.dividedBy(2)) <= 0
                 ? "the other worker's is so much shorter that it takes this worker's live leases between their "
-                        + "renewals, and records are handled twice" + same
+                        + "renewals, and records are handled twice" + RULE
                 : "the other worker takes this worker's leases sooner than this worker expects (a late renewal loses "
-                        + "them)" + same;
+                        + "them)" + RULE;
     }
 
     private static String millis(@Nullable Duration duration) {
