@@ -17,8 +17,11 @@ import java.util.stream.Collectors;
  * Decides the leases to create for shards that have none yet, and where each starts:
  * <ul>
  *   <li>a child of a shard the mapping knows (its parent has a lease, listed or not, or one created in this pass
- *       to be read) starts at TRIM_HORIZON, so that nothing written after the split is lost; with AT_TIMESTAMP the
- *       timestamp is kept (every child record is newer than its parents');</li>
+ *       to be read, or a sibling has a lease: another lease names the same parent) starts at TRIM_HORIZON, so that
+ *       nothing written after the split is lost; with AT_TIMESTAMP the timestamp is kept (every child record is
+ *       newer than its parents'). The sibling counts because a parent's finished lease goes once every child
+ *       <em>listed</em> has begun ({@link #childrenBegun}): a child that the listings missed until then finds
+ *       only its sibling's lease to tell that the parent was read;</li>
  *   <li>a shard that has no lease but a child whose lease has begun (its checkpoint is past its start) is created
  *       ended: the child was taken only once this shard was done, or gone, and its lease may have been deleted since
  *       ({@link #childrenBegun}); read again, it would be handled twice, or after its child;</li>
@@ -31,8 +34,9 @@ import java.util.stream.Collectors;
  * ListShards) can miss a parent that is still there, and the child, started as a shard without parents, would have
  * its records handled before the parent's. It waits until the parent is listed (and so decided first, and read
  * first), or until two listings in a row have missed it ({@code parentsGone}): then it was trimmed before the
- * mapping knew it and does not count. It also names the unfinished leases whose shard the stream no longer lists
- * ({@link #gone}). Pure: the coordinator creates what it returns with conditional writes, so two workers
+ * mapping knew it and does not count. A parent that another lease names does not hold a shard back: that lease was
+ * created only once the parent was known or gone. It also names the unfinished leases whose shard the stream no
+ * longer lists ({@link #gone}). Pure: the coordinator creates what it returns with conditional writes, so two workers
  * seeding at once agree or one of them loses harmlessly.
  */
 final class LeaseSeeder {
@@ -65,7 +69,10 @@ final class LeaseSeeder {
                 }
                 // A parent with a lease counts even if this listing misses it (an eventually consistent listing
                 // can): the mapping read it, so its child must not start at LATEST and skip what it holds.
-                boolean parentRead = shard.parentIds().stream().anyMatch(existing::containsKey)
+                // So does a parent that a sibling's lease names: its own lease may have gone (childrenBegun) while
+                // the listings still missed this shard.
+                boolean parentRead = shard.parentIds().stream()
+                        .anyMatch(p -> existing.containsKey(p) || namedAsParent(p, existing))
                         || listedParents.stream().anyMatch(p -> !known.get(p).ended());
                 Checkpoint start;
                 if (childBegun(shard.shardId(), existing)) {
@@ -93,7 +100,8 @@ final class LeaseSeeder {
      * (KCL's rule). Until then the finished lease is the record that the parent was read to the end, and a child the
      * listings missed so far still starts at TRIM_HORIZON (or AT_TIMESTAMP) when it is seeded, not at LATEST. After,
      * a child's lease that has begun is that record: a child is taken only once its parents are done, so a parent
-     * listed again is created ended. A finished shard without any child keeps its lease.
+     * listed again is created ended; and a child still missing from the listings finds its sibling's lease, which
+     * names the parent ({@link #newLeases}). A finished shard without any child goes by {@link #childlessAndUnlisted}.
      */
     static boolean childrenBegun(String parent, List<Shard> listing, Map<String, Lease> existing) {
         for (Shard shard : listing) {
@@ -113,6 +121,29 @@ final class LeaseSeeder {
         return anyChild;
     }
 
+    /** True if a lease names {@code shardId} as a parent. */
+    static boolean namedAsParent(String shardId, Map<String, Lease> existing) {
+        return existing.values().stream().anyMatch(lease -> lease.parentIds().contains(shardId));
+    }
+
+    /**
+     * True if {@code shardId} is not listed and neither a lease nor a listed shard names it as a parent: a finished
+     * lease of it is of a shard without any child (a DynamoDB stream disabled, a Kinesis stream whose last shards
+     * closed) that the stream dropped, or of one whose children the listings still miss. Only time tells which
+     * ({@link ShardSync#CHILDLESS_GRACE}).
+     */
+    static boolean childlessAndUnlisted(String shardId, List<Shard> listing, Map<String, Lease> existing) {
+        if (namedAsParent(shardId, existing)) {
+            return false;
+        }
+        for (Shard shard : listing) {
+            if (shard.shardId().equals(shardId) || shard.parentIds().contains(shardId)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True if a lease names {@code shardId} as a parent and has begun: the shard was done (or gone) before. */
     private static boolean childBegun(String shardId, Map<String, Lease> existing) {
         return existing.values().stream()
@@ -126,7 +157,9 @@ final class LeaseSeeder {
     static Set<String> missingParents(Shard shard, Set<String> listed, Map<String, Lease> existing) {
         Set<String> missing = new HashSet<>();
         for (String parent : shard.parentIds()) {
-            if (!listed.contains(parent) && !existing.containsKey(parent)) {
+            // A parent a sibling's lease names was known (its lease may have gone since) or gone when that lease was
+            // created: nothing to wait for.
+            if (!listed.contains(parent) && !existing.containsKey(parent) && !namedAsParent(parent, existing)) {
                 missing.add(parent);
             }
         }

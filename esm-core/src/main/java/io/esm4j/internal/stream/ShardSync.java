@@ -3,6 +3,8 @@ package io.esm4j.internal.stream;
 import io.esm4j.lease.Lease;
 import io.esm4j.stream.Shard;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the mapping's leases in step with the stream's shards, every ShardSyncInterval or when a shard ends: it lists
  * the shards, creates the leases {@link LeaseSeeder} says new shards need, deletes finished leases of shards the
- * stream no longer lists once their children have begun, and remembers which unfinished leases have lost their
- * shard. It is the part of the {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that
- * balances leases between workers; it runs on the coordinator's thread only.
+ * stream no longer lists once their children have begun (or, without children, once the listings have not shown
+ * them for {@link #CHILDLESS_GRACE}), and remembers which unfinished leases have lost their shard. It is the part
+ * of the {@link LeaseCoordinator}'s round that asks the source, kept apart from the part that balances leases between
+ * workers; it runs on the coordinator's thread only.
  */
 final class ShardSync {
 
@@ -48,6 +51,22 @@ final class ShardSync {
      * written meanwhile. Eventually consistent listings catch up within seconds.
      */
     static final long PARENT_CONFIRMATION_NANOS = Duration.ofSeconds(2).toNanos();
+
+    /**
+     * How long a finished lease whose shard has no children stays after the listings stopped showing the shard: one
+     * listing, or a few, that miss a shard prove nothing (eventually consistent listings), and a finished shard whose
+     * new children the listings miss as well looks childless until they catch up (seconds). Deleted then, its
+     * children would start at the mapping's starting position (LATEST skips their records). An hour is far beyond
+     * any such lag, and short beside the day a closed shard stays listed. (The DEBUG log of the deletion says "an
+     * hour".)
+     */
+    static final Duration CHILDLESS_GRACE = Duration.ofHours(1);
+
+    /**
+     * Since when, by the context's clock, the listings have shown neither the shard of a finished lease nor a child of
+     * it ({@link LeaseSeeder#childlessAndUnlisted}): this worker's own observation, started again after a restart.
+     */
+    private final Map<String, Instant> childlessSince = new HashMap<>();
 
     ShardSync(StreamContext<?> ctx) {
         this.ctx = ctx;
@@ -97,15 +116,29 @@ final class ShardSync {
                         .addKeyValue("from", Checkpoints.describe(lease.checkpoint())).log("lease created for a new shard");
             }
         }
+        Instant now = ctx.clock().instant();
+        noteChildless(listing, existing, now);
         // A finished lease is what tells a child, seeded late, that its parent was read to the end: without it, the
         // child of a parent the stream no longer lists would start at the mapping's starting position (LATEST skips
         // what the child holds). So it goes only once the stream no longer lists its shard and every child is known
-        // and has begun: from then on a child's lease is that record (LeaseSeeder#childrenBegun).
+        // and has begun: from then on a child's lease is that record (LeaseSeeder#childrenBegun), also for a sibling
+        // still missing from the listings. A finished shard without children goes once no listing has shown
+        // it, or a child of it, for CHILDLESS_GRACE: no child is left to tell.
         for (Lease lease : existing.values()) {
-            if (lease.ended() && !ids.contains(lease.shardId())
-                    && LeaseSeeder.childrenBegun(lease.shardId(), listing, existing) && ctx.leases().delete(lease)) {
+            if (!lease.ended() || ids.contains(lease.shardId())) {
+                continue;
+            }
+            String why;
+            if (LeaseSeeder.childrenBegun(lease.shardId(), listing, existing)) {
+                why = "finished lease deleted: the shard is no longer listed and its children have begun";
+            } else if (childlessLongEnough(lease.shardId(), now)) {
+                why = "finished lease deleted: the shard has no children and has not been listed for an hour";
+            } else {
+                continue;
+            }
+            if (ctx.leases().delete(lease)) {
                 LOG.atDebug().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", lease.shardId())
-                        .log("finished lease deleted: the shard is no longer listed and its children have begun");
+                        .log(why);
             }
         }
         listed = ids;
@@ -117,6 +150,23 @@ final class ShardSync {
         gone = confirmed;
         long interval = ctx.settings().shardSyncInterval().toNanos();
         nextSyncNanos = System.nanoTime() + (waiting ? Math.min(interval, PARENT_CONFIRMATION_NANOS) : interval);
+    }
+
+    /** Notes the finished leases that look childless and unlisted now, and forgets the others. */
+    private void noteChildless(List<Shard> listing, Map<String, Lease> existing, Instant now) {
+        Set<String> childless = new HashSet<>();
+        for (Lease lease : existing.values()) {
+            if (lease.ended() && LeaseSeeder.childlessAndUnlisted(lease.shardId(), listing, existing)) {
+                childless.add(lease.shardId());
+            }
+        }
+        childlessSince.keySet().retainAll(childless);
+        childless.forEach(shardId -> childlessSince.putIfAbsent(shardId, now));
+    }
+
+    private boolean childlessLongEnough(String shardId, Instant now) {
+        Instant since = childlessSince.get(shardId);
+        return since != null && !since.plus(CHILDLESS_GRACE).isAfter(now);
     }
 
     /**

@@ -198,4 +198,50 @@ class LeaseSeederTest {
         // still waits for it (a child is never gone before its parent).
         assertThat(LeaseSeeder.gone(existing, Set.of("c2"))).containsExactlyInAnyOrder("c1", "g3");
     }
+
+    /**
+     * r0 split into c1 and c2; c1 was seeded and has begun while the listings missed c2, so r0's finished lease went
+     * (every listed child had begun). c2, listed at last, finds c1's lease naming r0: a child of a shard the mapping
+     * read, it starts at TRIM_HORIZON (AT_TIMESTAMP keeps the timestamp), not at LATEST, which would skip its records;
+     * and it does not wait for r0 to be listed, r0 is done.
+     */
+    @ParameterizedTest
+    @EnumSource(StartingPosition.class)
+    void aLateSiblingOfABegunChildStartsAtTrimHorizonAfterTheParentsLeaseWent(StartingPosition position) {
+        existing.put("c1", Lease.unowned("m", "c1", new Checkpoint.AtSequenceNumber("7"), List.of("r0")));
+        Checkpoint expected = position == StartingPosition.AT_TIMESTAMP ? new Checkpoint.AtTimestamp(T) : TRIM;
+
+        assertThat(seed(position, child("c1", "r0"), child("c2", "r0")))
+                .as("r0 no longer listed").containsExactlyEntriesOf(Map.of("c2", expected));
+        parentsGone.add("r0");
+        assertThat(seed(position, child("c1", "r0"), child("c2", "r0")))
+                .as("r0 missed by two listings").containsExactlyEntriesOf(Map.of("c2", expected));
+        // A stale listing shows r0 again with c2: r0 is created ended (c1 has begun), c2 is still its child.
+        assertThat(seed(position, Shard.root("r0"), child("c1", "r0"), child("c2", "r0")))
+                .as("r0 listed again").containsExactlyInAnyOrderEntriesOf(Map.of("r0", END, "c2", expected));
+    }
+
+    /** The same when the sibling has a lease that has not begun yet, or has ended and its own children have leases. */
+    @Test
+    void aLateSiblingFollowsAnySiblingsLease() {
+        existing.put("c1", Lease.unowned("m", "c1", END, List.of("r0")));
+        existing.put("g3", Lease.unowned("m", "g3", TRIM, List.of("c1")));
+
+        assertThat(seed(StartingPosition.LATEST, child("c1", "r0"), child("c2", "r0"), child("g3", "c1")))
+                .containsExactlyEntriesOf(Map.of("c2", TRIM));
+    }
+
+    @Test
+    void aFinishedLeaseLooksChildlessWhileNothingListedOrLeasedNamesIt() {
+        exists("r0", END);
+        exists("r1", END);
+        existing.put("c2", Lease.unowned("m", "c2", TRIM, List.of("r1")));
+        List<Shard> listing = List.of(Shard.root("x"), child("c2", "r1"), child("c4", "r3"));
+
+        assertThat(LeaseSeeder.childlessAndUnlisted("r0", listing, existing)).isTrue();
+        assertThat(LeaseSeeder.childlessAndUnlisted("r1", listing, existing)).as("c2's parent").isFalse();
+        assertThat(LeaseSeeder.childlessAndUnlisted("r3", listing, existing))
+                .as("parent of listed c4, without a lease yet").isFalse();
+        assertThat(LeaseSeeder.childlessAndUnlisted("x", listing, existing)).as("listed").isFalse();
+    }
 }

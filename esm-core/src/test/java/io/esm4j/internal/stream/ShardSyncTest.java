@@ -20,6 +20,7 @@ import io.esm4j.stream.StreamRecord;
 import io.esm4j.stream.StreamSource;
 import io.esm4j.testing.ForwardingStreamSource;
 import io.esm4j.testing.InMemoryStream;
+import io.esm4j.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The listing that confirms a parent trimmed before the mapping knew it comes soon: until then the parent's children
@@ -143,9 +145,100 @@ class ShardSyncTest {
                 .isEqualTo(Checkpoint.TrimHorizon.INSTANCE));
     }
 
-    /** The child's worker takes its lease and checkpoints a first record. */
+    /**
+     * A split's second child that the listings missed until its sibling had begun, and so until the parent's finished
+     * lease went: the parent no longer listed (trimmed), or missed by the same listing as the child (eventually
+     * consistent). The sibling's lease names the parent: the late child starts at TRIM_HORIZON, not at LATEST, which
+     * would skip every record written to it so far.
+     */
+    @ParameterizedTest(name = "parent trimmed: {0}")
+    @ValueSource(booleans = {true, false})
+    void aLateSiblingOfABegunChildStartsAtTrimHorizon(boolean parentTrimmed) throws Exception {
+        String name = "late-sibling-" + parentTrimmed;
+        InMemoryStream stream = InMemoryStream.create(name, 1);
+        String parent = stream.openShardIds().getFirst();
+        List<String> children = stream.split(parent);
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        leases.create(Lease.unowned(name, parent, Checkpoint.ShardEnd.INSTANCE, List.of()));
+        MissingListing listing = new MissingListing(stream);
+        listing.hidden.add(children.get(1));
+        ShardSync sync = new ShardSync(context(name, listing, leases, StreamSettings.builder()
+                .startingPosition(StartingPosition.LATEST).shardSyncInterval(Duration.ofMinutes(5)).build()));
+
+        sync.sync();
+        begin(leases, name, children.get(0));
+        if (parentTrimmed) {
+            stream.trim(parent);
+        } else {
+            listing.hidden.add(parent);
+        }
+        sync.sync();
+        assertThat(leases.snapshot(name)).as("every listed child has begun: the parent's lease went")
+                .containsOnlyKeys(children.get(0));
+
+        listing.hidden.clear();
+        sync.sync();
+        sync.sync();
+        Map<String, Lease> seeded = leases.snapshot(name);
+        assertThat(seeded).containsKey(children.get(1));
+        assertThat(seeded.get(children.get(1)).checkpoint()).isEqualTo(Checkpoint.TrimHorizon.INSTANCE);
+        if (!parentTrimmed) {
+            assertThat(seeded.get(parent).checkpoint()).as("listed again, not read again")
+                    .isEqualTo(Checkpoint.ShardEnd.INSTANCE);
+        }
+    }
+
+    /**
+     * A finished shard without children (a DynamoDB stream disabled, a Kinesis stream whose last shards closed): its
+     * lease stays while the shard is listed, and while the listings have missed it for less than CHILDLESS_GRACE (a
+     * finished shard whose new children the listings miss as well looks the same); it goes after.
+     */
+    @Test
+    void aFinishedLeaseWithoutChildrenGoesOnceItsShardHasNotBeenListedForAWhile() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("childless", 1);
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        leases.create(Lease.unowned("childless", "closed-listed", Checkpoint.ShardEnd.INSTANCE, List.of()));
+        leases.create(Lease.unowned("childless", "closed-dropped", Checkpoint.ShardEnd.INSTANCE, List.of()));
+        MissingListing listing = new MissingListing(stream);
+        listing.extra.add(new Shard("closed-listed", List.of()));
+        Shard dropped = new Shard("closed-dropped", List.of());
+        listing.extra.add(dropped);
+        MutableClock clock = MutableClock.startingNow();
+        ShardSync sync = new ShardSync(context("childless", listing, leases, StreamSettings.builder()
+                .startingPosition(StartingPosition.TRIM_HORIZON).shardSyncInterval(Duration.ofMinutes(5)).build(),
+                clock));
+
+        sync.sync();
+        // The listings miss the shard for almost the grace, then show it again: they lagged, nothing more.
+        listing.extra.remove(dropped);
+        sync.sync();
+        clock.advance(ShardSync.CHILDLESS_GRACE.minusSeconds(1));
+        sync.sync();
+        listing.extra.add(dropped);
+        sync.sync();
+        clock.advance(ShardSync.CHILDLESS_GRACE);
+        sync.sync();
+        assertThat(leases.snapshot("childless")).containsKeys("closed-listed", "closed-dropped");
+
+        listing.extra.remove(dropped);
+        sync.sync();
+        clock.advance(ShardSync.CHILDLESS_GRACE.minusSeconds(1));
+        sync.sync();
+        assertThat(leases.snapshot("childless")).as("missed for less than the grace").containsKey("closed-dropped");
+        clock.advance(Duration.ofSeconds(1));
+        sync.sync();
+        assertThat(leases.snapshot("childless")).as("missed for the grace").doesNotContainKey("closed-dropped");
+        assertThat(leases.snapshot("childless").get("closed-listed").checkpoint()).as("listed: kept")
+                .isEqualTo(Checkpoint.ShardEnd.INSTANCE);
+    }
+
     private static void begin(InMemoryLeaseStore leases, String shardId) throws Exception {
-        Lease seen = leases.snapshot("late-child").get(shardId);
+        begin(leases, "late-child", shardId);
+    }
+
+    /** The child's worker takes its lease and checkpoints a first record. */
+    private static void begin(InMemoryLeaseStore leases, String mapping, String shardId) throws Exception {
+        Lease seen = leases.snapshot(mapping).get(shardId);
         Lease taken = ((LeaseWrite.Written) leases.take(seen, "worker")).lease();
         assertThat(leases.checkpoint(taken, new Checkpoint.AtSequenceNumber("1")))
                 .isInstanceOf(LeaseWrite.Written.class);
@@ -171,6 +264,11 @@ class ShardSyncTest {
 
     private static StreamContext<byte[]> context(String name, StreamSource<byte[]> stream, InMemoryLeaseStore leases,
                                                  StreamSettings settings) {
+        return context(name, stream, leases, settings, Clock.systemUTC());
+    }
+
+    private static StreamContext<byte[]> context(String name, StreamSource<byte[]> stream, InMemoryLeaseStore leases,
+                                                 StreamSettings settings, Clock clock) {
         EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry(), name,
                 EngineMetrics.Kind.STREAM);
         MappingStatus status = new MappingStatus();
@@ -179,7 +277,7 @@ class ShardSyncTest {
                 status);
         return new StreamContext<>(name, "worker", settings, stream,
                 new RecordFilter<>(FilterCriteria.none(), stream, name), leases, failure -> { }, invoker,
-                metrics, Clock.systemUTC(), new RetryBackoff(settings.retryBackoffInitial(),
+                metrics, clock, new RetryBackoff(settings.retryBackoffInitial(),
                 settings.retryBackoffMax()), status, null);
     }
 }
