@@ -127,21 +127,25 @@ final class LeaseSeeder {
     }
 
     /**
-     * True if {@code shardId} is not listed and neither a lease nor a listed shard names it as a parent: a finished
-     * lease of it is of a shard without any child (a DynamoDB stream disabled, a Kinesis stream whose last shards
-     * closed) that the stream dropped, or of one whose children the listings still miss. Only time tells which
-     * ({@link ShardSync#CHILDLESS_GRACE}).
+     * The finished leases whose shard is not listed and that neither a lease nor a listed shard names as a parent: each
+     * is of a shard without any child (a DynamoDB stream disabled, a Kinesis stream whose last shards closed) that the
+     * stream dropped, or of one whose children the listings still miss. Only time tells which
+     * ({@link ShardSync#CHILDLESS_GRACE}). One pass over the listing and the leases: a stream may have thousands.
      */
-    static boolean childlessAndUnlisted(String shardId, List<Shard> listing, Map<String, Lease> existing) {
-        if (namedAsParent(shardId, existing)) {
-            return false;
-        }
+    static Set<String> childlessAndUnlisted(List<Shard> listing, Map<String, Lease> existing) {
+        Set<String> shownOrNamed = new HashSet<>();
         for (Shard shard : listing) {
-            if (shard.shardId().equals(shardId) || shard.parentIds().contains(shardId)) {
-                return false;
+            shownOrNamed.add(shard.shardId());
+            shownOrNamed.addAll(shard.parentIds());
+        }
+        existing.values().forEach(lease -> shownOrNamed.addAll(lease.parentIds()));
+        Set<String> childless = new HashSet<>();
+        for (Lease lease : existing.values()) {
+            if (lease.ended() && !shownOrNamed.contains(lease.shardId())) {
+                childless.add(lease.shardId());
             }
         }
-        return true;
+        return childless;
     }
 
     /** True if a lease names {@code shardId} as a parent and has begun: the shard was done (or gone) before. */

@@ -154,12 +154,7 @@ final class ShardSync {
 
     /** Notes the finished leases that look childless and unlisted now, and forgets the others. */
     private void noteChildless(List<Shard> listing, Map<String, Lease> existing, Instant now) {
-        Set<String> childless = new HashSet<>();
-        for (Lease lease : existing.values()) {
-            if (lease.ended() && LeaseSeeder.childlessAndUnlisted(lease.shardId(), listing, existing)) {
-                childless.add(lease.shardId());
-            }
-        }
+        Set<String> childless = LeaseSeeder.childlessAndUnlisted(listing, existing);
         childlessSince.keySet().retainAll(childless);
         childless.forEach(shardId -> childlessSince.putIfAbsent(shardId, now));
     }

@@ -235,13 +235,15 @@ class LeaseSeederTest {
     void aFinishedLeaseLooksChildlessWhileNothingListedOrLeasedNamesIt() {
         exists("r0", END);
         exists("r1", END);
+        exists("r3", END);
+        exists("x", END);
+        exists("open", TRIM);
         existing.put("c2", Lease.unowned("m", "c2", TRIM, List.of("r1")));
         List<Shard> listing = List.of(Shard.root("x"), child("c2", "r1"), child("c4", "r3"));
 
-        assertThat(LeaseSeeder.childlessAndUnlisted("r0", listing, existing)).isTrue();
-        assertThat(LeaseSeeder.childlessAndUnlisted("r1", listing, existing)).as("c2's parent").isFalse();
-        assertThat(LeaseSeeder.childlessAndUnlisted("r3", listing, existing))
-                .as("parent of listed c4, without a lease yet").isFalse();
-        assertThat(LeaseSeeder.childlessAndUnlisted("x", listing, existing)).as("listed").isFalse();
+        assertThat(LeaseSeeder.childlessAndUnlisted(listing, existing))
+                .as("not r1 (c2's lease names it), r3 (listed c4, without a lease yet, names it), x (listed), "
+                        + "open (not finished)")
+                .containsExactly("r0");
     }
 }
