@@ -13,6 +13,7 @@ import io.esm4j.settings.StartingPosition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +22,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -108,6 +110,84 @@ class KafkaAclTest {
             assertThat(handler.invocations).hasSize(invocations);
             send(topic, 5, 3);
             awaitReadAndCommitted(mapping, handler, group, topic, 8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * READ taken away for longer than the consumer's session (2 s; the broker takes sessions from 1 s): the heartbeats
+     * keep the mapping a member of the group all along, the problem shows all along, and once READ is back the mapping
+     * reads on from its committed offset: every record written meanwhile once, none of those committed before again.
+     */
+    @Test
+    void aRefusalThatOutlastsTheSessionKeepsTheMemberAndResumesFromTheCommittedOffset() throws Exception {
+        String topic = broker.topic("acl-session", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+        send(topic, 0, 5);
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-session",
+                        acl.source("topicless", topic, group, source -> source
+                                .consumerProperty("session.timeout.ms", "2000")
+                                .consumerProperty("heartbeat.interval.ms", "300")).build(), handler)
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+            deny(read);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            send(topic, 5, 3);
+            // Two sessions and more: a member that stopped heartbeating would be gone from the group by then.
+            long refusedUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < refusedUntil) {
+                assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+                assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
+                Thread.sleep(100);
+            }
+            assertThat(broker.admin.describeConsumerGroups(List.of(group)).all().get().get(group).members())
+                    .as("members of the group after the refusal outlasted the session").hasSize(1);
+            assertThat(values(handler)).hasSize(5);
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            assertThat(values(handler)).as("each record once").hasSize(8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * AT_TIMESTAMP with the topic refused: nothing is looked up while it is; once READ is granted the mapping starts
+     * at the first record from the timestamp, neither at the earliest record nor at the end.
+     */
+    @Test
+    void anAtTimestampStartWaitsForTheAclAndStartsAtTheTimestamp() throws Exception {
+        String topic = broker.topic("acl-at-timestamp", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        long base = System.currentTimeMillis() - 60_000;
+        for (int i = 0; i < 6; i++) {
+            broker.send(new ProducerRecord<>(topic, 0, base + i * 1000L, KafkaBroker.bytes("k"),
+                    KafkaBroker.bytes("v" + i)));
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        String name = "acl-at-timestamp";
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
+                        source("topicless", topic, group).build(), handler)
+                .settings(Fixtures.fast().startingPositionAtTimestamp(Instant.ofEpochMilli(base + 2500)).build())
+                .meterRegistry(registry).build();
+        mapping.start();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try {
+            awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(6).equals(broker.committed(group).get(partition)));
+            assertThat(values(handler)).containsExactly("v3", "v4", "v5");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
         } finally {
             Fixtures.stopQuietly(mapping);
         }
