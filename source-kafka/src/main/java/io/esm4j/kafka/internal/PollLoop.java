@@ -74,11 +74,11 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
-        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
-                partitions.authResults);
-        this.lags = new OffsetLags(consumer);
-        this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
         this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), this::probeRefused);
+        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
+                partitions.authResults, topicRefusals::failed);
+        this.lags = new OffsetLags(consumer, topicRefusals::failed);
+        this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
