@@ -157,7 +157,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     /**
      * A poll returned and its records were handed out: the refused poll's problem and Lambda's message go, unless a
      * topic it was refused for is not read again yet ({@link TopicRefusals}: the consumer throws such a refusal only
-     * once). A batch's result that replaced the message meanwhile stays.
+     * once). Until then the message stays, whatever the batches of other topics report.
      */
     private void pollWorked(ConsumerRecords<byte[], byte[]> records) {
         if (topicRefusals.stillRefused(records)) {
