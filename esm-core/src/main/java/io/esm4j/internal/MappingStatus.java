@@ -96,14 +96,19 @@ public final class MappingStatus {
         problems.put(component, new Problem(problemOrder.incrementAndGet(), text));
     }
 
-    /** The component works again. */
+    /** The component works again: its problem goes, and the result it held ({@link #hold}) if it held one. */
     public void resolved(String component) {
         problems.remove(component);
+        held.remove(component);
     }
 
-    /** Every component whose name starts with {@code prefix} works again (or is gone): the parts of one whole. */
+    /**
+     * Every component whose name starts with {@code prefix} works again (or is gone): the parts of one whole. Their
+     * problems go, and the results they held.
+     */
     public void resolvedStartingWith(String prefix) {
         problems.keySet().removeIf(component -> component.startsWith(prefix));
+        held.keySet().removeIf(component -> component.startsWith(prefix));
     }
 
     /**
