@@ -175,12 +175,13 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
             if (e.getCause() instanceof RecordTooLargeException tooLarge) {
                 throw tooLarge;
             }
-            String message = "Kafka failure topic '" + topic + "' refused a failure record: " + e.getCause();
-            Optional<String> refused = KafkaAuthResults.ofFailureTopicRefusal(topic, e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String message = "Kafka failure topic '" + topic + "' refused a failure record: " + cause;
+            Optional<String> refused = KafkaAuthResults.ofFailureTopicRefusal(topic, cause);
             if (refused.isPresent()) {
-                throw new DestinationRefusedException(refused.get(), message, e.getCause());
+                throw new DestinationRefusedException(refused.get(), message, cause);
             }
-            throw new IllegalStateException(message, e.getCause());
+            throw new IllegalStateException(message, cause);
         }
     }
 
