@@ -38,6 +38,8 @@ public final class MappingStatus {
     private final Map<String, Problem> problems = new ConcurrentHashMap<>();
     private final AtomicLong problemOrder = new AtomicLong();
     private final AtomicReference<String> lastProcessingResult = new AtomicReference<>(NO_RECORDS_PROCESSED);
+    /** Results components hold (see {@link #hold}), which show instead of the batches' while any is held. */
+    private final Map<String, Problem> held = new ConcurrentHashMap<>();
 
     public MappingState state() {
         return current.get().state();
@@ -53,8 +55,13 @@ public final class MappingStatus {
         return snapshot.reason();
     }
 
+    /** The newest held result ({@link #hold}) while one is; otherwise the last batch's. */
     public String lastProcessingResult() {
-        return lastProcessingResult.get();
+        if (held.isEmpty()) {
+            return lastProcessingResult.get();
+        }
+        return held.values().stream().max(Comparator.comparingLong(Problem::order)).map(Problem::text)
+                .orElseGet(lastProcessingResult::get);
     }
 
     /** Moves from {@code from} to {@code to}; returns false (and changes nothing) if the state is not {@code from}. */
@@ -89,25 +96,40 @@ public final class MappingStatus {
         problems.put(component, new Problem(problemOrder.incrementAndGet(), text));
     }
 
-    /** The component works again. */
+    /** The component works again: its problem goes, and the result it held ({@link #hold}) if it held one. */
     public void resolved(String component) {
         problems.remove(component);
+        held.remove(component);
     }
 
-    /** Every component whose name starts with {@code prefix} works again (or is gone): the parts of one whole. */
+    /**
+     * Every component whose name starts with {@code prefix} works again (or is gone): the parts of one whole. Their
+     * problems go, and the results they held.
+     */
     public void resolvedStartingWith(String prefix) {
         problems.keySet().removeIf(component -> component.startsWith(prefix));
+        held.keySet().removeIf(component -> component.startsWith(prefix));
     }
 
+    /**
+     * A batch's result. It shows at once unless a component holds a result ({@link #hold}); then once none does.
+     */
     public void processed(String result) {
         lastProcessingResult.set(result);
     }
 
     /**
-     * Replaces the last processing result only while it still is {@code expected}: a source takes back a result of its
-     * own (a refused authentication, once polling works again) without undoing a batch's result written meanwhile.
+     * {@code component}'s problem (a refused authorization, say) shows as the last processing result until the
+     * component releases it, whatever batches report meanwhile: Lambda shows a PROBLEM until it is resolved, and a
+     * result that flipped to a batch's {@code OK} between two refusals would tell a user it was. While several hold
+     * one, the newest shows; once none does, the last batch's result shows (or the one from before, if none ran).
      */
-    public boolean replaceProcessed(String expected, String result) {
-        return lastProcessingResult.compareAndSet(expected, result);
+    public void hold(String component, String result) {
+        held.put(component, new Problem(problemOrder.incrementAndGet(), result));
+    }
+
+    /** {@code component} holds no result any more (see {@link #hold}). */
+    public void release(String component) {
+        held.remove(component);
     }
 }

@@ -63,6 +63,21 @@ public final class KafkaAuthResults {
     }
 
     /**
+     * esm4j's, in the style of the others (Lambda documents no message for a destination): what a mapping shows while
+     * the cluster refuses its writes to an on-failure Kafka topic (no Write, or no idempotent write, on it); a refused
+     * authentication shows as for a poll.
+     */
+    static Optional<String> ofFailureTopicRefusal(String topic, Throwable failure) {
+        for (Throwable e : causes(failure).toList()) {
+            if (e instanceof AuthorizationException) {
+                return Optional.of("PROBLEM: Cluster failed to authorize Lambda to write to on-failure destination "
+                        + "kafka://" + topic + ".");
+            }
+        }
+        return ofPollFailure(failure);
+    }
+
+    /**
      * The message for a failed poll, offset commit or offset lookup (committed, offsetsForTimes, beginningOffsets,
      * partitionsFor), if the cluster refused the client: the same whichever call was refused.
      */

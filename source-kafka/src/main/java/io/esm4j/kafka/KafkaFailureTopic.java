@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.stream.StreamRecord;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -166,15 +168,20 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
     }
 
     /** Waits for the broker's acknowledgement; a refusal for the message's size comes as it is. */
-    private void await(Future<RecordMetadata> result) throws InterruptedException {
+    private void await(Future<RecordMetadata> result) throws InterruptedException, DestinationRefusedException {
         try {
             result.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException tooLarge) {
                 throw tooLarge;
             }
-            throw new IllegalStateException("Kafka failure topic '" + topic + "' refused a failure record: "
-                    + e.getCause(), e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String message = "Kafka failure topic '" + topic + "' refused a failure record: " + cause;
+            Optional<String> refused = KafkaAuthResults.ofFailureTopicRefusal(topic, cause);
+            if (refused.isPresent()) {
+                throw new DestinationRefusedException(refused.get(), message, cause);
+            }
+            throw new IllegalStateException(message, cause);
         }
     }
 

@@ -47,7 +47,9 @@ final class AclBroker implements AutoCloseable {
                 "listener.name.sasl.plain.sasl.jaas.config", jaas.append(';').toString(),
                 "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 // The broker itself, its controller and the test's admin client and producer (PLAINTEXT listeners).
-                "super.users", "User:ANONYMOUS"));
+                "super.users", "User:ANONYMOUS",
+                // Sessions as short as a test that outlasts one needs (the broker's default minimum is 6 s).
+                "group.min.session.timeout.ms", "1000"));
         return new AclBroker(broker, saslServers);
     }
 

@@ -13,6 +13,7 @@ import io.esm4j.settings.StartingPosition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +22,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -114,6 +116,87 @@ class KafkaAclTest {
     }
 
     /**
+     * READ taken away for longer than the consumer's session (2 s; the broker takes sessions from 1 s): the heartbeats
+     * keep the mapping a member of the group all along, the problem shows all along, and once READ is back the mapping
+     * reads on from its committed offset: every record written meanwhile once, none of those committed before again.
+     */
+    @Test
+    void aRefusalThatOutlastsTheSessionKeepsTheMemberAndResumesFromTheCommittedOffset() throws Exception {
+        String topic = broker.topic("acl-session", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+        send(topic, 0, 5);
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-session",
+                        acl.source("topicless", topic, group, source -> source
+                                .consumerProperty("session.timeout.ms", "2000")
+                                .consumerProperty("heartbeat.interval.ms", "300")).build(), handler)
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+            deny(read);
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            send(topic, 5, 3);
+            // Two sessions and more: a member that stopped heartbeating would be gone from the group by then.
+            long refusedUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < refusedUntil) {
+                assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+                assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
+                Thread.sleep(100);
+            }
+            assertThat(broker.admin.describeConsumerGroups(List.of(group)).all().get().get(group).members())
+                    .as("members of the group after the refusal outlasted the session").hasSize(1);
+            assertThat(values(handler)).hasSize(5);
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            assertThat(values(handler)).as("each record once").hasSize(8);
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * AT_TIMESTAMP with the topic refused: nothing is looked up while it is; once READ is granted the mapping starts
+     * at the first record from the timestamp, neither at the earliest record nor at the end.
+     */
+    @Test
+    void anAtTimestampStartWaitsForTheAclAndStartsAtTheTimestamp() throws Exception {
+        String topic = broker.topic("acl-at-timestamp", 1);
+        String group = "g-" + UUID.randomUUID();
+        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        long base = System.currentTimeMillis() - 60_000;
+        for (int i = 0; i < 6; i++) {
+            broker.send(new ProducerRecord<>(topic, 0, base + i * 1000L, KafkaBroker.bytes("k"),
+                    KafkaBroker.bytes("v" + i)));
+        }
+        Recorder handler = new Recorder();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-at-timestamp",
+                        source("topicless", topic, group).build(), handler)
+                .settings(Fixtures.fast().startingPositionAtTimestamp(Instant.ofEpochMilli(base + 2500)).build())
+                .build();
+        mapping.start();
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try {
+            // Refused in the start's lookup of the topic's partitions, which may meet the refusal before a poll does.
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
+                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE)
+                    && mapping.stateTransitionReason().contains("TopicAuthorizationException"));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
+            assertThat(handler.invocations).isEmpty();
+            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            await().atMost(WAIT).until(() -> Long.valueOf(6).equals(broker.committed(group).get(partition)));
+            assertThat(values(handler)).containsExactly("v3", "v4", "v5");
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            Fixtures.stopQuietly(mapping);
+        }
+    }
+
+    /**
      * Two topics, one of them refused: the other is read and committed all along while the refused one's message
      * shows; once granted, the second is read as well.
      */
@@ -135,15 +218,19 @@ class KafkaAclTest {
         mapping.start();
         try {
             awaitRefusedAndRetrying(mapping, registry, name, "TopicAuthorizationException");
-            send(allowed, 3, 2);
-            await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group)
-                    .get(new TopicPartition(allowed, 0))));
+            // The problem and Lambda's message stay while the refusal lasts, whatever the batches of the other topic
+            // report meanwhile: the result does not flip to their "OK" between two probes.
+            for (int offset = 3; offset < 6; offset++) {
+                send(allowed, offset, 1);
+                long end = offset + 1;
+                await().atMost(WAIT).until(() -> Long.valueOf(end).equals(broker.committed(group)
+                        .get(new TopicPartition(allowed, 0))));
+                assertThat(mapping.lastProcessingResult()).as("after a batch of the readable topic")
+                        .isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+                assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
+                        .contains("TopicAuthorizationException");
+            }
             assertThat(handler.succeeded).extracting(KafkaRecord::topic).containsOnly(allowed);
-            // The problem stays; a batch's "OK" replaces Lambda's message until the next probe is refused again.
-            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
-                    .contains("TopicAuthorizationException");
-            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
-                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
 
             allow("topicless", ResourceType.TOPIC, refused, AclOperation.READ);
             await().atMost(WAIT).until(() -> Long.valueOf(3).equals(broker.committed(group)
@@ -193,9 +280,8 @@ class KafkaAclTest {
             await().atMost(WAIT).until(() -> values(handler).size() >= 8
                     && counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT) > commitErrors);
             assertThat(broker.committed(group).get(new TopicPartition(topic, 0))).isEqualTo(5L);
-            // A batch's "OK" replaces the message until the next refusal shows it again.
-            await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
-                    .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
+            // The batches' "OK" does not replace the message while the commits are refused.
+            assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
             allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
             awaitReadAndCommitted(mapping, handler, group, topic, 8);
         } finally {
@@ -312,6 +398,10 @@ class KafkaAclTest {
                         KafkaMetricNames.ON_FAILURE_DESTINATION_DELIVERY_ERROR_COUNT) >= 3);
                 assertThat(mapping.stateTransitionReason())
                         .startsWith("PROBLEM: on-failure destination refused the failure record");
+                // Shown where a user looks for what to act on, naming the topic, until the record is written.
+                assertThat(mapping.lastProcessingResult()).isEqualTo(
+                        "PROBLEM: Cluster failed to authorize Lambda to write to on-failure destination kafka://"
+                                + failures + ".");
                 assertThat(counter(registry, MetricNames.DESTINATION_DELIVERY_FAILURES)).isGreaterThanOrEqualTo(3);
                 await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
                 assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isZero();
@@ -321,7 +411,8 @@ class KafkaAclTest {
                 await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
                 assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isEqualTo(1);
                 assertThat(values(handler).stream().distinct()).containsExactly("v0", "v1", "v3", "v4");
-                await().atMost(WAIT).until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+                await().atMost(WAIT).until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM")
+                        && mapping.lastProcessingResult().equals("OK"));
             } finally {
                 Fixtures.stopQuietly(mapping);
             }

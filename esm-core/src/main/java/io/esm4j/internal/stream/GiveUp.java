@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.FailureRecord.RequestContext;
@@ -299,6 +300,7 @@ final class GiveUp<T> {
                 // The shard waits on the destination for as long as it refuses: shown in the mapping's status (and
                 // so its readiness) like a failing checkpoint write, not only in a counter and a log.
                 problemReported = true;
+                showRefusal(e);
                 ctx.status().problem(problemComponent, "PROBLEM: on-failure destination refused "
                         + "the failure record of shard " + shardId + " (" + entries.size() + " records from "
                         + entries.getFirst().record.sequenceNumber() + "), attempt " + attempt + "; the checkpoint "
@@ -311,6 +313,21 @@ final class GiveUp<T> {
                 }
             }
         }
+    }
+
+    /**
+     * A refusal the destination marks for it ({@link DestinationRefusedException}: credentials, permissions) is the
+     * last processing result until the lane delivers (its problem, resolved then, takes the result with it); any
+     * other refusal shows none, nor leaves an earlier one of the lane shown.
+     */
+    private void showRefusal(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof DestinationRefusedException refused) {
+                ctx.status().hold(problemComponent, refused.processingResult());
+                return;
+            }
+        }
+        ctx.status().release(problemComponent);
     }
 
     private FailureRecord failureRecord(List<Entry<T>> entries, FailureCondition condition,

@@ -2,44 +2,43 @@ package io.esm4j.kafka.internal;
 
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.kafka.KafkaAuthResults;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Lambda's authentication and authorization messages ({@link KafkaAuthResults}) as a mapping's LastProcessingResult,
  * for every call that can be refused: polls, offset commits, offset lookups, schema registry calls. Each caller
- * (component) shows its message while its calls are refused and takes it back once one works; the result from before
- * the first refusal comes back when no component shows one any more, unless a batch's result replaced it meanwhile.
- * Called from the poll thread and the registry client's threads.
+ * (component) shows its message while its calls are refused and takes it back once one works. While any shows one,
+ * the batches' results do not replace it ({@link MappingStatus#hold}: a mapping of two topics, one refused, would
+ * otherwise flip between a batch's {@code OK} and the refusal); once none does, the last batch's result shows, or the
+ * one from before the first refusal if no batch ran meanwhile. Called from the poll thread and the registry client's
+ * threads.
  */
 final class AuthResults {
 
+    private static final String HOLDER = "kafka authorization: ";
+
     private final MappingStatus status;
-    /** Guards the fields below; held for no I/O, only for the status's in-memory updates. */
+    /** The components that show a message: the poll thread takes nothing back after each poll while none does. */
+    private final Set<String> shown = ConcurrentHashMap.newKeySet();
+    /**
+     * Keeps a component's set entry and its held result together: the registry's threads show and take back one
+     * component concurrently, and a show's hold landing after a take-back's release would stay for good. Held for no
+     * I/O, only for the in-memory updates.
+     */
     private final ReentrantLock lock = new ReentrantLock();
-    /** The message each refused component shows, in the order they were shown. */
-    private final Map<String, String> shown = new LinkedHashMap<>();
-    private String before = MappingStatus.NO_RECORDS_PROCESSED;
-    /** How many components show a message: the poll thread takes nothing back after each poll while none does. */
-    private volatile int showing;
 
     AuthResults(MappingStatus status) {
         this.status = status;
     }
 
-    /** {@code component}'s call was refused: {@code message} is the last processing result. */
+    /** {@code component}'s call was refused: {@code message} is the last processing result until taken back. */
     void show(String component, String message) {
         lock.lock();
         try {
-            String current = status.lastProcessingResult();
-            if (!KafkaAuthResults.isOne(current)) {
-                before = current;
-            }
-            status.processed(message);
-            shown.remove(component);
-            shown.put(component, message);
-            showing = shown.size();
+            shown.add(component);
+            status.hold(HOLDER + component, message);
         } finally {
             lock.unlock();
         }
@@ -47,22 +46,17 @@ final class AuthResults {
 
     /**
      * {@code component}'s calls work again: its message goes, replaced by another component's that still shows one,
-     * or by the result from before the refusals.
+     * or by the batches' result.
      */
     void takeBack(String component) {
-        if (showing == 0) {
+        if (shown.isEmpty()) {
             return;
         }
         lock.lock();
         try {
-            String message = shown.remove(component);
-            showing = shown.size();
-            if (message == null) {
-                return;
+            if (shown.remove(component)) {
+                status.release(HOLDER + component);
             }
-            String next = shown.isEmpty() ? before : shown.values().stream().reduce((first, last) -> last)
-                    .orElse(before);
-            status.replaceProcessed(message, next);
         } finally {
             lock.unlock();
         }

@@ -26,11 +26,14 @@ final class OffsetLags {
     private static final Duration LOOKUP_TIMEOUT = Duration.ofMillis(250);
 
     private final Consumer<byte[], byte[]> consumer;
+    /** A lookup's failure, for {@link TopicRefusals}: it may be a topic's refusal, which the consumer reports once. */
+    private final java.util.function.Consumer<Throwable> refusals;
     /** When the lags are worked out next (System.nanoTime). */
     private long next = System.nanoTime();
 
-    OffsetLags(Consumer<byte[], byte[]> consumer) {
+    OffsetLags(Consumer<byte[], byte[]> consumer, java.util.function.Consumer<Throwable> refusals) {
         this.consumer = consumer;
+        this.refusals = refusals;
     }
 
     /** Works the partitions' lags out if {@link #REFRESH} has passed since the last time. */
@@ -63,8 +66,9 @@ final class OffsetLags {
         try {
             ends = consumer.endOffsets(paused.stream().map(state -> state.partition).toList(), LOOKUP_TIMEOUT);
         } catch (RuntimeException e) {
-            // A wakeup (stop) or a slow broker: the gauge waits for the next refresh.
+            // A wakeup (stop), a slow broker or a refusal: the gauge waits for the next refresh.
             Fatal.rethrowIfFatal(e);
+            refusals.accept(e);
         }
         for (PartitionState state : paused) {
             Long end = ends.get(state.partition);

@@ -74,11 +74,11 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
-        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
-                partitions.authResults);
-        this.lags = new OffsetLags(consumer);
-        this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
         this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), this::probeRefused);
+        this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
+                partitions.authResults, topicRefusals::failed);
+        this.lags = new OffsetLags(consumer, topicRefusals::failed);
+        this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
     /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
@@ -157,7 +157,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     /**
      * A poll returned and its records were handed out: the refused poll's problem and Lambda's message go, unless a
      * topic it was refused for is not read again yet ({@link TopicRefusals}: the consumer throws such a refusal only
-     * once). A batch's result that replaced the message meanwhile stays.
+     * once). Until then the message stays, whatever the batches of other topics report.
      */
     private void pollWorked(ConsumerRecords<byte[], byte[]> records) {
         if (topicRefusals.stillRefused(records)) {

@@ -67,11 +67,18 @@ final class StartPositions {
 
     /** Where a refused lookup shows Lambda's message, as a refused poll does. */
     private final AuthResults authResults;
+    /**
+     * Where a failed lookup goes as well, for {@link TopicRefusals}: the consumer reports a topic's refusal once, from
+     * whichever call meets it, and a lookup that did leaves no poll to report it.
+     */
+    private final java.util.function.Consumer<Throwable> refusals;
 
     StartPositions(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer,
-                   Map<TopicPartition, PartitionState> owned, List<String> topics, AuthResults authResults) {
+                   Map<TopicPartition, PartitionState> owned, List<String> topics, AuthResults authResults,
+                   java.util.function.Consumer<Throwable> refusals) {
         this.ctx = ctx;
         this.authResults = authResults;
+        this.refusals = refusals;
         this.consumer = consumer;
         this.owned = owned;
         this.topics = List.copyOf(topics);
@@ -138,6 +145,7 @@ final class StartPositions {
                     : "PROBLEM: looking up where " + pending.size() + " partitions start failed; they wait: ")
                     + Fatal.describe(e));
             KafkaAuthResults.ofPollFailure(e).ifPresent(message -> authResults.show(COMPONENT, message));
+            refusals.accept(e);
             LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions())
                     .addKeyValue("failuresInARow", failuresInARow).setCause(e)
                     .log("could not look up or commit the starting position; the partitions stay paused and it is "

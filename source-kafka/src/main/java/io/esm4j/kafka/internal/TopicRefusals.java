@@ -47,7 +47,10 @@ final class TopicRefusals {
         this.refusedAgain = refusedAgain;
     }
 
-    /** Notes the topics a failed poll (or probe) was refused for, if it was: they are probed after a backoff. */
+    /**
+     * Notes the topics a failed poll, probe or lookup (a starting position, paused partitions' ends) was refused for,
+     * if it was: they are probed after a backoff. Whichever call meets the refusal is the only one to report it.
+     */
     void failed(Throwable failure) {
         causes(failure).filter(TopicAuthorizationException.class::isInstance)
                 .map(e -> ((TopicAuthorizationException) e).unauthorizedTopics()).findFirst()

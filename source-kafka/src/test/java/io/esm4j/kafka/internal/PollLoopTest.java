@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -211,6 +212,42 @@ class PollLoopTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
                     .equals("No records processed"));
             assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
+    /**
+     * The same refusal met by the start's lookup of the topic's partitions (LATEST) instead of a poll: the consumer
+     * reports it to that call only, and no poll ever fails for it. The topic is probed all the same, so that an ACL
+     * granted later is taken up at the next probe rather than at the consumer's metadata refresh minutes later.
+     */
+    @Test
+    void aTopicRefusalThatOnlyAStartLookupReportsIsProbed() throws Exception {
+        AtomicBoolean thrown = new AtomicBoolean();
+        AtomicInteger probes = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+                if (!thrown.getAndSet(true)) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return List.of();
+            }
+
+            @Override
+            public Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions,
+                                                              Duration timeout) {
+                probes.incrementAndGet();
+                throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.LATEST)
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 2);
+            assertThat(harness.ctx.status().lastProcessingResult())
+                    .isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
+                    .contains("TopicAuthorizationException");
         }
     }
 
