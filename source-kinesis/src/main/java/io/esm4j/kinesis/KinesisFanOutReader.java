@@ -41,8 +41,9 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * <p>SubscribeToShard calls on one shard are at least a second apart (Kinesis allows one a second per consumer and
  * shard). {@code LimitExceededException} and {@code ResourceInUseException} (the consumer's previous subscription to
  * the shard, or another reader's, is still open) back off from ThrottleBackoffInitial, doubling to
- * ThrottleBackoffMax. Any other failure is thrown once to the engine, which counts it and backs off; the next fetch
- * subscribes again where the last event left off.
+ * ThrottleBackoffMax. A connection failure (a read timeout, a reset: {@link SubscriptionPacer#transientFailure}) is
+ * subscribed again (a second after the last call) up to the third in a row. Any other failure is thrown once to the
+ * engine, which counts it and backs off; the next fetch subscribes again where the last event left off.
  *
  * <p>A fetch does not return empty-handed before Kinesis has accepted one of the reader's subscriptions (its event
  * stream began), whatever its wait: the engine takes a fetch that returns for a reader that works, and a reader the

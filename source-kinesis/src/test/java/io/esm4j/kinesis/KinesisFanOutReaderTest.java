@@ -167,6 +167,67 @@ class KinesisFanOutReaderTest {
         }
     }
 
+    /**
+     * A subscription's connection that times out now and then (every few hours on a long-lived HTTP/2 connection) is
+     * expected: the reader subscribes again where the last event left off, logs it at DEBUG, and the engine never
+     * sees it, which logged a WARN with the whole stack trace for each one.
+     */
+    @Test
+    void anOccasionalReadTimeoutSubscribesAgainWithoutGoingToTheEngine() throws Exception {
+        try (LogCapture log = new LogCapture(SubscriptionPacer.class);
+             KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            kinesis.call(0).emit(event("31", "a"));
+            kinesis.call(0).fail(SdkClientException.create("Unable to execute HTTP request: null",
+                    io.netty.handler.timeout.ReadTimeoutException.INSTANCE));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("a");
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.call(1).request.startingPosition().sequenceNumber()).isEqualTo("31");
+
+            // Later, after events: a new run, not the second in a row.
+            kinesis.call(1).emit(event("32", "b"));
+            kinesis.call(1).fail(new java.io.IOException("Connection reset"));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("b");
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+
+            assertThat(log.lines("DEBUG", "SubscribeToShard subscription failed")).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains("shardId=" + SHARD, "failuresInARow=1"));
+            assertThat(log.lines("WARN", "SubscribeToShard")).isEmpty();
+        }
+    }
+
+    /** Connection failures that go on are the engine's to count, show and log, from the third in a row on. */
+    @Test
+    void connectionFailuresInARowGoToTheEngineFromTheThird() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            for (int failure = 1; failure <= 4; failure++) {
+                java.io.IOException reset = new java.io.IOException("Connection reset " + failure);
+                kinesis.call(failure - 1).fail(reset);
+                if (failure < SubscriptionPacer.TRANSIENT_TOLERATED) {
+                    assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+                } else {
+                    assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isSameAs(reset);
+                }
+                clock.advance(Duration.ofSeconds(1));
+                reader.fetch(10, Duration.ZERO);
+            }
+            assertThat(kinesis.calls).as("still subscribing").hasSize(5);
+        }
+    }
+
+    @Test
+    void onlyConnectionFailuresAreTakenAsTransient() {
+        assertThat(SubscriptionPacer.transientFailure(SdkClientException.create("x",
+                new java.util.concurrent.TimeoutException()))).isTrue();
+        assertThat(SubscriptionPacer.transientFailure(software.amazon.awssdk.services.kinesis.model
+                .InternalFailureException.builder().message("internal").statusCode(500).build())).isTrue();
+        assertThat(SubscriptionPacer.transientFailure(SdkClientException.create("Unable to load credentials")))
+                .isFalse();
+        assertThat(SubscriptionPacer.transientFailure(software.amazon.awssdk.services.kinesis.model
+                .ResourceNotFoundException.builder().message("no consumer").statusCode(400).build())).isFalse();
+    }
+
     @Test
     void aShardThatStaysInUseIsReportedToTheEngineEveryFifthRefusal() throws Exception {
         try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
