@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
@@ -63,6 +64,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private final String consumerArn;
     private final String streamArn;
     private final String shardId;
+    /** The mapping of the engine thread that opened the reader: the subscription's callbacks come on the SDK's. */
+    private final @Nullable String mapping = MappingLogName.current();
     private final RecordConverter converter;
     private final ShardEnd shardEnd;
     private final SubscriptionPacer pacer;
@@ -98,7 +101,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         this.converter = converter;
         this.next = start;
         this.openedAt = clock.instant();
-        this.pacer = new SubscriptionPacer(settings, clock, consumerArn, shardId);
+        this.pacer = new SubscriptionPacer(settings, clock, consumerArn, shardId, mapping);
     }
 
     /** A reader whose first subscription is already under way, so that a LATEST start means now. */
@@ -351,7 +354,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
         /** The subscription is over, normally or not; the first report counts. */
         void finished(@Nullable Throwable error) {
-            LOG.atDebug().addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
+            MappingLogName.named(LOG.atDebug(), mapping).addKeyValue("stream", streamArn)
+                    .addKeyValue("shardId", shardId)
                     .addKeyValue("error", error == null ? null : error.getClass().getSimpleName())
                     .log("SubscribeToShard subscription ended");
             lock.lock();

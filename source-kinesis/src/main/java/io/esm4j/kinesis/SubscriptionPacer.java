@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.ShardThrottledException;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
@@ -40,11 +41,14 @@ final class SubscriptionPacer {
     private final Clock clock;
     private final String consumerArn;
     private final String shardId;
+    private final @Nullable String mapping;
     private Instant notBefore = Instant.MIN;
     private int refusedInARow;
     private int transientInARow;
 
-    SubscriptionPacer(KinesisSourceSettings settings, Clock clock, String consumerArn, String shardId) {
+    SubscriptionPacer(KinesisSourceSettings settings, Clock clock, String consumerArn, String shardId,
+                      @Nullable String mapping) {
+        this.mapping = mapping;
         this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.throttleBackoffInitial(), 2.0, 0.5,
                 settings.throttleBackoffMax());
         this.clock = clock;
@@ -64,7 +68,8 @@ final class SubscriptionPacer {
             refusedInARow = 0;
             if (transientFailure(failed) && ++transientInARow < TRANSIENT_TOLERATED) {
                 // The reader subscribes again, SPACING after the last call, where the last event left off.
-                LOG.atDebug().addKeyValue("consumer", consumerArn).addKeyValue("shardId", shardId)
+                MappingLogName.named(LOG.atDebug(), mapping).addKeyValue("consumer", consumerArn)
+                        .addKeyValue("shardId", shardId)
                         .addKeyValue("error", failed.getClass().getName())
                         .addKeyValue("failuresInARow", transientInARow)
                         .log("SubscribeToShard subscription failed on its connection; subscribing again");
@@ -142,7 +147,8 @@ final class SubscriptionPacer {
         }
         // One WARN when refusals become a run; the engine logs the reports thrown every REPORT_EVERY-th refusal at
         // a bounded rate, and the status shows them: a WARN per refusal would repeat every backoff while they last.
-        LOG.atLevel(refusedInARow == WARN_AFTER ? Level.WARN : Level.DEBUG).addKeyValue("consumer", consumerArn)
+        MappingLogName.named(LOG.atLevel(refusedInARow == WARN_AFTER ? Level.WARN : Level.DEBUG), mapping)
+                .addKeyValue("consumer", consumerArn)
                 .addKeyValue("shardId", shardId).addKeyValue("error", refusal.getClass().getSimpleName())
                 .addKeyValue("refusedInARow", refusedInARow).addKeyValue("waitMillis", wait.toMillis())
                 .log("SubscribeToShard refused for now; backing off");

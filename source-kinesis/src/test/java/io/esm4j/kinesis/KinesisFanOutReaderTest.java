@@ -9,6 +9,7 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.testsupport.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
@@ -325,6 +326,31 @@ class KinesisFanOutReaderTest {
                     .allSatisfy(line -> assertThat(line).contains("shardId=" + SHARD, "refusedInARow=5"));
             assertThat(log.lines("DEBUG", "SubscribeToShard refused"))
                     .hasSize(5 * ShardThrottledException.REPORT_EVERY - 1);
+        }
+    }
+
+    /**
+     * The subscription's callbacks come on the SDK's threads, which serve every mapping: the reader takes the mapping's
+     * name from the engine's thread that opened it, and its lines (the pacer's too) say which mapping they are about.
+     */
+    @Test
+    void theReadersLinesNameTheMappingOfTheThreadThatOpenedIt() throws Exception {
+        kinesis.answerLater = true;
+        kinesis.refuseAll = LimitExceededException.builder().message("rate exceeded").build();
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
+        AtomicReference<KinesisFanOutReader> opened = new AtomicReference<>();
+        MappingLogName.bound("orders-to-billing", () -> opened.set(KinesisFanOutReader.open(kinesis, CONSUMER,
+                STREAM, SHARD, new ReadStart.TrimHorizon(), converter(), shardEnd(), settings,
+                Clock.systemUTC()))).run();
+        try (LogCapture log = new LogCapture(SubscriptionPacer.class, KinesisFanOutReader.class);
+             KinesisFanOutReader reader = opened.get()) {
+            assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class);
+
+            assertThat(log.lines("WARN", "SubscribeToShard refused")).singleElement().asString()
+                    .contains("mapping=orders-to-billing", "shardId=" + SHARD);
+            assertThat(log.lines("DEBUG", "SubscribeToShard subscription ended")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).contains("mapping=orders-to-billing"));
         }
     }
 
