@@ -89,7 +89,7 @@ final class MappingRunner {
             running.start();
             mapping.started();
             int failedBefore = mapping.startRun().succeeded();
-            LoggingEventBuilder line = LOG.atInfo();
+            LoggingEventBuilder line = LOG.atInfo().addKeyValue("mapping", mapping.uuid());
             if (FailureRun.logRecovery(failedBefore)) {
                 line = line.addKeyValue("failuresInARow", failedBefore);
             }
@@ -105,7 +105,7 @@ final class MappingRunner {
             // Retried for as long as it fails (a function or a stream that is not there yet, for hours): logged like
             // any failure that repeats, the first time at WARN, then DEBUG with a WARN summary every 5 minutes. The
             // error's text (not only its class) on each line: it says what is wrong with the mapping's settings.
-            FailureRun.log(LOG, mapping.startRun().failed(), null, false)
+            FailureRun.log(LOG, mapping.startRun().failed(), null, false).addKeyValue("mapping", mapping.uuid())
                     .log("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
                             mapping.startFailures(), backoff, e.toString());
         } finally {
@@ -133,7 +133,8 @@ final class MappingRunner {
             }
             fatalRestarts.incrementAndGet();
             // Key-values, not the message: the reason has spaces, which the message's key=value fields end at.
-            LOG.atWarn().addKeyValue("uuid", mapping.uuid()).addKeyValue("restart", mapping.fatalRestarts())
+            LOG.atWarn().addKeyValue("mapping", mapping.uuid()).addKeyValue("uuid", mapping.uuid())
+                    .addKeyValue("restart", mapping.fatalRestarts())
                     .addKeyValue("retryInMs", backoff.toMillis()).addKeyValue("reason", reason)
                     .log("mapping stopped by a fatal error; restarting it after a backoff");
         } finally {
@@ -154,8 +155,9 @@ final class MappingRunner {
             // installs is stopped here, before the worker closes the stores its final checkpoints need.
             Duration startWait = timeout.compareTo(START_WAIT_MIN) < 0 ? START_WAIT_MIN : timeout;
             if (!mapping.awaitStartInFlight(startWait)) {
-                LOG.warn("mapping start still running at its stop, not waited for any longer; it stops what it "
-                        + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
+                LOG.atWarn().addKeyValue("mapping", mapping.uuid())
+                        .log("mapping start still running at its stop, not waited for any longer; it stops what it "
+                                + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
             }
             RunningMapping running = mapping.uninstall();
             if (running != null) {
@@ -172,11 +174,12 @@ final class MappingRunner {
     static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
         try {
             running.stop(timeout);
-            LOG.info("mapping stopped uuid={}", mapping.uuid());
+            LOG.atInfo().addKeyValue("mapping", mapping.uuid()).log("mapping stopped uuid={}", mapping.uuid());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
+            LOG.atWarn().addKeyValue("mapping", mapping.uuid())
+                    .log("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
         }
     }
 }

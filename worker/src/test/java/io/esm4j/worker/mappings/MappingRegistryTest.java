@@ -117,7 +117,7 @@ class MappingRegistryTest {
      * worker's INFO) with a WARN summary at most every 5 minutes, and the start that works says how many failed.
      */
     @Test
-    void failedStartsInARowLogOneWarnAndTheStartThatWorksSaysHowManyFailed() throws Exception {
+    void failedStartsInARowLogOneWarnAndTheStartThatWorksSaysHowManyFailedNamingTheMapping() throws Exception {
         PrintStream stderr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -136,12 +136,15 @@ class MappingRegistryTest {
                 .singleElement().satisfies(warn -> {
                     assertThat(warn.path("level").asText()).isEqualTo("WARN");
                     assertThat(warn.path("failuresInARow").asInt()).isEqualTo(1);
+                    // The key of the engine's lines, so that one filter finds all of a mapping's lines.
+                    assertThat(warn.path("mapping").asText()).isEqualTo(mapping.uuid());
                     assertThat(warn.path("error").asText()).isNotBlank();
                 });
         assertThat(lines).filteredOn(l -> l.path("message").asText().startsWith("mapping started"))
                 .singleElement().satisfies(info -> {
                     assertThat(info.path("level").asText()).isEqualTo("INFO");
                     assertThat(info.path("failuresInARow").asInt()).isEqualTo(3);
+                    assertThat(info.path("mapping").asText()).isEqualTo(mapping.uuid());
                 });
     }
 
