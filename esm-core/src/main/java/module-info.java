@@ -38,8 +38,10 @@ module io.esm4j.core {
     exports io.esm4j.testing;
 
     // esm4j's Kafka source runs partitions through the stream engine's pipeline (EngineFactory, ShardPipeline) instead
-    // of copying it; a qualified export keeps these packages out of the API (source-kafka/README.md, "Design").
-    exports io.esm4j.internal to io.esm4j.kafka;
+    // of copying it; a qualified export keeps these packages out of the API (source-kafka/README.md, "Design"). The
+    // worker logs its repeated failures (a mapping that cannot start) with the engine's FailureRun, under one rule;
+    // the sources and destinations esm4j ships name the mapping in their log lines (MappingLogName).
+    exports io.esm4j.internal to io.esm4j.kafka, io.esm4j.worker, io.esm4j.kinesis, io.esm4j.sinks;
     exports io.esm4j.internal.handler to io.esm4j.kafka;
     exports io.esm4j.internal.metrics to io.esm4j.kafka;
     exports io.esm4j.internal.retry to io.esm4j.kafka;

@@ -1,5 +1,6 @@
 package io.esm4j.idempotency;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.settings.InvalidSettingException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -212,7 +213,8 @@ public final class BatchDeduplicator<R> {
                         throw e;
                     }
                     // The messages name the record's id or key and the pointer, never the payload.
-                    log.atWarn().addKeyValue("naturalId", id).addKeyValue("reason", e.getMessage())
+                    MappingLogName.named(log.atWarn()).addKeyValue("naturalId", id)
+                            .addKeyValue("reason", e.getMessage())
                             .log("a record is set aside: it fails alone, and the rest of its batch is processed");
                     rejected.add(record);
                 }

@@ -1,5 +1,6 @@
 package io.esm4j.idempotency;
 
+import io.esm4j.internal.MappingLogName;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -167,9 +168,10 @@ public final class Claim<R> {
         }
         if (lapsed > 0) {
             // Keys are left out: a key read from a payload is payload.
-            log.warn("{} of {} failed record(s) no longer held their claim: it lapsed while the handler ran (its "
-                    + "extensions came too late or failed), so another consumer may have processed those records at "
-                    + "the same time", lapsed, keys.size());
+            MappingLogName.named(log.atWarn()).addKeyValue("lapsed", lapsed).addKeyValue("records", keys.size())
+                    .log("failed records no longer held their claim: it lapsed while the handler ran (its extensions "
+                            + "came too late or failed), so another consumer may have processed those records at the "
+                            + "same time");
         }
         if (error != null) {
             throw error;
@@ -311,7 +313,8 @@ public final class Claim<R> {
     private static void givenUp(String report, int left, int total) {
         // At-least-once all the same: a record left without COMPLETED is processed again if redelivered, and a claim
         // left unreleased lapses at its in-progress expiry.
-        log.atWarn().addKeyValue("report", report).addKeyValue("notTried", left).addKeyValue("records", total)
+        MappingLogName.named(log.atWarn()).addKeyValue("report", report).addKeyValue("notTried", left)
+                .addKeyValue("records", total)
                 .log("the idempotency store failed twice in a row; the rest of the report is not tried, so that an "
                         + "unreachable store holds the batch up for two of its timeouts, not one per record");
     }

@@ -2,6 +2,7 @@ package io.esm4j.sinks;
 
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.internal.MappingLogName;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -108,7 +109,7 @@ public final class SnsFailureDestination implements FailureDestination {
             throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
                     + e.getMessage(), e);
         }
-        LOG.atDebug().addKeyValue("topicArn", topicArn).addKeyValue("messageId", messageId)
+        MappingLogName.named(LOG.atDebug()).addKeyValue("topicArn", topicArn).addKeyValue("messageId", messageId)
                 .addKeyValue("requestId", record.requestContext().requestId()).addKeyValue("bytes", size)
                 .log("failure record published to SNS");
     }

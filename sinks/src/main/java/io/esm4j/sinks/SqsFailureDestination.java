@@ -2,6 +2,7 @@ package io.esm4j.sinks;
 
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.internal.MappingLogName;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -170,7 +171,7 @@ public final class SqsFailureDestination implements FailureDestination {
             }
             throw failure;
         }
-        LOG.atInfo().addKeyValue("queueArn", queueArn).addKeyValue("queueUrl", url)
+        MappingLogName.named(LOG.atInfo()).addKeyValue("queueArn", queueArn).addKeyValue("queueUrl", url)
                 .log("SQS queue URL looked up with GetQueueUrl");
         queueUrl = url;
         madeFromArn = false;
@@ -199,7 +200,7 @@ public final class SqsFailureDestination implements FailureDestination {
             }
             url = found;
         }
-        LOG.atDebug().addKeyValue("queueUrl", url).addKeyValue("messageId", messageId)
+        MappingLogName.named(LOG.atDebug()).addKeyValue("queueUrl", url).addKeyValue("messageId", messageId)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("bytes", body.getBytes(StandardCharsets.UTF_8).length)
                 .log("failure record sent to SQS");

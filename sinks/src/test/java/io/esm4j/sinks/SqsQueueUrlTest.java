@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.esm4j.internal.MappingLogName;
+import io.esm4j.testsupport.LogCapture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -150,6 +152,28 @@ class SqsQueueUrlTest {
             assertThat(calls).containsExactly("SendMessage " + made, "GetQueueUrl", "SendMessage " + ownUrl(),
                     "SendMessage " + ownUrl());
             assertThat(destination.queueUrl()).isEqualTo(ownUrl());
+        }
+    }
+
+    /**
+     * A destination may serve several mappings: the line saying its URL was looked up names the mapping whose engine
+     * thread delivered (key mapping, as the engine's lines).
+     */
+    @Test
+    void theLookedUpUrlIsLoggedWithTheMappingThatDelivered() {
+        try (SqsClient sqs = client(endpoint, Region.US_EAST_1);
+             LogCapture log = new LogCapture(SqsFailureDestination.class)) {
+            SqsFailureDestination destination = SqsFailureDestination.ofArn(sqs, ARN);
+            MappingLogName.bound("orders-to-billing", () -> {
+                try {
+                    destination.send(TestRecords.documented());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }).run();
+
+            assertThat(log.lines("INFO", "looked up with GetQueueUrl")).singleElement().asString()
+                    .contains("mapping=orders-to-billing", "queueArn=" + ARN);
         }
     }
 

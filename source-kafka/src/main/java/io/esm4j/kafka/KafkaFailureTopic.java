@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -156,7 +157,8 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
         } catch (RecordTooLargeException e) {
             // Retrying the same message would hold the partition for good: like Lambda for SNS, leave the payload
             // out; the record info still says where the record is.
-            LOG.atWarn().addKeyValue("topic", topic).addKeyValue("record", source.naturalId(record))
+            MappingLogName.named(LOG.atWarn()).addKeyValue("topic", topic)
+                    .addKeyValue("record", source.naturalId(record))
                     .addKeyValue("reason", e.getMessage())
                     .log("failure record too large for the failure topic with its payload; sent without it");
             await(out.send(new ProducerRecord<>(topic, key(record), message(failure, record, false))));

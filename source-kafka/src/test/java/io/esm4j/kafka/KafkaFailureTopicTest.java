@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.failure.FailureCondition;
 import io.esm4j.failure.FailureRecord;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.testsupport.LogCapture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -56,6 +59,30 @@ class KafkaFailureTopicTest {
         assertThat(written).extracting(message -> message.at("/KafkaBatchInfo/recordInfo/offset").asText())
                 .containsExactly("0", "1", "2");
         assertThat(written).extracting(message -> message.has("payload")).containsExactly(false, true, true);
+    }
+
+    /**
+     * A destination may serve several mappings and is built before them: the engine's thread that sends says which
+     * mapping the line is about (with hundreds, a line without it cannot be acted on).
+     */
+    @Test
+    void aMessageSentWithoutItsPayloadIsLoggedWithTheMappingThatSentIt() throws Exception {
+        RefusingProducer producer = new RefusingProducer((call, message) -> message.value().length > 2_000
+                ? new RecordTooLargeException("injected: the message is too large") : null);
+        try (LogCapture log = new LogCapture(KafkaFailureTopic.class);
+             KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            AtomicReference<Exception> thrown = new AtomicReference<>();
+            MappingLogName.bound("orders-to-billing", () -> {
+                try {
+                    failures.send(failure(record(0, 3_000)));
+                } catch (Exception e) {
+                    thrown.set(e);
+                }
+            }).run();
+            assertThat(thrown).hasNullValue();
+            assertThat(log.lines("WARN", "sent without it")).singleElement().asString()
+                    .contains("mapping=orders-to-billing", "topic=" + FAILURES);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.esm4j.kinesis;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.AwaitableShardReader;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
@@ -41,8 +42,9 @@ import software.amazon.awssdk.services.kinesis.model.SubscribeToShardResponseHan
  * <p>SubscribeToShard calls on one shard are at least a second apart (Kinesis allows one a second per consumer and
  * shard). {@code LimitExceededException} and {@code ResourceInUseException} (the consumer's previous subscription to
  * the shard, or another reader's, is still open) back off from ThrottleBackoffInitial, doubling to
- * ThrottleBackoffMax. Any other failure is thrown once to the engine, which counts it and backs off; the next fetch
- * subscribes again where the last event left off.
+ * ThrottleBackoffMax. A connection failure (a read timeout, a reset: {@link SubscriptionPacer#transientFailure}) is
+ * subscribed again (a second after the last call) up to the third in a row. Any other failure is thrown once to the
+ * engine, which counts it and backs off; the next fetch subscribes again where the last event left off.
  *
  * <p>A fetch does not return empty-handed before Kinesis has accepted one of the reader's subscriptions (its event
  * stream began), whatever its wait: the engine takes a fetch that returns for a reader that works, and a reader the
@@ -62,6 +64,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
     private final String consumerArn;
     private final String streamArn;
     private final String shardId;
+    /** The mapping of the engine thread that opened the reader: the subscription's callbacks come on the SDK's. */
+    private final @Nullable String mapping = MappingLogName.current();
     private final RecordConverter converter;
     private final ShardEnd shardEnd;
     private final SubscriptionPacer pacer;
@@ -97,7 +101,7 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
         this.converter = converter;
         this.next = start;
         this.openedAt = clock.instant();
-        this.pacer = new SubscriptionPacer(settings, clock, consumerArn, shardId);
+        this.pacer = new SubscriptionPacer(settings, clock, consumerArn, shardId, mapping);
     }
 
     /** A reader whose first subscription is already under way, so that a LATEST start means now. */
@@ -350,7 +354,8 @@ final class KinesisFanOutReader implements AwaitableShardReader<KinesisRecord> {
 
         /** The subscription is over, normally or not; the first report counts. */
         void finished(@Nullable Throwable error) {
-            LOG.atDebug().addKeyValue("stream", streamArn).addKeyValue("shardId", shardId)
+            MappingLogName.named(LOG.atDebug(), mapping).addKeyValue("stream", streamArn)
+                    .addKeyValue("shardId", shardId)
                     .addKeyValue("error", error == null ? null : error.getClass().getSimpleName())
                     .log("SubscribeToShard subscription ended");
             lock.lock();

@@ -6,6 +6,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.handler.RecordsJson;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
@@ -190,7 +191,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         } catch (KinesisException e) {
             if (denied(e)) {
                 retentionReadable = false;
-                LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
+                MappingLogName.named(LOG.atWarn()).addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
                         .addKeyValue("error", e.getMessage())
                         .log("DescribeStreamSummary is not permitted; records are treated as expired after this "
                                 + "retention");
@@ -212,7 +213,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     }
 
     private void keepRetention(SdkException e) {
-        LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention).setCause(e)
+        MappingLogName.named(LOG.atWarn()).addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
+                .setCause(e)
                 .log("DescribeStreamSummary failed; the retention read last still applies");
     }
 

@@ -9,6 +9,7 @@ import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.MutableClock;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.testsupport.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,6 +168,67 @@ class KinesisFanOutReaderTest {
         }
     }
 
+    /**
+     * A subscription's connection that times out now and then (every few hours on a long-lived HTTP/2 connection) is
+     * expected: the reader subscribes again where the last event left off, logs it at DEBUG, and the engine never
+     * sees it, which logged a WARN with the whole stack trace for each one.
+     */
+    @Test
+    void anOccasionalReadTimeoutSubscribesAgainWithoutGoingToTheEngine() throws Exception {
+        try (LogCapture log = new LogCapture(SubscriptionPacer.class);
+             KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            kinesis.call(0).emit(event("31", "a"));
+            kinesis.call(0).fail(SdkClientException.create("Unable to execute HTTP request: null",
+                    io.netty.handler.timeout.ReadTimeoutException.INSTANCE));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("a");
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            reader.fetch(10, Duration.ZERO);
+            assertThat(kinesis.call(1).request.startingPosition().sequenceNumber()).isEqualTo("31");
+
+            // Later, after events: a new run, not the second in a row.
+            kinesis.call(1).emit(event("32", "b"));
+            kinesis.call(1).fail(new java.io.IOException("Connection reset"));
+            assertThat(data(reader.fetch(10, Duration.ZERO))).containsExactly("b");
+            assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+
+            assertThat(log.lines("DEBUG", "SubscribeToShard subscription failed")).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains("shardId=" + SHARD, "failuresInARow=1"));
+            assertThat(log.lines("WARN", "SubscribeToShard")).isEmpty();
+        }
+    }
+
+    /** Connection failures that go on are the engine's to count, show and log, from the third in a row on. */
+    @Test
+    void connectionFailuresInARowGoToTheEngineFromTheThird() throws Exception {
+        try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
+            for (int failure = 1; failure <= 4; failure++) {
+                java.io.IOException reset = new java.io.IOException("Connection reset " + failure);
+                kinesis.call(failure - 1).fail(reset);
+                if (failure < SubscriptionPacer.TRANSIENT_TOLERATED) {
+                    assertThat(reader.fetch(10, Duration.ZERO).records()).isEmpty();
+                } else {
+                    assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isSameAs(reset);
+                }
+                clock.advance(Duration.ofSeconds(1));
+                reader.fetch(10, Duration.ZERO);
+            }
+            assertThat(kinesis.calls).as("still subscribing").hasSize(5);
+        }
+    }
+
+    @Test
+    void onlyConnectionFailuresAreTakenAsTransient() {
+        assertThat(SubscriptionPacer.transientFailure(SdkClientException.create("x",
+                new java.util.concurrent.TimeoutException()))).isTrue();
+        assertThat(SubscriptionPacer.transientFailure(software.amazon.awssdk.services.kinesis.model
+                .InternalFailureException.builder().message("internal").statusCode(500).build())).isTrue();
+        assertThat(SubscriptionPacer.transientFailure(SdkClientException.create("Unable to load credentials")))
+                .isFalse();
+        assertThat(SubscriptionPacer.transientFailure(software.amazon.awssdk.services.kinesis.model
+                .ResourceNotFoundException.builder().message("no consumer").statusCode(400).build())).isFalse();
+    }
+
     @Test
     void aShardThatStaysInUseIsReportedToTheEngineEveryFifthRefusal() throws Exception {
         try (KinesisFanOutReader reader = open(new ReadStart.TrimHorizon())) {
@@ -264,6 +326,31 @@ class KinesisFanOutReaderTest {
                     .allSatisfy(line -> assertThat(line).contains("shardId=" + SHARD, "refusedInARow=5"));
             assertThat(log.lines("DEBUG", "SubscribeToShard refused"))
                     .hasSize(5 * ShardThrottledException.REPORT_EVERY - 1);
+        }
+    }
+
+    /**
+     * The subscription's callbacks come on the SDK's threads, which serve every mapping: the reader takes the mapping's
+     * name from the engine's thread that opened it, and its lines (the pacer's too) say which mapping they are about.
+     */
+    @Test
+    void theReadersLinesNameTheMappingOfTheThreadThatOpenedIt() throws Exception {
+        kinesis.answerLater = true;
+        kinesis.refuseAll = LimitExceededException.builder().message("rate exceeded").build();
+        KinesisSourceSettings settings = KinesisSourceSettings.builder()
+                .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
+        AtomicReference<KinesisFanOutReader> opened = new AtomicReference<>();
+        MappingLogName.bound("orders-to-billing", () -> opened.set(KinesisFanOutReader.open(kinesis, CONSUMER,
+                STREAM, SHARD, new ReadStart.TrimHorizon(), converter(), shardEnd(), settings,
+                Clock.systemUTC()))).run();
+        try (LogCapture log = new LogCapture(SubscriptionPacer.class, KinesisFanOutReader.class);
+             KinesisFanOutReader reader = opened.get()) {
+            assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class);
+
+            assertThat(log.lines("WARN", "SubscribeToShard refused")).singleElement().asString()
+                    .contains("mapping=orders-to-billing", "shardId=" + SHARD);
+            assertThat(log.lines("DEBUG", "SubscribeToShard subscription ended")).isNotEmpty()
+                    .allSatisfy(line -> assertThat(line).contains("mapping=orders-to-billing"));
         }
     }
 

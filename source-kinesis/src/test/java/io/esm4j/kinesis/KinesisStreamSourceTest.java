@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.filter.FilterCriteria;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
 import io.esm4j.stream.StreamRecord;
+import io.esm4j.testsupport.LogCapture;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,8 +146,15 @@ class KinesisStreamSourceTest {
                     .streamArn("arn:aws:kinesis:eu-west-1:1:stream/s").build();
             assertThat(source.retention()).contains(Duration.ofHours(24));
 
-            source.refreshRetention();
-            source.refreshRetention();
+            try (LogCapture log = new LogCapture(KinesisStreamSource.class)) {
+                // On the lease thread of a mapping's round, which lists the shards: the line names that mapping.
+                MappingLogName.bound("orders-to-billing", () -> {
+                    source.refreshRetention();
+                    source.refreshRetention();
+                }).run();
+                assertThat(log.lines("WARN", "DescribeStreamSummary is not permitted")).singleElement().asString()
+                        .contains("mapping=orders-to-billing");
+            }
 
             assertThat(source.retention()).contains(Duration.ofHours(24));
             assertThat(faults.calls).as("a denied call is not made again").hasValue(1);

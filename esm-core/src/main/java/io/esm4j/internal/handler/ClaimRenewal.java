@@ -1,6 +1,7 @@
 package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.Claim;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,8 @@ final class ClaimRenewal implements AutoCloseable {
     static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status) {
         ClaimRenewal renewal = new ClaimRenewal(mappingName, status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
-        Thread.ofVirtual().name("esm4j-claim-renewal").start(() -> renewal.run(claim, claimedAtNanos, periodNanos));
+        Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal").start(MappingLogName.bound(mappingName,
+                () -> renewal.run(claim, claimedAtNanos, periodNanos)));
         return renewal;
     }
 
@@ -107,7 +109,7 @@ final class ClaimRenewal implements AutoCloseable {
                                         + "records at the same time");
                     }
                 } catch (UnsupportedOperationException e) {
-                    LOG.atDebug().addKeyValue("reason", e.getMessage())
+                    LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("reason", e.getMessage())
                             .log("the idempotency store does not extend claims; they last until their first expiry");
                     return;
                 } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.MappingState;
 import io.esm4j.QueueStopResult;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ public final class QueueEngine<T> {
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
             QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
             pollers.add(poller);
-            threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i).start(poller));
+            threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i)
+                    .start(MappingLogName.bound(ctx.mappingName(), poller)));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.esm4j.internal.queue;
 
 import io.esm4j.internal.FailureRun;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
@@ -50,7 +51,8 @@ final class QueuePoller<T> implements Runnable {
     @Override
     public void run() {
         phase.bind(Thread.currentThread());
-        Thread beats = Thread.ofVirtual().name(Thread.currentThread().getName() + "-heartbeat").start(heartbeat);
+        Thread beats = Thread.ofVirtual().name(Thread.currentThread().getName() + "-heartbeat")
+                .start(MappingLogName.bound(ctx.mappingName(), heartbeat));
         try {
             supervise();
             releaseAfterStop(collector.takeCarryOver());

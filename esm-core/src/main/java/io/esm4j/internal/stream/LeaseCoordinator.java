@@ -88,7 +88,7 @@ final class LeaseCoordinator {
         this.shardSync = new ShardSync(ctx);
         this.handoffs = new HandoffTracker(ctx);
         this.takeEveryNanos = ctx.settings().leaseListingInterval().toNanos();
-        this.rounds = new LeaseRounds("esm4j-" + ctx.mappingName() + "-coordinator", this::runRound, workers::fatal);
+        this.rounds = new LeaseRounds(ctx.mappingName(), this::runRound, workers::fatal);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.handler.Fatal;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -20,6 +21,7 @@ final class LeaseRounds {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRounds.class);
     private static final Duration NOT_STARTED_RETRY = Duration.ofSeconds(1);
 
+    private final String mappingName;
     private final String threadName;
     /** One round; returns how long until the next, or a negative value to end the rounds. */
     private final LongSupplier round;
@@ -36,12 +38,15 @@ final class LeaseRounds {
     /** The next round, scheduled on the clock, or null while a round runs. */
     private ScheduledFuture<?> nextRound;
 
-    LeaseRounds(String threadName, LongSupplier round, Consumer<Throwable> fatal) {
-        this(threadName, round, fatal, LeaseThreads::call);
+    LeaseRounds(String mappingName, LongSupplier round, Consumer<Throwable> fatal) {
+        this(mappingName, round, fatal, LeaseThreads::call);
     }
 
-    LeaseRounds(String threadName, LongSupplier round, Consumer<Throwable> fatal, BiConsumer<String, Runnable> pool) {
-        this.threadName = threadName;
+    /** @param mappingName for the logs, and the name of the pool thread while it runs a round */
+    LeaseRounds(String mappingName, LongSupplier round, Consumer<Throwable> fatal,
+                BiConsumer<String, Runnable> pool) {
+        this.mappingName = mappingName;
+        this.threadName = "esm4j-" + mappingName + "-coordinator";
         this.round = round;
         this.fatal = fatal;
         this.pool = pool;
@@ -111,12 +116,13 @@ final class LeaseRounds {
      */
     private void handOut() {
         try {
-            pool.accept(threadName, this::run);
+            // The pool's threads serve every mapping: the round's source and store calls log this one's name.
+            pool.accept(threadName, MappingLogName.bound(mappingName, this::run));
         } catch (Throwable e) {
             if (Fatal.isFatal(e) && stopMapping(e)) {
                 return;
             }
-            LOG.atError().addKeyValue("rounds", threadName).setCause(e).log("round not started; retrying in 1 s");
+            LOG.atError().addKeyValue("mapping", mappingName).setCause(e).log("round not started; retrying in 1 s");
             lock.lock();
             try {
                 schedule(NOT_STARTED_RETRY.toNanos());
@@ -128,12 +134,13 @@ final class LeaseRounds {
 
     /** Hands {@code error} to the fatal path; false if that failed too, and the rounds go on to try again. */
     private boolean stopMapping(Throwable error) {
-        LOG.atError().addKeyValue("rounds", threadName).setCause(error).log("round not started; stopping the mapping");
+        LOG.atError().addKeyValue("mapping", mappingName).setCause(error)
+                .log("round not started; stopping the mapping");
         try {
             fatal.accept(error);
             return true;
         } catch (Throwable e) {
-            LOG.atError().addKeyValue("rounds", threadName).setCause(e).log("stopping the mapping failed");
+            LOG.atError().addKeyValue("mapping", mappingName).setCause(e).log("stopping the mapping failed");
             return false;
         }
     }

@@ -1,6 +1,7 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.internal.FailureRun;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
@@ -69,7 +70,7 @@ final class ShardCommitter {
 
     void start() {
         thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-committer")
-                .start(this::run);
+                .start(MappingLogName.bound(ctx.mappingName(), this::run));
     }
 
     /** The newest contiguous done position; cheap and non-blocking, called under the pipeline's progress lock. */

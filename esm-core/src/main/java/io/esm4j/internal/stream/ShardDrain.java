@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.MappingLogName;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,13 +54,14 @@ final class ShardDrain {
         Map<ShardWorker<T>, CompletableFuture<ShardStopReport>> pending = new LinkedHashMap<>();
         for (ShardWorker<T> worker : all) {
             CompletableFuture<ShardStopReport> report = new CompletableFuture<>();
-            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-finish").start(() -> {
-                try {
-                    report.complete(worker.finish(deadline));
-                } catch (Throwable e) {
-                    report.completeExceptionally(e);
-                }
-            });
+            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-finish")
+                    .start(MappingLogName.bound(ctx.mappingName(), () -> {
+                        try {
+                            report.complete(worker.finish(deadline));
+                        } catch (Throwable e) {
+                            report.completeExceptionally(e);
+                        }
+                    }));
             pending.put(worker, report);
         }
         List<ShardStopReport> reports = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.esm4j.internal.stream;
 
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.IdleTicks;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.AwaitableShardReader;
@@ -90,7 +91,7 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     void start() {
         pipeline.start();
         reader = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-reader")
-                .start(this::read);
+                .start(MappingLogName.bound(ctx.mappingName(), this::read));
     }
 
     /** Stops reading and forming batches; invocations in progress finish. */

@@ -1,6 +1,7 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.internal.FailureRun;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.ReadStart;
@@ -68,7 +69,8 @@ final class ShardSupervisor<T> {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId).start(this::supervise);
+        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId)
+                .start(MappingLogName.bound(ctx.mappingName(), this::supervise));
     }
 
     /** Stop reading and forming batches; batches being invoked finish, failed ones are not retried. */

@@ -1,5 +1,6 @@
 package io.esm4j.stream.polling;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.FetchResult;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.ShardReader;
@@ -57,6 +58,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
 
     private final String stream;
     private final String shardId;
+    /** The mapping of the engine thread that opened the reader, for the logs. */
+    private final @Nullable String mapping = MappingLogName.current();
     private final IteratorCalls<T> calls;
     private final IteratorReaderSettings settings;
     private final CallPacer pacer;
@@ -204,7 +207,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                             // waited out its lifetime unused (the engine waited for room first) is renewed.
                             throw e;
                         }
-                        LOG.atInfo().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
+                        MappingLogName.named(LOG.atInfo(), mapping).addKeyValue("stream", stream)
+                                .addKeyValue("shardId", shardId)
                                 .addKeyValue("reason", failure).addKeyValue("from", renewalStart())
                                 .log("shard iterator no longer usable; opening a new one");
                     }
@@ -236,7 +240,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
                 if (failure == CallFailure.THROTTLED) {
                     backOff("GetShardIterator", e);
                 } else if (failure == CallFailure.POSITION_TRIMMED && !(at instanceof ReadStart.TrimHorizon)) {
-                    LOG.atWarn().addKeyValue("stream", stream).addKeyValue("shardId", shardId)
+                    MappingLogName.named(LOG.atWarn(), mapping).addKeyValue("stream", stream)
+                            .addKeyValue("shardId", shardId)
                             .addKeyValue("requested", at).addKeyValue("lastHandedOut", lastHandedOut)
                             .log("position is older than the shard's retention; reading from TRIM_HORIZON, "
                                     + "the records in between are lost");
@@ -265,7 +270,8 @@ public final class IteratorShardReader<T> implements ShardReader<T> {
             throw new ShardThrottledException(call, throttledInARow, throttle);
         }
         Duration wait = Duration.ofMillis(throttleBackoff.apply(throttledInARow));
-        LOG.atLevel(throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG)
+        Level level = throttledInARow >= WARN_AFTER_THROTTLES ? Level.WARN : Level.DEBUG;
+        MappingLogName.named(LOG.atLevel(level), mapping)
                 .addKeyValue("stream", stream).addKeyValue("shardId", shardId).addKeyValue("call", call)
                 .addKeyValue("throttledInARow", throttledInARow).addKeyValue("waitMillis", wait.toMillis())
                 .log("call throttled; backing off");

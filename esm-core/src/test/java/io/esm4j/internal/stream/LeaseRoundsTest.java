@@ -28,7 +28,7 @@ class LeaseRoundsTest {
             throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource "
                     + "limits reached");
         };
-        LeaseRounds leaseRounds = new LeaseRounds("esm4j-test-coordinator", () -> {
+        LeaseRounds leaseRounds = new LeaseRounds("test", () -> {
             rounds.incrementAndGet();
             return 0;
         }, fatal::add, noThreads);
@@ -57,7 +57,7 @@ class LeaseRoundsTest {
             }
             LeaseThreads.call(name, task);
         };
-        LeaseRounds leaseRounds = new LeaseRounds("esm4j-test-coordinator", () -> {
+        LeaseRounds leaseRounds = new LeaseRounds("test", () -> {
             rounds.incrementAndGet();
             return -1;
         }, fatal::add, refusingOnce);

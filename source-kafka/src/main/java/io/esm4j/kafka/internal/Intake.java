@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.stream.StreamRecord;
@@ -73,6 +74,7 @@ final class Intake {
     private final ConcurrentLinkedQueue<PartitionState> ready = new ConcurrentLinkedQueue<>();
     /** Partitions with held polls. The intake thread's alone. */
     private final Set<PartitionState> holding = new HashSet<>();
+    private final String mappingName;
     private final FailureSink failures;
     private final Thread thread;
     private volatile boolean stopped;
@@ -80,8 +82,10 @@ final class Intake {
     private volatile @Nullable Throwable died;
 
     Intake(String mappingName, FailureSink failures) {
+        this.mappingName = mappingName;
         this.failures = failures;
-        this.thread = Thread.ofPlatform().name("esm4j-" + mappingName + "-kafka-intake").unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("esm4j-" + mappingName + "-kafka-intake")
+                .unstarted(MappingLogName.bound(mappingName, this::run));
     }
 
     void start() {
@@ -122,7 +126,8 @@ final class Intake {
         thread.interrupt();
         try {
             if (!thread.join(JOIN_TIMEOUT)) {
-                LOG.atWarn().addKeyValue("thread", thread.getName()).log("intake thread did not end in time");
+                LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("thread", thread.getName())
+                        .log("intake thread did not end in time");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -135,7 +140,7 @@ final class Intake {
         } catch (Throwable e) {
             // Only an error outside a poll's own handling gets here (out of memory in the queue's wait, say).
             died = e;
-            LOG.atError().addKeyValue("thread", thread.getName()).setCause(e)
+            LOG.atError().addKeyValue("mapping", mappingName).addKeyValue("thread", thread.getName()).setCause(e)
                     .log("intake thread died; the poll thread stops the mapping");
         }
     }

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
@@ -92,7 +93,8 @@ public final class KafkaEngine implements MappingEngine {
             started.result.whenComplete((result, error) -> schemas.close());
         }
         intake.start();
-        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll").start(started::run);
+        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll")
+                .start(MappingLogName.bound(ctx.mappingName(), started::run));
     }
 
     /**

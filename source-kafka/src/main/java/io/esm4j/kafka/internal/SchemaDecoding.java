@@ -103,7 +103,7 @@ final class SchemaDecoding implements AutoCloseable {
             source = new ConfluentRegistryClient(Objects.requireNonNull(registry.uri(), "uri"), registry.username(),
                     registry.password(), http, CALL_TIMEOUT);
         }
-        this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure, auth);
+        this.schemas = new Schemas(source, FIRST_RETRY, MAX_RETRY, onRegistryFailure, auth, mappingName);
     }
 
     Schemas schemas() {

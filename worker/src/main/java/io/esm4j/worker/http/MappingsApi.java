@@ -62,7 +62,9 @@ public final class MappingsApi implements HttpHandler {
                             + "which is at " + PATH + "/ and " + PATH + "/{UUID}.");
                 } else if (rest.isEmpty() && method.equals("POST")) {
                     ManagedMapping created = registry.create(MappingSpec.of(body(exchange), ""));
-                    LOG.info("api create uuid={} eventSourceArn={}", created.uuid(), created.spec().eventSourceArn());
+                    LOG.atInfo().addKeyValue("mapping", created.uuid())
+                            .log("api create uuid={} eventSourceArn={}", created.uuid(),
+                                    created.spec().eventSourceArn());
                     Exchanges.json(exchange, 202, describe(created));
                 } else if (rest.isEmpty() && method.equals("GET")) {
                     Exchanges.json(exchange, 200, list(Exchanges.query(exchange)));
@@ -73,13 +75,13 @@ public final class MappingsApi implements HttpHandler {
                     JsonNode fields = MappingJson.withRealFunction(body(exchange), current, region);
                     boolean wasEnabled = current.spec().enabled();
                     ManagedMapping updated = registry.update(rest, fields);
-                    LOG.info("api update uuid={}", rest);
+                    LOG.atInfo().addKeyValue("mapping", rest).log("api update uuid={}", rest);
                     ObjectNode json = describe(updated);
                     json.put("State", updateState(wasEnabled, updated.spec().enabled()));
                     Exchanges.json(exchange, 202, json);
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("DELETE")) {
                     ManagedMapping deleted = registry.delete(rest);
-                    LOG.info("api delete uuid={}", rest);
+                    LOG.atInfo().addKeyValue("mapping", rest).log("api delete uuid={}", rest);
                     Exchanges.json(exchange, 202, describe(deleted));
                 } else {
                     Exchanges.error(exchange, 405, "InvalidRequestContentException", method + " "

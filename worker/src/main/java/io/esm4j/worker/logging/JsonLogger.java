@@ -10,9 +10,11 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -42,11 +44,18 @@ final class JsonLogger extends AbstractLogger implements LoggingEventAware {
 
     private final transient LogSettings settings;
     private final Level threshold;
+    /** A Kafka client's logger: its WARN lines, at most one every 5 minutes. */
+    private final transient @Nullable WarnLimit warnLimit;
 
     JsonLogger(String name, LogSettings settings) {
+        this(name, settings, System::nanoTime);
+    }
+
+    JsonLogger(String name, LogSettings settings, LongSupplier nanoTime) {
         this.name = name;
         this.settings = settings;
         this.threshold = settings.threshold(name);
+        this.warnLimit = settings.limitsWarnings(name) ? new WarnLimit(nanoTime) : null;
     }
 
     private boolean enabled(Level level) {
@@ -130,6 +139,16 @@ final class JsonLogger extends AbstractLogger implements LoggingEventAware {
     }
 
     private void write(Level level, String message, List<KeyValuePair> pairs, @Nullable Throwable throwable) {
+        if (level == Level.WARN && warnLimit != null) {
+            int notWarned = warnLimit.warn();
+            if (notWarned < 0) {
+                return;
+            }
+            if (notWarned > 0) {
+                pairs = new ArrayList<>(pairs);
+                pairs.add(new KeyValuePair("notLoggedAtWarn", notWarned));
+            }
+        }
         String line = settings.json() ? json(level, message, pairs, throwable) : text(level, message, pairs, throwable);
         PrintStream err = System.err;
         synchronized (err) {

@@ -2,6 +2,7 @@ package io.esm4j.worker.mappings;
 
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.source.RunningMapping;
@@ -48,6 +49,8 @@ public final class ManagedMapping {
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
     private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
     private final AtomicInteger startFailures = new AtomicInteger();
+    /** The log of failed starts in a row: one WARN, then DEBUG and a summary at most every 5 minutes. */
+    private final FailureRun startRun = new FailureRun();
     /** The start in progress, if any: completed when it has ended, so a stop can wait for it. */
     private final AtomicReference<@Nullable CompletableFuture<Void>> startInFlight = new AtomicReference<>();
     private final CompletableFuture<?> predecessorStopped;
@@ -302,6 +305,10 @@ public final class ManagedMapping {
 
     int startFailures() {
         return startFailures.get();
+    }
+
+    FailureRun startRun() {
+        return startRun;
     }
 
     long nextStartAttemptNanos() {

@@ -372,17 +372,20 @@ public final class MappingRegistry {
                 ManagedMapping mapping = mappings.get(stored.uuid());
                 if (mapping == null || mapping.revision() < stored.revision()) {
                     install(stored);
-                    LOG.info("mapping taken from the store uuid={} revision={} store={}", stored.uuid(),
-                            stored.revision(), store.location());
+                    LOG.atInfo().addKeyValue("mapping", stored.uuid())
+                            .log("mapping taken from the store uuid={} revision={} store={}", stored.uuid(),
+                                    stored.revision(), store.location());
                 }
             } catch (RuntimeException e) {
                 if (refreshHealth.mappingFailed(stored.uuid(), stored.revision())) {
-                    LOG.warn("stored mapping not runnable here; said again for its next revision uuid={} "
-                            + "revision={} store={} error={}", stored.uuid(), stored.revision(), store.location(),
-                            e.toString());
+                    LOG.atWarn().addKeyValue("mapping", stored.uuid())
+                            .log("stored mapping not runnable here; said again for its next revision uuid={} "
+                                    + "revision={} store={} error={}", stored.uuid(), stored.revision(),
+                                    store.location(), e.toString());
                 } else {
-                    LOG.debug("stored mapping not runnable here uuid={} revision={}", stored.uuid(),
-                            stored.revision());
+                    LOG.atDebug().addKeyValue("mapping", stored.uuid())
+                            .log("stored mapping not runnable here uuid={} revision={}", stored.uuid(),
+                                    stored.revision());
                 }
             }
         }
@@ -390,8 +393,9 @@ public final class MappingRegistry {
         for (ManagedMapping mapping : mappings.values()) {
             if (mapping.origin() == Origin.API && !mapping.deleting() && !seen.contains(mapping.uuid())
                     && mapping.sequence() <= before) {
-                LOG.info("mapping deleted through another worker uuid={} store={}", mapping.uuid(),
-                        store.location());
+                LOG.atInfo().addKeyValue("mapping", mapping.uuid())
+                        .log("mapping deleted through another worker uuid={} store={}", mapping.uuid(),
+                                store.location());
                 remove(mapping);
             }
         }

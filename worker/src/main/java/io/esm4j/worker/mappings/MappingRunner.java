@@ -1,5 +1,6 @@
 package io.esm4j.worker.mappings;
 
+import io.esm4j.internal.FailureRun;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Targets;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Starts the esm-core mapping of a {@link ManagedMapping} (a failed start is counted, shown in its state transition
@@ -86,7 +88,12 @@ final class MappingRunner {
             }
             running.start();
             mapping.started();
-            LOG.info("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
+            int failedBefore = mapping.startRun().succeeded();
+            LoggingEventBuilder line = LOG.atInfo().addKeyValue("mapping", mapping.uuid());
+            if (FailureRun.logRecovery(failedBefore)) {
+                line = line.addKeyValue("failuresInARow", failedBefore);
+            }
+            line.log("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
                     mapping.sourceKind(), mapping.spec().source(), mapping.function().displayName());
         } catch (Exception | LinkageError e) {
             if (running != null && mapping.uninstall(running)) {
@@ -95,8 +102,12 @@ final class MappingRunner {
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
             mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
-            LOG.warn("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
-                    mapping.startFailures(), backoff, e.toString());
+            // Retried for as long as it fails (a function or a stream that is not there yet, for hours): logged like
+            // any failure that repeats, the first time at WARN, then DEBUG with a WARN summary every 5 minutes. The
+            // error's text (not only its class) on each line: it says what is wrong with the mapping's settings.
+            FailureRun.log(LOG, mapping.startRun().failed(), null, false).addKeyValue("mapping", mapping.uuid())
+                    .log("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
+                            mapping.startFailures(), backoff, e.toString());
         } finally {
             mapping.endStart();
         }
@@ -122,7 +133,8 @@ final class MappingRunner {
             }
             fatalRestarts.incrementAndGet();
             // Key-values, not the message: the reason has spaces, which the message's key=value fields end at.
-            LOG.atWarn().addKeyValue("uuid", mapping.uuid()).addKeyValue("restart", mapping.fatalRestarts())
+            LOG.atWarn().addKeyValue("mapping", mapping.uuid()).addKeyValue("uuid", mapping.uuid())
+                    .addKeyValue("restart", mapping.fatalRestarts())
                     .addKeyValue("retryInMs", backoff.toMillis()).addKeyValue("reason", reason)
                     .log("mapping stopped by a fatal error; restarting it after a backoff");
         } finally {
@@ -143,8 +155,9 @@ final class MappingRunner {
             // installs is stopped here, before the worker closes the stores its final checkpoints need.
             Duration startWait = timeout.compareTo(START_WAIT_MIN) < 0 ? START_WAIT_MIN : timeout;
             if (!mapping.awaitStartInFlight(startWait)) {
-                LOG.warn("mapping start still running at its stop, not waited for any longer; it stops what it "
-                        + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
+                LOG.atWarn().addKeyValue("mapping", mapping.uuid())
+                        .log("mapping start still running at its stop, not waited for any longer; it stops what it "
+                                + "built once it ends uuid={} waitedSeconds={}", mapping.uuid(), startWait.toSeconds());
             }
             RunningMapping running = mapping.uninstall();
             if (running != null) {
@@ -161,11 +174,12 @@ final class MappingRunner {
     static void stop(ManagedMapping mapping, RunningMapping running, Duration timeout) {
         try {
             running.stop(timeout);
-            LOG.info("mapping stopped uuid={}", mapping.uuid());
+            LOG.atInfo().addKeyValue("mapping", mapping.uuid()).log("mapping stopped uuid={}", mapping.uuid());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warn("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
+            LOG.atWarn().addKeyValue("mapping", mapping.uuid())
+                    .log("mapping stop failed uuid={} error={}", mapping.uuid(), e.toString());
         }
     }
 }

@@ -103,7 +103,8 @@ final class SourceClaims {
                 }
             }
             if (write(uuid, pair, "#claimedBy = :holder", Map.of(":holder", AttributeValue.fromS(holder)))) {
-                LOG.info("stale mapping claim taken over uuid={} staleHolder={} table={}", uuid, holder, table);
+                LOG.atInfo().addKeyValue("mapping", uuid)
+                        .log("stale mapping claim taken over uuid={} staleHolder={} table={}", uuid, holder, table);
                 return;
             }
         }
@@ -122,7 +123,8 @@ final class SourceClaims {
         } catch (ConditionalCheckFailedException e) {
             // Taken over already: nothing of ours to release.
         } catch (SdkException e) {
-            LOG.warn("mapping claim not released uuid={} table={} error={}", uuid, table, e.toString());
+            LOG.atWarn().addKeyValue("mapping", uuid)
+                    .log("mapping claim not released uuid={} table={} error={}", uuid, table, e.toString());
         }
     }
 

@@ -78,6 +78,29 @@ class JsonLoggerTest {
                 logger -> logger.info("worker stopped"))).endsWith("INFO x - worker stopped");
     }
 
+    /**
+     * With a broker down, each Kafka consumer's NetworkClient warns at every reconnect, about once a second, for as
+     * long as the outage lasts: a worker with many Kafka mappings logged little else. Its first WARN is written, the
+     * next ones within 5 minutes are not (WarnLimitTest: the next one after says how many were not).
+     */
+    @Test
+    void aKafkaClientsRepeatedWarningsAreWrittenOnce() {
+        JsonLogger networkClient = new JsonLogger("org.apache.kafka.clients.NetworkClient",
+                new LogSettings(true, Level.INFO));
+        String lines = capture(networkClient, logger -> {
+            for (int i = 0; i < 5; i++) {
+                logger.warn("[Consumer clientId=consumer-orders-1, groupId=orders] Connection to node -1 "
+                        + "(localhost/127.0.0.1:9092) could not be established. Node may not be available.");
+            }
+        });
+
+        assertThat(lines.lines().toList()).singleElement().asString().contains("could not be established");
+        assertThat(capture(new JsonLogger("io.esm4j.kafka.Test", new LogSettings(true, Level.INFO)), logger -> {
+            logger.warn("one");
+            logger.warn("two");
+        }).lines()).as("esm4j's own warnings are not limited here").hasSize(2);
+    }
+
     private static String capture(JsonLogger logger, java.util.function.Consumer<JsonLogger> log) {
         PrintStream original = System.err;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

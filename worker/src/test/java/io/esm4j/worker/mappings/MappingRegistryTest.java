@@ -112,6 +112,51 @@ class MappingRegistryTest {
     }
 
     /**
+     * A mapping that cannot start is retried for as long as it fails, for hours if its function or stream is missing:
+     * its failed starts log like every failure that repeats, the first at WARN, the next ones at DEBUG (below the
+     * worker's INFO) with a WARN summary at most every 5 minutes, and the start that works says how many failed.
+     */
+    @Test
+    void failedStartsInARowLogOneWarnAndTheStartThatWorksSaysHowManyFailedNamingTheMapping() throws Exception {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        ManagedMapping mapping;
+        try {
+            sources.failingStarts.set(3);
+            mapping = registry.create(spec("failing-starts", ""));
+            await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+        } finally {
+            System.setErr(stderr);
+        }
+
+        List<JsonNode> lines = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{"))
+                .map(MappingRegistryTest::json).filter(l -> mapping.uuid().equals(l.path("uuid").asText())).toList();
+        assertThat(lines).filteredOn(l -> l.path("message").asText().startsWith("mapping start failed"))
+                .singleElement().satisfies(warn -> {
+                    assertThat(warn.path("level").asText()).isEqualTo("WARN");
+                    assertThat(warn.path("failuresInARow").asInt()).isEqualTo(1);
+                    // The key of the engine's lines, so that one filter finds all of a mapping's lines.
+                    assertThat(warn.path("mapping").asText()).isEqualTo(mapping.uuid());
+                    assertThat(warn.path("error").asText()).isNotBlank();
+                });
+        assertThat(lines).filteredOn(l -> l.path("message").asText().startsWith("mapping started"))
+                .singleElement().satisfies(info -> {
+                    assertThat(info.path("level").asText()).isEqualTo("INFO");
+                    assertThat(info.path("failuresInARow").asInt()).isEqualTo(3);
+                    assertThat(info.path("mapping").asText()).isEqualTo(mapping.uuid());
+                });
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new IllegalStateException("not a JSON log line: " + line, e);
+        }
+    }
+
+    /**
      * A mapping that stopped itself on a fatal error is not left Disabled for ever: it shows the error and the
      * restart to come (not ready meanwhile), is restarted after a backoff that doubles while it keeps failing, and
      * counts its restarts.

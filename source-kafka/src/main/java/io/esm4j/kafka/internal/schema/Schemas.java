@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal.schema;
 
+import io.esm4j.internal.MappingLogName;
 import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class Schemas implements AutoCloseable {
     /** Schema ids kept at most; a mapping's records name a handful, so only garbage reaches it. */
     static final int MAX_KEPT = 1_000;
 
+    private final @Nullable String mappingName;
     private final SchemaSource client;
     private final Duration firstRetry;
     private final Duration maxRetry;
@@ -66,6 +68,17 @@ public final class Schemas implements AutoCloseable {
     /** @param auth told of refused credentials and of answers, see {@link AuthListener} */
     public Schemas(SchemaSource client, Duration firstRetry, Duration maxRetry, Runnable onFailure,
                    AuthListener auth) {
+        this(client, firstRetry, maxRetry, onFailure, auth, null);
+    }
+
+    /**
+     * @param auth        told of refused credentials and of answers, see {@link AuthListener}
+     * @param mappingName for the logs: calls are retried on the HTTP client's and a timer's threads, which do not
+     *                    know the mapping
+     */
+    public Schemas(SchemaSource client, Duration firstRetry, Duration maxRetry, Runnable onFailure,
+                   AuthListener auth, @Nullable String mappingName) {
+        this.mappingName = mappingName;
         this.auth = Objects.requireNonNull(auth, "auth");
         this.client = Objects.requireNonNull(client, "client");
         this.firstRetry = Objects.requireNonNull(firstRetry, "firstRetry");
@@ -157,7 +170,7 @@ public final class Schemas implements AutoCloseable {
             KafkaAuthResults.ofSchemaRegistryFailure(httpStatus(cause), cause)
                     .ifPresent(message -> auth.refused(message, failure));
             Duration delay = backoff(attempt);
-            LOG.atWarn().addKeyValue("schemaId", id).addKeyValue("attempt", attempt)
+            MappingLogName.named(LOG.atWarn(), mappingName).addKeyValue("schemaId", id).addKeyValue("attempt", attempt)
                     .addKeyValue("retryInMillis", delay.toMillis()).setCause(cause)
                     .log("schema registry call failed; the records that need this schema wait for it");
             CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.kafka.internal.schema.FakeSchemaRegistry.Answer;
 import io.esm4j.kafka.internal.schema.SchemaSource.Found;
 import io.esm4j.kafka.internal.schema.SchemaSource.Lookup;
+import io.esm4j.testsupport.LogCapture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -64,6 +65,22 @@ class SchemasTest {
         assertThat(lookup).isEqualTo(new Found(new RegisteredSchema("12", SchemaFormat.JSON, "{}")));
         assertThat(failuresTold).hasValue(3);
         assertThat(schemas.lastFailure()).startsWith("schema 12: ").contains("HTTP 503", "Service unavailable");
+    }
+
+    /** Calls are retried on the HTTP client's and a timer's threads: the line names the mapping all the same. */
+    @Test
+    void aFailedCallIsLoggedWithTheMappingsName() {
+        Answer down = new Answer(503, "{\"error_code\":50301,\"message\":\"Service unavailable\"}");
+        registry.answer(13, down, FakeSchemaRegistry.schema("JSON", "{}"));
+        Schemas named = new Schemas(new ConfluentRegistryClient(registry.uri(), null, null, http,
+                Duration.ofSeconds(30)), Duration.ofMillis(10), Duration.ofMillis(40), () -> { },
+                Schemas.AuthListener.NONE, "orders-to-billing");
+
+        try (LogCapture log = new LogCapture(Schemas.class)) {
+            named.lookup("13").join();
+            assertThat(log.lines("WARN", "schema registry call failed")).singleElement().asString()
+                    .contains("mapping=orders-to-billing", "schemaId=13");
+        }
     }
 
     /** 401 and 403 refuse the credentials: told with Lambda's kind of message; a 503 is not; an answer accepts. */
