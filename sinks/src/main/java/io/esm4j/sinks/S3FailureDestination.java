@@ -18,6 +18,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -129,6 +130,17 @@ public final class S3FailureDestination implements FailureDestination {
         return bucket;
     }
 
+    /**
+     * The bucket's ARN, which a held result names: {@code arn:<partition>:s3:::<bucket>}, the partition that of the
+     * client's region ({@code aws} if it has none the SDK knows).
+     */
+    String bucketArn() {
+        Region region = s3.serviceClientConfiguration().region();
+        RegionMetadata metadata = region == null ? null : region.metadata();
+        String partition = metadata == null || metadata.partition() == null ? "aws" : metadata.partition().id();
+        return "arn:" + partition + ":s3:::" + bucket;
+    }
+
     @Override
     public void send(FailureRecord record) {
         String key = key(record);
@@ -137,8 +149,8 @@ public final class S3FailureDestination implements FailureDestination {
             s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
                     RequestBody.fromString(body, StandardCharsets.UTF_8));
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + " (key " + key
-                    + "): " + e.getMessage() + otherRegion(e), e);
+            throw DestinationRefusals.refusal("cannot store a failure record in S3 bucket " + bucket + " (key " + key
+                    + "): " + e.getMessage() + otherRegion(e), e, "S3", bucketArn());
         }
         LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
                 .addKeyValue("requestId", record.requestContext().requestId())
