@@ -96,6 +96,12 @@ final class DestinationRefusals {
         return Optional.empty();
     }
 
+    /** An S3 destination whose EventJson cannot write the mapping's payloads (the default, for a custom source's). */
+    static String unwritablePayload(String destination, Class<?> payloadType) {
+        return "PROBLEM: The EventJson of on-failure destination " + destination + " cannot write payloads of type "
+                + payloadType.getTypeName() + ".";
+    }
+
     private static String kms(String destination) {
         return "PROBLEM: Lambda cannot use the KMS key of on-failure destination " + destination + ".";
     }

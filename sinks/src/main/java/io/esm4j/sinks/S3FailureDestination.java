@@ -1,6 +1,7 @@
 package io.esm4j.sinks;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
@@ -8,9 +9,11 @@ import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,8 +144,26 @@ public final class S3FailureDestination implements FailureDestination {
         return "arn:" + partition + ":s3:::" + bucket;
     }
 
+    /**
+     * Checks that this destination's {@link EventJson} writes payloads of {@code payloadType}, the mapping's (its
+     * source's {@code T}), which the destination cannot learn on its own before the first record is given up.
+     *
+     * @return this destination
+     * @throws IllegalArgumentException naming the type and how to give an {@code EventJson} for it
+     */
+    public S3FailureDestination checkPayloadType(Class<?> payloadType) {
+        Objects.requireNonNull(payloadType, "payloadType");
+        try {
+            eventJson.checkPayloadType(payloadType);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("on-failure destination " + bucketArn() + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
     @Override
     public void send(FailureRecord record) {
+        checkPayloads(record);
         String key = key(record);
         String body = document(record);
         try {
@@ -155,6 +176,26 @@ public final class S3FailureDestination implements FailureDestination {
         LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("records", record.records().size()).log("failure record stored in S3");
+    }
+
+    /**
+     * Refuses, before anything is stored, a record whose payloads the {@link EventJson} says it cannot write (the
+     * default's error for a custom source's payloads): a refusal only a user can end, by giving an EventJson, so held
+     * as the mapping's LastProcessingResult rather than left to the state transition reason.
+     */
+    private void checkPayloads(FailureRecord record) {
+        Set<Class<?>> checked = new HashSet<>();
+        for (Object payload : EventJson.payloads(record)) {
+            if (payload != null && checked.add(payload.getClass())) {
+                try {
+                    eventJson.checkPayloadType(payload.getClass());
+                } catch (IllegalArgumentException e) {
+                    String message = "cannot store a failure record in S3 bucket " + bucket + ": " + e.getMessage();
+                    throw new IllegalStateException(message, new DestinationRefusedException(
+                            DestinationRefusals.unwritablePayload(bucketArn(), payload.getClass()), message, e));
+                }
+            }
+        }
     }
 
     /**
