@@ -6,7 +6,7 @@ package io.esm4j.failure;
  * nothing is skipped unless it was delivered somewhere. Each refusal counts in {@code DestinationDeliveryFailures},
  * is logged with the exception (so its message must not hold a payload or a credential), and shows as the mapping's
  * state transition reason until a delivery succeeds; one thrown as {@link DestinationRefusedException} (refused
- * credentials or permissions) also as the last processing result. Implementations are called from several shards at
+ * credentials or permissions, a destination that does not exist) also as the last processing result. Implementations are called from several shards at
  * once.
  */
 @FunctionalInterface

@@ -57,19 +57,23 @@ public interface EventJson {
      * has its own event writer, such as {@code KinesisEventJson::write}.
      */
     static <P> EventJson ofPayloads(Class<P> payloadType, Function<List<P>, String> writer) {
+        return new PayloadsEventJson<>(Objects.requireNonNull(payloadType, "payloadType"),
+                Objects.requireNonNull(writer, "writer"));
+    }
+
+    /**
+     * Checks that this writes records whose payloads are of {@code payloadType} (or a subtype): called where the
+     * destination is built with the mapping's payload type ({@code FailureDestinations.forArn(name, destination,
+     * payloadType)}, {@link S3FailureDestination#checkPayloadType}), so that a payload it cannot write is refused
+     * there, not at the first given-up record; and by the S3 destination before each delivery, for each payload's
+     * class. {@link #lambdaEvent()} takes {@link io.esm4j.handler.LambdaRecord} and {@code byte[]},
+     * {@link #bytesAsKinesis()} {@code byte[]}, {@link #ofPayloads} its type. This default takes any type: a
+     * function given as an {@code EventJson} cannot say which it writes.
+     *
+     * @throws IllegalArgumentException naming the type and how to give an {@code EventJson} for it
+     */
+    default void checkPayloadType(Class<?> payloadType) {
         Objects.requireNonNull(payloadType, "payloadType");
-        Objects.requireNonNull(writer, "writer");
-        return failure -> {
-            List<P> payloads = new ArrayList<>();
-            for (Object payload : payloads(failure)) {
-                if (!payloadType.isInstance(payload)) {
-                    throw new IllegalStateException("cannot write the event of a failure record: a record's payload "
-                            + "is " + typeName(payload) + " but this EventJson expects " + payloadType.getName());
-                }
-                payloads.add(payloadType.cast(payload));
-            }
-            return writer.apply(payloads);
-        };
     }
 
     /** The source payloads of the failure's records: a {@link StreamRecord}'s payload, other records as they are. */
@@ -81,7 +85,4 @@ public interface EventJson {
         return payloads;
     }
 
-    private static String typeName(Object value) {
-        return value == null ? "null" : value.getClass().getName();
-    }
 }

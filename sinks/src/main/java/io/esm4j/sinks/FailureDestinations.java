@@ -84,6 +84,40 @@ public final class FailureDestinations {
     }
 
     /**
+     * {@link #forArn(String, String)} for a mapping whose payloads (its source's {@code T}) are of {@code payloadType}:
+     * an S3 destination also checks here that the {@link Builder#eventJson EventJson} writes them, which it could
+     * otherwise only find out at the first record given up; the other destinations write no payload.
+     *
+     * @throws IllegalArgumentException as {@link #forArn(String, String)}, and if the S3 destination's EventJson
+     *                                  cannot write payloads of {@code payloadType}, naming it and how to give one
+     */
+    public FailureDestination forArn(String mappingName, String destination, Class<?> payloadType) {
+        check(mappingName, destination, payloadType);
+        FailureDestination resolved = forArn(mappingName, destination);
+        return resolved instanceof S3FailureDestination s3Destination
+                ? s3Destination.checkPayloadType(payloadType) : resolved;
+    }
+
+    /**
+     * {@link #check(String, String)} for a mapping whose payloads are of {@code payloadType}: an S3 destination's
+     * {@link Builder#eventJson EventJson} must write them.
+     */
+    public void check(String mappingName, String destination, Class<?> payloadType) {
+        Objects.requireNonNull(payloadType, "payloadType");
+        check(mappingName, destination);
+        Arn arn = Arn.parse(destination);
+        // A Kafka topic's (no ARN) failure records carry their payloads the source's own way.
+        if (arn != null && arn.service().equals("s3")) {
+            try {
+                eventJson.checkPayloadType(payloadType);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("on-failure destination " + destination + ": " + e.getMessage(),
+                        e);
+            }
+        }
+    }
+
+    /**
      * Checks what {@link #forArn} checks before it reaches a service: the mapping name, the destination's form, a
      * standard (not FIFO) queue or topic, a valid bucket or Kafka topic name, that Kafka topics are reachable here,
      * and, when the queue's or topic's client was given, that it is a client of the ARN's region (which

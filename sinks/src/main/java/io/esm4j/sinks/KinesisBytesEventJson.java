@@ -46,6 +46,15 @@ final class KinesisBytesEventJson implements EventJson {
         });
     }
 
+    @Override
+    public void checkPayloadType(Class<?> payloadType) {
+        if (payloadType != byte[].class) {
+            throw new IllegalArgumentException("EventJson.bytesAsKinesis() writes records whose payload is byte[], "
+                    + "but the mapping's payloads are " + payloadType.getTypeName() + "; "
+                    + LambdaEventJson.FIX.formatted(payloadType.getSimpleName()));
+        }
+    }
+
     private static void writeRecord(JsonGenerator json, StreamRecord<?> record, byte[] data, String streamArn,
                                     String region, String account) throws IOException {
         json.writeStartObject();

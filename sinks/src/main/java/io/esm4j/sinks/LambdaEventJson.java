@@ -18,6 +18,10 @@ final class LambdaEventJson implements EventJson {
     static final LambdaEventJson INSTANCE = new LambdaEventJson();
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** How to give an EventJson for payloads of another type (%s: its simple name). */
+    static final String FIX = "give the S3 destination an EventJson for them: FailureDestinations.builder()"
+            + ".eventJson(EventJson.ofPayloads(%s.class, payloads -> json)), or S3FailureDestination.of(s3, bucket, "
+            + "mappingName, eventJson)";
 
     private LambdaEventJson() {}
 
@@ -41,5 +45,15 @@ final class LambdaEventJson implements EventJson {
                     + ".eventJson(...) or S3FailureDestination.of(s3, bucket, mappingName, eventJson)");
         }
         return KinesisBytesEventJson.INSTANCE.write(failure);
+    }
+
+    @Override
+    public void checkPayloadType(Class<?> payloadType) {
+        if (!LambdaRecord.class.isAssignableFrom(payloadType) && payloadType != byte[].class) {
+            throw new IllegalArgumentException("the default EventJson writes records whose payload is a "
+                    + LambdaRecord.class.getName() + " (the DynamoDB Streams and Kinesis sources' records) or byte[] "
+                    + "(with KinesisBatchInfo), but the mapping's payloads are " + payloadType.getTypeName() + "; "
+                    + FIX.formatted(payloadType.getSimpleName()));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.esm4j.sinks;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.failure.StreamBatchInfo;
@@ -8,9 +9,11 @@ import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -129,20 +133,69 @@ public final class S3FailureDestination implements FailureDestination {
         return bucket;
     }
 
+    /**
+     * The bucket's ARN, which a held result names: {@code arn:<partition>:s3:::<bucket>}, the partition that of the
+     * client's region ({@code aws} if it has none the SDK knows).
+     */
+    String bucketArn() {
+        Region region = s3.serviceClientConfiguration().region();
+        RegionMetadata metadata = region == null ? null : region.metadata();
+        String partition = metadata == null || metadata.partition() == null ? "aws" : metadata.partition().id();
+        return "arn:" + partition + ":s3:::" + bucket;
+    }
+
+    /**
+     * Checks that this destination's {@link EventJson} writes payloads of {@code payloadType}, the mapping's (its
+     * source's {@code T}), which the destination cannot learn on its own before the first record is given up.
+     *
+     * @return this destination
+     * @throws IllegalArgumentException naming the type and how to give an {@code EventJson} for it
+     */
+    public S3FailureDestination checkPayloadType(Class<?> payloadType) {
+        Objects.requireNonNull(payloadType, "payloadType");
+        try {
+            eventJson.checkPayloadType(payloadType);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("on-failure destination " + bucketArn() + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
     @Override
     public void send(FailureRecord record) {
+        checkPayloads(record);
         String key = key(record);
         String body = document(record);
         try {
             s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
                     RequestBody.fromString(body, StandardCharsets.UTF_8));
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot store a failure record in S3 bucket " + bucket + " (key " + key
-                    + "): " + e.getMessage() + otherRegion(e), e);
+            throw DestinationRefusals.refusal("cannot store a failure record in S3 bucket " + bucket + " (key " + key
+                    + "): " + e.getMessage() + otherRegion(e), e, "S3", bucketArn());
         }
         LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
                 .addKeyValue("requestId", record.requestContext().requestId())
                 .addKeyValue("records", record.records().size()).log("failure record stored in S3");
+    }
+
+    /**
+     * Refuses, before anything is stored, a record whose payloads the {@link EventJson} says it cannot write (the
+     * default's error for a custom source's payloads): a refusal only a user can end, by giving an EventJson, so held
+     * as the mapping's LastProcessingResult rather than left to the state transition reason.
+     */
+    private void checkPayloads(FailureRecord record) {
+        Set<Class<?>> checked = new HashSet<>();
+        for (Object payload : EventJson.payloads(record)) {
+            if (payload != null && checked.add(payload.getClass())) {
+                try {
+                    eventJson.checkPayloadType(payload.getClass());
+                } catch (IllegalArgumentException e) {
+                    String message = "cannot store a failure record in S3 bucket " + bucket + ": " + e.getMessage();
+                    throw new IllegalStateException(message, new DestinationRefusedException(
+                            DestinationRefusals.unwritablePayload(bucketArn(), payload.getClass()), message, e));
+                }
+            }
+        }
     }
 
     /**

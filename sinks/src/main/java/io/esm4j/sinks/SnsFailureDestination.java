@@ -100,14 +100,15 @@ public final class SnsFailureDestination implements FailureDestination {
         try {
             messageId = sns.publish(r -> r.topicArn(topicArn).message(body)).messageId();
         } catch (InvalidParameterException e) {
+            // Not held: a record too large for the topic, or a parameter esm4j sets, is no credential or permission.
             // SNS says "Message too long" and no more: the size and the topic attribute that decides it help.
             throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
                     + e.getMessage() + (size <= DEFAULT_TOPIC_BYTES ? "" : "; the record's JSON is " + size
                     + " bytes, and a topic takes " + DEFAULT_TOPIC_BYTES + " unless its MaximumMessageSize attribute "
                     + "is raised (up to " + MAX_MESSAGE_BYTES + ")"), e);
         } catch (SdkException e) {
-            throw new IllegalStateException("cannot deliver a failure record to SNS topic " + topicArn + ": "
-                    + e.getMessage(), e);
+            throw DestinationRefusals.refusal("cannot deliver a failure record to SNS topic " + topicArn + ": "
+                    + e.getMessage(), e, "SNS", topicArn);
         }
         MappingLogName.named(LOG.atDebug()).addKeyValue("topicArn", topicArn).addKeyValue("messageId", messageId)
                 .addKeyValue("requestId", record.requestContext().requestId()).addKeyValue("bytes", size)

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.RegionMetadata;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
@@ -55,11 +57,14 @@ public final class SqsFailureDestination implements FailureDestination {
     private volatile @Nullable String queueUrl;
     /** Whether {@link #queueUrl} was made from the ARN and may be replaced by the one GetQueueUrl gives. */
     private volatile boolean madeFromArn;
+    /** The queue's ARN (given, or that of an AWS queue URL), or else its URL: what a held result names. */
+    private final String name;
 
     private SqsFailureDestination(SqsClient sqs, @Nullable String queueUrl, @Nullable String queueArn) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = queueArn;
+        this.name = queueArn != null ? queueArn : arnOf(Objects.requireNonNull(queueUrl, "queueUrl"));
         this.madeFromArn = queueArn != null && queueUrl != null;
     }
 
@@ -110,6 +115,24 @@ public final class SqsFailureDestination implements FailureDestination {
         }
         PartitionMetadata partition = PartitionMetadata.of(arn.partition());
         return partition == null ? null : "https://sqs." + arn.region() + "." + partition.dnsSuffix() + path;
+    }
+
+    /**
+     * The ARN of the queue at an AWS queue URL ({@code https://sqs.<region>.amazonaws.com/<account>/<queue>}), its
+     * partition that of the region; any other URL (an emulator's, a VPC endpoint's) as it is.
+     */
+    static String arnOf(String queueUrl) {
+        Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
+        if (!awsUrl.matches()) {
+            return queueUrl;
+        }
+        String region = awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2);
+        String[] path = URI.create(queueUrl).getPath().split("/");
+        RegionMetadata metadata = Region.of(region).metadata();
+        if (path.length != 3 || metadata == null || metadata.partition() == null) {
+            return queueUrl;
+        }
+        return "arn:" + metadata.partition().id() + ":sqs:" + region + ":" + path[1] + ":" + path[2];
     }
 
     /**
@@ -164,8 +187,11 @@ public final class SqsFailureDestination implements FailureDestination {
                     ? "its URL cannot be looked up (GetQueueUrl): " + e.getMessage()
                     : queueUrl + ": " + refused.getMessage() + "; nor could its URL be looked up (GetQueueUrl): "
                             + e.getMessage();
-            IllegalStateException failure = new IllegalStateException("cannot deliver a failure record to SQS queue "
-                    + queueArn + ": " + message, e);
+            // The send's answer (no queue at the made URL) says more than the lookup's (which may lack permission).
+            Optional<String> held = refused == null ? Optional.empty()
+                    : DestinationRefusals.heldResult("SQS", name, refused);
+            IllegalStateException failure = DestinationRefusals.refusal("cannot deliver a failure record to SQS queue "
+                    + queueArn + ": " + message, e, "SQS", name, held);
             if (refused != null) {
                 failure.addSuppressed(refused);
             }
@@ -187,16 +213,16 @@ public final class SqsFailureDestination implements FailureDestination {
             messageId = sendTo(url, body);
         } catch (SdkException e) {
             if (!(madeFromArn && url.equals(queueUrl) && noSuchQueue(e))) {
-                throw new IllegalStateException("cannot deliver a failure record to SQS queue " + url + ": "
-                        + e.getMessage(), e);
+                throw DestinationRefusals.refusal("cannot deliver a failure record to SQS queue " + url + ": "
+                        + e.getMessage(), e, "SQS", name);
             }
             // The URL made from the ARN may not be the endpoint's layout: ask SQS for the queue's own URL.
             String found = lookUp(e);
             try {
                 messageId = sendTo(found, body);
             } catch (SdkException again) {
-                throw new IllegalStateException("cannot deliver a failure record to SQS queue " + found + ": "
-                        + again.getMessage(), again);
+                throw DestinationRefusals.refusal("cannot deliver a failure record to SQS queue " + found + ": "
+                        + again.getMessage(), again, "SQS", name);
             }
             url = found;
         }

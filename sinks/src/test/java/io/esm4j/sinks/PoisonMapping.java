@@ -143,6 +143,11 @@ final class PoisonMapping implements AutoCloseable {
         return mapping.stateTransitionReason();
     }
 
+    /** The mapping's last processing result, where a destination's refusal a user must act on shows. */
+    String lastProcessingResult() {
+        return mapping.lastProcessingResult();
+    }
+
     /** Stops the mapping with this timeout (once; close() then does nothing). */
     StopResult stop(Duration timeout) throws InterruptedException {
         stopped = mapping.stop(timeout);

@@ -163,8 +163,9 @@ class S3FailureDestinationTest {
 
         assertThatThrownBy(() -> S3FailureDestination.of(s3, bucket, "orders", strings)
                 .send(TestRecords.withTwoRecords()))
-                .hasMessage("cannot write the event of a failure record: a record's payload is [B but this EventJson "
-                        + "expects java.lang.String");
+                .hasMessageStartingWith("cannot store a failure record in S3 bucket " + bucket + ": this EventJson "
+                        + "writes payloads of type java.lang.String but the mapping's payloads are byte[]; give the S3 "
+                        + "destination an EventJson for them");
         assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
     }
 

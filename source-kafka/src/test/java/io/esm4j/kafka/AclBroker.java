@@ -53,6 +53,12 @@ final class AclBroker implements AutoCloseable {
         return new AclBroker(broker, saslServers);
     }
 
+    /** A source as below, with the classic group protocol's timeouts of the tests (a 10 s session). */
+    KafkaSource.Builder source(String user, String topic, String group) {
+        return source(user, topic, group, builder -> builder.consumerProperty("session.timeout.ms", "10000")
+                .consumerProperty("heartbeat.interval.ms", "500"));
+    }
+
     /**
      * A source reading {@code topic} in {@code group} as {@code user} over SASL/PLAIN; {@code protocol} adds the group
      * protocol's settings (the classic protocol's timeouts, or the consumer group protocol, which refuses them).
@@ -76,6 +82,13 @@ final class AclBroker implements AutoCloseable {
     /** Takes a granted ACL away (Admin.deleteAcls). */
     void deny(AclBinding binding) throws Exception {
         broker.admin.deleteAcls(List.of(binding.toFilter())).all().get();
+    }
+
+    /** Writes {@code count} records to partition 0, values {@code v<from>} on, key {@code k}, as the super user. */
+    void send(String topic, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            broker.send(topic, 0, "k", "v" + i);
+        }
     }
 
     private static String password(String user) {

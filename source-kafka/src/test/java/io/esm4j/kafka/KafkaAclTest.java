@@ -1,5 +1,10 @@
 package io.esm4j.kafka;
 
+import static io.esm4j.kafka.AclAwaits.WAIT;
+import static io.esm4j.kafka.AclAwaits.awaitReadAndCommitted;
+import static io.esm4j.kafka.AclAwaits.awaitRefusedAndRetrying;
+import static io.esm4j.kafka.AclAwaits.counter;
+import static io.esm4j.kafka.AclAwaits.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +15,6 @@ import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.StartingPosition;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +42,6 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaAclTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private static AclBroker acl;
     private static KafkaBroker broker;
 
@@ -59,8 +61,9 @@ class KafkaAclTest {
 
     /**
      * No READ on the topic: the consumer is refused its metadata (later, once it has read, its fetches), which it
-     * reports from one poll only; the mapping shows Lambda's message all the same and keeps trying; once the ACL is granted it reads every record and the message goes. Taken away again
-     * after that, the refusal shows again, and the result from before it ("OK") comes back once the ACL is back.
+     * reports from one poll only; the mapping shows Lambda's message all the same and keeps trying; once the ACL is
+     * granted it reads every record and the message goes. Taken away again after that, the refusal shows again, and
+     * the result from before it ("OK") comes back once the ACL is back.
      */
     @Test
     void aTopicTheUserMayNotReadShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
@@ -80,12 +83,12 @@ class KafkaAclTest {
     private void refusedTopic(String name, UnaryOperator<KafkaSource.Builder> protocol) throws Exception {
         String topic = broker.topic(name, 1);
         String group = "g-" + UUID.randomUUID();
-        send(topic, 0, 5);
-        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        acl.send(topic, 0, 5);
+        acl.allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
-                        source("topicless", topic, group, protocol).build(), handler)
+                        acl.source("topicless", topic, group, protocol).build(), handler)
                 .settings(Fixtures.fast().build()).meterRegistry(registry).build();
         mapping.start();
         try {
@@ -93,23 +96,23 @@ class KafkaAclTest {
             assertThat(handler.invocations).isEmpty();
             assertThat(broker.committed(group)).isEmpty();
 
-            AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
-            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+            AclBinding read = acl.allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 5);
 
             // Taken away while the mapping runs: its fetches are refused now. No record comes meanwhile, so what
             // shows once the ACL is back is the result from before the refusal, not a new batch's.
-            deny(read);
+            acl.deny(read);
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
                     .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
             assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed")
                     .contains("TopicAuthorizationException");
             int invocations = handler.invocations.size();
-            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            acl.allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
                     && !mapping.stateTransitionReason().startsWith("PROBLEM"));
             assertThat(handler.invocations).hasSize(invocations);
-            send(topic, 5, 3);
-            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            acl.send(topic, 5, 3);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 8);
         } finally {
             Fixtures.stopQuietly(mapping);
         }
@@ -124,9 +127,9 @@ class KafkaAclTest {
     void aRefusalThatOutlastsTheSessionKeepsTheMemberAndResumesFromTheCommittedOffset() throws Exception {
         String topic = broker.topic("acl-session", 1);
         String group = "g-" + UUID.randomUUID();
-        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
-        AclBinding read = allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
-        send(topic, 0, 5);
+        acl.allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        AclBinding read = acl.allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+        acl.send(topic, 0, 5);
         Recorder handler = new Recorder();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-session",
                         acl.source("topicless", topic, group, source -> source
@@ -135,11 +138,11 @@ class KafkaAclTest {
                 .settings(Fixtures.fast().build()).build();
         mapping.start();
         try {
-            awaitReadAndCommitted(mapping, handler, group, topic, 5);
-            deny(read);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 5);
+            acl.deny(read);
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
                     .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
-            send(topic, 5, 3);
+            acl.send(topic, 5, 3);
             // Two sessions and more: a member that stopped heartbeating would be gone from the group by then.
             long refusedUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() < refusedUntil) {
@@ -150,8 +153,8 @@ class KafkaAclTest {
             assertThat(broker.admin.describeConsumerGroups(List.of(group)).all().get().get(group).members())
                     .as("members of the group after the refusal outlasted the session").hasSize(1);
             assertThat(values(handler)).hasSize(5);
-            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
-            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            acl.allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 8);
             assertThat(values(handler)).as("each record once").hasSize(8);
         } finally {
             Fixtures.stopQuietly(mapping);
@@ -166,7 +169,7 @@ class KafkaAclTest {
     void anAtTimestampStartWaitsForTheAclAndStartsAtTheTimestamp() throws Exception {
         String topic = broker.topic("acl-at-timestamp", 1);
         String group = "g-" + UUID.randomUUID();
-        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        acl.allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
         long base = System.currentTimeMillis() - 60_000;
         for (int i = 0; i < 6; i++) {
             broker.send(new ProducerRecord<>(topic, 0, base + i * 1000L, KafkaBroker.bytes("k"),
@@ -174,7 +177,7 @@ class KafkaAclTest {
         }
         Recorder handler = new Recorder();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-at-timestamp",
-                        source("topicless", topic, group).build(), handler)
+                        acl.source("topicless", topic, group).build(), handler)
                 .settings(Fixtures.fast().startingPositionAtTimestamp(Instant.ofEpochMilli(base + 2500)).build())
                 .build();
         mapping.start();
@@ -186,7 +189,7 @@ class KafkaAclTest {
                     && mapping.stateTransitionReason().contains("TopicAuthorizationException"));
             assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
             assertThat(handler.invocations).isEmpty();
-            allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
+            acl.allow("topicless", ResourceType.TOPIC, topic, AclOperation.READ);
             await().atMost(WAIT).until(() -> Long.valueOf(6).equals(broker.committed(group).get(partition)));
             assertThat(values(handler)).containsExactly("v3", "v4", "v5");
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
@@ -205,15 +208,15 @@ class KafkaAclTest {
         String allowed = broker.topic("acl-allowed", 1);
         String refused = broker.topic("acl-refused", 1);
         String group = "g-" + UUID.randomUUID();
-        allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
-        allow("topicless", ResourceType.TOPIC, allowed, AclOperation.READ);
-        send(allowed, 0, 3);
-        send(refused, 0, 3);
+        acl.allow("topicless", ResourceType.GROUP, group, AclOperation.READ);
+        acl.allow("topicless", ResourceType.TOPIC, allowed, AclOperation.READ);
+        acl.send(allowed, 0, 3);
+        acl.send(refused, 0, 3);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder();
         String name = "acl-two-topics";
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
-                        source("topicless", allowed, group).topics(allowed, refused).build(), handler)
+                        acl.source("topicless", allowed, group).topics(allowed, refused).build(), handler)
                 .settings(Fixtures.fast().build()).meterRegistry(registry).build();
         mapping.start();
         try {
@@ -221,7 +224,7 @@ class KafkaAclTest {
             // The problem and Lambda's message stay while the refusal lasts, whatever the batches of the other topic
             // report meanwhile: the result does not flip to their "OK" between two probes.
             for (int offset = 3; offset < 6; offset++) {
-                send(allowed, offset, 1);
+                acl.send(allowed, offset, 1);
                 long end = offset + 1;
                 await().atMost(WAIT).until(() -> Long.valueOf(end).equals(broker.committed(group)
                         .get(new TopicPartition(allowed, 0))));
@@ -232,7 +235,7 @@ class KafkaAclTest {
             }
             assertThat(handler.succeeded).extracting(KafkaRecord::topic).containsOnly(allowed);
 
-            allow("topicless", ResourceType.TOPIC, refused, AclOperation.READ);
+            acl.allow("topicless", ResourceType.TOPIC, refused, AclOperation.READ);
             await().atMost(WAIT).until(() -> Long.valueOf(3).equals(broker.committed(group)
                     .get(new TopicPartition(refused, 0))));
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
@@ -254,25 +257,25 @@ class KafkaAclTest {
     void aGroupTheUserMayNotUseShowsLambdasMessageUntilTheAclIsGranted() throws Exception {
         String topic = broker.topic("acl-group", 1);
         String group = "g-" + UUID.randomUUID();
-        send(topic, 0, 5);
-        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        acl.send(topic, 0, 5);
+        acl.allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder();
         String name = "acl-group";
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
-                        source("groupless", topic, group).build(), handler)
+                        acl.source("groupless", topic, group).build(), handler)
                 .settings(Fixtures.fast().build()).meterRegistry(registry).build();
         mapping.start();
         try {
             awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
             assertThat(handler.invocations).isEmpty();
 
-            AclBinding read = allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
-            awaitReadAndCommitted(mapping, handler, group, topic, 5);
+            AclBinding read = acl.allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 5);
 
-            deny(read);
+            acl.deny(read);
             double commitErrors = counter(registry, KafkaMetricNames.COMMIT_ERROR_COUNT);
-            send(topic, 5, 3);
+            acl.send(topic, 5, 3);
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
                     .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
             assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains("GroupAuthorizationException");
@@ -282,8 +285,8 @@ class KafkaAclTest {
             assertThat(broker.committed(group).get(new TopicPartition(topic, 0))).isEqualTo(5L);
             // The batches' "OK" does not replace the message while the commits are refused.
             assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
-            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
-            awaitReadAndCommitted(mapping, handler, group, topic, 8);
+            acl.allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            awaitReadAndCommitted(broker, mapping, handler, group, topic, 8);
         } finally {
             Fixtures.stopQuietly(mapping);
         }
@@ -298,13 +301,13 @@ class KafkaAclTest {
     void aGroupTheUserMayNotUseHoldsALatestStartUntilTheAclIsGranted() throws Exception {
         String topic = broker.topic("acl-latest", 1);
         String group = "g-" + UUID.randomUUID();
-        send(topic, 0, 2);
-        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        acl.send(topic, 0, 2);
+        acl.allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder();
         String name = "acl-latest";
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
-                        source("groupless", topic, group).build(), handler)
+                        acl.source("groupless", topic, group).build(), handler)
                 .settings(Fixtures.fast().startingPosition(StartingPosition.LATEST).build())
                 .meterRegistry(registry).build();
         mapping.start();
@@ -312,9 +315,9 @@ class KafkaAclTest {
         try {
             awaitRefusedAndRetrying(mapping, registry, name, "GroupAuthorizationException");
             assertThat(broker.committed(group)).isEmpty();
-            allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
+            acl.allow("groupless", ResourceType.GROUP, group, AclOperation.READ);
             await().atMost(WAIT).until(() -> Long.valueOf(2).equals(broker.committed(group).get(partition)));
-            send(topic, 2, 3);
+            acl.send(topic, 2, 3);
             await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
             assertThat(values(handler).stream().distinct()).containsExactly("v2", "v3", "v4");
             await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
@@ -329,12 +332,12 @@ class KafkaAclTest {
     void aMappingStoppedWhileRefusedStops() throws Exception {
         String topic = broker.topic("acl-stop", 1);
         String group = "g-" + UUID.randomUUID();
-        send(topic, 0, 2);
-        allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
+        acl.send(topic, 0, 2);
+        acl.allow("groupless", ResourceType.TOPIC, topic, AclOperation.READ);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         String name = "acl-stop";
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
-                        source("groupless", topic, group).build(), new Recorder())
+                        acl.source("groupless", topic, group).build(), new Recorder())
                 .settings(Fixtures.fast().build()).meterRegistry(registry).build();
         mapping.start();
         try {
@@ -373,11 +376,11 @@ class KafkaAclTest {
         String topic = broker.topic("acl-failures-source", 1);
         String failures = broker.topic("acl-failures", 1);
         String group = "g-" + UUID.randomUUID();
-        send(topic, 0, 5);
-        allow(user, ResourceType.TOPIC, topic, AclOperation.READ);
-        allow(user, ResourceType.GROUP, group, AclOperation.READ);
+        acl.send(topic, 0, 5);
+        acl.allow(user, ResourceType.TOPIC, topic, AclOperation.READ);
+        acl.allow(user, ResourceType.GROUP, group, AclOperation.READ);
         if (describable) {
-            allow(user, ResourceType.TOPIC, failures, AclOperation.DESCRIBE);
+            acl.allow(user, ResourceType.TOPIC, failures, AclOperation.DESCRIBE);
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder().behave(batch -> {
@@ -386,7 +389,7 @@ class KafkaAclTest {
             }
             return BatchResult.success();
         });
-        KafkaSource source = source(user, topic, group).build();
+        KafkaSource source = acl.source(user, topic, group).build();
         TopicPartition partition = new TopicPartition(topic, 0);
         try (KafkaFailureTopic failureTopic = source.failureTopic(failures)) {
             EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("acl-" + user, source, handler)
@@ -407,7 +410,7 @@ class KafkaAclTest {
                 assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isZero();
                 assertThat(values(handler)).doesNotContain("v3", "v4");
 
-                allow(user, ResourceType.TOPIC, failures, AclOperation.WRITE);
+                acl.allow(user, ResourceType.TOPIC, failures, AclOperation.WRITE);
                 await().atMost(WAIT).until(() -> Long.valueOf(5).equals(broker.committed(group).get(partition)));
                 assertThat(counter(registry, MetricNames.ON_FAILURE_DESTINATION_DELIVERED_EVENT_COUNT)).isEqualTo(1);
                 assertThat(values(handler).stream().distinct()).containsExactly("v0", "v1", "v3", "v4");
@@ -423,68 +426,5 @@ class KafkaAclTest {
                 .isEqualTo(1L);
         assertThat(new ObjectMapper().readTree(written.getFirst().value()).at("/KafkaBatchInfo/recordInfo/offset")
                 .asText()).isEqualTo("2");
-    }
-
-    /** Lambda's message shows, the reason names the refusal, and the poll thread goes on trying. */
-    private static void awaitRefusedAndRetrying(EventSourceMapping<KafkaRecord> mapping, SimpleMeterRegistry registry,
-                                                String name, String refusal) {
-        await().atMost(WAIT).until(() -> mapping.lastProcessingResult()
-                .equals(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE));
-        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains(refusal));
-        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM");
-        double errors = counter(registry, MetricNames.POLLING_ERROR_COUNT);
-        await().atMost(WAIT).until(() -> counter(registry, MetricNames.POLLING_ERROR_COUNT) > errors);
-        assertThat(mapping.state()).isIn(MappingState.ENABLING, MappingState.ENABLED);
-        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM").contains(refusal);
-        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.isAlive()
-                && thread.getName().equals("esm4j-" + name + "-kafka-poll"));
-        assertThat(mapping.lastProcessingResult()).isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
-    }
-
-    /** Every record v0..v{count-1} reached the handler in order, the group committed them, and no problem shows. */
-    private static void awaitReadAndCommitted(EventSourceMapping<KafkaRecord> mapping, Recorder handler, String group,
-                                              String topic, int count) {
-        List<String> expected = IntStream.range(0, count).mapToObj(i -> "v" + i).toList();
-        await().atMost(WAIT).until(() -> values(handler).size() >= count);
-        assertThat(values(handler).stream().distinct().toList()).isEqualTo(expected);
-        await().atMost(WAIT).until(() -> Long.valueOf(count)
-                .equals(broker.committed(group).get(new TopicPartition(topic, 0))));
-        await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
-                && !mapping.stateTransitionReason().startsWith("PROBLEM"));
-        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
-    }
-
-    private static List<String> values(Recorder handler) {
-        return handler.succeeded.stream().map(record -> KafkaBroker.text(record.value())).toList();
-    }
-
-    private static void send(String topic, int from, int count) throws Exception {
-        for (int i = from; i < from + count; i++) {
-            broker.send(topic, 0, "k", "v" + i);
-        }
-    }
-
-    private static KafkaSource.Builder source(String user, String topic, String group) {
-        return acl.source(user, topic, group, builder -> builder.consumerProperty("session.timeout.ms", "10000")
-                .consumerProperty("heartbeat.interval.ms", "500"));
-    }
-
-    private static KafkaSource.Builder source(String user, String topic, String group,
-                                              UnaryOperator<KafkaSource.Builder> protocol) {
-        return acl.source(user, topic, group, protocol);
-    }
-
-    private static AclBinding allow(String user, ResourceType type, String name, AclOperation operation)
-            throws Exception {
-        return acl.allow(user, type, name, operation);
-    }
-
-    private static void deny(AclBinding binding) throws Exception {
-        acl.deny(binding);
-    }
-
-    private static double counter(SimpleMeterRegistry registry, String name) {
-        Counter counter = registry.find(name).counter();
-        return counter == null ? 0 : counter.count();
     }
 }
