@@ -4,7 +4,7 @@ package io.esm4j.stream;
  * Thrown by a {@link ShardReader} whose calls the service throttled {@link #REPORT_EVERY} times in a row, so that a
  * shard that can hardly be read shows in the mapping's status and not only in a growing IteratorAge: the shard's
  * read limits are shared by all its readers, and another application reading the same shard can take them for
- * minutes. The engine handles it as any failed read (it counts in PollingErrors, backs off, and opens a new reader
+ * minutes. The engine handles it as any failed read (it counts in PollingErrorCount, backs off, and opens a new reader
  * after the last record handed out) and shows
  * {@code PROBLEM: reading shard <id> throttled <n> times in a row (<call>: <error>); another consumer may be reading
  * the shard ...} until a read works again. A reader throws it once per {@link #REPORT_EVERY} throttled calls in a row

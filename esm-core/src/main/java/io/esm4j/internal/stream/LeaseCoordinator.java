@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class LeaseCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
-    static final String COMPONENT = "coordinator";
+    static final String COMPONENT = "lease coordinator";
     /**
      * How soon a worker looks again while it is still moving leases: it has a request pending, or its last round
      * took or asked for a lease. An owner releases an asked-for lease at a moment the asker can learn of only by

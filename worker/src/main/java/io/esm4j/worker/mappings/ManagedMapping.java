@@ -292,8 +292,8 @@ public final class ManagedMapping {
         fatalStopsInARow.set(inARow);
         long backoff = Math.min(max.toMillis(), first.toMillis() << Math.min(inARow - 1, 20));
         int restart = fatalRestarts.incrementAndGet();
-        startProblem.set(reason.replaceFirst("^PROBLEM: ", "") + "; restart " + restart + " after a fatal error in "
-                + backoff + " ms (" + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)");
+        startProblem.set(reason.replaceFirst("^PROBLEM: ", "") + "; restarting in " + backoff + " ms (restart " + restart
+                + ", " + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)");
         nextStartAttemptNanos = nowNanos + backoff * 1_000_000;
         return Duration.ofMillis(backoff);
     }

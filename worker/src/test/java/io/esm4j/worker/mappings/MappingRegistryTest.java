@@ -182,7 +182,7 @@ class MappingRegistryTest {
                 "PROBLEM: stopped after a fatal error in shard s-1: java.lang.InternalError: again");
         await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains("restart 2"));
         assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: stopped after a fatal error in shard s-1: "
-                + "java.lang.InternalError: again; restart 2 after a fatal error in 2000 ms (2 fatal stops in a row)");
+                + "java.lang.InternalError: again; restarting in 2000 ms (restart 2, 2 fatal stops in a row)");
         assertThat(mapping.state()).isEqualTo("Enabling");
         assertThat(mapping.ready()).isFalse();
         await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 3
