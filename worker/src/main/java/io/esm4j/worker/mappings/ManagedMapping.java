@@ -48,6 +48,11 @@ public final class ManagedMapping {
     private final String sourceKind;
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
     private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
+    /**
+     * The last processing result the failed start's esm-core mapping left (Lambda's certificate message, say), shown
+     * until a start works: that mapping is stopped and taken out, and its result would go with it.
+     */
+    private final AtomicReference<@Nullable String> startResult = new AtomicReference<>();
     private final AtomicInteger startFailures = new AtomicInteger();
     /** The log of failed starts in a row: one WARN, then DEBUG and a summary at most every 5 minutes. */
     private final FailureRun startRun = new FailureRun();
@@ -257,8 +262,10 @@ public final class ManagedMapping {
         return running.compareAndSet(mapping, null);
     }
 
-    void startFailed(String problem, long retryAtNanos) {
+    /** @param result the failed mapping's last processing result, if it built one */
+    void startFailed(String problem, @Nullable String result, long retryAtNanos) {
         startProblem.set(problem);
+        startResult.set(NO_RECORDS_PROCESSED.equals(result) ? null : result);
         startFailures.incrementAndGet();
         nextStartAttemptNanos = retryAtNanos;
     }
@@ -266,6 +273,7 @@ public final class ManagedMapping {
     void started() {
         startedAtNanos = System.nanoTime();
         startProblem.set(null);
+        startResult.set(null);
         startFailures.set(0);
     }
 
@@ -374,8 +382,15 @@ public final class ManagedMapping {
         return mapping.stateTransitionReason();
     }
 
-    /** The running revision's result once it has processed something, else the last one before it, across updates. */
+    /**
+     * A failed start's result while the start is retried; else the running revision's once it has processed
+     * something, else the last one before it, across updates.
+     */
     public String lastProcessingResult() {
+        String failedStart = startResult.get();
+        if (failedStart != null) {
+            return failedStart;
+        }
         RunningMapping mapping = running.get();
         String own = mapping == null ? NO_RECORDS_PROCESSED : mapping.lastProcessingResult();
         return own.equals(NO_RECORDS_PROCESSED) ? lastResult.get() : own;

@@ -96,12 +96,13 @@ final class MappingRunner {
             line.log("mapping started uuid={} source={} eventSource={} function={}", mapping.uuid(),
                     mapping.sourceKind(), mapping.spec().source(), mapping.function().displayName());
         } catch (Exception | LinkageError e) {
+            String result = running == null ? null : running.lastProcessingResult();
             if (running != null && mapping.uninstall(running)) {
                 stop(mapping, running, stopTimeout);
             }
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
-            mapping.startFailed("start failed: " + e, System.nanoTime() + backoff * 1_000_000);
+            mapping.startFailed("start failed: " + e, result, System.nanoTime() + backoff * 1_000_000);
             // Retried for as long as it fails (a function or a stream that is not there yet, for hours): logged like
             // any failure that repeats, the first time at WARN, then DEBUG with a WARN summary every 5 minutes. The
             // error's text (not only its class) on each line: it says what is wrong with the mapping's settings.

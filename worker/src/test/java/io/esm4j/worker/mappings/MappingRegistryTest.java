@@ -148,6 +148,24 @@ class MappingRegistryTest {
                 });
     }
 
+    /**
+     * A start can fail with a last processing result that tells the user what to fix (a Kafka consumer that cannot
+     * be created shows Lambda's certificate message): the worker shows it while the start is retried, though the
+     * failed esm-core mapping is stopped and taken out.
+     */
+    @Test
+    void aFailedStartsLastProcessingResultShowsWhileTheStartIsRetried() throws Exception {
+        String certificate = "PROBLEM: Provided certificate or private key is invalid.";
+        sources.failedStartResult = certificate;
+        sources.failingStarts.set(Integer.MAX_VALUE);
+
+        ManagedMapping mapping = registry.create(spec("bad-certificate", ""));
+
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() >= 2);
+        assertThat(mapping.lastProcessingResult()).isEqualTo(certificate);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ");
+    }
+
     private static JsonNode json(String line) {
         try {
             return JSON.readTree(line);

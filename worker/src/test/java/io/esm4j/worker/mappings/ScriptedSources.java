@@ -24,6 +24,8 @@ final class ScriptedSources implements SourceFactory {
 
     /** How many of the next starts throw. */
     final AtomicInteger failingStarts = new AtomicInteger();
+    /** The last processing result a start that throws leaves, as esm-core's Kafka source does for a bad certificate. */
+    volatile String failedStartResult = "No records processed";
     /** Builds wait for this latch. */
     volatile CountDownLatch buildGate = new CountDownLatch(0);
     /** Stops wait for this latch: the old mapping keeps draining until the test releases it. */
@@ -93,6 +95,7 @@ final class ScriptedSources implements SourceFactory {
         @Override
         public void start() {
             if (failingStarts.getAndDecrement() > 0) {
+                result = failedStartResult;
                 throw new IllegalStateException("scripted start failure");
             }
             if (builtFor(name).stream().anyMatch(Scripted::running)) {
