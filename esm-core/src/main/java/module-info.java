@@ -39,7 +39,7 @@ module io.esm4j.core {
 
     // esm4j's Kafka source runs partitions through the stream engine's pipeline (EngineFactory, ShardPipeline) instead
     // of copying it; a qualified export keeps these packages out of the API (source-kafka/README.md, "Design").
-    exports io.esm4j.internal to io.esm4j.kafka;
+    exports io.esm4j.internal to io.esm4j.kafka, io.esm4j.kinesis;
     exports io.esm4j.internal.handler to io.esm4j.kafka;
     exports io.esm4j.internal.metrics to io.esm4j.kafka;
     exports io.esm4j.internal.retry to io.esm4j.kafka;

@@ -6,6 +6,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.handler.RecordsJson;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.ShardReader;
@@ -70,6 +71,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     private volatile Duration retention;
     /** False once DescribeStreamSummary was denied: the source then stops asking. */
     private volatile boolean retentionReadable = true;
+    /** DescribeStreamSummary failing round after round (a deleted stream): one WARN, then a summary now and then. */
+    private final FailureRun summaryFailures = new FailureRun();
 
     private KinesisStreamSource(KinesisClient client, StreamArn arn, KinesisSourceSettings settings,
                                 @Nullable FanOut fanOut, Duration retention) {
@@ -187,6 +190,11 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             if (hours != null) {
                 retention = Duration.ofHours(hours);
             }
+            int ended = summaryFailures.succeeded();
+            if (FailureRun.logRecovery(ended)) {
+                LOG.atInfo().addKeyValue("stream", arn.text()).addKeyValue("failuresInARow", ended)
+                        .log("DescribeStreamSummary works again");
+            }
         } catch (KinesisException e) {
             if (denied(e)) {
                 retentionReadable = false;
@@ -211,8 +219,13 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 || e.awsErrorDetails() != null && "AccessDeniedException".equals(e.awsErrorDetails().errorCode());
     }
 
+    /**
+     * Logged at a bounded rate: a deleted stream fails this call in every listing round, and the listing's own failure
+     * (reported by the engine) says the rest.
+     */
     private void keepRetention(SdkException e) {
-        LOG.atWarn().addKeyValue("stream", arn.text()).addKeyValue("retention", retention).setCause(e)
+        FailureRun.log(LOG, summaryFailures.failed(), e, true).addKeyValue("stream", arn.text())
+                .addKeyValue("retention", retention)
                 .log("DescribeStreamSummary failed; the retention read last still applies");
     }
 
