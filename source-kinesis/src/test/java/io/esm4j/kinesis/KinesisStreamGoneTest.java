@@ -66,6 +66,32 @@ class KinesisStreamGoneTest {
         }
     }
 
+    /**
+     * Created again: depending on timing, kinesis-mock refuses the old checkpoint (ResourceNotFoundException), or
+     * serves an iterator after it and then nothing, for good, with no problem in the status, or reads the new records
+     * that happen to sort after it. Now the status says the stream was recreated and what to do, whichever it was.
+     */
+    @Test
+    void aStreamDeletedAndCreatedAgainIsAProblemSayingWhatToDo() throws Exception {
+        String stream = "esm4j-gone-and-back";
+        RecordingHandler<KinesisRecord> handler = RecordingHandler.succeeding();
+        EventSourceMapping<KinesisRecord> mapping = running(stream, handler);
+        try (LogCapture log = new LogCapture(KinesisStreamSource.class)) {
+            kinesis.deleteStream(r -> r.streamName(stream));
+            eventually().until(() -> mapping.stateTransitionReason().contains("not found"));
+            TestStreams.create(kinesis, stream, 1);
+            TestStreams.putNumbered(kinesis, stream, 100, 3, 3);
+
+            eventually().until(() -> mapping.stateTransitionReason().contains("created again"));
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: ")
+                    .contains("stream arn:aws:kinesis:us-east-1:000000000000:stream/" + stream
+                            + " was deleted and created again", "delete its leases");
+            assertThat(log.lines("ERROR", "deleted and created again")).hasSize(1);
+        } finally {
+            mapping.stop(Duration.ofSeconds(10));
+        }
+    }
+
     /** A mapping on a new one-shard stream, started, that has handled the stream's first 3 records. */
     private static EventSourceMapping<KinesisRecord> running(String stream, RecordingHandler<KinesisRecord> handler) {
         TestStreams.create(kinesis, stream, 1);
