@@ -91,6 +91,16 @@ public interface StreamSource<T> {
     /** Every shard the stream has now, open and closed, with parent ids. */
     List<Shard> listShards() throws Exception;
 
+    /**
+     * A lasting condition of the stream itself that the last {@link #listShards()} found and the user must act on
+     * (DynamoDB Streams: the stream is disabled, so no record will come any more), without the listing failing: the
+     * mapping shows it as a problem (with {@code PROBLEM: } before it) after each listing while it lasts. Empty (the
+     * default) when there is none.
+     */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
+
     /** Opens a reader on a shard at a position. */
     ShardReader<T> openReader(String shardId, ReadStart start) throws Exception;
 

@@ -60,6 +60,11 @@ public class ForwardingStreamSource<T> implements StreamSource<T> {
     }
 
     @Override
+    public Optional<String> problem() {
+        return delegate.problem();
+    }
+
+    @Override
     public int eventEnvelopeBytes(String shardId) {
         return delegate.eventEnvelopeBytes(shardId);
     }

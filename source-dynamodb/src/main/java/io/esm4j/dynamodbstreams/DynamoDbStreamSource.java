@@ -28,6 +28,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -69,6 +70,8 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     private final StreamArn arn;
     private final DynamoDbSourceSettings settings;
     private final Set<String> closedShards = ConcurrentHashMap.newKeySet();
+    /** StreamStatus as the last listing found it, when it is not ENABLED (or ENABLING); null otherwise. */
+    private volatile @Nullable String notEnabled;
 
     private DynamoDbStreamSource(DynamoDbStreamsClient client, StreamArn arn, DynamoDbSourceSettings settings) {
         this.client = client;
@@ -158,6 +161,11 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         String exclusiveStart = null;
         do {
             DescribeStreamResponse response = describeStream(exclusiveStart);
+            if (exclusiveStart == null) {
+                StreamStatus status = response.streamDescription().streamStatus();
+                notEnabled = status == StreamStatus.DISABLED || status == StreamStatus.DISABLING
+                        ? status.toString() : null;
+            }
             for (software.amazon.awssdk.services.dynamodb.model.Shard shard : response.streamDescription().shards()) {
                 shards.add(new Shard(shard.shardId(), shard.parentShardId() == null ? List.of()
                         : List.of(shard.parentShardId())));
@@ -171,6 +179,22 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
         closedShards.addAll(closed);
         closedShards.retainAll(closed);
         return shards;
+    }
+
+    /**
+     * A disabled stream (the table's StreamSpecification turned off, or the table deleted) ends every shard without a
+     * child: once the mapping has read what they hold, no record comes any more. Enabling the stream again, or creating
+     * the table again, makes a new stream with a new ARN, which this source does not read (a source built with
+     * {@code .table(name)} looked the stream up once, at build time).
+     */
+    @Override
+    public Optional<String> problem() {
+        String status = notEnabled;
+        return status == null ? Optional.empty() : Optional.of("stream " + arn.text() + " is " + status
+                + ": its shards have ended and no record will come any more. A stream enabled again on table "
+                + arn.tableName() + ", or the table's stream after it is created again, is a new stream with a new "
+                + "ARN; to read it, build the mapping again on it (DynamoDbStreamSource.builder(...).table(name, "
+                + "dynamoDbClient) looks up the table's latest stream)");
     }
 
     /** One page of DescribeStream; a throttled call waits as GetRecords would, then goes again. */

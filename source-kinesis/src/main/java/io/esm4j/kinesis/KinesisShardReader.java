@@ -11,12 +11,18 @@ import io.esm4j.stream.polling.Page;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
 import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 
 /**
  * Reads one Kinesis shard on the shared {@link IteratorShardReader}, which owns the read loop (iterator renewal,
@@ -36,33 +42,67 @@ final class KinesisShardReader implements IteratorCalls<KinesisRecord> {
     private final String streamArn;
     private final String shardId;
     private final RecordConverter converter;
+    /** Says whether the stream was deleted and created again (null: not seen), when a position is refused. */
+    private final Supplier<@Nullable String> recreation;
     /** User records per Kinesis record on the last page: more than 1 where KPL aggregates are read. */
     private double userRecordsPerRecord = 1.0;
     /** When the shard has served the last page's bytes, from {@link System#nanoTime()}. */
     private long readsAllowedAtNanos = System.nanoTime();
 
     KinesisShardReader(KinesisClient client, String streamArn, String shardId, RecordConverter converter) {
+        this(client, streamArn, shardId, converter, () -> null);
+    }
+
+    KinesisShardReader(KinesisClient client, String streamArn, String shardId, RecordConverter converter,
+                       Supplier<@Nullable String> recreation) {
         this.client = client;
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.converter = converter;
+        this.recreation = recreation;
     }
 
     /** A reader on the shard, with its first iterator already open at {@code start}. */
     static ShardReader<KinesisRecord> open(KinesisClient client, String streamArn, String shardId, ReadStart start,
-                                           RecordConverter converter, KinesisSourceSettings settings)
+                                           RecordConverter converter, KinesisSourceSettings settings,
+                                           Supplier<@Nullable String> recreation)
             throws Exception {
         IteratorReaderSettings reading = IteratorReaderSettings.of(settings.getRecordsPerSecondPerShard(),
                 MAX_GET_RECORDS, settings.throttleBackoffInitial(), settings.throttleBackoffMax());
         return IteratorShardReader.open(streamArn, shardId, start,
-                new KinesisShardReader(client, streamArn, shardId, converter), reading);
+                new KinesisShardReader(client, streamArn, shardId, converter, recreation), reading);
     }
 
+    /**
+     * A position the shard refuses (Kinesis: InvalidArgumentException; kinesis-mock: ResourceNotFoundException on a
+     * stream that exists) is one of another stream: most likely of a stream of the same name that was deleted, whose
+     * shard ids the new stream uses again. Reading on from it is impossible, and skipping to the new stream's records on
+     * the mapping's own is not the mapping's call (its checkpoints say what was processed), so the failure says what
+     * happened and what to do; the engine shows it as the shard's problem and retries with backoff.
+     */
     @Override
     public String openIterator(ReadStart start) {
         ShardStart at = ShardStart.of(start);
-        return client.getShardIterator(r -> r.streamARN(streamArn).shardId(shardId).shardIteratorType(at.type())
-                .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
+        try {
+            return client.getShardIterator(r -> r.streamARN(streamArn).shardId(shardId).shardIteratorType(at.type())
+                    .startingSequenceNumber(at.sequenceNumber()).timestamp(at.timestamp())).shardIterator();
+        } catch (InvalidArgumentException | ResourceNotFoundException e) {
+            String recreated = recreation.get();
+            if (at.sequenceNumber() == null || recreated == null && !(e instanceof InvalidArgumentException)) {
+                throw e;
+            }
+            String why = recreated != null ? recreated + ": position " + at.sequenceNumber() + " of shard " + shardId
+                    + " is one of the old stream"
+                    : "position " + at.sequenceNumber() + " is not one of shard " + shardId + " of stream " + streamArn
+                            + " (Kinesis: " + errorMessage(e) + "); it is most likely one of a "
+                            + "stream of the same name that was deleted";
+            throw new PositionNotInShardException(why + ". " + PositionNotInShardException.WHAT_TO_DO, e);
+        }
+    }
+
+    private static @Nullable String errorMessage(AwsServiceException e) {
+        AwsErrorDetails details = e.awsErrorDetails();
+        return details != null ? details.errorMessage() : e.getMessage();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.esm4j.failure.StreamBatchInfo;
 import io.esm4j.filter.FilterDocument;
 import io.esm4j.filter.FilterDocuments;
 import io.esm4j.handler.RecordsJson;
+import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.stream.ReadStart;
 import io.esm4j.stream.Shard;
@@ -15,6 +16,7 @@ import io.esm4j.stream.StreamSource;
 import io.esm4j.stream.polling.Page;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -71,14 +73,21 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     private volatile Duration retention;
     /** False once DescribeStreamSummary was denied: the source then stops asking. */
     private volatile boolean retentionReadable = true;
+    /** DescribeStreamSummary failing round after round (a deleted stream): one WARN, then a summary now and then. */
+    private final FailureRun summaryFailures = new FailureRun();
+    /** The stream's creation time when the source first read it, and as last read: they differ once it was recreated. */
+    private volatile @Nullable Instant firstCreated;
+    private volatile @Nullable Instant created;
 
     private KinesisStreamSource(KinesisClient client, StreamArn arn, KinesisSourceSettings settings,
-                                @Nullable FanOut fanOut, Duration retention) {
+                                @Nullable FanOut fanOut, Duration retention, @Nullable Instant created) {
         this.client = client;
         this.arn = arn;
         this.settings = settings;
         this.fanOut = fanOut;
         this.retention = retention;
+        this.firstCreated = created;
+        this.created = created;
     }
 
     public static Builder builder(KinesisClient client) {
@@ -146,9 +155,20 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
         return RecordsJson.ENVELOPE_BYTES;
     }
 
+    /**
+     * @throws StreamRecreatedException from the first listing that finds the stream deleted and created again (its
+     *         creation time changed) on: the leases' checkpoints are positions of the old stream, which the new one
+     *         may not refuse (kinesis-mock serves an iterator at such a position, and reading from it returns nothing,
+     *         for good). The engine shows it as the mapping's problem until the mapping is built again.
+     */
     @Override
     public List<Shard> listShards() {
         refreshRetention();
+        String recreated = recreation();
+        if (recreated != null) {
+            throw new StreamRecreatedException(recreated + "; the mapping's checkpoints are positions of the old "
+                    + "stream. " + PositionNotInShardException.WHAT_TO_DO);
+        }
         List<Shard> shards = new ArrayList<>();
         Set<String> closed = new HashSet<>();
         String nextToken = null;
@@ -183,10 +203,18 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             return;
         }
         try {
-            Integer hours = client.describeStreamSummary(r -> r.streamARN(arn.text()))
-                    .streamDescriptionSummary().retentionPeriodHours();
+            StreamDescriptionSummary summary = client.describeStreamSummary(r -> r.streamARN(arn.text()))
+                    .streamDescriptionSummary();
+            Integer hours = summary.retentionPeriodHours();
             if (hours != null) {
                 retention = Duration.ofHours(hours);
+            }
+            noteCreated(summary.streamCreationTimestamp());
+            int ended = summaryFailures.succeeded();
+            if (FailureRun.logRecovery(ended)) {
+                MappingLogName.named(LOG.atInfo()).addKeyValue("stream", arn.text())
+                        .addKeyValue("failuresInARow", ended)
+                        .log("DescribeStreamSummary works again");
             }
         } catch (KinesisException e) {
             if (denied(e)) {
@@ -212,10 +240,42 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 || e.awsErrorDetails() != null && "AccessDeniedException".equals(e.awsErrorDetails().errorCode());
     }
 
+    /**
+     * Logged at a bounded rate: a deleted stream fails this call in every listing round, and the listing's own failure
+     * (reported by the engine) says the rest.
+     */
     private void keepRetention(SdkException e) {
-        MappingLogName.named(LOG.atWarn()).addKeyValue("stream", arn.text()).addKeyValue("retention", retention)
-                .setCause(e)
+        MappingLogName.named(FailureRun.log(LOG, summaryFailures.failed(), e, true)).addKeyValue("stream", arn.text())
+                .addKeyValue("retention", retention)
                 .log("DescribeStreamSummary failed; the retention read last still applies");
+    }
+
+    private void noteCreated(@Nullable Instant at) {
+        if (at == null) {
+            return;
+        }
+        if (firstCreated == null) {
+            firstCreated = at;
+        } else if (!at.equals(created) && !at.equals(firstCreated)) {
+            MappingLogName.named(LOG.atError()).addKeyValue("stream", arn.text()).addKeyValue("created", at)
+                    .addKeyValue("firstCreated", firstCreated)
+                    .log("the stream was deleted and created again under the same name; the mapping's checkpoints "
+                            + "are positions of the old stream and cannot be read from the new one");
+        }
+        created = at;
+    }
+
+    /**
+     * Why positions of this stream's checkpoints may be unreadable: the stream was deleted and created again since the
+     * source first read it (its creation time changed); null if the source has not seen that.
+     */
+    @Nullable String recreation() {
+        Instant first = firstCreated;
+        Instant last = created;
+        return first != null && last != null && !first.equals(last)
+                ? "stream " + arn.text() + " was deleted and created again (created " + last + "; the mapping began "
+                        + "on the stream created " + first + ")"
+                : null;
     }
 
     /**
@@ -230,12 +290,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
             return KinesisFanOutReader.open(fanOut.client(), fanOut.consumerArn(), arn.text(), shardId, start,
                     converter, shardEnd(shardId, converter), settings, Clock.systemUTC());
         }
-        return KinesisShardReader.open(client, arn.text(), shardId, start, converter, settings);
+        return KinesisShardReader.open(client, arn.text(), shardId, start, converter, settings, this::recreation);
     }
 
     /** The closed-shard check of a fan-out reader: the last listing, then GetRecords through the polling calls. */
     private ShardEnd shardEnd(String shardId, RecordConverter converter) {
-        KinesisShardReader calls = new KinesisShardReader(client, arn.text(), shardId, converter);
+        KinesisShardReader calls = new KinesisShardReader(client, arn.text(), shardId, converter, this::recreation);
         return new ShardEnd() {
             @Override
             public boolean closed() {
@@ -320,12 +380,12 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                 }
                 requireRegion(client::serviceClientConfiguration, consumerStream, "KinesisClient");
                 requireRegion(fanOut.client()::serviceClientConfiguration, consumerStream, "KinesisAsyncClient");
-                return new KinesisStreamSource(client, consumerStream, settings, fanOut, DEFAULT_RETENTION);
+                return new KinesisStreamSource(client, consumerStream, settings, fanOut, DEFAULT_RETENTION, null);
             }
             if (streamArn != null) {
                 StreamArn arn = StreamArn.parse(streamArn);
                 requireRegion(client::serviceClientConfiguration, arn, "KinesisClient");
-                return new KinesisStreamSource(client, arn, settings, null, DEFAULT_RETENTION);
+                return new KinesisStreamSource(client, arn, settings, null, DEFAULT_RETENTION, null);
             }
             if (streamName == null) {
                 throw new IllegalArgumentException("a stream is needed: set streamName, streamArn or enhancedFanOut");
@@ -334,7 +394,8 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
                     .streamDescriptionSummary();
             Duration retention = summary.retentionPeriodHours() == null ? DEFAULT_RETENTION
                     : Duration.ofHours(summary.retentionPeriodHours());
-            return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, null, retention);
+            return new KinesisStreamSource(client, StreamArn.parse(summary.streamARN()), settings, null, retention,
+                    summary.streamCreationTimestamp());
         }
     }
 

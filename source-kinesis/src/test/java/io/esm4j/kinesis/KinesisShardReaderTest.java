@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorRequest;
 import software.amazon.awssdk.services.kinesis.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
@@ -113,13 +115,56 @@ class KinesisShardReaderTest {
         ShardReader<KinesisRecord> reader = KinesisShardReader.open(failingOnce,
                 "arn:aws:kinesis:us-east-1:1:stream/s", "shardId-000000000000", new ReadStart.TrimHorizon(),
                 new RecordConverter("shardId-000000000000", "arn:aws:iam::1:role/r", "us-east-1",
-                        "arn:aws:kinesis:us-east-1:1:stream/s"), KinesisSourceSettings.defaults());
+                        "arn:aws:kinesis:us-east-1:1:stream/s"), KinesisSourceSettings.defaults(), () -> null);
 
         assertThatThrownBy(() -> reader.fetch(10)).isInstanceOf(SdkClientException.class)
                 .isNotInstanceOf(InterruptedException.class);
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
         FetchResult<KinesisRecord> next = reader.fetch(10);
         assertThat(next.records()).extracting(StreamRecord::sequenceNumber).containsExactly("100");
+    }
+
+    /**
+     * Kinesis refuses a position of another stream (one of the same name that was deleted) with InvalidArgumentException
+     * on GetShardIterator: the failure says what that most likely means and what to do, also before the source has
+     * seen the stream's new creation time, and says that the stream was recreated once it has.
+     */
+    @Test
+    void aPositionTheShardRefusesIsReportedAsOneOfAnotherStream() {
+        KinesisClient refusing = new KinesisClient() {
+            @Override
+            public GetShardIteratorResponse getShardIterator(GetShardIteratorRequest request) {
+                throw InvalidArgumentException.builder().statusCode(400).awsErrorDetails(AwsErrorDetails.builder()
+                        .errorCode("InvalidArgumentException").errorMessage("StartingSequenceNumber "
+                                + request.startingSequenceNumber() + " used in GetShardIterator on shard "
+                                + request.shardId() + " in stream s under account 1 is invalid because it did not "
+                                + "come from this stream.").build()).build();
+            }
+
+            @Override
+            public String serviceName() {
+                return "kinesis";
+            }
+
+            @Override
+            public void close() {}
+        };
+        String[] recreation = {null};
+        KinesisShardReader reader = new KinesisShardReader(refusing, "arn:aws:kinesis:us-east-1:1:stream/s",
+                "shardId-000000000000", new RecordConverter("shardId-000000000000", "arn:aws:iam::1:role/r",
+                        "us-east-1", "arn:aws:kinesis:us-east-1:1:stream/s"), () -> recreation[0]);
+
+        assertThatThrownBy(() -> reader.openIterator(new ReadStart.AfterSequenceNumber("4968")))
+                .isInstanceOf(PositionNotInShardException.class)
+                .hasMessageStartingWith("position 4968 is not one of shard shardId-000000000000 of stream "
+                        + "arn:aws:kinesis:us-east-1:1:stream/s (Kinesis: StartingSequenceNumber 4968 used in")
+                .hasMessageContaining("a stream of the same name that was deleted", "delete its leases");
+        recreation[0] = "stream arn:aws:kinesis:us-east-1:1:stream/s was deleted and created again";
+        assertThatThrownBy(() -> reader.openIterator(new ReadStart.AfterSequenceNumber("4968")))
+                .hasMessageStartingWith(recreation[0] + ": position 4968 of shard shardId-000000000000 is one of "
+                        + "the old stream. The mapping does not move on");
+        assertThatThrownBy(() -> reader.openIterator(new ReadStart.TrimHorizon()))
+                .isInstanceOf(InvalidArgumentException.class);
     }
 
     private static StreamRecord<KinesisRecord> record(String sequenceNumber) {

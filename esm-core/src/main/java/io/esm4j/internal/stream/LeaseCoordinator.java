@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,6 +26,8 @@ final class LeaseCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseCoordinator.class);
     static final String COMPONENT = "lease coordinator";
+    /** The stream's own condition ({@link io.esm4j.stream.StreamSource#problem()}). */
+    static final String SOURCE_COMPONENT = "stream";
     /**
      * How soon a worker looks again while it is still moving leases: it has a request pending, or its last round
      * took or asked for a lease. An owner releases an asked-for lease at a moment the asker can learn of only by
@@ -140,6 +143,7 @@ final class LeaseCoordinator {
         try {
             if (syncDue()) {
                 shardSync.sync();
+                showSourceProblem();
             }
             boolean moving = balance();
             if (failures > 0) {
@@ -179,6 +183,16 @@ final class LeaseCoordinator {
             waitNanos = ctx.backoff().delay(failures).toNanos();
         }
         return waitNanos;
+    }
+
+    /** The stream's own condition, as the listing just found it: shown while it lasts. */
+    private void showSourceProblem() {
+        Optional<String> problem = ctx.source().problem();
+        if (problem.isPresent()) {
+            ctx.status().problem(SOURCE_COMPONENT, "PROBLEM: " + problem.get());
+        } else {
+            ctx.status().resolved(SOURCE_COMPONENT);
+        }
     }
 
     private boolean stopping() {

@@ -129,7 +129,7 @@ final class StreamsApi {
             json.writeEndArray();
             json.writeStringField("StreamArn", arn);
             json.writeStringField("StreamLabel", table.streamLabel);
-            json.writeStringField("StreamStatus", "ENABLED");
+            json.writeStringField("StreamStatus", table.streamStatus);
             json.writeStringField("StreamViewType", table.viewType.name());
             json.writeStringField("TableName", table.name);
             json.writeEndObject();

@@ -50,6 +50,8 @@ public final class TestTable {
     final Instant created;
     final @Nullable String streamLabel;
     private final Map<String, ObjectNode> items = new HashMap<>();
+    /** StreamStatus as DescribeStream answers it: ENABLED until {@link #disableStream()}. */
+    String streamStatus = "ENABLED";
     /** Every shard the stream lists, in creation order (parents before children). */
     final List<ShardLog> shards = new ArrayList<>();
 
@@ -129,6 +131,17 @@ public final class TestTable {
                 children.add(child.shardId);
             }
             return children;
+        }
+    }
+
+    /**
+     * Disables the stream, as UpdateTable with {@code StreamEnabled: false} does: every open shard is closed without a
+     * child, DescribeStream says DISABLED, and what the shards hold stays readable; writes make no more records.
+     */
+    public void disableStream() {
+        synchronized (lock) {
+            openShards().forEach(shard -> shard.close(clock.instant()));
+            streamStatus = "DISABLED";
         }
     }
 
@@ -216,7 +229,7 @@ public final class TestTable {
 
     private Written append(String eventName, ObjectNode keys, @Nullable ObjectNode newItem,
                            @Nullable ObjectNode oldItem, boolean ttl) {
-        if (viewType == null) {
+        if (viewType == null || streamStatus.equals("DISABLED")) {
             return new Written("", eventName, "", "", keys.toString());
         }
         long hash = ItemJson.hash(keys.get(hashKey));

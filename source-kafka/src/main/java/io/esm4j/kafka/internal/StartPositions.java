@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * start. A partition created after the mapping started (added to a topic, or of a topic created later) starts at its
  * earliest offset instead, as Lambda reads new partitions: the consumer learns of it only at a metadata refresh
  * ({@code metadata.max.age.ms}, 5 minutes by default), and its end by then would skip what was written to it meanwhile.
+ * So does a partition of a topic deleted and created again while the mapping ran (found by its lost committed offset).
  * And a topic on which the group already had committed offsets when the mapping started is the existing group's, whose
  * StartingPosition Lambda ignores: its partitions without one (added while no member ran, say) start at their earliest
  * offset too. That look is taken before the mapping joins the group, so the starts that other members of a new group
@@ -60,6 +61,12 @@ final class StartPositions {
      * not exist then or on which the group had committed offsets. Null until looked up.
      */
     private @Nullable Map<String, Integer> partitionsAtStart;
+    /**
+     * Partitions this mapping has owned with a start: one of them assigned again without a committed offset lost it
+     * meanwhile, because its topic was deleted (which deletes the group's offsets on it) and created again. Its
+     * records are all new to the mapping, as those of a partition created after the start are.
+     */
+    private final Set<TopicPartition> startedBefore = new HashSet<>();
     /** Partitions whose start is not committed yet, with the start once looked up (-1 before). */
     private final Map<PartitionState, Long> pending = new LinkedHashMap<>();
     private int failuresInARow;
@@ -182,11 +189,12 @@ final class StartPositions {
 
     /**
      * Whether the partition, which has no committed offset, starts at its earliest offset: it was created after the
-     * mapping started, or the group had committed offsets on its topic then.
+     * mapping started, or the group had committed offsets on its topic then, or its topic was created again since
+     * this mapping read it.
      */
     private boolean startsAtEarliest(TopicPartition partition) {
         Map<String, Integer> counts = Objects.requireNonNull(partitionsAtStart, "partitions at start");
-        return partition.partition() >= counts.getOrDefault(partition.topic(), 0);
+        return partition.partition() >= counts.getOrDefault(partition.topic(), 0) || startedBefore.contains(partition);
     }
 
     private void resolve() {
@@ -217,6 +225,7 @@ final class StartPositions {
                 state.firstOffset = start;
             }
             state.startPending = false;
+            startedBefore.add(state.partition);
         });
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("startingPosition",
                         ctx.settings().startingPosition()).addKeyValue("committedStarts", starts.size())
@@ -252,8 +261,8 @@ final class StartPositions {
             pending.put(state, beginning);
         }
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", partitions)
-                .log("partitions created after the mapping started, or of a topic the group had offsets on: read "
-                        + "from their earliest offset");
+                .log("partitions created after the mapping started, of a topic the group had offsets on, or of "
+                        + "a topic deleted and created again: read from their earliest offset");
     }
 
     private void startAtStartingPosition(List<PartitionState> states) {
