@@ -46,7 +46,10 @@ class ModuleReadmeSnippetsTest {
 
     /** What each README leaves to the reader, by module folder. */
     private static final Map<String, String> CONTEXT = Map.of(
-            "sinks", BYTES_SOURCE,
+            "sinks", BYTES_SOURCE + """
+                    static io.esm4j.sinks.FailureDestinations destinations;
+                    record Order(String id) {}
+                    """,
             "source-dynamodb", """
                     static io.esm4j.dynamodbstreams.DynamoDbStreamSource source;
                     static void bill(String eventName,

@@ -309,7 +309,8 @@ class TargetsTest {
                 Map.of("x-amzn-ErrorType", "TooManyRequestsException"))));
         SCRIPT.put("/2015-03-31/functions/unavailable/invocations", List.of(new Reply(502, "{}",
                 Map.of("x-amzn-ErrorType", "EC2ThrottledException"))));
-        LambdaInvokeTarget throttled = new LambdaInvokeTarget(http, base(), "throttled", Duration.ofMillis(300), null,
+        // Long enough for a retry after a first call slowed by a busy machine (CI once spent the whole 300 ms on it).
+        LambdaInvokeTarget throttled = new LambdaInvokeTarget(http, base(), "throttled", Duration.ofSeconds(2), null,
                 "us-east-1", QUICK);
         LambdaInvokeTarget unavailable = new LambdaInvokeTarget(http, base(), "unavailable", Duration.ofMillis(300),
                 null, "us-east-1", QUICK);
