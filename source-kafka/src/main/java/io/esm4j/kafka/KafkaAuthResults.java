@@ -5,6 +5,7 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one place of Lambda's Kafka authentication and authorization messages, which a Kafka mapping shows as its
  * LastProcessingResult while the cluster refuses it (Lambda's "Troubleshooting Kafka event source mapping errors"),
- * and of which Kafka client exception means which. Lambda shows them as {@code PROBLEM: <message>.}, as its other
+ * and of which Kafka client exception means which; also of esm4j's own texts in that style, where Lambda documents
+ * none (a schema registry's refusal, an on-failure topic's, a subscribed topic that does not exist). Lambda shows them as {@code PROBLEM: <message>.}, as its other
  * LastProcessingResult problems; the texts never carry the exception's message, so never a credential.
  */
 public final class KafkaAuthResults {
@@ -75,6 +77,22 @@ public final class KafkaAuthResults {
             }
         }
         return ofPollFailure(failure);
+    }
+
+    /**
+     * esm4j's, in the style of the others (Lambda documents no message for it): what a mapping shows, as its
+     * LastProcessingResult and its StateTransitionReason, while subscribed topics do not exist (a typo, a topic not
+     * created yet with auto-creation off, one deleted while the mapping runs). A Kafka consumer's polls do not fail
+     * for such a topic; the mapping probes it. Not one of the refusals {@link #isOne} knows: no credential is at fault.
+     *
+     * @param topics the missing topics, in the order to name them (at least one)
+     */
+    public static String ofMissingTopics(Collection<String> topics) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("missing topics: expected at least one, got none");
+        }
+        return topics.size() == 1 ? "PROBLEM: Topic " + topics.iterator().next() + " does not exist."
+                : "PROBLEM: Topics " + String.join(", ", topics) + " do not exist.";
     }
 
     /**

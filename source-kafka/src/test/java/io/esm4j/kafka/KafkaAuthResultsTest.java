@@ -1,9 +1,11 @@
 package io.esm4j.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.cert.CertificateException;
 import java.security.spec.InvalidKeySpecException;
+import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -31,6 +33,18 @@ class KafkaAuthResultsTest {
         assertThat(KafkaAuthResults.ofPollFailure(new KafkaException("wrapped", new SaslAuthenticationException("x"))))
                 .contains(KafkaAuthResults.SASL_AUTHENTICATION_FAILED);
         assertThat(KafkaAuthResults.ofPollFailure(new TimeoutException("no broker"))).isEmpty();
+    }
+
+    /** esm4j's text for subscribed topics that do not exist names them; it is no refusal of the credentials. */
+    @Test
+    void missingTopicsAreNamedAndAreNoRefusal() {
+        assertThat(KafkaAuthResults.ofMissingTopics(List.of("orders")))
+                .isEqualTo("PROBLEM: Topic orders does not exist.");
+        assertThat(KafkaAuthResults.ofMissingTopics(List.of("a", "b")))
+                .isEqualTo("PROBLEM: Topics a, b do not exist.");
+        assertThat(KafkaAuthResults.isOne(KafkaAuthResults.ofMissingTopics(List.of("orders")))).isFalse();
+        assertThatThrownBy(() -> KafkaAuthResults.ofMissingTopics(List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one");
     }
 
     @Test

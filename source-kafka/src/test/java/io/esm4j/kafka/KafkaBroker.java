@@ -102,7 +102,16 @@ final class KafkaBroker implements AutoCloseable {
 
     /** A new topic with a unique name and these topic configs (e.g. {@code max.message.bytes}). */
     String topic(String prefix, int partitions, Map<String, String> configs) throws Exception {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return create(absentTopic(prefix), partitions, configs);
+    }
+
+    /** A name no topic has (yet). */
+    static String absentTopic(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Creates the topic {@code name} and waits until the broker hosts every partition. */
+    String create(String name, int partitions, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
         // Wait until the broker hosts every partition (ListOffsets answers from the partition itself), so that the
         // first sends do not race the topic's creation.

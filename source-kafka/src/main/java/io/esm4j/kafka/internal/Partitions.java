@@ -7,6 +7,7 @@ import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.lease.Checkpoint;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -222,6 +223,18 @@ final class Partitions {
         if (owned.isEmpty()) {
             commits.noneOwned();
         }
+    }
+
+    /** The states of those of {@code given} this consumer owns (a rebalance callback may name others). */
+    List<PartitionState> owned(Collection<TopicPartition> given) {
+        List<PartitionState> states = new ArrayList<>();
+        for (TopicPartition partition : given) {
+            PartitionState state = owned.get(partition);
+            if (state != null) {
+                states.add(state);
+            }
+        }
+        return states;
     }
 
     /** Waits for the partitions' lanes to end; false if the deadline (or an interrupt) came first. */

@@ -55,6 +55,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final OffsetLags lags;
     private final StopCommit stopCommit;
     private final TopicRefusals topicRefusals;
+    private final MissingTopics missingTopics;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -78,6 +79,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
                 partitions.authResults, topicRefusals::failed);
         this.lags = new OffsetLags(consumer, topicRefusals::failed);
+        this.missingTopics = new MissingTopics(ctx, consumer, source.topics(), partitions.owned,
+                topicRefusals::failed);
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
@@ -95,7 +98,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     void run() {
         Instant deadline;
         try {
-            consumer.subscribe(source.topics(), this);
+            consumer.subscribe(source.topics(), missingTopics.listening(this));
             loop();
             deadline = stopDeadline;
         } catch (Throwable e) {
@@ -122,6 +125,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 partitions.drainEvents();
                 partitions.restartDue();
                 starts.resolveDue();
+                missingTopics.probeIfDue();
                 applyBackPressure();
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
@@ -326,7 +330,7 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-        List<PartitionState> states = owned(revoked);
+        List<PartitionState> states = partitions.owned(revoked);
         if (states.isEmpty()) {
             return;
         }
@@ -344,7 +348,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     /** The membership is gone: the partitions may be another member's already, so nothing is committed. */
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lostPartitions) {
-        List<PartitionState> states = owned(lostPartitions);
+        List<PartitionState> states = partitions.owned(lostPartitions);
         if (states.isEmpty()) {
             return;
         }
@@ -352,17 +356,6 @@ final class PollLoop implements ConsumerRebalanceListener {
         partitions.release(states, Instant.now(), false);
         LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", lostPartitions)
                 .log("partitions lost with the group membership; their results are dropped, nothing committed");
-    }
-
-    private List<PartitionState> owned(Collection<TopicPartition> partitionsGiven) {
-        List<PartitionState> states = new ArrayList<>();
-        for (TopicPartition partition : partitionsGiven) {
-            PartitionState state = partitions.owned.get(partition);
-            if (state != null) {
-                states.add(state);
-            }
-        }
-        return states;
     }
 
     /**
