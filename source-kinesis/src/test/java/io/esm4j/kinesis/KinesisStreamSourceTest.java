@@ -39,8 +39,7 @@ class KinesisStreamSourceTest {
 
     @Test
     void aStreamArnGivesRegionAccountAndName() {
-        KinesisStreamSource.StreamArn arn = KinesisStreamSource.StreamArn.parse(
-                "arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream");
+        StreamArn arn = StreamArn.parse("arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream");
 
         assertThat(arn.region()).isEqualTo("us-east-2");
         assertThat(arn.account()).isEqualTo("123456789012");
@@ -51,7 +50,7 @@ class KinesisStreamSourceTest {
     void rejectsWhatIsNotAKinesisStreamArn() {
         for (String bad : new String[] {"lambda-stream", "arn:aws:sqs:us-east-2:1:queue",
                 "arn:aws:kinesis:us-east-2:1:stream/", "arn:aws:kinesis:us-east-2:1:table/x"}) {
-            assertThatThrownBy(() -> KinesisStreamSource.StreamArn.parse(bad))
+            assertThatThrownBy(() -> StreamArn.parse(bad))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
         }
     }

@@ -1,7 +1,6 @@
 package io.esm4j.worker.mappings;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.Functions;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -9,27 +8,17 @@ import io.esm4j.worker.config.WorkerFile;
 import io.esm4j.worker.invoke.Targets;
 import io.esm4j.worker.mappings.ManagedMapping.Origin;
 import io.esm4j.worker.source.SourceFactories;
-import io.esm4j.worker.source.SourceFactory;
 import io.esm4j.worker.source.WorkerContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The worker's mappings: created from the file and the API, validated through the source factories, started and
@@ -41,18 +30,15 @@ import org.slf4j.LoggerFactory;
  * another worker are started, restarted or stopped here too. Local changes are written to the store first (a
  * compare-and-set on the mapping's revision) and only then applied here, so the local view never holds a change the
  * store refused; a read of the store that ran while a change was made here never undoes it (see {@link #refresh()}).
+ *
+ * <p>Its parts: {@link MappingChecks} (what a mapping must pass before it is stored or run), {@link LocalMappings}
+ * (the mapping each UUID stands for here) and {@link SharedStoreRefresh} (reading a shared store again).
  */
 public final class MappingRegistry {
 
     /** How often a shared store is read again for the changes made through other workers. */
     public static final Duration REFRESH = Duration.ofSeconds(5);
-    private static final Logger LOG = LoggerFactory.getLogger(MappingRegistry.class);
-    /** Deleted UUIDs are remembered this long, so that a read of the store that began before a delete ignores them. */
-    private static final Duration TOMBSTONE_TTL = Duration.ofMinutes(10);
 
-    private final Map<String, ManagedMapping> mappings = new ConcurrentHashMap<>();
-    private final Map<String, Instant> tombstones = new ConcurrentHashMap<>();
-    private final AtomicLong changes = new AtomicLong();
     private final SourceFactories factories;
     private final Functions functions;
     /** Tells source and function pairs apart, as the store does: the function by its FunctionArn. */
@@ -60,10 +46,11 @@ public final class MappingRegistry {
     private final MappingStore store;
     private final Clock clock;
     private final MappingRunner runner;
+    private final MappingChecks checks;
     private final MappingSupervisor supervisor;
+    private final LocalMappings local;
     private final RefreshHealth refreshHealth;
-    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("esm4j-worker-mapping-refresh").daemon().factory());
+    private final SharedStoreRefresh storeRefresh;
 
     /**
      * @param store       persists API mappings: a file of the data directory or a table shared by workers
@@ -75,9 +62,14 @@ public final class MappingRegistry {
         this.functions = functions;
         this.pairs = new SourcePairs(context.clients().region().id());
         this.runner = new MappingRunner(factories, targets, context, stopTimeout);
-        this.supervisor = new MappingSupervisor(mappings.values(), runner, stopTimeout);
+        this.checks = new MappingChecks(factories, functions, pairs, runner);
+        // One map: the supervisor runs its values, the local view changes it.
+        Map<String, ManagedMapping> byUuid = new ConcurrentHashMap<>();
+        this.supervisor = new MappingSupervisor(byUuid.values(), runner, stopTimeout);
+        this.local = new LocalMappings(byUuid, factories, checks, supervisor, clock);
         this.store = store;
         this.refreshHealth = new RefreshHealth(store.location());
+        this.storeRefresh = new SharedStoreRefresh(store, local, supervisor, refreshHealth, clock);
         this.clock = clock;
     }
 
@@ -97,15 +89,13 @@ public final class MappingRegistry {
                         earlier);
             }
             try {
-                validate(uuid, spec);
+                checks.validate(uuid, spec);
             } catch (IllegalArgumentException e) {
                 // Ranges, handlers and build checks name the field but not the mapping: a file has many.
                 throw new InvalidMappingException(e instanceof InvalidMappingException invalid ? invalid.field()
                         : where, where + ": " + e.getMessage(), e);
             }
-            ManagedMapping mapping = managed(new MappingStore.Stored(uuid, 0, clock.instant(), spec), Origin.FILE,
-                    null);
-            if (mappings.putIfAbsent(uuid, mapping) != null) {
+            if (!local.addFromFile(uuid, spec)) {
                 // Same source, and URLs that differ only in their credentials, which the UUID leaves out.
                 throw new MappingConflictException(where + " has the UUID " + uuid + " of an earlier mapping of the "
                         + "file: the same source and a FunctionName that differs from the earlier one's only in a "
@@ -119,20 +109,17 @@ public final class MappingRegistry {
                 if (inFile != null) {
                     throw MappingConflictException.pairInFileAndStore(stored, inFile, store.location());
                 }
-                install(stored);
+                local.install(stored);
             }
         } else {
-            refreshLogged();
+            storeRefresh.refreshLogged();
         }
     }
 
     /** Starts the supervisor, which starts every enabled mapping and retries failed starts, and the refresh. */
     public void start() {
         supervisor.start();
-        if (store.shared()) {
-            refresher.scheduleWithFixedDelay(this::refreshLogged, REFRESH.toMillis(), REFRESH.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        storeRefresh.start();
     }
 
     /**
@@ -141,7 +128,7 @@ public final class MappingRegistry {
      */
     public void refreshForApi() {
         if (store.shared()) {
-            refreshLogged();
+            storeRefresh.refreshLogged();
         }
     }
 
@@ -150,17 +137,17 @@ public final class MappingRegistry {
      * included), then by the store as it writes, which closes the gap between two creates at the same moment.
      */
     public ManagedMapping create(MappingSpec spec) {
-        checkUnique(spec, null);
+        checks.checkUnique(spec, null, local.all());
         MappingStore.Stored stored = new MappingStore.Stored(UUID.randomUUID().toString(), 1, clock.instant(), spec);
-        validate(stored.uuid(), spec);
+        checks.validate(stored.uuid(), spec);
         store.create(stored);
-        ManagedMapping mapping = install(stored);
+        ManagedMapping mapping = local.install(stored);
         supervisor.superviseSoon();
         return mapping;
     }
 
     public ManagedMapping get(String uuid) {
-        ManagedMapping mapping = mappings.get(uuid);
+        ManagedMapping mapping = local.get(uuid);
         if (mapping == null) {
             throw new MappingNotFoundException(uuid);
         }
@@ -169,7 +156,7 @@ public final class MappingRegistry {
 
     /** Every mapping, oldest first. */
     public List<ManagedMapping> list() {
-        List<ManagedMapping> all = new ArrayList<>(mappings.values());
+        List<ManagedMapping> all = new ArrayList<>(local.all());
         all.sort(Comparator.comparing(ManagedMapping::lastModified).thenComparing(ManagedMapping::uuid));
         return all;
     }
@@ -181,17 +168,17 @@ public final class MappingRegistry {
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
         MappingSpec spec = old.spec().merge(fields);
-        validate(uuid, spec);
+        checks.validate(uuid, spec);
         factories.forMapping(spec).checkUpdate(uuid, old.spec(), spec);
-        checkUnique(spec, uuid);
+        checks.checkUnique(spec, uuid, local.all());
         MappingStore.Stored next = old.stored().next(spec, clock.instant());
         try {
             store.replace(old.stored(), next);
         } catch (MappingConflictException e) {
-            refreshLater();
+            storeRefresh.refreshLater();
             throw e;
         }
-        return install(next);
+        return local.install(next);
     }
 
     /** Removes a mapping: it answers State Deleting while it drains, then disappears. */
@@ -200,17 +187,17 @@ public final class MappingRegistry {
         try {
             store.delete(mapping.stored());
         } catch (MappingConflictException e) {
-            refreshLater();
+            storeRefresh.refreshLater();
             throw e;
         }
-        remove(mapping);
+        local.remove(mapping);
         return mapping;
     }
 
     /** Stops every mapping at once, each draining and writing its final checkpoints; waits at most about timeout. */
     public void shutdown(Duration timeout) throws InterruptedException {
         supervisor.stopStarting();
-        refresher.shutdownNow();
+        storeRefresh.shutdownNow();
         supervisor.shutdown();
         supervisor.stopAll(timeout);
     }
@@ -276,151 +263,8 @@ public final class MappingRegistry {
         return store.location();
     }
 
-    /**
-     * Lambda maps a source and function pair once, on create and on update alike. The function is compared by its
-     * FunctionArn, so a name and the ARN (or partial ARN) the API reports for it are one function, as in Lambda.
-     */
-    private void checkUnique(MappingSpec spec, @Nullable String self) {
-        String pair = pairs.of(spec);
-        for (ManagedMapping existing : mappings.values()) {
-            if (!existing.deleting() && !existing.uuid().equals(self) && pairs.of(existing.spec()).equals(pair)) {
-                throw MappingConflictException.pairTaken(spec, existing.uuid());
-            }
-        }
-    }
-
-    /**
-     * What making a ManagedMapping checks, before anything is written to the store, and what building its esm-core
-     * mapping checks (without starting it): a mapping that could never start is refused now, as Lambda refuses it.
-     */
-    private void validate(String uuid, MappingSpec spec) {
-        factories.forMapping(spec);
-        function(spec);
-        runner.checkBuild(uuid, spec);
-    }
-
-    private FunctionSpec function(MappingSpec spec) {
-        FunctionSpec function = functions.resolve(spec.functionName());
-        if (function.kind() == FunctionSpec.Kind.JAVA) {
-            SourceFactory factory = factories.forMapping(spec);
-            Targets.checkHandler(function, factory.handlerEvent(spec), factory.kind());
-        }
-        return function;
-    }
-
-    private ManagedMapping managed(MappingStore.Stored stored, Origin origin, @Nullable ManagedMapping predecessor) {
-        MappingSpec spec = stored.spec();
-        SourceFactory factory = factories.forMapping(spec);
-        return new ManagedMapping(stored.uuid(), spec, function(spec), origin, stored.lastModified(), stored.revision(),
-                changes.incrementAndGet(), factory.kind(), predecessor);
-    }
-
-    /**
-     * Makes the local view hold this stored revision of an API mapping, unless it holds it or a newer one already (or
-     * the UUID belongs to the file or is being deleted): a new mapping is added, an older revision drains and then
-     * the new one starts. Returns the mapping now held.
-     */
-    private ManagedMapping install(MappingStore.Stored stored) {
-        while (true) {
-            ManagedMapping current = mappings.get(stored.uuid());
-            if (current != null && (current.origin() == Origin.FILE || current.deleting()
-                    || current.revision() >= stored.revision())) {
-                return current;
-            }
-            ManagedMapping next = managed(stored, Origin.API, current);
-            if (current == null ? mappings.putIfAbsent(stored.uuid(), next) == null
-                    : mappings.replace(stored.uuid(), current, next)) {
-                if (current != null) {
-                    current.retire();
-                    supervisor.stopInBackground(current);
-                }
-                return next;
-            }
-        }
-    }
-
-    /**
-     * Turns a mapping to Deleting, drains it, then forgets it once it and every older revision have stopped; reads of
-     * the store that began before ignore it.
-     */
-    private void remove(ManagedMapping mapping) {
-        if (!mapping.markDeleting()) {
-            return;
-        }
-        tombstones.put(mapping.uuid(), clock.instant());
-        mapping.stopped().whenComplete((ignored, error) -> mappings.remove(mapping.uuid(), mapping));
-        supervisor.stopInBackground(mapping);
-    }
-
-    /**
-     * Reads the store and applies what other workers changed. A local mapping missing from what was read is removed
-     * only if it was made before the read began (else the read may have preceded its write); a mapping deleted here
-     * is not brought back by a read that began before the delete (its tombstone); older revisions never replace newer
-     * ones. So reads that overlap each other or the API's own changes are harmless.
-     */
+    /** Reads the shared store and applies what other workers changed ({@link SharedStoreRefresh#refresh()}). */
     void refresh() {
-        long before = changes.get();
-        Instant began = clock.instant();
-        List<MappingStore.Stored> snapshot = store.load();
-        Set<String> seen = new HashSet<>();
-        for (MappingStore.Stored stored : snapshot) {
-            seen.add(stored.uuid());
-            if (tombstones.containsKey(stored.uuid())) {
-                continue;
-            }
-            try {
-                ManagedMapping mapping = mappings.get(stored.uuid());
-                if (mapping == null || mapping.revision() < stored.revision()) {
-                    install(stored);
-                    LOG.atInfo().addKeyValue("mapping", stored.uuid())
-                            .log("mapping taken from the store uuid={} revision={} store={}", stored.uuid(),
-                                    stored.revision(), store.location());
-                }
-            } catch (RuntimeException e) {
-                if (refreshHealth.mappingFailed(stored.uuid(), stored.revision())) {
-                    LOG.atWarn().addKeyValue("mapping", stored.uuid())
-                            .log("stored mapping not runnable here; said again for its next revision uuid={} "
-                                    + "revision={} store={} error={}", stored.uuid(), stored.revision(),
-                                    store.location(), e.toString());
-                } else {
-                    LOG.atDebug().addKeyValue("mapping", stored.uuid())
-                            .log("stored mapping not runnable here uuid={} revision={}", stored.uuid(),
-                                    stored.revision());
-                }
-            }
-        }
-        refreshHealth.stillStored(seen);
-        for (ManagedMapping mapping : mappings.values()) {
-            if (mapping.origin() == Origin.API && !mapping.deleting() && !seen.contains(mapping.uuid())
-                    && mapping.sequence() <= before) {
-                LOG.atInfo().addKeyValue("mapping", mapping.uuid())
-                        .log("mapping deleted through another worker uuid={} store={}", mapping.uuid(),
-                                store.location());
-                remove(mapping);
-            }
-        }
-        tombstones.values().removeIf(deleted -> deleted.isBefore(began.minus(TOMBSTONE_TTL)));
-        supervisor.superviseSoon();
-    }
-
-    /**
-     * A refresh whose failure is counted, shown and logged ({@link RefreshHealth}) instead of thrown. Any failure, an
-     * Error included: one that escaped the scheduled refresh would end it for good, silently (an executor drops a
-     * periodic task that throws), and the worker would never again see other workers' changes.
-     */
-    private void refreshLogged() {
-        try {
-            refresh();
-            refreshHealth.succeeded();
-        } catch (RuntimeException | Error e) {
-            refreshHealth.failed(e);
-        }
-    }
-
-    /** After a refused write: the local view is behind the store, catch up without delaying the API's answer. */
-    private void refreshLater() {
-        if (store.shared()) {
-            refresher.execute(this::refreshLogged);
-        }
+        storeRefresh.refresh();
     }
 }
