@@ -207,6 +207,9 @@ public final class BatchDeduplicator<R> {
                             duplicates.add(record);
                         }
                         case AcquireResult.InProgressElsewhere inProgress -> {
+                            // As Powertools does, whatever the stored record's status: waiting would only put off
+                            // the error, or process the record unvalidated once the other consumer released it.
+                            validate(recordKey, inProgress.payloadHash(), hash);
                             elsewhere.add(record);
                             isElsewhere = true;
                         }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
- * done (in DeduplicatedEventCount once, when the verdict does not bring them back); records another consumer is processing count as failed but not invoked, so they come back without using up
- * retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
+ * done (in DeduplicatedEventCount once, when the verdict does not bring them back); records another consumer is
+ * processing count as failed but not invoked, so they come back without using up retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
  * later record, on a FIFO queue the later messages of the group): their claims are released and the handler does not
  * get them now, which would put them before the held record. While the handler runs, its claims are extended
  * ({@link ClaimRenewal}), so that they lapse only if this consumer stops. The handler's verdict on the rest is recorded in the
