@@ -28,11 +28,20 @@ public sealed interface AcquireResult {
      * Another owner holds a live claim: the record is being processed elsewhere right now, or was by a consumer that
      * stopped without releasing it.
      *
-     * @param expiry when that claim lapses unless it is completed or released first
+     * @param expiry      when that claim lapses unless it is completed or released first
+     * @param payloadHash the hash stored with the claim, or {@code null} if it was acquired without payload validation
+     *                    (or the store does not report it): with payload validation on, a record whose hash differs
+     *                    fails validation as against a COMPLETED key, as Powertools validates the stored record
+     *                    whatever its status
      */
-    record InProgressElsewhere(Instant expiry) implements AcquireResult {
+    record InProgressElsewhere(Instant expiry, @Nullable String payloadHash) implements AcquireResult {
         public InProgressElsewhere {
             Objects.requireNonNull(expiry, "expiry");
+        }
+
+        /** A claim reported without its hash: a record with its key is not validated against it. */
+        public InProgressElsewhere(Instant expiry) {
+            this(expiry, null);
         }
     }
 }

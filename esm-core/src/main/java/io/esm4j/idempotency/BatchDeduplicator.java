@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *         claim.completed(claim.toProcess());
  *     } catch (Exception e) {
  *         claim.failed(claim.toProcess());
- *         throw e;
+ *         throw e;                              // the duplicates come back with the batch: not skipped yet
  *     }
  * }
+ * claim.skipped(claim.duplicates());            // those that do not come back: counted in DeduplicatedEventCount
  * }</pre>
  *
  * <p>Safe for concurrent use by several lanes; each claim gets its own owner id in the store.
@@ -51,7 +52,10 @@ public final class BatchDeduplicator<R> {
 
     private static final Logger log = LoggerFactory.getLogger(BatchDeduplicator.class);
 
-    /** The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch. */
+    /**
+     * The Micrometer counter of records skipped because their key was already COMPLETED or repeated in a batch, each
+     * counted once, when the engine reports it done ({@link Claim#skipped}): not again at each retry of a failed batch.
+     */
     public static final String DEDUPLICATED_EVENT_COUNT = "DeduplicatedEventCount";
     /**
      * The Micrometer counter of records not passed to the handler because another consumer held their key: they come
@@ -203,6 +207,9 @@ public final class BatchDeduplicator<R> {
                             duplicates.add(record);
                         }
                         case AcquireResult.InProgressElsewhere inProgress -> {
+                            // As Powertools does, whatever the stored record's status: waiting would only put off
+                            // the error, or process the record unvalidated once the other consumer released it.
+                            validate(recordKey, inProgress.payloadHash(), hash);
                             elsewhere.add(record);
                             isElsewhere = true;
                         }
@@ -229,9 +236,16 @@ public final class BatchDeduplicator<R> {
             }
             throw e;
         }
-        deduplicated.increment(duplicates.size());
+        // Duplicates are counted when the engine reports them done (Claim.skipped): a batch that fails and is retried
+        // brings them back, and they must not count once per attempt. A held record counts at each retry: it shows a
+        // shard waiting on another consumer's claims.
         inProgressElsewhere.increment(elsewhere.size());
         return new Claim<>(this, owner, lifetime, toProcess, duplicates, elsewhere, rejected, held);
+    }
+
+    /** Counts duplicates the engine treats as done; called by {@link Claim#skipped}. */
+    void countDeduplicated(int records) {
+        deduplicated.increment(records);
     }
 
     /** Marks a key COMPLETED; called by {@link Claim}. */

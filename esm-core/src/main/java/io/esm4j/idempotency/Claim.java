@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,10 @@ public final class Claim<R> {
      * later record with a claimed key is a duplicate).
      */
     private final Set<Held> reported = ConcurrentHashMap.newKeySet();
+    /** {@link #duplicates}, by identity, and those {@link #skipped} reported: each is counted once. */
+    private final Set<R> duplicateSet = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<R> skipped = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final ReentrantLock skippedLock = new ReentrantLock();
 
     Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
             List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
@@ -68,6 +74,7 @@ public final class Claim<R> {
         this.lifetime = lifetime;
         this.toProcess = List.copyOf(toProcess);
         this.duplicates = List.copyOf(duplicates);
+        this.duplicateSet.addAll(duplicates);
         this.inProgressElsewhere = List.copyOf(inProgressElsewhere);
         this.rejected = List.copyOf(rejected);
         this.unreported = unreported;
@@ -79,8 +86,8 @@ public final class Claim<R> {
     }
 
     /**
-     * Records skipped because their key was COMPLETED or came earlier in this batch; counted in
-     * {@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT}. The engine treats them as done: checkpointed or deleted.
+     * Records skipped because their key was COMPLETED or came earlier in this batch. The engine treats them as done
+     * (checkpointed or deleted) unless the batch's failure brings them back, and reports those done {@link #skipped}.
      */
     public List<R> duplicates() {
         return duplicates;
@@ -104,6 +111,39 @@ public final class Claim<R> {
      */
     public List<R> rejected() {
         return rejected;
+    }
+
+    /**
+     * Counts duplicates the engine treats as done (checkpoints or deletes) in
+     * {@value BatchDeduplicator#DEDUPLICATED_EVENT_COUNT}: after the handler succeeded, every one of
+     * {@link #duplicates()}; after a partial failure, those the retry does not bring back (on a stream those before the
+     * lowest failed record, on a FIFO queue those outside a failed message's group); after a failure of the whole
+     * batch, none. A duplicate that comes back is claimed again with its batch and counted when a later attempt skips
+     * it for good, so that a batch retried five times does not count its duplicates five times; one whose batch is
+     * given up in the end counts where given-up records count, not here.
+     *
+     * @param records records of {@link #duplicates()} not passed here before
+     * @throws IllegalArgumentException when a record is not one of them; nothing is counted then
+     */
+    public void skipped(Collection<? extends R> records) {
+        skippedLock.lock();
+        try {
+            Set<R> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (R record : records) {
+                if (!duplicateSet.contains(record) || skipped.contains(record) || !taken.add(record)) {
+                    throw new IllegalArgumentException("A record passed to skipped() is not an unreported duplicate "
+                            + "of this claim: not in duplicates(), passed before, or passed twice. Expected records "
+                            + "of duplicates() not passed yet (" + (duplicates.size() - skipped.size())
+                            + " remain).");
+                }
+            }
+            skipped.addAll(taken);
+        } finally {
+            skippedLock.unlock();
+        }
+        if (!records.isEmpty()) {
+            deduplicator.countDeduplicated(records.size());
+        }
     }
 
     /**

@@ -80,7 +80,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             if (current != null) {
                 return current.completed
                         ? new AcquireResult.AlreadyCompleted(current.payloadHash, current.expiry)
-                        : new AcquireResult.InProgressElsewhere(current.expiry);
+                        : new AcquireResult.InProgressElsewhere(current.expiry, current.payloadHash);
             }
             makeRoom(now);
         }

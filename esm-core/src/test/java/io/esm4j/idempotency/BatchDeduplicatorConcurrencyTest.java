@@ -66,6 +66,7 @@ class BatchDeduplicatorConcurrencyTest {
                     claim.completed(claim.toProcess());
                 }
                 duplicates += claim.duplicates().size();
+                claim.skipped(claim.duplicates());
                 pending.addAll(claim.inProgressElsewhere());
             }
             return duplicates;

@@ -56,6 +56,41 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             assertThatThrownBy(() -> claim.completed(List.of(changed))).isInstanceOf(IllegalArgumentException.class);
         }
 
+        /**
+         * As Powertools validates the stored record whatever its status: a key another consumer holds with a different
+         * payload is a validation failure, not a record to wait for. Waiting would put the error off until the other
+         * consumer completed it, or process the record unvalidated if that one released its claim.
+         */
+        @Test
+        void aKeyInProgressElsewhereWithADifferentPayloadFailsValidation() {
+            Claim<Msg> elsewhere = claim(validating, List.of(new Msg("m1", "{\"amount\":10}")));
+            assertThat(elsewhere.toProcess()).hasSize(1);
+            List<Msg> changed = List.of(new Msg("m0", "x"), new Msg("m1", "{\"amount\":99}"));
+
+            assertThatThrownBy(() -> claim(validating, changed))
+                    .isInstanceOf(IdempotencyValidationException.class)
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1'")
+                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).expectedHash())
+                            .isEqualTo(PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8))));
+            // Rejected alone on a queue: the rest of the batch is claimed.
+            Msg poison = new Msg("m1", "{\"amount\":99}");
+            Claim<Msg> alone = validating.claim(List.of(new Msg("m2", "y"), poison), Msg::id,
+                    clock.instant().plus(VISIBILITY), true);
+            assertThat(alone.rejected()).containsExactly(poison);
+            assertThat(alone.inProgressElsewhere()).isEmpty();
+            // The same payload still waits for the other consumer.
+            assertThat(claim(validating, List.of(new Msg("m1", "{\"amount\":10}"))).inProgressElsewhere())
+                    .hasSize(1);
+        }
+
+        /** A claim taken without validation (or by a store that does not report its hash) is not validated. */
+        @Test
+        void aKeyInProgressElsewhereWithoutAHashIsNotValidated() {
+            claim(msgs("a"));
+
+            assertThat(claim(validating, List.of(new Msg("a", "changed"))).inProgressElsewhere()).hasSize(1);
+        }
+
         @Test
         void sameKeyWithTheSamePayloadIsADuplicate() {
             Claim<Msg> first = claim(validating, msgs("a"));

@@ -31,6 +31,9 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
             assertThat(again.toProcess()).isEmpty();
             assertThat(again.duplicates()).containsExactlyElementsOf(batch);
             assertThat(again.inProgressElsewhere()).isEmpty();
+            // Counted when the engine reports them done, not when claimed: a failed batch brings them back.
+            assertThat(deduplicatedCount()).isZero();
+            again.skipped(again.duplicates());
             assertThat(deduplicatedCount()).isEqualTo(3);
         }
 
@@ -141,6 +144,7 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
 
             assertThat(claim.toProcess()).containsExactly(first, other);
             assertThat(claim.duplicates()).containsExactly(repeat);
+            claim.skipped(claim.duplicates());
             assertThat(deduplicatedCount()).isEqualTo(1);
         }
 
@@ -209,11 +213,29 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
     void duplicatesAreCountedWithTheGivenTags() {
         Claim<Msg> first = claim(msgs("a", "b"));
         first.completed(first.toProcess());
-        claim(msgs("a", "b", "c"));
-        claim(msgs("a"));
+        Claim<Msg> second = claim(msgs("a", "b", "c"));
+        second.skipped(second.duplicates());
+        Claim<Msg> third = claim(msgs("a"));
+        third.skipped(third.duplicates());
 
         Counter counter = registry.get("DeduplicatedEventCount").tags("mapping", "orders").counter();
         assertThat(counter.count()).isEqualTo(3);
+    }
+
+    /** Each duplicate counts once: passing one twice, or a record that is no duplicate, is a mistake of the engine. */
+    @Test
+    void aDuplicateIsReportedSkippedOnce() {
+        Claim<Msg> first = claim(msgs("a"));
+        first.completed(first.toProcess());
+        Claim<Msg> again = claim(msgs("a", "b"));
+        again.skipped(again.duplicates());
+
+        assertThatThrownBy(() -> again.skipped(again.duplicates()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an unreported duplicate of this claim");
+        assertThatThrownBy(() -> again.skipped(again.toProcess()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(deduplicatedCount()).isEqualTo(1);
     }
 
     @Test

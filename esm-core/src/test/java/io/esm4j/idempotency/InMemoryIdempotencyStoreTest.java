@@ -40,7 +40,7 @@ class InMemoryIdempotencyStoreTest {
             Instant claimExpiry = in(CLAIM);
 
             assertThat(store.acquire("k", "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
-            assertThat(store.acquire("k", "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+            assertThat(store.acquire("k", "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry, "h1"));
             // The owner's own claim sent again (owners are unique per claim) is its own: acquired, still releasable.
             assertThat(store.acquire("k", "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
             assertThat(store.release("k", "A")).isTrue();

@@ -193,8 +193,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
 
     private AcquireResult heldBy(Map<String, AttributeValue> item, String owner) {
         AttributeValue status = item.get(IdempotencyItems.STATUS);
+        AttributeValue hash = item.get(IdempotencyItems.PAYLOAD_HASH);
         if (status != null && IdempotencyItems.COMPLETED.equals(status.s())) {
-            AttributeValue hash = item.get(IdempotencyItems.PAYLOAD_HASH);
             return new AcquireResult.AlreadyCompleted(hash == null ? null : hash.s(), expiry(item));
         }
         AttributeValue holder = item.get(IdempotencyItems.OWNER);
@@ -202,7 +202,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             // The SDK retried a put whose first attempt was applied: this claim's own item.
             return AcquireResult.Acquired.INSTANCE;
         }
-        return new AcquireResult.InProgressElsewhere(expiry(item));
+        return new AcquireResult.InProgressElsewhere(expiry(item), hash == null ? null : hash.s());
     }
 
     /** Turns TTL on for a table this process created. A server without TTL (an emulator) only keeps items longer. */

@@ -118,11 +118,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             return AcquireResult.Acquired.INSTANCE;
         }
         Instant expiry = instant(held.get(1));
+        String hash = held.get(2).isEmpty() ? null : held.get(2);
         if (COMPLETED.equals(held.get(0))) {
-            String hash = held.get(2);
-            return new AcquireResult.AlreadyCompleted(hash.isEmpty() ? null : hash, expiry);
+            return new AcquireResult.AlreadyCompleted(hash, expiry);
         }
-        return new AcquireResult.InProgressElsewhere(expiry);
+        return new AcquireResult.InProgressElsewhere(expiry, hash);
     }
 
     @Override

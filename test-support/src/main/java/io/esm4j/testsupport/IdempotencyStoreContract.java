@@ -51,7 +51,25 @@ public abstract class IdempotencyStoreContract {
             Instant claimExpiry = in(CLAIM);
 
             assertThat(store.acquire(k("k"), "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
-            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM)))
+                    .isEqualTo(new InProgressElsewhere(claimExpiry, "h1"));
+        }
+
+        /**
+         * A claim reports the hash it was acquired with, so that payload validation checks a record against a key in
+         * progress elsewhere as against a COMPLETED one (as Powertools validates the stored record whatever its
+         * status); a claim taken without validation reports none.
+         */
+        @Test
+        void aClaimInProgressReportsItsPayloadHash() {
+            Instant withHash = in(CLAIM);
+            store.acquire(k("hashed"), "h1", "A", withHash);
+            Instant without = in(CLAIM);
+            store.acquire(k("plain"), null, "A", without);
+
+            assertThat(store.acquire(k("hashed"), "h2", "B", in(CLAIM)))
+                    .isEqualTo(new InProgressElsewhere(withHash, "h1"));
+            assertThat(store.acquire(k("plain"), "h2", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(without));
         }
 
         @Test
@@ -61,7 +79,8 @@ public abstract class IdempotencyStoreContract {
 
             // The same request again (its first answer lost): owners are unique per claim, so this is A's own write.
             assertThat(store.acquire(k("k"), "h1", "A", claimExpiry)).isEqualTo(Acquired.INSTANCE);
-            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(claimExpiry));
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM)))
+                    .isEqualTo(new InProgressElsewhere(claimExpiry, "h1"));
             assertThat(store.release(k("k"), "A")).isTrue();
             assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
         }
@@ -201,7 +220,8 @@ public abstract class IdempotencyStoreContract {
 
             assertThat(store.extend(k("k"), "h1", "A", extended)).isTrue();
             clock.advance(CLAIM);
-            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(new InProgressElsewhere(extended));
+            assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM)))
+                    .isEqualTo(new InProgressElsewhere(extended, "h1"));
             clock.advance(CLAIM);
             assertThat(store.acquire(k("k"), "h1", "B", in(CLAIM))).isEqualTo(Acquired.INSTANCE);
         }

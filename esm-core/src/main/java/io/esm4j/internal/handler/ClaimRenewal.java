@@ -50,11 +50,41 @@ final class ClaimRenewal implements AutoCloseable {
      *                       not from the end of a claim that took long (one store write per record of a big batch)
      */
     static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status) {
+        return start(mappingName, claim, claimedAtNanos, status, Ticker.SYSTEM);
+    }
+
+    /** As above, on {@code ticker}'s time: a test's, which decides when each wait ends. */
+    static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status,
+                              Ticker ticker) {
         ClaimRenewal renewal = new ClaimRenewal(mappingName, status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
         Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal").start(MappingLogName.bound(mappingName,
-                () -> renewal.run(claim, claimedAtNanos, periodNanos)));
+                () -> renewal.run(claim, claimedAtNanos, periodNanos, ticker)));
         return renewal;
+    }
+
+    /**
+     * The time a renewal's schedule counts in, and its waits between passes: {@link System#nanoTime()} and the close
+     * latch. A seam for tests, so that the schedule can be checked without timed assertions.
+     */
+    interface Ticker {
+
+        Ticker SYSTEM = new Ticker() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public boolean closedWithin(CountDownLatch closed, long nanos) throws InterruptedException {
+                return closed.await(nanos, TimeUnit.NANOSECONDS);
+            }
+        };
+
+        long nanoTime();
+
+        /** Waits up to {@code nanos} (not at all if not positive) for {@code closed}; whether it was closed. */
+        boolean closedWithin(CountDownLatch closed, long nanos) throws InterruptedException;
     }
 
     @Override
@@ -69,7 +99,7 @@ final class ClaimRenewal implements AutoCloseable {
         }
     }
 
-    private void run(Claim<?> claim, long claimedAtNanos, long periodNanos) {
+    private void run(Claim<?> claim, long claimedAtNanos, long periodNanos, Ticker ticker) {
         boolean warned = false;
         boolean behind = false;
         // Each pass is due a third of the lifetime after the one before it began (the claim itself first), since
@@ -77,12 +107,12 @@ final class ClaimRenewal implements AutoCloseable {
         // claims of a big batch less than the two thirds of margin they should have, or lapse them.
         long dueNanos = claimedAtNanos + periodNanos;
         try {
-            while (!closed.await(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                long passStart = System.nanoTime();
+            while (!ticker.closedWithin(closed, dueNanos - ticker.nanoTime())) {
+                long passStart = ticker.nanoTime();
                 dueNanos = passStart + periodNanos;
                 try {
                     int lost = claim.extend();
-                    long passNanos = System.nanoTime() - passStart;
+                    long passNanos = ticker.nanoTime() - passStart;
                     if (passNanos > periodNanos && !behind) {
                         behind = true;
                         LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("claims", claim.toProcess().size())

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An invocation behind the idempotency store: records already COMPLETED are not handed to the handler and count as
- * done; records another consumer is processing count as failed but not invoked, so they come back without using up
- * retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
+ * done (in DeduplicatedEventCount once, when the verdict does not bring them back); records another consumer is
+ * processing count as failed but not invoked, so they come back without using up retry attempts. So do the records the engine would bring back with them (its {@link RetryScope}: on a stream every
  * later record, on a FIFO queue the later messages of the group): their claims are released and the handler does not
  * get them now, which would put them before the held record. While the handler runs, its claims are extended
  * ({@link ClaimRenewal}), so that they lapse only if this consumer stops. The handler's verdict on the rest is recorded in the
@@ -139,6 +139,7 @@ public final class Deduplicated {
                     .log("recording completed records in the idempotency store failed");
         }
         if (handled instanceof Verdict.Failed) {
+            // Every record comes back, the duplicates too: none is skipped for good yet.
             return handled;
         }
         BitSet positions = new BitSet(records.size());
@@ -151,11 +152,33 @@ public final class Deduplicated {
                 positions.set(i);
             }
         }
+        claim.skipped(skippedForGood(records, claim.duplicates(), retryScope.retried(records, positions)));
         // Held-back records alone keep the in-process default: the handler said nothing of them.
         ResponseContext response = handled instanceof Verdict.PartiallyFailed partial ? partial.response()
                 : ResponseContext.itemFailures();
         return positions.isEmpty() ? new Verdict.Succeeded()
                 : new Verdict.PartiallyFailed(positions, notInvoked, response);
+    }
+
+    /**
+     * The duplicates the engine treats as done: those the retry does not bring back (on a stream those after the
+     * lowest failed or held record come back, and are claimed again with it). Counted once, here, so that
+     * DeduplicatedEventCount does not count a duplicate again at each retry of its batch.
+     */
+    private static <R> List<R> skippedForGood(List<R> records, List<R> duplicates, BitSet comeBack) {
+        if (duplicates.isEmpty()) {
+            return List.of();
+        }
+        Set<R> isDuplicate = identitySet(duplicates);
+        Set<R> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<R> skipped = new ArrayList<>(duplicates.size());
+        for (int i = comeBack.nextClearBit(0); i < records.size(); i = comeBack.nextClearBit(i + 1)) {
+            R record = records.get(i);
+            if (isDuplicate.contains(record) && done.add(record)) {
+                skipped.add(record);
+            }
+        }
+        return skipped;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.esm4j.internal.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.idempotency.AcquireResult;
@@ -88,6 +89,50 @@ class DeduplicatedTest {
         assertThat(verdict.get(60, TimeUnit.SECONDS)).isInstanceOf(Verdict.Succeeded.class);
         assertThat(memory.acquire("slow", null, "another consumer", clock.instant().plusSeconds(30)))
                 .isInstanceOf(AcquireResult.AlreadyCompleted.class);
+    }
+
+    /**
+     * DeduplicatedEventCount counts a duplicate once, when it is skipped for good, as FilteredOutEventCount counts a
+     * record filtered out once: a batch whose handler fails comes back with its duplicates, and counting them at each
+     * attempt would report five skipped duplicates for one after five attempts. On a stream the records from the
+     * lowest failed one on come back, duplicates among them too: they count when a later attempt skips them for good.
+     */
+    @Test
+    void aDuplicateCountsOnceHoweverOftenItsBatchIsRetried() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(memory, registry, Tags.empty())
+                .clock(clock).build();
+        memory.complete("d1", null, clock.instant().plusSeconds(3600));
+        memory.complete("d2", null, clock.instant().plusSeconds(3600));
+        List<String> batch = List.of("d1", "a", "b", "d2");
+        RetryScope<String> stream = new RetryScope.FromLowestFailure<>();
+        ClaimTerm term = new ClaimTerm.Lasting(Duration.ofMinutes(1));
+
+        // The handler throws, then fails the whole batch by its response: everything comes back, twice.
+        assertThatThrownBy(() -> Deduplicated.invoke("dedup", dedup, batch, id -> id, term, stream,
+                new MappingStatus(), records -> {
+                    throw new IllegalStateException("handler failed");
+                })).isInstanceOf(IllegalStateException.class);
+        assertThat(Deduplicated.invoke("dedup", dedup, batch, id -> id, term, stream, new MappingStatus(),
+                records -> new Verdict.Failed("malformed response"))).isInstanceOf(Verdict.Failed.class);
+        assertThat(deduplicated(registry)).isZero();
+
+        // "b" fails: d1 is done, d2 comes back with "b".
+        BitSet secondOfTwo = new BitSet();
+        secondOfTwo.set(1);
+        Verdict partial = Deduplicated.invoke("dedup", dedup, batch, id -> id, term, stream, new MappingStatus(),
+                records -> new Verdict.PartiallyFailed(secondOfTwo));
+        assertThat(partial).isInstanceOf(Verdict.PartiallyFailed.class);
+        assertThat(((Verdict.PartiallyFailed) partial).firstFailed()).isEqualTo(2);
+        assertThat(deduplicated(registry)).isEqualTo(1);
+
+        assertThat(Deduplicated.invoke("dedup", dedup, batch.subList(2, 4), id -> id, term, stream,
+                new MappingStatus(), records -> new Verdict.Succeeded())).isInstanceOf(Verdict.Succeeded.class);
+        assertThat(deduplicated(registry)).isEqualTo(2);
+    }
+
+    private static double deduplicated(SimpleMeterRegistry registry) {
+        return registry.get(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT).counter().count();
     }
 
     @Test
