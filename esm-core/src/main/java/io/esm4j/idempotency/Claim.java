@@ -66,6 +66,8 @@ public final class Claim<R> {
     private final Set<R> duplicateSet = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<R> skipped = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ReentrantLock skippedLock = new ReentrantLock();
+    /** Guards {@link #unreported} (the engine's reports and a renewal pass read it from different threads). */
+    private final ReentrantLock unreportedLock = new ReentrantLock();
 
     Claim(BatchDeduplicator<R> deduplicator, String owner, Duration lifetime, List<R> toProcess, List<R> duplicates,
             List<R> inProgressElsewhere, List<R> rejected, Map<R, Held> unreported) {
@@ -244,8 +246,11 @@ public final class Claim<R> {
      */
     public int extend() {
         List<Held> held;
-        synchronized (this) {
+        unreportedLock.lock();
+        try {
             held = List.copyOf(unreported.values());
+        } finally {
+            unreportedLock.unlock();
         }
         if (held.isEmpty()) {
             return 0;
@@ -335,19 +340,24 @@ public final class Claim<R> {
     }
 
     /** Checks every record before reporting any, so that a wrong call reports nothing. */
-    private synchronized List<Held> take(Collection<? extends R> records) {
-        Map<R, Held> taken = new IdentityHashMap<>();
-        for (R record : records) {
-            Held held = unreported.get(record);
-            if (held == null || taken.put(record, held) != null) {
-                throw new IllegalArgumentException("A record passed to completed() or failed() is not an unreported "
-                        + "record of this claim: not in toProcess(), reported before, or passed twice. Expected "
-                        + "records of toProcess() not reported yet (" + unreported.size() + " remain).");
+    private List<Held> take(Collection<? extends R> records) {
+        unreportedLock.lock();
+        try {
+            Map<R, Held> taken = new IdentityHashMap<>();
+            for (R record : records) {
+                Held held = unreported.get(record);
+                if (held == null || taken.put(record, held) != null) {
+                    throw new IllegalArgumentException("A record passed to completed() or failed() is not an "
+                            + "unreported record of this claim: not in toProcess(), reported before, or passed twice. "
+                            + "Expected records of toProcess() not reported yet (" + unreported.size() + " remain).");
+                }
             }
+            taken.keySet().forEach(unreported::remove);
+            reported.addAll(taken.values());
+            return List.copyOf(taken.values());
+        } finally {
+            unreportedLock.unlock();
         }
-        taken.keySet().forEach(unreported::remove);
-        reported.addAll(taken.values());
-        return List.copyOf(taken.values());
     }
 
     private static void givenUp(String report, int left, int total) {
