@@ -4,7 +4,6 @@ import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,10 +37,6 @@ final class MissingTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(MissingTopics.class);
     private static final String COMPONENT = "topics";
-    /** How long one probe may hold the poll thread. */
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    /** Probes no more often than this, whatever the retry backoff: each may be a metadata request to the broker. */
-    private static final Duration MIN_PROBE_INTERVAL = Duration.ofSeconds(1);
 
     private enum Found { EXISTS, MISSING, REFUSED, UNKNOWN }
 
@@ -143,7 +138,7 @@ final class MissingTopics {
             show();
         }
         probesInARow = missing.isEmpty() ? 0 : probesInARow + 1;
-        nextProbeNanos = System.nanoTime() + interval().toNanos();
+        nextProbeNanos = System.nanoTime() + TopicProbes.interval(ctx.backoff(), probesInARow).toNanos();
     }
 
     private void show() {
@@ -159,7 +154,7 @@ final class MissingTopics {
 
     private Found probe(String topic) {
         try {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, PROBE_TIMEOUT);
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, TopicProbes.PROBE_TIMEOUT);
             return partitions == null || partitions.isEmpty() ? Found.MISSING : Found.EXISTS;
         } catch (TopicAuthorizationException e) {
             // Kafka answers so for a topic without Describe, whether it exists or not: TopicRefusals shows it.
@@ -174,25 +169,12 @@ final class MissingTopics {
         }
     }
 
-    /**
-     * Asks for the offsets of the topic's partition 0, for which a consumer whose metadata lacks the topic refreshes
-     * it, so that the group assigns its partitions without waiting for {@code metadata.max.age.ms}: true once that
-     * worked.
-     */
+    /** {@link TopicProbes#refreshMetadata}; a refusal there is told from the next probe (partitionsFor). */
     private boolean learned(String topic) {
         try {
-            consumer.beginningOffsets(List.of(new TopicPartition(topic, 0)), PROBE_TIMEOUT);
-            return true;
-        } catch (WakeupException e) {
-            return false;
-        } catch (RuntimeException e) {
-            Fatal.rethrowIfFatal(e);
+            return TopicProbes.refreshMetadata(consumer, topic);
+        } catch (TopicAuthorizationException e) {
             return false;
         }
-    }
-
-    private Duration interval() {
-        Duration delay = ctx.backoff().delay(probesInARow);
-        return delay.compareTo(MIN_PROBE_INTERVAL) < 0 ? MIN_PROBE_INTERVAL : delay;
     }
 }

@@ -1,8 +1,6 @@
 package io.esm4j.kafka.internal;
 
-import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.retry.RetryBackoff;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +10,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Topics a poll was refused for ({@link TopicAuthorizationException}: no Describe or Read ACL), until the consumer
@@ -26,11 +23,6 @@ import org.apache.kafka.common.errors.WakeupException;
  * refresh ({@code metadata.max.age.ms}, 5 minutes by default). Poll thread only.
  */
 final class TopicRefusals {
-
-    /** How long a probe may hold the poll thread. */
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    /** Probes no more often than this, whatever the retry backoff: each is a metadata request to the broker. */
-    private static final Duration MIN_PROBE_INTERVAL = Duration.ofSeconds(1);
 
     private final Consumer<byte[], byte[]> consumer;
     private final RetryBackoff backoff;
@@ -57,7 +49,7 @@ final class TopicRefusals {
                 .ifPresent(topics -> {
                     refused.addAll(topics);
                     refusalsInARow++;
-                    nextProbeNanos = System.nanoTime() + interval().toNanos();
+                    nextProbeNanos = System.nanoTime() + TopicProbes.interval(backoff, refusalsInARow).toNanos();
                 });
     }
 
@@ -75,10 +67,10 @@ final class TopicRefusals {
         }
         if (!refused.isEmpty() && System.nanoTime() - nextProbeNanos >= 0) {
             // Not again at every poll should the probes neither work nor be refused (timeouts).
-            nextProbeNanos = System.nanoTime() + interval().toNanos();
+            nextProbeNanos = System.nanoTime() + TopicProbes.interval(backoff, refusalsInARow).toNanos();
             try {
                 for (String topic : List.copyOf(refused)) {
-                    if (readable(topic)) {
+                    if (TopicProbes.refreshMetadata(consumer, topic)) {
                         refused.remove(topic);
                     }
                 }
@@ -93,31 +85,6 @@ final class TopicRefusals {
             return false;
         }
         return true;
-    }
-
-    /**
-     * Asks for the offsets of the topic's partition 0, for which a consumer whose metadata lacks the topic refreshes
-     * it: true once that works (the consumer knows the topic again), false if it could not tell (a timeout, the broker
-     * out of reach); throws the refusal if it still holds.
-     */
-    private boolean readable(String topic) {
-        try {
-            consumer.beginningOffsets(List.of(new TopicPartition(topic, 0)), PROBE_TIMEOUT);
-            return true;
-        } catch (TopicAuthorizationException e) {
-            throw e;
-        } catch (WakeupException e) {
-            // A stop: the loop sees it next.
-            return false;
-        } catch (RuntimeException e) {
-            Fatal.rethrowIfFatal(e);
-            return false;
-        }
-    }
-
-    private Duration interval() {
-        Duration delay = backoff.delay(refusalsInARow);
-        return delay.compareTo(MIN_PROBE_INTERVAL) < 0 ? MIN_PROBE_INTERVAL : delay;
     }
 
     private static Stream<Throwable> causes(Throwable failure) {
