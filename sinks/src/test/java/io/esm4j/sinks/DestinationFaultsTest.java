@@ -1,5 +1,8 @@
 package io.esm4j.sinks;
 
+import static io.esm4j.sinks.ServiceAnswer.s3Error;
+import static io.esm4j.sinks.ServiceAnswer.snsError;
+import static io.esm4j.sinks.ServiceAnswer.sqsError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -56,9 +58,8 @@ class DestinationFaultsTest {
     private static final String DENIED = "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: ";
 
     /** What the stand-in answers: a status, a content type and a body, or, for null, no answer at all. */
-    private record Answer(int status, String contentType, String body) {}
 
-    private static volatile Answer answer;
+    private static volatile ServiceAnswer answer;
     private static final AtomicInteger unanswered = new AtomicInteger();
     private static final CountDownLatch release = new CountDownLatch(1);
     private static HttpServer server;
@@ -82,35 +83,16 @@ class DestinationFaultsTest {
     private static void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
-            Answer now = answer;
+            ServiceAnswer now = answer;
             if (now == null) {
                 unanswered.incrementAndGet();
                 release.await(5, TimeUnit.MINUTES);
                 return;
             }
-            byte[] body = now.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", now.contentType());
-            exchange.sendResponseHeaders(now.status(), body.length);
-            exchange.getResponseBody().write(body);
+            now.writeTo(exchange);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Answer sqsError(int status, String type, String message) {
-        return new Answer(status, "application/x-amz-json-1.0",
-                "{\"__type\":\"com.amazonaws.sqs#" + type + "\",\"message\":\"" + message + "\"}");
-    }
-
-    private static Answer snsError(int status, String code, String message) {
-        return new Answer(status, "text/xml", "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                + "<Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error>"
-                + "<RequestId>42</RequestId></ErrorResponse>");
-    }
-
-    private static Answer s3Error(int status, String code, String message) {
-        return new Answer(status, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
-                + "</Code><Message>" + message + "</Message><RequestId>42</RequestId><HostId>h</HostId></Error>");
     }
 
     /** A destination of each kind on the stand-in, given how to build its client. */
@@ -160,7 +142,7 @@ class DestinationFaultsTest {
 
     @ParameterizedTest(name = "{0} answering {2}")
     @MethodSource("faults")
-    void aFaultOfTheDestinationHoldsTheCheckpointAndShowsWithoutTheSecret(Kind kind, Answer fault, String reason)
+    void aFaultOfTheDestinationHoldsTheCheckpointAndShowsWithoutTheSecret(Kind kind, ServiceAnswer fault, String reason)
             throws Exception {
         answer = fault;
         FailureDestination destination = kind.destination.apply(new Clients(endpoint, CREDENTIALS,

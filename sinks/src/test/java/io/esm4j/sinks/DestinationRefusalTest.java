@@ -1,5 +1,8 @@
 package io.esm4j.sinks;
 
+import static io.esm4j.sinks.ServiceAnswer.s3Error;
+import static io.esm4j.sinks.ServiceAnswer.snsError;
+import static io.esm4j.sinks.ServiceAnswer.sqsError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,11 +57,8 @@ class DestinationRefusalTest {
     private static final String POISON_RESULT = "PROBLEM: Function call failed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A status, a content type and a body to answer with. */
-    private record Answer(int status, String contentType, String body) {}
-
     /** The fault to answer with; null once the stand-in accepts. */
-    private static volatile Answer fault;
+    private static volatile ServiceAnswer fault;
     private static HttpServer server;
     private static URI endpoint;
 
@@ -79,32 +79,27 @@ class DestinationRefusalTest {
     private static void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] request = exchange.getRequestBody().readAllBytes();
-            Answer now = fault;
+            ServiceAnswer now = fault;
             if (now == null) {
                 now = accepted(exchange, request);
             }
-            byte[] body = now.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", now.contentType());
-            exchange.sendResponseHeaders(now.status(), body.length == 0 ? -1 : body.length);
-            if (body.length > 0) {
-                exchange.getResponseBody().write(body);
-            }
+            now.writeTo(exchange);
         }
     }
 
     /** The service's answer to an accepted SendMessage (with the body's MD5, which the SDK checks), Publish or PUT. */
-    private static Answer accepted(HttpExchange exchange, byte[] request) throws IOException {
+    private static ServiceAnswer accepted(HttpExchange exchange, byte[] request) throws IOException {
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         if (target != null && target.endsWith("SendMessage")) {
             String body = JSON.readTree(request).get("MessageBody").asText();
-            return new Answer(200, "application/x-amz-json-1.0",
+            return new ServiceAnswer(200, "application/x-amz-json-1.0",
                     "{\"MessageId\":\"" + UUID.randomUUID() + "\",\"MD5OfMessageBody\":\"" + md5(body) + "\"}");
         }
         if ("PUT".equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().set("ETag", "\"" + md5(new String(request, StandardCharsets.UTF_8)) + "\"");
-            return new Answer(200, "application/xml", "");
+            return new ServiceAnswer(200, "application/xml", "");
         }
-        return new Answer(200, "text/xml", "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+        return new ServiceAnswer(200, "text/xml", "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
                 + "<PublishResult><MessageId>" + UUID.randomUUID() + "</MessageId></PublishResult>"
                 + "<ResponseMetadata><RequestId>42</RequestId></ResponseMetadata></PublishResponse>");
     }
@@ -116,22 +111,6 @@ class DestinationRefusalTest {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Answer sqsError(int status, String type, String message) {
-        return new Answer(status, "application/x-amz-json-1.0",
-                "{\"__type\":\"com.amazonaws.sqs#" + type + "\",\"message\":\"" + message + "\"}");
-    }
-
-    private static Answer snsError(int status, String code, String message) {
-        return new Answer(status, "text/xml", "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                + "<Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error>"
-                + "<RequestId>42</RequestId></ErrorResponse>");
-    }
-
-    private static Answer s3Error(int status, String code, String message) {
-        return new Answer(status, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
-                + "</Code><Message>" + message + "</Message><RequestId>42</RequestId><HostId>h</HostId></Error>");
     }
 
     /** A destination of each kind on the stand-in, named by its ARN. */
@@ -181,7 +160,7 @@ class DestinationRefusalTest {
         return Stream.of(
                 Arguments.of(Kind.SQS, sqsError(403, "AccessDenied", DENIED + "sqs:sendmessage"),
                         authorize("SQS", QUEUE)),
-                Arguments.of(Kind.SQS, new Answer(400, "application/x-amz-json-1.0",
+                Arguments.of(Kind.SQS, new ServiceAnswer(400, "application/x-amz-json-1.0",
                         sqsKms.apply(DENIED + "kms:GenerateDataKey")), kms(QUEUE)),
                 Arguments.of(Kind.SQS, sqsError(403, "InvalidClientTokenId", "The security token included in the "
                         + "request is invalid."), authenticate("SQS", QUEUE)),
@@ -206,7 +185,7 @@ class DestinationRefusalTest {
 
     @ParameterizedTest(name = "{0} answering {2}")
     @MethodSource("refusals")
-    void aRefusalAUserMustActOnShowsAsTheLastProcessingResultUntilADeliverySucceeds(Kind kind, Answer refusal,
+    void aRefusalAUserMustActOnShowsAsTheLastProcessingResultUntilADeliverySucceeds(Kind kind, ServiceAnswer refusal,
                                                                                      String shown) {
         fault = refusal;
         try (PoisonMapping run = PoisonMapping.start("refused-" + shortId(), kind.destination.get())) {
@@ -235,7 +214,7 @@ class DestinationRefusalTest {
     /** A refusal that passes on its own holds nothing: the poison batch's result stays while it is retried. */
     @ParameterizedTest(name = "{0} answering {1}")
     @MethodSource("transientFaults")
-    void aTransientRefusalHoldsNoResult(Kind kind, Answer refusal) {
+    void aTransientRefusalHoldsNoResult(Kind kind, ServiceAnswer refusal) {
         fault = refusal;
         try (PoisonMapping run = PoisonMapping.start("transient-" + shortId(), kind.destination.get())) {
             run.assertCheckpointWaitsThrough(3);

@@ -1,0 +1,38 @@
+package io.esm4j.sinks;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An answer of a loopback stand-in for SQS, SNS or S3: a status, a content type and a body, and the services' error
+ * shapes as they word them (SQS's JSON protocol, SNS's and S3's XML), which the SDK maps to its exceptions.
+ */
+record ServiceAnswer(int status, String contentType, String body) {
+
+    static ServiceAnswer sqsError(int status, String type, String message) {
+        return new ServiceAnswer(status, "application/x-amz-json-1.0",
+                "{\"__type\":\"com.amazonaws.sqs#" + type + "\",\"message\":\"" + message + "\"}");
+    }
+
+    static ServiceAnswer snsError(int status, String code, String message) {
+        return new ServiceAnswer(status, "text/xml", "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                + "<Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error>"
+                + "<RequestId>42</RequestId></ErrorResponse>");
+    }
+
+    static ServiceAnswer s3Error(int status, String code, String message) {
+        return new ServiceAnswer(status, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+                + code + "</Code><Message>" + message + "</Message><RequestId>42</RequestId><HostId>h</HostId></Error>");
+    }
+
+    /** Sends this answer on {@code exchange} (no body for an empty one). */
+    void writeTo(HttpExchange exchange) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+    }
+}
