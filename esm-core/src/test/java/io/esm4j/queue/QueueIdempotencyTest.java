@@ -10,6 +10,7 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
 import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.idempotency.IdempotencySettings;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testing.InMemoryQueue;
@@ -17,13 +18,17 @@ import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.SqsLikeMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -313,5 +318,55 @@ class QueueIdempotencyTest {
         assertThat(handler.bodies()).containsExactlyInAnyOrder("m1", "m2", "m3", "n1");
         assertThat(handler.bodies()).filteredOn(body -> body.startsWith("m")).containsExactly("m1", "m2", "m3");
         assertThat(deduplicated()).isZero();
+    }
+
+    /**
+     * With PayloadValidation, a message whose key another consumer holds with a different payload fails validation
+     * (as Powertools validates a stored record whatever its status) and is set aside alone, as a message without a
+     * key is: not handed to the handler, not deleted, visible again after its visibility timeout (where it fails again,
+     * each receive counting towards the redrive policy), while the rest of its batch is processed and deleted.
+     */
+    @Test
+    void aMessageInProgressElsewhereWithAnotherPayloadFailsValidationAloneAndTheRestIsProcessed() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+                .build();
+        queue.send("{\"orderId\":\"o-1\",\"amount\":1}");
+        queue.send("{\"orderId\":\"o-2\",\"amount\":99}");
+        queue.send("{\"orderId\":\"o-3\",\"amount\":3}");
+        store.acquire("o-2", sha256Hex("{\"orderId\":\"o-2\",\"amount\":10}"), "other-consumer",
+                clock.instant().plusSeconds(600));
+        QueueRecorder handler = new QueueRecorder();
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(validatingByOrder()).meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 1 && queue.approximateNumberOfMessagesNotVisible() == 1
+                && mapping.lastProcessingResult().equals("PROBLEM: Function call failed"));
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\",\"amount\":1}",
+                "{\"orderId\":\"o-3\",\"amount\":3}");
+        assertThat(queue.peekAll()).singleElement().satisfies(m -> assertThat(m.body()).contains("o-2"));
+
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> "2".equals(queue.peekAll().getFirst().attribute("ApproximateReceiveCount"))
+                && queue.approximateNumberOfMessagesNotVisible() == 1);
+        assertThat(handler.bodies()).hasSize(2);
+        assertThat(queue.size()).isEqualTo(1);
+        assertThat(deduplicated()).isZero();
+        // A validation failure, not a message waiting for the other consumer.
+        assertThat(meters.counter(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT, MetricNames.MAPPING_TAG, "dedup")
+                .count()).isZero();
+    }
+
+    private static String sha256Hex(String payload) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(payload.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Idempotency<QueueMessage<SqsLikeMessage>> validatingByOrder() {
+        Function<QueueMessage<SqsLikeMessage>, byte[]> body = m -> m.payload().body().getBytes(StandardCharsets.UTF_8);
+        return Idempotency.<QueueMessage<SqsLikeMessage>>of(store)
+                .withKey(IdempotencyKey.jsonPointerInBytes("/orderId", body)).withPayload(body)
+                .withSettings(IdempotencySettings.builder().payloadValidation(true).build());
     }
 }

@@ -11,6 +11,7 @@ import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
 import io.esm4j.idempotency.IdempotencyStore;
+import io.esm4j.idempotency.IdempotencySettings;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
@@ -20,9 +21,14 @@ import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.MutableClock;
 import io.esm4j.testing.RecordingHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -179,6 +185,43 @@ class StreamIdempotencyTest {
         // The rounds without r3 did not count as invocations of the records after it.
         assertThat(handler.invocations()).last()
                 .satisfies(batch -> assertThat(batch.approximateInvokeCount()).isEqualTo(1));
+    }
+
+    /**
+     * With PayloadValidation, a record whose key another consumer holds with a different payload fails validation (as
+     * Powertools validates a stored record whatever its status), not a wait: a record's own problem, so its batch
+     * fails and bisection isolates it; it goes to the failure destination alone and the other records are processed.
+     */
+    @Test
+    void aRecordInProgressElsewhereWithAnotherPayloadIsBisectedToTheDestinationAlone() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("changed", 1, Clock.systemUTC());
+        List<StreamRecord<byte[]>> records = IntStream.range(0, 4).mapToObj(i -> stream.put("k", "r" + i)).toList();
+        StreamRecord<byte[]> changed = records.get(2);
+        idempotencyStore.acquire(stream.naturalId(changed), sha256Hex("r2 as the other consumer has it"),
+                "other-consumer", Instant.now().plusSeconds(900));
+        CollectingDestination destination = new CollectingDestination();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("changed", stream, handler)
+                .settings(Streams.fast().batchSize(4).parallelizationFactor(1).maximumRetryAttempts(0)
+                        .bisectBatchOnFunctionError(true).build())
+                .onFailure(destination)
+                .idempotency(Idempotency.<StreamRecord<byte[]>>of(idempotencyStore).withPayload(StreamRecord::payload)
+                        .withSettings(IdempotencySettings.builder().payloadValidation(true).build()))
+                .build();
+        mapping.start();
+        try {
+            await().until(() -> !destination.received().isEmpty() && handler.succeeded().size() == 3);
+        } finally {
+            Streams.stopQuietly(mapping);
+        }
+        assertThat(destination.received()).singleElement()
+                .satisfies(failure -> assertThat(new ArrayList<Object>(failure.records())).containsExactly(changed));
+        assertThat(handedOver(handler)).containsExactlyInAnyOrder("r0", "r1", "r3");
+    }
+
+    private static String sha256Hex(String payload) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(payload.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Every record the handler got, in the order it got them. */
