@@ -2,7 +2,6 @@ package io.esm4j.worker.mappings;
 
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
-import io.esm4j.internal.FailureRun;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.source.RunningMapping;
@@ -14,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -47,15 +45,7 @@ public final class ManagedMapping {
     private final long sequence;
     private final String sourceKind;
     private final AtomicReference<@Nullable RunningMapping> running = new AtomicReference<>();
-    private final AtomicReference<@Nullable String> startProblem = new AtomicReference<>();
-    /**
-     * The last processing result the failed start's esm-core mapping left (Lambda's certificate message, say), shown
-     * until a start works: that mapping is stopped and taken out, and its result would go with it.
-     */
-    private final AtomicReference<@Nullable String> startResult = new AtomicReference<>();
-    private final AtomicInteger startFailures = new AtomicInteger();
-    /** The log of failed starts in a row: one WARN, then DEBUG and a summary at most every 5 minutes. */
-    private final FailureRun startRun = new FailureRun();
+    private final StartAttempts starts = new StartAttempts();
     /** The start in progress, if any: completed when it has ended, so a stop can wait for it. */
     private final AtomicReference<@Nullable CompletableFuture<Void>> startInFlight = new AtomicReference<>();
     private final CompletableFuture<?> predecessorStopped;
@@ -67,13 +57,6 @@ public final class ManagedMapping {
     private final Transition transition;
     /** The last processing result of a stopped revision, shared by every revision of the mapping. */
     private final AtomicReference<String> lastResult;
-    private volatile long nextStartAttemptNanos;
-    /** When the esm-core mapping last started: a mapping that keeps failing is told from one that ran a while. */
-    private volatile long startedAtNanos;
-    /** Fatal stops in a row, each without a long enough run between: the exponent of the restart backoff. */
-    private final AtomicInteger fatalStopsInARow = new AtomicInteger();
-    /** Restarts after the esm-core mapping stopped itself on a fatal error, over this revision's life. */
-    private final AtomicInteger fatalRestarts = new AtomicInteger();
 
     /**
      * @param revision the stored revision (0 for a mapping of the file)
@@ -147,7 +130,7 @@ public final class ManagedMapping {
      */
     boolean mayStart(long nowNanos) {
         return !retired.get() && spec.enabled() && running.get() == null && predecessorStopped.isDone()
-                && nowNanos - nextStartAttemptNanos >= 0;
+                && nowNanos - starts.nextAttemptNanos() >= 0;
     }
 
     /** True while an older revision is still draining: this one waits, and the API answers that it is in use. */
@@ -262,21 +245,6 @@ public final class ManagedMapping {
         return running.compareAndSet(mapping, null);
     }
 
-    /** @param result the failed mapping's last processing result, if it built one */
-    void startFailed(String problem, @Nullable String result, long retryAtNanos) {
-        startProblem.set(problem);
-        startResult.set(NO_RECORDS_PROCESSED.equals(result) ? null : result);
-        startFailures.incrementAndGet();
-        nextStartAttemptNanos = retryAtNanos;
-    }
-
-    void started() {
-        startedAtNanos = System.nanoTime();
-        startProblem.set(null);
-        startResult.set(null);
-        startFailures.set(0);
-    }
-
     /**
      * The running esm-core mapping stopped itself (a fatal error: DISABLED although nobody stopped it) and nothing is
      * starting or stopping it here: the supervisor restarts it, after a backoff. A mapping the worker stops is always
@@ -289,38 +257,14 @@ public final class ManagedMapping {
                 && mapping.state() == MappingState.DISABLED;
     }
 
-    /**
-     * Counts a fatal stop and schedules the restart: the backoff doubles with each fatal stop in a row, and a run of
-     * at least {@code max} since the last start begins the row anew (a rare fatal error is restarted quickly).
-     *
-     * @return the backoff before the restart
-     */
-    Duration fatalStop(String reason, Duration first, Duration max, long nowNanos) {
-        int inARow = nowNanos - startedAtNanos >= max.toNanos() ? 1 : fatalStopsInARow.get() + 1;
-        fatalStopsInARow.set(inARow);
-        long backoff = Math.min(max.toMillis(), first.toMillis() << Math.min(inARow - 1, 20));
-        int restart = fatalRestarts.incrementAndGet();
-        startProblem.set(reason.replaceFirst("^PROBLEM: ", "") + "; restarting in " + backoff + " ms (restart " + restart
-                + ", " + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)");
-        nextStartAttemptNanos = nowNanos + backoff * 1_000_000;
-        return Duration.ofMillis(backoff);
-    }
-
     /** Restarts after a fatal stop of this revision (an update or a restart of the worker counts from 0 again). */
     public int fatalRestarts() {
-        return fatalRestarts.get();
+        return starts.fatalRestarts();
     }
 
-    int startFailures() {
-        return startFailures.get();
-    }
-
-    FailureRun startRun() {
-        return startRun;
-    }
-
-    long nextStartAttemptNanos() {
-        return nextStartAttemptNanos;
+    /** Its start attempts: the start and restart paths record them (holding the start claim). */
+    StartAttempts starts() {
+        return starts;
     }
 
     /**
@@ -337,7 +281,7 @@ public final class ManagedMapping {
         }
         RunningMapping mapping = running.get();
         if (mapping == null) {
-            return !spec.enabled() ? "Disabled" : startProblem.get() != null ? "Enabling" : untilRunning();
+            return !spec.enabled() ? "Disabled" : starts.problem() != null ? "Enabling" : untilRunning();
         }
         return switch (mapping.state()) {
             case CREATING -> untilRunning();
@@ -371,7 +315,7 @@ public final class ManagedMapping {
     }
 
     public String stateTransitionReason() {
-        String problem = startProblem.get();
+        String problem = starts.problem();
         if (problem != null) {
             return "PROBLEM: " + problem;
         }
@@ -387,7 +331,7 @@ public final class ManagedMapping {
      * something, else the last one before it, across updates.
      */
     public String lastProcessingResult() {
-        String failedStart = startResult.get();
+        String failedStart = starts.result();
         if (failedStart != null) {
             return failedStart;
         }

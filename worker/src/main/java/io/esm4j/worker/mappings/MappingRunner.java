@@ -87,8 +87,8 @@ final class MappingRunner {
                 return;
             }
             running.start();
-            mapping.started();
-            int failedBefore = mapping.startRun().succeeded();
+            mapping.starts().started();
+            int failedBefore = mapping.starts().run().succeeded();
             LoggingEventBuilder line = LOG.atInfo().addKeyValue("mapping", mapping.uuid());
             if (FailureRun.logRecovery(failedBefore)) {
                 line = line.addKeyValue("failuresInARow", failedBefore);
@@ -101,14 +101,14 @@ final class MappingRunner {
                 stop(mapping, running, stopTimeout);
             }
             startFailures.incrementAndGet();
-            long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.startFailures(), 10));
-            mapping.startFailed("start failed: " + e, result, System.nanoTime() + backoff * 1_000_000);
+            long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.starts().failures(), 10));
+            mapping.starts().failed("start failed: " + e, result, System.nanoTime() + backoff * 1_000_000);
             // Retried for as long as it fails (a function or a stream that is not there yet, for hours): logged like
             // any failure that repeats, the first time at WARN, then DEBUG with a WARN summary every 5 minutes. The
             // error's text (not only its class) on each line: it says what is wrong with the mapping's settings.
-            FailureRun.log(LOG, mapping.startRun().failed(), null, false).addKeyValue("mapping", mapping.uuid())
+            FailureRun.log(LOG, mapping.starts().run().failed(), null, false).addKeyValue("mapping", mapping.uuid())
                     .log("mapping start failed uuid={} attempt={} retryInMs={} error={}", mapping.uuid(),
-                            mapping.startFailures(), backoff, e.toString());
+                            mapping.starts().failures(), backoff, e.toString());
         } finally {
             mapping.endStart();
         }
@@ -127,7 +127,7 @@ final class MappingRunner {
                 return;
             }
             String reason = stopped.stateTransitionReason();
-            Duration backoff = mapping.fatalStop(reason, FATAL_BACKOFF_FIRST, FATAL_BACKOFF_MAX, System.nanoTime());
+            Duration backoff = mapping.starts().fatalStop(reason, FATAL_BACKOFF_FIRST, FATAL_BACKOFF_MAX, System.nanoTime());
             if (mapping.uninstall(stopped)) {
                 stop(mapping, stopped, stopTimeout);
                 mapping.keepLastResult(stopped);
