@@ -12,8 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -24,19 +22,16 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 /** A queue deleted while its mapping runs, with a message in flight, then created again under the same name. */
 class SqsQueueGoneTest extends SqsFixture {
 
-    private SQSRestServer server;
+    private final ElasticMqServer elasticMq = new ElasticMqServer();
 
     @Override
     protected URI startServer() {
-        server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0).start();
-        return URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
+        return elasticMq.start();
     }
 
     @Override
     protected void stopServer() {
-        if (server != null) {
-            server.stopAndWait();
-        }
+        elasticMq.stop();
     }
 
     /**

@@ -8,8 +8,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -24,20 +22,17 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
  */
 class SqsVisibilityLimitTest extends SqsFixture {
 
-    private SQSRestServer server;
+    private final ElasticMqServer elasticMq = new ElasticMqServer();
     private final List<ChangeMessageVisibilityBatchRequestEntry> sent = new CopyOnWriteArrayList<>();
 
     @Override
     protected URI startServer() {
-        server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0).start();
-        return URI.create("http://127.0.0.1:" + server.waitUntilStarted().localAddress().getPort());
+        return elasticMq.start();
     }
 
     @Override
     protected void stopServer() {
-        if (server != null) {
-            server.stopAndWait();
-        }
+        elasticMq.stop();
     }
 
     @Test
