@@ -13,13 +13,11 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.lease.Checkpoint;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -58,7 +56,6 @@ class DestinationFaultsTest {
     private static final String DENIED = "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: ";
 
     /** What the stand-in answers: a status, a content type and a body, or, for null, no answer at all. */
-
     private static volatile ServiceAnswer answer;
     private static final AtomicInteger unanswered = new AtomicInteger();
     private static final CountDownLatch release = new CountDownLatch(1);
@@ -67,11 +64,8 @@ class DestinationFaultsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", DestinationFaultsTest::answer);
-        server.start();
-        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        server = ServiceAnswer.startStandIn(DestinationFaultsTest::answer);
+        endpoint = ServiceAnswer.endpoint(server);
     }
 
     @AfterAll

@@ -1,14 +1,33 @@
 package io.esm4j.sinks;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
 
 /**
  * An answer of a loopback stand-in for SQS, SNS or S3: a status, a content type and a body, and the services' error
  * shapes as they word them (SQS's JSON protocol, SNS's and S3's XML), which the SDK maps to its exceptions.
  */
 record ServiceAnswer(int status, String contentType, String body) {
+
+    /** A stand-in on a free loopback port that answers every request with {@code handler}, started. */
+    static HttpServer startStandIn(HttpHandler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", handler);
+        server.start();
+        return server;
+    }
+
+    static URI endpoint(HttpServer standIn) {
+        return URI.create("http://127.0.0.1:" + standIn.getAddress().getPort());
+    }
 
     static ServiceAnswer sqsError(int status, String type, String message) {
         return new ServiceAnswer(status, "application/x-amz-json-1.0",
