@@ -147,9 +147,14 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
     /**
      * A reader on the shard: with its first shard iterator already taken at {@code start}, or with enhanced fan-out,
      * its first SubscribeToShard call already made.
+     *
+     * @throws PositionNotInShardException if {@code start} is after a sequence number below the shard's first, as the
+     *         last listing showed it: a checkpoint of a stream of the same name that was deleted and created again
+     *         ({@link ShardListing#requireInShard})
      */
     @Override
     public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) throws Exception {
+        listing.requireInShard(shardId, start, lifecycle::recreation);
         RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.partition(), arn.account()),
                 arn.region(), arn.text());
         if (fanOut != null) {
