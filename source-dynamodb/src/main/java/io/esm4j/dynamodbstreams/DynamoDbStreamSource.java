@@ -69,14 +69,18 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
     private final DynamoDbStreamsClient client;
     private final StreamArn arn;
     private final DynamoDbSourceSettings settings;
+    /** The table's latest stream, for a source built with a DynamoDbClient; null for one built by ARN. */
+    private final @Nullable LatestStream latest;
     private final Set<String> closedShards = ConcurrentHashMap.newKeySet();
     /** StreamStatus as the last listing found it, when it is not ENABLED (or ENABLING); null otherwise. */
     private volatile @Nullable String notEnabled;
 
-    private DynamoDbStreamSource(DynamoDbStreamsClient client, StreamArn arn, DynamoDbSourceSettings settings) {
+    private DynamoDbStreamSource(DynamoDbStreamsClient client, StreamArn arn, DynamoDbSourceSettings settings,
+                                 @Nullable LatestStream latest) {
         this.client = client;
         this.arn = arn;
         this.settings = settings;
+        this.latest = latest;
     }
 
     public static Builder builder(DynamoDbStreamsClient client) {
@@ -165,6 +169,9 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
                 StreamStatus status = response.streamDescription().streamStatus();
                 notEnabled = status == StreamStatus.DISABLED || status == StreamStatus.DISABLING
                         ? status.toString() : null;
+                if (notEnabled != null && latest != null) {
+                    latest.refresh();
+                }
             }
             for (software.amazon.awssdk.services.dynamodb.model.Shard shard : response.streamDescription().shards()) {
                 shards.add(new Shard(shard.shardId(), shard.parentShardId() == null ? List.of()
@@ -185,16 +192,26 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
      * A disabled stream (the table's StreamSpecification turned off, or the table deleted) ends every shard without a
      * child: once the mapping has read what they hold, no record comes any more. Enabling the stream again, or creating
      * the table again, makes a new stream with a new ARN, which this source does not read (a source built with
-     * {@code .table(name)} looked the stream up once, at build time).
+     * {@code .table(name)} looked the stream up once, at build time). A source built with {@code .table(name,
+     * dynamoDbClient)} names the table's new stream once DescribeTable shows one; one built with {@code .streamArn}
+     * has no DynamoDbClient to ask.
      */
     @Override
     public Optional<String> problem() {
         String status = notEnabled;
         return status == null ? Optional.empty() : Optional.of("stream " + arn.text() + " is " + status
-                + ": its shards have ended and no record will come any more. A stream enabled again on table "
-                + arn.tableName() + ", or the table's stream after it is created again, is a new stream with a new "
-                + "ARN; to read it, build the mapping again on it (DynamoDbStreamSource.builder(...).table(name, "
-                + "dynamoDbClient) looks up the table's latest stream)");
+                + ": its shards have ended and no record will come any more. "
+                + (latest != null ? latest.whatToDo() : rebuildOnNewStream(arn.tableName())));
+    }
+
+    /**
+     * The end of a disabled stream's problem when the table's new stream is not known: the source was built by ARN
+     * (no DynamoDbClient), or DescribeTable shows no other enabled stream (yet).
+     */
+    static String rebuildOnNewStream(String tableName) {
+        return "A stream enabled again on table " + tableName + ", or the table's stream after it is created again, "
+                + "is a new stream with a new ARN; to read it, build the mapping again on it "
+                + "(DynamoDbStreamSource.builder(...).table(name, dynamoDbClient) looks up the table's latest stream)";
     }
 
     /** One page of DescribeStream; a throttled call waits as GetRecords would, then goes again. */
@@ -259,7 +276,10 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
             return this;
         }
 
-        /** The table's current stream: {@link #build()} asks DescribeTable for its LatestStreamArn. */
+        /**
+         * The table's current stream: {@link #build()} asks DescribeTable for its LatestStreamArn. While that stream is
+         * disabled, the source asks again with every listing, so that its problem names the table's new stream.
+         */
         public Builder table(String tableName, DynamoDbClient dynamoDb) {
             this.tableName = Objects.requireNonNull(tableName, "tableName");
             this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
@@ -290,7 +310,8 @@ public final class DynamoDbStreamSource implements StreamSource<DynamoDbRecord> 
             }
             StreamArn parsed = StreamArn.parse(Objects.requireNonNull(arn, "streamArn"));
             requireRegion(parsed);
-            return new DynamoDbStreamSource(client, parsed, settings);
+            return new DynamoDbStreamSource(client, parsed, settings, table != null && tables != null
+                    ? new LatestStream(tables, table, parsed.text()) : null);
         }
 
         /**

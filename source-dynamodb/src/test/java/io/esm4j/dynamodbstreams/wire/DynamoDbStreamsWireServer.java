@@ -103,6 +103,13 @@ public final class DynamoDbStreamsWireServer implements AutoCloseable {
         }
     }
 
+    /** Drops the faults injected but not yet answered, of every operation. */
+    public void clearFaults() {
+        synchronized (lock) {
+            faults.clear();
+        }
+    }
+
     /** Faults injected but not yet answered. */
     public int pendingFaults() {
         synchronized (lock) {

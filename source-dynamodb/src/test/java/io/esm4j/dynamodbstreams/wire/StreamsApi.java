@@ -247,6 +247,10 @@ final class StreamsApi {
         if (table == null) {
             throw WireError.resourceNotFound("Table: " + name + " not found");
         }
+        // Read under the lock: a test may enable or disable the stream meanwhile.
+        String latestArn = table.viewType != null ? table.latestStreamArn() : null;
+        String latestLabel = table.latestStreamLabel;
+        boolean enabled = table.streamEnabled;
         return json -> {
             json.writeStartObject();
             json.writeObjectFieldStart("Table");
@@ -257,10 +261,10 @@ final class StreamsApi {
             writeKeySchema(json, table);
             json.writeEndArray();
             if (table.viewType != null) {
-                json.writeStringField("LatestStreamArn", table.streamArn());
-                json.writeStringField("LatestStreamLabel", table.streamLabel);
+                json.writeStringField("LatestStreamArn", latestArn);
+                json.writeStringField("LatestStreamLabel", latestLabel);
                 json.writeObjectFieldStart("StreamSpecification");
-                json.writeBooleanField("StreamEnabled", true);
+                json.writeBooleanField("StreamEnabled", enabled);
                 json.writeStringField("StreamViewType", table.viewType.name());
                 json.writeEndObject();
             }

@@ -52,6 +52,10 @@ public final class TestTable {
     private final Map<String, ObjectNode> items = new HashMap<>();
     /** StreamStatus as DescribeStream answers it: ENABLED until {@link #disableStream()}. */
     String streamStatus = "ENABLED";
+    /** DescribeTable's StreamEnabled: false from {@link #disableStream()} until {@link #enableStreamAgain()}. */
+    boolean streamEnabled = true;
+    /** DescribeTable's LatestStreamLabel: the stream's own until {@link #enableStreamAgain()}. */
+    @Nullable String latestStreamLabel;
     /** Every shard the stream lists, in creation order (parents before children). */
     final List<ShardLog> shards = new ArrayList<>();
 
@@ -66,6 +70,7 @@ public final class TestTable {
         this.viewType = viewType;
         this.created = clock.instant();
         this.streamLabel = viewType == null ? null : LABEL.format(created);
+        this.latestStreamLabel = streamLabel;
         if (viewType != null) {
             BigInteger width = HASH_SPACE.divide(BigInteger.valueOf(shardCount));
             for (int i = 0; i < shardCount; i++) {
@@ -87,6 +92,14 @@ public final class TestTable {
             throw new IllegalStateException("table " + name + " has no stream");
         }
         return "arn:aws:dynamodb:" + REGION + ":" + ACCOUNT + ":table/" + name + "/stream/" + streamLabel;
+    }
+
+    /** DescribeTable's LatestStreamArn: {@link #streamArn()} until {@link #enableStreamAgain()}. */
+    public String latestStreamArn() {
+        synchronized (lock) {
+            streamArn();
+            return "arn:aws:dynamodb:" + REGION + ":" + ACCOUNT + ":table/" + name + "/stream/" + latestStreamLabel;
+        }
     }
 
     /** Writes an item given in DynamoDB JSON; empty if the item was already exactly that (no stream record). */
@@ -142,6 +155,24 @@ public final class TestTable {
         synchronized (lock) {
             openShards().forEach(shard -> shard.close(clock.instant()));
             streamStatus = "DISABLED";
+            streamEnabled = false;
+        }
+    }
+
+    /**
+     * Enables a stream on the table after {@link #disableStream()}, as UpdateTable with {@code StreamEnabled: true}
+     * does: DescribeTable then names a new stream, with a new label, as LatestStreamArn. This endpoint serves only a
+     * table's first stream, which stays DISABLED and readable; the new one is named, not served.
+     */
+    public void enableStreamAgain() {
+        synchronized (lock) {
+            if (streamEnabled) {
+                throw new IllegalStateException("the stream of table " + name + " is enabled already");
+            }
+            Instant now = clock.instant();
+            String label = LABEL.format(now);
+            latestStreamLabel = label.equals(latestStreamLabel) ? LABEL.format(now.plusMillis(1)) : label;
+            streamEnabled = true;
         }
     }
 
