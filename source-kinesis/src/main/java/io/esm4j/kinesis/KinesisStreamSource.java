@@ -154,7 +154,7 @@ public final class KinesisStreamSource implements StreamSource<KinesisRecord> {
      */
     @Override
     public ShardReader<KinesisRecord> openReader(String shardId, ReadStart start) throws Exception {
-        listing.requireInShard(shardId, start, lifecycle::recreation);
+        listing.requireInShard(shardId, start, lifecycle::recreationNow);
         RecordConverter converter = new RecordConverter(shardId, settings.invokeIdentityArnFor(arn.partition(), arn.account()),
                 arn.region(), arn.text());
         if (fanOut != null) {

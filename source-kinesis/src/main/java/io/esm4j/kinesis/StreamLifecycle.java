@@ -4,6 +4,7 @@ import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingLogName;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +36,13 @@ final class StreamLifecycle {
     private volatile boolean retentionReadable = true;
     /** DescribeStreamSummary failing round after round (a deleted stream): one WARN, then a summary now and then. */
     private final FailureRun summaryFailures = new FailureRun();
-    /** The stream's creation time when the source first read it, and as last read: they differ once it was recreated. */
+    /**
+     * The stream's creation time when the source first read it, and as last read: they differ once it was recreated.
+     * The listing and a reader's check ({@link #recreationNow()}) may read it at once: whichever swaps the new time in
+     * logs the recreation.
+     */
     private volatile @Nullable Instant firstCreated;
-    private volatile @Nullable Instant created;
+    private final AtomicReference<@Nullable Instant> created;
 
     /**
      * @param retention as read when the source was built, or {@link #DEFAULT_RETENTION}
@@ -48,7 +53,7 @@ final class StreamLifecycle {
         this.arn = arn;
         this.retention = retention;
         this.firstCreated = created;
-        this.created = created;
+        this.created = new AtomicReference<>(created);
     }
 
     /** The retention period as last read. */
@@ -116,15 +121,15 @@ final class StreamLifecycle {
         if (at == null) {
             return;
         }
+        Instant previous = created.getAndSet(at);
         if (firstCreated == null) {
             firstCreated = at;
-        } else if (!at.equals(created) && !at.equals(firstCreated)) {
+        } else if (!at.equals(previous) && !at.equals(firstCreated)) {
             MappingLogName.named(LOG.atError()).addKeyValue("stream", arn.text()).addKeyValue("created", at)
                     .addKeyValue("firstCreated", firstCreated)
                     .log("the stream was deleted and created again under the same name; the mapping's checkpoints "
                             + "are positions of the old stream and cannot be read from the new one");
         }
-        created = at;
     }
 
     /**
@@ -133,10 +138,19 @@ final class StreamLifecycle {
      */
     @Nullable String recreation() {
         Instant first = firstCreated;
-        Instant last = created;
+        Instant last = created.get();
         return first != null && last != null && !first.equals(last)
                 ? "stream " + arn.text() + " was deleted and created again (created " + last + "; the mapping began "
                         + "on the stream created " + first + ")"
                 : null;
+    }
+
+    /**
+     * {@link #recreation()} after reading the stream's creation time again: for a reader that found a checkpoint of
+     * another stream, which may come from a listing made after the recreation that this source has not seen yet.
+     */
+    @Nullable String recreationNow() {
+        refresh();
+        return recreation();
     }
 }

@@ -108,9 +108,12 @@ class KinesisStreamGoneTest {
         InMemoryLeaseStore leases = new InMemoryLeaseStore();
         EventSourceMapping<KinesisRecord> first = running(stream, handler, leases);
         String shardId = "shardId-000000000000";
-        eventually().until(() -> leases.checkpoint(stream, shardId).orElseThrow()
-                instanceof Checkpoint.AtSequenceNumber);
-        first.stop(Duration.ofSeconds(10));
+        try {
+            eventually().until(() -> leases.checkpoint(stream, shardId).orElseThrow()
+                    instanceof Checkpoint.AtSequenceNumber);
+        } finally {
+            first.stop(Duration.ofSeconds(10));
+        }
         Checkpoint old = leases.checkpoint(stream, shardId).orElseThrow();
         Instant created = kinesis.describeStreamSummary(r -> r.streamName(stream)).streamDescriptionSummary()
                 .streamCreationTimestamp();
