@@ -8,6 +8,7 @@ import io.esm4j.failure.DestinationRefusedException;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.kafka.internal.ClientIds;
 import io.esm4j.stream.StreamRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -285,6 +286,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
      */
     Map<String, Object> producerProperties() {
         Map<String, Object> properties = new HashMap<>();
+        properties.put(ProducerConfig.CLIENT_ID_CONFIG, ClientIds.failureTopicProducer(topic));
         source.consumerProperties().forEach((name, value) -> {
             if (SHARED_EXACT.contains(name) || name.startsWith("ssl.") || name.startsWith("sasl.")) {
                 properties.put(name, value);

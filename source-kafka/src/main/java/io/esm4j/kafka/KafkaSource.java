@@ -75,7 +75,7 @@ public final class KafkaSource implements StreamSource<KafkaRecord>, EngineFacto
     public static final Setting CONSUMER_PROPERTIES = new Setting.Described("consumerProperty(name, value)",
             "any KafkaConsumer property but those below", "none",
             "Passed to the consumer (and the connection and security ones to the failure topic's producer): security "
-                    + "protocol, SASL, TLS, client.id, fetch sizes, session.timeout.ms, max.poll.interval.ms, "
+                    + "protocol, SASL, TLS, client.id (default esm4j-<mapping>-<n>, see Logs), fetch sizes, session.timeout.ms, max.poll.interval.ms, "
                     + "partition.assignment.strategy (CooperativeStickyAssignor by default), group.protocol "
                     + "(classic by default; consumer takes no partition.assignment.strategy, session.timeout.ms "
                     + "or heartbeat.interval.ms). Refused: bootstrap.servers, group.id, enable.auto.commit, "

@@ -166,6 +166,12 @@ class KafkaFailureTopicTest {
 
     /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
     @Test
+    void theProducerIsNamedAfterItsTopicInItsOwnLogLines() {
+        assertThat(new KafkaFailureTopic(source, FAILURES).producerProperties().get("client.id")).asString()
+                .matches("esm4j-failure-topic-failures-\\d+");
+    }
+
+    @Test
     void closingDoesNotWaitForAProducerBeingMadeAndThatProducerIsClosed() throws Exception {
         CountDownLatch making = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

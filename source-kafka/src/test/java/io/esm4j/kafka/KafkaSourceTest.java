@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
@@ -60,6 +61,8 @@ class KafkaSourceTest extends BrokerTest {
             assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
             assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
                     .contains("esm4j-orders-kafka-intake");
+            // Without a client.id of the user's, the consumer's names the mapping (in the client's own log lines).
+            assertThat(members(group)).singleElement().asString().matches("esm4j-orders-\\d+");
         } finally {
             result = mapping.stop(Duration.ofSeconds(10));
         }
@@ -276,7 +279,8 @@ class KafkaSourceTest extends BrokerTest {
                 FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get();
         // Without the session and heartbeat settings of Fixtures.source: this protocol refuses them.
         KafkaSource source = KafkaSource.builder().bootstrapServers(broker.bootstrapServers).topics(topic)
-                .consumerGroupId(group).consumerProperty("group.protocol", "consumer").build();
+                .consumerGroupId(group).consumerProperty("group.protocol", "consumer")
+                .consumerProperty("client.id", "users-own-id").build();
         Recorder handler = new Recorder();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("kip848", source, handler)
                 .settings(Fixtures.fast().build()).build();
@@ -285,10 +289,18 @@ class KafkaSourceTest extends BrokerTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> handler.succeeded.size() >= 20);
             await().atMost(Duration.ofSeconds(30)).until(() -> broker.committed(group)
                     .equals(broker.endOffsets(topic, 2)));
+            // A client.id of the user's wins over esm4j's.
+            assertThat(members(group)).containsExactly("users-own-id");
         } finally {
             Fixtures.stopQuietly(mapping);
         }
         Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 20, false);
+    }
+
+    /** The client ids of the group's members. */
+    private static List<String> members(String group) throws Exception {
+        return broker.admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                .map(MemberDescription::clientId).toList();
     }
 
     @Test

@@ -127,6 +127,7 @@ public final class KafkaEngine implements MappingEngine {
             properties.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                     CooperativeStickyAssignor.class.getName());
         }
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, ClientIds.consumer(ctx.mappingName()));
         properties.putAll(source.consumerProperties());
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers());
