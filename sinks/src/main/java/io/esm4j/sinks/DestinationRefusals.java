@@ -5,16 +5,18 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The one place of the texts a mapping shows as its LastProcessingResult while an SQS, SNS or S3 destination refuses
- * what only a user can fix (credentials, permissions, a KMS key, a queue, topic or bucket that does not exist), and
- * of which service error codes mean which. Lambda documents no message for a destination, so these are esm4j's, in
+ * what only a user can fix (credentials, permissions, a KMS key, a queue, topic or bucket that does not exist, a bucket
+ * in another region than its client's), and of which service error codes mean which. Lambda documents no message for a destination, so these are esm4j's, in
  * the style of Lambda's Kafka messages ({@code PROBLEM: Cluster failed to authorize Lambda.}). They name the
- * destination and nothing else: never the service's message, which may name a principal, so never a credential or a
+ * destination (and a bucket's region) and nothing else: never the service's message, which may name a principal, so never a credential or a
  * payload. Throttling, 5xx answers, timeouts and connection failures are none of these: they pass on their own and
  * are plain refusals, retried without a held result.
  */
@@ -30,6 +32,12 @@ final class DestinationRefusals {
     /** The queue, topic or bucket does not exist (SQS's JSON type and query code, SNS's and S3's codes). */
     private static final Set<String> NOT_FOUND = Set.of("queuedoesnotexist", "aws.simplequeueservice.nonexistentqueue",
             "notfound", "notfoundexception", "nosuchbucket");
+    /**
+     * S3 answers a request sent to or signed for another region than the bucket's with PermanentRedirect (301) or
+     * AuthorizationHeaderMalformed (400, "the region 'us-east-1' is wrong; expecting 'eu-west-1'").
+     */
+    private static final Set<String> WRONG_REGION = Set.of("permanentredirect", "authorizationheadermalformed");
+    private static final Pattern EXPECTED_REGION = Pattern.compile("expecting '([a-z0-9-]+)'");
     /** A KMS answer that passes on its own: throttled, or the key briefly unavailable. */
     private static final Set<String> KMS_TRANSIENT = Set.of("kms.throttlingexception", "kmsthrottled",
             "kmsthrottling", "kmsthrottlingexception", "kms.keyunavailableexception", "kmskeyunavailable");
@@ -94,6 +102,29 @@ final class DestinationRefusals {
             return Optional.of("PROBLEM: On-failure destination " + destination + " does not exist.");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The region an S3 bucket is in, when S3 refused a request for being sent to or signed for another: its
+     * {@code x-amz-bucket-region} header, else the region its message expects. Empty for any other answer.
+     */
+    static Optional<String> bucketRegion(AwsServiceException refusal) {
+        if (!WRONG_REGION.contains(code(refusal))) {
+            return Optional.empty();
+        }
+        Optional<String> header = refusal.awsErrorDetails().sdkHttpResponse() == null ? Optional.empty()
+                : refusal.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region");
+        if (header.isPresent()) {
+            return header;
+        }
+        Matcher expected = EXPECTED_REGION.matcher(Objects.requireNonNullElse(refusal.getMessage(), ""));
+        return expected.find() ? Optional.of(expected.group(1)) : Optional.empty();
+    }
+
+    /** An S3 destination whose bucket is in another region than its client's: the client must be rebuilt. */
+    static String otherRegion(String destination, String bucketRegion, String clientRegion) {
+        return "PROBLEM: On-failure destination " + destination + " is in region " + bucketRegion + ", not in its "
+                + "client's (" + clientRegion + ").";
     }
 
     /** An S3 destination whose EventJson cannot write the mapping's payloads (the default, for a custom source's). */

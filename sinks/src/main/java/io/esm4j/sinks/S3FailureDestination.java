@@ -170,8 +170,7 @@ public final class S3FailureDestination implements FailureDestination {
             s3.putObject(r -> r.bucket(bucket).key(key).contentType("application/json"),
                     RequestBody.fromString(body, StandardCharsets.UTF_8));
         } catch (SdkException e) {
-            throw DestinationRefusals.refusal("cannot store a failure record in S3 bucket " + bucket + " (key " + key
-                    + "): " + e.getMessage() + otherRegion(e), e, "S3", bucketArn());
+            throw refusal(e, key);
         }
         LOG.atDebug().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("mapping", mappingName)
                 .addKeyValue("requestId", record.requestContext().requestId())
@@ -199,24 +198,25 @@ public final class S3FailureDestination implements FailureDestination {
     }
 
     /**
-     * S3 refuses a request sent to another region than the bucket's (301 PermanentRedirect, or 400 for a signature of
-     * another region) with the bucket's region in {@code x-amz-bucket-region}, which the SDK's message does not name:
-     * said here, with the ways out. Empty when S3 named no region, or the client's own.
+     * The refusal to throw for a failed PutObject. S3 refuses a request sent to or signed for another region than the
+     * bucket's (301 PermanentRedirect, or 400 AuthorizationHeaderMalformed) naming the bucket's region in a header
+     * the SDK's message leaves out: said here, with the ways out, and held as the mapping's result, since only a new
+     * client ends it.
      */
-    private String otherRegion(SdkException e) {
-        if (!(e instanceof AwsServiceException refusal) || refusal.awsErrorDetails() == null
-                || refusal.awsErrorDetails().sdkHttpResponse() == null) {
-            return "";
-        }
-        Optional<String> bucketRegion = refusal.awsErrorDetails().sdkHttpResponse()
-                .firstMatchingHeader("x-amz-bucket-region");
+    private IllegalStateException refusal(SdkException e, String key) {
+        String message = "cannot store a failure record in S3 bucket " + bucket + " (key " + key + "): "
+                + e.getMessage();
         Region clientRegion = s3.serviceClientConfiguration().region();
-        if (bucketRegion.isEmpty() || clientRegion == null || bucketRegion.get().equals(clientRegion.id())) {
-            return "";
+        Optional<String> bucketRegion = e instanceof AwsServiceException refusal
+                ? DestinationRefusals.bucketRegion(refusal) : Optional.empty();
+        if (clientRegion == null || bucketRegion.isEmpty() || bucketRegion.get().equals(clientRegion.id())) {
+            return DestinationRefusals.refusal(message, e, "S3", bucketArn());
         }
-        return "; the bucket is in region " + bucketRegion.get() + " but the S3Client is for region "
-                + clientRegion.id() + ": give an S3Client of region " + bucketRegion.get()
-                + ", or one built with crossRegionAccessEnabled(true)";
+        String region = bucketRegion.get();
+        return DestinationRefusals.refusal(message + "; the bucket is in region " + region + " but the S3Client is "
+                        + "for region " + clientRegion.id() + ": give an S3Client of region " + region + ", or one "
+                        + "built with crossRegionAccessEnabled(true)", e, "S3", bucketArn(),
+                Optional.of(DestinationRefusals.otherRegion(bucketArn(), region, clientRegion.id())));
     }
 
     /** The object's key for this record. */

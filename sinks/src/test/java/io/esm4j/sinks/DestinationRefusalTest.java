@@ -148,6 +148,12 @@ class DestinationRefusalTest {
         return "PROBLEM: On-failure destination " + arn + " does not exist.";
     }
 
+    /** The stand-in's clients are for us-east-1. */
+    private static String otherRegion(String arn, String region) {
+        return "PROBLEM: On-failure destination " + arn + " is in region " + region + ", not in its client's "
+                + "(us-east-1).";
+    }
+
     static Stream<Arguments> refusals() {
         Function<String, String> sqsKms = m -> "{\"__type\":\"com.amazonaws.sqs#KmsAccessDenied\",\"message\":\"" + m
                 + "\"}";
@@ -174,7 +180,16 @@ class DestinationRefusalTest {
                 Arguments.of(Kind.S3, s3Error(403, "SignatureDoesNotMatch", "The request signature we calculated "
                         + "does not match the signature you provided."), authenticate("S3", BUCKET)),
                 Arguments.of(Kind.S3, s3Error(404, "NoSuchBucket", "The specified bucket does not exist"),
-                        missing(BUCKET)));
+                        missing(BUCKET)),
+                // The bucket in another region than the client's: as S3 answers a PutObject sent to the wrong
+                // regional endpoint, and one signed for the wrong region.
+                Arguments.of(Kind.S3, s3Error(301, "PermanentRedirect", "The bucket you are attempting to access "
+                        + "must be addressed using the specified endpoint. Please send all future requests to this "
+                        + "endpoint.").withHeader("x-amz-bucket-region", "eu-west-1"),
+                        otherRegion(BUCKET, "eu-west-1")),
+                Arguments.of(Kind.S3, s3Error(400, "AuthorizationHeaderMalformed", "The authorization header is "
+                        + "malformed; the region 'us-east-1' is wrong; expecting 'ap-south-2'"),
+                        otherRegion(BUCKET, "ap-south-2")));
     }
 
     @ParameterizedTest(name = "{0} answering {2}")

@@ -8,13 +8,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * An answer of a loopback stand-in for SQS, SNS or S3: a status, a content type and a body, and the services' error
- * shapes as they word them (SQS's JSON protocol, SNS's and S3's XML), which the SDK maps to its exceptions.
+ * An answer of a loopback stand-in for SQS, SNS or S3: a status, a content type, a body and further headers, and the
+ * services' error shapes as they word them (SQS's JSON protocol, SNS's and S3's XML), which the SDK maps to its
+ * exceptions.
  */
-record ServiceAnswer(int status, String contentType, String body) {
+record ServiceAnswer(int status, String contentType, String body, Map<String, String> headers) {
+
+    ServiceAnswer(int status, String contentType, String body) {
+        this(status, contentType, body, Map.of());
+    }
+
+    /** This answer with one more header. */
+    ServiceAnswer withHeader(String name, String value) {
+        Map<String, String> more = new HashMap<>(headers);
+        more.put(name, value);
+        return new ServiceAnswer(status, contentType, body, Map.copyOf(more));
+    }
 
     /** A stand-in on a free loopback port that answers every request with {@code handler}, started. */
     static HttpServer startStandIn(HttpHandler handler) throws IOException {
@@ -49,6 +63,7 @@ record ServiceAnswer(int status, String contentType, String body) {
     void writeTo(HttpExchange exchange) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
+        headers.forEach(exchange.getResponseHeaders()::set);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             exchange.getResponseBody().write(bytes);
