@@ -5,6 +5,7 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
+import io.esm4j.handler.HandlerLogContext;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingStatus;
@@ -22,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The one path by which both engines call a handler: metrics, deduplication, the reading of the response, and the
@@ -252,7 +254,8 @@ public final class Invoker<R> {
         metrics.batchSize.record(size);
         long started = System.nanoTime();
         BatchResult result;
-        try {
+        try (MDC.MDCCloseable mapping = MDC.putCloseable(HandlerLogContext.MAPPING, mappingName);
+             MDC.MDCCloseable partition = MDC.putCloseable(HandlerLogContext.PARTITION, batch.partition())) {
             result = handler.handle(batch);
         } finally {
             metrics.handlerDuration.record(Duration.ofNanos(System.nanoTime() - started));

@@ -13,11 +13,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.AbstractLogger;
@@ -138,7 +141,28 @@ final class JsonLogger extends AbstractLogger implements LoggingEventAware {
                 pairs == null ? List.of() : pairs, throwable);
     }
 
-    private void write(Level level, String message, List<KeyValuePair> pairs, @Nullable Throwable throwable) {
+    /**
+     * The line's own key-values, then the MDC's (a handler's lines carry the mapping and the partition it works for,
+     * {@code esm4j.mapping} and {@code esm4j.partition}): a key the line gives itself wins.
+     */
+    private static List<KeyValuePair> withContext(List<KeyValuePair> pairs) {
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        if (context == null || context.isEmpty()) {
+            return pairs;
+        }
+        List<KeyValuePair> all = new ArrayList<>(pairs);
+        Set<String> given = new HashSet<>();
+        pairs.forEach(pair -> given.add(pair.key));
+        new TreeMap<>(context).forEach((key, value) -> {
+            if (!given.contains(key)) {
+                all.add(new KeyValuePair(key, value));
+            }
+        });
+        return all;
+    }
+
+    private void write(Level level, String message, List<KeyValuePair> given, @Nullable Throwable throwable) {
+        List<KeyValuePair> pairs = withContext(given);
         if (level == Level.WARN && warnLimit != null) {
             int notWarned = warnLimit.warn();
             if (notWarned < 0) {

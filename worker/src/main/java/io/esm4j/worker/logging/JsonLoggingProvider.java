@@ -8,7 +8,7 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
 import org.slf4j.helpers.BasicMarkerFactory;
-import org.slf4j.helpers.NOPMDCAdapter;
+import org.slf4j.helpers.BasicMDCAdapter;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
@@ -17,7 +17,8 @@ public final class JsonLoggingProvider implements SLF4JServiceProvider {
 
     private final Map<String, Logger> loggers = new ConcurrentHashMap<>();
     private final IMarkerFactory markers = new BasicMarkerFactory();
-    private final MDCAdapter mdc = new NOPMDCAdapter();
+    /** Kept, and written with each line: what the engine puts there while a handler runs (HandlerLogContext). */
+    private final MDCAdapter mdc = new BasicMDCAdapter();
     /** Set by {@link #initialize}, which SLF4J calls before it asks for any logger. */
     private volatile @Nullable LogSettings settings;
 

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 class JsonLoggerTest {
@@ -66,6 +67,27 @@ class JsonLoggerTest {
         assertThat(text).endsWith("INFO Test - mapping=orders shardId=s-1 shard finished");
         assertThat(capture(new JsonLogger("io.esm4j.x", new LogSettings(true, Level.WARN)), logger ->
                 logger.atInfo().addKeyValue("mapping", "orders").log("hidden"))).isEmpty();
+    }
+
+    /** A handler's own lines carry what the engine put in the MDC for its call; a key the line gives wins. */
+    @Test
+    void theMdcOfAHandlersCallIsWrittenWithEachLine() throws Exception {
+        String line;
+        String text;
+        try (MDC.MDCCloseable mapping = MDC.putCloseable("esm4j.mapping", "m-1");
+             MDC.MDCCloseable partition = MDC.putCloseable("esm4j.partition", "shardId-000000000001")) {
+            line = capture(new JsonLogger("com.example.Handler", new LogSettings(true, Level.INFO)), logger ->
+                    logger.atInfo().addKeyValue("esm4j.partition", "the line's own").log("order stored"));
+            text = capture(new JsonLogger("com.example.Handler", new LogSettings(false, Level.INFO)), logger ->
+                    logger.info("order stored"));
+        }
+
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertThat(json.path("esm4j.mapping").asText()).isEqualTo("m-1");
+        assertThat(json.path("esm4j.partition").asText()).isEqualTo("the line's own");
+        assertThat(text).endsWith("INFO Handler - esm4j.mapping=m-1 esm4j.partition=shardId-000000000001 order stored");
+        assertThat(capture(new JsonLogger("com.example.Handler", new LogSettings(false, Level.INFO)), logger ->
+                logger.info("after the call"))).endsWith("INFO Handler - after the call");
     }
 
     @Test
