@@ -2,6 +2,7 @@ package io.esm4j.idempotency;
 
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.settings.InvalidSettingException;
+import io.esm4j.settings.Setting;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -156,7 +157,7 @@ public final class BatchDeduplicator<R> {
                                  boolean rejectAlone) {
         Objects.requireNonNull(lifetime, "lifetime");
         if (!lifetime.isPositive()) {
-            throw new IllegalArgumentException("lifetime " + lifetime + " is not positive. Expected how long a claim "
+            throw new IllegalArgumentException("lifetime " + Setting.words(lifetime) + " is not positive. Expected how long a claim "
                     + "lasts from its write if its consumer never reports back.");
         }
         Duration each = settings.inProgressExpiry() == null ? lifetime : settings.inProgressExpiry();

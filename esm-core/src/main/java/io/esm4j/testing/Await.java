@@ -3,6 +3,7 @@ package io.esm4j.testing;
 import io.esm4j.EventSourceMapping;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.ShardStatus;
+import io.esm4j.settings.Setting;
 import io.esm4j.stream.Shard;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class Await {
         Map<String, String> lastPut = lastRecords(stream);
         until(() -> shardsBehind(mapping, lastPut).isEmpty(), timeout,
                 () -> "mapping '" + mapping.name() + "' has not checkpointed every record put into stream "
-                        + stream.streamArn() + " within " + timeout + "; shards behind (last record put, checkpoint): "
+                        + stream.streamArn() + " within " + Setting.words(timeout) + "; shards behind (last record put, checkpoint): "
                         + shardsBehind(mapping, lastPut) + "; mapping state " + mapping.state()
                         + ", last processing result '" + mapping.lastProcessingResult() + "', reason '"
                         + mapping.stateTransitionReason() + "'");
@@ -79,7 +80,7 @@ public final class Await {
      */
     public static void until(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(what, "what");
-        until(condition, timeout, () -> "not within " + timeout + ": " + what);
+        until(condition, timeout, () -> "not within " + Setting.words(timeout) + ": " + what);
     }
 
     private static void until(BooleanSupplier condition, Duration timeout, Supplier<String> failure)

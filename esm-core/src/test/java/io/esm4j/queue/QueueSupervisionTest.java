@@ -174,6 +174,25 @@ class QueueSupervisionTest {
     }
 
     @Test
+    void aFailedMessageVisibilityOutOfRangeLeavesThatMessageToItsTimeoutAndSaysWhatItGave() {
+        queue.send("a");
+        Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+        QueueRecorder handler = new QueueRecorder().behave(batch -> BatchResult.failures(batch.records().stream()
+                .filter(m -> failedOnce.add(QueueRecorder.body(m))).map(QueueMessage::messageId).toList()));
+        fixture.start(queue, handler, slowRestarts().reportBatchItemFailures(true).build(),
+                builder -> builder.failedMessageVisibility(message -> Duration.ofHours(13)));
+
+        await().until(() -> fixture.mapping().stateTransitionReason().startsWith("PROBLEM: failedMessageVisibility"));
+        assertThat(fixture.mapping().stateTransitionReason()).matches("PROBLEM: failedMessageVisibility gave 13 h for "
+                + "message \\S+; expected a duration from 0 s to 12 h, or null.*");
+        assertThat(queue.peekAll()).extracting(SqsLikeMessage::body).containsExactly("a");
+
+        clock.advance(Duration.ofSeconds(31));
+        await().until(() -> queue.size() == 0);
+        assertThat(handler.bodies()).containsExactly("a", "a");
+    }
+
+    @Test
     void aFatalErrorFromTheHandlerStopsTheMappingAndSaysWhy() throws Exception {
         FaultyQueue source = new FaultyQueue(queue);
         queue.send("m0");

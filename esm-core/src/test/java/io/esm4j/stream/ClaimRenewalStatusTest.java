@@ -75,7 +75,7 @@ class ClaimRenewalStatusTest {
             await().atMost(WAIT).until(() -> invocations.get() == 1);
             await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(PROBLEM));
             assertThat(mapping.stateTransitionReason()).doesNotContain(stream.naturalId(record))
-                    .contains(IllegalStateException.class.getName());
+                    .contains(IllegalStateException.class.getName()).contains("every third of their lifetime 1 s ");
 
             // The store answers again: the next renewal clears the problem while the handler still runs.
             store.down.set(false);

@@ -1,5 +1,6 @@
 package io.esm4j.dynamodb;
 
+import io.esm4j.settings.Setting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +135,7 @@ final class TableSetup {
                 .waitUntilTableExists(DescribeTableRequest.builder().tableName(tableName).build(), wait);
         return response.matched().response().map(DescribeTableResponse::table).orElseThrow(() ->
                 new IllegalStateException("The " + purpose + " '" + tableName + "' did not become ACTIVE within "
-                        + activeTimeout + " (TableActiveTimeout)", response.matched().exception().orElse(null)));
+                        + Setting.words(activeTimeout) + " (TableActiveTimeout)", response.matched().exception().orElse(null)));
     }
 
     private void check(TableDescription table) {

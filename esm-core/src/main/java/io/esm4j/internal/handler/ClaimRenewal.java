@@ -3,6 +3,7 @@ package io.esm4j.internal.handler;
 import io.esm4j.idempotency.Claim;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.settings.Setting;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,7 +129,7 @@ final class ClaimRenewal implements AutoCloseable {
                     }
                     // Keys are left out: a key read from a payload is payload.
                     report("PROBLEM: " + lost + " idempotency claims lapsed while the handler ran (renewed too late: a "
-                            + "paused JVM, or a store slower than a third of the lifetime " + claim.lifetime()
+                            + "paused JVM, or a store slower than a third of the lifetime " + Setting.words(claim.lifetime())
                             + "); another consumer may process those records at the same time");
                     if (!warned && closed.getCount() > 0) {
                         warned = true;
@@ -146,7 +147,7 @@ final class ClaimRenewal implements AutoCloseable {
                     // The store's message is left out of the status: it may quote a key, and a key may be payload.
                     report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
                             + "is not shown: it may quote a key); retried every third of their lifetime "
-                            + claim.lifetime() + " while the handler runs, and another consumer may process its "
+                            + Setting.words(claim.lifetime()) + " while the handler runs, and another consumer may process its "
                             + "records once they lapse");
                     if (!warned) {
                         warned = true;

@@ -6,6 +6,7 @@ import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.handler.Verdict;
 import io.esm4j.queue.QueueMessage;
+import io.esm4j.settings.Setting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -237,7 +238,7 @@ final class BatchWork<T> {
                 continue;
             }
             if (delay != null && (delay.isNegative() || delay.compareTo(MAX_VISIBILITY) > 0)) {
-                failures.add(new PollerFailure("failedMessageVisibility gave " + delay + " for message "
+                failures.add(new PollerFailure("failedMessageVisibility gave " + Setting.words(delay) + " for message "
                         + message.messageId() + "; expected a duration from 0 s to 12 h, or null", null));
             } else if (delay != null) {
                 byDelay.computeIfAbsent(delay, d -> new ArrayList<>()).add(message);
