@@ -243,6 +243,11 @@ class MappingRegistryTest {
                 + "JVM never runs it again: restart the worker process (/health/live answers 503)");
         assertThat(mapping.processRestartNeeded()).startsWith("the static initializer of com.example.Pool failed");
         assertThat(mapping.ready()).isFalse();
+
+        // An update is a new revision, judged by its own starts: the user's remedy short of a restart.
+        ManagedMapping updated = registry.update(mapping.uuid(), JSON.readTree("{\"BatchSize\": 5}"));
+        assertThat(updated.processRestartNeeded()).isNull();
+        await().atMost(WAIT).until(() -> updated.state().equals("Enabled") && updated.ready());
     }
 
     /** Any other fatal error leaves the worker live: a restart of the mapping in the process may heal it. */
