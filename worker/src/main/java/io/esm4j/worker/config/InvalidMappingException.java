@@ -18,6 +18,12 @@ public final class InvalidMappingException extends IllegalArgumentException {
         this.field = field;
     }
 
+    /** The same, with what caused the refusal (a handler class whose initializer threw, say). */
+    public InvalidMappingException(String field, @Nullable Object value, String allowed, Throwable cause) {
+        this(field, value, allowed);
+        initCause(cause);
+    }
+
     /** A message of its own, for problems that are not one field's value. */
     public InvalidMappingException(String field, String message, @Nullable Throwable cause) {
         super(message, cause);

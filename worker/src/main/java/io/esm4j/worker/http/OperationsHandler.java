@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The operations endpoints: {@code /health} (JSON with liveness, readiness and each mapping's state),
- * {@code /health/live} (200 while the worker serves, also while it drains), {@code /health/ready} (200 when every
+ * {@code /health/live} (200 while the worker serves, also while it drains; 503 once a mapping met a class whose static
+ * initializer failed, which only a new process runs again), {@code /health/ready} (200 when every
  * enabled mapping runs without a problem, 503 otherwise and while the worker drains), {@code /metrics} (Prometheus
  * text format) and {@code /} (the status page). Each answer reads in-memory state only.
  */
@@ -41,7 +42,11 @@ public final class OperationsHandler implements HttpHandler {
             }
             switch (path) {
                 case "/health" -> Exchanges.json(exchange, 200, health());
-                case "/health/live" -> Exchanges.send(exchange, 200, "text/plain", "live\n");
+                case "/health/live" -> {
+                    List<String> unhealable = unhealable();
+                    Exchanges.send(exchange, unhealable.isEmpty() ? 200 : 503, "text/plain", unhealable.isEmpty()
+                            ? "live\n" : "not live: " + String.join("\n", unhealable) + "\n");
+                }
                 case "/health/ready" -> {
                     boolean ready = ready();
                     Exchanges.send(exchange, ready ? 200 : 503, "text/plain", ready ? "ready\n"
@@ -54,6 +59,15 @@ public final class OperationsHandler implements HttpHandler {
                 default -> Exchanges.send(exchange, 404, "text/plain", "not found: " + path + "\n");
             }
         }
+    }
+
+    /**
+     * What keeps the worker from being live: each mapping that met a class whose static initializer failed, which the
+     * JVM never runs again, so that only a restart of the process (by its orchestrator, on this answer) heals it.
+     */
+    private List<String> unhealable() {
+        return registry.list().stream().filter(mapping -> mapping.processRestartNeeded() != null)
+                .map(mapping -> "mapping " + mapping.uuid() + ": " + mapping.processRestartNeeded()).toList();
     }
 
     /** Why a shared mapping store has not been read yet, as the readiness probe's answer says it. */
@@ -79,7 +93,7 @@ public final class OperationsHandler implements HttpHandler {
         // unready (its mappings run on, and every worker of the fleet shares the store), but the worker is not all
         // well: API writes fail and other workers' changes are not applied here.
         json.put("status", drain ? "DRAINING" : ready && storeProblem == null ? "UP" : "DEGRADED");
-        json.put("live", true);
+        json.put("live", mappings.stream().allMatch(mapping -> mapping.processRestartNeeded() == null));
         json.put("ready", ready);
         json.put("draining", drain);
         ObjectNode store = json.putObject("mappingStore");
@@ -95,6 +109,7 @@ public final class OperationsHandler implements HttpHandler {
             entry.put("StateTransitionReason", mapping.stateTransitionReason());
             entry.put("ready", mapping.ready());
             entry.put("fatalRestarts", mapping.fatalRestarts());
+            entry.put("processRestartNeeded", mapping.processRestartNeeded());
         }
         return json;
     }

@@ -142,15 +142,21 @@ public final class Targets {
         try {
             type = Class.forName(function.location(), true, Thread.currentThread().getContextClassLoader());
         } catch (ExceptionInInitializerError e) {
+            // The cause chain, kept, tells the registry that no later start in this process can load the class.
             throw new InvalidMappingException(field, function.location(), "Its static initializer threw "
-                    + e.getCause() + ".");
+                    + e.getCause() + ".", e);
         } catch (ClassNotFoundException e) {
             throw new InvalidMappingException(field, function.location(), "Expected a class on the worker's class "
                     + "path (add its jar with -cp) implementing com.amazonaws.services.lambda.runtime.RequestHandler.");
         } catch (LinkageError e) {
             // Found, but a class it uses is missing or its initialization failed before: say which.
-            throw new InvalidMappingException(field, function.location(), "The class cannot be loaded (" + e
-                    + "). Expected it and the classes it uses on the worker's class path (add their jars with -cp).");
+            String message = e.getMessage();
+            throw new InvalidMappingException(field, function.location(), message != null
+                    && message.startsWith("Could not initialize class ") ? "The class cannot be initialized (" + e
+                    + "): its static initializer, or that of a class it uses, threw before in this worker process, "
+                    + "and the JVM never runs it again. Restart the worker."
+                    : "The class cannot be loaded (" + e + "). Expected it and the classes it uses on the worker's "
+                    + "class path (add their jars with -cp).", e);
         }
         if (!RequestHandler.class.isAssignableFrom(type)) {
             throw new InvalidMappingException(field, function.location(), "The class does not implement "
@@ -161,7 +167,7 @@ public final class Targets {
         } catch (java.lang.reflect.InvocationTargetException e) {
             // The handler's own constructor failed: its exception is what the user needs to see.
             throw new InvalidMappingException(field, function.location(), "Its constructor threw "
-                    + e.getCause() + ".");
+                    + e.getCause() + ".", e);
         } catch (ReflectiveOperationException e) {
             throw new InvalidMappingException(field, function.location(), "Expected a public class with a public "
                     + "constructor without parameters (" + e.getClass().getSimpleName() + ").");

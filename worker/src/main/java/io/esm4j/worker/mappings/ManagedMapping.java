@@ -311,7 +311,17 @@ public final class ManagedMapping {
         }
         RunningMapping mapping = running.get();
         return !spec.enabled() || (mapping != null && mapping.state() == MappingState.ENABLED
-                && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+                && !mapping.stateTransitionReason().startsWith("PROBLEM") && starts.classInit() == null);
+    }
+
+    /**
+     * Why the worker process must be restarted for this mapping to run: a class whose static initializer failed,
+     * which no start in this process can initialize; null otherwise, and for a mapping being deleted (the user's
+     * remedy short of a restart, as an update is: a new revision starts without it).
+     */
+    public @Nullable String processRestartNeeded() {
+        ClassInitFailure init = starts.classInit();
+        return init == null || deleting.get() ? null : init.advice();
     }
 
     public String stateTransitionReason() {
@@ -323,7 +333,10 @@ public final class ManagedMapping {
         if (mapping == null) {
             return USER_ACTION;
         }
-        return mapping.stateTransitionReason();
+        // Restarted and running until the class's next use: the reason still says what only a new process heals.
+        ClassInitFailure init = starts.classInit();
+        String reason = mapping.stateTransitionReason();
+        return init == null || reason.startsWith("PROBLEM") ? reason : "PROBLEM: " + init.advice();
     }
 
     /**

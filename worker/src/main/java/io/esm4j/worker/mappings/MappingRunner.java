@@ -102,7 +102,10 @@ final class MappingRunner {
             }
             startFailures.incrementAndGet();
             long backoff = Math.min(START_BACKOFF_MAX.toMillis(), 500L << Math.min(mapping.starts().failures(), 10));
-            mapping.starts().failed("start failed: " + e, result, System.nanoTime() + backoff * 1_000_000);
+            boolean healable = mapping.starts().classInit() == null;
+            mapping.starts().failed("start failed: " + e, result, ClassInitFailure.in(e),
+                    System.nanoTime() + backoff * 1_000_000);
+            logClassInit(mapping, healable);
             // Retried for as long as it fails (a function or a stream that is not there yet, for hours): logged like
             // any failure that repeats, the first time at WARN, then DEBUG with a WARN summary every 5 minutes. The
             // error's text (not only its class) on each line: it says what is wrong with the mapping's settings.
@@ -127,7 +130,9 @@ final class MappingRunner {
                 return;
             }
             String reason = stopped.stateTransitionReason();
+            boolean healable = mapping.starts().classInit() == null;
             Duration backoff = mapping.starts().fatalStop(reason, FATAL_BACKOFF_FIRST, FATAL_BACKOFF_MAX, System.nanoTime());
+            logClassInit(mapping, healable);
             if (mapping.uninstall(stopped)) {
                 stop(mapping, stopped, stopTimeout);
                 mapping.keepLastResult(stopped);
@@ -140,6 +145,22 @@ final class MappingRunner {
                     .log("mapping stopped by a fatal error; restarting it after a backoff");
         } finally {
             mapping.endStart();
+        }
+    }
+
+    /**
+     * Says it once, at ERROR, when a mapping first meets a class whose static initializer failed: from now on the
+     * worker is not live, and its orchestrator restarts it (the mapping's restarts here go on meanwhile).
+     */
+    private static void logClassInit(ManagedMapping mapping, boolean healableBefore) {
+        ClassInitFailure init = mapping.starts().classInit();
+        if (healableBefore && init != null) {
+            LoggingEventBuilder line = LOG.atError().addKeyValue("mapping", mapping.uuid())
+                    .addKeyValue("uuid", mapping.uuid());
+            if (init.className() != null) {
+                line = line.addKeyValue("class", init.className());
+            }
+            line.log("mapping cannot run in this process any more: " + init.advice());
         }
     }
 

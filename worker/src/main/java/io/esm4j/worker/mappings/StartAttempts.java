@@ -30,10 +30,19 @@ final class StartAttempts {
     private final AtomicInteger fatalStopsInARow = new AtomicInteger();
     /** Restarts after the esm-core mapping stopped itself on a fatal error, over this revision's life. */
     private final AtomicInteger fatalRestarts = new AtomicInteger();
+    /**
+     * A class whose static initializer failed, met by a failed start or a fatal stop of this revision: never cleared,
+     * since no later start in this process can heal it (a start that works only postpones the class's next use).
+     */
+    private final AtomicReference<@Nullable ClassInitFailure> classInit = new AtomicReference<>();
 
-    /** @param failedResult the failed mapping's last processing result, if it built one */
-    void failed(String problem, @Nullable String failedResult, long retryAtNanos) {
-        this.problem.set(problem);
+    /**
+     * @param failedResult the failed mapping's last processing result, if it built one
+     * @param classInit    the failure's class-initialization error, if it was one
+     */
+    void failed(String problem, @Nullable String failedResult, @Nullable ClassInitFailure classInit,
+                long retryAtNanos) {
+        this.problem.set(classInit == null ? problem : problem + "; " + classInitFailed(classInit).advice());
         result.set(ManagedMapping.NO_RECORDS_PROCESSED.equals(failedResult) ? null : failedResult);
         failures.incrementAndGet();
         nextAttemptNanos = retryAtNanos;
@@ -57,10 +66,28 @@ final class StartAttempts {
         fatalStopsInARow.set(inARow);
         long backoff = Math.min(max.toMillis(), first.toMillis() << Math.min(inARow - 1, 20));
         int restart = fatalRestarts.incrementAndGet();
+        ClassInitFailure init = ClassInitFailure.in(reason);
         problem.set(reason.replaceFirst("^PROBLEM: ", "") + "; restarting in " + backoff + " ms (restart " + restart
-                + ", " + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)");
+                + ", " + inARow + " fatal stop" + (inARow == 1 ? "" : "s") + " in a row)"
+                + (init == null ? "" : "; " + classInitFailed(init).advice()));
         nextAttemptNanos = nowNanos + backoff * 1_000_000;
         return Duration.ofMillis(backoff);
+    }
+
+    /** Keeps the newest sighting that names the class; returns what is kept now. */
+    private ClassInitFailure classInitFailed(ClassInitFailure seen) {
+        while (true) {
+            ClassInitFailure kept = classInit.get();
+            ClassInitFailure next = seen.or(kept);
+            if (classInit.compareAndSet(kept, next)) {
+                return next;
+            }
+        }
+    }
+
+    /** The class whose failed initializer this revision met, for good; null while it met none. */
+    @Nullable ClassInitFailure classInit() {
+        return classInit.get();
     }
 
     /** Why the last attempt failed, or the fatal stop being restarted; null while none did. */

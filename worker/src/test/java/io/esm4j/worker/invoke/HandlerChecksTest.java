@@ -28,11 +28,23 @@ class HandlerChecksTest {
                         + ". Its constructor threw java.lang.IllegalStateException: ORDERS_TABLE is not set.");
     }
 
+    /**
+     * Checked again, the class is not said to be missing from the class path either: the JVM never runs its failed
+     * initializer again, so the text says that only a restart of the worker does.
+     */
     @Test
     void aHandlerWhoseStaticInitializerThrowsIsNotSaidToBeMissing() {
         assertThatThrownBy(() -> check(FailingStaticInitializer.class))
                 .hasMessage("Invalid value for Functions.f.Handler: " + FailingStaticInitializer.class.getName()
-                        + ". Its static initializer threw java.lang.IllegalStateException: no configuration.");
+                        + ". Its static initializer threw java.lang.IllegalStateException: no configuration.")
+                .hasCauseInstanceOf(ExceptionInInitializerError.class);
+        assertThatThrownBy(() -> check(FailingStaticInitializer.class))
+                .hasMessage("Invalid value for Functions.f.Handler: " + FailingStaticInitializer.class.getName()
+                        + ". The class cannot be initialized (java.lang.NoClassDefFoundError: Could not initialize "
+                        + "class " + FailingStaticInitializer.class.getName() + "): its static initializer, or that "
+                        + "of a class it uses, threw before in this worker process, and the JVM never runs it again. "
+                        + "Restart the worker.")
+                .hasCauseInstanceOf(NoClassDefFoundError.class);
     }
 
     private static void check(Class<?> handler) {

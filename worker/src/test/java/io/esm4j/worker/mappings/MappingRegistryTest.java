@@ -209,6 +209,62 @@ class MappingRegistryTest {
         assertThat(sources.overlaps).hasValue(0);
     }
 
+    /**
+     * A class whose static initializer failed is never initialized again in this process, so restarts here cannot
+     * heal the mapping: it says that the worker process must be restarted, and keeps saying so (not ready) when a
+     * restart runs until the class's next use. The reason names the class once an error does.
+     */
+    @Test
+    void aFatalStopOnAFailedStaticInitializerSaysOnlyARestartOfTheWorkerHealsIt() throws Exception {
+        ManagedMapping mapping = registry.create(spec("class-init", ""));
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+        assertThat(mapping.processRestartNeeded()).isNull();
+        String unnamed = "a static initializer failed, and the JVM never runs it again: restart the worker process "
+                + "(/health/live answers 503)";
+
+        sources.builtFor(mapping.uuid()).getFirst().stopItself(
+                "PROBLEM: fatal error in poller 1: java.lang.ExceptionInInitializerError");
+
+        await().atMost(WAIT).until(() -> mapping.processRestartNeeded() != null);
+        assertThat(mapping.processRestartNeeded()).isEqualTo(unnamed);
+        // Restarted, it runs until the class is used again: still not ready, still to be restarted.
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 2
+                && mapping.stateTransitionReason().equals("PROBLEM: " + unnamed));
+        assertThat(mapping.state()).isEqualTo("Enabled");
+        assertThat(mapping.ready()).isFalse();
+
+        sources.builtFor(mapping.uuid()).get(1).stopItself("PROBLEM: fatal error in poller 1: "
+                + "java.lang.NoClassDefFoundError: Could not initialize class com.example.Pool");
+
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().contains("restart 2"));
+        assertThat(mapping.stateTransitionReason()).isEqualTo("PROBLEM: fatal error in poller 1: "
+                + "java.lang.NoClassDefFoundError: Could not initialize class com.example.Pool; restarting in 2000 ms "
+                + "(restart 2, 2 fatal stops in a row); the static initializer of com.example.Pool failed, and the "
+                + "JVM never runs it again: restart the worker process (/health/live answers 503)");
+        assertThat(mapping.processRestartNeeded()).startsWith("the static initializer of com.example.Pool failed");
+        assertThat(mapping.ready()).isFalse();
+
+        // An update is a new revision, judged by its own starts: the user's remedy short of a restart.
+        ManagedMapping updated = registry.update(mapping.uuid(), JSON.readTree("{\"BatchSize\": 5}"));
+        assertThat(updated.processRestartNeeded()).isNull();
+        await().atMost(WAIT).until(() -> updated.state().equals("Enabled") && updated.ready());
+    }
+
+    /** Any other fatal error leaves the worker live: a restart of the mapping in the process may heal it. */
+    @Test
+    void aFatalStopOnAnotherLinkageErrorNeedsNoRestartOfTheWorker() throws Exception {
+        ManagedMapping mapping = registry.create(spec("linkage", ""));
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+
+        sources.builtFor(mapping.uuid()).getFirst().stopItself("PROBLEM: fatal error in poller 1: "
+                + "java.lang.NoClassDefFoundError: com/example/Missing");
+
+        await().atMost(WAIT).until(() -> sources.builtFor(mapping.uuid()).size() == 2
+                && mapping.state().equals("Enabled") && mapping.ready());
+        assertThat(mapping.fatalRestarts()).isEqualTo(1);
+        assertThat(mapping.processRestartNeeded()).isNull();
+    }
+
     @Test
     void aMappingBuiltWhileItWasDeletedIsStoppedAndNeverStarts() throws Exception {
         sources.buildGate = new CountDownLatch(1);

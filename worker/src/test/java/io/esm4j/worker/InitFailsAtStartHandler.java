@@ -1,0 +1,44 @@
+package io.esm4j.worker;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Java handler whose constructor, when a mapping starts, uses a class whose static initializer connects to a server
+ * that is down the first time. The worker also makes one when it checks the mappings file, on the thread that starts
+ * the worker; only constructions on virtual threads (the mappings' starts) use the class.
+ */
+public final class InitFailsAtStartHandler implements RequestHandler<SQSEvent, Void> {
+
+    /** Down at the first initialization, up after: a new process would initialize the class. */
+    private static final AtomicBoolean SERVER_DOWN = new AtomicBoolean(true);
+
+    public InitFailsAtStartHandler() {
+        if (Thread.currentThread().isVirtual()) {
+            Pool.use();
+        }
+    }
+
+    @Override
+    public Void handleRequest(SQSEvent event, Context context) {
+        return null;
+    }
+
+    /** Connects in its static initializer, which is what the worker cannot heal. */
+    static final class Pool {
+
+        static {
+            if (SERVER_DOWN.getAndSet(false)) {
+                throw new IllegalStateException("connection refused: 127.0.0.1:5432");
+            }
+        }
+
+        private Pool() {
+        }
+
+        static void use() {
+        }
+    }
+}
