@@ -2,6 +2,7 @@ package io.esm4j.worker.mappings;
 
 import io.esm4j.internal.FailureRun;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -76,13 +77,7 @@ final class StartAttempts {
 
     /** Keeps the newest sighting that names the class; returns what is kept now. */
     private ClassInitFailure classInitFailed(ClassInitFailure seen) {
-        while (true) {
-            ClassInitFailure kept = classInit.get();
-            ClassInitFailure next = seen.or(kept);
-            if (classInit.compareAndSet(kept, next)) {
-                return next;
-            }
-        }
+        return Objects.requireNonNull(classInit.updateAndGet(seen::or));
     }
 
     /** The class whose failed initializer this revision met, for good; null while it met none. */
