@@ -1,0 +1,84 @@
+package io.esm4j.modulepath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.esm4j.failure.FailureDestination;
+import io.esm4j.kafka.KafkaFailureTopic;
+import io.esm4j.kafka.KafkaSource;
+import io.esm4j.sinks.FailureDestinations;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sources, destinations and stores of every library module, built and called on the module path. Their SDK
+ * clients point at a loopback port nothing listens on: a call that gets as far as "connection refused" has gone
+ * through the SDK's service loading, marshalling and HTTP client inside named modules.
+ */
+class LibraryModulesTest {
+
+    private static AwsClients clients;
+    private static URI closedPort;
+
+    @BeforeAll
+    static void clients() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        clients = AwsClients.at(closedPort);
+    }
+
+    @AfterAll
+    static void close() {
+        if (clients != null) {
+            clients.close();
+        }
+    }
+
+    @Test
+    void eachLibraryIsANamedModule() {
+        assertThat(KafkaSource.class.getModule().getName()).isEqualTo("io.esm4j.kafka");
+        assertThat(FailureDestinations.class.getModule().getName()).isEqualTo("io.esm4j.sinks");
+        assertThat(Sources.kinesis(clients).getClass().getModule().getName()).isEqualTo("io.esm4j.kinesis");
+        assertThat(Sources.dynamoDbStreams(clients).getClass().getModule().getName())
+                .isEqualTo("io.esm4j.dynamodbstreams");
+        assertThat(Stores.dynamoDbLeases(clients.dynamoDb()).getClass().getModule().getName())
+                .isEqualTo("io.esm4j.dynamodb");
+    }
+
+    @Test
+    void anSqsSourceFromItsArnCallsSqs() {
+        assertThatThrownBy(() -> Sources.sqs(clients)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot find the SQS queue").hasRootCauseInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void theDurableStoresCallTheirServices() {
+        assertThatThrownBy(() -> Stores.dynamoDbLeases(clients.dynamoDb()).list("orders"))
+                .hasRootCauseInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aFailureDestinationFromAnArnSendsToItsService() {
+        FailureDestinations destinations = Destinations.all(clients);
+        for (String arn : new String[] {"arn:aws:sqs:us-east-1:123456789012:failures",
+                "arn:aws:sns:us-east-1:123456789012:failures", "arn:aws:s3:::failures"}) {
+            FailureDestination destination = destinations.forArn("orders", arn);
+            assertThat(destination.getClass().getModule().getName()).isEqualTo("io.esm4j.sinks");
+        }
+    }
+
+    @Test
+    void aKafkaSourceMakesItsFailureTopicProducer() {
+        KafkaSource source = Sources.kafka(closedPort.getHost() + ":" + closedPort.getPort());
+        try (KafkaFailureTopic topic = source.failureTopic("orders-failures")) {
+            assertThat(topic.getClass().getModule().getName()).isEqualTo("io.esm4j.kafka");
+        }
+    }
+}
