@@ -2,75 +2,116 @@ package io.esm4j.modulepath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.esm4j.testsupport.IdempotencyStoreContract;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
-import java.lang.module.ResolvedModule;
+import java.lang.module.ModuleReference;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every type a public signature of an esm4j module names (methods, constructors, fields, supertypes, type arguments
  * and bounds, of public types in exported packages) comes from a module that a module requiring it reads: itself,
- * java.base, or what it requires transitively. The consumer's compilation proves this for the calls it makes; this
- * proves it for every signature. The types of an optional dependency ({@code requires static}: the Lambda adapters'
- * aws-lambda-java types, Glue) are the exception: their users require that module themselves (the modules' READMEs).
+ * java.base, what it requires transitively, and every automatic module once it reads one. The consumer's
+ * compilation proves this for the calls it makes; this proves it for every signature. The types of an optional
+ * dependency ({@code requires static}: the Lambda adapters' aws-lambda-java types, Glue) are the exception: their
+ * users require that module themselves (the modules' READMEs).
  */
 class ExportedSignaturesTest {
 
+    /** The modules of the class path's jars and folders by name: test-support and its dependencies are there. */
+    private static final Map<String, ModuleReference> CLASS_PATH = classPathModules();
+
     @Test
-    void everyTypeInAnExportedSignatureIsReadByTheModulesUsers() {
+    void theLibraryModulesOnTheModulePath() {
         List<Module> libraries = ModuleLayer.boot().modules().stream()
                 .filter(module -> module.getName().startsWith("io.esm4j.") && module != getClass().getModule())
                 .toList();
-        assertThat(libraries).extracting(Module::getName).contains("io.esm4j.core", "io.esm4j.sqs",
-                "io.esm4j.kinesis", "io.esm4j.dynamodbstreams", "io.esm4j.kafka", "io.esm4j.sinks",
+        assertThat(libraries).extracting(Module::getName).containsExactlyInAnyOrder("io.esm4j.core",
+                "io.esm4j.sqs", "io.esm4j.kinesis", "io.esm4j.dynamodbstreams", "io.esm4j.kafka", "io.esm4j.sinks",
                 "io.esm4j.dynamodb", "io.esm4j.redis");
         Set<String> problems = new TreeSet<>();
         for (Module library : libraries) {
-            check(library, problems);
+            check(reference(library.getName()).orElseThrow(), name -> Class.forName(library, name), problems);
         }
         assertThat(problems).as("types users of a module cannot read without requiring their modules themselves")
                 .isEmpty();
     }
 
-    private static void check(Module library, Set<String> problems) {
-        Set<String> readable = readableByUsers(library);
+    /**
+     * test-support's contracts are extended by the tests of a user's own store. It cannot join the module path here
+     * (JUnit's launcher runs on the class path and may not reach into a JUnit module there), so its classes are
+     * checked where they are, each type's module told by its jar's descriptor.
+     */
+    @Test
+    void testSupport() {
+        assertThat(IdempotencyStoreContract.class.getModule().isNamed()).isFalse();
+        Set<String> problems = new TreeSet<>();
+        check(reference("io.esm4j.testsupport").orElseThrow(), ExportedSignaturesTest::load, problems);
+        assertThat(problems).as("types users of io.esm4j.testsupport cannot read through it").isEmpty();
+    }
+
+    private interface Loader {
+        Class<?> load(String className) throws ClassNotFoundException;
+    }
+
+    private static Class<?> load(String className) throws ClassNotFoundException {
+        return Class.forName(className, false, ExportedSignaturesTest.class.getClassLoader());
+    }
+
+    private static void check(ModuleReference library, Loader loader, Set<String> problems) {
+        ModuleDescriptor descriptor = library.descriptor();
+        Set<String> readable = readableByUsers(descriptor);
+        boolean readsAutomatic = readable.stream().map(ExportedSignaturesTest::reference)
+                .flatMap(Optional::stream).anyMatch(reference -> reference.descriptor().isAutomatic());
         Set<String> optional = new HashSet<>();
-        library.getDescriptor().requires().stream()
-                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        descriptor.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
                 .forEach(r -> optional.add(r.name()));
         for (String className : publicClasses(library)) {
             try {
-                Class<?> type = Class.forName(library, className);
-                if (type == null || !Modifier.isPublic(type.getModifiers())) {
+                Class<?> type = loader.load(className);
+                if (!Modifier.isPublic(type.getModifiers())) {
                     continue;
                 }
                 for (Type named : signatureTypes(type)) {
                     visit(named, new HashSet<>(), used -> {
-                        Module from = used.getModule();
-                        if (from.isNamed() && !readable.contains(from.getName())
-                                && !optional.contains(from.getName())) {
-                            problems.add(library.getName() + ": " + type.getName() + " names " + used.getName()
-                                    + " of " + from.getName() + ", which it does not require transitively");
+                        String from = moduleOf(used);
+                        boolean automatic = from != null && reference(from)
+                                .map(reference -> reference.descriptor().isAutomatic()).orElse(false);
+                        if (from != null && !readable.contains(from) && !optional.contains(from)
+                                && !(automatic && readsAutomatic)) {
+                            problems.add(descriptor.name() + ": " + type.getName() + " names " + used.getName()
+                                    + " of " + from + ", which it does not require transitively");
                         }
                     });
                 }
-            } catch (TypeNotPresentException | NoClassDefFoundError absent) {
+            } catch (ClassNotFoundException | TypeNotPresentException | NoClassDefFoundError absent) {
                 // A signature naming a type of an optional dependency that is not here: allowed (see above).
                 assertThat(String.valueOf(absent.getMessage())).as(className)
                         .containsAnyOf("com/amazonaws/services/lambda", "com.amazonaws.services.lambda",
@@ -79,36 +120,63 @@ class ExportedSignaturesTest {
         }
     }
 
-    /** The modules that a module reading {@code library} reads through it, by the rules of module resolution. */
-    private static Set<String> readableByUsers(Module library) {
-        Set<String> readable = new HashSet<>(Set.of("java.base", library.getName()));
-        List<ResolvedModule> pending = new ArrayList<>();
-        pending.add(ModuleLayer.boot().configuration().findModule(library.getName()).orElseThrow());
-        boolean automatic = false;
+    /** The modules a module reading {@code library} reads through it: itself, java.base, requires transitive. */
+    private static Set<String> readableByUsers(ModuleDescriptor library) {
+        Set<String> readable = new HashSet<>(Set.of("java.base", library.name()));
+        List<ModuleDescriptor> pending = new ArrayList<>(List.of(library));
         while (!pending.isEmpty()) {
-            ModuleDescriptor descriptor = pending.removeLast().reference().descriptor();
-            automatic |= descriptor.isAutomatic();
-            for (ModuleDescriptor.Requires requires : descriptor.requires()) {
+            for (ModuleDescriptor.Requires requires : pending.removeLast().requires()) {
                 if (requires.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE)
                         && readable.add(requires.name())) {
-                    ModuleLayer.boot().configuration().findModule(requires.name()).ifPresent(pending::add);
+                    reference(requires.name()).ifPresent(reference -> pending.add(reference.descriptor()));
                 }
             }
-        }
-        if (automatic || readable.stream().anyMatch(name -> ModuleLayer.boot().findModule(name)
-                .map(m -> m.getDescriptor().isAutomatic()).orElse(false))) {
-            // A module that reads an automatic module reads every automatic module.
-            ModuleLayer.boot().modules().stream().filter(m -> m.getDescriptor().isAutomatic())
-                    .forEach(m -> readable.add(m.getName()));
         }
         return readable;
     }
 
-    private static List<String> publicClasses(Module library) {
+    private static Optional<ModuleReference> reference(String name) {
+        return ModuleFinder.ofSystem().find(name)
+                .or(() -> ModuleLayer.boot().configuration().findModule(name).map(m -> m.reference()))
+                .or(() -> Optional.ofNullable(CLASS_PATH.get(name)));
+    }
+
+    /** The module a type is in: its named module, or, on the class path, the module its jar would be. */
+    private static String moduleOf(Class<?> type) {
+        if (type.getModule().isNamed()) {
+            return type.getModule().getName();
+        }
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        if (source == null) {
+            return null;
+        }
+        try {
+            return moduleAt(Path.of(source.getLocation().toURI())).map(m -> m.descriptor().name()).orElse(null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("code source " + source.getLocation() + " is not a path", e);
+        }
+    }
+
+    private static Map<String, ModuleReference> classPathModules() {
+        Map<String, ModuleReference> modules = new HashMap<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            moduleAt(Path.of(entry)).ifPresent(reference -> modules.put(reference.descriptor().name(), reference));
+        }
+        return modules;
+    }
+
+    private static Optional<ModuleReference> moduleAt(Path path) {
+        try {
+            return ModuleFinder.of(path).findAll().stream().findFirst();
+        } catch (FindException notAModule) {
+            return Optional.empty(); // e.g. a jar whose file name makes no module name
+        }
+    }
+
+    private static List<String> publicClasses(ModuleReference library) {
         Set<String> exported = new HashSet<>();
-        library.getDescriptor().exports().stream().filter(e -> !e.isQualified()).forEach(e -> exported.add(e.source()));
-        ResolvedModule resolved = ModuleLayer.boot().configuration().findModule(library.getName()).orElseThrow();
-        try (ModuleReader reader = resolved.reference().open(); Stream<String> names = reader.list()) {
+        library.descriptor().exports().stream().filter(e -> !e.isQualified()).forEach(e -> exported.add(e.source()));
+        try (ModuleReader reader = library.open(); Stream<String> names = reader.list()) {
             return names.filter(name -> name.endsWith(".class") && !name.equals("module-info.class")
                             && !name.endsWith("package-info.class"))
                     .map(name -> name.substring(0, name.length() - ".class".length()).replace('/', '.'))
@@ -133,7 +201,7 @@ class ExportedSignaturesTest {
                 types.addAll(List.of(member.getGenericParameterTypes()));
                 types.addAll(List.of(member.getGenericExceptionTypes()));
                 types.addAll(List.of(member.getTypeParameters()));
-                if (member instanceof java.lang.reflect.Method method) {
+                if (member instanceof Method method) {
                     types.add(method.getGenericReturnType());
                 }
             }
@@ -150,7 +218,7 @@ class ExportedSignaturesTest {
         return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
     }
 
-    private static void visit(Type type, Set<Type> seen, java.util.function.Consumer<Class<?>> use) {
+    private static void visit(Type type, Set<Type> seen, Consumer<Class<?>> use) {
         if (!seen.add(type)) {
             return;
         }
