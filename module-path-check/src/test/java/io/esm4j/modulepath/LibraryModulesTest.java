@@ -3,6 +3,7 @@ package io.esm4j.modulepath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.EventSourceMapping;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.kafka.KafkaFailureTopic;
 import io.esm4j.kafka.KafkaSource;
@@ -39,6 +40,16 @@ class LibraryModulesTest {
         if (clients != null) {
             clients.close();
         }
+    }
+
+    @Test
+    void theTestsRunInNamedModulesOfTheBootLayer() {
+        assertThat(LibraryModulesTest.class.getModule().getName()).isEqualTo("io.esm4j.modulepath");
+        assertThat(EventSourceMapping.class.getModule().getName()).isEqualTo("io.esm4j.core");
+        assertThat(EventSourceMapping.class.getModule().getLayer()).isSameAs(ModuleLayer.boot());
+        // The optional dependencies are not there: what these tests run must not need them.
+        assertThat(ModuleLayer.boot().findModule("aws.lambda.java.events")).isEmpty();
+        assertThat(ModuleLayer.boot().findModule("software.amazon.awssdk.services.glue")).isEmpty();
     }
 
     @Test

@@ -1,0 +1,69 @@
+package io.esm4j.modulepath;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link App} launched as a user launches a program on the module path ({@code java -m}), with this test's own
+ * module path and class path: in its own JVM, whose boot layer holds only what the modules require, unlike this one
+ * (a test runner on the class path resolves every system module). It runs a stream mapping (bisection, a failure
+ * record written as JSON, JSON-pointer idempotency) and a queue mapping (partial failures, redrive) on the in-memory
+ * sources, and calls SQS, DynamoDB and Redis at a closed loopback port, and makes a Kafka producer.
+ */
+class AppLaunchTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void theProgramRunsEveryCheckOnTheModulePath() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Path output = directory.resolve("app.out");
+        Process app = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--module-path", System.getProperty("jdk.module.path"),
+                "--class-path", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                "-m", "io.esm4j.modulepath/io.esm4j.modulepath.App", "http://127.0.0.1:" + closedPort))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean ended = app.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            app.destroyForcibly();
+        }
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        assertThat(ended).as("the program ended; it printed:%n%s", printed).isTrue();
+        assertThat(app.exitValue()).as("exit code; it printed:%n%s", printed).isZero();
+
+        assertThat(lines(printed)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "module", "io.esm4j.modulepath in the boot layer: true",
+                "stream.handled", "8",
+                "stream.failure", "RetryAttemptsExhausted",
+                "stream.failure.batchSize", "1",
+                "queue.deadLetters", "[malformed]",
+                "queue.left", "0",
+                "sqs", "java.net.ConnectException",
+                "dynamodb", "java.net.ConnectException",
+                "kafka", "io.esm4j.kafka",
+                "redis", "java.net.ConnectException"));
+    }
+
+    private static Map<String, String> lines(String printed) {
+        Map<String, String> values = new LinkedHashMap<>();
+        printed.lines().filter(line -> line.matches("[a-zA-Z.]+=.*")).forEach(line ->
+                values.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+        return values;
+    }
+}
