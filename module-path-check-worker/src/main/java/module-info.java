@@ -5,6 +5,8 @@
  */
 module io.esm4j.modulepath.worker {
     requires io.esm4j.worker;
+    // What a user legitimately uses directly: the application logs through SLF4J as the worker does.
+    requires org.slf4j;
 
     // The worker makes the handlers named in its mappings file by reflection (public no-argument constructor).
     exports io.esm4j.modulepath.worker.handlers to io.esm4j.worker;

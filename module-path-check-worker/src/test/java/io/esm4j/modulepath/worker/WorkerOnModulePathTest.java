@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -110,6 +111,16 @@ class WorkerOnModulePathTest {
         assertThat(Worker.class.getModule().getName()).isEqualTo("io.esm4j.worker");
         assertThat(OrderHandler.class.getModule().getName()).isEqualTo("io.esm4j.modulepath.worker");
         assertThat(ModuleLayer.boot().findModule("aws.lambda.java.events")).isPresent();
+    }
+
+    /**
+     * test-support brings slf4j-simple along, as an application may bring a back end of its own: SLF4J's
+     * {@code slf4j.provider} property (set in the pom) names the worker's, which SLF4J then makes by reflection.
+     */
+    @Test
+    void slf4jUsesTheBackEndTheProviderPropertyNames() {
+        assertThat(System.getProperty("slf4j.provider")).isEqualTo("io.esm4j.worker.logging.JsonLoggingProvider");
+        assertThat(LoggerFactory.getILoggerFactory().getClass().getModule().getName()).isEqualTo("io.esm4j.worker");
     }
 
     @Test
