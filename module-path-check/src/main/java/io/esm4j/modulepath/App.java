@@ -44,6 +44,7 @@ public final class App {
                 .failureTopic("orders-failures")) {
             print("kafka", topic.getClass().getModule().getName());
         }
+        print("kafka.mapping", Scenarios.kafka(closed.getHost() + ":" + closed.getPort(), timeout));
         RedisClient redis = RedisClient.create("redis://" + closed.getHost() + ":" + closed.getPort());
         try {
             print("redis", rootCause(() -> Stores.redisLeases(redis.connect().sync())));

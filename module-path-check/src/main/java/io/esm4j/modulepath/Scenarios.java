@@ -1,6 +1,7 @@
 package io.esm4j.modulepath;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.handler.BatchHandler;
@@ -8,6 +9,8 @@ import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.Idempotency;
 import io.esm4j.idempotency.IdempotencyKey;
 import io.esm4j.idempotency.InMemoryIdempotencyStore;
+import io.esm4j.kafka.KafkaRecord;
+import io.esm4j.kafka.KafkaSource;
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.settings.StartingPosition;
@@ -83,6 +86,23 @@ public final class Scenarios {
             mapping.stop(timeout);
         }
         return new StreamRun(Set.copyOf(handled), failures.received());
+    }
+
+    /**
+     * A Kafka mapping started against brokers that are not there, and stopped: its start makes the consumer and the
+     * poll thread (a consumer that cannot be made fails the start). Returns the state the start left it in.
+     */
+    public static MappingState kafka(String bootstrapServers, Duration timeout) throws InterruptedException {
+        BatchHandler<StreamRecord<KafkaRecord>> handler = batch -> BatchResult.success();
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("kafka-orders",
+                        Sources.kafka(bootstrapServers), handler)
+                .settings(KafkaSource.settings().startingPosition(StartingPosition.LATEST).build()).build();
+        mapping.start();
+        try {
+            return mapping.state();
+        } finally {
+            mapping.stop(timeout);
+        }
     }
 
     /** Five messages, one of them reported failed every time until the redrive policy moves it. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * module path and class path: in its own JVM, whose boot layer holds only what the modules require, unlike this one
  * (a test runner on the class path resolves every system module). It runs a stream mapping (bisection, a failure
  * record written as JSON, JSON-pointer idempotency) and a queue mapping (partial failures, redrive) on the in-memory
- * sources, and calls SQS, DynamoDB and Redis at a closed loopback port, and makes a Kafka producer.
+ * sources, and calls SQS, DynamoDB and Redis at a closed loopback port, makes a Kafka producer and starts and stops a Kafka
+ * mapping (its consumer and poll thread; ENABLING until it reaches the brokers) there.
  */
 class AppLaunchTest {
 
@@ -47,17 +48,18 @@ class AppLaunchTest {
         assertThat(ended).as("the program ended; it printed:%n%s", printed).isTrue();
         assertThat(app.exitValue()).as("exit code; it printed:%n%s", printed).isZero();
 
-        assertThat(lines(printed)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "module", "io.esm4j.modulepath in the boot layer: true",
-                "stream.handled", "8",
-                "stream.failure", "RetryAttemptsExhausted",
-                "stream.failure.batchSize", "1",
-                "queue.deadLetters", "[malformed]",
-                "queue.left", "0",
-                "sqs", "java.net.ConnectException",
-                "dynamodb", "java.net.ConnectException",
-                "kafka", "io.esm4j.kafka",
-                "redis", "java.net.ConnectException"));
+        assertThat(lines(printed)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("module", "io.esm4j.modulepath in the boot layer: true"),
+                Map.entry("stream.handled", "8"),
+                Map.entry("stream.failure", "RetryAttemptsExhausted"),
+                Map.entry("stream.failure.batchSize", "1"),
+                Map.entry("queue.deadLetters", "[malformed]"),
+                Map.entry("queue.left", "0"),
+                Map.entry("sqs", "java.net.ConnectException"),
+                Map.entry("dynamodb", "java.net.ConnectException"),
+                Map.entry("kafka", "io.esm4j.kafka"),
+                Map.entry("kafka.mapping", "ENABLING"),
+                Map.entry("redis", "java.net.ConnectException")));
     }
 
     private static Map<String, String> lines(String printed) {
