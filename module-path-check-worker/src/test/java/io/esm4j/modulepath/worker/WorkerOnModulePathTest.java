@@ -110,7 +110,13 @@ class WorkerOnModulePathTest {
     void theWorkerAndTheHandlersRunInNamedModules() {
         assertThat(Worker.class.getModule().getName()).isEqualTo("io.esm4j.worker");
         assertThat(OrderHandler.class.getModule().getName()).isEqualTo("io.esm4j.modulepath.worker");
-        assertThat(ModuleLayer.boot().findModule("aws.lambda.java.events")).isPresent();
+        // With the optional jar resolved, the modules that require it statically read it: the adapters and core's
+        // tumbling-window events (io.esm4j.internal.lambda) link to its classes.
+        Module events = ModuleLayer.boot().findModule("aws.lambda.java.events").orElseThrow();
+        for (String reader : List.of("io.esm4j.core", "io.esm4j.sqs", "io.esm4j.kinesis", "io.esm4j.dynamodbstreams",
+                "io.esm4j.kafka")) {
+            assertThat(ModuleLayer.boot().findModule(reader).orElseThrow().canRead(events)).as(reader).isTrue();
+        }
     }
 
     /**
