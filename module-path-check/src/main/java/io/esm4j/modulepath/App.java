@@ -3,6 +3,7 @@ package io.esm4j.modulepath;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.esm4j.kafka.KafkaFailureTopic;
+import io.esm4j.sinks.FailureDestinations;
 import io.lettuce.core.RedisClient;
 import java.net.URI;
 import java.time.Duration;
@@ -39,6 +40,14 @@ public final class App {
         try (AwsClients clients = AwsClients.at(closed)) {
             print("sqs", rootCause(() -> Sources.sqs(clients)));
             print("dynamodb", rootCause(() -> Stores.dynamoDbLeases(clients.dynamoDb()).list("orders")));
+            // The stream's failure record, sent on by the sinks module's destinations as Lambda sends it.
+            FailureDestinations destinations = Destinations.all(clients);
+            for (String arn : List.of(Destinations.QUEUE_ARN, Destinations.TOPIC_ARN, Destinations.BUCKET_ARN)) {
+                print("destination." + arn.split(":")[2], rootCause(() -> {
+                    destinations.forArn("orders", arn).send(stream.failures().getFirst());
+                    return null;
+                }));
+            }
         }
         try (KafkaFailureTopic topic = Sources.kafka(closed.getHost() + ":" + closed.getPort())
                 .failureTopic("orders-failures")) {

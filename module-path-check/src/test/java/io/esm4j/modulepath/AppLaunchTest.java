@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * module path and class path: in its own JVM, whose boot layer holds only what the modules require, unlike this one
  * (a test runner on the class path resolves every system module). It runs a stream mapping (bisection, a failure
  * record written as JSON, JSON-pointer idempotency) and a queue mapping (partial failures, redrive) on the in-memory
- * sources, and calls SQS, DynamoDB and Redis at a closed loopback port, makes a Kafka producer and starts and stops a Kafka
+ * sources, and calls SQS, DynamoDB and Redis at a closed loopback port, sends the failure record to SQS, SNS and S3 destinations
+ * there, makes a Kafka producer and starts and stops a Kafka
  * mapping (its consumer and poll thread; ENABLING until it reaches the brokers) there.
  */
 class AppLaunchTest {
@@ -57,6 +58,9 @@ class AppLaunchTest {
                 Map.entry("queue.left", "0"),
                 Map.entry("sqs", "java.net.ConnectException"),
                 Map.entry("dynamodb", "java.net.ConnectException"),
+                Map.entry("destination.sqs", "java.net.ConnectException"),
+                Map.entry("destination.sns", "java.net.ConnectException"),
+                Map.entry("destination.s3", "java.net.ConnectException"),
                 Map.entry("kafka", "io.esm4j.kafka"),
                 Map.entry("kafka.mapping", "ENABLING"),
                 Map.entry("redis", "java.net.ConnectException")));
@@ -64,7 +68,7 @@ class AppLaunchTest {
 
     private static Map<String, String> lines(String printed) {
         Map<String, String> values = new LinkedHashMap<>();
-        printed.lines().filter(line -> line.matches("[a-zA-Z.]+=.*")).forEach(line ->
+        printed.lines().filter(line -> line.matches("[a-zA-Z0-9.]+=.*")).forEach(line ->
                 values.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
         return values;
     }

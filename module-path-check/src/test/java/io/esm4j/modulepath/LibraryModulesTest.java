@@ -8,11 +8,15 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.kafka.KafkaFailureTopic;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.sinks.FailureDestinations;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,15 +77,27 @@ class LibraryModulesTest {
     void theDurableStoresCallTheirServices() {
         assertThatThrownBy(() -> Stores.dynamoDbLeases(clients.dynamoDb()).list("orders"))
                 .hasRootCauseInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> Stores.dynamoDbKeys(clients.dynamoDb()).acquire("order-1", null, "worker-1",
+                Instant.now().plusSeconds(60))).hasRootCauseInstanceOf(ConnectException.class);
+        // Lettuce's commands as an interface that refuses every call: the Redis stores get as far as calling them.
+        @SuppressWarnings("unchecked")
+        RedisClusterCommands<String, String> refusing = (RedisClusterCommands<String, String>) Proxy.newProxyInstance(
+                RedisClusterCommands.class.getClassLoader(), new Class<?>[] {RedisClusterCommands.class},
+                (proxy, method, args) -> {
+                    throw new UnsupportedOperationException("no Redis here: " + method.getName());
+                });
+        assertThatThrownBy(() -> Stores.redisLeases(refusing).list("orders"))
+                .hasStackTraceContaining("no Redis here: hgetall");
+        assertThatThrownBy(() -> Stores.redisKeys(refusing).acquire("order-1", null, "worker-1",
+                Instant.now().plusSeconds(60))).hasStackTraceContaining("no Redis here: evalsha");
     }
 
     @Test
-    void aFailureDestinationFromAnArnSendsToItsService() {
+    void aFailureDestinationIsResolvedFromEachKindOfArn() {
         FailureDestinations destinations = Destinations.all(clients);
-        for (String arn : new String[] {"arn:aws:sqs:us-east-1:123456789012:failures",
-                "arn:aws:sns:us-east-1:123456789012:failures", "arn:aws:s3:::failures"}) {
+        for (String arn : List.of(Destinations.QUEUE_ARN, Destinations.TOPIC_ARN, Destinations.BUCKET_ARN)) {
             FailureDestination destination = destinations.forArn("orders", arn);
-            assertThat(destination.getClass().getModule().getName()).isEqualTo("io.esm4j.sinks");
+            assertThat(destination.getClass().getModule().getName()).as(arn).isEqualTo("io.esm4j.sinks");
         }
     }
 
