@@ -10,6 +10,8 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingDestination;
+import io.esm4j.worker.config.InvalidMappingException;
+import io.esm4j.worker.config.LambdaFields;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
 import io.esm4j.worker.source.MappingTarget;
@@ -74,8 +76,8 @@ public final class MemorySourceFactory implements SourceFactory {
     private static InMemoryStream stream(MappingSpec spec) {
         InMemoryStream stream = STREAMS.get(streamName(spec));
         if (stream == null) {
-            throw new IllegalArgumentException("EventSourceArn names the in-memory stream " + streamName(spec)
-                    + ", but the streams are " + STREAMS.keySet());
+            throw new InvalidMappingException(LambdaFields.EVENT_SOURCE_ARN, spec.eventSourceArn(),
+                    "Expected the ARN of one of the in-memory streams " + STREAMS.keySet() + ".");
         }
         return stream;
     }
