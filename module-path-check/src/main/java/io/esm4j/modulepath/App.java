@@ -7,6 +7,7 @@ import io.esm4j.sinks.FailureDestinations;
 import io.lettuce.core.RedisClient;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -40,6 +41,8 @@ public final class App {
         try (AwsClients clients = AwsClients.at(closed)) {
             print("sqs", rootCause(() -> Sources.sqs(clients)));
             print("dynamodb", rootCause(() -> Stores.dynamoDbLeases(clients.dynamoDb()).list("orders")));
+            print("dynamodb.keys", rootCause(() -> Stores.dynamoDbKeys(clients.dynamoDb()).acquire("order-1", null,
+                    "worker-1", Instant.now().plusSeconds(60))));
             // The stream's failure record, sent on by the sinks module's destinations as Lambda sends it.
             FailureDestinations destinations = Destinations.all(clients);
             for (String arn : List.of(Destinations.QUEUE_ARN, Destinations.TOPIC_ARN, Destinations.BUCKET_ARN)) {

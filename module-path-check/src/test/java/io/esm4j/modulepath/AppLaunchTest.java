@@ -58,6 +58,7 @@ class AppLaunchTest {
                 Map.entry("queue.left", "0"),
                 Map.entry("sqs", "java.net.ConnectException"),
                 Map.entry("dynamodb", "java.net.ConnectException"),
+                Map.entry("dynamodb.keys", "java.net.ConnectException"),
                 Map.entry("destination.sqs", "java.net.ConnectException"),
                 Map.entry("destination.sns", "java.net.ConnectException"),
                 Map.entry("destination.s3", "java.net.ConnectException"),
