@@ -1,7 +1,7 @@
 /**
  * A user's module embedding the esm4j worker on the module path: its Java handlers, which the worker loads by class
- * name, and an event source plugged in through {@link io.esm4j.worker.source.SourceFactory}. It requires the worker
- * alone: the worker brings core, the sources and aws-lambda-java-core and -events with it. Not shipped.
+ * name, and an event source plugged in through {@link io.esm4j.worker.source.SourceFactory}. Of esm4j it requires the
+ * worker alone: the worker brings core, the sources, sinks and aws-lambda-java-core and -events with it. Not shipped.
  */
 module io.esm4j.modulepath.worker {
     requires io.esm4j.worker;
