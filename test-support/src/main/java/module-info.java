@@ -5,7 +5,9 @@
 module io.esm4j.testsupport {
     // @RequiresDocker and @RequiresNode are meta-annotated with JUnit's @ExtendWith.
     requires transitive org.junit.jupiter.api;
-    requires io.esm4j.core;
+    // IdempotencyStoreContract and LeaseStoreContract, which the tests of a user's own store extend, name the store
+    // interfaces and MutableClock: a test module requiring this one must read them without requiring core itself.
+    requires transitive io.esm4j.core;
     requires org.assertj.core;
     requires org.slf4j;
     // LogCapture lowers slf4j-simple's levels while a test captures what a class logs.

@@ -31,7 +31,8 @@ module io.esm4j.worker {
     requires com.fasterxml.jackson.dataformat.yaml;
     requires micrometer.registry.prometheus;
     requires jdk.httpserver;
-    requires java.net.http;
+    // HttpUrlTarget and LambdaInvokeTarget (exported io.esm4j.worker.invoke) take java.net.http's HttpClient.
+    requires transitive java.net.http;
     requires org.slf4j;
     requires static org.jspecify;
 
@@ -39,6 +40,10 @@ module io.esm4j.worker {
     exports io.esm4j.worker.config;
     exports io.esm4j.worker.source;
     exports io.esm4j.worker.invoke;
+
+    // SLF4J finds the back end with the ServiceLoader, but makes the one its slf4j.provider property names (how an
+    // application with a second back end picks this one) by reflection: that needs the package exported to it.
+    exports io.esm4j.worker.logging to org.slf4j;
 
     uses io.esm4j.worker.source.SourceFactory;
     provides org.slf4j.spi.SLF4JServiceProvider with io.esm4j.worker.logging.JsonLoggingProvider;
