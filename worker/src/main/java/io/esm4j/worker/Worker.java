@@ -169,7 +169,8 @@ public final class Worker implements AutoCloseable {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
     }
 
-    public MappingRegistry registry() {
+    /** For the worker's own tests: MappingRegistry is not API (its package is not exported). */
+    MappingRegistry registry() {
         return registry;
     }
 

@@ -47,14 +47,6 @@ import org.junit.jupiter.api.Test;
  */
 class ExportedSignaturesTest {
 
-    /**
-     * Public methods that return a type of a package their module does not export, kept for the module's own tests:
-     * a module-path user cannot use what they return. Worker.registry() is used by the worker's tests only (its
-     * MappingRegistry is not API); see README "Modules" (the module path).
-     */
-    private static final Set<String> NOT_FOR_USERS = Set.of(
-            "io.esm4j.worker.Worker -> io.esm4j.worker.mappings.MappingRegistry");
-
     /** The modules of the class path's jars and folders by name: test-support and its dependencies are there. */
     private static final Map<String, ModuleReference> CLASS_PATH = classPathModules();
 
@@ -139,8 +131,7 @@ class ExportedSignaturesTest {
                 return Optional.of(library.name() + ": " + type.getName() + " names " + used.getName() + " of "
                         + from + ", which it does not require transitively");
             }
-            if (!exported(from, used.getPackageName()) && !exportedTo(from, used.getPackageName(), library.name())
-                    && !NOT_FOR_USERS.contains(type.getName() + " -> " + used.getName())) {
+            if (!exported(from, used.getPackageName()) && !exportedTo(from, used.getPackageName(), library.name())) {
                 return Optional.of(library.name() + ": " + type.getName() + " names " + used.getName()
                         + ", whose package " + from + " does not export");
             }

@@ -3,6 +3,7 @@ package io.esm4j.worker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.worker.Worker;
+import io.esm4j.worker.WorkerAccess;
 import io.esm4j.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +86,7 @@ class ApiRequestLimitsTest {
             assertThat(head(socket.getInputStream())).startsWith("HTTP/1.1 413").containsIgnoringCase(
                     "X-Amzn-ErrorType: RequestTooLargeException");
         }
-        assertThat(open.registry().list()).isEmpty();
+        assertThat(WorkerAccess.registry(open).list()).isEmpty();
     }
 
     @Test
