@@ -27,23 +27,32 @@ class KafkaConnectionErrorTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The consumers' request.timeout.ms, the silence after which the cluster counts as out of reach. */
-    private static final String REQUEST_TIMEOUT_MS = "1500";
+    private static final String REQUEST_TIMEOUT_MS = "1000";
+    private static final String CONNECTION_ERROR = "PROBLEM: Connection error.";
 
     private static KafkaBroker broker;
     private static TcpProxy proxy;
     private static String proxiedServers;
+    /** A SASL/PLAIN listener whose only user is {@code reader}: a broker reached that refuses the credentials. */
+    private static String saslServers;
 
     @BeforeAll
     static void start() throws Exception {
-        int[] ports = FreePorts.distinct(4);
+        int[] ports = FreePorts.distinct(5);
         proxiedServers = "127.0.0.1:" + ports[3];
+        saslServers = "127.0.0.1:" + ports[4];
         // The PROXIED listener is advertised at the proxy's port: a consumer that bootstraps through the proxy also
         // reaches the broker through it afterwards, and loses it when the proxy is cut.
         broker = KafkaBroker.start(ports[0], ports[1], Map.of(
                 "listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
-                        + ",PROXIED://127.0.0.1:" + ports[2],
-                "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",PROXIED://" + proxiedServers,
-                "listener.security.protocol.map", "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT"));
+                        + ",PROXIED://127.0.0.1:" + ports[2] + ",SASL://" + saslServers,
+                "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",PROXIED://" + proxiedServers
+                        + ",SASL://" + saslServers,
+                "listener.security.protocol.map",
+                "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT",
+                "listener.name.sasl.sasl.enabled.mechanisms", "PLAIN",
+                "listener.name.sasl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required user_reader=\"reader-password\";"));
         proxy = new TcpProxy(ports[3], ports[2]);
     }
 
@@ -75,7 +84,7 @@ class KafkaConnectionErrorTest {
             throws Exception {
         // A loopback port nothing listens on: every connection is refused.
         String servers = "127.0.0.1:" + FreePorts.distinct(1)[0];
-        String problem = "PROBLEM: Connection error. No broker answered the mapping for 1500 ms; bootstrap servers: "
+        String problem = "PROBLEM: Connection error. No broker answered the mapping for 1 s; bootstrap servers: "
                 + servers + ".";
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder(name,
@@ -102,7 +111,7 @@ class KafkaConnectionErrorTest {
     @Test
     void aClusterLostWhileRunningShowsAConnectionErrorUntilItAnswersAgain() throws Exception {
         String topic = broker.topic("reach", 1);
-        String problem = "PROBLEM: Connection error. No broker answered the mapping for 1500 ms; bootstrap servers: "
+        String problem = "PROBLEM: Connection error. No broker answered the mapping for 1 s; bootstrap servers: "
                 + proxiedServers + ".";
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Recorder handler = new Recorder();
@@ -133,6 +142,35 @@ class KafkaConnectionErrorTest {
             await().atMost(WAIT).until(() -> handler.succeeded.size() == 2
                     && !mapping.stateTransitionReason().startsWith("PROBLEM"));
             assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+        } finally {
+            mapping.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * A broker that is reached but refuses the credentials is no connection error, though the consumer's connections
+     * get no response either (SASL's handshake is no response): its failed authentications are answers, and only the
+     * refusal's own message shows, also after several times the request.timeout.ms.
+     */
+    @Test
+    void aBrokerThatRefusesTheCredentialsIsNoConnectionError() throws Exception {
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("refused",
+                KafkaSource.builder().bootstrapServers(saslServers).topics("orders")
+                        .consumerGroupId("g-" + UUID.randomUUID())
+                        .consumerProperty("request.timeout.ms", REQUEST_TIMEOUT_MS)
+                        .consumerProperty("security.protocol", "SASL_PLAINTEXT")
+                        .consumerProperty("sasl.mechanism", "PLAIN")
+                        .consumerProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+                                + " required username=\"reader\" password=\"wrong\";").build(), new Recorder())
+                .settings(Fixtures.fast().build()).build();
+        mapping.start();
+        try {
+            await().atMost(WAIT)
+                    .until(() -> mapping.lastProcessingResult().equals(KafkaAuthResults.SASL_AUTHENTICATION_FAILED));
+            // Not a bound on how soon anything happens: watched for longer than a connection error would take to show
+            // (request.timeout.ms and the probe's second), and never seen.
+            await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> !mapping.lastProcessingResult()
+                    .startsWith(CONNECTION_ERROR) && !mapping.stateTransitionReason().startsWith(CONNECTION_ERROR));
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }
