@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A cluster the consumer cannot reach (wrong bootstrap servers or port, the cluster down, a network path closed, a TLS
- * listener given as PLAINTEXT), shown as the mapping's problem and LastProcessingResult, in Lambda's words
+ * listener given as PLAINTEXT), shown as the mapping's problem and LastProcessingResult, starting as Lambda's does
  * ({@code PROBLEM: Connection error.}), for as long as it lasts. A Kafka consumer does not fail a poll for it: it
  * reconnects by itself and only logs, so the mapping watches the consumer's own network metrics instead, what its
  * connections received: responses, and authentications that worked or failed (a broker that refuses the credentials
@@ -49,8 +49,9 @@ final class ConnectionErrors {
     private final Duration silence;
     private final String text;
     /**
-     * Empty until the consumer registers its network metrics (the consumer group protocol's consumer does so on its
-     * network thread, after the constructor), and for good for one without any (a test's MockConsumer).
+     * Empty until the consumer's network metrics are there (the consumer group protocol's consumer creates its network
+     * client on its own thread, which may not have got to it at the first check), and for good for a consumer without
+     * any (a test's MockConsumer).
      */
     private List<Metric> answers;
     private final FailureRun failures = new FailureRun();
