@@ -7,7 +7,10 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.testsupport.FreePorts;
+import io.esm4j.testsupport.TestCertificates;
+import io.esm4j.testsupport.TestCertificates.Identity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +18,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A cluster the mapping cannot reach: a Kafka consumer does not fail a poll for it, it only logs while it reconnects.
@@ -35,24 +39,34 @@ class KafkaConnectionErrorTest {
     private static String proxiedServers;
     /** A SASL/PLAIN listener whose only user is {@code reader}: a broker reached that refuses the credentials. */
     private static String saslServers;
+    /** A TLS listener (a self-signed certificate), for a mapping that is not told to speak TLS. */
+    private static String tlsServers;
+    @TempDir
+    static Path certificates;
 
     @BeforeAll
     static void start() throws Exception {
-        int[] ports = FreePorts.distinct(5);
+        int[] ports = FreePorts.distinct(6);
         proxiedServers = "127.0.0.1:" + ports[3];
         saslServers = "127.0.0.1:" + ports[4];
+        tlsServers = "127.0.0.1:" + ports[5];
+        Identity server = TestCertificates.selfSigned(certificates, "broker", "127.0.0.1", true);
         // The PROXIED listener is advertised at the proxy's port: a consumer that bootstraps through the proxy also
         // reaches the broker through it afterwards, and loses it when the proxy is cut.
         broker = KafkaBroker.start(ports[0], ports[1], Map.of(
                 "listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
-                        + ",PROXIED://127.0.0.1:" + ports[2] + ",SASL://" + saslServers,
+                        + ",PROXIED://127.0.0.1:" + ports[2] + ",SASL://" + saslServers + ",TLS://" + tlsServers,
                 "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",PROXIED://" + proxiedServers
-                        + ",SASL://" + saslServers,
+                        + ",SASL://" + saslServers + ",TLS://" + tlsServers,
                 "listener.security.protocol.map",
-                "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT",
+                "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT,TLS:SSL",
                 "listener.name.sasl.sasl.enabled.mechanisms", "PLAIN",
                 "listener.name.sasl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
-                        + " required user_reader=\"reader-password\";"));
+                        + " required user_reader=\"reader-password\";",
+                "listener.name.tls.ssl.keystore.type", "PKCS12",
+                "listener.name.tls.ssl.keystore.location", server.keyStore().toString(),
+                "listener.name.tls.ssl.keystore.password", TestCertificates.STORE_PASSWORD,
+                "listener.name.tls.ssl.key.password", TestCertificates.STORE_PASSWORD));
         proxy = new TcpProxy(ports[3], ports[2]);
     }
 
@@ -80,10 +94,22 @@ class KafkaConnectionErrorTest {
         neverReached("unreachable-kip848", builder -> builder.consumerProperty("group.protocol", "consumer"));
     }
 
-    private void neverReached(String name, UnaryOperator<KafkaSource.Builder> protocol)
-            throws Exception {
+    /**
+     * A TLS listener given as PLAINTEXT (no {@code security.protocol=SSL}): the TCP connection is made, but the broker
+     * never answers what the consumer sends.
+     */
+    @Test
+    void aTlsListenerGivenAsPlaintextIsAConnectionError() throws Exception {
+        neverReached("tls-as-plaintext", tlsServers, UnaryOperator.identity());
+    }
+
+    private void neverReached(String name, UnaryOperator<KafkaSource.Builder> protocol) throws Exception {
         // A loopback port nothing listens on: every connection is refused.
-        String servers = "127.0.0.1:" + FreePorts.distinct(1)[0];
+        neverReached(name, "127.0.0.1:" + FreePorts.distinct(1)[0], protocol);
+    }
+
+    private void neverReached(String name, String servers, UnaryOperator<KafkaSource.Builder> protocol)
+            throws Exception {
         String problem = "PROBLEM: Connection error. No broker answered the mapping for 1 s; bootstrap servers: "
                 + servers + ".";
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
