@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Metric;
@@ -54,7 +55,8 @@ final class ConnectionErrors {
      * any (a test's MockConsumer).
      */
     private List<Metric> answers;
-    private final FailureRun failures = new FailureRun();
+    private final LongSupplier nanoTime;
+    private final FailureRun failures;
     private double answered;
     private long deadline;
     private boolean shown;
@@ -68,15 +70,23 @@ final class ConnectionErrors {
     /** @param silence how long without an answer before the cluster is probed: the consumer's request.timeout.ms */
     ConnectionErrors(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, String bootstrapServers,
                      Duration silence) {
+        this(ctx, consumer, bootstrapServers, silence, System::nanoTime);
+    }
+
+    /** With a clock of the caller's (a test's), for the silence and the log's summaries. */
+    ConnectionErrors(StreamContext<KafkaRecord> ctx, Consumer<byte[], byte[]> consumer, String bootstrapServers,
+                     Duration silence, LongSupplier nanoTime) {
         this.ctx = ctx;
         this.consumer = consumer;
         this.bootstrapServers = bootstrapServers;
         this.silence = silence;
+        this.nanoTime = nanoTime;
+        this.failures = new FailureRun(nanoTime, FailureRun.SUMMARY_INTERVAL);
         this.text = "PROBLEM: Connection error. No broker answered the mapping for " + Setting.words(silence)
                 + "; bootstrap servers: " + bootstrapServers + ".";
         // Looked up on the poll thread, at the first check: the consumer is single-threaded.
         this.answers = List.of();
-        this.deadline = System.nanoTime() + silence.toNanos();
+        this.deadline = nanoTime.getAsLong() + silence.toNanos();
     }
 
     private static List<Metric> answerMetrics(Map<MetricName, ? extends Metric> metrics) {
@@ -94,7 +104,7 @@ final class ConnectionErrors {
                 return;
             }
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         double total = answered();
         if (total != answered) {
             answered = total;
@@ -109,11 +119,11 @@ final class ConnectionErrors {
         }
         if (!shown && probeAnswered()) {
             answered = answered();
-            deadline = System.nanoTime() + silence.toNanos();
+            deadline = nanoTime.getAsLong() + silence.toNanos();
             return;
         }
         failed();
-        deadline = System.nanoTime() + silence.toNanos();
+        deadline = nanoTime.getAsLong() + silence.toNanos();
     }
 
     /** Whether one request for the topic list got an answer of any kind (a refusal too) within the probe timeout. */
