@@ -56,6 +56,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final StopCommit stopCommit;
     private final TopicRefusals topicRefusals;
     private final MissingTopics missingTopics;
+    private final ConnectionErrors connectionErrors;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -81,6 +82,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.lags = new OffsetLags(consumer, topicRefusals::failed);
         this.missingTopics = new MissingTopics(ctx, consumer, source.topics(), partitions.owned,
                 topicRefusals::failed);
+        this.connectionErrors = new ConnectionErrors(ctx, consumer, source.bootstrapServers(),
+                ConnectionErrors.silence(source.consumerProperties()));
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
@@ -126,6 +129,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 partitions.restartDue();
                 starts.resolveDue();
                 missingTopics.probeIfDue();
+                connectionErrors.check();
                 applyBackPressure();
                 records = consumer.poll(POLL_TIMEOUT);
             } catch (WakeupException e) {
