@@ -12,8 +12,10 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * long rebalance gets no answer until it ends). An unanswered probe shows the problem, counts it in PollingErrorCount
  * and logs it ({@link FailureRun}); while it lasts it is counted and logged again each {@code request.timeout.ms},
  * with no further probe, and the first answer of any kind takes it back. In the steady state the poll thread's check
- * is a read of three counters. Poll thread only.
+ * is a read of three counters. The same counters tell when a refused authentication ended
+ * ({@link #authenticationStillRefused}). Poll thread only.
  */
 final class ConnectionErrors {
 
@@ -39,8 +42,8 @@ final class ConnectionErrors {
     private static final String COMPONENT = "connection";
     /** The consumer's network metrics (its Selector's), without a node-id tag: over all its connections. */
     private static final String GROUP = "consumer-metrics";
-    private static final Set<String> ANSWERS = Set.of("response-total", "successful-authentication-total",
-            "failed-authentication-total");
+    private static final String AUTHENTICATED = "successful-authentication-total";
+    private static final Set<String> ANSWERS = Set.of("response-total", AUTHENTICATED, "failed-authentication-total");
     /** Kafka's default request.timeout.ms. */
     private static final long DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -60,6 +63,8 @@ final class ConnectionErrors {
     private double answered;
     private long deadline;
     private boolean shown;
+    /** The successful authentications when a poll last failed on an authentication refusal; -1 while none stands. */
+    private double authenticationsAtRefusal = -1;
 
     /** The consumer's request.timeout.ms: after so long without an answer it fails a request itself. */
     static Duration silence(Map<String, String> consumerProperties) {
@@ -159,6 +164,48 @@ final class ConnectionErrors {
         ctx.status().resolved(COMPONENT);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("bootstrapServers", bootstrapServers)
                 .addKeyValue("failuresInARow", failures.succeeded()).log("a broker answers the consumer again");
+    }
+
+    /**
+     * A poll failed: if on an authentication refusal (SASL or TLS credentials), the successful authentications so far,
+     * below which {@link #authenticationStillRefused} holds the refusal.
+     */
+    void pollFailed(RuntimeException e) {
+        if (e instanceof AuthenticationException) {
+            authenticationsAtRefusal = successfulAuthentications();
+        }
+    }
+
+    /**
+     * Whether a poll that returned normally leaves an authentication refusal standing. A consumer throws the refusal
+     * from the poll that met it, and the polls in between, while it waits to reconnect, return nothing: no sign that
+     * the credentials work. The refusal ends with records, or once an authentication has worked since; a consumer
+     * without network metrics (a test's MockConsumer) ends it at any poll that returns.
+     */
+    boolean authenticationStillRefused(ConsumerRecords<?, ?> records) {
+        if (authenticationsAtRefusal < 0) {
+            return false;
+        }
+        double now = successfulAuthentications();
+        if (records.isEmpty() && now >= 0 && now <= authenticationsAtRefusal) {
+            return true;
+        }
+        authenticationsAtRefusal = -1;
+        return false;
+    }
+
+    /** The consumer's successful authentications so far; -1 without its network metrics. */
+    private double successfulAuthentications() {
+        if (answers.isEmpty()) {
+            answers = answerMetrics(consumer.metrics());
+        }
+        double sum = -1;
+        for (Metric metric : answers) {
+            if (metric.metricName().name().equals(AUTHENTICATED) && metric.metricValue() instanceof Number number) {
+                sum = Math.max(sum, 0) + number.doubleValue();
+            }
+        }
+        return sum;
     }
 
     private double answered() {

@@ -165,10 +165,11 @@ final class PollLoop implements ConsumerRebalanceListener {
     /**
      * A poll returned and its records were handed out: the refused poll's problem and Lambda's message go, unless a
      * topic it was refused for is not read again yet ({@link TopicRefusals}: the consumer throws such a refusal only
-     * once). Until then the message stays, whatever the batches of other topics report.
+     * once), or the credentials it was refused for have not worked since ({@link ConnectionErrors}). Until then the
+     * message stays, whatever the batches of other topics report.
      */
     private void pollWorked(ConsumerRecords<byte[], byte[]> records) {
-        if (topicRefusals.stillRefused(records)) {
+        if (topicRefusals.stillRefused(records) || connectionErrors.authenticationStillRefused(records)) {
             return;
         }
         if (pollFailuresInARow > 0) {
@@ -228,6 +229,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         ctx.metrics().pollingErrors.increment();
         showPollFailure(e);
         topicRefusals.failed(e);
+        connectionErrors.pollFailed(e);
         FailureRun.log(LOG, pollFailures.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
                 .log("poll failed; retrying with backoff");
         try {
