@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -73,6 +74,12 @@ class NodeInstallTest {
         assertThat(other.exitValue()).as(Files.readString(output)).isZero();
         assertThat(Files.readString(marker)).isEqualTo("installed\n");
         assertThat(Files.readAllLines(runs)).as("npm ci runs").isEqualTo(List.of("run"));
+    }
+
+    @AfterEach
+    void deleteLockFile() throws IOException {
+        // The temporary folder's lock file, outside the folder: no other test uses it.
+        Files.deleteIfExists(NodeTools.installLock(dir.resolve("package")));
     }
 
     private static void executable(Path file, String content) throws IOException {
