@@ -14,6 +14,8 @@ import io.esm4j.testsupport.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -291,7 +293,9 @@ class KinesisFanOutReaderTest {
 
     /**
      * As the polling reader's throttled calls: a shard whose subscriptions keep being refused shows in the status.
-     * Without the report the fetch waits for good, hence the timeout (a hang, not a speed limit).
+     * Without the report the fetch waits for good, hence the timeout (a hang, not a speed limit). On a
+     * {@link SteppingClock}: the pacer's second between calls passes without the test waiting it out (the test above
+     * waits it out on the system clock).
      */
     @Test
     @Timeout(30)
@@ -301,14 +305,17 @@ class KinesisFanOutReaderTest {
         KinesisSourceSettings settings = KinesisSourceSettings.builder()
                 .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
         try (KinesisFanOutReader reader = KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD,
-                new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, Clock.systemUTC())) {
+                new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, new SteppingClock())) {
             assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class)
                     .hasMessageContaining("5 times in a row").hasMessageContaining("SubscribeToShard");
             assertThat(kinesis.calls).hasSize(ShardThrottledException.REPORT_EVERY);
         }
     }
 
-    /** Refusals that go on for long: one WARN when they become a run, not one per refusal for as long as they last. */
+    /**
+     * Refusals that go on for long: one WARN when they become a run, not one per refusal for as long as they last. On
+     * a {@link SteppingClock}, as the 25 refusals would otherwise take 24 s of the pacer's spacing.
+     */
     @Test
     @Timeout(30)
     void refusalsThatGoOnLogOneWarning() throws Exception {
@@ -318,7 +325,7 @@ class KinesisFanOutReaderTest {
                 .throttleBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).build();
         try (LogCapture log = new LogCapture(SubscriptionPacer.class);
              KinesisFanOutReader reader = KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD,
-                     new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, Clock.systemUTC())) {
+                     new ReadStart.TrimHorizon(), converter(), shardEnd(), settings, new SteppingClock())) {
             for (int report = 0; report < 5; report++) {
                 assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class);
             }
@@ -342,7 +349,7 @@ class KinesisFanOutReaderTest {
         AtomicReference<KinesisFanOutReader> opened = new AtomicReference<>();
         MappingLogName.bound("orders-to-billing", () -> opened.set(KinesisFanOutReader.open(kinesis, CONSUMER,
                 STREAM, SHARD, new ReadStart.TrimHorizon(), converter(), shardEnd(), settings,
-                Clock.systemUTC()))).run();
+                new SteppingClock()))).run();
         try (LogCapture log = new LogCapture(SubscriptionPacer.class, KinesisFanOutReader.class);
              KinesisFanOutReader reader = opened.get()) {
             assertThatThrownBy(() -> reader.fetch(10, Duration.ZERO)).isInstanceOf(ShardThrottledException.class);
@@ -499,6 +506,30 @@ class KinesisFanOutReaderTest {
                 .throttleBackoff(Duration.ofSeconds(4), Duration.ofSeconds(8)).build();
         return KinesisFanOutReader.open(kinesis, CONSUMER, STREAM, SHARD, start, converter(), shardEnd(), settings,
                 clock);
+    }
+
+    /**
+     * A clock one {@link SubscriptionPacer#SPACING} later at every reading: the pacer finds each next call allowed at
+     * once, so a reader refused again and again subscribes again without waiting out the spacing in real time.
+     */
+    private static final class SteppingClock extends Clock {
+
+        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+
+        @Override
+        public Instant instant() {
+            return now.updateAndGet(t -> t.plus(SubscriptionPacer.SPACING));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the reader reads instants only");
+        }
     }
 
     private static RecordConverter converter() {

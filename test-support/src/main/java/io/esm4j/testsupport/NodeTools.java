@@ -2,9 +2,11 @@ package io.esm4j.testsupport;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -90,14 +92,40 @@ public final class NodeTools {
     /**
      * Runs {@code npm ci} in {@code packageDir} (which holds package.json and package-lock.json) unless
      * {@code installedMarker}, a file of the installed packages, already exists. npm's output goes to a temporary log
-     * file, whose tail is the message of the exception if npm fails.
+     * file, whose tail is the message of the exception if npm fails. Test JVMs side by side (surefire's
+     * {@code forkCount}) may come here at once for the same folder: they take turns on a file lock, so that one
+     * installs and the others then find the marker, instead of two {@code npm ci} replacing each other's
+     * {@code node_modules}.
      */
-    public static synchronized void ensureInstalled(Path packageDir, Path installedMarker)
+    public static void ensureInstalled(Path packageDir, Path installedMarker) throws IOException, InterruptedException {
+        ensureInstalled(packageDir, installedMarker, onPath());
+    }
+
+    /** {@link #ensureInstalled(Path, Path)} with these {@code node} and {@code npm}. */
+    static synchronized void ensureInstalled(Path packageDir, Path installedMarker, Found found)
             throws IOException, InterruptedException {
-        if (Files.exists(installedMarker)) {
-            return;
+        // The marker is looked at under the lock only: another JVM's npm may have written it but not finished yet.
+        try (FileChannel lockFile = FileChannel.open(installLock(packageDir), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            lockFile.lock(); // released as the channel closes
+            if (!Files.exists(installedMarker)) {
+                install(packageDir, installedMarker, found);
+            }
         }
-        Found found = onPath();
+    }
+
+    /**
+     * The lock file of a folder's install, in the temporary directory rather than in the folder, which is part of the
+     * source tree; named after the user too, whose JVMs alone share it.
+     */
+    static Path installLock(Path packageDir) {
+        String folder = packageDir.toAbsolutePath().normalize().toString();
+        return Path.of(System.getProperty("java.io.tmpdir"), "esm4j-npm-ci-" + System.getProperty("user.name") + "-"
+                + Integer.toHexString(folder.hashCode()) + ".lock");
+    }
+
+    private static void install(Path packageDir, Path installedMarker, Found found)
+            throws IOException, InterruptedException {
         Path node = found.node();
         Path npmExecutable = found.npm();
         if (node == null || npmExecutable == null) {
