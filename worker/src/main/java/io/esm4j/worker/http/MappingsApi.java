@@ -65,7 +65,10 @@ public final class MappingsApi implements HttpHandler {
                     LOG.atInfo().addKeyValue("mapping", created.uuid())
                             .log("api create uuid={} eventSourceArn={}", created.uuid(),
                                     created.spec().eventSourceArn());
-                    Exchanges.json(exchange, 202, describe(created));
+                    // As Lambda answers a create, whatever its start (or Enabled false) shows a moment later.
+                    ObjectNode json = describe(created);
+                    json.put("State", "Creating");
+                    Exchanges.json(exchange, 202, json);
                 } else if (rest.isEmpty() && method.equals("GET")) {
                     Exchanges.json(exchange, 200, list(Exchanges.query(exchange)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
