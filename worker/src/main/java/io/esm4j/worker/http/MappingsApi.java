@@ -87,6 +87,9 @@ public final class MappingsApi implements HttpHandler {
                     LOG.atInfo().addKeyValue("mapping", rest).log("api delete uuid={}", rest);
                     Exchanges.json(exchange, 202, describe(deleted));
                 } else {
+                    // HTTP requires a 405 to say what the path takes.
+                    exchange.getResponseHeaders().set("Allow", rest.isEmpty() ? "GET, POST"
+                            : rest.contains("/") ? "" : "GET, PUT, DELETE");
                     Exchanges.error(exchange, 405, "InvalidRequestContentException", method + " "
                             + exchange.getRequestURI().getPath() + " is not an operation of the event source mapping "
                             + "API");
