@@ -132,6 +132,22 @@ class OperationsEndpointsTest {
         }
     }
 
+    /** A body that is JSON but not an object is not a request: said as Lambda says a body it cannot read. */
+    @Test
+    void anApiBodyThatIsNotAnObjectIsRefusedAsRequestContent() throws Exception {
+        for (String method : List.of("POST", "PUT")) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(worker.url() + API
+                    + (method.equals("PUT") ? uuid : ""))).method(method, HttpRequest.BodyPublishers.ofString("[]"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).as(method).isEqualTo(400);
+            assertThat(answer.headers().firstValue("X-Amzn-ErrorType")).as(method)
+                    .hasValue("InvalidRequestContentException");
+            assertThat(answer.body()).as(method).contains("Could not parse request body into json: expected a JSON "
+                    + "object of the request's fields, got an array");
+        }
+    }
+
     @Test
     void metricsCarryThePrometheusNamesTheReadmeGives() throws Exception {
         HttpResponse<String> metrics = get("/metrics");

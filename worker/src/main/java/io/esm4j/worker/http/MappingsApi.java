@@ -1,5 +1,6 @@
 package io.esm4j.worker.http;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,7 @@ import io.esm4j.worker.mappings.MappingNotFoundException;
 import io.esm4j.worker.mappings.MappingRegistry;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -187,6 +189,17 @@ public final class MappingsApi implements HttpHandler {
 
     private static JsonNode body(HttpExchange exchange) throws IOException {
         byte[] bytes = RequestBodies.read(exchange);
-        return bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
+        JsonNode body = bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
+        if (!body.isObject()) {
+            throw new JsonParseException(null, "expected a JSON object of the request's fields, got " + switch (
+                    body.getNodeType()) {
+                case ARRAY -> "an array";
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                default -> body.getNodeType().name().toLowerCase(Locale.ROOT);
+            });
+        }
+        return body;
     }
 }
