@@ -16,6 +16,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -276,6 +277,14 @@ public final class Main {
             if (parsed.local && parsed.options.configFile() != null) {
                 throw new IllegalArgumentException("Invalid options: --config with --local. Expected one of them: "
                         + "local mode runs its demo's own mappings file.");
+            }
+            // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be ignored.
+            for (String own : List.of("--data-dir", "--region", "--endpoint")) {
+                if (parsed.local && (given.contains(own) || own.equals("--endpoint") && !endpoints.isEmpty())) {
+                    throw new IllegalArgumentException("Invalid options: " + own + " with --local. Expected --local "
+                            + "without --data-dir, --region and --endpoint: local mode uses a data directory, region "
+                            + "and endpoints of its own.");
+                }
             }
             if (parsed.local && !drainTimeoutGiven) {
                 parsed.options = parsed.options.withDrainTimeout(LocalMode.DRAIN_TIMEOUT);

@@ -113,6 +113,20 @@ class MainArgumentsTest {
                 .hasMessageStartingWith("Invalid options: --config with --local.");
     }
 
+    /** Local mode brings its own data directory, region and endpoints: one given with it would be ignored. */
+    @Test
+    void localModeRefusesTheOptionsItWouldIgnore() {
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--data-dir", "/tmp/mine"}))
+                .hasMessage("Invalid options: --data-dir with --local. Expected --local without --data-dir, --region "
+                        + "and --endpoint: local mode uses a data directory, region and endpoints of its own.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--region", "eu-west-1", "--local"}))
+                .hasMessageStartingWith("Invalid options: --region with --local.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--endpoint",
+                "sqs=http://127.0.0.1:9324"}))
+                .hasMessageStartingWith("Invalid options: --endpoint with --local.");
+        assertThat(Main.Arguments.parse(new String[] {"--local", "--port", "0", "--worker-id", "me"}).local).isTrue();
+    }
+
     /** The last of two values would win without a word; the message does not echo them (a Redis URL's password). */
     @Test
     void anOptionGivenTwiceIsRefused() {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -114,6 +115,36 @@ class OperationsEndpointsTest {
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(get(path).statusCode());
             assertThat(head.body()).isEmpty();
+        }
+    }
+
+    /** A 405 says which methods the path takes (HTTP requires the Allow header), on the API as on the probes. */
+    @Test
+    void aMethodAPathDoesNotTakeIsAnsweredWithTheMethodsItTakes() throws Exception {
+        Map<String, String> allowed = Map.of("/health/ready", "GET, HEAD", "/metrics", "GET, HEAD",
+                API, "GET, POST", API + uuid, "GET, PUT, DELETE");
+        for (Map.Entry<String, String> path : allowed.entrySet()) {
+            HttpResponse<String> patch = http.send(HttpRequest.newBuilder(URI.create(worker.url() + path.getKey()))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(patch.statusCode()).as("PATCH " + path.getKey()).isEqualTo(405);
+            assertThat(patch.headers().firstValue("Allow")).as("PATCH " + path.getKey()).hasValue(path.getValue());
+        }
+    }
+
+    /** A body that is JSON but not an object is not a request: said as Lambda says a body it cannot read. */
+    @Test
+    void anApiBodyThatIsNotAnObjectIsRefusedAsRequestContent() throws Exception {
+        for (String method : List.of("POST", "PUT")) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(worker.url() + API
+                    + (method.equals("PUT") ? uuid : ""))).method(method, HttpRequest.BodyPublishers.ofString("[]"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).as(method).isEqualTo(400);
+            assertThat(answer.headers().firstValue("X-Amzn-ErrorType")).as(method)
+                    .hasValue("InvalidRequestContentException");
+            assertThat(answer.body()).as(method).contains("Could not parse request body into json: expected a JSON "
+                    + "object of the request's fields, got an array");
         }
     }
 

@@ -68,6 +68,14 @@ public final class MappingSpec {
      */
     public MappingSpec merge(JsonNode update) {
         ObjectNode merged = request.deepCopy();
+        // Named before the create's check, which would list a create's fields, some of which an update refuses.
+        update.properties().forEach(field -> {
+            if (!LambdaFields.names().contains(field.getKey())) {
+                throw new InvalidMappingException(field.getKey(), field.getValue(), "Unknown field; an update takes "
+                        + "the fields of Lambda's UpdateEventSourceMapping request: " + String.join(", ",
+                        LambdaFields.names().stream().filter(LambdaFields.UPDATABLE::contains).toList()) + ".");
+            }
+        });
         ObjectNode checked = LambdaFields.check(update, "");
         for (Map.Entry<String, JsonNode> field : checked.properties()) {
             String name = field.getKey();

@@ -1,5 +1,6 @@
 package io.esm4j.worker.http;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,7 @@ import io.esm4j.worker.mappings.MappingNotFoundException;
 import io.esm4j.worker.mappings.MappingRegistry;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -65,7 +67,10 @@ public final class MappingsApi implements HttpHandler {
                     LOG.atInfo().addKeyValue("mapping", created.uuid())
                             .log("api create uuid={} eventSourceArn={}", created.uuid(),
                                     created.spec().eventSourceArn());
-                    Exchanges.json(exchange, 202, describe(created));
+                    // As Lambda answers a create, whatever its start (or Enabled false) shows a moment later.
+                    ObjectNode json = describe(created);
+                    json.put("State", "Creating");
+                    Exchanges.json(exchange, 202, json);
                 } else if (rest.isEmpty() && method.equals("GET")) {
                     Exchanges.json(exchange, 200, list(Exchanges.query(exchange)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
@@ -84,6 +89,9 @@ public final class MappingsApi implements HttpHandler {
                     LOG.atInfo().addKeyValue("mapping", rest).log("api delete uuid={}", rest);
                     Exchanges.json(exchange, 202, describe(deleted));
                 } else {
+                    // HTTP requires a 405 to say what the path takes.
+                    exchange.getResponseHeaders().set("Allow", rest.isEmpty() ? "GET, POST"
+                            : rest.contains("/") ? "" : "GET, PUT, DELETE");
                     Exchanges.error(exchange, 405, "InvalidRequestContentException", method + " "
                             + exchange.getRequestURI().getPath() + " is not an operation of the event source mapping "
                             + "API");
@@ -181,6 +189,17 @@ public final class MappingsApi implements HttpHandler {
 
     private static JsonNode body(HttpExchange exchange) throws IOException {
         byte[] bytes = RequestBodies.read(exchange);
-        return bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
+        JsonNode body = bytes.length == 0 ? Exchanges.JSON.createObjectNode() : Exchanges.JSON.readTree(bytes);
+        if (!body.isObject()) {
+            throw new JsonParseException(null, "expected a JSON object of the request's fields, got " + switch (
+                    body.getNodeType()) {
+                case ARRAY -> "an array";
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                default -> body.getNodeType().name().toLowerCase(Locale.ROOT);
+            });
+        }
+        return body;
     }
 }

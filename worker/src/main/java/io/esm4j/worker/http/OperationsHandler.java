@@ -37,7 +37,8 @@ public final class OperationsHandler implements HttpHandler {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                Exchanges.send(exchange, 405, "text/plain", "only GET\n");
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                Exchanges.send(exchange, 405, "text/plain", "only GET and HEAD\n");
                 return;
             }
             switch (path) {

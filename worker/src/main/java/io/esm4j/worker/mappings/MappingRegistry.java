@@ -232,9 +232,11 @@ public final class MappingRegistry {
                     + " because it is in use: it is being deleted (State Deleting).");
         }
         if (mapping.waitingForPredecessor()) {
+            // Updating, or Disabling after an update that turned the mapping off: the State Get shows meanwhile.
+            String state = mapping.state();
             throw new MappingInUseException("Cannot " + action + " the event source mapping " + uuid
                     + " because it is in use: its previous update is still being applied while the mapping it "
-                    + "replaces drains (State Updating). Try again once the State is no longer Updating.");
+                    + "replaces drains (State " + state + "). Try again once the State is no longer " + state + ".");
         }
         return mapping;
     }

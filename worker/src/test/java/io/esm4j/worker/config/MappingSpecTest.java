@@ -54,6 +54,19 @@ class MappingSpecTest {
                 .isEqualTo(json("{" + KINESIS.replace("\"f\"", "\"g\"") + ", \"BatchSize\": 7}"));
     }
 
+    /** An unknown field of an update is named with the fields an update takes, not a create's. */
+    @Test
+    void anUpdateNamesAnUnknownFieldWithTheFieldsAnUpdateTakes() throws Exception {
+        MappingSpec spec = MappingSpec.of(json("{" + KINESIS + "}"), "");
+
+        assertThatThrownBy(() -> spec.merge(json("{\"BatchSize\": 7, \"Bogus\": 1}")))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessageStartingWith("Invalid value for Bogus: 1. Unknown field; an update takes the fields of "
+                        + "Lambda's UpdateEventSourceMapping request: FunctionName, Enabled, BatchSize, ")
+                .hasMessageNotContaining("EventSourceArn")
+                .hasMessageNotContaining("StartingPosition");
+    }
+
     @Test
     void anUpdateChangesTheKafkaConfigFieldByField() throws Exception {
         MappingSpec kafka = MappingSpec.of(json("""

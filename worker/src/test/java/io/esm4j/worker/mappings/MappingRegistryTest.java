@@ -305,6 +305,25 @@ class MappingRegistryTest {
         assertThat(sources.overlaps).hasValue(0);
     }
 
+    /** The refusal names the State the API shows: Disabling after an update that turned the mapping off. */
+    @Test
+    void anUpdateWhileADisablingUpdateIsStillBeingAppliedNamesDisabling() throws Exception {
+        String uuid = registry.create(spec("in-use-disabling", "")).uuid();
+        await().atMost(WAIT).until(() -> running(uuid));
+        sources.stopGate = new CountDownLatch(1);
+
+        registry.update(uuid, JSON.readTree("{\"Enabled\": false}"));
+
+        assertThat(registry.get(uuid).state()).isEqualTo("Disabling");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"Enabled\": true}")))
+                .isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("(State Disabling). Try again once the State is no longer Disabling.");
+        assertThatThrownBy(() -> registry.delete(uuid)).isInstanceOf(MappingInUseException.class)
+                .hasMessageContaining("(State Disabling)");
+        sources.stopGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Disabled"));
+    }
+
     @Test
     void aRevisionFromASharedStoreStartsOnlyOnceEveryOlderOneHasStopped() throws Exception {
         InMemoryMappingStore store = new InMemoryMappingStore();
