@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.worker.config.Endpoints;
 import io.esm4j.worker.local.LocalMode;
 import java.net.URI;
 import java.time.Duration;
@@ -43,6 +44,18 @@ class MainArgumentsTest {
                 .isEqualTo(Duration.ofSeconds(7));
         assertThat(Main.Arguments.parse(new String[0]).options.drainTimeout())
                 .isEqualTo(WorkerOptions.DEFAULT_DRAIN_TIMEOUT);
+    }
+
+    /** Local mode calls no AWS endpoint: what it runs no server for goes to a closed loopback port. */
+    @Test
+    void localModeSendsEveryServiceItRunsNoServerForToAClosedLoopbackPort() {
+        URI elasticMq = URI.create("http://127.0.0.1:9324");
+        Endpoints offline = LocalMode.offline(Endpoints.none().with("sqs", elasticMq));
+
+        assertThat(offline.endpoint("sqs")).isEqualTo(elasticMq);
+        assertThat(Endpoints.SERVICES).allSatisfy(service -> assertThat(offline.endpoint(service)).as(service)
+                .isNotNull().satisfies(uri -> assertThat(uri.getHost()).isEqualTo("127.0.0.1")));
+        assertThat(offline.endpoint("kinesis")).isEqualTo(URI.create("http://127.0.0.1:9"));
     }
 
     @Test

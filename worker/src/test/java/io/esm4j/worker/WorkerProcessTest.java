@@ -216,7 +216,8 @@ class WorkerProcessTest {
                         + "function; 10 of 10 Kafka records the Kafka handler")
                 .contains("[java handler] batch of").contains("[http function] aws:sqs batch of")
                 .contains("[kafka handler] batch of").contains("Kafka: embedded broker at 127.0.0.1:")
-                .contains("Topics: [esm4j-demo-kafka]");
+                .contains("Topics: [esm4j-demo-kafka]")
+                .contains("other AWS services: http://127.0.0.1:9, a closed port");
         if (NodeTools.onPath().complete()) {
             assertThat(output).contains("; 10 of 10 Kinesis records the HTTP function")
                     .contains("[http function] aws:kinesis batch of").doesNotContain("Kinesis demo skipped");

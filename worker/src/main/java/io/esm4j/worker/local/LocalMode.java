@@ -3,13 +3,16 @@ package io.esm4j.worker.local;
 import io.esm4j.worker.Main;
 import io.esm4j.worker.Worker;
 import io.esm4j.worker.WorkerOptions;
+import io.esm4j.worker.config.Endpoints;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -34,6 +37,25 @@ public final class LocalMode {
      */
     public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
 
+    /** Where local mode sends what it runs no server for: the discard port, closed on an ordinary machine. */
+    static final URI NO_SERVER = URI.create("http://127.0.0.1:9");
+
+    /**
+     * {@code endpoints} with every AWS service the worker calls that has none (local mode's servers set theirs) at
+     * {@link #NO_SERVER}: nothing of local mode leaves the machine. A mapping, destination or function of such a
+     * service (Kinesis and DynamoDB without Node.js, SNS, S3, Lambda, Secrets Manager, MSK, Glue) fails with
+     * "connection refused" instead of calling AWS with local mode's made-up credentials.
+     */
+    public static Endpoints offline(Endpoints endpoints) {
+        Endpoints offline = endpoints;
+        for (String service : new TreeSet<>(Endpoints.SERVICES)) {
+            if (offline.endpoint(service) == null) {
+                offline = offline.with(service, NO_SERVER);
+            }
+        }
+        return offline;
+    }
+
     public static void run(WorkerOptions options, boolean exitAfterDemo) throws Exception {
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create("local", "local"));
@@ -56,12 +78,15 @@ public final class LocalMode {
                     .collect(Collectors.joining()));
             System.out.println("esm4j local mode: mappings file " + file);
             sources.forEach(source -> System.out.println("  " + source.server()));
+            System.out.println("  other AWS services: " + NO_SERVER + ", a closed port (local mode runs no server "
+                    + "for them, and calls no AWS endpoint)");
             System.out.println(Files.readString(file));
             WorkerOptions local = options.withConfigFile(file).withDataDirectory(dataDirectory)
                     .withAws(Region.US_EAST_1, credentials);
             for (DemoSource source : sources) {
                 local = source.configure(local);
             }
+            local = local.withEndpoints(offline(local.endpoints()));
             worker = startOnFreePortIfTaken(local);
             for (DemoSource source : sources) {
                 source.send();
