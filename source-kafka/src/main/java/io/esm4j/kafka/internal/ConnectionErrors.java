@@ -58,6 +58,8 @@ final class ConnectionErrors {
      * any (a test's MockConsumer).
      */
     private List<Metric> answers;
+    /** Of those, the successful authentications' (looked up with them). */
+    private List<Metric> authentications = List.of();
     private final LongSupplier nanoTime;
     private final FailureRun failures;
     private double answered;
@@ -94,20 +96,17 @@ final class ConnectionErrors {
         this.deadline = nanoTime.getAsLong() + silence.toNanos();
     }
 
-    private static List<Metric> answerMetrics(Map<MetricName, ? extends Metric> metrics) {
+    private static List<Metric> answerMetrics(Map<MetricName, ? extends Metric> metrics, Set<String> names) {
         return metrics.entrySet().stream()
-                .filter(e -> e.getKey().group().equals(GROUP) && ANSWERS.contains(e.getKey().name())
+                .filter(e -> e.getKey().group().equals(GROUP) && names.contains(e.getKey().name())
                         && !e.getKey().tags().containsKey("node-id"))
                 .<Metric>map(Map.Entry::getValue).toList();
     }
 
     /** Before each poll: an answer since the last check ends a connection error; a silence too long starts one. */
     void check() {
-        if (answers.isEmpty()) {
-            answers = answerMetrics(consumer.metrics());
-            if (answers.isEmpty()) {
-                return;
-            }
+        if (counters().isEmpty()) {
+            return;
         }
         long now = nanoTime.getAsLong();
         double total = answered();
@@ -194,23 +193,30 @@ final class ConnectionErrors {
         return false;
     }
 
-    /** The consumer's successful authentications so far; -1 without its network metrics. */
-    private double successfulAuthentications() {
+    /** The consumer's network counters, looked up until found: empty while (or if) the consumer has none. */
+    private List<Metric> counters() {
         if (answers.isEmpty()) {
-            answers = answerMetrics(consumer.metrics());
+            Map<MetricName, ? extends Metric> metrics = consumer.metrics();
+            answers = answerMetrics(metrics, ANSWERS);
+            authentications = answerMetrics(metrics, Set.of(AUTHENTICATED));
         }
-        double sum = -1;
-        for (Metric metric : answers) {
-            if (metric.metricName().name().equals(AUTHENTICATED) && metric.metricValue() instanceof Number number) {
-                sum = Math.max(sum, 0) + number.doubleValue();
-            }
-        }
-        return sum;
+        return answers;
     }
 
+    /** The consumer's successful authentications so far; -1 without its network metrics. */
+    private double successfulAuthentications() {
+        counters();
+        return authentications.isEmpty() ? -1 : sum(authentications);
+    }
+
+    /** What the consumer's connections received so far: responses and authentications, worked or failed. */
     private double answered() {
+        return sum(answers);
+    }
+
+    private static double sum(List<Metric> counters) {
         double sum = 0;
-        for (Metric metric : answers) {
+        for (Metric metric : counters) {
             if (metric.metricValue() instanceof Number number) {
                 sum += number.doubleValue();
             }

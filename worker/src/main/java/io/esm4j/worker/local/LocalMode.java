@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -48,7 +47,7 @@ public final class LocalMode {
      */
     public static Endpoints offline(Endpoints endpoints) {
         Endpoints offline = endpoints;
-        for (String service : new TreeSet<>(Endpoints.SERVICES)) {
+        for (String service : Endpoints.SERVICES) {
             if (offline.endpoint(service) == null) {
                 offline = offline.with(service, NO_SERVER);
             }
