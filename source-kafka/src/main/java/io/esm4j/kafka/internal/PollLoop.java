@@ -2,11 +2,9 @@ package io.esm4j.kafka.internal;
 
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
-import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
-import io.esm4j.kafka.KafkaAuthResults;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,15 +29,14 @@ import org.slf4j.LoggerFactory;
  * records for the {@link Intake} (which converts them and offers them to the partition's pipeline, so that the poll
  * thread does little besides polling), pauses a partition whose pipeline has no room for another poll and resumes
  * it when there is (so a slow handler never keeps it from polling within {@code max.poll.interval.ms}), commits the
- * done prefixes on a cadence, and runs the rebalance callbacks. Failed polls are counted, shown in the status and
- * retried with backoff; only a fatal error stops the mapping.
+ * done prefixes on a cadence, and runs the rebalance callbacks. Failed polls are counted, shown in the status
+ * ({@link PollFailures}) and retried with backoff; only a fatal error stops the mapping.
  */
 final class PollLoop implements ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     /** How long one poll waits for records: also how soon a paused partition with room again is resumed. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final String COMPONENT = "consumer";
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -57,13 +53,11 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final TopicRefusals topicRefusals;
     private final MissingTopics missingTopics;
     private final ConnectionErrors connectionErrors;
+    private final PollFailures pollFailures;
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile Instant stopDeadline = Instant.MAX;
-    private int pollFailuresInARow;
-    /** The same failures, for the log: a broker down fails every poll, with backoff, for as long as it is. */
-    private final FailureRun pollFailures = new FailureRun();
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
@@ -76,7 +70,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.metrics = metrics;
         this.partitions = partitions;
         this.intake = intake;
-        this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), this::probeRefused);
+        this.pollFailures = new PollFailures(ctx, partitions.authResults);
+        this.topicRefusals = new TopicRefusals(consumer, ctx.backoff(), pollFailures::probeRefused);
         this.starts = new StartPositions(ctx, consumer, partitions.owned, source.topics(),
                 partitions.authResults, topicRefusals::failed);
         this.lags = new OffsetLags(consumer, topicRefusals::failed);
@@ -172,29 +167,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (topicRefusals.stillRefused(records) || connectionErrors.authenticationStillRefused(records)) {
             return;
         }
-        if (pollFailuresInARow > 0) {
-            pollFailuresInARow = 0;
-            ctx.status().resolved(COMPONENT);
-            int ended = pollFailures.succeeded();
-            if (FailureRun.logRecovery(ended)) {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
-                        .log("polling works again");
-            }
-        }
-        partitions.authResults.takeBack(COMPONENT);
-    }
-
-    /** A refused topic's probe was refused again: shown and counted as a failed poll, without its wait. */
-    private void probeRefused(TopicAuthorizationException e) {
-        ctx.metrics().pollingErrors.increment();
-        showPollFailure(e);
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("topics", e.unauthorizedTopics())
-                .log("topics still refused for authorization; probed again after a backoff");
-    }
-
-    private void showPollFailure(RuntimeException e) {
-        ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
-        KafkaAuthResults.ofPollFailure(e).ifPresent(message -> partitions.authResults.show(COMPONENT, message));
+        pollFailures.worked();
     }
 
     /** The cadence's commit of the done prefixes that moved, once per CheckpointInterval. */
@@ -225,15 +198,11 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private void pollFailed(RuntimeException e) {
         Fatal.rethrowIfFatal(e);
-        pollFailuresInARow++;
-        ctx.metrics().pollingErrors.increment();
-        showPollFailure(e);
+        int inARow = pollFailures.failed(e);
         topicRefusals.failed(e);
         connectionErrors.pollFailed(e);
-        FailureRun.log(LOG, pollFailures.failed(), e, true).addKeyValue("mapping", ctx.mappingName())
-                .log("poll failed; retrying with backoff");
         try {
-            stopRequested.await(ctx.backoff().delay(pollFailuresInARow).toNanos(), TimeUnit.NANOSECONDS);
+            stopRequested.await(ctx.backoff().delay(inARow).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             stopRequested.countDown();

@@ -88,7 +88,7 @@ class PollLoopTest {
         };
         StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON)
                 .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).build();
-        try (LogCapture log = new LogCapture(PollLoop.class)) {
+        try (LogCapture log = new LogCapture(PollFailures.class)) {
             try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
                 // The poll after the first that worked: that one's results were taken on the same thread.
                 await().atMost(Duration.ofSeconds(30)).until(() -> polls.get() > failures + 1);
