@@ -12,9 +12,13 @@ import io.esm4j.testsupport.TestCertificates.Identity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.FeatureUpdate;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Before, such a mapping showed nothing at all (ENABLING or ENABLED, no problem, nothing counted); now both texts say
  * {@code PROBLEM: Connection error.} with the bootstrap servers once nothing answered for the consumer's
  * request.timeout.ms (short here), until a broker answers again. The broker of the running case is reached through a
- * {@link TcpProxy} that is cut and joined again, so that the broker itself runs on.
+ * {@link TcpProxy} that is cut and joined again, so that the broker itself runs on. The consumer group protocol's
+ * (KIP-848) session is short here (the broker sets it: 4 s), so that a cut outlasts it.
  */
 class KafkaConnectionErrorTest {
 
@@ -53,20 +58,26 @@ class KafkaConnectionErrorTest {
         Identity server = TestCertificates.selfSigned(certificates, "broker", "127.0.0.1", true);
         // The PROXIED listener is advertised at the proxy's port: a consumer that bootstraps through the proxy also
         // reaches the broker through it afterwards, and loses it when the proxy is cut.
-        broker = KafkaBroker.start(ports[0], ports[1], Map.of(
-                "listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
-                        + ",PROXIED://127.0.0.1:" + ports[2] + ",SASL://" + saslServers + ",TLS://" + tlsServers,
-                "advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",PROXIED://" + proxiedServers
-                        + ",SASL://" + saslServers + ",TLS://" + tlsServers,
-                "listener.security.protocol.map",
-                "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT,TLS:SSL",
-                "listener.name.sasl.sasl.enabled.mechanisms", "PLAIN",
-                "listener.name.sasl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
-                        + " required user_reader=\"reader-password\";",
-                "listener.name.tls.ssl.keystore.type", "PKCS12",
-                "listener.name.tls.ssl.keystore.location", server.keyStore().toString(),
-                "listener.name.tls.ssl.keystore.password", TestCertificates.STORE_PASSWORD,
-                "listener.name.tls.ssl.key.password", TestCertificates.STORE_PASSWORD));
+        broker = KafkaBroker.start(ports[0], ports[1], Map.ofEntries(
+                Map.entry("listeners", "BROKER://127.0.0.1:" + ports[0] + ",CONTROLLER://127.0.0.1:" + ports[1]
+                        + ",PROXIED://127.0.0.1:" + ports[2] + ",SASL://" + saslServers + ",TLS://" + tlsServers),
+                Map.entry("advertised.listeners", "BROKER://127.0.0.1:" + ports[0] + ",PROXIED://" + proxiedServers
+                        + ",SASL://" + saslServers + ",TLS://" + tlsServers),
+                Map.entry("listener.security.protocol.map",
+                        "BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT,SASL:SASL_PLAINTEXT,TLS:SSL"),
+                Map.entry("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN"),
+                Map.entry("listener.name.sasl.plain.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                + " user_reader=\"reader-password\";"),
+                Map.entry("listener.name.tls.ssl.keystore.type", "PKCS12"),
+                Map.entry("listener.name.tls.ssl.keystore.location", server.keyStore().toString()),
+                Map.entry("listener.name.tls.ssl.keystore.password", TestCertificates.STORE_PASSWORD),
+                Map.entry("listener.name.tls.ssl.key.password", TestCertificates.STORE_PASSWORD),
+                // The consumer group protocol's session, which its members cannot set: short, for a cut to outlast.
+                Map.entry("group.consumer.min.session.timeout.ms", "2000"),
+                Map.entry("group.consumer.session.timeout.ms", "4000"),
+                Map.entry("group.consumer.min.heartbeat.interval.ms", "500"),
+                Map.entry("group.consumer.heartbeat.interval.ms", "1000")));
         proxy = new TcpProxy(ports[3], ports[2]);
     }
 
@@ -171,6 +182,77 @@ class KafkaConnectionErrorTest {
         } finally {
             mapping.stop(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * The same under the consumer group protocol (KIP-848), whose heartbeats go from the consumer's own network thread,
+     * and for longer than the member's session: the broker drops the member while it is cut off, so once the broker
+     * answers again the member learns it was fenced, loses its partitions (nothing committed for them) and joins again.
+     * The connection error shows and is counted while the cluster is out of reach and goes once it answers; the records
+     * written meanwhile are read after the ones before (which were committed before the cut, and are not read again),
+     * and all are committed.
+     */
+    @Test
+    void aClusterLostWhileRunningUnderTheConsumerGroupProtocol() throws Exception {
+        // The embedded broker is formatted without the feature that turns the protocol on.
+        broker.admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,
+                FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get();
+        String topic = broker.topic("reach-kip848", 2);
+        String group = "g-" + UUID.randomUUID();
+        String problem = "PROBLEM: Connection error. No broker answered the mapping for 1 s; bootstrap servers: "
+                + proxiedServers + ".";
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Recorder handler = new Recorder();
+        // Without the classic protocol's session and heartbeat settings, which this protocol refuses.
+        EventSourceMapping<KafkaRecord> mapping = EventSourceMapping.builder("reach-kip848",
+                KafkaSource.builder().bootstrapServers(proxiedServers).topics(topic).consumerGroupId(group)
+                        .consumerProperty("group.protocol", "consumer")
+                        .consumerProperty("request.timeout.ms", REQUEST_TIMEOUT_MS).build(), handler)
+                .settings(Fixtures.fast().build()).meterRegistry(registry).build();
+        boolean cut = false;
+        mapping.start();
+        try {
+            broker.sendAll(Fixtures.keyed(topic, 2, 5, 20).subList(0, 10));
+            await().atMost(WAIT).until(() -> handler.succeeded.size() >= 10
+                    && broker.committed(group).equals(broker.endOffsets(topic, 2)));
+            assertThat(mapping.lastProcessingResult()).isEqualTo("OK");
+
+            proxy.cut();
+            cut = true;
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals(problem));
+            assertThat(mapping.stateTransitionReason()).satisfiesAnyOf(
+                    reason -> assertThat(reason).isEqualTo(problem),
+                    reason -> assertThat(reason).startsWith("PROBLEM: committing offsets failed"));
+            assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+            assertThat(AclAwaits.counter(registry, MetricNames.POLLING_ERROR_COUNT)).isPositive();
+            // The broker's side: the member's session ran out while nothing reached the broker.
+            await().atMost(WAIT).until(() -> broker.admin.describeConsumerGroups(List.of(group)).all().get()
+                    .get(group).members().isEmpty());
+            // Still shown: nothing answered the mapping meanwhile.
+            assertThat(mapping.lastProcessingResult()).isEqualTo(problem);
+            broker.sendAll(Fixtures.keyed(topic, 2, 5, 20).subList(10, 20));
+
+            proxy.open();
+            cut = false;
+            await().atMost(WAIT).until(() -> handler.succeeded.size() >= 20
+                    && broker.committed(group).equals(broker.endOffsets(topic, 2)));
+            await().atMost(WAIT).until(() -> mapping.lastProcessingResult().equals("OK")
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+            assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+            assertThat(AclAwaits.counter(registry, KafkaMetricNames.PARTITIONS_LOST)).isPositive();
+        } finally {
+            if (cut) {
+                proxy.open();
+            }
+            mapping.stop(Duration.ofSeconds(10));
+        }
+        // Those committed before the cut come once. Those written meanwhile may come twice, as at-least-once allows: read
+        // once the broker answered, before the member's next heartbeat told it that it was fenced, and dropped
+        // uncommitted with the lost partitions, whose next owner (this member, joined again) reads them again.
+        assertThat(AclAwaits.values(handler))
+                .containsOnlyOnce(IntStream.range(0, 10).mapToObj(i -> "v" + i).toArray(String[]::new));
+        // All of v0..v19 over five keys (every fifth without one), in order within their key.
+        Fixtures.assertCompleteAndOrdered(handler.valuesByKey(), 20, true);
     }
 
     /**
