@@ -23,6 +23,11 @@ final class PollFailures {
 
     private final StreamContext<KafkaRecord> ctx;
     private final AuthResults authResults;
+    /**
+     * Whether the consumer's problem shows: after a failed poll, and after a refused probe, which is no failed poll (a
+     * refusal that only a start's lookup met is probed with no poll failing before).
+     */
+    private boolean shown;
     private int inARow;
     private final FailureRun run = new FailureRun();
 
@@ -51,19 +56,23 @@ final class PollFailures {
 
     /** A poll works: the failed polls' problem and Lambda's message go. After every poll, so nothing is allocated. */
     void worked() {
-        if (inARow > 0) {
-            inARow = 0;
+        if (shown) {
+            shown = false;
             ctx.status().resolved(COMPONENT);
-            int ended = run.succeeded();
-            if (FailureRun.logRecovery(ended)) {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
-                        .log("polling works again");
+            if (inARow > 0) {
+                inARow = 0;
+                int ended = run.succeeded();
+                if (FailureRun.logRecovery(ended)) {
+                    LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("failuresInARow", ended)
+                            .log("polling works again");
+                }
             }
         }
         authResults.takeBack(COMPONENT);
     }
 
     private void show(RuntimeException e) {
+        shown = true;
         ctx.status().problem(COMPONENT, "PROBLEM: polling Kafka failed: " + Fatal.describe(e));
         KafkaAuthResults.ofPollFailure(e).ifPresent(message -> authResults.show(COMPONENT, message));
     }

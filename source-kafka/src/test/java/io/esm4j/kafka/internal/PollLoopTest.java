@@ -251,6 +251,48 @@ class PollLoopTest {
         }
     }
 
+    /**
+     * The same, and the ACL is then granted: once the probe works, both texts go. Only a probe was refused (no poll
+     * failed), and its problem goes all the same.
+     */
+    @Test
+    void aTopicRefusalThatOnlyAStartLookupReportedGoesOnceTheProbeWorks() throws Exception {
+        AtomicBoolean thrown = new AtomicBoolean();
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        AtomicInteger probes = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            @Override
+            public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+                if (!thrown.getAndSet(true)) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return List.of();
+            }
+
+            @Override
+            public Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions,
+                                                              Duration timeout) {
+                probes.incrementAndGet();
+                if (refuse.get()) {
+                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
+                }
+                return Map.of(partition, 0L);
+            }
+        };
+        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.LATEST)
+                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 2);
+            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
+                    .contains("TopicAuthorizationException");
+            refuse.set(false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> harness.ctx.status().lastProcessingResult()
+                    .equals("No records processed"));
+            // The problem goes with Lambda's message (just before it, on the poll thread), not after another poll.
+            assertThat(harness.ctx.status().stateTransitionReason()).doesNotStartWith("PROBLEM");
+        }
+    }
+
     private long committed(LoopHarness.PacedConsumer consumer) {
         OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
         return offset == null ? -1 : offset.offset();
