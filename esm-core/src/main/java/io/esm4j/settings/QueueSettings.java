@@ -20,7 +20,8 @@ public record QueueSettings(
         Duration idlePollInterval,
         Duration visibilityExtensionLimit,
         Duration retryBackoffInitial,
-        Duration retryBackoffMax) {
+        Duration retryBackoffMax,
+        HandlerThreads handlerThreads) {
 
     /** FIFO queues take at most this many messages per batch. */
     public static final int FIFO_MAX_BATCH_SIZE = 10;
@@ -56,7 +57,8 @@ public record QueueSettings(
     /** Every queue setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, FUNCTION_RESPONSE_TYPES,
             MAXIMUM_CONCURRENCY, RECEIVE_WAIT_TIME, IDLE_POLL_INTERVAL, VISIBILITY_EXTENSION_LIMIT,
-            StreamSettings.RETRY_BACKOFF_INITIAL, StreamSettings.RETRY_BACKOFF_MAX, StreamSettings.FILTER_CRITERIA);
+            StreamSettings.RETRY_BACKOFF_INITIAL, StreamSettings.RETRY_BACKOFF_MAX, StreamSettings.HANDLER_THREADS,
+            StreamSettings.FILTER_CRITERIA);
 
     /**
      * Every check that does not depend on the queue lives here rather than in the builder, because the canonical
@@ -78,6 +80,7 @@ public record QueueSettings(
         RECEIVE_WAIT_TIME.check(receiveWaitTime);
         IDLE_POLL_INTERVAL.check(idlePollInterval);
         VISIBILITY_EXTENSION_LIMIT.check(visibilityExtensionLimit);
+        StreamSettings.checkHandlerThreads(handlerThreads);
     }
 
     public static Builder builder() {
@@ -102,6 +105,7 @@ public record QueueSettings(
         private Duration visibilityExtensionLimit = VISIBILITY_EXTENSION_LIMIT.defaultValue();
         private Duration retryBackoffInitial = StreamSettings.RETRY_BACKOFF_INITIAL.defaultValue();
         private Duration retryBackoffMax = StreamSettings.RETRY_BACKOFF_MAX.defaultValue();
+        private HandlerThreads handlerThreads = HandlerThreads.VIRTUAL;
 
         private Builder() {}
 
@@ -150,10 +154,17 @@ public record QueueSettings(
             return this;
         }
 
+        /** {@link HandlerThreads#VIRTUAL} by default. */
+        public Builder handlerThreads(HandlerThreads value) {
+            this.handlerThreads = value;
+            return this;
+        }
+
         /** Validates every value, in the constructor; the first one out of range is reported. */
         public QueueSettings build() {
             return new QueueSettings(batchSize, maximumBatchingWindow, reportBatchItemFailures, maximumConcurrency,
-                    receiveWaitTime, idlePollInterval, visibilityExtensionLimit, retryBackoffInitial, retryBackoffMax);
+                    receiveWaitTime, idlePollInterval, visibilityExtensionLimit, retryBackoffInitial, retryBackoffMax,
+                    handlerThreads);
         }
     }
 

@@ -37,7 +37,8 @@ public record StreamSettings(
         Duration failoverTime,
         int maxLeasesToStealAtOneTime,
         int maximumConcurrency,
-        Duration gracefulHandoffTimeout) {
+        Duration gracefulHandoffTimeout,
+        HandlerThreads handlerThreads) {
 
     /** Lambda's invocation payload limit for synchronous invocation; not modifiable, as in Lambda. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -140,13 +141,22 @@ public record StreamSettings(
                     + "otherwise it is taken anyway. Keep it at least twice min(FailoverTime / 2, ShardSyncInterval). "
                     + "0 takes at once (in-flight work is then handled again).");
 
+    public static final Setting HANDLER_THREADS = new Setting.Described("HandlerThreads", "VIRTUAL, PLATFORM",
+            "VIRTUAL", "esm4j: the thread the handler runs on, one per lane of a shard (streams) or per poller "
+                    + "(queues). A virtual thread that blocks pinned to its carrier (on Java 21–23 inside synchronized, "
+                    + "as older JDBC drivers and many clients do; on any Java in a class initializer or a native call) "
+                    + "holds one of the carriers, as many as cores: handlers in flight are capped at that, and esm4j's "
+                    + "own virtual threads (shard readers, checkpoint writes, visibility heartbeats, idempotency claim "
+                    + "renewal) wait, so messages can reappear and be delivered twice. PLATFORM runs each lane or "
+                    + "poller on a daemon platform thread; esm4j's own threads stay as they are.");
+
     /** Every stream setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(BATCH_SIZE, MAXIMUM_BATCHING_WINDOW, PARALLELIZATION_FACTOR,
             MAXIMUM_CONCURRENCY, STARTING_POSITION, STARTING_POSITION_TIMESTAMP, BISECT_BATCH_ON_FUNCTION_ERROR,
             MAXIMUM_RECORD_AGE, MAXIMUM_RETRY_ATTEMPTS, FUNCTION_RESPONSE_TYPES, BISECT_CONSUMES_RETRY_QUOTA, FUNCTION_ARN,
             RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX, MAX_BUFFERED_RECORDS, MAX_BUFFERED_MEGABYTES,
             IDLE_POLL_INTERVAL, SHARD_SYNC_INTERVAL, TUMBLING_WINDOW, CHECKPOINT_INTERVAL, FAILOVER_TIME,
-            MAX_LEASES_TO_STEAL, GRACEFUL_HANDOFF_TIMEOUT, FILTER_CRITERIA);
+            MAX_LEASES_TO_STEAL, GRACEFUL_HANDOFF_TIMEOUT, HANDLER_THREADS, FILTER_CRITERIA);
 
     /**
      * Every check lives here rather than in the builder, because the canonical constructor of a public record is
@@ -170,6 +180,7 @@ public record StreamSettings(
             throw new InvalidSettingException(PARALLELIZATION_FACTOR.name(), parallelizationFactor,
                     "1 when TumblingWindowInSeconds is set (it is " + tumblingWindowInSeconds + ")");
         }
+        checkHandlerThreads(handlerThreads);
         BATCH_SIZE.check(batchSize);
         MAXIMUM_BATCHING_WINDOW.check(maximumBatchingWindow);
         PARALLELIZATION_FACTOR.check(parallelizationFactor);
@@ -212,6 +223,7 @@ public record StreamSettings(
         builder.maxLeasesToStealAtOneTime = maxLeasesToStealAtOneTime;
         builder.maximumConcurrency = maximumConcurrency;
         builder.gracefulHandoffTimeout = gracefulHandoffTimeout;
+        builder.handlerThreads = handlerThreads;
         return builder;
     }
 
@@ -244,6 +256,7 @@ public record StreamSettings(
         private int maxLeasesToStealAtOneTime = MAX_LEASES_TO_STEAL.defaultValue();
         private int maximumConcurrency = MAXIMUM_CONCURRENCY.defaultValue();
         private Duration gracefulHandoffTimeout = GRACEFUL_HANDOFF_TIMEOUT.defaultValue();
+        private HandlerThreads handlerThreads = HandlerThreads.VIRTUAL;
 
         private Builder() {}
 
@@ -373,6 +386,12 @@ public record StreamSettings(
             return this;
         }
 
+        /** {@link HandlerThreads#VIRTUAL} by default. */
+        public Builder handlerThreads(HandlerThreads value) {
+            this.handlerThreads = value;
+            return this;
+        }
+
         /** Validates every value, in the constructor; the first one out of range is reported. */
         @SuppressWarnings("NullAway") // a missing StartingPosition is what the constructor rejects, by name
         public StreamSettings build() {
@@ -381,7 +400,13 @@ public record StreamSettings(
                     maximumRetryAttempts, reportBatchItemFailures, bisectConsumesRetryQuota, functionArn,
                     retryBackoffInitial, retryBackoffMax, maxBufferedRecordsPerShard, maxBufferedMegabytesPerShard,
                     idlePollInterval, shardSyncInterval, tumblingWindowInSeconds, checkpointInterval, failoverTime,
-                    maxLeasesToStealAtOneTime, maximumConcurrency, gracefulHandoffTimeout);
+                    maxLeasesToStealAtOneTime, maximumConcurrency, gracefulHandoffTimeout, handlerThreads);
+        }
+    }
+
+    static void checkHandlerThreads(HandlerThreads value) {
+        if (value == null) {
+            throw new InvalidSettingException(HANDLER_THREADS.name(), "null", "one of " + HANDLER_THREADS.range());
         }
     }
 

@@ -122,6 +122,7 @@ class SettingsTest {
                         b -> b.tumblingWindowInSeconds(60).parallelizationFactor(2)),
                 bad("StartingPosition", "null", "TRIM_HORIZON, LATEST, AT_TIMESTAMP",
                         b -> b.startingPosition(null)),
+                bad("HandlerThreads", "null", "one of VIRTUAL, PLATFORM", b -> b.handlerThreads(null)),
                 bad("StartingPositionTimestamp", "null", "AT_TIMESTAMP",
                         b -> b.startingPosition(StartingPosition.AT_TIMESTAMP)),
                 bad("StartingPositionTimestamp", NOW.toString(), "AT_TIMESTAMP",
@@ -179,19 +180,20 @@ class SettingsTest {
 
         assertThat(constructDirectly(builder)).isEqualTo(builder.build());
         StreamSettings custom = builder.maximumConcurrency(5).gracefulHandoffTimeout(Duration.ofSeconds(7))
-                .maximumRetryAttempts(3).functionArn("arn:aws:lambda:us-east-1:123456789012:function:f").build();
+                .handlerThreads(HandlerThreads.PLATFORM).maximumRetryAttempts(3).functionArn("arn:aws:lambda:us-east-1:123456789012:function:f").build();
         assertThat(custom.toBuilder().build()).isEqualTo(custom);
         assertThat(custom.toBuilder().maximumRetryAttempts(10).build())
                 .isEqualTo(custom.toBuilder().build().toBuilder().maximumRetryAttempts(10).build())
                 .isNotEqualTo(custom);
         assertThat(new StreamSettings(100, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1, -1, false,
                 false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64, Duration.ofMillis(250),
-                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, -1, Duration.ofSeconds(30)))
+                Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1, -1, Duration.ofSeconds(30),
+                HandlerThreads.VIRTUAL))
                 .isEqualTo(StreamSettings.builder().startingPosition(StartingPosition.LATEST).build());
         assertThatThrownBy(() -> new StreamSettings(0, Duration.ZERO, 1, StartingPosition.LATEST, null, false, -1,
                 -1, false, false, null, Duration.ofSeconds(1), Duration.ofMinutes(1), 20_000, 64,
                 Duration.ofMillis(250), Duration.ofSeconds(30), 0, Duration.ofSeconds(1), Duration.ofSeconds(10), 1,
-                -1, Duration.ofSeconds(30)))
+                -1, Duration.ofSeconds(30), HandlerThreads.VIRTUAL))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("Invalid value for BatchSize: 0. Expected an integer from 1 to 10,000.");
     }
@@ -336,6 +338,7 @@ class SettingsTest {
         assertThat(settings.retriesUnlimited()).isTrue();
         assertThat(settings.reportBatchItemFailures()).isFalse();
         assertThat(settings.startingPositionTimestamp()).isNull();
+        assertThat(settings.handlerThreads()).isEqualTo(HandlerThreads.VIRTUAL);
         assertThat(settings.functionArnFor("orders")).isEqualTo("arn:aws:lambda:local:000000000000:function:orders");
         assertThat(valid().functionArn("arn:aws:lambda:us-east-1:1:function:f").build().functionArnFor("orders"))
                 .isEqualTo("arn:aws:lambda:us-east-1:1:function:f");

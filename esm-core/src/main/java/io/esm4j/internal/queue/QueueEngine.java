@@ -2,13 +2,17 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.MappingState;
 import io.esm4j.QueueStopResult;
+import io.esm4j.internal.HandlerThread;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs a queue mapping: MaximumConcurrency pollers on virtual threads, each with its own heartbeat thread. */
+/**
+ * Runs a queue mapping: MaximumConcurrency pollers, on the threads HandlerThreads chooses, each with its own virtual
+ * heartbeat thread.
+ */
 public final class QueueEngine<T> {
 
     private final QueueContext<T> ctx;
@@ -31,7 +35,8 @@ public final class QueueEngine<T> {
         for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
             QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
             pollers.add(poller);
-            threads.add(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-poller-" + i)
+            String name = "esm4j-" + ctx.mappingName() + "-poller-" + i;
+            threads.add(HandlerThread.builder(ctx.settings().handlerThreads(), name)
                     .start(MappingLogName.bound(ctx.mappingName(), poller)));
         }
     }

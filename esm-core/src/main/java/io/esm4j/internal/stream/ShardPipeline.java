@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.HandlerThread;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
@@ -150,8 +151,8 @@ public final class ShardPipeline<T> {
     }
 
     private void startLane(BatchSource<T> lane) {
-        Thread thread = Thread.ofVirtual()
-                .name("esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + laneNumbers.getAndIncrement())
+        Thread thread = HandlerThread.builder(ctx.settings().handlerThreads(),
+                        "esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + laneNumbers.getAndIncrement())
                 .unstarted(MappingLogName.bound(ctx.mappingName(), () -> runLane(lane)));
         laneThreads.add(thread);
         thread.start();

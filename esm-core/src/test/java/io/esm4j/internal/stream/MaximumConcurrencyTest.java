@@ -12,6 +12,7 @@ import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.retry.RetryBackoff;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -138,6 +139,31 @@ class MaximumConcurrencyTest {
         release.countDown();
         await().until(() -> handler.succeededCount() == 1);
         assertThat(handler.invocations()).allSatisfy(batch -> assertThat(batch.partition()).isEqualTo("holder"));
+    }
+
+    /** Kafka's lanes come and go under the cap: each one started on demand is of the kind HandlerThreads says. */
+    @Test
+    void lanesStartedOnDemandRunTheHandlerOnTheThreadsHandlerThreadsChooses() throws Exception {
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        RecordingHandler<byte[]> blocking = blockingHandler();
+        RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding().behave(batch -> {
+            threads.add(Thread.currentThread());
+            return blocking.handle(batch);
+        });
+        StreamContext<byte[]> ctx = context(settings().batchSize(5).parallelizationFactor(2).maximumConcurrency(4)
+                .handlerThreads(HandlerThreads.PLATFORM), handler);
+        ShardPipeline<byte[]> busy = pipeline(ctx, "busy");
+        busy.offer(records("busy", 20, 2), false, NOW);
+
+        await().until(() -> handler.maxConcurrent() >= 4);
+        release.countDown();
+        await().until(() -> handler.succeededCount() == 40);
+
+        assertThat(threads).hasSizeGreaterThanOrEqualTo(4).allSatisfy(thread -> {
+            assertThat(thread.isVirtual()).isFalse();
+            assertThat(thread.isDaemon()).isTrue();
+            assertThat(thread.getName()).matches("esm4j-cap-busy-lane-\\d+");
+        });
     }
 
     private RecordingHandler<byte[]> blockingHandler() {
