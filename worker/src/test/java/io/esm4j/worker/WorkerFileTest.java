@@ -3,6 +3,7 @@ package io.esm4j.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.InvalidMappingException;
 import io.esm4j.worker.config.MappingSpec;
@@ -139,6 +140,44 @@ class WorkerFileTest {
         assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Url\": \"http://x\", \"Timeout\": 0}}}",
                 false))
                 .hasMessageContaining("Functions.f.Timeout").hasMessageContaining("from 1 to 900");
+    }
+
+    /** Only a Java handler runs code of the user's that may pin a carrier: it alone may ask for platform threads. */
+    @Test
+    void handlerThreadsIsReadForJavaHandlersOnly() {
+        WorkerFile file = WorkerFile.parse("""
+                Functions:
+                  pinned: {Handler: io.esm4j.worker.TestKinesisHandler, HandlerThreads: PLATFORM}
+                  virtual: {Handler: io.esm4j.worker.TestKinesisHandler, HandlerThreads: VIRTUAL}
+                  plain: {Handler: io.esm4j.worker.TestKinesisHandler}
+                  orders: {Url: "http://127.0.0.1:8081/orders"}
+                """, true);
+        assertThat(file.functions().resolve("pinned").handlerThreads()).isEqualTo(HandlerThreads.PLATFORM);
+        assertThat(file.functions().resolve("virtual").handlerThreads()).isEqualTo(HandlerThreads.VIRTUAL);
+        assertThat(file.functions().resolve("plain").handlerThreads()).isEqualTo(HandlerThreads.VIRTUAL);
+        assertThat(file.functions().resolve("orders").handlerThreads()).isEqualTo(HandlerThreads.VIRTUAL);
+
+        assertThatThrownBy(() -> WorkerFile.parse("Functions: {f: {Lambda: f, HandlerThreads: PLATFORM}}", true))
+                .isInstanceOfSatisfying(InvalidMappingException.class,
+                        e -> assertThat(e.field()).isEqualTo("Functions.f.HandlerThreads"))
+                .hasMessage("Invalid value for Functions.f.HandlerThreads: PLATFORM. HandlerThreads applies only to "
+                        + "Handler targets: the worker calls a Lambda target through its HTTP client, which lets go "
+                        + "of the thread's carrier while it waits; only a Java handler's own code can pin one.");
+        assertThatThrownBy(() -> WorkerFile.parse("Functions: {f: {Url: \"http://h/x\", HandlerThreads: VIRTUAL}}",
+                true))
+                .hasMessageStartingWith("Invalid value for Functions.f.HandlerThreads: VIRTUAL. HandlerThreads "
+                        + "applies only to Handler targets: the worker calls a Url target");
+    }
+
+    @Test
+    void handlerThreadsIsOneOfItsValues() {
+        assertThatThrownBy(() -> WorkerFile.parse("Functions: {f: {Handler: a.B, HandlerThreads: platform}}", true))
+                .isInstanceOf(InvalidMappingException.class)
+                .hasMessage("Invalid value for Functions.f.HandlerThreads: platform. Expected one of VIRTUAL, "
+                        + "PLATFORM.");
+        assertThatThrownBy(() -> WorkerFile.parse("{\"Functions\": {\"f\": {\"Handler\": \"a.B\", "
+                + "\"HandlerThreads\": 2}}}", false))
+                .hasMessage("Invalid value for Functions.f.HandlerThreads: 2. Expected one of VIRTUAL, PLATFORM.");
     }
 
     /** A URL that is refused may carry a password or a token: the error shows where it points, never them. */

@@ -1,9 +1,13 @@
 package io.esm4j.worker.config;
 
+import io.esm4j.settings.HandlerThreads;
+import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.IntSetting;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -17,15 +21,25 @@ import org.jspecify.annotations.Nullable;
  *                       or null for the SDK's default endpoint of the region
  * @param timeout        how long one invocation may take before it counts as failed
  * @param maxConcurrency invocations of this target in flight at once, across the worker's mappings
+ * @param handlerThreads the kind of thread each invocation runs on: {@link HandlerThreads#PLATFORM} only for a
+ *                       {@link Kind#JAVA} target that asked for it, whose code may block pinned to a carrier
  */
 public record FunctionSpec(String name, Kind kind, String location, @Nullable URI endpoint, Duration timeout,
-                           int maxConcurrency) {
+                           int maxConcurrency, HandlerThreads handlerThreads) {
 
     public static final IntSetting TIMEOUT = new IntSetting("Timeout", 1, 900, null, 60,
             "Seconds one invocation of the function may take; then it counts as a failed invocation.");
     public static final IntSetting MAXIMUM_CONCURRENCY = new IntSetting("MaximumConcurrency", 1, 10_000, null, 100,
             "Invocations of the function in flight at once, across every mapping of the worker.");
-    public static final List<IntSetting> ALL = List.of(TIMEOUT, MAXIMUM_CONCURRENCY);
+    public static final Setting HANDLER_THREADS = new Setting.Described("HandlerThreads",
+            Arrays.stream(HandlerThreads.values()).map(Enum::name).collect(Collectors.joining(", ")),
+            HandlerThreads.VIRTUAL.name(), "Handler targets only: the thread each invocation of the Java handler "
+            + "runs on. A virtual thread that blocks pinned to its carrier (on Java 21–23 inside synchronized, as "
+            + "older JDBC drivers and many clients do; on any Java in a class initializer or a native call) holds "
+            + "one of the carriers, as many as cores: invocations in flight are capped at that, and the worker's own "
+            + "virtual threads wait. PLATFORM runs each invocation on a daemon platform thread.");
+    /** Every function setting, in the order of the README's table. */
+    public static final List<Setting> ALL = List.of(TIMEOUT, MAXIMUM_CONCURRENCY, HANDLER_THREADS);
 
     /** The kinds of invoke targets. */
     public enum Kind {
@@ -44,6 +58,7 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
         Objects.requireNonNull(timeout, "timeout");
         TIMEOUT.check((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
         MAXIMUM_CONCURRENCY.check(maxConcurrency);
+        Objects.requireNonNull(handlerThreads, "handlerThreads");
     }
 
     /**
@@ -103,6 +118,6 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
     /** A target with the default limits. */
     public static FunctionSpec of(String name, Kind kind, String location, @Nullable URI endpoint) {
         return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(TIMEOUT.defaultValue()),
-                MAXIMUM_CONCURRENCY.defaultValue());
+                MAXIMUM_CONCURRENCY.defaultValue(), HandlerThreads.VIRTUAL);
     }
 }

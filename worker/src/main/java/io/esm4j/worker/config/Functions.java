@@ -35,7 +35,7 @@ public record Functions(Map<String, FunctionSpec> named, Endpoints endpoints) {
             // command line and the environment decide as much as the file does: it is looked up here, not when read.
             return spec.kind() == Kind.LAMBDA && spec.endpoint() == null && endpoints.endpoint("lambda") != null
                     ? new FunctionSpec(spec.name(), spec.kind(), spec.location(), endpoints.endpoint("lambda"),
-                    spec.timeout(), spec.maxConcurrency()) : spec;
+                    spec.timeout(), spec.maxConcurrency(), spec.handlerThreads()) : spec;
         }
         if (functionName.startsWith("http://") || functionName.startsWith("https://")) {
             if (FunctionSpec.masked(functionName)) {

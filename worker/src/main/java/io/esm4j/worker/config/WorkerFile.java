@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.io.IOException;
@@ -51,7 +52,8 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '([^']*)'");
     private static final Set<String> TOP_LEVEL = Set.of(MAPPINGS, "Functions", "Endpoints");
     private static final Set<String> FUNCTION_FIELDS = Set.of("Url", "Handler", "Lambda", "Endpoint",
-            FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name());
+            FunctionSpec.TIMEOUT.name(), FunctionSpec.MAXIMUM_CONCURRENCY.name(),
+            FunctionSpec.HANDLER_THREADS.name());
 
     public WorkerFile {
         mappings = List.copyOf(mappings);
@@ -208,12 +210,39 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
         int timeout = integer(target, where, FunctionSpec.TIMEOUT.name(), FunctionSpec.TIMEOUT.defaultValue());
         int concurrency = integer(target, where, FunctionSpec.MAXIMUM_CONCURRENCY.name(),
                 FunctionSpec.MAXIMUM_CONCURRENCY.defaultValue());
+        HandlerThreads threads = handlerThreads(target, where + "." + FunctionSpec.HANDLER_THREADS.name(), kind);
         try {
-            return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(timeout), concurrency);
+            return new FunctionSpec(name, kind, location, endpoint, Duration.ofSeconds(timeout), concurrency,
+                    threads);
         } catch (InvalidSettingException e) {
             throw new InvalidMappingException(where + "." + e.parameter(),
                     e.getMessage().replace(e.parameter(), where + "." + e.parameter()), e);
         }
+    }
+
+    /**
+     * Only a Java handler's own code can block pinned to a carrier: Lambda and Url targets are called by the worker's
+     * HTTP client, whose waits let go of the carrier, so the key there would change nothing and is refused.
+     */
+    private static HandlerThreads handlerThreads(JsonNode target, String field, Kind kind) {
+        JsonNode value = target.get(FunctionSpec.HANDLER_THREADS.name());
+        if (value == null || value.isNull()) {
+            return HandlerThreads.VIRTUAL;
+        }
+        Object shown = value.isTextual() ? value.asText() : value;
+        if (kind != Kind.JAVA) {
+            throw new InvalidMappingException(field, shown, "HandlerThreads applies only to Handler targets: the "
+                    + "worker calls a " + (kind == Kind.LAMBDA ? "Lambda" : "Url") + " target through its HTTP "
+                    + "client, which lets go of the thread's carrier while it waits; only a Java handler's own code "
+                    + "can pin one.");
+        }
+        for (HandlerThreads threads : HandlerThreads.values()) {
+            if (value.isTextual() && threads.name().equals(value.asText())) {
+                return threads;
+            }
+        }
+        throw new InvalidMappingException(field, shown, "Expected one of " + FunctionSpec.HANDLER_THREADS.range()
+                + ".");
     }
 
     private static String text(JsonNode object, String where, String field) {

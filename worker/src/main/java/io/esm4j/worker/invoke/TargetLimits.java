@@ -2,6 +2,8 @@ package io.esm4j.worker.invoke;
 
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.HandlerThread;
+import io.esm4j.settings.HandlerThreads;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -14,18 +16,21 @@ import org.jspecify.annotations.Nullable;
  * A function's timeout and concurrency limit, shared by every mapping that invokes it: at most
  * {@code maxConcurrency} invocations in flight (the others wait for a slot, which holds the batch back as Lambda's
  * throttling does), and an invocation that runs past the timeout is interrupted and counts as failed. An
- * invocation holds its slot until its thread has ended, also after its timeout.
+ * invocation holds its slot until its thread has ended, also after its timeout. Each invocation runs on a thread of
+ * its own, {@code invoke-<function>}, of the kind the function's {@code HandlerThreads} asks for.
  */
 public final class TargetLimits {
 
     private final String function;
     private final Semaphore slots;
     private final Duration timeout;
+    private final HandlerThreads threads;
 
-    public TargetLimits(String function, int maxConcurrency, Duration timeout) {
+    public TargetLimits(String function, int maxConcurrency, Duration timeout, HandlerThreads threads) {
         this.function = function;
         this.slots = new Semaphore(maxConcurrency, true);
         this.timeout = timeout;
+        this.threads = threads;
     }
 
     public <R> BatchHandler<R> wrap(BatchHandler<R> handler) {
@@ -35,7 +40,7 @@ public final class TargetLimits {
             // The slot is the invocation thread's until it ends: an invocation that timed out but ignores the
             // interrupt (a Java handler in a loop) still runs, and must not let another start beside it.
             try {
-                Thread.ofVirtual().name("invoke-" + function).start(() -> {
+                HandlerThread.builder(threads, "invoke-" + function).start(() -> {
                     try {
                         task.run();
                     } finally {

@@ -104,7 +104,8 @@ public final class Targets {
      */
     public TargetLimits limits(FunctionSpec function) {
         return limits.computeIfAbsent(function.name(),
-                name -> new TargetLimits(function.displayName(), function.maxConcurrency(), function.timeout()));
+                name -> new TargetLimits(function.displayName(), function.maxConcurrency(), function.timeout(),
+                        function.handlerThreads()));
     }
 
     /**

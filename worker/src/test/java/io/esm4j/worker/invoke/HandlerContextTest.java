@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class HandlerContextTest {
     @Test
     void theContextCountsDownTheFunctionsTimeoutAndNamesItsArn() {
         FunctionSpec spec = new FunctionSpec("clicks", Kind.JAVA, StopsInTime.class.getName(), null,
-                Duration.ofSeconds(30), 10);
+                Duration.ofSeconds(30), 10, HandlerThreads.VIRTUAL);
         Invoker.Java java = (Invoker.Java) new Targets(null, "eu-west-1").invoker(spec);
 
         Context context = java.context();

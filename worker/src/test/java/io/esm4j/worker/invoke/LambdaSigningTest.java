@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.esm4j.handler.FunctionNotInvokedException;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.io.IOException;
@@ -142,7 +143,8 @@ class LambdaSigningTest {
     }
 
     private static FunctionSpec lambda(String function, URI endpoint) {
-        return new FunctionSpec("billing", Kind.LAMBDA, function, endpoint, Duration.ofSeconds(30), 10);
+        return new FunctionSpec("billing", Kind.LAMBDA, function, endpoint, Duration.ofSeconds(30), 10,
+                HandlerThreads.VIRTUAL);
     }
 
     private static String scope() {

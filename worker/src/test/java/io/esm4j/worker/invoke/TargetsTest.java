@@ -11,6 +11,9 @@ import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.FunctionErrorException;
 import io.esm4j.handler.FunctionNotInvokedException;
+import io.esm4j.settings.HandlerThreads;
+import io.esm4j.worker.config.FunctionSpec;
+import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -32,10 +35,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -394,9 +400,10 @@ class TargetsTest {
         assertThat(CALLS.get("/huge").get()).isEqualTo(1);
     }
 
-    @Test
-    void timeoutFailsTheInvocationAndInterruptsIt() throws Exception {
-        TargetLimits limits = new TargetLimits("slow", 2, Duration.ofMillis(200));
+    @ParameterizedTest
+    @EnumSource(HandlerThreads.class)
+    void timeoutFailsTheInvocationAndInterruptsIt(HandlerThreads threads) throws Exception {
+        TargetLimits limits = new TargetLimits("slow", 2, Duration.ofMillis(200), threads);
         CountDownLatch interrupted = new CountDownLatch(1);
         BatchHandler<String> handler = limits.wrap(batch -> {
             try {
@@ -413,9 +420,10 @@ class TargetsTest {
         assertThat(interrupted.await(30, TimeUnit.SECONDS)).isTrue();
     }
 
-    @Test
-    void aTimedOutInvocationThatIgnoresTheInterruptKeepsItsSlotUntilItEnds() throws Exception {
-        TargetLimits limits = new TargetLimits("stubborn", 1, Duration.ofMillis(100));
+    @ParameterizedTest
+    @EnumSource(HandlerThreads.class)
+    void aTimedOutInvocationThatIgnoresTheInterruptKeepsItsSlotUntilItEnds(HandlerThreads threads) throws Exception {
+        TargetLimits limits = new TargetLimits("stubborn", 1, Duration.ofMillis(100), threads);
         CountDownLatch finish = new CountDownLatch(1);
         BatchHandler<String> handler = limits.wrap(batch -> {
             while (true) {
@@ -436,7 +444,7 @@ class TargetsTest {
 
     @Test
     void concurrencyLimitHoldsFurtherInvocationsBack() throws Exception {
-        TargetLimits limits = new TargetLimits("narrow", 2, Duration.ofMinutes(1));
+        TargetLimits limits = new TargetLimits("narrow", 2, Duration.ofMinutes(1), HandlerThreads.VIRTUAL);
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         CountDownLatch twoIn = new CountDownLatch(2);
@@ -461,6 +469,36 @@ class TargetsTest {
             }
         }
         assertThat(most.get()).isEqualTo(2);
+    }
+
+    /**
+     * A Java handler that blocks pinned to its carrier asks for platform threads: each invocation then runs on a
+     * daemon platform thread named as the virtual one would be; any other function keeps virtual threads.
+     */
+    @Test
+    void aFunctionsInvocationsRunOnTheThreadsItsHandlerThreadsAsksFor() throws Exception {
+        Targets targets = new Targets(null, "us-east-1");
+        FunctionSpec pinned = new FunctionSpec("pinned", Kind.JAVA, "com.example.Pinned", null,
+                Duration.ofSeconds(30), 2, HandlerThreads.PLATFORM);
+
+        Thread platform = invocationThread(targets.limits(pinned));
+        Thread virtual = invocationThread(targets.limits(FunctionSpec.of("plain", Kind.JAVA, "com.example.Plain",
+                null)));
+
+        assertThat(platform.isVirtual()).isFalse();
+        assertThat(platform.isDaemon()).as("as a virtual thread is: the JVM's exit does not wait for it").isTrue();
+        assertThat(platform.getName()).isEqualTo("invoke-pinned");
+        assertThat(virtual.isVirtual()).isTrue();
+        assertThat(virtual.getName()).isEqualTo("invoke-plain");
+    }
+
+    private static Thread invocationThread(TargetLimits limits) throws Exception {
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        limits.<String>wrap(batch -> {
+            thread.set(Thread.currentThread());
+            return BatchResult.success();
+        }).handle(batch());
+        return thread.get();
     }
 
     private static Batch<String> batch() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.worker.config.FunctionSpec;
 import io.esm4j.worker.config.FunctionSpec.Kind;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class TimedOutUrlTest {
     void aTimedOutUrlFunctionIsNamedWithoutItsUserInfoOrQuery() {
         String url = "http://alice:pa55word@127.0.0.1:9/fn?token=s3cr3t";
         TargetLimits limits = new Targets(null, "us-east-1").limits(new FunctionSpec(url, Kind.URL, url, null,
-                Duration.ofSeconds(1), 1));
+                Duration.ofSeconds(1), 1, HandlerThreads.VIRTUAL));
         AtomicReference<String> thread = new AtomicReference<>();
         BatchHandler<String> handler = limits.wrap(batch -> {
             thread.set(Thread.currentThread().getName());

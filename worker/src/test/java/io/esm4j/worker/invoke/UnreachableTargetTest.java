@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.FunctionNotInvokedException;
+import io.esm4j.settings.HandlerThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,7 +64,8 @@ class UnreachableTargetTest {
 
     /** The invocation as a mapping makes it: within the function's limits, whose Timeout started first. */
     private static void invokeWithinLimits(Invoker.Json target, Duration timeout) throws Exception {
-        BatchHandler<String> handler = new TargetLimits("unreachable", 1, timeout).wrap(batch -> {
+        TargetLimits limits = new TargetLimits("unreachable", 1, timeout, HandlerThreads.VIRTUAL);
+        BatchHandler<String> handler = limits.wrap(batch -> {
             target.invoke("{}");
             return null;
         });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.worker.config.Endpoints;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -189,7 +190,8 @@ class DynamoDbStreamsMappingTest {
                 RunningMapping running = new DynamoDbStreamsSourceFactory().create("hinted",
                         spec("\"StartingPosition\": \"LATEST\""), new MappingTarget(new Invoker.Java(
                                 (RequestHandler<DynamodbEvent, Void>) (event, c) -> null, "fn", "arn:fn",
-                                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5)), "arn:fn"),
+                                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5),
+                                HandlerThreads.VIRTUAL), "arn:fn"),
                         context);
                 running.start();
                 try {

@@ -10,6 +10,7 @@ import io.esm4j.dynamodbstreams.DynamoDbRecord;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.kinesis.KinesisRecord;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.invoke.Invoker;
 import io.esm4j.worker.invoke.TargetLimits;
@@ -126,6 +127,7 @@ class JavaStreamHandlerResultTest {
 
     private static MappingTarget target(RequestHandler<?, ?> handler) {
         return new MappingTarget(new Invoker.Java(handler, "fn", "arn:aws:lambda:us-east-1:000000000000:function:fn",
-                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5)), "arn:fn");
+                Duration.ofSeconds(5)), new TargetLimits("fn", 1, Duration.ofSeconds(5), HandlerThreads.VIRTUAL),
+                "arn:fn");
     }
 }

@@ -14,6 +14,7 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.kinesis.KinesisRecord;
 import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.StartingPosition;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -99,7 +100,8 @@ class LambdaResponseContextTest {
             stream.put("pk", "r" + i);
         }
         BatchHandler<StreamRecord<KinesisRecord>> kinesis = new KinesisSourceFactory()
-                .handler(new MappingTarget(target(), new TargetLimits("my-fn", 1, Duration.ofSeconds(5)), "arn:f"));
+                .handler(new MappingTarget(target(), new TargetLimits("my-fn", 1, Duration.ofSeconds(5),
+                        HandlerThreads.VIRTUAL), "arn:f"));
         BatchHandler<StreamRecord<byte[]>> handler = batch -> kinesis.handle(asKinesis(batch));
         List<FailureRecord> received = new CopyOnWriteArrayList<>();
         EventSourceMapping<byte[]> mapping = EventSourceMapping.builder(name, stream, handler)

@@ -14,6 +14,7 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
 import io.esm4j.kinesis.KinesisRecord;
+import io.esm4j.settings.HandlerThreads;
 import io.esm4j.stream.StreamRecord;
 import io.esm4j.worker.config.MappingSpec;
 import io.esm4j.worker.invoke.Invoker;
@@ -50,7 +51,8 @@ class TumblingWindowsTest {
     }
 
     private static MappingTarget target(Invoker invoker) {
-        return new MappingTarget(invoker, new TargetLimits("f", 1, Duration.ofSeconds(5)), "arn:f");
+        return new MappingTarget(invoker, new TargetLimits("f", 1, Duration.ofSeconds(5), HandlerThreads.VIRTUAL),
+                "arn:f");
     }
 
     private static Invoker.Java java(RequestHandler<?, ?> handler, String name) {
