@@ -7,8 +7,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  *                       or null for the SDK's default endpoint of the region
  * @param timeout        how long one invocation may take before it counts as failed
  * @param maxConcurrency invocations of this target in flight at once, across the worker's mappings
- * @param handlerThreads the kind of thread each invocation runs on: {@link HandlerThreads#PLATFORM} only for a
- *                       {@link Kind#JAVA} target that asked for it, whose code may block pinned to a carrier
+ * @param handlerThreads the kind of thread each invocation runs on: {@link HandlerThreads#PLATFORM} for a
+ *                       {@link Kind#JAVA} handler that blocks pinned to a carrier (the mappings file takes it for
+ *                       no other kind: no code of the user's runs on their threads)
  */
 public record FunctionSpec(String name, Kind kind, String location, @Nullable URI endpoint, Duration timeout,
                            int maxConcurrency, HandlerThreads handlerThreads) {
@@ -37,7 +38,8 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
             + "runs on. A virtual thread that blocks pinned to its carrier (on Java 21–23 inside synchronized, as "
             + "older JDBC drivers and many clients do; on any Java in a class initializer or a native call) holds "
             + "one of the carriers, as many as cores: invocations in flight are capped at that, and the worker's own "
-            + "virtual threads wait. PLATFORM runs each invocation on a daemon platform thread.");
+            + "virtual threads (shard readers, checkpoint writes, visibility heartbeats) wait. PLATFORM runs each "
+            + "invocation on a daemon platform thread.");
     /** Every function setting, in the order of the README's table. */
     public static final List<Setting> ALL = List.of(TIMEOUT, MAXIMUM_CONCURRENCY, HANDLER_THREADS);
 

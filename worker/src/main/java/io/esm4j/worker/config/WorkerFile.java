@@ -236,9 +236,11 @@ public record WorkerFile(List<MappingSpec> mappings, Functions functions, Endpoi
                     + "client, which lets go of the thread's carrier while it waits; only a Java handler's own code "
                     + "can pin one.");
         }
-        for (HandlerThreads threads : HandlerThreads.values()) {
-            if (value.isTextual() && threads.name().equals(value.asText())) {
-                return threads;
+        if (value.isTextual()) {
+            for (HandlerThreads threads : HandlerThreads.values()) {
+                if (threads.name().equals(value.asText())) {
+                    return threads;
+                }
             }
         }
         throw new InvalidMappingException(field, shown, "Expected one of " + FunctionSpec.HANDLER_THREADS.range()
