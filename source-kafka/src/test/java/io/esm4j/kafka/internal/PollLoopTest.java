@@ -218,45 +218,11 @@ class PollLoopTest {
     /**
      * The same refusal met by the start's lookup of the topic's partitions (LATEST) instead of a poll: the consumer
      * reports it to that call only, and no poll ever fails for it. The topic is probed all the same, so that an ACL
-     * granted later is taken up at the next probe rather than at the consumer's metadata refresh minutes later.
+     * granted later is taken up at the next probe rather than at the consumer's metadata refresh minutes later. Once
+     * the probe works, both texts go: only a probe was refused (no poll failed), and its problem goes all the same.
      */
     @Test
-    void aTopicRefusalThatOnlyAStartLookupReportsIsProbed() throws Exception {
-        AtomicBoolean thrown = new AtomicBoolean();
-        AtomicInteger probes = new AtomicInteger();
-        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
-            @Override
-            public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
-                if (!thrown.getAndSet(true)) {
-                    throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
-                }
-                return List.of();
-            }
-
-            @Override
-            public Map<TopicPartition, Long> beginningOffsets(Collection<TopicPartition> partitions,
-                                                              Duration timeout) {
-                probes.incrementAndGet();
-                throw new TopicAuthorizationException(Set.of(LoopHarness.TOPIC));
-            }
-        };
-        StreamSettings settings = KafkaSource.settings().startingPosition(StartingPosition.LATEST)
-                .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
-        try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 2);
-            assertThat(harness.ctx.status().lastProcessingResult())
-                    .isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
-            assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
-                    .contains("TopicAuthorizationException");
-        }
-    }
-
-    /**
-     * The same, and the ACL is then granted: once the probe works, both texts go. Only a probe was refused (no poll
-     * failed), and its problem goes all the same.
-     */
-    @Test
-    void aTopicRefusalThatOnlyAStartLookupReportedGoesOnceTheProbeWorks() throws Exception {
+    void aTopicRefusalThatOnlyAStartLookupReportsIsProbedAndGoesOnceTheProbeWorks() throws Exception {
         AtomicBoolean thrown = new AtomicBoolean();
         AtomicBoolean refuse = new AtomicBoolean(true);
         AtomicInteger probes = new AtomicInteger();
@@ -283,6 +249,8 @@ class PollLoopTest {
                 .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
         try (LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 2);
+            assertThat(harness.ctx.status().lastProcessingResult())
+                    .isEqualTo(KafkaAuthResults.CLUSTER_FAILED_TO_AUTHORIZE);
             assertThat(harness.ctx.status().stateTransitionReason()).startsWith("PROBLEM: polling Kafka failed: ")
                     .contains("TopicAuthorizationException");
             refuse.set(false);
