@@ -397,6 +397,9 @@ class MappingsApiTest {
                 .functionName("http://...@127.0.0.1:" + port + "/other?...")))
                 .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("pass the whole URL");
 
+        // As in Lambda, a mapping still Creating cannot be updated: a client waits for its start by polling Get.
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
+                .state().equals("Enabled"));
         var updated = lambda.updateEventSourceMapping(r -> r.uuid(created.uuid()).functionName(shown).batchSize(2));
         assertThat(updated.functionArn()).isEqualTo(shown);
         assertThat(updated.batchSize()).isEqualTo(2);
