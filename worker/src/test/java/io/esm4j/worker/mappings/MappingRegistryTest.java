@@ -495,9 +495,13 @@ class MappingRegistryTest {
         assertThat(sources.builtFor(uuid)).hasSize(1);
     }
 
+    /**
+     * Its last build runs and, as the API shows it (no longer Creating or Updating), its start attempt has ended: an
+     * update is taken from then on. The build runs a moment before the attempt ends.
+     */
     private boolean running(String uuid) {
         List<ScriptedSources.Scripted> built = sources.builtFor(uuid);
-        return !built.isEmpty() && built.getLast().running();
+        return !built.isEmpty() && built.getLast().running() && !registry.get(uuid).firstStartPending();
     }
 
     /** Writes the next revision to the store, as another worker's update does, with BatchSize {@code batchSize}. */
