@@ -278,8 +278,9 @@ public final class Main {
                 throw new IllegalArgumentException("Invalid options: --config with --local. Expected one of them: "
                         + "local mode runs its demo's own mappings file.");
             }
-            // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be ignored,
-            // and a DynamoDB table would be in its in-process dynalite, gone with the process, or behind its closed port.
+            // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be
+            // ignored, and a DynamoDB table would be in its in-process dynalite, gone with the process, or behind its
+            // closed port.
             for (String own : List.of("--data-dir", "--region", "--endpoint", "--lease-table", "--mapping-table")) {
                 if (parsed.local && (given.contains(own) || own.equals("--endpoint") && !endpoints.isEmpty())) {
                     throw new IllegalArgumentException("Invalid options: " + own + " with --local. Expected --local "

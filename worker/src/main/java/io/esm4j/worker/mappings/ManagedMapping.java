@@ -284,8 +284,9 @@ public final class ManagedMapping {
 
     /**
      * Lambda's State: Deleting; while an older revision drains, Disabling towards a disabled mapping and Updating
-     * otherwise; until its first start attempt has ended and then until it runs, Creating for a new mapping, Enabling for one enabled again (or whose start is being
-     * retried) and Updating for another update; then the running mapping's.
+     * otherwise; until its first start attempt has ended, and then until it runs, Creating for a new mapping, Enabling
+     * for one enabled again (or whose start is being retried) and Updating for another update; then the running
+     * mapping's.
      */
     public String state() {
         if (deleting.get()) {
