@@ -278,12 +278,17 @@ public final class Main {
                 throw new IllegalArgumentException("Invalid options: --config with --local. Expected one of them: "
                         + "local mode runs its demo's own mappings file.");
             }
-            // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be ignored.
-            for (String own : List.of("--data-dir", "--region", "--endpoint")) {
+            // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be
+            // ignored, and a DynamoDB table would be in its in-process dynalite, gone with the process, or behind its
+            // closed port.
+            for (String own : List.of("--data-dir", "--region", "--endpoint", "--lease-table", "--mapping-table")) {
                 if (parsed.local && (given.contains(own) || own.equals("--endpoint") && !endpoints.isEmpty())) {
                     throw new IllegalArgumentException("Invalid options: " + own + " with --local. Expected --local "
-                            + "without --data-dir, --region and --endpoint: local mode uses a data directory, region "
-                            + "and endpoints of its own.");
+                            + "without --data-dir, --region, --endpoint, --lease-table and --mapping-table: local "
+                            + "mode uses a data directory, region and endpoints of its own, and keeps leases and "
+                            + "mappings in its data directory (a DynamoDB table would be in its in-process server, "
+                            + "gone when it stops, or behind the closed port it gives services it runs no server "
+                            + "for).");
                 }
             }
             if (parsed.local && !drainTimeoutGiven) {

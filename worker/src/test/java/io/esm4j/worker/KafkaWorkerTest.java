@@ -325,6 +325,9 @@ class KafkaWorkerTest {
             });
             // The mapping's group is its UUID, and it commits there.
             await().atMost(Duration.ofSeconds(60)).until(() -> committed(uuid, "group-orders") != null);
+            // As in Lambda, no update until the mapping is no longer Creating: its records flow a moment before.
+            await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(uuid))
+                    .state().equals("Enabled"));
 
             lambda.updateEventSourceMapping(r -> r.uuid(uuid).enabled(false));
             await().atMost(Duration.ofSeconds(120)).until(() -> admin.describeConsumerGroups(List.of(uuid)).all()

@@ -130,13 +130,20 @@ class MainArgumentsTest {
     @Test
     void localModeRefusesTheOptionsItWouldIgnore() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--data-dir", "/tmp/mine"}))
-                .hasMessage("Invalid options: --data-dir with --local. Expected --local without --data-dir, --region "
-                        + "and --endpoint: local mode uses a data directory, region and endpoints of its own.");
+                .hasMessage("Invalid options: --data-dir with --local. Expected --local without --data-dir, --region, "
+                        + "--endpoint, --lease-table and --mapping-table: local mode uses a data directory, region "
+                        + "and endpoints of its own, and keeps leases and mappings in its data directory (a DynamoDB "
+                        + "table would be in its in-process server, gone when it stops, or behind the closed port it "
+                        + "gives services it runs no server for).");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--region", "eu-west-1", "--local"}))
                 .hasMessageStartingWith("Invalid options: --region with --local.");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--endpoint",
                 "sqs=http://127.0.0.1:9324"}))
                 .hasMessageStartingWith("Invalid options: --endpoint with --local.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--lease-table", "leases"}))
+                .hasMessageStartingWith("Invalid options: --lease-table with --local.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-table", "mappings", "--local"}))
+                .hasMessageStartingWith("Invalid options: --mapping-table with --local.");
         assertThat(Main.Arguments.parse(new String[] {"--local", "--port", "0", "--worker-id", "me"}).local).isTrue();
     }
 

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EndPointType;
 import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -193,6 +194,33 @@ class MappingsApiTest {
                 + name)).eventSourceMappings()).hasSize(3);
         assertThat(lambda.listEventSourceMappings(r -> r.functionName(name)).eventSourceMappings())
                 .allMatch(mapping -> mapping.state().equals("Disabled"));
+    }
+
+    /**
+     * As Lambda checks EventSourceArn against its pattern: a value that is no ARN (a queue URL, a name) is refused
+     * with ValidationException, not answered with an empty list; an ARN of no mapping, a local server's region
+     * included, and a FunctionName of no mapping (Lambda's answer too, and the worker cannot tell which Lambda
+     * functions exist) are an empty list.
+     */
+    @Test
+    void aListByAnEventSourceArnThatIsNoArnIsRefusedWithValidationExceptionAsInLambda() {
+        for (String notAnArn : List.of("orders", "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
+                "arn:aws:sqs:us-east-1:1234:orders")) {
+            assertThatThrownBy(() -> lambda.listEventSourceMappings(r -> r.eventSourceArn(notAnArn)))
+                    .as(notAnArn).isInstanceOfSatisfying(LambdaException.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(400);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+                    })
+                    .hasMessageContaining("1 validation error detected: Value '" + notAnArn + "' at 'eventSourceArn' "
+                            + "failed to satisfy constraint: Member must satisfy regular expression pattern: arn:");
+        }
+        for (String arn : List.of("arn:aws:sqs:us-east-1:123456789012:no-mapping",
+                "arn:aws:sqs:elasticmq:000000000000:no-mapping")) {
+            assertThat(lambda.listEventSourceMappings(r -> r.eventSourceArn(arn)).eventSourceMappings()).as(arn)
+                    .isEmpty();
+        }
+        assertThat(lambda.listEventSourceMappings(r -> r.functionName("no-such-function")).eventSourceMappings())
+                .isEmpty();
     }
 
     @Test
@@ -397,6 +425,9 @@ class MappingsApiTest {
                 .functionName("http://...@127.0.0.1:" + port + "/other?...")))
                 .isInstanceOf(InvalidParameterValueException.class).hasMessageContaining("pass the whole URL");
 
+        // As in Lambda, a mapping still Creating cannot be updated: a client waits for its start by polling Get.
+        await().atMost(Duration.ofSeconds(60)).until(() -> lambda.getEventSourceMapping(r -> r.uuid(created.uuid()))
+                .state().equals("Enabled"));
         var updated = lambda.updateEventSourceMapping(r -> r.uuid(created.uuid()).functionName(shown).batchSize(2));
         assertThat(updated.functionArn()).isEqualTo(shown);
         assertThat(updated.batchSize()).isEqualTo(2);

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,12 @@ public final class MappingsApi implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MappingsApi.class);
     /** The most mappings a page of ListEventSourceMappings holds, as in Lambda. */
     private static final int MAX_ITEMS = 100;
+    /**
+     * ListEventSourceMappings' EventSourceArn, as Lambda's API model has it, but with any lower-case region: the
+     * worker's sources take a local server's own (ElasticMQ's {@code elasticmq}), so their mappings can be listed.
+     */
+    private static final Pattern EVENT_SOURCE_ARN =
+            Pattern.compile("arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z0-9-]*):(\\d{12})?:(.*)");
 
     private final MappingRegistry registry;
     private final String region;
@@ -72,7 +79,18 @@ public final class MappingsApi implements HttpHandler {
                     json.put("State", "Creating");
                     Exchanges.json(exchange, 202, json);
                 } else if (rest.isEmpty() && method.equals("GET")) {
-                    Exchanges.json(exchange, 200, list(Exchanges.query(exchange)));
+                    Map<String, String> query = Exchanges.query(exchange);
+                    String source = query.get("EventSourceArn");
+                    if (source != null && !EVENT_SOURCE_ARN.matcher(source).matches()) {
+                        // Lambda checks the parameter's pattern before anything else, with these words.
+                        Exchanges.error(exchange, 400, "ValidationException", "1 validation error detected: Value '"
+                                + source + "' at 'eventSourceArn' failed to satisfy constraint: Member must satisfy "
+                                + "regular expression pattern: " + EVENT_SOURCE_ARN.pattern() + " (an ARN, "
+                                + "arn:<partition>:<service>:<region>:<account, 12 digits>:<resource>, e.g. "
+                                + "arn:aws:sqs:us-east-1:123456789012:orders; not a queue URL or a name)");
+                    } else {
+                        Exchanges.json(exchange, 200, list(query));
+                    }
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("GET")) {
                     Exchanges.json(exchange, 200, describe(registry.get(rest)));
                 } else if (!rest.isEmpty() && !rest.contains("/") && method.equals("PUT")) {

@@ -54,6 +54,12 @@ public final class ManagedMapping {
     private final CompletableFuture<Void> ownStop = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped;
     private final AtomicBoolean deleting = new AtomicBoolean();
+    /**
+     * Set when this revision's first start attempt ends, started or failed: until then it shows Creating (Enabling,
+     * Updating) and, as in Lambda, cannot be updated. Never cleared, so a client that saw another State does not
+     * meet the refusal.
+     */
+    private final AtomicBoolean firstStartEnded = new AtomicBoolean();
     private final Transition transition;
     /** The last processing result of a stopped revision, shared by every revision of the mapping. */
     private final AtomicReference<String> lastResult;
@@ -133,6 +139,14 @@ public final class ManagedMapping {
                 && nowNanos - starts.nextAttemptNanos() >= 0;
     }
 
+    /**
+     * True until the first start attempt of this enabled revision has ended (moments, unless a handler's constructor
+     * hangs): the API shows Creating (Enabling, Updating) meanwhile and refuses an update, as Lambda does.
+     */
+    public boolean firstStartPending() {
+        return spec.enabled() && !retired.get() && !firstStartEnded.get();
+    }
+
     /** True while an older revision is still draining: this one waits, and the API answers that it is in use. */
     public boolean waitingForPredecessor() {
         return !predecessorStopped.isDone();
@@ -156,6 +170,7 @@ public final class ManagedMapping {
     }
 
     void endStart() {
+        firstStartEnded.set(true);
         CompletableFuture<Void> start = startInFlight.getAndSet(null);
         if (start != null) {
             start.complete(null);
@@ -269,8 +284,9 @@ public final class ManagedMapping {
 
     /**
      * Lambda's State: Deleting; while an older revision drains, Disabling towards a disabled mapping and Updating
-     * otherwise; until it runs, Creating for a new mapping, Enabling for one enabled again (or whose start is being
-     * retried) and Updating for another update; then the running mapping's.
+     * otherwise; until its first start attempt has ended, and then until it runs, Creating for a new mapping, Enabling
+     * for one enabled again (or whose start is being retried) and Updating for another update; then the running
+     * mapping's.
      */
     public String state() {
         if (deleting.get()) {
@@ -278,6 +294,10 @@ public final class ManagedMapping {
         }
         if (waitingForPredecessor()) {
             return spec.enabled() ? "Updating" : "Disabling";
+        }
+        if (firstStartPending()) {
+            // Read before the running mapping: a start installs it and may show Enabled before its attempt ends.
+            return untilRunning();
         }
         RunningMapping mapping = running.get();
         if (mapping == null) {

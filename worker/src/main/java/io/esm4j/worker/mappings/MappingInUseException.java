@@ -1,8 +1,9 @@
 package io.esm4j.worker.mappings;
 
 /**
- * The mapping cannot be changed now: it is being deleted, or its previous update is still being applied. Lambda's
- * {@code ResourceInUseException} (HTTP 400): retry once the mapping's State is no longer Updating.
+ * The mapping cannot be changed now: it is being deleted, its previous update is still being applied, or (for an
+ * update) its first start has not ended yet. Lambda's {@code ResourceInUseException} (HTTP 400): retry once the State
+ * the message names has changed.
  */
 public final class MappingInUseException extends RuntimeException {
 

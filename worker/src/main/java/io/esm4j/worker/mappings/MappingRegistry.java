@@ -167,6 +167,15 @@ public final class MappingRegistry {
      */
     public ManagedMapping update(String uuid, JsonNode fields) {
         ManagedMapping old = apiMapping(uuid, "update");
+        if (old.firstStartPending()) {
+            // Lambda refuses it too ("Cannot update the event source mapping because it is in use"). A delete is
+            // taken meanwhile, unlike in Lambda: it is the way out of a start that hangs.
+            String state = old.state();
+            throw new MappingInUseException("Cannot update the event source mapping " + uuid + " because it is in "
+                    + "use: the worker is still starting it (State " + state + "). Wait until "
+                    + "GetEventSourceMapping shows another State (Enabled once it runs; Enabling with a PROBLEM: "
+                    + "reason while a failed start is retried), then update it.");
+        }
         MappingSpec spec = old.spec().merge(fields);
         checks.validate(uuid, spec);
         factories.forMapping(spec).checkUpdate(uuid, old.spec(), spec);

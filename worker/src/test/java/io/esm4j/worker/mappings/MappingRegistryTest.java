@@ -305,6 +305,49 @@ class MappingRegistryTest {
         assertThat(sources.overlaps).hasValue(0);
     }
 
+    /**
+     * As Lambda refuses to update a mapping that is still Creating: until its first start attempt has ended, the
+     * State says Creating and an update answers that the mapping is in use; once the start ended (here a failure,
+     * retried, which the State shows as Enabling with a PROBLEM reason) it is taken. A delete is taken meanwhile.
+     */
+    @Test
+    void anUpdateBeforeTheFirstStartAttemptHasEndedIsRefusedAsInUse() throws Exception {
+        sources.buildGate = new CountDownLatch(1);
+        sources.failingStarts.set(1);
+        ManagedMapping mapping = registry.create(spec("in-use-creating", ""));
+        String uuid = mapping.uuid();
+        await().atMost(WAIT).until(() -> !sources.builtFor(uuid).isEmpty());
+
+        assertThat(registry.get(uuid).state()).isEqualTo("Creating");
+        assertThatThrownBy(() -> registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}")))
+                .isInstanceOf(MappingInUseException.class)
+                .hasMessage("Cannot update the event source mapping " + uuid + " because it is in use: the worker "
+                        + "is still starting it (State Creating). Wait until GetEventSourceMapping shows another "
+                        + "State (Enabled once it runs; Enabling with a PROBLEM: reason while a failed start is "
+                        + "retried), then update it.");
+
+        sources.buildGate.countDown();
+        await().atMost(WAIT).until(() -> registry.get(uuid).state().equals("Enabling"));
+        assertThat(registry.get(uuid).stateTransitionReason()).startsWith("PROBLEM: start failed");
+        ManagedMapping updated = registry.update(uuid, JSON.readTree("{\"BatchSize\": 5}"));
+        assertThat(updated.spec().integer("BatchSize")).isEqualTo(5);
+        await().atMost(WAIT).until(() -> updated.state().equals("Enabled") && running(uuid));
+    }
+
+    /** A delete is the way out of a start that hangs: it is taken while the first start is still in progress. */
+    @Test
+    void aDeleteBeforeTheFirstStartAttemptHasEndedIsTaken() throws Exception {
+        sources.buildGate = new CountDownLatch(1);
+        ManagedMapping mapping = registry.create(spec("delete-creating", ""));
+        await().atMost(WAIT).until(() -> !sources.builtFor(mapping.uuid()).isEmpty());
+        assertThat(mapping.state()).isEqualTo("Creating");
+
+        assertThat(registry.delete(mapping.uuid()).state()).isEqualTo("Deleting");
+        sources.buildGate.countDown();
+        await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> registry.get(mapping.uuid()))
+                .isInstanceOf(MappingNotFoundException.class));
+    }
+
     /** The refusal names the State the API shows: Disabling after an update that turned the mapping off. */
     @Test
     void anUpdateWhileADisablingUpdateIsStillBeingAppliedNamesDisabling() throws Exception {
@@ -452,9 +495,13 @@ class MappingRegistryTest {
         assertThat(sources.builtFor(uuid)).hasSize(1);
     }
 
+    /**
+     * Its last build runs and, as the API shows it (no longer Creating or Updating), its start attempt has ended: an
+     * update is taken from then on. The build runs a moment before the attempt ends.
+     */
     private boolean running(String uuid) {
         List<ScriptedSources.Scripted> built = sources.builtFor(uuid);
-        return !built.isEmpty() && built.getLast().running();
+        return !built.isEmpty() && built.getLast().running() && !registry.get(uuid).firstStartPending();
     }
 
     /** Writes the next revision to the store, as another worker's update does, with BatchSize {@code batchSize}. */
