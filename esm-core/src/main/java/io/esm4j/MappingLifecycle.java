@@ -1,5 +1,6 @@
 package io.esm4j;
 
+import io.esm4j.internal.KeepAlive;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.metrics.EngineMetrics;
@@ -20,6 +21,8 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     private final ReentrantLock lock = new ReentrantLock();
     private boolean started;
     private @Nullable R stopResult;
+    /** The mapping's hold on the JVM, from its start until it is DISABLED. */
+    private volatile KeepAlive.@Nullable Hold keepAlive;
 
     MappingLifecycle(String name, MappingStatus status, EngineMetrics metrics) {
         this.name = name;
@@ -51,7 +54,9 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     }
 
     /**
-     * Starts polling; returns at once. A mapping starts once, and not after a {@link #stop} or {@link #close}: build
+     * Starts polling; returns at once. From here until the mapping is DISABLED (its {@link #stop} ended, or it stopped
+     * itself after a fatal error or a failed start) it keeps the JVM alive, as a server socket's thread does: a
+     * {@code main} that starts a mapping and returns leaves it running. A mapping starts once, and not after a {@link #stop} or {@link #close}: build
      * a new one to restart. If starting fails (a Kafka consumer that cannot be created from its properties, say), the
      * mapping is stopped before the failure is thrown: DISABLED, with {@code PROBLEM: start failed: ...} as its state
      * transition reason, its meters removed; {@link #stop} then returns at once.
@@ -73,6 +78,11 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
             }
             started = true;
             try {
+                // Before the engine starts: its threads are daemons, and the JVM must not end between the two. The
+                // status lets go of it however the mapping ends, a stop or a fatal error on an engine thread.
+                KeepAlive.Hold hold = KeepAlive.jvm().hold();
+                keepAlive = hold;
+                status.whenStopped(hold::release);
                 startEngine();
             } catch (RuntimeException | Error e) {
                 stopAfterFailedStart(e);
@@ -153,6 +163,12 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the mapping keeps the JVM alive now: started and not yet DISABLED (tests). */
+    boolean keepsJvmAlive() {
+        KeepAlive.Hold hold = keepAlive;
+        return hold != null && !hold.released();
     }
 
     abstract void startEngine();

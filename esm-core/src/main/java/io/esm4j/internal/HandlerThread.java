@@ -11,8 +11,8 @@ public final class HandlerThread {
     public static Thread.Builder builder(HandlerThreads kind, String name) {
         return switch (kind) {
             case VIRTUAL -> Thread.ofVirtual().name(name);
-            // Daemon, as a virtual thread is: the choice must not change whether a JVM whose main thread ended
-            // without stopping the mapping exits; stop() is what lets batches finish, with either kind.
+            // Daemon, as a virtual thread is: the mapping's KeepAlive hold is what keeps the JVM alive until it has
+            // stopped, and a handler thread still running after a stop's timeout must not keep it alive beyond that.
             case PLATFORM -> Thread.ofPlatform().daemon().name(name);
         };
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A mapping's state, why it last changed, and its last processing result; written by the engine, read by anyone.
@@ -40,6 +41,8 @@ public final class MappingStatus {
     private final AtomicReference<String> lastProcessingResult = new AtomicReference<>(NO_RECORDS_PROCESSED);
     /** Results components hold (see {@link #hold}), which show instead of the batches' while any is held. */
     private final Map<String, Problem> held = new ConcurrentHashMap<>();
+    /** What runs once the mapping is DISABLED (see {@link #whenStopped}); taken by whoever runs it. */
+    private final AtomicReference<@Nullable Runnable> onStopped = new AtomicReference<>();
 
     public MappingState state() {
         return current.get().state();
@@ -89,6 +92,26 @@ public final class MappingStatus {
     /** The end of a stop: DISABLED, with the reason the stop began with. */
     public void stopped() {
         current.updateAndGet(seen -> new Snapshot(MappingState.DISABLED, seen.reason()));
+        runOnStopped();
+    }
+
+    /**
+     * Runs {@code action} once, when the mapping is DISABLED, whichever way it got there (a stop, a fatal error, a
+     * failed start); at once if it is already. It runs on the thread that ends the stop; one action per mapping.
+     */
+    public void whenStopped(Runnable action) {
+        onStopped.set(action);
+        if (state() == MappingState.DISABLED) {
+            // A stop that ended meanwhile may have found nothing to run, or run it already: taking it runs it once.
+            runOnStopped();
+        }
+    }
+
+    private void runOnStopped() {
+        Runnable action = onStopped.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
     }
 
     /** A component (e.g. {@code shard shardId-1}) reports a problem; it replaces that component's previous one. */

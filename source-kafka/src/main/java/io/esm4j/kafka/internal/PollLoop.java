@@ -95,11 +95,13 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     void run() {
         Instant deadline;
+        boolean fatal = false;
         try {
             consumer.subscribe(source.topics(), missingTopics.listening(this));
             loop();
             deadline = stopDeadline;
         } catch (Throwable e) {
+            fatal = true;
             Throwable cause = e instanceof FatalPollFailure f ? f.getCause() : e;
             String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
             LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(cause)
@@ -108,7 +110,18 @@ final class PollLoop implements ConsumerRebalanceListener {
             deadline = Instant.now().plus(FATAL_STOP_TIMEOUT);
         }
         try {
-            result.complete(finish(deadline));
+            StopResult stopped;
+            try {
+                stopped = finish(deadline);
+            } finally {
+                if (fatal) {
+                    // Nobody called stop(), which would say so: the mapping is DISABLED once its threads are done, as
+                    // a stream or queue mapping after a fatal error (and no longer keeps the JVM alive). Before the
+                    // result is handed out: a stop() that waits for it sees DISABLED.
+                    ctx.status().stopped();
+                }
+            }
+            result.complete(stopped);
         } catch (Throwable e) {
             result.completeExceptionally(e);
         }

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
@@ -283,6 +284,8 @@ class CommitsAndRevokesTest {
         harness.loop.result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(harness.ctx.status().stateTransitionReason())
                 .startsWith("PROBLEM: stopped after a fatal error").contains("injected");
+        // Stopped by itself, as a stream or queue mapping is after a fatal error: it no longer holds the JVM either.
+        assertThat(harness.ctx.status().state()).isEqualTo(MappingState.DISABLED);
         // The revoke did not get to its commit; the partition is the group's now, and the stop commits nothing of it.
         assertThat(commits).isEmpty();
         assertThat(harness.owned).isEmpty();
