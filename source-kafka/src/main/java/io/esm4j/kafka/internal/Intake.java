@@ -84,7 +84,9 @@ final class Intake {
     Intake(String mappingName, FailureSink failures) {
         this.mappingName = mappingName;
         this.failures = failures;
-        this.thread = Thread.ofPlatform().name("esm4j-" + mappingName + "-kafka-intake")
+        // A daemon, as every engine thread is: the mapping's keep-alive holds the JVM until it has stopped (esm-core's
+        // KeepAlive); a thread of its own that did would hold it for good after a start that failed half-way.
+        this.thread = Thread.ofPlatform().daemon().name("esm4j-" + mappingName + "-kafka-intake")
                 .unstarted(MappingLogName.bound(mappingName, this::run));
     }
 

@@ -93,7 +93,8 @@ public final class KafkaEngine implements MappingEngine {
             started.result.whenComplete((result, error) -> schemas.close());
         }
         intake.start();
-        Thread.ofPlatform().name("esm4j-" + ctx.mappingName() + "-kafka-poll")
+        // A daemon, as the intake is: the mapping's hold on the JVM, from start() until DISABLED, keeps it alive.
+        Thread.ofPlatform().daemon().name("esm4j-" + ctx.mappingName() + "-kafka-poll")
                 .start(MappingLogName.bound(ctx.mappingName(), started::run));
     }
 
