@@ -56,10 +56,11 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
     /**
      * Starts polling; returns at once. From here until the mapping is DISABLED (its {@link #stop} ended, or it stopped
      * itself after a fatal error or a failed start) it keeps the JVM alive, as a server socket's thread does: a
-     * {@code main} that starts a mapping and returns leaves it running. A mapping starts once, and not after a {@link #stop} or {@link #close}: build
-     * a new one to restart. If starting fails (a Kafka consumer that cannot be created from its properties, say), the
-     * mapping is stopped before the failure is thrown: DISABLED, with {@code PROBLEM: start failed: ...} as its state
-     * transition reason, its meters removed; {@link #stop} then returns at once.
+     * {@code main} that starts a mapping and returns leaves it running. A mapping starts once, and not after a
+     * {@link #stop} or {@link #close}: build a new one to restart. If starting fails (a Kafka consumer that cannot be
+     * created from its properties, say), the mapping is stopped before the failure is thrown: DISABLED, with
+     * {@code PROBLEM: start failed: ...} as its state transition reason, its meters removed; {@link #stop} then returns
+     * at once.
      *
      * @throws IllegalStateException if the mapping was started or stopped already
      */

@@ -115,9 +115,9 @@ final class PollLoop implements ConsumerRebalanceListener {
                 stopped = finish(deadline);
             } finally {
                 if (fatal) {
-                    // Nobody called stop(), which would say so: the mapping is DISABLED once its threads are done, as
-                    // a stream or queue mapping after a fatal error (and no longer keeps the JVM alive). Before the
-                    // result is handed out: a stop() that waits for it sees DISABLED.
+                    // No stop() ends this stop: the mapping is DISABLED here, its threads done, as a stream or queue
+                    // mapping is after a fatal error (and so no longer keeps the JVM alive). Before the result is
+                    // handed out: a stop() that waits for it sees DISABLED.
                     ctx.status().stopped();
                 }
             }
