@@ -122,7 +122,7 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
      * Stops polling, lets batches being invoked finish (a failed one is not retried), writes what must be written
      * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted; a
      * zero or negative timeout interrupts them at once. Calling it again returns the first result. A mapping stopped
-     * before it started is DISABLED at once and can no longer start. A stream mapping's stop goes on if the caller is
+     * before it started is DISABLED at once and can no longer start. A mapping's stop goes on if the caller is
      * interrupted (the caller gets the {@link InterruptedException}, a later call the result); called from the
      * mapping's own handler, it waits for that handler until the timeout: call it from another thread.
      *

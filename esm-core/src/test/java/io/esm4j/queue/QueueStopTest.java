@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.QueueStopResult;
+import io.esm4j.handler.BatchResult;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.QueueSettings;
 import io.esm4j.testing.InMemoryQueue;
@@ -16,10 +17,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** Stopping with a timeout shorter than the long polls in progress. */
+/** Stopping with a timeout shorter than the long polls in progress, and a stop whose caller is interrupted. */
 class QueueStopTest {
 
     @Test
@@ -73,5 +75,44 @@ class QueueStopTest {
 
         assertThat(pollingErrors.count()).isZero();
         assertThat(restarts.count()).isZero();
+    }
+
+    /**
+     * A stop whose caller is interrupted goes on without it, as a stream mapping's does: the handler still running is
+     * interrupted at the timeout and the mapping ends DISABLED, no longer holding the JVM, without another stop().
+     */
+    @Test
+    void aStopWhoseCallerIsInterruptedStillStopsTheMapping() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("interrupted").build();
+        CountDownLatch invoked = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.<SqsLikeMessage>builder(
+                "interrupted", queue, batch -> {
+                    invoked.countDown();
+                    never.await(); // until the stop interrupts it
+                    return BatchResult.success();
+                }).settings(QueueSettings.builder().maximumConcurrency(2).receiveWaitTime(Duration.ofMillis(50))
+                .build()).build();
+        mapping.start();
+        queue.send("m0");
+        invoked.await();
+
+        CompletableFuture<Object> stopping = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                stopping.complete(mapping.stop(Duration.ofSeconds(1)));
+            } catch (Throwable e) {
+                stopping.complete(e);
+            }
+        });
+        await().until(() -> mapping.state() == MappingState.DISABLING);
+        caller.interrupt();
+
+        assertThat(stopping.get()).isInstanceOf(InterruptedException.class);
+        // Before, the stop ended with its caller: DISABLING until someone called stop() again.
+        await().until(() -> mapping.state() == MappingState.DISABLED);
+        QueueStopResult result = mapping.stop(Duration.ofSeconds(10));
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
     }
 }

@@ -8,6 +8,9 @@ import io.esm4j.internal.MappingStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a queue mapping: MaximumConcurrency pollers, on the threads HandlerThreads chooses, each with its own virtual
@@ -20,6 +23,8 @@ public final class QueueEngine<T> {
     private final EngineStop stop;
     private final List<QueuePoller<T>> pollers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final AtomicBoolean stopStarted = new AtomicBoolean();
+    private final CompletableFuture<QueueStopResult> stopped = new CompletableFuture<>();
 
     public QueueEngine(QueueContext<T> ctx) {
         this.ctx = ctx;
@@ -48,18 +53,46 @@ public final class QueueEngine<T> {
      * (at most ReceiveWaitTime) and releases what it got; stop() does not wait for it.
      */
     public QueueStopResult stop(Duration timeout) throws InterruptedException {
+        // On a thread of its own, which the caller waits for, so that the stop ends even if its caller is interrupted:
+        // run by that caller, it would end half-way, DISABLING for good (and the JVM kept alive by the mapping) unless
+        // someone called stop() again. Such a caller gets its InterruptedException; a later stop the result.
+        if (stopStarted.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
+                try {
+                    stopped.complete(runStop(timeout));
+                } catch (Throwable e) {
+                    stopped.completeExceptionally(e);
+                }
+            });
+        }
+        try {
+            return stopped.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed",
+                        e.getCause());
+            }
+        }
+    }
+
+    private QueueStopResult runStop(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ctx.status().beginStop(MappingStatus.USER_ACTION);
         stop.request();
         boolean drained = true;
-        if (!joinAll(deadline)) {
-            for (QueuePoller<T> poller : pollers) {
-                if (poller.abandon()) {
-                    drained = false;
+        try {
+            if (!joinAll(deadline)) {
+                for (QueuePoller<T> poller : pollers) {
+                    if (poller.abandon()) {
+                        drained = false;
+                    }
                 }
             }
+        } finally {
+            ctx.status().stopped();
         }
-        ctx.status().stopped();
         return new QueueStopResult(drained, calls.deleteFailures());
     }
 
