@@ -124,8 +124,12 @@ class MappingRegistryTest {
         ManagedMapping mapping;
         try {
             sources.failingStarts.set(3);
-            mapping = registry.create(spec("failing-starts", ""));
-            await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+            ManagedMapping created = registry.create(spec("failing-starts", ""));
+            mapping = created;
+            // The line, not only the state: a retried start shows Enabled as soon as the mapping runs, a moment
+            // before its start logs.
+            await().atMost(WAIT).until(() -> created.state().equals("Enabled") && captured.toString(
+                    StandardCharsets.UTF_8).contains("mapping started uuid=" + created.uuid()));
         } finally {
             System.setErr(stderr);
         }
