@@ -181,12 +181,13 @@ public final class KafkaEngine implements MappingEngine {
         try {
             return stopped.get();
         } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed",
-                        e.getCause());
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
         }
     }
 
