@@ -13,6 +13,11 @@ import org.jspecify.annotations.Nullable;
 abstract sealed class MappingLifecycle<R> implements AutoCloseable permits EventSourceMapping, QueueEventSourceMapping {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The longest stop timeout: a longer one (ChronoUnit.FOREVER's, from a caller that means "as long as it takes")
+     * waits this long, since the engines' deadlines (System.nanoTime, Instant) overflow beyond a few centuries.
+     */
+    private static final Duration LONGEST_STOP_TIMEOUT = Duration.ofDays(365L * 100);
 
     private final String name;
     private final MappingStatus status;
@@ -124,7 +129,8 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
      * zero or negative timeout interrupts them at once. Calling it again returns the first result. A mapping stopped
      * before it started is DISABLED at once and can no longer start. A mapping's stop goes on if the caller is
      * interrupted (the caller gets the {@link InterruptedException}, a later call the result); called from the
-     * mapping's own handler, it waits for that handler until the timeout: call it from another thread.
+     * mapping's own handler, it waits for that handler until the timeout: call it from another thread. A timeout
+     * longer than 100 years counts as 100 years.
      *
      * @throws NullPointerException if {@code timeout} is null; the mapping is left as it was
      */
@@ -132,12 +138,13 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         // Checked before anything stops: a stream engine that failed half-way would keep its shards and refuse
         // every later stop.
         Objects.requireNonNull(timeout, "timeout");
+        Duration bounded = timeout.compareTo(LONGEST_STOP_TIMEOUT) > 0 ? LONGEST_STOP_TIMEOUT : timeout;
         lock.lockInterruptibly();
         try {
             if (stopResult == null) {
                 try {
                     if (started) {
-                        stopResult = stopEngine(timeout);
+                        stopResult = stopEngine(bounded);
                     } else {
                         status.beginStop(MappingStatus.USER_ACTION);
                         status.stopped();
