@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
-/** What stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */
-abstract sealed class MappingLifecycle<R> implements AutoCloseable permits EventSourceMapping, QueueEventSourceMapping {
+/** The {@link Mapping} stream and queue mappings share: a name, a state, and a start and a stop that each happen once. */
+abstract sealed class MappingLifecycle<R> implements Mapping<R> permits EventSourceMapping, QueueEventSourceMapping {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /**
@@ -35,40 +35,27 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         this.metrics = metrics;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public MappingState state() {
         return status.state();
     }
 
-    /** Why the state last changed: "User action", or the problem that keeps the mapping from working. */
+    @Override
     public String stateTransitionReason() {
         return status.stateTransitionReason();
     }
 
-    /**
-     * "No records processed", "OK" or "PROBLEM: Function call failed", as Lambda reports it; or esm4j's own
-     * "PROBLEM: Function not invoked" (the handler threw {@link io.esm4j.handler.FunctionNotInvokedException}) and
-     * "PROBLEM: Filter criteria failed" (the filter failed on a record of a stream) and "PROBLEM: Idempotency store
-     * failed" (the idempotency store could not claim a batch's keys; the batch waits for it).
-     */
+    @Override
     public String lastProcessingResult() {
         return status.lastProcessingResult();
     }
 
-    /**
-     * Starts polling; returns at once. From here until the mapping is DISABLED (its {@link #stop} ended, or it stopped
-     * itself after a fatal error or a failed start) it keeps the JVM alive, as a server socket's thread does: a
-     * {@code main} that starts a mapping and returns leaves it running. A mapping starts once, and not after a
-     * {@link #stop} or {@link #close}: build a new one to restart. If starting fails (a Kafka consumer that cannot be
-     * created from its properties, say), the mapping is stopped before the failure is thrown: DISABLED, with
-     * {@code PROBLEM: start failed: ...} as its state transition reason, its meters removed; {@link #stop} then returns
-     * at once.
-     *
-     * @throws IllegalStateException if the mapping was started or stopped already
-     */
+    @Override
     public void start() {
         lock.lock();
         try {
@@ -123,17 +110,7 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         }
     }
 
-    /**
-     * Stops polling, lets batches being invoked finish (a failed one is not retried), writes what must be written
-     * (checkpoints, deletes) and reports what was left. Handlers still running at the timeout are interrupted; a
-     * zero or negative timeout interrupts them at once. Calling it again returns the first result. A mapping stopped
-     * before it started is DISABLED at once and can no longer start. A mapping's stop goes on if the caller is
-     * interrupted (the caller gets the {@link InterruptedException}, a later call the result); called from the
-     * mapping's own handler, it waits for that handler until the timeout: call it from another thread. A timeout
-     * longer than 100 years counts as 100 years.
-     *
-     * @throws NullPointerException if {@code timeout} is null; the mapping is left as it was
-     */
+    @Override
     public R stop(Duration timeout) throws InterruptedException {
         // Checked before anything stops: a stream engine that failed half-way would keep its shards and refuse
         // every later stop.
@@ -160,10 +137,6 @@ abstract sealed class MappingLifecycle<R> implements AutoCloseable permits Event
         }
     }
 
-    /**
-     * {@link #stop(Duration)} with a 30-second timeout, for try-with-resources. If the calling thread is interrupted
-     * while waiting, it stops waiting and keeps its interrupt status.
-     */
     @Override
     public void close() {
         try {

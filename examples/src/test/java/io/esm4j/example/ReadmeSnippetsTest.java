@@ -41,7 +41,8 @@ class ReadmeSnippetsTest {
     private static final String PARAMETERS = "io.esm4j.stream.StreamSource<byte[]> source, "
             + "io.esm4j.lease.LeaseStore leaseStore, String hostName, "
             + "io.micrometer.core.instrument.MeterRegistry meterRegistry, "
-            + "io.esm4j.testing.InMemoryQueue queue, List<String> failedMessageIds";
+            + "io.esm4j.testing.InMemoryQueue queue, List<String> failedMessageIds, "
+            + "List<io.esm4j.Mapping<?>> mappings";
 
     @Test
     void theJavaSnippetsCompileWithTheImportsTheReadmeGives() throws IOException {

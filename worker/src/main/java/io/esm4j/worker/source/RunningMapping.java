@@ -1,6 +1,7 @@
 package io.esm4j.worker.source;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.Mapping;
 import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.ShardStatus;
@@ -28,14 +29,17 @@ public interface RunningMapping {
 
     /** A stream mapping of esm-core. */
     static RunningMapping of(EventSourceMapping<?> mapping) {
-        return new Lifecycle(mapping::start, mapping::stop, mapping::state, mapping::stateTransitionReason,
-                mapping::lastProcessingResult, mapping::shards);
+        return of(mapping, mapping::shards);
     }
 
     /** A queue mapping of esm-core. */
     static RunningMapping of(QueueEventSourceMapping<?> mapping) {
+        return of(mapping, List::of);
+    }
+
+    private static RunningMapping of(Mapping<?> mapping, Supplier<List<ShardStatus>> shards) {
         return new Lifecycle(mapping::start, mapping::stop, mapping::state, mapping::stateTransitionReason,
-                mapping::lastProcessingResult, List::of);
+                mapping::lastProcessingResult, shards);
     }
 
     /**
