@@ -51,7 +51,8 @@ public sealed interface Mapping<R> extends AutoCloseable permits MappingLifecycl
      * zero or negative timeout interrupts them at once. Calling it again returns the first result. A mapping stopped
      * before it started is DISABLED at once and can no longer start. A mapping's stop goes on if the caller is
      * interrupted (the caller gets the {@link InterruptedException}, a later call the result); called from the
-     * mapping's own handler, it waits for that handler until the timeout: call it from another thread.
+     * mapping's own handler, it waits for that handler until the timeout: call it from another thread. A timeout
+     * longer than 100 years counts as 100 years.
      *
      * @throws NullPointerException if {@code timeout} is null; the mapping is left as it was
      */

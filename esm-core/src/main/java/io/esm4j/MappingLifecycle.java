@@ -13,6 +13,11 @@ import org.jspecify.annotations.Nullable;
 abstract sealed class MappingLifecycle<R> implements Mapping<R> permits EventSourceMapping, QueueEventSourceMapping {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The longest stop timeout: a longer one (ChronoUnit.FOREVER's, from a caller that means "as long as it takes")
+     * waits this long, since the engines' deadlines (System.nanoTime, Instant) overflow beyond a few centuries.
+     */
+    private static final Duration LONGEST_STOP_TIMEOUT = Duration.ofDays(365L * 100);
 
     private final String name;
     private final MappingStatus status;
@@ -110,12 +115,13 @@ abstract sealed class MappingLifecycle<R> implements Mapping<R> permits EventSou
         // Checked before anything stops: a stream engine that failed half-way would keep its shards and refuse
         // every later stop.
         Objects.requireNonNull(timeout, "timeout");
+        Duration bounded = timeout.compareTo(LONGEST_STOP_TIMEOUT) > 0 ? LONGEST_STOP_TIMEOUT : timeout;
         lock.lockInterruptibly();
         try {
             if (stopResult == null) {
                 try {
                     if (started) {
-                        stopResult = stopEngine(timeout);
+                        stopResult = stopEngine(bounded);
                     } else {
                         status.beginStop(MappingStatus.USER_ACTION);
                         status.stopped();

@@ -13,6 +13,7 @@ import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import io.esm4j.testing.SqsLikeMessage;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +113,39 @@ class LifecycleMisuseTest {
         assertThat(mapping.stop(Duration.ofSeconds(10))).isSameAs(first);
         assertThatThrownBy(mapping::start).isInstanceOf(IllegalStateException.class)
                 .hasMessage("mapping twice was already started; build a new one to restart");
+    }
+    /**
+     * A timeout as long as a Duration can be (a caller that means "wait as long as it takes") is a long wait, not a
+     * failure: the stop drains and ends DISABLED, with the leases released. It overflowed a nanosecond deadline or an
+     * Instant, which failed the stop half-way (a queue mapping stayed ENABLED and every later stop() failed alike).
+     */
+    @Test
+    void aStopWithTheLongestTimeoutStopsAStreamMapping() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("forever", 1);
+        RecordingHandler<byte[]> handler = RecordingHandler.succeeding();
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("forever", stream, handler)
+                .settings(SETTINGS).leaseStore(leases).build();
+        mapping.start();
+        stream.put("k", "r0");
+        await().until(() -> handler.succeededCount() == 1);
+
+        StopResult result = mapping.stop(ChronoUnit.FOREVER.getDuration());
+        assertThat(result.drainedInTime()).isTrue();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(leases.list("forever")).singleElement().satisfies(lease -> assertThat(lease.owner()).isNull());
+    }
+
+    @Test
+    void aStopWithTheLongestTimeoutStopsAQueueMapping() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("forever").build();
+        QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.<SqsLikeMessage>builder("forever",
+                queue, batch -> BatchResult.success()).build();
+        mapping.start();
+        await().until(() -> queue.waitingReceivers() > 0);
+
+        QueueStopResult result = mapping.stop(ChronoUnit.FOREVER.getDuration());
+        assertThat(result.drainedInTime()).isTrue();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
     }
 }

@@ -280,15 +280,18 @@ public final class Main {
             }
             // Local mode replaces these with its in-process servers' (LocalMode): taken silently, they would be
             // ignored, and a DynamoDB table would be in its in-process dynalite, gone with the process, or behind its
-            // closed port.
-            for (String own : List.of("--data-dir", "--region", "--endpoint", "--lease-table", "--mapping-table")) {
+            // closed port; a Redis lease store is replaced by the Kinesis demo's table, and a Redis mapping store
+            // would be shared with the workers that use it, whose mappings local mode would run.
+            for (String own : List.of("--data-dir", "--region", "--endpoint", "--lease-table", "--lease-redis",
+                    "--mapping-table", "--mapping-redis")) {
                 if (parsed.local && (given.contains(own) || own.equals("--endpoint") && !endpoints.isEmpty())) {
                     throw new IllegalArgumentException("Invalid options: " + own + " with --local. Expected --local "
-                            + "without --data-dir, --region, --endpoint, --lease-table and --mapping-table: local "
-                            + "mode uses a data directory, region and endpoints of its own, and keeps leases and "
-                            + "mappings in its data directory (a DynamoDB table would be in its in-process server, "
-                            + "gone when it stops, or behind the closed port it gives services it runs no server "
-                            + "for).");
+                            + "without --data-dir, --region, --endpoint, --lease-table, --lease-redis, "
+                            + "--mapping-table and --mapping-redis: local mode uses a data directory, region and "
+                            + "endpoints of its own, and lease and mapping stores of its own (a DynamoDB table would "
+                            + "be in its in-process server, gone when it stops, or behind the closed port it gives "
+                            + "services it runs no server for; a Redis store would be shared with the workers that "
+                            + "use it).");
                 }
             }
             if (parsed.local && !drainTimeoutGiven) {

@@ -131,10 +131,11 @@ class MainArgumentsTest {
     void localModeRefusesTheOptionsItWouldIgnore() {
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--data-dir", "/tmp/mine"}))
                 .hasMessage("Invalid options: --data-dir with --local. Expected --local without --data-dir, --region, "
-                        + "--endpoint, --lease-table and --mapping-table: local mode uses a data directory, region "
-                        + "and endpoints of its own, and keeps leases and mappings in its data directory (a DynamoDB "
-                        + "table would be in its in-process server, gone when it stops, or behind the closed port it "
-                        + "gives services it runs no server for).");
+                        + "--endpoint, --lease-table, --lease-redis, --mapping-table and --mapping-redis: local mode "
+                        + "uses a data directory, region and endpoints of its own, and lease and mapping stores of its "
+                        + "own (a DynamoDB table would be in its in-process server, gone when it stops, or behind the "
+                        + "closed port it gives services it runs no server for; a Redis store would be shared with the "
+                        + "workers that use it).");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--region", "eu-west-1", "--local"}))
                 .hasMessageStartingWith("Invalid options: --region with --local.");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--endpoint",
@@ -144,6 +145,12 @@ class MainArgumentsTest {
                 .hasMessageStartingWith("Invalid options: --lease-table with --local.");
         assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-table", "mappings", "--local"}))
                 .hasMessageStartingWith("Invalid options: --mapping-table with --local.");
+        // Redis ones too: a lease store is replaced by the Kinesis demo's (or used by no mapping), and a mapping store
+        // would be shared with the workers that use it, whose mappings local mode would run against its own servers.
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--local", "--lease-redis", "redis://cache"}))
+                .hasMessageStartingWith("Invalid options: --lease-redis with --local.");
+        assertThatThrownBy(() -> Main.Arguments.parse(new String[] {"--mapping-redis", "redis://cache", "--local"}))
+                .hasMessageStartingWith("Invalid options: --mapping-redis with --local.");
         assertThat(Main.Arguments.parse(new String[] {"--local", "--port", "0", "--worker-id", "me"}).local).isTrue();
     }
 

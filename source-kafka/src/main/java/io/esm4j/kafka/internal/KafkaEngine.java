@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,8 @@ public final class KafkaEngine implements MappingEngine {
     private final KafkaSource source;
     private final String groupId;
     private final AtomicBoolean stopStarted = new AtomicBoolean();
+    /** The first stop's result, once it has ended (the mapping is DISABLED then). */
+    private final CompletableFuture<StopResult> stopped = new CompletableFuture<>();
     private volatile @Nullable PollLoop loop;
     private volatile @Nullable SchemaDecoding decoding;
 
@@ -150,20 +153,52 @@ public final class KafkaEngine implements MappingEngine {
 
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
-        PollLoop running = loop;
         if (!stopStarted.compareAndSet(false, true)) {
-            return awaitResult(running, timeout.plus(STOP_GRACE));
+            return awaitStop(timeout.plus(STOP_GRACE));
         }
+        PollLoop running = loop;
         ctx.status().beginStop(MappingStatus.USER_ACTION);
-        try {
-            if (running == null) {
-                return new StopResult(true, Map.of(), 0, List.of());
-            }
+        if (running != null) {
             running.requestStop(Instant.now().plus(timeout));
-            return awaitResult(running, timeout.plus(STOP_GRACE));
-        } finally {
-            ctx.status().stopped();
-            ctx.metrics().close();
+        }
+        // The wait for the poll thread and the end of the stop run on a thread of their own, which the caller waits
+        // for: a caller that is interrupted gets its InterruptedException, and the mapping is still DISABLED only once
+        // the poll thread has drained, committed and closed the consumer (DISABLED lets the JVM go).
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
+            try {
+                StopResult result;
+                try {
+                    result = awaitResult(running, timeout.plus(STOP_GRACE));
+                } finally {
+                    ctx.status().stopped();
+                    ctx.metrics().close();
+                }
+                stopped.complete(result);
+            } catch (Throwable e) {
+                stopped.completeExceptionally(e);
+            }
+        });
+        try {
+            return stopped.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
+        }
+    }
+
+    /** A later stop: the first one's result, or an undrained one if it has not ended within {@code wait}. */
+    private StopResult awaitStop(Duration wait) throws InterruptedException {
+        try {
+            return stopped.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            return new StopResult(false, Map.of(), 0, List.of());
         }
     }
 
