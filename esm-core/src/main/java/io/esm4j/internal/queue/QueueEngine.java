@@ -5,12 +5,10 @@ import io.esm4j.QueueStopResult;
 import io.esm4j.internal.HandlerThread;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.StopOnce;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a queue mapping: MaximumConcurrency pollers, on the threads HandlerThreads chooses, each with its own virtual
@@ -23,13 +21,13 @@ public final class QueueEngine<T> {
     private final EngineStop stop;
     private final List<QueuePoller<T>> pollers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final AtomicBoolean stopStarted = new AtomicBoolean();
-    private final CompletableFuture<QueueStopResult> stopped = new CompletableFuture<>();
+    private final StopOnce<QueueStopResult> stopOnce;
 
     public QueueEngine(QueueContext<T> ctx) {
         this.ctx = ctx;
         this.calls = new QueueCalls<>(ctx);
         this.stop = new EngineStop(ctx.mappingName(), ctx.status(), ctx.settings().maximumConcurrency());
+        this.stopOnce = new StopOnce<>(ctx.mappingName());
     }
 
     public void start() {
@@ -53,28 +51,8 @@ public final class QueueEngine<T> {
      * (at most ReceiveWaitTime) and releases what it got; stop() does not wait for it.
      */
     public QueueStopResult stop(Duration timeout) throws InterruptedException {
-        // On a thread of its own, which the caller waits for, so that the stop ends even if its caller is interrupted:
-        // run by that caller, it would end half-way, DISABLING for good (and the JVM kept alive by the mapping) unless
-        // someone called stop() again. Such a caller gets its InterruptedException; a later stop the result.
-        if (stopStarted.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
-                try {
-                    stopped.complete(runStop(timeout));
-                } catch (Throwable e) {
-                    stopped.completeExceptionally(e);
-                }
-            });
-        }
-        try {
-            return stopped.get();
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed",
-                        e.getCause());
-            }
-        }
+        // Once, on a thread of its own (StopOnce): a caller that is interrupted does not end it half-way.
+        return stopOnce.claim() ? stopOnce.run(() -> runStop(timeout)) : stopOnce.await();
     }
 
     private QueueStopResult runStop(Duration timeout) throws InterruptedException {

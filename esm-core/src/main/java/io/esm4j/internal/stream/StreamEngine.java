@@ -4,6 +4,7 @@ import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.StopOnce;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.metrics.SharedMeter;
@@ -18,12 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,16 +48,16 @@ public final class StreamEngine<T> implements MappingEngine {
     private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
     private final LeaseCoordinator coordinator;
     private final LeaseRenewer renewer;
-    private final AtomicBoolean stopStarted = new AtomicBoolean();
     /**
      * Makes a worker's start and the stop's list of workers mutually exclusive: a worker is either started and on
      * that list, or never started. Held only while threads are started, never across I/O.
      */
     private final ReentrantLock startLock = new ReentrantLock();
-    private final CompletableFuture<StopResult> stopped = new CompletableFuture<>();
+    private final StopOnce<StopResult> stopOnce;
 
     private StreamEngine(StreamContext<T> ctx) {
         this.ctx = ctx;
+        this.stopOnce = new StopOnce<>(ctx.mappingName());
         this.coordinator = new LeaseCoordinator(ctx, new LeaseCoordinator.Workers() {
             @Override
             public boolean holds(String shardId) {
@@ -173,7 +169,7 @@ public final class StreamEngine<T> implements MappingEngine {
             public void handoffRequested(ShardWorker<?> w, String requester) {
                 ShardWorker<T> running = workers.get(w.shardId());
                 // A stopping mapping releases every lease anyway.
-                if (running == w && !stopStarted.get()) {
+                if (running == w && !stopOnce.claimed()) {
                     handOver(running, requester);
                 }
             }
@@ -181,7 +177,7 @@ public final class StreamEngine<T> implements MappingEngine {
         boolean started = false;
         startLock.lock();
         try {
-            if (!stopStarted.get()) {
+            if (!stopOnce.claimed()) {
                 workers.put(worker.shardId(), worker);
                 shardGauges.put(worker.shardId(), ctx.metrics().shardGauge(MetricNames.SHARD_ITERATOR_AGE,
                         worker.shardId(), worker.health(), ShardHealth::iteratorAgeMillis));
@@ -199,7 +195,7 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /** Removes a worker that no longer holds its lease; false if it was not running (or the mapping stops). */
     private boolean forget(ShardWorker<?> worker, Checkpoint last) {
-        if (stopStarted.get() || !workers.remove(worker.shardId(), worker)) {
+        if (stopOnce.claimed() || !workers.remove(worker.shardId(), worker)) {
             return false;
         }
         if (last != null) {
@@ -310,54 +306,24 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /**
      * Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints and releases the
-     * leases. Runs once: a second call (or the user's call after a fatal stop) waits for the first one's result.
-     *
-     * <p>The stop runs on a thread of its own and the caller waits for it, so that it ends even if the caller is
-     * interrupted, or is one of the handlers it drains (a handler that stops its own mapping, which the stop interrupts
-     * at the timeout like the others): run by that caller, it would end half-way, with the leases still held and
-     * renewed, and every later stop failing. Such a caller gets its InterruptedException; a later stop the result.
+     * leases. Runs once, on a thread of its own ({@link StopOnce}): a second call (or the user's call after a fatal
+     * stop) waits for the first one's result, for about as long as it can take, else answers that it did not drain.
      */
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
-        if (!stopStarted.compareAndSet(false, true)) {
-            return awaitStop(timeout);
+        if (!stopOnce.claim()) {
+            StopResult first = stopOnce.await(timeout.plus(INTERRUPT_GRACE).plus(FINAL_WRITES_GRACE));
+            return first != null ? first : new StopResult(false, Map.of(), 0, List.of());
         }
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
+        return stopOnce.run(() -> {
             try {
-                StopResult result;
-                try {
-                    result = runStop(timeout);
-                } finally {
-                    // Before the result is handed out: whoever returns from stop() sees DISABLED.
-                    ctx.status().stopped();
-                    ctx.metrics().close();
-                }
-                stopped.complete(result);
-            } catch (Throwable e) {
-                stopped.completeExceptionally(e);
+                return runStop(timeout);
+            } finally {
+                // Before the result is handed out: whoever returns from stop() sees DISABLED.
+                ctx.status().stopped();
+                ctx.metrics().close();
             }
         });
-        try {
-            return stopped.get();
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case RuntimeException runtime -> throw runtime;
-                case Error error -> throw error;
-                default -> throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed",
-                        e.getCause());
-            }
-        }
-    }
-
-    private StopResult awaitStop(Duration timeout) throws InterruptedException {
-        try {
-            return stopped.get(timeout.plus(INTERRUPT_GRACE).plus(FINAL_WRITES_GRACE).toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
-        } catch (TimeoutException e) {
-            return new StopResult(false, Map.of(), 0, List.of());
-        }
     }
 
     private StopResult runStop(Duration timeout) throws InterruptedException {

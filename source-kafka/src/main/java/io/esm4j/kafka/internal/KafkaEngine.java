@@ -5,6 +5,7 @@ import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.StopOnce;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaAuthResults;
@@ -19,12 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,15 +48,14 @@ public final class KafkaEngine implements MappingEngine {
     private final StreamContext<KafkaRecord> ctx;
     private final KafkaSource source;
     private final String groupId;
-    private final AtomicBoolean stopStarted = new AtomicBoolean();
-    /** The first stop's result, once it has ended (the mapping is DISABLED then). */
-    private final CompletableFuture<StopResult> stopped = new CompletableFuture<>();
+    private final StopOnce<StopResult> stopOnce;
     private volatile @Nullable PollLoop loop;
     private volatile @Nullable SchemaDecoding decoding;
 
     public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
         this.ctx = ctx;
         this.source = source;
+        this.stopOnce = new StopOnce<>(ctx.mappingName());
         // Without an id, a group of this source's own, shared with nobody; it has no committed offsets, so it starts
         // at StartingPosition (see KafkaSource.CONSUMER_GROUP_ID: a caller that restarts gives a stable id).
         this.groupId = source.consumerGroupId() != null ? source.consumerGroupId() : UUID.randomUUID().toString();
@@ -153,53 +151,26 @@ public final class KafkaEngine implements MappingEngine {
 
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
-        if (!stopStarted.compareAndSet(false, true)) {
-            return awaitStop(timeout.plus(STOP_GRACE));
+        if (!stopOnce.claim()) {
+            StopResult first = stopOnce.await(timeout.plus(STOP_GRACE));
+            return first != null ? first : new StopResult(false, Map.of(), 0, List.of());
         }
         PollLoop running = loop;
         ctx.status().beginStop(MappingStatus.USER_ACTION);
         if (running != null) {
             running.requestStop(Instant.now().plus(timeout));
         }
-        // The wait for the poll thread and the end of the stop run on a thread of their own, which the caller waits
-        // for: a caller that is interrupted gets its InterruptedException, and the mapping is still DISABLED only once
-        // the poll thread has drained, committed and closed the consumer (DISABLED lets the JVM go).
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-stop").start(() -> {
+        // The wait for the poll thread runs on a thread of its own (StopOnce): a caller that is interrupted gets its
+        // InterruptedException, and the mapping is still DISABLED only once the poll thread has drained, committed and
+        // closed the consumer (DISABLED lets the JVM go).
+        return stopOnce.run(() -> {
             try {
-                StopResult result;
-                try {
-                    result = awaitResult(running, timeout.plus(STOP_GRACE));
-                } finally {
-                    ctx.status().stopped();
-                    ctx.metrics().close();
-                }
-                stopped.complete(result);
-            } catch (Throwable e) {
-                stopped.completeExceptionally(e);
+                return awaitResult(running, timeout.plus(STOP_GRACE));
+            } finally {
+                ctx.status().stopped();
+                ctx.metrics().close();
             }
         });
-        try {
-            return stopped.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
-        }
-    }
-
-    /** A later stop: the first one's result, or an undrained one if it has not ended within {@code wait}. */
-    private StopResult awaitStop(Duration wait) throws InterruptedException {
-        try {
-            return stopped.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("stopping mapping " + ctx.mappingName() + " failed", e.getCause());
-        } catch (TimeoutException e) {
-            return new StopResult(false, Map.of(), 0, List.of());
-        }
     }
 
     private StopResult awaitResult(@Nullable PollLoop running, Duration wait) throws InterruptedException {
