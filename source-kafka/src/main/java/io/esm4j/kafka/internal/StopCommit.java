@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * reconciliation under way: only a stale member epoch refuses it, as a {@code CommitFailedException}.
  * <p>
  * The commit is tried again only once a poll has run the rebalance's last callback ({@link #rebalanceCompleted()}),
- * not as soon as the consumer takes commits again: its SyncGroup answer may be read outside a poll (by the heartbeat
- * thread, or while a commit waits), and a commit then is accepted in the new generation before the poll that applies
- * its assignment, so it would carry a partition the rebalance took away, past its revoke callback.
+ * not as soon as the consumer takes commits again: a poll can read the SyncGroup answer while it waits for records,
+ * after the point where it runs the callbacks, and return; the consumer then takes commits in the new generation, but
+ * the callbacks wait for the next poll, so a commit before that would carry a partition the rebalance took away past
+ * its revoke.
  */
 final class StopCommit {
 

@@ -94,11 +94,11 @@ class StopCommitTest {
     }
 
     /**
-     * The consumer takes commits again before the poll that runs the rebalance's callbacks (its SyncGroup answer was
-     * read by the heartbeat thread, say): the stop's commit waits for those callbacks, so the partition the rebalance
-     * took away is committed by its revoke and the stop's commit carries only the one still owned. Committing as soon
-     * as the consumer took commits again carried both, past the revoke (StopDuringRebalanceTest failed on it now and
-     * then).
+     * The consumer takes commits again one poll before the poll that runs the rebalance's callbacks (a KafkaConsumer
+     * that reads the SyncGroup answer while it waits for records returns first): the stop's commit waits for those
+     * callbacks, so the partition the rebalance took away is committed by its revoke and the stop's commit carries only
+     * the one still owned. Committing as soon as the consumer took commits again carried both, past the revoke
+     * (StopDuringRebalanceTest failed on it now and then).
      */
     @Test
     void aCommitRefusedForARebalanceWaitsForTheRebalanceCallbacksEvenOnceCommitsAreTakenAgain() throws Exception {
@@ -145,7 +145,8 @@ class StopCommitTest {
 
         assertThat(commits).as("commits after the refusal, in order: the revoke's, then the stop's").containsExactly(
                 Map.of(takenAway, new OffsetAndMetadata(10L)), Map.of(partition, new OffsetAndMetadata(10L)));
-        assertThat(harness.registry.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count()).as("partitions revoked").isEqualTo(1.0);
+        assertThat(harness.registry.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count())
+                .as("partitions revoked").isEqualTo(1.0);
         assertThat(result.shardsWithUnsavedCheckpoint()).isEmpty();
         assertThat(consumer.closed()).isTrue();
     }
