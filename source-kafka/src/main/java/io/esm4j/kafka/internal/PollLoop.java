@@ -291,6 +291,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
         metrics.rebalances.increment();
+        stopCommit.rebalanceCompleted();
         if (stopping()) {
             // Assigned by a rebalance that the stop's commit waits out (or that completed in the last poll): not
             // read, no start position looked up or committed; closing the consumer gives them back.

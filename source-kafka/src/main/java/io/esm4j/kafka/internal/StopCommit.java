@@ -20,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * {@code CommitFailedException} (the membership or generation moved on) above all, is not retried: the offsets may be
  * another member's to commit by then. Under the consumer group protocol (KIP-848) a commit is not refused for a
  * reconciliation under way: only a stale member epoch refuses it, as a {@code CommitFailedException}.
+ * <p>
+ * The commit is tried again only once a poll has run the rebalance's last callback ({@link #rebalanceCompleted()}),
+ * not as soon as the consumer takes commits again: a poll can read the SyncGroup answer while it waits for records,
+ * after the point where it runs the callbacks, and return; the consumer then takes commits in the new generation, but
+ * the callbacks wait for the next poll, so a commit before that would carry a partition the rebalance took away past
+ * its revoke.
  */
 final class StopCommit {
 
@@ -28,6 +34,8 @@ final class StopCommit {
     private final String mappingName;
     private final Consumer<byte[], byte[]> consumer;
     private final Partitions partitions;
+    /** Rebalances whose callbacks have run (poll thread only, like every other call here). */
+    private long completedRebalances;
 
     StopCommit(String mappingName, Consumer<byte[], byte[]> consumer, Partitions partitions) {
         this.mappingName = mappingName;
@@ -35,8 +43,14 @@ final class StopCommit {
         this.partitions = partitions;
     }
 
+    /** From the rebalance listener's {@code onPartitionsAssigned}, which Kafka calls at the end of every rebalance. */
+    void rebalanceCompleted() {
+        completedRebalances++;
+    }
+
     /** Commits the owned partitions' done prefixes, through a rebalance in progress until {@code deadline}. */
     CommitOutcome commit(Instant deadline) {
+        long rebalancesBefore = completedRebalances;
         CommitOutcome outcome = partitions.commits.commitSync(partitions.owned.values(), OffsetCommits.COMMIT_TIMEOUT);
         if (outcome != CommitOutcome.REBALANCING || !Instant.now().isBefore(deadline)) {
             return outcome;
@@ -69,6 +83,10 @@ final class StopCommit {
                         .log("stop: polling to complete the rebalance failed; the last commit is not retried");
                 return CommitOutcome.FAILED;
             }
+            if (completedRebalances == rebalancesBefore) {
+                continue;
+            }
+            rebalancesBefore = completedRebalances;
             // Refused for the rebalance, a commit comes back at once (from the client, or the broker's first answer);
             // once the rebalance is over it has the usual time for its answer (stop() allows for that beyond the
             // deadline).

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.StopResult;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.kafka.KafkaMetricNames;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
@@ -89,6 +90,64 @@ class StopCommitTest {
         assertThat(committed).isEqualTo(Map.of(partition, new OffsetAndMetadata(10L)));
         assertThat(consumer.paused()).as("the partition assigned while stopping").contains(assignedLater);
         assertThat(handled).extracting(KafkaRecord::partition).containsOnly(partition.partition());
+        assertThat(consumer.closed()).isTrue();
+    }
+
+    /**
+     * The consumer takes commits again one poll before the poll that runs the rebalance's callbacks (a KafkaConsumer
+     * that reads the SyncGroup answer while it waits for records returns first): the stop's commit waits for those
+     * callbacks, so the partition the rebalance took away is committed by its revoke and the stop's commit carries only
+     * the one still owned. Committing as soon as the consumer took commits again carried both, past the revoke
+     * (StopDuringRebalanceTest failed on it now and then).
+     */
+    @Test
+    void aCommitRefusedForARebalanceWaitsForTheRebalanceCallbacksEvenOnceCommitsAreTakenAgain() throws Exception {
+        TopicPartition takenAway = new TopicPartition(LoopHarness.TOPIC, 1);
+        List<Map<TopicPartition, OffsetAndMetadata>> commits = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger();
+        LoopHarness.PacedConsumer consumer = new LoopHarness.PacedConsumer() {
+            private int pollsSinceRefusal;
+
+            @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+                // Refused once; from then on commits are taken, the rebalance's assignment still unapplied.
+                if (refusals.getAndIncrement() == 0) {
+                    throw new RebalanceInProgressException("injected: the consumer is rebalancing");
+                }
+                super.commitSync(offsets);
+                commits.add(Map.copyOf(offsets));
+            }
+
+            /** The first poll to return after the refusal ends before the assignment; the second applies it. */
+            @Override
+            public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+                if (refusals.get() > 0 && ++pollsSinceRefusal == 2) {
+                    rebalance(List.of(partition));
+                }
+                return records;
+            }
+        };
+        consumer.updateBeginningOffsets(Map.of(partition, 0L, takenAway, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition, takenAway));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(record(partition.partition(), i));
+                consumer.addRecord(record(takenAway.partition(), i));
+            }
+        });
+        LoopHarness harness = new LoopHarness(settings, consumer, batch -> BatchResult.success()).start();
+        await().atMost(WAIT).until(() -> harness.owned.size() == 2 && harness.owned.values().stream()
+                .allMatch(state -> state.doneUpTo == 10L));
+
+        harness.loop.requestStop(Instant.now().plus(WAIT));
+        StopResult result = harness.loop.result.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
+
+        assertThat(commits).as("commits after the refusal, in order: the revoke's, then the stop's").containsExactly(
+                Map.of(takenAway, new OffsetAndMetadata(10L)), Map.of(partition, new OffsetAndMetadata(10L)));
+        assertThat(harness.registry.get(KafkaMetricNames.PARTITIONS_REVOKED).counter().count())
+                .as("partitions revoked").isEqualTo(1.0);
+        assertThat(result.shardsWithUnsavedCheckpoint()).isEmpty();
         assertThat(consumer.closed()).isTrue();
     }
 

@@ -103,9 +103,10 @@ public final class Targets {
      * error is logged and the invocation's thread is named after it.
      */
     public TargetLimits limits(FunctionSpec function) {
-        return limits.computeIfAbsent(function.name(),
-                name -> new TargetLimits(function.displayName(), function.maxConcurrency(), function.timeout(),
-                        function.handlerThreads()));
+        return limits.computeIfAbsent(function.name(), name -> function.kind() == FunctionSpec.Kind.JAVA
+                ? new TargetLimits(function.displayName(), function.maxConcurrency(), function.timeout(),
+                        function.handlerThreads())
+                : TargetLimits.selfTimed(function.displayName(), function.maxConcurrency(), function.timeout()));
     }
 
     /**

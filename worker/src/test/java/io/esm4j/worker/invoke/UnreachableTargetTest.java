@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.FunctionNotInvokedException;
-import io.esm4j.settings.HandlerThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -62,9 +61,12 @@ class UnreachableTargetTest {
         return URI.create("http://127.0.0.1:" + ((InetSocketAddress) blackHole.getLocalSocketAddress()).getPort());
     }
 
-    /** The invocation as a mapping makes it: within the function's limits, whose Timeout started first. */
+    /**
+     * The invocation as a mapping makes it: within the limits of an HTTP target, whose Timeout started first and which
+     * wait for the target's own outcome.
+     */
     private static void invokeWithinLimits(Invoker.Json target, Duration timeout) throws Exception {
-        TargetLimits limits = new TargetLimits("unreachable", 1, timeout, HandlerThreads.VIRTUAL);
+        TargetLimits limits = TargetLimits.selfTimed("unreachable", 1, timeout);
         BatchHandler<String> handler = limits.wrap(batch -> {
             target.invoke("{}");
             return null;
