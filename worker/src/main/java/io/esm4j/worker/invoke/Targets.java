@@ -152,9 +152,8 @@ public final class Targets {
                     + "path (add its jar with -cp) implementing com.amazonaws.services.lambda.runtime.RequestHandler.");
         } catch (LinkageError e) {
             // Found, but a class it uses is missing or its initialization failed before: say which.
-            String message = e.getMessage();
-            throw new InvalidMappingException(field, function.location(), message != null
-                    && message.startsWith("Could not initialize class ") ? "The class cannot be initialized (" + e
+            throw new InvalidMappingException(field, function.location(), UninitializedClass.of(e) != null
+                    ? "The class cannot be initialized (" + e
                     + "): its static initializer, or that of a class it uses, threw before in this worker process, "
                     + "and the JVM never runs it again. Restart the worker."
                     : "The class cannot be loaded (" + e + "). Expected it and the classes it uses on the worker's "

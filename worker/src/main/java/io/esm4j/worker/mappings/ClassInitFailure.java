@@ -1,10 +1,9 @@
 package io.esm4j.worker.mappings;
 
+import io.esm4j.worker.invoke.UninitializedClass;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,18 +17,15 @@ import org.jspecify.annotations.Nullable;
  */
 record ClassInitFailure(@Nullable String className) {
 
-    private static final String NOT_INITIALIZED = "Could not initialize class ";
-    private static final Pattern NOT_INITIALIZED_TEXT = Pattern.compile(
-            "java\\.lang\\.NoClassDefFoundError: " + NOT_INITIALIZED + "([\\w$.]+)");
     private static final String IN_INITIALIZER = ExceptionInInitializerError.class.getName();
 
     /** The class-initialization failure anywhere in the failure's cause chain, or null. */
     static @Nullable ClassInitFailure in(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            String message = t.getMessage();
-            if (t instanceof NoClassDefFoundError && message != null && message.startsWith(NOT_INITIALIZED)) {
-                return new ClassInitFailure(message.substring(NOT_INITIALIZED.length()).strip());
+            String uninitialized = UninitializedClass.of(t);
+            if (uninitialized != null) {
+                return new ClassInitFailure(uninitialized);
             }
             if (t instanceof ExceptionInInitializerError error) {
                 return new ClassInitFailure(initializerOf(error.getCause()));
@@ -43,9 +39,9 @@ record ClassInitFailure(@Nullable String className) {
      * {@code <class>: <message>}), or null.
      */
     static @Nullable ClassInitFailure in(String reason) {
-        Matcher named = NOT_INITIALIZED_TEXT.matcher(reason);
-        if (named.find()) {
-            return new ClassInitFailure(named.group(1));
+        String named = UninitializedClass.in(reason);
+        if (named != null) {
+            return new ClassInitFailure(named);
         }
         return reason.contains(IN_INITIALIZER) ? new ClassInitFailure(null) : null;
     }

@@ -113,7 +113,7 @@ final class LocalMappings {
     private ManagedMapping managed(MappingStore.Stored stored, Origin origin, @Nullable ManagedMapping predecessor) {
         MappingSpec spec = stored.spec();
         SourceFactory factory = factories.forMapping(spec);
-        return new ManagedMapping(stored.uuid(), spec, checks.function(spec), origin, stored.lastModified(),
+        return new ManagedMapping(stored.uuid(), spec, checks.readFunction(spec), origin, stored.lastModified(),
                 stored.revision(), changes.incrementAndGet(), factory.kind(), predecessor);
     }
 }

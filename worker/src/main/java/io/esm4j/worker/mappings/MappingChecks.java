@@ -39,6 +39,18 @@ final class MappingChecks {
         runner.checkBuild(uuid, spec);
     }
 
+    /**
+     * {@link #validate} for a mapping read (the worker's file, a shared store), not asked for: one whose handler class
+     * failed its static initializer here is taken all the same. Refused, it would stop the worker (the file) or be
+     * left out while the worker stays live (a store); taken, its start meets the class again and says that only a
+     * restart of the process heals it ({@code /health/live} 503), as a failure met at a start does.
+     */
+    void validateRead(String uuid, MappingSpec spec) {
+        factories.forMapping(spec);
+        readFunction(spec);
+        runner.checkBuild(uuid, spec);
+    }
+
     /** The mapping's function; for a Java function, checked to take the source's event. */
     FunctionSpec function(MappingSpec spec) {
         FunctionSpec function = functions.resolve(spec.functionName());
@@ -47,6 +59,21 @@ final class MappingChecks {
             Targets.checkHandler(function, factory.handlerEvent(spec), factory.kind());
         }
         return function;
+    }
+
+    /**
+     * {@link #function} for a mapping read or already validated: a handler class whose static initializer failed in
+     * this process is left for its start to meet (each worker's JVM has its own failed class, so each reports it).
+     */
+    FunctionSpec readFunction(MappingSpec spec) {
+        try {
+            return function(spec);
+        } catch (IllegalArgumentException e) {
+            if (ClassInitFailure.in(e) == null) {
+                throw e;
+            }
+            return functions.resolve(spec.functionName());
+        }
     }
 
     /**

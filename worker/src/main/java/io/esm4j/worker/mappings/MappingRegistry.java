@@ -89,7 +89,7 @@ public final class MappingRegistry {
                         earlier);
             }
             try {
-                checks.validate(uuid, spec);
+                checks.validateRead(uuid, spec);
             } catch (IllegalArgumentException e) {
                 // Ranges, handlers and build checks name the field but not the mapping: a file has many.
                 throw new InvalidMappingException(e instanceof InvalidMappingException invalid ? invalid.field()

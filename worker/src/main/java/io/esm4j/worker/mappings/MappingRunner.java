@@ -139,10 +139,16 @@ final class MappingRunner {
             }
             fatalRestarts.incrementAndGet();
             // Key-values, not the message: the reason has spaces, which the message's key=value fields end at.
-            LOG.atWarn().addKeyValue("mapping", mapping.uuid()).addKeyValue("uuid", mapping.uuid())
-                    .addKeyValue("restart", mapping.fatalRestarts())
-                    .addKeyValue("retryInMs", backoff.toMillis()).addKeyValue("reason", reason)
-                    .log("mapping stopped by a fatal error; restarting it after a backoff");
+            LoggingEventBuilder line = LOG.atWarn().addKeyValue("mapping", mapping.uuid())
+                    .addKeyValue("uuid", mapping.uuid()).addKeyValue("restart", mapping.fatalRestarts())
+                    .addKeyValue("retryInMs", backoff.toMillis()).addKeyValue("reason", reason);
+            // The class as the revision knows it: this reason's, else an earlier sighting's (an
+            // ExceptionInInitializerError's reason names the error only, not the class).
+            ClassInitFailure init = ClassInitFailure.in(reason) == null ? null : mapping.starts().classInit();
+            if (init != null && init.className() != null) {
+                line = line.addKeyValue("class", init.className());
+            }
+            line.log("mapping stopped by a fatal error; restarting it after a backoff");
         } finally {
             mapping.endStart();
         }

@@ -254,6 +254,36 @@ class MappingRegistryTest {
         await().atMost(WAIT).until(() -> updated.state().equals("Enabled") && updated.ready());
     }
 
+    /** The fatal stop's own line names the class whose initializer failed, as a key of its own, where it is known. */
+    @Test
+    void theLineOfAFatalStopOnAFailedStaticInitializerNamesTheClass() throws Exception {
+        ManagedMapping mapping = registry.create(spec("class-init-log", ""));
+        await().atMost(WAIT).until(() -> mapping.state().equals("Enabled"));
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            sources.builtFor(mapping.uuid()).getFirst().stopItself("PROBLEM: fatal error in poller 1: "
+                    + "java.lang.NoClassDefFoundError: Could not initialize class com.example.Pool");
+            await().atMost(WAIT).until(() -> captured.toString(StandardCharsets.UTF_8)
+                    .contains("mapping stopped by a fatal error"));
+        } finally {
+            System.setErr(stderr);
+        }
+
+        JsonNode line = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{"))
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(l, e);
+                    }
+                }).filter(l -> l.path("message").asText().startsWith("mapping stopped by a fatal error"))
+                .findFirst().orElseThrow();
+        assertThat(line.path("class").asText()).as(line.toString()).isEqualTo("com.example.Pool");
+        assertThat(line.path("uuid").asText()).isEqualTo(mapping.uuid());
+    }
+
     /** Any other fatal error leaves the worker live: a restart of the mapping in the process may heal it. */
     @Test
     void aFatalStopOnAnotherLinkageErrorNeedsNoRestartOfTheWorker() throws Exception {
