@@ -33,19 +33,19 @@ class StartingMappingApiTest {
 
     @AfterEach
     void releaseStart() {
-        HeldStartHandler.release();
+        StuckStartHandler.release();
     }
 
     @Test
     void anUpdateWhileTheMappingIsStillCreatingIsRefusedAsInUseAndADeleteIsTaken() throws Exception {
-        CountDownLatch starting = HeldStartHandler.reset();
+        CountDownLatch starting = StuckStartHandler.reset();
         Worker worker = InProcessWorker.start(directory, """
                 Endpoints:
                   sqs: http://127.0.0.1:1
                 Functions:
                   held-fn:
                     Handler: %s
-                """.formatted(HeldStartHandler.class.getName()),
+                """.formatted(StuckStartHandler.class.getName()),
                 options -> options.withDrainTimeout(Duration.ofSeconds(1)));
         try {
             HttpResponse<String> created = send(worker, "POST", "", """
@@ -69,7 +69,7 @@ class StartingMappingApiTest {
             // The delete waits for the hung start at most the drain timeout, then the mapping is gone.
             await().atMost(Duration.ofSeconds(60)).until(() -> send(worker, "GET", uuid, null).statusCode() == 404);
         } finally {
-            HeldStartHandler.release();
+            StuckStartHandler.release();
             worker.close();
         }
     }

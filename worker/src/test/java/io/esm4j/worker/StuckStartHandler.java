@@ -7,8 +7,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A Java handler whose constructor hangs when a mapping starts (as one that opens a connection to a server that does
  * not answer would), and ignores interrupts while it does. The worker also makes one when it checks the mappings
- * file, on the thread that starts the worker; only constructions on virtual threads (the mappings' starts) hang, until
- * {@link #release()}.
+ * file or an API call's mapping; only constructions on a mapping's start thread (the supervisor's
+ * {@code start-<uuid>}) hang, until {@link #release()}, so a test can also see the mapping while the worker is still
+ * starting it.
  */
 public final class StuckStartHandler implements RequestHandler<Object, Object> {
 
@@ -27,7 +28,7 @@ public final class StuckStartHandler implements RequestHandler<Object, Object> {
     }
 
     public StuckStartHandler() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (!Thread.currentThread().getName().startsWith("start-")) {
             return;
         }
         entered.countDown();
