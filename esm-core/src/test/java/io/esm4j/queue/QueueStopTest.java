@@ -115,4 +115,36 @@ class QueueStopTest {
         assertThat(result.drainedInTime()).isFalse();
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
     }
+
+    /**
+     * A fatal error in one poller stops the mapping even while another poller's handler hangs: the fatal error's stop
+     * interrupts it at its timeout (30 s), as a stream mapping's does, where the mapping stayed DISABLING for good (and,
+     * since the keep-alive, kept the JVM alive).
+     */
+    @Test
+    void aFatalErrorStopsTheMappingEvenWhileAnotherHandlerHangs() throws Exception {
+        InMemoryQueue queue = InMemoryQueue.standard("fatal-hang").build();
+        CountDownLatch hanging = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        QueueEventSourceMapping<SqsLikeMessage> mapping = QueueEventSourceMapping.<SqsLikeMessage>builder(
+                "fatal-hang", queue, batch -> {
+                    if (batch.records().getFirst().payload().body().equals("oom")) {
+                        throw new OutOfMemoryError("simulated heap exhaustion");
+                    }
+                    hanging.countDown();
+                    never.await(); // until a stop interrupts it
+                    return BatchResult.success();
+                }).settings(QueueSettings.builder().batchSize(1).maximumConcurrency(2)
+                .receiveWaitTime(Duration.ofMillis(50)).build()).build();
+        mapping.start();
+        queue.send("hang");
+        hanging.await();
+        queue.send("oom");
+
+        await().until(() -> mapping.state() != MappingState.ENABLED);
+        await().atMost(Duration.ofSeconds(90)).until(() -> mapping.state() == MappingState.DISABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: ").contains("OutOfMemoryError");
+        assertThat(mapping.stop(Duration.ofSeconds(10)).drainedInTime()).as("the hung handler was interrupted")
+                .isFalse();
+    }
 }

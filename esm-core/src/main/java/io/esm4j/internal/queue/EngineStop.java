@@ -24,11 +24,14 @@ final class EngineStop {
     private final CountDownLatch requested = new CountDownLatch(1);
     private final AtomicInteger pollersRunning;
     private final AtomicBoolean fatal = new AtomicBoolean();
+    /** What a fatal error begins besides the request: the engine's stop, which interrupts what is still running. */
+    private final Runnable fatalStop;
 
-    EngineStop(String mappingName, MappingStatus status, int pollers) {
+    EngineStop(String mappingName, MappingStatus status, int pollers, Runnable fatalStop) {
         this.mappingName = mappingName;
         this.status = status;
         this.pollersRunning = new AtomicInteger(pollers);
+        this.fatalStop = fatalStop;
     }
 
     boolean isRequested() {
@@ -50,6 +53,9 @@ final class EngineStop {
         if (status.beginStop("PROBLEM: fatal error in " + component + ": " + Fatal.describe(error))) {
             LOG.atError().addKeyValue("mapping", mappingName).addKeyValue("component", component).setCause(error)
                     .log("fatal error; stopping the mapping");
+            // Pollers end after their batch; one whose handler hangs would keep the mapping DISABLING (and the JVM
+            // alive) for good: the stop interrupts it at its timeout, as a stream mapping's fatal stop does.
+            fatalStop.run();
         } else {
             LOG.atError().addKeyValue("mapping", mappingName).addKeyValue("component", component).setCause(error)
                     .log("fatal error while the mapping stops");

@@ -9,6 +9,7 @@ import io.esm4j.internal.StopOnce;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs a queue mapping: MaximumConcurrency pollers, on the threads HandlerThreads chooses, each with its own virtual
@@ -16,17 +17,23 @@ import java.util.List;
  */
 public final class QueueEngine<T> {
 
+    /** How long a fatal error's stop lets the other pollers' batches finish, as a stream mapping's does. */
+    private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
+
     private final QueueContext<T> ctx;
     private final QueueCalls<T> calls;
     private final EngineStop stop;
     private final List<QueuePoller<T>> pollers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final StopOnce<QueueStopResult> stopOnce;
+    /** Open once start() has started every poller it could: a fatal error's stop waits for it to see them all. */
+    private final CountDownLatch started = new CountDownLatch(1);
 
     public QueueEngine(QueueContext<T> ctx) {
         this.ctx = ctx;
         this.calls = new QueueCalls<>(ctx);
-        this.stop = new EngineStop(ctx.mappingName(), ctx.status(), ctx.settings().maximumConcurrency());
+        this.stop = new EngineStop(ctx.mappingName(), ctx.status(), ctx.settings().maximumConcurrency(),
+                this::stopAfterFatal);
         this.stopOnce = new StopOnce<>(ctx.mappingName());
     }
 
@@ -35,12 +42,16 @@ public final class QueueEngine<T> {
         // As many messages may wait for keys as the pollers' batches hold: memory stays bounded by the settings.
         KeyLanes<T> lanes = ctx.orderingKey() == null ? null : new KeyLanes<>(ctx.orderingKey(),
                 ctx.settings().maximumConcurrency() * ctx.settings().batchSize());
-        for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
-            QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
-            pollers.add(poller);
-            String name = "esm4j-" + ctx.mappingName() + "-poller-" + i;
-            threads.add(HandlerThread.builder(ctx.settings().handlerThreads(), name)
-                    .start(MappingLogName.bound(ctx.mappingName(), poller)));
+        try {
+            for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
+                QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
+                pollers.add(poller);
+                String name = "esm4j-" + ctx.mappingName() + "-poller-" + i;
+                threads.add(HandlerThread.builder(ctx.settings().handlerThreads(), name)
+                        .start(MappingLogName.bound(ctx.mappingName(), poller)));
+            }
+        } finally {
+            started.countDown();
         }
     }
 
@@ -53,6 +64,18 @@ public final class QueueEngine<T> {
     public QueueStopResult stop(Duration timeout) throws InterruptedException {
         // Once, on a thread of its own (StopOnce): a caller that is interrupted does not end it half-way.
         return stopOnce.claim() ? stopOnce.run(() -> runStop(timeout)) : stopOnce.await();
+    }
+
+    /** The stop a fatal error begins, on a thread of its own; a later stop() returns its result. */
+    private void stopAfterFatal() {
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+            try {
+                started.await();
+                stop(FATAL_STOP_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private QueueStopResult runStop(Duration timeout) throws InterruptedException {
