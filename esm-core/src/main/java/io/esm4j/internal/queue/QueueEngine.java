@@ -32,8 +32,7 @@ public final class QueueEngine<T> {
     public QueueEngine(QueueContext<T> ctx) {
         this.ctx = ctx;
         this.calls = new QueueCalls<>(ctx);
-        this.stop = new EngineStop(ctx.mappingName(), ctx.status(), ctx.settings().maximumConcurrency(),
-                this::stopAfterFatal);
+        this.stop = new EngineStop(ctx.mappingName(), ctx.status(), this::stopAfterFatal);
         this.stopOnce = new StopOnce<>(ctx.mappingName());
     }
 

@@ -66,7 +66,6 @@ final class QueuePoller<T> implements Runnable {
             heartbeat.close();
             phase.ended();
             awaitEnd(beats);
-            stop.pollerEnded();
         }
     }
 
