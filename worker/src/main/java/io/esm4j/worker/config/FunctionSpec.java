@@ -3,12 +3,11 @@ package io.esm4j.worker.config;
 import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.Setting;
 import io.esm4j.settings.Setting.IntSetting;
+import io.esm4j.settings.StreamSettings;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,9 +31,9 @@ public record FunctionSpec(String name, Kind kind, String location, @Nullable UR
             "Seconds one invocation of the function may take; then it counts as a failed invocation.");
     public static final IntSetting MAXIMUM_CONCURRENCY = new IntSetting("MaximumConcurrency", 1, 10_000, null, 100,
             "Invocations of the function in flight at once, across every mapping of the worker.");
-    public static final Setting HANDLER_THREADS = new Setting.Described("HandlerThreads",
-            Arrays.stream(HandlerThreads.values()).map(Enum::name).collect(Collectors.joining(", ")),
-            HandlerThreads.VIRTUAL.name(), "Handler targets only: the thread each invocation of the Java handler "
+    /** The library's HandlerThreads (its name, values and default), for a Java handler's invocations. */
+    public static final Setting HANDLER_THREADS = new Setting.Described(StreamSettings.HANDLER_THREADS.name(),
+            StreamSettings.HANDLER_THREADS.range(), StreamSettings.HANDLER_THREADS.defaultText(), "Handler targets only: the thread each invocation of the Java handler "
             + "runs on. A virtual thread that blocks pinned to its carrier (on Java 21–23 inside synchronized, as "
             + "older JDBC drivers and many clients do; on any Java in a class initializer or a native call) holds "
             + "one of the carriers, as many as cores: invocations in flight are capped at that, and the worker's own "
