@@ -29,6 +29,12 @@ final class DestinationRefusals {
     /** The credentials lack a permission (IAM or the resource's policy). */
     private static final Set<String> AUTHORIZATION = Set.of("accessdenied", "accessdeniedexception",
             "authorizationerror", "authorizationerrorexception", "allaccessdisabled");
+    /**
+     * What STS or SSO answer, besides the codes above, when they give no credentials to a client: a web identity token
+     * refused, STS not enabled in the region, an SSO session no longer valid.
+     */
+    private static final Set<String> CREDENTIALS_REFUSED = Set.of("invalididentitytoken", "idprejectedclaim",
+            "expiredtokenexception", "regiondisabledexception", "unauthorizedexception");
     /** The queue, topic or bucket does not exist (SQS's JSON type and query code, SNS's and S3's codes). */
     private static final Set<String> NOT_FOUND = Set.of("queuedoesnotexist", "aws.simplequeueservice.nonexistentqueue",
             "notfound", "notfoundexception", "nosuchbucket");
@@ -73,13 +79,30 @@ final class DestinationRefusals {
     static Optional<String> heldResult(String service, String destination, Throwable failure) {
         for (Throwable e : causes(failure).toList()) {
             if (e instanceof AwsServiceException refusal) {
-                Optional<String> held = ofCode(service, destination, code(refusal), refusal.getMessage());
+                String refusedBy = refusal.awsErrorDetails() == null ? null : refusal.awsErrorDetails().serviceName();
+                Optional<String> held = refusedBy == null || refusedBy.equalsIgnoreCase(service)
+                        ? ofCode(service, destination, code(refusal), refusal.getMessage())
+                        : ofCredentialsService(refusedBy, destination, code(refusal));
                 if (held.isPresent()) {
                     return held;
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A refusal by another service than the destination's, which can only be the one the client's credentials
+     * provider asked for credentials (STS for an assumed role or web identity, SSO): its AccessDenied means the role
+     * cannot be assumed, not that the destination refused, so the held text names that service.
+     */
+    private static Optional<String> ofCredentialsService(String refusedBy, String destination, String code) {
+        if (!AUTHENTICATION.contains(code) && !AUTHORIZATION.contains(code) && !CREDENTIALS_REFUSED.contains(code)) {
+            return Optional.empty();
+        }
+        String credentialsService = refusedBy.toUpperCase(Locale.ROOT);
+        return Optional.of("PROBLEM: " + credentialsService + " failed to authenticate Lambda for on-failure "
+                + "destination " + destination + ".");
     }
 
     private static Optional<String> ofCode(String service, String destination, String code,

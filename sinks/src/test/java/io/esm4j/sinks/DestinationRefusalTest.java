@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -28,8 +29,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
@@ -123,9 +127,12 @@ class DestinationRefusalTest {
 
     /** A client of the stand-in that does not retry, so that each of the engine's attempts is one request. */
     private static <C, B extends AwsClientBuilder<B, C>> C client(B builder) {
+        return client(builder, StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAEXAMPLE", SECRET)));
+    }
+
+    private static <C, B extends AwsClientBuilder<B, C>> C client(B builder, AwsCredentialsProvider credentials) {
         return builder.endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAEXAMPLE",
-                        SECRET)))
+                .credentialsProvider(credentials)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallAttemptTimeout(Duration.ofSeconds(10))
                         .build())
@@ -234,6 +241,55 @@ class DestinationRefusalTest {
             run.awaitCheckpointPastThePoison();
             await().atMost(PoisonMapping.PATIENCE).until(() -> run.lastProcessingResult().equals("OK"));
         }
+    }
+
+    /**
+     * A client whose credentials come from STS (a role assumed for a destination in another account, web identity on
+     * EKS) is refused by STS, not by the destination, when the role cannot be assumed: the held result names STS, so
+     * that no one looks for the cause in the queue's, topic's or bucket's policy. STS's AccessDenied comes through the
+     * client's call as STS's own exception, as the SDK's credentials providers throw it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void aRoleThatCannotBeAssumedIsHeldAsStsRefusingNotTheDestination(Kind kind) {
+        fault = null;
+        AtomicBoolean stsRefuses = new AtomicBoolean(true);
+        AwsCredentialsProvider assumedRole = () -> {
+            if (stsRefuses.get()) {
+                String message = "User: arn:aws:sts::123456789012:assumed-role/app/i-0 is not authorized to perform: "
+                        + "sts:AssumeRole on resource: arn:aws:iam::210987654321:role/failures-writer";
+                throw AwsServiceException.builder().message(message).statusCode(403)
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage(message)
+                                .serviceName("Sts").build())
+                        .build();
+            }
+            return AwsBasicCredentials.create("AKIAEXAMPLE", SECRET);
+        };
+        String arn = switch (kind) {
+            case SQS -> QUEUE;
+            case SNS -> TOPIC;
+            case S3 -> BUCKET;
+        };
+        FailureDestination destination = switch (kind) {
+            case SQS -> SqsFailureDestination.ofArn(client(SqsClient.builder(), assumedRole), QUEUE);
+            case SNS -> SnsFailureDestination.of(client(SnsClient.builder(), assumedRole), TOPIC);
+            case S3 -> S3FailureDestination.ofArn(client(S3Client.builder().forcePathStyle(true), assumedRole), BUCKET,
+                    "m", EventJson.lambdaEvent());
+        };
+        try (PoisonMapping run = PoisonMapping.start("sts-" + shortId(), destination)) {
+            run.assertCheckpointWaitsThrough(2);
+
+            assertThat(run.lastProcessingResult()).isEqualTo(authenticate("STS", arn));
+            assertThat(run.stateTransitionReason()).contains("sts:AssumeRole").doesNotContain(SECRET);
+
+            stsRefuses.set(false);
+            run.awaitCheckpointPastThePoison();
+            await().atMost(PoisonMapping.PATIENCE).until(() -> run.lastProcessingResult().equals("OK"));
+        }
+    }
+
+    static Stream<Kind> kinds() {
+        return Stream.of(Kind.values());
     }
 
     /** A queue given by its URL is named by the ARN of an AWS URL, or else by the URL. */
