@@ -48,6 +48,7 @@ class ModuleReadmeSnippetsTest {
     private static final Map<String, String> CONTEXT = Map.of(
             "sinks", BYTES_SOURCE + """
                     static io.esm4j.sinks.FailureDestinations destinations;
+                    static io.esm4j.kafka.KafkaSource kafkaSource;
                     record Order(String id) {}
                     """,
             "source-dynamodb", """
