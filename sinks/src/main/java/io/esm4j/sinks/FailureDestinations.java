@@ -34,8 +34,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class FailureDestinations {
 
-    /** Lambda's pattern for a Kafka topic destination. */
-    private static final Pattern KAFKA_TOPIC = Pattern.compile("kafka://[^.][a-zA-Z0-9\\-_.]{0,248}");
+    /**
+     * A Kafka topic destination: Lambda's pattern ({@code kafka://[^.][a-zA-Z0-9\-_.]{0,248}}) with its first
+     * character held to the ones Kafka allows in a topic's name too, as Lambda's takes any but '.', and a topic the
+     * cluster refuses by its name would fail every delivery.
+     */
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("kafka://[a-zA-Z0-9\\-_][a-zA-Z0-9\\-_.]{0,248}");
     private static final String FORMS = "an SQS queue (arn:<partition>:sqs:<region>:<account>:<queue>), an SNS "
             + "topic (arn:<partition>:sns:<region>:<account>:<topic>), an S3 bucket (arn:<partition>:s3:::<bucket>) "
             + "or a Kafka topic (kafka://<topic>)";

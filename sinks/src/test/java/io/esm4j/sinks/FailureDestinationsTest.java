@@ -161,6 +161,25 @@ class FailureDestinationsTest {
         assertThat(asked).containsExactly("orders-failures");
     }
 
+    /**
+     * Lambda's pattern for a {@code kafka://} destination takes any first character but '.'; Kafka takes only letters,
+     * digits, '.', '_' and '-' in a topic's name, so a topic such as {@code #orders} was taken when the mapping was
+     * defined and then refused by the cluster at every delivery, holding the partition for good.
+     */
+    @Test
+    void aKafkaTopicNameKafkaWouldRefuseIsRefusedWhenTheMappingIsDefined() {
+        FailureDestinations withKafka = FailureDestinations.builder().kafkaTopics(topic -> record -> { }).build();
+        for (String destination : List.of("kafka://#orders", "kafka:// orders", "kafka://$orders", "kafka://ö",
+                "kafka:///orders")) {
+            assertThatThrownBy(() -> withKafka.check("orders", destination)).as(destination)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("on-failure destination '" + destination + "' is not a valid Kafka topic: kafka:// "
+                            + "and 1-249 letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        withKafka.check("orders", "kafka://_orders.failures-1");
+        withKafka.check("orders", "kafka://-");
+    }
+
     @Test
     void fifoQueuesAndTopicsAreRefused() {
         assertThatThrownBy(() -> destinations.forArn("orders", "arn:aws:sqs:us-east-1:000000000000:f.fifo"))
