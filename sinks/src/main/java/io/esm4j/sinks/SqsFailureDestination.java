@@ -4,6 +4,7 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.failure.FailureRecord;
 import io.esm4j.internal.MappingLogName;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,15 +76,39 @@ public final class SqsFailureDestination implements FailureDestination {
      */
     public static SqsFailureDestination of(SqsClient sqs, String queueUrl) {
         Objects.requireNonNull(sqs, "sqs");
-        if (queueUrl == null || queueUrl.isBlank()) {
-            throw new IllegalArgumentException("queueUrl must be an SQS queue URL but was '" + queueUrl + "'");
-        }
+        checkUrl(queueUrl);
         rejectFifo(queueUrl);
         Matcher awsUrl = AWS_QUEUE_URL.matcher(queueUrl);
         if (awsUrl.matches()) {
             checkRegion(sqs, queueUrl, awsUrl.group(1) != null ? awsUrl.group(1) : awsUrl.group(2));
         }
         return new SqsFailureDestination(sqs, queueUrl, null);
+    }
+
+    /**
+     * Refuses what is no queue URL, such as a queue's ARN or name: SQS would find no queue at it, at every delivery.
+     * The host and path are not checked further than a queue's name at the end, as emulators lay their URLs out their
+     * own way.
+     */
+    private static void checkUrl(@Nullable String queueUrl) {
+        String expected = "queueUrl must be an SQS queue URL (http(s)://<host>/<account>/<queue>) but was '"
+                + queueUrl + "'";
+        if (queueUrl != null && Arn.parse(queueUrl) != null) {
+            throw new IllegalArgumentException(expected + "; for a queue ARN use SqsFailureDestination.ofArn(sqs, "
+                    + "queueArn)");
+        }
+        URI uri;
+        try {
+            uri = new URI(Objects.requireNonNullElse(queueUrl, ""));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(expected, e);
+        }
+        String path = uri.getPath();
+        if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                || uri.getHost() == null || path == null
+                || !QUEUE_NAME.matcher(path.substring(path.lastIndexOf('/') + 1)).matches()) {
+            throw new IllegalArgumentException(expected);
+        }
     }
 
     /**

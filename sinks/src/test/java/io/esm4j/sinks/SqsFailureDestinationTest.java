@@ -258,6 +258,30 @@ class SqsFailureDestinationTest {
                 .hasMessageContaining("cannot deliver a failure record to SQS queue " + missing);
     }
 
+    /**
+     * {@code of} takes a queue URL; a queue's ARN or bare name there was taken, and every delivery then failed for good
+     * (SQS finds no queue at an address that is no URL), holding the shard, when the mistake could be named at once.
+     */
+    @Test
+    void aValueThatIsNoQueueUrlIsRefusedWhenTheDestinationIsBuilt() {
+        assertThatThrownBy(() -> SqsFailureDestination.of(sqs, "arn:aws:sqs:us-east-1:123456789012:failures"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("queueUrl must be an SQS queue URL (http(s)://<host>/<account>/<queue>) but was "
+                        + "'arn:aws:sqs:us-east-1:123456789012:failures'; for a queue ARN use "
+                        + "SqsFailureDestination.ofArn(sqs, queueArn)");
+        for (String notAUrl : List.of("failures", "sqs.us-east-1.amazonaws.com/123456789012/failures",
+                "https://sqs.us-east-1.amazonaws.com/", "ftp://127.0.0.1/000000000000/failures",
+                "http://127.0.0.1/000000000000/fail ures")) {
+            assertThatThrownBy(() -> SqsFailureDestination.of(sqs, notAUrl)).as(notAUrl)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("queueUrl must be an SQS queue URL (http(s)://<host>/<account>/<queue>) but was '"
+                            + notAUrl + "'");
+        }
+        // Emulators lay their URLs out their own way; only the queue's name at the end is SQS's.
+        SqsFailureDestination.of(sqs, "http://127.0.0.1:9324/queue/failures");
+        SqsFailureDestination.of(sqs, "http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/failures");
+    }
+
     private static String createQueue(String prefix) {
         return sqs.createQueue(r -> r.queueName(prefix + "-" + shortId())).queueUrl();
     }
