@@ -105,7 +105,7 @@ public final class SqsFailureDestination implements FailureDestination {
         }
         String path = uri.getPath();
         if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                || uri.getHost() == null || path == null
+                || uri.getRawAuthority() == null || path == null
                 || !QUEUE_NAME.matcher(path.substring(path.lastIndexOf('/') + 1)).matches()) {
             throw new IllegalArgumentException(expected);
         }

@@ -280,6 +280,8 @@ class SqsFailureDestinationTest {
         // Emulators lay their URLs out their own way; only the queue's name at the end is SQS's.
         SqsFailureDestination.of(sqs, "http://127.0.0.1:9324/queue/failures");
         SqsFailureDestination.of(sqs, "http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/failures");
+        // A Compose service name with an underscore is no host name to java.net.URI, but Docker resolves it.
+        SqsFailureDestination.of(sqs, "http://elastic_mq:9324/000000000000/failures");
     }
 
     private static String createQueue(String prefix) {
