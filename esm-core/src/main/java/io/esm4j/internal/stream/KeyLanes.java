@@ -113,7 +113,7 @@ final class KeyLanes<T> {
     void startLanes() {
         lock.lock();
         try {
-            while (lanes < minLanes && !closed) {
+            while (lanes < minLanes && !closed && !lanesFailed) {
                 startLane(false);
             }
         } finally {
@@ -276,8 +276,9 @@ final class KeyLanes<T> {
         if (closed || lanesFailed) {
             return;
         }
-        for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes;
-                uncovered--) {
+        // A lane whose thread cannot start fails the lanes at once (laneEnded): no more are tried.
+        for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes
+                && !lanesFailed; uncovered--) {
             startLane(true);
         }
     }
