@@ -7,13 +7,18 @@ import io.esm4j.EventSourceMapping;
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
-import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.ThreadStarts;
 import io.esm4j.lease.Checkpoint;
+import io.esm4j.lease.InMemoryLeaseStore;
+import io.esm4j.lease.Lease;
+import io.esm4j.lease.LeaseWrite;
+import io.esm4j.metrics.MetricNames;
+import io.esm4j.metrics.RetainingMeterRegistry;
 import io.esm4j.settings.HandlerThreads;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -149,6 +154,35 @@ class ThreadStartFailureTest {
         assertThat(starts.refused()).isEqualTo(2);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: stopped after a fatal error")
                 .contains("simulated heap exhaustion");
+    }
+
+    /**
+     * A hand-off that gets no thread of its own gives the shard up as if its lease were lost, as a failed hand-off
+     * does, rather than stopping the mapping or leaving the shard to a worker that will never hand it over; the lease
+     * is taken again once it expired, and the shard goes on where it stood.
+     */
+    @Test
+    void aHandoffWithoutAThreadGivesTheShardUpAndTheMappingGoesOn() {
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        mapping = EventSourceMapping.<byte[]>builder("unstartable", stream, handler)
+                .settings(Streams.fast().failoverTime(Duration.ofSeconds(1)).build()).leaseStore(leases)
+                .workerId("w1").meterRegistry(registry).build();
+        mapping.start();
+        stream.put("k", "before");
+        await().until(() -> handler.succeeded().size() == 1);
+        starts = ThreadStarts.refuse("esm4j-unstartable-" + shardId + "-handoff");
+
+        Lease held = leases.list("unstartable").stream().filter(l -> !l.ended()).findFirst().orElseThrow();
+        assertThat(leases.requestHandoff(held, "w-gone")).isInstanceOf(LeaseWrite.Written.class);
+
+        await().until(() -> registry.find(MetricNames.LEASES_LOST).counters().stream()
+                .mapToDouble(Counter::count).sum() == 1);
+        assertThat(starts.refused()).isEqualTo(1);
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        stream.put("k", "after");
+        await().until(() -> handler.succeeded().size() == 2);
+        assertThat(handler.succeeded()).extracting(Streams::text).containsExactly("before", "after");
     }
 
     private ShardStatus shard() {
