@@ -67,7 +67,10 @@ final class KeyLanes<T> {
     /** A lane failed outside the handler: the pipeline is being replaced, so no lane starts any more. */
     private boolean lanesFailed;
 
-    /** Runs a lane's loop on a thread of its own; called with this object's lock held, so it must only start one. */
+    /**
+     * Runs a lane's loop on a thread of its own; called with this object's lock held, so it must only start one. If
+     * the thread cannot start, it ends the lane at once, as failed ({@link #laneEnded}): no lane starts after that.
+     */
     @FunctionalInterface
     interface LaneStarter<T> {
         void start(KeyLanes<T>.KeyLane lane);

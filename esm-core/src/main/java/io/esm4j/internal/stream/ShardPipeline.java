@@ -193,10 +193,9 @@ public final class ShardPipeline<T> {
     }
 
     /**
-     * Lanes that could not start fail the pipeline as a lane failing outside the handler does: the owner closes it and
-     * starts a new one after the done prefix, with backoff, once the last lane ended. Nothing was dealt to a lane yet
-     * when it fails to start at {@link #start}; a lane of {@link #keyLanes} started on demand takes only keys that
-     * are free, which stay waiting and undone. The failure is reported before the lanes' end, as a lane's is.
+     * Lanes that could not start fail the pipeline as a failing lane does (reported before the lanes' end): the owner
+     * closes it and starts a new one after the done prefix. No record was dealt to them: at {@link #start} nothing is
+     * read yet, and a {@link #keyLanes} lane only takes free keys, which stay waiting, undone.
      */
     private void lanesNotStarted(ThreadNotStarted failure, int count) {
         laneNotStarted = true;
