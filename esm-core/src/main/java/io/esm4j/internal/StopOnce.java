@@ -35,15 +35,23 @@ public final class StopOnce<R> {
         return claimed.get();
     }
 
-    /** Runs {@code stop} on a thread of its own and waits for it (see {@link #await()}). */
+    /**
+     * Runs {@code stop} on a thread of its own and waits for it (see {@link #await()}). If no thread can start, on the
+     * caller's: a stop claimed and never run would leave the mapping DISABLING, and every later stop waiting, for good.
+     */
     public R run(Callable<R> stop) throws InterruptedException {
-        Thread.ofVirtual().name("esm4j-" + mappingName + "-stop").start(() -> {
+        Runnable run = () -> {
             try {
                 result.complete(stop.call());
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
-        });
+        };
+        try {
+            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + mappingName + "-stop"), run);
+        } catch (ThreadNotStarted e) {
+            run.run();
+        }
         return await();
     }
 

@@ -44,6 +44,8 @@ final class EngineStop {
 
     /** Stops the mapping because {@code component} met an error that retrying cannot heal. */
     void fatal(String component, Throwable error) {
+        // First: every poller stops taking messages, even while the engine's stop has to wait for a thread.
+        request();
         if (status.beginStop("PROBLEM: fatal error in " + component + ": " + Fatal.describe(error))) {
             LOG.atError().addKeyValue("mapping", mappingName).addKeyValue("component", component).setCause(error)
                     .log("fatal error; stopping the mapping");
@@ -54,6 +56,5 @@ final class EngineStop {
             LOG.atError().addKeyValue("mapping", mappingName).addKeyValue("component", component).setCause(error)
                     .log("fatal error while the mapping stops");
         }
-        request();
     }
 }

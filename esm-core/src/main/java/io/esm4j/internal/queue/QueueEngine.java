@@ -2,14 +2,18 @@ package io.esm4j.internal.queue;
 
 import io.esm4j.MappingState;
 import io.esm4j.QueueStopResult;
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.HandlerThread;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.StopOnce;
+import io.esm4j.internal.ThreadNotStarted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a queue mapping: MaximumConcurrency pollers, on the threads HandlerThreads chooses, each with its own virtual
@@ -17,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class QueueEngine<T> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(QueueEngine.class);
     /** How long a fatal error's stop lets the other pollers' batches finish, as a stream mapping's does. */
     private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -44,10 +49,12 @@ public final class QueueEngine<T> {
         try {
             for (int i = 0; i < ctx.settings().maximumConcurrency(); i++) {
                 QueuePoller<T> poller = new QueuePoller<>(ctx, calls, lanes, stop, "poller " + i);
-                pollers.add(poller);
                 String name = "esm4j-" + ctx.mappingName() + "-poller-" + i;
-                threads.add(HandlerThread.builder(ctx.settings().handlerThreads(), name)
-                        .start(MappingLogName.bound(ctx.mappingName(), poller)));
+                // A poller whose thread cannot start fails start() (ThreadNotStarted), which says so and stops
+                // the pollers started: only those are listed, for the stop to wait for.
+                threads.add(EngineThreads.start(HandlerThread.builder(ctx.settings().handlerThreads(), name),
+                        MappingLogName.bound(ctx.mappingName(), poller)));
+                pollers.add(poller);
             }
         } finally {
             started.countDown();
@@ -65,16 +72,35 @@ public final class QueueEngine<T> {
         return stopOnce.claim() ? stopOnce.run(() -> runStop(timeout)) : stopOnce.await();
     }
 
-    /** The stop a fatal error begins, on a thread of its own; a later stop() returns its result. */
+    /**
+     * The stop a fatal error begins, on a thread of its own; a later stop() returns its result. Called on the poller
+     * that met the error, once every poller has been asked to stop: if no thread can start, that poller tries again
+     * after a backoff, until one does or a stop has begun anyway. Left undone, the mapping would stay DISABLING, and
+     * the JVM alive, for good.
+     */
     private void stopAfterFatal() {
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+        for (int attempt = 1; !stopOnce.claimed(); attempt++) {
             try {
-                started.await();
-                stop(FATAL_STOP_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
+                    try {
+                        started.await();
+                        stop(FATAL_STOP_TIMEOUT);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return;
+            } catch (ThreadNotStarted e) {
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", attempt).setCause(e)
+                        .log("the fatal error's stop did not start; retrying after the backoff");
+                try {
+                    Thread.sleep(ctx.backoff().delay(attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-        });
+        }
     }
 
     private QueueStopResult runStop(Duration timeout) throws InterruptedException {

@@ -1,7 +1,9 @@
 package io.esm4j.internal.queue;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.queue.QueueMessage;
 import java.time.Duration;
@@ -51,9 +53,12 @@ final class QueuePoller<T> implements Runnable {
     @Override
     public void run() {
         phase.bind(Thread.currentThread());
-        Thread beats = Thread.ofVirtual().name(Thread.currentThread().getName() + "-heartbeat")
-                .start(MappingLogName.bound(ctx.mappingName(), heartbeat));
+        Thread beats = null;
         try {
+            beats = startHeartbeat();
+            if (beats == null) {
+                return;
+            }
             supervise();
             releaseAfterStop(collector.takeCarryOver());
             releaseAfterStop(work.withdrawWaiting());
@@ -65,7 +70,32 @@ final class QueuePoller<T> implements Runnable {
         } finally {
             heartbeat.close();
             phase.ended();
-            awaitEnd(beats);
+            if (beats != null) {
+                awaitEnd(beats);
+            }
+        }
+    }
+
+    /**
+     * The heartbeat's thread, started before any message is received: without it a long handler's messages would
+     * become visible again. One that cannot start fails the poller like anything else outside the handler: shown,
+     * counted, retried after a backoff. Null once a stop is requested meanwhile.
+     */
+    private Thread startHeartbeat() throws InterruptedException {
+        for (int failures = 1; ; failures++) {
+            try {
+                Thread beats = EngineThreads.start(Thread.ofVirtual().name(Thread.currentThread().getName()
+                        + "-heartbeat"), MappingLogName.bound(ctx.mappingName(), heartbeat));
+                if (failures > 1) {
+                    ctx.status().resolved(component);
+                    restarts.succeeded();
+                }
+                return beats;
+            } catch (ThreadNotStarted e) {
+                if (!restart(List.of(new PollerFailure("poller failed", e)), failures)) {
+                    return null;
+                }
+            }
         }
     }
 

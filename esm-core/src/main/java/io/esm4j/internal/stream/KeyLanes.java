@@ -67,7 +67,10 @@ final class KeyLanes<T> {
     /** A lane failed outside the handler: the pipeline is being replaced, so no lane starts any more. */
     private boolean lanesFailed;
 
-    /** Runs a lane's loop on a thread of its own; called with this object's lock held, so it must only start one. */
+    /**
+     * Runs a lane's loop on a thread of its own; called with this object's lock held, so it must only start one. If
+     * the thread cannot start, it ends the lane at once, as failed ({@link #laneEnded}): no lane starts after that.
+     */
     @FunctionalInterface
     interface LaneStarter<T> {
         void start(KeyLanes<T>.KeyLane lane);
@@ -113,7 +116,7 @@ final class KeyLanes<T> {
     void startLanes() {
         lock.lock();
         try {
-            while (lanes < minLanes && !closed) {
+            while (lanes < minLanes && !closed && !lanesFailed) {
                 startLane(false);
             }
         } finally {
@@ -276,8 +279,9 @@ final class KeyLanes<T> {
         if (closed || lanesFailed) {
             return;
         }
-        for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes;
-                uncovered--) {
+        // A lane whose thread cannot start fails the lanes at once (laneEnded): no more are tried.
+        for (int uncovered = free.size() - idleLanes - startingLanes; uncovered > 0 && lanes < maxLanes
+                && !lanesFailed; uncovered--) {
             startLane(true);
         }
     }

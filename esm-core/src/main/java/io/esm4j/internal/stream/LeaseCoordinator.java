@@ -1,6 +1,7 @@
 package io.esm4j.internal.stream;
 
 import io.esm4j.internal.FailureRun;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Lease;
 import io.esm4j.lease.LeaseWrite;
@@ -48,6 +49,7 @@ final class LeaseCoordinator {
          */
         boolean busy(String shardId);
 
+        /** @throws ThreadNotStarted if the worker's threads could not start: it was not started, the lease released */
         void start(HeldLease lease);
 
         /** The listing shows a lease this worker holds in another worker's name: stop that shard now. */
@@ -227,6 +229,8 @@ final class LeaseCoordinator {
             }
             try {
                 take(seen, expired.contains(seen.shardId()), timedOut.contains(seen.shardId()), leases);
+            } catch (WriteFailed e) {
+                throw e;
             } catch (Exception e) {
                 throw new WriteFailed("taking the lease of shard " + seen.shardId(), e);
             }
@@ -237,6 +241,8 @@ final class LeaseCoordinator {
             }
             try {
                 ask(seen, leases);
+            } catch (WriteFailed e) {
+                throw e;
             } catch (Exception e) {
                 throw new WriteFailed("asking " + seen.owner() + " for the lease of shard " + seen.shardId(), e);
             }
@@ -266,7 +272,12 @@ final class LeaseCoordinator {
                 giveBackEnded(written.lease());
                 return;
             }
-            workers.start(new HeldLease(written.lease(), start, failoverTime, LeaseRenewer.margin(failoverTime)));
+            try {
+                workers.start(new HeldLease(written.lease(), start, failoverTime, LeaseRenewer.margin(failoverTime)));
+            } catch (ThreadNotStarted e) {
+                // The engine released the lease again: a later round takes it, after the round's backoff.
+                throw new WriteFailed("starting the worker of shard " + seen.shardId(), e);
+            }
         }
     }
 

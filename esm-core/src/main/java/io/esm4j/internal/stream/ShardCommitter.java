@@ -1,7 +1,9 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
@@ -47,7 +49,6 @@ final class ShardCommitter {
     /** Failed writes in a row, for the log: a store down fails every write, with backoff, for as long as it is. */
     private final FailureRun writeFailures = new FailureRun();
     private final Condition changed = lock.newCondition();
-    private Thread thread;
 
     // Guarded by lock.
     private Checkpoint pending;
@@ -68,9 +69,10 @@ final class ShardCommitter {
         this.component = ShardProblems.checkpoints(shardId);
     }
 
+    /** @throws ThreadNotStarted if its thread could not start: nothing runs then */
     void start() {
-        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-committer")
-                .start(MappingLogName.bound(ctx.mappingName(), this::run));
+        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-committer"),
+                MappingLogName.bound(ctx.mappingName(), this::run));
     }
 
     /** The newest contiguous done position; cheap and non-blocking, called under the pipeline's progress lock. */

@@ -1,6 +1,8 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,14 +56,23 @@ final class ShardDrain {
         Map<ShardWorker<T>, CompletableFuture<ShardStopReport>> pending = new LinkedHashMap<>();
         for (ShardWorker<T> worker : all) {
             CompletableFuture<ShardStopReport> report = new CompletableFuture<>();
-            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-finish")
-                    .start(MappingLogName.bound(ctx.mappingName(), () -> {
-                        try {
-                            report.complete(worker.finish(deadline));
-                        } catch (Throwable e) {
-                            report.completeExceptionally(e);
-                        }
-                    }));
+            Runnable finish = () -> {
+                try {
+                    report.complete(worker.finish(deadline));
+                } catch (Throwable e) {
+                    report.completeExceptionally(e);
+                }
+            };
+            try {
+                EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId()
+                        + "-finish"), MappingLogName.bound(ctx.mappingName(), finish));
+            } catch (ThreadNotStarted e) {
+                // Then on the stop's own thread, one after the other: skipped, the shard's lease would be left held,
+                // and renewed, after the stop.
+                LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                        .setCause(e).log("final checkpoint written on the stop's thread: no thread of its own");
+                finish.run();
+            }
             pending.put(worker, report);
         }
         List<ShardStopReport> reports = new ArrayList<>();

@@ -1,7 +1,9 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.HandlerThread;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
 import io.esm4j.stream.StreamRecord;
@@ -96,6 +98,8 @@ public final class ShardPipeline<T> {
      * records.
      */
     private volatile boolean lanesInterrupted;
+    /** A lane's thread could not start: the pipeline failed (see {@link #lanesNotStarted}). */
+    private volatile boolean laneNotStarted;
 
     public ShardPipeline(StreamContext<T> ctx, String shardId, Listener listener, LaneRouting routing) {
         this(ctx, shardId, listener, routing, () -> false);
@@ -127,10 +131,7 @@ public final class ShardPipeline<T> {
             // Under a mapping-wide cap the shard's share is not fixed: one lane while idle, up to the cap when busy.
             boolean capped = settings.concurrencyCapped();
             keyLanes = new KeyLanes<>(settings.batchSize(), ctx.clock(), envelopeBytes, capped ? 1 : laneCount,
-                    capped ? settings.maximumConcurrency() : laneCount, lane -> {
-                        runningLanes.incrementAndGet();
-                        startLane(lane);
-                    });
+                    capped ? settings.maximumConcurrency() : laneCount, this::startKeyLane);
         } else {
             keyLanes = null;
             for (int i = 0; i < laneCount; i++) {
@@ -140,22 +141,68 @@ public final class ShardPipeline<T> {
         }
     }
 
-    public void start() {
+    /**
+     * Starts the lanes; false if one could not start, which the listener has been told as a failure (then there is
+     * nothing to feed: the owner replaces the pipeline).
+     */
+    public boolean start() {
         if (keyLanes != null) {
             keyLanes.startLanes();
-            return;
+            return !laneNotStarted;
         }
         // Counted before any starts, so that a lane failing at once cannot report the last lane ended.
         runningLanes.set(lanes.size());
-        lanes.forEach(this::startLane);
+        for (int i = 0; i < lanes.size(); i++) {
+            ThreadNotStarted notStarted = startLane(lanes.get(i));
+            if (notStarted != null) {
+                // The lanes started end as the owner closes the pipeline; those not started count as ended now.
+                lanesNotStarted(notStarted, lanes.size() - i);
+                return false;
+            }
+        }
+        return true;
     }
 
-    private void startLane(BatchSource<T> lane) {
+    /** Called by {@link KeyLanes} under its lock: a lane that cannot start ends at once, and no other starts. */
+    private void startKeyLane(KeyLanes<T>.KeyLane lane) {
+        runningLanes.incrementAndGet();
+        ThreadNotStarted notStarted = startLane(lane);
+        if (notStarted != null) {
+            keyLanes.laneEnded(lane, true);
+            lanesNotStarted(notStarted, 1);
+        }
+    }
+
+    /**
+     * Starts a lane's thread, registered (for {@link #awaitLanes} and {@link #interruptLanes}) only if it started;
+     * what kept it from starting otherwise.
+     */
+    private @Nullable ThreadNotStarted startLane(BatchSource<T> lane) {
         Thread thread = HandlerThread.builder(ctx.settings().handlerThreads(),
                         "esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + laneNumbers.getAndIncrement())
                 .unstarted(MappingLogName.bound(ctx.mappingName(), () -> runLane(lane)));
+        // Registered before it starts, so that it is there when it removes itself at its end.
         laneThreads.add(thread);
-        thread.start();
+        try {
+            EngineThreads.start(thread);
+            return null;
+        } catch (ThreadNotStarted e) {
+            laneThreads.remove(thread);
+            return e;
+        }
+    }
+
+    /**
+     * Lanes that could not start fail the pipeline as a failing lane does (reported before the lanes' end): the owner
+     * closes it and starts a new one after the done prefix. No record was dealt to them: at {@link #start} nothing is
+     * read yet, and a {@link #keyLanes} lane only takes free keys, which stay waiting, undone.
+     */
+    private void lanesNotStarted(ThreadNotStarted failure, int count) {
+        laneNotStarted = true;
+        listener.failed(failure);
+        if (runningLanes.addAndGet(-count) == 0) {
+            listener.lanesEnded();
+        }
     }
 
     /** Blocks until the shard's buffers have room; returns how many more records may be offered. */

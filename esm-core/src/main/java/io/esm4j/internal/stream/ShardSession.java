@@ -1,8 +1,10 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.IdleTicks;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.AwaitableShardReader;
@@ -13,6 +15,7 @@ import io.esm4j.stream.ShardThrottledException;
 import io.esm4j.stream.StreamRecord;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -68,7 +71,8 @@ final class ShardSession<T> implements ShardPipeline.Listener {
     /** Where this session's reading began: its start, or the time a LATEST start was first opened. */
     private volatile ReadStart origin;
     private final ShardPipeline<T> pipeline;
-    private Thread reader;
+    /** Null until the reader thread has started, and for good if it could not. */
+    private volatile @Nullable Thread reader;
     /**
      * Reader thread only: the end of a tumbling window still open after the last fetch, plus the margin for records
      * readable late ({@link WindowSession#readThrough()}), or null.
@@ -88,20 +92,37 @@ final class ShardSession<T> implements ShardPipeline.Listener {
         this.pipeline = new ShardPipeline<>(ctx, shardId, this, ShardPipeline.LaneRouting.KEY_HASH, events::leaseLost);
     }
 
+    /**
+     * Starts the lanes, then the reader. A thread that cannot start fails the session like any failure outside the
+     * handler ({@link Events#failed}): the worker halts it and, once the lanes started have ended, starts a new one
+     * after the last done record, with backoff. Nothing was read then, so nothing is skipped.
+     */
     void start() {
-        pipeline.start();
-        reader = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId + "-reader")
-                .start(MappingLogName.bound(ctx.mappingName(), this::read));
+        if (!pipeline.start()) {
+            return;
+        }
+        try {
+            reader = EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId
+                    + "-reader"), MappingLogName.bound(ctx.mappingName(), this::read));
+        } catch (ThreadNotStarted e) {
+            failed(e);
+        }
     }
 
     /** Stops reading and forming batches; invocations in progress finish. */
     void halt() {
         pipeline.close();
-        reader.interrupt();
+        Thread running = reader;
+        if (running != null) {
+            running.interrupt();
+        }
     }
 
     void joinReader() throws InterruptedException {
-        reader.join(READER_JOIN);
+        Thread running = reader;
+        if (running != null) {
+            running.join(READER_JOIN);
+        }
     }
 
     /** After {@link #halt}: waits for the invocations in progress; false if the deadline came first. */

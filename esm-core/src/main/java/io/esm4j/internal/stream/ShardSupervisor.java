@@ -1,7 +1,9 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.FailureRun;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.stream.ReadStart;
@@ -68,9 +70,10 @@ final class ShardSupervisor<T> {
         this.component = ShardProblems.worker(shardId);
     }
 
+    /** @throws ThreadNotStarted if its thread could not start: nothing runs then */
     void start() {
-        thread = Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId)
-                .start(MappingLogName.bound(ctx.mappingName(), this::supervise));
+        thread = EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + shardId),
+                MappingLogName.bound(ctx.mappingName(), this::supervise));
     }
 
     /** Stop reading and forming batches; batches being invoked finish, failed ones are not retried. */

@@ -1,5 +1,6 @@
 package io.esm4j.internal.stream;
 
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.Lease;
@@ -121,9 +122,19 @@ final class ShardWorker<T> {
         return supervisor.inFlight();
     }
 
+    /**
+     * Starts the committer and the supervisor, or neither.
+     *
+     * @throws ThreadNotStarted if a thread could not start: the caller forgets the worker and releases the lease
+     */
     void start() {
         committer.start();
-        supervisor.start();
+        try {
+            supervisor.start();
+        } catch (ThreadNotStarted e) {
+            committer.close();
+            throw e;
+        }
     }
 
     /** Stops reading and forming batches; batches being invoked finish, failed ones are not retried. */

@@ -3,8 +3,10 @@ package io.esm4j.internal.stream;
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.StopOnce;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.internal.metrics.SharedMeter;
@@ -38,6 +40,7 @@ public final class StreamEngine<T> implements MappingEngine {
     private static final Duration FINAL_WRITES_GRACE = Duration.ofSeconds(1);
     /** How long a stop begun after a fatal error lets batches drain. */
     private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FATAL_STOP_RETRY = Duration.ofSeconds(1);
 
     private final StreamContext<T> ctx;
     private final Map<String, ShardWorker<T>> workers = new ConcurrentHashMap<>();
@@ -175,21 +178,33 @@ public final class StreamEngine<T> implements MappingEngine {
             }
         });
         boolean started = false;
+        ThreadNotStarted notStarted = null;
         startLock.lock();
         try {
             if (!stopOnce.claimed()) {
                 workers.put(worker.shardId(), worker);
                 shardGauges.put(worker.shardId(), ctx.metrics().shardGauge(MetricNames.SHARD_ITERATOR_AGE,
                         worker.shardId(), worker.health(), ShardHealth::iteratorAgeMillis));
-                worker.start();
-                started = true;
+                try {
+                    worker.start();
+                    started = true;
+                } catch (ThreadNotStarted e) {
+                    // Nothing of it runs: no stop may wait for it, nor the renewer keep its lease.
+                    workers.remove(worker.shardId(), worker);
+                    ctx.metrics().remove(shardGauges.remove(worker.shardId()));
+                    notStarted = e;
+                }
             }
         } finally {
             startLock.unlock();
         }
         if (!started) {
-            // Taken just as the mapping stopped: hand it back so that nobody waits for it to expire.
+            // Taken just as the mapping stopped, or its threads could not start: hand it back so that nobody waits
+            // for it to expire. Its checkpoint is as it was: whoever takes it next starts there.
             worker.releaseUnstarted();
+        }
+        if (notStarted != null) {
+            throw notStarted;
         }
     }
 
@@ -217,40 +232,51 @@ public final class StreamEngine<T> implements MappingEngine {
      * request, never wait for a drain.
      */
     private void handOver(ShardWorker<T> worker, String requester) {
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId() + "-handoff").start(() -> {
-            try {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                        .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
-                coordinator.handingOver(worker.shardId(), requester);
-                Instant noticed = Instant.now();
-                HandoffBudget budget = HandoffBudget.of(ctx.settings());
-                ShardDrain.drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
-                ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
-                if (report.released()) {
-                    ctx.metrics().handoffsCompleted.increment();
-                }
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                        .addKeyValue("requester", requester).addKeyValue("released", report.released())
-                        .addKeyValue("checkpointSaved", report.checkpointSaved())
-                        .addKeyValue("checkpoint", report.checkpoint() == null ? null
-                                : Checkpoints.describe(report.checkpoint()))
-                        .log(report.released() ? "lease handed over" : "lease not handed over; the asker takes it "
-                                + "after GracefulHandoffTimeout or the failover time");
-                forget(worker, report.checkpoint());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Throwable e) {
-                if (Fatal.isFatal(e)) {
-                    fatal("hand-off of shard " + worker.shardId(), e);
-                    return;
-                }
-                // A bug, not a store failure (finish handles those): give the shard up rather than leave it half
-                // stopped; the asker takes it after GracefulHandoffTimeout.
-                LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                        .setCause(e).log("handing the shard over failed");
-                worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
+        try {
+            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId()
+                    + "-handoff"), () -> handOverNow(worker, requester));
+        } catch (ThreadNotStarted e) {
+            // As when a hand-off fails: the shard stops and its lease is left to the asker (after
+            // GracefulHandoffTimeout), rather than run on by a worker that will never hand it over.
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                    .setCause(e).log("handing the shard over failed");
+            worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
+        }
+    }
+
+    private void handOverNow(ShardWorker<T> worker, String requester) {
+        try {
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                    .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
+            coordinator.handingOver(worker.shardId(), requester);
+            Instant noticed = Instant.now();
+            HandoffBudget budget = HandoffBudget.of(ctx.settings());
+            ShardDrain.drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
+            ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
+            if (report.released()) {
+                ctx.metrics().handoffsCompleted.increment();
             }
-        });
+            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                    .addKeyValue("requester", requester).addKeyValue("released", report.released())
+                    .addKeyValue("checkpointSaved", report.checkpointSaved())
+                    .addKeyValue("checkpoint", report.checkpoint() == null ? null
+                            : Checkpoints.describe(report.checkpoint()))
+                    .log(report.released() ? "lease handed over" : "lease not handed over; the asker takes it "
+                            + "after GracefulHandoffTimeout or the failover time");
+            forget(worker, report.checkpoint());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            if (Fatal.isFatal(e)) {
+                fatal("hand-off of shard " + worker.shardId(), e);
+                return;
+            }
+            // A bug, not a store failure (finish handles those): give the shard up rather than leave it half
+            // stopped; the asker takes it after GracefulHandoffTimeout.
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
+                    .setCause(e).log("handing the shard over failed");
+            worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
+        }
     }
 
     private double maxIteratorAge() {
@@ -270,13 +296,30 @@ public final class StreamEngine<T> implements MappingEngine {
         LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("component", component).setCause(error)
                 .log("fatal error; stopping the mapping");
         if (ctx.status().beginStop(reason)) {
-            Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+            startFatalStop();
+        }
+    }
+
+    /**
+     * The stop a fatal error begins, on a thread of its own. If none can start, it is tried again a second later, on
+     * the lease clock: the caller may be that clock's check, or a thread that must end. Left undone, the mapping
+     * would stay DISABLING, and the JVM alive, for good.
+     */
+    private void startFatalStop() {
+        try {
+            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
                 try {
                     stop(FATAL_STOP_TIMEOUT);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             });
+        } catch (ThreadNotStarted e) {
+            if (!stopOnce.claimed()) {
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                        .log("the fatal error's stop did not start; retrying in 1 s");
+                LeaseThreads.after(FATAL_STOP_RETRY, this::startFatalStop);
+            }
         }
     }
 
