@@ -1,8 +1,5 @@
 package io.esm4j.internal.stream;
 
-import io.esm4j.internal.EngineThreads;
-import io.esm4j.internal.HandlerThread;
-import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.settings.StreamSettings;
@@ -11,11 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -80,10 +74,8 @@ public final class ShardPipeline<T> {
     /** The queues all lanes share with {@link LaneRouting#FREE_KEY} and more than one lane; null otherwise. */
     private final KeyLanes<T> keyLanes;
     /** The lane threads running; lanes of {@link #keyLanes} come and go. */
-    private final Set<Thread> laneThreads = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger laneNumbers = new AtomicInteger();
+    private final LaneThreads laneThreads;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final AtomicInteger runningLanes = new AtomicInteger();
     /**
      * Every record that arrived in the shard before this time has been dealt to the lanes: once it is past a tumbling
      * window's end, every record of the window has been read. Together with {@link #inputEnded}, it is what closes a
@@ -116,6 +108,8 @@ public final class ShardPipeline<T> {
         this.shardId = shardId;
         this.listener = listener;
         this.leaseLost = leaseLost;
+        this.laneThreads = new LaneThreads(ctx.settings().handlerThreads(), ctx.mappingName(), shardId,
+                listener::lanesEnded);
         this.budget = new FlowBudget(ctx.settings().maxBufferedRecordsPerShard(),
                 ctx.settings().maxBufferedBytesPerShard());
         this.progress = new ShardProgress(listener, ctx.settings().maxBufferedRecordsPerShard(),
@@ -150,10 +144,10 @@ public final class ShardPipeline<T> {
             keyLanes.startLanes();
             return !laneNotStarted;
         }
-        // Counted before any starts, so that a lane failing at once cannot report the last lane ended.
-        runningLanes.set(lanes.size());
+        laneThreads.count(lanes.size());
         for (int i = 0; i < lanes.size(); i++) {
-            ThreadNotStarted notStarted = startLane(lanes.get(i));
+            Lane<T> lane = lanes.get(i);
+            ThreadNotStarted notStarted = laneThreads.start(() -> runLane(lane));
             if (notStarted != null) {
                 // The lanes started end as the owner closes the pipeline; those not started count as ended now.
                 lanesNotStarted(notStarted, lanes.size() - i);
@@ -165,30 +159,11 @@ public final class ShardPipeline<T> {
 
     /** Called by {@link KeyLanes} under its lock: a lane that cannot start ends at once, and no other starts. */
     private void startKeyLane(KeyLanes<T>.KeyLane lane) {
-        runningLanes.incrementAndGet();
-        ThreadNotStarted notStarted = startLane(lane);
+        laneThreads.count(1);
+        ThreadNotStarted notStarted = laneThreads.start(() -> runLane(lane));
         if (notStarted != null) {
             keyLanes.laneEnded(lane, true);
             lanesNotStarted(notStarted, 1);
-        }
-    }
-
-    /**
-     * Starts a lane's thread, registered (for {@link #awaitLanes} and {@link #interruptLanes}) only if it started;
-     * what kept it from starting otherwise.
-     */
-    private @Nullable ThreadNotStarted startLane(BatchSource<T> lane) {
-        Thread thread = HandlerThread.builder(ctx.settings().handlerThreads(),
-                        "esm4j-" + ctx.mappingName() + "-" + shardId + "-lane-" + laneNumbers.getAndIncrement())
-                .unstarted(MappingLogName.bound(ctx.mappingName(), () -> runLane(lane)));
-        // Registered before it starts, so that it is there when it removes itself at its end.
-        laneThreads.add(thread);
-        try {
-            EngineThreads.start(thread);
-            return null;
-        } catch (ThreadNotStarted e) {
-            laneThreads.remove(thread);
-            return e;
         }
     }
 
@@ -200,9 +175,7 @@ public final class ShardPipeline<T> {
     private void lanesNotStarted(ThreadNotStarted failure, int count) {
         laneNotStarted = true;
         listener.failed(failure);
-        if (runningLanes.addAndGet(-count) == 0) {
-            listener.lanesEnded();
-        }
+        laneThreads.ended(count);
     }
 
     /** Blocks until the shard's buffers have room; returns how many more records may be offered. */
@@ -322,19 +295,13 @@ public final class ShardPipeline<T> {
      * came first.
      */
     public boolean awaitLanes(Instant deadline) throws InterruptedException {
-        for (Thread thread : List.copyOf(laneThreads)) {
-            Duration left = Duration.between(Instant.now(), deadline);
-            if (!left.isPositive() || !thread.join(left)) {
-                return false;
-            }
-        }
-        return true;
+        return laneThreads.await(deadline);
     }
 
     /** After a stop timeout: interrupts handlers still running. */
     public void interruptLanes() {
         lanesInterrupted = true;
-        laneThreads.forEach(Thread::interrupt);
+        laneThreads.interrupt();
     }
 
     /** The sequence number of the last record of the done prefix, or null if none is done yet. */
@@ -376,16 +343,10 @@ public final class ShardPipeline<T> {
             failed = true;
             listener.failed(e);
         } finally {
-            try {
-                if (lane instanceof KeyLanes<T>.KeyLane keyLane) {
-                    keyLanes.laneEnded(keyLane, failed);
-                }
-                if (runningLanes.decrementAndGet() == 0) {
-                    listener.lanesEnded();
-                }
-            } finally {
-                laneThreads.remove(Thread.currentThread());
+            if (lane instanceof KeyLanes<T>.KeyLane keyLane) {
+                keyLanes.laneEnded(keyLane, failed);
             }
+            laneThreads.ended(1);
         }
     }
 
