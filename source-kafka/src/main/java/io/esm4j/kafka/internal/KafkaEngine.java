@@ -99,7 +99,8 @@ public final class KafkaEngine implements MappingEngine {
         decoding = schemas;
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas, authResults);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
-        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake,
+                this::stopAfterFatal);
         loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
@@ -125,6 +126,23 @@ public final class KafkaEngine implements MappingEngine {
             }
             throw e;
         }
+    }
+
+    /**
+     * The stop a fatal error on the poll thread begins (that thread has begun DISABLING with the error as the reason,
+     * and drains by the stop's deadline): on a thread of its own; a stop() meanwhile, the user's, returns its result.
+     */
+    private void stopAfterFatal() {
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+            try {
+                stop(PollLoop.FATAL_STOP_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                        .log("stopping the mapping after a fatal error failed");
+            }
+        });
     }
 
     /**
@@ -180,20 +198,20 @@ public final class KafkaEngine implements MappingEngine {
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
         if (!stopOnce.claim()) {
-            StopResult first = stopOnce.await(timeout.plus(STOP_GRACE));
-            return first != null ? first : new StopResult(false, Map.of(), 0, List.of());
+            // The stop under way, the user's or a fatal error's, ends by its own deadline and grace: its result is
+            // every caller's.
+            return stopOnce.await();
         }
         PollLoop running = loop;
         ctx.status().beginStop(MappingStatus.USER_ACTION);
-        if (running != null) {
-            running.requestStop(Instant.now().plus(timeout));
-        }
+        // The loop's deadline: a fatal error's stop may have set it already.
+        Instant deadline = running == null ? Instant.now() : running.requestStop(Instant.now().plus(timeout));
         // The wait for the poll thread runs on a thread of its own (StopOnce): a caller that is interrupted gets its
         // InterruptedException, and the mapping is still DISABLED only once the poll thread has drained, committed and
         // closed the consumer (DISABLED lets the JVM go).
         return stopOnce.run(() -> {
             try {
-                return awaitResult(running, timeout.plus(STOP_GRACE));
+                return awaitResult(running, Duration.between(Instant.now(), deadline).plus(STOP_GRACE));
             } finally {
                 ctx.status().stopped();
                 ctx.metrics().close();

@@ -52,6 +52,83 @@ class KafkaEngineStopTest {
     };
 
     /**
+     * The fatal error ends the mapping through the engine's stop, as a stream or queue mapping's does: DISABLED with
+     * the error as its reason, the done prefix committed, the consumer closed and the meters gone, without a stop();
+     * a stop() after it returns that stop's result.
+     */
+    @Test
+    void aFatalErrorEndsTheMappingThroughTheEnginesStop() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal", batch -> {
+            if (partition(batch) == failing.partition()) {
+                throw new OutOfMemoryError("injected");
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        mapping.start();
+        assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        consumer.schedulePollTask(() -> consumer.addRecord(record(failing.partition(), 0)));
+        await().atMost(WAIT).until(() -> mapping.state() == MappingState.DISABLED);
+
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON).contains("injected");
+        assertThat(consumer.closed()).isTrue();
+        assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+        // Removed by the engine's stop, as after a stream mapping's fatal error.
+        assertThat(registry.getMeters()).isEmpty();
+        StopResult result = mapping.stop(Duration.ZERO);
+        assertThat(result.checkpoints()).containsKey(shardId(done));
+        assertThat(mapping.stop(Duration.ZERO)).isSameAs(result);
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON);
+    }
+
+    /**
+     * A stop() while the fatal error's stop waits for a handler (here until that stop's 30 s interrupt it) returns
+     * that stop's result once it has ended: the consumer closed, the done prefix committed, the mapping DISABLED. It
+     * answered "not drained, nothing saved" after its own timeout plus 20 s, and made the mapping DISABLED while the
+     * poll thread was still draining, the consumer open.
+     */
+    @Test
+    void aStopWhileAFatalErrorStopsTheMappingReturnsThatStopsResult() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        CountDownLatch hanging = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-race", batch -> {
+            if (partition(batch) == failing.partition()) {
+                throw new OutOfMemoryError("injected");
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 3) {
+                hanging.countDown();
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        mapping.start();
+        assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        consumer.schedulePollTask(() -> consumer.addRecord(record(done.partition(), 3)));
+        assertThat(hanging.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        consumer.schedulePollTask(() -> consumer.addRecord(record(failing.partition(), 0)));
+        await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(FATAL_REASON));
+
+        StopResult result = mapping.stop(Duration.ZERO);
+
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON).contains("injected");
+        assertThat(consumer.closed()).isTrue();
+        assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+        assertThat(result.drainedInTime()).isFalse();
+        assertThat(result.checkpoints()).containsKey(shardId(done));
+        assertThat(result.recordsNotProcessed()).isPositive();
+    }
+
+    /**
      * A poll thread that cannot be created fails the start, which says so in the status; nothing is left running
      * (the intake thread, the consumer) and the stop that the failed start ran returns at once, nothing read: it
      * waited the stop's 20 s grace for a poll thread that never ran, answered "not drained", and left both running.
