@@ -35,6 +35,9 @@ class KafkaStartFailureTest {
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ")
                 .contains(KafkaException.class.getName());
         assertThat(registry.getMeters()).isEmpty();
+        // The consumer is made before any of the mapping's threads: none was started.
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("esm4j-unstartable-"));
         assertThat(mapping.stop(Duration.ofSeconds(5))).isEqualTo(new StopResult(true, Map.of(), 0, List.of()));
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ");

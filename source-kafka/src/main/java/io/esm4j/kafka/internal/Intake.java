@@ -125,6 +125,10 @@ final class Intake {
     /** Stops the thread once it has dealt with what is queued (dropped, as every pipeline is closed by then). */
     void stop() {
         stopped = true;
+        if (thread.getState() == Thread.State.NEW) {
+            // Never started (the start failed before it or at it): nothing to wait for.
+            return;
+        }
         thread.interrupt();
         try {
             if (!thread.join(JOIN_TIMEOUT)) {

@@ -23,7 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,12 +52,25 @@ public final class KafkaEngine implements MappingEngine {
     private final KafkaSource source;
     private final String groupId;
     private final StopOnce<StopResult> stopOnce;
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers;
+    private final ThreadFactory pollThreads;
     private volatile @Nullable PollLoop loop;
     private volatile @Nullable SchemaDecoding decoding;
 
     public KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source) {
+        // A daemon, as the intake is: the mapping's hold on the JVM, from start() until DISABLED, keeps it alive.
+        this(ctx, source, properties -> new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()),
+                Thread.ofPlatform().daemon().name("esm4j-" + ctx.mappingName() + "-kafka-poll").factory());
+    }
+
+    /** With the consumer made of the properties by {@code consumers}, the poll thread by {@code pollThreads} (tests). */
+    KafkaEngine(StreamContext<KafkaRecord> ctx, KafkaSource source,
+                Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers, ThreadFactory pollThreads) {
         this.ctx = ctx;
         this.source = source;
+        this.consumers = consumers;
+        this.pollThreads = pollThreads;
         this.stopOnce = new StopOnce<>(ctx.mappingName());
         // Without an id, a group of this source's own, shared with nobody; it has no committed offsets, so it starts
         // at StartingPosition (see KafkaSource.CONSUMER_GROUP_ID: a caller that restarts gives a stable id).
@@ -65,10 +81,9 @@ public final class KafkaEngine implements MappingEngine {
     public void start() {
         ctx.status().advance(MappingState.CREATING, MappingState.ENABLING, MappingStatus.USER_ACTION);
         int maxPollRecords = maxPollRecords();
-        KafkaConsumer<byte[], byte[]> consumer;
+        Consumer<byte[], byte[]> consumer;
         try {
-            consumer = new KafkaConsumer<>(consumerProperties(maxPollRecords), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+            consumer = consumers.apply(consumerProperties(maxPollRecords));
         } catch (RuntimeException e) {
             // The start fails (the reason names the exception); Lambda's message says the key material is at fault.
             KafkaAuthResults.ofCreationFailure(e).ifPresent(ctx.status()::processed);
@@ -84,7 +99,8 @@ public final class KafkaEngine implements MappingEngine {
         decoding = schemas;
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas, authResults);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
-        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake);
+        PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake,
+                this::stopAfterFatal);
         loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
@@ -93,10 +109,40 @@ public final class KafkaEngine implements MappingEngine {
             // fails the records that wait for it.
             started.result.whenComplete((result, error) -> schemas.close());
         }
-        intake.start();
-        // A daemon, as the intake is: the mapping's hold on the JVM, from start() until DISABLED, keeps it alive.
-        Thread.ofPlatform().daemon().name("esm4j-" + ctx.mappingName() + "-kafka-poll")
-                .start(MappingLogName.bound(ctx.mappingName(), started::run));
+        try {
+            intake.start();
+            pollThreads.newThread(MappingLogName.bound(ctx.mappingName(), started::run)).start();
+        } catch (Throwable e) {
+            // No poll thread (none could be created, say): nothing was polled, so the loop ends here, at once, and the
+            // start fails. The stop after it (MappingLifecycle's) finds the loop's result there instead of waiting out
+            // its grace for a thread that never ran, and leaves no intake thread or consumer behind.
+            try {
+                intake.stop();
+                consumer.close(Duration.ZERO);
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            } finally {
+                started.result.complete(new StopResult(true, Map.of(), 0, List.of()));
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The stop a fatal error on the poll thread begins (that thread has begun DISABLING with the error as the reason,
+     * and drains by the stop's deadline): on a thread of its own; a stop() meanwhile, the user's, returns its result.
+     */
+    private void stopAfterFatal() {
+        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+            try {
+                stop(PollLoop.FATAL_STOP_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                        .log("stopping the mapping after a fatal error failed");
+            }
+        });
     }
 
     /**
@@ -152,20 +198,20 @@ public final class KafkaEngine implements MappingEngine {
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
         if (!stopOnce.claim()) {
-            StopResult first = stopOnce.await(timeout.plus(STOP_GRACE));
-            return first != null ? first : new StopResult(false, Map.of(), 0, List.of());
+            // The stop under way, the user's or a fatal error's, ends by its own deadline and grace: its result is
+            // every caller's.
+            return stopOnce.await();
         }
         PollLoop running = loop;
         ctx.status().beginStop(MappingStatus.USER_ACTION);
-        if (running != null) {
-            running.requestStop(Instant.now().plus(timeout));
-        }
+        // The loop's deadline: a fatal error's stop may have set it already.
+        Instant deadline = running == null ? Instant.now() : running.requestStop(Instant.now().plus(timeout));
         // The wait for the poll thread runs on a thread of its own (StopOnce): a caller that is interrupted gets its
         // InterruptedException, and the mapping is still DISABLED only once the poll thread has drained, committed and
         // closed the consumer (DISABLED lets the JVM go).
         return stopOnce.run(() -> {
             try {
-                return awaitResult(running, timeout.plus(STOP_GRACE));
+                return awaitResult(running, Duration.between(Instant.now(), deadline).plus(STOP_GRACE));
             } finally {
                 ctx.status().stopped();
                 ctx.metrics().close();

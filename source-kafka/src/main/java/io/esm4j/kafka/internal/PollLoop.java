@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +40,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a fatal error's stop lets the other partitions' batches finish, as a stream mapping's does. */
+    static final Duration FATAL_STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final StreamContext<KafkaRecord> ctx;
     private final KafkaSource source;
@@ -57,13 +59,17 @@ final class PollLoop implements ConsumerRebalanceListener {
     final Partitions partitions;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private volatile Instant stopDeadline = Instant.MAX;
+    /** The first stop request's deadline (stop()'s or a fatal error's); MAX until one comes. */
+    private final AtomicReference<Instant> stopDeadline = new AtomicReference<>(Instant.MAX);
+    /** What a fatal error begins: the engine's stop, which makes the mapping DISABLED once this loop has ended. */
+    private final Runnable fatalStop;
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
     PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
-             int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake) {
+             int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake, Runnable fatalStop) {
         this.ctx = ctx;
+        this.fatalStop = fatalStop;
         this.source = source;
         this.consumer = consumer;
         this.maxPollRecords = maxPollRecords;
@@ -82,11 +88,16 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
     }
 
-    /** From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. */
-    void requestStop(Instant deadline) {
-        stopDeadline = deadline;
-        stopRequested.countDown();
-        consumer.wakeup();
+    /**
+     * From any thread: the loop stops, drains until {@code deadline}, commits and closes the consumer. A stop already
+     * requested keeps its deadline. Returns the deadline the loop stops by.
+     */
+    Instant requestStop(Instant deadline) {
+        if (stopDeadline.compareAndSet(Instant.MAX, deadline)) {
+            stopRequested.countDown();
+            consumer.wakeup();
+        }
+        return stopDeadline.get();
     }
 
     private boolean stopping() {
@@ -94,36 +105,40 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     void run() {
-        Instant deadline;
-        boolean fatal = false;
         try {
             consumer.subscribe(source.topics(), missingTopics.listening(this));
             loop();
-            deadline = stopDeadline;
         } catch (Throwable e) {
-            fatal = true;
-            Throwable cause = e instanceof FatalPollFailure f ? f.getCause() : e;
-            String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
-            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(cause)
-                    .log("fatal error; stopping the mapping");
-            ctx.status().beginStop(reason);
-            deadline = Instant.now().plus(FATAL_STOP_TIMEOUT);
+            stopAfterFatal(e);
         }
         try {
-            StopResult stopped;
-            try {
-                stopped = finish(deadline);
-            } finally {
-                if (fatal) {
-                    // No stop() ends this stop: the mapping is DISABLED here, its threads done, as a stream or queue
-                    // mapping is after a fatal error (and so no longer keeps the JVM alive). Before the result is
-                    // handed out: a stop() that waits for it sees DISABLED.
-                    ctx.status().stopped();
-                }
-            }
-            result.complete(stopped);
+            result.complete(finish(stopDeadline.get()));
         } catch (Throwable e) {
             result.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * The mapping stops, DISABLING with the error as its reason (unless a stop had begun), through the engine's stop,
+     * as a stream or queue mapping's does after a fatal error: this thread drains, commits and closes as for stop(),
+     * by the stop's deadline, and the engine's stop, on a thread of its own, makes the mapping DISABLED once it has.
+     */
+    private void stopAfterFatal(Throwable error) {
+        Throwable cause = error instanceof FatalPollFailure f ? f.getCause() : error;
+        String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
+        boolean begun = ctx.status().beginStop(reason);
+        LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(cause)
+                .log(begun ? "fatal error; stopping the mapping" : "fatal error while the mapping stops");
+        // Here, without waking the consumer up: this thread is the one that would be woken.
+        if (stopDeadline.compareAndSet(Instant.MAX, Instant.now().plus(FATAL_STOP_TIMEOUT))) {
+            stopRequested.countDown();
+        }
+        try {
+            fatalStop.run();
+        } catch (Throwable e) {
+            // No thread for it (out of memory): this thread still drains and closes; stop() ends the mapping.
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
+                    .log("the stop after the fatal error could not begin; stop() ends the mapping");
         }
     }
 
@@ -327,7 +342,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         // A stop requested meanwhile ends the wait at its own deadline: stop() waits no longer than that.
         Instant revokeDeadline = Instant.now().plus(source.revokeTimeout());
         partitions.release(states, () -> {
-            Instant stop = stopDeadline;
+            Instant stop = stopDeadline.get();
             return stop.isBefore(revokeDeadline) ? stop : revokeDeadline;
         }, true);
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", revoked)

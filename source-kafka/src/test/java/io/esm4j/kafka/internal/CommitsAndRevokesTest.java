@@ -284,8 +284,9 @@ class CommitsAndRevokesTest {
         harness.loop.result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(harness.ctx.status().stateTransitionReason())
                 .startsWith("PROBLEM: stopped after a fatal error").contains("injected");
-        // Stopped by itself, as a stream or queue mapping is after a fatal error: it no longer holds the JVM either.
-        assertThat(harness.ctx.status().state()).isEqualTo(MappingState.DISABLED);
+        // Stopping by itself, through the engine's stop (which makes it DISABLED: KafkaEngineStopTest).
+        assertThat(harness.ctx.status().state()).isEqualTo(MappingState.DISABLING);
+        assertThat(harness.fatalStops).hasValue(1);
         // The revoke did not get to its commit; the partition is the group's now, and the stop commits nothing of it.
         assertThat(commits).isEmpty();
         assertThat(harness.owned).isEmpty();

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -43,6 +44,8 @@ final class LoopHarness implements AutoCloseable {
     final Partitions partitions;
     final Intake intake;
     final PollLoop loop;
+    /** The engine's stop after a fatal error, begun by the poll thread: counted here (no engine in the harness). */
+    final AtomicInteger fatalStops = new AtomicInteger();
     private final Thread thread;
 
     LoopHarness(StreamSettings settings, MockConsumer<byte[], byte[]> consumer,
@@ -57,7 +60,8 @@ final class LoopHarness implements AutoCloseable {
         KafkaMetrics kafkaMetrics = new KafkaMetrics(ctx.metrics(), "group", owned);
         partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null, new AuthResults(ctx.status()));
         intake = new Intake("loop", partitions::intakeFailed);
-        loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake);
+        loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake,
+                fatalStops::incrementAndGet);
         thread = Thread.ofPlatform().name("loop-kafka-poll").unstarted(loop::run);
     }
 
