@@ -1,8 +1,10 @@
 package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.Claim;
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.settings.Setting;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,7 @@ final class ClaimRenewal implements AutoCloseable {
      *
      * @param claimedAtNanos {@link System#nanoTime()} when the claim began: its first keys' expiry counts from then,
      *                       not from the end of a claim that took long (one store write per record of a big batch)
+     * @throws ThreadNotStarted if its thread could not start: nothing renews the claims then
      */
     static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status) {
         return start(mappingName, claim, claimedAtNanos, status, Ticker.SYSTEM);
@@ -59,8 +62,8 @@ final class ClaimRenewal implements AutoCloseable {
                               Ticker ticker) {
         ClaimRenewal renewal = new ClaimRenewal(mappingName, status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
-        Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal").start(MappingLogName.bound(mappingName,
-                () -> renewal.run(claim, claimedAtNanos, periodNanos, ticker)));
+        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal"),
+                MappingLogName.bound(mappingName, () -> renewal.run(claim, claimedAtNanos, periodNanos, ticker)));
         return renewal;
     }
 
