@@ -146,7 +146,11 @@ final class ClaimRenewal implements AutoCloseable {
                     LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("reason", e.getMessage())
                             .log("the idempotency store does not extend claims; they last until their first expiry");
                     return;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // A failing JVM is the engine's to handle where the handler's thread meets it. Any other Error
+                    // (a store's AssertionError, StackOverflowError) is the store failing: escaping, it would end this
+                    // thread, and the claims would lapse under the running handler with nothing shown.
+                    Fatal.rethrowIfFatal(e);
                     // The store's message is left out of the status: it may quote a key, and a key may be payload.
                     report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
                             + "is not shown: it may quote a key); retried every third of their lifetime "
