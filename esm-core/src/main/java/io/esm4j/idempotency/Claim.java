@@ -274,9 +274,9 @@ public final class Claim<R> {
                 switch (future.state()) {
                     case SUCCESS -> results.add(future.resultNow());
                     case FAILED -> results.add(new Extended(0, List.of(asRuntime(future.exceptionNow()))));
-                    // Not expected: every lane ran to its end (its thread joined, or here). Not counted extended.
-                    case CANCELLED, RUNNING -> results.add(new Extended(0,
-                            List.of(new IllegalStateException("extending claims was interrupted"))));
+                    // Every lane ran to its end (its thread joined, or here), and none is cancelled.
+                    default -> throw new IllegalStateException("a lane of extend() is " + future.state()
+                            + " after runLanes; expected it done");
                 }
             }
         }
