@@ -292,7 +292,19 @@ public final class BatchDeduplicator<R> {
     }
 
     private String keyOf(R record, String naturalId) {
-        String recordKey = key.keyOf(record, naturalId);
+        String recordKey;
+        try {
+            recordKey = key.keyOf(record, naturalId);
+        } catch (IdempotencyKeyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A key function that throws on a record (a field it lacks) is that record's problem, as a missing value
+            // at a JSON pointer is: a queue sets it aside alone instead of failing every message received with it.
+            // The exception's message is left out: it may quote the payload.
+            throw new IdempotencyKeyException("The idempotency key function failed on record " + naturalId + " ("
+                    + e.getClass().getName() + "; its message is not shown: it may quote the record). Expected a key, "
+                    + "or an IdempotencyKeyException for a record that has none.", e);
+        }
         if (recordKey == null || recordKey.isBlank()) {
             throw new IdempotencyKeyException("The idempotency key of record " + naturalId + " is "
                     + (recordKey == null ? "null" : "blank") + ". Expected a non-blank key.");

@@ -1,6 +1,8 @@
 package io.esm4j.idempotency;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.ThreadNotStarted;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,9 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -263,21 +264,19 @@ public final class Claim<R> {
         results.add(first);
         if (lanes > 0) {
             List<Held> rest = held.subList(1, held.size());
-            List<Future<Extended>> futures = new ArrayList<>(lanes);
-            try (ExecutorService executor = Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("esm4j-claim-extend").factory())) {
-                for (int lane = 0; lane < lanes; lane++) {
-                    List<Held> slice = rest.subList(rest.size() * lane / lanes, rest.size() * (lane + 1) / lanes);
-                    futures.add(executor.submit(() -> extend(slice, expiry)));
-                }
+            List<FutureTask<Extended>> futures = new ArrayList<>(lanes);
+            for (int lane = 0; lane < lanes; lane++) {
+                List<Held> slice = rest.subList(rest.size() * lane / lanes, rest.size() * (lane + 1) / lanes);
+                futures.add(new FutureTask<>(() -> extend(slice, expiry)));
             }
+            runLanes(futures);
             for (Future<Extended> future : futures) {
                 switch (future.state()) {
                     case SUCCESS -> results.add(future.resultNow());
                     case FAILED -> results.add(new Extended(0, List.of(asRuntime(future.exceptionNow()))));
-                    // Only an interrupt of this thread while it waited for the lanes cancels one.
-                    case CANCELLED, RUNNING -> results.add(new Extended(0,
-                            List.of(new IllegalStateException("extending claims was interrupted"))));
+                    // Every lane ran to its end (its thread joined, or here), and none is cancelled.
+                    default -> throw new IllegalStateException("a lane of extend() is " + future.state()
+                            + " after runLanes; expected it done");
                 }
             }
         }
@@ -293,6 +292,54 @@ public final class Claim<R> {
             throw error;
         }
         return lost;
+    }
+
+    /**
+     * Runs each lane on a thread of its own and waits for them all. A lane whose thread cannot start (a process at
+     * its thread limit) runs on this thread, after the others have started, and so do the lanes after it: the claims
+     * are extended all the same, more slowly, rather than left to lapse under a running handler.
+     */
+    private static void runLanes(List<FutureTask<Extended>> lanes) {
+        List<Thread> threads = new ArrayList<>(lanes.size());
+        List<FutureTask<Extended>> here = new ArrayList<>(0);
+        @Nullable ThreadNotStarted notStarted = null;
+        Thread.Builder builder = Thread.ofVirtual().name("esm4j-claim-extend");
+        for (FutureTask<Extended> lane : lanes) {
+            if (notStarted == null) {
+                try {
+                    threads.add(EngineThreads.start(builder, lane));
+                    continue;
+                } catch (ThreadNotStarted e) {
+                    notStarted = e;
+                }
+            }
+            here.add(lane);
+        }
+        if (notStarted != null) {
+            MappingLogName.named(log.atWarn()).addKeyValue("lanes", lanes.size())
+                    .addKeyValue("lanesNotStarted", here.size()).addKeyValue("error", notStarted.getMessage())
+                    .log("extending idempotency claims got no thread for some of its lanes; they run one after the "
+                            + "other on the renewal's thread");
+        }
+        here.forEach(FutureTask::run);
+        // As ExecutorService.close(): an interrupt while waiting interrupts the lanes, which are still waited for.
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    if (!interrupted) {
+                        interrupted = true;
+                        threads.forEach(Thread::interrupt);
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RuntimeException asRuntime(Throwable e) {

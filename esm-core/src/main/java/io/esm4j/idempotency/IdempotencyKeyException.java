@@ -9,4 +9,9 @@ public final class IdempotencyKeyException extends RuntimeException {
     public IdempotencyKeyException(String message) {
         super(message);
     }
+
+    /** @param cause what a key function threw on the record */
+    public IdempotencyKeyException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

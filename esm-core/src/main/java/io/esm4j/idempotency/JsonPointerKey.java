@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Jackson reads it ({@code 42}, {@code true}; {@code 4.20} reads as {@code 4.2}); an object or array is its compact
  * JSON, so {@code /order} keys on the whole order.
  *
- * <p>A value that is missing, JSON {@code null} or the empty string is an {@link IdempotencyKeyException} by default:
+ * <p>A value that is missing, JSON {@code null} or a blank string is an {@link IdempotencyKeyException} by default:
  * falling back silently would key that record on its delivery id, so a producer's duplicate would be processed
  * twice without anyone noticing. {@link #orNaturalId()} opts into that fallback where it is acceptable. A payload that
  * is not JSON is always an {@link IdempotencyKeyException}.
@@ -81,12 +81,14 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
             throw new IdempotencyKeyException("The payload of record " + naturalId + " could not be read for JSON "
                     + "pointer '" + pointer + "': " + e.getClass().getSimpleName());
         }
-        if (value.isMissingNode() || value.isNull() || (value.isTextual() && value.textValue().isEmpty())) {
+        // A blank string too: the deduplicator refuses a blank key, so without the fallback here a record whose
+        // value is "  " failed its batch even with orNaturalId().
+        if (value.isMissingNode() || value.isNull() || (value.isTextual() && value.textValue().isBlank())) {
             if (fallbackToNaturalId) {
                 return naturalId;
             }
             throw new IdempotencyKeyException("No idempotency key at JSON pointer '" + pointer + "' in the payload of "
-                    + "record " + naturalId + ": the value is " + describe(value) + ". Expected a non-empty value; "
+                    + "record " + naturalId + ": the value is " + describe(value) + ". Expected a non-blank value; "
                     + "use IdempotencyKey.jsonPointer(...).orNaturalId() to fall back to the record's natural id.");
         }
         return value.isValueNode() ? value.asText() : value.toString();
@@ -96,7 +98,10 @@ public final class JsonPointerKey<R> implements IdempotencyKey<R> {
         if (value.isMissingNode()) {
             return "missing";
         }
-        return value.isNull() ? "null" : "an empty string";
+        if (value.isNull()) {
+            return "null";
+        }
+        return value.textValue().isEmpty() ? "an empty string" : "a blank string";
     }
 
     private static JsonPointer compile(String pointer) {

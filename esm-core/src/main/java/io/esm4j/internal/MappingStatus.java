@@ -28,6 +28,11 @@ public final class MappingStatus {
      * waits (a stream's shard, a queue's messages) until the store answers again.
      */
     public static final String IDEMPOTENCY_STORE_FAILED = "PROBLEM: Idempotency store failed";
+    /**
+     * esm4j's: the thread that extends a batch's idempotency claims while the handler runs could not start (a process
+     * at its thread limit), so the handler was not invoked, its claims were released, and the batch is retried.
+     */
+    public static final String IDEMPOTENCY_RENEWAL_NOT_STARTED = "PROBLEM: Idempotency claim renewal not started";
     public static final String USER_ACTION = "User action";
 
     private record Snapshot(MappingState state, String reason) {}

@@ -52,14 +52,18 @@ class HandlerLogContextTest {
         set.invoke(null, adapter);
     }
 
-    /** The MDC as each call saw it, and each call's partition. */
+    /** The MDC as one call saw it, and that call's partition. */
+    private record Call(Map<String, String> context, String partition) {}
+
+    /** One entry per call: two shards call at once, so two lists appended apart could pair one's MDC with another's. */
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
-    private final List<String> partitions = new CopyOnWriteArrayList<>();
 
     private <T> BatchResult record(Batch<T> batch) {
         Map<String, String> context = MDC.getCopyOfContextMap();
-        seen.add(context == null ? Map.of() : context);
-        partitions.add(batch.partition());
+        Map<String, String> copy = context == null ? Map.of() : context;
+        calls.add(new Call(copy, batch.partition()));
+        seen.add(copy);
         return BatchResult.success();
     }
 
@@ -81,11 +85,10 @@ class HandlerLogContextTest {
             mapping.stop(Duration.ofSeconds(10));
         }
 
-        assertThat(partitions).containsAll(stream.openShardIds());
-        for (int i = 0; i < seen.size(); i++) {
-            assertThat(seen.get(i)).containsEntry(HandlerLogContext.MAPPING, "clicks-mapping")
-                    .containsEntry(HandlerLogContext.PARTITION, partitions.get(i));
-        }
+        assertThat(calls).extracting(Call::partition).containsAll(stream.openShardIds());
+        assertThat(calls).allSatisfy(call -> assertThat(call.context())
+                .containsEntry(HandlerLogContext.MAPPING, "clicks-mapping")
+                .containsEntry(HandlerLogContext.PARTITION, call.partition()));
     }
 
     @Test

@@ -151,6 +151,35 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             assertThat(store.size()).isZero();
         }
 
+        /**
+         * A key function that throws on a record (a field the record lacks: a NullPointerException) is that record's
+         * problem, as a missing JSON-pointer value is, so that a queue sets the record aside alone. The message names
+         * the record and the exception's class, not the exception's message, which may quote the payload.
+         */
+        @Test
+        void aKeyFunctionThatThrowsIsTheRecordsOwnProblem() {
+            BatchDeduplicator<Msg> byBody = builder().key(IdempotencyKey.from(m -> {
+                if (!m.body().contains("orderId")) {
+                    throw new NullPointerException("no orderId in " + m.body());
+                }
+                return m.body();
+            })).build();
+            Msg poison = new Msg("poison", "{\"secret\":1}");
+
+            assertThatThrownBy(() -> claim(byBody, List.of(Msg.of("a"), poison)))
+                    .isInstanceOf(IdempotencyKeyException.class)
+                    .hasMessage("The idempotency key function failed on record poison (java.lang.NullPointerException; "
+                            + "its message is not shown: it may quote the record). Expected a key, or an "
+                            + "IdempotencyKeyException for a record that has none.")
+                    .hasCauseInstanceOf(NullPointerException.class);
+            assertThat(store.size()).isZero();
+
+            Claim<Msg> claim = byBody.claim(List.of(Msg.of("a"), poison), Msg::id,
+                    clock.instant().plus(VISIBILITY), true);
+            assertThat(claim.rejected()).containsExactly(poison);
+            assertThat(claim.toProcess()).containsExactly(Msg.of("a"));
+        }
+
         @Test
         void blankKeyIsRejected() {
             BatchDeduplicator<Msg> blank = builder().key(IdempotencyKey.from(m -> " ")).build();

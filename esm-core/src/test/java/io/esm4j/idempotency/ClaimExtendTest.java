@@ -3,6 +3,7 @@ package io.esm4j.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.esm4j.internal.ThreadStarts;
 import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
@@ -154,6 +155,40 @@ class ClaimExtendTest extends DeduplicatorFixture {
                 .satisfies(e -> assertThat(e.getSuppressed()).hasSize(2 * Claim.EXTEND_CONCURRENCY));
         // The first call alone, then two in a row per run of calls: an unreachable store answers at its timeout.
         assertThat(gathering.calls.get()).isEqualTo(1 + 2 * Claim.EXTEND_CONCURRENCY);
+    }
+
+    /**
+     * A pass that gets no thread for its lanes (a process at its thread limit) extends every claim all the same, on
+     * its own thread, one after the other: neither an error that would stop the mapping nor claims left to lapse
+     * under a running handler.
+     */
+    @Test
+    void lanesWithoutAThreadRunOnThePassesOwnThread() {
+        Set<Thread> callers = ConcurrentHashMap.newKeySet();
+        Set<String> extended = ConcurrentHashMap.newKeySet();
+        ForwardingIdempotencyStore recording = new ForwardingIdempotencyStore(store) {
+            @Override
+            public boolean extend(String key, @Nullable String payloadHash, String owner, Instant expiry) {
+                callers.add(Thread.currentThread());
+                extended.add(key);
+                return super.extend(key, payloadHash, owner, expiry);
+            }
+        };
+        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(recording, registry,
+                Tags.of("mapping", "orders")).clock(clock).build();
+        Claim<Msg> claim = claim(deduplicator, batch);
+
+        try (ThreadStarts starts = ThreadStarts.refuse("esm4j-claim-extend")) {
+            assertThat(claim.extend()).isZero();
+            // The first lane's start is refused, and no other is tried: they would be refused too.
+            assertThat(starts.refused()).isEqualTo(1);
+        }
+
+        assertThat(callers).containsExactly(Thread.currentThread());
+        assertThat(extended).hasSize(100);
+        // Every claim now lasts a lifetime from the pass.
+        clock.advance(VISIBILITY.minusSeconds(1));
+        assertThat(claim.extend()).isZero();
     }
 
     @Test

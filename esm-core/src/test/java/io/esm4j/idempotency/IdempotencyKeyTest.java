@@ -19,7 +19,7 @@ class IdempotencyKeyTest {
 
     private static final String ORDER = """
             {"type":"OrderPlaced","order":{"id":"o-42","total":4.20,"qty":3,"paid":true,"note":null,"ref":"",
-             "lines":[{"sku":"a"},{"sku":"b"}],"tags":["x","y"]}}""";
+             "blank":"  ","lines":[{"sku":"a"},{"sku":"b"}],"tags":["x","y"]}}""";
 
     private static JsonNode tree(String json) {
         try {
@@ -79,18 +79,19 @@ class IdempotencyKeyTest {
                 "/order/missing | missing",
                 "/order/note    | null",
                 "/order/ref     | an empty string",
+                "/order/blank   | a blank string",
                 "/order/lines/7 | missing",
         })
         void missingValueIsAnErrorNamingThePointerAndTheRecord(String pointer, String what) {
             assertThatThrownBy(() -> key(pointer).keyOf(ORDER, "msg-1"))
                     .isInstanceOf(IdempotencyKeyException.class)
                     .hasMessage("No idempotency key at JSON pointer '" + pointer + "' in the payload of record msg-1: "
-                            + "the value is " + what + ". Expected a non-empty value; use "
+                            + "the value is " + what + ". Expected a non-blank value; use "
                             + "IdempotencyKey.jsonPointer(...).orNaturalId() to fall back to the record's natural id.");
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"/order/missing", "/order/note", "/order/ref"})
+        @ValueSource(strings = {"/order/missing", "/order/note", "/order/ref", "/order/blank"})
         void missingValueFallsBackToTheNaturalIdWhenAskedTo(String pointer) {
             JsonPointerKey<String> key = key(pointer).orNaturalId();
 

@@ -235,6 +235,36 @@ class QueueIdempotencyTest {
         assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Function call failed");
     }
 
+    /**
+     * So is a message on which the key function throws (a field the message lacks, read as a parser's
+     * {@code get("orderId").asText()} reads it): it failed the whole batch, which came back again and again, and with a
+     * redrive policy every message received with it reached the DLQ unprocessed.
+     */
+    @Test
+    void aMessageOnWhichTheKeyFunctionThrowsFailsAloneAndTheRestOfItsBatchIsProcessed() {
+        InMemoryQueue queue = InMemoryQueue.standard("work").clock(clock).build();
+        queue.send("{\"orderId\":\"o-1\"}");
+        queue.send("{\"customer\":\"c-2\"}");
+        queue.send("{\"orderId\":\"o-3\"}");
+        QueueRecorder handler = new QueueRecorder();
+        IdempotencyKey<QueueMessage<SqsLikeMessage>> byOrder = IdempotencyKey.from(m -> {
+            String body = m.payload().body();
+            if (!body.contains("orderId")) {
+                throw new NullPointerException("Cannot invoke \"JsonNode.asText()\": get(\"orderId\") is null");
+            }
+            return body;
+        });
+        mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
+                .settings(QueueEngineTest.fast().batchSize(10).build())
+                .idempotency(Idempotency.<QueueMessage<SqsLikeMessage>>of(store).withKey(byOrder))
+                .meterRegistry(meters).clock(clock).build();
+        mapping.start();
+
+        await().until(() -> queue.size() == 1);
+        assertThat(handler.bodies()).containsExactlyInAnyOrder("{\"orderId\":\"o-1\"}", "{\"orderId\":\"o-3\"}");
+        assertThat(queue.peekAll()).singleElement().satisfies(m -> assertThat(m.body()).contains("c-2"));
+    }
+
     /** On a FIFO queue a message without a usable key stops its group, as a failed message does; other groups go on. */
     @Test
     void aFifoMessageWithoutAKeyStopsOnlyItsGroup() {

@@ -51,6 +51,49 @@ class ClaimRenewalStatusTest {
         }
     }
 
+    /**
+     * A store whose extension throws an Error that is no failing JVM's (an AssertionError of its own, say) fails the
+     * renewal as any store error does: shown, and retried. It ended the renewal's thread, and the claims lapsed under
+     * the running handler with nothing shown.
+     */
+    @Test
+    void aRenewalThatMeetsAnErrorIsShownAndRetried() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("renewal-error", 1);
+        stream.put("k", "r0");
+        AtomicBoolean failing = new AtomicBoolean(true);
+        AtomicInteger extensions = new AtomicInteger();
+        IdempotencyStore store = new ForwardingIdempotencyStore(new InMemoryIdempotencyStore(100, Clock.systemUTC())) {
+            @Override
+            public boolean extend(String key, @Nullable String payloadHash, String owner, Instant expiry) {
+                if (failing.get()) {
+                    throw new AssertionError("the store's own check failed");
+                }
+                extensions.incrementAndGet();
+                return super.extend(key, payloadHash, owner, expiry);
+            }
+        };
+        CountDownLatch finish = new CountDownLatch(1);
+        Idempotency<StreamRecord<byte[]>> idempotency = Idempotency.<StreamRecord<byte[]>>of(store)
+                .withSettings(IdempotencySettings.builder().inProgressExpiry(Duration.ofSeconds(1)).build());
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("renewal-error", stream, batch -> {
+            assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
+            return BatchResult.success();
+        }).settings(Streams.fast().build()).idempotency(idempotency).build();
+        mapping.start();
+        try {
+            await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(PROBLEM));
+            assertThat(mapping.stateTransitionReason()).contains(AssertionError.class.getName())
+                    .doesNotContain("the store's own check failed");
+
+            failing.set(false);
+            await().atMost(WAIT).until(() -> extensions.get() > 0
+                    && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            finish.countDown();
+            Streams.stopQuietly(mapping);
+        }
+    }
+
     @Test
     void aFailingRenewalShowsInTheStatusUntilARenewalSucceedsOrTheHandlerReturns() throws Exception {
         InMemoryStream stream = InMemoryStream.create("renewal", 1);

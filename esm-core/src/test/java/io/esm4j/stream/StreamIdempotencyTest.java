@@ -1,6 +1,7 @@
 package io.esm4j.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
@@ -16,6 +17,7 @@ import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.metrics.RetainingMeterRegistry;
+import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.stream.RecordingLeaseStore;
 import io.esm4j.testing.ForwardingIdempotencyStore;
 import io.esm4j.testing.InMemoryStream;
@@ -45,6 +47,19 @@ import org.junit.jupiter.api.Test;
 class StreamIdempotencyTest {
 
     private final InMemoryIdempotencyStore idempotencyStore = new InMemoryIdempotencyStore(10_000, Clock.systemUTC());
+
+    /** A window's state is built from every record of the window: none may be left out as a duplicate. */
+    @Test
+    void aMappingWithTumblingWindowsRefusesIdempotencyWhenBuilt() {
+        InMemoryStream stream = InMemoryStream.create("windows", 1);
+
+        assertThatThrownBy(() -> EventSourceMapping.builder("windows", stream, RecordingHandler.<byte[]>succeeding())
+                .settings(Streams.fast().tumblingWindowInSeconds(60).build())
+                .idempotency(Idempotency.of(idempotencyStore)).build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid value for idempotency: set. Expected no idempotency when TumblingWindowInSeconds "
+                        + "is set (window state needs every record).");
+    }
 
     @Test
     void aRestartBeforeTheCheckpointDoesNotHandTheCompletedRecordsToTheHandlerAgain() throws Exception {

@@ -8,6 +8,9 @@ import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
 import io.esm4j.internal.ThreadStarts;
+import io.esm4j.idempotency.Idempotency;
+import io.esm4j.idempotency.IdempotencySettings;
+import io.esm4j.idempotency.InMemoryIdempotencyStore;
 import io.esm4j.lease.Checkpoint;
 import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
@@ -19,6 +22,7 @@ import io.esm4j.settings.StreamSettings;
 import io.esm4j.testing.InMemoryStream;
 import io.esm4j.testing.RecordingHandler;
 import io.micrometer.core.instrument.Counter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -183,6 +187,39 @@ class ThreadStartFailureTest {
         stream.put("k", "after");
         await().until(() -> handler.succeeded().size() == 2);
         assertThat(handler.succeeded()).extracting(Streams::text).containsExactly("before", "after");
+    }
+
+    /**
+     * A batch whose idempotency claims' renewal gets no thread is not handed to the handler (claims nobody extends
+     * would lapse under a handler running past their first expiry, and another consumer could take the records at the
+     * same time), not stopped as a fatal error, and not shown as a failing store: its claims are released and it is
+     * retried, without using up a retry attempt, until the thread starts. Then every record is handled once.
+     */
+    @Test
+    void aBatchWhoseClaimRenewalCannotStartIsNotInvokedAndRetriedUntilItCan() throws InterruptedException {
+        starts = ThreadStarts.refuse("esm4j-unstartable-claim-renewal");
+        RetainingMeterRegistry registry = new RetainingMeterRegistry();
+        // Claims that last 10 minutes: one left behind by a batch not invoked would hold its record up past the test.
+        Idempotency<StreamRecord<byte[]>> idempotency = Idempotency.<StreamRecord<byte[]>>of(
+                new InMemoryIdempotencyStore(1000, Clock.systemUTC()))
+                .withSettings(IdempotencySettings.builder().inProgressExpiry(Duration.ofMinutes(10)).build());
+        Streams.fill(stream, RECORDS, 8);
+        mapping = EventSourceMapping.<byte[]>builder("unstartable", stream, handler)
+                .settings(Streams.fast().maximumRetryAttempts(1).build()).idempotency(idempotency)
+                .meterRegistry(registry).build();
+        mapping.start();
+
+        await().until(() -> starts.refused() >= 3);
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        assertThat(mapping.lastProcessingResult()).isEqualTo("PROBLEM: Idempotency claim renewal not started");
+        assertThat(handler.invocationCount()).isZero();
+
+        starts.allow();
+        await().until(() -> handler.succeeded().size() == RECORDS);
+        await().until(() -> mapping.lastProcessingResult().equals("OK"));
+        assertThat(registry.find(MetricNames.FAILED_INVOKE_EVENT_COUNT).counters()).allSatisfy(
+                counter -> assertThat(counter.count()).isZero());
+        assertAllCheckpointedAtStop();
     }
 
     private ShardStatus shard() {

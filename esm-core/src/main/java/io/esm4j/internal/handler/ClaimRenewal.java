@@ -1,8 +1,10 @@
 package io.esm4j.internal.handler;
 
 import io.esm4j.idempotency.Claim;
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.settings.Setting;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,7 @@ final class ClaimRenewal implements AutoCloseable {
      *
      * @param claimedAtNanos {@link System#nanoTime()} when the claim began: its first keys' expiry counts from then,
      *                       not from the end of a claim that took long (one store write per record of a big batch)
+     * @throws ThreadNotStarted if its thread could not start: nothing renews the claims then
      */
     static ClaimRenewal start(String mappingName, Claim<?> claim, long claimedAtNanos, MappingStatus status) {
         return start(mappingName, claim, claimedAtNanos, status, Ticker.SYSTEM);
@@ -59,8 +62,8 @@ final class ClaimRenewal implements AutoCloseable {
                               Ticker ticker) {
         ClaimRenewal renewal = new ClaimRenewal(mappingName, status);
         long periodNanos = Math.max(1, claim.lifetime().toNanos() / 3);
-        Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal").start(MappingLogName.bound(mappingName,
-                () -> renewal.run(claim, claimedAtNanos, periodNanos, ticker)));
+        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + mappingName + "-claim-renewal"),
+                MappingLogName.bound(mappingName, () -> renewal.run(claim, claimedAtNanos, periodNanos, ticker)));
         return renewal;
     }
 
@@ -143,7 +146,11 @@ final class ClaimRenewal implements AutoCloseable {
                     LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("reason", e.getMessage())
                             .log("the idempotency store does not extend claims; they last until their first expiry");
                     return;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // A failing JVM is the engine's to handle where the handler's thread meets it. Any other Error
+                    // (a store's AssertionError, StackOverflowError) is the store failing: escaping, it would end this
+                    // thread, and the claims would lapse under the running handler with nothing shown.
+                    Fatal.rethrowIfFatal(e);
                     // The store's message is left out of the status: it may quote a key, and a key may be payload.
                     report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
                             + "is not shown: it may quote a key); retried every third of their lifetime "

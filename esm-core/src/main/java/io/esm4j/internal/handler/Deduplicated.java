@@ -6,6 +6,7 @@ import io.esm4j.idempotency.Claim;
 import io.esm4j.idempotency.IdempotencyStoreException;
 import io.esm4j.idempotency.IdempotencyStoreFullException;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.ThreadNotStarted;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * get them now, which would put them before the held record. While the handler runs, its claims are extended
  * ({@link ClaimRenewal}), so that they lapse only if this consumer stops. The handler's verdict on the rest is recorded in the
  * store and mapped back onto the whole batch: what the engine retries is released, the rest COMPLETED. A store that
- * fails the claim fails the batch as not invoked. On a queue a record with no usable key, or failing payload
+ * fails the claim fails the batch as not invoked, and so does a renewal whose thread cannot start (its claims
+ * released). On a queue a record with no usable key, or failing payload
  * validation, fails alone (the handler does not get it) and the rest of the batch goes on.
  */
 public final class Deduplicated {
@@ -70,7 +73,7 @@ public final class Deduplicated {
             LOG.atDebug().addKeyValue("mapping", mappingName).addKeyValue("records", records.size())
                     .addKeyValue("error", storeError(e))
                     .log("the idempotency store failed before the handler ran; the batch is retried");
-            return new Verdict.NotInvoked(Fatal.describe(e));
+            return new Verdict.NotInvoked(Fatal.describe(e), MappingStatus.IDEMPOTENCY_STORE_FAILED);
         }
         Set<R> elsewhere = identitySet(claim.inProgressElsewhere());
         Set<R> rejected = identitySet(claim.rejected());
@@ -79,18 +82,25 @@ public final class Deduplicated {
         Set<R> deferred = identitySet(waitingBehind(records, holding, claim.toProcess(), retryScope));
         List<R> toProcess = claim.toProcess().stream().filter(r -> !deferred.contains(r)).toList();
         if (!deferred.isEmpty()) {
+            release(mappingName, claim, deferred);
+        }
+        @Nullable ClaimRenewal renewal;
+        if (toProcess.isEmpty()) {
+            renewal = null;
+        } else {
             try {
-                claim.failed(deferred);
-            } catch (RuntimeException e) {
-                // They come back all the same; a claim left behind holds them up until its in-progress expiry.
-                LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", deferred.size())
-                        .addKeyValue("error", storeError(e))
-                        .log("releasing the claims of records that wait for one in progress elsewhere failed");
+                renewal = ClaimRenewal.start(mappingName, claim, claimedAtNanos, status);
+            } catch (ThreadNotStarted e) {
+                // Not a failing JVM (the process is at its thread limit), and not the store. The handler must not run
+                // with claims nobody extends: past their first expiry another consumer could take the keys and
+                // process the same records at the same time. So the batch waits as for a store that failed to claim:
+                // released, retried without using up an attempt, once threads end elsewhere.
+                release(mappingName, claim, toProcess);
+                return new Verdict.NotInvoked(Fatal.describe(e), MappingStatus.IDEMPOTENCY_RENEWAL_NOT_STARTED);
             }
         }
         Verdict handled;
-        try (ClaimRenewal renewal = toProcess.isEmpty() ? null
-                : ClaimRenewal.start(mappingName, claim, claimedAtNanos, status)) {
+        try (renewal) {
             handled = toProcess.isEmpty() ? new Verdict.Succeeded() : invocation.invoke(toProcess);
         } catch (Exception | Error e) {
             try {
@@ -158,6 +168,18 @@ public final class Deduplicated {
                 : ResponseContext.itemFailures();
         return positions.isEmpty() ? new Verdict.Succeeded()
                 : new Verdict.PartiallyFailed(positions, notInvoked, response);
+    }
+
+    /** Releases the claims of records the handler does not get now; they come back all the same. */
+    private static <R> void release(String mappingName, Claim<R> claim, Collection<R> records) {
+        try {
+            claim.failed(records);
+        } catch (RuntimeException e) {
+            // A claim left behind holds its record up until its in-progress expiry.
+            LOG.atWarn().addKeyValue("mapping", mappingName).addKeyValue("records", records.size())
+                    .addKeyValue("error", storeError(e))
+                    .log("releasing the claims of records the handler does not get now failed");
+        }
     }
 
     /**

@@ -127,7 +127,7 @@ public final class Invoker<R> {
             // engine held back itself (the idempotency store's NotInvoked) were never tried and do not.
             failedInvocation(handed.isEmpty() ? size : handed.getFirst().size());
             status.processed(MappingStatus.FUNCTION_NOT_INVOKED);
-            return new Verdict.NotInvoked(Fatal.describe(e));
+            return new Verdict.NotInvoked(Fatal.describe(e), MappingStatus.FUNCTION_NOT_INVOKED);
         } catch (Throwable e) {
             Fatal.rethrowIfFatal(e);
             verdict = failed(batch, size, e);
@@ -147,14 +147,16 @@ public final class Invoker<R> {
             // The handler never got the failed records (another consumer holds them, or the store failed): no
             // failed invocation.
             case Verdict.PartiallyFailed p when !p.handlerFailed() -> { }
-            // Only the idempotency store's failure to claim gets here (a FunctionNotInvokedException returned above):
-            // the batch waits for the store, which the status must show, as the log alone would not.
+            // Only idempotency gets here (a FunctionNotInvokedException returned above): the store failed to claim,
+            // or the claims' renewal got no thread. The batch waits, which the status must show, as the log alone
+            // would not; the reason says which.
             case Verdict.NotInvoked n -> {
-                status.processed(MappingStatus.IDEMPOTENCY_STORE_FAILED);
+                status.processed(n.result());
                 FailureRun.log(LOG, failureRun(batch).failed(), null, false).addKeyValue("mapping", mappingName)
                         .addKeyValue("partition", batch.partition()).addKeyValue("batchSize", size)
                         .addKeyValue("reason", n.reason())
-                        .log("the idempotency store failed before the handler ran; the batch is retried");
+                        .log("the handler was not invoked (idempotency); the batch is retried without using up a "
+                                + "retry attempt");
             }
             case Verdict.PartiallyFailed p -> {
                 List<R> got = handed.isEmpty() ? List.of() : handed.getFirst();

@@ -31,11 +31,14 @@ public sealed interface Verdict {
     }
 
     /**
-     * The function never got the batch: the idempotency store failed before the handler was called, or the handler
-     * threw {@link io.esm4j.handler.FunctionNotInvokedException} (throttled, unavailable). As for an error before the
+     * The function never got the batch: the idempotency store failed before the handler was called, the thread that
+     * extends the batch's idempotency claims could not start, or the handler threw
+     * {@link io.esm4j.handler.FunctionNotInvokedException} (throttled, unavailable). As for an error before the
      * function runs in Lambda, the retry does not count as a retry attempt.
+     *
+     * @param result the mapping's LastProcessingResult for it, one of {@link io.esm4j.internal.MappingStatus}'s texts
      */
-    record NotInvoked(String reason) implements Verdict {}
+    record NotInvoked(String reason, String result) implements Verdict {}
 
     /**
      * The records at these positions of the batch failed; the others succeeded. {@code notInvoked}: those of them the

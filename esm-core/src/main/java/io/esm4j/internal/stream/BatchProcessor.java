@@ -6,6 +6,7 @@ import io.esm4j.handler.Batch;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.handler.TimeWindow;
 import io.esm4j.idempotency.IdempotencySettings;
+import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.handler.ClaimTerm;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.handler.RecordFailure;
@@ -31,7 +32,9 @@ final class BatchProcessor<T> {
     private static final Logger LOG = LoggerFactory.getLogger(BatchProcessor.class);
     static final String FILTER_FAILED = "PROBLEM: Filter criteria failed";
     /** {@link #invoke}'s answer for a batch that grew too old waiting for a MaximumConcurrency permit. */
-    private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit");
+    /** Never reaches the status (processRange gives the old records up and goes on), so its result is none. */
+    private static final Verdict AGED = new Verdict.NotInvoked("records grew too old waiting for a permit",
+            MappingStatus.NO_RECORDS_PROCESSED);
     /** How often a lane that saw its lease lost looks whether the pipeline closed (it is woken when it does). */
     private static final Duration LOSS_RECHECK = Duration.ofSeconds(1);
 
