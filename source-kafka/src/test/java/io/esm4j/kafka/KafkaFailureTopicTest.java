@@ -165,6 +165,25 @@ class KafkaFailureTopicTest {
     }
 
     /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
+    /**
+     * Lambda's pattern for a {@code kafka://} topic takes any first character but '.'; Kafka takes only letters,
+     * digits, '.', '_' and '-' in a topic's name, so a topic such as {@code #orders} was taken and the cluster then
+     * refused every delivery, holding the partition. Refused as sinks' FailureDestinations refuses it.
+     */
+    @Test
+    void aTopicNameKafkaWouldRefuseIsRefusedWhenTheDestinationIsMade() {
+        for (String topic : List.of("#orders", " orders", "$orders", "\u00f6", "/orders", ".orders", "", "a b",
+                "o".repeat(250))) {
+            assertThatThrownBy(() -> source.failureTopic(topic)).as(topic)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("on-failure destination 'kafka://" + topic + "' is not a valid Kafka topic: 1-249 "
+                            + "letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        assertThat(source.failureTopic("_orders.failures-1").topic()).isEqualTo("_orders.failures-1");
+        assertThat(source.failureTopic("-").topic()).isEqualTo("-");
+        assertThat(source.failureTopic("o".repeat(249)).topic()).hasSize(249);
+    }
+
     @Test
     void theProducerIsNamedAfterItsTopicInItsOwnLogLines() {
         assertThat(new KafkaFailureTopic(source, FAILURES).producerProperties().get("client.id")).asString()
