@@ -164,7 +164,6 @@ class KafkaFailureTopicTest {
                 .containsExactly("0", "1", "2");
     }
 
-    /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
     /**
      * Lambda's pattern for a {@code kafka://} topic takes any first character but '.'; Kafka takes only letters,
      * digits, '.', '_' and '-' in a topic's name, so a topic such as {@code #orders} was taken and the cluster then
@@ -190,6 +189,7 @@ class KafkaFailureTopicTest {
                 .matches("esm4j-failure-topic-failures-\\d+");
     }
 
+    /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
     @Test
     void closingDoesNotWaitForAProducerBeingMadeAndThatProducerIsClosed() throws Exception {
         CountDownLatch making = new CountDownLatch(1);
