@@ -136,6 +136,36 @@ class KafkaFailureTopicTest {
                 .isEqualTo("my-topic-0");
     }
 
+    /**
+     * Lambda's Kafka failure record of a record too large to invoke has {@code "responseContext": null} (its SQS, SNS
+     * and S3 example), in its place between requestContext and version: in the JSON the sinks send, and in the failure
+     * topic's message. Its other never-invoked records, as the streams', have none.
+     */
+    @Test
+    void aRecordTooLargeToInvokeHasANullResponseContextAsInLambdasKafkaRecord() throws Exception {
+        StreamRecord<KafkaRecord> record = record(7, 10);
+        FailureRecord oversized = new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:eu-west-1:123456789012:function:orders", FailureCondition.MaximumPayloadSizeExceeded,
+                0), null, Instant.now(), KafkaBatchInfo.of(source, List.of(record)), List.of(record));
+        RefusingProducer producer = new RefusingProducer((call, message) -> null);
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            failures.send(oversized);
+        }
+
+        for (JsonNode written : List.of(JSON.readTree(oversized.toJson()), written(producer).getFirst())) {
+            assertThat(written.has("responseContext")).isTrue();
+            assertThat(written.get("responseContext").isNull()).isTrue();
+            List<String> fields = new ArrayList<>();
+            written.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields.subList(0, 5)).containsExactly("requestContext", "responseContext", "version",
+                    "timestamp", "KafkaBatchInfo");
+        }
+        FailureRecord tooOld = new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:eu-west-1:123456789012:function:orders", FailureCondition.RecordAgeExceeded, 0),
+                null, Instant.now(), KafkaBatchInfo.of(source, List.of(record)), List.of(record));
+        assertThat(JSON.readTree(tooOld.toJson()).has("responseContext")).isFalse();
+    }
+
     /** One line per node: its path and JSON type, in document order, into objects and arrays. */
     private static List<String> shape(JsonNode node, String path) {
         List<String> lines = new ArrayList<>();
