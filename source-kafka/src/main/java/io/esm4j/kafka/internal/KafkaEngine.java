@@ -116,8 +116,9 @@ public final class KafkaEngine implements MappingEngine {
             EngineThreads.start(pollThreads.newThread(MappingLogName.bound(ctx.mappingName(), started::run)));
         } catch (Throwable e) {
             // No poll thread (none could be created, say: ThreadNotStarted): nothing was polled, so the loop ends
-            // here, at once, and the start fails, as a queue mapping's whose poller cannot start. The stop after it (MappingLifecycle's) finds the loop's result there instead of waiting out
-            // its grace for a thread that never ran, and leaves no intake thread or consumer behind.
+            // here, at once, and the start fails, as a queue mapping's whose poller cannot start. The stop after it
+            // (MappingLifecycle's) finds the loop's result there instead of waiting out its grace for a thread that
+            // never ran, and leaves no intake thread or consumer behind.
             try {
                 intake.stop();
                 consumer.close(Duration.ZERO);
