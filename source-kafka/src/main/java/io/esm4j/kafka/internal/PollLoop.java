@@ -187,6 +187,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             try {
                 intake.checkAlive();
                 partitions.drainEvents();
+                partitions.resolveCaughtUp();
                 partitions.restartDue();
                 starts.resolveDue();
                 missingTopics.probeIfDue();

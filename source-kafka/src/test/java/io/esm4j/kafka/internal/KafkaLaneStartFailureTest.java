@@ -119,7 +119,27 @@ class KafkaLaneStartFailureTest {
         assertEveryRecordHandledAndCommitted(RECORDS + 1);
     }
 
+    /**
+     * A partition with nothing to read whose lane could not start: once a restarted pipeline's lanes run and nothing is
+     * left to do, the problem goes (it stayed, and with it the mapping's PROBLEM reason, until a record came).
+     */
+    @Test
+    void anIdlePartitionWhoseLaneStartsAgainLosesItsProblem() {
+        starts = ThreadStarts.refuseFirst("esm4j-" + NAME + "-" + shardId + "-lane-0", 2);
+        start(1, 0);
+
+        await().until(() -> starts.refused() == 2 && shard().restarts() == 2);
+        await().until(() -> !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        assertThat(mapping.state()).isEqualTo(MappingState.ENABLED);
+        assertThat(shard().restarts()).isEqualTo(2);
+        assertThat(handled).isEmpty();
+    }
+
     private void start(int parallelizationFactor) {
+        start(parallelizationFactor, RECORDS);
+    }
+
+    private void start(int parallelizationFactor, int records) {
         mapping = EventSourceMapping.builder(NAME, new SeamedSource(LoopHarness.source().build(), consumer,
                         Thread.ofPlatform().daemon().name("esm4j-" + NAME + "-kafka-poll").factory()),
                         batch -> {
@@ -134,7 +154,7 @@ class KafkaLaneStartFailureTest {
         consumer.updateBeginningOffsets(Map.of(partition, 0L));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(partition));
-            for (int i = 0; i < RECORDS; i++) {
+            for (int i = 0; i < records; i++) {
                 append(i);
             }
         });
