@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param responseContext the last invocation's response, absent from the JSON when {@code null}: always for
  *                        conditions whose records were not invoked ({@link FailureCondition#neverInvoked}), and
  *                        for records given up because the filter criteria kept failing on them (never invoked
- *                        either)
+ *                        either); but {@code "responseContext": null} in a {@code KafkaBatchInfo} record of
+ *                        {@link FailureCondition#MaximumPayloadSizeExceeded}, as Lambda writes it
  * @param timestamp       when the records were given up
  * @param batchInfo       which records were given up, in the source's shape ({@code KinesisBatchInfo}, ...)
  * @param records         the given-up records themselves (not part of the JSON; a destination such as S3 may add

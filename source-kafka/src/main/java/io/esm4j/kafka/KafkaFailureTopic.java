@@ -55,8 +55,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaFailureTopic implements FailureDestination, AutoCloseable {
 
-    /** Lambda's pattern for the topic of a {@code kafka://} destination. */
-    private static final Pattern TOPIC = Pattern.compile("[^.][a-zA-Z0-9\\-_.]{0,248}");
+    /**
+     * The topic of a {@code kafka://} destination: Lambda's pattern ({@code [^.][a-zA-Z0-9\-_.]{0,248}}) with its
+     * first character held to the ones Kafka allows in a topic's name too, as sinks' FailureDestinations holds it:
+     * Lambda's takes any but '.', and a topic the cluster refuses by its name would fail every delivery.
+     */
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9\\-_][a-zA-Z0-9\\-_.]{0,248}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFailureTopic.class);
     /** Failure records cut short whose acknowledged messages are remembered. */
@@ -88,6 +92,8 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
             return size() > RESUMABLE;
         }
     };
+    /** Guards {@link #acknowledged}; held for a map lookup or update only, never across a send. */
+    private final ReentrantLock acknowledgedLock = new ReentrantLock();
     private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
     private final ReentrantLock producerLock = new ReentrantLock();
     private @Nullable Producer<byte[], byte[]> producer;
@@ -129,10 +135,7 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
             records.add(kafkaRecord(item));
         }
         String id = failure.requestContext().requestId();
-        int from;
-        synchronized (acknowledged) {
-            from = acknowledged.getOrDefault(id, 0);
-        }
+        int from = acknowledgedOf(id);
         int i = from;
         try {
             for (; i < records.size(); i++) {
@@ -140,14 +143,32 @@ public final class KafkaFailureTopic implements FailureDestination, AutoCloseabl
             }
         } finally {
             if (i > from || i == records.size()) {
-                synchronized (acknowledged) {
-                    if (i == records.size()) {
-                        acknowledged.remove(id);
-                    } else {
-                        acknowledged.put(id, i);
-                    }
-                }
+                noteAcknowledged(id, i, records.size());
             }
+        }
+    }
+
+    /** How many messages of the failure record {@code id} the broker has acknowledged in earlier attempts. */
+    private int acknowledgedOf(String id) {
+        acknowledgedLock.lock();
+        try {
+            return acknowledged.getOrDefault(id, 0);
+        } finally {
+            acknowledgedLock.unlock();
+        }
+    }
+
+    /** {@code count} of its {@code total} messages acknowledged: remembered until all are, then forgotten. */
+    private void noteAcknowledged(String id, int count, int total) {
+        acknowledgedLock.lock();
+        try {
+            if (count == total) {
+                acknowledged.remove(id);
+            } else {
+                acknowledged.put(id, count);
+            }
+        } finally {
+            acknowledgedLock.unlock();
         }
     }
 

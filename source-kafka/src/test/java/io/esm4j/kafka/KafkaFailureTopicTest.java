@@ -136,6 +136,36 @@ class KafkaFailureTopicTest {
                 .isEqualTo("my-topic-0");
     }
 
+    /**
+     * Lambda's Kafka failure record of a record too large to invoke has {@code "responseContext": null} (its SQS, SNS
+     * and S3 example), in its place between requestContext and version: in the JSON the sinks send, and in the failure
+     * topic's message. Its other never-invoked records, as the streams', have none.
+     */
+    @Test
+    void aRecordTooLargeToInvokeHasANullResponseContextAsInLambdasKafkaRecord() throws Exception {
+        StreamRecord<KafkaRecord> record = record(7, 10);
+        FailureRecord oversized = new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:eu-west-1:123456789012:function:orders", FailureCondition.MaximumPayloadSizeExceeded,
+                0), null, Instant.now(), KafkaBatchInfo.of(source, List.of(record)), List.of(record));
+        RefusingProducer producer = new RefusingProducer((call, message) -> null);
+        try (KafkaFailureTopic failures = new KafkaFailureTopic(source, FAILURES, properties -> producer)) {
+            failures.send(oversized);
+        }
+
+        for (JsonNode written : List.of(JSON.readTree(oversized.toJson()), written(producer).getFirst())) {
+            assertThat(written.has("responseContext")).isTrue();
+            assertThat(written.get("responseContext").isNull()).isTrue();
+            List<String> fields = new ArrayList<>();
+            written.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields.subList(0, 5)).containsExactly("requestContext", "responseContext", "version",
+                    "timestamp", "KafkaBatchInfo");
+        }
+        FailureRecord tooOld = new FailureRecord(new FailureRecord.RequestContext(UUID.randomUUID().toString(),
+                "arn:aws:lambda:eu-west-1:123456789012:function:orders", FailureCondition.RecordAgeExceeded, 0),
+                null, Instant.now(), KafkaBatchInfo.of(source, List.of(record)), List.of(record));
+        assertThat(JSON.readTree(tooOld.toJson()).has("responseContext")).isFalse();
+    }
+
     /** One line per node: its path and JSON type, in document order, into objects and arrays. */
     private static List<String> shape(JsonNode node, String path) {
         List<String> lines = new ArrayList<>();
@@ -164,13 +194,32 @@ class KafkaFailureTopicTest {
                 .containsExactly("0", "1", "2");
     }
 
-    /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
+    /**
+     * Lambda's pattern for a {@code kafka://} topic takes any first character but '.'; Kafka takes only letters,
+     * digits, '.', '_' and '-' in a topic's name, so a topic such as {@code #orders} was taken and the cluster then
+     * refused every delivery, holding the partition. Refused as sinks' FailureDestinations refuses it.
+     */
+    @Test
+    void aTopicNameKafkaWouldRefuseIsRefusedWhenTheDestinationIsMade() {
+        for (String topic : List.of("#orders", " orders", "$orders", "\u00f6", "/orders", ".orders", "", "a b",
+                "o".repeat(250))) {
+            assertThatThrownBy(() -> source.failureTopic(topic)).as(topic)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("on-failure destination 'kafka://" + topic + "' is not a valid Kafka topic: 1-249 "
+                            + "letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        assertThat(source.failureTopic("_orders.failures-1").topic()).isEqualTo("_orders.failures-1");
+        assertThat(source.failureTopic("-").topic()).isEqualTo("-");
+        assertThat(source.failureTopic("o".repeat(249)).topic()).hasSize(249);
+    }
+
     @Test
     void theProducerIsNamedAfterItsTopicInItsOwnLogLines() {
         assertThat(new KafkaFailureTopic(source, FAILURES).producerProperties().get("client.id")).asString()
                 .matches("esm4j-failure-topic-failures-\\d+");
     }
 
+    /** KafkaProducer's constructor resolves the bootstrap servers (DNS); close() must not wait on it under a lock. */
     @Test
     void closingDoesNotWaitForAProducerBeingMadeAndThatProducerIsClosed() throws Exception {
         CountDownLatch making = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.esm4j.kafka.internal;
 
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.stream.ShardPipeline;
 import io.esm4j.kafka.KafkaRecord;
@@ -90,8 +91,9 @@ final class Intake {
                 .unstarted(MappingLogName.bound(mappingName, this::run));
     }
 
+    /** @throws io.esm4j.internal.ThreadNotStarted if the thread could not start */
     void start() {
-        thread.start();
+        EngineThreads.start(thread);
     }
 
     /**

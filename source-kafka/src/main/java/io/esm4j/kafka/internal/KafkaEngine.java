@@ -3,9 +3,11 @@ package io.esm4j.kafka.internal;
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
+import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingLogName;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.StopOnce;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.stream.MappingEngine;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaAuthResults;
@@ -111,11 +113,12 @@ public final class KafkaEngine implements MappingEngine {
         }
         try {
             intake.start();
-            pollThreads.newThread(MappingLogName.bound(ctx.mappingName(), started::run)).start();
+            EngineThreads.start(pollThreads.newThread(MappingLogName.bound(ctx.mappingName(), started::run)));
         } catch (Throwable e) {
-            // No poll thread (none could be created, say): nothing was polled, so the loop ends here, at once, and the
-            // start fails. The stop after it (MappingLifecycle's) finds the loop's result there instead of waiting out
-            // its grace for a thread that never ran, and leaves no intake thread or consumer behind.
+            // No poll thread (none could be created, say: ThreadNotStarted): nothing was polled, so the loop ends
+            // here, at once, and the start fails, as a queue mapping's whose poller cannot start. The stop after it
+            // (MappingLifecycle's) finds the loop's result there instead of waiting out its grace for a thread that
+            // never ran, and leaves no intake thread or consumer behind.
             try {
                 intake.stop();
                 consumer.close(Duration.ZERO);
@@ -131,9 +134,15 @@ public final class KafkaEngine implements MappingEngine {
     /**
      * The stop a fatal error on the poll thread begins (that thread has begun DISABLING with the error as the reason,
      * and drains by the stop's deadline): on a thread of its own; a stop() meanwhile, the user's, returns its result.
+     * Nothing to do once a stop has begun.
+     *
+     * @throws ThreadNotStarted if no thread could start for it: the poll thread tries again, with backoff
      */
     private void stopAfterFatal() {
-        Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop").start(() -> {
+        if (stopOnce.claimed()) {
+            return;
+        }
+        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
             try {
                 stop(PollLoop.FATAL_STOP_TIMEOUT);
             } catch (InterruptedException e) {

@@ -47,6 +47,7 @@ final class OffsetLags {
                 paused.add(state);
             } else {
                 state.lag = consumerLag(state);
+                state.lagAtNanos = System.nanoTime();
             }
         }
         if (!paused.isEmpty()) {
@@ -82,6 +83,7 @@ final class OffsetLags {
                 }
             }
             state.lag = lag < 0 ? consumerLag(state) : lag;
+            state.lagAtNanos = System.nanoTime();
         }
     }
 

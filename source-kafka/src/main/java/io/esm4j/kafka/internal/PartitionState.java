@@ -51,11 +51,15 @@ final class PartitionState {
     boolean restarting;
     boolean lanesEnded;
     long restartAtNanos;
+    /** When the current pipeline started after a failure (System.nanoTime); see {@link #lagAtNanos}. */
+    long restartedAtNanos;
     int failuresInARow;
     volatile long restarts;
     volatile @Nullable String lastError;
     /** Records not yet passed by the done prefix plus those the broker has beyond the fetch position; -1 unknown. */
     volatile long lag = -1;
+    /** When {@link #lag} was worked out (System.nanoTime). */
+    long lagAtNanos;
     @Nullable SharedMeter<?> lagGauge;
 
     /**

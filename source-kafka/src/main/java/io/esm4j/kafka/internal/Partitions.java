@@ -165,7 +165,25 @@ final class Partitions {
                 state.restarting = false;
                 state.lanesEnded = false;
                 state.pipelineFirstOffset = -1;
+                state.restartedAtNanos = System.nanoTime();
                 state.pipeline = startPipeline(state);
+            }
+        }
+    }
+
+    /**
+     * A partition restarted after failures that has nothing left to do (a lag of 0 worked out since its pipeline
+     * started: every record read is done, none waits at the broker) works again, as one whose records progress does:
+     * its problem goes, and the backoff starts over. Without this an idle partition kept the problem, and the mapping
+     * its PROBLEM reason, until a record came, as the stream engine's shards do not. Called after {@link
+     * #drainEvents}, so that a pipeline whose start failed is seen as restarting again.
+     */
+    void resolveCaughtUp() {
+        for (PartitionState state : owned.values()) {
+            if (state.failuresInARow > 0 && !state.restarting && state.lag == 0
+                    && state.lagAtNanos - state.restartedAtNanos > 0) {
+                state.failuresInARow = 0;
+                ctx.status().resolved(component(state));
             }
         }
     }

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
 import io.esm4j.kafka.KafkaRecord;
@@ -105,16 +106,20 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     void run() {
+        boolean fatalStopBegun = true;
         try {
             consumer.subscribe(source.topics(), missingTopics.listening(this));
             loop();
         } catch (Throwable e) {
-            stopAfterFatal(e);
+            fatalStopBegun = stopAfterFatal(e);
         }
         try {
             result.complete(finish(stopDeadline.get()));
         } catch (Throwable e) {
             result.completeExceptionally(e);
+        }
+        if (!fatalStopBegun) {
+            retryFatalStop();
         }
     }
 
@@ -122,8 +127,9 @@ final class PollLoop implements ConsumerRebalanceListener {
      * The mapping stops, DISABLING with the error as its reason (unless a stop had begun), through the engine's stop,
      * as a stream or queue mapping's does after a fatal error: this thread drains, commits and closes as for stop(),
      * by the stop's deadline, and the engine's stop, on a thread of its own, makes the mapping DISABLED once it has.
+     * Returns false if that stop's thread could not start: this thread tries again once it has drained.
      */
-    private void stopAfterFatal(Throwable error) {
+    private boolean stopAfterFatal(Throwable error) {
         Throwable cause = error instanceof FatalPollFailure f ? f.getCause() : error;
         String reason = "PROBLEM: stopped after a fatal error in the Kafka poll thread: " + Fatal.describe(cause);
         boolean begun = ctx.status().beginStop(reason);
@@ -133,12 +139,44 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (stopDeadline.compareAndSet(Instant.MAX, Instant.now().plus(FATAL_STOP_TIMEOUT))) {
             stopRequested.countDown();
         }
+        return beginFatalStop(0);
+    }
+
+    /**
+     * Begins the engine's stop; false if its thread could not start (out of threads for now), to be tried again. Any
+     * other failure is a bug that a retry would meet again: it is logged, this thread still drains and closes, and
+     * stop() ends the mapping.
+     */
+    private boolean beginFatalStop(int retries) {
         try {
             fatalStop.run();
+        } catch (ThreadNotStarted e) {
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("retries", retries).setCause(e)
+                    .log("the stop after the fatal error could not begin; retrying after the backoff");
+            return false;
         } catch (Throwable e) {
-            // No thread for it (out of memory): this thread still drains and closes; stop() ends the mapping.
             LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
                     .log("the stop after the fatal error could not begin; stop() ends the mapping");
+        }
+        return true;
+    }
+
+    /**
+     * After the drain, the engine's stop that could not begin is tried again with backoff until it begins (or a stop
+     * has begun anyway, which ends the mapping): left undone, the mapping would stay DISABLING, and the JVM alive,
+     * until a stop(). Only an interrupt, which nobody sends this thread but to end it, ends the retries.
+     */
+    private void retryFatalStop() {
+        for (int retry = 1; ; retry++) {
+            try {
+                Thread.sleep(ctx.backoff().delay(retry));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (beginFatalStop(retry)) {
+                return;
+            }
         }
     }
 
@@ -149,6 +187,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             try {
                 intake.checkAlive();
                 partitions.drainEvents();
+                partitions.resolveCaughtUp();
                 partitions.restartDue();
                 starts.resolveDue();
                 missingTopics.probeIfDue();

@@ -9,6 +9,8 @@ import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.handler.BatchResult;
+import io.esm4j.internal.ThreadNotStarted;
+import io.esm4j.internal.ThreadStarts;
 import io.esm4j.kafka.KafkaRecord;
 import io.esm4j.kafka.KafkaSource;
 import io.esm4j.settings.StartingPosition;
@@ -87,6 +89,39 @@ class KafkaEngineStopTest {
     }
 
     /**
+     * The fatal error's stop whose thread cannot start (the JVM out of threads) is tried again with backoff once the
+     * poll thread has drained, until it starts: the mapping ends DISABLED without a stop(). It stayed DISABLING, the
+     * JVM held, until the user's stop().
+     */
+    @Test
+    void aFatalErrorsStopWhoseThreadCannotStartIsRetriedUntilTheMappingIsDisabled() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-no-thread", batch -> {
+            if (partition(batch) == failing.partition()) {
+                throw new OutOfMemoryError("injected");
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        try (ThreadStarts starts = ThreadStarts.refuseFirst("esm4j-fatal-no-thread-fatal-stop", 3)) {
+            mapping.start();
+            assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            consumer.schedulePollTask(() -> consumer.addRecord(record(failing.partition(), 0)));
+
+            await().atMost(WAIT).until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(starts.refused()).isEqualTo(3);
+        }
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON).contains("injected");
+        assertThat(consumer.closed()).isTrue();
+        assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+        assertThat(registry.getMeters()).isEmpty();
+        assertThat(mapping.stop(Duration.ZERO).checkpoints()).containsKey(shardId(done));
+    }
+
+    /**
      * A stop() while the fatal error's stop waits for a handler (here until that stop's 30 s interrupt it) returns
      * that stop's result once it has ended: the consumer closed, the done prefix committed, the mapping DISABLED. It
      * answered "not drained, nothing saved" after its own timeout plus 20 s, and made the mapping DISABLED while the
@@ -148,7 +183,7 @@ class KafkaEngineStopTest {
                 .settings(KafkaSource.settings().startingPosition(StartingPosition.TRIM_HORIZON).build())
                 .meterRegistry(registry).build();
 
-        assertThatThrownBy(mapping::start).isInstanceOf(OutOfMemoryError.class);
+        assertThatThrownBy(mapping::start).isInstanceOf(ThreadNotStarted.class);
 
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: start failed: ")
