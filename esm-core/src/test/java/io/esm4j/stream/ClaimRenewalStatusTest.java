@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.esm4j.EventSourceMapping;
+import io.esm4j.MappingState;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.idempotency.AcquireResult;
 import io.esm4j.idempotency.Idempotency;
@@ -88,6 +89,45 @@ class ClaimRenewalStatusTest {
             failing.set(false);
             await().atMost(WAIT).until(() -> extensions.get() > 0
                     && !mapping.stateTransitionReason().startsWith("PROBLEM"));
+        } finally {
+            finish.countDown();
+            Streams.stopQuietly(mapping);
+        }
+    }
+
+    /**
+     * A store whose extension meets a fatal error (a broken class path: a class only its extend needs) ends the
+     * renewal: that is shown while the handler runs, and once the handler returns the mapping stops on the engine's
+     * fatal path, as when the handler's thread meets such an error. The error ended the renewal's thread unseen: the
+     * claims lapsed under the running handler, nothing in the status, and the mapping ran on.
+     */
+    @Test
+    void aRenewalThatMeetsAFatalErrorIsShownAndStopsTheMappingOnceTheHandlerReturns() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("renewal-fatal", 1);
+        stream.put("k", "r0");
+        IdempotencyStore store = new ForwardingIdempotencyStore(new InMemoryIdempotencyStore(100, Clock.systemUTC())) {
+            @Override
+            public boolean extend(String key, @Nullable String payloadHash, String owner, Instant expiry) {
+                throw new NoClassDefFoundError("injected: a class the store's extend needs");
+            }
+        };
+        CountDownLatch finish = new CountDownLatch(1);
+        Idempotency<StreamRecord<byte[]>> idempotency = Idempotency.<StreamRecord<byte[]>>of(store)
+                .withSettings(IdempotencySettings.builder().inProgressExpiry(Duration.ofSeconds(1)).build());
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.builder("renewal-fatal", stream, batch -> {
+            assertThat(finish.await(60, TimeUnit.SECONDS)).isTrue();
+            return BatchResult.success();
+        }).settings(Streams.fast().build()).idempotency(idempotency).build();
+        mapping.start();
+        try {
+            await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(PROBLEM));
+            assertThat(mapping.stateTransitionReason()).contains(NoClassDefFoundError.class.getName())
+                    .doesNotContain("injected");
+
+            finish.countDown();
+            await().atMost(WAIT).until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: stopped after a fatal error in shard ")
+                    .contains(NoClassDefFoundError.class.getName());
         } finally {
             finish.countDown();
             Streams.stopQuietly(mapping);

@@ -40,6 +40,8 @@ final class ClaimRenewal implements AutoCloseable {
     /** Guards the status against a renewal in flight reporting after close() cleared it. */
     private final ReentrantLock reporting = new ReentrantLock();
     private boolean ended;
+    /** A fatal error the renewal met (it ended then): {@link #close} throws it on the handler's thread. */
+    private volatile @Nullable Error fatal;
 
     private ClaimRenewal(String mappingName, MappingStatus status) {
         this.mappingName = mappingName;
@@ -91,6 +93,10 @@ final class ClaimRenewal implements AutoCloseable {
         boolean closedWithin(CountDownLatch closed, long nanos) throws InterruptedException;
     }
 
+    /**
+     * Ends the renewal. A fatal error it met is thrown here, on the handler's thread, which hands it to the engine's
+     * fatal path: thrown on the renewal's own thread, it ended that thread unseen and the mapping ran on.
+     */
     @Override
     public void close() {
         closed.countDown();
@@ -100,6 +106,10 @@ final class ClaimRenewal implements AutoCloseable {
             status.resolved(component);
         } finally {
             reporting.unlock();
+        }
+        Error met = fatal;
+        if (met != null) {
+            throw met;
         }
     }
 
@@ -147,10 +157,22 @@ final class ClaimRenewal implements AutoCloseable {
                             .log("the idempotency store does not extend claims; they last until their first expiry");
                     return;
                 } catch (RuntimeException | Error e) {
-                    // A failing JVM is the engine's to handle where the handler's thread meets it. Any other Error
-                    // (a store's AssertionError, StackOverflowError) is the store failing: escaping, it would end this
-                    // thread, and the claims would lapse under the running handler with nothing shown.
-                    Fatal.rethrowIfFatal(e);
+                    if (Fatal.isFatal(e)) {
+                        // A failing JVM or a broken class path: no retry heals it. The handler's thread meets it at
+                        // close(), which stops the mapping; until then the claims are no longer extended, as shown.
+                        fatal = (Error) e;
+                        report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its "
+                                + "message is not shown: it may quote a key), a fatal error: the claims are no longer "
+                                + "extended, and the mapping stops once the handler returns");
+                        LOG.atError().addKeyValue("mapping", mappingName)
+                                .addKeyValue("error", Deduplicated.storeError(e))
+                                .log("extending claims in the idempotency store met a fatal error; the mapping stops "
+                                        + "once the handler returns");
+                        return;
+                    }
+                    // Any other Error (a store's AssertionError, StackOverflowError) is the store failing: escaping,
+                    // it would end this thread, and the claims would lapse under the running handler with nothing
+                    // shown.
                     // The store's message is left out of the status: it may quote a key, and a key may be payload.
                     report("PROBLEM: extending idempotency claims failed (" + e.getClass().getName() + "; its message "
                             + "is not shown: it may quote a key); retried every third of their lifetime "
