@@ -125,7 +125,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
         @Test
         void validationNeedsThePayload() {
-            BatchDeduplicator.Builder<Msg> noPayload = BatchDeduplicator.<Msg>builder(store, registry, Tags.empty())
+            BatchDeduplicator.Builder<Msg> noPayload = BatchDeduplicator.<Msg>builder(store, "orders", registry,
+                    Tags.empty())
                     .settings(IdempotencySettings.builder().payloadValidation(true).build());
 
             assertThatThrownBy(noPayload::build)
@@ -200,7 +201,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
         @Test
         void storeFullOfLiveClaimsFailsTheClaimAndReleasesWhatItHadClaimed() {
             InMemoryIdempotencyStore tiny = new InMemoryIdempotencyStore(2, clock);
-            BatchDeduplicator<Msg> onTiny = BatchDeduplicator.<Msg>builder(tiny, registry, Tags.empty()).clock(clock)
+            BatchDeduplicator<Msg> onTiny = BatchDeduplicator.<Msg>builder(tiny, "orders", registry,
+                    Tags.empty()).clock(clock)
                     .build();
 
             assertThatThrownBy(() -> claim(onTiny, msgs("a", "b", "c")))
@@ -220,8 +222,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     return super.acquire(key, hash, owner, expiry);
                 }
             };
-            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, "orders", registry,
+                    Tags.empty()).clock(clock).build();
 
             // The engine tells it from a record's problem: it retries the batch as it is, without counting.
             assertThatThrownBy(() -> claim(flaky, msgs("a", "b", "c")))
@@ -273,8 +275,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     super.complete(key, payloadHash, ttlExpiry);
                 }
             };
-            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, "orders", registry,
+                    Tags.empty()).clock(clock).build();
             Claim<Msg> claim = claim(flaky, msgs("a", "b", "c"));
 
             assertThatThrownBy(() -> claim.completed(claim.toProcess())).hasMessage("store unavailable");
@@ -302,8 +304,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     throw new IllegalStateException("store unreachable");
                 }
             };
-            BatchDeduplicator<Msg> unreachable = BatchDeduplicator.<Msg>builder(down, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> unreachable = BatchDeduplicator.<Msg>builder(down, "orders", registry,
+                    Tags.empty()).clock(clock).build();
             Claim<Msg> claim = claim(unreachable, msgs("a", "b", "c", "d", "e", "f", "g", "h"));
 
             assertThatThrownBy(() -> claim.completed(claim.toProcess().subList(0, 4)))
