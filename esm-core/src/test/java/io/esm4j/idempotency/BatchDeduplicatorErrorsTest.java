@@ -29,12 +29,12 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(() -> claim(validating, redelivery))
                     .isInstanceOf(IdempotencyValidationException.class)
-                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1': its payload differs "
-                            + "from the payload already seen under that key (SHA-256 "
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'orders:m1': its payload "
+                            + "differs from the payload already seen under that key (SHA-256 "
                             + PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8)) + " expected, "
                             + PayloadHash.sha256Hex("{\"amount\":99}".getBytes(UTF_8)) + " received).")
                     .hasMessageNotContaining("amount")
-                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("m1"));
+                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("orders:m1"));
             // The failed call claimed nothing: m0 is processable at once.
             assertThat(claim(validating, List.of(new Msg("m0", "x"))).toProcess()).hasSize(1);
         }
@@ -69,7 +69,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(() -> claim(validating, changed))
                     .isInstanceOf(IdempotencyValidationException.class)
-                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1'")
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'orders:m1'")
                     .satisfies(e -> assertThat(((IdempotencyValidationException) e).expectedHash())
                             .isEqualTo(PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8))));
             // Rejected alone on a queue: the rest of the batch is claimed.
@@ -216,7 +216,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
-                    if (key.equals("b")) {
+                    if (key.equals("orders:b")) {
                         throw unavailable;
                     }
                     return super.acquire(key, hash, owner, expiry);
@@ -248,7 +248,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     .hasMessage("A record passed to completed() or failed() is not an unreported record of this "
                             + "claim: not in toProcess(), reported before, or passed twice. Expected records of "
                             + "toProcess() not reported yet (1 remain).");
-            assertThat(store.acquire("c", null, "other", clock.instant().plusSeconds(1)))
+            assertThat(store.acquire("orders:c", null, "other", clock.instant().plusSeconds(1)))
                     .isInstanceOf(AcquireResult.InProgressElsewhere.class);
         }
 
@@ -269,7 +269,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                    if (key.equals("b")) {
+                    if (key.equals("orders:b")) {
                         throw new IllegalStateException("store unavailable");
                     }
                     super.complete(key, payloadHash, ttlExpiry);
