@@ -3,6 +3,7 @@ package io.esm4j;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.idempotency.BatchDeduplicator;
 import io.esm4j.idempotency.Idempotency;
+import io.esm4j.internal.MappingNames;
 import io.esm4j.internal.metrics.EngineMetrics;
 import io.esm4j.metrics.MetricNames;
 import io.esm4j.settings.InvalidSettingException;
@@ -13,22 +14,16 @@ import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Checks shared by the mapping builders. */
 final class BuildChecks {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-
     private BuildChecks() {}
 
-    /** A mapping's name scopes its checkpoints and tags its metrics, so it must be usable as a key and a tag. */
+    /** A mapping's name scopes its checkpoints and idempotency keys and tags its metrics ({@link MappingNames}). */
     static String name(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidSettingException("name", name, "1–128 letters, digits, '.', '_' or '-'");
-        }
-        return name;
+        return MappingNames.check("name", name);
     }
 
     /**
@@ -45,7 +40,7 @@ final class BuildChecks {
         }
         metrics.counter(BatchDeduplicator.DEDUPLICATED_EVENT_COUNT);
         metrics.counter(BatchDeduplicator.IN_PROGRESS_ELSEWHERE_EVENT_COUNT);
-        return idempotency.deduplicator(registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
+        return idempotency.deduplicator(mappingName, registry, Tags.of(MetricNames.MAPPING_TAG, mappingName), clock);
     }
 
     /** A source may not start at every position (DynamoDB Streams has no AT_TIMESTAMP): refused when built. */

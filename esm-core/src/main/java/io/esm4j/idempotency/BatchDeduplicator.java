@@ -1,6 +1,7 @@
 package io.esm4j.idempotency;
 
 import io.esm4j.internal.MappingLogName;
+import io.esm4j.internal.MappingNames;
 import io.esm4j.settings.InvalidSettingException;
 import io.esm4j.settings.Setting;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What an engine calls around the handler: {@link #claim} a batch's records before invoking, hand
  * {@link Claim#toProcess()} to the handler, then report {@link Claim#completed} and {@link Claim#failed}.
+ *
+ * <p>Keys are stored as {@code namespace:key}, the namespace the builder was given.
  *
  * <pre>{@code
  * Claim<R> claim = dedup.claim(records, r -> r.shardId() + ":" + r.sequenceNumber(), deadline);
@@ -65,6 +68,8 @@ public final class BatchDeduplicator<R> {
     public static final String IN_PROGRESS_ELSEWHERE_EVENT_COUNT = "InProgressElsewhereEventCount";
 
     private final IdempotencyStore store;
+    // With ':' after it; no namespace has one, so two namespaces never share a stored key.
+    private final String namespacePrefix;
     private final IdempotencyKey<R> key;
     private final @Nullable Function<? super R, byte @Nullable []> payload;
     private final IdempotencySettings settings;
@@ -77,6 +82,7 @@ public final class BatchDeduplicator<R> {
 
     private BatchDeduplicator(Builder<R> builder) {
         this.store = builder.store;
+        this.namespacePrefix = builder.namespace + ":";
         this.key = builder.key;
         this.payload = builder.payload;
         this.settings = builder.settings;
@@ -92,12 +98,17 @@ public final class BatchDeduplicator<R> {
     }
 
     /**
-     * @param store    where keys live
-     * @param registry receives {@value #DEDUPLICATED_EVENT_COUNT} and {@value #IN_PROGRESS_ELSEWHERE_EVENT_COUNT}
-     * @param tags     tags of that counter, e.g. the mapping's name
+     * @param store     where keys live
+     * @param namespace put in front of every key, with ':' after it: a mapping's name, so that mappings sharing a
+     *                  store never see each other's keys while the workers of one mapping see each other's
+     *                  ({@link Idempotency#NAMESPACE}); 1–128 letters, digits, '.', '_' or '-'
+     * @param registry  receives {@value #DEDUPLICATED_EVENT_COUNT} and {@value #IN_PROGRESS_ELSEWHERE_EVENT_COUNT}
+     * @param tags      tags of that counter, e.g. the mapping's name
+     * @throws io.esm4j.settings.InvalidSettingException when the namespace is not of that form
      */
-    public static <R> Builder<R> builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
-        return new Builder<>(store, registry, tags);
+    public static <R> Builder<R> builder(IdempotencyStore store, String namespace, MeterRegistry registry,
+                                         Iterable<Tag> tags) {
+        return new Builder<>(store, namespace, registry, tags);
     }
 
     /**
@@ -309,7 +320,7 @@ public final class BatchDeduplicator<R> {
             throw new IdempotencyKeyException("The idempotency key of record " + naturalId + " is "
                     + (recordKey == null ? "null" : "blank") + ". Expected a non-blank key.");
         }
-        return recordKey;
+        return namespacePrefix + recordKey;
     }
 
     private void validate(String recordKey, @Nullable String expectedHash, @Nullable String actualHash) {
@@ -325,6 +336,7 @@ public final class BatchDeduplicator<R> {
     /** Options; the store and the metrics are given to {@link #builder}. */
     public static final class Builder<R> {
         private final IdempotencyStore store;
+        private final String namespace;
         private final MeterRegistry registry;
         private final Iterable<Tag> tags;
         private IdempotencyKey<R> key = IdempotencyKey.naturalId();
@@ -332,8 +344,9 @@ public final class BatchDeduplicator<R> {
         private IdempotencySettings settings = IdempotencySettings.defaults();
         private Clock clock = Clock.systemUTC();
 
-        private Builder(IdempotencyStore store, MeterRegistry registry, Iterable<Tag> tags) {
+        private Builder(IdempotencyStore store, String namespace, MeterRegistry registry, Iterable<Tag> tags) {
             this.store = Objects.requireNonNull(store, "store");
+            this.namespace = MappingNames.check(Idempotency.NAMESPACE.name(), namespace);
             this.registry = Objects.requireNonNull(registry, "registry");
             this.tags = Objects.requireNonNull(tags, "tags");
         }

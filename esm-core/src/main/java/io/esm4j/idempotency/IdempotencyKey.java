@@ -56,16 +56,19 @@ public interface IdempotencyKey<R> {
     }
 
     /**
-     * This key with {@code namespace + ":"} in front, so that mappings sharing one store cannot collide: Kinesis
-     * shard ids such as {@code shardId-000000000000} and Kafka offsets repeat from stream to stream.
+     * This key with {@code prefix + ":"} in front, within the mapping's namespace (stored as
+     * {@code namespace:prefix:key}). Each mapping's keys are apart from other mappings' already; a prefix keeps apart
+     * keys that would otherwise meet within one namespace, e.g. the natural ids of mappings that share one on purpose
+     * ({@link Idempotency#withNamespace}) but read different streams: Kinesis shard ids such as
+     * {@code shardId-000000000000} and Kafka offsets repeat from stream to stream.
      */
-    default IdempotencyKey<R> prefixed(String namespace) {
-        Objects.requireNonNull(namespace, "namespace");
-        String prefix = namespace + ":";
+    default IdempotencyKey<R> prefixed(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        String withColon = prefix + ":";
         return (record, naturalId) -> {
             String key = keyOf(record, naturalId);
             // A blank key stays blank, so that the caller still rejects it.
-            return key == null || key.isBlank() ? key : prefix + key;
+            return key == null || key.isBlank() ? key : withColon + key;
         };
     }
 }

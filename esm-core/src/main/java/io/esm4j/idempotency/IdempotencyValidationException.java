@@ -19,6 +19,7 @@ public final class IdempotencyValidationException extends RuntimeException {
         this.actualHash = actualHash;
     }
 
+    /** The key as the store holds it, in its namespace ({@code namespace:key}): what a person looks up. */
     public String key() {
         return key;
     }

@@ -34,8 +34,8 @@ class BatchDeduplicatorConcurrencyTest {
         AtomicInteger overlaps = new AtomicInteger();
 
         List<Integer> duplicatesSeen = InMemoryIdempotencyStoreTest.runConcurrently(CONSUMERS, consumer -> {
-            BatchDeduplicator<Integer> dedup = BatchDeduplicator.<Integer>builder(store, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Integer> dedup = BatchDeduplicator.<Integer>builder(store, "orders", registry,
+                    Tags.empty()).clock(clock).build();
             Random random = new Random(consumer);
             // Every consumer sees every key, in its own order, until each one is done here or elsewhere.
             List<Integer> pending = new ArrayList<>();

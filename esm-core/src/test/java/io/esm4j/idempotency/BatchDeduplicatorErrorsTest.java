@@ -29,12 +29,12 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(() -> claim(validating, redelivery))
                     .isInstanceOf(IdempotencyValidationException.class)
-                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1': its payload differs "
-                            + "from the payload already seen under that key (SHA-256 "
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'orders:m1': its payload "
+                            + "differs from the payload already seen under that key (SHA-256 "
                             + PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8)) + " expected, "
                             + PayloadHash.sha256Hex("{\"amount\":99}".getBytes(UTF_8)) + " received).")
                     .hasMessageNotContaining("amount")
-                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("m1"));
+                    .satisfies(e -> assertThat(((IdempotencyValidationException) e).key()).isEqualTo("orders:m1"));
             // The failed call claimed nothing: m0 is processable at once.
             assertThat(claim(validating, List.of(new Msg("m0", "x"))).toProcess()).hasSize(1);
         }
@@ -69,7 +69,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
             assertThatThrownBy(() -> claim(validating, changed))
                     .isInstanceOf(IdempotencyValidationException.class)
-                    .hasMessageStartingWith("Payload validation failed for idempotency key 'm1'")
+                    .hasMessageStartingWith("Payload validation failed for idempotency key 'orders:m1'")
                     .satisfies(e -> assertThat(((IdempotencyValidationException) e).expectedHash())
                             .isEqualTo(PayloadHash.sha256Hex("{\"amount\":10}".getBytes(UTF_8))));
             // Rejected alone on a queue: the rest of the batch is claimed.
@@ -125,7 +125,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
 
         @Test
         void validationNeedsThePayload() {
-            BatchDeduplicator.Builder<Msg> noPayload = BatchDeduplicator.<Msg>builder(store, registry, Tags.empty())
+            BatchDeduplicator.Builder<Msg> noPayload = BatchDeduplicator.<Msg>builder(store, "orders", registry,
+                    Tags.empty())
                     .settings(IdempotencySettings.builder().payloadValidation(true).build());
 
             assertThatThrownBy(noPayload::build)
@@ -200,7 +201,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
         @Test
         void storeFullOfLiveClaimsFailsTheClaimAndReleasesWhatItHadClaimed() {
             InMemoryIdempotencyStore tiny = new InMemoryIdempotencyStore(2, clock);
-            BatchDeduplicator<Msg> onTiny = BatchDeduplicator.<Msg>builder(tiny, registry, Tags.empty()).clock(clock)
+            BatchDeduplicator<Msg> onTiny = BatchDeduplicator.<Msg>builder(tiny, "orders", registry,
+                    Tags.empty()).clock(clock)
                     .build();
 
             assertThatThrownBy(() -> claim(onTiny, msgs("a", "b", "c")))
@@ -214,14 +216,14 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public AcquireResult acquire(String key, String hash, String owner, Instant expiry) {
-                    if (key.equals("b")) {
+                    if (key.equals("orders:b")) {
                         throw unavailable;
                     }
                     return super.acquire(key, hash, owner, expiry);
                 }
             };
-            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, "orders", registry,
+                    Tags.empty()).clock(clock).build();
 
             // The engine tells it from a record's problem: it retries the batch as it is, without counting.
             assertThatThrownBy(() -> claim(flaky, msgs("a", "b", "c")))
@@ -246,7 +248,7 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     .hasMessage("A record passed to completed() or failed() is not an unreported record of this "
                             + "claim: not in toProcess(), reported before, or passed twice. Expected records of "
                             + "toProcess() not reported yet (1 remain).");
-            assertThat(store.acquire("c", null, "other", clock.instant().plusSeconds(1)))
+            assertThat(store.acquire("orders:c", null, "other", clock.instant().plusSeconds(1)))
                     .isInstanceOf(AcquireResult.InProgressElsewhere.class);
         }
 
@@ -267,14 +269,14 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
             IdempotencyStore failingOnB = new ForwardingIdempotencyStore(store) {
                 @Override
                 public void complete(String key, String payloadHash, Instant ttlExpiry) {
-                    if (key.equals("b")) {
+                    if (key.equals("orders:b")) {
                         throw new IllegalStateException("store unavailable");
                     }
                     super.complete(key, payloadHash, ttlExpiry);
                 }
             };
-            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> flaky = BatchDeduplicator.<Msg>builder(failingOnB, "orders", registry,
+                    Tags.empty()).clock(clock).build();
             Claim<Msg> claim = claim(flaky, msgs("a", "b", "c"));
 
             assertThatThrownBy(() -> claim.completed(claim.toProcess())).hasMessage("store unavailable");
@@ -302,8 +304,8 @@ class BatchDeduplicatorErrorsTest extends DeduplicatorFixture {
                     throw new IllegalStateException("store unreachable");
                 }
             };
-            BatchDeduplicator<Msg> unreachable = BatchDeduplicator.<Msg>builder(down, registry, Tags.empty())
-                    .clock(clock).build();
+            BatchDeduplicator<Msg> unreachable = BatchDeduplicator.<Msg>builder(down, "orders", registry,
+                    Tags.empty()).clock(clock).build();
             Claim<Msg> claim = claim(unreachable, msgs("a", "b", "c", "d", "e", "f", "g", "h"));
 
             assertThatThrownBy(() -> claim.completed(claim.toProcess().subList(0, 4)))

@@ -172,7 +172,7 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
             Instant deadline = clock.instant().plus(Duration.ofMinutes(3));
             dedup.claim(msgs("a"), Msg::id, deadline);
 
-            assertThat(store.acquire("a", null, "other", deadline.plusSeconds(60)))
+            assertThat(store.acquire("orders:a", null, "other", deadline.plusSeconds(60)))
                     .isEqualTo(new AcquireResult.InProgressElsewhere(deadline));
         }
 
@@ -182,7 +182,7 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
                     .settings(IdempotencySettings.builder().inProgressExpiry(Duration.ofMinutes(15)).build()).build();
             fixed.claim(msgs("a"), Msg::id, clock.instant().plusSeconds(30));
 
-            assertThat(store.acquire("a", null, "other", clock.instant()))
+            assertThat(store.acquire("orders:a", null, "other", clock.instant()))
                     .isEqualTo(new AcquireResult.InProgressElsewhere(clock.instant().plus(Duration.ofMinutes(15))));
         }
 
@@ -192,7 +192,7 @@ class BatchDeduplicatorTest extends DeduplicatorFixture {
             clock.advance(Duration.ofSeconds(20));
             claim.completed(claim.toProcess());
 
-            assertThat(store.acquire("a", null, "other", clock.instant().plusSeconds(1)))
+            assertThat(store.acquire("orders:a", null, "other", clock.instant().plusSeconds(1)))
                     .isEqualTo(new AcquireResult.AlreadyCompleted(null, clock.instant().plus(Duration.ofHours(1))));
         }
 

@@ -65,7 +65,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
                 inFlight.decrementAndGet();
             }
             calls.incrementAndGet();
-            if (down || failing && key.equals("m7")) {
+            if (down || failing && key.equals("orders:m7")) {
                 throw new IllegalStateException("throttled");
             }
             extended.add(key);
@@ -74,7 +74,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
     }
 
     private final GatheringStore gathering = new GatheringStore();
-    private final BatchDeduplicator<Msg> concurrent = BatchDeduplicator.<Msg>builder(gathering, registry,
+    private final BatchDeduplicator<Msg> concurrent = BatchDeduplicator.<Msg>builder(gathering, "orders", registry,
             Tags.of("mapping", "orders")).clock(clock).build();
     private final List<Msg> batch = IntStream.range(0, 100).mapToObj(i -> Msg.of("m" + i)).toList();
 
@@ -97,7 +97,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
         gathering.failing = true;
 
         assertThatThrownBy(claim::extend).isInstanceOf(IllegalStateException.class).hasMessage("throttled");
-        assertThat(gathering.extended).hasSize(99).doesNotContain("m7");
+        assertThat(gathering.extended).hasSize(99).doesNotContain("orders:m7");
     }
 
     /** A store whose every claim takes a second of the test clock, as 100 writes of a big batch take a while. */
@@ -120,7 +120,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
     @Test
     void aClaimLastingALifetimeCountsItFromEachWriteSoTheLastClaimsOfABigBatchAreNotShorter() {
         SlowClaims slow = new SlowClaims();
-        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(slow, registry,
+        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(slow, "orders", registry,
                 Tags.of("mapping", "orders")).clock(clock).build();
         Instant start = clock.instant();
 
@@ -134,7 +134,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
     @Test
     void inProgressExpiryOverridesTheLifetimeTheEngineGives() {
         SlowClaims slow = new SlowClaims();
-        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(slow, registry,
+        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(slow, "orders", registry,
                 Tags.of("mapping", "orders")).clock(clock)
                 .settings(IdempotencySettings.builder().inProgressExpiry(Duration.ofMinutes(5)).build()).build();
         Instant start = clock.instant();
@@ -174,7 +174,7 @@ class ClaimExtendTest extends DeduplicatorFixture {
                 return super.extend(key, payloadHash, owner, expiry);
             }
         };
-        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(recording, registry,
+        BatchDeduplicator<Msg> deduplicator = BatchDeduplicator.<Msg>builder(recording, "orders", registry,
                 Tags.of("mapping", "orders")).clock(clock).build();
         Claim<Msg> claim = claim(deduplicator, batch);
 
@@ -199,10 +199,11 @@ class ClaimExtendTest extends DeduplicatorFixture {
 
         claim.extend();
 
-        List<String> reported = batch.subList(0, 60).stream().map(Msg::id).toList();
+        List<String> reported = batch.subList(0, 60).stream().map(m -> "orders:" + m.id()).toList();
         assertThat(gathering.extended).filteredOn(key -> !key.equals(gathering.firstKey))
                 .doesNotContainAnyElementsOf(reported);
-        assertThat(gathering.extended).containsAll(batch.subList(60, 100).stream().map(Msg::id).toList());
+        assertThat(gathering.extended)
+                .containsAll(batch.subList(60, 100).stream().map(m -> "orders:" + m.id()).toList());
         assertThat(gathering.calls.get()).isEqualTo(reported.contains(gathering.firstKey) ? 41 : 40);
     }
 }

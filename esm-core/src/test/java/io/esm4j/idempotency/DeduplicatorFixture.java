@@ -27,7 +27,7 @@ abstract class DeduplicatorFixture {
     final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(10_000, clock);
 
     BatchDeduplicator.Builder<Msg> builder() {
-        return BatchDeduplicator.<Msg>builder(store, registry, Tags.of("mapping", "orders")).clock(clock)
+        return BatchDeduplicator.<Msg>builder(store, "orders", registry, Tags.of("mapping", "orders")).clock(clock)
                 .payload(m -> m.body() == null ? null : m.body().getBytes(UTF_8));
     }
 

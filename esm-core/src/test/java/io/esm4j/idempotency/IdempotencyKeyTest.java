@@ -43,7 +43,7 @@ class IdempotencyKeyTest {
     }
 
     @Test
-    void prefixSeparatesMappingsSharingAStore() {
+    void prefixSeparatesKeysOfStreamsWhoseMappingsShareANamespace() {
         IdempotencyKey<String> key = IdempotencyKey.<String>naturalId().prefixed("orders-stream");
 
         assertThat(key.keyOf("x", "shardId-000000000000:1")).isEqualTo("orders-stream:shardId-000000000000:1");

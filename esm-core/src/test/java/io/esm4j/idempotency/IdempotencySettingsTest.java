@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class IdempotencySettingsTest {
@@ -101,7 +102,8 @@ class IdempotencySettingsTest {
         String doc = Files.readString(Path.of("IDEMPOTENCY.md"));
 
         assertThat(IdempotencySettings.ALL).hasSize(4);
-        for (Setting setting : IdempotencySettings.ALL) {
+        for (Setting setting : Stream.concat(Stream.of(Idempotency.NAMESPACE), IdempotencySettings.ALL.stream())
+                .toList()) {
             assertThat(doc).contains("| " + setting.name() + " | " + setting.range() + " | " + setting.defaultText()
                     + " | " + setting.description() + " |");
         }

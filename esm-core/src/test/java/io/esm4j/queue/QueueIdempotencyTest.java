@@ -334,7 +334,7 @@ class QueueIdempotencyTest {
         String held = queue.send("m2", "g", null).messageId();
         queue.send("m3", "g", null);
         queue.send("n1", "h", null);
-        store.acquire(held, null, "other-consumer", clock.instant().plusSeconds(60));
+        store.acquire("dedup:" + held, null, "other-consumer", clock.instant().plusSeconds(60));
         QueueRecorder handler = new QueueRecorder();
         mapping = QueueEventSourceMapping.builder("dedup", queue, handler)
                 .settings(QueueEngineTest.fast().batchSize(10).build())
@@ -363,7 +363,7 @@ class QueueIdempotencyTest {
         queue.send("{\"orderId\":\"o-1\",\"amount\":1}");
         queue.send("{\"orderId\":\"o-2\",\"amount\":99}");
         queue.send("{\"orderId\":\"o-3\",\"amount\":3}");
-        store.acquire("o-2", sha256Hex("{\"orderId\":\"o-2\",\"amount\":10}"), "other-consumer",
+        store.acquire("dedup:o-2", sha256Hex("{\"orderId\":\"o-2\",\"amount\":10}"), "other-consumer",
                 clock.instant().plusSeconds(600));
         QueueRecorder handler = new QueueRecorder();
         mapping = QueueEventSourceMapping.builder("dedup", queue, handler)

@@ -147,7 +147,7 @@ class CrashedClaimsTest {
         mapping.start();
         try {
             await().until(() -> handed.getCount() == 0);
-            String key = stream.naturalId(record);
+            String key = "long-failover:" + stream.naturalId(record); // the mapping's namespace
 
             clock.advance(Duration.ofSeconds(269));
             assertThat(claims.acquire(key, null, "next owner", clock.instant().plusSeconds(60)))

@@ -138,8 +138,9 @@ class StreamIdempotencyTest {
         InMemoryStream stream = InMemoryStream.create("held", 1, clock);
         StreamRecord<byte[]> record = stream.put("k", "r0");
         CountingStore counting = new CountingStore(clock);
-        // Another worker died while processing it, holding a claim for 15 minutes (an InProgressExpiry).
-        counting.store.acquire(stream.naturalId(record), null, "crashed-worker", clock.instant().plusSeconds(900));
+        // Another worker of the mapping died while processing it, holding a claim for 15 minutes (an
+        // InProgressExpiry); keys are in the mapping's namespace, its name.
+        counting.store.acquire("held:" + stream.naturalId(record), null, "crashed-worker", clock.instant().plusSeconds(900));
         CollectingDestination destination = new CollectingDestination();
         RecordingLeaseStore checkpoints = new RecordingLeaseStore();
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
@@ -173,7 +174,7 @@ class StreamIdempotencyTest {
         InMemoryStream stream = InMemoryStream.create("order", 1, clock);
         List<StreamRecord<byte[]>> records = IntStream.range(0, 10).mapToObj(i -> stream.put("k", "r" + i)).toList();
         CountingStore counting = new CountingStore(clock);
-        counting.store.acquire(stream.naturalId(records.get(3)), null, "other-consumer",
+        counting.store.acquire("order:" + stream.naturalId(records.get(3)), null, "other-consumer",
                 clock.instant().plusSeconds(900));
         CollectingDestination destination = new CollectingDestination();
         RecordingLeaseStore checkpoints = new RecordingLeaseStore();
@@ -212,7 +213,7 @@ class StreamIdempotencyTest {
         InMemoryStream stream = InMemoryStream.create("changed", 1, Clock.systemUTC());
         List<StreamRecord<byte[]>> records = IntStream.range(0, 4).mapToObj(i -> stream.put("k", "r" + i)).toList();
         StreamRecord<byte[]> changed = records.get(2);
-        idempotencyStore.acquire(stream.naturalId(changed), sha256Hex("r2 as the other consumer has it"),
+        idempotencyStore.acquire("changed:" + stream.naturalId(changed), sha256Hex("r2 as the other consumer has it"),
                 "other-consumer", Instant.now().plusSeconds(900));
         CollectingDestination destination = new CollectingDestination();
         RecordingHandler<byte[]> handler = RecordingHandler.<byte[]>succeeding();
@@ -348,8 +349,8 @@ class StreamIdempotencyTest {
     void invocationMetricsCountOnlyTheRecordsHandedToTheHandler() throws Exception {
         InMemoryStream stream = InMemoryStream.create("counted", 1);
         // Keyed on the payload, so that a producer's resend of an event already processed is a duplicate.
-        idempotencyStore.complete("r0", null, Instant.now().plus(Duration.ofHours(1)));
-        idempotencyStore.complete("r2", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("counted:r0", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("counted:r2", null, Instant.now().plus(Duration.ofHours(1)));
         for (String data : List.of("r0", "r1", "r2", "r3")) {
             stream.put("k", data);
         }
@@ -402,8 +403,8 @@ class StreamIdempotencyTest {
     @Test
     void aPartialFailureCountsOnlyTheFailedRecordsTheHandlerGot() throws Exception {
         InMemoryStream stream = InMemoryStream.create("counted", 1);
-        idempotencyStore.complete("r0", null, Instant.now().plus(Duration.ofHours(1)));
-        idempotencyStore.complete("r2", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("counted:r0", null, Instant.now().plus(Duration.ofHours(1)));
+        idempotencyStore.complete("counted:r2", null, Instant.now().plus(Duration.ofHours(1)));
         for (String data : List.of("r0", "r1", "r2", "r3")) {
             stream.put("k", data);
         }

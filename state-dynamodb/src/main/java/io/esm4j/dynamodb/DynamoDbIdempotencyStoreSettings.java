@@ -19,8 +19,9 @@ public record DynamoDbIdempotencyStoreSettings(String tableName, boolean createT
                                                Duration tableActiveTimeout, String timeToLiveAttribute) {
 
     public static final Setting TABLE_NAME = new Setting.Described("TableName", TableNames.RANGE,
-            "esm4j-idempotency", "The idempotency table: partition key id (S). Several mappings can share one if "
-                    + "their keys are prefixed (IdempotencyKey.prefixed).");
+            "esm4j-idempotency", "The idempotency table: partition key id (S). Mappings can share one: each "
+                    + "keeps its keys in its own namespace, its name, unless Idempotency.withNamespace gives "
+                    + "several one to share.");
     public static final Setting CREATE_TABLE_IF_MISSING = new Setting.Described("CreateTableIfMissing",
             "true, false", "true", "Create the table on first use, on-demand (PAY_PER_REQUEST), with TTL on "
                     + "TimeToLiveAttribute, and wait until it is ACTIVE. With false a missing table is an error.");

@@ -16,9 +16,10 @@ import java.util.List;
 public record RedisIdempotencyStoreSettings(String keyPrefix, Duration cleanupDelay) {
 
     public static final Setting KEY_PREFIX = new Setting.Described("KeyPrefix", KeyPrefix.RANGE,
-            "esm4j:idempotency:", "Put before each idempotency key to make its Redis key, so that the store's keys "
-                    + "keep apart from other data in the same database. Mappings that share a store also prefix their "
-                    + "keys (IdempotencyKey.prefixed).");
+            "esm4j:idempotency:", "Put before each idempotency key (namespace:key) to make its Redis key, so "
+                    + "that the store's keys keep apart from other data in the same database. Mappings that share a "
+                    + "store keep their keys apart by their namespaces (each its name, unless "
+                    + "Idempotency.withNamespace gives several one to share).");
     public static final DurationSetting CLEANUP_DELAY = new DurationSetting("CleanupDelay", Duration.ZERO,
             Duration.ofDays(1), Duration.ofMinutes(5), "How long after an entry's expiry Redis deletes it (a relative "
             + "PEXPIRE). Cleanup only: the store compares expiries itself. The delay keeps an entry until consumers "

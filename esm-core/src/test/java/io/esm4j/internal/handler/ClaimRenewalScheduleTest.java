@@ -87,7 +87,7 @@ class ClaimRenewalScheduleTest {
                 return super.extend(key, payloadHash, owner, expiry);
             }
         };
-        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(store, new SimpleMeterRegistry(),
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(store, "orders", new SimpleMeterRegistry(),
                 Tags.empty()).clock(clock).build();
         Claim<String> claim = dedup.claimLasting(List.of("a"), id -> id, Duration.ofSeconds(3), false);
         long claimedAt = ticker.now.get();

@@ -55,8 +55,8 @@ class DeduplicatedTest {
                 return extended;
             }
         };
-        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(counting, new SimpleMeterRegistry(),
-                Tags.empty()).clock(clock).build();
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(counting, "orders",
+                new SimpleMeterRegistry(), Tags.empty()).clock(clock).build();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         // The claim lasts 1.5 s of the test clock; its renewals come every 0.5 s of real time.
@@ -83,11 +83,11 @@ class DeduplicatedTest {
         clock.advance(Duration.ofSeconds(1));
 
         assertThat(clock.instant()).isAfter(firstExpiry);
-        assertThat(memory.acquire("slow", null, "another consumer", clock.instant().plusSeconds(30)))
+        assertThat(memory.acquire("orders:slow", null, "another consumer", clock.instant().plusSeconds(30)))
                 .isInstanceOf(AcquireResult.InProgressElsewhere.class);
         finish.countDown();
         assertThat(verdict.get(60, TimeUnit.SECONDS)).isInstanceOf(Verdict.Succeeded.class);
-        assertThat(memory.acquire("slow", null, "another consumer", clock.instant().plusSeconds(30)))
+        assertThat(memory.acquire("orders:slow", null, "another consumer", clock.instant().plusSeconds(30)))
                 .isInstanceOf(AcquireResult.AlreadyCompleted.class);
     }
 
@@ -100,10 +100,10 @@ class DeduplicatedTest {
     @Test
     void aDuplicateCountsOnceHoweverOftenItsBatchIsRetried() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(memory, registry, Tags.empty())
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(memory, "orders", registry, Tags.empty())
                 .clock(clock).build();
-        memory.complete("d1", null, clock.instant().plusSeconds(3600));
-        memory.complete("d2", null, clock.instant().plusSeconds(3600));
+        memory.complete("orders:d1", null, clock.instant().plusSeconds(3600));
+        memory.complete("orders:d2", null, clock.instant().plusSeconds(3600));
         List<String> batch = List.of("d1", "a", "b", "d2");
         RetryScope<String> stream = new RetryScope.FromLowestFailure<>();
         ClaimTerm term = new ClaimTerm.Lasting(Duration.ofMinutes(1));
@@ -137,8 +137,8 @@ class DeduplicatedTest {
 
     @Test
     void theRecordsThatSucceededAreCompletedEvenWhenReleasingTheFailedOnesFails() throws Exception {
-        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(cannotRelease, new SimpleMeterRegistry(),
-                Tags.empty()).clock(clock).build();
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(cannotRelease, "orders",
+                new SimpleMeterRegistry(), Tags.empty()).clock(clock).build();
         BitSet failed = new BitSet();
         failed.set(1);
 
@@ -149,7 +149,7 @@ class DeduplicatedTest {
 
         assertThat(verdict).isInstanceOf(Verdict.PartiallyFailed.class);
         for (String succeeded : List.of("a", "c")) {
-            assertThat(memory.acquire(succeeded, null, "another consumer", clock.instant().plusSeconds(30)))
+            assertThat(memory.acquire("orders:" + succeeded, null, "another consumer", clock.instant().plusSeconds(30)))
                     .as(succeeded).isInstanceOf(AcquireResult.AlreadyCompleted.class);
         }
     }
@@ -166,8 +166,8 @@ class DeduplicatedTest {
                 throw new IllegalStateException("cannot release " + key, new IllegalArgumentException("key " + key));
             }
         };
-        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(quotingKeys, new SimpleMeterRegistry(),
-                Tags.empty()).clock(clock).build();
+        BatchDeduplicator<String> dedup = BatchDeduplicator.<String>builder(quotingKeys, "orders",
+                new SimpleMeterRegistry(), Tags.empty()).clock(clock).build();
         BitSet failed = new BitSet();
         failed.set(0);
 
