@@ -295,50 +295,17 @@ public final class Claim<R> {
     }
 
     /**
-     * Runs each lane on a thread of its own and waits for them all. A lane whose thread cannot start (a process at
-     * its thread limit) runs on this thread, after the others have started, and so do the lanes after it: the claims
-     * are extended all the same, more slowly, rather than left to lapse under a running handler.
+     * Runs each lane on a thread of its own and waits for them all. Lanes that get no thread (a process at its thread
+     * limit) run on this one: the claims are extended all the same, more slowly, rather than left to lapse under a
+     * running handler.
      */
     private static void runLanes(List<FutureTask<Extended>> lanes) {
-        List<Thread> threads = new ArrayList<>(lanes.size());
-        List<FutureTask<Extended>> here = new ArrayList<>(0);
-        @Nullable ThreadNotStarted notStarted = null;
-        Thread.Builder builder = Thread.ofVirtual().name("esm4j-claim-extend");
-        for (FutureTask<Extended> lane : lanes) {
-            if (notStarted == null) {
-                try {
-                    threads.add(EngineThreads.start(builder, lane));
-                    continue;
-                } catch (ThreadNotStarted e) {
-                    notStarted = e;
-                }
-            }
-            here.add(lane);
-        }
+        ThreadNotStarted notStarted = EngineThreads.runEach(Thread.ofVirtual().name("esm4j-claim-extend"), lanes);
         if (notStarted != null) {
             MappingLogName.named(log.atWarn()).addKeyValue("lanes", lanes.size())
-                    .addKeyValue("lanesNotStarted", here.size()).addKeyValue("error", notStarted.getMessage())
-                    .log("extending idempotency claims got no thread for some of its lanes; they run one after the "
+                    .addKeyValue("error", notStarted.getMessage())
+                    .log("extending idempotency claims got no thread for some of its lanes; they ran one after the "
                             + "other on the renewal's thread");
-        }
-        here.forEach(FutureTask::run);
-        // As ExecutorService.close(): an interrupt while waiting interrupts the lanes, which are still waited for.
-        boolean interrupted = false;
-        for (Thread thread : threads) {
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    if (!interrupted) {
-                        interrupted = true;
-                        threads.forEach(Thread::interrupt);
-                    }
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

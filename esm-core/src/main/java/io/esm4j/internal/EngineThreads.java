@@ -1,6 +1,9 @@
 package io.esm4j.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts the engines' threads. {@link Thread#start} throws an {@code OutOfMemoryError} ("unable to create native
@@ -33,6 +36,47 @@ public final class EngineThreads {
         } catch (OutOfMemoryError e) {
             throw new ThreadNotStarted(thread.getName(), e);
         }
+    }
+
+    /**
+     * Runs each task on a thread of {@code builder}'s and waits for them all to end. Once a thread cannot start, that
+     * task and the ones after it run on the caller's thread, after the others have started. As
+     * {@code ExecutorService.close()}: an interrupt while waiting interrupts the tasks' threads, which are still waited
+     * for, and is kept in the caller's interrupt flag.
+     *
+     * @return why some tasks ran on the caller's thread, or null if each had its own
+     */
+    public static @Nullable ThreadNotStarted runEach(Thread.Builder builder, List<? extends Runnable> tasks) {
+        List<Thread> threads = new ArrayList<>(tasks.size());
+        ThreadNotStarted notStarted = null;
+        int started = 0;
+        for (; started < tasks.size(); started++) {
+            try {
+                threads.add(start(builder, tasks.get(started)));
+            } catch (ThreadNotStarted e) {
+                notStarted = e;
+                break;
+            }
+        }
+        tasks.subList(started, tasks.size()).forEach(Runnable::run);
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    if (!interrupted) {
+                        interrupted = true;
+                        threads.forEach(Thread::interrupt);
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return notStarted;
     }
 
     /** Tests: from now on the starts of threads whose name {@code names} accepts fail; {@code n -> false} ends it. */
