@@ -16,6 +16,8 @@ final class SqsErrors {
             "AWS.SimpleQueueService.AccessDenied", "KMS.AccessDeniedException", "InvalidClientTokenId",
             "UnrecognizedClientException", "SignatureDoesNotMatch", "ExpiredToken", "InvalidSecurity");
 
+    private static final String CREDENTIALS_PACKAGE = "software.amazon.awssdk.auth.credentials.";
+
     private SqsErrors() {}
 
     /**
@@ -35,6 +37,10 @@ final class SqsErrors {
     }
 
     static SqsSourceException describe(String operation, String queueUrl, SdkException e) {
+        if (fromCredentialsProvider(e)) {
+            return new SqsSourceException(null, "The SqsClient's credentials provider found no credentials for "
+                    + operation + " on queue " + queueUrl + "; retrying: " + e.getMessage(), true, e);
+        }
         if (!(e instanceof AwsServiceException service) || service.awsErrorDetails() == null) {
             return new SqsSourceException(null, "Cannot reach SQS for " + operation + " on queue " + queueUrl
                     + "; retrying: " + e.getMessage(), true, e);
@@ -54,6 +60,22 @@ final class SqsErrors {
         boolean retryable = service.isThrottlingException() || service.statusCode() >= 500;
         return new SqsSourceException(code, "SQS Error Code: " + code + ". " + operation + " on queue " + queueUrl
                 + " failed" + (retryable ? " (retrying)" : "") + ": " + reason, retryable, e);
+    }
+
+    /**
+     * Whether the SDK failed while resolving the client's credentials, before anything was sent: it throws a plain
+     * SdkClientException then, as for a network failure, and only where it was thrown tells the two apart (every
+     * credentials provider is called through {@code AwsCredentialsProvider}, in that package).
+     */
+    private static boolean fromCredentialsProvider(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            for (StackTraceElement frame : cause.getStackTrace()) {
+                if (frame.getClassName().startsWith(CREDENTIALS_PACKAGE)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The IAM action behind an SQS API call; the batch calls need the single-message permission. */

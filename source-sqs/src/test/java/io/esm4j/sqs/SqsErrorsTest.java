@@ -1,14 +1,26 @@
 package io.esm4j.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Duration;
 
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
@@ -83,6 +95,38 @@ class SqsErrorsTest {
         assertThat(SqsErrors.translate("ReceiveMessage", URL, SdkClientException.create("connect timed out",
                 new ConnectTimeoutException("Connect to sqs.eu-west-1.amazonaws.com:443 timed out"))))
                 .isInstanceOf(SqsSourceException.class);
+    }
+
+    /**
+     * No credentials is no network problem: the SDK fails before it sends anything, and "Cannot reach SQS" would send
+     * the user to check the endpoint. The client here is the SDK's own, with a credentials chain that finds nothing.
+     */
+    @Test
+    void credentialsThatCannotBeLoadedAreNamedAsTheProblem() {
+        ProfileFile empty = ProfileFile.builder().type(ProfileFile.Type.CREDENTIALS)
+                .content(new ByteArrayInputStream(new byte[0])).build();
+        try (SqsClient client = SqsClient.builder().region(Region.EU_WEST_1)
+                .endpointOverride(URI.create("http://127.0.0.1:9"))
+                .credentialsProvider(AwsCredentialsProviderChain.of(ProfileCredentialsProvider.builder()
+                        .profileFile(empty).profileName("esm4j-no-such-profile").build()))
+                .build()) {
+            SqsQueueSource source = SqsQueueSource.of(client, URL);
+
+            assertThatThrownBy(() -> source.receive(1, Duration.ZERO))
+                    .isInstanceOf(SqsSourceException.class)
+                    .hasMessageStartingWith("The SqsClient's credentials provider found no credentials for "
+                            + "GetQueueAttributes on queue " + URL + "; retrying: Unable to load credentials")
+                    .satisfies(e -> assertThat(((SqsSourceException) e).retryable()).isTrue());
+        }
+        // The same client with credentials, and nothing listening at its endpoint, is the network failure it is.
+        try (SqsClient client = SqsClient.builder().region(Region.EU_WEST_1)
+                .endpointOverride(URI.create("http://127.0.0.1:9"))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .build()) {
+            assertThatThrownBy(() -> SqsQueueSource.of(client, URL).receive(1, Duration.ZERO))
+                    .isInstanceOf(SqsSourceException.class)
+                    .hasMessageStartingWith("Cannot reach SQS for GetQueueAttributes on queue " + URL);
+        }
     }
 
     private static AwsServiceException service(int status, String code, String message) {
