@@ -142,6 +142,35 @@ class QueueHeartbeatTest {
         assertThat(handler.bodies()).containsExactly("slow");
     }
 
+    /**
+     * The heartbeat's problem is the batch's it could not extend: once that batch is deleted, nothing is at risk, and
+     * a reason that stayed PROBLEM (no later beat comes when later handlers are quick) would be an alert for nothing.
+     */
+    @Test
+    void aFailedBeatsProblemEndsWithTheBatchItCouldNotExtend() throws Exception {
+        MutableClock clock = MutableClock.startingNow();
+        InMemoryQueue queue = InMemoryQueue.standard("beats").clock(clock).visibilityTimeout(Duration.ofSeconds(1))
+                .build();
+        queue.send("slow");
+        FaultyQueue source = new FaultyQueue(queue)
+                .failAlways(InMemoryQueue.Operation.CHANGE_VISIBILITY, () -> new AssertionError("throttled"));
+        CountDownLatch release = new CountDownLatch(1);
+        QueueRecorder handler = new QueueRecorder().behave(batch -> {
+            release.await();
+            return BatchResult.success();
+        });
+        mapping = QueueEventSourceMapping.builder("beats", source, handler).settings(QueueEngineTest.fast().build())
+                .clock(clock).build();
+        mapping.start();
+        await().until(() -> mapping.stateTransitionReason().startsWith("PROBLEM: visibility extension failed"));
+
+        release.countDown();
+
+        await().until(() -> queue.size() == 0);
+        await().until(() -> mapping.stateTransitionReason().equals("User action"));
+        assertThat(handler.bodies()).containsExactly("slow");
+    }
+
     /** Nothing interrupts a heartbeat: an InterruptedException from its call is a failed beat, not its end. */
     @Test
     void aBeatThatThrowsAnInterruptedExceptionIsAFailedBeatAndTheHeartbeatGoesOn() throws Exception {

@@ -53,6 +53,12 @@ final class VisibilityHeartbeat<T> implements Runnable {
     private final Map<QueueMessage<T>, Instant> held = new IdentityHashMap<>();
     /** Held messages waiting behind a key another poller holds: not this poller's to let go; guarded by lock. */
     private final Set<QueueMessage<T>> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * The held messages of the last beat, when it failed: the heartbeat's problem is theirs. It ends when a beat
+     * works, or when none of them is held any more (deleted, released, gone with a purge), so that a problem of one
+     * batch does not stay the mapping's reason while every later batch works; guarded by {@code lock}.
+     */
+    private final Set<QueueMessage<T>> atRisk = Collections.newSetFromMap(new IdentityHashMap<>());
     private long nextBeatNanos;
     private boolean beating;
     private boolean closed;
@@ -97,6 +103,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
                 held.remove(message);
                 lent.remove(message);
             }
+            noLongerAtRisk(messages);
         } finally {
             lock.unlock();
         }
@@ -108,6 +115,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
         try {
             awaitBeat();
             held.keySet().retainAll(lent);
+            noLongerAtRisk(atRisk.stream().filter(message -> !held.containsKey(message)).toList());
         } finally {
             lock.unlock();
         }
@@ -143,6 +151,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
                     deadlines.put(message, deadline);
                 }
             }
+            noLongerAtRisk(messages);
         } finally {
             lock.unlock();
         }
@@ -185,6 +194,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
                 lent.remove(message);
                 held.remove(message);
             }
+            noLongerAtRisk(messages);
         } finally {
             lock.unlock();
         }
@@ -197,6 +207,7 @@ final class VisibilityHeartbeat<T> implements Runnable {
             closed = true;
             held.clear();
             lent.clear();
+            atRisk.clear();
             changed.signal();
         } finally {
             lock.unlock();
@@ -234,6 +245,15 @@ final class VisibilityHeartbeat<T> implements Runnable {
                 lock.lock();
                 try {
                     beating = false;
+                    atRisk.clear();
+                    if (failures > 0) {
+                        // forget() and close() may have let some go meanwhile: those are no longer at risk here.
+                        due.values().forEach(messages -> messages.stream().filter(held::containsKey)
+                                .forEach(atRisk::add));
+                        if (atRisk.isEmpty()) {
+                            ctx.status().resolved(component);
+                        }
+                    }
                     beatDone.signalAll();
                 } finally {
                     lock.unlock();
@@ -312,6 +332,21 @@ final class VisibilityHeartbeat<T> implements Runnable {
         FailureRun.log(LOG, beatFailures.failed(), cause, true).addKeyValue("mapping", ctx.mappingName())
                 .addKeyValue("component", component).log(text);
         return failures + 1;
+    }
+
+    /**
+     * These messages are no longer held. Once no message of a failed beat is, its problem is over: nothing this
+     * heartbeat keeps is at risk. The failure stays counted and logged; a later beat that works still logs the end
+     * of the run. Called with {@code lock} held.
+     */
+    private void noLongerAtRisk(Collection<QueueMessage<T>> messages) {
+        if (atRisk.isEmpty()) {
+            return;
+        }
+        messages.forEach(atRisk::remove);
+        if (atRisk.isEmpty()) {
+            ctx.status().resolved(component);
+        }
     }
 
     private static Duration period(Duration timeout) {
