@@ -118,6 +118,36 @@ class SqsUserScenariosTest extends SqsFixture {
         eventually().untilAsserted(() -> assertThat(mapping.stateTransitionReason()).doesNotStartWith("PROBLEM"));
     }
 
+    /**
+     * MaximumConcurrency is the most batches in flight, under load too: 60 messages, 3 pollers. The first three
+     * handlers wait for each other, so the cap is reached; no fourth runs beside them, or ever.
+     */
+    @Test
+    void maximumConcurrencyCapsTheBatchesInFlightUnderLoad() {
+        String url = queues.standard("concurrency", 30);
+        queues.sendAll(url, IntStream.range(0, 60).mapToObj(i -> "m-" + i).toList());
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CountDownLatch firstThree = new CountDownLatch(3);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        start(url, settings().maximumConcurrency(3).batchSize(2), batch -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                firstThree.countDown();
+                firstThree.await(30, TimeUnit.SECONDS);
+                batch.records().forEach(m -> handled.add(m.payload().body()));
+                return BatchResult.success();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+
+        eventually().until(() -> handled.size() >= 60 && queues.messagesLeft(url) == 0);
+
+        assertThat(firstThree.getCount()).isZero();
+        assertThat(most).hasValue(3);
+    }
+
     /** The last time each body was handed to the handler, in the order of those last times. */
     private static List<String> lastHandlingOrder(List<String> seen) {
         List<String> order = new ArrayList<>();
