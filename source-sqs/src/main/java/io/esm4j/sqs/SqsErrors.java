@@ -12,9 +12,18 @@ final class SqsErrors {
 
     static final String NON_EXISTENT_QUEUE = "AWS.SimpleQueueService.NonExistentQueue";
 
+    /** The credentials lack a permission (IAM or the queue's policy). */
     private static final Set<String> NO_ACCESS = Set.of("AccessDenied", "AccessDeniedException",
-            "AWS.SimpleQueueService.AccessDenied", "KMS.AccessDeniedException", "InvalidClientTokenId",
-            "UnrecognizedClientException", "SignatureDoesNotMatch", "ExpiredToken", "InvalidSecurity");
+            "AWS.SimpleQueueService.AccessDenied");
+    /**
+     * SQS refuses the credentials themselves: an unknown or deleted access key, a wrong secret key, an expired
+     * session token. No IAM policy changes that.
+     */
+    private static final Set<String> NOT_AUTHENTICATED = Set.of("InvalidClientTokenId", "UnrecognizedClientException",
+            "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "InvalidSecurity",
+            "MissingAuthenticationToken", "IncompleteSignature");
+    /** A KMS answer that passes on its own; every other {@code KMS.*} code needs the key or its policy fixed. */
+    private static final Set<String> KMS_TRANSIENT = Set.of("KMS.ThrottlingException", "KMS.KeyUnavailableException");
 
     private static final String CREDENTIALS_PACKAGE = "software.amazon.awssdk.auth.credentials.";
 
@@ -47,10 +56,27 @@ final class SqsErrors {
         }
         String code = service.awsErrorDetails().errorCode();
         String reason = service.awsErrorDetails().errorMessage();
+        String serviceName = service.awsErrorDetails().serviceName();
+        if (serviceName != null && !serviceName.equalsIgnoreCase("Sqs")) {
+            // Only the client's credentials provider calls another service (STS for a role, SSO): it gave nothing.
+            return new SqsSourceException(code, "The SqsClient's credentials provider got no credentials from "
+                    + serviceName + " for " + operation + " on queue " + queueUrl + ": " + code + ": " + reason,
+                    service.isThrottlingException() || service.statusCode() >= 500, e);
+        }
         if (e instanceof QueueDoesNotExistException || NON_EXISTENT_QUEUE.equals(code)
                 || "QueueDoesNotExist".equals(code)) {
             return new SqsSourceException(NON_EXISTENT_QUEUE, "SQS Error Code: " + NON_EXISTENT_QUEUE + ". Queue "
                     + queueUrl + " does not exist (" + operation + ")", false, e);
+        }
+        if (NOT_AUTHENTICATED.contains(code)) {
+            return new SqsSourceException(code, "SQS Error Code: " + code + ". SQS refuses the credentials in use for "
+                    + operation + " on queue " + queueUrl + " (an unknown or deleted access key, a wrong secret key, "
+                    + "or an expired session token; not a missing permission): " + reason, false, e);
+        }
+        if (code != null && code.startsWith("KMS.") && !KMS_TRANSIENT.contains(code)) {
+            return new SqsSourceException(code, "SQS Error Code: " + code + ". " + operation + " on queue " + queueUrl
+                    + " needs the queue's KMS key, which the credentials in use may not use (permission kms:Decrypt)"
+                    + " or which is disabled or gone: " + reason, false, e);
         }
         if (service.statusCode() == 403 || NO_ACCESS.contains(code)) {
             return new SqsSourceException(code, "SQS Error Code: " + code + ". The credentials in use may not call "

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import org.apache.http.conn.ConnectTimeoutException;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
@@ -53,6 +54,48 @@ class SqsErrorsTest {
                 + "DeleteMessageBatch (permission sqs:DeleteMessage) on queue " + URL)
                 .endsWith("User is not authorized to perform: sqs:deletemessage");
         assertThat(e.retryable()).isFalse();
+    }
+
+    /**
+     * A wrong key, a wrong secret or an expired token is no missing permission: "may not call ... (permission
+     * sqs:ReceiveMessage)" would send the user to IAM policies that are fine.
+     */
+    @Test
+    void refusedCredentialsAreNotCalledAMissingPermission() {
+        for (String code : List.of("InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken")) {
+            SqsSourceException e = SqsErrors.describe("ReceiveMessage", URL, service(403, code, "refused"));
+
+            assertThat(e).as(code).hasMessage("SQS Error Code: " + code + ". SQS refuses the credentials in use for "
+                    + "ReceiveMessage on queue " + URL + " (an unknown or deleted access key, a wrong secret key, or "
+                    + "an expired session token; not a missing permission): refused");
+            assertThat(e.retryable()).isFalse();
+        }
+    }
+
+    /** An encrypted queue's receive needs kms:Decrypt on its key: sqs:ReceiveMessage is not what is missing. */
+    @Test
+    void aKmsRefusalNamesTheQueuesKeyNotAnSqsPermission() {
+        SqsSourceException e = SqsErrors.describe("ReceiveMessage", URL, service(400, "KMS.AccessDeniedException",
+                "The ciphertext refers to a customer master key that does not exist"));
+
+        assertThat(e.getMessage()).startsWith("SQS Error Code: KMS.AccessDeniedException. ReceiveMessage on queue "
+                + URL + " needs the queue's KMS key, which the credentials in use may not use (permission kms:Decrypt)");
+        assertThat(e.retryable()).isFalse();
+        assertThat(SqsErrors.describe("ReceiveMessage", URL, service(400, "KMS.ThrottlingException", "slow down"))
+                .getMessage()).doesNotContain("KMS key");
+    }
+
+    /** STS refusing to give the client's provider credentials (a role it may not assume) is not SQS's refusal. */
+    @Test
+    void aRefusalByTheCredentialsProvidersServiceNamesIt() {
+        AwsServiceException sts = AwsServiceException.builder().statusCode(403).awsErrorDetails(AwsErrorDetails
+                .builder().errorCode("AccessDenied").errorMessage("not authorized to perform: sts:AssumeRole")
+                .serviceName("Sts").build()).build();
+
+        SqsSourceException e = SqsErrors.describe("ReceiveMessage", URL, sts);
+
+        assertThat(e).hasMessage("The SqsClient's credentials provider got no credentials from Sts for "
+                + "ReceiveMessage on queue " + URL + ": AccessDenied: not authorized to perform: sts:AssumeRole");
     }
 
     @Test
