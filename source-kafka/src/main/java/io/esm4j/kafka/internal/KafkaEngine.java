@@ -102,7 +102,7 @@ public final class KafkaEngine implements MappingEngine {
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas, authResults);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
         PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake,
-                this::stopAfterFatal);
+                this::stopAfterFatal, stopOnce);
         loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");

@@ -122,6 +122,37 @@ class KafkaEngineStopTest {
     }
 
     /**
+     * A poll thread whose interrupt flag is set when it meets the fatal error (a consumer call that restored an
+     * interrupt): the retries of the stop whose thread cannot start still go on until it does. They ended at once and
+     * the mapping stayed DISABLING, the JVM held, until a stop().
+     */
+    @Test
+    void aFatalErrorsStopIsRetriedEvenIfThePollThreadWasInterrupted() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-interrupted", batch -> {
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        try (ThreadStarts starts = ThreadStarts.refuseFirst("esm4j-fatal-interrupted-fatal-stop", 2)) {
+            mapping.start();
+            assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            consumer.schedulePollTask(() -> {
+                Thread.currentThread().interrupt();
+                throw new OutOfMemoryError("injected");
+            });
+
+            await().atMost(WAIT).until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(starts.refused()).isEqualTo(2);
+        }
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON).contains("injected");
+        assertThat(consumer.closed()).isTrue();
+        assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+    }
+
+    /**
      * A stop() while the fatal error's stop waits for a handler (here until that stop's 30 s interrupt it) returns
      * that stop's result once it has ended: the consumer closed, the done prefix committed, the mapping DISABLED. It
      * answered "not drained, nothing saved" after its own timeout plus 20 s, and made the mapping DISABLED while the
