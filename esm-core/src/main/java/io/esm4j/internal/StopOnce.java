@@ -6,9 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An engine's stop, run once, on a thread of its own that its callers wait for: so that it ends even if the caller
@@ -92,17 +90,6 @@ public final class StopOnce<R> {
             return result.get();
         } catch (ExecutionException e) {
             throw unwrapped(e);
-        }
-    }
-
-    /** The stop's result if it ends within {@code wait}, else null. */
-    public @Nullable R await(Duration wait) throws InterruptedException {
-        try {
-            return result.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw unwrapped(e);
-        } catch (TimeoutException e) {
-            return null;
         }
     }
 
