@@ -3,11 +3,10 @@ package io.esm4j.internal;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 
 /**
  * An engine's stop, run once, on a thread of its own that its callers wait for: so that it ends even if the caller
@@ -20,6 +19,8 @@ public final class StopOnce<R> {
     private final String mappingName;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final CompletableFuture<R> result = new CompletableFuture<>();
+    /** Open once a stop has begun: ends the wait of a fatal error's stop that waits to try its thread again. */
+    private final CountDownLatch begun = new CountDownLatch(1);
 
     public StopOnce(String mappingName) {
         this.mappingName = mappingName;
@@ -27,12 +28,40 @@ public final class StopOnce<R> {
 
     /** True for the first caller only, which then {@link #run}s the stop; every later one {@link #await}s it. */
     public boolean claim() {
-        return claimed.compareAndSet(false, true);
+        if (!claimed.compareAndSet(false, true)) {
+            return false;
+        }
+        begun.countDown();
+        return true;
     }
 
     /** Whether a stop has begun. */
     public boolean claimed() {
         return claimed.get();
+    }
+
+    /**
+     * Waits up to {@code wait} for a stop to begin; true once one has. For a retry that must not give up (a fatal
+     * error's stop whose thread could not start: given up, the mapping would stay DISABLING for good): an interrupt
+     * neither ends the wait nor is lost, the flag being set again on return. A stop that begins ends it at once, so
+     * that stop does not wait out the backoff for the thread that waits here.
+     */
+    public boolean awaitBegun(Duration wait) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (true) {
+                try {
+                    return begun.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -61,17 +90,6 @@ public final class StopOnce<R> {
             return result.get();
         } catch (ExecutionException e) {
             throw unwrapped(e);
-        }
-    }
-
-    /** The stop's result if it ends within {@code wait}, else null. */
-    public @Nullable R await(Duration wait) throws InterruptedException {
-        try {
-            return result.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw unwrapped(e);
-        } catch (TimeoutException e) {
-            return null;
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.esm4j.MappingState;
 import io.esm4j.QueueEventSourceMapping;
+import io.esm4j.QueueStopResult;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.internal.ThreadStarts;
 import io.esm4j.metrics.MetricNames;
@@ -68,5 +69,48 @@ class QueueThreadStartTest {
         assertThat(starts.refused()).isEqualTo(2);
         assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: fatal error in poller")
                 .contains("simulated heap exhaustion");
+    }
+
+    /**
+     * A source whose receive sets the thread's interrupt flag (a client restoring an interrupt it made up) and then
+     * meets a fatal error: the wait before the retry does not end the retries. It threw at once and the poller gave
+     * up, the mapping DISABLING (and the JVM held) for good.
+     */
+    @Test
+    void aFatalErrorsStopIsRetriedEvenIfThePollersInterruptFlagIsSet() {
+        FaultyQueue source = new FaultyQueue(queue).failNext(InMemoryQueue.Operation.RECEIVE, 1, () -> {
+            Thread.currentThread().interrupt();
+            return new OutOfMemoryError("simulated heap exhaustion");
+        });
+        starts = ThreadStarts.refuseFirst("esm4j-unstartable-fatal-stop", 2);
+        QueueEventSourceMapping<SqsLikeMessage> mapping = fixture.start(source, batch -> BatchResult.success(),
+                QueueEngineTest.fast().maximumConcurrency(2).build());
+
+        await().until(() -> mapping.state() == MappingState.DISABLED);
+        assertThat(starts.refused()).isEqualTo(2);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: fatal error in poller")
+                .contains("simulated heap exhaustion");
+    }
+
+    /**
+     * A stop() while the poller waits out the backoff before retrying the fatal error's stop ends that wait: the
+     * poller ends and the stop drains. The poller slept on, and the stop answered "not drained" at its timeout.
+     */
+    @Test
+    void aStopEndsTheWaitBeforeTheFatalErrorsStopIsRetried() throws InterruptedException {
+        queue.send("oom");
+        starts = ThreadStarts.refuse("esm4j-unstartable-fatal-stop");
+        QueueEventSourceMapping<SqsLikeMessage> mapping = fixture.start(queue, batch -> {
+            throw new OutOfMemoryError("simulated heap exhaustion");
+        }, QueueEngineTest.fast().maximumConcurrency(2)
+                .retryBackoff(Duration.ofMinutes(15), Duration.ofMinutes(15)).build());
+        await().until(() -> starts.refused() == 1);
+
+        QueueStopResult result = mapping.stop(Duration.ofSeconds(5));
+
+        assertThat(result.drainedInTime()).isTrue();
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(starts.refused()).isEqualTo(1);
+        assertThat(mapping.stateTransitionReason()).startsWith("PROBLEM: fatal error in poller");
     }
 }

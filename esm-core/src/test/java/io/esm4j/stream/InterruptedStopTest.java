@@ -12,6 +12,7 @@ import io.esm4j.lease.InMemoryLeaseStore;
 import io.esm4j.lease.Lease;
 import io.esm4j.testing.InMemoryStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,5 +85,42 @@ class InterruptedStopTest {
         assertThat(result.recordsNotProcessed()).isEqualTo(1);
         assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
         assertThatThrownBy(mapping::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * A stop() while a fatal error's stop runs (here until that stop's 30 s interrupt a handler that hangs) returns
+     * that stop's result once it has ended, the mapping DISABLED, as a queue or Kafka mapping's does, whatever its own
+     * timeout. It answered "not drained, nothing saved" after its timeout plus the graces (6 s), the mapping still
+     * DISABLING.
+     */
+    @Test
+    void aStopWhileAFatalErrorStopsTheMappingReturnsThatStopsResult() throws Exception {
+        InMemoryStream stream = InMemoryStream.create("fatal-race", 2);
+        InMemoryLeaseStore leases = new InMemoryLeaseStore();
+        CountDownLatch hanging = new CountDownLatch(1);
+        EventSourceMapping<byte[]> mapping = EventSourceMapping.<byte[]>builder("fatal-race", stream, batch -> {
+            if (Streams.text(batch.records().getFirst()).equals("oom")) {
+                throw new OutOfMemoryError("injected");
+            }
+            hanging.countDown();
+            new CountDownLatch(1).await(); // until the fatal error's stop interrupts it
+            return BatchResult.success();
+        }).settings(Streams.fast().build()).leaseStore(leases).build();
+        mapping.start();
+        List<String> shards = stream.openShardIds();
+        stream.put(Streams.keyOn(stream, shards.get(0), 0), "hang");
+        hanging.await();
+        stream.put(Streams.keyOn(stream, shards.get(1), 0), "oom");
+        await().until(() -> mapping.stateTransitionReason().contains("injected"));
+
+        StopResult result = mapping.stop(Duration.ZERO);
+
+        assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+        assertThat(mapping.stateTransitionReason()).contains("injected");
+        assertThat(result.drainedInTime()).isFalse();
+        // The hanging record and the one the error met.
+        assertThat(result.recordsNotProcessed()).isEqualTo(2);
+        assertThat(leases.list("fatal-race")).allSatisfy(lease -> assertThat(lease.owner()).isNull());
+        assertThat(mapping.stop(Duration.ZERO)).isSameAs(result);
     }
 }

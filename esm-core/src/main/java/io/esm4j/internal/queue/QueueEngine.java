@@ -74,9 +74,10 @@ public final class QueueEngine<T> {
 
     /**
      * The stop a fatal error begins, on a thread of its own; a later stop() returns its result. Called on the poller
-     * that met the error, once every poller has been asked to stop: if no thread can start, that poller tries again
-     * after a backoff, until one does or a stop has begun anyway. Left undone, the mapping would stay DISABLING, and
-     * the JVM alive, for good.
+     * (or heartbeat) that met the error, once every poller has been asked to stop: if no thread can start, that
+     * thread tries again after a backoff, until one does or a stop has begun anyway, which ends the wait at once (the
+     * stop waits for this poller). An interrupt does not end the retries: left undone, the stop would leave the
+     * mapping DISABLING, and the JVM alive, for good.
      */
     private void stopAfterFatal() {
         for (int attempt = 1; !stopOnce.claimed(); attempt++) {
@@ -93,12 +94,7 @@ public final class QueueEngine<T> {
             } catch (ThreadNotStarted e) {
                 LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", attempt).setCause(e)
                         .log("the fatal error's stop did not start; retrying after the backoff");
-                try {
-                    Thread.sleep(ctx.backoff().delay(attempt));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                stopOnce.awaitBegun(ctx.backoff().delay(attempt));
             }
         }
     }

@@ -349,14 +349,14 @@ public final class StreamEngine<T> implements MappingEngine {
 
     /**
      * Stops polling, lets in-flight invocations finish until the timeout, writes final checkpoints and releases the
-     * leases. Runs once, on a thread of its own ({@link StopOnce}): a second call (or the user's call after a fatal
-     * stop) waits for the first one's result, for about as long as it can take, else answers that it did not drain.
+     * leases. Runs once, on a thread of its own ({@link StopOnce}): a second call (the user's while a fatal error's
+     * stop runs) returns the first one's result once it has ended, the mapping DISABLED, as a queue or Kafka
+     * mapping's does; the first ends by its own deadline and graces.
      */
     @Override
     public StopResult stop(Duration timeout) throws InterruptedException {
         if (!stopOnce.claim()) {
-            StopResult first = stopOnce.await(timeout.plus(INTERRUPT_GRACE).plus(FINAL_WRITES_GRACE));
-            return first != null ? first : new StopResult(false, Map.of(), 0, List.of());
+            return stopOnce.await();
         }
         return stopOnce.run(() -> {
             try {

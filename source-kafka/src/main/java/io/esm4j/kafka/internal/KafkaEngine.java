@@ -102,7 +102,7 @@ public final class KafkaEngine implements MappingEngine {
         Partitions partitions = new Partitions(ctx, consumer, metrics, owned, schemas, authResults);
         Intake intake = new Intake(ctx.mappingName(), partitions::intakeFailed);
         PollLoop started = new PollLoop(ctx, source, consumer, maxPollRecords, metrics, partitions, intake,
-                this::stopAfterFatal);
+                this::stopAfterFatal, stopOnce);
         loop = started;
         LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("consumerGroupId", groupId)
                 .addKeyValue("topics", source.topics()).log("Kafka mapping starting");
@@ -220,7 +220,10 @@ public final class KafkaEngine implements MappingEngine {
         // closed the consumer (DISABLED lets the JVM go).
         return stopOnce.run(() -> {
             try {
-                return awaitResult(running, Duration.between(Instant.now(), deadline).plus(STOP_GRACE));
+                // At least the grace: a fatal error's deadline may be long past (its stop's thread could not start),
+                // and the poll thread still closing the consumer.
+                Duration left = Duration.between(Instant.now(), deadline);
+                return awaitResult(running, (left.isNegative() ? Duration.ZERO : left).plus(STOP_GRACE));
             } finally {
                 ctx.status().stopped();
                 ctx.metrics().close();

@@ -3,6 +3,7 @@ package io.esm4j.kafka.internal;
 import io.esm4j.MappingState;
 import io.esm4j.StopResult;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.StopOnce;
 import io.esm4j.internal.ThreadNotStarted;
 import io.esm4j.internal.handler.Fatal;
 import io.esm4j.internal.stream.StreamContext;
@@ -64,13 +65,17 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final AtomicReference<Instant> stopDeadline = new AtomicReference<>(Instant.MAX);
     /** What a fatal error begins: the engine's stop, which makes the mapping DISABLED once this loop has ended. */
     private final Runnable fatalStop;
+    /** The engine's stop, once begun (the fatal error's or the user's): it ends the wait to retry the fatal one. */
+    private final StopOnce<?> engineStop;
     /** When the cadence commits next (System.nanoTime). */
     private long nextCommit;
 
     PollLoop(StreamContext<KafkaRecord> ctx, KafkaSource source, Consumer<byte[], byte[]> consumer,
-             int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake, Runnable fatalStop) {
+             int maxPollRecords, KafkaMetrics metrics, Partitions partitions, Intake intake, Runnable fatalStop,
+             StopOnce<?> engineStop) {
         this.ctx = ctx;
         this.fatalStop = fatalStop;
+        this.engineStop = engineStop;
         this.source = source;
         this.consumer = consumer;
         this.maxPollRecords = maxPollRecords;
@@ -162,19 +167,14 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     /**
-     * After the drain, the engine's stop that could not begin is tried again with backoff until it begins (or a stop
-     * has begun anyway, which ends the mapping): left undone, the mapping would stay DISABLING, and the JVM alive,
-     * until a stop(). Only an interrupt, which nobody sends this thread but to end it, ends the retries.
+     * After the drain, the engine's stop that could not begin is tried again with backoff until it begins, or a stop
+     * has begun anyway (which ends the mapping, and the wait at once). Left undone, the mapping would stay DISABLING,
+     * and the JVM alive, until a stop(): so an interrupt, which finish() keeps in this thread's flag, does not end
+     * the retries either (the flag stays set).
      */
     private void retryFatalStop() {
         for (int retry = 1; ; retry++) {
-            try {
-                Thread.sleep(ctx.backoff().delay(retry));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (beginFatalStop(retry)) {
+            if (engineStop.awaitBegun(ctx.backoff().delay(retry)) || beginFatalStop(retry)) {
                 return;
             }
         }

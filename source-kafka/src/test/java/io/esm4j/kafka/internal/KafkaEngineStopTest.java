@@ -17,13 +17,16 @@ import io.esm4j.settings.StartingPosition;
 import io.esm4j.stream.StreamRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -51,7 +54,19 @@ class KafkaEngineStopTest {
             super.commitSync(offsets);
             commits.putAll(offsets);
         }
+
+        @Override
+        public void close(Duration timeout) {
+            try {
+                closeGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.close(timeout);
+        }
     };
+    /** Holds the consumer's close until opened (open unless a test replaces it). */
+    private volatile CountDownLatch closeGate = new CountDownLatch(0);
 
     /**
      * The fatal error ends the mapping through the engine's stop, as a stream or queue mapping's does: DISABLED with
@@ -122,6 +137,37 @@ class KafkaEngineStopTest {
     }
 
     /**
+     * A poll thread whose interrupt flag is set when it meets the fatal error (a consumer call that restored an
+     * interrupt): the retries of the stop whose thread cannot start still go on until it does. They ended at once and
+     * the mapping stayed DISABLING, the JVM held, until a stop().
+     */
+    @Test
+    void aFatalErrorsStopIsRetriedEvenIfThePollThreadWasInterrupted() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-interrupted", batch -> {
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        try (ThreadStarts starts = ThreadStarts.refuseFirst("esm4j-fatal-interrupted-fatal-stop", 2)) {
+            mapping.start();
+            assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            consumer.schedulePollTask(() -> {
+                Thread.currentThread().interrupt();
+                throw new OutOfMemoryError("injected");
+            });
+
+            await().atMost(WAIT).until(() -> mapping.state() == MappingState.DISABLED);
+            assertThat(starts.refused()).isEqualTo(2);
+        }
+        assertThat(mapping.stateTransitionReason()).startsWith(FATAL_REASON).contains("injected");
+        assertThat(consumer.closed()).isTrue();
+        assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+    }
+
+    /**
      * A stop() while the fatal error's stop waits for a handler (here until that stop's 30 s interrupt it) returns
      * that stop's result once it has ended: the consumer closed, the done prefix committed, the mapping DISABLED. It
      * answered "not drained, nothing saved" after its own timeout plus 20 s, and made the mapping DISABLED while the
@@ -161,6 +207,61 @@ class KafkaEngineStopTest {
         assertThat(result.drainedInTime()).isFalse();
         assertThat(result.checkpoints()).containsKey(shardId(done));
         assertThat(result.recordsNotProcessed()).isPositive();
+    }
+
+    /**
+     * A stop() that begins more than its grace (20 s) after a fatal error's deadline (30 s), that stop's thread not
+     * started and the poll thread still closing the consumer, waits the grace for it: it returns the poll thread's
+     * result, the consumer closed, and only then is the mapping DISABLED. It waited the negative rest of the deadline
+     * plus the grace, that is not at all: "not drained, nothing saved", DISABLED with the consumer still open.
+     */
+    @Test
+    void aStopLongAfterAFatalErrorsDeadlineStillWaitsForThePollThread() throws Exception {
+        CountDownLatch firstDone = new CountDownLatch(1);
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-late", batch -> {
+            if (partition(batch) == failing.partition()) {
+                throw new OutOfMemoryError("injected");
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        });
+        assignWithRecords(3);
+        closeGate = new CountDownLatch(1);
+        try (ThreadStarts starts = ThreadStarts.refuse("esm4j-fatal-late-fatal-stop")) {
+            mapping.start();
+            assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            consumer.schedulePollTask(() -> consumer.addRecord(record(failing.partition(), 0)));
+            await().atMost(WAIT).until(() -> mapping.stateTransitionReason().startsWith(FATAL_REASON));
+            // The fatal stop's deadline is at most 30 s from now; its grace ends 20 s after that.
+            Instant graceOver = Instant.now().plus(PollLoop.FATAL_STOP_TIMEOUT).plusSeconds(21);
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> Instant.now().isAfter(graceOver));
+            assertThat(starts.refused()).isPositive();
+
+            CompletableFuture<StopResult> stopping = new CompletableFuture<>();
+            AtomicBoolean closedOnReturn = new AtomicBoolean();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    StopResult result = mapping.stop(Duration.ZERO);
+                    closedOnReturn.set(consumer.closed());
+                    stopping.complete(result);
+                } catch (Throwable e) {
+                    stopping.completeExceptionally(e);
+                }
+            });
+            // The consumer closes once the stop waits for the poll thread (or has returned without waiting).
+            await().atMost(WAIT).until(() -> stopping.isDone() || caller.getState() == Thread.State.WAITING);
+            closeGate.countDown();
+
+            StopResult result = stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(closedOnReturn).isTrue();
+            assertThat(mapping.state()).isEqualTo(MappingState.DISABLED);
+            assertThat(result.checkpoints()).containsKey(shardId(done));
+            assertThat(commits).containsEntry(done, new OffsetAndMetadata(3));
+        } finally {
+            closeGate.countDown();
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.esm4j.failure.FailureDestination;
 import io.esm4j.filter.FilterCriteria;
 import io.esm4j.handler.BatchHandler;
 import io.esm4j.internal.MappingStatus;
+import io.esm4j.internal.StopOnce;
 import io.esm4j.internal.handler.Invoker;
 import io.esm4j.internal.handler.RetryScope;
 import io.esm4j.internal.metrics.EngineMetrics;
@@ -61,7 +62,7 @@ final class LoopHarness implements AutoCloseable {
         partitions = new Partitions(ctx, consumer, kafkaMetrics, owned, null, new AuthResults(ctx.status()));
         intake = new Intake("loop", partitions::intakeFailed);
         loop = new PollLoop(ctx, source, consumer, 500, kafkaMetrics, partitions, intake,
-                fatalStops::incrementAndGet);
+                fatalStops::incrementAndGet, new StopOnce<>("loop"));
         thread = Thread.ofPlatform().name("loop-kafka-poll").unstarted(loop::run);
     }
 
