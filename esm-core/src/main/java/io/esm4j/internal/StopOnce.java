@@ -1,5 +1,6 @@
 package io.esm4j.internal;
 
+import io.esm4j.internal.retry.RetryBackoff;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -7,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
 
 /**
  * An engine's stop, run once, on a thread of its own that its callers wait for: so that it ends even if the caller
@@ -60,6 +62,19 @@ public final class StopOnce<R> {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Tries {@code begin} (attempt 1, 2, ...: true once it began a stop) until it does or a stop has begun, waiting the
+     * backoff's delay between attempts ({@link #awaitBegun}: neither an interrupt nor the backoff outlasts a stop that
+     * begins). For a fatal error's stop, whose thread may not start for now (a process at its thread limit).
+     */
+    public void retryUntilBegun(RetryBackoff backoff, IntPredicate begin) {
+        for (int attempt = 1; !claimed() && !begin.test(attempt); attempt++) {
+            if (awaitBegun(backoff.delay(attempt))) {
+                return;
             }
         }
     }

@@ -80,22 +80,25 @@ public final class QueueEngine<T> {
      * mapping DISABLING, and the JVM alive, for good.
      */
     private void stopAfterFatal() {
-        for (int attempt = 1; !stopOnce.claimed(); attempt++) {
-            try {
-                EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
-                    try {
-                        started.await();
-                        stop(FATAL_STOP_TIMEOUT);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                return;
-            } catch (ThreadNotStarted e) {
-                LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", attempt).setCause(e)
-                        .log("the fatal error's stop did not start; retrying after the backoff");
-                stopOnce.awaitBegun(ctx.backoff().delay(attempt));
-            }
+        stopOnce.retryUntilBegun(ctx.backoff(), this::startFatalStop);
+    }
+
+    /** False if its thread could not start. */
+    private boolean startFatalStop(int attempt) {
+        try {
+            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
+                try {
+                    started.await();
+                    stop(FATAL_STOP_TIMEOUT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return true;
+        } catch (ThreadNotStarted e) {
+            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("attempt", attempt).setCause(e)
+                    .log("the fatal error's stop did not start; retrying after the backoff");
+            return false;
         }
     }
 

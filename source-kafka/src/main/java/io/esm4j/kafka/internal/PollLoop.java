@@ -124,7 +124,10 @@ final class PollLoop implements ConsumerRebalanceListener {
             result.completeExceptionally(e);
         }
         if (!fatalStopBegun) {
-            retryFatalStop();
+            // Tried again after the drain, with backoff, until it begins or a stop has begun anyway. Left undone, the
+            // mapping would stay DISABLING, and the JVM alive, until a stop(): so an interrupt, which finish() keeps
+            // in this thread's flag, does not end the retries either.
+            engineStop.retryUntilBegun(ctx.backoff(), this::beginFatalStop);
         }
     }
 
@@ -164,20 +167,6 @@ final class PollLoop implements ConsumerRebalanceListener {
                     .log("the stop after the fatal error could not begin; stop() ends the mapping");
         }
         return true;
-    }
-
-    /**
-     * After the drain, the engine's stop that could not begin is tried again with backoff until it begins, or a stop
-     * has begun anyway (which ends the mapping, and the wait at once). Left undone, the mapping would stay DISABLING,
-     * and the JVM alive, until a stop(): so an interrupt, which finish() keeps in this thread's flag, does not end
-     * the retries either (the flag stays set).
-     */
-    private void retryFatalStop() {
-        for (int retry = 1; ; retry++) {
-            if (engineStop.awaitBegun(ctx.backoff().delay(retry)) || beginFatalStop(retry)) {
-                return;
-            }
-        }
     }
 
     private void loop() {
