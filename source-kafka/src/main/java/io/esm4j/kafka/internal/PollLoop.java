@@ -12,14 +12,12 @@ import io.esm4j.kafka.KafkaSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -32,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * records for the {@link Intake} (which converts them and offers them to the partition's pipeline, so that the poll
  * thread does little besides polling), pauses a partition whose pipeline has no room for another poll and resumes
  * it when there is (so a slow handler never keeps it from polling within {@code max.poll.interval.ms}), commits the
- * done prefixes on a cadence, and runs the rebalance callbacks. Failed polls are counted, shown in the status
+ * done prefixes on a cadence, and runs the rebalance callbacks ({@link Rebalances}). Failed polls are counted, shown in the status
  * ({@link PollFailures}) and retried with backoff; only a fatal error stops the mapping.
  */
-final class PollLoop implements ConsumerRebalanceListener {
+final class PollLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     /** How long one poll waits for records: also how soon a paused partition with room again is resumed. */
@@ -59,6 +57,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final ConnectionErrors connectionErrors;
     private final PollFailures pollFailures;
     final Partitions partitions;
+    final Rebalances rebalances;
     final CompletableFuture<StopResult> result = new CompletableFuture<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     /** The first stop request's deadline (stop()'s or a fatal error's); MAX until one comes. */
@@ -92,6 +91,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.connectionErrors = new ConnectionErrors(ctx, consumer, source.bootstrapServers(),
                 ConnectionErrors.silence(source.consumerProperties()));
         this.stopCommit = new StopCommit(ctx.mappingName(), consumer, partitions);
+        this.rebalances = new Rebalances(ctx, source, consumer, metrics, partitions, starts, stopCommit,
+                this::stopping, stopDeadline::get);
     }
 
     /**
@@ -113,7 +114,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     void run() {
         boolean fatalStopBegun = true;
         try {
-            consumer.subscribe(source.topics(), missingTopics.listening(this));
+            consumer.subscribe(source.topics(), missingTopics.listening(rebalances));
             loop();
         } catch (Throwable e) {
             fatalStopBegun = stopAfterFatal(e);
@@ -329,65 +330,6 @@ final class PollLoop implements ConsumerRebalanceListener {
             intake.hand(state, polled, now);
         }
         ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-        metrics.rebalances.increment();
-        stopCommit.rebalanceCompleted();
-        if (stopping()) {
-            // Assigned by a rebalance that the stop's commit waits out (or that completed in the last poll): not
-            // read, no start position looked up or committed; closing the consumer gives them back.
-            consumer.pause(assigned);
-            if (!assigned.isEmpty()) {
-                LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
-                        .log("partitions assigned while stopping: left paused, not taken on");
-            }
-            return;
-        }
-        ctx.status().advance(MappingState.ENABLING, MappingState.ENABLED, MappingStatus.USER_ACTION);
-        if (assigned.isEmpty()) {
-            return;
-        }
-        metrics.assigned.increment(assigned.size());
-        List<PartitionState> added = new ArrayList<>();
-        for (TopicPartition partition : assigned) {
-            added.add(partitions.add(partition));
-        }
-        starts.assigned(added);
-        starts.resolveDue();
-        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", assigned)
-                .log("partitions assigned");
-    }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-        List<PartitionState> states = partitions.owned(revoked);
-        if (states.isEmpty()) {
-            return;
-        }
-        metrics.revoked.increment(states.size());
-        // A stop requested meanwhile ends the wait at its own deadline: stop() waits no longer than that.
-        Instant revokeDeadline = Instant.now().plus(source.revokeTimeout());
-        partitions.release(states, () -> {
-            Instant stop = stopDeadline.get();
-            return stop.isBefore(revokeDeadline) ? stop : revokeDeadline;
-        }, true);
-        LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", revoked)
-                .log("partitions revoked: drained, committed and let go");
-    }
-
-    /** The membership is gone: the partitions may be another member's already, so nothing is committed. */
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> lostPartitions) {
-        List<PartitionState> states = partitions.owned(lostPartitions);
-        if (states.isEmpty()) {
-            return;
-        }
-        metrics.lost.increment(states.size());
-        partitions.release(states, Instant.now(), false);
-        LOG.atWarn().addKeyValue("mapping", ctx.mappingName()).addKeyValue("partitions", lostPartitions)
-                .log("partitions lost with the group membership; their results are dropped, nothing committed");
     }
 
     /**

@@ -387,7 +387,7 @@ class CommitsAndRevokesTest {
             // The membership expires: the partition goes without a commit, and with it the failed commit's problem.
             CountDownLatch lost = new CountDownLatch(1);
             consumer.schedulePollTask(() -> {
-                harness.loop.onPartitionsLost(List.of(partition));
+                harness.loop.rebalances.onPartitionsLost(List.of(partition));
                 lost.countDown();
             });
             assertThat(lost.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
