@@ -51,6 +51,7 @@ public final class StreamEngine<T> implements MappingEngine {
     private final Map<String, Checkpoint> ended = new ConcurrentHashMap<>();
     private final LeaseCoordinator coordinator;
     private final LeaseRenewer renewer;
+    private final ShardHandoff handoff;
     /**
      * Makes a worker's start and the stop's list of workers mutually exclusive: a worker is either started and on
      * that list, or never started. Held only while threads are started, never across I/O.
@@ -112,6 +113,7 @@ public final class StreamEngine<T> implements MappingEngine {
             }
         });
         this.renewer = new LeaseRenewer(ctx, this::liveWorkers, error -> fatal(LeaseRenewer.COMPONENT, error));
+        this.handoff = new ShardHandoff(ctx, coordinator, this::forget, this::fatal);
         ctx.metrics().gauge(MetricNames.ITERATOR_AGE, EngineMetrics.Combine.MAX, this, StreamEngine::maxIteratorAge);
         ctx.metrics().gauge(MetricNames.LEASES_HELD, EngineMetrics.Combine.SUM, workers, Map::size);
     }
@@ -173,7 +175,7 @@ public final class StreamEngine<T> implements MappingEngine {
                 ShardWorker<T> running = workers.get(w.shardId());
                 // A stopping mapping releases every lease anyway.
                 if (running == w && !stopOnce.claimed()) {
-                    handOver(running, requester);
+                    handoff.start(running, requester);
                 }
             }
         });
@@ -222,61 +224,6 @@ public final class StreamEngine<T> implements MappingEngine {
             ctx.metrics().remove(gauge);
         }
         return true;
-    }
-
-    /**
-     * Another worker asked for this shard's lease: the shard stops as at a graceful stop (no new batches, those in
-     * flight finish, handlers still running then are interrupted), its final checkpoint is written and its lease
-     * released, all within what is left of GracefulHandoffTimeout ({@link HandoffBudget}), so that the asker starts
-     * exactly where this worker ended. On a thread of its own: the coordinator and the renewer, which notice the
-     * request, never wait for a drain.
-     */
-    private void handOver(ShardWorker<T> worker, String requester) {
-        try {
-            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-" + worker.shardId()
-                    + "-handoff"), () -> handOverNow(worker, requester));
-        } catch (ThreadNotStarted e) {
-            // As when a hand-off fails: the shard stops and its lease is left to the asker (after
-            // GracefulHandoffTimeout), rather than run on by a worker that will never hand it over.
-            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                    .setCause(e).log("handing the shard over failed");
-            worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
-        }
-    }
-
-    private void handOverNow(ShardWorker<T> worker, String requester) {
-        try {
-            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                    .addKeyValue("requester", requester).log("lease asked for; handing the shard over");
-            coordinator.handingOver(worker.shardId(), requester);
-            Instant noticed = Instant.now();
-            HandoffBudget budget = HandoffBudget.of(ctx.settings());
-            ShardDrain.drain(List.of(worker), noticed.plus(budget.drain()), budget.interruptGrace());
-            ShardStopReport report = worker.finish(noticed.plus(budget.finishBy()));
-            if (report.released()) {
-                ctx.metrics().handoffsCompleted.increment();
-            }
-            LOG.atInfo().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                    .addKeyValue("requester", requester).addKeyValue("released", report.released())
-                    .addKeyValue("checkpointSaved", report.checkpointSaved())
-                    .addKeyValue("checkpoint", report.checkpoint() == null ? null
-                            : Checkpoints.describe(report.checkpoint()))
-                    .log(report.released() ? "lease handed over" : "lease not handed over; the asker takes it "
-                            + "after GracefulHandoffTimeout or the failover time");
-            forget(worker, report.checkpoint());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            if (Fatal.isFatal(e)) {
-                fatal("hand-off of shard " + worker.shardId(), e);
-                return;
-            }
-            // A bug, not a store failure (finish handles those): give the shard up rather than leave it half
-            // stopped; the asker takes it after GracefulHandoffTimeout.
-            LOG.atError().addKeyValue("mapping", ctx.mappingName()).addKeyValue("shardId", worker.shardId())
-                    .setCause(e).log("handing the shard over failed");
-            worker.leaseLost("handing the shard over failed: " + Fatal.describe(e));
-        }
     }
 
     private double maxIteratorAge() {
