@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.testsupport.LogCapture;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,19 +19,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /** A queue deleted while its mapping runs, with a message in flight, then created again under the same name. */
-class SqsQueueGoneTest extends SqsFixture {
-
-    private final ElasticMqServer elasticMq = new ElasticMqServer();
-
-    @Override
-    protected URI startServer() {
-        return elasticMq.start();
-    }
-
-    @Override
-    protected void stopServer() {
-        elasticMq.stop();
-    }
+class SqsQueueGoneTest extends ElasticMqFixture {
 
     /**
      * Already fine, kept because it is cheap: the message in flight cannot be deleted (a WARN), the pollers' failed

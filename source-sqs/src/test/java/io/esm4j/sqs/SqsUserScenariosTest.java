@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.esm4j.QueueEventSourceMapping;
 import io.esm4j.handler.BatchResult;
 import io.esm4j.queue.QueueMessage;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,19 +19,7 @@ import org.junit.jupiter.api.Test;
  * What a user who knows Lambda's SQS mapping checks first: a FIFO group after a failure, a queue purged under a
  * running handler, and MaximumConcurrency under load. Against ElasticMQ in this JVM.
  */
-class SqsUserScenariosTest extends SqsFixture {
-
-    private final ElasticMqServer elasticMq = new ElasticMqServer();
-
-    @Override
-    protected URI startServer() {
-        return elasticMq.start();
-    }
-
-    @Override
-    protected void stopServer() {
-        elasticMq.stop();
-    }
+class SqsUserScenariosTest extends ElasticMqFixture {
 
     /**
      * The handler names only G-2 as failed, though it went on with G-3 and G-4: the engine, not the handler, must keep

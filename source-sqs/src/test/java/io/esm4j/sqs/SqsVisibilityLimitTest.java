@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.esm4j.queue.QueueMessage;
 import io.esm4j.testing.MutableClock;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,20 +19,9 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
  * fails; SQS does not cut the value down). ElasticMQ does not check that limit, so the test reads the visibility the
  * source asks for off the wire, on a source whose clock it moves to near the limit.
  */
-class SqsVisibilityLimitTest extends SqsFixture {
+class SqsVisibilityLimitTest extends ElasticMqFixture {
 
-    private final ElasticMqServer elasticMq = new ElasticMqServer();
     private final List<ChangeMessageVisibilityBatchRequestEntry> sent = new CopyOnWriteArrayList<>();
-
-    @Override
-    protected URI startServer() {
-        return elasticMq.start();
-    }
-
-    @Override
-    protected void stopServer() {
-        elasticMq.stop();
-    }
 
     @Test
     void aVisibilityChangeNeverAsksForMoreThanTwelveHoursAfterTheReceive() throws Exception {
