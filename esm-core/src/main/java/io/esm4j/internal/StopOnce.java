@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An engine's stop, run once, on a thread of its own that its callers wait for: so that it ends even if the caller
@@ -17,6 +19,14 @@ import java.util.function.IntPredicate;
  * holding the JVM. Such a caller gets its InterruptedException; a later stop the result.
  */
 public final class StopOnce<R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StopOnce.class);
+
+    /** A fatal error's call of the engine's stop(). */
+    @FunctionalInterface
+    public interface FatalStop {
+        void run() throws InterruptedException;
+    }
 
     private final String mappingName;
     private final AtomicBoolean claimed = new AtomicBoolean();
@@ -64,6 +74,26 @@ public final class StopOnce<R> {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Starts a fatal error's {@code stop} on a virtual thread of its own, so that the thread that met the error need
+     * not wait for the drain: an interrupt ends it quietly, any other failure is logged (the mapping stays as that
+     * stop left it).
+     *
+     * @throws ThreadNotStarted if no thread can start for now: the caller tries again ({@link #retryUntilBegun})
+     */
+    public void startFatalStop(FatalStop stop) {
+        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + mappingName + "-fatal-stop"), () -> {
+            try {
+                stop.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.atError().addKeyValue("mapping", mappingName).setCause(e)
+                        .log("stopping the mapping after a fatal error failed");
+            }
+        });
     }
 
     /**

@@ -86,13 +86,9 @@ public final class QueueEngine<T> {
     /** False if its thread could not start. */
     private boolean startFatalStop(int attempt) {
         try {
-            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
-                try {
-                    started.await();
-                    stop(FATAL_STOP_TIMEOUT);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            stopOnce.startFatalStop(() -> {
+                started.await();
+                stop(FATAL_STOP_TIMEOUT);
             });
             return true;
         } catch (ThreadNotStarted e) {

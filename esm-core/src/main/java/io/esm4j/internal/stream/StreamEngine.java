@@ -3,7 +3,6 @@ package io.esm4j.internal.stream;
 import io.esm4j.MappingState;
 import io.esm4j.ShardStatus;
 import io.esm4j.StopResult;
-import io.esm4j.internal.EngineThreads;
 import io.esm4j.internal.MappingStatus;
 import io.esm4j.internal.StopOnce;
 import io.esm4j.internal.ThreadNotStarted;
@@ -254,13 +253,7 @@ public final class StreamEngine<T> implements MappingEngine {
      */
     private void startFatalStop() {
         try {
-            EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
-                try {
-                    stop(FATAL_STOP_TIMEOUT);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            stopOnce.startFatalStop(() -> stop(FATAL_STOP_TIMEOUT));
         } catch (ThreadNotStarted e) {
             if (!stopOnce.claimed()) {
                 LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)

@@ -142,16 +142,7 @@ public final class KafkaEngine implements MappingEngine {
         if (stopOnce.claimed()) {
             return;
         }
-        EngineThreads.start(Thread.ofVirtual().name("esm4j-" + ctx.mappingName() + "-fatal-stop"), () -> {
-            try {
-                stop(PollLoop.FATAL_STOP_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.atError().addKeyValue("mapping", ctx.mappingName()).setCause(e)
-                        .log("stopping the mapping after a fatal error failed");
-            }
-        });
+        stopOnce.startFatalStop(() -> stop(PollLoop.FATAL_STOP_TIMEOUT));
     }
 
     /**
