@@ -76,15 +76,7 @@ class KafkaEngineStopTest {
     @Test
     void aFatalErrorEndsTheMappingThroughTheEnginesStop() throws Exception {
         CountDownLatch firstDone = new CountDownLatch(1);
-        EventSourceMapping<KafkaRecord> mapping = mapping("fatal", batch -> {
-            if (partition(batch) == failing.partition()) {
-                throw new OutOfMemoryError("injected");
-            }
-            if (batch.records().getLast().sequenceNumberValue() == 2) {
-                firstDone.countDown();
-            }
-            return BatchResult.success();
-        });
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal", fatalOnFailingPartition(firstDone));
         assignWithRecords(3);
         mapping.start();
         assertThat(firstDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -111,15 +103,7 @@ class KafkaEngineStopTest {
     @Test
     void aFatalErrorsStopWhoseThreadCannotStartIsRetriedUntilTheMappingIsDisabled() throws Exception {
         CountDownLatch firstDone = new CountDownLatch(1);
-        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-no-thread", batch -> {
-            if (partition(batch) == failing.partition()) {
-                throw new OutOfMemoryError("injected");
-            }
-            if (batch.records().getLast().sequenceNumberValue() == 2) {
-                firstDone.countDown();
-            }
-            return BatchResult.success();
-        });
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-no-thread", fatalOnFailingPartition(firstDone));
         assignWithRecords(3);
         try (ThreadStarts starts = ThreadStarts.refuseFirst("esm4j-fatal-no-thread-fatal-stop", 3)) {
             mapping.start();
@@ -218,15 +202,7 @@ class KafkaEngineStopTest {
     @Test
     void aStopLongAfterAFatalErrorsDeadlineStillWaitsForThePollThread() throws Exception {
         CountDownLatch firstDone = new CountDownLatch(1);
-        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-late", batch -> {
-            if (partition(batch) == failing.partition()) {
-                throw new OutOfMemoryError("injected");
-            }
-            if (batch.records().getLast().sequenceNumberValue() == 2) {
-                firstDone.countDown();
-            }
-            return BatchResult.success();
-        });
+        EventSourceMapping<KafkaRecord> mapping = mapping("fatal-late", fatalOnFailingPartition(firstDone));
         assignWithRecords(3);
         closeGate = new CountDownLatch(1);
         try (ThreadStarts starts = ThreadStarts.refuse("esm4j-fatal-late-fatal-stop")) {
@@ -294,6 +270,22 @@ class KafkaEngineStopTest {
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
                 .doesNotContain("esm4j-no-poll-thread-kafka-intake");
         assertThat(registry.getMeters()).isEmpty();
+    }
+
+    /**
+     * Meets a fatal error on the failing partition's batches; counts {@code firstDone} down once the done partition's
+     * first three records (offsets 0-2) are handled.
+     */
+    private BatchHandler<StreamRecord<KafkaRecord>> fatalOnFailingPartition(CountDownLatch firstDone) {
+        return batch -> {
+            if (partition(batch) == failing.partition()) {
+                throw new OutOfMemoryError("injected");
+            }
+            if (batch.records().getLast().sequenceNumberValue() == 2) {
+                firstDone.countDown();
+            }
+            return BatchResult.success();
+        };
     }
 
     private EventSourceMapping<KafkaRecord> mapping(String name, BatchHandler<StreamRecord<KafkaRecord>> handler) {
